@@ -1,0 +1,11 @@
+DROP TABLE clarifications;
+DROP TABLE notices;
+DROP TABLE tender_documents;
+DROP TABLE tender_lots;
+DROP TABLE tenders;
+DROP TABLE audit_events;
+DROP TABLE api_tokens;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP TABLE leagues;

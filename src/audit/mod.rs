@@ -1,0 +1,110 @@
+//! The audit hook: every state-changing action records one event through
+//! [`record`], inside the same transaction as the change, so a change without
+//! its event (or an event without its change) cannot be committed. A later
+//! issue turns these rows into a tamper-evident Merkle log.
+
+pub mod routes;
+
+use crate::db::schema::audit_events;
+use crate::db::{DbConn, to_db_time};
+use crate::error::AppError;
+use crate::identity::Principal;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+/// Who acts, from where, and when; built once per request.
+#[derive(Debug, Clone)]
+pub struct AuditContext {
+    pub principal: Principal,
+    pub client_addr: Option<String>,
+    pub request_id: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+impl AuditContext {
+    /// For actions taken on the server's command line.
+    pub fn system(now: DateTime<Utc>) -> Self {
+        AuditContext { principal: Principal::system(), client_addr: None, request_id: None, now }
+    }
+}
+
+/// SHA-256 (hex) of the payload's canonical JSON (object keys sorted, no
+/// insignificant white space).
+pub fn payload_hash(payload: &impl Serialize) -> Result<String, AppError> {
+    let value = serde_json::to_value(payload)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("audit payload")))?;
+    let canonical = serde_json::to_vec(&value)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("audit payload")))?;
+    Ok(crate::identity::hex(&openssl::sha::sha256(&canonical)))
+}
+
+/// Records one audit event. Call it inside the write transaction.
+pub fn record(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    tender_id: Option<&str>,
+    payload: &impl Serialize,
+) -> Result<(), AppError> {
+    let hash = payload_hash(payload)?;
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::occurred_at.eq(to_db_time(ctx.now)),
+            audit_events::actor_id.eq(ctx.principal.user_id.as_ref().map(|u| u.as_str())),
+            audit_events::actor_role.eq(ctx.principal.audit_role()),
+            audit_events::action.eq(action),
+            audit_events::object_type.eq(object_type),
+            audit_events::object_id.eq(object_id),
+            audit_events::tender_id.eq(tender_id),
+            audit_events::client_addr.eq(ctx.client_addr.as_deref()),
+            audit_events::request_id.eq(ctx.request_id.as_deref()),
+            audit_events::payload_sha256.eq(hash),
+        ))
+        .execute(conn)?;
+    tracing::info!(action, object_type, object_id, "audit event recorded");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_hash_is_canonical() {
+        #[derive(Serialize)]
+        struct A {
+            b: u8,
+            a: u8,
+        }
+        #[derive(Serialize)]
+        struct B {
+            a: u8,
+            b: u8,
+        }
+        assert_eq!(payload_hash(&A { b: 1, a: 2 }).unwrap(), payload_hash(&B { a: 2, b: 1 }).unwrap());
+        assert_ne!(payload_hash(&B { a: 1, b: 2 }).unwrap(), payload_hash(&B { a: 2, b: 1 }).unwrap());
+    }
+}
+
+impl actix_web::FromRequest for AuditContext {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        use actix_web::HttpMessage;
+        let state = req.app_data::<actix_web::web::Data<crate::startup::AppState>>();
+        let Some(state) = state else {
+            return std::future::ready(Err(
+                AppError::Internal(anyhow::anyhow!("application state missing")).into(),
+            ));
+        };
+        let extensions = req.extensions();
+        let principal = extensions.get::<Principal>().cloned().unwrap_or_else(Principal::public);
+        let request_id = extensions.get::<crate::http::RequestId>().map(|r| r.0.clone());
+        let client_addr = req.peer_addr().map(|a| a.ip().to_string());
+        std::future::ready(Ok(AuditContext { principal, client_addr, request_id, now: state.clock.now() }))
+    }
+}

@@ -1,0 +1,164 @@
+//! The `ggzy` command line: `serve` (the default), `migrate`, and admin
+//! commands.
+
+use crate::audit::AuditContext;
+use crate::config::ConfigArgs;
+use crate::db::Db;
+use crate::identity::Role;
+use crate::identity::store::{NewUser, create_user, find_or_create_organisation};
+use crate::types::{CreditCode, LeagueCode};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "ggzy", version, about = "Public-resource e-trading and remote bid-evaluation platform")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the platform (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Manage the league registry.
+    Leagues {
+        #[command(subcommand)]
+        command: LeaguesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user and print a session token (shown once, stored hashed).
+    Add {
+        /// The person's or account's display name.
+        #[arg(long)]
+        name: String,
+        /// A role; repeat for several.
+        #[arg(long = "role", required = true, value_enum)]
+        roles: Vec<Role>,
+        /// The league the user acts in.
+        #[arg(long)]
+        league: Option<String>,
+        /// The user's organisation (created in the league if absent).
+        #[arg(long)]
+        org: Option<String>,
+        /// The organisation's unified social credit code, when creating it.
+        #[arg(long)]
+        credit_code: Option<String>,
+        /// Days the token stays valid [default: 90].
+        #[arg(long, default_value_t = 90)]
+        valid_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeaguesCommand {
+    /// List the leagues.
+    List,
+    /// Register a league.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        name_en: String,
+        #[arg(long)]
+        parent_region: String,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.resolve()?;
+    crate::telemetry::init(&config);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let db = Db::connect(&config.effective_database_url(), 1)?;
+            let applied = db.migrate()?;
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::Users { command } => users(config, command),
+        Command::Leagues { command } => leagues(config, command),
+    }
+}
+
+fn serve(config: crate::config::Config) -> anyhow::Result<()> {
+    let state = crate::startup::prepare(config, crate::startup::system_clock())?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = crate::startup::Application::build(state)?;
+        tracing::info!(port = app.port(), "ggzy listening");
+        app.run().await.context("running the server")
+    })
+}
+
+/// Opens and migrates the database for an admin command.
+fn admin_db(config: &crate::config::Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.effective_database_url(), 1)?;
+    db.migrate()?;
+    Ok(db)
+}
+
+fn users(config: crate::config::Config, command: UsersCommand) -> anyhow::Result<()> {
+    let UsersCommand::Add { name, roles, league, org, credit_code, valid_days } = command;
+    anyhow::ensure!(valid_days >= 1, "--valid-days must be at least 1");
+    let league = league.map(|l| LeagueCode::parse(&l)).transpose().map_err(anyhow::Error::msg)?;
+    let credit_code = credit_code.map(|c| CreditCode::parse(&c)).transpose().map_err(anyhow::Error::msg)?;
+    anyhow::ensure!(org.is_none() || league.is_some(), "--org needs --league");
+    let db = admin_db(&config)?;
+    let ctx = AuditContext::system(chrono::Utc::now());
+    let (id, token) = db
+        .write_blocking(|conn| {
+            if let Some(l) = &league {
+                if !crate::leagues::exists(conn, l)? {
+                    return Err(crate::AppError::invalid("league", format!("no league {l}; see `ggzy leagues list`")));
+                }
+            }
+            let organisation = match (&org, &league) {
+                (Some(o), Some(l)) => Some(find_or_create_organisation(conn, &ctx, l, o, credit_code.as_ref())?),
+                _ => None,
+            };
+            let new = NewUser { name: &name, roles: &roles, league: league.as_ref(), organisation: organisation.as_ref() };
+            create_user(conn, &ctx, &new, Some(ctx.now + chrono::Duration::days(valid_days)))
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("created user {id}; its session token follows (shown once):");
+    println!("{token}");
+    Ok(())
+}
+
+fn leagues(config: crate::config::Config, command: LeaguesCommand) -> anyhow::Result<()> {
+    let db = admin_db(&config)?;
+    match command {
+        LeaguesCommand::List => {
+            let all = db.write_blocking(crate::leagues::list).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for l in all {
+                println!("{}\t{}\t{}\t{}", l.code, l.parent_region, l.name, l.name_en);
+            }
+        }
+        LeaguesCommand::Add { code, name, name_en, parent_region } => {
+            let league = crate::leagues::League {
+                code: LeagueCode::parse(&code).map_err(anyhow::Error::msg)?,
+                name,
+                name_en,
+                parent_region,
+            };
+            let ctx = AuditContext::system(chrono::Utc::now());
+            db.write_blocking(|conn| crate::leagues::insert(conn, &ctx, &league)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("league {code} registered");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Configuration: built-in defaults, then an optional TOML file, then
+//! environment variables, then command-line flags (each overrides the one
+//! before). The README's configuration table lists every setting.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The effective configuration of one process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server binds to.
+    pub listen: String,
+    /// `postgres://…` for PostgreSQL; `sqlite://PATH` or a plain path for SQLite.
+    /// Empty means SQLite at `<data_dir>/ggzy.db`.
+    pub database_url: String,
+    /// Folder for the SQLite database and the content-addressed file store.
+    pub data_dir: PathBuf,
+    /// Connections in the database pool.
+    pub db_pool_size: u32,
+    /// OCDS ocid prefix registered for this publisher (e.g. `ocds-ggzy01`).
+    pub ocid_prefix: String,
+    /// Absolute URL the platform is reached at, used in open-data links.
+    pub public_url: String,
+    /// Name of the publisher in open-data packages.
+    pub publisher_name: String,
+    /// Largest JSON request body accepted, in bytes.
+    pub max_json_bytes: usize,
+    /// Largest tender document accepted, in bytes.
+    pub max_document_bytes: u64,
+    /// Load demo leagues, organisations and tenders when the database is empty.
+    pub demo_data: bool,
+    pub log_format: LogFormat,
+    /// tracing filter directive, e.g. `info` or `ggzy=debug,info`.
+    pub log_filter: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            db_pool_size: 8,
+            ocid_prefix: "ocds-ggzy01".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            publisher_name: "公共资源交易平台 (GGZY)".into(),
+            max_json_bytes: 1024 * 1024,
+            max_document_bytes: 512 * 1024 * 1024,
+            demo_data: true,
+            log_format: LogFormat::Pretty,
+            log_filter: "info".into(),
+        }
+    }
+}
+
+/// The TOML file: every key optional, same names as the flags with `_`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    db_pool_size: Option<u32>,
+    ocid_prefix: Option<String>,
+    public_url: Option<String>,
+    publisher_name: Option<String>,
+    max_json_bytes: Option<usize>,
+    max_document_bytes: Option<u64>,
+    demo_data: Option<bool>,
+    log_format: Option<LogFormat>,
+    log_filter: Option<String>,
+}
+
+/// Flags and environment variables (clap reads both; a flag wins).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// Optional TOML configuration file.
+    #[arg(long, env = "GGZY_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "GGZY_LISTEN", global = true)]
+    pub listen: Option<String>,
+    /// Database URL: postgres://… or sqlite://PATH [default: sqlite in the data dir].
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Data folder for SQLite and stored files [default: ./data].
+    #[arg(long, env = "GGZY_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database pool size [default: 8].
+    #[arg(long, env = "GGZY_DB_POOL_SIZE", global = true)]
+    pub db_pool_size: Option<u32>,
+    /// OCDS ocid prefix [default: ocds-ggzy01].
+    #[arg(long, env = "GGZY_OCID_PREFIX", global = true)]
+    pub ocid_prefix: Option<String>,
+    /// Public base URL used in open-data links [default: http://127.0.0.1:8080].
+    #[arg(long, env = "GGZY_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Publisher name in open-data packages.
+    #[arg(long, env = "GGZY_PUBLISHER_NAME", global = true)]
+    pub publisher_name: Option<String>,
+    /// Largest JSON body in bytes [default: 1048576].
+    #[arg(long, env = "GGZY_MAX_JSON_BYTES", global = true)]
+    pub max_json_bytes: Option<usize>,
+    /// Largest tender document in bytes [default: 536870912].
+    #[arg(long, env = "GGZY_MAX_DOCUMENT_BYTES", global = true)]
+    pub max_document_bytes: Option<u64>,
+    /// Load demo data into an empty database [default: true].
+    #[arg(long, env = "GGZY_DEMO_DATA", global = true)]
+    pub demo_data: Option<bool>,
+    /// Log format [default: pretty].
+    #[arg(long, env = "GGZY_LOG_FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. info or ggzy=debug [default: info].
+    #[arg(long, env = "GGZY_LOG", global = true)]
+    pub log_filter: Option<String>,
+}
+
+impl ConfigArgs {
+    /// Resolves defaults, file, environment and flags into one `Config`.
+    pub fn resolve(&self) -> anyhow::Result<Config> {
+        let mut config = Config::default();
+        if let Some(path) = &self.config {
+            config.apply_file(path)?;
+        }
+        macro_rules! take {
+            ($($field:ident),*) => {
+                $(if let Some(v) = &self.$field { config.$field = v.clone(); })*
+            };
+        }
+        take!(
+            listen,
+            database_url,
+            data_dir,
+            db_pool_size,
+            ocid_prefix,
+            public_url,
+            publisher_name,
+            max_json_bytes,
+            max_document_bytes,
+            demo_data,
+            log_format,
+            log_filter
+        );
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl Config {
+    fn apply_file(&mut self, path: &Path) -> anyhow::Result<()> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading configuration file {}", path.display()))?;
+        let file: FileConfig = toml::from_str(&text)
+            .with_context(|| format!("parsing configuration file {}", path.display()))?;
+        macro_rules! take {
+            ($($field:ident),*) => {
+                $(if let Some(v) = file.$field { self.$field = v; })*
+            };
+        }
+        take!(
+            listen,
+            database_url,
+            data_dir,
+            db_pool_size,
+            ocid_prefix,
+            public_url,
+            publisher_name,
+            max_json_bytes,
+            max_document_bytes,
+            demo_data,
+            log_format,
+            log_filter
+        );
+        Ok(())
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let prefix_ok = self.ocid_prefix.starts_with("ocds-")
+            && self.ocid_prefix.len() == 11
+            && self.ocid_prefix[5..].chars().all(|c| c.is_ascii_alphanumeric());
+        anyhow::ensure!(
+            prefix_ok,
+            "ocid_prefix {:?} must be 'ocds-' followed by 6 letters or digits",
+            self.ocid_prefix
+        );
+        anyhow::ensure!(self.db_pool_size >= 1, "db_pool_size must be at least 1");
+        anyhow::ensure!(self.max_json_bytes >= 1024, "max_json_bytes must be at least 1024");
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or SQLite in the data dir.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("ggzy.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_flags_override_defaults() {
+        let dir = std::env::temp_dir().join(format!("ggzy-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ggzy.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nocid_prefix = \"ocds-abc123\"\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(file.clone()),
+            listen: Some("127.0.0.1:9999".into()),
+            ..Default::default()
+        };
+        let config = args.resolve().unwrap();
+        assert_eq!(config.listen, "127.0.0.1:9999", "flag beats file");
+        assert_eq!(config.ocid_prefix, "ocds-abc123", "file beats default");
+        assert_eq!(config.db_pool_size, 8, "default kept");
+        std::fs::write(&file, "listne = \"x\"\n").unwrap();
+        assert!(args.resolve().is_err(), "unknown keys are refused");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn bad_ocid_prefix_is_refused() {
+        let args = ConfigArgs { ocid_prefix: Some("ggzy".into()), ..Default::default() };
+        assert!(args.resolve().is_err());
+    }
+}

@@ -1,0 +1,169 @@
+//! The schema in portable types (Text ids, UTC Timestamp, BigInt, Bool, Text
+//! JSON). migrations/sqlite and migrations/postgres create the same tables.
+
+diesel::table! {
+    leagues (code) {
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        parent_region -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        credit_code -> Nullable<Text>,
+        league_code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        name -> Text,
+        league_code -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_roles (user_id, role) {
+        user_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    api_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        tender_id -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        payload_sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    tenders (id) {
+        id -> Text,
+        reference -> Text,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        method -> Text,
+        league_code -> Text,
+        tenderer_org_id -> Text,
+        agent_org_id -> Nullable<Text>,
+        budget_fen -> BigInt,
+        currency -> Text,
+        evaluation_json -> Text,
+        documents_available_at -> Timestamp,
+        clarification_deadline -> Timestamp,
+        bid_deadline -> Timestamp,
+        publicity_days -> Integer,
+        status -> Text,
+        status_changed_at -> Timestamp,
+        amendment_version -> Integer,
+        published_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tender_lots (tender_id, number) {
+        tender_id -> Text,
+        number -> Integer,
+        title -> Text,
+        description -> Text,
+        budget_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    tender_documents (id) {
+        id -> Text,
+        tender_id -> Text,
+        title -> Text,
+        filename -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        amendment_version -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    notices (tender_id, seq) {
+        tender_id -> Text,
+        seq -> Integer,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        published_at -> Timestamp,
+        release_json -> Text,
+    }
+}
+
+diesel::table! {
+    clarifications (id) {
+        id -> Text,
+        tender_id -> Text,
+        number -> Nullable<Integer>,
+        question -> Text,
+        asked_by -> Text,
+        asked_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(organisations -> leagues (league_code));
+diesel::joinable!(tenders -> leagues (league_code));
+diesel::joinable!(tender_lots -> tenders (tender_id));
+diesel::joinable!(tender_documents -> tenders (tender_id));
+diesel::joinable!(notices -> tenders (tender_id));
+diesel::joinable!(clarifications -> tenders (tender_id));
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    leagues,
+    organisations,
+    users,
+    user_roles,
+    api_tokens,
+    audit_events,
+    tenders,
+    tender_lots,
+    tender_documents,
+    notices,
+    clarifications,
+);

@@ -1,0 +1,268 @@
+//! Demo data for a fresh database: leagues of one region, organisations, a
+//! tenderer and an agent, and tenders in several states with documents,
+//! an amendment and an answered clarification. Loaded only into an empty
+//! database, through the same store functions (and audit hook) as the API.
+
+use crate::audit::AuditContext;
+use crate::db::schema::{clarifications, leagues, tender_documents};
+use crate::db::{Db, to_db_time};
+use crate::error::AppError;
+use crate::identity::store::{NewUser, create_user, find_or_create_organisation};
+use crate::identity::{Principal, Role};
+use crate::leagues::League;
+use crate::opendata::OcdsSettings;
+use crate::store::BlobStore;
+use crate::tenders::lifecycle::Action;
+use crate::tenders::model::*;
+use crate::tenders::store::{self as tenders, AmendmentInput, Parties, TransitionInput};
+use crate::types::{CreditCode, Currency, DocumentId, LeagueCode, Money, OrganisationId, TenderId};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use diesel::prelude::*;
+
+const LEAGUES: &[(&str, &str, &str, &str)] = &[
+    ("GX", "广西壮族自治区公共资源交易中心", "Guangxi Public Resource Trading Centre", "CN"),
+    ("NNG", "南宁市公共资源交易中心", "Nanning Public Resource Trading Centre", "GX"),
+    ("LZH", "柳州市公共资源交易中心", "Liuzhou Public Resource Trading Centre", "GX"),
+    ("GLN", "桂林市公共资源交易中心", "Guilin Public Resource Trading Centre", "GX"),
+    ("BHY", "北海市公共资源交易中心", "Beihai Public Resource Trading Centre", "GX"),
+];
+
+/// Loads the demo data if there are no leagues yet.
+pub fn load_if_empty(db: &Db, blobs: &BlobStore, settings: &OcdsSettings, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let now = now.trunc_subsecs(0);
+    let loaded = db.write_blocking(|conn| {
+        let n: i64 = leagues::table.count().get_result(conn)?;
+        if n > 0 {
+            return Ok(false);
+        }
+        load(conn, blobs, settings, now)?;
+        Ok(true)
+    });
+    match loaded {
+        Ok(true) => tracing::info!("demo data loaded"),
+        Ok(false) => {}
+        Err(e) => anyhow::bail!("loading demo data: {e}"),
+    }
+    Ok(())
+}
+
+fn code(raw: &str) -> LeagueCode {
+    LeagueCode::parse(raw).expect("demo league codes are valid")
+}
+
+fn credit(first17: &str) -> CreditCode {
+    CreditCode::with_check_digit(first17).expect("demo credit codes are valid")
+}
+
+fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings, now: DateTime<Utc>) -> Result<(), AppError> {
+    let system = AuditContext::system(now - Duration::days(40));
+    for (c, name, name_en, parent) in LEAGUES {
+        crate::leagues::insert(
+            conn,
+            &system,
+            &League { code: code(c), name: (*name).into(), name_en: (*name_en).into(), parent_region: (*parent).into() },
+        )?;
+    }
+    let nng = code("NNG");
+    let edu = find_or_create_organisation(conn, &system, &nng, "南宁市教育局", Some(&credit("11450100MB1234567")))?;
+    let agency = find_or_create_organisation(conn, &system, &nng, "广西华信招标代理有限公司", Some(&credit("91450100MA5K12345")))?;
+    let lzh_org = find_or_create_organisation(conn, &system, &code("LZH"), "柳州市城市建设投资发展集团有限公司", Some(&credit("91450200MA5N54321")))?;
+    let gln_org = find_or_create_organisation(conn, &system, &code("GLN"), "桂林市自然资源局", Some(&credit("11450300MB7654321")))?;
+    let bhy_org = find_or_create_organisation(conn, &system, &code("BHY"), "北海市国有资本投资运营有限公司", Some(&credit("91450500MA5Q24680")))?;
+    let builder = find_or_create_organisation(conn, &system, &nng, "广西建工集团有限公司", Some(&credit("91450000MA5L13579")))?;
+
+    let mut actor = |name: &str, role: Role, league: &LeagueCode, org: &OrganisationId| -> Result<Principal, AppError> {
+        let (id, token) = create_user(
+            conn,
+            &system,
+            &NewUser { name, roles: &[role], league: Some(league), organisation: Some(org) },
+            Some(now + Duration::days(30)),
+        )?;
+        tracing::warn!(user = name, role = role.code(), %token, "demo account token (valid 30 days; demo data only)");
+        Ok(Principal { user_id: Some(id), name: name.into(), roles: vec![role], league: Some(league.clone()), organisation: Some(org.clone()) })
+    };
+    let _edu_user = actor("南宁市教育局 采购科", Role::Tenderer, &nng, &edu)?;
+    let agent_user = actor("华信招标 项目经理", Role::Agent, &nng, &agency)?;
+    let lzh_user = actor("柳州城投 招采部", Role::Tenderer, &code("LZH"), &lzh_org)?;
+    let gln_user = actor("桂林市自然资源局 出让科", Role::Tenderer, &code("GLN"), &gln_org)?;
+    let bhy_user = actor("北海国资 产权部", Role::Tenderer, &code("BHY"), &bhy_org)?;
+    let bidder = actor("广西建工集团 投标部", Role::Bidder, &nng, &builder)?;
+
+    let scoring = Evaluation::ComprehensiveScoring {
+        criteria: vec![
+            Criterion { code: "tech".into(), name: "技术方案".into(), kind: CriterionKind::Technical, weight: 50, requires_reason: true },
+            Criterion { code: "service".into(), name: "商务与售后服务".into(), kind: CriterionKind::Commercial, weight: 20, requires_reason: false },
+            Criterion { code: "price".into(), name: "价格".into(), kind: CriterionKind::Price, weight: 30, requires_reason: false },
+        ],
+        price_formula: PriceFormula::LowestPriceBase,
+    };
+    let ctx = |p: &Principal, at: DateTime<Utc>| AuditContext { principal: p.clone(), client_addr: None, request_id: None, now: at };
+    let dates = |start: DateTime<Utc>, days: i64| KeyDates {
+        documents_available_at: start,
+        clarification_deadline: start + Duration::days(days - 12),
+        bid_deadline: start + Duration::days(days),
+        publicity_days: 3,
+    };
+
+    struct Demo {
+        by: Principal,
+        tenderer: OrganisationId,
+        agent: Option<OrganisationId>,
+        league: LeagueCode,
+        input: TenderInput,
+    }
+    let demos = vec![
+        Demo {
+            by: agent_user.clone(),
+            tenderer: edu.clone(),
+            agent: Some(agency.clone()),
+            league: nng.clone(),
+            input: TenderInput {
+                title: "南宁市中小学智慧教室设备采购项目".into(),
+                description: "采购交互式智能黑板、学生终端及配套软件，分两个包组。".into(),
+                category: Category::GovernmentProcurement,
+                method: Method::OpenTendering,
+                league: None,
+                tenderer_org_id: None,
+                budget: Money { amount_fen: 1_280_000_000, currency: Currency::cny() },
+                lots: vec![
+                    LotInput { title: "第一包：交互式智能黑板".into(), description: "共 320 套".into(), budget_fen: 800_000_000 },
+                    LotInput { title: "第二包：学生终端".into(), description: "共 2400 台".into(), budget_fen: 480_000_000 },
+                ],
+                evaluation: scoring.clone(),
+                dates: dates(now - Duration::days(2), 26),
+            },
+        },
+        Demo {
+            by: lzh_user.clone(),
+            tenderer: lzh_org.clone(),
+            agent: None,
+            league: code("LZH"),
+            input: TenderInput {
+                title: "柳州市柳东新区道路改造工程施工招标".into(),
+                description: "柳东新区 3.2 公里城市主干道改造，含排水、照明及绿化工程。".into(),
+                category: Category::EngineeringConstruction,
+                method: Method::OpenTendering,
+                league: None,
+                tenderer_org_id: None,
+                budget: Money { amount_fen: 8_650_000_000, currency: Currency::cny() },
+                lots: vec![],
+                evaluation: Evaluation::LowestEvaluatedPrice,
+                dates: dates(now - Duration::days(1), 30),
+            },
+        },
+        Demo {
+            by: gln_user.clone(),
+            tenderer: gln_org.clone(),
+            agent: None,
+            league: code("GLN"),
+            input: TenderInput {
+                title: "桂林市临桂区 GLN-2026-17 号地块国有建设用地使用权挂牌出让".into(),
+                description: "宗地面积 45,210 平方米，用途为商住用地，出让年限 70 年。".into(),
+                category: Category::LandMiningRights,
+                method: Method::Listing,
+                league: None,
+                tenderer_org_id: None,
+                budget: Money { amount_fen: 21_000_000_000, currency: Currency::cny() },
+                lots: vec![],
+                evaluation: Evaluation::LowestEvaluatedPrice,
+                dates: dates(now - Duration::days(40), 25),
+            },
+        },
+        Demo {
+            by: bhy_user.clone(),
+            tenderer: bhy_org.clone(),
+            agent: None,
+            league: code("BHY"),
+            input: TenderInput {
+                title: "北海市某国有企业 35% 股权转让项目".into(),
+                description: "转让标的企业 35% 股权，意向受让方须具备相应资质。".into(),
+                category: Category::StateOwnedProperty,
+                method: Method::Listing,
+                league: None,
+                tenderer_org_id: None,
+                budget: Money { amount_fen: 5_600_000_000, currency: Currency::cny() },
+                lots: vec![],
+                evaluation: Evaluation::LowestEvaluatedPrice,
+                dates: dates(now, 35),
+            },
+        },
+    ];
+
+    let mut ids: Vec<(TenderId, Principal, DateTime<Utc>)> = Vec::new();
+    for demo in demos {
+        let start = demo.input.dates.documents_available_at;
+        let created = ctx(&demo.by, start - Duration::hours(2));
+        let parties = Parties { league: demo.league.clone(), tenderer: demo.tenderer.clone(), agent: demo.agent.clone() };
+        let id = tenders::insert_draft(conn, &created, &demo.input, &parties)?;
+        let doc = format!(
+            "# {}\n\n招标文件（示例）。本文件为演示数据，由平台首次启动时生成。\n\nThis is a demo tender document generated on first start.\n",
+            demo.input.title
+        );
+        let blob = blobs.put_bytes(doc.as_bytes())?;
+        diesel::insert_into(tender_documents::table)
+            .values((
+                tender_documents::id.eq(DocumentId::new().as_str()),
+                tender_documents::tender_id.eq(id.as_str()),
+                tender_documents::title.eq("招标文件 / Tender documents"),
+                tender_documents::filename.eq("招标文件.md"),
+                tender_documents::media_type.eq("text/markdown"),
+                tender_documents::size_bytes.eq(blob.size as i64),
+                tender_documents::sha256.eq(&blob.sha256),
+                tender_documents::uploaded_by.eq(demo.by.user_id.as_ref().map(|u| u.as_str()).unwrap_or_default()),
+                tender_documents::uploaded_at.eq(to_db_time(created.now)),
+            ))
+            .execute(conn)?;
+        let row = tenders::load_row(conn, &id)?;
+        tenders::transition(conn, &ctx(&demo.by, start), settings, &row, &TransitionInput { action: Action::Publish, reason: String::new() })?;
+        ids.push((id, demo.by, start));
+    }
+
+    // The school tender: an answered clarification and an amendment.
+    let (school, school_by, start) = &ids[0];
+    let asked = *start + Duration::hours(20);
+    let cid = crate::types::ClarificationId::new();
+    diesel::insert_into(clarifications::table)
+        .values((
+            clarifications::id.eq(cid.as_str()),
+            clarifications::tender_id.eq(school.as_str()),
+            clarifications::question.eq("第一包是否接受 86 英寸以上的产品？"),
+            clarifications::asked_by.eq(bidder.user_id.as_ref().map(|u| u.as_str()).unwrap_or_default()),
+            clarifications::asked_at.eq(to_db_time(asked)),
+            clarifications::number.eq(1),
+            clarifications::answer.eq("接受，尺寸不小于 86 英寸即可。"),
+            clarifications::answered_at.eq(to_db_time(asked + Duration::hours(3))),
+        ))
+        .execute(conn)?;
+    let answered = ctx(school_by, asked + Duration::hours(3));
+    tenders::publish_notice(
+        conn,
+        &answered,
+        settings,
+        school.as_str(),
+        NoticeKind::Clarification,
+        "南宁市中小学智慧教室设备采购项目 — 澄清 / clarification 1",
+        "问 Q: 第一包是否接受 86 英寸以上的产品？\n答 A: 接受，尺寸不小于 86 英寸即可。",
+    )?;
+    let row = tenders::load_row(conn, school)?;
+    tenders::amend(
+        conn,
+        &ctx(school_by, *start + Duration::days(1)),
+        settings,
+        &row,
+        &AmendmentInput {
+            title: "更正公告（第1号）".into(),
+            body: "第二包学生终端内存要求由 8GB 调整为 16GB。".into(),
+            changes_bids: true,
+            new_bid_deadline: None,
+            document_ids: vec![],
+        },
+    )?;
+
+    // The land listing: its deadline has passed and the opening has begun.
+    let (land, land_by, land_start) = &ids[2];
+    let row = tenders::load_row(conn, land)?;
+    let opened = *land_start + Duration::days(25);
+    tenders::transition(conn, &ctx(land_by, opened), settings, &row, &TransitionInput { action: Action::StartOpening, reason: String::new() })?;
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! One error type for the whole platform, rendered as RFC 9457
+//! `application/problem+json`. Every variant has a stable machine code; the
+//! problem `type` is `/problems/{code}`, documented at that URL.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// One invalid field in a request.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// JSON pointer-ish path of the field, e.g. `dates.bid_deadline`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    MalformedJson(String),
+    #[error("{0}")]
+    InvalidQuery(String),
+    #[error("{detail}")]
+    Validation { detail: String, errors: Vec<FieldError> },
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    IllegalTransition(String),
+    #[error("{0}")]
+    TimeLimit(String),
+    #[error("{0}")]
+    DeadlinePassed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    UploadIncomplete(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The catalogue of problem codes: (code, status, title, explanation).
+pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
+    ("malformed-json", 400, "Malformed JSON", "The request body is not well-formed JSON."),
+    ("invalid-query", 400, "Invalid query", "A query-string parameter is missing, unknown or of the wrong type."),
+    ("validation-failed", 422, "Validation failed", "The request is well-formed but some fields are missing, unknown, of the wrong type or out of range; see `errors`."),
+    ("unauthenticated", 401, "Authentication required", "No valid session token was presented (Authorization: Bearer …)."),
+    ("forbidden", 403, "Forbidden", "The signed-in principal's role, league or organisation does not allow this action."),
+    ("not-found", 404, "Not found", "The resource does not exist or is not visible to this principal."),
+    ("conflict", 409, "Conflict", "The request conflicts with the current state of the resource."),
+    ("illegal-transition", 409, "Illegal state transition", "The tender's lifecycle does not allow this action in its current state."),
+    ("time-limit", 422, "Legal time limit violated", "The dates break a minimum period set by law for this category and procurement method."),
+    ("deadline-passed", 409, "Deadline passed", "The relevant deadline has passed, by the server's clock."),
+    ("payload-too-large", 413, "Payload too large", "The request body exceeds the configured limit."),
+    ("unsupported-media-type", 415, "Unsupported media type", "The request's Content-Type is not accepted here."),
+    ("upload-incomplete", 400, "Upload incomplete", "The upload ended before the whole body arrived; nothing was stored."),
+    ("unavailable", 503, "Service unavailable", "A dependency (such as the database) is not reachable; try again later."),
+    ("internal", 500, "Internal error", "Something failed on the server; it has been logged with the request id."),
+];
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::MalformedJson(_) => "malformed-json",
+            AppError::InvalidQuery(_) => "invalid-query",
+            AppError::Validation { .. } => "validation-failed",
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not-found",
+            AppError::Conflict(_) => "conflict",
+            AppError::IllegalTransition(_) => "illegal-transition",
+            AppError::TimeLimit(_) => "time-limit",
+            AppError::DeadlinePassed(_) => "deadline-passed",
+            AppError::PayloadTooLarge(_) => "payload-too-large",
+            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
+            AppError::UploadIncomplete(_) => "upload-incomplete",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// A validation failure on one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let err = FieldError::new(field, message);
+        AppError::Validation { detail: format!("{}: {}", err.field, err.message), errors: vec![err] }
+    }
+
+    /// A validation failure on several fields; `Ok` if there are none.
+    pub fn check(errors: Vec<FieldError>) -> Result<(), AppError> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(AppError::Validation { detail, errors })
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        AppError::NotFound(format!("{what} not found"))
+    }
+
+    fn catalogue(&self) -> (u16, &'static str) {
+        let code = self.code();
+        PROBLEMS
+            .iter()
+            .find(|p| p.0 == code)
+            .map(|p| (p.1, p.2))
+            .unwrap_or((500, "Internal error"))
+    }
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code; the last segment of `type`.
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.catalogue().0).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, title) = self.catalogue();
+        let detail = match self {
+            AppError::Internal(err) => {
+                tracing::error!(error = ?err, "internal error");
+                "The server failed to handle this request; the failure has been logged.".to_string()
+            }
+            other => other.to_string(),
+        };
+        let errors = match self {
+            AppError::Validation { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        let problem = Problem {
+            type_: format!("/problems/{}", self.code()),
+            title: title.to_string(),
+            status,
+            detail,
+            code: self.code().to_string(),
+            errors,
+        };
+        HttpResponse::build(self.status_code())
+            .content_type("application/problem+json")
+            .json(problem)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match err {
+            Error::NotFound => AppError::NotFound("not found".into()),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                AppError::Conflict(format!("already exists ({})", info.message()))
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                AppError::Conflict(format!("refers to something that does not exist ({})", info.message()))
+            }
+            other => AppError::Internal(anyhow::Error::new(other).context("database query")),
+        }
+    }
+}
+
+impl From<r2d2_error::PoolError> for AppError {
+    fn from(err: r2d2_error::PoolError) -> Self {
+        tracing::warn!(error = %err, "database pool exhausted or unreachable");
+        AppError::Unavailable("the database is not reachable right now".into())
+    }
+}
+
+mod r2d2_error {
+    pub use diesel::r2d2::PoolError;
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        AppError::Unavailable("the server is shutting down".into())
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(err: std::io::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(err).context("file store"))
+    }
+}

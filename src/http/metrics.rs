@@ -1,0 +1,103 @@
+//! Request metrics in the Prometheus text exposition format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum_seconds: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// Counters and latency histograms per (method, route template, status).
+#[derive(Default)]
+pub struct Metrics {
+    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64();
+        let mut series = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = series.entry((method.to_string(), route.to_string(), status)).or_default();
+        entry.count += 1;
+        entry.sum_seconds += seconds;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                entry.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// Renders every series; `extra` lines (gauges computed at scrape time)
+    /// are appended as given.
+    pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
+        let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = String::new();
+        out.push_str("# HELP ggzy_http_requests_total HTTP requests handled.\n");
+        out.push_str("# TYPE ggzy_http_requests_total counter\n");
+        for ((method, route, status), s) in series.iter() {
+            let _ = writeln!(
+                out,
+                "ggzy_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {}",
+                escape(method),
+                escape(route),
+                s.count
+            );
+        }
+        out.push_str("# HELP ggzy_http_request_duration_seconds Time to handle a request.\n");
+        out.push_str("# TYPE ggzy_http_request_duration_seconds histogram\n");
+        let mut merged: BTreeMap<(&str, &str), Series> = BTreeMap::new();
+        for ((method, route, _), s) in series.iter() {
+            let m = merged.entry((method, route)).or_default();
+            m.count += s.count;
+            m.sum_seconds += s.sum_seconds;
+            for (i, b) in s.buckets.iter().enumerate() {
+                m.buckets[i] += b;
+            }
+        }
+        for ((method, route), s) in merged {
+            let labels = format!("method=\"{}\",route=\"{}\"", escape(method), escape(route));
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "ggzy_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
+                    s.buckets[i]
+                );
+            }
+            let _ = writeln!(out, "ggzy_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
+            let _ = writeln!(out, "ggzy_http_request_duration_seconds_sum{{{labels}}} {}", s.sum_seconds);
+            let _ = writeln!(out, "ggzy_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+        }
+        for (name, help, value) in extra {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+        }
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counts_and_buckets() {
+        let m = Metrics::default();
+        m.observe("GET", "/api/v1/tenders", 200, Duration::from_millis(3));
+        m.observe("GET", "/api/v1/tenders", 200, Duration::from_millis(300));
+        let text = m.render(&[("ggzy_up", "Up.", 1.0)]);
+        assert!(text.contains("ggzy_http_requests_total{method=\"GET\",route=\"/api/v1/tenders\",status=\"200\"} 2"));
+        assert!(text.contains("le=\"0.005\"} 1"));
+        assert!(text.contains("le=\"0.5\"} 2"));
+        assert!(text.contains("ggzy_up 1"));
+    }
+}

@@ -1,0 +1,170 @@
+//! HTTP plumbing shared by every domain: request ids and tracing spans,
+//! metrics, request-parsing error handlers, pagination, health endpoints.
+
+pub mod health;
+pub mod metrics;
+
+use crate::error::AppError;
+use crate::startup::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest, web};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+use tracing::Instrument;
+
+/// The id of one request: the caller's `X-Request-Id` if it is sane, else a
+/// fresh UUID. Echoed in the response and recorded in logs and audit events.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn sane_request_id(value: &HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?;
+    let ok = !text.is_empty()
+        && text.len() <= 64
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then(|| text.to_string())
+}
+
+/// Middleware: opens the request's tracing span, assigns its id, and counts it.
+pub async fn request_span(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(sane_request_id)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+        principal = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let method = req.method().to_string();
+    let result = next.call(req).instrument(span.clone()).await;
+    let (status, route) = match &result {
+        Ok(res) => (
+            res.status().as_u16(),
+            res.request().match_pattern().unwrap_or_else(|| "unmatched".into()),
+        ),
+        Err(err) => (err.as_response_error().status_code().as_u16(), "unmatched".into()),
+    };
+    span.record("status", status);
+    let elapsed = started.elapsed();
+    span.in_scope(|| tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "request done"));
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &route, status, elapsed);
+    }
+    let mut res = result?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}
+
+/// JSON bodies: size limit, content type, and problem+json on every failure.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .content_type_required(true)
+        .content_type(|mime| mime.essence_str() == "application/json")
+        .error_handler(|err, _req| json_error(err).into())
+}
+
+fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::OverflowKnownLength { length, limit } => {
+            AppError::PayloadTooLarge(format!("the body has {length} bytes; the limit is {limit}"))
+        }
+        E::Overflow { limit } => {
+            AppError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes"))
+        }
+        E::ContentType => {
+            AppError::UnsupportedMediaType("send the body as Content-Type: application/json".into())
+        }
+        E::Deserialize(e) if e.is_data() => AppError::Validation {
+            detail: format!("the body does not match the expected shape: {e}"),
+            errors: vec![crate::error::FieldError::new(
+                format!("line {} column {}", e.line(), e.column()),
+                e.to_string(),
+            )],
+        },
+        E::Deserialize(e) => AppError::MalformedJson(format!("the body is not valid JSON: {e}")),
+        other => AppError::MalformedJson(format!("the body could not be read: {other}")),
+    }
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| AppError::InvalidQuery(format!("invalid query string: {err}")).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _req| AppError::NotFound(format!("no such resource: {err}")).into())
+}
+
+/// Unknown routes answer with a problem too.
+pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound(format!("there is no resource at {} {}", req.method(), req.path())))
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+/// `page` (from 1) and `per_page` (1 to 100, default 20).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageQuery {
+    pub fn validate(self) -> Result<Paging, AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if page == 0 {
+            return Err(AppError::InvalidQuery("page counts from 1".into()));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(AppError::InvalidQuery("per_page must be between 1 and 100".into()));
+        }
+        Ok(Paging { page, per_page })
+    }
+}
+
+impl Paging {
+    pub fn offset(&self) -> i64 {
+        (i64::from(self.page) - 1) * i64::from(self.per_page)
+    }
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+    pub fn page<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
+        Page { items, page: self.page, per_page: self.per_page, total }
+    }
+}

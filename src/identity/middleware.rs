@@ -1,0 +1,63 @@
+//! Resolves the `Principal` of each request from its bearer token and makes
+//! it available to handlers as an extractor.
+
+use super::Principal;
+use crate::error::AppError;
+use crate::startup::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use std::future::{Ready, ready};
+
+/// Middleware: a request without a token is public; a request with a token
+/// that is unknown, expired or revoked is refused with 401.
+pub async fn resolve_principal(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let token = match req.headers().get(actix_web::http::header::AUTHORIZATION) {
+        None => None,
+        Some(value) => {
+            let text = value.to_str().unwrap_or("");
+            match text.strip_prefix("Bearer ") {
+                Some(token) if !token.trim().is_empty() => Some(token.trim().to_string()),
+                _ => {
+                    return Err(AppError::Unauthenticated(
+                        "the Authorization header must be 'Bearer <token>'".into(),
+                    )
+                    .into());
+                }
+            }
+        }
+    };
+    if let Some(token) = token {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+        let now = state.clock.now();
+        let principal = state
+            .db
+            .read(move |conn| super::store::principal_for_token(conn, &token, now))
+            .await?;
+        let principal = principal.ok_or_else(|| {
+            AppError::Unauthenticated("the session token is unknown, expired or revoked".into())
+        })?;
+        let span = tracing::Span::current();
+        if let Some(id) = &principal.user_id {
+            span.record("principal", id.as_str());
+        }
+        req.extensions_mut().insert(principal);
+    }
+    next.call(req).await
+}
+
+impl FromRequest for Principal {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(req.extensions().get::<Principal>().cloned().unwrap_or_else(Principal::public)))
+    }
+}

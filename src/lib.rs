@@ -1,0 +1,25 @@
+//! ggzy: public-resource e-trading and remote bid evaluation.
+//!
+//! Modules are cut by domain; each owns its routes, its storage and its pure
+//! logic. Shared plumbing (`config`, `db`, `http`, `telemetry`, `store`) stays
+//! small.
+
+pub mod audit;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod frontend;
+pub mod http;
+pub mod identity;
+pub mod leagues;
+pub mod opendata;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod tenders;
+pub mod types;
+
+pub use error::AppError;

@@ -1,0 +1,178 @@
+//! Building and running the application: state, routes, middleware.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::metrics::Metrics;
+use crate::opendata::OcdsSettings;
+use crate::store::BlobStore;
+use crate::{audit, frontend, http, identity, leagues, opendata, tenders};
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, get, web};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+
+/// Everything a handler may reach.
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub blobs: BlobStore,
+    pub metrics: Arc<Metrics>,
+    pub ocds: OcdsSettings,
+    pub started_at: DateTime<Utc>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ggzy — public-resource trading platform API",
+        description = "Tenders, notices, open data (OCDS 1.1). Errors are RFC 9457 problem+json; see /problems.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        api.security = Some(vec![
+            utoipa::openapi::security::SecurityRequirement::default(),
+            utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new()),
+        ]);
+    }
+}
+
+/// Opens the database, applies migrations, loads demo data when asked, and
+/// returns the shared state.
+pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.effective_database_url(), config.db_pool_size)?;
+    let applied = db.migrate()?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "migrations applied");
+    }
+    let blobs = BlobStore::open(&config.blob_dir()).context("opening the file store")?;
+    let ocds = OcdsSettings {
+        ocid_prefix: config.ocid_prefix.clone(),
+        public_url: config.public_url.clone(),
+        publisher_name: config.publisher_name.clone(),
+    };
+    if config.demo_data {
+        crate::demo::load_if_empty(&db, &blobs, &ocds, clock.now())?;
+    }
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        started_at: clock.now(),
+        clock,
+        blobs,
+        metrics: Arc::new(Metrics::default()),
+        ocds,
+    })
+}
+
+/// The routes, and the OpenAPI document collected from them: every handler
+/// is registered through `service`, so none can be left out of the document.
+pub fn configure(state: web::Data<AppState>) -> (App<impl actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, Error = actix_web::Error, InitError = ()>>, utoipa::openapi::OpenApi) {
+    let json_limit = state.config.max_json_bytes;
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(http::json_config(json_limit))
+        .app_data(http::query_config())
+        .app_data(http::path_config())
+        .service(openapi_json)
+        .service(http::health::healthz)
+        .service(http::health::readyz)
+        .service(http::health::metrics)
+        .service(http::health::problem_types)
+        .service(http::health::problem_type)
+        .service(frontend::index)
+        .service(frontend::app_js)
+        .service(frontend::style_css)
+        .service(
+            scope("/api/v1")
+                .service(identity::routes::me)
+                .service(leagues::list_leagues)
+                .service(leagues::get_league)
+                .service(leagues::create_league)
+                .service(tenders::routes::time_limits)
+                .service(tenders::routes::create_tender)
+                .service(tenders::routes::list_tenders)
+                .service(tenders::routes::get_tender)
+                .service(tenders::routes::update_tender)
+                .service(tenders::routes::list_notices)
+                .service(tenders::routes::transition_tender)
+                .service(tenders::routes::amend_tender)
+                .service(tenders::documents::upload_document)
+                .service(tenders::documents::download_document)
+                .service(tenders::clarifications::ask_question)
+                .service(tenders::clarifications::list_clarifications)
+                .service(tenders::clarifications::answer_question)
+                .service(opendata::routes::release_feed)
+                .service(opendata::routes::tender_release_package)
+                .service(opendata::routes::tender_record)
+                .service(audit::routes::list_events),
+        )
+        .split_for_parts();
+    let app = app
+        .app_data(web::Data::new(OpenApiDocument(api.clone())))
+        .default_service(web::to(http::not_found))
+        .wrap(from_fn(identity::middleware::resolve_principal))
+        .wrap(from_fn(http::request_span));
+    (app, api)
+}
+
+/// The OpenAPI document, computed once per worker from the routes.
+pub struct OpenApiDocument(pub utoipa::openapi::OpenApi);
+
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "OpenAPI 3.1 document", body = Object)))]
+#[get("/api/openapi.json")]
+pub async fn openapi_json(doc: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().json(&doc.0)
+}
+
+/// A bound, not yet running, server.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    pub fn build(state: AppState) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&state.config.listen)
+            .with_context(|| format!("binding {}", state.config.listen))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(state);
+        let server = HttpServer::new(move || configure(state.clone()).0)
+            .listen(listener)?
+            .run();
+        Ok(Application { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The real clock, for `serve`.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}

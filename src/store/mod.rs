@@ -1,0 +1,143 @@
+//! A content-addressed file store on disk: files are streamed in, hashed
+//! with SHA-256 on the way, and kept under their hash. Never held whole in
+//! memory; a file is visible under its hash only once completely written.
+
+use crate::error::AppError;
+use actix_web::web::Bytes;
+use futures_util::{Stream, StreamExt};
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+/// What was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub sha256: String,
+    pub size: u64,
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+}
+
+impl BlobStore {
+    pub fn open(root: &Path) -> std::io::Result<BlobStore> {
+        std::fs::create_dir_all(root.join("tmp"))?;
+        std::fs::create_dir_all(root.join("sha256"))?;
+        Ok(BlobStore { root: root.to_path_buf() })
+    }
+
+    /// Where a blob lives; `None` for anything that is not a SHA-256 hex.
+    pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
+        is_sha256_hex(sha256).then(|| self.root.join("sha256").join(&sha256[..2]).join(sha256))
+    }
+
+    /// Streams `body` into the store, refusing it past `limit` bytes. A
+    /// failed or refused upload leaves nothing behind.
+    pub async fn put_stream<S, E>(&self, mut body: S, limit: u64) -> Result<StoredBlob, AppError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+        let result = async {
+            let mut file = tokio::fs::File::create(&tmp).await?;
+            let mut hasher = openssl::sha::Sha256::new();
+            let mut size: u64 = 0;
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.map_err(|e| AppError::UploadIncomplete(format!("the upload was interrupted: {e}")))?;
+                size += chunk.len() as u64;
+                if size > limit {
+                    return Err(AppError::PayloadTooLarge(format!("the file exceeds the limit of {limit} bytes")));
+                }
+                hasher.update(&chunk);
+                file.write_all(&chunk).await?;
+            }
+            file.sync_all().await?;
+            drop(file);
+            let sha256 = crate::identity::hex(&hasher.finish());
+            let target = self.path_of(&sha256).expect("a SHA-256 hex");
+            if let Some(dir) = target.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            if tokio::fs::try_exists(&target).await? {
+                tokio::fs::remove_file(&tmp).await?;
+            } else {
+                tokio::fs::rename(&tmp, &target).await?;
+            }
+            Ok(StoredBlob { sha256, size })
+        }
+        .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&tmp).await;
+        }
+        result
+    }
+
+    /// Stores a small in-memory file (demo data and tools).
+    pub fn put_bytes(&self, bytes: &[u8]) -> std::io::Result<StoredBlob> {
+        let sha256 = crate::identity::hex(&openssl::sha::sha256(bytes));
+        let target = self.path_of(&sha256).expect("a SHA-256 hex");
+        if !target.exists() {
+            let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+            std::fs::write(&tmp, bytes)?;
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::rename(&tmp, &target)?;
+        }
+        Ok(StoredBlob { sha256, size: bytes.len() as u64 })
+    }
+
+    /// Streams a stored blob out in 64 KiB chunks.
+    pub async fn read_stream(
+        &self,
+        sha256: &str,
+    ) -> Result<impl Stream<Item = Result<Bytes, std::io::Error>> + use<>, AppError> {
+        let path = self.path_of(sha256).ok_or_else(|| AppError::not_found("file"))?;
+        let file = tokio::fs::File::open(&path).await.map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context(format!("stored file {sha256} is missing")))
+        })?;
+        Ok(futures_util::stream::unfold(Some(file), |file| async move {
+            let mut file = file?;
+            let mut buf = vec![0u8; 64 * 1024];
+            match file.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(Bytes::from(buf)), Some(file)))
+                }
+                Err(e) => Some((Err(e), None)),
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn stores_by_hash_and_refuses_oversize() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let chunks = vec![Ok::<_, std::io::Error>(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"c"))];
+        let blob = store.put_stream(futures_util::stream::iter(chunks), 10).await.unwrap();
+        assert_eq!(blob.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(blob.size, 3);
+        let mut out = Vec::new();
+        let mut s = Box::pin(store.read_stream(&blob.sha256).await.unwrap());
+        while let Some(chunk) = s.next().await {
+            out.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(out, b"abc");
+        let big = vec![Ok::<_, std::io::Error>(Bytes::from(vec![0u8; 11]))];
+        assert!(matches!(store.put_stream(futures_util::stream::iter(big), 10).await, Err(AppError::PayloadTooLarge(_))));
+        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "nothing left behind");
+        assert!(store.path_of("../etc/passwd").is_none());
+    }
+}

@@ -1,0 +1,245 @@
+//! Clarification questions: bidders ask privately; the tenderer's answer is
+//! published to everyone with the question, never with who asked.
+
+use super::model::{MAX_TEXT_CHARS, NoticeKind, TenderStatus, check_text};
+use super::routes::parse_id;
+use super::store;
+use crate::audit::{self, AuditContext};
+use crate::db::schema::clarifications;
+use crate::db::{from_db_time, to_db_time};
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::startup::AppState;
+use crate::types::ClarificationId;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionInput {
+    pub question: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    pub answer: String,
+}
+
+/// A clarification as the viewer may see it. Nobody but the asker learns
+/// who asked; `asked_by_me` tells the asker which are theirs.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClarificationView {
+    pub id: ClarificationId,
+    /// Public number, given when answered.
+    pub number: Option<i32>,
+    pub question: String,
+    pub answer: Option<String>,
+    pub asked_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub asked_by_me: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClarificationList {
+    pub items: Vec<ClarificationView>,
+}
+
+/// Asks a question about a published tender (bidders, before the
+/// clarification deadline).
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    request_body = QuestionInput,
+    responses(
+        (status = 201, body = ClarificationView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/clarifications")]
+pub async fn ask_question(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<QuestionInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    principal.require_any(&[Role::Bidder])?;
+    let input = body.into_inner();
+    let mut errors = Vec::new();
+    check_text(&mut errors, "question", &input.question, true, MAX_TEXT_CHARS);
+    AppError::check(errors)?;
+    let view = state
+        .db
+        .write(move |conn| {
+            let row = store::load_visible(conn, &id, &principal)?;
+            if row.status()? != TenderStatus::Published {
+                return Err(AppError::IllegalTransition("questions can be asked only while the tender is published".into()));
+            }
+            if ctx.now >= from_db_time(row.clarification_deadline) {
+                return Err(AppError::DeadlinePassed(format!(
+                    "the clarification deadline ({}) has passed",
+                    from_db_time(row.clarification_deadline).to_rfc3339()
+                )));
+            }
+            let cid = ClarificationId::new();
+            let asker = principal.user_id.as_ref().map(|u| u.as_str().to_string()).unwrap_or_default();
+            diesel::insert_into(clarifications::table)
+                .values((
+                    clarifications::id.eq(cid.as_str()),
+                    clarifications::tender_id.eq(&row.id),
+                    clarifications::question.eq(&input.question),
+                    clarifications::asked_by.eq(&asker),
+                    clarifications::asked_at.eq(to_db_time(ctx.now)),
+                ))
+                .execute(conn)?;
+            audit::record(conn, &ctx, "tender.clarification.ask", "clarification", cid.as_str(), Some(&row.id), &input)?;
+            Ok(ClarificationView {
+                id: cid,
+                number: None,
+                question: input.question,
+                answer: None,
+                asked_at: ctx.now,
+                answered_at: None,
+                asked_by_me: true,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Clarifications: everyone sees the answered ones; the tender's managers
+/// also see pending questions; a bidder also sees its own pending ones.
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ClarificationList), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/clarifications")]
+pub async fn list_clarifications(state: web::Data<AppState>, principal: Principal, id: web::Path<String>) -> Result<web::Json<ClarificationList>, AppError> {
+    let id = parse_id(&id)?;
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = store::load_visible(conn, &id, &principal)?;
+            let manages = row.managed_by(&principal);
+            let me = principal.user_id.as_ref().map(|u| u.as_str().to_string());
+            type Row = (String, Option<i32>, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>, String);
+            let rows: Vec<Row> = clarifications::table
+                .filter(clarifications::tender_id.eq(&row.id))
+                .select((
+                    clarifications::id,
+                    clarifications::number,
+                    clarifications::question,
+                    clarifications::answer,
+                    clarifications::asked_at,
+                    clarifications::answered_at,
+                    clarifications::asked_by,
+                ))
+                .order((clarifications::number.asc(), clarifications::asked_at.asc()))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(cid, number, question, answer, asked_at, answered_at, asked_by)| {
+                    let mine = me.as_deref() == Some(asked_by.as_str());
+                    (answered_at.is_some() || manages || mine).then(|| ClarificationView {
+                        id: ClarificationId::from_db(cid),
+                        number,
+                        question,
+                        answer,
+                        asked_at: from_db_time(asked_at),
+                        answered_at: answered_at.map(from_db_time),
+                        asked_by_me: mine,
+                    })
+                })
+                .collect())
+        })
+        .await?;
+    Ok(web::Json(ClarificationList { items }))
+}
+
+/// Answers a question; the question and answer are published to all as a
+/// clarification notice, without the asker.
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path), ("cid" = String, Path)),
+    request_body = AnswerInput,
+    responses(
+        (status = 200, body = ClarificationView),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/clarifications/{cid}/answer")]
+pub async fn answer_question(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+    body: web::Json<AnswerInput>,
+) -> Result<web::Json<ClarificationView>, AppError> {
+    let (id, cid) = path.into_inner();
+    let id = parse_id(&id)?;
+    let cid = ClarificationId::parse(&cid).ok_or_else(|| AppError::not_found("clarification"))?;
+    principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
+    let input = body.into_inner();
+    let mut errors = Vec::new();
+    check_text(&mut errors, "answer", &input.answer, true, MAX_TEXT_CHARS);
+    AppError::check(errors)?;
+    let settings = state.ocds.clone();
+    let view = state
+        .db
+        .write(move |conn| {
+            let row = store::load_managed(conn, &id, &principal)?;
+            if row.status()? != TenderStatus::Published || ctx.now >= from_db_time(row.bid_deadline) {
+                return Err(AppError::DeadlinePassed("answers are published only before the bid deadline".into()));
+            }
+            let found: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = clarifications::table
+                .filter(clarifications::id.eq(cid.as_str()))
+                .filter(clarifications::tender_id.eq(&row.id))
+                .select((clarifications::question, clarifications::asked_at, clarifications::answered_at))
+                .first(conn)
+                .optional()?;
+            let (question, asked_at, answered) = found.ok_or_else(|| AppError::not_found("clarification"))?;
+            if answered.is_some() {
+                return Err(AppError::Conflict("this question has already been answered".into()));
+            }
+            let number: i32 = clarifications::table
+                .filter(clarifications::tender_id.eq(&row.id))
+                .select(diesel::dsl::max(clarifications::number))
+                .first::<Option<i32>>(conn)?
+                .unwrap_or(0)
+                + 1;
+            diesel::update(clarifications::table.filter(clarifications::id.eq(cid.as_str())))
+                .set((
+                    clarifications::number.eq(number),
+                    clarifications::answer.eq(&input.answer),
+                    clarifications::answered_at.eq(to_db_time(ctx.now)),
+                ))
+                .execute(conn)?;
+            let title = format!("{} — 澄清 / clarification {number}", row.title);
+            let body = format!("问 Q: {question}\n答 A: {}", input.answer);
+            store::publish_notice(conn, &ctx, &settings, &row.id, NoticeKind::Clarification, &title, &body)?;
+            audit::record(conn, &ctx, "tender.clarification.answer", "clarification", cid.as_str(), Some(&row.id), &input)?;
+            Ok(ClarificationView {
+                id: cid,
+                number: Some(number),
+                question,
+                answer: Some(input.answer),
+                asked_at: from_db_time(asked_at),
+                answered_at: Some(ctx.now),
+                asked_by_me: false,
+            })
+        })
+        .await?;
+    Ok(web::Json(view))
+}

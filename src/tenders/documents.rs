@@ -1,0 +1,247 @@
+//! Tender documents: streamed upload into the content-addressed store, and
+//! download with the content's SHA-256 in the headers.
+
+use super::model::TenderStatus;
+use super::routes::parse_id;
+use super::store::{self, Document};
+use crate::audit::{self, AuditContext};
+use crate::db::schema::tender_documents;
+use crate::db::to_db_time;
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::startup::AppState;
+use crate::types::DocumentId;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// The file's name as the bidders will download it.
+    pub filename: String,
+    /// A title for the notice board (defaults to the file name).
+    pub title: Option<String>,
+}
+
+fn check_filename(name: &str) -> Result<(), AppError> {
+    let bad = name.trim().is_empty()
+        || name.chars().count() > 255
+        || name.contains(['/', '\\', '\0'])
+        || name == "."
+        || name == ".."
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(AppError::InvalidQuery(
+            "filename must be 1 to 255 characters with no path separators or control characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_media_type(req: &HttpRequest) -> Result<String, AppError> {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Ok("application/octet-stream".into());
+    };
+    let text = value.to_str().map_err(|_| AppError::UnsupportedMediaType("unreadable Content-Type".into()))?;
+    let mime: mime::Mime = text.parse().map_err(|_| AppError::UnsupportedMediaType(format!("invalid Content-Type {text:?}")))?;
+    if mime.type_() == "multipart" {
+        return Err(AppError::UnsupportedMediaType(
+            "send the file itself as the body (not a multipart form), with its own Content-Type".into(),
+        ));
+    }
+    Ok(mime.essence_str().to_string())
+}
+
+/// Uploads a tender document. The body is the file itself, streamed to the
+/// store. Documents added to a draft are published with it; documents added
+/// after publication are published by the amendment that lists them.
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
+    responses(
+        (status = 201, body = Document),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/documents")]
+pub async fn upload_document(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    query: web::Query<UploadQuery>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
+    let query = query.into_inner();
+    check_filename(&query.filename)?;
+    let title = query.title.clone().unwrap_or_else(|| query.filename.clone());
+    if title.trim().is_empty() || title.chars().count() > 300 {
+        return Err(AppError::InvalidQuery("title must be 1 to 300 characters".into()));
+    }
+    let media_type = check_media_type(&req)?;
+    let limit = state.config.max_document_bytes;
+    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
+        if len > limit {
+            return Err(AppError::PayloadTooLarge(format!("the file has {len} bytes; the limit is {limit}")));
+        }
+    }
+    // Refuse before reading the body if the caller may not upload here.
+    let check_id = id.clone();
+    let check_principal = principal.clone();
+    state
+        .db
+        .read(move |conn| {
+            let row = store::load_managed(conn, &check_id, &check_principal)?;
+            open_for_documents(row.status()?)
+        })
+        .await?;
+    let blob = state.blobs.put_stream(body, limit).await?;
+    let doc_id = DocumentId::new();
+    let document = state
+        .db
+        .write(move |conn| {
+            let row = store::load_managed(conn, &id, &principal)?;
+            open_for_documents(row.status()?)?;
+            diesel::insert_into(tender_documents::table)
+                .values((
+                    tender_documents::id.eq(doc_id.as_str()),
+                    tender_documents::tender_id.eq(&row.id),
+                    tender_documents::title.eq(&title),
+                    tender_documents::filename.eq(&query.filename),
+                    tender_documents::media_type.eq(&media_type),
+                    tender_documents::size_bytes.eq(blob.size as i64),
+                    tender_documents::sha256.eq(&blob.sha256),
+                    tender_documents::uploaded_by.eq(principal.user_id.as_ref().map(|u| u.as_str()).unwrap_or_default()),
+                    tender_documents::uploaded_at.eq(to_db_time(ctx.now)),
+                ))
+                .execute(conn)?;
+            #[derive(Serialize)]
+            struct Uploaded<'a> {
+                filename: &'a str,
+                title: &'a str,
+                media_type: &'a str,
+                size: u64,
+                sha256: &'a str,
+            }
+            audit::record(
+                conn,
+                &ctx,
+                "tender.document.upload",
+                "document",
+                doc_id.as_str(),
+                Some(&row.id),
+                &Uploaded { filename: &query.filename, title: &title, media_type: &media_type, size: blob.size, sha256: &blob.sha256 },
+            )?;
+            let docs = store::documents(conn, &row, true)?;
+            docs.into_iter()
+                .find(|d| d.id == doc_id)
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("document vanished after insert")))
+        })
+        .await?;
+    Ok(HttpResponse::Created().insert_header(("Location", document.download_url.clone())).json(document))
+}
+
+fn open_for_documents(status: TenderStatus) -> Result<(), AppError> {
+    match status {
+        TenderStatus::Draft | TenderStatus::Published => Ok(()),
+        other => Err(AppError::IllegalTransition(format!(
+            "documents can be added to a draft or published tender, not to one that is {}",
+            other.code()
+        ))),
+    }
+}
+
+/// RFC 8187 encoding of a file name for `filename*`.
+fn rfc8187(name: &str) -> String {
+    let mut out = String::from("UTF-8''");
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Downloads a document. `X-Content-SHA256` (hex) and `Repr-Digest`
+/// (RFC 9530) carry the content's hash.
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path), ("doc" = String, Path)),
+    responses(
+        (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>,
+         headers(("X-Content-SHA256" = String, description = "SHA-256 of the content, hex"),
+                 ("Repr-Digest" = String, description = "RFC 9530 digest"))),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/documents/{doc}")]
+pub async fn download_document(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, doc) = path.into_inner();
+    let id = parse_id(&id)?;
+    let doc = DocumentId::parse(&doc).ok_or_else(|| AppError::not_found("document"))?;
+    let (filename, media_type, size, sha256) = state
+        .db
+        .read(move |conn| {
+            let row = store::load_visible(conn, &id, &principal)?;
+            let found: Option<(String, String, i64, String, Option<NaiveDateTime>)> = tender_documents::table
+                .filter(tender_documents::id.eq(doc.as_str()))
+                .filter(tender_documents::tender_id.eq(&row.id))
+                .select((
+                    tender_documents::filename,
+                    tender_documents::media_type,
+                    tender_documents::size_bytes,
+                    tender_documents::sha256,
+                    tender_documents::published_at,
+                ))
+                .first(conn)
+                .optional()?;
+            match found {
+                Some((f, m, s, h, published)) if published.is_some() || row.managed_by(&principal) => Ok((f, m, s, h)),
+                _ => Err(AppError::not_found("document")),
+            }
+        })
+        .await?;
+    let stream = state.blobs.read_stream(&sha256).await?;
+    let digest = openssl::base64::encode_block(
+        &(0..sha256.len() / 2).filter_map(|i| u8::from_str_radix(&sha256[2 * i..2 * i + 2], 16).ok()).collect::<Vec<u8>>(),
+    );
+    Ok(HttpResponse::Ok()
+        .content_type(media_type)
+        .insert_header(("X-Content-SHA256", sha256.clone()))
+        .insert_header(("Repr-Digest", format!("sha-256=:{digest}:")))
+        .insert_header(("ETag", format!("\"{sha256}\"")))
+        .insert_header(("Content-Disposition", format!("attachment; filename*={}", rfc8187(&filename))))
+        .no_chunking(size as u64)
+        .streaming(stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filenames() {
+        assert!(check_filename("招标文件.pdf").is_ok());
+        assert!(check_filename("../x").is_err());
+        assert!(check_filename("a\\b").is_err());
+        assert!(check_filename("").is_err());
+        assert_eq!(rfc8187("a b.pdf"), "UTF-8''a%20b.pdf");
+        assert_eq!(rfc8187("文"), "UTF-8''%E6%96%87");
+    }
+}

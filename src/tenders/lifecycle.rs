@@ -1,0 +1,123 @@
+//! The tender lifecycle as an explicit state machine (pure).
+//!
+//! ```text
+//! draft → published → opening → evaluating → candidates_publicised → awarded → closed
+//!   ↘ cancelled (from any open state)      ↘ failed (from published onwards)
+//! ```
+
+use super::model::{NoticeKind, TenderStatus};
+use crate::types::text_enum;
+
+text_enum! {
+    /// An action that moves a tender through its lifecycle.
+    pub enum Action {
+        Publish = "publish",
+        StartOpening = "start_opening",
+        StartEvaluation = "start_evaluation",
+        PublicizeCandidates = "publicise_candidates",
+        Award = "award",
+        Close = "close",
+        Cancel = "cancel",
+        Fail = "fail",
+    }
+}
+
+impl Action {
+    /// The notice an action publishes.
+    pub fn notice_kind(self) -> NoticeKind {
+        match self {
+            Action::Publish => NoticeKind::Tender,
+            Action::StartOpening => NoticeKind::Opening,
+            Action::StartEvaluation => NoticeKind::Evaluation,
+            Action::PublicizeCandidates => NoticeKind::Candidates,
+            Action::Award => NoticeKind::Award,
+            Action::Close => NoticeKind::Closure,
+            Action::Cancel => NoticeKind::Cancellation,
+            Action::Fail => NoticeKind::Failure,
+        }
+    }
+}
+
+/// The state an action leads to from `from`, or `None` if the lifecycle does
+/// not allow it.
+pub fn next(from: TenderStatus, action: Action) -> Option<TenderStatus> {
+    use Action as A;
+    use TenderStatus as S;
+    match (from, action) {
+        (S::Draft, A::Publish) => Some(S::Published),
+        (S::Published, A::StartOpening) => Some(S::Opening),
+        (S::Opening, A::StartEvaluation) => Some(S::Evaluating),
+        (S::Evaluating, A::PublicizeCandidates) => Some(S::CandidatesPublicised),
+        (S::CandidatesPublicised, A::Award) => Some(S::Awarded),
+        (S::Awarded, A::Close) => Some(S::Closed),
+        (S::Draft | S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised, A::Cancel) => {
+            Some(S::Cancelled)
+        }
+        (S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised, A::Fail) => Some(S::Failed),
+        _ => None,
+    }
+}
+
+/// The actions allowed from a state (for clients and error messages).
+pub fn allowed(from: TenderStatus) -> Vec<Action> {
+    Action::ALL.iter().copied().filter(|a| next(from, *a).is_some()).collect()
+}
+
+/// Whether a state is terminal.
+pub fn is_terminal(status: TenderStatus) -> bool {
+    allowed(status).is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TenderStatus as S;
+
+    #[test]
+    fn happy_path() {
+        let path = [
+            (Action::Publish, S::Published),
+            (Action::StartOpening, S::Opening),
+            (Action::StartEvaluation, S::Evaluating),
+            (Action::PublicizeCandidates, S::CandidatesPublicised),
+            (Action::Award, S::Awarded),
+            (Action::Close, S::Closed),
+        ];
+        let mut state = S::Draft;
+        for (action, expected) in path {
+            state = next(state, action).unwrap();
+            assert_eq!(state, expected);
+        }
+        assert!(is_terminal(state));
+    }
+
+    #[test]
+    fn no_skipping_and_no_way_back() {
+        assert_eq!(next(S::Draft, Action::StartOpening), None);
+        assert_eq!(next(S::Published, Action::Award), None);
+        assert_eq!(next(S::Published, Action::Publish), None);
+        assert_eq!(next(S::Closed, Action::Cancel), None);
+        assert_eq!(next(S::Cancelled, Action::Publish), None);
+        assert_eq!(next(S::Failed, Action::Fail), None);
+        assert_eq!(next(S::Draft, Action::Fail), None, "a draft is cancelled, not failed");
+        assert_eq!(next(S::Awarded, Action::Cancel), None, "an award stands; it is closed");
+    }
+
+    #[test]
+    fn every_state_is_reachable_from_draft() {
+        let mut seen = vec![S::Draft];
+        let mut frontier = vec![S::Draft];
+        while let Some(s) = frontier.pop() {
+            for a in allowed(s) {
+                let n = next(s, a).unwrap();
+                if !seen.contains(&n) {
+                    seen.push(n);
+                    frontier.push(n);
+                }
+            }
+        }
+        for s in S::ALL {
+            assert!(seen.contains(s), "{s:?} unreachable");
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! Tender value types and their validation (pure).
+
+use crate::error::FieldError;
+use crate::types::{LeagueCode, Money, OrganisationId, text_enum};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+text_enum! {
+    /// The four kinds of public-resource trade.
+    pub enum Category {
+        GovernmentProcurement = "government_procurement",
+        EngineeringConstruction = "engineering_construction",
+        LandMiningRights = "land_mining_rights",
+        StateOwnedProperty = "state_owned_property",
+    }
+}
+
+text_enum! {
+    /// Procurement or transfer method.
+    pub enum Method {
+        OpenTendering = "open_tendering",
+        InvitedTendering = "invited_tendering",
+        CompetitiveNegotiation = "competitive_negotiation",
+        CompetitiveConsultation = "competitive_consultation",
+        Inquiry = "inquiry",
+        SingleSource = "single_source",
+        Auction = "auction",
+        Listing = "listing",
+    }
+}
+
+text_enum! {
+    /// Where a tender is in its lifecycle.
+    pub enum TenderStatus {
+        Draft = "draft",
+        Published = "published",
+        Opening = "opening",
+        Evaluating = "evaluating",
+        CandidatesPublicised = "candidates_publicised",
+        Awarded = "awarded",
+        Closed = "closed",
+        Cancelled = "cancelled",
+        Failed = "failed",
+    }
+}
+
+text_enum! {
+    /// The kind of a published notice.
+    pub enum NoticeKind {
+        Tender = "tender",
+        Amendment = "amendment",
+        Clarification = "clarification",
+        Opening = "opening",
+        Evaluation = "evaluation",
+        Candidates = "candidates",
+        Award = "award",
+        Closure = "closure",
+        Cancellation = "cancellation",
+        Failure = "failure",
+    }
+}
+
+text_enum! {
+    /// What a scoring criterion judges.
+    pub enum CriterionKind {
+        Technical = "technical",
+        Commercial = "commercial",
+        Price = "price",
+    }
+}
+
+/// One criterion of comprehensive scoring. Weights are points out of 100.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Short code, unique within the tender, e.g. `tech-plan`.
+    pub code: String,
+    pub name: String,
+    pub kind: CriterionKind,
+    /// Points this criterion contributes (the weights sum to 100).
+    pub weight: u32,
+    /// Experts must give a reason with their score.
+    #[serde(default)]
+    pub requires_reason: bool,
+}
+
+/// How the price criterion is scored; computed from the prices, never typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PriceFormula {
+    /// 低价优先法: score = weight × lowest valid price ÷ bid price.
+    LowestPriceBase,
+    /// 平均值偏差法: the base is the mean valid price; a bid loses the given
+    /// points per 1 % above the base, or per 1 % below it.
+    AverageDeviation { above_deduct_per_pct: f64, below_deduct_per_pct: f64 },
+}
+
+/// The evaluation method.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Evaluation {
+    /// 综合评分法: weighted criteria, price scored by formula.
+    ComprehensiveScoring { criteria: Vec<Criterion>, price_formula: PriceFormula },
+    /// 经评审的最低投标价法: the lowest evaluated price among compliant bids wins.
+    LowestEvaluatedPrice,
+}
+
+/// The key dates. The bid deadline is also the opening time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyDates {
+    pub documents_available_at: DateTime<Utc>,
+    pub clarification_deadline: DateTime<Utc>,
+    pub bid_deadline: DateTime<Utc>,
+    /// Days the candidates are publicised before the award.
+    pub publicity_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LotInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub budget_fen: i64,
+}
+
+/// The body that creates a draft tender or replaces a draft's fields.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenderInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub category: Category,
+    pub method: Method,
+    /// The league that runs the procedure; defaults to the caller's league.
+    #[schema(value_type = Option<String>)]
+    pub league: Option<LeagueCode>,
+    /// The tenderer organisation; required when an agent creates the tender,
+    /// and must be the caller's own organisation when a tenderer does.
+    pub tenderer_org_id: Option<OrganisationId>,
+    pub budget: Money,
+    #[serde(default)]
+    pub lots: Vec<LotInput>,
+    pub evaluation: Evaluation,
+    pub dates: KeyDates,
+}
+
+pub const MAX_TITLE_CHARS: usize = 300;
+pub const MAX_TEXT_CHARS: usize = 50_000;
+pub const MAX_LOTS: usize = 200;
+
+/// Checks a text field's presence and length, in characters (not bytes).
+pub fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize) {
+    if required && value.trim().is_empty() {
+        errors.push(FieldError::new(field, "must not be empty"));
+    } else if value.chars().count() > max {
+        errors.push(FieldError::new(field, format!("at most {max} characters")));
+    }
+}
+
+impl TenderInput {
+    /// Structural checks that need neither the database nor the clock.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        check_text(&mut errors, "title", &self.title, true, MAX_TITLE_CHARS);
+        check_text(&mut errors, "description", &self.description, false, MAX_TEXT_CHARS);
+        if let Err(e) = self.budget.validate() {
+            errors.push(FieldError::new("budget.amount_fen", e));
+        }
+        if self.lots.len() > MAX_LOTS {
+            errors.push(FieldError::new("lots", format!("at most {MAX_LOTS} lots")));
+        }
+        let mut lot_sum: i64 = 0;
+        for (i, lot) in self.lots.iter().enumerate() {
+            check_text(&mut errors, &format!("lots[{i}].title"), &lot.title, true, MAX_TITLE_CHARS);
+            check_text(&mut errors, &format!("lots[{i}].description"), &lot.description, false, MAX_TEXT_CHARS);
+            if lot.budget_fen < 0 {
+                errors.push(FieldError::new(format!("lots[{i}].budget_fen"), "must not be negative"));
+            }
+            lot_sum = lot_sum.saturating_add(lot.budget_fen.max(0));
+        }
+        if lot_sum > self.budget.amount_fen {
+            errors.push(FieldError::new("lots", "the lots' budgets add up to more than the tender's budget"));
+        }
+        errors.extend(self.evaluation.validate());
+        errors.extend(self.dates.validate_order());
+        errors
+    }
+}
+
+impl Evaluation {
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let Evaluation::ComprehensiveScoring { criteria, price_formula } = self else {
+            return errors;
+        };
+        if criteria.is_empty() {
+            errors.push(FieldError::new("evaluation.criteria", "comprehensive scoring needs criteria"));
+            return errors;
+        }
+        let mut codes = HashSet::new();
+        let mut total: u64 = 0;
+        let mut price_weight = None;
+        for (i, c) in criteria.iter().enumerate() {
+            let at = format!("evaluation.criteria[{i}]");
+            let code_ok = !c.code.is_empty()
+                && c.code.len() <= 40
+                && c.code.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+            if !code_ok {
+                errors.push(FieldError::new(format!("{at}.code"), "1 to 40 characters of a-z, 0-9, '-' or '_'"));
+            }
+            if !codes.insert(c.code.as_str()) {
+                errors.push(FieldError::new(format!("{at}.code"), "codes must be unique"));
+            }
+            check_text(&mut errors, &format!("{at}.name"), &c.name, true, 200);
+            if c.weight == 0 || c.weight > 100 {
+                errors.push(FieldError::new(format!("{at}.weight"), "between 1 and 100 points"));
+            }
+            total += u64::from(c.weight);
+            if c.kind == CriterionKind::Price {
+                if price_weight.is_some() {
+                    errors.push(FieldError::new(format!("{at}.kind"), "only one price criterion is allowed"));
+                }
+                price_weight = Some(c.weight);
+            }
+        }
+        if total != 100 {
+            errors.push(FieldError::new("evaluation.criteria", format!("weights must add up to 100, not {total}")));
+        }
+        match price_weight {
+            None => errors.push(FieldError::new("evaluation.criteria", "one criterion must be the price (kind \"price\")")),
+            Some(weight) => {
+                if let PriceFormula::AverageDeviation { above_deduct_per_pct, below_deduct_per_pct } = price_formula {
+                    for (name, v) in [("above_deduct_per_pct", above_deduct_per_pct), ("below_deduct_per_pct", below_deduct_per_pct)] {
+                        if !v.is_finite() || *v < 0.0 || *v > f64::from(weight) {
+                            errors.push(FieldError::new(
+                                format!("evaluation.price_formula.{name}"),
+                                format!("between 0 and the price weight ({weight})"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        errors
+    }
+}
+
+impl KeyDates {
+    /// The dates must come in order; the legal periods are checked by `limits`.
+    pub fn validate_order(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.clarification_deadline <= self.documents_available_at {
+            errors.push(FieldError::new(
+                "dates.clarification_deadline",
+                "must be after documents_available_at",
+            ));
+        }
+        if self.bid_deadline < self.clarification_deadline {
+            errors.push(FieldError::new("dates.bid_deadline", "must not be before clarification_deadline"));
+        }
+        if self.publicity_days == 0 || self.publicity_days > 60 {
+            errors.push(FieldError::new("dates.publicity_days", "between 1 and 60 days"));
+        }
+        errors
+    }
+
+    /// Deadlines are kept to the second.
+    pub fn truncated(mut self) -> Self {
+        use chrono::SubsecRound;
+        self.documents_available_at = self.documents_available_at.trunc_subsecs(0);
+        self.clarification_deadline = self.clarification_deadline.trunc_subsecs(0);
+        self.bid_deadline = self.bid_deadline.trunc_subsecs(0);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn criteria(weights: &[(CriterionKind, u32)]) -> Evaluation {
+        Evaluation::ComprehensiveScoring {
+            criteria: weights
+                .iter()
+                .enumerate()
+                .map(|(i, (kind, weight))| Criterion {
+                    code: format!("c{i}"),
+                    name: format!("criterion {i}"),
+                    kind: *kind,
+                    weight: *weight,
+                    requires_reason: false,
+                })
+                .collect(),
+            price_formula: PriceFormula::LowestPriceBase,
+        }
+    }
+
+    #[test]
+    fn weights_must_add_to_100_with_one_price() {
+        use CriterionKind::*;
+        assert!(criteria(&[(Technical, 60), (Price, 40)]).validate().is_empty());
+        assert!(!criteria(&[(Technical, 60), (Price, 30)]).validate().is_empty());
+        assert!(!criteria(&[(Technical, 60), (Commercial, 40)]).validate().is_empty());
+        assert!(!criteria(&[(Price, 60), (Price, 40)]).validate().is_empty());
+        assert!(Evaluation::LowestEvaluatedPrice.validate().is_empty());
+    }
+
+    #[test]
+    fn evaluation_json_shapes() {
+        let lowest: Evaluation = serde_json::from_str(r#"{"method":"lowest_evaluated_price"}"#).unwrap();
+        assert_eq!(lowest, Evaluation::LowestEvaluatedPrice);
+        let bad = serde_json::from_str::<Evaluation>(r#"{"method":"coin_toss"}"#);
+        assert!(bad.is_err());
+        let extra = serde_json::from_str::<Evaluation>(
+            r#"{"method":"comprehensive_scoring","criteria":[],"price_formula":{"kind":"lowest_price_base"},"x":1}"#,
+        );
+        assert!(extra.is_err(), "unknown fields are refused");
+    }
+
+    #[test]
+    fn enum_codes_round_trip() {
+        for s in TenderStatus::ALL {
+            assert_eq!(TenderStatus::from_code(s.code()), Some(*s));
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::Value::String(s.code().into()));
+        }
+        for c in Category::ALL {
+            assert_eq!(Category::from_code(c.code()), Some(*c));
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! Tender endpoints: drafting, the public board, lifecycle and amendments.
+
+use super::limits;
+use super::model::TenderInput;
+use super::store::{self, AmendmentInput, Notice, Parties, TenderDetail, TenderFilter, TenderSummary, TransitionInput};
+use crate::audit::AuditContext;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::http::{Page, PageQuery};
+use crate::identity::{Principal, Role};
+use crate::startup::AppState;
+use crate::types::{OrganisationId, TenderId};
+use actix_web::{HttpResponse, get, post, put, web};
+use serde::Serialize;
+
+pub fn parse_id(raw: &str) -> Result<TenderId, AppError> {
+    TenderId::parse(raw).ok_or_else(|| AppError::not_found("tender"))
+}
+
+/// Decides league, tenderer and agent for a new tender from who is asking.
+fn parties(conn: &mut DbConn, principal: &Principal, role: Role, input: &TenderInput) -> Result<Parties, AppError> {
+    let own_league = principal
+        .league
+        .clone()
+        .ok_or_else(|| AppError::Forbidden("your account belongs to no league".into()))?;
+    let league = input.league.clone().unwrap_or_else(|| own_league.clone());
+    if league != own_league {
+        return Err(AppError::Forbidden(format!("you act for league {own_league}, not {league}")));
+    }
+    let own_org = principal
+        .organisation
+        .clone()
+        .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
+    let (tenderer, agent) = match role {
+        Role::Tenderer => {
+            if input.tenderer_org_id.as_ref().is_some_and(|t| *t != own_org) {
+                return Err(AppError::Forbidden("a tenderer publishes for its own organisation only".into()));
+            }
+            (own_org, None)
+        }
+        _ => {
+            let tenderer = input
+                .tenderer_org_id
+                .clone()
+                .ok_or_else(|| AppError::invalid("tenderer_org_id", "an agent must name the tenderer it acts for"))?;
+            let parsed = OrganisationId::parse(tenderer.as_str())
+                .ok_or_else(|| AppError::invalid("tenderer_org_id", "not an organisation id"))?;
+            if crate::identity::store::organisation_ref(conn, parsed.as_str())?.is_none() {
+                return Err(AppError::invalid("tenderer_org_id", "no such organisation"));
+            }
+            (parsed, Some(own_org))
+        }
+    };
+    if !crate::leagues::exists(conn, &league)? {
+        return Err(AppError::invalid("league", "no such league"));
+    }
+    Ok(Parties { league, tenderer, agent })
+}
+
+fn validated(input: TenderInput, now: chrono::DateTime<chrono::Utc>) -> Result<TenderInput, AppError> {
+    let input = TenderInput { dates: input.dates.truncated(), ..input };
+    AppError::check(input.validate())?;
+    let facts = limits::DateFacts {
+        category: input.category,
+        method: input.method,
+        documents_available_at: input.dates.documents_available_at,
+        clarification_deadline: input.dates.clarification_deadline,
+        bid_deadline: input.dates.bid_deadline,
+        publicity_days: input.dates.publicity_days,
+    };
+    limits::check_draft(&facts, now)?;
+    Ok(input)
+}
+
+/// Creates a draft tender (tenderers and agents).
+#[utoipa::path(
+    tag = "tenders",
+    request_body = TenderInput,
+    responses(
+        (status = 201, body = TenderDetail),
+        (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem),
+        (status = 415, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders")]
+pub async fn create_tender(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    body: web::Json<TenderInput>,
+) -> Result<HttpResponse, AppError> {
+    let role = principal.require_any(&[Role::Tenderer, Role::Agent])?;
+    let input = validated(body.into_inner(), ctx.now)?;
+    let detail = state
+        .db
+        .write(move |conn| {
+            let parties = parties(conn, &principal, role, &input)?;
+            let id = store::insert_draft(conn, &ctx, &input, &parties)?;
+            let row = store::load_row(conn, &id)?;
+            store::detail(conn, &row, &principal)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/tenders/{}", detail.summary.id)))
+        .json(detail))
+}
+
+/// Replaces the fields of a draft.
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    request_body = TenderInput,
+    responses(
+        (status = 200, body = TenderDetail),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[put("/tenders/{id}")]
+pub async fn update_tender(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<TenderInput>,
+) -> Result<web::Json<TenderDetail>, AppError> {
+    let id = parse_id(&id)?;
+    principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
+    let input = validated(body.into_inner(), ctx.now)?;
+    let detail = state
+        .db
+        .write(move |conn| {
+            let row = store::load_managed(conn, &id, &principal)?;
+            if input.league.as_ref().is_some_and(|l| l.as_str() != row.league_code) {
+                return Err(AppError::invalid("league", "a tender's league cannot change"));
+            }
+            if input.tenderer_org_id.as_ref().is_some_and(|t| t.as_str() != row.tenderer_org_id) {
+                return Err(AppError::invalid("tenderer_org_id", "a tender's tenderer cannot change"));
+            }
+            store::update_draft(conn, &ctx, &row, &input)?;
+            let row = store::load_row(conn, &id)?;
+            store::detail(conn, &row, &principal)
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+/// The notice board: tenders visible to the caller, filtered and paged.
+#[utoipa::path(
+    tag = "tenders",
+    params(TenderFilter),
+    responses((status = 200, body = Page<TenderSummary>), (status = 400, body = crate::error::Problem))
+)]
+#[get("/tenders")]
+pub async fn list_tenders(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<TenderFilter>,
+) -> Result<web::Json<Page<TenderSummary>>, AppError> {
+    let filter = query.into_inner();
+    let paging = PageQuery { page: filter.page, per_page: filter.per_page }.validate()?;
+    if filter.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(AppError::InvalidQuery("q is limited to 200 characters".into()));
+    }
+    let page = state.db.read(move |conn| store::list(conn, &filter, &principal, paging)).await?;
+    Ok(web::Json(page))
+}
+
+/// One tender with its lots, documents, notice history and answered clarifications.
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    responses((status = 200, body = TenderDetail), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}")]
+pub async fn get_tender(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<TenderDetail>, AppError> {
+    let id = parse_id(&id)?;
+    let detail = state
+        .db
+        .read(move |conn| {
+            let row = store::load_visible(conn, &id, &principal)?;
+            store::detail(conn, &row, &principal)
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NoticeList {
+    pub items: Vec<Notice>,
+}
+
+/// The notice history of a tender.
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    responses((status = 200, body = NoticeList), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/notices")]
+pub async fn list_notices(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<NoticeList>, AppError> {
+    let id = parse_id(&id)?;
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = store::load_visible(conn, &id, &principal)?;
+            store::notices_of(conn, &row.id)
+        })
+        .await?;
+    Ok(web::Json(NoticeList { items }))
+}
+
+/// Moves a tender through its lifecycle (publish, start_opening, …, cancel, fail).
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    request_body = TransitionInput,
+    responses(
+        (status = 200, body = TenderDetail),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/transitions")]
+pub async fn transition_tender(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<TransitionInput>,
+) -> Result<web::Json<TenderDetail>, AppError> {
+    let id = parse_id(&id)?;
+    principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
+    let input = body.into_inner();
+    let settings = state.ocds.clone();
+    let detail = state
+        .db
+        .write(move |conn| {
+            let row = store::load_managed(conn, &id, &principal)?;
+            store::transition(conn, &ctx, &settings, &row, &input)?;
+            let row = store::load_row(conn, &id)?;
+            store::detail(conn, &row, &principal)
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+/// Publishes a versioned amendment (before the deadline; the 15-day rule applies).
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    request_body = AmendmentInput,
+    responses(
+        (status = 201, body = TenderDetail),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/amendments")]
+pub async fn amend_tender(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<AmendmentInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
+    let input = body.into_inner();
+    let settings = state.ocds.clone();
+    let detail = state
+        .db
+        .write(move |conn| {
+            let row = store::load_managed(conn, &id, &principal)?;
+            store::amend(conn, &ctx, &settings, &row, &input)?;
+            let row = store::load_row(conn, &id)?;
+            store::detail(conn, &row, &principal)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LimitRow {
+    pub category: super::model::Category,
+    pub method: super::model::Method,
+    pub limits: limits::Limits,
+}
+
+/// The legal time limits the platform enforces, per category and method.
+#[utoipa::path(tag = "tenders", responses((status = 200, body = Vec<LimitRow>)))]
+#[get("/time-limits")]
+pub async fn time_limits() -> web::Json<Vec<LimitRow>> {
+    web::Json(limits::TABLE.iter().map(|(category, method, limits)| LimitRow { category: *category, method: *method, limits: *limits }).collect())
+}

@@ -1,0 +1,663 @@
+//! Persistence of tenders and their read models (summary and detail).
+
+use super::lifecycle::{self, Action};
+use super::limits::{self, DateFacts};
+use super::model::{Category, Evaluation, KeyDates, Method, NoticeKind, TenderInput, TenderStatus};
+use crate::audit::{self, AuditContext};
+use crate::db::schema::{clarifications, leagues, notices, tender_documents, tender_lots, tenders};
+use crate::db::{DbConn, from_db_time, like_pattern, lower, to_db_time};
+use crate::error::AppError;
+use crate::http::{Page, Paging};
+use crate::identity::store::{OrganisationRef, organisation_ref};
+use crate::identity::{Principal, Role};
+use crate::opendata::{self, OcdsSettings};
+use crate::types::{Currency, DocumentId, LeagueCode, Money, OrganisationId, TenderId};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tenders)]
+pub struct TenderRow {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub method: String,
+    pub league_code: String,
+    pub tenderer_org_id: String,
+    pub agent_org_id: Option<String>,
+    pub budget_fen: i64,
+    pub currency: String,
+    pub evaluation_json: String,
+    pub documents_available_at: NaiveDateTime,
+    pub clarification_deadline: NaiveDateTime,
+    pub bid_deadline: NaiveDateTime,
+    pub publicity_days: i32,
+    pub status: String,
+    pub status_changed_at: NaiveDateTime,
+    pub amendment_version: i32,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl TenderRow {
+    pub fn status(&self) -> Result<TenderStatus, AppError> {
+        TenderStatus::from_db(&self.status)
+    }
+
+    pub fn facts(&self) -> Result<DateFacts, AppError> {
+        Ok(DateFacts {
+            category: Category::from_db(&self.category)?,
+            method: Method::from_db(&self.method)?,
+            documents_available_at: from_db_time(self.documents_available_at),
+            clarification_deadline: from_db_time(self.clarification_deadline),
+            bid_deadline: from_db_time(self.bid_deadline),
+            publicity_days: u32::try_from(self.publicity_days).unwrap_or(0),
+        })
+    }
+
+    /// Operators, and members of the tender's tenderer or agent organisation
+    /// holding the matching role, manage the tender.
+    pub fn managed_by(&self, principal: &Principal) -> bool {
+        if principal.has(Role::Operator) {
+            return true;
+        }
+        let Some(org) = principal.organisation.as_ref().map(|o| o.as_str()) else {
+            return false;
+        };
+        (principal.has(Role::Tenderer) && self.tenderer_org_id == org)
+            || (principal.has(Role::Agent) && self.agent_org_id.as_deref() == Some(org))
+    }
+
+    /// Drafts are seen only by those who manage them.
+    pub fn visible_to(&self, principal: &Principal) -> bool {
+        self.status != TenderStatus::Draft.code() || self.managed_by(principal)
+    }
+}
+
+/// A tender in lists.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TenderSummary {
+    pub id: TenderId,
+    pub reference: String,
+    pub title: String,
+    pub category: Category,
+    pub method: Method,
+    #[schema(value_type = String)]
+    pub league_code: LeagueCode,
+    pub league_name: String,
+    pub status: TenderStatus,
+    pub budget: Money,
+    pub documents_available_at: DateTime<Utc>,
+    pub bid_deadline: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Lot {
+    pub number: i32,
+    pub title: String,
+    pub description: String,
+    pub budget_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Document {
+    pub id: DocumentId,
+    pub title: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub published: bool,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The amendment that published it (0 for the original notice).
+    pub amendment_version: Option<i32>,
+    pub download_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Notice {
+    pub seq: i32,
+    pub kind: NoticeKind,
+    pub title: String,
+    pub body: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// An answered clarification, as everyone sees it: never who asked.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublicClarification {
+    pub number: i32,
+    pub question: String,
+    pub answer: String,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// A tender with everything the public may see (and, for its managers,
+/// documents not yet published).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TenderDetail {
+    #[serde(flatten)]
+    pub summary: TenderSummary,
+    pub description: String,
+    pub tenderer: OrganisationRef,
+    pub agent: Option<OrganisationRef>,
+    pub lots: Vec<Lot>,
+    pub evaluation: Evaluation,
+    pub dates: KeyDates,
+    pub amendment_version: i32,
+    pub status_changed_at: DateTime<Utc>,
+    pub documents: Vec<Document>,
+    pub notices: Vec<Notice>,
+    pub clarifications: Vec<PublicClarification>,
+    /// Lifecycle actions open to the viewer now (empty for the public).
+    pub allowed_actions: Vec<Action>,
+}
+
+pub fn load_row(conn: &mut DbConn, id: &TenderId) -> Result<TenderRow, AppError> {
+    tenders::table
+        .filter(tenders::id.eq(id.as_str()))
+        .select(TenderRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("tender"))
+}
+
+/// Loads a tender the principal may see; others get 404, as if absent.
+pub fn load_visible(conn: &mut DbConn, id: &TenderId, principal: &Principal) -> Result<TenderRow, AppError> {
+    let row = load_row(conn, id)?;
+    if row.visible_to(principal) { Ok(row) } else { Err(AppError::not_found("tender")) }
+}
+
+/// Loads a tender the principal manages; 404 if invisible, 403 if visible
+/// but managed by someone else.
+pub fn load_managed(conn: &mut DbConn, id: &TenderId, principal: &Principal) -> Result<TenderRow, AppError> {
+    let row = load_visible(conn, id, principal)?;
+    if row.managed_by(principal) {
+        Ok(row)
+    } else if !principal.is_authenticated() {
+        Err(AppError::Unauthenticated("sign in as the tender's tenderer or agent".into()))
+    } else {
+        Err(AppError::Forbidden("only the tender's tenderer, its agent or an operator may do this".into()))
+    }
+}
+
+fn league_name(conn: &mut DbConn, code: &str) -> Result<String, AppError> {
+    Ok(leagues::table.filter(leagues::code.eq(code)).select(leagues::name).first(conn).optional()?.unwrap_or_default())
+}
+
+fn summary(row: &TenderRow, league_name: String) -> Result<TenderSummary, AppError> {
+    Ok(TenderSummary {
+        id: TenderId::from_db(row.id.clone()),
+        reference: row.reference.clone(),
+        title: row.title.clone(),
+        category: Category::from_db(&row.category)?,
+        method: Method::from_db(&row.method)?,
+        league_code: LeagueCode::from_db(row.league_code.clone()),
+        league_name,
+        status: row.status()?,
+        budget: Money { amount_fen: row.budget_fen, currency: Currency::from_db(row.currency.clone()) },
+        documents_available_at: from_db_time(row.documents_available_at),
+        bid_deadline: from_db_time(row.bid_deadline),
+        published_at: row.published_at.map(from_db_time),
+    })
+}
+
+pub fn documents(conn: &mut DbConn, row: &TenderRow, include_unpublished: bool) -> Result<Vec<Document>, AppError> {
+    let mut q = tender_documents::table.filter(tender_documents::tender_id.eq(&row.id)).into_boxed();
+    if !include_unpublished {
+        q = q.filter(tender_documents::published_at.is_not_null());
+    }
+    let rows: Vec<(String, String, String, String, i64, String, Option<NaiveDateTime>, Option<i32>)> = q
+        .select((
+            tender_documents::id,
+            tender_documents::title,
+            tender_documents::filename,
+            tender_documents::media_type,
+            tender_documents::size_bytes,
+            tender_documents::sha256,
+            tender_documents::published_at,
+            tender_documents::amendment_version,
+        ))
+        .order((tender_documents::uploaded_at.asc(), tender_documents::id.asc()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, filename, media_type, size, sha256, published_at, amendment_version)| Document {
+            download_url: format!("/api/v1/tenders/{}/documents/{}", row.id, id),
+            id: DocumentId::from_db(id),
+            title,
+            filename,
+            media_type,
+            size,
+            sha256,
+            published: published_at.is_some(),
+            published_at: published_at.map(from_db_time),
+            amendment_version,
+        })
+        .collect())
+}
+
+pub fn notices_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<Notice>, AppError> {
+    let rows: Vec<(i32, String, String, String, NaiveDateTime)> = notices::table
+        .filter(notices::tender_id.eq(tender_id))
+        .select((notices::seq, notices::kind, notices::title, notices::body, notices::published_at))
+        .order(notices::seq.asc())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(seq, kind, title, body, at)| {
+            Ok(Notice { seq, kind: NoticeKind::from_db(&kind)?, title, body, published_at: from_db_time(at) })
+        })
+        .collect()
+}
+
+pub fn answered_clarifications(conn: &mut DbConn, tender_id: &str) -> Result<Vec<PublicClarification>, AppError> {
+    let rows: Vec<(Option<i32>, String, Option<String>, Option<NaiveDateTime>)> = clarifications::table
+        .filter(clarifications::tender_id.eq(tender_id))
+        .filter(clarifications::answered_at.is_not_null())
+        .select((clarifications::number, clarifications::question, clarifications::answer, clarifications::answered_at))
+        .order(clarifications::number.asc())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(number, question, answer, at)| {
+            Some(PublicClarification { number: number?, question, answer: answer?, answered_at: from_db_time(at?) })
+        })
+        .collect())
+}
+
+/// The full view of a tender for `viewer`.
+pub fn detail(conn: &mut DbConn, row: &TenderRow, viewer: &Principal) -> Result<TenderDetail, AppError> {
+    let manages = row.managed_by(viewer);
+    let lots: Vec<(i32, String, String, i64)> = tender_lots::table
+        .filter(tender_lots::tender_id.eq(&row.id))
+        .select((tender_lots::number, tender_lots::title, tender_lots::description, tender_lots::budget_fen))
+        .order(tender_lots::number.asc())
+        .load(conn)?;
+    let evaluation: Evaluation = serde_json::from_str(&row.evaluation_json)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("stored evaluation method")))?;
+    let tenderer = organisation_ref(conn, &row.tenderer_org_id)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("tenderer organisation missing")))?;
+    let agent = match &row.agent_org_id {
+        Some(id) => organisation_ref(conn, id)?,
+        None => None,
+    };
+    let status = row.status()?;
+    Ok(TenderDetail {
+        summary: summary(row, league_name(conn, &row.league_code)?)?,
+        description: row.description.clone(),
+        tenderer,
+        agent,
+        lots: lots.into_iter().map(|(number, title, description, budget_fen)| Lot { number, title, description, budget_fen }).collect(),
+        evaluation,
+        dates: KeyDates {
+            documents_available_at: from_db_time(row.documents_available_at),
+            clarification_deadline: from_db_time(row.clarification_deadline),
+            bid_deadline: from_db_time(row.bid_deadline),
+            publicity_days: u32::try_from(row.publicity_days).unwrap_or(0),
+        },
+        amendment_version: row.amendment_version,
+        status_changed_at: from_db_time(row.status_changed_at),
+        documents: documents(conn, row, manages)?,
+        notices: notices_of(conn, &row.id)?,
+        clarifications: answered_clarifications(conn, &row.id)?,
+        allowed_actions: if manages { lifecycle::allowed(status) } else { Vec::new() },
+    })
+}
+
+/// Filters of the public list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TenderFilter {
+    pub category: Option<Category>,
+    pub league: Option<String>,
+    pub status: Option<TenderStatus>,
+    /// Text to find in the title, reference or description.
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Tenders visible to `viewer`, newest first.
+pub fn list(conn: &mut DbConn, filter: &TenderFilter, viewer: &Principal, paging: Paging) -> Result<Page<TenderSummary>, AppError> {
+    let build = || {
+        let mut q = tenders::table.into_boxed();
+        if !viewer.has(Role::Operator) {
+            let draft = TenderStatus::Draft.code();
+            let org = viewer.organisation.as_ref().map(|o| o.as_str().to_string());
+            match org {
+                Some(org) if viewer.has(Role::Tenderer) || viewer.has(Role::Agent) => {
+                    q = q.filter(
+                        tenders::status
+                            .ne(draft)
+                            .or(tenders::tenderer_org_id.eq(org.clone()))
+                            .or(tenders::agent_org_id.eq(org).assume_not_null()),
+                    );
+                }
+                _ => q = q.filter(tenders::status.ne(draft)),
+            }
+        }
+        if let Some(c) = filter.category {
+            q = q.filter(tenders::category.eq(c.code()));
+        }
+        if let Some(l) = &filter.league {
+            q = q.filter(tenders::league_code.eq(l.clone()));
+        }
+        if let Some(s) = filter.status {
+            q = q.filter(tenders::status.eq(s.code()));
+        }
+        if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let pattern = like_pattern(text);
+            q = q.filter(
+                lower(tenders::title)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(tenders::reference).like(pattern.clone()).escape('\\'))
+                    .or(lower(tenders::description).like(pattern).escape('\\')),
+            );
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows: Vec<TenderRow> = build()
+        .order((tenders::bid_deadline.desc(), tenders::id.asc()))
+        .offset(paging.offset())
+        .limit(paging.limit())
+        .select(TenderRow::as_select())
+        .load(conn)?;
+    let names: std::collections::HashMap<String, String> =
+        leagues::table.select((leagues::code, leagues::name)).load::<(String, String)>(conn)?.into_iter().collect();
+    let items = rows
+        .iter()
+        .map(|row| summary(row, names.get(&row.league_code).cloned().unwrap_or_default()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paging.page(items, total))
+}
+
+/// Who the new tender belongs to, resolved by the handler.
+pub struct Parties {
+    pub league: LeagueCode,
+    pub tenderer: OrganisationId,
+    pub agent: Option<OrganisationId>,
+}
+
+fn next_reference(conn: &mut DbConn, league: &LeagueCode, now: DateTime<Utc>) -> Result<String, AppError> {
+    let prefix = format!("{}-{}-", league, now.year());
+    let taken: Vec<String> = tenders::table
+        .filter(tenders::reference.like(format!("{prefix}%")))
+        .select(tenders::reference)
+        .load(conn)?;
+    let max = taken.iter().filter_map(|r| r.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0);
+    Ok(format!("{prefix}{:04}", max + 1))
+}
+
+fn write_lots(conn: &mut DbConn, id: &str, input: &TenderInput) -> Result<(), AppError> {
+    diesel::delete(tender_lots::table.filter(tender_lots::tender_id.eq(id))).execute(conn)?;
+    for (i, lot) in input.lots.iter().enumerate() {
+        diesel::insert_into(tender_lots::table)
+            .values((
+                tender_lots::tender_id.eq(id),
+                tender_lots::number.eq(i as i32 + 1),
+                tender_lots::title.eq(&lot.title),
+                tender_lots::description.eq(&lot.description),
+                tender_lots::budget_fen.eq(lot.budget_fen),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn evaluation_json(input: &TenderInput) -> Result<String, AppError> {
+    serde_json::to_string(&input.evaluation).map_err(|e| AppError::Internal(anyhow::Error::new(e).context("evaluation")))
+}
+
+/// Creates a draft. The input has been validated by the caller.
+pub fn insert_draft(conn: &mut DbConn, ctx: &AuditContext, input: &TenderInput, parties: &Parties) -> Result<TenderId, AppError> {
+    let id = TenderId::new();
+    let now = to_db_time(ctx.now);
+    let created_by = ctx.principal.user_id.as_ref().map(|u| u.as_str().to_string()).unwrap_or_default();
+    diesel::insert_into(tenders::table)
+        .values((
+            tenders::id.eq(id.as_str()),
+            tenders::reference.eq(next_reference(conn, &parties.league, ctx.now)?),
+            tenders::title.eq(&input.title),
+            tenders::description.eq(&input.description),
+            tenders::category.eq(input.category.code()),
+            tenders::method.eq(input.method.code()),
+            tenders::league_code.eq(parties.league.as_str()),
+            tenders::tenderer_org_id.eq(parties.tenderer.as_str()),
+            tenders::agent_org_id.eq(parties.agent.as_ref().map(|a| a.as_str())),
+            tenders::budget_fen.eq(input.budget.amount_fen),
+            tenders::currency.eq(input.budget.currency.as_str()),
+            tenders::evaluation_json.eq(evaluation_json(input)?),
+            tenders::documents_available_at.eq(to_db_time(input.dates.documents_available_at)),
+            tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
+            tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
+            tenders::publicity_days.eq(input.dates.publicity_days as i32),
+            tenders::status.eq(TenderStatus::Draft.code()),
+            tenders::status_changed_at.eq(now),
+            tenders::amendment_version.eq(0),
+            tenders::created_by.eq(created_by),
+            tenders::created_at.eq(now),
+            tenders::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    write_lots(conn, id.as_str(), input)?;
+    audit::record(conn, ctx, "tender.create", "tender", id.as_str(), Some(id.as_str()), input)?;
+    Ok(id)
+}
+
+/// Replaces a draft's fields (only drafts can be edited freely).
+pub fn update_draft(conn: &mut DbConn, ctx: &AuditContext, row: &TenderRow, input: &TenderInput) -> Result<(), AppError> {
+    if row.status()? != TenderStatus::Draft {
+        return Err(AppError::IllegalTransition(
+            "only a draft can be edited; a published tender changes through amendments".into(),
+        ));
+    }
+    diesel::update(tenders::table.filter(tenders::id.eq(&row.id)))
+        .set((
+            tenders::title.eq(&input.title),
+            tenders::description.eq(&input.description),
+            tenders::category.eq(input.category.code()),
+            tenders::method.eq(input.method.code()),
+            tenders::budget_fen.eq(input.budget.amount_fen),
+            tenders::currency.eq(input.budget.currency.as_str()),
+            tenders::evaluation_json.eq(evaluation_json(input)?),
+            tenders::documents_available_at.eq(to_db_time(input.dates.documents_available_at)),
+            tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
+            tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
+            tenders::publicity_days.eq(input.dates.publicity_days as i32),
+            tenders::updated_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    write_lots(conn, &row.id, input)?;
+    audit::record(conn, ctx, "tender.update", "tender", &row.id, Some(&row.id), input)
+}
+
+/// Publishes a notice for a tender, with its OCDS release built from the
+/// tender as it stands now (the caller has already applied its change).
+pub fn publish_notice(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    settings: &OcdsSettings,
+    tender_id: &str,
+    kind: NoticeKind,
+    title: &str,
+    body: &str,
+) -> Result<i32, AppError> {
+    let seq: i32 = notices::table
+        .filter(notices::tender_id.eq(tender_id))
+        .select(diesel::dsl::max(notices::seq))
+        .first::<Option<i32>>(conn)?
+        .unwrap_or(0)
+        + 1;
+    let row = load_row(conn, &TenderId::from_db(tender_id.to_string()))?;
+    let mut snapshot = detail(conn, &row, &Principal::public())?;
+    let notice = Notice { seq, kind, title: title.to_string(), body: body.to_string(), published_at: ctx.now };
+    snapshot.notices.push(notice.clone());
+    let release = opendata::ocds::release(settings, &snapshot, &notice);
+    let release_json = serde_json::to_string(&release).map_err(|e| AppError::Internal(e.into()))?;
+    diesel::insert_into(notices::table)
+        .values((
+            notices::tender_id.eq(tender_id),
+            notices::seq.eq(seq),
+            notices::kind.eq(kind.code()),
+            notices::title.eq(title),
+            notices::body.eq(body),
+            notices::published_at.eq(to_db_time(ctx.now)),
+            notices::release_json.eq(release_json),
+        ))
+        .execute(conn)?;
+    Ok(seq)
+}
+
+/// Body of a lifecycle action.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub action: Action,
+    /// Why (required to cancel or fail a tender); published in the notice.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Applies a lifecycle action: checks the state machine and the time limits,
+/// updates the tender, publishes the notice and records the audit event.
+pub fn transition(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    settings: &OcdsSettings,
+    row: &TenderRow,
+    input: &TransitionInput,
+) -> Result<TenderStatus, AppError> {
+    let from = row.status()?;
+    let to = lifecycle::next(from, input.action).ok_or_else(|| {
+        let allowed: Vec<&str> = lifecycle::allowed(from).iter().map(|a| a.code()).collect();
+        AppError::IllegalTransition(format!(
+            "a tender that is {} cannot {}; allowed now: {}",
+            from.code(),
+            input.action.code(),
+            if allowed.is_empty() { "nothing (final state)".to_string() } else { allowed.join(", ") }
+        ))
+    })?;
+    let facts = row.facts()?;
+    let mut errors = Vec::new();
+    super::model::check_text(&mut errors, "reason", &input.reason, matches!(input.action, Action::Cancel | Action::Fail), 5000);
+    AppError::check(errors)?;
+    match input.action {
+        Action::Publish => limits::check_publish(&facts, ctx.now)?,
+        Action::StartOpening => limits::check_opening(facts.bid_deadline, ctx.now)?,
+        Action::Award => limits::check_award(from_db_time(row.status_changed_at), facts.publicity_days, ctx.now)?,
+        _ => {}
+    }
+    let now = to_db_time(ctx.now);
+    diesel::update(tenders::table.filter(tenders::id.eq(&row.id)).filter(tenders::status.eq(from.code())))
+        .set((tenders::status.eq(to.code()), tenders::status_changed_at.eq(now), tenders::updated_at.eq(now)))
+        .execute(conn)?;
+    if input.action == Action::Publish {
+        diesel::update(tenders::table.filter(tenders::id.eq(&row.id))).set(tenders::published_at.eq(now)).execute(conn)?;
+        diesel::update(tender_documents::table.filter(tender_documents::tender_id.eq(&row.id)))
+            .set((tender_documents::published_at.eq(now), tender_documents::amendment_version.eq(0)))
+            .execute(conn)?;
+    }
+    let (title, body) = match input.action {
+        Action::Publish => (row.title.clone(), row.description.clone()),
+        other => (format!("{} — {}", row.title, other.notice_kind().code()), input.reason.clone()),
+    };
+    let seq = publish_notice(conn, ctx, settings, &row.id, input.action.notice_kind(), &title, &body)?;
+    #[derive(Serialize)]
+    struct Transitioned<'a> {
+        from: &'static str,
+        to: &'static str,
+        reason: &'a str,
+        notice_seq: i32,
+    }
+    audit::record(
+        conn,
+        ctx,
+        &format!("tender.{}", input.action.code()),
+        "tender",
+        &row.id,
+        Some(&row.id),
+        &Transitioned { from: from.code(), to: to.code(), reason: &input.reason, notice_seq: seq },
+    )?;
+    Ok(to)
+}
+
+/// Body of an amendment.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentInput {
+    pub title: String,
+    /// What changes, published to everyone.
+    pub body: String,
+    /// Whether the change can affect how bids are prepared (then the
+    /// 15-day rule applies).
+    pub changes_bids: bool,
+    /// A later bid deadline, when the rule requires one or the tenderer wants one.
+    pub new_bid_deadline: Option<DateTime<Utc>>,
+    /// Documents uploaded since publication that this amendment publishes.
+    #[serde(default)]
+    pub document_ids: Vec<DocumentId>,
+}
+
+/// Publishes a versioned amendment.
+pub fn amend(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    settings: &OcdsSettings,
+    row: &TenderRow,
+    input: &AmendmentInput,
+) -> Result<i32, AppError> {
+    let mut errors = Vec::new();
+    super::model::check_text(&mut errors, "title", &input.title, true, super::model::MAX_TITLE_CHARS);
+    super::model::check_text(&mut errors, "body", &input.body, true, super::model::MAX_TEXT_CHARS);
+    AppError::check(errors)?;
+    let new_deadline = input.new_bid_deadline.map(|d| {
+        use chrono::SubsecRound;
+        d.trunc_subsecs(0)
+    });
+    let deadline = limits::check_amendment(&row.facts()?, row.status()?, input.changes_bids, new_deadline, ctx.now)?;
+    let version = row.amendment_version + 1;
+    let now = to_db_time(ctx.now);
+    for doc in &input.document_ids {
+        let updated = diesel::update(
+            tender_documents::table
+                .filter(tender_documents::id.eq(doc.as_str()))
+                .filter(tender_documents::tender_id.eq(&row.id))
+                .filter(tender_documents::published_at.is_null()),
+        )
+        .set((tender_documents::published_at.eq(now), tender_documents::amendment_version.eq(version)))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(AppError::invalid("document_ids", format!("{doc} is not an unpublished document of this tender")));
+        }
+    }
+    diesel::update(tenders::table.filter(tenders::id.eq(&row.id)).filter(tenders::amendment_version.eq(row.amendment_version)))
+        .set((tenders::amendment_version.eq(version), tenders::bid_deadline.eq(to_db_time(deadline)), tenders::updated_at.eq(now)))
+        .execute(conn)?;
+    let seq = publish_notice(conn, ctx, settings, &row.id, NoticeKind::Amendment, &input.title, &input.body)?;
+    #[derive(Serialize)]
+    struct Amended<'a> {
+        version: i32,
+        notice_seq: i32,
+        input: &'a AmendmentInput,
+        bid_deadline: DateTime<Utc>,
+    }
+    audit::record(
+        conn,
+        ctx,
+        "tender.amend",
+        "tender",
+        &row.id,
+        Some(&row.id),
+        &Amended { version, notice_seq: seq, input, bid_deadline: deadline },
+    )?;
+    Ok(version)
+}
