@@ -172,6 +172,17 @@ impl Db {
     }
 }
 
+/// Serialises writers on `key` until the end of the current transaction:
+/// a PostgreSQL advisory lock; on SQLite the writer lock already does it.
+pub fn lock_in_transaction(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 diesel::define_sql_function! {
     /// SQL `lower()`, the same on both backends.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;

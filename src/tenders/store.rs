@@ -389,6 +389,7 @@ pub struct Parties {
 
 fn next_reference(conn: &mut DbConn, league: &LeagueCode, now: DateTime<Utc>) -> Result<String, AppError> {
     let prefix = format!("{}-{}-", league, now.year());
+    crate::db::lock_in_transaction(conn, &format!("tender-reference:{prefix}"))?;
     let taken: Vec<String> = tenders::table
         .filter(tenders::reference.like(format!("{prefix}%")))
         .select(tenders::reference)

@@ -1,0 +1,179 @@
+//! Every kind of bad input gets the right status and a problem+json body,
+//! and writes nothing.
+
+use crate::helpers::{Options, TestApp, spawn_app, spawn_app_with};
+use ggzy::identity::Role;
+use serde_json::{Value, json};
+
+async fn setup(options: Options) -> (TestApp, String) {
+    let app = spawn_app_with(options).await;
+    app.leagues();
+    let token = app.user("采购科", Role::Tenderer, "NNG", "南宁市教育局");
+    (app, token)
+}
+
+/// Posts `body` as a new tender and checks the refusal changed nothing.
+async fn refused(app: &TestApp, token: &str, body: &Value, status: u16, code: &str) -> Value {
+    let before = app.snapshot();
+    let p = app.post_json("/api/v1/tenders", Some(token), body).await.assert_problem(status, code);
+    assert_eq!(app.snapshot(), before, "a refused request wrote something: {p}");
+    p
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400() {
+    let (app, token) = setup(Options::default()).await;
+    let before = app.snapshot();
+    for raw in [&b"{\"title\": "[..], b"not json", b"{\"title\":\"x\",}", b""] {
+        app.post_raw("/api/v1/tenders", Some(&token), "application/json", raw.to_vec())
+            .await
+            .assert_problem(400, "malformed-json");
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[actix_web::test]
+async fn shape_errors_are_422() {
+    let (app, token) = setup(Options::default()).await;
+    let good = app.tender_body("x");
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("title");
+    refused(&app, &token, &missing, 422, "validation-failed").await;
+    let mut unknown = good.clone();
+    unknown["colour"] = json!("red");
+    let p = refused(&app, &token, &unknown, 422, "validation-failed").await;
+    assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
+    let mut nested_unknown = good.clone();
+    nested_unknown["dates"]["opening_party"] = json!(true);
+    refused(&app, &token, &nested_unknown, 422, "validation-failed").await;
+    let mut wrong_type = good.clone();
+    wrong_type["budget"]["amount_fen"] = json!("a lot");
+    refused(&app, &token, &wrong_type, 422, "validation-failed").await;
+    let mut float_money = good.clone();
+    float_money["budget"]["amount_fen"] = json!(12.5);
+    refused(&app, &token, &float_money, 422, "validation-failed").await;
+    let mut bad_enum = good.clone();
+    bad_enum["category"] = json!("weapons");
+    refused(&app, &token, &bad_enum, 422, "validation-failed").await;
+    let mut bad_method = good.clone();
+    bad_method["evaluation"] = json!({"method": "coin_toss"});
+    refused(&app, &token, &bad_method, 422, "validation-failed").await;
+    let mut bad_currency = good.clone();
+    bad_currency["budget"]["currency"] = json!("yuan");
+    refused(&app, &token, &bad_currency, 422, "validation-failed").await;
+    let not_object = json!([1, 2, 3]);
+    refused(&app, &token, &not_object, 422, "validation-failed").await;
+}
+
+#[actix_web::test]
+async fn impossible_and_past_dates_are_422() {
+    let (app, token) = setup(Options::default()).await;
+    let mut impossible = app.tender_body("x");
+    impossible["dates"]["bid_deadline"] = json!("2026-02-30T10:00:00Z");
+    refused(&app, &token, &impossible, 422, "validation-failed").await;
+    let mut no_zone = app.tender_body("x");
+    no_zone["dates"]["bid_deadline"] = json!("2027-01-10 10:00");
+    refused(&app, &token, &no_zone, 422, "validation-failed").await;
+    let mut past = app.tender_body("x");
+    past["dates"]["documents_available_at"] = json!("2020-01-01T00:00:00Z");
+    past["dates"]["clarification_deadline"] = json!("2020-01-10T00:00:00Z");
+    past["dates"]["bid_deadline"] = json!("2020-02-01T00:00:00Z");
+    let p = refused(&app, &token, &past, 422, "validation-failed").await;
+    assert_eq!(p["errors"][0]["field"], "dates.bid_deadline");
+    let mut reversed = app.tender_body("x");
+    reversed["dates"]["clarification_deadline"] = reversed["dates"]["bid_deadline"].clone();
+    reversed["dates"]["bid_deadline"] = reversed["dates"]["documents_available_at"].clone();
+    refused(&app, &token, &reversed, 422, "validation-failed").await;
+    let mut zero_publicity = app.tender_body("x");
+    zero_publicity["dates"]["publicity_days"] = json!(0);
+    refused(&app, &token, &zero_publicity, 422, "validation-failed").await;
+}
+
+#[actix_web::test]
+async fn business_rules_are_422_with_field_errors() {
+    let (app, token) = setup(Options::default()).await;
+    let mut negative = app.tender_body("x");
+    negative["budget"]["amount_fen"] = json!(-1);
+    refused(&app, &token, &negative, 422, "validation-failed").await;
+    let mut weights = app.tender_body("x");
+    weights["evaluation"]["criteria"][0]["weight"] = json!(40);
+    let p = refused(&app, &token, &weights, 422, "validation-failed").await;
+    assert!(p["errors"].as_array().unwrap().iter().any(|e| e["message"].as_str().unwrap().contains("100")));
+    let mut lots = app.tender_body("x");
+    lots["lots"][0]["budget_fen"] = json!(999_999_999_999i64);
+    refused(&app, &token, &lots, 422, "validation-failed").await;
+    let mut empty_title = app.tender_body("   ");
+    empty_title["lots"] = json!([]);
+    refused(&app, &token, &empty_title, 422, "validation-failed").await;
+}
+
+#[actix_web::test]
+async fn oversized_bodies_are_413() {
+    let (app, token) = setup(Options { max_json_bytes: Some(8 * 1024), ..Default::default() }).await;
+    let mut big = app.tender_body("x");
+    big["description"] = json!("长".repeat(10_000));
+    refused(&app, &token, &big, 413, "payload-too-large").await;
+}
+
+#[actix_web::test]
+async fn wrong_content_type_is_415() {
+    let (app, token) = setup(Options::default()).await;
+    let body = serde_json::to_vec(&app.tender_body("x")).unwrap();
+    let before = app.snapshot();
+    app.post_raw("/api/v1/tenders", Some(&token), "text/plain", body).await.assert_problem(415, "unsupported-media-type");
+    assert_eq!(app.snapshot(), before);
+}
+
+#[actix_web::test]
+async fn wrong_roles_are_401_or_403() {
+    let (app, _) = setup(Options::default()).await;
+    let body = app.tender_body("x");
+    refused(&app, "", &body, 401, "unauthenticated").await;
+    for role in [Role::Bidder, Role::Expert, Role::Supervisor] {
+        let token = app.user("u", role, "NNG", "某单位");
+        refused(&app, &token, &body, 403, "forbidden").await;
+    }
+}
+
+#[actix_web::test]
+async fn sql_metacharacters_round_trip() {
+    let (app, token) = setup(Options::default()).await;
+    let title = "'; DROP TABLE tenders; -- \" OR 1=1 /* \\ %_";
+    let r = app.post_json("/api/v1/tenders", Some(&token), &app.tender_body(title)).await;
+    assert_eq!(r.status, 201);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let back = app.get(&format!("/api/v1/tenders/{id}"), Some(&token)).await.json();
+    assert_eq!(back["title"], title);
+    let q = "q=%27%20OR%201%3D1%20--";
+    let r = app.get(&format!("/api/v1/tenders?{q}"), Some(&token)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["total"], 0);
+    let r = app.get("/api/v1/tenders?q=DROP%20TABLE", Some(&token)).await;
+    assert_eq!(r.json()["total"], 1);
+    assert_eq!(app.count("tenders"), 1);
+}
+
+#[actix_web::test]
+async fn long_chinese_text_round_trips() {
+    let (app, token) = setup(Options::default()).await;
+    let title: String = "公共资源交易平台电子招标投标".chars().cycle().take(300).collect();
+    let description: String = "招标人应当在资格预审文件或者招标文件中载明。".chars().cycle().take(50_000).collect();
+    let mut body = app.tender_body(&title);
+    body["description"] = json!(description);
+    let r = app.post_json("/api/v1/tenders", Some(&token), &body).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body[..200.min(r.body.len())]));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let back = app.get(&format!("/api/v1/tenders/{id}"), Some(&token)).await.json();
+    assert_eq!(back["title"].as_str().unwrap(), title);
+    assert_eq!(back["description"].as_str().unwrap(), description);
+    let too_long: String = "长".repeat(301);
+    refused(&app, &token, &app.tender_body(&too_long), 422, "validation-failed").await;
+}
+
+#[actix_web::test]
+async fn bad_paths_are_404() {
+    let app = spawn_app().await;
+    app.get("/api/v1/tenders/not-a-uuid", None).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/tenders/{}", uuid::Uuid::new_v4()), None).await.assert_problem(404, "not-found");
+    app.get("/api/v1/tenders/1%27%20OR%201=1", None).await.assert_problem(404, "not-found");
+}

@@ -1,0 +1,109 @@
+use crate::helpers::spawn_app;
+use serde_json::Value;
+
+#[actix_web::test]
+async fn health_readiness_and_request_ids() {
+    let app = spawn_app().await;
+    let r = app.get("/healthz", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("x-request-id").is_some_and(|id| !id.is_empty()));
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "ready");
+    let r = app
+        .client
+        .get(app.url("/healthz"))
+        .insert_header(("X-Request-Id", "trace-abc_123"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers().get("x-request-id").unwrap(), "trace-abc_123", "a sane caller id is kept");
+    let r = app.client.get(app.url("/healthz")).insert_header(("X-Request-Id", "bad id; drop")).send().await.unwrap();
+    assert_ne!(r.headers().get("x-request-id").unwrap(), "bad id; drop", "an unsafe caller id is replaced");
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route() {
+    let app = spawn_app().await;
+    app.get("/api/v1/tenders", None).await;
+    app.get("/api/v1/tenders", None).await;
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/plain"));
+    let text = String::from_utf8(r.body).unwrap();
+    assert!(
+        text.contains("ggzy_http_requests_total{method=\"GET\",route=\"/api/v1/tenders\",status=\"200\"} 2"),
+        "{text}"
+    );
+    assert!(text.contains("ggzy_http_request_duration_seconds_bucket"));
+    assert!(text.contains("ggzy_database_up 1"));
+}
+
+#[actix_web::test]
+async fn unknown_routes_are_problems() {
+    let app = spawn_app().await;
+    app.get("/api/v1/nothing-here", None).await.assert_problem(404, "not-found");
+    let r = app.get("/problems/validation-failed", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], 422);
+}
+
+#[actix_web::test]
+async fn openapi_documents_every_route() {
+    let app = spawn_app().await;
+    let r = app.get("/api/openapi.json", None).await;
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for expected in [
+        "/api/v1/tenders",
+        "/api/v1/tenders/{id}",
+        "/api/v1/tenders/{id}/transitions",
+        "/api/v1/tenders/{id}/amendments",
+        "/api/v1/tenders/{id}/documents",
+        "/api/v1/tenders/{id}/documents/{doc}",
+        "/api/v1/tenders/{id}/clarifications",
+        "/api/v1/tenders/{id}/clarifications/{cid}/answer",
+        "/api/v1/opendata/releases",
+        "/api/v1/opendata/tenders/{id}/record",
+        "/api/v1/leagues",
+        "/api/v1/audit/events",
+        "/api/v1/me",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/openapi.json",
+        "/",
+    ] {
+        assert!(paths.contains_key(expected), "{expected} missing from the OpenAPI document");
+    }
+    // Every documented operation is served: none answers "no such route".
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has responses");
+            if method == "get" && !path.contains('{') {
+                let r = app.get(path, None).await;
+                let unmatched = r.status == 404
+                    && serde_json::from_slice::<Value>(&r.body)
+                        .is_ok_and(|p| p["detail"].as_str().is_some_and(|d| d.starts_with("there is no resource")));
+                assert!(!unmatched, "GET {path} is documented but not routed");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn frontend_is_served_offline() {
+    let app = spawn_app().await;
+    let r = app.get("/", None).await;
+    assert_eq!(r.status, 200);
+    let html = String::from_utf8(r.body).unwrap();
+    assert!(html.contains("/assets/app.js"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
+    let js = app.get("/assets/app.js", None).await;
+    assert_eq!(js.status, 200);
+    assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    let css = app.get("/assets/style.css", None).await;
+    assert_eq!(css.status, 200);
+}

@@ -1,0 +1,309 @@
+//! The test harness: `spawn_app()` starts the real server on a free
+//! loopback port with its own database (a fresh SQLite file, or a fresh
+//! PostgreSQL database when GGZY_TEST_DATABASE_URL names a server) and its
+//! own data folder. Tests speak HTTP to it with a real client.
+
+use awc::Client;
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use ggzy::audit::AuditContext;
+use ggzy::clock::{Clock, OffsetClock};
+use ggzy::config::ConfigArgs;
+use ggzy::db::Db;
+use ggzy::identity::Role;
+use ggzy::identity::store::{NewUser, create_user, find_or_create_organisation};
+use ggzy::types::{LeagueCode, OrganisationId};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub clock: Arc<OffsetClock>,
+    pub db: Db,
+    pub data_dir: tempfile::TempDir,
+    _database: Option<DropDatabase>,
+}
+
+/// Drops a per-test PostgreSQL database when the test ends.
+pub struct DropDatabase {
+    admin: String,
+    name: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&self.admin) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
+}
+
+pub struct Options {
+    pub demo_data: bool,
+    pub max_document_bytes: Option<u64>,
+    pub max_json_bytes: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { demo_data: false, max_document_bytes: None, max_json_bytes: None }
+    }
+}
+
+/// Replaces the database name at the end of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..cut], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+pub fn test_database(dir: &std::path::Path) -> (String, Option<DropDatabase>) {
+    match std::env::var("GGZY_TEST_DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            let name = format!("ggzy_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::establish(&admin).expect("connect to the PostgreSQL admin database");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+            (with_database(&admin, &name), Some(DropDatabase { admin, name }))
+        }
+        _ => (format!("sqlite://{}", dir.join("ggzy.db").display()), None),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, database) = test_database(data_dir.path());
+    let args = ConfigArgs {
+        listen: Some("127.0.0.1:0".into()),
+        database_url: Some(database_url.clone()),
+        data_dir: Some(data_dir.path().to_path_buf()),
+        demo_data: Some(options.demo_data),
+        db_pool_size: Some(4),
+        max_document_bytes: options.max_document_bytes,
+        max_json_bytes: options.max_json_bytes,
+        log_filter: Some(std::env::var("GGZY_TEST_LOG").unwrap_or_else(|_| "warn".into())),
+        ..Default::default()
+    };
+    let config = args.resolve().expect("test configuration");
+    ggzy::telemetry::init(&config);
+    let clock = Arc::new(OffsetClock::default());
+    let state = ggzy::startup::prepare(config, clock.clone()).expect("prepare the app");
+    let db = state.db.clone();
+    let app = ggzy::startup::Application::build(state).expect("build the app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run());
+    let client = Client::builder().timeout(std::time::Duration::from_secs(60)).finish();
+    TestApp { base, client, clock, db, data_dir, _database: database }
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+
+    /// Asserts an RFC 9457 problem with the given status and code.
+    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
+        let body = String::from_utf8_lossy(&self.body).to_string();
+        assert_eq!(self.status, status, "status; body: {body}");
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "content type; body: {body}"
+        );
+        let p = self.json();
+        assert_eq!(p["code"], json!(code), "problem code; body: {body}");
+        assert_eq!(p["type"], json!(format!("/problems/{code}")));
+        assert_eq!(p["status"], json!(status));
+        assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(p["detail"].as_str().is_some_and(|t| !t.is_empty()), "a human explanation");
+        p
+    }
+}
+
+async fn read(mut resp: awc::ClientResponse<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin>) -> Reply {
+    let body = resp.body().limit(64 * 1024 * 1024).await.expect("read body").to_vec();
+    Reply { status: resp.status().as_u16(), headers: resp.headers().clone(), body }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(0)
+    }
+
+    fn req(&self, method: awc::http::Method, path: &str, token: Option<&str>) -> awc::ClientRequest {
+        let mut r = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            r = r.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        r
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        read(self.req(awc::http::Method::GET, path, token).send().await.expect("GET")).await
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        read(self.req(awc::http::Method::POST, path, token).send_json(body).await.expect("POST")).await
+    }
+
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        read(self.req(awc::http::Method::PUT, path, token).send_json(body).await.expect("PUT")).await
+    }
+
+    /// POSTs raw bytes with a content type.
+    pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
+        let r = self.req(awc::http::Method::POST, path, token).insert_header(("Content-Type", content_type));
+        read(r.send_body(body).await.expect("POST raw")).await
+    }
+
+    /// Creates a user directly (as `ggzy users add` does) and returns its token.
+    pub fn user(&self, name: &str, role: Role, league: &str, org: &str) -> String {
+        self.user_with_org(name, role, league, org).0
+    }
+
+    pub fn user_with_org(&self, name: &str, role: Role, league: &str, org: &str) -> (String, OrganisationId) {
+        let league = LeagueCode::parse(league).unwrap();
+        let ctx = AuditContext::system(self.now());
+        self.db
+            .write_blocking(|conn| {
+                let org = find_or_create_organisation(conn, &ctx, &league, org, None)?;
+                let (_, token) = create_user(
+                    conn,
+                    &ctx,
+                    &NewUser { name, roles: &[role], league: Some(&league), organisation: Some(&org) },
+                    None,
+                )?;
+                Ok((token, org))
+            })
+            .expect("create user")
+    }
+
+    /// Registers the leagues the tests use.
+    pub fn leagues(&self) {
+        let ctx = AuditContext::system(self.now());
+        self.db
+            .write_blocking(|conn| {
+                for (code, name) in [("NNG", "南宁市公共资源交易中心"), ("LZH", "柳州市公共资源交易中心")] {
+                    ggzy::leagues::insert(
+                        conn,
+                        &ctx,
+                        &ggzy::leagues::League {
+                            code: LeagueCode::parse(code).unwrap(),
+                            name: name.into(),
+                            name_en: format!("{code} centre"),
+                            parent_region: "GX".into(),
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .expect("leagues");
+    }
+
+    /// Rows in a table, to prove a refused request wrote nothing.
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        self.db
+            .write_blocking(move |conn| Ok(diesel::sql_query(sql).get_result::<N>(conn)?.n))
+            .expect("count")
+    }
+
+    /// Counts of every table that a write could touch.
+    pub fn snapshot(&self) -> Vec<(&'static str, i64)> {
+        ["tenders", "tender_lots", "tender_documents", "notices", "clarifications", "audit_events", "organisations", "users"]
+            .into_iter()
+            .map(|t| (t, self.count(t)))
+            .collect()
+    }
+
+    /// A valid draft body: government procurement, open tendering, 25 days.
+    pub fn tender_body(&self, title: &str) -> Value {
+        let now = self.now();
+        json!({
+            "title": title,
+            "description": "采购交互式智能黑板及配套软件",
+            "category": "government_procurement",
+            "method": "open_tendering",
+            "budget": {"amount_fen": 150_000_000, "currency": "CNY"},
+            "lots": [
+                {"title": "第一包", "description": "黑板", "budget_fen": 100_000_000},
+                {"title": "第二包", "budget_fen": 50_000_000}
+            ],
+            "evaluation": {
+                "method": "comprehensive_scoring",
+                "criteria": [
+                    {"code": "tech", "name": "技术", "kind": "technical", "weight": 50, "requires_reason": true},
+                    {"code": "biz", "name": "商务", "kind": "commercial", "weight": 20},
+                    {"code": "price", "name": "价格", "kind": "price", "weight": 30}
+                ],
+                "price_formula": {"kind": "lowest_price_base"}
+            },
+            "dates": {
+                "documents_available_at": (now + Duration::hours(1)).to_rfc3339(),
+                "clarification_deadline": (now + Duration::days(15)).to_rfc3339(),
+                "bid_deadline": (now + Duration::days(25)).to_rfc3339(),
+                "publicity_days": 3
+            }
+        })
+    }
+
+    /// Creates a draft as `token` and returns its id.
+    pub async fn create_draft(&self, token: &str, title: &str) -> String {
+        let r = self.post_json("/api/v1/tenders", Some(token), &self.tender_body(title)).await;
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        r.json()["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn act(&self, token: &str, id: &str, action: &str, reason: &str) -> Reply {
+        self.post_json(
+            &format!("/api/v1/tenders/{id}/transitions"),
+            Some(token),
+            &json!({"action": action, "reason": reason}),
+        )
+        .await
+    }
+
+    /// A tenderer with a published tender: (tenderer token, tender id).
+    pub async fn published_tender(&self) -> (String, String) {
+        self.leagues();
+        let token = self.user("采购科", Role::Tenderer, "NNG", "南宁市教育局");
+        let id = self.create_draft(&token, "智慧教室设备采购").await;
+        let r = self.act(&token, &id, "publish", "").await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        (token, id)
+    }
+}

@@ -1,0 +1,11 @@
+//! The integration suite: one binary, the real server, real HTTP.
+
+mod audit;
+mod bad_input;
+mod cli;
+mod documents;
+mod health;
+mod helpers;
+mod identity;
+mod opendata;
+mod tenders;
