@@ -11,7 +11,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "ggzy", version, about = "Public-resource e-trading and remote bid-evaluation platform")]
+#[command(
+    name = "ggzy",
+    version,
+    about = "Public-resource e-trading and remote bid-evaluation platform"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -112,26 +116,58 @@ fn admin_db(config: &crate::config::Config) -> anyhow::Result<Db> {
 }
 
 fn users(config: crate::config::Config, command: UsersCommand) -> anyhow::Result<()> {
-    let UsersCommand::Add { name, roles, league, org, credit_code, valid_days } = command;
+    let UsersCommand::Add {
+        name,
+        roles,
+        league,
+        org,
+        credit_code,
+        valid_days,
+    } = command;
     anyhow::ensure!(valid_days >= 1, "--valid-days must be at least 1");
-    let league = league.map(|l| LeagueCode::parse(&l)).transpose().map_err(anyhow::Error::msg)?;
-    let credit_code = credit_code.map(|c| CreditCode::parse(&c)).transpose().map_err(anyhow::Error::msg)?;
+    let league = league
+        .map(|l| LeagueCode::parse(&l))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let credit_code = credit_code
+        .map(|c| CreditCode::parse(&c))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     anyhow::ensure!(org.is_none() || league.is_some(), "--org needs --league");
     let db = admin_db(&config)?;
     let ctx = AuditContext::system(chrono::Utc::now());
     let (id, token) = db
         .write_blocking(|conn| {
-            if let Some(l) = &league {
-                if !crate::leagues::exists(conn, l)? {
-                    return Err(crate::AppError::invalid("league", format!("no league {l}; see `ggzy leagues list`")));
-                }
+            if let Some(l) = &league
+                && !crate::leagues::exists(conn, l)?
+            {
+                return Err(crate::AppError::invalid(
+                    "league",
+                    format!("no league {l}; see `ggzy leagues list`"),
+                ));
             }
             let organisation = match (&org, &league) {
-                (Some(o), Some(l)) => Some(find_or_create_organisation(conn, &ctx, l, o, credit_code.as_ref())?),
+                (Some(o), Some(l)) => Some(find_or_create_organisation(
+                    conn,
+                    &ctx,
+                    l,
+                    o,
+                    credit_code.as_ref(),
+                )?),
                 _ => None,
             };
-            let new = NewUser { name: &name, roles: &roles, league: league.as_ref(), organisation: organisation.as_ref() };
-            create_user(conn, &ctx, &new, Some(ctx.now + chrono::Duration::days(valid_days)))
+            let new = NewUser {
+                name: &name,
+                roles: &roles,
+                league: league.as_ref(),
+                organisation: organisation.as_ref(),
+            };
+            create_user(
+                conn,
+                &ctx,
+                &new,
+                Some(ctx.now + chrono::Duration::days(valid_days)),
+            )
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("created user {id}; its session token follows (shown once):");
@@ -143,12 +179,19 @@ fn leagues(config: crate::config::Config, command: LeaguesCommand) -> anyhow::Re
     let db = admin_db(&config)?;
     match command {
         LeaguesCommand::List => {
-            let all = db.write_blocking(crate::leagues::list).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let all = db
+                .write_blocking(crate::leagues::list)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             for l in all {
                 println!("{}\t{}\t{}\t{}", l.code, l.parent_region, l.name, l.name_en);
             }
         }
-        LeaguesCommand::Add { code, name, name_en, parent_region } => {
+        LeaguesCommand::Add {
+            code,
+            name,
+            name_en,
+            parent_region,
+        } => {
             let league = crate::leagues::League {
                 code: LeagueCode::parse(&code).map_err(anyhow::Error::msg)?,
                 name,
@@ -156,7 +199,8 @@ fn leagues(config: crate::config::Config, command: LeaguesCommand) -> anyhow::Re
                 parent_region,
             };
             let ctx = AuditContext::system(chrono::Utc::now());
-            db.write_blocking(|conn| crate::leagues::insert(conn, &ctx, &league)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            db.write_blocking(|conn| crate::leagues::insert(conn, &ctx, &league))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("league {code} registered");
         }
     }

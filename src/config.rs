@@ -185,14 +185,19 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         let prefix_ok = self.ocid_prefix.starts_with("ocds-")
             && self.ocid_prefix.len() == 11
-            && self.ocid_prefix[5..].chars().all(|c| c.is_ascii_alphanumeric());
+            && self.ocid_prefix[5..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric());
         anyhow::ensure!(
             prefix_ok,
             "ocid_prefix {:?} must be 'ocds-' followed by 6 letters or digits",
             self.ocid_prefix
         );
         anyhow::ensure!(self.db_pool_size >= 1, "db_pool_size must be at least 1");
-        anyhow::ensure!(self.max_json_bytes >= 1024, "max_json_bytes must be at least 1024");
+        anyhow::ensure!(
+            self.max_json_bytes >= 1024,
+            "max_json_bytes must be at least 1024"
+        );
         Ok(())
     }
 
@@ -219,7 +224,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ggzy-cfg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("ggzy.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nocid_prefix = \"ocds-abc123\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nocid_prefix = \"ocds-abc123\"\n",
+        )
+        .unwrap();
         let args = ConfigArgs {
             config: Some(file.clone()),
             listen: Some("127.0.0.1:9999".into()),
@@ -236,7 +245,10 @@ mod tests {
 
     #[test]
     fn bad_ocid_prefix_is_refused() {
-        let args = ConfigArgs { ocid_prefix: Some("ggzy".into()), ..Default::default() };
+        let args = ConfigArgs {
+            ocid_prefix: Some("ggzy".into()),
+            ..Default::default()
+        };
         assert!(args.resolve().is_err());
     }
 }

@@ -20,15 +20,45 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use diesel::prelude::*;
 
 const LEAGUES: &[(&str, &str, &str, &str)] = &[
-    ("GX", "广西壮族自治区公共资源交易中心", "Guangxi Public Resource Trading Centre", "CN"),
-    ("NNG", "南宁市公共资源交易中心", "Nanning Public Resource Trading Centre", "GX"),
-    ("LZH", "柳州市公共资源交易中心", "Liuzhou Public Resource Trading Centre", "GX"),
-    ("GLN", "桂林市公共资源交易中心", "Guilin Public Resource Trading Centre", "GX"),
-    ("BHY", "北海市公共资源交易中心", "Beihai Public Resource Trading Centre", "GX"),
+    (
+        "GX",
+        "广西壮族自治区公共资源交易中心",
+        "Guangxi Public Resource Trading Centre",
+        "CN",
+    ),
+    (
+        "NNG",
+        "南宁市公共资源交易中心",
+        "Nanning Public Resource Trading Centre",
+        "GX",
+    ),
+    (
+        "LZH",
+        "柳州市公共资源交易中心",
+        "Liuzhou Public Resource Trading Centre",
+        "GX",
+    ),
+    (
+        "GLN",
+        "桂林市公共资源交易中心",
+        "Guilin Public Resource Trading Centre",
+        "GX",
+    ),
+    (
+        "BHY",
+        "北海市公共资源交易中心",
+        "Beihai Public Resource Trading Centre",
+        "GX",
+    ),
 ];
 
 /// Loads the demo data if there are no leagues yet.
-pub fn load_if_empty(db: &Db, blobs: &BlobStore, settings: &OcdsSettings, now: DateTime<Utc>) -> anyhow::Result<()> {
+pub fn load_if_empty(
+    db: &Db,
+    blobs: &BlobStore,
+    settings: &OcdsSettings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let now = now.trunc_subsecs(0);
     let loaded = db.write_blocking(|conn| {
         let n: i64 = leagues::table.count().get_result(conn)?;
@@ -54,49 +84,138 @@ fn credit(first17: &str) -> CreditCode {
     CreditCode::with_check_digit(first17).expect("demo credit codes are valid")
 }
 
-fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings, now: DateTime<Utc>) -> Result<(), AppError> {
+fn load(
+    conn: &mut crate::db::DbConn,
+    blobs: &BlobStore,
+    settings: &OcdsSettings,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let system = AuditContext::system(now - Duration::days(40));
     for (c, name, name_en, parent) in LEAGUES {
         crate::leagues::insert(
             conn,
             &system,
-            &League { code: code(c), name: (*name).into(), name_en: (*name_en).into(), parent_region: (*parent).into() },
+            &League {
+                code: code(c),
+                name: (*name).into(),
+                name_en: (*name_en).into(),
+                parent_region: (*parent).into(),
+            },
         )?;
     }
     let nng = code("NNG");
-    let edu = find_or_create_organisation(conn, &system, &nng, "南宁市教育局", Some(&credit("11450100MB1234567")))?;
-    let agency = find_or_create_organisation(conn, &system, &nng, "广西华信招标代理有限公司", Some(&credit("91450100MA5K12345")))?;
-    let lzh_org = find_or_create_organisation(conn, &system, &code("LZH"), "柳州市城市建设投资发展集团有限公司", Some(&credit("91450200MA5N54321")))?;
-    let gln_org = find_or_create_organisation(conn, &system, &code("GLN"), "桂林市自然资源局", Some(&credit("11450300MB7654321")))?;
-    let bhy_org = find_or_create_organisation(conn, &system, &code("BHY"), "北海市国有资本投资运营有限公司", Some(&credit("91450500MA5Q24680")))?;
-    let builder = find_or_create_organisation(conn, &system, &nng, "广西建工集团有限公司", Some(&credit("91450000MA5L13579")))?;
+    let edu = find_or_create_organisation(
+        conn,
+        &system,
+        &nng,
+        "南宁市教育局",
+        Some(&credit("11450100MB1234567")),
+    )?;
+    let agency = find_or_create_organisation(
+        conn,
+        &system,
+        &nng,
+        "广西华信招标代理有限公司",
+        Some(&credit("91450100MA5K12345")),
+    )?;
+    let lzh_org = find_or_create_organisation(
+        conn,
+        &system,
+        &code("LZH"),
+        "柳州市城市建设投资发展集团有限公司",
+        Some(&credit("91450200MA5N54321")),
+    )?;
+    let gln_org = find_or_create_organisation(
+        conn,
+        &system,
+        &code("GLN"),
+        "桂林市自然资源局",
+        Some(&credit("11450300MB7654321")),
+    )?;
+    let bhy_org = find_or_create_organisation(
+        conn,
+        &system,
+        &code("BHY"),
+        "北海市国有资本投资运营有限公司",
+        Some(&credit("91450500MA5Q24680")),
+    )?;
+    let builder = find_or_create_organisation(
+        conn,
+        &system,
+        &nng,
+        "广西建工集团有限公司",
+        Some(&credit("91450000MA5L13579")),
+    )?;
 
-    let mut actor = |name: &str, role: Role, league: &LeagueCode, org: &OrganisationId| -> Result<Principal, AppError> {
+    let mut actor = |name: &str,
+                     role: Role,
+                     league: &LeagueCode,
+                     org: &OrganisationId|
+     -> Result<Principal, AppError> {
         let (id, token) = create_user(
             conn,
             &system,
-            &NewUser { name, roles: &[role], league: Some(league), organisation: Some(org) },
+            &NewUser {
+                name,
+                roles: &[role],
+                league: Some(league),
+                organisation: Some(org),
+            },
             Some(now + Duration::days(30)),
         )?;
         tracing::warn!(user = name, role = role.code(), %token, "demo account token (valid 30 days; demo data only)");
-        Ok(Principal { user_id: Some(id), name: name.into(), roles: vec![role], league: Some(league.clone()), organisation: Some(org.clone()) })
+        Ok(Principal {
+            user_id: Some(id),
+            name: name.into(),
+            roles: vec![role],
+            league: Some(league.clone()),
+            organisation: Some(org.clone()),
+        })
     };
     let _edu_user = actor("南宁市教育局 采购科", Role::Tenderer, &nng, &edu)?;
     let agent_user = actor("华信招标 项目经理", Role::Agent, &nng, &agency)?;
     let lzh_user = actor("柳州城投 招采部", Role::Tenderer, &code("LZH"), &lzh_org)?;
-    let gln_user = actor("桂林市自然资源局 出让科", Role::Tenderer, &code("GLN"), &gln_org)?;
+    let gln_user = actor(
+        "桂林市自然资源局 出让科",
+        Role::Tenderer,
+        &code("GLN"),
+        &gln_org,
+    )?;
     let bhy_user = actor("北海国资 产权部", Role::Tenderer, &code("BHY"), &bhy_org)?;
     let bidder = actor("广西建工集团 投标部", Role::Bidder, &nng, &builder)?;
 
     let scoring = Evaluation::ComprehensiveScoring {
         criteria: vec![
-            Criterion { code: "tech".into(), name: "技术方案".into(), kind: CriterionKind::Technical, weight: 50, requires_reason: true },
-            Criterion { code: "service".into(), name: "商务与售后服务".into(), kind: CriterionKind::Commercial, weight: 20, requires_reason: false },
-            Criterion { code: "price".into(), name: "价格".into(), kind: CriterionKind::Price, weight: 30, requires_reason: false },
+            Criterion {
+                code: "tech".into(),
+                name: "技术方案".into(),
+                kind: CriterionKind::Technical,
+                weight: 50,
+                requires_reason: true,
+            },
+            Criterion {
+                code: "service".into(),
+                name: "商务与售后服务".into(),
+                kind: CriterionKind::Commercial,
+                weight: 20,
+                requires_reason: false,
+            },
+            Criterion {
+                code: "price".into(),
+                name: "价格".into(),
+                kind: CriterionKind::Price,
+                weight: 30,
+                requires_reason: false,
+            },
         ],
         price_formula: PriceFormula::LowestPriceBase,
     };
-    let ctx = |p: &Principal, at: DateTime<Utc>| AuditContext { principal: p.clone(), client_addr: None, request_id: None, now: at };
+    let ctx = |p: &Principal, at: DateTime<Utc>| AuditContext {
+        principal: p.clone(),
+        client_addr: None,
+        request_id: None,
+        now: at,
+    };
     let dates = |start: DateTime<Utc>, days: i64| KeyDates {
         documents_available_at: start,
         clarification_deadline: start + Duration::days(days - 12),
@@ -124,10 +243,21 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
                 method: Method::OpenTendering,
                 league: None,
                 tenderer_org_id: None,
-                budget: Money { amount_fen: 1_280_000_000, currency: Currency::cny() },
+                budget: Money {
+                    amount_fen: 1_280_000_000,
+                    currency: Currency::cny(),
+                },
                 lots: vec![
-                    LotInput { title: "第一包：交互式智能黑板".into(), description: "共 320 套".into(), budget_fen: 800_000_000 },
-                    LotInput { title: "第二包：学生终端".into(), description: "共 2400 台".into(), budget_fen: 480_000_000 },
+                    LotInput {
+                        title: "第一包：交互式智能黑板".into(),
+                        description: "共 320 套".into(),
+                        budget_fen: 800_000_000,
+                    },
+                    LotInput {
+                        title: "第二包：学生终端".into(),
+                        description: "共 2400 台".into(),
+                        budget_fen: 480_000_000,
+                    },
                 ],
                 evaluation: scoring.clone(),
                 dates: dates(now - Duration::days(2), 26),
@@ -145,7 +275,10 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
                 method: Method::OpenTendering,
                 league: None,
                 tenderer_org_id: None,
-                budget: Money { amount_fen: 8_650_000_000, currency: Currency::cny() },
+                budget: Money {
+                    amount_fen: 8_650_000_000,
+                    currency: Currency::cny(),
+                },
                 lots: vec![],
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(1), 30),
@@ -163,7 +296,10 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
                 method: Method::Listing,
                 league: None,
                 tenderer_org_id: None,
-                budget: Money { amount_fen: 21_000_000_000, currency: Currency::cny() },
+                budget: Money {
+                    amount_fen: 21_000_000_000,
+                    currency: Currency::cny(),
+                },
                 lots: vec![],
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(40), 25),
@@ -181,7 +317,10 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
                 method: Method::Listing,
                 league: None,
                 tenderer_org_id: None,
-                budget: Money { amount_fen: 5_600_000_000, currency: Currency::cny() },
+                budget: Money {
+                    amount_fen: 5_600_000_000,
+                    currency: Currency::cny(),
+                },
                 lots: vec![],
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now, 35),
@@ -193,7 +332,11 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
     for demo in demos {
         let start = demo.input.dates.documents_available_at;
         let created = ctx(&demo.by, start - Duration::hours(2));
-        let parties = Parties { league: demo.league.clone(), tenderer: demo.tenderer.clone(), agent: demo.agent.clone() };
+        let parties = Parties {
+            league: demo.league.clone(),
+            tenderer: demo.tenderer.clone(),
+            agent: demo.agent.clone(),
+        };
         let id = tenders::insert_draft(conn, &created, &demo.input, &parties)?;
         let doc = format!(
             "# {}\n\n招标文件（示例）。本文件为演示数据，由平台首次启动时生成。\n\nThis is a demo tender document generated on first start.\n",
@@ -209,12 +352,26 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
                 tender_documents::media_type.eq("text/markdown"),
                 tender_documents::size_bytes.eq(blob.size as i64),
                 tender_documents::sha256.eq(&blob.sha256),
-                tender_documents::uploaded_by.eq(demo.by.user_id.as_ref().map(|u| u.as_str()).unwrap_or_default()),
+                tender_documents::uploaded_by.eq(demo
+                    .by
+                    .user_id
+                    .as_ref()
+                    .map(|u| u.as_str())
+                    .unwrap_or_default()),
                 tender_documents::uploaded_at.eq(to_db_time(created.now)),
             ))
             .execute(conn)?;
         let row = tenders::load_row(conn, &id)?;
-        tenders::transition(conn, &ctx(&demo.by, start), settings, &row, &TransitionInput { action: Action::Publish, reason: String::new() })?;
+        tenders::transition(
+            conn,
+            &ctx(&demo.by, start),
+            settings,
+            &row,
+            &TransitionInput {
+                action: Action::Publish,
+                reason: String::new(),
+            },
+        )?;
         ids.push((id, demo.by, start));
     }
 
@@ -227,7 +384,11 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
             clarifications::id.eq(cid.as_str()),
             clarifications::tender_id.eq(school.as_str()),
             clarifications::question.eq("第一包是否接受 86 英寸以上的产品？"),
-            clarifications::asked_by.eq(bidder.user_id.as_ref().map(|u| u.as_str()).unwrap_or_default()),
+            clarifications::asked_by.eq(bidder
+                .user_id
+                .as_ref()
+                .map(|u| u.as_str())
+                .unwrap_or_default()),
             clarifications::asked_at.eq(to_db_time(asked)),
             clarifications::number.eq(1),
             clarifications::answer.eq("接受，尺寸不小于 86 英寸即可。"),
@@ -263,6 +424,15 @@ fn load(conn: &mut crate::db::DbConn, blobs: &BlobStore, settings: &OcdsSettings
     let (land, land_by, land_start) = &ids[2];
     let row = tenders::load_row(conn, land)?;
     let opened = *land_start + Duration::days(25);
-    tenders::transition(conn, &ctx(land_by, opened), settings, &row, &TransitionInput { action: Action::StartOpening, reason: String::new() })?;
+    tenders::transition(
+        conn,
+        &ctx(land_by, opened),
+        settings,
+        &row,
+        &TransitionInput {
+            action: Action::StartOpening,
+            reason: String::new(),
+        },
+    )?;
     Ok(())
 }

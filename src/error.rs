@@ -16,7 +16,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -27,7 +30,10 @@ pub enum AppError {
     #[error("{0}")]
     InvalidQuery(String),
     #[error("{detail}")]
-    Validation { detail: String, errors: Vec<FieldError> },
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("{0}")]
     Unauthenticated(String),
     #[error("{0}")]
@@ -56,21 +62,96 @@ pub enum AppError {
 
 /// The catalogue of problem codes: (code, status, title, explanation).
 pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
-    ("malformed-json", 400, "Malformed JSON", "The request body is not well-formed JSON."),
-    ("invalid-query", 400, "Invalid query", "A query-string parameter is missing, unknown or of the wrong type."),
-    ("validation-failed", 422, "Validation failed", "The request is well-formed but some fields are missing, unknown, of the wrong type or out of range; see `errors`."),
-    ("unauthenticated", 401, "Authentication required", "No valid session token was presented (Authorization: Bearer …)."),
-    ("forbidden", 403, "Forbidden", "The signed-in principal's role, league or organisation does not allow this action."),
-    ("not-found", 404, "Not found", "The resource does not exist or is not visible to this principal."),
-    ("conflict", 409, "Conflict", "The request conflicts with the current state of the resource."),
-    ("illegal-transition", 409, "Illegal state transition", "The tender's lifecycle does not allow this action in its current state."),
-    ("time-limit", 422, "Legal time limit violated", "The dates break a minimum period set by law for this category and procurement method."),
-    ("deadline-passed", 409, "Deadline passed", "The relevant deadline has passed, by the server's clock."),
-    ("payload-too-large", 413, "Payload too large", "The request body exceeds the configured limit."),
-    ("unsupported-media-type", 415, "Unsupported media type", "The request's Content-Type is not accepted here."),
-    ("upload-incomplete", 400, "Upload incomplete", "The upload ended before the whole body arrived; nothing was stored."),
-    ("unavailable", 503, "Service unavailable", "A dependency (such as the database) is not reachable; try again later."),
-    ("internal", 500, "Internal error", "Something failed on the server; it has been logged with the request id."),
+    (
+        "malformed-json",
+        400,
+        "Malformed JSON",
+        "The request body is not well-formed JSON.",
+    ),
+    (
+        "invalid-query",
+        400,
+        "Invalid query",
+        "A query-string parameter is missing, unknown or of the wrong type.",
+    ),
+    (
+        "validation-failed",
+        422,
+        "Validation failed",
+        "The request is well-formed but some fields are missing, unknown, of the wrong type or out of range; see `errors`.",
+    ),
+    (
+        "unauthenticated",
+        401,
+        "Authentication required",
+        "No valid session token was presented (Authorization: Bearer …).",
+    ),
+    (
+        "forbidden",
+        403,
+        "Forbidden",
+        "The signed-in principal's role, league or organisation does not allow this action.",
+    ),
+    (
+        "not-found",
+        404,
+        "Not found",
+        "The resource does not exist or is not visible to this principal.",
+    ),
+    (
+        "conflict",
+        409,
+        "Conflict",
+        "The request conflicts with the current state of the resource.",
+    ),
+    (
+        "illegal-transition",
+        409,
+        "Illegal state transition",
+        "The tender's lifecycle does not allow this action in its current state.",
+    ),
+    (
+        "time-limit",
+        422,
+        "Legal time limit violated",
+        "The dates break a minimum period set by law for this category and procurement method.",
+    ),
+    (
+        "deadline-passed",
+        409,
+        "Deadline passed",
+        "The relevant deadline has passed, by the server's clock.",
+    ),
+    (
+        "payload-too-large",
+        413,
+        "Payload too large",
+        "The request body exceeds the configured limit.",
+    ),
+    (
+        "unsupported-media-type",
+        415,
+        "Unsupported media type",
+        "The request's Content-Type is not accepted here.",
+    ),
+    (
+        "upload-incomplete",
+        400,
+        "Upload incomplete",
+        "The upload ended before the whole body arrived; nothing was stored.",
+    ),
+    (
+        "unavailable",
+        503,
+        "Service unavailable",
+        "A dependency (such as the database) is not reachable; try again later.",
+    ),
+    (
+        "internal",
+        500,
+        "Internal error",
+        "Something failed on the server; it has been logged with the request id.",
+    ),
 ];
 
 impl AppError {
@@ -97,7 +178,10 @@ impl AppError {
     /// A validation failure on one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         let err = FieldError::new(field, message);
-        AppError::Validation { detail: format!("{}: {}", err.field, err.message), errors: vec![err] }
+        AppError::Validation {
+            detail: format!("{}: {}", err.field, err.message),
+            errors: vec![err],
+        }
     }
 
     /// A validation failure on several fields; `Ok` if there are none.
@@ -182,7 +266,10 @@ impl From<diesel::result::Error> for AppError {
                 AppError::Conflict(format!("already exists ({})", info.message()))
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                AppError::Conflict(format!("refers to something that does not exist ({})", info.message()))
+                AppError::Conflict(format!(
+                    "refers to something that does not exist ({})",
+                    info.message()
+                ))
             }
             other => AppError::Internal(anyhow::Error::new(other).context("database query")),
         }

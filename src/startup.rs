@@ -46,7 +46,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         let components = api.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
         api.security = Some(vec![
             utoipa::openapi::security::SecurityRequirement::default(),
             utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new()),
@@ -84,7 +87,20 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
 
 /// The routes, and the OpenAPI document collected from them: every handler
 /// is registered through `service`, so none can be left out of the document.
-pub fn configure(state: web::Data<AppState>) -> (App<impl actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, Error = actix_web::Error, InitError = ()>>, utoipa::openapi::OpenApi) {
+pub fn configure(
+    state: web::Data<AppState>,
+) -> (
+    App<
+        impl actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
     let json_limit = state.config.max_json_bytes;
     let (app, api) = App::new()
         .into_utoipa_app()

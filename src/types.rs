@@ -118,7 +118,9 @@ impl Currency {
         if raw.len() == 3 && raw.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(Self(raw.to_string()))
         } else {
-            Err(format!("currency {raw:?} must be an ISO 4217 code such as CNY"))
+            Err(format!(
+                "currency {raw:?} must be an ISO 4217 code such as CNY"
+            ))
         }
     }
     pub fn from_db(raw: String) -> Self {
@@ -170,13 +172,17 @@ impl Money {
 pub struct CreditCode(String);
 
 const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 impl CreditCode {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let chars: Vec<char> = raw.chars().collect();
         if chars.len() != 18 {
-            return Err(format!("unified social credit code {raw:?} must have 18 characters"));
+            return Err(format!(
+                "unified social credit code {raw:?} must have 18 characters"
+            ));
         }
         let mut values = Vec::with_capacity(18);
         for c in &chars {
@@ -196,7 +202,9 @@ impl CreditCode {
             .sum();
         let check = (31 - sum % 31) % 31;
         if values[17] != check {
-            return Err(format!("unified social credit code {raw:?} has a wrong check digit"));
+            return Err(format!(
+                "unified social credit code {raw:?} has a wrong check digit"
+            ));
         }
         Ok(Self(raw.to_string()))
     }
@@ -226,55 +234,6 @@ impl<'de> Deserialize<'de> for CreditCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         CreditCode::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credit_code_check_digit() {
-        // A published example code (check digit 'X' computed per GB 32100).
-        let code = CreditCode::with_check_digit("91350100M000100Y4").unwrap();
-        assert_eq!(code.as_str().len(), 18);
-        assert!(CreditCode::parse(code.as_str()).is_ok());
-        let mut wrong = code.as_str().to_string();
-        let last = wrong.pop().unwrap();
-        wrong.push(if last == '0' { '1' } else { '0' });
-        assert!(CreditCode::parse(&wrong).is_err());
-        assert!(CreditCode::parse("short").is_err());
-        assert!(CreditCode::parse("91350100M000100Y4I").is_err(), "I is not in the alphabet");
-    }
-
-    #[test]
-    fn known_credit_code_verifies() {
-        // Check digit of a real-world format code, computed by hand:
-        // 91110000600037341L is a widely published valid code.
-        assert!(CreditCode::parse("91110000600037341L").is_ok());
-    }
-
-    #[test]
-    fn league_codes() {
-        assert!(LeagueCode::parse("NN01").is_ok());
-        assert!(LeagueCode::parse("nn01").is_err());
-        assert!(LeagueCode::parse("N").is_err());
-        assert!(LeagueCode::parse("NN01'; DROP").is_err());
-    }
-
-    #[test]
-    fn money_major_units() {
-        let m = Money { amount_fen: 123456, currency: Currency::cny() };
-        assert_eq!(m.major_units().to_string(), "1234.56");
-        let m = Money { amount_fen: 5, currency: Currency::cny() };
-        assert_eq!(m.major_units().to_string(), "0.05");
-    }
-
-    #[test]
-    fn ids_parse_only_uuids() {
-        assert!(TenderId::parse("not-a-uuid").is_none());
-        let id = TenderId::new();
-        assert_eq!(TenderId::parse(id.as_str()), Some(id));
     }
 }
 
@@ -316,3 +275,61 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credit_code_check_digit() {
+        // A published example code (check digit 'X' computed per GB 32100).
+        let code = CreditCode::with_check_digit("91350100M000100Y4").unwrap();
+        assert_eq!(code.as_str().len(), 18);
+        assert!(CreditCode::parse(code.as_str()).is_ok());
+        let mut wrong = code.as_str().to_string();
+        let last = wrong.pop().unwrap();
+        wrong.push(if last == '0' { '1' } else { '0' });
+        assert!(CreditCode::parse(&wrong).is_err());
+        assert!(CreditCode::parse("short").is_err());
+        assert!(
+            CreditCode::parse("91350100M000100Y4I").is_err(),
+            "I is not in the alphabet"
+        );
+    }
+
+    #[test]
+    fn known_credit_code_verifies() {
+        // Check digit of a real-world format code, computed by hand:
+        // 91110000600037341L is a widely published valid code.
+        assert!(CreditCode::parse("91110000600037341L").is_ok());
+    }
+
+    #[test]
+    fn league_codes() {
+        assert!(LeagueCode::parse("NN01").is_ok());
+        assert!(LeagueCode::parse("nn01").is_err());
+        assert!(LeagueCode::parse("N").is_err());
+        assert!(LeagueCode::parse("NN01'; DROP").is_err());
+    }
+
+    #[test]
+    fn money_major_units() {
+        let m = Money {
+            amount_fen: 123456,
+            currency: Currency::cny(),
+        };
+        assert_eq!(m.major_units().to_string(), "1234.56");
+        let m = Money {
+            amount_fen: 5,
+            currency: Currency::cny(),
+        };
+        assert_eq!(m.major_units().to_string(), "0.05");
+    }
+
+    #[test]
+    fn ids_parse_only_uuids() {
+        assert!(TenderId::parse("not-a-uuid").is_none());
+        let id = TenderId::new();
+        assert_eq!(TenderId::parse(id.as_str()), Some(id));
+    }
+}

@@ -25,7 +25,12 @@ pub struct AuditContext {
 impl AuditContext {
     /// For actions taken on the server's command line.
     pub fn system(now: DateTime<Utc>) -> Self {
-        AuditContext { principal: Principal::system(), client_addr: None, request_id: None, now }
+        AuditContext {
+            principal: Principal::system(),
+            client_addr: None,
+            request_id: None,
+            now,
+        }
     }
 }
 
@@ -68,6 +73,37 @@ pub fn record(
     Ok(())
 }
 
+impl actix_web::FromRequest for AuditContext {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        use actix_web::HttpMessage;
+        let state = req.app_data::<actix_web::web::Data<crate::startup::AppState>>();
+        let Some(state) = state else {
+            return std::future::ready(Err(AppError::Internal(anyhow::anyhow!(
+                "application state missing"
+            ))
+            .into()));
+        };
+        let extensions = req.extensions();
+        let principal = extensions
+            .get::<Principal>()
+            .cloned()
+            .unwrap_or_else(Principal::public);
+        let request_id = extensions
+            .get::<crate::http::RequestId>()
+            .map(|r| r.0.clone());
+        let client_addr = req.peer_addr().map(|a| a.ip().to_string());
+        std::future::ready(Ok(AuditContext {
+            principal,
+            client_addr,
+            request_id,
+            now: state.clock.now(),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,27 +120,13 @@ mod tests {
             a: u8,
             b: u8,
         }
-        assert_eq!(payload_hash(&A { b: 1, a: 2 }).unwrap(), payload_hash(&B { a: 2, b: 1 }).unwrap());
-        assert_ne!(payload_hash(&B { a: 1, b: 2 }).unwrap(), payload_hash(&B { a: 2, b: 1 }).unwrap());
-    }
-}
-
-impl actix_web::FromRequest for AuditContext {
-    type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        use actix_web::HttpMessage;
-        let state = req.app_data::<actix_web::web::Data<crate::startup::AppState>>();
-        let Some(state) = state else {
-            return std::future::ready(Err(
-                AppError::Internal(anyhow::anyhow!("application state missing")).into(),
-            ));
-        };
-        let extensions = req.extensions();
-        let principal = extensions.get::<Principal>().cloned().unwrap_or_else(Principal::public);
-        let request_id = extensions.get::<crate::http::RequestId>().map(|r| r.0.clone());
-        let client_addr = req.peer_addr().map(|a| a.ip().to_string());
-        std::future::ready(Ok(AuditContext { principal, client_addr, request_id, now: state.clock.now() }))
+        assert_eq!(
+            payload_hash(&A { b: 1, a: 2 }).unwrap(),
+            payload_hash(&B { a: 2, b: 1 }).unwrap()
+        );
+        assert_ne!(
+            payload_hash(&B { a: 1, b: 2 }).unwrap(),
+            payload_hash(&B { a: 2, b: 1 }).unwrap()
+        );
     }
 }

@@ -26,6 +26,40 @@ pub struct AuditEvent {
     pub payload_sha256: String,
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+struct AuditRow {
+    seq: i64,
+    occurred_at: chrono::NaiveDateTime,
+    actor_id: Option<String>,
+    actor_role: String,
+    action: String,
+    object_type: String,
+    object_id: String,
+    tender_id: Option<String>,
+    client_addr: Option<String>,
+    request_id: Option<String>,
+    payload_sha256: String,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(r: AuditRow) -> Self {
+        AuditEvent {
+            seq: r.seq,
+            occurred_at: from_db_time(r.occurred_at),
+            actor_id: r.actor_id,
+            actor_role: r.actor_role,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            tender_id: r.tender_id,
+            client_addr: r.client_addr,
+            request_id: r.request_id,
+            payload_sha256: r.payload_sha256,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
@@ -55,7 +89,11 @@ pub async fn list_events(
 ) -> Result<web::Json<Page<AuditEvent>>, AppError> {
     principal.require_any(&[Role::Operator, Role::Supervisor])?;
     let query = query.into_inner();
-    let paging = PageQuery { page: query.page, per_page: query.per_page }.validate()?;
+    let paging = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .validate()?;
     let page = state
         .db
         .read(move |conn| {
@@ -70,39 +108,13 @@ pub async fn list_events(
                 q
             };
             let total: i64 = filtered().count().get_result(conn)?;
-            let rows: Vec<(
-                i64,
-                chrono::NaiveDateTime,
-                Option<String>,
-                String,
-                String,
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                String,
-            )> = filtered()
+            let rows: Vec<AuditRow> = filtered()
                 .order(audit_events::seq.asc())
                 .offset(paging.offset())
                 .limit(paging.limit())
+                .select(AuditRow::as_select())
                 .load(conn)?;
-            let items = rows
-                .into_iter()
-                .map(|r| AuditEvent {
-                    seq: r.0,
-                    occurred_at: from_db_time(r.1),
-                    actor_id: r.2,
-                    actor_role: r.3,
-                    action: r.4,
-                    object_type: r.5,
-                    object_id: r.6,
-                    tender_id: r.7,
-                    client_addr: r.8,
-                    request_id: r.9,
-                    payload_sha256: r.10,
-                })
-                .collect();
+            let items = rows.into_iter().map(AuditEvent::from).collect();
             Ok(paging.page(items, total))
         })
         .await?;

@@ -88,13 +88,12 @@ impl Db {
     pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<Db> {
         let backend = Backend::of_url(url);
         let driver = driver_url(url);
-        if backend == Backend::Sqlite {
-            if let Some(parent) = std::path::Path::new(&driver).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)
-                        .with_context(|| format!("creating {}", parent.display()))?;
-                }
-            }
+        if backend == Backend::Sqlite
+            && let Some(parent) = std::path::Path::new(&driver).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         let manager = ConnectionManager::<DbConn>::new(driver);
         let pool = Pool::builder()
@@ -104,7 +103,11 @@ impl Db {
             .build(manager)
             .context("opening the database")?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Db { pool, write_lock, backend })
+        Ok(Db {
+            pool,
+            write_lock,
+            backend,
+        })
     }
 
     pub fn backend(&self) -> Backend {

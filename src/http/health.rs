@@ -27,7 +27,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, App
     if state.db.ping().await {
         Ok(web::Json(Health { status: "ready" }))
     } else {
-        Err(AppError::Unavailable("the database is not reachable".into()))
+        Err(AppError::Unavailable(
+            "the database is not reachable".into(),
+        ))
     }
 }
 
@@ -38,10 +40,20 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let db_up = if state.db.ping().await { 1.0 } else { 0.0 };
     let uptime = (state.clock.now() - state.started_at).num_milliseconds() as f64 / 1000.0;
     let body = state.metrics.render(&[
-        ("ggzy_database_up", "Whether the database answered this scrape.", db_up),
-        ("ggzy_uptime_seconds", "Seconds since the server started.", uptime),
+        (
+            "ggzy_database_up",
+            "Whether the database answered this scrape.",
+            db_up,
+        ),
+        (
+            "ggzy_uptime_seconds",
+            "Seconds since the server started.",
+            uptime,
+        ),
     ]);
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(body)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(body)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -59,7 +71,12 @@ pub async fn problem_types() -> web::Json<Vec<ProblemType>> {
     web::Json(
         PROBLEMS
             .iter()
-            .map(|(code, status, title, description)| ProblemType { code, status: *status, title, description })
+            .map(|(code, status, title, description)| ProblemType {
+                code,
+                status: *status,
+                title,
+                description,
+            })
             .collect(),
     )
 }
@@ -76,7 +93,12 @@ pub async fn problem_type(code: web::Path<String>) -> Result<web::Json<ProblemTy
         .iter()
         .find(|p| p.0 == code.as_str())
         .map(|(code, status, title, description)| {
-            web::Json(ProblemType { code, status: *status, title, description })
+            web::Json(ProblemType {
+                code,
+                status: *status,
+                title,
+                description,
+            })
         })
         .ok_or_else(|| AppError::not_found("problem type"))
 }

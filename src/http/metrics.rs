@@ -24,7 +24,9 @@ impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         let mut series = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = series.entry((method.to_string(), route.to_string(), status)).or_default();
+        let entry = series
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
         for (i, bound) in BUCKETS.iter().enumerate() {
@@ -70,19 +72,37 @@ impl Metrics {
                     s.buckets[i]
                 );
             }
-            let _ = writeln!(out, "ggzy_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(out, "ggzy_http_request_duration_seconds_sum{{{labels}}} {}", s.sum_seconds);
-            let _ = writeln!(out, "ggzy_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "ggzy_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "ggzy_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "ggzy_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         for (name, help, value) in extra {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
         }
         out
     }
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -95,7 +115,9 @@ mod tests {
         m.observe("GET", "/api/v1/tenders", 200, Duration::from_millis(3));
         m.observe("GET", "/api/v1/tenders", 200, Duration::from_millis(300));
         let text = m.render(&[("ggzy_up", "Up.", 1.0)]);
-        assert!(text.contains("ggzy_http_requests_total{method=\"GET\",route=\"/api/v1/tenders\",status=\"200\"} 2"));
+        assert!(text.contains(
+            "ggzy_http_requests_total{method=\"GET\",route=\"/api/v1/tenders\",status=\"200\"} 2"
+        ));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.5\"} 2"));
         assert!(text.contains("ggzy_up 1"));

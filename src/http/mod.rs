@@ -26,7 +26,9 @@ fn sane_request_id(value: &HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?;
     let ok = !text.is_empty()
         && text.len() <= 64
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     ok.then(|| text.to_string())
 }
 
@@ -50,19 +52,32 @@ pub async fn request_span(
         status = tracing::field::Empty,
     );
     let started = Instant::now();
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let result = next.call(req).instrument(span.clone()).await;
     let (status, route) = match &result {
         Ok(res) => (
             res.status().as_u16(),
-            res.request().match_pattern().unwrap_or_else(|| "unmatched".into()),
+            res.request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".into()),
         ),
-        Err(err) => (err.as_response_error().status_code().as_u16(), "unmatched".into()),
+        Err(err) => (
+            err.as_response_error().status_code().as_u16(),
+            "unmatched".into(),
+        ),
     };
     span.record("status", status);
     let elapsed = started.elapsed();
-    span.in_scope(|| tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "request done"));
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            elapsed_ms = elapsed.as_millis() as u64,
+            "request done"
+        )
+    });
     if let Some(metrics) = metrics {
         metrics.observe(&method, &route, status, elapsed);
     }
@@ -107,8 +122,9 @@ fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _req| AppError::InvalidQuery(format!("invalid query string: {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _req| {
+        AppError::InvalidQuery(format!("invalid query string: {err}")).into()
+    })
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -118,7 +134,11 @@ pub fn path_config() -> web::PathConfig {
 
 /// Unknown routes answer with a problem too.
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::NotFound(format!("there is no resource at {} {}", req.method(), req.path())))
+    Err(AppError::NotFound(format!(
+        "there is no resource at {} {}",
+        req.method(),
+        req.path()
+    )))
 }
 
 /// One page of a list.
@@ -151,7 +171,9 @@ impl PageQuery {
             return Err(AppError::InvalidQuery("page counts from 1".into()));
         }
         if !(1..=100).contains(&per_page) {
-            return Err(AppError::InvalidQuery("per_page must be between 1 and 100".into()));
+            return Err(AppError::InvalidQuery(
+                "per_page must be between 1 and 100".into(),
+            ));
         }
         Ok(Paging { page, per_page })
     }
@@ -165,6 +187,11 @@ impl Paging {
         i64::from(self.per_page)
     }
     pub fn page<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
-        Page { items, page: self.page, per_page: self.per_page, total }
+        Page {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total,
+        }
     }
 }

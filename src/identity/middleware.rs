@@ -58,6 +58,10 @@ impl FromRequest for Principal {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(req.extensions().get::<Principal>().cloned().unwrap_or_else(Principal::public)))
+        ready(Ok(req
+            .extensions()
+            .get::<Principal>()
+            .cloned()
+            .unwrap_or_else(Principal::public)))
     }
 }

@@ -11,7 +11,18 @@ use crate::types::{LeagueCode, OrganisationId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The roles of the platform. Stored as their snake_case text codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the platform: leagues, accounts, registries.
@@ -106,7 +117,10 @@ impl Principal {
             ));
         }
         let names: Vec<&str> = allowed.iter().map(|r| r.code()).collect();
-        Err(AppError::Forbidden(format!("this action needs one of the roles: {}", names.join(", "))))
+        Err(AppError::Forbidden(format!(
+            "this action needs one of the roles: {}",
+            names.join(", ")
+        )))
     }
 
     /// The role recorded in the audit log for an action this principal takes.
@@ -128,10 +142,12 @@ pub fn token_hash(token: &str) -> String {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -149,12 +165,21 @@ mod tests {
     #[test]
     fn public_is_refused_with_401_and_others_with_403() {
         let public = Principal::public();
-        assert!(matches!(public.require_any(&[Role::Tenderer]), Err(AppError::Unauthenticated(_))));
+        assert!(matches!(
+            public.require_any(&[Role::Tenderer]),
+            Err(AppError::Unauthenticated(_))
+        ));
         let mut bidder = Principal::public();
         bidder.user_id = Some(UserId::new());
         bidder.roles = vec![Role::Bidder];
-        assert!(matches!(bidder.require_any(&[Role::Tenderer]), Err(AppError::Forbidden(_))));
-        assert_eq!(bidder.require_any(&[Role::Tenderer, Role::Bidder]).unwrap(), Role::Bidder);
+        assert!(matches!(
+            bidder.require_any(&[Role::Tenderer]),
+            Err(AppError::Forbidden(_))
+        ));
+        assert_eq!(
+            bidder.require_any(&[Role::Tenderer, Role::Bidder]).unwrap(),
+            Role::Bidder
+        );
     }
 
     #[test]

@@ -17,12 +17,19 @@ pub fn principal_for_token(
     now: DateTime<Utc>,
 ) -> Result<Option<Principal>, AppError> {
     let hash = token_hash(token);
-    let row: Option<(String, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)> =
-        api_tokens::table
-            .filter(api_tokens::token_hash.eq(&hash))
-            .select((api_tokens::user_id, api_tokens::expires_at, api_tokens::revoked_at))
-            .first(conn)
-            .optional()?;
+    let row: Option<(
+        String,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+    )> = api_tokens::table
+        .filter(api_tokens::token_hash.eq(&hash))
+        .select((
+            api_tokens::user_id,
+            api_tokens::expires_at,
+            api_tokens::revoked_at,
+        ))
+        .first(conn)
+        .optional()?;
     let Some((user_id, expires_at, revoked_at)) = row else {
         return Ok(None);
     };
@@ -33,9 +40,16 @@ pub fn principal_for_token(
 }
 
 fn load_principal(conn: &mut DbConn, user_id: &str) -> Result<Option<Principal>, AppError> {
-    let user: Option<(String, String, Option<String>, Option<String>, bool)> = users::table
+    type UserRow = (String, String, Option<String>, Option<String>, bool);
+    let user: Option<UserRow> = users::table
         .filter(users::id.eq(user_id))
-        .select((users::id, users::name, users::league_code, users::organisation_id, users::disabled))
+        .select((
+            users::id,
+            users::name,
+            users::league_code,
+            users::organisation_id,
+            users::disabled,
+        ))
         .first(conn)
         .optional()?;
     let Some((id, name, league, organisation, disabled)) = user else {
@@ -52,7 +66,10 @@ fn load_principal(conn: &mut DbConn, user_id: &str) -> Result<Option<Principal>,
     Ok(Some(Principal {
         user_id: Some(UserId::from_db(id)),
         name,
-        roles: role_codes.iter().filter_map(|c| Role::from_code(c)).collect(),
+        roles: role_codes
+            .iter()
+            .filter_map(|c| Role::from_code(c))
+            .collect(),
         league: league.map(LeagueCode::from_db),
         organisation: organisation.map(OrganisationId::from_db),
     }))
@@ -71,7 +88,10 @@ pub fn organisation_ref(conn: &mut DbConn, id: &str) -> Result<Option<Organisati
         .select(organisations::name)
         .first(conn)
         .optional()?;
-    Ok(name.map(|name| OrganisationRef { id: OrganisationId::from_db(id.to_string()), name }))
+    Ok(name.map(|name| OrganisationRef {
+        id: OrganisationId::from_db(id.to_string()),
+        name,
+    }))
 }
 
 /// Finds an organisation by league and name, creating it if absent.
@@ -114,7 +134,11 @@ pub fn find_or_create_organisation(
         "organisation",
         id.as_str(),
         None,
-        &Created { name, league: league.as_str(), credit_code: credit_code.map(|c| c.as_str()) },
+        &Created {
+            name,
+            league: league.as_str(),
+            credit_code: credit_code.map(|c| c.as_str()),
+        },
     )?;
     Ok(id)
 }
@@ -153,7 +177,10 @@ pub fn create_user(
         .execute(conn)?;
     for role in new.roles {
         diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(id.as_str()), user_roles::role.eq(role.code())))
+            .values((
+                user_roles::user_id.eq(id.as_str()),
+                user_roles::role.eq(role.code()),
+            ))
             .execute(conn)?;
     }
     let token = new_token()?;

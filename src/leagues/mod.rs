@@ -27,7 +27,11 @@ pub struct League {
 impl League {
     fn validate(&self) -> Result<(), AppError> {
         let mut errors = Vec::new();
-        for (field, value, max) in [("name", &self.name, 200), ("name_en", &self.name_en, 200), ("parent_region", &self.parent_region, 64)] {
+        for (field, value, max) in [
+            ("name", &self.name, 200),
+            ("name_en", &self.name_en, 200),
+            ("parent_region", &self.parent_region, 64),
+        ] {
             if value.trim().is_empty() {
                 errors.push(FieldError::new(field, "must not be empty"));
             } else if value.chars().count() > max {
@@ -40,24 +44,40 @@ impl League {
 
 pub fn list(conn: &mut DbConn) -> Result<Vec<League>, AppError> {
     let rows: Vec<(String, String, String, String)> = leagues::table
-        .select((leagues::code, leagues::name, leagues::name_en, leagues::parent_region))
+        .select((
+            leagues::code,
+            leagues::name,
+            leagues::name_en,
+            leagues::parent_region,
+        ))
         .order(leagues::code)
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(code, name, name_en, parent_region)| League { code: LeagueCode::from_db(code), name, name_en, parent_region })
+        .map(|(code, name, name_en, parent_region)| League {
+            code: LeagueCode::from_db(code),
+            name,
+            name_en,
+            parent_region,
+        })
         .collect())
 }
 
 pub fn exists(conn: &mut DbConn, code: &LeagueCode) -> Result<bool, AppError> {
-    let n: i64 = leagues::table.filter(leagues::code.eq(code.as_str())).count().get_result(conn)?;
+    let n: i64 = leagues::table
+        .filter(leagues::code.eq(code.as_str()))
+        .count()
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
 pub fn insert(conn: &mut DbConn, ctx: &AuditContext, league: &League) -> Result<(), AppError> {
     league.validate()?;
     if exists(conn, &league.code)? {
-        return Err(AppError::Conflict(format!("league {} already exists", league.code)));
+        return Err(AppError::Conflict(format!(
+            "league {} already exists",
+            league.code
+        )));
     }
     diesel::insert_into(leagues::table)
         .values((
@@ -68,7 +88,15 @@ pub fn insert(conn: &mut DbConn, ctx: &AuditContext, league: &League) -> Result<
             leagues::created_at.eq(to_db_time(ctx.now)),
         ))
         .execute(conn)?;
-    audit::record(conn, ctx, "league.create", "league", league.code.as_str(), None, league)
+    audit::record(
+        conn,
+        ctx,
+        "league.create",
+        "league",
+        league.code.as_str(),
+        None,
+        league,
+    )
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -91,7 +119,10 @@ pub async fn list_leagues(state: web::Data<AppState>) -> Result<web::Json<League
     responses((status = 200, body = League), (status = 404, body = crate::error::Problem))
 )]
 #[get("/leagues/{code}")]
-pub async fn get_league(state: web::Data<AppState>, code: web::Path<String>) -> Result<web::Json<League>, AppError> {
+pub async fn get_league(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<web::Json<League>, AppError> {
     let code = code.into_inner();
     let all = state.db.read(list).await?;
     all.into_iter()
@@ -122,6 +153,9 @@ pub async fn create_league(
     principal.require_any(&[Role::Operator])?;
     let league = body.into_inner();
     let saved = league.clone();
-    state.db.write(move |conn| insert(conn, &ctx, &league)).await?;
+    state
+        .db
+        .write(move |conn| insert(conn, &ctx, &league))
+        .await?;
     Ok(HttpResponse::Created().json(saved))
 }

@@ -23,7 +23,10 @@ fn tag(kind: NoticeKind) -> &'static str {
 fn tender_status(status: TenderStatus) -> &'static str {
     match status {
         TenderStatus::Draft => "planning",
-        TenderStatus::Published | TenderStatus::Opening | TenderStatus::Evaluating | TenderStatus::CandidatesPublicised => "active",
+        TenderStatus::Published
+        | TenderStatus::Opening
+        | TenderStatus::Evaluating
+        | TenderStatus::CandidatesPublicised => "active",
         TenderStatus::Awarded | TenderStatus::Closed => "complete",
         TenderStatus::Cancelled => "cancelled",
         TenderStatus::Failed => "unsuccessful",
@@ -33,13 +36,19 @@ fn tender_status(status: TenderStatus) -> &'static str {
 fn procurement_method(method: Method) -> &'static str {
     match method {
         Method::OpenTendering | Method::Auction | Method::Listing => "open",
-        Method::InvitedTendering | Method::CompetitiveNegotiation | Method::CompetitiveConsultation | Method::Inquiry => "selective",
+        Method::InvitedTendering
+        | Method::CompetitiveNegotiation
+        | Method::CompetitiveConsultation
+        | Method::Inquiry => "selective",
         Method::SingleSource => "direct",
     }
 }
 
 fn amount(fen: i64, currency: &str) -> Value {
-    let money = crate::types::Money { amount_fen: fen, currency: crate::types::Currency::from_db(currency.to_string()) };
+    let money = crate::types::Money {
+        amount_fen: fen,
+        currency: crate::types::Currency::from_db(currency.to_string()),
+    };
     json!({ "amount": money.major_units(), "currency": currency })
 }
 
@@ -54,7 +63,9 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
     })];
     let procuring = t.agent.as_ref().unwrap_or(&t.tenderer);
     if let Some(agent) = &t.agent {
-        parties.push(json!({ "id": agent.id.as_str(), "name": agent.name, "roles": ["procuringEntity"] }));
+        parties.push(
+            json!({ "id": agent.id.as_str(), "name": agent.name, "roles": ["procuringEntity"] }),
+        );
     }
     let mut tender = Map::new();
     tender.insert("id".into(), json!(s.id.as_str()));
@@ -63,9 +74,15 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
         tender.insert("description".into(), json!(t.description));
     }
     tender.insert("status".into(), json!(tender_status(s.status)));
-    tender.insert("procuringEntity".into(), json!({ "id": procuring.id.as_str(), "name": procuring.name }));
+    tender.insert(
+        "procuringEntity".into(),
+        json!({ "id": procuring.id.as_str(), "name": procuring.name }),
+    );
     tender.insert("value".into(), amount(s.budget.amount_fen, currency));
-    tender.insert("procurementMethod".into(), json!(procurement_method(s.method)));
+    tender.insert(
+        "procurementMethod".into(),
+        json!(procurement_method(s.method)),
+    );
     tender.insert("procurementMethodDetails".into(), json!(s.method.code()));
     if s.category == Category::EngineeringConstruction {
         tender.insert("mainProcurementCategory".into(), json!("works"));
@@ -74,7 +91,11 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
         Evaluation::LowestEvaluatedPrice => ("priceOnly", "lowest evaluated price".to_string()),
         Evaluation::ComprehensiveScoring { criteria, .. } => (
             "ratedCriteria",
-            criteria.iter().map(|c| format!("{} ({}): {}", c.name, c.kind.code(), c.weight)).collect::<Vec<_>>().join("; "),
+            criteria
+                .iter()
+                .map(|c| format!("{} ({}): {}", c.name, c.kind.code(), c.weight))
+                .collect::<Vec<_>>()
+                .join("; "),
         ),
     };
     tender.insert("awardCriteria".into(), json!(criteria));
@@ -149,7 +170,12 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
 }
 
 /// A release package around `releases`.
-pub fn release_package(settings: &OcdsSettings, uri: &str, releases: Vec<Value>, published: DateTime<Utc>) -> Value {
+pub fn release_package(
+    settings: &OcdsSettings,
+    uri: &str,
+    releases: Vec<Value>,
+    published: DateTime<Utc>,
+) -> Value {
     json!({
         "uri": settings.url(uri),
         "version": "1.1",
@@ -163,7 +189,13 @@ pub fn release_package(settings: &OcdsSettings, uri: &str, releases: Vec<Value>,
 
 /// A record package with one record: the releases (embedded) and the
 /// compiled release.
-pub fn record_package(settings: &OcdsSettings, uri: &str, ocid: &str, releases: Vec<Value>, published: DateTime<Utc>) -> Value {
+pub fn record_package(
+    settings: &OcdsSettings,
+    uri: &str,
+    ocid: &str,
+    releases: Vec<Value>,
+    published: DateTime<Utc>,
+) -> Value {
     let compiled = compile(ocid, &releases);
     json!({
         "uri": settings.url(uri),
@@ -194,7 +226,8 @@ pub fn compile(ocid: &str, releases: &[Value]) -> Value {
 }
 
 fn is_identified_array(v: &Value) -> bool {
-    v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|i| i.get("id").is_some()))
+    v.as_array()
+        .is_some_and(|a| !a.is_empty() && a.iter().all(|i| i.get("id").is_some()))
 }
 
 fn merge(into: &mut Value, from: &Value) {
@@ -202,8 +235,12 @@ fn merge(into: &mut Value, from: &Value) {
         (Value::Object(target), Value::Object(source)) => {
             for (key, value) in source {
                 match target.get_mut(key) {
-                    Some(existing) if value.is_object() && existing.is_object() => merge(existing, value),
-                    Some(existing) if is_identified_array(value) && is_identified_array(existing) => {
+                    Some(existing) if value.is_object() && existing.is_object() => {
+                        merge(existing, value)
+                    }
+                    Some(existing)
+                        if is_identified_array(value) && is_identified_array(existing) =>
+                    {
                         let items = existing.as_array_mut().expect("checked");
                         for item in value.as_array().expect("checked") {
                             match items.iter_mut().find(|i| i.get("id") == item.get("id")) {
@@ -238,9 +275,21 @@ mod tests {
         let c = compile("ocds-x-1", &[r2.clone(), r1.clone()]);
         assert_eq!(c["tag"], json!(["compiled"]));
         assert_eq!(c["id"], json!("ocds-x-1-compiled"));
-        assert_eq!(c["tender"]["title"], json!("A"), "kept from the first release");
-        assert_eq!(c["tender"]["status"], json!("cancelled"), "replaced by the later one");
-        assert_eq!(c["tender"]["documents"].as_array().unwrap().len(), 2, "merged by id");
+        assert_eq!(
+            c["tender"]["title"],
+            json!("A"),
+            "kept from the first release"
+        );
+        assert_eq!(
+            c["tender"]["status"],
+            json!("cancelled"),
+            "replaced by the later one"
+        );
+        assert_eq!(
+            c["tender"]["documents"].as_array().unwrap().len(),
+            2,
+            "merged by id"
+        );
         assert_eq!(c["tender"]["documents"][0]["title"], json!("one v2"));
         assert_eq!(c["date"], json!("2026-01-02T00:00:00Z"));
     }

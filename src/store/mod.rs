@@ -21,14 +21,18 @@ pub struct StoredBlob {
 }
 
 fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    s.len() == 64
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
 }
 
 impl BlobStore {
     pub fn open(root: &Path) -> std::io::Result<BlobStore> {
         std::fs::create_dir_all(root.join("tmp"))?;
         std::fs::create_dir_all(root.join("sha256"))?;
-        Ok(BlobStore { root: root.to_path_buf() })
+        Ok(BlobStore {
+            root: root.to_path_buf(),
+        })
     }
 
     /// Where a blob lives; `None` for anything that is not a SHA-256 hex.
@@ -49,10 +53,14 @@ impl BlobStore {
             let mut hasher = openssl::sha::Sha256::new();
             let mut size: u64 = 0;
             while let Some(chunk) = body.next().await {
-                let chunk = chunk.map_err(|e| AppError::UploadIncomplete(format!("the upload was interrupted: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    AppError::UploadIncomplete(format!("the upload was interrupted: {e}"))
+                })?;
                 size += chunk.len() as u64;
                 if size > limit {
-                    return Err(AppError::PayloadTooLarge(format!("the file exceeds the limit of {limit} bytes")));
+                    return Err(AppError::PayloadTooLarge(format!(
+                        "the file exceeds the limit of {limit} bytes"
+                    )));
                 }
                 hasher.update(&chunk);
                 file.write_all(&chunk).await?;
@@ -90,7 +98,10 @@ impl BlobStore {
             }
             std::fs::rename(&tmp, &target)?;
         }
-        Ok(StoredBlob { sha256, size: bytes.len() as u64 })
+        Ok(StoredBlob {
+            sha256,
+            size: bytes.len() as u64,
+        })
     }
 
     /// Streams a stored blob out in 64 KiB chunks.
@@ -98,22 +109,29 @@ impl BlobStore {
         &self,
         sha256: &str,
     ) -> Result<impl Stream<Item = Result<Bytes, std::io::Error>> + use<>, AppError> {
-        let path = self.path_of(sha256).ok_or_else(|| AppError::not_found("file"))?;
+        let path = self
+            .path_of(sha256)
+            .ok_or_else(|| AppError::not_found("file"))?;
         let file = tokio::fs::File::open(&path).await.map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context(format!("stored file {sha256} is missing")))
+            AppError::Internal(
+                anyhow::Error::new(e).context(format!("stored file {sha256} is missing")),
+            )
         })?;
-        Ok(futures_util::stream::unfold(Some(file), |file| async move {
-            let mut file = file?;
-            let mut buf = vec![0u8; 64 * 1024];
-            match file.read(&mut buf).await {
-                Ok(0) => None,
-                Ok(n) => {
-                    buf.truncate(n);
-                    Some((Ok(Bytes::from(buf)), Some(file)))
+        Ok(futures_util::stream::unfold(
+            Some(file),
+            |file| async move {
+                let mut file = file?;
+                let mut buf = vec![0u8; 64 * 1024];
+                match file.read(&mut buf).await {
+                    Ok(0) => None,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Some((Ok(Bytes::from(buf)), Some(file)))
+                    }
+                    Err(e) => Some((Err(e), None)),
                 }
-                Err(e) => Some((Err(e), None)),
-            }
-        }))
+            },
+        ))
     }
 }
 
@@ -125,9 +143,18 @@ mod tests {
     async fn stores_by_hash_and_refuses_oversize() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path()).unwrap();
-        let chunks = vec![Ok::<_, std::io::Error>(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"c"))];
-        let blob = store.put_stream(futures_util::stream::iter(chunks), 10).await.unwrap();
-        assert_eq!(blob.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        let chunks = vec![
+            Ok::<_, std::io::Error>(Bytes::from_static(b"ab")),
+            Ok(Bytes::from_static(b"c")),
+        ];
+        let blob = store
+            .put_stream(futures_util::stream::iter(chunks), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            blob.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(blob.size, 3);
         let mut out = Vec::new();
         let mut s = Box::pin(store.read_stream(&blob.sha256).await.unwrap());
@@ -136,8 +163,15 @@ mod tests {
         }
         assert_eq!(out, b"abc");
         let big = vec![Ok::<_, std::io::Error>(Bytes::from(vec![0u8; 11]))];
-        assert!(matches!(store.put_stream(futures_util::stream::iter(big), 10).await, Err(AppError::PayloadTooLarge(_))));
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0, "nothing left behind");
+        assert!(matches!(
+            store.put_stream(futures_util::stream::iter(big), 10).await,
+            Err(AppError::PayloadTooLarge(_))
+        ));
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0,
+            "nothing left behind"
+        );
         assert!(store.path_of("../etc/passwd").is_none());
     }
 }

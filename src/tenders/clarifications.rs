@@ -74,14 +74,22 @@ pub async fn ask_question(
     principal.require_any(&[Role::Bidder])?;
     let input = body.into_inner();
     let mut errors = Vec::new();
-    check_text(&mut errors, "question", &input.question, true, MAX_TEXT_CHARS);
+    check_text(
+        &mut errors,
+        "question",
+        &input.question,
+        true,
+        MAX_TEXT_CHARS,
+    );
     AppError::check(errors)?;
     let view = state
         .db
         .write(move |conn| {
             let row = store::load_visible(conn, &id, &principal)?;
             if row.status()? != TenderStatus::Published {
-                return Err(AppError::IllegalTransition("questions can be asked only while the tender is published".into()));
+                return Err(AppError::IllegalTransition(
+                    "questions can be asked only while the tender is published".into(),
+                ));
             }
             if ctx.now >= from_db_time(row.clarification_deadline) {
                 return Err(AppError::DeadlinePassed(format!(
@@ -90,7 +98,11 @@ pub async fn ask_question(
                 )));
             }
             let cid = ClarificationId::new();
-            let asker = principal.user_id.as_ref().map(|u| u.as_str().to_string()).unwrap_or_default();
+            let asker = principal
+                .user_id
+                .as_ref()
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_default();
             diesel::insert_into(clarifications::table)
                 .values((
                     clarifications::id.eq(cid.as_str()),
@@ -100,7 +112,15 @@ pub async fn ask_question(
                     clarifications::asked_at.eq(to_db_time(ctx.now)),
                 ))
                 .execute(conn)?;
-            audit::record(conn, &ctx, "tender.clarification.ask", "clarification", cid.as_str(), Some(&row.id), &input)?;
+            audit::record(
+                conn,
+                &ctx,
+                "tender.clarification.ask",
+                "clarification",
+                cid.as_str(),
+                Some(&row.id),
+                &input,
+            )?;
             Ok(ClarificationView {
                 id: cid,
                 number: None,
@@ -123,7 +143,11 @@ pub async fn ask_question(
     responses((status = 200, body = ClarificationList), (status = 404, body = crate::error::Problem))
 )]
 #[get("/tenders/{id}/clarifications")]
-pub async fn list_clarifications(state: web::Data<AppState>, principal: Principal, id: web::Path<String>) -> Result<web::Json<ClarificationList>, AppError> {
+pub async fn list_clarifications(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<ClarificationList>, AppError> {
     let id = parse_id(&id)?;
     let items = state
         .db
@@ -131,7 +155,15 @@ pub async fn list_clarifications(state: web::Data<AppState>, principal: Principa
             let row = store::load_visible(conn, &id, &principal)?;
             let manages = row.managed_by(&principal);
             let me = principal.user_id.as_ref().map(|u| u.as_str().to_string());
-            type Row = (String, Option<i32>, String, Option<String>, NaiveDateTime, Option<NaiveDateTime>, String);
+            type Row = (
+                String,
+                Option<i32>,
+                String,
+                Option<String>,
+                NaiveDateTime,
+                Option<NaiveDateTime>,
+                String,
+            );
             let rows: Vec<Row> = clarifications::table
                 .filter(clarifications::tender_id.eq(&row.id))
                 .select((
@@ -147,18 +179,20 @@ pub async fn list_clarifications(state: web::Data<AppState>, principal: Principa
                 .load(conn)?;
             Ok(rows
                 .into_iter()
-                .filter_map(|(cid, number, question, answer, asked_at, answered_at, asked_by)| {
-                    let mine = me.as_deref() == Some(asked_by.as_str());
-                    (answered_at.is_some() || manages || mine).then(|| ClarificationView {
-                        id: ClarificationId::from_db(cid),
-                        number,
-                        question,
-                        answer,
-                        asked_at: from_db_time(asked_at),
-                        answered_at: answered_at.map(from_db_time),
-                        asked_by_me: mine,
-                    })
-                })
+                .filter_map(
+                    |(cid, number, question, answer, asked_at, answered_at, asked_by)| {
+                        let mine = me.as_deref() == Some(asked_by.as_str());
+                        (answered_at.is_some() || manages || mine).then(|| ClarificationView {
+                            id: ClarificationId::from_db(cid),
+                            number,
+                            question,
+                            answer,
+                            asked_at: from_db_time(asked_at),
+                            answered_at: answered_at.map(from_db_time),
+                            asked_by_me: mine,
+                        })
+                    },
+                )
                 .collect())
         })
         .await?;
@@ -200,18 +234,29 @@ pub async fn answer_question(
         .db
         .write(move |conn| {
             let row = store::load_managed(conn, &id, &principal)?;
-            if row.status()? != TenderStatus::Published || ctx.now >= from_db_time(row.bid_deadline) {
-                return Err(AppError::DeadlinePassed("answers are published only before the bid deadline".into()));
+            if row.status()? != TenderStatus::Published || ctx.now >= from_db_time(row.bid_deadline)
+            {
+                return Err(AppError::DeadlinePassed(
+                    "answers are published only before the bid deadline".into(),
+                ));
             }
-            let found: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = clarifications::table
-                .filter(clarifications::id.eq(cid.as_str()))
-                .filter(clarifications::tender_id.eq(&row.id))
-                .select((clarifications::question, clarifications::asked_at, clarifications::answered_at))
-                .first(conn)
-                .optional()?;
-            let (question, asked_at, answered) = found.ok_or_else(|| AppError::not_found("clarification"))?;
+            let found: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> =
+                clarifications::table
+                    .filter(clarifications::id.eq(cid.as_str()))
+                    .filter(clarifications::tender_id.eq(&row.id))
+                    .select((
+                        clarifications::question,
+                        clarifications::asked_at,
+                        clarifications::answered_at,
+                    ))
+                    .first(conn)
+                    .optional()?;
+            let (question, asked_at, answered) =
+                found.ok_or_else(|| AppError::not_found("clarification"))?;
             if answered.is_some() {
-                return Err(AppError::Conflict("this question has already been answered".into()));
+                return Err(AppError::Conflict(
+                    "this question has already been answered".into(),
+                ));
             }
             let number: i32 = clarifications::table
                 .filter(clarifications::tender_id.eq(&row.id))
@@ -228,8 +273,24 @@ pub async fn answer_question(
                 .execute(conn)?;
             let title = format!("{} — 澄清 / clarification {number}", row.title);
             let body = format!("问 Q: {question}\n答 A: {}", input.answer);
-            store::publish_notice(conn, &ctx, &settings, &row.id, NoticeKind::Clarification, &title, &body)?;
-            audit::record(conn, &ctx, "tender.clarification.answer", "clarification", cid.as_str(), Some(&row.id), &input)?;
+            store::publish_notice(
+                conn,
+                &ctx,
+                &settings,
+                &row.id,
+                NoticeKind::Clarification,
+                &title,
+                &body,
+            )?;
+            audit::record(
+                conn,
+                &ctx,
+                "tender.clarification.answer",
+                "clarification",
+                cid.as_str(),
+                Some(&row.id),
+                &input,
+            )?;
             Ok(ClarificationView {
                 id: cid,
                 number: Some(number),

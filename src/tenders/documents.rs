@@ -35,7 +35,8 @@ fn check_filename(name: &str) -> Result<(), AppError> {
         || name.chars().any(char::is_control);
     if bad {
         return Err(AppError::InvalidQuery(
-            "filename must be 1 to 255 characters with no path separators or control characters".into(),
+            "filename must be 1 to 255 characters with no path separators or control characters"
+                .into(),
         ));
     }
     Ok(())
@@ -45,11 +46,16 @@ fn check_media_type(req: &HttpRequest) -> Result<String, AppError> {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
         return Ok("application/octet-stream".into());
     };
-    let text = value.to_str().map_err(|_| AppError::UnsupportedMediaType("unreadable Content-Type".into()))?;
-    let mime: mime::Mime = text.parse().map_err(|_| AppError::UnsupportedMediaType(format!("invalid Content-Type {text:?}")))?;
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::UnsupportedMediaType("unreadable Content-Type".into()))?;
+    let mime: mime::Mime = text
+        .parse()
+        .map_err(|_| AppError::UnsupportedMediaType(format!("invalid Content-Type {text:?}")))?;
     if mime.type_() == "multipart" {
         return Err(AppError::UnsupportedMediaType(
-            "send the file itself as the body (not a multipart form), with its own Content-Type".into(),
+            "send the file itself as the body (not a multipart form), with its own Content-Type"
+                .into(),
         ));
     }
     Ok(mime.essence_str().to_string())
@@ -84,16 +90,26 @@ pub async fn upload_document(
     principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
     let query = query.into_inner();
     check_filename(&query.filename)?;
-    let title = query.title.clone().unwrap_or_else(|| query.filename.clone());
+    let title = query
+        .title
+        .clone()
+        .unwrap_or_else(|| query.filename.clone());
     if title.trim().is_empty() || title.chars().count() > 300 {
-        return Err(AppError::InvalidQuery("title must be 1 to 300 characters".into()));
+        return Err(AppError::InvalidQuery(
+            "title must be 1 to 300 characters".into(),
+        ));
     }
     let media_type = check_media_type(&req)?;
     let limit = state.config.max_document_bytes;
-    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
-        if len > limit {
-            return Err(AppError::PayloadTooLarge(format!("the file has {len} bytes; the limit is {limit}")));
-        }
+    if let Some(len) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        && len > limit
+    {
+        return Err(AppError::PayloadTooLarge(format!(
+            "the file has {len} bytes; the limit is {limit}"
+        )));
     }
     // Refuse before reading the body if the caller may not upload here.
     let check_id = id.clone();
@@ -121,7 +137,11 @@ pub async fn upload_document(
                     tender_documents::media_type.eq(&media_type),
                     tender_documents::size_bytes.eq(blob.size as i64),
                     tender_documents::sha256.eq(&blob.sha256),
-                    tender_documents::uploaded_by.eq(principal.user_id.as_ref().map(|u| u.as_str()).unwrap_or_default()),
+                    tender_documents::uploaded_by.eq(principal
+                        .user_id
+                        .as_ref()
+                        .map(|u| u.as_str())
+                        .unwrap_or_default()),
                     tender_documents::uploaded_at.eq(to_db_time(ctx.now)),
                 ))
                 .execute(conn)?;
@@ -140,15 +160,23 @@ pub async fn upload_document(
                 "document",
                 doc_id.as_str(),
                 Some(&row.id),
-                &Uploaded { filename: &query.filename, title: &title, media_type: &media_type, size: blob.size, sha256: &blob.sha256 },
+                &Uploaded {
+                    filename: &query.filename,
+                    title: &title,
+                    media_type: &media_type,
+                    size: blob.size,
+                    sha256: &blob.sha256,
+                },
             )?;
             let docs = store::documents(conn, &row, true)?;
-            docs.into_iter()
-                .find(|d| d.id == doc_id)
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("document vanished after insert")))
+            docs.into_iter().find(|d| d.id == doc_id).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("document vanished after insert"))
+            })
         })
         .await?;
-    Ok(HttpResponse::Created().insert_header(("Location", document.download_url.clone())).json(document))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", document.download_url.clone()))
+        .json(document))
 }
 
 fn open_for_documents(status: TenderStatus) -> Result<(), AppError> {
@@ -199,34 +227,44 @@ pub async fn download_document(
         .db
         .read(move |conn| {
             let row = store::load_visible(conn, &id, &principal)?;
-            let found: Option<(String, String, i64, String, Option<NaiveDateTime>)> = tender_documents::table
-                .filter(tender_documents::id.eq(doc.as_str()))
-                .filter(tender_documents::tender_id.eq(&row.id))
-                .select((
-                    tender_documents::filename,
-                    tender_documents::media_type,
-                    tender_documents::size_bytes,
-                    tender_documents::sha256,
-                    tender_documents::published_at,
-                ))
-                .first(conn)
-                .optional()?;
+            let found: Option<(String, String, i64, String, Option<NaiveDateTime>)> =
+                tender_documents::table
+                    .filter(tender_documents::id.eq(doc.as_str()))
+                    .filter(tender_documents::tender_id.eq(&row.id))
+                    .select((
+                        tender_documents::filename,
+                        tender_documents::media_type,
+                        tender_documents::size_bytes,
+                        tender_documents::sha256,
+                        tender_documents::published_at,
+                    ))
+                    .first(conn)
+                    .optional()?;
             match found {
-                Some((f, m, s, h, published)) if published.is_some() || row.managed_by(&principal) => Ok((f, m, s, h)),
+                Some((f, m, s, h, published))
+                    if published.is_some() || row.managed_by(&principal) =>
+                {
+                    Ok((f, m, s, h))
+                }
                 _ => Err(AppError::not_found("document")),
             }
         })
         .await?;
     let stream = state.blobs.read_stream(&sha256).await?;
     let digest = openssl::base64::encode_block(
-        &(0..sha256.len() / 2).filter_map(|i| u8::from_str_radix(&sha256[2 * i..2 * i + 2], 16).ok()).collect::<Vec<u8>>(),
+        &(0..sha256.len() / 2)
+            .filter_map(|i| u8::from_str_radix(&sha256[2 * i..2 * i + 2], 16).ok())
+            .collect::<Vec<u8>>(),
     );
     Ok(HttpResponse::Ok()
         .content_type(media_type)
         .insert_header(("X-Content-SHA256", sha256.clone()))
         .insert_header(("Repr-Digest", format!("sha-256=:{digest}:")))
         .insert_header(("ETag", format!("\"{sha256}\"")))
-        .insert_header(("Content-Disposition", format!("attachment; filename*={}", rfc8187(&filename))))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename*={}", rfc8187(&filename)),
+        ))
         .no_chunking(size as u64)
         .streaming(stream))
 }

@@ -50,17 +50,24 @@ pub fn next(from: TenderStatus, action: Action) -> Option<TenderStatus> {
         (S::Evaluating, A::PublicizeCandidates) => Some(S::CandidatesPublicised),
         (S::CandidatesPublicised, A::Award) => Some(S::Awarded),
         (S::Awarded, A::Close) => Some(S::Closed),
-        (S::Draft | S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised, A::Cancel) => {
-            Some(S::Cancelled)
+        (
+            S::Draft | S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised,
+            A::Cancel,
+        ) => Some(S::Cancelled),
+        (S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised, A::Fail) => {
+            Some(S::Failed)
         }
-        (S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised, A::Fail) => Some(S::Failed),
         _ => None,
     }
 }
 
 /// The actions allowed from a state (for clients and error messages).
 pub fn allowed(from: TenderStatus) -> Vec<Action> {
-    Action::ALL.iter().copied().filter(|a| next(from, *a).is_some()).collect()
+    Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| next(from, *a).is_some())
+        .collect()
 }
 
 /// Whether a state is terminal.
@@ -99,8 +106,16 @@ mod tests {
         assert_eq!(next(S::Closed, Action::Cancel), None);
         assert_eq!(next(S::Cancelled, Action::Publish), None);
         assert_eq!(next(S::Failed, Action::Fail), None);
-        assert_eq!(next(S::Draft, Action::Fail), None, "a draft is cancelled, not failed");
-        assert_eq!(next(S::Awarded, Action::Cancel), None, "an award stands; it is closed");
+        assert_eq!(
+            next(S::Draft, Action::Fail),
+            None,
+            "a draft is cancelled, not failed"
+        );
+        assert_eq!(
+            next(S::Awarded, Action::Cancel),
+            None,
+            "an award stands; it is closed"
+        );
     }
 
     #[test]

@@ -36,43 +36,114 @@ const fn limits(docs: i64, amend: i64, clar: i64, publicity: i64, basis: &'stati
     }
 }
 
-const GP_TENDERING: &str = "政府采购法; 政府采购货物和服务招标投标管理办法 (财政部令第87号) 第16、27条";
-const GP_NON_TENDERING: &str = "政府采购非招标采购方式管理办法 (财政部令第74号); 竞争性磋商采购方式管理暂行办法";
+const GP_TENDERING: &str =
+    "政府采购法; 政府采购货物和服务招标投标管理办法 (财政部令第87号) 第16、27条";
+const GP_NON_TENDERING: &str =
+    "政府采购非招标采购方式管理办法 (财政部令第74号); 竞争性磋商采购方式管理暂行办法";
 const CONSTRUCTION: &str = "招标投标法 第23、24条; 招标投标法实施条例 第21、22、54条";
 const LAND: &str = "招标拍卖挂牌出让国有建设用地使用权规定 (国土资源部令第39号) 第10条";
-const PROPERTY: &str = "企业国有资产交易监督管理办法 (国资委 财政部令第32号) 第13条 (20 working days)";
+const PROPERTY: &str =
+    "企业国有资产交易监督管理办法 (国资委 财政部令第32号) 第13条 (20 working days)";
 
 /// The table: which methods each category may use, and their minimum periods.
 pub const TABLE: &[(Category, Method, Limits)] = &[
-    (Category::GovernmentProcurement, Method::OpenTendering, limits(20, 15, 0, 3, GP_TENDERING)),
-    (Category::GovernmentProcurement, Method::InvitedTendering, limits(20, 15, 0, 3, GP_TENDERING)),
-    (Category::GovernmentProcurement, Method::CompetitiveNegotiation, limits(5, 5, 0, 3, GP_NON_TENDERING)),
-    (Category::GovernmentProcurement, Method::CompetitiveConsultation, limits(10, 5, 0, 3, GP_NON_TENDERING)),
-    (Category::GovernmentProcurement, Method::Inquiry, limits(5, 5, 0, 3, GP_NON_TENDERING)),
-    (Category::GovernmentProcurement, Method::SingleSource, limits(7, 5, 0, 3, GP_NON_TENDERING)),
-    (Category::EngineeringConstruction, Method::OpenTendering, limits(20, 15, 10, 3, CONSTRUCTION)),
-    (Category::EngineeringConstruction, Method::InvitedTendering, limits(20, 15, 10, 3, CONSTRUCTION)),
-    (Category::LandMiningRights, Method::OpenTendering, limits(20, 15, 0, 3, LAND)),
-    (Category::LandMiningRights, Method::Auction, limits(20, 15, 0, 3, LAND)),
-    (Category::LandMiningRights, Method::Listing, limits(20, 15, 0, 3, LAND)),
-    (Category::StateOwnedProperty, Method::Listing, limits(28, 15, 0, 3, PROPERTY)),
-    (Category::StateOwnedProperty, Method::Auction, limits(28, 15, 0, 3, PROPERTY)),
-    (Category::StateOwnedProperty, Method::OpenTendering, limits(28, 15, 0, 3, PROPERTY)),
+    (
+        Category::GovernmentProcurement,
+        Method::OpenTendering,
+        limits(20, 15, 0, 3, GP_TENDERING),
+    ),
+    (
+        Category::GovernmentProcurement,
+        Method::InvitedTendering,
+        limits(20, 15, 0, 3, GP_TENDERING),
+    ),
+    (
+        Category::GovernmentProcurement,
+        Method::CompetitiveNegotiation,
+        limits(5, 5, 0, 3, GP_NON_TENDERING),
+    ),
+    (
+        Category::GovernmentProcurement,
+        Method::CompetitiveConsultation,
+        limits(10, 5, 0, 3, GP_NON_TENDERING),
+    ),
+    (
+        Category::GovernmentProcurement,
+        Method::Inquiry,
+        limits(5, 5, 0, 3, GP_NON_TENDERING),
+    ),
+    (
+        Category::GovernmentProcurement,
+        Method::SingleSource,
+        limits(7, 5, 0, 3, GP_NON_TENDERING),
+    ),
+    (
+        Category::EngineeringConstruction,
+        Method::OpenTendering,
+        limits(20, 15, 10, 3, CONSTRUCTION),
+    ),
+    (
+        Category::EngineeringConstruction,
+        Method::InvitedTendering,
+        limits(20, 15, 10, 3, CONSTRUCTION),
+    ),
+    (
+        Category::LandMiningRights,
+        Method::OpenTendering,
+        limits(20, 15, 0, 3, LAND),
+    ),
+    (
+        Category::LandMiningRights,
+        Method::Auction,
+        limits(20, 15, 0, 3, LAND),
+    ),
+    (
+        Category::LandMiningRights,
+        Method::Listing,
+        limits(20, 15, 0, 3, LAND),
+    ),
+    (
+        Category::StateOwnedProperty,
+        Method::Listing,
+        limits(28, 15, 0, 3, PROPERTY),
+    ),
+    (
+        Category::StateOwnedProperty,
+        Method::Auction,
+        limits(28, 15, 0, 3, PROPERTY),
+    ),
+    (
+        Category::StateOwnedProperty,
+        Method::OpenTendering,
+        limits(28, 15, 0, 3, PROPERTY),
+    ),
 ];
 
 /// The limits for a category and method, or `None` if the method is not
 /// allowed for the category.
 pub fn for_procedure(category: Category, method: Method) -> Option<Limits> {
-    TABLE.iter().find(|(c, m, _)| *c == category && *m == method).map(|(_, _, l)| *l)
+    TABLE
+        .iter()
+        .find(|(c, m, _)| *c == category && *m == method)
+        .map(|(_, _, l)| *l)
 }
 
 /// `for_procedure`, refusing a method the category cannot use.
 pub fn require(category: Category, method: Method) -> Result<Limits, AppError> {
     for_procedure(category, method).ok_or_else(|| {
-        let allowed: Vec<&str> = TABLE.iter().filter(|(c, _, _)| *c == category).map(|(_, m, _)| m.code()).collect();
+        let allowed: Vec<&str> = TABLE
+            .iter()
+            .filter(|(c, _, _)| *c == category)
+            .map(|(_, m, _)| m.code())
+            .collect();
         AppError::invalid(
             "method",
-            format!("{} cannot use {}; allowed: {}", category.code(), method.code(), allowed.join(", ")),
+            format!(
+                "{} cannot use {}; allowed: {}",
+                category.code(),
+                method.code(),
+                allowed.join(", ")
+            ),
         )
     })
 }
@@ -101,7 +172,10 @@ pub struct DateFacts {
 pub fn check_draft(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppError> {
     require(facts.category, facts.method)?;
     if facts.bid_deadline <= now {
-        return Err(AppError::invalid("dates.bid_deadline", "the bid deadline is in the past"));
+        return Err(AppError::invalid(
+            "dates.bid_deadline",
+            "the bid deadline is in the past",
+        ));
     }
     Ok(())
 }
@@ -112,7 +186,9 @@ pub fn check_draft(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppError
 pub fn check_publish(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppError> {
     let l = require(facts.category, facts.method)?;
     if facts.bid_deadline <= now {
-        return Err(AppError::TimeLimit("the bid deadline has already passed".into()));
+        return Err(AppError::TimeLimit(
+            "the bid deadline has already passed".into(),
+        ));
     }
     let available = facts.documents_available_at.max(now);
     let period = facts.bid_deadline - available;
@@ -129,9 +205,13 @@ pub fn check_publish(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppErr
         )));
     }
     if facts.clarification_deadline <= now {
-        return Err(AppError::TimeLimit("the clarification deadline has already passed".into()));
+        return Err(AppError::TimeLimit(
+            "the clarification deadline has already passed".into(),
+        ));
     }
-    if facts.bid_deadline - facts.clarification_deadline < days(l.clarification_before_deadline_days) {
+    if facts.bid_deadline - facts.clarification_deadline
+        < days(l.clarification_before_deadline_days)
+    {
         return Err(AppError::TimeLimit(format!(
             "clarification requests must close at least {} days before the bid deadline [{}]",
             l.clarification_before_deadline_days, l.basis
@@ -168,11 +248,16 @@ pub fn check_amendment(
         )));
     }
     if now >= facts.bid_deadline {
-        return Err(AppError::DeadlinePassed("the bid deadline has passed; the tender can no longer be amended".into()));
+        return Err(AppError::DeadlinePassed(
+            "the bid deadline has passed; the tender can no longer be amended".into(),
+        ));
     }
     let deadline = match new_deadline {
         Some(d) if d < facts.bid_deadline => {
-            return Err(AppError::invalid("new_bid_deadline", "a deadline can only be moved later"));
+            return Err(AppError::invalid(
+                "new_bid_deadline",
+                "a deadline can only be moved later",
+            ));
         }
         Some(d) => d,
         None => facts.bid_deadline,
@@ -203,7 +288,11 @@ pub fn check_opening(bid_deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
-pub fn check_award(publicised_at: DateTime<Utc>, publicity_days: u32, now: DateTime<Utc>) -> Result<(), AppError> {
+pub fn check_award(
+    publicised_at: DateTime<Utc>,
+    publicity_days: u32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let ends = publicised_at + days(i64::from(publicity_days));
     if now < ends {
         return Err(AppError::TimeLimit(format!(
@@ -236,12 +325,26 @@ mod tests {
 
     #[test]
     fn open_tendering_needs_20_days() {
-        let ok = facts(Category::GovernmentProcurement, Method::OpenTendering, 0, 20);
+        let ok = facts(
+            Category::GovernmentProcurement,
+            Method::OpenTendering,
+            0,
+            20,
+        );
         assert!(check_publish(&ok, t0()).is_ok());
-        let short = DateFacts { bid_deadline: ok.bid_deadline - Duration::seconds(1), ..ok };
-        assert!(matches!(check_publish(&short, t0()), Err(AppError::TimeLimit(_))));
+        let short = DateFacts {
+            bid_deadline: ok.bid_deadline - Duration::seconds(1),
+            ..ok
+        };
+        assert!(matches!(
+            check_publish(&short, t0()),
+            Err(AppError::TimeLimit(_))
+        ));
         // Published a day later than planned: the period counts from publication.
-        assert!(matches!(check_publish(&ok, t0() + days(1)), Err(AppError::TimeLimit(_))));
+        assert!(matches!(
+            check_publish(&ok, t0() + days(1)),
+            Err(AppError::TimeLimit(_))
+        ));
     }
 
     #[test]
@@ -258,7 +361,12 @@ mod tests {
 
     #[test]
     fn construction_clarifications_close_10_days_before() {
-        let mut f = facts(Category::EngineeringConstruction, Method::OpenTendering, 0, 25);
+        let mut f = facts(
+            Category::EngineeringConstruction,
+            Method::OpenTendering,
+            0,
+            25,
+        );
         f.clarification_deadline = f.bid_deadline - days(9);
         assert!(check_publish(&f, t0()).is_err());
         f.clarification_deadline = f.bid_deadline - days(10);
@@ -267,27 +375,51 @@ mod tests {
 
     #[test]
     fn publicity_at_least_3_days() {
-        let mut f = facts(Category::GovernmentProcurement, Method::OpenTendering, 0, 30);
+        let mut f = facts(
+            Category::GovernmentProcurement,
+            Method::OpenTendering,
+            0,
+            30,
+        );
         f.publicity_days = 2;
         assert!(check_publish(&f, t0()).is_err());
     }
 
     #[test]
     fn amendments_15_days_before_or_the_deadline_moves() {
-        let f = facts(Category::GovernmentProcurement, Method::OpenTendering, 0, 30);
+        let f = facts(
+            Category::GovernmentProcurement,
+            Method::OpenTendering,
+            0,
+            30,
+        );
         let published = TenderStatus::Published;
         // 20 days before the deadline: fine as it is.
-        assert_eq!(check_amendment(&f, published, true, None, t0() + days(10)).unwrap(), f.bid_deadline);
+        assert_eq!(
+            check_amendment(&f, published, true, None, t0() + days(10)).unwrap(),
+            f.bid_deadline
+        );
         // 10 days before: refused unless the deadline moves 15 days out.
         let late = t0() + days(20);
-        assert!(matches!(check_amendment(&f, published, true, None, late), Err(AppError::TimeLimit(_))));
+        assert!(matches!(
+            check_amendment(&f, published, true, None, late),
+            Err(AppError::TimeLimit(_))
+        ));
         assert!(check_amendment(&f, published, true, Some(late + days(14)), late).is_err());
-        assert_eq!(check_amendment(&f, published, true, Some(late + days(15)), late).unwrap(), late + days(15));
+        assert_eq!(
+            check_amendment(&f, published, true, Some(late + days(15)), late).unwrap(),
+            late + days(15)
+        );
         // A change that does not affect bids needs no extension.
         assert!(check_amendment(&f, published, false, None, late).is_ok());
         // Never earlier, never after the deadline, never for a draft.
-        assert!(check_amendment(&f, published, false, Some(f.bid_deadline - days(1)), late).is_err());
-        assert!(matches!(check_amendment(&f, published, false, None, f.bid_deadline), Err(AppError::DeadlinePassed(_))));
+        assert!(
+            check_amendment(&f, published, false, Some(f.bid_deadline - days(1)), late).is_err()
+        );
+        assert!(matches!(
+            check_amendment(&f, published, false, None, f.bid_deadline),
+            Err(AppError::DeadlinePassed(_))
+        ));
         assert!(check_amendment(&f, TenderStatus::Draft, false, None, late).is_err());
     }
 

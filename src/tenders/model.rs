@@ -93,7 +93,10 @@ pub enum PriceFormula {
     LowestPriceBase,
     /// 平均值偏差法: the base is the mean valid price; a bid loses the given
     /// points per 1 % above the base, or per 1 % below it.
-    AverageDeviation { above_deduct_per_pct: f64, below_deduct_per_pct: f64 },
+    AverageDeviation {
+        above_deduct_per_pct: f64,
+        below_deduct_per_pct: f64,
+    },
 }
 
 /// The evaluation method.
@@ -101,7 +104,10 @@ pub enum PriceFormula {
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Evaluation {
     /// 综合评分法: weighted criteria, price scored by formula.
-    ComprehensiveScoring { criteria: Vec<Criterion>, price_formula: PriceFormula },
+    ComprehensiveScoring {
+        criteria: Vec<Criterion>,
+        price_formula: PriceFormula,
+    },
     /// 经评审的最低投标价法: the lowest evaluated price among compliant bids wins.
     LowestEvaluatedPrice,
 }
@@ -153,7 +159,13 @@ pub const MAX_TEXT_CHARS: usize = 50_000;
 pub const MAX_LOTS: usize = 200;
 
 /// Checks a text field's presence and length, in characters (not bytes).
-pub fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool, max: usize) {
+pub fn check_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+) {
     if required && value.trim().is_empty() {
         errors.push(FieldError::new(field, "must not be empty"));
     } else if value.chars().count() > max {
@@ -166,7 +178,13 @@ impl TenderInput {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         check_text(&mut errors, "title", &self.title, true, MAX_TITLE_CHARS);
-        check_text(&mut errors, "description", &self.description, false, MAX_TEXT_CHARS);
+        check_text(
+            &mut errors,
+            "description",
+            &self.description,
+            false,
+            MAX_TEXT_CHARS,
+        );
         if let Err(e) = self.budget.validate() {
             errors.push(FieldError::new("budget.amount_fen", e));
         }
@@ -175,15 +193,33 @@ impl TenderInput {
         }
         let mut lot_sum: i64 = 0;
         for (i, lot) in self.lots.iter().enumerate() {
-            check_text(&mut errors, &format!("lots[{i}].title"), &lot.title, true, MAX_TITLE_CHARS);
-            check_text(&mut errors, &format!("lots[{i}].description"), &lot.description, false, MAX_TEXT_CHARS);
+            check_text(
+                &mut errors,
+                &format!("lots[{i}].title"),
+                &lot.title,
+                true,
+                MAX_TITLE_CHARS,
+            );
+            check_text(
+                &mut errors,
+                &format!("lots[{i}].description"),
+                &lot.description,
+                false,
+                MAX_TEXT_CHARS,
+            );
             if lot.budget_fen < 0 {
-                errors.push(FieldError::new(format!("lots[{i}].budget_fen"), "must not be negative"));
+                errors.push(FieldError::new(
+                    format!("lots[{i}].budget_fen"),
+                    "must not be negative",
+                ));
             }
             lot_sum = lot_sum.saturating_add(lot.budget_fen.max(0));
         }
         if lot_sum > self.budget.amount_fen {
-            errors.push(FieldError::new("lots", "the lots' budgets add up to more than the tender's budget"));
+            errors.push(FieldError::new(
+                "lots",
+                "the lots' budgets add up to more than the tender's budget",
+            ));
         }
         errors.extend(self.evaluation.validate());
         errors.extend(self.dates.validate_order());
@@ -194,11 +230,18 @@ impl TenderInput {
 impl Evaluation {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let Evaluation::ComprehensiveScoring { criteria, price_formula } = self else {
+        let Evaluation::ComprehensiveScoring {
+            criteria,
+            price_formula,
+        } = self
+        else {
             return errors;
         };
         if criteria.is_empty() {
-            errors.push(FieldError::new("evaluation.criteria", "comprehensive scoring needs criteria"));
+            errors.push(FieldError::new(
+                "evaluation.criteria",
+                "comprehensive scoring needs criteria",
+            ));
             return errors;
         }
         let mut codes = HashSet::new();
@@ -208,33 +251,60 @@ impl Evaluation {
             let at = format!("evaluation.criteria[{i}]");
             let code_ok = !c.code.is_empty()
                 && c.code.len() <= 40
-                && c.code.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+                && c.code
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
             if !code_ok {
-                errors.push(FieldError::new(format!("{at}.code"), "1 to 40 characters of a-z, 0-9, '-' or '_'"));
+                errors.push(FieldError::new(
+                    format!("{at}.code"),
+                    "1 to 40 characters of a-z, 0-9, '-' or '_'",
+                ));
             }
             if !codes.insert(c.code.as_str()) {
-                errors.push(FieldError::new(format!("{at}.code"), "codes must be unique"));
+                errors.push(FieldError::new(
+                    format!("{at}.code"),
+                    "codes must be unique",
+                ));
             }
             check_text(&mut errors, &format!("{at}.name"), &c.name, true, 200);
             if c.weight == 0 || c.weight > 100 {
-                errors.push(FieldError::new(format!("{at}.weight"), "between 1 and 100 points"));
+                errors.push(FieldError::new(
+                    format!("{at}.weight"),
+                    "between 1 and 100 points",
+                ));
             }
             total += u64::from(c.weight);
             if c.kind == CriterionKind::Price {
                 if price_weight.is_some() {
-                    errors.push(FieldError::new(format!("{at}.kind"), "only one price criterion is allowed"));
+                    errors.push(FieldError::new(
+                        format!("{at}.kind"),
+                        "only one price criterion is allowed",
+                    ));
                 }
                 price_weight = Some(c.weight);
             }
         }
         if total != 100 {
-            errors.push(FieldError::new("evaluation.criteria", format!("weights must add up to 100, not {total}")));
+            errors.push(FieldError::new(
+                "evaluation.criteria",
+                format!("weights must add up to 100, not {total}"),
+            ));
         }
         match price_weight {
-            None => errors.push(FieldError::new("evaluation.criteria", "one criterion must be the price (kind \"price\")")),
+            None => errors.push(FieldError::new(
+                "evaluation.criteria",
+                "one criterion must be the price (kind \"price\")",
+            )),
             Some(weight) => {
-                if let PriceFormula::AverageDeviation { above_deduct_per_pct, below_deduct_per_pct } = price_formula {
-                    for (name, v) in [("above_deduct_per_pct", above_deduct_per_pct), ("below_deduct_per_pct", below_deduct_per_pct)] {
+                if let PriceFormula::AverageDeviation {
+                    above_deduct_per_pct,
+                    below_deduct_per_pct,
+                } = price_formula
+                {
+                    for (name, v) in [
+                        ("above_deduct_per_pct", above_deduct_per_pct),
+                        ("below_deduct_per_pct", below_deduct_per_pct),
+                    ] {
                         if !v.is_finite() || *v < 0.0 || *v > f64::from(weight) {
                             errors.push(FieldError::new(
                                 format!("evaluation.price_formula.{name}"),
@@ -260,10 +330,16 @@ impl KeyDates {
             ));
         }
         if self.bid_deadline < self.clarification_deadline {
-            errors.push(FieldError::new("dates.bid_deadline", "must not be before clarification_deadline"));
+            errors.push(FieldError::new(
+                "dates.bid_deadline",
+                "must not be before clarification_deadline",
+            ));
         }
         if self.publicity_days == 0 || self.publicity_days > 60 {
-            errors.push(FieldError::new("dates.publicity_days", "between 1 and 60 days"));
+            errors.push(FieldError::new(
+                "dates.publicity_days",
+                "between 1 and 60 days",
+            ));
         }
         errors
     }
@@ -302,16 +378,29 @@ mod tests {
     #[test]
     fn weights_must_add_to_100_with_one_price() {
         use CriterionKind::*;
-        assert!(criteria(&[(Technical, 60), (Price, 40)]).validate().is_empty());
-        assert!(!criteria(&[(Technical, 60), (Price, 30)]).validate().is_empty());
-        assert!(!criteria(&[(Technical, 60), (Commercial, 40)]).validate().is_empty());
+        assert!(
+            criteria(&[(Technical, 60), (Price, 40)])
+                .validate()
+                .is_empty()
+        );
+        assert!(
+            !criteria(&[(Technical, 60), (Price, 30)])
+                .validate()
+                .is_empty()
+        );
+        assert!(
+            !criteria(&[(Technical, 60), (Commercial, 40)])
+                .validate()
+                .is_empty()
+        );
         assert!(!criteria(&[(Price, 60), (Price, 40)]).validate().is_empty());
         assert!(Evaluation::LowestEvaluatedPrice.validate().is_empty());
     }
 
     #[test]
     fn evaluation_json_shapes() {
-        let lowest: Evaluation = serde_json::from_str(r#"{"method":"lowest_evaluated_price"}"#).unwrap();
+        let lowest: Evaluation =
+            serde_json::from_str(r#"{"method":"lowest_evaluated_price"}"#).unwrap();
         assert_eq!(lowest, Evaluation::LowestEvaluatedPrice);
         let bad = serde_json::from_str::<Evaluation>(r#"{"method":"coin_toss"}"#);
         assert!(bad.is_err());
@@ -325,7 +414,10 @@ mod tests {
     fn enum_codes_round_trip() {
         for s in TenderStatus::ALL {
             assert_eq!(TenderStatus::from_code(s.code()), Some(*s));
-            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::Value::String(s.code().into()));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::Value::String(s.code().into())
+            );
         }
         for c in Category::ALL {
             assert_eq!(Category::from_code(c.code()), Some(*c));

@@ -2,7 +2,10 @@
 
 use super::limits;
 use super::model::TenderInput;
-use super::store::{self, AmendmentInput, Notice, Parties, TenderDetail, TenderFilter, TenderSummary, TransitionInput};
+use super::store::{
+    self, AmendmentInput, Notice, Parties, TenderDetail, TenderFilter, TenderSummary,
+    TransitionInput,
+};
 use crate::audit::AuditContext;
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -18,14 +21,21 @@ pub fn parse_id(raw: &str) -> Result<TenderId, AppError> {
 }
 
 /// Decides league, tenderer and agent for a new tender from who is asking.
-fn parties(conn: &mut DbConn, principal: &Principal, role: Role, input: &TenderInput) -> Result<Parties, AppError> {
+fn parties(
+    conn: &mut DbConn,
+    principal: &Principal,
+    role: Role,
+    input: &TenderInput,
+) -> Result<Parties, AppError> {
     let own_league = principal
         .league
         .clone()
         .ok_or_else(|| AppError::Forbidden("your account belongs to no league".into()))?;
     let league = input.league.clone().unwrap_or_else(|| own_league.clone());
     if league != own_league {
-        return Err(AppError::Forbidden(format!("you act for league {own_league}, not {league}")));
+        return Err(AppError::Forbidden(format!(
+            "you act for league {own_league}, not {league}"
+        )));
     }
     let own_org = principal
         .organisation
@@ -33,16 +43,24 @@ fn parties(conn: &mut DbConn, principal: &Principal, role: Role, input: &TenderI
         .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
     let (tenderer, agent) = match role {
         Role::Tenderer => {
-            if input.tenderer_org_id.as_ref().is_some_and(|t| *t != own_org) {
-                return Err(AppError::Forbidden("a tenderer publishes for its own organisation only".into()));
+            if input
+                .tenderer_org_id
+                .as_ref()
+                .is_some_and(|t| *t != own_org)
+            {
+                return Err(AppError::Forbidden(
+                    "a tenderer publishes for its own organisation only".into(),
+                ));
             }
             (own_org, None)
         }
         _ => {
-            let tenderer = input
-                .tenderer_org_id
-                .clone()
-                .ok_or_else(|| AppError::invalid("tenderer_org_id", "an agent must name the tenderer it acts for"))?;
+            let tenderer = input.tenderer_org_id.clone().ok_or_else(|| {
+                AppError::invalid(
+                    "tenderer_org_id",
+                    "an agent must name the tenderer it acts for",
+                )
+            })?;
             let parsed = OrganisationId::parse(tenderer.as_str())
                 .ok_or_else(|| AppError::invalid("tenderer_org_id", "not an organisation id"))?;
             if crate::identity::store::organisation_ref(conn, parsed.as_str())?.is_none() {
@@ -54,11 +72,21 @@ fn parties(conn: &mut DbConn, principal: &Principal, role: Role, input: &TenderI
     if !crate::leagues::exists(conn, &league)? {
         return Err(AppError::invalid("league", "no such league"));
     }
-    Ok(Parties { league, tenderer, agent })
+    Ok(Parties {
+        league,
+        tenderer,
+        agent,
+    })
 }
 
-fn validated(input: TenderInput, now: chrono::DateTime<chrono::Utc>) -> Result<TenderInput, AppError> {
-    let input = TenderInput { dates: input.dates.truncated(), ..input };
+fn validated(
+    input: TenderInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<TenderInput, AppError> {
+    let input = TenderInput {
+        dates: input.dates.truncated(),
+        ..input
+    };
     AppError::check(input.validate())?;
     let facts = limits::DateFacts {
         category: input.category,
@@ -136,11 +164,25 @@ pub async fn update_tender(
         .db
         .write(move |conn| {
             let row = store::load_managed(conn, &id, &principal)?;
-            if input.league.as_ref().is_some_and(|l| l.as_str() != row.league_code) {
-                return Err(AppError::invalid("league", "a tender's league cannot change"));
+            if input
+                .league
+                .as_ref()
+                .is_some_and(|l| l.as_str() != row.league_code)
+            {
+                return Err(AppError::invalid(
+                    "league",
+                    "a tender's league cannot change",
+                ));
             }
-            if input.tenderer_org_id.as_ref().is_some_and(|t| t.as_str() != row.tenderer_org_id) {
-                return Err(AppError::invalid("tenderer_org_id", "a tender's tenderer cannot change"));
+            if input
+                .tenderer_org_id
+                .as_ref()
+                .is_some_and(|t| t.as_str() != row.tenderer_org_id)
+            {
+                return Err(AppError::invalid(
+                    "tenderer_org_id",
+                    "a tender's tenderer cannot change",
+                ));
             }
             store::update_draft(conn, &ctx, &row, &input)?;
             let row = store::load_row(conn, &id)?;
@@ -163,11 +205,20 @@ pub async fn list_tenders(
     query: web::Query<TenderFilter>,
 ) -> Result<web::Json<Page<TenderSummary>>, AppError> {
     let filter = query.into_inner();
-    let paging = PageQuery { page: filter.page, per_page: filter.per_page }.validate()?;
-    if filter.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(AppError::InvalidQuery("q is limited to 200 characters".into()));
+    let paging = PageQuery {
+        page: filter.page,
+        per_page: filter.per_page,
     }
-    let page = state.db.read(move |conn| store::list(conn, &filter, &principal, paging)).await?;
+    .validate()?;
+    if filter.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(AppError::InvalidQuery(
+            "q is limited to 200 characters".into(),
+        ));
+    }
+    let page = state
+        .db
+        .read(move |conn| store::list(conn, &filter, &principal, paging))
+        .await?;
     Ok(web::Json(page))
 }
 
@@ -307,5 +358,14 @@ pub struct LimitRow {
 #[utoipa::path(tag = "tenders", responses((status = 200, body = Vec<LimitRow>)))]
 #[get("/time-limits")]
 pub async fn time_limits() -> web::Json<Vec<LimitRow>> {
-    web::Json(limits::TABLE.iter().map(|(category, method, limits)| LimitRow { category: *category, method: *method, limits: *limits }).collect())
+    web::Json(
+        limits::TABLE
+            .iter()
+            .map(|(category, method, limits)| LimitRow {
+                category: *category,
+                method: *method,
+                limits: *limits,
+            })
+            .collect(),
+    )
 }

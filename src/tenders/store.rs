@@ -170,26 +170,47 @@ pub fn load_row(conn: &mut DbConn, id: &TenderId) -> Result<TenderRow, AppError>
 }
 
 /// Loads a tender the principal may see; others get 404, as if absent.
-pub fn load_visible(conn: &mut DbConn, id: &TenderId, principal: &Principal) -> Result<TenderRow, AppError> {
+pub fn load_visible(
+    conn: &mut DbConn,
+    id: &TenderId,
+    principal: &Principal,
+) -> Result<TenderRow, AppError> {
     let row = load_row(conn, id)?;
-    if row.visible_to(principal) { Ok(row) } else { Err(AppError::not_found("tender")) }
+    if row.visible_to(principal) {
+        Ok(row)
+    } else {
+        Err(AppError::not_found("tender"))
+    }
 }
 
 /// Loads a tender the principal manages; 404 if invisible, 403 if visible
 /// but managed by someone else.
-pub fn load_managed(conn: &mut DbConn, id: &TenderId, principal: &Principal) -> Result<TenderRow, AppError> {
+pub fn load_managed(
+    conn: &mut DbConn,
+    id: &TenderId,
+    principal: &Principal,
+) -> Result<TenderRow, AppError> {
     let row = load_visible(conn, id, principal)?;
     if row.managed_by(principal) {
         Ok(row)
     } else if !principal.is_authenticated() {
-        Err(AppError::Unauthenticated("sign in as the tender's tenderer or agent".into()))
+        Err(AppError::Unauthenticated(
+            "sign in as the tender's tenderer or agent".into(),
+        ))
     } else {
-        Err(AppError::Forbidden("only the tender's tenderer, its agent or an operator may do this".into()))
+        Err(AppError::Forbidden(
+            "only the tender's tenderer, its agent or an operator may do this".into(),
+        ))
     }
 }
 
 fn league_name(conn: &mut DbConn, code: &str) -> Result<String, AppError> {
-    Ok(leagues::table.filter(leagues::code.eq(code)).select(leagues::name).first(conn).optional()?.unwrap_or_default())
+    Ok(leagues::table
+        .filter(leagues::code.eq(code))
+        .select(leagues::name)
+        .first(conn)
+        .optional()?
+        .unwrap_or_default())
 }
 
 fn summary(row: &TenderRow, league_name: String) -> Result<TenderSummary, AppError> {
@@ -202,19 +223,38 @@ fn summary(row: &TenderRow, league_name: String) -> Result<TenderSummary, AppErr
         league_code: LeagueCode::from_db(row.league_code.clone()),
         league_name,
         status: row.status()?,
-        budget: Money { amount_fen: row.budget_fen, currency: Currency::from_db(row.currency.clone()) },
+        budget: Money {
+            amount_fen: row.budget_fen,
+            currency: Currency::from_db(row.currency.clone()),
+        },
         documents_available_at: from_db_time(row.documents_available_at),
         bid_deadline: from_db_time(row.bid_deadline),
         published_at: row.published_at.map(from_db_time),
     })
 }
 
-pub fn documents(conn: &mut DbConn, row: &TenderRow, include_unpublished: bool) -> Result<Vec<Document>, AppError> {
-    let mut q = tender_documents::table.filter(tender_documents::tender_id.eq(&row.id)).into_boxed();
+pub fn documents(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    include_unpublished: bool,
+) -> Result<Vec<Document>, AppError> {
+    let mut q = tender_documents::table
+        .filter(tender_documents::tender_id.eq(&row.id))
+        .into_boxed();
     if !include_unpublished {
         q = q.filter(tender_documents::published_at.is_not_null());
     }
-    let rows: Vec<(String, String, String, String, i64, String, Option<NaiveDateTime>, Option<i32>)> = q
+    type DocumentRow = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        Option<NaiveDateTime>,
+        Option<i32>,
+    );
+    let rows: Vec<DocumentRow> = q
         .select((
             tender_documents::id,
             tender_documents::title,
@@ -225,63 +265,106 @@ pub fn documents(conn: &mut DbConn, row: &TenderRow, include_unpublished: bool) 
             tender_documents::published_at,
             tender_documents::amendment_version,
         ))
-        .order((tender_documents::uploaded_at.asc(), tender_documents::id.asc()))
+        .order((
+            tender_documents::uploaded_at.asc(),
+            tender_documents::id.asc(),
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, title, filename, media_type, size, sha256, published_at, amendment_version)| Document {
-            download_url: format!("/api/v1/tenders/{}/documents/{}", row.id, id),
-            id: DocumentId::from_db(id),
-            title,
-            filename,
-            media_type,
-            size,
-            sha256,
-            published: published_at.is_some(),
-            published_at: published_at.map(from_db_time),
-            amendment_version,
-        })
+        .map(
+            |(id, title, filename, media_type, size, sha256, published_at, amendment_version)| {
+                Document {
+                    download_url: format!("/api/v1/tenders/{}/documents/{}", row.id, id),
+                    id: DocumentId::from_db(id),
+                    title,
+                    filename,
+                    media_type,
+                    size,
+                    sha256,
+                    published: published_at.is_some(),
+                    published_at: published_at.map(from_db_time),
+                    amendment_version,
+                }
+            },
+        )
         .collect())
 }
 
 pub fn notices_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<Notice>, AppError> {
     let rows: Vec<(i32, String, String, String, NaiveDateTime)> = notices::table
         .filter(notices::tender_id.eq(tender_id))
-        .select((notices::seq, notices::kind, notices::title, notices::body, notices::published_at))
+        .select((
+            notices::seq,
+            notices::kind,
+            notices::title,
+            notices::body,
+            notices::published_at,
+        ))
         .order(notices::seq.asc())
         .load(conn)?;
     rows.into_iter()
         .map(|(seq, kind, title, body, at)| {
-            Ok(Notice { seq, kind: NoticeKind::from_db(&kind)?, title, body, published_at: from_db_time(at) })
+            Ok(Notice {
+                seq,
+                kind: NoticeKind::from_db(&kind)?,
+                title,
+                body,
+                published_at: from_db_time(at),
+            })
         })
         .collect()
 }
 
-pub fn answered_clarifications(conn: &mut DbConn, tender_id: &str) -> Result<Vec<PublicClarification>, AppError> {
-    let rows: Vec<(Option<i32>, String, Option<String>, Option<NaiveDateTime>)> = clarifications::table
+pub fn answered_clarifications(
+    conn: &mut DbConn,
+    tender_id: &str,
+) -> Result<Vec<PublicClarification>, AppError> {
+    type AnsweredRow = (Option<i32>, String, Option<String>, Option<NaiveDateTime>);
+    let rows: Vec<AnsweredRow> = clarifications::table
         .filter(clarifications::tender_id.eq(tender_id))
         .filter(clarifications::answered_at.is_not_null())
-        .select((clarifications::number, clarifications::question, clarifications::answer, clarifications::answered_at))
+        .select((
+            clarifications::number,
+            clarifications::question,
+            clarifications::answer,
+            clarifications::answered_at,
+        ))
         .order(clarifications::number.asc())
         .load(conn)?;
     Ok(rows
         .into_iter()
         .filter_map(|(number, question, answer, at)| {
-            Some(PublicClarification { number: number?, question, answer: answer?, answered_at: from_db_time(at?) })
+            Some(PublicClarification {
+                number: number?,
+                question,
+                answer: answer?,
+                answered_at: from_db_time(at?),
+            })
         })
         .collect())
 }
 
 /// The full view of a tender for `viewer`.
-pub fn detail(conn: &mut DbConn, row: &TenderRow, viewer: &Principal) -> Result<TenderDetail, AppError> {
+pub fn detail(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    viewer: &Principal,
+) -> Result<TenderDetail, AppError> {
     let manages = row.managed_by(viewer);
     let lots: Vec<(i32, String, String, i64)> = tender_lots::table
         .filter(tender_lots::tender_id.eq(&row.id))
-        .select((tender_lots::number, tender_lots::title, tender_lots::description, tender_lots::budget_fen))
+        .select((
+            tender_lots::number,
+            tender_lots::title,
+            tender_lots::description,
+            tender_lots::budget_fen,
+        ))
         .order(tender_lots::number.asc())
         .load(conn)?;
-    let evaluation: Evaluation = serde_json::from_str(&row.evaluation_json)
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("stored evaluation method")))?;
+    let evaluation: Evaluation = serde_json::from_str(&row.evaluation_json).map_err(|e| {
+        AppError::Internal(anyhow::Error::new(e).context("stored evaluation method"))
+    })?;
     let tenderer = organisation_ref(conn, &row.tenderer_org_id)?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("tenderer organisation missing")))?;
     let agent = match &row.agent_org_id {
@@ -294,7 +377,15 @@ pub fn detail(conn: &mut DbConn, row: &TenderRow, viewer: &Principal) -> Result<
         description: row.description.clone(),
         tenderer,
         agent,
-        lots: lots.into_iter().map(|(number, title, description, budget_fen)| Lot { number, title, description, budget_fen }).collect(),
+        lots: lots
+            .into_iter()
+            .map(|(number, title, description, budget_fen)| Lot {
+                number,
+                title,
+                description,
+                budget_fen,
+            })
+            .collect(),
         evaluation,
         dates: KeyDates {
             documents_available_at: from_db_time(row.documents_available_at),
@@ -307,7 +398,11 @@ pub fn detail(conn: &mut DbConn, row: &TenderRow, viewer: &Principal) -> Result<
         documents: documents(conn, row, manages)?,
         notices: notices_of(conn, &row.id)?,
         clarifications: answered_clarifications(conn, &row.id)?,
-        allowed_actions: if manages { lifecycle::allowed(status) } else { Vec::new() },
+        allowed_actions: if manages {
+            lifecycle::allowed(status)
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -325,7 +420,12 @@ pub struct TenderFilter {
 }
 
 /// Tenders visible to `viewer`, newest first.
-pub fn list(conn: &mut DbConn, filter: &TenderFilter, viewer: &Principal, paging: Paging) -> Result<Page<TenderSummary>, AppError> {
+pub fn list(
+    conn: &mut DbConn,
+    filter: &TenderFilter,
+    viewer: &Principal,
+    paging: Paging,
+) -> Result<Page<TenderSummary>, AppError> {
     let build = || {
         let mut q = tenders::table.into_boxed();
         if !viewer.has(Role::Operator) {
@@ -371,11 +471,19 @@ pub fn list(conn: &mut DbConn, filter: &TenderFilter, viewer: &Principal, paging
         .limit(paging.limit())
         .select(TenderRow::as_select())
         .load(conn)?;
-    let names: std::collections::HashMap<String, String> =
-        leagues::table.select((leagues::code, leagues::name)).load::<(String, String)>(conn)?.into_iter().collect();
+    let names: std::collections::HashMap<String, String> = leagues::table
+        .select((leagues::code, leagues::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let items = rows
         .iter()
-        .map(|row| summary(row, names.get(&row.league_code).cloned().unwrap_or_default()))
+        .map(|row| {
+            summary(
+                row,
+                names.get(&row.league_code).cloned().unwrap_or_default(),
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(paging.page(items, total))
 }
@@ -387,14 +495,22 @@ pub struct Parties {
     pub agent: Option<OrganisationId>,
 }
 
-fn next_reference(conn: &mut DbConn, league: &LeagueCode, now: DateTime<Utc>) -> Result<String, AppError> {
+fn next_reference(
+    conn: &mut DbConn,
+    league: &LeagueCode,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
     let prefix = format!("{}-{}-", league, now.year());
     crate::db::lock_in_transaction(conn, &format!("tender-reference:{prefix}"))?;
     let taken: Vec<String> = tenders::table
         .filter(tenders::reference.like(format!("{prefix}%")))
         .select(tenders::reference)
         .load(conn)?;
-    let max = taken.iter().filter_map(|r| r.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0);
+    let max = taken
+        .iter()
+        .filter_map(|r| r.strip_prefix(&prefix)?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
     Ok(format!("{prefix}{:04}", max + 1))
 }
 
@@ -415,14 +531,25 @@ fn write_lots(conn: &mut DbConn, id: &str, input: &TenderInput) -> Result<(), Ap
 }
 
 fn evaluation_json(input: &TenderInput) -> Result<String, AppError> {
-    serde_json::to_string(&input.evaluation).map_err(|e| AppError::Internal(anyhow::Error::new(e).context("evaluation")))
+    serde_json::to_string(&input.evaluation)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("evaluation")))
 }
 
 /// Creates a draft. The input has been validated by the caller.
-pub fn insert_draft(conn: &mut DbConn, ctx: &AuditContext, input: &TenderInput, parties: &Parties) -> Result<TenderId, AppError> {
+pub fn insert_draft(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    input: &TenderInput,
+    parties: &Parties,
+) -> Result<TenderId, AppError> {
     let id = TenderId::new();
     let now = to_db_time(ctx.now);
-    let created_by = ctx.principal.user_id.as_ref().map(|u| u.as_str().to_string()).unwrap_or_default();
+    let created_by = ctx
+        .principal
+        .user_id
+        .as_ref()
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_default();
     diesel::insert_into(tenders::table)
         .values((
             tenders::id.eq(id.as_str()),
@@ -450,12 +577,25 @@ pub fn insert_draft(conn: &mut DbConn, ctx: &AuditContext, input: &TenderInput, 
         ))
         .execute(conn)?;
     write_lots(conn, id.as_str(), input)?;
-    audit::record(conn, ctx, "tender.create", "tender", id.as_str(), Some(id.as_str()), input)?;
+    audit::record(
+        conn,
+        ctx,
+        "tender.create",
+        "tender",
+        id.as_str(),
+        Some(id.as_str()),
+        input,
+    )?;
     Ok(id)
 }
 
 /// Replaces a draft's fields (only drafts can be edited freely).
-pub fn update_draft(conn: &mut DbConn, ctx: &AuditContext, row: &TenderRow, input: &TenderInput) -> Result<(), AppError> {
+pub fn update_draft(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    row: &TenderRow,
+    input: &TenderInput,
+) -> Result<(), AppError> {
     if row.status()? != TenderStatus::Draft {
         return Err(AppError::IllegalTransition(
             "only a draft can be edited; a published tender changes through amendments".into(),
@@ -478,7 +618,15 @@ pub fn update_draft(conn: &mut DbConn, ctx: &AuditContext, row: &TenderRow, inpu
         ))
         .execute(conn)?;
     write_lots(conn, &row.id, input)?;
-    audit::record(conn, ctx, "tender.update", "tender", &row.id, Some(&row.id), input)
+    audit::record(
+        conn,
+        ctx,
+        "tender.update",
+        "tender",
+        &row.id,
+        Some(&row.id),
+        input,
+    )
 }
 
 /// Publishes a notice for a tender, with its OCDS release built from the
@@ -500,7 +648,13 @@ pub fn publish_notice(
         + 1;
     let row = load_row(conn, &TenderId::from_db(tender_id.to_string()))?;
     let mut snapshot = detail(conn, &row, &Principal::public())?;
-    let notice = Notice { seq, kind, title: title.to_string(), body: body.to_string(), published_at: ctx.now };
+    let notice = Notice {
+        seq,
+        kind,
+        title: title.to_string(),
+        body: body.to_string(),
+        published_at: ctx.now,
+    };
     snapshot.notices.push(notice.clone());
     let release = opendata::ocds::release(settings, &snapshot, &notice);
     let release_json = serde_json::to_string(&release).map_err(|e| AppError::Internal(e.into()))?;
@@ -544,34 +698,72 @@ pub fn transition(
             "a tender that is {} cannot {}; allowed now: {}",
             from.code(),
             input.action.code(),
-            if allowed.is_empty() { "nothing (final state)".to_string() } else { allowed.join(", ") }
+            if allowed.is_empty() {
+                "nothing (final state)".to_string()
+            } else {
+                allowed.join(", ")
+            }
         ))
     })?;
     let facts = row.facts()?;
     let mut errors = Vec::new();
-    super::model::check_text(&mut errors, "reason", &input.reason, matches!(input.action, Action::Cancel | Action::Fail), 5000);
+    super::model::check_text(
+        &mut errors,
+        "reason",
+        &input.reason,
+        matches!(input.action, Action::Cancel | Action::Fail),
+        5000,
+    );
     AppError::check(errors)?;
     match input.action {
         Action::Publish => limits::check_publish(&facts, ctx.now)?,
         Action::StartOpening => limits::check_opening(facts.bid_deadline, ctx.now)?,
-        Action::Award => limits::check_award(from_db_time(row.status_changed_at), facts.publicity_days, ctx.now)?,
+        Action::Award => limits::check_award(
+            from_db_time(row.status_changed_at),
+            facts.publicity_days,
+            ctx.now,
+        )?,
         _ => {}
     }
     let now = to_db_time(ctx.now);
-    diesel::update(tenders::table.filter(tenders::id.eq(&row.id)).filter(tenders::status.eq(from.code())))
-        .set((tenders::status.eq(to.code()), tenders::status_changed_at.eq(now), tenders::updated_at.eq(now)))
-        .execute(conn)?;
+    diesel::update(
+        tenders::table
+            .filter(tenders::id.eq(&row.id))
+            .filter(tenders::status.eq(from.code())),
+    )
+    .set((
+        tenders::status.eq(to.code()),
+        tenders::status_changed_at.eq(now),
+        tenders::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     if input.action == Action::Publish {
-        diesel::update(tenders::table.filter(tenders::id.eq(&row.id))).set(tenders::published_at.eq(now)).execute(conn)?;
+        diesel::update(tenders::table.filter(tenders::id.eq(&row.id)))
+            .set(tenders::published_at.eq(now))
+            .execute(conn)?;
         diesel::update(tender_documents::table.filter(tender_documents::tender_id.eq(&row.id)))
-            .set((tender_documents::published_at.eq(now), tender_documents::amendment_version.eq(0)))
+            .set((
+                tender_documents::published_at.eq(now),
+                tender_documents::amendment_version.eq(0),
+            ))
             .execute(conn)?;
     }
     let (title, body) = match input.action {
         Action::Publish => (row.title.clone(), row.description.clone()),
-        other => (format!("{} — {}", row.title, other.notice_kind().code()), input.reason.clone()),
+        other => (
+            format!("{} — {}", row.title, other.notice_kind().code()),
+            input.reason.clone(),
+        ),
     };
-    let seq = publish_notice(conn, ctx, settings, &row.id, input.action.notice_kind(), &title, &body)?;
+    let seq = publish_notice(
+        conn,
+        ctx,
+        settings,
+        &row.id,
+        input.action.notice_kind(),
+        &title,
+        &body,
+    )?;
     #[derive(Serialize)]
     struct Transitioned<'a> {
         from: &'static str,
@@ -586,7 +778,12 @@ pub fn transition(
         "tender",
         &row.id,
         Some(&row.id),
-        &Transitioned { from: from.code(), to: to.code(), reason: &input.reason, notice_seq: seq },
+        &Transitioned {
+            from: from.code(),
+            to: to.code(),
+            reason: &input.reason,
+            notice_seq: seq,
+        },
     )?;
     Ok(to)
 }
@@ -617,14 +814,32 @@ pub fn amend(
     input: &AmendmentInput,
 ) -> Result<i32, AppError> {
     let mut errors = Vec::new();
-    super::model::check_text(&mut errors, "title", &input.title, true, super::model::MAX_TITLE_CHARS);
-    super::model::check_text(&mut errors, "body", &input.body, true, super::model::MAX_TEXT_CHARS);
+    super::model::check_text(
+        &mut errors,
+        "title",
+        &input.title,
+        true,
+        super::model::MAX_TITLE_CHARS,
+    );
+    super::model::check_text(
+        &mut errors,
+        "body",
+        &input.body,
+        true,
+        super::model::MAX_TEXT_CHARS,
+    );
     AppError::check(errors)?;
     let new_deadline = input.new_bid_deadline.map(|d| {
         use chrono::SubsecRound;
         d.trunc_subsecs(0)
     });
-    let deadline = limits::check_amendment(&row.facts()?, row.status()?, input.changes_bids, new_deadline, ctx.now)?;
+    let deadline = limits::check_amendment(
+        &row.facts()?,
+        row.status()?,
+        input.changes_bids,
+        new_deadline,
+        ctx.now,
+    )?;
     let version = row.amendment_version + 1;
     let now = to_db_time(ctx.now);
     for doc in &input.document_ids {
@@ -634,16 +849,38 @@ pub fn amend(
                 .filter(tender_documents::tender_id.eq(&row.id))
                 .filter(tender_documents::published_at.is_null()),
         )
-        .set((tender_documents::published_at.eq(now), tender_documents::amendment_version.eq(version)))
+        .set((
+            tender_documents::published_at.eq(now),
+            tender_documents::amendment_version.eq(version),
+        ))
         .execute(conn)?;
         if updated != 1 {
-            return Err(AppError::invalid("document_ids", format!("{doc} is not an unpublished document of this tender")));
+            return Err(AppError::invalid(
+                "document_ids",
+                format!("{doc} is not an unpublished document of this tender"),
+            ));
         }
     }
-    diesel::update(tenders::table.filter(tenders::id.eq(&row.id)).filter(tenders::amendment_version.eq(row.amendment_version)))
-        .set((tenders::amendment_version.eq(version), tenders::bid_deadline.eq(to_db_time(deadline)), tenders::updated_at.eq(now)))
-        .execute(conn)?;
-    let seq = publish_notice(conn, ctx, settings, &row.id, NoticeKind::Amendment, &input.title, &input.body)?;
+    diesel::update(
+        tenders::table
+            .filter(tenders::id.eq(&row.id))
+            .filter(tenders::amendment_version.eq(row.amendment_version)),
+    )
+    .set((
+        tenders::amendment_version.eq(version),
+        tenders::bid_deadline.eq(to_db_time(deadline)),
+        tenders::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    let seq = publish_notice(
+        conn,
+        ctx,
+        settings,
+        &row.id,
+        NoticeKind::Amendment,
+        &input.title,
+        &input.body,
+    )?;
     #[derive(Serialize)]
     struct Amended<'a> {
         version: i32,
@@ -658,7 +895,12 @@ pub fn amend(
         "tender",
         &row.id,
         Some(&row.id),
-        &Amended { version, notice_seq: seq, input, bid_deadline: deadline },
+        &Amended {
+            version,
+            notice_seq: seq,
+            input,
+            bid_deadline: deadline,
+        },
     )?;
     Ok(version)
 }

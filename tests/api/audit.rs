@@ -3,7 +3,12 @@ use ggzy::identity::Role;
 use serde_json::{Value, json};
 
 async fn events(app: &crate::helpers::TestApp, token: &str, query: &str) -> Vec<Value> {
-    let r = app.get(&format!("/api/v1/audit/events?per_page=100&{query}"), Some(token)).await;
+    let r = app
+        .get(
+            &format!("/api/v1/audit/events?per_page=100&{query}"),
+            Some(token),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     r.json()["items"].as_array().unwrap().clone()
 }
@@ -38,7 +43,9 @@ async fn every_state_change_is_audited_once_with_who_and_where() {
     assert_eq!(last.len(), 1);
     // Reads are not audited; refusals leave no event.
     app.get(&format!("/api/v1/tenders/{id}"), None).await;
-    app.act(&tenderer, &id, "award", "").await.assert_problem(409, "illegal-transition");
+    app.act(&tenderer, &id, "award", "")
+        .await
+        .assert_problem(409, "illegal-transition");
     assert_eq!(app.count("audit_events"), before + 1);
 }
 
@@ -46,12 +53,19 @@ async fn every_state_change_is_audited_once_with_who_and_where() {
 async fn only_operators_and_supervisors_read_the_log() {
     let app = spawn_app().await;
     app.leagues();
-    app.get("/api/v1/audit/events", None).await.assert_problem(401, "unauthenticated");
+    app.get("/api/v1/audit/events", None)
+        .await
+        .assert_problem(401, "unauthenticated");
     let bidder = app.user("b", Role::Bidder, "NNG", "投标人");
-    app.get("/api/v1/audit/events", Some(&bidder)).await.assert_problem(403, "forbidden");
+    app.get("/api/v1/audit/events", Some(&bidder))
+        .await
+        .assert_problem(403, "forbidden");
     let supervisor = app.user("s", Role::Supervisor, "NNG", "财政局");
     let all = events(&app, &supervisor, "").await;
-    assert!(all.iter().any(|e| e["action"] == "user.create"), "account creation is on the record");
+    assert!(
+        all.iter().any(|e| e["action"] == "user.create"),
+        "account creation is on the record"
+    );
     assert!(all.iter().any(|e| e["action"] == "league.create"));
     let seqs: Vec<i64> = all.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "ordered");

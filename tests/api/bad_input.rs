@@ -15,8 +15,15 @@ async fn setup(options: Options) -> (TestApp, String) {
 /// Posts `body` as a new tender and checks the refusal changed nothing.
 async fn refused(app: &TestApp, token: &str, body: &Value, status: u16, code: &str) -> Value {
     let before = app.snapshot();
-    let p = app.post_json("/api/v1/tenders", Some(token), body).await.assert_problem(status, code);
-    assert_eq!(app.snapshot(), before, "a refused request wrote something: {p}");
+    let p = app
+        .post_json("/api/v1/tenders", Some(token), body)
+        .await
+        .assert_problem(status, code);
+    assert_eq!(
+        app.snapshot(),
+        before,
+        "a refused request wrote something: {p}"
+    );
     p
 }
 
@@ -24,10 +31,20 @@ async fn refused(app: &TestApp, token: &str, body: &Value, status: u16, code: &s
 async fn malformed_json_is_400() {
     let (app, token) = setup(Options::default()).await;
     let before = app.snapshot();
-    for raw in [&b"{\"title\": "[..], b"not json", b"{\"title\":\"x\",}", b""] {
-        app.post_raw("/api/v1/tenders", Some(&token), "application/json", raw.to_vec())
-            .await
-            .assert_problem(400, "malformed-json");
+    for raw in [
+        &b"{\"title\": "[..],
+        b"not json",
+        b"{\"title\":\"x\",}",
+        b"",
+    ] {
+        app.post_raw(
+            "/api/v1/tenders",
+            Some(&token),
+            "application/json",
+            raw.to_vec(),
+        )
+        .await
+        .assert_problem(400, "malformed-json");
     }
     assert_eq!(app.snapshot(), before);
 }
@@ -98,7 +115,13 @@ async fn business_rules_are_422_with_field_errors() {
     let mut weights = app.tender_body("x");
     weights["evaluation"]["criteria"][0]["weight"] = json!(40);
     let p = refused(&app, &token, &weights, 422, "validation-failed").await;
-    assert!(p["errors"].as_array().unwrap().iter().any(|e| e["message"].as_str().unwrap().contains("100")));
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"].as_str().unwrap().contains("100"))
+    );
     let mut lots = app.tender_body("x");
     lots["lots"][0]["budget_fen"] = json!(999_999_999_999i64);
     refused(&app, &token, &lots, 422, "validation-failed").await;
@@ -109,7 +132,11 @@ async fn business_rules_are_422_with_field_errors() {
 
 #[actix_web::test]
 async fn oversized_bodies_are_413() {
-    let (app, token) = setup(Options { max_json_bytes: Some(8 * 1024), ..Default::default() }).await;
+    let (app, token) = setup(Options {
+        max_json_bytes: Some(8 * 1024),
+        ..Default::default()
+    })
+    .await;
     let mut big = app.tender_body("x");
     big["description"] = json!("长".repeat(10_000));
     refused(&app, &token, &big, 413, "payload-too-large").await;
@@ -120,7 +147,9 @@ async fn wrong_content_type_is_415() {
     let (app, token) = setup(Options::default()).await;
     let body = serde_json::to_vec(&app.tender_body("x")).unwrap();
     let before = app.snapshot();
-    app.post_raw("/api/v1/tenders", Some(&token), "text/plain", body).await.assert_problem(415, "unsupported-media-type");
+    app.post_raw("/api/v1/tenders", Some(&token), "text/plain", body)
+        .await
+        .assert_problem(415, "unsupported-media-type");
     assert_eq!(app.snapshot(), before);
 }
 
@@ -139,16 +168,23 @@ async fn wrong_roles_are_401_or_403() {
 async fn sql_metacharacters_round_trip() {
     let (app, token) = setup(Options::default()).await;
     let title = "'; DROP TABLE tenders; -- \" OR 1=1 /* \\ %_";
-    let r = app.post_json("/api/v1/tenders", Some(&token), &app.tender_body(title)).await;
+    let r = app
+        .post_json("/api/v1/tenders", Some(&token), &app.tender_body(title))
+        .await;
     assert_eq!(r.status, 201);
     let id = r.json()["id"].as_str().unwrap().to_string();
-    let back = app.get(&format!("/api/v1/tenders/{id}"), Some(&token)).await.json();
+    let back = app
+        .get(&format!("/api/v1/tenders/{id}"), Some(&token))
+        .await
+        .json();
     assert_eq!(back["title"], title);
     let q = "q=%27%20OR%201%3D1%20--";
     let r = app.get(&format!("/api/v1/tenders?{q}"), Some(&token)).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["total"], 0);
-    let r = app.get("/api/v1/tenders?q=DROP%20TABLE", Some(&token)).await;
+    let r = app
+        .get("/api/v1/tenders?q=DROP%20TABLE", Some(&token))
+        .await;
     assert_eq!(r.json()["total"], 1);
     assert_eq!(app.count("tenders"), 1);
 }
@@ -156,24 +192,53 @@ async fn sql_metacharacters_round_trip() {
 #[actix_web::test]
 async fn long_chinese_text_round_trips() {
     let (app, token) = setup(Options::default()).await;
-    let title: String = "公共资源交易平台电子招标投标".chars().cycle().take(300).collect();
-    let description: String = "招标人应当在资格预审文件或者招标文件中载明。".chars().cycle().take(50_000).collect();
+    let title: String = "公共资源交易平台电子招标投标"
+        .chars()
+        .cycle()
+        .take(300)
+        .collect();
+    let description: String = "招标人应当在资格预审文件或者招标文件中载明。"
+        .chars()
+        .cycle()
+        .take(50_000)
+        .collect();
     let mut body = app.tender_body(&title);
     body["description"] = json!(description);
     let r = app.post_json("/api/v1/tenders", Some(&token), &body).await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body[..200.min(r.body.len())]));
+    assert_eq!(
+        r.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&r.body[..200.min(r.body.len())])
+    );
     let id = r.json()["id"].as_str().unwrap().to_string();
-    let back = app.get(&format!("/api/v1/tenders/{id}"), Some(&token)).await.json();
+    let back = app
+        .get(&format!("/api/v1/tenders/{id}"), Some(&token))
+        .await
+        .json();
     assert_eq!(back["title"].as_str().unwrap(), title);
     assert_eq!(back["description"].as_str().unwrap(), description);
     let too_long: String = "长".repeat(301);
-    refused(&app, &token, &app.tender_body(&too_long), 422, "validation-failed").await;
+    refused(
+        &app,
+        &token,
+        &app.tender_body(&too_long),
+        422,
+        "validation-failed",
+    )
+    .await;
 }
 
 #[actix_web::test]
 async fn bad_paths_are_404() {
     let app = spawn_app().await;
-    app.get("/api/v1/tenders/not-a-uuid", None).await.assert_problem(404, "not-found");
-    app.get(&format!("/api/v1/tenders/{}", uuid::Uuid::new_v4()), None).await.assert_problem(404, "not-found");
-    app.get("/api/v1/tenders/1%27%20OR%201=1", None).await.assert_problem(404, "not-found");
+    app.get("/api/v1/tenders/not-a-uuid", None)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/tenders/{}", uuid::Uuid::new_v4()), None)
+        .await
+        .assert_problem(404, "not-found");
+    app.get("/api/v1/tenders/1%27%20OR%201=1", None)
+        .await
+        .assert_problem(404, "not-found");
 }

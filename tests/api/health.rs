@@ -17,9 +17,23 @@ async fn health_readiness_and_request_ids() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers().get("x-request-id").unwrap(), "trace-abc_123", "a sane caller id is kept");
-    let r = app.client.get(app.url("/healthz")).insert_header(("X-Request-Id", "bad id; drop")).send().await.unwrap();
-    assert_ne!(r.headers().get("x-request-id").unwrap(), "bad id; drop", "an unsafe caller id is replaced");
+    assert_eq!(
+        r.headers().get("x-request-id").unwrap(),
+        "trace-abc_123",
+        "a sane caller id is kept"
+    );
+    let r = app
+        .client
+        .get(app.url("/healthz"))
+        .insert_header(("X-Request-Id", "bad id; drop"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        r.headers().get("x-request-id").unwrap(),
+        "bad id; drop",
+        "an unsafe caller id is replaced"
+    );
 }
 
 #[actix_web::test]
@@ -32,7 +46,9 @@ async fn metrics_count_requests_by_route() {
     assert!(r.header("content-type").unwrap().starts_with("text/plain"));
     let text = String::from_utf8(r.body).unwrap();
     assert!(
-        text.contains("ggzy_http_requests_total{method=\"GET\",route=\"/api/v1/tenders\",status=\"200\"} 2"),
+        text.contains(
+            "ggzy_http_requests_total{method=\"GET\",route=\"/api/v1/tenders\",status=\"200\"} 2"
+        ),
         "{text}"
     );
     assert!(text.contains("ggzy_http_request_duration_seconds_bucket"));
@@ -42,7 +58,9 @@ async fn metrics_count_requests_by_route() {
 #[actix_web::test]
 async fn unknown_routes_are_problems() {
     let app = spawn_app().await;
-    app.get("/api/v1/nothing-here", None).await.assert_problem(404, "not-found");
+    app.get("/api/v1/nothing-here", None)
+        .await
+        .assert_problem(404, "not-found");
     let r = app.get("/problems/validation-failed", None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], 422);
@@ -76,17 +94,26 @@ async fn openapi_documents_every_route() {
         "/api/openapi.json",
         "/",
     ] {
-        assert!(paths.contains_key(expected), "{expected} missing from the OpenAPI document");
+        assert!(
+            paths.contains_key(expected),
+            "{expected} missing from the OpenAPI document"
+        );
     }
     // Every documented operation is served: none answers "no such route".
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
-            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has responses");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has responses"
+            );
             if method == "get" && !path.contains('{') {
                 let r = app.get(path, None).await;
                 let unmatched = r.status == 404
-                    && serde_json::from_slice::<Value>(&r.body)
-                        .is_ok_and(|p| p["detail"].as_str().is_some_and(|d| d.starts_with("there is no resource")));
+                    && serde_json::from_slice::<Value>(&r.body).is_ok_and(|p| {
+                        p["detail"]
+                            .as_str()
+                            .is_some_and(|d| d.starts_with("there is no resource"))
+                    });
                 assert!(!unmatched, "GET {path} is documented but not routed");
             }
         }
@@ -100,10 +127,17 @@ async fn frontend_is_served_offline() {
     assert_eq!(r.status, 200);
     let html = String::from_utf8(r.body).unwrap();
     assert!(html.contains("/assets/app.js"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external resources"
+    );
     let js = app.get("/assets/app.js", None).await;
     assert_eq!(js.status, 200);
-    assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    assert!(
+        js.header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
     let css = app.get("/assets/style.css", None).await;
     assert_eq!(css.status, 200);
 }

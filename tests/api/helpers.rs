@@ -34,21 +34,20 @@ pub struct DropDatabase {
 impl Drop for DropDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
         }
     }
 }
 
+#[derive(Default)]
 pub struct Options {
     pub demo_data: bool,
     pub max_document_bytes: Option<u64>,
     pub max_json_bytes: Option<usize>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { demo_data: false, max_document_bytes: None, max_json_bytes: None }
-    }
 }
 
 /// Replaces the database name at the end of a PostgreSQL URL.
@@ -57,7 +56,10 @@ fn with_database(url: &str, name: &str) -> String {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
     };
-    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    let cut = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
     let mut out = format!("{}/{}", &base[..cut], name);
     if let Some(q) = query {
         out.push('?');
@@ -70,9 +72,15 @@ pub fn test_database(dir: &std::path::Path) -> (String, Option<DropDatabase>) {
     match std::env::var("GGZY_TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let name = format!("ggzy_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = PgConnection::establish(&admin).expect("connect to the PostgreSQL admin database");
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
-            (with_database(&admin, &name), Some(DropDatabase { admin, name }))
+            let mut conn =
+                PgConnection::establish(&admin).expect("connect to the PostgreSQL admin database");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .expect("create test database");
+            (
+                with_database(&admin, &name),
+                Some(DropDatabase { admin, name }),
+            )
         }
         _ => (format!("sqlite://{}", dir.join("ggzy.db").display()), None),
     }
@@ -104,8 +112,17 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let app = ggzy::startup::Application::build(state).expect("build the app");
     let base = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run());
-    let client = Client::builder().timeout(std::time::Duration::from_secs(60)).finish();
-    TestApp { base, client, clock, db, data_dir, _database: database }
+    let client = Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish();
+    TestApp {
+        base,
+        client,
+        clock,
+        db,
+        data_dir,
+        _database: database,
+    }
 }
 
 /// A response, read whole.
@@ -117,13 +134,15 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 
     /// Asserts an RFC 9457 problem with the given status and code.
@@ -140,14 +159,31 @@ impl Reply {
         assert_eq!(p["type"], json!(format!("/problems/{code}")));
         assert_eq!(p["status"], json!(status));
         assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()));
-        assert!(p["detail"].as_str().is_some_and(|t| !t.is_empty()), "a human explanation");
+        assert!(
+            p["detail"].as_str().is_some_and(|t| !t.is_empty()),
+            "a human explanation"
+        );
         p
     }
 }
 
-async fn read(mut resp: awc::ClientResponse<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin>) -> Reply {
-    let body = resp.body().limit(64 * 1024 * 1024).await.expect("read body").to_vec();
-    Reply { status: resp.status().as_u16(), headers: resp.headers().clone(), body }
+async fn read(
+    mut resp: awc::ClientResponse<
+        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+        + Unpin,
+    >,
+) -> Reply {
+    let body = resp
+        .body()
+        .limit(64 * 1024 * 1024)
+        .await
+        .expect("read body")
+        .to_vec();
+    Reply {
+        status: resp.status().as_u16(),
+        headers: resp.headers().clone(),
+        body,
+    }
 }
 
 impl TestApp {
@@ -159,7 +195,12 @@ impl TestApp {
         self.clock.now().trunc_subsecs(0)
     }
 
-    fn req(&self, method: awc::http::Method, path: &str, token: Option<&str>) -> awc::ClientRequest {
+    fn req(
+        &self,
+        method: awc::http::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> awc::ClientRequest {
         let mut r = self.client.request(method, self.url(path));
         if let Some(t) = token {
             r = r.insert_header(("Authorization", format!("Bearer {t}")));
@@ -168,20 +209,46 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        read(self.req(awc::http::Method::GET, path, token).send().await.expect("GET")).await
+        read(
+            self.req(awc::http::Method::GET, path, token)
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
     }
 
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
-        read(self.req(awc::http::Method::POST, path, token).send_json(body).await.expect("POST")).await
+        read(
+            self.req(awc::http::Method::POST, path, token)
+                .send_json(body)
+                .await
+                .expect("POST"),
+        )
+        .await
     }
 
     pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
-        read(self.req(awc::http::Method::PUT, path, token).send_json(body).await.expect("PUT")).await
+        read(
+            self.req(awc::http::Method::PUT, path, token)
+                .send_json(body)
+                .await
+                .expect("PUT"),
+        )
+        .await
     }
 
     /// POSTs raw bytes with a content type.
-    pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
-        let r = self.req(awc::http::Method::POST, path, token).insert_header(("Content-Type", content_type));
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let r = self
+            .req(awc::http::Method::POST, path, token)
+            .insert_header(("Content-Type", content_type));
         read(r.send_body(body).await.expect("POST raw")).await
     }
 
@@ -190,7 +257,13 @@ impl TestApp {
         self.user_with_org(name, role, league, org).0
     }
 
-    pub fn user_with_org(&self, name: &str, role: Role, league: &str, org: &str) -> (String, OrganisationId) {
+    pub fn user_with_org(
+        &self,
+        name: &str,
+        role: Role,
+        league: &str,
+        org: &str,
+    ) -> (String, OrganisationId) {
         let league = LeagueCode::parse(league).unwrap();
         let ctx = AuditContext::system(self.now());
         self.db
@@ -199,7 +272,12 @@ impl TestApp {
                 let (_, token) = create_user(
                     conn,
                     &ctx,
-                    &NewUser { name, roles: &[role], league: Some(&league), organisation: Some(&org) },
+                    &NewUser {
+                        name,
+                        roles: &[role],
+                        league: Some(&league),
+                        organisation: Some(&org),
+                    },
                     None,
                 )?;
                 Ok((token, org))
@@ -212,7 +290,10 @@ impl TestApp {
         let ctx = AuditContext::system(self.now());
         self.db
             .write_blocking(|conn| {
-                for (code, name) in [("NNG", "南宁市公共资源交易中心"), ("LZH", "柳州市公共资源交易中心")] {
+                for (code, name) in [
+                    ("NNG", "南宁市公共资源交易中心"),
+                    ("LZH", "柳州市公共资源交易中心"),
+                ] {
                     ggzy::leagues::insert(
                         conn,
                         &ctx,
@@ -244,10 +325,19 @@ impl TestApp {
 
     /// Counts of every table that a write could touch.
     pub fn snapshot(&self) -> Vec<(&'static str, i64)> {
-        ["tenders", "tender_lots", "tender_documents", "notices", "clarifications", "audit_events", "organisations", "users"]
-            .into_iter()
-            .map(|t| (t, self.count(t)))
-            .collect()
+        [
+            "tenders",
+            "tender_lots",
+            "tender_documents",
+            "notices",
+            "clarifications",
+            "audit_events",
+            "organisations",
+            "users",
+        ]
+        .into_iter()
+        .map(|t| (t, self.count(t)))
+        .collect()
     }
 
     /// A valid draft body: government procurement, open tendering, 25 days.
@@ -283,7 +373,9 @@ impl TestApp {
 
     /// Creates a draft as `token` and returns its id.
     pub async fn create_draft(&self, token: &str, title: &str) -> String {
-        let r = self.post_json("/api/v1/tenders", Some(token), &self.tender_body(title)).await;
+        let r = self
+            .post_json("/api/v1/tenders", Some(token), &self.tender_body(title))
+            .await;
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         r.json()["id"].as_str().unwrap().to_string()
     }

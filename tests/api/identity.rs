@@ -19,8 +19,16 @@ async fn tokens_resolve_to_principals() {
 #[actix_web::test]
 async fn bad_tokens_are_refused() {
     let app = spawn_app().await;
-    app.get("/api/v1/me", Some("ggzy_not-a-real-token")).await.assert_problem(401, "unauthenticated");
-    let r = app.client.get(app.url("/api/v1/me")).insert_header(("Authorization", "Basic abc")).send().await.unwrap();
+    app.get("/api/v1/me", Some("ggzy_not-a-real-token"))
+        .await
+        .assert_problem(401, "unauthenticated");
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .insert_header(("Authorization", "Basic abc"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 }
 
@@ -36,7 +44,12 @@ async fn expired_tokens_are_refused() {
             let (_, token) = ggzy::identity::store::create_user(
                 conn,
                 &ctx,
-                &ggzy::identity::store::NewUser { name: "x", roles: &[Role::Bidder], league: Some(&league), organisation: None },
+                &ggzy::identity::store::NewUser {
+                    name: "x",
+                    roles: &[Role::Bidder],
+                    league: Some(&league),
+                    organisation: None,
+                },
                 Some(ctx.now + chrono::Duration::hours(1)),
             )?;
             Ok(token)
@@ -44,7 +57,9 @@ async fn expired_tokens_are_refused() {
         .unwrap();
     assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 200);
     app.clock.advance(chrono::Duration::hours(2));
-    app.get("/api/v1/me", Some(&token)).await.assert_problem(401, "unauthenticated");
+    app.get("/api/v1/me", Some(&token))
+        .await
+        .assert_problem(401, "unauthenticated");
 }
 
 #[actix_web::test]
@@ -52,15 +67,26 @@ async fn only_operators_register_leagues() {
     let app = spawn_app().await;
     app.leagues();
     let body = serde_json::json!({"code": "WUZ", "name": "梧州市公共资源交易中心", "name_en": "Wuzhou", "parent_region": "GX"});
-    app.post_json("/api/v1/leagues", None, &body).await.assert_problem(401, "unauthenticated");
+    app.post_json("/api/v1/leagues", None, &body)
+        .await
+        .assert_problem(401, "unauthenticated");
     let tenderer = app.user("t", Role::Tenderer, "NNG", "org");
-    app.post_json("/api/v1/leagues", Some(&tenderer), &body).await.assert_problem(403, "forbidden");
+    app.post_json("/api/v1/leagues", Some(&tenderer), &body)
+        .await
+        .assert_problem(403, "forbidden");
     let operator = app.user("op", Role::Operator, "NNG", "平台运营");
-    let r = app.post_json("/api/v1/leagues", Some(&operator), &body).await;
+    let r = app
+        .post_json("/api/v1/leagues", Some(&operator), &body)
+        .await;
     assert_eq!(r.status, 201);
-    app.post_json("/api/v1/leagues", Some(&operator), &body).await.assert_problem(409, "conflict");
+    app.post_json("/api/v1/leagues", Some(&operator), &body)
+        .await
+        .assert_problem(409, "conflict");
     let r = app.get("/api/v1/leagues/WUZ", None).await;
     assert_eq!(r.json()["name"], "梧州市公共资源交易中心");
-    let bad = serde_json::json!({"code": "wu z", "name": "x", "name_en": "x", "parent_region": "GX"});
-    app.post_json("/api/v1/leagues", Some(&operator), &bad).await.assert_problem(422, "validation-failed");
+    let bad =
+        serde_json::json!({"code": "wu z", "name": "x", "name_en": "x", "parent_region": "GX"});
+    app.post_json("/api/v1/leagues", Some(&operator), &bad)
+        .await
+        .assert_problem(422, "validation-failed");
 }

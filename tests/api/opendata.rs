@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 const BASE: &str = "https://standard.open-contracting.org/schema/1__1__5/";
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/ocds-1.1.5/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/ocds-1.1.5/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -15,9 +18,15 @@ fn fixture(name: &str) -> Value {
 /// it refers to served from the fixtures.
 fn assert_valid(package_schema: &str, instance: &Value) {
     let registry = jsonschema::Registry::new()
-        .add(format!("{BASE}release-schema.json"), fixture("release-schema.json"))
+        .add(
+            format!("{BASE}release-schema.json"),
+            fixture("release-schema.json"),
+        )
         .unwrap()
-        .add(format!("{BASE}versioned-release-validation-schema.json"), fixture("versioned-release-validation-schema.json"))
+        .add(
+            format!("{BASE}versioned-release-validation-schema.json"),
+            fixture("versioned-release-validation-schema.json"),
+        )
         .unwrap()
         .prepare()
         .unwrap();
@@ -27,8 +36,15 @@ fn assert_valid(package_schema: &str, instance: &Value) {
         .should_validate_formats(true)
         .build(&schema)
         .expect("the OCDS schema compiles");
-    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "OCDS validation errors:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "OCDS validation errors:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[actix_web::test]
@@ -42,25 +58,53 @@ async fn the_validator_rejects_what_it_should() {
 
 #[actix_web::test]
 async fn demo_data_feed_and_records_are_valid_ocds() {
-    let app = spawn_app_with(Options { demo_data: true, ..Default::default() }).await;
-    let r = app.get("/api/v1/opendata/releases?per_page=100", None).await;
+    let app = spawn_app_with(Options {
+        demo_data: true,
+        ..Default::default()
+    })
+    .await;
+    let r = app
+        .get("/api/v1/opendata/releases?per_page=100", None)
+        .await;
     assert_eq!(r.status, 200);
     let feed = r.json();
     assert_valid("release-package-schema.json", &feed);
     let releases = feed["releases"].as_array().unwrap();
-    assert_eq!(releases.len(), 7, "four tenders, a clarification, an amendment and an opening");
-    let tags: Vec<&str> = releases.iter().map(|r| r["tag"][0].as_str().unwrap()).collect();
-    assert!(tags.contains(&"tender") && tags.contains(&"tenderAmendment") && tags.contains(&"tenderUpdate"));
+    assert_eq!(
+        releases.len(),
+        7,
+        "four tenders, a clarification, an amendment and an opening"
+    );
+    let tags: Vec<&str> = releases
+        .iter()
+        .map(|r| r["tag"][0].as_str().unwrap())
+        .collect();
+    assert!(
+        tags.contains(&"tender")
+            && tags.contains(&"tenderAmendment")
+            && tags.contains(&"tenderUpdate")
+    );
     for release in releases {
-        assert!(release["ocid"].as_str().unwrap().starts_with("ocds-ggzy01-"));
+        assert!(
+            release["ocid"]
+                .as_str()
+                .unwrap()
+                .starts_with("ocds-ggzy01-")
+        );
     }
     let tenders = app.get("/api/v1/tenders?per_page=100", None).await.json();
     assert_eq!(tenders["total"], 4);
     for t in tenders["items"].as_array().unwrap() {
         let id = t["id"].as_str().unwrap();
-        let package = app.get(&format!("/api/v1/opendata/tenders/{id}/releases"), None).await.json();
+        let package = app
+            .get(&format!("/api/v1/opendata/tenders/{id}/releases"), None)
+            .await
+            .json();
         assert_valid("release-package-schema.json", &package);
-        let record = app.get(&format!("/api/v1/opendata/tenders/{id}/record"), None).await.json();
+        let record = app
+            .get(&format!("/api/v1/opendata/tenders/{id}/record"), None)
+            .await
+            .json();
         assert_valid("record-package-schema.json", &record);
         let compiled = &record["records"][0]["compiledRelease"];
         assert_eq!(compiled["tag"], json!(["compiled"]));
@@ -78,32 +122,67 @@ async fn releases_follow_the_tender_through_its_notices() {
         &json!({"title": "更正公告", "body": "交货期改为60天", "changes_bids": true}),
     )
     .await;
-    assert_eq!(app.act(&tenderer, &id, "cancel", "预算取消").await.status, 200);
-    let package = app.get(&format!("/api/v1/opendata/tenders/{id}/releases"), None).await.json();
+    assert_eq!(
+        app.act(&tenderer, &id, "cancel", "预算取消").await.status,
+        200
+    );
+    let package = app
+        .get(&format!("/api/v1/opendata/tenders/{id}/releases"), None)
+        .await
+        .json();
     assert_valid("release-package-schema.json", &package);
     let releases = package["releases"].as_array().unwrap();
-    let tags: Vec<&str> = releases.iter().map(|r| r["tag"][0].as_str().unwrap()).collect();
+    let tags: Vec<&str> = releases
+        .iter()
+        .map(|r| r["tag"][0].as_str().unwrap())
+        .collect();
     assert_eq!(tags, ["tender", "tenderAmendment", "tenderCancellation"]);
     assert_eq!(releases[0]["tender"]["status"], "active");
-    assert_eq!(releases[0]["tender"]["value"], json!({"amount": 1500000.0, "currency": "CNY"}));
+    assert_eq!(
+        releases[0]["tender"]["value"],
+        json!({"amount": 1500000.0, "currency": "CNY"})
+    );
     assert_eq!(releases[0]["tender"]["lots"].as_array().unwrap().len(), 2);
     assert_eq!(releases[0]["tender"]["awardCriteria"], "ratedCriteria");
-    assert_eq!(releases[1]["tender"]["amendments"][0]["rationale"], "更正公告");
+    assert_eq!(
+        releases[1]["tender"]["amendments"][0]["rationale"],
+        "更正公告"
+    );
     assert_eq!(releases[2]["tender"]["status"], "cancelled");
-    let record = app.get(&format!("/api/v1/opendata/tenders/{id}/record"), None).await.json();
+    let record = app
+        .get(&format!("/api/v1/opendata/tenders/{id}/record"), None)
+        .await
+        .json();
     assert_valid("record-package-schema.json", &record);
-    assert_eq!(record["records"][0]["compiledRelease"]["tender"]["status"], "cancelled");
+    assert_eq!(
+        record["records"][0]["compiledRelease"]["tender"]["status"],
+        "cancelled"
+    );
     // A draft has no open data.
     let draft = app.create_draft(&tenderer, "草稿").await;
-    app.get(&format!("/api/v1/opendata/tenders/{draft}/record"), None).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/opendata/tenders/{draft}/record"), None)
+        .await
+        .assert_problem(404, "not-found");
 }
 
 #[actix_web::test]
 async fn the_feed_pages_with_links() {
-    let app = spawn_app_with(Options { demo_data: true, ..Default::default() }).await;
-    let first = app.get("/api/v1/opendata/releases?per_page=2", None).await.json();
+    let app = spawn_app_with(Options {
+        demo_data: true,
+        ..Default::default()
+    })
+    .await;
+    let first = app
+        .get("/api/v1/opendata/releases?per_page=2", None)
+        .await
+        .json();
     assert_eq!(first["releases"].as_array().unwrap().len(), 2);
-    assert!(first["links"]["next"].as_str().unwrap().ends_with("page=2&per_page=2"));
+    assert!(
+        first["links"]["next"]
+            .as_str()
+            .unwrap()
+            .ends_with("page=2&per_page=2")
+    );
     let empty = app.get("/api/v1/opendata/releases?page=999", None).await;
     empty.assert_problem(404, "not-found");
     let _ = spawn_app;

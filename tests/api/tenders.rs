@@ -8,27 +8,47 @@ async fn draft_publish_and_full_lifecycle() {
     let app = spawn_app().await;
     app.leagues();
     let tenderer = app.user("采购科", Role::Tenderer, "NNG", "南宁市教育局");
-    let created = app.post_json("/api/v1/tenders", Some(&tenderer), &app.tender_body("智慧教室设备采购")).await;
+    let created = app
+        .post_json(
+            "/api/v1/tenders",
+            Some(&tenderer),
+            &app.tender_body("智慧教室设备采购"),
+        )
+        .await;
     assert_eq!(created.status, 201);
     let t = created.json();
     let id = t["id"].as_str().unwrap().to_string();
-    assert_eq!(created.header("location").unwrap(), format!("/api/v1/tenders/{id}"));
+    assert_eq!(
+        created.header("location").unwrap(),
+        format!("/api/v1/tenders/{id}")
+    );
     assert_eq!(t["status"], "draft");
     assert!(t["reference"].as_str().unwrap().starts_with("NNG-"));
     assert_eq!(t["lots"].as_array().unwrap().len(), 2);
-    assert_eq!(t["budget"], json!({"amount_fen": 150_000_000, "currency": "CNY"}));
+    assert_eq!(
+        t["budget"],
+        json!({"amount_fen": 150_000_000, "currency": "CNY"})
+    );
     assert_eq!(t["tenderer"]["name"], "南宁市教育局");
     assert_eq!(t["allowed_actions"], json!(["publish", "cancel"]));
 
     // A draft is invisible to the public.
-    app.get(&format!("/api/v1/tenders/{id}"), None).await.assert_problem(404, "not-found");
+    app.get(&format!("/api/v1/tenders/{id}"), None)
+        .await
+        .assert_problem(404, "not-found");
     assert_eq!(app.get("/api/v1/tenders", None).await.json()["total"], 0);
-    assert_eq!(app.get("/api/v1/tenders", Some(&tenderer)).await.json()["total"], 1, "its owner sees it");
+    assert_eq!(
+        app.get("/api/v1/tenders", Some(&tenderer)).await.json()["total"],
+        1,
+        "its owner sees it"
+    );
 
     // Drafts can be edited; published tenders cannot.
     let mut edited = app.tender_body("智慧教室设备采购（修订）");
     edited["lots"] = json!([]);
-    let r = app.put_json(&format!("/api/v1/tenders/{id}"), Some(&tenderer), &edited).await;
+    let r = app
+        .put_json(&format!("/api/v1/tenders/{id}"), Some(&tenderer), &edited)
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["title"], "智慧教室设备采购（修订）");
     assert_eq!(r.json()["lots"], json!([]));
@@ -38,31 +58,69 @@ async fn draft_publish_and_full_lifecycle() {
     let t = r.json();
     assert_eq!(t["status"], "published");
     assert_eq!(t["notices"][0]["kind"], "tender");
-    app.put_json(&format!("/api/v1/tenders/{id}"), Some(&tenderer), &edited).await.assert_problem(409, "illegal-transition");
+    app.put_json(&format!("/api/v1/tenders/{id}"), Some(&tenderer), &edited)
+        .await
+        .assert_problem(409, "illegal-transition");
     let public = app.get(&format!("/api/v1/tenders/{id}"), None).await.json();
     assert_eq!(public["status"], "published");
     assert_eq!(public["allowed_actions"], json!([]));
 
     // Opening cannot start before the deadline, by the server's clock.
-    app.act(&tenderer, &id, "start_opening", "").await.assert_problem(422, "time-limit");
-    app.act(&tenderer, &id, "publish", "").await.assert_problem(409, "illegal-transition");
-    app.act(&tenderer, &id, "award", "").await.assert_problem(409, "illegal-transition");
+    app.act(&tenderer, &id, "start_opening", "")
+        .await
+        .assert_problem(422, "time-limit");
+    app.act(&tenderer, &id, "publish", "")
+        .await
+        .assert_problem(409, "illegal-transition");
+    app.act(&tenderer, &id, "award", "")
+        .await
+        .assert_problem(409, "illegal-transition");
     app.clock.advance(Duration::days(25) + Duration::seconds(1));
-    assert_eq!(app.act(&tenderer, &id, "start_opening", "").await.status, 200);
-    assert_eq!(app.act(&tenderer, &id, "start_evaluation", "").await.status, 200);
-    assert_eq!(app.act(&tenderer, &id, "publicise_candidates", "").await.status, 200);
+    assert_eq!(
+        app.act(&tenderer, &id, "start_opening", "").await.status,
+        200
+    );
+    assert_eq!(
+        app.act(&tenderer, &id, "start_evaluation", "").await.status,
+        200
+    );
+    assert_eq!(
+        app.act(&tenderer, &id, "publicise_candidates", "")
+            .await
+            .status,
+        200
+    );
     // The award waits for the 3-day publicity period.
     app.clock.advance(Duration::days(3) - Duration::seconds(5));
-    app.act(&tenderer, &id, "award", "").await.assert_problem(422, "time-limit");
+    app.act(&tenderer, &id, "award", "")
+        .await
+        .assert_problem(422, "time-limit");
     app.clock.advance(Duration::seconds(10));
     assert_eq!(app.act(&tenderer, &id, "award", "").await.status, 200);
     let r = app.act(&tenderer, &id, "close", "").await;
     assert_eq!(r.status, 200);
     let t = r.json();
     assert_eq!(t["status"], "closed");
-    let kinds: Vec<&str> = t["notices"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["tender", "opening", "evaluation", "candidates", "award", "closure"]);
-    app.act(&tenderer, &id, "cancel", "too late").await.assert_problem(409, "illegal-transition");
+    let kinds: Vec<&str> = t["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "tender",
+            "opening",
+            "evaluation",
+            "candidates",
+            "award",
+            "closure"
+        ]
+    );
+    app.act(&tenderer, &id, "cancel", "too late")
+        .await
+        .assert_problem(409, "illegal-transition");
 }
 
 #[actix_web::test]
@@ -74,20 +132,30 @@ async fn publishing_enforces_the_legal_minimum_period() {
     let now = app.now();
     body["dates"]["clarification_deadline"] = json!((now + Duration::days(5)).to_rfc3339());
     body["dates"]["bid_deadline"] = json!((now + Duration::days(10)).to_rfc3339());
-    let r = app.post_json("/api/v1/tenders", Some(&tenderer), &body).await;
+    let r = app
+        .post_json("/api/v1/tenders", Some(&tenderer), &body)
+        .await;
     assert_eq!(r.status, 201, "a draft may hold any future dates");
     let id = r.json()["id"].as_str().unwrap().to_string();
     let before = app.snapshot();
-    let p = app.act(&tenderer, &id, "publish", "").await.assert_problem(422, "time-limit");
+    let p = app
+        .act(&tenderer, &id, "publish", "")
+        .await
+        .assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("20 days"), "{p}");
     assert_eq!(app.snapshot(), before, "nothing written");
-    let t = app.get(&format!("/api/v1/tenders/{id}"), Some(&tenderer)).await.json();
+    let t = app
+        .get(&format!("/api/v1/tenders/{id}"), Some(&tenderer))
+        .await
+        .json();
     assert_eq!(t["status"], "draft");
     // Engineering construction may not use an auction at all.
     let mut body = app.tender_body("施工拍卖");
     body["category"] = json!("engineering_construction");
     body["method"] = json!("auction");
-    app.post_json("/api/v1/tenders", Some(&tenderer), &body).await.assert_problem(422, "validation-failed");
+    app.post_json("/api/v1/tenders", Some(&tenderer), &body)
+        .await
+        .assert_problem(422, "validation-failed");
 }
 
 #[actix_web::test]
@@ -96,7 +164,11 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
     let (tenderer, id) = app.published_tender().await;
     let path = format!("/api/v1/tenders/{id}/amendments");
     let r = app
-        .post_json(&path, Some(&tenderer), &json!({"title": "更正公告（第1号）", "body": "内存调整为16GB", "changes_bids": true}))
+        .post_json(
+            &path,
+            Some(&tenderer),
+            &json!({"title": "更正公告（第1号）", "body": "内存调整为16GB", "changes_bids": true}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["amendment_version"], 1);
@@ -104,7 +176,11 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
     app.clock.advance(Duration::days(12));
     let before = app.snapshot();
     let p = app
-        .post_json(&path, Some(&tenderer), &json!({"title": "更正公告（第2号）", "body": "交货期变更", "changes_bids": true}))
+        .post_json(
+            &path,
+            Some(&tenderer),
+            &json!({"title": "更正公告（第2号）", "body": "交货期变更", "changes_bids": true}),
+        )
         .await
         .assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("15 days"));
@@ -128,9 +204,18 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
     assert_eq!(r.status, 201);
     let t = r.json();
     assert_eq!(t["amendment_version"], 2);
-    assert_eq!(t["bid_deadline"], json!(new_deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+    assert_eq!(
+        t["bid_deadline"],
+        json!(new_deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    );
     // An editorial change needs no extension; moving the deadline earlier is refused.
-    let r = app.post_json(&path, Some(&tenderer), &json!({"title": "更正（第3号）", "body": "错别字", "changes_bids": false})).await;
+    let r = app
+        .post_json(
+            &path,
+            Some(&tenderer),
+            &json!({"title": "更正（第3号）", "body": "错别字", "changes_bids": false}),
+        )
+        .await;
     assert_eq!(r.status, 201);
     let earlier = app.now() + Duration::days(1);
     app.post_json(
@@ -140,14 +225,26 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
     )
     .await
     .assert_problem(422, "validation-failed");
-    let notices = app.get(&format!("/api/v1/tenders/{id}/notices"), None).await.json();
-    let kinds: Vec<&str> = notices["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    let notices = app
+        .get(&format!("/api/v1/tenders/{id}/notices"), None)
+        .await
+        .json();
+    let kinds: Vec<&str> = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["tender", "amendment", "amendment", "amendment"]);
     // After the deadline no amendment is possible.
     app.clock.advance(Duration::days(16));
-    app.post_json(&path, Some(&tenderer), &json!({"title": "x", "body": "y", "changes_bids": false}))
-        .await
-        .assert_problem(409, "deadline-passed");
+    app.post_json(
+        &path,
+        Some(&tenderer),
+        &json!({"title": "x", "body": "y", "changes_bids": false}),
+    )
+    .await
+    .assert_problem(409, "deadline-passed");
 }
 
 #[actix_web::test]
@@ -157,36 +254,65 @@ async fn clarifications_are_answered_to_all_without_the_asker() {
     let bidder = app.user("投标部", Role::Bidder, "NNG", "广西建工集团有限公司");
     let other_bidder = app.user("投标部", Role::Bidder, "LZH", "柳州某公司");
     let path = format!("/api/v1/tenders/{id}/clarifications");
-    app.post_json(&path, Some(&tenderer), &json!({"question": "?"})).await.assert_problem(403, "forbidden");
-    let r = app.post_json(&path, Some(&bidder), &json!({"question": "是否接受进口产品？"})).await;
+    app.post_json(&path, Some(&tenderer), &json!({"question": "?"}))
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app
+        .post_json(
+            &path,
+            Some(&bidder),
+            &json!({"question": "是否接受进口产品？"}),
+        )
+        .await;
     assert_eq!(r.status, 201);
     let cid = r.json()["id"].as_str().unwrap().to_string();
     // Pending: the asker sees it as theirs, the tenderer sees it without the asker, the public not at all.
     let mine = app.get(&path, Some(&bidder)).await.json();
     assert_eq!(mine["items"][0]["asked_by_me"], true);
     assert_eq!(app.get(&path, None).await.json()["items"], json!([]));
-    assert_eq!(app.get(&path, Some(&other_bidder)).await.json()["items"], json!([]));
+    assert_eq!(
+        app.get(&path, Some(&other_bidder)).await.json()["items"],
+        json!([])
+    );
     let managed = app.get(&path, Some(&tenderer)).await;
     let text = String::from_utf8_lossy(&managed.body).to_string();
     assert_eq!(managed.json()["items"][0]["question"], "是否接受进口产品？");
-    assert!(!text.contains("广西建工") && !text.contains("asked_by\""), "no trace of the asker: {text}");
+    assert!(
+        !text.contains("广西建工") && !text.contains("asked_by\""),
+        "no trace of the asker: {text}"
+    );
     // Answer: published to all as a notice.
     let answer_path = format!("{path}/{cid}/answer");
-    app.post_json(&answer_path, Some(&bidder), &json!({"answer": "x"})).await.assert_problem(403, "forbidden");
-    let r = app.post_json(&answer_path, Some(&tenderer), &json!({"answer": "不接受。"})).await;
+    app.post_json(&answer_path, Some(&bidder), &json!({"answer": "x"}))
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app
+        .post_json(
+            &answer_path,
+            Some(&tenderer),
+            &json!({"answer": "不接受。"}),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["number"], 1);
-    app.post_json(&answer_path, Some(&tenderer), &json!({"answer": "again"})).await.assert_problem(409, "conflict");
+    app.post_json(&answer_path, Some(&tenderer), &json!({"answer": "again"}))
+        .await
+        .assert_problem(409, "conflict");
     let public = app.get(&format!("/api/v1/tenders/{id}"), None).await;
     let t = public.json();
     assert_eq!(t["clarifications"][0]["question"], "是否接受进口产品？");
     assert_eq!(t["clarifications"][0]["answer"], "不接受。");
     assert_eq!(t["notices"][1]["kind"], "clarification");
     let text = String::from_utf8_lossy(&public.body);
-    assert!(!text.contains("广西建工"), "the public view never names the asker");
+    assert!(
+        !text.contains("广西建工"),
+        "the public view never names the asker"
+    );
     // Questions close at the clarification deadline.
     app.clock.advance(Duration::days(15));
-    app.post_json(&path, Some(&bidder), &json!({"question": "太晚了？"})).await.assert_problem(409, "deadline-passed");
+    app.post_json(&path, Some(&bidder), &json!({"question": "太晚了？"}))
+        .await
+        .assert_problem(409, "deadline-passed");
 }
 
 #[actix_web::test]
@@ -196,7 +322,9 @@ async fn agents_run_tenders_for_tenderers_and_others_cannot_touch_them() {
     let (_, edu) = app.user_with_org("采购科", Role::Tenderer, "NNG", "南宁市教育局");
     let agent = app.user("项目经理", Role::Agent, "NNG", "华信招标代理");
     let mut body = app.tender_body("代理项目");
-    app.post_json("/api/v1/tenders", Some(&agent), &body).await.assert_problem(422, "validation-failed");
+    app.post_json("/api/v1/tenders", Some(&agent), &body)
+        .await
+        .assert_problem(422, "validation-failed");
     body["tenderer_org_id"] = json!(edu.as_str());
     let r = app.post_json("/api/v1/tenders", Some(&agent), &body).await;
     assert_eq!(r.status, 201);
@@ -206,19 +334,31 @@ async fn agents_run_tenders_for_tenderers_and_others_cannot_touch_them() {
     let id = t["id"].as_str().unwrap();
     // Another tenderer, a bidder and the public cannot publish it.
     let stranger = app.user("别人", Role::Tenderer, "NNG", "别的单位");
-    app.act(&stranger, id, "publish", "").await.assert_problem(404, "not-found");
+    app.act(&stranger, id, "publish", "")
+        .await
+        .assert_problem(404, "not-found");
     assert_eq!(app.act(&agent, id, "publish", "").await.status, 200);
-    app.act(&stranger, id, "cancel", "因故").await.assert_problem(403, "forbidden");
+    app.act(&stranger, id, "cancel", "因故")
+        .await
+        .assert_problem(403, "forbidden");
     let bidder = app.user("b", Role::Bidder, "NNG", "投标人");
-    app.act(&bidder, id, "cancel", "因故").await.assert_problem(403, "forbidden");
-    app.act("", id, "cancel", "因故").await.assert_problem(401, "unauthenticated");
+    app.act(&bidder, id, "cancel", "因故")
+        .await
+        .assert_problem(403, "forbidden");
+    app.act("", id, "cancel", "因故")
+        .await
+        .assert_problem(401, "unauthenticated");
     // A tenderer cannot publish in another league.
     let mut foreign = app.tender_body("跨区项目");
     foreign["league"] = json!("LZH");
     let tenderer = app.user("t", Role::Tenderer, "NNG", "南宁市教育局");
-    app.post_json("/api/v1/tenders", Some(&tenderer), &foreign).await.assert_problem(403, "forbidden");
+    app.post_json("/api/v1/tenders", Some(&tenderer), &foreign)
+        .await
+        .assert_problem(403, "forbidden");
     // Cancel needs a reason, which is published.
-    app.act(&agent, id, "cancel", "").await.assert_problem(422, "validation-failed");
+    app.act(&agent, id, "cancel", "")
+        .await
+        .assert_problem(422, "validation-failed");
     let r = app.act(&agent, id, "cancel", "项目预算调整").await;
     assert_eq!(r.json()["status"], "cancelled");
     assert_eq!(r.json()["notices"][1]["body"], "项目预算调整");
@@ -237,7 +377,8 @@ async fn list_filters_search_and_pages() {
     let mut body = app.tender_body("柳州道路施工 100%_完成");
     body["category"] = json!("engineering_construction");
     body["evaluation"] = json!({"method": "lowest_evaluated_price"});
-    body["dates"]["clarification_deadline"] = json!((app.now() + chrono::Duration::days(12)).to_rfc3339());
+    body["dates"]["clarification_deadline"] =
+        json!((app.now() + chrono::Duration::days(12)).to_rfc3339());
     let r = app.post_json("/api/v1/tenders", Some(&lzh), &body).await;
     let lzh_id = r.json()["id"].as_str().unwrap().to_string();
     assert_eq!(app.act(&lzh, &lzh_id, "publish", "").await.status, 200);
@@ -246,7 +387,11 @@ async fn list_filters_search_and_pages() {
     let total = |q: &str| {
         let app = &app;
         let q = q.to_string();
-        async move { app.get(&format!("/api/v1/tenders?{q}"), None).await.json()["total"].as_i64().unwrap() }
+        async move {
+            app.get(&format!("/api/v1/tenders?{q}"), None).await.json()["total"]
+                .as_i64()
+                .unwrap()
+        }
     };
     assert_eq!(total("").await, 4, "drafts are not on the public board");
     assert_eq!(total("league=LZH").await, 1);
@@ -254,18 +399,37 @@ async fn list_filters_search_and_pages() {
     assert_eq!(total("category=government_procurement&league=NNG").await, 3);
     assert_eq!(total("status=published").await, 4);
     assert_eq!(total("status=draft").await, 0);
-    assert_eq!(total("q=%E5%8D%97%E5%AE%81").await, 3, "Chinese text search (南宁)");
-    assert_eq!(total("q=100%25_").await, 1, "LIKE wildcards match literally");
+    assert_eq!(
+        total("q=%E5%8D%97%E5%AE%81").await,
+        3,
+        "Chinese text search (南宁)"
+    );
+    assert_eq!(
+        total("q=100%25_").await,
+        1,
+        "LIKE wildcards match literally"
+    );
     assert_eq!(total("q=%25").await, 1, "a bare % matches only a literal %");
     assert_eq!(total("q=NNG-").await, 3, "reference search");
-    let page = app.get("/api/v1/tenders?per_page=3&page=2", None).await.json();
+    let page = app
+        .get("/api/v1/tenders?per_page=3&page=2", None)
+        .await
+        .json();
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["page"], 2);
     assert_eq!(page["total"], 4);
-    app.get("/api/v1/tenders?category=weapons", None).await.assert_problem(400, "invalid-query");
-    app.get("/api/v1/tenders?per_page=1000", None).await.assert_problem(400, "invalid-query");
-    app.get("/api/v1/tenders?page=0", None).await.assert_problem(400, "invalid-query");
-    app.get("/api/v1/tenders?colour=red", None).await.assert_problem(400, "invalid-query");
+    app.get("/api/v1/tenders?category=weapons", None)
+        .await
+        .assert_problem(400, "invalid-query");
+    app.get("/api/v1/tenders?per_page=1000", None)
+        .await
+        .assert_problem(400, "invalid-query");
+    app.get("/api/v1/tenders?page=0", None)
+        .await
+        .assert_problem(400, "invalid-query");
+    app.get("/api/v1/tenders?colour=red", None)
+        .await
+        .assert_problem(400, "invalid-query");
 }
 
 #[actix_web::test]
