@@ -169,6 +169,10 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
     })
 }
 
+/// Lots are not in the OCDS core schema; they come from the Lots extension,
+/// which packages declare.
+pub const LOTS_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json";
+
 /// A release package around `releases`.
 pub fn release_package(
     settings: &OcdsSettings,
@@ -179,6 +183,7 @@ pub fn release_package(
     json!({
         "uri": settings.url(uri),
         "version": "1.1",
+        "extensions": [LOTS_EXTENSION],
         "publishedDate": time(published),
         "publisher": { "name": settings.publisher_name },
         "license": "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -200,6 +205,7 @@ pub fn record_package(
     json!({
         "uri": settings.url(uri),
         "version": "1.1",
+        "extensions": [LOTS_EXTENSION],
         "publishedDate": time(published),
         "publisher": { "name": settings.publisher_name },
         "license": "https://creativecommons.org/publicdomain/zero/1.0/",
