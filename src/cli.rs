@@ -124,7 +124,14 @@ fn users(config: crate::config::Config, command: UsersCommand) -> anyhow::Result
         credit_code,
         valid_days,
     } = command;
-    anyhow::ensure!(valid_days >= 1, "--valid-days must be at least 1");
+    anyhow::ensure!(
+        (1..=3650).contains(&valid_days),
+        "--valid-days must be between 1 and 3650"
+    );
+    anyhow::ensure!(
+        !crate::types::has_control_chars(&name) && !name.trim().is_empty(),
+        "--name must be readable text"
+    );
     let league = league
         .map(|l| LeagueCode::parse(&l))
         .transpose()

@@ -4,18 +4,20 @@
 //! database, through the same store functions (and audit hook) as the API.
 
 use crate::audit::AuditContext;
-use crate::db::schema::{clarifications, leagues, tender_documents};
-use crate::db::{Db, to_db_time};
+use crate::db::Db;
+use crate::db::schema::leagues;
 use crate::error::AppError;
 use crate::identity::store::{NewUser, create_user, find_or_create_organisation};
 use crate::identity::{Principal, Role};
 use crate::leagues::League;
 use crate::opendata::OcdsSettings;
 use crate::store::BlobStore;
+use crate::tenders::clarifications::{AnswerInput, QuestionInput, answer, ask};
+use crate::tenders::documents::{NewDocument, record_document};
 use crate::tenders::lifecycle::Action;
 use crate::tenders::model::*;
 use crate::tenders::store::{self as tenders, AmendmentInput, Parties, TransitionInput};
-use crate::types::{CreditCode, Currency, DocumentId, LeagueCode, Money, OrganisationId, TenderId};
+use crate::types::{CreditCode, Currency, LeagueCode, Money, OrganisationId, TenderId};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use diesel::prelude::*;
 
@@ -212,6 +214,7 @@ fn load(
     };
     let ctx = |p: &Principal, at: DateTime<Utc>| AuditContext {
         principal: p.clone(),
+        role: p.roles.first().copied(),
         client_addr: None,
         request_id: None,
         now: at,
@@ -343,24 +346,18 @@ fn load(
             demo.input.title
         );
         let blob = blobs.put_bytes(doc.as_bytes())?;
-        diesel::insert_into(tender_documents::table)
-            .values((
-                tender_documents::id.eq(DocumentId::new().as_str()),
-                tender_documents::tender_id.eq(id.as_str()),
-                tender_documents::title.eq("招标文件 / Tender documents"),
-                tender_documents::filename.eq("招标文件.md"),
-                tender_documents::media_type.eq("text/markdown"),
-                tender_documents::size_bytes.eq(blob.size as i64),
-                tender_documents::sha256.eq(&blob.sha256),
-                tender_documents::uploaded_by.eq(demo
-                    .by
-                    .user_id
-                    .as_ref()
-                    .map(|u| u.as_str())
-                    .unwrap_or_default()),
-                tender_documents::uploaded_at.eq(to_db_time(created.now)),
-            ))
-            .execute(conn)?;
+        let row = tenders::load_row(conn, &id)?;
+        record_document(
+            conn,
+            &created,
+            &row,
+            &NewDocument {
+                title: "招标文件 / Tender documents",
+                filename: "招标文件.md",
+                media_type: "text/markdown",
+                blob: &blob,
+            },
+        )?;
         let row = tenders::load_row(conn, &id)?;
         tenders::transition(
             conn,
@@ -378,32 +375,22 @@ fn load(
     // The school tender: an answered clarification and an amendment.
     let (school, school_by, start) = &ids[0];
     let asked = *start + Duration::hours(20);
-    let cid = crate::types::ClarificationId::new();
-    diesel::insert_into(clarifications::table)
-        .values((
-            clarifications::id.eq(cid.as_str()),
-            clarifications::tender_id.eq(school.as_str()),
-            clarifications::question.eq("第一包是否接受 86 英寸以上的产品？"),
-            clarifications::asked_by.eq(bidder
-                .user_id
-                .as_ref()
-                .map(|u| u.as_str())
-                .unwrap_or_default()),
-            clarifications::asked_at.eq(to_db_time(asked)),
-            clarifications::number.eq(1),
-            clarifications::answer.eq("接受，尺寸不小于 86 英寸即可。"),
-            clarifications::answered_at.eq(to_db_time(asked + Duration::hours(3))),
-        ))
-        .execute(conn)?;
-    let answered = ctx(school_by, asked + Duration::hours(3));
-    tenders::publish_notice(
+    let row = tenders::load_row(conn, school)?;
+    let question = QuestionInput {
+        question: "第一包是否接受 86 英寸以上的产品？".into(),
+    };
+    let asked_view = ask(conn, &ctx(&bidder, asked), &row, &question)?;
+    let reply = AnswerInput {
+        answer: "接受，尺寸不小于 86 英寸即可。".into(),
+        changes_bids: false,
+    };
+    answer(
         conn,
-        &answered,
+        &ctx(school_by, asked + Duration::hours(3)),
         settings,
-        school.as_str(),
-        NoticeKind::Clarification,
-        "南宁市中小学智慧教室设备采购项目 — 澄清 / clarification 1",
-        "问 Q: 第一包是否接受 86 英寸以上的产品？\n答 A: 接受，尺寸不小于 86 英寸即可。",
+        &row,
+        &asked_view.id,
+        &reply,
     )?;
     let row = tenders::load_row(conn, school)?;
     tenders::amend(
@@ -417,6 +404,7 @@ fn load(
             changes_bids: true,
             new_bid_deadline: None,
             document_ids: vec![],
+            changes: Default::default(),
         },
     )?;
 

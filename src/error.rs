@@ -23,6 +23,27 @@ impl FieldError {
     }
 }
 
+/// Checks a text field: present when required, no control characters
+/// (tab and line breaks aside), at most `max` characters (not bytes).
+pub fn check_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+) {
+    if required && value.trim().is_empty() {
+        errors.push(FieldError::new(field, "must not be empty"));
+    } else if crate::types::has_control_chars(value) {
+        errors.push(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    } else if value.chars().count() > max {
+        errors.push(FieldError::new(field, format!("at most {max} characters")));
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]

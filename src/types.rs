@@ -4,6 +4,13 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Whether text holds a control character other than tab and line breaks
+/// (PostgreSQL refuses NUL in text; none of them belongs in a notice).
+pub fn has_control_chars(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// Declares a newtype id over a UUID string.
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident) => {

@@ -8,7 +8,7 @@ pub mod routes;
 use crate::db::schema::audit_events;
 use crate::db::{DbConn, to_db_time};
 use crate::error::AppError;
-use crate::identity::Principal;
+use crate::identity::{Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -17,16 +17,25 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct AuditContext {
     pub principal: Principal,
+    /// The role the principal acts in, once the handler has decided it.
+    pub role: Option<Role>,
     pub client_addr: Option<String>,
     pub request_id: Option<String>,
     pub now: DateTime<Utc>,
 }
 
 impl AuditContext {
+    /// Records actions as taken in `role`.
+    pub fn acting_as(mut self, role: Role) -> Self {
+        self.role = Some(role);
+        self
+    }
+
     /// For actions taken on the server's command line.
     pub fn system(now: DateTime<Utc>) -> Self {
         AuditContext {
             principal: Principal::system(),
+            role: Some(Role::Operator),
             client_addr: None,
             request_id: None,
             now,
@@ -59,7 +68,10 @@ pub fn record(
         .values((
             audit_events::occurred_at.eq(to_db_time(ctx.now)),
             audit_events::actor_id.eq(ctx.principal.user_id.as_ref().map(|u| u.as_str())),
-            audit_events::actor_role.eq(ctx.principal.audit_role()),
+            audit_events::actor_role.eq(ctx
+                .role
+                .map(Role::code)
+                .unwrap_or_else(|| ctx.principal.audit_role())),
             audit_events::action.eq(action),
             audit_events::object_type.eq(object_type),
             audit_events::object_id.eq(object_id),
@@ -97,6 +109,7 @@ impl actix_web::FromRequest for AuditContext {
         let client_addr = req.peer_addr().map(|a| a.ip().to_string());
         std::future::ready(Ok(AuditContext {
             principal,
+            role: None,
             client_addr,
             request_id,
             now: state.clock.now(),

@@ -89,6 +89,25 @@ pub async fn list_events(
 ) -> Result<web::Json<Page<AuditEvent>>, AppError> {
     principal.require_any(&[Role::Operator, Role::Supervisor])?;
     let query = query.into_inner();
+    if query
+        .tender_id
+        .as_deref()
+        .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
+    {
+        return Err(AppError::InvalidQuery(
+            "tender_id must be a tender's id".into(),
+        ));
+    }
+    let action_ok = |a: &str| {
+        a.len() <= 64
+            && a.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+    };
+    if query.action.as_deref().is_some_and(|a| !action_ok(a)) {
+        return Err(AppError::InvalidQuery(
+            "action is a code such as tender.publish".into(),
+        ));
+    }
     let paging = PageQuery {
         page: query.page,
         per_page: query.per_page,

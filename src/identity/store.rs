@@ -94,6 +94,15 @@ pub fn organisation_ref(conn: &mut DbConn, id: &str) -> Result<Option<Organisati
     }))
 }
 
+/// The league an organisation is registered in.
+pub fn organisation_league(conn: &mut DbConn, id: &str) -> Result<Option<String>, AppError> {
+    Ok(organisations::table
+        .filter(organisations::id.eq(id))
+        .select(organisations::league_code)
+        .first(conn)
+        .optional()?)
+}
+
 /// Finds an organisation by league and name, creating it if absent.
 pub fn find_or_create_organisation(
     conn: &mut DbConn,

@@ -3,7 +3,7 @@
 use crate::audit::{self, AuditContext};
 use crate::db::schema::leagues;
 use crate::db::{DbConn, to_db_time};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, check_text};
 use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use crate::types::LeagueCode;
@@ -32,11 +32,7 @@ impl League {
             ("name_en", &self.name_en, 200),
             ("parent_region", &self.parent_region, 64),
         ] {
-            if value.trim().is_empty() {
-                errors.push(FieldError::new(field, "must not be empty"));
-            } else if value.chars().count() > max {
-                errors.push(FieldError::new(field, format!("at most {max} characters")));
-            }
+            check_text(&mut errors, field, value, true, max);
         }
         AppError::check(errors)
     }
@@ -155,7 +151,7 @@ pub async fn create_league(
     let saved = league.clone();
     state
         .db
-        .write(move |conn| insert(conn, &ctx, &league))
+        .write(move |conn| insert(conn, &ctx.acting_as(Role::Operator), &league))
         .await?;
     Ok(HttpResponse::Created().json(saved))
 }

@@ -20,6 +20,22 @@ fn tag(kind: NoticeKind) -> &'static str {
     }
 }
 
+/// The OCDS document type of the notice itself.
+fn document_type(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Clarification => "clarifications",
+        NoticeKind::Cancellation => "cancellationDetails",
+        NoticeKind::Candidates => "evaluationReports",
+        NoticeKind::Award => "awardNotice",
+        NoticeKind::Tender
+        | NoticeKind::Amendment
+        | NoticeKind::Opening
+        | NoticeKind::Evaluation
+        | NoticeKind::Closure
+        | NoticeKind::Failure => "tenderNotice",
+    }
+}
+
 fn tender_status(status: TenderStatus) -> &'static str {
     match status {
         TenderStatus::Draft => "planning",
@@ -56,11 +72,24 @@ fn amount(fen: i64, currency: &str) -> Value {
 pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Value {
     let s = &t.summary;
     let currency = s.budget.currency.as_str();
-    let mut parties = vec![json!({
-        "id": t.tenderer.id.as_str(),
-        "name": t.tenderer.name,
-        "roles": if t.agent.is_some() { json!(["buyer"]) } else { json!(["buyer", "procuringEntity"]) },
-    })];
+    // In procurement the tenderer buys; in land-rights and state-asset
+    // transfers it sells, and OCDS has no seller role: it is then only the
+    // procuring entity (unless an agent runs the procedure), and no buyer.
+    let buys = matches!(
+        s.category,
+        Category::GovernmentProcurement | Category::EngineeringConstruction
+    );
+    let mut tenderer_roles = Vec::new();
+    if buys {
+        tenderer_roles.push("buyer");
+    }
+    if t.agent.is_none() {
+        tenderer_roles.push("procuringEntity");
+    }
+    let mut parties = Vec::new();
+    if !tenderer_roles.is_empty() {
+        parties.push(json!({ "id": t.tenderer.id.as_str(), "name": t.tenderer.name, "roles": tenderer_roles }));
+    }
     let procuring = t.agent.as_ref().unwrap_or(&t.tenderer);
     if let Some(agent) = &t.agent {
         parties.push(
@@ -88,7 +117,8 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
         tender.insert("mainProcurementCategory".into(), json!("works"));
     }
     let (criteria, details) = match &t.evaluation {
-        Evaluation::LowestEvaluatedPrice => ("priceOnly", "lowest evaluated price".to_string()),
+        // 经评审的最低投标价法: the price after evaluated adjustments.
+        Evaluation::LowestEvaluatedPrice => ("costOnly", "lowest evaluated price".to_string()),
         Evaluation::ComprehensiveScoring { criteria, .. } => (
             "ratedCriteria",
             criteria
@@ -126,7 +156,7 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
     }
     let mut documents: Vec<Value> = vec![json!({
         "id": format!("notice-{}", notice.seq),
-        "documentType": if notice.kind == NoticeKind::Tender { "tenderNotice" } else { "clarifications" },
+        "documentType": document_type(notice.kind),
         "title": notice.title,
         "url": settings.url(&format!("/#/tenders/{}", s.id)),
         "datePublished": time(notice.published_at),
@@ -156,7 +186,7 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
     if !amendments.is_empty() {
         tender.insert("amendments".into(), json!(amendments));
     }
-    json!({
+    let mut release = json!({
         "ocid": settings.ocid(s.id.as_str()),
         "id": format!("{}-{:04}", s.id, notice.seq),
         "date": time(notice.published_at),
@@ -164,9 +194,12 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
         "initiationType": "tender",
         "language": "zh",
         "parties": parties,
-        "buyer": { "id": t.tenderer.id.as_str(), "name": t.tenderer.name },
         "tender": Value::Object(tender),
-    })
+    });
+    if buys {
+        release["buyer"] = json!({ "id": t.tenderer.id.as_str(), "name": t.tenderer.name });
+    }
+    release
 }
 
 /// Lots are not in the OCDS core schema; they come from the Lots extension,

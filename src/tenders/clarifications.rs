@@ -1,14 +1,16 @@
 //! Clarification questions: bidders ask privately; the tenderer's answer is
 //! published to everyone with the question, never with who asked.
 
-use super::model::{MAX_TEXT_CHARS, NoticeKind, TenderStatus, check_text};
+use super::limits;
+use super::model::{MAX_TEXT_CHARS, NoticeKind, TenderStatus};
 use super::routes::parse_id;
-use super::store;
+use super::store::{self, TenderRow};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::clarifications;
-use crate::db::{from_db_time, to_db_time};
-use crate::error::AppError;
+use crate::db::{DbConn, from_db_time, to_db_time};
+use crate::error::{AppError, check_text};
 use crate::identity::{Principal, Role};
+use crate::opendata::OcdsSettings;
 use crate::startup::AppState;
 use crate::types::ClarificationId;
 use actix_web::{HttpResponse, get, post, web};
@@ -26,6 +28,11 @@ pub struct QuestionInput {
 #[serde(deny_unknown_fields)]
 pub struct AnswerInput {
     pub answer: String,
+    /// Whether the answer can affect how bids are prepared; then, like an
+    /// amendment, it must be published at least 15 days before the deadline
+    /// (otherwise publish an amendment that moves the deadline).
+    #[serde(default)]
+    pub changes_bids: bool,
 }
 
 /// A clarification as the viewer may see it. Nobody but the asker learns
@@ -45,6 +52,161 @@ pub struct ClarificationView {
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClarificationList {
     pub items: Vec<ClarificationView>,
+}
+
+/// Records a bidder's question about a published tender, before the
+/// clarification deadline.
+pub fn ask(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    row: &TenderRow,
+    input: &QuestionInput,
+) -> Result<ClarificationView, AppError> {
+    let mut errors = Vec::new();
+    check_text(
+        &mut errors,
+        "question",
+        &input.question,
+        true,
+        MAX_TEXT_CHARS,
+    );
+    AppError::check(errors)?;
+    if row.status()? != TenderStatus::Published {
+        return Err(AppError::IllegalTransition(
+            "questions can be asked only while the tender is published".into(),
+        ));
+    }
+    let deadline = from_db_time(row.clarification_deadline);
+    if ctx.now >= deadline {
+        return Err(AppError::DeadlinePassed(format!(
+            "the clarification deadline ({}) has passed",
+            deadline.to_rfc3339()
+        )));
+    }
+    let cid = ClarificationId::new();
+    let asker = ctx
+        .principal
+        .user_id
+        .as_ref()
+        .map(|u| u.as_str())
+        .unwrap_or_default();
+    diesel::insert_into(clarifications::table)
+        .values((
+            clarifications::id.eq(cid.as_str()),
+            clarifications::tender_id.eq(&row.id),
+            clarifications::question.eq(&input.question),
+            clarifications::asked_by.eq(asker),
+            clarifications::asked_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "tender.clarification.ask",
+        "clarification",
+        cid.as_str(),
+        Some(&row.id),
+        input,
+    )?;
+    Ok(ClarificationView {
+        id: cid,
+        number: None,
+        question: input.question.clone(),
+        answer: None,
+        asked_at: ctx.now,
+        answered_at: None,
+        asked_by_me: true,
+    })
+}
+
+/// Answers a question and publishes question and answer as a notice.
+pub fn answer(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    settings: &OcdsSettings,
+    row: &TenderRow,
+    cid: &ClarificationId,
+    input: &AnswerInput,
+) -> Result<ClarificationView, AppError> {
+    let mut errors = Vec::new();
+    check_text(&mut errors, "answer", &input.answer, true, MAX_TEXT_CHARS);
+    AppError::check(errors)?;
+    if row.status()? != TenderStatus::Published || ctx.now >= from_db_time(row.bid_deadline) {
+        return Err(AppError::DeadlinePassed(
+            "answers are published only before the bid deadline".into(),
+        ));
+    }
+    if input.changes_bids {
+        limits::check_amendment(&row.facts()?, row.status()?, true, None, ctx.now)?;
+    }
+    let found: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = clarifications::table
+        .filter(clarifications::id.eq(cid.as_str()))
+        .filter(clarifications::tender_id.eq(&row.id))
+        .select((
+            clarifications::question,
+            clarifications::asked_at,
+            clarifications::answered_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let (question, asked_at, answered) =
+        found.ok_or_else(|| AppError::not_found("clarification"))?;
+    if answered.is_some() {
+        return Err(AppError::Conflict(
+            "this question has already been answered".into(),
+        ));
+    }
+    let number: i32 = clarifications::table
+        .filter(clarifications::tender_id.eq(&row.id))
+        .select(diesel::dsl::max(clarifications::number))
+        .first::<Option<i32>>(conn)?
+        .unwrap_or(0)
+        + 1;
+    let updated = diesel::update(
+        clarifications::table
+            .filter(clarifications::id.eq(cid.as_str()))
+            .filter(clarifications::answered_at.is_null()),
+    )
+    .set((
+        clarifications::number.eq(number),
+        clarifications::answer.eq(&input.answer),
+        clarifications::answered_at.eq(to_db_time(ctx.now)),
+    ))
+    .execute(conn)?;
+    if updated != 1 {
+        return Err(AppError::Conflict(
+            "this question has already been answered".into(),
+        ));
+    }
+    let title = format!("{} — 澄清 / clarification {number}", row.title);
+    let body = format!("问 Q: {question}\n答 A: {}", input.answer);
+    store::publish_notice(
+        conn,
+        ctx,
+        settings,
+        &row.id,
+        NoticeKind::Clarification,
+        &title,
+        &body,
+    )?;
+    audit::record(
+        conn,
+        ctx,
+        "tender.clarification.answer",
+        "clarification",
+        cid.as_str(),
+        Some(&row.id),
+        input,
+    )?;
+    Ok(ClarificationView {
+        id: cid.clone(),
+        number: Some(number),
+        question,
+        answer: Some(input.answer.clone()),
+        asked_at: from_db_time(asked_at),
+        answered_at: Some(ctx.now),
+        asked_by_me: false,
+    })
 }
 
 /// Asks a question about a published tender (bidders, before the
@@ -73,63 +235,12 @@ pub async fn ask_question(
     let id = parse_id(&id)?;
     principal.require_any(&[Role::Bidder])?;
     let input = body.into_inner();
-    let mut errors = Vec::new();
-    check_text(
-        &mut errors,
-        "question",
-        &input.question,
-        true,
-        MAX_TEXT_CHARS,
-    );
-    AppError::check(errors)?;
     let view = state
         .db
         .write(move |conn| {
+            store::lock(conn, &id)?;
             let row = store::load_visible(conn, &id, &principal)?;
-            if row.status()? != TenderStatus::Published {
-                return Err(AppError::IllegalTransition(
-                    "questions can be asked only while the tender is published".into(),
-                ));
-            }
-            if ctx.now >= from_db_time(row.clarification_deadline) {
-                return Err(AppError::DeadlinePassed(format!(
-                    "the clarification deadline ({}) has passed",
-                    from_db_time(row.clarification_deadline).to_rfc3339()
-                )));
-            }
-            let cid = ClarificationId::new();
-            let asker = principal
-                .user_id
-                .as_ref()
-                .map(|u| u.as_str().to_string())
-                .unwrap_or_default();
-            diesel::insert_into(clarifications::table)
-                .values((
-                    clarifications::id.eq(cid.as_str()),
-                    clarifications::tender_id.eq(&row.id),
-                    clarifications::question.eq(&input.question),
-                    clarifications::asked_by.eq(&asker),
-                    clarifications::asked_at.eq(to_db_time(ctx.now)),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &ctx,
-                "tender.clarification.ask",
-                "clarification",
-                cid.as_str(),
-                Some(&row.id),
-                &input,
-            )?;
-            Ok(ClarificationView {
-                id: cid,
-                number: None,
-                question: input.question,
-                answer: None,
-                asked_at: ctx.now,
-                answered_at: None,
-                asked_by_me: true,
-            })
+            ask(conn, &ctx.acting_as(Role::Bidder), &row, &input)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -137,6 +248,7 @@ pub async fn ask_question(
 
 /// Clarifications: everyone sees the answered ones; the tender's managers
 /// also see pending questions; a bidder also sees its own pending ones.
+/// Answered ones come first, by number; pending ones follow, oldest first.
 #[utoipa::path(
     tag = "tenders",
     params(("id" = String, Path)),
@@ -175,9 +287,8 @@ pub async fn list_clarifications(
                     clarifications::answered_at,
                     clarifications::asked_by,
                 ))
-                .order((clarifications::number.asc(), clarifications::asked_at.asc()))
                 .load(conn)?;
-            Ok(rows
+            let mut items: Vec<ClarificationView> = rows
                 .into_iter()
                 .filter_map(
                     |(cid, number, question, answer, asked_at, answered_at, asked_by)| {
@@ -193,7 +304,9 @@ pub async fn list_clarifications(
                         })
                     },
                 )
-                .collect())
+                .collect();
+            items.sort_by_key(|c| (c.number.is_none(), c.number, c.asked_at));
+            Ok(items)
         })
         .await?;
     Ok(web::Json(ClarificationList { items }))
@@ -226,80 +339,13 @@ pub async fn answer_question(
     let cid = ClarificationId::parse(&cid).ok_or_else(|| AppError::not_found("clarification"))?;
     principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
     let input = body.into_inner();
-    let mut errors = Vec::new();
-    check_text(&mut errors, "answer", &input.answer, true, MAX_TEXT_CHARS);
-    AppError::check(errors)?;
     let settings = state.ocds.clone();
     let view = state
         .db
         .write(move |conn| {
-            let row = store::load_managed(conn, &id, &principal)?;
-            if row.status()? != TenderStatus::Published || ctx.now >= from_db_time(row.bid_deadline)
-            {
-                return Err(AppError::DeadlinePassed(
-                    "answers are published only before the bid deadline".into(),
-                ));
-            }
-            let found: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> =
-                clarifications::table
-                    .filter(clarifications::id.eq(cid.as_str()))
-                    .filter(clarifications::tender_id.eq(&row.id))
-                    .select((
-                        clarifications::question,
-                        clarifications::asked_at,
-                        clarifications::answered_at,
-                    ))
-                    .first(conn)
-                    .optional()?;
-            let (question, asked_at, answered) =
-                found.ok_or_else(|| AppError::not_found("clarification"))?;
-            if answered.is_some() {
-                return Err(AppError::Conflict(
-                    "this question has already been answered".into(),
-                ));
-            }
-            let number: i32 = clarifications::table
-                .filter(clarifications::tender_id.eq(&row.id))
-                .select(diesel::dsl::max(clarifications::number))
-                .first::<Option<i32>>(conn)?
-                .unwrap_or(0)
-                + 1;
-            diesel::update(clarifications::table.filter(clarifications::id.eq(cid.as_str())))
-                .set((
-                    clarifications::number.eq(number),
-                    clarifications::answer.eq(&input.answer),
-                    clarifications::answered_at.eq(to_db_time(ctx.now)),
-                ))
-                .execute(conn)?;
-            let title = format!("{} — 澄清 / clarification {number}", row.title);
-            let body = format!("问 Q: {question}\n答 A: {}", input.answer);
-            store::publish_notice(
-                conn,
-                &ctx,
-                &settings,
-                &row.id,
-                NoticeKind::Clarification,
-                &title,
-                &body,
-            )?;
-            audit::record(
-                conn,
-                &ctx,
-                "tender.clarification.answer",
-                "clarification",
-                cid.as_str(),
-                Some(&row.id),
-                &input,
-            )?;
-            Ok(ClarificationView {
-                id: cid,
-                number: Some(number),
-                question,
-                answer: Some(input.answer),
-                asked_at: from_db_time(asked_at),
-                answered_at: Some(ctx.now),
-                asked_by_me: false,
-            })
+            store::lock(conn, &id)?;
+            let (row, role) = store::load_managed(conn, &id, &principal)?;
+            answer(conn, &ctx.acting_as(role), &settings, &row, &cid, &input)
         })
         .await?;
     Ok(web::Json(view))

@@ -3,13 +3,15 @@
 
 use super::model::TenderStatus;
 use super::routes::parse_id;
-use super::store::{self, Document};
+use super::store::{self, Document, TenderRow};
 use crate::audit::{self, AuditContext};
+use crate::db::DbConn;
 use crate::db::schema::tender_documents;
 use crate::db::to_db_time;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::startup::AppState;
+use crate::store::StoredBlob;
 use crate::types::DocumentId;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -117,57 +119,25 @@ pub async fn upload_document(
     state
         .db
         .read(move |conn| {
-            let row = store::load_managed(conn, &check_id, &check_principal)?;
+            let (row, _) = store::load_managed(conn, &check_id, &check_principal)?;
             open_for_documents(row.status()?)
         })
         .await?;
     let blob = state.blobs.put_stream(body, limit).await?;
-    let doc_id = DocumentId::new();
     let document = state
         .db
         .write(move |conn| {
-            let row = store::load_managed(conn, &id, &principal)?;
+            store::lock(conn, &id)?;
+            let (row, role) = store::load_managed(conn, &id, &principal)?;
+            let ctx = ctx.acting_as(role);
             open_for_documents(row.status()?)?;
-            diesel::insert_into(tender_documents::table)
-                .values((
-                    tender_documents::id.eq(doc_id.as_str()),
-                    tender_documents::tender_id.eq(&row.id),
-                    tender_documents::title.eq(&title),
-                    tender_documents::filename.eq(&query.filename),
-                    tender_documents::media_type.eq(&media_type),
-                    tender_documents::size_bytes.eq(blob.size as i64),
-                    tender_documents::sha256.eq(&blob.sha256),
-                    tender_documents::uploaded_by.eq(principal
-                        .user_id
-                        .as_ref()
-                        .map(|u| u.as_str())
-                        .unwrap_or_default()),
-                    tender_documents::uploaded_at.eq(to_db_time(ctx.now)),
-                ))
-                .execute(conn)?;
-            #[derive(Serialize)]
-            struct Uploaded<'a> {
-                filename: &'a str,
-                title: &'a str,
-                media_type: &'a str,
-                size: u64,
-                sha256: &'a str,
-            }
-            audit::record(
-                conn,
-                &ctx,
-                "tender.document.upload",
-                "document",
-                doc_id.as_str(),
-                Some(&row.id),
-                &Uploaded {
-                    filename: &query.filename,
-                    title: &title,
-                    media_type: &media_type,
-                    size: blob.size,
-                    sha256: &blob.sha256,
-                },
-            )?;
+            let new = NewDocument {
+                title: &title,
+                filename: &query.filename,
+                media_type: &media_type,
+                blob: &blob,
+            };
+            let doc_id = record_document(conn, &ctx, &row, &new)?;
             let docs = store::documents(conn, &row, true)?;
             docs.into_iter().find(|d| d.id == doc_id).ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("document vanished after insert"))
@@ -177,6 +147,68 @@ pub async fn upload_document(
     Ok(HttpResponse::Created()
         .insert_header(("Location", document.download_url.clone()))
         .json(document))
+}
+
+/// A stored file about to become a tender document.
+pub struct NewDocument<'a> {
+    pub title: &'a str,
+    pub filename: &'a str,
+    pub media_type: &'a str,
+    pub blob: &'a StoredBlob,
+}
+
+/// Records a stored file as a document of the tender (unpublished until the
+/// tender or an amendment publishes it), with its audit event.
+pub fn record_document(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    row: &TenderRow,
+    new: &NewDocument<'_>,
+) -> Result<DocumentId, AppError> {
+    let doc_id = DocumentId::new();
+    let uploaded_by = ctx
+        .principal
+        .user_id
+        .as_ref()
+        .map(|u| u.as_str())
+        .unwrap_or_default();
+    diesel::insert_into(tender_documents::table)
+        .values((
+            tender_documents::id.eq(doc_id.as_str()),
+            tender_documents::tender_id.eq(&row.id),
+            tender_documents::title.eq(new.title),
+            tender_documents::filename.eq(new.filename),
+            tender_documents::media_type.eq(new.media_type),
+            tender_documents::size_bytes.eq(new.blob.size as i64),
+            tender_documents::sha256.eq(&new.blob.sha256),
+            tender_documents::uploaded_by.eq(uploaded_by),
+            tender_documents::uploaded_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    #[derive(Serialize)]
+    struct Uploaded<'a> {
+        filename: &'a str,
+        title: &'a str,
+        media_type: &'a str,
+        size: u64,
+        sha256: &'a str,
+    }
+    audit::record(
+        conn,
+        ctx,
+        "tender.document.upload",
+        "document",
+        doc_id.as_str(),
+        Some(&row.id),
+        &Uploaded {
+            filename: new.filename,
+            title: new.title,
+            media_type: new.media_type,
+            size: new.blob.size,
+            sha256: &new.blob.sha256,
+        },
+    )?;
+    Ok(doc_id)
 }
 
 fn open_for_documents(status: TenderStatus) -> Result<(), AppError> {

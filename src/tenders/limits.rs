@@ -1,9 +1,12 @@
 //! Legal time limits per category and method, in one table, and the checks
 //! that apply them (pure: `now` is a parameter).
 //!
-//! Periods the law states in working days are held here as the calendar days
-//! that always cover them (n working days ≤ ⌈n × 7 ⁄ 5⌉ calendar days), so
-//! the platform never allows less than the law.
+//! Periods the law states in working days are held here as ⌈n × 7 ⁄ 5⌉
+//! calendar days, which covers n working days of ordinary weeks. Statutory
+//! holidays are not modelled yet: a working-day period that spans the Spring
+//! Festival or National Day needs a later deadline than this table demands,
+//! and the tenderer must set it. Land listing's own minimum listing period
+//! (10 working days, after the 20-day notice) is not checked separately.
 
 use super::model::{Category, Method, TenderStatus};
 use crate::error::AppError;
@@ -209,6 +212,19 @@ pub fn check_publish(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppErr
             "the clarification deadline has already passed".into(),
         ));
     }
+    check_clarification_period(facts)?;
+    check_publicity_days(facts, &l)
+}
+
+/// Clarification requests must close long enough before the bid deadline.
+pub fn check_clarification_period(facts: &DateFacts) -> Result<(), AppError> {
+    let l = require(facts.category, facts.method)?;
+    if facts.clarification_deadline > facts.bid_deadline {
+        return Err(AppError::invalid(
+            "dates.clarification_deadline",
+            "must not be after the bid deadline",
+        ));
+    }
     if facts.bid_deadline - facts.clarification_deadline
         < days(l.clarification_before_deadline_days)
     {
@@ -217,7 +233,7 @@ pub fn check_publish(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppErr
             l.clarification_before_deadline_days, l.basis
         )));
     }
-    check_publicity_days(facts, &l)
+    Ok(())
 }
 
 fn check_publicity_days(facts: &DateFacts, l: &Limits) -> Result<(), AppError> {

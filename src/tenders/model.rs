@@ -1,6 +1,6 @@
 //! Tender value types and their validation (pure).
 
-use crate::error::FieldError;
+use crate::error::{FieldError, check_text};
 use crate::types::{LeagueCode, Money, OrganisationId, text_enum};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -157,21 +157,6 @@ pub struct TenderInput {
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 50_000;
 pub const MAX_LOTS: usize = 200;
-
-/// Checks a text field's presence and length, in characters (not bytes).
-pub fn check_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    required: bool,
-    max: usize,
-) {
-    if required && value.trim().is_empty() {
-        errors.push(FieldError::new(field, "must not be empty"));
-    } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("at most {max} characters")));
-    }
-}
 
 impl TenderInput {
     /// Structural checks that need neither the database nor the clock.

@@ -63,8 +63,15 @@ fn parties(
             })?;
             let parsed = OrganisationId::parse(tenderer.as_str())
                 .ok_or_else(|| AppError::invalid("tenderer_org_id", "not an organisation id"))?;
-            if crate::identity::store::organisation_ref(conn, parsed.as_str())?.is_none() {
-                return Err(AppError::invalid("tenderer_org_id", "no such organisation"));
+            // An agent runs tenders only for tenderers of its own league.
+            match crate::identity::store::organisation_league(conn, parsed.as_str())? {
+                None => return Err(AppError::invalid("tenderer_org_id", "no such organisation")),
+                Some(l) if l != league.as_str() => {
+                    return Err(AppError::Forbidden(format!(
+                        "the tenderer belongs to league {l}; this tender is run in {league}"
+                    )));
+                }
+                Some(_) => {}
             }
             (parsed, Some(own_org))
         }
@@ -121,11 +128,22 @@ pub async fn create_tender(
     ctx: AuditContext,
     body: web::Json<TenderInput>,
 ) -> Result<HttpResponse, AppError> {
-    let role = principal.require_any(&[Role::Tenderer, Role::Agent])?;
+    principal.require_any(&[Role::Tenderer, Role::Agent])?;
     let input = validated(body.into_inner(), ctx.now)?;
+    // Naming another organisation as the tenderer is acting as its agent.
+    let for_other = input
+        .tenderer_org_id
+        .as_ref()
+        .is_some_and(|t| Some(t) != principal.organisation.as_ref());
+    let role = if principal.has(Role::Agent) && (for_other || !principal.has(Role::Tenderer)) {
+        Role::Agent
+    } else {
+        Role::Tenderer
+    };
     let detail = state
         .db
         .write(move |conn| {
+            let ctx = ctx.acting_as(role);
             let parties = parties(conn, &principal, role, &input)?;
             let id = store::insert_draft(conn, &ctx, &input, &parties)?;
             let row = store::load_row(conn, &id)?;
@@ -163,7 +181,9 @@ pub async fn update_tender(
     let detail = state
         .db
         .write(move |conn| {
-            let row = store::load_managed(conn, &id, &principal)?;
+            store::lock(conn, &id)?;
+            let (row, role) = store::load_managed(conn, &id, &principal)?;
+            let ctx = ctx.acting_as(role);
             if input
                 .league
                 .as_ref()
@@ -210,10 +230,17 @@ pub async fn list_tenders(
         per_page: filter.per_page,
     }
     .validate()?;
-    if filter.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+    if filter
+        .q
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > 200 || crate::types::has_control_chars(q))
+    {
         return Err(AppError::InvalidQuery(
-            "q is limited to 200 characters".into(),
+            "q is limited to 200 characters, without control characters".into(),
         ));
+    }
+    if let Some(league) = &filter.league {
+        crate::types::LeagueCode::parse(league).map_err(AppError::InvalidQuery)?;
     }
     let page = state
         .db
@@ -301,7 +328,9 @@ pub async fn transition_tender(
     let detail = state
         .db
         .write(move |conn| {
-            let row = store::load_managed(conn, &id, &principal)?;
+            store::lock(conn, &id)?;
+            let (row, role) = store::load_managed(conn, &id, &principal)?;
+            let ctx = ctx.acting_as(role);
             store::transition(conn, &ctx, &settings, &row, &input)?;
             let row = store::load_row(conn, &id)?;
             store::detail(conn, &row, &principal)
@@ -338,7 +367,9 @@ pub async fn amend_tender(
     let detail = state
         .db
         .write(move |conn| {
-            let row = store::load_managed(conn, &id, &principal)?;
+            store::lock(conn, &id)?;
+            let (row, role) = store::load_managed(conn, &id, &principal)?;
+            let ctx = ctx.acting_as(role);
             store::amend(conn, &ctx, &settings, &row, &input)?;
             let row = store::load_row(conn, &id)?;
             store::detail(conn, &row, &principal)

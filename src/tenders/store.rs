@@ -6,7 +6,7 @@ use super::model::{Category, Evaluation, KeyDates, Method, NoticeKind, TenderInp
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{clarifications, leagues, notices, tender_documents, tender_lots, tenders};
 use crate::db::{DbConn, from_db_time, like_pattern, lower, to_db_time};
-use crate::error::AppError;
+use crate::error::{AppError, check_text};
 use crate::http::{Page, Paging};
 use crate::identity::store::{OrganisationRef, organisation_ref};
 use crate::identity::{Principal, Role};
@@ -60,22 +60,31 @@ impl TenderRow {
         })
     }
 
-    /// Operators, and members of the tender's tenderer or agent organisation
-    /// holding the matching role, manage the tender.
-    pub fn managed_by(&self, principal: &Principal) -> bool {
-        if principal.has(Role::Operator) {
-            return true;
+    /// The role in which the principal manages this tender: a member of its
+    /// tenderer organisation holding the tenderer role, a member of its agent
+    /// organisation holding the agent role, or an operator.
+    pub fn managing_role(&self, principal: &Principal) -> Option<Role> {
+        let org = principal.organisation.as_ref().map(|o| o.as_str());
+        if principal.has(Role::Tenderer) && org == Some(self.tenderer_org_id.as_str()) {
+            Some(Role::Tenderer)
+        } else if principal.has(Role::Agent) && org.is_some() && org == self.agent_org_id.as_deref()
+        {
+            Some(Role::Agent)
+        } else if principal.has(Role::Operator) {
+            Some(Role::Operator)
+        } else {
+            None
         }
-        let Some(org) = principal.organisation.as_ref().map(|o| o.as_str()) else {
-            return false;
-        };
-        (principal.has(Role::Tenderer) && self.tenderer_org_id == org)
-            || (principal.has(Role::Agent) && self.agent_org_id.as_deref() == Some(org))
     }
 
-    /// Drafts are seen only by those who manage them.
+    pub fn managed_by(&self, principal: &Principal) -> bool {
+        self.managing_role(principal).is_some()
+    }
+
+    /// Until it is published, a tender is seen only by those who manage it
+    /// (a draft cancelled before publication stays private).
     pub fn visible_to(&self, principal: &Principal) -> bool {
-        self.status != TenderStatus::Draft.code() || self.managed_by(principal)
+        self.published_at.is_some() || self.managed_by(principal)
     }
 }
 
@@ -183,16 +192,23 @@ pub fn load_visible(
     }
 }
 
-/// Loads a tender the principal manages; 404 if invisible, 403 if visible
-/// but managed by someone else.
+/// Serialises writers of one tender until the transaction ends, so that
+/// concurrent requests on PostgreSQL cannot both act on the same state.
+/// Every write to a tender takes it before reading the tender.
+pub fn lock(conn: &mut DbConn, id: &TenderId) -> Result<(), AppError> {
+    crate::db::lock_in_transaction(conn, &format!("tender:{id}"))
+}
+
+/// Loads a tender the principal manages, with the role it acts in; 404 if
+/// invisible, 403 if visible but managed by someone else.
 pub fn load_managed(
     conn: &mut DbConn,
     id: &TenderId,
     principal: &Principal,
-) -> Result<TenderRow, AppError> {
+) -> Result<(TenderRow, Role), AppError> {
     let row = load_visible(conn, id, principal)?;
-    if row.managed_by(principal) {
-        Ok(row)
+    if let Some(role) = row.managing_role(principal) {
+        Ok((row, role))
     } else if !principal.is_authenticated() {
         Err(AppError::Unauthenticated(
             "sign in as the tender's tenderer or agent".into(),
@@ -428,20 +444,25 @@ pub fn list(
 ) -> Result<Page<TenderSummary>, AppError> {
     let build = || {
         let mut q = tenders::table.into_boxed();
+        // The same rule as `TenderRow::visible_to`, in SQL.
         if !viewer.has(Role::Operator) {
-            let draft = TenderStatus::Draft.code();
+            let published = tenders::published_at.is_not_null();
             let org = viewer.organisation.as_ref().map(|o| o.as_str().to_string());
-            match org {
-                Some(org) if viewer.has(Role::Tenderer) || viewer.has(Role::Agent) => {
-                    q = q.filter(
-                        tenders::status
-                            .ne(draft)
-                            .or(tenders::tenderer_org_id.eq(org.clone()))
-                            .or(tenders::agent_org_id.eq(org).assume_not_null()),
-                    );
+            let (as_tenderer, as_agent) = (viewer.has(Role::Tenderer), viewer.has(Role::Agent));
+            q = match org {
+                Some(org) if as_tenderer && as_agent => q.filter(
+                    published
+                        .or(tenders::tenderer_org_id.eq(org.clone()))
+                        .or(tenders::agent_org_id.eq(org).assume_not_null()),
+                ),
+                Some(org) if as_tenderer => {
+                    q.filter(published.or(tenders::tenderer_org_id.eq(org)))
                 }
-                _ => q = q.filter(tenders::status.ne(draft)),
-            }
+                Some(org) if as_agent => {
+                    q.filter(published.or(tenders::agent_org_id.eq(org).assume_not_null()))
+                }
+                _ => q.filter(published),
+            };
         }
         if let Some(c) = filter.category {
             q = q.filter(tenders::category.eq(c.code()));
@@ -672,6 +693,12 @@ pub fn publish_notice(
     Ok(seq)
 }
 
+fn changed_meanwhile() -> AppError {
+    AppError::Conflict(
+        "the tender changed while this request was handled; reload it and retry".into(),
+    )
+}
+
 /// Body of a lifecycle action.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -707,7 +734,7 @@ pub fn transition(
     })?;
     let facts = row.facts()?;
     let mut errors = Vec::new();
-    super::model::check_text(
+    check_text(
         &mut errors,
         "reason",
         &input.reason,
@@ -726,7 +753,7 @@ pub fn transition(
         _ => {}
     }
     let now = to_db_time(ctx.now);
-    diesel::update(
+    let updated = diesel::update(
         tenders::table
             .filter(tenders::id.eq(&row.id))
             .filter(tenders::status.eq(from.code())),
@@ -737,6 +764,9 @@ pub fn transition(
         tenders::updated_at.eq(now),
     ))
     .execute(conn)?;
+    if updated != 1 {
+        return Err(changed_meanwhile());
+    }
     if input.action == Action::Publish {
         diesel::update(tenders::table.filter(tenders::id.eq(&row.id)))
             .set(tenders::published_at.eq(now))
@@ -755,21 +785,26 @@ pub fn transition(
             input.reason.clone(),
         ),
     };
-    let seq = publish_notice(
-        conn,
-        ctx,
-        settings,
-        &row.id,
-        input.action.notice_kind(),
-        &title,
-        &body,
-    )?;
+    // A draft cancelled before publication was never public: no notice.
+    let seq = if row.published_at.is_none() && input.action != Action::Publish {
+        None
+    } else {
+        Some(publish_notice(
+            conn,
+            ctx,
+            settings,
+            &row.id,
+            input.action.notice_kind(),
+            &title,
+            &body,
+        )?)
+    };
     #[derive(Serialize)]
     struct Transitioned<'a> {
         from: &'static str,
         to: &'static str,
         reason: &'a str,
-        notice_seq: i32,
+        notice_seq: Option<i32>,
     }
     audit::record(
         conn,
@@ -788,6 +823,27 @@ pub fn transition(
     Ok(to)
 }
 
+/// Terms an amendment may change. Any of them changes how bids are
+/// prepared, so the 15-day rule applies whenever one is present.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendedTerms {
+    pub budget: Option<Money>,
+    /// Replaces all lots.
+    pub lots: Option<Vec<super::model::LotInput>>,
+    pub evaluation: Option<Evaluation>,
+    pub clarification_deadline: Option<DateTime<Utc>>,
+}
+
+impl AmendedTerms {
+    fn is_empty(&self) -> bool {
+        self.budget.is_none()
+            && self.lots.is_none()
+            && self.evaluation.is_none()
+            && self.clarification_deadline.is_none()
+    }
+}
+
 /// Body of an amendment.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -796,16 +852,63 @@ pub struct AmendmentInput {
     /// What changes, published to everyone.
     pub body: String,
     /// Whether the change can affect how bids are prepared (then the
-    /// 15-day rule applies).
+    /// 15-day rule applies). Changed terms or new documents always do.
     pub changes_bids: bool,
     /// A later bid deadline, when the rule requires one or the tenderer wants one.
     pub new_bid_deadline: Option<DateTime<Utc>>,
     /// Documents uploaded since publication that this amendment publishes.
     #[serde(default)]
     pub document_ids: Vec<DocumentId>,
+    /// Terms of the tender this amendment changes.
+    #[serde(default)]
+    pub changes: AmendedTerms,
 }
 
-/// Publishes a versioned amendment.
+/// The tender's current terms, as the input that would create it.
+fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppError> {
+    let lots: Vec<(String, String, i64)> = tender_lots::table
+        .filter(tender_lots::tender_id.eq(&row.id))
+        .select((
+            tender_lots::title,
+            tender_lots::description,
+            tender_lots::budget_fen,
+        ))
+        .order(tender_lots::number.asc())
+        .load(conn)?;
+    let facts = row.facts()?;
+    Ok(TenderInput {
+        title: row.title.clone(),
+        description: row.description.clone(),
+        category: facts.category,
+        method: facts.method,
+        league: None,
+        tenderer_org_id: None,
+        budget: Money {
+            amount_fen: row.budget_fen,
+            currency: Currency::from_db(row.currency.clone()),
+        },
+        lots: lots
+            .into_iter()
+            .map(|(title, description, budget_fen)| super::model::LotInput {
+                title,
+                description,
+                budget_fen,
+            })
+            .collect(),
+        evaluation: serde_json::from_str(&row.evaluation_json).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("stored evaluation method"))
+        })?,
+        dates: KeyDates {
+            documents_available_at: facts.documents_available_at,
+            clarification_deadline: facts.clarification_deadline,
+            bid_deadline: facts.bid_deadline,
+            publicity_days: facts.publicity_days,
+        },
+    })
+}
+
+/// Publishes a versioned amendment: checks the 15-day rule, applies the
+/// changed terms, publishes the listed documents, and records it all.
 pub fn amend(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -813,15 +916,16 @@ pub fn amend(
     row: &TenderRow,
     input: &AmendmentInput,
 ) -> Result<i32, AppError> {
+    use chrono::SubsecRound;
     let mut errors = Vec::new();
-    super::model::check_text(
+    check_text(
         &mut errors,
         "title",
         &input.title,
         true,
         super::model::MAX_TITLE_CHARS,
     );
-    super::model::check_text(
+    check_text(
         &mut errors,
         "body",
         &input.body,
@@ -829,17 +933,49 @@ pub fn amend(
         super::model::MAX_TEXT_CHARS,
     );
     AppError::check(errors)?;
-    let new_deadline = input.new_bid_deadline.map(|d| {
-        use chrono::SubsecRound;
-        d.trunc_subsecs(0)
-    });
-    let deadline = limits::check_amendment(
-        &row.facts()?,
-        row.status()?,
-        input.changes_bids,
-        new_deadline,
-        ctx.now,
+    let changes_bids =
+        input.changes_bids || !input.document_ids.is_empty() || !input.changes.is_empty();
+    let new_deadline = input.new_bid_deadline.map(|d| d.trunc_subsecs(0));
+    let facts = row.facts()?;
+    let deadline =
+        limits::check_amendment(&facts, row.status()?, changes_bids, new_deadline, ctx.now)?;
+
+    // The terms after the amendment must be as valid as a new tender's.
+    let mut next = current_input(conn, row)?;
+    let terms = &input.changes;
+    if let Some(budget) = &terms.budget {
+        next.budget = budget.clone();
+    }
+    if let Some(lots) = &terms.lots {
+        next.lots = lots.clone();
+    }
+    if let Some(evaluation) = &terms.evaluation {
+        next.evaluation = evaluation.clone();
+    }
+    if let Some(clarification) = terms.clarification_deadline {
+        let clarification = clarification.trunc_subsecs(0);
+        if clarification <= ctx.now {
+            return Err(AppError::invalid(
+                "changes.clarification_deadline",
+                "must be in the future",
+            ));
+        }
+        next.dates.clarification_deadline = clarification;
+    }
+    next.dates.bid_deadline = deadline;
+    AppError::check(
+        next.validate()
+            .into_iter()
+            .map(|e| crate::error::FieldError::new(format!("changes: {}", e.field), e.message))
+            .collect(),
     )?;
+    let next_facts = DateFacts {
+        clarification_deadline: next.dates.clarification_deadline,
+        bid_deadline: deadline,
+        ..facts
+    };
+    limits::check_clarification_period(&next_facts)?;
+
     let version = row.amendment_version + 1;
     let now = to_db_time(ctx.now);
     for doc in &input.document_ids {
@@ -861,17 +997,27 @@ pub fn amend(
             ));
         }
     }
-    diesel::update(
+    let updated = diesel::update(
         tenders::table
             .filter(tenders::id.eq(&row.id))
             .filter(tenders::amendment_version.eq(row.amendment_version)),
     )
     .set((
         tenders::amendment_version.eq(version),
+        tenders::budget_fen.eq(next.budget.amount_fen),
+        tenders::currency.eq(next.budget.currency.as_str()),
+        tenders::evaluation_json.eq(evaluation_json(&next)?),
+        tenders::clarification_deadline.eq(to_db_time(next.dates.clarification_deadline)),
         tenders::bid_deadline.eq(to_db_time(deadline)),
         tenders::updated_at.eq(now),
     ))
     .execute(conn)?;
+    if updated != 1 {
+        return Err(changed_meanwhile());
+    }
+    if terms.lots.is_some() {
+        write_lots(conn, &row.id, &next)?;
+    }
     let seq = publish_notice(
         conn,
         ctx,
@@ -885,6 +1031,7 @@ pub fn amend(
     struct Amended<'a> {
         version: i32,
         notice_seq: i32,
+        changes_bids: bool,
         input: &'a AmendmentInput,
         bid_deadline: DateTime<Utc>,
     }
@@ -898,6 +1045,7 @@ pub fn amend(
         &Amended {
             version,
             notice_seq: seq,
+            changes_bids,
             input,
             bid_deadline: deadline,
         },

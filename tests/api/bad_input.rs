@@ -242,3 +242,35 @@ async fn bad_paths_are_404() {
         .await
         .assert_problem(404, "not-found");
 }
+
+#[actix_web::test]
+async fn control_characters_are_refused_on_every_backend() {
+    let (app, token) = setup(Options::default()).await;
+    let nul = app.tender_body("标题\u{0}含空字符");
+    refused(&app, &token, &nul, 422, "validation-failed").await;
+    let mut desc = app.tender_body("x");
+    desc["description"] = json!("bell\u{7}");
+    refused(&app, &token, &desc, 422, "validation-failed").await;
+    let mut newlines = app.tender_body("多行说明");
+    newlines["description"] = json!("第一行\n第二行\t制表");
+    assert_eq!(
+        app.post_json("/api/v1/tenders", Some(&token), &newlines)
+            .await
+            .status,
+        201,
+        "line breaks and tabs are text"
+    );
+    app.get("/api/v1/tenders?q=%00", None)
+        .await
+        .assert_problem(400, "invalid-query");
+    app.get("/api/v1/tenders?league=%00", None)
+        .await
+        .assert_problem(400, "invalid-query");
+    let operator = app.user("op", Role::Operator, "NNG", "平台");
+    app.get("/api/v1/audit/events?tender_id=%00", Some(&operator))
+        .await
+        .assert_problem(400, "invalid-query");
+    app.get("/api/v1/audit/events?action=%00", Some(&operator))
+        .await
+        .assert_problem(400, "invalid-query");
+}

@@ -452,3 +452,266 @@ async fn concurrent_drafts_get_unique_references() {
     assert_eq!(refs.len(), 12);
     assert_eq!(app.count("tenders"), 12);
 }
+
+#[actix_web::test]
+async fn a_draft_cancelled_before_publication_stays_private() {
+    let app = spawn_app().await;
+    app.leagues();
+    let tenderer = app.user("采购科", Role::Tenderer, "NNG", "南宁市教育局");
+    let id = app
+        .create_draft(&tenderer, "内部草稿：尚未公开的预算")
+        .await;
+    let r = app.act(&tenderer, &id, "cancel", "不再采购").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "cancelled");
+    assert_eq!(r.json()["notices"], json!([]), "nothing was ever published");
+    app.get(&format!("/api/v1/tenders/{id}"), None)
+        .await
+        .assert_problem(404, "not-found");
+    let board = app
+        .get("/api/v1/tenders?status=cancelled", None)
+        .await
+        .json();
+    assert_eq!(board["total"], 0);
+    app.get(&format!("/api/v1/opendata/tenders/{id}/releases"), None)
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(app.count("notices"), 0);
+}
+
+#[actix_web::test]
+async fn concurrent_actions_on_one_tender_apply_once() {
+    let app = spawn_app().await;
+    app.leagues();
+    let tenderer = app.user("采购科", Role::Tenderer, "NNG", "南宁市教育局");
+    let id = app.create_draft(&tenderer, "双击发布").await;
+    let replies =
+        futures_util::future::join_all((0..6).map(|_| app.act(&tenderer, &id, "publish", "")))
+            .await;
+    let ok = replies.iter().filter(|r| r.status == 200).count();
+    assert_eq!(ok, 1, "exactly one publish succeeds");
+    for r in replies.iter().filter(|r| r.status != 200) {
+        assert_eq!(r.status, 409);
+    }
+    assert_eq!(app.count("notices"), 1, "one tender notice, one release");
+    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let events = app
+        .get(
+            &format!("/api/v1/audit/events?tender_id={id}&action=tender.publish"),
+            Some(&operator),
+        )
+        .await;
+    assert_eq!(events.json()["total"], 1);
+}
+
+#[actix_web::test]
+async fn amendments_can_change_terms_and_documents_count_as_changing_bids() {
+    let app = spawn_app().await;
+    let (tenderer, id) = app.published_tender().await;
+    let path = format!("/api/v1/tenders/{id}/amendments");
+    let r = app
+        .post_json(
+            &path,
+            Some(&tenderer),
+            &json!({
+                "title": "更正公告（第1号）",
+                "body": "预算调整，合并为一个包，价格权重调整",
+                "changes_bids": false,
+                "changes": {
+                    "budget": {"amount_fen": 180_000_000, "currency": "CNY"},
+                    "lots": [{"title": "唯一包", "budget_fen": 180_000_000}],
+                    "evaluation": {"method": "lowest_evaluated_price"}
+                }
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let t = r.json();
+    assert_eq!(t["budget"]["amount_fen"], 180_000_000);
+    assert_eq!(t["lots"].as_array().unwrap().len(), 1);
+    assert_eq!(t["evaluation"], json!({"method": "lowest_evaluated_price"}));
+    let package = app
+        .get(&format!("/api/v1/opendata/tenders/{id}/releases"), None)
+        .await
+        .json();
+    assert_eq!(
+        package["releases"][1]["tender"]["value"]["amount"],
+        json!(1800000.0)
+    );
+    assert_eq!(
+        package["releases"][1]["tender"]["awardCriteria"],
+        "costOnly"
+    );
+    // Invalid changed terms are refused as a whole.
+    let before = app.snapshot();
+    app.post_json(
+        &path,
+        Some(&tenderer),
+        &json!({"title": "x", "body": "y", "changes_bids": false,
+                "changes": {"lots": [{"title": "超预算", "budget_fen": 999_999_999_999i64}]}}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    assert_eq!(app.snapshot(), before);
+    // Within 15 days of the deadline, new terms or new documents need a later
+    // deadline even when the tenderer says they change nothing.
+    app.clock.advance(Duration::days(12));
+    app.post_json(
+        &path,
+        Some(&tenderer),
+        &json!({"title": "x", "body": "y", "changes_bids": false,
+                "changes": {"budget": {"amount_fen": 1, "currency": "CNY"}}}),
+    )
+    .await
+    .assert_problem(422, "time-limit");
+    let doc = app
+        .post_raw(
+            &format!("/api/v1/tenders/{id}/documents?filename=new.pdf"),
+            Some(&tenderer),
+            "application/pdf",
+            b"%PDF".to_vec(),
+        )
+        .await
+        .json();
+    app.post_json(
+        &path,
+        Some(&tenderer),
+        &json!({"title": "x", "body": "y", "changes_bids": false, "document_ids": [doc["id"]]}),
+    )
+    .await
+    .assert_problem(422, "time-limit");
+}
+
+#[actix_web::test]
+async fn answers_that_change_bids_follow_the_15_day_rule() {
+    let app = spawn_app().await;
+    let (tenderer, id) = app.published_tender().await;
+    let bidder = app.user("投标部", Role::Bidder, "NNG", "广西建工集团有限公司");
+    let path = format!("/api/v1/tenders/{id}/clarifications");
+    app.clock.advance(Duration::days(11));
+    let cid = app
+        .post_json(
+            &path,
+            Some(&bidder),
+            &json!({"question": "交货期能否延长？"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let answer = format!("{path}/{cid}/answer");
+    app.post_json(
+        &answer,
+        Some(&tenderer),
+        &json!({"answer": "可以延长至90天", "changes_bids": true}),
+    )
+    .await
+    .assert_problem(422, "time-limit");
+    let r = app
+        .post_json(
+            &answer,
+            Some(&tenderer),
+            &json!({"answer": "以招标文件为准"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[actix_web::test]
+async fn agents_act_only_for_tenderers_of_their_league_and_only_as_agents() {
+    let app = spawn_app().await;
+    app.leagues();
+    let (_, lzh_org) = app.user_with_org("t", Role::Tenderer, "LZH", "柳州城投");
+    let agent = app.user("项目经理", Role::Agent, "NNG", "华信招标代理");
+    let mut body = app.tender_body("跨区代理");
+    body["tenderer_org_id"] = json!(lzh_org.as_str());
+    app.post_json("/api/v1/tenders", Some(&agent), &body)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // A member of the tenderer organisation who holds only the agent role
+    // neither sees nor manages that organisation's drafts.
+    let (tenderer, edu) = app.user_with_org("采购科", Role::Tenderer, "NNG", "南宁市教育局");
+    let draft = app.create_draft(&tenderer, "教育局草稿").await;
+    let ctx = ggzy::audit::AuditContext::system(app.now());
+    let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
+    let agent_in_edu = app
+        .db
+        .write_blocking(|conn| {
+            let (_, token) = ggzy::identity::store::create_user(
+                conn,
+                &ctx,
+                &ggzy::identity::store::NewUser {
+                    name: "x",
+                    roles: &[Role::Agent],
+                    league: Some(&league),
+                    organisation: Some(&edu),
+                },
+                None,
+            )?;
+            Ok(token)
+        })
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/tenders", Some(&agent_in_edu)).await.json()["total"],
+        0
+    );
+    app.get(&format!("/api/v1/tenders/{draft}"), Some(&agent_in_edu))
+        .await
+        .assert_problem(404, "not-found");
+}
+
+#[actix_web::test]
+async fn the_audit_log_records_the_role_acted_in() {
+    let app = spawn_app().await;
+    app.leagues();
+    let (_, edu) = app.user_with_org("采购科", Role::Tenderer, "NNG", "南宁市教育局");
+    let (_, agency) = app.user_with_org("代理", Role::Agent, "NNG", "华信招标代理");
+    // One person holding both roles, in the agency: acts as the agent.
+    let ctx = ggzy::audit::AuditContext::system(app.now());
+    let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
+    let both = app
+        .db
+        .write_blocking(|conn| {
+            let (_, token) = ggzy::identity::store::create_user(
+                conn,
+                &ctx,
+                &ggzy::identity::store::NewUser {
+                    name: "双重身份",
+                    roles: &[Role::Tenderer, Role::Agent],
+                    league: Some(&league),
+                    organisation: Some(&agency),
+                },
+                None,
+            )?;
+            Ok(token)
+        })
+        .unwrap();
+    let mut body = app.tender_body("代理项目");
+    body["tenderer_org_id"] = json!(edu.as_str());
+    let r = app.post_json("/api/v1/tenders", Some(&both), &body).await;
+    assert_eq!(
+        r.status, 201,
+        "naming another tenderer is acting as its agent"
+    );
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(app.act(&both, &id, "publish", "").await.status, 200);
+    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let events = app
+        .get(
+            &format!("/api/v1/audit/events?tender_id={id}&action=tender.publish"),
+            Some(&operator),
+        )
+        .await
+        .json();
+    assert_eq!(events["items"][0]["actor_role"], "agent");
+    let created = app
+        .get(
+            &format!("/api/v1/audit/events?tender_id={id}&action=tender.create"),
+            Some(&operator),
+        )
+        .await
+        .json();
+    assert_eq!(created["items"][0]["actor_role"], "agent");
+}
