@@ -17,7 +17,7 @@ const I18N = {
     docsAvailable: '文件获取开始时间', clarDeadline: '澄清截止时间', bidDeadlineOpening: '投标截止时间（即开标时间）',
     publicityDays: '公示期', days: '{n} 天', lots: '标段（包）', lotNo: '编号', lotTitle: '名称',
     lotDesc: '说明', evaluation: '评标办法', evalMethod: '评标方法', criteria: '评分因素',
-    critName: '评分项', critKind: '类型', weight: '权重', maxScore: '满分', priceFormula: '价格分计算',
+    critName: '评分项', critKind: '类型', weight: '分值（满分 100）', points: '{n} 分', priceFormula: '价格分计算',
     documents: '招标文件', docTitle: '文件', filename: '文件名', size: '大小', sha256: 'SHA-256',
     download: '下载', unpublished: '未发布', notices: '公告记录', seq: '序号', kind: '类型', title: '标题',
     clarifications: '答疑澄清', clarNo: '编号', question: '问题', answer: '答复', answeredAt: '答复时间',
@@ -50,7 +50,7 @@ const I18N = {
     docsAvailable: 'Documents available from', clarDeadline: 'Clarification deadline', bidDeadlineOpening: 'Bid deadline (= opening time)',
     publicityDays: 'Publicity period', days: '{n} days', lots: 'Lots', lotNo: 'No.', lotTitle: 'Title',
     lotDesc: 'Description', evaluation: 'Evaluation', evalMethod: 'Evaluation method', criteria: 'Criteria',
-    critName: 'Criterion', critKind: 'Kind', weight: 'Weight', maxScore: 'Max score', priceFormula: 'Price score',
+    critName: 'Criterion', critKind: 'Kind', weight: 'Points (of 100)', points: '{n} pts', priceFormula: 'Price score',
     documents: 'Documents', docTitle: 'Document', filename: 'File name', size: 'Size', sha256: 'SHA-256',
     download: 'Download', unpublished: 'unpublished', notices: 'Notice history', seq: 'No.', kind: 'Kind', title: 'Title',
     clarifications: 'Clarifications', clarNo: 'No.', question: 'Question', answer: 'Answer', answeredAt: 'Answered',
@@ -433,11 +433,10 @@ function evaluationView(ev) {
     const crit = ev.criteria || [];
     if (crit.length) {
       out.push(h('h3', { text: t('criteria') }), h('div', { class: 'table-wrap' }, h('table', {},
-        h('thead', {}, h('tr', {}, [t('critName'), t('critKind'), t('weight'), t('maxScore')].map((c) => h('th', { scope: 'col', text: c })))),
+        h('thead', {}, h('tr', {}, [t('critName'), t('critKind'), t('weight')].map((c) => h('th', { scope: 'col', text: c })))),
         h('tbody', {}, crit.map((c) => h('tr', {},
           h('td', { text: c.name }), h('td', { text: tEnum('critKind', c.kind) }),
-          h('td', { class: 'num', text: c.weight != null ? c.weight + '%' : '—' }),
-          h('td', { class: 'num', text: c.max_score ?? '—' })))))));
+          h('td', { class: 'num', text: c.weight != null ? t('points', { n: c.weight }) : '—' })))))));
     }
     const pf = ev.price_formula;
     if (pf) {

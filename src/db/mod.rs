@@ -52,12 +52,32 @@ fn driver_url(url: &str) -> String {
     }
 }
 
+/// Makes every query traceable: `GGZY_LOG=ggzy::sql=debug` logs each
+/// statement after it runs (with its error, if any), inside the request's span.
+fn trace_queries(event: diesel::connection::InstrumentationEvent<'_>) {
+    use diesel::connection::InstrumentationEvent as E;
+    match event {
+        E::FinishQuery {
+            query, error: None, ..
+        } => tracing::debug!(target: "ggzy::sql", %query, "query"),
+        E::FinishQuery {
+            query,
+            error: Some(error),
+            ..
+        } => {
+            tracing::debug!(target: "ggzy::sql", %query, %error, "query failed")
+        }
+        _ => {}
+    }
+}
+
 /// Per-connection settings applied whenever the pool opens a connection.
 #[derive(Debug)]
 struct ConnectionSetup;
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        conn.set_instrumentation(trace_queries);
         match conn {
             DbConn::Sqlite(c) => c
                 .batch_execute(
@@ -132,7 +152,9 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let span = tracing::Span::current();
         actix_web::web::block(move || {
+            let _in_request = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })
@@ -147,7 +169,12 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f)).await?
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _in_request = span.enter();
+            db.write_blocking(f)
+        })
+        .await?
     }
 
     /// The blocking form of [`Db::write`], for the CLI and start-up.

@@ -49,6 +49,7 @@ pub async fn request_span(
         method = %req.method(),
         path = %req.path(),
         principal = tracing::field::Empty,
+        tender_id = tracing::field::Empty,
         status = tracing::field::Empty,
     );
     let started = Instant::now();

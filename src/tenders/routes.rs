@@ -16,8 +16,11 @@ use crate::types::{OrganisationId, TenderId};
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::Serialize;
 
+/// Parses a tender id from a path and records it in the request's span.
 pub fn parse_id(raw: &str) -> Result<TenderId, AppError> {
-    TenderId::parse(raw).ok_or_else(|| AppError::not_found("tender"))
+    let id = TenderId::parse(raw).ok_or_else(|| AppError::not_found("tender"))?;
+    tracing::Span::current().record("tender_id", id.as_str());
+    Ok(id)
 }
 
 /// Decides league, tenderer and agent for a new tender from who is asking.

@@ -1,0 +1,73 @@
+// The notice board as a visitor uses it, in a real (headless) Chromium, against
+// a running ggzy with demo data. GGZY_BASE names the server (default
+// http://127.0.0.1:8080); CHROMIUM the browser (default /usr/bin/chromium).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
+let browser, page;
+const problems = [];
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+});
+
+after(async () => {
+  if (process.env.GGZY_SCREENSHOT) await page.screenshot({ path: process.env.GGZY_SCREENSHOT, fullPage: true });
+  await browser?.close();
+});
+
+test('the board lists the published tenders in Chinese', async () => {
+  await page.goto(base + '/');
+  await page.locator('.tender-list .card').first().waitFor();
+  assert.equal(await page.locator('.tender-list .card').count(), 4);
+  assert.equal(await page.locator('h1.page-title').textContent(), '公告栏');
+  assert.match(await page.locator('.tender-list').textContent(), /南宁市中小学智慧教室设备采购项目/);
+  assert.match(await page.locator('.tender-list').textContent(), /¥12,800,000\.00/);
+});
+
+test('filters narrow the list and live in the address', async () => {
+  await page.selectOption('#f-category', 'engineering_construction');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('category=engineering_construction'));
+  await page.waitForFunction(() => document.querySelectorAll('.tender-list .card').length === 1);
+  assert.match(await page.locator('.tender-list').textContent(), /柳州/);
+  await page.fill('#f-q', '不存在的项目');
+  await page.click('form.filters button[type=submit]');
+  await page.locator('.results .empty').waitFor();
+});
+
+test('a tender shows its documents with their hash, its notices and clarifications', async () => {
+  await page.goto(base + '/#/?league=NNG');
+  await page.locator('.tender-list .card h2 a').first().click();
+  await page.waitForFunction(() => location.hash.startsWith('#/tenders/'));
+  await page.getByText('招标文件.md').waitFor();
+  const text = await page.locator('#app').textContent();
+  assert.match(text, /更正公告（第1号）/, 'the amendment is in the notice history');
+  assert.match(text, /86 英寸/, 'the answered clarification is shown');
+  const link = page.locator('a[href*="/documents/"]').first();
+  const href = await link.getAttribute('href');
+  const res = await page.request.get(new URL(href, base).toString());
+  assert.equal(res.status(), 200);
+  const sha = res.headers()['x-content-sha256'];
+  assert.match(sha, /^[0-9a-f]{64}$/);
+  assert.ok(text.includes(sha.slice(0, 12)), 'the page shows the document hash');
+});
+
+test('English is one click away and remembered', async () => {
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.goto(base + '/');
+  await page.locator('.tender-list .card').first().waitFor();
+  assert.equal(await page.locator('h1.page-title').textContent(), 'Notice board');
+  assert.deepEqual(problems, [], 'no script errors or failed requests');
+});
