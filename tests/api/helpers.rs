@@ -264,23 +264,39 @@ impl TestApp {
         league: &str,
         org: &str,
     ) -> (String, OrganisationId) {
+        let league_code = LeagueCode::parse(league).unwrap();
+        let ctx = AuditContext::system(self.now());
+        let org = self
+            .db
+            .write_blocking(|conn| find_or_create_organisation(conn, &ctx, &league_code, org, None))
+            .expect("create organisation");
+        (
+            self.user_custom(name, &[role], league, Some(&org), None),
+            org,
+        )
+    }
+
+    /// Creates a user with any roles, organisation and token expiry, as
+    /// `ggzy users add` does, and returns its token.
+    pub fn user_custom(
+        &self,
+        name: &str,
+        roles: &[Role],
+        league: &str,
+        org: Option<&OrganisationId>,
+        valid_until: Option<DateTime<Utc>>,
+    ) -> String {
         let league = LeagueCode::parse(league).unwrap();
         let ctx = AuditContext::system(self.now());
         self.db
             .write_blocking(|conn| {
-                let org = find_or_create_organisation(conn, &ctx, &league, org, None)?;
-                let (_, token) = create_user(
-                    conn,
-                    &ctx,
-                    &NewUser {
-                        name,
-                        roles: &[role],
-                        league: Some(&league),
-                        organisation: Some(&org),
-                    },
-                    None,
-                )?;
-                Ok((token, org))
+                let new = NewUser {
+                    name,
+                    roles,
+                    league: Some(&league),
+                    organisation: org,
+                };
+                Ok(create_user(conn, &ctx, &new, valid_until)?.1)
             })
             .expect("create user")
     }

@@ -36,25 +36,13 @@ async fn bad_tokens_are_refused() {
 async fn expired_tokens_are_refused() {
     let app = spawn_app().await;
     app.leagues();
-    let ctx = ggzy::audit::AuditContext::system(app.now());
-    let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
-    let token = app
-        .db
-        .write_blocking(|conn| {
-            let (_, token) = ggzy::identity::store::create_user(
-                conn,
-                &ctx,
-                &ggzy::identity::store::NewUser {
-                    name: "x",
-                    roles: &[Role::Bidder],
-                    league: Some(&league),
-                    organisation: None,
-                },
-                Some(ctx.now + chrono::Duration::hours(1)),
-            )?;
-            Ok(token)
-        })
-        .unwrap();
+    let token = app.user_custom(
+        "x",
+        &[Role::Bidder],
+        "NNG",
+        None,
+        Some(app.now() + chrono::Duration::hours(1)),
+    );
     assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 200);
     app.clock.advance(chrono::Duration::hours(2));
     app.get("/api/v1/me", Some(&token))

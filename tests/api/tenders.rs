@@ -634,25 +634,7 @@ async fn agents_act_only_for_tenderers_of_their_league_and_only_as_agents() {
     // neither sees nor manages that organisation's drafts.
     let (tenderer, edu) = app.user_with_org("采购科", Role::Tenderer, "NNG", "南宁市教育局");
     let draft = app.create_draft(&tenderer, "教育局草稿").await;
-    let ctx = ggzy::audit::AuditContext::system(app.now());
-    let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
-    let agent_in_edu = app
-        .db
-        .write_blocking(|conn| {
-            let (_, token) = ggzy::identity::store::create_user(
-                conn,
-                &ctx,
-                &ggzy::identity::store::NewUser {
-                    name: "x",
-                    roles: &[Role::Agent],
-                    league: Some(&league),
-                    organisation: Some(&edu),
-                },
-                None,
-            )?;
-            Ok(token)
-        })
-        .unwrap();
+    let agent_in_edu = app.user_custom("x", &[Role::Agent], "NNG", Some(&edu), None);
     assert_eq!(
         app.get("/api/v1/tenders", Some(&agent_in_edu)).await.json()["total"],
         0
@@ -669,25 +651,13 @@ async fn the_audit_log_records_the_role_acted_in() {
     let (_, edu) = app.user_with_org("采购科", Role::Tenderer, "NNG", "南宁市教育局");
     let (_, agency) = app.user_with_org("代理", Role::Agent, "NNG", "华信招标代理");
     // One person holding both roles, in the agency: acts as the agent.
-    let ctx = ggzy::audit::AuditContext::system(app.now());
-    let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
-    let both = app
-        .db
-        .write_blocking(|conn| {
-            let (_, token) = ggzy::identity::store::create_user(
-                conn,
-                &ctx,
-                &ggzy::identity::store::NewUser {
-                    name: "双重身份",
-                    roles: &[Role::Tenderer, Role::Agent],
-                    league: Some(&league),
-                    organisation: Some(&agency),
-                },
-                None,
-            )?;
-            Ok(token)
-        })
-        .unwrap();
+    let both = app.user_custom(
+        "双重身份",
+        &[Role::Tenderer, Role::Agent],
+        "NNG",
+        Some(&agency),
+        None,
+    );
     let mut body = app.tender_body("代理项目");
     body["tenderer_org_id"] = json!(edu.as_str());
     let r = app.post_json("/api/v1/tenders", Some(&both), &body).await;
