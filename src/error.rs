@@ -61,6 +61,11 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{detail}")]
+    MethodNotAllowed {
+        detail: String,
+        allowed: Vec<String>,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -118,6 +123,12 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         404,
         "Not found",
         "The resource does not exist or is not visible to this principal.",
+    ),
+    (
+        "method-not-allowed",
+        405,
+        "Method not allowed",
+        "The resource exists but does not answer this HTTP method; see the Allow header.",
     ),
     (
         "conflict",
@@ -184,6 +195,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not-found",
+            AppError::MethodNotAllowed { .. } => "method-not-allowed",
             AppError::Conflict(_) => "conflict",
             AppError::IllegalTransition(_) => "illegal-transition",
             AppError::TimeLimit(_) => "time-limit",
@@ -272,7 +284,11 @@ impl ResponseError for AppError {
             code: self.code().to_string(),
             errors,
         };
-        HttpResponse::build(self.status_code())
+        let mut response = HttpResponse::build(self.status_code());
+        if let AppError::MethodNotAllowed { allowed, .. } = self {
+            response.insert_header((actix_web::http::header::ALLOW, allowed.join(", ")));
+        }
+        response
             .content_type("application/problem+json")
             .json(problem)
     }

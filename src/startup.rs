@@ -143,7 +143,10 @@ pub fn configure(
                 .service(audit::routes::list_events),
         )
         .split_for_parts();
+    let mut api = api;
+    http::openapi::document_problems(&mut api);
     let app = app
+        .app_data(web::Data::new(http::openapi::RouteIndex::from_api(&api)))
         .app_data(web::Data::new(OpenApiDocument(api.clone())))
         .default_service(web::to(http::not_found))
         .wrap(from_fn(identity::middleware::resolve_principal))

@@ -151,7 +151,9 @@ impl<'de> Deserialize<'de> for Currency {
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Integer amount in the minor unit (fen for CNY).
+    #[schema(minimum = 0)]
     pub amount_fen: i64,
+    #[schema(value_type = String, pattern = "^[A-Z]{3}$", example = "CNY")]
     pub currency: Currency,
 }
 
@@ -244,13 +246,16 @@ impl<'de> Deserialize<'de> for CreditCode {
     }
 }
 
-/// Declares an enum stored and sent as stable snake_case text codes.
+/// Declares an enum stored and sent as stable snake_case text codes. The
+/// code given for each variant must be its name in snake_case (serde and the
+/// OpenAPI document derive it that way; a test checks they agree).
 macro_rules! text_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant),*
+            $($(#[$vmeta])* $variant),*
         }
 
         impl $name {

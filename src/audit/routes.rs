@@ -67,7 +67,11 @@ pub struct AuditQuery {
     pub tender_id: Option<String>,
     /// Only events with this action, e.g. `tender.publish`.
     pub action: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

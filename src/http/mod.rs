@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod metrics;
+pub mod openapi;
 
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -133,13 +134,26 @@ pub fn path_config() -> web::PathConfig {
         .error_handler(|err, _req| AppError::NotFound(format!("no such resource: {err}")).into())
 }
 
-/// Unknown routes answer with a problem too.
+/// Requests no route matched: 405 with `Allow` for a known path, else 404;
+/// a problem either way.
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::NotFound(format!(
-        "there is no resource at {} {}",
-        req.method(),
-        req.path()
-    )))
+    let index = req.app_data::<web::Data<openapi::RouteIndex>>();
+    match index.and_then(|index| index.allowed(req.path())) {
+        Some(methods) => Err(AppError::MethodNotAllowed {
+            detail: format!(
+                "{} is not allowed on {}; use {}",
+                req.method(),
+                req.path(),
+                methods.join(", ")
+            ),
+            allowed: methods.iter().map(|m| m.to_string()).collect(),
+        }),
+        None => Err(AppError::NotFound(format!(
+            "there is no resource at {} {}",
+            req.method(),
+            req.path()
+        ))),
+    }
 }
 
 /// One page of a list.
@@ -150,6 +164,9 @@ pub struct Page<T> {
     pub per_page: u32,
     pub total: i64,
 }
+
+/// The highest page number accepted.
+pub const MAX_PAGE: u32 = 1_000_000;
 
 /// `page` (from 1) and `per_page` (1 to 100, default 20).
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -168,8 +185,10 @@ impl PageQuery {
     pub fn validate(self) -> Result<Paging, AppError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
-        if page == 0 {
-            return Err(AppError::InvalidQuery("page counts from 1".into()));
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(AppError::InvalidQuery(format!(
+                "page counts from 1 to {MAX_PAGE}"
+            )));
         }
         if !(1..=100).contains(&per_page) {
             return Err(AppError::InvalidQuery(

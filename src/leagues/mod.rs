@@ -14,13 +14,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct League {
-    #[schema(value_type = String, example = "NN01")]
+    #[schema(value_type = String, example = "NNG", pattern = "^[A-Z0-9-]{2,16}$")]
     pub code: LeagueCode,
     /// Name in Chinese.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Name in English.
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: String,
     /// Code of the region the league belongs to.
+    #[schema(min_length = 1, max_length = 64)]
     pub parent_region: String,
 }
 

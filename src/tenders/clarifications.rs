@@ -21,12 +21,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionInput {
+    #[schema(min_length = 1, max_length = 50000)]
     pub question: String,
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerInput {
+    #[schema(min_length = 1, max_length = 50000)]
     pub answer: String,
     /// Whether the answer can affect how bids are prepared; then, like an
     /// amendment, it must be published at least 15 days before the deadline

@@ -75,10 +75,13 @@ text_enum! {
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     /// Short code, unique within the tender, e.g. `tech-plan`.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,40}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub kind: CriterionKind,
     /// Points this criterion contributes (the weights sum to 100).
+    #[schema(minimum = 1, maximum = 100)]
     pub weight: u32,
     /// Experts must give a reason with their score.
     #[serde(default)]
@@ -120,15 +123,19 @@ pub struct KeyDates {
     pub clarification_deadline: DateTime<Utc>,
     pub bid_deadline: DateTime<Utc>,
     /// Days the candidates are publicised before the award.
+    #[schema(minimum = 1, maximum = 60)]
     pub publicity_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LotInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 50000)]
     pub description: String,
+    #[schema(minimum = 0)]
     pub budget_fen: i64,
 }
 
@@ -136,13 +143,15 @@ pub struct LotInput {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TenderInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 50000)]
     pub description: String,
     pub category: Category,
     pub method: Method,
     /// The league that runs the procedure; defaults to the caller's league.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Z0-9-]{2,16}$")]
     pub league: Option<LeagueCode>,
     /// The tenderer organisation; required when an agent creates the tender,
     /// and must be the caller's own organisation when a tenderer does.
@@ -393,6 +402,38 @@ mod tests {
             r#"{"method":"comprehensive_scoring","criteria":[],"price_formula":{"kind":"lowest_price_base"},"x":1}"#,
         );
         assert!(extra.is_err(), "unknown fields are refused");
+    }
+
+    /// The stored code, the JSON form and the OpenAPI enum are one string.
+    fn assert_codes<T: serde::Serialize + utoipa::PartialSchema>(
+        all: &[T],
+        code: fn(&T) -> &'static str,
+    ) {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let documented: Vec<String> =
+            serde_json::from_value(schema["enum"].clone()).expect("an enum schema");
+        for v in all {
+            assert_eq!(
+                serde_json::to_value(v).unwrap(),
+                serde_json::Value::String(code(v).into())
+            );
+            assert!(
+                documented.contains(&code(v).to_string()),
+                "{} missing from {documented:?}",
+                code(v)
+            );
+        }
+        assert_eq!(documented.len(), all.len());
+    }
+
+    #[test]
+    fn codes_are_the_wire_and_documented_form() {
+        assert_codes(Category::ALL, |v| v.code());
+        assert_codes(Method::ALL, |v| v.code());
+        assert_codes(TenderStatus::ALL, |v| v.code());
+        assert_codes(NoticeKind::ALL, |v| v.code());
+        assert_codes(CriterionKind::ALL, |v| v.code());
+        assert_codes(crate::tenders::lifecycle::Action::ALL, |v| v.code());
     }
 
     #[test]

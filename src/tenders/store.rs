@@ -431,7 +431,11 @@ pub struct TenderFilter {
     pub status: Option<TenderStatus>,
     /// Text to find in the title, reference or description.
     pub q: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -706,6 +710,7 @@ pub struct TransitionInput {
     pub action: Action,
     /// Why (required to cancel or fail a tender); published in the notice.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub reason: String,
 }
 
@@ -848,8 +853,10 @@ impl AmendedTerms {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendmentInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     /// What changes, published to everyone.
+    #[schema(min_length = 1, max_length = 50000)]
     pub body: String,
     /// Whether the change can affect how bids are prepared (then the
     /// 15-day rule applies). Changed terms or new documents always do.

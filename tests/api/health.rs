@@ -61,6 +61,26 @@ async fn unknown_routes_are_problems() {
     app.get("/api/v1/nothing-here", None)
         .await
         .assert_problem(404, "not-found");
+    // A known path with a method it does not answer: 405 with Allow.
+    let r = app.client.delete(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers().get("allow").unwrap(), "GET");
+    let r = app
+        .client
+        .delete(app.url("/api/v1/tenders"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers().get("allow").unwrap(), "GET, POST");
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/tenders/{}", uuid::Uuid::new_v4())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers().get("allow").unwrap(), "GET, PUT");
     let r = app.get("/problems/validation-failed", None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], 422);
@@ -102,6 +122,19 @@ async fn openapi_documents_every_route() {
     // Every documented operation is served: none answers "no such route".
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
+            let default = &op["responses"]["default"]["content"]["application/problem+json"];
+            assert!(
+                default.is_object(),
+                "{method} {path} documents its problems"
+            );
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"].get("application/json").is_none(),
+                        "{method} {path} {status} is a problem"
+                    );
+                }
+            }
             assert!(
                 op["responses"].as_object().is_some_and(|r| !r.is_empty()),
                 "{method} {path} has responses"

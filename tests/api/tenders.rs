@@ -427,6 +427,9 @@ async fn list_filters_search_and_pages() {
     app.get("/api/v1/tenders?page=0", None)
         .await
         .assert_problem(400, "invalid-query");
+    app.get("/api/v1/tenders?page=1000001", None)
+        .await
+        .assert_problem(400, "invalid-query");
     app.get("/api/v1/tenders?colour=red", None)
         .await
         .assert_problem(400, "invalid-query");
