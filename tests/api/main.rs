@@ -8,4 +8,5 @@ mod health;
 mod helpers;
 mod identity;
 mod opendata;
+mod pki;
 mod tenders;

@@ -1,0 +1,475 @@
+//! The validation policy (pure): facts about a certificate in, an indication
+//! with its sub-indication and the list of checks out.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The overall result, as in ETSI EN 319 102-1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Indication {
+    Passed,
+    Failed,
+    Indeterminate,
+}
+
+/// Why a validation did not pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubIndication {
+    /// The certificate could not be parsed.
+    FormatFailure,
+    /// No path to a trust anchor could be built.
+    NoCertificateChainFound,
+    /// A signature in the chain does not verify.
+    SigCryptoFailure,
+    /// The certificate or one in its chain expired before the validation time.
+    Expired,
+    /// The certificate or one in its chain is not yet valid at the validation time.
+    NotYetValid,
+    /// The certificate or one in its chain was revoked before the validation time.
+    Revoked,
+    /// No usable revocation information: try again later.
+    TryLater,
+    /// Basic constraints, key usage or extended key usage forbid this use.
+    ChainConstraintsFailure,
+}
+
+/// What the certificate is to be used for; each use needs its key usages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Signing documents and bids (digitalSignature or nonRepudiation).
+    Signing,
+    /// TLS client authentication (digitalSignature; EKU clientAuth if EKUs are listed).
+    ClientAuth,
+    /// Time-stamping (EKU timeStamping, required).
+    TimeStamping,
+}
+
+/// How path building ended (openssl's verdict, without the time checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathFact {
+    /// A path to an anchor was built and its signatures and constraints hold.
+    Built,
+    /// No path to an anchor: unknown issuer, or self-signed and untrusted.
+    NoPath(String),
+    /// A signature in the path does not verify.
+    BadSignature(String),
+    /// A CA constraint in the path is broken (not a CA, path length, purpose).
+    Constraints(String),
+}
+
+/// The validity window of one certificate of the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub subject: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+}
+
+/// Revocation status of one certificate of the path (anchors excluded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevocationFact {
+    Good { subject: String },
+    Revoked { subject: String, at: DateTime<Utc> },
+    Unknown { subject: String, why: String },
+}
+
+/// Key-usage facts of the end-entity certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageFacts {
+    pub is_ca: bool,
+    /// `None` when the certificate has no keyUsage extension.
+    pub digital_signature: Option<bool>,
+    pub non_repudiation: Option<bool>,
+    /// `None` when the certificate has no extendedKeyUsage extension.
+    pub eku_client_auth: Option<bool>,
+    pub eku_time_stamping: Option<bool>,
+    pub eku_any: bool,
+}
+
+/// Everything the policy looks at.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub at: DateTime<Utc>,
+    pub path: PathFact,
+    /// End entity first, anchor last (only the end entity when no path was built).
+    pub windows: Vec<Window>,
+    pub revocation: Vec<RevocationFact>,
+    pub usage: UsageFacts,
+    pub purpose: Purpose,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CheckResult {
+    Passed,
+    Failed,
+    Indeterminate,
+}
+
+/// One check the policy made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Check {
+    pub name: &'static str,
+    pub result: CheckResult,
+    pub detail: String,
+}
+
+/// The decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Decision {
+    pub indication: Indication,
+    pub sub_indication: Option<SubIndication>,
+    pub checks: Vec<Check>,
+}
+
+/// The decision for a certificate that could not be parsed.
+pub fn format_failure(why: &str) -> Decision {
+    Decision {
+        indication: Indication::Failed,
+        sub_indication: Some(SubIndication::FormatFailure),
+        checks: vec![Check {
+            name: "format",
+            result: CheckResult::Failed,
+            detail: why.to_string(),
+        }],
+    }
+}
+
+fn purpose_check(usage: &UsageFacts, purpose: Purpose) -> Result<String, String> {
+    let signs = usage.digital_signature.unwrap_or(true) || usage.non_repudiation.unwrap_or(false);
+    match purpose {
+        Purpose::Signing if usage.digital_signature.is_some() && !signs => {
+            Err("keyUsage allows neither digitalSignature nor nonRepudiation".into())
+        }
+        Purpose::Signing => Ok("keyUsage allows signing".into()),
+        Purpose::ClientAuth if usage.digital_signature == Some(false) => {
+            Err("keyUsage does not allow digitalSignature".into())
+        }
+        Purpose::ClientAuth if usage.eku_client_auth == Some(false) && !usage.eku_any => {
+            Err("extendedKeyUsage does not list clientAuth".into())
+        }
+        Purpose::ClientAuth => Ok("usable for client authentication".into()),
+        Purpose::TimeStamping if usage.eku_time_stamping != Some(true) => {
+            Err("extendedKeyUsage must list timeStamping".into())
+        }
+        Purpose::TimeStamping => Ok("usable for time-stamping".into()),
+    }
+}
+
+/// Decides. FAILED outranks INDETERMINATE; within each, the first failing
+/// check in the order below gives the sub-indication.
+pub fn decide(facts: &Facts) -> Decision {
+    let mut checks = Vec::new();
+    let mut failed: Option<SubIndication> = None;
+    let mut indeterminate: Option<SubIndication> = None;
+    let mut record =
+        |name: &'static str, outcome: Result<String, (CheckResult, SubIndication, String)>| {
+            match outcome {
+                Ok(detail) => checks.push(Check {
+                    name,
+                    result: CheckResult::Passed,
+                    detail,
+                }),
+                Err((result, sub, detail)) => {
+                    match result {
+                        CheckResult::Failed => {
+                            failed.get_or_insert(sub);
+                        }
+                        _ => {
+                            indeterminate.get_or_insert(sub);
+                        }
+                    }
+                    checks.push(Check {
+                        name,
+                        result,
+                        detail,
+                    });
+                }
+            }
+        };
+
+    record(
+        "chain",
+        match &facts.path {
+            PathFact::Built => Ok(format!(
+                "path of {} certificate(s) to a trust anchor",
+                facts.windows.len()
+            )),
+            PathFact::NoPath(why) => Err((
+                CheckResult::Indeterminate,
+                SubIndication::NoCertificateChainFound,
+                why.clone(),
+            )),
+            PathFact::BadSignature(why) => Err((
+                CheckResult::Failed,
+                SubIndication::SigCryptoFailure,
+                why.clone(),
+            )),
+            PathFact::Constraints(why) => Err((
+                CheckResult::Failed,
+                SubIndication::ChainConstraintsFailure,
+                why.clone(),
+            )),
+        },
+    );
+
+    let mut window_outcome = Ok(format!("valid at {}", facts.at.to_rfc3339()));
+    for w in &facts.windows {
+        if facts.at < w.not_before {
+            window_outcome = Err((
+                CheckResult::Indeterminate,
+                SubIndication::NotYetValid,
+                format!(
+                    "{} is valid only from {}",
+                    w.subject,
+                    w.not_before.to_rfc3339()
+                ),
+            ));
+            break;
+        }
+        if facts.at > w.not_after {
+            window_outcome = Err((
+                CheckResult::Indeterminate,
+                SubIndication::Expired,
+                format!("{} expired at {}", w.subject, w.not_after.to_rfc3339()),
+            ));
+            break;
+        }
+    }
+    record("validity_period", window_outcome);
+
+    record(
+        "basic_constraints",
+        if facts.usage.is_ca {
+            Err((
+                CheckResult::Failed,
+                SubIndication::ChainConstraintsFailure,
+                "a CA certificate cannot act as an end entity".into(),
+            ))
+        } else {
+            Ok("end-entity certificate".into())
+        },
+    );
+    record(
+        "key_usage",
+        purpose_check(&facts.usage, facts.purpose).map_err(|why| {
+            (
+                CheckResult::Failed,
+                SubIndication::ChainConstraintsFailure,
+                why,
+            )
+        }),
+    );
+
+    if facts.path == PathFact::Built {
+        let mut outcome = Ok("no certificate of the path is revoked".to_string());
+        for r in &facts.revocation {
+            match r {
+                RevocationFact::Revoked { subject, at } if *at <= facts.at => {
+                    outcome = Err((
+                        CheckResult::Failed,
+                        SubIndication::Revoked,
+                        format!("{subject} was revoked at {}", at.to_rfc3339()),
+                    ));
+                    break;
+                }
+                RevocationFact::Unknown { subject, why } if outcome.is_ok() => {
+                    outcome = Err((
+                        CheckResult::Indeterminate,
+                        SubIndication::TryLater,
+                        format!("no usable revocation information for {subject}: {why}"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        record("revocation", outcome);
+    }
+
+    let (indication, sub_indication) = match (failed, indeterminate) {
+        (Some(sub), _) => (Indication::Failed, Some(sub)),
+        (None, Some(sub)) => (Indication::Indeterminate, Some(sub)),
+        (None, None) => (Indication::Passed, None),
+    };
+    Decision {
+        indication,
+        sub_indication,
+        checks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn t(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, day, 0, 0, 0).unwrap()
+    }
+
+    fn good() -> Facts {
+        Facts {
+            at: t(10),
+            path: PathFact::Built,
+            windows: vec![
+                Window {
+                    subject: "leaf".into(),
+                    not_before: t(1),
+                    not_after: t(20),
+                },
+                Window {
+                    subject: "ca".into(),
+                    not_before: t(1),
+                    not_after: t(30),
+                },
+            ],
+            revocation: vec![RevocationFact::Good {
+                subject: "leaf".into(),
+            }],
+            usage: UsageFacts {
+                digital_signature: Some(true),
+                ..Default::default()
+            },
+            purpose: Purpose::Signing,
+        }
+    }
+
+    #[test]
+    fn a_good_certificate_passes_with_every_check_listed() {
+        let d = decide(&good());
+        assert_eq!(d.indication, Indication::Passed);
+        assert_eq!(d.sub_indication, None);
+        let names: Vec<&str> = d.checks.iter().map(|c| c.name).collect();
+        assert_eq!(
+            names,
+            [
+                "chain",
+                "validity_period",
+                "basic_constraints",
+                "key_usage",
+                "revocation"
+            ]
+        );
+    }
+
+    #[test]
+    fn each_fact_maps_to_its_sub_indication() {
+        type Case = (Box<dyn Fn(&mut Facts)>, Indication, SubIndication);
+        let cases: Vec<Case> = vec![
+            (
+                Box::new(|f| f.at = t(21)),
+                Indication::Indeterminate,
+                SubIndication::Expired,
+            ),
+            (
+                Box::new(|f| f.at = t(1) - Duration::seconds(1)),
+                Indication::Indeterminate,
+                SubIndication::NotYetValid,
+            ),
+            (
+                Box::new(|f| f.path = PathFact::NoPath("unknown issuer".into())),
+                Indication::Indeterminate,
+                SubIndication::NoCertificateChainFound,
+            ),
+            (
+                Box::new(|f| f.path = PathFact::BadSignature("bad".into())),
+                Indication::Failed,
+                SubIndication::SigCryptoFailure,
+            ),
+            (
+                Box::new(|f| f.usage.is_ca = true),
+                Indication::Failed,
+                SubIndication::ChainConstraintsFailure,
+            ),
+            (
+                Box::new(|f| {
+                    f.revocation = vec![RevocationFact::Revoked {
+                        subject: "leaf".into(),
+                        at: t(5),
+                    }]
+                }),
+                Indication::Failed,
+                SubIndication::Revoked,
+            ),
+            (
+                Box::new(|f| {
+                    f.revocation = vec![RevocationFact::Unknown {
+                        subject: "leaf".into(),
+                        why: "no CRL".into(),
+                    }]
+                }),
+                Indication::Indeterminate,
+                SubIndication::TryLater,
+            ),
+            (
+                Box::new(|f| {
+                    f.usage.digital_signature = Some(false);
+                    f.usage.non_repudiation = Some(false);
+                }),
+                Indication::Failed,
+                SubIndication::ChainConstraintsFailure,
+            ),
+            (
+                Box::new(|f| f.purpose = Purpose::TimeStamping),
+                Indication::Failed,
+                SubIndication::ChainConstraintsFailure,
+            ),
+        ];
+        for (i, (change, indication, sub)) in cases.into_iter().enumerate() {
+            let mut f = good();
+            change(&mut f);
+            let d = decide(&f);
+            assert_eq!(
+                (d.indication, d.sub_indication),
+                (indication, Some(sub)),
+                "case {i}: {d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn revocation_after_the_validation_time_does_not_count() {
+        let mut f = good();
+        f.revocation = vec![RevocationFact::Revoked {
+            subject: "leaf".into(),
+            at: t(15),
+        }];
+        assert_eq!(decide(&f).indication, Indication::Passed);
+    }
+
+    #[test]
+    fn failed_outranks_indeterminate() {
+        let mut f = good();
+        f.at = t(25);
+        f.usage.is_ca = true;
+        let d = decide(&f);
+        assert_eq!(
+            (d.indication, d.sub_indication),
+            (
+                Indication::Failed,
+                Some(SubIndication::ChainConstraintsFailure)
+            )
+        );
+        assert!(
+            d.checks
+                .iter()
+                .any(|c| c.name == "validity_period" && c.result == CheckResult::Indeterminate)
+        );
+    }
+
+    #[test]
+    fn client_auth_and_time_stamping_usages() {
+        let mut f = good();
+        f.purpose = Purpose::ClientAuth;
+        f.usage.eku_client_auth = Some(false);
+        assert_eq!(decide(&f).indication, Indication::Failed);
+        f.usage.eku_any = true;
+        assert_eq!(decide(&f).indication, Indication::Passed);
+        f.purpose = Purpose::TimeStamping;
+        f.usage.eku_time_stamping = Some(true);
+        assert_eq!(decide(&f).indication, Indication::Passed);
+    }
+}

@@ -1,0 +1,445 @@
+//! Certificate validation, with every certificate and CRL made by the real
+//! `openssl` command line (never by our code), and the verdicts compared with
+//! `openssl verify` where both can judge.
+
+use chrono::{Duration, Utc};
+use ggzy::pki::policy::{Indication, Purpose, SubIndication};
+use ggzy::pki::validation::{TrustMaterial, validate};
+use openssl::x509::{X509, X509Crl};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A root, an issuing CA, leaves of several kinds and a CRL revoking one.
+struct Fabric {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Fabric {
+    fn new() -> Fabric {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let p = &path;
+        let w = |name: &str, text: &str| std::fs::write(p.join(name), text).unwrap();
+        w(
+            "ca.ext",
+            "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n",
+        );
+        w(
+            "sign.ext",
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=clientAuth\n",
+        );
+        w(
+            "enc.ext",
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment\n",
+        );
+        w(
+            "tsa.ext",
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n",
+        );
+        for ca in ["issuing", "root"] {
+            w(
+                &format!("{ca}.cnf"),
+                &format!(
+                    "[ca]\ndefault_ca=d\n[d]\ndatabase={ca}.index\ncrlnumber={ca}.crlnumber\ndefault_md=sha256\ndefault_crl_days=30\nprivate_key={ca}.key\ncertificate={ca}.pem\n"
+                ),
+            );
+            w(&format!("{ca}.index"), "");
+            w(&format!("{ca}.crlnumber"), "01\n");
+        }
+        for (name, subject) in [
+            ("root", "/C=CN/O=NNG Demo/CN=NNG Root CA"),
+            ("other-root", "/C=CN/O=Elsewhere/CN=Unknown Root"),
+        ] {
+            openssl(
+                p,
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{name}.key"),
+                    "-out",
+                    &format!("{name}.pem"),
+                    "-subj",
+                    subject,
+                    "-days",
+                    "3650",
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                ],
+            );
+        }
+        Fabric::issue(
+            p,
+            "issuing",
+            "/C=CN/O=NNG Demo/CN=NNG Enterprise CA",
+            "root",
+            "ca.ext",
+            "1825",
+        );
+        for (name, ext) in [
+            ("good", "sign.ext"),
+            ("revoked", "sign.ext"),
+            ("encrypt-only", "enc.ext"),
+            ("tsa", "tsa.ext"),
+        ] {
+            Fabric::issue(
+                p,
+                name,
+                &format!("/C=CN/O=Guangxi {name}/CN=Guangxi {name}"),
+                "issuing",
+                ext,
+                "365",
+            );
+        }
+        // A leaf no anchor vouches for, and one that signs itself.
+        Fabric::issue(
+            p,
+            "stranger",
+            "/C=CN/CN=Stranger",
+            "other-root",
+            "sign.ext",
+            "365",
+        );
+        openssl(
+            p,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "self.key",
+                "-out",
+                "self.pem",
+                "-subj",
+                "/CN=Self Signed",
+                "-days",
+                "365",
+                "-addext",
+                "basicConstraints=CA:FALSE",
+            ],
+        );
+        openssl(
+            p,
+            &[
+                "ca",
+                "-config",
+                "issuing.cnf",
+                "-revoke",
+                "revoked.pem",
+                "-crl_reason",
+                "keyCompromise",
+            ],
+        );
+        openssl(
+            p,
+            &[
+                "ca",
+                "-config",
+                "issuing.cnf",
+                "-gencrl",
+                "-out",
+                "issuing.crl",
+            ],
+        );
+        openssl(
+            p,
+            &["ca", "-config", "root.cnf", "-gencrl", "-out", "root.crl"],
+        );
+        Fabric { _dir: dir, path }
+    }
+
+    fn issue(p: &Path, name: &str, subject: &str, ca: &str, ext: &str, days: &str) {
+        let key_type = if name == "issuing" { "ec" } else { "rsa:2048" };
+        let mut args = vec!["req", "-newkey", key_type];
+        if key_type == "ec" {
+            args.extend(["-pkeyopt", "ec_paramgen_curve:P-256"]);
+        }
+        let (key, csr, pem) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+        );
+        args.extend(["-nodes", "-keyout", &key, "-out", &csr, "-subj", subject]);
+        openssl(p, &args);
+        openssl(
+            p,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &format!("{ca}.pem"),
+                "-CAkey",
+                &format!("{ca}.key"),
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-days",
+                days,
+                "-extfile",
+                ext,
+            ],
+        );
+    }
+
+    fn bytes(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.path.join(name)).unwrap()
+    }
+
+    fn cert(&self, name: &str) -> X509 {
+        X509::from_pem(&self.bytes(name)).unwrap()
+    }
+
+    fn trust(&self, with_crl: bool) -> TrustMaterial {
+        TrustMaterial {
+            anchors: vec![self.cert("root.pem")],
+            intermediates: vec![self.cert("issuing.pem")],
+            crls: if with_crl {
+                vec![
+                    X509Crl::from_pem(&self.bytes("issuing.crl")).unwrap(),
+                    X509Crl::from_pem(&self.bytes("root.crl")).unwrap(),
+                ]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    /// What `openssl verify` says of a certificate against this fabric
+    /// (checking the CRLs of every CA in the path, as ggzy does).
+    fn openssl_accepts(&self, name: &str, with_crl: bool) -> bool {
+        let chain = [self.bytes("root.pem"), self.bytes("issuing.pem")].concat();
+        std::fs::write(self.path.join("chain.pem"), chain).unwrap();
+        let crls = [self.bytes("issuing.crl"), self.bytes("root.crl")].concat();
+        std::fs::write(self.path.join("crls.pem"), crls).unwrap();
+        let mut args = vec!["verify", "-CAfile", "chain.pem"];
+        if with_crl {
+            args.extend(["-crl_check_all", "-CRLfile", "crls.pem"]);
+        }
+        args.push(name);
+        Command::new("openssl")
+            .args(&args)
+            .current_dir(&self.path)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    }
+}
+
+fn verdict(report: &ggzy::pki::validation::Report) -> (Indication, Option<SubIndication>) {
+    (report.decision.indication, report.decision.sub_indication)
+}
+
+#[test]
+fn certificates_from_the_openssl_tool_are_judged_as_openssl_verify_does() {
+    let f = Fabric::new();
+    let now = Utc::now();
+    let trust = f.trust(true);
+    let good = validate(&f.bytes("good.pem"), &trust, now, Purpose::Signing);
+    assert_eq!(verdict(&good), (Indication::Passed, None), "{good:?}");
+    assert!(f.openssl_accepts("good.pem", true));
+    assert_eq!(good.chain.len(), 3);
+    assert!(good.subject.as_deref().unwrap().contains("Guangxi good"));
+    assert_eq!(good.sha256.as_ref().unwrap().len(), 64);
+    let names: Vec<&str> = good.decision.checks.iter().map(|c| c.name).collect();
+    assert_eq!(
+        names,
+        [
+            "chain",
+            "validity_period",
+            "basic_constraints",
+            "key_usage",
+            "revocation"
+        ]
+    );
+    // DER works as well as PEM.
+    let der = f.cert("good.pem").to_der().unwrap();
+    assert_eq!(
+        validate(&der, &trust, now, Purpose::ClientAuth)
+            .decision
+            .indication,
+        Indication::Passed
+    );
+
+    let revoked = validate(&f.bytes("revoked.pem"), &trust, now, Purpose::Signing);
+    assert_eq!(
+        verdict(&revoked),
+        (Indication::Failed, Some(SubIndication::Revoked)),
+        "{revoked:?}"
+    );
+    assert!(!f.openssl_accepts("revoked.pem", true));
+    // Before its revocation, the same certificate was good.
+    let before = validate(
+        &f.bytes("revoked.pem"),
+        &trust,
+        now - Duration::minutes(10),
+        Purpose::Signing,
+    );
+    assert_ne!(before.decision.sub_indication, Some(SubIndication::Revoked));
+}
+
+#[test]
+fn every_refusal_has_its_sub_indication() {
+    let f = Fabric::new();
+    let now = Utc::now();
+    let trust = f.trust(true);
+    let check = |file: &str, at, purpose, expected: (Indication, Option<SubIndication>)| {
+        let report = validate(&f.bytes(file), &trust, at, purpose);
+        assert_eq!(
+            verdict(&report),
+            expected,
+            "{file}: {:#?}",
+            report.decision.checks
+        );
+    };
+    check(
+        "good.pem",
+        now + Duration::days(400),
+        Purpose::Signing,
+        (Indication::Indeterminate, Some(SubIndication::Expired)),
+    );
+    check(
+        "good.pem",
+        now - Duration::days(2),
+        Purpose::Signing,
+        (Indication::Indeterminate, Some(SubIndication::NotYetValid)),
+    );
+    check(
+        "stranger.pem",
+        now,
+        Purpose::Signing,
+        (
+            Indication::Indeterminate,
+            Some(SubIndication::NoCertificateChainFound),
+        ),
+    );
+    assert!(!f.openssl_accepts("stranger.pem", false));
+    check(
+        "self.pem",
+        now,
+        Purpose::Signing,
+        (
+            Indication::Indeterminate,
+            Some(SubIndication::NoCertificateChainFound),
+        ),
+    );
+    check(
+        "encrypt-only.pem",
+        now,
+        Purpose::Signing,
+        (
+            Indication::Failed,
+            Some(SubIndication::ChainConstraintsFailure),
+        ),
+    );
+    check(
+        "issuing.pem",
+        now,
+        Purpose::Signing,
+        (
+            Indication::Failed,
+            Some(SubIndication::ChainConstraintsFailure),
+        ),
+    );
+    check(
+        "good.pem",
+        now,
+        Purpose::TimeStamping,
+        (
+            Indication::Failed,
+            Some(SubIndication::ChainConstraintsFailure),
+        ),
+    );
+    check(
+        "tsa.pem",
+        now,
+        Purpose::TimeStamping,
+        (Indication::Passed, None),
+    );
+    // The root's CRL missing: the issuing CA's status cannot be known.
+    let mut partial = f.trust(false);
+    partial
+        .crls
+        .push(X509Crl::from_pem(&f.bytes("issuing.crl")).unwrap());
+    let report = validate(&f.bytes("good.pem"), &partial, now, Purpose::Signing);
+    assert_eq!(
+        verdict(&report),
+        (Indication::Indeterminate, Some(SubIndication::TryLater))
+    );
+    // No CRL at all: revocation cannot be known.
+    let report = validate(&f.bytes("good.pem"), &f.trust(false), now, Purpose::Signing);
+    assert_eq!(
+        verdict(&report),
+        (Indication::Indeterminate, Some(SubIndication::TryLater))
+    );
+    // A CRL that has lapsed by the validation time is no better.
+    check(
+        "good.pem",
+        now + Duration::days(31),
+        Purpose::Signing,
+        (Indication::Indeterminate, Some(SubIndication::TryLater)),
+    );
+}
+
+#[test]
+fn garbage_truncated_and_tampered_input_is_refused() {
+    let f = Fabric::new();
+    let now = Utc::now();
+    let trust = f.trust(true);
+    let der = f.cert("good.pem").to_der().unwrap();
+    for bytes in [
+        b"".to_vec(),
+        b"not a certificate".to_vec(),
+        der[..der.len() / 2].to_vec(),
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".to_vec(),
+    ] {
+        let report = validate(&bytes, &trust, now, Purpose::Signing);
+        assert_eq!(
+            verdict(&report),
+            (Indication::Failed, Some(SubIndication::FormatFailure))
+        );
+    }
+    let mut trailing = der.clone();
+    trailing.extend_from_slice(b"extra");
+    assert_eq!(
+        validate(&trailing, &trust, now, Purpose::Signing)
+            .decision
+            .sub_indication,
+        Some(SubIndication::FormatFailure)
+    );
+    // Flip one bit of the signature (the last bytes of the DER).
+    let mut tampered = der.clone();
+    let last = tampered.len() - 3;
+    tampered[last] ^= 0x01;
+    let report = validate(&tampered, &trust, now, Purpose::Signing);
+    assert_eq!(
+        verdict(&report),
+        (Indication::Failed, Some(SubIndication::SigCryptoFailure)),
+        "{report:?}"
+    );
+}
