@@ -87,6 +87,9 @@ pub struct UsageFacts {
     pub eku_client_auth: Option<bool>,
     pub eku_time_stamping: Option<bool>,
     pub eku_any: bool,
+    /// Whether the listed purposes leave room for signing documents
+    /// (`None` when no extendedKeyUsage is present).
+    pub eku_allows_signing: Option<bool>,
 }
 
 /// Everything the policy looks at.
@@ -144,6 +147,9 @@ fn purpose_check(usage: &UsageFacts, purpose: Purpose) -> Result<String, String>
         Purpose::Signing if usage.digital_signature.is_some() && !signs => {
             Err("keyUsage allows neither digitalSignature nor nonRepudiation".into())
         }
+        Purpose::Signing if usage.eku_allows_signing == Some(false) => {
+            Err("extendedKeyUsage limits the key to purposes other than signing".into())
+        }
         Purpose::Signing => Ok("keyUsage allows signing".into()),
         Purpose::ClientAuth if usage.digital_signature == Some(false) => {
             Err("keyUsage does not allow digitalSignature".into())
@@ -159,8 +165,10 @@ fn purpose_check(usage: &UsageFacts, purpose: Purpose) -> Result<String, String>
     }
 }
 
-/// Decides. FAILED outranks INDETERMINATE; within each, the first failing
-/// check in the order below gives the sub-indication.
+/// Decides, as ETSI EN 319 102-1 sorts sub-indications: FORMAT_FAILURE,
+/// SIG_CRYPTO_FAILURE and REVOKED are FAILED; the others INDETERMINATE.
+/// FAILED outranks INDETERMINATE; within each, the first failing check in
+/// the order below gives the sub-indication.
 pub fn decide(facts: &Facts) -> Decision {
     let mut checks = Vec::new();
     let mut failed: Option<SubIndication> = None;
@@ -209,7 +217,7 @@ pub fn decide(facts: &Facts) -> Decision {
                 why.clone(),
             )),
             PathFact::Constraints(why) => Err((
-                CheckResult::Failed,
+                CheckResult::Indeterminate,
                 SubIndication::ChainConstraintsFailure,
                 why.clone(),
             )),
@@ -245,7 +253,7 @@ pub fn decide(facts: &Facts) -> Decision {
         "basic_constraints",
         if facts.usage.is_ca {
             Err((
-                CheckResult::Failed,
+                CheckResult::Indeterminate,
                 SubIndication::ChainConstraintsFailure,
                 "a CA certificate cannot act as an end entity".into(),
             ))
@@ -257,7 +265,7 @@ pub fn decide(facts: &Facts) -> Decision {
         "key_usage",
         purpose_check(&facts.usage, facts.purpose).map_err(|why| {
             (
-                CheckResult::Failed,
+                CheckResult::Indeterminate,
                 SubIndication::ChainConstraintsFailure,
                 why,
             )
@@ -381,7 +389,7 @@ mod tests {
             ),
             (
                 Box::new(|f| f.usage.is_ca = true),
-                Indication::Failed,
+                Indication::Indeterminate,
                 SubIndication::ChainConstraintsFailure,
             ),
             (
@@ -409,12 +417,12 @@ mod tests {
                     f.usage.digital_signature = Some(false);
                     f.usage.non_repudiation = Some(false);
                 }),
-                Indication::Failed,
+                Indication::Indeterminate,
                 SubIndication::ChainConstraintsFailure,
             ),
             (
                 Box::new(|f| f.purpose = Purpose::TimeStamping),
-                Indication::Failed,
+                Indication::Indeterminate,
                 SubIndication::ChainConstraintsFailure,
             ),
         ];
@@ -445,18 +453,24 @@ mod tests {
         let mut f = good();
         f.at = t(25);
         f.usage.is_ca = true;
+        f.revocation = vec![RevocationFact::Revoked {
+            subject: "leaf".into(),
+            at: t(5),
+        }];
         let d = decide(&f);
         assert_eq!(
             (d.indication, d.sub_indication),
-            (
-                Indication::Failed,
-                Some(SubIndication::ChainConstraintsFailure)
-            )
+            (Indication::Failed, Some(SubIndication::Revoked))
         );
         assert!(
             d.checks
                 .iter()
                 .any(|c| c.name == "validity_period" && c.result == CheckResult::Indeterminate)
+        );
+        assert!(
+            d.checks
+                .iter()
+                .any(|c| c.name == "basic_constraints" && c.result == CheckResult::Indeterminate)
         );
     }
 
@@ -465,11 +479,18 @@ mod tests {
         let mut f = good();
         f.purpose = Purpose::ClientAuth;
         f.usage.eku_client_auth = Some(false);
-        assert_eq!(decide(&f).indication, Indication::Failed);
+        assert_eq!(decide(&f).indication, Indication::Indeterminate);
         f.usage.eku_any = true;
         assert_eq!(decide(&f).indication, Indication::Passed);
         f.purpose = Purpose::TimeStamping;
         f.usage.eku_time_stamping = Some(true);
         assert_eq!(decide(&f).indication, Indication::Passed);
+        // A key limited to time-stamping does not sign documents.
+        f.purpose = Purpose::Signing;
+        f.usage.eku_allows_signing = Some(false);
+        assert_eq!(
+            decide(&f).sub_indication,
+            Some(SubIndication::ChainConstraintsFailure)
+        );
     }
 }

@@ -39,24 +39,38 @@ pub struct Report {
     pub chain: Vec<String>,
 }
 
-/// Reads one certificate, PEM or DER. Anything else is refused.
+/// Decodes a single PEM certificate block; anything around it but white
+/// space is refused, so the bytes validated are the bytes presented.
+fn pem_to_der(text: &[u8]) -> Result<Vec<u8>, String> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let text = std::str::from_utf8(text).map_err(|_| "PEM must be ASCII text".to_string())?;
+    let body = text
+        .trim()
+        .strip_prefix(BEGIN)
+        .and_then(|rest| rest.strip_suffix(END))
+        .ok_or_else(|| "expected exactly one PEM CERTIFICATE block and nothing else".to_string())?;
+    if body.contains("-----") {
+        return Err("expected exactly one PEM CERTIFICATE block and nothing else".into());
+    }
+    let base64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    openssl::base64::decode_block(&base64).map_err(|e| format!("bad base64 in PEM: {e}"))
+}
+
+/// Reads one certificate, PEM or DER. Anything else is refused, including
+/// trailing bytes and a second certificate.
 pub fn parse_certificate(bytes: &[u8]) -> Result<X509, String> {
-    let trimmed = bytes.trim_ascii_start();
-    let (cert, der) = if trimmed.starts_with(b"-----BEGIN") {
-        let cert = X509::from_pem(trimmed).map_err(|e| format!("not a PEM certificate: {e}"))?;
-        let der = cert
-            .to_der()
-            .map_err(|e| format!("cannot re-encode the certificate: {e}"))?;
-        (cert, der)
+    let der = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        pem_to_der(bytes)?
     } else {
-        let cert = X509::from_der(bytes).map_err(|e| format!("not a DER certificate: {e}"))?;
-        (cert, bytes.to_vec())
+        bytes.to_vec()
     };
     match X509Certificate::from_der(&der) {
-        Ok(([], _)) => Ok(cert),
-        Ok(_) => Err("trailing bytes after the certificate".into()),
-        Err(e) => Err(format!("malformed certificate: {e}")),
+        Ok(([], _)) => {}
+        Ok(_) => return Err("trailing bytes after the certificate".into()),
+        Err(e) => return Err(format!("malformed certificate: {e}")),
     }
+    X509::from_der(&der).map_err(|e| format!("not a DER certificate: {e}"))
 }
 
 fn utc(t: &Asn1TimeRef) -> Option<DateTime<Utc>> {
@@ -69,13 +83,25 @@ fn hex(bytes: &[u8]) -> String {
     crate::identity::hex(bytes)
 }
 
-fn window(cert: &X509Certificate<'_>) -> Window {
-    let stamp = |t: i64| DateTime::from_timestamp(t, 0).unwrap_or_default();
-    Window {
-        subject: cert.subject().to_string(),
-        not_before: stamp(cert.validity().not_before.timestamp()),
-        not_after: stamp(cert.validity().not_after.timestamp()),
-    }
+fn subject_of(cert: &X509) -> String {
+    cert.to_der()
+        .ok()
+        .and_then(|der| {
+            X509Certificate::from_der(&der)
+                .ok()
+                .map(|(_, c)| c.subject().to_string())
+        })
+        .unwrap_or_else(|| "(unreadable subject)".into())
+}
+
+/// The validity window, read by openssl; `None` if it cannot be read (the
+/// policy then cannot conclude: nothing is skipped silently).
+fn window(cert: &X509) -> Option<Window> {
+    Some(Window {
+        subject: subject_of(cert),
+        not_before: utc(cert.not_before())?,
+        not_after: utc(cert.not_after())?,
+    })
 }
 
 fn usage_facts(cert: &X509Certificate<'_>) -> Result<UsageFacts, String> {
@@ -89,9 +115,15 @@ fn usage_facts(cert: &X509Certificate<'_>) -> Result<UsageFacts, String> {
         facts.non_repudiation = Some(ku.value.non_repudiation());
     }
     if let Some(eku) = cert.extended_key_usage().map_err(bad)? {
-        facts.eku_client_auth = Some(eku.value.client_auth);
-        facts.eku_time_stamping = Some(eku.value.time_stamping);
-        facts.eku_any = eku.value.any;
+        let e = eku.value;
+        facts.eku_client_auth = Some(e.client_auth);
+        facts.eku_time_stamping = Some(e.time_stamping);
+        facts.eku_any = e.any;
+        // Purposes under which signing documents is plausible; a certificate
+        // limited to TLS servers, time-stamping or OCSP is not for signing.
+        facts.eku_allows_signing = Some(
+            e.any || e.client_auth || e.email_protection || e.code_signing || !e.other.is_empty(),
+        );
     }
     Ok(facts)
 }
@@ -130,11 +162,20 @@ fn build_path(
         return Ok((PathFact::Built, chain));
     }
     let why = format!("{message} (at depth {depth})");
-    // X509_V_ERR_* codes, from openssl/x509_vfy.h.
+    use openssl_sys as e;
     let fact = match code {
-        2 | 18 | 19 | 20 | 21 => PathFact::NoPath(why),
-        4 | 6 | 7 => PathFact::BadSignature(why),
-        24 | 25 | 26 | 41 | 42 | 43 => PathFact::Constraints(why),
+        e::X509_V_ERR_CERT_SIGNATURE_FAILURE
+        | e::X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE
+        | e::X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY => PathFact::BadSignature(why),
+        e::X509_V_ERR_INVALID_CA
+        | e::X509_V_ERR_PATH_LENGTH_EXCEEDED
+        | e::X509_V_ERR_INVALID_PURPOSE
+        | e::X509_V_ERR_KEYUSAGE_NO_CERTSIGN
+        | e::X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION
+        | e::X509_V_ERR_INVALID_NON_CA
+        | e::X509_V_ERR_INVALID_EXTENSION => PathFact::Constraints(why),
+        // Unknown issuer, untrusted self-signed certificates and anything
+        // else: no trustworthy path was found.
         _ => PathFact::NoPath(why),
     };
     Ok((fact, Vec::new()))
@@ -166,6 +207,7 @@ fn revocation_facts(chain: &[X509], crls: &[X509Crl], at: DateTime<Utc>) -> Vec<
                     crl.issuer_name().to_der().ok().as_deref() == Some(issuer_der.as_slice())
                 })
                 .filter(|crl| crl.verify(&issuer_key).unwrap_or(false))
+                .filter(|crl| is_complete(crl))
                 .collect();
             if signed.is_empty() {
                 return RevocationFact::Unknown {
@@ -173,32 +215,51 @@ fn revocation_facts(chain: &[X509], crls: &[X509Crl], at: DateTime<Utc>) -> Vec<
                     why: "no CRL signed by its issuer".into(),
                 };
             }
-            let current = signed.into_iter().find(|crl| {
-                crl.last_update() <= at_asn1 && crl.next_update().is_none_or(|next| next >= at_asn1)
-            });
-            let Some(crl) = current else {
+            let current: Vec<&X509Crl> = signed
+                .into_iter()
+                .filter(|crl| {
+                    crl.last_update() <= at_asn1
+                        && crl.next_update().is_none_or(|next| next >= at_asn1)
+                })
+                .collect();
+            if current.is_empty() {
                 return RevocationFact::Unknown {
                     subject,
                     why: "its issuer's CRL is not current at the validation time".into(),
                 };
-            };
-            match crl.get_by_serial(cert.serial_number()) {
-                CrlStatus::Revoked(entry) => match utc(entry.revocation_date()) {
-                    Some(revoked_at) => RevocationFact::Revoked {
-                        subject,
-                        at: revoked_at,
-                    },
-                    None => RevocationFact::Unknown {
-                        subject,
-                        why: "unreadable revocation date".into(),
-                    },
+            }
+            // Overlapping CRLs are normal (a new one is issued before the
+            // old one lapses): any current CRL that lists it counts.
+            let revoked =
+                current
+                    .iter()
+                    .find_map(|crl| match crl.get_by_serial(cert.serial_number()) {
+                        CrlStatus::Revoked(entry) => Some(utc(entry.revocation_date())),
+                        _ => None,
+                    });
+            match revoked {
+                Some(Some(at)) => RevocationFact::Revoked { subject, at },
+                Some(None) => RevocationFact::Unknown {
+                    subject,
+                    why: "unreadable revocation date".into(),
                 },
-                CrlStatus::NotRevoked | CrlStatus::RemoveFromCrl(_) => {
-                    RevocationFact::Good { subject }
-                }
+                None => RevocationFact::Good { subject },
             }
         })
         .collect()
+}
+
+/// Whether a CRL covers all the issuer's certificates: delta CRLs and
+/// partitioned CRLs (issuingDistributionPoint) carry critical extensions,
+/// and a CRL with a critical extension we do not process is not relied on.
+fn is_complete(crl: &X509Crl) -> bool {
+    let Ok(der) = crl.to_der() else {
+        return false;
+    };
+    match x509_parser::revocation_list::CertificateRevocationList::from_der(&der) {
+        Ok((_, parsed)) => !parsed.extensions().iter().any(|ext| ext.critical),
+        Err(_) => false,
+    }
 }
 
 /// Validates a certificate (PEM or DER) for `purpose` at time `at`.
@@ -241,14 +302,23 @@ pub fn validate(
             Vec::new(),
         ),
     };
-    let mut windows = vec![window(&parsed)];
-    for ca in chain.iter().skip(1) {
-        if let Ok(ca_der) = ca.to_der()
-            && let Ok((_, ca_parsed)) = X509Certificate::from_der(&ca_der)
-        {
-            windows.push(window(&ca_parsed));
-        }
-    }
+    let path_certs: Vec<&X509> = if chain.is_empty() {
+        vec![&cert]
+    } else {
+        chain.iter().collect()
+    };
+    let (path, windows) = match path_certs
+        .iter()
+        .map(|c| window(c))
+        .collect::<Option<Vec<Window>>>()
+    {
+        Some(windows) => (path, windows),
+        None => (
+            PathFact::NoPath("a validity period in the path cannot be read".into()),
+            Vec::new(),
+        ),
+    };
+    let leaf_window = windows.first().cloned();
     let revocation = if path == PathFact::Built {
         revocation_facts(&chain, &trust.crls, at)
     } else {
@@ -274,8 +344,8 @@ pub fn validate(
             .and_then(|bn| bn.to_hex_str().ok())
             .map(|s| s.to_string()),
         sha256: cert.digest(MessageDigest::sha256()).ok().map(|d| hex(&d)),
-        not_before: Some(windows[0].not_before),
-        not_after: Some(windows[0].not_after),
+        not_before: leaf_window.as_ref().map(|w| w.not_before),
+        not_after: leaf_window.as_ref().map(|w| w.not_after),
         chain: windows.into_iter().map(|w| w.subject).collect(),
     }
 }

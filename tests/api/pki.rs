@@ -50,6 +50,18 @@ impl Fabric {
             "tsa.ext",
             "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n",
         );
+        w(
+            "server.ext",
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+        );
+        w(
+            "notca.ext",
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyCertSign\n",
+        );
+        w(
+            "part.cnf",
+            "[ca]\ndefault_ca=d\n[d]\ndatabase=issuing.index\ncrlnumber=issuing.crlnumber\ndefault_md=sha256\ndefault_crl_days=30\nprivate_key=issuing.key\ncertificate=issuing.pem\ncrl_extensions=crl_ext\n[crl_ext]\nissuingDistributionPoint=critical,@idp\n[idp]\nfullname=URI:http://crl.example/partition-3.crl\n",
+        );
         for ca in ["issuing", "root"] {
             w(
                 &format!("{ca}.cnf"),
@@ -102,6 +114,8 @@ impl Fabric {
             ("revoked", "sign.ext"),
             ("encrypt-only", "enc.ext"),
             ("tsa", "tsa.ext"),
+            ("server", "server.ext"),
+            ("not-a-ca", "notca.ext"),
         ] {
             Fabric::issue(
                 p,
@@ -112,6 +126,15 @@ impl Fabric {
                 "365",
             );
         }
+        // A leaf issued by a certificate that is not a CA.
+        Fabric::issue(
+            p,
+            "under-not-a-ca",
+            "/C=CN/CN=Under Not A CA",
+            "not-a-ca",
+            "sign.ext",
+            "365",
+        );
         // A leaf no anchor vouches for, and one that signs itself.
         Fabric::issue(
             p,
@@ -141,6 +164,18 @@ impl Fabric {
                 "basicConstraints=CA:FALSE",
             ],
         );
+        // A CRL from before the revocation, still current after it.
+        openssl(
+            p,
+            &[
+                "ca",
+                "-config",
+                "issuing.cnf",
+                "-gencrl",
+                "-out",
+                "issuing-before.crl",
+            ],
+        );
         openssl(
             p,
             &[
@@ -151,6 +186,19 @@ impl Fabric {
                 "revoked.pem",
                 "-crl_reason",
                 "keyCompromise",
+            ],
+        );
+        // A partitioned CRL (critical issuingDistributionPoint), which covers
+        // only some of the issuer's certificates.
+        openssl(
+            p,
+            &[
+                "ca",
+                "-config",
+                "part.cnf",
+                "-gencrl",
+                "-out",
+                "issuing-partition.crl",
             ],
         );
         openssl(
@@ -172,7 +220,11 @@ impl Fabric {
     }
 
     fn issue(p: &Path, name: &str, subject: &str, ca: &str, ext: &str, days: &str) {
-        let key_type = if name == "issuing" { "ec" } else { "rsa:2048" };
+        let key_type = if name == "issuing" || name == "not-a-ca" {
+            "ec"
+        } else {
+            "rsa:2048"
+        };
         let mut args = vec!["req", "-newkey", key_type];
         if key_type == "ec" {
             args.extend(["-pkeyopt", "ec_paramgen_curve:P-256"]);
@@ -353,7 +405,7 @@ fn every_refusal_has_its_sub_indication() {
         now,
         Purpose::Signing,
         (
-            Indication::Failed,
+            Indication::Indeterminate,
             Some(SubIndication::ChainConstraintsFailure),
         ),
     );
@@ -362,7 +414,7 @@ fn every_refusal_has_its_sub_indication() {
         now,
         Purpose::Signing,
         (
-            Indication::Failed,
+            Indication::Indeterminate,
             Some(SubIndication::ChainConstraintsFailure),
         ),
     );
@@ -371,7 +423,7 @@ fn every_refusal_has_its_sub_indication() {
         now,
         Purpose::TimeStamping,
         (
-            Indication::Failed,
+            Indication::Indeterminate,
             Some(SubIndication::ChainConstraintsFailure),
         ),
     );
@@ -441,5 +493,116 @@ fn garbage_truncated_and_tampered_input_is_refused() {
         verdict(&report),
         (Indication::Failed, Some(SubIndication::SigCryptoFailure)),
         "{report:?}"
+    );
+}
+
+fn crl(f: &Fabric, name: &str) -> X509Crl {
+    X509Crl::from_pem(&f.bytes(name)).unwrap()
+}
+
+#[test]
+fn revocation_cannot_be_dodged_with_old_or_partial_crls() {
+    let f = Fabric::new();
+    let now = Utc::now();
+    // Both CRLs are current; the older one does not list the revocation.
+    let mut overlapping = f.trust(false);
+    overlapping.crls = vec![
+        crl(&f, "issuing-before.crl"),
+        crl(&f, "issuing.crl"),
+        crl(&f, "root.crl"),
+    ];
+    let report = validate(&f.bytes("revoked.pem"), &overlapping, now, Purpose::Signing);
+    assert_eq!(
+        verdict(&report),
+        (Indication::Failed, Some(SubIndication::Revoked))
+    );
+    // A partitioned CRL does not prove a certificate outside its partition good.
+    let mut partial = f.trust(false);
+    partial.crls = vec![crl(&f, "issuing-partition.crl"), crl(&f, "root.crl")];
+    let report = validate(&f.bytes("revoked.pem"), &partial, now, Purpose::Signing);
+    assert_eq!(
+        verdict(&report),
+        (Indication::Indeterminate, Some(SubIndication::TryLater))
+    );
+    // A CRL signed by another CA proves nothing about this issuer's certificates.
+    let mut other = f.trust(false);
+    other.crls = vec![crl(&f, "root.crl")];
+    let report = validate(&f.bytes("good.pem"), &other, now, Purpose::Signing);
+    assert_eq!(
+        verdict(&report),
+        (Indication::Indeterminate, Some(SubIndication::TryLater))
+    );
+}
+
+#[test]
+fn purposes_and_ca_constraints_are_enforced() {
+    let f = Fabric::new();
+    let now = Utc::now();
+    let trust = TrustMaterial {
+        intermediates: vec![f.cert("issuing.pem"), f.cert("not-a-ca.pem")],
+        ..f.trust(true)
+    };
+    let constraints = (
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    for file in ["server.pem", "tsa.pem"] {
+        assert_eq!(
+            verdict(&validate(&f.bytes(file), &trust, now, Purpose::Signing)),
+            constraints,
+            "{file} is not for signing"
+        );
+    }
+    assert_eq!(
+        verdict(&validate(
+            &f.bytes("server.pem"),
+            &trust,
+            now,
+            Purpose::ClientAuth
+        )),
+        constraints
+    );
+    let report = validate(
+        &f.bytes("under-not-a-ca.pem"),
+        &trust,
+        now,
+        Purpose::Signing,
+    );
+    assert_eq!(
+        verdict(&report),
+        constraints,
+        "{:#?}",
+        report.decision.checks
+    );
+}
+
+#[test]
+fn pem_must_be_exactly_one_certificate() {
+    let f = Fabric::new();
+    let now = Utc::now();
+    let trust = f.trust(true);
+    let pem = f.bytes("good.pem");
+    let format = (Indication::Failed, Some(SubIndication::FormatFailure));
+    let two = [pem.clone(), f.bytes("issuing.pem")].concat();
+    assert_eq!(
+        verdict(&validate(&two, &trust, now, Purpose::Signing)),
+        format
+    );
+    let trailing = [pem.clone(), b"garbage after the block".to_vec()].concat();
+    assert_eq!(
+        verdict(&validate(&trailing, &trust, now, Purpose::Signing)),
+        format
+    );
+    let text = String::from_utf8(pem.clone()).unwrap();
+    let padded = text.replacen("-----END", "AAAA\n-----END", 1);
+    assert_eq!(
+        verdict(&validate(padded.as_bytes(), &trust, now, Purpose::Signing)),
+        format,
+        "extra bytes inside the base64"
+    );
+    let spaced = format!("\n  {}\n\n", text.trim());
+    assert_eq!(
+        verdict(&validate(spaced.as_bytes(), &trust, now, Purpose::Signing)),
+        (Indication::Passed, None)
     );
 }
