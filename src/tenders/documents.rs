@@ -240,7 +240,7 @@ fn rfc8187(name: &str) -> String {
     tag = "tenders",
     params(("id" = String, Path), ("doc" = String, Path)),
     responses(
-        (status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 200, description = "the file, served with the media type it was uploaded with", content_type = "*/*", body = Vec<u8>,
          headers(("X-Content-SHA256" = String, description = "SHA-256 of the content, hex"),
                  ("Repr-Digest" = String, description = "RFC 9530 digest"))),
         (status = 404, body = crate::error::Problem)
