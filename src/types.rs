@@ -185,6 +185,17 @@ const CREDIT_WEIGHTS: [u32; 17] = [
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 ];
 
+/// The GB 32100 check character for the first 17 characters of a code;
+/// `None` if one of them is outside the alphabet.
+fn credit_check_char(first17: &[char]) -> Option<char> {
+    let sum = first17
+        .iter()
+        .zip(CREDIT_WEIGHTS)
+        .map(|(c, w)| CREDIT_ALPHABET.find(*c).map(|v| v as u32 * w))
+        .sum::<Option<u32>>()?;
+    CREDIT_ALPHABET.chars().nth(((31 - sum % 31) % 31) as usize)
+}
+
 impl CreditCode {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let chars: Vec<char> = raw.chars().collect();
@@ -193,46 +204,27 @@ impl CreditCode {
                 "unified social credit code {raw:?} must have 18 characters"
             ));
         }
-        let mut values = Vec::with_capacity(18);
-        for c in &chars {
-            match CREDIT_ALPHABET.find(*c) {
-                Some(v) => values.push(v as u32),
-                None => {
-                    return Err(format!(
-                        "unified social credit code {raw:?} has a character outside GB 32100: {c:?}"
-                    ));
-                }
-            }
+        if let Some(c) = chars.iter().find(|c| !CREDIT_ALPHABET.contains(**c)) {
+            return Err(format!(
+                "unified social credit code {raw:?} has a character outside GB 32100: {c:?}"
+            ));
         }
-        let sum: u32 = values[..17]
-            .iter()
-            .zip(CREDIT_WEIGHTS)
-            .map(|(v, w)| v * w)
-            .sum();
-        let check = (31 - sum % 31) % 31;
-        if values[17] != check {
+        if credit_check_char(&chars[..17]) != Some(chars[17]) {
             return Err(format!(
                 "unified social credit code {raw:?} has a wrong check digit"
             ));
         }
         Ok(Self(raw.to_string()))
     }
-    /// Computes the check character for the first 17 characters (used by the
-    /// demo data and tests to make valid codes).
+    /// Completes the first 17 characters with their check character (used
+    /// by the demo data and tests to make valid codes).
     pub fn with_check_digit(first17: &str) -> Result<Self, String> {
-        let probe = format!("{first17}0");
-        let chars: Vec<char> = probe.chars().collect();
-        if chars.len() != 18 {
+        let chars: Vec<char> = first17.chars().collect();
+        if chars.len() != 17 {
             return Err("need 17 characters".into());
         }
-        let mut sum = 0;
-        for (c, w) in chars[..17].iter().zip(CREDIT_WEIGHTS) {
-            let v = CREDIT_ALPHABET.find(*c).ok_or("invalid character")? as u32;
-            sum += v * w;
-        }
-        let check = ((31 - sum % 31) % 31) as usize;
-        let check_char = CREDIT_ALPHABET.as_bytes()[check] as char;
-        Self::parse(&format!("{first17}{check_char}"))
+        let check = credit_check_char(&chars).ok_or("invalid character")?;
+        Self::parse(&format!("{first17}{check}"))
     }
     pub fn as_str(&self) -> &str {
         &self.0

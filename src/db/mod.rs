@@ -100,7 +100,6 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
 pub struct Db {
     pool: Pool<ConnectionManager<DbConn>>,
     write_lock: Option<Arc<Mutex<()>>>,
-    backend: Backend,
 }
 
 impl Db {
@@ -123,15 +122,7 @@ impl Db {
             .build(manager)
             .context("opening the database")?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Db {
-            pool,
-            write_lock,
-            backend,
-        })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
+        Ok(Db { pool, write_lock })
     }
 
     /// Applies pending migrations for this backend; returns their names.
@@ -152,13 +143,11 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        let span = tracing::Span::current();
-        actix_web::web::block(move || {
-            let _in_request = span.enter();
+        off_executor(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
         })
-        .await?
+        .await
     }
 
     /// Runs write work in one transaction, off the executor. Either all of it
@@ -169,12 +158,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
-        let span = tracing::Span::current();
-        actix_web::web::block(move || {
-            let _in_request = span.enter();
-            db.write_blocking(f)
-        })
-        .await?
+        off_executor(move || db.write_blocking(f)).await
     }
 
     /// The blocking form of [`Db::write`], for the CLI and start-up.
@@ -211,6 +195,21 @@ pub fn lock_in_transaction(conn: &mut DbConn, key: &str) -> Result<(), AppError>
             .execute(pg)?;
     }
     Ok(())
+}
+
+/// Runs blocking database work on actix's blocking pool, inside the
+/// caller's span so its queries are traced with the request.
+async fn off_executor<T, F>(f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    actix_web::web::block(move || {
+        let _in_request = span.enter();
+        f()
+    })
+    .await?
 }
 
 diesel::define_sql_function! {

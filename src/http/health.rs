@@ -64,21 +64,23 @@ pub struct ProblemType {
     pub description: &'static str,
 }
 
+impl ProblemType {
+    fn of(entry: &(&'static str, u16, &'static str, &'static str)) -> Self {
+        let (code, status, title, description) = *entry;
+        ProblemType {
+            code,
+            status,
+            title,
+            description,
+        }
+    }
+}
+
 /// Every problem type the API returns.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Vec<ProblemType>)))]
 #[get("/problems")]
 pub async fn problem_types() -> web::Json<Vec<ProblemType>> {
-    web::Json(
-        PROBLEMS
-            .iter()
-            .map(|(code, status, title, description)| ProblemType {
-                code,
-                status: *status,
-                title,
-                description,
-            })
-            .collect(),
-    )
+    web::Json(PROBLEMS.iter().map(ProblemType::of).collect())
 }
 
 /// One problem type, the target of a problem's `type` URI.
@@ -92,13 +94,6 @@ pub async fn problem_type(code: web::Path<String>) -> Result<web::Json<ProblemTy
     PROBLEMS
         .iter()
         .find(|p| p.0 == code.as_str())
-        .map(|(code, status, title, description)| {
-            web::Json(ProblemType {
-                code,
-                status: *status,
-                title,
-                description,
-            })
-        })
+        .map(|entry| web::Json(ProblemType::of(entry)))
         .ok_or_else(|| AppError::not_found("problem type"))
 }

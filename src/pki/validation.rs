@@ -79,10 +79,6 @@ fn utc(t: &Asn1TimeRef) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(i64::from(diff.days) * 86_400 + i64::from(diff.secs), 0)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    crate::identity::hex(bytes)
-}
-
 fn subject_of(cert: &X509) -> String {
     cert.to_der()
         .ok()
@@ -191,9 +187,7 @@ fn revocation_facts(chain: &[X509], crls: &[X509Crl], at: DateTime<Utc>) -> Vec<
         .windows(2)
         .map(|pair| {
             let (cert, issuer) = (&pair[0], &pair[1]);
-            let subject = X509Certificate::from_der(&cert.to_der().unwrap_or_default())
-                .map(|(_, c)| c.subject().to_string())
-                .unwrap_or_default();
+            let subject = subject_of(cert);
             let issuer_der = cert.issuer_name().to_der().unwrap_or_default();
             let Ok(issuer_key) = issuer.public_key() else {
                 return RevocationFact::Unknown {
@@ -343,7 +337,10 @@ pub fn validate(
             .ok()
             .and_then(|bn| bn.to_hex_str().ok())
             .map(|s| s.to_string()),
-        sha256: cert.digest(MessageDigest::sha256()).ok().map(|d| hex(&d)),
+        sha256: cert
+            .digest(MessageDigest::sha256())
+            .ok()
+            .map(|d| crate::identity::hex(&d)),
         not_before: leaf_window.as_ref().map(|w| w.not_before),
         not_after: leaf_window.as_ref().map(|w| w.not_after),
         chain: windows.into_iter().map(|w| w.subject).collect(),

@@ -8,7 +8,7 @@
 //! and the tenderer must set it. Land listing's own minimum listing period
 //! (10 working days, after the 20-day notice) is not checked separately.
 
-use super::model::{Category, Method, TenderStatus};
+use super::model::{Category, KeyDates, Method, TenderStatus};
 use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -169,6 +169,19 @@ pub struct DateFacts {
     pub clarification_deadline: DateTime<Utc>,
     pub bid_deadline: DateTime<Utc>,
     pub publicity_days: u32,
+}
+
+impl DateFacts {
+    pub fn new(category: Category, method: Method, dates: &KeyDates) -> DateFacts {
+        DateFacts {
+            category,
+            method,
+            documents_available_at: dates.documents_available_at,
+            clarification_deadline: dates.clarification_deadline,
+            bid_deadline: dates.bid_deadline,
+            publicity_days: dates.publicity_days,
+        }
+    }
 }
 
 /// A deadline given for a draft must still be ahead.

@@ -98,14 +98,7 @@ fn validated(
         ..input
     };
     AppError::check(input.validate())?;
-    let facts = limits::DateFacts {
-        category: input.category,
-        method: input.method,
-        documents_available_at: input.dates.documents_available_at,
-        clarification_deadline: input.dates.clarification_deadline,
-        bid_deadline: input.dates.bid_deadline,
-        publicity_days: input.dates.publicity_days,
-    };
+    let facts = limits::DateFacts::new(input.category, input.method, &input.dates);
     limits::check_draft(&facts, now)?;
     Ok(input)
 }

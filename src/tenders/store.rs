@@ -50,13 +50,32 @@ impl TenderRow {
     }
 
     pub fn facts(&self) -> Result<DateFacts, AppError> {
-        Ok(DateFacts {
-            category: Category::from_db(&self.category)?,
-            method: Method::from_db(&self.method)?,
+        Ok(DateFacts::new(
+            Category::from_db(&self.category)?,
+            Method::from_db(&self.method)?,
+            &self.key_dates(),
+        ))
+    }
+
+    pub fn key_dates(&self) -> KeyDates {
+        KeyDates {
             documents_available_at: from_db_time(self.documents_available_at),
             clarification_deadline: from_db_time(self.clarification_deadline),
             bid_deadline: from_db_time(self.bid_deadline),
             publicity_days: u32::try_from(self.publicity_days).unwrap_or(0),
+        }
+    }
+
+    pub fn budget(&self) -> Money {
+        Money {
+            amount_fen: self.budget_fen,
+            currency: Currency::from_db(self.currency.clone()),
+        }
+    }
+
+    pub fn evaluation(&self) -> Result<Evaluation, AppError> {
+        serde_json::from_str(&self.evaluation_json).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("stored evaluation method"))
         })
     }
 
@@ -239,10 +258,7 @@ fn summary(row: &TenderRow, league_name: String) -> Result<TenderSummary, AppErr
         league_code: LeagueCode::from_db(row.league_code.clone()),
         league_name,
         status: row.status()?,
-        budget: Money {
-            amount_fen: row.budget_fen,
-            currency: Currency::from_db(row.currency.clone()),
-        },
+        budget: row.budget(),
         documents_available_at: from_db_time(row.documents_available_at),
         bid_deadline: from_db_time(row.bid_deadline),
         published_at: row.published_at.map(from_db_time),
@@ -361,15 +377,10 @@ pub fn answered_clarifications(
         .collect())
 }
 
-/// The full view of a tender for `viewer`.
-pub fn detail(
-    conn: &mut DbConn,
-    row: &TenderRow,
-    viewer: &Principal,
-) -> Result<TenderDetail, AppError> {
-    let manages = row.managed_by(viewer);
-    let lots: Vec<(i32, String, String, i64)> = tender_lots::table
-        .filter(tender_lots::tender_id.eq(&row.id))
+/// A tender's lots, in number order.
+pub fn lots_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<Lot>, AppError> {
+    let rows: Vec<(i32, String, String, i64)> = tender_lots::table
+        .filter(tender_lots::tender_id.eq(tender_id))
         .select((
             tender_lots::number,
             tender_lots::title,
@@ -378,9 +389,24 @@ pub fn detail(
         ))
         .order(tender_lots::number.asc())
         .load(conn)?;
-    let evaluation: Evaluation = serde_json::from_str(&row.evaluation_json).map_err(|e| {
-        AppError::Internal(anyhow::Error::new(e).context("stored evaluation method"))
-    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, title, description, budget_fen)| Lot {
+            number,
+            title,
+            description,
+            budget_fen,
+        })
+        .collect())
+}
+
+/// The full view of a tender for `viewer`.
+pub fn detail(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    viewer: &Principal,
+) -> Result<TenderDetail, AppError> {
+    let manages = row.managed_by(viewer);
     let tenderer = organisation_ref(conn, &row.tenderer_org_id)?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("tenderer organisation missing")))?;
     let agent = match &row.agent_org_id {
@@ -393,22 +419,9 @@ pub fn detail(
         description: row.description.clone(),
         tenderer,
         agent,
-        lots: lots
-            .into_iter()
-            .map(|(number, title, description, budget_fen)| Lot {
-                number,
-                title,
-                description,
-                budget_fen,
-            })
-            .collect(),
-        evaluation,
-        dates: KeyDates {
-            documents_available_at: from_db_time(row.documents_available_at),
-            clarification_deadline: from_db_time(row.clarification_deadline),
-            bid_deadline: from_db_time(row.bid_deadline),
-            publicity_days: u32::try_from(row.publicity_days).unwrap_or(0),
-        },
+        lots: lots_of(conn, &row.id)?,
+        evaluation: row.evaluation()?,
+        dates: row.key_dates(),
         amendment_version: row.amendment_version,
         status_changed_at: from_db_time(row.status_changed_at),
         documents: documents(conn, row, manages)?,
@@ -873,15 +886,6 @@ pub struct AmendmentInput {
 
 /// The tender's current terms, as the input that would create it.
 fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppError> {
-    let lots: Vec<(String, String, i64)> = tender_lots::table
-        .filter(tender_lots::tender_id.eq(&row.id))
-        .select((
-            tender_lots::title,
-            tender_lots::description,
-            tender_lots::budget_fen,
-        ))
-        .order(tender_lots::number.asc())
-        .load(conn)?;
     let facts = row.facts()?;
     Ok(TenderInput {
         title: row.title.clone(),
@@ -890,27 +894,17 @@ fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppE
         method: facts.method,
         league: None,
         tenderer_org_id: None,
-        budget: Money {
-            amount_fen: row.budget_fen,
-            currency: Currency::from_db(row.currency.clone()),
-        },
-        lots: lots
+        budget: row.budget(),
+        lots: lots_of(conn, &row.id)?
             .into_iter()
-            .map(|(title, description, budget_fen)| super::model::LotInput {
-                title,
-                description,
-                budget_fen,
+            .map(|lot| super::model::LotInput {
+                title: lot.title,
+                description: lot.description,
+                budget_fen: lot.budget_fen,
             })
             .collect(),
-        evaluation: serde_json::from_str(&row.evaluation_json).map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context("stored evaluation method"))
-        })?,
-        dates: KeyDates {
-            documents_available_at: facts.documents_available_at,
-            clarification_deadline: facts.clarification_deadline,
-            bid_deadline: facts.bid_deadline,
-            publicity_days: facts.publicity_days,
-        },
+        evaluation: row.evaluation()?,
+        dates: row.key_dates(),
     })
 }
 
