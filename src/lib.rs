@@ -21,6 +21,7 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod tenders;
+pub mod trust;
 pub mod types;
 
 pub use error::AppError;

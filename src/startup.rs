@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::http::metrics::Metrics;
 use crate::opendata::OcdsSettings;
 use crate::store::BlobStore;
-use crate::{audit, frontend, http, identity, leagues, opendata, tenders};
+use crate::{audit, frontend, http, identity, leagues, opendata, tenders, trust};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, get, web};
@@ -26,6 +26,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub ocds: OcdsSettings,
     pub started_at: DateTime<Utc>,
+    /// The trust registry, cached for validation.
+    pub trust: Arc<crate::trust::registry::TrustCache>,
+    /// Signs trust lists.
+    pub signing_key: Arc<crate::pki::keys::SigningKey>,
 }
 
 #[derive(OpenApi)]
@@ -74,6 +78,11 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     if config.demo_data {
         crate::demo::load_if_empty(&db, &blobs, &ocds, clock.now())?;
     }
+    let signing_key = crate::pki::keys::SigningKey::load_or_create(
+        &config.data_dir.join("keys"),
+        "trust-list-signing",
+    )
+    .context("loading the trust-list signing key")?;
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -82,6 +91,8 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         blobs,
         metrics: Arc::new(Metrics::default()),
         ocds,
+        trust: Arc::default(),
+        signing_key: Arc::new(signing_key),
     })
 }
 
@@ -140,7 +151,21 @@ pub fn configure(
                 .service(opendata::routes::release_feed)
                 .service(opendata::routes::tender_release_package)
                 .service(opendata::routes::tender_record)
-                .service(audit::routes::list_events),
+                .service(audit::routes::list_events)
+                .service(trust::routes::list_services)
+                .service(trust::routes::get_service)
+                .service(trust::routes::register_service)
+                .service(trust::routes::change_status)
+                .service(trust::routes::set_revocation)
+                .service(trust::routes::list_crls)
+                .service(trust::routes::load_crl)
+                .service(trust::routes::list_recognitions)
+                .service(trust::routes::recognise)
+                .service(trust::routes::end_recognition)
+                .service(trust::routes::validate_certificate)
+                .service(trust::routes::signing_key)
+                .service(trust::routes::league_list)
+                .service(trust::routes::all_lists),
         )
         .split_for_parts();
     let mut api = api;

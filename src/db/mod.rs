@@ -199,7 +199,7 @@ pub fn lock_in_transaction(conn: &mut DbConn, key: &str) -> Result<(), AppError>
 
 /// Runs blocking database work on actix's blocking pool, inside the
 /// caller's span so its queries are traced with the request.
-async fn off_executor<T, F>(f: F) -> Result<T, AppError>
+pub async fn off_executor<T, F>(f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, AppError> + Send + 'static,

@@ -145,6 +145,99 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trust_services (id) {
+        id -> Text,
+        league_code -> Text,
+        service_type -> Text,
+        subject -> Text,
+        issuer -> Text,
+        sha256 -> Text,
+        certificate -> Binary,
+        self_signed -> Bool,
+        not_before -> Timestamp,
+        not_after -> Timestamp,
+        ocsp_url -> Nullable<Text>,
+        crl_urls -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trust_service_statuses (seq) {
+        seq -> BigInt,
+        service_id -> Text,
+        status -> Text,
+        effective_from -> Timestamp,
+        reason -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trust_recognitions (id) {
+        id -> Text,
+        league_code -> Text,
+        recognised_league -> Text,
+        service_type -> Text,
+        effective_from -> Timestamp,
+        effective_until -> Nullable<Timestamp>,
+        reason -> Text,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    trust_crls (sha256) {
+        sha256 -> Text,
+        issuer -> Text,
+        issuer_service_id -> Text,
+        der -> Binary,
+        this_update -> Timestamp,
+        next_update -> Nullable<Timestamp>,
+        source_url -> Nullable<Text>,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_identities (kind, identifier) {
+        kind -> Text,
+        identifier -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_challenges (id) {
+        id -> Text,
+        challenge -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        method -> Text,
+        cert_sha256 -> Text,
+        cert_subject -> Text,
+        profile -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        client_addr -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(organisations -> leagues (league_code));
 diesel::joinable!(tenders -> leagues (league_code));
 diesel::joinable!(tender_lots -> tenders (tender_id));
@@ -153,6 +246,9 @@ diesel::joinable!(notices -> tenders (tender_id));
 diesel::joinable!(clarifications -> tenders (tender_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(trust_service_statuses -> trust_services (service_id));
+diesel::joinable!(user_identities -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     leagues,
@@ -166,4 +262,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     tender_documents,
     notices,
     clarifications,
+    trust_services,
+    trust_service_statuses,
+    trust_recognitions,
+    trust_crls,
+    user_identities,
+    login_challenges,
+    sessions,
 );

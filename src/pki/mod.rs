@@ -6,5 +6,6 @@
 //! This is the first part of the trust-fabric issue: the registry of league
 //! anchors, mutual recognition, OCSP, seals and certificate login build on it.
 
+pub mod keys;
 pub mod policy;
 pub mod validation;

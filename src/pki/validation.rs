@@ -37,6 +37,8 @@ pub struct Report {
     pub not_after: Option<DateTime<Utc>>,
     /// Subjects of the path, end entity first, anchor last.
     pub chain: Vec<String>,
+    /// SHA-256 fingerprints (hex) of the path, in the same order.
+    pub chain_sha256: Vec<String>,
 }
 
 /// Decodes a single PEM certificate block; anything around it but white
@@ -133,7 +135,9 @@ fn build_path(
     for anchor in &trust.anchors {
         builder.add_cert(anchor.clone())?;
     }
-    builder.set_flags(X509VerifyFlags::NO_CHECK_TIME)?;
+    // Time is the policy's business; and any registered certificate, root or
+    // intermediate, is an anchor (trust lists list services, not roots).
+    builder.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::PARTIAL_CHAIN)?;
     let store = builder.build();
     let mut untrusted = Stack::new()?;
     for ca in &trust.intermediates {
@@ -256,6 +260,13 @@ fn is_complete(crl: &X509Crl) -> bool {
     }
 }
 
+/// SHA-256 of the DER certificate, hex.
+pub fn fingerprint(cert: &X509) -> String {
+    cert.digest(MessageDigest::sha256())
+        .map(|d| crate::identity::hex(&d))
+        .unwrap_or_default()
+}
+
 /// Validates a certificate (PEM or DER) for `purpose` at time `at`.
 pub fn validate(
     bytes: &[u8],
@@ -273,6 +284,7 @@ pub fn validate(
         not_before: None,
         not_after: None,
         chain: Vec::new(),
+        chain_sha256: Vec::new(),
     };
     let cert = match parse_certificate(bytes) {
         Ok(cert) => cert,
@@ -337,12 +349,10 @@ pub fn validate(
             .ok()
             .and_then(|bn| bn.to_hex_str().ok())
             .map(|s| s.to_string()),
-        sha256: cert
-            .digest(MessageDigest::sha256())
-            .ok()
-            .map(|d| crate::identity::hex(&d)),
+        sha256: Some(fingerprint(&cert)),
         not_before: leaf_window.as_ref().map(|w| w.not_before),
         not_after: leaf_window.as_ref().map(|w| w.not_after),
         chain: windows.into_iter().map(|w| w.subject).collect(),
+        chain_sha256: path_certs.iter().map(|c| fingerprint(c)).collect(),
     }
 }

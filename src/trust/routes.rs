@@ -1,0 +1,491 @@
+//! HTTP for the trust registry: services, CRLs, recognition agreements,
+//! validation, and the signed trust lists. Reading is public (trust lists
+//! are public by nature); changes are for operators and are audited.
+
+use super::lists::{self, Jws, TrustList, TrustLists};
+use super::model::{Recognition, ServiceType};
+use super::registry::TrustReport;
+use super::store::{
+    self, CrlInfo, EndRecognition, NewRecognition, NewService, NewStatus, RevocationSources,
+    Service,
+};
+use crate::audit::AuditContext;
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::pki::policy::Purpose;
+use crate::startup::AppState;
+use crate::types::LeagueCode;
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LeagueFilter {
+    /// Only this league's entries.
+    pub league: Option<String>,
+}
+
+fn league_filter(raw: Option<&str>) -> Result<Option<LeagueCode>, AppError> {
+    raw.map(|code| LeagueCode::parse(code).map_err(AppError::InvalidQuery))
+        .transpose()
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ServiceList {
+    pub items: Vec<Service>,
+}
+
+/// Registered trust services, with their status history.
+#[utoipa::path(tag = "trust", params(LeagueFilter), responses((status = 200, body = ServiceList)))]
+#[get("/trust/services")]
+pub async fn list_services(
+    state: web::Data<AppState>,
+    query: web::Query<LeagueFilter>,
+) -> Result<web::Json<ServiceList>, AppError> {
+    let league = league_filter(query.league.as_deref())?;
+    let now = state.clock.now();
+    let items = state
+        .db
+        .read(move |conn| store::list(conn, league.as_ref(), now))
+        .await?
+        .into_iter()
+        .map(|s| s.service)
+        .collect();
+    Ok(web::Json(ServiceList { items }))
+}
+
+/// One trust service.
+#[utoipa::path(
+    tag = "trust",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Service), (status = 404, body = crate::error::Problem))
+)]
+#[get("/trust/services/{id}")]
+pub async fn get_service(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<web::Json<Service>, AppError> {
+    let now = state.clock.now();
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| store::get(conn, &id, now))
+            .await?,
+    ))
+}
+
+/// Registers a league's trust service (operators).
+#[utoipa::path(
+    tag = "trust",
+    request_body = NewService,
+    responses(
+        (status = 201, body = Service),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/trust/services")]
+pub async fn register_service(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    body: web::Json<NewService>,
+) -> Result<HttpResponse, AppError> {
+    principal.require_any(&[Role::Operator])?;
+    let new = body.into_inner();
+    let ctx = ctx.acting_as(Role::Operator);
+    let service = state
+        .db
+        .write(move |conn| store::register(conn, &ctx, &new))
+        .await?;
+    state.trust.invalidate();
+    Ok(HttpResponse::Created().json(service))
+}
+
+/// Suspends, grants again or withdraws a service from a given time (operators).
+#[utoipa::path(
+    tag = "trust",
+    params(("id" = String, Path)),
+    request_body = NewStatus,
+    responses(
+        (status = 200, body = Service),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/trust/services/{id}/status")]
+pub async fn change_status(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<NewStatus>,
+) -> Result<web::Json<Service>, AppError> {
+    principal.require_any(&[Role::Operator])?;
+    let (id, change) = (id.into_inner(), body.into_inner());
+    let ctx = ctx.acting_as(Role::Operator);
+    let service = state
+        .db
+        .write(move |conn| store::change_status(conn, &ctx, &id, &change))
+        .await?;
+    state.trust.invalidate();
+    Ok(web::Json(service))
+}
+
+/// Sets where revocation data for a service's certificates comes from (operators).
+#[utoipa::path(
+    tag = "trust",
+    params(("id" = String, Path)),
+    request_body = RevocationSources,
+    responses(
+        (status = 200, body = Service),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[put("/trust/services/{id}/revocation")]
+pub async fn set_revocation(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<RevocationSources>,
+) -> Result<web::Json<Service>, AppError> {
+    principal.require_any(&[Role::Operator])?;
+    let (id, sources) = (id.into_inner(), body.into_inner());
+    let ctx = ctx.acting_as(Role::Operator);
+    let service = state
+        .db
+        .write(move |conn| store::set_revocation_sources(conn, &ctx, &id, &sources))
+        .await?;
+    state.trust.invalidate();
+    Ok(web::Json(service))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CrlList {
+    pub items: Vec<CrlInfo>,
+}
+
+/// Loaded CRLs.
+#[utoipa::path(tag = "trust", responses((status = 200, body = CrlList)))]
+#[get("/trust/crls")]
+pub async fn list_crls(state: web::Data<AppState>) -> Result<web::Json<CrlList>, AppError> {
+    let items = state
+        .db
+        .read(|conn| store::crls(conn))
+        .await?
+        .into_iter()
+        .map(|(info, _)| info)
+        .collect();
+    Ok(web::Json(CrlList { items }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCrl {
+    /// The CRL, PEM (or DER in base64).
+    pub crl: String,
+    /// Where it was fetched from, if anywhere.
+    #[serde(default)]
+    pub source_url: Option<String>,
+}
+
+/// Loads a CRL signed by a registered service (operators). Loading the same
+/// CRL again changes nothing.
+#[utoipa::path(
+    tag = "trust",
+    request_body = NewCrl,
+    responses(
+        (status = 201, body = CrlInfo),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/trust/crls")]
+pub async fn load_crl(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    body: web::Json<NewCrl>,
+) -> Result<HttpResponse, AppError> {
+    principal.require_any(&[Role::Operator])?;
+    let new = body.into_inner();
+    let bytes = if new.crl.trim_start().starts_with("-----BEGIN") {
+        new.crl.into_bytes()
+    } else {
+        let compact: String = new
+            .crl
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        openssl::base64::decode_block(&compact)
+            .map_err(|_| AppError::invalid("crl", "expected a PEM CRL or base64 DER"))?
+    };
+    let ctx = ctx.acting_as(Role::Operator);
+    let source = new.source_url;
+    let info = state
+        .db
+        .write(move |conn| store::load_crl(conn, &ctx, &bytes, source.as_deref()))
+        .await?;
+    state.trust.invalidate();
+    Ok(HttpResponse::Created().json(info))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RecognitionList {
+    pub items: Vec<Recognition>,
+}
+
+/// Recognition agreements, ended ones included.
+#[utoipa::path(tag = "trust", params(LeagueFilter), responses((status = 200, body = RecognitionList)))]
+#[get("/trust/recognitions")]
+pub async fn list_recognitions(
+    state: web::Data<AppState>,
+    query: web::Query<LeagueFilter>,
+) -> Result<web::Json<RecognitionList>, AppError> {
+    let league = league_filter(query.league.as_deref())?;
+    let items = state
+        .db
+        .read(move |conn| store::recognitions(conn, league.as_ref()))
+        .await?;
+    Ok(web::Json(RecognitionList { items }))
+}
+
+/// Records that a league recognises another league's services of a type (operators).
+#[utoipa::path(
+    tag = "trust",
+    request_body = NewRecognition,
+    responses(
+        (status = 201, body = Recognition),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/trust/recognitions")]
+pub async fn recognise(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    body: web::Json<NewRecognition>,
+) -> Result<HttpResponse, AppError> {
+    principal.require_any(&[Role::Operator])?;
+    let new = body.into_inner();
+    let ctx = ctx.acting_as(Role::Operator);
+    let recognition = state
+        .db
+        .write(move |conn| store::recognise(conn, &ctx, &new))
+        .await?;
+    state.trust.invalidate();
+    Ok(HttpResponse::Created().json(recognition))
+}
+
+/// Ends a recognition agreement from a given time (operators).
+#[utoipa::path(
+    tag = "trust",
+    params(("id" = String, Path)),
+    request_body = EndRecognition,
+    responses(
+        (status = 200, body = Recognition),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/trust/recognitions/{id}/end")]
+pub async fn end_recognition(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<EndRecognition>,
+) -> Result<web::Json<Recognition>, AppError> {
+    principal.require_any(&[Role::Operator])?;
+    let (id, end) = (id.into_inner(), body.into_inner());
+    let ctx = ctx.acting_as(Role::Operator);
+    let recognition = state
+        .db
+        .write(move |conn| store::end_recognition(conn, &ctx, &id, &end))
+        .await?;
+    state.trust.invalidate();
+    Ok(web::Json(recognition))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateRequest {
+    /// The certificate, PEM (or DER in base64).
+    pub certificate: String,
+    #[serde(default = "default_purpose")]
+    pub purpose: Purpose,
+    /// Service types that may vouch (default: enterprise and personal CAs, or
+    /// timestamp authorities for time-stamping).
+    #[serde(default)]
+    pub service_types: Option<Vec<ServiceType>>,
+    /// Decide acceptance in this league (default: any league).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub league: Option<LeagueCode>,
+    /// The time that matters, e.g. the signing time (default: now).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+fn default_purpose() -> Purpose {
+    Purpose::Signing
+}
+
+/// The service types that may vouch for a certificate used for `purpose`.
+pub fn default_types(purpose: Purpose) -> Vec<ServiceType> {
+    match purpose {
+        Purpose::TimeStamping => vec![ServiceType::TimestampAuthority],
+        Purpose::Signing | Purpose::ClientAuth => {
+            vec![ServiceType::EnterpriseCa, ServiceType::PersonalCa]
+        }
+    }
+}
+
+/// Validates a certificate against the registry (any signed-in user).
+#[utoipa::path(
+    tag = "trust",
+    request_body = ValidateRequest,
+    responses(
+        (status = 200, body = TrustReport),
+        (status = 401, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/trust/validate")]
+pub async fn validate_certificate(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<ValidateRequest>,
+) -> Result<web::Json<TrustReport>, AppError> {
+    if !principal.is_authenticated() {
+        return Err(AppError::Unauthenticated(
+            "validation is for signed-in users".into(),
+        ));
+    }
+    let request = body.into_inner();
+    let bytes = if request.certificate.trim_start().starts_with("-----BEGIN") {
+        request.certificate.into_bytes()
+    } else {
+        let compact: String = request
+            .certificate
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        // Undecodable text is validated as is and reported as a format failure.
+        openssl::base64::decode_block(&compact).unwrap_or_else(|_| compact.into_bytes())
+    };
+    let now = state.clock.now();
+    let at = request.at.unwrap_or(now);
+    let types = request
+        .service_types
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| default_types(request.purpose));
+    let snapshot = state.trust.get(&state.db, now).await?;
+    let league = request.league;
+    let purpose = request.purpose;
+    let report = crate::db::off_executor(move || {
+        Ok(snapshot.check(&bytes, purpose, &types, league.as_ref(), at))
+    })
+    .await?;
+    Ok(web::Json(report))
+}
+
+/// The public key that signs the trust lists (PEM).
+#[utoipa::path(
+    tag = "trust",
+    responses((status = 200, content_type = "application/x-pem-file", body = String))
+)]
+#[get("/trust/signing-key")]
+pub async fn signing_key(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/x-pem-file")
+        .insert_header(("X-Key-Id", state.signing_key.key_id.clone()))
+        .body(state.signing_key.public_pem.clone())
+}
+
+async fn league_lists(
+    state: &AppState,
+    only: Option<LeagueCode>,
+) -> Result<Vec<TrustList>, AppError> {
+    let now = state.clock.now();
+    let (leagues, services, recognitions) = state
+        .db
+        .read(move |conn| {
+            let leagues = crate::leagues::list(conn)?;
+            let services = store::list(conn, only.as_ref(), now)?
+                .into_iter()
+                .map(|s| {
+                    let der = s.certificate.to_der().unwrap_or_default();
+                    (s.service, der)
+                })
+                .collect::<Vec<_>>();
+            let recognitions = store::recognitions(conn, only.as_ref())?;
+            Ok((leagues, services, recognitions))
+        })
+        .await?;
+    Ok(leagues
+        .iter()
+        .map(|league| lists::build(league, &services, &recognitions, now))
+        .collect())
+}
+
+/// One league's signed trust list (JWS, flattened JSON; see README).
+#[utoipa::path(
+    tag = "trust",
+    params(("league" = String, Path)),
+    responses((status = 200, body = Jws), (status = 404, body = crate::error::Problem))
+)]
+#[get("/trust/lists/{league}")]
+pub async fn league_list(
+    state: web::Data<AppState>,
+    league: web::Path<String>,
+) -> Result<web::Json<Jws>, AppError> {
+    let code = LeagueCode::parse(&league).map_err(|_| AppError::not_found("league"))?;
+    let list = league_lists(&state, Some(code.clone()))
+        .await?
+        .into_iter()
+        .find(|l| l.league == code.as_str())
+        .ok_or_else(|| AppError::not_found("league"))?;
+    Ok(web::Json(lists::sign(
+        &state.signing_key,
+        "ggzy-trust-list+json",
+        &list,
+    )?))
+}
+
+/// All leagues' trust lists in one signed document (JWS, flattened JSON).
+#[utoipa::path(tag = "trust", responses((status = 200, body = Jws)))]
+#[get("/trust/lists")]
+pub async fn all_lists(state: web::Data<AppState>) -> Result<web::Json<Jws>, AppError> {
+    let now = state.clock.now();
+    let lists = league_lists(&state, None).await?;
+    let combined = TrustLists {
+        format: lists::LISTS_FORMAT.into(),
+        issued_at: now,
+        next_update: now + chrono::Duration::hours(24),
+        lists,
+    };
+    Ok(web::Json(lists::sign(
+        &state.signing_key,
+        "ggzy-trust-lists+json",
+        &combined,
+    )?))
+}

@@ -1,0 +1,946 @@
+//! Storage of the trust registry: services with their status history,
+//! revocation lists and recognition agreements. Every change is audited in
+//! the same transaction.
+
+use super::model::{Recognition, ServiceStatus, ServiceType, StatusChange, status_at};
+use crate::audit::{self, AuditContext};
+use crate::db::schema::{trust_crls, trust_recognitions, trust_service_statuses, trust_services};
+use crate::db::{DbConn, from_db_time, to_db_time};
+use crate::error::{AppError, FieldError, check_text};
+use crate::pki::validation::{fingerprint, parse_certificate};
+use crate::types::LeagueCode;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use openssl::x509::{X509, X509Crl};
+use serde::{Deserialize, Serialize};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+/// A registered trust service as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Service {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub league: LeagueCode,
+    pub service_type: ServiceType,
+    pub subject: String,
+    pub issuer: String,
+    /// SHA-256 of the DER certificate, hex.
+    pub sha256: String,
+    /// Whether the certificate is self-signed (a root).
+    pub self_signed: bool,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    /// OCSP responder to ask about certificates this service issued (overrides
+    /// the certificates' own authorityInfoAccess).
+    pub ocsp_url: Option<String>,
+    /// Where this service's CRLs are published.
+    pub crl_urls: Vec<String>,
+    /// The status in force now.
+    pub status: Option<ServiceStatus>,
+    pub history: Vec<StatusChange>,
+    /// The certificate, PEM.
+    pub certificate_pem: String,
+}
+
+/// A service with its parsed certificate, for validation.
+pub struct LoadedService {
+    pub service: Service,
+    pub certificate: X509,
+}
+
+/// What an operator supplies to register a service.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewService {
+    #[schema(value_type = String, example = "NNG")]
+    pub league: LeagueCode,
+    pub service_type: ServiceType,
+    /// The certificate, PEM (or DER in base64).
+    pub certificate: String,
+    #[serde(default)]
+    pub ocsp_url: Option<String>,
+    #[serde(default)]
+    pub crl_urls: Vec<String>,
+    /// When the service is trusted from (default: now).
+    #[serde(default)]
+    pub effective_from: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+/// A status change asked for by an operator.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStatus {
+    pub status: ServiceStatus,
+    /// Default: now. May lie in the past (a compromise found late) or future.
+    #[serde(default)]
+    pub effective_from: Option<DateTime<Utc>>,
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Where revocation data for a service's certificates comes from.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationSources {
+    #[serde(default)]
+    pub ocsp_url: Option<String>,
+    #[serde(default)]
+    pub crl_urls: Vec<String>,
+}
+
+/// A recognition agreement asked for by an operator.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRecognition {
+    /// The league that recognises.
+    #[schema(value_type = String, example = "NNG")]
+    pub league: LeagueCode,
+    /// The league whose services are recognised.
+    #[schema(value_type = String, example = "LZH")]
+    pub recognised_league: LeagueCode,
+    pub service_type: ServiceType,
+    /// Default: now.
+    #[serde(default)]
+    pub effective_from: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+/// Ending an agreement.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndRecognition {
+    /// Default: now.
+    #[serde(default)]
+    pub effective_until: Option<DateTime<Utc>>,
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// A loaded CRL as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CrlInfo {
+    pub sha256: String,
+    pub issuer: String,
+    pub issuer_service_id: String,
+    pub this_update: DateTime<Utc>,
+    pub next_update: Option<DateTime<Utc>>,
+    pub revoked_count: usize,
+    pub source_url: Option<String>,
+    pub loaded_at: DateTime<Utc>,
+}
+
+fn check_url(errors: &mut Vec<FieldError>, field: &str, url: &str) {
+    let ok = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() <= 500
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        errors.push(FieldError::new(
+            field,
+            "must be an http:// or https:// URL of at most 500 characters",
+        ));
+    }
+}
+
+fn check_sources(errors: &mut Vec<FieldError>, ocsp: Option<&str>, crls: &[String]) {
+    if let Some(url) = ocsp {
+        check_url(errors, "ocsp_url", url);
+    }
+    if crls.len() > 10 {
+        errors.push(FieldError::new("crl_urls", "at most 10"));
+    }
+    for (i, url) in crls.iter().enumerate() {
+        check_url(errors, &format!("crl_urls[{i}]"), url);
+    }
+}
+
+fn reason_text(errors: &mut Vec<FieldError>, reason: &str, required: bool) {
+    check_text(errors, "reason", reason, required, 500);
+}
+
+/// Reads the certificate of a registration: PEM text, or base64 of DER.
+fn certificate_from_text(text: &str) -> Result<X509, AppError> {
+    let bytes = if text.trim_start().starts_with("-----BEGIN") {
+        text.as_bytes().to_vec()
+    } else {
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        openssl::base64::decode_block(&compact).map_err(|_| {
+            AppError::invalid("certificate", "expected a PEM certificate or base64 DER")
+        })?
+    };
+    parse_certificate(&bytes).map_err(|why| AppError::invalid("certificate", why))
+}
+
+/// What the certificate must be for its service type.
+fn check_fit(cert: &X509Certificate<'_>, ty: ServiceType) -> Result<(), AppError> {
+    let bad = |why: String| AppError::invalid("certificate", why);
+    let is_ca = cert
+        .basic_constraints()
+        .map_err(|e| bad(format!("malformed basicConstraints: {e}")))?
+        .is_some_and(|bc| bc.value.ca);
+    let ku = cert
+        .key_usage()
+        .map_err(|e| bad(format!("malformed keyUsage: {e}")))?
+        .map(|k| k.value);
+    let eku = cert
+        .extended_key_usage()
+        .map_err(|e| bad(format!("malformed extendedKeyUsage: {e}")))?
+        .map(|e| e.value.time_stamping);
+    match ty {
+        ServiceType::EnterpriseCa | ServiceType::PersonalCa => {
+            if !is_ca {
+                return Err(bad(
+                    "a CA service's certificate must be a CA (basicConstraints CA:TRUE)".into(),
+                ));
+            }
+            if ku.is_some_and(|k| !k.key_cert_sign()) {
+                return Err(bad(
+                    "a CA service's certificate must allow keyCertSign".into()
+                ));
+            }
+        }
+        ServiceType::TimestampAuthority => {
+            if !is_ca && eku != Some(true) {
+                return Err(bad(
+                    "a timestamp authority is a CA or a certificate with extendedKeyUsage timeStamping"
+                        .into(),
+                ));
+            }
+        }
+        ServiceType::SealAuthority => {
+            if !is_ca && ku.is_some_and(|k| !k.digital_signature() && !k.non_repudiation()) {
+                return Err(bad(
+                    "a seal authority's certificate must allow digitalSignature or nonRepudiation"
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn pem(cert: &X509) -> String {
+    cert.to_pem()
+        .ok()
+        .and_then(|p| String::from_utf8(p).ok())
+        .unwrap_or_default()
+}
+
+fn asn1_utc(t: &openssl::asn1::Asn1TimeRef) -> Option<DateTime<Utc>> {
+    let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
+    let diff = epoch.diff(t).ok()?;
+    DateTime::from_timestamp(i64::from(diff.days) * 86_400 + i64::from(diff.secs), 0)
+}
+
+fn league_exists(conn: &mut DbConn, league: &LeagueCode, field: &str) -> Result<(), AppError> {
+    if crate::leagues::exists(conn, league)? {
+        Ok(())
+    } else {
+        Err(AppError::invalid(field, format!("no league {league}")))
+    }
+}
+
+/// Registers a service; its first status is `granted` from `effective_from`.
+pub fn register(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    new: &NewService,
+) -> Result<Service, AppError> {
+    let mut errors = Vec::new();
+    check_sources(&mut errors, new.ocsp_url.as_deref(), &new.crl_urls);
+    reason_text(&mut errors, new.reason.as_deref().unwrap_or(""), false);
+    AppError::check(errors)?;
+    league_exists(conn, &new.league, "league")?;
+    let cert = certificate_from_text(&new.certificate)?;
+    let der = cert
+        .to_der()
+        .map_err(|e| AppError::invalid("certificate", e.to_string()))?;
+    let (_, parsed) = X509Certificate::from_der(&der)
+        .map_err(|e| AppError::invalid("certificate", e.to_string()))?;
+    check_fit(&parsed, new.service_type)?;
+    let sha256 = fingerprint(&cert);
+    let taken: i64 = trust_services::table
+        .filter(trust_services::league_code.eq(new.league.as_str()))
+        .filter(trust_services::sha256.eq(&sha256))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(AppError::Conflict(format!(
+            "league {} already lists this certificate",
+            new.league
+        )));
+    }
+    let (not_before, not_after) = match (asn1_utc(cert.not_before()), asn1_utc(cert.not_after())) {
+        (Some(a), Some(b)) => (a, b),
+        _ => {
+            return Err(AppError::invalid(
+                "certificate",
+                "its validity period cannot be read",
+            ));
+        }
+    };
+    let self_signed = parsed.subject() == parsed.issuer()
+        && cert
+            .public_key()
+            .and_then(|k| cert.verify(&k))
+            .unwrap_or(false);
+    let effective_from = new.effective_from.unwrap_or(ctx.now);
+    let id = uuid::Uuid::new_v4().to_string();
+    let reason = new.reason.clone().unwrap_or_else(|| "registered".into());
+    diesel::insert_into(trust_services::table)
+        .values((
+            trust_services::id.eq(&id),
+            trust_services::league_code.eq(new.league.as_str()),
+            trust_services::service_type.eq(new.service_type.code()),
+            trust_services::subject.eq(parsed.subject().to_string()),
+            trust_services::issuer.eq(parsed.issuer().to_string()),
+            trust_services::sha256.eq(&sha256),
+            trust_services::certificate.eq(&der),
+            trust_services::self_signed.eq(self_signed),
+            trust_services::not_before.eq(to_db_time(not_before)),
+            trust_services::not_after.eq(to_db_time(not_after)),
+            trust_services::ocsp_url.eq(new.ocsp_url.as_deref()),
+            trust_services::crl_urls.eq(json_list(&new.crl_urls)?),
+            trust_services::status.eq(ServiceStatus::Granted.code()),
+            trust_services::created_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    insert_status(
+        conn,
+        &id,
+        ServiceStatus::Granted,
+        effective_from,
+        &reason,
+        ctx.now,
+    )?;
+    let service = get(conn, &id, ctx.now)?;
+    audit::record(
+        conn,
+        ctx,
+        "trust.service.register",
+        "trust_service",
+        &id,
+        None,
+        &AuditedService::of(&service),
+    )?;
+    Ok(service)
+}
+
+/// What the audit payload says about a service (not the whole certificate).
+#[derive(Serialize)]
+struct AuditedService<'a> {
+    league: &'a str,
+    service_type: &'a str,
+    subject: &'a str,
+    sha256: &'a str,
+    ocsp_url: Option<&'a str>,
+    crl_urls: &'a [String],
+    history: &'a [StatusChange],
+}
+
+impl<'a> AuditedService<'a> {
+    fn of(s: &'a Service) -> Self {
+        AuditedService {
+            league: s.league.as_str(),
+            service_type: s.service_type.code(),
+            subject: &s.subject,
+            sha256: &s.sha256,
+            ocsp_url: s.ocsp_url.as_deref(),
+            crl_urls: &s.crl_urls,
+            history: &s.history,
+        }
+    }
+}
+
+fn json_list(list: &[String]) -> Result<String, AppError> {
+    serde_json::to_string(list).map_err(|e| AppError::Internal(e.into()))
+}
+
+fn insert_status(
+    conn: &mut DbConn,
+    service_id: &str,
+    status: ServiceStatus,
+    effective_from: DateTime<Utc>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::insert_into(trust_service_statuses::table)
+        .values((
+            trust_service_statuses::service_id.eq(service_id),
+            trust_service_statuses::status.eq(status.code()),
+            trust_service_statuses::effective_from.eq(to_db_time(effective_from)),
+            trust_service_statuses::reason.eq(reason),
+            trust_service_statuses::recorded_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Changes a service's status from a given time. A withdrawal is final.
+pub fn change_status(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    id: &str,
+    change: &NewStatus,
+) -> Result<Service, AppError> {
+    let mut errors = Vec::new();
+    reason_text(&mut errors, &change.reason, true);
+    AppError::check(errors)?;
+    crate::db::lock_in_transaction(conn, &format!("trust-service:{id}"))?;
+    let service = get(conn, id, ctx.now)?;
+    let effective_from = change.effective_from.unwrap_or(ctx.now);
+    if service
+        .history
+        .iter()
+        .any(|c| c.status == ServiceStatus::Withdrawn)
+    {
+        return Err(AppError::Conflict(
+            "the service is withdrawn; a withdrawal is final (register the certificate again to trust it anew)"
+                .into(),
+        ));
+    }
+    let first = service.history.iter().map(|c| c.effective_from).min();
+    if first.is_some_and(|first| effective_from < first) {
+        return Err(AppError::invalid(
+            "effective_from",
+            "must not be before the service was first listed",
+        ));
+    }
+    if status_at(&service.history, effective_from) == Some(change.status)
+        && change.status != ServiceStatus::Withdrawn
+    {
+        return Err(AppError::Conflict(format!(
+            "the service is already {} at that time",
+            change.status.code()
+        )));
+    }
+    insert_status(
+        conn,
+        id,
+        change.status,
+        effective_from,
+        &change.reason,
+        ctx.now,
+    )?;
+    refresh_current_status(conn, id, ctx.now)?;
+    let service = get(conn, id, ctx.now)?;
+    #[derive(Serialize)]
+    struct Changed<'a> {
+        status: &'a str,
+        effective_from: DateTime<Utc>,
+        reason: &'a str,
+    }
+    audit::record(
+        conn,
+        ctx,
+        "trust.service.status",
+        "trust_service",
+        id,
+        None,
+        &Changed {
+            status: change.status.code(),
+            effective_from,
+            reason: &change.reason,
+        },
+    )?;
+    Ok(service)
+}
+
+/// Keeps the denormalised `status` column (for listing) in step.
+fn refresh_current_status(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    let history = history_of(conn, id)?;
+    let current = status_at(&history, now).unwrap_or(ServiceStatus::Granted);
+    diesel::update(trust_services::table.filter(trust_services::id.eq(id)))
+        .set(trust_services::status.eq(current.code()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets where revocation data for a service's certificates comes from.
+pub fn set_revocation_sources(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    id: &str,
+    sources: &RevocationSources,
+) -> Result<Service, AppError> {
+    let mut errors = Vec::new();
+    check_sources(&mut errors, sources.ocsp_url.as_deref(), &sources.crl_urls);
+    AppError::check(errors)?;
+    get(conn, id, ctx.now)?;
+    diesel::update(trust_services::table.filter(trust_services::id.eq(id)))
+        .set((
+            trust_services::ocsp_url.eq(sources.ocsp_url.as_deref()),
+            trust_services::crl_urls.eq(json_list(&sources.crl_urls)?),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "trust.service.revocation_sources",
+        "trust_service",
+        id,
+        None,
+        sources,
+    )?;
+    get(conn, id, ctx.now)
+}
+
+fn history_of(conn: &mut DbConn, id: &str) -> Result<Vec<StatusChange>, AppError> {
+    let rows: Vec<(String, NaiveDateTime, String, NaiveDateTime)> = trust_service_statuses::table
+        .filter(trust_service_statuses::service_id.eq(id))
+        .order(trust_service_statuses::seq)
+        .select((
+            trust_service_statuses::status,
+            trust_service_statuses::effective_from,
+            trust_service_statuses::reason,
+            trust_service_statuses::recorded_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(status, from, reason, recorded)| {
+            Ok(StatusChange {
+                status: ServiceStatus::from_db(&status)?,
+                effective_from: from_db_time(from),
+                reason,
+                recorded_at: from_db_time(recorded),
+            })
+        })
+        .collect()
+}
+
+type ServiceRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    bool,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<String>,
+    String,
+);
+
+fn service_columns() -> (
+    trust_services::id,
+    trust_services::league_code,
+    trust_services::service_type,
+    trust_services::subject,
+    trust_services::issuer,
+    trust_services::sha256,
+    trust_services::certificate,
+    trust_services::self_signed,
+    trust_services::not_before,
+    trust_services::not_after,
+    trust_services::ocsp_url,
+    trust_services::crl_urls,
+) {
+    (
+        trust_services::id,
+        trust_services::league_code,
+        trust_services::service_type,
+        trust_services::subject,
+        trust_services::issuer,
+        trust_services::sha256,
+        trust_services::certificate,
+        trust_services::self_signed,
+        trust_services::not_before,
+        trust_services::not_after,
+        trust_services::ocsp_url,
+        trust_services::crl_urls,
+    )
+}
+
+fn assemble(
+    conn: &mut DbConn,
+    row: ServiceRow,
+    now: DateTime<Utc>,
+) -> Result<LoadedService, AppError> {
+    let (id, league, ty, subject, issuer, sha256, der, self_signed, nb, na, ocsp, crls) = row;
+    let certificate = X509::from_der(&der)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored certificate of {id}: {e}")))?;
+    let history = history_of(conn, &id)?;
+    let crl_urls: Vec<String> = serde_json::from_str(&crls)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored CRL URLs of {id}: {e}")))?;
+    Ok(LoadedService {
+        service: Service {
+            status: status_at(&history, now),
+            certificate_pem: pem(&certificate),
+            id,
+            league: LeagueCode::from_db(league),
+            service_type: ServiceType::from_db(&ty)?,
+            subject,
+            issuer,
+            sha256,
+            self_signed,
+            not_before: from_db_time(nb),
+            not_after: from_db_time(na),
+            ocsp_url: ocsp,
+            crl_urls,
+            history,
+        },
+        certificate,
+    })
+}
+
+/// One service.
+pub fn get(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<Service, AppError> {
+    let row: Option<ServiceRow> = trust_services::table
+        .filter(trust_services::id.eq(id))
+        .select(service_columns())
+        .first(conn)
+        .optional()?;
+    let row = row.ok_or_else(|| AppError::not_found("trust service"))?;
+    Ok(assemble(conn, row, now)?.service)
+}
+
+/// Services, optionally of one league.
+pub fn list(
+    conn: &mut DbConn,
+    league: Option<&LeagueCode>,
+    now: DateTime<Utc>,
+) -> Result<Vec<LoadedService>, AppError> {
+    let mut query = trust_services::table
+        .select(service_columns())
+        .order((trust_services::league_code, trust_services::created_at))
+        .into_boxed();
+    if let Some(league) = league {
+        query = query.filter(trust_services::league_code.eq(league.as_str()));
+    }
+    let rows: Vec<ServiceRow> = query.load(conn)?;
+    rows.into_iter()
+        .map(|row| assemble(conn, row, now))
+        .collect()
+}
+
+/// Reads a CRL, PEM or DER.
+pub fn parse_crl(bytes: &[u8]) -> Result<X509Crl, String> {
+    let crl = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        X509Crl::from_pem(bytes)
+    } else {
+        X509Crl::from_der(bytes)
+    }
+    .map_err(|_| "not a CRL (PEM or DER)".to_string())?;
+    let der = crl.to_der().map_err(|e| e.to_string())?;
+    match x509_parser::revocation_list::CertificateRevocationList::from_der(&der) {
+        Ok((_, _)) => Ok(crl),
+        Err(e) => Err(format!("malformed CRL: {e}")),
+    }
+}
+
+/// Loads a CRL signed by a registered service. Loading the same CRL twice
+/// changes nothing.
+pub fn load_crl(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    bytes: &[u8],
+    source_url: Option<&str>,
+) -> Result<CrlInfo, AppError> {
+    let crl = parse_crl(bytes).map_err(|why| AppError::invalid("crl", why))?;
+    let der = crl
+        .to_der()
+        .map_err(|e| AppError::invalid("crl", e.to_string()))?;
+    let sha256 = crate::identity::hex(&openssl::sha::sha256(&der));
+    if let Some(info) = crl_info(conn, &sha256)? {
+        return Ok(info);
+    }
+    let issuer_der = crl
+        .issuer_name()
+        .to_der()
+        .map_err(|e| AppError::invalid("crl", e.to_string()))?;
+    let services = list(conn, None, ctx.now)?;
+    let issuer = services.iter().find(|s| {
+        s.certificate.subject_name().to_der().ok().as_deref() == Some(issuer_der.as_slice())
+            && s.certificate
+                .public_key()
+                .and_then(|k| crl.verify(&k))
+                .unwrap_or(false)
+    });
+    let Some(issuer) = issuer else {
+        return Err(AppError::invalid(
+            "crl",
+            "the CRL is not signed by any registered trust service",
+        ));
+    };
+    let this_update = asn1_utc(crl.last_update())
+        .ok_or_else(|| AppError::invalid("crl", "unreadable thisUpdate"))?;
+    let next_update = crl.next_update().and_then(asn1_utc);
+    if this_update > ctx.now + chrono::Duration::minutes(5) {
+        return Err(AppError::invalid("crl", "thisUpdate lies in the future"));
+    }
+    diesel::insert_into(trust_crls::table)
+        .values((
+            trust_crls::sha256.eq(&sha256),
+            trust_crls::issuer.eq(&issuer.service.subject),
+            trust_crls::issuer_service_id.eq(&issuer.service.id),
+            trust_crls::der.eq(&der),
+            trust_crls::this_update.eq(to_db_time(this_update)),
+            trust_crls::next_update.eq(next_update.map(to_db_time)),
+            trust_crls::source_url.eq(source_url),
+            trust_crls::loaded_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    let info = crl_info(conn, &sha256)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("CRL vanished")))?;
+    audit::record(
+        conn,
+        ctx,
+        "trust.crl.load",
+        "trust_crl",
+        &sha256,
+        None,
+        &info,
+    )?;
+    Ok(info)
+}
+
+type CrlRow = (
+    String,
+    String,
+    String,
+    Vec<u8>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<String>,
+    NaiveDateTime,
+);
+
+fn crl_columns() -> (
+    trust_crls::sha256,
+    trust_crls::issuer,
+    trust_crls::issuer_service_id,
+    trust_crls::der,
+    trust_crls::this_update,
+    trust_crls::next_update,
+    trust_crls::source_url,
+    trust_crls::loaded_at,
+) {
+    (
+        trust_crls::sha256,
+        trust_crls::issuer,
+        trust_crls::issuer_service_id,
+        trust_crls::der,
+        trust_crls::this_update,
+        trust_crls::next_update,
+        trust_crls::source_url,
+        trust_crls::loaded_at,
+    )
+}
+
+fn crl_from_row(row: CrlRow) -> Result<(CrlInfo, X509Crl), AppError> {
+    let (sha256, issuer, service, der, this_update, next_update, source_url, loaded_at) = row;
+    let crl = X509Crl::from_der(&der)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored CRL {sha256}: {e}")))?;
+    let revoked_count = crl.get_revoked().map_or(0, |r| r.len());
+    Ok((
+        CrlInfo {
+            sha256,
+            issuer,
+            issuer_service_id: service,
+            this_update: from_db_time(this_update),
+            next_update: next_update.map(from_db_time),
+            revoked_count,
+            source_url,
+            loaded_at: from_db_time(loaded_at),
+        },
+        crl,
+    ))
+}
+
+fn crl_info(conn: &mut DbConn, sha256: &str) -> Result<Option<CrlInfo>, AppError> {
+    let row: Option<CrlRow> = trust_crls::table
+        .filter(trust_crls::sha256.eq(sha256))
+        .select(crl_columns())
+        .first(conn)
+        .optional()?;
+    row.map(|r| crl_from_row(r).map(|(info, _)| info))
+        .transpose()
+}
+
+/// All loaded CRLs, newest first.
+pub fn crls(conn: &mut DbConn) -> Result<Vec<(CrlInfo, X509Crl)>, AppError> {
+    let rows: Vec<CrlRow> = trust_crls::table
+        .select(crl_columns())
+        .order(trust_crls::this_update.desc())
+        .load(conn)?;
+    rows.into_iter().map(crl_from_row).collect()
+}
+
+type RecognitionRow = (
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    String,
+    Option<String>,
+);
+
+fn recognition_from_row(row: RecognitionRow) -> Result<Recognition, AppError> {
+    let (id, league, recognised, ty, from, until, reason, end_reason) = row;
+    Ok(Recognition {
+        id,
+        league: LeagueCode::from_db(league),
+        recognised_league: LeagueCode::from_db(recognised),
+        service_type: ServiceType::from_db(&ty)?,
+        effective_from: from_db_time(from),
+        effective_until: until.map(from_db_time),
+        reason,
+        end_reason,
+    })
+}
+
+/// Recognition agreements, ended ones included (the history).
+pub fn recognitions(
+    conn: &mut DbConn,
+    league: Option<&LeagueCode>,
+) -> Result<Vec<Recognition>, AppError> {
+    let mut query = trust_recognitions::table
+        .select((
+            trust_recognitions::id,
+            trust_recognitions::league_code,
+            trust_recognitions::recognised_league,
+            trust_recognitions::service_type,
+            trust_recognitions::effective_from,
+            trust_recognitions::effective_until,
+            trust_recognitions::reason,
+            trust_recognitions::end_reason,
+        ))
+        .order((
+            trust_recognitions::league_code,
+            trust_recognitions::effective_from,
+            trust_recognitions::id,
+        ))
+        .into_boxed();
+    if let Some(league) = league {
+        query = query.filter(trust_recognitions::league_code.eq(league.as_str()));
+    }
+    let rows: Vec<RecognitionRow> = query.load(conn)?;
+    rows.into_iter().map(recognition_from_row).collect()
+}
+
+/// Records that one league recognises another's services of one type.
+pub fn recognise(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    new: &NewRecognition,
+) -> Result<Recognition, AppError> {
+    let mut errors = Vec::new();
+    reason_text(&mut errors, new.reason.as_deref().unwrap_or(""), false);
+    if new.league == new.recognised_league {
+        errors.push(FieldError::new(
+            "recognised_league",
+            "a league always trusts its own services; name another league",
+        ));
+    }
+    AppError::check(errors)?;
+    league_exists(conn, &new.league, "league")?;
+    league_exists(conn, &new.recognised_league, "recognised_league")?;
+    crate::db::lock_in_transaction(conn, &format!("trust-recognition:{}", new.league))?;
+    let from = new.effective_from.unwrap_or(ctx.now);
+    let overlapping = recognitions(conn, Some(&new.league))?.into_iter().any(|r| {
+        r.recognised_league == new.recognised_league
+            && r.service_type == new.service_type
+            && r.effective_until.is_none_or(|until| from < until)
+    });
+    if overlapping {
+        return Err(AppError::Conflict(format!(
+            "league {} already recognises league {}'s {} services from then on; end that agreement first",
+            new.league,
+            new.recognised_league,
+            new.service_type.code()
+        )));
+    }
+    let recognition = Recognition {
+        id: uuid::Uuid::new_v4().to_string(),
+        league: new.league.clone(),
+        recognised_league: new.recognised_league.clone(),
+        service_type: new.service_type,
+        effective_from: from,
+        effective_until: None,
+        reason: new.reason.clone().unwrap_or_default(),
+        end_reason: None,
+    };
+    diesel::insert_into(trust_recognitions::table)
+        .values((
+            trust_recognitions::id.eq(&recognition.id),
+            trust_recognitions::league_code.eq(recognition.league.as_str()),
+            trust_recognitions::recognised_league.eq(recognition.recognised_league.as_str()),
+            trust_recognitions::service_type.eq(recognition.service_type.code()),
+            trust_recognitions::effective_from.eq(to_db_time(from)),
+            trust_recognitions::reason.eq(&recognition.reason),
+            trust_recognitions::created_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "trust.recognition.create",
+        "trust_recognition",
+        &recognition.id,
+        None,
+        &recognition,
+    )?;
+    Ok(recognition)
+}
+
+/// Ends an agreement from a given time; the row stays as history.
+pub fn end_recognition(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    id: &str,
+    end: &EndRecognition,
+) -> Result<Recognition, AppError> {
+    let mut errors = Vec::new();
+    reason_text(&mut errors, &end.reason, true);
+    AppError::check(errors)?;
+    let current = recognitions(conn, None)?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::not_found("recognition agreement"))?;
+    if current.effective_until.is_some() {
+        return Err(AppError::Conflict("the agreement has already ended".into()));
+    }
+    let until = end.effective_until.unwrap_or(ctx.now);
+    if until < current.effective_from {
+        return Err(AppError::invalid(
+            "effective_until",
+            "must not be before the agreement took effect",
+        ));
+    }
+    diesel::update(trust_recognitions::table.filter(trust_recognitions::id.eq(id)))
+        .set((
+            trust_recognitions::effective_until.eq(Some(to_db_time(until))),
+            trust_recognitions::ended_at.eq(Some(to_db_time(ctx.now))),
+            trust_recognitions::end_reason.eq(Some(&end.reason)),
+        ))
+        .execute(conn)?;
+    #[derive(Serialize)]
+    struct Ended<'a> {
+        effective_until: DateTime<Utc>,
+        reason: &'a str,
+    }
+    audit::record(
+        conn,
+        ctx,
+        "trust.recognition.end",
+        "trust_recognition",
+        id,
+        None,
+        &Ended {
+            effective_until: until,
+            reason: &end.reason,
+        },
+    )?;
+    recognitions(conn, None)?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::not_found("recognition agreement"))
+}
