@@ -39,6 +39,11 @@ pub enum Command {
         #[command(subcommand)]
         command: LeaguesCommand,
     },
+    /// Manage the trust registry: league trust services, CRLs, recognition.
+    Trust {
+        #[command(subcommand)]
+        command: crate::trust::cli::TrustCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +65,10 @@ pub enum UsersCommand {
         /// The organisation's unified social credit code, when creating it.
         #[arg(long)]
         credit_code: Option<String>,
+        /// The person's resident identity number, to sign in with a personal
+        /// certificate (experts, supervisors, operators).
+        #[arg(long)]
+        id_number: Option<String>,
         /// Days the token stays valid [default: 90].
         #[arg(long, default_value_t = 90)]
         valid_days: i64,
@@ -96,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users { command } => users(config, command),
         Command::Leagues { command } => leagues(config, command),
+        Command::Trust { command } => crate::trust::cli::run(&config, command),
     }
 }
 
@@ -122,8 +132,13 @@ fn users(config: crate::config::Config, command: UsersCommand) -> anyhow::Result
         league,
         org,
         credit_code,
+        id_number,
         valid_days,
     } = command;
+    let id_number = id_number
+        .map(|n| crate::types::ResidentId::parse(&n))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     anyhow::ensure!(
         (1..=3650).contains(&valid_days),
         "--valid-days must be between 1 and 3650"
@@ -169,12 +184,21 @@ fn users(config: crate::config::Config, command: UsersCommand) -> anyhow::Result
                 league: league.as_ref(),
                 organisation: organisation.as_ref(),
             };
-            create_user(
+            let (id, token) = create_user(
                 conn,
                 &ctx,
                 &new,
                 Some(ctx.now + chrono::Duration::days(valid_days)),
-            )
+            )?;
+            crate::identity::sessions::bind_certificate_identities(
+                conn,
+                &ctx,
+                &id,
+                &roles,
+                credit_code.as_ref(),
+                id_number.as_ref(),
+            )?;
+            Ok((id, token))
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("created user {id}; its session token follows (shown once):");

@@ -40,6 +40,19 @@ pub struct Config {
     pub log_format: LogFormat,
     /// tracing filter directive, e.g. `info` or `ggzy=debug,info`.
     pub log_filter: String,
+    /// Lifetime of a certificate-login session, in minutes (never beyond the
+    /// certificate's own expiry).
+    pub session_minutes: u32,
+    /// Serve HTTPS with this certificate chain (PEM) and `tls_key`, asking
+    /// clients for certificates (mutual TLS login).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Addresses of reverse proxies whose forwarded client certificate is
+    /// believed (comma-separated IPs); empty: none.
+    pub trusted_proxies: String,
+    /// The header a trusted proxy forwards the client certificate in
+    /// (URL-encoded PEM, as nginx's `$ssl_client_escaped_cert`).
+    pub client_cert_header: String,
 }
 
 impl Default for Config {
@@ -57,6 +70,11 @@ impl Default for Config {
             demo_data: true,
             log_format: LogFormat::Pretty,
             log_filter: "info".into(),
+            session_minutes: 480,
+            tls_cert: None,
+            tls_key: None,
+            trusted_proxies: String::new(),
+            client_cert_header: "X-Client-Cert".into(),
         }
     }
 }
@@ -77,6 +95,11 @@ struct FileConfig {
     demo_data: Option<bool>,
     log_format: Option<LogFormat>,
     log_filter: Option<String>,
+    session_minutes: Option<u32>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    trusted_proxies: Option<String>,
+    client_cert_header: Option<String>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -121,6 +144,21 @@ pub struct ConfigArgs {
     /// Log filter, e.g. info or ggzy=debug [default: info].
     #[arg(long, env = "GGZY_LOG", global = true)]
     pub log_filter: Option<String>,
+    /// Certificate-login session lifetime in minutes [default: 480].
+    #[arg(long, env = "GGZY_SESSION_MINUTES", global = true)]
+    pub session_minutes: Option<u32>,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "GGZY_TLS_CERT", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "GGZY_TLS_KEY", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// Reverse proxies whose forwarded client certificate is believed (comma-separated IPs).
+    #[arg(long, env = "GGZY_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
+    /// Header carrying a proxy-forwarded client certificate [default: X-Client-Cert].
+    #[arg(long, env = "GGZY_CLIENT_CERT_HEADER", global = true)]
+    pub client_cert_header: Option<String>,
 }
 
 impl ConfigArgs {
@@ -147,8 +185,17 @@ impl ConfigArgs {
             max_document_bytes,
             demo_data,
             log_format,
-            log_filter
+            log_filter,
+            session_minutes,
+            trusted_proxies,
+            client_cert_header
         );
+        if self.tls_cert.is_some() {
+            config.tls_cert = self.tls_cert.clone();
+        }
+        if self.tls_key.is_some() {
+            config.tls_key = self.tls_key.clone();
+        }
         config.validate()?;
         Ok(config)
     }
@@ -177,8 +224,17 @@ impl Config {
             max_document_bytes,
             demo_data,
             log_format,
-            log_filter
+            log_filter,
+            session_minutes,
+            trusted_proxies,
+            client_cert_header
         );
+        if file.tls_cert.is_some() {
+            self.tls_cert = file.tls_cert;
+        }
+        if file.tls_key.is_some() {
+            self.tls_key = file.tls_key;
+        }
         Ok(())
     }
 
@@ -195,6 +251,21 @@ impl Config {
         );
         anyhow::ensure!(self.db_pool_size >= 1, "db_pool_size must be at least 1");
         anyhow::ensure!(
+            (5..=7 * 24 * 60).contains(&self.session_minutes),
+            "session_minutes must be between 5 and 10080"
+        );
+        anyhow::ensure!(
+            self.tls_cert.is_some() == self.tls_key.is_some(),
+            "tls_cert and tls_key go together"
+        );
+        self.trusted_proxy_addrs()?;
+        anyhow::ensure!(
+            actix_web::http::header::HeaderName::from_bytes(self.client_cert_header.as_bytes())
+                .is_ok(),
+            "client_cert_header {:?} is not a header name",
+            self.client_cert_header
+        );
+        anyhow::ensure!(
             self.max_json_bytes >= 1024,
             "max_json_bytes must be at least 1024"
         );
@@ -208,6 +279,19 @@ impl Config {
         } else {
             self.database_url.clone()
         }
+    }
+
+    /// The trusted proxies' addresses.
+    pub fn trusted_proxy_addrs(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .with_context(|| format!("trusted_proxies: {s:?} is not an IP address"))
+            })
+            .collect()
     }
 
     pub fn blob_dir(&self) -> PathBuf {

@@ -82,6 +82,8 @@ pub enum AppError {
     UploadIncomplete(String),
     #[error("{0}")]
     Unavailable(String),
+    #[error("{0}")]
+    CertificateRejected(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -173,6 +175,12 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The upload ended before the whole body arrived; nothing was stored.",
     ),
     (
+        "certificate-rejected",
+        401,
+        "Certificate rejected",
+        "The certificate or signature presented does not pass validation against the trust registry (see the detail for the indication and the failed checks), or does not match its certificate profile.",
+    ),
+    (
         "unavailable",
         503,
         "Service unavailable",
@@ -204,6 +212,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::UploadIncomplete(_) => "upload-incomplete",
             AppError::Unavailable(_) => "unavailable",
+            AppError::CertificateRejected(_) => "certificate-rejected",
             AppError::Internal(_) => "internal",
         }
     }

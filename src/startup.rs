@@ -132,6 +132,12 @@ pub fn configure(
         .service(
             scope("/api/v1")
                 .service(identity::routes::me)
+                .service(identity::login::create_challenge)
+                .service(identity::login::login)
+                .service(identity::login::login_mtls)
+                .service(identity::login::list_sessions)
+                .service(identity::login::logout)
+                .service(identity::login::revoke_session)
                 .service(leagues::list_leagues)
                 .service(leagues::get_league)
                 .service(leagues::create_league)
@@ -200,10 +206,18 @@ impl Application {
         let listener = TcpListener::bind(&state.config.listen)
             .with_context(|| format!("binding {}", state.config.listen))?;
         let port = listener.local_addr()?.port();
+        let tls = match (&state.config.tls_cert, &state.config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
+            _ => None,
+        };
         let state = web::Data::new(state);
-        let server = HttpServer::new(move || configure(state.clone()).0)
-            .listen(listener)?
-            .run();
+        let server =
+            HttpServer::new(move || configure(state.clone()).0).on_connect(keep_client_cert);
+        let server = match tls {
+            Some(acceptor) => server.listen_openssl(listener, acceptor)?,
+            None => server.listen(listener)?,
+        }
+        .run();
         Ok(Application { server, port })
     }
 
@@ -213,6 +227,39 @@ impl Application {
 
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// HTTPS that asks every client for a certificate but lets the handshake
+/// finish without one or with any: whether a certificate is trusted is the
+/// trust registry's decision (at login), not openssl's.
+fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<openssl::ssl::SslAcceptorBuilder> {
+    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod, SslVerifyMode};
+    let mut builder = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
+    builder
+        .set_certificate_chain_file(cert)
+        .with_context(|| format!("reading the TLS certificate {}", cert.display()))?;
+    builder
+        .set_private_key_file(key, SslFiletype::PEM)
+        .with_context(|| format!("reading the TLS key {}", key.display()))?;
+    builder
+        .check_private_key()
+        .context("the TLS key does not match the certificate")?;
+    builder.set_verify_callback(SslVerifyMode::PEER, |_, _| true);
+    Ok(builder)
+}
+
+/// Puts the client certificate of a TLS connection where handlers find it.
+fn keep_client_cert(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use actix_tls::accept::openssl::TlsStream;
+    if let Some(tls) = conn.downcast_ref::<TlsStream<actix_web::rt::net::TcpStream>>()
+        && let Some(cert) = tls.ssl().peer_certificate()
+        && let Ok(der) = cert.to_der()
+    {
+        data.insert(crate::identity::login::ClientCertificate(der));
     }
 }
 

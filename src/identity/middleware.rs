@@ -37,13 +37,23 @@ pub async fn resolve_principal(
             .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
         let now = state.clock.now();
-        let principal = state
+        let found = state
             .db
-            .read(move |conn| super::store::principal_for_token(conn, &token, now))
+            .read(move |conn| {
+                if let Some(principal) = super::store::principal_for_token(conn, &token, now)? {
+                    return Ok(Some((principal, None)));
+                }
+                Ok(super::sessions::principal_for_session(conn, &token, now)?
+                    .map(|(principal, binding)| (principal, Some(binding))))
+            })
             .await?;
-        let principal = principal.ok_or_else(|| {
+        let (principal, binding) = found.ok_or_else(|| {
             AppError::Unauthenticated("the session token is unknown, expired or revoked".into())
         })?;
+        if let Some(binding) = binding {
+            check_binding(&req, &state, &binding)?;
+            req.extensions_mut().insert(binding);
+        }
         let span = tracing::Span::current();
         if let Some(id) = &principal.user_id {
             span.record("principal", id.as_str());
@@ -51,6 +61,33 @@ pub async fn resolve_principal(
         req.extensions_mut().insert(principal);
     }
     next.call(req).await
+}
+
+/// A certificate session is bound to its certificate: a session opened by
+/// mutual TLS is usable only over a connection presenting that certificate,
+/// and no session is usable over a connection presenting another one.
+fn check_binding(
+    req: &ServiceRequest,
+    state: &AppState,
+    binding: &super::sessions::Binding,
+) -> Result<(), AppError> {
+    use super::sessions::Method;
+    let presented = super::login::presented_certificate(req.request(), state).map(|(bytes, _)| {
+        crate::pki::validation::parse_certificate(&bytes)
+            .map(|c| crate::pki::validation::fingerprint(&c))
+            .unwrap_or_default()
+    });
+    match (binding.method, presented) {
+        (_, Some(sha)) if sha != binding.cert_sha256 => Err(AppError::Unauthenticated(
+            "this session is bound to another certificate than the one this connection presents"
+                .into(),
+        )),
+        (Method::Mtls | Method::Proxy, None) => Err(AppError::Unauthenticated(
+            "this session was opened with mutual TLS and needs the same client certificate on              every request"
+                .into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl FromRequest for Principal {

@@ -39,7 +39,7 @@ pub fn principal_for_token(
     load_principal(conn, &user_id)
 }
 
-fn load_principal(conn: &mut DbConn, user_id: &str) -> Result<Option<Principal>, AppError> {
+pub fn load_principal(conn: &mut DbConn, user_id: &str) -> Result<Option<Principal>, AppError> {
     type UserRow = (String, String, Option<String>, Option<String>, bool);
     let user: Option<UserRow> = users::table
         .filter(users::id.eq(user_id))
@@ -167,6 +167,26 @@ pub fn create_user(
     new: &NewUser<'_>,
     token_valid_until: Option<DateTime<Utc>>,
 ) -> Result<(UserId, String), AppError> {
+    let id = insert_user(conn, ctx, new)?;
+    let token = new_token()?;
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::token_hash.eq(token_hash(&token)),
+            api_tokens::user_id.eq(id.as_str()),
+            api_tokens::label.eq("cli"),
+            api_tokens::created_at.eq(to_db_time(ctx.now)),
+            api_tokens::expires_at.eq(token_valid_until.map(to_db_time)),
+        ))
+        .execute(conn)?;
+    Ok((id, token))
+}
+
+/// Creates a user with its roles (and no token: it signs in by certificate).
+pub fn insert_user(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    new: &NewUser<'_>,
+) -> Result<UserId, AppError> {
     if new.name.trim().is_empty() {
         return Err(AppError::invalid("name", "must not be empty"));
     }
@@ -192,16 +212,6 @@ pub fn create_user(
             ))
             .execute(conn)?;
     }
-    let token = new_token()?;
-    diesel::insert_into(api_tokens::table)
-        .values((
-            api_tokens::token_hash.eq(token_hash(&token)),
-            api_tokens::user_id.eq(id.as_str()),
-            api_tokens::label.eq("cli"),
-            api_tokens::created_at.eq(to_db_time(ctx.now)),
-            api_tokens::expires_at.eq(token_valid_until.map(to_db_time)),
-        ))
-        .execute(conn)?;
     #[derive(Serialize)]
     struct Created<'a> {
         name: &'a str,
@@ -223,5 +233,5 @@ pub fn create_user(
             organisation: new.organisation.map(|o| o.as_str()),
         },
     )?;
-    Ok((id, token))
+    Ok(id)
 }
