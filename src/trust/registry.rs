@@ -44,9 +44,26 @@ impl Snapshot {
         let services = store::list(conn, None, now)?;
         let recognitions = store::recognitions(conn, None)?;
         let crls = store::crls(conn)?.into_iter().map(|(_, crl)| crl).collect();
+        // A registered CA certified by another registered CA is an
+        // intermediate, so paths run on to the top (and a withdrawn or
+        // revoked upper CA counts); the rest (roots, and CAs registered
+        // without their issuer) are anchors.
+        let (mut anchors, mut intermediates) = (Vec::new(), Vec::new());
+        for s in &services {
+            let issued_by_registered = !s.service.self_signed
+                && services.iter().any(|other| {
+                    other.service.sha256 != s.service.sha256
+                        && issued(&other.certificate, &s.certificate)
+                });
+            if issued_by_registered {
+                intermediates.push(s.certificate.clone());
+            } else {
+                anchors.push(s.certificate.clone());
+            }
+        }
         let material = TrustMaterial {
-            anchors: services.iter().map(|s| s.certificate.clone()).collect(),
-            intermediates: Vec::new(),
+            anchors,
+            intermediates,
             crls,
         };
         Ok(Snapshot {
@@ -134,6 +151,19 @@ impl Snapshot {
             for_league: league.cloned(),
         }
     }
+}
+
+/// Whether `issuer` issued `cert`: names chain and the signature verifies.
+fn issued(issuer: &openssl::x509::X509, cert: &openssl::x509::X509) -> bool {
+    let names_match = match (issuer.subject_name().to_der(), cert.issuer_name().to_der()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    names_match
+        && issuer
+            .public_key()
+            .and_then(|key| cert.verify(&key))
+            .unwrap_or(false)
 }
 
 /// The cached snapshot shared by the handlers.

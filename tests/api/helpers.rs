@@ -350,6 +350,12 @@ impl TestApp {
             "audit_events",
             "organisations",
             "users",
+            "trust_services",
+            "trust_service_statuses",
+            "trust_recognitions",
+            "trust_crls",
+            "user_identities",
+            "sessions",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))
