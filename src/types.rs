@@ -238,6 +238,128 @@ impl<'de> Deserialize<'de> for CreditCode {
     }
 }
 
+/// A resident identity number (公民身份号码, GB 11643-1999): a six-digit
+/// address code, the birth date as YYYYMMDD, a three-digit sequence number
+/// and a check character by ISO 7064 MOD 11-2 ('X' stands for 10).
+///
+/// A lower-case 'x' is accepted and stored upper-case. The birth date must be
+/// a calendar date from 1900 on; whether it lies in the past depends on the
+/// clock, so callers that care compare [`ResidentId::birth_date`] with it.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String, pattern = "^[0-9]{17}[0-9X]$")]
+pub struct ResidentId(String);
+
+const RESIDENT_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/// Province-level address codes (GB/T 2260), plus 81 to 83 used by the
+/// residence permits of Hong Kong, Macao and Taiwan residents.
+const RESIDENT_PROVINCES: [&str; 35] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82", "83",
+];
+
+/// The ISO 7064 MOD 11-2 check character of 17 digits; `None` if one of
+/// them is not an ASCII digit.
+fn resident_check_char(first17: &[u8]) -> Option<char> {
+    if first17.len() != 17 {
+        return None;
+    }
+    let sum = first17
+        .iter()
+        .zip(RESIDENT_WEIGHTS)
+        .map(|(b, w)| b.is_ascii_digit().then(|| u32::from(b - b'0') * w))
+        .sum::<Option<u32>>()?;
+    match (12 - sum % 11) % 11 {
+        10 => Some('X'),
+        n => char::from_digit(n, 10),
+    }
+}
+
+impl ResidentId {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let normal = raw.replace('x', "X");
+        let bytes = normal.as_bytes();
+        if bytes.len() != 18 || normal.chars().count() != 18 {
+            return Err(format!(
+                "resident identity number {raw:?} must have 18 characters"
+            ));
+        }
+        if !bytes[..17].iter().all(u8::is_ascii_digit)
+            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
+        {
+            return Err(format!(
+                "resident identity number {raw:?} must be 17 digits and a digit or 'X'"
+            ));
+        }
+        if !RESIDENT_PROVINCES.contains(&&normal[..2]) {
+            return Err(format!(
+                "resident identity number {raw:?} has no valid province code ({})",
+                &normal[..2]
+            ));
+        }
+        let birth = chrono::NaiveDate::parse_from_str(&normal[6..14], "%Y%m%d")
+            .ok()
+            .filter(|d| chrono::Datelike::year(d) >= 1900);
+        if birth.is_none() {
+            return Err(format!(
+                "resident identity number {raw:?} has an impossible birth date ({})",
+                &normal[6..14]
+            ));
+        }
+        if resident_check_char(&bytes[..17]) != Some(char::from(bytes[17])) {
+            return Err(format!(
+                "resident identity number {raw:?} has a wrong check character"
+            ));
+        }
+        Ok(Self(normal))
+    }
+
+    /// Completes 17 digits with their check character (used by the demo
+    /// data and tests to make valid numbers).
+    pub fn with_check_char(first17: &str) -> Result<Self, String> {
+        let check = resident_check_char(first17.as_bytes()).ok_or("need 17 ASCII digits")?;
+        Self::parse(&format!("{first17}{check}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The birth date the number encodes.
+    pub fn birth_date(&self) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d")
+            .unwrap_or(chrono::NaiveDate::MIN)
+    }
+
+    /// The number with the birth date and sequence hidden, for logs and
+    /// screens: `450103********101X`.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.0[..6], &self.0[14..])
+    }
+}
+
+/// Debug shows the masked form: the number is personal data.
+impl fmt::Debug for ResidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResidentId({})", self.masked())
+    }
+}
+
+impl fmt::Display for ResidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResidentId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        ResidentId::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Declares an enum stored and sent as stable snake_case text codes. The
 /// code given for each variant must be its name in snake_case (serde and the
 /// OpenAPI document derive it that way; a test checks they agree).
@@ -306,6 +428,56 @@ mod tests {
         // Check digit of a real-world format code, computed by hand:
         // 91110000600037341L is a widely published valid code.
         assert!(CreditCode::parse("91110000600037341L").is_ok());
+    }
+
+    #[test]
+    fn resident_id_check_character() {
+        // The sample number printed in GB 11643-1999 itself.
+        let sample = ResidentId::parse("11010519491231002X").unwrap();
+        assert_eq!(
+            sample.birth_date(),
+            chrono::NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
+        assert_eq!(sample.masked(), "110105********002X");
+        assert!(!format!("{sample:?}").contains("19491231"));
+        assert_eq!(
+            ResidentId::with_check_char("11010519491231002").unwrap(),
+            sample
+        );
+        // A lower-case x is the same number.
+        assert_eq!(ResidentId::parse("11010519491231002x").unwrap(), sample);
+        // Every other last character is refused.
+        for c in "0123456789".chars() {
+            assert!(ResidentId::parse(&format!("11010519491231002{c}")).is_err());
+        }
+        // A check digit 0 (sum = 1 mod 11) and a plain digit both verify.
+        let n = ResidentId::with_check_char("45010319750312101").unwrap();
+        assert!(ResidentId::parse(n.as_str()).is_ok());
+    }
+
+    #[test]
+    fn resident_id_refusals() {
+        let refused = |raw: &str, why: &str| {
+            let err = ResidentId::parse(raw).unwrap_err();
+            assert!(err.contains(why), "{raw}: {err}");
+        };
+        refused("1101051949123100", "18 characters");
+        refused("11010519491231002XX", "18 characters");
+        refused("11010519491231002Y", "17 digits");
+        refused("1101051949123100X2", "17 digits");
+        refused("１1010519491231002X", "18 characters");
+        refused("00010519491231002X", "province");
+        refused("110105194902300021", "birth date");
+        refused("110105189912310021", "birth date");
+        refused("110105194912310021", "check character");
+        assert!(ResidentId::with_check_char("1101051949123100").is_err());
+        assert!(ResidentId::with_check_char("1101051949123100A").is_err());
+        assert!(serde_json::from_str::<ResidentId>("\"110105194912310021\"").is_err());
+        let ok: ResidentId = serde_json::from_str("\"11010519491231002X\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&ok).unwrap(),
+            "\"11010519491231002X\""
+        );
     }
 
     #[test]
