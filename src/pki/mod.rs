@@ -9,6 +9,7 @@
 //! anchors, mutual recognition, OCSP, seals and certificate login build on it.
 
 pub mod crl;
+pub mod demo;
 pub mod identity;
 pub mod policy;
 pub mod validation;
