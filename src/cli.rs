@@ -44,6 +44,28 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::trust::cli::TrustCommand,
     },
+    /// Certificates and trust material.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PkiCommand {
+    /// Generate a demo trust fabric (DEMO MATERIAL — NOT FOR PRODUCTION:
+    /// every private key is written unencrypted).
+    Demo {
+        /// The directory to write into (created if absent).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The leagues, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "GX,NNG,LZH")]
+        leagues: Vec<String>,
+        /// Replace the demo fabric in a directory that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,7 +128,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users { command } => users(config, command),
         Command::Leagues { command } => leagues(config, command),
         Command::Trust { command } => crate::trust::cli::run(&config, command),
+        Command::Pki { command } => pki(command),
     }
+}
+
+fn pki(command: PkiCommand) -> anyhow::Result<()> {
+    let PkiCommand::Demo {
+        out,
+        leagues,
+        force,
+    } = command;
+    let leagues = crate::pki::demo::parse_leagues(&leagues)?;
+    let fabric = crate::pki::demo::build(&leagues, chrono::Utc::now())?;
+    crate::pki::demo::write(&out, &fabric, force)?;
+    let m = &fabric.manifest;
+    println!(
+        "wrote {} certificates and {} CRLs for {} to {} (see manifest.json)",
+        m.certificates.len(),
+        m.crls.len(),
+        m.leagues.join(","),
+        out.display()
+    );
+    eprintln!("{}", crate::pki::demo::DEMO_NOTICE);
+    Ok(())
 }
 
 fn serve(config: crate::config::Config) -> anyhow::Result<()> {

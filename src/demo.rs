@@ -21,7 +21,8 @@ use crate::types::{CreditCode, Currency, LeagueCode, Money, OrganisationId, Tend
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use diesel::prelude::*;
 
-const LEAGUES: &[(&str, &str, &str, &str)] = &[
+/// The demo leagues: code, name, English name, parent region.
+pub const LEAGUES: &[(&str, &str, &str, &str)] = &[
     (
         "GX",
         "广西壮族自治区公共资源交易中心",
@@ -53,6 +54,74 @@ const LEAGUES: &[(&str, &str, &str, &str)] = &[
         "GX",
     ),
 ];
+
+/// An organisation of the demo data: its league, its name and the first 17
+/// characters of its unified social credit code (the check digit is added).
+/// `ggzy pki demo` issues certificates to the same organisations.
+pub struct DemoOrganisation {
+    pub league: &'static str,
+    pub name: &'static str,
+    pub credit17: &'static str,
+}
+
+impl DemoOrganisation {
+    pub fn credit_code(&self) -> CreditCode {
+        credit(self.credit17)
+    }
+}
+
+/// The demo organisations.
+pub const ORGANISATIONS: &[DemoOrganisation] = &[
+    DemoOrganisation {
+        league: "NNG",
+        name: "南宁市教育局",
+        credit17: "11450100MB1234567",
+    },
+    DemoOrganisation {
+        league: "NNG",
+        name: "广西华信招标代理有限公司",
+        credit17: "91450100MA5K12345",
+    },
+    DemoOrganisation {
+        league: "LZH",
+        name: "柳州市城市建设投资发展集团有限公司",
+        credit17: "91450200MA5N54321",
+    },
+    DemoOrganisation {
+        league: "GLN",
+        name: "桂林市自然资源局",
+        credit17: "11450300MB7654321",
+    },
+    DemoOrganisation {
+        league: "BHY",
+        name: "北海市国有资本投资运营有限公司",
+        credit17: "91450500MA5Q24680",
+    },
+    DemoOrganisation {
+        league: "NNG",
+        name: "广西建工集团有限公司",
+        credit17: "91450000MA5L13579",
+    },
+];
+
+/// Creates (or finds) a demo organisation of [`ORGANISATIONS`] by name.
+fn demo_organisation(
+    conn: &mut crate::db::DbConn,
+    ctx: &AuditContext,
+    name: &str,
+) -> Result<OrganisationId, AppError> {
+    let org = ORGANISATIONS
+        .iter()
+        .find(|o| o.name == name)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no demo organisation {name}")))?;
+    find_or_create_organisation(
+        conn,
+        ctx,
+        &code(org.league),
+        org.name,
+        Some(&org.credit_code()),
+    )
+}
 
 /// Loads the demo data if there are no leagues yet.
 pub fn load_if_empty(
@@ -106,48 +175,12 @@ fn load(
         )?;
     }
     let nng = code("NNG");
-    let edu = find_or_create_organisation(
-        conn,
-        &system,
-        &nng,
-        "南宁市教育局",
-        Some(&credit("11450100MB1234567")),
-    )?;
-    let agency = find_or_create_organisation(
-        conn,
-        &system,
-        &nng,
-        "广西华信招标代理有限公司",
-        Some(&credit("91450100MA5K12345")),
-    )?;
-    let lzh_org = find_or_create_organisation(
-        conn,
-        &system,
-        &code("LZH"),
-        "柳州市城市建设投资发展集团有限公司",
-        Some(&credit("91450200MA5N54321")),
-    )?;
-    let gln_org = find_or_create_organisation(
-        conn,
-        &system,
-        &code("GLN"),
-        "桂林市自然资源局",
-        Some(&credit("11450300MB7654321")),
-    )?;
-    let bhy_org = find_or_create_organisation(
-        conn,
-        &system,
-        &code("BHY"),
-        "北海市国有资本投资运营有限公司",
-        Some(&credit("91450500MA5Q24680")),
-    )?;
-    let builder = find_or_create_organisation(
-        conn,
-        &system,
-        &nng,
-        "广西建工集团有限公司",
-        Some(&credit("91450000MA5L13579")),
-    )?;
+    let edu = demo_organisation(conn, &system, "南宁市教育局")?;
+    let agency = demo_organisation(conn, &system, "广西华信招标代理有限公司")?;
+    let lzh_org = demo_organisation(conn, &system, "柳州市城市建设投资发展集团有限公司")?;
+    let gln_org = demo_organisation(conn, &system, "桂林市自然资源局")?;
+    let bhy_org = demo_organisation(conn, &system, "北海市国有资本投资运营有限公司")?;
+    let builder = demo_organisation(conn, &system, "广西建工集团有限公司")?;
 
     let mut actor = |name: &str,
                      role: Role,

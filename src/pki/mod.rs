@@ -8,6 +8,8 @@
 //! This is the first part of the trust-fabric issue: the registry of league
 //! anchors, mutual recognition, OCSP, seals and certificate login build on it.
 
+pub mod crl;
+pub mod demo;
 pub mod identity;
 pub mod keys;
 pub mod policy;

@@ -129,3 +129,181 @@ async fn migrate_users_add_and_the_token_works_against_the_server() {
     assert_eq!(me["name"], "李四");
     assert_eq!(me["roles"], serde_json::json!(["tenderer"]));
 }
+
+fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .args(args)
+        .env("GGZY_DATA_DIR", dir)
+        .env("GGZY_LOG", "warn")
+        .output()
+        .expect("run ggzy")
+}
+
+/// `openssl verify` in `dir`: whether it accepts, and what it said.
+fn openssl_verify(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new("openssl")
+        .arg("verify")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+#[test]
+fn pki_demo_writes_a_fabric_that_openssl_and_ggzy_read() {
+    use ggzy::pki::demo::{DemoKind, Manifest};
+    use ggzy::pki::identity::{CertIdentity, identity_of};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let out_str = out.to_str().unwrap();
+    let done = run(tmp.path(), &["pki", "demo", "--out", out_str]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stderr).contains("NOT FOR PRODUCTION"));
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        manifest
+            .notice
+            .starts_with("DEMO MATERIAL — NOT FOR PRODUCTION")
+    );
+    assert_eq!(manifest.leagues, ["GX", "NNG", "LZH"]);
+
+    for league in &manifest.leagues {
+        let of = |kind: DemoKind, revoked: bool| {
+            manifest
+                .certificates
+                .iter()
+                .find(|c| &c.league == league && c.kind == kind && c.revoked == revoked)
+                .unwrap_or_else(|| panic!("{league}: no {kind:?}"))
+        };
+        let root = &of(DemoKind::RootCa, false).cert;
+        let ca = of(DemoKind::EnterpriseCa, false);
+        let crl = ca.issues_crl.as_deref().unwrap();
+        let good = &of(DemoKind::Enterprise, false).cert;
+        let revoked = of(DemoKind::Enterprise, true);
+        assert_eq!(revoked.crl.as_deref(), Some(crl));
+
+        let (ok, said) = openssl_verify(&out, &["-CAfile", root, "-untrusted", &ca.cert, good]);
+        assert!(ok, "{said}");
+        let with_crl = |leaf: &str| {
+            openssl_verify(
+                &out,
+                &[
+                    "-crl_check",
+                    "-CAfile",
+                    root,
+                    "-untrusted",
+                    &ca.cert,
+                    "-CRLfile",
+                    crl,
+                    leaf,
+                ],
+            )
+        };
+        let (ok, said) = with_crl(good);
+        assert!(ok, "{said}");
+        let (ok, said) = with_crl(&revoked.cert);
+        assert!(!ok && said.contains("certificate revoked"), "{said}");
+        // Without the CRL, openssl has no reason to refuse it.
+        let (ok, said) = openssl_verify(
+            &out,
+            &["-CAfile", root, "-untrusted", &ca.cert, &revoked.cert],
+        );
+        assert!(ok, "{said}");
+        // People under the personal CA.
+        let personal = &of(DemoKind::PersonalCa, false).cert;
+        for kind in [DemoKind::Expert, DemoKind::Supervisor] {
+            let (ok, said) = openssl_verify(
+                &out,
+                &[
+                    "-CAfile",
+                    root,
+                    "-untrusted",
+                    personal,
+                    &of(kind, false).cert,
+                ],
+            );
+            assert!(ok, "{said}");
+        }
+    }
+
+    // ggzy reads back the identities the manifest lists.
+    let mut read = 0;
+    for c in &manifest.certificates {
+        let pem = std::fs::read(out.join(&c.cert)).unwrap();
+        let der = openssl::x509::X509::from_pem(&pem)
+            .unwrap()
+            .to_der()
+            .unwrap();
+        match identity_of(&der) {
+            Ok(CertIdentity::Enterprise { credit_code, .. }) => {
+                assert_eq!(Some(credit_code.as_str()), c.credit_code.as_deref());
+                read += 1;
+            }
+            Ok(CertIdentity::Person { id_number, .. }) => {
+                assert_eq!(Some(id_number.as_str()), c.id_number.as_deref());
+                read += 1;
+            }
+            Err(_) => assert!(c.credit_code.is_none() && c.id_number.is_none()),
+        }
+    }
+    assert_eq!(
+        read,
+        manifest
+            .certificates
+            .iter()
+            .filter(|c| c.credit_code.is_some() || c.id_number.is_some())
+            .count()
+    );
+    assert!(read >= 3 * 4);
+
+    // A non-empty directory is refused without --force, replaced with it.
+    let again = run(
+        tmp.path(),
+        &["pki", "demo", "--out", out_str, "--leagues", "GX"],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let forced = run(
+        tmp.path(),
+        &[
+            "pki",
+            "demo",
+            "--out",
+            out_str,
+            "--leagues",
+            "GX",
+            "--force",
+        ],
+    );
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    // An unknown league is refused.
+    let unknown = run(
+        tmp.path(),
+        &[
+            "pki",
+            "demo",
+            "--out",
+            out_str,
+            "--leagues",
+            "XX",
+            "--force",
+        ],
+    );
+    assert!(!unknown.status.success());
+}
