@@ -45,6 +45,8 @@ mod build;
 mod crypto;
 mod verify;
 
+#[cfg(test)]
+mod tests;
 
 pub use build::{CertListForm, Picture, SealSpec, VENDOR_ID, make_seal, sign};
 pub use crypto::{Algorithm, SM2_DEFAULT_ID};
