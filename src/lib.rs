@@ -17,6 +17,7 @@ pub mod identity;
 pub mod leagues;
 pub mod opendata;
 pub mod pki;
+pub mod seals;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

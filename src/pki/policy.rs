@@ -33,6 +33,13 @@ pub enum SubIndication {
     TryLater,
     /// Basic constraints, key usage or extended key usage forbid this use.
     ChainConstraintsFailure,
+    /// A digest of signed data (a document's) does not match the one signed.
+    HashFailure,
+    /// The signature does not meet a constraint of the validation policy
+    /// (e.g. a seal applied with a certificate the seal does not list).
+    SigConstraintsFailure,
+    /// An algorithm or key size is not supported or not strong enough.
+    CryptoConstraintsFailure,
 }
 
 /// What the certificate is to be used for; each use needs its key usages.
