@@ -1,15 +1,18 @@
 //! Gathers the facts about a certificate with openssl (path building and
-//! signatures, CRL signatures and entries) and x509-parser (fields, key
-//! usages), and hands them to the policy.
+//! signatures, CRL signatures and entries) and x509-parser
+//! (fields, key usages), and hands them to the policy.
 
-use super::policy::{self, Decision, Facts, PathFact, Purpose, RevocationFact, UsageFacts, Window};
+use super::policy::{
+    self, Decision, Facts, PathFact, Purpose, RevocationAnswer, RevocationFact, RevocationSource,
+    RevocationStatus, UsageFacts, Window,
+};
 use chrono::{DateTime, Utc};
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
 use openssl::hash::MessageDigest;
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
-use openssl::x509::{CrlStatus, X509, X509Crl, X509StoreContext};
+use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509StoreContext};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -177,70 +180,78 @@ fn build_path(
     Ok((fact, Vec::new()))
 }
 
-/// Revocation of each certificate of the path but the anchor, from the CRLs
-/// its issuer signed and that are current at `at`.
-fn revocation_facts(chain: &[X509], crls: &[X509Crl], at: DateTime<Utc>) -> Vec<RevocationFact> {
-    let Ok(at_asn1) = Asn1Time::from_unix(at.timestamp()) else {
-        return Vec::new();
-    };
+/// Revocation of each certificate of the path but the anchor: what the CRLs
+/// its issuer signed say at `at`.
+fn revocation_facts(
+    chain: &[X509],
+    trust: &TrustMaterial,
+    at: DateTime<Utc>,
+) -> Vec<RevocationFact> {
     chain
         .windows(2)
         .map(|pair| {
             let (cert, issuer) = (&pair[0], &pair[1]);
-            let subject = subject_of(cert);
-            let issuer_der = cert.issuer_name().to_der().unwrap_or_default();
-            let Ok(issuer_key) = issuer.public_key() else {
-                return RevocationFact::Unknown {
-                    subject,
-                    why: "the issuer's key is unreadable".into(),
-                };
-            };
-            let signed: Vec<&X509Crl> = crls
-                .iter()
-                .filter(|crl| {
-                    crl.issuer_name().to_der().ok().as_deref() == Some(issuer_der.as_slice())
-                })
-                .filter(|crl| crl.verify(&issuer_key).unwrap_or(false))
-                .filter(|crl| is_complete(crl))
-                .collect();
-            if signed.is_empty() {
-                return RevocationFact::Unknown {
-                    subject,
-                    why: "no CRL signed by its issuer".into(),
-                };
-            }
-            let current: Vec<&X509Crl> = signed
-                .into_iter()
-                .filter(|crl| {
-                    crl.last_update() <= at_asn1
-                        && crl.next_update().is_none_or(|next| next >= at_asn1)
-                })
-                .collect();
-            if current.is_empty() {
-                return RevocationFact::Unknown {
-                    subject,
-                    why: "its issuer's CRL is not current at the validation time".into(),
-                };
-            }
-            // Overlapping CRLs are normal (a new one is issued before the
-            // old one lapses): any current CRL that lists it counts.
-            let revoked =
-                current
-                    .iter()
-                    .find_map(|crl| match crl.get_by_serial(cert.serial_number()) {
-                        CrlStatus::Revoked(entry) => Some(utc(entry.revocation_date())),
-                        _ => None,
-                    });
-            match revoked {
-                Some(Some(at)) => RevocationFact::Revoked { subject, at },
-                Some(None) => RevocationFact::Unknown {
-                    subject,
-                    why: "unreadable revocation date".into(),
-                },
-                None => RevocationFact::Good { subject },
+            let answers = vec![RevocationAnswer {
+                source: RevocationSource::Crl,
+                status: crl_status(cert, issuer, &trust.crls, at),
+            }];
+            RevocationFact {
+                subject: subject_of(cert),
+                answers,
             }
         })
         .collect()
+}
+
+/// What the CRLs `cert`'s issuer signed, current at `at`, say of it.
+fn crl_status(cert: &X509, issuer: &X509, crls: &[X509Crl], at: DateTime<Utc>) -> RevocationStatus {
+    let unknown = |why: &str| RevocationStatus::Unknown { why: why.into() };
+    let Ok(at_asn1) = Asn1Time::from_unix(at.timestamp()) else {
+        return unknown("the validation time cannot be expressed");
+    };
+    let issuer_der = cert.issuer_name().to_der().unwrap_or_default();
+    let Ok(issuer_key) = issuer.public_key() else {
+        return unknown("the issuer's key is unreadable");
+    };
+    let signed: Vec<&X509Crl> = crls
+        .iter()
+        .filter(|crl| crl.issuer_name().to_der().ok().as_deref() == Some(issuer_der.as_slice()))
+        .filter(|crl| crl.verify(&issuer_key).unwrap_or(false))
+        .filter(|crl| is_complete(crl))
+        .collect();
+    if signed.is_empty() {
+        return unknown("no CRL signed by its issuer");
+    }
+    let current: Vec<&X509Crl> = signed
+        .into_iter()
+        .filter(|crl| {
+            crl.last_update() <= at_asn1 && crl.next_update().is_none_or(|next| next >= at_asn1)
+        })
+        .collect();
+    if current.is_empty() {
+        return unknown("its issuer's CRL is not current at the validation time");
+    }
+    // Overlapping CRLs are normal (a new one is issued before the old one
+    // lapses): any current CRL that lists it counts.
+    let revoked = current
+        .iter()
+        .find_map(|crl| match crl.get_by_serial(cert.serial_number()) {
+            CrlStatus::Revoked(entry) => {
+                let reason = entry
+                    .extension::<ReasonCode>()
+                    .ok()
+                    .flatten()
+                    .and_then(|(_, code)| code.get_i64().ok())
+                    .map(policy::reason_name);
+                Some(utc(entry.revocation_date()).map(|at| (at, reason)))
+            }
+            _ => None,
+        });
+    match revoked {
+        Some(Some((at, reason))) => RevocationStatus::Revoked { at, reason },
+        Some(None) => unknown("unreadable revocation date"),
+        None => RevocationStatus::Good,
+    }
 }
 
 /// Whether a CRL covers all the issuer's certificates: delta CRLs and
@@ -314,7 +325,7 @@ pub fn validate(
     };
     let leaf_window = windows.first().cloned();
     let revocation = if path == PathFact::Built {
-        revocation_facts(&chain, &trust.crls, at)
+        revocation_facts(&chain, trust, at)
     } else {
         Vec::new()
     };
