@@ -1,7 +1,8 @@
 //! Gathers the facts about a certificate with openssl (path building and
-//! signatures, CRL signatures and entries) and x509-parser
+//! signatures, CRL signatures and entries, OCSP answers) and x509-parser
 //! (fields, key usages), and hands them to the policy.
 
+use super::ocsp::{self, OcspFact, OcspSettings};
 use super::policy::{
     self, Decision, Facts, PathFact, Purpose, RevocationAnswer, RevocationFact, RevocationSource,
     RevocationStatus, UsageFacts, Window,
@@ -16,12 +17,14 @@ use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509StoreContext};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-/// Trust anchors, intermediate CAs that may complete a path, and CRLs.
+/// Trust anchors, intermediate CAs that may complete a path, CRLs, and how
+/// OCSP responders are consulted (by default: on, 5 s per responder).
 #[derive(Default)]
 pub struct TrustMaterial {
     pub anchors: Vec<X509>,
     pub intermediates: Vec<X509>,
     pub crls: Vec<X509Crl>,
+    pub ocsp: OcspSettings,
 }
 
 /// The validation report: the decision, and what was validated.
@@ -181,26 +184,64 @@ fn build_path(
 }
 
 /// Revocation of each certificate of the path but the anchor: what the CRLs
-/// its issuer signed say at `at`.
+/// its issuer signed say at `at`, and (when enabled) what OCSP says now.
+/// `now` is the current time, by which OCSP answers are judged fresh.
 fn revocation_facts(
     chain: &[X509],
     trust: &TrustMaterial,
     at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Vec<RevocationFact> {
     chain
         .windows(2)
         .map(|pair| {
             let (cert, issuer) = (&pair[0], &pair[1]);
-            let answers = vec![RevocationAnswer {
+            let mut answers = vec![RevocationAnswer {
                 source: RevocationSource::Crl,
                 status: crl_status(cert, issuer, &trust.crls, at),
             }];
+            if trust.ocsp.enabled {
+                answers.push(ocsp_answer(cert, issuer, &trust.ocsp, at, now));
+            }
             RevocationFact {
                 subject: subject_of(cert),
                 answers,
             }
         })
         .collect()
+}
+
+/// What OCSP says of `cert` at `at`. A good answer vouches for any time up
+/// to the end of its window (revocation does not undo itself); past it, it
+/// says nothing.
+fn ocsp_answer(
+    cert: &X509,
+    issuer: &X509,
+    settings: &OcspSettings,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> RevocationAnswer {
+    let answer = ocsp::check(cert, issuer, settings, now);
+    let status = match (&answer.fact, answer.fact.valid_until()) {
+        (OcspFact::Good { .. }, Some(until)) if at <= until => RevocationStatus::Good,
+        (OcspFact::Good { .. }, _) => RevocationStatus::Unknown {
+            why: "the OCSP answer does not reach the validation time".into(),
+        },
+        (OcspFact::Revoked { at, reason, .. }, _) => RevocationStatus::Revoked {
+            at: *at,
+            reason: reason.clone(),
+        },
+        (OcspFact::Unknown, _) => RevocationStatus::Unknown {
+            why: "the responder does not know the certificate".into(),
+        },
+        (OcspFact::Unavailable(why), _) => RevocationStatus::Unknown { why: why.clone() },
+    };
+    RevocationAnswer {
+        source: RevocationSource::Ocsp {
+            responder: answer.responder.map(|url| url.to_string()),
+        },
+        status,
+    }
 }
 
 /// What the CRLs `cert`'s issuer signed, current at `at`, say of it.
@@ -325,7 +366,7 @@ pub fn validate(
     };
     let leaf_window = windows.first().cloned();
     let revocation = if path == PathFact::Built {
-        revocation_facts(&chain, trust, at)
+        revocation_facts(&chain, trust, at, Utc::now())
     } else {
         Vec::new()
     };

@@ -7,6 +7,7 @@ mod documents;
 mod health;
 mod helpers;
 mod identity;
+mod ocsp;
 mod opendata;
 mod pki;
 mod tenders;

@@ -278,6 +278,7 @@ impl Fabric {
             } else {
                 vec![]
             },
+            ..TrustMaterial::default()
         }
     }
 
