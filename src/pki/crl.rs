@@ -417,6 +417,7 @@ mod tests {
             anchors: vec![s.root.clone()],
             intermediates: vec![],
             crls: vec![crl],
+            ..TrustMaterial::default()
         };
         let report = validate(&s.revoked.to_pem().unwrap(), &trust, now, Purpose::Signing);
         assert_eq!(report.decision.indication, Indication::Failed, "{report:?}");

@@ -1042,6 +1042,7 @@ mod tests {
                 .iter()
                 .map(|c| X509Crl::from_pem(file(&fabric, &c.path)).unwrap())
                 .collect(),
+            ..TrustMaterial::default()
         };
         for c in &m.certificates {
             let purpose = match c.kind {

@@ -5,12 +5,16 @@
 //! whom a certificate names under the league certificate profiles, `crl`
 //! issues revocation lists, and `demo` makes a demo trust fabric.
 //!
-//! This is the first part of the trust-fabric issue: the registry of league
-//! anchors, mutual recognition, OCSP, seals and certificate login build on it.
+//! Revocation is learnt from CRLs and from OCSP responders (`ocsp`); the
+//! policy combines what every source said.
+//!
+//! The trust registry (`crate::trust`), seals (`crate::seals`) and
+//! certificate login (`crate::identity::login`) build on it.
 
 pub mod crl;
 pub mod demo;
 pub mod identity;
 pub mod keys;
+pub mod ocsp;
 pub mod policy;
 pub mod validation;

@@ -75,12 +75,128 @@ pub struct Window {
     pub not_after: DateTime<Utc>,
 }
 
-/// Revocation status of one certificate of the path (anchors excluded).
+/// Where a revocation answer came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RevocationFact {
-    Good { subject: String },
-    Revoked { subject: String, at: DateTime<Utc> },
-    Unknown { subject: String, why: String },
+pub enum RevocationSource {
+    /// A CRL signed by the certificate's issuer.
+    Crl,
+    /// An OCSP responder (`None` when no responder could be found).
+    Ocsp { responder: Option<String> },
+}
+
+impl std::fmt::Display for RevocationSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RevocationSource::Crl => f.write_str("CRL"),
+            RevocationSource::Ocsp {
+                responder: Some(url),
+            } => write!(f, "OCSP {url}"),
+            RevocationSource::Ocsp { responder: None } => f.write_str("OCSP"),
+        }
+    }
+}
+
+/// What one source says of one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevocationStatus {
+    /// Not revoked, as far as this source knows, at the validation time.
+    Good,
+    /// Revoked at `at`; it still was good before that instant.
+    Revoked {
+        at: DateTime<Utc>,
+        /// The CRLReason name (RFC 5280), when the source gave one.
+        reason: Option<String>,
+    },
+    /// This source gave no usable answer.
+    Unknown { why: String },
+}
+
+/// One source's answer about one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationAnswer {
+    pub source: RevocationSource,
+    pub status: RevocationStatus,
+}
+
+/// Revocation facts of one certificate of the path (anchors excluded): the
+/// answers of every source consulted (CRLs, OCSP).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationFact {
+    pub subject: String,
+    pub answers: Vec<RevocationAnswer>,
+}
+
+/// The name RFC 5280 gives a CRLReason code (the same codes serve OCSP).
+pub fn reason_name(code: i64) -> String {
+    match code {
+        0 => "unspecified".into(),
+        1 => "keyCompromise".into(),
+        2 => "cACompromise".into(),
+        3 => "affiliationChanged".into(),
+        4 => "superseded".into(),
+        5 => "cessationOfOperation".into(),
+        6 => "certificateHold".into(),
+        8 => "removeFromCRL".into(),
+        9 => "privilegeWithdrawn".into(),
+        10 => "aACompromise".into(),
+        other => format!("reason {other}"),
+    }
+}
+
+/// How the sources, together, judge one certificate at `at`.
+enum Verdict<'a> {
+    /// Some source says it was revoked at or before `at` (this one wins
+    /// over any other source calling it good).
+    Revoked(&'a RevocationAnswer, DateTime<Utc>),
+    /// No source says so, and at least one vouches for it at `at` (a
+    /// revocation after `at` means it was good at `at`).
+    Good(&'a RevocationAnswer),
+    /// No source could say.
+    Unknown,
+}
+
+fn judge(fact: &RevocationFact, at: DateTime<Utc>) -> Verdict<'_> {
+    let revoked = fact.answers.iter().find_map(|a| match &a.status {
+        RevocationStatus::Revoked { at: when, .. } if *when <= at => Some((a, *when)),
+        _ => None,
+    });
+    if let Some((answer, when)) = revoked {
+        return Verdict::Revoked(answer, when);
+    }
+    match fact
+        .answers
+        .iter()
+        .find(|a| !matches!(a.status, RevocationStatus::Unknown { .. }))
+    {
+        Some(answer) => Verdict::Good(answer),
+        None => Verdict::Unknown,
+    }
+}
+
+fn describe(answer: &RevocationAnswer, at: DateTime<Utc>) -> String {
+    match &answer.status {
+        RevocationStatus::Good => format!("{}: good", answer.source),
+        RevocationStatus::Revoked { at: when, reason } => {
+            let reason = reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            if *when <= at {
+                format!(
+                    "{}: revoked at {}{reason}",
+                    answer.source,
+                    when.to_rfc3339()
+                )
+            } else {
+                format!(
+                    "{}: good at the validation time, revoked later at {}{reason}",
+                    answer.source,
+                    when.to_rfc3339()
+                )
+            }
+        }
+        RevocationStatus::Unknown { why } => format!("{}: {why}", answer.source),
+    }
 }
 
 /// Key-usage facts of the end-entity certificate.
@@ -281,27 +397,80 @@ pub fn decide(facts: &Facts) -> Decision {
 
     if facts.path == PathFact::Built {
         let mut outcome = Ok("no certificate of the path is revoked".to_string());
-        for r in &facts.revocation {
-            match r {
-                RevocationFact::Revoked { subject, at } if *at <= facts.at => {
+        for fact in &facts.revocation {
+            match judge(fact, facts.at) {
+                Verdict::Revoked(answer, when) => {
+                    let reason = match &answer.status {
+                        RevocationStatus::Revoked {
+                            reason: Some(r), ..
+                        } => format!(" ({r})"),
+                        _ => String::new(),
+                    };
                     outcome = Err((
                         CheckResult::Failed,
                         SubIndication::Revoked,
-                        format!("{subject} was revoked at {}", at.to_rfc3339()),
+                        format!(
+                            "{} was revoked at {}{reason}, according to {}",
+                            fact.subject,
+                            when.to_rfc3339(),
+                            answer.source
+                        ),
                     ));
                     break;
                 }
-                RevocationFact::Unknown { subject, why } if outcome.is_ok() => {
+                Verdict::Unknown if outcome.is_ok() => {
+                    let whys: Vec<String> =
+                        fact.answers.iter().map(|a| describe(a, facts.at)).collect();
+                    let whys = if whys.is_empty() {
+                        "no revocation source was consulted".to_string()
+                    } else {
+                        whys.join("; ")
+                    };
                     outcome = Err((
                         CheckResult::Indeterminate,
                         SubIndication::TryLater,
-                        format!("no usable revocation information for {subject}: {why}"),
+                        format!(
+                            "no usable revocation information for {}: {whys}",
+                            fact.subject
+                        ),
                     ));
                 }
                 _ => {}
             }
         }
+        let answered = facts
+            .revocation
+            .iter()
+            .all(|fact| !matches!(judge(fact, facts.at), Verdict::Unknown));
         record("revocation", outcome);
+        // Which source answered for each certificate: informational, the
+        // verdict is the line above.
+        checks.push(Check {
+            name: "revocation_sources",
+            result: if answered {
+                CheckResult::Passed
+            } else {
+                CheckResult::Indeterminate
+            },
+            detail: facts
+                .revocation
+                .iter()
+                .map(|fact| {
+                    let answers: Vec<String> =
+                        fact.answers.iter().map(|a| describe(a, facts.at)).collect();
+                    let decided = match judge(fact, facts.at) {
+                        Verdict::Revoked(a, _) | Verdict::Good(a) => a.source.to_string(),
+                        Verdict::Unknown => "no source".to_string(),
+                    };
+                    format!(
+                        "{} [answered by {decided}] {}",
+                        fact.subject,
+                        answers.join("; ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
+        });
     }
 
     let (indication, sub_indication) = match (failed, indeterminate) {
@@ -325,6 +494,40 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 12, day, 0, 0, 0).unwrap()
     }
 
+    fn leaf(answers: Vec<RevocationAnswer>) -> RevocationFact {
+        RevocationFact {
+            subject: "leaf".into(),
+            answers,
+        }
+    }
+
+    fn crl(status: RevocationStatus) -> RevocationAnswer {
+        RevocationAnswer {
+            source: RevocationSource::Crl,
+            status,
+        }
+    }
+
+    fn ocsp(status: RevocationStatus) -> RevocationAnswer {
+        RevocationAnswer {
+            source: RevocationSource::Ocsp {
+                responder: Some("http://ocsp.example/".into()),
+            },
+            status,
+        }
+    }
+
+    fn revoked(day: u32) -> RevocationStatus {
+        RevocationStatus::Revoked {
+            at: t(day),
+            reason: Some(reason_name(1)),
+        }
+    }
+
+    fn unknown(why: &str) -> RevocationStatus {
+        RevocationStatus::Unknown { why: why.into() }
+    }
+
     fn good() -> Facts {
         Facts {
             at: t(10),
@@ -341,9 +544,7 @@ mod tests {
                     not_after: t(30),
                 },
             ],
-            revocation: vec![RevocationFact::Good {
-                subject: "leaf".into(),
-            }],
+            revocation: vec![leaf(vec![crl(RevocationStatus::Good)])],
             usage: UsageFacts {
                 digital_signature: Some(true),
                 ..Default::default()
@@ -365,7 +566,8 @@ mod tests {
                 "validity_period",
                 "basic_constraints",
                 "key_usage",
-                "revocation"
+                "revocation",
+                "revocation_sources"
             ]
         );
     }
@@ -400,22 +602,12 @@ mod tests {
                 SubIndication::ChainConstraintsFailure,
             ),
             (
-                Box::new(|f| {
-                    f.revocation = vec![RevocationFact::Revoked {
-                        subject: "leaf".into(),
-                        at: t(5),
-                    }]
-                }),
+                Box::new(|f| f.revocation = vec![leaf(vec![crl(revoked(5))])]),
                 Indication::Failed,
                 SubIndication::Revoked,
             ),
             (
-                Box::new(|f| {
-                    f.revocation = vec![RevocationFact::Unknown {
-                        subject: "leaf".into(),
-                        why: "no CRL".into(),
-                    }]
-                }),
+                Box::new(|f| f.revocation = vec![leaf(vec![crl(unknown("no CRL"))])]),
                 Indication::Indeterminate,
                 SubIndication::TryLater,
             ),
@@ -448,10 +640,7 @@ mod tests {
     #[test]
     fn revocation_after_the_validation_time_does_not_count() {
         let mut f = good();
-        f.revocation = vec![RevocationFact::Revoked {
-            subject: "leaf".into(),
-            at: t(15),
-        }];
+        f.revocation = vec![leaf(vec![crl(revoked(15))])];
         assert_eq!(decide(&f).indication, Indication::Passed);
     }
 
@@ -460,10 +649,7 @@ mod tests {
         let mut f = good();
         f.at = t(25);
         f.usage.is_ca = true;
-        f.revocation = vec![RevocationFact::Revoked {
-            subject: "leaf".into(),
-            at: t(5),
-        }];
+        f.revocation = vec![leaf(vec![crl(revoked(5))])];
         let d = decide(&f);
         assert_eq!(
             (d.indication, d.sub_indication),
@@ -499,5 +685,106 @@ mod tests {
             decide(&f).sub_indication,
             Some(SubIndication::ChainConstraintsFailure)
         );
+    }
+
+    fn verdict(f: &Facts) -> (Indication, Option<SubIndication>) {
+        let d = decide(f);
+        (d.indication, d.sub_indication)
+    }
+
+    #[test]
+    fn sources_combine_revoked_first_then_any_good_answer() {
+        let mut f = good();
+        let passed = (Indication::Passed, None);
+        let revoked_now = (Indication::Failed, Some(SubIndication::Revoked));
+        let try_later = (Indication::Indeterminate, Some(SubIndication::TryLater));
+        let cases = [
+            (
+                vec![crl(unknown("no CRL")), ocsp(RevocationStatus::Good)],
+                passed,
+            ),
+            (
+                vec![ocsp(unknown("timed out")), crl(RevocationStatus::Good)],
+                passed,
+            ),
+            // One source knows of the revocation, the other not yet: revoked.
+            (
+                vec![crl(RevocationStatus::Good), ocsp(revoked(5))],
+                revoked_now,
+            ),
+            (
+                vec![ocsp(revoked(5)), crl(RevocationStatus::Good)],
+                revoked_now,
+            ),
+            // Revoked after the validation time: good at that time.
+            (vec![crl(unknown("no CRL")), ocsp(revoked(15))], passed),
+            (
+                vec![crl(unknown("no CRL")), ocsp(unknown("timed out"))],
+                try_later,
+            ),
+            (vec![], try_later),
+        ];
+        for (i, (answers, expected)) in cases.into_iter().enumerate() {
+            f.revocation = vec![leaf(answers)];
+            assert_eq!(verdict(&f), expected, "case {i}");
+        }
+    }
+
+    #[test]
+    fn the_report_names_the_source_that_answered() {
+        let mut f = good();
+        f.revocation = vec![leaf(vec![
+            crl(unknown("no CRL")),
+            ocsp(RevocationStatus::Good),
+        ])];
+        let d = decide(&f);
+        let sources = d
+            .checks
+            .iter()
+            .find(|c| c.name == "revocation_sources")
+            .expect("a revocation_sources line");
+        assert_eq!(sources.result, CheckResult::Passed);
+        assert!(
+            sources
+                .detail
+                .contains("answered by OCSP http://ocsp.example/"),
+            "{}",
+            sources.detail
+        );
+        assert!(sources.detail.contains("CRL: no CRL"), "{}", sources.detail);
+
+        f.revocation = vec![leaf(vec![crl(RevocationStatus::Good), ocsp(revoked(5))])];
+        let d = decide(&f);
+        let revocation = d
+            .checks
+            .iter()
+            .find(|c| c.name == "revocation")
+            .expect("a revocation line");
+        assert!(
+            revocation
+                .detail
+                .contains("(keyCompromise), according to OCSP http://ocsp.example/"),
+            "{}",
+            revocation.detail
+        );
+
+        f.revocation = vec![leaf(vec![
+            crl(unknown("no CRL")),
+            ocsp(unknown("timed out")),
+        ])];
+        let d = decide(&f);
+        let revocation = d.checks.iter().find(|c| c.name == "revocation");
+        assert!(
+            revocation.is_some_and(|c| c.detail.contains("CRL: no CRL")
+                && c.detail.contains("OCSP http://ocsp.example/: timed out")),
+            "{revocation:?}"
+        );
+    }
+
+    #[test]
+    fn reason_codes_have_their_rfc_5280_names() {
+        assert_eq!(reason_name(1), "keyCompromise");
+        assert_eq!(reason_name(6), "certificateHold");
+        assert_eq!(reason_name(7), "reason 7");
     }
 }

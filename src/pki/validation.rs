@@ -1,24 +1,30 @@
 //! Gathers the facts about a certificate with openssl (path building and
-//! signatures, CRL signatures and entries) and x509-parser (fields, key
-//! usages), and hands them to the policy.
+//! signatures, CRL signatures and entries, OCSP answers) and x509-parser
+//! (fields, key usages), and hands them to the policy.
 
-use super::policy::{self, Decision, Facts, PathFact, Purpose, RevocationFact, UsageFacts, Window};
+use super::ocsp::{self, OcspFact, OcspSettings};
+use super::policy::{
+    self, Decision, Facts, PathFact, Purpose, RevocationAnswer, RevocationFact, RevocationSource,
+    RevocationStatus, UsageFacts, Window,
+};
 use chrono::{DateTime, Utc};
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
 use openssl::hash::MessageDigest;
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
-use openssl::x509::{CrlStatus, X509, X509Crl, X509StoreContext};
+use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509StoreContext};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-/// Trust anchors, intermediate CAs that may complete a path, and CRLs.
+/// Trust anchors, intermediate CAs that may complete a path, CRLs, and how
+/// OCSP responders are consulted (by default: on, 5 s per responder).
 #[derive(Default)]
 pub struct TrustMaterial {
     pub anchors: Vec<X509>,
     pub intermediates: Vec<X509>,
     pub crls: Vec<X509Crl>,
+    pub ocsp: OcspSettings,
 }
 
 /// The validation report: the decision, and what was validated.
@@ -181,70 +187,116 @@ fn build_path(
     Ok((fact, Vec::new()))
 }
 
-/// Revocation of each certificate of the path but the anchor, from the CRLs
-/// its issuer signed and that are current at `at`.
-fn revocation_facts(chain: &[X509], crls: &[X509Crl], at: DateTime<Utc>) -> Vec<RevocationFact> {
-    let Ok(at_asn1) = Asn1Time::from_unix(at.timestamp()) else {
-        return Vec::new();
-    };
+/// Revocation of each certificate of the path but the anchor: what the CRLs
+/// its issuer signed say at `at`, and (when enabled) what OCSP says now.
+/// `now` is the current time, by which OCSP answers are judged fresh.
+fn revocation_facts(
+    chain: &[X509],
+    trust: &TrustMaterial,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<RevocationFact> {
     chain
         .windows(2)
         .map(|pair| {
             let (cert, issuer) = (&pair[0], &pair[1]);
-            let subject = subject_of(cert);
-            let issuer_der = cert.issuer_name().to_der().unwrap_or_default();
-            let Ok(issuer_key) = issuer.public_key() else {
-                return RevocationFact::Unknown {
-                    subject,
-                    why: "the issuer's key is unreadable".into(),
-                };
-            };
-            let signed: Vec<&X509Crl> = crls
-                .iter()
-                .filter(|crl| {
-                    crl.issuer_name().to_der().ok().as_deref() == Some(issuer_der.as_slice())
-                })
-                .filter(|crl| crl.verify(&issuer_key).unwrap_or(false))
-                .filter(|crl| is_complete(crl))
-                .collect();
-            if signed.is_empty() {
-                return RevocationFact::Unknown {
-                    subject,
-                    why: "no CRL signed by its issuer".into(),
-                };
+            let mut answers = vec![RevocationAnswer {
+                source: RevocationSource::Crl,
+                status: crl_status(cert, issuer, &trust.crls, at),
+            }];
+            if trust.ocsp.enabled {
+                answers.push(ocsp_answer(cert, issuer, &trust.ocsp, at, now));
             }
-            let current: Vec<&X509Crl> = signed
-                .into_iter()
-                .filter(|crl| {
-                    crl.last_update() <= at_asn1
-                        && crl.next_update().is_none_or(|next| next >= at_asn1)
-                })
-                .collect();
-            if current.is_empty() {
-                return RevocationFact::Unknown {
-                    subject,
-                    why: "its issuer's CRL is not current at the validation time".into(),
-                };
-            }
-            // Overlapping CRLs are normal (a new one is issued before the
-            // old one lapses): any current CRL that lists it counts.
-            let revoked =
-                current
-                    .iter()
-                    .find_map(|crl| match crl.get_by_serial(cert.serial_number()) {
-                        CrlStatus::Revoked(entry) => Some(utc(entry.revocation_date())),
-                        _ => None,
-                    });
-            match revoked {
-                Some(Some(at)) => RevocationFact::Revoked { subject, at },
-                Some(None) => RevocationFact::Unknown {
-                    subject,
-                    why: "unreadable revocation date".into(),
-                },
-                None => RevocationFact::Good { subject },
+            RevocationFact {
+                subject: subject_of(cert),
+                answers,
             }
         })
         .collect()
+}
+
+/// What OCSP says of `cert` at `at`. A good answer vouches for any time up
+/// to the end of its window (revocation does not undo itself); past it, it
+/// says nothing.
+fn ocsp_answer(
+    cert: &X509,
+    issuer: &X509,
+    settings: &OcspSettings,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> RevocationAnswer {
+    let answer = ocsp::check(cert, issuer, settings, now);
+    let status = match (&answer.fact, answer.fact.valid_until()) {
+        (OcspFact::Good { .. }, Some(until)) if at <= until => RevocationStatus::Good,
+        (OcspFact::Good { .. }, _) => RevocationStatus::Unknown {
+            why: "the OCSP answer does not reach the validation time".into(),
+        },
+        (OcspFact::Revoked { at, reason, .. }, _) => RevocationStatus::Revoked {
+            at: *at,
+            reason: reason.clone(),
+        },
+        (OcspFact::Unknown, _) => RevocationStatus::Unknown {
+            why: "the responder does not know the certificate".into(),
+        },
+        (OcspFact::Unavailable(why), _) => RevocationStatus::Unknown { why: why.clone() },
+    };
+    RevocationAnswer {
+        source: RevocationSource::Ocsp {
+            responder: answer.responder.map(|url| url.to_string()),
+        },
+        status,
+    }
+}
+
+/// What the CRLs `cert`'s issuer signed, current at `at`, say of it.
+fn crl_status(cert: &X509, issuer: &X509, crls: &[X509Crl], at: DateTime<Utc>) -> RevocationStatus {
+    let unknown = |why: &str| RevocationStatus::Unknown { why: why.into() };
+    let Ok(at_asn1) = Asn1Time::from_unix(at.timestamp()) else {
+        return unknown("the validation time cannot be expressed");
+    };
+    let issuer_der = cert.issuer_name().to_der().unwrap_or_default();
+    let Ok(issuer_key) = issuer.public_key() else {
+        return unknown("the issuer's key is unreadable");
+    };
+    let signed: Vec<&X509Crl> = crls
+        .iter()
+        .filter(|crl| crl.issuer_name().to_der().ok().as_deref() == Some(issuer_der.as_slice()))
+        .filter(|crl| crl.verify(&issuer_key).unwrap_or(false))
+        .filter(|crl| is_complete(crl))
+        .collect();
+    if signed.is_empty() {
+        return unknown("no CRL signed by its issuer");
+    }
+    let current: Vec<&X509Crl> = signed
+        .into_iter()
+        .filter(|crl| {
+            crl.last_update() <= at_asn1 && crl.next_update().is_none_or(|next| next >= at_asn1)
+        })
+        .collect();
+    if current.is_empty() {
+        return unknown("its issuer's CRL is not current at the validation time");
+    }
+    // Overlapping CRLs are normal (a new one is issued before the old one
+    // lapses): any current CRL that lists it counts.
+    let revoked = current
+        .iter()
+        .find_map(|crl| match crl.get_by_serial(cert.serial_number()) {
+            CrlStatus::Revoked(entry) => {
+                let reason = entry
+                    .extension::<ReasonCode>()
+                    .ok()
+                    .flatten()
+                    .and_then(|(_, code)| code.get_i64().ok())
+                    .map(policy::reason_name);
+                Some(utc(entry.revocation_date()).map(|at| (at, reason)))
+            }
+            _ => None,
+        });
+    match revoked {
+        Some(Some((at, reason))) => RevocationStatus::Revoked { at, reason },
+        Some(None) => unknown("unreadable revocation date"),
+        None => RevocationStatus::Good,
+    }
 }
 
 /// Whether a CRL covers all the issuer's certificates: delta CRLs and
@@ -326,7 +378,7 @@ pub fn validate(
     };
     let leaf_window = windows.first().cloned();
     let revocation = if path == PathFact::Built {
-        revocation_facts(&chain, &trust.crls, at)
+        revocation_facts(&chain, trust, at, Utc::now())
     } else {
         Vec::new()
     };

@@ -7,6 +7,7 @@ use super::model::{self, PathService, Recognition, ServiceType, Vouching};
 use super::store::{self, LoadedService};
 use crate::db::{Db, DbConn};
 use crate::error::AppError;
+use crate::pki::ocsp::{CertSha256, OcspCache, OcspSettings, ResponderUrl};
 use crate::pki::policy::{Check, CheckResult, Indication, Purpose, SubIndication};
 use crate::pki::validation::{Report, TrustMaterial, validate};
 use crate::types::LeagueCode;
@@ -40,7 +41,13 @@ impl TrustReport {
 }
 
 impl Snapshot {
-    pub fn load(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Snapshot, AppError> {
+    /// Loads the registry; OCSP answers are kept in `ocsp_cache` across
+    /// snapshots.
+    pub fn load(
+        conn: &mut DbConn,
+        now: DateTime<Utc>,
+        ocsp_cache: Arc<OcspCache>,
+    ) -> Result<Snapshot, AppError> {
         let services = store::list(conn, None, now)?;
         let recognitions = store::recognitions(conn, None)?;
         let crls = store::crls(conn)?.into_iter().map(|(_, crl)| crl).collect();
@@ -61,10 +68,23 @@ impl Snapshot {
                 anchors.push(s.certificate.clone());
             }
         }
+        // Operators' OCSP responders, per issuing service.
+        let responders = services
+            .iter()
+            .filter_map(|s| {
+                let url = ResponderUrl::parse(s.service.ocsp_url.as_deref()?).ok()?;
+                Some((CertSha256::from_hex(&s.service.sha256).ok()?, url))
+            })
+            .collect();
         let material = TrustMaterial {
             anchors,
             intermediates,
             crls,
+            ocsp: OcspSettings {
+                responders,
+                cache: ocsp_cache,
+                ..OcspSettings::default()
+            },
         };
         Ok(Snapshot {
             services,
@@ -170,6 +190,7 @@ fn issued(issuer: &openssl::x509::X509, cert: &openssl::x509::X509) -> bool {
 #[derive(Default)]
 pub struct TrustCache {
     slot: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    ocsp: Arc<OcspCache>,
 }
 
 /// How long a snapshot is used before it is reloaded anyway.
@@ -191,7 +212,8 @@ impl TrustCache {
         {
             return Ok(snapshot.clone());
         }
-        let snapshot = Arc::new(db.read(move |conn| Snapshot::load(conn, now)).await?);
+        let ocsp = self.ocsp.clone();
+        let snapshot = Arc::new(db.read(move |conn| Snapshot::load(conn, now, ocsp)).await?);
         if let Ok(mut slot) = self.slot.write() {
             *slot = Some((Instant::now(), snapshot.clone()));
         }

@@ -147,8 +147,10 @@ fn check_url(errors: &mut Vec<FieldError>, field: &str, url: &str) {
 }
 
 fn check_sources(errors: &mut Vec<FieldError>, ocsp: Option<&str>, crls: &[String]) {
-    if let Some(url) = ocsp {
-        check_url(errors, "ocsp_url", url);
+    if let Some(url) = ocsp
+        && let Err(why) = crate::pki::ocsp::ResponderUrl::parse(url)
+    {
+        errors.push(FieldError::new("ocsp_url", why));
     }
     if crls.len() > 10 {
         errors.push(FieldError::new("crl_urls", "at most 10"));

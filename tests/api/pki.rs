@@ -9,7 +9,7 @@ use openssl::x509::{X509, X509Crl};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn openssl(dir: &Path, args: &[&str]) {
+pub(crate) fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
         .args(args)
         .current_dir(dir)
@@ -278,6 +278,7 @@ impl Fabric {
             } else {
                 vec![]
             },
+            ..TrustMaterial::default()
         }
     }
 
@@ -326,7 +327,8 @@ fn certificates_from_the_openssl_tool_are_judged_as_openssl_verify_does() {
             "validity_period",
             "basic_constraints",
             "key_usage",
-            "revocation"
+            "revocation",
+            "revocation_sources"
         ]
     );
     // DER works as well as PEM.
