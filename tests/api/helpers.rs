@@ -48,6 +48,11 @@ pub struct Options {
     pub demo_data: bool,
     pub max_document_bytes: Option<u64>,
     pub max_json_bytes: Option<usize>,
+    /// Serve HTTPS with this certificate and key (PEM files).
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Believe client certificates forwarded by these addresses.
+    pub trusted_proxies: Option<String>,
+    pub session_minutes: Option<u32>,
 }
 
 /// Replaces the database name at the end of a PostgreSQL URL.
@@ -101,6 +106,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         db_pool_size: Some(4),
         max_document_bytes: options.max_document_bytes,
         max_json_bytes: options.max_json_bytes,
+        tls_cert: options.tls.as_ref().map(|t| t.0.clone()),
+        tls_key: options.tls.as_ref().map(|t| t.1.clone()),
+        trusted_proxies: options.trusted_proxies.clone(),
+        session_minutes: options.session_minutes,
         log_filter: Some(std::env::var("GGZY_TEST_LOG").unwrap_or_else(|_| "warn".into())),
         ..Default::default()
     };
@@ -110,7 +119,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let state = ggzy::startup::prepare(config, clock.clone()).expect("prepare the app");
     let db = state.db.clone();
     let app = ggzy::startup::Application::build(state).expect("build the app");
-    let base = format!("http://127.0.0.1:{}", app.port());
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base = format!("{scheme}://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run());
     let client = Client::builder()
         .timeout(std::time::Duration::from_secs(60))

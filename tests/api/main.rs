@@ -8,6 +8,7 @@ mod fabric;
 mod health;
 mod helpers;
 mod identity;
+mod login;
 mod ocsp;
 mod opendata;
 mod pki;

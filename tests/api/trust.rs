@@ -4,7 +4,7 @@
 //! signed trust lists checked with `openssl dgst -verify`.
 
 use crate::fabric::{League, openssl};
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Options, TestApp, spawn_app_with};
 use ggzy::identity::Role;
 use serde_json::{Value, json};
 
@@ -33,7 +33,11 @@ pub fn resident(first17: &str) -> String {
 impl Registry {
     /// Two leagues' fabrics, registered through the API with their CRLs.
     pub async fn new() -> Registry {
-        let app = spawn_app().await;
+        Self::with(Options::default()).await
+    }
+
+    pub async fn with(options: Options) -> Registry {
+        let app = spawn_app_with(options).await;
         app.leagues();
         let operator = app.user_custom("运维", &[Role::Operator], "NNG", None, None);
         let dir = tempfile::tempdir().unwrap();
@@ -60,24 +64,42 @@ impl Registry {
             lzh,
             _dir: dir,
         };
+        let https = registry.app.base.starts_with("https");
         for league in [&registry.nng, &registry.lzh] {
             for (file, ty) in [
                 ("root.pem", "enterprise_ca"),
                 ("enterprise-ca.pem", "enterprise_ca"),
                 ("personal-ca.pem", "personal_ca"),
             ] {
+                if https {
+                    // The test client speaks plain HTTP: register as the CLI does.
+                    registry.register_directly(&league.code, ty, &league.text(file));
+                    continue;
+                }
                 let reply = registry
                     .register(&league.code, ty, &league.text(file), None)
                     .await;
                 assert_eq!(reply.0, 201, "{}", reply.1);
             }
             for ca in ["root", "enterprise-ca", "personal-ca"] {
+                let crl = league.crl(ca);
+                if https {
+                    let ctx = ggzy::audit::AuditContext::system(registry.app.now());
+                    registry
+                        .app
+                        .db
+                        .write_blocking(|conn| {
+                            ggzy::trust::store::load_crl(conn, &ctx, crl.as_bytes(), None)
+                        })
+                        .unwrap();
+                    continue;
+                }
                 let reply = registry
                     .app
                     .post_json(
                         "/api/v1/trust/crls",
                         Some(&registry.operator),
-                        &json!({ "crl": league.crl(ca) }),
+                        &json!({ "crl": crl }),
                     )
                     .await;
                 assert_eq!(
@@ -89,6 +111,18 @@ impl Registry {
             }
         }
         registry
+    }
+
+    fn register_directly(&self, league: &str, ty: &str, pem: &str) {
+        let ctx = ggzy::audit::AuditContext::system(self.app.now());
+        let new: ggzy::trust::store::NewService = serde_json::from_value(
+            json!({ "league": league, "service_type": ty, "certificate": pem }),
+        )
+        .unwrap();
+        self.app
+            .db
+            .write_blocking(|conn| ggzy::trust::store::register(conn, &ctx, &new))
+            .unwrap();
     }
 
     pub async fn register(

@@ -1,0 +1,470 @@
+//! Certificate login: signed challenges (raw and CMS, made by the openssl
+//! command line), mutual TLS (spoken by curl) and a trusted proxy's
+//! forwarded certificate, all yielding the same kind of session, bound to
+//! the certificate, expiring and revocable.
+
+use crate::fabric::{League, openssl};
+use crate::helpers::Options;
+use crate::trust::{Registry, credit, resident};
+use ggzy::audit::AuditContext;
+use ggzy::identity::Role;
+use serde_json::{Value, json};
+use std::process::Command;
+
+async fn challenge(r: &Registry) -> (String, String) {
+    let reply = r
+        .app
+        .post_json("/api/v1/auth/challenges", None, &json!({}))
+        .await;
+    assert_eq!(reply.status, 201);
+    let c = reply.json();
+    (
+        c["id"].as_str().unwrap().to_string(),
+        c["challenge"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn login(r: &Registry, league: &League, name: &str, format: &str) -> (u16, Value) {
+    let (id, text) = challenge(r).await;
+    let signature = match format {
+        "raw" => league.sign_raw(name, &text),
+        "cms-detached" => league.sign_cms(name, &text, true),
+        _ => league.sign_cms(name, &text, false),
+    };
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({
+                "challenge_id": id,
+                "certificate": league.text(&format!("{name}.pem")),
+                "signature": signature,
+                "format": if format == "raw" { "raw" } else { "cms" },
+            }),
+        )
+        .await;
+    (reply.status, reply.json())
+}
+
+/// Enrols a person account (as `ggzy users add --id-number` does).
+fn enrol_person(r: &Registry, roles: &[Role], id_number: &str) {
+    let ctx = AuditContext::system(r.app.now());
+    let id = ggzy::types::ResidentId::parse(id_number).unwrap();
+    let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
+    r.app
+        .db
+        .write_blocking(|conn| {
+            let user = ggzy::identity::store::insert_user(
+                conn,
+                &ctx,
+                &ggzy::identity::store::NewUser {
+                    name: "张三",
+                    roles,
+                    league: Some(&league),
+                    organisation: None,
+                },
+            )?;
+            ggzy::identity::sessions::bind_certificate_identities(
+                conn,
+                &ctx,
+                &user,
+                roles,
+                None,
+                Some(&id),
+            )
+        })
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn an_enterprise_signs_a_challenge_and_gets_a_bidder_session() {
+    let r = Registry::new().await;
+    for format in ["raw", "cms-attached", "cms-detached"] {
+        let (status, body) = login(&r, &r.nng, "builder", format).await;
+        assert_eq!(status, 201, "{format}: {body:#}");
+        assert_eq!(body["principal"]["roles"], json!(["bidder"]));
+        assert_eq!(body["identity"]["kind"], "enterprise");
+        assert_eq!(body["identity"]["credit_code"], credit("91450100MA5T0001A"));
+        assert_eq!(body["session"]["method"], "challenge");
+        let token = body["token"].as_str().unwrap();
+        let me = r.app.get("/api/v1/me", Some(token)).await.json();
+        assert_eq!(me["roles"], json!(["bidder"]));
+        assert!(me["organisation"].is_string());
+    }
+    // One organisation and one account however many logins.
+    assert_eq!(r.app.count("user_identities"), 1);
+    let events = r
+        .app
+        .get(
+            "/api/v1/audit/events?action=user.enrol_by_certificate",
+            Some(&r.operator),
+        )
+        .await
+        .json();
+    assert_eq!(events["items"].as_array().unwrap().len(), 1);
+    let opened = r
+        .app
+        .get(
+            "/api/v1/audit/events?action=session.open",
+            Some(&r.operator),
+        )
+        .await
+        .json();
+    assert_eq!(opened["items"].as_array().unwrap().len(), 3);
+}
+
+#[actix_web::test]
+async fn a_replayed_challenge_and_bad_signatures_are_refused_and_change_nothing() {
+    let r = Registry::new().await;
+    let (id, text) = challenge(&r).await;
+    let body = json!({
+        "challenge_id": id,
+        "certificate": r.nng.text("builder.pem"),
+        "signature": r.nng.sign_raw("builder", &text),
+        "format": "raw",
+    });
+    let first = r.app.post_json("/api/v1/auth/login", None, &body).await;
+    assert_eq!(first.status, 201);
+    let before = r.app.snapshot();
+    let replay = r.app.post_json("/api/v1/auth/login", None, &body).await;
+    let problem = replay.assert_problem(401, "unauthenticated");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("already been used")
+    );
+    // A signature by another key, over another text, or garbage.
+    let (id, text) = challenge(&r).await;
+    for (signature, cert) in [
+        (r.nng.sign_raw("revoked", &text), "builder.pem"),
+        (r.nng.sign_raw("builder", "something else"), "builder.pem"),
+        ("AAAA".to_string(), "builder.pem"),
+    ] {
+        let reply = r
+            .app
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                &json!({"challenge_id": id, "certificate": r.nng.text(cert),
+                        "signature": signature, "format": "raw"}),
+            )
+            .await;
+        reply.assert_problem(401, "certificate-rejected");
+    }
+    // A revoked certificate, properly signed.
+    let (status, body) = login(&r, &r.nng, "revoked", "raw").await;
+    assert_eq!(status, 401, "{body:#}");
+    assert_eq!(body["code"], "certificate-rejected");
+    assert!(
+        body["detail"].as_str().unwrap().contains("Revoked"),
+        "{body:#}"
+    );
+    // A certificate from a CA nobody registered.
+    let dir = tempfile::tempdir().unwrap();
+    let stranger = League::new(dir.path(), "XXX");
+    stranger.enterprise("builder", "陌生公司", &credit("91450100MA5T0003C"));
+    let (status, _) = login(&r, &stranger, "builder", "raw").await;
+    assert_eq!(status, 401);
+    // Unknown or malformed challenge ids.
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"challenge_id": "nope", "certificate": r.nng.text("builder.pem"),
+                    "signature": "AAAA", "format": "raw"}),
+        )
+        .await;
+    reply.assert_problem(401, "unauthenticated");
+    assert_eq!(r.app.snapshot(), before);
+}
+
+#[actix_web::test]
+async fn persons_must_be_enrolled_and_get_only_person_roles() {
+    let r = Registry::new().await;
+    let (status, body) = login(&r, &r.nng, "expert", "raw").await;
+    assert_eq!(status, 403, "{body:#}");
+    enrol_person(
+        &r,
+        &[Role::Expert, Role::Bidder],
+        &resident("45010219800101123"),
+    );
+    let (status, body) = login(&r, &r.nng, "expert", "cms-attached").await;
+    assert_eq!(status, 201, "{body:#}");
+    // The bidder role is not for a personal certificate.
+    assert_eq!(body["principal"]["roles"], json!(["expert"]));
+    assert_eq!(body["identity"]["kind"], "person");
+}
+
+#[actix_web::test]
+async fn sessions_expire_and_can_be_ended_or_revoked() {
+    let r = Registry::with(Options {
+        session_minutes: Some(30),
+        ..Options::default()
+    })
+    .await;
+    let (_, a) = login(&r, &r.nng, "builder", "raw").await;
+    let (_, b) = login(&r, &r.nng, "builder", "raw").await;
+    let (_, c) = login(&r, &r.nng, "builder", "raw").await;
+    let (ta, tb, tc) = (
+        a["token"].as_str().unwrap(),
+        b["token"].as_str().unwrap(),
+        c["token"].as_str().unwrap(),
+    );
+    let list = r.app.get("/api/v1/auth/sessions", Some(ta)).await.json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+    // Logout ends this session only.
+    let reply = r
+        .app
+        .client
+        .delete(r.app.url("/api/v1/auth/session"))
+        .insert_header(("Authorization", format!("Bearer {ta}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    r.app
+        .get("/api/v1/me", Some(ta))
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(r.app.get("/api/v1/me", Some(tb)).await.status, 200);
+    // An operator revokes another; someone else's session is not found.
+    let other = r.app.user("另一个投标人", Role::Bidder, "NNG", "别的公司");
+    let id_b = b["session"]["id"].as_str().unwrap();
+    r.app
+        .post_json(
+            &format!("/api/v1/auth/sessions/{id_b}/revoke"),
+            Some(&other),
+            &json!({}),
+        )
+        .await
+        .assert_problem(404, "not-found");
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/auth/sessions/{id_b}/revoke"),
+            Some(&r.operator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    r.app
+        .get("/api/v1/me", Some(tb))
+        .await
+        .assert_problem(401, "unauthenticated");
+    // The last one expires.
+    assert_eq!(r.app.get("/api/v1/me", Some(tc)).await.status, 200);
+    r.app.clock.advance(chrono::Duration::minutes(31));
+    r.app
+        .get("/api/v1/me", Some(tc))
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+/// A TLS server certificate for 127.0.0.1, made by the openssl CLI.
+fn server_cert(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.pem",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-days",
+            "2",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+    );
+    (dir.join("server.pem"), dir.join("server.key"))
+}
+
+/// curl over TLS, optionally with a client certificate; (status, body).
+fn curl(
+    base: &str,
+    ca: &std::path::Path,
+    method: &str,
+    path: &str,
+    client: Option<(&League, &str)>,
+    token: Option<&str>,
+) -> (u16, Value) {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-w", "\n%{http_code}", "--cacert"])
+        .arg(ca)
+        .args(["-X", method]);
+    if let Some((league, name)) = client {
+        cmd.args(["--cert", &league.path(&format!("{name}.pem"))])
+            .args(["--key", &league.path(&format!("{name}.key"))]);
+    }
+    if let Some(token) = token {
+        cmd.args(["-H", &format!("Authorization: Bearer {token}")]);
+    }
+    cmd.arg(format!("{base}{path}"));
+    let out = cmd.output().expect("run curl");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (body, code) = text.rsplit_once('\n').expect("curl output");
+    (
+        code.trim().parse().unwrap_or(0),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+#[actix_web::test]
+async fn mutual_tls_opens_a_session_usable_only_with_the_same_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = server_cert(dir.path());
+    let ca = tls.0.clone();
+    let r = Registry::with(Options {
+        tls: Some(tls),
+        ..Options::default()
+    })
+    .await;
+    r.nng.enterprise(
+        "other",
+        "广西另一测试有限公司",
+        &credit("91450100MA5T0004D"),
+    );
+    let base = r.app.base.clone();
+    let (status, body) = actix_web::rt::task::spawn_blocking({
+        let (base, ca, dir) = (base.clone(), ca.clone(), r.nng.dir.clone());
+        move || {
+            let league = League {
+                dir,
+                code: "NNG".into(),
+            };
+            curl(
+                &base,
+                &ca,
+                "POST",
+                "/api/v1/auth/mtls",
+                Some((&league, "builder")),
+                None,
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{body:#}");
+    assert_eq!(body["session"]["method"], "mtls");
+    assert_eq!(body["principal"]["roles"], json!(["bidder"]));
+    let token = body["token"].as_str().unwrap().to_string();
+    let results = actix_web::rt::task::spawn_blocking({
+        let (base, ca, dir) = (base.clone(), ca.clone(), r.nng.dir.clone());
+        move || {
+            let league = League {
+                dir,
+                code: "NNG".into(),
+            };
+            [
+                curl(
+                    &base,
+                    &ca,
+                    "GET",
+                    "/api/v1/me",
+                    Some((&league, "builder")),
+                    Some(&token),
+                ),
+                curl(&base, &ca, "GET", "/api/v1/me", None, Some(&token)),
+                curl(
+                    &base,
+                    &ca,
+                    "GET",
+                    "/api/v1/me",
+                    Some((&league, "other")),
+                    Some(&token),
+                ),
+                curl(&base, &ca, "POST", "/api/v1/auth/mtls", None, None),
+                curl(
+                    &base,
+                    &ca,
+                    "POST",
+                    "/api/v1/auth/mtls",
+                    Some((&league, "revoked")),
+                    None,
+                ),
+            ]
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        results[0].0, 200,
+        "the same certificate: {:#}",
+        results[0].1
+    );
+    assert_eq!(results[0].1["roles"], json!(["bidder"]));
+    assert_eq!(results[1].0, 401, "no certificate");
+    assert_eq!(results[2].0, 401, "another certificate");
+    assert_eq!(results[3].0, 401, "no certificate to log in with");
+    assert_eq!(results[4].0, 401, "revoked: {:#}", results[4].1);
+    assert_eq!(results[4].1["code"], "certificate-rejected");
+}
+
+#[actix_web::test]
+async fn a_certificate_forwarded_by_a_trusted_proxy_only() {
+    let pem = |r: &Registry| {
+        r.nng
+            .text("builder.pem")
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    // Not configured: the header is ignored.
+    let r = Registry::new().await;
+    let reply = r
+        .app
+        .client
+        .post(r.app.url("/api/v1/auth/mtls"))
+        .insert_header(("X-Client-Cert", pem(&r)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 401);
+    // Configured to believe 127.0.0.1.
+    let r = Registry::with(Options {
+        trusted_proxies: Some("127.0.0.1".into()),
+        ..Options::default()
+    })
+    .await;
+    let mut reply = r
+        .app
+        .client
+        .post(r.app.url("/api/v1/auth/mtls"))
+        .insert_header(("X-Client-Cert", pem(&r)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 201);
+    let body: Value = reply.json().await.unwrap();
+    assert_eq!(body["session"]["method"], "proxy");
+    let token = body["token"].as_str().unwrap();
+    // Later requests must come with the same forwarded certificate.
+    r.app
+        .get("/api/v1/me", Some(token))
+        .await
+        .assert_problem(401, "unauthenticated");
+    let reply = r
+        .app
+        .client
+        .get(r.app.url("/api/v1/me"))
+        .insert_header(("X-Client-Cert", pem(&r)))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+}
