@@ -171,7 +171,9 @@ pub fn configure(
                 .service(trust::routes::validate_certificate)
                 .service(trust::routes::signing_key)
                 .service(trust::routes::league_list)
-                .service(trust::routes::all_lists),
+                .service(trust::routes::all_lists)
+                .service(crate::seals::routes::verify_seal_signature)
+                .service(crate::seals::routes::verify_seal_alone),
         )
         .split_for_parts();
     let mut api = api;

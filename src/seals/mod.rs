@@ -43,6 +43,7 @@
 mod asn1;
 mod build;
 mod crypto;
+pub mod routes;
 mod verify;
 
 #[cfg(test)]

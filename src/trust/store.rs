@@ -9,7 +9,7 @@ use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::{AppError, FieldError, check_text};
 use crate::pki::validation::{fingerprint, parse_certificate};
 use crate::types::LeagueCode;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use openssl::x509::{X509, X509Crl};
 use serde::{Deserialize, Serialize};
@@ -290,7 +290,11 @@ pub fn register(
             .public_key()
             .and_then(|k| cert.verify(&k))
             .unwrap_or(false);
-    let effective_from = new.effective_from.unwrap_or(ctx.now);
+    // Signatures and certificates carry whole seconds: a service listed
+    // "now" is listed from the start of this second.
+    let effective_from = new
+        .effective_from
+        .unwrap_or_else(|| ctx.now.trunc_subsecs(0));
     let id = uuid::Uuid::new_v4().to_string();
     let reason = new.reason.clone().unwrap_or_else(|| "registered".into());
     diesel::insert_into(trust_services::table)

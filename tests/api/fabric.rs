@@ -41,6 +41,11 @@ impl League {
         let d = &league.dir;
         std::fs::write(d.join("ca.ext"), CA_EXT).unwrap();
         std::fs::write(d.join("leaf.ext"), LEAF_EXT).unwrap();
+        std::fs::write(
+            d.join("seal.ext"),
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+        )
+        .unwrap();
         openssl(
             d,
             &[
@@ -168,6 +173,19 @@ impl League {
                 "-crl_reason",
                 "keyCompromise",
             ],
+        );
+    }
+
+    /// A seal authority certified by the league root.
+    pub fn seal_authority(&self) {
+        self.issue(
+            "seal-authority",
+            &format!(
+                "/C=CN/O={} Test Centre/CN={} Test Seal Authority",
+                self.code, self.code
+            ),
+            "root",
+            "seal.ext",
         );
     }
 

@@ -12,5 +12,6 @@ mod login;
 mod ocsp;
 mod opendata;
 mod pki;
+mod seals;
 mod tenders;
 mod trust;
