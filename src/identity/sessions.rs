@@ -474,7 +474,7 @@ pub fn principal_for_session(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(Principal, Binding)>, AppError> {
-    let row: Option<(
+    type Row = (
         String,
         String,
         String,
@@ -482,7 +482,8 @@ pub fn principal_for_session(
         String,
         NaiveDateTime,
         Option<NaiveDateTime>,
-    )> = sessions::table
+    );
+    let row: Option<Row> = sessions::table
         .filter(sessions::token_hash.eq(token_hash(token)))
         .select((
             sessions::id,
