@@ -3,10 +3,15 @@
 //! the responder's database; `openssl ca -revoke` revokes), no CRL loaded,
 //! and the verdicts compared with `openssl ocsp` as a client.
 //!
-//! The responder listens on a port chosen free on the loopback interface;
-//! OpenSSL 3.0's responder has no option to bind one address, so it binds
-//! the wildcard address: it serves only these throwaway test certificates
-//! and is killed when its test ends.
+//! OpenSSL 3.0's `openssl ocsp -port` has no option to choose its address
+//! and binds the wildcard one, while every server a test starts must listen
+//! on loopback only. So the responder is a small HTTP front bound to
+//! 127.0.0.1 in a thread of the test, which hands each POSTed request to a
+//! one-shot `openssl ocsp -index … -reqin … -respout …`: `openssl` still
+//! looks the certificates up in the CA's index and signs every answer. The
+//! front for the address the certificates name is bound before they are
+//! made, and held until its test ends, so no other process can take its
+//! port meanwhile; closing it is the responder going down.
 
 use super::pki::openssl;
 use chrono::{Duration, Utc};
@@ -14,108 +19,171 @@ use ggzy::pki::ocsp::{self, CertSha256, OcspFact, OcspSettings, ResponderUrl};
 use ggzy::pki::policy::{CheckResult, Indication, Purpose, SubIndication};
 use ggzy::pki::validation::{Report, TrustMaterial, validate};
 use openssl::x509::{X509, X509Crl};
+use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
-/// A running `openssl ocsp` responder, killed on drop.
+/// Requests larger than this are not read (an OCSP request is ~100 bytes).
+const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// An OCSP responder on the loopback interface: each POSTed request is
+/// answered by `openssl ocsp` from the CA's index. Closed on drop.
 struct Responder {
-    child: Child,
     url: String,
+    addr: SocketAddr,
+    signer: Arc<Mutex<String>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Responder {
-    /// Starts the responder on `port`, answering from the CA's index with
-    /// responses signed by `signer` (certificate and key file stems), and
-    /// returns once it listens.
-    fn start(dir: &Path, port: u16, signer: &str) -> Responder {
-        let mut child = Command::new("openssl")
-            .args([
-                "ocsp",
-                "-index",
-                "ca.index",
-                "-port",
-                &port.to_string(),
-                "-rsigner",
-                &format!("{signer}.pem"),
-                "-rkey",
-                &format!("{signer}.key"),
-                "-CA",
-                "ca.pem",
-                "-nmin",
-                "10",
-            ])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start openssl ocsp");
-        let stdout = child.stdout.take();
-        // Built first, so that it is killed even if the checks below fail.
-        let responder = Responder {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
+    /// Serves on `listener` (bound to loopback by the caller), answering
+    /// from the CA's index in `dir` with responses signed by `signer`
+    /// (certificate and key file stems).
+    fn start(dir: &Path, listener: TcpListener, signer: &str) -> Responder {
+        let addr = listener.local_addr().expect("the responder's address");
+        assert!(addr.ip().is_loopback(), "the responder must be on loopback");
+        let signer = Arc::new(Mutex::new(signer.to_string()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (dir, signer, stop) = (dir.to_path_buf(), signer.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let work = tempfile::tempdir().expect("a directory for requests");
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let signer = signer.lock().unwrap().clone();
+                    serve(stream, |request| {
+                        answer(&dir, work.path(), &signer, request)
+                    });
+                }
+                // The listener is dropped here: the port is closed.
+            })
         };
-        // It prints "ACCEPT [::]:<port> PID=..." once it listens.
-        let mut line = String::new();
-        let read = stdout.map(|out| BufReader::new(out).read_line(&mut line));
-        assert!(
-            matches!(read, Some(Ok(n)) if n > 0) && line.starts_with("ACCEPT"),
-            "the responder did not start: {line:?}"
-        );
-        responder
+        Responder {
+            url: format!("http://{addr}"),
+            addr,
+            signer,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// From now on, responses are signed by `signer`.
+    fn sign_with(&self, signer: &str) {
+        *self.signer.lock().unwrap() = signer.to_string();
     }
 }
 
 impl Drop for Responder {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread, which then closes the listener.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
+}
+
+/// Has `openssl ocsp`, as a responder, answer one DER request.
+fn answer(dir: &Path, work: &Path, signer: &str, request: &[u8]) -> Result<Vec<u8>, String> {
+    let (reqin, respout) = (work.join("req.der"), work.join("resp.der"));
+    std::fs::write(&reqin, request).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&respout);
+    let out = Command::new("openssl")
+        .args(["ocsp", "-index", "ca.index", "-CA", "ca.pem", "-rsigner"])
+        .arg(format!("{signer}.pem"))
+        .arg("-rkey")
+        .arg(format!("{signer}.key"))
+        .args(["-nmin", "10", "-reqin"])
+        .arg(&reqin)
+        .arg("-respout")
+        .arg(&respout)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run openssl ocsp: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    std::fs::read(&respout).map_err(|e| format!("no response from openssl ocsp: {e}"))
+}
+
+/// Reads one HTTP request from `stream` and answers a POST with what
+/// `respond` makes of its body: 200 and an OCSP response, or 500.
+fn serve(mut stream: TcpStream, respond: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>) {
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let (status, kind, body) = if !request_line.starts_with("POST ") {
+        (
+            "405 Method Not Allowed",
+            "text/plain",
+            b"POST only".to_vec(),
+        )
+    } else if length > MAX_REQUEST_BYTES {
+        ("413 Payload Too Large", "text/plain", b"too large".to_vec())
+    } else {
+        let mut request = vec![0; length];
+        match reader
+            .read_exact(&mut request)
+            .map_err(|e| e.to_string())
+            .and_then(|()| respond(&request))
+        {
+            Ok(response) => ("200 OK", "application/ocsp-response", response),
+            Err(why) => {
+                eprintln!("OCSP test responder: {why}");
+                ("500 Internal Server Error", "text/plain", why.into_bytes())
+            }
+        }
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(&body);
+}
+
+/// A listener on an ephemeral port of the loopback interface.
+fn loopback_listener() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0").expect("a loopback port")
 }
 
 /// A loopback HTTP server answering each of `count` POSTs with the same
 /// bytes, as an attacker replaying a recorded OCSP response would.
 fn replay(body: Vec<u8>, count: usize) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let listener = loopback_listener();
     let url = format!("http://{}", listener.local_addr().expect("its address"));
     std::thread::spawn(move || {
         for stream in listener.incoming().take(count) {
-            let Ok(mut stream) = stream else { continue };
-            let Ok(read_half) = stream.try_clone() else {
-                continue;
-            };
-            let mut reader = BufReader::new(read_half);
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut request = vec![0; length];
-            let _ = reader.read_exact(&mut request);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/ocsp-response\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
+            let Ok(stream) = stream else { continue };
+            serve(stream, |_| Ok(body.clone()));
         }
     });
     url
-}
-
-/// A port free on the loopback interface at the time of asking.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
 }
 
 fn a_day_ago() -> String {
@@ -130,6 +198,9 @@ fn a_day_ago() -> String {
 struct Fabric {
     _dir: tempfile::TempDir,
     path: PathBuf,
+    /// The port the certificates name, bound on loopback until the test
+    /// ends; taken by the first [`Fabric::responder`].
+    listener: Cell<Option<TcpListener>>,
     port: u16,
 }
 
@@ -137,7 +208,8 @@ impl Fabric {
     fn new() -> Fabric {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_path_buf();
-        let port = free_port();
+        let listener = loopback_listener();
+        let port = listener.local_addr().expect("its address").port();
         let p = &path;
         let w = |name: &str, text: &str| std::fs::write(p.join(name), text).unwrap();
         let aia = format!("authorityInfoAccess=OCSP;URI:http://127.0.0.1:{port}\n");
@@ -274,6 +346,7 @@ impl Fabric {
         Fabric {
             _dir: dir,
             path,
+            listener: Cell::new(Some(listener)),
             port,
         }
     }
@@ -347,13 +420,20 @@ impl Fabric {
         trust
     }
 
+    /// The responder the certificates name. Once stopped, it stays down
+    /// (its port is not bound again); [`Responder::sign_with`] changes
+    /// its signer.
     fn responder(&self, signer: &str) -> Responder {
-        Responder::start(&self.path, self.port, signer)
+        let listener = self
+            .listener
+            .take()
+            .expect("the certificates' responder is started only once");
+        Responder::start(&self.path, listener, signer)
     }
 
     /// A responder on another port than the one the certificates name.
     fn responder_elsewhere(&self, signer: &str) -> Responder {
-        Responder::start(&self.path, free_port(), signer)
+        Responder::start(&self.path, loopback_listener(), signer)
     }
 
     fn validate(&self, name: &str, trust: &TrustMaterial) -> Report {
@@ -499,23 +579,21 @@ fn a_delegated_responder_is_believed_as_openssl_ocsp_believes_it() {
 #[test]
 fn the_issuer_may_answer_itself_and_an_unauthorised_signer_is_not_believed() {
     let f = Fabric::new();
-    {
-        let by_ca = f.responder("ca");
-        assert_eq!(
-            verdict(&f.validate("good.pem", &f.trust())),
-            (Indication::Passed, None)
-        );
-        assert_eq!(verdict(&f.validate("revoked.pem", &f.trust())), REVOKED);
-        assert_eq!(
-            f.openssl_says("good.pem", &by_ca.url).as_deref(),
-            Some("good")
-        );
-    }
+    let responder = f.responder("ca");
+    assert_eq!(
+        verdict(&f.validate("good.pem", &f.trust())),
+        (Indication::Passed, None)
+    );
+    assert_eq!(verdict(&f.validate("revoked.pem", &f.trust())), REVOKED);
+    assert_eq!(
+        f.openssl_says("good.pem", &responder.url).as_deref(),
+        Some("good")
+    );
     // Signed by a responder of another CA, or by a certificate of this CA
     // that was not issued for OCSP signing: not trusted, whatever it says,
     // by us or by openssl.
     for signer in ["rogue-responder", "not-responder"] {
-        let rogue = f.responder(signer);
+        responder.sign_with(signer);
         for name in ["good.pem", "revoked.pem"] {
             let report = f.validate(name, &f.trust());
             assert_eq!(verdict(&report), TRY_LATER, "{signer}, {name}: {report:#?}");
@@ -523,7 +601,11 @@ fn the_issuer_may_answer_itself_and_an_unauthorised_signer_is_not_believed() {
                 check(&report, "revocation").contains("not authorised"),
                 "{report:#?}"
             );
-            assert_eq!(f.openssl_says(name, &rogue.url), None, "{signer}, {name}");
+            assert_eq!(
+                f.openssl_says(name, &responder.url),
+                None,
+                "{signer}, {name}"
+            );
         }
     }
 }
