@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use std::path::PathBuf;
 
+/// Service types, spelt as in the API.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum TypeArg {
     EnterpriseCa,
     PersonalCa,
@@ -84,6 +86,13 @@ pub enum TrustCommand {
         #[arg(long)]
         source_url: Option<String>,
     },
+    /// Fetch the CRLs every service publishes (its CRL URLs, http only) and
+    /// load them; run it from cron before the loaded CRLs' next update.
+    FetchCrls {
+        /// Seconds to wait for each download.
+        #[arg(long, default_value_t = 20)]
+        timeout: u64,
+    },
     /// Record that LEAGUE recognises another league's services of a type.
     Recognise {
         #[arg(long)]
@@ -116,6 +125,34 @@ pub enum TrustCommand {
         #[arg(long)]
         key: PathBuf,
     },
+}
+
+/// The largest CRL fetched.
+const MAX_CRL_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Downloads a CRL over plain HTTP (CRLs are signed; TLS adds nothing).
+fn fetch(url: &str, timeout: std::time::Duration) -> anyhow::Result<Vec<u8>> {
+    anyhow::ensure!(
+        url.starts_with("http://"),
+        "only http:// CRL URLs are fetched"
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .max_redirects(3)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent.get(url).call().context("downloading")?;
+    anyhow::ensure!(
+        response.status() == 200,
+        "the server answered HTTP {}",
+        response.status()
+    );
+    Ok(response
+        .body_mut()
+        .with_config()
+        .limit(MAX_CRL_BYTES)
+        .read_to_vec()?)
 }
 
 fn league(code: &str) -> anyhow::Result<LeagueCode> {
@@ -238,6 +275,36 @@ pub fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
                 info.issuer,
                 info.revoked_count,
                 info.next_update.map_or("-".into(), |t| t.to_rfc3339())
+            );
+        }
+        TrustCommand::FetchCrls { timeout } => {
+            let services = app(db.write_blocking(|conn| store::list(conn, None, now)))?;
+            let mut failures = 0;
+            for s in services {
+                for url in &s.service.crl_urls {
+                    let fetched =
+                        fetch(url, std::time::Duration::from_secs(timeout)).and_then(|bytes| {
+                            app(db.write_blocking(|conn| {
+                                store::load_crl(conn, &ctx, &bytes, Some(url))
+                            }))
+                        });
+                    match fetched {
+                        Ok(info) => println!(
+                            "{url}\t{}\t{} revoked\tnext update {}",
+                            info.issuer,
+                            info.revoked_count,
+                            info.next_update.map_or("-".into(), |t| t.to_rfc3339())
+                        ),
+                        Err(e) => {
+                            failures += 1;
+                            eprintln!("{url}: {e:#}");
+                        }
+                    }
+                }
+            }
+            anyhow::ensure!(
+                failures == 0,
+                "{failures} CRL(s) could not be fetched or loaded"
             );
         }
         TrustCommand::Recognise {

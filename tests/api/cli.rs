@@ -307,3 +307,143 @@ fn pki_demo_writes_a_fabric_that_openssl_and_ggzy_read() {
     );
     assert!(!unknown.status.success());
 }
+
+/// Serves one file over HTTP on loopback, for every request, in a thread.
+fn serve_file(body: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/enterprise-ca.crl",
+        listener.local_addr().unwrap().port()
+    );
+    let handle = std::thread::spawn(move || {
+        // One request is all the test makes.
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    (url, handle)
+}
+
+#[actix_web::test]
+async fn the_trust_registry_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _cleanup) = test_database(dir.path());
+    let fabric_dir = tempfile::tempdir().unwrap();
+    let nng = crate::fabric::League::new(fabric_dir.path(), "NNG");
+    let run = |args: &[&str]| {
+        let out = ggzy(dir.path(), &db, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    run(&[
+        "leagues",
+        "add",
+        "--code",
+        "NNG",
+        "--name",
+        "南宁",
+        "--name-en",
+        "Nanning",
+        "--parent-region",
+        "GX",
+    ]);
+    run(&[
+        "leagues",
+        "add",
+        "--code",
+        "LZH",
+        "--name",
+        "柳州",
+        "--name-en",
+        "Liuzhou",
+        "--parent-region",
+        "GX",
+    ]);
+    // The CRL is published at a URL the CA's registration names.
+    nng.crl("enterprise-ca");
+    let crl_der = crate::fabric::openssl(
+        &nng.dir,
+        &["crl", "-in", "enterprise-ca.crl", "-outform", "DER"],
+    );
+    let (url, server) = serve_file(crl_der);
+    let root = nng.path("root.pem");
+    let ca = nng.path("enterprise-ca.pem");
+    let out = run(&[
+        "trust",
+        "import",
+        "--league",
+        "NNG",
+        "--type",
+        "enterprise_ca",
+        &root,
+    ]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let out = run(&[
+        "trust",
+        "import",
+        "--league",
+        "NNG",
+        "--type",
+        "enterprise_ca",
+        "--crl-url",
+        &url,
+        &ca,
+    ]);
+    let ca_id = out.split('\t').next().unwrap().to_string();
+    let listed = run(&["trust", "list", "--league", "NNG"]);
+    assert!(listed.contains("granted"), "{listed}");
+    let fetched = run(&["trust", "fetch-crls", "--timeout", "10"]);
+    assert!(fetched.contains("0 revoked"), "{fetched}");
+    server.join().unwrap();
+    let out = run(&[
+        "trust",
+        "recognise",
+        "--league",
+        "LZH",
+        "--recognises",
+        "NNG",
+        "--type",
+        "enterprise_ca",
+    ]);
+    assert!(out.contains("LZH recognises NNG enterprise_ca"), "{out}");
+    let out = run(&["trust", "suspend", &ca_id, "--reason", "审计"]);
+    assert!(out.contains("suspended"), "{out}");
+    let out = run(&["trust", "withdraw", &ca_id, "--reason", "停用"]);
+    assert!(out.contains("withdrawn"), "{out}");
+    // A withdrawal is final; bad files are refused with a message.
+    let out = ggzy(
+        dir.path(),
+        &db,
+        &["trust", "reinstate", &ca_id, "--reason", "x"],
+    );
+    assert!(!out.status.success());
+    std::fs::write(dir.path().join("junk.pem"), "junk").unwrap();
+    let junk = dir.path().join("junk.pem").display().to_string();
+    let out = ggzy(
+        dir.path(),
+        &db,
+        &[
+            "trust",
+            "import",
+            "--league",
+            "NNG",
+            "--type",
+            "personal_ca",
+            &junk,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("certificate"));
+}
