@@ -143,9 +143,10 @@ fn pki(command: PkiCommand) -> anyhow::Result<()> {
     crate::pki::demo::write(&out, &fabric, force)?;
     let m = &fabric.manifest;
     println!(
-        "wrote {} certificates and {} CRLs for {} to {} (see manifest.json)",
+        "wrote {} certificates, {} CRLs and {} seals for {} to {} (see manifest.json)",
         m.certificates.len(),
         m.crls.len(),
+        m.seals.len(),
         m.leagues.join(","),
         out.display()
     );

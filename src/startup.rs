@@ -76,7 +76,13 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         publisher_name: config.publisher_name.clone(),
     };
     if config.demo_data {
-        crate::demo::load_if_empty(&db, &blobs, &ocds, clock.now())?;
+        crate::demo::load_if_empty(
+            &db,
+            &blobs,
+            &ocds,
+            &config.data_dir.join("pki-demo"),
+            clock.now(),
+        )?;
     }
     let signing_key = crate::pki::keys::SigningKey::load_or_create(
         &config.data_dir.join("keys"),

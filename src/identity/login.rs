@@ -24,9 +24,6 @@ use crate::trust::registry::TrustReport;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Duration, Utc};
 use openssl::cms::{CMSOptions, CmsContentInfo};
-use openssl::hash::MessageDigest;
-use openssl::pkey::Id;
-use openssl::sign::Verifier;
 use openssl::stack::Stack;
 use openssl::x509::X509;
 use serde::{Deserialize, Serialize};
@@ -75,24 +72,18 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Verifies a raw signature over `data` with the certificate's key: RSA
-/// PKCS#1 v1.5 or ECDSA (DER), with SHA-256.
+/// PKCS#1 v1.5 (2048 bits or more) or ECDSA P-256 (DER) with SHA-256, or SM2
+/// with SM3 and the standard signer ID "1234567812345678".
 fn verify_raw(cert: &X509, data: &[u8], signature: &[u8]) -> Result<(), String> {
     let key = cert
         .public_key()
         .map_err(|_| "the certificate's public key cannot be read".to_string())?;
-    match key.id() {
-        Id::RSA | Id::EC => {}
-        other => {
-            return Err(format!(
-                "unsupported key type {other:?} for a raw signature"
-            ));
-        }
-    }
-    let mut verifier = Verifier::new(MessageDigest::sha256(), &key).map_err(|e| e.to_string())?;
-    verifier.update(data).map_err(|e| e.to_string())?;
-    match verifier.verify(signature) {
+    let algorithm = crate::seals::Algorithm::for_key(&key)
+        .map_err(|why| format!("unsupported key for a raw signature: {why}"))?;
+    match algorithm.verify(&key, data, signature) {
         Ok(true) => Ok(()),
-        _ => Err("the signature does not verify with the certificate's key".into()),
+        Ok(false) => Err("the signature does not verify with the certificate's key".into()),
+        Err(why) => Err(format!("the signature cannot be checked: {why}")),
     }
 }
 
@@ -293,7 +284,8 @@ pub async fn create_challenge(state: web::Data<AppState>) -> Result<HttpResponse
 #[serde(rename_all = "snake_case")]
 pub enum SignatureFormat {
     /// RSA PKCS#1 v1.5 or ECDSA over SHA-256 of the challenge text
-    /// (`openssl dgst -sha256 -sign key.pem`).
+    /// (`openssl dgst -sha256 -sign key.pem`), or SM2 with SM3 (`openssl dgst
+    /// -sm3 -sign key.pem -sigopt distid:1234567812345678`).
     Raw,
     /// CMS SignedData over the challenge text, attached or detached
     /// (`openssl cms -sign -binary -outform DER`).

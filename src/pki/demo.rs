@@ -9,8 +9,10 @@
 //! (`crate::demo::ORGANISATIONS`, with their credit codes) and one extra
 //! enterprise; an expert and a supervisor; one more enterprise whose
 //! certificate is revoked; a CRL from each CA; a PKCS#12 per enterprise
-//! (password `demo`); and `manifest.json` listing every file. The profiles
-//! are those of [`crate::pki::identity`].
+//! (password `demo`); an organisation seal (GB/T 38540 `SES_Seal`, made by
+//! the league's seal authority with [`crate::seals::make_seal`]) per
+//! enterprise whose certificate is not revoked; and `manifest.json` listing
+//! every file. The profiles are those of [`crate::pki::identity`].
 //!
 //! Keys: ECDSA P-256, but LZH's end entities hold RSA 2048 keys and two of
 //! NNG's (an enterprise and the expert) hold SM2 keys. Every certificate
@@ -21,6 +23,7 @@
 //! parameter); [`write`] puts the files on disk.
 
 use super::crl::{CrlContents, Revocation, RevocationReason, build_crl};
+use crate::seals::{CertListForm, Picture, SealSpec, SealType, make_seal};
 use crate::types::{CreditCode, LeagueCode, ResidentId};
 use anyhow::{Context, bail, ensure};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
@@ -128,8 +131,34 @@ pub struct Manifest {
     pub leagues: Vec<String>,
     pub certificates: Vec<ManifestCertificate>,
     pub crls: Vec<ManifestCrl>,
-    /// Electronic seals: made by the seals module, not by this command.
-    pub seals: Vec<serde_json::Value>,
+    /// The enterprises' organisation seals.
+    #[serde(default)]
+    pub seals: Vec<ManifestSeal>,
+}
+
+/// One electronic seal of the manifest (`<L>/enterprises/<code>.seal.der`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestSeal {
+    pub league: String,
+    /// The owner organisation, as the seal's owner extension names it.
+    pub owner: String,
+    pub credit_code: String,
+    /// `esID`.
+    pub es_id: String,
+    /// The seal's name.
+    pub name: String,
+    /// The seal, DER (`SES_Seal`).
+    pub path: String,
+    /// The one certificate the seal lists: the owner's enterprise certificate.
+    pub signer_cert: String,
+    pub signer_key: String,
+    /// The seal authority that signed the seal.
+    pub authority_cert: String,
+    /// The picture's type (`svg`).
+    pub picture_type: String,
+    /// The signer certificate's validity.
+    pub valid_from: DateTime<Utc>,
+    pub valid_to: DateTime<Utc>,
 }
 
 /// A fabric in memory: the files (relative path, bytes) and the manifest.
@@ -444,6 +473,7 @@ struct Writer {
     files: Vec<(PathBuf, Vec<u8>)>,
     certificates: Vec<ManifestCertificate>,
     crls: Vec<ManifestCrl>,
+    seals: Vec<ManifestSeal>,
 }
 
 /// What the manifest says of a certificate beyond what the writer reads
@@ -528,6 +558,63 @@ impl Writer {
         Ok(())
     }
 
+    /// Makes the organisation seal of the enterprise whose entry was just
+    /// added (`stem`), signed by `authority`, listing the enterprise's
+    /// certificate and valid while it is.
+    fn seal(
+        &mut self,
+        league: &str,
+        stem: &str,
+        holder: &Issued,
+        authority: &Issued,
+        authority_stem: &str,
+    ) -> anyhow::Result<()> {
+        let entry = self
+            .certificates
+            .iter()
+            .find(|c| c.cert == cert_path(stem))
+            .with_context(|| format!("no certificate {stem} to make a seal for"))?;
+        let credit_code = entry
+            .credit_code
+            .as_deref()
+            .with_context(|| format!("{stem} names no credit code"))?;
+        let credit = CreditCode::parse(credit_code).map_err(anyhow::Error::msg)?;
+        let es_id = format!("GGZY-DEMO-{league}-{credit_code}");
+        let name = format!("{}投标专用章", entry.name);
+        let spec = SealSpec {
+            es_id: es_id.clone(),
+            name: name.clone(),
+            seal_type: SealType::Organisation,
+            owner_name: entry.name.clone(),
+            credit_code: credit,
+            created: entry.not_before,
+            valid_from: entry.not_before,
+            valid_to: entry.not_after,
+            signer_certs: vec![holder.cert.to_der()?],
+            cert_list_form: CertListForm::Certificates,
+            picture: seal_picture(&entry.name),
+        };
+        let der = make_seal(&spec, &authority.cert, &authority.key)
+            .with_context(|| format!("making the seal of {}", entry.name))?;
+        let path = format!("{stem}.seal.der");
+        self.files.push((path.clone().into(), der));
+        self.seals.push(ManifestSeal {
+            league: league.into(),
+            owner: entry.name.clone(),
+            credit_code: credit_code.into(),
+            es_id,
+            name,
+            path,
+            signer_cert: entry.cert.clone(),
+            signer_key: entry.key.clone(),
+            authority_cert: cert_path(authority_stem),
+            picture_type: spec.picture.picture_type,
+            valid_from: entry.not_before,
+            valid_to: entry.not_after,
+        });
+        Ok(())
+    }
+
     fn crl(
         &mut self,
         league: &str,
@@ -565,6 +652,36 @@ impl Writer {
                 .collect::<Result<_, _>>()?,
         });
         Ok(path)
+    }
+}
+
+/// Escapes text for XML character data.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A seal picture: an SVG (a picture type GB/T 38540 names) of a red ring
+/// with a star and the owner's name along the upper arc, 40 mm across.
+fn seal_picture(owner: &str) -> Picture {
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40mm" height="40mm" viewBox="0 0 100 100">
+<title>{owner} (DEMO - NOT FOR PRODUCTION)</title>
+<circle cx="50" cy="50" r="46" fill="none" stroke="#d40000" stroke-width="4"/>
+<path id="arc" d="M 17 58 A 34 34 0 1 1 83 58" fill="none"/>
+<text font-size="9" fill="#d40000" text-anchor="middle"><textPath href="#arc" xlink:href="#arc" startOffset="50%">{owner}</textPath></text>
+<polygon fill="#d40000" points="50,36 53.3,45.4 63.3,45.7 55.4,51.8 58.2,61.3 50,55.7 41.8,61.3 44.6,51.8 36.7,45.7 46.7,45.4"/>
+<text x="50" y="78" font-size="7" fill="#d40000" text-anchor="middle">DEMO</text>
+</svg>
+"##,
+        owner = xml_text(owner)
+    );
+    Picture {
+        picture_type: "svg".into(),
+        data: svg.into_bytes(),
+        width_mm: 40,
+        height_mm: 40,
     }
 }
 
@@ -758,6 +875,10 @@ fn build_league(w: &mut Writer, profile: &LeagueProfile, now: DateTime<Utc>) -> 
                 ..plain(DemoKind::Enterprise, "", Some("enterprise-ca"))
             },
         )?;
+        if !revoked {
+            let stem = dir(&format!("enterprises/{}", credit.as_str()));
+            w.seal(code, &stem, &cert, &seal_authority, &dir("seal-authority"))?;
+        }
     }
 
     // People.
@@ -819,6 +940,7 @@ pub fn build(leagues: &[LeagueCode], now: DateTime<Utc>) -> anyhow::Result<DemoF
         files: Vec::new(),
         certificates: Vec::new(),
         crls: Vec::new(),
+        seals: Vec::new(),
     };
     for league in leagues {
         let profile = PROFILES
@@ -837,7 +959,7 @@ pub fn build(leagues: &[LeagueCode], now: DateTime<Utc>) -> anyhow::Result<DemoF
             leagues: leagues.iter().map(|l| l.to_string()).collect(),
             certificates: w.certificates,
             crls: w.crls,
-            seals: Vec::new(),
+            seals: w.seals,
         },
     })
 }
@@ -928,6 +1050,7 @@ mod tests {
             })
             .flatten()
             .chain(m.crls.iter().map(|c| c.path.as_str()))
+            .chain(m.seals.iter().map(|s| s.path.as_str()))
             .collect();
         assert_eq!(listed.len(), fabric.files.len());
         for (path, _) in &fabric.files {
@@ -948,6 +1071,11 @@ mod tests {
                 .iter()
                 .all(|c| listed.contains(&c.issuer_cert.as_str()))
         );
+        for seal in &m.seals {
+            for path in [&seal.signer_cert, &seal.signer_key, &seal.authority_cert] {
+                assert!(listed.contains(&path.as_str()), "{}: {path}", seal.path);
+            }
+        }
         // NNG: 3 demo organisations + extra + revoked; LZH: 1 + 2.
         let count = |league: &str, kind| {
             m.certificates
@@ -1074,6 +1202,109 @@ mod tests {
         assert_eq!(
             report.decision.sub_indication,
             Some(SubIndication::TryLater)
+        );
+    }
+
+    #[test]
+    fn every_enterprise_but_the_revoked_one_has_a_seal_that_verifies_and_signs() {
+        use crate::seals::{CertRole, DocumentInput, sign, verify_seal, verify_signature};
+        let now = Utc::now();
+        // NNG has an SM2 enterprise, LZH RSA ones, the rest are P-256.
+        let fabric = build(&leagues(&["NNG", "LZH"]), now).unwrap();
+        let m = &fabric.manifest;
+        let sealed: Vec<&ManifestCertificate> = m
+            .certificates
+            .iter()
+            .filter(|c| c.kind == DemoKind::Enterprise && !c.revoked)
+            .collect();
+        assert_eq!(m.seals.len(), sealed.len());
+        let pem_der = |path: &str| {
+            X509::from_pem(file(&fabric, path))
+                .unwrap()
+                .to_der()
+                .unwrap()
+        };
+        let document = b"bid.pdf: price schedule 1,234,567.89 CNY";
+        for c in sealed {
+            let seal = m
+                .seals
+                .iter()
+                .find(|s| s.signer_cert == c.cert)
+                .unwrap_or_else(|| panic!("no seal for {}", c.cert));
+            assert_eq!(Some(seal.credit_code.as_str()), c.credit_code.as_deref());
+            assert_eq!(
+                seal.path,
+                format!("{}/enterprises/{}.seal.der", c.league, seal.credit_code)
+            );
+            assert_eq!(
+                seal.authority_cert,
+                format!("{}/seal-authority.cert.pem", c.league)
+            );
+            assert_eq!(
+                (seal.valid_from, seal.valid_to),
+                (c.not_before, c.not_after)
+            );
+            // The callback accepts exactly the seal authority and the holder.
+            let (authority, holder) = (pem_der(&seal.authority_cert), pem_der(&c.cert));
+            let accept = |der: &[u8], role: CertRole, _: DateTime<Utc>| {
+                let expected = match role {
+                    CertRole::SealAuthority => &authority,
+                    CertRole::Signer => &holder,
+                };
+                assert_eq!(der, expected.as_slice(), "{role:?} of {}", seal.path);
+                crate::pki::policy::Decision {
+                    indication: Indication::Passed,
+                    sub_indication: None,
+                    checks: Vec::new(),
+                }
+            };
+            let der = file(&fabric, &seal.path);
+            let report = verify_seal(der, now, accept);
+            assert_eq!(
+                report.decision.indication,
+                Indication::Passed,
+                "{}: {report:#?}",
+                seal.path
+            );
+            let details = report.seal.unwrap();
+            assert_eq!(details.owner_name.as_deref(), Some(c.name.as_str()));
+            assert_eq!(details.credit_code.as_deref(), c.credit_code.as_deref());
+            assert_eq!(details.seal_id, seal.es_id);
+            assert_eq!(details.seal_type, crate::seals::SealType::Organisation);
+            assert_eq!(details.picture_type, "svg");
+            assert_eq!(details.listed_certificates, 1);
+            // The holder's key signs with the seal; another document fails.
+            let key = PKey::private_key_from_pem(file(&fabric, &seal.signer_key)).unwrap();
+            let cert = X509::from_pem(file(&fabric, &c.cert)).unwrap();
+            let signature = sign(
+                der,
+                DocumentInput::Bytes(document),
+                "bid.pdf",
+                now,
+                &cert,
+                &key,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", seal.path));
+            let report = verify_signature(&signature, DocumentInput::Bytes(document), accept);
+            assert_eq!(
+                report.decision.indication,
+                Indication::Passed,
+                "{}: {report:#?}",
+                seal.path
+            );
+            let report = verify_signature(
+                &signature,
+                DocumentInput::Bytes(b"another document"),
+                accept,
+            );
+            assert_ne!(report.decision.indication, Indication::Passed);
+        }
+        // The picture is an SVG naming the owner, escaped.
+        assert!(seal_picture("甲&乙").data.starts_with(b"<svg "));
+        assert!(
+            String::from_utf8(seal_picture("甲&乙").data)
+                .unwrap()
+                .contains("甲&amp;乙")
         );
     }
 

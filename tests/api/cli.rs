@@ -268,6 +268,31 @@ fn pki_demo_writes_a_fabric_that_openssl_and_ggzy_read() {
     );
     assert!(read >= 3 * 4);
 
+    // A seal per enterprise whose certificate is not revoked, DER that
+    // openssl reads and ggzy parses, naming its owner.
+    let sealed = manifest
+        .certificates
+        .iter()
+        .filter(|c| c.kind == DemoKind::Enterprise && !c.revoked)
+        .count();
+    assert_eq!(manifest.seals.len(), sealed);
+    for seal in &manifest.seals {
+        let out_dir = out.to_str().unwrap();
+        let parsed = std::process::Command::new("openssl")
+            .args(["asn1parse", "-inform", "DER", "-noout", "-in", &seal.path])
+            .current_dir(out_dir)
+            .output()
+            .unwrap();
+        assert!(parsed.status.success(), "{}", seal.path);
+        let details = ggzy::seals::parse_seal(&std::fs::read(out.join(&seal.path)).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", seal.path));
+        assert_eq!(
+            details.credit_code.as_deref(),
+            Some(seal.credit_code.as_str())
+        );
+        assert_eq!(details.owner_name.as_deref(), Some(seal.owner.as_str()));
+    }
+
     // A non-empty directory is refused without --force, replaced with it.
     let again = run(
         tmp.path(),

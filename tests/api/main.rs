@@ -3,6 +3,7 @@
 mod audit;
 mod bad_input;
 mod cli;
+mod demo;
 mod documents;
 mod fabric;
 mod health;

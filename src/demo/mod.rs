@@ -1,12 +1,18 @@
 //! Demo data for a fresh database: leagues of one region, organisations, a
 //! tenderer and an agent, and tenders in several states with documents,
-//! an amendment and an answered clarification. Loaded only into an empty
+//! an amendment and an answered clarification; and a working trust fabric
+//! ([`fabric`]): registered CAs, CRLs and recognitions, the enterprise
+//! accounts bound to their credit codes, expert and supervisor accounts,
+//! and the keys written to `<data_dir>/pki-demo`. Loaded only into an empty
 //! database, through the same store functions (and audit hook) as the API.
+
+pub mod fabric;
 
 use crate::audit::AuditContext;
 use crate::db::Db;
 use crate::db::schema::leagues;
 use crate::error::AppError;
+use crate::identity::sessions::bind_certificate_identities;
 use crate::identity::store::{NewUser, create_user, find_or_create_organisation};
 use crate::identity::{Principal, Role};
 use crate::leagues::League;
@@ -18,8 +24,10 @@ use crate::tenders::lifecycle::Action;
 use crate::tenders::model::*;
 use crate::tenders::store::{self as tenders, AmendmentInput, Parties, TransitionInput};
 use crate::types::{CreditCode, Currency, LeagueCode, Money, OrganisationId, TenderId};
+use anyhow::Context;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use diesel::prelude::*;
+use std::path::Path;
 
 /// The demo leagues: code, name, English name, parent region.
 pub const LEAGUES: &[(&str, &str, &str, &str)] = &[
@@ -104,30 +112,35 @@ pub const ORGANISATIONS: &[DemoOrganisation] = &[
     },
 ];
 
+/// A demo organisation as created: its id and credit code.
+struct DemoOrg {
+    id: OrganisationId,
+    credit_code: CreditCode,
+}
+
 /// Creates (or finds) a demo organisation of [`ORGANISATIONS`] by name.
 fn demo_organisation(
     conn: &mut crate::db::DbConn,
     ctx: &AuditContext,
     name: &str,
-) -> Result<OrganisationId, AppError> {
+) -> Result<DemoOrg, AppError> {
     let org = ORGANISATIONS
         .iter()
         .find(|o| o.name == name)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no demo organisation {name}")))?;
-    find_or_create_organisation(
-        conn,
-        ctx,
-        &code(org.league),
-        org.name,
-        Some(&org.credit_code()),
-    )
+    let credit_code = org.credit_code();
+    let id =
+        find_or_create_organisation(conn, ctx, &code(org.league), org.name, Some(&credit_code))?;
+    Ok(DemoOrg { id, credit_code })
 }
 
-/// Loads the demo data if there are no leagues yet.
+/// Loads the demo data if there are no leagues yet, and writes the demo
+/// trust fabric's files (keys included) to `fabric_dir`.
 pub fn load_if_empty(
     db: &Db,
     blobs: &BlobStore,
     settings: &OcdsSettings,
+    fabric_dir: &Path,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let now = now.trunc_subsecs(0);
@@ -136,11 +149,17 @@ pub fn load_if_empty(
         if n > 0 {
             return Ok(false);
         }
-        load(conn, blobs, settings, now)?;
+        load(conn, blobs, settings, fabric_dir, now)?;
         Ok(true)
     });
     match loaded {
-        Ok(true) => tracing::info!("demo data loaded"),
+        Ok(true) => {
+            tracing::info!("demo data loaded");
+            tracing::warn!(
+                path = %fabric_dir.display(),
+                "demo trust fabric written: its unencrypted keys sign in as the demo enterprises, experts and supervisors (DEMO MATERIAL — NOT FOR PRODUCTION)"
+            );
+        }
         Ok(false) => {}
         Err(e) => anyhow::bail!("loading demo data: {e}"),
     }
@@ -155,7 +174,25 @@ fn credit(first17: &str) -> CreditCode {
     CreditCode::with_check_digit(first17).expect("demo credit codes are valid")
 }
 
+/// Loads everything in one transaction. The fabric's files are written
+/// last, so a failed load leaves none behind that the database does not
+/// know (a later start overwrites them).
 fn load(
+    conn: &mut crate::db::DbConn,
+    blobs: &BlobStore,
+    settings: &OcdsSettings,
+    fabric_dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    load_records(conn, blobs, settings, now)?;
+    // Key generation, RSA above all, is most of the demo load's time.
+    let built = fabric::build(now).context("building the demo trust fabric")?;
+    fabric::register_fabric(conn, &AuditContext::system(now), &built)?;
+    fabric::write(fabric_dir, &built)?;
+    Ok(())
+}
+
+fn load_records(
     conn: &mut crate::db::DbConn,
     blobs: &BlobStore,
     settings: &OcdsSettings,
@@ -182,10 +219,12 @@ fn load(
     let bhy_org = demo_organisation(conn, &system, "北海市国有资本投资运营有限公司")?;
     let builder = demo_organisation(conn, &system, "广西建工集团有限公司")?;
 
+    // Each account signs in with its token or with its organisation's
+    // certificate (the demo fabric's, bound by credit code).
     let mut actor = |name: &str,
                      role: Role,
                      league: &LeagueCode,
-                     org: &OrganisationId|
+                     org: &DemoOrg|
      -> Result<Principal, AppError> {
         let (id, token) = create_user(
             conn,
@@ -194,17 +233,18 @@ fn load(
                 name,
                 roles: &[role],
                 league: Some(league),
-                organisation: Some(org),
+                organisation: Some(&org.id),
             },
             Some(now + Duration::days(30)),
         )?;
+        bind_certificate_identities(conn, &system, &id, &[role], Some(&org.credit_code), None)?;
         tracing::warn!(user = name, role = role.code(), %token, "demo account token (valid 30 days; demo data only)");
         Ok(Principal {
             user_id: Some(id),
             name: name.into(),
             roles: vec![role],
             league: Some(league.clone()),
-            organisation: Some(org.clone()),
+            organisation: Some(org.id.clone()),
         })
     };
     let _edu_user = actor("南宁市教育局 采购科", Role::Tenderer, &nng, &edu)?;
@@ -269,8 +309,8 @@ fn load(
     let demos = vec![
         Demo {
             by: agent_user.clone(),
-            tenderer: edu.clone(),
-            agent: Some(agency.clone()),
+            tenderer: edu.id.clone(),
+            agent: Some(agency.id.clone()),
             league: nng.clone(),
             input: TenderInput {
                 title: "南宁市中小学智慧教室设备采购项目".into(),
@@ -301,7 +341,7 @@ fn load(
         },
         Demo {
             by: lzh_user.clone(),
-            tenderer: lzh_org.clone(),
+            tenderer: lzh_org.id.clone(),
             agent: None,
             league: code("LZH"),
             input: TenderInput {
@@ -322,7 +362,7 @@ fn load(
         },
         Demo {
             by: gln_user.clone(),
-            tenderer: gln_org.clone(),
+            tenderer: gln_org.id.clone(),
             agent: None,
             league: code("GLN"),
             input: TenderInput {
@@ -343,7 +383,7 @@ fn load(
         },
         Demo {
             by: bhy_user.clone(),
-            tenderer: bhy_org.clone(),
+            tenderer: bhy_org.id.clone(),
             agent: None,
             league: code("BHY"),
             input: TenderInput {

@@ -1,0 +1,182 @@
+//! The demo data's trust fabric: a fresh `ggzy pki demo` fabric for GX, NNG
+//! and LZH, registered in the trust registry with its CRLs and recognition
+//! agreements, and person accounts for its experts and supervisors, so that
+//! the demo accounts can sign in with the keys written to
+//! `<data_dir>/pki-demo`. DEMO MATERIAL — NOT FOR PRODUCTION: the keys are
+//! written unencrypted. Everything goes through the registry's and the
+//! accounts' store functions, audited as system actions.
+
+use crate::audit::AuditContext;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::identity::Role;
+use crate::identity::sessions::bind_certificate_identities;
+use crate::identity::store::{NewUser, insert_user};
+use crate::pki::demo::{DemoFabric, DemoKind, ManifestCertificate};
+use crate::trust::model::ServiceType;
+use crate::trust::store::{NewRecognition, NewService, load_crl, recognise, register};
+use crate::types::{LeagueCode, ResidentId};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::path::Path;
+
+/// The leagues of the demo fabric: those `ggzy pki demo` makes by default.
+pub const LEAGUES: &[&str] = crate::pki::demo::DEFAULT_LEAGUES;
+
+/// The demo's recognition agreements: (league, recognised league, types).
+///
+/// Experts and supervisors are drawn across the region, so every league
+/// recognises every other league's personal CA. The regional centre (GX)
+/// recognises the city leagues' enterprise CAs and seal authorities, and
+/// the cities (NNG, LZH) recognise each other's; the cities do not
+/// recognise GX's enterprise CA and seal authority, so a GX enterprise's
+/// seal is refused when checked for NNG or LZH (a refusal to show).
+/// Timestamp authorities are recognised by no other league.
+pub const RECOGNITIONS: &[(&str, &str, &[ServiceType])] = &[
+    ("GX", "NNG", ENTERPRISE_SEAL_PERSONAL),
+    ("GX", "LZH", ENTERPRISE_SEAL_PERSONAL),
+    ("NNG", "LZH", ENTERPRISE_SEAL_PERSONAL),
+    ("LZH", "NNG", ENTERPRISE_SEAL_PERSONAL),
+    ("NNG", "GX", &[ServiceType::PersonalCa]),
+    ("LZH", "GX", &[ServiceType::PersonalCa]),
+];
+
+const ENTERPRISE_SEAL_PERSONAL: &[ServiceType] = &[
+    ServiceType::EnterpriseCa,
+    ServiceType::SealAuthority,
+    ServiceType::PersonalCa,
+];
+
+/// The service type a demo authority is registered as. The root is
+/// registered too, so that paths run on to it and its status and CRL
+/// count; the registry decides by the service nearest to the end entity,
+/// so the root's type only matters for what it issues directly (the CAs
+/// and authorities, each registered itself).
+fn service_type(kind: DemoKind) -> Option<ServiceType> {
+    match kind {
+        DemoKind::RootCa | DemoKind::EnterpriseCa => Some(ServiceType::EnterpriseCa),
+        DemoKind::PersonalCa => Some(ServiceType::PersonalCa),
+        DemoKind::SealAuthority => Some(ServiceType::SealAuthority),
+        DemoKind::TimestampAuthority => Some(ServiceType::TimestampAuthority),
+        DemoKind::Enterprise | DemoKind::Expert | DemoKind::Supervisor => None,
+    }
+}
+
+/// Builds the fabric in memory (about 2 s in a debug build, nearly all of
+/// it generating LZH's five RSA keys).
+pub fn build(now: DateTime<Utc>) -> anyhow::Result<DemoFabric> {
+    let leagues = LEAGUES
+        .iter()
+        .map(|c| LeagueCode::parse(c).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    crate::pki::demo::build(&leagues, now)
+}
+
+fn file<'a>(fabric: &'a DemoFabric, path: &str) -> Result<&'a [u8], AppError> {
+    fabric
+        .files
+        .iter()
+        .find(|(p, _)| p == Path::new(path))
+        .map(|(_, bytes)| bytes.as_slice())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the demo fabric has no {path}")))
+}
+
+fn league(code: &str) -> Result<LeagueCode, AppError> {
+    LeagueCode::parse(code).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}
+
+/// Registers the fabric's authorities, loads its CRLs, records the
+/// recognition agreements and creates the person accounts, at `ctx.now`
+/// (the fabric's certificates start an hour before).
+pub fn register_fabric(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    fabric: &DemoFabric,
+) -> Result<(), AppError> {
+    const REASON: &str = "demo trust fabric (DEMO MATERIAL — NOT FOR PRODUCTION)";
+    let m = &fabric.manifest;
+    // Roots first: the order is the manifest's, root-ca leading each league.
+    for c in &m.certificates {
+        let Some(service_type) = service_type(c.kind) else {
+            continue;
+        };
+        let pem = String::from_utf8(file(fabric, &c.cert)?.to_vec())
+            .map_err(|e| AppError::Internal(e.into()))?;
+        register(
+            conn,
+            ctx,
+            &NewService {
+                league: league(&c.league)?,
+                service_type,
+                certificate: pem,
+                ocsp_url: None,
+                crl_urls: Vec::new(),
+                effective_from: None,
+                reason: Some(REASON.into()),
+            },
+        )?;
+    }
+    for crl in &m.crls {
+        load_crl(conn, ctx, file(fabric, &crl.path)?, None)?;
+    }
+    for (by, of, types) in RECOGNITIONS {
+        for service_type in *types {
+            recognise(
+                conn,
+                ctx,
+                &NewRecognition {
+                    league: league(by)?,
+                    recognised_league: league(of)?,
+                    service_type: *service_type,
+                    effective_from: None,
+                    reason: Some(format!(
+                        "demo: {by} recognises {of}'s {} services",
+                        service_type.code()
+                    )),
+                },
+            )?;
+        }
+    }
+    for c in &m.certificates {
+        person_account(conn, ctx, c)?;
+    }
+    Ok(())
+}
+
+/// An account for an expert's or a supervisor's certificate, bound to the
+/// identity number it names (no token: the person signs in by certificate).
+fn person_account(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    c: &ManifestCertificate,
+) -> Result<(), AppError> {
+    let role = match c.kind {
+        DemoKind::Expert => Role::Expert,
+        DemoKind::Supervisor => Role::Supervisor,
+        _ => return Ok(()),
+    };
+    let id_number = c
+        .id_number
+        .as_deref()
+        .context("a demo person names no identity number")
+        .and_then(|id| ResidentId::parse(id).map_err(anyhow::Error::msg))?;
+    let league = league(&c.league)?;
+    let user = insert_user(
+        conn,
+        ctx,
+        &NewUser {
+            name: &c.name,
+            roles: &[role],
+            league: Some(&league),
+            organisation: None,
+        },
+    )?;
+    bind_certificate_identities(conn, ctx, &user, &[role], None, Some(&id_number))
+}
+
+/// Writes the fabric where the demo user finds its keys, replacing a
+/// fabric left by an earlier database.
+pub fn write(dir: &Path, fabric: &DemoFabric) -> anyhow::Result<()> {
+    crate::pki::demo::write(dir, fabric, true)
+        .with_context(|| format!("writing the demo trust fabric to {}", dir.display()))
+}
