@@ -467,6 +467,18 @@ pub fn revoke(conn: &mut DbConn, ctx: &AuditContext, id: &str) -> Result<Session
     session(conn, id)?.ok_or_else(|| AppError::not_found("session"))
 }
 
+/// A session as selected: id, user, method, profile, certificate, expiry,
+/// revocation.
+type TokenSessionRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
 /// The principal behind a session token valid at `now`, with the roles its
 /// certificate profile allows, and what the session is bound to.
 pub fn principal_for_session(
@@ -474,15 +486,7 @@ pub fn principal_for_session(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(Principal, Binding)>, AppError> {
-    let row: Option<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-    )> = sessions::table
+    let row: Option<TokenSessionRow> = sessions::table
         .filter(sessions::token_hash.eq(token_hash(token)))
         .select((
             sessions::id,

@@ -155,7 +155,7 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
         return Err("not base64url".into());
     }
     let mut standard = text.replace('-', "+").replace('_', "/");
-    while standard.len() % 4 != 0 {
+    while !standard.len().is_multiple_of(4) {
         standard.push('=');
     }
     openssl::base64::decode_block(&standard).map_err(|_| "not base64url".to_string())

@@ -182,7 +182,7 @@ pub struct CrlList {
 pub async fn list_crls(state: web::Data<AppState>) -> Result<web::Json<CrlList>, AppError> {
     let items = state
         .db
-        .read(|conn| store::crls(conn))
+        .read(store::crls)
         .await?
         .into_iter()
         .map(|(info, _)| info)
