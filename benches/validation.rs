@@ -217,6 +217,7 @@ fn material(f: &Fabric) -> TrustMaterial {
             enabled: false,
             ..OcspSettings::default()
         },
+        ..TrustMaterial::default()
     }
 }
 
