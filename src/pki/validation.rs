@@ -6,7 +6,7 @@
 //! time, is worked out once per `TrustMaterial` and kept (`PreparedTrust`):
 //! the openssl store of anchors and the stack of intermediates, each CRL's
 //! issuer name and completeness, and whether each CRL's signature verifies
-//! with a given issuer key. Whether a CRL is current is still judged at each
+//! with the key of each CA of the material. Whether a CRL is current is still judged at each
 //! validation time, and OCSP keeps its own cache.
 
 use super::ocsp::{self, OcspFact, OcspSettings};
@@ -23,7 +23,7 @@ use openssl::pkey::{HasPublic, PKeyRef};
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::X509VerifyFlags;
-use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509StoreContext};
+use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509Ref, X509StoreContext};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -71,9 +71,9 @@ struct Prepared {
 struct PreparedCrl {
     crl: X509Crl,
     complete: OnceLock<bool>,
-    /// Whether the signature verifies, per issuer public key (DER
-    /// SubjectPublicKeyInfo) tried so far.
-    signature: RwLock<Vec<(Vec<u8>, bool)>>,
+    /// Whether the signature verifies with the key of each CA of the
+    /// material (anchors, then intermediates), learnt when first asked.
+    signed_by_ca: Vec<OnceLock<bool>>,
 }
 
 fn same_objects<T: ForeignType>(
@@ -96,6 +96,7 @@ impl Prepared {
         for ca in &trust.intermediates {
             intermediates.push(ca.clone())?;
         }
+        let cas = trust.anchors.len() + trust.intermediates.len();
         let mut by_issuer: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
         let mut crls = Vec::with_capacity(trust.crls.len());
         for (i, crl) in trust.crls.iter().enumerate() {
@@ -106,7 +107,7 @@ impl Prepared {
             crls.push(PreparedCrl {
                 crl: crl_handle(crl)?,
                 complete: OnceLock::new(),
-                signature: RwLock::new(Vec::new()),
+                signed_by_ca: (0..cas).map(|_| OnceLock::new()).collect(),
             });
         }
         Ok(Prepared {
@@ -126,6 +127,17 @@ impl Prepared {
                 &trust.intermediates,
             )
             && same_objects::<X509Crl>(self.crls.iter().map(|c| c.crl.as_ptr()), &trust.crls)
+    }
+
+    /// Which of the held CAs (anchors, then intermediates) `cert` is, by
+    /// identity. The issuers on a path openssl built are those very objects
+    /// (the store and the stack hold references to them, not copies).
+    fn ca_index(&self, cert: &X509Ref) -> Option<usize> {
+        self.anchors
+            .iter()
+            .map(|c| c.as_ptr())
+            .chain(self.intermediates.iter().map(|c| c.as_ptr()))
+            .position(|held| held == cert.as_ptr())
     }
 
     /// The CRLs whose issuer name is `name` (DER).
@@ -156,24 +168,15 @@ impl PreparedCrl {
         *self.complete.get_or_init(|| is_complete(&self.crl))
     }
 
-    /// Whether `key` verifies the CRL's signature; remembered per key.
-    fn signed_by<T: HasPublic>(&self, key: &PKeyRef<T>) -> bool {
+    /// Whether `key`, the key of the CA `ca` (an index of `ca_index`, or
+    /// `None` for a certificate not held), verifies the CRL's signature;
+    /// remembered per held CA, whose key cannot change.
+    fn signed_by<T: HasPublic>(&self, ca: Option<usize>, key: &PKeyRef<T>) -> bool {
         let verify = || self.crl.verify(key).unwrap_or(false);
-        let Ok(spki) = key.public_key_to_der() else {
-            return verify();
-        };
-        if let Ok(known) = self.signature.read()
-            && let Some((_, ok)) = known.iter().find(|(k, _)| *k == spki)
-        {
-            return *ok;
+        match ca.and_then(|i| self.signed_by_ca.get(i)) {
+            Some(known) => *known.get_or_init(verify),
+            None => verify(),
         }
-        let ok = verify();
-        if let Ok(mut known) = self.signature.write()
-            && !known.iter().any(|(k, _)| *k == spki)
-        {
-            known.push((spki, ok));
-        }
-        ok
     }
 }
 
@@ -413,9 +416,10 @@ fn crl_status(cert: &X509, issuer: &X509, trust: &Prepared, at: DateTime<Utc>) -
     let Ok(issuer_key) = issuer.public_key() else {
         return unknown("the issuer's key is unreadable");
     };
+    let issuer_ca = trust.ca_index(issuer);
     let signed: Vec<&X509Crl> = trust
         .crls_named(&issuer_der)
-        .filter(|crl| crl.is_complete() && crl.signed_by(&issuer_key))
+        .filter(|crl| crl.is_complete() && crl.signed_by(issuer_ca, &issuer_key))
         .map(|crl| &crl.crl)
         .collect();
     if signed.is_empty() {
