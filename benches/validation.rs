@@ -10,7 +10,10 @@
 //!
 //! - raw openssl: a store holding the root and both CRLs, built once, with
 //!   `CRL_CHECK | CRL_CHECK_ALL`, the issuing CA as untrusted certificate,
-//!   one reused `X509StoreContext` (what a careful openssl caller writes);
+//!   one reused `X509StoreContext` (what a careful openssl caller writes),
+//!   on certificates parsed beforehand: the baseline of the ratios. For
+//!   reference, the same again parsing each presented PEM first, as
+//!   `validate` (which takes bytes) has to;
 //! - ggzy, warm: `validate` with one `TrustMaterial` (root anchor, issuing
 //!   CA intermediate, both CRLs, OCSP off: there is no responder);
 //! - ggzy, cold: a fresh `TrustMaterial` for each certificate, as on the
@@ -269,22 +272,33 @@ fn main() {
     };
     let mut untrusted = Stack::new().expect("stack");
     untrusted.push(f.issuing.clone()).expect("push");
+    let raw_verify = |ctx: &mut X509StoreContext, i: usize, leaf: &X509| {
+        let (ok, code) = ctx
+            .init(&store, leaf, &untrusted, |c| {
+                Ok((c.verify_cert()?, c.error().as_raw()))
+            })
+            .expect("verify");
+        if i == REVOKED_LEAF {
+            assert!(
+                !ok && code == openssl_sys::X509_V_ERR_CERT_REVOKED,
+                "openssl: leaf {i} should be revoked ({code})"
+            );
+        } else {
+            assert!(ok, "openssl: leaf {i} should verify ({code})");
+        }
+    };
+    // The baseline: certificates parsed beforehand.
     let mut ctx = X509StoreContext::new().expect("ctx");
     let mut raw_round = || {
         for (i, leaf) in leaves.iter().enumerate() {
-            let (ok, code) = ctx
-                .init(&store, leaf, &untrusted, |c| {
-                    Ok((c.verify_cert()?, c.error().as_raw()))
-                })
-                .expect("verify");
-            if i == REVOKED_LEAF {
-                assert!(
-                    !ok && code == openssl_sys::X509_V_ERR_CERT_REVOKED,
-                    "openssl: leaf {i} should be revoked ({code})"
-                );
-            } else {
-                assert!(ok, "openssl: leaf {i} should verify ({code})");
-            }
+            raw_verify(&mut ctx, i, leaf);
+        }
+    };
+    // For reference: parsing each presented PEM too, as validate must.
+    let mut parsing_ctx = X509StoreContext::new().expect("ctx");
+    let mut raw_parsing_round = || {
+        for (i, pem) in f.leaves.iter().enumerate() {
+            raw_verify(&mut parsing_ctx, i, &X509::from_pem(pem).expect("leaf"));
         }
     };
 
@@ -319,12 +333,15 @@ fn main() {
 
     // Warm up every path once (and check every verdict) before timing.
     raw_round();
+    raw_parsing_round();
     warm_round();
     cold_round();
 
-    let (mut raw, mut warm, mut cold) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut raw, mut raw_parsing) = (Vec::new(), Vec::new());
+    let (mut warm, mut cold) = (Vec::new(), Vec::new());
     for _ in 0..TRIALS {
         raw.push(rate(budget, &mut raw_round));
+        raw_parsing.push(rate(budget, &mut raw_parsing_round));
         warm.push(rate(budget, &mut warm_round));
         let mut spent = Duration::ZERO;
         let mut rounds = 0u32;
@@ -334,7 +351,8 @@ fn main() {
         }
         cold.push(f64::from(rounds * LEAVES) / spent.as_secs_f64());
     }
-    let (raw, warm, cold) = (median(raw), median(warm), median(cold));
+    let (raw, raw_parsing) = (median(raw), median(raw_parsing));
+    let (warm, cold) = (median(warm), median(cold));
 
     println!(
         "fabric: root -> issuing CA -> {LEAVES} leaves (ECDSA P-256), issuing CRL with \
@@ -342,6 +360,7 @@ fn main() {
         budget.as_secs_f64()
     );
     println!("raw openssl verify_cert (chain + CRL_CHECK_ALL): {raw:>9.0} certs/s");
+    println!("  the same, parsing each PEM first (reference):  {raw_parsing:>9.0} certs/s");
     println!("ggzy validate, warm (chain + CRLs, OCSP off):    {warm:>9.0} certs/s");
     println!("ggzy validate, cold (fresh TrustMaterial each):  {cold:>9.0} certs/s");
     println!("ratio ggzy warm / raw openssl: {:.2}", warm / raw);
