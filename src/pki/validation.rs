@@ -1,6 +1,13 @@
 //! Gathers the facts about a certificate with openssl (path building and
 //! signatures, CRL signatures and entries, OCSP answers) and x509-parser
 //! (fields, key usages), and hands them to the policy.
+//!
+//! What depends only on the trust material, not on the certificate or the
+//! time, is worked out once per `TrustMaterial` and kept (`PreparedTrust`):
+//! the openssl store of anchors and the stack of intermediates, each CRL's
+//! issuer name and completeness, and whether each CRL's signature verifies
+//! with the key of each CA of the material. Whether a CRL is current is still judged at each
+//! validation time, and OCSP keeps its own cache.
 
 use super::ocsp::{self, OcspFact, OcspSettings};
 use super::policy::{
@@ -8,23 +15,187 @@ use super::policy::{
     RevocationStatus, UsageFacts, Window,
 };
 use chrono::{DateTime, Utc};
+use foreign_types::{ForeignType, ForeignTypeRef};
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
+use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
+use openssl::pkey::{HasPublic, PKeyRef};
 use openssl::stack::Stack;
-use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::X509VerifyFlags;
-use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509StoreContext};
+use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509Ref, X509StoreContext};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// Trust anchors, intermediate CAs that may complete a path, CRLs, and how
 /// OCSP responders are consulted (by default: on, 5 s per responder).
+/// Build it with `..TrustMaterial::default()`; keep it and reuse it, as the
+/// trust registry's snapshot does, so that what is prepared is reused.
 #[derive(Default)]
 pub struct TrustMaterial {
     pub anchors: Vec<X509>,
     pub intermediates: Vec<X509>,
     pub crls: Vec<X509Crl>,
     pub ocsp: OcspSettings,
+    /// Worked out from `anchors`, `intermediates` and `crls` on first use;
+    /// leave it at its default. It notices when those fields have been
+    /// changed or replaced since, and is then worked out afresh.
+    pub prepared: PreparedTrust,
+}
+
+/// What validation derives from a `TrustMaterial` alone, kept between
+/// validations. Opaque; made empty by `Default` and filled on first use.
+#[derive(Default)]
+pub struct PreparedTrust(RwLock<Option<Arc<Prepared>>>);
+
+/// The openssl objects for path building and the CRLs indexed by issuer,
+/// made from given anchors, intermediates and CRLs, which it holds.
+struct Prepared {
+    /// The material this was made from, held so that it stays alive and
+    /// compared by identity (the openssl object each entry points to). While
+    /// held, an object's address cannot be reused by another one, and the
+    /// objects are immutable, so the same addresses mean the same material.
+    anchors: Vec<X509>,
+    intermediates: Stack<X509>,
+    crls: Vec<PreparedCrl>,
+    store: X509Store,
+    /// Indices into `crls` by the DER of the CRL's issuer name.
+    by_issuer: HashMap<Vec<u8>, Vec<usize>>,
+}
+
+/// A CRL with what is learnt about it once: the bytes of a CRL do not
+/// change, so neither does its completeness nor whether a key verifies its
+/// signature. (Currency depends on the validation time and is not kept.)
+struct PreparedCrl {
+    crl: X509Crl,
+    complete: OnceLock<bool>,
+    /// Whether the signature verifies with the key of each CA of the
+    /// material (anchors, then intermediates), learnt when first asked.
+    signed_by_ca: Vec<OnceLock<bool>>,
+}
+
+fn same_objects<T: ForeignType>(
+    held: impl ExactSizeIterator<Item = *mut T::CType>,
+    given: &[T],
+) -> bool {
+    held.len() == given.len() && held.zip(given).all(|(a, b)| a == b.as_ptr())
+}
+
+impl Prepared {
+    fn new(trust: &TrustMaterial) -> Result<Prepared, ErrorStack> {
+        let mut builder = X509StoreBuilder::new()?;
+        for anchor in &trust.anchors {
+            builder.add_cert(anchor.clone())?;
+        }
+        // Time is the policy's business; and any registered certificate, root or
+        // intermediate, is an anchor (trust lists list services, not roots).
+        builder.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::PARTIAL_CHAIN)?;
+        let mut intermediates = Stack::new()?;
+        for ca in &trust.intermediates {
+            intermediates.push(ca.clone())?;
+        }
+        let cas = trust.anchors.len() + trust.intermediates.len();
+        let mut by_issuer: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        let mut crls = Vec::with_capacity(trust.crls.len());
+        for (i, crl) in trust.crls.iter().enumerate() {
+            // A CRL whose issuer name cannot be encoded is signed by no one.
+            if let Ok(name) = crl.issuer_name().to_der() {
+                by_issuer.entry(name).or_default().push(i);
+            }
+            crls.push(PreparedCrl {
+                crl: crl_handle(crl)?,
+                complete: OnceLock::new(),
+                signed_by_ca: (0..cas).map(|_| OnceLock::new()).collect(),
+            });
+        }
+        Ok(Prepared {
+            anchors: trust.anchors.clone(),
+            intermediates,
+            crls,
+            store: builder.build(),
+            by_issuer,
+        })
+    }
+
+    /// Whether this was made from exactly the material now in `trust`.
+    fn is_for(&self, trust: &TrustMaterial) -> bool {
+        same_objects::<X509>(self.anchors.iter().map(|c| c.as_ptr()), &trust.anchors)
+            && same_objects::<X509>(
+                self.intermediates.iter().map(|c| c.as_ptr()),
+                &trust.intermediates,
+            )
+            && same_objects::<X509Crl>(self.crls.iter().map(|c| c.crl.as_ptr()), &trust.crls)
+    }
+
+    /// Which of the held CAs (anchors, then intermediates) `cert` is, by
+    /// identity. The issuers on a path openssl built are those very objects
+    /// (the store and the stack hold references to them, not copies).
+    fn ca_index(&self, cert: &X509Ref) -> Option<usize> {
+        self.anchors
+            .iter()
+            .map(|c| c.as_ptr())
+            .chain(self.intermediates.iter().map(|c| c.as_ptr()))
+            .position(|held| held == cert.as_ptr())
+    }
+
+    /// The CRLs whose issuer name is `name` (DER).
+    fn crls_named<'a>(&'a self, name: &[u8]) -> impl Iterator<Item = &'a PreparedCrl> + 'a {
+        self.by_issuer
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.crls[i])
+    }
+}
+
+/// Another owner of the same CRL object (openssl reference counting;
+/// `X509Crl` is not `Clone`).
+fn crl_handle(crl: &X509Crl) -> Result<X509Crl, ErrorStack> {
+    // SAFETY: `crl` is a valid CRL; once X509_CRL_up_ref has taken one more
+    // reference, the new owner holds it and gives it back on drop.
+    unsafe {
+        if openssl_sys::X509_CRL_up_ref(crl.as_ptr()) != 1 {
+            return Err(ErrorStack::get());
+        }
+        Ok(X509Crl::from_ptr(crl.as_ptr()))
+    }
+}
+
+impl PreparedCrl {
+    fn is_complete(&self) -> bool {
+        *self.complete.get_or_init(|| is_complete(&self.crl))
+    }
+
+    /// Whether `key`, the key of the CA `ca` (an index of `ca_index`, or
+    /// `None` for a certificate not held), verifies the CRL's signature;
+    /// remembered per held CA, whose key cannot change.
+    fn signed_by<T: HasPublic>(&self, ca: Option<usize>, key: &PKeyRef<T>) -> bool {
+        let verify = || self.crl.verify(key).unwrap_or(false);
+        match ca.and_then(|i| self.signed_by_ca.get(i)) {
+            Some(known) => *known.get_or_init(verify),
+            None => verify(),
+        }
+    }
+}
+
+impl TrustMaterial {
+    /// The prepared form of the material as it is now: the one kept if it
+    /// was made from this very material, else a new one (then kept).
+    fn prepared(&self) -> Result<Arc<Prepared>, ErrorStack> {
+        if let Ok(slot) = self.prepared.0.read()
+            && let Some(prepared) = slot.as_ref()
+            && prepared.is_for(self)
+        {
+            return Ok(prepared.clone());
+        }
+        let prepared = Arc::new(Prepared::new(self)?);
+        if let Ok(mut slot) = self.prepared.0.write() {
+            *slot = Some(prepared.clone());
+        }
+        Ok(prepared)
+    }
 }
 
 /// The validation report: the decision, and what was validated.
@@ -133,37 +304,23 @@ fn usage_facts(cert: &X509Certificate<'_>) -> Result<UsageFacts, String> {
 }
 
 /// Builds and checks the path with openssl, leaving time to the policy.
-fn build_path(
-    cert: &X509,
-    trust: &TrustMaterial,
-) -> Result<(PathFact, Vec<X509>), openssl::error::ErrorStack> {
-    let mut builder = X509StoreBuilder::new()?;
-    for anchor in &trust.anchors {
-        builder.add_cert(anchor.clone())?;
-    }
-    // Time is the policy's business; and any registered certificate, root or
-    // intermediate, is an anchor (trust lists list services, not roots).
-    builder.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::PARTIAL_CHAIN)?;
-    let store = builder.build();
-    let mut untrusted = Stack::new()?;
-    for ca in &trust.intermediates {
-        untrusted.push(ca.clone())?;
-    }
+fn build_path(cert: &X509, trust: &Prepared) -> Result<(PathFact, Vec<X509>), ErrorStack> {
     let mut ctx = X509StoreContext::new()?;
-    let (ok, code, message, depth, chain) = ctx.init(&store, cert, &untrusted, |c| {
-        let ok = c.verify_cert()?;
-        let chain: Vec<X509> = c
-            .chain()
-            .map(|s| s.iter().map(|x| x.to_owned()).collect())
-            .unwrap_or_default();
-        Ok((
-            ok,
-            c.error().as_raw(),
-            c.error().error_string().to_string(),
-            c.error_depth(),
-            chain,
-        ))
-    })?;
+    let (ok, code, message, depth, chain) =
+        ctx.init(&trust.store, cert, &trust.intermediates, |c| {
+            let ok = c.verify_cert()?;
+            let chain: Vec<X509> = c
+                .chain()
+                .map(|s| s.iter().map(|x| x.to_owned()).collect())
+                .unwrap_or_default();
+            Ok((
+                ok,
+                c.error().as_raw(),
+                c.error().error_string().to_string(),
+                c.error_depth(),
+                chain,
+            ))
+        })?;
     if ok {
         return Ok((PathFact::Built, chain));
     }
@@ -193,6 +350,7 @@ fn build_path(
 fn revocation_facts(
     chain: &[X509],
     trust: &TrustMaterial,
+    prepared: &Prepared,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Vec<RevocationFact> {
@@ -202,7 +360,7 @@ fn revocation_facts(
             let (cert, issuer) = (&pair[0], &pair[1]);
             let mut answers = vec![RevocationAnswer {
                 source: RevocationSource::Crl,
-                status: crl_status(cert, issuer, &trust.crls, at),
+                status: crl_status(cert, issuer, prepared, at),
             }];
             if trust.ocsp.enabled {
                 answers.push(ocsp_answer(cert, issuer, &trust.ocsp, at, now));
@@ -249,7 +407,7 @@ fn ocsp_answer(
 }
 
 /// What the CRLs `cert`'s issuer signed, current at `at`, say of it.
-fn crl_status(cert: &X509, issuer: &X509, crls: &[X509Crl], at: DateTime<Utc>) -> RevocationStatus {
+fn crl_status(cert: &X509, issuer: &X509, trust: &Prepared, at: DateTime<Utc>) -> RevocationStatus {
     let unknown = |why: &str| RevocationStatus::Unknown { why: why.into() };
     let Ok(at_asn1) = Asn1Time::from_unix(at.timestamp()) else {
         return unknown("the validation time cannot be expressed");
@@ -258,11 +416,11 @@ fn crl_status(cert: &X509, issuer: &X509, crls: &[X509Crl], at: DateTime<Utc>) -
     let Ok(issuer_key) = issuer.public_key() else {
         return unknown("the issuer's key is unreadable");
     };
-    let signed: Vec<&X509Crl> = crls
-        .iter()
-        .filter(|crl| crl.issuer_name().to_der().ok().as_deref() == Some(issuer_der.as_slice()))
-        .filter(|crl| crl.verify(&issuer_key).unwrap_or(false))
-        .filter(|crl| is_complete(crl))
+    let issuer_ca = trust.ca_index(issuer);
+    let signed: Vec<&X509Crl> = trust
+        .crls_named(&issuer_der)
+        .filter(|crl| crl.is_complete() && crl.signed_by(issuer_ca, &issuer_key))
+        .map(|crl| &crl.crl)
         .collect();
     if signed.is_empty() {
         return unknown("no CRL signed by its issuer");
@@ -353,7 +511,12 @@ pub fn validate(
         Ok(usage) => usage,
         Err(why) => return failure(why),
     };
-    let (path, chain) = match build_path(&cert, trust) {
+    let prepared = trust.prepared();
+    let built = prepared
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|prepared| build_path(&cert, prepared));
+    let (path, chain) = match built {
         Ok(built) => built,
         Err(e) => (
             PathFact::NoPath(format!("path building failed: {e}")),
@@ -377,10 +540,11 @@ pub fn validate(
         ),
     };
     let leaf_window = windows.first().cloned();
-    let revocation = if path == PathFact::Built {
-        revocation_facts(&chain, trust, at, Utc::now())
-    } else {
-        Vec::new()
+    let revocation = match (&path, &prepared) {
+        (PathFact::Built, Ok(prepared)) => {
+            revocation_facts(&chain, trust, prepared, at, Utc::now())
+        }
+        _ => Vec::new(),
     };
     let decision = policy::decide(&Facts {
         at,

@@ -85,6 +85,7 @@ impl Snapshot {
                 cache: ocsp_cache,
                 ..OcspSettings::default()
             },
+            ..TrustMaterial::default()
         };
         Ok(Snapshot {
             services,

@@ -608,3 +608,114 @@ fn pem_must_be_exactly_one_certificate() {
         (Indication::Passed, None)
     );
 }
+
+/// Validation keeps what it derives from a `TrustMaterial` (the openssl
+/// store, CRL signatures); changing or replacing the material's fields after
+/// a validation must be seen by the next one.
+#[test]
+fn prepared_trust_follows_changes_to_the_material() {
+    let f = Fabric::new();
+    let now = Utc::now();
+    let judge = |file: &str, trust: &TrustMaterial| {
+        verdict(&validate(&f.bytes(file), trust, now, Purpose::Signing))
+    };
+    let try_later = (Indication::Indeterminate, Some(SubIndication::TryLater));
+    let revoked = (Indication::Failed, Some(SubIndication::Revoked));
+    let mut trust = f.trust(false);
+    assert_eq!(judge("revoked.pem", &trust), try_later);
+    trust.crls = vec![crl(&f, "issuing.crl"), crl(&f, "root.crl")];
+    assert_eq!(judge("revoked.pem", &trust), revoked);
+    assert_eq!(judge("good.pem", &trust), (Indication::Passed, None));
+    trust.crls.remove(0);
+    trust.crls.push(crl(&f, "issuing-before.crl"));
+    assert_eq!(judge("revoked.pem", &trust), (Indication::Passed, None));
+    // Struct update from a used material carries its prepared form along.
+    let older = TrustMaterial {
+        crls: vec![crl(&f, "root.crl")],
+        ..trust
+    };
+    assert_eq!(judge("good.pem", &older), try_later);
+    let mut moved = TrustMaterial {
+        anchors: vec![f.cert("other-root.pem")],
+        ..older
+    };
+    let no_chain = (
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
+    assert_eq!(judge("good.pem", &moved), no_chain);
+    moved.anchors.push(f.cert("root.pem"));
+    assert_eq!(judge("good.pem", &moved), try_later);
+    moved.intermediates.clear();
+    assert_eq!(judge("good.pem", &moved), no_chain);
+}
+
+/// A CRL's signature is remembered per issuer key: a CA with the issuing
+/// CA's name but its own key signs a CRL; once that CRL has been accepted
+/// for the twin's certificates, it must still not count for the real
+/// issuing CA's, nor the other way round.
+#[test]
+fn crl_signatures_are_remembered_per_issuer_key() {
+    let f = Fabric::new();
+    let p = &f.path;
+    openssl(
+        p,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "twin.key",
+            "-out",
+            "twin.pem",
+            "-subj",
+            "/C=CN/O=NNG Demo/CN=NNG Enterprise CA",
+            "-days",
+            "365",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    Fabric::issue(
+        p,
+        "twin-leaf",
+        "/C=CN/CN=Twin Leaf",
+        "twin",
+        "sign.ext",
+        "365",
+    );
+    std::fs::write(
+        p.join("twin.cnf"),
+        "[ca]\ndefault_ca=d\n[d]\ndatabase=twin.index\ncrlnumber=twin.crlnumber\ndefault_md=sha256\ndefault_crl_days=30\nprivate_key=twin.key\ncertificate=twin.pem\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("twin.index"), "").unwrap();
+    std::fs::write(p.join("twin.crlnumber"), "01\n").unwrap();
+    openssl(
+        p,
+        &["ca", "-config", "twin.cnf", "-gencrl", "-out", "twin.crl"],
+    );
+    let now = Utc::now();
+    let trust = || TrustMaterial {
+        anchors: vec![f.cert("root.pem"), f.cert("twin.pem")],
+        crls: vec![crl(&f, "twin.crl"), crl(&f, "root.crl")],
+        ..f.trust(false)
+    };
+    let judge = |file: &str, trust: &TrustMaterial| {
+        verdict(&validate(&f.bytes(file), trust, now, Purpose::Signing))
+    };
+    let try_later = (Indication::Indeterminate, Some(SubIndication::TryLater));
+    let passed = (Indication::Passed, None);
+    let twin_first = trust();
+    assert_eq!(judge("twin-leaf.pem", &twin_first), passed);
+    assert_eq!(judge("good.pem", &twin_first), try_later);
+    let real_first = trust();
+    assert_eq!(judge("good.pem", &real_first), try_later);
+    assert_eq!(judge("twin-leaf.pem", &real_first), passed);
+}
