@@ -230,6 +230,7 @@ diesel::table! {
         method -> Text,
         cert_sha256 -> Text,
         cert_subject -> Text,
+        certificate -> Binary,
         profile -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,

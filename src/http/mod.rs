@@ -215,3 +215,11 @@ impl Paging {
         }
     }
 }
+
+/// A path id that must be a UUID; anything else is a 404 before the database
+/// is asked (PostgreSQL refuses NUL bytes in text with an error).
+pub fn uuid_id(raw: &str, what: &str) -> Result<String, crate::error::AppError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| crate::error::AppError::not_found(what))
+}

@@ -173,6 +173,7 @@ async fn establish(
 ) -> Result<LoginResult, AppError> {
     let now = state.clock.now();
     let snapshot = state.trust.get(&state.db, now).await?;
+    let snapshot_recognitions = snapshot.recognitions.clone();
     let der = parse_certificate(&certificate)
         .and_then(|c| c.to_der().map_err(|e| e.to_string()))
         .map_err(|why| AppError::CertificateRejected(format!("unreadable certificate: {why}")))?;
@@ -219,6 +220,8 @@ async fn establish(
     let subject = report.report.subject.clone().unwrap_or_default();
     let league = vouching.league.clone();
     let id_for_tx = identity.clone();
+    let recognitions = snapshot_recognitions;
+    let certificate_der = der.clone();
     let (session, token, principal) = state
         .db
         .write(move |conn| {
@@ -229,6 +232,27 @@ async fn establish(
             if !sessions::user_enabled(conn, &user)? {
                 return Err(AppError::Forbidden("this account is disabled".into()));
             }
+            // The account's league must accept the vouching service: its own,
+            // or one it recognises for that type now.
+            let account_league = sessions::account_league(conn, &user)?;
+            let accepted = account_league.as_ref().is_some_and(|own| {
+                *own == league
+                    || recognitions.iter().any(|r| {
+                        r.league == *own
+                            && r.recognised_league == league
+                            && r.service_type == vouching.service_type
+                            && r.in_force(now)
+                    })
+            });
+            if !accepted {
+                return Err(AppError::CertificateRejected(format!(
+                    "the account belongs to league {}, which does not accept {} certificates of \
+                     league {}",
+                    account_league.map_or_else(|| "(none)".to_string(), |l| l.to_string()),
+                    vouching.service_type.code(),
+                    league
+                )));
+            }
             let (session, token) = sessions::open_session(
                 conn,
                 &ctx,
@@ -238,6 +262,7 @@ async fn establish(
                     profile,
                     cert_sha256: &sha256,
                     cert_subject: &subject,
+                    certificate: &certificate_der,
                     expires_at,
                 },
             )?;
@@ -304,12 +329,8 @@ pub struct LoginRequest {
 }
 
 fn decode_text(text: &str, field: &str) -> Result<Vec<u8>, AppError> {
-    if text.trim_start().starts_with("-----BEGIN") {
-        return Ok(text.as_bytes().to_vec());
-    }
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    openssl::base64::decode_block(&compact)
-        .map_err(|_| AppError::invalid(field, "expected base64 (or PEM)"))
+    crate::pki::pem_or_base64(text)
+        .ok_or_else(|| AppError::invalid(field, "expected base64 (or PEM)"))
 }
 
 /// Signs in with a signature over a challenge.
@@ -333,13 +354,22 @@ pub async fn login(
     let certificate = decode_text(&request.certificate, "certificate")?;
     let signature = decode_text(&request.signature, "signature")?;
     let now = state.clock.now();
-    let id = request.challenge_id.clone();
+    let id = crate::http::uuid_id(&request.challenge_id, "challenge").map_err(|_| {
+        AppError::Unauthenticated("unknown or expired challenge; ask for a new one".into())
+    })?;
+    let challenge_id = id.clone();
     let challenge = state
         .db
         .read(move |conn| sessions::open_challenge(conn, &id, now))
         .await?;
     let cert = parse_certificate(&certificate)
         .map_err(|why| AppError::CertificateRejected(format!("unreadable certificate: {why}")))?;
+    // The same keys for both formats: RSA of 2048 bits or more, P-256, SM2.
+    let key = cert
+        .public_key()
+        .map_err(|_| AppError::CertificateRejected("unreadable public key".into()))?;
+    crate::seals::Algorithm::for_key(&key)
+        .map_err(|why| AppError::CertificateRejected(format!("unsupported key: {why}")))?;
     match request.format {
         SignatureFormat::Raw => verify_raw(&cert, challenge.as_bytes(), &signature),
         SignatureFormat::Cms => verify_cms(&cert, challenge.as_bytes(), &signature),
@@ -350,7 +380,7 @@ pub async fn login(
         ctx,
         certificate,
         Method::Challenge,
-        Some(request.challenge_id),
+        Some(challenge_id),
     )
     .await?;
     Ok(HttpResponse::Created().json(result))
@@ -453,7 +483,7 @@ pub async fn revoke_session(
         return Err(AppError::Unauthenticated("sign in first".into()));
     };
     let is_operator = principal.has(super::Role::Operator);
-    let id = id.into_inner();
+    let id = crate::http::uuid_id(&id, "session")?;
     let ctx = if is_operator {
         ctx.acting_as(super::Role::Operator)
     } else {

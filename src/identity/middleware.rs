@@ -52,6 +52,7 @@ pub async fn resolve_principal(
         })?;
         if let Some(binding) = binding {
             check_binding(&req, &state, &binding)?;
+            check_still_valid(&state, &binding, now).await?;
             req.extensions_mut().insert(binding);
         }
         let span = tracing::Span::current();
@@ -88,6 +89,42 @@ fn check_binding(
         )),
         _ => Ok(()),
     }
+}
+
+/// A certificate session lasts only while its certificate passes: revoked,
+/// expired, or its CA suspended or withdrawn, and the session stops working.
+/// (The registry snapshot and OCSP answers are cached, so this is cheap.)
+async fn check_still_valid(
+    state: &AppState,
+    binding: &super::sessions::Binding,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    use crate::trust::model::ServiceType;
+    let snapshot = state.trust.get(&state.db, now).await?;
+    let der = binding.certificate.clone();
+    let report = crate::db::off_executor(move || {
+        Ok(snapshot.check(
+            &der,
+            crate::pki::policy::Purpose::ClientAuth,
+            &[ServiceType::EnterpriseCa, ServiceType::PersonalCa],
+            None,
+            now,
+        ))
+    })
+    .await?;
+    if report.passed() {
+        return Ok(());
+    }
+    Err(AppError::Unauthenticated(format!(
+        "the session's certificate no longer passes validation ({:?}{}); sign in again",
+        report.report.decision.indication,
+        report
+            .report
+            .decision
+            .sub_indication
+            .map(|s| format!(" / {s:?}"))
+            .unwrap_or_default()
+    )))
 }
 
 impl FromRequest for Principal {

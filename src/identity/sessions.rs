@@ -102,6 +102,8 @@ pub struct Binding {
     pub session_id: String,
     pub method: Method,
     pub cert_sha256: String,
+    /// The certificate (DER), validated again on every request.
+    pub certificate: Vec<u8>,
 }
 
 /// A login challenge as handed out.
@@ -327,6 +329,7 @@ pub struct NewSession<'a> {
     pub profile: Profile,
     pub cert_sha256: &'a str,
     pub cert_subject: &'a str,
+    pub certificate: &'a [u8],
     pub expires_at: DateTime<Utc>,
 }
 
@@ -346,6 +349,7 @@ pub fn open_session(
             sessions::method.eq(new.method.code()),
             sessions::cert_sha256.eq(new.cert_sha256),
             sessions::cert_subject.eq(new.cert_subject),
+            sessions::certificate.eq(new.certificate),
             sessions::profile.eq(new.profile.code()),
             sessions::created_at.eq(to_db_time(ctx.now)),
             sessions::expires_at.eq(to_db_time(new.expires_at)),
@@ -475,6 +479,7 @@ type TokenSessionRow = (
     String,
     String,
     String,
+    Vec<u8>,
     NaiveDateTime,
     Option<NaiveDateTime>,
 );
@@ -494,12 +499,13 @@ pub fn principal_for_session(
             sessions::method,
             sessions::profile,
             sessions::cert_sha256,
+            sessions::certificate,
             sessions::expires_at,
             sessions::revoked_at,
         ))
         .first(conn)
         .optional()?;
-    let Some((id, user, method, profile, sha, expires, revoked)) = row else {
+    let Some((id, user, method, profile, sha, certificate, expires, revoked)) = row else {
         return Ok(None);
     };
     if revoked.is_some() || from_db_time(expires) <= now {
@@ -519,8 +525,28 @@ pub fn principal_for_session(
             session_id: id,
             method,
             cert_sha256: sha,
+            certificate,
         },
     )))
+}
+
+/// The league an account signs in under: its own, or its organisation's.
+pub fn account_league(conn: &mut DbConn, user: &UserId) -> Result<Option<LeagueCode>, AppError> {
+    let row: Option<(Option<String>, Option<String>)> = users::table
+        .filter(users::id.eq(user.as_str()))
+        .select((users::league_code, users::organisation_id))
+        .first(conn)
+        .optional()?;
+    let Some((league, organisation)) = row else {
+        return Ok(None);
+    };
+    if let Some(league) = league {
+        return Ok(Some(LeagueCode::from_db(league)));
+    }
+    match organisation {
+        Some(org) => Ok(super::store::organisation_league(conn, &org)?.map(LeagueCode::from_db)),
+        None => Ok(None),
+    }
 }
 
 /// Whether a user exists and is enabled (for enrolment checks).
@@ -545,6 +571,19 @@ pub fn bind_certificate_identities(
     id_number: Option<&crate::types::ResidentId>,
 ) -> Result<(), AppError> {
     if let Some(id) = id_number {
+        let league: Option<String> = users::table
+            .filter(users::id.eq(user.as_str()))
+            .select(users::league_code)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten();
+        if league.is_none() {
+            return Err(AppError::invalid(
+                "league",
+                "a person signing in by certificate needs a league: only that league's \
+                 certificates, or those it recognises, sign in to the account",
+            ));
+        }
         if !roles.iter().any(|r| Profile::Person.roles().contains(r)) {
             return Err(AppError::invalid(
                 "id_number",

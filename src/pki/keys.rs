@@ -37,6 +37,10 @@ impl SigningKey {
     }
 
     pub fn from_key(key: PKey<Private>) -> anyhow::Result<SigningKey> {
+        anyhow::ensure!(
+            key.id() == openssl::pkey::Id::RSA && key.bits() >= 2048,
+            "the platform signing key must be RSA of 2048 bits or more (it signs RS256)"
+        );
         let spki = key.public_key_to_der()?;
         Ok(SigningKey {
             key_id: crate::identity::hex(&openssl::sha::sha256(&spki)),

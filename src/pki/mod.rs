@@ -18,3 +18,13 @@ pub mod keys;
 pub mod ocsp;
 pub mod policy;
 pub mod validation;
+
+/// Bytes given as text in JSON: PEM kept as it is, anything else read as
+/// base64 (white space ignored); `None` if it is neither.
+pub fn pem_or_base64(text: &str) -> Option<Vec<u8>> {
+    if text.trim_start().starts_with("-----BEGIN") {
+        return Some(text.as_bytes().to_vec());
+    }
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    openssl::base64::decode_block(&compact).ok()
+}

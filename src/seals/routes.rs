@@ -7,7 +7,7 @@
 use super::{CertRole, DocumentInput, SealReport, SignatureReport, verify_seal, verify_signature};
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::pki::policy::{Decision, Purpose};
+use crate::pki::policy::{Check, CheckResult, Decision, Purpose};
 use crate::startup::AppState;
 use crate::trust::model::ServiceType;
 use crate::trust::registry::{Snapshot, TrustReport};
@@ -93,9 +93,11 @@ fn hex(text: &str, field: &str) -> Result<Vec<u8>, AppError> {
 fn trust_callback<'a>(
     snapshot: &'a Snapshot,
     league: Option<&'a LeagueCode>,
+    judge_at: Option<DateTime<Utc>>,
     seen: &'a Mutex<Vec<CertificateCheck>>,
 ) -> impl Fn(&[u8], CertRole, DateTime<Utc>) -> Decision + 'a {
     move |der, role, at| {
+        let at = judge_at.unwrap_or(at);
         let types: &[ServiceType] = match role {
             CertRole::Signer => &[ServiceType::EnterpriseCa, ServiceType::PersonalCa],
             CertRole::SealAuthority => &[ServiceType::SealAuthority],
@@ -142,7 +144,8 @@ pub async fn verify_seal_signature(
             ));
         }
     };
-    let snapshot = state.trust.get(&state.db, state.clock.now()).await?;
+    let now = state.clock.now();
+    let snapshot = state.trust.get(&state.db, now).await?;
     let league = request.league;
     let verification = crate::db::off_executor(move || {
         let seen = Mutex::new(Vec::new());
@@ -151,11 +154,23 @@ pub async fn verify_seal_signature(
         } else {
             DocumentInput::Digest(&document.1)
         };
-        let result = verify_signature(
+        // The signing time in a seal signature is the signer's own claim;
+        // without a verified timestamp it proves nothing, so certificates
+        // and recognition are judged now (a revoked key cannot backdate).
+        let mut result = verify_signature(
             &signature,
             input,
-            trust_callback(&snapshot, league.as_ref(), &seen),
+            trust_callback(&snapshot, league.as_ref(), Some(now), &seen),
         );
+        result.decision.checks.push(Check {
+            name: "trust_time",
+            result: CheckResult::Passed,
+            detail: format!(
+                "no verified timestamp: certificates judged at the verification time {}, not at \
+                 the claimed signing time",
+                now.to_rfc3339()
+            ),
+        });
         Ok(SignatureVerification {
             result,
             certificates: seen.into_inner().unwrap_or_default(),
@@ -194,7 +209,11 @@ pub async fn verify_seal_alone(
     let league = request.league;
     let verification = crate::db::off_executor(move || {
         let seen = Mutex::new(Vec::new());
-        let result = verify_seal(&seal, at, trust_callback(&snapshot, league.as_ref(), &seen));
+        let result = verify_seal(
+            &seal,
+            at,
+            trust_callback(&snapshot, league.as_ref(), None, &seen),
+        );
         Ok(SealVerification {
             result,
             certificates: seen.into_inner().unwrap_or_default(),

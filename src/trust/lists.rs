@@ -186,6 +186,10 @@ pub fn verify(jws: &Jws, public_pem: &[u8]) -> Result<Vec<u8>, String> {
     if header.get("alg").and_then(|a| a.as_str()) != Some("RS256") {
         return Err("only RS256 is accepted".into());
     }
+    let typ = header.get("typ").and_then(|t| t.as_str());
+    if !matches!(typ, Some("ggzy-trust-list+json" | "ggzy-trust-lists+json")) {
+        return Err(format!("not a ggzy trust list (typ {typ:?})"));
+    }
     let signature = base64url_decode(&jws.signature)?;
     let input = format!("{}.{}", jws.protected, jws.payload);
     match crate::pki::keys::verify_rs256(public_pem, input.as_bytes(), &signature) {
@@ -211,11 +215,13 @@ mod tests {
     fn signed_lists_verify_and_tampering_is_caught() {
         let dir = tempfile::tempdir().unwrap();
         let key = SigningKey::load_or_create(dir.path(), "k").unwrap();
-        let jws = sign(&key, "x", &serde_json::json!({"a": 1})).unwrap();
+        let jws = sign(&key, "ggzy-trust-list+json", &serde_json::json!({"a": 1})).unwrap();
         let payload = verify(&jws, key.public_pem.as_bytes()).unwrap();
         assert_eq!(payload, br#"{"a":1}"#);
         let mut tampered = jws.clone();
         tampered.payload = base64url(br#"{"a":2}"#);
         assert!(verify(&tampered, key.public_pem.as_bytes()).is_err());
+        let other = sign(&key, "something-else", &serde_json::json!({"a": 1})).unwrap();
+        assert!(verify(&other, key.public_pem.as_bytes()).is_err());
     }
 }

@@ -95,34 +95,62 @@ impl Snapshot {
     }
 
     /// The registered services met on a path (by fingerprint), nearest to the
-    /// end entity first; where a certificate is listed by several leagues,
-    /// the listing of `league` is preferred.
+    /// end entity first. The first listed certificate of the path vouches,
+    /// under the listing of the league asked about if it lists it, else one
+    /// that league recognises, else any (which `model::accept` then refuses).
+    /// Above it, deciding for a league, only that league's listings and those
+    /// of leagues it recognises for the listing's type at `at` count: another
+    /// league's listing or status never changes this league's decision.
     fn path_services(
         &self,
         chain_sha256: &[String],
         league: Option<&LeagueCode>,
+        at: DateTime<Utc>,
     ) -> Vec<PathService> {
-        chain_sha256
-            .iter()
-            .filter_map(|sha| {
-                let listed: Vec<&LoadedService> = self
-                    .services
-                    .iter()
-                    .filter(|s| &s.service.sha256 == sha)
-                    .collect();
+        let own = |s: &LoadedService| Some(&s.service.league) == league;
+        let relevant = |s: &LoadedService| match league {
+            None => true,
+            Some(l) => {
+                s.service.league == *l
+                    || self.recognitions.iter().any(|r| {
+                        r.league == *l
+                            && r.recognised_league == s.service.league
+                            && r.service_type == s.service.service_type
+                            && r.in_force(at)
+                    })
+            }
+        };
+        let as_path = |s: &LoadedService| PathService {
+            id: s.service.id.clone(),
+            league: s.service.league.clone(),
+            service_type: s.service.service_type,
+            subject: s.service.subject.clone(),
+            history: s.service.history.clone(),
+        };
+        let mut out = Vec::new();
+        for sha in chain_sha256 {
+            let listed: Vec<&LoadedService> = self
+                .services
+                .iter()
+                .filter(|s| &s.service.sha256 == sha)
+                .collect();
+            let chosen = if out.is_empty() {
                 listed
                     .iter()
-                    .find(|s| Some(&s.service.league) == league)
+                    .find(|s| own(s))
+                    .or_else(|| listed.iter().find(|s| relevant(s)))
                     .or(listed.first())
-                    .map(|s| PathService {
-                        id: s.service.id.clone(),
-                        league: s.service.league.clone(),
-                        service_type: s.service.service_type,
-                        subject: s.service.subject.clone(),
-                        history: s.service.history.clone(),
-                    })
-            })
-            .collect()
+            } else {
+                listed
+                    .iter()
+                    .find(|s| own(s))
+                    .or_else(|| listed.iter().find(|s| relevant(s)))
+            };
+            if let Some(s) = chosen {
+                out.push(as_path(s));
+            }
+        }
+        out
     }
 
     /// Validates a certificate for `purpose` at `at`, and decides whether a
@@ -143,7 +171,7 @@ impl Snapshot {
             && !report.chain.is_empty()
             && report.decision.sub_indication != Some(SubIndication::NoCertificateChainFound)
         {
-            let services = self.path_services(&report.chain_sha256, league);
+            let services = self.path_services(&report.chain_sha256, league, at);
             let acceptance = model::accept(&services, types, league, &self.recognitions, at);
             vouched_by = acceptance.vouching.clone();
             let type_failed = acceptance
@@ -174,13 +202,10 @@ impl Snapshot {
     }
 }
 
-/// Whether `issuer` issued `cert`: names chain and the signature verifies.
+/// Whether `issuer` issued `cert`, as openssl judges it (names compared in
+/// canonical form, key identifiers), and the signature verifies.
 fn issued(issuer: &openssl::x509::X509, cert: &openssl::x509::X509) -> bool {
-    let names_match = match (issuer.subject_name().to_der(), cert.issuer_name().to_der()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    names_match
+    issuer.issued(cert) == openssl::x509::X509VerifyResult::OK
         && issuer
             .public_key()
             .and_then(|key| cert.verify(&key))
@@ -192,6 +217,9 @@ fn issued(issuer: &openssl::x509::X509, cert: &openssl::x509::X509) -> bool {
 pub struct TrustCache {
     slot: RwLock<Option<(Instant, Arc<Snapshot>)>>,
     ocsp: Arc<OcspCache>,
+    /// Bumped by every invalidation: a snapshot loaded across a change is
+    /// used once but not kept.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// How long a snapshot is used before it is reloaded anyway.
@@ -200,6 +228,8 @@ const MAX_AGE: Duration = Duration::from_secs(30);
 impl TrustCache {
     /// Forgets the snapshot; call after every registry change.
     pub fn invalidate(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut slot) = self.slot.write() {
             *slot = None;
         }
@@ -214,8 +244,11 @@ impl TrustCache {
             return Ok(snapshot.clone());
         }
         let ocsp = self.ocsp.clone();
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let snapshot = Arc::new(db.read(move |conn| Snapshot::load(conn, now, ocsp)).await?);
-        if let Ok(mut slot) = self.slot.write() {
+        if let Ok(mut slot) = self.slot.write()
+            && self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation
+        {
             *slot = Some((Instant::now(), snapshot.clone()));
         }
         Ok(snapshot)

@@ -67,7 +67,7 @@ pub async fn get_service(
     id: web::Path<String>,
 ) -> Result<web::Json<Service>, AppError> {
     let now = state.clock.now();
-    let id = id.into_inner();
+    let id = crate::http::uuid_id(&id, "trust service")?;
     Ok(web::Json(
         state
             .db
@@ -129,7 +129,10 @@ pub async fn change_status(
     body: web::Json<NewStatus>,
 ) -> Result<web::Json<Service>, AppError> {
     principal.require_any(&[Role::Operator])?;
-    let (id, change) = (id.into_inner(), body.into_inner());
+    let (id, change) = (
+        crate::http::uuid_id(&id, "trust service")?,
+        body.into_inner(),
+    );
     let ctx = ctx.acting_as(Role::Operator);
     let service = state
         .db
@@ -161,7 +164,10 @@ pub async fn set_revocation(
     body: web::Json<RevocationSources>,
 ) -> Result<web::Json<Service>, AppError> {
     principal.require_any(&[Role::Operator])?;
-    let (id, sources) = (id.into_inner(), body.into_inner());
+    let (id, sources) = (
+        crate::http::uuid_id(&id, "trust service")?,
+        body.into_inner(),
+    );
     let ctx = ctx.acting_as(Role::Operator);
     let service = state
         .db
@@ -221,17 +227,8 @@ pub async fn load_crl(
 ) -> Result<HttpResponse, AppError> {
     principal.require_any(&[Role::Operator])?;
     let new = body.into_inner();
-    let bytes = if new.crl.trim_start().starts_with("-----BEGIN") {
-        new.crl.into_bytes()
-    } else {
-        let compact: String = new
-            .crl
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
-        openssl::base64::decode_block(&compact)
-            .map_err(|_| AppError::invalid("crl", "expected a PEM CRL or base64 DER"))?
-    };
+    let bytes = crate::pki::pem_or_base64(&new.crl)
+        .ok_or_else(|| AppError::invalid("crl", "expected a PEM CRL or base64 DER"))?;
     let ctx = ctx.acting_as(Role::Operator);
     let source = new.source_url;
     let info = state
@@ -315,7 +312,10 @@ pub async fn end_recognition(
     body: web::Json<EndRecognition>,
 ) -> Result<web::Json<Recognition>, AppError> {
     principal.require_any(&[Role::Operator])?;
-    let (id, end) = (id.into_inner(), body.into_inner());
+    let (id, end) = (
+        crate::http::uuid_id(&id, "recognition agreement")?,
+        body.into_inner(),
+    );
     let ctx = ctx.acting_as(Role::Operator);
     let recognition = state
         .db
@@ -381,17 +381,9 @@ pub async fn validate_certificate(
         ));
     }
     let request = body.into_inner();
-    let bytes = if request.certificate.trim_start().starts_with("-----BEGIN") {
-        request.certificate.into_bytes()
-    } else {
-        let compact: String = request
-            .certificate
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
-        // Undecodable text is validated as is and reported as a format failure.
-        openssl::base64::decode_block(&compact).unwrap_or_else(|_| compact.into_bytes())
-    };
+    // Undecodable text is validated as is and reported as a format failure.
+    let bytes = crate::pki::pem_or_base64(&request.certificate)
+        .unwrap_or_else(|| request.certificate.clone().into_bytes());
     let now = state.clock.now();
     let at = request.at.unwrap_or(now);
     let types = request

@@ -166,14 +166,9 @@ fn reason_text(errors: &mut Vec<FieldError>, reason: &str, required: bool) {
 
 /// Reads the certificate of a registration: PEM text, or base64 of DER.
 fn certificate_from_text(text: &str) -> Result<X509, AppError> {
-    let bytes = if text.trim_start().starts_with("-----BEGIN") {
-        text.as_bytes().to_vec()
-    } else {
-        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        openssl::base64::decode_block(&compact).map_err(|_| {
-            AppError::invalid("certificate", "expected a PEM certificate or base64 DER")
-        })?
-    };
+    let bytes = crate::pki::pem_or_base64(text).ok_or_else(|| {
+        AppError::invalid("certificate", "expected a PEM certificate or base64 DER")
+    })?;
     parse_certificate(&bytes).map_err(|why| AppError::invalid("certificate", why))
 }
 
@@ -399,14 +394,15 @@ pub fn change_status(
     crate::db::lock_in_transaction(conn, &format!("trust-service:{id}"))?;
     let service = get(conn, id, ctx.now)?;
     let effective_from = change.effective_from.unwrap_or(ctx.now);
+    // A withdrawal is final from its effective time; before it (a withdrawal
+    // scheduled for later), an earlier suspension or withdrawal may still come.
     if service
         .history
         .iter()
-        .any(|c| c.status == ServiceStatus::Withdrawn)
+        .any(|c| c.status == ServiceStatus::Withdrawn && c.effective_from <= effective_from)
     {
         return Err(AppError::Conflict(
-            "the service is withdrawn; a withdrawal is final (register the certificate again to trust it anew)"
-                .into(),
+            "the service is withdrawn by then, and a withdrawal is final".into(),
         ));
     }
     let first = service.history.iter().map(|c| c.effective_from).min();
@@ -648,6 +644,11 @@ pub fn load_crl(
     bytes: &[u8],
     source_url: Option<&str>,
 ) -> Result<CrlInfo, AppError> {
+    if let Some(url) = source_url {
+        let mut errors = Vec::new();
+        check_url(&mut errors, "source_url", url);
+        AppError::check(errors)?;
+    }
     let crl = parse_crl(bytes).map_err(|why| AppError::invalid("crl", why))?;
     let der = crl
         .to_der()
@@ -907,6 +908,12 @@ pub fn end_recognition(
     let mut errors = Vec::new();
     reason_text(&mut errors, &end.reason, true);
     AppError::check(errors)?;
+    let found = recognitions(conn, None)?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::not_found("recognition agreement"))?;
+    // Ends of one agreement are serialised, so only the first one counts.
+    crate::db::lock_in_transaction(conn, &format!("trust-recognition:{}", found.league))?;
     let current = recognitions(conn, None)?
         .into_iter()
         .find(|r| r.id == id)

@@ -468,3 +468,92 @@ async fn a_certificate_forwarded_by_a_trusted_proxy_only() {
         .unwrap();
     assert_eq!(reply.status().as_u16(), 200);
 }
+
+#[actix_web::test]
+async fn another_leagues_certificate_for_the_same_identity_is_refused_until_recognised() {
+    let r = Registry::new().await;
+    // Both fabrics issued a personal certificate naming the same ID number;
+    // the account is NNG's.
+    enrol_person(&r, &[Role::Operator], &resident("45010219800101123"));
+    let before = r.app.snapshot();
+    let (status, body) = login(&r, &r.lzh, "expert", "raw").await;
+    assert_eq!(status, 401, "{body:#}");
+    assert_eq!(body["code"], "certificate-rejected");
+    assert!(
+        body["detail"].as_str().unwrap().contains("league NNG"),
+        "{body:#}"
+    );
+    assert_eq!(r.app.snapshot(), before);
+    // Once NNG recognises LZH's personal CAs, it signs in.
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/trust/recognitions",
+            Some(&r.operator),
+            &json!({"league": "NNG", "recognised_league": "LZH", "service_type": "personal_ca",
+                    "effective_from": (r.app.now() - chrono::Duration::minutes(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    let (status, body) = login(&r, &r.lzh, "expert", "raw").await;
+    assert_eq!(status, 201, "{body:#}");
+    assert_eq!(body["principal"]["roles"], json!(["operator"]));
+}
+
+#[actix_web::test]
+async fn a_session_stops_when_its_certificate_is_revoked_or_its_ca_suspended() {
+    let r = Registry::new().await;
+    let (_, body) = login(&r, &r.nng, "builder", "raw").await;
+    let token = body["token"].as_str().unwrap().to_string();
+    assert_eq!(r.app.get("/api/v1/me", Some(&token)).await.status, 200);
+    // The CA revokes the certificate; the new CRL is loaded.
+    r.nng.revoke("builder", "enterprise-ca");
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/trust/crls",
+            Some(&r.operator),
+            &json!({ "crl": r.nng.crl("enterprise-ca") }),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    let refused = r.app.get("/api/v1/me", Some(&token)).await;
+    let problem = refused.assert_problem(401, "unauthenticated");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("Revoked"),
+        "{problem:#}"
+    );
+    // An LZH enterprise: its CA suspended, the session stops too.
+    r.lzh
+        .enterprise("lzh-only", "柳州测试有限公司", &credit("91450200MA5T0005E"));
+    let (_, body) = login(&r, &r.lzh, "lzh-only", "raw").await;
+    let token = body["token"].as_str().unwrap().to_string();
+    let ca = r.service_id("LZH", "enterprise-ca").await;
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/trust/services/{ca}/status"),
+            Some(&r.operator),
+            &json!({"status": "suspended", "reason": "审计"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    r.app
+        .get("/api/v1/me", Some(&token))
+        .await
+        .assert_problem(401, "unauthenticated");
+    // Ids that are not ids: no database error, a plain refusal.
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"challenge_id": "\u{0}", "certificate": "AAAA", "signature": "AAAA", "format": "raw"}),
+        )
+        .await;
+    reply.assert_problem(401, "unauthenticated");
+    r.app
+        .get("/api/v1/trust/services/%00", None)
+        .await
+        .assert_problem(404, "not-found");
+}

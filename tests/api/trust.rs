@@ -407,6 +407,24 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
         verdict(&r.validate(&r.nng, "builder.pem", None, Some(&at(4))).await).0,
         "PASSED"
     );
+    // A withdrawal scheduled for later does not stop an earlier suspension.
+    let personal = r.service_id("NNG", "personal-ca").await;
+    for (status, days) in [("withdrawn", 30), ("suspended", 10)] {
+        let reply = r
+            .app
+            .post_json(
+                &format!("/api/v1/trust/services/{personal}/status"),
+                Some(&r.operator),
+                &json!({"status": status, "effective_from": at(days), "reason": "计划停用"}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+    }
     // Withdrawing the root withdraws what it certified; a withdrawal is final.
     let reply = r
         .app
@@ -450,7 +468,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
         )
         .await
         .json();
-    assert_eq!(events["items"].as_array().unwrap().len(), 3);
+    assert_eq!(events["items"].as_array().unwrap().len(), 5);
 }
 
 #[actix_web::test]
@@ -587,4 +605,30 @@ async fn trust_lists_are_signed_and_verify_with_plain_openssl() {
     assert_eq!(combined["format"], "ggzy-trust-lists/1");
     assert_eq!(combined["lists"].as_array().unwrap().len(), 2);
     assert!(r.app.get("/api/v1/trust/lists/QQQ", None).await.status == 404);
+}
+
+#[actix_web::test]
+async fn another_leagues_listing_of_a_ca_does_not_change_this_leagues_decision() {
+    let r = Registry::new().await;
+    // LZH lists NNG's enterprise CA too, under another type, and suspends it.
+    let (status, listed) = r
+        .register("LZH", "personal_ca", &r.nng.text("enterprise-ca.pem"), None)
+        .await;
+    assert_eq!(status, 201, "{listed:#}");
+    let id = listed["id"].as_str().unwrap();
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/trust/services/{id}/status"),
+            Some(&r.operator),
+            &json!({"status": "suspended", "reason": "LZH's own business"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let own = r.validate(&r.nng, "builder.pem", Some("NNG"), None).await;
+    assert_eq!(verdict(&own).0, "PASSED", "{own:#}");
+    assert_eq!(own["vouched_by"]["league"], "NNG");
+    // In LZH its own (suspended, personal) listing is what counts.
+    let there = r.validate(&r.nng, "builder.pem", Some("LZH"), None).await;
+    assert_eq!(verdict(&there).0, "INDETERMINATE", "{there:#}");
 }

@@ -75,6 +75,7 @@ CREATE TABLE sessions (
     method TEXT NOT NULL,
     cert_sha256 TEXT NOT NULL,
     cert_subject TEXT NOT NULL,
+    certificate BYTEA NOT NULL,
     profile TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     expires_at TIMESTAMP NOT NULL,
