@@ -529,34 +529,24 @@ type ServiceRow = (
     String,
 );
 
-fn service_columns() -> (
-    trust_services::id,
-    trust_services::league_code,
-    trust_services::service_type,
-    trust_services::subject,
-    trust_services::issuer,
-    trust_services::sha256,
-    trust_services::certificate,
-    trust_services::self_signed,
-    trust_services::not_before,
-    trust_services::not_after,
-    trust_services::ocsp_url,
-    trust_services::crl_urls,
-) {
-    (
-        trust_services::id,
-        trust_services::league_code,
-        trust_services::service_type,
-        trust_services::subject,
-        trust_services::issuer,
-        trust_services::sha256,
-        trust_services::certificate,
-        trust_services::self_signed,
-        trust_services::not_before,
-        trust_services::not_after,
-        trust_services::ocsp_url,
-        trust_services::crl_urls,
-    )
+/// The columns a [`ServiceRow`] is read from.
+macro_rules! service_columns {
+    () => {
+        (
+            trust_services::id,
+            trust_services::league_code,
+            trust_services::service_type,
+            trust_services::subject,
+            trust_services::issuer,
+            trust_services::sha256,
+            trust_services::certificate,
+            trust_services::self_signed,
+            trust_services::not_before,
+            trust_services::not_after,
+            trust_services::ocsp_url,
+            trust_services::crl_urls,
+        )
+    };
 }
 
 fn assemble(
@@ -595,7 +585,7 @@ fn assemble(
 pub fn get(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<Service, AppError> {
     let row: Option<ServiceRow> = trust_services::table
         .filter(trust_services::id.eq(id))
-        .select(service_columns())
+        .select(service_columns!())
         .first(conn)
         .optional()?;
     let row = row.ok_or_else(|| AppError::not_found("trust service"))?;
@@ -609,7 +599,7 @@ pub fn list(
     now: DateTime<Utc>,
 ) -> Result<Vec<LoadedService>, AppError> {
     let mut query = trust_services::table
-        .select(service_columns())
+        .select(service_columns!())
         .order((trust_services::league_code, trust_services::created_at))
         .into_boxed();
     if let Some(league) = league {
@@ -718,26 +708,20 @@ type CrlRow = (
     NaiveDateTime,
 );
 
-fn crl_columns() -> (
-    trust_crls::sha256,
-    trust_crls::issuer,
-    trust_crls::issuer_service_id,
-    trust_crls::der,
-    trust_crls::this_update,
-    trust_crls::next_update,
-    trust_crls::source_url,
-    trust_crls::loaded_at,
-) {
-    (
-        trust_crls::sha256,
-        trust_crls::issuer,
-        trust_crls::issuer_service_id,
-        trust_crls::der,
-        trust_crls::this_update,
-        trust_crls::next_update,
-        trust_crls::source_url,
-        trust_crls::loaded_at,
-    )
+/// The columns a [`CrlRow`] is read from.
+macro_rules! crl_columns {
+    () => {
+        (
+            trust_crls::sha256,
+            trust_crls::issuer,
+            trust_crls::issuer_service_id,
+            trust_crls::der,
+            trust_crls::this_update,
+            trust_crls::next_update,
+            trust_crls::source_url,
+            trust_crls::loaded_at,
+        )
+    };
 }
 
 fn crl_from_row(row: CrlRow) -> Result<(CrlInfo, X509Crl), AppError> {
@@ -763,7 +747,7 @@ fn crl_from_row(row: CrlRow) -> Result<(CrlInfo, X509Crl), AppError> {
 fn crl_info(conn: &mut DbConn, sha256: &str) -> Result<Option<CrlInfo>, AppError> {
     let row: Option<CrlRow> = trust_crls::table
         .filter(trust_crls::sha256.eq(sha256))
-        .select(crl_columns())
+        .select(crl_columns!())
         .first(conn)
         .optional()?;
     row.map(|r| crl_from_row(r).map(|(info, _)| info))
@@ -773,7 +757,7 @@ fn crl_info(conn: &mut DbConn, sha256: &str) -> Result<Option<CrlInfo>, AppError
 /// All loaded CRLs, newest first.
 pub fn crls(conn: &mut DbConn) -> Result<Vec<(CrlInfo, X509Crl)>, AppError> {
     let rows: Vec<CrlRow> = trust_crls::table
-        .select(crl_columns())
+        .select(crl_columns!())
         .order(trust_crls::this_update.desc())
         .load(conn)?;
     rows.into_iter().map(crl_from_row).collect()
