@@ -16,6 +16,7 @@ pub mod http;
 pub mod identity;
 pub mod leagues;
 pub mod opendata;
+pub mod opening;
 pub mod pki;
 pub mod seals;
 pub mod startup;
