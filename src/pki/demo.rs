@@ -526,10 +526,7 @@ impl Writer {
             None => None,
         };
         let window = |t: &openssl::asn1::Asn1TimeRef| -> anyhow::Result<DateTime<Utc>> {
-            let epoch = Asn1Time::from_unix(0)?;
-            let diff = epoch.diff(t)?;
-            DateTime::from_timestamp(i64::from(diff.days) * 86_400 + i64::from(diff.secs), 0)
-                .context("a validity date out of range")
+            super::validation::utc(t).context("a validity date out of range")
         };
         self.certificates.push(ManifestCertificate {
             league: e.league.into(),

@@ -252,7 +252,8 @@ pub fn parse_certificate(bytes: &[u8]) -> Result<X509, String> {
     X509::from_der(&der).map_err(|e| format!("not a DER certificate: {e}"))
 }
 
-fn utc(t: &Asn1TimeRef) -> Option<DateTime<Utc>> {
+/// An ASN.1 time as UTC, read by openssl; `None` if out of range.
+pub fn utc(t: &Asn1TimeRef) -> Option<DateTime<Utc>> {
     let epoch = Asn1Time::from_unix(0).ok()?;
     let diff = epoch.diff(t).ok()?;
     DateTime::from_timestamp(i64::from(diff.days) * 86_400 + i64::from(diff.secs), 0)

@@ -7,7 +7,7 @@ use crate::audit::{self, AuditContext};
 use crate::db::schema::{trust_crls, trust_recognitions, trust_service_statuses, trust_services};
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::{AppError, FieldError, check_text};
-use crate::pki::validation::{fingerprint, parse_certificate};
+use crate::pki::validation::{fingerprint, parse_certificate, utc};
 use crate::types::LeagueCode;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
@@ -227,12 +227,6 @@ fn pem(cert: &X509) -> String {
         .unwrap_or_default()
 }
 
-fn asn1_utc(t: &openssl::asn1::Asn1TimeRef) -> Option<DateTime<Utc>> {
-    let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
-    let diff = epoch.diff(t).ok()?;
-    DateTime::from_timestamp(i64::from(diff.days) * 86_400 + i64::from(diff.secs), 0)
-}
-
 fn league_exists(conn: &mut DbConn, league: &LeagueCode, field: &str) -> Result<(), AppError> {
     if crate::leagues::exists(conn, league)? {
         Ok(())
@@ -271,7 +265,7 @@ pub fn register(
             new.league
         )));
     }
-    let (not_before, not_after) = match (asn1_utc(cert.not_before()), asn1_utc(cert.not_after())) {
+    let (not_before, not_after) = match (utc(cert.not_before()), utc(cert.not_after())) {
         (Some(a), Some(b)) => (a, b),
         _ => {
             return Err(AppError::invalid(
@@ -665,9 +659,9 @@ pub fn load_crl(
             "the CRL is not signed by any registered trust service",
         ));
     };
-    let this_update = asn1_utc(crl.last_update())
-        .ok_or_else(|| AppError::invalid("crl", "unreadable thisUpdate"))?;
-    let next_update = crl.next_update().and_then(asn1_utc);
+    let this_update =
+        utc(crl.last_update()).ok_or_else(|| AppError::invalid("crl", "unreadable thisUpdate"))?;
+    let next_update = crl.next_update().and_then(utc);
     if this_update > ctx.now + chrono::Duration::minutes(5) {
         return Err(AppError::invalid("crl", "thisUpdate lies in the future"));
     }
