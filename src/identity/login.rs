@@ -145,20 +145,35 @@ fn rejection(report: &TrustReport) -> AppError {
         .map(|c| format!("{}: {}", c.name, c.detail))
         .collect();
     AppError::CertificateRejected(format!(
-        "certificate validation ended {:?}{}: {}",
-        report.report.decision.indication,
-        report
-            .report
-            .decision
-            .sub_indication
-            .map(|s| format!(" / {s:?}"))
-            .unwrap_or_default(),
+        "certificate validation ended {}: {}",
+        report.report.decision.verdict(),
         if failed.is_empty() {
             "no check passed".into()
         } else {
             failed.join("; ")
         }
     ))
+}
+
+/// Validates a login certificate against the registry at `now`: client
+/// authentication, vouched for by an enterprise or personal CA of any league
+/// (whether the account's league accepts that league is decided after).
+pub async fn validate_for_login(
+    state: &AppState,
+    der: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<TrustReport, AppError> {
+    let snapshot = state.trust.get(&state.db, now).await?;
+    crate::db::off_executor(move || {
+        Ok(snapshot.check(
+            &der,
+            Purpose::ClientAuth,
+            &[ServiceType::EnterpriseCa, ServiceType::PersonalCa],
+            None,
+            now,
+        ))
+    })
+    .await
 }
 
 /// Validates the certificate, reads whom it names, maps it to an account
@@ -177,17 +192,7 @@ async fn establish(
     let der = parse_certificate(&certificate)
         .and_then(|c| c.to_der().map_err(|e| e.to_string()))
         .map_err(|why| AppError::CertificateRejected(format!("unreadable certificate: {why}")))?;
-    let check_der = der.clone();
-    let report = crate::db::off_executor(move || {
-        Ok(snapshot.check(
-            &check_der,
-            Purpose::ClientAuth,
-            &[ServiceType::EnterpriseCa, ServiceType::PersonalCa],
-            None,
-            now,
-        ))
-    })
-    .await?;
+    let report = validate_for_login(state, der.clone(), now).await?;
     if !report.passed() {
         return Err(rejection(&report));
     }

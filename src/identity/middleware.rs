@@ -99,31 +99,13 @@ async fn check_still_valid(
     binding: &super::sessions::Binding,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
-    use crate::trust::model::ServiceType;
-    let snapshot = state.trust.get(&state.db, now).await?;
-    let der = binding.certificate.clone();
-    let report = crate::db::off_executor(move || {
-        Ok(snapshot.check(
-            &der,
-            crate::pki::policy::Purpose::ClientAuth,
-            &[ServiceType::EnterpriseCa, ServiceType::PersonalCa],
-            None,
-            now,
-        ))
-    })
-    .await?;
+    let report = super::login::validate_for_login(state, binding.certificate.clone(), now).await?;
     if report.passed() {
         return Ok(());
     }
     Err(AppError::Unauthenticated(format!(
-        "the session's certificate no longer passes validation ({:?}{}); sign in again",
-        report.report.decision.indication,
-        report
-            .report
-            .decision
-            .sub_indication
-            .map(|s| format!(" / {s:?}"))
-            .unwrap_or_default()
+        "the session's certificate no longer passes validation ({}); sign in again",
+        report.report.decision.verdict()
     )))
 }
 

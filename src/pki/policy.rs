@@ -251,6 +251,16 @@ pub struct Decision {
     pub checks: Vec<Check>,
 }
 
+impl Decision {
+    /// The indication and sub-indication in words, e.g. `Failed / Revoked`.
+    pub fn verdict(&self) -> String {
+        match self.sub_indication {
+            Some(sub) => format!("{:?} / {sub:?}", self.indication),
+            None => format!("{:?}", self.indication),
+        }
+    }
+}
+
 /// The decision for a certificate that could not be parsed.
 pub fn format_failure(why: &str) -> Decision {
     Decision {
