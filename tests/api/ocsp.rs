@@ -13,7 +13,7 @@
 //! made, and held until its test ends, so no other process can take its
 //! port meanwhile; closing it is the responder going down.
 
-use super::pki::openssl;
+use crate::fabric::openssl;
 use chrono::{Duration, Utc};
 use ggzy::pki::ocsp::{self, CertSha256, OcspFact, OcspSettings, ResponderUrl};
 use ggzy::pki::policy::{CheckResult, Indication, Purpose, SubIndication};

@@ -9,18 +9,7 @@ use openssl::x509::{X509, X509Crl};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub(crate) fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::fabric::openssl;
 
 /// A root, an issuing CA, leaves of several kinds and a CRL revoking one.
 struct Fabric {
