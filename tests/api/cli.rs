@@ -447,6 +447,36 @@ async fn the_trust_registry_from_the_command_line() {
     assert!(out.contains("suspended"), "{out}");
     let out = run(&["trust", "withdraw", &ca_id, "--reason", "停用"]);
     assert!(out.contains("withdrawn"), "{out}");
+    // A person signing in by certificate needs a league.
+    let id = crate::trust::resident("45010219800101123");
+    let out = ggzy(
+        dir.path(),
+        &db,
+        &[
+            "users",
+            "add",
+            "--name",
+            "张三",
+            "--role",
+            "expert",
+            "--id-number",
+            &id,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("league"));
+    run(&[
+        "users",
+        "add",
+        "--name",
+        "张三",
+        "--role",
+        "expert",
+        "--id-number",
+        &id,
+        "--league",
+        "NNG",
+    ]);
     // A withdrawal is final; bad files are refused with a message.
     let out = ggzy(
         dir.path(),

@@ -557,3 +557,26 @@ async fn a_session_stops_when_its_certificate_is_revoked_or_its_ca_suspended() {
         .await
         .assert_problem(404, "not-found");
 }
+
+#[actix_web::test]
+async fn a_certificate_must_come_from_the_ca_of_its_profile() {
+    let r = Registry::new().await;
+    // An enterprise-profile certificate issued by the personal CA.
+    r.nng.issue(
+        "mixed",
+        &format!(
+            "/C=CN/O=混合测试有限公司/organizationIdentifier={}/CN=混合测试有限公司",
+            credit("91450100MA5T0006F")
+        ),
+        "personal-ca",
+        "leaf.ext",
+    );
+    let before = r.app.snapshot();
+    let (status, body) = login(&r, &r.nng, "mixed", "raw").await;
+    assert_eq!(status, 401, "{body:#}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("enterprise_ca"),
+        "{body:#}"
+    );
+    assert_eq!(r.app.snapshot(), before);
+}

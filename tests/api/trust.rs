@@ -520,6 +520,27 @@ async fn bad_registrations_are_refused_and_change_nothing() {
         )
         .await;
     reply.assert_problem(422, "validation-failed");
+    // A leaf without timeStamping as a timestamp authority; a CRL source
+    // that is not a URL.
+    let tsa = r
+        .register(
+            "NNG",
+            "timestamp_authority",
+            &r.nng.text("builder.pem"),
+            None,
+        )
+        .await;
+    assert_eq!(tsa.0, 422, "{}", tsa.1);
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/trust/crls",
+            Some(&r.operator),
+            &json!({"crl": r.nng.crl("enterprise-ca"), "source_url": "ftp://crl.example/x.crl"}),
+        )
+        .await;
+    reply.assert_problem(422, "validation-failed");
+    assert_eq!(r.app.snapshot(), before, "refusals change nothing");
     let bidder = r.app.user("投标人", Role::Bidder, "NNG", "某公司");
     let before_bidder = r.app.snapshot();
     let reply = r
@@ -532,7 +553,89 @@ async fn bad_registrations_are_refused_and_change_nothing() {
         .await;
     reply.assert_problem(403, "forbidden");
     assert_eq!(r.app.snapshot(), before_bidder);
-    let _ = before;
+}
+
+#[actix_web::test]
+async fn bad_status_changes_revocation_sources_and_agreements_are_refused() {
+    let r = Registry::new().await;
+    let ca = r.service_id("NNG", "enterprise-ca").await;
+    let bidder = r.app.user("投标人", Role::Bidder, "NNG", "某公司");
+    let before = r.app.snapshot();
+    let status = |body: Value| {
+        let url = format!("/api/v1/trust/services/{ca}/status");
+        let app = &r.app;
+        let operator = r.operator.clone();
+        async move { app.post_json(&url, Some(&operator), &body).await }
+    };
+    // Before the service was listed; the status it already has; no reason.
+    let early = (r.app.now() - chrono::Duration::days(3)).to_rfc3339();
+    status(json!({"status": "suspended", "effective_from": early, "reason": "x"}))
+        .await
+        .assert_problem(422, "validation-failed");
+    status(json!({"status": "granted", "reason": "again"}))
+        .await
+        .assert_problem(409, "conflict");
+    status(json!({"status": "suspended", "reason": ""}))
+        .await
+        .assert_problem(422, "validation-failed");
+    // Revocation sources: only http OCSP responders; operators only.
+    let url = format!("/api/v1/trust/services/{ca}/revocation");
+    r.app
+        .put_json(
+            &url,
+            Some(&r.operator),
+            &json!({"ocsp_url": "https://ocsp.example/"}),
+        )
+        .await
+        .assert_problem(422, "validation-failed");
+    r.app
+        .put_json(
+            &url,
+            Some(&bidder),
+            &json!({"ocsp_url": "http://ocsp.example/"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    r.app
+        .put_json(
+            "/api/v1/trust/services/not-an-id/revocation",
+            Some(&r.operator),
+            &json!({}),
+        )
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(r.app.snapshot(), before, "refusals change nothing");
+    let reply = r
+        .app
+        .put_json(
+            &url,
+            Some(&r.operator),
+            &json!({"ocsp_url": "http://ocsp.example/", "crl_urls": ["http://crl.example/ca.crl"]}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["ocsp_url"], "http://ocsp.example/");
+    // An agreement overlapping one in force; an end before the start.
+    let agree =
+        json!({"league": "NNG", "recognised_league": "LZH", "service_type": "enterprise_ca"});
+    let first = r
+        .app
+        .post_json("/api/v1/trust/recognitions", Some(&r.operator), &agree)
+        .await;
+    assert_eq!(first.status, 201);
+    r.app
+        .post_json("/api/v1/trust/recognitions", Some(&r.operator), &agree)
+        .await
+        .assert_problem(409, "conflict");
+    let id = first.json()["id"].as_str().unwrap().to_string();
+    r.app
+        .post_json(
+            &format!("/api/v1/trust/recognitions/{id}/end"),
+            Some(&r.operator),
+            &json!({"effective_until": early, "reason": "x"}),
+        )
+        .await
+        .assert_problem(422, "validation-failed");
 }
 
 #[actix_web::test]
