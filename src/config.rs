@@ -297,6 +297,11 @@ impl Config {
     pub fn blob_dir(&self) -> PathBuf {
         self.data_dir.join("blobs")
     }
+
+    /// The platform's own keys (trust lists, opening-key custody, timestamps).
+    pub fn keys_dir(&self) -> std::path::PathBuf {
+        self.data_dir.join("keys")
+    }
 }
 
 #[cfg(test)]

@@ -84,6 +84,12 @@ pub enum AppError {
     Unavailable(String),
     #[error("{0}")]
     CertificateRejected(String),
+    #[error("{0}")]
+    BidRejected(String),
+    #[error("{0}")]
+    ShareRejected(String),
+    #[error("{0}")]
+    CustodyUnavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -181,6 +187,24 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The certificate or signature presented does not pass validation against the trust registry (see the detail for the indication and the failed checks), or does not match its certificate profile.",
     ),
     (
+        "bid-rejected",
+        422,
+        "Bid rejected",
+        "The bid envelope is not acceptable: not CMS, not signed by the submitting enterprise, not encrypted to the tender's opening certificate, or its signature does not cover its content. Nothing was stored; see the detail.",
+    ),
+    (
+        "share-rejected",
+        422,
+        "Key share rejected",
+        "The released key share is not the one this custodian was given (it does not match the commitment recorded when the opening key was made). The attempt is on the record.",
+    ),
+    (
+        "custody-unavailable",
+        409,
+        "Opening key custody unavailable",
+        "The opening key cannot be put in custody: a named custodian has no certificate a key share can be encrypted to, or too few custodians are available.",
+    ),
+    (
         "unavailable",
         503,
         "Service unavailable",
@@ -213,6 +237,9 @@ impl AppError {
             AppError::UploadIncomplete(_) => "upload-incomplete",
             AppError::Unavailable(_) => "unavailable",
             AppError::CertificateRejected(_) => "certificate-rejected",
+            AppError::BidRejected(_) => "bid-rejected",
+            AppError::ShareRejected(_) => "share-rejected",
+            AppError::CustodyUnavailable(_) => "custody-unavailable",
             AppError::Internal(_) => "internal",
         }
     }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub trust: Arc<crate::trust::registry::TrustCache>,
     /// Signs trust lists.
     pub signing_key: Arc<crate::pki::keys::SigningKey>,
+    /// The platform's custodian key for opening-key shares.
+    pub platform_custodian: Arc<crate::opening::platform::PlatformCustodian>,
 }
 
 #[derive(OpenApi)]
@@ -75,6 +77,11 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         public_url: config.public_url.clone(),
         publisher_name: config.publisher_name.clone(),
     };
+    let platform_custodian = crate::opening::platform::PlatformCustodian::load_or_create(
+        &config.keys_dir(),
+        clock.now(),
+    )
+    .context("loading the platform's opening-key custodian key")?;
     if config.demo_data {
         crate::demo::load_if_empty(
             &db,
@@ -82,13 +89,12 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
             &ocds,
             &config.data_dir.join("pki-demo"),
             clock.now(),
+            &platform_custodian.certificate,
         )?;
     }
-    let signing_key = crate::pki::keys::SigningKey::load_or_create(
-        &config.data_dir.join("keys"),
-        "trust-list-signing",
-    )
-    .context("loading the trust-list signing key")?;
+    let signing_key =
+        crate::pki::keys::SigningKey::load_or_create(&config.keys_dir(), "trust-list-signing")
+            .context("loading the trust-list signing key")?;
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -99,6 +105,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         ocds,
         trust: Arc::default(),
         signing_key: Arc::new(signing_key),
+        platform_custodian: Arc::new(platform_custodian),
     })
 }
 

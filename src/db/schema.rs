@@ -250,6 +250,9 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(trust_service_statuses -> trust_services (service_id));
 diesel::joinable!(user_identities -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(custody_certificates -> users (user_id));
+diesel::joinable!(bids -> tenders (tender_id));
+diesel::joinable!(bid_openings -> bids (bid_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     leagues,
@@ -270,4 +273,131 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_identities,
     login_challenges,
     sessions,
+    custody_certificates,
+    opening_keys,
+    opening_shares,
+    bid_uploads,
+    bids,
+    openings,
+    bid_openings,
+    objections,
 );
+
+diesel::table! {
+    custody_certificates (user_id) {
+        user_id -> Text,
+        certificate -> Binary,
+        sha256 -> Text,
+        subject -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    opening_keys (tender_id) {
+        tender_id -> Text,
+        certificate -> Binary,
+        cert_sha256 -> Text,
+        threshold -> Integer,
+        custodians -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    opening_shares (tender_id, x) {
+        tender_id -> Text,
+        x -> Integer,
+        custodian_kind -> Text,
+        custodian_user_id -> Nullable<Text>,
+        custodian_label -> Text,
+        custodian_cert_sha256 -> Text,
+        encrypted_share -> Binary,
+        share_sha256 -> Text,
+        released_share -> Nullable<Binary>,
+        released_at -> Nullable<Timestamp>,
+        released_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    bid_uploads (id) {
+        id -> Text,
+        tender_id -> Text,
+        bidder_org_id -> Text,
+        user_id -> Text,
+        declared_size -> BigInt,
+        declared_sha256 -> Nullable<Text>,
+        received_bytes -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        bid_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    bids (id) {
+        id -> Text,
+        tender_id -> Text,
+        bidder_org_id -> Text,
+        submitted_by -> Text,
+        version -> Integer,
+        status -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        content_sha256 -> Text,
+        content_type -> Text,
+        outer_signed -> Bool,
+        signer_cert_sha256 -> Text,
+        signer_subject -> Text,
+        client_addr -> Nullable<Text>,
+        received_at -> Timestamp,
+        timestamp_token -> Binary,
+        receipt_json -> Text,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    openings (tender_id) {
+        tender_id -> Text,
+        status -> Text,
+        started_at -> Timestamp,
+        decrypting_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        valid_bids -> Nullable<Integer>,
+        record_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    bid_openings (bid_id) {
+        bid_id -> Text,
+        tender_id -> Text,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+        signer_subject -> Nullable<Text>,
+        signing_time -> Nullable<Timestamp>,
+        sealed -> Bool,
+        seal_name -> Nullable<Text>,
+        total_price_fen -> Nullable<BigInt>,
+        duration_days -> Nullable<Integer>,
+        schedule_json -> Nullable<Text>,
+        opened_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> Text,
+        tender_id -> Text,
+        raised_by -> Text,
+        bidder_org_id -> Nullable<Text>,
+        text -> Text,
+        raised_at -> Timestamp,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}

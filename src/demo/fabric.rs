@@ -174,6 +174,41 @@ fn person_account(
     bind_certificate_identities(conn, ctx, &user, &[role], None, Some(&id_number))
 }
 
+/// Records the certificates of the fabric's enterprises and people as where
+/// their accounts' opening-key shares go, as if each had signed in once.
+pub fn record_custody_certificates(
+    conn: &mut DbConn,
+    fabric: &DemoFabric,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::db::schema::user_identities;
+    use diesel::prelude::*;
+    for c in &fabric.manifest.certificates {
+        if c.revoked {
+            continue;
+        }
+        let key = match (c.kind, &c.credit_code, &c.id_number) {
+            (DemoKind::Enterprise, Some(code), _) => ("enterprise", code),
+            (DemoKind::Expert | DemoKind::Supervisor, _, Some(id)) => ("person", id),
+            _ => continue,
+        };
+        let users: Vec<String> = user_identities::table
+            .filter(user_identities::kind.eq(key.0))
+            .filter(user_identities::identifier.eq(key.1))
+            .select(user_identities::user_id)
+            .load(conn)?;
+        let pem = file(fabric, &c.cert)?;
+        let der = openssl::x509::X509::from_pem(pem)
+            .and_then(|x| x.to_der())
+            .map_err(|e| AppError::Internal(e.into()))?;
+        for user in users {
+            let user = crate::types::UserId::from_db(user);
+            crate::opening::store::record_custody_certificate(conn, &user, &der, now)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the fabric where the demo user finds its keys, replacing a
 /// fabric left by an earlier database.
 pub fn write(dir: &Path, fabric: &DemoFabric) -> anyhow::Result<()> {

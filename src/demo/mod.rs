@@ -23,7 +23,7 @@ use crate::tenders::documents::{NewDocument, record_document};
 use crate::tenders::lifecycle::Action;
 use crate::tenders::model::*;
 use crate::tenders::store::{self as tenders, AmendmentInput, Parties, TransitionInput};
-use crate::types::{CreditCode, Currency, LeagueCode, Money, OrganisationId, TenderId};
+use crate::types::{CreditCode, Currency, LeagueCode, Money, OrganisationId, TenderId, UserId};
 use anyhow::Context;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use diesel::prelude::*;
@@ -142,6 +142,7 @@ pub fn load_if_empty(
     settings: &OcdsSettings,
     fabric_dir: &Path,
     now: DateTime<Utc>,
+    platform: &openssl::x509::X509,
 ) -> anyhow::Result<()> {
     let now = now.trunc_subsecs(0);
     let loaded = db.write_blocking(|conn| {
@@ -149,7 +150,7 @@ pub fn load_if_empty(
         if n > 0 {
             return Ok(false);
         }
-        load(conn, blobs, settings, fabric_dir, now)?;
+        load(conn, blobs, settings, fabric_dir, now, platform)?;
         Ok(true)
     });
     match loaded {
@@ -164,6 +165,46 @@ pub fn load_if_empty(
         Err(e) => anyhow::bail!("loading demo data: {e}"),
     }
     Ok(())
+}
+
+/// Custody for a demo tender: the publisher if it has a certificate, a
+/// supervisor of the tender's league (or of the regional centre, GX, for
+/// leagues without one) and the platform, two of them needed.
+fn demo_custody(
+    conn: &mut crate::db::DbConn,
+    league: &LeagueCode,
+    publisher: &Principal,
+) -> Result<crate::opening::store::CustodyInput, AppError> {
+    use crate::db::schema::{custody_certificates, user_roles, users};
+    let mut custodians = Vec::new();
+    if let Some(me) = &publisher.user_id {
+        let has: i64 = custody_certificates::table
+            .filter(custody_certificates::user_id.eq(me.as_str()))
+            .count()
+            .get_result(conn)?;
+        if has > 0 {
+            custodians.push(me.clone());
+        }
+    }
+    for candidate in [league.as_str(), "GX"] {
+        let supervisor: Option<String> = users::table
+            .inner_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
+            .inner_join(custody_certificates::table.on(custody_certificates::user_id.eq(users::id)))
+            .filter(user_roles::role.eq(Role::Supervisor.code()))
+            .filter(users::league_code.eq(candidate))
+            .select(users::id)
+            .first(conn)
+            .optional()?;
+        if let Some(s) = supervisor {
+            custodians.push(UserId::from_db(s));
+            break;
+        }
+    }
+    Ok(crate::opening::store::CustodyInput {
+        threshold: 2,
+        custodians,
+        platform: true,
+    })
 }
 
 fn code(raw: &str) -> LeagueCode {
@@ -183,11 +224,11 @@ fn load(
     settings: &OcdsSettings,
     fabric_dir: &Path,
     now: DateTime<Utc>,
+    platform: &openssl::x509::X509,
 ) -> Result<(), AppError> {
-    load_records(conn, blobs, settings, now)?;
     // Key generation, RSA above all, is most of the demo load's time.
     let built = fabric::build(now).context("building the demo trust fabric")?;
-    fabric::register_fabric(conn, &AuditContext::system(now), &built)?;
+    load_records(conn, blobs, settings, now, &built, platform)?;
     fabric::write(fabric_dir, &built)?;
     Ok(())
 }
@@ -197,6 +238,8 @@ fn load_records(
     blobs: &BlobStore,
     settings: &OcdsSettings,
     now: DateTime<Utc>,
+    built: &crate::pki::demo::DemoFabric,
+    platform: &openssl::x509::X509,
 ) -> Result<(), AppError> {
     let system = AuditContext::system(now - Duration::days(40));
     for (c, name, name_en, parent) in LEAGUES {
@@ -404,6 +447,11 @@ fn load_records(
         },
     ];
 
+    // The fabric's authorities and people, and the certificates the demo
+    // accounts' opening-key shares are encrypted to.
+    fabric::register_fabric(conn, &AuditContext::system(now), built)?;
+    fabric::record_custody_certificates(conn, built, now)?;
+
     let mut ids: Vec<(TenderId, Principal, DateTime<Utc>)> = Vec::new();
     for demo in demos {
         let start = demo.input.dates.documents_available_at;
@@ -432,16 +480,14 @@ fn load_records(
             },
         )?;
         let row = tenders::load_row(conn, &id)?;
-        tenders::transition(
-            conn,
-            &ctx(&demo.by, start),
-            settings,
-            &row,
-            &TransitionInput {
-                action: Action::Publish,
-                reason: String::new(),
-            },
-        )?;
+        let publish = TransitionInput {
+            action: Action::Publish,
+            reason: String::new(),
+            custody: Some(demo_custody(conn, &demo.league, &demo.by)?),
+        };
+        let published = ctx(&demo.by, start);
+        tenders::transition(conn, &published, settings, &row, &publish)?;
+        crate::opening::store::on_transition(conn, &published, &row, &publish, platform)?;
         ids.push((id, demo.by, start));
     }
 
@@ -485,15 +531,13 @@ fn load_records(
     let (land, land_by, land_start) = &ids[2];
     let row = tenders::load_row(conn, land)?;
     let opened = *land_start + Duration::days(25);
-    tenders::transition(
-        conn,
-        &ctx(land_by, opened),
-        settings,
-        &row,
-        &TransitionInput {
-            action: Action::StartOpening,
-            reason: String::new(),
-        },
-    )?;
+    let start_opening = TransitionInput {
+        action: Action::StartOpening,
+        reason: String::new(),
+        custody: None,
+    };
+    let opening = ctx(land_by, opened);
+    tenders::transition(conn, &opening, settings, &row, &start_opening)?;
+    crate::opening::store::on_transition(conn, &opening, &row, &start_opening, platform)?;
     Ok(())
 }

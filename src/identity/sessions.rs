@@ -356,6 +356,8 @@ pub fn open_session(
             sessions::client_addr.eq(ctx.client_addr.as_deref()),
         ))
         .execute(conn)?;
+    // The certificate one signs in with is where one's opening-key shares go.
+    crate::opening::store::record_custody_certificate(conn, new.user, new.certificate, ctx.now)?;
     let view = session(conn, &id)?.ok_or_else(|| AppError::not_found("session"))?;
     let audit_ctx = AuditContext {
         principal: Principal {

@@ -42,6 +42,9 @@ pub struct EncryptedShare {
     pub x: u8,
     /// CMS EnvelopedData (DER) of the share: one byte `x`, then `y`.
     pub cms_der: Vec<u8>,
+    /// SHA-256 (hex) of the plain share (`x` then `y`): a commitment that
+    /// lets a released share be checked on its own, before k are in.
+    pub share_sha256: String,
 }
 
 /// What remains of an opening key after custody: the certificate bidders
@@ -62,7 +65,8 @@ pub enum CustodyError {
     Crypto(#[from] openssl::error::ErrorStack),
 }
 
-fn self_signed(
+/// A self-signed certificate for `key`, for key encipherment only.
+pub fn self_signed(
     key: &PKey<Private>,
     subject: &str,
     from: DateTime<Utc>,
@@ -129,6 +133,7 @@ pub fn create(
         let mut plain = Vec::with_capacity(share.y.len() + 1);
         plain.push(share.x);
         plain.extend_from_slice(&share.y);
+        let share_sha256 = share_digest(&plain);
         let sealed = (|| {
             let mut recipients = Stack::new()?;
             recipients.push(custodian.certificate.clone())?;
@@ -146,6 +151,7 @@ pub fn create(
                 custodian: custodian.label.clone(),
                 x: share.x,
                 cms_der,
+                share_sha256,
             }),
             Err(e) => {
                 result = Err(CustodyError::Crypto(e));
@@ -162,6 +168,46 @@ pub fn create(
         threshold,
         shares: encrypted,
     })
+}
+
+/// A released share's bytes (`x` then `y`), wiped when dropped.
+pub struct PlainShare(Vec<u8>);
+
+impl PlainShare {
+    pub fn new(bytes: Vec<u8>) -> PlainShare {
+        PlainShare(bytes)
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for PlainShare {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
+/// SHA-256 (hex) of a plain share as a custodian releases it.
+pub fn share_digest(plain: &[u8]) -> String {
+    crate::identity::hex(&openssl::sha::sha256(plain))
+}
+
+/// Whether CMS can encrypt to this certificate's key (RSA key transport or
+/// EC key agreement); SM2 certificates cannot receive OpenSSL CMS envelopes.
+pub fn can_receive(certificate: &X509) -> bool {
+    let Ok(key) = certificate.public_key() else {
+        return false;
+    };
+    match key.id() {
+        openssl::pkey::Id::RSA => key.bits() >= 2048,
+        openssl::pkey::Id::EC => key
+            .ec_key()
+            .map(|ec| ec.group().curve_name() != Some(openssl::nid::Nid::SM2))
+            .unwrap_or(false),
+        _ => false,
+    }
 }
 
 /// Reads a decrypted share (`x` then `y`, as a custodian's `openssl cms

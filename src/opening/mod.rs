@@ -1,9 +1,28 @@
-//! The opening hall (issue 4, begun): custody of a tender's opening key.
-//! `shamir` splits a secret k-of-n and puts it back together (pure);
-//! `custody` makes the opening key pair and certificate, splits the private
-//! key and encrypts each share to its custodian's certificate (CMS), and
-//! rebuilds the key from released shares. Storing custody per tender,
-//! releasing shares over HTTP and the opening itself come next.
+//! The opening: custody of each tender's opening key and the opening hall.
+//!
+//! - `shamir` splits a secret k-of-n and puts it back together (pure).
+//! - `custody` makes the opening key pair and certificate, splits the
+//!   private key and encrypts each share to its custodian's certificate
+//!   (CMS), and rebuilds the key from released shares.
+//! - `platform` is the platform's own custodian key.
+//! - `store` keeps custody per tender (made at publication), custodians'
+//!   certificates, and share releases.
+//! - `run` decrypts and checks every bid once enough shares are released,
+//!   and records the opening; `routes` is the HTTP side.
 
 pub mod custody;
+pub mod platform;
 pub mod shamir;
+pub mod store;
+
+crate::types::text_enum! {
+    /// Where an opening is.
+    pub enum OpeningStatus {
+        /// Started after the deadline; custodians are releasing shares.
+        CollectingShares = "collecting_shares",
+        /// Enough shares: the bids are being decrypted and checked.
+        Decrypting = "decrypting",
+        /// Every bid is recorded and the opening record is published.
+        Completed = "completed",
+    }
+}

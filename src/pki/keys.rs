@@ -20,20 +20,7 @@ pub struct SigningKey {
 impl SigningKey {
     /// Loads `<dir>/<name>.pem`, or makes a 3072-bit RSA key there.
     pub fn load_or_create(dir: &Path, name: &str) -> anyhow::Result<SigningKey> {
-        let path = dir.join(format!("{name}.pem"));
-        let key = if path.exists() {
-            let pem =
-                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            PKey::private_key_from_pem(&pem)
-                .with_context(|| format!("{} is not a PEM private key", path.display()))?
-        } else {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            let key = PKey::from_rsa(Rsa::generate(3072)?)?;
-            write_private(&path, &key.private_key_to_pem_pkcs8()?)?;
-            tracing::info!(path = %path.display(), "made a new platform signing key");
-            key
-        };
-        Self::from_key(key)
+        Self::from_key(load_or_create_rsa(dir, name)?)
     }
 
     pub fn from_key(key: PKey<Private>) -> anyhow::Result<SigningKey> {
@@ -55,6 +42,22 @@ impl SigningKey {
         signer.update(data)?;
         Ok(signer.sign_to_vec()?)
     }
+}
+
+/// Loads the private key `<dir>/<name>.pem`, or makes a 3072-bit RSA key
+/// there (owner-only permissions).
+pub fn load_or_create_rsa(dir: &Path, name: &str) -> anyhow::Result<PKey<Private>> {
+    let path = dir.join(format!("{name}.pem"));
+    if path.exists() {
+        let pem = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        return PKey::private_key_from_pem(&pem)
+            .with_context(|| format!("{} is not a PEM private key", path.display()));
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let key = PKey::from_rsa(Rsa::generate(3072)?)?;
+    write_private(&path, &key.private_key_to_pem_pkcs8()?)?;
+    tracing::info!(path = %path.display(), "made a new platform key");
+    Ok(key)
 }
 
 /// Checks an RS256 signature with a PEM public key.

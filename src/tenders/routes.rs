@@ -321,6 +321,7 @@ pub async fn transition_tender(
     principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
     let input = body.into_inner();
     let settings = state.ocds.clone();
+    let platform = state.platform_custodian.certificate.clone();
     let detail = state
         .db
         .write(move |conn| {
@@ -328,6 +329,7 @@ pub async fn transition_tender(
             let (row, role) = store::load_managed(conn, &id, &principal)?;
             let ctx = ctx.acting_as(role);
             store::transition(conn, &ctx, &settings, &row, &input)?;
+            crate::opening::store::on_transition(conn, &ctx, &row, &input, &platform)?;
             let row = store::load_row(conn, &id)?;
             store::detail(conn, &row, &principal)
         })

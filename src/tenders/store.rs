@@ -725,6 +725,10 @@ pub struct TransitionInput {
     #[serde(default)]
     #[schema(max_length = 5000)]
     pub reason: String,
+    /// Who holds the opening key's shares (publication only; see
+    /// `CustodyInput` for the default).
+    #[serde(default)]
+    pub custody: Option<crate::opening::store::CustodyInput>,
 }
 
 /// Applies a lifecycle action: checks the state machine and the time limits,

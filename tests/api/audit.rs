@@ -20,7 +20,10 @@ async fn every_state_change_is_audited_once_with_who_and_where() {
     let operator = app.user("运营", Role::Operator, "NNG", "平台");
     let all = events(&app, &operator, &format!("tender_id={id}")).await;
     let actions: Vec<&str> = all.iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["tender.create", "tender.publish"]);
+    assert_eq!(
+        actions,
+        ["tender.create", "tender.publish", "opening.key_created"]
+    );
     let publish = &all[1];
     assert_eq!(publish["actor_role"], "tenderer");
     assert_eq!(publish["object_type"], "tender");

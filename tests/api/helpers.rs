@@ -310,7 +310,17 @@ impl TestApp {
                     league: Some(&league),
                     organisation: org,
                 };
-                Ok(create_user(conn, &ctx, &new, valid_until)?.1)
+                let (id, token) = create_user(conn, &ctx, &new, valid_until)?;
+                // Accounts that may hold opening-key shares get the test
+                // custodian certificate, as if they had signed in with it.
+                if roles
+                    .iter()
+                    .any(|r| matches!(r, Role::Tenderer | Role::Agent | Role::Supervisor))
+                {
+                    let der = custody_identity().1.to_der().unwrap();
+                    ggzy::opening::store::record_custody_certificate(conn, &id, &der, ctx.now)?;
+                }
+                Ok(token)
             })
             .expect("create user")
     }
@@ -370,6 +380,14 @@ impl TestApp {
             "trust_crls",
             "user_identities",
             "sessions",
+            "custody_certificates",
+            "opening_keys",
+            "opening_shares",
+            "bid_uploads",
+            "bids",
+            "openings",
+            "bid_openings",
+            "objections",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))
@@ -434,4 +452,29 @@ impl TestApp {
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         (token, id)
     }
+}
+
+/// The key and certificate test accounts hold their opening-key shares
+/// under (RSA 2048, self-signed, made once per test process).
+pub fn custody_identity() -> &'static (
+    openssl::pkey::PKey<openssl::pkey::Private>,
+    openssl::x509::X509,
+) {
+    static IDENTITY: std::sync::OnceLock<(
+        openssl::pkey::PKey<openssl::pkey::Private>,
+        openssl::x509::X509,
+    )> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(|| {
+        let key =
+            openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+        let now = Utc::now();
+        let cert = ggzy::opening::custody::self_signed(
+            &key,
+            "test custodian",
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(400),
+        )
+        .unwrap();
+        (key, cert)
+    })
 }
