@@ -13,11 +13,11 @@
 
 #![allow(non_camel_case_types)]
 
-use foreign_types::{ForeignType, ForeignTypeRef, Opaque, foreign_type};
+use foreign_types::{ForeignType, ForeignTypeRef, foreign_type};
 use openssl::error::ErrorStack;
 use openssl_sys::{
     ASN1_GENERALIZEDTIME, ASN1_INTEGER, ASN1_OBJECT, BIO, EVP_MD, EVP_PKEY, OPENSSL_STACK, PKCS7,
-    X509, stack_st_X509,
+    X509, X509_STORE, stack_st_X509,
 };
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_void};
 use std::marker::PhantomData;
@@ -50,9 +50,11 @@ pub type TimeCb =
 /// `TS_RESP_CTX_add_flags`: put the TSA's name (the signer's subject) in the TSTInfo.
 pub const TS_TSA_NAME: c_int = 0x01;
 
+pub const TS_VFY_SIGNATURE: c_int = 1 << 0;
 pub const TS_VFY_VERSION: c_int = 1 << 1;
 pub const TS_VFY_IMPRINT: c_int = 1 << 3;
 pub const TS_VFY_NONCE: c_int = 1 << 5;
+pub const TS_VFY_SIGNER: c_int = 1 << 6;
 
 pub const TS_STATUS_GRANTED: c_long = 0;
 pub const TS_STATUS_GRANTED_WITH_MODS: c_long = 1;
@@ -62,12 +64,26 @@ pub const TS_INFO_ADD_INFO_NOT_AVAILABLE: c_int = 17;
 /// `X509_PURPOSE_TIMESTAMP_SIGN`: the purpose `TS_RESP_CTX_set_signer_cert` checks.
 pub const X509_PURPOSE_TIMESTAMP_SIGN: c_int = 9;
 
+pub const ERR_LIB_TS: c_int = 47;
+pub const ERR_LIB_ESS: c_int = 54;
+pub const TS_R_CERTIFICATE_VERIFY_ERROR: c_int = 100;
+pub const TS_R_ESS_SIGNING_CERTIFICATE_ERROR: c_int = 101;
+pub const TS_R_MESSAGE_IMPRINT_MISMATCH: c_int = 103;
+pub const TS_R_SIGNATURE_FAILURE: c_int = 109;
+pub const TS_R_TSA_NAME_MISMATCH: c_int = 111;
+pub const TS_R_UNSUPPORTED_VERSION: c_int = 113;
+
 unsafe extern "C" {
     pub fn d2i_TS_REQ(a: *mut *mut TS_REQ, pp: *mut *const c_uchar, length: c_long) -> *mut TS_REQ;
     pub fn TS_REQ_free(a: *mut TS_REQ);
     pub fn TS_REQ_to_TS_VERIFY_CTX(req: *mut TS_REQ, ctx: *mut TS_VERIFY_CTX)
     -> *mut TS_VERIFY_CTX;
 
+    pub fn d2i_TS_RESP(
+        a: *mut *mut TS_RESP,
+        pp: *mut *const c_uchar,
+        length: c_long,
+    ) -> *mut TS_RESP;
     pub fn i2d_TS_RESP(a: *const TS_RESP, pp: *mut *mut c_uchar) -> c_int;
     pub fn TS_RESP_free(a: *mut TS_RESP);
     pub fn TS_RESP_get_status_info(a: *mut TS_RESP) -> *mut TS_STATUS_INFO;
@@ -77,6 +93,9 @@ unsafe extern "C" {
     pub fn TS_STATUS_INFO_get0_status(a: *const TS_STATUS_INFO) -> *const ASN1_INTEGER;
     pub fn TS_STATUS_INFO_get0_text(a: *const TS_STATUS_INFO) -> *const OPENSSL_STACK;
 
+    pub fn PKCS7_to_TS_TST_INFO(token: *mut PKCS7) -> *mut TS_TST_INFO;
+    pub fn TS_TST_INFO_free(a: *mut TS_TST_INFO);
+    pub fn TS_TST_INFO_get_policy_id(a: *mut TS_TST_INFO) -> *mut ASN1_OBJECT;
     pub fn TS_TST_INFO_get_serial(a: *const TS_TST_INFO) -> *const ASN1_INTEGER;
     pub fn TS_TST_INFO_get_time(a: *const TS_TST_INFO) -> *const ASN1_GENERALIZEDTIME;
 
@@ -102,7 +121,13 @@ unsafe extern "C" {
 
     pub fn TS_VERIFY_CTX_free(ctx: *mut TS_VERIFY_CTX);
     pub fn TS_VERIFY_CTX_set_flags(ctx: *mut TS_VERIFY_CTX, f: c_int) -> c_int;
+    pub fn TS_VERIFY_CTX_set_store(ctx: *mut TS_VERIFY_CTX, s: *mut X509_STORE) -> *mut X509_STORE;
+    pub fn TS_VERIFY_CTX_set_certs(
+        ctx: *mut TS_VERIFY_CTX,
+        certs: *mut stack_st_X509,
+    ) -> *mut stack_st_X509;
     pub fn TS_RESP_verify_response(ctx: *mut TS_VERIFY_CTX, response: *mut TS_RESP) -> c_int;
+    pub fn TS_RESP_verify_token(ctx: *mut TS_VERIFY_CTX, token: *mut PKCS7) -> c_int;
 
     pub fn X509_check_purpose(x: *mut X509, id: c_int, ca: c_int) -> c_int;
 }
@@ -123,12 +148,12 @@ foreign_type! {
     pub struct TsRespRef;
 }
 
-/// A `TSTInfo`, the signed content of a timestamp token, only ever borrowed
-/// from its response.
-pub struct TsTstInfoRef(Opaque);
-
-impl ForeignTypeRef for TsTstInfoRef {
+foreign_type! {
     type CType = TS_TST_INFO;
+    fn drop = TS_TST_INFO_free;
+    /// A `TSTInfo`, the signed content of a timestamp token.
+    pub struct TsTstInfo;
+    pub struct TsTstInfoRef;
 }
 
 foreign_type! {

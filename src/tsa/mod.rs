@@ -6,7 +6,7 @@
 //! `openssl ts -verify`. To be sure that what we issue is what OpenSSL
 //! accepts, we do not build tokens ourselves: [`Tsa::stamp`] runs OpenSSL's
 //! own TSA responder (`TS_RESP_CTX`, `TS_RESP_create_response`) and
-//! `verify` (to come) runs its verifier (`TS_RESP_verify_response` /
+//! [`verify`] runs its verifier (`TS_RESP_verify_response` /
 //! `TS_RESP_verify_token`). Our code only supplies what they need: the
 //! request (`request`, encoded with `der`), a random 128-bit serial, the
 //! trust anchors, and the times — the stamp's and the one to check the
@@ -37,8 +37,10 @@ mod request;
 #[cfg(test)]
 mod tests;
 mod token;
+mod verify;
 
 pub use authority::{DEFAULT_POLICY_OID, Stamp, Tsa};
+pub use verify::{Verified, verify};
 
 use openssl::error::ErrorStack;
 use std::path::PathBuf;

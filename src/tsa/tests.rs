@@ -76,7 +76,7 @@ certs = ./root.pem
 signer_key = ./tsa.key
 signer_digest = sha256
 default_policy = 1.2.3.4.1
-digests = sha256
+digests = sha256, sha3-256
 accuracy = secs:1
 clock_precision_digits = 3
 ordering = no
@@ -90,6 +90,7 @@ ess_cert_id_alg = sha256
 /// (valid for 30 days from now) in a directory kept for the test run.
 struct Fabric {
     dir: tempfile::TempDir,
+    root: X509,
 }
 
 impl Fabric {
@@ -173,7 +174,8 @@ fn fabric() -> &'static Fabric {
                 ],
             );
         }
-        Fabric { dir }
+        let root = X509::from_pem(&std::fs::read(d.join("root.pem")).unwrap()).unwrap();
+        Fabric { dir, root }
     })
 }
 
@@ -194,6 +196,10 @@ fn demo_tsa() -> Tsa {
         &demo("timestamp-authority.key.pem"),
     )
     .unwrap()
+}
+
+fn demo_root() -> X509 {
+    X509::from_pem(&std::fs::read(demo("root-ca.cert.pem")).unwrap()).unwrap()
 }
 
 /// Inside the demo certificates' validity (Nov 2026 – Nov 2031).
@@ -298,6 +304,16 @@ fn a_stamp_states_the_time_given_and_a_fresh_serial() {
     assert_ne!(first.serial_hex, second.serial_hex);
     assert_eq!(first.serial_hex.len(), 32, "{}", first.serial_hex);
     assert_ne!(first.token_der, second.token_der);
+
+    let roots = [fabric().root.clone()];
+    let verified = verify(&first.response_der, &hash, &roots, &[], Utc::now()).unwrap();
+    assert_eq!(verified.gen_time, first.gen_time);
+    assert_eq!(verified.serial_hex, first.serial_hex);
+    assert_eq!(verified.policy_oid, DEFAULT_POLICY_OID);
+    assert_eq!(verified.tsa_subject, "CN=Test RSA TSA");
+    // The bare token says the same.
+    let from_token = verify(&first.token_der, &hash, &roots, &[], Utc::now()).unwrap();
+    assert_eq!(from_token, verified);
 }
 
 #[test]
@@ -342,6 +358,23 @@ fn the_demo_gx_p256_tsa_stamps_what_the_openssl_cli_accepts() {
         "{cms}"
     );
     assert!(cms.contains("id-smime-aa-signingCertificateV2"), "{cms}");
+
+    let verified = verify(
+        &stamp.response_der,
+        &hash,
+        &[demo_root()],
+        &[],
+        demo_check_time(),
+    )
+    .unwrap();
+    assert_eq!(verified.gen_time, stamp.gen_time);
+    assert!(
+        verified
+            .tsa_subject
+            .contains("CN=GX Demo Timestamp Authority"),
+        "{}",
+        verified.tsa_subject
+    );
 }
 
 #[test]
@@ -361,6 +394,210 @@ fn a_chain_after_the_leaf_travels_in_the_token() {
     let token = openssl::pkcs7::Pkcs7::from_der(&stamp.token_der).unwrap();
     let certs = token.signed().and_then(|s| s.certificates()).unwrap();
     assert_eq!(certs.len(), 2);
+    verify(
+        &stamp.token_der,
+        &hash,
+        std::slice::from_ref(&f.root),
+        &[],
+        Utc::now(),
+    )
+    .unwrap();
+}
+
+/// `openssl ts -query` and `-reply` with the test's config: the CLI as TSA.
+/// `hash` is sent as a SHA-256 imprint unless `extra_query` names another
+/// digest.
+fn cli_tsa_answer(hash: &[u8; 32], extra_query: &[&str], token_out: bool) -> Vec<u8> {
+    let f = fabric();
+    let d = f.dir.path();
+    // Each answer with its own serial file: tests run in parallel.
+    let name = format!("q-{}", uuid::Uuid::new_v4());
+    let config = format!("{name}.cnf");
+    let serial = format!("{name}.serial");
+    std::fs::write(
+        d.join(&config),
+        CONFIG.replace("./cli-serial", &format!("./{serial}")),
+    )
+    .unwrap();
+    std::fs::write(d.join(&serial), "01\n").unwrap();
+    let query = format!("{name}.tsq");
+    let reply = format!("{name}.tsr");
+    let digest = hex(hash);
+    let mut args = vec!["ts", "-query", "-digest", &digest, "-cert", "-out", &query];
+    if !extra_query.iter().any(|a| a.starts_with("-sha")) {
+        args.push("-sha256");
+    }
+    args.extend(extra_query);
+    openssl_ok(d, &args);
+    let mut args = vec![
+        "ts",
+        "-reply",
+        "-config",
+        &config,
+        "-section",
+        "cli_tsa",
+        "-queryfile",
+        &query,
+        "-out",
+        &reply,
+    ];
+    if token_out {
+        args.push("-token_out");
+    }
+    openssl_ok(d, &args);
+    std::fs::read(d.join(&reply)).unwrap()
+}
+
+#[test]
+fn verify_accepts_what_the_openssl_cli_tsa_issues() {
+    let hash = sha256(b"cli bid");
+    let roots = [fabric().root.clone()];
+    let response = cli_tsa_answer(&hash, &[], false);
+    let verified = verify(&response, &hash, &roots, &[], Utc::now()).unwrap();
+    assert_eq!(verified.policy_oid, "1.2.3.4.1");
+    assert_eq!(verified.tsa_subject, "CN=Test RSA TSA");
+    let age = Utc::now() - verified.gen_time;
+    assert!(
+        age >= Duration::zero() && age < Duration::minutes(5),
+        "{age}"
+    );
+
+    let token = cli_tsa_answer(&hash, &[], true);
+    let verified = verify(&token, &hash, &roots, &[], Utc::now()).unwrap();
+    assert_eq!(verified.policy_oid, "1.2.3.4.1");
+}
+
+#[test]
+fn verify_refuses_another_hash() {
+    let hash = sha256(b"bid");
+    let other = sha256(b"bid, changed");
+    let stamp = rsa_tsa().stamp(&hash, stamp_time()).unwrap();
+    let roots = [fabric().root.clone()];
+    for der in [&stamp.response_der, &stamp.token_der] {
+        let err = verify(der, &other, &roots, &[], Utc::now()).unwrap_err();
+        assert!(matches!(err, TsaError::HashMismatch), "{err}");
+        assert_eq!(err.to_string(), "the timestamp does not cover this hash");
+    }
+    let cli = cli_tsa_answer(&hash, &[], false);
+    let err = verify(&cli, &other, &roots, &[], Utc::now()).unwrap_err();
+    assert!(matches!(err, TsaError::HashMismatch), "{err}");
+}
+
+#[test]
+fn verify_refuses_the_same_bytes_hashed_with_another_algorithm() {
+    let hash = sha256(b"bid");
+    // The CLI TSA stamps these 32 bytes as a SHA3-256 imprint.
+    let response = cli_tsa_answer(&hash, &["-sha3-256"], false);
+    let roots = [fabric().root.clone()];
+    let err = verify(&response, &hash, &roots, &[], Utc::now()).unwrap_err();
+    assert!(matches!(err, TsaError::HashMismatch), "{err}");
+}
+
+#[test]
+fn verify_refuses_a_tsa_that_does_not_chain_to_the_roots() {
+    let hash = sha256(b"bid");
+    let stamp = rsa_tsa().stamp(&hash, stamp_time()).unwrap();
+    // The demo root is not the RSA TSA's issuer.
+    let err = verify(&stamp.response_der, &hash, &[demo_root()], &[], Utc::now()).unwrap_err();
+    assert!(matches!(err, TsaError::Untrusted(_)), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("the timestamp authority is not trusted: unable to get local issuer"),
+        "{err}"
+    );
+    // Nor is the TSA certificate itself a root.
+    let err = verify(
+        &stamp.token_der,
+        &hash,
+        &[fabric().cert("tsa.pem")],
+        &[],
+        Utc::now(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, TsaError::Untrusted(_)), "{err}");
+    let err = verify(&stamp.token_der, &hash, &[], &[], Utc::now()).unwrap_err();
+    assert!(matches!(err, TsaError::Untrusted(_)), "{err}");
+}
+
+#[test]
+fn verify_checks_the_chain_at_the_time_given() {
+    let hash = sha256(b"bid");
+    let stamp = rsa_tsa().stamp(&hash, stamp_time()).unwrap();
+    let roots = [fabric().root.clone()];
+    let later = Utc::now() + Duration::days(60);
+    let err = verify(&stamp.response_der, &hash, &roots, &[], later).unwrap_err();
+    assert!(
+        matches!(&err, TsaError::Untrusted(why) if why.contains("expired")),
+        "{err}"
+    );
+}
+
+#[test]
+fn verify_refuses_what_is_not_a_timestamp() {
+    let hash = sha256(b"bid");
+    let stamp = rsa_tsa().stamp(&hash, stamp_time()).unwrap();
+    let roots = [fabric().root.clone()];
+    let response = &stamp.response_der;
+    let token = &stamp.token_der;
+    let mut trailing = response.clone();
+    trailing.push(0);
+    // A signed PKCS #7 whose content is not a TSTInfo.
+    let f = fabric();
+    let signed = openssl::pkcs7::Pkcs7::sign(
+        &f.cert("tsa.pem"),
+        &PKey::private_key_from_pem(&std::fs::read(f.path("tsa.key")).unwrap()).unwrap(),
+        &openssl::stack::Stack::new().unwrap(),
+        b"not a TSTInfo",
+        openssl::pkcs7::Pkcs7Flags::BINARY,
+    )
+    .unwrap()
+    .to_der()
+    .unwrap();
+    let certificate = f.root.to_der().unwrap();
+    let cases: Vec<(&str, &[u8])> = vec![
+        ("empty", &[]),
+        ("text", b"hello, this is not DER"),
+        ("a certificate", &certificate),
+        ("a truncated response", &response[..response.len() - 10]),
+        ("half a token", &token[..token.len() / 2]),
+        ("a response with a byte after it", &trailing),
+        ("a signed message", &signed),
+    ];
+    for (what, der) in cases {
+        let err = verify(der, &hash, &roots, &[], Utc::now()).unwrap_err();
+        assert!(matches!(err, TsaError::NotATimestamp), "{what}: {err}");
+        assert_eq!(err.to_string(), "not a timestamp response or token");
+    }
+}
+
+#[test]
+fn verify_refuses_a_token_altered_after_signing() {
+    let hash = sha256(b"bid");
+    let stamp = rsa_tsa().stamp(&hash, stamp_time()).unwrap();
+    let roots = [fabric().root.clone()];
+    let gen_time = b"20261201102030Z";
+    for der in [&stamp.response_der, &stamp.token_der] {
+        let at = der
+            .windows(gen_time.len())
+            .position(|w| w == gen_time)
+            .expect("genTime in the DER");
+        let mut altered = der.clone();
+        altered[at + 11] = b'9'; // 10:20:30 becomes 10:29:30
+        let err = verify(&altered, &hash, &roots, &[], Utc::now()).unwrap_err();
+        assert!(matches!(err, TsaError::BadSignature), "{err}");
+    }
+}
+
+#[test]
+fn verify_reports_a_refused_request() {
+    let hash = sha256(b"bid");
+    // The CLI TSA does not offer this policy.
+    let response = cli_tsa_answer(&hash, &["-tspolicy", "1.2.3.9"], false);
+    let err = verify(&response, &hash, &[fabric().root.clone()], &[], Utc::now()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the timestamp authority refused: rejection: Requested policy is not supported."
+    );
 }
 
 #[test]
@@ -421,7 +658,16 @@ fn new_refuses_a_policy_that_is_not_a_dotted_oid() {
     }
     let tsa = Tsa::new(f.cert("tsa.pem"), key, vec![], "1.2.3.4.5").unwrap();
     let hash = sha256(b"bid");
-    tsa.stamp(&hash, stamp_time()).unwrap();
+    let stamp = tsa.stamp(&hash, stamp_time()).unwrap();
+    let verified = verify(
+        &stamp.token_der,
+        &hash,
+        std::slice::from_ref(&f.root),
+        &[],
+        Utc::now(),
+    )
+    .unwrap();
+    assert_eq!(verified.policy_oid, "1.2.3.4.5");
 }
 
 #[test]

@@ -75,6 +75,7 @@ unsafe fn status_texts(stack: *const openssl_sys::OPENSSL_STACK) -> Vec<String> 
 pub struct TstFields {
     pub gen_time: DateTime<Utc>,
     pub serial_hex: String,
+    pub policy_oid: String,
 }
 
 pub fn read_tst_info(tst: &TsTstInfoRef) -> Result<TstFields, TsaError> {
@@ -83,7 +84,8 @@ pub fn read_tst_info(tst: &TsTstInfoRef) -> Result<TstFields, TsaError> {
     unsafe {
         let time = ffi::TS_TST_INFO_get_time(tst.as_ptr());
         let serial = ffi::TS_TST_INFO_get_serial(tst.as_ptr());
-        if time.is_null() || serial.is_null() {
+        let policy = ffi::TS_TST_INFO_get_policy_id(tst.as_ptr());
+        if time.is_null() || serial.is_null() || policy.is_null() {
             return Err(TsaError::Invalid("incomplete TSTInfo".into()));
         }
         // A GeneralizedTime is an ASN1_TIME to openssl.
@@ -94,10 +96,36 @@ pub fn read_tst_info(tst: &TsTstInfoRef) -> Result<TstFields, TsaError> {
             .to_bn()?
             .to_hex_str()?
             .to_string();
+        let policy_oid =
+            dotted(policy).ok_or_else(|| TsaError::Invalid("unreadable policy OID".into()))?;
         Ok(TstFields {
             gen_time,
             serial_hex,
+            policy_oid,
         })
+    }
+}
+
+/// An OID in dotted form, however long (OpenSSL says how much room it needs).
+///
+/// # Safety
+/// `object` is a live `ASN1_OBJECT`.
+unsafe fn dotted(object: *const openssl_sys::ASN1_OBJECT) -> Option<String> {
+    let mut buf = vec![0u8; 64];
+    loop {
+        let room = c_int::try_from(buf.len()).ok()?;
+        // SAFETY: a live object; `buf` has `room` bytes; no_name = 1 asks for
+        // numbers only. The result is the length needed, without the NUL.
+        let needed = unsafe { openssl_sys::OBJ_obj2txt(buf.as_mut_ptr().cast(), room, object, 1) };
+        let needed = usize::try_from(needed).ok().filter(|n| *n > 0)?;
+        if needed < buf.len() {
+            buf.truncate(needed);
+            return String::from_utf8(buf).ok();
+        }
+        if needed > 4096 {
+            return None;
+        }
+        buf = vec![0u8; needed + 1];
     }
 }
 
