@@ -24,6 +24,7 @@ pub mod store;
 pub mod telemetry;
 pub mod tenders;
 pub mod trust;
+pub mod tsa;
 pub mod types;
 
 pub use error::AppError;
