@@ -7,3 +7,4 @@
 //! with the opening key. No HTTP, no database, no clock.
 
 pub mod container;
+pub mod envelope;
