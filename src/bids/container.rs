@@ -452,8 +452,9 @@ pub fn check_name(name: &str) -> Result<(), ContainerError> {
     if name.chars().any(char::is_control) {
         return Err(unsafe_path(name, "a control character"));
     }
-    let bytes = name.as_bytes();
-    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+    if let [letter, b':', ..] = name.as_bytes()
+        && letter.is_ascii_alphabetic()
+    {
         return Err(unsafe_path(name, "an absolute path (a drive letter)"));
     }
     let trimmed = name.strip_suffix('/').unwrap_or(name);
