@@ -13,14 +13,16 @@
 //! | `seal-signature.der` | optional: a GB/T 38540 `SES_Signature` (DER) over the documents (below) |
 //!
 //! Nothing else may be in the archive (folder entries for `documents/` and
-//! below are allowed and ignored). Entry names are UTF-8, relative, with
-//! `/` between folders; refused: absolute names (`/x`, `C:…`), `.` and `..`
-//! components, empty components (`a//b`), backslashes, control characters,
-//! components over 255 bytes, names over 1024 bytes, the same name twice
-//! (also when only letter case differs), a name that is both a file and a
-//! folder, symbolic links. Limits against zip bombs: at most 10,000
-//! entries, 8 GiB uncompressed in all, and no entry of more than 1 MiB
-//! that is more than 250 times its compressed size.
+//! below are allowed and ignored). Entry names are UTF-8 (a tool that
+//! writes names in a local code page, e.g. GBK, makes a refused
+//! container), relative, with `/` between folders; refused: absolute names
+//! (`/x`, `C:…`), `.` and `..` components, empty components (`a//b`),
+//! backslashes, control characters and text direction marks, components
+//! over 255 bytes, names over 1024 bytes, the same name twice (also when
+//! only letter case differs), a name that is both a file and a folder,
+//! symbolic links. Limits against zip bombs: at most 10,000 entries, 8 GiB
+//! uncompressed in all, and no entry of more than 1 MiB that is more than
+//! 250 times its compressed size.
 //!
 //! # The price schedule
 //! ```json
@@ -451,6 +453,13 @@ pub fn check_name(name: &str) -> Result<(), ContainerError> {
     }
     if name.chars().any(char::is_control) {
         return Err(unsafe_path(name, "a control character"));
+    }
+    // Direction marks and overrides make a name display as another
+    // ("invoice\u{202e}fdp.exe" shows as "invoiceexe.pdf").
+    if name.chars().any(|c| {
+        matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }) {
+        return Err(unsafe_path(name, "a text direction control character"));
     }
     if let [letter, b':', ..] = name.as_bytes()
         && letter.is_ascii_alphabetic()
@@ -1011,6 +1020,7 @@ mod tests {
             "documents\\a.pdf",
             "documents//a",
             "documents/a\u{7}",
+            "documents/invoice\u{202e}fdp.exe",
         ] {
             let zip = zip_of(&[(SCHEDULE_NAME, GOOD_SCHEDULE), (name, b"x")]);
             match read(&zip) {

@@ -247,9 +247,22 @@ impl Recipient {
     }
 }
 
+/// The CMS content type of the encrypted layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentType {
+    /// `id-ct-authEnvelopedData` (1.2.840.113549.1.9.16.1.23).
+    AuthEnvelopedData,
+    /// `id-envelopedData` (1.2.840.113549.1.7.3).
+    EnvelopedData,
+}
+
 /// What the encrypted layer says about itself (read without decrypting).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvelopeInfo {
+    pub content_type: ContentType,
+    /// Always AES-256-GCM in AuthEnvelopedData and AES-256-CBC in
+    /// EnvelopedData: anything else is refused.
     pub cipher: ContentCipher,
     pub recipients: Vec<Recipient>,
 }

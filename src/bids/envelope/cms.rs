@@ -8,8 +8,8 @@ use super::ber::{
     Tag, UTC_TIME, from_io, tlv, to_io,
 };
 use super::{
-    ContentCipher, EnvelopeError, EnvelopeInfo, Recipient, RecipientId, RecipientKind, Result,
-    Signer, ffi,
+    ContentCipher, ContentType, EnvelopeError, EnvelopeInfo, Recipient, RecipientId, RecipientKind,
+    Result, Signer, ffi,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use openssl::sha::Sha256;
@@ -469,7 +469,16 @@ pub(super) fn read_enveloped<R: Read>(
     }
     reader.close(&explicit, d)?;
     reader.close(&ci, d)?;
-    Ok(EnvelopeInfo { cipher, recipients })
+    let content_type = if authenticated {
+        ContentType::AuthEnvelopedData
+    } else {
+        ContentType::EnvelopedData
+    };
+    Ok(EnvelopeInfo {
+        content_type,
+        cipher,
+        recipients,
+    })
 }
 
 /// The recipients in a RecipientInfos SET (DER or BER).

@@ -277,6 +277,11 @@ fn packed_envelopes_arrive_and_open_with_both_ciphers_with_and_without_outer_sig
                 .unwrap();
                 let (arrived, content) = arrive(&packed).unwrap();
                 assert_eq!(arrived.envelope.cipher, cipher, "{case}");
+                let content_type = match cipher {
+                    ContentCipher::Gcm => ContentType::AuthEnvelopedData,
+                    ContentCipher::Cbc => ContentType::EnvelopedData,
+                };
+                assert_eq!(arrived.envelope.content_type, content_type, "{case}");
                 arrived
                     .envelope
                     .check_addressed_to(&kit.opening.cert)
