@@ -5,6 +5,7 @@
 //! small.
 
 pub mod audit;
+pub mod bids;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,0 +1,195 @@
+//! The OpenSSL functions the `openssl` crate does not wrap, each behind an
+//! owning type or a function that states why the call is sound.
+
+use super::{EnvelopeError, Result, Signer, openssl_why};
+use chrono::{DateTime, Utc};
+use foreign_types::{ForeignType, ForeignTypeRef};
+use openssl::cms::CmsContentInfo;
+use openssl::x509::X509Ref;
+use openssl_sys::{
+    BIO, BIO_free_all, BIO_write, CMS_ContentInfo, OPENSSL_STACK, OPENSSL_sk_num, OPENSSL_sk_value,
+};
+use std::ffi::{c_int, c_uint, c_void};
+use std::ptr;
+
+#[allow(non_camel_case_types)]
+enum CMS_SignerInfo {}
+
+// Declared here: openssl-sys 0.9 does not bind them. All are functions
+// of OpenSSL 3.0's public CMS API (openssl/cms.h).
+unsafe extern "C" {
+    fn CMS_dataInit(cms: *mut CMS_ContentInfo, icont: *mut BIO) -> *mut BIO;
+    fn CMS_get0_SignerInfos(cms: *mut CMS_ContentInfo) -> *mut OPENSSL_STACK;
+    fn CMS_set1_signers_certs(
+        cms: *mut CMS_ContentInfo,
+        certs: *mut c_void,
+        flags: c_uint,
+    ) -> c_int;
+    fn CMS_SignerInfo_get0_algs(
+        si: *mut CMS_SignerInfo,
+        pk: *mut *mut c_void,
+        signer: *mut *mut openssl_sys::X509,
+        pdig: *mut *mut c_void,
+        psig: *mut *mut c_void,
+    );
+    fn CMS_signed_get_attr_count(si: *const CMS_SignerInfo) -> c_int;
+    fn CMS_SignerInfo_verify(si: *mut CMS_SignerInfo) -> c_int;
+    fn CMS_SignerInfo_verify_content(si: *mut CMS_SignerInfo, chain: *mut BIO) -> c_int;
+}
+
+/// The digest BIOs of a SignedData's digest algorithms (as `CMS_verify`
+/// makes them with `CMS_dataInit`), in front of a null BIO: content
+/// written in is digested and dropped.
+pub(super) struct DigestChain {
+    /// Owned: freed with `BIO_free_all` on drop.
+    bio: *mut BIO,
+    /// The SignedData the chain was made from, kept alive with it
+    /// (OpenSSL 3.0's chain holds no pointer into it, but this costs
+    /// nothing and does not depend on that).
+    _cms: CmsContentInfo,
+}
+
+impl DigestChain {
+    /// `signed_start`: a ContentInfo with a detached SignedData and no
+    /// signers (its version, digest algorithms and content type).
+    pub(super) fn new(signed_start: &[u8]) -> Result<DigestChain> {
+        let cms = CmsContentInfo::from_der(signed_start).map_err(|_| {
+            EnvelopeError::Malformed(format!(
+                "the start of the SignedData cannot be read: {}",
+                openssl_why()
+            ))
+        })?;
+        // SAFETY: `cms` is a live SignedData ContentInfo. With no
+        // content BIO given and no content in `cms`, CMS_dataInit
+        // returns a new chain (one digest BIO per digest algorithm,
+        // ending in a null BIO) owned by the caller, or NULL.
+        let bio = unsafe { CMS_dataInit(cms.as_ptr(), ptr::null_mut()) };
+        if bio.is_null() {
+            return Err(EnvelopeError::Malformed(format!(
+                "the signature's digest algorithms cannot be used: {}",
+                openssl_why()
+            )));
+        }
+        Ok(DigestChain { bio, _cms: cms })
+    }
+
+    pub(super) fn update(&mut self, data: &[u8]) -> Result<()> {
+        for chunk in data.chunks(1 << 20) {
+            let len = c_int::try_from(chunk.len()).unwrap_or(c_int::MAX);
+            // SAFETY: `self.bio` is the live chain we own; `chunk` is
+            // valid for `len` bytes (at most 1 MiB), which BIO_write
+            // only reads.
+            let written = unsafe { BIO_write(self.bio, chunk.as_ptr().cast(), len) };
+            if written != len {
+                return Err(EnvelopeError::Read(format!(
+                    "digesting the signed content: {}",
+                    openssl_why()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for DigestChain {
+    fn drop(&mut self) {
+        // SAFETY: we own the chain and free it once; no reference to it
+        // outlives `self`.
+        unsafe { BIO_free_all(self.bio) };
+    }
+}
+
+/// Verifies every signer of `detached` (a SignedData without content)
+/// against the content digested in `digests`, as `CMS_verify` does with
+/// `CMS_NO_SIGNER_CERT_VERIFY`: each signer's certificate must be in the
+/// SignedData, its signature over the signed attributes must verify
+/// (`CMS_SignerInfo_verify`) and the messageDigest attribute, or without
+/// attributes the signature itself, must match the content's digest
+/// (`CMS_SignerInfo_verify_content`). `times` are the signers' signing
+/// times, in order.
+pub(super) fn verify(
+    detached: &[u8],
+    digests: &DigestChain,
+    times: Vec<Option<DateTime<Utc>>>,
+) -> Result<Vec<Signer>> {
+    let cms = CmsContentInfo::from_der(detached).map_err(|_| {
+        EnvelopeError::Malformed(format!(
+            "the signer information cannot be read: {}",
+            openssl_why()
+        ))
+    })?;
+    // SAFETY: `cms` is live; the stack returned (or NULL) belongs to it
+    // and is not freed here; it lives as long as `cms`.
+    let infos = unsafe { CMS_get0_SignerInfos(cms.as_ptr()) };
+    // SAFETY: `infos` is a live stack when not NULL.
+    let count = if infos.is_null() {
+        0
+    } else {
+        unsafe { OPENSSL_sk_num(infos) }
+    };
+    if count <= 0 {
+        return Err(EnvelopeError::NotSigned("it has no signer".into()));
+    }
+    if usize::try_from(count).ok() != Some(times.len()) {
+        return Err(EnvelopeError::Malformed(
+            "the signer information is read differently by OpenSSL".into(),
+        ));
+    }
+    // SAFETY: `cms` is live; with no extra certificates, OpenSSL looks
+    // for each signer's certificate among those `cms` carries and sets
+    // it (with its key) on the signer info, taking its own reference.
+    if unsafe { CMS_set1_signers_certs(cms.as_ptr(), ptr::null_mut(), 0) } < 0 {
+        return Err(EnvelopeError::Malformed(format!(
+            "the certificates cannot be read: {}",
+            openssl_why()
+        )));
+    }
+    let mut signers = Vec::with_capacity(times.len());
+    for (i, signing_time) in (0..count).zip(times) {
+        // SAFETY: 0 <= i < count; the element is a CMS_SignerInfo owned
+        // by `cms`.
+        let si = unsafe { OPENSSL_sk_value(infos, i) }.cast::<CMS_SignerInfo>();
+        if si.is_null() {
+            return Err(EnvelopeError::Malformed("a missing signer".into()));
+        }
+        let mut cert: *mut openssl_sys::X509 = ptr::null_mut();
+        // SAFETY: `si` is live; only the signer certificate is asked
+        // for (the other out-pointers are NULL, which OpenSSL allows).
+        unsafe {
+            CMS_SignerInfo_get0_algs(
+                si,
+                ptr::null_mut(),
+                &mut cert,
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        };
+        if cert.is_null() {
+            let _ = openssl_why();
+            return Err(EnvelopeError::NotSigned(format!(
+                "the certificate of signer {} is not in the envelope",
+                i + 1
+            )));
+        }
+        // SAFETY: `cert` is a live X509 borrowed from `cms`; `to_owned`
+        // takes a reference of our own (X509_up_ref).
+        let certificate = unsafe { X509Ref::from_ptr(cert) }.to_owned();
+        // SAFETY: `si` is live and has its certificate and key set.
+        let with_attributes = unsafe { CMS_signed_get_attr_count(si) } >= 0;
+        if with_attributes && unsafe { CMS_SignerInfo_verify(si) } <= 0 {
+            return Err(EnvelopeError::BadSignature(openssl_why()));
+        }
+        // SAFETY: `si` is live; `digests.bio` is a live chain of digest
+        // BIOs, which OpenSSL only reads (it copies the digest state).
+        if unsafe { CMS_SignerInfo_verify_content(si, digests.bio) } <= 0 {
+            return Err(EnvelopeError::NotCovered(openssl_why()));
+        }
+        signers.push(Signer {
+            certificate,
+            signing_time,
+        });
+    }
+    // Leave nothing on the thread's OpenSSL error queue.
+    let _ = openssl::error::ErrorStack::get();
+    Ok(signers)
+}
