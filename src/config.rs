@@ -53,6 +53,16 @@ pub struct Config {
     /// The header a trusted proxy forwards the client certificate in
     /// (URL-encoded PEM, as nginx's `$ssl_client_escaped_cert`).
     pub client_cert_header: String,
+    /// Largest bid accepted, in bytes.
+    pub max_bid_bytes: u64,
+    /// How long a resumable bid upload may stay unfinished, in hours (never
+    /// beyond the bid deadline).
+    pub bid_upload_hours: u32,
+    /// The platform timestamp authority's certificate (PEM, chain after the
+    /// leaf) and key; unset: `<data_dir>/keys/tsa.{cert,key}.pem`, made on
+    /// first start (the demo installs its GX timestamp authority there).
+    pub tsa_cert: Option<PathBuf>,
+    pub tsa_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -70,6 +80,10 @@ impl Default for Config {
             demo_data: true,
             log_format: LogFormat::Pretty,
             log_filter: "info".into(),
+            max_bid_bytes: 8 * 1024 * 1024 * 1024,
+            bid_upload_hours: 24,
+            tsa_cert: None,
+            tsa_key: None,
             session_minutes: 480,
             tls_cert: None,
             tls_key: None,
@@ -100,6 +114,10 @@ struct FileConfig {
     tls_key: Option<PathBuf>,
     trusted_proxies: Option<String>,
     client_cert_header: Option<String>,
+    max_bid_bytes: Option<u64>,
+    bid_upload_hours: Option<u32>,
+    tsa_cert: Option<PathBuf>,
+    tsa_key: Option<PathBuf>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -159,6 +177,18 @@ pub struct ConfigArgs {
     /// Header carrying a proxy-forwarded client certificate [default: X-Client-Cert].
     #[arg(long, env = "GGZY_CLIENT_CERT_HEADER", global = true)]
     pub client_cert_header: Option<String>,
+    /// Largest bid in bytes [default: 8589934592].
+    #[arg(long, env = "GGZY_MAX_BID_BYTES", global = true)]
+    pub max_bid_bytes: Option<u64>,
+    /// Hours a resumable bid upload may stay unfinished [default: 24].
+    #[arg(long, env = "GGZY_BID_UPLOAD_HOURS", global = true)]
+    pub bid_upload_hours: Option<u32>,
+    /// Timestamp authority certificate, PEM with its chain (needs --tsa-key).
+    #[arg(long, env = "GGZY_TSA_CERT", global = true)]
+    pub tsa_cert: Option<PathBuf>,
+    /// The PEM private key of --tsa-cert.
+    #[arg(long, env = "GGZY_TSA_KEY", global = true)]
+    pub tsa_key: Option<PathBuf>,
 }
 
 impl ConfigArgs {
@@ -188,8 +218,16 @@ impl ConfigArgs {
             log_filter,
             session_minutes,
             trusted_proxies,
-            client_cert_header
+            client_cert_header,
+            max_bid_bytes,
+            bid_upload_hours
         );
+        if self.tsa_cert.is_some() {
+            config.tsa_cert = self.tsa_cert.clone();
+        }
+        if self.tsa_key.is_some() {
+            config.tsa_key = self.tsa_key.clone();
+        }
         if self.tls_cert.is_some() {
             config.tls_cert = self.tls_cert.clone();
         }
@@ -227,8 +265,16 @@ impl Config {
             log_filter,
             session_minutes,
             trusted_proxies,
-            client_cert_header
+            client_cert_header,
+            max_bid_bytes,
+            bid_upload_hours
         );
+        if file.tsa_cert.is_some() {
+            self.tsa_cert = file.tsa_cert;
+        }
+        if file.tsa_key.is_some() {
+            self.tsa_key = file.tsa_key;
+        }
         if file.tls_cert.is_some() {
             self.tls_cert = file.tls_cert;
         }
@@ -257,6 +303,18 @@ impl Config {
         anyhow::ensure!(
             self.tls_cert.is_some() == self.tls_key.is_some(),
             "tls_cert and tls_key go together"
+        );
+        anyhow::ensure!(
+            self.tsa_cert.is_some() == self.tsa_key.is_some(),
+            "tsa_cert and tsa_key go together"
+        );
+        anyhow::ensure!(
+            (1..=24 * 30).contains(&self.bid_upload_hours),
+            "bid_upload_hours must be between 1 and 720"
+        );
+        anyhow::ensure!(
+            self.max_bid_bytes >= 1024,
+            "max_bid_bytes must be at least 1024"
         );
         self.trusted_proxy_addrs()?;
         anyhow::ensure!(

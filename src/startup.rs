@@ -32,6 +32,12 @@ pub struct AppState {
     pub signing_key: Arc<crate::pki::keys::SigningKey>,
     /// The platform's custodian key for opening-key shares.
     pub platform_custodian: Arc<crate::opening::platform::PlatformCustodian>,
+    /// The platform's timestamp authority (bid receipts).
+    pub tsa: Arc<crate::tsa::Tsa>,
+    /// Resumable bid uploads in progress.
+    pub uploads: Arc<crate::bids::upload::Uploads>,
+    /// Openings decrypting in this process.
+    pub openings_running: Arc<crate::opening::run::Running>,
 }
 
 #[derive(OpenApi)]
@@ -88,10 +94,19 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
             &blobs,
             &ocds,
             &config.data_dir.join("pki-demo"),
+            &config.keys_dir(),
             clock.now(),
             &platform_custodian.certificate,
         )?;
     }
+    let (tsa_cert, tsa_key) = match (&config.tsa_cert, &config.tsa_key) {
+        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        _ => crate::pki::keys::ensure_tsa_files(&config.keys_dir(), clock.now())?,
+    };
+    let tsa = crate::tsa::Tsa::load(&tsa_cert, &tsa_key)
+        .with_context(|| format!("loading the timestamp authority {}", tsa_cert.display()))?;
+    let uploads = crate::bids::upload::Uploads::open(&config.data_dir.join("uploads"))
+        .context("opening the upload folder")?;
     let signing_key =
         crate::pki::keys::SigningKey::load_or_create(&config.keys_dir(), "trust-list-signing")
             .context("loading the trust-list signing key")?;
@@ -106,6 +121,9 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         trust: Arc::default(),
         signing_key: Arc::new(signing_key),
         platform_custodian: Arc::new(platform_custodian),
+        tsa: Arc::new(tsa),
+        uploads: Arc::new(uploads),
+        openings_running: Arc::default(),
     })
 }
 
@@ -186,7 +204,26 @@ pub fn configure(
                 .service(trust::routes::league_list)
                 .service(trust::routes::all_lists)
                 .service(crate::seals::routes::verify_seal_signature)
-                .service(crate::seals::routes::verify_seal_alone),
+                .service(crate::seals::routes::verify_seal_alone)
+                .service(crate::bids::routes::submit_bid)
+                .service(crate::bids::routes::start_upload)
+                .service(crate::bids::routes::get_upload)
+                .service(crate::bids::routes::append_upload)
+                .service(crate::bids::routes::abandon_upload)
+                .service(crate::bids::routes::list_bids)
+                .service(crate::bids::routes::get_bid)
+                .service(crate::bids::routes::get_receipt)
+                .service(crate::bids::routes::get_receipt_token)
+                .service(crate::bids::routes::withdraw_bid)
+                .service(crate::opening::routes::opening_key)
+                .service(crate::opening::routes::opening_certificate)
+                .service(crate::opening::routes::my_share)
+                .service(crate::opening::routes::release_share)
+                .service(crate::opening::routes::release_platform_share)
+                .service(crate::opening::routes::get_opening)
+                .service(crate::opening::objections::raise_objection)
+                .service(crate::opening::objections::list_objections)
+                .service(crate::opening::objections::answer_objection),
         )
         .split_for_parts();
     let mut api = api;
@@ -226,6 +263,17 @@ impl Application {
             _ => None,
         };
         let state = web::Data::new(state);
+        // Openings a stopped server left half done resume; upload sessions
+        // past their expiry go.
+        let background = state.clone();
+        actix_web::rt::spawn(async move {
+            crate::opening::run::resume_all(&background).await;
+            let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                crate::bids::routes::sweep_expired(&background).await;
+            }
+        });
         let server =
             HttpServer::new(move || configure(state.clone()).0).on_connect(keep_client_cert);
         let server = match tls {

@@ -141,6 +141,7 @@ pub fn load_if_empty(
     blobs: &BlobStore,
     settings: &OcdsSettings,
     fabric_dir: &Path,
+    keys_dir: &Path,
     now: DateTime<Utc>,
     platform: &openssl::x509::X509,
 ) -> anyhow::Result<()> {
@@ -156,6 +157,15 @@ pub fn load_if_empty(
     match loaded {
         Ok(true) => {
             tracing::info!("demo data loaded");
+            let gx = fabric_dir.join("GX");
+            let read = |name: &str| std::fs::read(gx.join(name));
+            crate::pki::keys::install_tsa(
+                keys_dir,
+                &read("timestamp-authority.cert.pem")?,
+                &read("root-ca.cert.pem")?,
+                &read("timestamp-authority.key.pem")?,
+            )
+            .context("installing the demo timestamp authority")?;
             tracing::warn!(
                 path = %fabric_dir.display(),
                 "demo trust fabric written: its unencrypted keys sign in as the demo enterprises, experts and supervisors (DEMO MATERIAL — NOT FOR PRODUCTION)"

@@ -10,8 +10,12 @@
 //! - `run` decrypts and checks every bid once enough shares are released,
 //!   and records the opening; `routes` is the HTTP side.
 
+pub mod bid;
 pub mod custody;
+pub mod objections;
 pub mod platform;
+pub mod routes;
+pub mod run;
 pub mod shamir;
 pub mod store;
 

@@ -60,6 +60,109 @@ pub fn load_or_create_rsa(dir: &Path, name: &str) -> anyhow::Result<PKey<Private
     Ok(key)
 }
 
+/// The platform timestamp authority's files in `dir`: `tsa.cert.pem` (the
+/// TSA certificate, then its root) and `tsa.key.pem`, and the root alone in
+/// `tsa-root.cert.pem` (what `openssl ts -verify -CAfile` takes). Made on
+/// first use: a root "ggzy platform TSA root" and a TSA certificate under
+/// it whose extended key usage is timeStamping alone, critical (RFC 3161).
+pub fn ensure_tsa_files(
+    dir: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::{BigNum, MsbOption};
+    use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+    use openssl::x509::{X509, X509NameBuilder};
+    let (cert_path, key_path) = (dir.join("tsa.cert.pem"), dir.join("tsa.key.pem"));
+    if cert_path.exists() && key_path.exists() {
+        return Ok((cert_path, key_path));
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let build = |subject: &str,
+                 key: &PKey<Private>,
+                 issuer: Option<(&X509, &PKey<Private>)>,
+                 ca: bool|
+     -> anyhow::Result<X509> {
+        let mut name = X509NameBuilder::new()?;
+        name.append_entry_by_text("C", "CN")?;
+        name.append_entry_by_text("O", "ggzy")?;
+        name.append_entry_by_text("CN", subject)?;
+        let name = name.build();
+        let mut b = X509::builder()?;
+        b.set_version(2)?;
+        let mut serial = BigNum::new()?;
+        serial.rand(127, MsbOption::MAYBE_ZERO, false)?;
+        let serial = serial.to_asn1_integer()?;
+        b.set_serial_number(&serial)?;
+        b.set_subject_name(&name)?;
+        b.set_issuer_name(issuer.map_or(&name, |(c, _)| c.subject_name()))?;
+        b.set_pubkey(key)?;
+        let from = Asn1Time::from_unix((now - chrono::Duration::hours(1)).timestamp())?;
+        let days = if ca { 7300 } else { 3650 };
+        let until = Asn1Time::from_unix((now + chrono::Duration::days(days)).timestamp())?;
+        b.set_not_before(&from)?;
+        b.set_not_after(&until)?;
+        if ca {
+            b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
+            b.append_extension(
+                KeyUsage::new()
+                    .critical()
+                    .key_cert_sign()
+                    .crl_sign()
+                    .build()?,
+            )?;
+        } else {
+            b.append_extension(BasicConstraints::new().build()?)?;
+            b.append_extension(
+                KeyUsage::new()
+                    .critical()
+                    .digital_signature()
+                    .non_repudiation()
+                    .build()?,
+            )?;
+            b.append_extension(ExtendedKeyUsage::new().critical().time_stamping().build()?)?;
+        }
+        b.sign(issuer.map_or(key, |(_, k)| k), MessageDigest::sha256())?;
+        Ok(b.build())
+    };
+    // ECDSA P-256: quick to make, and verified by any RFC 3161 client.
+    let p256 = || -> anyhow::Result<PKey<Private>> {
+        let group = openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1)?;
+        Ok(PKey::from_ec_key(openssl::ec::EcKey::generate(&group)?)?)
+    };
+    let root_key = p256()?;
+    let root = build("ggzy platform TSA root", &root_key, None, true)?;
+    let key = p256()?;
+    let cert = build(
+        "ggzy platform timestamp authority",
+        &key,
+        Some((&root, &root_key)),
+        false,
+    )?;
+    drop(root_key);
+    let mut chain = cert.to_pem()?;
+    chain.extend_from_slice(&root.to_pem()?);
+    std::fs::write(dir.join("tsa-root.cert.pem"), root.to_pem()?)?;
+    std::fs::write(&cert_path, chain)?;
+    let _ = std::fs::remove_file(&key_path);
+    write_private(&key_path, &key.private_key_to_pem_pkcs8()?)?;
+    tracing::info!(path = %cert_path.display(), "made the platform timestamp authority");
+    Ok((cert_path, key_path))
+}
+
+/// Installs a timestamp authority's certificate (then `root`) and key as
+/// the platform's (the demo puts its GX timestamp authority there).
+pub fn install_tsa(dir: &Path, cert: &[u8], root: &[u8], key: &[u8]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut chain = cert.to_vec();
+    chain.extend_from_slice(root);
+    std::fs::write(dir.join("tsa.cert.pem"), chain)?;
+    std::fs::write(dir.join("tsa-root.cert.pem"), root)?;
+    let key_path = dir.join("tsa.key.pem");
+    let _ = std::fs::remove_file(&key_path);
+    write_private(&key_path, key)
+}
+
 /// Checks an RS256 signature with a PEM public key.
 pub fn verify_rs256(public_pem: &[u8], data: &[u8], signature: &[u8]) -> anyhow::Result<bool> {
     let key: PKey<Public> = PKey::public_key_from_pem(public_pem)?;

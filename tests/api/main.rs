@@ -2,6 +2,7 @@
 
 mod audit;
 mod bad_input;
+mod bids;
 mod cli;
 mod demo;
 mod documents;

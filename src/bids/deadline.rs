@@ -1,0 +1,41 @@
+//! The one place that decides whether a bid is in time. A bid is in time
+//! when its last byte has arrived strictly before the deadline by the
+//! server's clock: with a deadline of 10:00:00, 09:59:59.999 is in time and
+//! 10:00:00.000 is late. Starting an upload, sending a chunk, completing,
+//! replacing and withdrawing all ask here, with the time read once for that
+//! request; the decision that counts is the one taken when the last byte is
+//! in, so an upload begun before the deadline and finished after is late.
+
+use crate::error::AppError;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// `Ok` while bids are accepted; the refusal names the deadline and the time.
+pub fn check(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AppError> {
+    if now < deadline {
+        return Ok(());
+    }
+    Err(AppError::DeadlinePassed(format!(
+        "the bid deadline was {}; it is now {} by the platform's clock, and nothing is accepted \
+         after the deadline",
+        deadline.to_rfc3339_opts(SecondsFormat::Secs, true),
+        now.to_rfc3339_opts(SecondsFormat::Millis, true)
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn to_the_second() {
+        let deadline = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+        assert!(check(deadline, deadline - Duration::milliseconds(1)).is_ok());
+        assert!(check(deadline, deadline - Duration::days(3)).is_ok());
+        assert!(matches!(
+            check(deadline, deadline),
+            Err(AppError::DeadlinePassed(_))
+        ));
+        assert!(check(deadline, deadline + Duration::milliseconds(1)).is_err());
+    }
+}

@@ -1,0 +1,747 @@
+//! HTTP for bids: one-shot submission, resumable upload sessions
+//! (`POST` a session, `PATCH` chunks at `Upload-Offset`, `HEAD` to learn
+//! where to resume), receipts, withdrawal, and the listing each party may
+//! see. Every path that can accept a bid ends in [`complete`].
+
+use super::store::{self, BidStatus, BidView, Receipt, ReceiptStamp, UploadRow, UploadView};
+use super::upload::Appended;
+use crate::audit::AuditContext;
+use crate::error::AppError;
+use crate::identity::sessions::Binding;
+use crate::identity::{Principal, Role};
+use crate::startup::AppState;
+use crate::tenders::model::TenderStatus;
+use crate::tenders::routes::parse_id;
+use crate::tenders::store::{self as tenders, TenderRow};
+use crate::types::{OrganisationId, TenderId, UserId};
+use actix_web::http::header;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Who may submit: a signed-in bidder of an enterprise, by certificate.
+struct Bidder {
+    user: UserId,
+    organisation: OrganisationId,
+    certificate: Vec<u8>,
+}
+
+fn bidder(principal: &Principal, req: &HttpRequest) -> Result<Bidder, AppError> {
+    principal.require_any(&[Role::Bidder])?;
+    let binding = req.extensions().get::<Binding>().cloned().ok_or_else(|| {
+        AppError::Unauthenticated(
+            "bids are submitted in a certificate session: sign in with the enterprise's \
+             certificate (POST /api/v1/auth/login or mutual TLS)"
+                .into(),
+        )
+    })?;
+    let (Some(user), Some(organisation)) = (&principal.user_id, &principal.organisation) else {
+        return Err(AppError::Forbidden(
+            "this account belongs to no enterprise and cannot bid".into(),
+        ));
+    };
+    Ok(Bidder {
+        user: user.clone(),
+        organisation: organisation.clone(),
+        certificate: binding.certificate,
+    })
+}
+
+/// The tender must be open for bids now (by the one deadline rule).
+fn open_for_bids(row: &TenderRow, now: DateTime<Utc>) -> Result<(), AppError> {
+    if row.status()? != TenderStatus::Published {
+        return Err(AppError::IllegalTransition(format!(
+            "the tender is {}: bids are accepted only while it is published",
+            row.status
+        )));
+    }
+    super::deadline::check(crate::db::from_db_time(row.bid_deadline), now)
+}
+
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+}
+
+/// Checks the arrived file, stamps it and records the bid: the end of every
+/// submission. `now` is when the last byte arrived; it decides the deadline.
+#[allow(clippy::too_many_arguments)]
+async fn complete(
+    state: &web::Data<AppState>,
+    ctx: AuditContext,
+    who: &Bidder,
+    tender_id: &TenderId,
+    part: PathBuf,
+    upload: Option<&UploadRow>,
+    now: DateTime<Utc>,
+) -> Result<Receipt, AppError> {
+    let ctx = AuditContext { now, ..ctx }.acting_as(Role::Bidder);
+    let (row, opening, credit) = {
+        let id = tender_id.clone();
+        let org = who.organisation.clone();
+        state
+            .db
+            .read(move |conn| {
+                let row = tenders::load_row(conn, &id)?;
+                let opening = crate::opening::store::opening_certificate(conn, &row.id)?
+                    .ok_or_else(|| AppError::Conflict("the tender has no opening key".into()))?;
+                let credit: Option<String> = {
+                    use crate::db::schema::organisations;
+                    use diesel::prelude::*;
+                    organisations::table
+                        .find(org.as_str())
+                        .select(organisations::credit_code)
+                        .first(conn)?
+                };
+                Ok((row, opening, credit))
+            })
+            .await?
+    };
+    open_for_bids(&row, now)?;
+    let read_path = part.clone();
+    let (sha256, size, outer) =
+        web::block(move || super::arrival::read_upload(&read_path, &opening))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the upload: {e}")))??;
+    if let Some(expected) = upload.and_then(|u| u.declared_sha256.as_deref())
+        && expected != sha256
+    {
+        return Err(AppError::BidRejected(format!(
+            "the uploaded file's SHA-256 is {sha256}, not the {expected} declared for this upload"
+        )));
+    }
+    let snapshot = state.trust.get(&state.db, now).await?;
+    let league = crate::types::LeagueCode::parse(&row.league_code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let arrival = super::arrival::identify(
+        &snapshot,
+        &league,
+        credit.as_deref(),
+        &who.certificate,
+        sha256,
+        size,
+        &outer,
+        now,
+    )?;
+    let digest = hex_digest(&arrival.sha256)?;
+    let tsa = state.tsa.clone();
+    let stamp = web::block(move || tsa.stamp(&digest, now))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("timestamping: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("timestamping a bid")))?;
+    let stamp = ReceiptStamp {
+        response_der: stamp.response_der,
+        serial_hex: stamp.serial_hex,
+        gen_time: stamp.gen_time,
+    };
+    // Into the store under its hash; taken out again if the bid is refused.
+    let adopted = state.blobs.adopt(&part, &arrival.sha256)?;
+    let (id, org, user) = (
+        tender_id.clone(),
+        who.organisation.clone(),
+        who.user.clone(),
+    );
+    let upload_id = upload.map(|u| u.id.clone());
+    let sha = arrival.sha256.clone();
+    let stored_sha = arrival.sha256.clone();
+    let recorded = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let row = tenders::load_row(conn, &id)?;
+            open_for_bids(&row, ctx.now)?;
+            let bid = store::record_bid(
+                conn,
+                &ctx,
+                &row,
+                &org,
+                &user,
+                upload_id.as_deref(),
+                &arrival,
+                &stamp,
+            )?;
+            bid.receipt()
+        })
+        .await;
+    if recorded.is_err() && adopted {
+        let still_used = state
+            .db
+            .read(move |conn| {
+                use crate::db::schema::{bids, tender_documents};
+                use diesel::prelude::*;
+                let a: i64 = bids::table
+                    .filter(bids::sha256.eq(&sha))
+                    .count()
+                    .get_result(conn)?;
+                let b: i64 = tender_documents::table
+                    .filter(tender_documents::sha256.eq(&sha))
+                    .count()
+                    .get_result(conn)?;
+                Ok(a + b > 0)
+            })
+            .await
+            .unwrap_or(true);
+        if !still_used {
+            state.blobs.remove(&stored_sha);
+        }
+    }
+    recorded
+}
+
+fn hex_digest(hex: &str) -> Result<[u8; 32], AppError> {
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = hex
+            .get(2 * i..2 * i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad digest {hex}")))?;
+    }
+    Ok(out)
+}
+
+/// Submits a bid in one request: the body is the envelope (DER), streamed
+/// to disk. Not resumable: for large bids use an upload session.
+#[utoipa::path(
+    tag = "bids",
+    params(("id" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/pkcs7-mime", description = "the bid envelope (CMS, DER)"),
+    responses(
+        (status = 201, body = Receipt),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/bids")]
+pub async fn submit_bid(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let who = bidder(&principal, &req)?;
+    let limit = state.config.max_bid_bytes;
+    if let Some(len) = declared_length(&req)
+        && len > limit
+    {
+        return Err(AppError::PayloadTooLarge(format!(
+            "the bid has {len} bytes; the limit is {limit}"
+        )));
+    }
+    check_tender(&state, &id, &principal).await?;
+    let part_id = uuid::Uuid::new_v4().to_string();
+    state.uploads.create(&part_id)?;
+    let claim = state.uploads.claim(&part_id)?;
+    let appended = state.uploads.append(&claim, 0, limit, body).await;
+    let now = state.clock.now();
+    let part = state.uploads.part_path(&part_id);
+    let result = match appended {
+        Ok(Appended::Done(_)) => complete(&state, ctx, &who, &id, part, None, now).await,
+        Ok(Appended::Interrupted(_, why)) => Err(AppError::UploadIncomplete(why)),
+        Err(e) => Err(e),
+    };
+    state.uploads.remove(&part_id);
+    let receipt = result?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/bids/{}", receipt.bid_id)))
+        .json(receipt))
+}
+
+/// Refuses early (before a body is read) what would be refused at the end.
+async fn check_tender(
+    state: &web::Data<AppState>,
+    id: &TenderId,
+    principal: &Principal,
+) -> Result<TenderRow, AppError> {
+    let now = state.clock.now();
+    let (id, principal) = (id.clone(), principal.clone());
+    let row = state
+        .db
+        .read(move |conn| tenders::load_visible(conn, &id, &principal))
+        .await?;
+    open_for_bids(&row, now)?;
+    Ok(row)
+}
+
+/// Body of a new upload session.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUpload {
+    /// The envelope's exact size in bytes.
+    #[schema(minimum = 1)]
+    pub size: u64,
+    /// Its SHA-256 (hex), checked when the last byte is in.
+    pub sha256: Option<String>,
+}
+
+/// Opens a resumable upload session for a bid.
+#[utoipa::path(
+    tag = "bids",
+    params(("id" = String, Path)),
+    request_body = NewUpload,
+    responses(
+        (status = 201, body = UploadView),
+        (status = 401, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/bid-uploads")]
+pub async fn start_upload(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    req: HttpRequest,
+    body: web::Json<NewUpload>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let who = bidder(&principal, &req)?;
+    let body = body.into_inner();
+    let limit = state.config.max_bid_bytes;
+    if body.size == 0 || body.size > limit {
+        return Err(AppError::PayloadTooLarge(format!(
+            "a bid has 1 to {limit} bytes; {} declared",
+            body.size
+        )));
+    }
+    let sha = match body.sha256.as_deref().map(str::to_ascii_lowercase) {
+        Some(s) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => Some(s),
+        Some(_) => return Err(AppError::invalid("sha256", "64 hexadecimal digits")),
+        None => None,
+    };
+    let row = check_tender(&state, &id, &principal).await?;
+    let now = ctx.now;
+    let expires = (now + Duration::hours(i64::from(state.config.bid_upload_hours)))
+        .min(crate::db::from_db_time(row.bid_deadline));
+    let upload_id = {
+        let ctx = ctx.acting_as(Role::Bidder);
+        let (org, user) = (who.organisation.clone(), who.user.clone());
+        state
+            .db
+            .write(move |conn| {
+                tenders::lock(conn, &id)?;
+                let row = tenders::load_row(conn, &id)?;
+                open_for_bids(&row, ctx.now)?;
+                store::start_upload(
+                    conn,
+                    &ctx,
+                    &row,
+                    &org,
+                    &user,
+                    body.size,
+                    sha.as_deref(),
+                    expires,
+                )
+            })
+            .await?
+    };
+    state.uploads.create(&upload_id.id)?;
+    let view = upload_id.view(0);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/bid-uploads/{}", view.id)))
+        .insert_header(("Upload-Offset", "0"))
+        .insert_header(("Upload-Length", view.size.to_string()))
+        .json(view))
+}
+
+/// Loads an upload session of the caller's enterprise, still open.
+async fn own_upload(
+    state: &web::Data<AppState>,
+    who: &Bidder,
+    id: &str,
+) -> Result<UploadRow, AppError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(AppError::not_found("upload"));
+    }
+    let id = id.to_string();
+    let row = state.db.read(move |conn| store::upload(conn, &id)).await?;
+    if row.bidder_org_id != who.organisation.as_str() {
+        return Err(AppError::not_found("upload"));
+    }
+    if row.completed_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "this upload is complete: it became bid {}",
+            row.bid_id.clone().unwrap_or_default()
+        )));
+    }
+    Ok(row)
+}
+
+fn expired(state: &web::Data<AppState>, row: &UploadRow) -> bool {
+    crate::db::from_db_time(row.expires_at) <= state.clock.now()
+}
+
+/// Where an upload stands: resume at `offset`.
+#[utoipa::path(
+    tag = "bids",
+    params(("upload" = String, Path)),
+    responses((status = 200, body = UploadView), (status = 404, body = crate::error::Problem))
+)]
+#[get("/bid-uploads/{upload}")]
+pub async fn get_upload(
+    state: web::Data<AppState>,
+    principal: Principal,
+    upload: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let who = bidder(&principal, &req)?;
+    let row = own_upload(&state, &who, &upload).await?;
+    if expired(&state, &row) {
+        return Err(AppError::not_found("upload (it expired)"));
+    }
+    let offset = state.uploads.received(&row.id);
+    Ok(HttpResponse::Ok()
+        .insert_header(("Upload-Offset", offset.to_string()))
+        .insert_header(("Upload-Length", row.declared_size.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(row.view(offset)))
+}
+
+/// Appends a chunk at `Upload-Offset`. When the last byte is in, the bid is
+/// checked and recorded and the answer is its receipt (201); before that,
+/// 204 with the new `Upload-Offset`.
+#[utoipa::path(
+    tag = "bids",
+    params(("upload" = String, Path), ("Upload-Offset" = u64, Header, description = "where this chunk starts")),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 201, body = Receipt),
+        (status = 204, description = "chunk stored; see Upload-Offset"),
+        (status = 409, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[patch("/bid-uploads/{upload}")]
+pub async fn append_upload(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    upload: web::Path<String>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let who = bidder(&principal, &req)?;
+    let row = own_upload(&state, &who, &upload).await?;
+    let offset = req
+        .headers()
+        .get("Upload-Offset")
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .ok_or_else(|| {
+            AppError::InvalidQuery("the Upload-Offset header (a byte offset) is required".into())
+        })?;
+    let size = row.declared_size as u64;
+    let claim = state.uploads.claim(&row.id)?;
+    let tender = TenderId::from_db(row.tender_id.clone());
+    // Late already, or expired? The session ends here, nothing kept.
+    if let Err(e) = check_tender(&state, &tender, &principal).await {
+        drop_session(&state, &ctx, &row, &e.to_string()).await;
+        return Err(e);
+    }
+    if expired(&state, &row) {
+        drop_session(&state, &ctx, &row, "expired").await;
+        return Err(AppError::not_found("upload (it expired)"));
+    }
+    let appended = state.uploads.append(&claim, offset, size, body).await?;
+    let at = match appended {
+        Appended::Done(at) => at,
+        Appended::Interrupted(at, why) => {
+            note(&state, &row.id, at).await;
+            return Err(AppError::UploadIncomplete(format!(
+                "{why}; {at} bytes are kept: resume at offset {at}"
+            )));
+        }
+    };
+    if at < size {
+        note(&state, &row.id, at).await;
+        return Ok(HttpResponse::NoContent()
+            .insert_header(("Upload-Offset", at.to_string()))
+            .finish());
+    }
+    // The last byte is in: this is the time that decides.
+    let now = state.clock.now();
+    let part = state.uploads.part_path(&row.id);
+    match complete(&state, ctx.clone(), &who, &tender, part, Some(&row), now).await {
+        Ok(receipt) => {
+            state.uploads.remove(&row.id);
+            Ok(HttpResponse::Created()
+                .insert_header((header::LOCATION, format!("/api/v1/bids/{}", receipt.bid_id)))
+                .json(receipt))
+        }
+        Err(e) => {
+            drop_session(&state, &ctx, &row, &e.to_string()).await;
+            Err(e)
+        }
+    }
+}
+
+async fn note(state: &web::Data<AppState>, id: &str, at: u64) {
+    let id = id.to_string();
+    if let Err(e) = state
+        .db
+        .write(move |conn| store::note_progress(conn, &id, at))
+        .await
+    {
+        tracing::warn!(error = %e, "noting upload progress");
+    }
+}
+
+/// Ends a session whose bid was refused or is late: its bytes go.
+async fn drop_session(state: &web::Data<AppState>, ctx: &AuditContext, row: &UploadRow, why: &str) {
+    state.uploads.remove(&row.id);
+    let (ctx, row, why) = (ctx.clone(), row.clone(), why.to_string());
+    if let Err(e) = state
+        .db
+        .write(move |conn| store::drop_upload(conn, &ctx, &row, &why))
+        .await
+    {
+        tracing::warn!(error = %e, "dropping an upload session");
+    }
+}
+
+/// Abandons an upload session; its bytes are deleted.
+#[utoipa::path(
+    tag = "bids",
+    params(("upload" = String, Path)),
+    responses((status = 204), (status = 404, body = crate::error::Problem))
+)]
+#[delete("/bid-uploads/{upload}")]
+pub async fn abandon_upload(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    upload: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let who = bidder(&principal, &req)?;
+    let row = own_upload(&state, &who, &upload).await?;
+    let _claim = state.uploads.claim(&row.id)?;
+    drop_session(
+        &state,
+        &ctx.acting_as(Role::Bidder),
+        &row,
+        "abandoned by the bidder",
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes upload sessions past their expiry (and their bytes).
+pub async fn sweep_expired(state: &web::Data<AppState>) {
+    let now = state.clock.now();
+    let expired = state
+        .db
+        .read(move |conn| store::expired_uploads(conn, now))
+        .await;
+    match expired {
+        Ok(rows) => {
+            for row in rows {
+                if let Ok(_claim) = state.uploads.claim(&row.id) {
+                    let ctx = AuditContext::system(now);
+                    drop_session(state, &ctx, &row, "expired").await;
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "sweeping expired uploads"),
+    }
+}
+
+/// A tender's bids as the caller may see them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BidList {
+    /// How many bidders have a current bid (everyone who may see the list).
+    pub bidders: usize,
+    /// The bids the caller may see: its own enterprise's before the opening;
+    /// all of them for the tender's managers once the opening has started,
+    /// and for supervisors.
+    pub items: Vec<BidView>,
+}
+
+/// Whether `principal` sees every bid of the tender (not just its own).
+fn sees_all_bids(row: &TenderRow, principal: &Principal) -> Result<bool, AppError> {
+    if principal.has(Role::Supervisor) || principal.has(Role::Operator) {
+        return Ok(true);
+    }
+    let opened = !matches!(row.status()?, TenderStatus::Draft | TenderStatus::Published);
+    Ok(opened && row.managed_by(principal))
+}
+
+/// The bids of a tender (metadata only: bids stay sealed until the opening).
+#[utoipa::path(
+    tag = "bids",
+    params(("id" = String, Path)),
+    responses((status = 200, body = BidList), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/bids")]
+pub async fn list_bids(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<BidList>, AppError> {
+    let id = parse_id(&id)?;
+    if !principal.is_authenticated() {
+        return Err(AppError::Unauthenticated("sign in to see bids".into()));
+    }
+    let list = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let current = store::current_bids(conn, &row.id)?.len();
+            let rows = if sees_all_bids(&row, &principal)? {
+                store::bids_of(conn, &row.id, None)?
+            } else if let Some(org) = &principal.organisation {
+                store::bids_of(conn, &row.id, Some(org.as_str()))?
+            } else {
+                Vec::new()
+            };
+            let items = rows
+                .iter()
+                .map(|b| store::view_of(conn, b))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(BidList {
+                bidders: current,
+                items,
+            })
+        })
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// A bid the caller may see: its enterprise's own, or any for supervisors
+/// and (after the opening starts) the tender's managers.
+async fn visible_bid(
+    state: &web::Data<AppState>,
+    principal: &Principal,
+    id: &str,
+) -> Result<store::BidRow, AppError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(AppError::not_found("bid"));
+    }
+    let (id, principal) = (id.to_string(), principal.clone());
+    state
+        .db
+        .read(move |conn| {
+            let bid = store::bid(conn, &id)?;
+            let own = principal.organisation.as_ref().map(|o| o.as_str())
+                == Some(bid.bidder_org_id.as_str());
+            let tender = tenders::load_row(conn, &TenderId::from_db(bid.tender_id.clone()))?;
+            if own || sees_all_bids(&tender, &principal)? {
+                Ok(bid)
+            } else {
+                Err(AppError::not_found("bid"))
+            }
+        })
+        .await
+}
+
+/// One bid's metadata.
+#[utoipa::path(
+    tag = "bids",
+    params(("bid" = String, Path)),
+    responses((status = 200, body = BidView), (status = 404, body = crate::error::Problem))
+)]
+#[get("/bids/{bid}")]
+pub async fn get_bid(
+    state: web::Data<AppState>,
+    principal: Principal,
+    bid: web::Path<String>,
+) -> Result<web::Json<BidView>, AppError> {
+    let row = visible_bid(&state, &principal, &bid).await?;
+    let view = state
+        .db
+        .read(move |conn| store::view_of(conn, &row))
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// A bid's receipt (JSON, with the RFC 3161 timestamp response in base64).
+#[utoipa::path(
+    tag = "bids",
+    params(("bid" = String, Path)),
+    responses((status = 200, body = Receipt), (status = 404, body = crate::error::Problem))
+)]
+#[get("/bids/{bid}/receipt")]
+pub async fn get_receipt(
+    state: web::Data<AppState>,
+    principal: Principal,
+    bid: web::Path<String>,
+) -> Result<web::Json<Receipt>, AppError> {
+    let row = visible_bid(&state, &principal, &bid).await?;
+    Ok(web::Json(row.receipt()?))
+}
+
+/// A bid's RFC 3161 timestamp response (DER), for `openssl ts -verify -in
+/// receipt.tsr -digest <sha256> -CAfile <tsa root>`.
+#[utoipa::path(
+    tag = "bids",
+    params(("bid" = String, Path)),
+    responses(
+        (status = 200, description = "TimeStampResp (DER)", content_type = "application/timestamp-reply", body = Vec<u8>),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/bids/{bid}/receipt.tsr")]
+pub async fn get_receipt_token(
+    state: web::Data<AppState>,
+    principal: Principal,
+    bid: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let row = visible_bid(&state, &principal, &bid).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/timestamp-reply")
+        .body(row.timestamp_token))
+}
+
+/// Withdraws the caller's enterprise's current bid (before the deadline).
+#[utoipa::path(
+    tag = "bids",
+    params(("bid" = String, Path)),
+    responses(
+        (status = 200, body = BidView),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)
+    )
+)]
+#[post("/bids/{bid}/withdraw")]
+pub async fn withdraw_bid(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    bid: web::Path<String>,
+    req: HttpRequest,
+) -> Result<web::Json<BidView>, AppError> {
+    let who = bidder(&principal, &req)?;
+    let row = visible_bid(&state, &principal, &bid).await?;
+    if row.bidder_org_id != who.organisation.as_str() {
+        return Err(AppError::not_found("bid"));
+    }
+    let ctx = ctx.acting_as(Role::Bidder);
+    let view = state
+        .db
+        .write(move |conn| {
+            let tender_id = TenderId::from_db(row.tender_id.clone());
+            tenders::lock(conn, &tender_id)?;
+            let tender = tenders::load_row(conn, &tender_id)?;
+            open_for_bids(&tender, ctx.now)?;
+            let row = store::bid(conn, &row.id)?;
+            if row.status()? != BidStatus::Submitted {
+                return Err(AppError::Conflict(format!(
+                    "this bid is {}; only the current bid can be withdrawn",
+                    row.status
+                )));
+            }
+            let row = store::withdraw(conn, &ctx, &row)?;
+            store::view_of(conn, &row)
+        })
+        .await?;
+    Ok(web::Json(view))
+}

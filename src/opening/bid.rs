@@ -1,0 +1,214 @@
+//! Opening one bid: read the stored upload, decrypt it with the rebuilt
+//! opening key, verify the inner signature (and that it is the outer
+//! signer's), judge the signer with the trust registry at the signing time
+//! for the tender's league, check the signer is the bidding enterprise, read
+//! the container and its seal, and keep the decrypted container where only
+//! the tender's evaluators and supervisors can read it. Whatever fails is a
+//! reason on the record; the caller goes on with the next bid.
+
+use super::run::{Found, Outcome};
+use crate::bids::container::Container;
+use crate::bids::envelope::{self, SealVerdict};
+use crate::bids::store::BidRow;
+use crate::pki::identity::{CertIdentity, identity_of};
+use crate::pki::policy::Purpose;
+use crate::seals::CertRole;
+use crate::store::BlobStore;
+use crate::tenders::store::TenderRow;
+use crate::trust::model::ServiceType;
+use crate::trust::registry::Snapshot;
+use crate::types::LeagueCode;
+use chrono::{DateTime, Utc};
+use openssl::pkey::{PKey, Private};
+use openssl::x509::X509;
+use std::path::{Path, PathBuf};
+
+/// Where a tender's decrypted containers are kept.
+pub fn opened_dir(data_dir: &Path, tender_id: &str) -> PathBuf {
+    data_dir.join("opened").join(tender_id)
+}
+
+/// The decrypted container of a bid, if kept.
+pub fn opened_container(data_dir: &Path, tender_id: &str, bid_id: &str) -> PathBuf {
+    opened_dir(data_dir, tender_id).join(format!("{bid_id}.zip"))
+}
+
+/// Deletes a tender's decrypted containers (once evaluation no longer needs
+/// them: the tender closed, failed or was cancelled).
+pub fn purge_opened(data_dir: &Path, tender_id: &str) {
+    let dir = opened_dir(data_dir, tender_id);
+    if dir.exists()
+        && let Err(e) = std::fs::remove_dir_all(&dir)
+    {
+        tracing::error!(path = %dir.display(), error = %e, "removing decrypted bids");
+    }
+}
+
+fn revoked(reason: impl Into<String>) -> Found {
+    Found {
+        outcome: Outcome::Revoked,
+        reason: Some(reason.into()),
+        signer_subject: None,
+        signing_time: None,
+        sealed: false,
+        seal_name: None,
+        total_price_fen: None,
+        duration_days: None,
+        schedule_json: None,
+    }
+}
+
+/// Everything the opening needs about one bid, apart from the bid.
+pub struct Context<'a> {
+    pub blobs: &'a BlobStore,
+    pub data_dir: &'a Path,
+    pub snapshot: &'a Snapshot,
+    pub key: &'a PKey<Private>,
+    pub certificate: &'a X509,
+    pub tender: &'a TenderRow,
+}
+
+/// Opens one bid; never fails: a failure is the finding.
+pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>) -> Found {
+    let Some(path) = cx.blobs.path_of(&bid.sha256) else {
+        return lost("the stored bid's hash is malformed");
+    };
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) => return lost(&format!("the platform cannot read its stored copy: {e}")),
+    };
+    let mut content = Vec::new();
+    let outer = match envelope::unwrap_outer(std::io::BufReader::new(file), &mut content) {
+        Ok(o) => o,
+        Err(e) => {
+            return lost(&format!(
+                "the stored copy no longer reads as it did on arrival: {e}"
+            ));
+        }
+    };
+    let opened = match envelope::open(&content, cx.key, cx.certificate) {
+        Ok(o) => o,
+        Err(e) => return revoked(format!("cannot be opened: {e}")),
+    };
+    drop(content);
+    if let Some(outer_signers) = &outer.signers
+        && let Err(e) = envelope::check_same_signer(outer_signers, &opened.signers)
+    {
+        return revoked(e.to_string());
+    }
+    let [signer] = opened.signers.as_slice() else {
+        return revoked(format!(
+            "the bid is signed by {} certificates; one, the enterprise's, is expected",
+            opened.signers.len()
+        ));
+    };
+    let der = match signer.certificate.to_der() {
+        Ok(d) => d,
+        Err(e) => return revoked(format!("the signer certificate: {e}")),
+    };
+    let subject = x509_parser::parse_x509_certificate(&der)
+        .map(|(_, c)| c.subject().to_string())
+        .unwrap_or_default();
+    // Judged at the signing time the signature claims, but never later than
+    // the bid's arrival (the receipt's time) and never earlier than a day
+    // before it: a claimed time cannot rescue a certificate revoked before
+    // the bid was sent.
+    let received = crate::db::from_db_time(bid.received_at);
+    let at = signer
+        .signing_time
+        .filter(|t| *t <= received && *t > received - chrono::Duration::days(1))
+        .unwrap_or(received);
+    let league = LeagueCode::parse(&cx.tender.league_code).ok();
+    let report = cx.snapshot.check(
+        &der,
+        Purpose::Signing,
+        &[ServiceType::EnterpriseCa],
+        league.as_ref(),
+        at,
+    );
+    let mut found = revoked("");
+    found.signer_subject = Some(subject);
+    found.signing_time = signer.signing_time;
+    if !report.passed() {
+        found.reason = Some(format!(
+            "the signer's certificate is not accepted by league {} at {}: {}",
+            cx.tender.league_code,
+            at.to_rfc3339(),
+            report.report.decision.verdict()
+        ));
+        return found;
+    }
+    match identity_of(&der) {
+        Ok(CertIdentity::Enterprise { credit_code, .. })
+            if Some(credit_code.as_str()) == bidder_credit_code => {}
+        Ok(_) => {
+            found.reason = Some(
+                "the bid is signed by a certificate of another party than the bidding enterprise"
+                    .into(),
+            );
+            return found;
+        }
+        Err(e) => {
+            found.reason = Some(format!("the signer certificate names no enterprise: {e}"));
+            return found;
+        }
+    }
+    let league_ref = league.as_ref();
+    let trust = |der: &[u8], role: CertRole, when: DateTime<Utc>| {
+        let types: &[ServiceType] = match role {
+            CertRole::Signer => &[ServiceType::EnterpriseCa],
+            CertRole::SealAuthority => &[ServiceType::SealAuthority],
+        };
+        let when = if when <= received { when } else { received };
+        cx.snapshot
+            .check(der, Purpose::Signing, types, league_ref, when)
+            .report
+            .decision
+    };
+    let (container, verdict): (Container, SealVerdict) =
+        match envelope::inspect_container(&opened.container, trust) {
+            Ok(v) => v,
+            Err(e) => {
+                found.reason = Some(e.to_string());
+                return found;
+            }
+        };
+    match &verdict {
+        SealVerdict::Sealed { report } => {
+            found.sealed = true;
+            found.seal_name = report.seal.as_ref().map(|s| s.seal_name.clone());
+        }
+        SealVerdict::Unsealed => {}
+        SealVerdict::Invalid { reason, .. } => {
+            found.reason = Some(format!("the seal signature does not verify: {reason}"));
+            return found;
+        }
+    }
+    let keep = opened_container(cx.data_dir, &cx.tender.id, &bid.id);
+    if let Err(e) = keep_container(&keep, &opened.container) {
+        tracing::error!(path = %keep.display(), error = %e, "keeping a decrypted bid");
+        return lost("the platform could not keep the decrypted bid for evaluation");
+    }
+    found.outcome = Outcome::Valid;
+    found.reason = None;
+    found.total_price_fen = Some(container.schedule.total_price_fen);
+    found.duration_days = i32::try_from(container.schedule.duration_days).ok();
+    found.schedule_json = serde_json::to_string(&container.schedule).ok();
+    found
+}
+
+fn lost(reason: &str) -> Found {
+    Found {
+        outcome: Outcome::Withdrawn,
+        ..revoked(reason)
+    }
+}
+
+fn keep_container(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("zip.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,289 @@
+//! HTTP for custody and the opening: the published opening key, a
+//! custodian's encrypted share, share release (custodians, and operators for
+//! the platform's share), the opening's state and record, and objections.
+
+use super::store::{self, CustodyView, Released, Releaser};
+use crate::audit::AuditContext;
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::startup::AppState;
+use crate::tenders::routes::parse_id;
+use crate::tenders::store as tenders;
+use actix_web::{HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+
+/// The tender's opening certificate (bids are encrypted to it), threshold
+/// and custodians, with which shares are released.
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CustodyView), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/opening-key")]
+pub async fn opening_key(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<CustodyView>, AppError> {
+    let id = parse_id(&id)?;
+    let view = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            store::custody_of(conn, &row.id)?
+                .ok_or_else(|| AppError::NotFound("the tender has no opening key yet".into()))
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// The opening certificate alone, PEM (`openssl cms -encrypt ... opening.pem`).
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "PEM certificate", content_type = "application/x-pem-file", body = String),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/opening-key/certificate.pem")]
+pub async fn opening_certificate(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let pem = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            store::custody_of(conn, &row.id)?
+                .map(|v| v.certificate_pem)
+                .ok_or_else(|| AppError::NotFound("the tender has no opening key yet".into()))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-pem-file")
+        .body(pem))
+}
+
+/// The signed-in custodian's share, encrypted to their certificate (CMS
+/// EnvelopedData, DER): `openssl cms -decrypt -inform DER -binary -inkey
+/// my.key -recip my.pem` opens it.
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "CMS EnvelopedData (DER)", content_type = "application/pkcs7-mime", body = Vec<u8>),
+        (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/opening-key/my-share")]
+pub async fn my_share(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let user = principal
+        .user_id
+        .clone()
+        .ok_or_else(|| AppError::Unauthenticated("sign in as a custodian first".into()))?;
+    let (x, der) = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            store::encrypted_share_of(conn, &row.id, &user)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pkcs7-mime; smime-type=enveloped-data")
+        .insert_header(("X-Share-X", x.to_string()))
+        .body(der))
+}
+
+/// A released share: the bytes `openssl cms -decrypt` printed, in base64.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareInput {
+    /// Base64 of the decrypted share (one byte x, then the share).
+    #[schema(max_length = 20000)]
+    pub share: String,
+}
+
+/// How far share release has got.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReleaseView {
+    pub released: usize,
+    pub threshold: usize,
+    /// Whether enough shares are in for the bids to be decrypted.
+    pub ready: bool,
+}
+
+fn released_view(outcome: Released) -> Result<web::Json<ReleaseView>, AppError> {
+    match outcome {
+        Released::Accepted {
+            released,
+            threshold,
+        } => Ok(web::Json(ReleaseView {
+            released,
+            threshold,
+            ready: released >= threshold,
+        })),
+        Released::Refused(reason) => Err(AppError::ShareRejected(reason)),
+    }
+}
+
+/// Checks the tender is where shares may be released: its opening has
+/// started (after the bid deadline) and is not over.
+fn check_releasable(
+    conn: &mut crate::db::DbConn,
+    row: &tenders::TenderRow,
+) -> Result<(), AppError> {
+    use crate::tenders::model::TenderStatus;
+    match row.status()? {
+        TenderStatus::Opening => {}
+        TenderStatus::Draft | TenderStatus::Published => {
+            return Err(AppError::IllegalTransition(
+                "shares are released only in the opening, which starts after the bid deadline"
+                    .into(),
+            ));
+        }
+        other => {
+            return Err(AppError::IllegalTransition(format!(
+                "the tender is {}; its opening is over",
+                other.code()
+            )));
+        }
+    }
+    match super::run::opening_status(conn, &row.id)? {
+        Some(super::OpeningStatus::CollectingShares) => Ok(()),
+        Some(_) => Err(AppError::Conflict(
+            "enough shares are in: the bids are being or have been opened".into(),
+        )),
+        None => Err(AppError::IllegalTransition(
+            "the opening has not started".into(),
+        )),
+    }
+}
+
+/// Releases the signed-in custodian's share (after the deadline, in the
+/// opening). A share that is not theirs is refused and the attempt recorded.
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path)),
+    request_body = ShareInput,
+    responses(
+        (status = 200, body = ReleaseView),
+        (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/opening/shares")]
+pub async fn release_share(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<ShareInput>,
+) -> Result<web::Json<ReleaseView>, AppError> {
+    let id = parse_id(&id)?;
+    let user = principal
+        .user_id
+        .clone()
+        .ok_or_else(|| AppError::Unauthenticated("sign in as a custodian first".into()))?;
+    let plain = crate::pki::pem_or_base64(body.share.trim())
+        .ok_or_else(|| AppError::invalid("share", "expected base64"))?;
+    let plain = super::custody::PlainShare::new(plain);
+    let tender = id.clone();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            check_releasable(conn, &row)?;
+            let role = principal.roles.first().copied().unwrap_or(Role::Supervisor);
+            let ctx = ctx.acting_as(role);
+            store::release(conn, &ctx, &row.id, &Releaser::User(user), plain.bytes())
+        })
+        .await?;
+    super::run::start_if_ready(&state, tender.as_str()).await;
+    released_view(outcome)
+}
+
+/// Releases the platform's share: an operator asks, the server decrypts it
+/// with the platform's custodian key (after the deadline, in the opening).
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ReleaseView),
+        (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/opening/platform-share")]
+pub async fn release_platform_share(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+) -> Result<web::Json<ReleaseView>, AppError> {
+    let id = parse_id(&id)?;
+    let role = principal.require_any(&[Role::Operator])?;
+    let custodian = state.platform_custodian.clone();
+    let tender = id.clone();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            check_releasable(conn, &row)?;
+            let encrypted = store::platform_share_of(conn, &row.id)?;
+            let plain = super::custody::PlainShare::new(
+                custodian
+                    .decrypt_share(&encrypted)
+                    .map_err(AppError::Internal)?,
+            );
+            store::release(
+                conn,
+                &ctx.acting_as(role),
+                &row.id,
+                &Releaser::Platform,
+                plain.bytes(),
+            )
+        })
+        .await?;
+    super::run::start_if_ready(&state, tender.as_str()).await;
+    released_view(outcome)
+}
+
+/// The opening: shares released, bids opened so far, and, once completed,
+/// the opening record (bidder, price, duration, key terms) and its result.
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = super::run::OpeningView),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/opening")]
+pub async fn get_opening(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<super::run::OpeningView>, AppError> {
+    let id = parse_id(&id)?;
+    let view = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            super::run::view(conn, &row.id)?
+                .ok_or_else(|| AppError::NotFound("the opening has not started".into()))
+        })
+        .await?;
+    Ok(web::Json(view))
+}

@@ -1,0 +1,489 @@
+//! The opening itself. Once k shares are released the platform rebuilds the
+//! opening key in memory, opens every current bid one by one (decrypt,
+//! verify the inner signature, the seal and the signer's league recognition
+//! at the signing time, read the price schedule), records each result in
+//! its own transaction, and finally publishes the opening record; fewer
+//! than three valid bids fail the tender. The key and the released shares
+//! are wiped when it ends. A server stopped half way resumes where it
+//! stopped: bids already recorded are not opened again.
+
+use super::OpeningStatus;
+use crate::audit::AuditContext;
+use crate::bids::store::{self as bids, BidRow};
+use crate::db::schema::{bid_openings, openings};
+use crate::db::{DbConn, from_db_time, to_db_time};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::tenders::store::{self as tenders, TenderRow};
+use crate::types::TenderId;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use openssl::pkey::{PKey, Private};
+use openssl::x509::X509;
+use serde::{Deserialize, Serialize};
+
+/// Fewer valid bids than this and the procedure fails.
+pub const MINIMUM_VALID_BIDS: usize = 3;
+
+crate::types::text_enum! {
+    /// What the opening found in a bid.
+    pub enum Outcome {
+        /// Decrypted and verified: it is read out and goes to evaluation.
+        Valid = "valid",
+        /// Unreadable or unverifiable through the bidder's doing (wrong
+        /// recipient, bad signature, signer not accepted, bad schedule):
+        /// counts as revoked.
+        Revoked = "revoked",
+        /// Lost through no fault of the bidder (the platform could not read
+        /// its stored copy): counts as withdrawn; the bidder may claim.
+        Withdrawn = "withdrawn",
+    }
+}
+
+/// One line of the opening record.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OpenedBid {
+    pub bid_id: String,
+    pub bidder_organisation_id: String,
+    pub bidder_name: String,
+    pub outcome: Outcome,
+    /// Why the bid is not valid.
+    pub reason: Option<String>,
+    pub signer_subject: Option<String>,
+    /// The inner signature's signing time.
+    pub signing_time: Option<DateTime<Utc>>,
+    pub sealed: bool,
+    pub seal_name: Option<String>,
+    pub total_price_fen: Option<i64>,
+    pub duration_days: Option<i32>,
+    /// The price schedule as the bidder wrote it.
+    #[schema(value_type = Option<Object>)]
+    pub schedule: Option<serde_json::Value>,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// The opening as anyone may follow it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OpeningView {
+    pub tender_id: String,
+    pub status: OpeningStatus,
+    pub started_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub shares_released: usize,
+    pub threshold: usize,
+    /// Bids opened so far (all of them once completed).
+    pub bids: Vec<OpenedBid>,
+    pub valid_bids: Option<i32>,
+    /// Set once completed: whether the procedure goes on to evaluation.
+    pub result: Option<String>,
+}
+
+pub fn opening_status(
+    conn: &mut DbConn,
+    tender_id: &str,
+) -> Result<Option<OpeningStatus>, AppError> {
+    let status: Option<String> = openings::table
+        .find(tender_id)
+        .select(openings::status)
+        .first(conn)
+        .optional()?;
+    status.map(|s| OpeningStatus::from_db(&s)).transpose()
+}
+
+type OpeningRow = (
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<i32>,
+    Option<String>,
+);
+
+/// The opening of a tender as it stands.
+pub fn view(conn: &mut DbConn, tender_id: &str) -> Result<Option<OpeningView>, AppError> {
+    let row: Option<OpeningRow> = openings::table
+        .find(tender_id)
+        .select((
+            openings::status,
+            openings::started_at,
+            openings::completed_at,
+            openings::valid_bids,
+            openings::record_json,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((status, started, completed, valid, record)) = row else {
+        return Ok(None);
+    };
+    let (released, threshold) = super::store::release_count(conn, tender_id)?;
+    let result = record
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+        .and_then(|v| v["result"].as_str().map(str::to_string));
+    Ok(Some(OpeningView {
+        tender_id: tender_id.to_string(),
+        status: OpeningStatus::from_db(&status)?,
+        started_at: from_db_time(started),
+        completed_at: completed.map(from_db_time),
+        shares_released: released,
+        threshold,
+        bids: opened_bids(conn, tender_id)?,
+        valid_bids: valid,
+        result,
+    }))
+}
+
+type OpenedRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+    bool,
+    Option<String>,
+    Option<i64>,
+    Option<i32>,
+    Option<String>,
+    NaiveDateTime,
+);
+
+fn opened_bids(conn: &mut DbConn, tender_id: &str) -> Result<Vec<OpenedBid>, AppError> {
+    let rows: Vec<OpenedRow> = bid_openings::table
+        .filter(bid_openings::tender_id.eq(tender_id))
+        .order((bid_openings::opened_at.asc(), bid_openings::bid_id.asc()))
+        .select((
+            bid_openings::bid_id,
+            bid_openings::outcome,
+            bid_openings::reason,
+            bid_openings::signer_subject,
+            bid_openings::signing_time,
+            bid_openings::sealed,
+            bid_openings::seal_name,
+            bid_openings::total_price_fen,
+            bid_openings::duration_days,
+            bid_openings::schedule_json,
+            bid_openings::opened_at,
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (bid_id, outcome, reason, signer, signing, sealed, seal, price, days, schedule, at) in rows
+    {
+        let bid = bids::bid(conn, &bid_id)?;
+        let view = bids::view_of(conn, &bid)?;
+        out.push(OpenedBid {
+            bid_id,
+            bidder_organisation_id: view.bidder_organisation_id,
+            bidder_name: view.bidder_name,
+            outcome: Outcome::from_db(&outcome)?,
+            reason,
+            signer_subject: signer,
+            signing_time: signing.map(from_db_time),
+            sealed,
+            seal_name: seal,
+            total_price_fen: price,
+            duration_days: days,
+            schedule: schedule.and_then(|s| serde_json::from_str(&s).ok()),
+            opened_at: from_db_time(at),
+        });
+    }
+    Ok(out)
+}
+
+/// Starts the opening of a tender in the background if enough shares are
+/// in and it is not already running. Called after each release, and for
+/// every unfinished opening when the server starts.
+pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &str) {
+    let id = tender_id.to_string();
+    let ready = state
+        .db
+        .write(move |conn| {
+            let Some(status) = opening_status(conn, &id)? else {
+                return Ok(false);
+            };
+            let (released, threshold) = super::store::release_count(conn, &id)?;
+            match status {
+                OpeningStatus::CollectingShares if released >= threshold => {
+                    diesel::update(openings::table.find(&id))
+                        .set(openings::status.eq(OpeningStatus::Decrypting.code()))
+                        .execute(conn)?;
+                    Ok(true)
+                }
+                OpeningStatus::Decrypting => Ok(true),
+                _ => Ok(false),
+            }
+        })
+        .await;
+    match ready {
+        Ok(true) => {
+            if !state.openings_running.begin(tender_id) {
+                return;
+            }
+            let state = state.clone();
+            let id = tender_id.to_string();
+            actix_web::rt::spawn(async move {
+                if let Err(e) = run(&state, &id).await {
+                    tracing::error!(tender = %id, error = %e, "the opening stopped; it resumes on the next release or restart");
+                }
+                state.openings_running.end(&id);
+            });
+        }
+        Ok(false) => {}
+        Err(e) => tracing::error!(tender = %tender_id, error = %e, "checking whether to open"),
+    }
+}
+
+/// Openings under way in this process, so one tender is never opened twice
+/// at once.
+#[derive(Default)]
+pub struct Running(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl Running {
+    fn begin(&self, id: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string())
+    }
+
+    fn end(&self, id: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    }
+}
+
+/// Resumes every opening left decrypting when the server stopped.
+pub async fn resume_all(state: &actix_web::web::Data<AppState>) {
+    let pending = state
+        .db
+        .read(|conn| {
+            Ok(openings::table
+                .filter(openings::status.eq(OpeningStatus::Decrypting.code()))
+                .select(openings::tender_id)
+                .load::<String>(conn)?)
+        })
+        .await;
+    match pending {
+        Ok(ids) => {
+            for id in ids {
+                tracing::info!(tender = %id, "resuming an interrupted opening");
+                start_if_ready(state, &id).await;
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "finding interrupted openings"),
+    }
+}
+
+/// Rebuilds the key from the released shares.
+fn rebuild_key(conn: &mut DbConn, tender_id: &str) -> Result<(PKey<Private>, X509), AppError> {
+    let certificate = super::store::opening_certificate(conn, tender_id)?.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("tender {tender_id} has no opening key"))
+    })?;
+    let released = super::store::released_shares(conn, tender_id)?;
+    let mut shares = Vec::with_capacity(released.len());
+    for share in &released {
+        shares.push(
+            super::custody::read_share(share.bytes())
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("a released share: {e}")))?,
+        );
+    }
+    let key = super::custody::reconstruct(&shares, &certificate);
+    for share in &mut shares {
+        super::custody::wipe(&mut share.y);
+    }
+    let key =
+        key.map_err(|e| AppError::Internal(anyhow::anyhow!("rebuilding the opening key: {e}")))?;
+    Ok((key, certificate))
+}
+
+/// Opens every current bid not yet opened, then completes the opening.
+async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<(), AppError> {
+    use crate::db::schema::organisations;
+    let id = TenderId::from_db(tender_id.to_string());
+    let snapshot = state.trust.get(&state.db, state.clock.now()).await?;
+    let (key, certificate, tender, pending) = {
+        let id = id.clone();
+        state
+            .db
+            .read(move |conn| {
+                let tender = tenders::load_row(conn, &id)?;
+                let (key, cert) = rebuild_key(conn, &tender.id)?;
+                let done: Vec<String> = bid_openings::table
+                    .filter(bid_openings::tender_id.eq(&tender.id))
+                    .select(bid_openings::bid_id)
+                    .load(conn)?;
+                let mut pending = Vec::new();
+                for bid in bids::current_bids(conn, &tender.id)? {
+                    if done.contains(&bid.id) {
+                        continue;
+                    }
+                    let credit: Option<String> = organisations::table
+                        .find(&bid.bidder_org_id)
+                        .select(organisations::credit_code)
+                        .first(conn)?;
+                    pending.push((bid, credit));
+                }
+                Ok((key, cert, tender, pending))
+            })
+            .await?
+    };
+    let key = std::sync::Arc::new(key);
+    for (bid, credit) in pending {
+        let opened = {
+            let (state2, key, cert, tender, bid, snapshot) = (
+                state.clone(),
+                key.clone(),
+                certificate.clone(),
+                tender.clone(),
+                bid.clone(),
+                snapshot.clone(),
+            );
+            actix_web::web::block(move || {
+                let cx = super::bid::Context {
+                    blobs: &state2.blobs,
+                    data_dir: &state2.config.data_dir,
+                    snapshot: &snapshot,
+                    key: &key,
+                    certificate: &cert,
+                    tender: &tender,
+                };
+                super::bid::open_one(&cx, &bid, credit.as_deref())
+            })
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("opening worker: {e}")))?
+        };
+        let now = state.clock.now();
+        let tender_id = tender.id.clone();
+        state
+            .db
+            .write(move |conn| record_opened(conn, &tender_id, &bid, &opened, now))
+            .await?;
+    }
+    drop(key);
+    let settings = state.ocds.clone();
+    let now = state.clock.now();
+    let failed = state
+        .db
+        .write(move |conn| complete(conn, &settings, &id, now))
+        .await?;
+    if failed {
+        super::bid::purge_opened(&state.config.data_dir, tender_id);
+    }
+    Ok(())
+}
+
+/// What opening one bid found (before it is recorded).
+pub struct Found {
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    pub signer_subject: Option<String>,
+    pub signing_time: Option<DateTime<Utc>>,
+    pub sealed: bool,
+    pub seal_name: Option<String>,
+    pub total_price_fen: Option<i64>,
+    pub duration_days: Option<i32>,
+    pub schedule_json: Option<String>,
+}
+
+fn record_opened(
+    conn: &mut DbConn,
+    tender_id: &str,
+    bid: &BidRow,
+    found: &Found,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let exists: i64 = bid_openings::table.find(&bid.id).count().get_result(conn)?;
+    if exists > 0 {
+        return Ok(());
+    }
+    diesel::insert_into(bid_openings::table)
+        .values((
+            bid_openings::bid_id.eq(&bid.id),
+            bid_openings::tender_id.eq(tender_id),
+            bid_openings::outcome.eq(found.outcome.code()),
+            bid_openings::reason.eq(found.reason.as_deref()),
+            bid_openings::signer_subject.eq(found.signer_subject.as_deref()),
+            bid_openings::signing_time.eq(found.signing_time.map(to_db_time)),
+            bid_openings::sealed.eq(found.sealed),
+            bid_openings::seal_name.eq(found.seal_name.as_deref()),
+            bid_openings::total_price_fen.eq(found.total_price_fen),
+            bid_openings::duration_days.eq(found.duration_days),
+            bid_openings::schedule_json.eq(found.schedule_json.as_deref()),
+            bid_openings::opened_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        &AuditContext::system(now),
+        "opening.bid_opened",
+        "bid",
+        &bid.id,
+        Some(tender_id),
+        &serde_json::json!({
+            "outcome": found.outcome.code(), "reason": found.reason,
+            "total_price_fen": found.total_price_fen, "duration_days": found.duration_days,
+            "sealed": found.sealed, "signer_subject": found.signer_subject,
+            "signing_time": found.signing_time,
+        }),
+    )?;
+    Ok(())
+}
+
+/// Publishes the opening record, wipes the released shares, and fails the
+/// tender when fewer than three bids are valid.
+fn complete(
+    conn: &mut DbConn,
+    settings: &crate::opendata::OcdsSettings,
+    id: &TenderId,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    tenders::lock(conn, id)?;
+    if opening_status(conn, id.as_str())? != Some(OpeningStatus::Decrypting) {
+        return Ok(false);
+    }
+    let opened = opened_bids(conn, id.as_str())?;
+    let valid = opened
+        .iter()
+        .filter(|b| b.outcome == Outcome::Valid)
+        .count();
+    let result = if valid >= MINIMUM_VALID_BIDS {
+        "proceeds to evaluation".to_string()
+    } else {
+        format!("fails: {valid} valid bid(s), fewer than {MINIMUM_VALID_BIDS}")
+    };
+    let record = serde_json::json!({ "opened_at": now, "bids": opened, "valid_bids": valid, "result": result });
+    diesel::update(openings::table.find(id.as_str()))
+        .set((
+            openings::status.eq(OpeningStatus::Completed.code()),
+            openings::completed_at.eq(to_db_time(now)),
+            openings::valid_bids.eq(valid as i32),
+            openings::record_json.eq(record.to_string()),
+        ))
+        .execute(conn)?;
+    super::store::erase_released(conn, id.as_str())?;
+    let ctx = AuditContext::system(now);
+    crate::audit::record(
+        conn,
+        &ctx,
+        "opening.completed",
+        "opening",
+        id.as_str(),
+        Some(id.as_str()),
+        &record,
+    )?;
+    if valid < MINIMUM_VALID_BIDS {
+        let row: TenderRow = tenders::load_row(conn, id)?;
+        tenders::transition(
+            conn,
+            &ctx,
+            settings,
+            &row,
+            &tenders::TransitionInput {
+                action: crate::tenders::lifecycle::Action::Fail,
+                reason: format!(
+                    "开标有效投标人不足三家（{valid} 家），招标失败。Fewer than three valid bids \
+                     ({valid}) at the opening: the procedure fails."
+                ),
+                custody: None,
+            },
+        )?;
+    }
+    Ok(valid < MINIMUM_VALID_BIDS)
+}

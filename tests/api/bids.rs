@@ -1,0 +1,943 @@
+//! Sealed bids end to end, with tools the project does not own: containers
+//! zipped by Python, envelopes signed, encrypted and signed again by the
+//! `openssl cms` command line with certificates the platform never issued,
+//! uploaded over HTTP by bidders signed in with those certificates;
+//! receipts checked with `openssl ts -verify`; the opening key's shares
+//! opened with `openssl cms -decrypt`.
+
+use crate::fabric::{League, openssl};
+use crate::helpers::custody_identity;
+use crate::trust::{Registry, credit};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Signs in `name` of `league` by signing a challenge; returns the token.
+pub async fn sign_in(r: &Registry, league: &League, name: &str) -> String {
+    let c = r
+        .app
+        .post_json("/api/v1/auth/challenges", None, &json!({}))
+        .await
+        .json();
+    let signature = league.sign_raw(name, c["challenge"].as_str().unwrap());
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({
+                "challenge_id": c["id"],
+                "certificate": league.text(&format!("{name}.pem")),
+                "signature": signature,
+                "format": "raw",
+            }),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()["token"].as_str().unwrap().to_string()
+}
+
+/// A bid container made by Python's zipfile: the price schedule and one
+/// document.
+pub fn container(dir: &Path, name: &str, schedule: &Value) -> PathBuf {
+    let out = dir.join(format!("{name}.zip"));
+    let script = r#"
+import json, sys, zipfile
+out, schedule, doc = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("price-schedule.json", schedule)
+    z.writestr("documents/技术标.txt", doc)
+"#;
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            script,
+            out.to_str().unwrap(),
+            &schedule.to_string(),
+            &format!("投标文件 {name}"),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    out
+}
+
+/// How an envelope is made with the CLI.
+#[derive(Clone, Copy)]
+pub struct Make {
+    pub gcm: bool,
+    pub outer: bool,
+}
+
+/// sign → encrypt to `opening` → sign, with the plain openssl CLI, as the
+/// enterprise `signer` of `league`. Returns the envelope's path.
+pub fn envelope(league: &League, signer: &str, zip: &Path, opening: &Path, make: Make) -> PathBuf {
+    let d = &league.dir;
+    let stem = zip.file_stem().unwrap().to_str().unwrap().to_string();
+    let (inner, enveloped, outer) = (
+        d.join(format!("{stem}.inner.der")),
+        d.join(format!("{stem}.env.der")),
+        d.join(format!("{stem}.p7m")),
+    );
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    openssl(
+        d,
+        &[
+            "cms",
+            "-sign",
+            "-nodetach",
+            "-binary",
+            "-in",
+            &s(zip),
+            "-signer",
+            &format!("{signer}.pem"),
+            "-inkey",
+            &format!("{signer}.key"),
+            "-outform",
+            "DER",
+            "-out",
+            &s(&inner),
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "cms",
+            "-encrypt",
+            "-binary",
+            if make.gcm {
+                "-aes-256-gcm"
+            } else {
+                "-aes-256-cbc"
+            },
+            "-in",
+            &s(&inner),
+            "-outform",
+            "DER",
+            "-out",
+            &s(&enveloped),
+            &s(opening),
+        ],
+    );
+    if !make.outer {
+        return enveloped;
+    }
+    openssl(
+        d,
+        &[
+            "cms",
+            "-sign",
+            "-nodetach",
+            "-binary",
+            "-in",
+            &s(&enveloped),
+            "-signer",
+            &format!("{signer}.pem"),
+            "-inkey",
+            &format!("{signer}.key"),
+            "-outform",
+            "DER",
+            "-out",
+            &s(&outer),
+        ],
+    );
+    outer
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    ggzy::identity::hex(&openssl::sha::sha256(bytes))
+}
+
+/// A published tender with its opening certificate written to `dir`.
+pub async fn tender_with_opening_cert(r: &Registry, dir: &Path) -> (String, String, PathBuf) {
+    // The Registry has registered the leagues already.
+    let tenderer = r.app.user(
+        "采购科",
+        ggzy::identity::Role::Tenderer,
+        "NNG",
+        "南宁市教育局",
+    );
+    let id = r.app.create_draft(&tenderer, "智慧教室设备采购").await;
+    let reply = r.app.act(&tenderer, &id, "publish", "").await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let reply = r
+        .app
+        .get(
+            &format!("/api/v1/tenders/{id}/opening-key/certificate.pem"),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let path = dir.join("opening.pem");
+    std::fs::write(&path, &reply.body).unwrap();
+    (tenderer, id, path)
+}
+
+pub async fn submit(r: &Registry, token: &str, tender: &str, file: &Path) -> crate::helpers::Reply {
+    r.app
+        .post_raw(
+            &format!("/api/v1/tenders/{tender}/bids"),
+            Some(token),
+            "application/pkcs7-mime",
+            std::fs::read(file).unwrap(),
+        )
+        .await
+}
+
+fn schedule(price: i64) -> Value {
+    json!({ "total_price_fen": price, "duration_days": 180,
+            "key_terms": { "质保期": "3 年", "付款方式": "按进度" } })
+}
+
+/// Checks a receipt's timestamp with `openssl ts -verify` and the
+/// platform TSA's root, and that it covers `file`.
+fn verify_receipt_with_openssl(r: &Registry, receipt: &Value, file: &Path) {
+    let bytes = std::fs::read(file).unwrap();
+    let sha = sha256_hex(&bytes);
+    assert_eq!(receipt["sha256"], sha);
+    assert_eq!(receipt["size_bytes"], bytes.len());
+    let dir = tempfile::tempdir().unwrap();
+    let tsr =
+        openssl::base64::decode_block(receipt["timestamp_response"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.path().join("r.tsr"), tsr).unwrap();
+    let root = r.app.data_dir.path().join("keys/tsa-root.cert.pem");
+    let out = Command::new("openssl")
+        .args(["ts", "-verify", "-in", "r.tsr", "-digest", &sha, "-CAfile"])
+        .arg(&root)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verification: OK"),
+        "openssl ts -verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same token does not cover another hash.
+    let wrong = Command::new("openssl")
+        .args([
+            "ts",
+            "-verify",
+            "-in",
+            "r.tsr",
+            "-digest",
+            &sha256_hex(b"other"),
+            "-CAfile",
+        ])
+        .arg(&root)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+}
+
+#[actix_web::test]
+async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad() {
+    let r = Registry::new().await;
+    let nng = &r.nng;
+    nng.enterprise(
+        "second",
+        "广西第二建设有限公司",
+        &credit("91450100MA5T0003C"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
+    let builder = sign_in(&r, nng, "builder").await;
+    let second = sign_in(&r, nng, "second").await;
+
+    // Sign, encrypt (GCM), sign: accepted, with a receipt openssl verifies.
+    let zip = container(&nng.dir, "builder-1", &schedule(98_000_000));
+    let bid = envelope(
+        nng,
+        "builder",
+        &zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    let reply = submit(&r, &builder, &tender, &bid).await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let first = reply.json();
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["outer_signed"], true);
+    assert_eq!(first["tender_id"], json!(tender));
+    assert_eq!(first["bidder_credit_code"], credit("91450100MA5T0001A"));
+    verify_receipt_with_openssl(&r, &first, &bid);
+    // The raw token is served too, and is the same.
+    let tsr = r
+        .app
+        .get(
+            &format!(
+                "/api/v1/bids/{}/receipt.tsr",
+                first["bid_id"].as_str().unwrap()
+            ),
+            Some(&builder),
+        )
+        .await;
+    assert_eq!(tsr.status, 200);
+    assert_eq!(
+        openssl::base64::encode_block(&tsr.body),
+        first["timestamp_response"].as_str().unwrap()
+    );
+
+    // Without the outer signature (CBC, older tools): identified by the
+    // session, recorded as such.
+    let zip = container(&nng.dir, "second-1", &schedule(99_500_000));
+    let bare = envelope(
+        nng,
+        "second",
+        &zip,
+        &opening,
+        Make {
+            gcm: false,
+            outer: false,
+        },
+    );
+    let reply = submit(&r, &second, &tender, &bare).await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.json()["outer_signed"], false);
+
+    // A second bid from the same enterprise replaces the first.
+    let zip = container(&nng.dir, "builder-2", &schedule(97_000_000));
+    let again = envelope(
+        nng,
+        "builder",
+        &zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    let reply = submit(&r, &builder, &tender, &again).await;
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.json()["version"], 2);
+    let mine = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}/bids"), Some(&builder))
+        .await
+        .json();
+    let statuses: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["replaced", "submitted"], "{mine:#}");
+    assert_eq!(mine["bidders"], 2);
+
+    // Refusals change nothing.
+    let token_bidder = r.app.user(
+        "投标员",
+        ggzy::identity::Role::Bidder,
+        "NNG",
+        "令牌投标公司",
+    );
+    let before = r.app.snapshot();
+    let blobs_before = count_files(&r.app.data_dir.path().join("blobs"));
+    // Encrypted to another certificate than the opening certificate.
+    let zip = container(&nng.dir, "elsewhere", &schedule(1));
+    let elsewhere = envelope(
+        nng,
+        "builder",
+        &zip,
+        &nng.dir.join("builder.pem"),
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    submit(&r, &builder, &tender, &elsewhere)
+        .await
+        .assert_problem(422, "bid-rejected");
+    // Garbage, empty and truncated.
+    let garbage = dir.path().join("garbage.p7m");
+    std::fs::write(&garbage, b"this is not CMS at all").unwrap();
+    submit(&r, &builder, &tender, &garbage)
+        .await
+        .assert_problem(422, "bid-rejected");
+    let good = std::fs::read(&again).unwrap();
+    for cut in [0, 10, good.len() / 2, good.len() - 1] {
+        let truncated = dir.path().join(format!("cut-{cut}.p7m"));
+        std::fs::write(&truncated, &good[..cut]).unwrap();
+        submit(&r, &builder, &tender, &truncated)
+            .await
+            .assert_problem(422, "bid-rejected");
+    }
+    // A signature over other content: a byte of the signed content flipped.
+    let mut tampered = good.clone();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x01;
+    let tampered_path = dir.path().join("tampered.p7m");
+    std::fs::write(&tampered_path, &tampered).unwrap();
+    submit(&r, &builder, &tender, &tampered_path)
+        .await
+        .assert_problem(422, "bid-rejected");
+    // Outer signature by another enterprise than the session's.
+    submit(&r, &second, &tender, &again)
+        .await
+        .assert_problem(422, "bid-rejected");
+    // A revoked signer cannot even sign in; its envelope sent from another
+    // enterprise's session is refused as well.
+    let zip = container(&nng.dir, "revoked", &schedule(5));
+    let revoked = envelope(
+        nng,
+        "revoked",
+        &zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    let reply = submit(&r, &builder, &tender, &revoked).await;
+    assert!(matches!(reply.status, 401 | 422), "{}", reply.status);
+    // A league that has not recognised LZH: LZH's enterprise is refused.
+    let lzh_zip = container(&r.lzh.dir, "lzh", &schedule(7));
+    let lzh_bid = envelope(
+        &r.lzh,
+        "builder",
+        &lzh_zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    let reply = submit(&r, &builder, &tender, &lzh_bid).await;
+    assert!(matches!(reply.status, 401 | 422), "{}", reply.status);
+    // Not a bidder; not signed in with a certificate.
+    submit(&r, &r.operator, &tender, &again)
+        .await
+        .assert_problem(403, "forbidden");
+    submit(&r, &token_bidder, &tender, &again)
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(r.app.snapshot(), before, "refused bids wrote nothing");
+    assert_eq!(
+        count_files(&r.app.data_dir.path().join("blobs")),
+        blobs_before,
+        "refused bids left no file"
+    );
+    assert_eq!(count_files(&r.app.data_dir.path().join("uploads")), 0);
+
+    // Withdrawal before the deadline; then the deadline, to the second.
+    let current = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}/bids"), Some(&second))
+        .await
+        .json();
+    let second_bid = current["items"][0]["id"].as_str().unwrap().to_string();
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/bids/{second_bid}/withdraw"),
+            Some(&second),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.json()["status"], "withdrawn");
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    let deadline: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    // A bid whose last byte arrives one millisecond before the deadline
+    // is in time; at the deadline itself it is late.
+    r.app
+        .clock
+        .advance(deadline - r.app.now() - chrono::Duration::seconds(2));
+    let builder = sign_in(&r, nng, "builder").await;
+    let reply = submit(&r, &builder, &tender, &again).await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    r.app.clock.advance(deadline - r.app.now());
+    let before = r.app.snapshot();
+    submit(&r, &builder, &tender, &again)
+        .await
+        .assert_problem(409, "deadline-passed");
+    assert_eq!(r.app.snapshot(), before, "a late bid wrote nothing");
+}
+
+fn count_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            if e.path().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[actix_web::test]
+async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() {
+    let r = Registry::new().await;
+    let nng = &r.nng;
+    let dir = tempfile::tempdir().unwrap();
+    let (_tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
+    let builder = sign_in(&r, nng, "builder").await;
+    let zip = container(&nng.dir, "big", &schedule(12_345_600));
+    let bid = envelope(
+        nng,
+        "builder",
+        &zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    let bytes = std::fs::read(&bid).unwrap();
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/bid-uploads"),
+            Some(&builder),
+            &json!({ "size": bytes.len(), "sha256": sha256_hex(&bytes) }),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let upload = reply.json()["id"].as_str().unwrap().to_string();
+    let url = format!("/api/v1/bid-uploads/{upload}");
+    let half = bytes.len() / 2;
+    let patch = |offset: usize, body: Vec<u8>| {
+        let req = r
+            .app
+            .client
+            .patch(r.app.url(&url))
+            .insert_header(("Authorization", format!("Bearer {builder}")))
+            .insert_header(("Upload-Offset", offset.to_string()))
+            .insert_header(("Content-Type", "application/offset+octet-stream"));
+        async move {
+            let mut resp = req.send_body(body).await.unwrap();
+            (
+                resp.status().as_u16(),
+                resp.body().await.unwrap().to_vec(),
+                resp.headers().clone(),
+            )
+        }
+    };
+    let (status, _, headers) = patch(0, bytes[..half].to_vec()).await;
+    assert_eq!(status, 204);
+    assert_eq!(headers.get("Upload-Offset").unwrap(), &half.to_string());
+    // Nothing is a bid yet.
+    assert_eq!(r.app.count("bids"), 0);
+    // A chunk at the wrong offset is refused; the session says where to resume.
+    let (status, _, _) = patch(half + 1, bytes[half + 1..].to_vec()).await;
+    assert_eq!(status, 409);
+    let state = r.app.get(&url, Some(&builder)).await;
+    assert_eq!(state.status, 200);
+    assert_eq!(state.json()["offset"], half);
+    // The rest: the bid is checked, recorded and its receipt returned.
+    let (status, body, _) = patch(half, bytes[half..].to_vec()).await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let receipt: Value = serde_json::from_slice(&body).unwrap();
+    verify_receipt_with_openssl(&r, &receipt, &bid);
+    assert_eq!(r.app.count("bids"), 1);
+    assert_eq!(count_files(&r.app.data_dir.path().join("uploads")), 0);
+    // The completed session is closed.
+    let (status, _, _) = patch(bytes.len(), vec![1]).await;
+    assert_eq!(status, 409);
+
+    // An upload that starts before the deadline and ends after it is late
+    // (the time its last byte arrives decides), and leaves nothing.
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/bid-uploads"),
+            Some(&builder),
+            &json!({ "size": bytes.len() }),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    let late = reply.json()["id"].as_str().unwrap().to_string();
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    let deadline: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    // Just before the deadline (and signed in again: sessions last hours).
+    r.app
+        .clock
+        .advance(deadline - r.app.now() - chrono::Duration::seconds(5));
+    let builder = sign_in(&r, nng, "builder").await;
+    let go_on = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = go_on.clone();
+    let (first, rest) = (bytes[..half].to_vec(), bytes[half..].to_vec());
+    let body = futures_util::stream::unfold(0u8, move |step| {
+        let (first, rest, flag) = (first.clone(), rest.clone(), flag.clone());
+        async move {
+            match step {
+                0 => Some((
+                    Ok::<_, std::io::Error>(actix_web::web::Bytes::from(first)),
+                    1,
+                )),
+                1 => {
+                    while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+                    }
+                    Some((Ok(actix_web::web::Bytes::from(rest)), 2))
+                }
+                _ => None,
+            }
+        }
+    });
+    let request = r
+        .app
+        .client
+        .patch(r.app.url(&format!("/api/v1/bid-uploads/{late}")))
+        .insert_header(("Authorization", format!("Bearer {builder}")))
+        .insert_header(("Upload-Offset", "0"))
+        .insert_header(("Content-Type", "application/offset+octet-stream"))
+        .send_stream(body);
+    let pending = actix_web::rt::spawn(async move {
+        let mut resp = request.await.unwrap();
+        (resp.status().as_u16(), resp.body().await.unwrap().to_vec())
+    });
+    // While the upload is under way, the deadline passes.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    r.app.clock.advance(chrono::Duration::seconds(5));
+    go_on.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = pending.await.unwrap();
+    assert_eq!(status, 409, "{}", String::from_utf8_lossy(&body));
+    let problem: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(problem["code"], "deadline-passed");
+    assert_eq!(r.app.count("bids"), 1, "the late upload is no bid");
+    assert_eq!(r.app.count("bid_uploads WHERE completed_at IS NULL"), 0);
+    assert_eq!(count_files(&r.app.data_dir.path().join("uploads")), 0);
+}
+
+/// Decrypts this test process's custodian share with `openssl cms -decrypt`.
+pub fn decrypt_share(dir: &Path, encrypted: &[u8]) -> Vec<u8> {
+    let (key, cert) = custody_identity();
+    std::fs::write(
+        dir.join("custodian.key"),
+        key.private_key_to_pem_pkcs8().unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("custodian.pem"), cert.to_pem().unwrap()).unwrap();
+    std::fs::write(dir.join("share.der"), encrypted).unwrap();
+    openssl(
+        dir,
+        &[
+            "cms",
+            "-decrypt",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "share.der",
+            "-recip",
+            "custodian.pem",
+            "-inkey",
+            "custodian.key",
+        ],
+    )
+}
+
+pub async fn wait_for_opening(r: &Registry, tender: &str) -> Value {
+    for _ in 0..600 {
+        let view = r
+            .app
+            .get(&format!("/api/v1/tenders/{tender}/opening"), None)
+            .await
+            .json();
+        if view["status"] == "completed" {
+            return view;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the opening did not complete");
+}
+
+#[actix_web::test]
+async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
+    let r = Registry::new().await;
+    let nng = &r.nng;
+    for (name, org, code) in [
+        ("second", "广西第二建设有限公司", "91450100MA5T0003C"),
+        ("third", "广西第三建设有限公司", "91450100MA5T0004D"),
+        ("fourth", "广西第四建设有限公司", "91450100MA5T0005E"),
+    ] {
+        nng.enterprise(name, org, &credit(code));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
+    // Three good bids, one that the bidder botched (a schedule that does
+    // not parse), made four different ways.
+    let mut expected = Vec::new();
+    for (i, (name, make)) in [
+        (
+            "builder",
+            Make {
+                gcm: true,
+                outer: true,
+            },
+        ),
+        (
+            "second",
+            Make {
+                gcm: false,
+                outer: true,
+            },
+        ),
+        (
+            "third",
+            Make {
+                gcm: true,
+                outer: false,
+            },
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let token = sign_in(&r, nng, name).await;
+        let price = 90_000_000 + i as i64 * 1_000_000;
+        let zip = container(&nng.dir, name, &schedule(price));
+        let bid = envelope(nng, name, &zip, &opening, make);
+        let reply = submit(&r, &token, &tender, &bid).await;
+        assert_eq!(
+            reply.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        expected.push((name, price));
+    }
+    let fourth = sign_in(&r, nng, "fourth").await;
+    let zip = container(&nng.dir, "fourth", &json!({ "total_price_fen": "lots" }));
+    let botched = envelope(
+        nng,
+        "fourth",
+        &zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    assert_eq!(submit(&r, &fourth, &tender, &botched).await.status, 201);
+
+    // Before the deadline: no opening, no share release.
+    let custodian_share = r
+        .app
+        .get(
+            &format!("/api/v1/tenders/{tender}/opening-key/my-share"),
+            Some(&tenderer),
+        )
+        .await;
+    assert_eq!(custodian_share.status, 200);
+    let share = decrypt_share(dir.path(), &custodian_share.body);
+    let release = |token: String, share: Vec<u8>| {
+        let path = format!("/api/v1/tenders/{tender}/opening/shares");
+        let r = &r;
+        async move {
+            r.app
+                .post_json(
+                    &path,
+                    Some(&token),
+                    &json!({ "share": openssl::base64::encode_block(&share) }),
+                )
+                .await
+        }
+    };
+    release(tenderer.clone(), share.clone())
+        .await
+        .assert_problem(409, "illegal-transition");
+    r.app
+        .act(&tenderer, &tender, "start_opening", "")
+        .await
+        .assert_problem(422, "time-limit");
+
+    // After the deadline the opening starts; a wrong share is refused and
+    // on the record; one right share is not enough.
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    let deadline: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    r.app.clock.advance(deadline - r.app.now());
+    let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let mut wrong = share.clone();
+    let last = wrong.len() - 1;
+    wrong[last] ^= 0x55;
+    release(tenderer.clone(), wrong)
+        .await
+        .assert_problem(422, "share-rejected");
+    let refused = r
+        .app
+        .get(
+            "/api/v1/audit/events?action=opening.share_refused",
+            Some(&r.operator),
+        )
+        .await
+        .json();
+    assert_eq!(refused["items"].as_array().unwrap().len(), 1);
+    let reply = release(tenderer.clone(), share.clone()).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.json()["ready"], false);
+    let view = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}/opening"), None)
+        .await
+        .json();
+    assert_eq!(view["status"], "collecting_shares");
+    assert_eq!(view["shares_released"], 1);
+    // The platform's share, released by an operator: the key is whole.
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/opening/platform-share"),
+            Some(&r.operator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.json()["ready"], true);
+    let view = wait_for_opening(&r, &tender).await;
+    let bids = view["bids"].as_array().unwrap();
+    assert_eq!(bids.len(), 4, "{view:#}");
+    for (name, price) in &expected {
+        let org = match *name {
+            "builder" => "广西测试建设有限公司",
+            "second" => "广西第二建设有限公司",
+            _ => "广西第三建设有限公司",
+        };
+        let line = bids
+            .iter()
+            .find(|b| b["bidder_name"] == *org)
+            .unwrap_or_else(|| panic!("{org} missing: {view:#}"));
+        assert_eq!(line["outcome"], "valid", "{line:#}");
+        assert_eq!(line["total_price_fen"], *price);
+        assert_eq!(line["duration_days"], 180);
+        assert_eq!(line["sealed"], false);
+        assert_eq!(line["schedule"]["key_terms"]["质保期"], "3 年");
+    }
+    let botched = bids
+        .iter()
+        .find(|b| b["bidder_name"] == "广西第四建设有限公司")
+        .unwrap();
+    assert_eq!(botched["outcome"], "revoked");
+    assert!(
+        botched["reason"]
+            .as_str()
+            .unwrap()
+            .contains("price schedule"),
+        "{botched:#}"
+    );
+    assert_eq!(view["valid_bids"], 3);
+    assert_eq!(view["result"], "proceeds to evaluation");
+    // The shares are erased once the opening is over; no more releases.
+    assert_eq!(
+        r.app
+            .count("opening_shares WHERE released_share IS NOT NULL"),
+        0
+    );
+    release(tenderer.clone(), share)
+        .await
+        .assert_problem(409, "conflict");
+    // Bidders object during the opening; it is recorded and answered.
+    let builder = sign_in(&r, nng, "builder").await;
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/objections"),
+            Some(&builder),
+            &json!({ "text": "第四家的报价表无法读取，请核实。" }),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let objection = reply.json()["id"].as_str().unwrap().to_string();
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/objections/{objection}/answer"),
+            Some(&tenderer),
+            &json!({ "answer": "已核实：该投标文件报价表格式错误，按撤回处理。" }),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let list = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}/objections"), None)
+        .await
+        .json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert!(list["items"][0]["answer"].is_string());
+}
