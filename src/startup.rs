@@ -221,6 +221,7 @@ pub fn configure(
                 .service(crate::opening::routes::release_share)
                 .service(crate::opening::routes::release_platform_share)
                 .service(crate::opening::routes::get_opening)
+                .service(crate::opening::routes::bid_container)
                 .service(crate::opening::objections::raise_objection)
                 .service(crate::opening::objections::list_objections)
                 .service(crate::opening::objections::answer_objection),
@@ -286,6 +287,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Stops the server from elsewhere (tests use it as a crash).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     pub async fn run(self) -> std::io::Result<()> {

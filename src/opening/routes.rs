@@ -287,3 +287,77 @@ pub async fn get_opening(
         .await?;
     Ok(web::Json(view))
 }
+
+/// A bid's decrypted container (the ZIP the bidder signed), once opened:
+/// for the tender's supervisors (and its evaluators, when evaluation
+/// rooms exist), kept only until the tender closes, fails or is cancelled.
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path), ("bid" = String, Path)),
+    responses(
+        (status = 200, description = "the bid container (ZIP)", content_type = "application/zip", body = Vec<u8>),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/bids/{bid}/container")]
+pub async fn bid_container(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, bid) = path.into_inner();
+    let id = parse_id(&id)?;
+    if uuid::Uuid::parse_str(&bid).is_err() {
+        return Err(AppError::not_found("bid"));
+    }
+    let role = principal.require_any(&[Role::Supervisor])?;
+    let tender = id.clone();
+    let bid_id = bid.clone();
+    // Reading a decrypted bid is on the record too.
+    state
+        .db
+        .write(move |conn| {
+            let row = tenders::load_visible(conn, &tender, &principal)?;
+            if row.league_code.as_str() != principal.league.as_ref().map_or("", |l| l.as_str()) {
+                return Err(AppError::Forbidden(
+                    "only supervisors of the tender's league read its bids".into(),
+                ));
+            }
+            let found: i64 = {
+                use crate::db::schema::bid_openings;
+                use diesel::prelude::*;
+                bid_openings::table
+                    .filter(bid_openings::bid_id.eq(&bid_id))
+                    .filter(bid_openings::tender_id.eq(&row.id))
+                    .filter(bid_openings::outcome.eq(super::run::Outcome::Valid.code()))
+                    .count()
+                    .get_result(conn)?
+            };
+            if found == 0 {
+                return Err(AppError::not_found("opened bid"));
+            }
+            crate::audit::record(
+                conn,
+                &ctx.acting_as(role),
+                "opening.container_read",
+                "bid",
+                &bid_id,
+                Some(&row.id),
+                &serde_json::json!({}),
+            )
+        })
+        .await?;
+    let path = super::bid::opened_container(&state.config.data_dir, id.as_str(), &bid);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| AppError::NotFound("the decrypted bid is no longer kept".into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{bid}.zip\""),
+        ))
+        .body(bytes))
+}

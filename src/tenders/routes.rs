@@ -322,6 +322,8 @@ pub async fn transition_tender(
     let input = body.into_inner();
     let settings = state.ocds.clone();
     let platform = state.platform_custodian.certificate.clone();
+    let action = input.action;
+    let tender = id.clone();
     let detail = state
         .db
         .write(move |conn| {
@@ -334,6 +336,15 @@ pub async fn transition_tender(
             store::detail(conn, &row, &principal)
         })
         .await?;
+    if matches!(
+        action,
+        super::lifecycle::Action::Close
+            | super::lifecycle::Action::Cancel
+            | super::lifecycle::Action::Fail
+    ) {
+        // Evaluation is over or will not happen: decrypted bids go.
+        crate::opening::bid::purge_opened(&state.config.data_dir, tender.as_str());
+    }
     Ok(web::Json(detail))
 }
 

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db: Db,
     pub data_dir: tempfile::TempDir,
     _database: Option<DropDatabase>,
+    args: ConfigArgs,
+    server: actix_web::dev::ServerHandle,
 }
 
 /// Drops a per-test PostgreSQL database when the test ends.
@@ -113,19 +115,13 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         log_filter: Some(std::env::var("GGZY_TEST_LOG").unwrap_or_else(|_| "warn".into())),
         ..Default::default()
     };
-    let config = args.resolve().expect("test configuration");
-    ggzy::telemetry::init(&config);
     let clock = Arc::new(OffsetClock::default());
-    let state = ggzy::startup::prepare(config, clock.clone()).expect("prepare the app");
-    let db = state.db.clone();
-    let app = ggzy::startup::Application::build(state).expect("build the app");
     let scheme = if options.tls.is_some() {
         "https"
     } else {
         "http"
     };
-    let base = format!("{scheme}://127.0.0.1:{}", app.port());
-    actix_web::rt::spawn(app.run());
+    let (base, db, server) = start(&args, clock.clone(), scheme);
     let client = Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .finish();
@@ -136,6 +132,43 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         db,
         data_dir,
         _database: database,
+        args,
+        server,
+    }
+}
+
+/// Prepares and starts a server on `args`; returns its base URL.
+fn start(
+    args: &ConfigArgs,
+    clock: Arc<OffsetClock>,
+    scheme: &str,
+) -> (String, Db, actix_web::dev::ServerHandle) {
+    let config = args.resolve().expect("test configuration");
+    ggzy::telemetry::init(&config);
+    let state = ggzy::startup::prepare(config, clock).expect("prepare the app");
+    let db = state.db.clone();
+    let app = ggzy::startup::Application::build(state).expect("build the app");
+    let base = format!("{scheme}://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run());
+    (base, db, handle)
+}
+
+impl TestApp {
+    /// Kills the server (connections dropped, nothing shut down cleanly)
+    /// and starts a new one on the same data folder and database, as a
+    /// crash and restart would.
+    pub async fn crash_and_restart(&mut self) {
+        self.server.stop(false).await;
+        let scheme = if self.base.starts_with("https") {
+            "https"
+        } else {
+            "http"
+        };
+        let (base, db, server) = start(&self.args, self.clock.clone(), scheme);
+        self.base = base;
+        self.db = db;
+        self.server = server;
     }
 }
 
