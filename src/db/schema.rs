@@ -271,3 +271,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_challenges,
     sessions,
 );
+
+diesel::table! {
+    /// The opening hall's events, per tender, numbered from 1 without gaps.
+    hall_events (tender_id, seq) {
+        tender_id -> Text,
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        payload_json -> Text,
+    }
+}
