@@ -14,12 +14,39 @@
 //! for the expert evaluation rooms.
 
 pub mod hub;
+pub mod live;
+pub mod protocol;
+pub mod routes;
 pub mod store;
 
+pub use live::LiveSettings;
 pub use store::HallEvent;
 
 use crate::db::{Db, DbConn, off_executor};
 use crate::error::AppError;
+
+/// The hall's shared state: the hub and the settings of live sockets.
+#[derive(Clone)]
+pub struct Hall {
+    pub hub: hub::Hub<HallEvent>,
+    pub settings: LiveSettings,
+}
+
+impl Hall {
+    pub fn new(settings: LiveSettings) -> Self {
+        Hall {
+            hub: hub::Hub::new(settings.queue_capacity),
+            settings,
+        }
+    }
+}
+
+impl Default for Hall {
+    fn default() -> Self {
+        Hall::new(LiveSettings::default())
+    }
+}
+
 /// Runs `f` as one write transaction (as [`Db::write`] does) and, once it
 /// has committed, publishes the hall events it returned. Both happen on the
 /// blocking pool, so the publish is not lost if the request is abandoned
