@@ -21,6 +21,8 @@ pub struct TestApp {
     pub client: Client,
     pub clock: Arc<OffsetClock>,
     pub db: Db,
+    /// The server's hall (its hub is shared with the server's).
+    pub hall: ggzy::hall::Hall,
     pub data_dir: tempfile::TempDir,
     _database: Option<DropDatabase>,
 }
@@ -53,6 +55,8 @@ pub struct Options {
     /// Believe client certificates forwarded by these addresses.
     pub trusted_proxies: Option<String>,
     pub session_minutes: Option<u32>,
+    /// Live-socket settings (queue size, heartbeat) instead of the defaults.
+    pub hall: Option<ggzy::hall::LiveSettings>,
 }
 
 /// Replaces the database name at the end of a PostgreSQL URL.
@@ -116,8 +120,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let config = args.resolve().expect("test configuration");
     ggzy::telemetry::init(&config);
     let clock = Arc::new(OffsetClock::default());
-    let state = ggzy::startup::prepare(config, clock.clone()).expect("prepare the app");
+    let mut state = ggzy::startup::prepare(config, clock.clone()).expect("prepare the app");
+    if let Some(settings) = options.hall {
+        state.hall = ggzy::hall::Hall::new(settings);
+    }
     let db = state.db.clone();
+    let hall = state.hall.clone();
     let app = ggzy::startup::Application::build(state).expect("build the app");
     let scheme = if options.tls.is_some() {
         "https"
@@ -134,6 +142,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         client,
         clock,
         db,
+        hall,
         data_dir,
         _database: database,
     }
@@ -370,6 +379,7 @@ impl TestApp {
             "trust_crls",
             "user_identities",
             "sessions",
+            "hall_events",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))
