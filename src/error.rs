@@ -81,6 +81,8 @@ pub enum AppError {
     #[error("{0}")]
     UploadIncomplete(String),
     #[error("{0}")]
+    UpgradeRequired(String),
+    #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
     CertificateRejected(String),
@@ -181,6 +183,12 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The upload ended before the whole body arrived; nothing was stored.",
     ),
     (
+        "upgrade-required",
+        426,
+        "Upgrade required",
+        "This endpoint speaks WebSocket only: connect with a WebSocket client (a GET with Upgrade: websocket).",
+    ),
+    (
         "certificate-rejected",
         401,
         "Certificate rejected",
@@ -235,6 +243,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::UploadIncomplete(_) => "upload-incomplete",
+            AppError::UpgradeRequired(_) => "upgrade-required",
             AppError::Unavailable(_) => "unavailable",
             AppError::CertificateRejected(_) => "certificate-rejected",
             AppError::BidRejected(_) => "bid-rejected",
@@ -323,6 +332,11 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code());
         if let AppError::MethodNotAllowed { allowed, .. } = self {
             response.insert_header((actix_web::http::header::ALLOW, allowed.join(", ")));
+        }
+        if let AppError::UpgradeRequired(_) = self {
+            // (Without `Connection: upgrade`, which would make actix treat
+            // this error as the switch itself and drop its body.)
+            response.insert_header((actix_web::http::header::UPGRADE, "websocket"));
         }
         response
             .content_type("application/problem+json")

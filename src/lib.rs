@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod frontend;
+pub mod hall;
 pub mod http;
 pub mod identity;
 pub mod leagues;

@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::http::metrics::Metrics;
 use crate::opendata::OcdsSettings;
 use crate::store::BlobStore;
-use crate::{audit, frontend, http, identity, leagues, opendata, tenders, trust};
+use crate::{audit, frontend, hall, http, identity, leagues, opendata, tenders, trust};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, get, web};
@@ -38,6 +38,8 @@ pub struct AppState {
     pub uploads: Arc<crate::bids::upload::Uploads>,
     /// Openings decrypting in this process.
     pub openings_running: Arc<crate::opening::run::Running>,
+    /// The opening hall's live subscribers and socket settings.
+    pub hall: hall::Hall,
 }
 
 #[derive(OpenApi)]
@@ -124,6 +126,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         tsa: Arc::new(tsa),
         uploads: Arc::new(uploads),
         openings_running: Arc::default(),
+        hall: hall::Hall::default(),
     })
 }
 
@@ -185,6 +188,8 @@ pub fn configure(
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
                 .service(tenders::clarifications::answer_question)
+                .service(hall::routes::live)
+                .service(hall::routes::list_events)
                 .service(opendata::routes::release_feed)
                 .service(opendata::routes::tender_release_package)
                 .service(opendata::routes::tender_record)

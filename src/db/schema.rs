@@ -281,6 +281,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     openings,
     bid_openings,
     objections,
+    hall_events,
 );
 
 diesel::table! {
@@ -399,5 +400,16 @@ diesel::table! {
         answer -> Nullable<Text>,
         answered_by -> Nullable<Text>,
         answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The opening hall's events, per tender, numbered from 1 without gaps.
+    hall_events (tender_id, seq) {
+        tender_id -> Text,
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        payload_json -> Text,
     }
 }

@@ -324,18 +324,17 @@ pub async fn transition_tender(
     let platform = state.platform_custodian.certificate.clone();
     let action = input.action;
     let tender = id.clone();
-    let detail = state
-        .db
-        .write(move |conn| {
-            store::lock(conn, &id)?;
-            let (row, role) = store::load_managed(conn, &id, &principal)?;
-            let ctx = ctx.acting_as(role);
-            store::transition(conn, &ctx, &settings, &row, &input)?;
-            crate::opening::store::on_transition(conn, &ctx, &row, &input, &platform)?;
-            let row = store::load_row(conn, &id)?;
-            store::detail(conn, &row, &principal)
-        })
-        .await?;
+    // The hall hears of the transition once it has committed.
+    let detail = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        store::lock(conn, &id)?;
+        let (row, role) = store::load_managed(conn, &id, &principal)?;
+        let ctx = ctx.acting_as(role);
+        let (_, event) = store::transition(conn, &ctx, &settings, &row, &input)?;
+        crate::opening::store::on_transition(conn, &ctx, &row, &input, &platform)?;
+        let row = store::load_row(conn, &id)?;
+        Ok((store::detail(conn, &row, &principal)?, vec![event]))
+    })
+    .await?;
     if matches!(
         action,
         super::lifecycle::Action::Close

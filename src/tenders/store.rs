@@ -732,14 +732,16 @@ pub struct TransitionInput {
 }
 
 /// Applies a lifecycle action: checks the state machine and the time limits,
-/// updates the tender, publishes the notice and records the audit event.
+/// updates the tender, publishes the notice, records the audit event and
+/// appends a `tender.status` event to the tender's hall (returned, for the
+/// caller to publish once the transaction has committed).
 pub fn transition(
     conn: &mut DbConn,
     ctx: &AuditContext,
     settings: &OcdsSettings,
     row: &TenderRow,
     input: &TransitionInput,
-) -> Result<TenderStatus, AppError> {
+) -> Result<(TenderStatus, crate::hall::HallEvent), AppError> {
     let from = row.status()?;
     let to = lifecycle::next(from, input.action).ok_or_else(|| {
         let allowed: Vec<&str> = lifecycle::allowed(from).iter().map(|a| a.code()).collect();
@@ -842,7 +844,20 @@ pub fn transition(
             notice_seq: seq,
         },
     )?;
-    Ok(to)
+    let event = crate::hall::store::append(
+        conn,
+        &TenderId::from_db(row.id.clone()),
+        "tender.status",
+        &serde_json::json!({
+            "action": input.action.code(),
+            "from": from.code(),
+            "to": to.code(),
+            "reason": input.reason,
+            "notice_seq": seq,
+        }),
+        ctx.now,
+    )?;
+    Ok((to, event))
 }
 
 /// Terms an amendment may change. Any of them changes how bids are

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub client: Client,
     pub clock: Arc<OffsetClock>,
     pub db: Db,
+    /// The server's hall (its hub is shared with the server's).
+    pub hall: ggzy::hall::Hall,
     pub data_dir: tempfile::TempDir,
     _database: Option<DropDatabase>,
     args: ConfigArgs,
@@ -55,6 +57,8 @@ pub struct Options {
     /// Believe client certificates forwarded by these addresses.
     pub trusted_proxies: Option<String>,
     pub session_minutes: Option<u32>,
+    /// Live-socket settings (queue size, heartbeat) instead of the defaults.
+    pub hall: Option<ggzy::hall::LiveSettings>,
 }
 
 /// Replaces the database name at the end of a PostgreSQL URL.
@@ -121,7 +125,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     } else {
         "http"
     };
-    let (base, db, server) = start(&args, clock.clone(), scheme);
+    let (base, db, server, hall) = start(&args, clock.clone(), scheme, options.hall.clone());
     let client = Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .finish();
@@ -130,6 +134,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         client,
         clock,
         db,
+        hall,
         data_dir,
         _database: database,
         args,
@@ -142,16 +147,21 @@ fn start(
     args: &ConfigArgs,
     clock: Arc<OffsetClock>,
     scheme: &str,
-) -> (String, Db, actix_web::dev::ServerHandle) {
+    hall: Option<ggzy::hall::LiveSettings>,
+) -> (String, Db, actix_web::dev::ServerHandle, ggzy::hall::Hall) {
     let config = args.resolve().expect("test configuration");
     ggzy::telemetry::init(&config);
-    let state = ggzy::startup::prepare(config, clock).expect("prepare the app");
+    let mut state = ggzy::startup::prepare(config, clock).expect("prepare the app");
+    if let Some(settings) = hall {
+        state.hall = ggzy::hall::Hall::new(settings);
+    }
     let db = state.db.clone();
+    let hall = state.hall.clone();
     let app = ggzy::startup::Application::build(state).expect("build the app");
     let base = format!("{scheme}://127.0.0.1:{}", app.port());
     let handle = app.handle();
     actix_web::rt::spawn(app.run());
-    (base, db, handle)
+    (base, db, handle, hall)
 }
 
 impl TestApp {
@@ -165,9 +175,10 @@ impl TestApp {
         } else {
             "http"
         };
-        let (base, db, server) = start(&self.args, self.clock.clone(), scheme);
+        let (base, db, server, hall) = start(&self.args, self.clock.clone(), scheme, None);
         self.base = base;
         self.db = db;
+        self.hall = hall;
         self.server = server;
     }
 }
@@ -413,14 +424,6 @@ impl TestApp {
             "trust_crls",
             "user_identities",
             "sessions",
-            "custody_certificates",
-            "opening_keys",
-            "opening_shares",
-            "bid_uploads",
-            "bids",
-            "openings",
-            "bid_openings",
-            "objections",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))

@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod documents;
 mod fabric;
+mod hall;
 mod health;
 mod helpers;
 mod identity;
