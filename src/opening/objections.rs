@@ -119,52 +119,53 @@ pub async fn raise_objection(
         }
     };
     let text = body.into_inner().text;
-    let objection = state
-        .db
-        .write(move |conn| {
-            tenders::lock(conn, &id)?;
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            if row.status()? != TenderStatus::Opening {
-                return Err(AppError::IllegalTransition(
-                    "objections to the opening are raised while it is under way".into(),
-                ));
-            }
-            let bid: i64 = bids::table
-                .filter(bids::tender_id.eq(&row.id))
-                .filter(bids::bidder_org_id.eq(org.as_str()))
-                .count()
-                .get_result(conn)?;
-            if bid == 0 {
-                return Err(AppError::Forbidden(
-                    "only an enterprise that bid on this tender may object to its opening".into(),
-                ));
-            }
-            let oid = uuid::Uuid::new_v4().to_string();
-            diesel::insert_into(objections::table)
-                .values((
-                    objections::id.eq(&oid),
-                    objections::tender_id.eq(&row.id),
-                    objections::raised_by.eq(user.as_str()),
-                    objections::bidder_org_id.eq(org.as_str()),
-                    objections::text.eq(&text),
-                    objections::raised_at.eq(to_db_time(ctx.now)),
-                ))
-                .execute(conn)?;
-            audit::record(
-                conn,
-                &ctx.acting_as(role),
-                "opening.objection_raised",
-                "objection",
-                &oid,
-                Some(&row.id),
-                &serde_json::json!({ "text": text, "bidder": org }),
-            )?;
-            load(conn, &row.id)?
-                .into_iter()
-                .find(|o| o.id == oid)
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("objection vanished")))
-        })
-        .await?;
+    let objection = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let row = tenders::load_visible(conn, &id, &principal)?;
+        if row.status()? != TenderStatus::Opening {
+            return Err(AppError::IllegalTransition(
+                "objections to the opening are raised while it is under way".into(),
+            ));
+        }
+        let bid: i64 = bids::table
+            .filter(bids::tender_id.eq(&row.id))
+            .filter(bids::bidder_org_id.eq(org.as_str()))
+            .count()
+            .get_result(conn)?;
+        if bid == 0 {
+            return Err(AppError::Forbidden(
+                "only an enterprise that bid on this tender may object to its opening".into(),
+            ));
+        }
+        let oid = uuid::Uuid::new_v4().to_string();
+        diesel::insert_into(objections::table)
+            .values((
+                objections::id.eq(&oid),
+                objections::tender_id.eq(&row.id),
+                objections::raised_by.eq(user.as_str()),
+                objections::bidder_org_id.eq(org.as_str()),
+                objections::text.eq(&text),
+                objections::raised_at.eq(to_db_time(ctx.now)),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &ctx.clone().acting_as(role),
+            "opening.objection_raised",
+            "objection",
+            &oid,
+            Some(&row.id),
+            &serde_json::json!({ "text": text, "bidder": org }),
+        )?;
+        let objection = load(conn, &row.id)?
+            .into_iter()
+            .find(|o| o.id == oid)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("objection vanished")))?;
+        let event =
+            crate::hall::store::append(conn, &id, "opening.objection_raised", &objection, ctx.now)?;
+        Ok((objection, vec![event]))
+    })
+    .await?;
     Ok(HttpResponse::Created().json(objection))
 }
 
@@ -221,42 +222,48 @@ pub async fn answer_objection(
     check_text(&mut errors, "answer", &body.answer, true, 5000);
     AppError::check(errors)?;
     let answer = body.into_inner().answer;
-    let objection = state
-        .db
-        .write(move |conn| {
-            tenders::lock(conn, &id)?;
-            let (row, role) = tenders::load_managed(conn, &id, &principal)?;
-            let updated = diesel::update(
-                objections::table
-                    .filter(objections::id.eq(&oid))
-                    .filter(objections::tender_id.eq(&row.id))
-                    .filter(objections::answer.is_null()),
-            )
-            .set((
-                objections::answer.eq(&answer),
-                objections::answered_at.eq(to_db_time(ctx.now)),
-                objections::answered_by.eq(principal.user_id.as_ref().map(|u| u.as_str())),
-            ))
-            .execute(conn)?;
-            if updated != 1 {
-                return Err(AppError::Conflict(
-                    "no unanswered objection of this tender has that id".into(),
-                ));
-            }
-            audit::record(
-                conn,
-                &ctx.acting_as(role),
-                "opening.objection_answered",
-                "objection",
-                &oid,
-                Some(&row.id),
-                &serde_json::json!({ "answer": answer }),
-            )?;
-            load(conn, &row.id)?
-                .into_iter()
-                .find(|o| o.id == oid)
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("objection vanished")))
-        })
-        .await?;
+    let objection = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let (row, role) = tenders::load_managed(conn, &id, &principal)?;
+        let updated = diesel::update(
+            objections::table
+                .filter(objections::id.eq(&oid))
+                .filter(objections::tender_id.eq(&row.id))
+                .filter(objections::answer.is_null()),
+        )
+        .set((
+            objections::answer.eq(&answer),
+            objections::answered_at.eq(to_db_time(ctx.now)),
+            objections::answered_by.eq(principal.user_id.as_ref().map(|u| u.as_str())),
+        ))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(AppError::Conflict(
+                "no unanswered objection of this tender has that id".into(),
+            ));
+        }
+        audit::record(
+            conn,
+            &ctx.clone().acting_as(role),
+            "opening.objection_answered",
+            "objection",
+            &oid,
+            Some(&row.id),
+            &serde_json::json!({ "answer": answer }),
+        )?;
+        let objection = load(conn, &row.id)?
+            .into_iter()
+            .find(|o| o.id == oid)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("objection vanished")))?;
+        let event = crate::hall::store::append(
+            conn,
+            &id,
+            "opening.objection_answered",
+            &objection,
+            ctx.now,
+        )?;
+        Ok((objection, vec![event]))
+    })
+    .await?;
     Ok(web::Json(objection))
 }

@@ -126,12 +126,13 @@ fn released_view(outcome: Released) -> Result<web::Json<ReleaseView>, AppError> 
         Released::Accepted {
             released,
             threshold,
+            ..
         } => Ok(web::Json(ReleaseView {
             released,
             threshold,
             ready: released >= threshold,
         })),
-        Released::Refused(reason) => Err(AppError::ShareRejected(reason)),
+        Released::Refused { reason, .. } => Err(AppError::ShareRejected(reason)),
     }
 }
 
@@ -198,17 +199,17 @@ pub async fn release_share(
         .ok_or_else(|| AppError::invalid("share", "expected base64"))?;
     let plain = super::custody::PlainShare::new(plain);
     let tender = id.clone();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            tenders::lock(conn, &id)?;
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            check_releasable(conn, &row)?;
-            let role = principal.roles.first().copied().unwrap_or(Role::Supervisor);
-            let ctx = ctx.acting_as(role);
-            store::release(conn, &ctx, &row.id, &Releaser::User(user), plain.bytes())
-        })
-        .await?;
+    let outcome = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let row = tenders::load_visible(conn, &id, &principal)?;
+        check_releasable(conn, &row)?;
+        let role = principal.roles.first().copied().unwrap_or(Role::Supervisor);
+        let ctx = ctx.acting_as(role);
+        let outcome = store::release(conn, &ctx, &row.id, &Releaser::User(user), plain.bytes())?;
+        let event = store::release_event(conn, &row.id, &outcome, ctx.now)?;
+        Ok((outcome, vec![event]))
+    })
+    .await?;
     super::run::start_if_ready(&state, tender.as_str()).await;
     released_view(outcome)
 }
@@ -235,27 +236,22 @@ pub async fn release_platform_share(
     let role = principal.require_any(&[Role::Operator])?;
     let custodian = state.platform_custodian.clone();
     let tender = id.clone();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            tenders::lock(conn, &id)?;
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            check_releasable(conn, &row)?;
-            let encrypted = store::platform_share_of(conn, &row.id)?;
-            let plain = super::custody::PlainShare::new(
-                custodian
-                    .decrypt_share(&encrypted)
-                    .map_err(AppError::Internal)?,
-            );
-            store::release(
-                conn,
-                &ctx.acting_as(role),
-                &row.id,
-                &Releaser::Platform,
-                plain.bytes(),
-            )
-        })
-        .await?;
+    let outcome = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let row = tenders::load_visible(conn, &id, &principal)?;
+        check_releasable(conn, &row)?;
+        let encrypted = store::platform_share_of(conn, &row.id)?;
+        let plain = super::custody::PlainShare::new(
+            custodian
+                .decrypt_share(&encrypted)
+                .map_err(AppError::Internal)?,
+        );
+        let ctx = ctx.acting_as(role);
+        let outcome = store::release(conn, &ctx, &row.id, &Releaser::Platform, plain.bytes())?;
+        let event = store::release_event(conn, &row.id, &outcome, ctx.now)?;
+        Ok((outcome, vec![event]))
+    })
+    .await?;
     super::run::start_if_ready(&state, tender.as_str()).await;
     released_view(outcome)
 }

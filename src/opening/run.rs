@@ -192,26 +192,36 @@ fn opened_bids(conn: &mut DbConn, tender_id: &str) -> Result<Vec<OpenedBid>, App
 /// in and it is not already running. Called after each release, and for
 /// every unfinished opening when the server starts.
 pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &str) {
-    let id = tender_id.to_string();
-    let ready = state
-        .db
-        .write(move |conn| {
-            let Some(status) = opening_status(conn, &id)? else {
-                return Ok(false);
-            };
-            let (released, threshold) = super::store::release_count(conn, &id)?;
-            match status {
-                OpeningStatus::CollectingShares if released >= threshold => {
-                    diesel::update(openings::table.find(&id))
-                        .set(openings::status.eq(OpeningStatus::Decrypting.code()))
-                        .execute(conn)?;
-                    Ok(true)
-                }
-                OpeningStatus::Decrypting => Ok(true),
-                _ => Ok(false),
+    let id = TenderId::from_db(tender_id.to_string());
+    let now = state.clock.now();
+    let ready = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let Some(status) = opening_status(conn, id.as_str())? else {
+            return Ok((false, vec![]));
+        };
+        let (released, threshold) = super::store::release_count(conn, id.as_str())?;
+        match status {
+            OpeningStatus::CollectingShares if released >= threshold => {
+                diesel::update(openings::table.find(id.as_str()))
+                    .set((
+                        openings::status.eq(OpeningStatus::Decrypting.code()),
+                        openings::decrypting_at.eq(to_db_time(now)),
+                    ))
+                    .execute(conn)?;
+                let event = crate::hall::store::append(
+                    conn,
+                    &id,
+                    "opening.decrypting",
+                    &serde_json::json!({ "shares": released, "threshold": threshold }),
+                    now,
+                )?;
+                Ok((true, vec![event]))
             }
-        })
-        .await;
+            OpeningStatus::Decrypting => Ok((true, vec![])),
+            _ => Ok((false, vec![])),
+        }
+    })
+    .await;
     match ready {
         Ok(true) => {
             if !state.openings_running.begin(tender_id) {
@@ -350,19 +360,21 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
             .map_err(|e| AppError::Internal(anyhow::anyhow!("opening worker: {e}")))?
         };
         let now = state.clock.now();
-        let tender_id = tender.id.clone();
-        state
-            .db
-            .write(move |conn| record_opened(conn, &tender_id, &bid, &opened, now))
-            .await?;
+        let tender_id = TenderId::from_db(tender.id.clone());
+        crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+            tenders::lock(conn, &tender_id)?;
+            let event = record_opened(conn, &tender_id, &bid, &opened, now)?;
+            Ok(((), event.into_iter().collect()))
+        })
+        .await?;
     }
     drop(key);
     let settings = state.ocds.clone();
     let now = state.clock.now();
-    let failed = state
-        .db
-        .write(move |conn| complete(conn, &settings, &id, now))
-        .await?;
+    let failed = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        complete(conn, &settings, &id, now)
+    })
+    .await?;
     if failed {
         super::bid::purge_opened(&state.config.data_dir, tender_id);
     }
@@ -384,14 +396,15 @@ pub struct Found {
 
 fn record_opened(
     conn: &mut DbConn,
-    tender_id: &str,
+    tender: &TenderId,
     bid: &BidRow,
     found: &Found,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<Option<crate::hall::store::HallEvent>, AppError> {
+    let tender_id = tender.as_str();
     let exists: i64 = bid_openings::table.find(&bid.id).count().get_result(conn)?;
     if exists > 0 {
-        return Ok(());
+        return Ok(None);
     }
     diesel::insert_into(bid_openings::table)
         .values((
@@ -423,7 +436,13 @@ fn record_opened(
             "signing_time": found.signing_time,
         }),
     )?;
-    Ok(())
+    // Read out in the hall: who, what outcome, the price and the terms.
+    let line = opened_bids(conn, tender_id)?
+        .into_iter()
+        .find(|b| b.bid_id == bid.id)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("opened bid vanished")))?;
+    let event = crate::hall::store::append(conn, tender, "opening.bid_opened", &line, now)?;
+    Ok(Some(event))
 }
 
 /// Publishes the opening record, wipes the released shares, and fails the
@@ -433,10 +452,10 @@ fn complete(
     settings: &crate::opendata::OcdsSettings,
     id: &TenderId,
     now: DateTime<Utc>,
-) -> Result<bool, AppError> {
+) -> Result<(bool, Vec<crate::hall::store::HallEvent>), AppError> {
     tenders::lock(conn, id)?;
     if opening_status(conn, id.as_str())? != Some(OpeningStatus::Decrypting) {
-        return Ok(false);
+        return Ok((false, vec![]));
     }
     let opened = opened_bids(conn, id.as_str())?;
     let valid = opened
@@ -468,9 +487,16 @@ fn complete(
         Some(id.as_str()),
         &record,
     )?;
+    let mut events = vec![crate::hall::store::append(
+        conn,
+        id,
+        "opening.completed",
+        &serde_json::json!({ "valid_bids": valid, "bids": opened.len(), "result": result }),
+        now,
+    )?];
     if valid < MINIMUM_VALID_BIDS {
         let row: TenderRow = tenders::load_row(conn, id)?;
-        tenders::transition(
+        let (_, failed) = tenders::transition(
             conn,
             &ctx,
             settings,
@@ -484,6 +510,7 @@ fn complete(
                 custody: None,
             },
         )?;
+        events.push(failed);
     }
-    Ok(valid < MINIMUM_VALID_BIDS)
+    Ok((valid < MINIMUM_VALID_BIDS, events))
 }

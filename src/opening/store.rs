@@ -444,8 +444,15 @@ pub fn platform_share_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<u8>, 
 /// so the caller commits the transaction and then reports the refusal.
 #[derive(Debug)]
 pub enum Released {
-    Accepted { released: usize, threshold: usize },
-    Refused(String),
+    Accepted {
+        custodian: String,
+        released: usize,
+        threshold: usize,
+    },
+    Refused {
+        custodian: String,
+        reason: String,
+    },
 }
 
 /// Releases one share of the key of a tender whose opening has started. The
@@ -501,10 +508,13 @@ pub fn release(
             "opening_share",
             &format!("{tender_id}/{x}"),
             Some(tender_id),
-            &serde_json::json!({ "x": x, "custodian": label, "reason": reason,
+            &serde_json::json!({ "x": x, "custodian": &label, "reason": &reason,
                 "presented_sha256": custody::share_digest(plain) }),
         )?;
-        return Ok(Released::Refused(reason));
+        return Ok(Released::Refused {
+            custodian: label,
+            reason,
+        });
     }
     diesel::update(
         opening_shares::table
@@ -525,10 +535,11 @@ pub fn release(
         "opening_share",
         &format!("{tender_id}/{x}"),
         Some(tender_id),
-        &serde_json::json!({ "x": x, "custodian": label, "share_sha256": committed }),
+        &serde_json::json!({ "x": x, "custodian": &label, "share_sha256": committed }),
     )?;
     let (released, threshold) = release_count(conn, tender_id)?;
     Ok(Released::Accepted {
+        custodian: label,
         released,
         threshold,
     })
@@ -607,4 +618,35 @@ pub fn on_transition(
         _ => {}
     }
     Ok(())
+}
+
+/// The hall event a release makes (the public learns who released, not what).
+pub fn release_event(
+    conn: &mut DbConn,
+    tender_id: &str,
+    outcome: &Released,
+    now: DateTime<Utc>,
+) -> Result<crate::hall::store::HallEvent, AppError> {
+    let id = crate::types::TenderId::from_db(tender_id.to_string());
+    match outcome {
+        Released::Accepted {
+            custodian,
+            released,
+            threshold,
+        } => crate::hall::store::append(
+            conn,
+            &id,
+            "opening.share_released",
+            &serde_json::json!({ "custodian": custodian, "released": released,
+                "threshold": threshold, "ready": released >= threshold }),
+            now,
+        ),
+        Released::Refused { custodian, .. } => crate::hall::store::append(
+            conn,
+            &id,
+            "opening.share_refused",
+            &serde_json::json!({ "custodian": custodian }),
+            now,
+        ),
+    }
 }

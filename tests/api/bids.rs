@@ -585,7 +585,19 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
     assert_eq!(status, 409);
 
     // An upload that starts before the deadline and ends after it is late
-    // (the time its last byte arrives decides), and leaves nothing.
+    // (the time its last byte arrives decides), and leaves nothing. Five
+    // seconds before the deadline (signed in again: sessions last hours):
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    let deadline: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    r.app
+        .clock
+        .advance(deadline - r.app.now() - chrono::Duration::seconds(5));
+    let builder = sign_in(&r, nng, "builder").await;
     let reply = r
         .app
         .post_json(
@@ -596,62 +608,84 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
         .await;
     assert_eq!(reply.status, 201);
     let late = reply.json()["id"].as_str().unwrap().to_string();
-    let detail = r
-        .app
-        .get(&format!("/api/v1/tenders/{tender}"), None)
-        .await
-        .json();
-    let deadline: chrono::DateTime<chrono::Utc> =
-        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
-    // Just before the deadline (and signed in again: sessions last hours).
-    r.app
-        .clock
-        .advance(deadline - r.app.now() - chrono::Duration::seconds(5));
-    let builder = sign_in(&r, nng, "builder").await;
-    let go_on = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = go_on.clone();
-    let (first, rest) = (bytes[..half].to_vec(), bytes[half..].to_vec());
-    let body = futures_util::stream::unfold(0u8, move |step| {
-        let (first, rest, flag) = (first.clone(), rest.clone(), flag.clone());
-        async move {
-            match step {
-                0 => Some((
-                    Ok::<_, std::io::Error>(actix_web::web::Bytes::from(first)),
-                    1,
-                )),
-                1 => {
-                    while !flag.load(std::sync::atomic::Ordering::SeqCst) {
-                        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
-                    }
-                    Some((Ok(actix_web::web::Bytes::from(rest)), 2))
-                }
-                _ => None,
-            }
-        }
-    });
-    let request = r
-        .app
-        .client
-        .patch(r.app.url(&format!("/api/v1/bid-uploads/{late}")))
-        .insert_header(("Authorization", format!("Bearer {builder}")))
-        .insert_header(("Upload-Offset", "0"))
-        .insert_header(("Content-Type", "application/offset+octet-stream"))
-        .send_stream(body);
-    let pending = actix_web::rt::spawn(async move {
-        let mut resp = request.await.unwrap();
-        (resp.status().as_u16(), resp.body().await.unwrap().to_vec())
-    });
+    assert_eq!(
+        reply.json()["expires_at"],
+        json!(deadline),
+        "an upload session ends at the deadline at the latest"
+    );
+    let socket = start_raw_patch(
+        &r.app,
+        &format!("/api/v1/bid-uploads/{late}"),
+        &builder,
+        0,
+        bytes.len(),
+        &bytes[..half],
+    )
+    .await;
+    part_reaches(&r.app, &late, half as u64).await;
     // While the upload is under way, the deadline passes.
-    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
     r.app.clock.advance(chrono::Duration::seconds(5));
-    go_on.store(true, std::sync::atomic::Ordering::SeqCst);
-    let (status, body) = pending.await.unwrap();
-    assert_eq!(status, 409, "{}", String::from_utf8_lossy(&body));
-    let problem: Value = serde_json::from_slice(&body).unwrap();
+    let (status, body) = finish_raw_patch(socket, &bytes[half..]).await;
+    assert_eq!(status, 409, "{body}");
+    let problem: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(problem["code"], "deadline-passed");
     assert_eq!(r.app.count("bids"), 1, "the late upload is no bid");
     assert_eq!(r.app.count("bid_uploads WHERE completed_at IS NULL"), 0);
     assert_eq!(count_files(&r.app.data_dir.path().join("uploads")), 0);
+}
+
+/// Starts a PATCH of `total` bytes over a plain socket and sends only
+/// `first` of them, as a client whose connection stalls would. (HTTP
+/// client libraries buffer a body until it ends, which would hide this.)
+pub async fn start_raw_patch(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    token: &str,
+    offset: usize,
+    total: usize,
+    first: &[u8],
+) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Upload-Offset: {offset}\r\nContent-Type: application/offset+octet-stream\r\n\
+         Content-Length: {total}\r\nConnection: close\r\n\r\n"
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(first).await.unwrap();
+    socket.flush().await.unwrap();
+    socket
+}
+
+/// Sends the rest of a raw PATCH and reads the status code and body.
+pub async fn finish_raw_patch(mut socket: tokio::net::TcpStream, rest: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    socket.write_all(rest).await.unwrap();
+    socket.flush().await.unwrap();
+    let mut answer = Vec::new();
+    socket.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+/// Waits until an upload's part file holds `n` bytes.
+async fn part_reaches(app: &crate::helpers::TestApp, upload: &str, n: u64) {
+    let part = app.data_dir.path().join(format!("uploads/{upload}.part"));
+    for _ in 0..250 {
+        if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == n {
+            return;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the server never received the first {n} bytes");
 }
 
 /// Decrypts this test process's custodian share with `openssl cms -decrypt`.
@@ -844,6 +878,14 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         .json();
     assert_eq!(view["status"], "collecting_shares");
     assert_eq!(view["shares_released"], 1);
+    // Anyone may follow the opening live: a watcher connects now.
+    let mut watcher = crate::hall::watch(&r.app, &tender, None).await;
+    let (replayed, live_from) = crate::hall::until_live(&mut watcher).await;
+    let kinds: Vec<&str> = replayed
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"opening.share_released"), "{kinds:?}");
     // The platform's share, released by an operator: the key is whole.
     let reply = r
         .app
@@ -861,6 +903,44 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     );
     assert_eq!(reply.json()["ready"], true);
     let view = wait_for_opening(&r, &tender).await;
+    // The watcher heard it all, in order: the release, the decryption, each
+    // bid read out, the result.
+    let mut heard = Vec::new();
+    loop {
+        let event = crate::hall::next_event(&mut watcher).await;
+        let kind = event["kind"].as_str().unwrap().to_string();
+        heard.push(event);
+        if kind == "opening.completed" {
+            break;
+        }
+    }
+    let kinds: Vec<&str> = heard.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "opening.share_released",
+            "opening.decrypting",
+            "opening.bid_opened",
+            "opening.bid_opened",
+            "opening.bid_opened",
+            "opening.bid_opened",
+            "opening.completed"
+        ]
+    );
+    let numbers: Vec<i64> = heard.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    let expected_numbers: Vec<i64> = (live_from + 1..=live_from + 7).collect();
+    assert_eq!(numbers, expected_numbers, "gap-free, in order");
+    let read_out = heard
+        .iter()
+        .filter(|e| e["kind"] == "opening.bid_opened" && e["payload"]["outcome"] == "valid")
+        .count();
+    assert_eq!(read_out, 3);
+    assert_eq!(heard[6]["payload"]["result"], "proceeds to evaluation");
+    // A watcher joining later resumes from any number.
+    let mut late = crate::hall::watch(&r.app, &tender, Some(live_from + 3)).await;
+    let (resumed, _) = crate::hall::until_live(&mut late).await;
+    assert_eq!(resumed.len(), 4);
+    assert_eq!(resumed[0]["seq"], live_from + 4);
     let bids = view["bids"].as_array().unwrap();
     assert_eq!(bids.len(), 4, "{view:#}");
     for (name, price) in &expected {
@@ -940,4 +1020,235 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         .json();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert!(list["items"][0]["answer"].is_string());
+}
+
+#[actix_web::test]
+async fn a_server_killed_mid_upload_or_mid_opening_resumes_without_loss_or_duplicates() {
+    let mut r = Registry::new().await;
+    let nng = r.nng.clone();
+    for (name, org, code) in [
+        ("second", "广西第二建设有限公司", "91450100MA5T0003C"),
+        ("third", "广西第三建设有限公司", "91450100MA5T0004D"),
+    ] {
+        nng.enterprise(name, org, &credit(code));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
+    for name in ["second", "third"] {
+        let token = sign_in(&r, &nng, name).await;
+        let zip = container(&nng.dir, name, &schedule(80_000_000));
+        let bid = envelope(
+            &nng,
+            name,
+            &zip,
+            &opening,
+            Make {
+                gcm: true,
+                outer: true,
+            },
+        );
+        assert_eq!(submit(&r, &token, &tender, &bid).await.status, 201);
+    }
+
+    // An upload under way when the server dies: the bytes that arrived are
+    // kept, and the bidder resumes on the restarted server.
+    let builder = sign_in(&r, &nng, "builder").await;
+    let zip = container(&nng.dir, "builder", &schedule(81_000_000));
+    let bid = envelope(
+        &nng,
+        "builder",
+        &zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    let bytes = std::fs::read(&bid).unwrap();
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/bid-uploads"),
+            Some(&builder),
+            &json!({ "size": bytes.len(), "sha256": sha256_hex(&bytes) }),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    let upload = reply.json()["id"].as_str().unwrap().to_string();
+    let socket = start_raw_patch(
+        &r.app,
+        &format!("/api/v1/bid-uploads/{upload}"),
+        &builder,
+        0,
+        bytes.len(),
+        &bytes[..1000],
+    )
+    .await;
+    part_reaches(&r.app, &upload, 1000).await;
+    r.app.crash_and_restart().await;
+    drop(socket);
+    assert_eq!(r.app.count("bids"), 2, "half an upload is no bid");
+    let state = r
+        .app
+        .get(&format!("/api/v1/bid-uploads/{upload}"), Some(&builder))
+        .await;
+    assert_eq!(
+        state.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&state.body)
+    );
+    let offset = state.json()["offset"].as_u64().unwrap() as usize;
+    assert_eq!(offset, 1000, "what arrived before the crash is kept");
+    let mut resp = r
+        .app
+        .client
+        .patch(r.app.url(&format!("/api/v1/bid-uploads/{upload}")))
+        .insert_header(("Authorization", format!("Bearer {builder}")))
+        .insert_header(("Upload-Offset", offset.to_string()))
+        .insert_header(("Content-Type", "application/offset+octet-stream"))
+        .send_body(bytes[offset..].to_vec())
+        .await
+        .unwrap();
+    let body = resp.body().await.unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let receipt: Value = serde_json::from_slice(&body).unwrap();
+    verify_receipt_with_openssl(&r, &receipt, &bid);
+    assert_eq!(r.app.count("bids"), 3);
+
+    // An opening under way when the server dies: the key's shares were all
+    // in and one bid was already recorded. The restarted server finishes
+    // the rest, and records nothing twice.
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    let deadline: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    r.app.clock.advance(deadline - r.app.now());
+    let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
+    assert_eq!(reply.status, 200);
+    let mine = r
+        .app
+        .get(
+            &format!("/api/v1/tenders/{tender}/opening-key/my-share"),
+            Some(&tenderer),
+        )
+        .await;
+    let share = decrypt_share(dir.path(), &mine.body);
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/opening/shares"),
+            Some(&tenderer),
+            &json!({ "share": openssl::base64::encode_block(&share) }),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    // The state a crash leaves behind once the platform's share is in and
+    // the first bid has been read: written as the server writes it.
+    let keys = r.app.data_dir.path().join("keys");
+    let encrypted: Vec<u8> = {
+        use diesel::prelude::*;
+        use ggzy::db::schema::opening_shares;
+        let tender = tender.clone();
+        r.app
+            .db
+            .write_blocking(move |conn| {
+                Ok(opening_shares::table
+                    .filter(opening_shares::tender_id.eq(&tender))
+                    .filter(opening_shares::custodian_kind.eq("platform"))
+                    .select(opening_shares::encrypted_share)
+                    .first(conn)?)
+            })
+            .unwrap()
+    };
+    std::fs::write(dir.path().join("platform-share.der"), &encrypted).unwrap();
+    let platform_share = openssl(
+        dir.path(),
+        &[
+            "cms",
+            "-decrypt",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "platform-share.der",
+            "-recip",
+            keys.join("opening-custodian.cert.pem").to_str().unwrap(),
+            "-inkey",
+            keys.join("opening-custodian.pem").to_str().unwrap(),
+        ],
+    );
+    let first_bid: String = {
+        use diesel::prelude::*;
+        use ggzy::db::schema::{bid_openings, bids, opening_shares, openings};
+        let (tender, now) = (tender.clone(), ggzy::db::to_db_time(r.app.now()));
+        r.app
+            .db
+            .write_blocking(move |conn| {
+                diesel::update(
+                    opening_shares::table
+                        .filter(opening_shares::tender_id.eq(&tender))
+                        .filter(opening_shares::custodian_kind.eq("platform")),
+                )
+                .set((
+                    opening_shares::released_share.eq(Some(platform_share)),
+                    opening_shares::released_at.eq(Some(now)),
+                ))
+                .execute(conn)?;
+                diesel::update(openings::table.find(&tender))
+                    .set(openings::status.eq("decrypting"))
+                    .execute(conn)?;
+                let first: String = bids::table
+                    .filter(bids::tender_id.eq(&tender))
+                    .filter(bids::status.eq("submitted"))
+                    .order(bids::received_at.asc())
+                    .select(bids::id)
+                    .first(conn)?;
+                diesel::insert_into(bid_openings::table)
+                    .values((
+                        bid_openings::bid_id.eq(&first),
+                        bid_openings::tender_id.eq(&tender),
+                        bid_openings::outcome.eq("valid"),
+                        bid_openings::sealed.eq(false),
+                        bid_openings::total_price_fen.eq(Some(80_000_000i64)),
+                        bid_openings::duration_days.eq(Some(180)),
+                        bid_openings::opened_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                Ok(first)
+            })
+            .unwrap()
+    };
+    r.app.crash_and_restart().await;
+    let view = wait_for_opening(&r, &tender).await;
+    let bids = view["bids"].as_array().unwrap();
+    assert_eq!(bids.len(), 3, "{view:#}");
+    assert_eq!(
+        bids.iter().filter(|b| b["bid_id"] == *first_bid).count(),
+        1,
+        "the bid read before the crash is not read again"
+    );
+    assert!(bids.iter().all(|b| b["outcome"] == "valid"), "{view:#}");
+    assert_eq!(view["valid_bids"], 3);
+    let opened_events = r
+        .app
+        .get(
+            "/api/v1/audit/events?action=opening.bid_opened",
+            Some(&r.operator),
+        )
+        .await
+        .json();
+    assert_eq!(
+        opened_events["items"].as_array().unwrap().len(),
+        2,
+        "only the two bids left were opened after the restart"
+    );
 }

@@ -20,6 +20,7 @@ pub fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+#[derive(Clone)]
 pub struct League {
     pub dir: PathBuf,
     pub code: String,

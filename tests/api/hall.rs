@@ -27,7 +27,7 @@ fn live_url(app: &TestApp, id: &str, after: Option<i64>) -> String {
     }
 }
 
-type Ws = WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Ws = WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(
     app: &TestApp,
@@ -47,12 +47,12 @@ async fn connect(
         .map(|(ws, _)| ws)
 }
 
-async fn watch(app: &TestApp, id: &str, after: Option<i64>) -> Ws {
+pub async fn watch(app: &TestApp, id: &str, after: Option<i64>) -> Ws {
     connect(app, id, after, None).await.expect("connect")
 }
 
 /// The next frame that is not a ping or a pong.
-async fn next<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Message {
+pub async fn next<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Message {
     loop {
         let frame = tokio::time::timeout(WAIT, ws.next())
             .await
@@ -65,21 +65,21 @@ async fn next<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) ->
     }
 }
 
-async fn next_json<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Value {
+pub async fn next_json<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Value {
     match next(ws).await {
         Message::Text(text) => serde_json::from_str(&text).expect("JSON"),
         other => panic!("expected a text frame, got {other:?}"),
     }
 }
 
-async fn next_event<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Value {
+pub async fn next_event<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> Value {
     let message = next_json(ws).await;
     assert_eq!(message["type"], "event", "{message}");
     message
 }
 
 /// The replayed events up to the `live` marker, and the marker's number.
-async fn until_live<S: AsyncRead + AsyncWrite + Unpin>(
+pub async fn until_live<S: AsyncRead + AsyncWrite + Unpin>(
     ws: &mut WebSocketStream<S>,
 ) -> (Vec<Value>, i64) {
     let mut events = Vec::new();
