@@ -125,7 +125,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     } else {
         "http"
     };
-    let (base, db, server, hall) = start(&args, clock.clone(), scheme, options.hall.clone());
+    let (base, db, server, hall) = start(&args, clock.clone(), scheme, options.hall);
     let client = Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .finish();
