@@ -154,7 +154,8 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_without_gap_or_repeat() 
         (app.now() - at.with_timezone(&chrono::Utc))
             .num_seconds()
             .abs()
-            <= 2
+            <= 60,
+        "the event's time is the server's time of the change (allowing for a loaded machine)"
     );
 
     // Live: the opening starts.
