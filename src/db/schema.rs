@@ -91,6 +91,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        seal_required -> Bool,
     }
 }
 

@@ -390,6 +390,7 @@ fn load_records(
                 ],
                 evaluation: scoring.clone(),
                 dates: dates(now - Duration::days(2), 26),
+                seal_required: false,
             },
         },
         Demo {
@@ -411,6 +412,7 @@ fn load_records(
                 lots: vec![],
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(1), 30),
+                seal_required: false,
             },
         },
         Demo {
@@ -432,6 +434,7 @@ fn load_records(
                 lots: vec![],
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(40), 25),
+                seal_required: false,
             },
         },
         Demo {
@@ -453,6 +456,7 @@ fn load_records(
                 lots: vec![],
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now, 35),
+                seal_required: false,
             },
         },
     ];

@@ -178,6 +178,14 @@ pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>
             found.sealed = true;
             found.seal_name = report.seal.as_ref().map(|s| s.seal_name.clone());
         }
+        SealVerdict::Unsealed if cx.tender.seal_required => {
+            found.reason = Some(
+                "the tender requires the enterprise's electronic seal signature over the \
+                 documents, and the bid has none"
+                    .into(),
+            );
+            return found;
+        }
         SealVerdict::Unsealed => {}
         SealVerdict::Invalid { reason, .. } => {
             found.reason = Some(format!("the seal signature does not verify: {reason}"));

@@ -161,6 +161,12 @@ pub struct TenderInput {
     pub lots: Vec<LotInput>,
     pub evaluation: Evaluation,
     pub dates: KeyDates,
+    /// Whether each bid must carry the enterprise's electronic seal
+    /// signature (GB/T 38540) over its documents; a bid without one is then
+    /// not valid at the opening. Default: not required (an unsealed bid is
+    /// recorded as unsealed).
+    #[serde(default)]
+    pub seal_required: bool,
 }
 
 pub const MAX_TITLE_CHARS: usize = 300;

@@ -42,6 +42,7 @@ pub struct TenderRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub seal_required: bool,
 }
 
 impl TenderRow {
@@ -179,6 +180,8 @@ pub struct TenderDetail {
     pub lots: Vec<Lot>,
     pub evaluation: Evaluation,
     pub dates: KeyDates,
+    /// Bids must carry the enterprise's seal signature.
+    pub seal_required: bool,
     pub amendment_version: i32,
     pub status_changed_at: DateTime<Utc>,
     pub documents: Vec<Document>,
@@ -422,6 +425,7 @@ pub fn detail(
         lots: lots_of(conn, &row.id)?,
         evaluation: row.evaluation()?,
         dates: row.key_dates(),
+        seal_required: row.seal_required,
         amendment_version: row.amendment_version,
         status_changed_at: from_db_time(row.status_changed_at),
         documents: documents(conn, row, manages)?,
@@ -606,6 +610,7 @@ pub fn insert_draft(
             tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
             tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
             tenders::publicity_days.eq(input.dates.publicity_days as i32),
+            tenders::seal_required.eq(input.seal_required),
             tenders::status.eq(TenderStatus::Draft.code()),
             tenders::status_changed_at.eq(now),
             tenders::amendment_version.eq(0),
@@ -652,6 +657,7 @@ pub fn update_draft(
             tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
             tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
             tenders::publicity_days.eq(input.dates.publicity_days as i32),
+            tenders::seal_required.eq(input.seal_required),
             tenders::updated_at.eq(to_db_time(ctx.now)),
         ))
         .execute(conn)?;
@@ -924,6 +930,7 @@ fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppE
             .collect(),
         evaluation: row.evaluation()?,
         dates: row.key_dates(),
+        seal_required: row.seal_required,
     })
 }
 

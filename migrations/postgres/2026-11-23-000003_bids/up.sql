@@ -120,3 +120,6 @@ CREATE TABLE objections (
     answered_at TIMESTAMP
 );
 CREATE INDEX objections_tender ON objections(tender_id);
+
+-- Whether bids must carry the enterprise's electronic seal signature.
+ALTER TABLE tenders ADD COLUMN seal_required BOOLEAN NOT NULL DEFAULT FALSE;

@@ -6,3 +6,4 @@ DROP TABLE bid_uploads;
 DROP TABLE opening_shares;
 DROP TABLE opening_keys;
 DROP TABLE custody_certificates;
+ALTER TABLE tenders DROP COLUMN seal_required;
