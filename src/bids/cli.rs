@@ -291,7 +291,11 @@ fn read_pkcs12(path: &Path, password: Option<&Password>) -> anyhow::Result<Signe
         .map(|p| String::from_utf8(p.0.clone()))
         .transpose()
         .map_err(|_| anyhow!("the PKCS #12 password is not UTF-8 text"))?;
-    let parsed = p12.parse2(pass.as_deref().unwrap_or("")).map_err(|_| {
+    let parsed = p12.parse2(pass.as_deref().unwrap_or(""));
+    if let Some(pass) = pass {
+        wipe(&mut pass.into_bytes());
+    }
+    let parsed = parsed.map_err(|_| {
         if password.is_none() {
             anyhow!(
                 "{} is protected by a password: put it in an environment variable and name it with --password-env",
@@ -304,10 +308,6 @@ fn read_pkcs12(path: &Path, password: Option<&Password>) -> anyhow::Result<Signe
             )
         }
     })?;
-    if let Some(mut pass) = pass {
-        // SAFETY: zeroes in place; zero bytes are valid UTF-8.
-        wipe(unsafe { pass.as_bytes_mut() });
-    }
     let (Some(cert), Some(key)) = (parsed.cert, parsed.pkey) else {
         bail!(
             "{} must hold a certificate and its private key",
@@ -325,10 +325,6 @@ fn read_pkcs12(path: &Path, password: Option<&Password>) -> anyhow::Result<Signe
 }
 
 impl SignerArgs {
-    pub fn given(&self) -> bool {
-        self.cert.is_some() || self.pkcs12.is_some()
-    }
-
     /// Reads the certificate and key (`None` if neither was given), and
     /// checks that they belong together and that the certificate is valid
     /// now.
@@ -821,25 +817,24 @@ fn seal_manifest(seal_path: &Path, manifest: &str, signer: &Signer) -> anyhow::R
     Ok(signature)
 }
 
+/// Whether the file `out` would be written inside `folder`.
+fn inside(out: &Path, folder: &Path) -> bool {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (parent.canonicalize(), folder.canonicalize()) {
+        (Ok(parent), Ok(folder)) => parent.starts_with(folder),
+        _ => false,
+    }
+}
+
 fn pack(args: PackArgs) -> anyhow::Result<()> {
     if args.out.exists() && !args.force {
         bail!("{} exists; use --force to replace it", args.out.display());
     }
     // The envelope must not end up among the documents it packs.
-    if let (Ok(docs), Some(parent)) = (
-        args.documents.canonicalize(),
-        args.out
-            .parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .and_then(|p| p.canonicalize().ok()),
-    ) && parent.starts_with(&docs)
-    {
+    if inside(&args.out, &args.documents) {
         bail!(
             "--out {} is inside the documents folder {}: write the envelope elsewhere",
             args.out.display(),
@@ -1159,7 +1154,7 @@ fn submit(args: SubmitArgs) -> anyhow::Result<()> {
     api.token = Some(match (&args.token, &signer) {
         (Some(token), _) => token.trim().to_string(),
         (None, Some(signer)) => sign_in(&api, signer)?,
-        (None, None) => unreachable!("checked above"),
+        (None, None) => bail!("sign in: give --cert and --key, --pkcs12, or --token"),
     });
 
     // An earlier session to resume?
@@ -1199,6 +1194,9 @@ fn submit(args: SubmitArgs) -> anyhow::Result<()> {
                         eprintln!("the earlier upload completed; fetched its receipt");
                         return finish(file, &state_path, receipt, &sha256, size, 0, 0);
                     }
+                    eprintln!(
+                        "the earlier upload became a bid that is no longer current (withdrawn or replaced); starting a new upload"
+                    );
                     remove_state(&state_path)?;
                 }
             }
@@ -1271,9 +1269,13 @@ fn submit(args: SubmitArgs) -> anyhow::Result<()> {
                     }
                     "the session had ended; signed in again".to_string()
                 }
+                // Another request still holds the session (one cut off a
+                // moment ago), or the offset moved; and server or proxy
+                // trouble, which passes.
                 409 if reply.code().as_deref() == Some("conflict") => {
                     reply.refusal("uploading").to_string()
                 }
+                500..=599 => reply.refusal("uploading").to_string(),
                 _ => {
                     progress.end_line();
                     if let Ok(Stand::Gone) = where_it_stands(&api, &upload) {

@@ -78,14 +78,13 @@ pub fn run(command: OpeningCommand) -> anyhow::Result<()> {
     })?);
     // Base64 needs no JSON escaping: the body is made here, so that every
     // copy this program holds can be wiped.
-    let mut body = format!(
+    let body = format!(
         "{{\"share\": \"{}\"}}",
         openssl::base64::encode_block(plain.bytes())
     );
     drop(plain);
     let sent = api.post_json_text(&format!("/api/v1/tenders/{tender}/opening/shares"), &body);
-    // SAFETY: zeroes in place; zero bytes are valid UTF-8.
-    wipe(unsafe { body.as_bytes_mut() });
+    wipe(&mut body.into_bytes());
     #[derive(Deserialize)]
     struct Released {
         released: usize,

@@ -4,7 +4,7 @@
 //! verify-receipt` and `openssl ts -verify` on what it saved, and `ggzy
 //! opening release-share` after the deadline, against the real server.
 
-use crate::bids::{sha256_hex, tender_with_opening_cert, wait_for_opening};
+use crate::bids::{sha256_hex, sign_in, tender_with_opening_cert, wait_for_opening};
 use crate::fabric::openssl;
 use crate::helpers::custody_identity;
 use crate::trust::Registry;
@@ -315,6 +315,68 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
         text(&refused.stderr)
     );
 
+    // An upload that completed while `submit` was not there to read the
+    // answer (here: made through the API): run again, it fetches the
+    // receipt instead of uploading again.
+    let token = sign_in(&r, nng, "builder").await;
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/bid-uploads"),
+            Some(&token),
+            &json!({ "size": bytes.len(), "sha256": sha256_hex(&bytes) }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", text(&reply.body));
+    let upload = reply.json()["id"].as_str().unwrap().to_string();
+    let mut done = r
+        .app
+        .client
+        .patch(r.app.url(&format!("/api/v1/bid-uploads/{upload}")))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Upload-Offset", "0"))
+        .insert_header(("Content-Type", "application/offset+octet-stream"))
+        .send_body(bytes.clone())
+        .await
+        .unwrap();
+    assert_eq!(done.status().as_u16(), 201);
+    let _ = done.body().await;
+    std::fs::write(
+        d.join("bid.p7m.upload.json"),
+        json!({ "format": "ggzy-bid-upload/1", "server": server, "tender": tender,
+                "upload_id": upload, "size": bytes.len(), "sha256": sha256_hex(&bytes),
+                "started_at": "2026-01-01T00:00:00Z" })
+        .to_string(),
+    )
+    .unwrap();
+    let recovered = ggzy(
+        &[
+            "bid",
+            "submit",
+            "--server",
+            &server,
+            "--tender",
+            &tender,
+            "--file",
+            &s(&out),
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+        ],
+        &[],
+    )
+    .await;
+    let stdout = succeeded(&recovered, "submit after an unseen completion");
+    assert!(
+        text(&recovered.stderr).contains("fetched its receipt"),
+        "{}",
+        text(&recovered.stderr)
+    );
+    assert!(stdout.contains("(version 2)"), "{stdout}");
+    assert_eq!(field(&stdout, "uploaded"), "0 bytes in this run");
+    assert!(!d.join("bid.p7m.upload.json").exists());
+
     // A large bid, sealed, from a PKCS #12 file with a password.
     let big = d.join("大标");
     std::fs::create_dir_all(&big).unwrap();
@@ -416,7 +478,7 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
     assert!(!killed.0.success(), "killed: {}", killed.1);
     let state = d.join("big.p7m.upload.json");
     assert!(state.exists(), "the session is kept: {}", killed.1);
-    assert_eq!(r.app.count("bids"), 1, "nothing partial is a bid");
+    assert_eq!(r.app.count("bids"), 2, "nothing partial is a bid");
 
     // Run again: it resumes where the server stands.
     let args: Vec<&str> = submit_args.iter().map(String::as_str).collect();
@@ -438,7 +500,7 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
         format!("{} bytes in this run", size - at),
         "the stored bytes are not sent again"
     );
-    assert!(stdout.contains("(version 2)"), "{stdout}");
+    assert!(stdout.contains("(version 3)"), "{stdout}");
     assert!(!state.exists());
     let checked = verify(d.join("big.p7m.receipt.json"), big_out.clone()).await;
     succeeded(&checked, "verify-receipt of the resumed upload");
