@@ -78,11 +78,10 @@ pub fn run(command: OpeningCommand) -> anyhow::Result<()> {
     })?);
     // Base64 needs no JSON escaping: the body is made here, so that every
     // copy this program holds can be wiped.
-    let body = format!(
-        "{{\"share\": \"{}\"}}",
-        openssl::base64::encode_block(plain.bytes())
-    );
+    let encoded = openssl::base64::encode_block(plain.bytes());
     drop(plain);
+    let body = format!("{{\"share\": \"{encoded}\"}}");
+    wipe(&mut encoded.into_bytes());
     let sent = api.post_json_text(&format!("/api/v1/tenders/{tender}/opening/shares"), &body);
     wipe(&mut body.into_bytes());
     #[derive(Deserialize)]
