@@ -1,5 +1,6 @@
-//! The `ggzy` command line: `serve` (the default), `migrate`, and admin
-//! commands.
+//! The `ggzy` command line: `serve` (the default), `migrate`, admin
+//! commands, and the bidder's and custodian's client commands (`bid`,
+//! `opening`; in `bids::cli` and `opening::cli`).
 
 use crate::audit::AuditContext;
 use crate::config::ConfigArgs;
@@ -48,6 +49,17 @@ pub enum Command {
     Pki {
         #[command(subcommand)]
         command: PkiCommand,
+    },
+    /// For bidders: pack a bid, submit it, check its receipt (talks to a
+    /// platform over HTTP; no database or configuration needed).
+    Bid {
+        #[command(subcommand)]
+        command: crate::bids::cli::BidCommand,
+    },
+    /// For custodians of opening keys: release a share (over HTTP).
+    Opening {
+        #[command(subcommand)]
+        command: crate::opening::cli::OpeningCommand,
     },
 }
 
@@ -115,9 +127,16 @@ pub enum LeaguesCommand {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    // The client commands run on a bidder's or custodian's machine: they
+    // read no server configuration and log nothing but their own output.
+    let command = match cli.command {
+        Some(Command::Bid { command }) => return crate::bids::cli::run(command),
+        Some(Command::Opening { command }) => return crate::opening::cli::run(command),
+        other => other,
+    };
     let config = cli.config.resolve()?;
     crate::telemetry::init(&config);
-    match cli.command.unwrap_or(Command::Serve) {
+    match command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::Migrate => {
             let db = Db::connect(&config.effective_database_url(), 1)?;
@@ -129,6 +148,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Leagues { command } => leagues(config, command),
         Command::Trust { command } => crate::trust::cli::run(&config, command),
         Command::Pki { command } => pki(command),
+        Command::Bid { command } => crate::bids::cli::run(command),
+        Command::Opening { command } => crate::opening::cli::run(command),
     }
 }
 

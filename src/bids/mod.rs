@@ -13,6 +13,7 @@
 //!   is the HTTP side.
 
 pub mod arrival;
+pub mod cli;
 pub mod container;
 pub mod deadline;
 pub mod envelope;

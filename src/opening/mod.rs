@@ -11,6 +11,7 @@
 //!   and records the opening; `routes` is the HTTP side.
 
 pub mod bid;
+pub mod cli;
 pub mod custody;
 pub mod objections;
 pub mod platform;

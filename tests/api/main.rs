@@ -2,6 +2,7 @@
 
 mod audit;
 mod bad_input;
+mod bid_cli;
 mod bids;
 mod cli;
 mod demo;

@@ -20,7 +20,7 @@ fn load(league: &crate::fabric::League, name: &str) -> (X509, PKey<openssl::pkey
 }
 
 /// A seal of `owner` issued by `authority_league`'s seal authority.
-fn seal(authority_league: &crate::fabric::League, owner: &crate::fabric::League) -> Vec<u8> {
+pub fn seal(authority_league: &crate::fabric::League, owner: &crate::fabric::League) -> Vec<u8> {
     let (authority, authority_key) = load(authority_league, "seal-authority");
     let (builder, _) = load(owner, "builder");
     let now = Utc::now();
