@@ -107,7 +107,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     };
     let tsa = crate::tsa::Tsa::load(&tsa_cert, &tsa_key)
         .with_context(|| format!("loading the timestamp authority {}", tsa_cert.display()))?;
-    let uploads = crate::bids::upload::Uploads::open(&config.data_dir.join("uploads"))
+    let uploads = crate::bids::upload::Uploads::open(&config.data_dir)
         .context("opening the upload folder")?;
     let signing_key =
         crate::pki::keys::SigningKey::load_or_create(&config.keys_dir(), "trust-list-signing")
@@ -273,10 +273,11 @@ impl Application {
         // past their expiry go.
         let background = state.clone();
         actix_web::rt::spawn(async move {
-            crate::opening::run::resume_all(&background).await;
+            crate::bids::routes::remove_orphan_parts(&background).await;
             let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
             loop {
                 tick.tick().await;
+                crate::opening::run::resume_all(&background).await;
                 crate::bids::routes::sweep_expired(&background).await;
             }
         });

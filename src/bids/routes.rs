@@ -48,15 +48,40 @@ fn bidder(principal: &Principal, req: &HttpRequest) -> Result<Bidder, AppError> 
     })
 }
 
-/// The tender must be open for bids now (by the one deadline rule).
-fn open_for_bids(row: &TenderRow, now: DateTime<Utc>) -> Result<(), AppError> {
-    if row.status()? != TenderStatus::Published {
-        return Err(AppError::IllegalTransition(format!(
-            "the tender is {}: bids are accepted only while it is published",
-            row.status
+/// The tender must be taking bids at `at` (by the one deadline rule): it
+/// is published, or its opening has started but this bid's last byte came
+/// before the deadline.
+fn open_for_bids(row: &TenderRow, at: DateTime<Utc>) -> Result<(), AppError> {
+    match row.status()? {
+        TenderStatus::Published | TenderStatus::Opening => {}
+        other => {
+            return Err(AppError::IllegalTransition(format!(
+                "the tender is {}: bids are accepted only while it is published",
+                other.code()
+            )));
+        }
+    }
+    super::deadline::check(crate::db::from_db_time(row.bid_deadline), at)
+}
+
+/// Inside the recording transaction: as [`open_for_bids`], and if the
+/// opening has started, it has not begun decrypting (it waits for bids
+/// being checked, see `Uploads::arriving`).
+fn accepting(
+    conn: &mut crate::db::DbConn,
+    row: &TenderRow,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    open_for_bids(row, at)?;
+    if row.status()? == TenderStatus::Opening
+        && crate::opening::run::opening_status(conn, &row.id)?
+            != Some(crate::opening::OpeningStatus::CollectingShares)
+    {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "a bid that arrived in time found the opening decrypting"
         )));
     }
-    super::deadline::check(crate::db::from_db_time(row.bid_deadline), now)
+    Ok(())
 }
 
 fn declared_length(req: &HttpRequest) -> Option<u64> {
@@ -65,8 +90,16 @@ fn declared_length(req: &HttpRequest) -> Option<u64> {
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
 }
 
+/// Whether a refusal is the bid's own (the upload session then ends) rather
+/// than the platform's (the session stays, to be completed again).
+fn bidders_fault(e: &AppError) -> bool {
+    !matches!(e, AppError::Internal(_) | AppError::Unavailable(_))
+}
+
 /// Checks the arrived file, stamps it and records the bid: the end of every
-/// submission. `now` is when the last byte arrived; it decides the deadline.
+/// submission. `at` is when the last byte arrived; it decides the deadline.
+/// The file is `part`; on success it has moved to the bid's place, on a
+/// failure it is still at `part`.
 #[allow(clippy::too_many_arguments)]
 async fn complete(
     state: &web::Data<AppState>,
@@ -75,9 +108,27 @@ async fn complete(
     tender_id: &TenderId,
     part: PathBuf,
     upload: Option<&UploadRow>,
-    now: DateTime<Utc>,
+    at: DateTime<Utc>,
 ) -> Result<Receipt, AppError> {
-    let ctx = AuditContext { now, ..ctx }.acting_as(Role::Bidder);
+    // The opening does not begin decrypting while this is checked.
+    let arriving = state.uploads.arriving(tender_id.as_str());
+    let result = check_and_record(state, ctx, who, tender_id, part, upload, at).await;
+    drop(arriving);
+    crate::opening::run::start_if_ready(state, tender_id.as_str()).await;
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn check_and_record(
+    state: &web::Data<AppState>,
+    ctx: AuditContext,
+    who: &Bidder,
+    tender_id: &TenderId,
+    part: PathBuf,
+    upload: Option<&UploadRow>,
+    at: DateTime<Utc>,
+) -> Result<Receipt, AppError> {
+    let ctx = AuditContext { now: at, ..ctx }.acting_as(Role::Bidder);
     let (row, opening, credit) = {
         let id = tender_id.clone();
         let org = who.organisation.clone();
@@ -99,7 +150,7 @@ async fn complete(
             })
             .await?
     };
-    open_for_bids(&row, now)?;
+    open_for_bids(&row, at)?;
     let read_path = part.clone();
     let (sha256, size, outer) =
         web::block(move || super::arrival::read_upload(&read_path, &opening))
@@ -112,7 +163,7 @@ async fn complete(
             "the uploaded file's SHA-256 is {sha256}, not the {expected} declared for this upload"
         )));
     }
-    let snapshot = state.trust.get(&state.db, now).await?;
+    let snapshot = state.trust.get(&state.db, at).await?;
     let league = crate::types::LeagueCode::parse(&row.league_code)
         .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     let arrival = super::arrival::identify(
@@ -123,11 +174,11 @@ async fn complete(
         sha256,
         size,
         &outer,
-        now,
+        at,
     )?;
     let digest = hex_digest(&arrival.sha256)?;
     let tsa = state.tsa.clone();
-    let stamp = web::block(move || tsa.stamp(&digest, now))
+    let stamp = web::block(move || tsa.stamp(&digest, at))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("timestamping: {e}")))?
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("timestamping a bid")))?;
@@ -136,22 +187,22 @@ async fn complete(
         serial_hex: stamp.serial_hex,
         gen_time: stamp.gen_time,
     };
-    // Into the store under its hash; taken out again if the bid is refused.
-    let adopted = state.blobs.adopt(&part, &arrival.sha256)?;
+    // Kept in its own file, synced, before the bid is recorded: a receipt
+    // never names a file that is not there.
+    let bid_id = uuid::Uuid::new_v4().to_string();
+    let kept = state.uploads.keep_as_bid(&part, &bid_id)?;
     let (id, org, user) = (
         tender_id.clone(),
         who.organisation.clone(),
         who.user.clone(),
     );
     let upload_id = upload.map(|u| u.id.clone());
-    let sha = arrival.sha256.clone();
-    let stored_sha = arrival.sha256.clone();
     let recorded = state
         .db
         .write(move |conn| {
             tenders::lock(conn, &id)?;
             let row = tenders::load_row(conn, &id)?;
-            open_for_bids(&row, ctx.now)?;
+            accepting(conn, &row, ctx.now)?;
             let bid = store::record_bid(
                 conn,
                 &ctx,
@@ -161,30 +212,16 @@ async fn complete(
                 upload_id.as_deref(),
                 &arrival,
                 &stamp,
+                &bid_id,
             )?;
             bid.receipt()
         })
         .await;
-    if recorded.is_err() && adopted {
-        let still_used = state
-            .db
-            .read(move |conn| {
-                use crate::db::schema::{bids, tender_documents};
-                use diesel::prelude::*;
-                let a: i64 = bids::table
-                    .filter(bids::sha256.eq(&sha))
-                    .count()
-                    .get_result(conn)?;
-                let b: i64 = tender_documents::table
-                    .filter(tender_documents::sha256.eq(&sha))
-                    .count()
-                    .get_result(conn)?;
-                Ok(a + b > 0)
-            })
-            .await
-            .unwrap_or(true);
-        if !still_used {
-            state.blobs.remove(&stored_sha);
+    if recorded.is_err() {
+        // Not a bid: the file goes back where it came from.
+        if let Err(e) = std::fs::rename(&kept, &part) {
+            tracing::error!(error = %e, path = %kept.display(), "returning a refused upload");
+            let _ = std::fs::remove_file(&kept);
         }
     }
     recorded
@@ -270,6 +307,9 @@ async fn check_tender(
     Ok(row)
 }
 
+/// Unfinished upload sessions one enterprise may have per tender.
+const MAX_OPEN_UPLOADS: i64 = 3;
+
 /// Body of a new upload session.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -320,8 +360,11 @@ pub async fn start_upload(
     };
     let row = check_tender(&state, &id, &principal).await?;
     let now = ctx.now;
-    let expires = (now + Duration::hours(i64::from(state.config.bid_upload_hours)))
-        .min(crate::db::from_db_time(row.bid_deadline));
+    // A session lasts its hours; the deadline still decides (and the sweep
+    // ends sessions whose tender's deadline has passed, wherever an
+    // amendment has moved it).
+    let _ = row;
+    let expires = now + Duration::hours(i64::from(state.config.bid_upload_hours));
     let upload_id = {
         let ctx = ctx.acting_as(Role::Bidder);
         let (org, user) = (who.organisation.clone(), who.user.clone());
@@ -331,6 +374,12 @@ pub async fn start_upload(
                 tenders::lock(conn, &id)?;
                 let row = tenders::load_row(conn, &id)?;
                 open_for_bids(&row, ctx.now)?;
+                if store::open_uploads_of(conn, &row.id, &org)? >= MAX_OPEN_UPLOADS {
+                    return Err(AppError::Conflict(format!(
+                        "this enterprise already has {MAX_OPEN_UPLOADS} unfinished uploads for \
+                         this tender: finish or abandon one first"
+                    )));
+                }
                 store::start_upload(
                     conn,
                     &ctx,
@@ -442,18 +491,24 @@ pub async fn append_upload(
     let size = row.declared_size as u64;
     let claim = state.uploads.claim(&row.id)?;
     let tender = TenderId::from_db(row.tender_id.clone());
-    // Late already, or expired? The session ends here, nothing kept.
-    if let Err(e) = check_tender(&state, &tender, &principal).await {
-        drop_session(&state, &ctx, &row, &e.to_string()).await;
-        return Err(e);
-    }
-    if expired(&state, &row) {
-        drop_session(&state, &ctx, &row, "expired").await;
-        return Err(AppError::not_found("upload (it expired)"));
+    // Late already, or expired? The session ends here, nothing kept. (A
+    // session whose last byte is in has had its time fixed: it only needs
+    // completing.)
+    if row.last_byte_at.is_none() {
+        if let Err(e) = check_tender(&state, &tender, &principal).await {
+            drop_session(&state, &ctx, &row, &e.to_string()).await;
+            return Err(e);
+        }
+        if expired(&state, &row) {
+            drop_session(&state, &ctx, &row, "expired").await;
+            return Err(AppError::not_found("upload (it expired)"));
+        }
     }
     let appended = state.uploads.append(&claim, offset, size, body).await?;
     let at = match appended {
         Appended::Done(at) => at,
+        // Everything is in, even if the connection then broke: complete.
+        Appended::Interrupted(at, _) if at == size => at,
         Appended::Interrupted(at, why) => {
             note(&state, &row.id, at).await;
             return Err(AppError::UploadIncomplete(format!(
@@ -467,18 +522,28 @@ pub async fn append_upload(
             .insert_header(("Upload-Offset", at.to_string()))
             .finish());
     }
-    // The last byte is in: this is the time that decides.
+    // The last byte is in: this time, stored once, decides the deadline,
+    // even if checking finishes after a restart.
     let now = state.clock.now();
+    let last = {
+        let id = row.id.clone();
+        state
+            .db
+            .write(move |conn| {
+                store::note_progress(conn, &id, size)?;
+                store::note_last_byte(conn, &id, now)
+            })
+            .await?
+    };
     let part = state.uploads.part_path(&row.id);
-    match complete(&state, ctx.clone(), &who, &tender, part, Some(&row), now).await {
-        Ok(receipt) => {
-            state.uploads.remove(&row.id);
-            Ok(HttpResponse::Created()
-                .insert_header((header::LOCATION, format!("/api/v1/bids/{}", receipt.bid_id)))
-                .json(receipt))
-        }
+    match complete(&state, ctx.clone(), &who, &tender, part, Some(&row), last).await {
+        Ok(receipt) => Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/bids/{}", receipt.bid_id)))
+            .json(receipt)),
         Err(e) => {
-            drop_session(&state, &ctx, &row, &e.to_string()).await;
+            if bidders_fault(&e) {
+                drop_session(&state, &ctx, &row, &e.to_string()).await;
+            }
             Err(e)
         }
     }
@@ -535,6 +600,15 @@ pub async fn abandon_upload(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// At start-up: part files no session owns (one-shot uploads cut off by
+/// the stop) go.
+pub async fn remove_orphan_parts(state: &web::Data<AppState>) {
+    match state.db.read(store::open_upload_ids).await {
+        Ok(ids) => state.uploads.remove_orphans(&ids.into_iter().collect()),
+        Err(e) => tracing::warn!(error = %e, "listing upload sessions"),
+    }
+}
+
 /// Removes upload sessions past their expiry (and their bytes).
 pub async fn sweep_expired(state: &web::Data<AppState>) {
     let now = state.clock.now();
@@ -558,21 +632,27 @@ pub async fn sweep_expired(state: &web::Data<AppState>) {
 /// A tender's bids as the caller may see them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BidList {
-    /// How many bidders have a current bid (everyone who may see the list).
-    pub bidders: usize,
+    /// How many bidders have a current bid: only for those who may see
+    /// every bid (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bidders: Option<usize>,
     /// The bids the caller may see: its own enterprise's before the opening;
     /// all of them for the tender's managers once the opening has started,
     /// and for supervisors.
     pub items: Vec<BidView>,
 }
 
-/// Whether `principal` sees every bid of the tender (not just its own).
+/// Whether `principal` sees every bid of the tender (not just its own):
+/// the supervisors of the tender's league at any time; once the opening
+/// has started, its managers and operators too. Before that, who bid and
+/// how many is nobody else's business.
 fn sees_all_bids(row: &TenderRow, principal: &Principal) -> Result<bool, AppError> {
-    if principal.has(Role::Supervisor) || principal.has(Role::Operator) {
+    let league = principal.league.as_ref().map(|l| l.as_str());
+    if principal.has(Role::Supervisor) && league == Some(row.league_code.as_str()) {
         return Ok(true);
     }
     let opened = !matches!(row.status()?, TenderStatus::Draft | TenderStatus::Published);
-    Ok(opened && row.managed_by(principal))
+    Ok(opened && (row.managed_by(principal) || principal.has(Role::Operator)))
 }
 
 /// The bids of a tender (metadata only: bids stay sealed until the opening).
@@ -595,8 +675,13 @@ pub async fn list_bids(
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
-            let current = store::current_bids(conn, &row.id)?.len();
-            let rows = if sees_all_bids(&row, &principal)? {
+            let all = sees_all_bids(&row, &principal)?;
+            let current = if all {
+                Some(store::current_bids(conn, &row.id)?.len())
+            } else {
+                None
+            };
+            let rows = if all {
                 store::bids_of(conn, &row.id, None)?
             } else if let Some(org) = &principal.organisation {
                 store::bids_of(conn, &row.id, Some(org.as_str()))?

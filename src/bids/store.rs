@@ -54,6 +54,7 @@ pub struct UploadRow {
     pub received_bytes: i64,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    pub last_byte_at: Option<NaiveDateTime>,
     pub completed_at: Option<NaiveDateTime>,
     pub bid_id: Option<String>,
 }
@@ -149,13 +150,67 @@ pub fn drop_upload(
     Ok(())
 }
 
-/// Sessions past their expiry, not completed.
+/// Sessions not completed and past their expiry or their tender's bid
+/// deadline (an amendment may have moved it either way); a session whose
+/// last byte arrived in time is kept until it is completed.
 pub fn expired_uploads(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<UploadRow>, AppError> {
+    use crate::db::schema::tenders;
+    let now = to_db_time(now);
     Ok(bid_uploads::table
+        .inner_join(tenders::table.on(tenders::id.eq(bid_uploads::tender_id)))
         .filter(bid_uploads::completed_at.is_null())
-        .filter(bid_uploads::expires_at.le(to_db_time(now)))
+        .filter(bid_uploads::last_byte_at.is_null())
+        .filter(
+            bid_uploads::expires_at
+                .le(now)
+                .or(tenders::bid_deadline.le(now)),
+        )
         .select(UploadRow::as_select())
         .load(conn)?)
+}
+
+/// Every session not completed (their part files are kept).
+pub fn open_upload_ids(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+    Ok(bid_uploads::table
+        .filter(bid_uploads::completed_at.is_null())
+        .select(bid_uploads::id)
+        .load(conn)?)
+}
+
+/// How many unfinished sessions an enterprise has for a tender.
+pub fn open_uploads_of(
+    conn: &mut DbConn,
+    tender_id: &str,
+    bidder: &OrganisationId,
+) -> Result<i64, AppError> {
+    Ok(bid_uploads::table
+        .filter(bid_uploads::tender_id.eq(tender_id))
+        .filter(bid_uploads::bidder_org_id.eq(bidder.as_str()))
+        .filter(bid_uploads::completed_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Records when an upload's last byte arrived (once) and returns it: the
+/// time that decides whether the bid is in time, even if checking it is
+/// finished later (after a restart, say).
+pub fn note_last_byte(
+    conn: &mut DbConn,
+    id: &str,
+    at: DateTime<Utc>,
+) -> Result<DateTime<Utc>, AppError> {
+    diesel::update(
+        bid_uploads::table
+            .find(id)
+            .filter(bid_uploads::last_byte_at.is_null()),
+    )
+    .set(bid_uploads::last_byte_at.eq(to_db_time(at)))
+    .execute(conn)?;
+    let stored: Option<NaiveDateTime> = bid_uploads::table
+        .find(id)
+        .select(bid_uploads::last_byte_at)
+        .first(conn)?;
+    Ok(stored.map(from_db_time).unwrap_or(at))
 }
 
 /// What the platform checked about a bid when it arrived.
@@ -305,6 +360,7 @@ pub fn record_bid(
     upload_id: Option<&str>,
     arrival: &Arrival,
     stamp: &ReceiptStamp,
+    id: &str,
 ) -> Result<BidRow, AppError> {
     let previous: Option<i32> = bids::table
         .filter(bids::tender_id.eq(&tender.id))
@@ -321,7 +377,7 @@ pub fn record_bid(
     .set(bids::status.eq(BidStatus::Replaced.code()))
     .execute(conn)?;
     let (bidder_name, credit_code) = organisation_name(conn, bidder.as_str())?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = id.to_string();
     let receipt = Receipt {
         format: "ggzy-bid-receipt/1".into(),
         tender_id: tender.id.clone(),

@@ -15,7 +15,37 @@ use tokio::io::AsyncWriteExt;
 
 pub struct Uploads {
     dir: PathBuf,
+    /// Where accepted bids are kept, one file per bid.
+    bids: PathBuf,
     busy: Mutex<HashSet<String>>,
+    /// When this process opened the folder: older part files without a
+    /// session are leftovers of an earlier run.
+    opened_at: std::time::SystemTime,
+    /// Per tender, submissions whose last byte is in and which are being
+    /// checked and recorded: the opening waits for them.
+    arriving: Mutex<std::collections::HashMap<String, usize>>,
+}
+
+/// A submission being checked and recorded (see [`Uploads::arriving`]).
+pub struct Arriving<'a> {
+    uploads: &'a Uploads,
+    tender: String,
+}
+
+impl Drop for Arriving<'_> {
+    fn drop(&mut self) {
+        let mut arriving = self
+            .uploads
+            .arriving
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = arriving.get_mut(&self.tender) {
+            *n -= 1;
+            if *n == 0 {
+                arriving.remove(&self.tender);
+            }
+        }
+    }
 }
 
 /// Exclusive use of one upload session for the length of a request.
@@ -40,12 +70,72 @@ pub enum Appended {
 }
 
 impl Uploads {
-    pub fn open(dir: &Path) -> std::io::Result<Uploads> {
-        std::fs::create_dir_all(dir)?;
+    /// Opens `<data_dir>/uploads` and `<data_dir>/bids`.
+    pub fn open(data_dir: &Path) -> std::io::Result<Uploads> {
+        let (dir, bids) = (data_dir.join("uploads"), data_dir.join("bids"));
+        std::fs::create_dir_all(&dir)?;
+        std::fs::create_dir_all(&bids)?;
         Ok(Uploads {
-            dir: dir.to_path_buf(),
+            dir,
+            bids,
             busy: Mutex::default(),
+            opened_at: std::time::SystemTime::now(),
+            arriving: Mutex::default(),
         })
+    }
+
+    /// Marks a submission to `tender` as arrived and being checked.
+    pub fn arriving(&self, tender: &str) -> Arriving<'_> {
+        let mut arriving = self.arriving.lock().unwrap_or_else(|p| p.into_inner());
+        *arriving.entry(tender.to_string()).or_insert(0) += 1;
+        Arriving {
+            uploads: self,
+            tender: tender.to_string(),
+        }
+    }
+
+    /// Whether submissions to `tender` are being checked right now.
+    pub fn any_arriving(&self, tender: &str) -> bool {
+        let arriving = self.arriving.lock().unwrap_or_else(|p| p.into_inner());
+        arriving.get(tender).is_some_and(|n| *n > 0)
+    }
+
+    /// Where an accepted bid's file is.
+    pub fn bid_path(&self, bid_id: &str) -> PathBuf {
+        self.bids.join(format!("{bid_id}.p7m"))
+    }
+
+    /// Moves a complete, synced part file to where bid `bid_id` is kept, and
+    /// makes the move durable (the folder is synced) before the bid is
+    /// recorded.
+    pub fn keep_as_bid(&self, part: &Path, bid_id: &str) -> Result<PathBuf, AppError> {
+        let target = self.bid_path(bid_id);
+        let io =
+            |e: std::io::Error| AppError::Internal(anyhow::Error::new(e).context("keeping a bid"));
+        std::fs::rename(part, &target).map_err(io)?;
+        std::fs::File::open(&self.bids)
+            .and_then(|d| d.sync_all())
+            .map_err(io)?;
+        Ok(target)
+    }
+
+    /// Removes part files no session owns (one-shot uploads cut off by a
+    /// stop); call at start-up, before anything uploads.
+    pub fn remove_orphans(&self, sessions: &HashSet<String>) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let id = name.strip_suffix(".part").unwrap_or(&name);
+            let older = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < self.opened_at);
+            if older && !sessions.contains(id) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// The part file of an upload (ids are UUIDs, checked by the caller).

@@ -333,6 +333,7 @@ diesel::table! {
         received_bytes -> BigInt,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        last_byte_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
         bid_id -> Nullable<Text>,
     }

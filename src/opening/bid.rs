@@ -13,7 +13,6 @@ use crate::bids::store::BidRow;
 use crate::pki::identity::{CertIdentity, identity_of};
 use crate::pki::policy::Purpose;
 use crate::seals::CertRole;
-use crate::store::BlobStore;
 use crate::tenders::store::TenderRow;
 use crate::trust::model::ServiceType;
 use crate::trust::registry::Snapshot;
@@ -60,7 +59,7 @@ fn revoked(reason: impl Into<String>) -> Found {
 
 /// Everything the opening needs about one bid, apart from the bid.
 pub struct Context<'a> {
-    pub blobs: &'a BlobStore,
+    pub uploads: &'a crate::bids::upload::Uploads,
     pub data_dir: &'a Path,
     pub snapshot: &'a Snapshot,
     pub key: &'a PKey<Private>,
@@ -70,9 +69,7 @@ pub struct Context<'a> {
 
 /// Opens one bid; never fails: a failure is the finding.
 pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>) -> Found {
-    let Some(path) = cx.blobs.path_of(&bid.sha256) else {
-        return lost("the stored bid's hash is malformed");
-    };
+    let path = cx.uploads.bid_path(&bid.id);
     let file = match std::fs::File::open(&path) {
         Ok(f) => f,
         Err(e) => return lost(&format!("the platform cannot read its stored copy: {e}")),
@@ -212,11 +209,17 @@ fn lost(reason: &str) -> Found {
     }
 }
 
+/// Writes the decrypted container durably (file and folder synced): the
+/// key that could decrypt it again is gone once the opening ends.
 fn keep_container(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
     let tmp = path.with_extension("zip.tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    std::fs::File::open(dir)?.sync_all()
 }

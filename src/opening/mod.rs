@@ -29,5 +29,8 @@ crate::types::text_enum! {
         Decrypting = "decrypting",
         /// Every bid is recorded and the opening record is published.
         Completed = "completed",
+        /// The tender was cancelled or failed before the opening finished;
+        /// the released shares are erased and no more bids are opened.
+        Aborted = "aborted",
     }
 }

@@ -94,6 +94,8 @@ pub async fn my_share(
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
+            // Not before the opening: nobody gathers shares ahead of time.
+            check_releasable(conn, &row)?;
             store::encrypted_share_of(conn, &row.id, &user)
         })
         .await?;
@@ -203,7 +205,12 @@ pub async fn release_share(
         tenders::lock(conn, &id)?;
         let row = tenders::load_visible(conn, &id, &principal)?;
         check_releasable(conn, &row)?;
-        let role = principal.roles.first().copied().unwrap_or(Role::Supervisor);
+        let role = principal.require_any(&[
+            Role::Tenderer,
+            Role::Agent,
+            Role::Supervisor,
+            Role::Expert,
+        ])?;
         let ctx = ctx.acting_as(role);
         let outcome = store::release(conn, &ctx, &row.id, &Releaser::User(user), plain.bytes())?;
         let event = store::release_event(conn, &row.id, &outcome, ctx.now)?;

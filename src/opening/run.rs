@@ -194,6 +194,9 @@ fn opened_bids(conn: &mut DbConn, tender_id: &str) -> Result<Vec<OpenedBid>, App
 pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &str) {
     let id = TenderId::from_db(tender_id.to_string());
     let now = state.clock.now();
+    // Bids that arrived before the deadline and are still being checked go
+    // in first; their submission calls here again when done.
+    let arriving = state.uploads.any_arriving(tender_id);
     let ready = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
         tenders::lock(conn, &id)?;
         let Some(status) = opening_status(conn, id.as_str())? else {
@@ -201,13 +204,22 @@ pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &
         };
         let (released, threshold) = super::store::release_count(conn, id.as_str())?;
         match status {
-            OpeningStatus::CollectingShares if released >= threshold => {
+            OpeningStatus::CollectingShares if released >= threshold && !arriving => {
                 diesel::update(openings::table.find(id.as_str()))
                     .set((
                         openings::status.eq(OpeningStatus::Decrypting.code()),
                         openings::decrypting_at.eq(to_db_time(now)),
                     ))
                     .execute(conn)?;
+                crate::audit::record(
+                    conn,
+                    &AuditContext::system(now),
+                    "opening.decrypting",
+                    "opening",
+                    id.as_str(),
+                    Some(id.as_str()),
+                    &serde_json::json!({ "shares": released, "threshold": threshold }),
+                )?;
                 let event = crate::hall::store::append(
                     conn,
                     &id,
@@ -259,13 +271,18 @@ impl Running {
     }
 }
 
-/// Resumes every opening left decrypting when the server stopped.
+/// Resumes every opening left unfinished (decrypting when the server
+/// stopped, or with enough shares but not yet started); called at start-up
+/// and then every minute, so an opening that stopped on an error is retried.
 pub async fn resume_all(state: &actix_web::web::Data<AppState>) {
     let pending = state
         .db
         .read(|conn| {
             Ok(openings::table
-                .filter(openings::status.eq(OpeningStatus::Decrypting.code()))
+                .filter(openings::status.eq_any([
+                    OpeningStatus::Decrypting.code(),
+                    OpeningStatus::CollectingShares.code(),
+                ]))
                 .select(openings::tender_id)
                 .load::<String>(conn)?)
         })
@@ -273,7 +290,6 @@ pub async fn resume_all(state: &actix_web::web::Data<AppState>) {
     match pending {
         Ok(ids) => {
             for id in ids {
-                tracing::info!(tender = %id, "resuming an interrupted opening");
                 start_if_ready(state, &id).await;
             }
         }
@@ -336,6 +352,17 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
     };
     let key = std::sync::Arc::new(key);
     for (bid, credit) in pending {
+        // Cancelled or failed meanwhile: open nothing more.
+        let still = {
+            let id = id.clone();
+            state
+                .db
+                .read(move |conn| opening_status(conn, id.as_str()))
+                .await?
+        };
+        if still != Some(OpeningStatus::Decrypting) {
+            return Ok(());
+        }
         let opened = {
             let (state2, key, cert, tender, bid, snapshot) = (
                 state.clone(),
@@ -347,7 +374,7 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
             );
             actix_web::web::block(move || {
                 let cx = super::bid::Context {
-                    blobs: &state2.blobs,
+                    uploads: &state2.uploads,
                     data_dir: &state2.config.data_dir,
                     snapshot: &snapshot,
                     key: &key,

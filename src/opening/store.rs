@@ -101,23 +101,39 @@ pub fn record_custody_certificate(
 struct Candidate {
     kind: &'static str,
     user: Option<String>,
+    /// Who stands behind the custodian: its organisation, or the person;
+    /// the tenderer and its agent count as one, the platform as one. No
+    /// party may hold as many shares as the threshold.
+    party: String,
     label: String,
     cert: X509,
 }
 
-fn candidate(conn: &mut DbConn, user: &str) -> Result<Option<Candidate>, AppError> {
-    let found: Option<(Vec<u8>, String, bool)> = custody_certificates::table
+fn candidate(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    user: &str,
+) -> Result<Option<Candidate>, AppError> {
+    let found: Option<(Vec<u8>, String, bool, Option<String>)> = custody_certificates::table
         .inner_join(users::table.on(users::id.eq(custody_certificates::user_id)))
         .filter(custody_certificates::user_id.eq(user))
         .select((
             custody_certificates::certificate,
             users::name,
             users::disabled,
+            users::organisation_id,
         ))
         .first(conn)
         .optional()?;
-    let Some((der, name, disabled)) = found else {
+    let Some((der, name, disabled, organisation)) = found else {
         return Ok(None);
+    };
+    let party = match organisation {
+        Some(org) if org == row.tenderer_org_id || Some(&org) == row.agent_org_id.as_ref() => {
+            "the tenderer and its agent".to_string()
+        }
+        Some(org) => format!("organisation {org}"),
+        None => format!("{name} ({user})"),
     };
     if disabled {
         return Ok(None);
@@ -128,6 +144,7 @@ fn candidate(conn: &mut DbConn, user: &str) -> Result<Option<Candidate>, AppErro
     Ok(Some(Candidate {
         kind: "user",
         user: Some(user.to_string()),
+        party,
         label: name,
         cert,
     }))
@@ -151,6 +168,7 @@ fn custodians_for(
     let platform_custodian = || Candidate {
         kind: "platform",
         user: None,
+        party: "the platform (its operators)".into(),
         label: "platform".into(),
         cert: platform.clone(),
     };
@@ -173,15 +191,19 @@ fn custodians_for(
                         format!("{user} is named twice"),
                     ));
                 }
-                if roles_of(conn, user.as_str())?
-                    .iter()
-                    .any(|r| r == Role::Bidder.code())
-                {
+                let roles = roles_of(conn, user.as_str())?;
+                if roles.iter().any(|r| r == Role::Bidder.code()) {
                     return Err(AppError::CustodyUnavailable(format!(
                         "{user} is a bidder and cannot hold a share of an opening key"
                     )));
                 }
-                chosen.push(candidate(conn, user.as_str())?.ok_or_else(|| {
+                if roles.iter().any(|r| r == Role::Operator.code()) {
+                    return Err(AppError::CustodyUnavailable(format!(
+                        "{user} is an operator: operators release the platform's share and \
+                         cannot hold another"
+                    )));
+                }
+                chosen.push(candidate(conn, row, user.as_str())?.ok_or_else(|| {
                     AppError::CustodyUnavailable(format!(
                         "custodian {user} has no certificate on record that a key share can be \
                          encrypted to (an RSA or EC certificate they signed in with); they sign \
@@ -196,7 +218,8 @@ fn custodians_for(
         }
         None => {
             if let Some(me) = &ctx.principal.user_id
-                && let Some(c) = candidate(conn, me.as_str())?
+                && !ctx.principal.has(Role::Operator)
+                && let Some(c) = candidate(conn, row, me.as_str())?
             {
                 chosen.push(c);
             }
@@ -211,10 +234,11 @@ fn custodians_for(
                 .limit(1)
                 .load(conn)?;
             for s in supervisors {
-                if let Some(c) = candidate(conn, &s)? {
+                if let Some(c) = candidate(conn, row, &s)? {
                     chosen.push(c);
                 }
             }
+            dedupe(&mut chosen);
             chosen.push(platform_custodian());
             if chosen.len() < 2 {
                 return Err(AppError::CustodyUnavailable(
@@ -227,6 +251,15 @@ fn custodians_for(
             2
         }
     };
+    // One person or one certificate is one custodian, however named.
+    let before = chosen.len();
+    dedupe(&mut chosen);
+    if chosen.len() != before {
+        return Err(AppError::invalid(
+            "custody.custodians",
+            "two custodians share a certificate: each custodian holds their own key",
+        ));
+    }
     if !(2..=chosen.len()).contains(&threshold) {
         return Err(AppError::invalid(
             "custody.threshold",
@@ -237,6 +270,20 @@ fn custodians_for(
             ),
         ));
     }
+    // Nobody may be able to open alone: no party holds k shares.
+    let mut parties: Vec<(&str, usize)> = Vec::new();
+    for c in &chosen {
+        match parties.iter_mut().find(|(p, _)| *p == c.party) {
+            Some((_, n)) => *n += 1,
+            None => parties.push((&c.party, 1)),
+        }
+    }
+    if let Some((party, n)) = parties.iter().find(|(_, n)| *n >= threshold) {
+        return Err(AppError::CustodyUnavailable(format!(
+            "{party} would hold {n} of the {threshold} shares needed to open: no single party may \
+             be able to open the bids alone"
+        )));
+    }
     if chosen.len() > 16 {
         return Err(AppError::invalid(
             "custody.custodians",
@@ -244,6 +291,25 @@ fn custodians_for(
         ));
     }
     Ok((chosen, threshold))
+}
+
+/// Drops later custodians with the same user or the same certificate as an
+/// earlier one.
+fn dedupe(chosen: &mut Vec<Candidate>) {
+    let mut seen_users = Vec::new();
+    let mut seen_certs = Vec::new();
+    chosen.retain(|c| {
+        let cert = c.cert.to_der().unwrap_or_default();
+        let fresh =
+            !seen_certs.contains(&cert) && c.user.as_ref().is_none_or(|u| !seen_users.contains(u));
+        if fresh {
+            seen_certs.push(cert);
+            if let Some(u) = &c.user {
+                seen_users.push(u.clone());
+            }
+        }
+        fresh
+    });
 }
 
 /// Makes the tender's opening key at publication and puts it in custody.
@@ -605,6 +671,39 @@ pub fn on_transition(
                 "custody",
                 "custodians are named when the tender is published, and only then",
             ));
+        }
+        Action::StartEvaluation => {
+            let status = super::run::opening_status(conn, &row.id)?;
+            if status != Some(super::OpeningStatus::Completed) {
+                return Err(AppError::IllegalTransition(format!(
+                    "evaluation starts once the opening is completed; the opening is {}",
+                    status.map_or("not started", |s| s.code())
+                )));
+            }
+        }
+        Action::Cancel | Action::Fail => {
+            let status = super::run::opening_status(conn, &row.id)?;
+            if matches!(
+                status,
+                Some(super::OpeningStatus::CollectingShares | super::OpeningStatus::Decrypting)
+            ) {
+                diesel::update(openings::table.find(&row.id))
+                    .set((
+                        openings::status.eq(super::OpeningStatus::Aborted.code()),
+                        openings::completed_at.eq(to_db_time(ctx.now)),
+                    ))
+                    .execute(conn)?;
+                erase_released(conn, &row.id)?;
+                audit::record(
+                    conn,
+                    ctx,
+                    "opening.aborted",
+                    "opening",
+                    &row.id,
+                    Some(&row.id),
+                    &serde_json::json!({ "because": input.action.code() }),
+                )?;
+            }
         }
         Action::StartOpening => {
             diesel::insert_into(openings::table)

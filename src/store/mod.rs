@@ -104,33 +104,6 @@ impl BlobStore {
         })
     }
 
-    /// Moves a complete file (on the same file system, e.g. a finished
-    /// upload) into the store under its known SHA-256. Returns whether the
-    /// store did not have it before (false: an identical file was there and
-    /// `path` is simply removed).
-    pub fn adopt(&self, path: &Path, sha256: &str) -> Result<bool, AppError> {
-        let target = self
-            .path_of(sha256)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("not a SHA-256: {sha256}")))?;
-        let io = |e: std::io::Error| AppError::Internal(anyhow::Error::new(e).context("storing"));
-        if target.exists() {
-            std::fs::remove_file(path).map_err(io)?;
-            return Ok(false);
-        }
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        std::fs::rename(path, &target).map_err(io)?;
-        Ok(true)
-    }
-
-    /// Removes a stored file nothing refers to any more.
-    pub fn remove(&self, sha256: &str) {
-        if let Some(path) = self.path_of(sha256) {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-
     /// Streams a stored blob out in 64 KiB chunks.
     pub async fn read_stream(
         &self,

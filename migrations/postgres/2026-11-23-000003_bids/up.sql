@@ -38,7 +38,8 @@ CREATE TABLE opening_shares (
     released_share BYTEA,
     released_at TIMESTAMP,
     released_by TEXT,
-    PRIMARY KEY (tender_id, x)
+    PRIMARY KEY (tender_id, x),
+    UNIQUE (tender_id, custodian_user_id)
 );
 
 -- A resumable upload: bytes go to <data_dir>/uploads/<id>.part; nothing is
@@ -53,6 +54,8 @@ CREATE TABLE bid_uploads (
     received_bytes BIGINT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     expires_at TIMESTAMP NOT NULL,
+    -- When the last byte arrived: the time that decides the deadline.
+    last_byte_at TIMESTAMP,
     completed_at TIMESTAMP,
     bid_id TEXT
 );
