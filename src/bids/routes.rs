@@ -243,7 +243,7 @@ fn hex_digest(hex: &str) -> Result<[u8; 32], AppError> {
 #[utoipa::path(
     tag = "bids",
     params(("id" = String, Path)),
-    request_body(content = Vec<u8>, content_type = "application/pkcs7-mime", description = "the bid envelope (CMS, DER)"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the bid envelope (CMS, DER); sent as application/pkcs7-mime or application/octet-stream"),
     responses(
         (status = 201, body = Receipt),
         (status = 401, body = crate::error::Problem),
@@ -461,7 +461,7 @@ pub async fn get_upload(
 #[utoipa::path(
     tag = "bids",
     params(("upload" = String, Path), ("Upload-Offset" = u64, Header, description = "where this chunk starts")),
-    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the chunk's bytes (application/offset+octet-stream, as tus clients send, is accepted too)"),
     responses(
         (status = 201, body = Receipt),
         (status = 204, description = "chunk stored; see Upload-Offset"),
