@@ -153,6 +153,8 @@ class Api:
                 return Reply(method, path, r.status, r.headers, r.read())
         except urllib.error.HTTPError as e:
             return Reply(method, path, e.code, e.headers, e.read())
+        except (urllib.error.URLError, OSError) as e:
+            raise Mismatch(f"{method} {self.base}{path}: no answer ({getattr(e, 'reason', e)}); is the server up?")
 
     def expect(self, status: int, method, path, **kw) -> Reply:
         r = self.call(method, path, **kw)
@@ -737,6 +739,18 @@ class Run:
         watcher.wait(lambda m: live_index(m) is not None, 10, "the live marker after the replay")
 
         say("4. bids packed with Python only, submitted over HTTP, receipts verified with openssl ts")
+        # Whose enterprise certificates does LZH accept? Its own, and those of
+        # the leagues it recognises for enterprise_ca now.
+        recognitions = self.api.expect(200, "GET", "/api/v1/trust/recognitions?league=LZH").json()["items"]
+        in_force = sorted({
+            r["recognised_league"] for r in recognitions
+            if r["league"] == "LZH" and r["service_type"] == "enterprise_ca"
+            and parse_time(r["effective_from"]) <= utc_now()
+            and (r["effective_until"] is None or parse_time(r["effective_until"]) > utc_now())
+        })
+        equal(in_force, ["NNG"], "leagues whose enterprise CAs LZH recognises (the bidders are chosen by it)")
+        self.note("LZH recognises NNG's enterprise CA and no other: bidders come from LZH and NNG, "
+                  "and one from GX must be refused")
         builder = f.enterprise(*BUILDER_ORG, from_pkcs12=True)
         lzh_extra = f.enterprise(*LZH_EXTRA_ORG)
         fresh = f.issue_enterprise("LZH", f"柳州独立核验科技有限公司（{secrets.token_hex(3)}）", "柳州市")
