@@ -673,8 +673,11 @@ pub fn on_transition(
             ));
         }
         Action::StartEvaluation => {
+            // A tender with bids is evaluated only once they are opened
+            // (one without bids has nothing to open).
             let status = super::run::opening_status(conn, &row.id)?;
-            if status != Some(super::OpeningStatus::Completed) {
+            let bids = crate::bids::store::current_bids(conn, &row.id)?.len();
+            if bids > 0 && status != Some(super::OpeningStatus::Completed) {
                 return Err(AppError::IllegalTransition(format!(
                     "evaluation starts once the opening is completed; the opening is {}",
                     status.map_or("not started", |s| s.code())
