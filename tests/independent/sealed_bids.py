@@ -801,7 +801,8 @@ class Run:
         mine = self.api.expect(200, "GET", f"/api/v1/tenders/{tid}/bids", token=tokens[builder.label]).json()
         statuses = sorted((b["version"], b["status"]) for b in mine["items"])
         equal(statuses, [(1, "replaced"), (2, "submitted")], "the builder's bids after replacing")
-        equal(mine["bidders"], len(plan), "bidders with a current bid")
+        # Who bid, and how many, is not shown to a bidder before the opening.
+        equal("bidders" in mine, False, "a bidder is not told how many bidders there are")
         self.summary.append(
             f"{len(plan)} bids packed by Python (zipfile + cryptography pkcs7: sign, AES-256-CBC "
             f"EnvelopedData, sign) and accepted from enterprises of NNG and LZH, 2 of them with "
