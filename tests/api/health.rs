@@ -174,3 +174,26 @@ async fn frontend_is_served_offline() {
     let css = app.get("/assets/style.css", None).await;
     assert_eq!(css.status, 200);
 }
+
+/// A client whose request head arrives later than actix's default 5 s
+/// (as in a deadline surge, when thousands of bidders connect at once) is
+/// still served, not answered 408.
+#[actix_web::test]
+async fn a_request_head_that_comes_late_is_still_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let address = app.base.trim_start_matches("http://").to_string();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    socket
+        .write_all(
+            format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    socket.read_to_end(&mut reply).await.unwrap();
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
