@@ -25,7 +25,7 @@ pub enum ServerMessage<'a> {
         seq: i64,
         kind: &'a str,
         at: DateTime<Utc>,
-        payload: &'a Value,
+        payload: &'a serde_json::value::RawValue,
     },
     Live {
         last_seq: i64,
@@ -209,7 +209,7 @@ mod tests {
                 .unwrap()
                 .with_timezone(&Utc),
             kind: "tender.status".into(),
-            payload: json!({"to": "opening"}),
+            payload: serde_json::value::to_raw_value(&json!({"to": "opening"})).unwrap(),
         };
         let text = ServerMessage::event(&event).to_text();
         let value: Value = serde_json::from_str(&text).unwrap();

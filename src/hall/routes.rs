@@ -120,7 +120,7 @@ pub struct HallEventView {
     pub kind: String,
     pub at: DateTime<Utc>,
     #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
+    pub payload: Box<serde_json::value::RawValue>,
 }
 
 impl From<HallEvent> for HallEventView {

@@ -9,6 +9,7 @@ use crate::types::TenderId;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// The most events one read returns.
 pub const MAX_BATCH: i64 = 500;
@@ -17,7 +18,7 @@ pub const MAX_BATCH: i64 = 500;
 const MAX_KIND_CHARS: usize = 64;
 
 /// One event of a tender's hall, as stored and as delivered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct HallEvent {
     pub tender_id: TenderId,
     /// 1, 2, 3, … per tender, in commit order.
@@ -27,8 +28,20 @@ pub struct HallEvent {
     pub at: DateTime<Utc>,
     /// What happened, dotted lower case: `tender.status`.
     pub kind: String,
-    /// A JSON object whose shape depends on `kind`.
-    pub payload: serde_json::Value,
+    /// A JSON object whose shape depends on `kind`, exactly as stored: its
+    /// members stay in the order they were written (a bid's key terms are
+    /// read out in the bidder's order).
+    pub payload: Box<RawValue>,
+}
+
+impl PartialEq for HallEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.tender_id == other.tender_id
+            && self.seq == other.seq
+            && self.at == other.at
+            && self.kind == other.kind
+            && self.payload.get() == other.payload.get()
+    }
 }
 
 impl super::hub::Sequenced for HallEvent {
@@ -78,9 +91,10 @@ pub fn append(
             "hall event kind {kind:?} is not dotted lower case"
         )));
     }
-    let payload = serde_json::to_value(payload)
+    let payload = serde_json::to_string(payload)
+        .and_then(RawValue::from_string)
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("hall event payload")))?;
-    if !payload.is_object() {
+    if !payload.get().starts_with('{') {
         return Err(AppError::Internal(anyhow::anyhow!(
             "the payload of a {kind} hall event is not a JSON object"
         )));
@@ -93,7 +107,7 @@ pub fn append(
             hall_events::seq.eq(seq),
             hall_events::occurred_at.eq(at),
             hall_events::kind.eq(kind),
-            hall_events::payload_json.eq(payload.to_string()),
+            hall_events::payload_json.eq(payload.get()),
         ))
         .execute(conn)?;
     Ok(HallEvent {
@@ -136,7 +150,7 @@ pub fn events_since(
         .load(conn)?;
     rows.into_iter()
         .map(|(seq, at, kind, payload_json)| {
-            let payload = serde_json::from_str(&payload_json).map_err(|e| {
+            let payload = RawValue::from_string(payload_json).map_err(|e| {
                 AppError::Internal(
                     anyhow::Error::new(e).context(format!("stored hall event {tender_id}/{seq}")),
                 )

@@ -56,9 +56,10 @@ pub struct OpenedBid {
     pub seal_name: Option<String>,
     pub total_price_fen: Option<i64>,
     pub duration_days: Option<i32>,
-    /// The price schedule as the bidder wrote it.
+    /// The price schedule as the bidder wrote it, its key terms in the
+    /// bidder's order.
     #[schema(value_type = Option<Object>)]
-    pub schedule: Option<serde_json::Value>,
+    pub schedule: Option<Box<serde_json::value::RawValue>>,
     pub opened_at: DateTime<Utc>,
 }
 
@@ -168,11 +169,7 @@ fn opened_bids(conn: &mut DbConn, tender_id: &str) -> Result<Vec<OpenedBid>, App
     for (bid_id, outcome, reason, signer, signing, sealed, seal, price, days, schedule, at) in rows
     {
         let bid = bids::bid(conn, &bid_id)?;
-        let view = bids::view_of(conn, &bid)?;
-        out.push(OpenedBid {
-            bid_id,
-            bidder_organisation_id: view.bidder_organisation_id,
-            bidder_name: view.bidder_name,
+        let found = Found {
             outcome: Outcome::from_db(&outcome)?,
             reason,
             signer_subject: signer,
@@ -181,11 +178,38 @@ fn opened_bids(conn: &mut DbConn, tender_id: &str) -> Result<Vec<OpenedBid>, App
             seal_name: seal,
             total_price_fen: price,
             duration_days: days,
-            schedule: schedule.and_then(|s| serde_json::from_str(&s).ok()),
-            opened_at: from_db_time(at),
-        });
+            schedule_json: schedule,
+        };
+        out.push(opened_bid(conn, &bid, found, from_db_time(at))?);
     }
     Ok(out)
+}
+
+/// One bid's line of the opening record.
+fn opened_bid(
+    conn: &mut DbConn,
+    bid: &BidRow,
+    found: Found,
+    at: DateTime<Utc>,
+) -> Result<OpenedBid, AppError> {
+    let view = bids::view_of(conn, bid)?;
+    Ok(OpenedBid {
+        bid_id: bid.id.clone(),
+        bidder_organisation_id: view.bidder_organisation_id,
+        bidder_name: view.bidder_name,
+        outcome: found.outcome,
+        reason: found.reason,
+        signer_subject: found.signer_subject,
+        signing_time: found.signing_time,
+        sealed: found.sealed,
+        seal_name: found.seal_name,
+        total_price_fen: found.total_price_fen,
+        duration_days: found.duration_days,
+        schedule: found
+            .schedule_json
+            .and_then(|s| serde_json::value::RawValue::from_string(s).ok()),
+        opened_at: at,
+    })
 }
 
 /// Starts the opening of a tender in the background if enough shares are
@@ -409,6 +433,7 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
 }
 
 /// What opening one bid found (before it is recorded).
+#[derive(Clone)]
 pub struct Found {
     pub outcome: Outcome,
     pub reason: Option<String>,
@@ -464,12 +489,18 @@ fn record_opened(
         }),
     )?;
     // Read out in the hall: who, what outcome, the price and the terms.
-    let line = opened_bids(conn, tender_id)?
-        .into_iter()
-        .find(|b| b.bid_id == bid.id)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("opened bid vanished")))?;
+    let line = opened_bid(conn, bid, found.clone(), from_db_time(to_db_time(now)))?;
     let event = crate::hall::store::append(conn, tender, "opening.bid_opened", &line, now)?;
     Ok(Some(event))
+}
+
+/// The published opening record (kept as written, key terms in order).
+#[derive(Serialize)]
+struct OpeningRecord<'a> {
+    opened_at: DateTime<Utc>,
+    bids: &'a [OpenedBid],
+    valid_bids: usize,
+    result: &'a str,
 }
 
 /// Publishes the opening record, wipes the released shares, and fails the
@@ -494,13 +525,19 @@ fn complete(
     } else {
         format!("fails: {valid} valid bid(s), fewer than {MINIMUM_VALID_BIDS}")
     };
-    let record = serde_json::json!({ "opened_at": now, "bids": opened, "valid_bids": valid, "result": result });
+    let record = OpeningRecord {
+        opened_at: now,
+        bids: &opened,
+        valid_bids: valid,
+        result: &result,
+    };
     diesel::update(openings::table.find(id.as_str()))
         .set((
             openings::status.eq(OpeningStatus::Completed.code()),
             openings::completed_at.eq(to_db_time(now)),
             openings::valid_bids.eq(valid as i32),
-            openings::record_json.eq(record.to_string()),
+            openings::record_json
+                .eq(serde_json::to_string(&record).map_err(|e| AppError::Internal(e.into()))?),
         ))
         .execute(conn)?;
     super::store::erase_released(conn, id.as_str())?;

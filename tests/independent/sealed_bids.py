@@ -564,13 +564,9 @@ def move_deadline(db: Path, tender_id: str, deadline: dt.datetime) -> None:
 # Server bugs this script found and reported; their checks report instead of
 # failing (unless --strict), so that CI stays useful until they are fixed.
 # Remove an entry once its fix is in: its check then fails as any other.
-KNOWN_BUGS = {
-    "key-terms-order": (
-        "the opening record (hall opening.bid_opened, GET /opening) reads a bid's key_terms out in "
-        "code-point order, not the bidder's: src/opening/run.rs parses schedule_json into a "
-        "serde_json::Value, whose map is sorted without serde_json's preserve_order feature"
-    ),
-}
+# (key-terms-order, found by this script, is fixed: the opening record keeps
+# the schedule's text, key terms in the bidder's order.)
+KNOWN_BUGS: dict[str, str] = {}
 
 TENDERER_ORG = ("LZH", "柳州市城市建设投资发展集团有限公司")  # demo tenderer, RSA key
 BUILDER_ORG = ("NNG", "广西建工集团有限公司")  # demo bidder account, P-256 key
@@ -989,12 +985,8 @@ class Run:
             equal(line["total_price_fen"], sched["total_price_fen"], f"{name}: total price read out")
             equal(line["duration_days"], sched["duration_days"], f"{name}: duration read out")
             equal(line["schedule"]["key_terms"], sched["key_terms"], f"{name}: key terms read out")
-            self.known(
-                "key-terms-order",
-                list(line["schedule"]["key_terms"].items()) == list(sched["key_terms"].items()),
-                f"{name}: key terms read out in another order than the bidder's: packed "
-                f"{list(sched['key_terms'])}, read out {list(line['schedule']['key_terms'])}",
-            )
+            equal(list(line["schedule"]["key_terms"]), list(sched["key_terms"]),
+                  f"{name}: key terms read out in the bidder's order")
             equal(line["schedule"].get("lots"), sched.get("lots"), f"{name}: lots read out")
             equal(line["sealed"], False, f"{name}: sealed (no seal signature was packed)")
         completed = by_kind("opening.completed")[0]["payload"]
