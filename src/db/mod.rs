@@ -82,7 +82,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
             DbConn::Sqlite(c) => c
                 .batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError),
             DbConn::Pg(c) => c
@@ -90,6 +90,17 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
                 .map_err(diesel::r2d2::Error::QueryError),
         }
     }
+}
+
+/// Switches a SQLite file to write-ahead logging, once, before the pool opens
+/// its connections. The mode is kept in the file; switching needs the file to
+/// itself, so doing it from every new pooled connection at once made all but
+/// one fail with "database is locked" on a fresh database.
+fn use_write_ahead_log(path: &str) -> anyhow::Result<()> {
+    let mut conn =
+        diesel::SqliteConnection::establish(path).with_context(|| format!("opening {path}"))?;
+    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+        .context("switching the database to write-ahead logging")
 }
 
 /// The pool, plus the in-process write lock SQLite needs: SQLite allows one
@@ -113,6 +124,9 @@ impl Db {
         {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        if backend == Backend::Sqlite {
+            use_write_ahead_log(&driver)?;
         }
         let manager = ConnectionManager::<DbConn>::new(driver);
         let pool = Pool::builder()
