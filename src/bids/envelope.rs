@@ -429,16 +429,25 @@ pub fn unwrap_outer<R: Read, W: Write>(mut input: R, mut content_out: W) -> Resu
     match kind {
         Oid::Signed => {
             let mut reader = Reader::new(input, &meter);
-            let (signers, (envelope, sha256, size)) =
-                read_signed(&mut reader, |content: &mut dyn Read| {
-                    let mut tee = Tee::new(content, &mut content_out);
+            let (signers, (envelope, hashed, size), digested) =
+                read_signed(&mut reader, |content: &mut dyn Read, digests_sha256| {
+                    // The signature digests the content; with SHA-256 it
+                    // gives the content's hash, which is not taken twice.
+                    let mut tee = if digests_sha256 {
+                        Tee::counting(content, &mut content_out)
+                    } else {
+                        Tee::new(content, &mut content_out)
+                    };
                     let mut inner = Reader::new(&mut tee, &meter);
                     let envelope = read_enveloped(&mut inner, "the signed content")?;
                     inner.expect_end("the encrypted bid inside the signature")?;
                     drop(inner);
-                    let (sha256, size) = tee.finish();
-                    Ok((envelope, sha256, size))
+                    let (hashed, size) = tee.finish();
+                    Ok((envelope, hashed, size))
                 })?;
+            let sha256 = digested.or(hashed).ok_or_else(|| {
+                EnvelopeError::Malformed("the signed content's SHA-256 is missing".into())
+            })?;
             reader.expect_end("the envelope")?;
             drop(reader);
             content_out
@@ -459,6 +468,9 @@ pub fn unwrap_outer<R: Read, W: Write>(mut input: R, mut content_out: W) -> Resu
             reader.expect_end("the envelope")?;
             drop(reader);
             let (sha256, size) = tee.finish();
+            let sha256 = sha256.ok_or_else(|| {
+                EnvelopeError::Malformed("the envelope's SHA-256 is missing".into())
+            })?;
             content_out
                 .flush()
                 .map_err(|e| EnvelopeError::Write(e.to_string()))?;
@@ -539,7 +551,7 @@ pub fn open(
         .decrypt(opening_key, opening_cert)
         .map_err(|_| EnvelopeError::CannotDecrypt(openssl_why()))?;
     let mut reader = Reader::new(plain.as_slice(), &meter);
-    let (signers, container) = read_signed(&mut reader, |content: &mut dyn Read| {
+    let (signers, container, _) = read_signed(&mut reader, |content: &mut dyn Read, _| {
         let mut container = Vec::new();
         content.read_to_end(&mut container).map_err(from_io)?;
         Ok(container)

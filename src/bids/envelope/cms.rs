@@ -23,11 +23,12 @@ pub(super) const MAX_CRLS: usize = 2 << 20;
 pub(super) const MAX_SIGNER_INFOS: usize = 1 << 20;
 pub(super) const MAX_SMALL: usize = 64 * 1024;
 
-/// Passes what it reads to a writer, hashing and counting it.
+/// Passes what it reads to a writer, counting it and, unless its SHA-256
+/// is known otherwise, hashing it.
 pub(super) struct Tee<R, W> {
     input: R,
     out: W,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     size: u64,
 }
 
@@ -36,12 +37,19 @@ impl<R: Read, W: Write> Tee<R, W> {
         Tee {
             input,
             out,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             size: 0,
         }
     }
-    pub(super) fn finish(self) -> ([u8; 32], u64) {
-        (self.hasher.finish(), self.size)
+    /// A tee that only counts: the caller has the SHA-256 already.
+    pub(super) fn counting(input: R, out: W) -> Self {
+        Tee {
+            hasher: None,
+            ..Tee::new(input, out)
+        }
+    }
+    pub(super) fn finish(self) -> (Option<[u8; 32]>, u64) {
+        (self.hasher.map(Sha256::finish), self.size)
     }
 }
 
@@ -54,7 +62,9 @@ impl<R: Read, W: Write> Read for Tee<R, W> {
         self.out
             .write_all(chunk)
             .map_err(|e| to_io(EnvelopeError::Write(e.to_string())))?;
-        self.hasher.update(chunk);
+        if let Some(h) = &mut self.hasher {
+            h.update(chunk);
+        }
         self.size += n as u64;
         Ok(n)
     }
@@ -251,10 +261,13 @@ impl SignedParts {
 
 /// Reads an attached SignedData from `reader`, passing its content (as a
 /// stream) to `content`, and verifies every signer's signature over it.
+/// `content` is told whether SHA-256 is among the signature's digests:
+/// then the content's SHA-256 is returned too, and need not be computed
+/// twice.
 pub(super) fn read_signed<R: Read, T>(
     reader: &mut Reader<'_, R>,
-    content: impl FnOnce(&mut dyn Read) -> Result<T>,
-) -> Result<(Vec<Signer>, T)> {
+    content: impl FnOnce(&mut dyn Read, bool) -> Result<T>,
+) -> Result<(Vec<Signer>, T, Option<[u8; 32]>)> {
     let what = "the SignedData";
     let (content_type, ci, explicit) = content_info(reader)?;
     if content_type != oid::SIGNED_DATA {
@@ -269,7 +282,7 @@ pub(super) fn read_signed<R: Read, T>(
     let version = reader.capture(&h, sd.depth, 16, "the SignedData version")?;
     let h = reader.expect(&sd, SET, "the digest algorithms")?;
     let digest_algorithms = reader.capture(&h, sd.depth, MAX_SMALL, "the digest algorithms")?;
-    check_digest_algorithms(&digest_algorithms)?;
+    let digests_sha256 = check_digest_algorithms(&digest_algorithms)?;
     let h = reader.expect(&sd, SEQUENCE, "the encapsulated content")?;
     let encapsulated = reader.enter(&h, sd.depth, "the encapsulated content")?;
     let h = reader.expect(&encapsulated, OID, "the signed content type")?;
@@ -304,7 +317,7 @@ pub(super) fn read_signed<R: Read, T>(
             input: octets,
             digests: &mut digests,
         };
-        let value = content(&mut digesting)?;
+        let value = content(&mut digesting, digests_sha256)?;
         // Whatever the handler left is signed content too.
         io::copy(&mut digesting, &mut io::sink()).map_err(from_io)?;
         value
@@ -337,7 +350,14 @@ pub(super) fn read_signed<R: Read, T>(
     reader.close(&ci, what)?;
     let times = signing_times(&parts.signer_infos)?;
     let signers = ffi::verify(&parts.detached(true), &digests, times)?;
-    Ok((signers, value))
+    let sha256 = if digests_sha256 {
+        Some(digests.sha256().ok_or_else(|| {
+            EnvelopeError::Malformed("the content's SHA-256 cannot be read back".into())
+        })?)
+    } else {
+        None
+    };
+    Ok((signers, value, sha256))
 }
 
 /// The most digest algorithms a SignedData may list (the content is
@@ -346,13 +366,15 @@ pub(super) const MAX_DIGEST_ALGORITHMS: usize = 4;
 
 /// Refuses digest algorithms other than SHA-256, SHA-384, SHA-512 and SM3
 /// (MD5 and SHA-1 no longer protect a signature), and more than a few.
-fn check_digest_algorithms(raw: &[u8]) -> Result<()> {
+/// Says whether SHA-256 is one of them.
+fn check_digest_algorithms(raw: &[u8]) -> Result<bool> {
     let w = "the digest algorithms";
     let meter = Meter::default();
     let mut r = Reader::with_buffer(raw, &meter, raw.len());
     let h = r.header(w)?;
     let set = r.enter(&h, 0, w)?;
     let mut count = 0;
+    let mut sha256 = false;
     while let Some(h) = r.next(&set, w)? {
         count += 1;
         if count > MAX_DIGEST_ALGORITHMS {
@@ -369,9 +391,11 @@ fn check_digest_algorithms(raw: &[u8]) -> Result<()> {
         if ![oid::SHA256, oid::SHA384, oid::SHA512, oid::SM3].contains(&digest.as_slice()) {
             return Err(EnvelopeError::UnsupportedDigest(oid_name(&digest)));
         }
+        sha256 |= digest == oid::SHA256;
         r.skip_rest(&alg, w)?;
     }
-    r.expect_end(w)
+    r.expect_end(w)?;
+    Ok(sha256)
 }
 
 /// Reads an EnvelopedData or AuthEnvelopedData to its end (its encrypted

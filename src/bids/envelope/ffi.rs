@@ -5,9 +5,11 @@ use super::{EnvelopeError, Result, Signer, openssl_why};
 use chrono::{DateTime, Utc};
 use foreign_types::{ForeignType, ForeignTypeRef};
 use openssl::cms::CmsContentInfo;
+use openssl::md_ctx::MdCtx;
 use openssl::x509::X509Ref;
 use openssl_sys::{
-    BIO, BIO_free_all, BIO_write, CMS_ContentInfo, OPENSSL_STACK, OPENSSL_sk_num, OPENSSL_sk_value,
+    BIO, BIO_ctrl, BIO_free_all, BIO_write, CMS_ContentInfo, EVP_MD, EVP_MD_CTX,
+    EVP_MD_CTX_copy_ex, NID_sha256, OPENSSL_STACK, OPENSSL_sk_num, OPENSSL_sk_value,
 };
 use std::ffi::{c_int, c_uint, c_void};
 use std::ptr;
@@ -35,7 +37,17 @@ unsafe extern "C" {
     fn CMS_signed_get_attr_count(si: *const CMS_SignerInfo) -> c_int;
     fn CMS_SignerInfo_verify(si: *mut CMS_SignerInfo) -> c_int;
     fn CMS_SignerInfo_verify_content(si: *mut CMS_SignerInfo, chain: *mut BIO) -> c_int;
+    // openssl/bio.h and openssl/evp.h, OpenSSL 3.0.
+    fn BIO_find_type(b: *mut BIO, bio_type: c_int) -> *mut BIO;
+    fn BIO_next(b: *mut BIO) -> *mut BIO;
+    fn EVP_MD_CTX_get0_md(ctx: *const EVP_MD_CTX) -> *const EVP_MD;
+    fn EVP_MD_get_type(md: *const EVP_MD) -> c_int;
 }
+
+/// `BIO_TYPE_MD` and `BIO_C_GET_MD_CTX` (the `BIO_get_md_ctx` macro) of
+/// openssl/bio.h.
+const BIO_TYPE_MD: c_int = 8 | 0x0200;
+const BIO_C_GET_MD_CTX: c_int = 120;
 
 /// The digest BIOs of a SignedData's digest algorithms (as `CMS_verify`
 /// makes them with `CMS_dataInit`), in front of a null BIO: content
@@ -89,6 +101,49 @@ impl DigestChain {
         }
         Ok(())
     }
+}
+
+impl DigestChain {
+    /// The SHA-256 of everything written so far, when SHA-256 is one of
+    /// the chain's digests (read from a copy: the chain goes on as before).
+    pub(super) fn sha256(&self) -> Option<[u8; 32]> {
+        let mut bio = self.bio;
+        loop {
+            // SAFETY: `bio` is the chain we own or a BIO further along it
+            // (BIO_next), or NULL, which BIO_find_type returns NULL for.
+            bio = unsafe { BIO_find_type(bio, BIO_TYPE_MD) };
+            if bio.is_null() {
+                return None;
+            }
+            let mut ctx: *mut EVP_MD_CTX = ptr::null_mut();
+            // SAFETY: `bio` is a live digest BIO; BIO_get_md_ctx stores a
+            // pointer to its context (owned by the BIO) in `ctx`.
+            let got = unsafe { BIO_ctrl(bio, BIO_C_GET_MD_CTX, 0, (&raw mut ctx).cast()) };
+            // SAFETY: `ctx` is the BIO's live context when `got` > 0.
+            if got > 0 && !ctx.is_null() && unsafe { is_sha256(ctx) } {
+                let mut copy = MdCtx::new().ok()?;
+                let mut out = [0u8; 32];
+                // SAFETY: `copy` is a new context we own and `ctx` a live
+                // one; copying leaves `ctx` as it was.
+                let copied = unsafe { EVP_MD_CTX_copy_ex(copy.as_ptr(), ctx) } == 1;
+                return (copied && copy.digest_final(&mut out).ok() == Some(32)).then_some(out);
+            }
+            // SAFETY: `bio` is live; its successor is part of our chain.
+            bio = unsafe { BIO_next(bio) };
+        }
+    }
+}
+
+/// Whether a digest context computes SHA-256.
+///
+/// # Safety
+/// `ctx` must be a live `EVP_MD_CTX`.
+unsafe fn is_sha256(ctx: *const EVP_MD_CTX) -> bool {
+    // SAFETY: the caller's promise; the EVP_MD returned (or NULL) is owned
+    // by OpenSSL.
+    let md = unsafe { EVP_MD_CTX_get0_md(ctx) };
+    // SAFETY: `md` is a live EVP_MD when not NULL.
+    !md.is_null() && unsafe { EVP_MD_get_type(md) } == NID_sha256
 }
 
 impl Drop for DigestChain {
