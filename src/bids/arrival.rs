@@ -39,9 +39,13 @@ fn rejected(e: EnvelopeError) -> AppError {
     AppError::BidRejected(e.to_string())
 }
 
-/// Reads the uploaded file: SHA-256 and size of the whole file, and what
-/// its outer layer says. The file must be addressed to `opening`.
-pub fn read_upload(path: &Path, opening: &X509) -> Result<(String, u64, Outer), AppError> {
+/// What reading an upload found: the SHA-256 (hex) and size of the whole
+/// file, and what its outer layer says.
+pub type Checked = (String, u64, Outer);
+
+/// Reads the uploaded file once more (an upload resumed across requests,
+/// or one whose check must be redone after a restart): see [`check`].
+pub fn read_upload(path: &Path, opening: &X509) -> Result<Checked, AppError> {
     let file = std::fs::File::open(path)
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading the upload")))?;
     let mut reader = Hashing {
@@ -49,10 +53,19 @@ pub fn read_upload(path: &Path, opening: &X509) -> Result<(String, u64, Outer), 
         hasher: openssl::sha::Sha256::new(),
         size: 0,
     };
-    let outer = envelope::unwrap_outer(&mut reader, std::io::sink()).map_err(rejected)?;
+    let outer = check(&mut reader, opening)?;
+    let sha256 = crate::identity::hex(&reader.hasher.finish());
+    Ok((sha256, reader.size, outer))
+}
+
+/// Reads an upload from `input` to its end: its outer layer, nothing after
+/// it, and encrypted to `opening`. Used on the file, or on the bytes as
+/// they arrive (see [`super::upload::Uploads::append`]).
+pub fn check<R: Read>(mut input: R, opening: &X509) -> Result<Outer, AppError> {
+    let outer = envelope::unwrap_outer(&mut input, std::io::sink()).map_err(rejected)?;
     // Anything after the envelope has been read by unwrap_outer's end check.
     let mut rest = [0u8; 1];
-    if reader
+    if input
         .read(&mut rest)
         .map_err(|e| AppError::Internal(e.into()))?
         != 0
@@ -70,8 +83,7 @@ pub fn read_upload(path: &Path, opening: &X509) -> Result<(String, u64, Outer), 
             )),
             other => rejected(other),
         })?;
-    let sha256 = crate::identity::hex(&reader.hasher.finish());
-    Ok((sha256, reader.size, outer))
+    Ok(outer)
 }
 
 /// Who sent the bid: the outer signer when there is one (it must be the

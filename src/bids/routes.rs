@@ -3,6 +3,7 @@
 //! where to resume), receipts, withdrawal, and the listing each party may
 //! see. Every path that can accept a bid ends in [`complete`].
 
+use super::arrival::Checked;
 use super::store::{self, BidStatus, BidView, Receipt, ReceiptStamp, UploadRow, UploadView};
 use super::upload::Appended;
 use crate::audit::AuditContext;
@@ -109,10 +110,11 @@ async fn complete(
     part: PathBuf,
     upload: Option<&UploadRow>,
     at: DateTime<Utc>,
+    checked: Option<Result<Checked, AppError>>,
 ) -> Result<Receipt, AppError> {
     // The opening does not begin decrypting while this is checked.
     let arriving = state.uploads.arriving(tender_id.as_str());
-    let result = check_and_record(state, ctx, who, tender_id, part, upload, at).await;
+    let result = check_and_record(state, ctx, who, tender_id, part, upload, at, checked).await;
     drop(arriving);
     crate::opening::run::start_if_ready(state, tender_id.as_str()).await;
     result
@@ -127,6 +129,7 @@ async fn check_and_record(
     part: PathBuf,
     upload: Option<&UploadRow>,
     at: DateTime<Utc>,
+    checked: Option<Result<Checked, AppError>>,
 ) -> Result<Receipt, AppError> {
     let ctx = AuditContext { now: at, ..ctx }.acting_as(Role::Bidder);
     let (row, opening, credit) = {
@@ -151,11 +154,16 @@ async fn check_and_record(
             .await?
     };
     open_for_bids(&row, at)?;
-    let read_path = part.clone();
-    let (sha256, size, outer) =
-        web::block(move || super::arrival::read_upload(&read_path, &opening))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the upload: {e}")))??;
+    // Checked as it arrived, or else read again now.
+    let (sha256, size, outer) = match checked {
+        Some(checked) => checked?,
+        None => {
+            let read_path = part.clone();
+            web::block(move || super::arrival::read_upload(&read_path, &opening))
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the upload: {e}")))??
+        }
+    };
     if let Some(expected) = upload.and_then(|u| u.declared_sha256.as_deref())
         && expected != sha256
     {
@@ -273,14 +281,17 @@ pub async fn submit_bid(
         )));
     }
     check_tender(&state, &id, &principal).await?;
+    let opening = opening_certificate(&state, &id).await?;
     let part_id = uuid::Uuid::new_v4().to_string();
     state.uploads.create(&part_id)?;
     let claim = state.uploads.claim(&part_id)?;
-    let appended = state.uploads.append(&claim, 0, limit, body).await;
+    let appended = state.uploads.append(&claim, 0, limit, body, opening).await;
     let now = state.clock.now();
     let part = state.uploads.part_path(&part_id);
     let result = match appended {
-        Ok(Appended::Done(_)) => complete(&state, ctx, &who, &id, part, None, now).await,
+        Ok(Appended::Done(_, checked)) => {
+            complete(&state, ctx, &who, &id, part, None, now, checked).await
+        }
         Ok(Appended::Interrupted(_, why)) => Err(AppError::UploadIncomplete(why)),
         Err(e) => Err(e),
     };
@@ -289,6 +300,18 @@ pub async fn submit_bid(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/bids/{}", receipt.bid_id)))
         .json(receipt))
+}
+
+/// The tender's opening certificate, to check a bid against as it arrives.
+async fn opening_certificate(
+    state: &web::Data<AppState>,
+    id: &TenderId,
+) -> Result<Option<openssl::x509::X509>, AppError> {
+    let id = id.clone();
+    state
+        .db
+        .read(move |conn| crate::opening::store::opening_certificate(conn, id.as_str()))
+        .await
 }
 
 /// Refuses early (before a body is read) what would be refused at the end.
@@ -504,11 +527,20 @@ pub async fn append_upload(
             return Err(AppError::not_found("upload (it expired)"));
         }
     }
-    let appended = state.uploads.append(&claim, offset, size, body).await?;
-    let at = match appended {
-        Appended::Done(at) => at,
+    // From offset 0 the whole upload may come in this one request: then it
+    // is checked as it arrives.
+    let opening = match offset {
+        0 => opening_certificate(&state, &tender).await?,
+        _ => None,
+    };
+    let appended = state
+        .uploads
+        .append(&claim, offset, size, body, opening)
+        .await?;
+    let (at, checked) = match appended {
+        Appended::Done(at, checked) => (at, checked.filter(|_| at == size)),
         // Everything is in, even if the connection then broke: complete.
-        Appended::Interrupted(at, _) if at == size => at,
+        Appended::Interrupted(at, _) if at == size => (at, None),
         Appended::Interrupted(at, why) => {
             note(&state, &row.id, at).await;
             return Err(AppError::UploadIncomplete(format!(
@@ -536,7 +568,18 @@ pub async fn append_upload(
             .await?
     };
     let part = state.uploads.part_path(&row.id);
-    match complete(&state, ctx.clone(), &who, &tender, part, Some(&row), last).await {
+    match complete(
+        &state,
+        ctx.clone(),
+        &who,
+        &tender,
+        part,
+        Some(&row),
+        last,
+        checked,
+    )
+    .await
+    {
         Ok(receipt) => Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/api/v1/bids/{}", receipt.bid_id)))
             .json(receipt)),

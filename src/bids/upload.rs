@@ -5,13 +5,17 @@
 //! a bid: only a complete, checked upload becomes one, and an abandoned or
 //! expired session leaves nothing.
 
+use super::arrival::{self, Checked};
+use super::envelope::Outer;
 use crate::error::AppError;
-use actix_web::web::Bytes;
-use futures_util::{Stream, StreamExt};
+use actix_web::web::{Bytes, BytesMut};
+use futures_util::{FutureExt, Stream, StreamExt};
+use openssl::x509::X509;
 use std::collections::HashSet;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
 
 pub struct Uploads {
     dir: PathBuf,
@@ -64,7 +68,9 @@ impl Drop for Claim<'_> {
 /// How a chunk went.
 pub enum Appended {
     /// The whole body was written; the part file now has this many bytes.
-    Done(u64),
+    /// When the body started at offset 0 and a check was asked for, the
+    /// check of everything it held, made as the bytes arrived.
+    Done(u64, Option<Result<Checked, AppError>>),
     /// The body stopped early; this many bytes are safely in the part file.
     Interrupted(u64, String),
 }
@@ -173,18 +179,26 @@ impl Uploads {
 
     /// Appends `body` at `offset`, which must be where the part file ends,
     /// never letting it grow past `size`.
+    ///
+    /// The bytes are written by a blocking thread while this task receives
+    /// the next ones and hashes them. Given the tender's opening certificate
+    /// and a body from offset 0, that thread also reads the envelope as it
+    /// passes ([`arrival::check`]), so a bid sent in one request is checked
+    /// without reading the file again: its receipt follows its last byte by
+    /// no more than the fsync.
     pub async fn append<S, E>(
         &self,
-        _claim: &Claim<'_>,
+        claim: &Claim<'_>,
         offset: u64,
         size: u64,
         mut body: S,
+        check: Option<X509>,
     ) -> Result<Appended, AppError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let path = self.part_path(&_claim.id);
+        let path = self.part_path(&claim.id);
         let have = tokio::fs::metadata(&path)
             .await
             .map(|m| m.len())
@@ -194,16 +208,35 @@ impl Uploads {
                 "the upload is at offset {have}, not {offset}: resume from {have}"
             )));
         }
-        let mut file = tokio::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
-            .await
             .map_err(|e| {
                 AppError::Internal(anyhow::Error::new(e).context("opening upload part"))
             })?;
+        let check = check.filter(|_| offset == 0);
+        let (tx, rx) = mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
+        let writer = tokio::task::spawn_blocking(move || write_through(file, rx, check));
+        let mut hasher = openssl::sha::Sha256::new();
         let mut at = have;
         let mut stopped = None;
-        while let Some(chunk) = body.next().await {
+        let mut too_large = false;
+        // Chunks arrive as the socket gives them (a few KiB); they go to
+        // the writer gathered into batches of what has already arrived,
+        // which keeps its wake-ups and write calls few without holding back
+        // a slow sender's bytes.
+        let mut batch = BytesMut::new();
+        loop {
+            let next = match body.next().now_or_never() {
+                Some(next) => next,
+                None => {
+                    if !hand_over(&tx, &mut hasher, &mut batch).await {
+                        break;
+                    }
+                    body.next().await
+                }
+            };
+            let Some(chunk) = next else { break };
             let chunk = match chunk {
                 Ok(c) => c,
                 Err(e) => {
@@ -212,21 +245,40 @@ impl Uploads {
                 }
             };
             if at + chunk.len() as u64 > size {
-                file.flush().await.ok();
-                return Err(AppError::PayloadTooLarge(format!(
-                    "the upload was declared as {size} bytes; this chunk goes past that"
-                )));
+                too_large = true;
+                break;
             }
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing upload")))?;
             at += chunk.len() as u64;
+            if batch.is_empty() {
+                batch.reserve(BATCH);
+            }
+            batch.extend_from_slice(&chunk);
+            if batch.len() >= BATCH && !hand_over(&tx, &mut hasher, &mut batch).await {
+                break;
+            }
         }
-        file.sync_data()
+        hand_over(&tx, &mut hasher, &mut batch).await;
+        drop(tx);
+        let (written, checked) = writer
             .await
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("syncing upload")))?;
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("writing upload: {e}")))?
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing upload")))?;
+        if have + written != at {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "writing upload: {written} of {} bytes written",
+                at - have
+            )));
+        }
+        if too_large {
+            return Err(AppError::PayloadTooLarge(format!(
+                "the upload was declared as {size} bytes; this chunk goes past that"
+            )));
+        }
         Ok(match stopped {
-            None => Appended::Done(at),
+            None => {
+                let sha256 = crate::identity::hex(&hasher.finish());
+                Appended::Done(at, checked.map(|r| r.map(|outer| (sha256, at, outer))))
+            }
             Some(why) => Appended::Interrupted(at, why),
         })
     }
@@ -234,5 +286,93 @@ impl Uploads {
     /// Removes a session's part file.
     pub fn remove(&self, id: &str) {
         let _ = std::fs::remove_file(self.part_path(id));
+    }
+}
+
+/// Bytes gathered before they go to the writer, and how many such batches
+/// may wait for it: per upload, memory stays within 5 MiB whatever its size.
+const BATCH: usize = 1 << 20;
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// Hashes what `batch` gathered and hands it to the writer; `false` if the
+/// writer has stopped (its error is reported when it is joined).
+async fn hand_over(
+    tx: &mpsc::Sender<Bytes>,
+    hasher: &mut openssl::sha::Sha256,
+    batch: &mut BytesMut,
+) -> bool {
+    if batch.is_empty() {
+        return true;
+    }
+    let bytes = batch.split().freeze();
+    hasher.update(&bytes);
+    tx.send(bytes).await.is_ok()
+}
+
+/// The writing thread of [`Uploads::append`]: writes every chunk, reads
+/// the envelope from them when asked to, syncs. Returns the bytes written
+/// and the check's result.
+fn write_through(
+    file: std::fs::File,
+    rx: mpsc::Receiver<Bytes>,
+    check: Option<X509>,
+) -> std::io::Result<(u64, Option<Result<Outer, AppError>>)> {
+    let mut feed = Feed {
+        rx,
+        file,
+        written: 0,
+        pending: Bytes::new(),
+        failed: false,
+    };
+    let checked = check.map(|opening| arrival::check(&mut feed, &opening));
+    // What the check did not read (it stopped early, or there was none) is
+    // written all the same: the part file holds every byte received.
+    while feed.next_chunk()? {}
+    feed.file.sync_data()?;
+    Ok((feed.written, checked))
+}
+
+/// The received chunks as a reader, each written to the part file as it
+/// is taken from the channel.
+struct Feed {
+    rx: mpsc::Receiver<Bytes>,
+    file: std::fs::File,
+    written: u64,
+    /// What of the last chunk has not been read yet.
+    pending: Bytes,
+    /// A write failed: the part file is not to be trusted any more.
+    failed: bool,
+}
+
+impl Feed {
+    /// Takes and writes the next chunk; `false` at the end of the body.
+    fn next_chunk(&mut self) -> std::io::Result<bool> {
+        if self.failed {
+            return Err(std::io::Error::other("an earlier write failed"));
+        }
+        let Some(chunk) = self.rx.blocking_recv() else {
+            return Ok(false);
+        };
+        if let Err(e) = self.file.write_all(&chunk) {
+            self.failed = true;
+            return Err(e);
+        }
+        self.written += chunk.len() as u64;
+        self.pending = chunk;
+        Ok(true)
+    }
+}
+
+impl Read for Feed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pending.is_empty() {
+            if !self.next_chunk()? {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending = self.pending.slice(n..);
+        Ok(n)
     }
 }
