@@ -18,6 +18,7 @@ use crate::tenders::store::{self as tenders, TenderRow};
 use crate::types::TenderId;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use futures_util::StreamExt as _;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
 use serde::{Deserialize, Serialize};
@@ -375,8 +376,43 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
             .await?
     };
     let key = std::sync::Arc::new(key);
-    for (bid, credit) in pending {
-        // Cancelled or failed meanwhile: open nothing more.
+    // Bids are decrypted and checked on as many blocking threads as there
+    // are cores, a few ahead of the one being recorded; they are recorded
+    // one by one, in order.
+    let ahead = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+    let mut opening = futures_util::stream::iter(pending)
+        .map(|(bid, credit)| {
+            let (state2, key, cert, tender, snapshot) = (
+                state.clone(),
+                key.clone(),
+                certificate.clone(),
+                tender.clone(),
+                snapshot.clone(),
+            );
+            async move {
+                let opened = actix_web::web::block({
+                    let bid = bid.clone();
+                    move || {
+                        let cx = super::bid::Context {
+                            uploads: &state2.uploads,
+                            data_dir: &state2.config.data_dir,
+                            snapshot: &snapshot,
+                            key: &key,
+                            certificate: &cert,
+                            tender: &tender,
+                        };
+                        super::bid::open_one(&cx, &bid, credit.as_deref())
+                    }
+                })
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("opening worker: {e}")))?;
+                Ok::<_, AppError>((bid, opened))
+            }
+        })
+        .buffered(ahead);
+    while let Some(next) = opening.next().await {
+        let (bid, opened) = next?;
+        // Cancelled or failed meanwhile: record nothing more.
         let still = {
             let id = id.clone();
             state
@@ -385,31 +421,14 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
                 .await?
         };
         if still != Some(OpeningStatus::Decrypting) {
+            // The bids being decrypted are let finish, then what they kept
+            // goes: an aborted opening leaves no decrypted bid behind.
+            while opening.next().await.is_some() {}
+            if still == Some(OpeningStatus::Aborted) {
+                super::bid::purge_opened(&state.config.data_dir, tender_id);
+            }
             return Ok(());
         }
-        let opened = {
-            let (state2, key, cert, tender, bid, snapshot) = (
-                state.clone(),
-                key.clone(),
-                certificate.clone(),
-                tender.clone(),
-                bid.clone(),
-                snapshot.clone(),
-            );
-            actix_web::web::block(move || {
-                let cx = super::bid::Context {
-                    uploads: &state2.uploads,
-                    data_dir: &state2.config.data_dir,
-                    snapshot: &snapshot,
-                    key: &key,
-                    certificate: &cert,
-                    tender: &tender,
-                };
-                super::bid::open_one(&cx, &bid, credit.as_deref())
-            })
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("opening worker: {e}")))?
-        };
         let now = state.clock.now();
         let tender_id = TenderId::from_db(tender.id.clone());
         crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
@@ -419,6 +438,7 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
         })
         .await?;
     }
+    drop(opening);
     drop(key);
     let settings = state.ocds.clone();
     let now = state.clock.now();
