@@ -5,6 +5,7 @@ mod bad_input;
 mod bid_cli;
 mod bids;
 mod cli;
+mod custody;
 mod demo;
 mod documents;
 mod fabric;
