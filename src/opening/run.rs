@@ -377,19 +377,26 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
     };
     let key = std::sync::Arc::new(key);
     // Bids are decrypted and checked on as many blocking threads as there
-    // are cores, a few ahead of the one being recorded; they are recorded
-    // one by one, in order.
+    // are cores, a few ahead of the one being recorded, within a budget of
+    // bid bytes (a bid is opened in memory): small bids go together, a
+    // large one alone. They are recorded one by one, in order.
     let ahead = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+    let budget = std::sync::Arc::new(tokio::sync::Semaphore::new(OPENING_BUDGET_MIB as usize));
     let mut opening = futures_util::stream::iter(pending)
         .map(|(bid, credit)| {
-            let (state2, key, cert, tender, snapshot) = (
+            let (state2, key, cert, tender, snapshot, budget) = (
                 state.clone(),
                 key.clone(),
                 certificate.clone(),
                 tender.clone(),
                 snapshot.clone(),
+                budget.clone(),
             );
             async move {
+                let _room = budget
+                    .acquire_many_owned(budget_for(bid.size_bytes))
+                    .await
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("opening budget: {e}")))?;
                 let opened = actix_web::web::block({
                     let bid = bid.clone();
                     move || {
@@ -450,6 +457,18 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
         super::bid::purge_opened(&state.config.data_dir, tender_id);
     }
     Ok(())
+}
+
+/// How many MiB of bids the opening decrypts at once. Opening a bid takes
+/// a few times its size in memory; a bid larger than this is opened alone.
+const OPENING_BUDGET_MIB: u32 = 512;
+
+/// The part of [`OPENING_BUDGET_MIB`] a bid of `size` bytes takes.
+fn budget_for(size: i64) -> u32 {
+    let mib = u64::try_from(size).unwrap_or(0).div_ceil(1 << 20);
+    u32::try_from(mib)
+        .unwrap_or(u32::MAX)
+        .clamp(1, OPENING_BUDGET_MIB)
 }
 
 /// What opening one bid found (before it is recorded).
@@ -597,4 +616,20 @@ fn complete(
         events.push(failed);
     }
     Ok((valid < MINIMUM_VALID_BIDS, events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OPENING_BUDGET_MIB, budget_for};
+
+    #[test]
+    fn small_bids_share_the_opening_budget_and_a_large_one_takes_it_all() {
+        assert_eq!(budget_for(0), 1);
+        assert_eq!(budget_for(1), 1);
+        assert_eq!(budget_for(1 << 20), 1);
+        assert_eq!(budget_for((1 << 20) + 1), 2);
+        assert_eq!(budget_for(100 << 20), 100);
+        assert_eq!(budget_for(2 << 30), OPENING_BUDGET_MIB);
+        assert_eq!(budget_for(-5), 1);
+    }
 }
