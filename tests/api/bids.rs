@@ -655,6 +655,97 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
     assert_eq!(count_files(&r.app.data_dir.path().join("uploads")), 0);
 }
 
+#[actix_web::test]
+async fn an_enterprise_has_three_unfinished_uploads_at_most_and_one_patch_can_carry_a_whole_bid() {
+    let r = Registry::new().await;
+    let nng = &r.nng;
+    let dir = tempfile::tempdir().unwrap();
+    let (_tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
+    let builder = sign_in(&r, nng, "builder").await;
+    let zip = container(&nng.dir, "whole", &schedule(22_000_000));
+    let bid = envelope(
+        nng,
+        "builder",
+        &zip,
+        &opening,
+        Make {
+            gcm: true,
+            outer: true,
+        },
+    );
+    let bytes = std::fs::read(&bid).unwrap();
+    let path = format!("/api/v1/tenders/{tender}/bid-uploads");
+    let body = json!({ "size": bytes.len() });
+    let start = || r.app.post_json(&path, Some(&builder), &body);
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let reply = start().await;
+        assert_eq!(reply.status, 201);
+        open.push(reply.json()["id"].as_str().unwrap().to_string());
+    }
+    // A fourth is refused until one of the three ends.
+    let before = r.app.count("bid_uploads");
+    let problem = start().await.assert_problem(409, "conflict");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("3 unfinished uploads"),
+        "{problem}"
+    );
+    assert_eq!(r.app.count("bid_uploads"), before);
+    let abandoned = r
+        .app
+        .client
+        .delete(r.app.url(&format!("/api/v1/bid-uploads/{}", open[0])))
+        .insert_header(("Authorization", format!("Bearer {builder}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(abandoned.status().is_success(), "{}", abandoned.status());
+    let reply = start().await;
+    assert_eq!(reply.status, 201);
+    let whole = reply.json()["id"].as_str().unwrap().to_string();
+
+    let patch = |id: &str, body: Vec<u8>| {
+        let req = r
+            .app
+            .client
+            .patch(r.app.url(&format!("/api/v1/bid-uploads/{id}")))
+            .insert_header(("Authorization", format!("Bearer {builder}")))
+            .insert_header(("Upload-Offset", "0"))
+            .insert_header(("Content-Type", "application/offset+octet-stream"));
+        async move {
+            let mut resp = req.send_body(body).await.unwrap();
+            (resp.status().as_u16(), resp.body().await.unwrap().to_vec())
+        }
+    };
+    // Garbage of the declared size in one PATCH is checked as it arrives:
+    // refused, the session ends, nothing is kept.
+    let (status, body) = patch(&open[1], vec![0x30; bytes.len()]).await;
+    assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+    let problem: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(problem["code"], "bid-rejected");
+    assert_eq!(r.app.count("bids"), 0);
+    // The whole envelope in one PATCH from offset 0: checked as it arrives,
+    // recorded, and its receipt verifies.
+    let (status, body) = patch(&whole, bytes.clone()).await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let receipt: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(receipt["sha256"], sha256_hex(&bytes));
+    assert_eq!(receipt["size_bytes"], bytes.len());
+    verify_receipt_with_openssl(&r, &receipt, &bid);
+    assert_eq!(r.app.count("bids"), 1);
+    let uploads = r.app.data_dir.path().join("uploads");
+    // What is left: the one session never written to.
+    assert_eq!(count_files(&uploads), 1);
+    assert_eq!(
+        r.app.count("bid_uploads WHERE completed_at IS NULL"),
+        1,
+        "only the untouched session is still open"
+    );
+}
+
 /// Starts a PATCH of `total` bytes over a plain socket and sends only
 /// `first` of them, as a client whose connection stalls would. (HTTP
 /// client libraries buffer a body until it ends, which would hide this.)
