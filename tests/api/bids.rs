@@ -859,6 +859,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     // Three good bids, one that the bidder botched (a schedule that does
     // not parse), made four different ways.
     let mut expected = Vec::new();
+    let mut zips = Vec::new();
     for (i, (name, make)) in [
         (
             "builder",
@@ -897,6 +898,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
             String::from_utf8_lossy(&reply.body)
         );
         expected.push((name, price));
+        zips.push((name, std::fs::read(&zip).unwrap()));
     }
     let fourth = sign_in(&r, nng, "fourth").await;
     let zip = container(&nng.dir, "fourth", &json!({ "total_price_fen": "lots" }));
@@ -1089,6 +1091,47 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     );
     assert_eq!(view["valid_bids"], 3);
     assert_eq!(view["result"], "proceeds to evaluation");
+    // The decrypted containers: the league's supervisors read them, byte
+    // for byte what was zipped; nobody else does, not even a supervisor of
+    // another league; the revoked bid's is not kept.
+    let container_of = |org: &str| {
+        let bid = bids
+            .iter()
+            .find(|b| b["bidder_name"] == org)
+            .unwrap_or_else(|| panic!("{org}"));
+        format!(
+            "/api/v1/tenders/{tender}/bids/{}/container",
+            bid["bid_id"].as_str().unwrap()
+        )
+    };
+    let nng_supervisor = r.app.user(
+        "财政局监督",
+        ggzy::identity::Role::Supervisor,
+        "NNG",
+        "南宁市财政局",
+    );
+    let lzh_supervisor = r.app.user(
+        "柳州监督",
+        ggzy::identity::Role::Supervisor,
+        "LZH",
+        "柳州市财政局",
+    );
+    let builders = container_of("广西测试建设有限公司");
+    let read = r.app.get(&builders, Some(&nng_supervisor)).await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.body, zips[0].1, "the container {} zipped", zips[0].0);
+    r.app
+        .get(&builders, Some(&lzh_supervisor))
+        .await
+        .assert_problem(403, "forbidden");
+    r.app
+        .get(&builders, Some(&tenderer))
+        .await
+        .assert_problem(403, "forbidden");
+    r.app
+        .get(&container_of("广西第四建设有限公司"), Some(&nng_supervisor))
+        .await
+        .assert_problem(404, "not-found");
     // The shares are erased once the opening is over; no more releases.
     assert_eq!(
         r.app
@@ -1136,6 +1179,25 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         .json();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert!(list["items"][0]["answer"].is_string());
+    // Cancelled, the tender needs its decrypted bids no more: they go.
+    let opened = r.app.data_dir.path().join("opened");
+    assert!(opened.join(&tender).exists(), "the decrypted bids are kept");
+    let reply = r.app.act(&tenderer, &tender, "cancel", "项目取消").await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    r.app
+        .get(&builders, Some(&nng_supervisor))
+        .await
+        .assert_problem(404, "not-found");
+    assert!(
+        !opened.join(&tender).exists(),
+        "{} still holds decrypted bids",
+        opened.display()
+    );
 }
 
 #[actix_web::test]
