@@ -254,14 +254,29 @@ pub fn account_for(
     league: &LeagueCode,
 ) -> Result<UserId, AppError> {
     let (kind, identifier) = Profile::key(identity);
-    let bound: Option<String> = user_identities::table
-        .filter(user_identities::kind.eq(kind))
-        .filter(user_identities::identifier.eq(&identifier))
-        .select(user_identities::user_id)
-        .first(conn)
-        .optional()?;
-    if let Some(user) = bound {
-        return Ok(UserId::from_db(user));
+    let bound = |conn: &mut DbConn| -> Result<Option<UserId>, AppError> {
+        let user: Option<String> = user_identities::table
+            .filter(user_identities::kind.eq(kind))
+            .filter(user_identities::identifier.eq(&identifier))
+            .select(user_identities::user_id)
+            .first(conn)
+            .optional()?;
+        Ok(user.map(UserId::from_db))
+    };
+    if let Some(user) = bound(conn)? {
+        return Ok(user);
+    }
+    // Two first sign-ins of one identity at once: the second waits for the
+    // first's enrolment and then finds it, instead of failing on the
+    // enterprise's unique credit code (PostgreSQL; SQLite's writes are one
+    // at a time already).
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(format!("ggzy.enrol:{kind}:{identifier}"))
+            .execute(pg)?;
+        if let Some(user) = bound(conn)? {
+            return Ok(user);
+        }
     }
     let CertIdentity::Enterprise {
         name, credit_code, ..

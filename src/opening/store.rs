@@ -84,17 +84,28 @@ pub fn record_custody_certificate(
         .unwrap_or_default();
     let user = user.as_str();
     let now = to_db_time(now);
-    diesel::delete(custody_certificates::table.filter(custody_certificates::user_id.eq(user)))
-        .execute(conn)?;
-    diesel::insert_into(custody_certificates::table)
-        .values((
-            custody_certificates::user_id.eq(user),
+    // Updated in place when there is one: concurrent sign-ins of one user
+    // then wait for each other on the row instead of each deleting and
+    // inserting it, which made all but one fail on PostgreSQL.
+    let updated = diesel::update(custody_certificates::table.find(user))
+        .set((
             custody_certificates::certificate.eq(der),
             custody_certificates::sha256.eq(&sha),
             custody_certificates::subject.eq(&subject),
             custody_certificates::updated_at.eq(now),
         ))
         .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(custody_certificates::table)
+            .values((
+                custody_certificates::user_id.eq(user),
+                custody_certificates::certificate.eq(der),
+                custody_certificates::sha256.eq(&sha),
+                custody_certificates::subject.eq(&subject),
+                custody_certificates::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
     Ok(true)
 }
 

@@ -746,6 +746,20 @@ async fn an_enterprise_has_three_unfinished_uploads_at_most_and_one_patch_can_ca
     );
 }
 
+#[actix_web::test]
+async fn one_enterprise_signing_in_many_times_at_once_gets_every_session() {
+    // Each sign-in records the certificate as where key shares would go;
+    // on PostgreSQL, concurrent sign-ins of one user used to collide there.
+    let r = Registry::new().await;
+    let logins = (0..8).map(|_| sign_in(&r, &r.nng, "builder"));
+    let tokens = futures_util::future::join_all(logins).await;
+    assert_eq!(tokens.len(), 8);
+    assert_eq!(r.app.count("custody_certificates"), 1);
+    for token in &tokens {
+        assert_eq!(r.app.get("/api/v1/me", Some(token)).await.status, 200);
+    }
+}
+
 /// Starts a PATCH of `total` bytes over a plain socket and sends only
 /// `first` of them, as a client whose connection stalls would. (HTTP
 /// client libraries buffer a body until it ends, which would hide this.)
