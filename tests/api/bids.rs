@@ -535,14 +535,13 @@ fn count_files(dir: &Path) -> usize {
         .sum()
 }
 
-#[actix_web::test]
-async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() {
-    let r = Registry::new().await;
+/// A published tender and one bid for it by the NNG enterprise "builder",
+/// signed in: (tender id, the envelope's path, its bytes, builder's token).
+async fn one_bid_ready(r: &Registry, dir: &Path, price: i64) -> (String, PathBuf, Vec<u8>, String) {
     let nng = &r.nng;
-    let dir = tempfile::tempdir().unwrap();
-    let (_tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
-    let builder = sign_in(&r, nng, "builder").await;
-    let zip = container(&nng.dir, "big", &schedule(12_345_600));
+    let (_tenderer, tender, opening) = tender_with_opening_cert(r, dir).await;
+    let builder = sign_in(r, nng, "builder").await;
+    let zip = container(&nng.dir, &format!("bid-{price}"), &schedule(price));
     let bid = envelope(
         nng,
         "builder",
@@ -554,6 +553,40 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
         },
     );
     let bytes = std::fs::read(&bid).unwrap();
+    (tender, bid, bytes, builder)
+}
+
+/// Sends `body` to an upload session at `offset`: (status, body, headers).
+async fn patch_upload(
+    r: &Registry,
+    token: &str,
+    upload: &str,
+    offset: usize,
+    body: Vec<u8>,
+) -> (u16, Vec<u8>, actix_web::http::header::HeaderMap) {
+    let mut resp = r
+        .app
+        .client
+        .patch(r.app.url(&format!("/api/v1/bid-uploads/{upload}")))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Upload-Offset", offset.to_string()))
+        .insert_header(("Content-Type", "application/offset+octet-stream"))
+        .send_body(body)
+        .await
+        .unwrap();
+    (
+        resp.status().as_u16(),
+        resp.body().await.unwrap().to_vec(),
+        resp.headers().clone(),
+    )
+}
+
+#[actix_web::test]
+async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() {
+    let r = Registry::new().await;
+    let nng = &r.nng;
+    let dir = tempfile::tempdir().unwrap();
+    let (tender, bid, bytes, builder) = one_bid_ready(&r, dir.path(), 12_345_600).await;
     let reply = r
         .app
         .post_json(
@@ -571,23 +604,7 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
     let upload = reply.json()["id"].as_str().unwrap().to_string();
     let url = format!("/api/v1/bid-uploads/{upload}");
     let half = bytes.len() / 2;
-    let patch = |offset: usize, body: Vec<u8>| {
-        let req = r
-            .app
-            .client
-            .patch(r.app.url(&url))
-            .insert_header(("Authorization", format!("Bearer {builder}")))
-            .insert_header(("Upload-Offset", offset.to_string()))
-            .insert_header(("Content-Type", "application/offset+octet-stream"));
-        async move {
-            let mut resp = req.send_body(body).await.unwrap();
-            (
-                resp.status().as_u16(),
-                resp.body().await.unwrap().to_vec(),
-                resp.headers().clone(),
-            )
-        }
-    };
+    let patch = |offset: usize, body: Vec<u8>| patch_upload(&r, &builder, &upload, offset, body);
     let (status, _, headers) = patch(0, bytes[..half].to_vec()).await;
     assert_eq!(status, 204);
     assert_eq!(headers.get("Upload-Offset").unwrap(), &half.to_string());
@@ -658,22 +675,8 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
 #[actix_web::test]
 async fn an_enterprise_has_three_unfinished_uploads_at_most_and_one_patch_can_carry_a_whole_bid() {
     let r = Registry::new().await;
-    let nng = &r.nng;
     let dir = tempfile::tempdir().unwrap();
-    let (_tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
-    let builder = sign_in(&r, nng, "builder").await;
-    let zip = container(&nng.dir, "whole", &schedule(22_000_000));
-    let bid = envelope(
-        nng,
-        "builder",
-        &zip,
-        &opening,
-        Make {
-            gcm: true,
-            outer: true,
-        },
-    );
-    let bytes = std::fs::read(&bid).unwrap();
+    let (tender, bid, bytes, builder) = one_bid_ready(&r, dir.path(), 22_000_000).await;
     let path = format!("/api/v1/tenders/{tender}/bid-uploads");
     let body = json!({ "size": bytes.len() });
     let start = || r.app.post_json(&path, Some(&builder), &body);
@@ -707,29 +710,16 @@ async fn an_enterprise_has_three_unfinished_uploads_at_most_and_one_patch_can_ca
     assert_eq!(reply.status, 201);
     let whole = reply.json()["id"].as_str().unwrap().to_string();
 
-    let patch = |id: &str, body: Vec<u8>| {
-        let req = r
-            .app
-            .client
-            .patch(r.app.url(&format!("/api/v1/bid-uploads/{id}")))
-            .insert_header(("Authorization", format!("Bearer {builder}")))
-            .insert_header(("Upload-Offset", "0"))
-            .insert_header(("Content-Type", "application/offset+octet-stream"));
-        async move {
-            let mut resp = req.send_body(body).await.unwrap();
-            (resp.status().as_u16(), resp.body().await.unwrap().to_vec())
-        }
-    };
     // Garbage of the declared size in one PATCH is checked as it arrives:
     // refused, the session ends, nothing is kept.
-    let (status, body) = patch(&open[1], vec![0x30; bytes.len()]).await;
+    let (status, body, _) = patch_upload(&r, &builder, &open[1], 0, vec![0x30; bytes.len()]).await;
     assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
     let problem: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(problem["code"], "bid-rejected");
     assert_eq!(r.app.count("bids"), 0);
     // The whole envelope in one PATCH from offset 0: checked as it arrives,
     // recorded, and its receipt verifies.
-    let (status, body) = patch(&whole, bytes.clone()).await;
+    let (status, body, _) = patch_upload(&r, &builder, &whole, 0, bytes.clone()).await;
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
     let receipt: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(receipt["sha256"], sha256_hex(&bytes));
