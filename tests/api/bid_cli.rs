@@ -548,13 +548,7 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
 
     // After the deadline: the opening starts; a key that is not the
     // custodian's cannot open the share; the custodian's can.
-    let detail = r
-        .app
-        .get(&format!("/api/v1/tenders/{tender}"), None)
-        .await
-        .json();
-    let deadline: chrono::DateTime<chrono::Utc> =
-        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    let deadline = crate::bids::bid_deadline(&r, &tender).await;
     r.app.clock.advance(deadline - r.app.now());
     let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
     assert_eq!(reply.status, 200, "{}", text(&reply.body));

@@ -183,6 +183,16 @@ pub async fn tender_with_opening_cert(r: &Registry, dir: &Path) -> (String, Stri
     (tenderer, id, path)
 }
 
+/// The tender's bid deadline, as its detail states it.
+pub async fn bid_deadline(r: &Registry, tender: &str) -> chrono::DateTime<chrono::Utc> {
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap()
+}
+
 pub async fn submit(r: &Registry, token: &str, tender: &str, file: &Path) -> crate::helpers::Reply {
     r.app
         .post_raw(
@@ -491,13 +501,7 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
         String::from_utf8_lossy(&reply.body)
     );
     assert_eq!(reply.json()["status"], "withdrawn");
-    let detail = r
-        .app
-        .get(&format!("/api/v1/tenders/{tender}"), None)
-        .await
-        .json();
-    let deadline: chrono::DateTime<chrono::Utc> =
-        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    let deadline = bid_deadline(&r, &tender).await;
     // A bid whose last byte arrives one millisecond before the deadline
     // is in time; at the deadline itself it is late.
     r.app
@@ -630,13 +634,7 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
     // An upload that starts before the deadline and ends after it is late
     // (the time its last byte arrives decides), and leaves nothing. Five
     // seconds before the deadline (signed in again: sessions last hours):
-    let detail = r
-        .app
-        .get(&format!("/api/v1/tenders/{tender}"), None)
-        .await
-        .json();
-    let deadline: chrono::DateTime<chrono::Utc> =
-        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    let deadline = bid_deadline(&r, &tender).await;
     r.app
         .clock
         .advance(deadline - r.app.now() - chrono::Duration::seconds(5));
@@ -947,13 +945,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
 
     // After the deadline the opening starts; a wrong share is refused and
     // on the record; one right share is not enough.
-    let detail = r
-        .app
-        .get(&format!("/api/v1/tenders/{tender}"), None)
-        .await
-        .json();
-    let deadline: chrono::DateTime<chrono::Utc> =
-        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    let deadline = bid_deadline(&r, &tender).await;
     r.app.clock.advance(deadline - r.app.now());
     let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
     assert_eq!(
@@ -1306,13 +1298,7 @@ async fn a_server_killed_mid_upload_or_mid_opening_resumes_without_loss_or_dupli
     // An opening under way when the server dies: the key's shares were all
     // in and one bid was already recorded. The restarted server finishes
     // the rest, and records nothing twice.
-    let detail = r
-        .app
-        .get(&format!("/api/v1/tenders/{tender}"), None)
-        .await
-        .json();
-    let deadline: chrono::DateTime<chrono::Utc> =
-        serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap();
+    let deadline = bid_deadline(&r, &tender).await;
     r.app.clock.advance(deadline - r.app.now());
     let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
     assert_eq!(reply.status, 200);
