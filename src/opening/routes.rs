@@ -4,11 +4,13 @@
 
 use super::store::{self, CustodyView, Released, Releaser};
 use crate::audit::AuditContext;
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use crate::tenders::routes::parse_id;
-use crate::tenders::store as tenders;
+use crate::tenders::store::{self as tenders, TenderRow};
+use crate::types::TenderId;
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
@@ -200,25 +202,16 @@ pub async fn release_share(
     let plain = crate::pki::pem_or_base64(body.share.trim())
         .ok_or_else(|| AppError::invalid("share", "expected base64"))?;
     let plain = super::custody::PlainShare::new(plain);
-    let tender = id.clone();
-    let outcome = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
-        tenders::lock(conn, &id)?;
-        let row = tenders::load_visible(conn, &id, &principal)?;
-        check_releasable(conn, &row)?;
+    release_one(&state, principal, ctx, id, move |_, _, principal| {
         let role = principal.require_any(&[
             Role::Tenderer,
             Role::Agent,
             Role::Supervisor,
             Role::Expert,
         ])?;
-        let ctx = ctx.acting_as(role);
-        let outcome = store::release(conn, &ctx, &row.id, &Releaser::User(user), plain.bytes())?;
-        let event = store::release_event(conn, &row.id, &outcome, ctx.now)?;
-        Ok((outcome, vec![event]))
+        Ok((role, Releaser::User(user), plain))
     })
-    .await?;
-    super::run::start_if_ready(&state, tender.as_str()).await;
-    released_view(outcome)
+    .await
 }
 
 /// Releases the platform's share: an operator asks, the server decrypts it
@@ -242,24 +235,52 @@ pub async fn release_platform_share(
     let id = parse_id(&id)?;
     let role = principal.require_any(&[Role::Operator])?;
     let custodian = state.platform_custodian.clone();
-    let tender = id.clone();
-    let outcome = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
-        tenders::lock(conn, &id)?;
-        let row = tenders::load_visible(conn, &id, &principal)?;
-        check_releasable(conn, &row)?;
+    release_one(&state, principal, ctx, id, move |conn, row, _| {
         let encrypted = store::platform_share_of(conn, &row.id)?;
         let plain = super::custody::PlainShare::new(
             custodian
                 .decrypt_share(&encrypted)
                 .map_err(AppError::Internal)?,
         );
+        Ok((role, Releaser::Platform, plain))
+    })
+    .await
+}
+
+/// Releases one share of a tender's opening key, in one transaction: the
+/// tender locked and loaded, its shares releasable now, then `share` says
+/// as which role, by whom and what is released; the release (or its
+/// refusal) is recorded and told to the hall. Enough shares in, the bids
+/// are opened.
+async fn release_one<F>(
+    state: &web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: TenderId,
+    share: F,
+) -> Result<web::Json<ReleaseView>, AppError>
+where
+    F: FnOnce(
+            &mut DbConn,
+            &TenderRow,
+            &Principal,
+        ) -> Result<(Role, Releaser, super::custody::PlainShare), AppError>
+        + Send
+        + 'static,
+{
+    let tender = id.clone();
+    let outcome = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let row = tenders::load_visible(conn, &id, &principal)?;
+        check_releasable(conn, &row)?;
+        let (role, releaser, plain) = share(conn, &row, &principal)?;
         let ctx = ctx.acting_as(role);
-        let outcome = store::release(conn, &ctx, &row.id, &Releaser::Platform, plain.bytes())?;
+        let outcome = store::release(conn, &ctx, &row.id, &releaser, plain.bytes())?;
         let event = store::release_event(conn, &row.id, &outcome, ctx.now)?;
         Ok((outcome, vec![event]))
     })
     .await?;
-    super::run::start_if_ready(&state, tender.as_str()).await;
+    super::run::start_if_ready(state, tender.as_str()).await;
     released_view(outcome)
 }
 
