@@ -155,6 +155,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// A published tender with its opening certificate written to `dir`.
 pub async fn tender_with_opening_cert(r: &Registry, dir: &Path) -> (String, String, PathBuf) {
+    tender_with_opening_cert_from(r, dir, |_| {}).await
+}
+
+/// The same, from the helpers' draft body as `edit` changes it.
+pub async fn tender_with_opening_cert_from(
+    r: &Registry,
+    dir: &Path,
+    edit: impl FnOnce(&mut Value),
+) -> (String, String, PathBuf) {
     // The Registry has registered the leagues already.
     let tenderer = r.app.user(
         "采购科",
@@ -162,7 +171,19 @@ pub async fn tender_with_opening_cert(r: &Registry, dir: &Path) -> (String, Stri
         "NNG",
         "南宁市教育局",
     );
-    let id = r.app.create_draft(&tenderer, "智慧教室设备采购").await;
+    let mut body = r.app.tender_body("智慧教室设备采购");
+    edit(&mut body);
+    let reply = r
+        .app
+        .post_json("/api/v1/tenders", Some(&tenderer), &body)
+        .await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let id = reply.json()["id"].as_str().unwrap().to_string();
     let reply = r.app.act(&tenderer, &id, "publish", "").await;
     assert_eq!(
         reply.status,
@@ -746,6 +767,100 @@ async fn one_enterprise_signing_in_many_times_at_once_gets_every_session() {
     for token in &tokens {
         assert_eq!(r.app.get("/api/v1/me", Some(token)).await.status, 200);
     }
+}
+
+#[actix_web::test]
+async fn a_tender_requiring_seals_revokes_unsealed_bids_at_the_opening() {
+    let r = Registry::new().await;
+    let nng = &r.nng;
+    for (name, org, code) in [
+        ("second", "广西第二建设有限公司", "91450100MA5T0003C"),
+        ("third", "广西第三建设有限公司", "91450100MA5T0004D"),
+    ] {
+        nng.enterprise(name, org, &credit(code));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (tenderer, tender, opening) = tender_with_opening_cert_from(&r, dir.path(), |body| {
+        body["seal_required"] = json!(true);
+    })
+    .await;
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    assert_eq!(detail["seal_required"], true);
+    // Three bids made with the plain openssl CLI, which carry no seal:
+    // accepted on arrival (the platform cannot see inside), revoked at the
+    // opening with the reason.
+    for (i, name) in ["builder", "second", "third"].into_iter().enumerate() {
+        let token = sign_in(&r, nng, name).await;
+        let zip = container(&nng.dir, name, &schedule(80_000_000 + i as i64));
+        let bid = envelope(
+            nng,
+            name,
+            &zip,
+            &opening,
+            Make {
+                gcm: true,
+                outer: true,
+            },
+        );
+        let reply = submit(&r, &token, &tender, &bid).await;
+        assert_eq!(
+            reply.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+    }
+    let deadline = bid_deadline(&r, &tender).await;
+    r.app.clock.advance(deadline - r.app.now());
+    let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
+    assert_eq!(reply.status, 200);
+    let mine = r
+        .app
+        .get(
+            &format!("/api/v1/tenders/{tender}/opening-key/my-share"),
+            Some(&tenderer),
+        )
+        .await;
+    assert_eq!(mine.status, 200);
+    let share = decrypt_share(dir.path(), &mine.body);
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/opening/shares"),
+            Some(&tenderer),
+            &json!({ "share": openssl::base64::encode_block(&share) }),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/opening/platform-share"),
+            Some(&r.operator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let view = wait_for_opening(&r, &tender).await;
+    let bids = view["bids"].as_array().unwrap();
+    assert_eq!(bids.len(), 3, "{view:#}");
+    for bid in bids {
+        assert_eq!(bid["outcome"], "revoked", "{bid:#}");
+        assert_eq!(bid["sealed"], false);
+        assert!(
+            bid["reason"]
+                .as_str()
+                .unwrap()
+                .contains("requires the enterprise's electronic seal"),
+            "{bid:#}"
+        );
+    }
+    assert_eq!(view["valid_bids"], 0);
+    assert_eq!(view["result"], "fails: 0 valid bid(s), fewer than 3");
 }
 
 /// Starts a PATCH of `total` bytes over a plain socket and sends only
