@@ -548,10 +548,7 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
 
     // After the deadline: the opening starts; a key that is not the
     // custodian's cannot open the share; the custodian's can.
-    let deadline = crate::bids::bid_deadline(&r, &tender).await;
-    r.app.clock.advance(deadline - r.app.now());
-    let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
-    assert_eq!(reply.status, 200, "{}", text(&reply.body));
+    crate::bids::start_opening_at_deadline(&r, &tenderer, &tender).await;
     let wrong = release(PathBuf::from(&cert), PathBuf::from(&key)).await;
     assert!(!wrong.status.success());
     assert!(
@@ -564,15 +561,7 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
     assert!(stdout.contains("1 of the 2 shares"), "{stdout}");
     // The platform's share completes the key; the opening reads the
     // resumed, sealed bid.
-    let reply = r
-        .app
-        .post_json(
-            &format!("/api/v1/tenders/{tender}/opening/platform-share"),
-            Some(&r.operator),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", text(&reply.body));
+    crate::bids::release_platform_share(&r, &tender).await;
     let view = wait_for_opening(&r, &tender).await;
     let bids = view["bids"].as_array().unwrap();
     assert_eq!(bids.len(), 1, "{view:#}");

@@ -814,37 +814,9 @@ async fn a_tender_requiring_seals_revokes_unsealed_bids_at_the_opening() {
             String::from_utf8_lossy(&reply.body)
         );
     }
-    let deadline = bid_deadline(&r, &tender).await;
-    r.app.clock.advance(deadline - r.app.now());
-    let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
-    assert_eq!(reply.status, 200);
-    let mine = r
-        .app
-        .get(
-            &format!("/api/v1/tenders/{tender}/opening-key/my-share"),
-            Some(&tenderer),
-        )
-        .await;
-    assert_eq!(mine.status, 200);
-    let share = decrypt_share(dir.path(), &mine.body);
-    let reply = r
-        .app
-        .post_json(
-            &format!("/api/v1/tenders/{tender}/opening/shares"),
-            Some(&tenderer),
-            &json!({ "share": openssl::base64::encode_block(&share) }),
-        )
-        .await;
-    assert_eq!(reply.status, 200);
-    let reply = r
-        .app
-        .post_json(
-            &format!("/api/v1/tenders/{tender}/opening/platform-share"),
-            Some(&r.operator),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(reply.status, 200);
+    start_opening_at_deadline(&r, &tenderer, &tender).await;
+    release_tenderer_share(&r, dir.path(), &tenderer, &tender).await;
+    release_platform_share(&r, &tender).await;
     let view = wait_for_opening(&r, &tender).await;
     let bids = view["bids"].as_array().unwrap();
     assert_eq!(bids.len(), 3, "{view:#}");
@@ -915,6 +887,66 @@ async fn part_reaches(app: &crate::helpers::TestApp, upload: &str, n: u64) {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     panic!("the server never received the first {n} bytes");
+}
+
+/// Moves the clock to the tender's bid deadline and starts the opening.
+pub async fn start_opening_at_deadline(r: &Registry, tenderer: &str, tender: &str) {
+    let deadline = bid_deadline(r, tender).await;
+    r.app.clock.advance(deadline - r.app.now());
+    let reply = r.app.act(tenderer, tender, "start_opening", "").await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+}
+
+/// The tenderer, custodian of a share, decrypts it with `openssl cms` and
+/// releases it.
+async fn release_tenderer_share(r: &Registry, dir: &Path, tenderer: &str, tender: &str) {
+    let mine = r
+        .app
+        .get(
+            &format!("/api/v1/tenders/{tender}/opening-key/my-share"),
+            Some(tenderer),
+        )
+        .await;
+    assert_eq!(mine.status, 200);
+    let share = decrypt_share(dir, &mine.body);
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/opening/shares"),
+            Some(tenderer),
+            &json!({ "share": openssl::base64::encode_block(&share) }),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+}
+
+/// An operator releases the platform's share; returns the release view.
+pub async fn release_platform_share(r: &Registry, tender: &str) -> Value {
+    let reply = r
+        .app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/opening/platform-share"),
+            Some(&r.operator),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()
 }
 
 /// Decrypts this test process's custodian share with `openssl cms -decrypt`.
@@ -1413,27 +1445,8 @@ async fn a_server_killed_mid_upload_or_mid_opening_resumes_without_loss_or_dupli
     // An opening under way when the server dies: the key's shares were all
     // in and one bid was already recorded. The restarted server finishes
     // the rest, and records nothing twice.
-    let deadline = bid_deadline(&r, &tender).await;
-    r.app.clock.advance(deadline - r.app.now());
-    let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
-    assert_eq!(reply.status, 200);
-    let mine = r
-        .app
-        .get(
-            &format!("/api/v1/tenders/{tender}/opening-key/my-share"),
-            Some(&tenderer),
-        )
-        .await;
-    let share = decrypt_share(dir.path(), &mine.body);
-    let reply = r
-        .app
-        .post_json(
-            &format!("/api/v1/tenders/{tender}/opening/shares"),
-            Some(&tenderer),
-            &json!({ "share": openssl::base64::encode_block(&share) }),
-        )
-        .await;
-    assert_eq!(reply.status, 200);
+    start_opening_at_deadline(&r, &tenderer, &tender).await;
+    release_tenderer_share(&r, dir.path(), &tenderer, &tender).await;
     // The state a crash leaves behind once the platform's share is in and
     // the first bid has been read: written as the server writes it.
     let keys = r.app.data_dir.path().join("keys");
