@@ -1148,21 +1148,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         .collect();
     assert!(kinds.contains(&"opening.share_released"), "{kinds:?}");
     // The platform's share, released by an operator: the key is whole.
-    let reply = r
-        .app
-        .post_json(
-            &format!("/api/v1/tenders/{tender}/opening/platform-share"),
-            Some(&r.operator),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    assert_eq!(reply.json()["ready"], true);
+    assert_eq!(release_platform_share(&r, &tender).await["ready"], true);
     let view = wait_for_opening(&r, &tender).await;
     // The watcher heard it all, in order: the release, the decryption, each
     // bid read out, the result.
