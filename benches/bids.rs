@@ -44,18 +44,13 @@ use ggzy::db::Db;
 use ggzy::identity::Role;
 use ggzy::identity::store::{NewUser, create_user, find_or_create_organisation};
 use ggzy::types::{CreditCode, LeagueCode};
-use openssl::asn1::{Asn1Integer, Asn1Time};
-use openssl::bn::{BigNum, MsbOption};
 use openssl::ec::{EcGroup, EcKey};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::sign::Signer;
-use openssl::x509::extension::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
-};
-use openssl::x509::{X509, X509NameBuilder};
+use openssl::x509::X509;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -410,59 +405,17 @@ fn enterprise(ca: &Ca, i: usize, now: DateTime<Utc>) -> Bidder {
     let key = PKey::from_ec_key(EcKey::generate(&group).expect("key")).expect("key");
     let credit = CreditCode::with_check_digit(&format!("91450100MA{i:07}")).expect("credit code");
     let org = format!("压力测试第{i}建设有限公司");
-    let mut name = X509NameBuilder::new().expect("name");
-    name.append_entry_by_text("C", "CN").expect("C");
-    name.append_entry_by_text("O", &org).expect("O");
-    name.append_entry_by_text("organizationIdentifier", credit.as_str())
-        .expect("organizationIdentifier");
-    name.append_entry_by_text("CN", &org).expect("CN");
-    let name = name.build();
-    let mut b = X509::builder().expect("builder");
-    b.set_version(2).expect("version");
-    let mut serial = BigNum::new().expect("bn");
-    serial.rand(127, MsbOption::ONE, false).expect("rand");
-    b.set_serial_number(&Asn1Integer::from_bn(&serial).expect("serial"))
-        .expect("serial");
-    b.set_subject_name(&name).expect("subject");
-    b.set_issuer_name(ca.cert.subject_name()).expect("issuer");
-    b.set_pubkey(&key).expect("pubkey");
-    b.set_not_before(&Asn1Time::from_unix((now - Span::hours(1)).timestamp()).expect("t"))
-        .expect("not before");
-    b.set_not_after(&Asn1Time::from_unix((now + Span::days(365)).timestamp()).expect("t"))
-        .expect("not after");
-    b.append_extension(BasicConstraints::new().build().expect("bc"))
-        .expect("bc");
-    b.append_extension(
-        KeyUsage::new()
-            .critical()
-            .digital_signature()
-            .non_repudiation()
-            .build()
-            .expect("ku"),
+    let cert = ggzy::pki::demo::issue_enterprise(
+        &ca.cert,
+        &ca.key,
+        &org,
+        &credit,
+        key.clone(),
+        now - Span::hours(1),
+        365,
     )
-    .expect("ku");
-    b.append_extension(
-        ExtendedKeyUsage::new()
-            .client_auth()
-            .email_protection()
-            .build()
-            .expect("eku"),
-    )
-    .expect("eku");
-    let ski = SubjectKeyIdentifier::new()
-        .build(&b.x509v3_context(None, None))
-        .expect("ski");
-    b.append_extension(ski).expect("ski");
-    let aki = AuthorityKeyIdentifier::new()
-        .keyid(true)
-        .build(&b.x509v3_context(Some(&ca.cert), None))
-        .expect("aki");
-    b.append_extension(aki).expect("aki");
-    b.sign(&ca.key, MessageDigest::sha256()).expect("sign");
-    Bidder {
-        cert: b.build(),
-        key,
-    }
+    .expect("enterprise certificate");
+    Bidder { cert, key }
 }
 
 /// A folder holding one document of `bytes` random (incompressible) bytes.

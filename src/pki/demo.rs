@@ -443,6 +443,58 @@ fn issue(
     })
 }
 
+/// An enterprise's certificate as an enterprise CA of the fabric issues it:
+/// its name (company, credit code as organizationIdentifier) and the
+/// subscriber profile.
+#[allow(clippy::too_many_arguments)]
+fn enterprise_cert(
+    ca: &Issued,
+    company: &str,
+    credit: &CreditCode,
+    city: Option<&str>,
+    key: PKey<Private>,
+    not_before: DateTime<Utc>,
+    days: i64,
+) -> anyhow::Result<Issued> {
+    let mut attrs = vec![Attr::Printable("C", "CN"), Attr::Utf8("ST", PROVINCE)];
+    if let Some(city) = city {
+        attrs.push(Attr::Utf8("L", city));
+    }
+    attrs.extend([
+        Attr::Utf8("O", company),
+        Attr::Utf8("organizationIdentifier", credit.as_str()),
+        Attr::Utf8("CN", company),
+    ]);
+    issue(
+        &name(&attrs)?,
+        key,
+        Some(ca),
+        Profile::Subscriber,
+        not_before,
+        days,
+    )
+}
+
+/// A certificate for one more enterprise from a demo enterprise CA (its
+/// `enterprise-ca.cert.pem` and `enterprise-ca.key.pem`), made exactly as
+/// the fabric's own: for benchmarks and tools that need more enterprises
+/// than the fabric holds.
+pub fn issue_enterprise(
+    ca_cert: &X509,
+    ca_key: &PKey<Private>,
+    company: &str,
+    credit: &CreditCode,
+    key: PKey<Private>,
+    not_before: DateTime<Utc>,
+    days: i64,
+) -> anyhow::Result<X509> {
+    let ca = Issued {
+        cert: ca_cert.clone(),
+        key: ca_key.clone(),
+    };
+    Ok(enterprise_cert(&ca, company, credit, None, key, not_before, days)?.cert)
+}
+
 fn hex_serial(cert: &X509) -> anyhow::Result<String> {
     Ok(cert.serial_number().to_bn()?.to_hex_str()?.to_string())
 }
@@ -833,20 +885,12 @@ fn build_league(w: &mut Writer, profile: &LeagueProfile, now: DateTime<Utc>) -> 
         } else {
             leaf_alg
         };
-        let mut attrs = vec![Attr::Printable("C", "CN"), Attr::Utf8("ST", PROVINCE)];
-        if let Some(city) = profile.city {
-            attrs.push(Attr::Utf8("L", city));
-        }
-        attrs.extend([
-            Attr::Utf8("O", company),
-            Attr::Utf8("organizationIdentifier", credit.as_str()),
-            Attr::Utf8("CN", company),
-        ]);
-        let cert = issue(
-            &name(&attrs)?,
+        let cert = enterprise_cert(
+            &enterprise_ca,
+            company,
+            credit,
+            profile.city,
             generate_key(alg)?,
-            Some(&enterprise_ca),
-            Profile::Subscriber,
             start,
             1095,
         )?;
