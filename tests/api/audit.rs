@@ -9,7 +9,7 @@ async fn events(app: &crate::helpers::TestApp, token: &str, query: &str) -> Vec<
             Some(token),
         )
         .await;
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.assert_status(200);
     r.json()["items"].as_array().unwrap().clone()
 }
 

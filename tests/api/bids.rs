@@ -33,12 +33,7 @@ pub async fn sign_in(r: &Registry, league: &League, name: &str) -> String {
             }),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     reply.json()["token"].as_str().unwrap().to_string()
 }
 
@@ -177,20 +172,10 @@ pub async fn tender_with_opening_cert_from(
         .app
         .post_json("/api/v1/tenders", Some(&tenderer), &body)
         .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     let id = reply.json()["id"].as_str().unwrap().to_string();
     let reply = r.app.act(&tenderer, &id, "publish", "").await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     let reply = r
         .app
         .get(
@@ -299,12 +284,7 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
         },
     );
     let reply = submit(&r, &builder, &tender, &bid).await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     let first = reply.json();
     assert_eq!(first["version"], 1);
     assert_eq!(first["outer_signed"], true);
@@ -342,12 +322,7 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
         },
     );
     let reply = submit(&r, &second, &tender, &bare).await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     assert_eq!(reply.json()["outer_signed"], false);
 
     // A second bid from the same enterprise replaces the first.
@@ -515,12 +490,7 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
             &json!({}),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     assert_eq!(reply.json()["status"], "withdrawn");
     let deadline = bid_deadline(&r, &tender).await;
     // A bid whose last byte arrives one millisecond before the deadline
@@ -530,12 +500,7 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
         .advance(deadline - r.app.now() - chrono::Duration::seconds(2));
     let builder = sign_in(&r, nng, "builder").await;
     let reply = submit(&r, &builder, &tender, &again).await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     r.app.clock.advance(deadline - r.app.now());
     let before = r.app.snapshot();
     submit(&r, &builder, &tender, &again)
@@ -620,12 +585,7 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
             &json!({ "size": bytes.len(), "sha256": sha256_hex(&bytes) }),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     let upload = reply.json()["id"].as_str().unwrap().to_string();
     let url = format!("/api/v1/bid-uploads/{upload}");
     let half = bytes.len() / 2;
@@ -807,12 +767,7 @@ async fn a_tender_requiring_seals_revokes_unsealed_bids_at_the_opening() {
             },
         );
         let reply = submit(&r, &token, &tender, &bid).await;
-        assert_eq!(
-            reply.status,
-            201,
-            "{}",
-            String::from_utf8_lossy(&reply.body)
-        );
+        reply.assert_status(201);
     }
     start_opening_at_deadline(&r, &tenderer, &tender).await;
     release_tenderer_share(&r, dir.path(), &tenderer, &tender).await;
@@ -894,12 +849,7 @@ pub async fn start_opening_at_deadline(r: &Registry, tenderer: &str, tender: &st
     let deadline = bid_deadline(r, tender).await;
     r.app.clock.advance(deadline - r.app.now());
     let reply = r.app.act(tenderer, tender, "start_opening", "").await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
 }
 
 /// The tenderer, custodian of a share, decrypts it with `openssl cms` and
@@ -922,12 +872,7 @@ async fn release_tenderer_share(r: &Registry, dir: &Path, tenderer: &str, tender
             &json!({ "share": openssl::base64::encode_block(&share) }),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
 }
 
 /// An operator releases the platform's share; returns the release view.
@@ -940,12 +885,7 @@ pub async fn release_platform_share(r: &Registry, tender: &str) -> Value {
             &json!({}),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     reply.json()
 }
 
@@ -1040,12 +980,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         let zip = container(&nng.dir, name, &schedule(price));
         let bid = envelope(nng, name, &zip, &opening, make);
         let reply = submit(&r, &token, &tender, &bid).await;
-        assert_eq!(
-            reply.status,
-            201,
-            "{}",
-            String::from_utf8_lossy(&reply.body)
-        );
+        reply.assert_status(201);
         expected.push((name, price));
         zips.push((name, std::fs::read(&zip).unwrap()));
     }
@@ -1095,12 +1030,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     let deadline = bid_deadline(&r, &tender).await;
     r.app.clock.advance(deadline - r.app.now());
     let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     // Evaluation waits for the opening.
     r.app
         .act(&tenderer, &tender, "start_evaluation", "")
@@ -1125,12 +1055,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         .json();
     assert_eq!(refused["items"].as_array().unwrap().len(), 1);
     let reply = release(tenderer.clone(), share.clone()).await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     assert_eq!(reply.json()["ready"], false);
     let view = r
         .app
@@ -1280,12 +1205,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
             &json!({ "text": "第四家的报价表无法读取，请核实。" }),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     let objection = reply.json()["id"].as_str().unwrap().to_string();
     let reply = r
         .app
@@ -1295,12 +1215,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
             &json!({ "answer": "已核实：该投标文件报价表格式错误，按撤回处理。" }),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     let list = r
         .app
         .get(&format!("/api/v1/tenders/{tender}/objections"), None)
@@ -1312,12 +1227,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     let opened = r.app.data_dir.path().join("opened");
     assert!(opened.join(&tender).exists(), "the decrypted bids are kept");
     let reply = r.app.act(&tenderer, &tender, "cancel", "项目取消").await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     r.app
         .get(&builders, Some(&nng_supervisor))
         .await
@@ -1399,12 +1309,7 @@ async fn a_server_killed_mid_upload_or_mid_opening_resumes_without_loss_or_dupli
         .app
         .get(&format!("/api/v1/bid-uploads/{upload}"), Some(&builder))
         .await;
-    assert_eq!(
-        state.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&state.body)
-    );
+    state.assert_status(200);
     let offset = state.json()["offset"].as_u64().unwrap() as usize;
     assert_eq!(offset, 1000, "what arrived before the crash is kept");
     let mut resp = r

@@ -41,7 +41,7 @@ async fn documents_upload_publish_and_download_with_their_hash() {
     let r = app
         .post_raw(&path, Some(&tenderer), "application/pdf", content.clone())
         .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    r.assert_status(201);
     let doc = r.json();
     assert_eq!(doc["sha256"], json!(sha256_hex(&content)));
     assert_eq!(doc["size"], json!(content.len()));

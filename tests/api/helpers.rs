@@ -203,6 +203,18 @@ impl Reply {
             .map(str::to_string)
     }
 
+    /// Asserts the status, showing the body when it is another.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Reply {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        self
+    }
+
     /// Asserts an RFC 9457 problem with the given status and code.
     pub fn assert_problem(&self, status: u16, code: &str) -> Value {
         let body = String::from_utf8_lossy(&self.body).to_string();
@@ -466,7 +478,7 @@ impl TestApp {
         let r = self
             .post_json("/api/v1/tenders", Some(token), &self.tender_body(title))
             .await;
-        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        r.assert_status(201);
         r.json()["id"].as_str().unwrap().to_string()
     }
 
@@ -485,7 +497,7 @@ impl TestApp {
         let token = self.user("采购科", Role::Tenderer, "NNG", "南宁市教育局");
         let id = self.create_draft(&token, "智慧教室设备采购").await;
         let r = self.act(&token, &id, "publish", "").await;
-        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        r.assert_status(200);
         (token, id)
     }
 }

@@ -75,12 +75,7 @@ async fn verify(r: &Registry, signature: &[u8], league: &str, document: &[u8]) -
             }),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     reply.json()
 }
 

@@ -54,7 +54,7 @@ async fn draft_publish_and_full_lifecycle() {
     assert_eq!(r.json()["lots"], json!([]));
 
     let r = app.act(&tenderer, &id, "publish", "").await;
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.assert_status(200);
     let t = r.json();
     assert_eq!(t["status"], "published");
     assert_eq!(t["notices"][0]["kind"], "tender");
@@ -170,7 +170,7 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
             &json!({"title": "更正公告（第1号）", "body": "内存调整为16GB", "changes_bids": true}),
         )
         .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    r.assert_status(201);
     assert_eq!(r.json()["amendment_version"], 1);
     // 12 days later only 13 days remain: a bid-changing amendment must move the deadline.
     app.clock.advance(Duration::days(12));
@@ -446,7 +446,7 @@ async fn concurrent_drafts_get_unique_references() {
     let mut refs: Vec<String> = replies
         .iter()
         .map(|r| {
-            assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+            r.assert_status(201);
             r.json()["reference"].as_str().unwrap().to_string()
         })
         .collect();
@@ -528,7 +528,7 @@ async fn amendments_can_change_terms_and_documents_count_as_changing_bids() {
             }),
         )
         .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    r.assert_status(201);
     let t = r.json();
     assert_eq!(t["budget"]["amount_fen"], 180_000_000);
     assert_eq!(t["lots"].as_array().unwrap().len(), 1);

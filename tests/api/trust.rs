@@ -102,12 +102,7 @@ impl Registry {
                         &json!({ "crl": crl }),
                     )
                     .await;
-                assert_eq!(
-                    reply.status,
-                    201,
-                    "{}",
-                    String::from_utf8_lossy(&reply.body)
-                );
+                reply.assert_status(201);
             }
         }
         registry
@@ -167,12 +162,7 @@ impl Registry {
             .app
             .post_json("/api/v1/trust/validate", Some(&self.operator), &body)
             .await;
-        assert_eq!(
-            reply.status,
-            200,
-            "{}",
-            String::from_utf8_lossy(&reply.body)
-        );
+        reply.assert_status(200);
         reply.json()
     }
 
@@ -260,12 +250,7 @@ async fn a_league_accepts_its_own_and_only_what_it_recognises_at_the_time() {
             &json!({"effective_until": until, "reason": "协议到期"}),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     let after = (r.app.now() + chrono::Duration::days(6)).to_rfc3339();
     let ended = r
         .validate(&r.lzh, "builder.pem", Some("NNG"), Some(&after))
@@ -384,12 +369,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
             &json!({"status": "suspended", "effective_from": at(1), "reason": "审计暂停"}),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     assert_eq!(
         verdict(&r.validate(&r.nng, "builder.pem", None, None).await).0,
         "PASSED"
@@ -418,12 +398,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
                 &json!({"status": status, "effective_from": at(days), "reason": "计划停用"}),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            200,
-            "{}",
-            String::from_utf8_lossy(&reply.body)
-        );
+        reply.assert_status(200);
     }
     // Withdrawing the root withdraws what it certified; a withdrawal is final.
     let reply = r
