@@ -87,23 +87,18 @@ pub fn record_custody_certificate(
     // Updated in place when there is one: concurrent sign-ins of one user
     // then wait for each other on the row instead of each deleting and
     // inserting it, which made all but one fail on PostgreSQL.
+    let values = (
+        custody_certificates::certificate.eq(der),
+        custody_certificates::sha256.eq(&sha),
+        custody_certificates::subject.eq(&subject),
+        custody_certificates::updated_at.eq(now),
+    );
     let updated = diesel::update(custody_certificates::table.find(user))
-        .set((
-            custody_certificates::certificate.eq(der),
-            custody_certificates::sha256.eq(&sha),
-            custody_certificates::subject.eq(&subject),
-            custody_certificates::updated_at.eq(now),
-        ))
+        .set(values)
         .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(custody_certificates::table)
-            .values((
-                custody_certificates::user_id.eq(user),
-                custody_certificates::certificate.eq(der),
-                custody_certificates::sha256.eq(&sha),
-                custody_certificates::subject.eq(&subject),
-                custody_certificates::updated_at.eq(now),
-            ))
+            .values((custody_certificates::user_id.eq(user), values))
             .execute(conn)?;
     }
     Ok(true)
