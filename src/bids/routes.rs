@@ -527,10 +527,10 @@ pub async fn append_upload(
             return Err(AppError::not_found("upload (it expired)"));
         }
     }
-    // From offset 0 the whole upload may come in this one request: then it
-    // is checked as it arrives.
+    // A request that carries the whole upload from offset 0 is checked as
+    // it arrives; a first part of it would only be checked in vain.
     let opening = match offset {
-        0 => opening_certificate(&state, &tender).await?,
+        0 if declared_length(&req) == Some(size) => opening_certificate(&state, &tender).await?,
         _ => None,
     };
     let appended = state
