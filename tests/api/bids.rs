@@ -713,6 +713,25 @@ async fn an_enterprise_has_three_unfinished_uploads_at_most_and_one_patch_can_ca
         1,
         "only the untouched session is still open"
     );
+    // More bytes than that session declared: refused before the excess is
+    // written; what came before it stays, to resume from; no bid.
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"trailing bytes past the declared size");
+    let (status, body, _) = patch_upload(&r, &builder, &open[2], 0, longer).await;
+    assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
+    let problem: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(problem["code"], "payload-too-large");
+    let kept = std::fs::metadata(uploads.join(format!("{}.part", open[2])))
+        .unwrap()
+        .len();
+    assert!(kept <= bytes.len() as u64, "{kept} bytes kept");
+    let state = r
+        .app
+        .get(&format!("/api/v1/bid-uploads/{}", open[2]), Some(&builder))
+        .await;
+    state.assert_status(200);
+    assert_eq!(state.json()["offset"], kept);
+    assert_eq!(r.app.count("bids"), 1);
 }
 
 #[actix_web::test]
