@@ -1,8 +1,8 @@
 //! Custody of a tender's opening key: a fresh RSA key pair whose
 //! certificate bidders encrypt to, its private key split k-of-n (Shamir)
 //! and each share encrypted to one custodian's certificate as CMS
-//! EnvelopedData (AES-256-CBC), so a custodian opens theirs with plain
-//! `openssl cms -decrypt`. The whole private key exists only in memory while
+//! EnvelopedData (`share_envelope`), so a custodian opens theirs with plain
+//! `openssl cms -decrypt` or in the browser. The whole private key exists only in memory while
 //! it is split, and that memory is wiped; only encrypted shares leave.
 //!
 //! No clock read here: the validity period is a parameter.
@@ -11,12 +11,9 @@ use super::shamir::{self, Share};
 use chrono::{DateTime, Utc};
 use openssl::asn1::Asn1Time;
 use openssl::bn::BigNum;
-use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
-use openssl::stack::Stack;
-use openssl::symm::Cipher;
 use openssl::x509::extension::{BasicConstraints, KeyUsage};
 use openssl::x509::{X509, X509NameBuilder};
 
@@ -134,17 +131,7 @@ pub fn create(
         plain.push(share.x);
         plain.extend_from_slice(&share.y);
         let share_sha256 = share_digest(&plain);
-        let sealed = (|| {
-            let mut recipients = Stack::new()?;
-            recipients.push(custodian.certificate.clone())?;
-            CmsContentInfo::encrypt(
-                &recipients,
-                &plain,
-                Cipher::aes_256_cbc(),
-                CMSOptions::BINARY,
-            )?
-            .to_der()
-        })();
+        let sealed = super::share_envelope::seal(&custodian.certificate, &plain);
         wipe(&mut plain);
         match sealed {
             Ok(cms_der) => encrypted.push(EncryptedShare {
@@ -241,6 +228,7 @@ pub fn reconstruct(shares: &[Share], certificate: &X509) -> Result<PKey<Private>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use openssl::cms::CmsContentInfo;
     use std::process::Command;
 
     fn openssl(dir: &std::path::Path, args: &[&str]) -> Vec<u8> {

@@ -4,6 +4,8 @@
 //! - `custody` makes the opening key pair and certificate, splits the
 //!   private key and encrypts each share to its custodian's certificate
 //!   (CMS), and rebuilds the key from released shares.
+//! - `share_envelope` is that CMS: RSA-OAEP or ECDH key transport that a
+//!   browser's WebCrypto can open as well as `openssl cms -decrypt`.
 //! - `platform` is the platform's own custodian key.
 //! - `store` keeps custody per tender (made at publication), custodians'
 //!   certificates, and share releases.
@@ -18,6 +20,7 @@ pub mod platform;
 pub mod routes;
 pub mod run;
 pub mod shamir;
+pub mod share_envelope;
 pub mod store;
 
 crate::types::text_enum! {

@@ -23,7 +23,7 @@ loaded its demo data and wrote its demo trust fabric to <data_dir>/pki-demo):
    another enterprise's signature, the wrong recipient, too late);
 5. a WebSocket client (`websockets`) watches the opening hall while the
    tenderer starts the opening and releases its key share (decrypted with
-   `cryptography`), and an operator releases the platform's; the watcher must
+   `openssl cms`), and an operator releases the platform's; the watcher must
    hear every release, the decryption, each bid read out with the prices
    packed here, and the completion, numbered without gaps; `GET /opening`
    must agree, and a watcher reconnecting with `after=N` must get exactly
@@ -838,14 +838,25 @@ class Run:
         equal((view["status"], view["shares_released"], view["threshold"]), ("collecting_shares", 0, 2),
               "the opening once started")
 
-        # The tenderer's share: downloaded, decrypted with cryptography.
+        # The tenderer's share: downloaded, decrypted with the openssl command
+        # line (cryptography's pkcs7_decrypt_der does only RSA PKCS#1 v1.5 key
+        # transport; shares use RSA-OAEP, which browsers can decrypt too).
         enc = self.api.expect(200, "GET", f"/api/v1/tenders/{tid}/opening-key/my-share", token=t_token)
-        share = pkcs7.pkcs7_decrypt_der(enc.body, tenderer.cert, tenderer.key, [])
+        (self.work / "share.der").write_bytes(enc.body)
+        (self.work / "custodian.key").write_bytes(tenderer.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        (self.work / "custodian.pem").write_text(tenderer.pem)
+        printed = openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", "share.der", cwd=self.work).stdout
+        check("rsaesOaep" in printed and "sha256" in printed and "aes-256-cbc" in printed,
+              f"the share is RSA-OAEP (SHA-256) and AES-256-CBC EnvelopedData: {printed}")
+        openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", "share.der", "-inkey", "custodian.key",
+                "-recip", "custodian.pem", "-out", "share.bin", cwd=self.work)
+        share = (self.work / "share.bin").read_bytes()
         mine_x = next(c["x"] for c in custody["custodians"] if c["user_id"] == t_user)
         equal(share[0], int(enc.headers["X-Share-X"]), "the share's first byte is its x (X-Share-X)")
         equal(share[0], mine_x, "the share's x and the custody view's")
         self.note(f"the tenderer's share (x={mine_x}, {len(share)} bytes) decrypted with "
-                  f"cryptography's pkcs7_decrypt_der (AES-256-CBC EnvelopedData)")
+                  f"openssl cms -decrypt (RSA-OAEP SHA-256, AES-256-CBC EnvelopedData)")
         wrong = bytearray(share)
         wrong[-1] ^= 0x55
         self.api.problem(422, "share-rejected", "POST", f"/api/v1/tenders/{tid}/opening/shares", token=t_token,
@@ -1009,7 +1020,7 @@ class Run:
               [(e["seq"], e["kind"], e["payload"]) for e in events], "GET hall/events and the live socket")
         self.note("GET /opening and GET hall/events agree with what the watcher heard")
         self.summary.append(
-            f"opening: the tenderer's share (decrypted by cryptography) and the platform's (an operator) "
+            f"opening: the tenderer's share (decrypted by openssl cms) and the platform's (an operator) "
             f"released, a tampered one refused; {valid} valid bids read out with the prices packed, "
             f"{bid_count - valid} revoked; result: {completed['result']}")
         self.summary.append(f"hall: the WebSocket watcher heard seq 1..{events[-1]['seq']} without gaps, "
