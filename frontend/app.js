@@ -23,6 +23,32 @@ const I18N = {
     clarifications: '答疑澄清', clarNo: '编号', question: '问题', answer: '答复', answeredAt: '答复时间',
     nothing: '暂无', opendata: '开放数据（OCDS）', apiDocs: 'API 文档（JSON）', opendataFeed: '开放数据（OCDS）',
     notFound: '页面不存在', home: '返回首页',
+    releaseLink: '开标：释放我的密钥份额', releaseTitle: '释放开标密钥份额', releaseFailed: '份额未释放', backToTender: '← 返回项目',
+    releaseIntro: '您是本项目开标密钥的保管人之一。请选择您的数字证书和私钥：私钥只在本浏览器中使用——用于签名登录和解密您的份额——不会发送到任何地方。',
+    certFile: '数字证书（PEM 或 DER）', keyFile: '私钥（PEM：PKCS#8、PKCS#1 或 SEC1）', keyPassword: '私钥口令（私钥加密时填写）',
+    releaseButton: '登录并释放份额', openingProgress: '已释放 {released} 份，需要 {threshold} 份',
+    notOpening: '本项目当前不在开标阶段（{status}），现在不能释放份额。',
+    step: {
+      signedIn: '已登录：{name}', downloaded: '已下载加密的份额（x = {x}）', decrypted: '已在本浏览器中解密份额',
+      released: '份额已释放：已有 {released} / {threshold} 份', ready: '份额已足够，平台正在解密投标文件。',
+      waiting: '等待其他保管人释放份额。', signedOut: '已退出登录。',
+    },
+    shareErr: {
+      chooseFiles: '请先选择证书和私钥文件。',
+      noWebCrypto: '此浏览器在本页面不能使用 WebCrypto（页面须通过 HTTPS 访问）。',
+      malformed: '文件无法解析：不是有效的 DER 结构。', notPem: '私钥文件不是 PEM 文本。',
+      keyNotPem: '私钥文件是 DER 格式，请先转换为 PEM：openssl pkey -inform DER -in key.der -out key.pem',
+      noPrivateKey: '文件中没有私钥。',
+      legacyEncrypted: '私钥采用 OpenSSL 旧式 PEM 加密，请转换为 PKCS#8：openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem',
+      needPassword: '私钥已加密，请输入口令。', wrongPassword: '口令不能打开此私钥。',
+      keyEncryption: '私钥的加密方式浏览器无法打开（支持 PBES2：PBKDF2 与 AES-CBC）。',
+      keyKind: '这里只能使用 RSA 或 EC（P-256、P-384）私钥。', notCertificate: '证书文件中没有 X.509 证书。',
+      notEnveloped: '平台返回的份额不是 CMS EnvelopedData。',
+      otherRecipient: '您的份额加密给了您的另一张证书：请选择项目发布时您使用的证书。',
+      pkcs1v15: '此份额使用 RSA PKCS#1 v1.5 加密，浏览器无法解密：请用命令行释放（ggzy opening release-share）。',
+      unsupported: '此份额使用了本页面不支持的算法：请用命令行释放（ggzy opening release-share）。',
+      keyMismatch: '此私钥打不开份额：它是这张证书的私钥吗？',
+    },
     pf: {
       lowest_price_base: '低价优先法：以满足要求的最低有效报价为评标基准价，价格得分 =（评标基准价 ÷ 投标报价）× 价格满分。',
       average_deviation: '平均值偏差法：以有效报价的算术平均值为评标基准价；报价每高于基准价 1% 扣 {above} 分，每低于基准价 1% 扣 {below} 分。',
@@ -56,6 +82,32 @@ const I18N = {
     clarifications: 'Clarifications', clarNo: 'No.', question: 'Question', answer: 'Answer', answeredAt: 'Answered',
     nothing: 'None yet', opendata: 'Open data (OCDS)', apiDocs: 'API docs (JSON)', opendataFeed: 'Open data feed (OCDS)',
     notFound: 'Page not found', home: 'Go to the notice board',
+    releaseLink: 'Opening: release my key share', releaseTitle: 'Release my opening-key share', releaseFailed: 'The share was not released', backToTender: '← Back to the tender',
+    releaseIntro: 'You hold a share of this tender\'s opening key. Choose your certificate and private key: the key is used in this browser only, to sign you in and to decrypt your share, and is never sent anywhere.',
+    certFile: 'Certificate (PEM or DER)', keyFile: 'Private key (PEM: PKCS#8, PKCS#1 or SEC1)', keyPassword: 'Key password (if the key is encrypted)',
+    releaseButton: 'Sign in and release my share', openingProgress: '{released} of {threshold} shares released',
+    notOpening: 'This tender is not in its opening ({status}); shares cannot be released now.',
+    step: {
+      signedIn: 'Signed in as {name}', downloaded: 'Encrypted share downloaded (x = {x})', decrypted: 'Share decrypted in this browser',
+      released: 'Share released: {released} of {threshold} in', ready: 'Enough shares are in: the platform is opening the bids.',
+      waiting: 'Waiting for the other custodians.', signedOut: 'Signed out.',
+    },
+    shareErr: {
+      chooseFiles: 'Choose the certificate and the private key first.',
+      noWebCrypto: 'This browser offers no WebCrypto on this page (it must be served over HTTPS).',
+      malformed: 'The file could not be read: it is not valid DER.', notPem: 'The key file is not PEM text.',
+      keyNotPem: 'The key file is DER; convert it to PEM first: openssl pkey -inform DER -in key.der -out key.pem',
+      noPrivateKey: 'There is no private key in this file.',
+      legacyEncrypted: 'This key is encrypted in OpenSSL\'s legacy PEM format; convert it to PKCS#8: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem',
+      needPassword: 'This key is encrypted: enter its password.', wrongPassword: 'The password does not open this key.',
+      keyEncryption: 'This key is encrypted in a way the browser cannot open (PBES2 with PBKDF2 and AES-CBC is supported).',
+      keyKind: 'Only RSA and EC (P-256, P-384) keys can be used here.', notCertificate: 'The certificate file holds no X.509 certificate.',
+      notEnveloped: 'The share from the platform is not a CMS EnvelopedData.',
+      otherRecipient: 'Your share is encrypted to another certificate of yours: choose the one you held when the tender was published.',
+      pkcs1v15: 'This share is encrypted with RSA PKCS#1 v1.5, which browsers cannot decrypt: release it with the command line (ggzy opening release-share).',
+      unsupported: 'This share uses algorithms this page does not handle: release it with the command line (ggzy opening release-share).',
+      keyMismatch: 'This private key does not open the share: is it the key of this certificate?',
+    },
     pf: {
       lowest_price_base: 'Lowest price as base: the lowest valid bid is the base price; price score = (base price ÷ bid price) × max price score.',
       average_deviation: 'Average deviation: the mean of valid bids is the base price; deduct {above} point(s) per 1% above it and {below} point(s) per 1% below it.',
@@ -172,15 +224,27 @@ const statusBadge = (s) => h('span', { class: 'badge badge-' + String(s).replace
 class ApiError extends Error {
   constructor(title, detail, status) { super(title); this.title = title; this.detail = detail; this.status = status; }
 }
-async function api(path) {
+// One request to the API; a refusal becomes an ApiError with the problem's
+// title and detail.
+async function apiCall(method, path, { token, json, accept } = {}) {
+  const headers = { Accept: accept || 'application/json' };
+  if (token) headers.Authorization = 'Bearer ' + token;
+  let body;
+  if (json !== undefined) { headers['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
   let res;
-  try { res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' }); }
+  try { res = await fetch(path, { method, headers, body, credentials: 'same-origin' }); }
   catch (_) { throw new ApiError(t('error'), t('networkError'), 0); }
+  if (!res.ok) {
+    let problem = null;
+    try { problem = await res.json(); } catch (_) { /* non-JSON body */ }
+    throw new ApiError(problem?.title || `${t('error')} (HTTP ${res.status})`, problem?.detail || (problem?.title ? '' : t('errorGeneric')), res.status);
+  }
+  return res;
+}
+async function api(path, options) {
+  const res = await apiCall('GET', path, options);
   let body = null;
   try { body = await res.json(); } catch (_) { /* non-JSON body */ }
-  if (!res.ok) {
-    throw new ApiError(body?.title || `${t('error')} (HTTP ${res.status})`, body?.detail || (body?.title ? '' : t('errorGeneric')), res.status);
-  }
   if (body == null) throw new ApiError(t('error'), t('errorGeneric'), res.status);
   return body;
 }
@@ -227,6 +291,7 @@ async function route() {
   try {
     if (path === '/' || path === '') await renderList(params, isCurrent);
     else if ((m = path.match(/^\/tenders\/([^/]+)$/))) await renderDetail(decodeURIComponent(m[1]), isCurrent);
+    else if ((m = path.match(/^\/tenders\/([^/]+)\/release$/))) await renderRelease(decodeURIComponent(m[1]), isCurrent);
     else { if (isCurrent()) renderNotFound(); }
   } catch (e) {
     if (isCurrent()) renderError(e);
@@ -382,7 +447,9 @@ async function renderDetail(id, isCurrent) {
         metaItem(t('agent'), x.agent?.name || t('none')),
         metaItem(t('budget'), h('span', { class: 'money', text: money(x.budget?.amount_fen, x.budget?.currency) })),
         x.published_at ? metaItem(t('publishedAt'), dateTime(x.published_at)) : null),
-      h('p', {}, h('a', { class: 'btn btn-secondary', href: '/api/v1/opendata/tenders/' + encodeURIComponent(x.id) + '/releases', type: 'application/json', text: t('opendata') }))),
+      h('p', { class: 'actions' },
+        x.status === 'opening' ? h('a', { class: 'btn', id: 'release-link', href: '#/tenders/' + encodeURIComponent(x.id) + '/release', text: t('releaseLink') }) : null,
+        h('a', { class: 'btn btn-secondary', href: '/api/v1/opendata/tenders/' + encodeURIComponent(x.id) + '/releases', type: 'application/json', text: t('opendata') }))),
 
     section('description', x.description ? h('div', { class: 'prose', text: x.description }) : nothing()),
 
@@ -447,6 +514,81 @@ function evaluationView(ev) {
     }
   }
   return out;
+}
+
+// ---------- releasing an opening-key share (custodians) ----------
+// The custodian's key stays in this page (share.js): it signs the login
+// challenge and decrypts the share; only the decrypted share is sent, as the
+// API and the command line do. The session is ended when the release is done.
+async function renderRelease(id, isCurrent) {
+  renderLoading(t('releaseTitle'));
+  const path = '/api/v1/tenders/' + encodeURIComponent(id);
+  const x = await api(path);
+  const opening = x.status === 'opening' ? await api(path + '/opening').catch(() => null) : null;
+  if (!isCurrent()) return;
+  document.title = `${t('releaseTitle')} · ${x.title} · ${t('appName')}`;
+  const progress = h('p', { id: 'opening-progress', class: 'muted', text: opening ? t('openingProgress', { released: opening.shares_released, threshold: opening.threshold }) : '' });
+  const steps = h('ol', { id: 'release-steps', class: 'steps', 'aria-live': 'polite' });
+  const outcome = h('div', { id: 'release-outcome' });
+  const field = (input, label) => h('div', { class: 'field' }, h('label', { for: input.id, text: label }), input);
+  const cert = h('input', { type: 'file', id: 'share-cert', accept: '.pem,.crt,.cer,.der' });
+  const key = h('input', { type: 'file', id: 'share-key', accept: '.pem,.key' });
+  const password = h('input', { type: 'password', id: 'share-password', autocomplete: 'off' });
+  const button = h('button', { type: 'submit', class: 'btn', text: t('releaseButton') });
+  const form = h('form', { class: 'panel release-form', onsubmit: (ev) => { ev.preventDefault(); release(); } },
+    field(cert, t('certFile')), field(key, t('keyFile')), field(password, t('keyPassword')), h('p', {}, button));
+
+  app().replaceChildren(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/tenders/' + encodeURIComponent(x.id), text: t('backToTender') })),
+    h('h1', { class: 'page-title', text: t('releaseTitle') }),
+    h('p', {}, h('span', { class: 'ref mono', text: x.reference }), ' ', x.title, ' ', statusBadge(x.status)),
+    ...(x.status === 'opening'
+      ? [h('p', { text: t('releaseIntro') }), progress, form, steps, outcome]
+      : [h('div', { class: 'alert', role: 'alert', text: t('notOpening', { status: tEnum('status', x.status) }) })]));
+
+  async function release() {
+    button.disabled = true;
+    steps.replaceChildren();
+    outcome.replaceChildren();
+    delete outcome.dataset.state;
+    const step = (text) => steps.append(h('li', { text }));
+    let token = null;
+    try {
+      if (!cert.files[0] || !key.files[0]) throw new GgzyShare.ShareError('chooseFiles');
+      const certificate = GgzyShare.readCertificate(new Uint8Array(await cert.files[0].arrayBuffer()));
+      const privateKey = await GgzyShare.readPrivateKey(new Uint8Array(await key.files[0].arrayBuffer()), password.value);
+      password.value = '';
+      const challenge = await (await apiCall('POST', '/api/v1/auth/challenges', { json: {} })).json();
+      const signature = await GgzyShare.signChallenge(privateKey, challenge.challenge);
+      const login = await (await apiCall('POST', '/api/v1/auth/login', {
+        json: { challenge_id: challenge.id, certificate: certificate.base64, signature, format: 'raw' },
+      })).json();
+      token = login.token;
+      step(t('step.signedIn', { name: login.principal?.name || '' }));
+      const res = await apiCall('GET', path + '/opening-key/my-share', { token, accept: 'application/pkcs7-mime' });
+      const encrypted = new Uint8Array(await res.arrayBuffer());
+      step(t('step.downloaded', { x: res.headers.get('X-Share-X') ?? '?' }));
+      const share = await GgzyShare.openShare(encrypted, privateKey, certificate);
+      step(t('step.decrypted'));
+      const plain = GgzyShare.base64(share);
+      share.fill(0);
+      const view = await (await apiCall('POST', path + '/opening/shares', { token, json: { share: plain } })).json();
+      step(t('step.released', view));
+      progress.textContent = t('openingProgress', view);
+      outcome.dataset.state = 'released';
+      outcome.replaceChildren(h('p', { class: 'ok', role: 'status', text: view.ready ? t('step.ready') : t('step.waiting') }));
+    } catch (e) {
+      outcome.dataset.state = 'failed';
+      const [title, detail] = e instanceof GgzyShare.ShareError ? [t('releaseFailed'), t('shareErr.' + e.code, e.vars)]
+        : e instanceof ApiError ? [e.title, e.detail] : [t('error'), t('errorGeneric')];
+      outcome.replaceChildren(h('div', { class: 'alert', role: 'alert' }, h('strong', { text: title }), detail ? h('p', { text: detail }) : null));
+    } finally {
+      if (token) {
+        try { await apiCall('DELETE', '/api/v1/auth/session', { token }); step(t('step.signedOut')); } catch (_) { /* it expires */ }
+      }
+      button.disabled = false;
+    }
+  }
 }
 
 // ---------- boot ----------

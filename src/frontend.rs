@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, get};
 const INDEX_HTML: &str = include_str!("../frontend/index.html");
 const APP_JS: &str = include_str!("../frontend/app.js");
 const STYLE_CSS: &str = include_str!("../frontend/style.css");
+const SHARE_JS: &str = include_str!("../frontend/share.js");
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
@@ -27,6 +28,14 @@ pub async fn index() -> HttpResponse {
 #[get("/assets/app.js")]
 pub async fn app_js() -> HttpResponse {
     asset("text/javascript; charset=utf-8", APP_JS)
+}
+
+/// Releasing an opening-key share in the browser: the custodian's key is
+/// read, and the share decrypted, with the browser's WebCrypto.
+#[utoipa::path(tag = "frontend", responses((status = 200, content_type = "text/javascript", body = String)))]
+#[get("/assets/share.js")]
+pub async fn share_js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", SHARE_JS)
 }
 
 /// The notice board's style sheet.

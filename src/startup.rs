@@ -162,6 +162,7 @@ pub fn configure(
         .service(http::health::problem_type)
         .service(frontend::index)
         .service(frontend::app_js)
+        .service(frontend::share_js)
         .service(frontend::style_css)
         .service(
             scope("/api/v1")
