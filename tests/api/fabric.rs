@@ -95,6 +95,18 @@ impl League {
 
     /// Issues a certificate `name` with subject `subject` from CA `ca`.
     pub fn issue(&self, name: &str, subject: &str, ca: &str, ext: &str) {
+        self.issue_for(
+            name,
+            subject,
+            ca,
+            ext,
+            &["ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        );
+    }
+
+    /// Issues a certificate for a new key made by `openssl req -newkey`
+    /// with `key_args` (e.g. `["rsa:2048"]`).
+    pub fn issue_for(&self, name: &str, subject: &str, ca: &str, ext: &str, key_args: &[&str]) {
         let d = &self.dir;
         let (key, csr, pem) = (
             format!("{name}.key"),
@@ -104,20 +116,11 @@ impl League {
         openssl(
             d,
             &[
-                "req",
-                "-utf8",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                &key,
-                "-out",
-                &csr,
-                "-subj",
-                subject,
-            ],
+                ["req", "-utf8", "-newkey"].as_slice(),
+                key_args,
+                &["-nodes", "-keyout", &key, "-out", &csr, "-subj", subject],
+            ]
+            .concat(),
         );
         openssl(
             d,
@@ -152,13 +155,24 @@ impl League {
         );
     }
 
-    /// A personal certificate naming `id_number`.
+    /// A personal certificate naming `id_number` (EC P-256).
     pub fn person(&self, name: &str, person: &str, id_number: &str) {
         self.issue(
             name,
             &format!("/C=CN/O=广西大学/CN={person}/serialNumber={id_number}"),
             "personal-ca",
             "leaf.ext",
+        );
+    }
+
+    /// A personal certificate naming `id_number`, for an RSA 2048 key.
+    pub fn person_rsa(&self, name: &str, person: &str, id_number: &str) {
+        self.issue_for(
+            name,
+            &format!("/C=CN/O=广西大学/CN={person}/serialNumber={id_number}"),
+            "personal-ca",
+            "leaf.ext",
+            &["rsa:2048"],
         );
     }
 

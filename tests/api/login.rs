@@ -47,8 +47,13 @@ async fn login(r: &Registry, league: &League, name: &str, format: &str) -> (u16,
     (reply.status, reply.json())
 }
 
-/// Enrols a person account (as `ggzy users add --id-number` does).
+/// Enrols a person account named 张三 (as `ggzy users add --id-number` does).
 fn enrol_person(r: &Registry, roles: &[Role], id_number: &str) {
+    enrol_person_named(r, "张三", roles, id_number);
+}
+
+/// Enrols a person account of league NNG called `name`; returns its id.
+pub fn enrol_person_named(r: &Registry, name: &str, roles: &[Role], id_number: &str) -> String {
     let ctx = AuditContext::system(r.app.now());
     let id = ggzy::types::ResidentId::parse(id_number).unwrap();
     let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
@@ -59,7 +64,7 @@ fn enrol_person(r: &Registry, roles: &[Role], id_number: &str) {
                 conn,
                 &ctx,
                 &ggzy::identity::store::NewUser {
-                    name: "张三",
+                    name,
                     roles,
                     league: Some(&league),
                     organisation: None,
@@ -72,9 +77,12 @@ fn enrol_person(r: &Registry, roles: &[Role], id_number: &str) {
                 roles,
                 None,
                 Some(&id),
-            )
+            )?;
+            Ok(user)
         })
-        .unwrap();
+        .unwrap()
+        .as_str()
+        .to_string()
 }
 
 #[actix_web::test]

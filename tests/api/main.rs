@@ -4,6 +4,7 @@ mod audit;
 mod bad_input;
 mod bid_cli;
 mod bids;
+mod browser;
 mod cli;
 mod custody;
 mod demo;
