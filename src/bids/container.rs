@@ -60,7 +60,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::{Cursor, Read, Seek, Write};
+use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -501,18 +501,32 @@ pub fn read(bytes: &[u8]) -> Result<Container, ContainerError> {
     read_with_limits(bytes, &Limits::default())
 }
 
-/// Reads and checks a container: its names, its limits, the schedule and
-/// the documents (hashed as they are decompressed; not kept).
+/// Reads and checks a container held in memory (see [`read_from`]).
 pub fn read_with_limits(bytes: &[u8], limits: &Limits) -> Result<Container, ContainerError> {
+    read_from(Cursor::new(bytes), limits)
+}
+
+/// Reads and checks a container: its names, its limits, the schedule and
+/// the documents (hashed as they are decompressed; not kept), from a file
+/// or anything else that can seek.
+pub fn read_from<R: Read + Seek>(
+    mut input: R,
+    limits: &Limits,
+) -> Result<Container, ContainerError> {
     // A ZIP made by a tool starts with a local file header (or, empty, with
     // the end record): bytes before it would make another kind of file.
-    if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")) {
+    let mut magic = Vec::with_capacity(4);
+    (&mut input)
+        .take(4)
+        .read_to_end(&mut magic)
+        .and_then(|_| input.seek(SeekFrom::Start(0)))
+        .map_err(|e| ContainerError::NotZip(format!("it cannot be read: {e}")))?;
+    if !(magic.starts_with(b"PK\x03\x04") || magic.starts_with(b"PK\x05\x06")) {
         return Err(ContainerError::NotZip(
             "it does not start with a ZIP local file header".into(),
         ));
     }
-    let mut zip =
-        ZipArchive::new(Cursor::new(bytes)).map_err(|e| ContainerError::NotZip(e.to_string()))?;
+    let mut zip = ZipArchive::new(input).map_err(|e| ContainerError::NotZip(e.to_string()))?;
     if zip.len() > limits.max_entries {
         return Err(ContainerError::TooManyEntries {
             count: zip.len(),

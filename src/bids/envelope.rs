@@ -37,9 +37,12 @@
 //! SHA-512 or SM3; MD5 and SHA-1 are refused.
 //!
 //! # Opening
-//! [`open`] decrypts with the opening key and verifies the inner signature
-//! the same way; [`inspect_container`] reads the container and verifies
-//! its seal signature against the documents digest.
+//! [`decrypt`] has OpenSSL decrypt the ciphertext that
+//! [`unwrap_outer_into`] set aside (from a file, beside the envelope's
+//! other parts, so that nothing is held whole in memory) and verifies the
+//! inner signature the same way as it streams; [`inspect_container`] reads
+//! the container and verifies its seal signature against the documents
+//! digest.
 //!
 //! Whether a signer's certificate is valid and recognised at its signing
 //! time is not decided here: the caller asks the trust registry with the
@@ -265,6 +268,9 @@ pub struct EnvelopeInfo {
     /// EnvelopedData: anything else is refused.
     pub cipher: ContentCipher,
     pub recipients: Vec<Recipient>,
+    /// The same ContentInfo without its encrypted content (which goes
+    /// beside it to OpenSSL for decrypting: see [`decrypt`]); a few KiB.
+    pub detached: Vec<u8>,
 }
 
 impl EnvelopeInfo {
@@ -317,8 +323,7 @@ pub struct Outer {
     pub signers: Option<Vec<Signer>>,
     /// The encrypted layer's cipher and recipients.
     pub envelope: EnvelopeInfo,
-    /// SHA-256 and size of the encrypted content written out: what
-    /// [`open`] takes later.
+    /// SHA-256 and size of the encrypted layer written to `content_out`.
     pub content_sha256: [u8; 32],
     pub content_size: u64,
     /// The most bytes held in buffers at once while reading (our own
@@ -326,7 +331,9 @@ pub struct Outer {
     pub peak_buffered: usize,
 }
 
-/// An opened bid.
+/// An opened bid, held in memory (tests; the opening streams through
+/// [`decrypt`]).
+#[cfg(test)]
 #[derive(Debug)]
 pub struct Opened {
     pub envelope: EnvelopeInfo,
@@ -416,7 +423,18 @@ pub fn pack(
 /// tender's opening certificate and asks the trust registry about the
 /// signers. On error, what was written to `content_out` is to be thrown
 /// away.
-pub fn unwrap_outer<R: Read, W: Write>(mut input: R, mut content_out: W) -> Result<Outer> {
+pub fn unwrap_outer<R: Read, W: Write>(input: R, content_out: W) -> Result<Outer> {
+    unwrap_outer_into(input, content_out, &mut io::sink())
+}
+
+/// [`unwrap_outer`], also passing the encrypted content's own bytes (the
+/// ciphertext, without its CMS framing) to `encrypted` as they stream past:
+/// what [`decrypt`] takes with [`EnvelopeInfo::detached`] at the opening.
+pub fn unwrap_outer_into<R: Read, W: Write>(
+    mut input: R,
+    mut content_out: W,
+    encrypted: &mut dyn Write,
+) -> Result<Outer> {
     let meter = Meter::default();
     // Enough of the start to see what the input is; it is read again below.
     let mut prefix = Vec::with_capacity(PREFIX);
@@ -439,7 +457,7 @@ pub fn unwrap_outer<R: Read, W: Write>(mut input: R, mut content_out: W) -> Resu
                         Tee::new(content, &mut content_out)
                     };
                     let mut inner = Reader::new(&mut tee, &meter);
-                    let envelope = read_enveloped(&mut inner, "the signed content")?;
+                    let envelope = read_enveloped(&mut inner, "the signed content", encrypted)?;
                     inner.expect_end("the encrypted bid inside the signature")?;
                     drop(inner);
                     let (hashed, size) = tee.finish();
@@ -464,7 +482,7 @@ pub fn unwrap_outer<R: Read, W: Write>(mut input: R, mut content_out: W) -> Resu
         Oid::Enveloped | Oid::AuthEnveloped => {
             let mut tee = Tee::new(input, &mut content_out);
             let mut reader = Reader::new(&mut tee, &meter);
-            let envelope = read_enveloped(&mut reader, "the envelope")?;
+            let envelope = read_enveloped(&mut reader, "the envelope", encrypted)?;
             reader.expect_end("the envelope")?;
             drop(reader);
             let (sha256, size) = tee.finish();
@@ -530,31 +548,49 @@ fn subject_of(cert: &X509Ref) -> String {
 // Opening
 // ---------------------------------------------------------------------------
 
-/// Opens an encrypted bid (the content [`unwrap_outer`] wrote, or an upload
-/// without outer signature): checks it is addressed to `opening_cert`,
-/// decrypts it with `opening_key` (AES-256-GCM or AES-256-CBC), and verifies
-/// the inner signature over the container, which it returns.
-pub fn open(
-    enveloped_der: &[u8],
+/// Decrypts a bid and verifies its inner signature, streaming: `envelope`
+/// is the bid's encrypted layer as [`unwrap_outer_into`] read it, and
+/// `encrypted` the file it wrote the ciphertext to. Checks the bid is
+/// addressed to `opening_cert`; OpenSSL decrypts it with `opening_key`
+/// (AES-256-GCM, its tag checked, or AES-256-CBC) into the file `signed`;
+/// that SignedData is then read and its signature verified over the
+/// container, which goes to `container_out` as it streams. Memory stays
+/// bounded whatever the size of the bid; on error, what was written to
+/// `signed` and `container_out` is to be thrown away. Returns the inner
+/// signers.
+///
+/// [`EnvelopeError::Read`] and [`EnvelopeError::Write`] are the platform's
+/// own files failing, not the bid.
+pub fn decrypt(
+    envelope: &EnvelopeInfo,
+    encrypted: &std::path::Path,
     opening_key: &PKey<Private>,
     opening_cert: &X509,
-) -> Result<Opened> {
-    let meter = Meter::default();
-    let mut reader = Reader::new(enveloped_der, &meter);
-    let envelope = read_enveloped(&mut reader, "the envelope")?;
-    reader.expect_end("the envelope")?;
+    signed: &std::path::Path,
+    container_out: &mut dyn Write,
+) -> Result<Vec<Signer>> {
     envelope.check_addressed_to(opening_cert)?;
-    let cms = CmsContentInfo::from_der(enveloped_der).map_err(|_| {
-        EnvelopeError::Malformed(format!("OpenSSL cannot read it: {}", openssl_why()))
-    })?;
-    let plain = cms
-        .decrypt(opening_key, opening_cert)
-        .map_err(|_| EnvelopeError::CannotDecrypt(openssl_why()))?;
-    let mut reader = Reader::new(plain.as_slice(), &meter);
-    let (signers, container, _) = read_signed(&mut reader, |content: &mut dyn Read, _| {
-        let mut container = Vec::new();
-        content.read_to_end(&mut container).map_err(from_io)?;
-        Ok(container)
+    ffi::decrypt_detached(
+        &envelope.detached,
+        encrypted,
+        opening_key,
+        opening_cert,
+        signed,
+    )?;
+    let file = std::fs::File::open(signed).map_err(|e| EnvelopeError::Read(e.to_string()))?;
+    let meter = Meter::default();
+    let mut reader = Reader::new(io::BufReader::new(file), &meter);
+    let (signers, (), _) = read_signed(&mut reader, |content: &mut dyn Read, _| {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = content.read(&mut buf).map_err(from_io)?;
+            if n == 0 {
+                return Ok(());
+            }
+            container_out
+                .write_all(&buf[..n])
+                .map_err(|e| EnvelopeError::Write(e.to_string()))?;
+        }
     })
     .map_err(|e| match e {
         EnvelopeError::Empty => EnvelopeError::NotSigned("the decrypted content is empty".into()),
@@ -564,6 +600,39 @@ pub fn open(
         other => other,
     })?;
     reader.expect_end("the signed bid")?;
+    container_out
+        .flush()
+        .map_err(|e| EnvelopeError::Write(e.to_string()))?;
+    Ok(signers)
+}
+
+/// Opens an encrypted bid held in memory (`EnvelopedData` or
+/// `AuthEnvelopedData`, DER or BER) through [`decrypt`], with scratch files
+/// in a temporary folder: for tests.
+#[cfg(test)]
+pub(crate) fn open(
+    enveloped: &[u8],
+    opening_key: &PKey<Private>,
+    opening_cert: &X509,
+) -> Result<Opened> {
+    let scratch = tempfile::tempdir().map_err(|e| EnvelopeError::Write(e.to_string()))?;
+    let encrypted_path = scratch.path().join("encrypted");
+    let mut encrypted =
+        std::fs::File::create(&encrypted_path).map_err(|e| EnvelopeError::Write(e.to_string()))?;
+    let meter = Meter::default();
+    let mut reader = Reader::new(enveloped, &meter);
+    let envelope = read_enveloped(&mut reader, "the envelope", &mut encrypted)?;
+    reader.expect_end("the envelope")?;
+    drop(encrypted);
+    let mut container = Vec::new();
+    let signers = decrypt(
+        &envelope,
+        &encrypted_path,
+        opening_key,
+        opening_cert,
+        &scratch.path().join("signed"),
+        &mut container,
+    )?;
     Ok(Opened {
         envelope,
         signers,
@@ -622,11 +691,11 @@ pub fn verify_seal(
 
 /// Reads an opened bid's container (every rule of `container`) and verifies
 /// its seal signature.
-pub fn inspect_container(
-    container: &[u8],
+pub fn inspect_container<R: Read + io::Seek>(
+    container: R,
     trust: impl Fn(&[u8], CertRole, DateTime<Utc>) -> Decision,
 ) -> Result<(Container, SealVerdict)> {
-    let container = container::read(container)?;
+    let container = container::read_from(container, &container::Limits::default())?;
     let verdict = verify_seal(&container, trust);
     Ok((container, verdict))
 }

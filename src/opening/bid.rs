@@ -8,7 +8,7 @@
 
 use super::run::{Found, Outcome};
 use crate::bids::container::Container;
-use crate::bids::envelope::{self, SealVerdict};
+use crate::bids::envelope::{self, EnvelopeError, SealVerdict};
 use crate::bids::store::BidRow;
 use crate::pki::identity::{CertIdentity, identity_of};
 use crate::pki::policy::Purpose;
@@ -20,6 +20,7 @@ use crate::types::LeagueCode;
 use chrono::{DateTime, Utc};
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Where a tender's decrypted containers are kept.
@@ -67,36 +68,107 @@ pub struct Context<'a> {
     pub tender: &'a TenderRow,
 }
 
-/// Opens one bid; never fails: a failure is the finding.
+/// Where one bid's opening writes as it goes, beside the tender's kept
+/// containers: the ciphertext, the decrypted SignedData and the container
+/// before it is kept. Removed when dropped (the container once kept has
+/// been moved away).
+struct Scratch {
+    encrypted: PathBuf,
+    signed: PathBuf,
+    container: PathBuf,
+}
+
+impl Scratch {
+    fn new(data_dir: &Path, tender_id: &str, bid_id: &str) -> std::io::Result<Scratch> {
+        let dir = opened_dir(data_dir, tender_id);
+        std::fs::create_dir_all(&dir)?;
+        let at = |suffix: &str| dir.join(format!("{bid_id}.{suffix}.tmp"));
+        Ok(Scratch {
+            encrypted: at("encrypted"),
+            signed: at("signed"),
+            container: at("zip"),
+        })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for path in [&self.encrypted, &self.signed, &self.container] {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!(path = %path.display(), error = %e, "removing an opening scratch file");
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Opens one bid; never fails: a failure is the finding. The bid streams
+/// through files (see `Scratch`), so a bid of several GiB is opened in
+/// bounded memory.
 pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>) -> Found {
+    let scratch = match Scratch::new(cx.data_dir, &cx.tender.id, &bid.id) {
+        Ok(s) => s,
+        Err(e) => return lost(&format!("the platform cannot write its working files: {e}")),
+    };
     let path = cx.uploads.bid_path(&bid.id);
     let file = match std::fs::File::open(&path) {
         Ok(f) => f,
         Err(e) => return lost(&format!("the platform cannot read its stored copy: {e}")),
     };
-    let mut content = Vec::new();
-    let outer = match envelope::unwrap_outer(std::io::BufReader::new(file), &mut content) {
+    let outer = match std::fs::File::create(&scratch.encrypted).map(std::io::BufWriter::new) {
+        Ok(mut encrypted) => envelope::unwrap_outer_into(
+            std::io::BufReader::new(file),
+            std::io::sink(),
+            &mut encrypted,
+        )
+        .and_then(|outer| {
+            encrypted
+                .flush()
+                .map_err(|e| EnvelopeError::Write(e.to_string()))?;
+            Ok(outer)
+        }),
+        Err(e) => Err(EnvelopeError::Write(e.to_string())),
+    };
+    let outer = match outer {
         Ok(o) => o,
+        Err(EnvelopeError::Write(e)) => {
+            return lost(&format!("the platform cannot write its working files: {e}"));
+        }
         Err(e) => {
             return lost(&format!(
                 "the stored copy no longer reads as it did on arrival: {e}"
             ));
         }
     };
-    let opened = match envelope::open(&content, cx.key, cx.certificate) {
-        Ok(o) => o,
+    let signers = match std::fs::File::create(&scratch.container).map(std::io::BufWriter::new) {
+        Ok(mut container) => envelope::decrypt(
+            &outer.envelope,
+            &scratch.encrypted,
+            cx.key,
+            cx.certificate,
+            &scratch.signed,
+            &mut container,
+        ),
+        Err(e) => Err(EnvelopeError::Write(e.to_string())),
+    };
+    let signers = match signers {
+        Ok(s) => s,
+        Err(EnvelopeError::Read(e) | EnvelopeError::Write(e)) => {
+            return lost(&format!("the platform's working files failed: {e}"));
+        }
         Err(e) => return revoked(format!("cannot be opened: {e}")),
     };
-    drop(content);
     if let Some(outer_signers) = &outer.signers
-        && let Err(e) = envelope::check_same_signer(outer_signers, &opened.signers)
+        && let Err(e) = envelope::check_same_signer(outer_signers, &signers)
     {
         return revoked(e.to_string());
     }
-    let [signer] = opened.signers.as_slice() else {
+    let [signer] = signers.as_slice() else {
         return revoked(format!(
             "the bid is signed by {} certificates; one, the enterprise's, is expected",
-            opened.signers.len()
+            signers.len()
         ));
     };
     let der = match signer.certificate.to_der() {
@@ -162,14 +234,17 @@ pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>
             .report
             .decision
     };
-    let (container, verdict): (Container, SealVerdict) =
-        match envelope::inspect_container(&opened.container, trust) {
-            Ok(v) => v,
-            Err(e) => {
-                found.reason = Some(e.to_string());
-                return found;
-            }
-        };
+    let inspected = std::fs::File::open(&scratch.container)
+        .map_err(|e| e.to_string())
+        .map(|file| envelope::inspect_container(std::io::BufReader::new(file), trust));
+    let (container, verdict): (Container, SealVerdict) = match inspected {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => {
+            found.reason = Some(e.to_string());
+            return found;
+        }
+        Err(e) => return lost(&format!("the platform's working files failed: {e}")),
+    };
     match &verdict {
         SealVerdict::Sealed { report } => {
             found.sealed = true;
@@ -190,7 +265,7 @@ pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>
         }
     }
     let keep = opened_container(cx.data_dir, &cx.tender.id, &bid.id);
-    if let Err(e) = keep_container(&keep, &opened.container) {
+    if let Err(e) = keep_container(&scratch.container, &keep) {
         tracing::error!(path = %keep.display(), error = %e, "keeping a decrypted bid");
         return lost("the platform could not keep the decrypted bid for evaluation");
     }
@@ -209,17 +284,11 @@ fn lost(reason: &str) -> Found {
     }
 }
 
-/// Writes the decrypted container durably (file and folder synced): the
+/// Keeps the decrypted container durably (file and folder synced): the
 /// key that could decrypt it again is gone once the opening ends.
-fn keep_container(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+fn keep_container(written: &Path, path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(written)?.sync_all()?;
+    std::fs::rename(written, path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = path.with_extension("zip.tmp");
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)?;
     std::fs::File::open(dir)?.sync_all()
 }

@@ -378,8 +378,9 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
     let key = std::sync::Arc::new(key);
     // Bids are decrypted and checked on as many blocking threads as there
     // are cores, a few ahead of the one being recorded, within a budget of
-    // bid bytes (a bid is opened in memory): small bids go together, a
-    // large one alone. They are recorded one by one, in order.
+    // bid bytes (each streams through working files of about three times
+    // its size): small bids go together, a large one alone. They are
+    // recorded one by one, in order.
     let ahead = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
     let budget = std::sync::Arc::new(tokio::sync::Semaphore::new(OPENING_BUDGET_MIB as usize));
     let mut opening = futures_util::stream::iter(pending)

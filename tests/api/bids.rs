@@ -1244,7 +1244,15 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     assert!(list["items"][0]["answer"].is_string());
     // Cancelled, the tender needs its decrypted bids no more: they go.
     let opened = r.app.data_dir.path().join("opened");
-    assert!(opened.join(&tender).exists(), "the decrypted bids are kept");
+    // What the opening keeps: one container per valid bid, and none of the
+    // working files it streamed each bid through.
+    let mut kept: Vec<String> = std::fs::read_dir(opened.join(&tender))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    assert!(kept.iter().all(|name| name.ends_with(".zip")), "{kept:?}");
     let reply = r.app.act(&tenderer, &tender, "cancel", "项目取消").await;
     reply.assert_status(200);
     r.app

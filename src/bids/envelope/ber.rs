@@ -496,6 +496,24 @@ pub(super) struct OctetReader<'r, 'm, R> {
 }
 
 impl<'r, 'm, R: Read> OctetReader<'r, 'm, R> {
+    /// An OctetReader over a `[0] IMPLICIT OCTET STRING` (an EnvelopedData's
+    /// encrypted content): primitive, or constructed of OCTET STRINGs.
+    pub(super) fn implicit(
+        reader: &'r mut Reader<'m, R>,
+        h: &Header,
+        depth: usize,
+    ) -> Result<Self> {
+        let as_octets = Header {
+            tag: if h.tag.constructed {
+                OCTET_STRING_C
+            } else {
+                OCTET_STRING
+            },
+            ..h.clone()
+        };
+        Self::new(reader, &as_octets, depth)
+    }
+
     pub(super) fn new(reader: &'r mut Reader<'m, R>, h: &Header, depth: usize) -> Result<Self> {
         let what = "the signed content";
         let mut octets = OctetReader {
@@ -519,7 +537,7 @@ impl<'r, 'm, R: Read> OctetReader<'r, 'm, R> {
         Ok(octets)
     }
 
-    fn read_some(&mut self, out: &mut [u8]) -> Result<usize> {
+    pub(super) fn read_some(&mut self, out: &mut [u8]) -> Result<usize> {
         let what = "the signed content";
         loop {
             if self.left_in_piece > 0 {

@@ -398,11 +398,16 @@ fn check_digest_algorithms(raw: &[u8]) -> Result<bool> {
     Ok(sha256)
 }
 
-/// Reads an EnvelopedData or AuthEnvelopedData to its end (its encrypted
-/// content streams past), and says how and to whom it is encrypted.
+/// Reads an EnvelopedData or AuthEnvelopedData to its end and says how and
+/// to whom it is encrypted. Its encrypted content streams into `encrypted`
+/// (`io::sink()` when only the rest matters); the rest is small and kept,
+/// as the same structure without its encrypted content
+/// ([`EnvelopeInfo::detached`]), which OpenSSL decrypts with the content
+/// given beside it.
 pub(super) fn read_enveloped<R: Read>(
     reader: &mut Reader<'_, R>,
     what: &str,
+    encrypted: &mut dyn Write,
 ) -> Result<EnvelopeInfo> {
     let (content_type, ci, explicit) = content_info(reader).map_err(|e| match e {
         EnvelopeError::NotCms(why) if what != "the envelope" => {
@@ -426,12 +431,14 @@ pub(super) fn read_enveloped<R: Read>(
     let d = "the encrypted bid";
     let h = reader.expect(&explicit, SEQUENCE, d)?;
     let ed = reader.enter(&h, explicit.depth, d)?;
+    // Kept, in order: every element but the encrypted content.
+    let mut kept: Vec<Vec<u8>> = Vec::new();
     let h = reader.expect(&ed, INTEGER, d)?;
-    reader.value(&h, 8, d)?;
+    kept.push(reader.capture(&h, ed.depth, 16, d)?);
     let mut h = reader.expect_any(&ed, d)?;
     if h.tag == Tag::context(0, true) {
-        // originatorInfo: certificates of the sender, not needed.
-        reader.skip(&h, ed.depth, d)?;
+        // originatorInfo: certificates of the sender, not needed but kept.
+        kept.push(reader.capture(&h, ed.depth, MAX_CERTIFICATES, "the originator information")?);
         h = reader.expect_any(&ed, d)?;
     }
     if h.tag != SET {
@@ -442,17 +449,14 @@ pub(super) fn read_enveloped<R: Read>(
     }
     let raw = reader.capture(&h, ed.depth, MAX_SMALL * 16, "the recipients")?;
     let recipients = parse_recipients(&raw)?;
+    kept.push(raw);
     let h = reader.expect(&ed, SEQUENCE, "the encrypted content information")?;
     let eci = reader.enter(&h, ed.depth, "the encrypted content information")?;
     let h = reader.expect(&eci, OID, "the encrypted content type")?;
-    reader.value(&h, 64, "the encrypted content type")?;
+    let inner_type = reader.capture(&h, eci.depth, 64, "the encrypted content type")?;
     let h = reader.expect(&eci, SEQUENCE, "the content encryption algorithm")?;
-    let alg = reader.enter(&h, eci.depth, "the content encryption algorithm")?;
-    let h = reader.expect(&alg, OID, "the content encryption algorithm")?;
-    let cipher_oid = reader.value(&h, 64, "the content encryption algorithm")?;
-    while let Some(h) = reader.next(&alg, "the content encryption parameters")? {
-        reader.skip(&h, alg.depth, "the content encryption parameters")?;
-    }
+    let algorithm = reader.capture(&h, eci.depth, MAX_SMALL, "the content encryption algorithm")?;
+    let cipher_oid = algorithm_oid(&algorithm)?;
     let cipher = match (authenticated, cipher_oid.as_slice()) {
         (true, oid::AES_256_GCM) => ContentCipher::Gcm,
         (false, oid::AES_256_CBC) => ContentCipher::Cbc,
@@ -464,9 +468,20 @@ pub(super) fn read_enveloped<R: Read>(
             )));
         }
     };
+    kept.push(tlv(0x30, &[&inner_type, &algorithm]));
     match reader.next(&eci, "the encrypted content")? {
         Some(h) if h.tag.class == 2 && h.tag.number == 0 => {
-            reader.skip(&h, eci.depth, "the encrypted content")?;
+            let mut octets = OctetReader::implicit(reader, &h, eci.depth)?;
+            let mut buf = vec![0u8; COPY_BUFFER];
+            loop {
+                let n = octets.read_some(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                encrypted
+                    .write_all(&buf[..n])
+                    .map_err(|e| EnvelopeError::Write(e.to_string()))?;
+            }
         }
         Some(h) => {
             return Err(EnvelopeError::Malformed(format!(
@@ -484,7 +499,7 @@ pub(super) fn read_enveloped<R: Read>(
     let mut mac = false;
     while let Some(h) = reader.next(&ed, d)? {
         mac |= h.tag == OCTET_STRING;
-        reader.skip(&h, ed.depth, d)?;
+        kept.push(reader.capture(&h, ed.depth, MAX_SMALL * 16, d)?);
     }
     if authenticated && !mac {
         return Err(EnvelopeError::Malformed(
@@ -493,6 +508,14 @@ pub(super) fn read_enveloped<R: Read>(
     }
     reader.close(&explicit, d)?;
     reader.close(&ci, d)?;
+    let parts: Vec<&[u8]> = kept.iter().map(Vec::as_slice).collect();
+    let detached = tlv(
+        0x30,
+        &[
+            &tlv(0x06, &[&content_type]),
+            &tlv(0xa0, &[&tlv(0x30, &parts)]),
+        ],
+    );
     let content_type = if authenticated {
         ContentType::AuthEnvelopedData
     } else {
@@ -502,7 +525,22 @@ pub(super) fn read_enveloped<R: Read>(
         content_type,
         cipher,
         recipients,
+        detached,
     })
+}
+
+/// How much encrypted content is passed on at a time.
+const COPY_BUFFER: usize = 64 * 1024;
+
+/// The OID of an AlgorithmIdentifier, read from its bytes.
+fn algorithm_oid(raw: &[u8]) -> Result<Vec<u8>> {
+    let what = "the content encryption algorithm";
+    let meter = Meter::default();
+    let mut reader = Reader::with_buffer(raw, &meter, raw.len());
+    let h = reader.header(what)?;
+    let alg = reader.enter(&h, 0, what)?;
+    let h = reader.expect(&alg, OID, what)?;
+    reader.value(&h, 64, what)
 }
 
 /// The recipients in a RecipientInfos SET (DER or BER).

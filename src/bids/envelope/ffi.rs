@@ -42,6 +42,8 @@ unsafe extern "C" {
     fn BIO_next(b: *mut BIO) -> *mut BIO;
     fn EVP_MD_CTX_get0_md(ctx: *const EVP_MD_CTX) -> *const EVP_MD;
     fn EVP_MD_get_type(md: *const EVP_MD) -> c_int;
+    fn BIO_new_file(filename: *const std::ffi::c_char, mode: *const std::ffi::c_char) -> *mut BIO;
+    fn BIO_s_null() -> *const openssl_sys::BIO_METHOD;
 }
 
 /// `BIO_TYPE_MD` and `BIO_C_GET_MD_CTX` (the `BIO_get_md_ctx` macro) of
@@ -247,4 +249,93 @@ pub(super) fn verify(
     // Leave nothing on the thread's OpenSSL error queue.
     let _ = openssl::error::ErrorStack::get();
     Ok(signers)
+}
+
+/// `BIO_CTRL_FLUSH` of openssl/bio.h (the `BIO_flush` macro).
+const BIO_CTRL_FLUSH: c_int = 11;
+
+/// Owns a BIO chain: freed with `BIO_free_all` on drop.
+struct OwnedBio(*mut BIO);
+
+impl OwnedBio {
+    fn file(path: &std::path::Path, mode: &std::ffi::CStr) -> Option<OwnedBio> {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+        // SAFETY: two valid C strings; the result (or NULL) is owned here.
+        let bio = unsafe { BIO_new_file(path.as_ptr(), mode.as_ptr()) };
+        (!bio.is_null()).then_some(OwnedBio(bio))
+    }
+
+    fn null() -> Option<OwnedBio> {
+        // SAFETY: BIO_s_null returns a static method; the BIO is owned here.
+        let bio = unsafe { openssl_sys::BIO_new(BIO_s_null()) };
+        (!bio.is_null()).then_some(OwnedBio(bio))
+    }
+}
+
+impl Drop for OwnedBio {
+    fn drop(&mut self) {
+        // SAFETY: owned, not freed elsewhere.
+        unsafe { BIO_free_all(self.0) };
+    }
+}
+
+/// Decrypts an EnvelopedData or AuthEnvelopedData whose encrypted content
+/// is not inside it (`detached`, a ContentInfo) but in the file
+/// `encrypted`, writing the plaintext to the file `plain`: OpenSSL's
+/// `CMS_decrypt` with the content beside the structure, which streams it
+/// through the cipher a few KiB at a time. An AES-GCM tag or CBC padding
+/// that does not check out fails the whole; what was written is then to be
+/// thrown away.
+pub(super) fn decrypt_detached(
+    detached: &[u8],
+    encrypted: &std::path::Path,
+    key: &openssl::pkey::PKeyRef<openssl::pkey::Private>,
+    cert: &X509Ref,
+    plain: &std::path::Path,
+) -> Result<()> {
+    let cms = CmsContentInfo::from_der(detached).map_err(|_| {
+        EnvelopeError::Malformed(format!("OpenSSL cannot read it: {}", openssl_why()))
+    })?;
+    let run = |out: &OwnedBio| -> Result<bool> {
+        let content = OwnedBio::file(encrypted, c"rb").ok_or_else(|| {
+            EnvelopeError::Read(format!("the encrypted content: {}", openssl_why()))
+        })?;
+        // SAFETY: every pointer is live for the call; CMS_decrypt reads
+        // `content`, writes `out` and frees neither.
+        let done = unsafe {
+            openssl_sys::CMS_decrypt(
+                cms.as_ptr(),
+                key.as_ptr(),
+                cert.as_ptr(),
+                content.0,
+                out.0,
+                openssl_sys::CMS_BINARY,
+            )
+        };
+        Ok(done > 0)
+    };
+    let out = OwnedBio::file(plain, c"wb")
+        .ok_or_else(|| EnvelopeError::Write(format!("the decrypted bid: {}", openssl_why())))?;
+    if run(&out)? {
+        // SAFETY: `out` is a live file BIO.
+        let flushed = unsafe { BIO_ctrl(out.0, BIO_CTRL_FLUSH, 0, ptr::null_mut()) } > 0;
+        return if flushed {
+            Ok(())
+        } else {
+            Err(EnvelopeError::Write(
+                "the decrypted bid could not be written".into(),
+            ))
+        };
+    }
+    let why = openssl_why();
+    // Failing to write the plaintext (a full disk) must not pass for a bid
+    // that cannot be decrypted: decrypt again into nothing to tell which.
+    let null = OwnedBio::null().ok_or_else(|| EnvelopeError::Write(openssl_why()))?;
+    if run(&null)? {
+        return Err(EnvelopeError::Write(format!(
+            "the decrypted bid could not be written: {why}"
+        )));
+    }
+    Err(EnvelopeError::CannotDecrypt(why))
 }

@@ -315,7 +315,8 @@ fn packed_envelopes_arrive_and_open_with_both_ciphers_with_and_without_outer_sig
                 if let Some(outer_signers) = &arrived.signers {
                     check_same_signer(outer_signers, &opened.signers).unwrap();
                 }
-                let (read, verdict) = inspect_container(&opened.container, accept_all).unwrap();
+                let (read, verdict) =
+                    inspect_container(io::Cursor::new(&opened.container), accept_all).unwrap();
                 assert_eq!(read.schedule, schedule());
                 match verdict {
                     SealVerdict::Sealed { report } => {
@@ -399,7 +400,8 @@ fn envelopes_made_with_the_plain_openssl_cli_are_accepted() {
                     .unwrap_or_else(|e| panic!("{case}: {e}"));
                 assert_eq!(opened.container, container, "{case}");
                 check_same_signer(&signers, &opened.signers).unwrap();
-                let (_, verdict) = inspect_container(&opened.container, accept_all).unwrap();
+                let (_, verdict) =
+                    inspect_container(io::Cursor::new(&opened.container), accept_all).unwrap();
                 assert!(matches!(verdict, SealVerdict::Unsealed), "{case}");
             }
         }
@@ -956,7 +958,7 @@ fn seal_verdicts() {
     assert_eq!(json["status"], "unsealed");
     // A container that is not one.
     assert!(matches!(
-        inspect_container(b"PK\x03\x04", accept_all),
+        inspect_container(io::Cursor::new(b"PK\x03\x04"), accept_all),
         Err(EnvelopeError::Container(_))
     ));
 }
@@ -1300,6 +1302,88 @@ fn a_64_mib_envelope_streams_through_arrival_in_bounded_memory() {
     };
     match unwrap_outer(generated_outer(&detached, other), &mut sink) {
         Err(EnvelopeError::NotCovered(_)) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A writer that always fails, as a full disk does.
+struct FullDisk;
+
+impl Write for FullDisk {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::Error::new(io::ErrorKind::StorageFull, "no space left"))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_platform_failing_to_write_while_opening_is_not_the_bids_fault() {
+    let (_, kit) = &kits()[0];
+    let container = container_of(kit, false);
+    let packed = pack(
+        &container,
+        &kit.enterprise.cert,
+        &kit.enterprise.key,
+        &[],
+        &kit.opening.cert,
+        ContentCipher::Gcm,
+        true,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let encrypted = dir.path().join("encrypted");
+    let mut file = std::fs::File::create(&encrypted).unwrap();
+    let outer = unwrap_outer_into(&packed[..], io::sink(), &mut file).unwrap();
+    drop(file);
+    // Set aside, the ciphertext opens with the envelope's other parts.
+    let mut opened = Vec::new();
+    let signed = dir.path().join("signed");
+    let (key, cert) = (&kit.opening.key, &kit.opening.cert);
+    let signers = decrypt(&outer.envelope, &encrypted, key, cert, &signed, &mut opened).unwrap();
+    assert_eq!(opened, container);
+    assert_eq!(der(&signers[0].certificate), der(&kit.enterprise.cert));
+    // The plaintext cannot be written (Linux's /dev/full: every write
+    // fails with ENOSPC), or the container cannot: the platform's fault,
+    // told apart from a bid that does not decrypt.
+    let full = Path::new("/dev/full");
+    match decrypt(
+        &outer.envelope,
+        &encrypted,
+        key,
+        cert,
+        full,
+        &mut Vec::new(),
+    ) {
+        Err(EnvelopeError::Write(_)) => {}
+        other => panic!("{other:?}"),
+    }
+    match decrypt(
+        &outer.envelope,
+        &encrypted,
+        key,
+        cert,
+        &signed,
+        &mut FullDisk,
+    ) {
+        Err(EnvelopeError::Write(_)) => {}
+        other => panic!("{other:?}"),
+    }
+    // A flipped ciphertext byte is the bid's: the GCM tag catches it.
+    let mut bytes = std::fs::read(&encrypted).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&encrypted, &bytes).unwrap();
+    match decrypt(
+        &outer.envelope,
+        &encrypted,
+        key,
+        cert,
+        &signed,
+        &mut Vec::new(),
+    ) {
+        Err(EnvelopeError::CannotDecrypt(_)) => {}
         other => panic!("{other:?}"),
     }
 }
