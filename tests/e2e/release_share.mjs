@@ -9,8 +9,9 @@
 // environment: GGZY_BASE (the server), GGZY_TENDER (the tender's id) and
 // GGZY_ATTEMPTS, a JSON list of { cert, key, password, expect, says }: expect is
 // "released" or "failed", says a text the outcome must contain. CHROMIUM names
-// the browser (default /usr/bin/chromium). Prints one JSON line per attempt;
-// exits 1 when an attempt does not end as expected.
+// the browser (default /usr/bin/chromium); GGZY_SCREENSHOT=/path/stem saves
+// a picture of each attempt's end. Prints one JSON line per attempt; exits 1
+// when an attempt does not end as expected.
 import { chromium } from 'playwright-core';
 
 const base = process.env.GGZY_BASE;
@@ -57,10 +58,8 @@ try {
       result = { state: 'broken', outcome: String(e.message).split('\n')[0], page: (await page.locator('#app').textContent()).trim() };
     }
     const ok = result.state === a.expect && (!a.says || result.outcome.includes(a.says)) && !errors.length;
-    if (!ok) {
-      failures++;
-      if (process.env.GGZY_SCREENSHOT) await page.screenshot({ path: `${process.env.GGZY_SCREENSHOT}-${i}.png`, fullPage: true });
-    }
+    if (!ok) failures++;
+    if (process.env.GGZY_SCREENSHOT) await page.screenshot({ path: `${process.env.GGZY_SCREENSHOT}-${i}.png`, fullPage: true });
     console.log(JSON.stringify({ attempt: i, ...result, errors, expected: a.expect, says: a.says ?? null, ok }));
     await context.close();
   }
