@@ -424,16 +424,24 @@ pub fn pack(
 /// signers. On error, what was written to `content_out` is to be thrown
 /// away.
 pub fn unwrap_outer<R: Read, W: Write>(input: R, content_out: W) -> Result<Outer> {
-    unwrap_outer_into(input, content_out, &mut io::sink())
+    unwrap_outer_with(input, content_out, None)
 }
 
 /// [`unwrap_outer`], also passing the encrypted content's own bytes (the
 /// ciphertext, without its CMS framing) to `encrypted` as they stream past:
 /// what [`decrypt`] takes with [`EnvelopeInfo::detached`] at the opening.
 pub fn unwrap_outer_into<R: Read, W: Write>(
+    input: R,
+    content_out: W,
+    encrypted: &mut dyn Write,
+) -> Result<Outer> {
+    unwrap_outer_with(input, content_out, Some(encrypted))
+}
+
+fn unwrap_outer_with<R: Read, W: Write>(
     mut input: R,
     mut content_out: W,
-    encrypted: &mut dyn Write,
+    encrypted: Option<&mut dyn Write>,
 ) -> Result<Outer> {
     let meter = Meter::default();
     // Enough of the start to see what the input is; it is read again below.
@@ -621,7 +629,7 @@ pub(crate) fn open(
         std::fs::File::create(&encrypted_path).map_err(|e| EnvelopeError::Write(e.to_string()))?;
     let meter = Meter::default();
     let mut reader = Reader::new(enveloped, &meter);
-    let envelope = read_enveloped(&mut reader, "the envelope", &mut encrypted)?;
+    let envelope = read_enveloped(&mut reader, "the envelope", Some(&mut encrypted))?;
     reader.expect_end("the envelope")?;
     drop(encrypted);
     let mut container = Vec::new();

@@ -400,14 +400,14 @@ fn check_digest_algorithms(raw: &[u8]) -> Result<bool> {
 
 /// Reads an EnvelopedData or AuthEnvelopedData to its end and says how and
 /// to whom it is encrypted. Its encrypted content streams into `encrypted`
-/// (`io::sink()` when only the rest matters); the rest is small and kept,
+/// (or past, with `None`); the rest is small and kept,
 /// as the same structure without its encrypted content
 /// ([`EnvelopeInfo::detached`]), which OpenSSL decrypts with the content
 /// given beside it.
 pub(super) fn read_enveloped<R: Read>(
     reader: &mut Reader<'_, R>,
     what: &str,
-    encrypted: &mut dyn Write,
+    encrypted: Option<&mut dyn Write>,
 ) -> Result<EnvelopeInfo> {
     let (content_type, ci, explicit) = content_info(reader).map_err(|e| match e {
         EnvelopeError::NotCms(why) if what != "the envelope" => {
@@ -470,19 +470,22 @@ pub(super) fn read_enveloped<R: Read>(
     };
     kept.push(tlv(0x30, &[&inner_type, &algorithm]));
     match reader.next(&eci, "the encrypted content")? {
-        Some(h) if h.tag.class == 2 && h.tag.number == 0 => {
-            let mut octets = OctetReader::implicit(reader, &h, eci.depth)?;
-            let mut buf = vec![0u8; COPY_BUFFER];
-            loop {
-                let n = octets.read_some(&mut buf)?;
-                if n == 0 {
-                    break;
+        Some(h) if h.tag.class == 2 && h.tag.number == 0 => match encrypted {
+            None => reader.skip(&h, eci.depth, "the encrypted content")?,
+            Some(encrypted) => {
+                let mut octets = OctetReader::implicit(reader, &h, eci.depth)?;
+                let mut buf = vec![0u8; COPY_BUFFER];
+                loop {
+                    let n = octets.read_some(&mut buf)?;
+                    if n == 0 {
+                        break;
+                    }
+                    encrypted
+                        .write_all(&buf[..n])
+                        .map_err(|e| EnvelopeError::Write(e.to_string()))?;
                 }
-                encrypted
-                    .write_all(&buf[..n])
-                    .map_err(|e| EnvelopeError::Write(e.to_string()))?;
             }
-        }
+        },
         Some(h) => {
             return Err(EnvelopeError::Malformed(format!(
                 "the encrypted content: expected a [0] element, found {}",
