@@ -189,6 +189,8 @@ pub fn configure(
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
                 .service(tenders::clarifications::answer_question)
+                .service(crate::tsa::routes::certificates)
+                .service(crate::tsa::routes::root)
                 .service(hall::routes::live)
                 .service(hall::routes::list_events)
                 .service(opendata::routes::release_feed)

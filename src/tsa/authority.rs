@@ -125,6 +125,21 @@ impl Tsa {
         &self.cert
     }
 
+    /// The chain sent along with tokens (intermediates, possibly the root).
+    pub fn chain(&self) -> &[X509] {
+        &self.chain
+    }
+
+    /// The self-signed root the chain ends in, if it is there: the last
+    /// certificate, issued by itself and signed with its own key.
+    pub fn root(&self) -> Option<&X509> {
+        let last = self.chain.last().unwrap_or(&self.cert);
+        let own_key = last.public_key().ok()?;
+        (last.issued(last) == openssl::x509::X509VerifyResult::OK
+            && last.verify(&own_key).unwrap_or(false))
+        .then_some(last)
+    }
+
     /// A timestamp over `sha256` at `now` (kept to the second): OpenSSL's
     /// responder answers our request for it (with a random nonce, asking for
     /// the certificates), and we check the answer covers what we asked.

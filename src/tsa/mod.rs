@@ -34,6 +34,7 @@
 mod authority;
 mod ffi;
 mod request;
+pub mod routes;
 #[cfg(test)]
 mod tests;
 mod token;

@@ -1466,3 +1466,49 @@ async fn a_server_killed_mid_upload_or_mid_opening_resumes_without_loss_or_dupli
         "only the two bids left were opened after the restart"
     );
 }
+
+/// Anyone holding a receipt gets what checks it from the API: the TSA's
+/// certificates and the root they lead to, which `openssl verify` accepts
+/// as the anchor of the TSA's timestamping certificate, and which is the
+/// root the receipts in these tests are verified with.
+#[actix_web::test]
+async fn the_timestamp_authority_publishes_its_certificates_and_root() {
+    let app = crate::helpers::spawn_app().await;
+    let root = app.get("/api/v1/timestamp-authority/root.pem", None).await;
+    assert_eq!(root.status, 200);
+    assert_eq!(
+        root.header("content-type").as_deref(),
+        Some("application/x-pem-file")
+    );
+    let on_disk = std::fs::read(app.data_dir.path().join("keys/tsa-root.cert.pem")).unwrap();
+    let der = |pem: &[u8]| {
+        openssl::x509::X509::from_pem(pem)
+            .unwrap()
+            .to_der()
+            .unwrap()
+    };
+    assert_eq!(der(&root.body), der(&on_disk));
+    let chain = app
+        .get("/api/v1/timestamp-authority/certificates.pem", None)
+        .await;
+    assert_eq!(chain.status, 200);
+    let certs = openssl::x509::X509::stack_from_pem(&chain.body).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("root.pem"), &root.body).unwrap();
+    std::fs::write(dir.path().join("chain.pem"), &chain.body).unwrap();
+    std::fs::write(dir.path().join("tsa.pem"), certs[0].to_pem().unwrap()).unwrap();
+    let out = openssl(
+        dir.path(),
+        &[
+            "verify",
+            "-purpose",
+            "timestampsign",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "chain.pem",
+            "tsa.pem",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out).contains("tsa.pem: OK"));
+}

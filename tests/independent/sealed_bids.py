@@ -580,11 +580,17 @@ class Run:
         self.api = Api(args.url)
         self.data_dir = Path(args.data_dir).resolve()
         self.fabric = Fabric(self.data_dir)
-        self.tsa_root = self.data_dir / "keys" / "tsa-root.cert.pem"
-        check(self.tsa_root.is_file(), f"{self.tsa_root} is missing")
         self.db = self.data_dir / "ggzy.db"
         check(self.db.is_file(), f"{self.db} is missing (the SQLite database of the server)")
         self.work = Path(tempfile.mkdtemp(prefix="ggzy-sealed-bids-"))
+        # The TSA root receipts are checked with: published by the API, as a
+        # bidder gets it (and the same as the server's own file).
+        served = self.api.expect(200, "GET", "/api/v1/timestamp-authority/root.pem").body
+        on_disk = (self.data_dir / "keys" / "tsa-root.cert.pem").read_bytes()
+        equal(x509.load_pem_x509_certificate(served), x509.load_pem_x509_certificate(on_disk),
+              "the TSA root the API publishes and the server's own")
+        self.tsa_root = self.work / "tsa-root.pem"
+        self.tsa_root.write_bytes(served)
         self.summary: list[str] = []
         self.findings: dict[str, str] = {}
         self.fixed: list[str] = []
