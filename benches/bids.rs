@@ -26,6 +26,10 @@
 //!    process per bid as a user of the command line would, and for
 //!    reference against OpenSSL's decryption in this process.
 //!
+//! 4. **A large bid opened** (with step 1, at the end): the ingest bid is opened and
+//!    the rise of this process's peak resident memory (server and client
+//!    alike) reported against the bid's size.
+//!
 //! `cargo bench --bench bids`. `GGZY_BENCH_QUICK=1` shrinks the counts
 //! (200 surge bids, 50 to open, 64 MiB ingest) to check the bench itself;
 //! `GGZY_BENCH_ONLY=ingest|surge|opening` runs one step;
@@ -656,15 +660,17 @@ async fn bids_to_open(s: &Server, bidders: &[Bidder], tender: &str, tsa_root: &X
     std::fs::remove_dir_all(&work).expect("clean up");
 }
 
-/// Opens the tender's bids and sets the time against the baselines.
-async fn open(
+/// Starts the tender's opening after its deadline and has the tenderer and
+/// an operator release their shares; returns the time from the last
+/// release to the completed opening, the opening, and the key rebuilt from
+/// the same shares (for the baselines).
+async fn release_and_open(
     s: &Server,
-    expected: usize,
     tender: &str,
     tenderer: &str,
     custodian: &(PKey<Private>, X509),
     operator: &str,
-) {
+) -> (Duration, Value, PKey<Private>) {
     let opening = s.opening_cert(tender).await;
     let detail = s
         .get(&format!("/api/v1/tenders/{tender}"), None)
@@ -733,7 +739,19 @@ async fn open(
         assert_ne!(view["status"], "aborted", "{view}");
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     };
-    let took = t.elapsed();
+    (t.elapsed(), view, key)
+}
+
+/// Opens the tender's bids and sets the time against the baselines.
+async fn open(
+    s: &Server,
+    expected: usize,
+    tender: &str,
+    tenderer: &str,
+    custodian: &(PKey<Private>, X509),
+    operator: &str,
+) {
+    let (took, view, key) = release_and_open(s, tender, tenderer, custodian, operator).await;
     let bids = view["bids"].as_array().expect("bids");
     let valid = bids.iter().filter(|b| b["outcome"] == "valid").count();
     assert_eq!(valid, expected, "every bid opened valid: {view}");
@@ -809,6 +827,49 @@ async fn open(
     );
 }
 
+/// A figure of this process's memory from /proc/self/status, in KiB.
+fn memory_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Opens the ingest step's one large bid (the tender then fails for want
+/// of three bids, after the bid is read out) and reports how far this
+/// process's resident memory rose above where it stood: the bid streams
+/// through files, so it should not rise by the bid's size.
+async fn open_large(
+    s: &Server,
+    mib: usize,
+    tender: &str,
+    tenderer: &str,
+    custodian: &(PKey<Private>, X509),
+    operator: &str,
+) {
+    let before = memory_kib("VmRSS:").expect("VmRSS");
+    // Linux: "5" resets the peak resident size (VmHWM) to the current one.
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let (took, view, _) = release_and_open(s, tender, tenderer, custodian, operator).await;
+    assert_eq!(view["bids"][0]["outcome"], "valid", "{view}");
+    let peak = memory_kib("VmHWM:").expect("VmHWM");
+    println!(
+        "opening one bid of {mib} MiB: read out in {}; this process's peak resident memory {} {:.0} MiB above the {:.0} MiB before{}",
+        secs(took),
+        if reset {
+            "rose"
+        } else {
+            "(not reset: an upper bound)"
+        },
+        peak.saturating_sub(before) as f64 / 1024.0,
+        before as f64 / 1024.0,
+        if reset {
+            ""
+        } else {
+            " (/proc/self/clear_refs not writable)"
+        },
+    );
+}
+
 async fn run() {
     let sizes = sizes();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -855,6 +916,7 @@ async fn run() {
     let only = std::env::var("GGZY_BENCH_ONLY").ok();
     let wants = |step: &str| only.as_deref().is_none_or(|o| o == step);
     let last = bidders.last().expect("a bidder");
+    let custodian = (custody_key, custody_cert);
     if wants("ingest") {
         ingest(&s, last, &ingest_tender, sizes.ingest_mib, &tsa_root).await;
     }
@@ -870,10 +932,15 @@ async fn run() {
             sizes.opening,
             &opening_tender,
             &tenderer,
-            &(custody_key, custody_cert),
+            &custodian,
             &operator,
         )
         .await;
+    }
+    // Last: opening moves the clock past every deadline.
+    if wants("ingest") {
+        let mib = sizes.ingest_mib;
+        open_large(&s, mib, &ingest_tender, &tenderer, &custodian, &operator).await;
     }
     drop(s);
     if let Some((admin, name)) = pg

@@ -80,7 +80,7 @@ impl Default for Config {
             demo_data: true,
             log_format: LogFormat::Pretty,
             log_filter: "info".into(),
-            max_bid_bytes: 2 * 1024 * 1024 * 1024,
+            max_bid_bytes: 8 * 1024 * 1024 * 1024,
             bid_upload_hours: 24,
             tsa_cert: None,
             tsa_key: None,
@@ -177,7 +177,7 @@ pub struct ConfigArgs {
     /// Header carrying a proxy-forwarded client certificate [default: X-Client-Cert].
     #[arg(long, env = "GGZY_CLIENT_CERT_HEADER", global = true)]
     pub client_cert_header: Option<String>,
-    /// Largest bid in bytes [default: 2147483648].
+    /// Largest bid in bytes [default: 8589934592].
     #[arg(long, env = "GGZY_MAX_BID_BYTES", global = true)]
     pub max_bid_bytes: Option<u64>,
     /// Hours a resumable bid upload may stay unfinished [default: 24].
