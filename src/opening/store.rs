@@ -93,13 +93,31 @@ pub fn record_custody_certificate(
         custody_certificates::subject.eq(&subject),
         custody_certificates::updated_at.eq(now),
     );
-    let updated = diesel::update(custody_certificates::table.find(user))
-        .set(values)
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(custody_certificates::table)
-            .values((custody_certificates::user_id.eq(user), values))
-            .execute(conn)?;
+    let update = |conn: &mut DbConn| {
+        diesel::update(custody_certificates::table.find(user))
+            .set(values)
+            .execute(conn)
+    };
+    if update(conn)? == 0 {
+        // The user's first: another sign-in may insert theirs at the same
+        // moment. The insert runs in a savepoint so that losing that race
+        // leaves the transaction usable (PostgreSQL aborts it otherwise);
+        // this sign-in, the later, then updates the row.
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(custody_certificates::table)
+                .values((custody_certificates::user_id.eq(user), values))
+                .execute(conn)
+        });
+        match inserted {
+            Ok(_) => {}
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {
+                update(conn)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(true)
 }

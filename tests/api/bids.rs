@@ -746,6 +746,26 @@ async fn one_enterprise_signing_in_many_times_at_once_gets_every_session() {
     for token in &tokens {
         assert_eq!(r.app.get("/api/v1/me", Some(token)).await.status, 200);
     }
+    // An enrolled person's very first sign-ins, with two certificates at
+    // once: both may find no row and insert one; the loser of that race
+    // updates it instead of failing.
+    let id_number = crate::trust::resident("45010219800101123");
+    r.nng.person("expert-2", "张三", &id_number);
+    let person = crate::login::enrol_person_named(
+        &r,
+        "张三",
+        &[ggzy::identity::Role::Supervisor],
+        &id_number,
+    );
+    let logins = (0..8).map(|i| sign_in(&r, &r.nng, ["expert", "expert-2"][i % 2]));
+    let tokens = futures_util::future::join_all(logins).await;
+    assert_eq!(tokens.len(), 8);
+    assert_eq!(r.app.count("custody_certificates"), 2);
+    assert_eq!(
+        r.app
+            .count(&format!("custody_certificates WHERE user_id = '{person}'")),
+        1
+    );
 }
 
 #[actix_web::test]
