@@ -499,10 +499,40 @@ pub(super) fn read_enveloped<R: Read>(
         }
     }
     reader.close(&eci, "the encrypted content information")?;
+    // What may follow, once each and in order: in an EnvelopedData its
+    // unprotected attributes [1]; in an AuthEnvelopedData the tag (mac)
+    // alone. Attributes around the tag are refused: OpenSSL 3.0 reads them
+    // at other tags than RFC 5083's and does not authenticate them, so such
+    // a bid could not be opened.
     let mut mac = false;
+    let mut attributes = false;
     while let Some(h) = reader.next(&ed, d)? {
-        mac |= h.tag == OCTET_STRING;
-        kept.push(reader.capture(&h, ed.depth, MAX_SMALL * 16, d)?);
+        let cap = if authenticated {
+            if h.tag == OCTET_STRING && !mac {
+                mac = true;
+                MAX_TAG
+            } else if h.tag.class == 2 && (h.tag.number == 1 || h.tag.number == 2) {
+                return Err(EnvelopeError::Malformed(
+                    "authenticated or unauthenticated attributes in the AuthEnvelopedData are \
+                     not supported: send it without them (as openssl cms -encrypt makes it)"
+                        .into(),
+                ));
+            } else {
+                return Err(EnvelopeError::Malformed(format!(
+                    "unexpected {} after the authentication tag",
+                    h.tag
+                )));
+            }
+        } else if h.tag == Tag::context(1, true) && !attributes {
+            attributes = true;
+            MAX_SMALL * 16
+        } else {
+            return Err(EnvelopeError::Malformed(format!(
+                "unexpected {} after the encrypted content",
+                h.tag
+            )));
+        };
+        kept.push(reader.capture(&h, ed.depth, cap, d)?);
     }
     if authenticated && !mac {
         return Err(EnvelopeError::Malformed(
@@ -519,6 +549,14 @@ pub(super) fn read_enveloped<R: Read>(
             &tlv(0xa0, &[&tlv(0x30, &parts)]),
         ],
     );
+    // What the opening will hand OpenSSL must be what OpenSSL reads: a bid
+    // it could not is refused now, while the bidder can still send another.
+    if openssl::cms::CmsContentInfo::from_der(&detached).is_err() {
+        return Err(EnvelopeError::Malformed(format!(
+            "OpenSSL cannot read the envelope: {}",
+            super::openssl_why()
+        )));
+    }
     let content_type = if authenticated {
         ContentType::AuthEnvelopedData
     } else {
@@ -534,6 +572,8 @@ pub(super) fn read_enveloped<R: Read>(
 
 /// How much encrypted content is passed on at a time.
 const COPY_BUFFER: usize = 64 * 1024;
+/// The longest authentication tag kept (AES-GCM's is 12 to 16 bytes).
+const MAX_TAG: usize = 64;
 
 /// The OID of an AlgorithmIdentifier, read from its bytes.
 fn algorithm_oid(raw: &[u8]) -> Result<Vec<u8>> {

@@ -1126,6 +1126,17 @@ fn envelope_pieces(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
 /// An AuthEnvelopedData (BER) whose encrypted content is `size` bytes of
 /// noise from `seed` (it does not decrypt: arrival does not decrypt).
 fn generated_envelope(recipients: &[u8], alg: &[u8], size: u64, seed: u64) -> impl Read + use<> {
+    generated_envelope_with(recipients, alg, size, seed, &[])
+}
+
+/// [`generated_envelope`] with `after_tag` after the authentication tag.
+fn generated_envelope_with(
+    recipients: &[u8],
+    alg: &[u8],
+    size: u64,
+    seed: u64,
+    after_tag: &[u8],
+) -> impl Read + use<> {
     let mut prefix = vec![0x30, 0x80, 0x06, 0x0b];
     prefix.extend_from_slice(super::cms::oid::AUTH_ENVELOPED_DATA);
     prefix.extend_from_slice(&[0xa0, 0x80, 0x30, 0x80, 0x02, 0x01, 0x00]);
@@ -1136,6 +1147,7 @@ fn generated_envelope(recipients: &[u8], alg: &[u8], size: u64, seed: u64) -> im
     prefix.extend_from_slice(&[0xa0, 0x80]);
     let mut suffix = vec![0, 0, 0, 0, 0x04, 0x10];
     suffix.extend_from_slice(&[0x11; 16]);
+    suffix.extend_from_slice(after_tag);
     suffix.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
     let noise = Noise {
         rng: Rng(seed),
@@ -1386,4 +1398,57 @@ fn the_platform_failing_to_write_while_opening_is_not_the_bids_fault() {
         Err(EnvelopeError::CannotDecrypt(_)) => {}
         other => panic!("{other:?}"),
     }
+}
+
+/// Only what RFC 5083 allows after the encrypted content, once, is read,
+/// and only the tag is kept of an AuthEnvelopedData: a second tag, or a
+/// pile of elements (which would each be kept, up to the upload's size),
+/// is refused at arrival with little held; so are attributes, which
+/// OpenSSL 3.0 reads at other tags and could not open.
+#[test]
+fn only_the_tag_may_follow_the_encrypted_content() {
+    let (_, kit) = &kits()[0];
+    let container = container_of(kit, false);
+    let packed = pack(
+        &container,
+        &kit.enterprise.cert,
+        &kit.enterprise.key,
+        &[],
+        &kit.opening.cert,
+        ContentCipher::Gcm,
+        false,
+    )
+    .unwrap();
+    let (recipients, alg) = envelope_pieces(&packed);
+    let mut pile = Vec::new();
+    for _ in 0..64 {
+        pile.extend_from_slice(&[0x04, 0x83, 0x01, 0x00, 0x00]);
+        pile.extend_from_slice(&vec![0x22; 1 << 16]);
+    }
+    let attributes = [0xa1, 0x03, 0x31, 0x01, 0x00];
+    let cases: [(&str, &[u8], &str); 3] = [
+        (
+            "a second tag",
+            &[0x04, 0x01, 0x00],
+            "after the authentication tag",
+        ),
+        ("4 MiB of tags", &pile, "after the authentication tag"),
+        ("attributes", &attributes, "attributes"),
+    ];
+    for (name, tail, says) in cases {
+        let input = generated_envelope_with(&recipients, &alg, 1 << 20, 3, tail);
+        match unwrap_outer(input, io::sink()) {
+            Err(EnvelopeError::Malformed(why)) => assert!(why.contains(says), "{name}: {why}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    // Without a tail it arrives, and OpenSSL reads what the opening keeps.
+    let input = generated_envelope_with(&recipients, &alg, 1 << 20, 3, &[]);
+    let arrived = unwrap_outer(input, io::sink()).unwrap();
+    assert!(arrived.envelope.detached.len() < 4096);
+    assert!(
+        arrived.peak_buffered < 512 * 1024,
+        "{}",
+        arrived.peak_buffered
+    );
 }
