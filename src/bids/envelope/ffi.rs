@@ -286,7 +286,11 @@ impl Drop for OwnedBio {
 /// `CMS_decrypt` with the content beside the structure, which streams it
 /// through the cipher a few KiB at a time. An AES-GCM tag or CBC padding
 /// that does not check out fails the whole; what was written is then to be
-/// thrown away.
+/// thrown away. `CMS_DEBUG_DECRYPT`: a content key that does not decrypt
+/// fails at once instead of OpenSSL going on with a random key (its
+/// defence against a padding oracle, which a one-time opening with a
+/// one-tender key does not offer), so that the retry below cannot succeed
+/// by chance on a bad bid.
 pub(super) fn decrypt_detached(
     detached: &[u8],
     encrypted: &std::path::Path,
@@ -310,7 +314,7 @@ pub(super) fn decrypt_detached(
                 cert.as_ptr(),
                 content.0,
                 out.0,
-                openssl_sys::CMS_BINARY,
+                openssl_sys::CMS_BINARY | openssl_sys::CMS_DEBUG_DECRYPT,
             )
         };
         Ok(done > 0)
