@@ -312,7 +312,18 @@ const GgzyShare = (() => {
   }
 
   // Decrypts a share (CMS EnvelopedData, DER) with the custodian's key.
+  // Anything unexpected in the platform's answer is said to be that, not
+  // blamed on the custodian's files.
   async function openShare(cms, key, cert) {
+    try {
+      return await decryptShare(cms, key, cert);
+    } catch (e) {
+      if (e instanceof ShareError && e.code !== 'malformed') throw e;
+      throw new ShareError('notEnveloped');
+    }
+  }
+
+  async function decryptShare(cms, key, cert) {
     let env;
     try {
       const [type, explicit] = items(want(root(cms), 0x30));
@@ -335,7 +346,7 @@ const GgzyShare = (() => {
     cek.fill(0);
     try {
       return new Uint8Array(await s.decrypt({ name: 'AES-CBC', iv: content(want(cAlg.params, 0x04)) }, k, octets(encrypted)));
-    } catch (_) { return fail('keyMismatch'); }
+    } catch (_) { return fail('corruptShare'); }
   }
 
   return { ShareError, readCertificate, readPrivateKey, signChallenge, openShare, base64 };
