@@ -1330,9 +1330,10 @@ impl Write for FullDisk {
     }
 }
 
-#[test]
-fn the_platform_failing_to_write_while_opening_is_not_the_bids_fault() {
-    let (_, kit) = &kits()[0];
+/// The first kit's unsealed container, packed with AES-256-GCM (and the
+/// outer signature if `outer`).
+fn packed_gcm(outer: bool) -> (&'static Kit, Vec<u8>, Vec<u8>) {
+    let (_, kit) = kits()[0];
     let container = container_of(kit, false);
     let packed = pack(
         &container,
@@ -1341,9 +1342,15 @@ fn the_platform_failing_to_write_while_opening_is_not_the_bids_fault() {
         &[],
         &kit.opening.cert,
         ContentCipher::Gcm,
-        true,
+        outer,
     )
     .unwrap();
+    (kit, container, packed)
+}
+
+#[test]
+fn the_platform_failing_to_write_while_opening_is_not_the_bids_fault() {
+    let (kit, container, packed) = packed_gcm(true);
     let dir = tempfile::tempdir().unwrap();
     let encrypted = dir.path().join("encrypted");
     let mut file = std::fs::File::create(&encrypted).unwrap();
@@ -1407,18 +1414,7 @@ fn the_platform_failing_to_write_while_opening_is_not_the_bids_fault() {
 /// OpenSSL 3.0 reads at other tags and could not open.
 #[test]
 fn only_the_tag_may_follow_the_encrypted_content() {
-    let (_, kit) = &kits()[0];
-    let container = container_of(kit, false);
-    let packed = pack(
-        &container,
-        &kit.enterprise.cert,
-        &kit.enterprise.key,
-        &[],
-        &kit.opening.cert,
-        ContentCipher::Gcm,
-        false,
-    )
-    .unwrap();
+    let (_, _, packed) = packed_gcm(false);
     let (recipients, alg) = envelope_pieces(&packed);
     let mut pile = Vec::new();
     for _ in 0..64 {
