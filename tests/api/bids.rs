@@ -176,17 +176,24 @@ pub async fn tender_with_opening_cert_from(
     let id = reply.json()["id"].as_str().unwrap().to_string();
     let reply = r.app.act(&tenderer, &id, "publish", "").await;
     reply.assert_status(200);
+    let path = save_opening_certificate(r, &id, dir).await;
+    (tenderer, id, path)
+}
+
+/// Downloads a published tender's opening certificate (public) to
+/// `dir/opening.pem`, where bidders' openssl commands take it.
+pub async fn save_opening_certificate(r: &Registry, tender: &str, dir: &Path) -> PathBuf {
     let reply = r
         .app
         .get(
-            &format!("/api/v1/tenders/{id}/opening-key/certificate.pem"),
+            &format!("/api/v1/tenders/{tender}/opening-key/certificate.pem"),
             None,
         )
         .await;
     assert_eq!(reply.status, 200);
     let path = dir.join("opening.pem");
     std::fs::write(&path, &reply.body).unwrap();
-    (tenderer, id, path)
+    path
 }
 
 /// The tender's bid deadline, as its detail states it.

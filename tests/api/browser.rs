@@ -9,7 +9,8 @@
 //! `cargo test --test api browser -- --ignored`.
 
 use crate::bids::{
-    Make, container, envelope, sign_in, start_opening_at_deadline, submit, wait_for_opening,
+    Make, container, envelope, save_opening_certificate, sign_in, start_opening_at_deadline,
+    submit, wait_for_opening,
 };
 use crate::fabric::openssl;
 use crate::login::enrol_person_named;
@@ -86,16 +87,7 @@ async fn custodians_release_their_shares_from_the_browser_and_the_bids_are_opene
         .await
         .assert_status(200);
     let dir = tempfile::tempdir().unwrap();
-    let opening = dir.path().join("opening.pem");
-    let cert = r
-        .app
-        .get(
-            &format!("/api/v1/tenders/{tender}/opening-key/certificate.pem"),
-            None,
-        )
-        .await;
-    assert_eq!(cert.status, 200);
-    std::fs::write(&opening, &cert.body).unwrap();
+    let opening = save_opening_certificate(&r, &tender, dir.path()).await;
 
     // Three bids, made with the openssl command line.
     for (name, org, code) in [
