@@ -10,6 +10,7 @@ use crate::identity::store::{NewUser, create_user, find_or_create_organisation};
 use crate::types::{CreditCode, LeagueCode};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +61,67 @@ pub enum Command {
     Opening {
         #[command(subcommand)]
         command: crate::opening::cli::OpeningCommand,
+    },
+    /// For supervisors: check the audit log (over HTTP, or an export).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Set a supervisor's scope (on the server).
+    Supervision {
+        #[command(subcommand)]
+        command: SupervisionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Download the audit log (or read an export) and check every
+    /// checkpoint's signature and consistency, every entry's inclusion, and
+    /// the platform's tenders against it. Exit status 1 on any finding.
+    Verify {
+        /// The platform, e.g. http://127.0.0.1:8080.
+        #[arg(long, conflicts_with = "from_export")]
+        url: Option<String>,
+        /// An operator's or supervisor's session token (entries need one).
+        #[arg(long, env = "GGZY_TOKEN")]
+        token: Option<String>,
+        /// CA certificates (PEM) to trust for HTTPS.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+        /// The log's verifier key (name+id+key) to pin; else the state
+        /// file's, else the published one.
+        #[arg(long)]
+        vkey: Option<String>,
+        /// Remembers the key and the last checkpoint between runs, so the
+        /// next run proves the log only grew.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Also write what was downloaded to this file.
+        #[arg(long)]
+        export: Option<PathBuf>,
+        /// Check an export instead of downloading.
+        #[arg(long)]
+        from_export: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupervisionCommand {
+    /// Set what a supervisor supervises.
+    Scope {
+        /// The supervisor's user id.
+        #[arg(long)]
+        user: String,
+        /// administrative, discipline or audit.
+        #[arg(long)]
+        kind: String,
+        /// For administrative supervision: the category of trade.
+        #[arg(long)]
+        category: Option<String>,
+        /// The league; none for the whole region.
+        #[arg(long)]
+        league: Option<String>,
     },
 }
 
@@ -132,6 +194,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         Some(Command::Bid { command }) => return crate::bids::cli::run(command),
         Some(Command::Opening { command }) => return crate::opening::cli::run(command),
+        Some(Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    url,
+                    token,
+                    ca_file,
+                    vkey,
+                    state,
+                    export,
+                    from_export,
+                },
+        }) => {
+            return crate::audit::verify::run(crate::audit::verify::Options {
+                url,
+                token,
+                ca_file,
+                vkey,
+                state,
+                export,
+                from_export,
+            });
+        }
         other => other,
     };
     let config = cli.config.resolve()?;
@@ -150,7 +234,42 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pki { command } => pki(command),
         Command::Bid { command } => crate::bids::cli::run(command),
         Command::Opening { command } => crate::opening::cli::run(command),
+        Command::Audit { .. } => unreachable!("handled before configuration"),
+        Command::Supervision { command } => supervision(config, command),
     }
+}
+
+fn supervision(config: crate::config::Config, command: SupervisionCommand) -> anyhow::Result<()> {
+    let SupervisionCommand::Scope {
+        user,
+        kind,
+        category,
+        league,
+    } = command;
+    use crate::supervision::{Scope, SupervisorKind};
+    let kind = SupervisorKind::from_code(&kind)
+        .with_context(|| format!("--kind is administrative, discipline or audit, not {kind:?}"))?;
+    let category = category
+        .map(|c| {
+            crate::tenders::model::Category::from_code(&c)
+                .with_context(|| format!("no category {c:?}"))
+        })
+        .transpose()?;
+    let league = league
+        .map(|l| LeagueCode::parse(&l))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let scope = Scope {
+        kind: Some(kind),
+        category,
+        league,
+    };
+    let db = admin_db(&config)?;
+    let ctx = AuditContext::system(chrono::Utc::now());
+    db.write_blocking(|conn| crate::supervision::set_scope(conn, &ctx, &user, &scope))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{user}: {scope:?}");
+    Ok(())
 }
 
 fn pki(command: PkiCommand) -> anyhow::Result<()> {

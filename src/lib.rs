@@ -23,6 +23,7 @@ pub mod pki;
 pub mod seals;
 pub mod startup;
 pub mod store;
+pub mod supervision;
 pub mod telemetry;
 pub mod tenders;
 pub mod trust;

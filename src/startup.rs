@@ -40,6 +40,8 @@ pub struct AppState {
     pub openings_running: Arc<crate::opening::run::Running>,
     /// The opening hall's live subscribers and socket settings.
     pub hall: hall::Hall,
+    /// The transparency log's key and sequencer interval.
+    pub audit_log: Arc<audit::AuditLog>,
 }
 
 #[derive(OpenApi)]
@@ -112,6 +114,15 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     let signing_key =
         crate::pki::keys::SigningKey::load_or_create(&config.keys_dir(), "trust-list-signing")
             .context("loading the trust-list signing key")?;
+    let log_key = audit::note::LogKey::load_or_create(
+        &config.keys_dir(),
+        &audit::AuditLog::name_for(&config.public_url),
+    )
+    .context("loading the audit log's signing key")?;
+    // Whatever was recorded before (demo data, a server stopped between
+    // rounds) joins the log now, and the log has a checkpoint from the start.
+    db.write_blocking(|conn| audit::tlog::integrate(conn, &log_key, clock.now()))
+        .context("appending to the audit log")?;
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -127,6 +138,10 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         uploads: Arc::new(uploads),
         openings_running: Arc::default(),
         hall: hall::Hall::default(),
+        audit_log: Arc::new(audit::AuditLog {
+            key: log_key,
+            interval: std::time::Duration::from_secs(1),
+        }),
     })
 }
 
@@ -197,6 +212,13 @@ pub fn configure(
                 .service(opendata::routes::tender_release_package)
                 .service(opendata::routes::tender_record)
                 .service(audit::routes::list_events)
+                .service(audit::routes::export_events)
+                .service(audit::log_api::key)
+                .service(audit::log_api::checkpoint)
+                .service(audit::log_api::checkpoints)
+                .service(audit::log_api::entries)
+                .service(audit::log_api::inclusion)
+                .service(audit::log_api::consistency)
                 .service(trust::routes::list_services)
                 .service(trust::routes::get_service)
                 .service(trust::routes::register_service)
@@ -241,6 +263,7 @@ pub fn configure(
         .app_data(web::Data::new(http::openapi::RouteIndex::from_api(&api)))
         .app_data(web::Data::new(OpenApiDocument(api.clone())))
         .default_service(web::to(http::not_found))
+        .wrap(from_fn(crate::supervision::read_only))
         .wrap(from_fn(identity::middleware::resolve_principal))
         .wrap(from_fn(http::request_span));
     (app, api)
@@ -293,6 +316,20 @@ impl Application {
         // kernel's queue, and was answered 408 (measured: 100-400 of 2,000
         // concurrent bids). A late head is still a bid in time; whether it
         // is in time is the deadline's decision, not the socket's.
+        // The audit log's sequencer: appends what was recorded and signs a
+        // checkpoint, every interval while there is activity.
+        let sequencer = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(sequencer.audit_log.interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let now = sequencer.clock.now();
+                if let Err(e) = sequencer.audit_log.integrate(&sequencer.db, now).await {
+                    tracing::error!(error = %e, "the audit log's sequencer failed");
+                }
+            }
+        });
         let server = HttpServer::new(move || configure(state.clone()).0)
             .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
             .on_connect(keep_client_cert);

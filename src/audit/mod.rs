@@ -1,9 +1,18 @@
 //! The audit hook: every state-changing action records one event through
 //! [`record`], inside the same transaction as the change, so a change without
-//! its event (or an event without its change) cannot be committed. A later
-//! issue turns these rows into a tamper-evident Merkle log.
+//! its event (or an event without its change) cannot be committed. The
+//! events become the leaves of a transparency log ([`tlog`]): an RFC 6962
+//! Merkle tree ([`merkle`]) over their canonical encoding ([`entry`]), whose
+//! heads the platform signs as checkpoints ([`note`]), and which
+//! `ggzy audit verify` ([`verify`]) checks from outside.
 
+pub mod entry;
+pub mod log_api;
+pub mod merkle;
+pub mod note;
 pub mod routes;
+pub mod tlog;
+pub mod verify;
 
 use crate::db::schema::audit_events;
 use crate::db::{DbConn, to_db_time};
@@ -12,6 +21,43 @@ use crate::identity::{Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+
+/// The transparency log's key and how often the sequencer runs.
+pub struct AuditLog {
+    pub key: note::LogKey,
+    /// How often events are appended and a checkpoint signed.
+    pub interval: std::time::Duration,
+}
+
+impl AuditLog {
+    /// The log's name (the checkpoints' origin) for a platform at
+    /// `public_url`: its host and port, then `/audit-log`.
+    pub fn name_for(public_url: &str) -> String {
+        let host = public_url
+            .split_once("://")
+            .map_or(public_url, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let host: String = host
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '+')
+            .collect();
+        let host = if host.is_empty() { "ggzy".into() } else { host };
+        format!("{host}/audit-log")
+    }
+
+    /// Appends what is waiting and signs a checkpoint, now.
+    pub async fn integrate(
+        self: &std::sync::Arc<Self>,
+        db: &crate::db::Db,
+        now: DateTime<Utc>,
+    ) -> Result<Option<tlog::SignedCheckpoint>, AppError> {
+        let log = self.clone();
+        db.write(move |conn| tlog::integrate(conn, &log.key, now))
+            .await
+    }
+}
 
 /// Who acts, from where, and when; built once per request.
 #[derive(Debug, Clone)]

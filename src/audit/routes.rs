@@ -1,72 +1,149 @@
-//! Reading the audit log (operators and supervisors).
+//! Reading the audit events (operators, and supervisors within their
+//! scope): a query with filters and pages, and exports as CSV or JSON Lines.
 
-use crate::db::from_db_time;
-use crate::db::schema::audit_events;
+use super::entry::{AuditEvent, AuditRow};
+use crate::db::schema::{audit_events, tenders};
+use crate::db::{DbConn, to_db_time};
 use crate::error::AppError;
 use crate::http::{Page, PageQuery};
-use crate::identity::{Principal, Role};
+use crate::identity::Principal;
 use crate::startup::AppState;
-use actix_web::{get, web};
+use crate::supervision::{Reader, SupervisorKind};
+use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditEvent {
-    pub seq: i64,
-    pub occurred_at: DateTime<Utc>,
-    pub actor_id: Option<String>,
-    pub actor_role: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: String,
-    pub tender_id: Option<String>,
-    pub client_addr: Option<String>,
-    pub request_id: Option<String>,
-    pub payload_sha256: String,
-}
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = audit_events)]
-struct AuditRow {
-    seq: i64,
-    occurred_at: chrono::NaiveDateTime,
-    actor_id: Option<String>,
-    actor_role: String,
-    action: String,
-    object_type: String,
-    object_id: String,
-    tender_id: Option<String>,
-    client_addr: Option<String>,
-    request_id: Option<String>,
-    payload_sha256: String,
-}
-
-impl From<AuditRow> for AuditEvent {
-    fn from(r: AuditRow) -> Self {
-        AuditEvent {
-            seq: r.seq,
-            occurred_at: from_db_time(r.occurred_at),
-            actor_id: r.actor_id,
-            actor_role: r.actor_role,
-            action: r.action,
-            object_type: r.object_type,
-            object_id: r.object_id,
-            tender_id: r.tender_id,
-            client_addr: r.client_addr,
-            request_id: r.request_id,
-            payload_sha256: r.payload_sha256,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// The filters both the query and the export take.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct AuditQuery {
+pub struct EventFilter {
     /// Only events about this tender.
     pub tender_id: Option<String>,
     /// Only events with this action, e.g. `tender.publish`.
     pub action: Option<String>,
+    /// Only events by this user.
+    pub actor_id: Option<String>,
+    /// Only events from this client address.
+    pub client_addr: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Only events before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Only events numbered after this (`seq`), to resume.
+    pub after_seq: Option<i64>,
+}
+
+impl EventFilter {
+    fn validate(&self) -> Result<(), AppError> {
+        if self
+            .tender_id
+            .as_deref()
+            .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
+        {
+            return Err(AppError::InvalidQuery(
+                "tender_id must be a tender's id".into(),
+            ));
+        }
+        let action_ok = |a: &str| {
+            a.len() <= 64
+                && a.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+        };
+        if self.action.as_deref().is_some_and(|a| !action_ok(a)) {
+            return Err(AppError::InvalidQuery(
+                "action is a code such as tender.publish".into(),
+            ));
+        }
+        if self
+            .actor_id
+            .as_deref()
+            .is_some_and(|a| crate::types::UserId::parse(a).is_none())
+        {
+            return Err(AppError::InvalidQuery(
+                "actor_id must be a user's id".into(),
+            ));
+        }
+        if self
+            .client_addr
+            .as_deref()
+            .is_some_and(|a| a.parse::<std::net::IpAddr>().is_err())
+        {
+            return Err(AppError::InvalidQuery(
+                "client_addr must be an IP address".into(),
+            ));
+        }
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from > to
+        {
+            return Err(AppError::InvalidQuery("from must not be after to".into()));
+        }
+        Ok(())
+    }
+
+    /// The events this filter and the reader's scope let through.
+    fn query<'a>(&self, reader: &Reader) -> audit_events::BoxedQuery<'a, crate::db::MultiBackend> {
+        let mut q = audit_events::table.into_boxed();
+        if let Some(t) = &self.tender_id {
+            q = q.filter(audit_events::tender_id.eq(t.clone()));
+        }
+        if let Some(a) = &self.action {
+            q = q.filter(audit_events::action.eq(a.clone()));
+        }
+        if let Some(a) = &self.actor_id {
+            q = q.filter(audit_events::actor_id.eq(a.clone()));
+        }
+        if let Some(a) = &self.client_addr {
+            q = q.filter(audit_events::client_addr.eq(a.clone()));
+        }
+        if let Some(t) = self.from {
+            q = q.filter(audit_events::occurred_at.ge(to_db_time(t)));
+        }
+        if let Some(t) = self.to {
+            q = q.filter(audit_events::occurred_at.lt(to_db_time(t)));
+        }
+        if let Some(s) = self.after_seq {
+            q = q.filter(audit_events::seq.gt(s));
+        }
+        if let Reader::Supervisor(scope) = reader {
+            use diesel::IntoSql;
+            use diesel::sql_types::{Nullable, Text};
+            let league: Option<String> = scope.league.as_ref().map(|l| l.as_str().to_string());
+            let administrative = scope.kind == Some(SupervisorKind::Administrative);
+            let category: Option<String> =
+                administrative.then(|| scope.category.map(|c| c.code()).unwrap_or("").to_string());
+            let in_scope = tenders::table
+                .select(tenders::id.nullable())
+                .filter(
+                    league
+                        .clone()
+                        .into_sql::<Nullable<Text>>()
+                        .is_null()
+                        .or(tenders::league_code.nullable().eq(league)),
+                )
+                .filter(
+                    category
+                        .clone()
+                        .into_sql::<Nullable<Text>>()
+                        .is_null()
+                        .or(tenders::category.nullable().eq(category)),
+                );
+            q = if administrative {
+                q.filter(audit_events::tender_id.eq_any(in_scope))
+            } else {
+                q.filter(
+                    audit_events::tender_id
+                        .eq_any(in_scope)
+                        .or(audit_events::tender_id.is_null()),
+                )
+            };
+        }
+        q
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
@@ -75,12 +152,13 @@ pub struct AuditQuery {
     pub per_page: Option<u32>,
 }
 
-/// Audit events, oldest first.
+/// Audit events in scope, oldest first.
 #[utoipa::path(
     tag = "audit",
-    params(AuditQuery),
+    params(EventFilter, PageParams),
     responses(
         (status = 200, body = Page<AuditEvent>),
+        (status = 400, body = crate::error::Problem),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem)
     )
@@ -89,49 +167,17 @@ pub struct AuditQuery {
 pub async fn list_events(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<AuditQuery>,
+    query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<web::Json<Page<AuditEvent>>, AppError> {
-    principal.require_any(&[Role::Operator, Role::Supervisor])?;
-    let query = query.into_inner();
-    if query
-        .tender_id
-        .as_deref()
-        .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
-    {
-        return Err(AppError::InvalidQuery(
-            "tender_id must be a tender's id".into(),
-        ));
-    }
-    let action_ok = |a: &str| {
-        a.len() <= 64
-            && a.chars()
-                .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
-    };
-    if query.action.as_deref().is_some_and(|a| !action_ok(a)) {
-        return Err(AppError::InvalidQuery(
-            "action is a code such as tender.publish".into(),
-        ));
-    }
-    let paging = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .validate()?;
+    let (filter, paging) = split_query(query.into_inner())?;
+    let paging = paging.validate()?;
     let page = state
         .db
         .read(move |conn| {
-            let filtered = || {
-                let mut q = audit_events::table.into_boxed();
-                if let Some(t) = &query.tender_id {
-                    q = q.filter(audit_events::tender_id.eq(t.clone()));
-                }
-                if let Some(a) = &query.action {
-                    q = q.filter(audit_events::action.eq(a.clone()));
-                }
-                q
-            };
-            let total: i64 = filtered().count().get_result(conn)?;
-            let rows: Vec<AuditRow> = filtered()
+            let reader = crate::supervision::reader(conn, &principal)?;
+            let total: i64 = filter.query(&reader).count().get_result(conn)?;
+            let rows: Vec<AuditRow> = filter
+                .query(&reader)
                 .order(audit_events::seq.asc())
                 .offset(paging.offset())
                 .limit(paging.limit())
@@ -142,4 +188,241 @@ pub async fn list_events(
         })
         .await?;
     Ok(web::Json(page))
+}
+
+/// The query string as a filter and a page, refusing unknown parameters.
+fn split_query(
+    mut raw: std::collections::HashMap<String, String>,
+) -> Result<(EventFilter, PageQuery), AppError> {
+    let number = |v: Option<String>, name: &str| -> Result<Option<u32>, AppError> {
+        v.map(|v| {
+            v.parse()
+                .map_err(|_| AppError::InvalidQuery(format!("{name} must be a whole number")))
+        })
+        .transpose()
+    };
+    let paging = PageQuery {
+        page: number(raw.remove("page"), "page")?,
+        per_page: number(raw.remove("per_page"), "per_page")?,
+    };
+    let filter = filter_from(raw)?;
+    Ok((filter, paging))
+}
+
+fn filter_from(raw: std::collections::HashMap<String, String>) -> Result<EventFilter, AppError> {
+    let value = serde_json::to_value(raw)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("query")))?;
+    let mut value = value;
+    if let Some(s) = value.get("after_seq").and_then(|v| v.as_str()) {
+        let n: i64 = s
+            .parse()
+            .map_err(|_| AppError::InvalidQuery("after_seq must be a whole number".into()))?;
+        value["after_seq"] = n.into();
+    }
+    let filter: EventFilter = serde_json::from_value(value)
+        .map_err(|e| AppError::InvalidQuery(format!("bad filter: {e}")))?;
+    filter.validate()?;
+    Ok(filter)
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+/// Rows read from the database per step of an export.
+const EXPORT_BATCH: i64 = 1000;
+
+/// Every audit event in scope that the filter lets through, oldest first,
+/// as CSV (`format=csv`) or JSON Lines (`format=jsonl`), streamed.
+#[utoipa::path(
+    tag = "audit",
+    params(
+        EventFilter,
+        ("format" = ExportFormat, Query, description = "csv or jsonl")
+    ),
+    responses(
+        (status = 200, description = "CSV with a header row, or one JSON object per line", content_type = "text/csv", body = String),
+        (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)
+    )
+)]
+#[get("/audit/events/export")]
+pub async fn export_events(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let mut raw = query.into_inner();
+    let format = match raw.remove("format").as_deref() {
+        Some("csv") => ExportFormat::Csv,
+        Some("jsonl") => ExportFormat::Jsonl,
+        _ => {
+            return Err(AppError::InvalidQuery("format is csv or jsonl".into()));
+        }
+    };
+    let filter = filter_from(raw)?;
+    let principal_for_check = principal.clone();
+    let reader = state
+        .db
+        .read(move |conn| crate::supervision::reader(conn, &principal_for_check))
+        .await?;
+    let db = state.db.clone();
+    let header = match format {
+        ExportFormat::Csv => Some(web::Bytes::from_static(
+            b"seq,occurred_at,actor_id,actor_role,action,object_type,object_id,tender_id,client_addr,request_id,payload_sha256\r\n",
+        )),
+        ExportFormat::Jsonl => None,
+    };
+    let start = futures_util::stream::iter(header.map(Ok::<_, AppError>));
+    let rest = futures_util::stream::try_unfold((filter, Some(0i64)), move |(filter, after)| {
+        let db = db.clone();
+        let reader = reader.clone();
+        async move {
+            let Some(after) = after else {
+                return Ok(None);
+            };
+            let mut step = filter.clone();
+            step.after_seq = Some(after.max(filter.after_seq.unwrap_or(0)));
+            let rows = db
+                .read(move |conn: &mut DbConn| {
+                    Ok(step
+                        .query(&reader)
+                        .order(audit_events::seq.asc())
+                        .limit(EXPORT_BATCH)
+                        .select(AuditRow::as_select())
+                        .load::<AuditRow>(conn)?)
+                })
+                .await?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let more = rows.len() as i64 == EXPORT_BATCH;
+            let mut out = Vec::with_capacity(rows.len() * 256);
+            let mut last = after;
+            for row in rows {
+                let event = AuditEvent::from(row);
+                last = event.seq;
+                write_event(&mut out, &event, format)?;
+            }
+            Ok(Some((
+                web::Bytes::from(out),
+                (filter, more.then_some(last)),
+            )))
+        }
+    });
+    use futures_util::StreamExt;
+    let body = start.chain(rest);
+    let (content_type, ext) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::Jsonl => ("application/jsonl; charset=utf-8", "jsonl"),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"audit-events.{ext}\""),
+        ))
+        .streaming(body))
+}
+
+fn write_event(out: &mut Vec<u8>, e: &AuditEvent, format: ExportFormat) -> Result<(), AppError> {
+    match format {
+        ExportFormat::Jsonl => {
+            serde_json::to_writer(&mut *out, e)
+                .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("export")))?;
+            out.push(b'\n');
+        }
+        ExportFormat::Csv => {
+            let time = e
+                .occurred_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            let seq = e.seq.to_string();
+            let fields = [
+                seq.as_str(),
+                time.as_str(),
+                e.actor_id.as_deref().unwrap_or(""),
+                &e.actor_role,
+                &e.action,
+                &e.object_type,
+                &e.object_id,
+                e.tender_id.as_deref().unwrap_or(""),
+                e.client_addr.as_deref().unwrap_or(""),
+                e.request_id.as_deref().unwrap_or(""),
+                &e.payload_sha256,
+            ];
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                csv_field(out, f);
+            }
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    Ok(())
+}
+
+/// RFC 4180: quoted when it holds a comma, a quote or a line break; a
+/// leading `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet does
+/// not run it as a formula.
+fn csv_field(out: &mut Vec<u8>, field: &str) {
+    let guarded = if field.starts_with(['=', '+', '-', '@']) {
+        format!("'{field}")
+    } else {
+        field.to_string()
+    };
+    if guarded.contains([',', '"', '\r', '\n']) {
+        out.push(b'"');
+        out.extend_from_slice(guarded.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(guarded.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        let mut out = Vec::new();
+        csv_field(&mut out, "a,b\"c");
+        out.push(b'|');
+        csv_field(&mut out, "=SUM(A1)");
+        out.push(b'|');
+        csv_field(&mut out, "plain");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a,b\"\"c\"|'=SUM(A1)|plain"
+        );
+    }
+
+    #[test]
+    fn filters_are_checked() {
+        let q = |pairs: &[(&str, &str)]| {
+            filter_from(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        assert!(q(&[("client_addr", "127.0.0.1")]).is_ok());
+        assert!(q(&[("client_addr", "x")]).is_err());
+        assert!(
+            q(&[
+                ("from", "2026-01-02T00:00:00Z"),
+                ("to", "2026-01-01T00:00:00Z")
+            ])
+            .is_err()
+        );
+        assert!(q(&[("from", "yesterday")]).is_err());
+        assert!(q(&[("after_seq", "1x")]).is_err());
+        assert!(q(&[("colour", "red")]).is_err());
+    }
 }

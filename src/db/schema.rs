@@ -63,6 +63,58 @@ diesel::table! {
         client_addr -> Nullable<Text>,
         request_id -> Nullable<Text>,
         payload_sha256 -> Text,
+        leaf_index -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_tree_nodes (level, idx) {
+        level -> Integer,
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    audit_log_head (id) {
+        id -> Integer,
+        tree_size -> BigInt,
+        root_hash -> Binary,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (tree_size) {
+        tree_size -> BigInt,
+        root_hash -> Binary,
+        signed_at -> Timestamp,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    supervisor_scopes (user_id) {
+        user_id -> Text,
+        kind -> Text,
+        category -> Nullable<Text>,
+        league_code -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervision_alerts (id) {
+        id -> Text,
+        tender_id -> Text,
+        kind -> Text,
+        fingerprint -> Text,
+        summary -> Text,
+        evidence_json -> Text,
+        raised_at -> Timestamp,
+        acknowledged_by -> Nullable<Text>,
+        acknowledged_at -> Nullable<Timestamp>,
+        ack_note -> Nullable<Text>,
     }
 }
 
@@ -253,6 +305,8 @@ diesel::joinable!(user_identities -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(custody_certificates -> users (user_id));
 diesel::joinable!(bids -> tenders (tender_id));
+diesel::joinable!(supervisor_scopes -> users (user_id));
+diesel::joinable!(supervision_alerts -> tenders (tender_id));
 diesel::joinable!(bid_openings -> bids (bid_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -262,6 +316,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_roles,
     api_tokens,
     audit_events,
+    audit_tree_nodes,
+    audit_log_head,
+    audit_checkpoints,
+    supervisor_scopes,
+    supervision_alerts,
     tenders,
     tender_lots,
     tender_documents,

@@ -172,7 +172,7 @@ pub fn verify_rs256(public_pem: &[u8], data: &[u8], signature: &[u8]) -> anyhow:
 }
 
 #[cfg(unix)]
-fn write_private(path: &Path, pem: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, pem: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -186,7 +186,7 @@ fn write_private(path: &Path, pem: &[u8]) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, pem: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, pem: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, pem).with_context(|| format!("creating {}", path.display()))
 }
 

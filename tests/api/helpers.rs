@@ -155,6 +155,10 @@ fn start(
     if let Some(settings) = hall {
         state.hall = ggzy::hall::Hall::new(settings);
     }
+    // The audit log's sequencer runs often, so tests wait little for it.
+    if let Some(log) = Arc::get_mut(&mut state.audit_log) {
+        log.interval = std::time::Duration::from_millis(100);
+    }
     let db = state.db.clone();
     let hall = state.hall.clone();
     let app = ggzy::startup::Application::build(state).expect("build the app");
@@ -404,6 +408,55 @@ impl TestApp {
                 Ok(())
             })
             .expect("leagues");
+    }
+
+    /// Waits until the audit log's latest checkpoint covers every event
+    /// recorded so far; returns its size.
+    pub async fn wait_for_log(&self) -> u64 {
+        let want = self.count("audit_events") as u64;
+        for _ in 0..200 {
+            let r = self.get("/api/v1/audit/log/checkpoint", None).await;
+            if r.status == 200 {
+                let note = String::from_utf8(r.body).unwrap();
+                let size: u64 = note.lines().nth(1).unwrap().parse().unwrap();
+                if size >= want {
+                    return size;
+                }
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the audit log did not reach {want} entries");
+    }
+
+    /// A supervisor with a scope: `kind` administrative (with a category),
+    /// discipline or audit; `league` None for the whole region.
+    pub fn supervisor(
+        &self,
+        name: &str,
+        kind: &str,
+        category: Option<&str>,
+        league: Option<&str>,
+    ) -> String {
+        let token = self.user(name, Role::Supervisor, league.unwrap_or("NNG"), name);
+        let ctx = AuditContext::system(self.now());
+        let scope = ggzy::supervision::Scope {
+            kind: ggzy::supervision::SupervisorKind::from_code(kind),
+            category: category.and_then(ggzy::tenders::model::Category::from_code),
+            league: league.map(|l| LeagueCode::parse(l).unwrap()),
+        };
+        let name = name.to_string();
+        self.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::users;
+                let id: String = users::table
+                    .filter(users::name.eq(&name))
+                    .select(users::id)
+                    .first(conn)?;
+                ggzy::supervision::set_scope(conn, &ctx, &id, &scope)
+            })
+            .expect("set the supervisor's scope");
+        token
     }
 
     /// Rows in a table, to prove a refused request wrote nothing.

@@ -1,6 +1,7 @@
 //! The integration suite: one binary, the real server, real HTTP.
 
 mod audit;
+mod audit_log;
 mod bad_input;
 mod bid_cli;
 mod bids;
@@ -19,5 +20,6 @@ mod ocsp;
 mod opendata;
 mod pki;
 mod seals;
+mod supervision;
 mod tenders;
 mod trust;

@@ -1,0 +1,11 @@
+DROP TABLE supervision_alerts;
+DROP TABLE supervisor_scopes;
+DROP TABLE audit_checkpoints;
+DROP TABLE audit_log_head;
+DROP TABLE audit_tree_nodes;
+DROP INDEX audit_events_client;
+DROP INDEX audit_events_time;
+DROP INDEX audit_events_actor;
+DROP INDEX audit_events_unsequenced;
+DROP INDEX audit_events_leaf;
+ALTER TABLE audit_events DROP COLUMN leaf_index;

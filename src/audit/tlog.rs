@@ -1,0 +1,289 @@
+//! The transparency log over the audit events, in the database.
+//!
+//! Events are recorded in their own transactions (see [`super::record`]);
+//! one *sequencer* then appends them to the Merkle tree: it takes the events
+//! that have no place yet in `seq` order, gives them the next leaf indices
+//! (0, 1, 2, … without gaps: it is the only writer of indices, and it runs
+//! under a lock — SQLite's writer lock, a PostgreSQL advisory lock — so two
+//! servers on one database take turns), stores every perfect subtree the new
+//! leaves complete, moves the head and signs a checkpoint, all in one
+//! transaction. An event committed late (PostgreSQL numbers rows when they
+//! are inserted, not when they commit) simply gets the next place: the leaf
+//! index, not the row number, is the log's order.
+//!
+//! Proofs and tree heads are assembled from O(log n) stored nodes.
+
+use super::entry::{AuditEvent, AuditRow};
+use super::merkle::{self, Hash, NodeId};
+use super::note::{Checkpoint, LogKey};
+use crate::db::schema::{audit_checkpoints, audit_events, audit_log_head, audit_tree_nodes};
+use crate::db::{DbConn, from_db_time, lock_in_transaction, to_db_time};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// Events appended per round at most (a round is one transaction).
+pub const BATCH: i64 = 2000;
+
+/// A checkpoint the platform signed.
+#[derive(Debug, Clone)]
+pub struct SignedCheckpoint {
+    pub tree_size: u64,
+    pub root: Hash,
+    pub signed_at: DateTime<Utc>,
+    pub note: String,
+}
+
+#[derive(Queryable)]
+struct CheckpointRow {
+    tree_size: i64,
+    root_hash: Vec<u8>,
+    signed_at: chrono::NaiveDateTime,
+    note: String,
+}
+
+impl TryFrom<CheckpointRow> for SignedCheckpoint {
+    type Error = AppError;
+    fn try_from(r: CheckpointRow) -> Result<Self, AppError> {
+        Ok(SignedCheckpoint {
+            tree_size: r.tree_size as u64,
+            root: to_hash(r.root_hash)?,
+            signed_at: from_db_time(r.signed_at),
+            note: r.note,
+        })
+    }
+}
+
+fn to_hash(bytes: Vec<u8>) -> Result<Hash, AppError> {
+    bytes
+        .try_into()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("a stored log hash is not 32 bytes")))
+}
+
+fn internal(what: String) -> AppError {
+    AppError::Internal(anyhow::anyhow!(what))
+}
+
+/// Appends every event not yet in the log (in rounds of [`BATCH`]) and
+/// signs a checkpoint for the new size. Returns the new checkpoint, if the
+/// log grew (or had none).
+pub fn integrate(
+    conn: &mut DbConn,
+    key: &LogKey,
+    now: DateTime<Utc>,
+) -> Result<Option<SignedCheckpoint>, AppError> {
+    lock_in_transaction(conn, "audit-log-sequencer")?;
+    let (size, head_root): (i64, Vec<u8>) = audit_log_head::table
+        .find(1)
+        .select((audit_log_head::tree_size, audit_log_head::root_hash))
+        .first(conn)?;
+    let mut size = size as u64;
+    let mut root = to_hash(head_root)?;
+    let frontier_ids = merkle::frontier(size);
+    let stored = nodes(conn, &frontier_ids)?;
+    let mut frontier: Vec<Hash> = frontier_ids.iter().map(|id| stored[id]).collect();
+    // The stored nodes must still make the head's root: a node changed in
+    // the database would otherwise be built on silently.
+    if merkle::root(size, &mut |id| stored[&id]) != root {
+        return Err(internal(format!(
+            "the audit log's stored nodes no longer give its head (size {size}): refusing to append"
+        )));
+    }
+    let mut grew = false;
+    loop {
+        let rows: Vec<(i64, AuditRow)> = audit_events::table
+            .filter(audit_events::leaf_index.is_null())
+            .order(audit_events::seq.asc())
+            .limit(BATCH)
+            .select((audit_events::seq, AuditRow::as_select()))
+            .load(conn)?;
+        if rows.is_empty() {
+            break;
+        }
+        let count = rows.len();
+        let (seqs, leaves): (Vec<i64>, Vec<Hash>) = rows
+            .into_iter()
+            .map(|(seq, r)| (seq, AuditEvent::from(r).leaf_hash()))
+            .unzip();
+        let (made, new_root) = merkle::append(size, &frontier, &leaves);
+        insert_nodes(conn, &made)?;
+        for (i, seq) in seqs.iter().enumerate() {
+            diesel::update(audit_events::table.find(seq))
+                .set(audit_events::leaf_index.eq((size + i as u64) as i64))
+                .execute(conn)?;
+        }
+        let made: HashMap<NodeId, Hash> = made.into_iter().collect();
+        size += count as u64;
+        root = new_root;
+        frontier = merkle::frontier(size)
+            .iter()
+            .map(|id| made.get(id).copied().unwrap_or_else(|| stored[id]))
+            .collect();
+        grew = true;
+        if (count as i64) < BATCH {
+            break;
+        }
+    }
+    let last = latest_checkpoint(conn)?;
+    if !grew && last.is_some() {
+        return Ok(None);
+    }
+    diesel::update(audit_log_head::table.find(1))
+        .set((
+            audit_log_head::tree_size.eq(size as i64),
+            audit_log_head::root_hash.eq(root.to_vec()),
+            audit_log_head::updated_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    // Checkpoint times never go back, whatever the clock does.
+    let signed_at = last.as_ref().map_or(now, |l| l.signed_at.max(now));
+    let checkpoint = Checkpoint {
+        origin: key.name.clone(),
+        size,
+        root,
+        time: signed_at.timestamp(),
+    };
+    let note = key.sign(&checkpoint).map_err(AppError::Internal)?;
+    diesel::insert_into(audit_checkpoints::table)
+        .values((
+            audit_checkpoints::tree_size.eq(size as i64),
+            audit_checkpoints::root_hash.eq(root.to_vec()),
+            audit_checkpoints::signed_at.eq(to_db_time(signed_at)),
+            audit_checkpoints::note.eq(&note),
+        ))
+        .execute(conn)?;
+    Ok(Some(SignedCheckpoint {
+        tree_size: size,
+        root,
+        signed_at,
+        note,
+    }))
+}
+
+/// Stores new nodes, many to a statement.
+fn insert_nodes(conn: &mut DbConn, made: &[(NodeId, Hash)]) -> Result<(), AppError> {
+    for chunk in made.chunks(500) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(id, hash)| {
+                (
+                    audit_tree_nodes::level.eq(id.level as i32),
+                    audit_tree_nodes::idx.eq(id.index as i64),
+                    audit_tree_nodes::hash.eq(hash.to_vec()),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(audit_tree_nodes::table).values(values);
+        match conn {
+            DbConn::Sqlite(c) => insert.execute(c)?,
+            DbConn::Pg(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// Stored nodes by id; an id with no stored node is left out.
+pub fn nodes(conn: &mut DbConn, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, AppError> {
+    let mut by_level: HashMap<u8, Vec<i64>> = HashMap::new();
+    for id in ids {
+        by_level.entry(id.level).or_default().push(id.index as i64);
+    }
+    let mut out = HashMap::with_capacity(ids.len());
+    for (level, indices) in by_level {
+        let rows: Vec<(i64, Vec<u8>)> = audit_tree_nodes::table
+            .filter(audit_tree_nodes::level.eq(level as i32))
+            .filter(audit_tree_nodes::idx.eq_any(indices))
+            .select((audit_tree_nodes::idx, audit_tree_nodes::hash))
+            .load(conn)?;
+        for (index, hash) in rows {
+            out.insert(
+                NodeId {
+                    level,
+                    index: index as u64,
+                },
+                to_hash(hash)?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a tree computation over the stored nodes: first finds which nodes
+/// it needs, fetches them in one query per level, then runs it.
+pub fn with_nodes<T>(
+    conn: &mut DbConn,
+    compute: impl Fn(&mut dyn FnMut(NodeId) -> Hash) -> T,
+) -> Result<T, AppError> {
+    let ids = merkle::needed(&compute);
+    let map = nodes(conn, &ids)?;
+    if let Some(missing) = ids.iter().find(|id| !map.contains_key(id)) {
+        return Err(internal(format!(
+            "the audit log's node {missing:?} is missing from the database"
+        )));
+    }
+    Ok(compute(&mut |id| map[&id]))
+}
+
+pub fn latest_checkpoint(conn: &mut DbConn) -> Result<Option<SignedCheckpoint>, AppError> {
+    audit_checkpoints::table
+        .order(audit_checkpoints::tree_size.desc())
+        .select((
+            audit_checkpoints::tree_size,
+            audit_checkpoints::root_hash,
+            audit_checkpoints::signed_at,
+            audit_checkpoints::note,
+        ))
+        .first::<CheckpointRow>(conn)
+        .optional()?
+        .map(SignedCheckpoint::try_from)
+        .transpose()
+}
+
+/// Signed checkpoints of at least `from_size` leaves, smallest first.
+pub fn checkpoints(
+    conn: &mut DbConn,
+    from_size: u64,
+    limit: i64,
+) -> Result<Vec<SignedCheckpoint>, AppError> {
+    audit_checkpoints::table
+        .filter(audit_checkpoints::tree_size.ge(from_size as i64))
+        .order(audit_checkpoints::tree_size.asc())
+        .limit(limit)
+        .select((
+            audit_checkpoints::tree_size,
+            audit_checkpoints::root_hash,
+            audit_checkpoints::signed_at,
+            audit_checkpoints::note,
+        ))
+        .load::<CheckpointRow>(conn)?
+        .into_iter()
+        .map(SignedCheckpoint::try_from)
+        .collect()
+}
+
+/// The events at leaf indices `[start, end)` as the database holds them
+/// now, by index. A row deleted from the database is simply absent.
+pub fn entries(
+    conn: &mut DbConn,
+    start: u64,
+    end: u64,
+) -> Result<Vec<(u64, AuditEvent)>, AppError> {
+    let rows: Vec<(Option<i64>, AuditRow)> = audit_events::table
+        .filter(audit_events::leaf_index.ge(start as i64))
+        .filter(audit_events::leaf_index.lt(end as i64))
+        .order(audit_events::leaf_index.asc())
+        .select((audit_events::leaf_index, AuditRow::as_select()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(i, r)| Some((i? as u64, AuditEvent::from(r))))
+        .collect())
+}
+
+/// The stored hash of leaf `index` (as appended, whatever the row says now).
+pub fn stored_leaf(conn: &mut DbConn, index: u64) -> Result<Option<Hash>, AppError> {
+    Ok(nodes(conn, &[NodeId::leaf(index)])?
+        .get(&NodeId::leaf(index))
+        .copied())
+}

@@ -1,0 +1,314 @@
+//! Supervision: who may read which part of the record.
+//!
+//! Administrative supervision is per category of trade (the finance bureau
+//! for government procurement, development and reform for construction,
+//! natural resources for land and mining, state assets for property);
+//! discipline inspection and audit see every category. Each supervises one
+//! league, or the whole region when it has none. Supervisors read; no write
+//! endpoint accepts them (every one asks for another role).
+
+use crate::db::DbConn;
+use crate::db::schema::{supervisor_scopes, tenders};
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::tenders::model::Category;
+use crate::types::{LeagueCode, text_enum};
+use diesel::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+text_enum! {
+    /// The kind of supervision a supervisor exercises.
+    pub enum SupervisorKind {
+        /// Administrative supervision of one category of trade.
+        Administrative = "administrative",
+        /// Discipline inspection, across categories.
+        Discipline = "discipline",
+        /// Audit, across categories.
+        Audit = "audit",
+    }
+}
+
+/// Requests a supervisor may make that are not reads: signing in and out,
+/// checking a certificate or a seal (computations that store nothing),
+/// releasing the opening-key share it holds as a custodian, and
+/// acknowledging an alert (method, route pattern).
+pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
+    ("POST", "/api/v1/auth/challenges"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/mtls"),
+    ("DELETE", "/api/v1/auth/session"),
+    ("POST", "/api/v1/auth/sessions/{id}/revoke"),
+    ("POST", "/api/v1/trust/validate"),
+    ("POST", "/api/v1/seals/verify-signature"),
+    ("POST", "/api/v1/seals/verify-seal"),
+    ("POST", "/api/v1/tenders/{id}/opening/shares"),
+    ("POST", "/api/v1/supervision/alerts/{id}/acknowledge"),
+];
+
+/// Middleware, after the principal is known: a supervisor's request that
+/// would change anything is refused before any handler runs, whatever other
+/// role the account holds: supervisors read the record and change nothing.
+pub async fn read_only(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    use actix_web::HttpMessage;
+    use actix_web::http::Method;
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let supervisor = req
+        .extensions()
+        .get::<Principal>()
+        .is_some_and(|p| p.has(Role::Supervisor));
+    if supervisor && !reads {
+        let pattern = req.match_pattern().unwrap_or_default();
+        let allowed = SUPERVISOR_WRITES
+            .iter()
+            .any(|(m, p)| *m == req.method().as_str() && *p == pattern);
+        if !allowed {
+            let error = AppError::Forbidden(
+                "supervisors read the record and change nothing: this request would change it"
+                    .into(),
+            );
+            let response = actix_web::ResponseError::error_response(&error);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// What a supervisor may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Scope {
+    /// `None` for a supervisor whose kind was never set: every category of
+    /// its league, as before kinds existed.
+    pub kind: Option<SupervisorKind>,
+    /// The category an administrative supervisor watches.
+    pub category: Option<Category>,
+    /// `None`: the whole region.
+    pub league: Option<LeagueCode>,
+}
+
+impl Scope {
+    /// Whether a tender of `league` and `category` is in scope.
+    pub fn covers(&self, league: &str, category: &str) -> bool {
+        let league_ok = self.league.as_ref().is_none_or(|l| l.as_str() == league);
+        let category_ok = match self.kind {
+            Some(SupervisorKind::Administrative) => {
+                self.category.is_some_and(|c| c.code() == category)
+            }
+            _ => true,
+        };
+        league_ok && category_ok
+    }
+
+    /// Whether events that concern no tender (sign-ins, the trust registry,
+    /// accounts) are in scope: for supervisors across categories only.
+    pub fn covers_platform_events(&self) -> bool {
+        self.kind != Some(SupervisorKind::Administrative)
+    }
+}
+
+/// Who reads the record.
+#[derive(Debug, Clone)]
+pub enum Reader {
+    /// Operators run the platform and read all of it.
+    Operator,
+    Supervisor(Scope),
+}
+
+impl Reader {
+    pub fn covers(&self, league: &str, category: &str) -> bool {
+        match self {
+            Reader::Operator => true,
+            Reader::Supervisor(s) => s.covers(league, category),
+        }
+    }
+
+    pub fn covers_platform_events(&self) -> bool {
+        match self {
+            Reader::Operator => true,
+            Reader::Supervisor(s) => s.covers_platform_events(),
+        }
+    }
+}
+
+/// The reader behind `principal`: an operator, or a supervisor with its
+/// scope; anyone else is refused.
+pub fn reader(conn: &mut DbConn, principal: &Principal) -> Result<Reader, AppError> {
+    match principal.require_any(&[Role::Operator, Role::Supervisor])? {
+        Role::Operator => Ok(Reader::Operator),
+        _ => Ok(Reader::Supervisor(scope_of(conn, principal)?)),
+    }
+}
+
+/// A supervisor's scope (see [`Scope::kind`] for one never set).
+pub fn scope_of(conn: &mut DbConn, principal: &Principal) -> Result<Scope, AppError> {
+    let Some(user) = &principal.user_id else {
+        return Err(AppError::Unauthenticated("sign in first".into()));
+    };
+    let row: Option<(String, Option<String>, Option<String>)> = supervisor_scopes::table
+        .find(user.as_str())
+        .select((
+            supervisor_scopes::kind,
+            supervisor_scopes::category,
+            supervisor_scopes::league_code,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some((kind, category, league)) => Scope {
+            kind: Some(SupervisorKind::from_db(&kind)?),
+            category: category.as_deref().map(Category::from_db).transpose()?,
+            league: league.map(LeagueCode::from_db),
+        },
+        None => Scope {
+            kind: None,
+            category: None,
+            league: principal.league.clone(),
+        },
+    })
+}
+
+/// Sets a supervisor's scope (replacing any). Administrative supervision
+/// needs a category; the others take none.
+pub fn set_scope(
+    conn: &mut DbConn,
+    ctx: &crate::audit::AuditContext,
+    user_id: &str,
+    scope: &Scope,
+) -> Result<(), AppError> {
+    let kind = match (scope.kind, scope.category) {
+        (Some(SupervisorKind::Administrative), None) => {
+            return Err(AppError::invalid(
+                "category",
+                "administrative supervision is of one category of trade",
+            ));
+        }
+        (Some(SupervisorKind::Discipline | SupervisorKind::Audit), Some(_)) => {
+            return Err(AppError::invalid(
+                "category",
+                "discipline inspection and audit cover every category; give none",
+            ));
+        }
+        (None, _) => return Err(AppError::invalid("kind", "a kind of supervision is needed")),
+        (Some(kind), _) => kind,
+    };
+    let is_supervisor: bool = diesel::select(diesel::dsl::exists(
+        crate::db::schema::user_roles::table
+            .filter(crate::db::schema::user_roles::user_id.eq(user_id))
+            .filter(crate::db::schema::user_roles::role.eq(Role::Supervisor.code())),
+    ))
+    .get_result(conn)?;
+    if !is_supervisor {
+        return Err(AppError::invalid("user", "the user is not a supervisor"));
+    }
+    if let Some(l) = &scope.league
+        && !crate::leagues::exists(conn, l)?
+    {
+        return Err(AppError::invalid("league", format!("no league {l}")));
+    }
+    diesel::delete(supervisor_scopes::table.find(user_id)).execute(conn)?;
+    diesel::insert_into(supervisor_scopes::table)
+        .values((
+            supervisor_scopes::user_id.eq(user_id),
+            supervisor_scopes::kind.eq(kind.code()),
+            supervisor_scopes::category.eq(scope.category.map(Category::code)),
+            supervisor_scopes::league_code.eq(scope.league.as_ref().map(|l| l.as_str())),
+            supervisor_scopes::created_at.eq(crate::db::to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        ctx,
+        "supervision.scope.set",
+        "user",
+        user_id,
+        None,
+        &scope,
+    )?;
+    Ok(())
+}
+
+/// League and category of each of `tender_ids` that exists.
+pub fn tender_places(
+    conn: &mut DbConn,
+    tender_ids: &[String],
+) -> Result<HashMap<String, (String, String)>, AppError> {
+    if tender_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String, String)> = tenders::table
+        .filter(tenders::id.eq_any(tender_ids))
+        .select((tenders::id, tenders::league_code, tenders::category))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, l, c)| (id, (l, c))).collect())
+}
+
+/// Whether `reader` may read an event about `tender_id` (or about no tender).
+pub fn sees_event(
+    reader: &Reader,
+    tender_id: Option<&str>,
+    places: &HashMap<String, (String, String)>,
+) -> bool {
+    match tender_id {
+        None => reader.covers_platform_events(),
+        Some(t) => match places.get(t) {
+            Some((league, category)) => reader.covers(league, category),
+            None => matches!(reader, Reader::Operator),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(
+        kind: Option<SupervisorKind>,
+        category: Option<Category>,
+        league: Option<&str>,
+    ) -> Scope {
+        Scope {
+            kind,
+            category,
+            league: league.map(|l| LeagueCode::parse(l).unwrap()),
+        }
+    }
+
+    #[test]
+    fn administrative_supervision_is_one_category_of_one_league() {
+        let finance = scope(
+            Some(SupervisorKind::Administrative),
+            Some(Category::GovernmentProcurement),
+            Some("NNG"),
+        );
+        assert!(finance.covers("NNG", "government_procurement"));
+        assert!(!finance.covers("NNG", "engineering_construction"));
+        assert!(!finance.covers("LZH", "government_procurement"));
+        assert!(!finance.covers_platform_events());
+    }
+
+    #[test]
+    fn discipline_and_audit_cross_categories_within_their_league_or_region() {
+        let discipline = scope(Some(SupervisorKind::Discipline), None, Some("NNG"));
+        assert!(discipline.covers("NNG", "land_mining_rights"));
+        assert!(!discipline.covers("LZH", "land_mining_rights"));
+        assert!(discipline.covers_platform_events());
+        let regional_audit = scope(Some(SupervisorKind::Audit), None, None);
+        assert!(regional_audit.covers("LZH", "state_owned_property"));
+        assert!(regional_audit.covers("NNG", "government_procurement"));
+    }
+
+    #[test]
+    fn unknown_tenders_are_for_operators_only() {
+        let places = HashMap::new();
+        let discipline = Reader::Supervisor(scope(Some(SupervisorKind::Discipline), None, None));
+        assert!(!sees_event(&discipline, Some("t"), &places));
+        assert!(sees_event(&Reader::Operator, Some("t"), &places));
+        assert!(sees_event(&discipline, None, &places));
+    }
+}
