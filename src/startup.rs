@@ -42,6 +42,8 @@ pub struct AppState {
     pub hall: hall::Hall,
     /// The transparency log's key and sequencer interval.
     pub audit_log: Arc<audit::AuditLog>,
+    /// Supervisors' live feed of the log.
+    pub supervision_feed: crate::supervision::live::Feed,
 }
 
 #[derive(OpenApi)]
@@ -142,6 +144,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
             key: log_key,
             interval: std::time::Duration::from_secs(1),
         }),
+        supervision_feed: crate::supervision::live::Feed::default(),
     })
 }
 
@@ -219,6 +222,9 @@ pub fn configure(
                 .service(audit::log_api::entries)
                 .service(audit::log_api::inclusion)
                 .service(audit::log_api::consistency)
+                .service(crate::supervision::alerts::list_alerts)
+                .service(crate::supervision::alerts::acknowledge)
+                .service(crate::supervision::live::live)
                 .service(trust::routes::list_services)
                 .service(trust::routes::get_service)
                 .service(trust::routes::register_service)
@@ -318,15 +324,30 @@ impl Application {
         // is in time is the deadline's decision, not the socket's.
         // The audit log's sequencer: appends what was recorded and signs a
         // checkpoint, every interval while there is activity.
+        // Each round's entries then go to supervisors' live feed, and the
+        // tenders they concern have their alerts recomputed.
         let sequencer = state.clone();
         actix_web::rt::spawn(async move {
             let mut tick = actix_web::rt::time::interval(sequencer.audit_log.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut published = sequencer
+                .db
+                .read(audit::tlog::latest_checkpoint)
+                .await
+                .ok()
+                .flatten()
+                .map(|c| c.tree_size);
             loop {
                 tick.tick().await;
                 let now = sequencer.clock.now();
-                if let Err(e) = sequencer.audit_log.integrate(&sequencer.db, now).await {
-                    tracing::error!(error = %e, "the audit log's sequencer failed");
+                match sequencer.audit_log.integrate(&sequencer.db, now).await {
+                    Ok(Some(cp)) => {
+                        let from = published.unwrap_or(cp.tree_size);
+                        crate::supervision::after_round(&sequencer, from, cp.tree_size).await;
+                        published = Some(cp.tree_size);
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "the audit log's sequencer failed"),
                 }
             }
         });

@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 /// The most entries one request returns.
 pub const MAX_ENTRIES: u64 = 1000;
 
+fn non_negative(n: i64, name: &str) -> Result<u64, AppError> {
+    u64::try_from(n).map_err(|_| AppError::InvalidQuery(format!("{name} must not be negative")))
+}
+
 fn b64(bytes: &[u8]) -> String {
     openssl::base64::encode_block(bytes)
 }
@@ -90,7 +94,8 @@ pub struct CheckpointList {
 #[serde(deny_unknown_fields)]
 pub struct CheckpointQuery {
     /// Checkpoints of at least this many entries.
-    pub from_size: Option<u64>,
+    #[param(minimum = 0)]
+    pub from_size: Option<i64>,
     /// At most this many (1 to 1000, default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
@@ -111,7 +116,7 @@ pub async fn checkpoints(
     if !(1..=1000).contains(&limit) {
         return Err(AppError::InvalidQuery("limit is 1 to 1000".into()));
     }
-    let from = query.from_size.unwrap_or(0).min(i64::MAX as u64);
+    let from = non_negative(query.from_size.unwrap_or(0), "from_size")?;
     let list = state
         .db
         .read(move |conn| tlog::checkpoints(conn, from, limit as i64))
@@ -133,10 +138,12 @@ pub async fn checkpoints(
 #[serde(deny_unknown_fields)]
 pub struct EntriesQuery {
     /// The first entry's index.
-    pub start: u64,
+    #[param(minimum = 0)]
+    pub start: i64,
     /// One past the last (at most 1000 more than `start`, and at most the
     /// latest checkpoint's size).
-    pub end: u64,
+    #[param(minimum = 0)]
+    pub end: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -173,6 +180,7 @@ pub async fn entries(
     query: web::Query<EntriesQuery>,
 ) -> Result<web::Json<EntryList>, AppError> {
     let EntriesQuery { start, end } = query.into_inner();
+    let (start, end) = (non_negative(start, "start")?, non_negative(end, "end")?);
     if end < start || end - start > MAX_ENTRIES {
         return Err(AppError::InvalidQuery(format!(
             "entries are asked as start <= end, at most {MAX_ENTRIES} at a time"
@@ -220,9 +228,11 @@ pub async fn entries(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionQuery {
-    pub index: u64,
+    #[param(minimum = 0)]
+    pub index: i64,
     /// The tree the proof is for: at most the latest checkpoint's size.
-    pub tree_size: u64,
+    #[param(minimum = 0)]
+    pub tree_size: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -257,6 +267,10 @@ pub async fn inclusion(
     query: web::Query<InclusionQuery>,
 ) -> Result<web::Json<InclusionProof>, AppError> {
     let InclusionQuery { index, tree_size } = query.into_inner();
+    let (index, tree_size) = (
+        non_negative(index, "index")?,
+        non_negative(tree_size, "tree_size")?,
+    );
     check_size(&state, tree_size, "tree_size").await?;
     if index >= tree_size {
         return Err(AppError::InvalidQuery(format!(
@@ -286,10 +300,12 @@ pub async fn inclusion(
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
     /// The older tree's size (at least 1).
-    pub first: u64,
+    #[param(minimum = 1)]
+    pub first: i64,
     /// The newer tree's size: at least `first`, at most the latest
     /// checkpoint's size.
-    pub second: u64,
+    #[param(minimum = 1)]
+    pub second: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -312,6 +328,10 @@ pub async fn consistency(
     query: web::Query<ConsistencyQuery>,
 ) -> Result<web::Json<ConsistencyProof>, AppError> {
     let ConsistencyQuery { first, second } = query.into_inner();
+    let (first, second) = (
+        non_negative(first, "first")?,
+        non_negative(second, "second")?,
+    );
     if first == 0 || first > second {
         return Err(AppError::InvalidQuery(
             "a consistency proof is between sizes 0 < first <= second".into(),

@@ -17,6 +17,7 @@ use serde::Deserialize;
 /// The filters both the query and the export take.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EventFilter {
     /// Only events about this tender.
     pub tender_id: Option<String>,
@@ -143,6 +144,7 @@ impl EventFilter {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 1000000)]
@@ -241,7 +243,7 @@ const EXPORT_BATCH: i64 = 1000;
     tag = "audit",
     params(
         EventFilter,
-        ("format" = ExportFormat, Query, description = "csv or jsonl")
+        ("format" = inline(ExportFormat), Query, description = "csv or jsonl")
     ),
     responses(
         (status = 200, description = "CSV with a header row, or one JSON object per line", content_type = "text/csv", body = String),

@@ -1,4 +1,6 @@
-//! Supervision: who may read which part of the record.
+//! Supervision: who may read which part of the record; the signals
+//! supervisors hunt for (`signals`, pure) kept as alerts (`alerts`); their
+//! live feed of the log (`live`).
 //!
 //! Administrative supervision is per category of trade (the finance bureau
 //! for government procurement, development and reform for construction,
@@ -16,6 +18,10 @@ use crate::types::{LeagueCode, text_enum};
 use diesel::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
+
+pub mod alerts;
+pub mod live;
+pub mod signals;
 
 text_enum! {
     /// The kind of supervision a supervisor exercises.
@@ -260,6 +266,48 @@ pub fn sees_event(
             Some((league, category)) => reader.covers(league, category),
             None => matches!(reader, Reader::Operator),
         },
+    }
+}
+
+/// After a round of the audit log's sequencer: the new entries `[from, to)`
+/// go to the live feed, and the tenders they concern have their alerts
+/// recomputed (new alerts are audit events too, and reach the feed in the
+/// next round).
+pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) {
+    let mut start = from;
+    let mut touched: Vec<String> = Vec::new();
+    while start < to {
+        let end = (start + 2000).min(to);
+        let first = start;
+        match state
+            .db
+            .read(move |conn| live::load(conn, first, end))
+            .await
+        {
+            Ok(items) => {
+                for item in items {
+                    if let Some(t) = &item.event.tender_id
+                        && !item.event.action.starts_with("supervision.")
+                        && !touched.contains(t)
+                    {
+                        touched.push(t.clone());
+                    }
+                    state.supervision_feed.hub.publish(&item);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading the log for the live feed"),
+        }
+        start = end;
+    }
+    for tender in touched {
+        let now = state.clock.now();
+        if let Err(e) = state
+            .db
+            .write(move |conn| alerts::refresh(conn, &tender, now))
+            .await
+        {
+            tracing::error!(error = %e, "computing alerts");
+        }
     }
 }
 

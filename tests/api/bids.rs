@@ -1216,6 +1216,109 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         "LZH",
         "柳州市财政局",
     );
+    // Supervisors are alerted: the three bidders bid from one address
+    // (every test client is 127.0.0.1) at prices stepping evenly by
+    // 10,000 yuan. Each alert cites the bids' audit events; the league's
+    // supervisor acknowledges one with a note, on the record; another
+    // league's supervisor sees none of them.
+    let mut alerts = Vec::new();
+    for _ in 0..100 {
+        let list = r
+            .app
+            .get(
+                &format!("/api/v1/supervision/alerts?tender_id={tender}"),
+                Some(&nng_supervisor),
+            )
+            .await;
+        list.assert_status(200);
+        alerts = list.json()["items"].as_array().unwrap().clone();
+        let kinds: Vec<&str> = alerts.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+        if kinds.contains(&"same_client_address") && kinds.contains(&"prices_in_progression") {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let progression = alerts
+        .iter()
+        .find(|a| a["kind"] == "prices_in_progression")
+        .unwrap_or_else(|| panic!("no price alert: {alerts:#?}"));
+    assert!(
+        progression["summary"]
+            .as_str()
+            .unwrap()
+            .contains("900000.00, 910000.00, 920000.00"),
+        "{progression}"
+    );
+    let cited: Vec<i64> = progression["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_i64().unwrap())
+        .collect();
+    let opened_events = r
+        .app
+        .get(
+            &format!("/api/v1/audit/events?tender_id={tender}&per_page=100"),
+            Some(&nng_supervisor),
+        )
+        .await
+        .json();
+    for seq in &cited {
+        let event = opened_events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["seq"] == *seq)
+            .unwrap_or_else(|| panic!("alert cites event {seq}, not in the log"));
+        assert!(event["object_type"] == "bid", "{event}");
+    }
+    assert!(cited.len() >= 3, "{cited:?}");
+    let id = progression["id"].as_str().unwrap();
+    let ack = format!("/api/v1/supervision/alerts/{id}/acknowledge");
+    r.app
+        .post_json(&ack, Some(&nng_supervisor), &json!({ "note": "" }))
+        .await
+        .assert_problem(422, "validation-failed");
+    r.app
+        .post_json(&ack, Some(&lzh_supervisor), &json!({ "note": "看看" }))
+        .await
+        .assert_problem(404, "not-found");
+    let reply = r
+        .app
+        .post_json(
+            &ack,
+            Some(&nng_supervisor),
+            &json!({ "note": "报价等差，已约谈三家投标人" }),
+        )
+        .await;
+    reply.assert_status(200);
+    assert_eq!(reply.json()["note"], "报价等差，已约谈三家投标人");
+    r.app
+        .post_json(&ack, Some(&nng_supervisor), &json!({ "note": "再次" }))
+        .await
+        .assert_problem(409, "conflict");
+    let acked = r
+        .app
+        .get(
+            "/api/v1/audit/events?action=supervision.alert_acknowledged",
+            Some(&r.operator),
+        )
+        .await
+        .json();
+    assert_eq!(acked["items"][0]["object_id"], json!(id));
+    r.app
+        .post_json(&ack, Some(&tenderer), &json!({ "note": "我来确认" }))
+        .await
+        .assert_problem(403, "forbidden");
+    let theirs = r
+        .app
+        .get(
+            &format!("/api/v1/supervision/alerts?tender_id={tender}"),
+            Some(&lzh_supervisor),
+        )
+        .await
+        .json();
+    assert!(theirs["items"].as_array().unwrap().is_empty(), "{theirs}");
     let builders = container_of("广西测试建设有限公司");
     let read = r.app.get(&builders, Some(&nng_supervisor)).await;
     assert_eq!(read.status, 200);

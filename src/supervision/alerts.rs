@@ -1,0 +1,412 @@
+//! Alerts: the signals of [`super::signals`], computed from the record after
+//! each round of the audit log's sequencer, kept once each, shown to the
+//! supervisors whose scope holds the tender, and acknowledged by them with
+//! a note. Raising and acknowledging are both audit events.
+
+use super::signals::{self, ActionFact, BidFact, Signal, TenderFacts, Thresholds};
+use crate::audit::{AuditContext, record};
+use crate::db::schema::{
+    audit_events, bid_openings, bids, organisations, supervision_alerts, tenders,
+};
+use crate::db::{DbConn, from_db_time, to_db_time};
+use crate::error::AppError;
+use crate::identity::Principal;
+use crate::startup::AppState;
+use actix_web::{get, post, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The facts the signals read for one tender.
+pub fn facts(conn: &mut DbConn, tender_id: &str) -> Result<Option<TenderFacts>, AppError> {
+    let Some(deadline) = tenders::table
+        .find(tender_id)
+        .select(tenders::bid_deadline)
+        .first::<chrono::NaiveDateTime>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    type BidRow = (String, String, String, Option<String>, String, String);
+    let rows: Vec<BidRow> = bids::table
+        .inner_join(organisations::table.on(organisations::id.eq(bids::bidder_org_id)))
+        .filter(bids::tender_id.eq(tender_id))
+        .filter(bids::status.eq(crate::bids::store::BidStatus::Submitted.code()))
+        .select((
+            bids::id,
+            bids::bidder_org_id,
+            organisations::name,
+            bids::client_addr,
+            bids::signer_cert_sha256,
+            bids::signer_subject,
+        ))
+        .load(conn)?;
+    let opened: HashMap<String, (Option<String>, Option<i64>)> = bid_openings::table
+        .filter(bid_openings::tender_id.eq(tender_id))
+        .select((
+            bid_openings::bid_id,
+            bid_openings::schedule_json,
+            bid_openings::total_price_fen,
+        ))
+        .load::<(String, Option<String>, Option<i64>)>(conn)?
+        .into_iter()
+        .map(|(id, schedule, price)| (id, (schedule, price)))
+        .collect();
+    let events: Vec<(
+        i64,
+        String,
+        Option<String>,
+        String,
+        String,
+        chrono::NaiveDateTime,
+    )> = audit_events::table
+        .filter(audit_events::tender_id.eq(tender_id))
+        .order(audit_events::seq.asc())
+        .select((
+            audit_events::seq,
+            audit_events::actor_role,
+            audit_events::actor_id,
+            audit_events::action,
+            audit_events::object_id,
+            audit_events::occurred_at,
+        ))
+        .load(conn)?;
+    let mut by_object: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (seq, _, _, _, object, _) in &events {
+        by_object.entry(object.as_str()).or_default().push(*seq);
+    }
+    let bids = rows
+        .into_iter()
+        .map(|(id, org, name, addr, cert, subject)| {
+            let (schedule, price) = opened.get(&id).cloned().unwrap_or_default();
+            BidFact {
+                events: by_object.get(id.as_str()).cloned().unwrap_or_default(),
+                schedule_sha256: schedule
+                    .map(|s| crate::identity::hex(&openssl::sha::sha256(s.as_bytes()))),
+                price_fen: price,
+                bid_id: id,
+                bidder_org: org,
+                bidder_name: name,
+                client_addr: addr,
+                signer_cert_sha256: cert,
+                signer_subject: subject,
+            }
+        })
+        .collect();
+    let actions = events
+        .iter()
+        .map(|(seq, role, actor, action, _, at)| ActionFact {
+            seq: *seq,
+            actor_role: role.clone(),
+            actor_id: actor.clone(),
+            action: action.clone(),
+            at: from_db_time(*at),
+        })
+        .collect();
+    Ok(Some(TenderFacts {
+        bid_deadline: from_db_time(deadline),
+        bids,
+        actions,
+    }))
+}
+
+/// Recomputes the signals of `tender_id` and keeps the new ones; returns them.
+pub fn refresh(
+    conn: &mut DbConn,
+    tender_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>, AppError> {
+    let Some(facts) = facts(conn, tender_id)? else {
+        return Ok(Vec::new());
+    };
+    let ctx = AuditContext::system(now);
+    let mut raised = Vec::new();
+    for signal in signals::detect(&facts, Thresholds::default()) {
+        let exists: bool = diesel::select(diesel::dsl::exists(
+            supervision_alerts::table
+                .filter(supervision_alerts::tender_id.eq(tender_id))
+                .filter(supervision_alerts::kind.eq(signal.kind.code()))
+                .filter(supervision_alerts::fingerprint.eq(&signal.fingerprint)),
+        ))
+        .get_result(conn)?;
+        if exists {
+            continue;
+        }
+        let alert = insert(conn, &ctx, tender_id, &signal)?;
+        raised.push(alert);
+    }
+    Ok(raised)
+}
+
+fn insert(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    signal: &Signal,
+) -> Result<Alert, AppError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let evidence = serde_json::to_string(&signal.events)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("alert evidence")))?;
+    diesel::insert_into(supervision_alerts::table)
+        .values((
+            supervision_alerts::id.eq(&id),
+            supervision_alerts::tender_id.eq(tender_id),
+            supervision_alerts::kind.eq(signal.kind.code()),
+            supervision_alerts::fingerprint.eq(&signal.fingerprint),
+            supervision_alerts::summary.eq(&signal.summary),
+            supervision_alerts::evidence_json.eq(&evidence),
+            supervision_alerts::raised_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    let alert = Alert {
+        id: id.clone(),
+        tender_id: tender_id.to_string(),
+        kind: signal.kind.code().to_string(),
+        summary: signal.summary.clone(),
+        events: signal.events.clone(),
+        raised_at: ctx.now,
+        acknowledged_by: None,
+        acknowledged_at: None,
+        note: None,
+    };
+    record(
+        conn,
+        ctx,
+        "supervision.alert_raised",
+        "alert",
+        &id,
+        Some(tender_id),
+        &alert,
+    )?;
+    Ok(alert)
+}
+
+/// An alert as supervisors see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Alert {
+    pub id: String,
+    pub tender_id: String,
+    /// same_client_address, same_signer, identical_price_schedule,
+    /// prices_in_progression, prices_in_narrow_band,
+    /// operator_action_after_deadline.
+    pub kind: String,
+    pub summary: String,
+    /// The audit events (`seq`) it rests on.
+    pub events: Vec<i64>,
+    pub raised_at: DateTime<Utc>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+}
+
+type AlertRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<String>,
+    Option<chrono::NaiveDateTime>,
+    Option<String>,
+);
+
+fn from_row(r: AlertRow) -> Alert {
+    Alert {
+        id: r.0,
+        tender_id: r.1,
+        kind: r.2,
+        summary: r.3,
+        events: serde_json::from_str(&r.4).unwrap_or_default(),
+        raised_at: from_db_time(r.5),
+        acknowledged_by: r.6,
+        acknowledged_at: r.7.map(from_db_time),
+        note: r.8,
+    }
+}
+
+fn columns() -> (
+    supervision_alerts::id,
+    supervision_alerts::tender_id,
+    supervision_alerts::kind,
+    supervision_alerts::summary,
+    supervision_alerts::evidence_json,
+    supervision_alerts::raised_at,
+    supervision_alerts::acknowledged_by,
+    supervision_alerts::acknowledged_at,
+    supervision_alerts::ack_note,
+) {
+    (
+        supervision_alerts::id,
+        supervision_alerts::tender_id,
+        supervision_alerts::kind,
+        supervision_alerts::summary,
+        supervision_alerts::evidence_json,
+        supervision_alerts::raised_at,
+        supervision_alerts::acknowledged_by,
+        supervision_alerts::acknowledged_at,
+        supervision_alerts::ack_note,
+    )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AlertQuery {
+    /// Only this tender's alerts.
+    pub tender_id: Option<String>,
+    /// Only alerts not yet acknowledged.
+    pub open: Option<bool>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AlertList {
+    pub items: Vec<Alert>,
+}
+
+/// Alerts on tenders in the reader's scope, newest first (at most 500).
+#[utoipa::path(
+    tag = "supervision",
+    params(AlertQuery),
+    responses(
+        (status = 200, body = AlertList),
+        (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)
+    )
+)]
+#[get("/supervision/alerts")]
+pub async fn list_alerts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<AlertQuery>,
+) -> Result<web::Json<AlertList>, AppError> {
+    let query = query.into_inner();
+    if query
+        .tender_id
+        .as_deref()
+        .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
+    {
+        return Err(AppError::InvalidQuery(
+            "tender_id must be a tender's id".into(),
+        ));
+    }
+    let items = state
+        .db
+        .read(move |conn| {
+            let reader = super::reader(conn, &principal)?;
+            let mut q = supervision_alerts::table.into_boxed();
+            if let Some(t) = &query.tender_id {
+                q = q.filter(supervision_alerts::tender_id.eq(t.clone()));
+            }
+            if query.open == Some(true) {
+                q = q.filter(supervision_alerts::acknowledged_at.is_null());
+            }
+            let rows: Vec<AlertRow> = q
+                .order(supervision_alerts::raised_at.desc())
+                .limit(500)
+                .select(columns())
+                .load(conn)?;
+            let tenders: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+            let places = super::tender_places(conn, &tenders)?;
+            Ok(rows
+                .into_iter()
+                .filter(|r| super::sees_event(&reader, Some(&r.1), &places))
+                .map(from_row)
+                .collect())
+        })
+        .await?;
+    Ok(web::Json(AlertList { items }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// What the supervisor found or did (1 to 2000 characters).
+    pub note: String,
+}
+
+/// A supervisor in scope acknowledges an alert with a note, on the record.
+#[utoipa::path(
+    tag = "supervision",
+    request_body = Acknowledgement,
+    responses(
+        (status = 200, body = Alert),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/supervision/alerts/{id}/acknowledge")]
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    path: web::Path<String>,
+    body: web::Json<Acknowledgement>,
+) -> Result<web::Json<Alert>, AppError> {
+    let id = path.into_inner();
+    let note = body.into_inner().note;
+    let mut errors = Vec::new();
+    crate::error::check_text(&mut errors, "note", &note, true, 2000);
+    if !errors.is_empty() {
+        return Err(AppError::Validation {
+            detail: "the note is missing or too long".into(),
+            errors,
+        });
+    }
+    ctx.principal
+        .require_any(&[crate::identity::Role::Supervisor])?;
+    let alert = state
+        .db
+        .write(move |conn| {
+            let scope = super::scope_of(conn, &ctx.principal)?;
+            let row: Option<AlertRow> = supervision_alerts::table
+                .find(&id)
+                .select(columns())
+                .first(conn)
+                .optional()?;
+            let Some(row) = row else {
+                return Err(AppError::NotFound("no such alert".into()));
+            };
+            let places = super::tender_places(conn, std::slice::from_ref(&row.1))?;
+            if !super::sees_event(&super::Reader::Supervisor(scope), Some(&row.1), &places) {
+                return Err(AppError::NotFound("no such alert".into()));
+            }
+            if row.7.is_some() {
+                return Err(AppError::Conflict(
+                    "the alert is already acknowledged".into(),
+                ));
+            }
+            let user = ctx
+                .principal
+                .user_id
+                .as_ref()
+                .map(|u| u.as_str().to_string());
+            diesel::update(supervision_alerts::table.find(&id))
+                .set((
+                    supervision_alerts::acknowledged_by.eq(&user),
+                    supervision_alerts::acknowledged_at.eq(to_db_time(ctx.now)),
+                    supervision_alerts::ack_note.eq(&note),
+                ))
+                .execute(conn)?;
+            let ctx = ctx.clone().acting_as(crate::identity::Role::Supervisor);
+            let mut alert = from_row(row);
+            alert.acknowledged_by = user;
+            alert.acknowledged_at = Some(ctx.now);
+            alert.note = Some(note);
+            record(
+                conn,
+                &ctx,
+                "supervision.alert_acknowledged",
+                "alert",
+                &id,
+                Some(&alert.tender_id),
+                &alert,
+            )?;
+            Ok(alert)
+        })
+        .await?;
+    Ok(web::Json(alert))
+}

@@ -1,0 +1,312 @@
+//! Supervisors' live feed: every audit event in their scope as it joins the
+//! log, numbered by its leaf index (0, 1, 2, … without gaps, so a client
+//! resumes with `after=` the last index it saw), with filters.
+//!
+//! The sequencer publishes each round's entries to a hub after its
+//! transaction commits; a socket replays from the database what came after
+//! `after`, then takes the hub's entries, reading any gap back from the
+//! database. A client whose queue fills is dropped (close 1013) without
+//! slowing anyone else; it reconnects with its last index.
+
+use crate::audit::entry::AuditEvent;
+use crate::audit::tlog;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::hall::hub::{Hub, Sequenced, Subscription};
+use crate::identity::Principal;
+use crate::startup::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::{CloseCode, CloseReason, Message, Session};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The one channel of the hub.
+const CHANNEL: &str = "audit";
+
+/// An entry of the log, as published.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedItem {
+    pub index: u64,
+    pub event: AuditEvent,
+    /// The tender's league and category, for scope.
+    #[serde(skip)]
+    pub place: Option<(String, String)>,
+}
+
+impl Sequenced for FeedItem {
+    fn channel(&self) -> &str {
+        CHANNEL
+    }
+    fn seq(&self) -> i64 {
+        self.index as i64
+    }
+}
+
+/// The feed's hub (shared by the sequencer and the sockets).
+#[derive(Clone)]
+pub struct Feed {
+    pub hub: Hub<FeedItem>,
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Feed {
+            hub: Hub::new(1024),
+        }
+    }
+}
+
+/// Entries `[start, end)` with their tenders' places.
+pub fn load(conn: &mut crate::db::DbConn, start: u64, end: u64) -> Result<Vec<FeedItem>, AppError> {
+    let rows = tlog::entries(conn, start, end)?;
+    let tenders: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, e)| e.tender_id.clone())
+        .collect();
+    let places = super::tender_places(conn, &tenders)?;
+    Ok(rows
+        .into_iter()
+        .map(|(index, event)| FeedItem {
+            index,
+            place: event
+                .tender_id
+                .as_ref()
+                .and_then(|t| places.get(t).cloned()),
+            event,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    /// Replay every entry after this leaf index first (none: from now on).
+    pub after: Option<u64>,
+    /// Only this tender's events.
+    pub tender_id: Option<String>,
+    /// Only actions starting with this, e.g. `opening.` or `bid.submitted`.
+    pub action: Option<String>,
+}
+
+impl FeedQuery {
+    fn matches(&self, reader: &super::Reader, item: &FeedItem) -> bool {
+        let in_scope = match (&item.event.tender_id, &item.place) {
+            (None, _) => reader.covers_platform_events(),
+            (Some(_), Some((league, category))) => reader.covers(league, category),
+            (Some(_), None) => matches!(reader, super::Reader::Operator),
+        };
+        in_scope
+            && self
+                .tender_id
+                .as_ref()
+                .is_none_or(|t| item.event.tender_id.as_ref() == Some(t))
+            && self
+                .action
+                .as_ref()
+                .is_none_or(|a| item.event.action.starts_with(a.as_str()))
+    }
+}
+
+/// Supervisors' (and operators') live feed of the audit log over WebSocket:
+/// `{"type":"event","index":n,"event":{…}}` for each entry in scope, after a
+/// replay `{"type":"live","last_index":n}`; pings every 15 s.
+#[utoipa::path(
+    tag = "supervision",
+    params(FeedQuery),
+    responses(
+        (status = 101, description = "Switching Protocols: the live feed"),
+        (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 426, description = "Not a WebSocket handshake", body = crate::error::Problem)
+    )
+)]
+#[get("/supervision/live")]
+pub async fn live(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<FeedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    if query
+        .tender_id
+        .as_deref()
+        .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
+    {
+        return Err(AppError::InvalidQuery(
+            "tender_id must be a tender's id".into(),
+        ));
+    }
+    if query.action.as_deref().is_some_and(|a| {
+        a.len() > 64
+            || !a
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+    }) {
+        return Err(AppError::InvalidQuery(
+            "action is a code such as opening.".into(),
+        ));
+    }
+    let reader = state
+        .db
+        .read(move |conn| super::reader(conn, &principal))
+        .await?;
+    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
+        AppError::UpgradeRequired(format!(
+            "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
+        ))
+    })?;
+    let subscription = state.supervision_feed.hub.subscribe(CHANNEL);
+    let db = state.db.clone();
+    actix_web::rt::spawn(async move {
+        let reason = run(session.clone(), stream, subscription, db, reader, query).await;
+        let _ = session.close(Some(reason)).await;
+    });
+    Ok(response)
+}
+
+async fn send(session: &mut Session, value: &serde_json::Value) -> Result<(), CloseReason> {
+    session
+        .text(value.to_string())
+        .await
+        .map_err(|_| CloseReason {
+            code: CloseCode::Away,
+            description: None,
+        })
+}
+
+fn close(code: CloseCode, text: String) -> CloseReason {
+    CloseReason {
+        code,
+        description: Some(text),
+    }
+}
+
+/// Sends entries `(last, upto)` in scope, read from the database; returns
+/// the last index sent or passed.
+async fn catch_up(
+    session: &mut Session,
+    db: &Db,
+    reader: &super::Reader,
+    query: &FeedQuery,
+    mut next: u64,
+    upto: u64,
+) -> Result<u64, CloseReason> {
+    while next < upto {
+        let end = (next + 500).min(upto);
+        let start = next;
+        let items = db
+            .read(move |conn| load(conn, start, end))
+            .await
+            .map_err(|_| {
+                close(
+                    CloseCode::Error,
+                    format!(
+                        "the database could not be read; reconnect with after={}",
+                        next.saturating_sub(1)
+                    ),
+                )
+            })?;
+        for item in &items {
+            if query.matches(reader, item) {
+                send(
+                    session,
+                    &serde_json::json!({"type": "event", "index": item.index, "event": item.event}),
+                )
+                .await?;
+            }
+        }
+        next = end;
+    }
+    Ok(next)
+}
+
+async fn run(
+    mut session: Session,
+    mut stream: actix_ws::MessageStream,
+    mut subscription: Subscription<FeedItem>,
+    db: Db,
+    reader: super::Reader,
+    query: FeedQuery,
+) -> CloseReason {
+    // The next index to send.
+    let size = match db.read(tlog::latest_checkpoint).await {
+        Ok(latest) => latest.map_or(0, |c| c.tree_size),
+        Err(_) => return close(CloseCode::Error, "the database could not be read".into()),
+    };
+    let mut next = match query.after {
+        Some(after) => match catch_up(&mut session, &db, &reader, &query, after + 1, size).await {
+            Ok(n) => n,
+            Err(reason) => return reason,
+        },
+        None => size,
+    };
+    if send(
+        &mut session,
+        &serde_json::json!({"type": "live", "last_index": next.checked_sub(1)}),
+    )
+    .await
+    .is_err()
+    {
+        return close(CloseCode::Away, String::new());
+    }
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(15));
+    heartbeat.tick().await;
+    let mut heard = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            item = subscription.recv() => {
+                let Some(item) = item else {
+                    if subscription.was_dropped() {
+                        return close(CloseCode::Again, format!("too slow; reconnect with after={}", next as i64 - 1));
+                    }
+                    return close(CloseCode::Restart, format!("server going away; reconnect with after={}", next as i64 - 1));
+                };
+                if item.index < next {
+                    continue;
+                }
+                if item.index > next
+                    && let Err(reason) =
+                        catch_up(&mut session, &db, &reader, &query, next, item.index).await
+                {
+                    return reason;
+                }
+                if query.matches(&reader, &item)
+                    && let Err(reason) = send(&mut session, &serde_json::json!({"type": "event", "index": item.index, "event": item.event})).await
+                {
+                    return reason;
+                }
+                next = item.index + 1;
+            }
+            message = stream.next() => {
+                heard = tokio::time::Instant::now();
+                match message {
+                    None | Some(Err(_)) => return close(CloseCode::Normal, String::new()),
+                    Some(Ok(Message::Close(reason))) => return reason.unwrap_or(close(CloseCode::Normal, String::new())),
+                    Some(Ok(Message::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() {
+                            return close(CloseCode::Away, String::new());
+                        }
+                    }
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) => {
+                        if send(&mut session, &serde_json::json!({"type": "error", "message": "the feed is read-only; reconnect with after= to resume"})).await.is_err() {
+                            return close(CloseCode::Away, String::new());
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+            _ = heartbeat.tick() => {
+                if heard.elapsed() > Duration::from_secs(45) {
+                    return close(CloseCode::Policy, format!("no answer to pings; reconnect with after={}", next as i64 - 1));
+                }
+                if session.ping(b"").await.is_err() {
+                    return close(CloseCode::Away, String::new());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! Collusion and misconduct signals, in pure code over plain facts about
+//! one tender: the patterns supervisors hunt for. Each signal names the
+//! audit events it rests on, and has a fingerprint so the same finding is
+//! raised once however often it is recomputed.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One bid, as the record knows it.
+#[derive(Debug, Clone, Default)]
+pub struct BidFact {
+    pub bid_id: String,
+    pub bidder_org: String,
+    pub bidder_name: String,
+    pub client_addr: Option<String>,
+    pub signer_cert_sha256: String,
+    pub signer_subject: String,
+    /// After the opening: the price schedule as read out, and its total.
+    pub schedule_sha256: Option<String>,
+    pub price_fen: Option<i64>,
+    /// The audit events about this bid (`seq`): submission, opening.
+    pub events: Vec<i64>,
+}
+
+/// An action on the tender recorded in the audit log.
+#[derive(Debug, Clone)]
+pub struct ActionFact {
+    pub seq: i64,
+    pub actor_role: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What the signals look at for one tender.
+#[derive(Debug, Clone)]
+pub struct TenderFacts {
+    pub bid_deadline: DateTime<Utc>,
+    /// Current bids (replaced and withdrawn ones left out).
+    pub bids: Vec<BidFact>,
+    pub actions: Vec<ActionFact>,
+}
+
+/// Thresholds, configurable per platform.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// All prices within this fraction of their mean (e.g. 0.005 = 0.5%).
+    pub price_band: f64,
+    /// Differences between consecutive prices equal within this fraction
+    /// of the step.
+    pub progression_tolerance: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            price_band: 0.005,
+            progression_tolerance: 0.001,
+        }
+    }
+}
+
+/// The kinds of signal; stored as their codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    SameClientAddress,
+    SameSigner,
+    IdenticalPriceSchedule,
+    PricesInProgression,
+    PricesInNarrowBand,
+    OperatorActionAfterDeadline,
+}
+
+impl SignalKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SignalKind::SameClientAddress => "same_client_address",
+            SignalKind::SameSigner => "same_signer",
+            SignalKind::IdenticalPriceSchedule => "identical_price_schedule",
+            SignalKind::PricesInProgression => "prices_in_progression",
+            SignalKind::PricesInNarrowBand => "prices_in_narrow_band",
+            SignalKind::OperatorActionAfterDeadline => "operator_action_after_deadline",
+        }
+    }
+}
+
+/// A finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signal {
+    pub kind: SignalKind,
+    /// The same finding gives the same fingerprint.
+    pub fingerprint: String,
+    pub summary: String,
+    /// The audit events it rests on, ascending.
+    pub events: Vec<i64>,
+}
+
+/// Operator actions that are part of the procedure after the deadline.
+const ROUTINE_AFTER_DEADLINE: &[&str] = &["opening.share_released"];
+
+/// Every signal the facts show, in a stable order.
+pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
+    let mut out = Vec::new();
+    // Bids of different bidders grouped by a shared trait.
+    let mut shared = |kind: SignalKind, key: &dyn Fn(&BidFact) -> Option<String>, what: &str| {
+        let mut groups: BTreeMap<String, Vec<&BidFact>> = BTreeMap::new();
+        for bid in &facts.bids {
+            if let Some(k) = key(bid) {
+                groups.entry(k).or_default().push(bid);
+            }
+        }
+        for (value, bids) in groups {
+            let mut orgs: Vec<&str> = bids.iter().map(|b| b.bidder_org.as_str()).collect();
+            orgs.sort_unstable();
+            orgs.dedup();
+            if orgs.len() < 2 {
+                continue;
+            }
+            let mut names: Vec<&str> = bids.iter().map(|b| b.bidder_name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            out.push(Signal {
+                kind,
+                fingerprint: format!("{value}|{}", orgs.join(",")),
+                summary: format!(
+                    "{} bidders {what} {value}: {}",
+                    orgs.len(),
+                    names.join(", ")
+                ),
+                events: events_of(&bids),
+            });
+        }
+    };
+    shared(
+        SignalKind::SameClientAddress,
+        &|b| b.client_addr.clone(),
+        "submitted from the same address",
+    );
+    shared(
+        SignalKind::SameSigner,
+        &|b| Some(b.signer_cert_sha256.clone()),
+        "signed with the same certificate",
+    );
+    shared(
+        SignalKind::IdenticalPriceSchedule,
+        &|b| b.schedule_sha256.clone(),
+        "read out an identical price schedule, SHA-256",
+    );
+    // Prices (once opened).
+    let mut priced: Vec<(&BidFact, i64)> = facts
+        .bids
+        .iter()
+        .filter_map(|b| b.price_fen.map(|p| (b, p)))
+        .collect();
+    priced.sort_by_key(|(_, p)| *p);
+    if priced.len() >= 3 {
+        let prices: Vec<i64> = priced.iter().map(|(_, p)| *p).collect();
+        let bids: Vec<&BidFact> = priced.iter().map(|(b, _)| *b).collect();
+        let list = prices
+            .iter()
+            .map(|p| format!("{:.2}", *p as f64 / 100.0))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if in_progression(&prices, t.progression_tolerance) {
+            out.push(Signal {
+                kind: SignalKind::PricesInProgression,
+                fingerprint: prices
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                summary: format!(
+                    "the {} prices step evenly by about {:.2} yuan: {list}",
+                    prices.len(),
+                    (prices[1] - prices[0]) as f64 / 100.0
+                ),
+                events: events_of(&bids),
+            });
+        }
+        if in_band(&prices, t.price_band) {
+            out.push(Signal {
+                kind: SignalKind::PricesInNarrowBand,
+                fingerprint: prices
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                summary: format!(
+                    "the {} prices lie within {:.1}% of their mean: {list}",
+                    prices.len(),
+                    t.price_band * 100.0
+                ),
+                events: events_of(&bids),
+            });
+        }
+    }
+    // Operators acting on the tender after its deadline.
+    for a in &facts.actions {
+        if a.actor_role == "operator"
+            && a.at > facts.bid_deadline
+            && !ROUTINE_AFTER_DEADLINE.contains(&a.action.as_str())
+        {
+            out.push(Signal {
+                kind: SignalKind::OperatorActionAfterDeadline,
+                fingerprint: a.seq.to_string(),
+                summary: format!(
+                    "an operator{} did {} after the bid deadline ({})",
+                    a.actor_id
+                        .as_deref()
+                        .map(|id| format!(" ({id})"))
+                        .unwrap_or_default(),
+                    a.action,
+                    a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+                events: vec![a.seq],
+            });
+        }
+    }
+    out
+}
+
+fn events_of(bids: &[&BidFact]) -> Vec<i64> {
+    let mut events: Vec<i64> = bids.iter().flat_map(|b| b.events.iter().copied()).collect();
+    events.sort_unstable();
+    events.dedup();
+    events
+}
+
+/// Sorted prices whose consecutive differences are equal (within
+/// `tolerance` of the step) and not zero.
+pub fn in_progression(sorted: &[i64], tolerance: f64) -> bool {
+    if sorted.len() < 3 {
+        return false;
+    }
+    let steps: Vec<i64> = sorted.windows(2).map(|w| w[1] - w[0]).collect();
+    let first = steps[0];
+    if first <= 0 {
+        return false;
+    }
+    let slack = (first as f64 * tolerance).max(1.0);
+    steps.iter().all(|s| ((s - first) as f64).abs() <= slack)
+}
+
+/// Every price within `band` (a fraction) of the mean.
+pub fn in_band(prices: &[i64], band: f64) -> bool {
+    if prices.len() < 3 {
+        return false;
+    }
+    let mean = prices.iter().map(|p| *p as f64).sum::<f64>() / prices.len() as f64;
+    mean > 0.0
+        && prices
+            .iter()
+            .all(|p| ((*p as f64 - mean) / mean).abs() <= band)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bid(n: usize, org: &str) -> BidFact {
+        BidFact {
+            bid_id: format!("b{n}"),
+            bidder_org: org.into(),
+            bidder_name: format!("{org}公司"),
+            client_addr: Some(format!("10.0.0.{n}")),
+            signer_cert_sha256: format!("cert-{org}"),
+            signer_subject: format!("CN={org}"),
+            schedule_sha256: None,
+            price_fen: None,
+            events: vec![n as i64 * 10],
+        }
+    }
+
+    fn facts(bids: Vec<BidFact>) -> TenderFacts {
+        TenderFacts {
+            bid_deadline: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            bids,
+            actions: Vec::new(),
+        }
+    }
+
+    fn kinds(f: &TenderFacts) -> Vec<SignalKind> {
+        detect(f, Thresholds::default())
+            .iter()
+            .map(|s| s.kind)
+            .collect()
+    }
+
+    #[test]
+    fn independent_bids_raise_nothing() {
+        let mut bids = vec![bid(1, "a"), bid(2, "b"), bid(3, "c")];
+        for (b, p) in bids.iter_mut().zip([10_000_000, 9_350_000, 12_073_000]) {
+            b.price_fen = Some(p);
+            b.schedule_sha256 = Some(format!("s{p}"));
+        }
+        assert!(kinds(&facts(bids)).is_empty());
+    }
+
+    #[test]
+    fn shared_address_signer_and_schedule_are_found_and_cite_their_events() {
+        let mut bids = vec![bid(1, "a"), bid(2, "b"), bid(3, "c")];
+        bids[1].client_addr = bids[0].client_addr.clone();
+        bids[2].signer_cert_sha256 = "cert-a".into();
+        bids[1].schedule_sha256 = Some("same".into());
+        bids[2].schedule_sha256 = Some("same".into());
+        let f = facts(bids);
+        let found = detect(&f, Thresholds::default());
+        assert_eq!(
+            found.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            [
+                SignalKind::SameClientAddress,
+                SignalKind::SameSigner,
+                SignalKind::IdenticalPriceSchedule
+            ]
+        );
+        assert_eq!(found[0].events, [10, 20]);
+        assert_eq!(found[1].events, [10, 30]);
+        assert!(
+            found[0].summary.contains("10.0.0.1"),
+            "{}",
+            found[0].summary
+        );
+        // Recomputed, the same fingerprints.
+        assert_eq!(detect(&f, Thresholds::default()), found);
+    }
+
+    #[test]
+    fn one_bidders_own_bids_are_not_collusion() {
+        let mut a2 = bid(2, "a");
+        a2.client_addr = Some("10.0.0.1".into());
+        assert!(kinds(&facts(vec![bid(1, "a"), a2, bid(3, "c")])).is_empty());
+    }
+
+    #[test]
+    fn price_patterns() {
+        assert!(in_progression(&[100_000, 101_000, 102_000, 103_000], 0.001));
+        assert!(in_progression(&[100_000, 101_000, 102_001], 0.001));
+        assert!(!in_progression(&[100_000, 101_000, 102_500], 0.001));
+        assert!(!in_progression(&[100_000, 100_000, 100_000], 0.001));
+        assert!(!in_progression(&[1, 2], 0.001));
+        assert!(in_band(&[1_000_000, 1_002_000, 998_000], 0.005));
+        assert!(!in_band(&[1_000_000, 1_020_000, 998_000], 0.005));
+        let mut bids = vec![bid(1, "a"), bid(2, "b"), bid(3, "c")];
+        for (b, p) in bids.iter_mut().zip([500_000_000, 510_000_000, 520_000_000]) {
+            b.price_fen = Some(p);
+        }
+        assert_eq!(kinds(&facts(bids)), [SignalKind::PricesInProgression]);
+    }
+
+    #[test]
+    fn operator_actions_after_the_deadline_except_the_routine_ones() {
+        let mut f = facts(vec![]);
+        let deadline = f.bid_deadline;
+        let act = |seq, role: &str, action: &str, after: i64| ActionFact {
+            seq,
+            actor_role: role.into(),
+            actor_id: Some("u".into()),
+            action: action.into(),
+            at: deadline + chrono::Duration::seconds(after),
+        };
+        f.actions = vec![
+            act(1, "operator", "tender.amend", -10),
+            act(2, "operator", "opening.share_released", 60),
+            act(3, "tenderer", "tender.status", 60),
+            act(4, "operator", "tender.status", 60),
+        ];
+        let found = detect(&f, Thresholds::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, SignalKind::OperatorActionAfterDeadline);
+        assert_eq!(found[0].events, [4]);
+    }
+}
