@@ -188,7 +188,7 @@ fn appends() {
             loop {
                 let round = Instant::now();
                 let cp = db
-                    .write_blocking(|conn| tlog::integrate(conn, &key, chrono::Utc::now()))
+                    .write_blocking(|conn| tlog::integrate(conn, &key, &chrono::Utc::now))
                     .expect("integrate");
                 if let Some(cp) = cp {
                     checkpoints += 1;

@@ -123,7 +123,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     .context("loading the audit log's signing key")?;
     // Whatever was recorded before (demo data, a server stopped between
     // rounds) joins the log now, and the log has a checkpoint from the start.
-    db.write_blocking(|conn| audit::tlog::integrate(conn, &log_key, clock.now()))
+    db.write_blocking(|conn| audit::tlog::integrate(conn, &log_key, &|| clock.now()))
         .context("appending to the audit log")?;
     Ok(AppState {
         db,
@@ -339,8 +339,11 @@ impl Application {
                 .map(|c| c.tree_size);
             loop {
                 tick.tick().await;
-                let now = sequencer.clock.now();
-                match sequencer.audit_log.integrate(&sequencer.db, now).await {
+                match sequencer
+                    .audit_log
+                    .integrate(&sequencer.db, sequencer.clock.clone())
+                    .await
+                {
                     Ok(Some(cp)) => {
                         let from = published.unwrap_or(cp.tree_size);
                         crate::supervision::after_round(&sequencer, from, cp.tree_size).await;

@@ -51,10 +51,10 @@ impl AuditLog {
     pub async fn integrate(
         self: &std::sync::Arc<Self>,
         db: &crate::db::Db,
-        now: DateTime<Utc>,
+        clock: std::sync::Arc<dyn crate::clock::Clock>,
     ) -> Result<Option<tlog::SignedCheckpoint>, AppError> {
         let log = self.clone();
-        db.write(move |conn| tlog::integrate(conn, &log.key, now))
+        db.write(move |conn| tlog::integrate(conn, &log.key, &|| clock.now()))
             .await
     }
 }

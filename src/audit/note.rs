@@ -105,8 +105,14 @@ fn valid_name(name: &str) -> bool {
 }
 
 impl LogKey {
-    /// Loads `<dir>/audit-log.ed25519.pem`, or makes it.
+    /// Loads `<dir>/audit-log.ed25519.pem`, or makes it. The name the key
+    /// was first made with is kept beside it (`audit-log.name`) and wins
+    /// over `name`: a log keeps its name (and so its verifier key) when the
+    /// platform moves to another address.
     pub fn load_or_create(dir: &Path, name: &str) -> anyhow::Result<LogKey> {
+        let name_path = dir.join("audit-log.name");
+        let kept = std::fs::read_to_string(&name_path).ok();
+        let name = kept.as_deref().map(str::trim).unwrap_or(name);
         anyhow::ensure!(
             valid_name(name),
             "the log's name {name:?} has a space or '+'"
@@ -129,6 +135,10 @@ impl LogKey {
             "{} is not an Ed25519 key",
             path.display()
         );
+        if kept.is_none() {
+            std::fs::write(&name_path, format!("{name}\n"))
+                .with_context(|| format!("writing {}", name_path.display()))?;
+        }
         let public = NoteVerifier::from_raw(name, &key.raw_public_key()?)?;
         Ok(LogKey {
             name: name.to_string(),
@@ -268,9 +278,11 @@ mod tests {
         assert!(note.contains("\ntime 1795000000\n\n\u{2014} ggzy.test/audit-log "));
         let verifier = NoteVerifier::parse(&key.public.vkey()).unwrap();
         assert_eq!(verifier.open(&note).unwrap(), checkpoint());
-        // The same key comes back from its file.
-        let again = LogKey::load_or_create(dir.path(), "ggzy.test/audit-log").unwrap();
+        // The same key, and name, come back from its files, whatever the
+        // platform's address has become.
+        let again = LogKey::load_or_create(dir.path(), "elsewhere.test/audit-log").unwrap();
         assert_eq!(again.public.vkey(), key.public.vkey());
+        assert_eq!(again.name, "ggzy.test/audit-log");
     }
 
     #[test]

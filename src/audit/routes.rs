@@ -246,7 +246,7 @@ const EXPORT_BATCH: i64 = 1000;
         ("format" = inline(ExportFormat), Query, description = "csv or jsonl")
     ),
     responses(
-        (status = 200, description = "CSV with a header row, or one JSON object per line", content_type = "text/csv", body = String),
+        (status = 200, description = "CSV with a header row, or one JSON object per line", content((String = "text/csv"), (String = "application/jsonl"))),
         (status = 400, body = crate::error::Problem),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem)

@@ -71,9 +71,12 @@ fn internal(what: String) -> AppError {
 pub fn integrate(
     conn: &mut DbConn,
     key: &LogKey,
-    now: DateTime<Utc>,
+    clock: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Option<SignedCheckpoint>, AppError> {
     lock_in_transaction(conn, "audit-log-sequencer")?;
+    // Read once the lock is held: every event appended here was committed
+    // before this moment.
+    let now = clock();
     let (size, head_root): (i64, Vec<u8>) = audit_log_head::table
         .find(1)
         .select((audit_log_head::tree_size, audit_log_head::root_hash))
@@ -82,6 +85,11 @@ pub fn integrate(
     let mut root = to_hash(head_root)?;
     let frontier_ids = merkle::frontier(size);
     let stored = nodes(conn, &frontier_ids)?;
+    if let Some(missing) = frontier_ids.iter().find(|id| !stored.contains_key(id)) {
+        return Err(internal(format!(
+            "the audit log's node {missing:?} is missing: refusing to append"
+        )));
+    }
     let mut frontier: Vec<Hash> = frontier_ids.iter().map(|id| stored[id]).collect();
     // The stored nodes must still make the head's root: a node changed in
     // the database would otherwise be built on silently.
@@ -113,13 +121,24 @@ pub fn integrate(
                 .set(audit_events::leaf_index.eq((size + i as u64) as i64))
                 .execute(conn)?;
         }
-        let made: HashMap<NodeId, Hash> = made.into_iter().collect();
+        // The next round builds on the new frontier: nodes of this round,
+        // or of the frontier this round started from.
+        let mut known: HashMap<NodeId, Hash> = merkle::frontier(size)
+            .into_iter()
+            .zip(frontier.iter().copied())
+            .collect();
+        known.extend(made);
         size += count as u64;
         root = new_root;
         frontier = merkle::frontier(size)
             .iter()
-            .map(|id| made.get(id).copied().unwrap_or_else(|| stored[id]))
-            .collect();
+            .map(|id| {
+                known
+                    .get(id)
+                    .copied()
+                    .ok_or_else(|| internal(format!("the audit log's new frontier lacks {id:?}")))
+            })
+            .collect::<Result<_, _>>()?;
         grew = true;
         if (count as i64) < BATCH {
             break;

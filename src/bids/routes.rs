@@ -686,12 +686,18 @@ pub struct BidList {
 }
 
 /// Whether `principal` sees every bid of the tender (not just its own):
-/// the supervisors of the tender's league at any time; once the opening
-/// has started, its managers and operators too. Before that, who bid and
-/// how many is nobody else's business.
-fn sees_all_bids(row: &TenderRow, principal: &Principal) -> Result<bool, AppError> {
-    let league = principal.league.as_ref().map(|l| l.as_str());
-    if principal.has(Role::Supervisor) && league == Some(row.league_code.as_str()) {
+/// the supervisors whose scope holds the tender at any time; once the
+/// opening has started, its managers and operators too. Before that, who
+/// bid and how many is nobody else's business.
+fn sees_all_bids(
+    conn: &mut crate::db::DbConn,
+    row: &TenderRow,
+    principal: &Principal,
+) -> Result<bool, AppError> {
+    if principal.has(Role::Supervisor)
+        && crate::supervision::scope_of(conn, principal)?
+            .covers(row.league_code.as_str(), &row.category)
+    {
         return Ok(true);
     }
     let opened = !matches!(row.status()?, TenderStatus::Draft | TenderStatus::Published);
@@ -718,7 +724,7 @@ pub async fn list_bids(
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
-            let all = sees_all_bids(&row, &principal)?;
+            let all = sees_all_bids(conn, &row, &principal)?;
             let current = if all {
                 Some(store::current_bids(conn, &row.id)?.len())
             } else {
@@ -762,7 +768,7 @@ async fn visible_bid(
             let own = principal.organisation.as_ref().map(|o| o.as_str())
                 == Some(bid.bidder_org_id.as_str());
             let tender = tenders::load_row(conn, &TenderId::from_db(bid.tender_id.clone()))?;
-            if own || sees_all_bids(&tender, &principal)? {
+            if own || sees_all_bids(conn, &tender, &principal)? {
                 Ok(bid)
             } else {
                 Err(AppError::not_found("bid"))

@@ -344,9 +344,11 @@ pub async fn bid_container(
         .db
         .write(move |conn| {
             let row = tenders::load_visible(conn, &tender, &principal)?;
-            if row.league_code.as_str() != principal.league.as_ref().map_or("", |l| l.as_str()) {
+            if !crate::supervision::scope_of(conn, &principal)?
+                .covers(row.league_code.as_str(), &row.category)
+            {
                 return Err(AppError::Forbidden(
-                    "only supervisors of the tender's league read its bids".into(),
+                    "only supervisors whose scope holds the tender read its bids".into(),
                 ));
             }
             let found: i64 = {

@@ -304,7 +304,6 @@ pub async fn list_alerts(
             }
             let rows: Vec<AlertRow> = q
                 .order(supervision_alerts::raised_at.desc())
-                .limit(500)
                 .select(columns())
                 .load(conn)?;
             let tenders: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
@@ -312,6 +311,7 @@ pub async fn list_alerts(
             Ok(rows
                 .into_iter()
                 .filter(|r| super::sees_event(&reader, Some(&r.1), &places))
+                .take(500)
                 .map(from_row)
                 .collect())
         })
@@ -384,13 +384,22 @@ pub async fn acknowledge(
                 .user_id
                 .as_ref()
                 .map(|u| u.as_str().to_string());
-            diesel::update(supervision_alerts::table.find(&id))
-                .set((
-                    supervision_alerts::acknowledged_by.eq(&user),
-                    supervision_alerts::acknowledged_at.eq(to_db_time(ctx.now)),
-                    supervision_alerts::ack_note.eq(&note),
-                ))
-                .execute(conn)?;
+            let changed = diesel::update(
+                supervision_alerts::table
+                    .find(&id)
+                    .filter(supervision_alerts::acknowledged_at.is_null()),
+            )
+            .set((
+                supervision_alerts::acknowledged_by.eq(&user),
+                supervision_alerts::acknowledged_at.eq(to_db_time(ctx.now)),
+                supervision_alerts::ack_note.eq(&note),
+            ))
+            .execute(conn)?;
+            if changed != 1 {
+                return Err(AppError::Conflict(
+                    "the alert is already acknowledged".into(),
+                ));
+            }
             let ctx = ctx.clone().acting_as(crate::identity::Role::Supervisor);
             let mut alert = from_row(row);
             alert.acknowledged_by = user;

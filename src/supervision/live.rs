@@ -2,11 +2,13 @@
 //! log, numbered by its leaf index (0, 1, 2, … without gaps, so a client
 //! resumes with `after=` the last index it saw), with filters.
 //!
-//! The sequencer publishes each round's entries to a hub after its
-//! transaction commits; a socket replays from the database what came after
-//! `after`, then takes the hub's entries, reading any gap back from the
-//! database. A client whose queue fills is dropped (close 1013) without
-//! slowing anyone else; it reconnects with its last index.
+//! After each round of the sequencer commits, the hub carries one notice:
+//! the log now ends at index n. A socket replays from the database what
+//! came after `after`, then on each notice reads the new entries from the
+//! database and sends those in its scope; a round of any size is one
+//! notice, so a burst of events drops nobody. A client whose queue of
+//! notices still fills is dropped (close 1013) without slowing anyone else;
+//! it reconnects with its last index.
 
 use crate::audit::entry::AuditEvent;
 use crate::audit::tlog;
@@ -34,26 +36,31 @@ pub struct FeedItem {
     pub place: Option<(String, String)>,
 }
 
-impl Sequenced for FeedItem {
+/// The notice a round of the sequencer publishes: the log now has `size`
+/// entries.
+#[derive(Debug, Clone, Copy)]
+pub struct Head {
+    pub size: u64,
+}
+
+impl Sequenced for Head {
     fn channel(&self) -> &str {
         CHANNEL
     }
     fn seq(&self) -> i64 {
-        self.index as i64
+        self.size as i64
     }
 }
 
 /// The feed's hub (shared by the sequencer and the sockets).
 #[derive(Clone)]
 pub struct Feed {
-    pub hub: Hub<FeedItem>,
+    pub hub: Hub<Head>,
 }
 
 impl Default for Feed {
     fn default() -> Self {
-        Feed {
-            hub: Hub::new(1024),
-        }
+        Feed { hub: Hub::new(64) }
     }
 }
 
@@ -82,7 +89,8 @@ pub fn load(conn: &mut crate::db::DbConn, start: u64, end: u64) -> Result<Vec<Fe
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
     /// Replay every entry after this leaf index first (none: from now on).
-    pub after: Option<u64>,
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
     /// Only this tender's events.
     pub tender_id: Option<String>,
     /// Only actions starting with this, e.g. `opening.` or `bid.submitted`.
@@ -131,6 +139,11 @@ pub async fn live(
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
+    if query.after.is_some_and(|a| a < 0) {
+        return Err(AppError::InvalidQuery(
+            "after is a leaf index, 0 or more".into(),
+        ));
+    }
     if query
         .tender_id
         .as_deref()
@@ -227,7 +240,7 @@ async fn catch_up(
 async fn run(
     mut session: Session,
     mut stream: actix_ws::MessageStream,
-    mut subscription: Subscription<FeedItem>,
+    mut subscription: Subscription<Head>,
     db: Db,
     reader: super::Reader,
     query: FeedQuery,
@@ -238,7 +251,16 @@ async fn run(
         Err(_) => return close(CloseCode::Error, "the database could not be read".into()),
     };
     let mut next = match query.after {
-        Some(after) => match catch_up(&mut session, &db, &reader, &query, after + 1, size).await {
+        Some(after) => match catch_up(
+            &mut session,
+            &db,
+            &reader,
+            &query,
+            after.unsigned_abs().saturating_add(1),
+            size,
+        )
+        .await
+        {
             Ok(n) => n,
             Err(reason) => return reason,
         },
@@ -258,28 +280,19 @@ async fn run(
     let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
-            item = subscription.recv() => {
-                let Some(item) = item else {
+            head = subscription.recv() => {
+                let Some(head) = head else {
                     if subscription.was_dropped() {
                         return close(CloseCode::Again, format!("too slow; reconnect with after={}", next as i64 - 1));
                     }
                     return close(CloseCode::Restart, format!("server going away; reconnect with after={}", next as i64 - 1));
                 };
-                if item.index < next {
-                    continue;
+                if head.size > next {
+                    match catch_up(&mut session, &db, &reader, &query, next, head.size).await {
+                        Ok(n) => next = n,
+                        Err(reason) => return reason,
+                    }
                 }
-                if item.index > next
-                    && let Err(reason) =
-                        catch_up(&mut session, &db, &reader, &query, next, item.index).await
-                {
-                    return reason;
-                }
-                if query.matches(&reader, &item)
-                    && let Err(reason) = send(&mut session, &serde_json::json!({"type": "event", "index": item.index, "event": item.event})).await
-                {
-                    return reason;
-                }
-                next = item.index + 1;
             }
             message = stream.next() => {
                 heard = tokio::time::Instant::now();

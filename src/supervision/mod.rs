@@ -269,11 +269,12 @@ pub fn sees_event(
     }
 }
 
-/// After a round of the audit log's sequencer: the new entries `[from, to)`
-/// go to the live feed, and the tenders they concern have their alerts
-/// recomputed (new alerts are audit events too, and reach the feed in the
-/// next round).
+/// After a round of the audit log's sequencer: the live feed hears that
+/// the log now has `to` entries, and the tenders the new entries `[from,
+/// to)` concern have their alerts recomputed (new alerts are audit events
+/// too, and join the log in the next round).
 pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) {
+    state.supervision_feed.hub.publish(&live::Head { size: to });
     let mut start = from;
     let mut touched: Vec<String> = Vec::new();
     while start < to {
@@ -281,21 +282,23 @@ pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) {
         let first = start;
         match state
             .db
-            .read(move |conn| live::load(conn, first, end))
+            .read(move |conn| {
+                Ok(crate::audit::tlog::entries(conn, first, end)?
+                    .into_iter()
+                    .filter(|(_, e)| !e.action.starts_with("supervision."))
+                    .filter_map(|(_, e)| e.tender_id)
+                    .collect::<Vec<_>>())
+            })
             .await
         {
-            Ok(items) => {
-                for item in items {
-                    if let Some(t) = &item.event.tender_id
-                        && !item.event.action.starts_with("supervision.")
-                        && !touched.contains(t)
-                    {
-                        touched.push(t.clone());
+            Ok(tenders) => {
+                for t in tenders {
+                    if !touched.contains(&t) {
+                        touched.push(t);
                     }
-                    state.supervision_feed.hub.publish(&item);
                 }
             }
-            Err(e) => tracing::error!(error = %e, "reading the log for the live feed"),
+            Err(e) => tracing::error!(error = %e, "reading the log for alerts"),
         }
         start = end;
     }

@@ -198,8 +198,12 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
     }
     // Operators acting on the tender after its deadline.
     for a in &facts.actions {
+        // A person acting as operator: the platform's own steps (the
+        // opening, alerts) carry no actor.
         if a.actor_role == "operator"
+            && a.actor_id.is_some()
             && a.at > facts.bid_deadline
+            && !a.action.starts_with("supervision.")
             && !ROUTINE_AFTER_DEADLINE.contains(&a.action.as_str())
         {
             out.push(Signal {
@@ -365,6 +369,11 @@ mod tests {
             act(2, "operator", "opening.share_released", 60),
             act(3, "tenderer", "tender.status", 60),
             act(4, "operator", "tender.status", 60),
+            act(5, "operator", "supervision.alert_raised", 60),
+            ActionFact {
+                actor_id: None,
+                ..act(6, "operator", "opening.decrypting", 60)
+            },
         ];
         let found = detect(&f, Thresholds::default());
         assert_eq!(found.len(), 1);
