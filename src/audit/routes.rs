@@ -37,15 +37,7 @@ pub struct EventFilter {
 
 impl EventFilter {
     fn validate(&self) -> Result<(), AppError> {
-        if self
-            .tender_id
-            .as_deref()
-            .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
-        {
-            return Err(AppError::InvalidQuery(
-                "tender_id must be a tender's id".into(),
-            ));
-        }
+        crate::supervision::check_tender_filter(self.tender_id.as_deref())?;
         let action_ok = |a: &str| {
             a.len() <= 64
                 && a.chars()

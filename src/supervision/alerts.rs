@@ -282,15 +282,7 @@ pub async fn list_alerts(
     query: web::Query<AlertQuery>,
 ) -> Result<web::Json<AlertList>, AppError> {
     let query = query.into_inner();
-    if query
-        .tender_id
-        .as_deref()
-        .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
-    {
-        return Err(AppError::InvalidQuery(
-            "tender_id must be a tender's id".into(),
-        ));
-    }
+    super::check_tender_filter(query.tender_id.as_deref())?;
     let items = state
         .db
         .read(move |conn| {

@@ -144,15 +144,7 @@ pub async fn live(
             "after is a leaf index, 0 or more".into(),
         ));
     }
-    if query
-        .tender_id
-        .as_deref()
-        .is_some_and(|t| crate::types::TenderId::parse(t).is_none())
-    {
-        return Err(AppError::InvalidQuery(
-            "tender_id must be a tender's id".into(),
-        ));
-    }
+    super::check_tender_filter(query.tender_id.as_deref())?;
     if query.action.as_deref().is_some_and(|a| {
         a.len() > 64
             || !a

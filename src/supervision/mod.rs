@@ -239,6 +239,16 @@ pub fn set_scope(
     Ok(())
 }
 
+/// A `tender_id` filter must name a tender's id (which it may not see).
+pub fn check_tender_filter(tender_id: Option<&str>) -> Result<(), AppError> {
+    if tender_id.is_some_and(|t| crate::types::TenderId::parse(t).is_none()) {
+        return Err(AppError::InvalidQuery(
+            "tender_id must be a tender's id".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// League and category of each of `tender_ids` that exists.
 pub fn tender_places(
     conn: &mut DbConn,

@@ -163,37 +163,38 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
             .map(|p| format!("{:.2}", *p as f64 / 100.0))
             .collect::<Vec<_>>()
             .join(", ");
-        if in_progression(&prices, t.progression_tolerance) {
+        let fingerprint = prices
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut price_signal = |kind, summary| {
             out.push(Signal {
-                kind: SignalKind::PricesInProgression,
-                fingerprint: prices
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-                summary: format!(
+                kind,
+                fingerprint: fingerprint.clone(),
+                summary,
+                events: events_of(&bids),
+            })
+        };
+        if in_progression(&prices, t.progression_tolerance) {
+            price_signal(
+                SignalKind::PricesInProgression,
+                format!(
                     "the {} prices step evenly by about {:.2} yuan: {list}",
                     prices.len(),
                     (prices[1] - prices[0]) as f64 / 100.0
                 ),
-                events: events_of(&bids),
-            });
+            );
         }
         if in_band(&prices, t.price_band) {
-            out.push(Signal {
-                kind: SignalKind::PricesInNarrowBand,
-                fingerprint: prices
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-                summary: format!(
+            price_signal(
+                SignalKind::PricesInNarrowBand,
+                format!(
                     "the {} prices lie within {:.1}% of their mean: {list}",
                     prices.len(),
                     t.price_band * 100.0
                 ),
-                events: events_of(&bids),
-            });
+            );
         }
     }
     // Operators acting on the tender after its deadline.
