@@ -316,12 +316,6 @@ impl Application {
                 crate::bids::routes::sweep_expired(&background).await;
             }
         });
-        // actix's default gives a client 5 s to send its request head
-        // after connecting; in a deadline surge of thousands of uploads on
-        // two cores a bidder's head can wait longer than that in the
-        // kernel's queue, and was answered 408 (measured: 100-400 of 2,000
-        // concurrent bids). A late head is still a bid in time; whether it
-        // is in time is the deadline's decision, not the socket's.
         // The audit log's sequencer: appends what was recorded and signs a
         // checkpoint, every interval while there is activity.
         // Each round's entries then go to supervisors' live feed, and the
@@ -354,6 +348,12 @@ impl Application {
                 }
             }
         });
+        // actix's default gives a client 5 s to send its request head
+        // after connecting; in a deadline surge of thousands of uploads on
+        // two cores a bidder's head can wait longer than that in the
+        // kernel's queue, and was answered 408 (measured: 100-400 of 2,000
+        // concurrent bids). A late head is still a bid in time; whether it
+        // is in time is the deadline's decision, not the socket's.
         let server = HttpServer::new(move || configure(state.clone()).0)
             .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
             .on_connect(keep_client_cert);

@@ -299,10 +299,3 @@ pub fn entries(
         .filter_map(|(i, r)| Some((i? as u64, AuditEvent::from(r))))
         .collect())
 }
-
-/// The stored hash of leaf `index` (as appended, whatever the row says now).
-pub fn stored_leaf(conn: &mut DbConn, index: u64) -> Result<Option<Hash>, AppError> {
-    Ok(nodes(conn, &[NodeId::leaf(index)])?
-        .get(&NodeId::leaf(index))
-        .copied())
-}
