@@ -196,27 +196,16 @@ pub async fn entries(
         .db
         .read(move |conn| {
             let reader = crate::supervision::reader(conn, &principal)?;
-            let rows = tlog::entries(conn, start, end)?;
-            let tenders: Vec<String> = rows
-                .iter()
-                .filter_map(|(_, e)| e.tender_id.clone())
-                .collect();
-            let places = crate::supervision::tender_places(conn, &tenders)?;
-            Ok(rows
+            Ok(crate::supervision::placed_entries(conn, start, end)?
                 .into_iter()
-                .map(|(index, event)| {
-                    let input = event.leaf_input();
-                    let leaf_hash = b64(&merkle::leaf_hash(&input));
-                    let visible = crate::supervision::sees_event(
-                        &reader,
-                        event.tender_id.as_deref(),
-                        &places,
-                    );
+                .map(|entry| {
+                    let input = entry.event.leaf_input();
+                    let visible = entry.seen_by(&reader);
                     LogEntry {
-                        index,
-                        leaf_hash,
+                        index: entry.index,
+                        leaf_hash: b64(&merkle::leaf_hash(&input)),
                         leaf_input: visible.then(|| b64(&input)),
-                        event: visible.then_some(event),
+                        event: visible.then_some(entry.event),
                     }
                 })
                 .collect())

@@ -14,6 +14,15 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
+/// Whether `text` looks like an action code (or its prefix): lower-case
+/// letters, dots and underscores, at most 64.
+pub fn action_code(text: &str) -> bool {
+    text.len() <= 64
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+}
+
 /// The filters both the query and the export take.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -38,12 +47,7 @@ pub struct EventFilter {
 impl EventFilter {
     fn validate(&self) -> Result<(), AppError> {
         crate::supervision::check_tender_filter(self.tender_id.as_deref())?;
-        let action_ok = |a: &str| {
-            a.len() <= 64
-                && a.chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
-        };
-        if self.action.as_deref().is_some_and(|a| !action_ok(a)) {
+        if self.action.as_deref().is_some_and(|a| !action_code(a)) {
             return Err(AppError::InvalidQuery(
                 "action is a code such as tender.publish".into(),
             ));

@@ -10,7 +10,6 @@
 //! notices still fills is dropped (close 1013) without slowing anyone else;
 //! it reconnects with its last index.
 
-use crate::audit::entry::AuditEvent;
 use crate::audit::tlog;
 use crate::db::Db;
 use crate::error::AppError;
@@ -20,21 +19,11 @@ use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{CloseCode, CloseReason, Message, Session};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::time::Duration;
 
 /// The one channel of the hub.
 const CHANNEL: &str = "audit";
-
-/// An entry of the log, as published.
-#[derive(Debug, Clone, Serialize)]
-pub struct FeedItem {
-    pub index: u64,
-    pub event: AuditEvent,
-    /// The tender's league and category, for scope.
-    #[serde(skip)]
-    pub place: Option<(String, String)>,
-}
 
 /// The notice a round of the sequencer publishes: the log now has `size`
 /// entries.
@@ -64,27 +53,6 @@ impl Default for Feed {
     }
 }
 
-/// Entries `[start, end)` with their tenders' places.
-pub fn load(conn: &mut crate::db::DbConn, start: u64, end: u64) -> Result<Vec<FeedItem>, AppError> {
-    let rows = tlog::entries(conn, start, end)?;
-    let tenders: Vec<String> = rows
-        .iter()
-        .filter_map(|(_, e)| e.tender_id.clone())
-        .collect();
-    let places = super::tender_places(conn, &tenders)?;
-    Ok(rows
-        .into_iter()
-        .map(|(index, event)| FeedItem {
-            index,
-            place: event
-                .tender_id
-                .as_ref()
-                .and_then(|t| places.get(t).cloned()),
-            event,
-        })
-        .collect())
-}
-
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
@@ -98,13 +66,8 @@ pub struct FeedQuery {
 }
 
 impl FeedQuery {
-    fn matches(&self, reader: &super::Reader, item: &FeedItem) -> bool {
-        let in_scope = match (&item.event.tender_id, &item.place) {
-            (None, _) => reader.covers_platform_events(),
-            (Some(_), Some((league, category))) => reader.covers(league, category),
-            (Some(_), None) => matches!(reader, super::Reader::Operator),
-        };
-        in_scope
+    fn matches(&self, reader: &super::Reader, item: &super::PlacedEntry) -> bool {
+        item.seen_by(reader)
             && self
                 .tender_id
                 .as_ref()
@@ -145,12 +108,11 @@ pub async fn live(
         ));
     }
     super::check_tender_filter(query.tender_id.as_deref())?;
-    if query.action.as_deref().is_some_and(|a| {
-        a.len() > 64
-            || !a
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
-    }) {
+    if query
+        .action
+        .as_deref()
+        .is_some_and(|a| !crate::audit::routes::action_code(a))
+    {
         return Err(AppError::InvalidQuery(
             "action is a code such as opening.".into(),
         ));
@@ -204,7 +166,7 @@ async fn catch_up(
         let end = (next + 500).min(upto);
         let start = next;
         let items = db
-            .read(move |conn| load(conn, start, end))
+            .read(move |conn| super::placed_entries(conn, start, end))
             .await
             .map_err(|_| {
                 close(

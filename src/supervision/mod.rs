@@ -140,6 +140,18 @@ impl Reader {
             Reader::Supervisor(s) => s.covers_platform_events(),
         }
     }
+
+    /// The one rule: an event about no tender, by
+    /// [`Reader::covers_platform_events`]; about a tender at `place`
+    /// (league, category), by [`Reader::covers`]; about a tender the
+    /// platform does not hold, operators only.
+    pub fn sees(&self, tender_id: Option<&str>, place: Option<&(String, String)>) -> bool {
+        match (tender_id, place) {
+            (None, _) => self.covers_platform_events(),
+            (Some(_), Some((league, category))) => self.covers(league, category),
+            (Some(_), None) => matches!(self, Reader::Operator),
+        }
+    }
 }
 
 /// The reader behind `principal`: an operator, or a supervisor with its
@@ -270,13 +282,46 @@ pub fn sees_event(
     tender_id: Option<&str>,
     places: &HashMap<String, (String, String)>,
 ) -> bool {
-    match tender_id {
-        None => reader.covers_platform_events(),
-        Some(t) => match places.get(t) {
-            Some((league, category)) => reader.covers(league, category),
-            None => matches!(reader, Reader::Operator),
-        },
+    reader.sees(tender_id, tender_id.and_then(|t| places.get(t)))
+}
+
+/// One entry of the log, with the league and category of its tender.
+#[derive(Debug, Clone)]
+pub struct PlacedEntry {
+    pub index: u64,
+    pub event: crate::audit::entry::AuditEvent,
+    pub place: Option<(String, String)>,
+}
+
+impl PlacedEntry {
+    pub fn seen_by(&self, reader: &Reader) -> bool {
+        reader.sees(self.event.tender_id.as_deref(), self.place.as_ref())
     }
+}
+
+/// The log's entries `[start, end)` with their tenders' places.
+pub fn placed_entries(
+    conn: &mut DbConn,
+    start: u64,
+    end: u64,
+) -> Result<Vec<PlacedEntry>, AppError> {
+    let rows = crate::audit::tlog::entries(conn, start, end)?;
+    let tenders: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, e)| e.tender_id.clone())
+        .collect();
+    let places = tender_places(conn, &tenders)?;
+    Ok(rows
+        .into_iter()
+        .map(|(index, event)| PlacedEntry {
+            index,
+            place: event
+                .tender_id
+                .as_ref()
+                .and_then(|t| places.get(t).cloned()),
+            event,
+        })
+        .collect())
 }
 
 /// After a round of the audit log's sequencer: the live feed hears that
