@@ -200,54 +200,34 @@ pub struct Alert {
     pub note: Option<String>,
 }
 
-type AlertRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    chrono::NaiveDateTime,
-    Option<String>,
-    Option<chrono::NaiveDateTime>,
-    Option<String>,
-);
-
-fn from_row(r: AlertRow) -> Alert {
-    Alert {
-        id: r.0,
-        tender_id: r.1,
-        kind: r.2,
-        summary: r.3,
-        events: serde_json::from_str(&r.4).unwrap_or_default(),
-        raised_at: from_db_time(r.5),
-        acknowledged_by: r.6,
-        acknowledged_at: r.7.map(from_db_time),
-        note: r.8,
-    }
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = supervision_alerts)]
+struct AlertRow {
+    id: String,
+    tender_id: String,
+    kind: String,
+    summary: String,
+    evidence_json: String,
+    raised_at: chrono::NaiveDateTime,
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<chrono::NaiveDateTime>,
+    ack_note: Option<String>,
 }
 
-fn columns() -> (
-    supervision_alerts::id,
-    supervision_alerts::tender_id,
-    supervision_alerts::kind,
-    supervision_alerts::summary,
-    supervision_alerts::evidence_json,
-    supervision_alerts::raised_at,
-    supervision_alerts::acknowledged_by,
-    supervision_alerts::acknowledged_at,
-    supervision_alerts::ack_note,
-) {
-    (
-        supervision_alerts::id,
-        supervision_alerts::tender_id,
-        supervision_alerts::kind,
-        supervision_alerts::summary,
-        supervision_alerts::evidence_json,
-        supervision_alerts::raised_at,
-        supervision_alerts::acknowledged_by,
-        supervision_alerts::acknowledged_at,
-        supervision_alerts::ack_note,
-    )
+impl From<AlertRow> for Alert {
+    fn from(r: AlertRow) -> Self {
+        Alert {
+            id: r.id,
+            tender_id: r.tender_id,
+            kind: r.kind,
+            summary: r.summary,
+            events: serde_json::from_str(&r.evidence_json).unwrap_or_default(),
+            raised_at: from_db_time(r.raised_at),
+            acknowledged_by: r.acknowledged_by,
+            acknowledged_at: r.acknowledged_at.map(from_db_time),
+            note: r.ack_note,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -296,15 +276,15 @@ pub async fn list_alerts(
             }
             let rows: Vec<AlertRow> = q
                 .order(supervision_alerts::raised_at.desc())
-                .select(columns())
+                .select(AlertRow::as_select())
                 .load(conn)?;
-            let tenders: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+            let tenders: Vec<String> = rows.iter().map(|r| r.tender_id.clone()).collect();
             let places = super::tender_places(conn, &tenders)?;
             Ok(rows
                 .into_iter()
-                .filter(|r| super::sees_event(&reader, Some(&r.1), &places))
+                .filter(|r| super::sees_event(&reader, Some(&r.tender_id), &places))
                 .take(500)
-                .map(from_row)
+                .map(Alert::from)
                 .collect())
         })
         .await?;
@@ -356,17 +336,21 @@ pub async fn acknowledge(
             let scope = super::scope_of(conn, &ctx.principal)?;
             let row: Option<AlertRow> = supervision_alerts::table
                 .find(&id)
-                .select(columns())
+                .select(AlertRow::as_select())
                 .first(conn)
                 .optional()?;
             let Some(row) = row else {
                 return Err(AppError::NotFound("no such alert".into()));
             };
-            let places = super::tender_places(conn, std::slice::from_ref(&row.1))?;
-            if !super::sees_event(&super::Reader::Supervisor(scope), Some(&row.1), &places) {
+            let places = super::tender_places(conn, std::slice::from_ref(&row.tender_id))?;
+            if !super::sees_event(
+                &super::Reader::Supervisor(scope),
+                Some(&row.tender_id),
+                &places,
+            ) {
                 return Err(AppError::NotFound("no such alert".into()));
             }
-            if row.7.is_some() {
+            if row.acknowledged_at.is_some() {
                 return Err(AppError::Conflict(
                     "the alert is already acknowledged".into(),
                 ));
@@ -393,7 +377,7 @@ pub async fn acknowledge(
                 ));
             }
             let ctx = ctx.clone().acting_as(crate::identity::Role::Supervisor);
-            let mut alert = from_row(row);
+            let mut alert = Alert::from(row);
             alert.acknowledged_by = user;
             alert.acknowledged_at = Some(ctx.now);
             alert.note = Some(note);
