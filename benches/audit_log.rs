@@ -16,7 +16,8 @@
 //! `GGZY_BENCH_ONLY=proofs` or `=appends` runs one part;
 //! `GGZY_BENCH_SIZES=1000000` changes the tree sizes.
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
+mod support;
+
 use ggzy::audit::merkle::{self, Hash, MemoryTree};
 use ggzy::audit::{AuditContext, note::LogKey, record, tlog};
 use ggzy::db::Db;
@@ -142,39 +143,17 @@ fn proofs(size: u64) {
     );
 }
 
-fn database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
-    match std::env::var("GGZY_BENCH_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let name = format!("ggzy_bench_log_{}", std::process::id());
-            let mut conn = PgConnection::establish(&admin).expect("PostgreSQL");
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&mut conn)
-                .expect("drop");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .expect("create");
-            let (base, _) = admin.rsplit_once('/').expect("a database URL");
-            (format!("{base}/{name}"), Some((admin.clone(), name)))
-        }
-        _ => (format!("sqlite://{}", dir.join("bench.db").display()), None),
-    }
-}
-
 fn appends() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (url, drop) = database(dir.path());
-    let backend = if drop.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let database = support::BenchDatabase::new(dir.path(), "ggzy_bench_log");
+    let backend = database.backend();
     let writers = 8;
     let per_writer = 2_500;
     let total = writers * per_writer;
     println!(
         "\n== sustained appends on {backend}: {writers} writers × {per_writer} events, checkpoint every second"
     );
-    let db = Db::connect(&url, writers as u32 + 2).expect("database");
+    let db = Db::connect(&database.url, writers as u32 + 2).expect("database");
     db.migrate().expect("migrations");
     let key =
         std::sync::Arc::new(LogKey::load_or_create(dir.path(), "bench/audit-log").expect("key"));
@@ -256,14 +235,7 @@ fn appends() {
         "inclusion proof from the database at {size} entries: {:.2} ms",
         t.elapsed().as_secs_f64() * 1e3 / rounds as f64
     );
-    if let Some((admin, name)) = drop {
-        drop_database(&admin, &name);
-    }
-}
-
-fn drop_database(admin: &str, name: &str) {
-    if let Ok(mut conn) = PgConnection::establish(admin) {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn);
-    }
+    // The pool goes before its database.
+    drop(db);
+    drop(database);
 }

@@ -36,9 +36,10 @@
 //! `GGZY_BENCH_DATABASE_URL=postgres://…/postgres` runs on a fresh
 //! PostgreSQL database made (and dropped) through that one.
 
+mod support;
+
 use awc::Client;
 use chrono::{DateTime, Duration as Span, SubsecRound, Utc};
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use ggzy::audit::AuditContext;
 use ggzy::bids::container::{self, PriceSchedule};
 use ggzy::bids::envelope::{self, ContentCipher};
@@ -102,26 +103,6 @@ struct Server {
     db: Db,
     data_dir: PathBuf,
     keys_dir: PathBuf,
-    database: String,
-}
-
-/// A fresh PostgreSQL database made through `admin_url`, or SQLite in `dir`.
-fn database(dir: &Path) -> (String, Option<(String, String)>) {
-    match std::env::var("GGZY_BENCH_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let name = format!("ggzy_bench_{}", std::process::id());
-            let mut conn = PgConnection::establish(&admin).expect("PostgreSQL");
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&mut conn)
-                .expect("drop");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .expect("create");
-            let (base, _) = admin.rsplit_once('/').expect("a database URL");
-            (format!("{base}/{name}"), Some((admin.clone(), name)))
-        }
-        _ => (format!("sqlite://{}", dir.join("bench.db").display()), None),
-    }
 }
 
 fn start(dir: &Path, database_url: &str) -> Server {
@@ -162,7 +143,6 @@ fn start(dir: &Path, database_url: &str) -> Server {
         db,
         data_dir: dir.to_path_buf(),
         keys_dir,
-        database: database_url.split(':').next().unwrap_or("?").into(),
     }
 }
 
@@ -873,11 +853,11 @@ async fn open_large(
 async fn run() {
     let sizes = sizes();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, pg) = database(dir.path());
-    let s = start(dir.path(), &database_url);
+    let database = support::BenchDatabase::new(dir.path(), "ggzy_bench");
+    let s = start(dir.path(), &database.url);
     println!(
         "sealed bids bench on {} ({} cores), {} surge bids, {} to open, {} MiB ingest",
-        s.database,
+        database.backend(),
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         sizes.surge,
         sizes.opening,
@@ -942,13 +922,9 @@ async fn run() {
         let mib = sizes.ingest_mib;
         open_large(&s, mib, &ingest_tender, &tenderer, &custodian, &operator).await;
     }
+    // The server goes before its database.
     drop(s);
-    if let Some((admin, name)) = pg
-        && let Ok(mut conn) = PgConnection::establish(&admin)
-    {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn);
-    }
+    drop(database);
 }
 
 fn main() {

@@ -35,7 +35,8 @@ pub struct SignedCheckpoint {
     pub note: String,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_checkpoints)]
 struct CheckpointRow {
     tree_size: i64,
     root_hash: Vec<u8>,
@@ -247,12 +248,7 @@ pub fn with_nodes<T>(
 pub fn latest_checkpoint(conn: &mut DbConn) -> Result<Option<SignedCheckpoint>, AppError> {
     audit_checkpoints::table
         .order(audit_checkpoints::tree_size.desc())
-        .select((
-            audit_checkpoints::tree_size,
-            audit_checkpoints::root_hash,
-            audit_checkpoints::signed_at,
-            audit_checkpoints::note,
-        ))
+        .select(CheckpointRow::as_select())
         .first::<CheckpointRow>(conn)
         .optional()?
         .map(SignedCheckpoint::try_from)
@@ -269,12 +265,7 @@ pub fn checkpoints(
         .filter(audit_checkpoints::tree_size.ge(from_size as i64))
         .order(audit_checkpoints::tree_size.asc())
         .limit(limit)
-        .select((
-            audit_checkpoints::tree_size,
-            audit_checkpoints::root_hash,
-            audit_checkpoints::signed_at,
-            audit_checkpoints::note,
-        ))
+        .select(CheckpointRow::as_select())
         .load::<CheckpointRow>(conn)?
         .into_iter()
         .map(SignedCheckpoint::try_from)
