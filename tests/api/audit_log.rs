@@ -481,3 +481,33 @@ async fn a_state_change_without_its_audit_event_cannot_commit() {
         .await
         .assert_status(201);
 }
+
+#[actix_web::test]
+async fn the_sequencer_will_not_build_on_altered_nodes() {
+    let app = spawn_app().await;
+    app.published_tender().await;
+    let size = app.wait_for_log().await;
+    // A stored subtree on the log's right edge changed in the database:
+    // appending on it would sign a tree nobody can reconcile with the
+    // checkpoints already given out.
+    let edge = ggzy::audit::merkle::frontier(size)[0];
+    tamper(
+        &app,
+        &format!(
+            "UPDATE audit_tree_nodes SET hash = \
+             (SELECT hash FROM audit_tree_nodes WHERE level = 0 AND idx = {}) \
+             WHERE level = {} AND idx = {}",
+            size - 1,
+            edge.level,
+            edge.index
+        ),
+    );
+    app.user("之后", Role::Bidder, "NNG", "之后的公司");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(
+        latest(&app).await.size,
+        size,
+        "nothing appended on altered nodes"
+    );
+    assert!(app.count("audit_events WHERE leaf_index IS NULL") > 0);
+}

@@ -185,7 +185,12 @@ async fn supervisors_follow_the_log_live_within_scope_and_resume() {
     app.get("/api/v1/supervision/live", Some(&bidder))
         .await
         .assert_problem(403, "forbidden");
-    app.get("/api/v1/supervision/live?tender_id=x", Some(&finance))
+    for bad in ["tender_id=x", "after=-1", "action=Opening"] {
+        app.get(&format!("/api/v1/supervision/live?{bad}"), Some(&finance))
+            .await
+            .assert_problem(400, "invalid-query");
+    }
+    app.get("/api/v1/supervision/alerts?tender_id=x", Some(&finance))
         .await
         .assert_problem(400, "invalid-query");
     // (426 with `Upgrade: websocket`; awc keeps no body for it, the
@@ -196,4 +201,93 @@ async fn supervisors_follow_the_log_live_within_scope_and_resume() {
             .status,
         426
     );
+}
+
+#[actix_web::test]
+async fn scopes_that_make_no_sense_are_refused() {
+    use ggzy::supervision::{Scope, SupervisorKind};
+    use ggzy::tenders::model::Category;
+    let app = spawn_app().await;
+    app.leagues();
+    app.user("监督", Role::Supervisor, "NNG", "南宁市财政局");
+    app.user("投标", Role::Bidder, "NNG", "投标人");
+    let id_of = |name: &str| {
+        let name = name.to_string();
+        app.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::users;
+                Ok(users::table
+                    .filter(users::name.eq(&name))
+                    .select(users::id)
+                    .first::<String>(conn)?)
+            })
+            .unwrap()
+    };
+    let (supervisor, bidder) = (id_of("监督"), id_of("投标"));
+    let set = |user: &str, kind, category, league: Option<&str>| {
+        let ctx = ggzy::audit::AuditContext::system(app.now());
+        let scope = Scope {
+            kind,
+            category,
+            league: league.map(|l| ggzy::types::LeagueCode::parse(l).unwrap()),
+        };
+        let user = user.to_string();
+        app.db
+            .write_blocking(move |conn| ggzy::supervision::set_scope(conn, &ctx, &user, &scope))
+            .map_err(|e| e.to_string())
+    };
+    let before = app.count("supervisor_scopes");
+    let events = app.count("audit_events");
+    for (user, kind, category, league, why) in [
+        (
+            &supervisor,
+            Some(SupervisorKind::Administrative),
+            None,
+            Some("NNG"),
+            "administrative supervision is of one category",
+        ),
+        (
+            &supervisor,
+            Some(SupervisorKind::Discipline),
+            Some(Category::LandMiningRights),
+            Some("NNG"),
+            "cover every category",
+        ),
+        (
+            &supervisor,
+            None,
+            None,
+            Some("NNG"),
+            "a kind of supervision is needed",
+        ),
+        (
+            &bidder,
+            Some(SupervisorKind::Audit),
+            None,
+            Some("NNG"),
+            "not a supervisor",
+        ),
+        (
+            &supervisor,
+            Some(SupervisorKind::Audit),
+            None,
+            Some("XYZ"),
+            "no league XYZ",
+        ),
+    ] {
+        let err = set(user, kind, category, league).unwrap_err();
+        assert!(
+            err.contains(why) || format!("{err:?}").contains(why),
+            "{why}: {err}"
+        );
+    }
+    assert_eq!(app.count("supervisor_scopes"), before);
+    assert_eq!(
+        app.count("audit_events"),
+        events,
+        "a refused scope records nothing"
+    );
+    set(&supervisor, Some(SupervisorKind::Audit), None, None).unwrap();
+    assert_eq!(app.count("supervisor_scopes"), before + 1);
 }
