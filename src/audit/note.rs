@@ -6,6 +6,9 @@
 //! 1234                              tree size
 //! 3q2+7w...=                        root hash, standard base64
 //! time 1795000000                   extension line: when it was signed (Unix seconds)
+//! prev 1200 Zm9v...=                extension line: the size and root of the
+//!                                   checkpoint signed just before (absent on
+//!                                   the log's first)
 //!
 //! — ggzy.localhost/audit-log AbCd...   base64(key id[4] || Ed25519 signature[64])
 //! ```
@@ -14,6 +17,10 @@
 //! public key); the verifier key string is `name+hex(key id)+base64(0x01 ||
 //! public key)`, what Go's `golang.org/x/mod/sumdb/note` and the
 //! transparency-dev tools read.
+//!
+//! The `prev` line chains the checkpoints: a verifier that holds the latest
+//! can tell when one of the checkpoints before it was deleted from the
+//! database, which would otherwise hide when a backdated row joined the log.
 
 use super::merkle::Hash;
 use anyhow::{Context, bail};
@@ -32,18 +39,27 @@ pub struct Checkpoint {
     pub root: Hash,
     /// Unix seconds.
     pub time: i64,
+    /// The size and root of the checkpoint signed just before this one.
+    pub prev: Option<(u64, Hash)>,
 }
 
 impl Checkpoint {
     /// The signed text (every line ends with a newline).
     pub fn body(&self) -> String {
-        format!(
+        let mut body = format!(
             "{}\n{}\n{}\ntime {}\n",
             self.origin,
             self.size,
             openssl::base64::encode_block(&self.root),
             self.time
-        )
+        );
+        if let Some((size, root)) = &self.prev {
+            body.push_str(&format!(
+                "prev {size} {}\n",
+                openssl::base64::encode_block(root)
+            ));
+        }
+        body
     }
 
     fn parse_body(body: &str) -> anyhow::Result<Checkpoint> {
@@ -56,10 +72,22 @@ impl Checkpoint {
             bail!("a checkpoint has an origin, a size and a root hash");
         };
         let size: u64 = size.parse().context("the tree size is not a number")?;
-        let root: Hash = openssl::base64::decode_block(root)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .context("the root hash is not 32 bytes of base64")?;
+        let hash = |text: &str| -> Option<Hash> {
+            openssl::base64::decode_block(text).ok()?.try_into().ok()
+        };
+        let root = hash(root).context("the root hash is not 32 bytes of base64")?;
+        let prev = match rest.iter().find_map(|l| l.strip_prefix("prev ")) {
+            None => None,
+            Some(line) => {
+                let (size, root) = line
+                    .split_once(' ')
+                    .context("the prev line is a size and a root hash")?;
+                Some((
+                    size.parse().context("the prev line's size is not a number")?,
+                    hash(root).context("the prev line's root is not 32 bytes of base64")?,
+                ))
+            }
+        };
         let time = rest
             .iter()
             .find_map(|l| l.strip_prefix("time "))
@@ -71,6 +99,7 @@ impl Checkpoint {
             size,
             root,
             time,
+            prev,
         })
     }
 }
@@ -267,6 +296,7 @@ mod tests {
             size: 7,
             root: [7; 32],
             time: 1_795_000_000,
+            prev: Some((5, [5; 32])),
         }
     }
 
@@ -275,9 +305,20 @@ mod tests {
         let (dir, key) = key();
         let note = key.sign(&checkpoint()).unwrap();
         assert!(note.starts_with("ggzy.test/audit-log\n7\n"));
-        assert!(note.contains("\ntime 1795000000\n\n\u{2014} ggzy.test/audit-log "));
+        let prev = openssl::base64::encode_block(&[5; 32]);
+        assert!(note.contains(&format!(
+            "\ntime 1795000000\nprev 5 {prev}\n\n\u{2014} ggzy.test/audit-log "
+        )));
         let verifier = NoteVerifier::parse(&key.public.vkey()).unwrap();
         assert_eq!(verifier.open(&note).unwrap(), checkpoint());
+        // The log's first checkpoint has no predecessor to name.
+        let first = Checkpoint {
+            prev: None,
+            ..checkpoint()
+        };
+        let note = key.sign(&first).unwrap();
+        assert!(!note.contains("prev"));
+        assert_eq!(verifier.open(&note).unwrap(), first);
         // The same key, and name, come back from its files, whatever the
         // platform's address has become.
         let again = LogKey::load_or_create(dir.path(), "elsewhere.test/audit-log").unwrap();

@@ -163,6 +163,7 @@ pub fn integrate(
         size,
         root,
         time: signed_at.timestamp(),
+        prev: last.as_ref().map(|l| (l.tree_size, l.root)),
     };
     let note = key.sign(&checkpoint).map_err(AppError::Internal)?;
     diesel::insert_into(audit_checkpoints::table)

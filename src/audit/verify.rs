@@ -3,7 +3,8 @@
 //!
 //! 1. The latest checkpoint must carry a good signature of the log's key
 //!    (pinned with `--vkey`, or remembered in the state file from the last
-//!    run) and be consistent with the checkpoint the last run saw.
+//!    run) and be consistent with the checkpoint the last run saw. Every
+//!    checkpoint must name the one signed before it (none deleted).
 //! 2. Every entry is downloaded (or read from an export): indices without
 //!    gaps, each leaf hash recomputed from its canonical encoding, each
 //!    encoding equal to the event shown beside it.
@@ -116,6 +117,24 @@ pub fn check(
                 c.tree_size
             )),
             Err(e) => f.push(format!("checkpoint of {} entries: {e:#}", c.tree_size)),
+        }
+    }
+    // The chain: each checkpoint names the one signed just before it, so
+    // none can be deleted unnoticed (an older log's first checkpoints,
+    // signed before chaining, name none).
+    for (k, cp) in signed.iter().enumerate() {
+        let before = k.checked_sub(1).map(|j| &signed[j]);
+        match (cp.prev, before) {
+            (Some((size, root)), Some(b)) if b.size == size && b.root == root => {}
+            (Some((size, _)), _) => f.push(format!(
+                "the checkpoint of {} entries follows one of {size} entries that is not listed: checkpoints deleted from the database?",
+                cp.size
+            )),
+            (None, Some(b)) if b.prev.is_some() => f.push(format!(
+                "the checkpoint of {} entries does not name the one of {} entries before it",
+                cp.size, b.size
+            )),
+            (None, _) => {}
         }
     }
     if signed.last() != Some(latest) {

@@ -280,6 +280,39 @@ async fn tampering_in_the_database_is_caught_and_named() {
             && err.contains("inserted afterwards"),
         "{err}"
     );
+    // The same row dated at the first checkpoint, and every checkpoint
+    // between that one and the latest deleted, so that the row seems to have
+    // joined the log on time: the broken chain of checkpoints gives it away.
+    let last = spawn_app().await;
+    last.published_tender().await;
+    let op = last.user("运营", Role::Operator, "NNG", "平台");
+    last.wait_for_log().await;
+    tamper(
+        &last,
+        "INSERT INTO audit_events (occurred_at, actor_role, action, object_type, object_id, payload_sha256) \
+         SELECT signed_at, 'operator', 'tender.publish', 'tender', 'forged', 'ab' \
+         FROM audit_checkpoints ORDER BY tree_size LIMIT 1",
+    );
+    let size = last.wait_for_log().await;
+    let wiped = last
+        .db
+        .write_blocking(move |conn| {
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query(format!(
+                "DELETE FROM audit_checkpoints WHERE tree_size < {size} \
+                 AND tree_size > (SELECT MIN(tree_size) FROM audit_checkpoints)"
+            ))
+            .execute(conn)?)
+        })
+        .unwrap();
+    assert!(wiped > 0, "no checkpoint between the first and the latest");
+    let err = verify(&last, &op, None).await.unwrap_err();
+    assert!(
+        err.contains(&format!("the checkpoint of {size} entries follows one of "))
+            && err.contains("checkpoints deleted from the database"),
+        "{err}"
+    );
+    assert!(!err.contains("inserted afterwards"), "{err}");
 }
 
 #[actix_web::test]

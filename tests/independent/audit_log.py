@@ -25,6 +25,7 @@ signature line; the Ed25519 signature itself by Python `cryptography`).
 3. every signed checkpoint (`/audit/log/checkpoints`, paged with from_size):
    its note verifies and says what the listing says, the root of its first
    tree_size leaves (MTH here) is its root, times do not decrease with size,
+   each `prev <size> <root>` line names the checkpoint listed before it,
    and a consistency proof (RFC 9162) verifies between each consecutive pair
    and from each to the latest;
 4. inclusion proofs (RFC 9162) of every leaf when size <= 3000, else of 300
@@ -263,6 +264,7 @@ class Checkpoint:
     root: bytes
     time: int
     note: str
+    prev: tuple[int, bytes] | None = None
 
 
 DECIMAL = re.compile(r"0|[1-9][0-9]*")
@@ -293,13 +295,18 @@ def parse_note(text: str, key: NoteKey, what: str) -> Checkpoint:
     except InvalidSignature:
         raise Mismatch(f"{what}: the Ed25519 signature does not verify over the body {body!r}")
     fields = body[:-1].split("\n")
-    equal(len(fields), 4, f"{what}: body lines (origin, size, root, time) in {body!r}")
-    origin, size, root, tline = fields
+    check(len(fields) in (4, 5), f"{what}: body lines (origin, size, root, time[, prev]) in {body!r}")
+    origin, size, root, tline = fields[:4]
+    prev = None
+    if len(fields) == 5:
+        p = re.fullmatch(r"prev (0|[1-9][0-9]*) ([A-Za-z0-9+/=]+)", fields[4])
+        check(p is not None, f"{what}: line {fields[4]!r} is not 'prev <size> <base64 root>'")
+        prev = (int(p.group(1)), unb64(p.group(2), f"{what}: prev root", 32))
     equal(origin, key.name, f"{what}: origin line (the key name)")
     check(DECIMAL.fullmatch(size) is not None, f"{what}: tree size line is not a decimal: {size!r}")
     m = re.fullmatch(r"time (0|[1-9][0-9]*)", tline)
     check(m is not None, f"{what}: time line {tline!r} is not 'time <unix seconds>'")
-    return Checkpoint(origin, int(size), unb64(root, f"{what}: root hash line", 32), int(m.group(1)), text)
+    return Checkpoint(origin, int(size), unb64(root, f"{what}: root hash line", 32), int(m.group(1)), text, prev)
 
 
 def note_verifies(text: str, key: NoteKey) -> bool:
@@ -777,6 +784,15 @@ class Run:
               f"the latest checkpoint (size {self.latest.size}) is not among the {len(listed)} listed")
         for a, b in zip(cps, cps[1:]):
             check(a.time <= b.time, f"checkpoint times decrease with size: {a.size} at {a.time}, {b.size} at {b.time}")
+        # The chain: a checkpoint's prev line names the one listed just before
+        # it; the first has none, and once one has a prev line all after do.
+        check(cps[0].prev is None, f"the first checkpoint (size {cps[0].size}) names a predecessor {cps[0].prev!r}")
+        for a, b in zip(cps, cps[1:]):
+            if b.prev is None:
+                check(a.prev is None, f"checkpoint of size {b.size} has no prev line after one that had")
+                continue
+            equal((b.prev[0], b64(b.prev[1])), (a.size, b64(a.root)), f"checkpoint of size {b.size}: its prev line")
+        chained = sum(cp.prev is not None for cp in cps)
         for cp in cps:
             equal(b64(self.tree.root(cp.size)), b64(cp.root),
                   f"checkpoint of size {cp.size}: MTH (computed here) of its first {cp.size} leaves against its root")
@@ -784,7 +800,7 @@ class Run:
                 equal(b64(cp.root), b64(self.latest.root), f"two checkpoints of size {cp.size}: roots")
         self.checkpoints = cps
         ok(f"{len(cps)} checkpoints (sizes {cps[0].size}..{cps[-1].size}) verify, each root = MTH of its prefix, "
-           f"times do not decrease" + (f"; {len(later)} signed since the run began, left aside" if later else ""))
+           f"times do not decrease, {chained} chained to the one before" + (f"; {len(later)} signed since the run began, left aside" if later else ""))
         # Consistency: each consecutive pair, and each to the latest.
         pairs: list[tuple[Checkpoint, Checkpoint]] = []
         done: set[tuple[int, int]] = set()
