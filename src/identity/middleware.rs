@@ -37,19 +37,7 @@ pub async fn resolve_principal(
             .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
         let now = state.clock.now();
-        let found = state
-            .db
-            .read(move |conn| {
-                if let Some(principal) = super::store::principal_for_token(conn, &token, now)? {
-                    return Ok(Some((principal, None)));
-                }
-                Ok(super::sessions::principal_for_session(conn, &token, now)?
-                    .map(|(principal, binding)| (principal, Some(binding))))
-            })
-            .await?;
-        let (principal, binding) = found.ok_or_else(|| {
-            AppError::Unauthenticated("the session token is unknown, expired or revoked".into())
-        })?;
+        let (principal, binding) = lookup(&state, token, now).await?;
         if let Some(binding) = binding {
             check_binding(&req, &state, &binding)?;
             check_still_valid(&state, &binding, now).await?;
@@ -62,6 +50,51 @@ pub async fn resolve_principal(
         req.extensions_mut().insert(principal);
     }
     next.call(req).await
+}
+
+/// The account behind an API token or a session token valid at `now`.
+async fn lookup(
+    state: &AppState,
+    token: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Principal, Option<super::sessions::Binding>), AppError> {
+    state
+        .db
+        .read(move |conn| {
+            if let Some(principal) = super::store::principal_for_token(conn, &token, now)? {
+                return Ok(Some((principal, None)));
+            }
+            Ok(super::sessions::principal_for_session(conn, &token, now)?
+                .map(|(principal, binding)| (principal, Some(binding))))
+        })
+        .await?
+        .ok_or_else(|| {
+            AppError::Unauthenticated("the session token is unknown, expired or revoked".into())
+        })
+}
+
+/// For a long-lived connection (a WebSocket) opened with `token`: the
+/// principal it stands for now. A token revoked or expired since, an
+/// account disabled, or a session whose certificate no longer passes is
+/// refused, as the middleware would refuse a new request.
+pub async fn recheck(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let now = state.clock.now();
+    let (principal, binding) = lookup(state, token.to_string(), now).await?;
+    if let Some(binding) = &binding {
+        check_still_valid(state, binding, now).await?;
+    }
+    Ok(principal)
+}
+
+/// The bearer token a request carries, if any (the middleware has checked
+/// its form).
+pub fn bearer(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
 }
 
 /// A certificate session is bound to its certificate: a session opened by

@@ -9,6 +9,11 @@
 //! notice, so a burst of events drops nobody. A client whose queue of
 //! notices still fills is dropped (close 1013) without slowing anyone else;
 //! it reconnects with its last index.
+//!
+//! The credential a feed was opened with is checked again every
+//! [`Feed::recheck`]: a token revoked, an account disabled or a session
+//! whose certificate stopped passing ends the feed (close 1008), and a
+//! changed scope applies from then on.
 
 use crate::audit::tlog;
 use crate::db::Db;
@@ -45,11 +50,16 @@ impl Sequenced for Head {
 #[derive(Clone)]
 pub struct Feed {
     pub hub: Hub<Head>,
+    /// How often an open feed checks its credential and scope again.
+    pub recheck: Duration,
 }
 
 impl Default for Feed {
     fn default() -> Self {
-        Feed { hub: Hub::new(64) }
+        Feed {
+            hub: Hub::new(64),
+            recheck: Duration::from_secs(10),
+        }
     }
 }
 
@@ -127,9 +137,18 @@ pub async fn live(
         ))
     })?;
     let subscription = state.supervision_feed.hub.subscribe(CHANNEL);
-    let db = state.db.clone();
+    let token = crate::identity::middleware::bearer(&req);
     actix_web::rt::spawn(async move {
-        let reason = run(session.clone(), stream, subscription, db, reader, query).await;
+        let reason = run(
+            session.clone(),
+            stream,
+            subscription,
+            state,
+            token,
+            reader,
+            query,
+        )
+        .await;
         let _ = session.close(Some(reason)).await;
     });
     Ok(response)
@@ -191,14 +210,25 @@ async fn catch_up(
     Ok(next)
 }
 
+/// The reader the feed's credential stands for now (see [`Feed::recheck`]).
+async fn recheck(state: &AppState, token: &str) -> Result<super::Reader, AppError> {
+    let principal = crate::identity::middleware::recheck(state, token).await?;
+    state
+        .db
+        .read(move |conn| super::reader(conn, &principal))
+        .await
+}
+
 async fn run(
     mut session: Session,
     mut stream: actix_ws::MessageStream,
     mut subscription: Subscription<Head>,
-    db: Db,
-    reader: super::Reader,
+    state: web::Data<AppState>,
+    token: Option<String>,
+    mut reader: super::Reader,
     query: FeedQuery,
 ) -> CloseReason {
+    let db = state.db.clone();
     // The next index to send.
     let size = match db.read(tlog::latest_checkpoint).await {
         Ok(latest) => latest.map_or(0, |c| c.tree_size),
@@ -232,6 +262,8 @@ async fn run(
     let mut heartbeat = tokio::time::interval(Duration::from_secs(15));
     heartbeat.tick().await;
     let mut heard = tokio::time::Instant::now();
+    let period = state.supervision_feed.recheck;
+    let mut credential = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         tokio::select! {
             head = subscription.recv() => {
@@ -264,6 +296,17 @@ async fn run(
                         }
                     }
                     Some(Ok(_)) => {}
+                }
+            }
+            _ = credential.tick(), if token.is_some() => {
+                match recheck(&state, token.as_deref().unwrap_or_default()).await {
+                    Ok(now) => reader = now,
+                    Err(e @ (AppError::Unauthenticated(_) | AppError::Forbidden(_))) => {
+                        // The whole reason as a message: a close frame holds 123 bytes.
+                        let _ = send(&mut session, &serde_json::json!({"type": "error", "message": e.to_string()})).await;
+                        return close(CloseCode::Policy, format!("signed out; sign in again and reconnect with after={}", next as i64 - 1));
+                    }
+                    Err(_) => return close(CloseCode::Error, format!("the database could not be read; reconnect with after={}", next as i64 - 1)),
                 }
             }
             _ = heartbeat.tick() => {

@@ -159,6 +159,9 @@ fn start(
     if let Some(log) = Arc::get_mut(&mut state.audit_log) {
         log.interval = std::time::Duration::from_millis(100);
     }
+    // Open supervision feeds check their credential often, so tests see a
+    // signed-out feed end quickly.
+    state.supervision_feed.recheck = std::time::Duration::from_millis(300);
     let db = state.db.clone();
     let hall = state.hall.clone();
     let app = ggzy::startup::Application::build(state).expect("build the app");

@@ -291,3 +291,60 @@ async fn scopes_that_make_no_sense_are_refused() {
     set(&supervisor, Some(SupervisorKind::Audit), None, None).unwrap();
     assert_eq!(app.count("supervisor_scopes"), before + 1);
 }
+
+#[actix_web::test]
+async fn a_feed_ends_when_its_session_is_signed_out() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    // A supervisor signed in with a certificate, as in the web page.
+    let r = crate::trust::Registry::new().await;
+    crate::login::enrol_person_named(
+        &r,
+        "张三",
+        &[Role::Supervisor],
+        &crate::trust::resident("45010219800101123"),
+    );
+    let token = crate::bids::sign_in(&r, &r.nng, "expert").await;
+    let url = format!(
+        "{}/api/v1/supervision/live",
+        r.app.base.replacen("http", "ws", 1)
+    );
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    let mut socket = tokio_tungstenite::connect_async(request).await.unwrap().0;
+    let Message::Text(first) = socket.next().await.unwrap().unwrap() else {
+        panic!("the feed's first frame is text");
+    };
+    assert!(first.contains("\"live\""), "{first}");
+    // Signed out elsewhere (another tab): the open feed ends too, with
+    // the reason, instead of serving a session that no longer exists.
+    let out = r
+        .app
+        .client
+        .delete(r.app.url("/api/v1/auth/session"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status().as_u16(), 200);
+    let mut said = None;
+    let close = loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("the feed ends within a recheck")
+            .expect("a frame")
+            .unwrap();
+        match frame {
+            Message::Text(text) => said = Some(text.to_string()),
+            Message::Close(close) => break close.expect("a close reason"),
+            _ => {}
+        }
+    };
+    assert_eq!(u16::from(close.code), 1008, "{close:?}");
+    assert!(close.reason.contains("sign in again"), "{close:?}");
+    let said = said.expect("an error message before the close");
+    assert!(said.contains("unknown, expired or revoked"), "{said}");
+}
