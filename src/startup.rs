@@ -324,13 +324,28 @@ impl Application {
         actix_web::rt::spawn(async move {
             let mut tick = actix_web::rt::time::interval(sequencer.audit_log.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut published = sequencer
+            // Alerts computed through `done`: entries logged before a
+            // crash (or by the start-up round) that missed theirs have them
+            // computed first. A round whose alerts failed is retried with
+            // the next.
+            let mut done = sequencer
+                .db
+                .read(crate::supervision::alerts_through)
+                .await
+                .ok();
+            let head = sequencer
                 .db
                 .read(audit::tlog::latest_checkpoint)
                 .await
                 .ok()
                 .flatten()
                 .map(|c| c.tree_size);
+            if let (Some(from), Some(to)) = (done, head)
+                && from < to
+                && crate::supervision::after_round(&sequencer, from, to).await
+            {
+                done = Some(to);
+            }
             loop {
                 tick.tick().await;
                 match sequencer
@@ -339,9 +354,10 @@ impl Application {
                     .await
                 {
                     Ok(Some(cp)) => {
-                        let from = published.unwrap_or(cp.tree_size);
-                        crate::supervision::after_round(&sequencer, from, cp.tree_size).await;
-                        published = Some(cp.tree_size);
+                        let from = done.unwrap_or(cp.tree_size);
+                        if crate::supervision::after_round(&sequencer, from, cp.tree_size).await {
+                            done = Some(cp.tree_size);
+                        }
                     }
                     Ok(None) => {}
                     Err(e) => tracing::error!(error = %e, "the audit log's sequencer failed"),

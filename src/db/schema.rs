@@ -81,6 +81,7 @@ diesel::table! {
         tree_size -> BigInt,
         root_hash -> Binary,
         updated_at -> Timestamp,
+        alerts_through -> BigInt,
     }
 }
 

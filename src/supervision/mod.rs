@@ -324,12 +324,27 @@ pub fn placed_entries(
         .collect())
 }
 
+/// How far into the log alerts have been computed: entries before this
+/// index have had theirs.
+pub fn alerts_through(conn: &mut DbConn) -> Result<u64, AppError> {
+    use crate::db::schema::audit_log_head;
+    let through: i64 = audit_log_head::table
+        .find(1)
+        .select(audit_log_head::alerts_through)
+        .first(conn)?;
+    Ok(through as u64)
+}
+
 /// After a round of the audit log's sequencer: the live feed hears that
 /// the log now has `to` entries, and the tenders the new entries `[from,
 /// to)` concern have their alerts recomputed (new alerts are audit events
-/// too, and join the log in the next round).
-pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) {
+/// too, and join the log in the next round). When all of that worked, the
+/// database remembers that alerts are computed through `to` (a server that
+/// stops before then computes the rest when it starts again) and this
+/// returns true.
+pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) -> bool {
     state.supervision_feed.hub.publish(&live::Head { size: to });
+    let mut done = true;
     let mut start = from;
     let mut touched: Vec<String> = Vec::new();
     while start < to {
@@ -353,7 +368,10 @@ pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) {
                     }
                 }
             }
-            Err(e) => tracing::error!(error = %e, "reading the log for alerts"),
+            Err(e) => {
+                tracing::error!(error = %e, "reading the log for alerts");
+                done = false;
+            }
         }
         start = end;
     }
@@ -365,8 +383,30 @@ pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) {
             .await
         {
             tracing::error!(error = %e, "computing alerts");
+            done = false;
         }
     }
+    if done {
+        let recorded = state
+            .db
+            .write(move |conn| {
+                use crate::db::schema::audit_log_head;
+                diesel::update(
+                    audit_log_head::table
+                        .find(1)
+                        .filter(audit_log_head::alerts_through.lt(to as i64)),
+                )
+                .set(audit_log_head::alerts_through.eq(to as i64))
+                .execute(conn)?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = recorded {
+            tracing::error!(error = %e, "recording how far alerts are computed");
+            done = false;
+        }
+    }
+    done
 }
 
 #[cfg(test)]

@@ -980,7 +980,7 @@ pub async fn wait_for_opening(r: &Registry, tender: &str) -> Value {
 
 #[actix_web::test]
 async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
-    let r = Registry::new().await;
+    let mut r = Registry::new().await;
     let nng = &r.nng;
     for (name, org, code) in [
         ("second", "广西第二建设有限公司", "91450100MA5T0003C"),
@@ -1393,6 +1393,47 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         !opened.join(&tender).exists(),
         "{} still holds decrypted bids",
         opened.display()
+    );
+    // Had the server crashed after the round that logged the bids and
+    // before it computed their alerts, the restart computes them. The state
+    // such a crash leaves is made here: no alerts, the mark of how far they
+    // were computed behind the log.
+    r.app
+        .db
+        .write_blocking(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("DELETE FROM supervision_alerts").execute(conn)?;
+            diesel::sql_query("UPDATE audit_log_head SET alerts_through = 0").execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    r.app.crash_and_restart().await;
+    let mut kinds = Vec::new();
+    for _ in 0..100 {
+        let list = r
+            .app
+            .get(
+                &format!("/api/v1/supervision/alerts?tender_id={tender}"),
+                Some(&nng_supervisor),
+            )
+            .await
+            .json();
+        kinds = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["kind"].as_str().unwrap().to_string())
+            .collect();
+        if kinds.len() >= 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        ["prices_in_progression", "same_client_address"],
+        "alerts after the restart"
     );
 }
 

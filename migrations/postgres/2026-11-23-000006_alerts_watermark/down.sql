@@ -1,0 +1,1 @@
+ALTER TABLE audit_log_head DROP COLUMN alerts_through;
