@@ -66,8 +66,39 @@ pub struct AuditContext {
     /// The role the principal acts in, once the handler has decided it.
     pub role: Option<Role>,
     pub client_addr: Option<String>,
+    /// The device the client reports (the `Device-Fingerprint` header), as
+    /// bidding clients send it with a bid.
+    pub device: Option<String>,
     pub request_id: Option<String>,
     pub now: DateTime<Utc>,
+}
+
+/// The request header a client names its device in: an opaque identifier
+/// of the machine, 8 to 128 visible ASCII characters (`ggzy bid submit`
+/// sends a SHA-256 of the machine id). Compared across bidders, never
+/// trusted for anything else.
+pub const DEVICE_HEADER: &str = "Device-Fingerprint";
+
+/// The device fingerprint a request carries: `Ok(None)` without the
+/// header, an error when the header is there but not one.
+pub fn device_of(req: &actix_web::HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get(DEVICE_HEADER) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(text)
+            if (8..=128).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(text.to_string()))
+        }
+        _ => Err(AppError::Validation {
+            detail: format!("the {DEVICE_HEADER} header must be 8 to 128 visible ASCII characters"),
+            errors: vec![crate::error::FieldError::new(
+                DEVICE_HEADER,
+                "8 to 128 visible ASCII characters",
+            )],
+        }),
+    }
 }
 
 impl AuditContext {
@@ -83,6 +114,7 @@ impl AuditContext {
             principal: Principal::system(),
             role: Some(Role::Operator),
             client_addr: None,
+            device: None,
             request_id: None,
             now,
         }
@@ -153,10 +185,15 @@ impl actix_web::FromRequest for AuditContext {
             .get::<crate::http::RequestId>()
             .map(|r| r.0.clone());
         let client_addr = req.peer_addr().map(|a| a.ip().to_string());
+        let device = match device_of(req) {
+            Ok(device) => device,
+            Err(e) => return std::future::ready(Err(e.into())),
+        };
         std::future::ready(Ok(AuditContext {
             principal,
             role: None,
             client_addr,
+            device,
             request_id,
             now: state.clock.now(),
         }))

@@ -83,7 +83,8 @@ impl Checkpoint {
                     .split_once(' ')
                     .context("the prev line is a size and a root hash")?;
                 Some((
-                    size.parse().context("the prev line's size is not a number")?,
+                    size.parse()
+                        .context("the prev line's size is not a number")?,
                     hash(root).context("the prev line's root is not 32 bytes of base64")?,
                 ))
             }

@@ -399,6 +399,24 @@ pub struct Api {
     base: String,
     agent: ureq::Agent,
     pub token: Option<String>,
+    /// Sent as `Device-Fingerprint`: see [`device_fingerprint`].
+    device: Option<String>,
+}
+
+/// This machine's fingerprint for the platform at `base`: SHA-256 of the
+/// system's machine id (systemd's `/etc/machine-id`) with the platform's
+/// address, so that bids sent from one machine can be told apart from
+/// bids sent from many (what supervisors look for) while the id itself
+/// never leaves the machine and differs from platform to platform. None
+/// where the machine has no id.
+pub fn device_fingerprint(base: &str) -> Option<String> {
+    let id = std::fs::read_to_string("/etc/machine-id").ok()?;
+    let id = id.trim();
+    if id.is_empty() {
+        return None;
+    }
+    let digest = openssl::sha::sha256(format!("ggzy-device/1\n{base}\n{id}").as_bytes());
+    Some(crate::identity::hex(&digest))
 }
 
 /// A response, read whole (bodies here are small JSON or DER).
@@ -518,6 +536,7 @@ impl Api {
             .build()
             .into();
         Ok(Api {
+            device: device_fingerprint(&base),
             base,
             agent,
             token: None,
@@ -533,6 +552,10 @@ impl Api {
     }
 
     fn auth<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        let request = match &self.device {
+            Some(device) => request.header(crate::audit::DEVICE_HEADER, device),
+            None => request,
+        };
         match &self.token {
             Some(token) => request.header("Authorization", format!("Bearer {token}")),
             None => request,

@@ -418,6 +418,7 @@ pub fn record_bid(
             bids::signer_cert_sha256.eq(&arrival.signer_sha256),
             bids::signer_subject.eq(&arrival.signer_subject),
             bids::client_addr.eq(ctx.client_addr.as_deref()),
+            bids::device_fingerprint.eq(ctx.device.as_deref()),
             bids::received_at.eq(now),
             bids::timestamp_token.eq(&stamp.response_der),
             bids::receipt_json.eq(&receipt_json),
@@ -445,6 +446,7 @@ pub fn record_bid(
             "content_sha256": arrival.content_sha256, "content_type": arrival.content_type,
             "outer_signed": arrival.outer_signed, "signer_cert_sha256": arrival.signer_sha256,
             "upload_id": upload_id, "timestamp_serial": stamp.serial_hex,
+            "device_fingerprint": ctx.device,
         }),
     )?;
     bid(conn, &id)

@@ -415,6 +415,7 @@ diesel::table! {
         signer_cert_sha256 -> Text,
         signer_subject -> Text,
         client_addr -> Nullable<Text>,
+        device_fingerprint -> Nullable<Text>,
         received_at -> Timestamp,
         timestamp_token -> Binary,
         receipt_json -> Text,
@@ -448,6 +449,7 @@ diesel::table! {
         duration_days -> Nullable<Integer>,
         schedule_json -> Nullable<Text>,
         opened_at -> Timestamp,
+        documents_manifest -> Nullable<Text>,
     }
 }
 

@@ -342,6 +342,7 @@ fn load_records(
         principal: p.clone(),
         role: p.roles.first().copied(),
         client_addr: None,
+        device: None,
         request_id: None,
         now: at,
     };

@@ -55,6 +55,7 @@ fn revoked(reason: impl Into<String>) -> Found {
         total_price_fen: None,
         duration_days: None,
         schedule_json: None,
+        documents_manifest: None,
     }
 }
 
@@ -274,6 +275,7 @@ pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>
     found.total_price_fen = Some(container.schedule.total_price_fen);
     found.duration_days = i32::try_from(container.schedule.duration_days).ok();
     found.schedule_json = serde_json::to_string(&container.schedule).ok();
+    found.documents_manifest = Some(container.manifest.text());
     found
 }
 

@@ -180,6 +180,8 @@ fn opened_bids(conn: &mut DbConn, tender_id: &str) -> Result<Vec<OpenedBid>, App
             total_price_fen: price,
             duration_days: days,
             schedule_json: schedule,
+            // Not part of the read-out.
+            documents_manifest: None,
         };
         out.push(opened_bid(conn, &bid, found, from_db_time(at))?);
     }
@@ -484,6 +486,9 @@ pub struct Found {
     pub total_price_fen: Option<i64>,
     pub duration_days: Option<i32>,
     pub schedule_json: Option<String>,
+    /// A valid bid's documents and their SHA-256 (the container's
+    /// manifest text), kept for the supervisors' signals.
+    pub documents_manifest: Option<String>,
 }
 
 fn record_opened(
@@ -511,6 +516,7 @@ fn record_opened(
             bid_openings::total_price_fen.eq(found.total_price_fen),
             bid_openings::duration_days.eq(found.duration_days),
             bid_openings::schedule_json.eq(found.schedule_json.as_deref()),
+            bid_openings::documents_manifest.eq(found.documents_manifest.as_deref()),
             bid_openings::opened_at.eq(to_db_time(now)),
         ))
         .execute(conn)?;

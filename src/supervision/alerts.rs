@@ -6,7 +6,7 @@
 use super::signals::{self, ActionFact, BidFact, Signal, TenderFacts, Thresholds};
 use crate::audit::{AuditContext, record};
 use crate::db::schema::{
-    audit_events, bid_openings, bids, organisations, supervision_alerts, tenders,
+    audit_events, bid_openings, bids, organisations, supervision_alerts, tender_documents, tenders,
 };
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
@@ -28,7 +28,15 @@ pub fn facts(conn: &mut DbConn, tender_id: &str) -> Result<Option<TenderFacts>, 
     else {
         return Ok(None);
     };
-    type BidRow = (String, String, String, Option<String>, String, String);
+    type BidRow = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    );
     let rows: Vec<BidRow> = bids::table
         .inner_join(organisations::table.on(organisations::id.eq(bids::bidder_org_id)))
         .filter(bids::tender_id.eq(tender_id))
@@ -38,20 +46,29 @@ pub fn facts(conn: &mut DbConn, tender_id: &str) -> Result<Option<TenderFacts>, 
             bids::bidder_org_id,
             organisations::name,
             bids::client_addr,
+            bids::device_fingerprint,
             bids::signer_cert_sha256,
             bids::signer_subject,
         ))
         .load(conn)?;
-    let opened: HashMap<String, (Option<String>, Option<i64>)> = bid_openings::table
+    type Opened = (Option<String>, Option<i64>, Option<String>);
+    let opened: HashMap<String, Opened> = bid_openings::table
         .filter(bid_openings::tender_id.eq(tender_id))
         .select((
             bid_openings::bid_id,
             bid_openings::schedule_json,
             bid_openings::total_price_fen,
+            bid_openings::documents_manifest,
         ))
-        .load::<(String, Option<String>, Option<i64>)>(conn)?
+        .load::<(String, Option<String>, Option<i64>, Option<String>)>(conn)?
         .into_iter()
-        .map(|(id, schedule, price)| (id, (schedule, price)))
+        .map(|(id, schedule, price, manifest)| (id, (schedule, price, manifest)))
+        .collect();
+    let supplied = tender_documents::table
+        .filter(tender_documents::tender_id.eq(tender_id))
+        .select(tender_documents::sha256)
+        .load::<String>(conn)?
+        .into_iter()
         .collect();
     let events: Vec<(
         i64,
@@ -78,9 +95,11 @@ pub fn facts(conn: &mut DbConn, tender_id: &str) -> Result<Option<TenderFacts>, 
     }
     let bids = rows
         .into_iter()
-        .map(|(id, org, name, addr, cert, subject)| {
-            let (schedule, price) = opened.get(&id).cloned().unwrap_or_default();
+        .map(|(id, org, name, addr, device, cert, subject)| {
+            let (schedule, price, manifest) = opened.get(&id).cloned().unwrap_or_default();
             BidFact {
+                documents: manifest.as_deref().map(manifest_lines).unwrap_or_default(),
+                device,
                 events: by_object.get(id.as_str()).cloned().unwrap_or_default(),
                 schedule_sha256: schedule
                     .map(|s| crate::identity::hex(&openssl::sha::sha256(s.as_bytes()))),
@@ -107,8 +126,18 @@ pub fn facts(conn: &mut DbConn, tender_id: &str) -> Result<Option<TenderFacts>, 
     Ok(Some(TenderFacts {
         bid_deadline: from_db_time(deadline),
         bids,
+        supplied,
         actions,
     }))
+}
+
+/// A container's manifest text (`<sha256>  <name>` per line) as `(name,
+/// sha256)` pairs.
+fn manifest_lines(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| line.split_once("  "))
+        .map(|(sha, name)| (name.to_string(), sha.to_string()))
+        .collect()
 }
 
 /// Recomputes the signals of `tender_id` and keeps the new ones; returns them.

@@ -14,11 +14,15 @@ pub struct BidFact {
     pub bidder_org: String,
     pub bidder_name: String,
     pub client_addr: Option<String>,
+    /// The device the bidding client reported (`Device-Fingerprint`).
+    pub device: Option<String>,
     pub signer_cert_sha256: String,
     pub signer_subject: String,
     /// After the opening: the price schedule as read out, and its total.
     pub schedule_sha256: Option<String>,
     pub price_fen: Option<i64>,
+    /// After the opening: its documents, `(name, SHA-256 hex)`.
+    pub documents: Vec<(String, String)>,
     /// The audit events about this bid (`seq`): submission, opening.
     pub events: Vec<i64>,
 }
@@ -39,6 +43,9 @@ pub struct TenderFacts {
     pub bid_deadline: DateTime<Utc>,
     /// Current bids (replaced and withdrawn ones left out).
     pub bids: Vec<BidFact>,
+    /// SHA-256 (hex) of the tender's own documents: a form the tenderer
+    /// supplied is the same in every bid, and proves nothing.
+    pub supplied: std::collections::HashSet<String>,
     pub actions: Vec<ActionFact>,
 }
 
@@ -66,8 +73,10 @@ impl Default for Thresholds {
 #[serde(rename_all = "snake_case")]
 pub enum SignalKind {
     SameClientAddress,
+    SameDevice,
     SameSigner,
     IdenticalPriceSchedule,
+    IdenticalDocuments,
     PricesInProgression,
     PricesInNarrowBand,
     OperatorActionAfterDeadline,
@@ -77,8 +86,10 @@ impl SignalKind {
     pub fn code(self) -> &'static str {
         match self {
             SignalKind::SameClientAddress => "same_client_address",
+            SignalKind::SameDevice => "same_device",
             SignalKind::SameSigner => "same_signer",
             SignalKind::IdenticalPriceSchedule => "identical_price_schedule",
+            SignalKind::IdenticalDocuments => "identical_documents",
             SignalKind::PricesInProgression => "prices_in_progression",
             SignalKind::PricesInNarrowBand => "prices_in_narrow_band",
             SignalKind::OperatorActionAfterDeadline => "operator_action_after_deadline",
@@ -139,6 +150,11 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
         "submitted from the same address",
     );
     shared(
+        SignalKind::SameDevice,
+        &|b| b.device.clone(),
+        "sent their bids from the same device, fingerprint",
+    );
+    shared(
         SignalKind::SameSigner,
         &|b| Some(b.signer_cert_sha256.clone()),
         "signed with the same certificate",
@@ -148,6 +164,7 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
         &|b| b.schedule_sha256.clone(),
         "read out an identical price schedule, SHA-256",
     );
+    identical_documents(facts, &mut out);
     // Prices (once opened).
     let mut priced: Vec<(&BidFact, i64)> = facts
         .bids
@@ -226,6 +243,62 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
     out
 }
 
+/// Documents found byte for byte in the bids of different bidders (the
+/// tender's own documents excepted): one signal per set of bidders, naming
+/// every document they share.
+fn identical_documents(facts: &TenderFacts, out: &mut Vec<Signal>) {
+    let mut by_hash: BTreeMap<&str, Vec<(&BidFact, &str)>> = BTreeMap::new();
+    for bid in &facts.bids {
+        for (name, sha) in &bid.documents {
+            if !facts.supplied.contains(sha) {
+                by_hash.entry(sha).or_default().push((bid, name));
+            }
+        }
+    }
+    // Bidders (sorted) → the hashes they share, their bids, what each holds.
+    type Shared<'a> = (Vec<&'a str>, Vec<&'a BidFact>, Vec<String>);
+    let mut by_bidders: BTreeMap<Vec<&str>, Shared<'_>> = BTreeMap::new();
+    for (sha, holders) in by_hash {
+        let mut orgs: Vec<&str> = holders.iter().map(|(b, _)| b.bidder_org.as_str()).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        if orgs.len() < 2 {
+            continue;
+        }
+        let entry = by_bidders.entry(orgs).or_default();
+        entry.0.push(sha);
+        entry.1.extend(holders.iter().map(|(b, _)| *b));
+        let held: Vec<String> = holders
+            .iter()
+            .map(|(b, name)| format!("{} {name}", b.bidder_name))
+            .collect();
+        entry.2.push(format!(
+            "SHA-256 {}…: {}",
+            &sha[..sha.len().min(12)],
+            held.join(", ")
+        ));
+    }
+    for (orgs, (hashes, bids, lines)) in by_bidders {
+        let shown = lines.len().min(5);
+        let more = if lines.len() > shown {
+            format!("; and {} more", lines.len() - shown)
+        } else {
+            String::new()
+        };
+        out.push(Signal {
+            kind: SignalKind::IdenticalDocuments,
+            fingerprint: format!("{}|{}", hashes.join(","), orgs.join(",")),
+            summary: format!(
+                "{} bidders' bids hold {} identical document(s): {}{more}",
+                orgs.len(),
+                hashes.len(),
+                lines[..shown].join("; ")
+            ),
+            events: events_of(&bids),
+        });
+    }
+}
+
 fn events_of(bids: &[&BidFact]) -> Vec<i64> {
     let mut events: Vec<i64> = bids.iter().flat_map(|b| b.events.iter().copied()).collect();
     events.sort_unstable();
@@ -270,10 +343,12 @@ mod tests {
             bidder_org: org.into(),
             bidder_name: format!("{org}公司"),
             client_addr: Some(format!("10.0.0.{n}")),
+            device: Some(format!("device-{n}")),
             signer_cert_sha256: format!("cert-{org}"),
             signer_subject: format!("CN={org}"),
             schedule_sha256: None,
             price_fen: None,
+            documents: vec![(format!("documents/{org}.pdf"), format!("{n:064x}"))],
             events: vec![n as i64 * 10],
         }
     }
@@ -282,6 +357,7 @@ mod tests {
         TenderFacts {
             bid_deadline: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
             bids,
+            supplied: Default::default(),
             actions: Vec::new(),
         }
     }
@@ -329,6 +405,51 @@ mod tests {
         );
         // Recomputed, the same fingerprints.
         assert_eq!(detect(&f, Thresholds::default()), found);
+    }
+
+    #[test]
+    fn the_same_device_and_shared_documents_are_found() {
+        let mut bids = vec![bid(1, "a"), bid(2, "b"), bid(3, "c")];
+        bids[2].device = bids[0].device.clone();
+        // b and c hold the same technical proposal, under other names; all
+        // three hold the tender's own form, which proves nothing.
+        let proposal = "ab".repeat(32);
+        let form = "cd".repeat(32);
+        bids[1]
+            .documents
+            .push(("documents/技术方案.pdf".into(), proposal.clone()));
+        bids[2]
+            .documents
+            .push(("documents/tech.pdf".into(), proposal.clone()));
+        for b in &mut bids {
+            b.documents
+                .push(("documents/投标函格式.docx".into(), form.clone()));
+        }
+        let mut f = facts(bids);
+        f.supplied.insert(form.clone());
+        let found = detect(&f, Thresholds::default());
+        assert_eq!(
+            found.iter().map(|s| s.kind).collect::<Vec<_>>(),
+            [SignalKind::SameDevice, SignalKind::IdenticalDocuments]
+        );
+        assert_eq!(found[0].events, [10, 30]);
+        assert_eq!(found[1].events, [20, 30]);
+        let summary = &found[1].summary;
+        assert!(
+            summary.contains("b公司 documents/技术方案.pdf")
+                && summary.contains("c公司 documents/tech.pdf")
+                && summary.starts_with("2 bidders' bids hold 1 identical document(s)"),
+            "{summary}"
+        );
+        // The tender's form, shared by all, raises nothing once it is
+        // known as the tender's; unknown, it would.
+        f.supplied.clear();
+        let found = detect(&f, Thresholds::default());
+        let documents: Vec<&Signal> = found
+            .iter()
+            .filter(|s| s.kind == SignalKind::IdenticalDocuments)
+            .collect();
+        assert_eq!(documents.len(), 2, "{documents:#?}");
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub async fn sign_in(r: &Registry, league: &League, name: &str) -> String {
 /// A bid container made by Python's zipfile: the price schedule and one
 /// document.
 pub fn container(dir: &Path, name: &str, schedule: &Value) -> PathBuf {
+    container_holding(dir, name, schedule, &format!("投标文件 {name}"))
+}
+
+/// A container whose one document, `documents/技术标.txt`, holds `doc`.
+pub fn container_holding(dir: &Path, name: &str, schedule: &Value, doc: &str) -> PathBuf {
     let out = dir.join(format!("{name}.zip"));
     let script = r#"
 import json, sys, zipfile
@@ -54,7 +59,7 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             script,
             out.to_str().unwrap(),
             &schedule.to_string(),
-            &format!("投标文件 {name}"),
+            doc,
         ])
         .status()
         .unwrap();
@@ -1023,9 +1028,44 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     {
         let token = sign_in(&r, nng, name).await;
         let price = 90_000_000 + i as i64 * 1_000_000;
-        let zip = container(&nng.dir, name, &schedule(price));
+        // The third bidder's technical document is, byte for byte, the
+        // second's, and both send from one machine (as their bidding
+        // clients report it): supervisors are alerted to both below.
+        let doc = format!("投标文件 {}", if name == "third" { "second" } else { name });
+        let zip = container_holding(&nng.dir, name, &schedule(price), &doc);
         let bid = envelope(nng, name, &zip, &opening, make);
-        let reply = submit(&r, &token, &tender, &bid).await;
+        let device = if name == "builder" {
+            "device-of-builder"
+        } else {
+            "device-shared-by-2-and-3"
+        };
+        if name == "builder" {
+            // A fingerprint that is none is refused, and nothing is kept.
+            for bad in ["short", "has a space in it", "控制字符设备指纹"] {
+                let refused = r
+                    .app
+                    .post_raw_with(
+                        &format!("/api/v1/tenders/{tender}/bids"),
+                        Some(&token),
+                        "application/pkcs7-mime",
+                        &[("Device-Fingerprint", bad)],
+                        std::fs::read(&bid).unwrap(),
+                    )
+                    .await;
+                refused.assert_problem(422, "validation-failed");
+                assert_eq!(r.app.count("bids"), 0);
+            }
+        }
+        let reply = r
+            .app
+            .post_raw_with(
+                &format!("/api/v1/tenders/{tender}/bids"),
+                Some(&token),
+                "application/pkcs7-mime",
+                &[("Device-Fingerprint", device)],
+                std::fs::read(&bid).unwrap(),
+            )
+            .await;
         reply.assert_status(201);
         expected.push((name, price));
         zips.push((name, std::fs::read(&zip).unwrap()));
@@ -1233,11 +1273,41 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         list.assert_status(200);
         alerts = list.json()["items"].as_array().unwrap().clone();
         let kinds: Vec<&str> = alerts.iter().map(|a| a["kind"].as_str().unwrap()).collect();
-        if kinds.contains(&"same_client_address") && kinds.contains(&"prices_in_progression") {
+        if [
+            "same_client_address",
+            "prices_in_progression",
+            "same_device",
+            "identical_documents",
+        ]
+        .iter()
+        .all(|k| kinds.contains(k))
+        {
             break;
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    let alert = |kind: &str| {
+        alerts
+            .iter()
+            .find(|a| a["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} alert: {alerts:#?}"))
+            .clone()
+    };
+    let device = alert("same_device");
+    assert!(
+        device["summary"].as_str().unwrap().starts_with(
+            "2 bidders sent their bids from the same device, fingerprint device-shared-by-2-and-3"
+        ),
+        "{device}"
+    );
+    let documents = alert("identical_documents");
+    let summary = documents["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("广西第二建设有限公司 documents/技术标.txt")
+            && summary.contains("广西第三建设有限公司 documents/技术标.txt")
+            && !summary.contains("广西测试建设有限公司"),
+        "{documents}"
+    );
     let progression = alerts
         .iter()
         .find(|a| a["kind"] == "prices_in_progression")
@@ -1424,7 +1494,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
             .iter()
             .map(|a| a["kind"].as_str().unwrap().to_string())
             .collect();
-        if kinds.len() >= 2 {
+        if kinds.len() >= 4 {
             break;
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -1432,7 +1502,12 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     kinds.sort();
     assert_eq!(
         kinds,
-        ["prices_in_progression", "same_client_address"],
+        [
+            "identical_documents",
+            "prices_in_progression",
+            "same_client_address",
+            "same_device"
+        ],
         "alerts after the restart"
     );
 }

@@ -323,9 +323,25 @@ impl TestApp {
         content_type: &str,
         body: Vec<u8>,
     ) -> Reply {
-        let r = self
+        self.post_raw_with(path, token, content_type, &[], body)
+            .await
+    }
+
+    /// POSTs raw bytes with a content type and more headers.
+    pub async fn post_raw_with(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut r = self
             .req(awc::http::Method::POST, path, token)
             .insert_header(("Content-Type", content_type));
+        for (name, value) in headers {
+            r = r.insert_header((*name, *value));
+        }
         read(r.send_body(body).await.expect("POST raw")).await
     }
 

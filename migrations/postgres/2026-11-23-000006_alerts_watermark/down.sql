@@ -1,1 +1,0 @@
-ALTER TABLE audit_log_head DROP COLUMN alerts_through;
