@@ -6,6 +6,9 @@
 //!    same proofs are then computed by rehashing every leaf (RFC 6962's
 //!    definition), in the same run, and the ratio printed. Also the number
 //!    of stored nodes each proof reads, which must stay logarithmic.
+//!    Then the same subtrees are written to `audit_tree_nodes` (SQLite,
+//!    or PostgreSQL as below) and proofs are answered from the table, as
+//!    the API does (`tlog::with_nodes`: one query per tree level).
 //! 2. **Sustained appends with checkpointing on**, on SQLite and (with
 //!    `GGZY_BENCH_DATABASE_URL=postgres://…/postgres`, a fresh database
 //!    made through that one) PostgreSQL: writer threads record audit events
@@ -18,9 +21,9 @@
 
 mod support;
 
-use ggzy::audit::merkle::{self, Hash, MemoryTree};
+use ggzy::audit::merkle::{self, Hash, MemoryTree, NodeId};
 use ggzy::audit::{AuditContext, note::LogKey, record, tlog};
-use ggzy::db::Db;
+use ggzy::db::{Db, DbConn};
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -141,6 +144,99 @@ fn proofs(size: u64) {
         consistency_naive * 1e3,
         consistency_naive / consistency_stored
     );
+    proofs_from_the_database(&tree, &positions);
+}
+
+/// Proofs answered from the database: `tree`'s perfect subtrees written
+/// to `audit_tree_nodes`, then inclusion and consistency proofs read from
+/// it, each checked against the tree in memory.
+fn proofs_from_the_database(tree: &MemoryTree, positions: &[(u64, u64)]) {
+    use diesel::{ExpressionMethods, RunQueryDsl};
+    use ggzy::db::schema::audit_tree_nodes as nodes;
+    let size = tree.size();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = support::BenchDatabase::new(dir.path(), "ggzy_bench_proofs");
+    let db = Db::connect(&database.url, 2).expect("database");
+    db.migrate().expect("migrations");
+    let t = Instant::now();
+    let mut written = 0u64;
+    for level in 0..64u8 {
+        let count = size >> level;
+        if count == 0 {
+            break;
+        }
+        let mut index = 0;
+        while index < count {
+            let end = (index + 100_000).min(count);
+            let rows: Vec<_> = (index..end)
+                .map(|i| {
+                    let hash = tree.get(NodeId { level, index: i });
+                    (
+                        nodes::level.eq(level as i32),
+                        nodes::idx.eq(i as i64),
+                        nodes::hash.eq(hash.to_vec()),
+                    )
+                })
+                .collect();
+            db.write_blocking(move |conn| {
+                for chunk in rows.chunks(5_000) {
+                    let insert = diesel::insert_into(nodes::table).values(chunk);
+                    match conn {
+                        DbConn::Sqlite(c) => insert.execute(c)?,
+                        DbConn::Pg(c) => insert.execute(c)?,
+                    };
+                }
+                Ok(())
+            })
+            .expect("write nodes");
+            written += end - index;
+            index = end;
+        }
+    }
+    println!(
+        "{}: {written} stored subtrees written in {:.0} s",
+        database.backend(),
+        t.elapsed().as_secs_f64()
+    );
+    let root = tree.root_at(size);
+    let rounds = 500;
+    let t = Instant::now();
+    for (index, _) in positions.iter().take(rounds) {
+        let index = *index;
+        let path = db
+            .write_blocking(move |conn| {
+                tlog::with_nodes(conn, |get| merkle::inclusion_proof(index, size, get))
+            })
+            .expect("inclusion proof");
+        let leaf = tree.get(NodeId::leaf(index));
+        assert!(merkle::verify_inclusion(index, size, &leaf, &path, &root));
+    }
+    let inclusion = t.elapsed().as_secs_f64() / rounds as f64;
+    let t = Instant::now();
+    for (_, first) in positions.iter().take(rounds) {
+        let first = *first;
+        let path = db
+            .write_blocking(move |conn| {
+                tlog::with_nodes(conn, |get| merkle::consistency_proof(first, size, get))
+            })
+            .expect("consistency proof");
+        assert!(merkle::verify_consistency(
+            first,
+            size,
+            &tree.root_at(first),
+            &root,
+            &path
+        ));
+    }
+    let consistency = t.elapsed().as_secs_f64() / rounds as f64;
+    println!(
+        "from the {} table: inclusion proof {:.2} ms, consistency proof {:.2} ms ({rounds} each, verified)",
+        database.backend(),
+        inclusion * 1e3,
+        consistency * 1e3
+    );
+    drop(db);
+    drop(database);
 }
 
 fn appends() {
