@@ -50,6 +50,72 @@ const I18N = {
       keyMismatch: '此私钥打不开份额：它是这张证书的私钥吗？',
       corruptShare: '您的私钥打开了份额的内容密钥，但份额本身无法解密：平台返回的份额已损坏，请联系平台运维。',
     },
+    audit: {
+      nav: '审计日志验证', title: '审计日志验证',
+      intro: '平台的每一项操作都记入审计日志：一棵只增不改的 Merkle 树（RFC 6962），平台定期为它签署检查点。本页在您的浏览器中核验这份日志：日志密钥、每个检查点的签名及其前后衔接、与本浏览器上次所见检查点的一致性；监督人员登录后，还逐条核对日志条目。所有计算都在本浏览器中完成。',
+      keyTitle: '日志密钥', keyName: '名称', keyId: '密钥 ID', pinState: '本浏览器',
+      pinnedSince: '已于 {date} 固定此密钥', notPinned: '尚未固定：首次验证通过后固定',
+      vkey: '日志验证密钥（vkey）',
+      vkeyHint: '请粘贴通过其他可信渠道（如公告、书面通知）获得的验证密钥。本浏览器固定过的密钥会预先填入；首次验证时若留空，则采用平台公布的密钥，并在验证通过后固定。',
+      signIn: '以监督人员身份登录（可选）',
+      signInHint: '逐条核对日志条目需要监督人员登录。私钥只在本浏览器中用于签名登录，不会发送到任何地方；验证结束后自动退出登录。',
+      verify: '开始验证', forget: '忘记本浏览器固定的密钥和检查点',
+      step: {
+        tenders: '已读取项目列表：{done} 个项目', settle: '等待 {seconds} 秒，让最新的操作进入日志',
+        key: '日志密钥：{name}（{id}）', latest: '最新检查点：{size} 条，签署于 {time}', checkpoints: '已读取检查点：{done} 个',
+        seen: '已核对与上次所见检查点（{size} 条）的一致性', entries: '已下载并核对条目：{done} / {total}',
+        proofs: '正在用包含证明定位被改动的条目：{done} / {total}', times: '已核对 {done} 条条目的时间',
+      },
+      ok: '审计日志验证通过', failed: '审计日志未通过验证：发现 {n} 项问题', error: '验证未能完成', signInFailed: '登录失败',
+      results: '验证结果', findings: '发现的问题',
+      entries: '已核对条目', hidden: '其中超出您监督范围的条目（只核对哈希）', checkpoints: '已核对检查点', size: '最新检查点的条目数',
+      root: '根哈希（Base64）', signedAt: '签署时间', notChecked: '未核对',
+      consistent: '与本浏览器 {date} 所见的检查点（{size} 条）一致。',
+      firstRun: '本浏览器此前没有验证过此日志：已固定其密钥，并记下最新检查点，供下次验证比对。',
+      remembered: '已记下最新检查点，供下次验证比对。', notRemembered: '发现问题时，本浏览器不固定密钥，也不记下检查点。',
+      entriesNotChecked: '未核对日志条目：这需要监督人员登录。已核对的是公开部分：日志密钥、每个检查点的签名及其前后衔接，以及与本浏览器上次所见检查点的一致性。',
+      msg: {
+        givenKeyInvalid: '您填写的不是有效的验证密钥：{cause}',
+        keyNotPinned: '日志的密钥不是本浏览器固定的密钥：固定的是 {pinned}，平台公布的是 {published}。如果平台公告了新密钥，请通过其他渠道核实后，先忘记本浏览器固定的密钥。',
+        keyNotGiven: '日志的密钥不是您填写的密钥：您填写的是 {given}，平台公布的是 {published}。',
+        publishedKeyInvalid: '平台公布的不是有效的验证密钥：{cause}',
+        keyName: '平台公布的密钥名称 {name} 与验证密钥中的名称 {vkeyName} 不一致。',
+        latestInvalid: '最新检查点：{cause}',
+        checkpointInvalid: '{size} 条的检查点：{cause}',
+        listingMismatch: '{size} 条的检查点：列表中的数据与其签名内容不符。',
+        checkpointOrder: '{size} 条的检查点（签署于 {time}）没有接在 {prevSize} 条的检查点（签署于 {prevTime}）之后。',
+        latestNotLast: '最新检查点（{size} 条）不是列出的最后一个检查点。',
+        checkpointsMissing: '条目数在 {from} 与 {to} 之间的检查点缺失：被删除了？',
+        notChained: '{size} 条的检查点声明紧挨在它之前签署的是 {prevSize} 条的检查点，但列在它之前的是 {beforeSize} 条的检查点。',
+        prevRoot: '{size} 条的检查点所声明的 {prevSize} 条检查点，其根哈希与列出的不同：存在另一份历史。',
+        chainBroken: '{size} 条的检查点没有声明它之前的检查点，而更早的检查点都有声明。',
+        seenInvalid: '本浏览器记下的检查点无法用日志密钥打开：{cause}',
+        rewritten: '上次所见的 {seenSize} 条检查点与最新的 {size} 条检查点不一致：日志被改写了。',
+        seenNotListed: '上次所见的 {seenSize} 条检查点已不在列表中：被删除了？',
+        seenListedOther: '上次所见的 {seenSize} 条检查点现在以另一个根哈希列出：日志被改写了。',
+        entryMissing: '第 {index} 条缺失（接下来给出的是第 {next} 条）：从数据库中删除了？',
+        leafHashFormat: '第 {index} 条：叶子哈希不是 32 字节的 Base64。',
+        leafInputFormat: '第 {index} 条：leaf_input 不是 Base64。',
+        leafHashWrong: '第 {index} 条：叶子哈希不是其编码的哈希。',
+        encodingMalformed: '第 {index} 条：编码格式错误。',
+        eventNotEncoded: '第 {index} 条：显示的事件与编码的事件不同。',
+        entryCount: '给出了 {count} 条，而检查点有 {size} 条。',
+        seenNotInEntries: '上次所见的 {seenSize} 条检查点与这些条目不一致：日志被改写了。',
+        inclusionFailed: '第 {index} 条的包含证明：{cause}',
+        entryChanged: '第 {index} 条（序号 {seq}，{objectType} {objectId} 上的 {action}）不是 {size} 条的检查点（签署于 {time}）所签署的内容：在数据库中被改动了。',
+        hiddenEntryChanged: '第 {index} 条（超出您的监督范围）不是 {size} 条的检查点（签署于 {time}）所签署的内容：在数据库中被改动了。',
+        rootMismatch: '这些条目算不出 {size} 条的检查点（签署于 {time}）所签署的根哈希：第 {from} 至 {size} 条之间有条目被改动。',
+        entryAfterCheckpoint: '第 {index} 条声称的时间（{claimed}）晚于首次记录它的检查点（签署于 {time}）。',
+        entryBackdated: '第 {index} 条声称的时间（{claimed}）远早于它进入日志的时间（在签署于 {time} 的 {size} 条检查点之后）：事后插入的？',
+        tenderNotLogged: '项目 {id} 存在，但日志中没有它的创建记录。',
+        noWebCrypto: '此浏览器在本页面不能使用 WebCrypto（页面须通过 HTTPS 访问）。',
+        noEd25519: '此浏览器的 WebCrypto 不能验证 Ed25519 签名。',
+        vkeyFormat: '格式应为 名称+密钥ID+密钥。', vkeyType: '只支持 Ed25519 密钥（类型 0x01）。', vkeyId: '密钥 ID 与名称和密钥不符。',
+        noteFormat: '不是签名笔记（signed note）。', badSignature: '{name} 的签名验证失败。', unsigned: '没有 {name} 的签名。',
+        checkpointFormat: '内容不是检查点（来源、条目数、根哈希、时间）。', origin: '来源 {origin} 不是本日志 {name}。',
+        proofFormat: '证明不是由 32 字节 Base64 哈希组成的列表。', listFormat: '平台的应答不是列表。', fetch: '{message}',
+      },
+    },
     pf: {
       lowest_price_base: '低价优先法：以满足要求的最低有效报价为评标基准价，价格得分 =（评标基准价 ÷ 投标报价）× 价格满分。',
       average_deviation: '平均值偏差法：以有效报价的算术平均值为评标基准价；报价每高于基准价 1% 扣 {above} 分，每低于基准价 1% 扣 {below} 分。',
@@ -109,6 +175,72 @@ const I18N = {
       unsupported: 'This share uses algorithms this page does not handle: release it with the command line (ggzy opening release-share).',
       keyMismatch: 'This private key does not open the share: is it the key of this certificate?',
       corruptShare: 'Your key opened the share\'s content key, but the share itself does not decrypt: the platform sent a damaged share; tell its operators.',
+    },
+    audit: {
+      nav: 'Verify the audit log', title: 'Verify the audit log',
+      intro: 'Every action on the platform is recorded in its audit log: an append-only Merkle tree (RFC 6962) whose checkpoints the platform signs as it grows. This page checks the log in your browser: the log\'s key, every checkpoint\'s signature and its link to the one before, and consistency with the checkpoint this browser saw last; signed in as a supervisor, every entry too. All the computing happens in this browser.',
+      keyTitle: 'The log\'s key', keyName: 'Name', keyId: 'Key ID', pinState: 'This browser',
+      pinnedSince: 'pinned this key on {date}', notPinned: 'not pinned yet: pinned by the first run that verifies',
+      vkey: 'The log\'s verifier key (vkey)',
+      vkeyHint: 'Paste the verifier key you obtained through another trusted channel (a notice, a letter). The key this browser pinned is filled in; left empty on a first run, the key the platform publishes is taken and pinned once the run verifies.',
+      signIn: 'Sign in as a supervisor (optional)',
+      signInHint: 'Checking the log\'s entries one by one needs a supervisor\'s sign-in. The key is used in this browser only, to sign you in, and is never sent anywhere; you are signed out when the check ends.',
+      verify: 'Verify', forget: 'Forget the key and checkpoint this browser pinned',
+      step: {
+        tenders: 'Tenders listed: {done}', settle: 'Waiting {seconds} s for the latest actions to join the log',
+        key: 'The log\'s key: {name} ({id})', latest: 'Latest checkpoint: {size} entries, signed {time}', checkpoints: 'Checkpoints read: {done}',
+        seen: 'Consistency with the checkpoint seen last ({size} entries) checked', entries: 'Entries downloaded and checked: {done} of {total}',
+        proofs: 'Finding the changed entries with inclusion proofs: {done} of {total}', times: 'Times of {done} entries checked',
+      },
+      ok: 'The audit log verifies', failed: 'The audit log does not verify: {n} finding(s)', error: 'The check could not be completed', signInFailed: 'Sign-in failed',
+      results: 'Results', findings: 'Findings',
+      entries: 'Entries checked', hidden: 'Of which outside your scope (hash checked only)', checkpoints: 'Checkpoints checked', size: 'Entries in the latest checkpoint',
+      root: 'Root hash (base64)', signedAt: 'Signed', notChecked: 'not checked',
+      consistent: 'Consistent with the checkpoint this browser saw on {date} ({size} entries).',
+      firstRun: 'This browser had not verified this log before: its key is pinned now, and the latest checkpoint remembered for the next run.',
+      remembered: 'The latest checkpoint is remembered for the next run.', notRemembered: 'With findings, this browser pins no key and remembers no checkpoint.',
+      entriesNotChecked: 'The entries were not checked: that needs a supervisor\'s sign-in. What is public was checked: the log\'s key, every checkpoint\'s signature and its link to the one before, and consistency with the checkpoint this browser saw last.',
+      msg: {
+        givenKeyInvalid: 'The key you gave is not a verifier key: {cause}',
+        keyNotPinned: 'The log\'s key is not the one this browser pinned: pinned {pinned}, published {published}. If the platform has announced a new key, check it through another channel, then forget the pinned key.',
+        keyNotGiven: 'The log\'s key is not the one you gave: given {given}, published {published}.',
+        publishedKeyInvalid: 'The key the log publishes is not a verifier key: {cause}',
+        keyName: 'The log\'s key is published as {name} but its verifier key names {vkeyName}.',
+        latestInvalid: 'The latest checkpoint: {cause}',
+        checkpointInvalid: 'Checkpoint of {size} entries: {cause}',
+        listingMismatch: 'Checkpoint of {size} entries: the listing does not match its signed note.',
+        checkpointOrder: 'The checkpoint of {size} entries (signed {time}) does not follow the one of {prevSize} (signed {prevTime}).',
+        latestNotLast: 'The latest checkpoint ({size} entries) is not the last of the listed checkpoints.',
+        checkpointsMissing: 'Checkpoint(s) between size {from} and {to} are missing: deleted?',
+        notChained: 'The checkpoint of {size} entries names the one of {prevSize} entries as signed just before it, but the one listed before it has {beforeSize} entries.',
+        prevRoot: 'The checkpoint of {size} entries names a checkpoint of {prevSize} entries with another root than the one listed: another history.',
+        chainBroken: 'The checkpoint of {size} entries names no checkpoint before it, though earlier ones do.',
+        seenInvalid: 'The checkpoint this browser remembered does not open with the log\'s key: {cause}',
+        rewritten: 'The checkpoint of {seenSize} entries seen last time is not consistent with the latest of {size}: the log was rewritten.',
+        seenNotListed: 'The checkpoint of {seenSize} entries seen last time is no longer listed: deleted?',
+        seenListedOther: 'The checkpoint of {seenSize} entries seen last time is listed with another root: the log was rewritten.',
+        entryMissing: 'Entry {index} is missing (the next one given is {next}): deleted from the database?',
+        leafHashFormat: 'Entry {index}: the leaf hash is not 32 bytes of base64.',
+        leafInputFormat: 'Entry {index}: leaf_input is not base64.',
+        leafHashWrong: 'Entry {index}: its leaf hash is not its encoding\'s.',
+        encodingMalformed: 'Entry {index}: the encoding is malformed.',
+        eventNotEncoded: 'Entry {index}: the event shown is not the one encoded.',
+        entryCount: '{count} entries given for a checkpoint of {size}.',
+        seenNotInEntries: 'The checkpoint of {seenSize} entries seen last time is not consistent with these entries: the log was rewritten.',
+        inclusionFailed: 'Inclusion proof of entry {index}: {cause}',
+        entryChanged: 'Entry {index} (seq {seq}, {action} on {objectType} {objectId}) is not what the checkpoint of {size} entries (signed {time}) signed: changed in the database.',
+        hiddenEntryChanged: 'Entry {index} (outside your scope) is not what the checkpoint of {size} entries (signed {time}) signed: changed in the database.',
+        rootMismatch: 'The entries do not give the root the checkpoint of {size} entries (signed {time}) signed: an entry between {from} and {size} was changed.',
+        entryAfterCheckpoint: 'Entry {index} claims a time ({claimed}) after the checkpoint that first logged it (signed {time}).',
+        entryBackdated: 'Entry {index} claims a time ({claimed}) long before it joined the log (after the checkpoint of {size} entries, signed {time}): inserted afterwards?',
+        tenderNotLogged: 'Tender {id} exists but its creation is not in the log.',
+        noWebCrypto: 'This browser offers no WebCrypto on this page (it must be served over HTTPS).',
+        noEd25519: 'This browser\'s WebCrypto cannot verify Ed25519 signatures.',
+        vkeyFormat: 'it is not name+key id+key.', vkeyType: 'only Ed25519 keys (type 0x01) are known.', vkeyId: 'its key id does not match its name and key.',
+        noteFormat: 'it is not a signed note.', badSignature: 'the signature by {name} does not verify.', unsigned: 'it carries no signature by {name}.',
+        checkpointFormat: 'its text is not a checkpoint (origin, size, root, time).', origin: 'its origin {origin} is not the log {name}.',
+        proofFormat: 'the proof is not a list of 32-byte base64 hashes.', listFormat: 'the platform\'s answer is not a list.', fetch: '{message}',
+      },
     },
     pf: {
       lowest_price_base: 'Lowest price as base: the lowest valid bid is the base price; price score = (base price ÷ bid price) × max price score.',
@@ -294,6 +426,7 @@ async function route() {
     if (path === '/' || path === '') await renderList(params, isCurrent);
     else if ((m = path.match(/^\/tenders\/([^/]+)$/))) await renderDetail(decodeURIComponent(m[1]), isCurrent);
     else if ((m = path.match(/^\/tenders\/([^/]+)\/release$/))) await renderRelease(decodeURIComponent(m[1]), isCurrent);
+    else if (path === '/audit') await renderAudit(isCurrent);
     else { if (isCurrent()) renderNotFound(); }
   } catch (e) {
     if (isCurrent()) renderError(e);
@@ -518,6 +651,28 @@ function evaluationView(ev) {
   return out;
 }
 
+// ---------- signing in with a certificate and its key (share.js) ----------
+// The private key is read from its file into WebCrypto and signs the login
+// challenge in this page; it is never sent anywhere.
+const fileField = (input, label) => h('div', { class: 'field' }, h('label', { for: input.id, text: label }), input);
+// The password field is emptied once the key is open.
+async function signInWithFiles(certFile, keyFile, password) {
+  if (!certFile || !keyFile) throw new GgzyShare.ShareError('chooseFiles');
+  const certificate = GgzyShare.readCertificate(new Uint8Array(await certFile.arrayBuffer()));
+  const privateKey = await GgzyShare.readPrivateKey(new Uint8Array(await keyFile.arrayBuffer()), password.value);
+  password.value = '';
+  const challenge = await (await apiCall('POST', '/api/v1/auth/challenges', { json: {} })).json();
+  const signature = await GgzyShare.signChallenge(privateKey, challenge.challenge);
+  const login = await (await apiCall('POST', '/api/v1/auth/login', {
+    json: { challenge_id: challenge.id, certificate: certificate.base64, signature, format: 'raw' },
+  })).json();
+  return { token: login.token, name: login.principal?.name || '', certificate, privateKey };
+}
+// Ends the session; whether it could be ended (otherwise it expires).
+async function signOut(token) {
+  try { await apiCall('DELETE', '/api/v1/auth/session', { token }); return true; } catch (_) { return false; }
+}
+
 // ---------- releasing an opening-key share (custodians) ----------
 // The custodian's key stays in this page (share.js): it signs the login
 // challenge and decrypts the share; only the decrypted share is sent, as the
@@ -532,13 +687,12 @@ async function renderRelease(id, isCurrent) {
   const progress = h('p', { id: 'opening-progress', class: 'muted', text: opening ? t('openingProgress', { released: opening.shares_released, threshold: opening.threshold }) : '' });
   const steps = h('ol', { id: 'release-steps', class: 'steps', 'aria-live': 'polite' });
   const outcome = h('div', { id: 'release-outcome' });
-  const field = (input, label) => h('div', { class: 'field' }, h('label', { for: input.id, text: label }), input);
   const cert = h('input', { type: 'file', id: 'share-cert', accept: '.pem,.crt,.cer,.der' });
   const key = h('input', { type: 'file', id: 'share-key', accept: '.pem,.key' });
   const password = h('input', { type: 'password', id: 'share-password', autocomplete: 'off' });
   const button = h('button', { type: 'submit', class: 'btn', text: t('releaseButton') });
   const form = h('form', { class: 'panel release-form', onsubmit: (ev) => { ev.preventDefault(); release(); } },
-    field(cert, t('certFile')), field(key, t('keyFile')), field(password, t('keyPassword')), h('p', {}, button));
+    fileField(cert, t('certFile')), fileField(key, t('keyFile')), fileField(password, t('keyPassword')), h('p', {}, button));
 
   app().replaceChildren(
     h('p', { class: 'crumbs' }, h('a', { href: '#/tenders/' + encodeURIComponent(x.id), text: t('backToTender') })),
@@ -556,17 +710,9 @@ async function renderRelease(id, isCurrent) {
     const step = (text) => steps.append(h('li', { text }));
     let token = null;
     try {
-      if (!cert.files[0] || !key.files[0]) throw new GgzyShare.ShareError('chooseFiles');
-      const certificate = GgzyShare.readCertificate(new Uint8Array(await cert.files[0].arrayBuffer()));
-      const privateKey = await GgzyShare.readPrivateKey(new Uint8Array(await key.files[0].arrayBuffer()), password.value);
-      password.value = '';
-      const challenge = await (await apiCall('POST', '/api/v1/auth/challenges', { json: {} })).json();
-      const signature = await GgzyShare.signChallenge(privateKey, challenge.challenge);
-      const login = await (await apiCall('POST', '/api/v1/auth/login', {
-        json: { challenge_id: challenge.id, certificate: certificate.base64, signature, format: 'raw' },
-      })).json();
-      token = login.token;
-      step(t('step.signedIn', { name: login.principal?.name || '' }));
+      const { token: session, name, certificate, privateKey } = await signInWithFiles(cert.files[0], key.files[0], password);
+      token = session;
+      step(t('step.signedIn', { name }));
       const res = await apiCall('GET', path + '/opening-key/my-share', { token, accept: 'application/pkcs7-mime' });
       const encrypted = new Uint8Array(await res.arrayBuffer());
       step(t('step.downloaded', { x: res.headers.get('X-Share-X') ?? '?' }));
@@ -585,12 +731,165 @@ async function renderRelease(id, isCurrent) {
         : e instanceof ApiError ? [e.title, e.detail] : [t('error'), t('errorGeneric')];
       outcome.replaceChildren(h('div', { class: 'alert', role: 'alert' }, h('strong', { text: title }), detail ? h('p', { text: detail }) : null));
     } finally {
-      if (token) {
-        try { await apiCall('DELETE', '/api/v1/auth/session', { token }); step(t('step.signedOut')); } catch (_) { /* it expires */ }
-      }
+      if (token && await signOut(token)) step(t('step.signedOut'));
       button.disabled = false;
     }
   }
+}
+
+// ---------- verifying the audit log (supervisors) ----------
+// The checks are auditlog.js's. This page takes the key to expect, signs the
+// supervisor in when a certificate is chosen (entries need it), shows the
+// progress and the findings, and keeps in this browser (localStorage, one item
+// per log name) the key and the latest checkpoint of a run that found nothing,
+// for the next run to compare with.
+const AUDIT_STORE = 'ggzy.auditlog.';
+function auditMemory(name) {
+  try {
+    const m = JSON.parse(localStorage.getItem(AUDIT_STORE + name));
+    return m && typeof m.vkey === 'string' && typeof m.checkpoint === 'string' ? m : null;
+  } catch (_) { return null; }
+}
+// Unix seconds (the checkpoints' times), to the second, in the local zone.
+const auditTime = (secs) => new Intl.DateTimeFormat(locale(), { year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short' }).format(new Date(secs * 1000));
+// A finding or an error of auditlog.js, {code, ...vars}, in words; a `cause`
+// is itself one, and times are Unix seconds.
+const AUDIT_TIMES = new Set(['time', 'prevTime', 'claimed']);
+function auditMessage(f) {
+  const vars = {};
+  for (const [k, v] of Object.entries(f)) vars[k] = k === 'cause' ? auditMessage(v) : AUDIT_TIMES.has(k) ? auditTime(v) : v;
+  return t('audit.msg.' + f.code, vars);
+}
+
+async function renderAudit(isCurrent) {
+  renderLoading(t('audit.title'));
+  const published = await api('/api/v1/audit/log/key');
+  if (!isCurrent()) return;
+  document.title = `${t('audit.title')} · ${t('appName')}`;
+  let memory = auditMemory(published.name);
+  const pinState = h('span', { id: 'audit-pin-state' });
+  const showMemory = () => {
+    pinState.textContent = memory ? t('audit.pinnedSince', { date: auditTime(Date.parse(memory.pinned_at) / 1000) }) : t('audit.notPinned');
+    forget.hidden = !memory;
+  };
+  const vkey = h('input', { type: 'text', id: 'audit-vkey', class: 'mono', value: memory?.vkey || '', spellcheck: 'false',
+    autocomplete: 'off', 'aria-describedby': 'audit-vkey-hint' });
+  const cert = h('input', { type: 'file', id: 'audit-cert', accept: '.pem,.crt,.cer,.der' });
+  const key = h('input', { type: 'file', id: 'audit-key', accept: '.pem,.key' });
+  const password = h('input', { type: 'password', id: 'audit-password', autocomplete: 'off' });
+  const button = h('button', { type: 'submit', class: 'btn', text: t('audit.verify') });
+  const forget = h('button', { type: 'button', id: 'audit-forget', class: 'btn btn-secondary', text: t('audit.forget'), onclick: () => {
+    try { localStorage.removeItem(AUDIT_STORE + published.name); } catch (_) { /* nothing kept */ }
+    memory = null;
+    vkey.value = '';
+    showMemory();
+  } });
+  const form = h('form', { class: 'panel audit-form', onsubmit: (ev) => { ev.preventDefault(); run(); } },
+    h('div', { class: 'field' }, h('label', { for: vkey.id, text: t('audit.vkey') }), vkey,
+      h('p', { id: 'audit-vkey-hint', class: 'hint muted', text: t('audit.vkeyHint') })),
+    h('fieldset', {}, h('legend', { text: t('audit.signIn') }), h('p', { class: 'hint muted', text: t('audit.signInHint') }),
+      fileField(cert, t('certFile')), fileField(key, t('keyFile')), fileField(password, t('keyPassword'))),
+    h('p', { class: 'actions' }, button, forget));
+  const steps = h('ol', { id: 'audit-steps', class: 'steps', 'aria-live': 'polite' });
+  const outcome = h('div', { id: 'audit-outcome' });
+  showMemory();
+  app().replaceChildren(
+    h('h1', { class: 'page-title', text: t('audit.title') }),
+    h('p', { text: t('audit.intro') }),
+    h('section', { class: 'panel', 'aria-labelledby': 'audit-key-title' },
+      h('h2', { id: 'audit-key-title', text: t('audit.keyTitle') }),
+      h('dl', { class: 'meta meta-wide' },
+        metaItem(t('audit.keyName'), h('span', { class: 'mono break', text: published.name })),
+        metaItem(t('audit.keyId'), h('span', { class: 'mono', text: String(published.vkey).split('+')[1] || '—' })),
+        metaItem(t('audit.pinState'), pinState))),
+    form, steps, outcome);
+
+  async function run() {
+    button.disabled = true;
+    steps.replaceChildren();
+    outcome.replaceChildren();
+    delete outcome.dataset.state;
+    // One line per step, updated in place as the step goes on.
+    const lines = new Map();
+    const step = (name, text) => {
+      if (!lines.has(name)) { lines.set(name, h('li')); steps.append(lines.get(name)); }
+      lines.get(name).textContent = text;
+    };
+    // What this browser remembers now (another tab may have run since).
+    memory = auditMemory(published.name);
+    showMemory();
+    const before = memory;
+    let token = null;
+    try {
+      if (cert.files[0] || key.files[0]) {
+        const session = await signInWithFiles(cert.files[0], key.files[0], password);
+        token = session.token;
+        step('signedIn', t('step.signedIn', { name: session.name }));
+      }
+      const q = (path, params) => `/api/v1/audit/log/${path}?${new URLSearchParams(params)}`;
+      const source = {
+        key: () => api('/api/v1/audit/log/key'),
+        checkpoint: async () => (await apiCall('GET', '/api/v1/audit/log/checkpoint', { accept: 'text/plain' })).text(),
+        checkpoints: async (from_size, limit) => (await api(q('checkpoints', { from_size, limit }))).checkpoints,
+        consistency: async (first, second) => (await api(q('proof/consistency', { first, second }))).hashes,
+        inclusion: async (index, tree_size) => (await api(q('proof/inclusion', { index, tree_size }))).hashes,
+        ...(token && {
+          entries: async (start, end) => (await api(q('entries', { start, end }), { token })).entries,
+          tenders: async (page) => ((await api(`/api/v1/tenders?per_page=100&page=${page}`, { token })).items || []).map((x) => x.id),
+        }),
+      };
+      const result = await GgzyAuditLog.verify(source, { given: vkey.value, pinned: before?.vkey, seen: before?.checkpoint },
+        (p) => step(p.step, t('audit.step.' + p.step, { ...p, time: p.time != null ? auditTime(p.time) : '' })));
+      if (!result.findings.length) {
+        const now = new Date().toISOString();
+        memory = { vkey: result.key.vkey, pinned_at: before?.pinned_at || now, checkpoint: result.latest.note, seen_at: now };
+        try { localStorage.setItem(AUDIT_STORE + result.key.name, JSON.stringify(memory)); } catch (_) { /* storage refused */ }
+        vkey.value = memory.vkey;
+        showMemory();
+      }
+      auditOutcome(outcome, result, before);
+    } catch (e) {
+      outcome.dataset.state = 'error';
+      const [title, detail] = e instanceof GgzyShare.ShareError ? [t('audit.signInFailed'), t('shareErr.' + e.code, e.vars)]
+        : e instanceof GgzyAuditLog.AuditLogError ? [t('audit.error'), auditMessage({ code: e.code, ...e.vars })]
+          : e instanceof ApiError ? [e.title, e.detail] : [t('audit.error'), t('errorGeneric')];
+      outcome.replaceChildren(h('div', { class: 'alert', role: 'alert' }, h('strong', { text: title }), detail ? h('p', { text: detail }) : null));
+    } finally {
+      if (token && await signOut(token)) step('signedOut', t('step.signedOut'));
+      button.disabled = false;
+    }
+  }
+}
+
+// The result of a run: the verdict, what was checked, and every finding.
+function auditOutcome(outcome, result, before) {
+  const failed = result.findings.length > 0;
+  outcome.dataset.state = failed ? 'failed' : 'ok';
+  const notes = [
+    result.seen ? t('audit.consistent', { date: auditTime(Date.parse(before.seen_at) / 1000), size: result.seen.size }) : null,
+    failed ? t('audit.notRemembered') : before ? t('audit.remembered') : t('audit.firstRun'),
+  ].filter(Boolean).map((text) => h('p', { text }));
+  const count = (label, name, value, cls) => h('div', {}, h('dt', { text: label }), h('dd', { 'data-count': name, class: cls, text: String(value) }));
+  const latest = result.latest;
+  outcome.replaceChildren(...[
+    failed
+      ? h('div', { class: 'alert', role: 'alert' }, h('strong', { text: t('audit.failed', { n: result.findings.length }) }), ...notes)
+      : h('div', { class: 'ok', role: 'status' }, h('strong', { text: t('audit.ok') }), ...notes),
+    latest && !result.entriesChecked ? h('p', { id: 'audit-not-checked', class: 'notice', text: t('audit.entriesNotChecked') }) : null,
+    failed ? h('section', { class: 'panel', 'aria-labelledby': 'audit-findings-title' },
+      h('h2', { id: 'audit-findings-title', text: t('audit.findings') }),
+      h('ol', { id: 'audit-findings', class: 'findings' }, result.findings.map((f) => h('li', { text: auditMessage(f) })))) : null,
+    latest ? h('section', { class: 'panel', 'aria-labelledby': 'audit-results-title' },
+      h('h2', { id: 'audit-results-title', text: t('audit.results') }),
+      h('dl', { class: 'meta meta-wide' },
+        count(t('audit.entries'), 'entries', result.entriesChecked ? result.entries : t('audit.notChecked')),
+        result.entriesChecked ? count(t('audit.hidden'), 'hidden', result.hidden) : null,
+        count(t('audit.checkpoints'), 'checkpoints', result.checkpoints),
+        count(t('audit.size'), 'size', latest.size),
+        count(t('audit.root'), 'root', latest.root, 'mono break'),
+        count(t('audit.signedAt'), 'signed', auditTime(latest.time)))) : null,
+  ].filter(Boolean));
 }
 
 // ---------- boot ----------

@@ -7,6 +7,7 @@ const INDEX_HTML: &str = include_str!("../frontend/index.html");
 const APP_JS: &str = include_str!("../frontend/app.js");
 const STYLE_CSS: &str = include_str!("../frontend/style.css");
 const SHARE_JS: &str = include_str!("../frontend/share.js");
+const AUDITLOG_JS: &str = include_str!("../frontend/auditlog.js");
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
@@ -36,6 +37,14 @@ pub async fn app_js() -> HttpResponse {
 #[get("/assets/share.js")]
 pub async fn share_js() -> HttpResponse {
     asset("text/javascript; charset=utf-8", SHARE_JS)
+}
+
+/// Verifying the audit log in the browser: checkpoints, proofs and entries
+/// checked with the browser's WebCrypto, as `ggzy audit verify` does.
+#[utoipa::path(tag = "frontend", responses((status = 200, content_type = "text/javascript", body = String)))]
+#[get("/assets/auditlog.js")]
+pub async fn auditlog_js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", AUDITLOG_JS)
 }
 
 /// The notice board's style sheet.

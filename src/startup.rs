@@ -181,6 +181,7 @@ pub fn configure(
         .service(frontend::index)
         .service(frontend::app_js)
         .service(frontend::share_js)
+        .service(frontend::auditlog_js)
         .service(frontend::style_css)
         .service(
             scope("/api/v1")
