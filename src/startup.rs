@@ -355,9 +355,27 @@ impl Application {
                     .await
                 {
                     Ok(Some(cp)) => {
-                        let from = done.unwrap_or(cp.tree_size);
-                        if crate::supervision::after_round(&sequencer, from, cp.tree_size).await {
-                            done = Some(cp.tree_size);
+                        if done.is_none() {
+                            done = sequencer
+                                .db
+                                .read(crate::supervision::alerts_through)
+                                .await
+                                .ok();
+                        }
+                        match done {
+                            Some(from) => {
+                                if crate::supervision::after_round(&sequencer, from, cp.tree_size)
+                                    .await
+                                {
+                                    done = Some(cp.tree_size);
+                                }
+                            }
+                            // Not knowing how far alerts went, compute none
+                            // (and move no mark): the feed still hears.
+                            None => sequencer
+                                .supervision_feed
+                                .hub
+                                .publish(&crate::supervision::live::Head { size: cp.tree_size }),
                         }
                     }
                     Ok(None) => {}

@@ -84,6 +84,20 @@ pub fn integrate(
         .first(conn)?;
     let mut size = size as u64;
     let mut root = to_hash(head_root)?;
+    // The head is what the last round signed (both are written in one
+    // transaction). A latest checkpoint that is not the head means
+    // checkpoints were deleted: signing now would chain the next one over
+    // the gap, so the sequencer refuses.
+    let head = (size, root);
+    let last = latest_checkpoint(conn)?;
+    if let Some(l) = &last
+        && (l.tree_size, l.root) != head
+    {
+        return Err(internal(format!(
+            "the audit log's latest checkpoint ({} entries) is not its head ({size} entries): checkpoints were deleted; refusing to sign",
+            l.tree_size
+        )));
+    }
     let frontier_ids = merkle::frontier(size);
     let stored = nodes(conn, &frontier_ids)?;
     if let Some(missing) = frontier_ids.iter().find(|id| !stored.contains_key(id)) {
@@ -141,7 +155,6 @@ pub fn integrate(
             break;
         }
     }
-    let last = latest_checkpoint(conn)?;
     if !grew && last.is_some() {
         return Ok(None);
     }
@@ -159,7 +172,7 @@ pub fn integrate(
         size,
         root,
         time: signed_at.timestamp(),
-        prev: last.as_ref().map(|l| (l.tree_size, l.root)),
+        prev: last.as_ref().map(|_| head),
     };
     let note = key.sign(&checkpoint).map_err(AppError::Internal)?;
     diesel::insert_into(audit_checkpoints::table)

@@ -143,6 +143,16 @@ pub fn check(
             latest.size
         ));
     }
+    if let Some(seen) = seen
+        && !signed
+            .iter()
+            .any(|c| c.size == seen.size && c.root == seen.root)
+    {
+        f.push(format!(
+            "the checkpoint of {} entries seen last time is no longer listed: deleted from the database?",
+            seen.size
+        ));
+    }
     report.checkpoints = signed.len();
     // Entries: contiguous, each hash recomputed, each encoding its event.
     let mut tree = MemoryTree::default();

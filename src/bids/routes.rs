@@ -272,6 +272,8 @@ pub async fn submit_bid(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&id)?;
     let who = bidder(&principal, &req)?;
+    // A malformed Device-Fingerprint is refused before any byte is kept.
+    crate::audit::device_of(&req)?;
     let limit = state.config.max_bid_bytes;
     if let Some(len) = declared_length(&req)
         && len > limit
@@ -503,6 +505,8 @@ pub async fn append_upload(
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let who = bidder(&principal, &req)?;
+    // A malformed Device-Fingerprint is refused before any byte is kept.
+    crate::audit::device_of(&req)?;
     let row = own_upload(&state, &who, &upload).await?;
     let offset = req
         .headers()

@@ -216,9 +216,9 @@ fn insert(
 pub struct Alert {
     pub id: String,
     pub tender_id: String,
-    /// same_client_address, same_signer, identical_price_schedule,
-    /// prices_in_progression, prices_in_narrow_band,
-    /// operator_action_after_deadline.
+    /// same_client_address, same_device, same_signer,
+    /// identical_price_schedule, identical_documents, prices_in_progression,
+    /// prices_in_narrow_band, operator_action_after_deadline.
     pub kind: String,
     pub summary: String,
     /// The audit events (`seq`) it rests on.

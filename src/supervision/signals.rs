@@ -287,7 +287,11 @@ fn identical_documents(facts: &TenderFacts, out: &mut Vec<Signal>) {
         };
         out.push(Signal {
             kind: SignalKind::IdenticalDocuments,
-            fingerprint: format!("{}|{}", hashes.join(","), orgs.join(",")),
+            // Hashed: the list of shared files can be longer than an index
+            // entry may be.
+            fingerprint: crate::identity::hex(&openssl::sha::sha256(
+                format!("{}|{}", hashes.join(","), orgs.join(",")).as_bytes(),
+            )),
             summary: format!(
                 "{} bidders' bids hold {} identical document(s): {}{more}",
                 orgs.len(),

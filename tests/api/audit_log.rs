@@ -313,6 +313,35 @@ async fn tampering_in_the_database_is_caught_and_named() {
         "{err}"
     );
     assert!(!err.contains("inserted afterwards"), "{err}");
+    // The other order: every checkpoint after the first deleted before the
+    // row joins, so that the next checkpoint would name the first as the
+    // one before it. The sequencer refuses to sign over the gap: the row
+    // never joins the log, and nothing new is signed.
+    let other = spawn_app().await;
+    other.published_tender().await;
+    other.wait_for_log().await;
+    let wiped = other
+        .db
+        .write_blocking(|conn| {
+            use diesel::RunQueryDsl;
+            let n = diesel::sql_query(
+                "DELETE FROM audit_checkpoints \
+                 WHERE tree_size > (SELECT MIN(tree_size) FROM audit_checkpoints)",
+            )
+            .execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO audit_events (occurred_at, actor_role, action, object_type, object_id, payload_sha256) \
+                 SELECT signed_at, 'operator', 'tender.publish', 'tender', 'forged', 'ab' \
+                 FROM audit_checkpoints ORDER BY tree_size LIMIT 1",
+            )
+            .execute(conn)?;
+            Ok(n)
+        })
+        .unwrap();
+    assert!(wiped > 0, "no checkpoint after the first");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert_eq!(other.count("audit_events WHERE leaf_index IS NULL"), 1);
+    assert_eq!(other.count("audit_checkpoints"), 1);
 }
 
 #[actix_web::test]
