@@ -16,22 +16,7 @@ pub async fn resolve_principal(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let token = match req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        None => None,
-        Some(value) => {
-            let text = value.to_str().unwrap_or("");
-            match text.strip_prefix("Bearer ") {
-                Some(token) if !token.trim().is_empty() => Some(token.trim().to_string()),
-                _ => {
-                    return Err(AppError::Unauthenticated(
-                        "the Authorization header must be 'Bearer <token>'".into(),
-                    )
-                    .into());
-                }
-            }
-        }
-    };
-    if let Some(token) = token {
+    if let Some(token) = bearer_token(req.headers())? {
         let state = req
             .app_data::<web::Data<AppState>>()
             .cloned()
@@ -86,15 +71,24 @@ pub async fn recheck(state: &AppState, token: &str) -> Result<Principal, AppErro
     Ok(principal)
 }
 
-/// The bearer token a request carries, if any (the middleware has checked
-/// its form).
+/// The bearer token in `Authorization`, if any; an `Authorization` header
+/// of another form is refused.
+fn bearer_token(headers: &actix_web::http::header::HeaderMap) -> Result<Option<String>, AppError> {
+    let Some(value) = headers.get(actix_web::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    match value.to_str().unwrap_or("").strip_prefix("Bearer ") {
+        Some(token) if !token.trim().is_empty() => Ok(Some(token.trim().to_string())),
+        _ => Err(AppError::Unauthenticated(
+            "the Authorization header must be 'Bearer <token>'".into(),
+        )),
+    }
+}
+
+/// The bearer token a request carries, if any (the middleware has already
+/// refused one of another form).
 pub fn bearer(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(|t| t.trim().to_string())
+    bearer_token(req.headers()).ok().flatten()
 }
 
 /// A certificate session is bound to its certificate: a session opened by
