@@ -325,61 +325,56 @@ impl Application {
         actix_web::rt::spawn(async move {
             let mut tick = actix_web::rt::time::interval(sequencer.audit_log.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            // Alerts computed through `done`: entries logged before a
-            // crash (or by the start-up round) that missed theirs have them
-            // computed first. A round whose alerts failed is retried with
-            // the next.
-            let mut done = sequencer
-                .db
-                .read(crate::supervision::alerts_through)
-                .await
-                .ok();
-            let head = sequencer
+            // Alerts are computed through `done` (read from the database
+            // once it can be). `to` is the size to compute them up to: at the
+            // first round, what was logged before (a crash between a round
+            // and its alerts, the start-up round), then each new checkpoint.
+            // A round whose alerts failed is retried with the next.
+            let mut done: Option<u64> = None;
+            let mut to = sequencer
                 .db
                 .read(audit::tlog::latest_checkpoint)
                 .await
                 .ok()
                 .flatten()
                 .map(|c| c.tree_size);
-            if let (Some(from), Some(to)) = (done, head)
-                && from < to
-                && crate::supervision::after_round(&sequencer, from, to).await
-            {
-                done = Some(to);
-            }
             loop {
                 tick.tick().await;
-                match sequencer
+                let grew = match sequencer
                     .audit_log
                     .integrate(&sequencer.db, sequencer.clock.clone())
                     .await
                 {
                     Ok(Some(cp)) => {
-                        if done.is_none() {
-                            done = sequencer
-                                .db
-                                .read(crate::supervision::alerts_through)
-                                .await
-                                .ok();
-                        }
-                        match done {
-                            Some(from) => {
-                                if crate::supervision::after_round(&sequencer, from, cp.tree_size)
-                                    .await
-                                {
-                                    done = Some(cp.tree_size);
-                                }
-                            }
-                            // Not knowing how far alerts went, compute none
-                            // (and move no mark): the feed still hears.
-                            None => sequencer
-                                .supervision_feed
-                                .hub
-                                .publish(&crate::supervision::live::Head { size: cp.tree_size }),
-                        }
+                        to = Some(cp.tree_size);
+                        true
                     }
-                    Ok(None) => {}
-                    Err(e) => tracing::error!(error = %e, "the audit log's sequencer failed"),
+                    Ok(None) => false,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the audit log's sequencer failed");
+                        false
+                    }
+                };
+                let Some(size) = to.take() else { continue };
+                if done.is_none() {
+                    done = sequencer
+                        .db
+                        .read(crate::supervision::alerts_through)
+                        .await
+                        .ok();
+                }
+                if let Some(from) = done
+                    && from < size
+                    && crate::supervision::after_round(&sequencer, from, size).await
+                {
+                    done = Some(size);
+                } else if done.is_none() && grew {
+                    // Not knowing how far alerts went, compute none (and
+                    // move no mark): the feed still hears.
+                    sequencer
+                        .supervision_feed
+                        .hub
+                        .publish(&crate::supervision::live::Head { size });
                 }
             }
         });
