@@ -212,11 +212,23 @@ pub async fn bid_deadline(r: &Registry, tender: &str) -> chrono::DateTime<chrono
 }
 
 pub async fn submit(r: &Registry, token: &str, tender: &str, file: &Path) -> crate::helpers::Reply {
+    submit_with(r, token, tender, file, &[]).await
+}
+
+/// Submits a bid with more request headers (a `Device-Fingerprint`).
+pub async fn submit_with(
+    r: &Registry,
+    token: &str,
+    tender: &str,
+    file: &Path,
+    headers: &[(&str, &str)],
+) -> crate::helpers::Reply {
     r.app
-        .post_raw(
+        .post_raw_with(
             &format!("/api/v1/tenders/{tender}/bids"),
             Some(token),
             "application/pkcs7-mime",
+            headers,
             std::fs::read(file).unwrap(),
         )
         .await
@@ -613,6 +625,22 @@ async fn an_upload_resumes_after_an_interruption_and_nothing_partial_is_a_bid() 
     let state = r.app.get(&url, Some(&builder)).await;
     assert_eq!(state.status, 200);
     assert_eq!(state.json()["offset"], half);
+    // The last chunk with a malformed device fingerprint is refused before
+    // a byte is kept: no bid, the session still at half.
+    let refused = r
+        .app
+        .client
+        .patch(r.app.url(&url))
+        .insert_header(("Authorization", format!("Bearer {builder}")))
+        .insert_header(("Upload-Offset", half.to_string()))
+        .insert_header(("Content-Type", "application/offset+octet-stream"))
+        .insert_header(("Device-Fingerprint", "no"))
+        .send_body(bytes[half..].to_vec())
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    assert_eq!(r.app.count("bids"), 0);
+    assert_eq!(r.app.get(&url, Some(&builder)).await.json()["offset"], half);
     // The rest: the bid is checked, recorded and its receipt returned.
     let (status, body, _) = patch(half, bytes[half..].to_vec()).await;
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
@@ -1042,30 +1070,13 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         if name == "builder" {
             // A fingerprint that is none is refused, and nothing is kept.
             for bad in ["short", "has a space in it", "控制字符设备指纹"] {
-                let refused = r
-                    .app
-                    .post_raw_with(
-                        &format!("/api/v1/tenders/{tender}/bids"),
-                        Some(&token),
-                        "application/pkcs7-mime",
-                        &[("Device-Fingerprint", bad)],
-                        std::fs::read(&bid).unwrap(),
-                    )
-                    .await;
+                let refused =
+                    submit_with(&r, &token, &tender, &bid, &[("Device-Fingerprint", bad)]).await;
                 refused.assert_problem(422, "validation-failed");
                 assert_eq!(r.app.count("bids"), 0);
             }
         }
-        let reply = r
-            .app
-            .post_raw_with(
-                &format!("/api/v1/tenders/{tender}/bids"),
-                Some(&token),
-                "application/pkcs7-mime",
-                &[("Device-Fingerprint", device)],
-                std::fs::read(&bid).unwrap(),
-            )
-            .await;
+        let reply = submit_with(&r, &token, &tender, &bid, &[("Device-Fingerprint", device)]).await;
         reply.assert_status(201);
         expected.push((name, price));
         zips.push((name, std::fs::read(&zip).unwrap()));
