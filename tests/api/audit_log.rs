@@ -394,6 +394,8 @@ async fn a_rewritten_log_is_caught_by_the_remembered_checkpoint() {
     assert!(
         err.contains(&format!(
             "checkpoint of {seen} entries seen last time is not consistent"
+        )) && err.contains(&format!(
+            "checkpoint of {seen} entries seen last time is no longer listed"
         )),
         "{err}"
     );
