@@ -67,6 +67,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// For anyone: replay a committee draw from its published inputs.
+    Draw {
+        #[command(subcommand)]
+        command: crate::experts::cli::DrawCommand,
+    },
     /// Set a supervisor's scope (on the server).
     Supervision {
         #[command(subcommand)]
@@ -194,6 +199,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
         Some(Command::Bid { command }) => return crate::bids::cli::run(command),
         Some(Command::Opening { command }) => return crate::opening::cli::run(command),
+        Some(Command::Draw { command }) => return crate::experts::cli::run(command),
         Some(Command::Audit {
             command:
                 AuditCommand::Verify {
@@ -234,7 +240,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pki { command } => pki(command),
         Command::Bid { command } => crate::bids::cli::run(command),
         Command::Opening { command } => crate::opening::cli::run(command),
-        Command::Audit { .. } => unreachable!("handled before configuration"),
+        Command::Audit { .. } | Command::Draw { .. } => {
+            unreachable!("handled before configuration")
+        }
         Command::Supervision { command } => supervision(config, command),
     }
 }

@@ -71,6 +71,10 @@ id_type!(
     /// A clarification question.
     ClarificationId
 );
+id_type!(
+    /// An evaluation expert's profile in the shared pool.
+    ExpertId
+);
 
 /// A league code: 2 to 16 upper-case ASCII letters, digits or '-'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]

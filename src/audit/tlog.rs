@@ -293,6 +293,31 @@ pub fn latest_checkpoint(conn: &mut DbConn) -> Result<Option<SignedCheckpoint>, 
         .transpose()
 }
 
+/// The tree head at `time`: the last checkpoint signed at or before it,
+/// and whether the log has signed a checkpoint after it (so that no later
+/// checkpoint can still be signed at or before `time`: checkpoint times
+/// never go back).
+pub fn checkpoint_at(
+    conn: &mut DbConn,
+    time: DateTime<Utc>,
+) -> Result<(Option<SignedCheckpoint>, bool), AppError> {
+    let at = to_db_time(time);
+    let head = audit_checkpoints::table
+        .filter(audit_checkpoints::signed_at.le(at))
+        .order(audit_checkpoints::tree_size.desc())
+        .select(CheckpointRow::as_select())
+        .first::<CheckpointRow>(conn)
+        .optional()?
+        .map(SignedCheckpoint::try_from)
+        .transpose()?;
+    let later = audit_checkpoints::table
+        .filter(audit_checkpoints::signed_at.gt(at))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    Ok((head, later))
+}
+
 /// Signed checkpoints of at least `from_size` leaves, smallest first.
 pub fn checkpoints(
     conn: &mut DbConn,

@@ -309,6 +309,8 @@ diesel::joinable!(bids -> tenders (tender_id));
 diesel::joinable!(supervisor_scopes -> users (user_id));
 diesel::joinable!(supervision_alerts -> tenders (tender_id));
 diesel::joinable!(bid_openings -> bids (bid_id));
+diesel::joinable!(committee_members -> experts (expert_id));
+diesel::joinable!(committee_members -> tenders (tender_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     leagues,
@@ -343,6 +345,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     bid_openings,
     objections,
     hall_events,
+    experts,
+    draws,
+    committee_members,
+    draw_replacements,
 );
 
 diesel::table! {
@@ -475,5 +481,71 @@ diesel::table! {
         occurred_at -> Timestamp,
         kind -> Text,
         payload_json -> Text,
+    }
+}
+
+diesel::table! {
+    experts (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        league_code -> Text,
+        employer_name -> Text,
+        employer_credit_code -> Nullable<Text>,
+        related_json -> Text,
+        specialties_json -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        active -> Bool,
+        available -> Bool,
+        availability_note -> Nullable<Text>,
+        availability_confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    draws (tender_id) {
+        tender_id -> Text,
+        rules_json -> Text,
+        snapshot_json -> Text,
+        platform_value -> Text,
+        platform_commitment -> Text,
+        committed_at -> Timestamp,
+        committed_by -> Nullable<Text>,
+        supervisor_contribution -> Nullable<Text>,
+        contributed_by -> Nullable<Text>,
+        tree_size -> Nullable<BigInt>,
+        tree_root -> Nullable<Binary>,
+        tree_signed_at -> Nullable<Timestamp>,
+        tree_note -> Nullable<Text>,
+        bidders_json -> Nullable<Text>,
+        outcome_json -> Nullable<Text>,
+        drawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    committee_members (tender_id, expert_id) {
+        tender_id -> Text,
+        expert_id -> Text,
+        status -> Text,
+        venue_league -> Text,
+        quota -> Nullable<Text>,
+        invited_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    draw_replacements (tender_id, n) {
+        tender_id -> Text,
+        n -> Integer,
+        expert_id -> Text,
+        reason -> Text,
+        replacement_id -> Nullable<Text>,
+        occurred_at -> Timestamp,
     }
 }

@@ -37,8 +37,9 @@ text_enum! {
 
 /// Requests a supervisor may make that are not reads: signing in and out,
 /// checking a certificate or a seal (computations that store nothing),
-/// releasing the opening-key share it holds as a custodian, and
-/// acknowledging an alert (method, route pattern).
+/// releasing the opening-key share it holds as a custodian, acknowledging
+/// an alert, and adding its contribution to a committee draw's seed (method,
+/// route pattern).
 pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/challenges"),
     ("POST", "/api/v1/auth/login"),
@@ -50,6 +51,7 @@ pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/seals/verify-seal"),
     ("POST", "/api/v1/tenders/{id}/opening/shares"),
     ("POST", "/api/v1/supervision/alerts/{id}/acknowledge"),
+    ("POST", "/api/v1/tenders/{id}/committee/contribution"),
 ];
 
 /// Middleware, after the principal is known: a supervisor's request that

@@ -933,7 +933,7 @@ pub async fn start_opening_at_deadline(r: &Registry, tenderer: &str, tender: &st
 
 /// The tenderer, custodian of a share, decrypts it with `openssl cms` and
 /// releases it.
-async fn release_tenderer_share(r: &Registry, dir: &Path, tenderer: &str, tender: &str) {
+pub async fn release_tenderer_share(r: &Registry, dir: &Path, tenderer: &str, tender: &str) {
     let mine = r
         .app
         .get(

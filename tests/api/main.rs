@@ -10,6 +10,7 @@ mod cli;
 mod custody;
 mod demo;
 mod documents;
+mod experts;
 mod fabric;
 mod hall;
 mod health;

@@ -1,0 +1,969 @@
+//! A tender's committee: the draw's commitment, its seed inputs, the draw
+//! itself, invitations and their answers, and replacements, all stored and
+//! on the record. The rules of the draw are in [`super::draw`]; this is the
+//! shell that feeds them and keeps what they decide.
+//!
+//! The sequence, and why nobody can steer it:
+//! 1. Before the bid deadline, the tender's organiser sets the rules. The
+//!    platform then takes the pool snapshot, draws a secret 32-byte value,
+//!    and records the SHA-256 of all three in the audit log
+//!    (`draw.committed`). The snapshot and rules cannot change afterwards.
+//! 2. At the deadline the audit log's tree head is fixed: the last
+//!    checkpoint signed at or before it. Nobody knew it at step 1.
+//! 3. After the deadline a supervisor in scope gives its contribution (any
+//!    text it chose). The platform reveals its value; the seed is computed
+//!    from the three; the committee is drawn; invitations go out.
+//! 4. A decline, a no-show or a recusal frees a seat: the next suitable
+//!    reserve is invited, on the record.
+//!
+//! Members' identities are shown to operators and supervisors in scope; to
+//! everyone else who sees the tender only once the evaluation has started.
+
+use super::draw::{self, Outcome, Rules, Snapshot};
+use super::pool::{self, ExpertRow};
+use crate::audit::{self, AuditContext};
+use crate::db::schema::{
+    bids, committee_members, draw_replacements, draws, experts, organisations, tenders,
+};
+use crate::db::{DbConn, from_db_time, to_db_time};
+use crate::error::{AppError, FieldError};
+use crate::identity::{Principal, Role};
+use crate::supervision::Reader;
+use crate::tenders::model::{Category, Method, TenderStatus};
+use crate::tenders::store::TenderRow;
+use crate::types::text_enum;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+text_enum! {
+    /// Where a committee member stands.
+    pub enum MemberStatus {
+        /// Invited; has not answered.
+        Invited = "invited",
+        Accepted = "accepted",
+        Declined = "declined",
+        /// Did not come (marked by the organiser).
+        NoShow = "no_show",
+        /// Declared a conflict of interest.
+        Recused = "recused",
+    }
+}
+
+impl MemberStatus {
+    /// Whether the member holds a seat.
+    pub fn seated(self) -> bool {
+        matches!(self, MemberStatus::Invited | MemberStatus::Accepted)
+    }
+}
+
+/// The rules as the organiser sets them; the platform adds the tender's
+/// league and tenderer.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesInput {
+    /// Odd; at least 5 for government procurement and construction tendering.
+    pub size: u32,
+    #[serde(default)]
+    pub quotas: Vec<draw::Quota>,
+    pub cross_site: Option<draw::CrossSite>,
+    pub venues: Vec<draw::Venue>,
+    /// Default 180.
+    pub history_days: Option<u32>,
+    /// Default true.
+    pub avoid_recent_committees: Option<bool>,
+    /// Default 3; 0 for no limit.
+    pub max_declines: Option<u32>,
+}
+
+/// The least committee size the rules of the trade allow.
+pub fn min_size(category: Category, method: Method) -> u32 {
+    let tendering = matches!(method, Method::OpenTendering | Method::InvitedTendering);
+    match category {
+        Category::GovernmentProcurement | Category::EngineeringConstruction if tendering => 5,
+        _ => 3,
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = draws)]
+pub struct DrawRow {
+    pub tender_id: String,
+    pub rules_json: String,
+    pub snapshot_json: String,
+    pub platform_value: String,
+    pub platform_commitment: String,
+    pub committed_at: NaiveDateTime,
+    pub committed_by: Option<String>,
+    pub supervisor_contribution: Option<String>,
+    pub contributed_by: Option<String>,
+    pub tree_size: Option<i64>,
+    pub tree_root: Option<Vec<u8>>,
+    pub tree_signed_at: Option<NaiveDateTime>,
+    pub tree_note: Option<String>,
+    pub bidders_json: Option<String>,
+    pub outcome_json: Option<String>,
+    pub drawn_at: Option<NaiveDateTime>,
+}
+
+fn internal(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> AppError {
+    AppError::Internal(anyhow::Error::new(e).context(what.to_string()))
+}
+
+impl DrawRow {
+    pub fn rules(&self) -> Result<Rules, AppError> {
+        serde_json::from_str(&self.rules_json).map_err(|e| internal("stored draw rules", e))
+    }
+
+    pub fn snapshot(&self) -> Result<Snapshot, AppError> {
+        serde_json::from_str(&self.snapshot_json).map_err(|e| internal("stored pool snapshot", e))
+    }
+
+    pub fn outcome(&self) -> Result<Option<Outcome>, AppError> {
+        self.outcome_json
+            .as_deref()
+            .map(|j| serde_json::from_str(j).map_err(|e| internal("stored draw outcome", e)))
+            .transpose()
+    }
+
+    /// What `draw.committed` recorded: its SHA-256 is the audit entry's
+    /// payload hash.
+    pub fn commitment_payload(&self) -> CommitmentPayload {
+        CommitmentPayload {
+            tender_id: self.tender_id.clone(),
+            snapshot_sha256: draw::sha256_hex(self.snapshot_json.as_bytes()),
+            rules_sha256: draw::sha256_hex(self.rules_json.as_bytes()),
+            platform_commitment: self.platform_commitment.clone(),
+        }
+    }
+}
+
+/// The payload of the `draw.committed` audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CommitmentPayload {
+    pub tender_id: String,
+    pub snapshot_sha256: String,
+    pub rules_sha256: String,
+    pub platform_commitment: String,
+}
+
+pub fn load(conn: &mut DbConn, tender_id: &str) -> Result<Option<DrawRow>, AppError> {
+    Ok(draws::table
+        .find(tender_id)
+        .select(DrawRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn load_required(conn: &mut DbConn, tender_id: &str) -> Result<DrawRow, AppError> {
+    load(conn, tender_id)?
+        .ok_or_else(|| AppError::NotFound("the tender's draw is not configured".into()))
+}
+
+fn credit_code_of(conn: &mut DbConn, org: &str) -> Result<Option<String>, AppError> {
+    Ok(organisations::table
+        .find(org)
+        .select(organisations::credit_code)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Sets the rules and commits the draw (the tender's organiser, before the
+/// bid deadline, once).
+pub fn commit(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender: &TenderRow,
+    input: &RulesInput,
+) -> Result<CommitmentPayload, AppError> {
+    if tender.status()? != TenderStatus::Published {
+        return Err(AppError::IllegalTransition(
+            "the draw is committed while the tender is published, before its bid deadline".into(),
+        ));
+    }
+    if ctx.now >= from_db_time(tender.bid_deadline) {
+        return Err(AppError::DeadlinePassed(
+            "the draw must be committed before the bid deadline, while the seed's inputs are unknown"
+                .into(),
+        ));
+    }
+    if load(conn, &tender.id)?.is_some() {
+        return Err(AppError::Conflict(
+            "the draw is committed already; its rules and snapshot cannot change".into(),
+        ));
+    }
+    let rules = Rules {
+        size: input.size,
+        quotas: input.quotas.clone(),
+        cross_site: input.cross_site,
+        venues: input
+            .venues
+            .iter()
+            .map(|v| draw::Venue {
+                league: v.league.clone(),
+                name: v.name.trim().to_string(),
+                main: v.main,
+            })
+            .collect(),
+        tender_league: tender.league_code.clone(),
+        tenderer: credit_code_of(conn, &tender.tenderer_org_id)?,
+        history_days: input.history_days.unwrap_or(180),
+        avoid_recent_committees: input.avoid_recent_committees.unwrap_or(true),
+        max_declines: input.max_declines.unwrap_or(3),
+    };
+    let facts = tender.facts()?;
+    let mut errors: Vec<FieldError> =
+        draw::check_rules(&rules, min_size(facts.category, facts.method))
+            .into_iter()
+            .map(|(f, m)| FieldError::new(f, m))
+            .collect();
+    for (i, venue) in rules.venues.iter().enumerate() {
+        let known = crate::types::LeagueCode::parse(&venue.league)
+            .ok()
+            .map(|code| crate::leagues::exists(conn, &code))
+            .transpose()?
+            .unwrap_or(false);
+        if !known {
+            errors.push(FieldError::new(
+                format!("venues[{i}].league"),
+                "no such league",
+            ));
+        }
+    }
+    AppError::check(errors)?;
+    let snapshot = Snapshot {
+        taken_at: ctx.now,
+        experts: pool::snapshot(conn, &tender.tenderer_org_id, rules.history_days, ctx.now)?,
+    };
+    let rules_json = serde_json::to_string(&rules).map_err(|e| internal("draw rules", e))?;
+    let snapshot_json =
+        serde_json::to_string(&snapshot).map_err(|e| internal("pool snapshot", e))?;
+    let mut value = [0u8; 32];
+    openssl::rand::rand_bytes(&mut value).map_err(|e| internal("platform value", e))?;
+    diesel::insert_into(draws::table)
+        .values((
+            draws::tender_id.eq(&tender.id),
+            draws::rules_json.eq(&rules_json),
+            draws::snapshot_json.eq(&snapshot_json),
+            draws::platform_value.eq(crate::identity::hex(&value)),
+            draws::platform_commitment.eq(draw::commitment(&value)),
+            draws::committed_at.eq(to_db_time(ctx.now)),
+            draws::committed_by.eq(ctx.principal.user_id.as_ref().map(|u| u.as_str())),
+        ))
+        .execute(conn)?;
+    let row = load_required(conn, &tender.id)?;
+    let payload = row.commitment_payload();
+    audit::record(
+        conn,
+        ctx,
+        "draw.committed",
+        "draw",
+        &tender.id,
+        Some(&tender.id),
+        &payload,
+    )?;
+    Ok(payload)
+}
+
+/// Bidders whose bids stand: their credit codes, sorted.
+fn bidders_of(conn: &mut DbConn, tender_id: &str) -> Result<BTreeSet<String>, AppError> {
+    let codes: Vec<Option<String>> = bids::table
+        .inner_join(organisations::table.on(organisations::id.eq(bids::bidder_org_id)))
+        .filter(bids::tender_id.eq(tender_id))
+        .filter(bids::status.eq(crate::bids::store::BidStatus::Submitted.code()))
+        .select(organisations::credit_code)
+        .load(conn)?;
+    Ok(codes.into_iter().flatten().collect())
+}
+
+/// The supervisor's contribution, 1 to 200 characters of its choosing.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionInput {
+    #[schema(min_length = 1, max_length = 200)]
+    pub contribution: String,
+}
+
+/// A supervisor in scope gives its contribution after the deadline; the
+/// platform reveals its value and the committee is drawn.
+pub fn contribute_and_draw(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender: &TenderRow,
+    contribution: &str,
+) -> Result<Outcome, AppError> {
+    let mut errors = Vec::new();
+    crate::error::check_text(&mut errors, "contribution", contribution, true, 200);
+    AppError::check(errors)?;
+    let row = load_required(conn, &tender.id)?;
+    if row.drawn_at.is_some() {
+        return Err(AppError::Conflict("the committee is drawn already".into()));
+    }
+    let deadline = from_db_time(tender.bid_deadline);
+    if ctx.now <= deadline {
+        return Err(AppError::TimeLimit(
+            "the draw takes place after the bid deadline, once the audit log's tree head at the deadline is fixed"
+                .into(),
+        ));
+    }
+    if matches!(
+        tender.status()?,
+        TenderStatus::Cancelled | TenderStatus::Failed
+    ) {
+        return Err(AppError::IllegalTransition(
+            "the tender is cancelled or failed; no committee is drawn".into(),
+        ));
+    }
+    let (head, settled) = crate::audit::tlog::checkpoint_at(conn, deadline)?;
+    let Some(head) = head.filter(|_| settled) else {
+        return Err(AppError::Unavailable(
+            "the audit log has not yet signed a checkpoint after the bid deadline; try again in a few seconds"
+                .into(),
+        ));
+    };
+    let rules = row.rules()?;
+    let snapshot = row.snapshot()?;
+    let bidders = bidders_of(conn, &tender.id)?;
+    let seed = draw::seed(&draw::SeedInputs {
+        tender_id: &tender.id,
+        snapshot: &row.snapshot_json,
+        rules: &row.rules_json,
+        platform_value: &row.platform_value,
+        supervisor_contribution: contribution,
+        tree_size: head.tree_size,
+        tree_root: head.root,
+    });
+    let outcome = draw::draw(&snapshot, &rules, &bidders, &seed);
+    let bidders_json = serde_json::to_string(&bidders).map_err(|e| internal("bidders", e))?;
+    let outcome_json = serde_json::to_string(&outcome).map_err(|e| internal("draw outcome", e))?;
+    diesel::update(draws::table.find(&tender.id))
+        .set((
+            draws::supervisor_contribution.eq(contribution),
+            draws::contributed_by.eq(ctx.principal.user_id.as_ref().map(|u| u.as_str())),
+            draws::tree_size.eq(head.tree_size as i64),
+            draws::tree_root.eq(head.root.to_vec()),
+            draws::tree_signed_at.eq(to_db_time(head.signed_at)),
+            draws::tree_note.eq(&head.note),
+            draws::bidders_json.eq(&bidders_json),
+            draws::outcome_json.eq(&outcome_json),
+            draws::drawn_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "draw.contributed",
+        "draw",
+        &tender.id,
+        Some(&tender.id),
+        &serde_json::json!({"contribution_sha256": draw::sha256_hex(contribution.as_bytes())}),
+    )?;
+    let system = AuditContext::system(ctx.now);
+    audit::record(
+        conn,
+        &system,
+        "draw.drawn",
+        "draw",
+        &tender.id,
+        Some(&tender.id),
+        &serde_json::json!({
+            "platform_value": row.platform_value,
+            "tree_size": head.tree_size,
+            "tree_root": openssl::base64::encode_block(&head.root),
+            "bidders": bidders,
+            "seed": outcome.seed,
+            "committee": outcome.committee,
+            "reserves": outcome.reserves,
+            "excluded": outcome.excluded,
+        }),
+    )?;
+    for seat in &outcome.committee {
+        invite(conn, &system, &tender.id, seat)?;
+    }
+    Ok(outcome)
+}
+
+fn invite(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    seat: &draw::Seat,
+) -> Result<(), AppError> {
+    diesel::insert_into(committee_members::table)
+        .values((
+            committee_members::tender_id.eq(tender_id),
+            committee_members::expert_id.eq(&seat.expert),
+            committee_members::status.eq(MemberStatus::Invited.code()),
+            committee_members::venue_league.eq(&seat.venue),
+            committee_members::quota.eq(seat.quota.as_deref()),
+            committee_members::invited_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "committee.invited",
+        "expert",
+        &seat.expert,
+        Some(tender_id),
+        seat,
+    )
+}
+
+/// Why a member leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaving {
+    Declined,
+    NoShow,
+    Recused,
+}
+
+impl Leaving {
+    fn status(self) -> MemberStatus {
+        match self {
+            Leaving::Declined => MemberStatus::Declined,
+            Leaving::NoShow => MemberStatus::NoShow,
+            Leaving::Recused => MemberStatus::Recused,
+        }
+    }
+}
+
+fn member_status(
+    conn: &mut DbConn,
+    tender_id: &str,
+    expert_id: &str,
+) -> Result<Option<MemberStatus>, AppError> {
+    committee_members::table
+        .find((tender_id, expert_id))
+        .select(committee_members::status)
+        .first::<String>(conn)
+        .optional()?
+        .map(|s| MemberStatus::from_db(&s))
+        .transpose()
+}
+
+/// A seated member leaves; the next suitable reserve is invited. Returns
+/// the new member, if a reserve fitted.
+pub fn leave(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    expert_id: &str,
+    why: Leaving,
+    reason: &str,
+) -> Result<Option<draw::Seat>, AppError> {
+    let row = load_required(conn, tender_id)?;
+    let Some(mut outcome) = row.outcome()? else {
+        return Err(AppError::Conflict("the committee is not drawn yet".into()));
+    };
+    match member_status(conn, tender_id, expert_id)? {
+        Some(status) if status.seated() => {}
+        Some(_) => {
+            return Err(AppError::Conflict(
+                "this expert has left the committee already".into(),
+            ));
+        }
+        None => {
+            return Err(AppError::NotFound(
+                "this expert is not on the tender's committee".into(),
+            ));
+        }
+    }
+    let status = why.status();
+    diesel::update(committee_members::table.find((tender_id, expert_id)))
+        .set((
+            committee_members::status.eq(status.code()),
+            committee_members::answered_at.eq(Some(to_db_time(ctx.now))),
+            committee_members::reason.eq(Some(reason)),
+        ))
+        .execute(conn)?;
+    let seat = outcome
+        .replace(expert_id, &row.snapshot()?, &row.rules()?)
+        .map_err(|m| AppError::Internal(anyhow::anyhow!("stored committee out of step: {m}")))?;
+    let n: i64 = draw_replacements::table
+        .filter(draw_replacements::tender_id.eq(tender_id))
+        .count()
+        .get_result(conn)?;
+    diesel::insert_into(draw_replacements::table)
+        .values((
+            draw_replacements::tender_id.eq(tender_id),
+            draw_replacements::n.eq(n as i32 + 1),
+            draw_replacements::expert_id.eq(expert_id),
+            draw_replacements::reason.eq(status.code()),
+            draw_replacements::replacement_id.eq(seat.as_ref().map(|s| s.expert.as_str())),
+            draw_replacements::occurred_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    let outcome_json = serde_json::to_string(&outcome).map_err(|e| internal("draw outcome", e))?;
+    diesel::update(draws::table.find(tender_id))
+        .set(draws::outcome_json.eq(outcome_json))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        &format!("committee.{}", status.code()),
+        "expert",
+        expert_id,
+        Some(tender_id),
+        &serde_json::json!({"reason": reason, "replacement": seat.as_ref().map(|s| &s.expert)}),
+    )?;
+    if let Some(seat) = &seat {
+        invite(conn, &AuditContext::system(ctx.now), tender_id, seat)?;
+    }
+    Ok(seat)
+}
+
+/// An invited expert accepts, or declines with a reason.
+pub fn answer(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    expert: &ExpertRow,
+    accept: bool,
+    reason: Option<&str>,
+) -> Result<Option<draw::Seat>, AppError> {
+    let mut errors = Vec::new();
+    crate::error::check_text(&mut errors, "reason", reason.unwrap_or(""), !accept, 500);
+    AppError::check(errors)?;
+    match member_status(conn, tender_id, &expert.id)? {
+        Some(MemberStatus::Invited) => {}
+        Some(_) => {
+            return Err(AppError::Conflict(
+                "this invitation is answered already".into(),
+            ));
+        }
+        None => return Err(AppError::NotFound("no invitation to this tender".into())),
+    }
+    if !accept {
+        return leave(
+            conn,
+            ctx,
+            tender_id,
+            &expert.id,
+            Leaving::Declined,
+            reason.unwrap_or(""),
+        );
+    }
+    diesel::update(committee_members::table.find((tender_id, &expert.id)))
+        .set((
+            committee_members::status.eq(MemberStatus::Accepted.code()),
+            committee_members::answered_at.eq(Some(to_db_time(ctx.now))),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "committee.accepted",
+        "expert",
+        &expert.id,
+        Some(tender_id),
+        &serde_json::json!({}),
+    )?;
+    Ok(None)
+}
+
+/// One member as a reader sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub expert_id: String,
+    pub name: String,
+    pub league: String,
+    pub employer: String,
+    pub venue: draw::Venue,
+    pub quota: Option<String>,
+    pub status: MemberStatus,
+    pub invited_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// A decline's or recusal's reason: operators and supervisors only.
+    pub reason: Option<String>,
+}
+
+/// The committee of a tender.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CommitteeView {
+    /// not_configured, committed or drawn.
+    pub stage: String,
+    pub rules: Option<Rules>,
+    /// What the audit log holds the hash of (`draw.committed`).
+    pub commitment: Option<CommitmentPayload>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub pool_size: Option<usize>,
+    pub drawn_at: Option<DateTime<Utc>>,
+    /// Seats held (invited or accepted) and accepted.
+    pub seated: usize,
+    pub accepted: usize,
+    /// Whether the pool could not fill every seat.
+    pub short: bool,
+    /// Whether members' identities are hidden from this reader.
+    pub sealed: bool,
+    /// The members, past and present (empty while sealed).
+    pub members: Vec<MemberView>,
+}
+
+/// Whether members' identities are open to anyone who sees the tender.
+pub fn unsealed(tender: &TenderRow) -> Result<bool, AppError> {
+    Ok(matches!(
+        tender.status()?,
+        TenderStatus::Evaluating
+            | TenderStatus::CandidatesPublicised
+            | TenderStatus::Awarded
+            | TenderStatus::Closed
+    ))
+}
+
+/// Whether `principal` reads the draw in full: operators, supervisors whose
+/// scope holds the tender.
+pub fn reads_in_full(
+    conn: &mut DbConn,
+    principal: &Principal,
+    tender: &TenderRow,
+) -> Result<bool, AppError> {
+    if !(principal.has(Role::Operator) || principal.has(Role::Supervisor)) {
+        return Ok(false);
+    }
+    let reader: Reader = crate::supervision::reader(conn, principal)?;
+    Ok(reader.covers(&tender.league_code, &tender.category))
+}
+
+pub fn view(
+    conn: &mut DbConn,
+    principal: &Principal,
+    tender: &TenderRow,
+) -> Result<CommitteeView, AppError> {
+    let full = reads_in_full(conn, principal, tender)?;
+    let sealed = !full && !unsealed(tender)?;
+    let Some(row) = load(conn, &tender.id)? else {
+        return Ok(CommitteeView {
+            stage: "not_configured".into(),
+            rules: None,
+            commitment: None,
+            committed_at: None,
+            pool_size: None,
+            drawn_at: None,
+            seated: 0,
+            accepted: 0,
+            short: false,
+            sealed,
+            members: vec![],
+        });
+    };
+    let rules = row.rules()?;
+    let members = members(conn, &tender.id, &rules, full)?;
+    let seated = members.iter().filter(|m| m.status.seated()).count();
+    let accepted = members
+        .iter()
+        .filter(|m| m.status == MemberStatus::Accepted)
+        .count();
+    Ok(CommitteeView {
+        stage: if row.drawn_at.is_some() {
+            "drawn"
+        } else {
+            "committed"
+        }
+        .into(),
+        commitment: Some(row.commitment_payload()),
+        committed_at: Some(from_db_time(row.committed_at)),
+        pool_size: Some(row.snapshot()?.experts.len()),
+        drawn_at: row.drawn_at.map(from_db_time),
+        seated,
+        accepted,
+        short: row.drawn_at.is_some() && seated < rules.size as usize,
+        sealed,
+        members: if sealed { vec![] } else { members },
+        rules: Some(rules),
+    })
+}
+
+fn members(
+    conn: &mut DbConn,
+    tender_id: &str,
+    rules: &Rules,
+    full: bool,
+) -> Result<Vec<MemberView>, AppError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Option<String>,
+        String,
+    );
+    let rows: Vec<Row> = committee_members::table
+        .inner_join(experts::table)
+        .filter(committee_members::tender_id.eq(tender_id))
+        .select((
+            experts::id,
+            experts::name,
+            experts::league_code,
+            experts::employer_name,
+            committee_members::venue_league,
+            committee_members::quota,
+            committee_members::invited_at,
+            committee_members::answered_at,
+            committee_members::reason,
+            committee_members::status,
+        ))
+        .order((committee_members::invited_at.asc(), experts::id.asc()))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(id, name, league, employer, venue, quota, invited, answered, reason, status)| {
+                let venue = rules
+                    .venues
+                    .iter()
+                    .find(|v| v.league == venue)
+                    .cloned()
+                    .unwrap_or(draw::Venue {
+                        league: venue,
+                        name: String::new(),
+                        main: false,
+                    });
+                Ok(MemberView {
+                    expert_id: id,
+                    name,
+                    league,
+                    employer,
+                    venue,
+                    quota,
+                    status: MemberStatus::from_db(&status)?,
+                    invited_at: from_db_time(invited),
+                    answered_at: answered.map(from_db_time),
+                    reason: reason.filter(|_| full),
+                })
+            },
+        )
+        .collect()
+}
+
+/// One replacement, as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Replacement {
+    pub expert: String,
+    /// declined, no_show or recused.
+    pub reason: String,
+    pub replacement: Option<String>,
+}
+
+/// The checkpoint the seed used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TreeHead {
+    pub size: u64,
+    /// Base64 of the root hash.
+    pub root: String,
+    pub signed_at: DateTime<Utc>,
+    /// The signed note, as the log serves it.
+    pub checkpoint: String,
+}
+
+/// Everything needed to replay a draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DrawRecord {
+    pub version: String,
+    pub tender_id: String,
+    pub bid_deadline: DateTime<Utc>,
+    pub committed_at: DateTime<Utc>,
+    /// The `draw.committed` payload; its canonical JSON's SHA-256 is the
+    /// audit entry's payload hash.
+    pub commitment: CommitmentPayload,
+    /// The commitment's index in the audit log, once sequenced: within the
+    /// tree head, so made before the seed could be known.
+    pub commitment_index: Option<u64>,
+    /// The exact text that was hashed.
+    pub snapshot: String,
+    pub rules: String,
+    pub platform_value: String,
+    pub supervisor_contribution: String,
+    pub tree_head: TreeHead,
+    /// Credit codes of the bidders whose bids stood at the draw.
+    pub bidders: Vec<String>,
+    pub drawn_at: DateTime<Utc>,
+    /// The draw as made: seed, committee, reserves, exclusions.
+    pub drawn: Outcome,
+    pub replacements: Vec<Replacement>,
+    /// The committee now, after replacements.
+    pub committee: Vec<draw::Seat>,
+}
+
+/// The published inputs and result of a drawn committee: for operators and
+/// supervisors in scope once drawn; for anyone who sees the tender once the
+/// evaluation has started.
+pub fn record(
+    conn: &mut DbConn,
+    principal: &Principal,
+    tender: &TenderRow,
+) -> Result<DrawRecord, AppError> {
+    if !reads_in_full(conn, principal, tender)? && !unsealed(tender)? {
+        return Err(AppError::Forbidden(
+            "the draw's record is published when the evaluation starts; until then only operators and supervisors read it"
+                .into(),
+        ));
+    }
+    let row = load_required(conn, &tender.id)?;
+    let (
+        Some(contribution),
+        Some(size),
+        Some(root),
+        Some(signed_at),
+        Some(note),
+        Some(bidders),
+        Some(drawn_at),
+    ) = (
+        row.supervisor_contribution.clone(),
+        row.tree_size,
+        row.tree_root.clone(),
+        row.tree_signed_at,
+        row.tree_note.clone(),
+        row.bidders_json.clone(),
+        row.drawn_at,
+    )
+    else {
+        return Err(AppError::Conflict("the committee is not drawn yet".into()));
+    };
+    let now = row
+        .outcome()?
+        .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
+    let replacements: Vec<(String, String, Option<String>)> = draw_replacements::table
+        .filter(draw_replacements::tender_id.eq(&tender.id))
+        .order(draw_replacements::n.asc())
+        .select((
+            draw_replacements::expert_id,
+            draw_replacements::reason,
+            draw_replacements::replacement_id,
+        ))
+        .load(conn)?;
+    // The draw as first made: replay it from the stored inputs (they are
+    // what is published, so the replay is what anyone would get).
+    let seed = draw::seed(&draw::SeedInputs {
+        tender_id: &tender.id,
+        snapshot: &row.snapshot_json,
+        rules: &row.rules_json,
+        platform_value: &row.platform_value,
+        supervisor_contribution: &contribution,
+        tree_size: size as u64,
+        tree_root: root
+            .as_slice()
+            .try_into()
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("stored tree root is not 32 bytes")))?,
+    });
+    let bidders: BTreeSet<String> =
+        serde_json::from_str(&bidders).map_err(|e| internal("stored bidders", e))?;
+    let drawn = draw::draw(&row.snapshot()?, &row.rules()?, &bidders, &seed);
+    Ok(DrawRecord {
+        version: draw::VERSION.into(),
+        tender_id: tender.id.clone(),
+        bid_deadline: from_db_time(tender.bid_deadline),
+        committed_at: from_db_time(row.committed_at),
+        commitment: row.commitment_payload(),
+        commitment_index: commitment_index(conn, &tender.id)?,
+        snapshot: row.snapshot_json.clone(),
+        rules: row.rules_json.clone(),
+        platform_value: row.platform_value.clone(),
+        supervisor_contribution: contribution,
+        tree_head: TreeHead {
+            size: size as u64,
+            root: openssl::base64::encode_block(&root),
+            signed_at: from_db_time(signed_at),
+            checkpoint: note,
+        },
+        bidders: bidders.into_iter().collect(),
+        drawn_at: from_db_time(drawn_at),
+        drawn,
+        replacements: replacements
+            .into_iter()
+            .map(|(expert, reason, replacement)| Replacement {
+                expert,
+                reason,
+                replacement,
+            })
+            .collect(),
+        committee: now.committee,
+    })
+}
+
+/// Where the `draw.committed` event of a tender sits in the audit log.
+fn commitment_index(conn: &mut DbConn, tender_id: &str) -> Result<Option<u64>, AppError> {
+    use crate::db::schema::audit_events;
+    Ok(audit_events::table
+        .filter(audit_events::action.eq("draw.committed"))
+        .filter(audit_events::tender_id.eq(tender_id))
+        .select(audit_events::leaf_index)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .flatten()
+        .map(|i| i as u64))
+}
+
+/// An expert's invitations, newest first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Invitation {
+    pub tender_id: String,
+    pub reference: String,
+    pub title: String,
+    pub bid_deadline: DateTime<Utc>,
+    pub venue: draw::Venue,
+    pub status: MemberStatus,
+    pub invited_at: DateTime<Utc>,
+}
+
+type InvitationRow = (
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    String,
+    String,
+    NaiveDateTime,
+    String,
+);
+
+pub fn invitations(conn: &mut DbConn, expert_id: &str) -> Result<Vec<Invitation>, AppError> {
+    let rows: Vec<InvitationRow> = committee_members::table
+        .inner_join(tenders::table)
+        .inner_join(draws::table.on(draws::tender_id.eq(committee_members::tender_id)))
+        .filter(committee_members::expert_id.eq(expert_id))
+        .select((
+            tenders::id,
+            tenders::reference,
+            tenders::title,
+            tenders::bid_deadline,
+            committee_members::venue_league,
+            committee_members::status,
+            committee_members::invited_at,
+            draws::rules_json,
+        ))
+        .order(committee_members::invited_at.desc())
+        .limit(200)
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(tender_id, reference, title, deadline, venue, status, invited, rules)| {
+                let rules: Rules =
+                    serde_json::from_str(&rules).map_err(|e| internal("stored draw rules", e))?;
+                let venue = rules
+                    .venues
+                    .into_iter()
+                    .find(|v| v.league == venue)
+                    .unwrap_or(draw::Venue {
+                        league: venue,
+                        name: String::new(),
+                        main: false,
+                    });
+                Ok(Invitation {
+                    tender_id,
+                    reference,
+                    title,
+                    bid_deadline: from_db_time(deadline),
+                    venue,
+                    status: MemberStatus::from_db(&status)?,
+                    invited_at: from_db_time(invited),
+                })
+            },
+        )
+        .collect()
+}

@@ -1,0 +1,570 @@
+//! The pool's storage: expert profiles, their availability, their history,
+//! and who may see which part of a profile.
+//!
+//! Operators manage profiles and see all of them; supervisors read them
+//! without contact details; an expert sees its own. Nobody else reads the
+//! pool: tenderers and bidders must not learn who might be drawn.
+
+use super::draw::PoolExpert;
+use super::specialties;
+use crate::audit::{self, AuditContext};
+use crate::db::schema::{committee_members, experts, tenders, user_roles, users};
+use crate::db::{DbConn, from_db_time, to_db_time};
+use crate::error::{AppError, FieldError};
+use crate::identity::{Principal, Role};
+use crate::types::{CreditCode, ExpertId, has_control_chars};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// An organisation the expert must be kept away from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    /// Its unified social credit code.
+    pub credit_code: String,
+    /// How the expert is related: former employer, a relative's company, …
+    #[schema(max_length = 200)]
+    pub relation: String,
+}
+
+/// The expert's employer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Employer {
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    pub credit_code: Option<String>,
+}
+
+/// A profile, as an operator enters it.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpertInput {
+    /// The expert's account (it must hold the expert role). Only when
+    /// creating.
+    pub user_id: Option<String>,
+    pub employer: Employer,
+    #[serde(default)]
+    pub related: Vec<Relation>,
+    /// Codes of the specialty tree, at least one.
+    pub specialties: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Whether the expert is in the pool (default true); a removed expert
+    /// keeps its history.
+    pub active: Option<bool>,
+}
+
+/// What an expert says about its availability.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityInput {
+    pub available: bool,
+    /// Why, or until when (up to 500 characters).
+    pub note: Option<String>,
+}
+
+/// One past or current committee seat.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub tender_id: String,
+    pub reference: String,
+    pub title: String,
+    /// invited, accepted, declined, no_show or recused.
+    pub status: String,
+    pub venue_league: String,
+    pub invited_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// A profile as the reader may see it: contact details only for operators
+/// and the expert itself.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExpertView {
+    pub id: ExpertId,
+    pub user_id: String,
+    pub name: String,
+    pub league: String,
+    pub employer: Employer,
+    pub related: Vec<Relation>,
+    pub specialties: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+    pub available: bool,
+    pub availability_note: Option<String>,
+    pub availability_confirmed_at: Option<DateTime<Utc>>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = experts)]
+pub struct ExpertRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub league_code: String,
+    pub employer_name: String,
+    pub employer_credit_code: Option<String>,
+    pub related_json: String,
+    pub specialties_json: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+    pub available: bool,
+    pub availability_note: Option<String>,
+    pub availability_confirmed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ExpertRow {
+    fn related(&self) -> Result<Vec<Relation>, AppError> {
+        serde_json::from_str(&self.related_json)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("stored relations")))
+    }
+
+    pub fn specialties(&self) -> Result<Vec<String>, AppError> {
+        serde_json::from_str(&self.specialties_json)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("stored specialties")))
+    }
+}
+
+/// How much of the pool a principal may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    /// Every profile, contact details included.
+    Operator,
+    /// Every profile, without contact details.
+    Supervisor,
+}
+
+/// Operators and supervisors read the pool; anyone else is refused.
+pub fn sight(principal: &Principal) -> Result<Sight, AppError> {
+    match principal.require_any(&[Role::Operator, Role::Supervisor])? {
+        Role::Operator => Ok(Sight::Operator),
+        _ => Ok(Sight::Supervisor),
+    }
+}
+
+fn check_contact(errors: &mut Vec<FieldError>, input: &ExpertInput) {
+    if let Some(phone) = &input.phone {
+        let ok = (5..=20).contains(&phone.len())
+            && phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
+        if !ok {
+            errors.push(FieldError::new(
+                "phone",
+                "5 to 20 characters of digits, '+', '-' or spaces",
+            ));
+        }
+    }
+    if let Some(email) = &input.email {
+        let ok = email.len() <= 200
+            && !has_control_chars(email)
+            && !email.contains(char::is_whitespace)
+            && email
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
+        if !ok {
+            errors.push(FieldError::new("email", "an email address"));
+        }
+    }
+}
+
+/// Checks a profile; returns its specialties sorted and deduplicated.
+fn check_input(input: &ExpertInput) -> Result<Vec<String>, AppError> {
+    let mut errors = Vec::new();
+    crate::error::check_text(
+        &mut errors,
+        "employer.name",
+        &input.employer.name,
+        true,
+        200,
+    );
+    if let Some(code) = &input.employer.credit_code
+        && let Err(e) = CreditCode::parse(code)
+    {
+        errors.push(FieldError::new("employer.credit_code", e));
+    }
+    if input.related.len() > 50 {
+        errors.push(FieldError::new("related", "at most 50 organisations"));
+    }
+    for (i, r) in input.related.iter().enumerate() {
+        if let Err(e) = CreditCode::parse(&r.credit_code) {
+            errors.push(FieldError::new(format!("related[{i}].credit_code"), e));
+        }
+        crate::error::check_text(
+            &mut errors,
+            &format!("related[{i}].relation"),
+            &r.relation,
+            true,
+            200,
+        );
+    }
+    if input.specialties.is_empty() || input.specialties.len() > 20 {
+        errors.push(FieldError::new(
+            "specialties",
+            "1 to 20 codes of the specialty tree",
+        ));
+    }
+    for (i, code) in input.specialties.iter().enumerate() {
+        if specialties::find(code).is_none() {
+            errors.push(FieldError::new(
+                format!("specialties[{i}]"),
+                "not a code of the specialty tree (GET /api/v1/experts/specialties)",
+            ));
+        }
+    }
+    check_contact(&mut errors, input);
+    AppError::check(errors)?;
+    let mut codes = input.specialties.clone();
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
+}
+
+fn json(value: &impl Serialize) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+}
+
+/// Adds an expert to the pool (operators).
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    input: &ExpertInput,
+) -> Result<ExpertId, AppError> {
+    let codes = check_input(input)?;
+    let Some(user_id) = input.user_id.as_deref() else {
+        return Err(AppError::invalid(
+            "user_id",
+            "the expert's account is required",
+        ));
+    };
+    let user: Option<(String, Option<String>, bool)> = users::table
+        .find(user_id)
+        .select((users::name, users::league_code, users::disabled))
+        .first(conn)
+        .optional()?;
+    let Some((name, league, disabled)) = user else {
+        return Err(AppError::invalid("user_id", "no such account"));
+    };
+    let is_expert = user_roles::table
+        .filter(user_roles::user_id.eq(user_id))
+        .filter(user_roles::role.eq(Role::Expert.code()))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !is_expert || disabled {
+        return Err(AppError::invalid(
+            "user_id",
+            "the account must be enabled and hold the expert role",
+        ));
+    }
+    let Some(league) = league else {
+        return Err(AppError::invalid(
+            "user_id",
+            "the account belongs to no league",
+        ));
+    };
+    let taken = experts::table
+        .filter(experts::user_id.eq(user_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if taken {
+        return Err(AppError::Conflict(
+            "this account already has an expert profile".into(),
+        ));
+    }
+    let id = ExpertId::new();
+    let now = to_db_time(ctx.now);
+    diesel::insert_into(experts::table)
+        .values((
+            experts::id.eq(id.as_str()),
+            experts::user_id.eq(user_id),
+            experts::name.eq(&name),
+            experts::league_code.eq(&league),
+            experts::employer_name.eq(input.employer.name.trim()),
+            experts::employer_credit_code.eq(input.employer.credit_code.as_deref()),
+            experts::related_json.eq(json(&input.related)?),
+            experts::specialties_json.eq(json(&codes)?),
+            experts::phone.eq(input.phone.as_deref()),
+            experts::email.eq(input.email.as_deref()),
+            experts::active.eq(input.active.unwrap_or(true)),
+            // Available once the expert says so.
+            experts::available.eq(false),
+            experts::created_at.eq(now),
+            experts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "expert.created",
+        "expert",
+        id.as_str(),
+        None,
+        &serde_json::json!({
+            "user_id": user_id, "league": league, "employer": input.employer,
+            "related": input.related, "specialties": codes,
+            "phone": input.phone, "email": input.email,
+        }),
+    )?;
+    Ok(id)
+}
+
+/// Changes a profile (operators).
+pub fn update(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    id: &ExpertId,
+    input: &ExpertInput,
+) -> Result<(), AppError> {
+    if input.user_id.is_some() {
+        return Err(AppError::invalid(
+            "user_id",
+            "an expert's account cannot be changed",
+        ));
+    }
+    let codes = check_input(input)?;
+    load(conn, id)?;
+    diesel::update(experts::table.find(id.as_str()))
+        .set((
+            experts::employer_name.eq(input.employer.name.trim()),
+            experts::employer_credit_code.eq(input.employer.credit_code.as_deref()),
+            experts::related_json.eq(json(&input.related)?),
+            experts::specialties_json.eq(json(&codes)?),
+            experts::phone.eq(input.phone.as_deref()),
+            experts::email.eq(input.email.as_deref()),
+            experts::active.eq(input.active.unwrap_or(true)),
+            experts::updated_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "expert.updated",
+        "expert",
+        id.as_str(),
+        None,
+        &serde_json::json!({
+            "employer": input.employer, "related": input.related, "specialties": codes,
+            "phone": input.phone, "email": input.email, "active": input.active.unwrap_or(true),
+        }),
+    )?;
+    Ok(())
+}
+
+pub fn load(conn: &mut DbConn, id: &ExpertId) -> Result<ExpertRow, AppError> {
+    experts::table
+        .find(id.as_str())
+        .select(ExpertRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("expert"))
+}
+
+/// The profile of the signed-in expert.
+pub fn of_user(conn: &mut DbConn, principal: &Principal) -> Result<ExpertRow, AppError> {
+    principal.require_any(&[Role::Expert])?;
+    let Some(user) = &principal.user_id else {
+        return Err(AppError::Unauthenticated("sign in first".into()));
+    };
+    experts::table
+        .filter(experts::user_id.eq(user.as_str()))
+        .select(ExpertRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound("this account has no expert profile".into()))
+}
+
+/// The expert says whether it is available.
+pub fn set_availability(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    row: &ExpertRow,
+    input: &AvailabilityInput,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if let Some(note) = &input.note {
+        crate::error::check_text(&mut errors, "note", note, false, 500);
+    }
+    AppError::check(errors)?;
+    diesel::update(experts::table.find(&row.id))
+        .set((
+            experts::available.eq(input.available),
+            experts::availability_note.eq(input.note.as_deref()),
+            experts::availability_confirmed_at.eq(Some(to_db_time(ctx.now))),
+            experts::updated_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "expert.availability",
+        "expert",
+        &row.id,
+        None,
+        &serde_json::json!({"available": input.available, "note": input.note}),
+    )
+}
+
+type HistoryRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+/// The expert's committees, newest first.
+pub fn history(conn: &mut DbConn, expert_id: &str) -> Result<Vec<HistoryEntry>, AppError> {
+    let rows: Vec<HistoryRow> = committee_members::table
+        .inner_join(tenders::table)
+        .filter(committee_members::expert_id.eq(expert_id))
+        .select((
+            tenders::id,
+            tenders::reference,
+            tenders::title,
+            committee_members::status,
+            committee_members::venue_league,
+            committee_members::invited_at,
+            committee_members::answered_at,
+        ))
+        .order(committee_members::invited_at.desc())
+        .limit(500)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(tender_id, reference, title, status, venue_league, invited, answered)| HistoryEntry {
+                tender_id,
+                reference,
+                title,
+                status,
+                venue_league,
+                invited_at: from_db_time(invited),
+                answered_at: answered.map(from_db_time),
+            },
+        )
+        .collect())
+}
+
+/// A profile as `contact` readers (operators, the expert) or others see it.
+pub fn view(conn: &mut DbConn, row: ExpertRow, contact: bool) -> Result<ExpertView, AppError> {
+    let history = history(conn, &row.id)?;
+    Ok(ExpertView {
+        related: row.related()?,
+        specialties: row.specialties()?,
+        id: ExpertId::from_db(row.id),
+        user_id: row.user_id,
+        name: row.name,
+        league: row.league_code,
+        employer: Employer {
+            name: row.employer_name,
+            credit_code: row.employer_credit_code,
+        },
+        phone: row.phone.filter(|_| contact),
+        email: row.email.filter(|_| contact),
+        active: row.active,
+        available: row.available,
+        availability_note: row.availability_note,
+        availability_confirmed_at: row.availability_confirmed_at.map(from_db_time),
+        history,
+    })
+}
+
+/// Filters of the pool list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PoolQuery {
+    pub league: Option<String>,
+    /// Experts with a specialty under this code.
+    pub specialty: Option<String>,
+    pub available: Option<bool>,
+}
+
+/// The pool, filtered; contact details per `sight`.
+pub fn list(
+    conn: &mut DbConn,
+    sight: Sight,
+    query: &PoolQuery,
+) -> Result<Vec<ExpertView>, AppError> {
+    let mut q = experts::table.select(ExpertRow::as_select()).into_boxed();
+    if let Some(league) = &query.league {
+        q = q.filter(experts::league_code.eq(league.clone()));
+    }
+    if let Some(available) = query.available {
+        q = q.filter(experts::available.eq(available));
+    }
+    let rows: Vec<ExpertRow> = q.order(experts::id.asc()).limit(2000).load(conn)?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Some(code) = &query.specialty
+            && !row
+                .specialties()?
+                .iter()
+                .any(|s| specialties::is_under(s, code))
+        {
+            continue;
+        }
+        out.push(view(conn, row, sight == Sight::Operator)?);
+    }
+    Ok(out)
+}
+
+/// The pool as the draw sees it now: active experts, with their committees
+/// of `tenderer_org` and their declines in the last `history_days`.
+pub fn snapshot(
+    conn: &mut DbConn,
+    tenderer_org: &str,
+    history_days: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<PoolExpert>, AppError> {
+    let since = to_db_time(now - Duration::days(i64::from(history_days)));
+    let rows: Vec<ExpertRow> = experts::table
+        .filter(experts::active.eq(true))
+        .select(ExpertRow::as_select())
+        .order(experts::id.asc())
+        .load(conn)?;
+    let seats: Vec<(String, String, String)> = committee_members::table
+        .inner_join(tenders::table)
+        .filter(committee_members::invited_at.ge(since))
+        .select((
+            committee_members::expert_id,
+            committee_members::status,
+            tenders::tenderer_org_id,
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mine = seats.iter().filter(|(e, _, _)| *e == row.id);
+        let (mut recent, mut declines) = (0u32, 0u32);
+        for (_, status, org) in mine {
+            match status.as_str() {
+                "accepted" if org == tenderer_org => recent += 1,
+                "declined" | "no_show" => declines += 1,
+                _ => {}
+            }
+        }
+        let mut related: Vec<String> = row.related()?.into_iter().map(|r| r.credit_code).collect();
+        related.sort();
+        related.dedup();
+        out.push(PoolExpert {
+            specialties: row.specialties()?,
+            id: row.id,
+            league: row.league_code,
+            employer: row.employer_credit_code,
+            related,
+            available: row.available,
+            recent_with_tenderer: recent,
+            declines,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,495 @@
+//! HTTP for the expert pool and tenders' committees: parse, authorise, call
+//! the pool or the committee, respond.
+
+use super::committee::{self, CommitmentPayload, CommitteeView, DrawRecord, Invitation};
+use super::draw::{Outcome, Seat};
+use super::pool::{self, AvailabilityInput, ExpertInput, ExpertView, PoolQuery, Sight};
+use super::specialties::{self, Specialty};
+use crate::audit::AuditContext;
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::startup::AppState;
+use crate::tenders::routes::parse_id;
+use crate::tenders::store as tenders;
+use crate::types::ExpertId;
+use actix_web::{HttpResponse, get, post, put, web};
+use serde::{Deserialize, Serialize};
+
+fn parse_expert(raw: &str) -> Result<ExpertId, AppError> {
+    ExpertId::parse(raw).ok_or_else(|| AppError::not_found("expert"))
+}
+
+/// The specialty code tree (public).
+#[utoipa::path(tag = "experts", responses((status = 200, body = Vec<Specialty>)))]
+#[get("/experts/specialties")]
+pub async fn list_specialties() -> web::Json<&'static [Specialty]> {
+    web::Json(specialties::TREE)
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ExpertList {
+    pub items: Vec<ExpertView>,
+}
+
+/// The shared pool: operators see contact details, supervisors do not;
+/// nobody else reads it.
+#[utoipa::path(
+    tag = "experts",
+    params(PoolQuery),
+    responses(
+        (status = 200, body = ExpertList),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)
+    )
+)]
+#[get("/experts")]
+pub async fn list_experts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<PoolQuery>,
+) -> Result<web::Json<ExpertList>, AppError> {
+    let sight = pool::sight(&principal)?;
+    let query = query.into_inner();
+    let items = state
+        .db
+        .read(move |conn| pool::list(conn, sight, &query))
+        .await?;
+    Ok(web::Json(ExpertList { items }))
+}
+
+/// Adds an expert to the pool (operators). The account must hold the expert
+/// role; the expert then confirms its availability.
+#[utoipa::path(
+    tag = "experts",
+    request_body = ExpertInput,
+    responses(
+        (status = 201, body = ExpertView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/experts")]
+pub async fn create_expert(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    body: web::Json<ExpertInput>,
+) -> Result<HttpResponse, AppError> {
+    let role = ctx.principal.require_any(&[Role::Operator])?;
+    let ctx = ctx.acting_as(role);
+    let input = body.into_inner();
+    let view = state
+        .db
+        .write(move |conn| {
+            let id = pool::create(conn, &ctx, &input)?;
+            let row = pool::load(conn, &id)?;
+            pool::view(conn, row, true)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// One expert: operators and the expert itself see contact details,
+/// supervisors the rest.
+#[utoipa::path(
+    tag = "experts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ExpertView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/experts/{id}")]
+pub async fn get_expert(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<ExpertView>, AppError> {
+    let id = parse_expert(&id)?;
+    let view = state
+        .db
+        .read(move |conn| {
+            let row = pool::load(conn, &id)?;
+            let own = principal
+                .user_id
+                .as_ref()
+                .is_some_and(|u| u.as_str() == row.user_id);
+            let contact = if own {
+                true
+            } else {
+                pool::sight(&principal)? == Sight::Operator
+            };
+            pool::view(conn, row, contact)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Changes an expert's profile (operators). `active: false` takes it out of
+/// the pool; its history stays.
+#[utoipa::path(
+    tag = "experts",
+    params(("id" = String, Path)),
+    request_body = ExpertInput,
+    responses(
+        (status = 200, body = ExpertView),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[put("/experts/{id}")]
+pub async fn update_expert(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<ExpertInput>,
+) -> Result<web::Json<ExpertView>, AppError> {
+    let role = ctx.principal.require_any(&[Role::Operator])?;
+    let ctx = ctx.acting_as(role);
+    let id = parse_expert(&id)?;
+    let input = body.into_inner();
+    let view = state
+        .db
+        .write(move |conn| {
+            pool::update(conn, &ctx, &id, &input)?;
+            let row = pool::load(conn, &id)?;
+            pool::view(conn, row, true)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// The signed-in expert's own profile.
+#[utoipa::path(
+    tag = "experts",
+    responses((status = 200, body = ExpertView), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem))
+)]
+#[get("/experts/me")]
+pub async fn my_profile(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<web::Json<ExpertView>, AppError> {
+    let view = state
+        .db
+        .read(move |conn| {
+            let row = pool::of_user(conn, &principal)?;
+            pool::view(conn, row, true)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// The expert confirms whether it is available to be drawn.
+#[utoipa::path(
+    tag = "experts",
+    request_body = AvailabilityInput,
+    responses((status = 200, body = ExpertView), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem))
+)]
+#[put("/experts/me/availability")]
+pub async fn set_availability(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    body: web::Json<AvailabilityInput>,
+) -> Result<web::Json<ExpertView>, AppError> {
+    let role = ctx.principal.require_any(&[Role::Expert])?;
+    let ctx = ctx.acting_as(role);
+    let input = body.into_inner();
+    let view = state
+        .db
+        .write(move |conn| {
+            let row = pool::of_user(conn, &ctx.principal)?;
+            pool::set_availability(conn, &ctx, &row, &input)?;
+            let row = pool::of_user(conn, &ctx.principal)?;
+            pool::view(conn, row, true)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InvitationList {
+    pub items: Vec<Invitation>,
+}
+
+/// The signed-in expert's invitations to committees.
+#[utoipa::path(
+    tag = "experts",
+    responses((status = 200, body = InvitationList), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem))
+)]
+#[get("/experts/me/invitations")]
+pub async fn my_invitations(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<web::Json<InvitationList>, AppError> {
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = pool::of_user(conn, &principal)?;
+            committee::invitations(conn, &row.id)
+        })
+        .await?;
+    Ok(web::Json(InvitationList { items }))
+}
+
+/// An answer to an invitation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    pub accept: bool,
+    /// Required when declining (up to 500 characters).
+    pub reason: Option<String>,
+}
+
+/// What an answer led to: for a decline, the reserve invited instead (if
+/// one fitted; its identity is not shown to the expert).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AnswerOutcome {
+    pub accepted: bool,
+    pub replaced: bool,
+}
+
+/// The invited expert accepts, or declines with a reason (the next reserve
+/// is invited).
+#[utoipa::path(
+    tag = "experts",
+    params(("tender_id" = String, Path)),
+    request_body = AnswerInput,
+    responses((status = 200, body = AnswerOutcome), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem))
+)]
+#[post("/experts/me/invitations/{tender_id}")]
+pub async fn answer_invitation(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    tender_id: web::Path<String>,
+    body: web::Json<AnswerInput>,
+) -> Result<web::Json<AnswerOutcome>, AppError> {
+    let role = ctx.principal.require_any(&[Role::Expert])?;
+    let ctx = ctx.acting_as(role);
+    let tender_id = parse_id(&tender_id)?;
+    let input = body.into_inner();
+    let replacement = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &tender_id)?;
+            let expert = pool::of_user(conn, &ctx.principal)?;
+            committee::answer(
+                conn,
+                &ctx,
+                tender_id.as_str(),
+                &expert,
+                input.accept,
+                input.reason.as_deref(),
+            )
+            .map(|seat| (input.accept, seat))
+        })
+        .await?;
+    Ok(web::Json(AnswerOutcome {
+        accepted: replacement.0,
+        replaced: replacement.1.is_some(),
+    }))
+}
+
+/// A tender's committee: the rules, the commitment, and (for operators and
+/// supervisors in scope, and for everyone once the evaluation has started)
+/// the members.
+#[utoipa::path(
+    tag = "committee",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CommitteeView), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/committee")]
+pub async fn get_committee(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<CommitteeView>, AppError> {
+    let id = parse_id(&id)?;
+    let view = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            committee::view(conn, &principal, &row)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Sets the draw's rules and commits the draw: the pool snapshot, the rules
+/// and the platform's secret value are hashed into the audit log. By the
+/// tender's organiser, before the bid deadline, once.
+#[utoipa::path(
+    tag = "committee",
+    params(("id" = String, Path)),
+    request_body = committee::RulesInput,
+    responses(
+        (status = 201, body = CommitmentPayload),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/committee/rules")]
+pub async fn commit_draw(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<committee::RulesInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let input = body.into_inner();
+    let payload = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let (row, role) = tenders::load_managed(conn, &id, &ctx.principal)?;
+            committee::commit(conn, &ctx.acting_as(role), &row, &input)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(payload))
+}
+
+/// A supervisor whose scope holds the tender adds its contribution to the
+/// seed, after the bid deadline; the platform reveals its value and the
+/// committee is drawn at once.
+#[utoipa::path(
+    tag = "committee",
+    params(("id" = String, Path)),
+    request_body = committee::ContributionInput,
+    responses(
+        (status = 200, body = Outcome),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem),
+        (status = 503, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/committee/contribution")]
+pub async fn contribute(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<committee::ContributionInput>,
+) -> Result<web::Json<Outcome>, AppError> {
+    let role = ctx.principal.require_any(&[Role::Supervisor])?;
+    let ctx = ctx.acting_as(role);
+    let id = parse_id(&id)?;
+    let input = body.into_inner();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let row = tenders::load_visible(conn, &id, &ctx.principal)?;
+            if !committee::reads_in_full(conn, &ctx.principal, &row)? {
+                return Err(AppError::Forbidden(
+                    "only a supervisor whose scope holds the tender contributes to its draw".into(),
+                ));
+            }
+            committee::contribute_and_draw(conn, &ctx, &row, &input.contribution)
+        })
+        .await?;
+    Ok(web::Json(outcome))
+}
+
+/// Why a member is marked absent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoShowInput {
+    /// What happened (1 to 500 characters).
+    pub reason: String,
+}
+
+/// What became of a freed seat.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SeatOutcome {
+    /// The reserve invited instead, if one fitted.
+    pub replacement: Option<Seat>,
+}
+
+/// The organiser marks a member who did not come; the next suitable reserve
+/// is invited.
+#[utoipa::path(
+    tag = "committee",
+    params(("id" = String, Path), ("expert_id" = String, Path)),
+    request_body = NoShowInput,
+    responses(
+        (status = 200, body = SeatOutcome),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/committee/members/{expert_id}/no-show")]
+pub async fn mark_no_show(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+    body: web::Json<NoShowInput>,
+) -> Result<web::Json<SeatOutcome>, AppError> {
+    let (id, expert) = path.into_inner();
+    let id = parse_id(&id)?;
+    let expert = parse_expert(&expert)?;
+    let reason = body.into_inner().reason;
+    let mut errors = Vec::new();
+    crate::error::check_text(&mut errors, "reason", &reason, true, 500);
+    AppError::check(errors)?;
+    let replacement = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let (_, role) = tenders::load_managed(conn, &id, &ctx.principal)?;
+            committee::leave(
+                conn,
+                &ctx.acting_as(role),
+                id.as_str(),
+                expert.as_str(),
+                committee::Leaving::NoShow,
+                &reason,
+            )
+        })
+        .await?;
+    Ok(web::Json(SeatOutcome { replacement }))
+}
+
+/// Everything needed to replay the draw (`ggzy draw verify`): for operators
+/// and supervisors in scope once drawn, for anyone who sees the tender once
+/// the evaluation has started.
+#[utoipa::path(
+    tag = "committee",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = DrawRecord),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/committee/draw-record")]
+pub async fn draw_record(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<DrawRecord>, AppError> {
+    let id = parse_id(&id)?;
+    let record = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            committee::record(conn, &principal, &row)
+        })
+        .await?;
+    Ok(web::Json(record))
+}
