@@ -38,6 +38,7 @@ pub struct ExpertList {
     params(PoolQuery),
     responses(
         (status = 200, body = ExpertList),
+        (status = 400, body = crate::error::Problem),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem)
     )
@@ -136,6 +137,7 @@ pub async fn get_expert(
     request_body = ExpertInput,
     responses(
         (status = 200, body = ExpertView),
+        (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)
