@@ -349,6 +349,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     draws,
     committee_members,
     draw_replacements,
+    evaluation_rooms,
+    room_events,
 );
 
 diesel::table! {
@@ -521,6 +523,7 @@ diesel::table! {
         tree_signed_at -> Nullable<Timestamp>,
         tree_note -> Nullable<Text>,
         bidders_json -> Nullable<Text>,
+        drawn_json -> Nullable<Text>,
         outcome_json -> Nullable<Text>,
         drawn_at -> Nullable<Timestamp>,
     }
@@ -547,5 +550,27 @@ diesel::table! {
         reason -> Text,
         replacement_id -> Nullable<Text>,
         occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluation_rooms (tender_id) {
+        tender_id -> Text,
+        setup_json -> Text,
+        opened_at -> Timestamp,
+        opened_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// An evaluation room's events, per tender, numbered from 1 without gaps.
+    room_events (tender_id, seq) {
+        tender_id -> Text,
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        actor_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        payload_json -> Text,
     }
 }

@@ -63,7 +63,9 @@ impl Report {
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    // Lower-case hex only, as the platform writes it: one value, one text.
+    let lower = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    if !text.len().is_multiple_of(2) || !text.bytes().all(lower) {
         return None;
     }
     (0..text.len())

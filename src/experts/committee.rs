@@ -103,6 +103,7 @@ pub struct DrawRow {
     pub tree_signed_at: Option<NaiveDateTime>,
     pub tree_note: Option<String>,
     pub bidders_json: Option<String>,
+    pub drawn_json: Option<String>,
     pub outcome_json: Option<String>,
     pub drawn_at: Option<NaiveDateTime>,
 }
@@ -347,6 +348,7 @@ pub fn contribute_and_draw(
             draws::tree_signed_at.eq(to_db_time(head.signed_at)),
             draws::tree_note.eq(&head.note),
             draws::bidders_json.eq(&bidders_json),
+            draws::drawn_json.eq(&outcome_json),
             draws::outcome_json.eq(&outcome_json),
             draws::drawn_at.eq(to_db_time(ctx.now)),
         ))
@@ -837,23 +839,15 @@ pub fn record(
             draw_replacements::replacement_id,
         ))
         .load(conn)?;
-    // The draw as first made: replay it from the stored inputs (they are
-    // what is published, so the replay is what anyone would get).
-    let seed = draw::seed(&draw::SeedInputs {
-        tender_id: &tender.id,
-        snapshot: &row.snapshot_json,
-        rules: &row.rules_json,
-        platform_value: &row.platform_value,
-        supervisor_contribution: &contribution,
-        tree_size: size as u64,
-        tree_root: root
-            .as_slice()
-            .try_into()
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("stored tree root is not 32 bytes")))?,
-    });
-    let bidders: BTreeSet<String> =
+    // The draw as it was made, stored then and never changed.
+    let drawn: Outcome = row
+        .drawn_json
+        .as_deref()
+        .map(|j| serde_json::from_str(j).map_err(|e| internal("stored draw", e)))
+        .transpose()?
+        .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
+    let bidders: Vec<String> =
         serde_json::from_str(&bidders).map_err(|e| internal("stored bidders", e))?;
-    let drawn = draw::draw(&row.snapshot()?, &row.rules()?, &bidders, &seed);
     Ok(DrawRecord {
         version: draw::VERSION.into(),
         tender_id: tender.id.clone(),
@@ -871,7 +865,7 @@ pub fn record(
             signed_at: from_db_time(signed_at),
             checkpoint: note,
         },
-        bidders: bidders.into_iter().collect(),
+        bidders,
         drawn_at: from_db_time(drawn_at),
         drawn,
         replacements: replacements

@@ -42,6 +42,9 @@ CREATE TABLE draws (
     tree_signed_at TIMESTAMP,
     tree_note TEXT,
     bidders_json TEXT,
+    -- The outcome as drawn (never changed) and as it is now (after
+    -- replacements).
+    drawn_json TEXT,
     outcome_json TEXT,
     drawn_at TIMESTAMP
 );
