@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod evaluation;
 pub mod experts;
 pub mod frontend;
 pub mod hall;

@@ -40,6 +40,8 @@ pub struct AppState {
     pub openings_running: Arc<crate::opening::run::Running>,
     /// The opening hall's live subscribers and socket settings.
     pub hall: hall::Hall,
+    /// Evaluation rooms: their hub, states and socket settings.
+    pub rooms: crate::evaluation::Rooms,
     /// The transparency log's key and sequencer interval.
     pub audit_log: Arc<audit::AuditLog>,
     /// Supervisors' live feed of the log.
@@ -140,6 +142,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         uploads: Arc::new(uploads),
         openings_running: Arc::default(),
         hall: hall::Hall::default(),
+        rooms: crate::evaluation::Rooms::default(),
         audit_log: Arc::new(audit::AuditLog {
             key: log_key,
             interval: std::time::Duration::from_secs(1),
@@ -240,6 +243,16 @@ pub fn configure(
                 .service(crate::experts::routes::contribute)
                 .service(crate::experts::routes::mark_no_show)
                 .service(crate::experts::routes::draw_record)
+                .service(crate::evaluation::routes::open_room)
+                .service(crate::evaluation::routes::get_room)
+                .service(crate::evaluation::routes::live)
+                .service(crate::evaluation::routes::list_events)
+                .service(crate::evaluation::routes::bid_container)
+                .service(crate::evaluation::routes::my_clarifications)
+                .service(crate::evaluation::routes::answer_clarification)
+                .service(crate::evaluation::routes::venue_sign_in)
+                .service(crate::evaluation::routes::get_report)
+                .service(crate::evaluation::routes::report_html)
                 .service(trust::routes::list_services)
                 .service(trust::routes::get_service)
                 .service(trust::routes::register_service)

@@ -1,13 +1,16 @@
-//! One live WebSocket client of a tender's hall: replay from the database,
-//! then live events from the hub, gap-free and without duplicates; client
-//! messages; heartbeats; and the close codes that say why a socket ended.
+//! One live WebSocket client of a channel (a tender's hall, an evaluation
+//! room): replay from the database, then live events from the hub,
+//! gap-free and without duplicates; client messages (`resume` here, the
+//! rest to the channel); heartbeats; and the close codes that say why a
+//! socket ended.
 
-use super::hub::Subscription;
+use super::hub::{Sequenced, Subscription};
 use super::protocol::{
     Assembler, ClientMessage, Cursor, Fragment, Refused, ServerMessage, Step, Whole,
 };
 use super::store::{self, HallEvent};
 use crate::db::Db;
+use crate::error::AppError;
 use crate::types::TenderId;
 use actix_ws::{CloseCode, CloseReason, Item, Message, MessageStream, ProtocolError, Session};
 use std::time::Duration;
@@ -66,33 +69,71 @@ enum Outgoing {
     Pong(actix_web::web::Bytes),
 }
 
-/// Everything one socket's task holds.
-pub struct Live {
-    pub session: Session,
-    pub stream: MessageStream,
-    pub subscription: Subscription<HallEvent>,
+/// What a live socket serves: its stored events, how one is written to the
+/// client, and what the client may say besides `resume`.
+#[allow(async_fn_in_trait)]
+pub trait Channel {
+    type Event: Sequenced;
+    /// Stored events numbered after `after`, in order, at most `limit`.
+    async fn load(&self, after: i64, limit: i64) -> Result<Vec<Self::Event>, AppError>;
+    /// The text frame of one event.
+    fn render(event: &Self::Event) -> String;
+    /// A client's text message other than `resume`: the frames to answer.
+    async fn on_message(&mut self, text: &str) -> Vec<String>;
+}
+
+/// A tender's opening hall: listen only.
+pub struct HallChannel {
     pub db: Db,
     pub tender_id: TenderId,
+}
+
+impl Channel for HallChannel {
+    type Event = HallEvent;
+
+    async fn load(&self, after: i64, limit: i64) -> Result<Vec<HallEvent>, AppError> {
+        let tender_id = self.tender_id.clone();
+        self.db
+            .read(move |conn| store::events_since(conn, &tender_id, after, limit))
+            .await
+    }
+
+    fn render(event: &HallEvent) -> String {
+        ServerMessage::event(event).to_text()
+    }
+
+    async fn on_message(&mut self, text: &str) -> Vec<String> {
+        let message = super::protocol::parse_client(text)
+            .err()
+            .unwrap_or_else(|| "unexpected message".into());
+        vec![ServerMessage::Error { message: &message }.to_text()]
+    }
+}
+
+/// Everything one socket's task holds.
+pub struct Live<C: Channel> {
+    pub session: Session,
+    pub stream: MessageStream,
+    pub subscription: Subscription<C::Event>,
+    pub channel: C,
     pub after: i64,
     pub settings: LiveSettings,
 }
 
-impl Live {
+impl<C: Channel> Live<C> {
     /// Serves the socket until it ends.
     pub async fn run(self) {
         let Live {
             session,
             stream,
             subscription,
-            db,
-            tender_id,
+            channel,
             after,
             settings,
         } = self;
         let mut socket = Socket {
             session,
-            db,
-            tender_id,
+            channel,
             cursor: Cursor { last: after },
             settings,
         };
@@ -102,19 +143,18 @@ impl Live {
     }
 }
 
-struct Socket {
+struct Socket<C: Channel> {
     session: Session,
-    db: Db,
-    tender_id: TenderId,
+    channel: C,
     cursor: Cursor,
     settings: LiveSettings,
 }
 
-impl Socket {
+impl<C: Channel> Socket<C> {
     async fn serve(
         &mut self,
         stream: MessageStream,
-        mut subscription: Subscription<HallEvent>,
+        mut subscription: Subscription<C::Event>,
     ) -> End {
         // Subscribed before this task started: whatever commits from now on
         // arrives live, and what committed before is in the database.
@@ -170,14 +210,12 @@ impl Socket {
     async fn fill(&mut self, upto: Option<i64>) -> Result<(), End> {
         let batch = self.settings.replay_batch.clamp(1, store::MAX_BATCH);
         loop {
-            let tender_id = self.tender_id.clone();
-            let after = self.cursor.last;
             let events = self
-                .db
-                .read(move |conn| store::events_since(conn, &tender_id, after, batch))
+                .channel
+                .load(self.cursor.last, batch)
                 .await
                 .map_err(|e| {
-                    tracing::warn!(error = %e, "reading the hall for a live client failed");
+                    tracing::warn!(error = %e, "reading the events for a live client failed");
                     End::ServerError
                 })?;
             let full = events.len() as i64 >= batch;
@@ -191,11 +229,11 @@ impl Socket {
         }
     }
 
-    async fn on_live(&mut self, event: &HallEvent) -> Result<(), End> {
-        if self.cursor.step(event.seq) == Step::Fill {
-            self.fill(Some(event.seq)).await?;
+    async fn on_live(&mut self, event: &C::Event) -> Result<(), End> {
+        if self.cursor.step(event.seq()) == Step::Fill {
+            self.fill(Some(event.seq())).await?;
         }
-        match self.cursor.step(event.seq) {
+        match self.cursor.step(event.seq()) {
             Step::Skip => Ok(()),
             Step::Send => self.send_event(event).await,
             Step::Fill => {
@@ -203,18 +241,17 @@ impl Socket {
                 // happen; if it does, deliver what we have, loudly.
                 tracing::warn!(
                     last_seq = self.cursor.last,
-                    seq = event.seq,
-                    "hall events missing from the database; sending past the gap"
+                    seq = event.seq(),
+                    "events missing from the database; sending past the gap"
                 );
                 self.send_event(event).await
             }
         }
     }
 
-    async fn send_event(&mut self, event: &HallEvent) -> Result<(), End> {
-        self.send_text(ServerMessage::event(event).to_text())
-            .await?;
-        self.cursor.last = event.seq;
+    async fn send_event(&mut self, event: &C::Event) -> Result<(), End> {
+        self.send_text(C::render(event)).await?;
+        self.cursor.last = event.seq();
         Ok(())
     }
 
@@ -285,13 +322,21 @@ impl Socket {
                 self.send_error("binary messages are not understood; send JSON text")
                     .await
             }
-            Whole::Text(text) => match super::protocol::parse_client(&text) {
-                Ok(ClientMessage::Resume { after }) => {
-                    self.cursor = Cursor { last: after };
-                    self.replay().await
+            Whole::Text(text) if super::protocol::is_resume(&text) => {
+                match super::protocol::parse_client(&text) {
+                    Ok(ClientMessage::Resume { after }) => {
+                        self.cursor = Cursor { last: after };
+                        self.replay().await
+                    }
+                    Err(message) => self.send_error(&message).await,
                 }
-                Err(message) => self.send_error(&message).await,
-            },
+            }
+            Whole::Text(text) => {
+                for reply in self.channel.on_message(&text).await {
+                    self.send_text(reply).await?;
+                }
+                Ok(())
+            }
         }
     }
 

@@ -52,10 +52,11 @@ impl Default for Hall {
 /// blocking pool, so the publish is not lost if the request is abandoned
 /// while the transaction runs. (Were it lost, live clients would still get
 /// the events: from the database, at the next event or reconnection.)
-pub async fn write_then_publish<T, F>(db: &Db, hub: &hub::Hub, f: F) -> Result<T, AppError>
+pub async fn write_then_publish<T, E, F>(db: &Db, hub: &hub::Hub<E>, f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConn) -> Result<(T, Vec<HallEvent>), AppError> + Send + 'static,
+    E: hub::Sequenced,
+    F: FnOnce(&mut DbConn) -> Result<(T, Vec<E>), AppError> + Send + 'static,
 {
     let db = db.clone();
     let hub = hub.clone();

@@ -80,6 +80,15 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, String> {
     }
 }
 
+/// Whether a client's text is a `resume` message (well-formed or not);
+/// other messages go to the channel.
+pub fn is_resume(text: &str) -> bool {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("type").and_then(Value::as_str).map(|t| t == "resume"))
+        .unwrap_or(false)
+}
+
 /// What to do with an event that arrives live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {

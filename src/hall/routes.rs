@@ -93,8 +93,10 @@ pub async fn live(
         session,
         stream,
         subscription,
-        db: state.db.clone(),
-        tender_id: id,
+        channel: super::live::HallChannel {
+            db: state.db.clone(),
+            tender_id: id,
+        },
         after,
         settings: state.hall.settings,
     };

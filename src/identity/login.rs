@@ -74,7 +74,7 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
 /// Verifies a raw signature over `data` with the certificate's key: RSA
 /// PKCS#1 v1.5 (2048 bits or more) or ECDSA P-256 (DER) with SHA-256, or SM2
 /// with SM3 and the standard signer ID "1234567812345678".
-fn verify_raw(cert: &X509, data: &[u8], signature: &[u8]) -> Result<(), String> {
+pub fn verify_raw(cert: &X509, data: &[u8], signature: &[u8]) -> Result<(), String> {
     let key = cert
         .public_key()
         .map_err(|_| "the certificate's public key cannot be read".to_string())?;

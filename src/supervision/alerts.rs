@@ -168,6 +168,36 @@ pub fn refresh(
     Ok(raised)
 }
 
+/// Raises an alert found outside the signals (an evaluation room's flagged
+/// score), once per fingerprint.
+pub fn raise(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    kind: signals::SignalKind,
+    fingerprint: &str,
+    summary: &str,
+    events: &[i64],
+) -> Result<(), AppError> {
+    let signal = Signal {
+        kind,
+        fingerprint: fingerprint.to_string(),
+        summary: summary.to_string(),
+        events: events.to_vec(),
+    };
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        supervision_alerts::table
+            .filter(supervision_alerts::tender_id.eq(tender_id))
+            .filter(supervision_alerts::kind.eq(kind.code()))
+            .filter(supervision_alerts::fingerprint.eq(fingerprint)),
+    ))
+    .get_result(conn)?;
+    if !exists {
+        insert(conn, &AuditContext::system(ctx.now), tender_id, &signal)?;
+    }
+    Ok(())
+}
+
 fn insert(
     conn: &mut DbConn,
     ctx: &AuditContext,

@@ -80,6 +80,9 @@ pub enum SignalKind {
     PricesInProgression,
     PricesInNarrowBand,
     OperatorActionAfterDeadline,
+    /// An expert's score far from the other members' mean (raised by the
+    /// evaluation room).
+    ScoreDeviation,
 }
 
 impl SignalKind {
@@ -93,6 +96,7 @@ impl SignalKind {
             SignalKind::PricesInProgression => "prices_in_progression",
             SignalKind::PricesInNarrowBand => "prices_in_narrow_band",
             SignalKind::OperatorActionAfterDeadline => "operator_action_after_deadline",
+            SignalKind::ScoreDeviation => "score_deviation",
         }
     }
 }

@@ -93,7 +93,7 @@ pub async fn until_live<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
-async fn close_frame<S: AsyncRead + AsyncWrite + Unpin>(
+pub async fn close_frame<S: AsyncRead + AsyncWrite + Unpin>(
     ws: &mut WebSocketStream<S>,
 ) -> tungstenite::protocol::CloseFrame {
     match next(ws).await {

@@ -23,9 +23,12 @@ pub struct TestApp {
     pub db: Db,
     /// The server's hall (its hub is shared with the server's).
     pub hall: ggzy::hall::Hall,
+    /// The server's evaluation rooms (hub and states shared).
+    pub rooms: ggzy::evaluation::Rooms,
     pub data_dir: tempfile::TempDir,
     _database: Option<DropDatabase>,
     args: ConfigArgs,
+    live: Option<ggzy::hall::LiveSettings>,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -125,7 +128,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     } else {
         "http"
     };
-    let (base, db, server, hall) = start(&args, clock.clone(), scheme, options.hall);
+    let (base, db, server, hall, rooms) = start(&args, clock.clone(), scheme, options.hall);
     let client = Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .finish();
@@ -135,9 +138,11 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         clock,
         db,
         hall,
+        rooms,
         data_dir,
         _database: database,
         args,
+        live: options.hall,
         server,
     }
 }
@@ -148,12 +153,19 @@ fn start(
     clock: Arc<OffsetClock>,
     scheme: &str,
     hall: Option<ggzy::hall::LiveSettings>,
-) -> (String, Db, actix_web::dev::ServerHandle, ggzy::hall::Hall) {
+) -> (
+    String,
+    Db,
+    actix_web::dev::ServerHandle,
+    ggzy::hall::Hall,
+    ggzy::evaluation::Rooms,
+) {
     let config = args.resolve().expect("test configuration");
     ggzy::telemetry::init(&config);
     let mut state = ggzy::startup::prepare(config, clock).expect("prepare the app");
     if let Some(settings) = hall {
         state.hall = ggzy::hall::Hall::new(settings);
+        state.rooms = ggzy::evaluation::Rooms::new(settings);
     }
     // The audit log's sequencer runs often, so tests wait little for it.
     if let Some(log) = Arc::get_mut(&mut state.audit_log) {
@@ -164,11 +176,12 @@ fn start(
     state.supervision_feed.recheck = std::time::Duration::from_millis(300);
     let db = state.db.clone();
     let hall = state.hall.clone();
+    let rooms = state.rooms.clone();
     let app = ggzy::startup::Application::build(state).expect("build the app");
     let base = format!("{scheme}://127.0.0.1:{}", app.port());
     let handle = app.handle();
     actix_web::rt::spawn(app.run());
-    (base, db, handle, hall)
+    (base, db, handle, hall, rooms)
 }
 
 impl TestApp {
@@ -182,10 +195,12 @@ impl TestApp {
         } else {
             "http"
         };
-        let (base, db, server, hall) = start(&self.args, self.clock.clone(), scheme, None);
+        let (base, db, server, hall, rooms) =
+            start(&self.args, self.clock.clone(), scheme, self.live);
         self.base = base;
         self.db = db;
         self.hall = hall;
+        self.rooms = rooms;
         self.server = server;
     }
 }

@@ -20,6 +20,7 @@ mod login;
 mod ocsp;
 mod opendata;
 mod pki;
+mod rooms;
 mod seals;
 mod supervision;
 mod tenders;

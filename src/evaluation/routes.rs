@@ -1,0 +1,699 @@
+//! HTTP for evaluation rooms: opening a room, joining it over a WebSocket
+//! (members act, supervisors watch), its events as pages, the bids'
+//! documents, bidders' answers to clarifications, venue sign-in sheets and
+//! the report (JSON and printable HTML).
+
+use super::live::RoomChannel;
+use super::room::{Actor, RoomMember, State};
+use super::store::{self, RoomEvent, RoomSettings};
+use crate::audit::AuditContext;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::identity::{Principal, Role};
+use crate::startup::AppState;
+use crate::tenders::routes::parse_id;
+use crate::tenders::store::{self as tenders, TenderRow};
+use crate::types::TenderId;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tracing::Instrument;
+
+/// Who `principal` is in the room: a sitting member, or a watcher
+/// (operators, supervisors in scope); anyone else is refused.
+fn role_in_room(
+    conn: &mut DbConn,
+    principal: &Principal,
+    tender: &TenderRow,
+    state: &State,
+) -> Result<(Actor, Option<RoomMember>), AppError> {
+    if principal.has(Role::Expert)
+        && let Ok(expert) = crate::experts::pool::of_user(conn, principal)
+        && let Some(member) = state.roster.iter().find(|m| m.expert == expert.id)
+    {
+        if state.members.get(&member.expert).is_some_and(|m| m.recused) {
+            return Err(AppError::Forbidden(
+                "you have recused yourself from this evaluation".into(),
+            ));
+        }
+        return Ok((Actor::Member(member.expert.clone()), Some(member.clone())));
+    }
+    if crate::experts::committee::reads_in_full(conn, principal, tender)? {
+        return Ok((Actor::Watcher, None));
+    }
+    if !principal.is_authenticated() {
+        return Err(AppError::Unauthenticated("sign in first".into()));
+    }
+    Err(AppError::Forbidden(
+        "only the committee's members and the supervisors whose scope holds the tender join its room".into(),
+    ))
+}
+
+/// Opens the room of a tender whose evaluation has started: the valid bids
+/// are labelled A, B, C… and the seated members are its members. By the
+/// tender's organiser, once.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path)),
+    request_body = RoomSettings,
+    responses(
+        (status = 201, description = "The room's first event (room.opened)", body = Object),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/evaluation/room")]
+pub async fn open_room(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<RoomSettings>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let settings = body.into_inner();
+    let event = crate::hall::write_then_publish(&state.db, &state.rooms.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let (row, role) = tenders::load_managed(conn, &id, &ctx.principal)?;
+        let event = store::open(conn, &ctx.acting_as(role), &row, &settings)?;
+        Ok((event.clone(), vec![event]))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .content_type("application/json")
+        .body(event.to_text()))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RoomQuery {
+    /// Send only events numbered after this one (0, the default: all).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+}
+
+fn check_after(after: Option<i64>) -> Result<i64, AppError> {
+    match after {
+        None => Ok(0),
+        Some(n) if n >= 0 => Ok(n),
+        Some(_) => Err(AppError::InvalidQuery(
+            "after is a sequence number, 0 or more".into(),
+        )),
+    }
+}
+
+/// Joins a tender's evaluation room over a WebSocket.
+///
+/// Members join with their certificate session; supervisors whose scope
+/// holds the tender (and operators) join to watch. The server sends every
+/// event after `after` (`{"type":"event","seq":n,"kind":"…","at":"…","actor":…,"payload":{…}}`),
+/// then `{"type":"live","last_seq":n}`, then each event as it is stored.
+/// Members send actions, each with an `id` of their choosing:
+/// `{"type":"declare","id":…}`, `recuse` (`reason`), `vote` (`candidate`),
+/// `score` (`bid`, `criterion`, `points`, `reason`), `clarify` (`bid`,
+/// `question`), `close_round` (the chair), `sign` (`signature`, `dissent`).
+/// Each is answered with `{"type":"ack","id":…,"seq":n,"duplicate":false}`
+/// or `{"type":"error","id":…,"code":"…","message":"…"}`; an id sent again
+/// is acknowledged as a duplicate and applied once. Anyone may send
+/// `{"type":"resume","after":n}`.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path), RoomQuery),
+    responses(
+        (status = 101, description = "Switching Protocols: the room"),
+        (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 426, description = "Not a WebSocket handshake", body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/evaluation/room/live")]
+pub async fn live(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    query: web::Query<RoomQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let after = check_after(query.after)?;
+    let binding = req
+        .extensions()
+        .get::<crate::identity::sessions::Binding>()
+        .cloned();
+    let principal = ctx.principal.clone();
+    let states = state.rooms.states.clone();
+    let tid = id.clone();
+    let (actor, member) = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &tid, &principal)?;
+            let (_, room) = store::state(conn, &states, &row.id)?;
+            role_in_room(conn, &principal, &row, &room)
+        })
+        .await?;
+    if member.is_some() && binding.is_none() {
+        return Err(AppError::Unauthenticated(
+            "members join the room with their certificate session (sign in with your certificate)"
+                .into(),
+        ));
+    }
+    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
+        AppError::UpgradeRequired(format!(
+            "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
+        ))
+    })?;
+    let subscription = state.rooms.hub.subscribe(id.as_str());
+    if let Some(member) = member.clone() {
+        let ctx = ctx.clone().acting_as(Role::Expert);
+        let tid = id.as_str().to_string();
+        crate::hall::write_then_publish(&state.db, &state.rooms.hub, move |conn| {
+            let event = store::sign_in(conn, &ctx, &tid, &member)?;
+            Ok(((), event.into_iter().collect::<Vec<RoomEvent>>()))
+        })
+        .await?;
+    }
+    let ctx = match &actor {
+        Actor::Member(_) => ctx.acting_as(Role::Expert),
+        Actor::Watcher => ctx,
+    };
+    let span = tracing::info_span!("room_live", tender_id = %id, after);
+    let live = crate::hall::live::Live {
+        session,
+        stream,
+        subscription,
+        channel: RoomChannel {
+            state: state.clone(),
+            tender_id: id.as_str().to_string(),
+            actor,
+            ctx,
+            certificate: binding.map(|b| b.certificate),
+        },
+        after,
+        settings: state.rooms.settings,
+    };
+    actix_web::rt::spawn(live.run().instrument(span));
+    Ok(response)
+}
+
+/// Members, supervisors in scope and operators read the room.
+async fn readable_room(
+    state: &web::Data<AppState>,
+    principal: Principal,
+    id: TenderId,
+) -> Result<(TenderRow, State, Actor), AppError> {
+    let states = state.rooms.states.clone();
+    state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let (_, room) = store::state(conn, &states, &row.id)?;
+            let (actor, _) = role_in_room(conn, &principal, &row, &room)?;
+            Ok((row, room, actor))
+        })
+        .await
+}
+
+/// The room now: phase, round, chair, members and where each stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoomView {
+    pub phase: super::room::Phase,
+    pub round: Option<crate::tenders::model::CriterionKind>,
+    pub chair: Option<String>,
+    pub members: Vec<MemberView>,
+    /// Bids: labels, and (for watchers, or once unblinded) whose and at
+    /// what price.
+    #[schema(value_type = Vec<Object>)]
+    pub bids: Vec<Value>,
+    pub blind: bool,
+    pub unblinded: bool,
+    pub report_sha256: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub expert: String,
+    pub name: String,
+    pub league: String,
+    pub venue: String,
+    pub declared: bool,
+    pub recused: bool,
+    pub signed: bool,
+    pub dissent: Option<String>,
+}
+
+/// The room's state (members, supervisors in scope, operators).
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path)),
+    responses((status = 200, body = RoomView), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/evaluation/room")]
+pub async fn get_room(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<RoomView>, AppError> {
+    let id = parse_id(&id)?;
+    let (_, room, actor) = readable_room(&state, principal, id).await?;
+    let open = actor == Actor::Watcher || !room.setup.blind || room.unblinded;
+    Ok(web::Json(RoomView {
+        phase: room.phase,
+        round: room.current_round(),
+        chair: room.chair.clone(),
+        members: room
+            .roster
+            .iter()
+            .map(|m| {
+                let s = &room.members[&m.expert];
+                MemberView {
+                    expert: m.expert.clone(),
+                    name: m.name.clone(),
+                    league: m.league.clone(),
+                    venue: m.venue.clone(),
+                    declared: s.declared,
+                    recused: s.recused,
+                    signed: s.signed,
+                    dissent: s.dissent.clone(),
+                }
+            })
+            .collect(),
+        bids: room
+            .setup
+            .bids
+            .iter()
+            .map(|b| {
+                if open {
+                    serde_json::json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen})
+                } else {
+                    serde_json::json!({"label": b.label})
+                }
+            })
+            .collect(),
+        blind: room.setup.blind,
+        unblinded: room.unblinded,
+        report_sha256: room.report_sha256.clone(),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// The room's events after `after`, as JSON lines of the socket's frames.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path), EventsQuery),
+    responses((status = 200, description = "One event frame per line", content_type = "application/jsonl", body = String),
+              (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/evaluation/room/events")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    query: web::Query<EventsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let after = check_after(query.after)?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::InvalidQuery("limit is 1 to 500".into()));
+    }
+    let (row, _, _) = readable_room(&state, principal, id).await?;
+    let events = state
+        .db
+        .read(move |conn| store::events_since(conn, &row.id, after, limit))
+        .await?;
+    let mut body = String::new();
+    for e in events {
+        body.push_str(&e.to_text());
+        body.push('\n');
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/jsonl")
+        .body(body))
+}
+
+/// A bid's decrypted container (ZIP), for the room's members and watchers;
+/// every read is on the record.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path), ("label" = String, Path)),
+    responses((status = 200, description = "ZIP", content_type = "application/zip", body = Vec<u8>),
+              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/evaluation/bids/{label}/container")]
+pub async fn bid_container(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, label) = path.into_inner();
+    let id = parse_id(&id)?;
+    let (row, room, _) = readable_room(&state, ctx.principal.clone(), id).await?;
+    let Some(bid) = room.setup.bids.iter().find(|b| b.label == label).cloned() else {
+        return Err(AppError::not_found("bid"));
+    };
+    let tid = row.id.clone();
+    let bid_id = bid.bid_id.clone();
+    let label2 = label.clone();
+    state
+        .db
+        .write(move |conn| {
+            crate::audit::record(
+                conn,
+                &ctx,
+                "room.container_read",
+                "bid",
+                &bid_id,
+                Some(&tid),
+                &serde_json::json!({"label": label2}),
+            )
+        })
+        .await?;
+    let path = crate::opening::bid::opened_container(&state.config.data_dir, &row.id, &bid.bid_id);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| AppError::NotFound("the decrypted bid is no longer kept".into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"bid-{label}.zip\""),
+        ))
+        .body(bytes))
+}
+
+/// A clarification asked of the bidder's bid.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClarificationView {
+    pub id: String,
+    pub bid_id: String,
+    pub question: String,
+    pub answer: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClarificationList {
+    pub items: Vec<ClarificationView>,
+}
+
+fn bidder_org(principal: &Principal) -> Result<String, AppError> {
+    principal.require_any(&[Role::Bidder])?;
+    principal
+        .organisation
+        .as_ref()
+        .map(|o| o.as_str().to_string())
+        .ok_or_else(|| AppError::Forbidden("the account belongs to no enterprise".into()))
+}
+
+/// The clarifications the room asked of the signed-in bidder.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ClarificationList), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/evaluation/clarifications")]
+pub async fn my_clarifications(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<ClarificationList>, AppError> {
+    let id = parse_id(&id)?;
+    let org = bidder_org(&principal)?;
+    let states = state.rooms.states.clone();
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let (_, room) = store::state(conn, &states, &row.id)?;
+            Ok(store::clarifications_for(&room, &org)
+                .into_iter()
+                .map(|(c, bid_id)| ClarificationView {
+                    id: c.id,
+                    bid_id,
+                    question: c.question,
+                    answer: c.answer,
+                })
+                .collect())
+        })
+        .await?;
+    Ok(web::Json(ClarificationList { items }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerInput {
+    /// 1 to 5000 characters.
+    pub answer: String,
+}
+
+/// The bidder answers a clarification from its own session; the answer
+/// reaches the room live.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path), ("question" = String, Path)),
+    request_body = AnswerInput,
+    responses((status = 200, description = "The room event", body = Object), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem))
+)]
+#[post("/tenders/{id}/evaluation/clarifications/{question}/answer")]
+pub async fn answer_clarification(
+    state: web::Data<AppState>,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+    body: web::Json<AnswerInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, question) = path.into_inner();
+    let id = parse_id(&id)?;
+    let answer = body.into_inner().answer;
+    let mut errors = Vec::new();
+    crate::error::check_text(&mut errors, "answer", &answer, true, 5000);
+    AppError::check(errors)?;
+    let role = ctx.principal.require_any(&[Role::Bidder])?;
+    let ctx = ctx.acting_as(role);
+    let states = state.rooms.states.clone();
+    let (event, room) = crate::hall::write_then_publish(&state.db, &state.rooms.hub, move |conn| {
+        let row = tenders::load_visible(conn, &id, &ctx.principal)?;
+        let (event, room) =
+            store::answer_clarification(conn, &ctx, &states, &row.id, &question, &answer)?;
+        Ok(((event.clone(), room), vec![event]))
+    })
+    .await?;
+    state.rooms.states.put(&event.tender_id, event.seq, room);
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(event.to_text()))
+}
+
+/// One member's sign-in at a venue.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignInRow {
+    pub expert: String,
+    pub name: String,
+    pub signed_in_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignInSheet {
+    pub venue: crate::experts::draw::Venue,
+    pub members: Vec<SignInRow>,
+}
+
+/// A venue's sign-in sheet: the members who sit there and when each first
+/// joined. Venue staff (operators of the venue's league) see their venue
+/// only; platform operators and supervisors in scope see every venue.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path), ("league" = String, Path)),
+    responses((status = 200, body = SignInSheet), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/evaluation/venues/{league}/sign-in")]
+pub async fn venue_sign_in(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<SignInSheet>, AppError> {
+    let (id, league) = path.into_inner();
+    let id = parse_id(&id)?;
+    let states = state.rooms.states.clone();
+    let sheet = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let (_, room) = store::state(conn, &states, &row.id)?;
+            let draw = crate::experts::committee::load(conn, &row.id)?
+                .ok_or_else(|| AppError::not_found("venue"))?;
+            let Some(venue) = draw
+                .rules()?
+                .venues
+                .into_iter()
+                .find(|v| v.league == league)
+            else {
+                return Err(AppError::not_found("venue"));
+            };
+            let staff_here = principal.has(Role::Operator)
+                && principal
+                    .league
+                    .as_ref()
+                    .is_some_and(|l| l.as_str() == league);
+            let everywhere = (principal.has(Role::Operator) && principal.league.is_none())
+                || (principal.has(Role::Supervisor)
+                    && crate::experts::committee::reads_in_full(conn, &principal, &row)?);
+            if !staff_here && !everywhere {
+                principal.require_any(&[Role::Operator, Role::Supervisor])?;
+                return Err(AppError::Forbidden(
+                    "venue staff see their own venue's sign-in only".into(),
+                ));
+            }
+            let events = store::events_since(conn, &row.id, 0, store::MAX_BATCH)?;
+            let members = room
+                .roster
+                .iter()
+                .filter(|m| m.venue == league)
+                .map(|m| SignInRow {
+                    expert: m.expert.clone(),
+                    name: m.name.clone(),
+                    signed_in_at: events
+                        .iter()
+                        .find(|e| {
+                            e.kind == "member.signed_in"
+                                && e.actor.as_deref() == Some(m.expert.as_str())
+                        })
+                        .map(|e| e.at),
+                })
+                .collect();
+            Ok(SignInSheet { venue, members })
+        })
+        .await?;
+    Ok(web::Json(sheet))
+}
+
+/// The report and its signatures.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReportView {
+    pub sha256: String,
+    /// The report whose canonical JSON (keys sorted, no spaces) has that
+    /// SHA-256.
+    #[schema(value_type = Object)]
+    pub report: Value,
+    /// The text each member signed.
+    pub signed_text: String,
+    #[schema(value_type = Vec<Object>)]
+    pub signatures: Vec<Value>,
+    pub closed: bool,
+}
+
+async fn report_of(
+    state: &web::Data<AppState>,
+    principal: Principal,
+    id: TenderId,
+) -> Result<(TenderRow, ReportView), AppError> {
+    let states = state.rooms.states.clone();
+    state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let (_, room) = store::state(conn, &states, &row.id)?;
+            let closed = room.phase == super::room::Phase::Closed;
+            if !closed {
+                role_in_room(conn, &principal, &row, &room)?;
+            }
+            let Some(sha256) = room.report_sha256.clone() else {
+                return Err(AppError::Conflict("the report is not ready yet".into()));
+            };
+            let events = store::events_since(conn, &row.id, 0, store::MAX_BATCH)?;
+            let mut signatures = Vec::new();
+            let mut after = 0;
+            let mut batch = events;
+            loop {
+                for e in &batch {
+                    after = e.seq;
+                    if e.kind == "report.signed" {
+                        let mut p: Value =
+                            serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
+                        let name = room
+                            .roster
+                            .iter()
+                            .find(|m| Some(m.expert.as_str()) == p["expert"].as_str())
+                            .map(|m| m.name.clone());
+                        p["name"] = serde_json::json!(name);
+                        p["at"] = serde_json::json!(e.at);
+                        signatures.push(p);
+                    }
+                }
+                if (batch.len() as i64) < store::MAX_BATCH {
+                    break;
+                }
+                batch = store::events_since(conn, &row.id, after, store::MAX_BATCH)?;
+            }
+            let view = ReportView {
+                signed_text: super::room::report_signing_text(&row.id, &sha256),
+                sha256,
+                report: room.report(),
+                signatures,
+                closed,
+            };
+            Ok((row, view))
+        })
+        .await
+}
+
+/// The evaluation report (JSON) with its hash and signatures: for the
+/// room's members and watchers once ready, for anyone who sees the tender
+/// once the room is closed.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path)),
+    responses((status = 200, body = ReportView), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/evaluation/report")]
+pub async fn get_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<ReportView>, AppError> {
+    let id = parse_id(&id)?;
+    Ok(web::Json(report_of(&state, principal, id).await?.1))
+}
+
+/// The evaluation report as a printable HTML page.
+#[utoipa::path(
+    tag = "evaluation",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "HTML", content_type = "text/html", body = String),
+              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/evaluation/report.html")]
+pub async fn report_html(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let (row, view) = report_of(&state, principal, id).await?;
+    let page = super::report::html(&row.title, &view.report, &view.sha256, &view.signatures);
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page))
+}

@@ -1,0 +1,734 @@
+//! The rooms' storage: opening a room, its events (appended inside the
+//! transaction of the action, numbered per room from 1 without gaps, read
+//! back by number), and the room's state rebuilt as the fold of its events
+//! (kept in memory between actions; rebuilt from the database whenever the
+//! memory is behind, so a restarted server rebuilds every open room).
+
+use super::room::{self, Action, Actor, Event, Refusal, RoomBid, RoomMember, Setup, State};
+use crate::audit::{self, AuditContext};
+use crate::db::schema::{
+    bid_openings, bids, committee_members, evaluation_rooms, experts, organisations, room_events,
+};
+use crate::db::{DbConn, from_db_time, to_db_time};
+use crate::error::AppError;
+use crate::experts::committee::{self, MemberStatus};
+use crate::hall::hub::Sequenced;
+use crate::tenders::model::{Evaluation, TenderStatus};
+use crate::tenders::store::TenderRow;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The most events one read returns.
+pub const MAX_BATCH: i64 = 500;
+
+/// One event of a room, as stored and as delivered.
+#[derive(Debug, Clone)]
+pub struct RoomEvent {
+    pub tender_id: String,
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    /// The member (expert id) or user who caused it; none for the room's own.
+    pub actor: Option<String>,
+    pub payload: Box<RawValue>,
+}
+
+impl Sequenced for RoomEvent {
+    fn channel(&self) -> &str {
+        &self.tender_id
+    }
+
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+}
+
+impl RoomEvent {
+    /// The event as the fold reads it.
+    pub fn to_event(&self) -> Event {
+        Event {
+            kind: self.kind.clone(),
+            payload: serde_json::from_str(self.payload.get()).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The frame sent to clients.
+    pub fn to_text(&self) -> String {
+        #[derive(Serialize)]
+        struct Frame<'a> {
+            r#type: &'static str,
+            seq: i64,
+            kind: &'a str,
+            at: DateTime<Utc>,
+            actor: Option<&'a str>,
+            payload: &'a RawValue,
+        }
+        serde_json::to_string(&Frame {
+            r#type: "event",
+            seq: self.seq,
+            kind: &self.kind,
+            at: self.at,
+            actor: self.actor.as_deref(),
+            payload: &self.payload,
+        })
+        .unwrap_or_default()
+    }
+}
+
+fn internal(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> AppError {
+    AppError::Internal(anyhow::Error::new(e).context(what.to_string()))
+}
+
+/// Appends one event, numbered one past the room's last (the caller holds
+/// the tender's lock, inside the action's transaction).
+fn append(
+    conn: &mut DbConn,
+    tender_id: &str,
+    kind: &str,
+    actor: Option<&str>,
+    client_id: Option<&str>,
+    payload: &Value,
+    now: DateTime<Utc>,
+) -> Result<RoomEvent, AppError> {
+    let text = serde_json::to_string(payload).map_err(|e| internal("room event", e))?;
+    let raw = RawValue::from_string(text.clone()).map_err(|e| internal("room event", e))?;
+    let seq = last_seq(conn, tender_id)? + 1;
+    let at = to_db_time(now);
+    diesel::insert_into(room_events::table)
+        .values((
+            room_events::tender_id.eq(tender_id),
+            room_events::seq.eq(seq),
+            room_events::occurred_at.eq(at),
+            room_events::kind.eq(kind),
+            room_events::actor_id.eq(actor),
+            room_events::client_id.eq(client_id),
+            room_events::payload_json.eq(&text),
+        ))
+        .execute(conn)?;
+    Ok(RoomEvent {
+        tender_id: tender_id.to_string(),
+        seq,
+        at: from_db_time(at),
+        kind: kind.to_string(),
+        actor: actor.map(str::to_string),
+        payload: raw,
+    })
+}
+
+pub fn last_seq(conn: &mut DbConn, tender_id: &str) -> Result<i64, AppError> {
+    Ok(room_events::table
+        .filter(room_events::tender_id.eq(tender_id))
+        .select(diesel::dsl::max(room_events::seq))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
+/// The room's events numbered after `after`, in order, at most `limit`.
+pub fn events_since(
+    conn: &mut DbConn,
+    tender_id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<RoomEvent>, AppError> {
+    let rows: Vec<(i64, NaiveDateTime, String, Option<String>, String)> = room_events::table
+        .filter(room_events::tender_id.eq(tender_id))
+        .filter(room_events::seq.gt(after))
+        .select((
+            room_events::seq,
+            room_events::occurred_at,
+            room_events::kind,
+            room_events::actor_id,
+            room_events::payload_json,
+        ))
+        .order(room_events::seq.asc())
+        .limit(limit.clamp(1, MAX_BATCH))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(seq, at, kind, actor, payload)| {
+            Ok(RoomEvent {
+                tender_id: tender_id.to_string(),
+                seq,
+                at: from_db_time(at),
+                kind,
+                actor,
+                payload: RawValue::from_string(payload)
+                    .map_err(|e| internal("stored room event", e))?,
+            })
+        })
+        .collect()
+}
+
+/// How the organiser opens a room.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomSettings {
+    /// Evaluate the technical round without knowing whose bid is whose.
+    #[serde(default)]
+    pub blind_technical: bool,
+    /// Flag scores this far (percent) from the other members' mean; 1 to
+    /// 100, default 30.
+    pub deviation_percent: Option<u32>,
+}
+
+pub fn setup_of(conn: &mut DbConn, tender_id: &str) -> Result<Option<Setup>, AppError> {
+    let json: Option<String> = evaluation_rooms::table
+        .find(tender_id)
+        .select(evaluation_rooms::setup_json)
+        .first(conn)
+        .optional()?;
+    json.map(|j| serde_json::from_str(&j).map_err(|e| internal("stored room setup", e)))
+        .transpose()
+}
+
+fn member_of(conn: &mut DbConn, expert_id: &str, venue: &str) -> Result<RoomMember, AppError> {
+    let (name, league): (String, String) = experts::table
+        .find(expert_id)
+        .select((experts::name, experts::league_code))
+        .first(conn)?;
+    Ok(RoomMember {
+        expert: expert_id.to_string(),
+        name,
+        league,
+        venue: venue.to_string(),
+    })
+}
+
+/// What `room.opened` tells everyone in the room: in a blind room, no
+/// bidder and no price.
+fn opened_payload(setup: &Setup, venues: &[crate::experts::draw::Venue]) -> Value {
+    let bids: Vec<Value> = setup
+        .bids
+        .iter()
+        .map(|b| {
+            if setup.blind {
+                json!({"label": b.label})
+            } else {
+                json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen})
+            }
+        })
+        .collect();
+    json!({
+        "criteria": setup.criteria,
+        "rounds": setup.rounds(),
+        "blind_technical": setup.blind,
+        "deviation_percent": setup.deviation_percent,
+        "bids": bids,
+        "members": setup.members,
+        "venues": venues,
+    })
+}
+
+/// Opens the room of a tender under evaluation (its organiser, once).
+pub fn open(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender: &TenderRow,
+    settings: &RoomSettings,
+) -> Result<RoomEvent, AppError> {
+    if tender.status()? != TenderStatus::Evaluating {
+        return Err(AppError::IllegalTransition(
+            "the room opens when the tender's evaluation has started".into(),
+        ));
+    }
+    if setup_of(conn, &tender.id)?.is_some() {
+        return Err(AppError::Conflict("the room is open already".into()));
+    }
+    let deviation_percent = settings.deviation_percent.unwrap_or(30);
+    if !(1..=100).contains(&deviation_percent) {
+        return Err(AppError::invalid("deviation_percent", "from 1 to 100"));
+    }
+    let Evaluation::ComprehensiveScoring {
+        criteria,
+        price_formula,
+    } = tender.evaluation()?
+    else {
+        return Err(AppError::Conflict(
+            "rooms evaluate by comprehensive scoring; this tender's method has no criteria to score"
+                .into(),
+        ));
+    };
+    let draw = committee::load(conn, &tender.id)?
+        .filter(|d| d.drawn_at.is_some())
+        .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
+    let venues = draw.rules()?.venues;
+    let seated: Vec<(String, String, String)> = committee_members::table
+        .filter(committee_members::tender_id.eq(&tender.id))
+        .filter(
+            committee_members::status
+                .eq_any([MemberStatus::Invited.code(), MemberStatus::Accepted.code()]),
+        )
+        .order((
+            committee_members::invited_at.asc(),
+            committee_members::expert_id.asc(),
+        ))
+        .select((
+            committee_members::expert_id,
+            committee_members::venue_league,
+            committee_members::status,
+        ))
+        .load(conn)?;
+    if seated.is_empty() {
+        return Err(AppError::Conflict("no member holds a seat".into()));
+    }
+    let mut members = Vec::new();
+    for (expert, venue, _) in &seated {
+        members.push(member_of(conn, expert, venue)?);
+    }
+    let opened: Vec<(String, String, String, Option<i64>)> = bid_openings::table
+        .inner_join(bids::table.on(bids::id.eq(bid_openings::bid_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(bids::bidder_org_id)))
+        .filter(bid_openings::tender_id.eq(&tender.id))
+        .filter(bid_openings::outcome.eq(crate::opening::run::Outcome::Valid.code()))
+        .order((bid_openings::opened_at.asc(), bid_openings::bid_id.asc()))
+        .select((
+            bids::id,
+            organisations::id,
+            organisations::name,
+            bid_openings::total_price_fen,
+        ))
+        .load(conn)?;
+    let bids: Vec<RoomBid> = opened
+        .into_iter()
+        .filter_map(|(bid_id, org, name, price)| Some((bid_id, org, name, price?)))
+        .enumerate()
+        .map(|(i, (bid_id, bidder_org_id, bidder, price_fen))| RoomBid {
+            label: label(i),
+            bid_id,
+            bidder_org_id,
+            bidder,
+            price_fen,
+        })
+        .collect();
+    if bids.is_empty() {
+        return Err(AppError::Conflict("no valid bid to evaluate".into()));
+    }
+    let setup = Setup {
+        tender_id: tender.id.clone(),
+        criteria,
+        price_formula,
+        bids,
+        members,
+        blind: settings.blind_technical,
+        deviation_percent,
+    };
+    let setup_json = serde_json::to_string(&setup).map_err(|e| internal("room setup", e))?;
+    diesel::insert_into(evaluation_rooms::table)
+        .values((
+            evaluation_rooms::tender_id.eq(&tender.id),
+            evaluation_rooms::setup_json.eq(&setup_json),
+            evaluation_rooms::opened_at.eq(to_db_time(ctx.now)),
+            evaluation_rooms::opened_by.eq(ctx.principal.user_id.as_ref().map(|u| u.as_str())),
+        ))
+        .execute(conn)?;
+    let payload = opened_payload(&setup, &venues);
+    audit::record(
+        conn,
+        ctx,
+        "room.opened",
+        "room",
+        &tender.id,
+        Some(&tender.id),
+        &setup,
+    )?;
+    append(
+        conn,
+        &tender.id,
+        "room.opened",
+        None,
+        None,
+        &payload,
+        ctx.now,
+    )
+}
+
+/// "A", "B", …, "Z", "AA", "AB", …
+fn label(i: usize) -> String {
+    let mut n = i + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Rooms' states kept between actions, with the number of the last event
+/// folded in.
+#[derive(Clone, Default)]
+pub struct States {
+    inner: Arc<Mutex<HashMap<String, (i64, State)>>>,
+}
+
+impl States {
+    fn get(&self, tender_id: &str, last: i64) -> Option<State> {
+        let map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(tender_id)
+            .filter(|(seq, _)| *seq == last)
+            .map(|(_, s)| s.clone())
+    }
+
+    /// Keeps a state once the transaction that made it has committed.
+    pub fn put(&self, tender_id: &str, last: i64, state: State) {
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let newer = map.get(tender_id).is_none_or(|(seq, _)| *seq <= last);
+        if newer {
+            map.insert(tender_id.to_string(), (last, state));
+        }
+    }
+}
+
+/// The room's state now: from memory when it is up to date, else the fold
+/// of every stored event.
+pub fn state(
+    conn: &mut DbConn,
+    states: &States,
+    tender_id: &str,
+) -> Result<(i64, State), AppError> {
+    let Some(setup) = setup_of(conn, tender_id)? else {
+        return Err(AppError::NotFound(
+            "the tender's evaluation room is not open".into(),
+        ));
+    };
+    let last = last_seq(conn, tender_id)?;
+    if let Some(state) = states.get(tender_id, last) {
+        return Ok((last, state));
+    }
+    let mut state = State::new(setup);
+    let mut after = 0;
+    loop {
+        let batch = events_since(conn, tender_id, after, MAX_BATCH)?;
+        for event in &batch {
+            state.apply(&event.to_event());
+            after = event.seq;
+        }
+        if (batch.len() as i64) < MAX_BATCH {
+            break;
+        }
+    }
+    Ok((after, state))
+}
+
+/// What became of an action.
+#[derive(Debug)]
+pub enum Acted {
+    /// Applied: the events it added (publish them after commit) and the
+    /// state after them.
+    Applied {
+        events: Vec<RoomEvent>,
+        state: Box<State>,
+    },
+    /// This client id was applied before, as event `seq`: nothing again.
+    Duplicate {
+        seq: i64,
+    },
+    Refused(Refusal),
+}
+
+/// Verifies a member's signature of the report with the certificate of its
+/// session.
+fn check_signature(
+    certificate: Option<&[u8]>,
+    text: &str,
+    signature_b64: &str,
+) -> Result<(), Refusal> {
+    let refusal = |message: String| Refusal {
+        code: "signature",
+        message,
+    };
+    let Some(der) = certificate else {
+        return Err(refusal(
+            "sign in with your certificate: the report is signed with the key of the session's certificate".into(),
+        ));
+    };
+    let cert = openssl::x509::X509::from_der(der)
+        .map_err(|_| refusal("the session's certificate cannot be read".into()))?;
+    let signature = openssl::base64::decode_block(signature_b64)
+        .map_err(|_| refusal("the signature is not base64".into()))?;
+    crate::identity::login::verify_raw(&cert, text.as_bytes(), &signature).map_err(|why| {
+        refusal(format!(
+            "{why}; sign the text ggzy-evaluation-report-v1\\n<tender>\\n<report sha256>\\n"
+        ))
+    })
+}
+
+/// Applies a member's action, inside a write transaction: refused, a
+/// duplicate, or its events appended (with what follows from them: a
+/// recusal's replacement, a flagged score's supervision alert) and on the
+/// record.
+pub fn act(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    states: &States,
+    tender_id: &str,
+    actor: &Actor,
+    action: &Action,
+    certificate: Option<&[u8]>,
+) -> Result<Acted, AppError> {
+    crate::db::lock_in_transaction(conn, &format!("tender:{tender_id}"))?;
+    let (_, mut state) = state(conn, states, tender_id)?;
+    let actor_id = match actor {
+        Actor::Member(e) => Some(e.as_str()),
+        Actor::Watcher => None,
+    };
+    let client_id = action.id();
+    if client_id.is_empty() || client_id.len() > 64 || crate::types::has_control_chars(client_id) {
+        return Ok(Acted::Refused(Refusal {
+            code: "invalid",
+            message: "every action carries an \"id\" of 1 to 64 characters, unique per member"
+                .into(),
+        }));
+    }
+    if let Some(expert) = actor_id {
+        let seen: Option<i64> = room_events::table
+            .filter(room_events::tender_id.eq(tender_id))
+            .filter(room_events::actor_id.eq(expert))
+            .filter(room_events::client_id.eq(client_id))
+            .select(room_events::seq)
+            .first(conn)
+            .optional()?;
+        if let Some(seq) = seen {
+            return Ok(Acted::Duplicate { seq });
+        }
+    }
+    let decided = match state.decide(actor, action) {
+        Ok(events) => events,
+        Err(refusal) => return Ok(Acted::Refused(refusal)),
+    };
+    if let Action::Sign { signature, .. } = action {
+        let sha = state.report_sha256.clone().unwrap_or_default();
+        if let Err(refusal) = check_signature(
+            certificate,
+            &room::report_signing_text(tender_id, &sha),
+            signature,
+        ) {
+            return Ok(Acted::Refused(refusal));
+        }
+    }
+    let mut appended = Vec::new();
+    let mut first = true;
+    let mut queue: std::collections::VecDeque<Event> = decided.into();
+    while let Some(event) = queue.pop_front() {
+        let stored = append(
+            conn,
+            tender_id,
+            &event.kind,
+            actor_id,
+            if first { Some(client_id) } else { None },
+            &event.payload,
+            ctx.now,
+        )?;
+        first = false;
+        audit::record(
+            conn,
+            ctx,
+            &format!("room.{}", event.kind),
+            "room",
+            tender_id,
+            Some(tender_id),
+            &event.payload,
+        )?;
+        state.apply(&event);
+        match event.kind.as_str() {
+            "member.recused" => {
+                let expert = event.payload["expert"].as_str().unwrap_or_default();
+                let reason = event.payload["reason"].as_str().unwrap_or_default();
+                let seat = committee::leave(
+                    conn,
+                    ctx,
+                    tender_id,
+                    expert,
+                    committee::Leaving::Recused,
+                    reason,
+                )?;
+                let replacement = seat
+                    .map(|s| member_of(conn, &s.expert, &s.venue))
+                    .transpose()?;
+                queue.push_back(Event {
+                    kind: "member.replaced".into(),
+                    payload: json!({"expert": expert, "replacement": replacement}),
+                });
+            }
+            "score.flagged" => raise_alert(conn, ctx, tender_id, &stored)?,
+            _ => {}
+        }
+        appended.push(stored);
+    }
+    Ok(Acted::Applied {
+        events: appended,
+        state: Box::new(state),
+    })
+}
+
+/// A flagged score is also a supervision alert, for supervisors who are
+/// not in the room.
+fn raise_alert(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    event: &RoomEvent,
+) -> Result<(), AppError> {
+    let p: Value = serde_json::from_str(event.payload.get()).unwrap_or(Value::Null);
+    let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+    let summary = format!(
+        "expert {} scored bid {} on {} {} points, {} from the members' mean of {}",
+        s("expert"),
+        s("bid"),
+        s("criterion"),
+        p["points"],
+        p["deviation_percent"]
+            .as_f64()
+            .map_or("far".to_string(), |d| format!("{d}%")),
+        p["mean"]
+    );
+    crate::supervision::alerts::raise(
+        conn,
+        ctx,
+        tender_id,
+        crate::supervision::signals::SignalKind::ScoreDeviation,
+        &format!("{}/{}/{}", s("expert"), s("bid"), s("criterion")),
+        &summary,
+        &[],
+    )
+}
+
+/// A member joins: its first sign-in is recorded (venue staff read it).
+pub fn sign_in(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    member: &RoomMember,
+) -> Result<Option<RoomEvent>, AppError> {
+    crate::db::lock_in_transaction(conn, &format!("tender:{tender_id}"))?;
+    let seen = room_events::table
+        .filter(room_events::tender_id.eq(tender_id))
+        .filter(room_events::kind.eq("member.signed_in"))
+        .filter(room_events::actor_id.eq(&member.expert))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if seen {
+        return Ok(None);
+    }
+    let payload = json!({"expert": member.expert, "venue": member.venue});
+    audit::record(
+        conn,
+        ctx,
+        "room.member.signed_in",
+        "room",
+        tender_id,
+        Some(tender_id),
+        &payload,
+    )?;
+    append(
+        conn,
+        tender_id,
+        "member.signed_in",
+        Some(&member.expert),
+        None,
+        &payload,
+        ctx.now,
+    )
+    .map(Some)
+}
+
+/// A bidder answers a clarification asked of its bid.
+pub fn answer_clarification(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    states: &States,
+    tender_id: &str,
+    question_id: &str,
+    answer: &str,
+) -> Result<(RoomEvent, State), AppError> {
+    crate::db::lock_in_transaction(conn, &format!("tender:{tender_id}"))?;
+    let (_, mut state) = state(conn, states, tender_id)?;
+    let Some(question) = state
+        .clarifications
+        .iter()
+        .find(|c| c.id == question_id)
+        .cloned()
+    else {
+        return Err(AppError::NotFound("no such clarification request".into()));
+    };
+    let bid = state
+        .setup
+        .bids
+        .iter()
+        .find(|b| b.label == question.bid)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound("no such clarification request".into()))?;
+    let org = ctx.principal.organisation.as_ref().map(|o| o.as_str());
+    if !ctx.principal.has(crate::identity::Role::Bidder) || org != Some(bid.bidder_org_id.as_str())
+    {
+        return Err(AppError::Forbidden(
+            "only the bidder asked answers a clarification".into(),
+        ));
+    }
+    if question.answer.is_some() {
+        return Err(AppError::Conflict(
+            "this clarification is answered already".into(),
+        ));
+    }
+    if state.phase != room::Phase::Scoring {
+        return Err(AppError::IllegalTransition(
+            "the scoring is over; answers are no longer taken".into(),
+        ));
+    }
+    let payload = json!({"id": question_id, "bid": question.bid, "answer": answer.trim()});
+    audit::record(
+        conn,
+        ctx,
+        "room.clarification.answered",
+        "room",
+        tender_id,
+        Some(tender_id),
+        &payload,
+    )?;
+    let user = ctx
+        .principal
+        .user_id
+        .as_ref()
+        .map(|u| u.as_str().to_string());
+    let event = append(
+        conn,
+        tender_id,
+        "clarification.answered",
+        user.as_deref(),
+        None,
+        &payload,
+        ctx.now,
+    )?;
+    state.apply(&event.to_event());
+    Ok((event, state))
+}
+
+/// Clarifications asked of the bids of `org`.
+pub fn clarifications_for(state: &State, org: &str) -> Vec<(room::Clarification, String)> {
+    state
+        .clarifications
+        .iter()
+        .filter_map(|c| {
+            let bid = state.setup.bids.iter().find(|b| b.label == c.bid)?;
+            (bid.bidder_org_id == org).then(|| (c.clone(), bid.bid_id.clone()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn labels_run_like_spreadsheet_columns() {
+        let labels: Vec<String> = [0, 1, 25, 26, 27, 701, 702]
+            .iter()
+            .map(|i| super::label(*i))
+            .collect();
+        assert_eq!(labels, ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]);
+    }
+}

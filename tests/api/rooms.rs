@@ -1,0 +1,941 @@
+//! Evaluation rooms through a real WebSocket client (tokio-tungstenite):
+//! a committee of five across two venues evaluates three bids blind, asks
+//! a bidder to clarify, loses a member to a recusal and takes the reserve,
+//! survives a server restart, and signs the report with the members' own
+//! keys; every refusal the protocol promises, and a supervisor who sees
+//! exactly what the experts see.
+
+use crate::bids::{Make, bid_deadline, container, envelope, sign_in, tender_with_opening_cert};
+use crate::fabric::League;
+use crate::hall::{next, next_json, until_live};
+use crate::helpers::{Options, TestApp};
+use crate::trust::{Registry, credit, resident};
+use futures_util::SinkExt;
+use ggzy::audit::AuditContext;
+use ggzy::identity::Role;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+type Ws = crate::hall::Ws;
+
+/// An expert with a certificate of its league.
+struct Expert {
+    file: String,
+    league: &'static str,
+    id: String,
+}
+
+fn league<'a>(r: &'a Registry, code: &str) -> &'a League {
+    if code == "NNG" { &r.nng } else { &r.lzh }
+}
+
+/// An account for a person certificate, as an operator enrols one.
+fn enrol(r: &Registry, league: &str, name: &str, id_number: &str) -> String {
+    let ctx = AuditContext::system(r.app.now());
+    let id = ggzy::types::ResidentId::parse(id_number).unwrap();
+    let league = ggzy::types::LeagueCode::parse(league).unwrap();
+    r.app
+        .db
+        .write_blocking(|conn| {
+            let user = ggzy::identity::store::insert_user(
+                conn,
+                &ctx,
+                &ggzy::identity::store::NewUser {
+                    name,
+                    roles: &[Role::Expert],
+                    league: Some(&league),
+                    organisation: None,
+                },
+            )?;
+            ggzy::identity::sessions::bind_certificate_identities(
+                conn,
+                &ctx,
+                &user,
+                &[Role::Expert],
+                None,
+                Some(&id),
+            )?;
+            Ok(user.as_str().to_string())
+        })
+        .unwrap()
+}
+
+async fn token_of(r: &Registry, e: &Expert) -> String {
+    sign_in(r, league(r, e.league), &e.file).await
+}
+
+struct Fixture {
+    tender: String,
+    tenderer: String,
+    supervisor: String,
+    /// The five seated, in the order they were invited.
+    members: Vec<Expert>,
+    /// The sixth, the reserve.
+    reserve: Expert,
+    _dir: tempfile::TempDir,
+}
+
+/// Six experts with certificates (three per league), a tender with three
+/// valid bids, a committee of five drawn (two seats for LZH at least),
+/// the opening done and the evaluation started.
+async fn evaluation_started(r: &Registry) -> Fixture {
+    let app = &r.app;
+    let mut experts = Vec::new();
+    for i in 0..6 {
+        let code = if i < 3 { "NNG" } else { "LZH" };
+        let file = format!("expert{i}");
+        let name = format!("评委{i}");
+        let number = resident(&format!("450102198001{:02}123", i + 10));
+        league(r, code).person(&file, &name, &number);
+        let user = enrol(r, code, &name, &number);
+        let reply = app
+            .post_json(
+                "/api/v1/experts",
+                Some(&r.operator),
+                &json!({"user_id": user, "employer": {"name": format!("单位{i}"),
+                        "credit_code": credit(&format!("91450100MA5T2{i:03}X"))},
+                        "specialties": ["B0102"]}),
+            )
+            .await;
+        reply.assert_status(201);
+        let e = Expert {
+            file,
+            league: code,
+            id: reply.json()["id"].as_str().unwrap().to_string(),
+        };
+        let token = token_of(r, &e).await;
+        app.put_json(
+            "/api/v1/experts/me/availability",
+            Some(&token),
+            &json!({"available": true}),
+        )
+        .await
+        .assert_status(200);
+        experts.push(e);
+    }
+    let supervisor = app.supervisor(
+        "监督员",
+        "administrative",
+        Some("government_procurement"),
+        Some("NNG"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (tenderer, tender, opening) = tender_with_opening_cert(r, dir.path()).await;
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/committee/rules"),
+        Some(&tenderer),
+        &json!({"size": 5, "cross_site": {"min_other_league_percent": 40},
+                "venues": [{"league": "NNG", "name": "南宁主会场", "main": true},
+                           {"league": "LZH", "name": "柳州分会场", "main": false}]}),
+    )
+    .await
+    .assert_status(201);
+    let nng = &r.nng;
+    nng.enterprise(
+        "second",
+        "广西第二建设有限公司",
+        &credit("91450100MA5T0003C"),
+    );
+    nng.enterprise(
+        "third",
+        "广西第三建设有限公司",
+        &credit("91450100MA5T0004D"),
+    );
+    for (i, name) in ["second", "third", "builder"].into_iter().enumerate() {
+        let token = sign_in(r, nng, name).await;
+        let price = 90_000_000 + i as i64 * 5_000_000;
+        let zip = container(
+            &nng.dir,
+            name,
+            &json!({"total_price_fen": price, "duration_days": 90, "key_terms": {"质保期": "3 年"}}),
+        );
+        let bid = envelope(
+            nng,
+            name,
+            &zip,
+            &opening,
+            Make {
+                gcm: true,
+                outer: true,
+            },
+        );
+        crate::bids::submit(r, &token, &tender, &bid)
+            .await
+            .assert_status(201);
+    }
+    let deadline = bid_deadline(r, &tender).await;
+    app.clock.advance(deadline - app.now());
+    app.act(&tenderer, &tender, "start_opening", "")
+        .await
+        .assert_status(200);
+    app.clock.advance(chrono::Duration::seconds(1));
+    crate::bids::release_tenderer_share(r, dir.path(), &tenderer, &tender).await;
+    crate::bids::release_platform_share(r, &tender).await;
+    crate::bids::wait_for_opening(r, &tender).await;
+    app.wait_for_log().await;
+    let drawn = app
+        .post_json(
+            &format!("/api/v1/tenders/{tender}/committee/contribution"),
+            Some(&supervisor),
+            &json!({"contribution": "监督员掷骰 3 6 1"}),
+        )
+        .await;
+    drawn.assert_status(200);
+    let seated: Vec<String> = drawn.json()["committee"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["expert"].as_str().unwrap().to_string())
+        .collect();
+    app.act(&tenderer, &tender, "start_evaluation", "")
+        .await
+        .assert_status(200);
+    let mut members = Vec::new();
+    let mut reserve = None;
+    for e in experts {
+        if seated.contains(&e.id) {
+            members.push(e);
+        } else {
+            reserve = Some(e);
+        }
+    }
+    members.sort_by_key(|e| seated.iter().position(|s| *s == e.id));
+    Fixture {
+        tender,
+        tenderer,
+        supervisor,
+        members,
+        reserve: reserve.unwrap(),
+        _dir: dir,
+    }
+}
+
+fn room_url(app: &TestApp, tender: &str, after: i64) -> String {
+    let base = app.base.replacen("http", "ws", 1);
+    format!("{base}/api/v1/tenders/{tender}/evaluation/room/live?after={after}")
+}
+
+async fn join(app: &TestApp, tender: &str, token: &str, after: i64) -> Ws {
+    let mut request = room_url(app, tender, after).into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("join the room")
+        .0
+}
+
+/// One client of the room: its socket, and every event it has received.
+struct Client {
+    ws: Ws,
+    events: Vec<Value>,
+    n: u64,
+}
+
+impl Client {
+    async fn open(app: &TestApp, tender: &str, token: &str) -> Client {
+        let mut ws = join(app, tender, token, 0).await;
+        let (events, _) = until_live(&mut ws).await;
+        Client { ws, events, n: 0 }
+    }
+
+    /// Sends an action (its id filled in unless given) and returns the
+    /// ack or error that answers it; events meanwhile are kept.
+    async fn act(&mut self, mut action: Value) -> Value {
+        if action.get("id").is_none() {
+            self.n += 1;
+            action["id"] = json!(format!("m{}", self.n));
+        }
+        let id = action["id"].clone();
+        self.ws
+            .send(Message::text(action.to_string()))
+            .await
+            .unwrap();
+        self.answer(&id).await
+    }
+
+    async fn answer(&mut self, id: &Value) -> Value {
+        loop {
+            let frame = next_json(&mut self.ws).await;
+            match frame["type"].as_str() {
+                Some("event") => self.events.push(frame),
+                Some("ack" | "error") if frame["id"] == *id => return frame,
+                _ => panic!("unexpected {frame}"),
+            }
+        }
+    }
+
+    async fn ok(&mut self, action: Value) -> i64 {
+        let reply = self.act(action.clone()).await;
+        assert_eq!(reply["type"], "ack", "{action} → {reply}");
+        reply["seq"].as_i64().unwrap()
+    }
+
+    async fn refused(&mut self, action: Value, code: &str) -> String {
+        let reply = self.act(action.clone()).await;
+        assert_eq!(reply["type"], "error", "{action} → {reply}");
+        assert_eq!(reply["code"], code, "{action} → {reply}");
+        reply["message"].as_str().unwrap().to_string()
+    }
+
+    /// Reads events until it has seen `seq`.
+    async fn until(&mut self, seq: i64) {
+        while self.last() < seq {
+            let frame = next_json(&mut self.ws).await;
+            assert_eq!(frame["type"], "event", "{frame}");
+            self.events.push(frame);
+        }
+    }
+
+    fn last(&self) -> i64 {
+        self.events.last().map_or(0, |e| e["seq"].as_i64().unwrap())
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+fn score(bid: &str, criterion: &str, points: f64) -> Value {
+    json!({"type": "score", "bid": bid, "criterion": criterion, "points": points, "reason": "符合要求"})
+}
+
+async fn last_seq(app: &TestApp, tender: &str, token: &str) -> i64 {
+    let r = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/room/events?limit=500"),
+            Some(token),
+        )
+        .await;
+    r.assert_status(200);
+    String::from_utf8(r.body).unwrap().lines().count() as i64
+}
+
+#[actix_web::test]
+async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() {
+    let mut r = Registry::with(Options {
+        hall: Some(ggzy::hall::LiveSettings {
+            max_message_bytes: 16 * 1024,
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+    .await;
+    let f = evaluation_started(&r).await;
+    let tender = f.tender.clone();
+    let app = &r.app;
+
+    // --- Opening the room: the organiser only, once.
+    let open = format!("/api/v1/tenders/{tender}/evaluation/room");
+    app.post_json(
+        &open,
+        Some(&f.supervisor),
+        &json!({"blind_technical": true}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.post_json(&open, Some(&f.tenderer), &json!({"deviation_percent": 0}))
+        .await
+        .assert_problem(422, "validation-failed");
+    app.post_json(&open, Some(&f.tenderer), &json!({"blind_technical": true}))
+        .await
+        .assert_status(201);
+    app.post_json(&open, Some(&f.tenderer), &json!({"blind_technical": true}))
+        .await
+        .assert_problem(409, "conflict");
+
+    // --- Who may join: refused before the upgrade, as problem+json.
+    let live = format!("/api/v1/tenders/{tender}/evaluation/room/live");
+    let reserve_token = token_of(&r, &f.reserve).await;
+    app.get(&live, Some(&reserve_token))
+        .await
+        .assert_problem(403, "forbidden");
+    let bidder = sign_in(&r, &r.nng, "builder").await;
+    app.get(&live, Some(&bidder))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&live, Some(&f.tenderer))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&live, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    // A member with an API token (no certificate session) is refused.
+    let member_user: String = {
+        let id = f.members[0].id.clone();
+        app.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::experts;
+                Ok(experts::table
+                    .find(id)
+                    .select(experts::user_id)
+                    .first::<String>(conn)?)
+            })
+            .unwrap()
+    };
+    let api_token = ggzy::identity::new_token().unwrap();
+    {
+        let (hash, user, now) = (
+            ggzy::identity::token_hash(&api_token),
+            member_user.clone(),
+            app.now(),
+        );
+        app.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::api_tokens;
+                diesel::insert_into(api_tokens::table)
+                    .values((
+                        api_tokens::token_hash.eq(hash),
+                        api_tokens::user_id.eq(user),
+                        api_tokens::label.eq("room test"),
+                        api_tokens::created_at.eq(ggzy::db::to_db_time(now)),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    app.get(&live, Some(&api_token))
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    // --- Everyone joins: five members at two venues, a supervisor.
+    let mut tokens = Vec::new();
+    let mut clients = Vec::new();
+    for e in &f.members {
+        let token = token_of(&r, e).await;
+        clients.push(Client::open(app, &tender, &token).await);
+        tokens.push(token);
+    }
+    let mut watcher = Client::open(app, &tender, &f.supervisor).await;
+    assert_eq!(clients[0].events[0]["kind"], "room.opened");
+    let opened = &clients[0].events[0]["payload"];
+    assert_eq!(opened["blind_technical"], true);
+    assert!(
+        opened["bids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b.get("bidder").is_none() && b.get("price_fen").is_none()),
+        "a blind room does not say whose bid is whose: {opened}"
+    );
+    assert_eq!(opened["bids"].as_array().unwrap().len(), 3);
+    let venues: Vec<&str> = opened["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["venue"].as_str().unwrap())
+        .collect();
+    assert!(
+        venues.contains(&"NNG") && venues.contains(&"LZH"),
+        "{venues:?}"
+    );
+
+    // Venue staff see their own venue's sign-in only.
+    let lzh_staff = app.user("柳州场地管理员", Role::Operator, "LZH", "柳州交易中心");
+    let sheet = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/venues/LZH/sign-in"),
+            Some(&lzh_staff),
+        )
+        .await;
+    sheet.assert_status(200);
+    let sheet = sheet.json();
+    let lzh_members = f.members.iter().filter(|e| e.league == "LZH").count();
+    assert_eq!(sheet["members"].as_array().unwrap().len(), lzh_members);
+    assert!(
+        sheet["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["signed_in_at"].is_string())
+    );
+    app.get(
+        &format!("/api/v1/tenders/{tender}/evaluation/venues/NNG/sign-in"),
+        Some(&lzh_staff),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    // --- Declarations and the chair.
+    let vote_for = f.members[1].id.clone();
+    clients[0]
+        .refused(json!({"type": "vote", "candidate": vote_for}), "phase")
+        .await;
+    for c in clients.iter_mut() {
+        c.ok(json!({"type": "declare"})).await;
+    }
+    watcher.refused(json!({"type": "declare"}), "role").await;
+    clients[0]
+        .ok(json!({"type": "vote", "candidate": vote_for}))
+        .await;
+    clients[0]
+        .refused(json!({"type": "vote", "candidate": vote_for}), "duplicate")
+        .await;
+    clients[1]
+        .ok(json!({"type": "vote", "candidate": vote_for}))
+        .await;
+    let elected = clients[2]
+        .ok(json!({"type": "vote", "candidate": vote_for}))
+        .await;
+    clients[2].until(elected + 2).await;
+    assert!(clients[2].kinds().ends_with(&[
+        "chair.vote".into(),
+        "chair.elected".into(),
+        "round.started".into()
+    ]));
+
+    // --- Refusals on the socket, which stays usable.
+    let c = &mut clients[3];
+    c.refused(score("A", "tech", 51.0), "range").await;
+    c.refused(score("A", "price", 10.0), "invalid").await;
+    c.refused(score("A", "biz", 10.0), "locked").await;
+    c.refused(json!({"type": "score", "bid": "A", "criterion": "tech", "points": 30, "reason": "x", "expert": vote_for}), "malformed").await;
+    c.refused(json!({"type": "close_round"}), "role").await;
+    c.ws.send(Message::text("{not json")).await.unwrap();
+    let reply = next_json(&mut c.ws).await;
+    assert_eq!(
+        (reply["type"].as_str(), reply["code"].as_str()),
+        (Some("error"), Some("malformed"))
+    );
+    c.ws.send(Message::binary(vec![1, 2, 3])).await.unwrap();
+    assert_eq!(next_json(&mut c.ws).await["type"], "error");
+    watcher.refused(score("A", "tech", 30.0), "role").await;
+    // The same message twice is applied once.
+    let first = c.act(json!({"type": "score", "id": "same-id", "bid": "A", "criterion": "tech", "points": 40, "reason": "方案完整"})).await;
+    let again = c.act(json!({"type": "score", "id": "same-id", "bid": "A", "criterion": "tech", "points": 40, "reason": "方案完整"})).await;
+    assert_eq!(first["duplicate"], false);
+    assert_eq!(
+        (again["type"].as_str(), again["duplicate"].as_bool()),
+        (Some("ack"), Some(true))
+    );
+    assert_eq!(again["seq"], first["seq"]);
+    c.refused(score("A", "tech", 41.0), "duplicate").await;
+
+    // --- The technical round, blind. One score strays; the chair and the
+    // supervisor see the flag.
+    let mut flagged_at = 0;
+    for (i, c) in clients.iter_mut().enumerate() {
+        for (j, bid) in ["A", "B", "C"].iter().enumerate() {
+            // Member 3 scored A above; member 2 leaves C for later.
+            if (i == 3 && *bid == "A") || (i == 2 && *bid == "C") {
+                continue;
+            }
+            let points = if i == 4 && *bid == "B" {
+                10.0
+            } else {
+                35.0 + j as f64
+            };
+            let seq = c.ok(score(bid, "tech", points)).await;
+            if i == 4 && *bid == "B" {
+                flagged_at = seq + 1;
+            }
+        }
+    }
+    watcher.until(flagged_at).await;
+    let flag = watcher
+        .events
+        .iter()
+        .find(|e| e["kind"] == "score.flagged")
+        .unwrap()
+        .clone();
+    assert_eq!(flag["payload"]["expert"], f.members[4].id.as_str());
+    assert_eq!(flag["payload"]["bid"], "B");
+    let alerts = app
+        .get(
+            &format!("/api/v1/supervision/alerts?tender_id={tender}"),
+            Some(&f.supervisor),
+        )
+        .await
+        .json();
+    assert!(
+        alerts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "score_deviation"),
+        "{alerts}"
+    );
+
+    // A clarification, answered by the bidder from its own session.
+    let asked = clients[0]
+        .ok(json!({"type": "clarify", "bid": "B", "question": "请说明交货期安排"}))
+        .await;
+    clients[0].until(asked).await;
+    let question = clients[0].events.last().unwrap()["payload"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut answered_by = None;
+    for name in ["second", "third", "builder"] {
+        let token = sign_in(&r, &r.nng, name).await;
+        let mine = app
+            .get(
+                &format!("/api/v1/tenders/{tender}/evaluation/clarifications"),
+                Some(&token),
+            )
+            .await
+            .json();
+        let items = mine["items"].as_array().unwrap();
+        let path = format!("/api/v1/tenders/{tender}/evaluation/clarifications/{question}/answer");
+        if items.is_empty() {
+            app.post_json(&path, Some(&token), &json!({"answer": "不是我"}))
+                .await
+                .assert_problem(403, "forbidden");
+        } else {
+            let reply = app
+                .post_json(
+                    &path,
+                    Some(&token),
+                    &json!({"answer": "签约后 30 日内交货"}),
+                )
+                .await;
+            reply.assert_status(200);
+            answered_by = Some(reply.json()["seq"].as_i64().unwrap());
+            app.post_json(&path, Some(&token), &json!({"answer": "again"}))
+                .await
+                .assert_problem(409, "conflict");
+        }
+    }
+    let answered = answered_by.expect("the bid's bidder answers");
+    clients[0].until(answered).await;
+    assert_eq!(
+        clients[0].events.last().unwrap()["payload"]["answer"],
+        "签约后 30 日内交货"
+    );
+
+    // The chair cannot close while a score is missing; then closes, and the
+    // bids are unblinded.
+    let chair = 1;
+    clients[chair]
+        .refused(json!({"type": "close_round"}), "incomplete")
+        .await;
+    clients[2].ok(score("C", "tech", 37.0)).await;
+    let closed = clients[chair].ok(json!({"type": "close_round"})).await;
+    clients[chair].until(closed + 2).await;
+    let unblinded = clients[chair]
+        .events
+        .iter()
+        .find(|e| e["kind"] == "bids.unblinded")
+        .unwrap()
+        .clone();
+    assert!(
+        unblinded["payload"]["bids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["bidder"].is_string())
+    );
+    clients[0].refused(score("C", "tech", 30.0), "locked").await;
+
+    // --- A server restart mid-evaluation: nothing is lost, clients resume.
+    let before_restart = last_seq(app, &tender, &f.supervisor).await;
+    drop(clients);
+    drop(watcher);
+    r.app.crash_and_restart().await;
+    let app = &r.app;
+    let mut clients = Vec::new();
+    for token in &tokens {
+        let mut ws = join(app, &tender, token, before_restart - 2).await;
+        let (replayed, live) = until_live(&mut ws).await;
+        assert_eq!(replayed.len(), 2, "only what came after the client's last");
+        assert_eq!(live, before_restart);
+        clients.push(Client {
+            ws,
+            events: replayed,
+            n: 100,
+        });
+    }
+    let mut watcher = Client::open(app, &tender, &f.supervisor).await;
+    let room = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/room"),
+            Some(&tokens[0]),
+        )
+        .await
+        .json();
+    assert_eq!(room["phase"], "scoring");
+    assert_eq!(room["round"], "commercial");
+    assert_eq!(room["unblinded"], true);
+
+    // --- A recusal: the reserve takes the seat, joins, declares, scores;
+    // the recused member's scores are left out.
+    let recused = f.members[4].id.clone();
+    let recusal = clients[4]
+        .ok(json!({"type": "recuse", "reason": "发现与投标人存在利害关系"}))
+        .await;
+    clients[0].until(recusal + 1).await;
+    let replaced = clients[0].events.last().unwrap().clone();
+    assert_eq!(replaced["kind"], "member.replaced");
+    assert_eq!(
+        replaced["payload"]["replacement"]["expert"],
+        f.reserve.id.as_str()
+    );
+    clients[4].refused(score("A", "biz", 10.0), "role").await;
+    let reserve_token = token_of(&r, &f.reserve).await;
+    let mut newcomer = Client::open(app, &tender, &reserve_token).await;
+    newcomer.ok(json!({"type": "declare"})).await;
+    clients.remove(4);
+    clients.push(newcomer);
+    for c in clients.iter_mut() {
+        for bid in ["A", "B", "C"] {
+            c.ok(score(bid, "biz", 15.0)).await;
+        }
+    }
+    let ready = clients[chair].ok(json!({"type": "close_round"})).await;
+    clients[chair].until(ready + 2).await;
+    let kinds = clients[chair].kinds();
+    assert!(
+        kinds.ends_with(&[
+            "round.closed".into(),
+            "prices.scored".into(),
+            "report.ready".into()
+        ]),
+        "{kinds:?}"
+    );
+
+    // --- The report: hash, ranking, no recused scores; every member signs.
+    let report = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report"),
+            Some(&f.supervisor),
+        )
+        .await;
+    report.assert_status(200);
+    let report = report.json();
+    let sha = crate::bids::sha256_hex(serde_json::to_string(&report["report"]).unwrap().as_bytes());
+    assert_eq!(
+        report["sha256"],
+        sha.as_str(),
+        "the hash is of the report's canonical JSON"
+    );
+    assert!(
+        report["report"]["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["expert"] != recused.as_str())
+    );
+    assert_eq!(report["report"]["ranking"].as_array().unwrap().len(), 3);
+    // Lowest price base: the lowest price gets all 30 points.
+    let prices: BTreeMap<String, f64> = report["report"]["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap().to_string(),
+                b["criteria"]["price"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(prices.values().cloned().fold(0.0, f64::max), 30.0);
+    let text = report["signed_text"].as_str().unwrap().to_string();
+    let members: Vec<&Expert> = f
+        .members
+        .iter()
+        .filter(|e| e.id != recused)
+        .chain([&f.reserve])
+        .collect();
+    // A signature by another key is refused.
+    let wrong = league(&r, members[1].league).sign_raw(&members[1].file, &text);
+    clients[0]
+        .refused(json!({"type": "sign", "signature": wrong}), "signature")
+        .await;
+    watcher
+        .refused(json!({"type": "sign", "signature": wrong}), "role")
+        .await;
+    let mut last = 0;
+    for (i, e) in members.iter().enumerate() {
+        let signature = league(&r, e.league).sign_raw(&e.file, &text);
+        let mut action = json!({"type": "sign", "signature": signature});
+        if i == 2 {
+            action["dissent"] = json!("商务评分标准过宽");
+        }
+        last = clients[i].ok(action).await;
+    }
+    watcher.until(last + 1).await;
+    assert_eq!(watcher.events.last().unwrap()["kind"], "room.closed");
+    clients[0]
+        .refused(json!({"type": "declare"}), "phase")
+        .await;
+    let html = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report.html"),
+            None,
+        )
+        .await;
+    html.assert_status(200);
+    let page = String::from_utf8(html.body).unwrap();
+    assert!(page.contains(&sha) && page.contains("商务评分标准过宽"));
+    let public = app
+        .get(&format!("/api/v1/tenders/{tender}/evaluation/report"), None)
+        .await
+        .json();
+    assert_eq!(public["closed"], true);
+    assert_eq!(public["signatures"].as_array().unwrap().len(), 5);
+
+    // --- The supervisor's view is the experts' view: the same events, in
+    // the same order, with the same content.
+    let mut fresh = Client::open(app, &tender, &tokens[0]).await;
+    let seen_by_member: Vec<Value> = std::mem::take(&mut fresh.events);
+    let seen_by_supervisor = watcher.events.clone();
+    assert_eq!(seen_by_member, seen_by_supervisor);
+    assert_eq!(seen_by_member.len() as i64, last + 1);
+    let seqs: Vec<i64> = seen_by_member
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=last + 1).collect::<Vec<_>>(),
+        "numbered without gaps"
+    );
+
+    // Every action is on the record.
+    let log = app
+        .get(
+            &format!(
+                "/api/v1/audit/events?tender_id={tender}&action=room.score.given&per_page=100"
+            ),
+            Some(&r.operator),
+        )
+        .await
+        .json();
+    assert_eq!(log["total"], 30, "15 technical + 15 commercial scores");
+}
+
+#[actix_web::test]
+async fn a_huge_frame_closes_the_socket_and_a_reader_that_stops_is_dropped_alone() {
+    let r = Registry::with(Options {
+        hall: Some(ggzy::hall::LiveSettings {
+            queue_capacity: 4,
+            max_message_bytes: 16 * 1024,
+            client_timeout: std::time::Duration::from_secs(300),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+    .await;
+    let f = evaluation_started(&r).await;
+    let tender = f.tender.clone();
+    let app = &r.app;
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/evaluation/room"),
+        Some(&f.tenderer),
+        &json!({}),
+    )
+    .await
+    .assert_status(201);
+    let token = token_of(&r, &f.members[0]).await;
+
+    // A frame over the limit closes the socket with 1009.
+    let mut big = join(app, &tender, &token, 0).await;
+    until_live(&mut big).await;
+    big.send(Message::text(format!(
+        "{{\"type\":\"declare\",\"id\":\"{}\"}}",
+        "x".repeat(20_000)
+    )))
+    .await
+    .unwrap();
+    match next(&mut big).await {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Size),
+        other => panic!("expected a close, got {other:?}"),
+    }
+
+    // A supervisor that stops reading (a small receive buffer) while a
+    // member asks long questions: it is dropped, the member is not slowed.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket
+        .connect(app.base.trim_start_matches("http://").parse().unwrap())
+        .await
+        .unwrap();
+    let mut request = room_url(app, &tender, 0).into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {}", f.supervisor).parse().unwrap(),
+    );
+    let (mut slow, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .unwrap();
+    let mut member = Client::open(app, &tender, &token).await;
+    member.ok(json!({"type": "declare"})).await;
+    // Elect: three declare and vote for member 0.
+    let mut others = Vec::new();
+    for e in &f.members[1..3] {
+        let t = token_of(&r, e).await;
+        let mut c = Client::open(app, &tender, &t).await;
+        c.ok(json!({"type": "declare"})).await;
+        others.push(c);
+    }
+    let chair = f.members[0].id.clone();
+    member.ok(json!({"type": "vote", "candidate": chair})).await;
+    for c in others.iter_mut() {
+        c.ok(json!({"type": "vote", "candidate": chair})).await;
+    }
+    let long: String = "请详细说明本项目的技术方案、实施计划、人员配置与售后服务承诺。"
+        .repeat(60)
+        .chars()
+        .take(2000)
+        .collect();
+    assert_eq!(app.rooms.hub.subscribers(&tender), 4);
+    let mut asked = 0;
+    while app.rooms.hub.subscribers(&tender) == 4 {
+        asked += 1;
+        assert!(asked < 3000, "the slow watcher was never dropped");
+        let started = std::time::Instant::now();
+        member
+            .ok(json!({"type": "clarify", "bid": "A", "question": long}))
+            .await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the member was slowed down"
+        );
+    }
+    assert_eq!(app.rooms.hub.dropped_total(), 1);
+    // The slow watcher, reading at last: what it had, in order, then a
+    // close that says why and where to resume.
+    let (replayed, _) = until_live(&mut slow).await;
+    let mut got: Vec<i64> = replayed
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    let dropped = loop {
+        match next(&mut slow).await {
+            Message::Text(text) => {
+                let message: Value = serde_json::from_str(&text).unwrap();
+                got.push(message["seq"].as_i64().unwrap());
+            }
+            Message::Close(Some(frame)) => break frame,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    let k = *got.last().unwrap();
+    assert_eq!(got, (1..=k).collect::<Vec<_>>());
+    assert_eq!(dropped.code, CloseCode::Again, "{dropped:?}");
+    assert!(
+        dropped.reason.contains("reconnect with after="),
+        "{dropped:?}"
+    );
+    // The member still gets every event, in order.
+    let last = member
+        .ok(json!({"type": "clarify", "bid": "B", "question": "最后一个问题"}))
+        .await;
+    member.until(last).await;
+    let seqs: Vec<i64> = member
+        .events
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=last).collect::<Vec<_>>());
+}
