@@ -171,7 +171,54 @@ fn person_account(
             organisation: None,
         },
     )?;
-    bind_certificate_identities(conn, ctx, &user, &[role], None, Some(&id_number))
+    bind_certificate_identities(conn, ctx, &user, &[role], None, Some(&id_number))?;
+    if role == Role::Expert {
+        expert_profile(conn, ctx, c, &user)?;
+    }
+    Ok(())
+}
+
+/// The demo expert joins the shared pool, available: teaching equipment
+/// (what the demo tenders buy) and one more specialty per league.
+fn expert_profile(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    c: &ManifestCertificate,
+    user: &crate::types::UserId,
+) -> Result<(), AppError> {
+    use crate::experts::pool;
+    let second = match c.league.as_str() {
+        "GX" => "E01",
+        "NNG" => "C01",
+        "LZH" => "A0102",
+        _ => "B0101",
+    };
+    let input = pool::ExpertInput {
+        user_id: Some(user.as_str().to_string()),
+        employer: pool::Employer {
+            name: c
+                .organisation
+                .clone()
+                .unwrap_or_else(|| "（未填写）".into()),
+            credit_code: None,
+        },
+        related: Vec::new(),
+        specialties: vec!["B0102".into(), second.into()],
+        phone: None,
+        email: None,
+        active: Some(true),
+    };
+    let id = pool::create(conn, ctx, &input)?;
+    let row = pool::load(conn, &id)?;
+    pool::set_availability(
+        conn,
+        ctx,
+        &row,
+        &pool::AvailabilityInput {
+            available: true,
+            note: Some("演示数据 demo".into()),
+        },
+    )
 }
 
 /// Records the certificates of the fabric's enterprises and people as where

@@ -115,9 +115,24 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
     .await;
     assert_eq!(status, 201, "{body:#}");
     assert_eq!(body["principal"]["roles"], json!(["expert"]));
+    // Each is in the shared pool, available.
+    let expert = body["token"].as_str().unwrap().to_string();
+    let me = app.get("/api/v1/experts/me", Some(&expert)).await;
+    me.assert_status(200);
+    assert_eq!(me.json()["available"], true);
+    assert_eq!(me.json()["league"], "NNG");
     let (status, body) = login(&app, "LZH/people/supervisor").await;
     assert_eq!(status, 201, "{body:#}");
     assert_eq!(body["principal"]["roles"], json!(["supervisor"]));
+    let supervisor = body["token"].as_str().unwrap().to_string();
+    let pool = app.get("/api/v1/experts", Some(&supervisor)).await.json();
+    let leagues: Vec<&str> = pool["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["league"].as_str().unwrap())
+        .collect();
+    assert_eq!(leagues.len(), 3, "one demo expert per league: {leagues:?}");
 
     // The revoked enterprise is refused: its CA's CRL is loaded.
     let (status, body) = login(&app, "NNG/enterprises/91450100MA5T000451").await;
