@@ -495,6 +495,41 @@ pub fn issue_enterprise(
     Ok(enterprise_cert(&ca, company, credit, None, key, not_before, days)?.cert)
 }
 
+/// A certificate for one more person (an expert) from a demo personal CA
+/// (its `personal-ca.cert.pem` and `personal-ca.key.pem`), named as the
+/// fabric's own people are: for benchmarks that need more experts.
+#[allow(clippy::too_many_arguments)]
+pub fn issue_person(
+    ca_cert: &X509,
+    ca_key: &PKey<Private>,
+    person: &str,
+    employer: &str,
+    id: &ResidentId,
+    key: PKey<Private>,
+    not_before: DateTime<Utc>,
+    days: i64,
+) -> anyhow::Result<X509> {
+    let ca = Issued {
+        cert: ca_cert.clone(),
+        key: ca_key.clone(),
+    };
+    let subject = name(&[
+        Attr::Printable("C", "CN"),
+        Attr::Utf8("O", employer),
+        Attr::Utf8("CN", person),
+        Attr::Printable("serialNumber", id.as_str()),
+    ])?;
+    Ok(issue(
+        &subject,
+        key,
+        Some(&ca),
+        Profile::Subscriber,
+        not_before,
+        days,
+    )?
+    .cert)
+}
+
 fn hex_serial(cert: &X509) -> anyhow::Result<String> {
     Ok(cert.serial_number().to_bn()?.to_hex_str()?.to_string())
 }
