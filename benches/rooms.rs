@@ -90,7 +90,7 @@ fn main() {
             ours.p99, theirs.p99, ours.p99 / theirs.p99
         );
         println!(
-            "| server memory per connection | {:.1} KiB | {:.1} KiB | {:.1}× |",
+            "| server memory per connection | {:.1} KiB | {:.1} KiB | {:.2}× |",
             ours.kib_per_connection,
             theirs.kib_per_connection,
             ours.kib_per_connection / theirs.kib_per_connection
