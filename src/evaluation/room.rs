@@ -466,7 +466,10 @@ impl State {
                 format!("{} is scored from 0 to {}", c.code, c.weight),
             );
         }
-        if (points * 100.0).fract() != 0.0 {
+        // Two decimals, as typed: 16.1 is 1610.0000000000002 hundredths in
+        // binary, so compare with the nearest whole number of hundredths.
+        let hundredths = points * 100.0;
+        if (hundredths - hundredths.round()).abs() > 1e-6 {
             return refuse("range", "points have at most two decimals");
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
@@ -1050,6 +1053,11 @@ mod tests {
                 .code,
             "range"
         );
+        // Two decimals that binary cannot hold exactly are two decimals.
+        for ok in [16.1, 4.56, 8.3, 49.99] {
+            let decided = s.decide(&Actor::Member("e1".into()), &score("B", "tech", ok));
+            assert!(decided.is_ok(), "{ok}: {decided:?}");
+        }
         assert_eq!(
             act(&mut s, "e1", score("A", "price", 10.0))
                 .unwrap_err()

@@ -163,6 +163,38 @@ pub fn events_since(
         .collect()
 }
 
+/// The room's events of one kind, in order (sign-ins, signatures).
+pub fn events_of_kind(
+    conn: &mut DbConn,
+    tender_id: &str,
+    kind: &str,
+) -> Result<Vec<RoomEvent>, AppError> {
+    let rows: Vec<(i64, NaiveDateTime, Option<String>, String)> = room_events::table
+        .filter(room_events::tender_id.eq(tender_id))
+        .filter(room_events::kind.eq(kind))
+        .select((
+            room_events::seq,
+            room_events::occurred_at,
+            room_events::actor_id,
+            room_events::payload_json,
+        ))
+        .order(room_events::seq.asc())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(seq, at, actor, payload)| {
+            Ok(RoomEvent {
+                tender_id: tender_id.to_string(),
+                seq,
+                at: from_db_time(at),
+                kind: kind.to_string(),
+                actor,
+                payload: RawValue::from_string(payload)
+                    .map_err(|e| internal("stored room event", e))?,
+            })
+        })
+        .collect()
+}
+
 /// How the organiser opens a room.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -691,16 +723,13 @@ pub fn answer_clarification(
         Some(tender_id),
         &payload,
     )?;
-    let user = ctx
-        .principal
-        .user_id
-        .as_ref()
-        .map(|u| u.as_str().to_string());
+    // No actor in the room: in a blind room the bidder's account would say
+    // whose bid it is. The audit record keeps who answered.
     let event = append(
         conn,
         tender_id,
         "clarification.answered",
-        user.as_deref(),
+        None,
         None,
         &payload,
         ctx.now,
