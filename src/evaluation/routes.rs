@@ -152,8 +152,7 @@ pub async fn live(
     let (actor, member) = state
         .db
         .read(move |conn| {
-            let row = tenders::load_visible(conn, &tid, &principal)?;
-            let (_, room) = store::state(conn, &states, &row.id)?;
+            let (row, room) = room_of(conn, &states, &tid, &principal)?;
             role_in_room(conn, &principal, &row, &room)
         })
         .await?;
@@ -201,6 +200,18 @@ pub async fn live(
     Ok(response)
 }
 
+/// The tender (as `principal` may see it) and its room's state.
+fn room_of(
+    conn: &mut DbConn,
+    states: &store::States,
+    id: &TenderId,
+    principal: &Principal,
+) -> Result<(TenderRow, State), AppError> {
+    let row = tenders::load_visible(conn, id, principal)?;
+    let (_, room) = store::state(conn, states, &row.id)?;
+    Ok((row, room))
+}
+
 /// Members, supervisors in scope and operators read the room.
 async fn readable_room(
     state: &web::Data<AppState>,
@@ -211,8 +222,7 @@ async fn readable_room(
     state
         .db
         .read(move |conn| {
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            let (_, room) = store::state(conn, &states, &row.id)?;
+            let (row, room) = room_of(conn, &states, &id, &principal)?;
             let (actor, _) = role_in_room(conn, &principal, &row, &room)?;
             Ok((row, room, actor))
         })
@@ -440,8 +450,7 @@ pub async fn my_clarifications(
     let items = state
         .db
         .read(move |conn| {
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            let (_, room) = store::state(conn, &states, &row.id)?;
+            let (_, room) = room_of(conn, &states, &id, &principal)?;
             Ok(store::clarifications_for(&room, &org)
                 .into_iter()
                 .map(|(c, bid_id)| ClarificationView {
@@ -537,8 +546,7 @@ pub async fn venue_sign_in(
     let sheet = state
         .db
         .read(move |conn| {
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            let (_, room) = store::state(conn, &states, &row.id)?;
+            let (row, room) = room_of(conn, &states, &id, &principal)?;
             let draw = crate::experts::committee::load(conn, &row.id)?
                 .ok_or_else(|| AppError::not_found("venue"))?;
             let Some(venue) = draw
@@ -563,7 +571,7 @@ pub async fn venue_sign_in(
                     "venue staff see their own venue's sign-in only".into(),
                 ));
             }
-            let events = store::events_since(conn, &row.id, 0, store::MAX_BATCH)?;
+            let sign_ins = store::events_of_kind(conn, &row.id, "member.signed_in")?;
             let members = room
                 .roster
                 .iter()
@@ -571,7 +579,7 @@ pub async fn venue_sign_in(
                 .map(|m| SignInRow {
                     expert: m.expert.clone(),
                     name: m.name.clone(),
-                    signed_in_at: events
+                    signed_in_at: sign_ins
                         .iter()
                         .find(|e| {
                             e.kind == "member.signed_in"
@@ -610,8 +618,7 @@ async fn report_of(
     state
         .db
         .read(move |conn| {
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            let (_, room) = store::state(conn, &states, &row.id)?;
+            let (row, room) = room_of(conn, &states, &id, &principal)?;
             let closed = room.phase == super::room::Phase::Closed;
             if !closed {
                 role_in_room(conn, &principal, &row, &room)?;
@@ -619,30 +626,17 @@ async fn report_of(
             let Some(sha256) = room.report_sha256.clone() else {
                 return Err(AppError::Conflict("the report is not ready yet".into()));
             };
-            let events = store::events_since(conn, &row.id, 0, store::MAX_BATCH)?;
             let mut signatures = Vec::new();
-            let mut after = 0;
-            let mut batch = events;
-            loop {
-                for e in &batch {
-                    after = e.seq;
-                    if e.kind == "report.signed" {
-                        let mut p: Value =
-                            serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
-                        let name = room
-                            .roster
-                            .iter()
-                            .find(|m| Some(m.expert.as_str()) == p["expert"].as_str())
-                            .map(|m| m.name.clone());
-                        p["name"] = serde_json::json!(name);
-                        p["at"] = serde_json::json!(e.at);
-                        signatures.push(p);
-                    }
-                }
-                if (batch.len() as i64) < store::MAX_BATCH {
-                    break;
-                }
-                batch = store::events_since(conn, &row.id, after, store::MAX_BATCH)?;
+            for e in store::events_of_kind(conn, &row.id, "report.signed")? {
+                let mut p: Value = serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
+                let name = room
+                    .roster
+                    .iter()
+                    .find(|m| Some(m.expert.as_str()) == p["expert"].as_str())
+                    .map(|m| m.name.clone());
+                p["name"] = serde_json::json!(name);
+                p["at"] = serde_json::json!(e.at);
+                signatures.push(p);
             }
             let view = ReportView {
                 signed_text: super::room::report_signing_text(&row.id, &sha256),
