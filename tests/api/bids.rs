@@ -211,6 +211,36 @@ pub async fn bid_deadline(r: &Registry, tender: &str) -> chrono::DateTime<chrono
     serde_json::from_value(detail["dates"]["bid_deadline"].clone()).unwrap()
 }
 
+/// Three valid bids on `tender` from NNG enterprises ("second", "third" and
+/// "builder", the last the lowest price but one), so that an opening goes
+/// on to evaluation.
+pub async fn three_valid_bids(r: &Registry, tender: &str, opening: &Path) {
+    let nng = &r.nng;
+    nng.enterprise(
+        "second",
+        "广西第二建设有限公司",
+        &credit("91450100MA5T0003C"),
+    );
+    nng.enterprise(
+        "third",
+        "广西第三建设有限公司",
+        &credit("91450100MA5T0004D"),
+    );
+    for (i, name) in ["second", "third", "builder"].into_iter().enumerate() {
+        let token = sign_in(r, nng, name).await;
+        let price = 90_000_000 + i as i64 * 5_000_000;
+        let schedule =
+            json!({"total_price_fen": price, "duration_days": 90, "key_terms": {"质保期": "3 年"}});
+        let zip = container(&nng.dir, name, &schedule);
+        let make = Make {
+            gcm: true,
+            outer: true,
+        };
+        let bid = envelope(nng, name, &zip, opening, make);
+        submit(r, &token, tender, &bid).await.assert_status(201);
+    }
+}
+
 pub async fn submit(r: &Registry, token: &str, tender: &str, file: &Path) -> crate::helpers::Reply {
     submit_with(r, token, tender, file, &[]).await
 }

@@ -4,8 +4,7 @@
 //! no-shows taking the next reserve, and `ggzy draw verify` replaying the
 //! published record (and catching a tampered one).
 
-use crate::bids::Make;
-use crate::bids::{bid_deadline, container, envelope, sign_in, tender_with_opening_cert};
+use crate::bids::{bid_deadline, tender_with_opening_cert};
 use crate::helpers::TestApp;
 use crate::trust::{Registry, credit};
 use ggzy::identity::Role;
@@ -243,35 +242,9 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
 
     // --- Bids: the builder bids, so its employee and its related expert
     // are avoided.
-    // Three bids, so that the procedure goes on to evaluation.
-    let nng = &r.nng;
-    nng.enterprise(
-        "second",
-        "广西第二建设有限公司",
-        &credit("91450100MA5T0003C"),
-    );
-    nng.enterprise(
-        "third",
-        "广西第三建设有限公司",
-        &credit("91450100MA5T0004D"),
-    );
-    for (i, name) in ["second", "third", "builder"].into_iter().enumerate() {
-        let token = sign_in(&r, nng, name).await;
-        let price = 90_000_000 + i as i64 * 1_000_000;
-        let zip = container(
-            &nng.dir,
-            name,
-            &json!({"total_price_fen": price, "duration_days": 90, "key_terms": {"质保期": "3 年"}}),
-        );
-        let make = Make {
-            gcm: true,
-            outer: true,
-        };
-        let bid = envelope(nng, name, &zip, &opening, make);
-        crate::bids::submit(&r, &token, &tender, &bid)
-            .await
-            .assert_status(201);
-    }
+    // Three bids, so that the procedure goes on to evaluation; the
+    // builder's employee and its related expert are avoided.
+    crate::bids::three_valid_bids(&r, &tender, &opening).await;
 
     // --- Before the deadline nobody can draw.
     let contribution = format!("/api/v1/tenders/{tender}/committee/contribution");

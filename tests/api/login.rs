@@ -54,9 +54,20 @@ fn enrol_person(r: &Registry, roles: &[Role], id_number: &str) {
 
 /// Enrols a person account of league NNG called `name`; returns its id.
 pub fn enrol_person_named(r: &Registry, name: &str, roles: &[Role], id_number: &str) -> String {
+    enrol_person_in(r, "NNG", name, roles, id_number)
+}
+
+/// The same, for an account of `league`.
+pub fn enrol_person_in(
+    r: &Registry,
+    league: &str,
+    name: &str,
+    roles: &[Role],
+    id_number: &str,
+) -> String {
     let ctx = AuditContext::system(r.app.now());
     let id = ggzy::types::ResidentId::parse(id_number).unwrap();
-    let league = ggzy::types::LeagueCode::parse("NNG").unwrap();
+    let league = ggzy::types::LeagueCode::parse(league).unwrap();
     r.app
         .db
         .write_blocking(|conn| {

@@ -5,13 +5,12 @@
 //! keys; every refusal the protocol promises, and a supervisor who sees
 //! exactly what the experts see.
 
-use crate::bids::{Make, bid_deadline, container, envelope, sign_in, tender_with_opening_cert};
+use crate::bids::{bid_deadline, sign_in, tender_with_opening_cert};
 use crate::fabric::League;
 use crate::hall::{next, next_json, until_live};
 use crate::helpers::{Options, TestApp};
 use crate::trust::{Registry, credit, resident};
 use futures_util::SinkExt;
-use ggzy::audit::AuditContext;
 use ggzy::identity::Role;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -30,37 +29,6 @@ struct Expert {
 
 fn league<'a>(r: &'a Registry, code: &str) -> &'a League {
     if code == "NNG" { &r.nng } else { &r.lzh }
-}
-
-/// An account for a person certificate, as an operator enrols one.
-fn enrol(r: &Registry, league: &str, name: &str, id_number: &str) -> String {
-    let ctx = AuditContext::system(r.app.now());
-    let id = ggzy::types::ResidentId::parse(id_number).unwrap();
-    let league = ggzy::types::LeagueCode::parse(league).unwrap();
-    r.app
-        .db
-        .write_blocking(|conn| {
-            let user = ggzy::identity::store::insert_user(
-                conn,
-                &ctx,
-                &ggzy::identity::store::NewUser {
-                    name,
-                    roles: &[Role::Expert],
-                    league: Some(&league),
-                    organisation: None,
-                },
-            )?;
-            ggzy::identity::sessions::bind_certificate_identities(
-                conn,
-                &ctx,
-                &user,
-                &[Role::Expert],
-                None,
-                Some(&id),
-            )?;
-            Ok(user.as_str().to_string())
-        })
-        .unwrap()
 }
 
 async fn token_of(r: &Registry, e: &Expert) -> String {
@@ -90,7 +58,7 @@ async fn evaluation_started(r: &Registry) -> Fixture {
         let name = format!("评委{i}");
         let number = resident(&format!("450102198001{:02}123", i + 10));
         league(r, code).person(&file, &name, &number);
-        let user = enrol(r, code, &name, &number);
+        let user = crate::login::enrol_person_in(r, code, &name, &[Role::Expert], &number);
         let reply = app
             .post_json(
                 "/api/v1/experts",
@@ -133,39 +101,7 @@ async fn evaluation_started(r: &Registry) -> Fixture {
     )
     .await
     .assert_status(201);
-    let nng = &r.nng;
-    nng.enterprise(
-        "second",
-        "广西第二建设有限公司",
-        &credit("91450100MA5T0003C"),
-    );
-    nng.enterprise(
-        "third",
-        "广西第三建设有限公司",
-        &credit("91450100MA5T0004D"),
-    );
-    for (i, name) in ["second", "third", "builder"].into_iter().enumerate() {
-        let token = sign_in(r, nng, name).await;
-        let price = 90_000_000 + i as i64 * 5_000_000;
-        let zip = container(
-            &nng.dir,
-            name,
-            &json!({"total_price_fen": price, "duration_days": 90, "key_terms": {"质保期": "3 年"}}),
-        );
-        let bid = envelope(
-            nng,
-            name,
-            &zip,
-            &opening,
-            Make {
-                gcm: true,
-                outer: true,
-            },
-        );
-        crate::bids::submit(r, &token, &tender, &bid)
-            .await
-            .assert_status(201);
-    }
+    crate::bids::three_valid_bids(r, &tender, &opening).await;
     let deadline = bid_deadline(r, &tender).await;
     app.clock.advance(deadline - app.now());
     app.act(&tenderer, &tender, "start_opening", "")
