@@ -517,6 +517,8 @@ async fn many_rooms(server: &Server, f: &Fixture, rooms: usize) {
     let latencies: Rc<RefCell<Vec<f64>>> = Rc::default();
     let mut tasks = Vec::new();
     let mut receivers = Vec::new();
+    // Experts start scoring together, once every room is seated.
+    let (go, ready) = tokio::sync::watch::channel(false);
     for (r, tender) in f.tenders.iter().take(rooms).enumerate() {
         let mut experts = Vec::new();
         for (token, _) in &f.experts {
@@ -543,7 +545,9 @@ async fn many_rooms(server: &Server, f: &Fixture, rooms: usize) {
         for (e, mut ws) in experts.into_iter().enumerate() {
             let me = f.experts[e].1.clone();
             let (sent, latencies) = (sent.clone(), latencies.clone());
+            let mut ready = ready.clone();
             tasks.push(tokio::task::spawn_local(async move {
+                ready.wait_for(|go| *go).await.expect("start");
                 let want = 7 * SCORES;
                 let mut got = 0;
                 let mut mine = 0;
@@ -575,6 +579,7 @@ async fn many_rooms(server: &Server, f: &Fixture, rooms: usize) {
         }
     }
     let started = Instant::now();
+    go.send(true).expect("start");
     for t in tasks.into_iter().chain(receivers) {
         t.await.expect("client");
     }
