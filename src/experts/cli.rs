@@ -2,8 +2,10 @@
 //! (downloaded from a platform, or a saved file) and says whether it
 //! matches. Offline it checks every commitment, the seed, the committee,
 //! the reserves, the exclusions and each replacement. Online it also checks
-//! the tree head's signature with the log's key and that the commitment is
-//! an entry of that tree, so it was made before the seed could be known.
+//! the tree head's signature with the log's key, that it is the last
+//! checkpoint signed at or before the deadline, that the commitment is an
+//! entry of its tree (made before the seed could be known), and that the
+//! contribution and the draw as recorded are what the audit log holds.
 
 use super::committee::DrawRecord;
 use super::draw::{self, Rules, SeedInputs, Snapshot};
@@ -152,11 +154,23 @@ pub fn replay(record: &DrawRecord, vkey: Option<&str>) -> Report {
     );
     if let Some(vkey) = vkey {
         match NoteVerifier::parse(vkey).and_then(|v| v.open(&record.tree_head.checkpoint)) {
-            Ok(cp) => report.check(
-                cp.size == record.tree_head.size && cp.root == root,
-                "checkpoint signed by the log's key",
-                || "the signed checkpoint names another tree".into(),
-            ),
+            Ok(cp) => {
+                report.check(
+                    cp.size == record.tree_head.size && cp.root == root,
+                    "checkpoint signed by the log's key",
+                    || "the signed checkpoint names another tree".into(),
+                );
+                report.check(
+                    cp.time <= record.bid_deadline.timestamp(),
+                    "checkpoint's signed time at or before the deadline",
+                    || {
+                        format!(
+                            "the checkpoint says it was signed at {}, after the deadline",
+                            cp.time
+                        )
+                    },
+                );
+            }
             Err(e) => report.findings.push(format!(
                 "the tree head's checkpoint is not signed by the log's key: {e:#}"
             )),
@@ -255,25 +269,11 @@ pub fn replay(record: &DrawRecord, vkey: Option<&str>) -> Report {
     report
 }
 
-/// Online: the commitment is an entry of the tree the seed used.
-fn check_commitment_in_log(
+/// One audit entry, read whole (operators and supervisors may).
+fn entry_at(
     api: &crate::bids::cli::Api,
-    record: &DrawRecord,
-    report: &mut Report,
-) -> anyhow::Result<()> {
-    let Some(index) = record.commitment_index else {
-        report
-            .findings
-            .push("the record does not say where the commitment is in the audit log".into());
-        return Ok(());
-    };
-    let size = record.tree_head.size;
-    if index >= size {
-        report.findings.push(format!(
-            "the commitment is entry {index}, outside the tree head of {size} entries: it was made after the seed's tree head"
-        ));
-        return Ok(());
-    }
+    index: u64,
+) -> anyhow::Result<Option<(Vec<u8>, crate::audit::entry::AuditEvent)>> {
     #[derive(serde::Deserialize)]
     struct Entries {
         entries: Vec<Entry>,
@@ -287,56 +287,178 @@ fn check_commitment_in_log(
             "/api/v1/audit/log/entries?start={index}&end={}",
             index + 1
         ))?
-        .expect(200, "reading the commitment's audit entry")?
+        .expect(200, "reading an audit entry")?
         .json()?;
     let Some(input) = entries.entries.first().and_then(|e| e.leaf_input.clone()) else {
-        report.findings.push(format!(
-            "audit entry {index} is not readable with this token; the commitment's place in the log was not checked"
-        ));
-        return Ok(());
+        return Ok(None);
     };
     let input = openssl::base64::decode_block(&input).context("the entry's leaf input")?;
-    let event = crate::audit::entry::AuditEvent::from_leaf_input(&input);
-    let expected =
-        crate::audit::payload_hash(&record.commitment).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(crate::audit::entry::AuditEvent::from_leaf_input(&input).map(|e| (input, e)))
+}
+
+/// Whether the audit entry at `index` records `action` on this tender with
+/// exactly `payload`.
+fn check_entry(
+    api: &crate::bids::cli::Api,
+    record: &DrawRecord,
+    index: Option<u64>,
+    action: &str,
+    payload: &serde_json::Value,
+    report: &mut Report,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(index) = index else {
+        report.findings.push(format!(
+            "the record does not say where {action} is in the audit log"
+        ));
+        return Ok(None);
+    };
+    let Some((input, event)) = entry_at(api, index)? else {
+        report.findings.push(format!(
+            "audit entry {index} ({action}) is not readable with this token"
+        ));
+        return Ok(None);
+    };
+    let expected = crate::audit::payload_hash(payload).map_err(|e| anyhow::anyhow!("{e}"))?;
     report.check(
-        event.as_ref().is_some_and(|e| {
-            e.action == "draw.committed"
-                && e.tender_id.as_deref() == Some(record.tender_id.as_str())
-                && e.payload_sha256 == expected
-        }),
-        "audit entry holds the commitment",
-        || format!("audit entry {index} is not this draw's commitment"),
+        event.action == action
+            && event.tender_id.as_deref() == Some(record.tender_id.as_str())
+            && event.payload_sha256 == expected,
+        &format!("audit entry {index} records {action} with exactly these values"),
+        || format!("audit entry {index} is not this draw's {action}, or records other values"),
     );
+    Ok(Some(input))
+}
+
+/// Online: the tree head is the last checkpoint signed at or before the
+/// deadline (the next one, chained to it, was signed after); the
+/// commitment is an entry of its tree, so it was made before the seed could
+/// be known; the contribution and the draw as recorded are the ones the log
+/// holds.
+fn check_in_log(
+    api: &crate::bids::cli::Api,
+    record: &DrawRecord,
+    verifier: Option<&NoteVerifier>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let size = record.tree_head.size;
     #[derive(serde::Deserialize)]
-    struct Proof {
-        hashes: Vec<String>,
+    struct Listed {
+        checkpoints: Vec<ListedCheckpoint>,
     }
-    let proof: Proof = api
+    #[derive(serde::Deserialize)]
+    struct ListedCheckpoint {
+        tree_size: u64,
+        note: String,
+    }
+    let listed: Listed = api
         .get(&format!(
-            "/api/v1/audit/log/proof/inclusion?index={index}&tree_size={size}"
+            "/api/v1/audit/log/checkpoints?from_size={size}&limit=2"
         ))?
-        .expect(200, "reading the commitment's inclusion proof")?
+        .expect(200, "reading the log's checkpoints")?
         .json()?;
-    let hashes = proof
-        .hashes
-        .iter()
-        .map(|h| {
-            openssl::base64::decode_block(h)
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .context("a proof hash is not 32 bytes of base64")
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let root: [u8; 32] = openssl::base64::decode_block(&record.tree_head.root)?
-        .try_into()
-        .ok()
-        .context("the tree head's root")?;
-    report.check(
-        merkle::verify_inclusion(index, size, &merkle::leaf_hash(&input), &hashes, &root),
-        "commitment included in the tree head (made before the seed was known)",
-        || format!("entry {index} is not included in the tree head's tree"),
-    );
+    let deadline = record.bid_deadline.timestamp();
+    match (listed.checkpoints.first(), listed.checkpoints.get(1), verifier) {
+        (Some(head), Some(next), Some(v)) if head.tree_size == size => {
+            let (head_cp, next_cp) = (v.open(&head.note)?, v.open(&next.note)?);
+            let root = head_cp.root;
+            report.check(
+                head.note == record.tree_head.checkpoint,
+                "the tree head is the log's own checkpoint",
+                || "the log's checkpoint of that size is not the record's".into(),
+            );
+            report.check(
+                head_cp.time <= deadline
+                    && next_cp.time >= deadline
+                    && next_cp.prev == Some((size, root)),
+                "the tree head is the last checkpoint signed at or before the deadline",
+                || {
+                    format!(
+                        "the tree head (signed at {}) is not the last checkpoint before the deadline {deadline}: the next (size {}, signed at {}) follows it",
+                        head_cp.time, next.tree_size, next_cp.time
+                    )
+                },
+            );
+        }
+        _ => report.findings.push(
+            "the log does not list the tree head and a checkpoint signed after it; the tree head's place was not checked"
+                .into(),
+        ),
+    }
+    let commitment = serde_json::to_value(&record.commitment)?;
+    if let Some(input) = check_entry(
+        api,
+        record,
+        record.commitment_index,
+        "draw.committed",
+        &commitment,
+        report,
+    )? && let Some(index) = record.commitment_index
+    {
+        if index >= size {
+            report.findings.push(format!(
+                "the commitment is entry {index}, outside the tree head of {size} entries: it was made after the seed's tree head"
+            ));
+            return Ok(());
+        }
+        #[derive(serde::Deserialize)]
+        struct Proof {
+            hashes: Vec<String>,
+        }
+        let proof: Proof = api
+            .get(&format!(
+                "/api/v1/audit/log/proof/inclusion?index={index}&tree_size={size}"
+            ))?
+            .expect(200, "reading the commitment's inclusion proof")?
+            .json()?;
+        let hashes = proof
+            .hashes
+            .iter()
+            .map(|h| {
+                openssl::base64::decode_block(h)
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .context("a proof hash is not 32 bytes of base64")
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let root: [u8; 32] = openssl::base64::decode_block(&record.tree_head.root)?
+            .try_into()
+            .ok()
+            .context("the tree head's root")?;
+        report.check(
+            merkle::verify_inclusion(index, size, &merkle::leaf_hash(&input), &hashes, &root),
+            "commitment included in the tree head (made before the seed was known)",
+            || format!("entry {index} is not included in the tree head's tree"),
+        );
+    }
+    let contributed = serde_json::json!({
+        "contribution_sha256": draw::sha256_hex(record.supervisor_contribution.as_bytes()),
+    });
+    check_entry(
+        api,
+        record,
+        record.contributed_index,
+        "draw.contributed",
+        &contributed,
+        report,
+    )?;
+    let drawn = serde_json::json!({
+        "platform_value": record.platform_value,
+        "tree_size": record.tree_head.size,
+        "tree_root": record.tree_head.root,
+        "bidders": record.bidders,
+        "seed": record.drawn.seed,
+        "committee": record.drawn.committee,
+        "reserves": record.drawn.reserves,
+        "excluded": record.drawn.excluded,
+    });
+    check_entry(
+        api,
+        record,
+        record.drawn_index,
+        "draw.drawn",
+        &drawn,
+        report,
+    )?;
     Ok(())
 }
 
@@ -390,7 +512,8 @@ pub fn run(command: DrawCommand) -> anyhow::Result<()> {
     };
     let mut report = replay(&record, vkey.as_deref());
     if let Some(api) = &api {
-        check_commitment_in_log(api, &record, &mut report)?;
+        let verifier = vkey.as_deref().map(NoteVerifier::parse).transpose()?;
+        check_in_log(api, &record, verifier.as_ref(), &mut report)?;
     }
     println!("draw of tender {} ({})", record.tender_id, record.version);
     for what in &report.checked {

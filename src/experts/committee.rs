@@ -171,6 +171,11 @@ fn credit_code_of(conn: &mut DbConn, org: &str) -> Result<Option<String>, AppErr
         .flatten())
 }
 
+/// How long before the bid deadline the draw is committed at the latest:
+/// the log signs a checkpoint within seconds, so the commitment is inside
+/// the tree head the seed takes.
+pub const COMMIT_MARGIN: chrono::Duration = chrono::Duration::minutes(10);
+
 /// Sets the rules and commits the draw (the tender's organiser, before the
 /// bid deadline, once).
 pub fn commit(
@@ -184,11 +189,11 @@ pub fn commit(
             "the draw is committed while the tender is published, before its bid deadline".into(),
         ));
     }
-    if ctx.now >= from_db_time(tender.bid_deadline) {
-        return Err(AppError::DeadlinePassed(
-            "the draw must be committed before the bid deadline, while the seed's inputs are unknown"
-                .into(),
-        ));
+    if ctx.now + COMMIT_MARGIN >= from_db_time(tender.bid_deadline) {
+        return Err(AppError::DeadlinePassed(format!(
+            "the draw is committed at least {} minutes before the bid deadline, so that the commitment is in the audit log's tree head at the deadline",
+            COMMIT_MARGIN.num_minutes()
+        )));
     }
     if load(conn, &tender.id)?.is_some() {
         return Err(AppError::Conflict(
@@ -324,6 +329,15 @@ pub fn contribute_and_draw(
                 .into(),
         ));
     };
+    match commitment_index(conn, &tender.id)? {
+        Some(index) if index < head.tree_size => {}
+        _ => {
+            return Err(AppError::Conflict(
+                "the draw's commitment is not in the audit log's tree head at the deadline, so the draw could not be verified; it cannot take place"
+                    .into(),
+            ));
+        }
+    }
     let rules = row.rules()?;
     let snapshot = row.snapshot()?;
     let bidders = bidders_of(conn, &tender.id)?;
@@ -615,14 +629,19 @@ pub fn unsealed(tender: &TenderRow) -> Result<bool, AppError> {
     ))
 }
 
-/// Whether `principal` reads the draw in full: operators, supervisors whose
-/// scope holds the tender.
+/// Whether `principal` reads the draw in full: platform operators (no
+/// league), supervisors whose scope holds the tender.
 pub fn reads_in_full(
     conn: &mut DbConn,
     principal: &Principal,
     tender: &TenderRow,
 ) -> Result<bool, AppError> {
-    if !(principal.has(Role::Operator) || principal.has(Role::Supervisor)) {
+    if principal.has(Role::Operator) && principal.league.is_none() {
+        return Ok(true);
+    }
+    if !principal.has(Role::Supervisor) {
+        // Operators of a league are its centre's staff (venue staff among
+        // them), not the platform's: they do not read sealed committees.
         return Ok(false);
     }
     let reader: Reader = crate::supervision::reader(conn, principal)?;
@@ -776,6 +795,9 @@ pub struct DrawRecord {
     /// The commitment's index in the audit log, once sequenced: within the
     /// tree head, so made before the seed could be known.
     pub commitment_index: Option<u64>,
+    /// Where `draw.contributed` and `draw.drawn` are in the audit log.
+    pub contributed_index: Option<u64>,
+    pub drawn_index: Option<u64>,
     /// The exact text that was hashed.
     pub snapshot: String,
     pub rules: String,
@@ -792,17 +814,24 @@ pub struct DrawRecord {
     pub committee: Vec<draw::Seat>,
 }
 
-/// The published inputs and result of a drawn committee: for operators and
-/// supervisors in scope once drawn; for anyone who sees the tender once the
-/// evaluation has started.
+/// The inputs and result of a drawn committee, for supervisors in scope
+/// and platform operators.
 pub fn record(
     conn: &mut DbConn,
     principal: &Principal,
     tender: &TenderRow,
 ) -> Result<DrawRecord, AppError> {
-    if !reads_in_full(conn, principal, tender)? && !unsealed(tender)? {
+    // The snapshot says, of every expert in the pool, its employer, the
+    // organisations it is related to and how often it declined: the record
+    // is for those who check the draw, never the public.
+    if !reads_in_full(conn, principal, tender)? {
+        if !principal.is_authenticated() {
+            return Err(AppError::Unauthenticated(
+                "sign in as a supervisor or an operator".into(),
+            ));
+        }
         return Err(AppError::Forbidden(
-            "the draw's record is published when the evaluation starts; until then only operators and supervisors read it"
+            "the draw's record holds the pool's data: supervisors whose scope holds the tender and platform operators read it"
                 .into(),
         ));
     }
@@ -855,6 +884,8 @@ pub fn record(
         committed_at: from_db_time(row.committed_at),
         commitment: row.commitment_payload(),
         commitment_index: commitment_index(conn, &tender.id)?,
+        contributed_index: leaf_of(conn, &tender.id, "draw.contributed")?,
+        drawn_index: leaf_of(conn, &tender.id, "draw.drawn")?,
         snapshot: row.snapshot_json.clone(),
         rules: row.rules_json.clone(),
         platform_value: row.platform_value.clone(),
@@ -882,9 +913,15 @@ pub fn record(
 
 /// Where the `draw.committed` event of a tender sits in the audit log.
 fn commitment_index(conn: &mut DbConn, tender_id: &str) -> Result<Option<u64>, AppError> {
+    leaf_of(conn, tender_id, "draw.committed")
+}
+
+/// Where the tender's (one) `action` event sits in the audit log, once
+/// sequenced.
+fn leaf_of(conn: &mut DbConn, tender_id: &str, action: &str) -> Result<Option<u64>, AppError> {
     use crate::db::schema::audit_events;
     Ok(audit_events::table
-        .filter(audit_events::action.eq("draw.committed"))
+        .filter(audit_events::action.eq(action))
         .filter(audit_events::tender_id.eq(tender_id))
         .select(audit_events::leaf_index)
         .first::<Option<i64>>(conn)

@@ -76,6 +76,9 @@ pub struct HistoryEntry {
     pub venue_league: String,
     pub invited_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// Whether the tender's evaluation has started (its committee is open).
+    #[serde(skip)]
+    pub unsealed: bool,
 }
 
 /// A profile as the reader may see it: contact details only for operators
@@ -420,6 +423,7 @@ type HistoryRow = (
     String,
     NaiveDateTime,
     Option<NaiveDateTime>,
+    String,
 );
 
 /// The expert's committees, newest first.
@@ -435,6 +439,7 @@ pub fn history(conn: &mut DbConn, expert_id: &str) -> Result<Vec<HistoryEntry>, 
             committee_members::venue_league,
             committee_members::invited_at,
             committee_members::answered_at,
+            tenders::status,
         ))
         .order(committee_members::invited_at.desc())
         .limit(500)
@@ -442,7 +447,20 @@ pub fn history(conn: &mut DbConn, expert_id: &str) -> Result<Vec<HistoryEntry>, 
     Ok(rows
         .into_iter()
         .map(
-            |(tender_id, reference, title, status, venue_league, invited, answered)| HistoryEntry {
+            |(
+                tender_id,
+                reference,
+                title,
+                status,
+                venue_league,
+                invited,
+                answered,
+                tender_status,
+            )| HistoryEntry {
+                unsealed: matches!(
+                    tender_status.as_str(),
+                    "evaluating" | "candidates_publicised" | "awarded" | "closed"
+                ),
                 tender_id,
                 reference,
                 title,
@@ -455,9 +473,14 @@ pub fn history(conn: &mut DbConn, expert_id: &str) -> Result<Vec<HistoryEntry>, 
         .collect())
 }
 
-/// A profile as `contact` readers (operators, the expert) or others see it.
+/// A profile as `contact` readers (operators, the expert) or others
+/// (supervisors) see it. Others see only the committees whose evaluation
+/// has started: before, who sits is sealed.
 pub fn view(conn: &mut DbConn, row: ExpertRow, contact: bool) -> Result<ExpertView, AppError> {
-    let history = history(conn, &row.id)?;
+    let mut history = history(conn, &row.id)?;
+    if !contact {
+        history.retain(|h| h.unsealed);
+    }
     Ok(ExpertView {
         related: row.related()?,
         specialties: row.specialties()?,
@@ -547,7 +570,9 @@ pub fn snapshot(
         let (mut recent, mut declines) = (0u32, 0u32);
         for (_, status, org) in mine {
             match status.as_str() {
-                "accepted" if org == tenderer_org => recent += 1,
+                // Seated on one of this tenderer's committees, whether or
+                // not it answered the invitation before the room opened.
+                "accepted" | "invited" if org == tenderer_org => recent += 1,
                 "declined" | "no_show" => declines += 1,
                 _ => {}
             }

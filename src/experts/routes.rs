@@ -283,6 +283,12 @@ pub async fn answer_invitation(
         .write(move |conn| {
             tenders::lock(conn, &tender_id)?;
             let expert = pool::of_user(conn, &ctx.principal)?;
+            if crate::evaluation::store::setup_of(conn, tender_id.as_str())?.is_some() {
+                return Err(AppError::Conflict(
+                    "the evaluation room is open: join it, and recuse there if you cannot sit"
+                        .into(),
+                ));
+            }
             committee::answer(
                 conn,
                 &ctx,
@@ -420,8 +426,9 @@ pub struct SeatOutcome {
     pub replacement: Option<Seat>,
 }
 
-/// The organiser marks a member who did not come; the next suitable reserve
-/// is invited.
+/// The organiser marks a member who did not come, once the evaluation has
+/// started and only a member who has not joined the room; the next suitable
+/// reserve is invited (and joins the room, if it is open).
 #[utoipa::path(
     tag = "committee",
     params(("id" = String, Path), ("expert_id" = String, Path)),
@@ -448,21 +455,27 @@ pub async fn mark_no_show(
     let mut errors = Vec::new();
     crate::error::check_text(&mut errors, "reason", &reason, true, 500);
     AppError::check(errors)?;
-    let replacement = state
-        .db
-        .write(move |conn| {
+    let states = state.rooms.states.clone();
+    let (replacement, room) =
+        crate::hall::write_then_publish(&state.db, &state.rooms.hub, move |conn| {
             tenders::lock(conn, &id)?;
-            let (_, role) = tenders::load_managed(conn, &id, &ctx.principal)?;
-            committee::leave(
+            let (row, role) = tenders::load_managed(conn, &id, &ctx.principal)?;
+            let ctx = ctx.acting_as(role);
+            let absence = crate::evaluation::store::mark_absent(
                 conn,
-                &ctx.acting_as(role),
-                id.as_str(),
+                &ctx,
+                &states,
+                &row,
                 expert.as_str(),
-                committee::Leaving::NoShow,
                 &reason,
-            )
+            )?;
+            let room = absence.state.map(|r| (id, r));
+            Ok(((absence.seat, room), absence.events))
         })
         .await?;
+    if let Some((id, (last, room))) = room {
+        state.rooms.states.put(id.as_str(), last, room);
+    }
     Ok(web::Json(SeatOutcome { replacement }))
 }
 
