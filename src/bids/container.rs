@@ -252,6 +252,21 @@ pub struct LotPrice {
     pub duration_days: Option<u32>,
 }
 
+/// The container with its documents only: no price schedule and no seal,
+/// what a blind technical evaluation may read. Entries are copied as they
+/// are (not recompressed).
+pub fn documents_only(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut archive = ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut out = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i)?;
+        if entry.name()?.starts_with(DOCUMENTS_DIR) {
+            out.raw_copy_file(entry)?;
+        }
+    }
+    Ok(out.finish()?.into_inner())
+}
+
 /// The machine-readable price schedule (`price-schedule.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -382,7 +382,7 @@ impl State {
     }
 
     fn vote(&self, me: &str, mine: &MemberState, candidate: &str) -> Result<Vec<Event>, Refusal> {
-        if self.phase != Phase::Opening || self.chair.is_some() {
+        if self.chair.is_some() || !matches!(self.phase, Phase::Opening | Phase::Scoring) {
             return refuse("phase", "the chair is elected already");
         }
         if !mine.declared {
@@ -408,7 +408,11 @@ impl State {
             .count();
         if votes * 2 > self.active().len() {
             events.push(Event::new("chair.elected", json!({"expert": candidate})));
-            if let Some(round) = self.setup.rounds().first() {
+            // A chair elected again (the first one left) takes over the
+            // round in progress.
+            if self.phase == Phase::Opening
+                && let Some(round) = self.setup.rounds().first()
+            {
                 events.push(Event::new("round.started", json!({"round": round})));
             }
         }
@@ -623,8 +627,21 @@ impl State {
                 }
             }
             "member.recused" => {
-                if let Some(m) = self.members.get_mut(&s("expert")) {
+                let expert = s("expert");
+                if let Some(m) = self.members.get_mut(&expert) {
                     m.recused = true;
+                }
+                // Votes for a member who left count no more; a chair who
+                // left leaves the room without one, and the sitting
+                // members elect another (everyone votes again).
+                let chair_left = self.chair.as_deref() == Some(expert.as_str());
+                if chair_left {
+                    self.chair = None;
+                }
+                for m in self.members.values_mut() {
+                    if chair_left || m.vote.as_deref() == Some(expert.as_str()) {
+                        m.vote = None;
+                    }
                 }
             }
             "member.replaced" => {
@@ -640,7 +657,9 @@ impl State {
             }
             "chair.elected" => {
                 self.chair = Some(s("expert"));
-                self.phase = Phase::Scoring;
+                if self.phase == Phase::Opening {
+                    self.phase = Phase::Scoring;
+                }
             }
             "score.given" => {
                 let key = (s("expert"), s("bid"), s("criterion"));
@@ -1181,6 +1200,51 @@ mod tests {
                 .code,
             "phase"
         );
+    }
+
+    #[test]
+    fn a_chair_who_leaves_is_replaced_by_a_new_election_mid_round() {
+        let mut s = seated(false);
+        assert_eq!(s.chair.as_deref(), Some("e2"));
+        act(&mut s, "e1", score("A", "tech", 40.0)).unwrap();
+        act(
+            &mut s,
+            "e2",
+            Action::Recuse {
+                id: "r".into(),
+                reason: "发现利害关系".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(s.chair, None);
+        assert_eq!(s.phase, Phase::Scoring, "the round goes on");
+        // Nobody can close the round; everyone votes again (e1 voted before).
+        assert_eq!(
+            act(&mut s, "e1", Action::CloseRound { id: "c".into() })
+                .unwrap_err()
+                .code,
+            "role"
+        );
+        let vote = |c: &str| Action::Vote {
+            id: "v".into(),
+            candidate: c.into(),
+        };
+        assert_eq!(
+            act(&mut s, "e1", vote("e2")).unwrap_err().code,
+            "invalid",
+            "not a sitting member"
+        );
+        act(&mut s, "e1", vote("e3")).unwrap();
+        act(&mut s, "e3", vote("e3")).unwrap();
+        let elected = act(&mut s, "e4", vote("e3")).unwrap();
+        assert_eq!(
+            kinds(&elected),
+            ["chair.vote", "chair.elected"],
+            "no second round.started"
+        );
+        assert_eq!(s.chair.as_deref(), Some("e3"));
+        assert_eq!(s.current_round(), Some(CriterionKind::Technical));
+        act(&mut s, "e3", score("A", "tech", 41.0)).unwrap();
     }
 
     #[test]

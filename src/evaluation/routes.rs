@@ -358,7 +358,8 @@ pub async fn list_events(
 }
 
 /// A bid's decrypted container (ZIP), for the room's members and watchers;
-/// every read is on the record.
+/// every read is on the record. In a blind room, members get the documents
+/// only (no price schedule, no seal) until the technical round closes.
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path), ("label" = String, Path)),
@@ -374,7 +375,10 @@ pub async fn bid_container(
 ) -> Result<HttpResponse, AppError> {
     let (id, label) = path.into_inner();
     let id = parse_id(&id)?;
-    let (row, room, _) = readable_room(&state, ctx.principal.clone(), id).await?;
+    let (row, room, actor) = readable_room(&state, ctx.principal.clone(), id).await?;
+    // Members of a blind room read the documents only until the technical
+    // round closes: the price schedule and the seal would say whose bid it is.
+    let blind = actor != Actor::Watcher && room.setup.blind && !room.unblinded;
     let Some(bid) = room.setup.bids.iter().find(|b| b.label == label).cloned() else {
         return Err(AppError::not_found("bid"));
     };
@@ -391,14 +395,20 @@ pub async fn bid_container(
                 "bid",
                 &bid_id,
                 Some(&tid),
-                &serde_json::json!({"label": label2}),
+                &serde_json::json!({"label": label2, "documents_only": blind}),
             )
         })
         .await?;
     let path = crate::opening::bid::opened_container(&state.config.data_dir, &row.id, &bid.bid_id);
-    let bytes = tokio::fs::read(&path)
+    let mut bytes = tokio::fs::read(&path)
         .await
         .map_err(|_| AppError::NotFound("the decrypted bid is no longer kept".into()))?;
+    if blind {
+        bytes = crate::db::off_executor(move || {
+            crate::bids::container::documents_only(&bytes).map_err(AppError::Internal)
+        })
+        .await?;
+    }
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((

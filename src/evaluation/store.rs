@@ -304,8 +304,12 @@ pub fn open(
             committee_members::status,
         ))
         .load(conn)?;
-    if seated.is_empty() {
-        return Err(AppError::Conflict("no member holds a seat".into()));
+    let size = draw.rules()?.size as usize;
+    if seated.len() < size {
+        return Err(AppError::Conflict(format!(
+            "the committee is short: {} of {size} seats are held; the room opens with a full committee",
+            seated.len()
+        )));
     }
     let mut members = Vec::new();
     for (expert, venue, _) in &seated {
@@ -324,9 +328,15 @@ pub fn open(
             bid_openings::total_price_fen,
         ))
         .load(conn)?;
-    let bids: Vec<RoomBid> = opened
+    let mut opened: Vec<_> = opened
         .into_iter()
         .filter_map(|(bid_id, org, name, price)| Some((bid_id, org, name, price?)))
+        .collect();
+    // Labels in a random order: in the opening record's order, "Bid A"
+    // would be the first bidder read out in public.
+    shuffle(&mut opened)?;
+    let bids: Vec<RoomBid> = opened
+        .into_iter()
         .enumerate()
         .map(|(i, (bid_id, bidder_org_id, bidder, price_fen))| RoomBid {
             label: label(i),
@@ -376,6 +386,17 @@ pub fn open(
         &payload,
         ctx.now,
     )
+}
+
+/// Fisher–Yates with the platform's random source.
+fn shuffle<T>(items: &mut [T]) -> Result<(), AppError> {
+    for i in (1..items.len()).rev() {
+        let mut bytes = [0u8; 8];
+        openssl::rand::rand_bytes(&mut bytes).map_err(|e| internal("random labels", e))?;
+        let j = (u64::from_le_bytes(bytes) % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+    Ok(())
 }
 
 /// "A", "B", …, "Z", "AA", "AB", …
@@ -547,11 +568,13 @@ pub fn act(
     let mut first = true;
     let mut queue: std::collections::VecDeque<Event> = decided.into();
     while let Some(event) = queue.pop_front() {
+        // The member's own action names it; what follows from it (a flag,
+        // an election, a replacement) is the room's.
         let stored = append(
             conn,
             tender_id,
             &event.kind,
-            actor_id,
+            if first { actor_id } else { None },
             if first { Some(client_id) } else { None },
             &event.payload,
             ctx.now,
@@ -571,21 +594,8 @@ pub fn act(
             "member.recused" => {
                 let expert = event.payload["expert"].as_str().unwrap_or_default();
                 let reason = event.payload["reason"].as_str().unwrap_or_default();
-                let seat = committee::leave(
-                    conn,
-                    ctx,
-                    tender_id,
-                    expert,
-                    committee::Leaving::Recused,
-                    reason,
-                )?;
-                let replacement = seat
-                    .map(|s| member_of(conn, &s.expert, &s.venue))
-                    .transpose()?;
-                queue.push_back(Event {
-                    kind: "member.replaced".into(),
-                    payload: json!({"expert": expert, "replacement": replacement}),
-                });
+                let why = committee::Leaving::Recused;
+                queue.push_back(replacement(conn, ctx, tender_id, expert, why, reason)?.0);
             }
             "score.flagged" => raise_alert(conn, ctx, tender_id, &stored)?,
             _ => {}
@@ -595,6 +605,122 @@ pub fn act(
     Ok(Acted::Applied {
         events: appended,
         state: Box::new(state),
+    })
+}
+
+/// A member leaves the committee (recused, or absent): the next suitable
+/// reserve is invited; the room's `member.replaced` event says who, if any.
+fn replacement(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    expert: &str,
+    why: committee::Leaving,
+    reason: &str,
+) -> Result<(Event, Option<crate::experts::draw::Seat>), AppError> {
+    let seat = committee::leave(conn, ctx, tender_id, expert, why, reason)?;
+    let replacement = seat
+        .as_ref()
+        .map(|s| member_of(conn, &s.expert, &s.venue))
+        .transpose()?;
+    let event = Event {
+        kind: "member.replaced".into(),
+        payload: json!({"expert": expert, "replacement": replacement}),
+    };
+    Ok((event, seat))
+}
+
+/// What marking a member absent did.
+pub struct Absence {
+    /// The reserve invited instead, if one fitted.
+    pub seat: Option<crate::experts::draw::Seat>,
+    /// Room events to publish (none before the room opens).
+    pub events: Vec<RoomEvent>,
+    /// The room's state after them, with its last number.
+    pub state: Option<(i64, State)>,
+}
+
+/// The organiser marks a member who did not come: only once the evaluation
+/// has started (before, identities are sealed and the committee is not the
+/// organiser's to change), and only a member who has not joined the room.
+/// The next suitable reserve is invited; in an open room the member leaves
+/// it as a recused one does and the reserve joins.
+pub fn mark_absent(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    states: &States,
+    tender: &TenderRow,
+    expert: &str,
+    reason: &str,
+) -> Result<Absence, AppError> {
+    let tender_id = tender.id.as_str();
+    crate::db::lock_in_transaction(conn, &format!("tender:{tender_id}"))?;
+    if tender.status()? != TenderStatus::Evaluating {
+        return Err(AppError::IllegalTransition(
+            "a member is marked absent once the evaluation has started, and not after".into(),
+        ));
+    }
+    let joined = events_of_kind(conn, tender_id, "member.signed_in")?
+        .iter()
+        .any(|e| e.actor.as_deref() == Some(expert));
+    if joined {
+        return Err(AppError::Conflict(
+            "this member has joined the room: only the member itself can leave it (by recusing)"
+                .into(),
+        ));
+    }
+    let why = committee::Leaving::NoShow;
+    if setup_of(conn, tender_id)?.is_none() {
+        let seat = committee::leave(conn, ctx, tender_id, expert, why, reason)?;
+        return Ok(Absence {
+            seat,
+            events: Vec::new(),
+            state: None,
+        });
+    }
+    let (_, mut state) = state(conn, states, tender_id)?;
+    if !state.active().contains(&expert) {
+        return Err(AppError::NotFound(
+            "this expert does not sit in the room".into(),
+        ));
+    }
+    if matches!(state.phase, room::Phase::Signing | room::Phase::Closed) {
+        return Err(AppError::IllegalTransition(
+            "the report is ready: the committee no longer changes".into(),
+        ));
+    }
+    let absent = Event {
+        kind: "member.recused".into(),
+        payload: json!({"expert": expert, "reason": reason.trim(), "absent": true}),
+    };
+    let (replaced, seat) = replacement(conn, ctx, tender_id, expert, why, reason)?;
+    let mut stored = Vec::new();
+    for event in [absent, replaced] {
+        audit::record(
+            conn,
+            ctx,
+            &format!("room.{}", event.kind),
+            "room",
+            tender_id,
+            Some(tender_id),
+            &event.payload,
+        )?;
+        stored.push(append(
+            conn,
+            tender_id,
+            &event.kind,
+            None,
+            None,
+            &event.payload,
+            ctx.now,
+        )?);
+        state.apply(&event);
+    }
+    let last = stored.last().map_or(0, |e| e.seq);
+    Ok(Absence {
+        seat,
+        events: stored,
+        state: Some((last, state)),
     })
 }
 

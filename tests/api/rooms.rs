@@ -402,6 +402,31 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     .await
     .assert_problem(403, "forbidden");
 
+    // The bids' documents: in a blind room, members read no price schedule
+    // and no seal; watchers read the whole container.
+    let names = |bytes: Vec<u8>| -> Vec<String> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        (0..zip.len())
+            .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+            .collect()
+    };
+    let container = format!("/api/v1/tenders/{tender}/evaluation/bids/A/container");
+    let blind = app.get(&container, Some(&tokens[0])).await;
+    blind.assert_status(200);
+    let blind = names(blind.body);
+    assert!(
+        !blind.is_empty() && blind.iter().all(|n| n.starts_with("documents/")),
+        "{blind:?}"
+    );
+    let whole = names(app.get(&container, Some(&f.supervisor)).await.body);
+    assert!(
+        whole.contains(&"price-schedule.json".to_string()),
+        "{whole:?}"
+    );
+    app.get(&container, Some(&bidder))
+        .await
+        .assert_problem(403, "forbidden");
+
     // --- Declarations and the chair.
     let vote_for = f.members[1].id.clone();
     clients[0]
@@ -572,6 +597,11 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
             .all(|b| b["bidder"].is_string())
     );
     clients[0].refused(score("C", "tech", 30.0), "locked").await;
+    let unblinded = names(app.get(&container, Some(&tokens[0])).await.body);
+    assert!(
+        unblinded.contains(&"price-schedule.json".to_string()),
+        "{unblinded:?}"
+    );
 
     // --- A server restart mid-evaluation: nothing is lost, clients resume.
     let before_restart = last_seq(app, &tender, &f.supervisor).await;
@@ -873,4 +903,41 @@ async fn a_huge_frame_closes_the_socket_and_a_reader_that_stops_is_dropped_alone
         .map(|e| e["seq"].as_i64().unwrap())
         .collect();
     assert_eq!(seqs, (1..=last).collect::<Vec<_>>());
+
+    // A member who never came, marked absent by the organiser while the
+    // room is open: it leaves the room, and the reserve joins in its seat.
+    let reserve = token_of(&r, &f.reserve).await;
+    let live = format!("/api/v1/tenders/{tender}/evaluation/room/live");
+    app.get(&live, Some(&reserve))
+        .await
+        .assert_problem(403, "forbidden");
+    let absent = &f.members[4].id;
+    let path = format!("/api/v1/tenders/{tender}/committee/members/{absent}/no-show");
+    let marked = app
+        .post_json(
+            &path,
+            Some(&f.tenderer),
+            &json!({"reason": "开评 30 分钟后仍未签到"}),
+        )
+        .await;
+    marked.assert_status(200);
+    assert_eq!(
+        marked.json()["replacement"]["expert"],
+        f.reserve.id.as_str()
+    );
+    let replaced = last + 2;
+    member.until(replaced).await;
+    let tail: Vec<&Value> = member.events.iter().rev().take(2).collect();
+    assert_eq!(tail[1]["kind"], "member.recused");
+    assert_eq!(tail[1]["payload"]["absent"], true);
+    assert_eq!(tail[0]["kind"], "member.replaced");
+    assert_eq!(
+        tail[0]["payload"]["replacement"]["expert"],
+        f.reserve.id.as_str()
+    );
+    let mut newcomer = Client::open(app, &tender, &reserve).await;
+    newcomer.ok(json!({"type": "declare"})).await;
+    app.post_json(&path, Some(&f.tenderer), &json!({"reason": "again"}))
+        .await
+        .assert_problem(404, "not-found");
 }
