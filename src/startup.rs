@@ -320,6 +320,9 @@ pub const CLIENT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::fro
 pub struct Application {
     server: Server,
     port: u16,
+    /// The background tasks (openings resumed, uploads swept, the audit
+    /// log's sequencer): they end with the server.
+    tasks: Vec<tokio::task::AbortHandle>,
 }
 
 impl Application {
@@ -335,7 +338,8 @@ impl Application {
         // Openings a stopped server left half done resume; upload sessions
         // past their expiry go.
         let background = state.clone();
-        actix_web::rt::spawn(async move {
+        let mut tasks = Vec::new();
+        let task = actix_web::rt::spawn(async move {
             crate::bids::routes::remove_orphan_parts(&background).await;
             let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
             loop {
@@ -344,12 +348,13 @@ impl Application {
                 crate::bids::routes::sweep_expired(&background).await;
             }
         });
+        tasks.push(task.abort_handle());
         // The audit log's sequencer: appends what was recorded and signs a
         // checkpoint, every interval while there is activity.
         // Each round's entries then go to supervisors' live feed, and the
         // tenders they concern have their alerts recomputed.
         let sequencer = state.clone();
-        actix_web::rt::spawn(async move {
+        let task = actix_web::rt::spawn(async move {
             let mut tick = actix_web::rt::time::interval(sequencer.audit_log.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             // Alerts are computed through `done` (read from the database
@@ -405,6 +410,7 @@ impl Application {
                 }
             }
         });
+        tasks.push(task.abort_handle());
         // actix's default gives a client 5 s to send its request head
         // after connecting; in a deadline surge of thousands of uploads on
         // two cores a bidder's head can wait longer than that in the
@@ -419,7 +425,11 @@ impl Application {
             None => server.listen(listener)?,
         }
         .run();
-        Ok(Application { server, port })
+        Ok(Application {
+            server,
+            port,
+            tasks,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -431,8 +441,18 @@ impl Application {
         self.server.handle()
     }
 
+    /// Stops the background tasks from elsewhere (tests crash a server that
+    /// shares their process: what a crash ends, they end).
+    pub fn background(&self) -> Vec<tokio::task::AbortHandle> {
+        self.tasks.clone()
+    }
+
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let ended = self.server.await;
+        for task in &self.tasks {
+            task.abort();
+        }
+        ended
     }
 }
 

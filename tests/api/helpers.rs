@@ -30,6 +30,7 @@ pub struct TestApp {
     args: ConfigArgs,
     live: Option<ggzy::hall::LiveSettings>,
     server: actix_web::dev::ServerHandle,
+    background: Vec<tokio::task::AbortHandle>,
 }
 
 /// Drops a per-test PostgreSQL database when the test ends.
@@ -128,7 +129,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     } else {
         "http"
     };
-    let (base, db, server, hall, rooms) = start(&args, clock.clone(), scheme, options.hall);
+    let (base, db, (server, background), hall, rooms) =
+        start(&args, clock.clone(), scheme, options.hall);
     let client = Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .finish();
@@ -144,6 +146,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         args,
         live: options.hall,
         server,
+        background,
     }
 }
 
@@ -156,7 +159,7 @@ fn start(
 ) -> (
     String,
     Db,
-    actix_web::dev::ServerHandle,
+    (actix_web::dev::ServerHandle, Vec<tokio::task::AbortHandle>),
     ggzy::hall::Hall,
     ggzy::evaluation::Rooms,
 ) {
@@ -179,7 +182,7 @@ fn start(
     let rooms = state.rooms.clone();
     let app = ggzy::startup::Application::build(state).expect("build the app");
     let base = format!("{scheme}://127.0.0.1:{}", app.port());
-    let handle = app.handle();
+    let handle = (app.handle(), app.background());
     actix_web::rt::spawn(app.run());
     (base, db, handle, hall, rooms)
 }
@@ -190,17 +193,23 @@ impl TestApp {
     /// crash and restart would.
     pub async fn crash_and_restart(&mut self) {
         self.server.stop(false).await;
+        // A crash ends the process's background tasks too (the audit log's
+        // sequencer would otherwise write beside the new server's).
+        for task in &self.background {
+            task.abort();
+        }
         let scheme = if self.base.starts_with("https") {
             "https"
         } else {
             "http"
         };
-        let (base, db, server, hall, rooms) =
+        let (base, db, (server, background), hall, rooms) =
             start(&self.args, self.clock.clone(), scheme, self.live);
         self.base = base;
         self.db = db;
         self.hall = hall;
         self.rooms = rooms;
+        self.background = background;
         self.server = server;
     }
 }
