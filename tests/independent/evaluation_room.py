@@ -49,6 +49,7 @@ import argparse
 import base64
 import datetime as dt
 import hashlib
+import io
 import json
 import secrets
 import shutil
@@ -57,6 +58,7 @@ import sys
 import threading
 import time
 import traceback
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -331,8 +333,12 @@ class Room:
         equal(r.get("duplicate"), False, f"{what}: ack.duplicate")
         events = self.events_from(r["seq"], kinds, what)
         if isinstance(who, int):
-            for e in events:
-                equal(e["actor"], self.expert_ids[who], f"{what}: actor of {e['kind']}")
+            # README: the action's own event names the member; an event that
+            # follows from it (a flag, an election, a replacement, the report)
+            # has no actor.
+            for n, e in enumerate(events):
+                expected = self.expert_ids[who] if n == 0 else None
+                equal(e["actor"], expected, f"{what}: actor of {e['kind']}")
         return events
 
     def refuse(self, who, msg, code: str, raw: str | None = None) -> dict:
@@ -738,16 +744,28 @@ class Room:
                   f"chair.elected at the majority (2 of 3), round.started technical; a second vote (duplicate), "
                   f"a non-member (invalid), a vote after the election (phase) refused")
 
-        # The bid containers: the ZIPs packed, by label (the experts read them).
+        # The bid containers. The supervisor (watching) gets the ZIP packed,
+        # byte for byte: that gives the labels. README: in a blind room the
+        # members get the documents only (no price schedule, no seal) until
+        # the technical round closes; and labels are in a random order.
         self.label_of = {}
         for label in "ABC":
-            body = self.api.expect(200, "GET", f"/api/v1/tenders/{self.tid}/evaluation/bids/{label}/container",
-                                   token=self.x_tokens[0]).body
+            path = f"/api/v1/tenders/{self.tid}/evaluation/bids/{label}/container"
+            body = self.api.expect(200, "GET", path, token=self.s_token).body
             owner = [n for n, b in self.bidders.items() if b["zip"] == body]
-            equal(len(owner), 1, f"bid {label}'s container is byte for byte one of the ZIPs packed")
+            equal(len(owner), 1, f"bid {label}'s container (to the supervisor) is byte for byte one of the ZIPs packed")
             self.label_of[owner[0]] = label
+            blind = self.api.expect(200, "GET", path, token=self.x_tokens[0]).body
+            with zipfile.ZipFile(io.BytesIO(blind)) as z, zipfile.ZipFile(io.BytesIO(body)) as whole:
+                names = z.namelist()
+                check(bool(names) and all(n.startswith("documents/") for n in names),
+                      f"bid {label} to an expert of a blind room: documents only, got {names}")
+                equal(sorted(names), sorted(n for n in whole.namelist() if n.startswith("documents/")),
+                      f"bid {label}: every document of the bid")
+                for n in names:
+                    equal(z.read(n), whole.read(n), f"bid {label}: {n} as packed")
         self.name_of = {v: k for k, v in self.label_of.items()}
-        equal([self.name_of[x] for x in "ABC"], self.opening_order, "labels A, B, C in the opening record's order")
+        equal(sorted(self.label_of), sorted(self.opening_order), "each bid has one label")
         self.prices = {self.label_of[n]: b["price"] for n, b in self.bidders.items()}
         self.scores = json.loads(json.dumps(SCORES))  # what is sent (a fallback may change it)
         self.tie = None
@@ -853,9 +871,9 @@ class Room:
         self.note(f"clarification {q} on B asked over the socket; only B's bidder sees it "
                   f"(GET clarifications as each bidder), another bidder may not answer (403); the answer "
                   f"(POST, 200) reaches every socket as clarification.answered; a second answer: 409")
-        if ev[0].get("actor"):
-            self.observe(f"clarification.answered in a blind room carries actor {ev[0]['actor']!r}, the answering "
-                         f"bidder's user id (not a name), before the bids are unblinded")
+        # README: clarification.answered has no actor (in a blind room the
+        # bidder's account would tell whose bid it is).
+        equal(ev[0].get("actor"), None, "the actor of clarification.answered in a blind room")
 
         # The chair closes the technical round: the bids unblinded.
         self.refuse(0, {"type": "close_round", "id": nid("close")}, "role")
