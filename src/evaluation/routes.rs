@@ -235,7 +235,7 @@ pub struct RoomView {
     pub phase: super::room::Phase,
     pub round: Option<crate::tenders::model::CriterionKind>,
     pub chair: Option<String>,
-    pub members: Vec<MemberView>,
+    pub members: Vec<RoomMemberView>,
     /// Bids: labels, and (for watchers, or once unblinded) whose and at
     /// what price.
     #[schema(value_type = Vec<Object>)]
@@ -246,7 +246,7 @@ pub struct RoomView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct MemberView {
+pub struct RoomMemberView {
     pub expert: String,
     pub name: String,
     pub league: String,
@@ -282,7 +282,7 @@ pub async fn get_room(
             .iter()
             .map(|m| {
                 let s = &room.members[&m.expert];
-                MemberView {
+                RoomMemberView {
                     expert: m.expert.clone(),
                     name: m.name.clone(),
                     league: m.league.clone(),
@@ -420,7 +420,7 @@ pub async fn bid_container(
 
 /// A clarification asked of the bidder's bid.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ClarificationView {
+pub struct RoomClarification {
     pub id: String,
     pub bid_id: String,
     pub question: String,
@@ -428,8 +428,8 @@ pub struct ClarificationView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ClarificationList {
-    pub items: Vec<ClarificationView>,
+pub struct RoomClarificationList {
+    pub items: Vec<RoomClarification>,
 }
 
 fn bidder_org(principal: &Principal) -> Result<String, AppError> {
@@ -445,7 +445,7 @@ fn bidder_org(principal: &Principal) -> Result<String, AppError> {
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path)),
-    responses((status = 200, body = ClarificationList), (status = 401, body = crate::error::Problem),
+    responses((status = 200, body = RoomClarificationList), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem))
 )]
 #[get("/tenders/{id}/evaluation/clarifications")]
@@ -453,7 +453,7 @@ pub async fn my_clarifications(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<String>,
-) -> Result<web::Json<ClarificationList>, AppError> {
+) -> Result<web::Json<RoomClarificationList>, AppError> {
     let id = parse_id(&id)?;
     let org = bidder_org(&principal)?;
     let states = state.rooms.states.clone();
@@ -463,7 +463,7 @@ pub async fn my_clarifications(
             let (_, room) = room_of(conn, &states, &id, &principal)?;
             Ok(store::clarifications_for(&room, &org)
                 .into_iter()
-                .map(|(c, bid_id)| ClarificationView {
+                .map(|(c, bid_id)| RoomClarification {
                     id: c.id,
                     bid_id,
                     question: c.question,
@@ -472,12 +472,12 @@ pub async fn my_clarifications(
                 .collect())
         })
         .await?;
-    Ok(web::Json(ClarificationList { items }))
+    Ok(web::Json(RoomClarificationList { items }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AnswerInput {
+pub struct ClarificationAnswer {
     /// 1 to 5000 characters.
     pub answer: String,
 }
@@ -487,7 +487,7 @@ pub struct AnswerInput {
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path), ("question" = String, Path)),
-    request_body = AnswerInput,
+    request_body = ClarificationAnswer,
     responses((status = 200, description = "The room event", body = Object), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem))
@@ -497,7 +497,7 @@ pub async fn answer_clarification(
     state: web::Data<AppState>,
     ctx: AuditContext,
     path: web::Path<(String, String)>,
-    body: web::Json<AnswerInput>,
+    body: web::Json<ClarificationAnswer>,
 ) -> Result<HttpResponse, AppError> {
     let (id, question) = path.into_inner();
     let id = parse_id(&id)?;

@@ -243,7 +243,7 @@ pub async fn my_invitations(
 /// An answer to an invitation.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AnswerInput {
+pub struct InvitationAnswer {
     pub accept: bool,
     /// Required when declining (up to 500 characters).
     pub reason: Option<String>,
@@ -262,7 +262,7 @@ pub struct AnswerOutcome {
 #[utoipa::path(
     tag = "experts",
     params(("tender_id" = String, Path)),
-    request_body = AnswerInput,
+    request_body = InvitationAnswer,
     responses((status = 200, body = AnswerOutcome), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem))
@@ -272,7 +272,7 @@ pub async fn answer_invitation(
     state: web::Data<AppState>,
     ctx: AuditContext,
     tender_id: web::Path<String>,
-    body: web::Json<AnswerInput>,
+    body: web::Json<InvitationAnswer>,
 ) -> Result<web::Json<AnswerOutcome>, AppError> {
     let role = ctx.principal.require_any(&[Role::Expert])?;
     let ctx = ctx.acting_as(role);
