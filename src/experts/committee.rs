@@ -69,11 +69,12 @@ pub struct RulesInput {
     pub quotas: Vec<draw::Quota>,
     pub cross_site: Option<draw::CrossSite>,
     pub venues: Vec<draw::Venue>,
-    /// Default 180.
+    /// Default 180 (at least 180 unless an operator sets it).
     pub history_days: Option<u32>,
-    /// Default true.
+    /// Default true (only an operator may switch it off).
     pub avoid_recent_committees: Option<bool>,
-    /// Default 3; 0 for no limit.
+    /// Default 3 (1 to 3 unless an operator sets it; an operator's 0 means
+    /// no limit).
     pub max_declines: Option<u32>,
 }
 
@@ -225,6 +226,28 @@ pub fn commit(
             .into_iter()
             .map(|(f, m)| FieldError::new(f, m))
             .collect();
+    // The avoidance rules keep the same faces off a tenderer's committees:
+    // its own organiser may make them stricter, only an operator laxer.
+    if ctx.role != Some(Role::Operator) {
+        if !rules.avoid_recent_committees {
+            errors.push(FieldError::new(
+                "avoid_recent_committees",
+                "only an operator may switch off the avoidance of this tenderer's recent committees",
+            ));
+        }
+        if rules.max_declines == 0 || rules.max_declines > 3 {
+            errors.push(FieldError::new(
+                "max_declines",
+                "1 to 3; only an operator may allow more declines",
+            ));
+        }
+        if rules.history_days < 180 {
+            errors.push(FieldError::new(
+                "history_days",
+                "at least 180 days; only an operator may look back less",
+            ));
+        }
+    }
     for (i, venue) in rules.venues.iter().enumerate() {
         let known = crate::types::LeagueCode::parse(&venue.league)
             .ok()

@@ -221,6 +221,25 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     app.post_json(&path, Some(&members[0].token), &rules())
         .await
         .assert_problem(403, "forbidden");
+    // Only an operator may relax the avoidance rules.
+    let mut lax = rules();
+    lax["avoid_recent_committees"] = json!(false);
+    lax["max_declines"] = json!(0);
+    lax["history_days"] = json!(30);
+    let p = app
+        .post_json(&path, Some(&tenderer), &lax)
+        .await
+        .assert_problem(422, "validation-failed");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["avoid_recent_committees", "max_declines", "history_days"]
+    );
     assert_eq!(app.count("draws"), 0);
     let committed = app.post_json(&path, Some(&tenderer), &rules()).await;
     committed.assert_status(201);
