@@ -162,11 +162,7 @@ pub async fn live(
                 .into(),
         ));
     }
-    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
-        AppError::UpgradeRequired(format!(
-            "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
-        ))
-    })?;
+    let (response, session, stream) = crate::hall::live::upgrade(&req, body)?;
     let subscription = state.rooms.hub.subscribe(id.as_str());
     if let Some(member) = member.clone() {
         let ctx = ctx.clone().acting_as(Role::Expert);

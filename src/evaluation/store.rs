@@ -120,6 +120,30 @@ fn append(
     })
 }
 
+/// Appends one event and puts it on the audit record (`room.<kind>`, its
+/// payload): every room event but the opening goes through here.
+#[allow(clippy::too_many_arguments)]
+fn append_recorded(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    kind: &str,
+    actor: Option<&str>,
+    client_id: Option<&str>,
+    payload: &Value,
+) -> Result<RoomEvent, AppError> {
+    audit::record(
+        conn,
+        ctx,
+        &format!("room.{kind}"),
+        "room",
+        tender_id,
+        Some(tender_id),
+        payload,
+    )?;
+    append(conn, tender_id, kind, actor, client_id, payload, ctx.now)
+}
+
 pub fn last_seq(conn: &mut DbConn, tender_id: &str) -> Result<i64, AppError> {
     Ok(room_events::table
         .filter(room_events::tender_id.eq(tender_id))
@@ -570,25 +594,16 @@ pub fn act(
     while let Some(event) = queue.pop_front() {
         // The member's own action names it; what follows from it (a flag,
         // an election, a replacement) is the room's.
-        let stored = append(
+        let stored = append_recorded(
             conn,
+            ctx,
             tender_id,
             &event.kind,
             if first { actor_id } else { None },
             if first { Some(client_id) } else { None },
             &event.payload,
-            ctx.now,
         )?;
         first = false;
-        audit::record(
-            conn,
-            ctx,
-            &format!("room.{}", event.kind),
-            "room",
-            tender_id,
-            Some(tender_id),
-            &event.payload,
-        )?;
         state.apply(&event);
         match event.kind.as_str() {
             "member.recused" => {
@@ -696,23 +711,14 @@ pub fn mark_absent(
     let (replaced, seat) = replacement(conn, ctx, tender_id, expert, why, reason)?;
     let mut stored = Vec::new();
     for event in [absent, replaced] {
-        audit::record(
+        stored.push(append_recorded(
             conn,
             ctx,
-            &format!("room.{}", event.kind),
-            "room",
-            tender_id,
-            Some(tender_id),
-            &event.payload,
-        )?;
-        stored.push(append(
-            conn,
             tender_id,
             &event.kind,
             None,
             None,
             &event.payload,
-            ctx.now,
         )?);
         state.apply(&event);
     }
@@ -775,23 +781,14 @@ pub fn sign_in(
         return Ok(None);
     }
     let payload = json!({"expert": member.expert, "venue": member.venue});
-    audit::record(
+    append_recorded(
         conn,
         ctx,
-        "room.member.signed_in",
-        "room",
-        tender_id,
-        Some(tender_id),
-        &payload,
-    )?;
-    append(
-        conn,
         tender_id,
         "member.signed_in",
         Some(&member.expert),
         None,
         &payload,
-        ctx.now,
     )
     .map(Some)
 }
@@ -840,25 +837,16 @@ pub fn answer_clarification(
         ));
     }
     let payload = json!({"id": question_id, "bid": question.bid, "answer": answer.trim()});
-    audit::record(
-        conn,
-        ctx,
-        "room.clarification.answered",
-        "room",
-        tender_id,
-        Some(tender_id),
-        &payload,
-    )?;
     // No actor in the room: in a blind room the bidder's account would say
     // whose bid it is. The audit record keeps who answered.
-    let event = append(
+    let event = append_recorded(
         conn,
+        ctx,
         tender_id,
         "clarification.answered",
         None,
         None,
         &payload,
-        ctx.now,
     )?;
     state.apply(&event.to_event());
     Ok((event, state))

@@ -16,6 +16,19 @@ use actix_ws::{CloseCode, CloseReason, Item, Message, MessageStream, ProtocolErr
 use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior, interval_at, timeout};
 
+/// Takes a WebSocket handshake; anything else is a 426 with a problem that
+/// says so.
+pub fn upgrade(
+    req: &actix_web::HttpRequest,
+    body: actix_web::web::Payload,
+) -> Result<(actix_web::HttpResponse, Session, MessageStream), AppError> {
+    actix_ws::handle(req, body).map_err(|e| {
+        AppError::UpgradeRequired(format!(
+            "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
+        ))
+    })
+}
+
 /// Limits and timings of live sockets.
 #[derive(Debug, Clone, Copy)]
 pub struct LiveSettings {

@@ -80,11 +80,7 @@ pub async fn live(
     let id = parse_id(&id)?;
     let after = check_after(query.after)?;
     check_visible(&state, &id, principal).await?;
-    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
-        AppError::UpgradeRequired(format!(
-            "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
-        ))
-    })?;
+    let (response, session, stream) = super::live::upgrade(&req, body)?;
     // Subscribe before answering: from the moment the client is connected,
     // every commit reaches it live, and what committed before, the replay.
     let subscription = state.hall.hub.subscribe(id.as_str());

@@ -131,11 +131,7 @@ pub async fn live(
         .db
         .read(move |conn| super::reader(conn, &principal))
         .await?;
-    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
-        AppError::UpgradeRequired(format!(
-            "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
-        ))
-    })?;
+    let (response, session, stream) = crate::hall::live::upgrade(&req, body)?;
     let subscription = state.supervision_feed.hub.subscribe(CHANNEL);
     let token = crate::identity::middleware::bearer(&req);
     actix_web::rt::spawn(async move {
