@@ -25,6 +25,29 @@ async fn ggzy(args: Vec<String>) -> Output {
         .unwrap()
 }
 
+/// `ggzy draw verify --url` on the tender's draw, which must match; its
+/// report.
+async fn verify_online(app: &TestApp, tender: &str, token: &str) -> String {
+    let verified = ggzy(vec![
+        "draw".into(),
+        "verify".into(),
+        "--url".into(),
+        app.base.clone(),
+        "--tender".into(),
+        tender.to_string(),
+        "--token".into(),
+        token.to_string(),
+    ])
+    .await;
+    let stdout = String::from_utf8_lossy(&verified.stdout).to_string();
+    assert!(
+        verified.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    stdout
+}
+
 /// One pool member: (token, expert id).
 struct Member {
     token: String,
@@ -241,6 +264,14 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
         ["avoid_recent_committees", "max_declines", "history_days"]
     );
     assert_eq!(app.count("draws"), 0);
+    // Not in the last ten minutes before the deadline: the commitment must
+    // be in the log's tree head at the deadline.
+    let late = bid_deadline(&r, &tender).await - app.now() - chrono::Duration::minutes(5);
+    app.clock.advance(late);
+    app.post_json(&path, Some(&tenderer), &rules())
+        .await
+        .assert_problem(409, "deadline-passed");
+    app.clock.advance(-late);
     let committed = app.post_json(&path, Some(&tenderer), &rules()).await;
     committed.assert_status(201);
     let commitment = committed.json();
@@ -475,23 +506,7 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     assert_eq!(record["replacements"].as_array().unwrap().len(), 1);
     assert_eq!(record["committee"].as_array().unwrap().len(), 5);
     assert_eq!(record["replacements"][0]["reason"], "declined");
-    let verified = ggzy(vec![
-        "draw".into(),
-        "verify".into(),
-        "--url".into(),
-        app.base.clone(),
-        "--tender".into(),
-        tender.clone(),
-        "--token".into(),
-        supervisor.clone(),
-    ])
-    .await;
-    let stdout = String::from_utf8_lossy(&verified.stdout).to_string();
-    assert!(
-        verified.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    let stdout = verify_online(app, &tender, &supervisor).await;
     assert!(
         stdout.contains("ok  commitment included in the tree head"),
         "{stdout}"
@@ -660,18 +675,6 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     app.wait_for_log().await;
     let record = app.get(&path, Some(&supervisor)).await.json();
     assert_eq!(record["replacements"][1]["reason"], "no_show");
-    let verified = ggzy(vec![
-        "draw".into(),
-        "verify".into(),
-        "--url".into(),
-        app.base.clone(),
-        "--tender".into(),
-        tender.clone(),
-        "--token".into(),
-        supervisor.clone(),
-    ])
-    .await;
-    let stdout = String::from_utf8_lossy(&verified.stdout).to_string();
-    assert!(verified.status.success(), "{stdout}");
+    let stdout = verify_online(app, &tender, &supervisor).await;
     assert!(stdout.contains("2 replacement(s)"), "{stdout}");
 }

@@ -287,6 +287,18 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         .await
         .assert_problem(409, "conflict");
 
+    // Once the room is open an invitation is no longer declined: the
+    // member joins, and recuses there.
+    let answer = format!("/api/v1/experts/me/invitations/{tender}");
+    let invited = token_of(&r, &f.members[0]).await;
+    app.post_json(
+        &answer,
+        Some(&invited),
+        &json!({"accept": false, "reason": "临时有事"}),
+    )
+    .await
+    .assert_problem(409, "conflict");
+
     // --- Who may join: refused before the upgrade, as problem+json.
     let live = format!("/api/v1/tenders/{tender}/evaluation/room/live");
     let reserve_token = token_of(&r, &f.reserve).await;
