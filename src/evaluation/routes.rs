@@ -188,6 +188,7 @@ pub async fn live(
             actor,
             ctx,
             certificate: binding.map(|b| b.certificate),
+            token: crate::identity::middleware::bearer(&req),
         },
         after,
         settings: state.rooms.settings,
@@ -548,6 +549,8 @@ pub async fn venue_sign_in(
 ) -> Result<web::Json<SignInSheet>, AppError> {
     let (id, league) = path.into_inner();
     let id = parse_id(&id)?;
+    // Who asks before what exists: only staff and supervisors go further.
+    principal.require_any(&[Role::Operator, Role::Supervisor])?;
     let states = state.rooms.states.clone();
     let sheet = state
         .db
@@ -563,16 +566,10 @@ pub async fn venue_sign_in(
             else {
                 return Err(AppError::not_found("venue"));
             };
-            let staff_here = principal.has(Role::Operator)
-                && principal
-                    .league
-                    .as_ref()
-                    .is_some_and(|l| l.as_str() == league);
-            let everywhere = (principal.has(Role::Operator) && principal.league.is_none())
-                || (principal.has(Role::Supervisor)
-                    && crate::experts::committee::reads_in_full(conn, &principal, &row)?);
-            if !staff_here && !everywhere {
-                principal.require_any(&[Role::Operator, Role::Supervisor])?;
+            let staff = principal.operates(crate::identity::policy::Area::Venue, Some(&league));
+            let supervises = principal.has(Role::Supervisor)
+                && crate::experts::committee::reads_in_full(conn, &principal, &row)?;
+            if !staff && !supervises {
                 return Err(AppError::Forbidden(
                     "venue staff see their own venue's sign-in only".into(),
                 ));

@@ -659,7 +659,7 @@ pub fn reads_in_full(
     principal: &Principal,
     tender: &TenderRow,
 ) -> Result<bool, AppError> {
-    if principal.has(Role::Operator) && principal.league.is_none() {
+    if principal.is_platform_operator() {
         return Ok(true);
     }
     if !principal.has(Role::Supervisor) {

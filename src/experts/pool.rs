@@ -11,6 +11,7 @@ use crate::audit::{self, AuditContext};
 use crate::db::schema::{committee_members, experts, tenders, user_roles, users};
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::{AppError, FieldError};
+use crate::identity::policy::{Area, require_operator};
 use crate::identity::{Principal, Role};
 use crate::types::{CreditCode, ExpertId, has_control_chars};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -254,6 +255,8 @@ pub fn create(
     let Some((name, league, disabled)) = user else {
         return Err(AppError::invalid("user_id", "no such account"));
     };
+    // A league's operators put their own league's experts in the pool.
+    require_operator(&ctx.principal, Area::ExpertPool, league.as_deref())?;
     let is_expert = user_roles::table
         .filter(user_roles::user_id.eq(user_id))
         .filter(user_roles::role.eq(Role::Expert.code()))
@@ -332,8 +335,9 @@ pub fn update(
             "an expert's account cannot be changed",
         ));
     }
+    let row = load(conn, id)?;
+    require_operator(&ctx.principal, Area::ExpertPool, Some(&row.league_code))?;
     let codes = check_input(input)?;
-    load(conn, id)?;
     diesel::update(experts::table.find(id.as_str()))
         .set((
             experts::employer_name.eq(input.employer.name.trim()),

@@ -498,12 +498,22 @@ pub async fn revoke_session(
         .db
         .write(move |conn| {
             let session = sessions::session(conn, &id)?;
-            match session {
-                // Another user's session is not even acknowledged to exist.
-                Some(s) if s.user_id == user.as_str() || is_operator => {
-                    sessions::revoke(conn, &ctx, &id)
-                }
-                _ => Err(AppError::not_found("session")),
+            // Another user's session is not even acknowledged to exist,
+            // unless the caller operates that account's league.
+            let allowed = match &session {
+                Some(s) if s.user_id == user.as_str() => true,
+                Some(s) if is_operator => match super::accounts::league_of(conn, &s.user_id)? {
+                    Some(league) => {
+                        principal.operates(super::policy::Area::Accounts, league.as_deref())
+                    }
+                    None => false,
+                },
+                _ => false,
+            };
+            if allowed {
+                sessions::revoke(conn, &ctx, &id)
+            } else {
+                Err(AppError::not_found("session"))
             }
         })
         .await?;

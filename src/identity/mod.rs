@@ -2,8 +2,10 @@
 //! middleware, and user accounts. Certificate login (a later issue) resolves
 //! into the same `Principal`.
 
+pub mod accounts;
 pub mod login;
 pub mod middleware;
+pub mod policy;
 pub mod routes;
 pub mod sessions;
 pub mod store;

@@ -4,6 +4,7 @@ use crate::audit::{self, AuditContext};
 use crate::db::schema::leagues;
 use crate::db::{DbConn, to_db_time};
 use crate::error::{AppError, check_text};
+use crate::identity::policy::Area;
 use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use crate::types::LeagueCode;
@@ -149,7 +150,7 @@ pub async fn create_league(
     ctx: AuditContext,
     body: web::Json<League>,
 ) -> Result<HttpResponse, AppError> {
-    principal.require_any(&[Role::Operator])?;
+    crate::identity::policy::require_operator(&principal, Area::Leagues, None)?;
     let league = body.into_inner();
     let saved = league.clone();
     state

@@ -10,7 +10,7 @@ use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store::{self as tenders, TenderRow};
-use crate::types::TenderId;
+use crate::types::{TenderId, UserId};
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +78,9 @@ pub async fn opening_certificate(
     responses(
         (status = 200, description = "CMS EnvelopedData (DER)", content_type = "application/pkcs7-mime", body = Vec<u8>),
         (status = 401, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)
     )
 )]
 #[get("/tenders/{id}/opening-key/my-share")]
@@ -96,9 +98,13 @@ pub async fn my_share(
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
+            // Who holds a share first; then whether it may be had now.
+            let share = store::encrypted_share_of(conn, &row.id, &user).map_err(|_| {
+                AppError::Forbidden("you hold no share of this tender's opening key".into())
+            })?;
             // Not before the opening: nobody gathers shares ahead of time.
             check_releasable(conn, &row)?;
-            store::encrypted_share_of(conn, &row.id, &user)
+            Ok(share)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -202,13 +208,10 @@ pub async fn release_share(
     let plain = crate::pki::pem_or_base64(body.share.trim())
         .ok_or_else(|| AppError::invalid("share", "expected base64"))?;
     let plain = super::custody::PlainShare::new(plain);
-    release_one(&state, principal, ctx, id, move |_, _, principal| {
-        let role = principal.require_any(&[
-            Role::Tenderer,
-            Role::Agent,
-            Role::Supervisor,
-            Role::Expert,
-        ])?;
+    let role =
+        principal.require_any(&[Role::Tenderer, Role::Agent, Role::Supervisor, Role::Expert])?;
+    let custodian = Some(user.clone());
+    release_one(&state, principal, ctx, id, custodian, move |_, _, _| {
         Ok((role, Releaser::User(user), plain))
     })
     .await
@@ -233,9 +236,16 @@ pub async fn release_platform_share(
     id: web::Path<String>,
 ) -> Result<web::Json<ReleaseView>, AppError> {
     let id = parse_id(&id)?;
-    let role = principal.require_any(&[Role::Operator])?;
+    // The platform's share is the platform's: its operators release it,
+    // never a league's staff.
+    crate::identity::policy::require_operator(
+        &principal,
+        crate::identity::policy::Area::PlatformKeys,
+        None,
+    )?;
+    let role = Role::Operator;
     let custodian = state.platform_custodian.clone();
-    release_one(&state, principal, ctx, id, move |conn, row, _| {
+    release_one(&state, principal, ctx, id, None, move |conn, row, _| {
         let encrypted = store::platform_share_of(conn, &row.id)?;
         let plain = super::custody::PlainShare::new(
             custodian
@@ -257,6 +267,7 @@ async fn release_one<F>(
     principal: Principal,
     ctx: AuditContext,
     id: TenderId,
+    custodian: Option<UserId>,
     share: F,
 ) -> Result<web::Json<ReleaseView>, AppError>
 where
@@ -272,6 +283,13 @@ where
     let outcome = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
         tenders::lock(conn, &id)?;
         let row = tenders::load_visible(conn, &id, &principal)?;
+        // Authority before state: one who holds no share hears that, and
+        // nothing about where the opening stands.
+        if let Some(user) = &custodian {
+            store::encrypted_share_of(conn, &row.id, user).map_err(|_| {
+                AppError::Forbidden("you hold no share of this tender's opening key".into())
+            })?;
+        }
         check_releasable(conn, &row)?;
         let (role, releaser, plain) = share(conn, &row, &principal)?;
         let ctx = ctx.acting_as(role);

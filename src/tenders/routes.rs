@@ -173,12 +173,14 @@ pub async fn update_tender(
 ) -> Result<web::Json<TenderDetail>, AppError> {
     let id = parse_id(&id)?;
     principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
-    let input = validated(body.into_inner(), ctx.now)?;
+    let input = body.into_inner();
     let detail = state
         .db
         .write(move |conn| {
             store::lock(conn, &id)?;
+            // Who may edit it first; then what the edit says.
             let (row, role) = store::load_managed(conn, &id, &principal)?;
+            let input = validated(input, ctx.now)?;
             let ctx = ctx.acting_as(role);
             if input
                 .league

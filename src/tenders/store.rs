@@ -8,6 +8,7 @@ use crate::db::schema::{clarifications, leagues, notices, tender_documents, tend
 use crate::db::{DbConn, from_db_time, like_pattern, lower, to_db_time};
 use crate::error::{AppError, check_text};
 use crate::http::{Page, Paging};
+use crate::identity::policy::{Area, OperatorKind};
 use crate::identity::store::{OrganisationRef, organisation_ref};
 use crate::identity::{Principal, Role};
 use crate::opendata::{self, OcdsSettings};
@@ -82,7 +83,9 @@ impl TenderRow {
 
     /// The role in which the principal manages this tender: a member of its
     /// tenderer organisation holding the tenderer role, a member of its agent
-    /// organisation holding the agent role, or an operator.
+    /// organisation holding the agent role, or an operator of the tender's
+    /// league (its trading centre's staff; see `identity::policy`). A
+    /// platform operator and other leagues' operators do not manage it.
     pub fn managing_role(&self, principal: &Principal) -> Option<Role> {
         let org = principal.organisation.as_ref().map(|o| o.as_str());
         if principal.has(Role::Tenderer) && org == Some(self.tenderer_org_id.as_str()) {
@@ -90,7 +93,7 @@ impl TenderRow {
         } else if principal.has(Role::Agent) && org.is_some() && org == self.agent_org_id.as_deref()
         {
             Some(Role::Agent)
-        } else if principal.has(Role::Operator) {
+        } else if principal.operates(Area::TenderProcedures, Some(&self.league_code)) {
             Some(Role::Operator)
         } else {
             None
@@ -237,7 +240,7 @@ pub fn load_managed(
         ))
     } else {
         Err(AppError::Forbidden(
-            "only the tender's tenderer, its agent or an operator may do this".into(),
+            "only the tender's tenderer, its agent or an operator of its league may do this".into(),
         ))
     }
 }
@@ -466,7 +469,20 @@ pub fn list(
     let build = || {
         let mut q = tenders::table.into_boxed();
         // The same rule as `TenderRow::visible_to`, in SQL.
-        if !viewer.has(Role::Operator) {
+        let centre = match viewer.operator_kind() {
+            Some(OperatorKind::League(l)) if viewer.operates(Area::TenderProcedures, Some(l)) => {
+                Some(l.to_string())
+            }
+            _ => None,
+        };
+        if let Some(league) = centre {
+            // A league's operators see its drafts, and only its.
+            q = q.filter(
+                tenders::published_at
+                    .is_not_null()
+                    .or(tenders::league_code.eq(league)),
+            );
+        } else {
             let published = tenders::published_at.is_not_null();
             let org = viewer.organisation.as_ref().map(|o| o.as_str().to_string());
             let (as_tenderer, as_agent) = (viewer.has(Role::Tenderer), viewer.has(Role::Agent));

@@ -428,6 +428,23 @@ impl TestApp {
             .expect("create user")
     }
 
+    /// A platform operator: the `operator` role in an account of no league
+    /// (as `ggzy users add --role operator` without `--league` makes one).
+    pub fn platform_operator(&self, name: &str) -> String {
+        let ctx = AuditContext::system(self.now());
+        self.db
+            .write_blocking(|conn| {
+                let new = NewUser {
+                    name,
+                    roles: &[Role::Operator],
+                    league: None,
+                    organisation: None,
+                };
+                Ok(create_user(conn, &ctx, &new, None)?.1)
+            })
+            .expect("create platform operator")
+    }
+
     /// Registers the leagues the tests use.
     pub fn leagues(&self) {
         let ctx = AuditContext::system(self.now());

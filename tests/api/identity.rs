@@ -62,7 +62,12 @@ async fn only_operators_register_leagues() {
     app.post_json("/api/v1/leagues", Some(&tenderer), &body)
         .await
         .assert_problem(403, "forbidden");
-    let operator = app.user("op", Role::Operator, "NNG", "平台运营");
+    // A league's operator is one centre's staff: leagues are the platform's.
+    let centre = app.user("op", Role::Operator, "NNG", "南宁市公共资源交易中心");
+    app.post_json("/api/v1/leagues", Some(&centre), &body)
+        .await
+        .assert_problem(403, "forbidden");
+    let operator = app.platform_operator("平台运营");
     let r = app
         .post_json("/api/v1/leagues", Some(&operator), &body)
         .await;

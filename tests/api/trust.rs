@@ -39,7 +39,8 @@ impl Registry {
     pub async fn with(options: Options) -> Registry {
         let app = spawn_app_with(options).await;
         app.leagues();
-        let operator = app.user_custom("运维", &[Role::Operator], "NNG", None, None);
+        // A platform operator: it registers both leagues' fabrics.
+        let operator = app.platform_operator("运维");
         let dir = tempfile::tempdir().unwrap();
         let nng = League::new(dir.path(), "NNG");
         let lzh = League::new(dir.path(), "LZH");

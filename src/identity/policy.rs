@@ -1,0 +1,301 @@
+//! Who may act where: the operators' areas of authority, as data.
+//!
+//! The platform has two kinds of operator. A **platform operator** runs the
+//! region's platform: an account holding the `operator` role and belonging
+//! to no league. A **league operator** is one trading centre's staff: the
+//! `operator` role in an account of league L, acting for L only. Each area
+//! of the platform says what each kind may do there ([`Area::grant`]);
+//! routes ask [`require_operator`] with the area and the league of the
+//! object they act on, and the README's role × area table is
+//! [`markdown_table`] of the same data (a test keeps them equal).
+//!
+//! Pure: no database, no clock. Rules that need the object's state (a
+//! tender's organiser, a supervisor's scope) live with their domain and call
+//! in here for the operator part.
+
+use super::{Principal, Role};
+use crate::error::AppError;
+
+/// What an operator kind may do in an area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// In every league.
+    Everywhere,
+    /// Only for objects of the operator's own league.
+    OwnLeague,
+    /// Not at all.
+    Nothing,
+}
+
+/// The areas of the platform that operators act in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// Registering leagues.
+    Leagues,
+    /// The platform's own keys: its opening-key share, the audit log's,
+    /// trust list's and timestamp authority's keys.
+    PlatformKeys,
+    /// Accounts: listing, disabling and enabling them, revoking sessions.
+    Accounts,
+    /// A league's trust services, their revocation sources and CRLs.
+    TrustServices,
+    /// Mutual recognition, changed by (an operator of) the recognising league.
+    Recognitions,
+    /// Running a tender's procedure on the tenderer's behalf: drafts,
+    /// publication, amendments, documents, clarifications, objections,
+    /// committee rules, cancellation.
+    TenderProcedures,
+    /// The shared expert pool: a league's experts.
+    ExpertPool,
+    /// A league's evaluation venue: its sign-in sheet.
+    Venue,
+    /// Reading the audit events and the supervision feed.
+    AuditLog,
+}
+
+impl Area {
+    pub const ALL: [Area; 9] = [
+        Area::Leagues,
+        Area::PlatformKeys,
+        Area::Accounts,
+        Area::TrustServices,
+        Area::Recognitions,
+        Area::TenderProcedures,
+        Area::ExpertPool,
+        Area::Venue,
+        Area::AuditLog,
+    ];
+
+    /// (platform operator, league operator)
+    pub const fn grant(self) -> (Grant, Grant) {
+        use Grant::*;
+        match self {
+            Area::Leagues => (Everywhere, Nothing),
+            Area::PlatformKeys => (Everywhere, Nothing),
+            Area::Accounts => (Everywhere, OwnLeague),
+            Area::TrustServices => (Everywhere, OwnLeague),
+            Area::Recognitions => (Everywhere, OwnLeague),
+            // The platform's operators hold the platform's keys; a tender's
+            // procedure is its tenderer's and its league's centre's.
+            Area::TenderProcedures => (Nothing, OwnLeague),
+            Area::ExpertPool => (Everywhere, OwnLeague),
+            Area::Venue => (Everywhere, OwnLeague),
+            Area::AuditLog => (Everywhere, OwnLeague),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Area::Leagues => "leagues",
+            Area::PlatformKeys => "the platform's keys and opening-key share",
+            Area::Accounts => "accounts (list, disable, enable, revoke sessions)",
+            Area::TrustServices => "trust services, revocation sources, CRLs",
+            Area::Recognitions => "mutual recognition (by the recognising league)",
+            Area::TenderProcedures => "tender procedures (drafts to cancellation)",
+            Area::ExpertPool => "the expert pool",
+            Area::Venue => "evaluation venues (sign-in sheet)",
+            Area::AuditLog => "audit events, live supervision feed",
+        }
+    }
+
+    /// What the other roles do in the area, for the README's table.
+    fn others(self) -> [&'static str; 3] {
+        // tenderer / agent, supervisor, bidder / expert / public
+        match self {
+            Area::Leagues => ["read", "read", "read"],
+            Area::PlatformKeys => ["—", "—", "public keys only"],
+            Area::Accounts => ["own sessions", "own sessions", "own sessions"],
+            Area::TrustServices => ["read", "read", "read"],
+            Area::Recognitions => ["read", "read", "read"],
+            Area::TenderProcedures => ["own organisation's tenders", "read", "published only"],
+            Area::ExpertPool => [
+                "—",
+                "read in scope, no contact details",
+                "expert: own profile",
+            ],
+            Area::Venue => ["—", "read in scope", "—"],
+            Area::AuditLog => ["—", "read in scope", "log proofs only"],
+        }
+    }
+}
+
+/// The kind of operator a principal is, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatorKind<'a> {
+    Platform,
+    League(&'a str),
+}
+
+impl Principal {
+    /// The operator kind of this principal: `operator` in an account of no
+    /// league is a platform operator, in an account of league L a league
+    /// operator of L.
+    pub fn operator_kind(&self) -> Option<OperatorKind<'_>> {
+        if !self.has(Role::Operator) {
+            return None;
+        }
+        Some(match &self.league {
+            None => OperatorKind::Platform,
+            Some(l) => OperatorKind::League(l.as_str()),
+        })
+    }
+
+    pub fn is_platform_operator(&self) -> bool {
+        self.operator_kind() == Some(OperatorKind::Platform)
+    }
+
+    /// Whether this principal acts as an operator in `area` for an object
+    /// of `league` (`None`: an object of no league, or of every league).
+    pub fn operates(&self, area: Area, league: Option<&str>) -> bool {
+        let (platform, own) = area.grant();
+        match self.operator_kind() {
+            None => false,
+            Some(OperatorKind::Platform) => platform == Grant::Everywhere,
+            Some(OperatorKind::League(mine)) => match own {
+                Grant::Everywhere => true,
+                Grant::OwnLeague => league == Some(mine),
+                Grant::Nothing => false,
+            },
+        }
+    }
+}
+
+/// Refuses unless `principal` acts as an operator in `area` for `league`:
+/// 401 signed out, 403 with the reason otherwise.
+pub fn require_operator(
+    principal: &Principal,
+    area: Area,
+    league: Option<&str>,
+) -> Result<(), AppError> {
+    if principal.operates(area, league) {
+        return Ok(());
+    }
+    if !principal.is_authenticated() {
+        return Err(AppError::Unauthenticated(
+            "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
+        ));
+    }
+    Err(AppError::Forbidden(refusal(principal, area, league)))
+}
+
+/// Why an operator check failed, in words.
+pub fn refusal(principal: &Principal, area: Area, league: Option<&str>) -> String {
+    let (platform, own) = area.grant();
+    let what = area.name();
+    match principal.operator_kind() {
+        None => format!("{what}: this needs an operator"),
+        Some(OperatorKind::Platform) => {
+            debug_assert_ne!(platform, Grant::Everywhere);
+            format!("{what}: the league's own operators act here, not the platform's")
+        }
+        Some(OperatorKind::League(mine)) => match (own, league) {
+            (Grant::Nothing, _) => format!("{what}: only a platform operator may act here"),
+            (_, Some(other)) => format!(
+                "{what}: an operator of league {mine} acts for {mine} only, and this belongs \
+                 to league {other}"
+            ),
+            (_, None) => format!("{what}: only a platform operator may act here"),
+        },
+    }
+}
+
+fn cell(grant: Grant) -> &'static str {
+    match grant {
+        Grant::Everywhere => "yes, all leagues",
+        Grant::OwnLeague => "own league only",
+        Grant::Nothing => "no",
+    }
+}
+
+/// The README's role × area table, made from [`Area::grant`].
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| area | platform operator | league operator | tenderer / agent | supervisor | \
+         bidder / expert / public |\n|---|---|---|---|---|---|\n",
+    );
+    for area in Area::ALL {
+        let (platform, own) = area.grant();
+        let [tenderer, supervisor, others] = area.others();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            area.name(),
+            cell(platform),
+            cell(own),
+            tenderer,
+            supervisor,
+            others
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{LeagueCode, UserId};
+
+    fn operator(league: Option<&str>) -> Principal {
+        Principal {
+            user_id: Some(UserId::new()),
+            name: "op".into(),
+            roles: vec![Role::Operator],
+            league: league.map(|l| LeagueCode::parse(l).unwrap()),
+            organisation: None,
+        }
+    }
+
+    #[test]
+    fn league_operators_act_for_their_league_only() {
+        let nng = operator(Some("NNG"));
+        for area in Area::ALL {
+            let (_, own) = area.grant();
+            assert_eq!(
+                nng.operates(area, Some("NNG")),
+                own != Grant::Nothing,
+                "{area:?}"
+            );
+            assert_eq!(
+                nng.operates(area, Some("LZH")),
+                own == Grant::Everywhere,
+                "{area:?}"
+            );
+        }
+        let err = require_operator(&nng, Area::TrustServices, Some("LZH")).unwrap_err();
+        assert!(matches!(err, AppError::Forbidden(ref m) if m.contains("league LZH")));
+        assert!(require_operator(&nng, Area::PlatformKeys, None).is_err());
+        assert!(require_operator(&nng, Area::Leagues, None).is_err());
+    }
+
+    #[test]
+    fn platform_operators_hold_the_platform_but_not_the_procedures() {
+        let platform = operator(None);
+        assert!(platform.is_platform_operator());
+        assert!(platform.operates(Area::PlatformKeys, None));
+        assert!(platform.operates(Area::TrustServices, Some("LZH")));
+        assert!(!platform.operates(Area::TenderProcedures, Some("NNG")));
+        assert!(Principal::system().is_platform_operator());
+    }
+
+    #[test]
+    fn others_are_refused_and_signed_out_gets_401() {
+        let mut bidder = operator(Some("NNG"));
+        bidder.roles = vec![Role::Bidder];
+        for area in Area::ALL {
+            assert!(!bidder.operates(area, Some("NNG")));
+        }
+        assert!(matches!(
+            require_operator(&Principal::public(), Area::Accounts, None),
+            Err(AppError::Unauthenticated(_))
+        ));
+    }
+
+    #[test]
+    fn the_readme_shows_this_table() {
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(&markdown_table()),
+            "README.md must hold the table of identity::policy::markdown_table():\n{}",
+            markdown_table()
+        );
+    }
+}
