@@ -174,6 +174,28 @@ pub enum UsersCommand {
         #[arg(long, default_value_t = 90)]
         valid_days: i64,
     },
+    /// List accounts (id, roles, league, disabled).
+    List {
+        /// Only this league's accounts.
+        #[arg(long)]
+        league: Option<String>,
+    },
+    /// Disable an account: its tokens and sessions stop at once (audited).
+    Disable {
+        /// The account's id (see `ggzy users list`).
+        #[arg(long)]
+        id: String,
+        /// Why; recorded in the audit log.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Enable a disabled account again (audited).
+    Enable {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,15 +341,20 @@ fn admin_db(config: &crate::config::Config) -> anyhow::Result<Db> {
 }
 
 fn users(config: crate::config::Config, command: UsersCommand) -> anyhow::Result<()> {
-    let UsersCommand::Add {
-        name,
-        roles,
-        league,
-        org,
-        credit_code,
-        id_number,
-        valid_days,
-    } = command;
+    let (name, roles, league, org, credit_code, id_number, valid_days) = match command {
+        UsersCommand::Add {
+            name,
+            roles,
+            league,
+            org,
+            credit_code,
+            id_number,
+            valid_days,
+        } => (name, roles, league, org, credit_code, id_number, valid_days),
+        UsersCommand::List { league } => return list_users(config, league),
+        UsersCommand::Disable { id, reason } => return set_disabled(config, &id, &reason, true),
+        UsersCommand::Enable { id, reason } => return set_disabled(config, &id, &reason, false),
+    };
     let id_number = id_number
         .map(|n| crate::types::ResidentId::parse(&n))
         .transpose()
@@ -428,5 +455,72 @@ fn leagues(config: crate::config::Config, command: LeaguesCommand) -> anyhow::Re
             println!("league {code} registered");
         }
     }
+    Ok(())
+}
+
+/// `ggzy users list`: every account (the command line acts as the platform).
+fn list_users(config: crate::config::Config, league: Option<String>) -> anyhow::Result<()> {
+    use crate::identity::accounts;
+    if let Some(l) = &league {
+        LeagueCode::parse(l).map_err(anyhow::Error::msg)?;
+    }
+    let db = admin_db(&config)?;
+    let system = crate::identity::Principal::system();
+    let mut page = 1;
+    loop {
+        let filter = accounts::AccountFilter {
+            league: league.clone(),
+            disabled: None,
+            page: Some(page),
+            per_page: Some(100),
+        };
+        let paging = crate::http::Paging {
+            page,
+            per_page: 100,
+        };
+        let list = db
+            .write_blocking(|conn| accounts::list(conn, &system, &filter, paging))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for a in &list.items {
+            let roles: Vec<&str> = a.roles.iter().map(|r| r.code()).collect();
+            println!(
+                "{}\t{}\t{}\t{}\t{}",
+                a.id,
+                a.league.as_deref().unwrap_or("-"),
+                roles.join(","),
+                if a.disabled { "disabled" } else { "enabled" },
+                a.name
+            );
+        }
+        if i64::from(page) * 100 >= list.total {
+            return Ok(());
+        }
+        page += 1;
+    }
+}
+
+/// `ggzy users disable|enable`: on the record, as the platform.
+fn set_disabled(
+    config: crate::config::Config,
+    id: &str,
+    reason: &str,
+    disabled: bool,
+) -> anyhow::Result<()> {
+    let db = admin_db(&config)?;
+    let ctx = AuditContext::system(chrono::Utc::now());
+    let change = crate::identity::accounts::AccountChange {
+        reason: reason.to_string(),
+    };
+    let view = db
+        .write_blocking(|conn| {
+            crate::identity::accounts::set_disabled(conn, &ctx, id, disabled, &change)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "account {} ({}) {}",
+        view.id,
+        view.name,
+        if view.disabled { "disabled" } else { "enabled" }
+    );
     Ok(())
 }

@@ -52,7 +52,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "ggzy — public-resource trading platform API",
-        description = "Tenders, notices, open data (OCDS 1.1). Errors are RFC 9457 problem+json; see /problems.",
+        description = "Public-resource e-trading: tenders and notices, certificate login and trust registries, seals, sealed bids with RFC 3161 receipts, the opening, expert draws and evaluation rooms, supervision and the audit log, open data (OCDS 1.1). Errors are RFC 9457 problem+json; see /problems.",
         license(name = "Apache-2.0")
     ),
     components(schemas(crate::error::Problem)),
@@ -195,6 +195,9 @@ pub fn configure(
                 .service(identity::login::list_sessions)
                 .service(identity::login::logout)
                 .service(identity::login::revoke_session)
+                .service(identity::routes::list_users)
+                .service(identity::routes::disable_user)
+                .service(identity::routes::enable_user)
                 .service(leagues::list_leagues)
                 .service(leagues::get_league)
                 .service(leagues::create_league)

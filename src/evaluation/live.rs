@@ -22,6 +22,10 @@ pub struct RoomChannel {
     pub ctx: AuditContext,
     /// The member's session certificate (DER), which signs the report.
     pub certificate: Option<Vec<u8>>,
+    /// The bearer token the socket was opened with, re-checked at every
+    /// heartbeat and before every action (a disabled account or revoked
+    /// session stops acting at once).
+    pub token: Option<String>,
 }
 
 fn error(id: Option<&str>, code: &str, message: &str) -> String {
@@ -41,6 +45,15 @@ impl Channel for RoomChannel {
 
     fn render(event: &RoomEvent) -> String {
         event.to_text()
+    }
+
+    async fn still_allowed(&self) -> bool {
+        match &self.token {
+            Some(token) => crate::identity::middleware::recheck(&self.state, token)
+                .await
+                .is_ok(),
+            None => true,
+        }
     }
 
     async fn on_message(&mut self, text: &str) -> Vec<String> {

@@ -69,6 +69,9 @@ enum End {
     Silent,
     /// The hub dropped this subscriber: its queue was full.
     TooSlow,
+    /// The credential the socket was opened with no longer holds (revoked,
+    /// expired, or its account disabled).
+    CredentialGone,
     /// The hub is gone: the server is shutting down.
     ServerGoingAway,
     /// The database could not be read.
@@ -93,6 +96,12 @@ pub trait Channel {
     fn render(event: &Self::Event) -> String;
     /// A client's text message other than `resume`: the frames to answer.
     async fn on_message(&mut self, text: &str) -> Vec<String>;
+    /// Whether the credential the socket was opened with still holds;
+    /// asked at every heartbeat and before each client message (a
+    /// channel open to anyone has nothing to re-check).
+    async fn still_allowed(&self) -> bool {
+        true
+    }
 }
 
 /// A tender's opening hall: listen only.
@@ -197,6 +206,8 @@ impl<C: Channel> Socket<C> {
                 _ = heartbeat.tick() => {
                     if heard.elapsed() >= self.settings.client_timeout {
                         Err(End::Silent)
+                    } else if !self.channel.still_allowed().await {
+                        Err(End::CredentialGone)
                     } else {
                         self.send(Outgoing::Ping).await
                     }
@@ -345,6 +356,9 @@ impl<C: Channel> Socket<C> {
                 }
             }
             Whole::Text(text) => {
+                if !self.channel.still_allowed().await {
+                    return Err(End::CredentialGone);
+                }
                 for reply in self.channel.on_message(&text).await {
                     self.send_text(reply).await?;
                 }
@@ -384,6 +398,11 @@ impl<C: Channel> Socket<C> {
                     "too slow: more than {} events waiting; reconnect with after={last}",
                     self.settings.queue_capacity
                 ),
+            ),
+            End::CredentialGone => (
+                CloseCode::Policy,
+                "the session is revoked or expired, or the account disabled; sign in again"
+                    .to_string(),
             ),
             End::ServerGoingAway => (
                 CloseCode::Away,

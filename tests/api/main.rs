@@ -2,6 +2,7 @@
 
 mod audit;
 mod audit_log;
+mod authority;
 mod bad_input;
 mod bid_cli;
 mod bids;
