@@ -1295,3 +1295,25 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod schedule_shape {
+    use super::*;
+
+    /// The opening revokes a bid whose schedule does not parse, so the
+    /// bidder's tool must refuse what the opening would: key_terms as an
+    /// array (accepted by a blind upload, which cannot read the sealed
+    /// container) is refused at packing time, with its field named.
+    #[test]
+    fn key_terms_must_be_an_object() {
+        let array = br#"{"total_price_fen": 100, "duration_days": 10, "key_terms": [["a", "b"]]}"#;
+        match PriceSchedule::parse(array) {
+            Err(ScheduleError::Json(message)) => {
+                assert!(message.contains("an object of key terms"), "{message}")
+            }
+            other => panic!("an array of key terms must be refused: {other:?}"),
+        }
+        let object = br#"{"total_price_fen": 100, "duration_days": 10, "key_terms": {"a": "b"}}"#;
+        assert!(PriceSchedule::parse(object).is_ok());
+    }
+}
