@@ -953,3 +953,56 @@ async fn a_huge_frame_closes_the_socket_and_a_reader_that_stops_is_dropped_alone
         .await
         .assert_problem(404, "not-found");
 }
+
+#[actix_web::test]
+async fn a_member_whose_account_is_disabled_is_closed_out_at_its_next_action() {
+    let r = Registry::new().await;
+    let f = evaluation_started(&r).await;
+    let tender = f.tender.clone();
+    let app = &r.app;
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/evaluation/room"),
+        Some(&f.tenderer),
+        &json!({}),
+    )
+    .await
+    .assert_status(201);
+    let token = token_of(&r, &f.members[0]).await;
+    let account = app.get("/api/v1/me", Some(&token)).await.json()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut ws = join(app, &tender, &token, 0).await;
+    until_live(&mut ws).await;
+    // The platform's operator disables the expert's account mid-session.
+    app.post_json(
+        &format!("/api/v1/users/{account}/disable"),
+        Some(&r.operator),
+        &json!({"reason": "专家资格暂停"}),
+    )
+    .await
+    .assert_status(200);
+    let before = app.count("audit_events");
+    ws.send(Message::text(r#"{"type":"declare","id":"d1"}"#))
+        .await
+        .unwrap();
+    loop {
+        match next(&mut ws).await {
+            Message::Close(Some(frame)) => {
+                assert_eq!(frame.code, CloseCode::Policy);
+                assert!(frame.reason.contains("disabled"), "{}", frame.reason);
+                break;
+            }
+            Message::Text(t) => assert!(
+                !t.contains("\"ack\""),
+                "the action of a disabled account is not taken: {t}"
+            ),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        app.count("audit_events"),
+        before,
+        "nothing was recorded for it"
+    );
+}
