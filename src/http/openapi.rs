@@ -79,6 +79,19 @@ impl RouteIndex {
         RouteIndex { routes }
     }
 
+    /// Whether `method` on `path` is a documented operation.
+    pub fn answers(&self, path: &str, method: &str) -> bool {
+        let wanted: Vec<&str> = path.split('/').collect();
+        self.routes.iter().any(|(segments, methods)| {
+            methods.contains(&method)
+                && segments.len() == wanted.len()
+                && segments
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(s, w)| s == w || (s.starts_with('{') && !w.is_empty()))
+        })
+    }
+
     /// The methods `path` answers, if it is a documented path.
     pub fn allowed(&self, path: &str) -> Option<&[&'static str]> {
         let wanted: Vec<&str> = path.split('/').collect();
@@ -118,6 +131,9 @@ mod tests {
         assert_eq!(index.allowed("/api/v1/tenders/"), None);
         assert_eq!(index.allowed("/api/v1/tenders/abc/x"), None);
         assert_eq!(index.allowed("/nothing"), None);
+        assert!(index.answers("/api/v1/tenders/abc", "GET"));
+        assert!(!index.answers("/api/v1/tenders/abc", "POST"));
+        assert!(!index.answers("/nothing", "GET"));
         document_problems(&mut api);
         let doc = serde_json::to_value(&api).unwrap();
         assert!(

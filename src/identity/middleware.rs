@@ -16,7 +16,16 @@ pub async fn resolve_principal(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if let Some(token) = bearer_token(req.headers())? {
+    let token = bearer_token(req.headers())?;
+    if token.is_none() && changes_without_signing_in(&req) {
+        // The public reads; every change is signed. Said before the body,
+        // the ids or the state are looked at.
+        return Err(AppError::Unauthenticated(
+            "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
+        )
+        .into());
+    }
+    if let Some(token) = token {
         let state = req
             .app_data::<web::Data<AppState>>()
             .cloned()
@@ -35,6 +44,26 @@ pub async fn resolve_principal(
         req.extensions_mut().insert(principal);
     }
     next.call(req).await
+}
+
+/// The requests that sign in (anyone may make them): everything else that
+/// is not a read needs a principal.
+const SIGN_IN: [&str; 3] = [
+    "/api/v1/auth/challenges",
+    "/api/v1/auth/login",
+    "/api/v1/auth/mtls",
+];
+
+/// A documented operation that changes something (a wrong path or method
+/// is left to the 404 and 405 answers).
+fn changes_without_signing_in(req: &ServiceRequest) -> bool {
+    use actix_web::http::Method;
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if reads || SIGN_IN.contains(&req.path()) {
+        return false;
+    }
+    req.app_data::<web::Data<crate::http::openapi::RouteIndex>>()
+        .is_some_and(|index| index.answers(req.path(), req.method().as_str()))
 }
 
 /// The account behind an API token or a session token valid at `now`.

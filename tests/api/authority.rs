@@ -544,3 +544,63 @@ async fn a_league_operator_manages_its_own_experts_only_and_revokes_its_own_sess
     )
     .await;
 }
+
+/// Every route of the OpenAPI document that changes anything refuses a
+/// signed-out caller with 401 problem+json before it looks at the body, the
+/// ids or the state (the few that sign in are the exception), and none
+/// answers anyone with a 5xx.
+#[actix_web::test]
+async fn every_change_asks_who_first() {
+    let app = spawn_app().await;
+    let c = cast(&app);
+    let tender = app.create_draft(&c.tenderer, "路由巡检").await;
+    app.act(&c.tenderer, &tender, "publish", "")
+        .await
+        .assert_status(200);
+    let api = app.get("/api/openapi.json", None).await.json();
+    let signs_in = [
+        "/api/v1/auth/challenges",
+        "/api/v1/auth/login",
+        "/api/v1/auth/mtls",
+    ];
+    let mut walked = 0;
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for method in ["post", "put", "patch", "delete"] {
+            if item.get(method).is_none() || signs_in.contains(&path.as_str()) {
+                continue;
+            }
+            // Real ids where the route takes a tender, fresh ones elsewhere.
+            let mut concrete = path.replace("{id}", &tender);
+            while let Some(start) = concrete.find('{') {
+                let end = concrete[start..].find('}').unwrap() + start;
+                concrete.replace_range(start..=end, &uuid::Uuid::new_v4().to_string());
+            }
+            let before = app.snapshot();
+            let url = app.url(&concrete);
+            let request = match method {
+                "post" => app.client.post(url),
+                "put" => app.client.put(url),
+                "patch" => app.client.patch(url),
+                _ => app.client.delete(url),
+            };
+            let mut reply = request
+                .insert_header(("Content-Type", "application/json"))
+                .send_body("{}")
+                .await
+                .unwrap();
+            let status = reply.status().as_u16();
+            let body = reply.body().await.unwrap();
+            let problem: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            assert_eq!(
+                (status, problem["code"].as_str().unwrap_or("")),
+                (401, "unauthenticated"),
+                "{} {concrete}: {}",
+                method.to_uppercase(),
+                String::from_utf8_lossy(&body)
+            );
+            assert_eq!(app.snapshot(), before, "{method} {concrete}");
+            walked += 1;
+        }
+    }
+    assert!(walked >= 40, "walked {walked} changing routes");
+}
