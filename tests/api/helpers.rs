@@ -428,6 +428,23 @@ impl TestApp {
             .expect("create user")
     }
 
+    /// A platform operator: the operator role and no league (a league's
+    /// operator is made with [`TestApp::user`]); returns its token.
+    pub fn platform_operator(&self, name: &str) -> String {
+        let ctx = AuditContext::system(self.now());
+        self.db
+            .write_blocking(|conn| {
+                let new = NewUser {
+                    name,
+                    roles: &[Role::Operator],
+                    league: None,
+                    organisation: None,
+                };
+                Ok(create_user(conn, &ctx, &new, None)?.1)
+            })
+            .expect("create a platform operator")
+    }
+
     /// Registers the leagues the tests use.
     pub fn leagues(&self) {
         let ctx = AuditContext::system(self.now());

@@ -21,6 +21,7 @@ mod ocsp;
 mod opendata;
 mod pki;
 mod rooms;
+mod sealed;
 mod seals;
 mod supervision;
 mod tenders;
