@@ -513,6 +513,51 @@ mod tests {
     }
 
     #[test]
+    fn entries_naming_bidders_are_sealed_until_the_opening_and_from_other_leagues() {
+        let entry = |actor_role: &str, object_type: &str, league: &str, opened: bool| PlacedEntry {
+            index: 7,
+            event: crate::audit::entry::AuditEvent {
+                seq: 8,
+                occurred_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                actor_id: Some("u".into()),
+                actor_role: actor_role.into(),
+                action: "bid.submitted".into(),
+                object_type: object_type.into(),
+                object_id: "b".into(),
+                tender_id: Some("t".into()),
+                client_addr: Some("10.0.0.1".into()),
+                request_id: None,
+                payload_sha256: "ab".into(),
+            },
+            place: Some((league.into(), "government_procurement".into())),
+            opened,
+        };
+        let platform = Reader::Operator(None);
+        let nng_operator = Reader::Operator(Some(LeagueCode::parse("NNG").unwrap()));
+        let lzh_operator = Reader::Operator(Some(LeagueCode::parse("LZH").unwrap()));
+        let supervisor = Reader::Supervisor(scope(Some(SupervisorKind::Discipline), None, None));
+        let readers = [&platform, &nng_operator, &lzh_operator, &supervisor];
+        let bid = entry("bidder", "bid", "NNG", false);
+        for r in readers {
+            assert!(bid.sealed_from(r) && !bid.seen_by(r), "{r:?}");
+        }
+        // The platform dropping a bidder's expired upload names the bidder too.
+        assert!(entry("operator", "bid_upload", "NNG", false).sealed_from(&platform));
+        // Opened: those who then see the bidders read it; another league's
+        // operator still does not.
+        let opened = entry("bidder", "bid", "NNG", true);
+        for r in [&platform, &nng_operator, &supervisor] {
+            assert!(opened.seen_by(r), "{r:?}");
+        }
+        assert!(!opened.seen_by(&lzh_operator));
+        // What names no bidder is read as before.
+        let publish = entry("tenderer", "tender", "NNG", false);
+        for r in readers {
+            assert!(publish.seen_by(r), "{r:?}");
+        }
+    }
+
+    #[test]
     fn unknown_tenders_are_for_operators_only() {
         let places = HashMap::new();
         let discipline = Reader::Supervisor(scope(Some(SupervisorKind::Discipline), None, None));
