@@ -4,13 +4,15 @@
 //! Checkpoints, the key and proofs are public (they reveal hashes only);
 //! entries are for operators and supervisors, and an entry outside a
 //! supervisor's scope is given as its leaf hash alone, so every supervisor
-//! can still check the whole tree.
+//! can still check the whole tree. So is, to every reader, an entry that
+//! names a bidder of a tender not yet opened ([`super::sealing`]): the
+//! hash covers it in full, its content waits for the opening.
 
 use super::entry::AuditEvent;
 use super::merkle;
 use super::tlog::{self, SignedCheckpoint};
 use crate::error::AppError;
-use crate::identity::Principal;
+use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -151,9 +153,10 @@ pub struct LogEntry {
     pub index: u64,
     /// SHA-256(0x00 || leaf_input), base64.
     pub leaf_hash: String,
-    /// The canonical encoding, base64; null outside the reader's scope.
+    /// The canonical encoding, base64; null outside the reader's scope,
+    /// and while it names a bidder of a tender not yet opened.
     pub leaf_input: Option<String>,
-    /// The event; null outside the reader's scope.
+    /// The event; null when `leaf_input` is.
     pub event: Option<AuditEvent>,
 }
 
@@ -162,7 +165,9 @@ pub struct EntryList {
     pub entries: Vec<LogEntry>,
 }
 
-/// Entries `[start, end)` of the log, as the database holds them now.
+/// Entries `[start, end)` of the log, as the database holds them now; an
+/// entry outside the reader's scope, or naming a bidder of a tender not yet
+/// opened, as its leaf hash alone.
 #[utoipa::path(
     tag = "audit",
     params(EntriesQuery),
@@ -177,9 +182,10 @@ pub struct EntryList {
 pub async fn entries(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<EntriesQuery>,
+    req: actix_web::HttpRequest,
 ) -> Result<web::Json<EntryList>, AppError> {
-    let EntriesQuery { start, end } = query.into_inner();
+    principal.require_any(&[Role::Operator, Role::Supervisor])?;
+    let EntriesQuery { start, end } = crate::supervision::query(&req)?;
     let (start, end) = (non_negative(start, "start")?, non_negative(end, "end")?);
     if end < start || end - start > MAX_ENTRIES {
         return Err(AppError::InvalidQuery(format!(

@@ -4,13 +4,16 @@
 //! events become the leaves of a transparency log ([`tlog`]): an RFC 6962
 //! Merkle tree ([`merkle`]) over their canonical encoding ([`entry`]), whose
 //! heads the platform signs as checkpoints ([`note`]), and which
-//! `ggzy audit verify` ([`verify`]) checks from outside.
+//! `ggzy audit verify` ([`verify`]) checks from outside. Events that name a
+//! bidder stay sealed to every reader until the tender's opening
+//! ([`sealing`]).
 
 pub mod entry;
 pub mod log_api;
 pub mod merkle;
 pub mod note;
 pub mod routes;
+pub mod sealing;
 pub mod tlog;
 pub mod verify;
 

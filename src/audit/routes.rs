@@ -1,18 +1,20 @@
 //! Reading the audit events (operators, and supervisors within their
 //! scope): a query with filters and pages, and exports as CSV or JSON Lines.
+//! Events that name a bidder of a tender not yet opened are left out of
+//! both until the opening ([`super::sealing`]).
 
 use super::entry::{AuditEvent, AuditRow};
 use crate::db::schema::{audit_events, tenders};
 use crate::db::{DbConn, to_db_time};
 use crate::error::AppError;
 use crate::http::{Page, PageQuery};
-use crate::identity::Principal;
+use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use crate::supervision::{Reader, SupervisorKind};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Whether `text` looks like an action code (or its prefix): lower-case
 /// letters, dots and underscores, at most 64.
@@ -102,6 +104,7 @@ impl EventFilter {
         if let Some(s) = self.after_seq {
             q = q.filter(audit_events::seq.gt(s));
         }
+        q = q.filter(unsealed(reader));
         if let Reader::Supervisor(scope) = reader {
             use diesel::IntoSql;
             use diesel::sql_types::{Nullable, Text};
@@ -139,6 +142,67 @@ impl EventFilter {
     }
 }
 
+/// The events `reader` may read as far as bidders go: those that name no
+/// bidder of a tender, and those about a tender opened whose bidders the
+/// reader sees (the rule of [`super::sealing`], in SQL). Sealed events are
+/// left out whole, from the items and from the count: a row standing in
+/// for each would tell how many took part.
+fn unsealed(
+    reader: &Reader,
+) -> Box<
+    dyn BoxableExpression<
+            audit_events::table,
+            crate::db::MultiBackend,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+> {
+    use super::sealing::{BIDDER_OBJECTS, BIDDER_ROLE, status_codes};
+    use crate::db::schema::openings;
+    use diesel::IntoSql;
+    use diesel::sql_types::{Nullable, Text};
+    let (opened, ended) = status_codes();
+    let league: Option<String> = reader.bidders_league().map(|l| l.as_str().to_string());
+    let revealed = tenders::table
+        .select(tenders::id.nullable())
+        .filter(
+            tenders::status.eq_any(opened).or(tenders::status
+                .eq_any(ended)
+                .and(tenders::id.eq_any(openings::table.select(openings::tender_id)))),
+        )
+        .filter(
+            league
+                .clone()
+                .into_sql::<Nullable<Text>>()
+                .is_null()
+                .or(tenders::league_code.nullable().eq(league)),
+        );
+    Box::new(
+        audit_events::tender_id
+            .is_null()
+            .nullable()
+            .or(audit_events::actor_role
+                .ne(BIDDER_ROLE)
+                .and(audit_events::object_type.ne_all(BIDDER_OBJECTS))
+                .nullable())
+            .or(audit_events::tender_id.eq_any(revealed)),
+    )
+}
+
+/// A page of audit events, and what is left out of it until the opening.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventPage {
+    pub items: Vec<AuditEvent>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Events in scope that the filter lets through (sealed ones not
+    /// counted).
+    pub total: i64,
+    /// Always there, whether or not anything was left out: events whose
+    /// actor or subject is a bidder of a tender not yet opened are not
+    /// listed, nor counted, until the opening.
+    pub sealed: String,
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
@@ -150,12 +214,14 @@ pub struct PageParams {
     pub per_page: Option<u32>,
 }
 
-/// Audit events in scope, oldest first.
+/// Audit events in scope, oldest first. Until a tender's opening starts,
+/// events whose actor or subject is one of its bidders are left out (and
+/// not counted); the answer's `sealed` says so.
 #[utoipa::path(
     tag = "audit",
     params(EventFilter, PageParams),
     responses(
-        (status = 200, body = Page<AuditEvent>),
+        (status = 200, body = EventPage),
         (status = 400, body = crate::error::Problem),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem)
@@ -166,7 +232,10 @@ pub async fn list_events(
     state: web::Data<AppState>,
     principal: Principal,
     query: web::Query<std::collections::HashMap<String, String>>,
-) -> Result<web::Json<Page<AuditEvent>>, AppError> {
+) -> Result<web::Json<EventPage>, AppError> {
+    // Who asks, before what is asked: a stranger learns nothing of the
+    // query's rules.
+    principal.require_any(&[Role::Operator, Role::Supervisor])?;
     let (filter, paging) = split_query(query.into_inner())?;
     let paging = paging.validate()?;
     let page = state
@@ -182,7 +251,19 @@ pub async fn list_events(
                 .select(AuditRow::as_select())
                 .load(conn)?;
             let items = rows.into_iter().map(AuditEvent::from).collect();
-            Ok(paging.page(items, total))
+            let Page {
+                items,
+                page,
+                per_page,
+                total,
+            } = paging.page(items, total);
+            Ok(EventPage {
+                items,
+                page,
+                per_page,
+                total,
+                sealed: super::sealing::SEALED_NOTE.to_string(),
+            })
         })
         .await?;
     Ok(web::Json(page))
@@ -234,7 +315,9 @@ pub enum ExportFormat {
 const EXPORT_BATCH: i64 = 1000;
 
 /// Every audit event in scope that the filter lets through, oldest first,
-/// as CSV (`format=csv`) or JSON Lines (`format=jsonl`), streamed.
+/// as CSV (`format=csv`) or JSON Lines (`format=jsonl`), streamed. As in
+/// the listing, events whose actor or subject is a bidder of a tender not
+/// yet opened are left out until the opening.
 #[utoipa::path(
     tag = "audit",
     params(
@@ -254,6 +337,7 @@ pub async fn export_events(
     principal: Principal,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    principal.require_any(&[Role::Operator, Role::Supervisor])?;
     let mut raw = query.into_inner();
     let format = match raw.remove("format").as_deref() {
         Some("csv") => ExportFormat::Csv,

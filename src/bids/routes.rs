@@ -1,7 +1,9 @@
 //! HTTP for bids: one-shot submission, resumable upload sessions
 //! (`POST` a session, `PATCH` chunks at `Upload-Offset`, `HEAD` to learn
 //! where to resume), receipts, withdrawal, and the listing each party may
-//! see. Every path that can accept a bid ends in [`complete`].
+//! see. Every path that can accept a bid ends in [`complete`]. Until the
+//! opening, a bid and its receipt are its own enterprise's alone
+//! ([`crate::audit::sealing`]).
 
 use super::arrival::Checked;
 use super::store::{self, BidStatus, BidView, Receipt, ReceiptStamp, UploadRow, UploadView};
@@ -680,39 +682,65 @@ pub async fn sweep_expired(state: &web::Data<AppState>) {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BidList {
     /// How many bidders have a current bid: only for those who may see
-    /// every bid (absent otherwise).
+    /// every bid, once the opening has started (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bidders: Option<usize>,
-    /// The bids the caller may see: its own enterprise's before the opening;
-    /// all of them for the tender's managers once the opening has started,
-    /// and for supervisors.
+    /// The bids the caller may see: before the opening its own
+    /// enterprise's and nobody else's (staff get none); from the opening,
+    /// all of them for the tender's managers, supervisors in scope, the
+    /// platform operator and the operators of the tender's league.
     pub items: Vec<BidView>,
+    /// Until the opening starts, why `items` holds no other enterprise's
+    /// bid (the same text for everyone, whether or not anyone bid);
+    /// absent from the opening on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
 }
 
-/// Whether `principal` sees every bid of the tender (not just its own):
-/// the supervisors whose scope holds the tender at any time; once the
-/// opening has started, its managers and operators too. Before that, who
-/// bid and how many is nobody else's business.
+/// Whether `principal` sees every bid of the tender (not just its own
+/// enterprise's): nobody before the opening has started (who bid and how
+/// many is no one's business but each bidder's own, 招标投标法 第22条);
+/// after it, the tender's managers (tenderer, agent), the supervisors whose
+/// scope holds it, the platform operator (no league) and the operators of
+/// the tender's league.
 fn sees_all_bids(
     conn: &mut crate::db::DbConn,
     row: &TenderRow,
     principal: &Principal,
+    opened: bool,
 ) -> Result<bool, AppError> {
-    if principal.has(Role::Supervisor)
-        && crate::supervision::scope_of(conn, principal)?
-            .covers(row.league_code.as_str(), &row.category)
-    {
-        return Ok(true);
+    use crate::audit::sealing::{Standing, sees_bidders};
+    if !opened {
+        return Ok(false);
     }
-    let opened = !matches!(row.status()?, TenderStatus::Draft | TenderStatus::Published);
-    Ok(opened && (row.managed_by(principal) || principal.has(Role::Operator)))
+    let supervises = principal.has(Role::Supervisor)
+        && crate::supervision::scope_of(conn, principal)?
+            .covers(row.league_code.as_str(), &row.category);
+    let standing = Standing {
+        manages: matches!(
+            row.managing_role(principal),
+            Some(Role::Tenderer | Role::Agent)
+        ),
+        supervises,
+        operator: principal
+            .has(Role::Operator)
+            .then(|| principal.league.as_ref().map(|l| l.as_str())),
+    };
+    Ok(sees_bidders(opened, &standing, &row.league_code))
 }
 
 /// The bids of a tender (metadata only: bids stay sealed until the opening).
+/// Before the opening starts, each enterprise gets its own bids and
+/// everyone else an empty list, with `sealed` saying why: neither who bid
+/// nor how many is told.
 #[utoipa::path(
     tag = "bids",
     params(("id" = String, Path)),
-    responses((status = 200, body = BidList), (status = 404, body = crate::error::Problem))
+    responses(
+        (status = 200, body = BidList),
+        (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
 )]
 #[get("/tenders/{id}/bids")]
 pub async fn list_bids(
@@ -720,15 +748,16 @@ pub async fn list_bids(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<web::Json<BidList>, AppError> {
-    let id = parse_id(&id)?;
     if !principal.is_authenticated() {
         return Err(AppError::Unauthenticated("sign in to see bids".into()));
     }
+    let id = parse_id(&id)?;
     let list = state
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
-            let all = sees_all_bids(conn, &row, &principal)?;
+            let opened = crate::audit::sealing::tender_opened(conn, &row.id)?;
+            let all = sees_all_bids(conn, &row, &principal, opened)?;
             let current = if all {
                 Some(store::current_bids(conn, &row.id)?.len())
             } else {
@@ -748,14 +777,16 @@ pub async fn list_bids(
             Ok(BidList {
                 bidders: current,
                 items,
+                sealed: (!opened).then(|| crate::audit::sealing::SEALED_NOTE.to_string()),
             })
         })
         .await?;
     Ok(web::Json(list))
 }
 
-/// A bid the caller may see: its enterprise's own, or any for supervisors
-/// and (after the opening starts) the tender's managers.
+/// A bid the caller may see: its enterprise's own; from the opening, any
+/// for those who see all of the tender's bids ([`sees_all_bids`]). Any
+/// other is not found, whether or not it exists.
 async fn visible_bid(
     state: &web::Data<AppState>,
     principal: &Principal,
@@ -771,8 +802,12 @@ async fn visible_bid(
             let bid = store::bid(conn, &id)?;
             let own = principal.organisation.as_ref().map(|o| o.as_str())
                 == Some(bid.bidder_org_id.as_str());
+            if own {
+                return Ok(bid);
+            }
             let tender = tenders::load_row(conn, &TenderId::from_db(bid.tender_id.clone()))?;
-            if own || sees_all_bids(conn, &tender, &principal)? {
+            let opened = crate::audit::sealing::tender_opened(conn, &tender.id)?;
+            if sees_all_bids(conn, &tender, &principal, opened)? {
                 Ok(bid)
             } else {
                 Err(AppError::not_found("bid"))

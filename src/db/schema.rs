@@ -116,6 +116,7 @@ diesel::table! {
         acknowledged_by -> Nullable<Text>,
         acknowledged_at -> Nullable<Timestamp>,
         ack_note -> Nullable<Text>,
+        sealed_summary -> Nullable<Text>,
     }
 }
 
@@ -572,5 +573,15 @@ diesel::table! {
         actor_id -> Nullable<Text>,
         client_id -> Nullable<Text>,
         payload_json -> Text,
+    }
+}
+
+diesel::table! {
+    /// The label ("bidder 1", "bidder 2", ...) each bidder an alert names
+    /// has on that tender until the opening.
+    sealed_bidder_labels (tender_id, bidder_org_id) {
+        tender_id -> Text,
+        bidder_org_id -> Text,
+        label -> Integer,
     }
 }

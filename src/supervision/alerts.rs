@@ -2,15 +2,21 @@
 //! each round of the audit log's sequencer, kept once each, shown to the
 //! supervisors whose scope holds the tender, and acknowledged by them with
 //! a note. Raising and acknowledging are both audit events.
+//!
+//! Until the tender's opening an alert names its bidders by label only
+//! ("bidder 1", "bidder 2", the same on every alert of the tender, given the
+//! first time an alert names the bidder); from the opening, by name, to
+//! those who then see the tender's bidders ([`crate::audit::sealing`]).
 
 use super::signals::{self, ActionFact, BidFact, Signal, TenderFacts, Thresholds};
 use crate::audit::{AuditContext, record};
 use crate::db::schema::{
-    audit_events, bid_openings, bids, organisations, supervision_alerts, tender_documents, tenders,
+    audit_events, bid_openings, bids, organisations, sealed_bidder_labels, supervision_alerts,
+    tender_documents, tenders,
 };
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
-use crate::identity::Principal;
+use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
@@ -184,6 +190,8 @@ pub fn raise(
         fingerprint: fingerprint.to_string(),
         summary: summary.to_string(),
         events: events.to_vec(),
+        bidders: Vec::new(),
+        sealed_head: summary.to_string(),
     };
     let exists: bool = diesel::select(diesel::dsl::exists(
         supervision_alerts::table
@@ -207,6 +215,8 @@ fn insert(
     let id = uuid::Uuid::new_v4().to_string();
     let evidence = serde_json::to_string(&signal.events)
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("alert evidence")))?;
+    let labels = label_bidders(conn, tender_id, &signal.bidders)?;
+    let sealed_summary = signal.sealed_summary(&labels);
     diesel::insert_into(supervision_alerts::table)
         .values((
             supervision_alerts::id.eq(&id),
@@ -216,6 +226,7 @@ fn insert(
             supervision_alerts::summary.eq(&signal.summary),
             supervision_alerts::evidence_json.eq(&evidence),
             supervision_alerts::raised_at.eq(to_db_time(ctx.now)),
+            supervision_alerts::sealed_summary.eq(&sealed_summary),
         ))
         .execute(conn)?;
     let alert = Alert {
@@ -228,6 +239,7 @@ fn insert(
         acknowledged_by: None,
         acknowledged_at: None,
         note: None,
+        sealed: false,
     };
     record(
         conn,
@@ -236,9 +248,37 @@ fn insert(
         "alert",
         &id,
         Some(tender_id),
-        &alert,
+        &serde_json::json!({ "alert": &alert, "sealed_summary": &sealed_summary }),
     )?;
     Ok(alert)
+}
+
+/// The labels of `bidders` on `tender_id`, giving the next numbers to
+/// those an alert names for the first time; returns every label of the
+/// tender (organisation id → number).
+fn label_bidders(
+    conn: &mut DbConn,
+    tender_id: &str,
+    bidders: &[String],
+) -> Result<HashMap<String, i32>, AppError> {
+    let taken: Vec<(String, i32)> = sealed_bidder_labels::table
+        .filter(sealed_bidder_labels::tender_id.eq(tender_id))
+        .select((
+            sealed_bidder_labels::bidder_org_id,
+            sealed_bidder_labels::label,
+        ))
+        .load(conn)?;
+    let new = crate::audit::sealing::assign_labels(&taken, bidders);
+    for (bidder, label) in &new {
+        diesel::insert_into(sealed_bidder_labels::table)
+            .values((
+                sealed_bidder_labels::tender_id.eq(tender_id),
+                sealed_bidder_labels::bidder_org_id.eq(bidder),
+                sealed_bidder_labels::label.eq(label),
+            ))
+            .execute(conn)?;
+    }
+    Ok(taken.into_iter().chain(new).collect())
 }
 
 /// An alert as supervisors see it.
@@ -257,6 +297,10 @@ pub struct Alert {
     pub acknowledged_by: Option<String>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub note: Option<String>,
+    /// True until the tender's opening (and, after it, for an operator of
+    /// another league): the summary then names the bidders by label only
+    /// ("bidder 1", the same on every alert of the tender), never by name.
+    pub sealed: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -271,22 +315,50 @@ struct AlertRow {
     acknowledged_by: Option<String>,
     acknowledged_at: Option<chrono::NaiveDateTime>,
     ack_note: Option<String>,
+    sealed_summary: Option<String>,
 }
 
-impl From<AlertRow> for Alert {
-    fn from(r: AlertRow) -> Self {
+impl AlertRow {
+    /// The alert as shown to a reader who sees the tender's bidders
+    /// (`revealed`) or not.
+    fn shown(self, revealed: bool) -> Alert {
+        let summary = if revealed {
+            self.summary
+        } else {
+            // An alert kept before sealed summaries existed says only its
+            // kind until the opening.
+            self.sealed_summary.unwrap_or_else(|| {
+                format!(
+                    "{}: the details name bidders and are sealed until the opening",
+                    self.kind
+                )
+            })
+        };
         Alert {
-            id: r.id,
-            tender_id: r.tender_id,
-            kind: r.kind,
-            summary: r.summary,
-            events: serde_json::from_str(&r.evidence_json).unwrap_or_default(),
-            raised_at: from_db_time(r.raised_at),
-            acknowledged_by: r.acknowledged_by,
-            acknowledged_at: r.acknowledged_at.map(from_db_time),
-            note: r.ack_note,
+            id: self.id,
+            tender_id: self.tender_id,
+            kind: self.kind,
+            summary,
+            events: serde_json::from_str(&self.evidence_json).unwrap_or_default(),
+            raised_at: from_db_time(self.raised_at),
+            acknowledged_by: self.acknowledged_by,
+            acknowledged_at: self.acknowledged_at.map(from_db_time),
+            note: self.ack_note,
+            sealed: !revealed,
         }
     }
+}
+
+/// Whether `reader` sees the bidders of `tender_id` (of league `league`).
+fn revealed(
+    reader: &super::Reader,
+    opened: &std::collections::HashSet<String>,
+    tender_id: &str,
+    places: &HashMap<String, (String, String)>,
+) -> bool {
+    places
+        .get(tender_id)
+        .is_some_and(|(league, _)| reader.sees_bidders(opened.contains(tender_id), league))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -303,7 +375,8 @@ pub struct AlertList {
     pub items: Vec<Alert>,
 }
 
-/// Alerts on tenders in the reader's scope, newest first (at most 500).
+/// Alerts on tenders in the reader's scope, newest first (at most 500);
+/// until a tender's opening, its alerts name bidders by label only.
 #[utoipa::path(
     tag = "supervision",
     params(AlertQuery),
@@ -318,9 +391,10 @@ pub struct AlertList {
 pub async fn list_alerts(
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<AlertQuery>,
+    req: actix_web::HttpRequest,
 ) -> Result<web::Json<AlertList>, AppError> {
-    let query = query.into_inner();
+    principal.require_any(&[Role::Operator, Role::Supervisor])?;
+    let query: AlertQuery = super::query(&req)?;
     super::check_tender_filter(query.tender_id.as_deref())?;
     let items = state
         .db
@@ -339,11 +413,15 @@ pub async fn list_alerts(
                 .load(conn)?;
             let tenders: Vec<String> = rows.iter().map(|r| r.tender_id.clone()).collect();
             let places = super::tender_places(conn, &tenders)?;
+            let opened = crate::audit::sealing::opened_tenders(conn, &tenders)?;
             Ok(rows
                 .into_iter()
                 .filter(|r| super::sees_event(&reader, Some(&r.tender_id), &places))
                 .take(500)
-                .map(Alert::from)
+                .map(|r| {
+                    let shown = revealed(&reader, &opened, &r.tender_id, &places);
+                    r.shown(shown)
+                })
                 .collect())
         })
         .await?;
@@ -377,6 +455,7 @@ pub async fn acknowledge(
     path: web::Path<String>,
     body: web::Json<Acknowledgement>,
 ) -> Result<web::Json<Alert>, AppError> {
+    ctx.principal.require_any(&[Role::Supervisor])?;
     let id = path.into_inner();
     let note = body.into_inner().note;
     let mut errors = Vec::new();
@@ -387,8 +466,6 @@ pub async fn acknowledge(
             errors,
         });
     }
-    ctx.principal
-        .require_any(&[crate::identity::Role::Supervisor])?;
     let alert = state
         .db
         .write(move |conn| {
@@ -402,11 +479,8 @@ pub async fn acknowledge(
                 return Err(AppError::NotFound("no such alert".into()));
             };
             let places = super::tender_places(conn, std::slice::from_ref(&row.tender_id))?;
-            if !super::sees_event(
-                &super::Reader::Supervisor(scope),
-                Some(&row.tender_id),
-                &places,
-            ) {
+            let reader = super::Reader::Supervisor(scope);
+            if !super::sees_event(&reader, Some(&row.tender_id), &places) {
                 return Err(AppError::NotFound("no such alert".into()));
             }
             if row.acknowledged_at.is_some() {
@@ -435,8 +509,11 @@ pub async fn acknowledge(
                     "the alert is already acknowledged".into(),
                 ));
             }
-            let ctx = ctx.clone().acting_as(crate::identity::Role::Supervisor);
-            let mut alert = Alert::from(row);
+            let ctx = ctx.clone().acting_as(Role::Supervisor);
+            let opened =
+                crate::audit::sealing::opened_tenders(conn, std::slice::from_ref(&row.tender_id))?;
+            let shown = revealed(&reader, &opened, &row.tender_id, &places);
+            let mut alert = row.shown(shown);
             alert.acknowledged_by = user;
             alert.acknowledged_at = Some(ctx.now);
             alert.note = Some(note);

@@ -1,6 +1,9 @@
 //! Supervisors' live feed: every audit event in their scope as it joins the
 //! log, numbered by its leaf index (0, 1, 2, … without gaps, so a client
-//! resumes with `after=` the last index it saw), with filters.
+//! resumes with `after=` the last index it saw), with filters. Events that
+//! name a bidder of a tender not yet opened are left out, as from every
+//! reading of the record ([`crate::audit::sealing`]); from the opening on,
+//! a replay (`after=`) brings them.
 //!
 //! After each round of the sequencer commits, the hub carries one notice:
 //! the log now ends at index n. A socket replays from the database what
@@ -19,7 +22,7 @@ use crate::audit::tlog;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::hall::hub::{Hub, Sequenced, Subscription};
-use crate::identity::Principal;
+use crate::identity::{Principal, Role};
 use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{CloseCode, CloseReason, Message, Session};
@@ -90,8 +93,9 @@ impl FeedQuery {
 }
 
 /// Supervisors' (and operators') live feed of the audit log over WebSocket:
-/// `{"type":"event","index":n,"event":{…}}` for each entry in scope, after a
-/// replay `{"type":"live","last_index":n}`; pings every 15 s.
+/// `{"type":"event","index":n,"event":{…}}` for each entry in scope (but
+/// those naming a bidder of a tender not yet opened), after a replay
+/// `{"type":"live","last_index":n}`; pings every 15 s.
 #[utoipa::path(
     tag = "supervision",
     params(FeedQuery),
@@ -109,9 +113,9 @@ pub async fn live(
     body: web::Payload,
     state: web::Data<AppState>,
     principal: Principal,
-    query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
+    principal.require_any(&[Role::Operator, Role::Supervisor])?;
+    let query: FeedQuery = super::query(&req)?;
     if query.after.is_some_and(|a| a < 0) {
         return Err(AppError::InvalidQuery(
             "after is a leaf index, 0 or more".into(),

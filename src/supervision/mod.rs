@@ -7,7 +7,9 @@
 //! natural resources for land and mining, state assets for property);
 //! discipline inspection and audit see every category. Each supervises one
 //! league, or the whole region when it has none. Supervisors read; no write
-//! endpoint accepts them (every one asks for another role).
+//! endpoint accepts them (every one asks for another role). Until a
+//! tender's opening, nothing they read names its bidders or tells how many
+//! there are ([`crate::audit::sealing`]): its alerts name bidders by label.
 
 use crate::db::DbConn;
 use crate::db::schema::{supervisor_scopes, tenders};
@@ -123,23 +125,52 @@ impl Scope {
 /// Who reads the record.
 #[derive(Debug, Clone)]
 pub enum Reader {
-    /// Operators run the platform and read all of it.
-    Operator,
+    /// Operators run the platform and read all of it (but bidders, see
+    /// [`Reader::sees_bidders`]): the platform's (no league) or a league's.
+    Operator(Option<LeagueCode>),
     Supervisor(Scope),
 }
 
 impl Reader {
     pub fn covers(&self, league: &str, category: &str) -> bool {
         match self {
-            Reader::Operator => true,
+            Reader::Operator(_) => true,
             Reader::Supervisor(s) => s.covers(league, category),
         }
     }
 
     pub fn covers_platform_events(&self) -> bool {
         match self {
-            Reader::Operator => true,
+            Reader::Operator(_) => true,
             Reader::Supervisor(s) => s.covers_platform_events(),
+        }
+    }
+
+    /// Whether this reader, once it reads an event about a tender of
+    /// `league` at all, sees the bidders it names if the tender is
+    /// `opened` (the rule of [`crate::audit::sealing::sees_bidders`]).
+    pub fn sees_bidders(&self, opened: bool, league: &str) -> bool {
+        use crate::audit::sealing::{Standing, sees_bidders};
+        let standing = match self {
+            Reader::Operator(l) => Standing {
+                operator: Some(l.as_ref().map(|l| l.as_str())),
+                ..Standing::default()
+            },
+            // Events out of its scope it does not read at all.
+            Reader::Supervisor(_) => Standing {
+                supervises: true,
+                ..Standing::default()
+            },
+        };
+        sees_bidders(opened, &standing, league)
+    }
+
+    /// The league a league operator reads bidders of (`None` for everyone
+    /// else: supervisors are held to their scope otherwise).
+    pub fn bidders_league(&self) -> Option<&LeagueCode> {
+        match self {
+            Reader::Operator(l) => l.as_ref(),
+            Reader::Supervisor(_) => None,
         }
     }
 
@@ -151,7 +182,7 @@ impl Reader {
         match (tender_id, place) {
             (None, _) => self.covers_platform_events(),
             (Some(_), Some((league, category))) => self.covers(league, category),
-            (Some(_), None) => matches!(self, Reader::Operator),
+            (Some(_), None) => matches!(self, Reader::Operator(_)),
         }
     }
 }
@@ -160,7 +191,7 @@ impl Reader {
 /// scope; anyone else is refused.
 pub fn reader(conn: &mut DbConn, principal: &Principal) -> Result<Reader, AppError> {
     match principal.require_any(&[Role::Operator, Role::Supervisor])? {
-        Role::Operator => Ok(Reader::Operator),
+        Role::Operator => Ok(Reader::Operator(principal.league.clone())),
         _ => Ok(Reader::Supervisor(scope_of(conn, principal)?)),
     }
 }
@@ -253,6 +284,15 @@ pub fn set_scope(
     Ok(())
 }
 
+/// The query string of `req` as `T`, read once the caller's authority is
+/// known (handlers of the record take `HttpRequest`, not `web::Query`, so
+/// that a stranger is told to sign in before being told the query's rules).
+pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Result<T, AppError> {
+    actix_web::web::Query::<T>::from_query(req.query_string())
+        .map(actix_web::web::Query::into_inner)
+        .map_err(|e| AppError::InvalidQuery(format!("invalid query string: {e}")))
+}
+
 /// A `tender_id` filter must name a tender's id (which it may not see).
 pub fn check_tender_filter(tender_id: Option<&str>) -> Result<(), AppError> {
     if tender_id.is_some_and(|t| crate::types::TenderId::parse(t).is_none()) {
@@ -287,17 +327,36 @@ pub fn sees_event(
     reader.sees(tender_id, tender_id.and_then(|t| places.get(t)))
 }
 
-/// One entry of the log, with the league and category of its tender.
+/// One entry of the log, with the league and category of its tender and
+/// whether that tender has been opened.
 #[derive(Debug, Clone)]
 pub struct PlacedEntry {
     pub index: u64,
     pub event: crate::audit::entry::AuditEvent,
     pub place: Option<(String, String)>,
+    pub opened: bool,
 }
 
 impl PlacedEntry {
+    /// Whether `reader` reads this entry: in its scope, and not sealed
+    /// from it (see [`PlacedEntry::sealed_from`]).
     pub fn seen_by(&self, reader: &Reader) -> bool {
         reader.sees(self.event.tender_id.as_deref(), self.place.as_ref())
+            && !self.sealed_from(reader)
+    }
+
+    /// Whether the entry names a bidder that `reader` may not learn of
+    /// (yet): see [`crate::audit::sealing`].
+    pub fn sealed_from(&self, reader: &Reader) -> bool {
+        let e = &self.event;
+        crate::audit::sealing::concerns_bidder(
+            e.tender_id.as_deref(),
+            &e.actor_role,
+            &e.object_type,
+        ) && !self
+            .place
+            .as_ref()
+            .is_some_and(|(league, _)| reader.sees_bidders(self.opened, league))
     }
 }
 
@@ -313,6 +372,7 @@ pub fn placed_entries(
         .filter_map(|(_, e)| e.tender_id.clone())
         .collect();
     let places = tender_places(conn, &tenders)?;
+    let opened = crate::audit::sealing::opened_tenders(conn, &tenders)?;
     Ok(rows
         .into_iter()
         .map(|(index, event)| PlacedEntry {
@@ -321,6 +381,7 @@ pub fn placed_entries(
                 .tender_id
                 .as_ref()
                 .and_then(|t| places.get(t).cloned()),
+            opened: event.tender_id.as_ref().is_some_and(|t| opened.contains(t)),
             event,
         })
         .collect())
@@ -452,11 +513,56 @@ mod tests {
     }
 
     #[test]
+    fn entries_naming_bidders_are_sealed_until_the_opening_and_from_other_leagues() {
+        let entry = |actor_role: &str, object_type: &str, league: &str, opened: bool| PlacedEntry {
+            index: 7,
+            event: crate::audit::entry::AuditEvent {
+                seq: 8,
+                occurred_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                actor_id: Some("u".into()),
+                actor_role: actor_role.into(),
+                action: "bid.submitted".into(),
+                object_type: object_type.into(),
+                object_id: "b".into(),
+                tender_id: Some("t".into()),
+                client_addr: Some("10.0.0.1".into()),
+                request_id: None,
+                payload_sha256: "ab".into(),
+            },
+            place: Some((league.into(), "government_procurement".into())),
+            opened,
+        };
+        let platform = Reader::Operator(None);
+        let nng_operator = Reader::Operator(Some(LeagueCode::parse("NNG").unwrap()));
+        let lzh_operator = Reader::Operator(Some(LeagueCode::parse("LZH").unwrap()));
+        let supervisor = Reader::Supervisor(scope(Some(SupervisorKind::Discipline), None, None));
+        let readers = [&platform, &nng_operator, &lzh_operator, &supervisor];
+        let bid = entry("bidder", "bid", "NNG", false);
+        for r in readers {
+            assert!(bid.sealed_from(r) && !bid.seen_by(r), "{r:?}");
+        }
+        // The platform dropping a bidder's expired upload names the bidder too.
+        assert!(entry("operator", "bid_upload", "NNG", false).sealed_from(&platform));
+        // Opened: those who then see the bidders read it; another league's
+        // operator still does not.
+        let opened = entry("bidder", "bid", "NNG", true);
+        for r in [&platform, &nng_operator, &supervisor] {
+            assert!(opened.seen_by(r), "{r:?}");
+        }
+        assert!(!opened.seen_by(&lzh_operator));
+        // What names no bidder is read as before.
+        let publish = entry("tenderer", "tender", "NNG", false);
+        for r in readers {
+            assert!(publish.seen_by(r), "{r:?}");
+        }
+    }
+
+    #[test]
     fn unknown_tenders_are_for_operators_only() {
         let places = HashMap::new();
         let discipline = Reader::Supervisor(scope(Some(SupervisorKind::Discipline), None, None));
         assert!(!sees_event(&discipline, Some("t"), &places));
-        assert!(sees_event(&Reader::Operator, Some("t"), &places));
+        assert!(sees_event(&Reader::Operator(None), Some("t"), &places));
         assert!(sees_event(&discipline, None, &places));
     }
 }

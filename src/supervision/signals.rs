@@ -1,11 +1,14 @@
 //! Collusion and misconduct signals, in pure code over plain facts about
 //! one tender: the patterns supervisors hunt for. Each signal names the
 //! audit events it rests on, and has a fingerprint so the same finding is
-//! raised once however often it is recomputed.
+//! raised once however often it is recomputed. A signal about bidders also
+//! says which bidders it names, and has a summary without their names (nor
+//! the value they share) for supervisors before the opening, to which the
+//! bidders' labels are added ([`Signal::sealed_summary`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One bid, as the record knows it.
 #[derive(Debug, Clone, Default)]
@@ -110,6 +113,35 @@ pub struct Signal {
     pub summary: String,
     /// The audit events it rests on, ascending.
     pub events: Vec<i64>,
+    /// The bidders it names (organisation ids, sorted); none for a signal
+    /// about prices alone or about staff.
+    pub bidders: Vec<String>,
+    /// The summary without names or shared values, for before the opening
+    /// (see [`Signal::sealed_summary`]).
+    pub sealed_head: String,
+}
+
+impl Signal {
+    /// The summary as supervisors read it before the opening: the sealed
+    /// head and the bidders by label (`labels`: organisation id → label
+    /// number on this tender), lowest first; a signal that names no bidder
+    /// reads as it is.
+    pub fn sealed_summary(&self, labels: &HashMap<String, i32>) -> String {
+        if self.bidders.is_empty() {
+            return self.summary.clone();
+        }
+        let mut numbers: Vec<i32> = self
+            .bidders
+            .iter()
+            .filter_map(|b| labels.get(b).copied())
+            .collect();
+        numbers.sort_unstable();
+        let named: Vec<String> = numbers
+            .into_iter()
+            .map(crate::audit::sealing::label)
+            .collect();
+        format!("{}: {}", self.sealed_head, named.join(", "))
+    }
 }
 
 /// Operator actions that are part of the procedure after the deadline.
@@ -119,7 +151,10 @@ const ROUTINE_AFTER_DEADLINE: &[&str] = &["opening.share_released"];
 pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
     let mut out = Vec::new();
     // Bids of different bidders grouped by a shared trait.
-    let mut shared = |kind: SignalKind, key: &dyn Fn(&BidFact) -> Option<String>, what: &str| {
+    let mut shared = |kind: SignalKind,
+                      key: &dyn Fn(&BidFact) -> Option<String>,
+                      what: &str,
+                      sealed_what: &str| {
         let mut groups: BTreeMap<String, Vec<&BidFact>> = BTreeMap::new();
         for bid in &facts.bids {
             if let Some(k) = key(bid) {
@@ -145,6 +180,8 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
                     names.join(", ")
                 ),
                 events: events_of(&bids),
+                sealed_head: format!("{} bidders {sealed_what}", orgs.len()),
+                bidders: orgs.iter().map(|o| o.to_string()).collect(),
             });
         }
     };
@@ -152,21 +189,25 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
         SignalKind::SameClientAddress,
         &|b| b.client_addr.clone(),
         "submitted from the same address",
+        "submitted from the same address",
     );
     shared(
         SignalKind::SameDevice,
         &|b| b.device.clone(),
         "sent their bids from the same device, fingerprint",
+        "sent their bids from the same device",
     );
     shared(
         SignalKind::SameSigner,
         &|b| Some(b.signer_cert_sha256.clone()),
+        "signed with the same certificate",
         "signed with the same certificate",
     );
     shared(
         SignalKind::IdenticalPriceSchedule,
         &|b| b.schedule_sha256.clone(),
         "read out an identical price schedule, SHA-256",
+        "read out an identical price schedule",
     );
     identical_documents(facts, &mut out);
     // Prices (once opened).
@@ -189,12 +230,14 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        let mut price_signal = |kind, summary| {
+        let mut price_signal = |kind, summary: String| {
             out.push(Signal {
                 kind,
                 fingerprint: fingerprint.clone(),
+                sealed_head: summary.clone(),
                 summary,
                 events: events_of(&bids),
+                bidders: Vec::new(),
             })
         };
         if in_progression(&prices, t.progression_tolerance) {
@@ -241,6 +284,8 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
                     a.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ),
                 events: vec![a.seq],
+                bidders: Vec::new(),
+                sealed_head: String::new(),
             });
         }
     }
@@ -283,6 +328,11 @@ fn identical_documents(facts: &TenderFacts, out: &mut Vec<Signal>) {
         ));
     }
     for (orgs, (hashes, bids, lines)) in by_bidders {
+        let head = format!(
+            "{} bidders' bids hold {} identical document(s)",
+            orgs.len(),
+            hashes.len()
+        );
         let shown = lines.len().min(5);
         let more = if lines.len() > shown {
             format!("; and {} more", lines.len() - shown)
@@ -296,13 +346,10 @@ fn identical_documents(facts: &TenderFacts, out: &mut Vec<Signal>) {
             fingerprint: crate::identity::hex(&openssl::sha::sha256(
                 format!("{}|{}", hashes.join(","), orgs.join(",")).as_bytes(),
             )),
-            summary: format!(
-                "{} bidders' bids hold {} identical document(s): {}{more}",
-                orgs.len(),
-                hashes.len(),
-                lines[..shown].join("; ")
-            ),
+            summary: format!("{head}: {}{more}", lines[..shown].join("; ")),
             events: events_of(&bids),
+            bidders: orgs.iter().map(|o| o.to_string()).collect(),
+            sealed_head: head,
         });
     }
 }
@@ -411,6 +458,13 @@ mod tests {
             "{}",
             found[0].summary
         );
+        // Before the opening: no name, no address, the bidders by label.
+        assert_eq!(found[0].bidders, ["a", "b"]);
+        let labels: HashMap<String, i32> = [("a".to_string(), 2), ("b".to_string(), 1)].into();
+        assert_eq!(
+            found[0].sealed_summary(&labels),
+            "2 bidders submitted from the same address: bidder 1, bidder 2"
+        );
         // Recomputed, the same fingerprints.
         assert_eq!(detect(&f, Thresholds::default()), found);
     }
@@ -449,6 +503,15 @@ mod tests {
                 && summary.starts_with("2 bidders' bids hold 1 identical document(s)"),
             "{summary}"
         );
+        let labels: HashMap<String, i32> = [("b".to_string(), 1), ("c".to_string(), 3)].into();
+        assert_eq!(
+            found[1].sealed_summary(&labels),
+            "2 bidders' bids hold 1 identical document(s): bidder 1, bidder 3"
+        );
+        assert_eq!(
+            found[0].sealed_summary(&[("a".to_string(), 2), ("c".to_string(), 3)].into()),
+            "2 bidders sent their bids from the same device: bidder 2, bidder 3"
+        );
         // The tender's form, shared by all, raises nothing once it is
         // known as the tender's; unknown, it would.
         f.supplied.clear();
@@ -480,7 +543,12 @@ mod tests {
         for (b, p) in bids.iter_mut().zip([500_000_000, 510_000_000, 520_000_000]) {
             b.price_fen = Some(p);
         }
-        assert_eq!(kinds(&facts(bids)), [SignalKind::PricesInProgression]);
+        let found = detect(&facts(bids), Thresholds::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, SignalKind::PricesInProgression);
+        // Prices name no bidder: the same before the opening.
+        assert!(found[0].bidders.is_empty());
+        assert_eq!(found[0].sealed_summary(&HashMap::new()), found[0].summary);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod ocsp;
 mod opendata;
 mod pki;
 mod rooms;
+mod sealed;
 mod seals;
 mod supervision;
 mod tenders;

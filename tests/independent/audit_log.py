@@ -21,7 +21,12 @@ signature line; the Ed25519 signature itself by Python `cryptography`).
    indices 0..size-1 without gaps, leaf_hash = SHA-256(0x00 || leaf_input),
    leaf_input decoded per the spec field by field against the `event` JSON
    (occurred_at as microseconds since the epoch), each event once; the root of
-   all leaf hashes (MTH computed here) is the checkpoint's;
+   all leaf hashes (MTH computed here) is the checkpoint's. An entry that names
+   a bidder of a tender not yet opened is sealed, to operators too: it comes as
+   its leaf hash alone (leaf_input and event null), which still counts in the
+   root; with --sqlite, each such leaf hash is recomputed here from the row in
+   the database, encoded per the spec, so the seal hides nothing from the
+   hashes;
 3. every signed checkpoint (`/audit/log/checkpoints`, paged with from_size):
    its note verifies and says what the listing says, the root of its first
    tree_size leaves (MTH here) is its root, times do not decrease with size,
@@ -377,6 +382,25 @@ def decode_leaf(data: bytes, what: str) -> dict:
     return out
 
 
+def encode_leaf(seq: int, micros: int, strings) -> bytes:
+    """The canonical encoding of an event (the spec, written out here)."""
+    out = b"\x01" + seq.to_bytes(8, "big", signed=False) + micros.to_bytes(8, "big", signed=True)
+    for text in strings:
+        if text is None:
+            out += b"\x00"
+        else:
+            raw = text.encode("utf-8")
+            out += b"\x01" + len(raw).to_bytes(4, "big") + raw
+    return out
+
+
+def sqlite_micros(text, what: str) -> int:
+    """A UTC timestamp as SQLite holds it ('YYYY-MM-DD HH:MM:SS[.ffffff]')
+    -> microseconds since the epoch."""
+    check(isinstance(text, str), f"{what}: occurred_at in the database is not text: {text!r}")
+    return rfc3339_micros(text.replace(" ", "T", 1) + "Z", f"{what}: occurred_at in the database")
+
+
 RFC3339_Z = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -671,8 +695,12 @@ class Run:
             check(isinstance(e, dict), f"{what}: not an object: {e!r}")
             equal(e.get("index"), i, f"GET {path}: index of the entry in position {offset} (no gaps)")
             h = unb64(e.get("leaf_hash"), f"{what}: leaf_hash", 32)
+            if e.get("leaf_input") is None and e.get("event") is None:
+                # Sealed until its tender's opening: the leaf hash alone.
+                out.append({"index": i, "leaf_hash": h, "leaf_input": None, "event": None})
+                continue
             check(e.get("leaf_input") is not None and e.get("event") is not None,
-                  f"{what}: leaf_input and event are null: is --token an operator's? ({e!r})")
+                  f"{what}: one of leaf_input and event is null, the other not ({e!r})")
             data = unb64(e["leaf_input"], f"{what}: leaf_input")
             if hash_must_match:
                 equal(b64(leaf_hash(data)), b64(h), f"{what}: leaf_hash against SHA-256(0x00 || leaf_input)")
@@ -730,7 +758,11 @@ class Run:
             self.entries.extend(self.fetch_entries(start, min(start + 1000, size)))
         equal(len(self.entries), size, "number of entries fetched")
         seqs: dict[int, int] = {}
+        sealed = [e["index"] for e in self.entries if e["event"] is None]
+        check(len(sealed) < size or size == 0, "every entry is sealed: is --token an operator's?")
         for e in self.entries:
+            if e["event"] is None:
+                continue
             s = e["event"]["seq"]
             check(s not in seqs, f"event seq {s} is in the log twice: entries {seqs.get(s)} and {e['index']}")
             seqs[s] = e["index"]
@@ -742,7 +774,28 @@ class Run:
               "self-check: the root does not change when a leaf hash does")
         ok(f"{size} entries" + (f" 0..{size - 1}" if size else "") + " without gaps; each leaf_hash = "
            f"SHA-256(0x00 || leaf_input); each leaf_input decodes to its event; {len(seqs)} distinct events; "
-           "MTH = the signed root")
+           f"{len(sealed)} sealed until their tender's opening (leaf hash only); MTH = the signed root")
+        if sealed and self.args.sqlite:
+            self.check_sealed(sealed)
+
+    def check_sealed(self, sealed: list[int]) -> None:
+        """Each sealed entry's leaf hash is the hash of its row, encoded here."""
+        db = sqlite3.connect(f"file:{self.args.sqlite}?mode=ro", uri=True, timeout=10)
+        try:
+            for k in sealed:
+                row = db.execute("SELECT seq, occurred_at, " + ", ".join(STRING_FIELDS)
+                                 + " FROM audit_events WHERE leaf_index = ?", (k,)).fetchone()
+                check(row is not None, f"{self.args.sqlite}: no audit_events row with leaf_index = {k}")
+                data = encode_leaf(row[0], sqlite_micros(row[1], f"entry {k}"), row[2:])
+                equal(b64(leaf_hash(data)), b64(self.entries[k]["leaf_hash"]),
+                      f"sealed entry {k}: leaf_hash against SHA-256(0x00 || the row encoded here)")
+                decoded = decode_leaf(data, f"sealed entry {k}")
+                check(decoded["actor_role"] == "bidder" or decoded["object_type"] in ("bid", "bid_upload"),
+                      f"sealed entry {k} names no bidder: {decoded!r}")
+        finally:
+            db.close()
+        ok(f"the {len(sealed)} sealed entries: each leaf hash is that of its database row, encoded here; "
+           "each names a bidder (actor bidder, or a bid or upload session)")
 
     def step_checkpoints(self) -> None:
         say("3. every signed checkpoint: its note, its root, consistency with the next and the latest")
@@ -893,8 +946,10 @@ class Run:
             return
         say("6. an event altered in the database must no longer fit the signed checkpoint")
         check(size > 0, "the log is empty: nothing to tamper with")
-        k = self.args.tamper_index if self.args.tamper_index is not None else self.rng.randrange(size)
+        readable = [e["index"] for e in self.entries if e["event"] is not None]
+        k = self.args.tamper_index if self.args.tamper_index is not None else self.rng.choice(readable)
         check(0 <= k < size, f"--tamper-index {k} is outside the signed tree [0, {size})")
+        check(self.entries[k]["event"] is not None, f"--tamper-index {k} is a sealed entry: pick a readable one")
         before = self.entries[k]
         db = sqlite3.connect(self.args.sqlite, timeout=10)
         try:
