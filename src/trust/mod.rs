@@ -5,6 +5,7 @@
 //! against all of it (`registry`). The rule deciding acceptance is pure
 //! (`model::accept`); certificate checks are in `pki`.
 
+pub mod admission;
 pub mod cli;
 pub mod lists;
 pub mod model;
