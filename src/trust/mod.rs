@@ -6,6 +6,7 @@
 //! (`model::accept`); certificate checks are in `pki`.
 
 pub mod admission;
+pub mod authority;
 pub mod cli;
 pub mod lists;
 pub mod model;
