@@ -25,3 +25,4 @@ mod seals;
 mod supervision;
 mod tenders;
 mod trust;
+mod trust_poison;
