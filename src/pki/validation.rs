@@ -654,3 +654,103 @@ pub fn validate(
         chain_sha256: path_certs.iter().map(|c| fingerprint(c)).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::{Asn1Integer, Asn1Time};
+    use openssl::bn::BigNum;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::nid::Nid;
+    use openssl::pkey::{PKey, Private};
+    use openssl::x509::extension::{BasicConstraints, KeyUsage};
+    use openssl::x509::{X509Builder, X509Name};
+
+    fn key() -> PKey<Private> {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
+    }
+
+    fn name(cn: &str) -> X509Name {
+        let mut b = X509Name::builder().unwrap();
+        b.append_entry_by_text("CN", cn).unwrap();
+        b.build()
+    }
+
+    /// A certificate for `subject` (a CA if `ca`), signed by `signer` under
+    /// the issuer name `issuer`; no key identifiers, so only the name and
+    /// the signature link it to its issuer.
+    fn cert(
+        subject: &str,
+        key: &PKey<Private>,
+        issuer: &str,
+        signer: &PKey<Private>,
+        ca: bool,
+    ) -> X509 {
+        let mut b = X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        let serial = Asn1Integer::from_bn(&BigNum::from_u32(7).unwrap()).unwrap();
+        b.set_serial_number(&serial).unwrap();
+        b.set_subject_name(&name(subject)).unwrap();
+        b.set_issuer_name(&name(issuer)).unwrap();
+        b.set_pubkey(key).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
+            .unwrap();
+        if ca {
+            b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+                .unwrap();
+            b.append_extension(KeyUsage::new().key_cert_sign().crl_sign().build().unwrap())
+                .unwrap();
+        } else {
+            b.append_extension(KeyUsage::new().digital_signature().build().unwrap())
+                .unwrap();
+        }
+        b.sign(signer, MessageDigest::sha256()).unwrap();
+        b.build()
+    }
+
+    #[test]
+    fn among_anchors_of_one_name_the_one_whose_signature_verifies_is_found() {
+        let real_key = key();
+        let real = cert("Root", &real_key, "Root", &real_key, true);
+        // Look-alikes: the same name, other keys, each whole by itself.
+        let mut anchors: Vec<X509> = (0..8)
+            .map(|_| {
+                let k = key();
+                cert("Root", &k, "Root", &k, true)
+            })
+            .collect();
+        anchors.push(real.clone());
+        let leaf_key = key();
+        let leaf = cert("Leaf", &leaf_key, "Root", &real_key, false);
+        let trust = TrustMaterial {
+            anchors,
+            ocsp: OcspSettings {
+                enabled: false,
+                ..OcspSettings::default()
+            },
+            ..TrustMaterial::default()
+        };
+        let report = validate(
+            &leaf.to_der().unwrap(),
+            &trust,
+            Utc::now(),
+            Purpose::Signing,
+        );
+        assert_eq!(report.chain_sha256.len(), 2, "{report:#?}");
+        assert_eq!(report.chain_sha256[1], fingerprint(&real));
+        // A certificate no anchor signed finds no path however many share
+        // its issuer's name.
+        let stranger_key = key();
+        let stray = cert("Stray", &stranger_key, "Root", &stranger_key, false);
+        let report = validate(
+            &stray.to_der().unwrap(),
+            &trust,
+            Utc::now(),
+            Purpose::Signing,
+        );
+        assert_ne!(report.decision.indication, policy::Indication::Passed);
+    }
+}
