@@ -300,14 +300,21 @@ impl Snapshot {
         match league {
             Some(l) => {
                 let key = ViewKey::at(l, &self.recognitions, at);
-                let report = self.check_in(&key, certificate, purpose, types, Some(l), at);
-                if report.passed() || key.recognised.is_empty() {
+                let mut report = self.check_in(&key, certificate, purpose, types, Some(l), at);
+                if report.passed() {
                     return report;
                 }
-                // A recognised league's listing may have ended the path
-                // before the league's own: the own listings alone decide then.
-                let own = self.check_in(&ViewKey::own(l), certificate, purpose, types, Some(l), at);
-                if own.passed() { own } else { report }
+                if !key.recognised.is_empty() {
+                    // A recognised league's listing may have ended the path
+                    // before the league's own: the own listings alone decide.
+                    let own = ViewKey::own(l);
+                    let own = self.check_in(&own, certificate, purpose, types, Some(l), at);
+                    if own.passed() {
+                        return own;
+                    }
+                }
+                self.explain_unlisted(&mut report, certificate, l, at);
+                report
             }
             None => {
                 let leagues = self.leagues_listing_issuer_of(certificate);
@@ -318,10 +325,12 @@ impl Snapshot {
                     if report.passed() {
                         return report;
                     }
-                    let built = !report.report.chain.is_empty();
+                    // Prefer a report whose path reached a service (it
+                    // says why it failed, e.g. revoked) over one without.
+                    let built = report.vouched_by.is_some();
                     if fallback
                         .as_ref()
-                        .is_none_or(|f| built && f.report.chain.is_empty())
+                        .is_none_or(|f| built && f.vouched_by.is_none())
                     {
                         fallback = Some(report);
                     }
@@ -338,6 +347,42 @@ impl Snapshot {
                 })
             }
         }
+    }
+
+    /// When `league` found no path, says which other leagues list the
+    /// certificate's issuer (their listings are not used: `league` neither
+    /// lists the issuer nor recognises such a listing at `at`).
+    fn explain_unlisted(
+        &self,
+        report: &mut TrustReport,
+        certificate: &[u8],
+        league: &LeagueCode,
+        at: DateTime<Utc>,
+    ) {
+        if report.report.decision.sub_indication != Some(SubIndication::NoCertificateChainFound)
+            || report.vouched_by.is_some()
+        {
+            return;
+        }
+        let others: Vec<String> = self
+            .leagues_listing_issuer_of(certificate)
+            .into_iter()
+            .filter(|l| l != league)
+            .map(|l| l.as_str().to_string())
+            .collect();
+        if others.is_empty() {
+            return;
+        }
+        report.report.decision.checks.push(Check {
+            name: "league_recognition",
+            result: CheckResult::Failed,
+            detail: format!(
+                "its issuer is listed by league {}; league {league} does not list it, nor \
+                 recognise that listing at {}",
+                others.join(", "),
+                at.to_rfc3339()
+            ),
+        });
     }
 
     /// The leagues (in order) listing, as a whole certificate, the

@@ -277,6 +277,13 @@ async fn an_intermediate_needs_its_issuer_registered_or_supplied() {
     // NNG lists nothing of it, and so accepts nothing of it.
     let report = r.validate(&other, "builder.pem", Some("NNG"), None).await;
     assert_ne!(indication(&report), "PASSED", "{report:#}");
+    let says = report["checks"].as_array().unwrap().iter().any(|c| {
+        c["detail"]
+            .as_str()
+            .unwrap()
+            .contains("listed by league LZH")
+    });
+    assert!(says, "{report:#}");
 }
 
 #[actix_web::test]
