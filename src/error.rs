@@ -92,6 +92,8 @@ pub enum AppError {
     ShareRejected(String),
     #[error("{0}")]
     CustodyUnavailable(String),
+    #[error("{0}")]
+    TrustServiceRejected(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -213,6 +215,12 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The opening key cannot be put in custody: a named custodian has no certificate a key share can be encrypted to, or too few custodians are available.",
     ),
     (
+        "trust-service-rejected",
+        422,
+        "Trust service rejected",
+        "The certificate cannot be registered as a trust service: it is not fit for the service type (a CA service needs a CA certificate with keyCertSign), its signature does not verify (by its own key for a root, by its issuer's key otherwise: the certificate has been altered), or its issuer is neither registered in the league nor supplied. Nothing was stored; see the detail.",
+    ),
+    (
         "unavailable",
         503,
         "Service unavailable",
@@ -249,6 +257,7 @@ impl AppError {
             AppError::BidRejected(_) => "bid-rejected",
             AppError::ShareRejected(_) => "share-rejected",
             AppError::CustodyUnavailable(_) => "custody-unavailable",
+            AppError::TrustServiceRejected(_) => "trust-service-rejected",
             AppError::Internal(_) => "internal",
         }
     }

@@ -216,6 +216,15 @@ diesel::table! {
         crl_urls -> Text,
         status -> Text,
         created_at -> Timestamp,
+        issuer_chain -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Bumped with every change to the trust registry (one row, id 1).
+    trust_generation (id) {
+        id -> Integer,
+        generation -> BigInt,
     }
 }
 
@@ -334,6 +343,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     trust_service_statuses,
     trust_recognitions,
     trust_crls,
+    trust_generation,
     user_identities,
     login_challenges,
     sessions,

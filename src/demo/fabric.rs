@@ -109,6 +109,7 @@ pub fn register_fabric(
                 league: league(&c.league)?,
                 service_type,
                 certificate: pem,
+                issuers: Vec::new(),
                 ocsp_url: None,
                 crl_urls: Vec::new(),
                 effective_from: None,

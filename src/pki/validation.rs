@@ -23,7 +23,9 @@ use openssl::pkey::{HasPublic, PKeyRef};
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::X509VerifyFlags;
-use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509Ref, X509StoreContext};
+use openssl::x509::{
+    CrlStatus, ReasonCode, X509, X509Crl, X509Ref, X509StoreContext, X509VerifyResult,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -105,7 +107,7 @@ impl Prepared {
                 by_issuer.entry(name).or_default().push(i);
             }
             crls.push(PreparedCrl {
-                crl: crl_handle(crl)?,
+                crl: share_crl(crl)?,
                 complete: OnceLock::new(),
                 signed_by_ca: (0..cas).map(|_| OnceLock::new()).collect(),
             });
@@ -152,7 +154,7 @@ impl Prepared {
 
 /// Another owner of the same CRL object (openssl reference counting;
 /// `X509Crl` is not `Clone`).
-fn crl_handle(crl: &X509Crl) -> Result<X509Crl, ErrorStack> {
+pub fn share_crl(crl: &X509Crl) -> Result<X509Crl, ErrorStack> {
     // SAFETY: `crl` is a valid CRL; once X509_CRL_up_ref has taken one more
     // reference, the new owner holds it and gives it back on drop.
     unsafe {
@@ -304,24 +306,103 @@ fn usage_facts(cert: &X509Certificate<'_>) -> Result<UsageFacts, String> {
     Ok(facts)
 }
 
+/// Whether `issuer` issued `cert`: the names (and key identifiers, when
+/// both carry them) match as openssl judges it, and `cert`'s signature
+/// verifies with `issuer`'s key.
+pub fn signed_by(issuer: &X509Ref, cert: &X509Ref) -> bool {
+    issuer.issued(cert) == X509VerifyResult::OK
+        && issuer
+            .public_key()
+            .and_then(|key| cert.verify(&key))
+            .unwrap_or(false)
+}
+
+/// How many candidate paths are tried after openssl's own choice failed,
+/// and how long one may be.
+const MAX_CANDIDATES: usize = 16;
+const MAX_DEPTH: usize = 8;
+
+/// The paths from `cert` to an anchor of `trust` whose every signature
+/// verifies: (the anchor, the intermediates in order). Several CAs may
+/// carry the name a certificate names as its issuer (a re-keyed CA, or a
+/// look-alike someone registered); each is followed only if the signature
+/// verifies with its key.
+fn candidate_paths(cert: &X509, trust: &Prepared) -> Vec<(X509, Vec<X509>)> {
+    fn walk(
+        cert: &X509Ref,
+        trust: &Prepared,
+        above: &mut Vec<X509>,
+        out: &mut Vec<(X509, Vec<X509>)>,
+    ) {
+        if out.len() >= MAX_CANDIDATES || above.len() > MAX_DEPTH {
+            return;
+        }
+        for anchor in &trust.anchors {
+            if signed_by(anchor, cert) && out.len() < MAX_CANDIDATES {
+                out.push((anchor.clone(), above.clone()));
+            }
+        }
+        for ca in trust.intermediates.iter() {
+            let seen = above.iter().any(|a| a.as_ptr() == ca.as_ptr());
+            if !seen && ca.as_ptr() != cert.as_ptr() && signed_by(ca, cert) {
+                above.push(ca.to_owned());
+                walk(ca, trust, above, out);
+                above.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(cert, trust, &mut Vec::new(), &mut out);
+    out
+}
+
 /// Builds and checks the path with openssl, leaving time to the policy.
+/// openssl follows one issuer per name; if that path fails, every other
+/// path whose signatures verify is tried before giving up, so that a
+/// look-alike CA cannot hide the real one.
 fn build_path(cert: &X509, trust: &Prepared) -> Result<(PathFact, Vec<X509>), ErrorStack> {
+    let first = verify_path(cert, &trust.store, &trust.intermediates)?;
+    if matches!(first.0, PathFact::Built) {
+        return Ok(first);
+    }
+    for (anchor, intermediates) in candidate_paths(cert, trust) {
+        let mut builder = X509StoreBuilder::new()?;
+        builder.add_cert(anchor)?;
+        builder.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::PARTIAL_CHAIN)?;
+        let store = builder.build();
+        let mut stack = Stack::new()?;
+        for ca in intermediates {
+            stack.push(ca)?;
+        }
+        let tried = verify_path(cert, &store, &stack)?;
+        if matches!(tried.0, PathFact::Built) {
+            return Ok(tried);
+        }
+    }
+    Ok(first)
+}
+
+/// One openssl path building and verification.
+fn verify_path(
+    cert: &X509,
+    store: &X509Store,
+    intermediates: &Stack<X509>,
+) -> Result<(PathFact, Vec<X509>), ErrorStack> {
     let mut ctx = X509StoreContext::new()?;
-    let (ok, code, message, depth, chain) =
-        ctx.init(&trust.store, cert, &trust.intermediates, |c| {
-            let ok = c.verify_cert()?;
-            let chain: Vec<X509> = c
-                .chain()
-                .map(|s| s.iter().map(|x| x.to_owned()).collect())
-                .unwrap_or_default();
-            Ok((
-                ok,
-                c.error().as_raw(),
-                c.error().error_string().to_string(),
-                c.error_depth(),
-                chain,
-            ))
-        })?;
+    let (ok, code, message, depth, chain) = ctx.init(store, cert, intermediates, |c| {
+        let ok = c.verify_cert()?;
+        let chain: Vec<X509> = c
+            .chain()
+            .map(|s| s.iter().map(|x| x.to_owned()).collect())
+            .unwrap_or_default();
+        Ok((
+            ok,
+            c.error().as_raw(),
+            c.error().error_string().to_string(),
+            c.error_depth(),
+            chain,
+        ))
+    })?;
     if ok {
         return Ok((PathFact::Built, chain));
     }
@@ -571,5 +652,105 @@ pub fn validate(
         not_after: leaf_window.as_ref().map(|w| w.not_after),
         chain: windows.into_iter().map(|w| w.subject).collect(),
         chain_sha256: path_certs.iter().map(|c| fingerprint(c)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::asn1::{Asn1Integer, Asn1Time};
+    use openssl::bn::BigNum;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::nid::Nid;
+    use openssl::pkey::{PKey, Private};
+    use openssl::x509::extension::{BasicConstraints, KeyUsage};
+    use openssl::x509::{X509Builder, X509Name};
+
+    fn key() -> PKey<Private> {
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
+    }
+
+    fn name(cn: &str) -> X509Name {
+        let mut b = X509Name::builder().unwrap();
+        b.append_entry_by_text("CN", cn).unwrap();
+        b.build()
+    }
+
+    /// A certificate for `subject` (a CA if `ca`), signed by `signer` under
+    /// the issuer name `issuer`; no key identifiers, so only the name and
+    /// the signature link it to its issuer.
+    fn cert(
+        subject: &str,
+        key: &PKey<Private>,
+        issuer: &str,
+        signer: &PKey<Private>,
+        ca: bool,
+    ) -> X509 {
+        let mut b = X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        let serial = Asn1Integer::from_bn(&BigNum::from_u32(7).unwrap()).unwrap();
+        b.set_serial_number(&serial).unwrap();
+        b.set_subject_name(&name(subject)).unwrap();
+        b.set_issuer_name(&name(issuer)).unwrap();
+        b.set_pubkey(key).unwrap();
+        b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
+            .unwrap();
+        if ca {
+            b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+                .unwrap();
+            b.append_extension(KeyUsage::new().key_cert_sign().crl_sign().build().unwrap())
+                .unwrap();
+        } else {
+            b.append_extension(KeyUsage::new().digital_signature().build().unwrap())
+                .unwrap();
+        }
+        b.sign(signer, MessageDigest::sha256()).unwrap();
+        b.build()
+    }
+
+    #[test]
+    fn among_anchors_of_one_name_the_one_whose_signature_verifies_is_found() {
+        let real_key = key();
+        let real = cert("Root", &real_key, "Root", &real_key, true);
+        // Look-alikes: the same name, other keys, each whole by itself.
+        let mut anchors: Vec<X509> = (0..8)
+            .map(|_| {
+                let k = key();
+                cert("Root", &k, "Root", &k, true)
+            })
+            .collect();
+        anchors.push(real.clone());
+        let leaf_key = key();
+        let leaf = cert("Leaf", &leaf_key, "Root", &real_key, false);
+        let trust = TrustMaterial {
+            anchors,
+            ocsp: OcspSettings {
+                enabled: false,
+                ..OcspSettings::default()
+            },
+            ..TrustMaterial::default()
+        };
+        let report = validate(
+            &leaf.to_der().unwrap(),
+            &trust,
+            Utc::now(),
+            Purpose::Signing,
+        );
+        assert_eq!(report.chain_sha256.len(), 2, "{report:#?}");
+        assert_eq!(report.chain_sha256[1], fingerprint(&real));
+        // A certificate no anchor signed finds no path however many share
+        // its issuer's name.
+        let stranger_key = key();
+        let stray = cert("Stray", &stranger_key, "Root", &stranger_key, false);
+        let report = validate(
+            &stray.to_der().unwrap(),
+            &trust,
+            Utc::now(),
+            Purpose::Signing,
+        );
+        assert_ne!(report.decision.indication, policy::Indication::Passed);
     }
 }

@@ -217,6 +217,9 @@ pub fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
                     league: code.clone(),
                     service_type: service_type.into(),
                     certificate,
+                    // Files are imported in order: give a root before the
+                    // CAs it issued.
+                    issuers: Vec::new(),
                     ocsp_url: ocsp_url.clone(),
                     crl_urls: crl_urls.clone(),
                     effective_from,

@@ -1,25 +1,141 @@
-//! A read-only snapshot of the registry, ready for validation: the anchors,
-//! CRLs and agreements in memory, with the openssl trust material built once.
-//! The snapshot is cached and rebuilt when the registry changes (or after a
-//! short while, for changes made by another instance).
+//! A read-only snapshot of the registry, ready for validation: the services,
+//! CRLs and agreements in memory, with the openssl trust material built per
+//! league view and kept.
+//!
+//! Two rules keep one league from poisoning another. A stored certificate
+//! takes part in path building only if it is whole (`admission::whole`: a
+//! root by its own signature, anything else under a whole certificate of its
+//! own league or the issuers supplied with it), so an altered copy never
+//! becomes an anchor. And path building for league L only ever uses a view
+//! of what L lists and what L recognises at the validation time: nothing
+//! another league lists changes L's decisions. A decision for no league in
+//! particular (sign-in) is taken in the view of each league that lists the
+//! certificate's issuer, in turn.
+//!
+//! The snapshot is cached and reused while the registry's generation (a
+//! counter in the database, bumped with every change by any node) is the
+//! one it was loaded at; it is checked before each use.
 
+use super::admission;
 use super::model::{self, PathService, Recognition, ServiceType, Vouching};
 use super::store::{self, LoadedService};
 use crate::db::{Db, DbConn};
 use crate::error::AppError;
 use crate::pki::ocsp::{CertSha256, OcspCache, OcspSettings, ResponderUrl};
 use crate::pki::policy::{Check, CheckResult, Indication, Purpose, SubIndication};
-use crate::pki::validation::{Report, TrustMaterial, validate};
+use crate::pki::validation::{Report, TrustMaterial, parse_certificate, share_crl, validate};
 use crate::types::LeagueCode;
 use chrono::{DateTime, Utc};
+use openssl::x509::X509Crl;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
 
 pub struct Snapshot {
     pub services: Vec<LoadedService>,
     pub recognitions: Vec<Recognition>,
-    pub material: TrustMaterial,
+    /// The registry's generation this was loaded at.
+    pub generation: i64,
+    /// Per service (same order): whether its certificate is whole and so
+    /// may take part in path building.
+    admitted: Vec<bool>,
+    crls: Vec<X509Crl>,
+    ocsp_cache: Arc<OcspCache>,
+    /// Trust material per view, built on first use.
+    views: RwLock<HashMap<ViewKey, Arc<TrustMaterial>>>,
+}
+
+/// Which services a view holds: a league's own listings and those of the
+/// (league, service type) pairs it recognises; `league: None` is every
+/// league's listings at once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ViewKey {
+    league: Option<LeagueCode>,
+    recognised: Vec<(LeagueCode, ServiceType)>,
+}
+
+impl ViewKey {
+    /// What `league` lists and recognises at `at`.
+    fn at(league: &LeagueCode, recognitions: &[Recognition], at: DateTime<Utc>) -> ViewKey {
+        let mut recognised: Vec<(LeagueCode, ServiceType)> = recognitions
+            .iter()
+            .filter(|r| r.league == *league && r.in_force(at))
+            .map(|r| (r.recognised_league.clone(), r.service_type))
+            .collect();
+        recognised.sort_by(|a, b| (a.0.as_str(), a.1.code()).cmp(&(b.0.as_str(), b.1.code())));
+        recognised.dedup();
+        ViewKey {
+            league: Some(league.clone()),
+            recognised,
+        }
+    }
+
+    /// What `league` lists itself.
+    fn own(league: &LeagueCode) -> ViewKey {
+        ViewKey {
+            league: Some(league.clone()),
+            recognised: Vec::new(),
+        }
+    }
+
+    fn everything() -> ViewKey {
+        ViewKey {
+            league: None,
+            recognised: Vec::new(),
+        }
+    }
+
+    fn holds(&self, s: &LoadedService) -> bool {
+        match &self.league {
+            None => true,
+            Some(l) => {
+                s.service.league == *l
+                    || self
+                        .recognised
+                        .iter()
+                        .any(|(rl, ty)| *rl == s.service.league && *ty == s.service.service_type)
+            }
+        }
+    }
+}
+
+/// Which services are whole: roots verifying by their own signature, and,
+/// repeatedly, certificates verifying under a whole certificate of their
+/// own league or under the issuers supplied with them.
+fn admitted(services: &[LoadedService]) -> Vec<bool> {
+    let mut ok = vec![false; services.len()];
+    loop {
+        let mut changed = false;
+        for (i, s) in services.iter().enumerate() {
+            if ok[i] {
+                continue;
+            }
+            let league_whole: Vec<openssl::x509::X509> = services
+                .iter()
+                .enumerate()
+                .filter(|(j, other)| *j != i && ok[*j] && other.service.league == s.service.league)
+                .map(|(_, other)| other.certificate.clone())
+                .collect();
+            if admission::whole(&s.certificate, &league_whole, &s.issuer_chain).is_ok() {
+                ok[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (s, ok) in services.iter().zip(&ok) {
+        if !ok {
+            tracing::warn!(
+                service = %s.service.id,
+                league = %s.service.league,
+                subject = %s.service.subject,
+                "a stored trust service's certificate does not verify; it takes no part in path building"
+            );
+        }
+    }
+    ok
 }
 
 /// A validation report with the trust registry's verdict folded in.
@@ -41,85 +157,109 @@ impl TrustReport {
 }
 
 impl Snapshot {
-    /// Loads the registry; OCSP answers are kept in `ocsp_cache` across
-    /// snapshots.
+    /// Loads the registry as of `generation`; OCSP answers are kept in
+    /// `ocsp_cache` across snapshots.
     pub fn load(
         conn: &mut DbConn,
+        generation: i64,
         now: DateTime<Utc>,
         ocsp_cache: Arc<OcspCache>,
     ) -> Result<Snapshot, AppError> {
         let services = store::list(conn, None, now)?;
         let recognitions = store::recognitions(conn, None)?;
         let crls = store::crls(conn)?.into_iter().map(|(_, crl)| crl).collect();
-        // A registered CA certified by another registered CA is an
-        // intermediate, so paths run on to the top (and a withdrawn or
-        // revoked upper CA counts); the rest (roots, and CAs registered
-        // without their issuer) are anchors.
+        let admitted = admitted(&services);
+        Ok(Snapshot {
+            services,
+            recognitions,
+            generation,
+            admitted,
+            crls,
+            ocsp_cache,
+            views: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// The indices of the (whole) services a view holds.
+    fn members(&self, key: &ViewKey) -> Vec<usize> {
+        self.services
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| self.admitted[*i] && key.holds(s))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The trust material of a view, built once per snapshot.
+    fn material(&self, key: &ViewKey) -> Result<Arc<TrustMaterial>, AppError> {
+        if let Ok(views) = self.views.read()
+            && let Some(material) = views.get(key)
+        {
+            return Ok(material.clone());
+        }
+        let members = self.members(key);
+        // A registered CA certified by another registered CA of the view is
+        // an intermediate, so paths run on to the top (and a withdrawn or
+        // revoked upper CA counts); the rest (roots, and CAs registered with
+        // their issuer supplied) are anchors.
         let (mut anchors, mut intermediates) = (Vec::new(), Vec::new());
-        for s in &services {
-            let issued_by_registered = !s.service.self_signed
-                && services.iter().any(|other| {
+        for &i in &members {
+            let s = &self.services[i];
+            let issued_by_member = !s.service.self_signed
+                && members.iter().any(|&j| {
+                    let other = &self.services[j];
                     other.service.sha256 != s.service.sha256
-                        && issued(&other.certificate, &s.certificate)
+                        && admission::signed_by(&other.certificate, &s.certificate)
                 });
-            if issued_by_registered {
+            if issued_by_member {
                 intermediates.push(s.certificate.clone());
             } else {
                 anchors.push(s.certificate.clone());
             }
         }
         // Operators' OCSP responders, per issuing service.
-        let responders = services
+        let responders = members
             .iter()
-            .filter_map(|s| {
+            .filter_map(|&i| {
+                let s = &self.services[i];
                 let url = ResponderUrl::parse(s.service.ocsp_url.as_deref()?).ok()?;
                 Some((CertSha256::from_hex(&s.service.sha256).ok()?, url))
             })
             .collect();
-        let material = TrustMaterial {
+        let crls = self
+            .crls
+            .iter()
+            .map(share_crl)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("sharing a CRL: {e}")))?;
+        let material = Arc::new(TrustMaterial {
             anchors,
             intermediates,
             crls,
             ocsp: OcspSettings {
                 responders,
-                cache: ocsp_cache,
+                cache: self.ocsp_cache.clone(),
                 ..OcspSettings::default()
             },
             ..TrustMaterial::default()
-        };
-        Ok(Snapshot {
-            services,
-            recognitions,
-            material,
-        })
+        });
+        if let Ok(mut views) = self.views.write() {
+            views.insert(key.clone(), material.clone());
+        }
+        Ok(material)
     }
 
-    /// The registered services met on a path (by fingerprint), nearest to the
-    /// end entity first. The first listed certificate of the path vouches,
-    /// under the listing of the league asked about if it lists it, else one
-    /// that league recognises, else any (which `model::accept` then refuses).
-    /// Above it, deciding for a league, only that league's listings and those
-    /// of leagues it recognises for the listing's type at `at` count: another
-    /// league's listing or status never changes this league's decision.
+    /// The registered services of a view met on a path (by fingerprint),
+    /// nearest to the end entity first. A certificate listed several times
+    /// counts under the listing of the league asked about if it lists it,
+    /// else the first listing of the view.
     fn path_services(
         &self,
         chain_sha256: &[String],
+        key: &ViewKey,
         league: Option<&LeagueCode>,
-        at: DateTime<Utc>,
     ) -> Vec<PathService> {
-        let own = |s: &LoadedService| Some(&s.service.league) == league;
-        let relevant = |s: &LoadedService| match league {
-            None => true,
-            Some(l) => {
-                s.service.league == *l
-                    || self.recognitions.iter().any(|r| {
-                        r.league == *l
-                            && r.recognised_league == s.service.league
-                            && r.service_type == s.service.service_type
-                            && r.in_force(at)
-                    })
-            }
-        };
+        let members = self.members(key);
         let as_path = |s: &LoadedService| PathService {
             id: s.service.id.clone(),
             league: s.service.league.clone(),
@@ -129,23 +269,15 @@ impl Snapshot {
         };
         let mut out = Vec::new();
         for sha in chain_sha256 {
-            let listed: Vec<&LoadedService> = self
-                .services
+            let listed: Vec<&LoadedService> = members
                 .iter()
+                .map(|&i| &self.services[i])
                 .filter(|s| &s.service.sha256 == sha)
                 .collect();
-            let chosen = if out.is_empty() {
-                listed
-                    .iter()
-                    .find(|s| own(s))
-                    .or_else(|| listed.iter().find(|s| relevant(s)))
-                    .or(listed.first())
-            } else {
-                listed
-                    .iter()
-                    .find(|s| own(s))
-                    .or_else(|| listed.iter().find(|s| relevant(s)))
-            };
+            let chosen = listed
+                .iter()
+                .find(|s| Some(&s.service.league) == league)
+                .or(listed.first());
             if let Some(s) = chosen {
                 out.push(as_path(s));
             }
@@ -154,8 +286,9 @@ impl Snapshot {
     }
 
     /// Validates a certificate for `purpose` at `at`, and decides whether a
-    /// service of one of `types` vouches for it in `league` (any league when
-    /// `None`) at that time.
+    /// service of one of `types` vouches for it in `league` at that time;
+    /// with no league, whether some league's own service does (each league
+    /// listing its issuer is asked in turn, in its own view).
     pub fn check(
         &self,
         certificate: &[u8],
@@ -164,14 +297,142 @@ impl Snapshot {
         league: Option<&LeagueCode>,
         at: DateTime<Utc>,
     ) -> TrustReport {
-        let mut report = validate(certificate, &self.material, at, purpose);
+        match league {
+            Some(l) => {
+                let key = ViewKey::at(l, &self.recognitions, at);
+                let mut report = self.check_in(&key, certificate, purpose, types, Some(l), at);
+                if report.passed() {
+                    return report;
+                }
+                if !key.recognised.is_empty() {
+                    // A recognised league's listing may have ended the path
+                    // before the league's own: the own listings alone decide.
+                    let own = ViewKey::own(l);
+                    let own = self.check_in(&own, certificate, purpose, types, Some(l), at);
+                    if own.passed() {
+                        return own;
+                    }
+                }
+                self.explain_unlisted(&mut report, certificate, l, at);
+                report
+            }
+            None => {
+                let leagues = self.leagues_listing_issuer_of(certificate);
+                let mut fallback: Option<TrustReport> = None;
+                for l in &leagues {
+                    let report =
+                        self.check_in(&ViewKey::own(l), certificate, purpose, types, None, at);
+                    if report.passed() {
+                        return report;
+                    }
+                    // Prefer a report whose path reached a service (it
+                    // says why it failed, e.g. revoked) over one without.
+                    let built = report.vouched_by.is_some();
+                    if fallback
+                        .as_ref()
+                        .is_none_or(|f| built && f.vouched_by.is_none())
+                    {
+                        fallback = Some(report);
+                    }
+                }
+                fallback.unwrap_or_else(|| {
+                    self.check_in(
+                        &ViewKey::everything(),
+                        certificate,
+                        purpose,
+                        types,
+                        None,
+                        at,
+                    )
+                })
+            }
+        }
+    }
+
+    /// When `league` found no path, says which other leagues list the
+    /// certificate's issuer (their listings are not used: `league` neither
+    /// lists the issuer nor recognises such a listing at `at`).
+    fn explain_unlisted(
+        &self,
+        report: &mut TrustReport,
+        certificate: &[u8],
+        league: &LeagueCode,
+        at: DateTime<Utc>,
+    ) {
+        if report.report.decision.sub_indication != Some(SubIndication::NoCertificateChainFound)
+            || report.vouched_by.is_some()
+        {
+            return;
+        }
+        let others: Vec<String> = self
+            .leagues_listing_issuer_of(certificate)
+            .into_iter()
+            .filter(|l| l != league)
+            .map(|l| l.as_str().to_string())
+            .collect();
+        if others.is_empty() {
+            return;
+        }
+        report.report.decision.checks.push(Check {
+            name: "league_recognition",
+            result: CheckResult::Failed,
+            detail: format!(
+                "its issuer is listed by league {}; league {league} does not list it, nor \
+                 recognise that listing at {}",
+                others.join(", "),
+                at.to_rfc3339()
+            ),
+        });
+    }
+
+    /// The leagues (in order) listing, as a whole certificate, the
+    /// certificate itself or a CA of the name it names as its issuer.
+    fn leagues_listing_issuer_of(&self, certificate: &[u8]) -> Vec<LeagueCode> {
+        let Ok(cert) = parse_certificate(certificate) else {
+            return Vec::new();
+        };
+        let issuer = cert.issuer_name().to_der().ok();
+        let der = cert.to_der().ok();
+        let mut leagues: Vec<LeagueCode> = self
+            .services
+            .iter()
+            .zip(&self.admitted)
+            .filter(|(s, ok)| {
+                **ok && (s.certificate.subject_name().to_der().ok() == issuer
+                    || s.certificate.to_der().ok() == der)
+            })
+            .map(|(s, _)| s.service.league.clone())
+            .collect();
+        leagues.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        leagues.dedup();
+        leagues
+    }
+
+    /// Validates in one view and folds in the registry's verdict for
+    /// `league` (any league when `None`).
+    fn check_in(
+        &self,
+        key: &ViewKey,
+        certificate: &[u8],
+        purpose: Purpose,
+        types: &[ServiceType],
+        league: Option<&LeagueCode>,
+        at: DateTime<Utc>,
+    ) -> TrustReport {
+        let mut report = match self.material(key) {
+            Ok(material) => validate(certificate, &material, at, purpose),
+            Err(e) => {
+                tracing::error!(error = ?e, "building trust material");
+                validate(certificate, &TrustMaterial::default(), at, purpose)
+            }
+        };
         let mut vouched_by = None;
         if !report.chain_sha256.is_empty()
             && report.decision.sub_indication != Some(SubIndication::FormatFailure)
             && !report.chain.is_empty()
             && report.decision.sub_indication != Some(SubIndication::NoCertificateChainFound)
         {
-            let services = self.path_services(&report.chain_sha256, league, at);
+            let services = self.path_services(&report.chain_sha256, key, league);
             let acceptance = model::accept(&services, types, league, &self.recognitions, at);
             vouched_by = acceptance.vouching.clone();
             let type_failed = acceptance
@@ -202,54 +463,48 @@ impl Snapshot {
     }
 }
 
-/// Whether `issuer` issued `cert`, as openssl judges it (names compared in
-/// canonical form, key identifiers), and the signature verifies.
-fn issued(issuer: &openssl::x509::X509, cert: &openssl::x509::X509) -> bool {
-    issuer.issued(cert) == openssl::x509::X509VerifyResult::OK
-        && issuer
-            .public_key()
-            .and_then(|key| cert.verify(&key))
-            .unwrap_or(false)
-}
-
 /// The cached snapshot shared by the handlers.
 #[derive(Default)]
 pub struct TrustCache {
-    slot: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    slot: RwLock<Option<Arc<Snapshot>>>,
     ocsp: Arc<OcspCache>,
-    /// Bumped by every invalidation: a snapshot loaded across a change is
-    /// used once but not kept.
-    generation: std::sync::atomic::AtomicU64,
 }
 
-/// How long a snapshot is used before it is reloaded anyway.
-const MAX_AGE: Duration = Duration::from_secs(30);
-
 impl TrustCache {
-    /// Forgets the snapshot; call after every registry change.
+    /// Forgets the snapshot (a change made here is seen at once anyway,
+    /// through the generation; this only frees the memory sooner).
     pub fn invalidate(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut slot) = self.slot.write() {
             *slot = None;
         }
     }
 
-    /// The current snapshot, loading it if needed.
+    /// The current snapshot: the cached one if the registry's generation
+    /// in the database is still the one it was loaded at (one cheap query),
+    /// else a fresh one. A change made by any node sharing the database is
+    /// so seen by the next validation on every node.
     pub async fn get(&self, db: &Db, now: DateTime<Utc>) -> Result<Arc<Snapshot>, AppError> {
-        if let Ok(slot) = self.slot.read()
-            && let Some((loaded, snapshot)) = slot.as_ref()
-            && loaded.elapsed() < MAX_AGE
-        {
-            return Ok(snapshot.clone());
-        }
+        let cached = self.slot.read().ok().and_then(|slot| slot.clone());
         let ocsp = self.ocsp.clone();
-        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        let snapshot = Arc::new(db.read(move |conn| Snapshot::load(conn, now, ocsp)).await?);
+        let snapshot = db
+            .read(move |conn| {
+                // Read before the registry itself: a change committed in
+                // between only makes the snapshot look older than it is.
+                let generation = store::generation(conn)?;
+                if let Some(cached) = cached
+                    && cached.generation == generation
+                {
+                    return Ok(cached);
+                }
+                Ok(Arc::new(Snapshot::load(conn, generation, now, ocsp)?))
+            })
+            .await?;
         if let Ok(mut slot) = self.slot.write()
-            && self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation
+            && slot
+                .as_ref()
+                .is_none_or(|held| held.generation <= snapshot.generation)
         {
-            *slot = Some((Instant::now(), snapshot.clone()));
+            *slot = Some(snapshot.clone());
         }
         Ok(snapshot)
     }

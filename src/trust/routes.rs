@@ -1,7 +1,10 @@
 //! HTTP for the trust registry: services, CRLs, recognition agreements,
 //! validation, and the signed trust lists. Reading is public (trust lists
-//! are public by nature); changes are for operators and are audited.
+//! are public by nature); changes are for operators and are audited: a
+//! league operator changes its own league's entries, a platform operator
+//! any league's (`authority`).
 
+use super::authority::{authorise, require_operator};
 use super::lists::{self, Jws, TrustList, TrustLists};
 use super::model::{Recognition, ServiceType};
 use super::registry::TrustReport;
@@ -95,8 +98,9 @@ pub async fn register_service(
     ctx: AuditContext,
     body: web::Json<NewService>,
 ) -> Result<HttpResponse, AppError> {
-    principal.require_any(&[Role::Operator])?;
+    let kind = require_operator(&principal)?;
     let new = body.into_inner();
+    authorise(&kind, &new.league)?;
     let ctx = ctx.acting_as(Role::Operator);
     let service = state
         .db
@@ -128,7 +132,7 @@ pub async fn change_status(
     id: web::Path<String>,
     body: web::Json<NewStatus>,
 ) -> Result<web::Json<Service>, AppError> {
-    principal.require_any(&[Role::Operator])?;
+    let kind = require_operator(&principal)?;
     let (id, change) = (
         crate::http::uuid_id(&id, "trust service")?,
         body.into_inner(),
@@ -136,7 +140,10 @@ pub async fn change_status(
     let ctx = ctx.acting_as(Role::Operator);
     let service = state
         .db
-        .write(move |conn| store::change_status(conn, &ctx, &id, &change))
+        .write(move |conn| {
+            authorise(&kind, &store::get(conn, &id, ctx.now)?.league)?;
+            store::change_status(conn, &ctx, &id, &change)
+        })
         .await?;
     state.trust.invalidate();
     Ok(web::Json(service))
@@ -163,7 +170,7 @@ pub async fn set_revocation(
     id: web::Path<String>,
     body: web::Json<RevocationSources>,
 ) -> Result<web::Json<Service>, AppError> {
-    principal.require_any(&[Role::Operator])?;
+    let kind = require_operator(&principal)?;
     let (id, sources) = (
         crate::http::uuid_id(&id, "trust service")?,
         body.into_inner(),
@@ -171,7 +178,10 @@ pub async fn set_revocation(
     let ctx = ctx.acting_as(Role::Operator);
     let service = state
         .db
-        .write(move |conn| store::set_revocation_sources(conn, &ctx, &id, &sources))
+        .write(move |conn| {
+            authorise(&kind, &store::get(conn, &id, ctx.now)?.league)?;
+            store::set_revocation_sources(conn, &ctx, &id, &sources)
+        })
         .await?;
     state.trust.invalidate();
     Ok(web::Json(service))
@@ -225,7 +235,7 @@ pub async fn load_crl(
     ctx: AuditContext,
     body: web::Json<NewCrl>,
 ) -> Result<HttpResponse, AppError> {
-    principal.require_any(&[Role::Operator])?;
+    let kind = require_operator(&principal)?;
     let new = body.into_inner();
     let bytes = crate::pki::pem_or_base64(&new.crl)
         .ok_or_else(|| AppError::invalid("crl", "expected a PEM CRL or base64 DER"))?;
@@ -233,7 +243,11 @@ pub async fn load_crl(
     let source = new.source_url;
     let info = state
         .db
-        .write(move |conn| store::load_crl(conn, &ctx, &bytes, source.as_deref()))
+        .write(move |conn| {
+            store::load_crl_checked(conn, &ctx, &bytes, source.as_deref(), |league| {
+                authorise(&kind, league)
+            })
+        })
         .await?;
     state.trust.invalidate();
     Ok(HttpResponse::Created().json(info))
@@ -278,8 +292,10 @@ pub async fn recognise(
     ctx: AuditContext,
     body: web::Json<NewRecognition>,
 ) -> Result<HttpResponse, AppError> {
-    principal.require_any(&[Role::Operator])?;
+    let kind = require_operator(&principal)?;
     let new = body.into_inner();
+    // The recognising league decides whom it trusts.
+    authorise(&kind, &new.league)?;
     let ctx = ctx.acting_as(Role::Operator);
     let recognition = state
         .db
@@ -311,7 +327,7 @@ pub async fn end_recognition(
     id: web::Path<String>,
     body: web::Json<EndRecognition>,
 ) -> Result<web::Json<Recognition>, AppError> {
-    principal.require_any(&[Role::Operator])?;
+    let kind = require_operator(&principal)?;
     let (id, end) = (
         crate::http::uuid_id(&id, "recognition agreement")?,
         body.into_inner(),
@@ -319,7 +335,15 @@ pub async fn end_recognition(
     let ctx = ctx.acting_as(Role::Operator);
     let recognition = state
         .db
-        .write(move |conn| store::end_recognition(conn, &ctx, &id, &end))
+        .write(move |conn| {
+            let league = store::recognitions(conn, None)?
+                .into_iter()
+                .find(|r| r.id == id)
+                .ok_or_else(|| AppError::not_found("recognition agreement"))?
+                .league;
+            authorise(&kind, &league)?;
+            store::end_recognition(conn, &ctx, &id, &end)
+        })
         .await?;
     state.trust.invalidate();
     Ok(web::Json(recognition))

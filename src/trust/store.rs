@@ -1,10 +1,14 @@
 //! Storage of the trust registry: services with their status history,
 //! revocation lists and recognition agreements. Every change is audited in
-//! the same transaction.
+//! the same transaction, and bumps the registry's generation there too, so
+//! that every node's cached snapshot notices it (`registry`).
 
+use super::admission::{self, Refusal};
 use super::model::{Recognition, ServiceStatus, ServiceType, StatusChange, status_at};
 use crate::audit::{self, AuditContext};
-use crate::db::schema::{trust_crls, trust_recognitions, trust_service_statuses, trust_services};
+use crate::db::schema::{
+    trust_crls, trust_generation, trust_recognitions, trust_service_statuses, trust_services,
+};
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::{AppError, FieldError, check_text};
 use crate::pki::validation::{fingerprint, parse_certificate, utc};
@@ -46,6 +50,9 @@ pub struct Service {
 pub struct LoadedService {
     pub service: Service,
     pub certificate: X509,
+    /// The issuers supplied at registration (nearest first), when its own
+    /// issuer was not registered in its league.
+    pub issuer_chain: Vec<X509>,
 }
 
 /// What an operator supplies to register a service.
@@ -57,6 +64,12 @@ pub struct NewService {
     pub service_type: ServiceType,
     /// The certificate, PEM (or DER in base64).
     pub certificate: String,
+    /// For a certificate whose issuer is not registered in the league: its
+    /// issuer (and that one's, up to a root), PEM or base64 DER each. Its
+    /// signature is verified with them; they are kept, not registered.
+    #[serde(default)]
+    #[schema(max_items = 5)]
+    pub issuers: Vec<String>,
     #[serde(default)]
     pub ocsp_url: Option<String>,
     #[serde(default)]
@@ -164,60 +177,39 @@ fn reason_text(errors: &mut Vec<FieldError>, reason: &str, required: bool) {
     check_text(errors, "reason", reason, required, 500);
 }
 
-/// Reads the certificate of a registration: PEM text, or base64 of DER.
-fn certificate_from_text(text: &str) -> Result<X509, AppError> {
-    let bytes = crate::pki::pem_or_base64(text).ok_or_else(|| {
-        AppError::invalid("certificate", "expected a PEM certificate or base64 DER")
-    })?;
-    parse_certificate(&bytes).map_err(|why| AppError::invalid("certificate", why))
+/// Reads a certificate of a registration: PEM text, or base64 of DER.
+fn certificate_from_text(text: &str, field: &str) -> Result<X509, AppError> {
+    let bytes = crate::pki::pem_or_base64(text)
+        .ok_or_else(|| AppError::invalid(field, "expected a PEM certificate or base64 DER"))?;
+    parse_certificate(&bytes).map_err(|why| AppError::invalid(field, why))
 }
 
-/// What the certificate must be for its service type.
-fn check_fit(cert: &X509Certificate<'_>, ty: ServiceType) -> Result<(), AppError> {
-    let bad = |why: String| AppError::invalid("certificate", why);
-    let is_ca = cert
-        .basic_constraints()
-        .map_err(|e| bad(format!("malformed basicConstraints: {e}")))?
-        .is_some_and(|bc| bc.value.ca);
-    let ku = cert
-        .key_usage()
-        .map_err(|e| bad(format!("malformed keyUsage: {e}")))?
-        .map(|k| k.value);
-    let eku = cert
-        .extended_key_usage()
-        .map_err(|e| bad(format!("malformed extendedKeyUsage: {e}")))?
-        .map(|e| e.value.time_stamping);
-    match ty {
-        ServiceType::EnterpriseCa | ServiceType::PersonalCa => {
-            if !is_ca {
-                return Err(bad(
-                    "a CA service's certificate must be a CA (basicConstraints CA:TRUE)".into(),
-                ));
-            }
-            if ku.is_some_and(|k| !k.key_cert_sign()) {
-                return Err(bad(
-                    "a CA service's certificate must allow keyCertSign".into()
-                ));
-            }
-        }
-        ServiceType::TimestampAuthority => {
-            if !is_ca && eku != Some(true) {
-                return Err(bad(
-                    "a timestamp authority is a CA or a certificate with extendedKeyUsage timeStamping"
-                        .into(),
-                ));
-            }
-        }
-        ServiceType::SealAuthority => {
-            if !is_ca && ku.is_some_and(|k| !k.digital_signature() && !k.non_repudiation()) {
-                return Err(bad(
-                    "a seal authority's certificate must allow digitalSignature or nonRepudiation"
-                        .into(),
-                ));
-            }
-        }
-    }
+/// A refusal to admit a certificate, as the API says it.
+fn refused(why: Refusal) -> AppError {
+    AppError::TrustServiceRejected(why.detail().to_string())
+}
+
+/// Bumps the registry's generation; call in the transaction of every change.
+pub fn bump_generation(conn: &mut DbConn) -> Result<(), AppError> {
+    diesel::update(trust_generation::table.filter(trust_generation::id.eq(1)))
+        .set(trust_generation::generation.eq(trust_generation::generation + 1))
+        .execute(conn)?;
     Ok(())
+}
+
+/// The registry's generation: it changes with every change to the registry.
+pub fn generation(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(trust_generation::table
+        .filter(trust_generation::id.eq(1))
+        .select(trust_generation::generation)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Certificates as PEM, one after another.
+fn pem_chain(certs: &[X509]) -> String {
+    certs.iter().map(pem).collect()
 }
 
 fn pem(cert: &X509) -> String {
@@ -244,15 +236,40 @@ pub fn register(
     let mut errors = Vec::new();
     check_sources(&mut errors, new.ocsp_url.as_deref(), &new.crl_urls);
     reason_text(&mut errors, new.reason.as_deref().unwrap_or(""), false);
+    if new.issuers.len() > 5 {
+        errors.push(FieldError::new("issuers", "at most 5"));
+    }
     AppError::check(errors)?;
     league_exists(conn, &new.league, "league")?;
-    let cert = certificate_from_text(&new.certificate)?;
+    let cert = certificate_from_text(&new.certificate, "certificate")?;
     let der = cert
         .to_der()
         .map_err(|e| AppError::invalid("certificate", e.to_string()))?;
     let (_, parsed) = X509Certificate::from_der(&der)
         .map_err(|e| AppError::invalid("certificate", e.to_string()))?;
-    check_fit(&parsed, new.service_type)?;
+    admission::check_fit(&parsed, new.service_type).map_err(refused)?;
+    let mut supplied = Vec::with_capacity(new.issuers.len());
+    for (i, text) in new.issuers.iter().enumerate() {
+        let field = format!("issuers[{i}]");
+        let issuer = certificate_from_text(text, &field)?;
+        let issuer_der = issuer
+            .to_der()
+            .map_err(|e| AppError::invalid(field.as_str(), e.to_string()))?;
+        let (_, parsed_issuer) = X509Certificate::from_der(&issuer_der)
+            .map_err(|e| AppError::invalid(field.as_str(), e.to_string()))?;
+        admission::check_fit(&parsed_issuer, ServiceType::EnterpriseCa)
+            .map_err(|why| AppError::TrustServiceRejected(format!("{field}: {}", why.detail())))?;
+        supplied.push(issuer);
+    }
+    // Signatures: a root by its own key, anything else under an issuer
+    // this league lists (or one supplied, itself whole). Another league's
+    // listings play no part.
+    let registered: Vec<X509> = list(conn, Some(&new.league), ctx.now)?
+        .into_iter()
+        .map(|s| s.certificate)
+        .collect();
+    let used = admission::whole(&cert, &registered, &supplied).map_err(refused)?;
+    let issuer_chain = (!used.is_empty()).then(|| pem_chain(&used));
     let sha256 = fingerprint(&cert);
     let taken: i64 = trust_services::table
         .filter(trust_services::league_code.eq(new.league.as_str()))
@@ -274,11 +291,7 @@ pub fn register(
             ));
         }
     };
-    let self_signed = parsed.subject() == parsed.issuer()
-        && cert
-            .public_key()
-            .and_then(|k| cert.verify(&k))
-            .unwrap_or(false);
+    let self_signed = admission::self_signed(&cert);
     // Signatures and certificates carry whole seconds: a service listed
     // "now" is listed from the start of this second.
     let effective_from = new
@@ -302,6 +315,7 @@ pub fn register(
             trust_services::crl_urls.eq(json_list(&new.crl_urls)?),
             trust_services::status.eq(ServiceStatus::Granted.code()),
             trust_services::created_at.eq(to_db_time(ctx.now)),
+            trust_services::issuer_chain.eq(issuer_chain.as_deref()),
         ))
         .execute(conn)?;
     insert_status(
@@ -312,6 +326,7 @@ pub fn register(
         &reason,
         ctx.now,
     )?;
+    bump_generation(conn)?;
     let service = get(conn, &id, ctx.now)?;
     audit::record(
         conn,
@@ -423,6 +438,7 @@ pub fn change_status(
         ctx.now,
     )?;
     refresh_current_status(conn, id, ctx.now)?;
+    bump_generation(conn)?;
     let service = get(conn, id, ctx.now)?;
     #[derive(Serialize)]
     struct Changed<'a> {
@@ -473,6 +489,7 @@ pub fn set_revocation_sources(
             trust_services::crl_urls.eq(json_list(&sources.crl_urls)?),
         ))
         .execute(conn)?;
+    bump_generation(conn)?;
     audit::record(
         conn,
         ctx,
@@ -521,6 +538,7 @@ type ServiceRow = (
     NaiveDateTime,
     Option<String>,
     String,
+    Option<String>,
 );
 
 /// The columns a [`ServiceRow`] is read from.
@@ -539,6 +557,7 @@ macro_rules! service_columns {
             trust_services::not_after,
             trust_services::ocsp_url,
             trust_services::crl_urls,
+            trust_services::issuer_chain,
         )
     };
 }
@@ -548,9 +567,15 @@ fn assemble(
     row: ServiceRow,
     now: DateTime<Utc>,
 ) -> Result<LoadedService, AppError> {
-    let (id, league, ty, subject, issuer, sha256, der, self_signed, nb, na, ocsp, crls) = row;
+    let (id, league, ty, subject, issuer, sha256, der, self_signed, nb, na, ocsp, crls, chain) =
+        row;
     let certificate = X509::from_der(&der)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored certificate of {id}: {e}")))?;
+    let issuer_chain = match chain {
+        Some(pem) => X509::stack_from_pem(pem.as_bytes())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored issuers of {id}: {e}")))?,
+        None => Vec::new(),
+    };
     let history = history_of(conn, &id)?;
     let crl_urls: Vec<String> = serde_json::from_str(&crls)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored CRL URLs of {id}: {e}")))?;
@@ -572,6 +597,7 @@ fn assemble(
             history,
         },
         certificate,
+        issuer_chain,
     })
 }
 
@@ -628,6 +654,18 @@ pub fn load_crl(
     bytes: &[u8],
     source_url: Option<&str>,
 ) -> Result<CrlInfo, AppError> {
+    load_crl_checked(conn, ctx, bytes, source_url, |_| Ok(()))
+}
+
+/// Loads a CRL signed by a registered service of a league for which
+/// `may_load` allows it (its refusal is returned if none is).
+pub fn load_crl_checked(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    bytes: &[u8],
+    source_url: Option<&str>,
+    may_load: impl Fn(&LeagueCode) -> Result<(), AppError>,
+) -> Result<CrlInfo, AppError> {
     if let Some(url) = source_url {
         let mut errors = Vec::new();
         check_url(&mut errors, "source_url", url);
@@ -638,27 +676,38 @@ pub fn load_crl(
         .to_der()
         .map_err(|e| AppError::invalid("crl", e.to_string()))?;
     let sha256 = crate::identity::hex(&openssl::sha::sha256(&der));
-    if let Some(info) = crl_info(conn, &sha256)? {
-        return Ok(info);
-    }
     let issuer_der = crl
         .issuer_name()
         .to_der()
         .map_err(|e| AppError::invalid("crl", e.to_string()))?;
     let services = list(conn, None, ctx.now)?;
-    let issuer = services.iter().find(|s| {
-        s.certificate.subject_name().to_der().ok().as_deref() == Some(issuer_der.as_slice())
-            && s.certificate
-                .public_key()
-                .and_then(|k| crl.verify(&k))
-                .unwrap_or(false)
-    });
-    let Some(issuer) = issuer else {
+    let signers: Vec<&LoadedService> = services
+        .iter()
+        .filter(|s| {
+            s.certificate.subject_name().to_der().ok().as_deref() == Some(issuer_der.as_slice())
+                && s.certificate
+                    .public_key()
+                    .and_then(|k| crl.verify(&k))
+                    .unwrap_or(false)
+        })
+        .collect();
+    let Some(first) = signers.first() else {
         return Err(AppError::invalid(
             "crl",
             "the CRL is not signed by any registered trust service",
         ));
     };
+    let issuer = match signers.iter().find(|s| may_load(&s.service.league).is_ok()) {
+        Some(issuer) => issuer,
+        None => {
+            return Err(may_load(&first.service.league).err().unwrap_or_else(|| {
+                AppError::Forbidden("the CRL's issuer is not yours to manage".into())
+            }));
+        }
+    };
+    if let Some(info) = crl_info(conn, &sha256)? {
+        return Ok(info);
+    }
     let this_update =
         utc(crl.last_update()).ok_or_else(|| AppError::invalid("crl", "unreadable thisUpdate"))?;
     let next_update = crl.next_update().and_then(utc);
@@ -677,6 +726,7 @@ pub fn load_crl(
             trust_crls::loaded_at.eq(to_db_time(ctx.now)),
         ))
         .execute(conn)?;
+    bump_generation(conn)?;
     let info = crl_info(conn, &sha256)?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("CRL vanished")))?;
     audit::record(
@@ -864,6 +914,7 @@ pub fn recognise(
             trust_recognitions::created_at.eq(to_db_time(ctx.now)),
         ))
         .execute(conn)?;
+    bump_generation(conn)?;
     audit::record(
         conn,
         ctx,
@@ -913,6 +964,7 @@ pub fn end_recognition(
             trust_recognitions::end_reason.eq(Some(&end.reason)),
         ))
         .execute(conn)?;
+    bump_generation(conn)?;
     #[derive(Serialize)]
     struct Ended<'a> {
         effective_until: DateTime<Utc>,

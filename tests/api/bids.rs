@@ -990,7 +990,7 @@ pub async fn release_platform_share(r: &Registry, tender: &str) -> Value {
         .app
         .post_json(
             &format!("/api/v1/tenders/{tender}/opening/platform-share"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({}),
         )
         .await;

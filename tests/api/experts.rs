@@ -125,7 +125,7 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     let r = Registry::new().await;
     let app = &r.app;
     let builder_code = credit("91450100MA5T0001A");
-    let members = pool(app, &r.operator, &builder_code).await;
+    let members = pool(app, &r.platform, &builder_code).await;
 
     // --- The pool: who reads it, and what.
     let supervisor = app.supervisor(
@@ -198,7 +198,7 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
         ),
     ] {
         let p = app
-            .post_json("/api/v1/experts", Some(&r.operator), &body)
+            .post_json("/api/v1/experts", Some(&r.platform), &body)
             .await
             .assert_problem(422, "validation-failed");
         assert!(
@@ -213,7 +213,7 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     let first_user = id_of(app, &members[0].token).await;
     app.post_json(
         "/api/v1/experts",
-        Some(&r.operator),
+        Some(&r.platform),
         &json!({"user_id": first_user, "employer": {"name": "x"}, "specialties": ["B01"]}),
     )
     .await

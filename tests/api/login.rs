@@ -552,7 +552,7 @@ async fn a_session_stops_when_its_certificate_is_revoked_or_its_ca_suspended() {
         .app
         .post_json(
             &format!("/api/v1/trust/services/{ca}/status"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"status": "suspended", "reason": "审计"}),
         )
         .await;

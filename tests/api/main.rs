@@ -27,3 +27,4 @@ mod seals;
 mod supervision;
 mod tenders;
 mod trust;
+mod trust_poison;

@@ -62,7 +62,7 @@ async fn evaluation_started(r: &Registry) -> Fixture {
         let reply = app
             .post_json(
                 "/api/v1/experts",
-                Some(&r.operator),
+                Some(&r.platform),
                 &json!({"user_id": user, "employer": {"name": format!("单位{i}"),
                         "credit_code": credit(&format!("91450100MA5T2{i:03}X"))},
                         "specialties": ["B0102"]}),
@@ -977,7 +977,7 @@ async fn a_member_whose_account_is_disabled_is_closed_out_at_its_next_action() {
     // The platform's operator disables the expert's account mid-session.
     app.post_json(
         &format!("/api/v1/users/{account}/disable"),
-        Some(&r.operator),
+        Some(&r.platform),
         &json!({"reason": "专家资格暂停"}),
     )
     .await

@@ -120,7 +120,7 @@ async fn a_seal_signature_passes_in_its_league_and_where_recognised() {
             .app
             .post_json(
                 "/api/v1/trust/recognitions",
-                Some(&r.operator),
+                Some(&r.platform),
                 &json!({"league": "LZH", "recognised_league": "NNG", "service_type": ty,
                         "effective_from": (Utc::now() - Duration::hours(1)).to_rfc3339()}),
             )

@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 
 pub struct Registry {
     pub app: TestApp,
+    /// An operator of league NNG.
     pub operator: String,
+    /// A platform operator (no league): changes any league's registry.
+    pub platform: String,
     pub nng: League,
     pub lzh: League,
     _dir: tempfile::TempDir,
@@ -30,6 +33,7 @@ pub fn resident(first17: &str) -> String {
         .to_string()
 }
 
+
 impl Registry {
     /// Two leagues' fabrics, registered through the API with their CRLs.
     pub async fn new() -> Registry {
@@ -39,8 +43,8 @@ impl Registry {
     pub async fn with(options: Options) -> Registry {
         let app = spawn_app_with(options).await;
         app.leagues();
-        // A platform operator: it registers both leagues' fabrics.
-        let operator = app.platform_operator("运维");
+        let operator = app.user_custom("运维", &[Role::Operator], "NNG", None, None);
+        let platform = app.platform_operator("平台运维");
         let dir = tempfile::tempdir().unwrap();
         let nng = League::new(dir.path(), "NNG");
         let lzh = League::new(dir.path(), "LZH");
@@ -61,6 +65,7 @@ impl Registry {
         let registry = Registry {
             app,
             operator,
+            platform,
             nng,
             lzh,
             _dir: dir,
@@ -99,7 +104,7 @@ impl Registry {
                     .app
                     .post_json(
                         "/api/v1/trust/crls",
-                        Some(&registry.operator),
+                        Some(&registry.platform),
                         &json!({ "crl": crl }),
                     )
                     .await;
@@ -134,7 +139,7 @@ impl Registry {
         }
         let reply = self
             .app
-            .post_json("/api/v1/trust/services", Some(&self.operator), &body)
+            .post_json("/api/v1/trust/services", Some(&self.platform), &body)
             .await;
         let value = if reply.body.is_empty() {
             Value::Null
@@ -217,7 +222,7 @@ async fn a_league_accepts_its_own_and_only_what_it_recognises_at_the_time() {
         .app
         .post_json(
             "/api/v1/trust/recognitions",
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"league": "NNG", "recognised_league": "LZH", "service_type": "enterprise_ca",
                     "effective_from": from, "reason": "柳南互认协议"}),
         )
@@ -247,7 +252,7 @@ async fn a_league_accepts_its_own_and_only_what_it_recognises_at_the_time() {
         .app
         .post_json(
             &format!("/api/v1/trust/recognitions/{agreement}/end"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"effective_until": until, "reason": "协议到期"}),
         )
         .await;
@@ -272,7 +277,7 @@ async fn a_league_accepts_its_own_and_only_what_it_recognises_at_the_time() {
         .app
         .post_json(
             &format!("/api/v1/trust/recognitions/{agreement}/end"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"reason": "again"}),
         )
         .await;
@@ -326,7 +331,7 @@ async fn revoked_expired_and_unknown_certificates_are_refused_like_openssl_does(
         .app
         .post_json(
             "/api/v1/trust/validate",
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"certificate": r.nng.text("expert.pem"), "service_types": ["enterprise_ca"]}),
         )
         .await;
@@ -336,7 +341,7 @@ async fn revoked_expired_and_unknown_certificates_are_refused_like_openssl_does(
         .app
         .post_json(
             "/api/v1/trust/validate",
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"certificate": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}),
         )
         .await;
@@ -366,7 +371,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
         .app
         .post_json(
             &format!("/api/v1/trust/services/{ca}/status"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"status": "suspended", "effective_from": at(1), "reason": "审计暂停"}),
         )
         .await;
@@ -380,7 +385,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
     r.app
         .post_json(
             &format!("/api/v1/trust/services/{ca}/status"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"status": "granted", "effective_from": at(3), "reason": "恢复"}),
         )
         .await;
@@ -395,7 +400,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
             .app
             .post_json(
                 &format!("/api/v1/trust/services/{personal}/status"),
-                Some(&r.operator),
+                Some(&r.platform),
                 &json!({"status": status, "effective_from": at(days), "reason": "计划停用"}),
             )
             .await;
@@ -406,7 +411,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
         .app
         .post_json(
             &format!("/api/v1/trust/services/{root}/status"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"status": "withdrawn", "effective_from": at(5), "reason": "根证书停用"}),
         )
         .await;
@@ -419,7 +424,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
         .app
         .post_json(
             &format!("/api/v1/trust/services/{root}/status"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"status": "granted", "reason": "undo"}),
         )
         .await;
@@ -440,7 +445,7 @@ async fn suspension_and_withdrawal_take_effect_at_their_time_and_are_audited() {
         .app
         .get(
             "/api/v1/audit/events?action=trust.service.status",
-            Some(&r.operator),
+            Some(&r.platform),
         )
         .await
         .json();
@@ -481,7 +486,7 @@ async fn bad_registrations_are_refused_and_change_nothing() {
         .app
         .post_json(
             "/api/v1/trust/crls",
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"crl": stranger.crl("enterprise-ca")}),
         )
         .await;
@@ -491,7 +496,7 @@ async fn bad_registrations_are_refused_and_change_nothing() {
         .app
         .post_json(
             "/api/v1/trust/recognitions",
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"league": "NNG", "recognised_league": "NNG", "service_type": "enterprise_ca"}),
         )
         .await;
@@ -511,7 +516,7 @@ async fn bad_registrations_are_refused_and_change_nothing() {
         .app
         .post_json(
             "/api/v1/trust/crls",
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"crl": r.nng.crl("enterprise-ca"), "source_url": "ftp://crl.example/x.crl"}),
         )
         .await;
@@ -540,7 +545,7 @@ async fn bad_status_changes_revocation_sources_and_agreements_are_refused() {
     let status = |body: Value| {
         let url = format!("/api/v1/trust/services/{ca}/status");
         let app = &r.app;
-        let operator = r.operator.clone();
+        let operator = r.platform.clone();
         async move { app.post_json(&url, Some(&operator), &body).await }
     };
     // Before the service was listed; the status it already has; no reason.
@@ -559,7 +564,7 @@ async fn bad_status_changes_revocation_sources_and_agreements_are_refused() {
     r.app
         .put_json(
             &url,
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"ocsp_url": "https://ocsp.example/"}),
         )
         .await
@@ -575,7 +580,7 @@ async fn bad_status_changes_revocation_sources_and_agreements_are_refused() {
     r.app
         .put_json(
             "/api/v1/trust/services/not-an-id/revocation",
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({}),
         )
         .await
@@ -585,7 +590,7 @@ async fn bad_status_changes_revocation_sources_and_agreements_are_refused() {
         .app
         .put_json(
             &url,
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"ocsp_url": "http://ocsp.example/", "crl_urls": ["http://crl.example/ca.crl"]}),
         )
         .await;
@@ -596,18 +601,18 @@ async fn bad_status_changes_revocation_sources_and_agreements_are_refused() {
         json!({"league": "NNG", "recognised_league": "LZH", "service_type": "enterprise_ca"});
     let first = r
         .app
-        .post_json("/api/v1/trust/recognitions", Some(&r.operator), &agree)
+        .post_json("/api/v1/trust/recognitions", Some(&r.platform), &agree)
         .await;
     assert_eq!(first.status, 201);
     r.app
-        .post_json("/api/v1/trust/recognitions", Some(&r.operator), &agree)
+        .post_json("/api/v1/trust/recognitions", Some(&r.platform), &agree)
         .await
         .assert_problem(409, "conflict");
     let id = first.json()["id"].as_str().unwrap().to_string();
     r.app
         .post_json(
             &format!("/api/v1/trust/recognitions/{id}/end"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"effective_until": early, "reason": "x"}),
         )
         .await
@@ -689,17 +694,26 @@ async fn trust_lists_are_signed_and_verify_with_plain_openssl() {
 #[actix_web::test]
 async fn another_leagues_listing_of_a_ca_does_not_change_this_leagues_decision() {
     let r = Registry::new().await;
-    // LZH lists NNG's enterprise CA too, under another type, and suspends it.
-    let (status, listed) = r
-        .register("LZH", "personal_ca", &r.nng.text("enterprise-ca.pem"), None)
+    // LZH lists NNG's enterprise CA too, under another type (with its
+    // issuer, which LZH does not list), and suspends it.
+    let reply = r
+        .app
+        .post_json(
+            "/api/v1/trust/services",
+            Some(&r.platform),
+            &json!({"league": "LZH", "service_type": "personal_ca",
+                    "certificate": r.nng.text("enterprise-ca.pem"),
+                    "issuers": [r.nng.text("root.pem")]}),
+        )
         .await;
-    assert_eq!(status, 201, "{listed:#}");
+    assert_eq!(reply.status, 201, "{:#}", reply.json());
+    let listed = reply.json();
     let id = listed["id"].as_str().unwrap();
     let reply = r
         .app
         .post_json(
             &format!("/api/v1/trust/services/{id}/status"),
-            Some(&r.operator),
+            Some(&r.platform),
             &json!({"status": "suspended", "reason": "LZH's own business"}),
         )
         .await;
