@@ -105,6 +105,13 @@ impl EventFilter {
             q = q.filter(audit_events::seq.gt(s));
         }
         q = q.filter(unsealed(reader));
+        if let Reader::Operator(Some(league)) = reader {
+            // A league's operators read its tenders' events only.
+            let theirs = tenders::table
+                .select(tenders::id.nullable())
+                .filter(tenders::league_code.eq(league.as_str().to_string()));
+            q = q.filter(audit_events::tender_id.eq_any(theirs));
+        }
         if let Reader::Supervisor(scope) = reader {
             use diesel::IntoSql;
             use diesel::sql_types::{Nullable, Text};

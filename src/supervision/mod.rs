@@ -132,16 +132,22 @@ pub enum Reader {
 }
 
 impl Reader {
+    /// A platform operator reads every league's record, a league operator
+    /// its own league's tenders' (`identity::policy`, `Area::AuditLog`).
     pub fn covers(&self, league: &str, category: &str) -> bool {
         match self {
-            Reader::Operator(_) => true,
+            Reader::Operator(None) => true,
+            Reader::Operator(Some(mine)) => mine.as_str() == league,
             Reader::Supervisor(s) => s.covers(league, category),
         }
     }
 
     pub fn covers_platform_events(&self) -> bool {
         match self {
-            Reader::Operator(_) => true,
+            Reader::Operator(None) => true,
+            // Events of no tender (accounts, registries, keys) are of no
+            // one league: the platform's.
+            Reader::Operator(Some(_)) => false,
             Reader::Supervisor(s) => s.covers_platform_events(),
         }
     }
@@ -182,7 +188,7 @@ impl Reader {
         match (tender_id, place) {
             (None, _) => self.covers_platform_events(),
             (Some(_), Some((league, category))) => self.covers(league, category),
-            (Some(_), None) => matches!(self, Reader::Operator(_)),
+            (Some(_), None) => matches!(self, Reader::Operator(None)),
         }
     }
 }
@@ -550,11 +556,13 @@ mod tests {
             assert!(opened.seen_by(r), "{r:?}");
         }
         assert!(!opened.seen_by(&lzh_operator));
-        // What names no bidder is read as before.
+        // What names no bidder is read by those whose league it is.
         let publish = entry("tenderer", "tender", "NNG", false);
-        for r in readers {
+        for r in [&platform, &nng_operator, &supervisor] {
             assert!(publish.seen_by(r), "{r:?}");
         }
+        // Another league's operator reads nothing of NNG's record.
+        assert!(!publish.seen_by(&lzh_operator));
     }
 
     #[test]

@@ -1,92 +1,86 @@
 //! Who may change a league's entries in the trust registry (its services,
 //! their status and revocation sources, the CRLs of its services, and the
-//! recognitions it grants): a platform operator (the operator role and no
-//! league) for any league, a league operator for its own league only. Pure:
-//! the principal's role and league in, allowed or refused with a reason out.
-//! (A local rule until the central policy in `identity` covers the trust
-//! registry; it distinguishes operator kinds the same way.)
+//! recognitions it grants). The rule is `identity::policy`'s
+//! ([`Area::TrustServices`], [`Area::Recognitions`]): a platform operator
+//! for any league, a league operator for its own only. This module carries
+//! the asking principal into the write, where the entry's league is known.
 
 use crate::error::AppError;
+use crate::identity::policy::{self, Area};
 use crate::identity::{Principal, Role};
 use crate::types::LeagueCode;
 
-/// The kind of operator a principal is, as far as the registry is concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OperatorKind {
-    /// Holds the operator role and no league: acts for every league.
-    Platform,
-    /// Holds the operator role for one league.
-    League(LeagueCode),
-}
+/// An operator about to change the registry, not yet told for which league.
+#[derive(Debug, Clone)]
+pub struct Changer(Principal);
 
-/// The operator kind of `principal`, if it is an operator at all.
-pub fn operator_kind(principal: &Principal) -> Option<OperatorKind> {
-    if !principal.has(Role::Operator) {
-        return None;
-    }
-    Some(match &principal.league {
-        None => OperatorKind::Platform,
-        Some(league) => OperatorKind::League(league.clone()),
-    })
-}
-
-/// Whether an operator of `kind` may change `league`'s registry entries;
-/// the refusal says why.
-pub fn may_manage(kind: &OperatorKind, league: &LeagueCode) -> Result<(), String> {
-    match kind {
-        OperatorKind::Platform => Ok(()),
-        OperatorKind::League(own) if own == league => Ok(()),
-        OperatorKind::League(own) => Err(format!(
-            "an operator of league {own} changes only league {own}'s trust registry entries, \
-             not league {league}'s; a platform operator (no league) may change any league's"
-        )),
-    }
-}
-
-/// The principal's operator kind, or the refusal (401 when not signed in,
-/// 403 when not an operator).
-pub fn require_operator(principal: &Principal) -> Result<OperatorKind, AppError> {
+/// The caller as a registry changer, or the refusal (401 when not signed
+/// in, 403 when not an operator), before anything else is read.
+pub fn require_operator(principal: &Principal) -> Result<Changer, AppError> {
     principal.require_any(&[Role::Operator])?;
-    operator_kind(principal)
-        .ok_or_else(|| AppError::Forbidden("only operators change the trust registry".into()))
+    Ok(Changer(principal.clone()))
 }
 
-/// Refuses (403) unless an operator of `kind` may change `league`'s entries.
-pub fn authorise(kind: &OperatorKind, league: &LeagueCode) -> Result<(), AppError> {
-    may_manage(kind, league).map_err(AppError::Forbidden)
+/// Refuses (403) unless the changer may change `league`'s services, their
+/// revocation sources and CRLs.
+pub fn authorise(changer: &Changer, league: &LeagueCode) -> Result<(), AppError> {
+    policy::require_operator(&changer.0, Area::TrustServices, Some(league.as_str()))
+}
+
+/// Refuses (403) unless the changer may grant or end `league`'s
+/// recognitions (`league` being the recognising league).
+pub fn authorise_recognition(changer: &Changer, league: &LeagueCode) -> Result<(), AppError> {
+    policy::require_operator(&changer.0, Area::Recognitions, Some(league.as_str()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::UserId;
 
     fn lc(code: &str) -> LeagueCode {
         LeagueCode::parse(code).unwrap()
     }
 
+    fn operator(league: Option<&str>) -> Principal {
+        Principal {
+            user_id: Some(UserId::new()),
+            name: "op".into(),
+            roles: vec![Role::Operator],
+            league: league.map(lc),
+            organisation: None,
+        }
+    }
+
     #[test]
     fn a_platform_operator_manages_every_league() {
-        assert!(may_manage(&OperatorKind::Platform, &lc("NNG")).is_ok());
-        assert!(may_manage(&OperatorKind::Platform, &lc("LZH")).is_ok());
+        let c = require_operator(&operator(None)).unwrap();
+        assert!(authorise(&c, &lc("NNG")).is_ok());
+        assert!(authorise_recognition(&c, &lc("LZH")).is_ok());
     }
 
     #[test]
     fn a_league_operator_manages_its_own_league_only() {
-        let lzh = OperatorKind::League(lc("LZH"));
-        assert!(may_manage(&lzh, &lc("LZH")).is_ok());
-        let refused = may_manage(&lzh, &lc("NNG")).unwrap_err();
-        assert!(refused.contains("league LZH") && refused.contains("NNG"));
+        let lzh = require_operator(&operator(Some("LZH"))).unwrap();
+        assert!(authorise(&lzh, &lc("LZH")).is_ok());
+        let refused = authorise(&lzh, &lc("NNG")).unwrap_err();
+        assert!(
+            matches!(refused, AppError::Forbidden(ref m) if m.contains("league LZH") && m.contains("NNG"))
+        );
+        assert!(authorise_recognition(&lzh, &lc("NNG")).is_err());
     }
 
     #[test]
-    fn operator_kinds_follow_role_and_league() {
-        let mut p = Principal::public();
-        assert_eq!(operator_kind(&p), None);
-        p.roles = vec![Role::Operator];
-        assert_eq!(operator_kind(&p), Some(OperatorKind::Platform));
-        p.league = Some(lc("NNG"));
-        assert_eq!(operator_kind(&p), Some(OperatorKind::League(lc("NNG"))));
-        p.roles = vec![Role::Bidder];
-        assert_eq!(operator_kind(&p), None);
+    fn others_are_refused_before_any_league_is_asked() {
+        let mut bidder = operator(Some("NNG"));
+        bidder.roles = vec![Role::Bidder];
+        assert!(matches!(
+            require_operator(&bidder),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            require_operator(&Principal::public()),
+            Err(AppError::Unauthenticated(_))
+        ));
     }
 }

@@ -4,7 +4,7 @@
 //! league operator changes its own league's entries, a platform operator
 //! any league's (`authority`).
 
-use super::authority::{authorise, require_operator};
+use super::authority::{authorise, authorise_recognition, require_operator};
 use super::lists::{self, Jws, TrustList, TrustLists};
 use super::model::{Recognition, ServiceType};
 use super::registry::TrustReport;
@@ -295,7 +295,7 @@ pub async fn recognise(
     let kind = require_operator(&principal)?;
     let new = body.into_inner();
     // The recognising league decides whom it trusts.
-    authorise(&kind, &new.league)?;
+    authorise_recognition(&kind, &new.league)?;
     let ctx = ctx.acting_as(Role::Operator);
     let recognition = state
         .db
@@ -341,7 +341,7 @@ pub async fn end_recognition(
                 .find(|r| r.id == id)
                 .ok_or_else(|| AppError::not_found("recognition agreement"))?
                 .league;
-            authorise(&kind, &league)?;
+            authorise_recognition(&kind, &league)?;
             store::end_recognition(conn, &ctx, &id, &end)
         })
         .await?;

@@ -604,3 +604,39 @@ async fn every_change_asks_who_first() {
     }
     assert!(walked >= 40, "walked {walked} changing routes");
 }
+
+#[actix_web::test]
+async fn a_leagues_operators_read_its_record_and_not_anothers() {
+    let app = spawn_app().await;
+    let c = cast(&app);
+    let tender = app.create_draft(&c.tenderer, "记录项目").await;
+    app.act(&c.tenderer, &tender, "publish", "")
+        .await
+        .assert_status(200);
+    let path = format!("/api/v1/audit/events?tender_id={tender}&per_page=100");
+    let total = |token: &str| {
+        let path = path.clone();
+        let app = &app;
+        let token = token.to_string();
+        async move {
+            app.get(&path, Some(&token)).await.json()["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert!(
+        total(&c.nng_op).await >= 2,
+        "NNG's operator reads NNG's tender"
+    );
+    assert_eq!(total(&c.platform).await, total(&c.nng_op).await);
+    assert_eq!(total(&c.lzh_op).await, 0, "LZH's operator reads none of it");
+    // Nor the events of no tender (accounts, registries): the platform's.
+    let accounts = app
+        .get(
+            "/api/v1/audit/events?action=user.create&per_page=100",
+            Some(&c.lzh_op),
+        )
+        .await
+        .json();
+    assert_eq!(accounts["total"], 0);
+}

@@ -33,7 +33,6 @@ pub fn resident(first17: &str) -> String {
         .to_string()
 }
 
-
 impl Registry {
     /// Two leagues' fabrics, registered through the API with their CRLs.
     pub async fn new() -> Registry {
