@@ -50,6 +50,7 @@ import base64
 import datetime as dt
 import hashlib
 import io
+import os
 import json
 import secrets
 import shutil
@@ -274,6 +275,19 @@ def refused_upgrade(url: str, token: str | None) -> int:
 
 
 class Room:
+    def league_operator(self, league: str, org: str) -> str:
+        """A league operator's token, made with `ggzy users add --league`."""
+        env = dict(os.environ, GGZY_DATA_DIR=str(self.args.data_dir), GGZY_LOG="error")
+        r = subprocess.run(
+            [self.args.ggzy, "users", "add", "--name", f"独立核验 {league} 中心", "--role", "operator",
+             "--league", league, "--org", org],
+            env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        )
+        check(r.returncode == 0, f"ggzy users add --role operator --league {league} failed: {r.stdout}{r.stderr}")
+        token = r.stdout.strip().splitlines()[-1].strip()
+        check(token.startswith("ggzy_"), f"ggzy users add printed {r.stdout!r}, not a token")
+        return token
+
     def __init__(self, args):
         self.args = args
         # sealed_bids' Run: its Api, Fabric, sign-in and operator token.
@@ -457,7 +471,9 @@ class Room:
         # avoid_recent_committees off: the pool holds one expert per league,
         # so a second run on the same server must be able to seat them again.
         # README: only an operator may relax the avoidance rules, so the
-        # tenderer is refused and the operator commits.
+        # tenderer is refused and an operator of the tender's league (LZH)
+        # commits; the platform's operators do not run tenders (README, who
+        # may act where), so the platform operator is refused.
         rules = {"size": 3, "cross_site": {"min_other_league_percent": 60}, "venues": venues,
                  "avoid_recent_committees": False}
         bad = api.call("POST", rules_path, token=self.t_token, body=dict(rules, size=4))
@@ -466,7 +482,11 @@ class Room:
         check(lax.status == 422 and "avoid_recent_committees" in lax.text(),
               f"the tenderer switching avoidance off: expected 422 naming the field, got {lax.status} {lax.text()[:300]}")
         self.op_token = run.operator_token()
-        commitment = api.expect(201, "POST", rules_path, token=self.op_token, body=rules).json()
+        platform = api.call("POST", rules_path, token=self.op_token, body=rules)
+        check(platform.status == 403, f"the platform operator committing a draw for a league's tender: "
+              f"expected 403, got {platform.status} {platform.text()[:300]}")
+        centre = self.league_operator("LZH", "柳州市公共资源交易中心")
+        commitment = api.expect(201, "POST", rules_path, token=centre, body=rules).json()
         equal(sorted(commitment), ["platform_commitment", "rules_sha256", "snapshot_sha256", "tender_id"],
               "the commitment's fields")
         equal(commitment["tender_id"], tid, "the commitment's tender")
