@@ -174,7 +174,7 @@ pub enum UsersCommand {
         #[arg(long, default_value_t = 90)]
         valid_days: i64,
     },
-    /// List accounts (id, roles, league, disabled).
+    /// List accounts: id, league, roles, enabled or disabled, name.
     List {
         /// Only this league's accounts.
         #[arg(long)]
@@ -298,7 +298,16 @@ fn supervision(config: crate::config::Config, command: SupervisionCommand) -> an
     let ctx = AuditContext::system(chrono::Utc::now());
     db.write_blocking(|conn| crate::supervision::set_scope(conn, &ctx, &user, &scope))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("{user}: {scope:?}");
+    println!(
+        "{user}: {} supervision of {} in {}",
+        kind.code(),
+        category.map(|c| c.code()).unwrap_or("every category"),
+        scope
+            .league
+            .as_ref()
+            .map(|l| l.as_str())
+            .unwrap_or("the whole region")
+    );
     Ok(())
 }
 

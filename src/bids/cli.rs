@@ -112,7 +112,7 @@ pub struct PackArgs {
     /// The folder of bid documents (its files, in any sub-folders).
     #[arg(long, value_name = "DIR")]
     pub documents: PathBuf,
-    /// The price schedule (JSON; see `container` in the README).
+    /// The price schedule (JSON; see "The envelope" under Sealed bids in the README).
     #[arg(long, value_name = "FILE")]
     pub schedule: PathBuf,
     #[command(flatten)]
