@@ -152,12 +152,19 @@ pub fn list(
 
 /// Whether `actor` may change `target`'s account, and why not (pure).
 pub fn may_change(actor: &Principal, target: &AccountView) -> Result<(), AppError> {
-    require_operator(actor, Area::Accounts, target.league.as_deref())?;
     if actor.user_id.as_ref().map(|u| u.as_str()) == Some(target.id.as_str()) {
         return Err(AppError::Forbidden(
             "an operator cannot disable or enable its own account".into(),
         ));
     }
+    may_act_for(actor, target)
+}
+
+/// Whether `actor`, as an operator, acts on `target`'s account (its state
+/// or its sessions): its league's operators on ordinary accounts, the
+/// platform's on all (pure).
+pub fn may_act_for(actor: &Principal, target: &AccountView) -> Result<(), AppError> {
+    require_operator(actor, Area::Accounts, target.league.as_deref())?;
     let guarded = target
         .roles
         .iter()
@@ -219,13 +226,14 @@ pub fn set_disabled(
     Ok(AccountView { disabled, ..before })
 }
 
-/// The league of an account, if it exists (`Some(None)`: a platform account).
-pub fn league_of(conn: &mut DbConn, id: &str) -> Result<Option<Option<String>>, AppError> {
-    Ok(users::table
+/// An account as operators see it, if it exists.
+pub fn load(conn: &mut DbConn, id: &str) -> Result<Option<AccountView>, AppError> {
+    let row: Option<Row> = users::table
         .filter(users::id.eq(id))
-        .select(users::league_code)
+        .select(select())
         .first(conn)
-        .optional()?)
+        .optional()?;
+    row.map(|r| view(conn, r)).transpose()
 }
 
 #[cfg(test)]

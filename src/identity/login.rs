@@ -502,10 +502,10 @@ pub async fn revoke_session(
             // unless the caller operates that account's league.
             let allowed = match &session {
                 Some(s) if s.user_id == user.as_str() => true,
-                Some(s) if is_operator => match super::accounts::league_of(conn, &s.user_id)? {
-                    Some(league) => {
-                        principal.operates(super::policy::Area::Accounts, league.as_deref())
-                    }
+                // Its league's operators revoke ordinary accounts' sessions
+                // (not their supervisors' or peers'); the platform's, all.
+                Some(s) if is_operator => match super::accounts::load(conn, &s.user_id)? {
+                    Some(account) => super::accounts::may_act_for(&principal, &account).is_ok(),
                     None => false,
                 },
                 _ => false,

@@ -37,7 +37,10 @@ pub enum Area {
     PlatformKeys,
     /// Accounts: listing, disabling and enabling them, revoking sessions.
     Accounts,
-    /// A league's trust services, their revocation sources and CRLs.
+    /// New trust anchors: roots, and CAs admitted on issuers brought along.
+    TrustAnchors,
+    /// A league's trust services under its registered roots, their status,
+    /// revocation sources and CRLs.
     TrustServices,
     /// Mutual recognition, changed by (an operator of) the recognising league.
     Recognitions,
@@ -54,10 +57,11 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 9] = [
+    pub const ALL: [Area; 10] = [
         Area::Leagues,
         Area::PlatformKeys,
         Area::Accounts,
+        Area::TrustAnchors,
         Area::TrustServices,
         Area::Recognitions,
         Area::TenderProcedures,
@@ -73,6 +77,8 @@ impl Area {
             Area::Leagues => (Everywhere, Nothing),
             Area::PlatformKeys => (Everywhere, Nothing),
             Area::Accounts => (Everywhere, OwnLeague),
+            // Whoever adds an anchor can issue any account's certificate.
+            Area::TrustAnchors => (Everywhere, Nothing),
             Area::TrustServices => (Everywhere, OwnLeague),
             Area::Recognitions => (Everywhere, OwnLeague),
             // The platform's operators hold the platform's keys; a tender's
@@ -89,7 +95,10 @@ impl Area {
             Area::Leagues => "leagues",
             Area::PlatformKeys => "the platform's keys and opening-key share",
             Area::Accounts => "accounts (list, disable, enable, revoke sessions)",
-            Area::TrustServices => "trust services, revocation sources, CRLs",
+            Area::TrustAnchors => "trust anchors (root CAs, CAs with their issuers supplied)",
+            Area::TrustServices => {
+                "trust services under registered roots, their status, revocation sources, CRLs"
+            }
             Area::Recognitions => "mutual recognition (by the recognising league)",
             Area::TenderProcedures => "tender procedures (drafts to cancellation)",
             Area::ExpertPool => "the expert pool",
@@ -105,6 +114,7 @@ impl Area {
             Area::Leagues => ["read", "read", "read"],
             Area::PlatformKeys => ["—", "—", "public keys only"],
             Area::Accounts => ["own sessions", "own sessions", "own sessions"],
+            Area::TrustAnchors => ["read", "read", "read"],
             Area::TrustServices => ["read", "read", "read"],
             Area::Recognitions => ["read", "read", "read"],
             Area::TenderProcedures => ["own organisation's tenders", "read", "published only"],

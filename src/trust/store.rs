@@ -242,6 +242,18 @@ pub fn register(
     AppError::check(errors)?;
     league_exists(conn, &new.league, "league")?;
     let cert = certificate_from_text(&new.certificate, "certificate")?;
+    // A new trust anchor (a root, or a CA vouched for by issuers brought
+    // along rather than by a root already registered) is the platform's to
+    // admit: a league's operator who could add one could issue itself any
+    // account's certificate, in its league and in every league that
+    // recognises it. A league operator adds CAs under its registered roots.
+    if admission::self_issued(&cert) || !new.issuers.is_empty() {
+        crate::identity::policy::require_operator(
+            &ctx.principal,
+            crate::identity::policy::Area::TrustAnchors,
+            Some(new.league.as_str()),
+        )?;
+    }
     let der = cert
         .to_der()
         .map_err(|e| AppError::invalid("certificate", e.to_string()))?;

@@ -599,3 +599,43 @@ async fn a_certificate_must_come_from_the_ca_of_its_profile() {
     );
     assert_eq!(r.app.snapshot(), before);
 }
+
+#[actix_web::test]
+async fn a_leagues_operator_cannot_revoke_its_supervisors_sessions_nor_another_leagues() {
+    let r = Registry::new().await;
+    enrol_person(&r, &[Role::Supervisor], &resident("45010219800101123"));
+    let (status, body) = login(&r, &r.nng, "expert", "raw").await;
+    assert_eq!(status, 201, "{body:#}");
+    let (token, id) = (
+        body["token"].as_str().unwrap().to_string(),
+        body["session"]["id"].as_str().unwrap().to_string(),
+    );
+    let (_, bidder) = login(&r, &r.nng, "builder", "raw").await;
+    let bidder_session = bidder["session"]["id"].as_str().unwrap().to_string();
+    let lzh_operator = r
+        .app
+        .user("柳州中心", Role::Operator, "LZH", "柳州市公共资源交易中心");
+    let path = |id: &str| format!("/api/v1/auth/sessions/{id}/revoke");
+    // The centre does not switch off the supervisor watching it, and another
+    // league's centre touches none of NNG's sessions: as if absent.
+    for (token, session) in [
+        (&r.operator, &id),
+        (&lzh_operator, &id),
+        (&lzh_operator, &bidder_session),
+    ] {
+        r.app
+            .post_json(&path(session), Some(token), &json!({}))
+            .await
+            .assert_problem(404, "not-found");
+    }
+    assert_eq!(r.app.get("/api/v1/me", Some(&token)).await.status, 200);
+    // The platform's operator may.
+    r.app
+        .post_json(&path(&id), Some(&r.platform), &json!({}))
+        .await
+        .assert_status(200);
+    r.app
+        .get("/api/v1/me", Some(&token))
+        .await
+        .assert_problem(401, "unauthenticated");
+}

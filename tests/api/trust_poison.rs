@@ -412,12 +412,42 @@ async fn a_league_operator_changes_only_its_own_leagues_registry() {
         .await;
     reply.assert_problem(403, "forbidden");
     assert_eq!(r.app.snapshot(), before, "refusals change nothing");
-    // Its own league's registry it changes; NNG's operator changes NNG's.
+    // A new trust anchor, even in its own league, is the platform's to
+    // admit: a league operator with its own root could issue itself any
+    // account's certificate (and be believed wherever LZH is recognised).
+    let before = r.app.snapshot();
+    for body in [
+        json!({"league": "LZH", "service_type": "enterprise_ca",
+               "certificate": other.text("root.pem")}),
+        json!({"league": "LZH", "service_type": "enterprise_ca",
+               "certificate": other.text("enterprise-ca.pem"),
+               "issuers": [other.text("root.pem")]}),
+    ] {
+        let (status, body) = register(&r, &lzh_operator, body).await;
+        assert_eq!(status, 403, "{body:#}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("platform operator"),
+            "{body:#}"
+        );
+    }
+    assert_eq!(r.app.snapshot(), before, "refusals change nothing");
+    let (status, body) = register(
+        &r,
+        &r.platform,
+        json!({"league": "LZH", "service_type": "enterprise_ca",
+               "certificate": other.text("root.pem")}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body:#}");
+    // Under the root the platform admitted, its own league's CA it adds.
     let (status, body) = register(
         &r,
         &lzh_operator,
         json!({"league": "LZH", "service_type": "enterprise_ca",
-               "certificate": other.text("root.pem")}),
+               "certificate": other.text("enterprise-ca.pem")}),
     )
     .await;
     assert_eq!(status, 201, "{body:#}");
