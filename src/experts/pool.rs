@@ -136,18 +136,34 @@ impl ExpertRow {
 }
 
 /// How much of the pool a principal may read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sight {
-    /// Every profile, contact details included.
-    Operator,
+    /// Every profile; contact details of the experts of the leagues the
+    /// operator manages the pool for (`None`: a platform operator, all).
+    Operator(Option<String>),
     /// Every profile, without contact details.
     Supervisor,
 }
 
-/// Operators and supervisors read the pool; anyone else is refused.
+impl Sight {
+    /// Whether this reader sees the contact details of an expert of `league`.
+    pub fn contact(&self, league: &str) -> bool {
+        match self {
+            Sight::Operator(None) => true,
+            Sight::Operator(Some(mine)) => mine == league,
+            Sight::Supervisor => false,
+        }
+    }
+}
+
+/// Operators and supervisors read the pool; anyone else is refused. A
+/// league's operators read other leagues' experts without their contact
+/// details (the pool is shared; its experts are each league's own).
 pub fn sight(principal: &Principal) -> Result<Sight, AppError> {
     match principal.require_any(&[Role::Operator, Role::Supervisor])? {
-        Role::Operator => Ok(Sight::Operator),
+        Role::Operator => Ok(Sight::Operator(
+            principal.league.as_ref().map(|l| l.as_str().to_string()),
+        )),
         _ => Ok(Sight::Supervisor),
     }
 }
@@ -540,7 +556,8 @@ pub fn list(
         {
             continue;
         }
-        out.push(view(conn, row, sight == Sight::Operator)?);
+        let contact = sight.contact(&row.league_code);
+        out.push(view(conn, row, contact)?);
     }
     Ok(out)
 }

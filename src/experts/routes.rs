@@ -3,7 +3,7 @@
 
 use super::committee::{self, CommitmentPayload, CommitteeView, DrawRecord, Invitation};
 use super::draw::{Outcome, Seat};
-use super::pool::{self, AvailabilityInput, ExpertInput, ExpertView, PoolQuery, Sight};
+use super::pool::{self, AvailabilityInput, ExpertInput, ExpertView, PoolQuery};
 use super::specialties::{self, Specialty};
 use crate::audit::AuditContext;
 use crate::error::AppError;
@@ -121,7 +121,7 @@ pub async fn get_expert(
             let contact = if own {
                 true
             } else {
-                pool::sight(&principal)? == Sight::Operator
+                pool::sight(&principal)?.contact(&row.league_code)
             };
             pool::view(conn, row, contact)
         })

@@ -499,6 +499,7 @@ async fn a_league_operator_manages_its_own_experts_only_and_revokes_its_own_sess
         "employer": {"name": "柳州评审单位", "credit_code": null},
         "related": [],
         "specialties": ["B0102"],
+        "phone": "13800000001",
     });
     refused(
         &app,
@@ -513,6 +514,30 @@ async fn a_league_operator_manages_its_own_experts_only_and_revokes_its_own_sess
         .await;
     created.assert_status(201);
     let expert = created.json()["id"].as_str().unwrap().to_string();
+    // The pool is shared, its contact details are the expert's league's.
+    let one = format!("/api/v1/experts/{expert}");
+    assert_eq!(
+        app.get(&one, Some(&c.lzh_op)).await.json()["phone"],
+        "13800000001"
+    );
+    assert_eq!(
+        app.get(&one, Some(&c.platform)).await.json()["phone"],
+        "13800000001"
+    );
+    assert!(app.get(&one, Some(&c.nng_op)).await.json()["phone"].is_null());
+    let listed = app
+        .get("/api/v1/experts?league=LZH", Some(&c.nng_op))
+        .await
+        .json();
+    let items = listed
+        .as_array()
+        .or_else(|| listed["items"].as_array())
+        .unwrap()
+        .clone();
+    assert!(
+        !items.is_empty() && items.iter().all(|e| e["phone"].is_null()),
+        "{listed}"
+    );
     let mut edit = body.clone();
     edit.as_object_mut().unwrap().remove("user_id");
     refused(
