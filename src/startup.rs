@@ -115,6 +115,21 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         .with_context(|| format!("loading the timestamp authority {}", tsa_cert.display()))?;
     let uploads = crate::bids::upload::Uploads::open(&config.data_dir)
         .context("opening the upload folder")?;
+    // After a crash every stored file has its row, or goes (on the record),
+    // before anything new arrives.
+    match crate::bids::orphans::sweep(&db, &uploads, clock.now()) {
+        Ok(swept) if swept != Default::default() => {
+            tracing::warn!(
+                ?swept,
+                "bid files and upload sessions left by a stop, removed"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "sweeping bid files without bids"),
+    }
+    if let Err(e) = crate::tenders::documents::sweep_unnamed(&db, &blobs, clock.now()) {
+        tracing::error!(error = %e, "sweeping stored files without documents");
+    }
     let signing_key =
         crate::pki::keys::SigningKey::load_or_create(&config.keys_dir(), "trust-list-signing")
             .context("loading the trust-list signing key")?;

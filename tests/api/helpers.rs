@@ -214,6 +214,22 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Stops the in-process server and its background tasks (as a stop
+    /// would), leaving its data folder and database for another server.
+    pub async fn stop(&mut self) {
+        self.server.stop(false).await;
+        for task in &self.background {
+            task.abort();
+        }
+    }
+
+    /// The database this server uses, for another process to use.
+    pub fn database_url(&self) -> String {
+        self.args.database_url.clone().unwrap_or_default()
+    }
+}
+
 /// A response, read whole.
 pub struct Reply {
     pub status: u16,

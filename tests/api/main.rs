@@ -22,6 +22,7 @@ mod opendata;
 mod pki;
 mod rooms;
 mod seals;
+mod stored_files;
 mod supervision;
 mod tenders;
 mod trust;
