@@ -86,6 +86,8 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         tracing::info!(?applied, "migrations applied");
     }
     let blobs = BlobStore::open(&config.blob_dir()).context("opening the file store")?;
+    // Opening key pairs start being made ahead now, off any transaction.
+    crate::opening::keypool::shared();
     let ocds = OcdsSettings {
         ocid_prefix: config.ocid_prefix.clone(),
         public_url: config.public_url.clone(),

@@ -20,6 +20,7 @@ mod login;
 mod ocsp;
 mod opendata;
 mod pki;
+mod publication_keys;
 mod rooms;
 mod seals;
 mod stored_files;
