@@ -4,10 +4,11 @@
 //! missing file; a stop between the two leaves a file nobody was told was
 //! received. At start-up, before the server takes a request, each such file
 //! is removed with an audit event naming the file and its SHA-256, and
-//! nothing of who sent it (bidders stay sealed until the opening). Upload
-//! sessions left without their part file (it had become such a file, or
-//! the stop came before it was made) end too, on the record as any dropped
-//! session.
+//! nothing of who sent it (bidders stay sealed until the opening). Part
+//! files no upload session owns (one-shot submissions cut off by the stop)
+//! go the same way, and upload sessions left without their part file (it
+//! had become a kept file, or the stop came before it was made) end, on the
+//! record as any dropped session.
 //!
 //! This assumes one server per data folder, as the upload folder already
 //! does: the sweep runs before this process accepts uploads, so no file it
@@ -28,6 +29,9 @@ use std::path::PathBuf;
 /// The audit action of a kept file removed for having no bid.
 pub const FILE_REMOVED: &str = "bid.file_removed";
 
+/// The audit action of a part file removed for having no upload session.
+pub const PART_REMOVED: &str = "bid.upload_part_removed";
+
 /// The kept files whose bid id has no row (pure).
 pub fn without_rows(
     kept: Vec<(String, PathBuf)>,
@@ -44,11 +48,18 @@ pub fn audit_name(bid_id: &str, sha256: &str) -> String {
     format!("bids/{bid_id}.p7m#sha256={sha256}")
 }
 
+/// How a part file is named in the audit log.
+pub fn part_audit_name(upload_id: &str, sha256: &str) -> String {
+    format!("uploads/{upload_id}.part#sha256={sha256}")
+}
+
 /// What the start-up sweep did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
     /// Kept files without a bid, removed.
     pub files: usize,
+    /// Part files without a session, removed.
+    pub parts: usize,
     /// Upload sessions without their bytes, ended.
     pub sessions: usize,
 }
@@ -107,7 +118,39 @@ pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, Ap
         tracing::warn!(file, sha256, size, "removed a bid file that has no bid");
         swept.files += 1;
     }
-    let open = db.write_blocking(store::open_upload_ids)?;
+    let open: HashSet<String> = db
+        .write_blocking(store::open_upload_ids)?
+        .into_iter()
+        .collect();
+    for (id, path) in without_rows(uploads.parts().map_err(io)?, &open) {
+        let (sha256, size) = crate::store::sha256_of_file(&path).map_err(io)?;
+        let file = format!("uploads/{id}.part");
+        db.write_blocking(|conn| {
+            audit::record(
+                conn,
+                &ctx,
+                PART_REMOVED,
+                "stored_file",
+                &part_audit_name(&id, &sha256),
+                None,
+                &Removed {
+                    file: &file,
+                    sha256: &sha256,
+                    size,
+                    why: "part of a submission cut off when the server stopped; no receipt was \
+                          given",
+                },
+            )
+        })?;
+        uploads.remove_part(&path).map_err(io)?;
+        tracing::warn!(
+            file,
+            sha256,
+            size,
+            "removed a part file that has no upload session"
+        );
+        swept.parts += 1;
+    }
     for id in open {
         if uploads.part_path(&id).exists() {
             continue;

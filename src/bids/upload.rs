@@ -150,10 +150,33 @@ impl Uploads {
         Ok(kept)
     }
 
+    /// The part files, by the upload id their name carries.
+    pub fn parts(&self) -> std::io::Result<Vec<(String, PathBuf)>> {
+        let mut parts = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_suffix(".part")
+                && uuid::Uuid::parse_str(id).is_ok()
+                && entry.file_type()?.is_file()
+            {
+                parts.push((id.to_string(), entry.path()));
+            }
+        }
+        parts.sort();
+        Ok(parts)
+    }
+
     /// Removes a kept file that is no bid, durably (the folder is synced).
     pub fn remove_kept(&self, path: &Path) -> std::io::Result<()> {
         std::fs::remove_file(path)?;
         std::fs::File::open(&self.bids)?.sync_all()
+    }
+
+    /// Removes a part file no session owns, durably.
+    pub fn remove_part(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::remove_file(path)?;
+        std::fs::File::open(&self.dir)?.sync_all()
     }
 
     /// Removes part files no session owns (one-shot uploads cut off by a

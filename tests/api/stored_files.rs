@@ -208,6 +208,12 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
     assert_eq!(r.app.count("bids"), 1);
     assert!(events(&r.app, "bid.file_removed").is_empty());
 
+    // A one-shot submission cut off by a stop leaves a part file with no
+    // session: it goes the same way.
+    let cut = uuid::Uuid::new_v4().to_string();
+    let part = r.app.data_dir.path().join(format!("uploads/{cut}.part"));
+    std::fs::write(&part, &lost[..100]).unwrap();
+
     // Started again on the same data folder: the orphan is gone, on the
     // record, with its hash and no bidder; the recorded bid is untouched.
     let port = free_port();
@@ -224,6 +230,14 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
     assert_eq!(tender_id, &None, "nothing says whose or for what");
     assert_eq!(actor, &None);
     assert!(logged, "the removal is in the transparency log");
+    assert!(!part.exists());
+    let parts = events(&r.app, "bid.upload_part_removed");
+    assert_eq!(parts.len(), 1, "{parts:?}");
+    assert_eq!(
+        parts[0].0,
+        format!("uploads/{cut}.part#sha256={}", sha256_hex(&lost[..100]))
+    );
+    assert_eq!(parts[0].1, None);
     let file = std::fs::read(r.app.data_dir.path().join(format!("bids/{kept_id}.p7m"))).unwrap();
     assert_eq!(sha256_hex(&file), receipt["sha256"].as_str().unwrap());
     let mine = r
