@@ -10,9 +10,11 @@
 //! 1. **Baseline**: `WRITERS` tenderers each create `DRAFTS` drafts, one
 //!    after another, nothing else running. Latency per draft.
 //! 2. **With publications**: the same writers create drafts while `N`
-//!    tenders are published one after another (the pool full beforehand, as
-//!    on a server that has been up a while); each writer goes on until the
-//!    publications are done and it has made `DRAFTS` drafts.
+//!    tenders are published one after another, 250 ms apart (the pool full
+//!    beforehand, as on a server that has been up a while); each writer goes
+//!    on until the publications are done and it has made `DRAFTS` drafts.
+//!    Reported for the whole phase and for the drafts begun while a
+//!    publication was under way.
 //! 3. **A burst beyond the pool**: `2 × POOL_SIZE` publications at once,
 //!    the same writers; publications that find no pair ready make their own
 //!    inside the transaction, as before, and the drafts show it.
@@ -43,6 +45,8 @@ use std::time::{Duration, Instant};
 
 const WRITERS: usize = 4;
 const DRAFTS: usize = 40;
+/// Between publications in turn: they spread over the writers' run.
+const PAUSE: Duration = Duration::from_millis(250);
 
 struct Server {
     base: String,
@@ -222,25 +226,34 @@ fn report(label: &str, f: &Figures, base: Option<&Figures>) {
     }
 }
 
-/// Each writer makes drafts until `more` says stop and it has made at least
-/// `DRAFTS`; every draft's latency.
-async fn writers(s: &Server, tokens: &[String], busy: &Cell<bool>, tag: &str) -> Vec<Duration> {
+/// Each writer makes drafts until `busy` says stop and it has made at least
+/// `DRAFTS`: every draft's latency, and those of the drafts begun while
+/// `busy` (publications running).
+async fn writers(
+    s: &Server,
+    tokens: &[String],
+    busy: &Cell<bool>,
+    tag: &str,
+) -> (Vec<Duration>, Vec<Duration>) {
     let runs = tokens.iter().enumerate().map(|(w, token)| async move {
         let mut out = Vec::new();
         let mut i = 0;
         while out.len() < DRAFTS || busy.get() {
+            let during = busy.get();
             let began = Instant::now();
             s.draft(token, &format!("{tag} 草稿 {w}-{i}")).await;
-            out.push(began.elapsed());
+            out.push((began.elapsed(), during));
             i += 1;
         }
         out
     });
-    futures_util::future::join_all(runs)
+    let all: Vec<(Duration, bool)> = futures_util::future::join_all(runs)
         .await
         .into_iter()
         .flatten()
-        .collect()
+        .collect();
+    let during = all.iter().filter(|(_, d)| *d).map(|(l, _)| *l).collect();
+    (all.into_iter().map(|(l, _)| l).collect(), during)
 }
 
 /// Waits until the pool has every pair ready (a server up for a while).
@@ -256,16 +269,21 @@ async fn pool_full() -> Duration {
     began.elapsed()
 }
 
-/// Publishes `ids`, `at_once` at a time; returns each publication's time.
+/// Publishes `ids`, `at_once` at a time, `pause` between groups; returns
+/// each publication's time.
 async fn publications(
     s: &Server,
     token: &str,
     ids: &[String],
     at_once: usize,
+    pause: Duration,
     busy: &Cell<bool>,
 ) -> Vec<Duration> {
     let mut times = Vec::new();
-    for group in ids.chunks(at_once.max(1)) {
+    for (i, group) in ids.chunks(at_once.max(1)).enumerate() {
+        if i > 0 {
+            actix_web::rt::time::sleep(pause).await;
+        }
         let runs = group.iter().map(|id| async move {
             let began = Instant::now();
             s.publish(token, id).await;
@@ -322,7 +340,7 @@ async fn run() {
     }
 
     let idle = Cell::new(false);
-    let baseline = figures(writers(&s, &tokens, &idle, "基线").await);
+    let baseline = figures(writers(&s, &tokens, &idle, "基线").await.0);
     report("baseline (no publication)", &baseline, None);
 
     if wants("pool") {
@@ -335,14 +353,18 @@ async fn run() {
         let busy = Cell::new(true);
         let (drafts, published) = futures_util::future::join(
             writers(&s, &tokens, &busy, "发布中"),
-            publications(&s, &publisher, &ids, 1, &busy),
+            publications(&s, &publisher, &ids, 1, PAUSE, &busy),
         )
         .await;
         let after = keypool::shared().stats();
-        let during = figures(drafts);
         report(
-            &format!("during {n} publications, in turn"),
-            &during,
+            &format!("phase with {n} publications, in turn"),
+            &figures(drafts.0),
+            Some(&baseline),
+        );
+        report(
+            "  of which begun while publishing",
+            &figures(drafts.1),
             Some(&baseline),
         );
         let p = figures(published);
@@ -368,13 +390,18 @@ async fn run() {
         let busy = Cell::new(true);
         let (drafts, published) = futures_util::future::join(
             writers(&s, &tokens, &busy, "突发中"),
-            publications(&s, &publisher, &ids, burst, &busy),
+            publications(&s, &publisher, &ids, burst, PAUSE, &busy),
         )
         .await;
         let after = keypool::shared().stats();
         report(
-            &format!("during {burst} publications at once"),
-            &figures(drafts),
+            &format!("phase with {burst} publications at once"),
+            &figures(drafts.0),
+            Some(&baseline),
+        );
+        report(
+            "  of which begun while publishing",
+            &figures(drafts.1),
             Some(&baseline),
         );
         let p = figures(published);
