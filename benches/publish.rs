@@ -419,5 +419,7 @@ async fn run() {
 }
 
 fn main() {
+    // Before the PostgreSQL client sets OpenSSL up (see `startup::prepare`).
+    openssl::init();
     actix_web::rt::System::new().block_on(run());
 }

@@ -80,6 +80,10 @@ impl utoipa::Modify for BearerAuth {
 /// Opens the database, applies migrations, loads demo data when asked, and
 /// returns the shared state.
 pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    // OpenSSL is set up by us first (the PostgreSQL client would otherwise
+    // do it, registering OpenSSL's clean-up at exit, which frees what the
+    // opening key pool's thread may be using as the process ends).
+    openssl::init();
     let db = Db::connect(&config.effective_database_url(), config.db_pool_size)?;
     let applied = db.migrate()?;
     if !applied.is_empty() {

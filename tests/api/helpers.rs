@@ -84,6 +84,9 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 pub fn test_database(dir: &std::path::Path) -> (String, Option<DropDatabase>) {
+    // OpenSSL set up by us before the PostgreSQL client does (see
+    // `ggzy::startup::prepare`).
+    openssl::init();
     match std::env::var("GGZY_TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let name = format!("ggzy_test_{}", uuid::Uuid::new_v4().simple());
