@@ -80,12 +80,18 @@ impl utoipa::Modify for BearerAuth {
 /// Opens the database, applies migrations, loads demo data when asked, and
 /// returns the shared state.
 pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    // OpenSSL is set up by us first (the PostgreSQL client would otherwise
+    // do it, registering OpenSSL's clean-up at exit, which frees what the
+    // opening key pool's thread may be using as the process ends).
+    openssl::init();
     let db = Db::connect(&config.effective_database_url(), config.db_pool_size)?;
     let applied = db.migrate()?;
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
     let blobs = BlobStore::open(&config.blob_dir()).context("opening the file store")?;
+    // Opening key pairs start being made ahead now, off any transaction.
+    crate::opening::keypool::shared();
     let ocds = OcdsSettings {
         ocid_prefix: config.ocid_prefix.clone(),
         public_url: config.public_url.clone(),
@@ -115,6 +121,21 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         .with_context(|| format!("loading the timestamp authority {}", tsa_cert.display()))?;
     let uploads = crate::bids::upload::Uploads::open(&config.data_dir)
         .context("opening the upload folder")?;
+    // After a crash every stored file has its row, or goes (on the record),
+    // before anything new arrives.
+    match crate::bids::orphans::sweep(&db, &uploads, clock.now()) {
+        Ok(swept) if swept != Default::default() => {
+            tracing::warn!(
+                ?swept,
+                "bid files and upload sessions left by a stop, removed"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "sweeping bid files without bids"),
+    }
+    if let Err(e) = crate::tenders::documents::sweep_unnamed(&db, &blobs, clock.now()) {
+        tracing::error!(error = %e, "sweeping stored files without documents");
+    }
     let signing_key =
         crate::pki::keys::SigningKey::load_or_create(&config.keys_dir(), "trust-list-signing")
             .context("loading the trust-list signing key")?;

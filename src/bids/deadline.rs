@@ -5,9 +5,19 @@
 //! replacing and withdrawing all ask here, with the time read once for that
 //! request; the decision that counts is the one taken when the last byte is
 //! in, so an upload begun before the deadline and finished after is late.
+//! An upload session's promised expiry follows the same rule: it never
+//! outlives the deadline.
 
 use crate::error::AppError;
 use chrono::{DateTime, SecondsFormat, Utc};
+
+/// When an upload session really ends: at the end of its configured
+/// lifetime, or at the tender's bid deadline if that comes first (a chunk
+/// after the deadline is refused whatever the session was told). Given the
+/// deadline as it stands now, an amendment that moves it moves this too.
+pub fn upload_expiry(lifetime_ends: DateTime<Utc>, deadline: DateTime<Utc>) -> DateTime<Utc> {
+    lifetime_ends.min(deadline)
+}
 
 /// `Ok` while bids are accepted; the refusal names the deadline and the time.
 pub fn check(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AppError> {
@@ -37,5 +47,22 @@ mod tests {
             Err(AppError::DeadlinePassed(_))
         ));
         assert!(check(deadline, deadline + Duration::milliseconds(1)).is_err());
+    }
+
+    #[test]
+    fn an_upload_session_never_outlives_the_deadline() {
+        let deadline = Utc.with_ymd_and_hms(2026, 12, 29, 10, 0, 0).unwrap();
+        let started = deadline - Duration::days(24);
+        // 720 hours would run six days past the deadline: the deadline it is.
+        let long = started + Duration::hours(720);
+        assert_eq!(upload_expiry(long, deadline), deadline);
+        // A lifetime that ends first is the expiry.
+        let short = started + Duration::hours(72);
+        assert_eq!(upload_expiry(short, deadline), short);
+        // Ending exactly at the deadline is the deadline.
+        assert_eq!(upload_expiry(deadline, deadline), deadline);
+        // Moved earlier by an amendment, the expiry follows.
+        let moved = deadline - Duration::days(23);
+        assert_eq!(upload_expiry(short, moved), moved);
     }
 }

@@ -11,12 +11,15 @@
 //! - `upload` keeps resumable uploads on disk; `arrival` checks a finished
 //!   upload; `store` records bids, receipts and upload sessions; `routes`
 //!   is the HTTP side.
+//! - `orphans` is the start-up sweep that gives every kept bid file its bid
+//!   or removes it, on the record.
 
 pub mod arrival;
 pub mod cli;
 pub mod container;
 pub mod deadline;
 pub mod envelope;
+pub mod orphans;
 pub mod routes;
 pub mod store;
 pub mod upload;

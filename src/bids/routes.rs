@@ -385,14 +385,12 @@ pub async fn start_upload(
         Some(_) => return Err(AppError::invalid("sha256", "64 hexadecimal digits")),
         None => None,
     };
-    let row = check_tender(&state, &id, &principal).await?;
-    let now = ctx.now;
-    // A session lasts its hours; the deadline still decides (and the sweep
-    // ends sessions whose tender's deadline has passed, wherever an
-    // amendment has moved it).
-    let _ = row;
-    let expires = now + Duration::hours(i64::from(state.config.bid_upload_hours));
-    let upload_id = {
+    check_tender(&state, &id, &principal).await?;
+    // A session lasts its hours or until the deadline, whichever ends first
+    // (and the sweep ends sessions whose tender's deadline has passed,
+    // wherever an amendment has moved it).
+    let lifetime = Duration::hours(i64::from(state.config.bid_upload_hours));
+    let (upload_id, deadline) = {
         let ctx = ctx.acting_as(Role::Bidder);
         let (org, user) = (who.organisation.clone(), who.user.clone());
         state
@@ -407,7 +405,7 @@ pub async fn start_upload(
                          this tender: finish or abandon one first"
                     )));
                 }
-                store::start_upload(
+                let upload = store::start_upload(
                     conn,
                     &ctx,
                     &row,
@@ -415,13 +413,14 @@ pub async fn start_upload(
                     &user,
                     body.size,
                     sha.as_deref(),
-                    expires,
-                )
+                    lifetime,
+                )?;
+                Ok((upload, crate::db::from_db_time(row.bid_deadline)))
             })
             .await?
     };
     state.uploads.create(&upload_id.id)?;
-    let view = upload_id.view(0);
+    let view = upload_id.view(0, deadline);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/bid-uploads/{}", view.id)))
         .insert_header(("Upload-Offset", "0"))
@@ -456,6 +455,19 @@ fn expired(state: &web::Data<AppState>, row: &UploadRow) -> bool {
     crate::db::from_db_time(row.expires_at) <= state.clock.now()
 }
 
+/// The bid deadline of an upload's tender, as it stands now.
+async fn deadline_of(
+    state: &web::Data<AppState>,
+    row: &UploadRow,
+) -> Result<DateTime<Utc>, AppError> {
+    let id = TenderId::from_db(row.tender_id.clone());
+    let row = state
+        .db
+        .read(move |conn| tenders::load_row(conn, &id))
+        .await?;
+    Ok(crate::db::from_db_time(row.bid_deadline))
+}
+
 /// Where an upload stands: resume at `offset`.
 #[utoipa::path(
     tag = "bids",
@@ -471,7 +483,9 @@ pub async fn get_upload(
 ) -> Result<HttpResponse, AppError> {
     let who = bidder(&principal, &req)?;
     let row = own_upload(&state, &who, &upload).await?;
-    if expired(&state, &row) {
+    let deadline = deadline_of(&state, &row).await?;
+    // (A session whose last byte is in only waits to be completed.)
+    if row.last_byte_at.is_none() && row.expires(deadline) <= state.clock.now() {
         return Err(AppError::not_found("upload (it expired)"));
     }
     let offset = state.uploads.received(&row.id);
@@ -479,7 +493,7 @@ pub async fn get_upload(
         .insert_header(("Upload-Offset", offset.to_string()))
         .insert_header(("Upload-Length", row.declared_size.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(row.view(offset)))
+        .json(row.view(offset, deadline)))
 }
 
 /// Appends a chunk at `Upload-Offset`. When the last byte is in, the bid is

@@ -35,8 +35,8 @@ pub struct UploadView {
     /// Bytes received so far: resume from here.
     pub offset: i64,
     pub created_at: DateTime<Utc>,
-    /// After this (at the latest the bid deadline) the session and its
-    /// bytes are gone.
+    /// After this the session and its bytes are gone: the end of the
+    /// configured lifetime or the bid deadline, whichever comes first.
     pub expires_at: DateTime<Utc>,
     /// The bid this upload became, once complete.
     pub bid_id: Option<String>,
@@ -60,7 +60,15 @@ pub struct UploadRow {
 }
 
 impl UploadRow {
-    pub fn view(&self, offset: u64) -> UploadView {
+    /// When this session ends, given its tender's bid deadline as it
+    /// stands (see [`super::deadline::upload_expiry`]).
+    pub fn expires(&self, bid_deadline: DateTime<Utc>) -> DateTime<Utc> {
+        super::deadline::upload_expiry(from_db_time(self.expires_at), bid_deadline)
+    }
+
+    /// The session as its owner sees it, `offset` bytes in, for a tender
+    /// whose bid deadline is `bid_deadline`.
+    pub fn view(&self, offset: u64, bid_deadline: DateTime<Utc>) -> UploadView {
         UploadView {
             id: self.id.clone(),
             tender_id: self.tender_id.clone(),
@@ -68,13 +76,16 @@ impl UploadRow {
             sha256: self.declared_sha256.clone(),
             offset: offset as i64,
             created_at: from_db_time(self.created_at),
-            expires_at: from_db_time(self.expires_at),
+            expires_at: self.expires(bid_deadline),
             bid_id: self.bid_id.clone(),
         }
     }
 }
 
-/// Opens an upload session.
+/// Opens an upload session, which lasts `lifetime` (the configured hours)
+/// or until the tender's bid deadline, whichever ends first; the stored
+/// lifetime's end stays as it was configured, so that an amendment moving the
+/// deadline moves the session's expiry with it.
 #[allow(clippy::too_many_arguments)]
 pub fn start_upload(
     conn: &mut DbConn,
@@ -84,9 +95,12 @@ pub fn start_upload(
     user: &UserId,
     size: u64,
     sha256: Option<&str>,
-    expires_at: DateTime<Utc>,
+    lifetime: chrono::Duration,
 ) -> Result<UploadRow, AppError> {
     let id = uuid::Uuid::new_v4().to_string();
+    let lifetime_ends = ctx.now + lifetime;
+    let expires_at =
+        super::deadline::upload_expiry(lifetime_ends, from_db_time(tender.bid_deadline));
     diesel::insert_into(bid_uploads::table)
         .values((
             bid_uploads::id.eq(&id),
@@ -97,7 +111,7 @@ pub fn start_upload(
             bid_uploads::declared_sha256.eq(sha256),
             bid_uploads::received_bytes.eq(0i64),
             bid_uploads::created_at.eq(to_db_time(ctx.now)),
-            bid_uploads::expires_at.eq(to_db_time(expires_at)),
+            bid_uploads::expires_at.eq(to_db_time(lifetime_ends)),
         ))
         .execute(conn)?;
     audit::record(

@@ -113,7 +113,9 @@ impl Uploads {
 
     /// Moves a complete, synced part file to where bid `bid_id` is kept, and
     /// makes the move durable (the folder is synced) before the bid is
-    /// recorded.
+    /// recorded. A stop between this and the record leaves a kept file
+    /// without its bid: the next start removes it, on the record (see
+    /// [`super::orphans`]).
     pub fn keep_as_bid(&self, part: &Path, bid_id: &str) -> Result<PathBuf, AppError> {
         let target = self.bid_path(bid_id);
         let io =
@@ -122,7 +124,59 @@ impl Uploads {
         std::fs::File::open(&self.bids)
             .and_then(|d| d.sync_all())
             .map_err(io)?;
+        if std::env::var_os(ABORT_AFTER_KEEPING_BID).is_some() {
+            tracing::error!(path = %target.display(), "{ABORT_AFTER_KEEPING_BID} is set: aborting");
+            std::process::abort();
+        }
         Ok(target)
+    }
+
+    /// The files kept as bids, by the bid id their name carries (file
+    /// names that are not `<uuid>.p7m` are not the platform's and are
+    /// left alone).
+    pub fn kept_bids(&self) -> std::io::Result<Vec<(String, PathBuf)>> {
+        let mut kept = Vec::new();
+        for entry in std::fs::read_dir(&self.bids)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_suffix(".p7m")
+                && uuid::Uuid::parse_str(id).is_ok()
+                && entry.file_type()?.is_file()
+            {
+                kept.push((id.to_string(), entry.path()));
+            }
+        }
+        kept.sort();
+        Ok(kept)
+    }
+
+    /// The part files, by the upload id their name carries.
+    pub fn parts(&self) -> std::io::Result<Vec<(String, PathBuf)>> {
+        let mut parts = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_suffix(".part")
+                && uuid::Uuid::parse_str(id).is_ok()
+                && entry.file_type()?.is_file()
+            {
+                parts.push((id.to_string(), entry.path()));
+            }
+        }
+        parts.sort();
+        Ok(parts)
+    }
+
+    /// Removes a kept file that is no bid, durably (the folder is synced).
+    pub fn remove_kept(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::remove_file(path)?;
+        std::fs::File::open(&self.bids)?.sync_all()
+    }
+
+    /// Removes a part file no session owns, durably.
+    pub fn remove_part(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::remove_file(path)?;
+        std::fs::File::open(&self.dir)?.sync_all()
     }
 
     /// Removes part files no session owns (one-shot uploads cut off by a
@@ -288,6 +342,11 @@ impl Uploads {
         let _ = std::fs::remove_file(self.part_path(id));
     }
 }
+
+/// For tests only: when this environment variable is set, the process
+/// aborts right after a bid's file is moved into place and before the bid
+/// is recorded (the crash the start-up sweep repairs).
+pub const ABORT_AFTER_KEEPING_BID: &str = "GGZY_TEST_ABORT_AFTER_KEEPING_BID";
 
 /// Bytes gathered before they go to the writer, and how many such batches
 /// may wait for it: per upload, memory stays within 5 MiB whatever its size.

@@ -4,6 +4,8 @@
 //! - `custody` makes the opening key pair and certificate, splits the
 //!   private key and encrypts each share to its custodian's certificate
 //!   (CMS), and rebuilds the key from released shares.
+//! - `keypool` makes key pairs ahead of time, so that publication's
+//!   transaction does not wait for RSA key generation.
 //! - `share_envelope` is that CMS: RSA-OAEP or ECDH key transport that a
 //!   browser's WebCrypto can open as well as `openssl cms -decrypt`.
 //! - `platform` is the platform's own custodian key.
@@ -15,6 +17,7 @@
 pub mod bid;
 pub mod cli;
 pub mod custody;
+pub mod keypool;
 pub mod objections;
 pub mod platform;
 pub mod routes;

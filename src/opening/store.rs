@@ -353,7 +353,13 @@ pub fn create_for_tender(
             certificate: c.cert.clone(),
         })
         .collect();
-    let key = custody::create(
+    // The key pair was made ahead, outside any transaction (when one is
+    // ready): this transaction only splits, encrypts and inserts.
+    let fresh = super::keypool::shared()
+        .take_or_make()
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening key pair")))?;
+    let key = custody::create_with(
+        fresh,
         &format!("Opening key of {}", row.reference),
         ctx.now - Duration::minutes(5),
         bid_deadline + Duration::days(366),

@@ -76,6 +76,11 @@ impl BlobStore {
                 tokio::fs::remove_file(&tmp).await?;
             } else {
                 tokio::fs::rename(&tmp, &target).await?;
+                // The move is durable before any row names the file.
+                let dir = target.parent().map(Path::to_path_buf);
+                tokio::task::spawn_blocking(move || dir.map_or(Ok(()), |d| sync_dir(&d)))
+                    .await
+                    .map_err(std::io::Error::other)??;
             }
             Ok(StoredBlob { sha256, size })
         }
@@ -97,11 +102,61 @@ impl BlobStore {
                 std::fs::create_dir_all(dir)?;
             }
             std::fs::rename(&tmp, &target)?;
+            if let Some(dir) = target.parent() {
+                sync_dir(dir)?;
+            }
         }
         Ok(StoredBlob {
             sha256,
             size: bytes.len() as u64,
         })
+    }
+
+    /// Every stored file, by the SHA-256 its name says (anything else under
+    /// `sha256/` is not the store's and is left alone).
+    pub fn stored(&self) -> std::io::Result<Vec<(String, PathBuf)>> {
+        let mut found = Vec::new();
+        for prefix in std::fs::read_dir(self.root.join("sha256"))? {
+            let prefix = prefix?;
+            if !prefix.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(prefix.path())? {
+                let entry = entry?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if is_sha256_hex(&name)
+                    && name[..2] == *prefix.file_name().to_string_lossy()
+                    && entry.file_type()?.is_file()
+                {
+                    found.push((name, entry.path()));
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// Removes a stored file that no row names, durably.
+    pub fn remove(&self, sha256: &str) -> std::io::Result<()> {
+        let path = self
+            .path_of(sha256)
+            .ok_or_else(|| std::io::Error::other("not a SHA-256"))?;
+        std::fs::remove_file(&path)?;
+        path.parent().map_or(Ok(()), sync_dir)
+    }
+
+    /// Removes what unfinished writes left in `tmp/` (call at start-up,
+    /// before anything is stored): never a stored file, only its beginning.
+    pub fn clear_unfinished(&self) -> std::io::Result<usize> {
+        let mut removed = 0;
+        for entry in std::fs::read_dir(self.root.join("tmp"))? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     /// Streams a stored blob out in 64 KiB chunks.
@@ -133,6 +188,29 @@ impl BlobStore {
             },
         ))
     }
+}
+
+/// Makes a folder's entries (a file moved in or removed) durable.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// SHA-256 (hex) and size of a file, read streaming.
+pub fn sha256_of_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = openssl::sha::Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((crate::identity::hex(&hasher.finish()), size))
 }
 
 #[cfg(test)]
@@ -173,5 +251,35 @@ mod tests {
             "nothing left behind"
         );
         assert!(store.path_of("../etc/passwd").is_none());
+    }
+
+    #[test]
+    fn lists_what_it_stores_and_removes_only_what_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let a = store.put_bytes(b"abc").unwrap();
+        let b = store.put_bytes(b"other").unwrap();
+        // Not the store's: a stray name, and a hash in the wrong folder.
+        std::fs::write(dir.path().join("sha256").join("notes.txt"), b"x").unwrap();
+        let stray = dir.path().join("sha256").join("00");
+        std::fs::create_dir_all(&stray).unwrap();
+        std::fs::write(stray.join(&a.sha256), b"abc").unwrap();
+        std::fs::write(dir.path().join("tmp").join("half"), b"ab").unwrap();
+        let mut want = vec![a.sha256.clone(), b.sha256.clone()];
+        want.sort();
+        let listed: Vec<String> = store.stored().unwrap().into_iter().map(|f| f.0).collect();
+        assert_eq!(listed, want);
+        assert_eq!(
+            sha256_of_file(&store.path_of(&a.sha256).unwrap()).unwrap(),
+            (a.sha256.clone(), 3)
+        );
+        store.remove(&a.sha256).unwrap();
+        let listed: Vec<String> = store.stored().unwrap().into_iter().map(|f| f.0).collect();
+        assert_eq!(listed, vec![b.sha256.clone()]);
+        assert_eq!(store.clear_unfinished().unwrap(), 1);
+        assert!(
+            stray.join(&a.sha256).exists(),
+            "not the store's: left alone"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Tender documents: streamed upload into the content-addressed store, and
-//! download with the content's SHA-256 in the headers.
+//! download with the content's SHA-256 in the headers; at start-up, stored
+//! files that no document names are removed on the record.
 
 use super::model::TenderStatus;
 use super::routes::parse_id;
@@ -209,6 +210,84 @@ pub fn record_document(
         },
     )?;
     Ok(doc_id)
+}
+
+/// The audit action of a stored file removed for being no document's.
+pub const FILE_REMOVED: &str = "tender.document.file_removed";
+
+/// Removes stored files that no tender document names: a file is stored
+/// (and synced) before its row is written, so a stop in between, or a row
+/// refused after the file was stored, leaves one behind. Each removal is
+/// recorded with the file and its SHA-256. Unfinished writes in the store's
+/// `tmp/` go too (they never were files). Call at start-up, before the
+/// server serves; returns how many stored files were removed.
+pub fn sweep_unnamed(
+    db: &crate::db::Db,
+    blobs: &crate::store::BlobStore,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, AppError> {
+    let io = |e: std::io::Error| AppError::Internal(anyhow::Error::new(e).context("stored files"));
+    let unfinished = blobs.clear_unfinished().map_err(io)?;
+    if unfinished > 0 {
+        tracing::info!(unfinished, "removed unfinished writes of the file store");
+    }
+    let stored = blobs.stored().map_err(io)?;
+    let hashes: Vec<String> = stored.iter().map(|(h, _)| h.clone()).collect();
+    let named: std::collections::HashSet<String> = db.write_blocking(|conn| {
+        let mut found = std::collections::HashSet::new();
+        for chunk in hashes.chunks(500) {
+            let rows: Vec<String> = tender_documents::table
+                .filter(tender_documents::sha256.eq_any(chunk))
+                .select(tender_documents::sha256)
+                .load(conn)?;
+            found.extend(rows);
+        }
+        Ok(found)
+    })?;
+    #[derive(Serialize)]
+    struct Removed<'a> {
+        file: &'a str,
+        sha256: &'a str,
+        size: u64,
+        why: &'static str,
+    }
+    let ctx = AuditContext::system(now);
+    let mut removed = 0;
+    for (name, path) in stored {
+        if named.contains(&name) {
+            continue;
+        }
+        let (sha256, size) = crate::store::sha256_of_file(&path).map_err(io)?;
+        let file = format!("blobs/sha256/{}/{name}", &name[..2]);
+        // Recorded first: a stop before the removal records it again at
+        // the next start, never a removal without its record.
+        db.write_blocking(|conn| {
+            audit::record(
+                conn,
+                &ctx,
+                FILE_REMOVED,
+                "stored_file",
+                &format!("{file}#sha256={sha256}"),
+                None,
+                &Removed {
+                    file: &file,
+                    sha256: &sha256,
+                    size,
+                    why: "stored without a document: the server stopped, or the document was \
+                          refused, after the file was stored",
+                },
+            )
+        })?;
+        blobs.remove(&name).map_err(io)?;
+        tracing::warn!(
+            file,
+            sha256,
+            size,
+            "removed a stored file no document names"
+        );
+        removed += 1;
+    }
+    Ok(removed)
 }
 
 fn open_for_documents(status: TenderStatus) -> Result<(), AppError> {

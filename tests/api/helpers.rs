@@ -84,6 +84,9 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 pub fn test_database(dir: &std::path::Path) -> (String, Option<DropDatabase>) {
+    // OpenSSL set up by us before the PostgreSQL client does (see
+    // `ggzy::startup::prepare`).
+    openssl::init();
     match std::env::var("GGZY_TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let name = format!("ggzy_test_{}", uuid::Uuid::new_v4().simple());
@@ -211,6 +214,22 @@ impl TestApp {
         self.rooms = rooms;
         self.background = background;
         self.server = server;
+    }
+}
+
+impl TestApp {
+    /// Stops the in-process server and its background tasks (as a stop
+    /// would), leaving its data folder and database for another server.
+    pub async fn stop(&mut self) {
+        self.server.stop(false).await;
+        for task in &self.background {
+            task.abort();
+        }
+    }
+
+    /// The database this server uses, for another process to use.
+    pub fn database_url(&self) -> String {
+        self.args.database_url.clone().unwrap_or_default()
     }
 }
 

@@ -1,0 +1,197 @@
+//! After a crash, every kept bid file has its bid, or it goes, on the
+//! record. A bid's file is moved into place and synced before its row is
+//! written ([`super::upload::Uploads::keep_as_bid`]), so a row never names a
+//! missing file; a stop between the two leaves a file nobody was told was
+//! received. At start-up, before the server takes a request, each such file
+//! is removed with an audit event naming the file and its SHA-256, and
+//! nothing of who sent it (bidders stay sealed until the opening). Part
+//! files no upload session owns (one-shot submissions cut off by the stop)
+//! go the same way, and upload sessions left without their part file (it
+//! had become a kept file, or the stop came before it was made) end, on the
+//! record as any dropped session.
+//!
+//! This assumes one server per data folder, as the upload folder already
+//! does: the sweep runs before this process accepts uploads, so no file it
+//! looks at can be on its way to a row.
+
+use super::store;
+use super::upload::Uploads;
+use crate::audit::{self, AuditContext};
+use crate::db::Db;
+use crate::db::schema::bids;
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// The audit action of a kept file removed for having no bid.
+pub const FILE_REMOVED: &str = "bid.file_removed";
+
+/// The audit action of a part file removed for having no upload session.
+pub const PART_REMOVED: &str = "bid.upload_part_removed";
+
+/// The kept files whose bid id has no row (pure).
+pub fn without_rows(
+    kept: Vec<(String, PathBuf)>,
+    recorded: &HashSet<String>,
+) -> Vec<(String, PathBuf)> {
+    kept.into_iter()
+        .filter(|(id, _)| !recorded.contains(id))
+        .collect()
+}
+
+/// How a kept file is named in the audit log: its place under the data
+/// folder and its content's SHA-256.
+pub fn audit_name(bid_id: &str, sha256: &str) -> String {
+    format!("bids/{bid_id}.p7m#sha256={sha256}")
+}
+
+/// How a part file is named in the audit log.
+pub fn part_audit_name(upload_id: &str, sha256: &str) -> String {
+    format!("uploads/{upload_id}.part#sha256={sha256}")
+}
+
+/// What the start-up sweep did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Kept files without a bid, removed.
+    pub files: usize,
+    /// Part files without a session, removed.
+    pub parts: usize,
+    /// Upload sessions without their bytes, ended.
+    pub sessions: usize,
+}
+
+/// The audit payload of a removed file: no bidder, no tender.
+#[derive(Serialize)]
+struct Removed<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    size: u64,
+    why: &'static str,
+}
+
+/// Removes kept files without a bid and ends upload sessions without their
+/// bytes, each on the record. Call at start-up, before the server serves.
+pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, AppError> {
+    let io = |e: std::io::Error| AppError::Internal(anyhow::Error::new(e).context("bid files"));
+    let kept = uploads.kept_bids().map_err(io)?;
+    let ids: Vec<String> = kept.iter().map(|(id, _)| id.clone()).collect();
+    let recorded: HashSet<String> = db.write_blocking(|conn| {
+        let mut found = HashSet::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<String> = bids::table
+                .filter(bids::id.eq_any(chunk))
+                .select(bids::id)
+                .load(conn)?;
+            found.extend(rows);
+        }
+        Ok(found)
+    })?;
+    let ctx = AuditContext::system(now);
+    let mut swept = Swept::default();
+    for (id, path) in without_rows(kept, &recorded) {
+        let (sha256, size) = crate::store::sha256_of_file(&path).map_err(io)?;
+        let file = format!("bids/{id}.p7m");
+        // Recorded first: a stop before the removal records it again at
+        // the next start, never a removal without its record.
+        db.write_blocking(|conn| {
+            audit::record(
+                conn,
+                &ctx,
+                FILE_REMOVED,
+                "stored_file",
+                &audit_name(&id, &sha256),
+                None,
+                &Removed {
+                    file: &file,
+                    sha256: &sha256,
+                    size,
+                    why: "kept without a bid: the server stopped before the bid was recorded, \
+                          and no receipt was given",
+                },
+            )
+        })?;
+        uploads.remove_kept(&path).map_err(io)?;
+        tracing::warn!(file, sha256, size, "removed a bid file that has no bid");
+        swept.files += 1;
+    }
+    let open: HashSet<String> = db
+        .write_blocking(store::open_upload_ids)?
+        .into_iter()
+        .collect();
+    for (id, path) in without_rows(uploads.parts().map_err(io)?, &open) {
+        let (sha256, size) = crate::store::sha256_of_file(&path).map_err(io)?;
+        let file = format!("uploads/{id}.part");
+        db.write_blocking(|conn| {
+            audit::record(
+                conn,
+                &ctx,
+                PART_REMOVED,
+                "stored_file",
+                &part_audit_name(&id, &sha256),
+                None,
+                &Removed {
+                    file: &file,
+                    sha256: &sha256,
+                    size,
+                    why: "part of a submission cut off when the server stopped; no receipt was \
+                          given",
+                },
+            )
+        })?;
+        uploads.remove_part(&path).map_err(io)?;
+        tracing::warn!(
+            file,
+            sha256,
+            size,
+            "removed a part file that has no upload session"
+        );
+        swept.parts += 1;
+    }
+    for id in open {
+        if uploads.part_path(&id).exists() {
+            continue;
+        }
+        db.write_blocking(|conn| {
+            let row = store::upload(conn, &id)?;
+            store::drop_upload(
+                conn,
+                &ctx,
+                &row,
+                "its bytes were lost when the server stopped",
+            )
+        })?;
+        swept.sessions += 1;
+    }
+    Ok(swept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_files_without_rows_are_orphans() {
+        let kept = vec![
+            ("a".to_string(), PathBuf::from("bids/a.p7m")),
+            ("b".to_string(), PathBuf::from("bids/b.p7m")),
+            ("c".to_string(), PathBuf::from("bids/c.p7m")),
+        ];
+        let recorded: HashSet<String> = ["a".to_string(), "c".to_string(), "z".to_string()].into();
+        let orphans = without_rows(kept.clone(), &recorded);
+        assert_eq!(orphans, vec![kept[1].clone()]);
+        assert!(without_rows(Vec::new(), &recorded).is_empty());
+        assert_eq!(without_rows(kept.clone(), &HashSet::new()), kept);
+    }
+
+    #[test]
+    fn the_audit_name_says_the_file_and_its_hash_and_nothing_else() {
+        assert_eq!(
+            audit_name("3f0c", "ab12"),
+            "bids/3f0c.p7m#sha256=ab12".to_string()
+        );
+    }
+}
