@@ -59,7 +59,7 @@ async fn verify(app: &TestApp, token: &str, state: Option<&std::path::Path>) -> 
 async fn checkpoints_are_signed_and_proofs_verify() {
     let app = spawn_app().await;
     let (tenderer, id) = app.published_tender().await;
-    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let operator = app.platform_operator("平台运营");
     let first = app.wait_for_log().await;
     let cp1 = latest(&app).await;
     assert_eq!(cp1.size, first);
@@ -153,7 +153,7 @@ async fn checkpoints_are_signed_and_proofs_verify() {
 async fn bad_proof_and_range_requests_are_refused() {
     let app = spawn_app().await;
     app.published_tender().await;
-    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let operator = app.platform_operator("平台运营");
     let bidder = app.user("投标", Role::Bidder, "NNG", "投标人");
     // Nothing else happens in this test, so the log stays at this size.
     let size = app.wait_for_log().await;
@@ -234,7 +234,7 @@ fn tamper(app: &TestApp, sql: &str) {
 async fn tampering_in_the_database_is_caught_and_named() {
     let app = spawn_app().await;
     let (_tenderer, _id) = app.published_tender().await;
-    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let operator = app.platform_operator("平台运营");
     let size = app.wait_for_log().await;
     verify(&app, &operator, None).await.unwrap();
     // A row changed.
@@ -252,7 +252,7 @@ async fn tampering_in_the_database_is_caught_and_named() {
     // A row deleted.
     let fresh = spawn_app().await;
     fresh.published_tender().await;
-    let op = fresh.user("运营", Role::Operator, "NNG", "平台");
+    let op = fresh.platform_operator("平台运营");
     let size = fresh.wait_for_log().await;
     tamper(
         &fresh,
@@ -266,7 +266,7 @@ async fn tampering_in_the_database_is_caught_and_named() {
     // A row inserted afterwards, dated before its time.
     let other = spawn_app().await;
     other.published_tender().await;
-    let op = other.user("运营", Role::Operator, "NNG", "平台");
+    let op = other.platform_operator("平台运营");
     other.wait_for_log().await;
     tamper(
         &other,
@@ -285,7 +285,7 @@ async fn tampering_in_the_database_is_caught_and_named() {
     // joined the log on time: the broken chain of checkpoints gives it away.
     let last = spawn_app().await;
     last.published_tender().await;
-    let op = last.user("运营", Role::Operator, "NNG", "平台");
+    let op = last.platform_operator("平台运营");
     last.wait_for_log().await;
     tamper(
         &last,
@@ -348,7 +348,7 @@ async fn tampering_in_the_database_is_caught_and_named() {
 async fn a_rewritten_log_is_caught_by_the_remembered_checkpoint() {
     let app = spawn_app().await;
     app.published_tender().await;
-    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let operator = app.platform_operator("平台运营");
     app.wait_for_log().await;
     let state = app.data_dir.path().join("state.json");
     verify(&app, &operator, Some(&state)).await.unwrap();
@@ -431,7 +431,7 @@ async fn a_rewritten_log_is_caught_by_the_remembered_checkpoint() {
 async fn a_backlog_larger_than_a_round_is_appended_in_rounds() {
     let app = spawn_app().await;
     app.leagues();
-    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let operator = app.platform_operator("平台运营");
     // More events at once than one round of the sequencer takes (as after
     // an upgrade, or a burst): they join in several rounds, without a gap.
     let backlog = 2 * ggzy::audit::tlog::BATCH as usize + 500;
@@ -454,7 +454,7 @@ async fn a_backlog_larger_than_a_round_is_appended_in_rounds() {
 async fn concurrent_appends_stay_ordered_and_gap_free() {
     let app = spawn_app().await;
     let (tenderer, id) = app.published_tender().await;
-    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    let operator = app.platform_operator("平台运营");
     let before = app.count("audit_events");
     let requests = (0..40).map(|n| {
         let (app, tenderer, id) = (&app, &tenderer, &id);

@@ -134,7 +134,7 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
         Some("government_procurement"),
         Some("NNG"),
     );
-    let listed = app.get("/api/v1/experts", Some(&r.operator)).await;
+    let listed = app.get("/api/v1/experts", Some(&r.platform)).await;
     listed.assert_status(200);
     let items = listed.json()["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 14);

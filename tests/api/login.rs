@@ -117,7 +117,7 @@ async fn an_enterprise_signs_a_challenge_and_gets_a_bidder_session() {
         .app
         .get(
             "/api/v1/audit/events?action=user.enrol_by_certificate",
-            Some(&r.operator),
+            Some(&r.platform),
         )
         .await
         .json();
@@ -126,7 +126,7 @@ async fn an_enterprise_signs_a_challenge_and_gets_a_bidder_session() {
         .app
         .get(
             "/api/v1/audit/events?action=session.open",
-            Some(&r.operator),
+            Some(&r.platform),
         )
         .await
         .json();
