@@ -534,6 +534,7 @@ diesel::table! {
         tree_signed_at -> Nullable<Timestamp>,
         tree_note -> Nullable<Text>,
         bidders_json -> Nullable<Text>,
+        bidders_salt -> Nullable<Text>,
         drawn_json -> Nullable<Text>,
         outcome_json -> Nullable<Text>,
         drawn_at -> Nullable<Timestamp>,

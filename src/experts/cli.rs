@@ -203,7 +203,27 @@ pub fn replay(record: &DrawRecord, vkey: Option<&str>) -> Report {
         tree_size: record.tree_head.size,
         tree_root: root,
     });
-    let bidders: BTreeSet<String> = record.bidders.iter().cloned().collect();
+    // Before the tender's opening the bidders are sealed: the draw cannot
+    // be replayed until the record is fetched again after it.
+    let Some(bidders) = &record.bidders else {
+        report.findings.push(
+            "the bidders are sealed until the tender's opening (招标投标法 第22条): fetch the record again after the opening to replay the draw"
+                .into(),
+        );
+        return report;
+    };
+    match (&record.bidders_commitment, &record.bidders_salt) {
+        (Some(commitment), Some(salt)) => report.check(
+            draw::bidders_commitment(salt, bidders) == *commitment,
+            "bidders against their salted commitment",
+            || "the bidders and the salt do not give the recorded commitment".into(),
+        ),
+        (Some(_), None) => report
+            .findings
+            .push("the record commits to the bidders but gives no salt".into()),
+        _ => {}
+    }
+    let bidders: BTreeSet<String> = bidders.iter().cloned().collect();
     let mut replayed = draw::draw(&snapshot, &rules, &bidders, &seed);
     report.check(replayed.seed == record.drawn.seed, "seed", || {
         format!(
@@ -445,11 +465,9 @@ fn check_in_log(
         "platform_value": record.platform_value,
         "tree_size": record.tree_head.size,
         "tree_root": record.tree_head.root,
-        "bidders": record.bidders,
+        "bidders_commitment": record.bidders_commitment,
         "seed": record.drawn.seed,
         "committee": record.drawn.committee,
-        "reserves": record.drawn.reserves,
-        "excluded": record.drawn.excluded,
     });
     check_entry(
         api,

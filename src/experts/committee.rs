@@ -104,6 +104,7 @@ pub struct DrawRow {
     pub tree_signed_at: Option<NaiveDateTime>,
     pub tree_note: Option<String>,
     pub bidders_json: Option<String>,
+    pub bidders_salt: Option<String>,
     pub drawn_json: Option<String>,
     pub outcome_json: Option<String>,
     pub drawn_at: Option<NaiveDateTime>,
@@ -375,6 +376,13 @@ pub fn contribute_and_draw(
     });
     let outcome = draw::draw(&snapshot, &rules, &bidders, &seed);
     let bidders_json = serde_json::to_string(&bidders).map_err(|e| internal("bidders", e))?;
+    // The list is sealed until the opening: the log holds a commitment to
+    // it that nobody can confirm by guessing, salted with a value kept
+    // secret until then.
+    let mut salt = [0u8; 32];
+    openssl::rand::rand_bytes(&mut salt).map_err(|e| internal("bidders' salt", e))?;
+    let salt = crate::identity::hex(&salt);
+    let bidders_commitment = draw::bidders_commitment(&salt, &bidders);
     let outcome_json = serde_json::to_string(&outcome).map_err(|e| internal("draw outcome", e))?;
     diesel::update(draws::table.find(&tender.id))
         .set((
@@ -385,6 +393,7 @@ pub fn contribute_and_draw(
             draws::tree_signed_at.eq(to_db_time(head.signed_at)),
             draws::tree_note.eq(&head.note),
             draws::bidders_json.eq(&bidders_json),
+            draws::bidders_salt.eq(&salt),
             draws::drawn_json.eq(&outcome_json),
             draws::outcome_json.eq(&outcome_json),
             draws::drawn_at.eq(to_db_time(ctx.now)),
@@ -411,17 +420,19 @@ pub fn contribute_and_draw(
             "platform_value": row.platform_value,
             "tree_size": head.tree_size,
             "tree_root": openssl::base64::encode_block(&head.root),
-            "bidders": bidders,
+            "bidders_commitment": bidders_commitment,
             "seed": outcome.seed,
             "committee": outcome.committee,
-            "reserves": outcome.reserves,
-            "excluded": outcome.excluded,
         }),
     )?;
     for seat in &outcome.committee {
         invite(conn, &system, &tender.id, seat)?;
     }
-    Ok(outcome)
+    if crate::audit::sealing::tender_opened(conn, &tender.id)? {
+        Ok(outcome)
+    } else {
+        Ok(outcome.sealed())
+    }
 }
 
 fn invite(
@@ -827,8 +838,21 @@ pub struct DrawRecord {
     pub platform_value: String,
     pub supervisor_contribution: String,
     pub tree_head: TreeHead,
-    /// Credit codes of the bidders whose bids stood at the draw.
-    pub bidders: Vec<String>,
+    /// Credit codes of the bidders whose bids stood at the draw; `None`
+    /// until the tender's opening starts (招标投标法 第22条).
+    pub bidders: Option<Vec<String>>,
+    /// Whether the bidders are withheld: then `bidders` and
+    /// `bidders_salt` are null, and `drawn.reserves` and `drawn.excluded`,
+    /// which follow from the bidders, are empty.
+    #[serde(default)]
+    pub bidders_sealed: bool,
+    /// SHA-256 (hex) of `bidders_salt`, a line feed and the bidders as
+    /// compact JSON; `draw.drawn` records it (null for draws made before
+    /// the commitment existed).
+    pub bidders_commitment: Option<String>,
+    /// The commitment's secret salt (64 hex digits), revealed with the
+    /// bidders at the opening.
+    pub bidders_salt: Option<String>,
     pub drawn_at: DateTime<Utc>,
     /// The draw as made: seed, committee, reserves, exclusions.
     pub drawn: Outcome,
@@ -900,6 +924,13 @@ pub fn record(
         .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
     let bidders: Vec<String> =
         serde_json::from_str(&bidders).map_err(|e| internal("stored bidders", e))?;
+    // Only those who read the record in full get here, and after the
+    // opening they all see the bidders (see `sealing::sees_bidders`).
+    let sealed = !crate::audit::sealing::tender_opened(conn, &tender.id)?;
+    let bidders_commitment = row
+        .bidders_salt
+        .as_deref()
+        .map(|salt| draw::bidders_commitment(salt, &bidders));
     Ok(DrawRecord {
         version: draw::VERSION.into(),
         tender_id: tender.id.clone(),
@@ -919,9 +950,12 @@ pub fn record(
             signed_at: from_db_time(signed_at),
             checkpoint: note,
         },
-        bidders,
+        bidders: (!sealed).then_some(bidders),
+        bidders_sealed: sealed,
+        bidders_commitment,
+        bidders_salt: row.bidders_salt.clone().filter(|_| !sealed),
         drawn_at: from_db_time(drawn_at),
-        drawn,
+        drawn: if sealed { drawn.sealed() } else { drawn },
         replacements: replacements
             .into_iter()
             .map(|(expert, reason, replacement)| Replacement {

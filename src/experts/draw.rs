@@ -234,6 +234,16 @@ pub fn commitment(platform_value: &[u8]) -> String {
     sha256_hex(platform_value)
 }
 
+/// The commitment to the bidders a draw avoided: SHA-256 (hex) of the
+/// salt (hex, as stored), a line feed, and the credit codes as a compact
+/// JSON array in order. The salt is secret until the opening, so nobody
+/// can confirm a guessed list against it before then.
+pub fn bidders_commitment<'a>(salt: &str, bidders: impl IntoIterator<Item = &'a String>) -> String {
+    let list: Vec<&String> = bidders.into_iter().collect();
+    let json = serde_json::to_string(&list).unwrap_or_default();
+    sha256_hex(format!("{salt}\n{json}").as_bytes())
+}
+
 /// An expert's place in the draw order.
 fn order_key(seed: &[u8; 32], id: &str) -> [u8; 32] {
     let mut hasher = openssl::sha::Sha256::new();
@@ -275,6 +285,15 @@ pub struct Outcome {
 
 /// A draw is short when the pool cannot fill every seat under the rules.
 impl Outcome {
+    /// The outcome as shown before the opening: the reserves and the
+    /// exclusions follow from the bidders (an expert tied to a bidder is
+    /// left out), so they are withheld with them.
+    pub fn sealed(mut self) -> Outcome {
+        self.reserves.clear();
+        self.excluded.clear();
+        self
+    }
+
     pub fn is_full(&self, rules: &Rules) -> bool {
         self.committee.len() as u32 == rules.size
     }
@@ -794,6 +813,28 @@ mod tests {
         assert!(!check_rules(&r, 5).is_empty());
         let out = draw(&snapshot(pool(6)), &r, &BTreeSet::new(), &[3; 32]);
         assert!(out.committee.len() <= 6);
+    }
+
+    #[test]
+    fn the_bidders_commitment_is_salted_and_published_as_specified() {
+        let salt = "00".repeat(32);
+        let list = ["91450100MA5T0001A".to_string(), "B".to_string()];
+        // SHA-256 of salt, "\n", ["91450100MA5T0001A","B"] (Python's
+        // hashlib and json.dumps with compact separators agree).
+        assert_eq!(
+            bidders_commitment(&salt, &list),
+            "0aa3cebaf20d185fcbb10342e936dbfb002eebaa451e0650fcf2d0be3536ff70"
+        );
+        assert_eq!(
+            bidders_commitment(&salt, &[]),
+            "61d6b7dec2b04ce6a07d564fda8533c8721fb30af85045000f1c2c959b3739c2"
+        );
+        assert_ne!(
+            bidders_commitment(&"01".repeat(32), &list),
+            bidders_commitment(&salt, &list)
+        );
+        let out = draw(&snapshot(pool(6)), &rules(5), &BTreeSet::new(), &[3; 32]).sealed();
+        assert!(out.reserves.is_empty() && out.excluded.is_empty());
     }
 
     #[test]

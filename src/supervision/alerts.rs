@@ -248,9 +248,21 @@ fn insert(
         "alert",
         &id,
         Some(tender_id),
-        &serde_json::json!({ "alert": &alert, "sealed_summary": &sealed_summary }),
+        // The log's entries and their payload hashes are read before the
+        // opening too: the payload holds only what a sealed alert shows, so
+        // no guess at the bidders' names, addresses, devices or signers can
+        // be confirmed against its hash, nor which entries are the hidden
+        // bids (招标投标法 第22条).
+        &sealed_payload(&id, signal.kind.code(), &sealed_summary),
     )?;
     Ok(alert)
+}
+
+/// What `supervision.alert_raised` records: the alert as it is shown while
+/// the tender's bidders are sealed (its kind and its summary with the
+/// bidders by label), never the names or the events it rests on.
+pub fn sealed_payload(id: &str, kind: &str, sealed_summary: &str) -> serde_json::Value {
+    serde_json::json!({ "alert_id": id, "kind": kind, "sealed_summary": sealed_summary })
 }
 
 /// The labels of `bidders` on `tender_id`, giving the next numbers to
@@ -291,7 +303,8 @@ pub struct Alert {
     /// prices_in_narrow_band, operator_action_after_deadline.
     pub kind: String,
     pub summary: String,
-    /// The audit events (`seq`) it rests on.
+    /// The audit events (`seq`) it rests on; empty while `sealed`, since
+    /// they would point at the hidden bid events.
     pub events: Vec<i64>,
     pub raised_at: DateTime<Utc>,
     pub acknowledged_by: Option<String>,
@@ -339,7 +352,13 @@ impl AlertRow {
             tender_id: self.tender_id,
             kind: self.kind,
             summary,
-            events: serde_json::from_str(&self.evidence_json).unwrap_or_default(),
+            // Sealed, the events say which rows of the log are the hidden
+            // bids (and their neighbours, who made them): none is shown.
+            events: if revealed {
+                serde_json::from_str(&self.evidence_json).unwrap_or_default()
+            } else {
+                Vec::new()
+            },
             raised_at: from_db_time(self.raised_at),
             acknowledged_by: self.acknowledged_by,
             acknowledged_at: self.acknowledged_at.map(from_db_time),

@@ -295,6 +295,11 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     // Three bids, so that the procedure goes on to evaluation; the
     // builder's employee and its related expert are avoided.
     crate::bids::three_valid_bids(&r, &tender, &opening).await;
+    let bidder_codes = vec![
+        builder_code.clone(),
+        credit("91450100MA5T0003C"),
+        credit("91450100MA5T0004D"),
+    ];
 
     // --- Before the deadline nobody can draw.
     let contribution = format!("/api/v1/tenders/{tender}/committee/contribution");
@@ -358,22 +363,10 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     )
     .await
     .assert_problem(409, "conflict");
-    // The avoidance rules: the unavailable expert, the builder's employee
-    // and the related one are out, by name.
-    let excluded: Vec<(String, String)> = outcome["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["expert"].as_str().unwrap().to_string(),
-                e["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    assert!(excluded.contains(&(members[5].id.clone(), "unavailable".into())));
-    assert!(excluded.contains(&(members[6].id.clone(), "bidder".into())));
-    assert!(excluded.contains(&(members[7].id.clone(), "bidder".into())));
+    // Before the opening the exclusions and reserves, which follow from
+    // who bid (an expert tied to a bidder is left out), are withheld.
+    assert_eq!(outcome["excluded"], json!([]), "{outcome:#}");
+    assert_eq!(outcome["reserves"], json!([]), "{outcome:#}");
     // Quotas and the cross-site share.
     let seats = outcome["committee"].as_array().unwrap();
     assert_eq!(seats.iter().filter(|s| s["quota"] == "E").count(), 1);
@@ -492,97 +485,36 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     .await
     .assert_problem(409, "illegal-transition");
 
-    // --- The record replays, with the real command line (once the log
-    // holds the draw's entries).
+    // --- Before the opening the record names no bidder and no one
+    // avoided for one: it holds only a salted commitment to the list,
+    // which nobody can confirm by guessing (招标投标法 第22条).
     app.wait_for_log().await;
-    let record = app
-        .get(
-            &format!("/api/v1/tenders/{tender}/committee/draw-record"),
-            Some(&supervisor),
-        )
-        .await;
-    record.assert_status(200);
-    let record = record.json();
-    assert_eq!(record["replacements"].as_array().unwrap().len(), 1);
-    assert_eq!(record["committee"].as_array().unwrap().len(), 5);
-    assert_eq!(record["replacements"][0]["reason"], "declined");
-    let stdout = verify_online(app, &tender, &supervisor).await;
-    assert!(
-        stdout.contains("ok  commitment included in the tree head"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("ok  checkpoint signed by the log's key"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("the draw matches"), "{stdout}");
-    for check in [
-        "ok  the tree head is the last checkpoint signed at or before the deadline",
-        "records draw.committed with exactly these values",
-        "records draw.contributed with exactly these values",
-        "records draw.drawn with exactly these values",
-    ] {
-        assert!(stdout.contains(check), "{check}: {stdout}");
-    }
-    if let Ok(out) = std::env::var("GGZY_DRAW_SAMPLE_DIR") {
-        // For the independent replay's author: a real record.
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(
-            format!("{out}/record.json"),
-            serde_json::to_vec_pretty(&record).unwrap(),
-        )
-        .unwrap();
-    }
-    // A tampered record does not replay: a different contribution, a
-    // swapped member, a replacement that skips the order.
-    let saved = dir.path().join("record.json");
-    type Tamper = Box<dyn Fn(&mut Value)>;
-    let tampered: [(&str, Tamper); 4] = [
-        (
-            "seed",
-            Box::new(|v: &mut Value| v["supervisor_contribution"] = json!("42 17 9")),
-        ),
-        (
-            "committee",
-            Box::new(|v: &mut Value| {
-                let reserve = v["drawn"]["reserves"][0].clone();
-                v["drawn"]["committee"][0]["expert"] = reserve;
-            }),
-        ),
-        (
-            "replacement 1",
-            Box::new(|v: &mut Value| {
-                let later = v["drawn"]["reserves"]
-                    .as_array()
-                    .unwrap()
-                    .last()
-                    .unwrap()
-                    .clone();
-                v["replacements"][0]["replacement"] = later;
-            }),
-        ),
-        (
-            "platform value",
-            Box::new(|v: &mut Value| v["platform_value"] = json!("00".repeat(32))),
-        ),
-    ];
-    for (what, change) in tampered {
-        let mut copy = record.clone();
-        change(&mut copy);
-        std::fs::write(&saved, serde_json::to_vec(&copy).unwrap()).unwrap();
-        let out = ggzy(vec![
-            "draw".into(),
-            "verify".into(),
-            "--record".into(),
-            saved.display().to_string(),
-        ])
-        .await;
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        assert_eq!(out.status.code(), Some(1), "{what}: {stdout}");
-        assert!(
-            stdout.contains("BAD") && stdout.contains("does NOT match"),
-            "{what}: {stdout}"
+    let path = format!("/api/v1/tenders/{tender}/committee/draw-record");
+    for reader in [&supervisor, &app.platform_operator("平台运维")] {
+        let record = app.get(&path, Some(reader)).await;
+        record.assert_status(200);
+        let record = record.json();
+        assert_eq!(record["bidders"], Value::Null, "{record:#}");
+        assert_eq!(record["bidders_salt"], Value::Null, "{record:#}");
+        assert_eq!(record["bidders_sealed"], true, "{record:#}");
+        assert_eq!(
+            record["bidders_commitment"].as_str().unwrap().len(),
+            64,
+            "{record:#}"
         );
+        assert_eq!(record["drawn"]["excluded"], json!([]), "{record:#}");
+        assert_eq!(record["drawn"]["reserves"], json!([]), "{record:#}");
+        assert_eq!(record["replacements"].as_array().unwrap().len(), 1);
+        assert_eq!(record["committee"].as_array().unwrap().len(), 5);
+        assert_eq!(record["replacements"][0]["reason"], "declined");
+        // (The pool's snapshot names employers, some of them bidders, as
+        // it did before anyone bid; what follows from the bids is gone.)
+        let mut rest = record.clone();
+        rest["snapshot"] = Value::Null;
+        let text = rest.to_string();
+        for code in &bidder_codes {
+            assert!(!text.contains(code.as_str()), "{code} in {record:#}");
+        }
     }
 
     // --- Every step is on the record.
@@ -675,6 +607,121 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
     app.wait_for_log().await;
     let record = app.get(&path, Some(&supervisor)).await.json();
     assert_eq!(record["replacements"][1]["reason"], "no_show");
+    // Opened: the bidders, the salt and the draw in full.
+    assert_eq!(record["bidders_sealed"], false, "{record:#}");
+    let mut listed: Vec<String> = record["bidders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut expected = bidder_codes.clone();
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(record["bidders_salt"].as_str().unwrap().len(), 64);
+    // The avoidance rules: the unavailable expert, the builder's employee
+    // and the related one are out, by name.
+    let excluded: Vec<(String, String)> = record["drawn"]["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["expert"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(excluded.contains(&(members[5].id.clone(), "unavailable".into())));
+    assert!(excluded.contains(&(members[6].id.clone(), "bidder".into())));
+    assert!(excluded.contains(&(members[7].id.clone(), "bidder".into())));
+    // The record replays, with the real command line.
     let stdout = verify_online(app, &tender, &supervisor).await;
+    assert!(
+        stdout.contains("ok  commitment included in the tree head"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok  checkpoint signed by the log's key"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the draw matches"), "{stdout}");
     assert!(stdout.contains("2 replacement(s)"), "{stdout}");
+    assert!(
+        stdout.contains("ok  bidders against their salted commitment"),
+        "{stdout}"
+    );
+    for check in [
+        "ok  the tree head is the last checkpoint signed at or before the deadline",
+        "records draw.committed with exactly these values",
+        "records draw.contributed with exactly these values",
+        "records draw.drawn with exactly these values",
+    ] {
+        assert!(stdout.contains(check), "{check}: {stdout}");
+    }
+    if let Ok(out) = std::env::var("GGZY_DRAW_SAMPLE_DIR") {
+        // For the independent replay's author: a real record.
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(
+            format!("{out}/record.json"),
+            serde_json::to_vec_pretty(&record).unwrap(),
+        )
+        .unwrap();
+    }
+    // A tampered record does not replay: a different contribution, a
+    // swapped member, a replacement that skips the order.
+    let saved = dir.path().join("record.json");
+    type Tamper = Box<dyn Fn(&mut Value)>;
+    let tampered: [(&str, Tamper); 5] = [
+        (
+            "bidders",
+            Box::new(|v: &mut Value| v["bidders"][0] = json!("91450100MA5T9999X")),
+        ),
+        (
+            "seed",
+            Box::new(|v: &mut Value| v["supervisor_contribution"] = json!("42 17 9")),
+        ),
+        (
+            "committee",
+            Box::new(|v: &mut Value| {
+                let reserve = v["drawn"]["reserves"][0].clone();
+                v["drawn"]["committee"][0]["expert"] = reserve;
+            }),
+        ),
+        (
+            "replacement 1",
+            Box::new(|v: &mut Value| {
+                let later = v["drawn"]["reserves"]
+                    .as_array()
+                    .unwrap()
+                    .last()
+                    .unwrap()
+                    .clone();
+                v["replacements"][0]["replacement"] = later;
+            }),
+        ),
+        (
+            "platform value",
+            Box::new(|v: &mut Value| v["platform_value"] = json!("00".repeat(32))),
+        ),
+    ];
+    for (what, change) in tampered {
+        let mut copy = record.clone();
+        change(&mut copy);
+        std::fs::write(&saved, serde_json::to_vec(&copy).unwrap()).unwrap();
+        let out = ggzy(vec![
+            "draw".into(),
+            "verify".into(),
+            "--record".into(),
+            saved.display().to_string(),
+        ])
+        .await;
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert_eq!(out.status.code(), Some(1), "{what}: {stdout}");
+        assert!(
+            stdout.contains("BAD") && stdout.contains("does NOT match"),
+            "{what}: {stdout}"
+        );
+    }
 }

@@ -162,18 +162,6 @@ fn leaves_of(app: &TestApp, action: &'static str) -> Vec<(u64, String)> {
         .unwrap()
 }
 
-/// The supervision alerts on `tender` as `token` reads them now.
-async fn alerts_now(app: &TestApp, token: &str, tender: &str) -> Vec<Value> {
-    let reply = app
-        .get(
-            &format!("/api/v1/supervision/alerts?tender_id={tender}"),
-            Some(token),
-        )
-        .await;
-    reply.assert_status(200);
-    reply.json()["items"].as_array().unwrap().clone()
-}
-
 /// The supervision alerts on `tender` as `token` reads them, once the
 /// alert that all three bid from one address is there (every test client
 /// is 127.0.0.1).
@@ -199,6 +187,26 @@ async fn alerts(app: &TestApp, token: &str, tender: &str) -> Vec<Value> {
 /// of them may come first, while the third bid is on its way).
 fn is_the_same_address_alert(a: &Value) -> bool {
     a["kind"] == "same_client_address" && a["summary"].as_str().unwrap().starts_with("3 bidders")
+}
+
+/// The alerts on `tender` as `who` reads them: an operator of another
+/// league reads no alert of this league's tenders (league operators read
+/// their own league's), so it is not waited for.
+async fn alerts_as(app: &TestApp, who: &str, token: &str, tender: &str) -> Vec<Value> {
+    if who != "other league's operator" {
+        return alerts(app, token, tender).await;
+    }
+    let reply = app
+        .get(
+            &format!("/api/v1/supervision/alerts?tender_id={tender}"),
+            Some(token),
+        )
+        .await;
+    reply.assert_status(200);
+    let items = reply.json()["items"].as_array().unwrap().clone();
+    // NNG's record is NNG's: another league's operator reads none of it.
+    assert!(items.is_empty(), "{who}: {items:#?}");
+    items
 }
 
 fn same_address(alerts: &[Value]) -> &Value {
@@ -381,17 +389,35 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
         "3 bidders submitted from the same address: bidder 1, bidder 2, bidder 3"
     );
     for (who, token) in staff.readers() {
-        if who == "other league's operator" {
-            // Another league's operator reads nothing of NNG's record.
-            assert!(alerts_now(app, token, &tender).await.is_empty(), "{who}");
-            continue;
-        }
-        let read = alerts(app, token, &tender).await;
+        let read = alerts_as(app, who, token, &tender).await;
         for a in &read {
             let text = a["summary"].as_str().unwrap();
             assert!(
                 NAMES.iter().all(|n| !text.contains(n)) && !text.contains("127.0.0.1"),
                 "{who}: {a:#}"
+            );
+            // Which rows of the log an alert rests on would point at the
+            // hidden bid events, and their neighbours at who made them.
+            assert_eq!(a["events"], json!([]), "{who}: {a:#}");
+        }
+        // The alert's audit entry, whose payload hash anyone reading the
+        // log sees, holds only the sealed alert: no guess at the names
+        // can be confirmed against it.
+        let (raised, _) = all_events(app, token, "action=supervision.alert_raised").await;
+        for a in read.iter().filter(|a| a["sealed"] == true) {
+            let entry = raised
+                .iter()
+                .find(|e| e["object_id"] == a["id"])
+                .unwrap_or_else(|| panic!("{who}: no alert_raised for {a:#}"));
+            let sealed = ggzy::supervision::alerts::sealed_payload(
+                a["id"].as_str().unwrap(),
+                a["kind"].as_str().unwrap(),
+                a["summary"].as_str().unwrap(),
+            );
+            assert_eq!(
+                entry["payload_sha256"].as_str().unwrap(),
+                ggzy::audit::payload_hash(&sealed).unwrap(),
+                "{who}: {entry:#}"
             );
         }
     }
@@ -437,6 +463,7 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
     for (who, token) in staff.readers() {
         let (events, _) = all_events(app, token, "action=bid.submitted").await;
         let served = entries(app, token, size).await;
+        let alerts = alerts_as(app, who, token, &tender).await;
         if who == "other league's operator" {
             assert!(events.is_empty(), "{who}: {events:#?}");
             assert!(
@@ -445,13 +472,16 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
                     .all(|(i, _)| served[*i as usize]["event"].is_null()),
                 "{who}"
             );
-            // Nor, opened or not, its alerts: NNG's record is NNG's.
-            assert!(alerts_now(app, token, &tender).await.is_empty(), "{who}");
-            continue;
-        }
-        let alerts = alerts(app, token, &tender).await;
-        let same = same_address(&alerts);
-        {
+            // Labels stay what they were, and the events stay out.
+            for a in &alerts {
+                assert_eq!(a["sealed"], true, "{a:#}");
+                assert_eq!(a["events"], json!([]), "{a:#}");
+            }
+            if let Some(same) = alerts.iter().find(|a| is_the_same_address_alert(a)) {
+                assert_eq!(same["summary"], summary);
+            }
+        } else {
+            let same = same_address(&alerts);
             assert_eq!(events.len(), 3, "{who}: {events:#?}");
             assert!(events.iter().all(|e| e["actor_id"].is_string()), "{who}");
             for (index, leaf_hash) in &submitted {
@@ -460,6 +490,10 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
                 assert_eq!(entry["event"]["action"], "bid.submitted", "{who}: {entry}");
             }
             assert_eq!(same["sealed"], false, "{who}: {same:#}");
+            assert!(
+                !same["events"].as_array().unwrap().is_empty(),
+                "{who}: {same:#}"
+            );
             let text = same["summary"].as_str().unwrap();
             assert!(
                 NAMES.iter().all(|n| text.contains(n)) && text.contains("127.0.0.1"),

@@ -18,6 +18,10 @@ project's Rust code: from a draw record (the JSON of
 7. the commitments (snapshot, rules, platform value) and the times
    (committed before the deadline, tree head signed at or before it);
 8. the audit payload hash of the commitment (canonical JSON, SHA-256),
+9. the bidders against their salted commitment: SHA-256 of the salt (hex),
+   a line feed and the bidders as a compact JSON array (the bidders and the
+   salt are sealed until the tender's opening; a record fetched before it
+   has `"bidders_sealed": true` and cannot be replayed),
 
 and compares each with the record. With --url it downloads the record and
 also verifies the tree head's signed note with the log's Ed25519 key, and
@@ -403,6 +407,9 @@ def replay_into(record, rep: Report) -> None:
     platform_value = need(record, "platform_value", str, "record")
     contribution = need(record, "supervisor_contribution", str, "record")
     head = need(record, "tree_head", dict, "record")
+    if record.get("bidders_sealed") is True:
+        raise Malformed("the bidders are sealed until the tender's opening (招标投标法 第22条): "
+                        "fetch the record again after the opening to replay the draw")
     bidders = str_list(record, "bidders", "record")
     drawn = need(record, "drawn", dict, "record")
     replacements = need(record, "replacements", list, "record")
@@ -430,6 +437,18 @@ def replay_into(record, rep: Report) -> None:
               lambda: f"SHA-256 of the revealed value's bytes is {p_hash}, the commitment says "
                       f"{c.get('platform_commitment')!r}")
     rep.note(f"audit payload hash of the commitment (canonical JSON): {payload_hash(c)}")
+
+    # 9. the bidders against their salted commitment (absent on draws made before it existed)
+    b_commit = record.get("bidders_commitment")
+    if b_commit is None:
+        rep.note("bidders_commitment is null: a draw made before the bidders were committed to")
+    else:
+        salt = need(record, "bidders_salt", str, "record")
+        listed = json.dumps(bidders, separators=(",", ":"), ensure_ascii=False)
+        b_hash = sha256_hex(f"{salt}\n{listed}".encode("utf-8"))
+        rep.check(b_commit == b_hash, "bidders against their salted commitment", b_hash,
+                  lambda: f"SHA-256 of the salt, a line feed and the bidders is {b_hash}, "
+                          f"the record says {b_commit!r}")
 
     # Times
     deadline = nanos(record.get("bid_deadline"), "bid_deadline")
@@ -743,6 +762,11 @@ def tampered_copies(record: dict, rep: Report, synthetic: bool) -> list[tuple[st
         x["reason"] = "declines" if x["reason"] != "declines" else "specialty"
     if record["drawn"]["excluded"]:
         add("an exclusion's reason changed", reason, ["exclusions"])
+
+    def bidder_dropped(t):
+        t["bidders"] = t["bidders"][1:]
+    if record.get("bidders_commitment") is not None and record["bidders"]:
+        add("a bidder left out of the list", bidder_dropped, ["bidders against their salted commitment"])
 
     def late(t):
         t["committed_at"] = t["bid_deadline"]
