@@ -137,6 +137,7 @@ pub async fn checkpoints(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EntriesQuery {
     /// The first entry's index.

@@ -67,6 +67,7 @@ impl Default for Feed {
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
     /// Replay every entry after this leaf index first (none: from now on).

@@ -197,3 +197,23 @@ async fn a_request_head_that_comes_late_is_still_served() {
     let reply = String::from_utf8_lossy(&reply);
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
+
+/// A parameter documented "in path" is in its path template: a handler
+/// that reads its query itself must still document it as a query.
+#[actix_web::test]
+async fn path_parameters_are_in_their_paths() {
+    let app = spawn_app().await;
+    let api = app.get("/api/openapi.json", None).await.json();
+    let mut wrong = Vec::new();
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or_default();
+                if p["in"] == "path" && !path.contains(&format!("{{{name}}}")) {
+                    wrong.push(format!("{method} {path} {name}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
