@@ -108,10 +108,24 @@ pub trait Channel {
 pub struct HallChannel {
     pub db: Db,
     pub tender_id: TenderId,
+    /// Whether the one who opened the socket may still see the tender
+    /// (a draft's managers only; a published tender, anyone), asked at every
+    /// heartbeat; the shell gives it, since it knows who asked.
+    pub still_allowed: Option<Recheck>,
 }
+
+/// A re-check of a socket's right to stay open.
+pub type Recheck = std::rc::Rc<dyn Fn() -> futures_util::future::LocalBoxFuture<'static, bool>>;
 
 impl Channel for HallChannel {
     type Event = HallEvent;
+
+    async fn still_allowed(&self) -> bool {
+        match &self.still_allowed {
+            Some(check) => check().await,
+            None => true,
+        }
+    }
 
     async fn load(&self, after: i64, limit: i64) -> Result<Vec<HallEvent>, AppError> {
         let tender_id = self.tender_id.clone();

@@ -14,6 +14,29 @@ use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
 /// 404 unless the principal may see the tender (drafts are private).
+/// Whether the tender is still visible to whoever the socket's token
+/// stands for now (the public, once it is revoked or its account disabled):
+/// a draft's socket closes for a manager disabled since; a published
+/// tender's stays open, as it would for anyone.
+fn still_visible(
+    state: web::Data<AppState>,
+    id: TenderId,
+    token: Option<String>,
+) -> super::live::Recheck {
+    std::rc::Rc::new(move || {
+        let (state, id, token) = (state.clone(), id.clone(), token.clone());
+        Box::pin(async move {
+            let principal = match &token {
+                Some(t) => crate::identity::middleware::recheck(&state, t)
+                    .await
+                    .unwrap_or_else(|_| Principal::public()),
+                None => Principal::public(),
+            };
+            check_visible(&state, &id, principal).await.is_ok()
+        })
+    })
+}
+
 async fn check_visible(
     state: &AppState,
     id: &TenderId,
@@ -91,7 +114,12 @@ pub async fn live(
         subscription,
         channel: super::live::HallChannel {
             db: state.db.clone(),
-            tender_id: id,
+            tender_id: id.clone(),
+            still_allowed: Some(still_visible(
+                state.clone(),
+                id,
+                crate::identity::middleware::bearer(&req),
+            )),
         },
         after,
         settings: state.hall.settings,

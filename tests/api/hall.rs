@@ -665,3 +665,47 @@ async fn appends_are_numbered_without_gaps_under_concurrency() {
     let numbers: Vec<i64> = all(&app).unwrap().iter().map(|e| e.seq).collect();
     assert_eq!(numbers, (1..=61 + stored).collect::<Vec<_>>());
 }
+
+#[actix_web::test]
+async fn a_drafts_hall_closes_for_a_manager_disabled_since_and_stays_open_on_a_published_one() {
+    let app = spawn_app_with(Options {
+        hall: Some(LiveSettings {
+            heartbeat: StdDuration::from_millis(100),
+            client_timeout: StdDuration::from_secs(30),
+            ..LiveSettings::default()
+        }),
+        ..Default::default()
+    })
+    .await;
+    app.leagues();
+    let tenderer = app.user("采购科", Role::Tenderer, "NNG", "南宁市教育局");
+    let draft = app.create_draft(&tenderer, "草稿大厅").await;
+    let published = app.create_draft(&tenderer, "公开大厅").await;
+    act_ok(&app, &tenderer, &published, "publish").await;
+    let mut on_draft = connect(&app, &draft, None, Some(&tenderer)).await.unwrap();
+    until_live(&mut on_draft).await;
+    let mut on_published = connect(&app, &published, None, Some(&tenderer))
+        .await
+        .unwrap();
+    until_live(&mut on_published).await;
+    let me = app.get("/api/v1/me", Some(&tenderer)).await.json()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let platform = app.platform_operator("平台运营");
+    app.post_json(
+        &format!("/api/v1/users/{me}/disable"),
+        Some(&platform),
+        &json!({"reason": "离职"}),
+    )
+    .await
+    .assert_status(200);
+    let frame = close_frame(&mut on_draft).await;
+    assert_eq!(frame.code, CloseCode::Policy, "{frame:?}");
+    // The published tender's hall is anyone's: that socket stays.
+    let still = tokio::time::timeout(StdDuration::from_millis(500), next(&mut on_published)).await;
+    assert!(
+        still.is_err(),
+        "the published hall's socket stays open: {still:?}"
+    );
+}
