@@ -15,6 +15,7 @@
 use crate::db::DbConn;
 use crate::db::schema::{openings, tenders};
 use crate::error::AppError;
+use crate::identity::policy::{Area, OperatorKind};
 use crate::tenders::model::TenderStatus;
 use diesel::prelude::*;
 use std::collections::HashSet;
@@ -68,9 +69,8 @@ pub struct Standing<'a> {
     pub manages: bool,
     /// A supervisor whose scope holds it.
     pub supervises: bool,
-    /// An operator: `Some(None)` of the platform (no league), `Some(Some(l))`
-    /// of league `l`.
-    pub operator: Option<Option<&'a str>>,
+    /// An operator, of the platform or of a league.
+    pub operator: Option<OperatorKind<'a>>,
 }
 
 /// Whether someone standing so sees the bidders of a tender of
@@ -81,11 +81,9 @@ pub fn sees_bidders(opened: bool, standing: &Standing, tender_league: &str) -> b
     opened
         && (standing.manages
             || standing.supervises
-            || match standing.operator {
-                Some(None) => true,
-                Some(Some(league)) => league == tender_league,
-                None => false,
-            })
+            || standing
+                .operator
+                .is_some_and(|kind| kind.operates(Area::AuditLog, Some(tender_league))))
 }
 
 /// "bidder 3": how an alert names a bidder before the opening.
@@ -204,11 +202,11 @@ mod tests {
                 ..Standing::default()
             },
             Standing {
-                operator: Some(None),
+                operator: Some(OperatorKind::Platform),
                 ..Standing::default()
             },
             Standing {
-                operator: Some(Some("NNG")),
+                operator: Some(OperatorKind::League("NNG")),
                 ..Standing::default()
             },
         ];
@@ -217,7 +215,7 @@ mod tests {
             assert!(sees_bidders(true, s, "NNG"), "{s:?}");
         }
         let other_league = Standing {
-            operator: Some(Some("LZH")),
+            operator: Some(OperatorKind::League("LZH")),
             ..Standing::default()
         };
         assert!(!sees_bidders(true, &other_league, "NNG"));

@@ -736,9 +736,7 @@ fn sees_all_bids(
             Some(Role::Tenderer | Role::Agent)
         ),
         supervises,
-        operator: principal
-            .has(Role::Operator)
-            .then(|| principal.league.as_ref().map(|l| l.as_str())),
+        operator: principal.operator_kind(),
     };
     Ok(sees_bidders(opened, &standing, &row.league_code))
 }

@@ -186,13 +186,7 @@ pub fn set_disabled(
     disabled: bool,
     change: &AccountChange,
 ) -> Result<AccountView, AppError> {
-    let row: Row = users::table
-        .filter(users::id.eq(id))
-        .select(select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("account"))?;
-    let before = view(conn, row)?;
+    let before = load(conn, id)?.ok_or_else(|| AppError::not_found("account"))?;
     // Who may, before anything about the request or the account's state.
     may_change(&ctx.principal, &before)?;
     let reason = change.reason.trim();

@@ -136,6 +136,22 @@ pub enum OperatorKind<'a> {
     League(&'a str),
 }
 
+impl OperatorKind<'_> {
+    /// Whether an operator of this kind acts in `area` for an object of
+    /// `league` (`None`: an object of no league, or of every league).
+    pub fn operates(self, area: Area, league: Option<&str>) -> bool {
+        let (platform, own) = area.grant();
+        match self {
+            OperatorKind::Platform => platform == Grant::Everywhere,
+            OperatorKind::League(mine) => match own {
+                Grant::Everywhere => true,
+                Grant::OwnLeague => league == Some(mine),
+                Grant::Nothing => false,
+            },
+        }
+    }
+}
+
 impl Principal {
     /// The operator kind of this principal: `operator` in an account of no
     /// league is a platform operator, in an account of league L a league
@@ -157,16 +173,8 @@ impl Principal {
     /// Whether this principal acts as an operator in `area` for an object
     /// of `league` (`None`: an object of no league, or of every league).
     pub fn operates(&self, area: Area, league: Option<&str>) -> bool {
-        let (platform, own) = area.grant();
-        match self.operator_kind() {
-            None => false,
-            Some(OperatorKind::Platform) => platform == Grant::Everywhere,
-            Some(OperatorKind::League(mine)) => match own {
-                Grant::Everywhere => true,
-                Grant::OwnLeague => league == Some(mine),
-                Grant::Nothing => false,
-            },
-        }
+        self.operator_kind()
+            .is_some_and(|kind| kind.operates(area, league))
     }
 }
 

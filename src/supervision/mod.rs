@@ -14,6 +14,7 @@
 use crate::db::DbConn;
 use crate::db::schema::{supervisor_scopes, tenders};
 use crate::error::AppError;
+use crate::identity::policy::{Area, OperatorKind};
 use crate::identity::{Principal, Role};
 use crate::tenders::model::Category;
 use crate::types::{LeagueCode, text_enum};
@@ -136,20 +137,34 @@ impl Reader {
     /// its own league's tenders' (`identity::policy`, `Area::AuditLog`).
     pub fn covers(&self, league: &str, category: &str) -> bool {
         match self {
-            Reader::Operator(None) => true,
-            Reader::Operator(Some(mine)) => mine.as_str() == league,
+            Reader::Operator(_) => self.operates_record(Some(league)),
             Reader::Supervisor(s) => s.covers(league, category),
         }
     }
 
     pub fn covers_platform_events(&self) -> bool {
         match self {
-            Reader::Operator(None) => true,
             // Events of no tender (accounts, registries, keys) are of no
             // one league: the platform's.
-            Reader::Operator(Some(_)) => false,
+            Reader::Operator(_) => self.operates_record(None),
             Reader::Supervisor(s) => s.covers_platform_events(),
         }
+    }
+
+    /// The operator kind of an operator reader.
+    fn operator_kind(&self) -> Option<OperatorKind<'_>> {
+        match self {
+            Reader::Operator(None) => Some(OperatorKind::Platform),
+            Reader::Operator(Some(l)) => Some(OperatorKind::League(l.as_str())),
+            Reader::Supervisor(_) => None,
+        }
+    }
+
+    /// Whether an operator reader reads the record of `league`'s tenders
+    /// (`None`: events of no tender), by `identity::policy`.
+    fn operates_record(&self, league: Option<&str>) -> bool {
+        self.operator_kind()
+            .is_some_and(|kind| kind.operates(Area::AuditLog, league))
     }
 
     /// Whether this reader, once it reads an event about a tender of
@@ -158,8 +173,8 @@ impl Reader {
     pub fn sees_bidders(&self, opened: bool, league: &str) -> bool {
         use crate::audit::sealing::{Standing, sees_bidders};
         let standing = match self {
-            Reader::Operator(l) => Standing {
-                operator: Some(l.as_ref().map(|l| l.as_str())),
+            Reader::Operator(_) => Standing {
+                operator: self.operator_kind(),
                 ..Standing::default()
             },
             // Events out of its scope it does not read at all.
