@@ -18,20 +18,13 @@ use tracing::Instrument;
 /// stands for now (the public, once it is revoked or its account disabled):
 /// a draft's socket closes for a manager disabled since; a published
 /// tender's stays open, as it would for anyone.
-fn still_visible(
-    state: web::Data<AppState>,
-    id: TenderId,
-    token: Option<String>,
-) -> super::live::Recheck {
+fn still_visible(state: web::Data<AppState>, id: TenderId, token: String) -> super::live::Recheck {
     std::rc::Rc::new(move || {
         let (state, id, token) = (state.clone(), id.clone(), token.clone());
         Box::pin(async move {
-            let principal = match &token {
-                Some(t) => crate::identity::middleware::recheck(&state, t)
-                    .await
-                    .unwrap_or_else(|_| Principal::public()),
-                None => Principal::public(),
-            };
+            let principal = crate::identity::middleware::recheck(&state, &token)
+                .await
+                .unwrap_or_else(|_| Principal::public());
             check_visible(&state, &id, principal).await.is_ok()
         })
     })
@@ -115,11 +108,10 @@ pub async fn live(
         channel: super::live::HallChannel {
             db: state.db.clone(),
             tender_id: id.clone(),
-            still_allowed: Some(still_visible(
-                state.clone(),
-                id,
-                crate::identity::middleware::bearer(&req),
-            )),
+            // A socket opened without a token watches a published tender,
+            // which stays visible to everyone: nothing to re-check.
+            still_allowed: crate::identity::middleware::bearer(&req)
+                .map(|token| still_visible(state.clone(), id, token)),
         },
         after,
         settings: state.hall.settings,
