@@ -107,6 +107,24 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The request body is not well-formed JSON.",
     ),
     (
+        "malformed-request",
+        400,
+        "Malformed request",
+        "The request line or a header could not be parsed (a control character in a header, a bad method or target, a malformed Content-Length, Transfer-Encoding or chunk); the connection is closed.",
+    ),
+    (
+        "request-timeout",
+        408,
+        "Request timeout",
+        "No complete request head arrived in the time allowed after connecting; the connection is closed.",
+    ),
+    (
+        "request-head-too-large",
+        431,
+        "Request head too large",
+        "The request line and headers exceed 128 KiB or 96 header lines; the connection is closed.",
+    ),
+    (
         "invalid-query",
         400,
         "Invalid query",

@@ -9,7 +9,7 @@ use crate::store::BlobStore;
 use crate::{audit, frontend, hall, http, identity, leagues, opendata, tenders, trust};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, HttpServer, get, web};
+use actix_web::{App, HttpResponse, get, web};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::net::TcpListener;
@@ -441,14 +441,7 @@ impl Application {
         // kernel's queue, and was answered 408 (measured: 100-400 of 2,000
         // concurrent bids). A late head is still a bid in time; whether it
         // is in time is the deadline's decision, not the socket's.
-        let server = HttpServer::new(move || configure(state.clone()).0)
-            .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
-            .on_connect(keep_client_cert);
-        let server = match tls {
-            Some(acceptor) => server.listen_openssl(listener, acceptor)?,
-            None => server.listen(listener)?,
-        }
-        .run();
+        let server = serve(listener, tls, state)?;
         Ok(Application {
             server,
             port,
@@ -504,10 +497,89 @@ fn tls_acceptor(
     Ok(builder)
 }
 
+/// The HTTP/1 server on `listener` (over TLS when `tls` is given): what
+/// `HttpServer::listen` assembles, with each connection wrapped in
+/// `http::wire::ProblemIo`, so that the refusals actix-http writes itself
+/// (an unparsable head, a head too large or too slow) are problem+json.
+fn serve(
+    listener: TcpListener,
+    tls: Option<openssl::ssl::SslAcceptorBuilder>,
+    state: web::Data<AppState>,
+) -> anyhow::Result<Server> {
+    use actix_http::HttpService;
+    use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
+    use actix_tls::accept::openssl::{Acceptor, TlsStream};
+    use actix_web::dev::AppConfig;
+    use actix_web::rt::net::TcpStream;
+    use http::wire::{Connection, ProblemIo};
+
+    let tls = tls.map(|mut builder| {
+        // HTTP/1.1 only (the server is built without HTTP/2).
+        builder.set_alpn_select_callback(|_, offered| {
+            openssl::ssl::select_next_proto(b"\x08http/1.1", offered)
+                .ok_or(openssl::ssl::AlpnError::NOACK)
+        });
+        builder.build()
+    });
+    let addr = listener.local_addr()?;
+    let builder = actix_server::Server::build();
+    let shutdown = builder.graceful_shutdown_signal();
+    let builder = builder.listen("ggzy", listener, move || {
+        let shutdown = shutdown.clone();
+        // actix's default gives a client 5 s to send its request head
+        // after connecting; in a deadline surge of thousands of uploads on
+        // two cores a bidder's head can wait longer than that in the
+        // kernel's queue, and was answered 408 (measured: 100-400 of 2,000
+        // concurrent bids). A late head is still a bid in time; whether it
+        // is in time is the deadline's decision, not the socket's.
+        let http = HttpService::build()
+            .graceful_shutdown_signal(move || {
+                let signal = shutdown.clone();
+                async move { signal.notified().await }
+            })
+            .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+            .client_disconnect_timeout(std::time::Duration::from_secs(1))
+            .local_addr(addr)
+            .on_connect_ext(|io: &_, data: &mut _| keep_client_cert(io, data))
+            .h1(map_config(
+                configure(state.clone())
+                    .0
+                    .into_factory()
+                    .map_err(|e| e.error_response()),
+                // Nothing here reads the configured host or scheme (no URL
+                // is generated from them); the default stands.
+                |_| AppConfig::default(),
+            ));
+        let http = http.map_err(|e| tracing::debug!(error = %e, "connection ended"));
+        match tls.clone() {
+            Some(acceptor) => actix_service::boxed::factory(
+                Acceptor::new(acceptor)
+                    .map_init_err(|_| ())
+                    .map_err(|e| tracing::debug!(error = ?e, "TLS handshake failed"))
+                    .map(|io: TlsStream<TcpStream>| {
+                        let peer = io.get_ref().peer_addr().ok();
+                        (ProblemIo::new(Connection::Tls(io)), peer)
+                    })
+                    .and_then(http),
+            ),
+            None => actix_service::boxed::factory(
+                fn_service(|io: TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    std::future::ready(Ok((ProblemIo::new(Connection::Plain(io)), peer)))
+                })
+                .and_then(http),
+            ),
+        }
+    })?;
+    Ok(builder.run())
+}
+
 /// Puts the client certificate of a TLS connection where handlers find it.
-fn keep_client_cert(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
-    use actix_tls::accept::openssl::TlsStream;
-    if let Some(tls) = conn.downcast_ref::<TlsStream<actix_web::rt::net::TcpStream>>()
+fn keep_client_cert(
+    conn: &http::wire::ProblemIo<http::wire::Connection>,
+    data: &mut actix_web::dev::Extensions,
+) {
+    if let http::wire::Connection::Tls(tls) = conn.get_ref()
         && let Some(cert) = tls.ssl().peer_certificate()
         && let Ok(der) = cert.to_der()
     {

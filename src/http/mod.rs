@@ -4,6 +4,7 @@
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod wire;
 
 use crate::error::AppError;
 use crate::startup::AppState;

@@ -274,3 +274,105 @@ async fn control_characters_are_refused_on_every_backend() {
         .await
         .assert_problem(400, "invalid-query");
 }
+
+/// Sends `raw` on a fresh connection and reads until the server closes it.
+async fn raw_exchange(app: &TestApp, raw: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket.write_all(raw).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        socket.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The body of the last answer in `answer` (after its blank line).
+fn last_problem(answer: &str, status: u16, code: &str) -> Value {
+    let start = answer.rfind("HTTP/1.1 ").expect("an answer");
+    let last = &answer[start..];
+    assert!(
+        last.starts_with(&format!("HTTP/1.1 {status} ")),
+        "expected {status}, got: {last}"
+    );
+    assert!(
+        last.to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{last}"
+    );
+    let body: Value = serde_json::from_str(last.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    body
+}
+
+/// What actix-http refuses before any handler runs (a head it cannot parse,
+/// one too large) is problem+json too, also after good requests on the
+/// same connection, and a good request whose body looks like a bad head is
+/// answered normally.
+#[actix_web::test]
+async fn malformed_heads_are_problems_too() {
+    let (app, token) = setup(Options::default()).await;
+    let before = app.snapshot();
+    let control = format!(
+        "POST /api/v1/tenders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\x01\r\nContent-Length: 2\r\n\r\n{{}}"
+    );
+    last_problem(
+        &raw_exchange(&app, control.as_bytes()).await,
+        400,
+        "malformed-request",
+    );
+    for bad in [
+        "GET /api/v1/tenders HTTP/1.1\r\nHo st: x\r\n\r\n",
+        "GET /api/v1/tenders HTTP/1.1\r\nContent-Length: ten\r\n\r\n",
+        "GET /api/v1/tenders HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "G\u{7f}T /api/v1/tenders HTTP/1.1\r\n\r\n",
+    ] {
+        last_problem(
+            &raw_exchange(&app, bad.as_bytes()).await,
+            400,
+            "malformed-request",
+        );
+    }
+    // Pipelined after a good request whose body holds the same bad bytes.
+    let pipelined = format!(
+        "POST /api/v1/tenders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 7\r\n\r\n\"\x01\r\n\r\n\"\
+         GET /api/v1/tenders HTTP/1.1\r\nX: \x01\r\n\r\n"
+    );
+    let answer = raw_exchange(&app, pipelined.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(answer.contains("\"malformed-json\""), "{answer}");
+    assert_eq!(answer.matches("HTTP/1.1 ").count(), 2, "{answer}");
+    last_problem(&answer, 400, "malformed-request");
+    let mut huge = b"GET /api/v1/tenders HTTP/1.1\r\nX-Big: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', 140_000));
+    huge.extend(b"\r\n\r\n");
+    last_problem(
+        &raw_exchange(&app, &huge).await,
+        431,
+        "request-head-too-large",
+    );
+    assert_eq!(app.snapshot(), before);
+    // The codes are in the catalogue.
+    let catalogue: Value = app.get("/problems", None).await.json();
+    for code in [
+        "malformed-request",
+        "request-head-too-large",
+        "request-timeout",
+    ] {
+        assert!(
+            catalogue
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["code"] == code),
+            "{code} missing from /problems"
+        );
+    }
+}
