@@ -72,6 +72,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::experts::cli::DrawCommand,
     },
+    /// Open the database's own client (sqlite3 or psql), on the record:
+    /// the session and its reason go into the audit log first.
+    Database {
+        #[command(subcommand)]
+        command: DatabaseCommand,
+    },
     /// Set a supervisor's scope (on the server).
     Supervision {
         #[command(subcommand)]
@@ -199,6 +205,24 @@ pub enum UsersCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum DatabaseCommand {
+    /// Start `sqlite3` or `psql` on the platform's database (interactive,
+    /// or running `--command` and exiting); recorded in the audit log as
+    /// `database.session.open` before and `database.session.close` after.
+    Shell {
+        /// Why the database is opened; recorded.
+        #[arg(long)]
+        reason: String,
+        /// One statement to run instead of an interactive session.
+        #[arg(long)]
+        command: Option<String>,
+    },
+    /// List the sessions opened with `shell`: id, opened, closed, exit
+    /// code, operating-system account, reason.
+    Sessions,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum LeaguesCommand {
     /// List the leagues.
     List,
@@ -264,6 +288,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Opening { command } => crate::opening::cli::run(command),
         Command::Audit { .. } | Command::Draw { .. } => {
             unreachable!("handled before configuration")
+        }
+        Command::Database {
+            command: DatabaseCommand::Sessions,
+        } => {
+            for line in crate::db::shell::list(&admin_db(&config)?)? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Database {
+            command: DatabaseCommand::Shell { reason, command },
+        } => {
+            let db = admin_db(&config)?;
+            let url = config.effective_database_url();
+            let code = crate::db::shell::run(&db, &url, &reason, command.as_deref())?;
+            if code != 0 {
+                std::process::exit(code);
+            }
+            Ok(())
         }
         Command::Supervision { command } => supervision(config, command),
     }

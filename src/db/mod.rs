@@ -3,6 +3,7 @@
 //! off the async executor.
 
 pub mod schema;
+pub mod shell;
 
 use crate::error::AppError;
 use anyhow::Context;

@@ -596,3 +596,15 @@ diesel::table! {
         label -> Integer,
     }
 }
+
+diesel::table! {
+    database_sessions (id) {
+        id -> Text,
+        opened_at -> Timestamp,
+        os_user -> Text,
+        reason -> Text,
+        statement -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        exit_code -> Nullable<Integer>,
+    }
+}

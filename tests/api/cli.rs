@@ -502,3 +502,102 @@ async fn the_trust_registry_from_the_command_line() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("certificate"));
 }
+
+/// The platform operators' way into the database is on the record: the
+/// session and its reason are committed to the audit log before the
+/// client runs, its end after; a session without a reason is refused and
+/// opens nothing.
+#[actix_web::test]
+async fn a_database_session_is_recorded_before_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _cleanup) = test_database(dir.path());
+    let out = ggzy(dir.path(), &db, &["migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let refused = ggzy(
+        dir.path(),
+        &db,
+        &[
+            "database",
+            "shell",
+            "--reason",
+            "  ",
+            "--command",
+            "SELECT 1",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--reason"));
+    // The statement sees its own session's opening already committed.
+    let out = ggzy(
+        dir.path(),
+        &db,
+        &[
+            "database",
+            "shell",
+            "--reason",
+            "核对投标人数 (ticket 42)",
+            "--command",
+            "SELECT action || '/' || object_type FROM audit_events \
+             WHERE action LIKE 'database.%' ORDER BY seq",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        seen.contains("database.session.open/database_session"),
+        "{seen}"
+    );
+    assert!(!seen.contains("database.session.close"), "{seen}");
+    // A failing statement is recorded with its exit code.
+    let failed = ggzy(
+        dir.path(),
+        &db,
+        &[
+            "database",
+            "shell",
+            "--reason",
+            "试错",
+            "--command",
+            "SELECT * FROM no_such_table",
+        ],
+    );
+    assert!(!failed.status.success());
+    let out = ggzy(dir.path(), &db, &["database", "sessions"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    let first: Vec<&str> = lines[0].split('\t').collect();
+    assert_eq!(first[3], "0", "{listed}");
+    assert_eq!(first[5], "核对投标人数 (ticket 42)");
+    let second: Vec<&str> = lines[1].split('\t').collect();
+    assert_ne!(second[3], "0", "{listed}");
+    assert_ne!(second[2], "open", "{listed}");
+    // Two sessions, each opened and closed, in the record.
+    let out = ggzy(
+        dir.path(),
+        &db,
+        &[
+            "database",
+            "shell",
+            "--reason",
+            "count",
+            "--command",
+            "SELECT count(*) FROM audit_events WHERE action LIKE 'database.session.%'",
+        ],
+    );
+    // (this third session's opening included)
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5");
+}
