@@ -502,7 +502,9 @@ fn load_records(
         };
         let published = ctx(&demo.by, start);
         tenders::transition(conn, &published, settings, &row, &publish)?;
-        crate::opening::store::on_transition(conn, &published, &row, &publish, platform)?;
+        crate::opening::store::on_transition(
+            conn, &published, &row, &publish, platform, &mut None,
+        )?;
         ids.push((id, demo.by, start));
     }
 
@@ -553,6 +555,13 @@ fn load_records(
     };
     let opening = ctx(land_by, opened);
     tenders::transition(conn, &opening, settings, &row, &start_opening)?;
-    crate::opening::store::on_transition(conn, &opening, &row, &start_opening, platform)?;
+    crate::opening::store::on_transition(
+        conn,
+        &opening,
+        &row,
+        &start_opening,
+        platform,
+        &mut None,
+    )?;
     Ok(())
 }

@@ -130,6 +130,15 @@ impl KeyPool {
         Some(key)
     }
 
+    /// A pair taken for a publication that did not happen (refused, or its
+    /// transaction failed before using it): ready again, never used.
+    pub fn give_back(&self, key: FreshKey) {
+        let mut ready = self.lock();
+        if ready.keys.len() < self.target {
+            ready.keys.push_back((Instant::now(), key));
+        }
+    }
+
     /// A ready pair, or else one made now (slow: the fallback).
     pub fn take_or_make(&self) -> Result<FreshKey, CustodyError> {
         if let Some(key) = self.take() {
@@ -213,6 +222,19 @@ pub fn shared() -> &'static KeyPool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pair_given_back_is_handed_out_again_and_the_pool_stays_bounded() {
+        let pool = KeyPool::new(1, Duration::from_secs(3600));
+        let key = FreshKey::generate().unwrap();
+        let sha = key.public_sha256().unwrap();
+        pool.give_back(key);
+        let again = pool.take().expect("the pair given back");
+        assert_eq!(again.public_sha256().unwrap(), sha);
+        pool.give_back(again);
+        pool.give_back(FreshKey::generate().unwrap());
+        assert_eq!(pool.lock().keys.len(), 1, "never more than the target");
+    }
 
     #[test]
     fn stale_pairs_are_the_oldest_ones_past_the_age() {

@@ -343,6 +343,7 @@ pub fn create_for_tender(
     row: &TenderRow,
     input: Option<&CustodyInput>,
     platform: &X509,
+    key: &mut Option<custody::FreshKey>,
 ) -> Result<CustodyView, AppError> {
     let (chosen, threshold) = custodians_for(conn, ctx, row, input, platform)?;
     let bid_deadline = from_db_time(row.bid_deadline);
@@ -353,11 +354,15 @@ pub fn create_for_tender(
             certificate: c.cert.clone(),
         })
         .collect();
-    // The key pair was made ahead, outside any transaction (when one is
-    // ready): this transaction only splits, encrypts and inserts.
-    let fresh = super::keypool::shared()
-        .take_or_make()
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening key pair")))?;
+    // The key pair was made ahead, outside any transaction (taken by the
+    // caller before it began, or from the pool): this transaction only
+    // splits, encrypts and inserts.
+    let fresh = match key.take() {
+        Some(key) => key,
+        None => super::keypool::shared()
+            .take_or_make()
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening key pair")))?,
+    };
     let key = custody::create_with(
         fresh,
         &format!("Opening key of {}", row.reference),
@@ -689,12 +694,13 @@ pub fn on_transition(
     row: &TenderRow,
     input: &crate::tenders::store::TransitionInput,
     platform: &X509,
+    key: &mut Option<custody::FreshKey>,
 ) -> Result<(), AppError> {
     use crate::db::schema::openings;
     use crate::tenders::lifecycle::Action;
     match input.action {
         Action::Publish => {
-            create_for_tender(conn, ctx, row, input.custody.as_ref(), platform)?;
+            create_for_tender(conn, ctx, row, input.custody.as_ref(), platform, key)?;
         }
         _ if input.custody.is_some() => {
             return Err(AppError::invalid(
