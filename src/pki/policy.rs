@@ -54,6 +54,53 @@ pub enum Purpose {
     TimeStamping,
 }
 
+/// The certificate-policy inputs of RFC 5280 §6.1.1 (c), (e), (f), (g):
+/// the acceptable policies and whether the path must carry one, may map
+/// policies, may satisfy a policy with anyPolicy. The default accepts any
+/// policy and requires none, as a validation without policy inputs does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyInputs {
+    /// user-initial-policy-set: policy OIDs (dotted), any of which is
+    /// acceptable; empty means anyPolicy (2.5.29.32.0).
+    #[serde(default)]
+    pub initial_policies: Vec<String>,
+    /// initial-explicit-policy: the path must be valid for one of them.
+    #[serde(default)]
+    pub explicit_policy: bool,
+    /// initial-policy-mapping-inhibit.
+    #[serde(default)]
+    pub inhibit_policy_mapping: bool,
+    /// initial-any-policy-inhibit.
+    #[serde(default)]
+    pub inhibit_any_policy: bool,
+}
+
+impl PolicyInputs {
+    /// Whether every OID is dotted decimal with at least two arcs (what
+    /// openssl will accept), and there are at most 32 of them.
+    pub fn check(&self) -> Result<(), String> {
+        if self.initial_policies.len() > 32 {
+            return Err("at most 32 initial policies".into());
+        }
+        for oid in &self.initial_policies {
+            let arcs: Vec<&str> = oid.split('.').collect();
+            let ok = oid.len() <= 128
+                && arcs.len() >= 2
+                && arcs.iter().all(|a| {
+                    !a.is_empty() && a.len() <= 19 && a.bytes().all(|b| b.is_ascii_digit())
+                })
+                && matches!(arcs[0], "0" | "1" | "2");
+            if !ok {
+                return Err(format!(
+                    "{oid:?} is not a policy OID in dotted decimal form"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// How path building ended (openssl's verdict, without the time checks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathFact {

@@ -11,8 +11,8 @@
 
 use super::ocsp::{self, OcspFact, OcspSettings};
 use super::policy::{
-    self, Decision, Facts, PathFact, Purpose, RevocationAnswer, RevocationFact, RevocationSource,
-    RevocationStatus, UsageFacts, Window,
+    self, Decision, Facts, PathFact, PolicyInputs, Purpose, RevocationAnswer, RevocationFact,
+    RevocationSource, RevocationStatus, UsageFacts, Window,
 };
 use chrono::{DateTime, Utc};
 use foreign_types::{ForeignType, ForeignTypeRef};
@@ -566,6 +566,18 @@ pub fn validate(
     at: DateTime<Utc>,
     purpose: Purpose,
 ) -> Report {
+    validate_with(bytes, trust, at, purpose, &PolicyInputs::default())
+}
+
+/// `validate` with certificate-policy inputs (RFC 5280 §6.1.1).
+pub fn validate_with(
+    bytes: &[u8],
+    trust: &TrustMaterial,
+    at: DateTime<Utc>,
+    purpose: Purpose,
+    policies: &PolicyInputs,
+) -> Report {
+    let _ = policies;
     let failure = |why: String| Report {
         decision: policy::format_failure(&why),
         validation_time: at,
