@@ -803,6 +803,26 @@ def shared_crl_names(pk: Pkits, chosen: list[Test], bundles: dict[str, Bundle]) 
     return out
 
 
+def write_manifest(path: Path, pk: Pkits, chosen: list[Test], bundles: dict[str, Bundle]) -> None:
+    def rel(kind: str, name: str) -> str:
+        return f"{kind}/{name}"
+
+    path.write_text(json.dumps({
+        "pkits_data": str(pk.root),
+        "any_policy": ANY_POLICY,
+        "tests": [{
+            "test": t.number, "title": t.title, "valid": t.valid,
+            "anchor": rel("certs", bundles[t.number].anchor[0]),
+            "cas": [rel("certs", n) for n, _ in bundles[t.number].cas],
+            "crls": [rel("crls", n) for n, _ in bundles[t.number].crls],
+            "ee": rel("certs", bundles[t.number].ee[0]),
+            "variants": [{"policies": list(i.policies) or [ANY_POLICY], "explicit": i.explicit,
+                          "inhibit_map": i.inhibit_map, "inhibit_any": i.inhibit_any, "valid": v}
+                         for i, v in VARIANTS.get(t.number, [])],
+        } for t in chosen],
+    }, indent=1))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
@@ -819,6 +839,9 @@ def main() -> int:
     ap.add_argument("--no-openssl", action="store_true", help="the platform only")
     ap.add_argument("--openssl-flags", default=OPENSSL_FLAGS,
                     help=f"openssl verify's checking flags (default: {OPENSSL_FLAGS})")
+    ap.add_argument("--write-manifest", metavar="FILE",
+                    help="write each test's inputs (file names under PKITS_data), expected outcome and "
+                         "policy variants as JSON, for other harnesses, and stop")
     ap.add_argument("--json", help="write every result, with the platform's checks, to this file")
     args = ap.parse_args()
 
@@ -833,6 +856,10 @@ def main() -> int:
         if not chosen:
             raise Mismatch(f"no test matches --only {args.only}")
         bundles = {t.number: pk.bundle(t) for t in all_tests}
+        if args.write_manifest:
+            write_manifest(Path(args.write_manifest), pk, chosen, bundles)
+            print(f"{len(chosen)} tests written to {args.write_manifest}")
+            return 0
         api = None if args.no_platform else Api(args.url, operator_token(args))
     except Mismatch as e:
         print(f"FAILED: {e}", file=sys.stderr)
@@ -911,6 +938,12 @@ def main() -> int:
         fail_closed = [r for r in results if r["expected_valid"] and not r["platform"]["valid"]]
         print(f"  - platform agrees with PKITS on {len(agree)} of {n} "
               f"(default inputs; validate API at {args.at})")
+        sections: dict[str, list[int]] = {}
+        for r in results:
+            tally = sections.setdefault(".".join(r["test"].split(".")[:2]), [0, 0])
+            tally[0] += 1
+            tally[1] += r["platform"]["agrees"]
+        print("  - per section: " + " ".join(f"{k} {v[1]}/{v[0]}" for k, v in sections.items()))
         print(f"  - fail-open (invalid path PASSED): {len(fail_open)}"
               + (": " + " ".join(r["test"] for r in fail_open) if fail_open else ""))
         print(f"  - valid path not PASSED: {len(fail_closed)}"
