@@ -18,6 +18,7 @@ pub mod keys;
 pub mod ocsp;
 pub mod policy;
 pub mod validation;
+pub mod verifier;
 
 /// Bytes given as text in JSON: PEM kept as it is, anything else read as
 /// base64 (white space ignored); `None` if it is neither.

@@ -14,21 +14,17 @@ use super::policy::{
     self, Decision, Facts, PathFact, PolicyInputs, Purpose, RevocationAnswer, RevocationFact,
     RevocationSource, RevocationStatus, UsageFacts, Window,
 };
+use super::verifier::{self, Finding, Kind};
 use chrono::{DateTime, Utc};
 use foreign_types::{ForeignType, ForeignTypeRef};
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
 use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
-use openssl::pkey::{HasPublic, PKeyRef};
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
-use openssl::x509::verify::X509VerifyFlags;
-use openssl::x509::{
-    CrlStatus, ReasonCode, X509, X509Crl, X509Ref, X509StoreContext, X509VerifyResult,
-};
+use openssl::x509::{CrlStatus, ReasonCode, X509, X509Crl, X509Ref, X509VerifyResult};
 use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// Trust anchors, intermediate CAs that may complete a path, CRLs, and how
@@ -52,8 +48,8 @@ pub struct TrustMaterial {
 #[derive(Default)]
 pub struct PreparedTrust(RwLock<Option<Arc<Prepared>>>);
 
-/// The openssl objects for path building and the CRLs indexed by issuer,
-/// made from given anchors, intermediates and CRLs, which it holds.
+/// The openssl objects for path building, made from given anchors,
+/// intermediates and CRLs, which it holds.
 struct Prepared {
     /// The material this was made from, held so that it stays alive and
     /// compared by identity (the openssl object each entry points to). While
@@ -61,21 +57,8 @@ struct Prepared {
     /// objects are immutable, so the same addresses mean the same material.
     anchors: Vec<X509>,
     intermediates: Stack<X509>,
-    crls: Vec<PreparedCrl>,
+    crls: Vec<X509Crl>,
     store: X509Store,
-    /// Indices into `crls` by the DER of the CRL's issuer name.
-    by_issuer: HashMap<Vec<u8>, Vec<usize>>,
-}
-
-/// A CRL with what is learnt about it once: the bytes of a CRL do not
-/// change, so neither does its completeness nor whether a key verifies its
-/// signature. (Currency depends on the validation time and is not kept.)
-struct PreparedCrl {
-    crl: X509Crl,
-    complete: OnceLock<bool>,
-    /// Whether the signature verifies with the key of each CA of the
-    /// material (anchors, then intermediates), learnt when first asked.
-    signed_by_ca: Vec<OnceLock<bool>>,
 }
 
 fn same_objects<T: ForeignType>(
@@ -87,37 +70,22 @@ fn same_objects<T: ForeignType>(
 
 impl Prepared {
     fn new(trust: &TrustMaterial) -> Result<Prepared, ErrorStack> {
+        // Any registered anchor ends a path (partial chains are allowed by
+        // the verifier: trust lists list services, not only roots).
         let mut builder = X509StoreBuilder::new()?;
         for anchor in &trust.anchors {
             builder.add_cert(anchor.clone())?;
         }
-        // Time is the policy's business; and any registered certificate, root or
-        // intermediate, is an anchor (trust lists list services, not roots).
-        builder.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::PARTIAL_CHAIN)?;
         let mut intermediates = Stack::new()?;
         for ca in &trust.intermediates {
             intermediates.push(ca.clone())?;
         }
-        let cas = trust.anchors.len() + trust.intermediates.len();
-        let mut by_issuer: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
-        let mut crls = Vec::with_capacity(trust.crls.len());
-        for (i, crl) in trust.crls.iter().enumerate() {
-            // A CRL whose issuer name cannot be encoded is signed by no one.
-            if let Ok(name) = crl.issuer_name().to_der() {
-                by_issuer.entry(name).or_default().push(i);
-            }
-            crls.push(PreparedCrl {
-                crl: share_crl(crl)?,
-                complete: OnceLock::new(),
-                signed_by_ca: (0..cas).map(|_| OnceLock::new()).collect(),
-            });
-        }
+        let crls = trust.crls.iter().map(share_crl).collect::<Result<_, _>>()?;
         Ok(Prepared {
             anchors: trust.anchors.clone(),
             intermediates,
             crls,
             store: builder.build(),
-            by_issuer,
         })
     }
 
@@ -128,27 +96,7 @@ impl Prepared {
                 self.intermediates.iter().map(|c| c.as_ptr()),
                 &trust.intermediates,
             )
-            && same_objects::<X509Crl>(self.crls.iter().map(|c| c.crl.as_ptr()), &trust.crls)
-    }
-
-    /// Which of the held CAs (anchors, then intermediates) `cert` is, by
-    /// identity. The issuers on a path openssl built are those very objects
-    /// (the store and the stack hold references to them, not copies).
-    fn ca_index(&self, cert: &X509Ref) -> Option<usize> {
-        self.anchors
-            .iter()
-            .map(|c| c.as_ptr())
-            .chain(self.intermediates.iter().map(|c| c.as_ptr()))
-            .position(|held| held == cert.as_ptr())
-    }
-
-    /// The CRLs whose issuer name is `name` (DER).
-    fn crls_named<'a>(&'a self, name: &[u8]) -> impl Iterator<Item = &'a PreparedCrl> + 'a {
-        self.by_issuer
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.crls[i])
+            && same_objects::<X509Crl>(self.crls.iter().map(|c| c.as_ptr()), &trust.crls)
     }
 }
 
@@ -162,23 +110,6 @@ pub fn share_crl(crl: &X509Crl) -> Result<X509Crl, ErrorStack> {
             return Err(ErrorStack::get());
         }
         Ok(X509Crl::from_ptr(crl.as_ptr()))
-    }
-}
-
-impl PreparedCrl {
-    fn is_complete(&self) -> bool {
-        *self.complete.get_or_init(|| is_complete(&self.crl))
-    }
-
-    /// Whether `key`, the key of the CA `ca` (an index of `ca_index`, or
-    /// `None` for a certificate not held), verifies the CRL's signature;
-    /// remembered per held CA, whose key cannot change.
-    fn signed_by<T: HasPublic>(&self, ca: Option<usize>, key: &PKeyRef<T>) -> bool {
-        let verify = || self.crl.verify(key).unwrap_or(false);
-        match ca.and_then(|i| self.signed_by_ca.get(i)) {
-            Some(known) => *known.get_or_init(verify),
-            None => verify(),
-        }
     }
 }
 
@@ -356,93 +287,133 @@ fn candidate_paths(cert: &X509, trust: &Prepared) -> Vec<(X509, Vec<X509>)> {
     out
 }
 
-/// Builds and checks the path with openssl, leaving time to the policy.
-/// openssl follows one issuer per name; if that path fails, every other
-/// path whose signatures verify is tried before giving up, so that a
-/// look-alike CA cannot hide the real one.
-fn build_path(cert: &X509, trust: &Prepared) -> Result<(PathFact, Vec<X509>), ErrorStack> {
-    let first = verify_path(cert, &trust.store, &trust.intermediates)?;
-    if matches!(first.0, PathFact::Built) {
+/// A path and everything the verifier found on it.
+struct Path {
+    fact: PathFact,
+    /// End entity first, anchor last; empty unless `fact` is `Built`.
+    chain: Vec<X509>,
+    findings: Vec<Finding>,
+}
+
+/// Builds and checks the path with OpenSSL's verifier (RFC 5280 §6: names,
+/// signatures, constraints, policies, CRLs), leaving the certificates' time
+/// windows to the policy. OpenSSL follows one issuer per name; if that path
+/// fails, every other path whose signatures verify is tried before giving
+/// up, so that a look-alike CA cannot hide the real one.
+fn build_path(
+    cert: &X509,
+    trust: &Prepared,
+    at: DateTime<Utc>,
+    policies: &PolicyInputs,
+) -> Result<Path, ErrorStack> {
+    let run = verifier::Run {
+        at,
+        crls: Some(&trust.crls),
+        policies,
+    };
+    let first = verify_path(cert, &trust.store, &trust.intermediates, &run);
+    if matches!(first.fact, PathFact::Built) {
         return Ok(first);
     }
     for (anchor, intermediates) in candidate_paths(cert, trust) {
         let mut builder = X509StoreBuilder::new()?;
         builder.add_cert(anchor)?;
-        builder.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::PARTIAL_CHAIN)?;
         let store = builder.build();
         let mut stack = Stack::new()?;
         for ca in intermediates {
             stack.push(ca)?;
         }
-        let tried = verify_path(cert, &store, &stack)?;
-        if matches!(tried.0, PathFact::Built) {
+        let tried = verify_path(cert, &store, &stack, &run);
+        if matches!(tried.fact, PathFact::Built) {
             return Ok(tried);
         }
     }
     Ok(first)
 }
 
-/// One openssl path building and verification.
+/// "message (at depth d: subject)" for a finding on `chain`.
+fn describe_finding(finding: &Finding, chain: &[X509], cert: &X509) -> String {
+    let subject = chain
+        .get(finding.depth)
+        .or((finding.depth == 0).then_some(cert))
+        .map(subject_of);
+    match subject {
+        Some(subject) => format!(
+            "{} (at depth {}: {subject})",
+            finding.message, finding.depth
+        ),
+        None => format!("{} (at depth {})", finding.message, finding.depth),
+    }
+}
+
+/// One verifier run, and what its first finding on the path itself (not
+/// time, not revocation) says.
 fn verify_path(
     cert: &X509,
     store: &X509Store,
     intermediates: &Stack<X509>,
-) -> Result<(PathFact, Vec<X509>), ErrorStack> {
-    let mut ctx = X509StoreContext::new()?;
-    let (ok, code, message, depth, chain) = ctx.init(store, cert, intermediates, |c| {
-        let ok = c.verify_cert()?;
-        let chain: Vec<X509> = c
-            .chain()
-            .map(|s| s.iter().map(|x| x.to_owned()).collect())
-            .unwrap_or_default();
-        Ok((
-            ok,
-            c.error().as_raw(),
-            c.error().error_string().to_string(),
-            c.error_depth(),
-            chain,
-        ))
-    })?;
-    if ok {
-        return Ok((PathFact::Built, chain));
-    }
-    let why = format!("{message} (at depth {depth})");
-    use openssl_sys as e;
-    let fact = match code {
-        e::X509_V_ERR_CERT_SIGNATURE_FAILURE
-        | e::X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE
-        | e::X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY => PathFact::BadSignature(why),
-        e::X509_V_ERR_INVALID_CA
-        | e::X509_V_ERR_PATH_LENGTH_EXCEEDED
-        | e::X509_V_ERR_INVALID_PURPOSE
-        | e::X509_V_ERR_KEYUSAGE_NO_CERTSIGN
-        | e::X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION
-        | e::X509_V_ERR_INVALID_NON_CA
-        | e::X509_V_ERR_INVALID_EXTENSION => PathFact::Constraints(why),
-        // Unknown issuer, untrusted self-signed certificates and anything
-        // else: no trustworthy path was found.
-        _ => PathFact::NoPath(why),
+    run: &verifier::Run<'_>,
+) -> Path {
+    let verification = match verifier::verify(store, cert, intermediates, run) {
+        Ok(v) => v,
+        Err(e) => {
+            return Path {
+                fact: PathFact::NoPath(format!(
+                    "the verifier cannot process this path (an unsupported key or \
+                     algorithm, such as DSA parameters inherited from the issuer): {e}"
+                )),
+                chain: Vec::new(),
+                findings: Vec::new(),
+            };
+        }
     };
-    Ok((fact, Vec::new()))
+    let first = verification.findings.iter().find(|f| {
+        matches!(
+            verifier::kind(f.code),
+            Kind::NoPath | Kind::Signature | Kind::Constraints
+        )
+    });
+    let fact = match first {
+        None => PathFact::Built,
+        Some(f) => {
+            let why = describe_finding(f, &verification.chain, cert);
+            match verifier::kind(f.code) {
+                Kind::NoPath => PathFact::NoPath(why),
+                Kind::Signature => PathFact::BadSignature(why),
+                _ => PathFact::Constraints(why),
+            }
+        }
+    };
+    let chain = if fact == PathFact::Built {
+        verification.chain
+    } else {
+        Vec::new()
+    };
+    Path {
+        fact,
+        chain,
+        findings: verification.findings,
+    }
 }
 
 /// Revocation of each certificate of the path but the anchor: what the CRLs
-/// its issuer signed say at `at`, and (when enabled) what OCSP says now.
-/// `now` is the current time, by which OCSP answers are judged fresh.
+/// say at `at` (as the verifier found), and (when enabled) what OCSP says
+/// now. `now` is the current time, by which OCSP answers are judged fresh.
 fn revocation_facts(
-    chain: &[X509],
+    path: &Path,
     trust: &TrustMaterial,
     prepared: &Prepared,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Vec<RevocationFact> {
-    chain
+    path.chain
         .windows(2)
-        .map(|pair| {
+        .enumerate()
+        .map(|(depth, pair)| {
             let (cert, issuer) = (&pair[0], &pair[1]);
             let mut answers = vec![RevocationAnswer {
                 source: RevocationSource::Crl,
-                status: crl_status(cert, issuer, prepared, at),
+                status: crl_status(cert, depth, path, prepared, at),
             }];
             if trust.ocsp.enabled {
                 answers.push(ocsp_answer(cert, issuer, &trust.ocsp, at, now));
@@ -488,67 +459,59 @@ fn ocsp_answer(
     }
 }
 
-/// What the CRLs `cert`'s issuer signed, current at `at`, say of it.
-fn crl_status(cert: &X509, issuer: &X509, trust: &Prepared, at: DateTime<Utc>) -> RevocationStatus {
-    let unknown = |why: &str| RevocationStatus::Unknown { why: why.into() };
-    let Ok(at_asn1) = Asn1Time::from_unix(at.timestamp()) else {
-        return unknown("the validation time cannot be expressed");
-    };
-    let issuer_der = cert.issuer_name().to_der().unwrap_or_default();
-    let Ok(issuer_key) = issuer.public_key() else {
-        return unknown("the issuer's key is unreadable");
-    };
-    let issuer_ca = trust.ca_index(issuer);
-    let signed: Vec<&X509Crl> = trust
-        .crls_named(&issuer_der)
-        .filter(|crl| crl.is_complete() && crl.signed_by(issuer_ca, &issuer_key))
-        .map(|crl| &crl.crl)
-        .collect();
-    if signed.is_empty() {
-        return unknown("no CRL signed by its issuer");
-    }
-    let current: Vec<&X509Crl> = signed
-        .into_iter()
-        .filter(|crl| {
-            crl.last_update() <= at_asn1 && crl.next_update().is_none_or(|next| next >= at_asn1)
-        })
-        .collect();
-    if current.is_empty() {
-        return unknown("its issuer's CRL is not current at the validation time");
-    }
-    // Overlapping CRLs are normal (a new one is issued before the old one
-    // lapses): any current CRL that lists it counts.
-    let revoked = current
+/// What the CRLs say of the certificate at `depth` of the path, as the
+/// verifier found: revoked (with the entry's date and reason), no usable
+/// CRL (each reason the verifier gave), or good.
+fn crl_status(
+    cert: &X509,
+    depth: usize,
+    path: &Path,
+    trust: &Prepared,
+    at: DateTime<Utc>,
+) -> RevocationStatus {
+    let here: Vec<&Finding> = path
+        .findings
         .iter()
-        .find_map(|crl| match crl.get_by_serial(cert.serial_number()) {
-            CrlStatus::Revoked(entry) => {
-                let reason = entry
-                    .extension::<ReasonCode>()
-                    .ok()
-                    .flatten()
-                    .and_then(|(_, code)| code.get_i64().ok())
-                    .map(policy::reason_name);
-                Some(utc(entry.revocation_date()).map(|at| (at, reason)))
-            }
-            _ => None,
-        });
-    match revoked {
-        Some(Some((at, reason))) => RevocationStatus::Revoked { at, reason },
-        Some(None) => unknown("unreadable revocation date"),
-        None => RevocationStatus::Good,
+        .filter(|f| f.depth == depth && verifier::kind(f.code) == Kind::Revocation)
+        .collect();
+    if here
+        .iter()
+        .any(|f| f.code == openssl_sys::X509_V_ERR_CERT_REVOKED)
+    {
+        // The entry the verifier went by: one listing this certificate (by
+        // serial and issuer, indirect CRLs included) and not removing it.
+        let entry = trust
+            .crls
+            .iter()
+            .find_map(|crl| match crl.get_by_cert(cert) {
+                CrlStatus::Revoked(entry) => {
+                    let reason = entry
+                        .extension::<ReasonCode>()
+                        .ok()
+                        .flatten()
+                        .and_then(|(_, code)| code.get_i64().ok());
+                    (reason != Some(8)).then(|| {
+                        (
+                            utc(entry.revocation_date()),
+                            reason.map(policy::reason_name),
+                        )
+                    })
+                }
+                _ => None,
+            });
+        let (when, reason) = entry.unwrap_or((None, None));
+        return RevocationStatus::Revoked {
+            at: when.unwrap_or(at),
+            reason,
+        };
     }
-}
-
-/// Whether a CRL covers all the issuer's certificates: delta CRLs and
-/// partitioned CRLs (issuingDistributionPoint) carry critical extensions,
-/// and a CRL with a critical extension we do not process is not relied on.
-fn is_complete(crl: &X509Crl) -> bool {
-    let Ok(der) = crl.to_der() else {
-        return false;
-    };
-    match x509_parser::revocation_list::CertificateRevocationList::from_der(&der) {
-        Ok((_, parsed)) => !parsed.extensions().iter().any(|ext| ext.critical),
-        Err(_) => false,
+    if here.is_empty() {
+        return RevocationStatus::Good;
+    }
+    let mut whys: Vec<String> = here.iter().map(|f| f.message.clone()).collect();
+    whys.dedup();
+    RevocationStatus::Unknown {
+        why: whys.join("; "),
     }
 }
 
@@ -577,7 +540,6 @@ pub fn validate_with(
     purpose: Purpose,
     policies: &PolicyInputs,
 ) -> Report {
-    let _ = policies;
     let failure = |why: String| Report {
         decision: policy::format_failure(&why),
         validation_time: at,
@@ -606,17 +568,22 @@ pub fn validate_with(
         Err(why) => return failure(why),
     };
     let prepared = trust.prepared();
+    if let Err(why) = policies.check() {
+        return failure(format!("policy inputs: {why}"));
+    }
     let built = prepared
         .as_ref()
         .map_err(Clone::clone)
-        .and_then(|prepared| build_path(&cert, prepared));
-    let (path, chain) = match built {
+        .and_then(|prepared| build_path(&cert, prepared, at, policies));
+    let found = match built {
         Ok(built) => built,
-        Err(e) => (
-            PathFact::NoPath(format!("path building failed: {e}")),
-            Vec::new(),
-        ),
+        Err(e) => Path {
+            fact: PathFact::NoPath(format!("path building failed: {e}")),
+            chain: Vec::new(),
+            findings: Vec::new(),
+        },
     };
+    let (path, chain) = (found.fact.clone(), found.chain.clone());
     let path_certs: Vec<&X509> = if chain.is_empty() {
         vec![&cert]
     } else {
@@ -636,7 +603,7 @@ pub fn validate_with(
     let leaf_window = windows.first().cloned();
     let revocation = match (&path, &prepared) {
         (PathFact::Built, Ok(prepared)) => {
-            revocation_facts(&chain, trust, prepared, at, Utc::now())
+            revocation_facts(&found, trust, prepared, at, Utc::now())
         }
         _ => Vec::new(),
     };
