@@ -474,10 +474,15 @@ fn crl_status(
         .iter()
         .filter(|f| f.depth == depth && verifier::kind(f.code) == Kind::Revocation)
         .collect();
-    if here
+    // The verifier's callback lets a run go on after each error: after a
+    // CRL it found unusable (out of scope, expired, badly signed…) it goes
+    // on to read that CRL anyway. A "revoked" counts only from a CRL no
+    // error was reported about before it, at that certificate.
+    let revoked = here
         .iter()
-        .any(|f| f.code == openssl_sys::X509_V_ERR_CERT_REVOKED)
-    {
+        .take_while(|f| f.code == openssl_sys::X509_V_ERR_CERT_REVOKED || !unusable_crl(f.code))
+        .any(|f| f.code == openssl_sys::X509_V_ERR_CERT_REVOKED);
+    if revoked {
         // The entry the verifier went by: one listing this certificate (by
         // serial and issuer, indirect CRLs included) and not removing it.
         let entry = trust
@@ -505,6 +510,16 @@ fn crl_status(
             reason,
         };
     }
+    // OpenSSL goes by one CRL per scope (the newest by thisUpdate; the
+    // first of equals). Revocation other than a hold is for good, so a full
+    // CRL of the issuer's, current at `at`, listing the certificate proves
+    // it revoked whichever CRL OpenSSL chose: an older CRL reloaded beside a
+    // newer one cannot hide a revocation.
+    if let Some(issuer) = path.chain.get(depth + 1)
+        && let Some((when, reason)) = revoked_for_good(cert, issuer, &trust.crls, at)
+    {
+        return RevocationStatus::Revoked { at: when, reason };
+    }
     if here.is_empty() {
         return RevocationStatus::Good;
     }
@@ -513,6 +528,66 @@ fn crl_status(
     RevocationStatus::Unknown {
         why: whys.join("; "),
     }
+}
+
+/// Whether an error says the CRL at hand cannot be used (as opposed to
+/// "revoked", or "no CRL at all").
+fn unusable_crl(code: i32) -> bool {
+    code != openssl_sys::X509_V_ERR_CERT_REVOKED
+        && code != openssl_sys::X509_V_ERR_UNABLE_TO_GET_CRL
+}
+
+/// A revocation of `cert` (not a hold, not a removal) listed by a CRL
+/// signed with `issuer`'s key and current at `at`: its date and reason.
+fn revoked_for_good(
+    cert: &X509,
+    issuer: &X509,
+    crls: &[X509Crl],
+    at: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, Option<String>)> {
+    const HOLD: i64 = 6;
+    const REMOVE: i64 = 8;
+    let key = issuer.public_key().ok()?;
+    let at = Asn1Time::from_unix(at.timestamp()).ok()?;
+    crls.iter().find_map(|crl| {
+        let CrlStatus::Revoked(entry) = crl.get_by_cert(cert) else {
+            return None;
+        };
+        let reason = entry
+            .extension::<ReasonCode>()
+            .ok()
+            .flatten()
+            .and_then(|(_, code)| code.get_i64().ok());
+        let current = crl.last_update() <= at && crl.next_update().is_none_or(|next| next >= at);
+        if !current
+            || matches!(reason, Some(HOLD | REMOVE))
+            || !is_full(crl)
+            || !crl.verify(&key).unwrap_or(false)
+        {
+            return None;
+        }
+        Some((
+            utc(entry.revocation_date())?,
+            reason.map(policy::reason_name),
+        ))
+    })
+}
+
+/// Whether a CRL is a full CRL of its issuer: no issuingDistributionPoint
+/// (a partition, or only some reasons) and no deltaCRLIndicator. Only such
+/// a CRL speaks for every certificate of its issuer.
+fn is_full(crl: &X509Crl) -> bool {
+    let Ok(der) = crl.to_der() else {
+        return false;
+    };
+    let Ok((_, parsed)) = x509_parser::revocation_list::CertificateRevocationList::from_der(&der)
+    else {
+        return false;
+    };
+    !parsed.extensions().iter().any(|ext| {
+        let oid = ext.oid.to_id_string();
+        oid == "2.5.29.28" || oid == "2.5.29.27"
+    })
 }
 
 /// SHA-256 of the DER certificate, hex.

@@ -32,6 +32,7 @@ unsafe extern "C" {
         param: *mut ffi::X509_VERIFY_PARAM,
         policy: *mut ffi::ASN1_OBJECT,
     ) -> c_int;
+    fn X509_STORE_CTX_get0_parent_ctx(ctx: *mut ffi::X509_STORE_CTX) -> *mut ffi::X509_STORE_CTX;
     fn X509_STORE_CTX_set_verify_cb(
         ctx: *mut ffi::X509_STORE_CTX,
         cb: Option<unsafe extern "C" fn(c_int, *mut ffi::X509_STORE_CTX) -> c_int>,
@@ -74,8 +75,15 @@ thread_local! {
     static FINDINGS: RefCell<Vec<(c_int, c_int)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Records an error and carries on.
+/// Records an error and carries on. Not so in the run OpenSSL starts to
+/// check a CRL issuer's own path (extended CRL support): there an error
+/// must fail that path, so that its CRL is not believed (OpenSSL then
+/// reports "CRL path validation error" at the certificate concerned).
 unsafe extern "C" fn record(ok: c_int, ctx: *mut ffi::X509_STORE_CTX) -> c_int {
+    // SAFETY: OpenSSL calls this with a live context.
+    if !unsafe { X509_STORE_CTX_get0_parent_ctx(ctx) }.is_null() {
+        return ok;
+    }
     if ok == 0 {
         // SAFETY: OpenSSL calls this with the context of the running
         // verification.

@@ -512,7 +512,10 @@ fn revocation_cannot_be_dodged_with_old_or_partial_crls() {
     partial.crls = vec![crl(&f, "issuing-partition.crl"), crl(&f, "root.crl")];
     let report = validate(&f.bytes("revoked.pem"), &partial, now, Purpose::Signing);
     assert_eq!(
-        verdict(&report),
+        {
+            eprintln!("PARTIAL {report:#?}");
+            verdict(&report)
+        },
         (Indication::Indeterminate, Some(SubIndication::TryLater))
     );
     // A CRL signed by another CA proves nothing about this issuer's certificates.
