@@ -8,7 +8,8 @@
 
 use super::model::ServiceType;
 pub use crate::pki::validation::signed_by;
-use openssl::x509::{X509, X509Ref, X509VerifyResult};
+use openssl::x509::{X509, X509NameRef, X509Ref, X509VerifyResult};
+use std::cmp::Ordering;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// How deep a chain of supplied issuers may go.
@@ -34,11 +35,33 @@ impl Refusal {
     }
 }
 
-/// Whether the certificate names itself as its issuer (a root, in form).
+/// Whether two names are the same by RFC 5280 §7.1 (openssl's canonical
+/// comparison: case-insensitive, whitespace folded, PrintableString and
+/// UTF8String alike), not byte for byte.
+pub fn same_name(a: &X509NameRef, b: &X509NameRef) -> bool {
+    a.try_cmp(b).is_ok_and(|o| o == Ordering::Equal)
+}
+
+/// Whether the certificate names itself as its issuer (RFC 5280 §7.1
+/// comparison): a root, or a key rollover certificate of a CA.
 pub fn self_issued(cert: &X509Ref) -> bool {
-    match (cert.subject_name().to_der(), cert.issuer_name().to_der()) {
-        (Ok(subject), Ok(issuer)) => subject == issuer,
-        _ => false,
+    same_name(cert.subject_name(), cert.issuer_name())
+}
+
+/// Whether `cert` may sign CRLs (RFC 5280 §4.2.1.3): when it carries
+/// keyUsage, cRLSign must be set; a keyUsage that cannot be read allows
+/// nothing.
+pub fn may_sign_crls(cert: &X509Ref) -> bool {
+    let Ok(der) = cert.to_der() else {
+        return false;
+    };
+    let Ok((_, parsed)) = X509Certificate::from_der(&der) else {
+        return false;
+    };
+    match parsed.key_usage() {
+        Ok(None) => true,
+        Ok(Some(ku)) => ku.value.crl_sign(),
+        Err(_) => false,
     }
 }
 
@@ -98,6 +121,20 @@ pub fn check_fit(cert: &X509Certificate<'_>, ty: ServiceType) -> Result<(), Refu
         .map_err(|e| bad(format!("malformed extendedKeyUsage: {e}")))?
         .map(|e| e.value.time_stamping);
     match ty {
+        ServiceType::CrlIssuer => {
+            if !ku.is_some_and(|k| k.crl_sign()) {
+                return Err(bad(
+                    "a CRL issuer's certificate must carry keyUsage with cRLSign".into(),
+                ));
+            }
+            if ku.is_some_and(|k| k.key_cert_sign()) {
+                return Err(bad(
+                    "a CRL issuer's certificate may not allow keyCertSign: register a CA \
+                     as a CA service"
+                        .into(),
+                ));
+            }
+        }
         ServiceType::EnterpriseCa | ServiceType::PersonalCa => {
             if !is_ca {
                 return Err(bad(
@@ -151,16 +188,41 @@ fn whole_at(
     supplied: &[X509],
     depth: usize,
 ) -> Result<Vec<X509>, Refusal> {
+    if self_signed(cert) {
+        return Ok(Vec::new());
+    }
     if self_issued(cert) {
-        return if self_signed(cert) {
-            Ok(Vec::new())
-        } else {
-            Err(Refusal::BadSignature(format!(
-                "the certificate of {} names itself as its issuer but its signature does not \
-                 verify with its own key: it has been altered (or was never a root)",
-                subject_text(cert)
-            )))
-        };
+        // Key rollover (RFC 5280 §6.1, self-issued certificates): a CA's
+        // new key certified by its old one, or the other way round. It
+        // stands only if a CA of that name, registered or supplied (and
+        // whole itself), signed it; a self-issued certificate signed by
+        // no one known is an altered root.
+        if registered.iter().any(|issuer| signed_by(issuer, cert)) {
+            return Ok(Vec::new());
+        }
+        if depth < MAX_SUPPLIED_DEPTH {
+            for (i, issuer) in supplied.iter().enumerate() {
+                if !signed_by(issuer, cert) {
+                    continue;
+                }
+                let rest: Vec<X509> = supplied
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                if let Ok(mut above) = whole_at(issuer, registered, &rest, depth + 1) {
+                    above.insert(0, issuer.clone());
+                    return Ok(above);
+                }
+            }
+        }
+        return Err(Refusal::BadSignature(format!(
+            "the certificate of {} names itself as its issuer but its signature verifies \
+             neither with its own key nor with that of a CA of that name registered in this \
+             league or supplied: it has been altered (or was never a root)",
+            subject_text(cert)
+        )));
     }
     if registered.iter().any(|issuer| signed_by(issuer, cert)) {
         return Ok(Vec::new());
@@ -317,6 +379,51 @@ mod tests {
         // A supplied issuer that is itself altered does not do.
         let bad_root = flipped(&root, offset_of(&root, &[0x02, 0x01, 0x01]) + 2);
         assert!(whole(&inter, &[], &[bad_root]).is_err());
+    }
+
+    #[test]
+    fn a_key_rollover_certificate_verifies_under_the_old_key_of_its_name() {
+        let (old, new) = (key(), key());
+        let root = ca("Root", &old, "Root", &old, 1);
+        // The new key certified by the old one: self-issued, not self-signed.
+        let new_with_old = ca("Root", &new, "Root", &old, 2);
+        assert!(self_issued(&new_with_old));
+        assert!(!self_signed(&new_with_old));
+        assert_eq!(
+            whole(&new_with_old, std::slice::from_ref(&root), &[]),
+            Ok(Vec::new())
+        );
+        let used = whole(&new_with_old, &[], std::slice::from_ref(&root)).unwrap();
+        assert_eq!(used.len(), 1);
+        // Without the old key's certificate, or under a stranger's: refused.
+        assert!(matches!(
+            whole(&new_with_old, &[], &[]),
+            Err(Refusal::BadSignature(_))
+        ));
+        let other = key();
+        let stranger = ca("Root", &other, "Root", &other, 3);
+        assert!(matches!(
+            whole(&new_with_old, &[stranger], &[]),
+            Err(Refusal::BadSignature(_))
+        ));
+    }
+
+    #[test]
+    fn names_compare_by_rfc_5280_not_byte_for_byte() {
+        let mut a = X509Name::builder().unwrap();
+        a.append_entry_by_text("CN", "Some  Root").unwrap();
+        let a = a.build();
+        let mut b = X509Name::builder().unwrap();
+        b.append_entry_by_nid_with_type(
+            Nid::COMMONNAME,
+            "some root",
+            openssl::asn1::Asn1Type::PRINTABLESTRING,
+        )
+        .unwrap();
+        let b = b.build();
+        assert_ne!(a.to_der().unwrap(), b.to_der().unwrap());
+        assert!(same_name(&a, &b));
+        assert!(!same_name(&a, &name("Other Root")));
     }
 
     #[test]

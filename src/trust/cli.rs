@@ -19,6 +19,7 @@ pub enum TypeArg {
     PersonalCa,
     SealAuthority,
     TimestampAuthority,
+    CrlIssuer,
 }
 
 impl From<TypeArg> for ServiceType {
@@ -28,6 +29,7 @@ impl From<TypeArg> for ServiceType {
             TypeArg::PersonalCa => ServiceType::PersonalCa,
             TypeArg::SealAuthority => ServiceType::SealAuthority,
             TypeArg::TimestampAuthority => ServiceType::TimestampAuthority,
+            TypeArg::CrlIssuer => ServiceType::CrlIssuer,
         }
     }
 }

@@ -17,6 +17,10 @@ text_enum! {
         SealAuthority = "seal_authority",
         /// Issues RFC 3161 timestamps.
         TimestampAuthority = "timestamp_authority",
+        /// Signs CRLs only (keyUsage cRLSign without keyCertSign), possibly
+        /// indirect ones, for a CA this league lists. It vouches for
+        /// nothing: no certificate is accepted because of it.
+        CrlIssuer = "crl_issuer",
     }
 }
 
@@ -151,7 +155,10 @@ pub fn accept(
         league: nearest.league.clone(),
         service_type: nearest.service_type,
     };
-    let type_ok = types.contains(&nearest.service_type);
+    // A CRL issuer only signs CRLs: whatever a caller asks, it never makes
+    // a certificate acceptable.
+    let type_ok =
+        nearest.service_type != ServiceType::CrlIssuer && types.contains(&nearest.service_type);
     checks.push(check(
         "trust_service_type",
         type_ok,
@@ -271,6 +278,17 @@ mod tests {
             reason: String::new(),
             end_reason: None,
         }
+    }
+
+    #[test]
+    fn a_crl_issuer_vouches_for_nothing_even_when_asked_for() {
+        let path = vec![service(
+            "NNG",
+            ServiceType::CrlIssuer,
+            vec![change(ServiceStatus::Granted, 1)],
+        )];
+        let got = accept(&path, &[ServiceType::CrlIssuer], None, &[], t(5));
+        assert!(!got.accepted);
     }
 
     #[test]

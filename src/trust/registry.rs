@@ -22,8 +22,9 @@ use super::store::{self, LoadedService};
 use crate::db::{Db, DbConn};
 use crate::error::AppError;
 use crate::pki::ocsp::{CertSha256, OcspCache, OcspSettings, ResponderUrl};
+use crate::pki::policy::PolicyInputs;
 use crate::pki::policy::{Check, CheckResult, Indication, Purpose, SubIndication};
-use crate::pki::validation::{Report, TrustMaterial, parse_certificate, share_crl, validate};
+use crate::pki::validation::{Report, TrustMaterial, parse_certificate, share_crl, validate_with};
 use crate::types::LeagueCode;
 use chrono::{DateTime, Utc};
 use openssl::x509::X509Crl;
@@ -113,7 +114,12 @@ fn admitted(services: &[LoadedService]) -> Vec<bool> {
             let league_whole: Vec<openssl::x509::X509> = services
                 .iter()
                 .enumerate()
-                .filter(|(j, other)| *j != i && ok[*j] && other.service.league == s.service.league)
+                .filter(|(j, other)| {
+                    *j != i
+                        && ok[*j]
+                        && other.service.league == s.service.league
+                        && other.service.service_type != ServiceType::CrlIssuer
+                })
                 .map(|(_, other)| other.certificate.clone())
                 .collect();
             if admission::whole(&s.certificate, &league_whole, &s.issuer_chain).is_ok() {
@@ -211,7 +217,9 @@ impl Snapshot {
                     other.service.sha256 != s.service.sha256
                         && admission::signed_by(&other.certificate, &s.certificate)
                 });
-            if issued_by_member {
+            // A CRL issuer is never an anchor: its certificate only lets
+            // openssl build the path of the CRLs it signs, up to a CA.
+            if issued_by_member || s.service.service_type == ServiceType::CrlIssuer {
                 intermediates.push(s.certificate.clone());
             } else {
                 anchors.push(s.certificate.clone());
@@ -297,10 +305,32 @@ impl Snapshot {
         league: Option<&LeagueCode>,
         at: DateTime<Utc>,
     ) -> TrustReport {
+        self.check_with(
+            certificate,
+            purpose,
+            types,
+            league,
+            at,
+            &PolicyInputs::default(),
+        )
+    }
+
+    /// [`Snapshot::check`] with the certificate-policy inputs of RFC 5280
+    /// §6.1.1 (`policies`).
+    pub fn check_with(
+        &self,
+        certificate: &[u8],
+        purpose: Purpose,
+        types: &[ServiceType],
+        league: Option<&LeagueCode>,
+        at: DateTime<Utc>,
+        policies: &PolicyInputs,
+    ) -> TrustReport {
         match league {
             Some(l) => {
                 let key = ViewKey::at(l, &self.recognitions, at);
-                let mut report = self.check_in(&key, certificate, purpose, types, Some(l), at);
+                let mut report =
+                    self.check_in(&key, certificate, purpose, types, Some(l), at, policies);
                 if report.passed() {
                     return report;
                 }
@@ -308,7 +338,8 @@ impl Snapshot {
                     // A recognised league's listing may have ended the path
                     // before the league's own: the own listings alone decide.
                     let own = ViewKey::own(l);
-                    let own = self.check_in(&own, certificate, purpose, types, Some(l), at);
+                    let own =
+                        self.check_in(&own, certificate, purpose, types, Some(l), at, policies);
                     if own.passed() {
                         return own;
                     }
@@ -320,8 +351,15 @@ impl Snapshot {
                 let leagues = self.leagues_listing_issuer_of(certificate);
                 let mut fallback: Option<TrustReport> = None;
                 for l in &leagues {
-                    let report =
-                        self.check_in(&ViewKey::own(l), certificate, purpose, types, None, at);
+                    let report = self.check_in(
+                        &ViewKey::own(l),
+                        certificate,
+                        purpose,
+                        types,
+                        None,
+                        at,
+                        policies,
+                    );
                     if report.passed() {
                         return report;
                     }
@@ -343,15 +381,18 @@ impl Snapshot {
                         types,
                         None,
                         at,
+                        policies,
                     )
                 })
             }
         }
     }
 
-    /// When `league` found no path, says which other leagues list the
-    /// certificate's issuer (their listings are not used: `league` neither
-    /// lists the issuer nor recognises such a listing at `at`).
+    /// When `league` found no path, says why: that a CA of the issuer's
+    /// name is listed by `league` but does not verify the certificate (or
+    /// its path fails), or which other leagues list the issuer (their
+    /// listings are not used: `league` neither lists the issuer nor
+    /// recognises such a listing at `at`).
     fn explain_unlisted(
         &self,
         report: &mut TrustReport,
@@ -364,8 +405,37 @@ impl Snapshot {
         {
             return;
         }
-        let others: Vec<String> = self
-            .leagues_listing_issuer_of(certificate)
+        let listing = self.leagues_listing_issuer_of(certificate);
+        if listing.contains(league) {
+            // The league does list a CA of that name: say what failed.
+            let signed = parse_certificate(certificate).is_ok_and(|cert| {
+                self.services.iter().zip(&self.admitted).any(|(s, ok)| {
+                    *ok && s.service.league == *league
+                        && s.service.service_type != ServiceType::CrlIssuer
+                        && admission::signed_by(&s.certificate, &cert)
+                })
+            });
+            let detail = if signed {
+                format!(
+                    "league {league} lists a CA of the name its issuer bears, and its signature \
+                     verifies under it, but no path through that CA validates at {}",
+                    at.to_rfc3339()
+                )
+            } else {
+                format!(
+                    "league {league} lists a CA of the name its issuer bears, but its signature \
+                     does not verify with the key of any such CA: it was issued by another key \
+                     of that name, or has been altered"
+                )
+            };
+            report.report.decision.checks.push(Check {
+                name: "trust_service",
+                result: CheckResult::Failed,
+                detail,
+            });
+            return;
+        }
+        let others: Vec<String> = listing
             .into_iter()
             .filter(|l| l != league)
             .map(|l| l.as_str().to_string())
@@ -391,15 +461,15 @@ impl Snapshot {
         let Ok(cert) = parse_certificate(certificate) else {
             return Vec::new();
         };
-        let issuer = cert.issuer_name().to_der().ok();
         let der = cert.to_der().ok();
         let mut leagues: Vec<LeagueCode> = self
             .services
             .iter()
             .zip(&self.admitted)
             .filter(|(s, ok)| {
-                **ok && (s.certificate.subject_name().to_der().ok() == issuer
-                    || s.certificate.to_der().ok() == der)
+                **ok && s.service.service_type != ServiceType::CrlIssuer
+                    && (admission::same_name(s.certificate.subject_name(), cert.issuer_name())
+                        || s.certificate.to_der().ok() == der)
             })
             .map(|(s, _)| s.service.league.clone())
             .collect();
@@ -410,6 +480,7 @@ impl Snapshot {
 
     /// Validates in one view and folds in the registry's verdict for
     /// `league` (any league when `None`).
+    #[allow(clippy::too_many_arguments)]
     fn check_in(
         &self,
         key: &ViewKey,
@@ -418,12 +489,19 @@ impl Snapshot {
         types: &[ServiceType],
         league: Option<&LeagueCode>,
         at: DateTime<Utc>,
+        policies: &PolicyInputs,
     ) -> TrustReport {
         let mut report = match self.material(key) {
-            Ok(material) => validate(certificate, &material, at, purpose),
+            Ok(material) => validate_with(certificate, &material, at, purpose, policies),
             Err(e) => {
                 tracing::error!(error = ?e, "building trust material");
-                validate(certificate, &TrustMaterial::default(), at, purpose)
+                validate_with(
+                    certificate,
+                    &TrustMaterial::default(),
+                    at,
+                    purpose,
+                    policies,
+                )
             }
         };
         let mut vouched_by = None;

@@ -367,6 +367,10 @@ pub struct ValidateRequest {
     /// The time that matters, e.g. the signing time (default: now).
     #[serde(default)]
     pub at: Option<DateTime<Utc>>,
+    /// Certificate-policy inputs of RFC 5280 §6.1.1 (default: any policy,
+    /// nothing explicit, mapping and anyPolicy allowed).
+    #[serde(default)]
+    pub policies: Option<crate::pki::policy::PolicyInputs>,
 }
 
 fn default_purpose() -> Purpose {
@@ -405,6 +409,10 @@ pub async fn validate_certificate(
         ));
     }
     let request = body.into_inner();
+    let policies = request.policies.clone().unwrap_or_default();
+    policies
+        .check()
+        .map_err(|why| AppError::invalid("policies", why))?;
     // Undecodable text is validated as is and reported as a format failure.
     let bytes = crate::pki::pem_or_base64(&request.certificate)
         .unwrap_or_else(|| request.certificate.clone().into_bytes());
@@ -418,7 +426,7 @@ pub async fn validate_certificate(
     let league = request.league;
     let purpose = request.purpose;
     let report = crate::db::off_executor(move || {
-        Ok(snapshot.check(&bytes, purpose, &types, league.as_ref(), at))
+        Ok(snapshot.check_with(&bytes, purpose, &types, league.as_ref(), at, &policies))
     })
     .await?;
     Ok(web::Json(report))

@@ -247,7 +247,9 @@ pub fn register(
     // admit: a league's operator who could add one could issue itself any
     // account's certificate, in its league and in every league that
     // recognises it. A league operator adds CAs under its registered roots.
-    if admission::self_issued(&cert) || !new.issuers.is_empty() {
+    // (A self-issued certificate of a key rollover, signed by a CA this
+    // league lists, is a CA under a registered root like any other.)
+    if admission::self_signed(&cert) || !new.issuers.is_empty() {
         crate::identity::policy::require_operator(
             &ctx.principal,
             crate::identity::policy::Area::TrustAnchors,
@@ -260,6 +262,12 @@ pub fn register(
     let (_, parsed) = X509Certificate::from_der(&der)
         .map_err(|e| AppError::invalid("certificate", e.to_string()))?;
     admission::check_fit(&parsed, new.service_type).map_err(refused)?;
+    if new.service_type == ServiceType::CrlIssuer && !new.issuers.is_empty() {
+        return Err(AppError::invalid(
+            "issuers",
+            "a CRL issuer is verified under a CA this league lists; register that CA first",
+        ));
+    }
     let mut supplied = Vec::with_capacity(new.issuers.len());
     for (i, text) in new.issuers.iter().enumerate() {
         let field = format!("issuers[{i}]");
@@ -276,8 +284,10 @@ pub fn register(
     // Signatures: a root by its own key, anything else under an issuer
     // this league lists (or one supplied, itself whole). Another league's
     // listings play no part.
+    // A CRL issuer signs no certificates: it is no one's issuer.
     let registered: Vec<X509> = list(conn, Some(&new.league), ctx.now)?
         .into_iter()
+        .filter(|s| s.service.service_type != ServiceType::CrlIssuer)
         .map(|s| s.certificate)
         .collect();
     let used = admission::whole(&cert, &registered, &supplied).map_err(refused)?;
@@ -688,27 +698,45 @@ pub fn load_crl_checked(
         .to_der()
         .map_err(|e| AppError::invalid("crl", e.to_string()))?;
     let sha256 = crate::identity::hex(&openssl::sha::sha256(&der));
-    let issuer_der = crl
-        .issuer_name()
-        .to_der()
-        .map_err(|e| AppError::invalid("crl", e.to_string()))?;
+    check_crl_extensions(&der).map_err(|why| AppError::invalid("crl", why))?;
     let services = list(conn, None, ctx.now)?;
-    let signers: Vec<&LoadedService> = services
+    // Its issuer by name (RFC 5280 §7.1, not byte for byte) and signature:
+    // a CA, a CRL issuer (maybe of an indirect CRL), or another key of a
+    // CA's name after a key rollover.
+    let by_key: Vec<&LoadedService> = services
         .iter()
         .filter(|s| {
-            s.certificate.subject_name().to_der().ok().as_deref() == Some(issuer_der.as_slice())
+            admission::same_name(s.certificate.subject_name(), crl.issuer_name())
                 && s.certificate
                     .public_key()
                     .and_then(|k| crl.verify(&k))
                     .unwrap_or(false)
         })
         .collect();
-    let Some(first) = signers.first() else {
+    let Some(first) = by_key.first() else {
         return Err(AppError::invalid(
             "crl",
             "the CRL is not signed by any registered trust service",
         ));
     };
+    // A key that may not sign CRLs (keyUsage without cRLSign) is not
+    // believed about revocation (PKITS 4.7.4, 4.7.5).
+    let signers: Vec<&LoadedService> = by_key
+        .iter()
+        .copied()
+        .filter(|s| admission::may_sign_crls(&s.certificate))
+        .collect();
+    if signers.is_empty() {
+        return Err(AppError::invalid(
+            "crl",
+            format!(
+                "the CRL is signed by {}, whose keyUsage does not allow cRLSign: it may not \
+                 sign CRLs",
+                first.service.subject
+            ),
+        ));
+    }
+    let first = signers[0];
     let issuer = match signers.iter().find(|s| may_load(&s.service.league).is_ok()) {
         Some(issuer) => issuer,
         None => {
@@ -751,6 +779,53 @@ pub fn load_crl_checked(
         &info,
     )?;
     Ok(info)
+}
+
+/// CRL extensions the platform processes (with openssl's extended CRL
+/// support): authorityKeyIdentifier, cRLNumber, deltaCRLIndicator,
+/// issuingDistributionPoint, freshestCRL, authorityInfoAccess.
+const KNOWN_CRL_EXTENSIONS: [&str; 6] = [
+    "2.5.29.35",
+    "2.5.29.20",
+    "2.5.29.27",
+    "2.5.29.28",
+    "2.5.29.46",
+    "1.3.6.1.5.5.7.1.1",
+];
+
+/// CRL entry extensions processed: reasonCode, invalidityDate,
+/// certificateIssuer (indirect CRLs).
+const KNOWN_ENTRY_EXTENSIONS: [&str; 3] = ["2.5.29.21", "2.5.29.24", "2.5.29.29"];
+
+/// A critical extension, of the CRL or of an entry, that is not processed
+/// makes the CRL unusable (RFC 5280 §5.2, §5.3): it is refused at loading,
+/// rather than accepted and then ignored.
+pub fn check_crl_extensions(der: &[u8]) -> Result<(), String> {
+    use x509_parser::revocation_list::CertificateRevocationList;
+    let (_, crl) =
+        CertificateRevocationList::from_der(der).map_err(|e| format!("malformed CRL: {e}"))?;
+    for ext in crl.extensions() {
+        let oid = ext.oid.to_id_string();
+        if ext.critical && !KNOWN_CRL_EXTENSIONS.contains(&oid.as_str()) {
+            return Err(format!(
+                "the CRL carries a critical extension ({oid}) the platform does not process: \
+                 it cannot be used"
+            ));
+        }
+    }
+    for entry in crl.iter_revoked_certificates() {
+        for ext in entry.extensions() {
+            let oid = ext.oid.to_id_string();
+            if ext.critical && !KNOWN_ENTRY_EXTENSIONS.contains(&oid.as_str()) {
+                return Err(format!(
+                    "the CRL's entry for serial {} carries a critical extension ({oid}) the \
+                     platform does not process: the CRL cannot be used",
+                    entry.raw_serial_as_string()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 type CrlRow = (

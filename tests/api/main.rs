@@ -29,4 +29,5 @@ mod stored_files;
 mod supervision;
 mod tenders;
 mod trust;
+mod trust_pkits;
 mod trust_poison;
