@@ -348,6 +348,11 @@ class Inputs:
         args += ["-inhibit_any"] * self.inhibit_any
         return args
 
+    def api(self) -> dict:
+        """The validate API's `policies` (RFC 5280 §6.1.1 inputs)."""
+        return {"initial_policies": list(self.policies), "explicit_policy": self.explicit,
+                "inhibit_policy_mapping": self.inhibit_map, "inhibit_any_policy": self.inhibit_any}
+
     def is_default(self) -> bool:
         return self == Inputs()
 
@@ -392,6 +397,10 @@ PLATFORM_RULES: dict[str, str] = {
     # OpenSSL 3 does not inherit DSA parameters from the issuer (RFC 5280
     # §6.1.4 (f)); openssl verify fails it the same way.
     "4.1.5": "DSA parameter inheritance is not supported (OpenSSL 3); the report says the verifier cannot process the path",
+    # The CRL issuer's own certificate is covered by a CRL that same issuer
+    # signs: OpenSSL refuses the circular CRL path (54), as openssl verify
+    # does; the report says "CRL path validation error", TRY_LATER.
+    "4.14.30": "a CRL issuer whose own revocation rests on the CRL it signs is not believed (OpenSSL's CRL path validation; openssl verify fails it the same way)",
 }
 
 # When registered services are trusted from (before every PKITS notBefore).
@@ -658,6 +667,7 @@ class Platform:
     refused_crls: list[str] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
+    league: str = ""
 
 
 def league_code(run_id: str, t: Test) -> str:
@@ -679,15 +689,21 @@ def on_platform(api: Api, run_id: str, t: Test, b: Bundle, at: str, purpose: str
     while pending:
         still = []
         for name, der in pending:
-            r = api.call("POST", "/api/v1/trust/services", {
-                "league": code, "service_type": "enterprise_ca", "certificate": pem(der, "CERTIFICATE"),
-                "effective_from": GRANTED_FROM, "reason": f"PKITS {t.number}"})
-            if r.status in (201, 409):
-                continue
-            if r.status in (401, 403):
-                raise Mismatch(f"{t.number}: registering {name}: {r.problem()}")
-            last[name] = r.problem()
-            still.append((name, der))
+            # A CA, or else a CRL signer (keyUsage cRLSign without
+            # keyCertSign), which vouches for nothing and signs CRLs only.
+            problems = []
+            for service_type in ("enterprise_ca", "crl_issuer"):
+                r = api.call("POST", "/api/v1/trust/services", {
+                    "league": code, "service_type": service_type, "certificate": pem(der, "CERTIFICATE"),
+                    "effective_from": GRANTED_FROM, "reason": f"PKITS {t.number}"})
+                if r.status in (201, 409):
+                    break
+                if r.status in (401, 403):
+                    raise Mismatch(f"{t.number}: registering {name}: {r.problem()}")
+                problems.append(f"as {service_type}: {r.problem()}")
+            else:
+                last[name] = "; ".join(problems)
+                still.append((name, der))
         if len(still) == len(pending):
             break
         pending = still
@@ -698,8 +714,17 @@ def on_platform(api: Api, run_id: str, t: Test, b: Bundle, at: str, purpose: str
             raise Mismatch(f"{t.number}: loading {name}: {r.problem()}")
         if r.status != 201:
             out.refused_crls.append(f"{name}: {r.problem()}")
-    r = api.call("POST", "/api/v1/trust/validate", {
-        "certificate": pem(b.ee[1], "CERTIFICATE"), "league": code, "at": at, "purpose": purpose})
+    out.league = code
+    return validate_on(api, out, b, at, purpose, Inputs())
+
+
+def validate_on(api: Api, out: "Platform", b: Bundle, at: str, purpose: str, inputs: "Inputs") -> "Platform":
+    """Validates the test's end entity in the league set up for it, with
+    `inputs` as the validate API's `policies`."""
+    body = {"certificate": pem(b.ee[1], "CERTIFICATE"), "league": out.league, "at": at, "purpose": purpose}
+    if not inputs.is_default():
+        body["policies"] = inputs.api()
+    r = api.call("POST", "/api/v1/trust/validate", body)
     if r.status != 200:
         out.verdict = f"HTTP {r.problem()}"
         return out
@@ -888,9 +913,12 @@ def main() -> int:
                 plat = on_platform(api, run_id, t, b, args.at, args.purpose) if api else None
                 ossl = None if args.no_openssl else with_openssl(work, b, at_epoch, Inputs(), args.openssl_flags)
                 variants = []
-                if not args.no_openssl:
-                    for inputs, valid in VARIANTS.get(t.number, []):
-                        variants.append((inputs, valid, with_openssl(work, b, at_epoch, inputs, args.openssl_flags)))
+                for inputs, valid in VARIANTS.get(t.number, []):
+                    o = None if args.no_openssl else with_openssl(work, b, at_epoch, inputs, args.openssl_flags)
+                    pv = None
+                    if plat is not None and plat.league:
+                        pv = validate_on(api, Platform(league=plat.league), b, args.at, args.purpose, inputs)
+                    variants.append((inputs, valid, o, pv))
                 p_ok = plat is not None and plat.valid == t.valid
                 o_ok = ossl is not None and ossl.valid == t.valid
                 refused = ""
@@ -907,10 +935,14 @@ def main() -> int:
                         print(f"{'':18}platform: {plat.detail[:400]}")
                     for line in plat.refused_cas + plat.refused_crls:
                         print(f"{'':18}refused {line[:300]}")
-                for inputs, valid, o in variants:
-                    ok = o.valid == valid
-                    print(f"{'':8} {vv(valid):<8} {'(no policy inputs in the API)':<42} {'':10} {'':2} "
-                          f"{o.verdict[:40]:<40} {'ok' if ok else 'NO':2} [{inputs.label()}]")
+                for inputs, valid, o, pv in variants:
+                    p_v = pv is not None and pv.valid == valid
+                    print(f"{'':8} {vv(valid):<8} {(pv.verdict if pv else '-')[:42]:<42} {'':10} "
+                          f"{('ok' if p_v else 'NO') if pv else '':2} "
+                          f"{(o.verdict if o else '-')[:40]:<40} "
+                          f"{('ok' if o.valid == valid else 'NO') if o else '':2} [{inputs.label()}]")
+                    if pv is not None and not p_v and pv.detail:
+                        print(f"{'':18}platform: {pv.detail[:400]}")
                 results.append({
                     "test": t.number, "title": t.title, "expected_valid": t.valid,
                     "certificates": [n for n, _ in b.cas], "crls": [n for n, _ in b.crls], "ee": b.ee[0],
@@ -922,7 +954,10 @@ def main() -> int:
                         "valid": ossl.valid, "verdict": ossl.verdict, "agrees": o_ok, "command": ossl.command},
                     "openssl_variants": [{"inputs": i.label(), "expected_valid": v, "valid": o.valid,
                                           "verdict": o.verdict, "agrees": o.valid == v, "command": o.command}
-                                         for i, v, o in variants],
+                                         for i, v, o, _ in variants if o is not None],
+                    "platform_variants": [{"inputs": i.label(), "expected_valid": v, "valid": pv.valid,
+                                           "verdict": pv.verdict, "agrees": pv.valid == v, "detail": pv.detail}
+                                          for i, v, _, pv in variants if pv is not None],
                 })
     except Mismatch as e:
         print(f"\nFAILED: {e}", file=sys.stderr)
@@ -965,6 +1000,11 @@ def main() -> int:
                      and same_reason(r["platform"]["verdict"], r["openssl"]["verdict"]) is False]
             print(f"  - invalid paths found invalid for another reason than openssl's: {len(other)}"
                   + (": " + ", ".join(other) if other else ""))
+        pvar = [(r["test"], v) for r in results for v in r["platform_variants"]]
+        pvar_diff = [f"{t} [{v['inputs']}]" for t, v in pvar if not v["agrees"]]
+        print(f"  - platform policy variants (validate API `policies`): {len(pvar) - len(pvar_diff)} of "
+              f"{len(pvar)} agree" + (f"; differ: {', '.join(pvar_diff)}" if pvar_diff else ""))
+        failing += [f"{t} [{v['inputs']}]" for t, v in pvar if not v["agrees"] and t not in PLATFORM_RULES]
         for r in results:
             if not r["platform"]["agrees"]:
                 if r["test"] in PLATFORM_RULES:
