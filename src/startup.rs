@@ -287,6 +287,8 @@ pub fn configure(
                 .service(trust::routes::list_recognitions)
                 .service(trust::routes::recognise)
                 .service(trust::routes::end_recognition)
+                .service(trust::routes::list_policy_requirements)
+                .service(trust::routes::set_policy_requirement)
                 .service(trust::routes::validate_certificate)
                 .service(trust::routes::signing_key)
                 .service(trust::routes::league_list)

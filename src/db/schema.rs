@@ -255,6 +255,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    league_policy_requirements (league, service_type) {
+        league -> Text,
+        service_type -> Text,
+        initial_policies -> Text,
+        explicit_policy -> Bool,
+        inhibit_policy_mapping -> Bool,
+        inhibit_any_policy -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     trust_crls (sha256) {
         sha256 -> Text,
         issuer -> Text,
@@ -342,6 +354,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     trust_services,
     trust_service_statuses,
     trust_recognitions,
+    league_policy_requirements,
     trust_crls,
     trust_generation,
     user_identities,

@@ -16,5 +16,6 @@ pub mod cli;
 pub mod lists;
 pub mod model;
 pub mod registry;
+pub mod requirements;
 pub mod routes;
 pub mod store;

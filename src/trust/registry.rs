@@ -18,6 +18,7 @@
 
 use super::admission;
 use super::model::{self, PathService, Recognition, ServiceType, Vouching};
+use super::requirements::{self, PolicyRequirement};
 use super::store::{self, LoadedService};
 use crate::db::{Db, DbConn};
 use crate::error::AppError;
@@ -35,6 +36,8 @@ use std::sync::{Arc, RwLock};
 pub struct Snapshot {
     pub services: Vec<LoadedService>,
     pub recognitions: Vec<Recognition>,
+    /// Each league's certificate-policy requirement per service type.
+    pub requirements: Vec<PolicyRequirement>,
     /// The registry's generation this was loaded at.
     pub generation: i64,
     /// Per service (same order): whether its certificate is whole and so
@@ -173,11 +176,13 @@ impl Snapshot {
     ) -> Result<Snapshot, AppError> {
         let services = store::list(conn, None, now)?;
         let recognitions = store::recognitions(conn, None)?;
+        let requirements = requirements::list(conn, None)?;
         let crls = store::crls(conn)?.into_iter().map(|(_, crl)| crl).collect();
         let admitted = admitted(&services);
         Ok(Snapshot {
             services,
             recognitions,
+            requirements,
             generation,
             admitted,
             crls,
@@ -478,6 +483,34 @@ impl Snapshot {
         leagues
     }
 
+    /// The policy inputs a decision in `league`'s view applies: the
+    /// request's, combined with the league's requirements for every one of
+    /// `types` so that none is loosened (`requirements::combine`). `Err`
+    /// when their acceptable policies have none in common. A decision in no
+    /// league's view (no league lists the issuer) has only the request's.
+    fn effective_policies(
+        &self,
+        league: Option<&LeagueCode>,
+        types: &[ServiceType],
+        request: &PolicyInputs,
+    ) -> Result<PolicyInputs, String> {
+        let Some(league) = league else {
+            return Ok(request.clone());
+        };
+        self.requirements
+            .iter()
+            .filter(|r| r.league == *league && types.contains(&r.service_type))
+            .try_fold(request.clone(), |acc, r| {
+                requirements::combine(&acc, &r.policies).map_err(|why| {
+                    format!(
+                        "league {league} requires certificate policies for its {} services: {why}; \
+                         no path can be valid for an acceptable policy",
+                        r.service_type.code()
+                    )
+                })
+            })
+    }
+
     /// Validates in one view and folds in the registry's verdict for
     /// `league` (any league when `None`).
     #[allow(clippy::too_many_arguments)]
@@ -489,8 +522,11 @@ impl Snapshot {
         types: &[ServiceType],
         league: Option<&LeagueCode>,
         at: DateTime<Utc>,
-        policies: &PolicyInputs,
+        request: &PolicyInputs,
     ) -> TrustReport {
+        // The league whose view this is decides which requirements apply.
+        let effective = self.effective_policies(key.league.as_ref(), types, request);
+        let policies = effective.as_ref().unwrap_or(request);
         let mut report = match self.material(key) {
             Ok(material) => validate_with(certificate, &material, at, purpose, policies),
             Err(e) => {
@@ -504,6 +540,17 @@ impl Snapshot {
                 )
             }
         };
+        if let Err(why) = &effective {
+            report.decision.checks.push(Check {
+                name: "certificate_policies",
+                result: CheckResult::Failed,
+                detail: why.clone(),
+            });
+            if report.decision.indication == Indication::Passed {
+                report.decision.indication = Indication::Indeterminate;
+                report.decision.sub_indication = Some(SubIndication::ChainConstraintsFailure);
+            }
+        }
         let mut vouched_by = None;
         if !report.chain_sha256.is_empty()
             && report.decision.sub_indication != Some(SubIndication::FormatFailure)

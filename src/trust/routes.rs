@@ -8,6 +8,7 @@ use super::authority::{authorise, authorise_recognition, require_operator};
 use super::lists::{self, Jws, TrustList, TrustLists};
 use super::model::{Recognition, ServiceType};
 use super::registry::TrustReport;
+use super::requirements::{self, PolicyRequirement, RequirementChange};
 use super::store::{
     self, CrlInfo, EndRecognition, NewRecognition, NewService, NewStatus, RevocationSources,
     Service,
@@ -347,6 +348,99 @@ pub async fn end_recognition(
         .await?;
     state.trust.invalidate();
     Ok(web::Json(recognition))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PolicyRequirementList {
+    pub items: Vec<PolicyRequirement>,
+}
+
+/// A league in a path: 404 when it is no league's code or no league.
+async fn known_league(state: &AppState, raw: &str) -> Result<LeagueCode, AppError> {
+    let code = LeagueCode::parse(raw).map_err(|_| AppError::not_found("league"))?;
+    let probe = code.clone();
+    if state
+        .db
+        .read(move |conn| crate::leagues::exists(conn, &probe))
+        .await?
+    {
+        Ok(code)
+    } else {
+        Err(AppError::not_found("league"))
+    }
+}
+
+/// A league's certificate-policy requirements per trust service type (any
+/// signed-in user). The registry applies them to every decision for the
+/// league, combined with a request's own inputs (see README).
+#[utoipa::path(
+    tag = "trust",
+    params(("league" = String, Path)),
+    responses(
+        (status = 200, body = PolicyRequirementList),
+        (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/trust/leagues/{league}/policy-requirements")]
+pub async fn list_policy_requirements(
+    state: web::Data<AppState>,
+    principal: Principal,
+    league: web::Path<String>,
+) -> Result<web::Json<PolicyRequirementList>, AppError> {
+    if !principal.is_authenticated() {
+        return Err(AppError::Unauthenticated(
+            "policy requirements are for signed-in users".into(),
+        ));
+    }
+    let league = known_league(&state, &league).await?;
+    let items = state
+        .db
+        .read(move |conn| requirements::list(conn, Some(&league)))
+        .await?;
+    Ok(web::Json(PolicyRequirementList { items }))
+}
+
+/// Sets a league's certificate-policy requirement for one trust service
+/// type; all defaults removes it (the league's operators, platform
+/// operators). Audited; every node applies it from the next validation.
+#[utoipa::path(
+    tag = "trust",
+    params(("league" = String, Path), ("service_type" = String, Path)),
+    request_body = RequirementChange,
+    responses(
+        (status = 200, body = PolicyRequirement),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[put("/trust/leagues/{league}/policy-requirements/{service_type}")]
+pub async fn set_policy_requirement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+    body: web::Json<serde_json::Value>,
+) -> Result<web::Json<PolicyRequirement>, AppError> {
+    // Who asks is settled before anything of the request is looked at.
+    let kind = require_operator(&principal)?;
+    let (league, service_type) = path.into_inner();
+    let league = LeagueCode::parse(&league).map_err(|_| AppError::not_found("league"))?;
+    authorise(&kind, &league)?;
+    let league = known_league(&state, league.as_str()).await?;
+    let service_type =
+        ServiceType::from_code(&service_type).ok_or_else(|| AppError::not_found("service type"))?;
+    let change: RequirementChange = serde_json::from_value(body.into_inner())
+        .map_err(|e| AppError::invalid("body", e.to_string()))?;
+    let ctx = ctx.acting_as(Role::Operator);
+    let requirement = state
+        .db
+        .write(move |conn| requirements::set(conn, &ctx, &league, service_type, &change))
+        .await?;
+    state.trust.invalidate();
+    Ok(web::Json(requirement))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -566,6 +566,7 @@ impl TestApp {
             "trust_service_statuses",
             "trust_recognitions",
             "trust_crls",
+            "league_policy_requirements",
             "user_identities",
             "sessions",
         ]

@@ -31,3 +31,4 @@ mod tenders;
 mod trust;
 mod trust_pkits;
 mod trust_poison;
+mod trust_policies;

@@ -1,0 +1,1 @@
+DROP TABLE league_policy_requirements;
