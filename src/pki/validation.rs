@@ -1,13 +1,13 @@
-//! Gathers the facts about a certificate with openssl (path building and
-//! signatures, CRL signatures and entries, OCSP answers) and x509-parser
-//! (fields, key usages), and hands them to the policy.
+//! Gathers the facts about a certificate with OpenSSL's verifier (RFC 5280
+//! path validation: names, signatures, constraints, policies, CRLs; see
+//! `verifier`), OCSP answers and x509-parser (fields, key usages), and hands
+//! them to the policy.
 //!
 //! What depends only on the trust material, not on the certificate or the
-//! time, is worked out once per `TrustMaterial` and kept (`PreparedTrust`):
-//! the openssl store of anchors and the stack of intermediates, each CRL's
-//! issuer name and completeness, and whether each CRL's signature verifies
-//! with the key of each CA of the material. Whether a CRL is current is still judged at each
-//! validation time, and OCSP keeps its own cache.
+//! time, is made once per `TrustMaterial` and kept (`PreparedTrust`): the
+//! openssl store of anchors, the stack of intermediates, the CRLs. Whether a
+//! CRL is current is judged at each validation time, and OCSP keeps its own
+//! cache.
 
 use super::ocsp::{self, OcspFact, OcspSettings};
 use super::policy::{

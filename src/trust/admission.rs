@@ -191,39 +191,58 @@ fn whole_at(
     if self_signed(cert) {
         return Ok(Vec::new());
     }
+    let found = issued_by_known(cert, registered, supplied, depth);
     if self_issued(cert) {
         // Key rollover (RFC 5280 §6.1, self-issued certificates): a CA's
         // new key certified by its old one, or the other way round. It
         // stands only if a CA of that name, registered or supplied (and
         // whole itself), signed it; a self-issued certificate signed by
         // no one known is an altered root.
-        if registered.iter().any(|issuer| signed_by(issuer, cert)) {
-            return Ok(Vec::new());
-        }
-        if depth < MAX_SUPPLIED_DEPTH {
-            for (i, issuer) in supplied.iter().enumerate() {
-                if !signed_by(issuer, cert) {
-                    continue;
-                }
-                let rest: Vec<X509> = supplied
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, c)| c.clone())
-                    .collect();
-                if let Ok(mut above) = whole_at(issuer, registered, &rest, depth + 1) {
-                    above.insert(0, issuer.clone());
-                    return Ok(above);
-                }
-            }
-        }
-        return Err(Refusal::BadSignature(format!(
-            "the certificate of {} names itself as its issuer but its signature verifies \
-             neither with its own key nor with that of a CA of that name registered in this \
-             league or supplied: it has been altered (or was never a root)",
-            subject_text(cert)
-        )));
+        return found.map_err(|_| {
+            Refusal::BadSignature(format!(
+                "the certificate of {} names itself as its issuer but its signature verifies \
+                 neither with its own key nor with that of a CA of that name registered in this \
+                 league or supplied: it has been altered (or was never a root)",
+                subject_text(cert)
+            ))
+        });
     }
+    match found {
+        Ok(above) => return Ok(above),
+        Err(Some(why)) => return Err(why),
+        Err(None) => {}
+    }
+    let named = registered
+        .iter()
+        .chain(supplied)
+        .any(|issuer| names_issuer(issuer, cert));
+    if named {
+        Err(Refusal::BadSignature(format!(
+            "the signature of {} does not verify with the key of its issuer {}: the \
+             certificate has been altered, or that issuer did not issue it",
+            subject_text(cert),
+            issuer_text(cert)
+        )))
+    } else {
+        Err(Refusal::NoIssuer(format!(
+            "{} is issued by {}, which is neither registered in this league nor supplied \
+             in `issuers`; register its issuer first or supply it",
+            subject_text(cert),
+            issuer_text(cert)
+        )))
+    }
+}
+
+/// Whether `cert` verifies under one of `registered`, or under one of
+/// `supplied` that is itself whole (without itself): the supplied issuers
+/// the path went through, nearest first. `Err(Some)`: a supplied issuer
+/// signed it but is not whole itself (why); `Err(None)`: no one known did.
+fn issued_by_known(
+    cert: &X509Ref,
+    registered: &[X509],
+    supplied: &[X509],
+    depth: usize,
+) -> Result<Vec<X509>, Option<Refusal>> {
     if registered.iter().any(|issuer| signed_by(issuer, cert)) {
         return Ok(Vec::new());
     }
@@ -248,28 +267,7 @@ fn whole_at(
             }
         }
     }
-    if let Some(why) = last_refusal {
-        return Err(why);
-    }
-    let named = registered
-        .iter()
-        .chain(supplied)
-        .any(|issuer| names_issuer(issuer, cert));
-    if named {
-        Err(Refusal::BadSignature(format!(
-            "the signature of {} does not verify with the key of its issuer {}: the \
-             certificate has been altered, or that issuer did not issue it",
-            subject_text(cert),
-            issuer_text(cert)
-        )))
-    } else {
-        Err(Refusal::NoIssuer(format!(
-            "{} is issued by {}, which is neither registered in this league nor supplied \
-             in `issuers`; register its issuer first or supply it",
-            subject_text(cert),
-            issuer_text(cert)
-        )))
-    }
+    Err(last_refusal)
 }
 
 #[cfg(test)]
