@@ -17,6 +17,53 @@ use std::time::Duration;
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Duties one node of a cluster does at a time, each under its own
+/// PostgreSQL advisory lock (the keys are fixed: every node must agree).
+#[derive(Debug, Clone, Copy)]
+pub enum ClusterDuty {
+    /// Applying migrations at start-up.
+    Migrations,
+    /// Loading the demo data into an empty database at start-up.
+    DemoData,
+}
+
+impl ClusterDuty {
+    /// The advisory-lock key: "ggzy" in ASCII, then the duty.
+    fn key(self) -> i64 {
+        const BASE: i64 = 0x6767_7a79 << 16;
+        BASE + match self {
+            ClusterDuty::Migrations => 1,
+            ClusterDuty::DemoData => 2,
+        }
+    }
+}
+
+/// Waits for `duty`'s session-level advisory lock on this connection.
+fn cluster_lock(conn: &mut diesel::PgConnection, duty: ClusterDuty) -> anyhow::Result<()> {
+    diesel::sql_query(format!("SELECT pg_advisory_lock({})", duty.key()))
+        .execute(conn)
+        .map(|_| ())
+        .with_context(|| format!("waiting for the cluster's {duty:?} lock"))
+}
+
+fn cluster_unlock(conn: &mut diesel::PgConnection, duty: ClusterDuty) -> anyhow::Result<()> {
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({})", duty.key()))
+        .execute(conn)
+        .map(|_| ())
+        .with_context(|| format!("releasing the cluster's {duty:?} lock"))
+}
+
+/// In a write transaction on PostgreSQL: waits for `duty`'s
+/// transaction-level advisory lock, released at commit or rollback, so that
+/// what the transaction checks and writes is done by one node at a time.
+/// Nothing on SQLite, where one process owns the database.
+pub fn cluster_duty_in_transaction(conn: &mut DbConn, duty: ClusterDuty) -> Result<(), AppError> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({})", duty.key())).execute(c)?;
+    }
+    Ok(())
+}
+
 /// A connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -144,10 +191,24 @@ impl Db {
     pub fn migrate(&self) -> anyhow::Result<Vec<String>> {
         let mut conn = self.pool.get().context("connecting to the database")?;
         let applied = match &mut *conn {
-            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
-        }
-        .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?,
+            DbConn::Pg(c) => {
+                // Nodes starting together on an empty database take turns:
+                // the first applies, the others find nothing pending (else
+                // two create the same type and one fails).
+                cluster_lock(c, ClusterDuty::Migrations)?;
+                let applied = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|done| done.iter().map(|m| m.to_string()).collect::<Vec<_>>())
+                    .map_err(|e| anyhow::anyhow!("applying migrations: {e}"));
+                let unlocked = cluster_unlock(c, ClusterDuty::Migrations);
+                let applied = applied?;
+                unlocked?;
+                return Ok(applied);
+            }
+        };
         Ok(applied.iter().map(|m| m.to_string()).collect())
     }
 

@@ -147,6 +147,9 @@ pub fn load_if_empty(
 ) -> anyhow::Result<()> {
     let now = now.trunc_subsecs(0);
     let loaded = db.write_blocking(|conn| {
+        // Nodes starting together on an empty database take turns: the
+        // first loads, the others then find the leagues there.
+        crate::db::cluster_duty_in_transaction(conn, crate::db::ClusterDuty::DemoData)?;
         let n: i64 = leagues::table.count().get_result(conn)?;
         if n > 0 {
             return Ok(false);

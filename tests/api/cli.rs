@@ -601,3 +601,100 @@ async fn a_database_session_is_recorded_before_it_opens() {
     // (this third session's opening included)
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5");
 }
+
+/// Nodes of one platform starting together on an empty PostgreSQL database
+/// take turns at the migrations and at the demo data (advisory locks):
+/// every one of them starts and answers, and the demo data is there once.
+/// (Several nodes share PostgreSQL only; on SQLite one process owns the
+/// database, and this test has nothing to run.)
+#[actix_web::test]
+async fn nodes_starting_together_on_an_empty_database_all_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _cleanup) = test_database(dir.path());
+    if !db.starts_with("postgres") {
+        return;
+    }
+    let ports: Vec<u16> = (0..3)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        })
+        .collect();
+    let mut nodes: Vec<std::process::Child> = ports
+        .iter()
+        .enumerate()
+        .map(|(i, port)| {
+            Command::new(env!("CARGO_BIN_EXE_ggzy"))
+                .arg("serve")
+                .env("GGZY_DATA_DIR", dir.path().join(format!("node{i}")))
+                .env("DATABASE_URL", &db)
+                .env("GGZY_LISTEN", format!("127.0.0.1:{port}"))
+                .env("GGZY_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start a node")
+        })
+        .collect();
+    let client = awc::Client::default();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut ready = vec![false; ports.len()];
+    while ready.iter().any(|r| !r) && std::time::Instant::now() < deadline {
+        for (i, port) in ports.iter().enumerate() {
+            if ready[i] {
+                continue;
+            }
+            if let Some(status) = nodes[i].try_wait().unwrap() {
+                let mut err = String::new();
+                use std::io::Read;
+                nodes[i]
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .ok();
+                for node in &mut nodes {
+                    let _ = node.kill();
+                }
+                panic!("node {i} stopped ({status}) while starting: {err}");
+            }
+            ready[i] = client
+                .get(format!("http://127.0.0.1:{port}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let listed: Option<serde_json::Value> = match client
+        .get(format!("http://127.0.0.1:{}/api/v1/leagues", ports[0]))
+        .send()
+        .await
+    {
+        Ok(mut r) => r.json().await.ok(),
+        Err(_) => None,
+    };
+    for node in &mut nodes {
+        let _ = node.kill();
+        let _ = node.wait();
+    }
+    assert!(ready.iter().all(|r| *r), "nodes ready: {ready:?}");
+    let leagues = listed.expect("the leagues");
+    let codes: Vec<&str> = leagues
+        .as_array()
+        .or_else(|| leagues["items"].as_array())
+        .expect("a list of leagues")
+        .iter()
+        .filter_map(|l| l["code"].as_str())
+        .collect();
+    let mut unique = codes.clone();
+    unique.sort();
+    unique.dedup();
+    assert!(
+        !codes.is_empty() && unique.len() == codes.len(),
+        "{codes:?}"
+    );
+}
