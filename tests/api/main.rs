@@ -28,6 +28,7 @@ mod seals;
 mod stored_files;
 mod supervision;
 mod tenders;
+mod testcerts;
 mod trust;
 mod trust_pkits;
 mod trust_poison;

@@ -4,29 +4,15 @@
 //! inputs on the validate API. The certificates and CRLs are made here with
 //! the openssl crate.
 
+use crate::testcerts::{self, Kind, cert, crl, key, pem};
 use crate::trust::Registry;
-use chrono::{Duration, Utc};
-use ggzy::pki::crl::{CrlContents, build_crl};
-use openssl::asn1::{Asn1Integer, Asn1Time, Asn1Type};
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
+use openssl::asn1::Asn1Type;
 use openssl::nid::Nid;
-use openssl::pkey::{PKey, Private};
-use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectKeyIdentifier};
-use openssl::x509::{X509, X509Builder, X509Name};
+use openssl::x509::{X509, X509Name};
 use serde_json::{Value, json};
 
-fn key() -> PKey<Private> {
-    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
-    PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
-}
-
 fn name(cn: &str) -> X509Name {
-    let mut b = X509Name::builder().unwrap();
-    b.append_entry_by_text("O", "PKITS Test").unwrap();
-    b.append_entry_by_text("CN", cn).unwrap();
-    b.build()
+    testcerts::name("PKITS Test", cn)
 }
 
 /// `cn` as a PrintableString, lower case: the same name as `name(CN)` by
@@ -46,90 +32,6 @@ fn printable_lower(cn: &str) -> X509Name {
     )
     .unwrap();
     b.build()
-}
-
-enum Kind {
-    /// CA, keyCertSign + cRLSign.
-    Ca,
-    /// CA, keyCertSign only.
-    CaNoCrlSign,
-    /// Not a CA, cRLSign only.
-    CrlSigner,
-    /// An end entity, digitalSignature.
-    Leaf,
-}
-
-fn cert(
-    subject: &X509Name,
-    key: &PKey<Private>,
-    issuer: &X509Name,
-    signer: &PKey<Private>,
-    kind: Kind,
-    serial: u32,
-) -> X509 {
-    let mut b = X509Builder::new().unwrap();
-    b.set_version(2).unwrap();
-    let serial = Asn1Integer::from_bn(&BigNum::from_u32(serial).unwrap()).unwrap();
-    b.set_serial_number(&serial).unwrap();
-    b.set_subject_name(subject).unwrap();
-    b.set_issuer_name(issuer).unwrap();
-    b.set_pubkey(key).unwrap();
-    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
-        .unwrap();
-    let (bc, ku) = match kind {
-        Kind::Ca => (
-            BasicConstraints::new().critical().ca().build(),
-            KeyUsage::new()
-                .critical()
-                .key_cert_sign()
-                .crl_sign()
-                .build(),
-        ),
-        Kind::CaNoCrlSign => (
-            BasicConstraints::new().critical().ca().build(),
-            KeyUsage::new().critical().key_cert_sign().build(),
-        ),
-        Kind::CrlSigner => (
-            BasicConstraints::new().critical().build(),
-            KeyUsage::new().critical().crl_sign().build(),
-        ),
-        Kind::Leaf => (
-            BasicConstraints::new().critical().build(),
-            KeyUsage::new().critical().digital_signature().build(),
-        ),
-    };
-    b.append_extension(bc.unwrap()).unwrap();
-    b.append_extension(ku.unwrap()).unwrap();
-    let ski = SubjectKeyIdentifier::new()
-        .build(&b.x509v3_context(None, None))
-        .unwrap();
-    b.append_extension(ski).unwrap();
-    b.sign(signer, MessageDigest::sha256()).unwrap();
-    b.build()
-}
-
-fn pem(c: &X509) -> String {
-    String::from_utf8(c.to_pem().unwrap()).unwrap()
-}
-
-/// An empty CRL signed with `key` under the name (and key identifier) of
-/// `issuer` (a CA certificate with cRLSign and `key`'s public key), PEM.
-fn crl(issuer: &X509, key: &PKey<Private>) -> String {
-    let now = Utc::now() - Duration::minutes(1);
-    let crl = build_crl(
-        &CrlContents {
-            issuer,
-            number: 1,
-            this_update: now,
-            next_update: now + Duration::days(7),
-            revoked: &[],
-        },
-        key,
-    )
-    .unwrap();
-    String::from_utf8(crl.to_pem().unwrap()).unwrap()
 }
 
 async fn register(r: &Registry, ty: &str, c: &X509) -> (u16, Value) {

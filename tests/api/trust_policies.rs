@@ -4,136 +4,18 @@
 //! request's own policy inputs.
 
 use crate::helpers::Reply;
+use crate::testcerts::{self, Kind, cert, crl, key, pem};
 use crate::trust::Registry;
-use chrono::{Duration, Utc};
 use ggzy::identity::Role;
-use ggzy::pki::crl::{CrlContents, build_crl};
-use openssl::asn1::{Asn1Integer, Asn1Object, Asn1OctetString, Asn1Time};
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
-use openssl::nid::Nid;
-use openssl::pkey::{PKey, Private};
-use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectKeyIdentifier};
-use openssl::x509::{X509, X509Builder, X509Extension, X509Name};
+use openssl::x509::{X509, X509Name};
 use serde_json::{Value, json};
 
 const A: &str = "2.16.156.112554.1.1";
 const B: &str = "2.16.156.112554.1.2";
 const PATH: &str = "/api/v1/trust/leagues/LZH/policy-requirements";
 
-fn key() -> PKey<Private> {
-    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
-    PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
-}
-
 fn name(cn: &str) -> X509Name {
-    let mut b = X509Name::builder().unwrap();
-    b.append_entry_by_text("O", "Policy Test").unwrap();
-    b.append_entry_by_text("CN", cn).unwrap();
-    b.build()
-}
-
-/// A CA (`policy: None`) or an end entity carrying certificatePolicies `policy`.
-fn cert(
-    subject: &X509Name,
-    key: &PKey<Private>,
-    issuer: &X509Name,
-    signer: &PKey<Private>,
-    policy: Option<&str>,
-    serial: u32,
-) -> X509 {
-    let mut b = X509Builder::new().unwrap();
-    b.set_version(2).unwrap();
-    let serial = Asn1Integer::from_bn(&BigNum::from_u32(serial).unwrap()).unwrap();
-    b.set_serial_number(&serial).unwrap();
-    b.set_subject_name(subject).unwrap();
-    b.set_issuer_name(issuer).unwrap();
-    b.set_pubkey(key).unwrap();
-    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
-        .unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(30).unwrap())
-        .unwrap();
-    match policy {
-        None => {
-            b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
-                .unwrap();
-            b.append_extension(
-                KeyUsage::new()
-                    .critical()
-                    .key_cert_sign()
-                    .crl_sign()
-                    .build()
-                    .unwrap(),
-            )
-            .unwrap();
-        }
-        Some(oid) => {
-            b.append_extension(BasicConstraints::new().critical().build().unwrap())
-                .unwrap();
-            b.append_extension(
-                KeyUsage::new()
-                    .critical()
-                    .digital_signature()
-                    .build()
-                    .unwrap(),
-            )
-            .unwrap();
-            let ext = X509Extension::new_from_der(
-                &Asn1Object::from_str("2.5.29.32").unwrap(),
-                false,
-                &Asn1OctetString::new_from_bytes(&policies_der(oid)).unwrap(),
-            )
-            .unwrap();
-            b.append_extension(ext).unwrap();
-        }
-    }
-    let ski = SubjectKeyIdentifier::new()
-        .build(&b.x509v3_context(None, None))
-        .unwrap();
-    b.append_extension(ski).unwrap();
-    b.sign(signer, MessageDigest::sha256()).unwrap();
-    b.build()
-}
-
-/// An empty CRL of `issuer`, PEM.
-fn crl(issuer: &X509, key: &PKey<Private>) -> String {
-    let now = Utc::now() - Duration::minutes(1);
-    let crl = build_crl(
-        &CrlContents {
-            issuer,
-            number: 1,
-            this_update: now,
-            next_update: now + Duration::days(7),
-            revoked: &[],
-        },
-        key,
-    )
-    .unwrap();
-    String::from_utf8(crl.to_pem().unwrap()).unwrap()
-}
-
-/// DER of certificatePolicies with one policy, no qualifiers.
-fn policies_der(oid: &str) -> Vec<u8> {
-    let arcs: Vec<u64> = oid.split('.').map(|a| a.parse().unwrap()).collect();
-    let mut body = vec![(arcs[0] * 40 + arcs[1]) as u8];
-    for &arc in &arcs[2..] {
-        let mut bytes = vec![(arc & 0x7f) as u8];
-        let mut rest = arc >> 7;
-        while rest > 0 {
-            bytes.push((rest & 0x7f) as u8 | 0x80);
-            rest >>= 7;
-        }
-        bytes.reverse();
-        body.extend(bytes);
-    }
-    let oid = [&[0x06, body.len() as u8][..], &body].concat();
-    let info = [&[0x30, oid.len() as u8][..], &oid].concat();
-    [&[0x30, info.len() as u8][..], &info].concat()
-}
-
-fn pem(c: &X509) -> String {
-    String::from_utf8(c.to_pem().unwrap()).unwrap()
+    testcerts::name("Policy Test", cn)
 }
 
 /// A root registered as LZH's enterprise CA, and a leaf under it with policy A.
@@ -141,7 +23,7 @@ async fn setup() -> (Registry, X509) {
     let r = Registry::new().await;
     let k = key();
     let n = name("Policy Root");
-    let root = cert(&n, &k, &n, &k, None, 1);
+    let root = cert(&n, &k, &n, &k, Kind::Ca, 1);
     let reply = r
         .app
         .post_json(
@@ -150,12 +32,7 @@ async fn setup() -> (Registry, X509) {
             &json!({"league": "LZH", "service_type": "enterprise_ca", "certificate": pem(&root)}),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(201);
     let reply = r
         .app
         .post_json(
@@ -164,13 +41,15 @@ async fn setup() -> (Registry, X509) {
             &json!({"crl": crl(&root, &k)}),
         )
         .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
+    reply.assert_status(201);
+    let leaf = cert(
+        &name("Policy Leaf"),
+        &key(),
+        &n,
+        &k,
+        Kind::LeafWithPolicy(A),
+        2,
     );
-    let leaf = cert(&name("Policy Leaf"), &key(), &n, &k, Some(A), 2);
     (r, leaf)
 }
 
@@ -183,12 +62,7 @@ async fn validate(r: &Registry, leaf: &X509, extra: Value) -> Value {
         .app
         .post_json("/api/v1/trust/validate", Some(&r.platform), &body)
         .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     reply.json()
 }
 
@@ -200,12 +74,7 @@ async fn put(r: &Registry, token: Option<&str>, body: Value) -> Reply {
 
 async fn listed(r: &Registry) -> Value {
     let reply = r.app.get(PATH, Some(&r.platform)).await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     reply.json()
 }
 
@@ -226,12 +95,7 @@ async fn a_league_requirement_applies_to_its_decisions_and_cannot_be_loosened() 
         json!({"initial_policies": [B], "explicit_policy": true, "reason": "LZH CA profile"}),
     )
     .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     let items = listed(&r).await;
     assert_eq!(
         items["items"][0]["initial_policies"],
@@ -269,12 +133,7 @@ async fn a_league_requirement_applies_to_its_decisions_and_cannot_be_loosened() 
         json!({"initial_policies": [A], "explicit_policy": true, "reason": "profile revised"}),
     )
     .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     let report = validate(&r, &leaf, json!({})).await;
     assert_eq!(indication(&report), "PASSED", "{report:#}");
     // A request asking for B as well as the requirement's A has nothing
@@ -295,12 +154,7 @@ async fn a_league_requirement_applies_to_its_decisions_and_cannot_be_loosened() 
 
     // All defaults removes the requirement.
     let reply = put(&r, Some(&lzh), json!({"reason": "no longer required"})).await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     assert_eq!(listed(&r).await["items"], json!([]));
 }
 
@@ -313,12 +167,7 @@ async fn refusals_change_nothing() {
         json!({"initial_policies": [A], "explicit_policy": true, "reason": "profile"}),
     )
     .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    reply.assert_status(200);
     let tenderer = r.app.user("采购科", Role::Tenderer, "LZH", "柳州市教育局");
     let before = listed(&r).await;
     let counts = r.app.snapshot();
@@ -338,14 +187,9 @@ async fn refusals_change_nothing() {
         json!({"initial_policies": ["not.an.oid"], "reason": "x"}),
     )
     .await;
-    assert_eq!(bad.status, 422, "{}", String::from_utf8_lossy(&bad.body));
+    bad.assert_status(422);
     let no_reason = put(&r, Some(&r.platform), json!({"initial_policies": [B]})).await;
-    assert_eq!(
-        no_reason.status,
-        422,
-        "{}",
-        String::from_utf8_lossy(&no_reason.body)
-    );
+    no_reason.assert_status(422);
     let unknown = r
         .app
         .put_json(
@@ -354,12 +198,7 @@ async fn refusals_change_nothing() {
             &tighter,
         )
         .await;
-    assert_eq!(
-        unknown.status,
-        404,
-        "{}",
-        String::from_utf8_lossy(&unknown.body)
-    );
+    unknown.assert_status(404);
     let no_league = r
         .app
         .get(
@@ -367,12 +206,7 @@ async fn refusals_change_nothing() {
             Some(&r.platform),
         )
         .await;
-    assert_eq!(
-        no_league.status,
-        404,
-        "{}",
-        String::from_utf8_lossy(&no_league.body)
-    );
+    no_league.assert_status(404);
     assert_eq!(listed(&r).await, before);
     assert_eq!(r.app.snapshot(), counts);
     let report = validate(&r, &leaf, json!({})).await;
