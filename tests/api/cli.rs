@@ -13,6 +13,17 @@ fn ggzy(data_dir: &std::path::Path, db: &str, args: &[&str]) -> std::process::Ou
         .expect("run ggzy")
 }
 
+/// `ggzy` with `args`, which must succeed (else its standard error is shown).
+fn ggzy_ok(data_dir: &std::path::Path, db: &str, args: &[&str]) -> std::process::Output {
+    let out = ggzy(data_dir, db, args);
+    assert!(
+        out.status.success(),
+        "ggzy {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 #[actix_web::test]
 async fn migrate_users_add_and_the_token_works_against_the_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -511,12 +522,7 @@ async fn the_trust_registry_from_the_command_line() {
 async fn a_database_session_is_recorded_before_it_opens() {
     let dir = tempfile::tempdir().unwrap();
     let (db, _cleanup) = test_database(dir.path());
-    let out = ggzy(dir.path(), &db, &["migrate"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ggzy_ok(dir.path(), &db, &["migrate"]);
     let refused = ggzy(
         dir.path(),
         &db,
@@ -532,7 +538,7 @@ async fn a_database_session_is_recorded_before_it_opens() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--reason"));
     // The statement sees its own session's opening already committed.
-    let out = ggzy(
+    let out = ggzy_ok(
         dir.path(),
         &db,
         &[
@@ -544,11 +550,6 @@ async fn a_database_session_is_recorded_before_it_opens() {
             "SELECT action || '/' || object_type FROM audit_events \
              WHERE action LIKE 'database.%' ORDER BY seq",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let seen = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -570,12 +571,7 @@ async fn a_database_session_is_recorded_before_it_opens() {
         ],
     );
     assert!(!failed.status.success());
-    let out = ggzy(dir.path(), &db, &["database", "sessions"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = ggzy_ok(dir.path(), &db, &["database", "sessions"]);
     let listed = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = listed.lines().collect();
     assert_eq!(lines.len(), 2, "{listed}");
