@@ -103,20 +103,16 @@ impl<T> ProblemIo<T> {
                     // as its body (or the next request).
                     bytes = self.parse_head();
                 }
-                Reading::Body(left) => {
+                Reading::Body(left) | Reading::Chunked(Chunk::Data(left)) => {
                     let n = (*left).min(bytes.len() as u64);
                     *left -= n;
                     bytes.drain(..n as usize);
                     if *left == 0 {
-                        self.reading = Reading::Head(Vec::new());
-                    }
-                }
-                Reading::Chunked(Chunk::Data(left)) => {
-                    let n = (*left).min(bytes.len() as u64);
-                    *left -= n;
-                    bytes.drain(..n as usize);
-                    if *left == 0 {
-                        self.reading = Reading::Chunked(Chunk::Size(Vec::new()));
+                        // A body ends its request; a chunk's data, its chunk.
+                        self.reading = match self.reading {
+                            Reading::Body(_) => Reading::Head(Vec::new()),
+                            _ => Reading::Chunked(Chunk::Size(Vec::new())),
+                        };
                     }
                 }
                 Reading::Chunked(Chunk::Size(line) | Chunk::Trailer(line)) => {

@@ -488,22 +488,9 @@ fn crl_status(
         let entry = trust
             .crls
             .iter()
-            .find_map(|crl| match crl.get_by_cert(cert) {
-                CrlStatus::Revoked(entry) => {
-                    let reason = entry
-                        .extension::<ReasonCode>()
-                        .ok()
-                        .flatten()
-                        .and_then(|(_, code)| code.get_i64().ok());
-                    (reason != Some(8)).then(|| {
-                        (
-                            utc(entry.revocation_date()),
-                            reason.map(policy::reason_name),
-                        )
-                    })
-                }
-                _ => None,
-            });
+            .filter_map(|crl| listing(crl, cert))
+            .find(|l| l.reason != Some(REMOVE_FROM_CRL))
+            .map(|l| (l.when, l.reason.map(policy::reason_name)));
         let (when, reason) = entry.unwrap_or((None, None));
         return RevocationStatus::Revoked {
             at: when.unwrap_or(at),
@@ -545,31 +532,46 @@ fn revoked_for_good(
     crls: &[X509Crl],
     at: DateTime<Utc>,
 ) -> Option<(DateTime<Utc>, Option<String>)> {
-    const HOLD: i64 = 6;
-    const REMOVE: i64 = 8;
-    let key = issuer.public_key().ok()?;
     let at = Asn1Time::from_unix(at.timestamp()).ok()?;
     crls.iter().find_map(|crl| {
-        let CrlStatus::Revoked(entry) = crl.get_by_cert(cert) else {
-            return None;
+        let listed = listing(crl, cert)?;
+        let current = crl.last_update() <= at && crl.next_update().is_none_or(|next| next >= at);
+        let for_good = !matches!(listed.reason, Some(CERTIFICATE_HOLD | REMOVE_FROM_CRL));
+        let signed = || {
+            issuer
+                .public_key()
+                .is_ok_and(|key| crl.verify(&key).unwrap_or(false))
         };
-        let reason = entry
+        if !(current && for_good && is_full(crl) && signed()) {
+            return None;
+        }
+        Some((listed.when?, listed.reason.map(policy::reason_name)))
+    })
+}
+
+/// CRLReason codes (RFC 5280 §5.3.1) that do not revoke for good.
+const CERTIFICATE_HOLD: i64 = 6;
+const REMOVE_FROM_CRL: i64 = 8;
+
+/// An entry of a CRL about a certificate: its revocation date and reason.
+struct Listing {
+    when: Option<DateTime<Utc>>,
+    reason: Option<i64>,
+}
+
+/// The entry of `crl` listing `cert` (by serial and issuer, indirect CRLs
+/// included), if there is one.
+fn listing(crl: &X509Crl, cert: &X509) -> Option<Listing> {
+    let CrlStatus::Revoked(entry) = crl.get_by_cert(cert) else {
+        return None;
+    };
+    Some(Listing {
+        when: utc(entry.revocation_date()),
+        reason: entry
             .extension::<ReasonCode>()
             .ok()
             .flatten()
-            .and_then(|(_, code)| code.get_i64().ok());
-        let current = crl.last_update() <= at && crl.next_update().is_none_or(|next| next >= at);
-        if !current
-            || matches!(reason, Some(HOLD | REMOVE))
-            || !is_full(crl)
-            || !crl.verify(&key).unwrap_or(false)
-        {
-            return None;
-        }
-        Some((
-            utc(entry.revocation_date())?,
-            reason.map(policy::reason_name),
-        ))
+            .and_then(|(_, code)| code.get_i64().ok()),
     })
 }
 
