@@ -80,15 +80,12 @@ pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, Ap
     let kept = uploads.kept_bids().map_err(io)?;
     let ids: Vec<String> = kept.iter().map(|(id, _)| id.clone()).collect();
     let recorded: HashSet<String> = db.write_blocking(|conn| {
-        let mut found = HashSet::new();
-        for chunk in ids.chunks(500) {
-            let rows: Vec<String> = bids::table
+        crate::db::found_among(conn, &ids, |conn, chunk| {
+            bids::table
                 .filter(bids::id.eq_any(chunk))
                 .select(bids::id)
-                .load(conn)?;
-            found.extend(rows);
-        }
-        Ok(found)
+                .load(conn)
+        })
     })?;
     let ctx = AuditContext::system(now);
     let mut swept = Swept::default();

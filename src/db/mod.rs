@@ -64,6 +64,21 @@ pub fn cluster_duty_in_transaction(conn: &mut DbConn, duty: ClusterDuty) -> Resu
     Ok(())
 }
 
+/// Which of `keys` `load` finds (given a slice of keys, it loads those of
+/// them that have a row), asked 500 at a time: under every backend's limit
+/// on bound parameters.
+pub fn found_among(
+    conn: &mut DbConn,
+    keys: &[String],
+    mut load: impl FnMut(&mut DbConn, &[String]) -> QueryResult<Vec<String>>,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in keys.chunks(500) {
+        found.extend(load(conn, chunk)?);
+    }
+    Ok(found)
+}
+
 /// A connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {

@@ -233,16 +233,13 @@ pub fn sweep_unnamed(
     }
     let stored = blobs.stored().map_err(io)?;
     let hashes: Vec<String> = stored.iter().map(|(h, _)| h.clone()).collect();
-    let named: std::collections::HashSet<String> = db.write_blocking(|conn| {
-        let mut found = std::collections::HashSet::new();
-        for chunk in hashes.chunks(500) {
-            let rows: Vec<String> = tender_documents::table
+    let named = db.write_blocking(|conn| {
+        crate::db::found_among(conn, &hashes, |conn, chunk| {
+            tender_documents::table
                 .filter(tender_documents::sha256.eq_any(chunk))
                 .select(tender_documents::sha256)
-                .load(conn)?;
-            found.extend(rows);
-        }
-        Ok(found)
+                .load(conn)
+        })
     })?;
     #[derive(Serialize)]
     struct Removed<'a> {
