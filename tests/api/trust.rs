@@ -4,7 +4,7 @@
 //! signed trust lists checked with `openssl dgst -verify`.
 
 use crate::fabric::{League, openssl};
-use crate::helpers::{Options, TestApp, spawn_app_with};
+use crate::helpers::{Options, Reply, TestApp, spawn_app_with};
 use ggzy::identity::Role;
 use serde_json::{Value, json};
 
@@ -169,6 +169,18 @@ impl Registry {
             .await;
         reply.assert_status(200);
         reply.json()
+    }
+
+    /// Validates `pem` for signing in `league` as the platform operator,
+    /// with the other fields of `extra` (`at`, `policies`…) in the request.
+    pub async fn validate_pem(&self, pem: &str, league: &str, extra: Value) -> Reply {
+        let mut body = json!({ "certificate": pem, "purpose": "signing", "league": league });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        self.app
+            .post_json("/api/v1/trust/validate", Some(&self.platform), &body)
+            .await
     }
 
     pub async fn service_id(&self, league: &str, subject_part: &str) -> String {

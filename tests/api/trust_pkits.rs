@@ -35,20 +35,7 @@ fn printable_lower(cn: &str) -> X509Name {
 }
 
 async fn register(r: &Registry, ty: &str, c: &X509) -> (u16, Value) {
-    let reply = r
-        .app
-        .post_json(
-            "/api/v1/trust/services",
-            Some(&r.platform),
-            &json!({"league": "LZH", "service_type": ty, "certificate": pem(c)}),
-        )
-        .await;
-    let body = if reply.body.is_empty() {
-        Value::Null
-    } else {
-        reply.json()
-    };
-    (reply.status, body)
+    r.register("LZH", ty, &pem(c), None).await
 }
 
 async fn load_crl(r: &Registry, crl: &str) -> (u16, Value) {
@@ -64,14 +51,7 @@ async fn load_crl(r: &Registry, crl: &str) -> (u16, Value) {
 }
 
 async fn validate(r: &Registry, c: &X509, extra: Value) -> (u16, Value) {
-    let mut body = json!({"certificate": pem(c), "purpose": "signing", "league": "LZH"});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
-    let reply = r
-        .app
-        .post_json("/api/v1/trust/validate", Some(&r.platform), &body)
-        .await;
+    let reply = r.validate_pem(&pem(c), "LZH", extra).await;
     (reply.status, reply.json())
 }
 

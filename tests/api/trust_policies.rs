@@ -24,15 +24,8 @@ async fn setup() -> (Registry, X509) {
     let k = key();
     let n = name("Policy Root");
     let root = cert(&n, &k, &n, &k, Kind::Ca, 1);
-    let reply = r
-        .app
-        .post_json(
-            "/api/v1/trust/services",
-            Some(&r.platform),
-            &json!({"league": "LZH", "service_type": "enterprise_ca", "certificate": pem(&root)}),
-        )
-        .await;
-    reply.assert_status(201);
+    let (status, body) = r.register("LZH", "enterprise_ca", &pem(&root), None).await;
+    assert_eq!(status, 201, "{body}");
     let reply = r
         .app
         .post_json(
@@ -54,14 +47,7 @@ async fn setup() -> (Registry, X509) {
 }
 
 async fn validate(r: &Registry, leaf: &X509, extra: Value) -> Value {
-    let mut body = json!({"certificate": pem(leaf), "purpose": "signing", "league": "LZH"});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
-    let reply = r
-        .app
-        .post_json("/api/v1/trust/validate", Some(&r.platform), &body)
-        .await;
+    let reply = r.validate_pem(&pem(leaf), "LZH", extra).await;
     reply.assert_status(200);
     reply.json()
 }
