@@ -343,38 +343,21 @@ async fn run() {
     let baseline = figures(writers(&s, &tokens, &idle, "基线").await.0);
     report("baseline (no publication)", &baseline, None);
 
+    let bench = Bench {
+        s: &s,
+        tokens: &tokens,
+        publisher: &publisher,
+    };
     if wants("pool") {
         let mut ids = Vec::new();
         for i in 0..n {
             ids.push(s.draft(&publisher, &format!("发布 {i}")).await);
         }
         let waited = pool_full().await;
-        let before = keypool::shared().stats();
-        let busy = Cell::new(true);
-        let (drafts, published) = futures_util::future::join(
-            writers(&s, &tokens, &busy, "发布中"),
-            publications(&s, &publisher, &ids, 1, PAUSE, &busy),
-        )
-        .await;
-        let after = keypool::shared().stats();
-        report(
-            &format!("phase with {n} publications, in turn"),
-            &figures(drafts.0),
-            Some(&baseline),
-        );
-        report(
-            "  of which begun while publishing",
-            &figures(drafts.1),
-            Some(&baseline),
-        );
-        let p = figures(published);
+        let label = format!("phase with {n} publications, in turn");
+        phase(&bench, &ids, 1, "发布中", &label, &baseline).await;
         println!(
-            "  publications: p50 {:.1} ms, max {:.1} ms; pairs taken ready {}, made in the \
-             transaction {} (the pool filled in {:.1} s before)",
-            ms(p.p50),
-            ms(p.max),
-            after.taken_ready - before.taken_ready,
-            after.made_on_demand - before.made_on_demand,
+            "  (the pool filled in {:.1} s before)",
             waited.as_secs_f64()
         );
     }
@@ -386,36 +369,57 @@ async fn run() {
             ids.push(s.draft(&publisher, &format!("突发 {i}")).await);
         }
         pool_full().await;
-        let before = keypool::shared().stats();
-        let busy = Cell::new(true);
-        let (drafts, published) = futures_util::future::join(
-            writers(&s, &tokens, &busy, "突发中"),
-            publications(&s, &publisher, &ids, burst, PAUSE, &busy),
-        )
-        .await;
-        let after = keypool::shared().stats();
-        report(
-            &format!("phase with {burst} publications at once"),
-            &figures(drafts.0),
-            Some(&baseline),
-        );
-        report(
-            "  of which begun while publishing",
-            &figures(drafts.1),
-            Some(&baseline),
-        );
-        let p = figures(published);
-        println!(
-            "  publications: p50 {:.1} ms, max {:.1} ms; pairs taken ready {}, made in the \
-             transaction {}",
-            ms(p.p50),
-            ms(p.max),
-            after.taken_ready - before.taken_ready,
-            after.made_on_demand - before.made_on_demand
-        );
+        let label = format!("phase with {burst} publications at once");
+        phase(&bench, &ids, burst, "突发中", &label, &baseline).await;
     }
     drop(s);
     drop(database);
+}
+
+/// The server, the writers' tokens and the publisher's.
+struct Bench<'a> {
+    s: &'a Server,
+    tokens: &'a [String],
+    publisher: &'a str,
+}
+
+/// Publishes `ids` (`at_once` at a time, `PAUSE` apart) while the writers
+/// create drafts tagged `tag`, and reports both against `baseline`.
+async fn phase(
+    &Bench {
+        s,
+        tokens,
+        publisher,
+    }: &Bench<'_>,
+    ids: &[String],
+    at_once: usize,
+    tag: &str,
+    label: &str,
+    baseline: &Figures,
+) {
+    let before = keypool::shared().stats();
+    let busy = Cell::new(true);
+    let (drafts, published) = futures_util::future::join(
+        writers(s, tokens, &busy, tag),
+        publications(s, publisher, ids, at_once, PAUSE, &busy),
+    )
+    .await;
+    let after = keypool::shared().stats();
+    report(label, &figures(drafts.0), Some(baseline));
+    report(
+        "  of which begun while publishing",
+        &figures(drafts.1),
+        Some(baseline),
+    );
+    let p = figures(published);
+    println!(
+        "  publications: p50 {:.1} ms, max {:.1} ms; pairs taken ready {}, made on demand \
+         (before the transaction) {}",
+        ms(p.p50),
+        ms(p.max),
+        after.taken_ready - before.taken_ready,
+        after.made_on_demand - before.made_on_demand,
+    );
 }
 
 fn main() {
