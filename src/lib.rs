@@ -4,6 +4,7 @@
 //! logic. Shared plumbing (`config`, `db`, `http`, `telemetry`, `store`) stays
 //! small.
 
+pub mod app;
 pub mod audit;
 pub mod bids;
 pub mod cli;

@@ -1,5 +1,6 @@
 //! Building and running the application: state, routes, middleware.
 
+use crate::app::AppState;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
@@ -11,42 +12,10 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, get, web};
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use std::net::TcpListener;
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
-
-/// Everything a handler may reach.
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub clock: Arc<dyn Clock>,
-    pub blobs: BlobStore,
-    pub metrics: Arc<Metrics>,
-    pub ocds: OcdsSettings,
-    pub started_at: DateTime<Utc>,
-    /// The trust registry, cached for validation.
-    pub trust: Arc<crate::trust::registry::TrustCache>,
-    /// Signs trust lists.
-    pub signing_key: Arc<crate::pki::keys::SigningKey>,
-    /// The platform's custodian key for opening-key shares.
-    pub platform_custodian: Arc<crate::opening::platform::PlatformCustodian>,
-    /// The platform's timestamp authority (bid receipts).
-    pub tsa: Arc<crate::tsa::Tsa>,
-    /// Resumable bid uploads in progress.
-    pub uploads: Arc<crate::bids::upload::Uploads>,
-    /// Openings decrypting in this process.
-    pub openings_running: Arc<crate::opening::run::Running>,
-    /// The opening hall's live subscribers and socket settings.
-    pub hall: hall::Hall,
-    /// Evaluation rooms: their hub, states and socket settings.
-    pub rooms: crate::evaluation::Rooms,
-    /// The transparency log's key and sequencer interval.
-    pub audit_log: Arc<audit::AuditLog>,
-    /// Supervisors' live feed of the log.
-    pub supervision_feed: crate::supervision::live::Feed,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -168,7 +137,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
             key: log_key,
             interval: std::time::Duration::from_secs(1),
         }),
-        supervision_feed: crate::supervision::live::Feed::default(),
+        supervision_feed: crate::supervision::feed::Feed::default(),
     })
 }
 
@@ -219,9 +188,9 @@ pub fn configure(
                 .service(identity::routes::list_users)
                 .service(identity::routes::disable_user)
                 .service(identity::routes::enable_user)
-                .service(leagues::list_leagues)
-                .service(leagues::get_league)
-                .service(leagues::create_league)
+                .service(leagues::routes::list_leagues)
+                .service(leagues::routes::get_league)
+                .service(leagues::routes::create_league)
                 .service(tenders::routes::time_limits)
                 .service(tenders::routes::create_tender)
                 .service(tenders::routes::list_tenders)
@@ -432,7 +401,7 @@ impl Application {
                     sequencer
                         .supervision_feed
                         .hub
-                        .publish(&crate::supervision::live::Head { size });
+                        .publish(&crate::supervision::feed::Head { size });
                 }
             }
         });

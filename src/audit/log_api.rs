@@ -11,9 +11,9 @@
 use super::entry::AuditEvent;
 use super::merkle;
 use super::tlog::{self, SignedCheckpoint};
+use crate::app::AppState;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

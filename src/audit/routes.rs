@@ -4,12 +4,12 @@
 //! both until the opening ([`super::sealing`]).
 
 use super::entry::{AuditEvent, AuditRow};
+use crate::app::AppState;
 use crate::db::schema::{audit_events, tenders};
 use crate::db::{DbConn, to_db_time};
 use crate::error::AppError;
 use crate::http::{Page, PageQuery};
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::supervision::{Reader, SupervisorKind};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};

@@ -8,11 +8,11 @@
 use super::arrival::Checked;
 use super::store::{self, BidStatus, BidView, Receipt, ReceiptStamp, UploadRow, UploadView};
 use super::upload::Appended;
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::identity::sessions::Binding;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::tenders::model::TenderStatus;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store::{self as tenders, TenderRow};
@@ -77,7 +77,7 @@ fn accepting(
 ) -> Result<(), AppError> {
     open_for_bids(row, at)?;
     if row.status()? == TenderStatus::Opening
-        && crate::opening::run::opening_status(conn, &row.id)?
+        && crate::opening::record::opening_status(conn, &row.id)?
             != Some(crate::opening::OpeningStatus::CollectingShares)
     {
         return Err(AppError::Internal(anyhow::anyhow!(

@@ -6,10 +6,10 @@
 
 use super::room::{Action, Actor};
 use super::store::{self, Acted, RoomEvent};
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::hall::live::Channel;
-use crate::startup::AppState;
 use actix_web::web;
 use serde_json::{Value, json};
 

@@ -6,11 +6,11 @@
 use super::live::RoomChannel;
 use super::room::{Actor, RoomMember, State};
 use super::store::{self, RoomEvent, RoomSettings};
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store::{self as tenders, TenderRow};
 use crate::types::TenderId;

@@ -343,7 +343,7 @@ pub fn open(
         .inner_join(bids::table.on(bids::id.eq(bid_openings::bid_id)))
         .inner_join(organisations::table.on(organisations::id.eq(bids::bidder_org_id)))
         .filter(bid_openings::tender_id.eq(&tender.id))
-        .filter(bid_openings::outcome.eq(crate::opening::run::Outcome::Valid.code()))
+        .filter(bid_openings::outcome.eq(crate::opening::record::Outcome::Valid.code()))
         .order((bid_openings::opened_at.asc(), bid_openings::bid_id.asc()))
         .select((
             bids::id,

@@ -5,10 +5,10 @@ use super::committee::{self, CommitmentPayload, CommitteeView, DrawRecord, Invit
 use super::draw::{Outcome, Seat};
 use super::pool::{self, AvailabilityInput, ExpertInput, ExpertView, PoolQuery};
 use super::specialties::{self, Specialty};
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store as tenders;
 use crate::types::ExpertId;

@@ -3,9 +3,9 @@
 
 use super::live::Live;
 use super::store::{self, HallEvent, MAX_BATCH};
+use crate::app::AppState;
 use crate::error::AppError;
 use crate::identity::Principal;
-use crate::startup::AppState;
 use crate::tenders::routes::parse_id;
 use crate::types::TenderId;
 use actix_web::{HttpRequest, HttpResponse, get, web};

@@ -1,7 +1,7 @@
 //! Liveness, readiness, metrics and the problem-type documentation.
 
+use crate::app::AppState;
 use crate::error::{AppError, PROBLEMS};
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 

@@ -13,12 +13,12 @@
 
 use super::Principal;
 use super::sessions::{self, Method, NewSession, Profile, SessionView};
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::pki::identity::{CertIdentity, identity_of};
 use crate::pki::policy::Purpose;
 use crate::pki::validation::parse_certificate;
-use crate::startup::AppState;
 use crate::trust::model::ServiceType;
 use crate::trust::registry::TrustReport;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, web};

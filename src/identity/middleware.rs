@@ -2,8 +2,8 @@
 //! it available to handlers as an extractor.
 
 use super::Principal;
+use crate::app::AppState;
 use crate::error::AppError;
-use crate::startup::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;

@@ -2,11 +2,11 @@
 
 use super::Principal;
 use super::accounts::{self, AccountChange, AccountFilter, AccountView};
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::http::{Page, PageQuery};
 use crate::identity::Role;
-use crate::startup::AppState;
 use actix_web::{get, post, web};
 
 /// The principal the request is made as (public when no token is sent).

@@ -4,11 +4,7 @@ use crate::audit::{self, AuditContext};
 use crate::db::schema::leagues;
 use crate::db::{DbConn, to_db_time};
 use crate::error::{AppError, check_text};
-use crate::identity::policy::Area;
-use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::types::LeagueCode;
-use actix_web::{HttpResponse, get, post, web};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -99,63 +95,4 @@ pub fn insert(conn: &mut DbConn, ctx: &AuditContext, league: &League) -> Result<
     )
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LeagueList {
-    pub items: Vec<League>,
-}
-
-/// All leagues.
-#[utoipa::path(tag = "leagues", responses((status = 200, body = LeagueList)))]
-#[get("/leagues")]
-pub async fn list_leagues(state: web::Data<AppState>) -> Result<web::Json<LeagueList>, AppError> {
-    let items = state.db.read(list).await?;
-    Ok(web::Json(LeagueList { items }))
-}
-
-/// One league.
-#[utoipa::path(
-    tag = "leagues",
-    params(("code" = String, Path)),
-    responses((status = 200, body = League), (status = 404, body = crate::error::Problem))
-)]
-#[get("/leagues/{code}")]
-pub async fn get_league(
-    state: web::Data<AppState>,
-    code: web::Path<String>,
-) -> Result<web::Json<League>, AppError> {
-    let code = code.into_inner();
-    let all = state.db.read(list).await?;
-    all.into_iter()
-        .find(|l| l.code.as_str() == code)
-        .map(web::Json)
-        .ok_or_else(|| AppError::not_found("league"))
-}
-
-/// Registers a league (operators only).
-#[utoipa::path(
-    tag = "leagues",
-    request_body = League,
-    responses(
-        (status = 201, body = League),
-        (status = 401, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)
-    )
-)]
-#[post("/leagues")]
-pub async fn create_league(
-    state: web::Data<AppState>,
-    principal: Principal,
-    ctx: AuditContext,
-    body: web::Json<League>,
-) -> Result<HttpResponse, AppError> {
-    crate::identity::policy::require_operator(&principal, Area::Leagues, None)?;
-    let league = body.into_inner();
-    let saved = league.clone();
-    state
-        .db
-        .write(move |conn| insert(conn, &ctx.acting_as(Role::Operator), &league))
-        .await?;
-    Ok(HttpResponse::Created().json(saved))
-}
+pub mod routes;

@@ -2,11 +2,11 @@
 //! its compiled record.
 
 use super::ocds;
+use crate::app::AppState;
 use crate::db::schema::notices;
 use crate::db::{DbConn, from_db_time};
 use crate::error::AppError;
 use crate::http::PageQuery;
-use crate::startup::AppState;
 use crate::tenders::routes::parse_id;
 use crate::types::TenderId;
 use actix_web::{HttpResponse, get, web};

@@ -6,7 +6,7 @@
 //! the tender's evaluators and supervisors can read it. Whatever fails is a
 //! reason on the record; the caller goes on with the next bid.
 
-use super::run::{Found, Outcome};
+use super::record::{Found, Outcome};
 use crate::bids::container::Container;
 use crate::bids::envelope::{self, EnvelopeError, SealVerdict};
 use crate::bids::store::BidRow;

@@ -1,12 +1,12 @@
 //! Objections raised by bidders during the opening, answered on the spot,
 //! all on the record and public.
 
+use crate::app::AppState;
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{bids, objections};
 use crate::db::{from_db_time, to_db_time};
 use crate::error::{AppError, check_text};
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::tenders::model::TenderStatus;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store as tenders;

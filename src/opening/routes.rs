@@ -3,11 +3,11 @@
 //! the platform's share), the opening's state and record, and objections.
 
 use super::store::{self, CustodyView, Released, Releaser};
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store::{self as tenders, TenderRow};
 use crate::types::{TenderId, UserId};
@@ -168,7 +168,7 @@ fn check_releasable(
             )));
         }
     }
-    match super::run::opening_status(conn, &row.id)? {
+    match super::record::opening_status(conn, &row.id)? {
         Some(super::OpeningStatus::CollectingShares) => Ok(()),
         Some(_) => Err(AppError::Conflict(
             "enough shares are in: the bids are being or have been opened".into(),
@@ -308,7 +308,7 @@ where
     tag = "opening",
     params(("id" = String, Path)),
     responses(
-        (status = 200, body = super::run::OpeningView),
+        (status = 200, body = super::record::OpeningView),
         (status = 404, body = crate::error::Problem)
     )
 )]
@@ -317,13 +317,13 @@ pub async fn get_opening(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<String>,
-) -> Result<web::Json<super::run::OpeningView>, AppError> {
+) -> Result<web::Json<super::record::OpeningView>, AppError> {
     let id = parse_id(&id)?;
     let view = state
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
-            super::run::view(conn, &row.id)?
+            super::record::view(conn, &row.id)?
                 .ok_or_else(|| AppError::NotFound("the opening has not started".into()))
         })
         .await?;
@@ -375,7 +375,7 @@ pub async fn bid_container(
                 bid_openings::table
                     .filter(bid_openings::bid_id.eq(&bid_id))
                     .filter(bid_openings::tender_id.eq(&row.id))
-                    .filter(bid_openings::outcome.eq(super::run::Outcome::Valid.code()))
+                    .filter(bid_openings::outcome.eq(super::record::Outcome::Valid.code()))
                     .count()
                     .get_result(conn)?
             };

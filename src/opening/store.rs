@@ -711,7 +711,7 @@ pub fn on_transition(
         Action::StartEvaluation => {
             // A tender with bids is evaluated only once they are opened
             // (one without bids has nothing to open).
-            let status = super::run::opening_status(conn, &row.id)?;
+            let status = super::record::opening_status(conn, &row.id)?;
             let bids = crate::bids::store::current_bids(conn, &row.id)?.len();
             if bids > 0 && status != Some(super::OpeningStatus::Completed) {
                 return Err(AppError::IllegalTransition(format!(
@@ -721,7 +721,7 @@ pub fn on_transition(
             }
         }
         Action::Cancel | Action::Fail => {
-            let status = super::run::opening_status(conn, &row.id)?;
+            let status = super::record::opening_status(conn, &row.id)?;
             if matches!(
                 status,
                 Some(super::OpeningStatus::CollectingShares | super::OpeningStatus::Decrypting)

@@ -5,10 +5,10 @@
 //! signing time claimed in the signature, or the time given for a seal).
 
 use super::{CertRole, DocumentInput, SealReport, SignatureReport, verify_seal, verify_signature};
+use crate::app::AppState;
 use crate::error::AppError;
 use crate::identity::Principal;
 use crate::pki::policy::{Check, CheckResult, Decision, Purpose};
-use crate::startup::AppState;
 use crate::trust::model::ServiceType;
 use crate::trust::registry::{Snapshot, TrustReport};
 use crate::types::LeagueCode;

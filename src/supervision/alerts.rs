@@ -9,6 +9,7 @@
 //! those who then see the tender's bidders ([`crate::audit::sealing`]).
 
 use super::signals::{self, ActionFact, BidFact, Signal, TenderFacts, Thresholds};
+use crate::app::AppState;
 use crate::audit::{AuditContext, record};
 use crate::db::schema::{
     audit_events, bid_openings, bids, organisations, sealed_bidder_labels, supervision_alerts,
@@ -17,7 +18,6 @@ use crate::db::schema::{
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

@@ -18,53 +18,18 @@
 //! whose certificate stopped passing ends the feed (close 1008), and a
 //! changed scope applies from then on.
 
+use super::feed::{CHANNEL, Head};
+use crate::app::AppState;
 use crate::audit::tlog;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::hall::hub::{Hub, Sequenced, Subscription};
+use crate::hall::hub::Subscription;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{CloseCode, CloseReason, Message, Session};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::time::Duration;
-
-/// The one channel of the hub.
-const CHANNEL: &str = "audit";
-
-/// The notice a round of the sequencer publishes: the log now has `size`
-/// entries.
-#[derive(Debug, Clone, Copy)]
-pub struct Head {
-    pub size: u64,
-}
-
-impl Sequenced for Head {
-    fn channel(&self) -> &str {
-        CHANNEL
-    }
-    fn seq(&self) -> i64 {
-        self.size as i64
-    }
-}
-
-/// The feed's hub (shared by the sequencer and the sockets).
-#[derive(Clone)]
-pub struct Feed {
-    pub hub: Hub<Head>,
-    /// How often an open feed checks its credential and scope again.
-    pub recheck: Duration,
-}
-
-impl Default for Feed {
-    fn default() -> Self {
-        Feed {
-            hub: Hub::new(64),
-            recheck: Duration::from_secs(10),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

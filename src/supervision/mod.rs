@@ -23,6 +23,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub mod alerts;
+pub mod feed;
 pub mod live;
 pub mod signals;
 
@@ -426,8 +427,8 @@ pub fn alerts_through(conn: &mut DbConn) -> Result<u64, AppError> {
 /// database remembers that alerts are computed through `to` (a server that
 /// stops before then computes the rest when it starts again) and this
 /// returns true.
-pub async fn after_round(state: &crate::startup::AppState, from: u64, to: u64) -> bool {
-    state.supervision_feed.hub.publish(&live::Head { size: to });
+pub async fn after_round(state: &crate::app::AppState, from: u64, to: u64) -> bool {
+    state.supervision_feed.hub.publish(&feed::Head { size: to });
     let mut done = true;
     let mut start = from;
     let mut touched: Vec<String> = Vec::new();

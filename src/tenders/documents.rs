@@ -5,13 +5,13 @@
 use super::model::TenderStatus;
 use super::routes::parse_id;
 use super::store::{self, Document, TenderRow};
+use crate::app::AppState;
 use crate::audit::{self, AuditContext};
 use crate::db::DbConn;
 use crate::db::schema::tender_documents;
 use crate::db::to_db_time;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::store::StoredBlob;
 use crate::types::DocumentId;
 use actix_web::http::header;

@@ -6,12 +6,12 @@ use super::store::{
     self, AmendmentInput, Notice, Parties, TenderDetail, TenderFilter, TenderSummary,
     TransitionInput,
 };
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::http::{Page, PageQuery};
 use crate::identity::{Principal, Role};
-use crate::startup::AppState;
 use crate::types::{OrganisationId, TenderId};
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::Serialize;

@@ -13,11 +13,11 @@ use super::store::{
     self, CrlInfo, EndRecognition, NewRecognition, NewService, NewStatus, RevocationSources,
     Service,
 };
+use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::pki::policy::Purpose;
-use crate::startup::AppState;
 use crate::types::LeagueCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};

@@ -2,8 +2,8 @@
 //! a receipt can check its timestamp with `openssl ts -verify` and nothing
 //! from the platform's disk.
 
+use crate::app::AppState;
 use crate::error::AppError;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
 use openssl::x509::X509;
 
