@@ -41,6 +41,10 @@ pub struct AppState {
     pub audit_log: Arc<audit::AuditLog>,
     /// Supervisors' live feed of the log.
     pub supervision_feed: crate::supervision::feed::Feed,
+    /// Other nodes' commits, heard through the database.
+    pub bus: crate::cluster::bus::Bus,
+    /// Whether this node does the cluster's duties now.
+    pub duties: crate::cluster::duty::Duties,
 }
 
 #[cfg(test)]

@@ -63,6 +63,10 @@ pub struct Config {
     /// first start (the demo installs its GX timestamp authority there).
     pub tsa_cert: Option<PathBuf>,
     pub tsa_key: Option<PathBuf>,
+    /// This node's name in a cluster (letters, digits, `.`, `_`, `-`; at
+    /// most 64); unset: the host name and a random suffix, new at each
+    /// start.
+    pub node_id: Option<String>,
 }
 
 impl Default for Config {
@@ -84,6 +88,7 @@ impl Default for Config {
             bid_upload_hours: 24,
             tsa_cert: None,
             tsa_key: None,
+            node_id: None,
             session_minutes: 480,
             tls_cert: None,
             tls_key: None,
@@ -118,6 +123,7 @@ struct FileConfig {
     bid_upload_hours: Option<u32>,
     tsa_cert: Option<PathBuf>,
     tsa_key: Option<PathBuf>,
+    node_id: Option<String>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -189,6 +195,9 @@ pub struct ConfigArgs {
     /// The PEM private key of --tsa-cert.
     #[arg(long, env = "GGZY_TSA_KEY", global = true)]
     pub tsa_key: Option<PathBuf>,
+
+    #[arg(long, env = "GGZY_NODE_ID", global = true)]
+    pub node_id: Option<String>,
 }
 
 impl ConfigArgs {
@@ -230,6 +239,9 @@ impl ConfigArgs {
         }
         if self.tls_cert.is_some() {
             config.tls_cert = self.tls_cert.clone();
+        }
+        if self.node_id.is_some() {
+            config.node_id = self.node_id.clone();
         }
         if self.tls_key.is_some() {
             config.tls_key = self.tls_key.clone();
@@ -278,6 +290,9 @@ impl Config {
         if file.tls_cert.is_some() {
             self.tls_cert = file.tls_cert;
         }
+        if file.node_id.is_some() {
+            self.node_id = file.node_id;
+        }
         if file.tls_key.is_some() {
             self.tls_key = file.tls_key;
         }
@@ -323,6 +338,15 @@ impl Config {
             "client_cert_header {:?} is not a header name",
             self.client_cert_header
         );
+        if let Some(node) = &self.node_id {
+            anyhow::ensure!(
+                (1..=64).contains(&node.len())
+                    && node
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')),
+                "node_id {node:?} must be 1 to 64 letters, digits, '.', '_' or '-'"
+            );
+        }
         anyhow::ensure!(
             self.max_json_bytes >= 1024,
             "max_json_bytes must be at least 1024"

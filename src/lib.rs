@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bids;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod demo;

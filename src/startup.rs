@@ -53,6 +53,8 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     // do it, registering OpenSSL's clean-up at exit, which frees what the
     // opening key pool's thread may be using as the process ends).
     openssl::init();
+    let node = crate::cluster::set_node_id(config.node_id.as_deref());
+    tracing::info!(node, "this node's id");
     let db = Db::connect(&config.effective_database_url(), config.db_pool_size)?;
     let applied = db.migrate()?;
     if !applied.is_empty() {
@@ -117,6 +119,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     // rounds) joins the log now, and the log has a checkpoint from the start.
     db.write_blocking(|conn| audit::tlog::integrate(conn, &log_key, &|| clock.now()))
         .context("appending to the audit log")?;
+    let backend = crate::db::Backend::of_url(&config.effective_database_url());
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -138,6 +141,11 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
             interval: std::time::Duration::from_secs(1),
         }),
         supervision_feed: crate::supervision::feed::Feed::default(),
+        bus: crate::cluster::bus::Bus::default(),
+        duties: match backend {
+            crate::db::Backend::Sqlite => crate::cluster::duty::Duties::sole(),
+            crate::db::Backend::Postgres => crate::cluster::duty::Duties::default(),
+        },
     })
 }
 
@@ -330,17 +338,20 @@ impl Application {
             _ => None,
         };
         let state = web::Data::new(state);
-        // Openings a stopped server left half done resume; upload sessions
-        // past their expiry go.
-        let background = state.clone();
         let mut tasks = Vec::new();
+        tasks.push(join_cluster(&state, listener.local_addr()?.to_string()));
+        // Openings a stopped server (or a node that died) left half done
+        // resume; upload sessions past their expiry go.
+        let background = state.clone();
         let task = actix_web::rt::spawn(async move {
             crate::bids::routes::remove_orphan_parts(&background).await;
-            let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+            let mut tick = actix_web::rt::time::interval(crate::opening::run::RESUME_EVERY);
+            let mut sweep = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
             loop {
-                tick.tick().await;
-                crate::opening::run::resume_all(&background).await;
-                crate::bids::routes::sweep_expired(&background).await;
+                tokio::select! {
+                    _ = tick.tick() => crate::opening::run::resume_all(&background).await,
+                    _ = sweep.tick() => crate::bids::routes::sweep_expired(&background).await,
+                }
             }
         });
         tasks.push(task.abort_handle());
@@ -365,8 +376,26 @@ impl Application {
                 .ok()
                 .flatten()
                 .map(|c| c.tree_size);
+            let mut held = true;
             loop {
                 tick.tick().await;
+                // One node runs the rounds (the cluster's duties); one that
+                // takes them over reads from the database where they stand.
+                if !sequencer.duties.held() {
+                    held = false;
+                    continue;
+                }
+                if !held {
+                    held = true;
+                    done = None;
+                    to = sequencer
+                        .db
+                        .read(audit::tlog::latest_checkpoint)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|c| c.tree_size);
+                }
                 let grew = match sequencer
                     .audit_log
                     .integrate(&sequencer.db, sequencer.clock.clone())
@@ -442,6 +471,67 @@ impl Application {
         }
         ended
     }
+}
+
+/// Joins the cluster: the bus's relays (hall, rooms, supervision feed) and
+/// its listener, the contest for the cluster's duties, and this node's
+/// heartbeat. On SQLite only the heartbeat runs (the node is alone). The
+/// returned task holds the listener and the contest: aborting it (the
+/// server ending) ends both.
+fn join_cluster(state: &web::Data<AppState>, listen: String) -> tokio::task::AbortHandle {
+    let url = state.config.effective_database_url();
+    state.bus.relay(
+        crate::hall::store::TOPIC,
+        hall::relay(&state.db, &state.hall.hub),
+    );
+    state.bus.relay(
+        crate::evaluation::store::TOPIC,
+        state.rooms.relay(&state.db),
+    );
+    state.bus.relay(
+        crate::supervision::feed::TOPIC,
+        crate::supervision::feed::FeedRelay {
+            db: state.db.clone(),
+            feed: state.supervision_feed.clone(),
+        },
+    );
+    let listening = state.bus.listen(&url);
+    let contending = (crate::db::Backend::of_url(&url) == crate::db::Backend::Postgres)
+        .then(|| state.duties.contend(&url));
+    let state = state.clone();
+    actix_web::rt::spawn(async move {
+        let _held = (listening, contending);
+        let mut tick = actix_web::rt::time::interval(crate::cluster::nodes::HEARTBEAT);
+        loop {
+            tick.tick().await;
+            let (state2, now, listen) = (state.clone(), state.clock.now(), listen.clone());
+            let beat = state
+                .db
+                .write(move |conn| {
+                    let node = crate::cluster::node_id();
+                    let duties = if state2.duties.held() {
+                        "sequencer"
+                    } else {
+                        ""
+                    };
+                    crate::cluster::nodes::beat(
+                        conn,
+                        &crate::cluster::nodes::Beat {
+                            node_id: node,
+                            started_at: state2.started_at,
+                            listen: &listen,
+                            duties,
+                        },
+                        now,
+                    )
+                })
+                .await;
+            if let Err(e) = beat {
+                tracing::warn!(error = %e, "this node's heartbeat was not recorded");
+            }
+        }
+    })
+    .abort_handle()
 }
 
 /// HTTPS that asks every client for a certificate but lets the handshake

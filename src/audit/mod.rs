@@ -58,8 +58,19 @@ impl AuditLog {
         clock: std::sync::Arc<dyn crate::clock::Clock>,
     ) -> Result<Option<tlog::SignedCheckpoint>, AppError> {
         let log = self.clone();
-        db.write(move |conn| tlog::integrate(conn, &log.key, &|| clock.now()))
-            .await
+        db.write(move |conn| {
+            let round = tlog::integrate(conn, &log.key, &|| clock.now())?;
+            if let Some(cp) = &round {
+                crate::cluster::bus::announce(
+                    conn,
+                    crate::supervision::feed::TOPIC,
+                    crate::supervision::feed::CHANNEL,
+                    cp.tree_size as i64,
+                )?;
+            }
+            Ok(round)
+        })
+        .await
     }
 }
 

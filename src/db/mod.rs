@@ -241,6 +241,15 @@ impl Db {
         .await
     }
 
+    /// The blocking form of [`Db::read`], for threads of our own.
+    pub fn read_blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+    {
+        let mut conn = self.pool.get()?;
+        f(&mut conn)
+    }
+
     /// Runs write work in one transaction, off the executor. Either all of it
     /// (including its audit events) is committed, or none of it.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>

@@ -464,6 +464,19 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         valid_bids -> Nullable<Integer>,
         record_json -> Nullable<Text>,
+        runner -> Nullable<Text>,
+        runner_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    cluster_nodes (node_id) {
+        node_id -> Text,
+        started_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        version -> Text,
+        listen -> Text,
+        duties -> Text,
     }
 }
 

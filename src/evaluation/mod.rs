@@ -37,6 +37,19 @@ impl Rooms {
     }
 }
 
+impl Rooms {
+    /// The rooms' relay on the cluster's bus: another node's room events
+    /// reach this node's members and watchers.
+    pub fn relay(&self, db: &crate::db::Db) -> crate::cluster::bus::HubRelay<store::RoomEvent> {
+        crate::cluster::bus::HubRelay {
+            db: db.clone(),
+            hub: self.hub.clone(),
+            load: store::events_since,
+            last: store::last_seq,
+        }
+    }
+}
+
 impl Default for Rooms {
     fn default() -> Self {
         Rooms::new(LiveSettings::default())

@@ -26,6 +26,9 @@ use std::sync::{Arc, Mutex};
 /// The most events one read returns.
 pub const MAX_BATCH: i64 = 500;
 
+/// The bus topic of room events (the channel is the tender).
+pub const TOPIC: &str = "room";
+
 /// One event of a room, as stored and as delivered.
 #[derive(Debug, Clone)]
 pub struct RoomEvent {
@@ -110,6 +113,7 @@ fn append(
             room_events::payload_json.eq(&text),
         ))
         .execute(conn)?;
+    crate::cluster::bus::announce(conn, TOPIC, tender_id, seq)?;
     Ok(RoomEvent {
         tender_id: tender_id.to_string(),
         seq,

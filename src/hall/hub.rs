@@ -131,6 +131,11 @@ impl<E: Sequenced> Hub<E> {
         self.shared.channels().get(channel).map_or(0, Vec::len)
     }
 
+    /// The channels that have subscribers now.
+    pub fn channels(&self) -> Vec<String> {
+        self.shared.channels().keys().cloned().collect()
+    }
+
     /// Subscribers dropped for being too slow, since the hub was made.
     pub fn dropped_total(&self) -> u64 {
         self.shared.dropped_total.load(Ordering::Relaxed)

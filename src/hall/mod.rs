@@ -47,6 +47,26 @@ impl Default for Hall {
     }
 }
 
+/// The hall's relay on the cluster's bus: another node's hall events reach
+/// this node's watchers.
+pub fn relay(db: &Db, hub: &hub::Hub<HallEvent>) -> crate::cluster::bus::HubRelay<HallEvent> {
+    crate::cluster::bus::HubRelay {
+        db: db.clone(),
+        hub: hub.clone(),
+        load: |conn, tender, after, limit| {
+            store::events_since(
+                conn,
+                &crate::types::TenderId::from_db(tender.to_string()),
+                after,
+                limit,
+            )
+        },
+        last: |conn, tender| {
+            store::last_seq(conn, &crate::types::TenderId::from_db(tender.to_string()))
+        },
+    }
+}
+
 /// Runs `f` as one write transaction (as [`Db::write`] does) and, once it
 /// has committed, publishes the hall events it returned. Both happen on the
 /// blocking pool, so the publish is not lost if the request is abandoned

@@ -14,6 +14,9 @@ use serde_json::value::RawValue;
 /// The most events one read returns.
 pub const MAX_BATCH: i64 = 500;
 
+/// The bus topic of hall events (the channel is the tender).
+pub const TOPIC: &str = "hall";
+
 /// The longest event kind (`tender.status`, `opening.bid_read`, …).
 const MAX_KIND_CHARS: usize = 64;
 
@@ -110,6 +113,7 @@ pub fn append(
             hall_events::payload_json.eq(payload.get()),
         ))
         .execute(conn)?;
+    crate::cluster::bus::announce(conn, TOPIC, tender_id.as_str(), seq)?;
     Ok(HallEvent {
         tender_id: tender_id.clone(),
         seq,

@@ -17,19 +17,46 @@ pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
-/// The database answers; 503 otherwise.
+/// What a node says at `/readyz`: that it is ready, who it is, and the
+/// nodes of the platform seen alive (itself included).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    pub status: &'static str,
+    /// This node's id (`GGZY_NODE_ID`, or the host's name and a suffix).
+    pub node_id: String,
+    /// Whether this node does the cluster's duties (the audit log's
+    /// sequencer and the alerts) now.
+    pub duties: bool,
+    /// Whether this node hears the other nodes' commits (PostgreSQL's
+    /// LISTEN); false on SQLite, where it is alone.
+    pub bus_connected: bool,
+    /// The nodes whose heartbeat was seen in the last 10 seconds.
+    pub peers: Vec<crate::cluster::nodes::Node>,
+}
+
+/// The database answers; 503 otherwise. Names this node and its peers.
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, body = Health), (status = 503, body = crate::error::Problem))
+    responses((status = 200, body = Ready), (status = 503, body = crate::error::Problem))
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, AppError> {
-    if state.db.ping().await {
-        Ok(web::Json(Health { status: "ready" }))
-    } else {
-        Err(AppError::Unavailable(
+pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Ready>, AppError> {
+    let now = state.clock.now();
+    match state
+        .db
+        .read(move |conn| crate::cluster::nodes::alive(conn, now))
+        .await
+    {
+        Ok(peers) => Ok(web::Json(Ready {
+            status: "ready",
+            node_id: crate::cluster::node_id().to_string(),
+            duties: state.duties.held(),
+            bus_connected: state.bus.connected(),
+            peers,
+        })),
+        Err(_) => Err(AppError::Unavailable(
             "the database is not reachable".into(),
-        ))
+        )),
     }
 }
 
@@ -50,7 +77,46 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             "Seconds since the server started.",
             uptime,
         ),
+        (
+            "ggzy_cluster_duties_held",
+            "Whether this node does the cluster's duties (sequencer, alerts) now.",
+            if state.duties.held() { 1.0 } else { 0.0 },
+        ),
+        (
+            "ggzy_cluster_duties_taken_total",
+            "Times this node took the cluster's duties up since it started.",
+            state.duties.times_taken() as f64,
+        ),
+        (
+            "ggzy_bus_connected",
+            "Whether this node listens for other nodes' commits (PostgreSQL only).",
+            if state.bus.connected() { 1.0 } else { 0.0 },
+        ),
+        (
+            "ggzy_bus_notices_heard_total",
+            "Notices of other nodes' commits this node has heard.",
+            state.bus.heard() as f64,
+        ),
+        (
+            "ggzy_bus_reconnects_total",
+            "Times this node's bus listener connected again after losing the database.",
+            state.bus.reconnects() as f64,
+        ),
+        (
+            "ggzy_bus_relay_seconds_average",
+            "Average time from a notice's arrival to its events' publication on this node.",
+            state.bus.average_relay_micros() as f64 / 1e6,
+        ),
     ]);
+    // Every figure here is this node's own; this names the node (its id
+    // has only letters, digits, '.', '_' and '-': nothing to escape).
+    let body = format!(
+        "{body}# HELP ggzy_node_info The node these figures are from.\n\
+         # TYPE ggzy_node_info gauge\n\
+         ggzy_node_info{{node=\"{}\",version=\"{}\"}} 1\n",
+        crate::cluster::node_id(),
+        env!("CARGO_PKG_VERSION")
+    );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

@@ -65,9 +65,9 @@ pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &
                     &serde_json::json!({ "shares": released, "threshold": threshold }),
                     now,
                 )?;
-                Ok((true, vec![event]))
+                Ok((claim(conn, id.as_str(), now)?, vec![event]))
             }
-            OpeningStatus::Decrypting => Ok((true, vec![])),
+            OpeningStatus::Decrypting => Ok((claim(conn, id.as_str(), now)?, vec![])),
             _ => Ok((false, vec![])),
         }
     })
@@ -80,8 +80,22 @@ pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &
             let state = state.clone();
             let id = tender_id.to_string();
             actix_web::rt::spawn(async move {
-                if let Err(e) = run(&state, &id).await {
-                    tracing::error!(tender = %id, error = %e, "the opening stopped; it resumes on the next release or restart");
+                // The lease is renewed while the opening runs, and ends
+                // with it (a node that dies stops renewing).
+                let renewing = actix_web::rt::spawn(renew_while_running(state.clone(), id.clone()));
+                match run(&state, &id).await {
+                    Ok(()) => {}
+                    Err(AppError::Conflict(why)) => {
+                        tracing::warn!(tender = %id, %why, "the opening is another node's now");
+                    }
+                    Err(e) => {
+                        tracing::error!(tender = %id, error = %e, "the opening stopped; it resumes on the next release or restart");
+                    }
+                }
+                renewing.abort();
+                let (db, tender) = (state.db.clone(), id.clone());
+                if let Err(e) = db.write(move |conn| release(conn, &tender)).await {
+                    tracing::warn!(tender = %id, error = %e, "giving the opening's lease back");
                 }
                 state.openings_running.end(&id);
             });
@@ -91,9 +105,106 @@ pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &
     }
 }
 
+/// How long a runner's hold on an opening lasts unless renewed.
+const LEASE: chrono::Duration = chrono::Duration::seconds(10);
+
+/// How often a runner renews its hold.
+const RENEW: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// How often every node looks for openings to start or take over
+/// ([`resume_all`]).
+pub const RESUME_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Takes the opening for this node, inside its transaction: if nobody
+/// runs it, this node already does, or its runner's lease has run out (a
+/// node that died mid-opening). Whether this node is its runner now.
+fn claim(conn: &mut DbConn, tender_id: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let me = crate::cluster::node_id();
+    let at = to_db_time(now);
+    let taken = diesel::update(
+        openings::table.find(tender_id).filter(
+            openings::runner
+                .is_null()
+                .or(openings::runner.eq(me))
+                .or(openings::runner_until.lt(at)),
+        ),
+    )
+    .set((
+        openings::runner.eq(me),
+        openings::runner_until.eq(at + LEASE),
+    ))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Inside a transaction that records part of the opening: refuses
+/// (`Conflict`) unless this node still holds the opening, so that of two
+/// runners (a node thought dead that was only slow) only the holder
+/// records; the other stops.
+fn still_mine(conn: &mut DbConn, tender_id: &str) -> Result<(), AppError> {
+    let runner: Option<Option<String>> = openings::table
+        .find(tender_id)
+        .select(openings::runner)
+        .first(conn)
+        .optional()?;
+    match runner.flatten() {
+        Some(r) if r == crate::cluster::node_id() => Ok(()),
+        other => Err(AppError::Conflict(format!(
+            "the opening of {tender_id} is run by {} now",
+            other.as_deref().unwrap_or("no node")
+        ))),
+    }
+}
+
+/// Gives the opening's lease back (the opening ended or stopped here).
+fn release(conn: &mut DbConn, tender_id: &str) -> Result<(), AppError> {
+    diesel::update(
+        openings::table
+            .find(tender_id)
+            .filter(openings::runner.eq(crate::cluster::node_id())),
+    )
+    .set((
+        openings::runner.eq(None::<String>),
+        openings::runner_until.eq(None::<chrono::NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Renews this node's lease on an opening every [`RENEW`] until aborted.
+async fn renew_while_running(state: actix_web::web::Data<AppState>, tender_id: String) {
+    let mut tick = actix_web::rt::time::interval(RENEW);
+    loop {
+        tick.tick().await;
+        let until = to_db_time(state.clock.now() + LEASE);
+        let id = tender_id.clone();
+        let renewed = state
+            .db
+            .write(move |conn| {
+                Ok(diesel::update(
+                    openings::table
+                        .find(&id)
+                        .filter(openings::runner.eq(crate::cluster::node_id())),
+                )
+                .set(openings::runner_until.eq(until))
+                .execute(conn)?)
+            })
+            .await;
+        match renewed {
+            Ok(1) => {}
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(tender = %tender_id, error = %e, "renewing the opening's lease")
+            }
+        }
+    }
+}
+
 /// Resumes every opening left unfinished (decrypting when the server
-/// stopped, or with enough shares but not yet started); called at start-up
-/// and then every minute, so an opening that stopped on an error is retried.
+/// stopped or its runner died, or with enough shares but not yet started);
+/// called at start-up and then every [`RESUME_EVERY`] on every node, so an
+/// opening that stopped on an error is retried, and one whose node died is
+/// taken over once its lease has run out.
 pub async fn resume_all(state: &actix_web::web::Data<AppState>) {
     let pending = state
         .db
@@ -236,6 +347,7 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
         let tender_id = TenderId::from_db(tender.id.clone());
         crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
             tenders::lock(conn, &tender_id)?;
+            still_mine(conn, tender_id.as_str())?;
             let event = record_opened(conn, &tender_id, &bid, &opened, now)?;
             Ok(((), event.into_iter().collect()))
         })
@@ -337,6 +449,7 @@ fn complete(
     if opening_status(conn, id.as_str())? != Some(OpeningStatus::Decrypting) {
         return Ok((false, vec![]));
     }
+    still_mine(conn, id.as_str())?;
     let opened = opened_bids(conn, id.as_str())?;
     let valid = opened
         .iter()

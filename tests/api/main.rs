@@ -8,6 +8,7 @@ mod bid_cli;
 mod bids;
 mod browser;
 mod cli;
+mod cluster;
 mod custody;
 mod demo;
 mod documents;

@@ -1,0 +1,3 @@
+ALTER TABLE openings DROP COLUMN runner_until;
+ALTER TABLE openings DROP COLUMN runner;
+DROP TABLE cluster_nodes;
