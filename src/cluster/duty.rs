@@ -74,20 +74,45 @@ impl Duties {
     /// Starts contending for the duties on PostgreSQL at `url` (a thread
     /// with a connection of its own). The contest ends, and the duties are
     /// given up, when the returned guard is dropped.
+    ///
+    /// The first try is made here, before this returns: a node that finds
+    /// the duties free starts with them (a lone node does its duties from
+    /// its first second, whatever the load on the machine).
     pub fn contend(&self, url: &str) -> Contending {
         let stop = Arc::new(AtomicBool::new(false));
+        let first = connect(url).ok().and_then(|mut c| match try_take(&mut c) {
+            Ok(took) => {
+                if took {
+                    self.took();
+                }
+                Some(c)
+            }
+            Err(_) => None,
+        });
         let (duties, url, flag) = (self.clone(), url.to_string(), stop.clone());
         let spawned = std::thread::Builder::new()
             .name("ggzy-duties".into())
-            .spawn(move || duties.run(&url, &flag));
+            .spawn(move || duties.run(&url, &flag, first));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "this node cannot contend for the cluster's duties");
         }
         Contending { stop }
     }
 
-    fn run(&self, url: &str, stop: &AtomicBool) {
-        let mut conn: Option<diesel::PgConnection> = None;
+    fn took(&self) {
+        self.shared.held.store(true, Ordering::Release);
+        self.shared.taken.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            node = super::node_id(),
+            "this node now does the cluster's duties"
+        );
+    }
+
+    fn run(&self, url: &str, stop: &AtomicBool, first: Option<diesel::PgConnection>) {
+        let mut conn = first;
+        if conn.is_some() {
+            std::thread::sleep(CHECK);
+        }
         while !stop.load(Ordering::Acquire) {
             if conn.is_none() {
                 match connect(url) {
@@ -107,12 +132,7 @@ impl Duties {
                     .map_err(anyhow::Error::from),
                 Some(c) => try_take(c).map(|took| {
                     if took {
-                        self.shared.held.store(true, Ordering::Release);
-                        self.shared.taken.fetch_add(1, Ordering::Relaxed);
-                        tracing::info!(
-                            node = super::node_id(),
-                            "this node now does the cluster's duties"
-                        );
+                        self.took();
                     }
                 }),
             };
