@@ -502,6 +502,7 @@ fn join_cluster(state: &web::Data<AppState>, listen: String) -> tokio::task::Abo
     actix_web::rt::spawn(async move {
         let _held = (listening, contending);
         let mut tick = actix_web::rt::time::interval(crate::cluster::nodes::HEARTBEAT);
+        let mut first = true;
         loop {
             tick.tick().await;
             let (state2, now, listen) = (state.clone(), state.clock.now(), listen.clone());
@@ -523,11 +524,13 @@ fn join_cluster(state: &web::Data<AppState>, listen: String) -> tokio::task::Abo
                             duties,
                         },
                         now,
-                    )
+                    )?;
+                    crate::bids::arrivals::forget_stale(conn, now, first)
                 })
                 .await;
-            if let Err(e) = beat {
-                tracing::warn!(error = %e, "this node's heartbeat was not recorded");
+            match beat {
+                Ok(()) => first = false,
+                Err(e) => tracing::warn!(error = %e, "this node's heartbeat was not recorded"),
             }
         }
     })

@@ -15,6 +15,7 @@
 //!   or removes it, on the record.
 
 pub mod arrival;
+pub mod arrivals;
 pub mod cli;
 pub mod container;
 pub mod deadline;

@@ -115,8 +115,11 @@ async fn complete(
     checked: Option<Result<Checked, AppError>>,
 ) -> Result<Receipt, AppError> {
     // The opening does not begin decrypting while this is checked.
+    // (On this node, and, for the other nodes, on the record.)
     let arriving = state.uploads.arriving(tender_id.as_str());
+    let arrival = super::arrivals::begin(&state.db, tender_id.as_str(), state.clock.now()).await;
     let result = check_and_record(state, ctx, who, tender_id, part, upload, at, checked).await;
+    arrival.end().await;
     drop(arriving);
     crate::opening::run::start_if_ready(state, tender_id.as_str()).await;
     result

@@ -202,6 +202,15 @@ impl Db {
         Ok(Db { pool, write_lock })
     }
 
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        if self.write_lock.is_some() {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
     /// Applies pending migrations for this backend; returns their names.
     pub fn migrate(&self) -> anyhow::Result<Vec<String>> {
         let mut conn = self.pool.get().context("connecting to the database")?;

@@ -470,6 +470,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    bid_arrivals (id) {
+        id -> Text,
+        tender_id -> Text,
+        node_id -> Text,
+        started_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     cluster_nodes (node_id) {
         node_id -> Text,
         started_at -> Timestamp,
@@ -634,3 +643,5 @@ diesel::table! {
         exit_code -> Nullable<Integer>,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(bid_arrivals, cluster_nodes);

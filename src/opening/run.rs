@@ -40,6 +40,10 @@ pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &
         let Some(status) = opening_status(conn, id.as_str())? else {
             return Ok((false, vec![]));
         };
+        // And those being checked on other nodes.
+        let arriving = arriving
+            || (status == OpeningStatus::CollectingShares
+                && crate::bids::arrivals::any(conn, id.as_str(), now)?);
         let (released, threshold) = super::store::release_count(conn, id.as_str())?;
         match status {
             OpeningStatus::CollectingShares if released >= threshold && !arriving => {
