@@ -19,9 +19,11 @@ and HAProxy on loopback in front of both (roundrobin, health check on
    the opening; A is killed (SIGKILL) once it has opened two bids; the opening must
    finish on B: every bid opened exactly once, the hall gap-free, nothing
    committed lost;
-5. A is started again; the live fan-out benchmark: objections committed
-   through A, a hall watcher on B and one on A, commit→receipt p50/p99 on
-   each (B must hear each within a second, in order, none twice);
+5. A is started again while a large bid streams into B (A's start must not
+   take B's files: a known bug today, see KNOWN_BUGS); the live fan-out
+   benchmark: objections committed through A, a hall watcher on B and one
+   on A, commit→receipt p50/p99 on each (B must hear each within a second,
+   in order, none twice);
 6. A is killed during a burst of objections through the balancer: every
    2xx is in the database afterwards (read through B), failed ones are
    retried once checked absent, nothing is there twice;
@@ -337,6 +339,17 @@ def move_deadline_pg(database_url: str, tender_id: str, deadline: dt.datetime) -
 # ---------------------------------------------------------------------------
 
 
+# Server bugs this script found; their checks print KNOWN BUG and appear in
+# the summary, but fail the run only with --strict (as in sealed_bids.py).
+KNOWN_BUGS: dict[str, str] = {
+    "sweep-takes-peers-files": (
+        "a node's start-up sweeps (src/bids/orphans.rs sweep, src/tenders/documents.rs sweep_unnamed "
+        "with BlobStore::clear_unfinished) remove every part file without an upload session, every bid "
+        "file without a row and every unfinished store write in the folder, including those another "
+        "node is writing right now: a bid streaming into B while A starts is answered 500"),
+}
+
+
 class Run(sb.Run):
     """sealed_bids.Run for sign_in and note; its API is the balancer."""
 
@@ -353,6 +366,15 @@ class Run(sb.Run):
         self.ws_lb = "ws://" + urllib.parse.urlsplit(cluster.lb_base).netloc
         self.timings: list[str] = []
         self.reconnects = 0
+
+    def known(self, bug: str, holds: bool, detail: str) -> None:
+        if holds:
+            self.fixed.append(bug)
+        elif self.args.strict:
+            raise Mismatch(f"{detail} [{KNOWN_BUGS[bug]}]")
+        else:
+            self.findings[bug] = detail
+            say(f"  KNOWN BUG ({bug}): {detail}")
 
     def ws(self, node: Node | None) -> str:
         return f"ws://127.0.0.1:{node.port}" if node else self.ws_lb
@@ -415,20 +437,7 @@ class Run(sb.Run):
         t_token, t_user = t_login["token"], t_login["principal"]["user_id"]
         self.note(f"{tenderer.label} signed in through HAProxy")
         now = sb.utc_now().replace(microsecond=0)
-        tender = c.lb.expect(201, "POST", "/api/v1/tenders", token=t_token, body={
-            "title": "独立核验：双节点集群 柳州市智慧停车设备采购",
-            "description": "由 tests/independent/cluster.py 创建：两个节点、一个 PostgreSQL、HAProxy。",
-            "category": "government_procurement", "method": "open_tendering",
-            "budget": {"amount_fen": 300_000_000, "currency": "CNY"},
-            "lots": [{"title": "第一包：设备", "budget_fen": 300_000_000}],
-            "evaluation": {"method": "comprehensive_scoring", "criteria": [
-                {"code": "tech", "name": "技术", "kind": "technical", "weight": 60},
-                {"code": "price", "name": "价格", "kind": "price", "weight": 40}],
-                "price_formula": {"kind": "lowest_price_base"}},
-            "dates": {"documents_available_at": sb.iso(now - dt.timedelta(minutes=1)),
-                      "clarification_deadline": sb.iso(now + dt.timedelta(days=10)),
-                      "bid_deadline": sb.iso(now + dt.timedelta(days=21)), "publicity_days": 3},
-        }).json()
+        tender = self.new_tender(t_token, "独立核验：双节点集群 柳州市智慧停车设备采购")
         tid = tender["id"]
         # The document: up through A, down through B, byte for byte.
         doc_bytes = "招标文件（集群核验）\n".encode() + secrets.token_bytes(1 << 20)
@@ -450,6 +459,13 @@ class Run(sb.Run):
         self.summary.append(f"a {len(doc_bytes) >> 10} KiB document uploaded through A is byte-identical "
                             f"through B and the balancer")
         custody = c.lb.expect(200, "GET", f"/api/v1/tenders/{tid}/opening-key").json()
+        # A second tender, open for bids while A starts again (step 5).
+        tender2 = self.new_tender(t_token, "独立核验：双节点集群 第二项目（节点重启时的投标）")
+        c.lb.expect(200, "POST", f"/api/v1/tenders/{tender2['id']}/transitions", token=t_token,
+                    body={"action": "publish"})
+        tender2 = c.lb.expect(200, "GET", f"/api/v1/tenders/{tender2['id']}").json()
+        cert2 = x509.load_pem_x509_certificate(
+            c.lb.expect(200, "GET", f"/api/v1/tenders/{tender2['id']}/opening-key").json()["certificate_pem"].encode())
         opening_cert = x509.load_pem_x509_certificate(custody["certificate_pem"].encode())
 
         # Watchers from the first event on: on B, on A, and one through the balancer.
@@ -571,8 +587,29 @@ class Run(sb.Run):
         w_a.close()
 
         say("5. A started again; live fan-out benchmark (commit through A → watcher on B / on A)")
+        # While A starts, a large bid streams into B: A's start must leave
+        # B's files alone (the start-up sweeps of bid files, upload parts and
+        # unfinished stored files run on the folder both nodes use).
+        streamer = bidders[1]
+        big = sb.envelope(padded_container(sb.schedule(1_000_000_00, 30, [("质保期", "2 年")]), streamer.label,
+                                           secrets.token_bytes(8 << 20)), streamer, cert2)
+        answer: dict = {}
+        th = threading.Thread(target=self.slow_bid, args=(c.b, tender2["id"], tokens[streamer.label], big, 4.0,
+                                                           answer), daemon=True)
+        th.start()
+        time.sleep(1.0)
         up = c.a.start()
+        th.join(120)
         c.wait_backends({"a", "b"})
+        if answer.get("status") == 201:
+            sb.verify_receipt(json.loads(answer["body"]), big, streamer, tender2, True, tsa_root, self.work, c.lb,
+                              tokens[streamer.label])
+            self.known("sweep-takes-peers-files", True, "")
+            self.note(f"a {len(big) >> 20} MiB bid streamed into B while A started: accepted, receipt verified")
+        else:
+            self.known("sweep-takes-peers-files", False,
+                       f"a {len(big) >> 20} MiB bid streaming into B while A started got HTTP {answer.get('status')} "
+                       f"{answer.get('body', b'')[:120]!r}; A's log at its start: {self.swept_lines(c.a)}")
         ra, rb = self.readyz_both("b")
         self.note(f"A back in {up:.1f} s; duties stay on B")
         w_a = TimedWatcher(f"{self.ws(c.a)}/api/v1/tenders/{tid}/hall/live?after={events[-1]['seq']}",
@@ -601,6 +638,7 @@ class Run(sb.Run):
             if late > CROSSING:
                 slow.append(f"seq {seq}: request {answered - sent:.3f} s, on A after {lat_a[-1]:.3f} s, "
                             f"on B after {lat_b[-1]:.3f} s")
+        (c.work / "fanout.json").write_text(json.dumps({"request": req, "on_a": lat_a, "on_b": lat_b}))
         equal(slow, [], "events committed through A that reached B more than a second late")
         fig = (f"commit through A → watcher: on B p50 {pct(lat_b, 50) * 1e3:.1f} ms, p99 {pct(lat_b, 99) * 1e3:.1f} "
                f"ms; on A p50 {pct(lat_a, 50) * 1e3:.1f} ms, p99 {pct(lat_a, 99) * 1e3:.1f} ms; ratio B/A p50 "
@@ -640,6 +678,51 @@ class Run(sb.Run):
         for w in (w_a, w_b, w_lb):
             w.close()
         self.summary.append(f"{time.monotonic() - t0:.0f} s of checks")
+
+    def new_tender(self, token: str, title: str) -> dict:
+        now = sb.utc_now().replace(microsecond=0)
+        return self.c.lb.expect(201, "POST", "/api/v1/tenders", token=token, body={
+            "title": title,
+            "description": "由 tests/independent/cluster.py 创建：两个节点、一个 PostgreSQL、HAProxy。",
+            "category": "government_procurement", "method": "open_tendering",
+            "budget": {"amount_fen": 300_000_000, "currency": "CNY"},
+            "lots": [{"title": "第一包：设备", "budget_fen": 300_000_000}],
+            "evaluation": {"method": "comprehensive_scoring", "criteria": [
+                {"code": "tech", "name": "技术", "kind": "technical", "weight": 60},
+                {"code": "price", "name": "价格", "kind": "price", "weight": 40}],
+                "price_formula": {"kind": "lowest_price_base"}},
+            "dates": {"documents_available_at": sb.iso(now - dt.timedelta(minutes=1)),
+                      "clarification_deadline": sb.iso(now + dt.timedelta(days=10)),
+                      "bid_deadline": sb.iso(now + dt.timedelta(days=21)), "publicity_days": 3},
+        }).json()
+
+    def slow_bid(self, node: Node, tid: str, token: str, file: bytes, seconds: float, out: dict) -> None:
+        """A one-shot bid streamed to `node` over about `seconds` (a large bid
+        on a slow line); its answer goes to out["status"], out["body"]."""
+        import http.client
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=120)
+            conn.putrequest("POST", f"/api/v1/tenders/{tid}/bids")
+            for k, v in (("Authorization", f"Bearer {token}"), ("Content-Type", "application/pkcs7-mime"),
+                         ("Content-Length", str(len(file)))):
+                conn.putheader(k, v)
+            conn.endheaders()
+            n = 40
+            step = -(-len(file) // n)
+            for i in range(n):
+                conn.send(file[i * step:(i + 1) * step])
+                time.sleep(seconds / n)
+            resp = conn.getresponse()
+            out["status"], out["body"] = resp.status, resp.read()
+        except Exception as e:  # noqa: BLE001 - reported by the caller
+            out["status"], out["body"] = f"no answer: {e!r}", b""
+
+    def swept_lines(self, node: Node) -> str:
+        """What a node's log says it removed at start-up (ANSI colours off)."""
+        import re
+        text = (self.c.work / f"node-{node.name}-{node.starts}.log").read_text(errors="replace")
+        lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in text.splitlines() if "removed" in line]
+        return " | ".join(line.split(" WARN ", 1)[-1][:200] for line in lines) or "(nothing)"
 
     def resume_if_closed(self, w: TimedWatcher, tid: str, count: int,
                          heard: list[dict] | None = None) -> tuple[TimedWatcher, list[dict]]:
@@ -794,6 +877,7 @@ def main() -> int:
     ap.add_argument("--lead", type=int, default=3, help="seconds from moving the deadline to the deadline")
     ap.add_argument("--samples", type=int, default=40, help="objections timed for the fan-out figure")
     ap.add_argument("--burst-threads", type=int, default=6)
+    ap.add_argument("--strict", action="store_true", help="fail on the known server bugs too (KNOWN_BUGS)")
     ap.add_argument("--burst-secs", type=float, default=4.0)
     args = ap.parse_args()
     if not args.database_url.startswith("postgres"):
@@ -829,7 +913,11 @@ def main() -> int:
     print("\nsummary")
     for line in run.summary:
         print(f"  - {line}")
-    print("cluster: all checks passed", flush=True)
+    for bug, detail in run.findings.items():
+        print(f"  ! known server bug {bug}: {KNOWN_BUGS[bug]}\n      seen here: {detail[:300]}")
+    for bug in run.fixed:
+        print(f"  ! known bug {bug} did not show: if it is fixed, remove it from KNOWN_BUGS")
+    print("cluster: all checks passed" + (" (apart from the known bugs above)" if run.findings else ""), flush=True)
     return 0
 
 
