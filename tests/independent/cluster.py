@@ -16,7 +16,7 @@ and HAProxy on loopback in front of both (roundrobin, health check on
 4. the deadline is moved in PostgreSQL with psql (the one shortcut, as
    sealed_bids.move_deadline does in SQLite); the opening: the tenderer's
    share and the platform's are released, the last through A, which starts
-   the opening; A is killed (SIGKILL) once it has opened two bids; the opening must
+   the opening; A is killed (SIGKILL) once it has opened a bid; the opening must
    finish on B: every bid opened exactly once, the hall gap-free, nothing
    committed lost;
 5. A is started again while a large bid streams into B (A's start must not
@@ -870,9 +870,9 @@ def main() -> int:
     ap.add_argument("--port-a", type=int, default=18781)
     ap.add_argument("--port-b", type=int, default=18782)
     ap.add_argument("--port-lb", type=int, default=18780)
-    ap.add_argument("--bidders", type=int, default=8, help="bids (each its own enterprise); at least 4")
-    ap.add_argument("--bid-kib", type=int, default=4096, help="random padding per bid container, KiB")
-    ap.add_argument("--kill-after-opened", type=int, default=2,
+    ap.add_argument("--bidders", type=int, default=10, help="bids (each its own enterprise); at least 4")
+    ap.add_argument("--bid-kib", type=int, default=8192, help="random padding per bid container, KiB")
+    ap.add_argument("--kill-after-opened", type=int, default=1,
                     help="kill A once it has opened this many bids (0: right after the last share)")
     ap.add_argument("--lead", type=int, default=3, help="seconds from moving the deadline to the deadline")
     ap.add_argument("--samples", type=int, default=40, help="objections timed for the fan-out figure")
