@@ -49,7 +49,6 @@ import os
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -364,7 +363,6 @@ class Run(sb.Run):
         self.work = cluster.work / "checks"
         self.work.mkdir()
         self.ws_lb = "ws://" + urllib.parse.urlsplit(cluster.lb_base).netloc
-        self.timings: list[str] = []
         self.reconnects = 0
 
     def known(self, bug: str, holds: bool, detail: str) -> None:
@@ -436,7 +434,6 @@ class Run(sb.Run):
         t_login = self.sign_in(tenderer, "tenderer")
         t_token, t_user = t_login["token"], t_login["principal"]["user_id"]
         self.note(f"{tenderer.label} signed in through HAProxy")
-        now = sb.utc_now().replace(microsecond=0)
         tender = self.new_tender(t_token, "独立核验：双节点集群 柳州市智慧停车设备采购")
         tid = tender["id"]
         # The document: up through A, down through B, byte for byte.
