@@ -198,9 +198,10 @@ fn sweep_alone(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, 
         let by = format!("sweep:{}", crate::store::node_id());
         let ended = db.write_blocking(|conn| {
             let row = store::upload(conn, &id)?;
+            // The claim is asked last: once taken, the session ends.
             if crate::db::from_db_time(row.created_at) + grace > now
-                || !store::claim_upload(conn, &id, &by, now, now + lease)?
                 || uploads.part_path(&id).exists()
+                || !store::claim_upload(conn, &id, &by, now, now + lease)?
             {
                 return Ok(false);
             }
