@@ -28,7 +28,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use tokio::sync::mpsc;
 
 /// How long a claim on an upload session lasts unless renewed: a node that
@@ -37,6 +37,11 @@ pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How often a running request renews its claim.
 const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// A request stops writing this long before its claim would lapse without
+/// a renewal, so that it has stopped before another node may take the
+/// session (node clocks are assumed to agree to within this).
+const STOP_BEFORE_LAPSE: chrono::Duration = chrono::Duration::seconds(10);
 
 pub struct Uploads {
     dir: PathBuf,
@@ -84,18 +89,24 @@ pub struct Claim {
 struct Lease {
     db: Db,
     by: String,
+    clock: Arc<dyn Clock>,
+    /// Until when the claim is surely held (the last successful renewal's
+    /// end, in milliseconds since the epoch).
+    held_until: Arc<AtomicI64>,
     lost: Arc<AtomicBool>,
     renewer: actix_web::rt::task::JoinHandle<()>,
     released: bool,
 }
 
 impl Claim {
-    /// Whether the claim lapsed while the request ran (its renewals failed
-    /// for longer than the lease): the request must stop writing.
+    /// Whether the claim is lost, or about to lapse because its renewals
+    /// failed (the database unreachable): the request must stop writing.
     pub fn lost(&self) -> bool {
-        self.lease
-            .as_ref()
-            .is_some_and(|l| l.lost.load(Ordering::SeqCst))
+        self.lease.as_ref().is_some_and(|l| {
+            l.lost.load(Ordering::SeqCst)
+                || (l.clock.now() + STOP_BEFORE_LAPSE).timestamp_millis()
+                    >= l.held_until.load(Ordering::SeqCst)
+        })
     }
 
     /// Releases the claim now, before the answer goes out, so that the
@@ -284,13 +295,15 @@ impl Uploads {
             ));
         }
         let lost = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(AtomicI64::new((now + lease).timestamp_millis()));
         let renewer = {
-            let (db, clock, id, by, lost) = (
+            let (db, clock, id, by, lost, held) = (
                 self.db.clone(),
                 self.clock.clone(),
                 id.to_string(),
                 by.clone(),
                 lost.clone(),
+                held.clone(),
             );
             actix_web::rt::spawn(async move {
                 let mut held_until = now + lease;
@@ -302,7 +315,10 @@ impl Uploads {
                         .write(move |conn| store::renew_claim(conn, &id, &by, until))
                         .await
                     {
-                        Ok(true) => held_until = until,
+                        Ok(true) => {
+                            held_until = until;
+                            held.store(until.timestamp_millis(), Ordering::SeqCst);
+                        }
                         Ok(false) => {
                             lost.store(true, Ordering::SeqCst);
                             return;
@@ -322,6 +338,8 @@ impl Uploads {
             lease: Some(Lease {
                 db: self.db.clone(),
                 by,
+                clock: self.clock.clone(),
+                held_until: held,
                 lost,
                 renewer,
                 released: false,
