@@ -21,8 +21,13 @@ pub struct Config {
     /// `postgres://…` for PostgreSQL; `sqlite://PATH` or a plain path for SQLite.
     /// Empty means SQLite at `<data_dir>/ggzy.db`.
     pub database_url: String,
-    /// Folder for the SQLite database and the content-addressed file store.
+    /// Folder of this node's own files: the SQLite database, the demo PKI,
+    /// the platform keys.
     pub data_dir: PathBuf,
+    /// Folder every node of the platform sees (an NFS or CephFS mount when
+    /// several nodes share one database): stored documents, bid files,
+    /// upload parts, opened containers. Unset: `data_dir`.
+    pub shared_dir: Option<PathBuf>,
     /// Connections in the database pool.
     pub db_pool_size: u32,
     /// OCDS ocid prefix registered for this publisher (e.g. `ocds-ggzy01`).
@@ -75,6 +80,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             database_url: String::new(),
             data_dir: PathBuf::from("data"),
+            shared_dir: None,
             db_pool_size: 8,
             ocid_prefix: "ocds-ggzy01".into(),
             public_url: "http://127.0.0.1:8080".into(),
@@ -105,6 +111,7 @@ struct FileConfig {
     listen: Option<String>,
     database_url: Option<String>,
     data_dir: Option<PathBuf>,
+    shared_dir: Option<PathBuf>,
     db_pool_size: Option<u32>,
     ocid_prefix: Option<String>,
     public_url: Option<String>,
@@ -141,6 +148,9 @@ pub struct ConfigArgs {
     /// Data folder for SQLite and stored files [default: ./data].
     #[arg(long, env = "GGZY_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
+    /// Folder all nodes share for stored files [default: the data folder].
+    #[arg(long, env = "GGZY_SHARED_DIR", global = true)]
+    pub shared_dir: Option<PathBuf>,
     /// Database pool size [default: 8].
     #[arg(long, env = "GGZY_DB_POOL_SIZE", global = true)]
     pub db_pool_size: Option<u32>,
@@ -231,6 +241,9 @@ impl ConfigArgs {
             max_bid_bytes,
             bid_upload_hours
         );
+        if self.shared_dir.is_some() {
+            config.shared_dir = self.shared_dir.clone();
+        }
         if self.tsa_cert.is_some() {
             config.tsa_cert = self.tsa_cert.clone();
         }
@@ -281,6 +294,9 @@ impl Config {
             max_bid_bytes,
             bid_upload_hours
         );
+        if file.shared_dir.is_some() {
+            self.shared_dir = file.shared_dir;
+        }
         if file.tsa_cert.is_some() {
             self.tsa_cert = file.tsa_cert;
         }
@@ -376,8 +392,14 @@ impl Config {
             .collect()
     }
 
+    /// The folder all nodes share: `shared_dir`, or else `data_dir`.
+    pub fn shared(&self) -> &Path {
+        self.shared_dir.as_deref().unwrap_or(&self.data_dir)
+    }
+
+    /// The content-addressed store of documents, on the shared folder.
     pub fn blob_dir(&self) -> PathBuf {
-        self.data_dir.join("blobs")
+        self.shared().join("blobs")
     }
 
     /// The platform's own keys (trust lists, opening-key custody, timestamps).

@@ -90,7 +90,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     };
     let tsa = crate::tsa::Tsa::load(&tsa_cert, &tsa_key)
         .with_context(|| format!("loading the timestamp authority {}", tsa_cert.display()))?;
-    let uploads = crate::bids::upload::Uploads::open(&config.data_dir)
+    let uploads = crate::bids::upload::Uploads::open(config.shared(), db.clone(), clock.clone())
         .context("opening the upload folder")?;
     // After a crash every stored file has its row, or goes (on the record),
     // before anything new arrives.
@@ -344,7 +344,6 @@ impl Application {
         // resume; upload sessions past their expiry go.
         let background = state.clone();
         let task = actix_web::rt::spawn(async move {
-            crate::bids::routes::remove_orphan_parts(&background).await;
             let mut tick = actix_web::rt::time::interval(crate::opening::run::RESUME_EVERY);
             let mut sweep = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
             loop {

@@ -10,15 +10,20 @@
 //! had become a kept file, or the stop came before it was made) end, on the
 //! record as any dropped session.
 //!
-//! This assumes one server per data folder, as the upload folder already
-//! does: the sweep runs before this process accepts uploads, so no file it
-//! looks at can be on its way to a row.
+//! Every node of the platform runs the sweep when it starts, on the folder
+//! all of them share, while the others serve: it takes only what is
+//! provably abandoned. A file goes only if it has been untouched for
+//! [`crate::store::ABANDONED_AFTER`] (a kept file is touched as it is kept,
+//! a part file whenever bytes arrive) and, asked again in the transaction
+//! that records its removal, still has no row; a session without its part
+//! file ends only once it is that old and nobody holds its claim. One node
+//! sweeps at a time (the cluster-wide [`ClusterDuty::FileSweep`] lock).
 
 use super::store;
 use super::upload::Uploads;
 use crate::audit::{self, AuditContext};
-use crate::db::Db;
 use crate::db::schema::bids;
+use crate::db::{ClusterDuty, Db};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -74,9 +79,15 @@ struct Removed<'a> {
 }
 
 /// Removes kept files without a bid and ends upload sessions without their
-/// bytes, each on the record. Call at start-up, before the server serves.
+/// bytes, each on the record. Called at each node's start-up.
 pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, AppError> {
+    db.exclusively(ClusterDuty::FileSweep, || sweep_alone(db, uploads, now))?
+}
+
+fn sweep_alone(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, AppError> {
     let io = |e: std::io::Error| AppError::Internal(anyhow::Error::new(e).context("bid files"));
+    let wall: std::time::SystemTime = now.into();
+    let abandoned = |path: &std::path::Path| crate::store::untouched_since_grace(path, wall);
     let kept = uploads.kept_bids().map_err(io)?;
     let ids: Vec<String> = kept.iter().map(|(id, _)| id.clone()).collect();
     let recorded: HashSet<String> = db.write_blocking(|conn| {
@@ -90,11 +101,19 @@ pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, Ap
     let ctx = AuditContext::system(now);
     let mut swept = Swept::default();
     for (id, path) in without_rows(kept, &recorded) {
+        if !abandoned(&path) {
+            continue;
+        }
         let (sha256, size) = crate::store::sha256_of_file(&path).map_err(io)?;
         let file = format!("bids/{id}.p7m");
         // Recorded first: a stop before the removal records it again at
-        // the next start, never a removal without its record.
-        db.write_blocking(|conn| {
+        // the next start, never a removal without its record. Asked again
+        // here: a bid recorded meanwhile on another node keeps its file.
+        let gone = db.write_blocking(|conn| {
+            let recorded: i64 = bids::table.find(&id).count().get_result(conn)?;
+            if recorded > 0 || !abandoned(&path) {
+                return Ok(false);
+            }
             audit::record(
                 conn,
                 &ctx,
@@ -109,8 +128,12 @@ pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, Ap
                     why: "kept without a bid: the server stopped before the bid was recorded, \
                           and no receipt was given",
                 },
-            )
+            )?;
+            Ok(true)
         })?;
+        if !gone {
+            continue;
+        }
         uploads.remove_kept(&path).map_err(io)?;
         tracing::warn!(file, sha256, size, "removed a bid file that has no bid");
         swept.files += 1;
@@ -120,9 +143,19 @@ pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, Ap
         .into_iter()
         .collect();
     for (id, path) in without_rows(uploads.parts().map_err(io)?, &open) {
+        if !abandoned(&path) {
+            continue;
+        }
         let (sha256, size) = crate::store::sha256_of_file(&path).map_err(io)?;
         let file = format!("uploads/{id}.part");
-        db.write_blocking(|conn| {
+        let gone = db.write_blocking(|conn| {
+            let session: i64 = crate::db::schema::bid_uploads::table
+                .find(&id)
+                .count()
+                .get_result(conn)?;
+            if session > 0 || !abandoned(&path) {
+                return Ok(false);
+            }
             audit::record(
                 conn,
                 &ctx,
@@ -137,8 +170,12 @@ pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, Ap
                     why: "part of a submission cut off when the server stopped; no receipt was \
                           given",
                 },
-            )
+            )?;
+            Ok(true)
         })?;
+        if !gone {
+            continue;
+        }
         uploads.remove_part(&path).map_err(io)?;
         tracing::warn!(
             file,
@@ -148,20 +185,37 @@ pub fn sweep(db: &Db, uploads: &Uploads, now: DateTime<Utc>) -> Result<Swept, Ap
         );
         swept.parts += 1;
     }
+    let grace = chrono::Duration::from_std(crate::store::ABANDONED_AFTER)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let lease = chrono::Duration::from_std(super::upload::CLAIM_LEASE)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     for id in open {
         if uploads.part_path(&id).exists() {
             continue;
         }
-        db.write_blocking(|conn| {
+        // Taken as a claim (for longer than any request lasts): no request
+        // on any node is using the session while it ends.
+        let by = format!("sweep:{}", crate::cluster::node_id());
+        let ended = db.write_blocking(|conn| {
             let row = store::upload(conn, &id)?;
+            // The claim is asked last: once taken, the session ends.
+            if crate::db::from_db_time(row.created_at) + grace > now
+                || uploads.part_path(&id).exists()
+                || !store::claim_upload(conn, &id, &by, now, now + lease)?
+            {
+                return Ok(false);
+            }
             store::drop_upload(
                 conn,
                 &ctx,
                 &row,
                 "its bytes were lost when the server stopped",
-            )
+            )?;
+            Ok(true)
         })?;
-        swept.sessions += 1;
+        if ended {
+            swept.sessions += 1;
+        }
     }
     Ok(swept)
 }

@@ -291,7 +291,7 @@ pub async fn submit_bid(
     let opening = opening_certificate(&state, &id).await?;
     let part_id = uuid::Uuid::new_v4().to_string();
     state.uploads.create(&part_id)?;
-    let claim = state.uploads.claim(&part_id)?;
+    let claim = state.uploads.private(&part_id);
     let appended = state.uploads.append(&claim, 0, limit, body, opening).await;
     let now = state.clock.now();
     let part = state.uploads.part_path(&part_id);
@@ -491,12 +491,29 @@ pub async fn get_upload(
     if row.last_byte_at.is_none() && row.expires(deadline) <= state.clock.now() {
         return Err(AppError::not_found("upload (it expired)"));
     }
-    let offset = state.uploads.received(&row.id);
+    let offset = offset_of(&state, &row).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Upload-Offset", offset.to_string()))
         .insert_header(("Upload-Length", row.declared_size.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(row.view(offset, deadline)))
+}
+
+/// The offset to resume at, the same on every node: if no request is using
+/// the session, what its part file holds (adopted as the committed offset
+/// when a node died before committing it); while one is, the offset the
+/// last request to end committed.
+async fn offset_of(state: &web::Data<AppState>, row: &UploadRow) -> Result<u64, AppError> {
+    let committed = u64::try_from(row.received_bytes).unwrap_or(0);
+    match state.uploads.claim(&row.id).await {
+        Ok(claim) => {
+            let adopted = state.uploads.adopt(&claim, committed).await;
+            claim.release().await;
+            Ok(adopted?.unwrap_or(committed))
+        }
+        Err(AppError::Conflict(_)) => Ok(committed),
+        Err(e) => Err(e),
+    }
 }
 
 /// Appends a chunk at `Upload-Offset`. When the last byte is in, the bid is
@@ -534,8 +551,38 @@ pub async fn append_upload(
         .ok_or_else(|| {
             AppError::InvalidQuery("the Upload-Offset header (a byte offset) is required".into())
         })?;
+    let claim = state.uploads.claim(&row.id).await?;
+    let result = append_claimed(
+        &state, principal, ctx, &who, &row, offset, &claim, req, body,
+    )
+    .await;
+    claim.release().await;
+    result
+}
+
+/// [`append_upload`] once the session's claim is held.
+#[allow(clippy::too_many_arguments)]
+async fn append_claimed(
+    state: &web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    who: &Bidder,
+    row: &UploadRow,
+    offset: u64,
+    claim: &super::upload::Claim,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let (state, row) = (state.clone(), row.clone());
     let size = row.declared_size as u64;
-    let claim = state.uploads.claim(&row.id)?;
+    // What the part file holds becomes the committed offset if the last
+    // request to write (perhaps on a node since lost) did not commit it.
+    let committed = u64::try_from(row.received_bytes).unwrap_or(0);
+    if state.uploads.adopt(claim, committed).await?.is_none() {
+        return Err(AppError::NotFound(
+            "this upload has no data file any more".into(),
+        ));
+    }
     let tender = TenderId::from_db(row.tender_id.clone());
     // Late already, or expired? The session ends here, nothing kept. (A
     // session whose last byte is in has had its time fixed: it only needs
@@ -558,7 +605,7 @@ pub async fn append_upload(
     };
     let appended = state
         .uploads
-        .append(&claim, offset, size, body, opening)
+        .append(claim, offset, size, body, opening)
         .await?;
     let (at, checked) = match appended {
         Appended::Done(at, checked) => (at, checked.filter(|_| at == size)),
@@ -594,7 +641,7 @@ pub async fn append_upload(
     match complete(
         &state,
         ctx.clone(),
-        &who,
+        who,
         &tender,
         part,
         Some(&row),
@@ -655,7 +702,7 @@ pub async fn abandon_upload(
 ) -> Result<HttpResponse, AppError> {
     let who = bidder(&principal, &req)?;
     let row = own_upload(&state, &who, &upload).await?;
-    let _claim = state.uploads.claim(&row.id)?;
+    let claim = state.uploads.claim(&row.id).await?;
     drop_session(
         &state,
         &ctx.acting_as(Role::Bidder),
@@ -663,19 +710,13 @@ pub async fn abandon_upload(
         "abandoned by the bidder",
     )
     .await;
+    claim.release().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// At start-up: part files no session owns (one-shot uploads cut off by
-/// the stop) go.
-pub async fn remove_orphan_parts(state: &web::Data<AppState>) {
-    match state.db.read(store::open_upload_ids).await {
-        Ok(ids) => state.uploads.remove_orphans(&ids.into_iter().collect()),
-        Err(e) => tracing::warn!(error = %e, "listing upload sessions"),
-    }
-}
-
-/// Removes upload sessions past their expiry (and their bytes).
+/// Removes upload sessions past their expiry (and their bytes). Every node
+/// runs it: a session is ended by the node that takes its claim (none while
+/// a request uses it), so each is ended, and recorded, once.
 pub async fn sweep_expired(state: &web::Data<AppState>) {
     let now = state.clock.now();
     let expired = state
@@ -685,9 +726,10 @@ pub async fn sweep_expired(state: &web::Data<AppState>) {
     match expired {
         Ok(rows) => {
             for row in rows {
-                if let Ok(_claim) = state.uploads.claim(&row.id) {
+                if let Ok(claim) = state.uploads.claim(&row.id).await {
                     let ctx = AuditContext::system(now);
                     drop_session(state, &ctx, &row, "expired").await;
+                    claim.release().await;
                 }
             }
         }

@@ -135,8 +135,69 @@ pub fn upload(conn: &mut DbConn, id: &str) -> Result<UploadRow, AppError> {
         .ok_or_else(|| AppError::not_found("upload"))
 }
 
-/// Records how far an upload got (the part file is the truth; this is for
-/// reading and auditing).
+/// Takes the claim on upload `id` for `by` until `until`, if nobody holds
+/// a live one (none, or one that lapsed before `now`): the one statement
+/// that decides, across every node, which request may use the session.
+/// `false` if another request holds it (or the session is complete or gone).
+pub fn claim_upload(
+    conn: &mut DbConn,
+    id: &str,
+    by: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let taken = diesel::update(
+        bid_uploads::table
+            .find(id)
+            .filter(bid_uploads::completed_at.is_null())
+            .filter(
+                bid_uploads::claimed_until
+                    .is_null()
+                    .or(bid_uploads::claimed_until.lt(to_db_time(now))),
+            ),
+    )
+    .set((
+        bid_uploads::claimed_by.eq(by),
+        bid_uploads::claimed_until.eq(to_db_time(until)),
+    ))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Extends `by`'s claim to `until`; `false` if it is not `by`'s any more.
+pub fn renew_claim(
+    conn: &mut DbConn,
+    id: &str,
+    by: &str,
+    until: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let renewed = diesel::update(
+        bid_uploads::table
+            .find(id)
+            .filter(bid_uploads::claimed_by.eq(by)),
+    )
+    .set(bid_uploads::claimed_until.eq(to_db_time(until)))
+    .execute(conn)?;
+    Ok(renewed == 1)
+}
+
+/// Releases `by`'s claim (nothing if it is not `by`'s).
+pub fn release_claim(conn: &mut DbConn, id: &str, by: &str) -> Result<(), AppError> {
+    diesel::update(
+        bid_uploads::table
+            .find(id)
+            .filter(bid_uploads::claimed_by.eq(by)),
+    )
+    .set((
+        bid_uploads::claimed_by.eq(None::<String>),
+        bid_uploads::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Records how far an upload got: the offset committed by the request that
+/// held the session's claim (what every node reports as the offset).
 pub fn note_progress(conn: &mut DbConn, id: &str, offset: u64) -> Result<(), AppError> {
     diesel::update(bid_uploads::table.find(id))
         .set(bid_uploads::received_bytes.eq(offset as i64))

@@ -1,32 +1,57 @@
-//! Resumable uploads on disk: each upload session has one part file under
-//! `<data_dir>/uploads`, appended to at a stated offset. The file's length
-//! is the truth about how much arrived (a request cut off mid-chunk leaves
-//! what it wrote, and the client resumes from there). A part file is never
-//! a bid: only a complete, checked upload becomes one, and an abandoned or
-//! expired session leaves nothing.
+//! Resumable uploads on the shared folder: each upload session has one
+//! part file under `<shared_dir>/uploads`, appended to at a stated offset,
+//! by whichever node the request reaches. A part file is never a bid: only
+//! a complete, checked upload becomes one (moved to `<shared_dir>/bids`),
+//! and an abandoned or expired session leaves nothing.
+//!
+//! Across nodes, the database decides: one request at a time uses a session
+//! by holding its claim (a conditional update of the session's row, renewed
+//! while the request runs, released at its end; a dead node's claim lapses
+//! after [`CLAIM_LEASE`]). The offset every node reports is the one the
+//! last request to end committed to the row. A request that takes the claim
+//! first adopts what the part file holds: after a node died mid-chunk, the
+//! bytes that reached the shared file are kept, and the client resumes from
+//! there (the file's length, read on a freshly opened file, is the truth
+//! about how much arrived; the declared SHA-256 and the envelope's
+//! signature are checked when the last byte is in).
 
 use super::arrival::{self, Checked};
 use super::envelope::Outer;
+use super::store;
+use crate::clock::Clock;
+use crate::db::Db;
 use crate::error::AppError;
 use actix_web::web::{Bytes, BytesMut};
 use futures_util::{FutureExt, Stream, StreamExt};
 use openssl::x509::X509;
-use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use tokio::sync::mpsc;
+
+/// How long a claim on an upload session lasts unless renewed: a node that
+/// dies mid-request leaves the session usable by any node after this.
+pub const CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often a running request renews its claim.
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// A request stops writing this long before its claim would lapse without
+/// a renewal, so that it has stopped before another node may take the
+/// session (node clocks are assumed to agree to within this).
+const STOP_BEFORE_LAPSE: chrono::Duration = chrono::Duration::seconds(10);
 
 pub struct Uploads {
     dir: PathBuf,
     /// Where accepted bids are kept, one file per bid.
     bids: PathBuf,
-    busy: Mutex<HashSet<String>>,
-    /// When this process opened the folder: older part files without a
-    /// session are leftovers of an earlier run.
-    opened_at: std::time::SystemTime,
+    /// Where the sessions' claims are taken.
+    db: Db,
+    clock: Arc<dyn Clock>,
     /// Per tender, submissions whose last byte is in and which are being
-    /// checked and recorded: the opening waits for them.
+    /// checked and recorded on this node: the opening waits for them.
     arriving: Mutex<std::collections::HashMap<String, usize>>,
 }
 
@@ -52,16 +77,70 @@ impl Drop for Arriving<'_> {
     }
 }
 
-/// Exclusive use of one upload session for the length of a request.
-pub struct Claim<'a> {
-    uploads: &'a Uploads,
+/// Exclusive use of one part file for the length of a request: for an
+/// upload session, its claim in the database (see the module docs); for a
+/// one-shot submission, whose part file no other request knows, nothing.
+pub struct Claim {
     id: String,
+    lease: Option<Lease>,
 }
 
-impl Drop for Claim<'_> {
+/// A session's claim held in the database, renewed by a task of its own.
+struct Lease {
+    db: Db,
+    by: String,
+    clock: Arc<dyn Clock>,
+    /// Until when the claim is surely held (the last successful renewal's
+    /// end, in milliseconds since the epoch).
+    held_until: Arc<AtomicI64>,
+    lost: Arc<AtomicBool>,
+    renewer: actix_web::rt::task::JoinHandle<()>,
+    released: bool,
+}
+
+impl Claim {
+    /// Whether the claim is lost, or about to lapse because its renewals
+    /// failed (the database unreachable): the request must stop writing.
+    pub fn lost(&self) -> bool {
+        self.lease.as_ref().is_some_and(|l| {
+            l.lost.load(Ordering::SeqCst)
+                || (l.clock.now() + STOP_BEFORE_LAPSE).timestamp_millis()
+                    >= l.held_until.load(Ordering::SeqCst)
+        })
+    }
+
+    /// Releases the claim now, before the answer goes out, so that the
+    /// client's next request (on any node) finds the session free.
+    pub async fn release(mut self) {
+        if let Some(lease) = &mut self.lease {
+            lease.renewer.abort();
+            lease.released = true;
+            let (db, id, by) = (lease.db.clone(), self.id.clone(), lease.by.clone());
+            if let Err(e) = db
+                .write(move |conn| store::release_claim(conn, &id, &by))
+                .await
+            {
+                tracing::warn!(error = %e, "releasing an upload claim; it lapses by itself");
+            }
+        }
+    }
+}
+
+impl Drop for Claim {
     fn drop(&mut self) {
-        let mut busy = self.uploads.busy.lock().unwrap_or_else(|p| p.into_inner());
-        busy.remove(&self.id);
+        let Some(lease) = &mut self.lease else { return };
+        lease.renewer.abort();
+        if lease.released {
+            return;
+        }
+        // A request cut short: released in the background if a runtime is
+        // still there; else the claim lapses after its lease.
+        let (db, id, by) = (lease.db.clone(), self.id.clone(), lease.by.clone());
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn_blocking(move || {
+                db.write_blocking(|conn| store::release_claim(conn, &id, &by))
+            });
+        }
     }
 }
 
@@ -76,16 +155,17 @@ pub enum Appended {
 }
 
 impl Uploads {
-    /// Opens `<data_dir>/uploads` and `<data_dir>/bids`.
-    pub fn open(data_dir: &Path) -> std::io::Result<Uploads> {
-        let (dir, bids) = (data_dir.join("uploads"), data_dir.join("bids"));
+    /// Opens `<shared_dir>/uploads` and `<shared_dir>/bids`; sessions are
+    /// claimed in `db`, for leases counted on `clock`.
+    pub fn open(shared_dir: &Path, db: Db, clock: Arc<dyn Clock>) -> std::io::Result<Uploads> {
+        let (dir, bids) = (shared_dir.join("uploads"), shared_dir.join("bids"));
         std::fs::create_dir_all(&dir)?;
         std::fs::create_dir_all(&bids)?;
         Ok(Uploads {
             dir,
             bids,
-            busy: Mutex::default(),
-            opened_at: std::time::SystemTime::now(),
+            db,
+            clock,
             arriving: Mutex::default(),
         })
     }
@@ -114,12 +194,14 @@ impl Uploads {
     /// Moves a complete, synced part file to where bid `bid_id` is kept, and
     /// makes the move durable (the folder is synced) before the bid is
     /// recorded. A stop between this and the record leaves a kept file
-    /// without its bid: the next start removes it, on the record (see
-    /// [`super::orphans`]).
+    /// without its bid: a later start removes it, on the record (see
+    /// [`super::orphans`]). The file is touched first: a sweep on another
+    /// node takes only files untouched for a long while for abandoned.
     pub fn keep_as_bid(&self, part: &Path, bid_id: &str) -> Result<PathBuf, AppError> {
         let target = self.bid_path(bid_id);
         let io =
             |e: std::io::Error| AppError::Internal(anyhow::Error::new(e).context("keeping a bid"));
+        crate::store::touch(part).map_err(io)?;
         std::fs::rename(part, &target).map_err(io)?;
         std::fs::File::open(&self.bids)
             .and_then(|d| d.sync_all())
@@ -179,41 +261,89 @@ impl Uploads {
         std::fs::File::open(&self.dir)?.sync_all()
     }
 
-    /// Removes part files no session owns (one-shot uploads cut off by a
-    /// stop); call at start-up, before anything uploads.
-    pub fn remove_orphans(&self, sessions: &HashSet<String>) {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let id = name.strip_suffix(".part").unwrap_or(&name);
-            let older = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t < self.opened_at);
-            if older && !sessions.contains(id) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-
     /// The part file of an upload (ids are UUIDs, checked by the caller).
     pub fn part_path(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}.part"))
     }
 
-    /// One request at a time per upload session.
-    pub fn claim(&self, id: &str) -> Result<Claim<'_>, AppError> {
-        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-        if !busy.insert(id.to_string()) {
+    /// The claim of a one-shot submission's part file, which no other
+    /// request knows of (its name is a fresh UUID).
+    pub fn private(&self, id: &str) -> Claim {
+        Claim {
+            id: id.to_string(),
+            lease: None,
+        }
+    }
+
+    /// One request at a time per upload session, across every node: takes
+    /// the session's claim in the database, and keeps renewing it until it
+    /// is released (or dropped). A 409 if another request holds it.
+    pub async fn claim(&self, id: &str) -> Result<Claim, AppError> {
+        let by = format!("{}/{}", crate::cluster::node_id(), uuid::Uuid::new_v4());
+        let lease = chrono::Duration::from_std(CLAIM_LEASE)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        let now = self.clock.now();
+        let taken = {
+            let (id, by) = (id.to_string(), by.clone());
+            self.db
+                .write(move |conn| store::claim_upload(conn, &id, &by, now, now + lease))
+                .await?
+        };
+        if !taken {
             return Err(AppError::Conflict(
                 "another request is writing to this upload right now; wait for it to finish".into(),
             ));
         }
+        let lost = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(AtomicI64::new((now + lease).timestamp_millis()));
+        let renewer = {
+            let (db, clock, id, by, lost, held) = (
+                self.db.clone(),
+                self.clock.clone(),
+                id.to_string(),
+                by.clone(),
+                lost.clone(),
+                held.clone(),
+            );
+            actix_web::rt::spawn(async move {
+                let mut held_until = now + lease;
+                loop {
+                    actix_web::rt::time::sleep(RENEW_EVERY).await;
+                    let until = clock.now() + lease;
+                    let (id, by) = (id.clone(), by.clone());
+                    match db
+                        .write(move |conn| store::renew_claim(conn, &id, &by, until))
+                        .await
+                    {
+                        Ok(true) => {
+                            held_until = until;
+                            held.store(until.timestamp_millis(), Ordering::SeqCst);
+                        }
+                        Ok(false) => {
+                            lost.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                        Err(e) if clock.now() >= held_until => {
+                            tracing::error!(error = %e, "an upload claim lapsed");
+                            lost.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "renewing an upload claim"),
+                    }
+                }
+            })
+        };
         Ok(Claim {
-            uploads: self,
             id: id.to_string(),
+            lease: Some(Lease {
+                db: self.db.clone(),
+                by,
+                clock: self.clock.clone(),
+                held_until: held,
+                lost,
+                renewer,
+                released: false,
+            }),
         })
     }
 
@@ -224,11 +354,41 @@ impl Uploads {
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("creating upload part")))
     }
 
-    /// Bytes received so far (0 if the part file is gone).
-    pub fn received(&self, id: &str) -> u64 {
-        std::fs::metadata(self.part_path(id))
-            .map(|m| m.len())
-            .unwrap_or(0)
+    /// Under the session's claim: what the part file holds (read on a file
+    /// opened afresh, so written through any node), made the committed
+    /// offset if the last request to write did not commit it (its node
+    /// died). `None` if the part file is gone.
+    pub async fn adopt(&self, claim: &Claim, committed: u64) -> Result<Option<u64>, AppError> {
+        let path = self.part_path(&claim.id);
+        let have = tokio::task::spawn_blocking(move || -> std::io::Result<Option<u64>> {
+            let file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let len = file.metadata()?.len();
+            Ok(Some(len))
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading an upload part: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading an upload part")))?;
+        if let Some(have) = have
+            && have != committed
+        {
+            if have < committed {
+                tracing::error!(
+                    upload = claim.id,
+                    have,
+                    committed,
+                    "an upload's part file is shorter than its committed offset"
+                );
+            }
+            let id = claim.id.clone();
+            self.db
+                .write(move |conn| store::note_progress(conn, &id, have))
+                .await?;
+        }
+        Ok(have)
     }
 
     /// Appends `body` at `offset`, which must be where the part file ends,
@@ -242,7 +402,7 @@ impl Uploads {
     /// no more than the fsync.
     pub async fn append<S, E>(
         &self,
-        claim: &Claim<'_>,
+        claim: &Claim,
         offset: u64,
         size: u64,
         mut body: S,
@@ -253,21 +413,20 @@ impl Uploads {
         E: std::fmt::Display,
     {
         let path = self.part_path(&claim.id);
-        let have = tokio::fs::metadata(&path)
-            .await
-            .map(|m| m.len())
+        // Opened first, its length read from the open file: on a shared
+        // mount, what every node wrote and closed before (close-to-open).
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
             .map_err(|_| AppError::NotFound("this upload has no data file any more".into()))?;
+        let have = file.metadata().map(|m| m.len()).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("reading upload part"))
+        })?;
         if have != offset {
             return Err(AppError::Conflict(format!(
                 "the upload is at offset {have}, not {offset}: resume from {have}"
             )));
         }
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(|e| {
-                AppError::Internal(anyhow::Error::new(e).context("opening upload part"))
-            })?;
         let check = check.filter(|_| offset == 0);
         let (tx, rx) = mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
         let writer = tokio::task::spawn_blocking(move || write_through(file, rx, check));
@@ -291,6 +450,10 @@ impl Uploads {
                 }
             };
             let Some(chunk) = next else { break };
+            if claim.lost() {
+                stopped = Some("this request lost its claim on the upload".to_string());
+                break;
+            }
             let chunk = match chunk {
                 Ok(c) => c,
                 Err(e) => {

@@ -25,6 +25,10 @@ pub enum ClusterDuty {
     Migrations,
     /// Loading the demo data into an empty database at start-up.
     DemoData,
+    /// Sweeping the shared folder at start-up (stored files, bid files and
+    /// upload parts without rows; expired upload sessions): one node at a
+    /// time, so two never remove the same file or record it twice.
+    FileSweep,
 }
 
 impl ClusterDuty {
@@ -34,6 +38,7 @@ impl ClusterDuty {
         BASE + match self {
             ClusterDuty::Migrations => 1,
             ClusterDuty::DemoData => 2,
+            ClusterDuty::FileSweep => 3,
         }
     }
 }
@@ -191,6 +196,7 @@ impl Db {
         if backend == Backend::Sqlite {
             use_write_ahead_log(&driver)?;
         }
+        let write_lock = (backend == Backend::Sqlite).then(|| sqlite_write_lock(&driver));
         let manager = ConnectionManager::<DbConn>::new(driver);
         let pool = Pool::builder()
             .max_size(pool_size)
@@ -198,7 +204,6 @@ impl Db {
             .connection_customizer(Box::new(ConnectionSetup))
             .build(manager)
             .context("opening the database")?;
-        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Db { pool, write_lock })
     }
 
@@ -234,6 +239,29 @@ impl Db {
             }
         };
         Ok(applied.iter().map(|m| m.to_string()).collect())
+    }
+
+    /// Runs `work` (blocking) while this node holds `duty`'s cluster-wide
+    /// lock: a PostgreSQL session-level advisory lock on a connection kept
+    /// for the purpose, waited for if another node holds it. On SQLite, where
+    /// one process owns the database, `work` simply runs.
+    pub fn exclusively<T>(
+        &self,
+        duty: ClusterDuty,
+        work: impl FnOnce() -> T,
+    ) -> Result<T, AppError> {
+        let mut conn = self.pool.get()?;
+        let DbConn::Pg(pg) = &mut *conn else {
+            return Ok(work());
+        };
+        cluster_lock(pg, duty).map_err(AppError::Internal)?;
+        let done = work();
+        if let DbConn::Pg(pg) = &mut *conn
+            && let Err(e) = cluster_unlock(pg, duty)
+        {
+            tracing::error!(error = %e, "releasing a cluster lock");
+        }
+        Ok(done)
     }
 
     /// Runs read work on a pooled connection, off the executor.
@@ -293,6 +321,22 @@ impl Db {
         .await
         .is_ok()
     }
+}
+
+/// The writer lock of one SQLite file, shared by every pool of this process
+/// on that file (two application instances in one process, as the tests
+/// run two nodes): SQLite has one writer, whoever asks.
+fn sqlite_write_lock(path: &str) -> Arc<Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<Mutex<std::collections::HashMap<String, Arc<Mutex<()>>>>> =
+        std::sync::OnceLock::new();
+    let key = std::fs::canonicalize(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_string());
+    let mut locks = LOCKS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    locks.entry(key).or_default().clone()
 }
 
 /// Serialises writers on `key` until the end of the current transaction:

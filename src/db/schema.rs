@@ -428,6 +428,8 @@ diesel::table! {
         last_byte_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
         bid_id -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
     }
 }
 

@@ -396,7 +396,7 @@ pub async fn bid_container(
             )
         })
         .await?;
-    let path = crate::opening::bid::opened_container(&state.config.data_dir, &row.id, &bid.bid_id);
+    let path = crate::opening::bid::opened_container(state.config.shared(), &row.id, &bid.bid_id);
     let mut bytes = tokio::fs::read(&path)
         .await
         .map_err(|_| AppError::NotFound("the decrypted bid is no longer kept".into()))?;

@@ -23,20 +23,22 @@ use openssl::x509::X509;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Where a tender's decrypted containers are kept.
-pub fn opened_dir(data_dir: &Path, tender_id: &str) -> PathBuf {
-    data_dir.join("opened").join(tender_id)
+/// Where a tender's decrypted containers are kept: under the folder every
+/// node shares, so that evaluation on any node reads what the opening on
+/// another kept.
+pub fn opened_dir(shared_dir: &Path, tender_id: &str) -> PathBuf {
+    shared_dir.join("opened").join(tender_id)
 }
 
 /// The decrypted container of a bid, if kept.
-pub fn opened_container(data_dir: &Path, tender_id: &str, bid_id: &str) -> PathBuf {
-    opened_dir(data_dir, tender_id).join(format!("{bid_id}.zip"))
+pub fn opened_container(shared_dir: &Path, tender_id: &str, bid_id: &str) -> PathBuf {
+    opened_dir(shared_dir, tender_id).join(format!("{bid_id}.zip"))
 }
 
 /// Deletes a tender's decrypted containers (once evaluation no longer needs
 /// them: the tender closed, failed or was cancelled).
-pub fn purge_opened(data_dir: &Path, tender_id: &str) {
-    let dir = opened_dir(data_dir, tender_id);
+pub fn purge_opened(shared_dir: &Path, tender_id: &str) {
+    let dir = opened_dir(shared_dir, tender_id);
     if dir.exists()
         && let Err(e) = std::fs::remove_dir_all(&dir)
     {
@@ -62,7 +64,7 @@ fn revoked(reason: impl Into<String>) -> Found {
 /// Everything the opening needs about one bid, apart from the bid.
 pub struct Context<'a> {
     pub uploads: &'a crate::bids::upload::Uploads,
-    pub data_dir: &'a Path,
+    pub shared_dir: &'a Path,
     pub snapshot: &'a Snapshot,
     pub key: &'a PKey<Private>,
     pub certificate: &'a X509,
@@ -72,7 +74,8 @@ pub struct Context<'a> {
 /// Where one bid's opening writes as it goes, beside the tender's kept
 /// containers: the ciphertext, the decrypted SignedData and the container
 /// before it is kept. Removed when dropped (the container once kept has
-/// been moved away).
+/// been moved away). Their names carry the node and a random part, so that
+/// no two nodes on the shared folder ever write to the same scratch file.
 struct Scratch {
     encrypted: PathBuf,
     signed: PathBuf,
@@ -80,10 +83,11 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(data_dir: &Path, tender_id: &str, bid_id: &str) -> std::io::Result<Scratch> {
-        let dir = opened_dir(data_dir, tender_id);
+    fn new(shared_dir: &Path, tender_id: &str, bid_id: &str) -> std::io::Result<Scratch> {
+        let dir = opened_dir(shared_dir, tender_id);
         std::fs::create_dir_all(&dir)?;
-        let at = |suffix: &str| dir.join(format!("{bid_id}.{suffix}.tmp"));
+        let unique = crate::store::temp_name();
+        let at = |suffix: &str| dir.join(format!("{bid_id}.{unique}.{suffix}.tmp"));
         Ok(Scratch {
             encrypted: at("encrypted"),
             signed: at("signed"),
@@ -109,7 +113,7 @@ impl Drop for Scratch {
 /// through files (see `Scratch`), so a bid of several GiB is opened in
 /// bounded memory.
 pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>) -> Found {
-    let scratch = match Scratch::new(cx.data_dir, &cx.tender.id, &bid.id) {
+    let scratch = match Scratch::new(cx.shared_dir, &cx.tender.id, &bid.id) {
         Ok(s) => s,
         Err(e) => return lost(&format!("the platform cannot write its working files: {e}")),
     };
@@ -265,7 +269,7 @@ pub fn open_one(cx: &Context<'_>, bid: &BidRow, bidder_credit_code: Option<&str>
             return found;
         }
     }
-    let keep = opened_container(cx.data_dir, &cx.tender.id, &bid.id);
+    let keep = opened_container(cx.shared_dir, &cx.tender.id, &bid.id);
     if let Err(e) = keep_container(&scratch.container, &keep) {
         tracing::error!(path = %keep.display(), error = %e, "keeping a decrypted bid");
         return lost("the platform could not keep the decrypted bid for evaluation");

@@ -393,7 +393,7 @@ pub async fn bid_container(
             )
         })
         .await?;
-    let path = super::bid::opened_container(&state.config.data_dir, id.as_str(), &bid);
+    let path = super::bid::opened_container(state.config.shared(), id.as_str(), &bid);
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|_| AppError::NotFound("the decrypted bid is no longer kept".into()))?;

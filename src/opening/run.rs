@@ -313,7 +313,7 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
                     move || {
                         let cx = super::bid::Context {
                             uploads: &state2.uploads,
-                            data_dir: &state2.config.data_dir,
+                            shared_dir: state2.config.shared(),
                             snapshot: &snapshot,
                             key: &key,
                             certificate: &cert,
@@ -343,7 +343,7 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
             // goes: an aborted opening leaves no decrypted bid behind.
             while opening.next().await.is_some() {}
             if still == Some(OpeningStatus::Aborted) {
-                super::bid::purge_opened(&state.config.data_dir, tender_id);
+                super::bid::purge_opened(state.config.shared(), tender_id);
             }
             return Ok(());
         }
@@ -366,7 +366,7 @@ async fn run(state: &actix_web::web::Data<AppState>, tender_id: &str) -> Result<
     })
     .await?;
     if failed {
-        super::bid::purge_opened(&state.config.data_dir, tender_id);
+        super::bid::purge_opened(state.config.shared(), tender_id);
     }
     Ok(())
 }

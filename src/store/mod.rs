@@ -1,6 +1,25 @@
 //! A content-addressed file store on disk: files are streamed in, hashed
 //! with SHA-256 on the way, and kept under their hash. Never held whole in
 //! memory; a file is visible under its hash only once completely written.
+//!
+//! The store lives under the folder every node shares (`GGZY_SHARED_DIR`,
+//! an NFS or CephFS mount when several nodes serve one platform), so a file
+//! stored through one node is read through any other. What it asks of that
+//! folder, and does:
+//! - a file is written under a temporary name in `tmp/` (on the same mount
+//!   as its final place), whose name carries this node's id and a random
+//!   UUID ([`temp_name`]): two nodes never write to the same temporary file;
+//! - the file is synced (`fsync`), then renamed to `sha256/<xx>/<hash>`
+//!   (atomic on POSIX file systems and on NFS, where a rename is one
+//!   server operation), then its folder is synced, so the name is durable
+//!   before any row names the file;
+//! - another node opening the file after the row naming it is committed
+//!   sees all of it: NFS's close-to-open consistency (the writer closed the
+//!   file before the rename; the reader opens it afresh).
+//!
+//! Nothing on a node's own disk is needed to read a stored file; a node may
+//! be lost at any moment and its half-written temporary files are removed
+//! by a later sweep once they are older than [`ABANDONED_AFTER`].
 
 use crate::error::AppError;
 use actix_web::web::Bytes;
@@ -18,6 +37,39 @@ pub struct BlobStore {
 pub struct StoredBlob {
     pub sha256: String,
     pub size: u64,
+}
+
+/// How long a file on the shared folder must have gone untouched, with no
+/// row naming it, before a sweep may take it for abandoned: a node that is
+/// still writing or recording it (perhaps a node other than the sweeping
+/// one) touches it well within this time.
+pub const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// A temporary file name unique across the nodes sharing a folder: the
+/// node's id and a random UUID (never a process id alone).
+pub fn temp_name() -> String {
+    format!(
+        "{}-{}",
+        crate::cluster::node_id(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Whether a file was last written before `now - ABANDONED_AFTER` (`false`
+/// if its time cannot be read: then it is not provably abandoned).
+pub fn untouched_since_grace(path: &Path, now: std::time::SystemTime) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t + ABANDONED_AFTER < now)
+}
+
+/// Marks a file as in use now (its modification time), so that no sweep on
+/// any node takes it for abandoned while a row is about to name it.
+pub fn touch(path: &Path) -> std::io::Result<()> {
+    std::fs::File::options()
+        .write(true)
+        .open(path)?
+        .set_modified(std::time::SystemTime::now())
 }
 
 fn is_sha256_hex(s: &str) -> bool {
@@ -47,7 +99,7 @@ impl BlobStore {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+        let tmp = self.root.join("tmp").join(temp_name());
         let result = async {
             let mut file = tokio::fs::File::create(&tmp).await?;
             let mut hasher = openssl::sha::Sha256::new();
@@ -73,6 +125,12 @@ impl BlobStore {
                 tokio::fs::create_dir_all(dir).await?;
             }
             if tokio::fs::try_exists(&target).await? {
+                // Stored before (perhaps unnamed, by a refused upload):
+                // fresh again, so no sweep removes it before its row.
+                let touched = target.clone();
+                tokio::task::spawn_blocking(move || touch(&touched))
+                    .await
+                    .map_err(std::io::Error::other)??;
                 tokio::fs::remove_file(&tmp).await?;
             } else {
                 tokio::fs::rename(&tmp, &target).await?;
@@ -95,9 +153,14 @@ impl BlobStore {
     pub fn put_bytes(&self, bytes: &[u8]) -> std::io::Result<StoredBlob> {
         let sha256 = crate::identity::hex(&openssl::sha::sha256(bytes));
         let target = self.path_of(&sha256).expect("a SHA-256 hex");
-        if !target.exists() {
-            let tmp = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
-            std::fs::write(&tmp, bytes)?;
+        if target.exists() {
+            touch(&target)?;
+        } else {
+            let tmp = self.root.join("tmp").join(temp_name());
+            let mut file = std::fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut file, bytes)?;
+            file.sync_all()?;
+            drop(file);
             if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir)?;
             }
@@ -145,13 +208,14 @@ impl BlobStore {
         path.parent().map_or(Ok(()), sync_dir)
     }
 
-    /// Removes what unfinished writes left in `tmp/` (call at start-up,
-    /// before anything is stored): never a stored file, only its beginning.
-    pub fn clear_unfinished(&self) -> std::io::Result<usize> {
+    /// Removes what unfinished writes left in `tmp/`: never a stored file,
+    /// only its beginning, and only one untouched for [`ABANDONED_AFTER`]
+    /// (another node may be writing the others right now).
+    pub fn clear_unfinished(&self, now: std::time::SystemTime) -> std::io::Result<usize> {
         let mut removed = 0;
         for entry in std::fs::read_dir(self.root.join("tmp"))? {
             let entry = entry?;
-            if entry.file_type()?.is_file() {
+            if entry.file_type()?.is_file() && untouched_since_grace(&entry.path(), now) {
                 std::fs::remove_file(entry.path())?;
                 removed += 1;
             }
@@ -276,7 +340,16 @@ mod tests {
         store.remove(&a.sha256).unwrap();
         let listed: Vec<String> = store.stored().unwrap().into_iter().map(|f| f.0).collect();
         assert_eq!(listed, vec![b.sha256.clone()]);
-        assert_eq!(store.clear_unfinished().unwrap(), 1);
+        let now = std::time::SystemTime::now();
+        assert_eq!(
+            store.clear_unfinished(now).unwrap(),
+            0,
+            "a fresh write stays"
+        );
+        assert_eq!(
+            store.clear_unfinished(now + ABANDONED_AFTER * 2).unwrap(),
+            1
+        );
         assert!(
             stray.join(&a.sha256).exists(),
             "not the store's: left alone"

@@ -219,15 +219,29 @@ pub const FILE_REMOVED: &str = "tender.document.file_removed";
 /// (and synced) before its row is written, so a stop in between, or a row
 /// refused after the file was stored, leaves one behind. Each removal is
 /// recorded with the file and its SHA-256. Unfinished writes in the store's
-/// `tmp/` go too (they never were files). Call at start-up, before the
-/// server serves; returns how many stored files were removed.
+/// `tmp/` go too (they never were files). Called at every node's start-up
+/// while other nodes may be storing files: only a file untouched for
+/// [`crate::store::ABANDONED_AFTER`] and still named by no document (asked
+/// again just before it goes) is abandoned, and one node sweeps at a time
+/// (a cluster-wide lock). Returns how many stored files were removed.
 pub fn sweep_unnamed(
     db: &crate::db::Db,
     blobs: &crate::store::BlobStore,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<usize, AppError> {
+    db.exclusively(crate::db::ClusterDuty::FileSweep, || {
+        sweep_unnamed_alone(db, blobs, now)
+    })?
+}
+
+fn sweep_unnamed_alone(
+    db: &crate::db::Db,
+    blobs: &crate::store::BlobStore,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, AppError> {
     let io = |e: std::io::Error| AppError::Internal(anyhow::Error::new(e).context("stored files"));
-    let unfinished = blobs.clear_unfinished().map_err(io)?;
+    let wall: std::time::SystemTime = now.into();
+    let unfinished = blobs.clear_unfinished(wall).map_err(io)?;
     if unfinished > 0 {
         tracing::info!(unfinished, "removed unfinished writes of the file store");
     }
@@ -251,14 +265,22 @@ pub fn sweep_unnamed(
     let ctx = AuditContext::system(now);
     let mut removed = 0;
     for (name, path) in stored {
-        if named.contains(&name) {
+        if named.contains(&name) || !crate::store::untouched_since_grace(&path, wall) {
             continue;
         }
         let (sha256, size) = crate::store::sha256_of_file(&path).map_err(io)?;
         let file = format!("blobs/sha256/{}/{name}", &name[..2]);
         // Recorded first: a stop before the removal records it again at
-        // the next start, never a removal without its record.
-        db.write_blocking(|conn| {
+        // the next start, never a removal without its record. Asked again
+        // here: a document recorded meanwhile on another node keeps it.
+        let still_unnamed = db.write_blocking(|conn| {
+            let named: i64 = tender_documents::table
+                .filter(tender_documents::sha256.eq(&name))
+                .count()
+                .get_result(conn)?;
+            if named > 0 || !crate::store::untouched_since_grace(&path, wall) {
+                return Ok(false);
+            }
             audit::record(
                 conn,
                 &ctx,
@@ -273,8 +295,12 @@ pub fn sweep_unnamed(
                     why: "stored without a document: the server stopped, or the document was \
                           refused, after the file was stored",
                 },
-            )
+            )?;
+            Ok(true)
         })?;
+        if !still_unnamed {
+            continue;
+        }
         blobs.remove(&name).map_err(io)?;
         tracing::warn!(
             file,

@@ -369,7 +369,7 @@ pub async fn transition_tender(
             | super::lifecycle::Action::Fail
     ) {
         // Evaluation is over or will not happen: decrypted bids go.
-        crate::opening::bid::purge_opened(&state.config.data_dir, tender.as_str());
+        crate::opening::bid::purge_opened(state.config.shared(), tender.as_str());
     }
     Ok(web::Json(detail))
 }

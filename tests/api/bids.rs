@@ -264,14 +264,14 @@ pub async fn submit_with(
         .await
 }
 
-fn schedule(price: i64) -> Value {
+pub fn schedule(price: i64) -> Value {
     json!({ "total_price_fen": price, "duration_days": 180,
             "key_terms": { "质保期": "3 年", "付款方式": "按进度" } })
 }
 
 /// Checks a receipt's timestamp with `openssl ts -verify` and the
 /// platform TSA's root, and that it covers `file`.
-fn verify_receipt_with_openssl(r: &Registry, receipt: &Value, file: &Path) {
+pub fn verify_receipt_with_openssl(r: &Registry, receipt: &Value, file: &Path) {
     let bytes = std::fs::read(file).unwrap();
     let sha = sha256_hex(&bytes);
     assert_eq!(receipt["sha256"], sha);
@@ -563,7 +563,7 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
     assert_eq!(r.app.snapshot(), before, "a late bid wrote nothing");
 }
 
-fn count_files(dir: &Path) -> usize {
+pub fn count_files(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -581,7 +581,11 @@ fn count_files(dir: &Path) -> usize {
 
 /// A published tender and one bid for it by the NNG enterprise "builder",
 /// signed in: (tender id, the envelope's path, its bytes, builder's token).
-async fn one_bid_ready(r: &Registry, dir: &Path, price: i64) -> (String, PathBuf, Vec<u8>, String) {
+pub async fn one_bid_ready(
+    r: &Registry,
+    dir: &Path,
+    price: i64,
+) -> (String, PathBuf, Vec<u8>, String) {
     let nng = &r.nng;
     let (_tenderer, tender, opening) = tender_with_opening_cert(r, dir).await;
     let builder = sign_in(r, nng, "builder").await;
@@ -942,7 +946,7 @@ pub async fn finish_raw_patch(mut socket: tokio::net::TcpStream, rest: &[u8]) ->
 }
 
 /// Waits until an upload's part file holds `n` bytes.
-async fn part_reaches(app: &crate::helpers::TestApp, upload: &str, n: u64) {
+pub async fn part_reaches(app: &crate::helpers::TestApp, upload: &str, n: u64) {
     let part = app.data_dir.path().join(format!("uploads/{upload}.part"));
     for _ in 0..250 {
         if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == n {
@@ -1618,6 +1622,11 @@ async fn a_server_killed_mid_upload_or_mid_opening_resumes_without_loss_or_dupli
     part_reaches(&r.app, &upload, 1000).await;
     r.app.crash_and_restart().await;
     drop(socket);
+    // The dead request's claim on the session lapses after its lease.
+    r.app.clock.advance(
+        chrono::Duration::from_std(ggzy::bids::upload::CLAIM_LEASE).unwrap()
+            + chrono::Duration::seconds(1),
+    );
     assert_eq!(r.app.count("bids"), 2, "half an upload is no bid");
     let state = r
         .app

@@ -218,6 +218,49 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Starts a second node of the same platform in this process: its own
+    /// data folder (its SQLite file unused, its keys a copy of this node's,
+    /// as every node gets the platform's keys), this node's database and
+    /// clock, and this node's data folder as the shared folder
+    /// (`GGZY_SHARED_DIR`), which is where this node keeps its files by
+    /// default. It sweeps as any node does when it starts.
+    pub async fn second_node(&self) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(
+            &self.data_dir.path().join("keys"),
+            &data_dir.path().join("keys"),
+        );
+        let args = ConfigArgs {
+            data_dir: Some(data_dir.path().to_path_buf()),
+            shared_dir: Some(
+                self.args
+                    .shared_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.path().to_path_buf()),
+            ),
+            demo_data: Some(false),
+            ..self.args.clone()
+        };
+        let (base, db, (server, background), hall, rooms) =
+            start(&args, self.clock.clone(), "http", self.live);
+        TestApp {
+            base,
+            client: Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .finish(),
+            clock: self.clock.clone(),
+            db,
+            hall,
+            rooms,
+            data_dir,
+            _database: None,
+            args,
+            live: self.live,
+            server,
+            background,
+        }
+    }
+
     /// Stops the in-process server and its background tasks (as a stop
     /// would), leaving its data folder and database for another server.
     pub async fn stop(&mut self) {
@@ -230,6 +273,16 @@ impl TestApp {
     /// The database this server uses, for another process to use.
     pub fn database_url(&self) -> String {
         self.args.database_url.clone().unwrap_or_default()
+    }
+}
+
+/// Copies the files of folder `from` into `to` (one level).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder").flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy file");
+        }
     }
 }
 

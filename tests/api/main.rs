@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod identity;
 mod login;
+mod nodes;
 mod ocsp;
 mod opendata;
 mod pki;

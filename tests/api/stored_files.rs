@@ -213,6 +213,10 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
     let cut = uuid::Uuid::new_v4().to_string();
     let part = r.app.data_dir.path().join(format!("uploads/{cut}.part"));
     std::fs::write(&part, &lost[..100]).unwrap();
+    // Both untouched for longer than any node takes to record what it
+    // stored: abandoned (younger ones may be another node's, under way).
+    age(&part);
+    age(&r.app.data_dir.path().join(format!("bids/{orphan}.p7m")));
 
     // Started again on the same data folder: the orphan is gone, on the
     // record, with its hash and no bidder; the recorded bid is untouched.
@@ -265,6 +269,17 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
     assert_eq!(events(&r.app, "bid.file_removed").len(), 1);
 }
 
+/// Makes a file look untouched for longer than the sweeps' grace period.
+fn age(path: &Path) {
+    let then = std::time::SystemTime::now() - ggzy::store::ABANDONED_AFTER * 2;
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(then)
+        .unwrap();
+}
+
 /// Writes `bytes` where the file store keeps them, as a stored file whose
 /// document was never recorded.
 fn plant_stored_file(root: &Path, bytes: &[u8]) -> String {
@@ -301,8 +316,10 @@ async fn a_stored_file_no_document_names_is_removed_at_start_on_the_record() {
     let orphan = "招标文件正文 v2（未记录）".as_bytes().to_vec();
     let sha = plant_stored_file(app.data_dir.path(), &orphan);
     std::fs::write(app.data_dir.path().join("blobs/tmp/unfinished"), b"half").unwrap();
-    app.crash_and_restart().await;
     let root = app.data_dir.path().join("blobs");
+    age(&root.join("sha256").join(&sha[..2]).join(&sha));
+    age(&root.join("tmp/unfinished"));
+    app.crash_and_restart().await;
     assert!(!root.join("sha256").join(&sha[..2]).join(&sha).exists());
     assert!(!root.join("tmp/unfinished").exists());
     let removed = events(&app, "tender.document.file_removed");
