@@ -621,3 +621,14 @@ diesel::table! {
         exit_code -> Nullable<Integer>,
     }
 }
+
+diesel::table! {
+    /// The platform's public keys, one per purpose, as first recorded.
+    platform_keys (purpose) {
+        purpose -> Text,
+        algorithm -> Text,
+        spki_sha256 -> Text,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
