@@ -21,6 +21,7 @@ mod login;
 mod ocsp;
 mod opendata;
 mod pki;
+mod platform_keys;
 mod publication_keys;
 mod rooms;
 mod sealed;
