@@ -140,10 +140,10 @@ impl KeyFolder {
         }
         if let Some(missing) = missing_files(&self.dir, tsa_configured).first() {
             anyhow::bail!(
-                "the platform key folder {dir} (keys_dir, GGZY_KEYS_DIR) has no {file}: a \
-                 provisioned node never makes keys. Give every node the folder `ggzy keys init \
-                 --dir {dir}` made for this platform (all of its files), or run that command \
-                 once to make the set of a new platform",
+                "the platform key folder {dir} (keys_dir, GGZY_KEYS_DIR) has no {file}, and a \
+                 node given a key folder never makes keys: give this node the platform's key \
+                 folder, every file of it, or for a new platform make one with `ggzy keys init \
+                 --dir {dir}`",
                 dir = self.dir.display(),
                 file = missing.display(),
             );
