@@ -115,7 +115,9 @@ async fn migrate_users_add_and_the_token_works_against_the_server() {
         .unwrap();
     let client = awc::Client::default();
     let mut reply = None;
-    for _ in 0..100 {
+    // A first start makes the platform's keys (two RSA-3072 among them:
+    // seconds each on a busy machine) before it listens.
+    for _ in 0..300 {
         if let Ok(mut r) = client
             .get(format!("http://127.0.0.1:{port}/api/v1/me"))
             .insert_header(("Authorization", format!("Bearer {token}")))
