@@ -46,6 +46,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::trust::cli::TrustCommand,
     },
+    /// The platform's key set, one for all its nodes: make it (`init`),
+    /// show its fingerprints.
+    Keys {
+        #[command(subcommand)]
+        command: crate::keys::cli::KeysCommand,
+    },
     /// Certificates and trust material.
     Pki {
         #[command(subcommand)]
@@ -283,6 +289,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users { command } => users(config, command),
         Command::Leagues { command } => leagues(config, command),
         Command::Trust { command } => crate::trust::cli::run(&config, command),
+        Command::Keys { command } => crate::keys::cli::run(&config, command),
         Command::Pki { command } => pki(command),
         Command::Bid { command } => crate::bids::cli::run(command),
         Command::Opening { command } => crate::opening::cli::run(command),

@@ -72,6 +72,10 @@ pub struct Config {
     /// most 64); unset: the host name and a random suffix, new at each
     /// start.
     pub node_id: Option<String>,
+    /// The platform's key set, the same folder (or a copy) on every node
+    /// (`ggzy keys init` makes one): keys are only read from it, never made.
+    /// Unset: `<data_dir>/keys`, made on first start (one node alone).
+    pub keys_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -95,6 +99,7 @@ impl Default for Config {
             tsa_cert: None,
             tsa_key: None,
             node_id: None,
+            keys_dir: None,
             session_minutes: 480,
             tls_cert: None,
             tls_key: None,
@@ -131,6 +136,7 @@ struct FileConfig {
     tsa_cert: Option<PathBuf>,
     tsa_key: Option<PathBuf>,
     node_id: Option<String>,
+    keys_dir: Option<PathBuf>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -208,6 +214,11 @@ pub struct ConfigArgs {
 
     #[arg(long, env = "GGZY_NODE_ID", global = true)]
     pub node_id: Option<String>,
+
+    /// The platform's key set, given to every node; keys are never made
+    /// there [default: <data_dir>/keys, made on first start].
+    #[arg(long, env = "GGZY_KEYS_DIR", global = true)]
+    pub keys_dir: Option<PathBuf>,
 }
 
 impl ConfigArgs {
@@ -249,6 +260,9 @@ impl ConfigArgs {
         }
         if self.tsa_key.is_some() {
             config.tsa_key = self.tsa_key.clone();
+        }
+        if self.keys_dir.is_some() {
+            config.keys_dir = self.keys_dir.clone();
         }
         if self.tls_cert.is_some() {
             config.tls_cert = self.tls_cert.clone();
@@ -302,6 +316,9 @@ impl Config {
         }
         if file.tsa_key.is_some() {
             self.tsa_key = file.tsa_key;
+        }
+        if file.keys_dir.is_some() {
+            self.keys_dir = file.keys_dir;
         }
         if file.tls_cert.is_some() {
             self.tls_cert = file.tls_cert;
@@ -402,9 +419,18 @@ impl Config {
         self.shared().join("blobs")
     }
 
-    /// The platform's own keys (trust lists, opening-key custody, timestamps).
+    /// The platform's own keys (audit log, trust lists, opening-key
+    /// custody, timestamps): the configured set, or `<data_dir>/keys`.
     pub fn keys_dir(&self) -> std::path::PathBuf {
-        self.data_dir.join("keys")
+        self.keys_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys"))
+    }
+
+    /// Whether the key set was provisioned (`keys_dir` set): then a node
+    /// only reads it, and a missing file stops the start.
+    pub fn keys_provisioned(&self) -> bool {
+        self.keys_dir.is_some()
     }
 }
 

@@ -20,6 +20,7 @@ pub mod frontend;
 pub mod hall;
 pub mod http;
 pub mod identity;
+pub mod keys;
 pub mod leagues;
 pub mod opendata;
 pub mod opening;

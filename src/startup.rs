@@ -68,28 +68,54 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         public_url: config.public_url.clone(),
         publisher_name: config.publisher_name.clone(),
     };
-    let platform_custodian = crate::opening::platform::PlatformCustodian::load_or_create(
-        &config.keys_dir(),
+    // The platform's keys: a provisioned set is only read (every file must
+    // be there); the default folder is made on first start.
+    let folder = crate::keys::KeyFolder::of(&config);
+    folder.check_complete(config.tsa_cert.is_some())?;
+    let keys = crate::keys::PlatformKeys::load_or_create(
+        &folder.dir,
+        &audit::AuditLog::name_for(&config.public_url),
         clock.now(),
-    )
-    .context("loading the platform's opening-key custodian key")?;
+    )?;
+    let load_tsa = || -> anyhow::Result<crate::tsa::Tsa> {
+        let (cert, key) = match (&config.tsa_cert, &config.tsa_key) {
+            (Some(cert), Some(key)) => (cert.clone(), key.clone()),
+            _ => crate::pki::keys::ensure_tsa_files(&folder.dir, clock.now())?,
+        };
+        crate::tsa::Tsa::load(&cert, &key)
+            .with_context(|| format!("loading the timestamp authority {}", cert.display()))
+    };
+    let node = node.to_string();
+    // Whether this node's keys are the platform's is settled before it
+    // writes anything else. Only the default folder's timestamp authority
+    // can still change (the demo data installs its own there), so that
+    // set is checked once the demo data is in.
+    let early_tsa = if folder.provisioned {
+        let tsa = load_tsa()?;
+        keys.record_or_refuse(&db, &tsa, &node, clock.now())?;
+        Some(tsa)
+    } else {
+        None
+    };
     if config.demo_data {
         crate::demo::load_if_empty(
             &db,
             &blobs,
             &ocds,
             &config.data_dir.join("pki-demo"),
-            &config.keys_dir(),
+            (!folder.provisioned).then_some(folder.dir.as_path()),
             clock.now(),
-            &platform_custodian.certificate,
+            &keys.custodian.certificate,
         )?;
     }
-    let (tsa_cert, tsa_key) = match (&config.tsa_cert, &config.tsa_key) {
-        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
-        _ => crate::pki::keys::ensure_tsa_files(&config.keys_dir(), clock.now())?,
+    let tsa = match early_tsa {
+        Some(tsa) => tsa,
+        None => {
+            let tsa = load_tsa()?;
+            keys.record_or_refuse(&db, &tsa, &node, clock.now())?;
+            tsa
+        }
     };
-    let tsa = crate::tsa::Tsa::load(&tsa_cert, &tsa_key)
-        .with_context(|| format!("loading the timestamp authority {}", tsa_cert.display()))?;
     let uploads = crate::bids::upload::Uploads::open(config.shared(), db.clone(), clock.clone())
         .context("opening the upload folder")?;
     // After a crash every stored file has its row, or goes (on the record),
@@ -107,14 +133,12 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     if let Err(e) = crate::tenders::documents::sweep_unnamed(&db, &blobs, clock.now()) {
         tracing::error!(error = %e, "sweeping stored files without documents");
     }
-    let signing_key =
-        crate::pki::keys::SigningKey::load_or_create(&config.keys_dir(), "trust-list-signing")
-            .context("loading the trust-list signing key")?;
-    let log_key = audit::note::LogKey::load_or_create(
-        &config.keys_dir(),
-        &audit::AuditLog::name_for(&config.public_url),
-    )
-    .context("loading the audit log's signing key")?;
+    let crate::keys::PlatformKeys {
+        log_key,
+        signing_key,
+        custodian: platform_custodian,
+        ..
+    } = keys;
     // Whatever was recorded before (demo data, a server stopped between
     // rounds) joins the log now, and the log has a checkpoint from the start.
     db.write_blocking(|conn| audit::tlog::integrate(conn, &log_key, &|| clock.now()))

@@ -646,4 +646,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The platform's public keys, one per purpose, as first recorded.
+    platform_keys (purpose) {
+        purpose -> Text,
+        algorithm -> Text,
+        spki_sha256 -> Text,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(bid_arrivals, cluster_nodes);

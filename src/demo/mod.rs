@@ -135,13 +135,16 @@ fn demo_organisation(
 }
 
 /// Loads the demo data if there are no leagues yet, and writes the demo
-/// trust fabric's files (keys included) to `fabric_dir`.
+/// trust fabric's files (keys included) to `fabric_dir`. The fabric's GX
+/// timestamp authority becomes the platform's, installed in `tsa_into`;
+/// with none (a provisioned key set, never written), the platform's own
+/// stays.
 pub fn load_if_empty(
     db: &Db,
     blobs: &BlobStore,
     settings: &OcdsSettings,
     fabric_dir: &Path,
-    keys_dir: &Path,
+    tsa_into: Option<&Path>,
     now: DateTime<Utc>,
     platform: &openssl::x509::X509,
 ) -> anyhow::Result<()> {
@@ -160,15 +163,17 @@ pub fn load_if_empty(
     match loaded {
         Ok(true) => {
             tracing::info!("demo data loaded");
-            let gx = fabric_dir.join("GX");
-            let read = |name: &str| std::fs::read(gx.join(name));
-            crate::pki::keys::install_tsa(
-                keys_dir,
-                &read("timestamp-authority.cert.pem")?,
-                &read("root-ca.cert.pem")?,
-                &read("timestamp-authority.key.pem")?,
-            )
-            .context("installing the demo timestamp authority")?;
+            if let Some(keys_dir) = tsa_into {
+                let gx = fabric_dir.join("GX");
+                let read = |name: &str| std::fs::read(gx.join(name));
+                crate::pki::keys::install_tsa(
+                    keys_dir,
+                    &read("timestamp-authority.cert.pem")?,
+                    &read("root-ca.cert.pem")?,
+                    &read("timestamp-authority.key.pem")?,
+                )
+                .context("installing the demo timestamp authority")?;
+            }
             tracing::warn!(
                 path = %fabric_dir.display(),
                 "demo trust fabric written: its unencrypted keys sign in as the demo enterprises, experts and supervisors (DEMO MATERIAL — NOT FOR PRODUCTION)"

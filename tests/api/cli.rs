@@ -600,9 +600,10 @@ async fn a_database_session_is_recorded_before_it_opens() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5");
 }
 
-/// Nodes of one platform starting together on an empty PostgreSQL database
-/// take turns at the migrations and at the demo data (advisory locks):
-/// every one of them starts and answers, and the demo data is there once.
+/// Nodes of one platform (one key set, made with `ggzy keys init`) starting
+/// together on an empty PostgreSQL database take turns at the migrations,
+/// the demo data and recording the platform's keys (advisory locks): every
+/// one of them starts and answers, and the demo data is there once.
 /// (Several nodes share PostgreSQL only; on SQLite one process owns the
 /// database, and this test has nothing to run.)
 #[actix_web::test]
@@ -621,6 +622,16 @@ async fn nodes_starting_together_on_an_empty_database_all_start() {
                 .port()
         })
         .collect();
+    let keys = dir.path().join("platform-keys");
+    let init = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .args(["keys", "init", "--dir", keys.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
     let mut nodes: Vec<std::process::Child> = ports
         .iter()
         .enumerate()
@@ -628,6 +639,7 @@ async fn nodes_starting_together_on_an_empty_database_all_start() {
             Command::new(env!("CARGO_BIN_EXE_ggzy"))
                 .arg("serve")
                 .env("GGZY_DATA_DIR", dir.path().join(format!("node{i}")))
+                .env("GGZY_KEYS_DIR", &keys)
                 .env("DATABASE_URL", &db)
                 .env("GGZY_LISTEN", format!("127.0.0.1:{port}"))
                 .env("GGZY_LOG", "warn")

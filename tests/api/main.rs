@@ -23,6 +23,7 @@ mod nodes;
 mod ocsp;
 mod opendata;
 mod pki;
+mod platform_keys;
 mod publication_keys;
 mod rooms;
 mod sealed;
