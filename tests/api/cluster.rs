@@ -19,6 +19,7 @@ const CROSSING: Duration = Duration::from_secs(1);
 struct NodeB {
     child: Child,
     base: String,
+    _own: tempfile::TempDir,
 }
 
 impl Drop for NodeB {
@@ -34,10 +35,15 @@ async fn start_b(app: &TestApp) -> NodeB {
         .local_addr()
         .unwrap()
         .port();
+    // As a second machine is set up: a data folder of its own, the
+    // platform's key set and the shared folder (here, A's folders).
+    let own = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_ggzy"))
         .arg("serve")
         .env("DATABASE_URL", app.database_url())
-        .env("GGZY_DATA_DIR", app.data_dir.path())
+        .env("GGZY_DATA_DIR", own.path())
+        .env("GGZY_KEYS_DIR", app.data_dir.path().join("keys"))
+        .env("GGZY_SHARED_DIR", app.data_dir.path())
         .env("GGZY_NODE_ID", "b")
         .env("GGZY_DEMO_DATA", "false")
         .env("GGZY_LISTEN", format!("127.0.0.1:{port}"))
@@ -49,6 +55,7 @@ async fn start_b(app: &TestApp) -> NodeB {
     let mut node = NodeB {
         child,
         base: format!("http://127.0.0.1:{port}"),
+        _own: own,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

@@ -20,7 +20,7 @@ and HAProxy on loopback in front of both (roundrobin, health check on
    finish on B: every bid opened exactly once, the hall gap-free, nothing
    committed lost;
 5. A is started again while a large bid streams into B (A's start must not
-   take B's files: a known bug today, see KNOWN_BUGS); the live fan-out
+   take B's files); the live fan-out
    benchmark: objections committed through A, a hall watcher on B and one
    on A, commit→receipt p50/p99 on each (B must hear each within a second,
    in order, none twice);
@@ -80,22 +80,18 @@ TAKEOVER = 20.0
 
 
 def node_env(args, work: Path, name: str, port: int, demo: bool) -> dict:
-    """THE ONE PLACE that decides what each node is given.
-
-    Today both nodes get the SAME data folder: that is how they share the
-    platform keys (<data_dir>/keys) and the files (blobs, bid files, upload
-    parts, opened containers), and why A starts first (it makes the keys
-    and the demo fabric) and B only once A is ready.
-
-    When GGZY_KEYS_DIR (`ggzy keys init`) and GGZY_SHARED_DIR land, switch
-    to: GGZY_DATA_DIR = work/f"data-{name}" (one per node),
-    GGZY_KEYS_DIR = work/"keys" (made once, before any node starts, with
-    `ggzy keys init`), GGZY_SHARED_DIR = work/"shared"; and read the demo
-    fabric from node A's data folder (Cluster.fabric_dir)."""
+    """THE ONE PLACE that decides what each node is given, as two machines
+    of one platform are set up: a data folder of its own (GGZY_DATA_DIR:
+    node A's gets the demo fabric, pki-demo), the platform's key set made
+    once with `ggzy keys init` before any node starts (GGZY_KEYS_DIR), and
+    the shared folder for the files (GGZY_SHARED_DIR: blobs, bid files,
+    upload parts, opened containers)."""
     return dict(
         os.environ,
         DATABASE_URL=args.database_url,
-        GGZY_DATA_DIR=str(work / "data"),
+        GGZY_DATA_DIR=str(work / f"data-{name}"),
+        GGZY_KEYS_DIR=str(work / "keys"),
+        GGZY_SHARED_DIR=str(work / "shared"),
         GGZY_NODE_ID=name,
         GGZY_LISTEN=f"127.0.0.1:{port}",
         GGZY_DEMO_DATA="true" if demo else "false",
@@ -191,6 +187,10 @@ class Cluster:
         if self.work.exists():
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
+        # The platform's key set, once, for every node.
+        r = subprocess.run([args.ggzy, "keys", "init", "--dir", str(self.work / "keys")],
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        check(r.returncode == 0, f"ggzy keys init failed: {r.stdout}{r.stderr}")
         self.a = Node(self, "a", args.port_a, demo=True)
         self.b = Node(self, "b", args.port_b, demo=False)
         self.lb_base = f"http://127.0.0.1:{args.port_lb}"
@@ -200,7 +200,7 @@ class Cluster:
     @property
     def data_dir(self) -> Path:
         # Node A's data folder: where the demo fabric (pki-demo) is written.
-        return self.work / "data"
+        return self.work / "data-a"
 
     def start_haproxy(self) -> None:
         servers = "\n".join(f"    server {n.name} 127.0.0.1:{n.port} check" for n in (self.a, self.b))
@@ -341,11 +341,6 @@ def move_deadline_pg(database_url: str, tender_id: str, deadline: dt.datetime) -
 # Server bugs this script found; their checks print KNOWN BUG and appear in
 # the summary, but fail the run only with --strict (as in sealed_bids.py).
 KNOWN_BUGS: dict[str, str] = {
-    "sweep-takes-peers-files": (
-        "a node's start-up sweeps (src/bids/orphans.rs sweep, src/tenders/documents.rs sweep_unnamed "
-        "with BlobStore::clear_unfinished) remove every part file without an upload session, every bid "
-        "file without a row and every unfinished store write in the folder, including those another "
-        "node is writing right now: a bid streaming into B while A starts is answered 500"),
 }
 
 
@@ -601,12 +596,11 @@ class Run(sb.Run):
         if answer.get("status") == 201:
             sb.verify_receipt(json.loads(answer["body"]), big, streamer, tender2, True, tsa_root, self.work, c.lb,
                               tokens[streamer.label])
-            self.known("sweep-takes-peers-files", True, "")
             self.note(f"a {len(big) >> 20} MiB bid streamed into B while A started: accepted, receipt verified")
         else:
-            self.known("sweep-takes-peers-files", False,
-                       f"a {len(big) >> 20} MiB bid streaming into B while A started got HTTP {answer.get('status')} "
-                       f"{answer.get('body', b'')[:120]!r}; A's log at its start: {self.swept_lines(c.a)}")
+            raise Mismatch(f"a {len(big) >> 20} MiB bid streaming into B while A started got HTTP "
+                           f"{answer.get('status')} {answer.get('body', b'')[:120]!r}: a starting node's sweep "
+                           f"must leave another node's files alone; A's log at its start: {self.swept_lines(c.a)}")
         ra, rb = self.readyz_both("b")
         self.note(f"A back in {up:.1f} s; duties stay on B")
         w_a = TimedWatcher(f"{self.ws(c.a)}/api/v1/tenders/{tid}/hall/live?after={events[-1]['seq']}",
@@ -752,9 +746,8 @@ class Run(sb.Run):
         alternate between B, A, the balancer and B; each node reports the
         offset the other left."""
         c = self.c
-        # TODO(shared files): with separate data folders this needs GGZY_SHARED_DIR
-        # (upload parts on the shared directory, upload claims in the database).
-        # Today both nodes share one data folder, so the part file is shared.
+        # The part file is on the shared folder and the session's progress and
+        # claim in the database: any node continues what another began.
         r = c.a.api.expect(201, "POST", f"/api/v1/tenders/{tid}/bid-uploads", token=token,
                            body={"size": len(file), "sha256": sb.sha256_hex(file)})
         loc = r.headers["Location"]
