@@ -91,10 +91,15 @@ async fn run() {
         .local_addr()
         .unwrap()
         .port();
+    // As a second machine: its own data folder, the platform's key set and
+    // the shared folder (A's).
+    let own = tempfile::tempdir().expect("temp dir");
     let mut node_b = std::process::Command::new(env!("CARGO_BIN_EXE_ggzy"))
         .arg("serve")
         .env("DATABASE_URL", &database.url)
-        .env("GGZY_DATA_DIR", dir.path())
+        .env("GGZY_DATA_DIR", own.path())
+        .env("GGZY_KEYS_DIR", dir.path().join("keys"))
+        .env("GGZY_SHARED_DIR", dir.path())
         .env("GGZY_NODE_ID", "bench-b")
         .env("GGZY_DEMO_DATA", "false")
         .env("GGZY_LISTEN", format!("127.0.0.1:{port_b}"))
@@ -143,7 +148,22 @@ async fn run() {
                 league: Some(&league),
                 organisation: Some(&org),
             };
-            Ok(create_user(conn, &ctx, &new, None)?.1)
+            let (id, token) = create_user(conn, &ctx, &new, None)?;
+            // A custodian of its tenders' opening keys (publication needs
+            // one besides the platform): a certificate on record.
+            let key =
+                openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+            let now = clock.now();
+            let cert = ggzy::opening::custody::self_signed(
+                &key,
+                "bench custodian",
+                now - chrono::Duration::days(1),
+                now + chrono::Duration::days(400),
+            )
+            .expect("a custodian certificate");
+            let der = cert.to_der().expect("DER");
+            ggzy::opening::store::record_custody_certificate(conn, &id, &der, now)?;
+            Ok(token)
         })
         .expect("tenderer")
     };
