@@ -133,12 +133,11 @@ impl Bus {
 
     /// Average microseconds from a notice's arrival to its relay's publish.
     pub fn average_relay_micros(&self) -> u64 {
-        let heard = self.heard();
-        if heard == 0 {
-            0
-        } else {
-            self.stats.relay_micros.load(Ordering::Relaxed) / heard
-        }
+        self.stats
+            .relay_micros
+            .load(Ordering::Relaxed)
+            .checked_div(self.heard())
+            .unwrap_or(0)
     }
 
     /// Starts listening on PostgreSQL at `url` (a thread with a connection
