@@ -36,25 +36,21 @@
 //! `GGZY_BENCH_DATABASE_URL=postgres://…/postgres` runs on a fresh
 //! PostgreSQL database made (and dropped) through that one.
 
+#[path = "support/bidding.rs"]
+mod bidding;
 mod support;
 
-use awc::Client;
+use bidding::{
+    Api, Bidder, MIB, Reply, check_receipt, demo_enterprise_ca, documents, enterprise, envelope,
+    percentile, secs,
+};
 use chrono::{DateTime, Duration as Span, SubsecRound, Utc};
-use ggzy::audit::AuditContext;
-use ggzy::bids::container::{self, PriceSchedule};
-use ggzy::bids::envelope::{self, ContentCipher};
+use ggzy::bids::envelope;
 use ggzy::clock::{Clock, OffsetClock};
 use ggzy::config::ConfigArgs;
 use ggzy::db::Db;
 use ggzy::identity::Role;
-use ggzy::identity::store::{NewUser, create_user, find_or_create_organisation};
-use ggzy::types::{CreditCode, LeagueCode};
-use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
-use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
-use openssl::rsa::Rsa;
-use openssl::sign::Signer;
 use openssl::x509::X509;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -62,8 +58,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const MIB: usize = 1 << 20;
 
 struct Sizes {
     surge: usize,
@@ -96,9 +90,10 @@ fn sizes() -> Sizes {
 // The server
 // ---------------------------------------------------------------------------
 
+/// The server in this process: its API (through `Deref`), its clock,
+/// database and folders.
 struct Server {
-    base: String,
-    client: Client,
+    api: Api,
     clock: Arc<OffsetClock>,
     db: Db,
     data_dir: PathBuf,
@@ -126,19 +121,8 @@ fn start(dir: &Path, database_url: &str) -> Server {
     let app = ggzy::startup::Application::build(state).expect("build");
     let base = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run());
-    let client = Client::builder()
-        // No connection cap, and never reuse a connection the server's 5 s
-        // keep-alive may already have closed.
-        .connector(
-            awc::Connector::new()
-                .limit(0)
-                .conn_keep_alive(Duration::from_secs(3)),
-        )
-        .timeout(Duration::from_secs(900))
-        .finish();
     Server {
-        base,
-        client,
+        api: Api::new(base),
         clock,
         db,
         data_dir: dir.to_path_buf(),
@@ -146,23 +130,11 @@ fn start(dir: &Path, database_url: &str) -> Server {
     }
 }
 
-struct Reply {
-    status: u16,
-    body: Vec<u8>,
-}
+impl std::ops::Deref for Server {
+    type Target = Api;
 
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-    fn expect(self, status: u16, what: &str) -> Reply {
-        assert_eq!(
-            self.status,
-            status,
-            "{what}: {}",
-            String::from_utf8_lossy(&self.body)
-        );
-        self
+    fn deref(&self) -> &Api {
+        &self.api
     }
 }
 
@@ -171,141 +143,9 @@ impl Server {
         self.clock.now()
     }
 
-    async fn send(
-        &self,
-        method: awc::http::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<(&str, Vec<u8>)>,
-    ) -> Reply {
-        let mut req = self
-            .client
-            .request(method, format!("{}{}", self.base, path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let mut resp = match body {
-            Some((ty, bytes)) => req
-                .insert_header(("Content-Type", ty))
-                .send_body(bytes)
-                .await
-                .expect("request"),
-            None => req.send().await.expect("request"),
-        };
-        let body = resp.body().limit(64 * MIB).await.expect("body").to_vec();
-        Reply {
-            status: resp.status().as_u16(),
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        self.send(awc::http::Method::GET, path, token, None).await
-    }
-
-    async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
-        let bytes = serde_json::to_vec(body).expect("json");
-        self.send(
-            awc::http::Method::POST,
-            path,
-            token,
-            Some(("application/json", bytes)),
-        )
-        .await
-    }
-
     /// A user with a token, as `ggzy users add` makes one.
     fn user(&self, name: &str, role: Role, org: &str) -> (String, ggzy::types::UserId) {
-        let league = LeagueCode::parse("NNG").expect("NNG");
-        let ctx = AuditContext::system(self.now());
-        self.db
-            .write_blocking(|conn| {
-                let org = find_or_create_organisation(conn, &ctx, &league, org, None)?;
-                let new = NewUser {
-                    name,
-                    roles: &[role],
-                    league: Some(&league),
-                    organisation: Some(&org),
-                };
-                let (id, token) = create_user(conn, &ctx, &new, None)?;
-                Ok((token, id))
-            })
-            .expect("user")
-    }
-
-    async fn tender(&self, tenderer: &str, title: &str, deadline: DateTime<Utc>) -> String {
-        let now = self.now();
-        let body = json!({
-            "title": title,
-            "description": "benchmark",
-            "category": "government_procurement",
-            "method": "open_tendering",
-            "budget": {"amount_fen": 150_000_000, "currency": "CNY"},
-            "lots": [{"title": "第一包", "budget_fen": 150_000_000}],
-            "evaluation": {
-                "method": "comprehensive_scoring",
-                "criteria": [
-                    {"code": "tech", "name": "技术", "kind": "technical", "weight": 70},
-                    {"code": "price", "name": "价格", "kind": "price", "weight": 30}
-                ],
-                "price_formula": {"kind": "lowest_price_base"}
-            },
-            "dates": {
-                "documents_available_at": (now + Span::hours(1)).to_rfc3339(),
-                "clarification_deadline": (now + Span::days(15)).to_rfc3339(),
-                "bid_deadline": deadline.to_rfc3339(),
-                "publicity_days": 3
-            }
-        });
-        let r = self
-            .post_json("/api/v1/tenders", Some(tenderer), &body)
-            .await
-            .expect(201, "draft");
-        let id = r.json()["id"].as_str().expect("id").to_string();
-        self.post_json(
-            &format!("/api/v1/tenders/{id}/transitions"),
-            Some(tenderer),
-            &json!({"action": "publish", "reason": ""}),
-        )
-        .await
-        .expect(200, "publish");
-        id
-    }
-
-    async fn opening_cert(&self, tender: &str) -> X509 {
-        let r = self
-            .get(
-                &format!("/api/v1/tenders/{tender}/opening-key/certificate.pem"),
-                None,
-            )
-            .await
-            .expect(200, "opening certificate");
-        X509::from_pem(&r.body).expect("opening certificate PEM")
-    }
-
-    async fn sign_in(&self, bidder: &Bidder) -> String {
-        let c = self
-            .post_json("/api/v1/auth/challenges", None, &json!({}))
-            .await
-            .expect(201, "challenge")
-            .json();
-        let challenge = c["challenge"].as_str().expect("challenge");
-        let mut signer = Signer::new(MessageDigest::sha256(), &bidder.key).expect("signer");
-        signer.update(challenge.as_bytes()).expect("sign");
-        let signature = openssl::base64::encode_block(&signer.sign_to_vec().expect("sign"));
-        let cert = String::from_utf8(bidder.cert.to_pem().expect("pem")).expect("utf-8");
-        self.post_json(
-            "/api/v1/auth/login",
-            None,
-            &json!({"challenge_id": c["id"], "certificate": cert,
-                    "signature": signature, "format": "raw"}),
-        )
-        .await
-        .expect(201, "login")
-        .json()["token"]
-            .as_str()
-            .expect("token")
-            .to_string()
+        bidding::user(&self.db, self.now(), name, role, org)
     }
 
     /// Sends one bid over a plain socket, as a lean client would: awc
@@ -359,131 +199,6 @@ impl Server {
 }
 
 // ---------------------------------------------------------------------------
-// Bidders and their envelopes
-// ---------------------------------------------------------------------------
-
-struct Ca {
-    cert: X509,
-    key: PKey<Private>,
-}
-
-struct Bidder {
-    cert: X509,
-    key: PKey<Private>,
-}
-
-fn demo_enterprise_ca(data_dir: &Path) -> Ca {
-    let dir = data_dir.join("pki-demo/NNG");
-    let cert = X509::from_pem(&std::fs::read(dir.join("enterprise-ca.cert.pem")).expect("CA"))
-        .expect("CA PEM");
-    let key = PKey::private_key_from_pem(
-        &std::fs::read(dir.join("enterprise-ca.key.pem")).expect("CA key"),
-    )
-    .expect("CA key PEM");
-    Ca { cert, key }
-}
-
-/// An enterprise certificate as the NNG enterprise CA issues them.
-fn enterprise(ca: &Ca, i: usize, now: DateTime<Utc>) -> Bidder {
-    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).expect("P-256");
-    let key = PKey::from_ec_key(EcKey::generate(&group).expect("key")).expect("key");
-    let credit = CreditCode::with_check_digit(&format!("91450100MA{i:07}")).expect("credit code");
-    let org = format!("压力测试第{i}建设有限公司");
-    let cert = ggzy::pki::demo::issue_enterprise(
-        &ca.cert,
-        &ca.key,
-        &org,
-        &credit,
-        key.clone(),
-        now - Span::hours(1),
-        365,
-    )
-    .expect("enterprise certificate");
-    Bidder { cert, key }
-}
-
-/// A folder holding one document of `bytes` random (incompressible) bytes.
-fn documents(dir: &Path, bytes: usize) -> PathBuf {
-    let docs = dir.join(format!("documents-{bytes}"));
-    std::fs::create_dir_all(&docs).expect("documents folder");
-    let mut f = std::fs::File::create(docs.join("technical.bin")).expect("document");
-    let mut chunk = vec![0u8; MIB];
-    let mut left = bytes;
-    while left > 0 {
-        let n = left.min(MIB);
-        openssl::rand::rand_bytes(&mut chunk[..n]).expect("random");
-        f.write_all(&chunk[..n]).expect("write");
-        left -= n;
-    }
-    docs
-}
-
-/// A bid envelope: a container (the schedule and the documents) signed,
-/// encrypted to `opening` with AES-256-GCM and signed again.
-fn envelope(bidder: &Bidder, docs: &Path, price: i64, opening: &X509) -> Vec<u8> {
-    let schedule = PriceSchedule::parse(
-        json!({"total_price_fen": price, "duration_days": 180,
-               "key_terms": {"质保期": "3 年"}})
-        .to_string()
-        .as_bytes(),
-    )
-    .expect("schedule");
-    let (zip, _) = container::build(docs, &schedule, None, std::io::Cursor::new(Vec::new()))
-        .expect("container");
-    envelope::pack(
-        &zip.into_inner(),
-        &bidder.cert,
-        &bidder.key,
-        &[],
-        opening,
-        ContentCipher::Gcm,
-        true,
-    )
-    .expect("envelope")
-}
-
-// ---------------------------------------------------------------------------
-// Figures
-// ---------------------------------------------------------------------------
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i]
-}
-
-fn secs(d: Duration) -> String {
-    format!("{:.2} s", d.as_secs_f64())
-}
-
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-    openssl::sha::sha256(bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    ggzy::identity::hex(bytes)
-}
-
-/// Checks a receipt: 201, the hash of what was sent, a timestamp token
-/// over that hash from the platform TSA.
-fn check_receipt(reply: &Reply, sent: &[u8], tsa_root: &X509) -> Value {
-    assert_eq!(
-        reply.status,
-        201,
-        "bid refused: {}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    let receipt = reply.json();
-    let hash = sha256(sent);
-    assert_eq!(receipt["sha256"], hex(&hash), "receipt hash");
-    assert_eq!(receipt["size_bytes"], sent.len() as u64, "receipt size");
-    let tsr = openssl::base64::decode_block(receipt["timestamp_response"].as_str().expect("tsr"))
-        .expect("base64");
-    ggzy::tsa::verify(&tsr, &hash, std::slice::from_ref(tsa_root), &[], Utc::now())
-        .expect("the receipt's timestamp verifies");
-    receipt
-}
-
-// ---------------------------------------------------------------------------
 // The three measurements
 // ---------------------------------------------------------------------------
 
@@ -529,21 +244,14 @@ async fn ingest(s: &Server, bidder: &Bidder, tender: &str, mib: usize, tsa_root:
 
 async fn surge(s: &Server, bidders: &[Bidder], tender: &str, tsa_root: &X509) {
     let opening = s.opening_cert(tender).await;
-    let deadline: DateTime<Utc> = serde_json::from_value(
-        s.get(&format!("/api/v1/tenders/{tender}"), None)
-            .await
-            .json()["dates"]["bid_deadline"]
-            .clone(),
-    )
-    .expect("deadline");
-    let work = s.data_dir.join("bench-surge");
-    let docs = documents(&work, MIB - 4096);
+    let deadline = s.deadline(tender).await;
     let t = Instant::now();
-    let envelopes: Vec<Vec<u8>> = bidders
-        .iter()
-        .enumerate()
-        .map(|(i, b)| envelope(b, &docs, 90_000_000 + i as i64, &opening))
-        .collect();
+    let envelopes = bidding::surge_envelopes(
+        bidders,
+        &s.data_dir.join("bench-surge"),
+        90_000_000,
+        &opening,
+    );
     println!(
         "surge: {} envelopes of {:.2} MiB packed in {}",
         envelopes.len(),
@@ -552,10 +260,7 @@ async fn surge(s: &Server, bidders: &[Bidder], tender: &str, tsa_root: &X509) {
     );
     // Sessions opened a day before, as bidders who prepared would.
     s.clock.advance(deadline - Span::days(1) - s.now());
-    let mut tokens = Vec::new();
-    for chunk in bidders.chunks(50) {
-        tokens.extend(futures_util::future::join_all(chunk.iter().map(|b| s.sign_in(b))).await);
-    }
+    let tokens = s.sign_in_all(bidders, 50).await;
     // The last minute.
     s.clock.advance(deadline - Span::seconds(60) - s.now());
     let started = s.now();
@@ -579,17 +284,8 @@ async fn surge(s: &Server, bidders: &[Bidder], tender: &str, tsa_root: &X509) {
         latencies.push(*took);
     }
     latencies.sort();
-    let stored =
-        s.db.write_blocking(|conn| {
-            use diesel::prelude::*;
-            use ggzy::db::schema::bids;
-            Ok(bids::table
-                .filter(bids::tender_id.eq(tender))
-                .count()
-                .get_result::<i64>(conn)?)
-        })
-        .expect("count");
-    assert_eq!(stored as usize, bidders.len(), "every bid on record");
+    let stored = bidding::bids_on_record(&s.db, tender);
+    assert_eq!(stored, bidders.len(), "every bid on record");
     let files = std::fs::read_dir(s.data_dir.join("bids"))
         .expect("bids folder")
         .count();
@@ -605,7 +301,6 @@ async fn surge(s: &Server, bidders: &[Bidder], tender: &str, tsa_root: &X509) {
         secs(wall),
     );
     println!("surge: {files} bid files in the store (all tenders)");
-    std::fs::remove_dir_all(&work).expect("clean up");
 }
 
 /// The tenderer's share, decrypted with the key its certificate is for.
@@ -875,28 +570,15 @@ async fn run() {
     let (tenderer, tenderer_id) = s.user("采购科", Role::Tenderer, "南宁市教育局");
     let (operator, _) = s.user("平台运维", Role::Operator, "南宁市公共资源交易中心");
     // The tenderer's custody certificate: where its share goes.
-    let custody_key = PKey::from_rsa(Rsa::generate(2048).expect("RSA")).expect("key");
-    let custody_cert = ggzy::opening::custody::self_signed(
-        &custody_key,
-        "采购科",
-        now - Span::hours(1),
-        now + Span::days(365),
-    )
-    .expect("custody certificate");
-    let der = custody_cert.to_der().expect("der");
-    s.db.write_blocking(|conn| {
-        ggzy::opening::store::record_custody_certificate(conn, &tenderer_id, &der, now)
-    })
-    .expect("custody certificate");
+    let custodian = bidding::custody(&s.db, &tenderer_id, "采购科", now);
     let deadline = (now + Span::days(25)).trunc_subsecs(0);
-    let ingest_tender = s.tender(&tenderer, "大文件投标", deadline).await;
-    let surge_tender = s.tender(&tenderer, "截止前集中投标", deadline).await;
-    let opening_tender = s.tender(&tenderer, "开标", deadline).await;
+    let ingest_tender = s.tender(&tenderer, "大文件投标", now, deadline).await;
+    let surge_tender = s.tender(&tenderer, "截止前集中投标", now, deadline).await;
+    let opening_tender = s.tender(&tenderer, "开标", now, deadline).await;
 
     let only = std::env::var("GGZY_BENCH_ONLY").ok();
     let wants = |step: &str| only.as_deref().is_none_or(|o| o == step);
     let last = bidders.last().expect("a bidder");
-    let custodian = (custody_key, custody_cert);
     if wants("ingest") {
         ingest(&s, last, &ingest_tender, sizes.ingest_mib, &tsa_root).await;
     }
