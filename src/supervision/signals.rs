@@ -104,6 +104,26 @@ impl SignalKind {
     }
 }
 
+/// Fingerprints longer than this are kept as their SHA-256.
+const FINGERPRINT_MAX: usize = 256;
+
+/// A fingerprint that fits the alerts' unique index: as it is when short
+/// (so the alerts already recorded keep theirs), else `sha256:` and the
+/// hex of its SHA-256. A finding naming every bidder of a large tender
+/// (70 bidders behind one address made an index row of 7 KiB, past
+/// PostgreSQL's limit of 2,704 bytes, and the alert was never recorded)
+/// is still one fingerprint per finding.
+fn bounded(fingerprint: String) -> String {
+    if fingerprint.len() <= FINGERPRINT_MAX {
+        fingerprint
+    } else {
+        format!(
+            "sha256:{}",
+            crate::identity::hex(&openssl::sha::sha256(fingerprint.as_bytes()))
+        )
+    }
+}
+
 /// A finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signal {
@@ -173,7 +193,7 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
             names.dedup();
             out.push(Signal {
                 kind,
-                fingerprint: format!("{value}|{}", orgs.join(",")),
+                fingerprint: bounded(format!("{value}|{}", orgs.join(","))),
                 summary: format!(
                     "{} bidders {what} {value}: {}",
                     orgs.len(),
@@ -225,11 +245,13 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
             .map(|p| format!("{:.2}", *p as f64 / 100.0))
             .collect::<Vec<_>>()
             .join(", ");
-        let fingerprint = prices
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let fingerprint = bounded(
+            prices
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         let mut price_signal = |kind, summary: String| {
             out.push(Signal {
                 kind,
@@ -391,6 +413,27 @@ pub fn in_band(prices: &[i64], band: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_fingerprint_is_kept_as_its_hash_and_a_short_one_as_it_is() {
+        let short = "10.0.0.1|org-a,org-b".to_string();
+        assert_eq!(bounded(short.clone()), short);
+        let many: Vec<String> = (0..100)
+            .map(|i| format!("7f0c1e2a-0000-4000-8000-{i:012}"))
+            .collect();
+        let long = format!("10.0.0.1|{}", many.join(","));
+        let kept = bounded(long.clone());
+        assert!(
+            kept.starts_with("sha256:") && kept.len() == 7 + 64,
+            "{kept}"
+        );
+        assert_eq!(
+            kept,
+            bounded(long),
+            "the same finding, the same fingerprint"
+        );
+        assert_ne!(kept, bounded(format!("10.0.0.2|{}", many.join(","))));
+    }
 
     fn bid(n: usize, org: &str) -> BidFact {
         BidFact {
