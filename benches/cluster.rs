@@ -94,7 +94,7 @@ async fn run() {
     // As a second machine: its own data folder, the platform's key set and
     // the shared folder (A's).
     let own = tempfile::tempdir().expect("temp dir");
-    let mut node_b = std::process::Command::new(env!("CARGO_BIN_EXE_ggzy"))
+    let node_b = std::process::Command::new(env!("CARGO_BIN_EXE_ggzy"))
         .arg("serve")
         .env("DATABASE_URL", &database.url)
         .env("GGZY_DATA_DIR", own.path())
@@ -106,6 +106,8 @@ async fn run() {
         .env("GGZY_LOG", "error")
         .spawn()
         .expect("start node B");
+    // Node B ends with the bench, even one that fails half way.
+    let _node_b = KillOnDrop(node_b);
     let base_b = format!("http://127.0.0.1:{port_b}");
     let client = awc::Client::default();
     let started = Instant::now();
@@ -221,8 +223,15 @@ async fn run() {
     for w in watchers {
         w.abort();
     }
-    let _ = node_b.kill();
-    let _ = node_b.wait();
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 async fn publish_tender(
