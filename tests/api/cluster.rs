@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 const CROSSING: Duration = Duration::from_secs(1);
 
 /// Node B: the real binary on node A's database, keys and files.
-struct NodeB {
+pub struct NodeB {
     child: Child,
-    base: String,
+    pub base: String,
     _own: tempfile::TempDir,
 }
 
@@ -29,7 +29,7 @@ impl Drop for NodeB {
     }
 }
 
-async fn start_b(app: &TestApp) -> NodeB {
+pub async fn start_b(app: &TestApp) -> NodeB {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

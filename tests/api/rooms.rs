@@ -1006,3 +1006,96 @@ async fn a_member_whose_account_is_disabled_is_closed_out_at_its_next_action() {
         "nothing was recorded for it"
     );
 }
+
+/// One room, two nodes of the platform (PostgreSQL): a supervisor watching
+/// through node B hears what a member does through node A within a second,
+/// and a member acting through B is heard on A; each event once, in order.
+#[actix_web::test]
+async fn a_room_is_followed_and_acted_in_across_nodes() {
+    let r = Registry::new().await;
+    if !r.app.database_url().starts_with("postgres") {
+        return;
+    }
+    let f = evaluation_started(&r).await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/evaluation/room"),
+        Some(&f.tenderer),
+        &json!({"blind_technical": true}),
+    )
+    .await
+    .assert_status(201);
+    let b = crate::cluster::start_b(app).await;
+    let on_b = |token: String| {
+        let url = format!(
+            "{}/api/v1/tenders/{tender}/evaluation/room/live?after=0",
+            b.base.replacen("http", "ws", 1)
+        );
+        async move {
+            let mut request = url.into_client_request().unwrap();
+            request
+                .headers_mut()
+                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+            let mut ws = tokio_tungstenite::connect_async(request)
+                .await
+                .expect("join the room on B")
+                .0;
+            let (events, _) = until_live(&mut ws).await;
+            Client { ws, events, n: 0 }
+        }
+    };
+    let mut watcher_b = on_b(f.supervisor.clone()).await;
+    assert_eq!(watcher_b.events.len(), 1, "the opening, replayed on B");
+    let token_a = token_of(&r, &f.members[0]).await;
+    let mut member_a = Client::open(app, &tender, &token_a).await;
+    let token_b = token_of(&r, &f.members[1]).await;
+    let mut member_b = on_b(token_b).await;
+
+    // Through A: B's watcher hears it within a second.
+    let started = std::time::Instant::now();
+    let seq_a = member_a.ok(json!({"type": "declare"})).await;
+    let mut last = 1;
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        loop {
+            let frame = next_json(&mut watcher_b.ws).await;
+            if frame["type"] == "event" {
+                // (the members' sign-ins come first)
+                assert_eq!(frame["seq"], last + 1, "in order, none twice: {frame}");
+                last += 1;
+                if last == seq_a {
+                    return frame;
+                }
+            }
+        }
+    })
+    .await
+    .expect("A's event reaches B's watcher within a second");
+    assert_eq!(heard["kind"], "member.declared", "{heard}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+
+    // Through B: A's member hears it, numbered next.
+    let seq_b = member_b.ok(json!({"type": "declare"})).await;
+    assert_eq!(seq_b, seq_a + 1);
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        loop {
+            let frame = next_json(&mut member_a.ws).await;
+            if frame["type"] == "event" && frame["seq"] == seq_b {
+                return frame;
+            }
+        }
+    })
+    .await
+    .expect("B's event reaches A within a second");
+    assert_eq!(heard["kind"], "member.declared", "{heard}");
+    let next_on_b = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        loop {
+            let frame = next_json(&mut watcher_b.ws).await;
+            if frame["type"] == "event" {
+                return frame;
+            }
+        }
+    })
+    .await
+    .expect("B's watcher hears B's own event");
+    assert_eq!(next_on_b["seq"], seq_b, "in order, none twice: {next_on_b}");
+}
