@@ -143,7 +143,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     // rounds) joins the log now, and the log has a checkpoint from the start.
     db.write_blocking(|conn| audit::tlog::integrate(conn, &log_key, &|| clock.now()))
         .context("appending to the audit log")?;
-    let backend = crate::db::Backend::of_url(&config.effective_database_url());
+    let backend = db.backend();
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -388,22 +388,15 @@ impl Application {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             // Alerts are computed through `done` (read from the database
             // once it can be). `to` is the size to compute them up to: at the
-            // first round, what was logged before (a crash between a round
-            // and its alerts, the start-up round), then each new checkpoint.
-            // A round whose alerts failed is retried with the next.
-            let mut done: Option<u64> = None;
-            let mut to = sequencer
-                .db
-                .read(audit::tlog::latest_checkpoint)
-                .await
-                .ok()
-                .flatten()
-                .map(|c| c.tree_size);
-            let mut held = true;
+            // first round this node runs, what was logged before (a crash
+            // between a round and its alerts, the start-up round, the rounds
+            // of a node whose duties this one took over), then each new
+            // checkpoint. A round whose alerts failed is retried with the
+            // next. One node runs the rounds (the cluster's duties).
+            let (mut done, mut to): (Option<u64>, Option<u64>) = (None, None);
+            let mut held = false;
             loop {
                 tick.tick().await;
-                // One node runs the rounds (the cluster's duties); one that
-                // takes them over reads from the database where they stand.
                 if !sequencer.duties.held() {
                     held = false;
                     continue;
@@ -519,8 +512,8 @@ fn join_cluster(state: &web::Data<AppState>, listen: String) -> tokio::task::Abo
         },
     );
     let listening = state.bus.listen(&url);
-    let contending = (crate::db::Backend::of_url(&url) == crate::db::Backend::Postgres)
-        .then(|| state.duties.contend(&url));
+    let contending =
+        (state.db.backend() == crate::db::Backend::Postgres).then(|| state.duties.contend(&url));
     let state = state.clone();
     actix_web::rt::spawn(async move {
         let _held = (listening, contending);

@@ -96,9 +96,7 @@ impl Drop for Arrival {
 /// Whether a bid of `tender` is being checked on a node that is alive at
 /// `now` (this one included).
 pub fn any(conn: &mut DbConn, tender: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
-    let alive_since = to_db_time(now)
-        - chrono::Duration::from_std(crate::cluster::nodes::ALIVE_WITHIN)
-            .unwrap_or(chrono::Duration::seconds(10));
+    let alive_since = crate::cluster::nodes::alive_since(now);
     let alive = cluster_nodes::table
         .filter(cluster_nodes::last_seen_at.ge(alive_since))
         .select(cluster_nodes::node_id);

@@ -14,7 +14,7 @@ use std::time::Duration;
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
 
 /// A node not seen for this long is not counted among the peers.
-pub const ALIVE_WITHIN: Duration = Duration::from_secs(10);
+pub const ALIVE_WITHIN: chrono::Duration = chrono::Duration::seconds(10);
 
 /// A node not seen for this long is forgotten.
 const FORGET_AFTER: chrono::Duration = chrono::Duration::days(7);
@@ -69,10 +69,14 @@ pub fn beat(conn: &mut DbConn, me: &Beat<'_>, now: DateTime<Utc>) -> Result<(), 
     Ok(())
 }
 
+/// The oldest heartbeat of a node still alive at `now`.
+pub fn alive_since(now: DateTime<Utc>) -> chrono::NaiveDateTime {
+    to_db_time(now) - ALIVE_WITHIN
+}
+
 /// The nodes seen alive at `now` (this one included, once it has beaten).
 pub fn alive(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<Node>, AppError> {
-    let since = to_db_time(now)
-        - chrono::Duration::from_std(ALIVE_WITHIN).unwrap_or(chrono::Duration::seconds(10));
+    let since = alive_since(now);
     let rows: Vec<(
         String,
         chrono::NaiveDateTime,
