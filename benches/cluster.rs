@@ -26,6 +26,12 @@
 //! fresh database is made on. `GGZY_BENCH_QUICK=1`: 100 and 300 events
 //! instead of 1,000 and 3,000.
 
+// Of the sealed-bids benches' shared pieces this one takes the tenderer,
+// its custody certificate and the tender; the rest (bidders, envelopes)
+// it does not use.
+#[allow(dead_code)]
+#[path = "support/bidding.rs"]
+mod bidding;
 mod support;
 
 use futures_util::StreamExt;
@@ -33,7 +39,6 @@ use ggzy::audit::AuditContext;
 use ggzy::clock::{Clock, OffsetClock};
 use ggzy::config::ConfigArgs;
 use ggzy::identity::Role;
-use ggzy::identity::store::{NewUser, create_user, find_or_create_organisation};
 use ggzy::types::{LeagueCode, TenderId};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -44,15 +49,7 @@ use tokio_tungstenite::tungstenite::Message;
 type Arrivals = Arc<Mutex<HashMap<i64, Instant>>>;
 
 fn main() {
-    if std::env::var("GGZY_BENCH_DATABASE_URL").is_err() {
-        // SAFETY: set before any thread of this process starts.
-        unsafe {
-            std::env::set_var(
-                "GGZY_BENCH_DATABASE_URL",
-                "postgres://postgres@127.0.0.1:5432/postgres",
-            )
-        };
-    }
+    support::postgres_unless_told();
     actix_web::rt::System::new().block_on(run());
 }
 
@@ -128,48 +125,32 @@ async fn run() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    // A published tender to watch.
-    let tenderer = {
-        let league = LeagueCode::parse("NNG").expect("NNG");
-        let ctx = AuditContext::system(clock.now());
-        db.write_blocking(|conn| {
-            ggzy::leagues::insert(
-                conn,
-                &ctx,
-                &ggzy::leagues::League {
-                    code: league.clone(),
-                    name: "南宁市公共资源交易中心".into(),
-                    name_en: "Nanning centre".into(),
-                    parent_region: "GX".into(),
-                },
-            )?;
-            let org = find_or_create_organisation(conn, &ctx, &league, "南宁市教育局", None)?;
-            let new = NewUser {
-                name: "采购科",
-                roles: &[Role::Tenderer],
-                league: Some(&league),
-                organisation: Some(&org),
-            };
-            let (id, token) = create_user(conn, &ctx, &new, None)?;
-            // A custodian of its tenders' opening keys (publication needs
-            // one besides the platform): a certificate on record.
-            let key =
-                openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
-            let now = clock.now();
-            let cert = ggzy::opening::custody::self_signed(
-                &key,
-                "bench custodian",
-                now - chrono::Duration::days(1),
-                now + chrono::Duration::days(400),
-            )
-            .expect("a custodian certificate");
-            let der = cert.to_der().expect("DER");
-            ggzy::opening::store::record_custody_certificate(conn, &id, &der, now)?;
-            Ok(token)
-        })
-        .expect("tenderer")
-    };
-    let tender = publish_tender(&client, &base_a, &tenderer, clock.now()).await;
+    // A published tender to watch: a tenderer of NNG, custodian of its
+    // tenders' opening keys (publication needs one besides the platform).
+    let now = clock.now();
+    db.write_blocking(|conn| {
+        ggzy::leagues::insert(
+            conn,
+            &AuditContext::system(now),
+            &ggzy::leagues::League {
+                code: LeagueCode::parse("NNG").expect("NNG"),
+                name: "南宁市公共资源交易中心".into(),
+                name_en: "Nanning centre".into(),
+                parent_region: "GX".into(),
+            },
+        )
+    })
+    .expect("the NNG league");
+    let (tenderer, tenderer_id) = bidding::user(&db, now, "采购科", Role::Tenderer, "南宁市教育局");
+    bidding::custody(&db, &tenderer_id, "采购科", now);
+    let tender = bidding::Api::new(base_a.clone())
+        .tender(
+            &tenderer,
+            "集群扇出基准",
+            now,
+            now + chrono::Duration::days(25),
+        )
+        .await;
 
     let on_a: Arrivals = Arrivals::default();
     let on_b: Arrivals = Arrivals::default();
@@ -232,56 +213,6 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-async fn publish_tender(
-    client: &awc::Client,
-    base: &str,
-    token: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> String {
-    use chrono::Duration as Span;
-    let body = json!({
-        "title": "集群扇出基准",
-        "description": "benchmark",
-        "category": "government_procurement",
-        "method": "open_tendering",
-        "budget": {"amount_fen": 150_000_000, "currency": "CNY"},
-        "lots": [{"title": "第一包", "budget_fen": 150_000_000}],
-        "evaluation": {
-            "method": "comprehensive_scoring",
-            "criteria": [
-                {"code": "tech", "name": "技术", "kind": "technical", "weight": 70},
-                {"code": "price", "name": "价格", "kind": "price", "weight": 30}
-            ],
-            "price_formula": {"kind": "lowest_price_base"}
-        },
-        "dates": {
-            "documents_available_at": (now + Span::hours(1)).to_rfc3339(),
-            "clarification_deadline": (now + Span::days(15)).to_rfc3339(),
-            "bid_deadline": (now + Span::days(25)).to_rfc3339(),
-            "publicity_days": 3
-        }
-    });
-    let mut r = client
-        .post(format!("{base}/api/v1/tenders"))
-        .bearer_auth(token)
-        .send_json(&body)
-        .await
-        .expect("draft");
-    assert_eq!(r.status().as_u16(), 201, "{:?}", r.body().await);
-    let id = r.json::<Value>().await.expect("draft JSON")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let mut r = client
-        .post(format!("{base}/api/v1/tenders/{id}/transitions"))
-        .bearer_auth(token)
-        .send_json(&json!({"action": "publish", "reason": ""}))
-        .await
-        .expect("publish");
-    assert_eq!(r.status().as_u16(), 200, "{:?}", r.body().await);
-    id
 }
 
 /// A watcher of the tender's hall that notes when each event arrives; in

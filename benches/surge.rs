@@ -63,15 +63,7 @@ use std::time::{Duration, Instant};
 const LEAD_SECS: i64 = 3;
 
 fn main() {
-    if std::env::var("GGZY_BENCH_DATABASE_URL").is_err() {
-        // SAFETY: set before any thread of this process starts.
-        unsafe {
-            std::env::set_var(
-                "GGZY_BENCH_DATABASE_URL",
-                "postgres://postgres@127.0.0.1:5432/postgres",
-            )
-        };
-    }
+    support::postgres_unless_told();
     actix_web::rt::System::new().block_on(run());
 }
 

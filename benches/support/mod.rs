@@ -3,6 +3,23 @@
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::path::Path;
 
+/// For the benches of several nodes, which share PostgreSQL only: the
+/// server their fresh database is made on is `GGZY_BENCH_DATABASE_URL`, or
+/// the local one (`postgres://postgres@127.0.0.1:5432/postgres`). Call it
+/// first in `main`, before any thread starts.
+#[allow(dead_code)] // the single-node benches default to SQLite
+pub fn postgres_unless_told() {
+    if std::env::var("GGZY_BENCH_DATABASE_URL").is_err() {
+        // SAFETY: called before any other thread of this process starts.
+        unsafe {
+            std::env::set_var(
+                "GGZY_BENCH_DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/postgres",
+            )
+        };
+    }
+}
+
 /// SQLite in the bench's folder, or, with
 /// `GGZY_BENCH_DATABASE_URL=postgres://…/postgres`, a fresh PostgreSQL
 /// database made through that one and dropped when this is.
