@@ -45,6 +45,8 @@ pub struct AppState {
     pub bus: crate::cluster::bus::Bus,
     /// Whether this node does the cluster's duties now.
     pub duties: crate::cluster::duty::Duties,
+    /// E-mail out: the mailer, the retry policy, this process's figures.
+    pub mail: Arc<crate::notify::worker::Delivery>,
 }
 
 #[cfg(test)]

@@ -76,6 +76,22 @@ pub struct Config {
     /// (`ggzy keys init` makes one): keys are only read from it, never made.
     /// Unset: `<data_dir>/keys`, made on first start (one node alone).
     pub keys_dir: Option<PathBuf>,
+    /// The SMTP server e-mail goes through: `smtp://host:port` (plain, on
+    /// the loopback interface only), `smtp://host:port?tls=required`
+    /// (STARTTLS) or `smtps://host:port` (TLS), with `user:password@`
+    /// before the host to authenticate. Unset: one `.eml` file per
+    /// message in `<data_dir>/mail`.
+    pub smtp_url: Option<String>,
+    /// A root certificate (PEM) to trust for the SMTP server, besides the
+    /// system's.
+    pub smtp_ca: Option<PathBuf>,
+    /// The sender of the platform's e-mail.
+    pub mail_from: String,
+    /// Seconds before the first retry of an e-mail that failed for now;
+    /// each further retry waits twice as long (at most an hour), with jitter.
+    pub mail_retry_seconds: u32,
+    /// Tries before an e-mail becomes a dead letter.
+    pub mail_max_attempts: u32,
 }
 
 impl Default for Config {
@@ -100,6 +116,11 @@ impl Default for Config {
             tsa_key: None,
             node_id: None,
             keys_dir: None,
+            smtp_url: None,
+            smtp_ca: None,
+            mail_from: "公共资源交易平台 <noreply@ggzy.invalid>".into(),
+            mail_retry_seconds: 30,
+            mail_max_attempts: 10,
             session_minutes: 480,
             tls_cert: None,
             tls_key: None,
@@ -137,6 +158,11 @@ struct FileConfig {
     tsa_key: Option<PathBuf>,
     node_id: Option<String>,
     keys_dir: Option<PathBuf>,
+    smtp_url: Option<String>,
+    smtp_ca: Option<PathBuf>,
+    mail_from: Option<String>,
+    mail_retry_seconds: Option<u32>,
+    mail_max_attempts: Option<u32>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -219,6 +245,22 @@ pub struct ConfigArgs {
     /// there [default: <data_dir>/keys, made on first start].
     #[arg(long, env = "GGZY_KEYS_DIR", global = true)]
     pub keys_dir: Option<PathBuf>,
+
+    /// SMTP server: smtp://host:port (loopback only), smtp://…?tls=required, smtps://… [default: .eml files in <data_dir>/mail].
+    #[arg(long, env = "GGZY_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// A root certificate (PEM) to trust for the SMTP server.
+    #[arg(long, env = "GGZY_SMTP_CA", global = true)]
+    pub smtp_ca: Option<PathBuf>,
+    /// Sender of the platform's e-mail [default: 公共资源交易平台 <noreply@ggzy.invalid>].
+    #[arg(long, env = "GGZY_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Seconds before an e-mail's first retry [default: 30].
+    #[arg(long, env = "GGZY_MAIL_RETRY_SECONDS", global = true)]
+    pub mail_retry_seconds: Option<u32>,
+    /// Tries before an e-mail becomes a dead letter [default: 10].
+    #[arg(long, env = "GGZY_MAIL_MAX_ATTEMPTS", global = true)]
+    pub mail_max_attempts: Option<u32>,
 }
 
 impl ConfigArgs {
@@ -250,8 +292,17 @@ impl ConfigArgs {
             trusted_proxies,
             client_cert_header,
             max_bid_bytes,
-            bid_upload_hours
+            bid_upload_hours,
+            mail_from,
+            mail_retry_seconds,
+            mail_max_attempts
         );
+        if self.smtp_url.is_some() {
+            config.smtp_url = self.smtp_url.clone();
+        }
+        if self.smtp_ca.is_some() {
+            config.smtp_ca = self.smtp_ca.clone();
+        }
         if self.shared_dir.is_some() {
             config.shared_dir = self.shared_dir.clone();
         }
@@ -306,8 +357,17 @@ impl Config {
             trusted_proxies,
             client_cert_header,
             max_bid_bytes,
-            bid_upload_hours
+            bid_upload_hours,
+            mail_from,
+            mail_retry_seconds,
+            mail_max_attempts
         );
+        if file.smtp_url.is_some() {
+            self.smtp_url = file.smtp_url;
+        }
+        if file.smtp_ca.is_some() {
+            self.smtp_ca = file.smtp_ca;
+        }
         if file.shared_dir.is_some() {
             self.shared_dir = file.shared_dir;
         }
@@ -380,6 +440,20 @@ impl Config {
                 "node_id {node:?} must be 1 to 64 letters, digits, '.', '_' or '-'"
             );
         }
+        if let Some(url) = &self.smtp_url {
+            crate::notify::mail::SmtpServer::parse(url).context("smtp_url")?;
+        }
+        self.mail_from
+            .parse::<lettre::message::Mailbox>()
+            .with_context(|| format!("mail_from {:?} is not a mailbox (Name <a@b.c>)", self.mail_from))?;
+        anyhow::ensure!(
+            (1..=86_400).contains(&self.mail_retry_seconds),
+            "mail_retry_seconds must be between 1 and 86400"
+        );
+        anyhow::ensure!(
+            (1..=100).contains(&self.mail_max_attempts),
+            "mail_max_attempts must be between 1 and 100"
+        );
         anyhow::ensure!(
             self.max_json_bytes >= 1024,
             "max_json_bytes must be at least 1024"
@@ -425,6 +499,11 @@ impl Config {
         self.keys_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("keys"))
+    }
+
+    /// Where e-mail goes when no SMTP server is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
     }
 
     /// Whether the key set was provisioned (`keys_dir` set): then a node

@@ -22,6 +22,7 @@ pub mod http;
 pub mod identity;
 pub mod keys;
 pub mod leagues;
+pub mod notify;
 pub mod opendata;
 pub mod opening;
 pub mod pki;

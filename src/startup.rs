@@ -54,6 +54,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     // opening key pool's thread may be using as the process ends).
     openssl::init();
     let node = crate::cluster::set_node_id(config.node_id.as_deref());
+    crate::notify::set_public_url(&config.public_url);
     tracing::info!(node, "this node's id");
     let db = Db::connect(&config.effective_database_url(), config.db_pool_size)?;
     let applied = db.migrate()?;
@@ -144,7 +145,10 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     db.write_blocking(|conn| audit::tlog::integrate(conn, &log_key, &|| clock.now()))
         .context("appending to the audit log")?;
     let backend = db.backend();
+    let mail = mail_delivery(&config)?;
+    tracing::info!(to = %mail.mailer.describe(), "e-mail");
     Ok(AppState {
+        mail: Arc::new(mail),
         db,
         config: Arc::new(config),
         started_at: clock.now(),
@@ -171,6 +175,26 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
             crate::db::Backend::Postgres => crate::cluster::duty::Duties::default(),
         },
     })
+}
+
+/// Where e-mail goes, from the configuration: the SMTP server, or `.eml`
+/// files under the data folder.
+fn mail_delivery(config: &Config) -> anyhow::Result<crate::notify::worker::Delivery> {
+    use crate::notify::{mail, outbox, worker};
+    let mailer = match &config.smtp_url {
+        Some(url) => mail::Mailer::smtp(mail::SmtpServer::parse(url)?, config.smtp_ca.as_deref())?,
+        None => mail::Mailer::files(config.mail_dir())?,
+    };
+    let from = config
+        .mail_from
+        .parse()
+        .with_context(|| format!("mail_from {:?}", config.mail_from))?;
+    let retry = outbox::Retry {
+        base: std::time::Duration::from_secs(config.mail_retry_seconds.into()),
+        max_attempts: config.mail_max_attempts,
+        ..Default::default()
+    };
+    Ok(worker::Delivery::new(mailer, from, retry))
 }
 
 /// The routes, and the OpenAPI document collected from them: every handler
@@ -211,6 +235,21 @@ pub fn configure(
         .service(
             scope("/api/v1")
                 .service(identity::routes::me)
+                .service(crate::notify::routes::inbox)
+                .service(crate::notify::routes::unread_count)
+                .service(crate::notify::routes::read_all)
+                .service(crate::notify::routes::message)
+                .service(crate::notify::routes::attachment)
+                .service(crate::notify::routes::read_one)
+                .service(crate::notify::routes::get_settings)
+                .service(crate::notify::routes::put_settings)
+                .service(crate::notify::routes::put_email)
+                .service(crate::notify::routes::delete_email)
+                .service(crate::notify::routes::verify_email)
+                .service(crate::notify::routes::get_subscriptions)
+                .service(crate::notify::routes::put_subscriptions)
+                .service(crate::notify::routes::dead_letters)
+                .service(crate::notify::routes::retry_dead_letter)
                 .service(identity::login::create_challenge)
                 .service(identity::login::login)
                 .service(identity::login::login_mtls)
@@ -374,6 +413,21 @@ impl Application {
                 tokio::select! {
                     _ = tick.tick() => crate::opening::run::resume_all(&background).await,
                     _ = sweep.tick() => crate::bids::routes::sweep_expired(&background).await,
+                }
+            }
+        });
+        tasks.push(task.abort_handle());
+        // The e-mail outbox's worker, under the cluster's duties.
+        let mailing = state.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(crate::notify::worker::POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let sole = mailing.db.backend() == crate::db::Backend::Sqlite;
+            loop {
+                tick.tick().await;
+                if mailing.duties.held() {
+                    crate::notify::worker::round(&mailing.db, &mailing.clock, &mailing.mail, sole)
+                        .await;
                 }
             }
         });

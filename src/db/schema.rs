@@ -658,3 +658,87 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(bid_arrivals, cluster_nodes);
+
+diesel::table! {
+    /// One message to one user: its inbox entry (see `notify`).
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        cause -> Text,
+        tender_id -> Nullable<Text>,
+        league_code -> Nullable<Text>,
+        sealed -> Bool,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        link -> Nullable<Text>,
+        attachments_json -> Text,
+        request_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The e-mail outbox: one row per notification sent by e-mail.
+    email_deliveries (notification_id) {
+        notification_id -> Text,
+        address -> Text,
+        message_id -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sending_by -> Nullable<Text>,
+        sending_since -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id) {
+        user_id -> Text,
+        email -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamp>,
+        language -> Text,
+        muted_json -> Text,
+        wanted_json -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_verifications (token_sha256) {
+        token_sha256 -> Text,
+        user_id -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_subscriptions (user_id, category, league_code) {
+        user_id -> Text,
+        category -> Text,
+        league_code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_takers (tender_id, user_id) {
+        tender_id -> Text,
+        user_id -> Text,
+        organisation_id -> Nullable<Text>,
+        first_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(email_deliveries -> notifications (notification_id));
+diesel::allow_tables_to_appear_in_same_query!(email_deliveries, notifications);
+

@@ -66,7 +66,68 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Ready>, AppE
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let db_up = if state.db.ping().await { 1.0 } else { 0.0 };
     let uptime = (state.clock.now() - state.started_at).num_milliseconds() as f64 / 1000.0;
+    let now = state.clock.now();
+    // The outbox is the platform's (every node sees the same queue); the
+    // counters below it are this node's sends.
+    let depth = state
+        .db
+        .read(move |conn| crate::notify::outbox::depth(conn, now))
+        .await
+        .unwrap_or_default();
+    let stats = &state.mail.stats;
+    let (sends, send_seconds, longest) = stats.latency();
+    let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed) as f64;
     let body = state.metrics.render(&[
+        (
+            "ggzy_mail_queue_depth",
+            "E-mails waiting to be sent or being sent (the whole platform's outbox).",
+            depth.queued as f64,
+        ),
+        (
+            "ggzy_mail_oldest_unsent_seconds",
+            "Age of the oldest e-mail not yet sent (0 when none waits).",
+            depth.oldest_seconds,
+        ),
+        (
+            "ggzy_mail_dead_letters",
+            "E-mails refused for good or failed too often, waiting for an operator.",
+            depth.dead as f64,
+        ),
+        (
+            "ggzy_mail_sent_total",
+            "E-mails this node sent.",
+            count(&stats.sent),
+        ),
+        (
+            "ggzy_mail_temporary_failures_total",
+            "Sends by this node that failed for now (retried later).",
+            count(&stats.temporary_failures),
+        ),
+        (
+            "ggzy_mail_permanent_failures_total",
+            "Sends by this node the server refused for good.",
+            count(&stats.permanent_failures),
+        ),
+        (
+            "ggzy_mail_dead_letters_total",
+            "E-mails this node turned into dead letters.",
+            count(&stats.dead),
+        ),
+        (
+            "ggzy_mail_send_seconds_sum",
+            "Time this node spent in SMTP transactions (or writing .eml files).",
+            send_seconds,
+        ),
+        (
+            "ggzy_mail_send_seconds_count",
+            "SMTP transactions (or .eml files) this node attempted.",
+            sends as f64,
+        ),
+        (
+            "ggzy_mail_send_seconds_max",
+            "The longest send by this node since it started.",
+            longest,
+        ),
         (
             "ggzy_database_up",
             "Whether the database answered this scrape.",

@@ -54,10 +54,13 @@ pub enum Area {
     Venue,
     /// Reading the audit events and the supervision feed.
     AuditLog,
+    /// E-mails the platform could not deliver (dead letters): seeing and
+    /// retrying them.
+    Notifications,
 }
 
 impl Area {
-    pub const ALL: [Area; 10] = [
+    pub const ALL: [Area; 11] = [
         Area::Leagues,
         Area::PlatformKeys,
         Area::Accounts,
@@ -68,6 +71,7 @@ impl Area {
         Area::ExpertPool,
         Area::Venue,
         Area::AuditLog,
+        Area::Notifications,
     ];
 
     /// (platform operator, league operator)
@@ -87,6 +91,8 @@ impl Area {
             Area::ExpertPool => (Everywhere, OwnLeague),
             Area::Venue => (Everywhere, OwnLeague),
             Area::AuditLog => (Everywhere, OwnLeague),
+            // A dead letter of a league's tender is its centre's to chase.
+            Area::Notifications => (Everywhere, OwnLeague),
         }
     }
 
@@ -104,6 +110,7 @@ impl Area {
             Area::ExpertPool => "the expert pool",
             Area::Venue => "evaluation venues (sign-in sheet)",
             Area::AuditLog => "audit events, live supervision feed",
+            Area::Notifications => "undelivered e-mails (dead letters): read, retry",
         }
     }
 
@@ -125,6 +132,7 @@ impl Area {
             ],
             Area::Venue => ["—", "read in scope", "—"],
             Area::AuditLog => ["—", "read in scope", "log proofs only"],
+            Area::Notifications => ["own inbox", "own inbox", "own inbox"],
         }
     }
 }
