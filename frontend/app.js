@@ -23,6 +23,9 @@ const I18N = {
     clarifications: '答疑澄清', clarNo: '编号', question: '问题', answer: '答复', answeredAt: '答复时间',
     nothing: '暂无', opendata: '开放数据（OCDS）', apiDocs: 'API 文档（JSON）', opendataFeed: '开放数据（OCDS）',
     notFound: '页面不存在', home: '返回首页',
+    verifyTitle: '验证电子邮件地址', verifyIntro: '请点击下方按钮确认这是您的电子邮件地址。确认后，平台的通知将同时发送到该地址。',
+    verifyButton: '确认验证', verifyDone: '电子邮件地址已验证。平台的通知将发送到该地址。', verifyFailed: '验证未成功',
+    verifyNoToken: '链接不完整：请从邮件中完整复制链接后重试。',
     releaseLink: '开标：释放我的密钥份额', releaseTitle: '释放开标密钥份额', releaseFailed: '份额未释放', backToTender: '← 返回项目',
     releaseIntro: '您是本项目开标密钥的保管人之一。请选择您的数字证书和私钥：私钥只在本浏览器中使用——用于签名登录和解密您的份额——不会发送到任何地方。',
     certFile: '数字证书（PEM 或 DER）', keyFile: '私钥（PEM：PKCS#8、PKCS#1 或 SEC1）', keyPassword: '私钥口令（私钥加密时填写）',
@@ -138,6 +141,9 @@ const I18N = {
     publishedAt: 'Published', results: '{total} results', empty: 'No tenders match these filters.',
     prev: 'Previous', next: 'Next', pageOf: 'Page {page} of {pages}', pagination: 'Pagination',
     error: 'Something went wrong', errorGeneric: 'Could not load data. Please try again later.', networkError: 'Network error. Check your connection and try again.',
+    verifyTitle: 'Verify your e-mail address', verifyIntro: 'Press the button to confirm this is your e-mail address. From then on the platform also sends its notifications there.',
+    verifyButton: 'Verify', verifyDone: 'Your e-mail address is verified. The platform\'s notifications will be sent there.', verifyFailed: 'Not verified',
+    verifyNoToken: 'The link is incomplete: copy the whole link from the message and try again.',
     retry: 'Retry', back: '← Back to notice board', tenderer: 'Tenderer', agent: 'Agent', none: 'None',
     amendment: 'Amendment {n}', description: 'Description', keyDates: 'Key dates',
     docsAvailable: 'Documents available from', clarDeadline: 'Clarification deadline', bidDeadlineOpening: 'Bid deadline (= opening time)',
@@ -427,6 +433,7 @@ async function route() {
     else if ((m = path.match(/^\/tenders\/([^/]+)$/))) await renderDetail(decodeURIComponent(m[1]), isCurrent);
     else if ((m = path.match(/^\/tenders\/([^/]+)\/release$/))) await renderRelease(decodeURIComponent(m[1]), isCurrent);
     else if (path === '/audit') await renderAudit(isCurrent);
+    else if ((m = path.match(/^\/verify-email\/?([A-Za-z0-9_]*)$/))) renderVerifyEmail(m[1]);
     else { if (isCurrent()) renderNotFound(); }
   } catch (e) {
     if (isCurrent()) renderError(e);
@@ -454,6 +461,35 @@ function renderError(e) {
   else app().replaceChildren(h('p', { class: 'crumbs' }, h('a', { href: '#/', text: t('back') })), h('h1', { class: 'page-title', text: t('error') }), errorBox(e));
   document.title = `${t('error')} · ${t('appName')}`;
 }
+// ---------- e-mail verification ----------
+// The link in the verification message opens this page; the token is sent
+// only when the user presses the button (a link scanner that fetches the
+// page verifies nothing).
+function renderVerifyEmail(token) {
+  document.title = `${t('verifyTitle')} · ${t('appName')}`;
+  const status = h('div', { role: 'status', 'aria-live': 'polite' });
+  if (!token) {
+    app().replaceChildren(h('h1', { class: 'page-title', text: t('verifyTitle') }),
+      h('div', { class: 'alert', role: 'alert' }, h('p', { text: t('verifyNoToken') })));
+    return;
+  }
+  const button = h('button', { type: 'button', class: 'btn', text: t('verifyButton') });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await apiCall('POST', '/api/v1/email-verifications', { json: { token } });
+      status.replaceChildren(h('p', { class: 'ok', text: t('verifyDone') }));
+      button.remove();
+    } catch (e) {
+      status.replaceChildren(h('div', { class: 'alert', role: 'alert' },
+        h('strong', { text: t('verifyFailed') }), h('p', { text: e instanceof ApiError ? e.detail || e.title : t('errorGeneric') })));
+      button.disabled = false;
+    }
+  });
+  app().replaceChildren(h('h1', { class: 'page-title', text: t('verifyTitle') }),
+    h('p', { text: t('verifyIntro') }), button, status, h('p', {}, h('a', { href: '#/', text: t('home') })));
+}
+
 function renderNotFound() {
   app().replaceChildren(h('h1', { class: 'page-title', text: t('notFound') }), h('p', {}, h('a', { href: '#/', text: t('home') })));
 }

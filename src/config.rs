@@ -445,7 +445,12 @@ impl Config {
         }
         self.mail_from
             .parse::<lettre::message::Mailbox>()
-            .with_context(|| format!("mail_from {:?} is not a mailbox (Name <a@b.c>)", self.mail_from))?;
+            .with_context(|| {
+                format!(
+                    "mail_from {:?} is not a mailbox (Name <a@b.c>)",
+                    self.mail_from
+                )
+            })?;
         anyhow::ensure!(
             (1..=86_400).contains(&self.mail_retry_seconds),
             "mail_retry_seconds must be between 1 and 86400"

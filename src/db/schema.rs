@@ -741,4 +741,3 @@ diesel::table! {
 
 diesel::joinable!(email_deliveries -> notifications (notification_id));
 diesel::allow_tables_to_appear_in_same_query!(email_deliveries, notifications);
-

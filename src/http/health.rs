@@ -76,7 +76,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .unwrap_or_default();
     let stats = &state.mail.stats;
     let (sends, send_seconds, longest) = stats.latency();
-    let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed) as f64;
+    let count =
+        |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed) as f64;
     let body = state.metrics.render(&[
         (
             "ggzy_mail_queue_depth",

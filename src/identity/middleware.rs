@@ -46,12 +46,15 @@ pub async fn resolve_principal(
     next.call(req).await
 }
 
-/// The requests that sign in (anyone may make them): everything else that
-/// is not a read needs a principal.
-const SIGN_IN: [&str; 3] = [
+/// The requests anyone may make: signing in, and verifying an e-mail
+/// address with the single-use token sent to it (the token is the proof;
+/// the link is opened in whatever browser reads the mail). Everything else
+/// that is not a read needs a principal.
+const SIGN_IN: [&str; 4] = [
     "/api/v1/auth/challenges",
     "/api/v1/auth/login",
     "/api/v1/auth/mtls",
+    "/api/v1/email-verifications",
 ];
 
 /// A documented operation that changes something (a wrong path or method

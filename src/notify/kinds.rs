@@ -63,8 +63,15 @@ impl Kind {
             // (招标投标法实施条例 第21条: "以书面形式通知所有获取招标文件的
             // 潜在投标人"); invitations, rooms and share requests are what
             // the procedure waits for.
-            EmailVerification | BidReceipt | AwardNotice | ResultNotice | TenderAmended
-            | ClarificationAnswered | ExpertInvitation | RoomOpened | ShareRequest
+            EmailVerification
+            | BidReceipt
+            | AwardNotice
+            | ResultNotice
+            | TenderAmended
+            | ClarificationAnswered
+            | ExpertInvitation
+            | RoomOpened
+            | ShareRequest
             | ObjectionAnswered => Class::Procedural,
             TenderPublished | OpeningRecord | EvaluationFinished | CandidatesPublicised => {
                 Class::Optional

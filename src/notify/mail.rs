@@ -5,8 +5,8 @@
 //! notification's own Message-ID, and `Auto-Submitted: auto-generated`
 //! (RFC 3834) so that auto-responders stay quiet.
 
-use super::outbox::{Due, Outcome};
 use super::Attachment;
+use super::outbox::{Due, Outcome};
 use anyhow::Context;
 use lettre::message::header::{self, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -94,7 +94,9 @@ impl SmtpServer {
             None => (None, rest),
         };
         let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-            let (h, after) = v6.split_once(']').context("an unclosed [ in the SMTP URL")?;
+            let (h, after) = v6
+                .split_once(']')
+                .context("an unclosed [ in the SMTP URL")?;
             (h.to_string(), after.strip_prefix(':'))
         } else {
             match hostport.rsplit_once(':') {
@@ -315,7 +317,11 @@ pub fn build(from: &Mailbox, due: &Due) -> anyhow::Result<lettre::Message> {
         .subject(subject)
         .date(std::time::SystemTime::from(due.created_at))
         .header(AutoSubmitted)
-        .header(ContentLanguage(if due.language == "en" { "en" } else { "zh-CN" }));
+        .header(ContentLanguage(if due.language == "en" {
+            "en"
+        } else {
+            "zh-CN"
+        }));
     builder = builder.user_agent("ggzy".into());
     let message = if attachments.is_empty() {
         builder.multipart(body)?
@@ -350,7 +356,10 @@ mod tests {
         assert!(format!("{s:?}").contains("mail.example.com"));
         let s = SmtpServer::parse("smtp://[::1]:25").unwrap();
         assert_eq!(s.host, "::1");
-        assert!(SmtpServer::parse("smtp://mail.example.com").is_err(), "plain off loopback");
+        assert!(
+            SmtpServer::parse("smtp://mail.example.com").is_err(),
+            "plain off loopback"
+        );
         assert!(SmtpServer::parse("smtp://h?tls=opportunistic").is_err());
         assert!(SmtpServer::parse("http://h").is_err());
         let secret = SmtpServer::parse("smtps://u:secret@h").unwrap();

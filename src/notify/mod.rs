@@ -215,7 +215,10 @@ fn recipients(
             if !active.contains(id) {
                 continue;
             }
-            let choices = by_user.get(id).map(settings::Choices::of).unwrap_or_default();
+            let choices = by_user
+                .get(id)
+                .map(settings::Choices::of)
+                .unwrap_or_default();
             out.push((
                 id.clone(),
                 Recipient {
@@ -258,7 +261,15 @@ pub fn send(
         }
         let rendered = templates::render(message.kind, recipient.language, message)?;
         let id = uuid::Uuid::new_v4().to_string();
-        insert(conn, ctx, &id, &user_id, message, recipient.language, &rendered)?;
+        insert(
+            conn,
+            ctx,
+            &id,
+            &user_id,
+            message,
+            recipient.language,
+            &rendered,
+        )?;
         if let Some(address) = recipient.email {
             outbox::enqueue(conn, &id, &address, ctx.now)?;
         }

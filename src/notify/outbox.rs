@@ -65,10 +65,7 @@ impl Retry {
     /// so that messages failed together do not come back together.
     pub fn delay(&self, attempts: u32, unit: f64) -> Duration {
         let exp = attempts.saturating_sub(1).min(30);
-        let full = self
-            .base
-            .saturating_mul(1u32 << exp.min(20))
-            .min(self.cap);
+        let full = self.base.saturating_mul(1u32 << exp.min(20)).min(self.cap);
         let half = full / 2;
         half + half.mul_f64(unit.clamp(0.0, 1.0))
     }
@@ -86,10 +83,8 @@ pub fn enqueue(
         .values((
             email_deliveries::notification_id.eq(notification_id),
             email_deliveries::address.eq(address),
-            email_deliveries::message_id.eq(format!(
-                "<{notification_id}@{}>",
-                super::mail_domain()
-            )),
+            email_deliveries::message_id
+                .eq(format!("<{notification_id}@{}>", super::mail_domain())),
             email_deliveries::state.eq(State::Pending.code()),
             email_deliveries::attempts.eq(0),
             email_deliveries::next_attempt_at.eq(to_db_time(now)),
@@ -159,7 +154,16 @@ pub fn claim_next(
 ) -> Result<Option<Due>, AppError> {
     type Row = (
         (String, String, String, i32),
-        (String, String, String, String, String, Option<String>, String, NaiveDateTime),
+        (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            NaiveDateTime,
+        ),
     );
     let row: Option<Row> = email_deliveries::table
         .inner_join(notifications::table)
@@ -189,8 +193,10 @@ pub fn claim_next(
         ))
         .first(conn)
         .optional()?;
-    let Some(((id, address, message_id, attempts), (kind, subject, text, html, att, req, lang, created))) =
-        row
+    let Some((
+        (id, address, message_id, attempts),
+        (kind, subject, text, html, att, req, lang, created),
+    )) = row
     else {
         return Ok(None);
     };
@@ -359,8 +365,10 @@ mod tests {
         assert_eq!(r.delay(3, 0.5), Duration::from_secs(30));
         assert_eq!(r.delay(10, 1.0), Duration::from_secs(100), "capped");
         assert_eq!(r.delay(99, 1.0), Duration::from_secs(100), "no overflow");
-        let spread: std::collections::BTreeSet<_> =
-            [0.0, 0.3, 0.6, 0.9].iter().map(|u| r.delay(3, *u)).collect();
+        let spread: std::collections::BTreeSet<_> = [0.0, 0.3, 0.6, 0.9]
+            .iter()
+            .map(|u| r.delay(3, *u))
+            .collect();
         assert_eq!(spread.len(), 4, "jitter spreads retries");
     }
 }

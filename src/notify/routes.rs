@@ -11,9 +11,9 @@
 //!   that would tell who bid on a tender not yet opened shows only its
 //!   state.
 
+use super::Kind;
 use super::outbox::State;
 use super::settings::{self, ChoicesInput, Subscription};
-use super::Kind;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{email_deliveries, notifications};
@@ -307,7 +307,10 @@ pub async fn attachment(
         .collect();
     Ok(HttpResponse::Ok()
         .content_type(found.media_type.as_str())
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(bytes))
 }
@@ -683,7 +686,15 @@ pub async fn dead_letters(
         .db
         .read(move |conn| {
             type Row = (
-                (String, String, Option<String>, Option<String>, bool, String, String),
+                (
+                    String,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    bool,
+                    String,
+                    String,
+                ),
                 (String, String, i32, Option<String>, NaiveDateTime),
             );
             let dead = notifications::table
@@ -722,23 +733,29 @@ pub async fn dead_letters(
                 .into_iter()
                 .skip(((paging.page - 1) * paging.per_page) as usize)
                 .take(paging.per_page as usize)
-                .map(|((id, kind, tender, lg, sealed, user, subject), (addr, mid, attempts, err, created))| {
-                    let withheld = sealed && !tender.as_ref().is_some_and(|t| opened.contains(t));
-                    Ok(DeadLetter {
-                        notification_id: id,
-                        kind: Kind::from_db(&kind)?,
-                        tender_id: tender,
-                        league: lg,
-                        sealed: withheld,
-                        user_id: (!withheld).then_some(user),
-                        address: (!withheld).then_some(addr),
-                        subject: (!withheld).then_some(subject),
-                        message_id: mid,
-                        attempts,
-                        last_error: if withheld { None } else { err },
-                        created_at: from_db_time(created),
-                    })
-                })
+                .map(
+                    |(
+                        (id, kind, tender, lg, sealed, user, subject),
+                        (addr, mid, attempts, err, created),
+                    )| {
+                        let withheld =
+                            sealed && !tender.as_ref().is_some_and(|t| opened.contains(t));
+                        Ok(DeadLetter {
+                            notification_id: id,
+                            kind: Kind::from_db(&kind)?,
+                            tender_id: tender,
+                            league: lg,
+                            sealed: withheld,
+                            user_id: (!withheld).then_some(user),
+                            address: (!withheld).then_some(addr),
+                            subject: (!withheld).then_some(subject),
+                            message_id: mid,
+                            attempts,
+                            last_error: if withheld { None } else { err },
+                            created_at: from_db_time(created),
+                        })
+                    },
+                )
                 .collect::<Result<Vec<_>, AppError>>()?;
             Ok(Page {
                 items,

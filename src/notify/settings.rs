@@ -2,9 +2,9 @@
 //! language, the optional kinds switched off and the opt-in kinds switched
 //! on, and the categories whose new tenders the user follows.
 
+use super::Message;
 use super::kinds::{Class, Kind};
 use super::templates::Language;
-use super::Message;
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{email_verifications, notification_settings, notification_subscriptions};
 use crate::db::{DbConn, from_db_time, to_db_time};
@@ -93,7 +93,9 @@ pub fn parse_address(raw: &str) -> Result<String, AppError> {
         return Err(bad("at most 254 characters"));
     }
     if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(bad("an address has no spaces, line breaks or control characters"));
+        return Err(bad(
+            "an address has no spaces, line breaks or control characters",
+        ));
     }
     let parsed: lettre::Address = raw
         .parse()
@@ -104,7 +106,13 @@ pub fn parse_address(raw: &str) -> Result<String, AppError> {
     Ok(parsed.to_string())
 }
 
-fn save(conn: &mut DbConn, user_id: &str, choices: &Choices, now: DateTime<Utc>, verified_at: Option<NaiveDateTime>) -> Result<(), AppError> {
+fn save(
+    conn: &mut DbConn,
+    user_id: &str,
+    choices: &Choices,
+    now: DateTime<Utc>,
+    verified_at: Option<NaiveDateTime>,
+) -> Result<(), AppError> {
     let codes = |kinds: &[Kind]| {
         serde_json::to_string(&kinds.iter().map(|k| k.code()).collect::<Vec<_>>())
             .unwrap_or_else(|_| "[]".into())
@@ -294,7 +302,11 @@ pub fn verify(conn: &mut DbConn, ctx: &AuditContext, token: &str) -> Result<Stri
             "this link is unknown, was used already, was replaced by a newer one, or has expired",
         )
     };
-    if token.len() > 128 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    if token.len() > 128
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
         return Err(refused());
     }
     let hash = crate::identity::token_hash(token);
@@ -350,7 +362,11 @@ pub fn verify(conn: &mut DbConn, ctx: &AuditContext, token: &str) -> Result<Stri
 
 /// Removes the user's address: nothing more is sent by e-mail; what is
 /// queued still goes to the address it was queued for.
-pub fn remove_address(conn: &mut DbConn, ctx: &AuditContext, user_id: &str) -> Result<(), AppError> {
+pub fn remove_address(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    user_id: &str,
+) -> Result<(), AppError> {
     let mut choices = load(conn, user_id)?;
     choices.email = None;
     save(conn, user_id, &choices, ctx.now, None)?;
@@ -495,7 +511,10 @@ mod tests {
             muted: vec![Kind::TenderPublished, Kind::BidReceipt],
             ..Default::default()
         };
-        assert_eq!(c.address_for(Kind::BidReceipt).as_deref(), Some("a@example.com"));
+        assert_eq!(
+            c.address_for(Kind::BidReceipt).as_deref(),
+            Some("a@example.com")
+        );
         assert_eq!(c.address_for(Kind::TenderPublished), None);
         assert!(!c.wants(Kind::SupervisionAlert));
         let unverified = Choices {

@@ -180,11 +180,7 @@ fn safe(value: &str, place: Place) -> String {
     out
 }
 
-fn format_value(
-    loaded: &Loaded,
-    value: &Value,
-    language: Language,
-) -> Result<String, AppError> {
+fn format_value(loaded: &Loaded, value: &Value, language: Language) -> Result<String, AppError> {
     Ok(match value {
         Value::Text(t) => t.clone(),
         Value::Time(t) => {
@@ -192,7 +188,10 @@ fn format_value(
             match language {
                 Language::Zh => format!("{}（北京时间）", local.format("%Y-%m-%d %H:%M:%S")),
                 Language::En => {
-                    format!("{} (Beijing time, UTC+8)", local.format("%Y-%m-%d %H:%M:%S"))
+                    format!(
+                        "{} (Beijing time, UTC+8)",
+                        local.format("%Y-%m-%d %H:%M:%S")
+                    )
                 }
             }
         }
@@ -234,7 +233,9 @@ fn fill(
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let end = after.find("}}").ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("an unclosed {{{{ in a notification template"))
+            AppError::Internal(anyhow::anyhow!(
+                "an unclosed {{{{ in a notification template"
+            ))
         })?;
         let name = after[..end].trim();
         let value = if let Some(v) = extra.get(name) {
@@ -264,9 +265,10 @@ pub fn absolute(path: &str) -> String {
 /// The message of `kind` in `language`, filled from `message`.
 pub fn render(kind: Kind, language: Language, message: &Message) -> Result<Rendered, AppError> {
     let loaded = loaded()?;
-    let template = loaded.templates.get(kind.code()).ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("no template for {}", kind.code()))
-    })?;
+    let template = loaded
+        .templates
+        .get(kind.code())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no template for {}", kind.code())))?;
     let (texts, layout) = match language {
         Language::Zh => (&template.zh, &loaded.layout.zh),
         Language::En => (&template.en, &loaded.layout.en),
@@ -274,7 +276,14 @@ pub fn render(kind: Kind, language: Language, message: &Message) -> Result<Rende
     let link = message.link.as_deref().map(absolute).unwrap_or_default();
     let mut extra = BTreeMap::new();
     extra.insert("link", safe(&link, Place::Text));
-    let subject = fill(loaded, &texts.subject, message, language, Place::Subject, &extra)?;
+    let subject = fill(
+        loaded,
+        &texts.subject,
+        message,
+        language,
+        Place::Subject,
+        &extra,
+    )?;
     let subject: String = subject.split_whitespace().collect::<Vec<_>>().join(" ");
     let subject: String = subject.chars().take(200).collect();
     let mut text = fill(loaded, &texts.text, message, language, Place::Text, &extra)?;
@@ -347,10 +356,15 @@ mod tests {
             "expires_at",
             "decided_at",
         ] {
-            m = m.time(name, chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+            m = m.time(
+                name,
+                chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            );
         }
         m = m.yuan("price", 123_456).yuan("budget", 100);
-        m = m.term("category", "government_procurement").term("method", "open_tendering");
+        m = m
+            .term("category", "government_procurement")
+            .term("method", "open_tendering");
         m
     }
 
@@ -360,7 +374,10 @@ mod tests {
             for language in [Language::Zh, Language::En] {
                 let r = render(*kind, language, &everything(*kind))
                     .unwrap_or_else(|e| panic!("{kind:?} {language:?}: {e:?}"));
-                assert!(!r.subject.contains('\r') && !r.subject.contains('\n'), "{kind:?}");
+                assert!(
+                    !r.subject.contains('\r') && !r.subject.contains('\n'),
+                    "{kind:?}"
+                );
                 assert!(!r.subject.contains('\u{202E}'));
                 assert!(!r.text.contains('\r'), "{kind:?}");
                 assert!(!r.html.contains("<script>"), "{kind:?}");
@@ -378,11 +395,18 @@ mod tests {
             .field("league", "GX")
             .term("category", "engineering_construction")
             .term("method", "open_tendering")
-            .time("bid_deadline", chrono::DateTime::from_timestamp(0, 0).unwrap())
+            .time(
+                "bid_deadline",
+                chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            )
             .link("/x");
         let zh = render(Kind::TenderPublished, Language::default(), &m).unwrap();
         assert!(zh.text.contains("工程建设"), "{}", zh.text);
-        assert!(zh.text.contains("1970-01-01 08:00:00（北京时间）"), "{}", zh.text);
+        assert!(
+            zh.text.contains("1970-01-01 08:00:00（北京时间）"),
+            "{}",
+            zh.text
+        );
         let en = render(Kind::TenderPublished, Language::En, &m).unwrap();
         assert!(en.text.contains("Beijing time"), "{}", en.text);
         assert!(en.text.contains("http://"), "{}", en.text);
@@ -398,7 +422,10 @@ mod tests {
     fn values_are_made_safe_for_their_place() {
         assert_eq!(safe("a\r\nb", Place::Subject), "a  b");
         assert_eq!(safe("a\r\nb", Place::Text), "a\nb");
-        assert_eq!(safe("<a href=\"x\">", Place::Html), "&lt;a href=&quot;x&quot;&gt;");
+        assert_eq!(
+            safe("<a href=\"x\">", Place::Html),
+            "&lt;a href=&quot;x&quot;&gt;"
+        );
         assert_eq!(safe("a\u{202E}b", Place::Text), "ab");
     }
 }

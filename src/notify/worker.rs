@@ -102,7 +102,10 @@ pub async fn round(
     let mut tried = 0;
     while tried < ROUND {
         let (me, now) = (delivery.me.clone(), clock.now());
-        let due = match db.write(move |conn| outbox::claim_next(conn, &me, now)).await {
+        let due = match db
+            .write(move |conn| outbox::claim_next(conn, &me, now))
+            .await
+        {
             Ok(Some(due)) => due,
             Ok(None) => break,
             Err(e) => {

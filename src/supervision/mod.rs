@@ -42,8 +42,9 @@ text_enum! {
 /// Requests a supervisor may make that are not reads: signing in and out,
 /// checking a certificate or a seal (computations that store nothing),
 /// releasing the opening-key share it holds as a custodian, acknowledging
-/// an alert, and adding its contribution to a committee draw's seed (method,
-/// route pattern).
+/// an alert, adding its contribution to a committee draw's seed, and its
+/// own account's messages: its address, its choices (alerts by e-mail),
+/// marking its messages read (method, route pattern).
 pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/challenges"),
     ("POST", "/api/v1/auth/login"),
@@ -56,6 +57,13 @@ pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/tenders/{id}/opening/shares"),
     ("POST", "/api/v1/supervision/alerts/{id}/acknowledge"),
     ("POST", "/api/v1/tenders/{id}/committee/contribution"),
+    ("PUT", "/api/v1/me/email"),
+    ("DELETE", "/api/v1/me/email"),
+    ("POST", "/api/v1/email-verifications"),
+    ("PUT", "/api/v1/me/notification-settings"),
+    ("PUT", "/api/v1/me/subscriptions"),
+    ("POST", "/api/v1/me/notifications/{id}/read"),
+    ("POST", "/api/v1/me/notifications/read-all"),
 ];
 
 /// Middleware, after the principal is known: a supervisor's request that

@@ -411,6 +411,16 @@ impl TestApp {
         .await
     }
 
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        read(
+            self.req(awc::http::Method::DELETE, path, token)
+                .send()
+                .await
+                .expect("DELETE"),
+        )
+        .await
+    }
+
     /// POSTs raw bytes with a content type.
     pub async fn post_raw(
         &self,
@@ -622,6 +632,11 @@ impl TestApp {
             "league_policy_requirements",
             "user_identities",
             "sessions",
+            "notifications",
+            "email_deliveries",
+            "notification_settings",
+            "email_verifications",
+            "notification_subscriptions",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))

@@ -20,6 +20,7 @@ mod helpers;
 mod identity;
 mod login;
 mod nodes;
+mod notifications;
 mod ocsp;
 mod opendata;
 mod pki;
