@@ -583,10 +583,13 @@ async fn every_change_asks_who_first() {
         .await
         .assert_status(200);
     let api = app.get("/api/openapi.json", None).await.json();
+    // Signing in, and verifying an address by the token sent to it (the
+    // token is the proof: tests/api/notifications.rs).
     let signs_in = [
         "/api/v1/auth/challenges",
         "/api/v1/auth/login",
         "/api/v1/auth/mtls",
+        "/api/v1/email-verifications",
     ];
     let mut walked = 0;
     for (path, item) in api["paths"].as_object().unwrap() {
