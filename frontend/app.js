@@ -26,6 +26,7 @@ const I18N = {
     verifyTitle: '验证电子邮件地址', verifyIntro: '请点击下方按钮确认这是您的电子邮件地址。确认后，平台的通知将同时发送到该地址。',
     verifyButton: '确认验证', verifyDone: '电子邮件地址已验证。平台的通知将发送到该地址。', verifyFailed: '验证未成功',
     verifyNoToken: '链接不完整：请从邮件中完整复制链接后重试。',
+    verifyInvalid: '此链接无效：它已被使用过、已被更新的链接取代，或已超过 24 小时有效期。请在平台上重新填写电子邮件地址以获取新链接。',
     releaseLink: '开标：释放我的密钥份额', releaseTitle: '释放开标密钥份额', releaseFailed: '份额未释放', backToTender: '← 返回项目',
     releaseIntro: '您是本项目开标密钥的保管人之一。请选择您的数字证书和私钥：私钥只在本浏览器中使用——用于签名登录和解密您的份额——不会发送到任何地方。',
     certFile: '数字证书（PEM 或 DER）', keyFile: '私钥（PEM：PKCS#8、PKCS#1 或 SEC1）', keyPassword: '私钥口令（私钥加密时填写）',
@@ -144,6 +145,7 @@ const I18N = {
     verifyTitle: 'Verify your e-mail address', verifyIntro: 'Press the button to confirm this is your e-mail address. From then on the platform also sends its notifications there.',
     verifyButton: 'Verify', verifyDone: 'Your e-mail address is verified. The platform\'s notifications will be sent there.', verifyFailed: 'Not verified',
     verifyNoToken: 'The link is incomplete: copy the whole link from the message and try again.',
+    verifyInvalid: 'This link does not work: it was used already, a newer link replaced it, or its 24 hours have passed. Enter your address on the platform again for a new link.',
     retry: 'Retry', back: '← Back to notice board', tenderer: 'Tenderer', agent: 'Agent', none: 'None',
     amendment: 'Amendment {n}', description: 'Description', keyDates: 'Key dates',
     docsAvailable: 'Documents available from', clarDeadline: 'Clarification deadline', bidDeadlineOpening: 'Bid deadline (= opening time)',
@@ -482,7 +484,8 @@ function renderVerifyEmail(token) {
       button.remove();
     } catch (e) {
       status.replaceChildren(h('div', { class: 'alert', role: 'alert' },
-        h('strong', { text: t('verifyFailed') }), h('p', { text: e instanceof ApiError ? e.detail || e.title : t('errorGeneric') })));
+        h('strong', { text: t('verifyFailed') }),
+        h('p', { text: e instanceof ApiError ? (e.status === 422 ? t('verifyInvalid') : e.detail || e.title) : t('errorGeneric') })));
       button.disabled = false;
     }
   });

@@ -1,0 +1,90 @@
+// A user verifies an e-mail address by the link the platform sent, in a real
+// (headless) Chromium, against a running ggzy: the account is made with the
+// server's own command line, the address set over the API, the link read
+// from the message the platform wrote (its inbox copy; the e-mail is the
+// same text), and the page at #/verify-email/<token> asked to verify. The
+// page sends nothing until the user presses (a mail scanner that fetches the
+// link verifies nothing); a used link says why it does not work.
+//
+// Environment: GGZY_BASE (the server), GGZY_DATA (its data folder, for
+// `ggzy users add`), GGZY_BIN (the ggzy binary, default ../../target/debug/ggzy);
+// CHROMIUM (default /usr/bin/chromium); GGZY_SCREENSHOT=/path/stem saves
+// pictures of the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
+const data = process.env.GGZY_DATA;
+const bin = process.env.GGZY_BIN ?? new URL('../../target/debug/ggzy', import.meta.url).pathname;
+if (!data) {
+  console.error('GGZY_DATA (the server\'s data folder) is needed');
+  process.exit(2);
+}
+
+let browser, page, token;
+const problems = [];
+
+async function call(method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json().catch(() => null) };
+}
+
+before(async () => {
+  token = execFileSync(bin, ['users', 'add', '--name', '验证测试', '--role', 'bidder', '--league', 'NNG',
+    '--org', '南宁验证测试有限公司'], { env: { ...process.env, GGZY_DATA_DIR: data, GGZY_LOG: 'error' } })
+    .toString().trim();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+});
+
+after(async () => browser?.close());
+
+async function shot(name) {
+  if (process.env.GGZY_SCREENSHOT) await page.screenshot({ path: `${process.env.GGZY_SCREENSHOT}-${name}.png`, fullPage: true });
+}
+
+test('the link in the message verifies the address, once, when the user presses', async () => {
+  const set = await call('PUT', '/api/v1/me/email', { address: 'yanzheng@example.com' });
+  assert.equal(set.status, 202, JSON.stringify(set.json));
+  const inbox = await call('GET', '/api/v1/me/notifications');
+  const item = inbox.json.items.find((m) => m.kind === 'email_verification');
+  assert.ok(item, 'the verification message is in the inbox');
+  const full = await call('GET', `/api/v1/me/notifications/${item.id}`);
+  const link = full.json.body_text.match(/https?:\/\/\S+#\/verify-email\/[A-Za-z0-9_]+/)?.[0];
+  assert.ok(link, full.json.body_text);
+  // The link names the platform's public URL; the page is the same here.
+  const hash = link.slice(link.indexOf('#'));
+
+  await page.goto(base + '/' + hash);
+  await page.getByRole('heading', { name: '验证电子邮件地址' }).waitFor();
+  let settings = await call('GET', '/api/v1/me/notification-settings');
+  assert.equal(settings.json.email_verified, false, 'opening the page alone verifies nothing');
+  await shot('before');
+  await page.getByRole('button', { name: '确认验证' }).click();
+  await page.getByText('电子邮件地址已验证').waitFor();
+  await shot('done');
+  settings = await call('GET', '/api/v1/me/notification-settings');
+  assert.equal(settings.json.email_verified, true);
+  assert.equal(settings.json.email, 'yanzheng@example.com');
+
+  // Used: the page says so, in the user's language, and changes nothing.
+  await page.goto(base + '/?lang=en' + hash);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('alert').getByText('Not verified').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /used already/);
+  await shot('used');
+  await page.goto(base + '/?lang=zh#/verify-email/');
+  await page.getByText('链接不完整').waitFor();
+  assert.deepEqual(problems, []);
+});
