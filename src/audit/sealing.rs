@@ -25,7 +25,11 @@ pub const BIDDER_ROLE: &str = "bidder";
 
 /// Object types whose subject is a bidder: its bids (submitted, replaced,
 /// withdrawn; their receipts) and its upload sessions.
-pub const BIDDER_OBJECTS: &[&str] = &["bid", "bid_upload"];
+pub const BIDDER_OBJECTS: &[&str] = &["bid", "bid_upload", SEALED_NOTIFICATION];
+
+/// The object type of events about a message that tells who bid (a bid
+/// receipt's delivery): as sealed as the bid.
+pub const SEALED_NOTIFICATION: &str = "sealed_notification";
 
 /// Statuses a tender reaches only through its opening.
 pub const OPENED: &[TenderStatus] = &[

@@ -383,6 +383,8 @@ mod tests {
             )])
             .unwrap(),
             request_id: None,
+            sealed: false,
+            tender_id: None,
             language: "zh".into(),
             created_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
         }

@@ -109,6 +109,25 @@ pub struct Due {
     pub request_id: Option<String>,
     pub language: String,
     pub created_at: DateTime<Utc>,
+    /// The message tells who bid on a tender not yet opened: left out of
+    /// every figure, and its events sealed like the bid's.
+    pub sealed: bool,
+    pub tender_id: Option<String>,
+}
+
+impl Due {
+    /// How an audit event about this e-mail names its object: a sealed
+    /// message's events name its tender and are sealed with the bids.
+    pub fn audit_object(&self) -> (&'static str, Option<&str>) {
+        if self.sealed {
+            (
+                crate::audit::sealing::SEALED_NOTIFICATION,
+                self.tender_id.as_deref(),
+            )
+        } else {
+            ("notification", None)
+        }
+    }
 }
 
 /// Rows another process left `sending` go back to `pending` (see the
@@ -164,6 +183,7 @@ pub fn claim_next(
             String,
             NaiveDateTime,
         ),
+        (bool, Option<String>),
     );
     let row: Option<Row> = email_deliveries::table
         .inner_join(notifications::table)
@@ -190,12 +210,14 @@ pub fn claim_next(
                 notifications::language,
                 notifications::created_at,
             ),
+            (notifications::sealed, notifications::tender_id),
         ))
         .first(conn)
         .optional()?;
     let Some((
         (id, address, message_id, attempts),
         (kind, subject, text, html, att, req, lang, created),
+        (sealed, tender_id),
     )) = row
     else {
         return Ok(None);
@@ -228,6 +250,8 @@ pub fn claim_next(
         request_id: req,
         language: lang,
         created_at: from_db_time(created),
+        sealed,
+        tender_id,
     }))
 }
 
@@ -325,17 +349,25 @@ pub struct Depth {
     pub dead: i64,
 }
 
+/// The outbox's figures, leaving out messages that tell who bid (a bid
+/// receipt): counted, they would tell anyone who reads /metrics how many
+/// bids came in, and when, before any opening.
 pub fn depth(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Depth, AppError> {
     let queued_states = [State::Pending.code(), State::Sending.code()];
-    let queued: i64 = email_deliveries::table
+    let open = || {
+        email_deliveries::table
+            .inner_join(notifications::table)
+            .filter(notifications::sealed.eq(false))
+    };
+    let queued: i64 = open()
         .filter(email_deliveries::state.eq_any(queued_states))
         .count()
         .get_result(conn)?;
-    let oldest: Option<NaiveDateTime> = email_deliveries::table
+    let oldest: Option<NaiveDateTime> = open()
         .filter(email_deliveries::state.eq_any(queued_states))
         .select(diesel::dsl::min(email_deliveries::created_at))
         .first(conn)?;
-    let dead: i64 = email_deliveries::table
+    let dead: i64 = open()
         .filter(email_deliveries::state.eq(State::Dead.code()))
         .count()
         .get_result(conn)?;

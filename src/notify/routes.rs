@@ -793,13 +793,19 @@ pub async fn retry_dead_letter(
     let retried = state
         .db
         .write(move |conn| {
-            let row: Option<(Option<String>, String)> = notifications::table
-                .inner_join(email_deliveries::table)
-                .filter(notifications::id.eq(&id))
-                .select((notifications::league_code, email_deliveries::state))
-                .first(conn)
-                .optional()?;
-            let Some((league, st)) = row else {
+            let row: Option<(Option<String>, String, bool, Option<String>)> =
+                notifications::table
+                    .inner_join(email_deliveries::table)
+                    .filter(notifications::id.eq(&id))
+                    .select((
+                        notifications::league_code,
+                        email_deliveries::state,
+                        notifications::sealed,
+                        notifications::tender_id,
+                    ))
+                    .first(conn)
+                    .optional()?;
+            let Some((league, st, sealed, tender_id)) = row else {
                 return Err(AppError::not_found("dead letter"));
             };
             require_operator(&principal, Area::Notifications, league.as_deref())?;
@@ -819,13 +825,22 @@ pub async fn retry_dead_letter(
                 email_deliveries::next_attempt_at.eq(to_db_time(ctx.now)),
             ))
             .execute(conn)?;
+            // A sealed message's events are sealed with the bids.
+            let (object_type, tender) = if sealed {
+                (
+                    crate::audit::sealing::SEALED_NOTIFICATION,
+                    tender_id.as_deref(),
+                )
+            } else {
+                ("notification", None)
+            };
             audit::record(
                 conn,
                 &ctx,
                 "notification.retried",
-                "notification",
+                object_type,
                 &id,
-                None,
+                tender,
                 &serde_json::json!({}),
             )?;
             Ok(DeadLetterRetried {

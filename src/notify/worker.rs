@@ -133,26 +133,32 @@ async fn deliver(db: &Db, clock: &Arc<dyn Clock>, delivery: &Arc<Delivery>, due:
     let outcome = tokio::task::spawn_blocking(move || d.mailer.send(&d.from, &sending))
         .await
         .unwrap_or_else(|e| Outcome::Temporary(format!("the sending task failed: {e}")));
-    delivery.stats.observe(started.elapsed());
-    let counter = match &outcome {
-        Outcome::Sent => &delivery.stats.sent,
-        Outcome::Temporary(_) => &delivery.stats.temporary_failures,
-        Outcome::Permanent(_) => &delivery.stats.permanent_failures,
-    };
-    counter.fetch_add(1, Ordering::Relaxed);
+    // A message that tells who bid is left out of the figures (see
+    // `outbox::depth`).
+    let counted = !due.sealed;
+    if counted {
+        delivery.stats.observe(started.elapsed());
+        let counter = match &outcome {
+            Outcome::Sent => &delivery.stats.sent,
+            Outcome::Temporary(_) => &delivery.stats.temporary_failures,
+            Outcome::Permanent(_) => &delivery.stats.permanent_failures,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
     let (me, now, retry, unit) = (delivery.me.clone(), clock.now(), delivery.retry, jitter());
     let (finishing, recorded) = (due.clone(), outcome.clone());
     let after = db
         .write(move |conn| {
             let after = outbox::finish(conn, &finishing, &me, &recorded, &retry, unit, now)?;
             if after == After::Dead {
+                let (object_type, tender_id) = finishing.audit_object();
                 crate::audit::record(
                     conn,
                     &crate::audit::AuditContext::system(now),
                     "notification.dead_letter",
-                    "notification",
+                    object_type,
                     &finishing.notification_id,
-                    None,
+                    tender_id,
                     &serde_json::json!({
                         "kind": finishing.kind,
                         "attempts": finishing.attempts,
@@ -168,7 +174,9 @@ async fn deliver(db: &Db, clock: &Arc<dyn Clock>, delivery: &Arc<Delivery>, due:
             tracing::warn!(error = %e, next_attempt_at = %at, "e-mail not sent; trying again later")
         }
         (e, Ok(After::Dead)) => {
-            delivery.stats.dead.fetch_add(1, Ordering::Relaxed);
+            if counted {
+                delivery.stats.dead.fetch_add(1, Ordering::Relaxed);
+            }
             tracing::error!(outcome = ?e, "e-mail refused for good: a dead letter for the operators")
         }
         (_, Ok(other)) => tracing::warn!(?other, "the e-mail's row moved while it was sent"),

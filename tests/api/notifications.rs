@@ -512,6 +512,14 @@ async fn dead_letters_are_the_operators_and_sealed_ones_say_nothing() {
     assert_eq!(hidden["address"], Value::Null);
     assert_eq!(hidden["subject"], Value::Null);
 
+    // /metrics counts the open one only: counting messages that tell who
+    // bid would count the bids.
+    let metrics = String::from_utf8(app.get("/metrics", None).await.body).unwrap();
+    assert!(
+        metrics.contains("\nggzy_mail_dead_letters 1\n"),
+        "{metrics}"
+    );
+
     app.get("/api/v1/notifications/dead-letters", Some(&bidder))
         .await
         .assert_problem(403, "forbidden");
