@@ -423,12 +423,26 @@ impl Application {
             let mut tick = actix_web::rt::time::interval(crate::notify::worker::POLL);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let sole = mailing.db.backend() == crate::db::Backend::Sqlite;
+            let mut reclaimed: Option<std::time::Instant> = None;
             loop {
                 tick.tick().await;
-                if mailing.duties.held() {
-                    crate::notify::worker::round(&mailing.db, &mailing.clock, &mailing.mail, sole)
-                        .await;
+                if !mailing.duties.held() {
+                    reclaimed = None;
+                    continue;
                 }
+                let reclaim =
+                    reclaimed.is_none_or(|at| at.elapsed() >= crate::notify::worker::RECLAIM_EVERY);
+                if reclaim {
+                    reclaimed = Some(std::time::Instant::now());
+                }
+                crate::notify::worker::round(
+                    &mailing.db,
+                    &mailing.clock,
+                    &mailing.mail,
+                    sole,
+                    reclaim,
+                )
+                .await;
             }
         });
         tasks.push(task.abort_handle());

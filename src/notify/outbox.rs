@@ -164,6 +164,17 @@ pub fn reclaim_orphans(
     Ok(n)
 }
 
+/// Whether any e-mail is due (a read: the worker takes the write lock only
+/// when there is something to send).
+pub fn any_due(conn: &mut DbConn, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let n: i64 = email_deliveries::table
+        .filter(email_deliveries::state.eq(State::Pending.code()))
+        .filter(email_deliveries::next_attempt_at.le(to_db_time(now)))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Claims the next due e-mail for `me` and commits the claim (call it in a
 /// transaction of its own): `sending`, one more attempt.
 pub fn claim_next(

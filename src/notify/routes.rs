@@ -793,18 +793,17 @@ pub async fn retry_dead_letter(
     let retried = state
         .db
         .write(move |conn| {
-            let row: Option<(Option<String>, String, bool, Option<String>)> =
-                notifications::table
-                    .inner_join(email_deliveries::table)
-                    .filter(notifications::id.eq(&id))
-                    .select((
-                        notifications::league_code,
-                        email_deliveries::state,
-                        notifications::sealed,
-                        notifications::tender_id,
-                    ))
-                    .first(conn)
-                    .optional()?;
+            let row: Option<(Option<String>, String, bool, Option<String>)> = notifications::table
+                .inner_join(email_deliveries::table)
+                .filter(notifications::id.eq(&id))
+                .select((
+                    notifications::league_code,
+                    email_deliveries::state,
+                    notifications::sealed,
+                    notifications::tender_id,
+                ))
+                .first(conn)
+                .optional()?;
             let Some((league, st, sealed, tender_id)) = row else {
                 return Err(AppError::not_found("dead letter"));
             };

@@ -82,22 +82,38 @@ fn jitter() -> f64 {
     u32::from_le_bytes(b) as f64 / (u32::MAX as f64 + 1.0)
 }
 
+/// How often the worker looks for e-mails another process left half-sent
+/// (and at its first round).
+pub const RECLAIM_EVERY: Duration = Duration::from_secs(30);
+
 /// Sends what is due, at most one round's worth; returns how many were
-/// tried. `sole_process`: one process owns the database (SQLite), so
-/// anything another left `sending` is an orphan at once.
+/// tried. `reclaim`: first look for rows another process left `sending`
+/// (`sole_process`: one process owns the database, SQLite, so they are
+/// orphans at once). Nothing is written when nothing is due.
 pub async fn round(
     db: &Db,
     clock: &Arc<dyn Clock>,
     delivery: &Arc<Delivery>,
     sole_process: bool,
+    reclaim: bool,
 ) -> usize {
-    let me = delivery.me.clone();
+    if reclaim {
+        let (me, now) = (delivery.me.clone(), clock.now());
+        if let Err(e) = db
+            .write(move |conn| outbox::reclaim_orphans(conn, &me, sole_process, now))
+            .await
+        {
+            tracing::warn!(error = %e, "looking for e-mails left half-sent");
+        }
+    }
     let now = clock.now();
-    if let Err(e) = db
-        .write(move |conn| outbox::reclaim_orphans(conn, &me, sole_process, now))
-        .await
-    {
-        tracing::warn!(error = %e, "looking for e-mails left half-sent");
+    match db.read(move |conn| outbox::any_due(conn, now)).await {
+        Ok(true) => {}
+        Ok(false) => return 0,
+        Err(e) => {
+            tracing::warn!(error = %e, "looking for due e-mails");
+            return 0;
+        }
     }
     let mut tried = 0;
     while tried < ROUND {
