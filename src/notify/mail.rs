@@ -230,13 +230,18 @@ impl Mailer {
     }
 }
 
-fn smtp_error(e: &lettre::transport::smtp::Error) -> String {
-    use std::error::Error;
+/// An error and its causes, each said once: lettre's messages already end
+/// with their source's text, which the chain would otherwise repeat (three
+/// times for a refused certificate), crowding the dead letter's note.
+fn smtp_error(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        let cause = s.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
         source = s.source();
     }
     text
@@ -364,6 +369,45 @@ mod tests {
         assert!(SmtpServer::parse("http://h").is_err());
         let secret = SmtpServer::parse("smtps://u:secret@h").unwrap();
         assert!(!format!("{secret:?}").contains("secret"));
+    }
+
+    /// An error whose message may or may not include its cause's.
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>, bool);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match (&self.1, self.2) {
+                (Some(inner), true) => write!(f, "{}: {inner}", self.0),
+                _ => f.write_str(self.0),
+            }
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn an_error_chain_says_each_cause_once() {
+        let tls = Layer("certificate verify failed", None, false);
+        let repeating = Layer("connection error", Some(Box::new(tls)), true);
+        let outer = Layer("network error", Some(Box::new(repeating)), true);
+        assert_eq!(
+            smtp_error(&outer),
+            "network error: connection error: certificate verify failed"
+        );
+        let silent = Layer(
+            "permanent error (535)",
+            Some(Box::new(Layer("bad credentials", None, false))),
+            false,
+        );
+        assert_eq!(
+            smtp_error(&silent),
+            "permanent error (535): bad credentials"
+        );
     }
 
     fn due(subject: &str) -> Due {
