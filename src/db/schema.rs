@@ -678,6 +678,7 @@ diesel::table! {
         request_id -> Nullable<Text>,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+        in_inbox -> Bool,
     }
 }
 

@@ -218,7 +218,9 @@ impl Mailer {
         match self {
             Mailer::Smtp { transport, .. } => match transport.send(&message) {
                 Ok(_) => Outcome::Sent,
-                Err(e) if e.is_permanent() => Outcome::Permanent(smtp_error(&e)),
+                Err(e) if e.is_permanent() && !refuses_us(e.status()) => {
+                    Outcome::Permanent(smtp_error(&e))
+                }
                 Err(e) => Outcome::Temporary(smtp_error(&e)),
             },
             Mailer::Files(dir) => match write_file(dir, &due.notification_id, &message.formatted())
@@ -228,6 +230,17 @@ impl Mailer {
             },
         }
     }
+}
+
+/// Whether a 5xx reply refuses the platform rather than the message: the
+/// authentication codes (RFC 4954: 530 required, 534 mechanism too weak,
+/// 535 credentials invalid, 538 encryption required). Those are the
+/// platform's configuration to fix (the user and password in `smtp_url`);
+/// every message waiting would otherwise become a dead letter at its first
+/// try, so they are retried like a server that is down (as Postfix defers
+/// mail on a 535).
+fn refuses_us(code: Option<lettre::transport::smtp::response::Code>) -> bool {
+    code.is_some_and(|c| ["530", "534", "535", "538"].contains(&c.to_string().as_str()))
 }
 
 /// An error and its causes, each said once: lettre's messages already end
@@ -348,6 +361,22 @@ pub fn build(from: &Mailbox, due: &Due) -> anyhow::Result<lettre::Message> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_authentication_refusal_is_the_platforms_to_fix_not_the_messages() {
+        use lettre::transport::smtp::response::{Category, Code, Detail, Severity};
+        let code = |c, d| Some(Code::new(Severity::PermanentNegativeCompletion, c, d));
+        assert!(
+            refuses_us(code(Category::Unspecified3, Detail::Five)),
+            "535"
+        );
+        assert!(
+            refuses_us(code(Category::Unspecified3, Detail::Zero)),
+            "530"
+        );
+        assert!(!refuses_us(code(Category::MailSystem, Detail::Zero)), "550");
+        assert!(!refuses_us(None));
+    }
 
     #[test]
     fn smtp_urls() {

@@ -121,6 +121,10 @@ pub struct Message {
     /// `/api/v1/tenders/<id>`); `{{link}}` in the templates.
     pub link: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// Whether the recipient's inbox lists it (all but the link that
+    /// verifies an address: that proves the address only if it is read
+    /// there).
+    pub in_inbox: bool,
 }
 
 impl Message {
@@ -134,7 +138,14 @@ impl Message {
             fields: BTreeMap::new(),
             link: None,
             attachments: Vec::new(),
+            in_inbox: true,
         }
+    }
+
+    /// Sent by e-mail only, never listed in the inbox.
+    pub fn email_only(mut self) -> Message {
+        self.in_inbox = false;
+        self
     }
 
     pub fn tender(mut self, tender_id: &str, league: &str) -> Message {
@@ -285,7 +296,7 @@ pub fn send(
 
 /// Sends `message` to one address only, whatever the user's settings: the
 /// link that verifies a new address goes to that (not yet verified)
-/// address. The user's inbox gets it too.
+/// address, and only there (the message is `email_only`).
 pub fn send_to_address(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -329,6 +340,7 @@ fn insert(
             notifications::attachments_json.eq(attachments),
             notifications::request_id.eq(ctx.request_id.as_deref()),
             notifications::created_at.eq(to_db_time(ctx.now)),
+            notifications::in_inbox.eq(message.in_inbox),
         ))
         .execute(conn)?;
     Ok(())

@@ -149,10 +149,12 @@ pub async fn inbox(
         .read(move |conn| {
             let mut count = notifications::table
                 .filter(notifications::user_id.eq(&user))
+                .filter(notifications::in_inbox.eq(true))
                 .into_boxed();
             let mut rows = notifications::table
                 .left_join(email_deliveries::table)
                 .filter(notifications::user_id.eq(&user))
+                .filter(notifications::in_inbox.eq(true))
                 .into_boxed();
             if unread {
                 count = count.filter(notifications::read_at.is_null());
@@ -197,6 +199,7 @@ pub async fn unread_count(
         .read(move |conn| {
             Ok(notifications::table
                 .filter(notifications::user_id.eq(&user))
+                .filter(notifications::in_inbox.eq(true))
                 .filter(notifications::read_at.is_null())
                 .count()
                 .get_result::<i64>(conn)?)
@@ -211,6 +214,7 @@ fn own_message(conn: &mut DbConn, user: &str, id: &str) -> Result<InboxMessage, 
         .left_join(email_deliveries::table)
         .filter(notifications::id.eq(id))
         .filter(notifications::user_id.eq(user))
+        .filter(notifications::in_inbox.eq(true))
         .select((
             item_columns!(),
             (
@@ -288,6 +292,7 @@ pub async fn attachment(
             let json: String = notifications::table
                 .filter(notifications::id.eq(&id))
                 .filter(notifications::user_id.eq(&user))
+                .filter(notifications::in_inbox.eq(true))
                 .select(notifications::attachments_json)
                 .first(conn)
                 .optional()?
@@ -327,6 +332,7 @@ fn mark_read(
             let exists: i64 = notifications::table
                 .filter(notifications::id.eq(id))
                 .filter(notifications::user_id.eq(user))
+                .filter(notifications::in_inbox.eq(true))
                 .count()
                 .get_result(conn)?;
             if exists == 0 {
@@ -343,6 +349,7 @@ fn mark_read(
         None => diesel::update(
             notifications::table
                 .filter(notifications::user_id.eq(user))
+                .filter(notifications::in_inbox.eq(true))
                 .filter(notifications::read_at.is_null()),
         )
         .set(notifications::read_at.eq(now))
@@ -390,6 +397,7 @@ pub async fn read_one(
 fn unread_of(conn: &mut DbConn, user: &str) -> Result<i64, AppError> {
     Ok(notifications::table
         .filter(notifications::user_id.eq(user))
+        .filter(notifications::in_inbox.eq(true))
         .filter(notifications::read_at.is_null())
         .count()
         .get_result(conn)?)

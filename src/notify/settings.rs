@@ -269,7 +269,8 @@ pub fn add_address(
     )
     .field("address", address.clone())
     .time("expires_at", expires)
-    .link(format!("/#/verify-email/{token}"));
+    .link(format!("/#/verify-email/{token}"))
+    .email_only();
     let id = super::send_to_address(conn, ctx, &message, user_id, choices.language, &address)?;
     #[derive(Serialize)]
     struct Added<'a> {

@@ -26,6 +26,9 @@ CREATE TABLE notifications (
     request_id TEXT,
     created_at TIMESTAMP NOT NULL,
     read_at TIMESTAMP,
+    -- Whether the user's inbox lists it: a verification link is only in
+    -- the e-mail (in the inbox it would prove nothing about the address).
+    in_inbox BOOLEAN NOT NULL DEFAULT TRUE,
     UNIQUE (user_id, cause)
 );
 CREATE INDEX notifications_user ON notifications (user_id, created_at);
