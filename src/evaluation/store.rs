@@ -785,9 +785,10 @@ fn tell_finished(
     if let Some(agent) = &row.agent_org_id {
         to.extend(notify::users_of(conn, agent, Role::Agent)?);
     }
-    let sha256 = state.report_sha256.clone().ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("a room closed without a report"))
-    })?;
+    let sha256 = state
+        .report_sha256
+        .clone()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a room closed without a report")))?;
     let message = Message::new(
         Kind::EvaluationFinished,
         format!("tender:{tender_id}:evaluation_finished"),
@@ -796,7 +797,9 @@ fn tell_finished(
     .field("title", row.title.as_str())
     .field("reference", row.reference.as_str())
     .field("sha256", sha256)
-    .link(format!("/api/v1/tenders/{tender_id}/evaluation/report.html"));
+    .link(format!(
+        "/api/v1/tenders/{tender_id}/evaluation/report.html"
+    ));
     notify::send(conn, ctx, &message, &to)?;
     Ok(())
 }

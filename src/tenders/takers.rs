@@ -64,7 +64,10 @@ pub fn note(
 pub fn users(conn: &mut DbConn, tender_id: &str) -> Result<Vec<String>, AppError> {
     Ok(document_takers::table
         .filter(document_takers::tender_id.eq(tender_id))
-        .order((document_takers::first_at.asc(), document_takers::user_id.asc()))
+        .order((
+            document_takers::first_at.asc(),
+            document_takers::user_id.asc(),
+        ))
         .select(document_takers::user_id)
         .load(conn)?)
 }
