@@ -357,10 +357,10 @@ fn first_taking(
 }
 
 /// Notes a first taker of the documents (one small write). A failure is
-/// logged, not the downloader's: the file is served all the same.
+/// logged (without the taker, which is sealed), not the downloader's: the
+/// file is served all the same.
 async fn note_taker(state: &AppState, tender_id: &str, taker: Taker) {
     let (tender, now) = (tender_id.to_string(), state.clock.now());
-    let user = taker.user_id.clone();
     let noted = state
         .db
         .write(move |conn| takers::note(conn, &tender, &taker, now))
@@ -368,9 +368,8 @@ async fn note_taker(state: &AppState, tender_id: &str, taker: Taker) {
     if let Err(e) = noted {
         tracing::error!(
             tender = %tender_id,
-            user = %user,
             error = %e,
-            "noting who took the documents: this user will not be told of amendments"
+            "noting who took the documents failed: a taker will not be told of amendments"
         );
     }
 }
