@@ -1,5 +1,6 @@
 //! Persistence of upload sessions, bids and receipts. Every function runs
-//! inside the caller's transaction and records its audit event there.
+//! inside the caller's transaction and records its audit event there (and
+//! a bid's receipt is sent to its bidder there too).
 
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{bid_uploads, bids, organisations};
@@ -524,7 +525,36 @@ pub fn record_bid(
             "device_fingerprint": ctx.device,
         }),
     )?;
+    let message = receipt_message(tender, &receipt, &stamp.response_der);
+    crate::notify::send(conn, ctx, &message, &[user.to_string()])?;
     bid(conn, &id)
+}
+
+/// The receipt as a message to the user who submitted the bid (only: until
+/// the opening who bid is sealed, so it is marked sealed for the operators
+/// who see delivery problems). Its RFC 3161 TimeStampResp goes with it as
+/// `receipt-<bid>.tsr`, which `openssl ts -verify` checks. Each bid, a
+/// replacing one too, has its own.
+fn receipt_message(
+    tender: &TenderRow,
+    receipt: &Receipt,
+    timestamp_response: &[u8],
+) -> crate::notify::Message {
+    use crate::notify::{Attachment, Kind, Message};
+    Message::new(Kind::BidReceipt, format!("bid:{}:receipt", receipt.bid_id))
+        .tender(&tender.id, &tender.league_code)
+        .sealed()
+        .field("title", tender.title.as_str())
+        .field("reference", tender.reference.as_str())
+        .field("bid_id", receipt.bid_id.as_str())
+        .field("sha256", receipt.sha256.as_str())
+        .time("received_at", receipt.received_at)
+        .link(format!("/api/v1/bids/{}/receipt", receipt.bid_id))
+        .attach(Attachment::new(
+            &format!("receipt-{}.tsr", receipt.bid_id),
+            "application/timestamp-reply",
+            timestamp_response,
+        ))
 }
 
 pub fn bid(conn: &mut DbConn, id: &str) -> Result<BidRow, AppError> {

@@ -617,6 +617,7 @@ pub fn act(
                 queue.push_back(replacement(conn, ctx, tender_id, expert, why, reason)?.0);
             }
             "score.flagged" => raise_alert(conn, ctx, tender_id, &stored)?,
+            "room.closed" => tell_finished(conn, ctx, tender_id, &state)?,
             _ => {}
         }
         appended.push(stored);
@@ -764,6 +765,43 @@ fn raise_alert(
         &summary,
         &[],
     )
+}
+
+/// The report signed by every member (the room has closed): the
+/// tenderer's staff and its agent's are told, with the report's hash.
+fn tell_finished(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    state: &State,
+) -> Result<(), AppError> {
+    use crate::identity::Role;
+    use crate::notify::{self, Kind, Message};
+    let row = crate::tenders::store::load_row(
+        conn,
+        &crate::types::TenderId::from_db(tender_id.to_string()),
+    )?;
+    let mut to = notify::users_of(conn, &row.tenderer_org_id, Role::Tenderer)?;
+    if let Some(agent) = &row.agent_org_id {
+        to.extend(notify::users_of(conn, agent, Role::Agent)?);
+    }
+    let sha256 = state
+        .report_sha256
+        .clone()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a room closed without a report")))?;
+    let message = Message::new(
+        Kind::EvaluationFinished,
+        format!("tender:{tender_id}:evaluation_finished"),
+    )
+    .tender(&row.id, &row.league_code)
+    .field("title", row.title.as_str())
+    .field("reference", row.reference.as_str())
+    .field("sha256", sha256)
+    .link(format!(
+        "/api/v1/tenders/{tender_id}/evaluation/report.html"
+    ));
+    notify::send(conn, ctx, &message, &to)?;
+    Ok(())
 }
 
 /// A member joins: its first sign-in is recorded (venue staff read it).

@@ -13,11 +13,14 @@
 //!   certificates, and share releases.
 //! - `run` decrypts and checks every bid once enough shares are released,
 //!   and records the opening; `routes` is the HTTP side.
+//! - `messages` is what the opening tells bidders (its record, the answers
+//!   to their objections).
 
 pub mod bid;
 pub mod cli;
 pub mod custody;
 pub mod keypool;
+pub mod messages;
 pub mod objections;
 pub mod platform;
 pub mod record;

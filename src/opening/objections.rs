@@ -242,15 +242,27 @@ pub async fn answer_objection(
                 "no unanswered objection of this tender has that id".into(),
             ));
         }
+        let ctx = ctx.clone().acting_as(role);
         audit::record(
             conn,
-            &ctx.clone().acting_as(role),
+            &ctx,
             "opening.objection_answered",
             "objection",
             &oid,
             Some(&row.id),
             &serde_json::json!({ "answer": answer }),
         )?;
+        let (raised_by, text): (String, String) = objections::table
+            .find(&oid)
+            .select((objections::raised_by, objections::text))
+            .first(conn)?;
+        let answered = super::messages::ObjectionAnswer {
+            objection_id: &oid,
+            raised_by: &raised_by,
+            objection: &text,
+            answer: &answer,
+        };
+        super::messages::objection_answered(conn, &ctx, &row, &answered)?;
         let objection = load(conn, &row.id)?
             .into_iter()
             .find(|o| o.id == oid)

@@ -490,6 +490,8 @@ fn complete(
         Some(id.as_str()),
         &record,
     )?;
+    let row: TenderRow = tenders::load_row(conn, id)?;
+    super::messages::opening_record(conn, &ctx, &row, now, opened.len())?;
     let mut events = vec![crate::hall::store::append(
         conn,
         id,
@@ -498,7 +500,6 @@ fn complete(
         now,
     )?];
     if valid < MINIMUM_VALID_BIDS {
-        let row: TenderRow = tenders::load_row(conn, id)?;
         let (_, failed) = tenders::transition(
             conn,
             &ctx,

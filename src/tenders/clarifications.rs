@@ -141,17 +141,19 @@ pub fn answer(
     if input.changes_bids {
         limits::check_amendment(&row.facts()?, row.status()?, true, None, ctx.now)?;
     }
-    let found: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = clarifications::table
+    type Found = (String, NaiveDateTime, Option<NaiveDateTime>, String);
+    let found: Option<Found> = clarifications::table
         .filter(clarifications::id.eq(cid.as_str()))
         .filter(clarifications::tender_id.eq(&row.id))
         .select((
             clarifications::question,
             clarifications::asked_at,
             clarifications::answered_at,
+            clarifications::asked_by,
         ))
         .first(conn)
         .optional()?;
-    let (question, asked_at, answered) =
+    let (question, asked_at, answered, asked_by) =
         found.ok_or_else(|| AppError::not_found("clarification"))?;
     if answered.is_some() {
         return Err(AppError::Conflict(
@@ -200,6 +202,13 @@ pub fn answer(
         Some(&row.id),
         input,
     )?;
+    let answered = super::messages::Answered {
+        number,
+        question: &question,
+        answer: &input.answer,
+        asked_by: &asked_by,
+    };
+    super::messages::clarification_answered(conn, ctx, row, &answered)?;
     Ok(ClarificationView {
         id: cid.clone(),
         number: Some(number),

@@ -5,6 +5,7 @@
 use super::model::TenderStatus;
 use super::routes::parse_id;
 use super::store::{self, Document, TenderRow};
+use super::takers::{self, Taker};
 use crate::app::AppState;
 use crate::audit::{self, AuditContext};
 use crate::db::DbConn;
@@ -336,6 +337,43 @@ fn rfc8187(name: &str) -> String {
     out
 }
 
+/// The taker to note for this download of a published document: an
+/// enterprise user (the Bidder role) not yet noted for the tender.
+fn first_taking(
+    conn: &mut DbConn,
+    tender_id: &str,
+    principal: &Principal,
+) -> Result<Option<Taker>, AppError> {
+    let Some(user) = principal.user_id.as_ref() else {
+        return Ok(None);
+    };
+    if !principal.has(Role::Bidder) || takers::noted(conn, tender_id, user.as_str())? {
+        return Ok(None);
+    }
+    Ok(Some(Taker {
+        user_id: user.as_str().to_string(),
+        organisation_id: principal.organisation.as_ref().map(|o| o.to_string()),
+    }))
+}
+
+/// Notes a first taker of the documents (one small write). A failure is
+/// logged (without the taker, which is sealed), not the downloader's: the
+/// file is served all the same.
+async fn note_taker(state: &AppState, tender_id: &str, taker: Taker) {
+    let (tender, now) = (tender_id.to_string(), state.clock.now());
+    let noted = state
+        .db
+        .write(move |conn| takers::note(conn, &tender, &taker, now))
+        .await;
+    if let Err(e) = noted {
+        tracing::error!(
+            tender = %tender_id,
+            error = %e,
+            "noting who took the documents failed: a taker will not be told of amendments"
+        );
+    }
+}
+
 /// Downloads a document. `X-Content-SHA256` (hex) and `Repr-Digest`
 /// (RFC 9530) carry the content's hash.
 #[utoipa::path(
@@ -356,8 +394,9 @@ pub async fn download_document(
 ) -> Result<HttpResponse, AppError> {
     let (id, doc) = path.into_inner();
     let id = parse_id(&id)?;
+    let id_for_note = id.as_str().to_string();
     let doc = DocumentId::parse(&doc).ok_or_else(|| AppError::not_found("document"))?;
-    let (filename, media_type, size, sha256) = state
+    let (filename, media_type, size, sha256, first_taker) = state
         .db
         .read(move |conn| {
             let row = store::load_visible(conn, &id, &principal)?;
@@ -378,12 +417,19 @@ pub async fn download_document(
                 Some((f, m, s, h, published))
                     if published.is_some() || row.managed_by(&principal) =>
                 {
-                    Ok((f, m, s, h))
+                    let taker = match published {
+                        Some(_) => first_taking(conn, &row.id, &principal)?,
+                        None => None,
+                    };
+                    Ok((f, m, s, h, taker))
                 }
                 _ => Err(AppError::not_found("document")),
             }
         })
         .await?;
+    if let Some(taker) = first_taker {
+        note_taker(&state, &id_for_note, taker).await;
+    }
     let stream = state.blobs.read_stream(&sha256).await?;
     let digest = openssl::base64::encode_block(
         &(0..sha256.len() / 2)

@@ -245,7 +245,7 @@ pub fn load_managed(
     }
 }
 
-fn league_name(conn: &mut DbConn, code: &str) -> Result<String, AppError> {
+pub(super) fn league_name(conn: &mut DbConn, code: &str) -> Result<String, AppError> {
     Ok(leagues::table
         .filter(leagues::code.eq(code))
         .select(leagues::name)
@@ -866,6 +866,15 @@ pub fn transition(
             notice_seq: seq,
         },
     )?;
+    match input.action {
+        Action::Publish => {
+            super::messages::published(conn, ctx, row)?;
+        }
+        Action::PubliciseCandidates => {
+            super::messages::candidates_publicised(conn, ctx, row)?;
+        }
+        _ => {}
+    }
     let event = crate::hall::store::append(
         conn,
         &TenderId::from_db(row.id.clone()),
@@ -1093,5 +1102,6 @@ pub fn amend(
             bid_deadline: deadline,
         },
     )?;
+    super::messages::amended(conn, ctx, row, version, &input.title, deadline)?;
     Ok(version)
 }
