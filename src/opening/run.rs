@@ -499,7 +499,7 @@ fn complete(
     )?];
     if valid < MINIMUM_VALID_BIDS {
         let row: TenderRow = tenders::load_row(conn, id)?;
-        let (_, failed) = tenders::transition(
+        let failed = tenders::transition(
             conn,
             &ctx,
             settings,
@@ -511,8 +511,10 @@ fn complete(
                      ({valid}) at the opening: the procedure fails."
                 ),
                 custody: None,
+                winner_bid_id: None,
             },
-        )?;
+        )?
+        .event;
         events.push(failed);
     }
     Ok((valid < MINIMUM_VALID_BIDS, events))

@@ -3,12 +3,15 @@
 //!
 //! `model`, `lifecycle` and `limits` are pure (no database, no clock);
 //! `store` persists; `routes`, `documents` and `clarifications` are the HTTP
-//! shell.
+//! shell. `award` decides the winner and issues the signed notices of award
+//! and result notices, which `procedure_documents` keeps and serves.
 
+pub mod award;
 pub mod clarifications;
 pub mod documents;
 pub mod lifecycle;
 pub mod limits;
 pub mod model;
+pub mod procedure_documents;
 pub mod routes;
 pub mod store;

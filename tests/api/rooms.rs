@@ -21,35 +21,35 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 type Ws = crate::hall::Ws;
 
 /// An expert with a certificate of its league.
-struct Expert {
-    file: String,
-    league: &'static str,
-    id: String,
+pub struct Expert {
+    pub file: String,
+    pub league: &'static str,
+    pub id: String,
 }
 
-fn league<'a>(r: &'a Registry, code: &str) -> &'a League {
+pub fn league<'a>(r: &'a Registry, code: &str) -> &'a League {
     if code == "NNG" { &r.nng } else { &r.lzh }
 }
 
-async fn token_of(r: &Registry, e: &Expert) -> String {
+pub async fn token_of(r: &Registry, e: &Expert) -> String {
     sign_in(r, league(r, e.league), &e.file).await
 }
 
-struct Fixture {
-    tender: String,
-    tenderer: String,
-    supervisor: String,
+pub struct Fixture {
+    pub tender: String,
+    pub tenderer: String,
+    pub supervisor: String,
     /// The five seated, in the order they were invited.
-    members: Vec<Expert>,
+    pub members: Vec<Expert>,
     /// The sixth, the reserve.
-    reserve: Expert,
+    pub reserve: Expert,
     _dir: tempfile::TempDir,
 }
 
 /// Six experts with certificates (three per league), a tender with three
 /// valid bids, a committee of five drawn (two seats for LZH at least),
 /// the opening done and the evaluation started.
-async fn evaluation_started(r: &Registry) -> Fixture {
+pub async fn evaluation_started(r: &Registry) -> Fixture {
     let app = &r.app;
     let mut experts = Vec::new();
     for i in 0..6 {
@@ -166,14 +166,14 @@ async fn join(app: &TestApp, tender: &str, token: &str, after: i64) -> Ws {
 }
 
 /// One client of the room: its socket, and every event it has received.
-struct Client {
+pub struct Client {
     ws: Ws,
     events: Vec<Value>,
     n: u64,
 }
 
 impl Client {
-    async fn open(app: &TestApp, tender: &str, token: &str) -> Client {
+    pub async fn open(app: &TestApp, tender: &str, token: &str) -> Client {
         let mut ws = join(app, tender, token, 0).await;
         let (events, _) = until_live(&mut ws).await;
         Client { ws, events, n: 0 }
@@ -205,7 +205,7 @@ impl Client {
         }
     }
 
-    async fn ok(&mut self, action: Value) -> i64 {
+    pub async fn ok(&mut self, action: Value) -> i64 {
         let reply = self.act(action.clone()).await;
         assert_eq!(reply["type"], "ack", "{action} → {reply}");
         reply["seq"].as_i64().unwrap()
@@ -219,7 +219,7 @@ impl Client {
     }
 
     /// Reads events until it has seen `seq`.
-    async fn until(&mut self, seq: i64) {
+    pub async fn until(&mut self, seq: i64) {
         while self.last() < seq {
             let frame = next_json(&mut self.ws).await;
             assert_eq!(frame["type"], "event", "{frame}");
@@ -239,7 +239,7 @@ impl Client {
     }
 }
 
-fn score(bid: &str, criterion: &str, points: f64) -> Value {
+pub fn score(bid: &str, criterion: &str, points: f64) -> Value {
     json!({"type": "score", "bid": bid, "criterion": criterion, "points": points, "reason": "符合要求"})
 }
 
