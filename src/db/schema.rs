@@ -742,7 +742,6 @@ diesel::table! {
 diesel::joinable!(email_deliveries -> notifications (notification_id));
 diesel::allow_tables_to_appear_in_same_query!(email_deliveries, notifications);
 
-
 diesel::table! {
     /// Documents of a procedure the platform issued and keeps: notices of
     /// award and result notices, CMS SignedData (DER).

@@ -1360,8 +1360,16 @@ mod tests {
         assert_eq!(
             ranked,
             [
-                Ranked { rank: 1, label: "C".into(), bid_id: "bid-c".into() },
-                Ranked { rank: 2, label: "A".into(), bid_id: "bid-a".into() },
+                Ranked {
+                    rank: 1,
+                    label: "C".into(),
+                    bid_id: "bid-c".into()
+                },
+                Ranked {
+                    rank: 2,
+                    label: "A".into(),
+                    bid_id: "bid-a".into()
+                },
             ]
         );
         assert!(ranked_bids(&json!({})).is_empty());

@@ -509,10 +509,7 @@ pub struct SignedReport {
 /// the tender has no room or the committee has not all signed. A report
 /// whose rebuilt form is not what the members signed (its canonical JSON's
 /// SHA-256) is an internal error, never a ranking.
-pub fn signed_report(
-    conn: &mut DbConn,
-    tender_id: &str,
-) -> Result<Option<SignedReport>, AppError> {
+pub fn signed_report(conn: &mut DbConn, tender_id: &str) -> Result<Option<SignedReport>, AppError> {
     if setup_of(conn, tender_id)?.is_none() {
         return Ok(None);
     }

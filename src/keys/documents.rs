@@ -152,13 +152,7 @@ mod tests {
         let store = store.build();
         let mut cms = CmsContentInfo::from_der(der)?;
         let mut out = Vec::new();
-        cms.verify(
-            None,
-            Some(&store),
-            None,
-            Some(&mut out),
-            CMSOptions::BINARY,
-        )?;
+        cms.verify(None, Some(&store), None, Some(&mut out), CMSOptions::BINARY)?;
         Ok(out)
     }
 
@@ -168,7 +162,10 @@ mod tests {
         let now = Utc::now();
         let a = DocumentSigner::load_or_create(dir.path(), now).unwrap();
         let b = DocumentSigner::load_or_create(dir.path(), now).unwrap();
-        assert_eq!(a.certificate.to_der().unwrap(), b.certificate.to_der().unwrap());
+        assert_eq!(
+            a.certificate.to_der().unwrap(),
+            b.certificate.to_der().unwrap()
+        );
         let content = "中标通知书 {\"a\":1}".as_bytes();
         let der = b.sign(content).unwrap();
         assert_eq!(verify(&a, &der).unwrap(), content);

@@ -69,9 +69,7 @@ impl Purpose {
             Purpose::PlatformCustodian => {
                 "opening-key custodian key (opening-custodian.pem, opening-custodian.cert.pem)"
             }
-            Purpose::Documents => {
-                "document-signing key (documents.key.pem, documents.cert.pem)"
-            }
+            Purpose::Documents => "document-signing key (documents.key.pem, documents.cert.pem)",
         }
     }
 }
@@ -199,7 +197,10 @@ pub fn complete(dir: &Path, now: DateTime<Utc>) -> anyhow::Result<Vec<Fingerprin
             other.display()
         );
     }
-    let (key, cert) = (dir.join(documents::KEY_FILE), dir.join(documents::CERT_FILE));
+    let (key, cert) = (
+        dir.join(documents::KEY_FILE),
+        dir.join(documents::CERT_FILE),
+    );
     if !key.exists() && cert.exists() {
         anyhow::bail!(
             "{} has a document-signing certificate but not its key ({}): restore the key, or \

@@ -497,7 +497,10 @@ mod tests {
         );
         // No signed report, no winner named: refused, saying what to do.
         let err = decide(None, None, &valid, "a reason").unwrap_err();
-        assert!(err.to_string().contains("signed by its whole committee"), "{err}");
+        assert!(
+            err.to_string().contains("signed by its whole committee"),
+            "{err}"
+        );
         assert_eq!(field_of(err), "winner_bid_id");
         // A report that ranks nothing is no report.
         let empty = report(&[]);
@@ -561,7 +564,12 @@ mod tests {
 
     #[test]
     fn a_notice_names_its_recipient_the_winner_and_the_time_in_beijing() {
-        let winner = bidder("o1", "广西第一建设有限公司", Some("91450100MA5T0001X"), "b1");
+        let winner = bidder(
+            "o1",
+            "广西第一建设有限公司",
+            Some("91450100MA5T0001X"),
+            "b1",
+        );
         let loser = bidder("o2", "广西第二建设有限公司", None, "b2");
         let tender = TenderPart {
             id: "t1".into(),
@@ -579,18 +587,26 @@ mod tests {
             &winner,
             at,
         );
-        let json: serde_json::Value =
-            serde_json::from_slice(&award.to_bytes().unwrap()).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&award.to_bytes().unwrap()).unwrap();
         assert_eq!(json["format"], NOTICE_FORMAT);
         assert_eq!(json["kind"], "award_notice");
         assert_eq!(json["title"], "中标通知书");
-        assert_eq!(json["recipient"]["unified_social_credit_code"], "91450100MA5T0001X");
+        assert_eq!(
+            json["recipient"]["unified_social_credit_code"],
+            "91450100MA5T0001X"
+        );
         assert_eq!(json["winner"]["bid_id"], "b1");
         assert_eq!(json["decided_at"], "2027-01-15T08:00:00Z");
         let text = json["text"].as_str().unwrap();
         assert!(text.starts_with("广西第一建设有限公司："), "{text}");
-        assert!(text.contains("NNG-2027-0001") && text.contains("南宁市教育局"), "{text}");
-        assert!(text.contains("2027年01月15日 16:00:00（北京时间）"), "{text}");
+        assert!(
+            text.contains("NNG-2027-0001") && text.contains("南宁市教育局"),
+            "{text}"
+        );
+        assert!(
+            text.contains("2027年01月15日 16:00:00（北京时间）"),
+            "{text}"
+        );
         let result = NoticeContent::new(
             DocumentKind::ResultNotice,
             "d2",
@@ -600,13 +616,18 @@ mod tests {
             &winner,
             at,
         );
-        let json: serde_json::Value =
-            serde_json::from_slice(&result.to_bytes().unwrap()).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&result.to_bytes().unwrap()).unwrap();
         assert_eq!(json["title"], "中标结果通知书");
         assert_eq!(json["recipient"]["name"], "广西第二建设有限公司");
-        assert_eq!(json["recipient"]["unified_social_credit_code"], serde_json::Value::Null);
+        assert_eq!(
+            json["recipient"]["unified_social_credit_code"],
+            serde_json::Value::Null
+        );
         let text = json["text"].as_str().unwrap();
-        assert!(text.contains("中标人已确定为广西第一建设有限公司"), "{text}");
+        assert!(
+            text.contains("中标人已确定为广西第一建设有限公司"),
+            "{text}"
+        );
         assert!(text.contains("未中标"), "{text}");
     }
 }

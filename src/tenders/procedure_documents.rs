@@ -46,11 +46,7 @@ pub struct NewDocument<'a> {
 
 /// Keeps a signed document (in the caller's transaction); returns its
 /// SHA-256, hex.
-pub fn keep(
-    conn: &mut DbConn,
-    doc: &NewDocument,
-    now: DateTime<Utc>,
-) -> Result<String, AppError> {
+pub fn keep(conn: &mut DbConn, doc: &NewDocument, now: DateTime<Utc>) -> Result<String, AppError> {
     let sha256 = crate::identity::hex(&openssl::sha::sha256(doc.signed));
     diesel::insert_into(procedure_documents::table)
         .values((
@@ -134,7 +130,15 @@ fn refused() -> AppError {
     )
 }
 
-type Row = (String, String, String, String, String, Vec<u8>, NaiveDateTime);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    NaiveDateTime,
+);
 
 fn listed(row: &TenderRow, r: Row) -> Result<ResultNotice, AppError> {
     let (id, kind, org_id, org_name, sha256, signed, at) = r;

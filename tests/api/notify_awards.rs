@@ -153,8 +153,13 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         gcm: true,
         outer: true,
     };
-    let unopened = submit(&r, &builder, &other, &envelope(&r.nng, "builder", &zip, &opening, make))
-        .await;
+    let unopened = submit(
+        &r,
+        &builder,
+        &other,
+        &envelope(&r.nng, "builder", &zip, &opening, make),
+    )
+    .await;
     unopened.assert_status(201);
     let unopened = unopened.json()["bid_id"].as_str().unwrap().to_string();
 
@@ -224,9 +229,14 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
 
     // Another bid than the report's first needs a reason (第55条).
     let before = state_of(app);
-    let refused = award(app, &f.tenderer, &tender, json!({"winner_bid_id": second_bid}))
-        .await
-        .assert_problem(422, "validation-failed");
+    let refused = award(
+        app,
+        &f.tenderer,
+        &tender,
+        json!({"winner_bid_id": second_bid}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
     assert_eq!(refused["errors"][0]["field"], "reason");
     assert!(refused["detail"].as_str().unwrap().contains("第55条"));
     assert_eq!(state_of(app), before);
@@ -237,7 +247,8 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     // another role: only bidding accounts are told.
     let (colleague, winner_org) =
         app.user_with_org("投标专员", Role::Bidder, "NNG", "广西第二建设有限公司");
-    let (clerk, clerk_org) = app.user_with_org("代理文员", Role::Agent, "NNG", "广西第二建设有限公司");
+    let (clerk, clerk_org) =
+        app.user_with_org("代理文员", Role::Agent, "NNG", "广西第二建设有限公司");
     assert_eq!(clerk_org, winner_org);
 
     // --- The award: the report's first, by default.
@@ -320,11 +331,22 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     let message_of = |items: &[Value]| items[0]["id"].as_str().unwrap().to_string();
     let win_message = message_of(&notices_in_inbox(app, &second).await);
     let full = app
-        .get(&format!("/api/v1/me/notifications/{win_message}"), Some(&second))
+        .get(
+            &format!("/api/v1/me/notifications/{win_message}"),
+            Some(&second),
+        )
         .await
         .json();
-    assert!(full["subject"].as_str().unwrap().starts_with("中标通知书"), "{full}");
-    assert!(full["body_text"].as_str().unwrap().contains("广西第二建设有限公司"));
+    assert!(
+        full["subject"].as_str().unwrap().starts_with("中标通知书"),
+        "{full}"
+    );
+    assert!(
+        full["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("广西第二建设有限公司")
+    );
     let attachment = &full["attachments"][0];
     assert_eq!(attachment["filename"], format!("award-notice-{tender}.p7m"));
     assert_eq!(attachment["media_type"], "application/pkcs7-mime");
@@ -335,14 +357,28 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     let link = full["link"].as_str().unwrap();
     let kept = app.get(link, Some(&second)).await;
     kept.assert_status(200);
-    assert_eq!(kept.header("content-type").unwrap(), "application/pkcs7-mime");
-    assert_eq!(kept.body, attached.body, "the message carries the kept document");
+    assert_eq!(
+        kept.header("content-type").unwrap(),
+        "application/pkcs7-mime"
+    );
+    assert_eq!(
+        kept.body, attached.body,
+        "the message carries the kept document"
+    );
     let lose_message = message_of(&notices_in_inbox(app, &third).await);
     let lost = app
-        .get(&format!("/api/v1/me/notifications/{lose_message}"), Some(&third))
+        .get(
+            &format!("/api/v1/me/notifications/{lose_message}"),
+            Some(&third),
+        )
         .await
         .json();
-    assert!(lost["body_text"].as_str().unwrap().contains("广西第二建设有限公司"));
+    assert!(
+        lost["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("广西第二建设有限公司")
+    );
     let third_org = lost["attachments"][0]["filename"]
         .as_str()
         .unwrap()
@@ -372,12 +408,25 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     assert_eq!(own.len(), 1);
     assert_eq!(own[0]["kind"], "result_notice");
     assert_eq!(own[0]["recipient"]["id"], json!(third_org));
-    assert_eq!(own[0]["sha256"], json!(crate::bids::sha256_hex(&app.get(own[0]["download_url"].as_str().unwrap(), Some(&third)).await.body)));
+    assert_eq!(
+        own[0]["sha256"],
+        json!(crate::bids::sha256_hex(
+            &app.get(own[0]["download_url"].as_str().unwrap(), Some(&third))
+                .await
+                .body
+        ))
+    );
     list(None).await.assert_problem(401, "unauthenticated");
-    list(Some(&lzh_operator)).await.assert_problem(403, "forbidden");
+    list(Some(&lzh_operator))
+        .await
+        .assert_problem(403, "forbidden");
     list(Some(&outsider)).await.assert_problem(403, "forbidden");
-    let other_supervisor =
-        app.supervisor("柳州监督", "administrative", Some("government_procurement"), Some("LZH"));
+    let other_supervisor = app.supervisor(
+        "柳州监督",
+        "administrative",
+        Some("government_procurement"),
+        Some("LZH"),
+    );
     list(Some(&other_supervisor))
         .await
         .assert_problem(403, "forbidden");
@@ -400,7 +449,10 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         .await
         .assert_problem(403, "forbidden");
     app.get(
-        &format!("/api/v1/tenders/{tender}/result-notices/{}", uuid::Uuid::new_v4()),
+        &format!(
+            "/api/v1/tenders/{tender}/result-notices/{}",
+            uuid::Uuid::new_v4()
+        ),
         Some(&f.tenderer),
     )
     .await
@@ -414,7 +466,9 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     )
     .await
     .assert_problem(404, "not-found");
-    app.get(&lost_url, Some(&f.supervisor)).await.assert_status(200);
+    app.get(&lost_url, Some(&f.supervisor))
+        .await
+        .assert_status(200);
 
     // --- The real openssl verifies each against the published certificate.
     let cert = app
@@ -435,7 +489,10 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         credit("91450100MA5T0003C")
     );
     assert_eq!(notice["winner"]["bid_id"], json!(first_bid));
-    assert_eq!(notice["document_id"], json!(link.rsplit('/').next().unwrap()));
+    assert_eq!(
+        notice["document_id"],
+        json!(link.rsplit('/').next().unwrap())
+    );
     assert!(notice["text"].as_str().unwrap().contains("中标人"));
     let lost_der = app.get(&lost_url, Some(&third)).await.body;
     let content = openssl_verify(dir.path(), "result", &lost_der, &ca).expect("openssl verifies");
@@ -454,7 +511,10 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         .output()
         .unwrap();
     let printed = String::from_utf8_lossy(&printed.stdout);
-    assert!(printed.contains("signingTime") && printed.contains("sha256"), "{printed}");
+    assert!(
+        printed.contains("signingTime") && printed.contains("sha256"),
+        "{printed}"
+    );
 
     // One byte changed in the signed content, or in the signature: refused.
     let text = "广西第二建设有限公司".as_bytes();
@@ -487,7 +547,16 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         .iter()
         .map(|n| n["kind"].as_str().unwrap().to_string())
         .collect();
-    assert!(kinds.ends_with(&["award".to_string(), "closure".to_string()]), "{kinds:?}");
+    assert!(
+        kinds.ends_with(&["award".to_string(), "closure".to_string()]),
+        "{kinds:?}"
+    );
     // An award is made once: its notices are not issued again.
-    assert_eq!(list(Some(&f.tenderer)).await.json()["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        list(Some(&f.tenderer)).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }

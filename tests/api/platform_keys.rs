@@ -468,7 +468,13 @@ async fn a_key_set_older_than_document_signing_is_completed_once() {
     let purposes: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
     assert_eq!(
         purposes,
-        ["audit_log", "trust_list", "tsa", "platform_custodian", "documents"]
+        [
+            "audit_log",
+            "trust_list",
+            "tsa",
+            "platform_custodian",
+            "documents"
+        ]
     );
     let completed = snapshot(&keys);
     for (name, content) in &older {

@@ -103,7 +103,9 @@ async fn draft_publish_and_full_lifecycle() {
         .await
         .assert_problem(422, "validation-failed");
     assert_eq!(refused["errors"][0]["field"], "winner_bid_id");
-    let r = app.act(&tenderer, &id, "fail", "无有效投标，招标失败").await;
+    let r = app
+        .act(&tenderer, &id, "fail", "无有效投标，招标失败")
+        .await;
     assert_eq!(r.status, 200);
     let t = r.json();
     assert_eq!(t["status"], "failed");
@@ -115,13 +117,7 @@ async fn draft_publish_and_full_lifecycle() {
         .collect();
     assert_eq!(
         kinds,
-        [
-            "tender",
-            "opening",
-            "evaluation",
-            "candidates",
-            "failure"
-        ]
+        ["tender", "opening", "evaluation", "candidates", "failure"]
     );
     app.act(&tenderer, &id, "cancel", "too late")
         .await
