@@ -29,6 +29,8 @@ pub struct AppState {
     pub platform_custodian: Arc<crate::opening::platform::PlatformCustodian>,
     /// The platform's timestamp authority (bid receipts).
     pub tsa: Arc<crate::tsa::Tsa>,
+    /// Signs the documents the platform issues (notices of award).
+    pub document_signer: Arc<crate::keys::documents::DocumentSigner>,
     /// Resumable bid uploads in progress.
     pub uploads: Arc<crate::bids::upload::Uploads>,
     /// Openings decrypting in this process.

@@ -138,6 +138,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         log_key,
         signing_key,
         custodian: platform_custodian,
+        documents: document_signer,
         ..
     } = keys;
     // Whatever was recorded before (demo data, a server stopped between
@@ -160,6 +161,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         signing_key: Arc::new(signing_key),
         platform_custodian: Arc::new(platform_custodian),
         tsa: Arc::new(tsa),
+        document_signer: Arc::new(document_signer),
         uploads: Arc::new(uploads),
         openings_running: Arc::default(),
         hall: hall::Hall::default(),
@@ -272,11 +274,14 @@ pub fn configure(
                 .service(tenders::routes::amend_tender)
                 .service(tenders::documents::upload_document)
                 .service(tenders::documents::download_document)
+                .service(tenders::procedure_documents::list_result_notices)
+                .service(tenders::procedure_documents::download_result_notice)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
                 .service(tenders::clarifications::answer_question)
                 .service(crate::tsa::routes::certificates)
                 .service(crate::tsa::routes::root)
+                .service(crate::keys::routes::document_signing_certificate)
                 .service(hall::routes::live)
                 .service(hall::routes::list_events)
                 .service(opendata::routes::release_feed)

@@ -742,3 +742,19 @@ diesel::table! {
 
 diesel::joinable!(email_deliveries -> notifications (notification_id));
 diesel::allow_tables_to_appear_in_same_query!(email_deliveries, notifications);
+
+diesel::table! {
+    /// Documents of a procedure the platform issued and keeps: notices of
+    /// award and result notices, CMS SignedData (DER).
+    procedure_documents (id) {
+        id -> Text,
+        tender_id -> Text,
+        kind -> Text,
+        recipient_org_id -> Text,
+        sha256 -> Text,
+        signed -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(procedure_documents, organisations);

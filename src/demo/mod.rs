@@ -507,6 +507,7 @@ fn load_records(
             action: Action::Publish,
             reason: String::new(),
             custody: Some(demo_custody(conn, &demo.league, &demo.by)?),
+            winner_bid_id: None,
         };
         let published = ctx(&demo.by, start);
         tenders::transition(conn, &published, settings, &row, &publish)?;
@@ -560,6 +561,7 @@ fn load_records(
         action: Action::StartOpening,
         reason: String::new(),
         custody: None,
+        winner_bid_id: None,
     };
     let opening = ctx(land_by, opened);
     tenders::transition(conn, &opening, settings, &row, &start_opening)?;

@@ -784,6 +784,38 @@ impl State {
     }
 }
 
+/// A bid as a report ranks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ranked {
+    pub rank: u32,
+    pub label: String,
+    pub bid_id: String,
+}
+
+/// A report's ranking ([`State::report`]'s `ranking`, each label resolved
+/// to its bid through the report's `bids`), best first. Entries the report
+/// does not resolve are left out.
+pub fn ranked_bids(report: &Value) -> Vec<Ranked> {
+    let bids = report["bids"].as_array().cloned().unwrap_or_default();
+    let mut ranked: Vec<Ranked> = report["ranking"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let label = r["label"].as_str()?;
+            let rank = u32::try_from(r["rank"].as_u64()?).ok()?;
+            let bid = bids.iter().find(|b| b["label"].as_str() == Some(label))?;
+            Some(Ranked {
+                rank,
+                label: label.to_string(),
+                bid_id: bid["bid_id"].as_str()?.to_string(),
+            })
+        })
+        .collect();
+    ranked.sort_by_key(|r| r.rank);
+    ranked
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -1308,5 +1340,38 @@ mod tests {
         assert_eq!(p["B"], 30.0);
         assert_eq!(p["A"], 25.45);
         assert_eq!(p["C"], 20.91);
+    }
+
+    #[test]
+    fn a_reports_ranking_names_its_bids() {
+        let report = json!({
+            "bids": [
+                {"label": "A", "bid_id": "bid-a"},
+                {"label": "B", "bid_id": "bid-b"},
+                {"label": "C", "bid_id": "bid-c"}
+            ],
+            "ranking": [
+                {"rank": 2, "label": "A", "total": 80.0},
+                {"rank": 1, "label": "C", "total": 90.5},
+                {"rank": 3, "label": "Z", "total": 10.0}
+            ]
+        });
+        let ranked = ranked_bids(&report);
+        assert_eq!(
+            ranked,
+            [
+                Ranked {
+                    rank: 1,
+                    label: "C".into(),
+                    bid_id: "bid-c".into()
+                },
+                Ranked {
+                    rank: 2,
+                    label: "A".into(),
+                    bid_id: "bid-a".into()
+                },
+            ]
+        );
+        assert!(ranked_bids(&json!({})).is_empty());
     }
 }

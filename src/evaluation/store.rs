@@ -496,6 +496,41 @@ pub fn state(
     Ok((after, state))
 }
 
+/// The committee's report signed by every sitting member (the room closed):
+/// the hash they signed and the ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedReport {
+    pub sha256: String,
+    /// Best first.
+    pub ranking: Vec<room::Ranked>,
+}
+
+/// The tender's signed report, rebuilt from the room's events; `None` when
+/// the tender has no room or the committee has not all signed. A report
+/// whose rebuilt form is not what the members signed (its canonical JSON's
+/// SHA-256) is an internal error, never a ranking.
+pub fn signed_report(conn: &mut DbConn, tender_id: &str) -> Result<Option<SignedReport>, AppError> {
+    if setup_of(conn, tender_id)?.is_none() {
+        return Ok(None);
+    }
+    let (_, room) = state(conn, &States::default(), tender_id)?;
+    let (room::Phase::Closed, Some(signed)) = (room.phase, room.report_sha256.clone()) else {
+        return Ok(None);
+    };
+    let report = room.report();
+    let rebuilt = crate::experts::draw::sha256_hex(room::canonical(&report).as_bytes());
+    if rebuilt != signed {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "the evaluation report of tender {tender_id} rebuilt from its room's events has \
+             SHA-256 {rebuilt}, not the {signed} its committee signed"
+        )));
+    }
+    Ok(Some(SignedReport {
+        sha256: signed,
+        ranking: room::ranked_bids(&report),
+    }))
+}
+
 /// What became of an action.
 #[derive(Debug)]
 pub enum Acted {

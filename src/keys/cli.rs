@@ -8,11 +8,21 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Make the key set of a new platform (audit-log key, trust-list signing
-    /// key, timestamp authority, opening-key custodian) in a folder without
+    /// key, timestamp authority, opening-key custodian, document-signing
+    /// key) in a folder without
     /// one, private keys owner-only, and print the fingerprints. Give every
     /// node that folder as GGZY_KEYS_DIR. The audit log is named from
     /// --public-url, as the nodes will be.
     Init {
+        /// The folder [default: the configured keys_dir, else <data_dir>/keys].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Add to an existing platform's key set the keys of purposes added
+    /// since it was made (the document-signing key), replacing nothing, and
+    /// print the fingerprints. Run it once on the folder every node is
+    /// given, before starting the nodes of the new version.
+    Complete {
         /// The folder [default: the configured keys_dir, else <data_dir>/keys].
         #[arg(long)]
         dir: Option<PathBuf>,
@@ -43,6 +53,16 @@ pub fn run(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
                  these fingerprints in the database, and a node with other keys is refused",
                 dir.display()
             );
+        }
+        KeysCommand::Complete { dir } => {
+            let dir = dir.unwrap_or_else(|| config.keys_dir());
+            let all = super::complete(&dir, chrono::Utc::now())?;
+            eprintln!(
+                "the key set in {} is complete; its fingerprints follow (the nodes record the \
+                 new ones at their next start)",
+                dir.display()
+            );
+            print(&all);
         }
         KeysCommand::Fingerprints { dir } => {
             let dir = dir.unwrap_or_else(|| config.keys_dir());

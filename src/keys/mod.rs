@@ -1,6 +1,7 @@
 //! The platform's identity: the one key set every node of a platform holds
 //! (the audit log's key, the trust-list signing key, the timestamp
-//! authority, the opening-key custodian), where a node gets it, and the
+//! authority, the opening-key custodian, the document-signing key), where a
+//! node gets it, and the
 //! fingerprints that tell one set from another.
 //!
 //! A node alone makes its keys on first start under `<data_dir>/keys`. A
@@ -11,6 +12,8 @@
 //! ([`store`]), and a node holding another key refuses to start.
 
 pub mod cli;
+pub mod documents;
+pub mod routes;
 pub mod store;
 
 use crate::audit::note::LogKey;
@@ -28,14 +31,18 @@ pub enum Purpose {
     TrustList,
     Tsa,
     PlatformCustodian,
+    /// Signs the documents of a procedure the platform issues (notices of
+    /// award, result notices).
+    Documents,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 4] = [
+    pub const ALL: [Purpose; 5] = [
         Purpose::AuditLog,
         Purpose::TrustList,
         Purpose::Tsa,
         Purpose::PlatformCustodian,
+        Purpose::Documents,
     ];
 
     /// The stable code stored in the database.
@@ -45,6 +52,7 @@ impl Purpose {
             Purpose::TrustList => "trust_list",
             Purpose::Tsa => "tsa",
             Purpose::PlatformCustodian => "platform_custodian",
+            Purpose::Documents => "documents",
         }
     }
 
@@ -61,6 +69,7 @@ impl Purpose {
             Purpose::PlatformCustodian => {
                 "opening-key custodian key (opening-custodian.pem, opening-custodian.cert.pem)"
             }
+            Purpose::Documents => "document-signing key (documents.key.pem, documents.cert.pem)",
         }
     }
 }
@@ -104,7 +113,7 @@ pub fn algorithm(key: &PKeyRef<Public>) -> String {
 /// The files of a complete key set, as a node's first start (or `ggzy keys
 /// init`) writes them. `tsa: true` marks the timestamp authority's, which
 /// `tsa_cert`/`tsa_key` may replace.
-pub const FILES: [(&str, bool); 8] = [
+pub const FILES: [(&str, bool); 10] = [
     ("audit-log.ed25519.pem", false),
     ("audit-log.name", false),
     ("trust-list-signing.pem", false),
@@ -113,6 +122,8 @@ pub const FILES: [(&str, bool); 8] = [
     ("tsa.cert.pem", true),
     ("tsa.key.pem", true),
     ("tsa-root.cert.pem", true),
+    (documents::KEY_FILE, false),
+    (documents::CERT_FILE, false),
 ];
 
 /// Where a node's platform keys are, and whether it may make them.
@@ -138,18 +149,69 @@ impl KeyFolder {
         if !self.provisioned {
             return Ok(());
         }
-        if let Some(missing) = missing_files(&self.dir, tsa_configured).first() {
+        let missing = missing_files(&self.dir, tsa_configured);
+        let Some(first) = missing.first() else {
+            return Ok(());
+        };
+        if missing.iter().all(|path| is_added_since(path)) {
             anyhow::bail!(
-                "the platform key folder {dir} (keys_dir, GGZY_KEYS_DIR) has no {file}, and a \
-                 node given a key folder never makes keys: give this node the platform's key \
-                 folder, every file of it, or for a new platform make one with `ggzy keys init \
-                 --dir {dir}`",
+                "the platform key folder {dir} (keys_dir, GGZY_KEYS_DIR) has no {file}: its key \
+                 set was made before the platform signed documents. Add the document-signing \
+                 key to it once, for every node, with `ggzy keys complete --dir {dir}` (no key \
+                 of the set is replaced), then start the nodes",
                 dir = self.dir.display(),
-                file = missing.display(),
+                file = first.display(),
             );
         }
-        Ok(())
+        anyhow::bail!(
+            "the platform key folder {dir} (keys_dir, GGZY_KEYS_DIR) has no {file}, and a \
+             node given a key folder never makes keys: give this node the platform's key \
+             folder, every file of it, or for a new platform make one with `ggzy keys init \
+             --dir {dir}`",
+            dir = self.dir.display(),
+            file = first.display(),
+        );
     }
+}
+
+/// Whether `path` is a file of a purpose added to the key set after the
+/// first platforms made theirs (the document-signing key).
+fn is_added_since(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| [documents::KEY_FILE, documents::CERT_FILE].contains(&n))
+}
+
+/// Adds to the complete key set of an existing platform in `dir` the keys
+/// of purposes added since it was made (the document-signing key), with
+/// the functions a first start uses: what is missing is made (a
+/// certificate for a key that is there); nothing is ever replaced. Refuses a folder missing
+/// anything else. Returns the fingerprints of the whole set afterwards.
+pub fn complete(dir: &Path, now: DateTime<Utc>) -> anyhow::Result<Vec<Fingerprint>> {
+    let missing = missing_files(dir, false);
+    if let Some(other) = missing.iter().find(|path| !is_added_since(path)) {
+        anyhow::bail!(
+            "{} is not a platform key set (no {}): `ggzy keys complete` only adds keys of new \
+             purposes to a set; for a new platform use `ggzy keys init`",
+            dir.display(),
+            other.display()
+        );
+    }
+    let (key, cert) = (
+        dir.join(documents::KEY_FILE),
+        dir.join(documents::CERT_FILE),
+    );
+    if !key.exists() && cert.exists() {
+        anyhow::bail!(
+            "{} has a document-signing certificate but not its key ({}): restore the key, or \
+             remove the certificate to have a new pair made",
+            dir.display(),
+            key.display()
+        );
+    }
+    documents::DocumentSigner::load_or_create(dir, now)
+        .context("making the platform's document-signing key")?;
+    read(dir)
 }
 
 /// The files of the set that `dir` lacks (in [`FILES`] order).
@@ -170,6 +232,7 @@ pub struct PlatformKeys {
     pub log_key: LogKey,
     pub signing_key: SigningKey,
     pub custodian: PlatformCustodian,
+    pub documents: documents::DocumentSigner,
 }
 
 impl PlatformKeys {
@@ -187,11 +250,14 @@ impl PlatformKeys {
             .context("loading the trust-list signing key")?;
         let log_key =
             LogKey::load_or_create(dir, log_name).context("loading the audit log's signing key")?;
+        let documents = documents::DocumentSigner::load_or_create(dir, now)
+            .context("loading the platform's document-signing key")?;
         Ok(PlatformKeys {
             dir: dir.to_path_buf(),
             log_key,
             signing_key,
             custodian,
+            documents,
         })
     }
 
@@ -206,6 +272,10 @@ impl PlatformKeys {
             Fingerprint::of(
                 Purpose::PlatformCustodian,
                 &self.custodian.certificate.public_key()?,
+            )?,
+            Fingerprint::of(
+                Purpose::Documents,
+                &self.documents.certificate.public_key()?,
             )?,
         ])
     }

@@ -500,7 +500,7 @@ fn complete(
         now,
     )?];
     if valid < MINIMUM_VALID_BIDS {
-        let (_, failed) = tenders::transition(
+        let failed = tenders::transition(
             conn,
             &ctx,
             settings,
@@ -512,8 +512,10 @@ fn complete(
                      ({valid}) at the opening: the procedure fails."
                 ),
                 custody: None,
+                winner_bid_id: None,
             },
-        )?;
+        )?
+        .event;
         events.push(failed);
     }
     Ok((valid < MINIMUM_VALID_BIDS, events))

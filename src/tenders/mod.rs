@@ -4,14 +4,18 @@
 //! `model`, `lifecycle` and `limits` are pure (no database, no clock);
 //! `store` persists; `takers` notes who took the documents; `messages` is
 //! what the tender's changes tell people; `routes`, `documents` and
-//! `clarifications` are the HTTP shell.
+//! `clarifications` are the HTTP shell. `award` decides the winner and
+//! issues the signed notices of award and result notices, which
+//! `procedure_documents` keeps and serves.
 
+pub mod award;
 pub mod clarifications;
 pub mod documents;
 pub mod lifecycle;
 pub mod limits;
 pub mod messages;
 pub mod model;
+pub mod procedure_documents;
 pub mod routes;
 pub mod store;
 pub mod takers;

@@ -324,6 +324,7 @@ pub async fn transition_tender(
     let input = body.into_inner();
     let settings = state.ocds.clone();
     let platform = state.platform_custodian.certificate.clone();
+    let signer = state.document_signer.clone();
     let action = input.action;
     let tender = id.clone();
     // A publication's opening key pair is taken (or, with none ready, made:
@@ -350,11 +351,14 @@ pub async fn transition_tender(
         store::lock(conn, &id)?;
         let (row, role) = store::load_managed(conn, &id, &principal)?;
         let ctx = ctx.acting_as(role);
-        let (_, event) = store::transition(conn, &ctx, &settings, &row, &input)?;
+        let done = store::transition(conn, &ctx, &settings, &row, &input)?;
+        if let Some(award) = &done.award {
+            super::award::issue(conn, &ctx, &settings, &row, award, &signer)?;
+        }
         let mut key = in_transaction.lock().unwrap_or_else(|p| p.into_inner());
         crate::opening::store::on_transition(conn, &ctx, &row, &input, &platform, &mut key)?;
         let row = store::load_row(conn, &id)?;
-        Ok((store::detail(conn, &row, &principal)?, vec![event]))
+        Ok((store::detail(conn, &row, &principal)?, vec![done.event]))
     })
     .await;
     let unused = slot.lock().unwrap_or_else(|p| p.into_inner()).take();

@@ -751,19 +751,36 @@ pub struct TransitionInput {
     /// `CustodyInput` for the default).
     #[serde(default)]
     pub custody: Option<crate::opening::store::CustodyInput>,
+    /// The winning bid (award only): by default the first-ranked bid of
+    /// the committee's signed report. Another bid, or any bid without a
+    /// signed report, needs a `reason` (招标投标法实施条例 第55条).
+    #[serde(default)]
+    pub winner_bid_id: Option<String>,
+}
+
+/// What a lifecycle action did.
+#[derive(Debug)]
+pub struct Transition {
+    pub to: TenderStatus,
+    /// The hall's `tender.status` event (publish it once committed).
+    pub event: crate::hall::HallEvent,
+    /// The award's decision (award only): its notices are still to issue
+    /// ([`super::award::issue`]).
+    pub award: Option<super::award::Award>,
 }
 
 /// Applies a lifecycle action: checks the state machine and the time limits,
-/// updates the tender, publishes the notice, records the audit event and
-/// appends a `tender.status` event to the tender's hall (returned, for the
-/// caller to publish once the transaction has committed).
+/// decides an award's winner, updates the tender, publishes the notice,
+/// records the audit event (an award's names the winning bid) and appends a
+/// `tender.status` event to the tender's hall (returned, for the caller to
+/// publish once the transaction has committed).
 pub fn transition(
     conn: &mut DbConn,
     ctx: &AuditContext,
     settings: &OcdsSettings,
     row: &TenderRow,
     input: &TransitionInput,
-) -> Result<(TenderStatus, crate::hall::HallEvent), AppError> {
+) -> Result<Transition, AppError> {
     let from = row.status()?;
     let to = lifecycle::next(from, input.action).ok_or_else(|| {
         let allowed: Vec<&str> = lifecycle::allowed(from).iter().map(|a| a.code()).collect();
@@ -787,6 +804,12 @@ pub fn transition(
         matches!(input.action, Action::Cancel | Action::Fail),
         5000,
     );
+    if input.winner_bid_id.is_some() && input.action != Action::Award {
+        errors.push(crate::error::FieldError::new(
+            "winner_bid_id",
+            "names the winner of an award only",
+        ));
+    }
     AppError::check(errors)?;
     match input.action {
         Action::Publish => limits::check_publish(&facts, ctx.now)?,
@@ -798,6 +821,10 @@ pub fn transition(
         )?,
         _ => {}
     }
+    let award = match input.action {
+        Action::Award => Some(super::award::choose(conn, row, input)?),
+        _ => None,
+    };
     let now = to_db_time(ctx.now);
     let updated = diesel::update(
         tenders::table
@@ -851,6 +878,8 @@ pub fn transition(
         to: &'static str,
         reason: &'a str,
         notice_seq: Option<i32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        award: Option<&'a super::award::Award>,
     }
     audit::record(
         conn,
@@ -864,6 +893,7 @@ pub fn transition(
             to: to.code(),
             reason: &input.reason,
             notice_seq: seq,
+            award: award.as_ref(),
         },
     )?;
     match input.action {
@@ -888,7 +918,7 @@ pub fn transition(
         }),
         ctx.now,
     )?;
-    Ok((to, event))
+    Ok(Transition { to, event, award })
 }
 
 /// Terms an amendment may change. Any of them changes how bids are

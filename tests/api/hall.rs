@@ -180,10 +180,13 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_without_gap_or_repeat() 
     assert_eq!(missed[0]["payload"]["to"], "evaluating");
     assert_eq!(missed[1]["payload"]["to"], "candidates_publicised");
     app.clock.advance(Duration::days(3) + Duration::seconds(1));
-    act_ok(&app, &tenderer, &id, "award").await;
-    let award = next_event(&mut ws).await;
-    assert_eq!(award["seq"], 5, "no repeat of 4, no gap");
-    assert_eq!(award["payload"]["to"], "awarded");
+    // (No bid was made, so no award: the procedure fails.)
+    app.act(&tenderer, &id, "fail", "无有效投标")
+        .await
+        .assert_status(200);
+    let failed = next_event(&mut ws).await;
+    assert_eq!(failed["seq"], 5, "no repeat of 4, no gap");
+    assert_eq!(failed["payload"]["to"], "failed");
 
     // Up to date already: nothing replayed.
     let mut current = watch(&app, &id, Some(5)).await;
@@ -198,9 +201,9 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_without_gap_or_repeat() 
     assert_eq!(page["next_after"], 5);
     assert_eq!(page["has_more"], false);
     assert_eq!(page["last_seq"], 5);
-    let mut live_award = award.clone();
-    live_award.as_object_mut().unwrap().remove("type");
-    assert_eq!(items[4], live_award);
+    let mut live_failed = failed.clone();
+    live_failed.as_object_mut().unwrap().remove("type");
+    assert_eq!(items[4], live_failed);
     let page = app.get(&events("?after=2&limit=2"), None).await.json();
     assert_eq!(seqs(page["items"].as_array().unwrap()), [3, 4]);
     assert_eq!(page["next_after"], 4);

@@ -21,6 +21,7 @@ mod identity;
 mod login;
 mod nodes;
 mod notifications;
+mod notify_awards;
 mod notify_tenders;
 mod ocsp;
 mod opendata;

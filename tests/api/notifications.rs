@@ -378,6 +378,21 @@ async fn each_inbox_is_its_users_own() {
         2
     );
     let first = mine[0]["id"].as_str().unwrap();
+    let full = message(&app, &a, first).await;
+    assert_eq!(full["kind"], "tender_published");
+    assert!(
+        full["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("实验室设备采购"),
+        "newest first: {full}"
+    );
+    assert!(
+        full["body_html"]
+            .as_str()
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
     let r = app
         .post_json(
             &format!("/api/v1/me/notifications/{first}/read"),

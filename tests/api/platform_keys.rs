@@ -158,7 +158,13 @@ fn keys_init_makes_a_private_set_and_never_replaces_one() {
         .collect();
     assert_eq!(
         purposes,
-        ["audit_log", "trust_list", "tsa", "platform_custodian"],
+        [
+            "audit_log",
+            "trust_list",
+            "tsa",
+            "platform_custodian",
+            "documents"
+        ],
         "{lines:?}"
     );
     for line in &lines {
@@ -184,6 +190,7 @@ fn keys_init_makes_a_private_set_and_never_replaces_one() {
             "trust-list-signing.pem",
             "tsa.key.pem",
             "opening-custodian.pem",
+            "documents.key.pem",
         ] {
             let mode = std::fs::metadata(keys.join(private))
                 .unwrap()
@@ -273,7 +280,7 @@ async fn a_node_with_other_keys_on_the_platforms_database_refuses() {
     let platform = ggzy::keys::read(&a_dir.join("keys")).unwrap();
     let (rows, events) = recorded(&db);
     assert_eq!(events, 1, "one platform.keys.recorded event");
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 5);
     for fp in &platform {
         let row = rows
             .iter()
@@ -304,6 +311,7 @@ async fn a_node_with_other_keys_on_the_platforms_database_refuses() {
         "trust-list signing key",
         "timestamp authority",
         "opening-key custodian",
+        "document-signing key",
         "recorded 20",
         &rows[0].recorded_by,
         "GGZY_KEYS_DIR",
@@ -341,9 +349,14 @@ async fn nodes_given_one_key_set_sign_with_the_same_keys() {
         "/api/v1/timestamp-authority/root.pem",
         "/api/v1/timestamp-authority/certificates.pem",
         "/api/v1/trust/signing-key",
+        "/api/v1/platform/document-signing-certificate",
     ] {
         assert_eq!(get(&a.base, path).await, get(&b.base, path).await, "{path}");
     }
+    assert_eq!(
+        get(&a.base, "/api/v1/platform/document-signing-certificate").await,
+        std::fs::read(keys.join("documents.cert.pem")).unwrap()
+    );
     // The timestamp authority is the set's, not the demo's.
     assert_eq!(
         get(&a.base, "/api/v1/timestamp-authority/root.pem").await,
@@ -413,11 +426,93 @@ async fn nodes_with_different_keys_starting_together_one_set_wins() {
     let won = ggzy::keys::read([&k1, &k2][winner]).unwrap();
     let (rows, events) = recorded(&db);
     assert_eq!(events, 1);
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 5);
     for fp in won {
         assert!(
             rows.iter()
                 .any(|r| r.purpose == fp.purpose.code() && r.spki_sha256 == fp.spki_sha256)
         );
     }
+}
+
+/// A key set made before the platform signed documents: a node given it
+/// refuses, saying how to add the document-signing key; `ggzy keys
+/// complete` adds it once, replacing nothing; then the node starts and the
+/// platform records the new key's fingerprint.
+#[actix_web::test]
+async fn a_key_set_older_than_document_signing_is_completed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _cleanup) = test_database(dir.path());
+    let keys = dir.path().join("keys");
+    keys_init(&keys);
+    std::fs::remove_file(keys.join("documents.key.pem")).unwrap();
+    std::fs::remove_file(keys.join("documents.cert.pem")).unwrap();
+    let older = snapshot(&keys);
+    let mut node = start(&dir.path().join("node"), &db, Some(&keys), false);
+    let err = ready(&mut node).await.expect_err("the node refuses");
+    assert!(
+        err.contains("documents.key.pem") && err.contains("ggzy keys complete"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&keys), older, "no key was made");
+    let complete = || {
+        output(ggzy(
+            dir.path(),
+            "sqlite://unused.db",
+            None,
+            &["keys", "complete", "--dir", keys.to_str().unwrap()],
+        ))
+    };
+    let (ok, out, err) = complete();
+    assert!(ok, "{err}");
+    let purposes: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(
+        purposes,
+        [
+            "audit_log",
+            "trust_list",
+            "tsa",
+            "platform_custodian",
+            "documents"
+        ]
+    );
+    let completed = snapshot(&keys);
+    for (name, content) in &older {
+        assert!(
+            completed.contains(&(name.clone(), content.clone())),
+            "{name} unchanged"
+        );
+    }
+    assert_eq!(completed.len(), older.len() + 2);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(keys.join("documents.key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // Again: nothing to add, nothing changed, the same fingerprints.
+    let (ok, again, err) = complete();
+    assert!(ok, "{err}");
+    assert_eq!(again, out);
+    assert_eq!(snapshot(&keys), completed);
+    // A folder that is no key set is refused, and left empty.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let (ok, _, err) = output(ggzy(
+        dir.path(),
+        "sqlite://unused.db",
+        None,
+        &["keys", "complete", "--dir", empty.to_str().unwrap()],
+    ));
+    assert!(!ok && err.contains("ggzy keys init"), "{err}");
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    // The node starts now and the platform records all five keys.
+    let mut node = start(&dir.path().join("node"), &db, Some(&keys), false);
+    ready(&mut node).await.expect("the node starts");
+    let (rows, _) = recorded(&db);
+    assert!(rows.iter().any(|r| r.purpose == "documents"), "{rows:?}");
+    assert_eq!(rows.len(), 5);
 }

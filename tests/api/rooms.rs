@@ -219,7 +219,7 @@ impl Client {
     }
 
     /// Reads events until it has seen `seq`.
-    async fn until(&mut self, seq: i64) {
+    pub async fn until(&mut self, seq: i64) {
         while self.last() < seq {
             let frame = next_json(&mut self.ws).await;
             assert_eq!(frame["type"], "event", "{frame}");

@@ -96,11 +96,19 @@ async fn draft_publish_and_full_lifecycle() {
         .await
         .assert_problem(422, "time-limit");
     app.clock.advance(Duration::seconds(10));
-    assert_eq!(app.act(&tenderer, &id, "award", "").await.status, 200);
-    let r = app.act(&tenderer, &id, "close", "").await;
+    // No bid, no signed report: no winner, so no award (an award with its
+    // notices is driven in notify_awards); the procedure fails instead.
+    let refused = app
+        .act(&tenderer, &id, "award", "")
+        .await
+        .assert_problem(422, "validation-failed");
+    assert_eq!(refused["errors"][0]["field"], "winner_bid_id");
+    let r = app
+        .act(&tenderer, &id, "fail", "无有效投标，招标失败")
+        .await;
     assert_eq!(r.status, 200);
     let t = r.json();
-    assert_eq!(t["status"], "closed");
+    assert_eq!(t["status"], "failed");
     let kinds: Vec<&str> = t["notices"]
         .as_array()
         .unwrap()
@@ -109,14 +117,7 @@ async fn draft_publish_and_full_lifecycle() {
         .collect();
     assert_eq!(
         kinds,
-        [
-            "tender",
-            "opening",
-            "evaluation",
-            "candidates",
-            "award",
-            "closure"
-        ]
+        ["tender", "opening", "evaluation", "candidates", "failure"]
     );
     app.act(&tenderer, &id, "cancel", "too late")
         .await
