@@ -405,6 +405,7 @@ pub fn open(
         Some(&tender.id),
         &setup,
     )?;
+    notify_opened(conn, ctx, tender, &setup.members)?;
     append(
         conn,
         &tender.id,
@@ -414,6 +415,31 @@ pub fn open(
         &payload,
         ctx.now,
     )
+}
+
+/// Tells every member seated in the room (those who accepted and those
+/// who have not answered yet: all of them sit) that it is open.
+fn notify_opened(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender: &TenderRow,
+    members: &[RoomMember],
+) -> Result<(), AppError> {
+    let ids: Vec<&str> = members.iter().map(|m| m.expert.as_str()).collect();
+    let users: Vec<String> = experts::table
+        .filter(experts::id.eq_any(&ids))
+        .select(experts::user_id)
+        .load(conn)?;
+    let message = crate::notify::Message::new(
+        crate::notify::Kind::RoomOpened,
+        format!("tender:{}:room_opened", tender.id),
+    )
+    .tender(&tender.id, &tender.league_code)
+    .field("title", tender.title.clone())
+    .field("reference", tender.reference.clone())
+    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id));
+    crate::notify::send(conn, ctx, &message, &users)?;
+    Ok(())
 }
 
 /// Fisher–Yates with the platform's random source.
