@@ -42,8 +42,10 @@ text_enum! {
 /// Requests a supervisor may make that are not reads: signing in and out,
 /// checking a certificate or a seal (computations that store nothing),
 /// releasing the opening-key share it holds as a custodian, acknowledging
-/// an alert, and adding its contribution to a committee draw's seed (method,
-/// route pattern).
+/// an alert, adding its contribution to a committee draw's seed, and
+/// keeping its own inbox: its address, its language and the messages it
+/// wants (supervision alerts are sent only to those who ask), which it has
+/// read (method, route pattern).
 pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/challenges"),
     ("POST", "/api/v1/auth/login"),
@@ -56,6 +58,12 @@ pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/tenders/{id}/opening/shares"),
     ("POST", "/api/v1/supervision/alerts/{id}/acknowledge"),
     ("POST", "/api/v1/tenders/{id}/committee/contribution"),
+    ("PUT", "/api/v1/me/notification-settings"),
+    ("PUT", "/api/v1/me/email"),
+    ("DELETE", "/api/v1/me/email"),
+    ("POST", "/api/v1/email-verifications"),
+    ("POST", "/api/v1/me/notifications/{id}/read"),
+    ("POST", "/api/v1/me/notifications/read-all"),
 ];
 
 /// Middleware, after the principal is known: a supervisor's request that
@@ -272,16 +280,15 @@ pub fn supervisors_in_scope(
     let ids: Vec<&str> = accounts.iter().map(|(id, _)| id.as_str()).collect();
     let mut stored: HashMap<String, ScopeRow> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> =
-            supervisor_scopes::table
-                .filter(supervisor_scopes::user_id.eq_any(chunk))
-                .select((
-                    supervisor_scopes::user_id,
-                    supervisor_scopes::kind,
-                    supervisor_scopes::category,
-                    supervisor_scopes::league_code,
-                ))
-                .load(conn)?;
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = supervisor_scopes::table
+            .filter(supervisor_scopes::user_id.eq_any(chunk))
+            .select((
+                supervisor_scopes::user_id,
+                supervisor_scopes::kind,
+                supervisor_scopes::category,
+                supervisor_scopes::league_code,
+            ))
+            .load(conn)?;
         for (user, kind, category, league) in rows {
             stored.insert(user, (kind, category, league));
         }
