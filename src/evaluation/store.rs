@@ -316,6 +316,9 @@ pub fn open(
         .filter(|d| d.drawn_at.is_some())
         .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
     let venues = draw.rules()?.venues;
+    // A member who let its invitation lapse does not sit, even if the
+    // sweep has not come by yet: the lapse, and its replacement, first.
+    committee::expire_due(conn, &AuditContext::system(ctx.now), &tender.id)?;
     let seated: Vec<(String, String, String)> = committee_members::table
         .filter(committee_members::tender_id.eq(&tender.id))
         .filter(

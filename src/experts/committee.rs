@@ -759,6 +759,33 @@ pub fn expire(
     leave(conn, ctx, tender_id, expert_id, Leaving::Expired, &reason).map(Some)
 }
 
+/// Lapses every invitation of `tender_id` past its deadline (see
+/// [`expire`]), as a step that needs the committee as it stands (the
+/// room's opening) does first; returns how many lapsed.
+pub fn expire_due(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+) -> Result<usize, AppError> {
+    let due: Vec<String> = committee_members::table
+        .filter(committee_members::tender_id.eq(tender_id))
+        .filter(committee_members::status.eq(MemberStatus::Invited.code()))
+        .filter(committee_members::answer_by.le(to_db_time(ctx.now)))
+        .order((
+            committee_members::answer_by.asc(),
+            committee_members::expert_id.asc(),
+        ))
+        .select(committee_members::expert_id)
+        .load(conn)?;
+    let mut lapsed = 0;
+    for expert in due {
+        if expire(conn, ctx, tender_id, &expert)?.is_some() {
+            lapsed += 1;
+        }
+    }
+    Ok(lapsed)
+}
+
 /// Invitations open past their deadline at `now` on tenders whose
 /// committee still forms (published, opening or evaluating), as (tender,
 /// expert), oldest deadline first (at most `limit`).
