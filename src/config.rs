@@ -456,7 +456,12 @@ impl Config {
         }
         self.mail_from
             .parse::<lettre::message::Mailbox>()
-            .with_context(|| format!("mail_from {:?} is not a mailbox (Name <a@b.c>)", self.mail_from))?;
+            .with_context(|| {
+                format!(
+                    "mail_from {:?} is not a mailbox (Name <a@b.c>)",
+                    self.mail_from
+                )
+            })?;
         anyhow::ensure!(
             (1..=86_400).contains(&self.mail_retry_seconds),
             "mail_retry_seconds must be between 1 and 86400"
@@ -562,9 +567,18 @@ mod tests {
             invitation_answer_minutes: Some(minutes),
             ..Default::default()
         };
-        assert_eq!(ConfigArgs::default().resolve().unwrap().invitation_answer_minutes, 60);
+        assert_eq!(
+            ConfigArgs::default()
+                .resolve()
+                .unwrap()
+                .invitation_answer_minutes,
+            60
+        );
         assert_eq!(with(5).resolve().unwrap().invitation_answer_minutes, 5);
-        assert_eq!(with(1440).resolve().unwrap().invitation_answer_minutes, 1440);
+        assert_eq!(
+            with(1440).resolve().unwrap().invitation_answer_minutes,
+            1440
+        );
         assert!(with(4).resolve().is_err());
         assert!(with(1441).resolve().is_err());
     }

@@ -644,7 +644,11 @@ mod tests {
             for language in [Language::Zh, Language::En] {
                 let r = render(crate::notify::Kind::SupervisionAlert, language, &message)
                     .unwrap_or_else(|e| panic!("{kind:?} {language:?}: {e:?}"));
-                assert!(!r.text.contains(kind.code()), "{kind:?} is worded: {}", r.text);
+                assert!(
+                    !r.text.contains(kind.code()),
+                    "{kind:?} is worded: {}",
+                    r.text
+                );
                 assert!(r.text.contains("bidder 1, bidder 2"));
             }
         }
