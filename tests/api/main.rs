@@ -20,6 +20,7 @@ mod helpers;
 mod identity;
 mod login;
 mod nodes;
+mod notify_committee;
 mod ocsp;
 mod opendata;
 mod pki;

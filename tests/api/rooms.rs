@@ -21,35 +21,35 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 type Ws = crate::hall::Ws;
 
 /// An expert with a certificate of its league.
-struct Expert {
+pub(crate) struct Expert {
     file: String,
     league: &'static str,
-    id: String,
+    pub(crate) id: String,
 }
 
 fn league<'a>(r: &'a Registry, code: &str) -> &'a League {
     if code == "NNG" { &r.nng } else { &r.lzh }
 }
 
-async fn token_of(r: &Registry, e: &Expert) -> String {
+pub(crate) async fn token_of(r: &Registry, e: &Expert) -> String {
     sign_in(r, league(r, e.league), &e.file).await
 }
 
-struct Fixture {
-    tender: String,
-    tenderer: String,
-    supervisor: String,
+pub(crate) struct Fixture {
+    pub(crate) tender: String,
+    pub(crate) tenderer: String,
+    pub(crate) supervisor: String,
     /// The five seated, in the order they were invited.
-    members: Vec<Expert>,
+    pub(crate) members: Vec<Expert>,
     /// The sixth, the reserve.
-    reserve: Expert,
+    pub(crate) reserve: Expert,
     _dir: tempfile::TempDir,
 }
 
 /// Six experts with certificates (three per league), a tender with three
 /// valid bids, a committee of five drawn (two seats for LZH at least),
 /// the opening done and the evaluation started.
-async fn evaluation_started(r: &Registry) -> Fixture {
+pub(crate) async fn evaluation_started(r: &Registry) -> Fixture {
     let app = &r.app;
     let mut experts = Vec::new();
     for i in 0..6 {
