@@ -787,13 +787,19 @@ pub fn expire_due(
 }
 
 /// Invitations open past their deadline at `now` on tenders whose
-/// committee still forms (published, opening or evaluating), as (tender,
-/// expert), oldest deadline first (at most `limit`).
+/// committee still forms (published, opening or evaluating, the room not
+/// yet open), as (tender, expert), oldest deadline first (at most
+/// `limit`).
 pub fn lapsed(
     conn: &mut DbConn,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<(String, String)>, AppError> {
+    use crate::db::schema::evaluation_rooms;
+    let room_open = diesel::dsl::exists(
+        evaluation_rooms::table
+            .filter(evaluation_rooms::tender_id.eq(committee_members::tender_id)),
+    );
     Ok(committee_members::table
         .inner_join(tenders::table)
         .filter(committee_members::status.eq(MemberStatus::Invited.code()))
@@ -803,6 +809,7 @@ pub fn lapsed(
             TenderStatus::Opening.code(),
             TenderStatus::Evaluating.code(),
         ]))
+        .filter(diesel::dsl::not(room_open))
         .order((
             committee_members::answer_by.asc(),
             committee_members::tender_id.asc(),

@@ -240,6 +240,26 @@ async fn an_unanswered_invitation_lapses_the_next_reserve_is_invited_and_a_late_
             .assert_status(200);
     }
     let silent = expert(&seated[4]);
+    // At its deadline an answer is late, even before the sweep has marked
+    // the invitation: refused, and nothing changes.
+    let due = rfc3339(&invitation(app, &silent.token, &tender).await["answer_by"]);
+    for accept in [true, false] {
+        let (tender, id) = (tender.clone(), silent.id.clone());
+        let refused = app
+            .db
+            .write_blocking(move |conn| {
+                let row =
+                    ggzy::experts::pool::load(conn, &ggzy::types::ExpertId::parse(&id).unwrap())?;
+                let ctx = ggzy::audit::AuditContext::system(due);
+                ggzy::experts::committee::answer(conn, &ctx, &tender, &row, accept, Some("迟到"))
+            })
+            .unwrap_err();
+        assert_eq!(refused.code(), "deadline-passed", "{refused}");
+    }
+    assert_eq!(
+        invitation(app, &silent.token, &tender).await["status"],
+        "invited"
+    );
 
     // --- An hour and a minute later its invitation lapses, within seconds,
     // and the first reserve that fits is invited in its place.
