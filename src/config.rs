@@ -92,6 +92,10 @@ pub struct Config {
     pub mail_retry_seconds: u32,
     /// Tries before an e-mail becomes a dead letter.
     pub mail_max_attempts: u32,
+    /// Minutes an expert has to answer an invitation to a committee; an
+    /// invitation not answered by then lapses and the next reserve is
+    /// invited. Fixed for a committee when it is drawn.
+    pub invitation_answer_minutes: u32,
 }
 
 impl Default for Config {
@@ -121,6 +125,7 @@ impl Default for Config {
             mail_from: "公共资源交易平台 <noreply@ggzy.invalid>".into(),
             mail_retry_seconds: 30,
             mail_max_attempts: 10,
+            invitation_answer_minutes: 60,
             session_minutes: 480,
             tls_cert: None,
             tls_key: None,
@@ -163,6 +168,7 @@ struct FileConfig {
     mail_from: Option<String>,
     mail_retry_seconds: Option<u32>,
     mail_max_attempts: Option<u32>,
+    invitation_answer_minutes: Option<u32>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -261,6 +267,9 @@ pub struct ConfigArgs {
     /// Tries before an e-mail becomes a dead letter [default: 10].
     #[arg(long, env = "GGZY_MAIL_MAX_ATTEMPTS", global = true)]
     pub mail_max_attempts: Option<u32>,
+    /// Minutes an expert has to answer an invitation to a committee [default: 60].
+    #[arg(long, env = "GGZY_INVITATION_ANSWER_MINUTES", global = true)]
+    pub invitation_answer_minutes: Option<u32>,
 }
 
 impl ConfigArgs {
@@ -295,7 +304,8 @@ impl ConfigArgs {
             bid_upload_hours,
             mail_from,
             mail_retry_seconds,
-            mail_max_attempts
+            mail_max_attempts,
+            invitation_answer_minutes
         );
         if self.smtp_url.is_some() {
             config.smtp_url = self.smtp_url.clone();
@@ -360,7 +370,8 @@ impl Config {
             bid_upload_hours,
             mail_from,
             mail_retry_seconds,
-            mail_max_attempts
+            mail_max_attempts,
+            invitation_answer_minutes
         );
         if file.smtp_url.is_some() {
             self.smtp_url = file.smtp_url;
@@ -460,6 +471,10 @@ impl Config {
             "mail_max_attempts must be between 1 and 100"
         );
         anyhow::ensure!(
+            (5..=1440).contains(&self.invitation_answer_minutes),
+            "invitation_answer_minutes must be between 5 and 1440"
+        );
+        anyhow::ensure!(
             self.max_json_bytes >= 1024,
             "max_json_bytes must be at least 1024"
         );
@@ -544,6 +559,28 @@ mod tests {
         std::fs::write(&file, "listne = \"x\"\n").unwrap();
         assert!(args.resolve().is_err(), "unknown keys are refused");
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn the_invitation_window_is_minutes_to_a_day() {
+        let with = |minutes| ConfigArgs {
+            invitation_answer_minutes: Some(minutes),
+            ..Default::default()
+        };
+        assert_eq!(
+            ConfigArgs::default()
+                .resolve()
+                .unwrap()
+                .invitation_answer_minutes,
+            60
+        );
+        assert_eq!(with(5).resolve().unwrap().invitation_answer_minutes, 5);
+        assert_eq!(
+            with(1440).resolve().unwrap().invitation_answer_minutes,
+            1440
+        );
+        assert!(with(4).resolve().is_err());
+        assert!(with(1441).resolve().is_err());
     }
 
     #[test]

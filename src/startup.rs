@@ -451,6 +451,20 @@ impl Application {
             }
         });
         tasks.push(task.abort_handle());
+        // Invitations to committees that lapse unanswered, under the
+        // cluster's duties.
+        let expiring = state.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(crate::experts::expiry::EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if expiring.duties.held() {
+                    crate::experts::expiry::round(&expiring.db, &expiring.clock).await;
+                }
+            }
+        });
+        tasks.push(task.abort_handle());
         // The audit log's sequencer: appends what was recorded and signs a
         // checkpoint, every interval while there is activity.
         // Each round's entries then go to supervisors' live feed, and the

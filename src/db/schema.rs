@@ -575,6 +575,7 @@ diesel::table! {
         drawn_json -> Nullable<Text>,
         outcome_json -> Nullable<Text>,
         drawn_at -> Nullable<Timestamp>,
+        answer_minutes -> Nullable<Integer>,
     }
 }
 
@@ -588,6 +589,7 @@ diesel::table! {
         invited_at -> Timestamp,
         answered_at -> Nullable<Timestamp>,
         reason -> Nullable<Text>,
+        answer_by -> Nullable<Timestamp>,
     }
 }
 

@@ -316,6 +316,9 @@ pub fn open(
         .filter(|d| d.drawn_at.is_some())
         .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
     let venues = draw.rules()?.venues;
+    // A member who let its invitation lapse does not sit, even if the
+    // sweep has not come by yet: the lapse, and its replacement, first.
+    committee::expire_due(conn, &AuditContext::system(ctx.now), &tender.id)?;
     let seated: Vec<(String, String, String)> = committee_members::table
         .filter(committee_members::tender_id.eq(&tender.id))
         .filter(
@@ -405,6 +408,7 @@ pub fn open(
         Some(&tender.id),
         &setup,
     )?;
+    notify_opened(conn, ctx, tender, &setup.members)?;
     append(
         conn,
         &tender.id,
@@ -414,6 +418,31 @@ pub fn open(
         &payload,
         ctx.now,
     )
+}
+
+/// Tells every member seated in the room (those who accepted and those
+/// who have not answered yet: all of them sit) that it is open.
+fn notify_opened(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender: &TenderRow,
+    members: &[RoomMember],
+) -> Result<(), AppError> {
+    let ids: Vec<&str> = members.iter().map(|m| m.expert.as_str()).collect();
+    let users: Vec<String> = experts::table
+        .filter(experts::id.eq_any(&ids))
+        .select(experts::user_id)
+        .load(conn)?;
+    let message = crate::notify::Message::new(
+        crate::notify::Kind::RoomOpened,
+        format!("tender:{}:room_opened", tender.id),
+    )
+    .tender(&tender.id, &tender.league_code)
+    .field("title", tender.title.clone())
+    .field("reference", tender.reference.clone())
+    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id));
+    crate::notify::send(conn, ctx, &message, &users)?;
+    Ok(())
 }
 
 /// Fisher–Yates with the platform's random source.

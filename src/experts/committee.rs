@@ -13,8 +13,12 @@
 //! 3. After the deadline a supervisor in scope gives its contribution (any
 //!    text it chose). The platform reveals its value; the seed is computed
 //!    from the three; the committee is drawn; invitations go out.
-//! 4. A decline, a no-show or a recusal frees a seat: the next suitable
-//!    reserve is invited, on the record.
+//! 4. Each invitation goes to the expert's inbox (and e-mail) and is
+//!    answered by a deadline: the window configured when the committee is
+//!    drawn (`invitation_answer_minutes`), the same for its replacements.
+//! 5. A decline, a lapsed invitation (no answer by the deadline, marked by
+//!    [`super::expiry`]), a no-show or a recusal frees a seat: the next
+//!    suitable reserve is invited, on the record.
 //!
 //! Members' identities are shown to operators and supervisors in scope; to
 //! everyone else who sees the tender only once the evaluation has started.
@@ -48,6 +52,8 @@ text_enum! {
         NoShow = "no_show",
         /// Declared a conflict of interest.
         Recused = "recused",
+        /// Did not answer the invitation by its deadline.
+        Expired = "expired",
     }
 }
 
@@ -108,6 +114,9 @@ pub struct DrawRow {
     pub drawn_json: Option<String>,
     pub outcome_json: Option<String>,
     pub drawn_at: Option<NaiveDateTime>,
+    /// The window, in minutes, the committee's invitations are answered
+    /// in (`None` for committees drawn before invitations had deadlines).
+    pub answer_minutes: Option<i32>,
 }
 
 fn internal(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> AppError {
@@ -121,6 +130,14 @@ impl DrawRow {
 
     pub fn snapshot(&self) -> Result<Snapshot, AppError> {
         serde_json::from_str(&self.snapshot_json).map_err(|e| internal("stored pool snapshot", e))
+    }
+
+    /// When an invitation made at `invited_at` lapses, by the committee's
+    /// window (for a committee drawn before deadlines existed, the default
+    /// window).
+    pub fn answer_by(&self, invited_at: DateTime<Utc>) -> DateTime<Utc> {
+        let minutes = self.answer_minutes.unwrap_or(DEFAULT_ANSWER_MINUTES);
+        invited_at + chrono::Duration::minutes(i64::from(minutes))
     }
 
     pub fn outcome(&self) -> Result<Option<Outcome>, AppError> {
@@ -172,6 +189,10 @@ fn credit_code_of(conn: &mut DbConn, org: &str) -> Result<Option<String>, AppErr
         .optional()?
         .flatten())
 }
+
+/// The window of committees drawn before invitations had deadlines (the
+/// configuration's default).
+const DEFAULT_ANSWER_MINUTES: i32 = 60;
 
 /// How long before the bid deadline the draw is committed at the latest:
 /// the log signs a checkpoint within seconds, so the commitment is inside
@@ -317,12 +338,15 @@ pub struct ContributionInput {
 }
 
 /// A supervisor in scope gives its contribution after the deadline; the
-/// platform reveals its value and the committee is drawn.
+/// platform reveals its value and the committee is drawn. The invitations
+/// (this committee's, and its replacements') are answered within
+/// `answer_window`.
 pub fn contribute_and_draw(
     conn: &mut DbConn,
     ctx: &AuditContext,
     tender: &TenderRow,
     contribution: &str,
+    answer_window: chrono::Duration,
 ) -> Result<Outcome, AppError> {
     let mut errors = Vec::new();
     crate::error::check_text(&mut errors, "contribution", contribution, true, 200);
@@ -397,6 +421,7 @@ pub fn contribute_and_draw(
             draws::drawn_json.eq(&outcome_json),
             draws::outcome_json.eq(&outcome_json),
             draws::drawn_at.eq(to_db_time(ctx.now)),
+            draws::answer_minutes.eq(Some(answer_window.num_minutes() as i32)),
         ))
         .execute(conn)?;
     audit::record(
@@ -425,8 +450,9 @@ pub fn contribute_and_draw(
             "committee": outcome.committee,
         }),
     )?;
+    let answer_by = ctx.now + answer_window;
     for seat in &outcome.committee {
-        invite(conn, &system, &tender.id, seat)?;
+        invite(conn, &system, &tender.id, &rules, seat, answer_by)?;
     }
     if crate::audit::sealing::tender_opened(conn, &tender.id)? {
         Ok(outcome)
@@ -435,11 +461,15 @@ pub fn contribute_and_draw(
     }
 }
 
+/// Invites the expert of `seat`, to answer by `answer_by`: the seat, the
+/// audit event, and the invitation in the expert's inbox, together.
 fn invite(
     conn: &mut DbConn,
     ctx: &AuditContext,
     tender_id: &str,
+    rules: &Rules,
     seat: &draw::Seat,
+    answer_by: DateTime<Utc>,
 ) -> Result<(), AppError> {
     diesel::insert_into(committee_members::table)
         .values((
@@ -449,6 +479,7 @@ fn invite(
             committee_members::venue_league.eq(&seat.venue),
             committee_members::quota.eq(seat.quota.as_deref()),
             committee_members::invited_at.eq(to_db_time(ctx.now)),
+            committee_members::answer_by.eq(Some(to_db_time(answer_by))),
         ))
         .execute(conn)?;
     audit::record(
@@ -459,7 +490,50 @@ fn invite(
         &seat.expert,
         Some(tender_id),
         seat,
+    )?;
+    notify_invited(conn, ctx, tender_id, rules, seat, answer_by)
+}
+
+/// The invitation message, to the invited expert's account only (who sits
+/// is confidential until the result: the message is sealed, so operators
+/// following undelivered mail see no more than its state).
+fn notify_invited(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    rules: &Rules,
+    seat: &draw::Seat,
+    answer_by: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (title, reference, league): (String, String, String) = tenders::table
+        .find(tender_id)
+        .select((tenders::title, tenders::reference, tenders::league_code))
+        .first(conn)?;
+    let user: String = experts::table
+        .find(&seat.expert)
+        .select(experts::user_id)
+        .first(conn)?;
+    let venue = rules
+        .venues
+        .iter()
+        .find(|v| v.league == seat.venue)
+        .map(|v| v.name.trim())
+        .filter(|name| !name.is_empty())
+        .unwrap_or(seat.venue.as_str())
+        .to_string();
+    let message = crate::notify::Message::new(
+        crate::notify::Kind::ExpertInvitation,
+        format!("committee:{tender_id}:invited:{}", seat.expert),
     )
+    .tender(tender_id, &league)
+    .field("title", title)
+    .field("reference", reference)
+    .field("venue", venue)
+    .time("answer_by", answer_by)
+    .link("/api/v1/experts/me/invitations")
+    .sealed();
+    crate::notify::send(conn, ctx, &message, &[user])?;
+    Ok(())
 }
 
 /// Why a member leaves.
@@ -468,6 +542,8 @@ pub enum Leaving {
     Declined,
     NoShow,
     Recused,
+    /// The invitation was not answered by its deadline.
+    Expired,
 }
 
 impl Leaving {
@@ -476,6 +552,7 @@ impl Leaving {
             Leaving::Declined => MemberStatus::Declined,
             Leaving::NoShow => MemberStatus::NoShow,
             Leaving::Recused => MemberStatus::Recused,
+            Leaving::Expired => MemberStatus::Expired,
         }
     }
 }
@@ -529,8 +606,9 @@ pub fn leave(
             committee_members::reason.eq(Some(reason)),
         ))
         .execute(conn)?;
+    let rules = row.rules()?;
     let seat = outcome
-        .replace(expert_id, &row.snapshot()?, &row.rules()?)
+        .replace(expert_id, &row.snapshot()?, &rules)
         .map_err(|m| AppError::Internal(anyhow::anyhow!("stored committee out of step: {m}")))?;
     let n: i64 = draw_replacements::table
         .filter(draw_replacements::tender_id.eq(tender_id))
@@ -560,12 +638,43 @@ pub fn leave(
         &serde_json::json!({"reason": reason, "replacement": seat.as_ref().map(|s| &s.expert)}),
     )?;
     if let Some(seat) = &seat {
-        invite(conn, &AuditContext::system(ctx.now), tender_id, seat)?;
+        let answer_by = row.answer_by(ctx.now);
+        let system = AuditContext::system(ctx.now);
+        invite(conn, &system, tender_id, &rules, seat, answer_by)?;
     }
     Ok(seat)
 }
 
-/// An invited expert accepts, or declines with a reason.
+/// The invitation's deadline, if it has one (invitations made before
+/// deadlines existed have none).
+fn answer_by_of(
+    conn: &mut DbConn,
+    tender_id: &str,
+    expert_id: &str,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(committee_members::table
+        .find((tender_id, expert_id))
+        .select(committee_members::answer_by)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten()
+        .map(from_db_time))
+}
+
+/// The refusal of an answer given after the invitation's deadline.
+fn too_late(answer_by: Option<DateTime<Utc>>) -> AppError {
+    AppError::DeadlinePassed(match answer_by {
+        Some(at) => format!(
+            "the invitation had to be answered by {}; it has lapsed and the seat goes to a reserve",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        None => "the invitation has lapsed and the seat goes to a reserve".into(),
+    })
+}
+
+/// An invited expert accepts, or declines with a reason, by the
+/// invitation's deadline; a later answer is refused and changes nothing
+/// (the invitation lapses: see [`expire`]).
 pub fn answer(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -578,7 +687,15 @@ pub fn answer(
     crate::error::check_text(&mut errors, "reason", reason.unwrap_or(""), !accept, 500);
     AppError::check(errors)?;
     match member_status(conn, tender_id, &expert.id)? {
-        Some(MemberStatus::Invited) => {}
+        Some(MemberStatus::Invited) => {
+            let answer_by = answer_by_of(conn, tender_id, &expert.id)?;
+            if answer_by.is_some_and(|at| ctx.now >= at) {
+                return Err(too_late(answer_by));
+            }
+        }
+        Some(MemberStatus::Expired) => {
+            return Err(too_late(answer_by_of(conn, tender_id, &expert.id)?));
+        }
         Some(_) => {
             return Err(AppError::Conflict(
                 "this invitation is answered already".into(),
@@ -612,6 +729,95 @@ pub fn answer(
         &serde_json::json!({}),
     )?;
     Ok(None)
+}
+
+/// An invitation not answered by its deadline lapses: the member leaves
+/// as one who declined does (`committee.expired` on the record, the
+/// replacement in the draw's record with the reason `expired`) and the
+/// next suitable reserve is invited. Returns `None`, changing nothing,
+/// when the invitation is no longer open or not yet due (answered, or
+/// lapsed, meanwhile); else the reserve invited, if one fitted.
+pub fn expire(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    expert_id: &str,
+) -> Result<Option<Option<draw::Seat>>, AppError> {
+    if member_status(conn, tender_id, expert_id)? != Some(MemberStatus::Invited) {
+        return Ok(None);
+    }
+    let Some(answer_by) = answer_by_of(conn, tender_id, expert_id)? else {
+        return Ok(None);
+    };
+    if ctx.now < answer_by {
+        return Ok(None);
+    }
+    let reason = format!(
+        "no answer by {}",
+        answer_by.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    leave(conn, ctx, tender_id, expert_id, Leaving::Expired, &reason).map(Some)
+}
+
+/// Lapses every invitation of `tender_id` past its deadline (see
+/// [`expire`]), as a step that needs the committee as it stands (the
+/// room's opening) does first; returns how many lapsed.
+pub fn expire_due(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+) -> Result<usize, AppError> {
+    let due: Vec<String> = committee_members::table
+        .filter(committee_members::tender_id.eq(tender_id))
+        .filter(committee_members::status.eq(MemberStatus::Invited.code()))
+        .filter(committee_members::answer_by.le(to_db_time(ctx.now)))
+        .order((
+            committee_members::answer_by.asc(),
+            committee_members::expert_id.asc(),
+        ))
+        .select(committee_members::expert_id)
+        .load(conn)?;
+    let mut lapsed = 0;
+    for expert in due {
+        if expire(conn, ctx, tender_id, &expert)?.is_some() {
+            lapsed += 1;
+        }
+    }
+    Ok(lapsed)
+}
+
+/// Invitations open past their deadline at `now` on tenders whose
+/// committee still forms (published, opening or evaluating, the room not
+/// yet open), as (tender, expert), oldest deadline first (at most
+/// `limit`).
+pub fn lapsed(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(String, String)>, AppError> {
+    use crate::db::schema::evaluation_rooms;
+    let room_open = diesel::dsl::exists(
+        evaluation_rooms::table
+            .filter(evaluation_rooms::tender_id.eq(committee_members::tender_id)),
+    );
+    Ok(committee_members::table
+        .inner_join(tenders::table)
+        .filter(committee_members::status.eq(MemberStatus::Invited.code()))
+        .filter(committee_members::answer_by.le(to_db_time(now)))
+        .filter(tenders::status.eq_any([
+            TenderStatus::Published.code(),
+            TenderStatus::Opening.code(),
+            TenderStatus::Evaluating.code(),
+        ]))
+        .filter(diesel::dsl::not(room_open))
+        .order((
+            committee_members::answer_by.asc(),
+            committee_members::tender_id.asc(),
+            committee_members::expert_id.asc(),
+        ))
+        .select((committee_members::tender_id, committee_members::expert_id))
+        .limit(limit)
+        .load(conn)?)
 }
 
 /// One member as a reader sees it.
@@ -800,7 +1006,7 @@ fn members(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Replacement {
     pub expert: String,
-    /// declined, no_show or recused.
+    /// declined, no_show, recused or expired.
     pub reason: String,
     pub replacement: Option<String>,
 }
@@ -997,6 +1203,9 @@ pub struct Invitation {
     pub venue: draw::Venue,
     pub status: MemberStatus,
     pub invited_at: DateTime<Utc>,
+    /// The deadline of the answer; an invitation not answered by then
+    /// lapses (`expired`). Null for invitations made before deadlines.
+    pub answer_by: Option<DateTime<Utc>>,
 }
 
 type InvitationRow = (
@@ -1007,6 +1216,7 @@ type InvitationRow = (
     String,
     String,
     NaiveDateTime,
+    Option<NaiveDateTime>,
     String,
 );
 
@@ -1023,6 +1233,7 @@ pub fn invitations(conn: &mut DbConn, expert_id: &str) -> Result<Vec<Invitation>
             committee_members::venue_league,
             committee_members::status,
             committee_members::invited_at,
+            committee_members::answer_by,
             draws::rules_json,
         ))
         .order(committee_members::invited_at.desc())
@@ -1030,7 +1241,7 @@ pub fn invitations(conn: &mut DbConn, expert_id: &str) -> Result<Vec<Invitation>
         .load(conn)?;
     rows.into_iter()
         .map(
-            |(tender_id, reference, title, deadline, venue, status, invited, rules)| {
+            |(tender_id, reference, title, deadline, venue, status, invited, answer_by, rules)| {
                 let rules: Rules =
                     serde_json::from_str(&rules).map_err(|e| internal("stored draw rules", e))?;
                 let venue = rules
@@ -1050,6 +1261,7 @@ pub fn invitations(conn: &mut DbConn, expert_id: &str) -> Result<Vec<Invitation>
                     venue,
                     status: MemberStatus::from_db(&status)?,
                     invited_at: from_db_time(invited),
+                    answer_by: answer_by.map(from_db_time),
                 })
             },
         )

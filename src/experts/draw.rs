@@ -66,7 +66,8 @@ pub struct PoolExpert {
     pub available: bool,
     /// Committees of this tenderer it sat on within the history window.
     pub recent_with_tenderer: u32,
-    /// Invitations it declined (or did not attend) within the window.
+    /// Invitations it declined, left unanswered or did not attend, within
+    /// the window.
     pub declines: u32,
 }
 

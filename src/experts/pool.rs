@@ -72,7 +72,7 @@ pub struct HistoryEntry {
     pub tender_id: String,
     pub reference: String,
     pub title: String,
-    /// invited, accepted, declined, no_show or recused.
+    /// invited, accepted, declined, no_show, recused or expired.
     pub status: String,
     pub venue_league: String,
     pub invited_at: DateTime<Utc>,
@@ -594,7 +594,8 @@ pub fn snapshot(
                 // Seated on one of this tenderer's committees, whether or
                 // not it answered the invitation before the room opened.
                 "accepted" | "invited" if org == tenderer_org => recent += 1,
-                "declined" | "no_show" => declines += 1,
+                // An invitation left unanswered counts as declined.
+                "declined" | "no_show" | "expired" => declines += 1,
                 _ => {}
             }
         }

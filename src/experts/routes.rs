@@ -258,7 +258,8 @@ pub struct AnswerOutcome {
 }
 
 /// The invited expert accepts, or declines with a reason (the next reserve
-/// is invited).
+/// is invited), by the invitation's `answer_by`; a later answer is refused
+/// (409 `deadline-passed`) and changes nothing.
 #[utoipa::path(
     tag = "experts",
     params(("tender_id" = String, Path)),
@@ -395,6 +396,7 @@ pub async fn contribute(
     let ctx = ctx.acting_as(role);
     let id = parse_id(&id)?;
     let input = body.into_inner();
+    let window = chrono::Duration::minutes(i64::from(state.config.invitation_answer_minutes));
     let outcome = state
         .db
         .write(move |conn| {
@@ -405,7 +407,7 @@ pub async fn contribute(
                     "only a supervisor whose scope holds the tender contributes to its draw".into(),
                 ));
             }
-            committee::contribute_and_draw(conn, &ctx, &row, &input.contribution)
+            committee::contribute_and_draw(conn, &ctx, &row, &input.contribution, window)
         })
         .await?;
     Ok(web::Json(outcome))

@@ -752,9 +752,36 @@ pub fn on_transition(
                     openings::started_at.eq(to_db_time(ctx.now)),
                 ))
                 .execute(conn)?;
+            request_shares(conn, ctx, row)?;
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Asks every custodian who is a person and has not released its share yet
+/// to release it, now the opening has started (the platform's own share is
+/// a key the platform releases itself).
+fn request_shares(conn: &mut DbConn, ctx: &AuditContext, row: &TenderRow) -> Result<(), AppError> {
+    let users: Vec<Option<String>> = opening_shares::table
+        .filter(opening_shares::tender_id.eq(&row.id))
+        .filter(opening_shares::custodian_kind.ne("platform"))
+        .filter(opening_shares::released_at.is_null())
+        .select(opening_shares::custodian_user_id)
+        .load(conn)?;
+    let users: Vec<String> = users.into_iter().flatten().collect();
+    if users.is_empty() {
+        return Ok(());
+    }
+    let message = crate::notify::Message::new(
+        crate::notify::Kind::ShareRequest,
+        format!("tender:{}:share_request", row.id),
+    )
+    .tender(&row.id, &row.league_code)
+    .field("title", row.title.clone())
+    .field("reference", row.reference.clone())
+    .link(format!("/#/tenders/{}/release", row.id));
+    crate::notify::send(conn, ctx, &message, &users)?;
     Ok(())
 }
 

@@ -255,7 +255,74 @@ fn insert(
         // bids (招标投标法 第22条).
         &sealed_payload(&id, signal.kind.code(), &sealed_summary),
     )?;
+    notify_raised(conn, ctx, &alert, &signal.summary, &sealed_summary)?;
     Ok(alert)
+}
+
+/// The alert's message to the supervisors in scope who asked for alerts
+/// (an opt-in kind: [`crate::notify::send`] leaves out the others). It
+/// says what the alert list says to each of them: until the opening, the
+/// summary with the bidders by label. Its cause is the alert, kept once
+/// per fingerprint, so a recomputation never sends it again.
+fn notify_raised(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    alert: &Alert,
+    summary: &str,
+    sealed_summary: &str,
+) -> Result<(), AppError> {
+    let (title, reference, league, category): (String, String, String, String) = tenders::table
+        .find(&alert.tender_id)
+        .select((
+            tenders::title,
+            tenders::reference,
+            tenders::league_code,
+            tenders::category,
+        ))
+        .first(conn)?;
+    let opened = crate::audit::sealing::tender_opened(conn, &alert.tender_id)?;
+    let (mut revealed, mut sealed) = (Vec::new(), Vec::new());
+    for (user, scope) in super::supervisors_in_scope(conn, &league, &category)? {
+        if super::Reader::Supervisor(scope).sees_bidders(opened, &league) {
+            revealed.push(user);
+        } else {
+            sealed.push(user);
+        }
+    }
+    for (users, detail) in [(revealed, summary), (sealed, sealed_summary)] {
+        if users.is_empty() {
+            continue;
+        }
+        let message = alert_message(alert, &title, &reference, &league, detail);
+        crate::notify::send(conn, ctx, &message, &users)?;
+    }
+    Ok(())
+}
+
+/// The message of an alert, saying `detail` of it.
+fn alert_message(
+    alert: &Alert,
+    title: &str,
+    reference: &str,
+    league: &str,
+    detail: &str,
+) -> crate::notify::Message {
+    let severity = signals::SignalKind::from_code(&alert.kind)
+        .map_or(signals::Severity::Warning, |k| k.severity());
+    crate::notify::Message::new(
+        crate::notify::Kind::SupervisionAlert,
+        format!("supervision_alert:{}", alert.id),
+    )
+    .tender(&alert.tender_id, league)
+    .field("title", title)
+    .field("reference", reference)
+    .term("rule", &alert.kind)
+    .term("severity", severity.code())
+    .field("detail", detail)
+    .link(format!(
+        "/api/v1/supervision/alerts?tender_id={}",
+        alert.tender_id
+    ))
 }
 
 /// What `supervision.alert_raised` records: the alert as it is shown while
@@ -550,4 +617,40 @@ pub async fn acknowledge(
         })
         .await?;
     Ok(web::Json(alert))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::templates::{Language, render};
+
+    #[test]
+    fn every_kind_of_alert_is_worded_in_both_languages() {
+        for kind in signals::SignalKind::ALL {
+            let alert = Alert {
+                id: "a1".into(),
+                tender_id: "t1".into(),
+                kind: kind.code().into(),
+                summary: "bidder 1, bidder 2".into(),
+                events: vec![],
+                raised_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                acknowledged_by: None,
+                acknowledged_at: None,
+                note: None,
+                sealed: false,
+            };
+            let message = alert_message(&alert, "道路工程", "GX-1", "NNG", "bidder 1, bidder 2");
+            assert_eq!(message.cause, "supervision_alert:a1");
+            for language in [Language::Zh, Language::En] {
+                let r = render(crate::notify::Kind::SupervisionAlert, language, &message)
+                    .unwrap_or_else(|e| panic!("{kind:?} {language:?}: {e:?}"));
+                assert!(
+                    !r.text.contains(kind.code()),
+                    "{kind:?} is worded: {}",
+                    r.text
+                );
+                assert!(r.text.contains("bidder 1, bidder 2"));
+            }
+        }
+    }
 }

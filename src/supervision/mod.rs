@@ -42,9 +42,10 @@ text_enum! {
 /// Requests a supervisor may make that are not reads: signing in and out,
 /// checking a certificate or a seal (computations that store nothing),
 /// releasing the opening-key share it holds as a custodian, acknowledging
-/// an alert, adding its contribution to a committee draw's seed, and its
-/// own account's messages: its address, its choices (alerts by e-mail),
-/// marking its messages read (method, route pattern).
+/// an alert, adding its contribution to a committee draw's seed, and
+/// keeping its own inbox: its address, its language and the messages it
+/// wants (supervision alerts are sent only to those who ask), which it has
+/// read (method, route pattern).
 pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/challenges"),
     ("POST", "/api/v1/auth/login"),
@@ -231,7 +232,7 @@ pub fn scope_of(conn: &mut DbConn, principal: &Principal) -> Result<Scope, AppEr
     let Some(user) = &principal.user_id else {
         return Err(AppError::Unauthenticated("sign in first".into()));
     };
-    let row: Option<(String, Option<String>, Option<String>)> = supervisor_scopes::table
+    let row: Option<ScopeRow> = supervisor_scopes::table
         .find(user.as_str())
         .select((
             supervisor_scopes::kind,
@@ -240,6 +241,15 @@ pub fn scope_of(conn: &mut DbConn, principal: &Principal) -> Result<Scope, AppEr
         ))
         .first(conn)
         .optional()?;
+    scope_from(row, principal.league.clone())
+}
+
+/// A stored scope: kind, category, league.
+type ScopeRow = (String, Option<String>, Option<String>);
+
+/// The scope a stored row gives, or (none stored) every category of the
+/// supervisor's own league.
+fn scope_from(row: Option<ScopeRow>, own_league: Option<LeagueCode>) -> Result<Scope, AppError> {
     Ok(match row {
         Some((kind, category, league)) => Scope {
             kind: Some(SupervisorKind::from_db(&kind)?),
@@ -249,9 +259,49 @@ pub fn scope_of(conn: &mut DbConn, principal: &Principal) -> Result<Scope, AppEr
         None => Scope {
             kind: None,
             category: None,
-            league: principal.league.clone(),
+            league: own_league,
         },
     })
+}
+
+/// The supervisors (active accounts) whose scope holds a tender of
+/// `league` and `category`, with their scopes.
+pub fn supervisors_in_scope(
+    conn: &mut DbConn,
+    league: &str,
+    category: &str,
+) -> Result<Vec<(String, Scope)>, AppError> {
+    use crate::db::schema::{user_roles, users};
+    let accounts: Vec<(String, Option<String>)> = users::table
+        .inner_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
+        .filter(user_roles::role.eq(Role::Supervisor.code()))
+        .filter(users::disabled.eq(false))
+        .select((users::id, users::league_code))
+        .load(conn)?;
+    let ids: Vec<&str> = accounts.iter().map(|(id, _)| id.as_str()).collect();
+    let mut stored: HashMap<String, ScopeRow> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = supervisor_scopes::table
+            .filter(supervisor_scopes::user_id.eq_any(chunk))
+            .select((
+                supervisor_scopes::user_id,
+                supervisor_scopes::kind,
+                supervisor_scopes::category,
+                supervisor_scopes::league_code,
+            ))
+            .load(conn)?;
+        for (user, kind, category, league) in rows {
+            stored.insert(user, (kind, category, league));
+        }
+    }
+    let mut out = Vec::new();
+    for (id, own_league) in accounts {
+        let scope = scope_from(stored.remove(&id), own_league.map(LeagueCode::from_db))?;
+        if scope.covers(league, category) {
+            out.push((id, scope));
+        }
+    }
+    Ok(out)
 }
 
 /// Sets a supervisor's scope (replacing any). Administrative supervision

@@ -71,6 +71,15 @@ impl Default for Thresholds {
     }
 }
 
+crate::types::text_enum! {
+    /// How grave an alert is (the word it is sent with).
+    pub enum Severity {
+        Info = "info",
+        Warning = "warning",
+        Critical = "critical",
+    }
+}
+
 /// The kinds of signal; stored as their codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -89,6 +98,43 @@ pub enum SignalKind {
 }
 
 impl SignalKind {
+    pub const ALL: &'static [SignalKind] = &[
+        SignalKind::SameClientAddress,
+        SignalKind::SameDevice,
+        SignalKind::SameSigner,
+        SignalKind::IdenticalPriceSchedule,
+        SignalKind::IdenticalDocuments,
+        SignalKind::PricesInProgression,
+        SignalKind::PricesInNarrowBand,
+        SignalKind::OperatorActionAfterDeadline,
+        SignalKind::ScoreDeviation,
+    ];
+
+    /// How grave a signal of this kind is: what the bids share that only
+    /// one hand makes (one signing certificate, one set of files, one price
+    /// schedule, one device) is critical; what points at collusion without
+    /// proving it (one address, prices in a pattern, an operator's action
+    /// after the deadline, a member's score far from the others') is a
+    /// warning; prices close together, common in a tight market, are for
+    /// information.
+    pub fn severity(self) -> Severity {
+        match self {
+            SignalKind::SameSigner
+            | SignalKind::IdenticalDocuments
+            | SignalKind::IdenticalPriceSchedule
+            | SignalKind::SameDevice => Severity::Critical,
+            SignalKind::SameClientAddress
+            | SignalKind::PricesInProgression
+            | SignalKind::OperatorActionAfterDeadline
+            | SignalKind::ScoreDeviation => Severity::Warning,
+            SignalKind::PricesInNarrowBand => Severity::Info,
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SignalKind> {
+        SignalKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             SignalKind::SameClientAddress => "same_client_address",
@@ -620,5 +666,19 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].kind, SignalKind::OperatorActionAfterDeadline);
         assert_eq!(found[0].events, [4]);
+    }
+
+    #[test]
+    fn every_kind_has_one_code_and_a_severity() {
+        let mut codes: Vec<&str> = SignalKind::ALL.iter().map(|k| k.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), SignalKind::ALL.len());
+        for kind in SignalKind::ALL {
+            assert_eq!(SignalKind::from_code(kind.code()), Some(*kind));
+            assert!(Severity::ALL.contains(&kind.severity()));
+        }
+        assert_eq!(SignalKind::SameSigner.severity(), Severity::Critical);
+        assert_eq!(SignalKind::from_code("nonsense"), None);
     }
 }

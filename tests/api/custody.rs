@@ -17,7 +17,7 @@ async fn id_of(app: &TestApp, token: &str) -> String {
 
 /// Gives `user` a custody certificate of their own (users made by the test
 /// helpers share one).
-fn own_certificate(app: &TestApp, user: &str, name: &str) {
+pub(crate) fn own_certificate(app: &TestApp, user: &str, name: &str) {
     let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
     let now = app.now();
     let cert = ggzy::opening::custody::self_signed(

@@ -22,6 +22,7 @@ mod login;
 mod nodes;
 mod notifications;
 mod notify_awards;
+mod notify_committee;
 mod notify_tenders;
 mod ocsp;
 mod opendata;

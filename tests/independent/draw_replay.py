@@ -604,9 +604,11 @@ def synthetic_record(tree: dict | None = None, index: int = 3, deadline: str = "
     record["drawn"] = {"seed": seed.hex(), "committee": copy.deepcopy(state.committee),
                        "reserves": list(state.reserves), "excluded": excluded, "left": []}
     reps = []
-    for leaving in [state.committee[0]["expert"], state.committee[-1]["expert"]]:
+    # One declines; one lets its invitation lapse (the reason "expired"): the replay treats every
+    # reason alike, a freed seat.
+    for leaving, reason in [(state.committee[0]["expert"], "declined"), (state.committee[-1]["expert"], "expired")]:
         _, seat = state.replace(leaving)
-        reps.append({"expert": leaving, "reason": "declined", "replacement": seat["expert"] if seat else None})
+        reps.append({"expert": leaving, "reason": reason, "replacement": seat["expert"] if seat else None})
     record["replacements"] = reps
     record["committee"] = copy.deepcopy(state.committee)
     return record
