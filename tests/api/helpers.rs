@@ -421,6 +421,71 @@ impl TestApp {
         .await
     }
 
+    /// The ids of the e-mails the platform wrote as `.eml` files (no SMTP
+    /// server is configured in tests).
+    pub fn eml_ids(&self) -> std::collections::BTreeSet<String> {
+        std::fs::read_dir(self.data_dir.path().join("mail"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        name.strip_suffix(".eml").map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The e-mail of notification `id` (waits up to 10 s for the worker).
+    pub async fn eml(&self, id: &str) -> String {
+        let path = self.data_dir.path().join("mail").join(format!("{id}.eml"));
+        for _ in 0..100 {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return text;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no e-mail written at {}", path.display());
+    }
+
+    /// The first e-mail written that is not among `seen`: (id, text).
+    pub async fn next_eml(&self, seen: &std::collections::BTreeSet<String>) -> (String, String) {
+        for _ in 0..100 {
+            if let Some(id) = self.eml_ids().difference(seen).next() {
+                let id = id.clone();
+                let text = self.eml(&id).await;
+                return (id, text);
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no new e-mail was written");
+    }
+
+    /// Sets `address` for `token`'s user and verifies it as a person would:
+    /// with the link in the e-mail sent there (it is never in the inbox).
+    /// Returns the verification message's id.
+    pub async fn verified_address(&self, token: &str, address: &str) -> String {
+        let seen = self.eml_ids();
+        self.put_json(
+            "/api/v1/me/email",
+            Some(token),
+            &json!({"address": address}),
+        )
+        .await
+        .assert_status(202);
+        let (id, mail) = self.next_eml(&seen).await;
+        assert!(mail.contains(&format!("To: {address}")), "{mail}");
+        let secret = token_in(&text_part(&mail));
+        self.post_json(
+            "/api/v1/email-verifications",
+            None,
+            &json!({"token": secret}),
+        )
+        .await
+        .assert_status(200);
+        id
+    }
+
     /// POSTs raw bytes with a content type.
     pub async fn post_raw(
         &self,
@@ -701,6 +766,30 @@ impl TestApp {
         r.assert_status(200);
         (token, id)
     }
+}
+
+/// The plain-text part of an e-mail the platform wrote (lettre encodes
+/// non-ASCII text in base64).
+pub fn text_part(eml: &str) -> String {
+    let start = eml.find("Content-Type: text/plain").expect("a text part");
+    let body = &eml[start..];
+    let body = &body[body.find("\r\n\r\n").expect("part headers end") + 4..];
+    let encoded: String = body
+        .lines()
+        .take_while(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .concat();
+    String::from_utf8(openssl::base64::decode_block(encoded.trim()).expect("base64"))
+        .expect("UTF-8")
+}
+
+/// The token in a verification message's link.
+pub fn token_in(text: &str) -> String {
+    let at = text.find("#/verify-email/").expect("a verification link");
+    text[at + "#/verify-email/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
 }
 
 /// The key and certificate test accounts hold their opening-key shares

@@ -7,7 +7,6 @@
 use crate::helpers::{Reply, TestApp, spawn_app};
 use ggzy::identity::Role;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 async fn user_id(app: &TestApp, token: &str) -> String {
     app.get("/api/v1/me", Some(token)).await.json()["user_id"]
@@ -28,95 +27,6 @@ async fn message(app: &TestApp, token: &str, id: &str) -> Value {
         .await;
     r.assert_status(200);
     r.json()
-}
-
-/// The .eml file the worker writes for a notification (waits up to 10 s).
-async fn eml(app: &TestApp, id: &str) -> String {
-    let path = app.data_dir.path().join("mail").join(format!("{id}.eml"));
-    for _ in 0..100 {
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            return text;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no e-mail written at {}", path.display());
-}
-
-/// The plain-text part of an e-mail the platform wrote (base64, as lettre
-/// encodes non-ASCII text).
-fn text_part(eml: &str) -> String {
-    let start = eml.find("Content-Type: text/plain").expect("a text part");
-    let body = &eml[start..];
-    let body = &body[body.find("\r\n\r\n").expect("part headers end") + 4..];
-    let encoded: String = body
-        .lines()
-        .take_while(|l| !l.starts_with("--"))
-        .collect::<Vec<_>>()
-        .concat();
-    String::from_utf8(openssl::base64::decode_block(encoded.trim()).expect("base64")).unwrap()
-}
-
-/// The id of the newest .eml file the worker wrote (waits up to 10 s for
-/// one more than `before`).
-async fn newest_eml(app: &TestApp, before: usize) -> (String, String) {
-    let dir = app.data_dir.path().join("mail");
-    for _ in 0..100 {
-        let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                    .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if files.len() > before {
-            files.sort();
-            let path = &files.last().unwrap().1;
-            let id = path.file_stem().unwrap().to_string_lossy().into_owned();
-            return (id, std::fs::read_to_string(path).unwrap());
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no new e-mail in {}", dir.display());
-}
-
-fn eml_count(app: &TestApp) -> usize {
-    std::fs::read_dir(app.data_dir.path().join("mail"))
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
-
-/// The token in a verification message's link.
-fn token_in(text: &str) -> String {
-    let at = text.find("#/verify-email/").expect("a verification link");
-    text[at + "#/verify-email/".len()..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect()
-}
-
-/// Sets and verifies `address` for `token`'s user; returns the
-/// verification message's id.
-async fn verified(app: &TestApp, token: &str, address: &str) -> String {
-    let before = eml_count(app);
-    app.put_json(
-        "/api/v1/me/email",
-        Some(token),
-        &json!({"address": address}),
-    )
-    .await
-    .assert_status(202);
-    let (id, mail) = newest_eml(app, before).await;
-    let token_text = token_in(&text_part(&mail));
-    app.post_json(
-        "/api/v1/email-verifications",
-        None,
-        &json!({"token": token_text}),
-    )
-    .await
-    .assert_status(200);
-    id
 }
 
 #[actix_web::test]
@@ -149,6 +59,7 @@ async fn an_address_is_verified_once_by_the_link_sent_to_it() {
         .assert_problem(422, "validation-failed");
     assert_eq!(app.snapshot(), before, "a refused address changes nothing");
 
+    let seen = app.eml_ids();
     let r = app
         .put_json(
             "/api/v1/me/email",
@@ -160,7 +71,7 @@ async fn an_address_is_verified_once_by_the_link_sent_to_it() {
     assert_eq!(r.json()["verified"], false);
     // The link goes to the address only: in the inbox it would let whoever
     // holds the account verify an address it does not read.
-    let (id, mail) = newest_eml(&app, 0).await;
+    let (id, mail) = app.next_eml(&seen).await;
     assert!(
         inbox(&app, &bidder).await.is_empty(),
         "the link is not in the inbox"
@@ -168,7 +79,7 @@ async fn an_address_is_verified_once_by_the_link_sent_to_it() {
     app.get(&format!("/api/v1/me/notifications/{id}"), Some(&bidder))
         .await
         .assert_problem(404, "not-found");
-    let text = text_part(&mail);
+    let text = crate::helpers::text_part(&mail);
     assert!(text.contains("tb@example.com"), "{text}");
     assert!(text.contains("北京时间"), "Chinese by default: {text}");
 
@@ -182,7 +93,7 @@ async fn an_address_is_verified_once_by_the_link_sent_to_it() {
     assert!(mail.contains("Auto-Submitted: auto-generated"), "{mail}");
     assert!(mail.contains("text/html"), "{mail}");
 
-    let token = token_in(&text);
+    let token = crate::helpers::token_in(&text);
     let unknown = app
         .post_json(
             "/api/v1/email-verifications",
@@ -296,6 +207,7 @@ async fn what_the_procedure_needs_cannot_be_switched_off() {
     );
 
     // English from now on.
+    let seen = app.eml_ids();
     app.put_json(
         "/api/v1/me/email",
         Some(&bidder),
@@ -303,7 +215,7 @@ async fn what_the_procedure_needs_cannot_be_switched_off() {
     )
     .await
     .assert_status(202);
-    let (_, mail) = newest_eml(&app, 0).await;
+    let (_, mail) = app.next_eml(&seen).await;
     assert!(
         mail.contains("Subject: Please verify your e-mail address"),
         "{mail}"
@@ -639,7 +551,7 @@ async fn dead_letters_are_the_operators_and_sealed_ones_say_nothing() {
     r.assert_status(200);
     assert_eq!(r.json()["state"], "pending");
     // Retried, it goes out (here to its .eml file), same Message-ID.
-    let mail = eml(&app, &open).await;
+    let mail = app.eml(&open).await;
     assert!(mail.contains(&format!("Message-ID: <{open}@127.0.0.1>")));
     let r = app.post_json(&retry, Some(&nng), &json!({})).await;
     r.assert_problem(409, "conflict");
@@ -654,8 +566,8 @@ async fn the_metrics_show_the_queue() {
     let app = spawn_app().await;
     app.leagues();
     let bidder = app.user("投标人", Role::Bidder, "NNG", "广西建工集团");
-    let id = verified(&app, &bidder, "tb@example.com").await;
-    eml(&app, &id).await;
+    let id = app.verified_address(&bidder, "tb@example.com").await;
+    app.eml(&id).await;
     let text = String::from_utf8(app.get("/metrics", None).await.body).unwrap();
     for name in [
         "ggzy_mail_queue_depth",

@@ -66,29 +66,9 @@ async fn none_of(app: &TestApp, tokens: &[&str], kind: &str) {
 }
 
 /// Gives the user a verified address, as a person would: sets it, reads
-/// the link sent there (also in the inbox) and opens it, signed in.
+/// the link sent there and opens it.
 async fn verify_address(app: &TestApp, token: &str, address: &str) {
-    app.put_json(
-        "/api/v1/me/email",
-        Some(token),
-        &json!({ "address": address }),
-    )
-    .await
-    .assert_status(202);
-    let sent = of_kind(app, token, "email_verification").await;
-    let text = full(app, token, &sent[0]).await["body_text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (_, rest) = text.split_once("/#/verify-email/").expect("the link");
-    let secret: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
-    app.post_json(
-        "/api/v1/email-verifications",
-        Some(token),
-        &json!({ "token": secret }),
-    )
-    .await
-    .assert_status(200);
+    app.verified_address(token, address).await;
 }
 
 /// Waits for the worker to write the e-mail of notification `id`.
