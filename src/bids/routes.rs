@@ -768,22 +768,15 @@ fn sees_all_bids(
     principal: &Principal,
     opened: bool,
 ) -> Result<bool, AppError> {
-    use crate::audit::sealing::{Standing, sees_bidders};
     if !opened {
         return Ok(false);
     }
-    let supervises = principal.has(Role::Supervisor)
-        && crate::supervision::scope_of(conn, principal)?
-            .covers(row.league_code.as_str(), &row.category);
-    let standing = Standing {
-        manages: matches!(
-            row.managing_role(principal),
-            Some(Role::Tenderer | Role::Agent)
-        ),
-        supervises,
-        operator: principal.operator_kind(),
-    };
-    Ok(sees_bidders(opened, &standing, &row.league_code))
+    let standing = crate::tenders::store::standing(conn, row, principal)?;
+    Ok(crate::audit::sealing::sees_bidders(
+        opened,
+        &standing,
+        &row.league_code,
+    ))
 }
 
 /// The bids of a tender (metadata only: bids stay sealed until the opening).

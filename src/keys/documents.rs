@@ -12,7 +12,7 @@
 //! `GET /api/v1/platform/document-signing-certificate`.
 
 use anyhow::Context;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
@@ -102,30 +102,10 @@ fn load_or_create_key(path: &Path) -> anyhow::Result<PKey<Private>> {
 /// hour before `now` for twenty years (a document is checked against it
 /// long after it was signed).
 fn certificate_for(key: &PKey<Private>, now: DateTime<Utc>) -> anyhow::Result<X509> {
-    use openssl::asn1::Asn1Time;
-    use openssl::bn::{BigNum, MsbOption};
-    use openssl::x509::X509NameBuilder;
     use openssl::x509::extension::{
         BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectKeyIdentifier,
     };
-    let mut name = X509NameBuilder::new()?;
-    name.append_entry_by_text("C", "CN")?;
-    name.append_entry_by_text("O", "ggzy")?;
-    name.append_entry_by_text("CN", SUBJECT)?;
-    let name = name.build();
-    let mut b = X509::builder()?;
-    b.set_version(2)?;
-    let mut serial = BigNum::new()?;
-    serial.rand(127, MsbOption::MAYBE_ZERO, false)?;
-    let serial = serial.to_asn1_integer()?;
-    b.set_serial_number(&serial)?;
-    b.set_subject_name(&name)?;
-    b.set_issuer_name(&name)?;
-    b.set_pubkey(key)?;
-    let from = Asn1Time::from_unix((now - Duration::hours(1)).timestamp())?;
-    let until = Asn1Time::from_unix((now + Duration::days(365 * 20)).timestamp())?;
-    b.set_not_before(&from)?;
-    b.set_not_after(&until)?;
+    let mut b = crate::pki::keys::certificate_builder(SUBJECT, key, None, now, 365 * 20)?;
     b.append_extension(BasicConstraints::new().critical().build()?)?;
     b.append_extension(
         KeyUsage::new()

@@ -60,6 +60,41 @@ pub fn load_or_create_rsa(dir: &Path, name: &str) -> anyhow::Result<PKey<Private
     Ok(key)
 }
 
+/// A certificate of the platform's own (subject `C=CN, O=ggzy, CN=subject`)
+/// up to its extensions: a random 127-bit serial, `key`'s public key, the
+/// issuer's subject (its own when self-signed), valid from an hour before
+/// `now` for `days`. The caller adds the extensions and signs.
+pub fn certificate_builder(
+    subject: &str,
+    key: &PKey<Private>,
+    issuer: Option<&openssl::x509::X509>,
+    now: chrono::DateTime<chrono::Utc>,
+    days: i64,
+) -> anyhow::Result<openssl::x509::X509Builder> {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::{BigNum, MsbOption};
+    use openssl::x509::{X509, X509NameBuilder};
+    let mut name = X509NameBuilder::new()?;
+    name.append_entry_by_text("C", "CN")?;
+    name.append_entry_by_text("O", "ggzy")?;
+    name.append_entry_by_text("CN", subject)?;
+    let name = name.build();
+    let mut b = X509::builder()?;
+    b.set_version(2)?;
+    let mut serial = BigNum::new()?;
+    serial.rand(127, MsbOption::MAYBE_ZERO, false)?;
+    let serial = serial.to_asn1_integer()?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_issuer_name(issuer.map_or(&name, |c| c.subject_name()))?;
+    b.set_pubkey(key)?;
+    let from = Asn1Time::from_unix((now - chrono::Duration::hours(1)).timestamp())?;
+    let until = Asn1Time::from_unix((now + chrono::Duration::days(days)).timestamp())?;
+    b.set_not_before(&from)?;
+    b.set_not_after(&until)?;
+    Ok(b)
+}
+
 /// The platform timestamp authority's files in `dir`: `tsa.cert.pem` (the
 /// TSA certificate, then its root) and `tsa.key.pem`, and the root alone in
 /// `tsa-root.cert.pem` (what `openssl ts -verify -CAfile` takes). Made on
@@ -69,10 +104,8 @@ pub fn ensure_tsa_files(
     dir: &Path,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf)> {
-    use openssl::asn1::Asn1Time;
-    use openssl::bn::{BigNum, MsbOption};
+    use openssl::x509::X509;
     use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
-    use openssl::x509::{X509, X509NameBuilder};
     let (cert_path, key_path) = (dir.join("tsa.cert.pem"), dir.join("tsa.key.pem"));
     if cert_path.exists() && key_path.exists() {
         return Ok((cert_path, key_path));
@@ -83,25 +116,8 @@ pub fn ensure_tsa_files(
                  issuer: Option<(&X509, &PKey<Private>)>,
                  ca: bool|
      -> anyhow::Result<X509> {
-        let mut name = X509NameBuilder::new()?;
-        name.append_entry_by_text("C", "CN")?;
-        name.append_entry_by_text("O", "ggzy")?;
-        name.append_entry_by_text("CN", subject)?;
-        let name = name.build();
-        let mut b = X509::builder()?;
-        b.set_version(2)?;
-        let mut serial = BigNum::new()?;
-        serial.rand(127, MsbOption::MAYBE_ZERO, false)?;
-        let serial = serial.to_asn1_integer()?;
-        b.set_serial_number(&serial)?;
-        b.set_subject_name(&name)?;
-        b.set_issuer_name(issuer.map_or(&name, |(c, _)| c.subject_name()))?;
-        b.set_pubkey(key)?;
-        let from = Asn1Time::from_unix((now - chrono::Duration::hours(1)).timestamp())?;
         let days = if ca { 7300 } else { 3650 };
-        let until = Asn1Time::from_unix((now + chrono::Duration::days(days)).timestamp())?;
-        b.set_not_before(&from)?;
-        b.set_not_after(&until)?;
+        let mut b = certificate_builder(subject, key, issuer.map(|(c, _)| c), now, days)?;
         if ca {
             b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
             b.append_extension(

@@ -10,11 +10,11 @@
 //! public reads none (whether results are published is issue 22's).
 
 use crate::app::AppState;
-use crate::audit::sealing::{Standing, sees_bidders};
+use crate::audit::sealing::sees_bidders;
 use crate::db::schema::{organisations, procedure_documents};
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
-use crate::identity::{Principal, Role};
+use crate::identity::Principal;
 use crate::types::text_enum;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -102,17 +102,7 @@ fn reads(conn: &mut DbConn, row: &TenderRow, principal: &Principal) -> Result<Re
                 .into(),
         ));
     }
-    let supervises = principal.has(Role::Supervisor)
-        && crate::supervision::scope_of(conn, principal)?
-            .covers(row.league_code.as_str(), &row.category);
-    let standing = Standing {
-        manages: matches!(
-            row.managing_role(principal),
-            Some(Role::Tenderer | Role::Agent)
-        ),
-        supervises,
-        operator: principal.operator_kind(),
-    };
+    let standing = super::store::standing(conn, row, principal)?;
     if sees_bidders(true, &standing, &row.league_code) {
         return Ok(Reads::All);
     }

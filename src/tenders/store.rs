@@ -194,6 +194,27 @@ pub struct TenderDetail {
     pub allowed_actions: Vec<Action>,
 }
 
+/// How `principal` stands to the tender `row` (its manager, a supervisor
+/// whose scope holds it, an operator): what the sealing rules ask
+/// (`audit::sealing::sees_bidders`).
+pub fn standing<'a>(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    principal: &'a Principal,
+) -> Result<crate::audit::sealing::Standing<'a>, AppError> {
+    let supervises = principal.has(Role::Supervisor)
+        && crate::supervision::scope_of(conn, principal)?
+            .covers(row.league_code.as_str(), &row.category);
+    Ok(crate::audit::sealing::Standing {
+        manages: matches!(
+            row.managing_role(principal),
+            Some(Role::Tenderer | Role::Agent)
+        ),
+        supervises,
+        operator: principal.operator_kind(),
+    })
+}
+
 pub fn load_row(conn: &mut DbConn, id: &TenderId) -> Result<TenderRow, AppError> {
     tenders::table
         .filter(tenders::id.eq(id.as_str()))

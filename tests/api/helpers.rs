@@ -421,6 +421,32 @@ impl TestApp {
         .await
     }
 
+    /// Every message in the inbox of `token`'s user, newest first (the
+    /// first hundred).
+    pub async fn inbox(&self, token: &str) -> Vec<Value> {
+        let reply = self
+            .get("/api/v1/me/notifications?per_page=100", Some(token))
+            .await;
+        reply.assert_status(200);
+        reply.json()["items"].as_array().unwrap().clone()
+    }
+
+    /// The inbox's messages of one kind, newest first.
+    pub async fn inbox_of(&self, token: &str, kind: &str) -> Vec<Value> {
+        self.inbox(token)
+            .await
+            .into_iter()
+            .filter(|m| m["kind"] == kind)
+            .collect()
+    }
+
+    /// The id of `token`'s user.
+    pub async fn user_id_of(&self, token: &str) -> String {
+        let me = self.get("/api/v1/me", Some(token)).await;
+        me.assert_status(200);
+        me.json()["user_id"].as_str().unwrap().to_string()
+    }
+
     /// The ids of the e-mails the platform wrote as `.eml` files (no SMTP
     /// server is configured in tests).
     pub fn eml_ids(&self) -> std::collections::BTreeSet<String> {

@@ -8,19 +8,6 @@ use crate::helpers::{Reply, TestApp, spawn_app};
 use ggzy::identity::Role;
 use serde_json::{Value, json};
 
-async fn user_id(app: &TestApp, token: &str) -> String {
-    app.get("/api/v1/me", Some(token)).await.json()["user_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-async fn inbox(app: &TestApp, token: &str) -> Vec<Value> {
-    let r = app.get("/api/v1/me/notifications", Some(token)).await;
-    r.assert_status(200);
-    r.json()["items"].as_array().unwrap().clone()
-}
-
 async fn message(app: &TestApp, token: &str, id: &str) -> Value {
     let r = app
         .get(&format!("/api/v1/me/notifications/{id}"), Some(token))
@@ -73,7 +60,7 @@ async fn an_address_is_verified_once_by_the_link_sent_to_it() {
     // holds the account verify an address it does not read.
     let (id, mail) = app.next_eml(&seen).await;
     assert!(
-        inbox(&app, &bidder).await.is_empty(),
+        app.inbox(&bidder).await.is_empty(),
         "the link is not in the inbox"
     );
     app.get(&format!("/api/v1/me/notifications/{id}"), Some(&bidder))
@@ -149,7 +136,7 @@ async fn an_address_is_verified_once_by_the_link_sent_to_it() {
     assert_eq!(settings["email"], Value::Null);
 
     // On the record, without the address itself.
-    let uid = user_id(&app, &bidder).await;
+    let uid = app.user_id_of(&bidder).await;
     let events = app.count("audit_events WHERE action LIKE 'notification.email_%'");
     assert_eq!(events, 4, "added, verified, added, removed");
     let leaked = app.count("audit_events WHERE object_id = 'tb@example.com'");
@@ -254,9 +241,9 @@ async fn each_inbox_is_its_users_own() {
     app.act(&tenderer, &id, "publish", "")
         .await
         .assert_status(200);
-    let mine = inbox(&app, &a).await;
+    let mine = app.inbox(&a).await;
     assert_eq!(mine.len(), 2);
-    let theirs = inbox(&app, &b).await;
+    let theirs = app.inbox(&b).await;
     assert_eq!(theirs.len(), 1);
     let their_id = theirs[0]["id"].as_str().unwrap();
 
@@ -482,7 +469,7 @@ async fn dead_letters_are_the_operators_and_sealed_ones_say_nothing() {
     let lzh = app.user("柳州中心", Role::Operator, "LZH", "柳州市公共资源交易中心");
     let platform = app.platform_operator("平台运营");
     let bidder = app.user("投标人", Role::Bidder, "NNG", "广西建工集团");
-    let uid = user_id(&app, &bidder).await;
+    let uid = app.user_id_of(&bidder).await;
     let open = dead_letter(&app, &uid, None, "NNG", false);
     let sealed = dead_letter(&app, &uid, Some(&tender), "NNG", true);
 

@@ -32,16 +32,10 @@ async fn award(app: &TestApp, token: &str, tender: &str, body: Value) -> Reply {
 
 /// The notices of award and result notices in `token`'s inbox.
 async fn notices_in_inbox(app: &TestApp, token: &str) -> Vec<Value> {
-    let inbox = app
-        .get("/api/v1/me/notifications?per_page=100", Some(token))
-        .await;
-    inbox.assert_status(200);
-    inbox.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
+    app.inbox(token)
+        .await
+        .into_iter()
         .filter(|m| NOTICE_KINDS.contains(&m["kind"].as_str().unwrap()))
-        .cloned()
         .collect()
 }
 

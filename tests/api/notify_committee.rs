@@ -14,26 +14,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
 
-async fn id_of(app: &TestApp, token: &str) -> String {
-    let me = app.get("/api/v1/me", Some(token)).await;
-    me.assert_status(200);
-    me.json()["user_id"].as_str().unwrap().to_string()
-}
-
 /// The messages of `kind` in the inbox of `token`'s user, newest first.
-async fn inbox(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
-    let reply = app
-        .get("/api/v1/me/notifications?per_page=100", Some(token))
-        .await;
-    reply.assert_status(200);
-    reply.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["kind"] == kind)
-        .cloned()
-        .collect()
-}
 
 /// One message in full (its plain text in `body_text`).
 async fn message(app: &TestApp, token: &str, item: &Value) -> Value {
@@ -47,7 +28,7 @@ async fn message(app: &TestApp, token: &str, item: &Value) -> Value {
 
 /// The one message of `kind` in the inbox, in full.
 async fn only_message(app: &TestApp, token: &str, kind: &str) -> Value {
-    let items = inbox(app, token, kind).await;
+    let items = app.inbox_of(token, kind).await;
     assert_eq!(items.len(), 1, "one {kind} message: {items:#?}");
     message(app, token, &items[0]).await
 }
@@ -80,7 +61,7 @@ async fn pool_of_seven(app: &TestApp, operator: &str) -> Vec<PoolExpert> {
             "NNG",
             &format!("评审单位{i}"),
         );
-        let user_id = id_of(app, &token).await;
+        let user_id = app.user_id_of(&token).await;
         let reply = app
             .post_json(
                 "/api/v1/experts",
@@ -224,7 +205,7 @@ async fn an_unanswered_invitation_lapses_the_next_reserve_is_invited_and_a_late_
     let reserves: Vec<&PoolExpert> = pool.iter().filter(|e| !seated.contains(&e.id)).collect();
     assert_eq!(reserves.len(), 2);
     for r in &reserves {
-        assert!(inbox(app, &r.token, "expert_invitation").await.is_empty());
+        assert!(app.inbox_of(&r.token, "expert_invitation").await.is_empty());
         let list = app
             .get("/api/v1/experts/me/invitations", Some(&r.token))
             .await
@@ -300,14 +281,14 @@ async fn an_unanswered_invitation_lapses_the_next_reserve_is_invited_and_a_late_
         "{m:#}"
     );
     assert!(
-        inbox(app, &other_reserve.token, "expert_invitation")
+        app.inbox_of(&other_reserve.token, "expert_invitation")
             .await
             .is_empty()
     );
     // Nobody else heard twice.
     for id in &seated {
         assert_eq!(
-            inbox(app, &expert(id).token, "expert_invitation")
+            app.inbox_of(&expert(id).token, "expert_invitation")
                 .await
                 .len(),
             1
@@ -447,7 +428,10 @@ async fn custodians_who_are_people_are_asked_for_their_shares_when_the_opening_s
         Some("NNG"),
     );
     let operator = app.user("运维", Role::Operator, "NNG", "南宁市公共资源交易中心");
-    let (me, custodian_id) = (id_of(app, &tenderer).await, id_of(app, &custodian).await);
+    let (me, custodian_id) = (
+        app.user_id_of(&tenderer).await,
+        app.user_id_of(&custodian).await,
+    );
     crate::custody::own_certificate(app, &me, "采购科");
     crate::custody::own_certificate(app, &custodian_id, "保管监督员");
     let tender = app.create_draft(&tenderer, "智慧教室设备采购").await;
@@ -461,7 +445,7 @@ async fn custodians_who_are_people_are_asked_for_their_shares_when_the_opening_s
     .assert_status(200);
     let everyone = [&tenderer, &custodian, &bystander, &operator];
     for token in everyone {
-        assert!(inbox(app, token, "share_request").await.is_empty());
+        assert!(app.inbox_of(token, "share_request").await.is_empty());
     }
 
     // The opening starts: the two people who hold shares are asked; the
@@ -491,7 +475,7 @@ async fn custodians_who_are_people_are_asked_for_their_shares_when_the_opening_s
         );
     }
     for token in [&bystander, &operator] {
-        assert!(inbox(app, token, "share_request").await.is_empty());
+        assert!(app.inbox_of(token, "share_request").await.is_empty());
     }
     // The custodians named are those the opening key's record lists.
     let custody = app
@@ -520,11 +504,11 @@ async fn the_members_and_only_they_are_invited_and_told_the_room_is_open() {
     for member in &f.members {
         let token = crate::rooms::token_of(&r, member).await;
         only_message(app, &token, "expert_invitation").await;
-        assert!(inbox(app, &token, "room_opened").await.is_empty());
+        assert!(app.inbox_of(&token, "room_opened").await.is_empty());
         tokens.push(token);
     }
     let reserve = crate::rooms::token_of(&r, &f.reserve).await;
-    assert!(inbox(app, &reserve, "expert_invitation").await.is_empty());
+    assert!(app.inbox_of(&reserve, "expert_invitation").await.is_empty());
 
     app.post_json(
         &format!("/api/v1/tenders/{tender}/evaluation/room"),
@@ -543,7 +527,7 @@ async fn the_members_and_only_they_are_invited_and_told_the_room_is_open() {
         app.get(&link, Some(token)).await.assert_status(200);
     }
     for token in [&reserve, &f.tenderer, &f.supervisor] {
-        assert!(inbox(app, token, "room_opened").await.is_empty());
+        assert!(app.inbox_of(token, "room_opened").await.is_empty());
     }
 }
 
@@ -589,7 +573,7 @@ async fn supervisors_in_scope_who_asked_get_each_alert_once_and_sealed_before_th
             .as_array()
             .unwrap()
             .clone();
-        messages = inbox(app, &watcher, "supervision_alert").await;
+        messages = app.inbox_of(&watcher, "supervision_alert").await;
         let three = alerts.iter().any(|a| {
             a["kind"] == "same_client_address"
                 && a["summary"].as_str().unwrap().starts_with("3 bidders")
@@ -648,7 +632,7 @@ async fn supervisors_in_scope_who_asked_get_each_alert_once_and_sealed_before_th
 
     // Who did not ask, or whose scope does not hold the tender, gets none.
     for token in [&silent, &elsewhere, &land] {
-        assert!(inbox(app, token, "supervision_alert").await.is_empty());
+        assert!(app.inbox_of(token, "supervision_alert").await.is_empty());
     }
 
     // Recomputing the alerts from the record raises none again, and so
@@ -664,7 +648,7 @@ async fn supervisors_in_scope_who_asked_get_each_alert_once_and_sealed_before_th
     }
     app.wait_for_log().await;
     assert_eq!(
-        inbox(app, &watcher, "supervision_alert").await.len(),
+        app.inbox_of(&watcher, "supervision_alert").await.len(),
         alerts.len()
     );
 }

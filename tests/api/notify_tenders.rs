@@ -23,26 +23,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Every message in the inbox of `token`'s user, newest first.
-async fn inbox(app: &TestApp, token: &str) -> Vec<Value> {
-    let reply = app
-        .get("/api/v1/me/notifications?per_page=100", Some(token))
-        .await;
-    reply.assert_status(200);
-    reply.json()["items"].as_array().unwrap().clone()
-}
 
 /// The inbox's messages of one kind, newest first.
-async fn of_kind(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
-    inbox(app, token)
-        .await
-        .into_iter()
-        .filter(|m| m["kind"] == kind)
-        .collect()
-}
 
 /// The one message of `kind` in the inbox, in full.
 async fn the_one(app: &TestApp, token: &str, kind: &str) -> Value {
-    let found = of_kind(app, token, kind).await;
+    let found = app.inbox_of(token, kind).await;
     assert_eq!(found.len(), 1, "one {kind}: {found:?}");
     full(app, token, &found[0]).await
 }
@@ -60,7 +46,7 @@ async fn full(app: &TestApp, token: &str, item: &Value) -> Value {
 /// Asserts that none of `tokens` got a message of `kind`.
 async fn none_of(app: &TestApp, tokens: &[&str], kind: &str) {
     for token in tokens {
-        let found = of_kind(app, token, kind).await;
+        let found = app.inbox_of(token, kind).await;
         assert!(found.is_empty(), "nobody else gets {kind}: {found:?}");
     }
 }
@@ -292,11 +278,11 @@ async fn followers_hear_of_a_new_tender_and_document_takers_of_its_changes() {
     )
     .await;
     // Operators are told nothing of the procedure at all.
-    assert!(inbox(&app, &operator).await.is_empty());
+    assert!(app.inbox(&operator).await.is_empty());
 
     // --- By e-mail: the builder's amendment, with its subject; nothing
     // for the enterprise without an address.
-    let amended = of_kind(&app, &builder, "tender_amended").await;
+    let amended = app.inbox_of(&builder, "tender_amended").await;
     let dir = tempfile::tempdir().unwrap();
     let mail = parse_eml(
         &eml(&app, amended[0]["id"].as_str().unwrap()).await,
@@ -310,7 +296,7 @@ async fn followers_hear_of_a_new_tender_and_document_takers_of_its_changes() {
             .contains("bids@builder.example")
     );
     assert!(mail["text"].as_str().unwrap().contains("更正公告（第1号）"));
-    let without = of_kind(&app, &here, "tender_amended").await;
+    let without = app.inbox_of(&here, "tender_amended").await;
     assert!(without[0]["email"].is_null(), "{without:?}");
 }
 
@@ -362,7 +348,7 @@ async fn each_bid_has_its_receipt_and_bidders_hear_of_their_objection_and_the_op
     let replaced = reply.json();
 
     // The builder has one receipt per bid, the newest first.
-    let receipts = of_kind(app, &builder, "bid_receipt").await;
+    let receipts = app.inbox_of(&builder, "bid_receipt").await;
     let ids: Vec<String> = receipts
         .iter()
         .map(|m| m["link"].as_str().unwrap().to_string())
@@ -508,7 +494,7 @@ async fn each_bid_has_its_receipt_and_bidders_hear_of_their_objection_and_the_op
     )
     .await;
     for operator in [&r.operator, &r.platform] {
-        assert!(inbox(app, operator).await.is_empty());
+        assert!(app.inbox(operator).await.is_empty());
     }
 }
 
@@ -596,7 +582,7 @@ async fn the_signed_report_goes_to_the_tenderer_and_the_candidates_to_the_bidder
         assert_eq!(m["link"], format!("/#/tenders/{tender}"));
         assert_eq!(m["subject"], "中标候选人公示：智慧教室设备采购");
         // And they had the opening record, once.
-        assert_eq!(of_kind(app, token, "opening_record").await.len(), 1);
+        assert_eq!(app.inbox_of(token, "opening_record").await.len(), 1);
     }
     let mut others: Vec<&str> = tokens.iter().map(String::as_str).collect();
     others.extend([
