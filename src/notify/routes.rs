@@ -737,6 +737,19 @@ pub async fn dead_letters(
             let total = rows.len() as i64;
             let tenders: Vec<String> = rows.iter().filter_map(|r| r.0.2.clone()).collect();
             let opened = crate::audit::sealing::opened_tenders(conn, &tenders)?;
+            // Who sits on a committee is confidential until the result
+            // (招标投标法 第37条): an invitation's letter stays withheld until
+            // the tender is awarded or closed.
+            let decided: std::collections::HashSet<String> = crate::db::schema::tenders::table
+                .filter(crate::db::schema::tenders::id.eq_any(&tenders))
+                .filter(crate::db::schema::tenders::status.eq_any([
+                    crate::tenders::model::TenderStatus::Awarded.code(),
+                    crate::tenders::model::TenderStatus::Closed.code(),
+                ]))
+                .select(crate::db::schema::tenders::id)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect();
             let items = rows
                 .into_iter()
                 .skip(((paging.page - 1) * paging.per_page) as usize)
@@ -746,11 +759,16 @@ pub async fn dead_letters(
                         (id, kind, tender, lg, sealed, user, subject),
                         (addr, mid, attempts, err, created),
                     )| {
+                        let kind = Kind::from_db(&kind)?;
+                        let revealed = match kind {
+                            Kind::ExpertInvitation => &decided,
+                            _ => &opened,
+                        };
                         let withheld =
-                            sealed && !tender.as_ref().is_some_and(|t| opened.contains(t));
+                            sealed && !tender.as_ref().is_some_and(|t| revealed.contains(t));
                         Ok(DeadLetter {
                             notification_id: id,
-                            kind: Kind::from_db(&kind)?,
+                            kind,
                             tender_id: tender,
                             league: lg,
                             sealed: withheld,

@@ -401,6 +401,24 @@ fn dead_letter(
     league: &str,
     sealed: bool,
 ) -> String {
+    dead_letter_of(
+        app,
+        ggzy::notify::Kind::RoomOpened,
+        user,
+        tender,
+        league,
+        sealed,
+    )
+}
+
+fn dead_letter_of(
+    app: &TestApp,
+    kind: ggzy::notify::Kind,
+    user: &str,
+    tender: Option<&str>,
+    league: &str,
+    sealed: bool,
+) -> String {
     let (user, tender, league) = (
         user.to_string(),
         tender.map(str::to_string),
@@ -429,13 +447,12 @@ fn dead_letter(
                     ))
                     .execute(conn)?;
             }
-            let mut m = ggzy::notify::Message::new(
-                ggzy::notify::Kind::RoomOpened,
-                format!("test:{}", uuid::Uuid::new_v4()),
-            )
-            .field("title", "道路工程")
-            .field("reference", "GX-1")
-            .link("/x");
+            let mut m = ggzy::notify::Message::new(kind, format!("test:{}", uuid::Uuid::new_v4()))
+                .field("title", "道路工程")
+                .field("reference", "GX-1")
+                .field("venue", "GX")
+                .time("answer_by", ctx.now)
+                .link("/x");
             if let Some(t) = &tender {
                 m = m.tender(t, &league);
             } else {
@@ -546,6 +563,55 @@ async fn dead_letters_are_the_operators_and_sealed_ones_say_nothing() {
         app.count("audit_events WHERE action = 'notification.retried'"),
         1
     );
+
+    // Opened, the letter of a bid receipt shows its recipient; an
+    // invitation's stays withheld until the result: the committee is
+    // confidential until then. (The status is set directly: the procedure
+    // that gets there is tests/api/notify_awards.rs's.)
+    let invitation = dead_letter_of(
+        &app,
+        ggzy::notify::Kind::ExpertInvitation,
+        &uid,
+        Some(&tender),
+        "NNG",
+        true,
+    );
+    let set_status = |status: &'static str| {
+        let tender = tender.clone();
+        app.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::tenders;
+                diesel::update(tenders::table.find(&tender))
+                    .set(tenders::status.eq(status))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .unwrap()
+    };
+    let letter = |items: &[Value], id: &str| {
+        items
+            .iter()
+            .find(|d| d["notification_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    set_status("evaluating");
+    let items = list(
+        app.get("/api/v1/notifications/dead-letters", Some(&nng))
+            .await,
+    );
+    assert_eq!(letter(&items, &sealed)["sealed"], false);
+    assert_eq!(letter(&items, &sealed)["address"], "x@example.com");
+    assert_eq!(letter(&items, &invitation)["sealed"], true);
+    assert_eq!(letter(&items, &invitation)["user_id"], Value::Null);
+    set_status("awarded");
+    let items = list(
+        app.get("/api/v1/notifications/dead-letters", Some(&nng))
+            .await,
+    );
+    assert_eq!(letter(&items, &invitation)["sealed"], false);
+    assert_eq!(letter(&items, &invitation)["user_id"], uid.as_str());
 }
 
 #[actix_web::test]
