@@ -319,6 +319,35 @@ fn load_records(
     )?;
     let bhy_user = actor("北海国资 产权部", Role::Tenderer, &code("BHY"), &bhy_org)?;
     let bidder = actor("广西建工集团 投标部", Role::Bidder, &nng, &builder)?;
+    // The enterprise reads the platform's messages by e-mail and follows
+    // two categories: with no SMTP server configured, what it is sent
+    // appears as .eml files under <data_dir>/mail from the first start.
+    let bidder_id = bidder
+        .user_id
+        .as_ref()
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_default();
+    crate::notify::settings::demo_address(
+        conn,
+        &bidder_id,
+        "toubiao@gxjg.example.com",
+        system.now,
+    )?;
+    crate::notify::settings::set_subscriptions(
+        conn,
+        &system,
+        &bidder_id,
+        &[
+            crate::notify::settings::Subscription {
+                category: Category::GovernmentProcurement,
+                league: "*".into(),
+            },
+            crate::notify::settings::Subscription {
+                category: Category::EngineeringConstruction,
+                league: "*".into(),
+            },
+        ],
+    )?;
 
     let scoring = Evaluation::ComprehensiveScoring {
         criteria: vec![
@@ -517,8 +546,18 @@ fn load_records(
         ids.push((id, demo.by, start));
     }
 
-    // The school tender: an answered clarification and an amendment.
+    // The school tender: the enterprise takes its documents, asks; an
+    // answered clarification and an amendment (both sent to it).
     let (school, school_by, start) = &ids[0];
+    crate::tenders::takers::note(
+        conn,
+        school.as_str(),
+        &crate::tenders::takers::Taker {
+            user_id: bidder_id.clone(),
+            organisation_id: Some(builder.id.as_str().to_string()),
+        },
+        *start + Duration::hours(2),
+    )?;
     let asked = *start + Duration::hours(20);
     let row = tenders::load_row(conn, school)?;
     let question = QuestionInput {

@@ -361,6 +361,20 @@ pub fn verify(conn: &mut DbConn, ctx: &AuditContext, token: &str) -> Result<Stri
     Ok(user_id)
 }
 
+/// Demo data only: gives a demo account an address taken as verified (an
+/// `example.com` one, so the `.eml` files show what the platform sends
+/// from the first start), without the link a real user must open.
+pub fn demo_address(
+    conn: &mut DbConn,
+    user_id: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut choices = load(conn, user_id)?;
+    choices.email = Some(parse_address(address)?);
+    save(conn, user_id, &choices, now, Some(to_db_time(now)))
+}
+
 /// Removes the user's address: nothing more is sent by e-mail; what is
 /// queued still goes to the address it was queued for.
 pub fn remove_address(

@@ -170,4 +170,30 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
             "{path}: {report:#}"
         );
     }
+    // The demo enterprise was told what a follower and a taker of the
+    // documents is told: two new tenders, the answer, the amendment; and,
+    // its address being a demo one, by e-mail too (.eml files).
+    let mut kinds: Vec<String> = app
+        .inbox(&bidder)
+        .await
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap().to_string())
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "clarification_answered",
+            "tender_amended",
+            "tender_published",
+            "tender_published"
+        ]
+    );
+    for _ in 0..100 {
+        if app.eml_ids().len() == 4 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.eml_ids().len(), 4, "each also by e-mail");
 }
