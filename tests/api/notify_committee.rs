@@ -14,8 +14,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// The messages of `kind` in the inbox of `token`'s user, newest first.
-
 /// One message in full (its plain text in `body_text`).
 async fn message(app: &TestApp, token: &str, item: &Value) -> Value {
     let id = item["id"].as_str().unwrap();

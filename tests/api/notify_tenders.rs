@@ -22,10 +22,6 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Every message in the inbox of `token`'s user, newest first.
-
-/// The inbox's messages of one kind, newest first.
-
 /// The one message of `kind` in the inbox, in full.
 async fn the_one(app: &TestApp, token: &str, kind: &str) -> Value {
     let found = app.inbox_of(token, kind).await;
