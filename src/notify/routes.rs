@@ -657,8 +657,10 @@ pub struct DeadLetter {
     pub kind: Kind,
     pub tender_id: Option<String>,
     pub league: Option<String>,
-    /// Whether the recipient, address and subject are withheld: the
-    /// message tells who bid on a tender not yet opened.
+    /// Whether the recipient, address, subject, error, tender and league
+    /// are withheld: the message tells who bid on a tender not yet opened
+    /// (and that tender had a bid: as sealed as who bid, 招标投标法
+    /// 第22条).
     pub sealed: bool,
     pub user_id: Option<String>,
     pub address: Option<String>,
@@ -751,8 +753,8 @@ pub async fn dead_letters(
                         Ok(DeadLetter {
                             notification_id: id,
                             kind: Kind::from_db(&kind)?,
-                            tender_id: tender,
-                            league: lg,
+                            tender_id: tender.filter(|_| !withheld),
+                            league: lg.filter(|_| !withheld),
                             sealed: withheld,
                             user_id: (!withheld).then_some(user),
                             address: (!withheld).then_some(addr),

@@ -511,6 +511,10 @@ async fn dead_letters_are_the_operators_and_sealed_ones_say_nothing() {
     assert_eq!(hidden["user_id"], Value::Null);
     assert_eq!(hidden["address"], Value::Null);
     assert_eq!(hidden["subject"], Value::Null);
+    assert_eq!(hidden["last_error"], Value::Null);
+    // Nor which tender: that it had a bid is as sealed as who bid.
+    assert_eq!(hidden["tender_id"], Value::Null, "{hidden}");
+    assert_eq!(hidden["league"], Value::Null, "{hidden}");
 
     // /metrics counts the open one only: counting messages that tell who
     // bid would count the bids.
