@@ -1503,7 +1503,11 @@ class Procedure:
         r, room = self.r, self.room
         before = r.p.metrics()
         first = len(self.store.snapshot())
+        # The issued enterprise's mailbox refuses its receipt (550).
+        self.store.reject.add(self.fresh.address)
+        rcpts = len(self.store.rcpts)
         room.submit_bids()
+        self.sealed_dead_letter(before, rcpts)
         got = self.expect("bid_receipt", self.bidders)
         ids = {b["receipt"]["bid_id"]: name for name, b in room.bidders.items()}
         work = r.work / "receipts"
@@ -1542,6 +1546,45 @@ class Procedure:
                "own bid only; /metrics counted none of the receipts")
         r.summary.append("F: bid_receipt to each of 3 bidders, its own bid only, the .tsr attached verified with "
                          "openssl ts -verify; receipts left out of /metrics")
+
+    def sealed_dead_letter(self, before: dict, rcpts: int) -> None:
+        """A bid receipt refused by the bidder's mailbox, before the opening:
+        the operators see that a letter is dead and can send it again, but
+        nothing that tells who bid, or on which tender, and no figure counts
+        it; retried once the mailbox takes it, it arrives with its
+        Message-ID."""
+        r, u = self.r, self.fresh
+        # Its inbox entry gives its Message-ID (the operators' view does not say whose it is).
+        mine = [i for i in r.inbox(u) if i["kind"] == "bid_receipt" and i["tender_id"] == self.tid]
+        equal(len(mine), 1, f"{u.label}: its receipt in the inbox")
+        mid = r.message(u, mine[0]["id"])["message_id"]
+        end = time.monotonic() + 15
+        while True:
+            dead = [d for d in r.dead_letters() if d["message_id"] == mid]
+            if dead:
+                break
+            check(time.monotonic() < end, f"{u.label}'s refused receipt is no dead letter after 15 s")
+            time.sleep(0.2)
+        d = dead[0]
+        equal([c for _, _, a, c in self.store.rcpts[rcpts:] if a == u.address], ["550"],
+              f"RCPT replies for {u.address} since the bids")
+        shown = {k: d[k] for k in ("sealed", "user_id", "address", "subject", "last_error", "tender_id", "league")}
+        equal(shown, {"sealed": True, "user_id": None, "address": None, "subject": None, "last_error": None,
+                      "tender_id": None, "league": None},
+              "what the operators see of a dead bid receipt before the opening (nothing that tells who bid, "
+              "or on which tender)")
+        m = r.p.metrics()
+        for name in ("ggzy_mail_dead_letters", "ggzy_mail_dead_letters_total", "ggzy_mail_permanent_failures_total"):
+            equal(m[name], before[name], f"/metrics {name} after a dead bid receipt")
+        self.store.reject.discard(u.address)
+        self.api.expect(200, "POST", f"/api/v1/notifications/dead-letters/{d['notification_id']}/retry",
+                        token=r.operator_token)
+        r.note(f"{u.label}'s mailbox refused its receipt (550): a dead letter the operator sees sealed (no "
+               f"recipient, address, subject, error, tender or league), counted in no figure; retried by the "
+               f"operator")
+        r.summary.append("F: a bid receipt refused by its mailbox before the opening: a sealed dead letter (nothing "
+                         "that tells who bid or on which tender, in no /metrics figure), retried by an operator, "
+                         "delivered with its Message-ID")
 
     def opening(self) -> None:
         r, room, tid = self.r, self.room, self.tid
