@@ -426,9 +426,23 @@ class Room:
     # 1-4 ----------------------------------------------------------------
 
     def prepare(self) -> None:
+        """Steps 1-4, each a method of its own, so that another script
+        (notifications.py) can run the same procedure with checks of its
+        own between the steps."""
+        self.publish_tender()
+        self.commit_rules()
+        self.submit_bids()
+        self.open_bids()
+        self.draw()
+
+    def before_publishing(self) -> None:
+        """Called with the draft (self.tid) made, before it is published:
+        nothing here; another script attaches the tender's documents."""
+
+    def publish_tender(self) -> None:
         api, f, run = self.api, self.fabric, self.sb
         say("1. a competitive negotiation by the demo tenderer, scored comprehensively")
-        tenderer = f.enterprise(*sb.TENDERER_ORG)
+        tenderer = self.tenderer = f.enterprise(*sb.TENDERER_ORG)
         t_login = run.sign_in(tenderer, "tenderer")
         self.t_token, t_user = t_login["token"], t_login["principal"]["user_id"]
         now = sb.utc_now().replace(microsecond=0)
@@ -449,13 +463,14 @@ class Room:
         }
         tender = api.expect(201, "POST", "/api/v1/tenders", token=self.t_token, body=tender_in).json()
         tid = self.tid = tender["id"]
+        self.before_publishing()
         api.expect(200, "POST", f"/api/v1/tenders/{tid}/transitions", token=self.t_token, body={"action": "publish"})
-        tender = api.expect(200, "GET", f"/api/v1/tenders/{tid}").json()
+        tender = self.tender = api.expect(200, "GET", f"/api/v1/tenders/{tid}").json()
         equal((tender["status"], tender["league_code"], tender["category"], tender["method"]),
               ("published", "LZH", "government_procurement", "competitive_negotiation"), "the tender published")
         equal(tender["evaluation"]["criteria"], CRITERIA, "the tender's criteria as sent")
         custody = api.expect(200, "GET", f"/api/v1/tenders/{tid}/opening-key").json()
-        opening_cert = sb.x509.load_pem_x509_certificate(
+        self.opening_cert = sb.x509.load_pem_x509_certificate(
             api.expect(200, "GET", f"/api/v1/tenders/{tid}/opening-key/certificate.pem").body)
         kinds = [(c["kind"], c["user_id"]) for c in custody["custodians"]]
         check(("user", t_user) in kinds and ("platform", None) in kinds and custody["threshold"] == 2,
@@ -463,6 +478,8 @@ class Room:
         self.note(f"tender {tender['reference']} (LZH, government procurement, competitive negotiation) published; "
                   f"criteria {', '.join(c['code'] for c in CRITERIA)}; price by lowest_price_base")
 
+    def commit_rules(self) -> None:
+        api, run, tid = self.api, self.sb, self.tid
         say("2. before the deadline: the draw's rules, committed")
         rules_path = f"/api/v1/tenders/{tid}/committee/rules"
         venues = [{"league": "LZH", "name": "柳州市公共资源交易中心评标室", "main": True},
@@ -507,28 +524,40 @@ class Room:
         self.summary.append("committee draw committed before the deadline: size 3, ≥60 % other leagues, venues in "
                             "LZH (main), NNG, GX; the commitment and GET committee agree")
 
-        say("3. three bids; the deadline moved in SQLite (the shortcut); the opening")
-        deadline = sb.utc_now().replace(microsecond=0) + dt.timedelta(seconds=self.args.lead)
-        sb.move_deadline(self.sb.db, tid, deadline)
-        seen = sb.parse_time(api.expect(200, "GET", f"/api/v1/tenders/{tid}").json()["dates"]["bid_deadline"])
-        equal(seen, deadline, "the deadline the server reads after the move")
+    def bid_plan(self) -> list[tuple[sb.Identity, int, int]]:
+        """Who bids, at what price (fen) and duration (days)."""
+        f = self.fabric
         builder = f.enterprise(*sb.BUILDER_ORG, from_pkcs12=True)
         lzh_extra = f.enterprise(*sb.LZH_EXTRA_ORG)
         fresh = f.issue_enterprise("LZH", f"柳州独立核验实训设备有限公司（{secrets.token_hex(3)}）", "柳州市")
+        return [(builder, 2_860_000_00, 60), (lzh_extra, 2_915_500_00, 45), (fresh, 2_777_777_00, 50)]
+
+    def post_bid(self, who: sb.Identity, token: str, file: bytes) -> dict:
+        """Submits one bid; returns its receipt."""
+        return self.api.expect(201, "POST", f"/api/v1/tenders/{self.tid}/bids", token=token, data=file,
+                               content_type="application/pkcs7-mime").json()
+
+    def submit_bids(self) -> None:
+        api, run, tid = self.api, self.sb, self.tid
+        say("3. three bids; the deadline moved in SQLite (the shortcut); the opening")
+        deadline = self.deadline = sb.utc_now().replace(microsecond=0) + dt.timedelta(seconds=self.args.lead)
+        sb.move_deadline(self.sb.db, tid, deadline)
+        seen = sb.parse_time(api.expect(200, "GET", f"/api/v1/tenders/{tid}").json()["dates"]["bid_deadline"])
+        equal(seen, deadline, "the deadline the server reads after the move")
         terms = [("质保期", "3 年"), ("交货期", "合同签订后 30 日")]
-        plan = [(builder, 2_860_000_00, 60), (lzh_extra, 2_915_500_00, 45), (fresh, 2_777_777_00, 50)]
-        self.bidders: dict[str, dict] = {}  # name -> token, price, receipt, zip
-        for who, price, days in plan:
+        self.bidders: dict[str, dict] = {}  # name -> token, price, receipt, zip, file, identity
+        for who, price, days in self.bid_plan():
             token = run.sign_in(who, "bidder")["token"]
             zip_bytes = sb.container(sb.schedule(price, days, terms), who.label)
-            file = sb.envelope(zip_bytes, who, opening_cert)
-            receipt = api.expect(201, "POST", f"/api/v1/tenders/{tid}/bids", token=token, data=file,
-                                 content_type="application/pkcs7-mime").json()
+            file = sb.envelope(zip_bytes, who, self.opening_cert)
+            receipt = self.post_bid(who, token, file)
             equal(receipt["sha256"], sb.sha256_hex(file), f"{who.label}: receipt sha256")
             self.bidders[who.label] = {"token": token, "price": price, "receipt": receipt, "zip": zip_bytes,
-                                       "credit_code": who.credit_code}
+                                       "credit_code": who.credit_code, "file": file, "identity": who}
         self.note(f"bids in from {', '.join(self.bidders)} (sign-encrypt-sign, AES-256-CBC)")
 
+    def open_bids(self) -> None:
+        api, run, f, tid, deadline = self.api, self.sb, self.fabric, self.tid, self.deadline
         # The supervisor of the tender's league; contributing before the deadline is refused.
         self.supervisor = f.person("LZH", "supervisor")
         self.s_token = run.sign_in(self.supervisor, "supervisor")["token"]
@@ -556,9 +585,9 @@ class Room:
             raise Mismatch("the opening would not start after the deadline")
         enc = api.expect(200, "GET", f"/api/v1/tenders/{tid}/opening-key/my-share", token=self.t_token)
         (self.work / "share.der").write_bytes(enc.body)
-        (self.work / "custodian.key").write_bytes(tenderer.key.private_bytes(
+        (self.work / "custodian.key").write_bytes(self.tenderer.key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-        (self.work / "custodian.pem").write_text(tenderer.pem)
+        (self.work / "custodian.pem").write_text(self.tenderer.pem)
         sb.openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", "share.der", "-inkey", "custodian.key",
                    "-recip", "custodian.pem", "-out", "share.bin", cwd=self.work)
         share = (self.work / "share.bin").read_bytes()
@@ -584,9 +613,11 @@ class Room:
         self.opening_order = [by_id[b["bid_id"]] for b in opening["bids"]]
         read_out = ", ".join(f"{n} ¥{self.bidders[n]['price'] / 100:,.2f}" for n in self.opening_order)
         self.note(f"opening completed: 3 valid bids ({read_out})")
-        self.summary.append(f"tender {tender['reference']}: 3 bids, deadline moved {self.args.lead} s ahead "
+        self.summary.append(f"tender {self.tender['reference']}: 3 bids, deadline moved {self.args.lead} s ahead "
                             f"(the shortcut), opening completed with the tenderer's and the platform's shares")
 
+    def draw(self) -> None:
+        api, run, f, tid = self.api, self.sb, self.fabric, self.tid
         say("4. the draw: the supervisor's contribution; the evaluation starts")
         self.experts = [expert_identity(f, lg, self.work) for lg in ("GX", "NNG", "LZH")]
         self.x_tokens, self.expert_ids = [], []

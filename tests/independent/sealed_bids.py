@@ -138,8 +138,8 @@ class Api:
     def __init__(self, base: str):
         self.base = base.rstrip("/")
 
-    def call(self, method, path, token=None, body=None, data=None, content_type=None) -> Reply:
-        headers = {"Accept": "application/json, application/problem+json, */*"}
+    def call(self, method, path, token=None, body=None, data=None, content_type=None, headers=None) -> Reply:
+        headers = {"Accept": "application/json, application/problem+json, */*", **(headers or {})}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if body is not None:
