@@ -20,10 +20,7 @@ pub async fn resolve_principal(
     if token.is_none() && changes_without_signing_in(&req) {
         // The public reads; every change is signed. Said before the body,
         // the ids or the state are looked at.
-        return Err(AppError::Unauthenticated(
-            "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
-        )
-        .into());
+        return Err(super::sign_in_first().into());
     }
     if let Some(token) = token {
         let state = req

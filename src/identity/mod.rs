@@ -116,9 +116,7 @@ impl Principal {
             return Ok(role);
         }
         if !self.is_authenticated() {
-            return Err(AppError::Unauthenticated(
-                "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
-            ));
+            return Err(sign_in_first());
         }
         let names: Vec<&str> = allowed.iter().map(|r| r.code()).collect();
         Err(AppError::Forbidden(format!(
@@ -131,6 +129,14 @@ impl Principal {
     pub fn audit_role(&self) -> &'static str {
         self.roles.first().map(|r| r.code()).unwrap_or("public")
     }
+}
+
+/// The refusal of a request that needs a signed-in account and came
+/// without one (401).
+pub fn sign_in_first() -> AppError {
+    AppError::Unauthenticated(
+        "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
+    )
 }
 
 /// Session tokens are 32 random bytes, shown once, stored only as SHA-256.

@@ -197,9 +197,7 @@ pub fn require_operator(
         return Ok(());
     }
     if !principal.is_authenticated() {
-        return Err(AppError::Unauthenticated(
-            "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
-        ));
+        return Err(super::sign_in_first());
     }
     Err(AppError::Forbidden(refusal(principal, area, league)))
 }

@@ -31,7 +31,7 @@ pub mod worker;
 pub use kinds::Kind;
 
 use crate::audit::AuditContext;
-use crate::db::schema::{email_deliveries, notification_settings, notifications, users};
+use crate::db::schema::{notification_settings, notifications, users};
 use crate::db::{DbConn, to_db_time};
 use crate::error::AppError;
 use diesel::prelude::*;
@@ -361,14 +361,4 @@ pub fn users_of(
         .filter(users::disabled.eq(false))
         .select(users::id)
         .load(conn)?)
-}
-
-/// Whether an e-mail row exists for a notification (for tests and the
-/// inbox's view).
-pub fn has_email(conn: &mut DbConn, notification_id: &str) -> Result<bool, AppError> {
-    Ok(email_deliveries::table
-        .find(notification_id)
-        .count()
-        .get_result::<i64>(conn)?
-        > 0)
 }

@@ -32,11 +32,7 @@ fn me(principal: &Principal) -> Result<String, AppError> {
         .user_id
         .as_ref()
         .map(|u| u.as_str().to_string())
-        .ok_or_else(|| {
-            AppError::Unauthenticated(
-                "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
-            )
-        })
+        .ok_or_else(crate::identity::sign_in_first)
 }
 
 /// An inbox entry.
@@ -194,17 +190,7 @@ pub async fn unread_count(
     principal: Principal,
 ) -> Result<web::Json<UnreadCount>, AppError> {
     let user = me(&principal)?;
-    let unread = state
-        .db
-        .read(move |conn| {
-            Ok(notifications::table
-                .filter(notifications::user_id.eq(&user))
-                .filter(notifications::in_inbox.eq(true))
-                .filter(notifications::read_at.is_null())
-                .count()
-                .get_result::<i64>(conn)?)
-        })
-        .await?;
+    let unread = state.db.read(move |conn| unread_of(conn, &user)).await?;
     Ok(web::Json(UnreadCount { unread }))
 }
 

@@ -27,7 +27,7 @@ async fn ggzy(args: Vec<String>) -> Output {
 
 /// `ggzy draw verify --url` on the tender's draw, which must match; its
 /// report.
-async fn verify_online(app: &TestApp, tender: &str, token: &str) -> String {
+pub(crate) async fn verify_online(app: &TestApp, tender: &str, token: &str) -> String {
     let verified = ggzy(vec![
         "draw".into(),
         "verify".into(),

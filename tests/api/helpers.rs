@@ -447,6 +447,25 @@ impl TestApp {
         me.json()["user_id"].as_str().unwrap().to_string()
     }
 
+    /// A supervisor's contribution to a tender's committee draw, which draws
+    /// it: the seated experts' ids, in the order they were invited.
+    pub async fn contribute(&self, tender: &str, supervisor: &str, text: &str) -> Vec<String> {
+        let drawn = self
+            .post_json(
+                &format!("/api/v1/tenders/{tender}/committee/contribution"),
+                Some(supervisor),
+                &json!({ "contribution": text }),
+            )
+            .await;
+        drawn.assert_status(200);
+        drawn.json()["committee"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["expert"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// The ids of the e-mails the platform wrote as `.eml` files (no SMTP
     /// server is configured in tests).
     pub fn eml_ids(&self) -> std::collections::BTreeSet<String> {

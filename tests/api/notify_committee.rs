@@ -117,14 +117,6 @@ async fn invitation(app: &TestApp, token: &str, tender: &str) -> Value {
     items[0].clone()
 }
 
-async fn ggzy(args: Vec<String>) -> std::process::Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ggzy"));
-    command.args(args);
-    actix_web::rt::task::spawn_blocking(move || command.output().expect("run ggzy"))
-        .await
-        .unwrap()
-}
-
 #[actix_web::test]
 async fn an_unanswered_invitation_lapses_the_next_reserve_is_invited_and_a_late_answer_is_refused()
 {
@@ -163,20 +155,7 @@ async fn an_unanswered_invitation_lapses_the_next_reserve_is_invited_and_a_late_
         Some("NNG"),
     );
     app.wait_for_log().await;
-    let drawn = app
-        .post_json(
-            &format!("/api/v1/tenders/{tender}/committee/contribution"),
-            Some(&supervisor),
-            &json!({"contribution": "7 7 3"}),
-        )
-        .await;
-    drawn.assert_status(200);
-    let seated: Vec<String> = drawn.json()["committee"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["expert"].as_str().unwrap().to_string())
-        .collect();
+    let seated = app.contribute(&tender, &supervisor, "7 7 3").await;
     assert_eq!(seated.len(), 5);
     let expert = |id: &str| pool.iter().find(|e| e.id == id).unwrap();
     for id in &seated {
@@ -361,23 +340,7 @@ async fn an_unanswered_invitation_lapses_the_next_reserve_is_invited_and_a_late_
         json!([{"expert": silent.id, "reason": "expired", "replacement": replacement.id}]),
         "{record:#}"
     );
-    let verified = ggzy(vec![
-        "draw".into(),
-        "verify".into(),
-        "--url".into(),
-        app.base.clone(),
-        "--tender".into(),
-        tender.clone(),
-        "--token".into(),
-        supervisor.clone(),
-    ])
-    .await;
-    let stdout = String::from_utf8_lossy(&verified.stdout).to_string();
-    assert!(
-        verified.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    let stdout = crate::experts::verify_online(app, &tender, &supervisor).await;
     assert!(stdout.contains("1 replacement(s)"), "{stdout}");
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("record.json");

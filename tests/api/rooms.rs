@@ -112,20 +112,9 @@ pub async fn evaluation_started(r: &Registry) -> Fixture {
     crate::bids::release_platform_share(r, &tender).await;
     crate::bids::wait_for_opening(r, &tender).await;
     app.wait_for_log().await;
-    let drawn = app
-        .post_json(
-            &format!("/api/v1/tenders/{tender}/committee/contribution"),
-            Some(&supervisor),
-            &json!({"contribution": "监督员掷骰 3 6 1"}),
-        )
+    let seated = app
+        .contribute(&tender, &supervisor, "监督员掷骰 3 6 1")
         .await;
-    drawn.assert_status(200);
-    let seated: Vec<String> = drawn.json()["committee"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["expert"].as_str().unwrap().to_string())
-        .collect();
     app.act(&tenderer, &tender, "start_evaluation", "")
         .await
         .assert_status(200);
