@@ -942,6 +942,7 @@ mod tests {
             kind,
             weight,
             requires_reason,
+            objective: false,
         }
     }
 

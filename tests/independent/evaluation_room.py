@@ -5,7 +5,7 @@ Against a running ggzy demo server (fresh data folder, demo data, SQLite),
 following only the public protocol of README.md ("The expert pool and the
 committee draw", "Evaluation rooms"):
 
-1. the demo tenderer 柳州城投 (LZH) publishes a competitive negotiation of
+1. the demo tenderer 柳州城投 (LZH) publishes a competitive consultation of
    government procurement (a committee of 3 is lawful) scored by
    comprehensive scoring: two technical criteria (one requires a reason), a
    commercial one and the price (lowest price base);
@@ -441,7 +441,7 @@ class Room:
 
     def publish_tender(self) -> None:
         api, f, run = self.api, self.fabric, self.sb
-        say("1. a competitive negotiation by the demo tenderer, scored comprehensively")
+        say("1. a competitive consultation by the demo tenderer, scored comprehensively")
         tenderer = self.tenderer = f.enterprise(*sb.TENDERER_ORG)
         t_login = run.sign_in(tenderer, "tenderer")
         self.t_token, t_user = t_login["token"], t_login["principal"]["user_id"]
@@ -450,14 +450,15 @@ class Room:
             "title": "独立核验：柳州市职业教育实训设备采购（远程异地评标）",
             "description": "由 tests/independent/evaluation_room.py 创建，用于端到端核验远程评标室。",
             "category": "government_procurement",
-            "method": "competitive_negotiation",
+            "method": "competitive_consultation",
             "budget": {"amount_fen": 300_000_000, "currency": "CNY"},
             "evaluation": {"method": "comprehensive_scoring", "criteria": CRITERIA,
                            "price_formula": {"kind": "lowest_price_base"}},
+            "terms": {"subject": "goods"},
             "dates": {
                 "documents_available_at": sb.iso(now - dt.timedelta(minutes=1)),
                 "clarification_deadline": sb.iso(now + dt.timedelta(days=4)),
-                "bid_deadline": sb.iso(now + dt.timedelta(days=7)),
+                "bid_deadline": sb.iso(now + dt.timedelta(days=11)),
                 "publicity_days": 3,
             },
         }
@@ -467,7 +468,7 @@ class Room:
         api.expect(200, "POST", f"/api/v1/tenders/{tid}/transitions", token=self.t_token, body={"action": "publish"})
         tender = self.tender = api.expect(200, "GET", f"/api/v1/tenders/{tid}").json()
         equal((tender["status"], tender["league_code"], tender["category"], tender["method"]),
-              ("published", "LZH", "government_procurement", "competitive_negotiation"), "the tender published")
+              ("published", "LZH", "government_procurement", "competitive_consultation"), "the tender published")
         equal(tender["evaluation"]["criteria"], CRITERIA, "the tender's criteria as sent")
         custody = api.expect(200, "GET", f"/api/v1/tenders/{tid}/opening-key").json()
         self.opening_cert = sb.x509.load_pem_x509_certificate(
@@ -475,7 +476,7 @@ class Room:
         kinds = [(c["kind"], c["user_id"]) for c in custody["custodians"]]
         check(("user", t_user) in kinds and ("platform", None) in kinds and custody["threshold"] == 2,
               f"custody {custody}: 2 of the tenderer, …, the platform expected")
-        self.note(f"tender {tender['reference']} (LZH, government procurement, competitive negotiation) published; "
+        self.note(f"tender {tender['reference']} (LZH, government procurement, competitive consultation) published; "
                   f"criteria {', '.join(c['code'] for c in CRITERIA)}; price by lowest_price_base")
 
     def commit_rules(self) -> None:

@@ -906,6 +906,7 @@ class Run(sb.Run):
                 ],
                 "price_formula": {"kind": "lowest_price_base"},
             },
+            "terms": {"subject": "works", "bid_validity_days": 90},
             "dates": {
                 "documents_available_at": sb.iso(now - sb.dt.timedelta(minutes=1)),
                 "clarification_deadline": sb.iso(now + sb.dt.timedelta(days=10)),
