@@ -98,17 +98,20 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     } else {
         None
     };
-    if config.demo_data {
+    let demo = if config.demo_data {
         crate::demo::load_if_empty(
             &db,
             &blobs,
             &ocds,
             &config.data_dir.join("pki-demo"),
             (!folder.provisioned).then_some(folder.dir.as_path()),
-            clock.now(),
+            clock.as_ref(),
+            config.demo_live_opening_minutes,
             &keys.custodian.certificate,
-        )?;
-    }
+        )?
+    } else {
+        None
+    };
     let tsa = match early_tsa {
         Some(tsa) => tsa,
         None => {
@@ -172,6 +175,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         }),
         supervision_feed: crate::supervision::feed::Feed::default(),
         bus: crate::cluster::bus::Bus::default(),
+        demo,
         duties: match backend {
             crate::db::Backend::Sqlite => crate::cluster::duty::Duties::sole(),
             crate::db::Backend::Postgres => crate::cluster::duty::Duties::default(),
@@ -538,6 +542,17 @@ impl Application {
             }
         });
         tasks.push(task.abort_handle());
+        // The demo data's procedures, on the node that loaded them.
+        if let Some(plan) = state.demo.clone() {
+            tasks.push(
+                actix_web::rt::spawn(crate::demo::procedure::finish(state.clone(), plan.clone()))
+                    .abort_handle(),
+            );
+            tasks.push(
+                actix_web::rt::spawn(crate::demo::procedure::open_live(state.clone(), plan))
+                    .abort_handle(),
+            );
+        }
         // actix's default gives a client 5 s to send its request head
         // after connecting; in a deadline surge of thousands of uploads on
         // two cores a bidder's head can wait longer than that in the

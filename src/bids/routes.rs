@@ -309,6 +309,47 @@ pub async fn submit_bid(
         .json(receipt))
 }
 
+/// Submits an envelope made on this server, as [`submit_bid`] submits one
+/// uploaded in one request: kept as an upload's part, then checked, stamped
+/// and recorded by [`complete`]. The demo data's bidders bid through it
+/// (`crate::demo::procedure`), signed in as their enterprise's certificate
+/// (`certificate`, DER).
+pub async fn submit_envelope(
+    state: &web::Data<AppState>,
+    ctx: AuditContext,
+    principal: &Principal,
+    certificate: Vec<u8>,
+    tender_id: &TenderId,
+    envelope: &[u8],
+) -> Result<Receipt, AppError> {
+    principal.require_any(&[Role::Bidder])?;
+    let (Some(user), Some(organisation)) = (&principal.user_id, &principal.organisation) else {
+        return Err(AppError::Forbidden(
+            "this account belongs to no enterprise and cannot bid".into(),
+        ));
+    };
+    let who = Bidder {
+        user: user.clone(),
+        organisation: organisation.clone(),
+        certificate,
+    };
+    check_tender(state, tender_id, principal).await?;
+    let part_id = uuid::Uuid::new_v4().to_string();
+    state.uploads.create(&part_id)?;
+    let part = state.uploads.part_path(&part_id);
+    let written = std::fs::write(&part, envelope)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("keeping the envelope")));
+    let result = match written {
+        Ok(()) => {
+            let now = state.clock.now();
+            complete(state, ctx, &who, tender_id, part, None, now, None).await
+        }
+        Err(e) => Err(e),
+    };
+    state.uploads.remove(&part_id);
+    result
+}
+
 /// The tender's opening certificate, to check a bid against as it arrives.
 async fn opening_certificate(
     state: &web::Data<AppState>,

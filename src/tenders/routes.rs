@@ -320,8 +320,22 @@ pub async fn transition_tender(
     body: web::Json<TransitionInput>,
 ) -> Result<web::Json<TenderDetail>, AppError> {
     let id = parse_id(&id)?;
+    Ok(web::Json(
+        transition(&state, principal, ctx, id, body.into_inner()).await?,
+    ))
+}
+
+/// Moves a tender as its organiser (or an operator) asked: what
+/// [`transition_tender`] does once the request is read, and what the demo
+/// data's procedures do as their organisers (`crate::demo::procedure`).
+pub async fn transition(
+    state: &web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: TenderId,
+    input: TransitionInput,
+) -> Result<TenderDetail, AppError> {
     principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
-    let input = body.into_inner();
     let settings = state.ocds.clone();
     let platform = state.platform_custodian.certificate.clone();
     let signer = state.document_signer.clone();
@@ -375,7 +389,7 @@ pub async fn transition_tender(
         // Evaluation is over or will not happen: decrypted bids go.
         crate::opening::bid::purge_opened(state.config.shared(), tender.as_str());
     }
-    Ok(web::Json(detail))
+    Ok(detail)
 }
 
 /// Publishes a versioned amendment (before the deadline; the 15-day rule applies).

@@ -482,6 +482,19 @@ class Room:
     def commit_rules(self) -> None:
         api, run, tid = self.api, self.sb, self.tid
         say("2. before the deadline: the draw's rules, committed")
+        # The demo fabric has a second expert per league (people/expert-2,
+        # for the demo data's committee of five): they say they are not
+        # available, so that the pool this draw snapshots is the three first
+        # demo experts, as the checks below expect.
+        f = self.fabric
+        for c in f.manifest["certificates"]:
+            if c["kind"] != "expert" or not c["cert"].endswith("/people/expert-2.cert.pem"):
+                continue
+            second = sb.Identity(c["name"], f.cert(c["cert"]), sb.load_pem_key(f.dir / c["key"]),
+                                 [f.cert(p) for p in c["chain"]], None, c["league"])
+            token = run.sign_in(second, "expert")["token"]
+            api.expect(200, "PUT", "/api/v1/experts/me/availability", token=token,
+                       body={"available": False, "note": "独立核验：本次不参加"})
         rules_path = f"/api/v1/tenders/{tid}/committee/rules"
         venues = [{"league": "LZH", "name": "柳州市公共资源交易中心评标室", "main": True},
                   {"league": "NNG", "name": "南宁市公共资源交易中心远程评标分会场", "main": False},
