@@ -429,6 +429,7 @@ fn load_records(
                 evaluation: scoring.clone(),
                 dates: dates(now - Duration::days(2), 26),
                 seal_required: false,
+                invitees: Vec::new(),
             },
         },
         Demo {
@@ -451,6 +452,7 @@ fn load_records(
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(1), 30),
                 seal_required: false,
+                invitees: Vec::new(),
             },
         },
         Demo {
@@ -473,6 +475,7 @@ fn load_records(
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(40), 25),
                 seal_required: false,
+                invitees: Vec::new(),
             },
         },
         Demo {
@@ -495,6 +498,7 @@ fn load_records(
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now, 35),
                 seal_required: false,
+                invitees: Vec::new(),
             },
         },
     ];
