@@ -146,6 +146,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         seal_required -> Bool,
+        terms_json -> Text,
     }
 }
 
@@ -156,6 +157,8 @@ diesel::table! {
         title -> Text,
         description -> Text,
         budget_fen -> BigInt,
+        evaluation_json -> Nullable<Text>,
+        ceiling_price_fen -> Nullable<BigInt>,
     }
 }
 

@@ -19,5 +19,6 @@ pub mod messages;
 pub mod model;
 pub mod procedure_documents;
 pub mod routes;
+pub mod rules;
 pub mod store;
 pub mod takers;

@@ -2,7 +2,9 @@
 
 use super::lifecycle::{self, Action};
 use super::limits::{self, DateFacts};
-use super::model::{Category, Evaluation, KeyDates, Method, NoticeKind, TenderInput, TenderStatus};
+use super::model::{
+    Category, Evaluation, KeyDates, Method, NoticeKind, ProcedureTerms, TenderInput, TenderStatus,
+};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{clarifications, leagues, notices, tender_documents, tender_lots, tenders};
 use crate::db::{DbConn, from_db_time, like_pattern, lower, to_db_time};
@@ -44,6 +46,7 @@ pub struct TenderRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub seal_required: bool,
+    pub terms_json: String,
 }
 
 impl TenderRow {
@@ -78,6 +81,12 @@ impl TenderRow {
     pub fn evaluation(&self) -> Result<Evaluation, AppError> {
         serde_json::from_str(&self.evaluation_json).map_err(|e| {
             AppError::Internal(anyhow::Error::new(e).context("stored evaluation method"))
+        })
+    }
+
+    pub fn terms(&self) -> Result<ProcedureTerms, AppError> {
+        serde_json::from_str(&self.terms_json).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("stored procedure terms"))
         })
     }
 
@@ -135,6 +144,9 @@ pub struct Lot {
     pub title: String,
     pub description: String,
     pub budget_fen: i64,
+    /// This lot's own method (else the tender's).
+    pub evaluation: Option<Evaluation>,
+    pub ceiling_price_fen: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -182,6 +194,9 @@ pub struct TenderDetail {
     pub agent: Option<OrganisationRef>,
     pub lots: Vec<Lot>,
     pub evaluation: Evaluation,
+    /// Subject, ceiling price, bid validity, review items, small-enterprise
+    /// deduction.
+    pub terms: ProcedureTerms,
     pub dates: KeyDates,
     /// Bids must carry the enterprise's seal signature.
     pub seal_required: bool,
@@ -416,25 +431,41 @@ pub fn answered_clarifications(
 
 /// A tender's lots, in number order.
 pub fn lots_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<Lot>, AppError> {
-    let rows: Vec<(i32, String, String, i64)> = tender_lots::table
+    type Row = (i32, String, String, i64, Option<String>, Option<i64>);
+    let rows: Vec<Row> = tender_lots::table
         .filter(tender_lots::tender_id.eq(tender_id))
         .select((
             tender_lots::number,
             tender_lots::title,
             tender_lots::description,
             tender_lots::budget_fen,
+            tender_lots::evaluation_json,
+            tender_lots::ceiling_price_fen,
         ))
         .order(tender_lots::number.asc())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(number, title, description, budget_fen)| Lot {
-            number,
-            title,
-            description,
-            budget_fen,
-        })
-        .collect())
+    rows.into_iter()
+        .map(
+            |(number, title, description, budget_fen, evaluation, ceiling_price_fen)| {
+                Ok(Lot {
+                    number,
+                    title,
+                    description,
+                    budget_fen,
+                    evaluation: evaluation
+                        .map(|j| {
+                            serde_json::from_str(&j).map_err(|e| {
+                                AppError::Internal(
+                                    anyhow::Error::new(e).context("stored lot evaluation"),
+                                )
+                            })
+                        })
+                        .transpose()?,
+                    ceiling_price_fen,
+                })
+            },
+        )
+        .collect()
 }
 
 /// The full view of a tender for `viewer`.
@@ -459,6 +490,7 @@ pub fn detail(
         agent,
         lots: lots_of(conn, &row.id)?,
         evaluation: row.evaluation()?,
+        terms: row.terms()?,
         dates: row.key_dates(),
         seal_required: row.seal_required,
         amendment_version: row.amendment_version,
@@ -616,6 +648,13 @@ fn write_lots(conn: &mut DbConn, id: &str, input: &TenderInput) -> Result<(), Ap
                 tender_lots::title.eq(&lot.title),
                 tender_lots::description.eq(&lot.description),
                 tender_lots::budget_fen.eq(lot.budget_fen),
+                tender_lots::evaluation_json.eq(lot
+                    .evaluation
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| AppError::Internal(e.into()))?),
+                tender_lots::ceiling_price_fen.eq(lot.ceiling_price_fen),
             ))
             .execute(conn)?;
     }
@@ -625,6 +664,11 @@ fn write_lots(conn: &mut DbConn, id: &str, input: &TenderInput) -> Result<(), Ap
 fn evaluation_json(input: &TenderInput) -> Result<String, AppError> {
     serde_json::to_string(&input.evaluation)
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("evaluation")))
+}
+
+fn terms_json(input: &TenderInput) -> Result<String, AppError> {
+    serde_json::to_string(&input.terms)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("procedure terms")))
 }
 
 /// Creates a draft. The input has been validated by the caller.
@@ -656,6 +700,7 @@ pub fn insert_draft(
             tenders::budget_fen.eq(input.budget.amount_fen),
             tenders::currency.eq(input.budget.currency.as_str()),
             tenders::evaluation_json.eq(evaluation_json(input)?),
+            tenders::terms_json.eq(terms_json(input)?),
             tenders::documents_available_at.eq(to_db_time(input.dates.documents_available_at)),
             tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
             tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
@@ -704,6 +749,7 @@ pub fn update_draft(
             tenders::budget_fen.eq(input.budget.amount_fen),
             tenders::currency.eq(input.budget.currency.as_str()),
             tenders::evaluation_json.eq(evaluation_json(input)?),
+            tenders::terms_json.eq(terms_json(input)?),
             tenders::documents_available_at.eq(to_db_time(input.dates.documents_available_at)),
             tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
             tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
@@ -1027,6 +1073,8 @@ fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppE
                 title: lot.title,
                 description: lot.description,
                 budget_fen: lot.budget_fen,
+                evaluation: lot.evaluation,
+                ceiling_price_fen: lot.ceiling_price_fen,
             })
             .collect(),
         evaluation: row.evaluation()?,
@@ -1034,6 +1082,7 @@ fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppE
         seal_required: row.seal_required,
         // Fixed at publication: an amendment cannot change them.
         invitees: super::invitees::codes(conn, &row.id)?,
+        terms: row.terms()?,
     })
 }
 

@@ -12,6 +12,7 @@ mod cluster;
 mod custody;
 mod demo;
 mod documents;
+mod evaluation_law;
 mod experts;
 mod fabric;
 mod hall;
