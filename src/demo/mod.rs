@@ -436,6 +436,7 @@ fn load_records(
                 evaluation: scoring.clone(),
                 dates: dates(now - Duration::days(2), 26),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms {
                     subject: Some(Subject::Goods),
                     bid_validity_days: Some(90),
@@ -474,6 +475,7 @@ fn load_records(
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(1), 30),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms {
                     subject: Some(Subject::Works),
                     ceiling_price_fen: Some(8_400_000_000),
@@ -512,6 +514,7 @@ fn load_records(
                 evaluation: Evaluation::HighestPrice,
                 dates: dates(now - Duration::days(40), 25),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms::default(),
             },
         },
@@ -535,6 +538,7 @@ fn load_records(
                 evaluation: Evaluation::HighestPrice,
                 dates: dates(now, 35),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms::default(),
             },
         },

@@ -569,6 +569,7 @@ mod tests {
                 publicity_days: 3,
             },
             seal_required: false,
+            invitees: Vec::new(),
             terms: ProcedureTerms {
                 subject: Some(Subject::Goods),
                 bid_validity_days: Some(90),

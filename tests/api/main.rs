@@ -19,6 +19,7 @@ mod hall;
 mod health;
 mod helpers;
 mod identity;
+mod invited;
 mod login;
 mod nodes;
 mod notifications;
