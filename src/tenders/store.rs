@@ -946,7 +946,10 @@ pub fn transition(
     if input.action == Action::Award && row.facts()?.category == Category::GovernmentProcurement {
         let names = crate::evaluation::store::evaluators(conn, &row.id)?;
         if !names.is_empty() {
-            body = format!("{body}\n评审专家名单（评标委员会成员）：{}", names.join("、"));
+            body = format!(
+                "{body}\n评审专家名单（评标委员会成员）：{}",
+                names.join("、")
+            );
         }
     }
     // A draft cancelled before publication was never public: no notice.
