@@ -575,6 +575,7 @@ fn load_records(
                 evaluation: scoring.clone(),
                 dates: dates(now - Duration::days(2), 26),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms {
                     subject: Some(Subject::Goods),
                     bid_validity_days: Some(90),
@@ -613,6 +614,7 @@ fn load_records(
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(1), 30),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms {
                     subject: Some(Subject::Works),
                     ceiling_price_fen: Some(8_400_000_000),
@@ -651,6 +653,7 @@ fn load_records(
                 evaluation: Evaluation::HighestPrice,
                 dates: dates(now - Duration::days(40), 25),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms::default(),
             },
         },
@@ -674,6 +677,7 @@ fn load_records(
                 evaluation: Evaluation::HighestPrice,
                 dates: dates(now, 35),
                 seal_required: false,
+                invitees: Vec::new(),
                 terms: ProcedureTerms::default(),
             },
         },

@@ -10,6 +10,7 @@
 //! evaluation report, `routes` is the HTTP shell.
 
 pub mod live;
+pub mod outcome;
 pub mod report;
 pub mod room;
 pub mod routes;

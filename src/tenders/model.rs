@@ -249,11 +249,24 @@ pub struct TenderInput {
     /// recorded as unsealed).
     #[serde(default)]
     pub seal_required: bool,
+    /// Invited tendering only: the unified social credit codes (GB 32100)
+    /// of the enterprises invited to bid, at least 3 and none twice
+    /// (招标投标法 第17条; 政府采购法 第34条). Only they may take the
+    /// documents and bid. Fixed at publication; shown only to the tender's
+    /// managers, supervisors in scope and operators (see `tenders::invitees`).
+    #[serde(default)]
+    #[schema(max_items = 200)]
+    pub invitees: Vec<String>,
     /// What the evaluation applies: subject, ceiling, bid validity, review
     /// items, small-enterprise deduction.
     #[serde(default)]
     pub terms: ProcedureTerms,
 }
+
+/// At least this many invitees (招标投标法 第17条: "三个以上";
+/// 政府采购法 第34条: "三家以上").
+pub const MIN_INVITEES: usize = 3;
+pub const MAX_INVITEES: usize = 200;
 
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 50_000;
@@ -325,8 +338,48 @@ impl TenderInput {
         }
         errors.extend(self.terms.validate(self.budget.amount_fen));
         errors.extend(self.dates.validate_order());
+        errors.extend(self.validate_invitees());
         if errors.is_empty() {
             errors.extend(super::rules::check(self));
+        }
+        errors
+    }
+
+    /// The invitees: valid credit codes, none twice, at least
+    /// [`MIN_INVITEES`] for invited tendering and none for other methods.
+    fn validate_invitees(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let invited = self.method == Method::InvitedTendering;
+        if !invited && !self.invitees.is_empty() {
+            errors.push(FieldError::new(
+                "invitees",
+                "only an invited tendering names invitees",
+            ));
+            return errors;
+        }
+        if invited && self.invitees.len() < MIN_INVITEES {
+            errors.push(FieldError::new(
+                "invitees",
+                format!(
+                    "invited tendering invites at least {MIN_INVITEES} enterprises \
+                     (招标投标法 第17条; 政府采购法 第34条), not {}",
+                    self.invitees.len()
+                ),
+            ));
+        }
+        if self.invitees.len() > MAX_INVITEES {
+            errors.push(FieldError::new(
+                "invitees",
+                format!("at most {MAX_INVITEES} invitees"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for (i, code) in self.invitees.iter().enumerate() {
+            if let Err(e) = crate::types::CreditCode::parse(code) {
+                errors.push(FieldError::new(format!("invitees[{i}]"), e));
+            } else if !seen.insert(code.as_str()) {
+                errors.push(FieldError::new(format!("invitees[{i}]"), "invited twice"));
+            }
         }
         errors
     }

@@ -450,12 +450,16 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
             ));
         }
     }
-    for (lot, evaluation) in input.lot_methods() {
-        let at = if lot == 0 {
-            "evaluation".to_string()
-        } else {
-            format!("lots[{}].evaluation", lot - 1)
-        };
+    // The tender's method (which lots without one of their own use), and
+    // each lot's own.
+    let methods = std::iter::once(("evaluation".to_string(), &input.evaluation)).chain(
+        input.lots.iter().enumerate().filter_map(|(i, l)| {
+            l.evaluation
+                .as_ref()
+                .map(|e| (format!("lots[{i}].evaluation"), e))
+        }),
+    );
+    for (at, evaluation) in methods {
         let kind = evaluation.kind();
         if !allowed.evaluation.contains(&kind) {
             let names: Vec<&str> = allowed.evaluation.iter().map(|k| k.code()).collect();
@@ -565,6 +569,7 @@ mod tests {
                 publicity_days: 3,
             },
             seal_required: false,
+            invitees: Vec::new(),
             terms: ProcedureTerms {
                 subject: Some(Subject::Goods),
                 bid_validity_days: Some(90),

@@ -207,6 +207,16 @@ pub struct TenderDetail {
     pub clarifications: Vec<PublicClarification>,
     /// Lifecycle actions open to the viewer now (empty for the public).
     pub allowed_actions: Vec<Action>,
+    /// Invited tendering: the invited enterprises, for the tender's
+    /// managers, supervisors in scope and operators who may see them
+    /// (`tenders::invitees`); absent for everyone else, and on other methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitees: Option<Vec<super::invitees::Invitee>>,
+    /// Invited tendering, for a signed-in enterprise user: whether its
+    /// enterprise is invited (only invitees take the documents and bid).
+    /// Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited: Option<bool>,
 }
 
 /// How `principal` stands to the tender `row` (its manager, a supervisor
@@ -472,6 +482,7 @@ pub fn detail(
         None => None,
     };
     let status = row.status()?;
+    let (invitees, invited) = super::invitees::for_viewer(conn, row, viewer)?;
     Ok(TenderDetail {
         summary: summary(row, league_name(conn, &row.league_code)?)?,
         description: row.description.clone(),
@@ -492,6 +503,8 @@ pub fn detail(
         } else {
             Vec::new()
         },
+        invitees,
+        invited,
     })
 }
 
@@ -702,6 +715,7 @@ pub fn insert_draft(
         ))
         .execute(conn)?;
     write_lots(conn, id.as_str(), input)?;
+    super::invitees::write(conn, id.as_str(), &input.invitees)?;
     audit::record(
         conn,
         ctx,
@@ -745,6 +759,7 @@ pub fn update_draft(
         ))
         .execute(conn)?;
     write_lots(conn, &row.id, input)?;
+    super::invitees::write(conn, &row.id, &input.invitees)?;
     audit::record(
         conn,
         ctx,
@@ -918,13 +933,25 @@ pub fn transition(
             ))
             .execute(conn)?;
     }
-    let (title, body) = match input.action {
+    let (title, mut body) = match input.action {
         Action::Publish => (row.title.clone(), row.description.clone()),
         other => (
             format!("{} — {}", row.title, other.notice_kind().code()),
             input.reason.clone(),
         ),
     };
+    // Government procurement publishes the committee's names with the
+    // result (政府采购法实施条例 第43条; 财政部令第87号 第69条(五) — check);
+    // until now they were confidential (招标投标法 第37条).
+    if input.action == Action::Award && row.facts()?.category == Category::GovernmentProcurement {
+        let names = crate::evaluation::store::evaluators(conn, &row.id)?;
+        if !names.is_empty() {
+            body = format!(
+                "{body}\n评审专家名单（评标委员会成员）：{}",
+                names.join("、")
+            );
+        }
+    }
     // A draft cancelled before publication was never public: no notice.
     let seq = if row.published_at.is_none() && input.action != Action::Publish {
         None
@@ -964,6 +991,9 @@ pub fn transition(
         },
     )?;
     match input.action {
+        Action::Publish if super::invitees::by_invitation(row) => {
+            super::messages::invitations(conn, ctx, row)?;
+        }
         Action::Publish => {
             super::messages::published(conn, ctx, row)?;
         }
@@ -989,7 +1019,9 @@ pub fn transition(
 }
 
 /// Terms an amendment may change. Any of them changes how bids are
-/// prepared, so the 15-day rule applies whenever one is present.
+/// prepared, so the 15-day rule applies whenever one is present. An
+/// invited tender's invitees are not among them: they are fixed at
+/// publication, when the invitations all went out (`super::invitees`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendedTerms {
@@ -998,6 +1030,11 @@ pub struct AmendedTerms {
     pub lots: Option<Vec<super::model::LotInput>>,
     pub evaluation: Option<Evaluation>,
     pub clarification_deadline: Option<DateTime<Utc>>,
+    /// Never accepted (422): an invited tender's invitees are fixed at
+    /// publication (see above); to invite others, cancel and tender again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub invitees: Option<serde_json::Value>,
 }
 
 impl AmendedTerms {
@@ -1055,6 +1092,8 @@ fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppE
         evaluation: row.evaluation()?,
         dates: row.key_dates(),
         seal_required: row.seal_required,
+        // Fixed at publication: an amendment cannot change them.
+        invitees: super::invitees::codes(conn, &row.id)?,
         terms: row.terms()?,
     })
 }
@@ -1085,6 +1124,15 @@ pub fn amend(
         super::model::MAX_TEXT_CHARS,
     );
     AppError::check(errors)?;
+    if input.changes.invitees.is_some() {
+        return Err(AppError::invalid(
+            "changes.invitees",
+            "an invited tender's invitees are fixed at publication, when the invitations all \
+             went out at once (政府采购货物和服务招标投标管理办法 第14条); an enterprise invited \
+             later would have less than the legal period to prepare its bid (招标投标法 第24条). \
+             To invite others, cancel the tender and tender again",
+        ));
+    }
     let changes_bids =
         input.changes_bids || !input.document_ids.is_empty() || !input.changes.is_empty();
     let new_deadline = input.new_bid_deadline.map(|d| d.trunc_subsecs(0));

@@ -747,6 +747,7 @@ impl TestApp {
             "notification_settings",
             "email_verifications",
             "notification_subscriptions",
+            "tender_invitees",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))
