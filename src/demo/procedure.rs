@@ -40,7 +40,7 @@ use crate::audit::AuditContext;
 use crate::bids::container::{KeyTerms, PriceSchedule};
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::evaluation::room::{self, Action, Actor, Phase, State};
+use crate::evaluation::room::{self, Action, Actor, Phase, Round, State};
 use crate::evaluation::store::{self as rooms, Acted};
 use crate::experts::committee;
 use crate::experts::draw::{CrossSite, Venue};
@@ -206,6 +206,7 @@ fn tender_input(
         },
         seal_required: true,
         terms: goods_terms(delivery),
+        invitees: Vec::new(),
     }
 }
 
@@ -530,6 +531,7 @@ async fn bid(
                     ("质保期".into(), "3 年".into()),
                 ]),
                 lots: vec![],
+                sme: false,
             };
             crate::bids::cli::pack_envelope(
                 &folder,
@@ -892,9 +894,19 @@ fn points(criterion: &Criterion, bid: usize, member: usize) -> f64 {
     given.clamp(0.0, weight)
 }
 
+/// The criterion kind a round scores (none: the review).
+fn round_kind(round: Round) -> Option<CriterionKind> {
+    match round {
+        Round::Review => None,
+        Round::Technical => Some(CriterionKind::Technical),
+        Round::Commercial => Some(CriterionKind::Commercial),
+    }
+}
+
 /// The next step of the room, in the order its members would take it:
-/// every member declares; all vote for the first member as chair; each
-/// scores every bid on every criterion of the open round; the chair closes
+/// every member declares; all vote for the first member as chair; in the
+/// review each passes every bid on every item; in a scoring round each
+/// scores every compliant bid of every lot on the round's criteria; the chair closes
 /// the round; each signs the report. `n` numbers the actions' ids. A new
 /// kind of step is one more arm here.
 pub fn next(room: &State, tender_id: &str, n: u64) -> Next {
@@ -930,28 +942,71 @@ pub fn next(room: &State, tender_id: &str, n: u64) -> Next {
             let Some(round) = room.current_round() else {
                 return Next::Stuck("scoring with no round open".into());
             };
-            for (m, expert) in active.iter().enumerate() {
-                for (b, bid) in room.setup.bids.iter().enumerate() {
-                    for c in room.setup.criteria.iter().filter(|c| c.kind == round) {
-                        let key = (expert.to_string(), bid.label.clone(), c.code.clone());
-                        if !room.scores.contains_key(&key) {
-                            return act(
-                                expert,
-                                Action::Score {
-                                    id,
-                                    bid: bid.label.clone(),
-                                    criterion: c.code.clone(),
-                                    points: points(c, b, m),
-                                    reason: Some(
-                                        if c.requires_reason {
-                                            "方案完整，满足采购需求（演示数据）"
-                                        } else {
-                                            "按评分标准计分（演示数据）"
-                                        }
-                                        .into(),
-                                    ),
-                                },
-                            );
+            let setup = &room.setup;
+            for lot in &setup.lots {
+                let bids: Vec<(usize, &str)> = setup
+                    .bids_in(lot.lot)
+                    .map(|b| b.label.as_str())
+                    .enumerate()
+                    .collect();
+                for (b, label) in bids {
+                    let rejection = room.rejection(lot.lot, label);
+                    for (m, expert) in active.iter().enumerate() {
+                        let Some(kind) = round_kind(round) else {
+                            // The review: every item passed, by every member.
+                            if rejection.as_ref().is_some_and(|r| r.automatic) {
+                                continue;
+                            }
+                            for item in &setup.items {
+                                let key =
+                                    (expert.to_string(), lot.lot, label.to_string(), item.code.clone());
+                                if !room.reviews.contains_key(&key) {
+                                    return act(
+                                        expert,
+                                        Action::Review {
+                                            id,
+                                            lot: lot.lot,
+                                            bid: label.to_string(),
+                                            item: item.code.clone(),
+                                            pass: true,
+                                            ground: None,
+                                            reason: None,
+                                        },
+                                    );
+                                }
+                            }
+                            continue;
+                        };
+                        if rejection.is_some() {
+                            continue;
+                        }
+                        let Evaluation::ComprehensiveScoring { criteria, .. } = &lot.evaluation
+                        else {
+                            continue;
+                        };
+                        for c in criteria.iter().filter(|c| c.kind == kind) {
+                            let key =
+                                (expert.to_string(), lot.lot, label.to_string(), c.code.clone());
+                            if !room.scores.contains_key(&key) {
+                                return act(
+                                    expert,
+                                    Action::Score {
+                                        id,
+                                        lot: lot.lot,
+                                        bid: label.to_string(),
+                                        criterion: c.code.clone(),
+                                        points: points(c, b, m),
+                                        reason: Some(
+                                            if c.requires_reason {
+                                                "方案完整，满足采购需求（演示数据）"
+                                            } else {
+                                                "按评分标准计分（演示数据）"
+                                            }
+                                            .into(),
+                                        ),
+                                    },
+                                );
+                            }
                         }
                     }
                 }
