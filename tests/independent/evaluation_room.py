@@ -29,7 +29,8 @@ committee draw", "Evaluation rooms"):
    scores, means, totals and ranking (with a tie the lower price must break)
    recomputed from the formula and the scores sent; each expert signs with
    its own key (SM2 through the openssl command line), one with a dissent;
-   the room closes;
+   the room closes; the tenderer then reads the signed report, the public
+   not (it is confidential until the result, 招标投标法 第44条);
 8. the supervisor's events and every expert's are the same, numbered 1..n;
 9. a client reconnecting with after=k gets exactly the events after k.
 
@@ -1131,23 +1132,27 @@ class Room:
                 self.refuse(0, {"type": "sign", "id": self.new_id("sign"), "signature": sigs[0]}, "duplicate")
         self.refuse(0, {"type": "declare", "id": self.new_id("decl")}, "phase")
         closed = api.expect(200, "GET", path, token=self.t_token).json()
-        anon = api.expect(200, "GET", path).json()
-        equal(anon, closed, "the closed room's report, anonymous and as the tenderer")
-        equal((closed["closed"], closed["sha256"], closed["report"]), (True, sha, report),
-              "the report once closed (unchanged)")
+        # Before the result the public reads nothing of the report (README,
+        # "Evaluation rooms": confidential until the result).
+        api.problem(401, "unauthenticated", "GET", path)
+        api.problem(401, "unauthenticated", "GET", f"/api/v1/tenders/{tid}/evaluation/report.html")
+        equal((closed["closed"], closed["sha256"], closed["report"], closed.get("sight")), (True, sha, report, "full"),
+              "the report once closed, as the tenderer reads it (unchanged, in full)")
         equal([(s["expert"], s["signature"], s.get("dissent")) for s in closed["signatures"]],
               [(ids[i], sigs[i], dissent if i == 1 else None) for i in range(3)], "the report's signatures")
         for s, e in zip(closed["signatures"], self.experts):
             check(verify_raw(e, signed, base64.b64decode(s["signature"])),
                   f"{e.label}'s signature in the report does not verify with its certificate")
-        html = api.expect(200, "GET", f"/api/v1/tenders/{tid}/evaluation/report.html").text()
+        html = api.expect(200, "GET", f"/api/v1/tenders/{tid}/evaluation/report.html", token=self.t_token).text()
         check(sha in html, "report.html shows the report's SHA-256")
         self.note("signatures over signed_text with the wrong hash or another member's key refused (signature), "
                   "the watcher's (role), a second (duplicate); GX (ECDSA), NNG (SM2 via openssl, with a dissent) "
                   "and LZH (RSA) signed; room.closed after the last; after it a declare is refused (phase); the "
-                  "report is public once closed, unchanged, with the three signatures (verified here)")
+                  "tenderer reads the report once closed, unchanged, with the three signatures (verified here); "
+                  "the public not before the result (401)")
         self.summary.append("signed by each expert's own key (ECDSA and RSA by cryptography, SM2 by openssl dgst "
-                            "-sm3), one dissent; wrong signatures refused; room.closed; report public once closed")
+                            "-sm3), one dissent; wrong signatures refused; room.closed; the report to the tenderer "
+                            "once closed, not to the public before the result")
 
     # 8 ---------------------------------------------------------------------
 
