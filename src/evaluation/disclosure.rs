@@ -37,6 +37,7 @@ const BID: &[&str] = &[
     "evaluated_price_fen",
     "criteria",
     "total",
+    "rejected",
 ];
 
 /// Fields of a ranking's entry.
@@ -62,7 +63,14 @@ const REJECTED: &[&str] = &[
 ];
 
 /// Fields of a lot's result; its lists are filtered apart.
-const LOT: &[&str] = &["lot", "title", "method", "failed"];
+const LOT: &[&str] = &[
+    "lot",
+    "title",
+    "method",
+    "evaluation",
+    "ceiling_fen",
+    "failed",
+];
 
 /// Fields of a criterion as the tender published it.
 const CRITERION: &[&str] = &["code", "name", "kind", "weight", "objective", "lot"];
@@ -151,6 +159,17 @@ pub fn public_report(report: &Value) -> Value {
             .filter(|lot| lot.is_object())
             .map(|lot| {
                 let mut out = pick(lot, LOT);
+                out["bids"] = Value::Array(
+                    pick_all(lot, "bids", BID)
+                        .into_iter()
+                        .map(|mut b| {
+                            if let Some(c) = b.get("criteria").cloned() {
+                                b["criteria"] = means(&c);
+                            }
+                            b
+                        })
+                        .collect(),
+                );
                 out["ranking"] = Value::Array(pick_all(lot, "ranking", RANKED));
                 out["candidates"] = Value::Array(pick_all(lot, "candidates", RANKED));
                 out["rejected"] = Value::Array(pick_all(lot, "rejected", REJECTED));

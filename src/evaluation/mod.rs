@@ -12,6 +12,7 @@
 
 pub mod disclosure;
 pub mod live;
+pub mod outcome;
 pub mod report;
 pub mod room;
 pub mod routes;

@@ -9,6 +9,9 @@ text_enum! {
         EmailVerification = "email_verification",
         /// A new tender in a category (and league) the user follows.
         TenderPublished = "tender_published",
+        /// An invitation to bid (投标邀请书), at an invited tender's
+        /// publication, to the invited enterprises' bidding accounts.
+        TenderInvitation = "tender_invitation",
         /// An amendment, to every enterprise that took the documents.
         TenderAmended = "tender_amended",
         /// An answered clarification, to every enterprise that took the
@@ -61,9 +64,12 @@ impl Kind {
             // the others, through the platform); amendments and answered
             // clarifications are owed to everyone who took the documents
             // (招标投标法实施条例 第21条: "以书面形式通知所有获取招标文件的
-            // 潜在投标人"); invitations, rooms and share requests are what
-            // the procedure waits for.
+            // 潜在投标人"); an invitation to bid is how an invited tender
+            // reaches the only enterprises that may bid (招标投标法 第17条);
+            // invitations, rooms and share requests are what the procedure
+            // waits for.
             EmailVerification
+            | TenderInvitation
             | BidReceipt
             | AwardNotice
             | ResultNotice
@@ -94,6 +100,7 @@ mod tests {
     fn what_the_procedure_needs_cannot_be_switched_off() {
         for kind in [
             Kind::BidReceipt,
+            Kind::TenderInvitation,
             Kind::ExpertInvitation,
             Kind::AwardNotice,
             Kind::ResultNotice,

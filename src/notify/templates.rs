@@ -86,6 +86,7 @@ fn source(kind: Kind) -> &'static str {
     match kind {
         Kind::EmailVerification => file!("email_verification"),
         Kind::TenderPublished => file!("tender_published"),
+        Kind::TenderInvitation => file!("tender_invitation"),
         Kind::TenderAmended => file!("tender_amended"),
         Kind::ClarificationAnswered => file!("clarification_answered"),
         Kind::BidReceipt => file!("bid_receipt"),
@@ -343,6 +344,7 @@ mod tests {
             "organisation",
             "severity",
             "amendment",
+            "tenderer",
         ] {
             m = m.field(name, evil);
         }

@@ -102,6 +102,9 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         c.ok(json!({"type": "vote", "candidate": f.members[chair].id}))
             .await;
     }
+    // The review: no items in this tender; the chair closes it.
+    let reviewed = clients[chair].ok(json!({"type": "close_round"})).await;
+    clients[chair].until(reviewed + 1).await;
     for criterion in ["tech", "biz"] {
         let points = if criterion == "tech" { 35.0 } else { 15.0 };
         for c in clients.iter_mut() {
