@@ -159,17 +159,19 @@ pub fn public_report(report: &Value) -> Value {
             .filter(|lot| lot.is_object())
             .map(|lot| {
                 let mut out = pick(lot, LOT);
-                out["bids"] = Value::Array(
-                    pick_all(lot, "bids", BID)
-                        .into_iter()
-                        .map(|mut b| {
-                            if let Some(c) = b.get("criteria").cloned() {
-                                b["criteria"] = means(&c);
-                            }
-                            b
-                        })
-                        .collect(),
-                );
+                if lot.get("bids").is_some() {
+                    out["bids"] = Value::Array(
+                        pick_all(lot, "bids", BID)
+                            .into_iter()
+                            .map(|mut b| {
+                                if let Some(c) = b.get("criteria").cloned() {
+                                    b["criteria"] = means(&c);
+                                }
+                                b
+                            })
+                            .collect(),
+                    );
+                }
                 out["ranking"] = Value::Array(pick_all(lot, "ranking", RANKED));
                 out["candidates"] = Value::Array(pick_all(lot, "candidates", RANKED));
                 out["rejected"] = Value::Array(pick_all(lot, "rejected", REJECTED));

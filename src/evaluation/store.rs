@@ -303,9 +303,7 @@ fn min_compliant(category: Category, method: Method) -> (u32, &'static str) {
             3,
             "政府采购法 第36条(一): fewer than three compliant suppliers, the tender fails",
         ),
-        (Category::GovernmentProcurement, Method::SingleSource) => {
-            (1, "单一来源: one supplier")
-        }
+        (Category::GovernmentProcurement, Method::SingleSource) => (1, "单一来源: one supplier"),
         (Category::GovernmentProcurement, _) => (
             3,
             "政府采购非招标采购方式管理办法 (财政部令第74号) 第37、50条; 财库〔2014〕214号 第21条 (check)",
@@ -495,7 +493,15 @@ pub fn open(
     if bids.is_empty() {
         return Err(AppError::Conflict("no valid bid to evaluate".into()));
     }
-    let setup = room_setup(tender, &evaluation, &terms, &tender_lots, bids, members, settings)?;
+    let setup = room_setup(
+        tender,
+        &evaluation,
+        &terms,
+        &tender_lots,
+        bids,
+        members,
+        settings,
+    )?;
     let setup_json = serde_json::to_string(&setup).map_err(|e| internal("room setup", e))?;
     diesel::insert_into(evaluation_rooms::table)
         .values((

@@ -126,7 +126,10 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
         // 经评审的最低投标价法: the price after evaluated adjustments.
         Evaluation::LowestEvaluatedPrice => ("costOnly", "lowest evaluated price".to_string()),
         Evaluation::LowestPrice => ("priceOnly", "lowest price".to_string()),
-        Evaluation::HighestPrice => ("priceOnly", "highest price (auction or listing)".to_string()),
+        Evaluation::HighestPrice => (
+            "priceOnly",
+            "highest price (auction or listing)".to_string(),
+        ),
         Evaluation::ComprehensiveScoring { criteria, .. } => (
             "ratedCriteria",
             criteria

@@ -97,7 +97,12 @@ pub async fn evaluation_started_with(
         .assert_status(200);
         experts.push(e);
     }
-    let supervisor = app.supervisor("监督员", "administrative", Some(category.as_str()), Some("NNG"));
+    let supervisor = app.supervisor(
+        "监督员",
+        "administrative",
+        Some(category.as_str()),
+        Some("NNG"),
+    );
     let dir = tempfile::tempdir().unwrap();
     let (tenderer, tender, opening) =
         crate::bids::tender_with_opening_cert_from(r, dir.path(), |b| *b = body.clone()).await;

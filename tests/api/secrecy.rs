@@ -330,6 +330,9 @@ async fn the_committee_and_its_marks_stay_secret_until_the_result_and_marks_for_
         c.ok(json!({"type": "vote", "candidate": f.members[chair].id}))
             .await;
     }
+    // The review round (no items here): the chair closes it.
+    let reviewed = clients[chair].ok(json!({"type": "close_round"})).await;
+    clients[chair].until(reviewed + 1).await;
     for criterion in ["tech", "biz"] {
         for (i, c) in clients.iter_mut().enumerate() {
             for bid in ["A", "B", "C"] {
