@@ -676,6 +676,22 @@ pub fn signed_report(conn: &mut DbConn, tender_id: &str) -> Result<Option<Signed
     }))
 }
 
+/// The names of the members who evaluated (sat to the end) in the room of
+/// `tender_id`, in the order they took their seats; none without a room.
+pub fn evaluators(conn: &mut DbConn, tender_id: &str) -> Result<Vec<String>, AppError> {
+    if setup_of(conn, tender_id)?.is_none() {
+        return Ok(Vec::new());
+    }
+    let (_, room) = state(conn, &States::default(), tender_id)?;
+    let active = room.active();
+    Ok(room
+        .roster
+        .iter()
+        .filter(|m| active.contains(&m.expert.as_str()))
+        .map(|m| m.name.clone())
+        .collect())
+}
+
 /// What became of an action.
 #[derive(Debug)]
 pub enum Acted {

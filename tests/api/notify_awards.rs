@@ -253,6 +253,32 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     awarded.assert_status(200);
     assert_eq!(awarded.json()["status"], "awarded");
 
+    // Government procurement publishes the committee's names with the
+    // result: every member who evaluated, in the award's public notice.
+    let published = awarded.json()["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "award")
+        .unwrap()["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(published.contains("评审专家名单"), "{published}");
+    let names = app
+        .get(&format!("/api/v1/tenders/{tender}/committee"), None)
+        .await
+        .json();
+    let seated: Vec<&str> = names["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "accepted" || m["status"] == "invited")
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(seated.len(), 5);
+    assert!(seated.iter().all(|n| published.contains(n)), "{published}");
+
     // The record names the winning bid: the award's payload hash is that of
     // the decision.
     let notice_seq = awarded.json()["notices"]
