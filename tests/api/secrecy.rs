@@ -548,12 +548,14 @@ async fn probe(
                 assert_eq!(view["sight"], "public");
                 assert_eq!(view["closed"], true);
                 let report = &view["report"];
-                for key in ["scores", "flags", "clarifications"] {
+                for key in ["scores", "flags", "clarifications", "review"] {
                     assert!(report.get(key).is_none(), "{key}: {report}");
                 }
                 assert_eq!(report["ranking"].as_array().unwrap().len(), 3);
-                assert_eq!(report["bids"].as_array().unwrap().len(), 3);
-                assert!(report["bids"][0]["criteria"]["tech"].is_number());
+                let lot = &report["lots"][0];
+                assert_eq!(lot["bids"].as_array().unwrap().len(), 3);
+                assert!(lot["bids"][0]["criteria"]["tech"].is_number());
+                assert_eq!(lot["candidates"].as_array().unwrap().len(), 3);
                 assert_eq!(report["members"].as_array().unwrap().len(), 5);
                 for s in view["signatures"].as_array().unwrap() {
                     assert!(s.get("signature").is_none() && s.get("expert").is_none());
