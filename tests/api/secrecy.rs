@@ -760,7 +760,9 @@ async fn probe(
     }
     assert!(dead_letter(app, letter, &cast.lzh_op).await.is_none());
 
-    // --- The tender and its open data never name the committee.
+    // --- The tender and its open data name no member before the result;
+    // after it, government procurement's award notice lists the members
+    // who evaluated (政府采购法实施条例 第43条), and never their ids or marks.
     for path in [
         format!("/api/v1/tenders/{tender}"),
         format!("/api/v1/opendata/tenders/{tender}/record"),
@@ -769,6 +771,17 @@ async fn probe(
         let reply = app.get(&path, None).await;
         reply.assert_status(200);
         let text = String::from_utf8(reply.body.clone()).unwrap();
-        assert_eq!(names_any(&text, &secrets.all), None, "{path}");
+        if before {
+            assert_eq!(names_any(&text, &secrets.all), None, "{path}");
+        } else {
+            assert_eq!(names_any(&text, &secrets.private), None, "{path}");
+        }
     }
+    let page = app.get(&format!("/api/v1/tenders/{tender}"), None).await;
+    let page = String::from_utf8(page.body).unwrap();
+    assert_eq!(
+        page.contains("评审专家名单"),
+        !before,
+        "the award notice lists the committee once awarded"
+    );
 }
