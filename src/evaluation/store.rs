@@ -534,7 +534,9 @@ pub fn open(
 }
 
 /// Tells every member seated in the room (those who accepted and those
-/// who have not answered yet: all of them sit) that it is open.
+/// who have not answered yet: all of them sit) that it is open. Sealed:
+/// whom it went to is who sits, confidential until the result (招标投标法
+/// 第37条), so an undelivered one shows operators only its state.
 fn notify_opened(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -553,7 +555,8 @@ fn notify_opened(
     .tender(&tender.id, &tender.league_code)
     .field("title", tender.title.clone())
     .field("reference", tender.reference.clone())
-    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id));
+    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id))
+    .sealed();
     crate::notify::send(conn, ctx, &message, &users)?;
     Ok(())
 }

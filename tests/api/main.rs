@@ -34,6 +34,7 @@ mod publication_keys;
 mod rooms;
 mod sealed;
 mod seals;
+mod secrecy;
 mod stored_files;
 mod supervision;
 mod tenders;

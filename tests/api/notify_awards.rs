@@ -221,7 +221,7 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
             .await;
     }
     clients[0].until(last + 1).await;
-    let signed = app.get(&report_url, None).await.json();
+    let signed = app.get(&report_url, Some(&f.tenderer)).await.json();
     assert_eq!(signed["closed"], true, "{signed}");
 
     // Another bid than the report's first needs a reason (第55条).

@@ -760,21 +760,30 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     clients[0]
         .refused(json!({"type": "declare"}), "phase")
         .await;
+    // Closed: the tenderer reads the signed report (招标投标法实施条例
+    // 第53条); the public not before the result (第44条: see secrecy.rs).
     let html = app
         .get(
             &format!("/api/v1/tenders/{tender}/evaluation/report.html"),
-            None,
+            Some(&f.tenderer),
         )
         .await;
     html.assert_status(200);
     let page = String::from_utf8(html.body).unwrap();
     assert!(page.contains(&sha) && page.contains("商务评分标准过宽"));
-    let public = app
-        .get(&format!("/api/v1/tenders/{tender}/evaluation/report"), None)
+    let handed = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report"),
+            Some(&f.tenderer),
+        )
         .await
         .json();
-    assert_eq!(public["closed"], true);
-    assert_eq!(public["signatures"].as_array().unwrap().len(), 5);
+    assert_eq!(handed["closed"], true);
+    assert_eq!(handed["sight"], "full");
+    assert_eq!(handed["signatures"].as_array().unwrap().len(), 5);
+    app.get(&format!("/api/v1/tenders/{tender}/evaluation/report"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
 
     // --- The supervisor's view is the experts' view: the same events, in
     // the same order, with the same content.
@@ -793,13 +802,14 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         "numbered without gaps"
     );
 
-    // Every action is on the record.
+    // Every action is on the record (for the platform and supervisors in
+    // scope before the result: secrecy.rs).
     let log = app
         .get(
             &format!(
                 "/api/v1/audit/events?tender_id={tender}&action=room.score.given&per_page=100"
             ),
-            Some(&r.operator),
+            Some(&r.platform),
         )
         .await
         .json();
