@@ -18,6 +18,9 @@ text_enum! {
         BidReceipt = "bid_receipt",
         /// The opening record, to the bidders.
         OpeningRecord = "opening_record",
+        /// Too few bidders at the deadline: the bids are not opened, to
+        /// the enterprises that bid.
+        BidsNotOpened = "bids_not_opened",
         /// An objection's answer, to whoever raised it.
         ObjectionAnswered = "objection_answered",
         /// An invitation to sit on a committee, answered by a deadline.
@@ -62,7 +65,9 @@ impl Kind {
             // clarifications are owed to everyone who took the documents
             // (招标投标法实施条例 第21条: "以书面形式通知所有获取招标文件的
             // 潜在投标人"); invitations, rooms and share requests are what
-            // the procedure waits for.
+            // the procedure waits for; bids not opened end the enterprises'
+            // part in the procedure (招标投标法实施条例 第44条: it must be
+            // run again, and they bid again).
             EmailVerification
             | BidReceipt
             | AwardNotice
@@ -72,6 +77,7 @@ impl Kind {
             | ExpertInvitation
             | RoomOpened
             | ShareRequest
+            | BidsNotOpened
             | ObjectionAnswered => Class::Procedural,
             TenderPublished | OpeningRecord | EvaluationFinished | CandidatesPublicised => {
                 Class::Optional
