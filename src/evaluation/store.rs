@@ -298,6 +298,13 @@ pub fn open(
     if setup_of(conn, &tender.id)?.is_some() {
         return Err(AppError::Conflict("the room is open already".into()));
     }
+    if super::qualification::required_and_pending(conn, tender)? {
+        return Err(AppError::Conflict(
+            "the purchaser's qualification review is not concluded: the room opens after it \
+             (政府采购货物和服务招标投标管理办法 第44条)"
+                .into(),
+        ));
+    }
     let deviation_percent = settings.deviation_percent.unwrap_or(30);
     if !(1..=100).contains(&deviation_percent) {
         return Err(AppError::invalid("deviation_percent", "from 1 to 100"));
@@ -359,8 +366,11 @@ pub fn open(
             bid_openings::total_price_fen,
         ))
         .load(conn)?;
+    // Bids the purchaser's review found not qualified are not evaluated.
+    let excluded = super::qualification::excluded(conn, &tender.id)?;
     let mut opened: Vec<_> = opened
         .into_iter()
+        .filter(|(bid_id, ..)| !excluded.contains_key(bid_id))
         .filter_map(|(bid_id, org, name, price)| Some((bid_id, org, name, price?)))
         .collect();
     // Labels in a random order: in the opening record's order, "Bid A"

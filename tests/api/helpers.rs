@@ -747,6 +747,8 @@ impl TestApp {
             "notification_settings",
             "email_verifications",
             "notification_subscriptions",
+            "qualification_findings",
+            "qualification_conclusions",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))

@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod identity;
 mod login;
+mod minimums;
 mod nodes;
 mod notifications;
 mod notify_awards;

@@ -48,8 +48,19 @@ pub struct Fixture {
 
 /// Six experts with certificates (three per league), a tender with three
 /// valid bids, a committee of five drawn (two seats for LZH at least),
-/// the opening done and the evaluation started.
+/// the opening done, the evaluation started and the purchaser's
+/// qualification review concluded (all three qualified: government
+/// procurement tendering reviews qualification before the room).
 pub async fn evaluation_started(r: &Registry) -> Fixture {
+    let f = opened_for_evaluation(r, &[]).await;
+    crate::minimums::qualify_all(&r.app, &f.tender, &f.tenderer).await;
+    f
+}
+
+/// As [`evaluation_started`], with bids also from the NNG enterprises
+/// `more` (file name, organisation, credit code), and the qualification
+/// review not begun.
+pub async fn opened_for_evaluation(r: &Registry, more: &[(&str, &str, &str)]) -> Fixture {
     let app = &r.app;
     let mut experts = Vec::new();
     for i in 0..6 {
@@ -102,6 +113,21 @@ pub async fn evaluation_started(r: &Registry) -> Fixture {
     .await
     .assert_status(201);
     crate::bids::three_valid_bids(r, &tender, &opening).await;
+    for (i, (name, org, code)) in more.iter().enumerate() {
+        r.nng.enterprise(name, org, &credit(code));
+        let token = sign_in(r, &r.nng, name).await;
+        let schedule = json!({"total_price_fen": 120_000_000 + i as i64 * 1_000_000,
+                              "duration_days": 90, "key_terms": {"质保期": "2 年"}});
+        let zip = crate::bids::container(&r.nng.dir, name, &schedule);
+        let make = crate::bids::Make {
+            gcm: true,
+            outer: true,
+        };
+        let bid = crate::bids::envelope(&r.nng, name, &zip, &opening, make);
+        crate::bids::submit(r, &token, &tender, &bid)
+            .await
+            .assert_status(201);
+    }
     let deadline = bid_deadline(r, &tender).await;
     app.clock.advance(deadline - app.now());
     app.act(&tenderer, &tender, "start_opening", "")
