@@ -270,6 +270,7 @@ pub fn configure(
                 .service(tenders::routes::get_tender)
                 .service(tenders::routes::update_tender)
                 .service(tenders::routes::list_notices)
+                .service(tenders::routes::list_invitees)
                 .service(tenders::routes::transition_tender)
                 .service(tenders::routes::amend_tender)
                 .service(tenders::documents::upload_document)

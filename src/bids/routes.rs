@@ -13,6 +13,7 @@ use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::identity::sessions::Binding;
 use crate::identity::{Principal, Role};
+use crate::tenders::invitees;
 use crate::tenders::model::TenderStatus;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store::{self as tenders, TenderRow};
@@ -215,6 +216,7 @@ async fn check_and_record(
         .write(move |conn| {
             tenders::lock(conn, &id)?;
             let row = tenders::load_row(conn, &id)?;
+            invitees::require_invited(conn, &row, Some(org.as_str()), "bid")?;
             accepting(conn, &row, ctx.now)?;
             let bid = store::record_bid(
                 conn,
@@ -321,7 +323,9 @@ async fn opening_certificate(
         .await
 }
 
-/// Refuses early (before a body is read) what would be refused at the end.
+/// Refuses early (before a body is read) what would be refused at the end:
+/// a tender the bidder cannot see, one it is not invited to (invited
+/// tendering, 403 `not-invited`), one not taking bids.
 async fn check_tender(
     state: &web::Data<AppState>,
     id: &TenderId,
@@ -331,7 +335,12 @@ async fn check_tender(
     let (id, principal) = (id.clone(), principal.clone());
     let row = state
         .db
-        .read(move |conn| tenders::load_visible(conn, &id, &principal))
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let org = principal.organisation.as_ref().map(|o| o.as_str());
+            invitees::require_invited(conn, &row, org, "bid")?;
+            Ok(row)
+        })
         .await?;
     open_for_bids(&row, now)?;
     Ok(row)
@@ -359,6 +368,7 @@ pub struct NewUpload {
     responses(
         (status = 201, body = UploadView),
         (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem),
         (status = 413, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)
@@ -401,6 +411,7 @@ pub async fn start_upload(
             .write(move |conn| {
                 tenders::lock(conn, &id)?;
                 let row = tenders::load_row(conn, &id)?;
+                invitees::require_invited(conn, &row, Some(org.as_str()), "bid")?;
                 open_for_bids(&row, ctx.now)?;
                 if store::open_uploads_of(conn, &row.id, &org)? >= MAX_OPEN_UPLOADS {
                     return Err(AppError::Conflict(format!(

@@ -146,6 +146,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         seal_required -> Bool,
+        terms_json -> Text,
     }
 }
 
@@ -156,6 +157,8 @@ diesel::table! {
         title -> Text,
         description -> Text,
         budget_fen -> BigInt,
+        evaluation_json -> Nullable<Text>,
+        ceiling_price_fen -> Nullable<BigInt>,
     }
 }
 
@@ -791,3 +794,19 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(qualification_findings, bids);
 diesel::allow_tables_to_appear_in_same_query!(qualification_findings, organisations);
 diesel::joinable!(qualification_findings -> bids (bid_id));
+
+diesel::table! {
+    /// The enterprises an invited tender invites, by credit code.
+    tender_invitees (tender_id, credit_code) {
+        tender_id -> Text,
+        credit_code -> Text,
+        position -> Integer,
+        org_id -> Nullable<Text>,
+        invited_at -> Nullable<Timestamp>,
+        notified_users -> Integer,
+    }
+}
+
+diesel::joinable!(tender_invitees -> tenders (tender_id));
+diesel::allow_tables_to_appear_in_same_query!(tender_invitees, tenders);
+diesel::allow_tables_to_appear_in_same_query!(tender_invitees, organisations);

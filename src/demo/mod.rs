@@ -357,6 +357,7 @@ fn load_records(
                 kind: CriterionKind::Technical,
                 weight: 50,
                 requires_reason: true,
+                objective: false,
             },
             Criterion {
                 code: "service".into(),
@@ -364,6 +365,7 @@ fn load_records(
                 kind: CriterionKind::Commercial,
                 weight: 20,
                 requires_reason: false,
+                objective: true,
             },
             Criterion {
                 code: "price".into(),
@@ -371,6 +373,7 @@ fn load_records(
                 kind: CriterionKind::Price,
                 weight: 30,
                 requires_reason: false,
+                objective: true,
             },
         ],
         price_formula: PriceFormula::LowestPriceBase,
@@ -419,16 +422,37 @@ fn load_records(
                         title: "第一包：交互式智能黑板".into(),
                         description: "共 320 套".into(),
                         budget_fen: 800_000_000,
+                        evaluation: None,
+                        ceiling_price_fen: None,
                     },
                     LotInput {
                         title: "第二包：学生终端".into(),
                         description: "共 2400 台".into(),
                         budget_fen: 480_000_000,
+                        evaluation: None,
+                        ceiling_price_fen: None,
                     },
                 ],
                 evaluation: scoring.clone(),
                 dates: dates(now - Duration::days(2), 26),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms {
+                    subject: Some(Subject::Goods),
+                    bid_validity_days: Some(90),
+                    sme_price_deduction_percent: Some(10.0),
+                    qualification: vec![ReviewItem {
+                        code: "licence".into(),
+                        name: "具有独立承担民事责任的能力".into(),
+                        document: "营业执照".into(),
+                    }],
+                    compliance: vec![ReviewItem {
+                        code: "delivery".into(),
+                        name: "交货期不超过 60 日".into(),
+                        document: "投标函".into(),
+                    }],
+                    ..ProcedureTerms::default()
+                },
             },
         },
         Demo {
@@ -451,6 +475,23 @@ fn load_records(
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(1), 30),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms {
+                    subject: Some(Subject::Works),
+                    ceiling_price_fen: Some(8_400_000_000),
+                    bid_validity_days: Some(90),
+                    qualification: vec![ReviewItem {
+                        code: "grade".into(),
+                        name: "市政公用工程施工总承包二级及以上资质".into(),
+                        document: "资质证书".into(),
+                    }],
+                    compliance: vec![ReviewItem {
+                        code: "period".into(),
+                        name: "工期不超过 540 日历天".into(),
+                        document: "投标函".into(),
+                    }],
+                    ..ProcedureTerms::default()
+                },
             },
         },
         Demo {
@@ -470,9 +511,11 @@ fn load_records(
                     currency: Currency::cny(),
                 },
                 lots: vec![],
-                evaluation: Evaluation::LowestEvaluatedPrice,
+                evaluation: Evaluation::HighestPrice,
                 dates: dates(now - Duration::days(40), 25),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms::default(),
             },
         },
         Demo {
@@ -492,9 +535,11 @@ fn load_records(
                     currency: Currency::cny(),
                 },
                 lots: vec![],
-                evaluation: Evaluation::LowestEvaluatedPrice,
+                evaluation: Evaluation::HighestPrice,
                 dates: dates(now, 35),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms::default(),
             },
         },
     ];

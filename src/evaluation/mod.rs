@@ -12,6 +12,7 @@
 //! government procurement tendering (87号令 第44条).
 
 pub mod live;
+pub mod outcome;
 pub mod qualification;
 pub mod report;
 pub mod room;

@@ -113,8 +113,14 @@ fn check_after(after: Option<i64>) -> Result<i64, AppError> {
 /// then `{"type":"live","last_seq":n}`, then each event as it is stored.
 /// Members send actions, each with an `id` of their choosing:
 /// `{"type":"declare","id":…}`, `recuse` (`reason`), `vote` (`candidate`),
-/// `score` (`bid`, `criterion`, `points`, `reason`), `clarify` (`bid`,
-/// `question`), `close_round` (the chair), `sign` (`signature`, `dissent`).
+/// `review` (`lot`, `bid`, `item`, `pass`, and to fail `ground` and
+/// `reason`), `score` (`lot`, `bid`, `criterion`, `points`, `reason`),
+/// `resolve` (the chair: `lot`, `bid`, `criterion`, `points`, `reason`),
+/// `clarify` (`lot`, `bid`, `question`, `topic`: question or low_price),
+/// `correct` (the chair: `lot`, `bid`, `price_fen`, `reason`),
+/// `close_round` (the chair), `sign` (`signature`, `dissent`),
+/// `refuse_to_sign` (`reason`). `lot` is 0 (the default) where the tender
+/// is evaluated as one.
 /// Each is answered with `{"type":"ack","id":…,"seq":n,"duplicate":false}`
 /// or `{"type":"error","id":…,"code":"…","message":"…"}`; an id sent again
 /// is acknowledged as a duplicate and applied once. Anyone may send
@@ -230,7 +236,7 @@ async fn readable_room(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RoomView {
     pub phase: super::room::Phase,
-    pub round: Option<crate::tenders::model::CriterionKind>,
+    pub round: Option<super::room::Round>,
     pub chair: Option<String>,
     pub members: Vec<RoomMemberView>,
     /// Bids: labels, and (for watchers, or once unblinded) whose and at
@@ -420,8 +426,15 @@ pub async fn bid_container(
 pub struct RoomClarification {
     pub id: String,
     pub bid_id: String,
+    /// The lot it is about (0: the tender as one).
+    pub lot: u32,
+    /// question, low_price (explain it or be rejected) or correction
+    /// (confirm the corrected price or be rejected).
+    pub topic: super::room::Topic,
     pub question: String,
+    pub corrected_price_fen: Option<i64>,
     pub answer: Option<String>,
+    pub confirmed: Option<bool>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -463,8 +476,12 @@ pub async fn my_clarifications(
                 .map(|(c, bid_id)| RoomClarification {
                     id: c.id,
                     bid_id,
+                    lot: c.lot,
+                    topic: c.topic,
                     question: c.question,
+                    corrected_price_fen: c.price_fen,
                     answer: c.answer,
+                    confirmed: c.confirmed,
                 })
                 .collect())
         })
@@ -477,6 +494,10 @@ pub async fn my_clarifications(
 pub struct ClarificationAnswer {
     /// 1 to 5000 characters.
     pub answer: String,
+    /// A correction of the price: whether the bidder confirms the
+    /// corrected price (required then; refusing rejects the bid, 87号令
+    /// 第59条). Not sent otherwise.
+    pub confirm: Option<bool>,
 }
 
 /// The bidder answers a clarification from its own session; the answer
@@ -498,7 +519,7 @@ pub async fn answer_clarification(
 ) -> Result<HttpResponse, AppError> {
     let (id, question) = path.into_inner();
     let id = parse_id(&id)?;
-    let answer = body.into_inner().answer;
+    let ClarificationAnswer { answer, confirm } = body.into_inner();
     let mut errors = Vec::new();
     crate::error::check_text(&mut errors, "answer", &answer, true, 5000);
     AppError::check(errors)?;
@@ -508,7 +529,7 @@ pub async fn answer_clarification(
     let (event, room) = crate::hall::write_then_publish(&state.db, &state.rooms.hub, move |conn| {
         let row = tenders::load_visible(conn, &id, &ctx.principal)?;
         let (event, room) =
-            store::answer_clarification(conn, &ctx, &states, &row.id, &question, &answer)?;
+            store::answer_clarification(conn, &ctx, &states, &row.id, &question, &answer, confirm)?;
         Ok(((event.clone(), room), vec![event]))
     })
     .await?;
@@ -630,8 +651,15 @@ async fn report_of(
                 return Err(AppError::Conflict("the report is not ready yet".into()));
             };
             let mut signatures = Vec::new();
-            for e in store::events_of_kind(conn, &row.id, "report.signed")? {
+            let mut answered = store::events_of_kind(conn, &row.id, "report.signed")?;
+            answered.extend(store::events_of_kind(conn, &row.id, "report.refused")?);
+            answered.sort_by_key(|e| e.seq);
+            for e in answered {
                 let mut p: Value = serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
+                if e.kind == "report.refused" {
+                    p["refused"] = serde_json::json!(true);
+                    p["dissent"] = p["reason"].clone();
+                }
                 let name = room
                     .roster
                     .iter()

@@ -86,6 +86,7 @@ fn source(kind: Kind) -> &'static str {
     match kind {
         Kind::EmailVerification => file!("email_verification"),
         Kind::TenderPublished => file!("tender_published"),
+        Kind::TenderInvitation => file!("tender_invitation"),
         Kind::TenderAmended => file!("tender_amended"),
         Kind::ClarificationAnswered => file!("clarification_answered"),
         Kind::BidReceipt => file!("bid_receipt"),
@@ -346,6 +347,7 @@ mod tests {
             "amendment",
             "bidders",
             "minimum",
+            "tenderer",
         ] {
             m = m.field(name, evil);
         }

@@ -113,12 +113,23 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
         json!(procurement_method(s.method)),
     );
     tender.insert("procurementMethodDetails".into(), json!(s.method.code()));
-    if s.category == Category::EngineeringConstruction {
-        tender.insert("mainProcurementCategory".into(), json!("works"));
+    match (t.terms.subject, s.category) {
+        (Some(subject), _) => {
+            tender.insert("mainProcurementCategory".into(), json!(subject.code()));
+        }
+        (None, Category::EngineeringConstruction) => {
+            tender.insert("mainProcurementCategory".into(), json!("works"));
+        }
+        _ => {}
     }
     let (criteria, details) = match &t.evaluation {
         // 经评审的最低投标价法: the price after evaluated adjustments.
         Evaluation::LowestEvaluatedPrice => ("costOnly", "lowest evaluated price".to_string()),
+        Evaluation::LowestPrice => ("priceOnly", "lowest price".to_string()),
+        Evaluation::HighestPrice => (
+            "priceOnly",
+            "highest price (auction or listing)".to_string(),
+        ),
         Evaluation::ComprehensiveScoring { criteria, .. } => (
             "ratedCriteria",
             criteria

@@ -298,6 +298,54 @@ pub async fn list_notices(
     Ok(web::Json(NoticeList { items }))
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InviteeList {
+    pub items: Vec<super::invitees::Invitee>,
+}
+
+/// The enterprises an invited tender invites, in the order it names them:
+/// for its managers, supervisors in scope, the platform's operators and its
+/// league's (`identity::policy::Area::Invitees`). Who is invited is as
+/// sealed as who bid (招标投标法 第22条): anyone else gets 403, and an
+/// enterprise learns only whether it is invited itself (the detail's
+/// `invited`). A tender of another method has none (an empty list).
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = InviteeList),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/invitees")]
+pub async fn list_invitees(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<InviteeList>, AppError> {
+    let id = parse_id(&id)?;
+    if !principal.is_authenticated() {
+        return Err(crate::identity::sign_in_first());
+    }
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = store::load_visible(conn, &id, &principal)?;
+            if !super::invitees::seen_by(conn, &row, &principal)? {
+                return Err(AppError::Forbidden(
+                    "an invited tender's invitees are seen only by its tenderer, its agent, \
+                     supervisors in scope and operators of its league or the platform"
+                        .into(),
+                ));
+            }
+            super::invitees::list(conn, &row.id)
+        })
+        .await?;
+    Ok(web::Json(InviteeList { items }))
+}
+
 /// Moves a tender through its lifecycle (publish, start_opening, …, cancel, fail).
 #[utoipa::path(
     tag = "tenders",

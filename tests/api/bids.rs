@@ -215,6 +215,23 @@ pub async fn bid_deadline(r: &Registry, tender: &str) -> chrono::DateTime<chrono
 /// "builder", the last the lowest price but one), so that an opening goes
 /// on to evaluation.
 pub async fn three_valid_bids(r: &Registry, tender: &str, opening: &Path) {
+    valid_bids(r, tender, opening, &three_schedules()).await
+}
+
+/// The price schedules of [`three_valid_bids`]: 900,000, 950,000 and
+/// 1,000,000 yuan.
+pub fn three_schedules() -> Vec<Value> {
+    (0..3)
+        .map(|i| {
+            json!({"total_price_fen": 90_000_000 + i as i64 * 5_000_000, "duration_days": 90,
+                   "key_terms": {"质保期": "3 年"}})
+        })
+        .collect()
+}
+
+/// One valid bid per schedule (at most three), from 广西第二建设,
+/// 广西第三建设 and 广西建工, in that order.
+pub async fn valid_bids(r: &Registry, tender: &str, opening: &Path, schedules: &[Value]) {
     let nng = &r.nng;
     nng.enterprise(
         "second",
@@ -226,12 +243,9 @@ pub async fn three_valid_bids(r: &Registry, tender: &str, opening: &Path) {
         "广西第三建设有限公司",
         &credit("91450100MA5T0004D"),
     );
-    for (i, name) in ["second", "third", "builder"].into_iter().enumerate() {
+    for (name, schedule) in ["second", "third", "builder"].into_iter().zip(schedules) {
         let token = sign_in(r, nng, name).await;
-        let price = 90_000_000 + i as i64 * 5_000_000;
-        let schedule =
-            json!({"total_price_fen": price, "duration_days": 90, "key_terms": {"质保期": "3 年"}});
-        let zip = container(&nng.dir, name, &schedule);
+        let zip = container(&nng.dir, name, schedule);
         let make = Make {
             gcm: true,
             outer: true,

@@ -906,6 +906,7 @@ class Run(sb.Run):
                 ],
                 "price_formula": {"kind": "lowest_price_base"},
             },
+            "terms": {"subject": "works", "bid_validity_days": 90},
             "dates": {
                 "documents_available_at": sb.iso(now - sb.dt.timedelta(minutes=1)),
                 "clarification_deadline": sb.iso(now + sb.dt.timedelta(days=10)),
@@ -1659,7 +1660,7 @@ class Procedure:
         awarded = self.api.expect(200, "POST", f"/api/v1/tenders/{tid}/transitions", token=room.t_token,
                                   body={"action": "award"}).json()
         equal(awarded["status"], "awarded", "the tender after the award")
-        first = room.ready_event["payload"]["ranking"][0]["label"]
+        first = room.ready_event["payload"]["lots"][0]["candidates"][0]["label"]
         winner = self.by_name(room.name_of[first])
         others = [u for u in self.bidders if u is not winner]
         notices = self.expect("award_notice", [winner]) + self.expect("result_notice", others)
