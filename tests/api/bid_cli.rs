@@ -84,6 +84,7 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
     // (in tendering fewer than three bidders are not opened at all).
     let (tenderer, tender, opening) = crate::bids::tender_with_opening_cert_from(&r, d, |body| {
         body["method"] = serde_json::json!("single_source");
+        body["evaluation"] = serde_json::json!({"method": "lowest_price"});
     })
     .await;
     let server = r.app.base.clone();

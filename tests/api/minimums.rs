@@ -630,6 +630,12 @@ async fn other_procedures_have_no_purchasers_review() {
         let mut body = app.tender_body("不由采购人资格审查的项目");
         body["category"] = json!(category);
         body["method"] = json!(method);
+        // Each method's own evaluation (tenders::rules).
+        body["evaluation"] = match method {
+            "open_tendering" => body["evaluation"].clone(),
+            "listing" => json!({"method": "highest_price"}),
+            _ => json!({"method": "lowest_price"}),
+        };
         let reply = app
             .post_json("/api/v1/tenders", Some(&tenderer), &body)
             .await;
