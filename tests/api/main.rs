@@ -21,6 +21,7 @@ mod helpers;
 mod identity;
 mod invited;
 mod login;
+mod minimums;
 mod nodes;
 mod notifications;
 mod notify_awards;
