@@ -164,8 +164,13 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     app.act(&f.tenderer, &tender, "publicise_candidates", "")
         .await
         .assert_status(200);
+    // The award waits for the 3-day publicity period.
     app.clock
-        .advance(chrono::Duration::days(3) + chrono::Duration::seconds(1));
+        .advance(chrono::Duration::days(3) - chrono::Duration::seconds(5));
+    award(app, &f.tenderer, &tender, json!({}))
+        .await
+        .assert_problem(422, "time-limit");
+    app.clock.advance(chrono::Duration::seconds(6));
 
     // --- Refusals, each changing nothing. The report is ready but not
     // signed: there is no winner by default.
@@ -221,7 +226,7 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
             .await;
     }
     clients[0].until(last + 1).await;
-    let signed = app.get(&report_url, None).await.json();
+    let signed = app.get(&report_url, Some(&f.tenderer)).await.json();
     assert_eq!(signed["closed"], true, "{signed}");
 
     // Another bid than the report's first needs a reason (第55条).
