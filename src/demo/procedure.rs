@@ -727,6 +727,7 @@ async fn run_finished(state: &web::Data<AppState>, plan: &Plan) -> Result<(), Ap
     draw(state, &supervisor, p).await?;
     accept_invitations(state, dir, &m, p).await?;
     transition(state, &organiser.principal, p, Move::StartEvaluation).await?;
+    qualify(state, &organiser.principal, p).await?;
     open_room(state, &organiser.principal, p).await?;
     evaluate(state, dir, &m, p).await
 }
@@ -835,6 +836,50 @@ async fn accept_invitations(
             .await?;
     }
     tracing::info!(tender = %p.tender, "demo: the committee accepted");
+    Ok(())
+}
+
+/// The agent reviews the bidders' qualification before the room
+/// (government procurement tendering, 87号令 第44条): every bid valid at
+/// the opening is found qualified on its business licence, and the review
+/// is concluded.
+async fn qualify(
+    state: &web::Data<AppState>,
+    by: &Principal,
+    p: &Procedure,
+) -> Result<(), AppError> {
+    use crate::db::schema::bid_openings;
+    use crate::evaluation::qualification::{FindingInput, store as review};
+    let ctx = context(state, by, Role::Agent);
+    let id = p.tender.clone();
+    let settings = state.ocds.clone();
+    crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let (row, role) = tenders::load_managed(conn, &id, &ctx.principal)?;
+        let ctx = ctx.acting_as(role);
+        let valid: Vec<String> = bid_openings::table
+            .filter(bid_openings::tender_id.eq(id.as_str()))
+            .filter(bid_openings::outcome.eq(crate::opening::record::Outcome::Valid.code()))
+            .order(bid_openings::bid_id.asc())
+            .select(bid_openings::bid_id)
+            .load(conn)?;
+        for bid_id in valid {
+            let input = FindingInput {
+                bid_id,
+                qualified: true,
+                reason: String::new(),
+                document: "营业执照、资格声明函（演示数据）".into(),
+            };
+            review::record(conn, &ctx, &row, &input)?;
+        }
+        let (failed, event) = review::conclude(conn, &ctx, &settings, &row)?;
+        if failed {
+            return Err(demo_error("the qualification review failed the tender"));
+        }
+        Ok(((), event.into_iter().collect()))
+    })
+    .await?;
+    tracing::info!(tender = %p.tender, "demo: qualification reviewed");
     Ok(())
 }
 
@@ -958,8 +1003,12 @@ pub fn next(room: &State, tender_id: &str, n: u64) -> Next {
                                 continue;
                             }
                             for item in &setup.items {
-                                let key =
-                                    (expert.to_string(), lot.lot, label.to_string(), item.code.clone());
+                                let key = (
+                                    expert.to_string(),
+                                    lot.lot,
+                                    label.to_string(),
+                                    item.code.clone(),
+                                );
                                 if !room.reviews.contains_key(&key) {
                                     return act(
                                         expert,
@@ -985,8 +1034,12 @@ pub fn next(room: &State, tender_id: &str, n: u64) -> Next {
                             continue;
                         };
                         for c in criteria.iter().filter(|c| c.kind == kind) {
-                            let key =
-                                (expert.to_string(), lot.lot, label.to_string(), c.code.clone());
+                            let key = (
+                                expert.to_string(),
+                                lot.lot,
+                                label.to_string(),
+                                c.code.clone(),
+                            );
                             if !room.scores.contains_key(&key) {
                                 return act(
                                     expert,
