@@ -332,7 +332,11 @@ async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
         ("member.signed_in", 5),
         ("member.declared", 5),
         ("chair.elected", 1),
-        ("round.closed", 2),
+        // The review, the technical and the commercial rounds.
+        ("round.closed", 3),
+        // Four bids passed on the delivery item by five members (the
+        // licence was the agent's to review, before the room).
+        ("review.given", 20),
         ("bids.unblinded", 1),
         ("prices.scored", 1),
         ("report.ready", 1),
