@@ -154,7 +154,10 @@ impl State {
                 let order = crate::tenders::rules::grounds(setup.category);
                 let mut counts: Vec<(usize, usize, Ground)> = Vec::new();
                 for g in &fails {
-                    let at = order.iter().position(|r| r.ground == *g).unwrap_or(usize::MAX);
+                    let at = order
+                        .iter()
+                        .position(|r| r.ground == *g)
+                        .unwrap_or(usize::MAX);
                     match counts.iter_mut().find(|c| c.2 == *g) {
                         Some(c) => c.0 += 1,
                         None => counts.push((1, at, *g)),
@@ -204,12 +207,8 @@ impl State {
             .active()
             .iter()
             .filter_map(|e| {
-                self.scores.get(&(
-                    e.to_string(),
-                    lot,
-                    label.to_string(),
-                    criterion.to_string(),
-                ))
+                self.scores
+                    .get(&(e.to_string(), lot, label.to_string(), criterion.to_string()))
             })
             .map(|s| s.points)
             .collect();

@@ -120,7 +120,11 @@ impl Setup {
             (CriterionKind::Technical, Round::Technical),
             (CriterionKind::Commercial, Round::Commercial),
         ] {
-            if self.lots.iter().any(|l| criteria(l).iter().any(|c| c.kind == kind)) {
+            if self
+                .lots
+                .iter()
+                .any(|l| criteria(l).iter().any(|c| c.kind == kind))
+            {
                 rounds.push(round);
             }
         }
@@ -163,7 +167,6 @@ impl Setup {
             .and_then(|l| criteria(l).iter().find(|c| c.code == code))
     }
 }
-
 
 impl Round {
     fn kind(self) -> Option<CriterionKind> {
@@ -724,7 +727,10 @@ impl State {
     fn bid_in_lot(&self, lot: u32, bid: &str) -> Result<(), Refusal> {
         if self.setup.lot(lot).is_none() {
             let lots: Vec<u32> = self.setup.lots.iter().map(|l| l.lot).collect();
-            return refuse("invalid", format!("no lot {lot} in this room; lots: {lots:?}"));
+            return refuse(
+                "invalid",
+                format!("no lot {lot} in this room; lots: {lots:?}"),
+            );
         }
         if !self.setup.bids_in(lot).any(|b| b.label == bid) {
             return refuse("invalid", format!("no bid {bid:?} in lot {lot}"));
@@ -736,7 +742,10 @@ impl State {
     /// one closed before it took its seat (a replacement owes it).
     fn may_act_on(&self, mine: &MemberState, round: Round) -> Result<(), Refusal> {
         let Some(index) = self.round_index(round) else {
-            return refuse("invalid", format!("this room has no {} round", round.code()));
+            return refuse(
+                "invalid",
+                format!("this room has no {} round", round.code()),
+            );
         };
         if index > self.round {
             return refuse(
@@ -821,10 +830,7 @@ impl State {
             );
         }
         if let Some(r) = self.rejection(lot, bid).filter(|r| r.automatic) {
-            return refuse(
-                "rejected",
-                format!("this bid is out already: {}", r.detail),
-            );
+            return refuse("rejected", format!("this bid is out already: {}", r.detail));
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason
@@ -856,10 +862,7 @@ impl State {
             if crate::tenders::rules::ground(self.setup.category, ground).is_none() {
                 return refuse(
                     "invalid",
-                    format!(
-                        "{} is not a ground in this category's list",
-                        ground.code()
-                    ),
+                    format!("{} is not a ground in this category's list", ground.code()),
                 );
             }
             if reason.is_none() {
@@ -1069,8 +1072,12 @@ impl State {
                             }
                             for item in &self.setup.items {
                                 for e in &active {
-                                    let key =
-                                        (e.to_string(), lot.lot, b.label.clone(), item.code.clone());
+                                    let key = (
+                                        e.to_string(),
+                                        lot.lot,
+                                        b.label.clone(),
+                                        item.code.clone(),
+                                    );
                                     if !self.reviews.contains_key(&key) {
                                         missing.votes += 1;
                                     }
@@ -1158,8 +1165,10 @@ impl State {
                 .setup
                 .bids
                 .iter()
-                .map(|b| json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen,
-                               "lot_prices": b.lot_prices}))
+                .map(|b| {
+                    json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen,
+                               "lot_prices": b.lot_prices})
+                })
                 .collect();
             events.push(Event::new("bids.unblinded", json!({"bids": bids})));
         }
@@ -1178,7 +1187,9 @@ impl State {
                             l.bids
                                 .iter()
                                 .filter(|b| b.rejection.is_none())
-                                .map(|b| (b.label.clone(), b.criteria.get("price").copied().flatten()))
+                                .map(|b| {
+                                    (b.label.clone(), b.criteria.get("price").copied().flatten())
+                                })
                                 .collect(),
                         )
                     })
@@ -1469,8 +1480,10 @@ impl State {
             .scores
             .iter()
             .filter(|((e, ..), _)| active.contains(&e.as_str()))
-            .map(|((e, lot, b, c), s)| json!({"expert": e, "lot": lot, "bid": b, "criterion": c,
-                                             "points": s.points, "reason": s.reason}))
+            .map(|((e, lot, b, c), s)| {
+                json!({"expert": e, "lot": lot, "bid": b, "criterion": c,
+                                             "points": s.points, "reason": s.reason})
+            })
             .collect();
         let review: Vec<Value> = self
             .reviews
@@ -1482,14 +1495,18 @@ impl State {
         let resolutions: Vec<Value> = self
             .resolved
             .iter()
-            .map(|((lot, b, c), s)| json!({"lot": lot, "bid": b, "criterion": c,
-                                          "points": s.points, "reason": s.reason}))
+            .map(|((lot, b, c), s)| {
+                json!({"lot": lot, "bid": b, "criterion": c,
+                                          "points": s.points, "reason": s.reason})
+            })
             .collect();
         let corrections: Vec<Value> = self
             .corrections
             .iter()
-            .map(|((lot, b), c)| json!({"lot": lot, "bid": b, "price_fen": c.price_fen,
-                                        "confirmed": c.confirmed}))
+            .map(|((lot, b), c)| {
+                json!({"lot": lot, "bid": b, "price_fen": c.price_fen,
+                                        "confirmed": c.confirmed})
+            })
             .collect();
         let members: Vec<Value> = self
             .roster
@@ -1509,8 +1526,10 @@ impl State {
             .setup
             .bids
             .iter()
-            .map(|b| json!({"label": b.label, "bid_id": b.bid_id, "bidder": b.bidder,
-                            "price_fen": b.price_fen, "lot_prices": b.lot_prices, "sme": b.sme}))
+            .map(|b| {
+                json!({"label": b.label, "bid_id": b.bid_id, "bidder": b.bidder,
+                            "price_fen": b.price_fen, "lot_prices": b.lot_prices, "sme": b.sme})
+            })
             .collect();
         // The first lot's ranking, as reports before lots named it.
         let ranking = lots
@@ -1557,7 +1576,9 @@ pub fn ranked_bids(report: &Value) -> Vec<Ranked> {
 pub fn candidates_in(report: &Value, lot: Option<u32>) -> Vec<Ranked> {
     let lots = report["lots"].as_array().cloned().unwrap_or_default();
     let chosen = match lot {
-        Some(n) => lots.iter().find(|l| l["lot"].as_u64() == Some(u64::from(n))),
+        Some(n) => lots
+            .iter()
+            .find(|l| l["lot"].as_u64() == Some(u64::from(n))),
         None => lots.first(),
     };
     let mut ranked: Vec<Ranked> = chosen

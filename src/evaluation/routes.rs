@@ -623,14 +623,41 @@ pub async fn venue_sign_in(
 pub struct ReportView {
     pub sha256: String,
     /// The report whose canonical JSON (keys sorted, no spaces) has that
-    /// SHA-256.
+    /// SHA-256; or, for a reader who gets it as published (`sight`
+    /// `public`), what the public reads of it (its hash is still the
+    /// signed report's).
     #[schema(value_type = Object)]
     pub report: Value,
     /// The text each member signed.
     pub signed_text: String,
+    /// Each member's signature (`full`: expert, signature, dissent, name,
+    /// at); published: name and time only.
     #[schema(value_type = Vec<Object>)]
     pub signatures: Vec<Value>,
     pub closed: bool,
+    /// `full`, or `public`: what the law publishes after the result.
+    pub sight: crate::audit::sealing::ReportSight,
+}
+
+/// Refuses a reader who may not read the report now (see
+/// [`crate::audit::sealing::report_sight`]).
+fn report_refused(principal: &Principal, closed: bool) -> AppError {
+    if !principal.is_authenticated() {
+        return AppError::Unauthenticated(
+            "sign in: the evaluation report is confidential until the tender's result (招标投标法 第44条)"
+                .into(),
+        );
+    }
+    AppError::Forbidden(if closed {
+        "the evaluation report is confidential until the tender's result is decided \
+         (招标投标法 第44条): the tenderer and its agent read it once the room has closed \
+         (招标投标法实施条例 第53条), the public what is published once the tender is awarded"
+            .into()
+    } else {
+        "only the committee's members and the supervisors whose scope holds the tender read \
+         the report before the room closes"
+            .into()
+    })
 }
 
 async fn report_of(
@@ -638,52 +665,84 @@ async fn report_of(
     principal: Principal,
     id: TenderId,
 ) -> Result<(TenderRow, ReportView), AppError> {
+    use crate::audit::sealing::{ReportSight, report_sight};
     let states = state.rooms.states.clone();
     state
         .db
         .read(move |conn| {
             let (row, room) = room_of(conn, &states, &id, &principal)?;
             let closed = room.phase == super::room::Phase::Closed;
-            if !closed {
-                role_in_room(conn, &principal, &row, &room)?;
-            }
+            // The evaluation and the comparison are confidential until the
+            // result (招标投标法 第44条): who reads what is one rule.
+            let member = matches!(
+                role_in_room(conn, &principal, &row, &room),
+                Ok((Actor::Member(_), _))
+            );
+            let standing = tenders::standing(conn, &row, &principal)?;
+            let Some(sight) = report_sight(row.status()?, closed, member, &standing) else {
+                return Err(report_refused(&principal, closed));
+            };
             let Some(sha256) = room.report_sha256.clone() else {
                 return Err(AppError::Conflict("the report is not ready yet".into()));
             };
+            let report = room.report();
             let mut signatures = Vec::new();
             let mut answered = store::events_of_kind(conn, &row.id, "report.signed")?;
             answered.extend(store::events_of_kind(conn, &row.id, "report.refused")?);
             answered.sort_by_key(|e| e.seq);
             for e in answered {
-                let mut p: Value = serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
-                if e.kind == "report.refused" {
-                    p["refused"] = serde_json::json!(true);
-                    p["dissent"] = p["reason"].clone();
-                }
-                let name = room
-                    .roster
-                    .iter()
-                    .find(|m| Some(m.expert.as_str()) == p["expert"].as_str())
-                    .map(|m| m.name.clone());
-                p["name"] = serde_json::json!(name);
-                p["at"] = serde_json::json!(e.at);
-                signatures.push(p);
+                let p: Value = serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
+                let expert = p["expert"].as_str().unwrap_or_default();
+                let refused = e.kind == "report.refused";
+                let signature = match sight {
+                    ReportSight::Full => {
+                        let mut p = p.clone();
+                        if refused {
+                            p["refused"] = serde_json::json!(true);
+                            p["dissent"] = p["reason"].clone();
+                        }
+                        let name = room
+                            .roster
+                            .iter()
+                            .find(|m| m.expert == expert)
+                            .map(|m| m.name.clone());
+                        p["name"] = serde_json::json!(name);
+                        p["at"] = serde_json::json!(e.at);
+                        p
+                    }
+                    // Who signed or refused, and when: not the signature
+                    // (its certificate), nor a dissent (the deliberation).
+                    ReportSight::Public => serde_json::json!({
+                        "name": super::disclosure::signer_name(&report, expert),
+                        "refused": refused,
+                        "at": e.at,
+                    }),
+                };
+                signatures.push(signature);
             }
             let view = ReportView {
                 signed_text: super::room::report_signing_text(&row.id, &sha256),
                 sha256,
-                report: room.report(),
+                report: match sight {
+                    ReportSight::Full => report,
+                    ReportSight::Public => super::disclosure::public_report(&report),
+                },
                 signatures,
                 closed,
+                sight,
             };
             Ok((row, view))
         })
         .await
 }
 
-/// The evaluation report (JSON) with its hash and signatures: for the
-/// room's members and watchers once ready, for anyone who sees the tender
-/// once the room is closed.
+/// The evaluation report (JSON) with its hash and signatures, confidential
+/// until the tender's result (招标投标法 第44条): for the room's members and
+/// watchers (supervisors in scope, platform operators) once ready; for the
+/// tenderer's and agent's staff once the room has closed (条例 第53条); for
+/// everyone else who sees the tender, once it is awarded or closed, what
+/// the law publishes (`sight` `public`: the committee's names, the bids'
+/// means, totals, ranking, candidates and rejections, no member's marks).
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path)),
@@ -701,7 +760,8 @@ pub async fn get_report(
     Ok(web::Json(report_of(&state, principal, id).await?.1))
 }
 
-/// The evaluation report as a printable HTML page.
+/// The evaluation report as a printable HTML page, to the same readers as
+/// the JSON and as much of it as they read.
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path)),

@@ -295,26 +295,28 @@ fn opened_payload(setup: &Setup, venues: &[crate::experts::draw::Venue]) -> Valu
     })
 }
 
-/// The fewest compliant bids a lot needs, and why.
-fn min_compliant(category: Category, method: Method) -> (u32, &'static str) {
-    use crate::tenders::rules::tendering;
-    match (category, method) {
-        (Category::GovernmentProcurement, m) if tendering(m) => (
-            3,
-            "政府采购法 第36条(一): fewer than three compliant suppliers, the tender fails",
-        ),
-        (Category::GovernmentProcurement, Method::SingleSource) => {
-            (1, "单一来源: one supplier")
-        }
-        (Category::GovernmentProcurement, _) => (
-            3,
-            "政府采购非招标采购方式管理办法 (财政部令第74号) 第37、50条; 财库〔2014〕214号 第21条 (check)",
-        ),
+/// The fewest compliant bids a lot needs, and why: the procedure's
+/// minimum where fewer compliant bids fail it (government procurement:
+/// 政府采购法 第36条(一); its other methods, 财政部令第74号), else one — in
+/// tendering with fewer than three the committee may reject all (评标委员会和
+/// 评标方法暂行规定 第27条), which is its decision, not a count.
+fn min_compliant(category: Category, method: Method) -> Result<(u32, String), AppError> {
+    use crate::tenders::limits::MinimumBids;
+    let rule = crate::tenders::limits::minimum_bids(category, method)?;
+    Ok(match (category, rule) {
+        (
+            Category::GovernmentProcurement,
+            MinimumBids::AtLeast {
+                bids, valid_basis, ..
+            },
+        ) => (bids, valid_basis.to_string()),
         _ => (
             1,
-            "at least one compliant bid; with fewer than three the committee may reject all              (评标委员会和评标方法暂行规定 第27条)",
+            "at least one compliant bid; with fewer than three the committee may reject all \
+             (评标委员会和评标方法暂行规定 第27条)"
+                .to_string(),
         ),
-    }
+    })
 }
 
 /// What the room evaluates: the lots (each with its method and ceiling),
@@ -361,12 +363,15 @@ fn room_setup(
     // Government procurement tendering: the purchaser or its agent reviews
     // qualification before the room (财政部令第87号 第44条); the committee
     // reviews compliance (第50条). Elsewhere the committee reviews both.
-    let purchaser_qualifies = gp && crate::tenders::rules::tendering(facts.method);
+    let purchaser_qualifies = matches!(
+        crate::tenders::limits::qualification_review(facts.category, facts.method)?,
+        crate::tenders::limits::QualificationReview::PurchaserOrAgent { .. }
+    );
     let mut items = terms.compliance.clone();
     if !purchaser_qualifies {
         items.splice(0..0, terms.qualification.iter().cloned());
     }
-    let (min, basis) = min_compliant(facts.category, facts.method);
+    let (min, basis) = min_compliant(facts.category, facts.method)?;
     Ok(Setup {
         tender_id: tender.id.clone(),
         category: facts.category,
@@ -377,7 +382,7 @@ fn room_setup(
         items,
         sme_deduction_percent: terms.sme_price_deduction_percent.filter(|_| gp),
         min_compliant: min,
-        min_compliant_basis: basis.to_string(),
+        min_compliant_basis: basis,
         blind: settings.blind_technical,
         deviation_percent: settings.deviation_percent.unwrap_or(30),
     })
@@ -397,6 +402,13 @@ pub fn open(
     }
     if setup_of(conn, &tender.id)?.is_some() {
         return Err(AppError::Conflict("the room is open already".into()));
+    }
+    if super::qualification::required_and_pending(conn, tender)? {
+        return Err(AppError::Conflict(
+            "the purchaser's qualification review is not concluded: the room opens after it \
+             (政府采购货物和服务招标投标管理办法 第44条)"
+                .into(),
+        ));
     }
     let deviation_percent = settings.deviation_percent.unwrap_or(30);
     if !(1..=100).contains(&deviation_percent) {
@@ -464,8 +476,11 @@ pub fn open(
             bid_openings::schedule_json,
         ))
         .load(conn)?;
+    // Bids the purchaser's review found not qualified are not evaluated.
+    let excluded = super::qualification::excluded(conn, &tender.id)?;
     let mut opened: Vec<_> = opened
         .into_iter()
+        .filter(|(bid_id, ..)| !excluded.contains_key(bid_id))
         .filter_map(|(bid_id, org, name, price, schedule)| {
             Some((bid_id, org, name, price?, schedule))
         })
@@ -495,7 +510,15 @@ pub fn open(
     if bids.is_empty() {
         return Err(AppError::Conflict("no valid bid to evaluate".into()));
     }
-    let setup = room_setup(tender, &evaluation, &terms, &tender_lots, bids, members, settings)?;
+    let setup = room_setup(
+        tender,
+        &evaluation,
+        &terms,
+        &tender_lots,
+        bids,
+        members,
+        settings,
+    )?;
     let setup_json = serde_json::to_string(&setup).map_err(|e| internal("room setup", e))?;
     diesel::insert_into(evaluation_rooms::table)
         .values((
@@ -528,7 +551,9 @@ pub fn open(
 }
 
 /// Tells every member seated in the room (those who accepted and those
-/// who have not answered yet: all of them sit) that it is open.
+/// who have not answered yet: all of them sit) that it is open. Sealed:
+/// whom it went to is who sits, confidential until the result (招标投标法
+/// 第37条), so an undelivered one shows operators only its state.
 fn notify_opened(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -547,7 +572,8 @@ fn notify_opened(
     .tender(&tender.id, &tender.league_code)
     .field("title", tender.title.clone())
     .field("reference", tender.reference.clone())
-    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id));
+    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id))
+    .sealed();
     crate::notify::send(conn, ctx, &message, &users)?;
     Ok(())
 }
@@ -665,6 +691,22 @@ pub fn signed_report(conn: &mut DbConn, tender_id: &str) -> Result<Option<Signed
         sha256: signed,
         ranking: room::ranked_bids(&report),
     }))
+}
+
+/// The names of the members who evaluated (sat to the end) in the room of
+/// `tender_id`, in the order they took their seats; none without a room.
+pub fn evaluators(conn: &mut DbConn, tender_id: &str) -> Result<Vec<String>, AppError> {
+    if setup_of(conn, tender_id)?.is_none() {
+        return Ok(Vec::new());
+    }
+    let (_, room) = state(conn, &States::default(), tender_id)?;
+    let active = room.active();
+    Ok(room
+        .roster
+        .iter()
+        .filter(|m| active.contains(&m.expert.as_str()))
+        .map(|m| m.name.clone())
+        .collect())
 }
 
 /// What became of an action.

@@ -21,6 +21,9 @@ text_enum! {
         BidReceipt = "bid_receipt",
         /// The opening record, to the bidders.
         OpeningRecord = "opening_record",
+        /// Too few bidders at the deadline: the bids are not opened, to
+        /// the enterprises that bid.
+        BidsNotOpened = "bids_not_opened",
         /// An objection's answer, to whoever raised it.
         ObjectionAnswered = "objection_answered",
         /// An invitation to sit on a committee, answered by a deadline.
@@ -67,7 +70,9 @@ impl Kind {
             // 潜在投标人"); an invitation to bid is how an invited tender
             // reaches the only enterprises that may bid (招标投标法 第17条);
             // invitations, rooms and share requests are what the procedure
-            // waits for.
+            // waits for; bids not opened end the enterprises' part in the
+            // procedure (招标投标法实施条例 第44条: it must be run again, and
+            // they bid again).
             EmailVerification
             | TenderInvitation
             | BidReceipt
@@ -78,6 +83,7 @@ impl Kind {
             | ExpertInvitation
             | RoomOpened
             | ShareRequest
+            | BidsNotOpened
             | ObjectionAnswered => Class::Procedural,
             TenderPublished | OpeningRecord | EvaluationFinished | CandidatesPublicised => {
                 Class::Optional

@@ -91,6 +91,7 @@ fn source(kind: Kind) -> &'static str {
         Kind::ClarificationAnswered => file!("clarification_answered"),
         Kind::BidReceipt => file!("bid_receipt"),
         Kind::OpeningRecord => file!("opening_record"),
+        Kind::BidsNotOpened => file!("bids_not_opened"),
         Kind::ObjectionAnswered => file!("objection_answered"),
         Kind::ExpertInvitation => file!("expert_invitation"),
         Kind::RoomOpened => file!("room_opened"),
@@ -344,6 +345,8 @@ mod tests {
             "organisation",
             "severity",
             "amendment",
+            "bidders",
+            "minimum",
             "tenderer",
         ] {
             m = m.field(name, evil);

@@ -342,6 +342,7 @@ mod tests {
             "method": method,
             "budget": {"amount_fen": 100, "currency": "CNY"},
             "evaluation": {"method": "lowest_evaluated_price"},
+            "terms": {"bid_validity_days": 90},
             "dates": {
                 "documents_available_at": "2026-01-01T00:00:00Z",
                 "clarification_deadline": "2026-01-10T00:00:00Z",

@@ -393,7 +393,12 @@ impl TenderInput {
         self.lots
             .iter()
             .enumerate()
-            .map(|(i, l)| (i as u32 + 1, l.evaluation.as_ref().unwrap_or(&self.evaluation)))
+            .map(|(i, l)| {
+                (
+                    i as u32 + 1,
+                    l.evaluation.as_ref().unwrap_or(&self.evaluation),
+                )
+            })
             .collect()
     }
 }

@@ -394,6 +394,7 @@ pub async fn transition_tender(
     };
     let slot = std::sync::Arc::new(std::sync::Mutex::new(key));
     let in_transaction = slot.clone();
+    let viewer = principal.clone();
     // The hall hears of the transition once it has committed.
     let detail = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
         store::lock(conn, &id)?;
@@ -413,7 +414,21 @@ pub async fn transition_tender(
     if let (Err(_), Some(key)) = (&detail, unused) {
         pool.give_back(key);
     }
-    let detail = detail?;
+    let mut detail = detail?;
+    if action == super::lifecycle::Action::StartOpening {
+        // The opening has started: with every bid in and too few of them,
+        // it ends here, unopened, and the tender fails (see
+        // `opening::run::start_if_ready`); the caller sees where it stands.
+        crate::opening::run::start_if_ready(&state, tender.as_str()).await;
+        let id = tender.clone();
+        detail = state
+            .db
+            .read(move |conn| {
+                let row = store::load_row(conn, &id)?;
+                store::detail(conn, &row, &viewer)
+            })
+            .await?;
+    }
     if matches!(
         action,
         super::lifecycle::Action::Close

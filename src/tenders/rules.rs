@@ -609,9 +609,17 @@ mod tests {
     #[test]
     fn government_procurement_scores_price_by_the_lowest_price_within_its_weights() {
         use Category::GovernmentProcurement as GP;
-        let ok = input(GP, Method::OpenTendering, scoring(30, PriceFormula::LowestPriceBase));
+        let ok = input(
+            GP,
+            Method::OpenTendering,
+            scoring(30, PriceFormula::LowestPriceBase),
+        );
         assert!(fields(&ok).is_empty(), "{:?}", ok.validate());
-        let low = input(GP, Method::OpenTendering, scoring(20, PriceFormula::LowestPriceBase));
+        let low = input(
+            GP,
+            Method::OpenTendering,
+            scoring(20, PriceFormula::LowestPriceBase),
+        );
         assert_eq!(fields(&low), ["evaluation.criteria"]);
         // Services may weigh the price from 10.
         let mut services = low.clone();
@@ -660,9 +668,17 @@ mod tests {
             Evaluation::LowestEvaluatedPrice,
         );
         assert_eq!(fields(&inquiry), ["evaluation.method"]);
-        let inquiry = input(GovernmentProcurement, Method::Inquiry, Evaluation::LowestPrice);
+        let inquiry = input(
+            GovernmentProcurement,
+            Method::Inquiry,
+            Evaluation::LowestPrice,
+        );
         assert!(fields(&inquiry).is_empty());
-        let listing = input(LandMiningRights, Method::Listing, Evaluation::LowestEvaluatedPrice);
+        let listing = input(
+            LandMiningRights,
+            Method::Listing,
+            Evaluation::LowestEvaluatedPrice,
+        );
         assert_eq!(fields(&listing), ["evaluation.method"]);
         let mut listing = input(LandMiningRights, Method::Listing, Evaluation::HighestPrice);
         listing.terms.subject = None;

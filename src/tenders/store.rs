@@ -935,13 +935,25 @@ pub fn transition(
             ))
             .execute(conn)?;
     }
-    let (title, body) = match input.action {
+    let (title, mut body) = match input.action {
         Action::Publish => (row.title.clone(), row.description.clone()),
         other => (
             format!("{} — {}", row.title, other.notice_kind().code()),
             input.reason.clone(),
         ),
     };
+    // Government procurement publishes the committee's names with the
+    // result (政府采购法实施条例 第43条; 财政部令第87号 第69条(五) — check);
+    // until now they were confidential (招标投标法 第37条).
+    if input.action == Action::Award && row.facts()?.category == Category::GovernmentProcurement {
+        let names = crate::evaluation::store::evaluators(conn, &row.id)?;
+        if !names.is_empty() {
+            body = format!(
+                "{body}\n评审专家名单（评标委员会成员）：{}",
+                names.join("、")
+            );
+        }
+    }
     // A draft cancelled before publication was never public: no notice.
     let seq = if row.published_at.is_none() && input.action != Action::Publish {
         None

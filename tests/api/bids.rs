@@ -914,7 +914,31 @@ async fn a_tender_requiring_seals_revokes_unsealed_bids_at_the_opening() {
         );
     }
     assert_eq!(view["valid_bids"], 0);
-    assert_eq!(view["result"], "fails: 0 valid bid(s), fewer than 3");
+    // Three bidders: opened; none valid: the procedure fails, citing the
+    // rule for government procurement tendering.
+    let result = view["result"].as_str().unwrap();
+    assert!(
+        result.starts_with("fails: 0 valid bid(s), fewer than 3 (政府采购法 第36条"),
+        "{result}"
+    );
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    assert_eq!(detail["status"], "failed");
+    let notice = detail["notices"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(notice["kind"], "failure");
+    let body = notice["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("开标有效投标不足3家（0 家）") && body.contains("政府采购法 第36条"),
+        "{body}"
+    );
 }
 
 /// Starts a PATCH of `total` bytes over a plain socket and sends only

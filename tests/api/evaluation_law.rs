@@ -37,7 +37,8 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
         edit(&mut body);
         body
     };
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|b| {
                 b["evaluation"]["price_formula"] = json!({"kind": "average_deviation",
@@ -76,7 +77,11 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
             .post_json("/api/v1/tenders", Some(&tenderer), &draft(&*edit))
             .await;
         reply.assert_problem(422, "validation-failed");
-        assert!(fields(&reply).contains(&field.to_string()), "{field}: {}", reply.json());
+        assert!(
+            fields(&reply).contains(&field.to_string()),
+            "{field}: {}",
+            reply.json()
+        );
     }
     // Services may weigh the price from 10 %; the SME deduction of 10 % is in bounds.
     let ok = draft(&|b| {
@@ -94,29 +99,44 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
         b["method"] = json!("listing");
         b["evaluation"] = json!({"method": "lowest_evaluated_price"});
     });
-    let reply = app.post_json("/api/v1/tenders", Some(&tenderer), &listing).await;
+    let reply = app
+        .post_json("/api/v1/tenders", Some(&tenderer), &listing)
+        .await;
     reply.assert_problem(422, "validation-failed");
     assert!(fields(&reply).contains(&"evaluation.method".to_string()));
 }
 
 /// The bids in the room's view, label → price (a room that is not blind).
-async fn labels_by_price(app: &crate::helpers::TestApp, tender: &str, token: &str) -> Vec<(String, i64)> {
+async fn labels_by_price(
+    app: &crate::helpers::TestApp,
+    tender: &str,
+    token: &str,
+) -> Vec<(String, i64)> {
     let room = app
-        .get(&format!("/api/v1/tenders/{tender}/evaluation/room"), Some(token))
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/room"),
+            Some(token),
+        )
         .await
         .json();
     let mut bids: Vec<(String, i64)> = room["bids"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| (b["label"].as_str().unwrap().to_string(), b["price_fen"].as_i64().unwrap()))
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap().to_string(),
+                b["price_fen"].as_i64().unwrap(),
+            )
+        })
         .collect();
     bids.sort_by_key(|b| b.1);
     bids
 }
 
 #[actix_web::test]
-async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_corrected_and_signed() {
+async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_corrected_and_signed()
+{
     let r = Registry::with(Options::default()).await;
     let f = evaluation_started_with(
         &r,
@@ -147,7 +167,11 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
         tokens.push(token);
     }
     let opened = &clients[0].events[0]["payload"];
-    assert_eq!(opened["rounds"], json!(["review"]), "nothing is scored by hand");
+    assert_eq!(
+        opened["rounds"],
+        json!(["review"]),
+        "nothing is scored by hand"
+    );
     assert_eq!(opened["items"][0]["code"], "period");
     for c in clients.iter_mut() {
         c.ok(json!({"type": "declare"})).await;
@@ -160,7 +184,10 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
     let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
     // 1,000,000 yuan is above the 960,000 ceiling: out without a vote.
     clients[1]
-        .refused(json!({"type": "review", "bid": high, "item": "period", "pass": true}), "rejected")
+        .refused(
+            json!({"type": "review", "bid": high, "item": "period", "pass": true}),
+            "rejected",
+        )
         .await;
     // There is nothing to score in a lowest-evaluated-price tender.
     clients[1]
@@ -207,7 +234,10 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
     for name in ["second", "third", "builder"] {
         let token = sign_in(&r, &r.nng, name).await;
         let mine = app
-            .get(&format!("/api/v1/tenders/{tender}/evaluation/clarifications"), Some(&token))
+            .get(
+                &format!("/api/v1/tenders/{tender}/evaluation/clarifications"),
+                Some(&token),
+            )
             .await
             .json();
         if mine["items"].as_array().unwrap().is_empty() {
@@ -218,9 +248,13 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
         app.post_json(&path, Some(&token), &json!({"answer": "确认"}))
             .await
             .assert_problem(422, "validation-failed");
-        app.post_json(&path, Some(&token), &json!({"answer": "确认修正", "confirm": true}))
-            .await
-            .assert_status(200);
+        app.post_json(
+            &path,
+            Some(&token),
+            &json!({"answer": "确认修正", "confirm": true}),
+        )
+        .await
+        .assert_status(200);
         confirmed = true;
     }
     assert!(confirmed, "the bidder of the corrected bid is asked");
@@ -232,7 +266,10 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
         "report.ready".into()
     ]));
     let report = app
-        .get(&format!("/api/v1/tenders/{tender}/evaluation/report"), Some(&f.supervisor))
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report"),
+            Some(&f.supervisor),
+        )
         .await
         .json();
     let lot = &report["report"]["lots"][0];
@@ -249,8 +286,14 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
             )
         })
         .collect();
-    assert!(rejected.contains(&(high.clone(), "above_ceiling".into(), true)), "{rejected:?}");
-    assert!(rejected.contains(&(mid.clone(), "not_responsive".into(), false)), "{rejected:?}");
+    assert!(
+        rejected.contains(&(high.clone(), "above_ceiling".into(), true)),
+        "{rejected:?}"
+    );
+    assert!(
+        rejected.contains(&(mid.clone(), "not_responsive".into(), false)),
+        "{rejected:?}"
+    );
     assert_eq!(lot["candidates"].as_array().unwrap().len(), 1);
     assert_eq!(lot["candidates"][0]["label"], low.as_str());
     assert_eq!(lot["candidates"][0]["evaluated_price_fen"], 89_500_000);
@@ -259,11 +302,11 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
     let text = report["signed_text"].as_str().unwrap().to_string();
     for (i, e) in f.members.iter().enumerate().take(4) {
         let signature = league(&r, e.league).sign_raw(&e.file, &text);
-        clients[i].ok(json!({"type": "sign", "signature": signature})).await;
+        clients[i]
+            .ok(json!({"type": "sign", "signature": signature}))
+            .await;
     }
-    let last = clients[4]
-        .ok(json!({"type": "refuse_to_sign"}))
-        .await;
+    let last = clients[4].ok(json!({"type": "refuse_to_sign"})).await;
     clients[4].until(last + 1).await;
     assert_eq!(clients[4].events.last().unwrap()["kind"], "room.closed");
     let refused = &clients[4].events[clients[4].events.len() - 2];
@@ -320,10 +363,16 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
         for c in clients.iter_mut() {
             for (n, label) in labels.iter().enumerate() {
                 for lot in [1, 2] {
-                    let points = if criterion == "tech" { 30.0 + n as f64 } else { 15.0 };
-                    c.ok(json!({"type": "score", "lot": lot, "bid": label, "criterion": criterion,
-                                "points": points, "reason": "符合要求"}))
-                        .await;
+                    let points = if criterion == "tech" {
+                        30.0 + n as f64
+                    } else {
+                        15.0
+                    };
+                    c.ok(
+                        json!({"type": "score", "lot": lot, "bid": label, "criterion": criterion,
+                                "points": points, "reason": "符合要求"}),
+                    )
+                    .await;
                 }
             }
         }
@@ -331,7 +380,10 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
         clients[2].until(closed + 1).await;
     }
     let report = app
-        .get(&format!("/api/v1/tenders/{tender}/evaluation/report"), Some(&f.supervisor))
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report"),
+            Some(&f.supervisor),
+        )
         .await
         .json();
     let lots = report["report"]["lots"].as_array().unwrap();

@@ -747,6 +747,8 @@ impl TestApp {
             "notification_settings",
             "email_verifications",
             "notification_subscriptions",
+            "qualification_findings",
+            "qualification_conclusions",
             "tender_invitees",
         ]
         .into_iter()

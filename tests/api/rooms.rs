@@ -48,21 +48,51 @@ pub struct Fixture {
 
 /// Six experts with certificates (three per league), a tender with three
 /// valid bids, a committee of five drawn (two seats for LZH at least),
-/// the opening done and the evaluation started.
+/// the opening done, the evaluation started and the purchaser's
+/// qualification review concluded (all three qualified: government
+/// procurement tendering reviews qualification before the room).
 pub async fn evaluation_started(r: &Registry) -> Fixture {
     evaluation_started_with(r, |_| {}, &crate::bids::three_schedules()).await
 }
 
 /// The same for a tender as `edit` changes the helpers' draft body, with
-/// one bid per schedule (at most three: 广西第二建设, 广西第三建设, 广西建工).
+/// one bid per schedule (at most three: 广西第二建设, 广西第三建设, 广西建工);
+/// where the purchaser reviews qualification first (government procurement
+/// tendering), every bid is found qualified.
 pub async fn evaluation_started_with(
     r: &Registry,
     edit: impl FnOnce(&mut Value),
     schedules: &[Value],
 ) -> Fixture {
-    let app = &r.app;
-    let mut body = app.tender_body("智慧教室设备采购");
+    let mut body = r.app.tender_body("智慧教室设备采购");
     edit(&mut body);
+    let purchaser_qualifies = body["category"] == "government_procurement"
+        && matches!(
+            body["method"].as_str(),
+            Some("open_tendering" | "invited_tendering")
+        );
+    let f = opened_with(r, body, schedules, &[]).await;
+    if purchaser_qualifies {
+        crate::minimums::qualify_all(&r.app, &f.tender, &f.tenderer).await;
+    }
+    f
+}
+
+/// As [`evaluation_started`], with bids also from the NNG enterprises
+/// `more` (file name, organisation, credit code), and the qualification
+/// review not begun.
+pub async fn opened_for_evaluation(r: &Registry, more: &[(&str, &str, &str)]) -> Fixture {
+    let body = r.app.tender_body("智慧教室设备采购");
+    opened_with(r, body, &crate::bids::three_schedules(), more).await
+}
+
+async fn opened_with(
+    r: &Registry,
+    body: Value,
+    schedules: &[Value],
+    more: &[(&str, &str, &str)],
+) -> Fixture {
+    let app = &r.app;
     let category = body["category"].as_str().unwrap().to_string();
     let mut experts = Vec::new();
     for i in 0..6 {
@@ -97,7 +127,12 @@ pub async fn evaluation_started_with(
         .assert_status(200);
         experts.push(e);
     }
-    let supervisor = app.supervisor("监督员", "administrative", Some(category.as_str()), Some("NNG"));
+    let supervisor = app.supervisor(
+        "监督员",
+        "administrative",
+        Some(category.as_str()),
+        Some("NNG"),
+    );
     let dir = tempfile::tempdir().unwrap();
     let (tenderer, tender, opening) =
         crate::bids::tender_with_opening_cert_from(r, dir.path(), |b| *b = body.clone()).await;
@@ -111,6 +146,21 @@ pub async fn evaluation_started_with(
     .await
     .assert_status(201);
     crate::bids::valid_bids(r, &tender, &opening, schedules).await;
+    for (i, (name, org, code)) in more.iter().enumerate() {
+        r.nng.enterprise(name, org, &credit(code));
+        let token = sign_in(r, &r.nng, name).await;
+        let schedule = json!({"total_price_fen": 120_000_000 + i as i64 * 1_000_000,
+                              "duration_days": 90, "key_terms": {"质保期": "2 年"}});
+        let zip = crate::bids::container(&r.nng.dir, name, &schedule);
+        let make = crate::bids::Make {
+            gcm: true,
+            outer: true,
+        };
+        let bid = crate::bids::envelope(&r.nng, name, &zip, &opening, make);
+        crate::bids::submit(r, &token, &tender, &bid)
+            .await
+            .assert_status(201);
+    }
     let deadline = bid_deadline(r, &tender).await;
     app.clock.advance(deadline - app.now());
     app.act(&tenderer, &tender, "start_opening", "")
@@ -755,21 +805,30 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     clients[0]
         .refused(json!({"type": "declare"}), "phase")
         .await;
+    // Closed: the tenderer reads the signed report (招标投标法实施条例
+    // 第53条); the public not before the result (第44条: see secrecy.rs).
     let html = app
         .get(
             &format!("/api/v1/tenders/{tender}/evaluation/report.html"),
-            None,
+            Some(&f.tenderer),
         )
         .await;
     html.assert_status(200);
     let page = String::from_utf8(html.body).unwrap();
     assert!(page.contains(&sha) && page.contains("商务评分标准过宽"));
-    let public = app
-        .get(&format!("/api/v1/tenders/{tender}/evaluation/report"), None)
+    let handed = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report"),
+            Some(&f.tenderer),
+        )
         .await
         .json();
-    assert_eq!(public["closed"], true);
-    assert_eq!(public["signatures"].as_array().unwrap().len(), 5);
+    assert_eq!(handed["closed"], true);
+    assert_eq!(handed["sight"], "full");
+    assert_eq!(handed["signatures"].as_array().unwrap().len(), 5);
+    app.get(&format!("/api/v1/tenders/{tender}/evaluation/report"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
 
     // --- The supervisor's view is the experts' view: the same events, in
     // the same order, with the same content.
@@ -788,13 +847,14 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         "numbered without gaps"
     );
 
-    // Every action is on the record.
+    // Every action is on the record (for the platform and supervisors in
+    // scope before the result: secrecy.rs).
     let log = app
         .get(
             &format!(
                 "/api/v1/audit/events?tender_id={tender}&action=room.score.given&per_page=100"
             ),
-            Some(&r.operator),
+            Some(&r.platform),
         )
         .await
         .json();

@@ -46,7 +46,9 @@ fn setup(blind: bool) -> Setup {
             ceiling_fen: Some(200_000),
         }],
         per_lot: false,
-        bids: (0..3).map(|i| bid(i, 100_000 + i as i64 * 10_000)).collect(),
+        bids: (0..3)
+            .map(|i| bid(i, 100_000 + i as i64 * 10_000))
+            .collect(),
         members: (1..=5)
             .map(|i| RoomMember {
                 expert: format!("e{i}"),
@@ -207,14 +209,21 @@ fn declare_then_elect_a_chair_by_majority() {
         "duplicate"
     );
     act(&mut s, "e1", vote.clone()).unwrap();
-    assert_eq!(act(&mut s, "e1", vote.clone()).unwrap_err().code, "duplicate");
+    assert_eq!(
+        act(&mut s, "e1", vote.clone()).unwrap_err().code,
+        "duplicate"
+    );
     act(&mut s, "e2", vote.clone()).unwrap();
     let third = act(&mut s, "e3", vote).unwrap();
     assert_eq!(
         kinds(&third),
         ["chair.vote", "chair.elected", "round.started"]
     );
-    assert_eq!(s.current_round(), Some(Round::Review), "the review comes first");
+    assert_eq!(
+        s.current_round(),
+        Some(Round::Review),
+        "the review comes first"
+    );
     assert_eq!(
         s.decide(&Actor::Watcher, &score("A", "tech", 1.0))
             .unwrap_err()
@@ -227,7 +236,9 @@ fn declare_then_elect_a_chair_by_majority() {
 fn no_score_before_the_review_closes_and_a_rejected_bid_is_never_scored() {
     let mut s = seated(false);
     assert_eq!(
-        act(&mut s, "e1", score("A", "tech", 40.0)).unwrap_err().code,
+        act(&mut s, "e1", score("A", "tech", 40.0))
+            .unwrap_err()
+            .code,
         "locked",
         "the technical round is not open during the review"
     );
@@ -268,9 +279,14 @@ fn no_score_before_the_review_closes_and_a_rejected_bid_is_never_scored() {
     let closed = close(&mut s).unwrap();
     assert_eq!(kinds(&closed), ["round.closed", "round.started"]);
     let r = s.rejection(0, "A").unwrap();
-    assert_eq!((r.ground, r.votes, r.automatic), (Ground::NotResponsive, 3, false));
     assert_eq!(
-        act(&mut s, "e1", score("A", "tech", 40.0)).unwrap_err().code,
+        (r.ground, r.votes, r.automatic),
+        (Ground::NotResponsive, 3, false)
+    );
+    assert_eq!(
+        act(&mut s, "e1", score("A", "tech", 40.0))
+            .unwrap_err()
+            .code,
         "rejected"
     );
     assert_eq!(
@@ -290,10 +306,7 @@ fn no_score_before_the_review_closes_and_a_rejected_bid_is_never_scored() {
     let lot = &report["lots"][0];
     assert_eq!(lot["rejected"][0]["label"], "A");
     assert_eq!(lot["rejected"][0]["ground"], "not_responsive");
-    assert_eq!(
-        lot["rejected"][0]["basis"],
-        "招标投标法实施条例 第51条(六)"
-    );
+    assert_eq!(lot["rejected"][0]["basis"], "招标投标法实施条例 第51条(六)");
     assert_eq!(lot["ranking"].as_array().unwrap().len(), 2);
     // The rejected bid carries no score at all.
     assert!(
@@ -341,13 +354,17 @@ fn a_correction_binds_once_confirmed_and_rejects_when_refused_or_unanswered() {
     );
     act(&mut s, "e2", correct("A", 99_000)).unwrap();
     act(&mut s, "e2", correct("B", 111_000)).unwrap();
-    act(&mut s, "e3", Action::Clarify {
-        id: "q".into(),
-        lot: 0,
-        bid: "C".into(),
-        question: "报价明显偏低，请说明".into(),
-        topic: Topic::LowPrice,
-    })
+    act(
+        &mut s,
+        "e3",
+        Action::Clarify {
+            id: "q".into(),
+            lot: 0,
+            bid: "C".into(),
+            question: "报价明显偏低，请说明".into(),
+            topic: Topic::LowPrice,
+        },
+    )
     .unwrap();
     // A confirms, B refuses, C never explains.
     s.apply(&Event::new(
@@ -409,17 +426,20 @@ fn objective_items_must_agree_and_the_chair_resolves() {
     assert_eq!(s.phase, Phase::Signing);
 }
 
-
 #[test]
 fn a_replacement_redoes_the_closed_rounds_and_the_replaced_members_conclusions_are_void() {
     let mut s = seated(false);
     pass_review(&mut s);
     score_round(&mut s, "tech", &[40.0, 41.0, 42.0]);
     // e5 leaves mid-way through the technical round; e6 takes the seat.
-    act(&mut s, "e5", Action::Recuse {
-        id: "x".into(),
-        reason: "发现利害关系".into(),
-    })
+    act(
+        &mut s,
+        "e5",
+        Action::Recuse {
+            id: "x".into(),
+            reason: "发现利害关系".into(),
+        },
+    )
     .unwrap();
     s.apply(&Event::new(
         "member.replaced",
@@ -497,7 +517,11 @@ fn lots_are_ranked_apart_with_at_most_three_candidates_and_gp_fails_a_thin_lot()
     setup.bids[4].sme = true; // 94,000 less 10 % = 84,600: first in lot 1.
     setup.bids[2].lot_prices.insert(2, 60_000); // above lot 2's ceiling
     let mut s = seated_with(setup);
-    assert_eq!(s.setup.rounds(), [Round::Review], "nothing to score by hand");
+    assert_eq!(
+        s.setup.rounds(),
+        [Round::Review],
+        "nothing to score by hand"
+    );
     pass_review(&mut s);
     assert_eq!(s.phase, Phase::Signing);
     let report = s.report();
@@ -514,7 +538,12 @@ fn lots_are_ranked_apart_with_at_most_three_candidates_and_gp_fails_a_thin_lot()
     assert_eq!(lots[0]["candidates"][0]["evaluated_price_fen"], 84_600);
     assert_eq!(lots[1]["rejected"][0]["ground"], "above_ceiling");
     assert_eq!(labels(&lots[1]["candidates"]), Vec::<String>::new());
-    assert!(lots[1]["failed"].as_str().unwrap().contains("fewer than the 3"));
+    assert!(
+        lots[1]["failed"]
+            .as_str()
+            .unwrap()
+            .contains("fewer than the 3")
+    );
     assert_eq!(
         candidates_in(&report, Some(1))
             .iter()
@@ -540,19 +569,24 @@ fn a_report_closes_when_all_have_signed_or_refused_and_silence_counts_as_agreeme
     for e in ["e1", "e2", "e3"] {
         act(&mut s, e, sign(None)).unwrap();
     }
-    act(&mut s, "e4", Action::RefuseToSign {
-        id: "n".into(),
-        reason: Some("对技术评分有异议".into()),
-    })
+    act(
+        &mut s,
+        "e4",
+        Action::RefuseToSign {
+            id: "n".into(),
+            reason: Some("对技术评分有异议".into()),
+        },
+    )
     .unwrap();
-    assert_eq!(
-        act(&mut s, "e4", sign(None)).unwrap_err().code,
-        "duplicate"
-    );
-    let last = act(&mut s, "e5", Action::RefuseToSign {
-        id: "n".into(),
-        reason: None,
-    })
+    assert_eq!(act(&mut s, "e4", sign(None)).unwrap_err().code, "duplicate");
+    let last = act(
+        &mut s,
+        "e5",
+        Action::RefuseToSign {
+            id: "n".into(),
+            reason: None,
+        },
+    )
     .unwrap();
     assert_eq!(kinds(&last), ["report.refused", "room.closed"]);
     assert_eq!(last[0].payload["counts_as_agreement"], true);
@@ -575,7 +609,9 @@ fn scores_are_checked_final_and_flagged_when_far_from_the_others() {
         assert!(decided.is_ok(), "{ok}: {decided:?}");
     }
     assert_eq!(
-        act(&mut s, "e1", score("A", "price", 10.0)).unwrap_err().code,
+        act(&mut s, "e1", score("A", "price", 10.0))
+            .unwrap_err()
+            .code,
         "invalid"
     );
     for e in ["e1", "e2", "e3"] {
