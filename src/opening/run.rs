@@ -559,8 +559,9 @@ struct OpeningRecord<'a> {
     result: &'a str,
 }
 
-/// Publishes the opening record, wipes the released shares, and fails the
-/// tender when fewer bids are valid than its procedure's minimum
+/// Publishes the opening record (to the hall, to the bidders, and as a
+/// notice with its open-data release), wipes the released shares, and
+/// fails the tender when fewer bids are valid than its procedure's minimum
 /// (`tenders::limits`: e.g. 政府采购法 第36条 for government procurement
 /// tendering; none for a listing or an auction), citing the rule.
 fn complete(
@@ -619,6 +620,23 @@ fn complete(
         &record,
     )?;
     super::messages::opening_record(conn, &ctx, &row, now, opened.len())?;
+    // The record is public once read out (招标投标法 第36条: the bidders'
+    // names and prices are read out in public): a notice, whose OCDS
+    // release is the first to carry the bids.
+    tenders::publish_notice(
+        conn,
+        &ctx,
+        settings,
+        id.as_str(),
+        crate::tenders::model::NoticeKind::Opening,
+        &format!("{} — 开标记录 / opening record", row.title),
+        &format!(
+            "开标完成：开启投标文件 {} 份，有效 {valid} 份。The opening is complete: {} bid(s) \
+             opened, {valid} valid; the procedure {result}.",
+            opened.len(),
+            opened.len()
+        ),
+    )?;
     let mut events = vec![crate::hall::store::append(
         conn,
         id,

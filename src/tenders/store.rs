@@ -772,7 +772,8 @@ pub fn update_draft(
 }
 
 /// Publishes a notice for a tender, with its OCDS release built from the
-/// tender as it stands now (the caller has already applied its change).
+/// tender as it stands now (the caller has already applied its change) and,
+/// once the opening is complete, the bids it opened.
 pub fn publish_notice(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -798,7 +799,8 @@ pub fn publish_notice(
         published_at: ctx.now,
     };
     snapshot.notices.push(notice.clone());
-    let release = opendata::ocds::release(settings, &snapshot, &notice);
+    let opening = opendata::opening::completed_record(conn, tender_id)?;
+    let release = opendata::ocds::release(settings, &snapshot, &notice, opening.as_ref());
     let release_json = serde_json::to_string(&release).map_err(|e| AppError::Internal(e.into()))?;
     diesel::insert_into(notices::table)
         .values((
