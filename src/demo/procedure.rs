@@ -1243,17 +1243,19 @@ async fn run_live(state: &web::Data<AppState>, plan: &Plan) -> Result<(), AppErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluation::room::{RoomBid, RoomMember, Setup};
+    use crate::evaluation::room::{RoomBid, RoomLot, RoomMember, Setup};
 
     fn room() -> State {
-        let criteria = match super::super::scoring() {
-            Evaluation::ComprehensiveScoring { criteria, .. } => criteria,
-            _ => unreachable!(),
-        };
         State::new(Setup {
             tender_id: "t".into(),
-            criteria,
-            price_formula: PriceFormula::LowestPriceBase,
+            category: Category::GovernmentProcurement,
+            lots: vec![RoomLot {
+                lot: 0,
+                title: "t".into(),
+                evaluation: super::super::scoring(),
+                ceiling_fen: Some(1_000_000),
+            }],
+            per_lot: false,
             bids: ["A", "B", "C"]
                 .iter()
                 .enumerate()
@@ -1263,6 +1265,8 @@ mod tests {
                     bidder_org_id: format!("o{i}"),
                     bidder: format!("bidder {i}"),
                     price_fen: 100_000 + i as i64 * 1_000,
+                    lot_prices: Default::default(),
+                    sme: i == 1,
                 })
                 .collect(),
             members: (0..5)
@@ -1273,6 +1277,10 @@ mod tests {
                     venue: "NNG".into(),
                 })
                 .collect(),
+            items: goods_terms("交货期不超过 30 日").compliance,
+            sme_deduction_percent: Some(10.0),
+            min_compliant: 3,
+            min_compliant_basis: "政府采购法 第36条".into(),
             blind: true,
             deviation_percent: 30,
         })
@@ -1310,15 +1318,22 @@ mod tests {
         assert_eq!(s.phase, Phase::Closed);
         assert_eq!(signed, 5);
         assert_eq!(s.chair.as_deref(), Some("e0"));
-        for ((expert, bid, criterion), score) in &s.scores {
+        for ((expert, lot, bid, criterion), score) in &s.scores {
             if criterion == "service" {
                 assert_eq!(
                     score.points,
-                    s.scores[&("e0".into(), bid.clone(), criterion.clone())].points,
+                    s.scores[&("e0".into(), *lot, bid.clone(), criterion.clone())].points,
                     "{expert}"
                 );
             }
         }
         assert!(s.flagged.is_empty(), "{:?}", s.flagged);
+        assert_eq!(s.reviews.len(), 5 * 3, "every member passed every bid");
+        let report = s.report();
+        assert_eq!(report["lots"][0]["candidates"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            report["lots"][0]["bids"][1]["evaluated_price_fen"], 90_900,
+            "the small enterprise's price less 10 %"
+        );
     }
 }
