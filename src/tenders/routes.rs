@@ -433,7 +433,7 @@ pub async fn transition(
         // The opening has started: with every bid in and too few of them,
         // it ends here, unopened, and the tender fails (see
         // `opening::run::start_if_ready`); the caller sees where it stands.
-        crate::opening::run::start_if_ready(&state, tender.as_str()).await;
+        crate::opening::run::start_if_ready(state, tender.as_str()).await;
         let id = tender.clone();
         detail = state
             .db

@@ -127,8 +127,9 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
     let releases = feed["releases"].as_array().unwrap();
     assert_eq!(
         releases.len(),
-        11,
-        "six tenders, a clarification, an amendment, two openings and an evaluation"
+        12,
+        "six tenders, a clarification, an amendment, two openings, the finished one's opening \
+         record and an evaluation"
     );
     let tags: Vec<&str> = releases
         .iter()
