@@ -737,6 +737,24 @@ class Run(sb.Run):
     def timed(self, label: str, began: float) -> None:
         self.timings.append((label, time.monotonic() - began))
 
+    def wait_for_demo_procedure(self, timeout: float = 180) -> None:
+        """The demo data finishes a procedure in the background after
+        start-up (its agent 华信 and its committee are told as it goes).
+        Wait until its room has closed, which its agent sees as the report
+        becoming readable to it, so that every message after this is one
+        the script caused."""
+        agent = self.user("NNG", "enterprise", "广西华信招标代理有限公司")
+        tenders = self.api.expect(200, "GET", "/api/v1/tenders?per_page=100").json()["items"]
+        finished = [t["id"] for t in tenders if t["title"] == "南宁市第三中学理化生实验室设备采购项目"]
+        check(len(finished) == 1, f"the demo's finished procedure among {[t['title'] for t in tenders]}")
+        began = time.monotonic()
+        while self.api.call("GET", f"/api/v1/tenders/{finished[0]}/evaluation/report",
+                            token=agent.token).status != 200:
+            check(time.monotonic() - began < timeout,
+                  f"the demo's procedure did not finish within {timeout:.0f} s")
+            time.sleep(1)
+        self.note(f"the demo data's procedure finished {time.monotonic() - began:.0f} s after the check began")
+
     # -- the checks --------------------------------------------------------
 
     def main(self) -> None:
@@ -744,6 +762,7 @@ class Run(sb.Run):
         say(f"  tools: Python {sys.version.split()[0]}, aiosmtpd {aiosmtpd.__version__}, "
             f"{subprocess.run(['openssl', 'version'], capture_output=True, text=True).stdout.strip()}")
         t = self.step("sign in demo accounts with the demo fabric's keys")
+        self.wait_for_demo_procedure()
         self.tenderer = self.user(sb.TENDERER_ORG[0], "enterprise", sb.TENDERER_ORG[1])
         self.b_lzh = self.user("LZH", "enterprise", "柳州龙城机械制造有限公司")
         self.b_nng = self.user("NNG", "enterprise", "广西建工集团有限公司")
@@ -1501,7 +1520,7 @@ class Procedure:
         for s, _, _ in got:
             check("&lt;b&gt;进口&lt;/b&gt;" in s.body_html and "<b>进口</b>" not in s.body_html,
                   f"{s.user.label}: the question's markup is not escaped in the HTML: {s.body_html[:400]!r}")
-        deadline = sb.utc_now().replace(microsecond=0) + dt.timedelta(days=8)
+        deadline = sb.utc_now().replace(microsecond=0) + dt.timedelta(days=12)
         self.api.expect(201, "POST", f"/api/v1/tenders/{tid}/amendments", token=room.t_token,
                         body={"title": f"更正公告（第1号）{INJECTION}", "body": "交货期改为合同签订后 45 日。",
                               "changes_bids": True, "new_bid_deadline": sb.iso(deadline)})
