@@ -49,6 +49,8 @@ pub struct AppState {
     pub duties: crate::cluster::duty::Duties,
     /// E-mail out: the mailer, the retry policy, this process's figures.
     pub mail: Arc<crate::notify::worker::Delivery>,
+    /// The demo data's procedures to run, when this node loaded them.
+    pub demo: Option<crate::demo::procedure::Plan>,
 }
 
 #[cfg(test)]

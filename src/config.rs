@@ -96,6 +96,9 @@ pub struct Config {
     /// invitation not answered by then lapses and the next reserve is
     /// invited. Fixed for a committee when it is drawn.
     pub invitation_answer_minutes: u32,
+    /// Minutes after the first start at which the demo data's open tender
+    /// reaches its bid deadline and is opened, live (`crate::demo`).
+    pub demo_live_opening_minutes: u32,
 }
 
 impl Default for Config {
@@ -126,6 +129,7 @@ impl Default for Config {
             mail_retry_seconds: 30,
             mail_max_attempts: 10,
             invitation_answer_minutes: 60,
+            demo_live_opening_minutes: 10,
             session_minutes: 480,
             tls_cert: None,
             tls_key: None,
@@ -169,6 +173,7 @@ struct FileConfig {
     mail_retry_seconds: Option<u32>,
     mail_max_attempts: Option<u32>,
     invitation_answer_minutes: Option<u32>,
+    demo_live_opening_minutes: Option<u32>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -270,6 +275,10 @@ pub struct ConfigArgs {
     /// Minutes an expert has to answer an invitation to a committee [default: 60].
     #[arg(long, env = "GGZY_INVITATION_ANSWER_MINUTES", global = true)]
     pub invitation_answer_minutes: Option<u32>,
+    /// Minutes after the first start at which the demo data's open tender
+    /// is opened, live [default: 10].
+    #[arg(long, env = "GGZY_DEMO_LIVE_OPENING_MINUTES", global = true)]
+    pub demo_live_opening_minutes: Option<u32>,
 }
 
 impl ConfigArgs {
@@ -305,7 +314,8 @@ impl ConfigArgs {
             mail_from,
             mail_retry_seconds,
             mail_max_attempts,
-            invitation_answer_minutes
+            invitation_answer_minutes,
+            demo_live_opening_minutes
         );
         if self.smtp_url.is_some() {
             config.smtp_url = self.smtp_url.clone();
@@ -371,7 +381,8 @@ impl Config {
             mail_from,
             mail_retry_seconds,
             mail_max_attempts,
-            invitation_answer_minutes
+            invitation_answer_minutes,
+            demo_live_opening_minutes
         );
         if file.smtp_url.is_some() {
             self.smtp_url = file.smtp_url;
@@ -473,6 +484,10 @@ impl Config {
         anyhow::ensure!(
             (5..=1440).contains(&self.invitation_answer_minutes),
             "invitation_answer_minutes must be between 5 and 1440"
+        );
+        anyhow::ensure!(
+            (1..=1440).contains(&self.demo_live_opening_minutes),
+            "demo_live_opening_minutes must be between 1 and 1440"
         );
         anyhow::ensure!(
             self.max_json_bytes >= 1024,

@@ -59,6 +59,10 @@ pub enum AppError {
     Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The tender is by invitation and the caller's enterprise is not
+    /// invited (403 `not-invited`).
+    #[error("{0}")]
+    NotInvited(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
@@ -147,6 +151,12 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         403,
         "Forbidden",
         "The signed-in principal's role, league or organisation does not allow this action.",
+    ),
+    (
+        "not-invited",
+        403,
+        "Not invited",
+        "The tender is an invited tendering: only the enterprises it invites, by unified social credit code, may take its documents and bid (招标投标法 第17条; 政府采购法 第34条). The signed-in enterprise is not one of them.",
     ),
     (
         "not-found",
@@ -260,6 +270,7 @@ impl AppError {
             AppError::Validation { .. } => "validation-failed",
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
+            AppError::NotInvited(_) => "not-invited",
             AppError::NotFound(_) => "not-found",
             AppError::MethodNotAllowed { .. } => "method-not-allowed",
             AppError::Conflict(_) => "conflict",

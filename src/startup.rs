@@ -98,17 +98,20 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     } else {
         None
     };
-    if config.demo_data {
+    let demo = if config.demo_data {
         crate::demo::load_if_empty(
             &db,
             &blobs,
             &ocds,
             &config.data_dir.join("pki-demo"),
             (!folder.provisioned).then_some(folder.dir.as_path()),
-            clock.now(),
+            clock.as_ref(),
+            config.demo_live_opening_minutes,
             &keys.custodian.certificate,
-        )?;
-    }
+        )?
+    } else {
+        None
+    };
     let tsa = match early_tsa {
         Some(tsa) => tsa,
         None => {
@@ -172,6 +175,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         }),
         supervision_feed: crate::supervision::feed::Feed::default(),
         bus: crate::cluster::bus::Bus::default(),
+        demo,
         duties: match backend {
             crate::db::Backend::Sqlite => crate::cluster::duty::Duties::sole(),
             crate::db::Backend::Postgres => crate::cluster::duty::Duties::default(),
@@ -270,6 +274,7 @@ pub fn configure(
                 .service(tenders::routes::get_tender)
                 .service(tenders::routes::update_tender)
                 .service(tenders::routes::list_notices)
+                .service(tenders::routes::list_invitees)
                 .service(tenders::routes::transition_tender)
                 .service(tenders::routes::amend_tender)
                 .service(tenders::documents::upload_document)
@@ -312,6 +317,9 @@ pub fn configure(
                 .service(crate::experts::routes::contribute)
                 .service(crate::experts::routes::mark_no_show)
                 .service(crate::experts::routes::draw_record)
+                .service(crate::evaluation::qualification::routes::get_review)
+                .service(crate::evaluation::qualification::routes::record_finding)
+                .service(crate::evaluation::qualification::routes::conclude)
                 .service(crate::evaluation::routes::open_room)
                 .service(crate::evaluation::routes::get_room)
                 .service(crate::evaluation::routes::live)
@@ -538,6 +546,17 @@ impl Application {
             }
         });
         tasks.push(task.abort_handle());
+        // The demo data's procedures, on the node that loaded them.
+        if let Some(plan) = state.demo.clone() {
+            tasks.push(
+                actix_web::rt::spawn(crate::demo::procedure::finish(state.clone(), plan.clone()))
+                    .abort_handle(),
+            );
+            tasks.push(
+                actix_web::rt::spawn(crate::demo::procedure::open_live(state.clone(), plan))
+                    .abort_handle(),
+            );
+        }
         // actix's default gives a client 5 s to send its request head
         // after connecting; in a deadline surge of thousands of uploads on
         // two cores a bidder's head can wait longer than that in the

@@ -6,7 +6,9 @@
 //! supervisor's scope is given as its leaf hash alone, so every supervisor
 //! can still check the whole tree. So is, to every reader, an entry that
 //! names a bidder of a tender not yet opened ([`super::sealing`]): the
-//! hash covers it in full, its content waits for the opening.
+//! hash covers it in full, its content waits for the opening. So does, to a
+//! league's operators, an entry about a tender's committee or evaluation
+//! room until the tender's result is decided (招标投标法 第37条, 第44条).
 
 use super::entry::AuditEvent;
 use super::merkle;
@@ -155,7 +157,8 @@ pub struct LogEntry {
     /// SHA-256(0x00 || leaf_input), base64.
     pub leaf_hash: String,
     /// The canonical encoding, base64; null outside the reader's scope,
-    /// and while it names a bidder of a tender not yet opened.
+    /// while it names a bidder of a tender not yet opened, and (to a
+    /// league's operators) while it tells of a committee before the result.
     pub leaf_input: Option<String>,
     /// The event; null when `leaf_input` is.
     pub event: Option<AuditEvent>,

@@ -1,7 +1,8 @@
 //! Reading the audit events (operators, and supervisors within their
 //! scope): a query with filters and pages, and exports as CSV or JSON Lines.
 //! Events that name a bidder of a tender not yet opened are left out of
-//! both until the opening ([`super::sealing`]).
+//! both until the opening, and events about a tender's committee or room,
+//! for a league's operators, until its result ([`super::sealing`]).
 
 use super::entry::{AuditEvent, AuditRow};
 use crate::app::AppState;
@@ -105,6 +106,9 @@ impl EventFilter {
             q = q.filter(audit_events::seq.gt(s));
         }
         q = q.filter(unsealed(reader));
+        if !reader.sees_committee(false) {
+            q = q.filter(committee_unsealed());
+        }
         if let Reader::Operator(Some(league)) = reader {
             // A league's operators read its tenders' events only.
             let theirs = tenders::table
@@ -195,6 +199,41 @@ fn unsealed(
     )
 }
 
+/// The events a reader who does not read committees before the result (a
+/// league's operators) may read: those that tell nothing of a committee or
+/// its room, and those about a tender whose result is decided (the rule of
+/// [`super::sealing::concerns_committee`], in SQL). As with bidders, the
+/// sealed ones are left out whole, from the items and the count.
+fn committee_unsealed() -> Box<
+    dyn BoxableExpression<
+            audit_events::table,
+            crate::db::MultiBackend,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+> {
+    use super::sealing::{COMMITTEE_ACTIONS, EXPERT_ROLE, decided_codes};
+    let decided = tenders::table
+        .select(tenders::id.nullable())
+        .filter(tenders::status.eq_any(decided_codes()));
+    let mut about: Box<
+        dyn BoxableExpression<
+                audit_events::table,
+                crate::db::MultiBackend,
+                SqlType = diesel::sql_types::Bool,
+            >,
+    > = Box::new(audit_events::actor_role.eq(EXPERT_ROLE));
+    for prefix in COMMITTEE_ACTIONS {
+        about = Box::new(about.or(audit_events::action.like(format!("{prefix}%"))));
+    }
+    Box::new(
+        audit_events::tender_id
+            .is_null()
+            .nullable()
+            .or(diesel::dsl::not(about).nullable())
+            .or(audit_events::tender_id.eq_any(decided)),
+    )
+}
+
 /// A page of audit events, and what is left out of it until the opening.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventPage {
@@ -206,7 +245,8 @@ pub struct EventPage {
     pub total: i64,
     /// Always there, whether or not anything was left out: events whose
     /// actor or subject is a bidder of a tender not yet opened are not
-    /// listed, nor counted, until the opening.
+    /// listed, nor counted, until the opening; nor, to a league's
+    /// operators, events about a committee or its room until the result.
     pub sealed: String,
 }
 
@@ -223,7 +263,9 @@ pub struct PageParams {
 
 /// Audit events in scope, oldest first. Until a tender's opening starts,
 /// events whose actor or subject is one of its bidders are left out (and
-/// not counted); the answer's `sealed` says so.
+/// not counted); until its result is decided, so are events about its
+/// committee or room, to everyone but supervisors in scope and platform
+/// operators (招标投标法 第37条, 第44条); the answer's `sealed` says so.
 #[utoipa::path(
     tag = "audit",
     params(EventFilter, PageParams),
@@ -269,7 +311,11 @@ pub async fn list_events(
                 page,
                 per_page,
                 total,
-                sealed: super::sealing::SEALED_NOTE.to_string(),
+                sealed: format!(
+                    "{} {}",
+                    super::sealing::SEALED_NOTE,
+                    super::sealing::COMMITTEE_NOTE
+                ),
             })
         })
         .await?;

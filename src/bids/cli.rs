@@ -807,17 +807,21 @@ fn accept_all(_: &[u8], _: crate::seals::CertRole, _: DateTime<Utc>) -> Decision
 /// can be checked without the platform: that the seal names this
 /// certificate and is valid now, and that the signature verifies. Whether
 /// the seal authority is recognised is the platform's decision.
-fn seal_manifest(seal_path: &Path, manifest: &str, signer: &Signer) -> anyhow::Result<Vec<u8>> {
-    let seal = read_file(seal_path)?;
+fn seal_manifest(
+    seal: &[u8],
+    seal_name: &str,
+    manifest: &str,
+    signer: &Signer,
+) -> anyhow::Result<Vec<u8>> {
     let signature = crate::seals::sign(
-        &seal,
+        seal,
         crate::seals::DocumentInput::Bytes(manifest.as_bytes()),
         "bid documents manifest",
         Utc::now(),
         &signer.cert,
         &signer.key,
     )
-    .map_err(|e| anyhow!("sealing with {}: {e}", seal_path.display()))?;
+    .map_err(|e| anyhow!("sealing with {seal_name}: {e}"))?;
     let report = crate::seals::verify_signature(
         &signature,
         crate::seals::DocumentInput::Bytes(manifest.as_bytes()),
@@ -832,8 +836,7 @@ fn seal_manifest(seal_path: &Path, manifest: &str, signer: &Signer) -> anyhow::R
             .map(|c| format!("{}: {}", c.name, c.detail))
             .collect();
         bail!(
-            "the seal {} cannot be applied with this certificate: {}",
-            seal_path.display(),
+            "the seal {seal_name} cannot be applied with this certificate: {}",
             failures.join("; ")
         );
     }
@@ -850,6 +853,71 @@ fn inside(out: &Path, folder: &Path) -> bool {
         (Ok(parent), Ok(folder)) => parent.starts_with(folder),
         _ => false,
     }
+}
+
+/// Makes a bid envelope from a folder of documents (whose manifest the
+/// caller read) and a price schedule: the container, sealed over the
+/// manifest with `seal` (an SES_Seal, DER, and what to call it in a
+/// refusal) if given, checked as the
+/// opening will check it, signed, encrypted to `opening` and (with
+/// `outer`) signed again. What `ggzy bid pack` writes, and how the demo
+/// data's bidders bid (`crate::demo::procedure`).
+#[allow(clippy::too_many_arguments)]
+pub fn pack_envelope(
+    documents: &Path,
+    manifest: &container::Manifest,
+    schedule: &PriceSchedule,
+    signer: &Signer,
+    seal: Option<(&[u8], &str)>,
+    opening: &X509,
+    cipher: ContentCipher,
+    outer: bool,
+) -> anyhow::Result<Vec<u8>> {
+    let seal_signature = seal
+        .map(|(seal, name)| seal_manifest(seal, name, &manifest.text(), signer))
+        .transpose()?;
+    let (zip, written) = container::build(
+        documents,
+        schedule,
+        seal_signature.as_deref(),
+        std::io::Cursor::new(Vec::new()),
+    )
+    .context("making the bid container")?;
+    ensure!(
+        written == *manifest,
+        "documents in {} changed while the bid was being packed: run the command again",
+        documents.display()
+    );
+    let zip = zip.into_inner();
+    // Every rule the opening applies to the container, applied now.
+    container::read(&zip).context("the bid container would be refused at the opening")?;
+    let der = envelope::pack(
+        &zip,
+        &signer.cert,
+        &signer.key,
+        &signer.chain,
+        opening,
+        cipher,
+        outer,
+    )
+    .map_err(|e| {
+        let sm2 = matches!(
+            crate::seals::Algorithm::for_key(&signer.key),
+            Ok(crate::seals::Algorithm::Sm2Sm3)
+        );
+        if sm2 {
+            anyhow!(e).context(
+                "this OpenSSL cannot make CMS signatures with SM2 keys (`openssl cms -sign` fails \
+                 the same way): sign the bid with an RSA or P-256 certificate",
+            )
+        } else {
+            anyhow!(e)
+        }
+    })?;
+    drop(zip);
+    let unwrapped = envelope::unwrap_outer(&der[..], std::io::sink())?;
+    unwrapped.envelope.check_addressed_to(opening)?;
+    Ok(der)
 }
 
 fn pack(args: PackArgs) -> anyhow::Result<()> {
@@ -887,57 +955,28 @@ fn pack(args: PackArgs) -> anyhow::Result<()> {
             bail!("give the tender's opening certificate: --opening-cert, or --server and --tender")
         }
     };
-    let seal_signature = args
+    let seal = args
         .seal
         .as_deref()
-        .map(|seal| seal_manifest(seal, &manifest.text(), &signer))
+        .map(|path| Ok::<_, anyhow::Error>((read_file(path)?, path.display().to_string())))
         .transpose()?;
-    let (zip, written) = container::build(
-        &args.documents,
-        &schedule,
-        seal_signature.as_deref(),
-        std::io::Cursor::new(Vec::new()),
-    )
-    .context("making the bid container")?;
-    ensure!(
-        written == manifest,
-        "documents in {} changed while the bid was being packed: run the command again",
-        args.documents.display()
-    );
-    let zip = zip.into_inner();
-    // Every rule the opening applies to the container, applied now.
-    container::read(&zip).context("the bid container would be refused at the opening")?;
     let cipher = if args.cbc {
         ContentCipher::Cbc
     } else {
         ContentCipher::Gcm
     };
-    let der = envelope::pack(
-        &zip,
-        &signer.cert,
-        &signer.key,
-        &signer.chain,
+    let der = pack_envelope(
+        &args.documents,
+        &manifest,
+        &schedule,
+        &signer,
+        seal.as_ref()
+            .map(|(bytes, name)| (bytes.as_slice(), name.as_str())),
         &opening,
         cipher,
         !args.no_outer,
-    )
-    .map_err(|e| {
-        let sm2 = matches!(
-            crate::seals::Algorithm::for_key(&signer.key),
-            Ok(crate::seals::Algorithm::Sm2Sm3)
-        );
-        if sm2 {
-            anyhow!(e).context(
-                "this OpenSSL cannot make CMS signatures with SM2 keys (`openssl cms -sign` fails \
-                 the same way): sign the bid with an RSA or P-256 certificate",
-            )
-        } else {
-            anyhow!(e)
-        }
-    })?;
-    drop(zip);
-    let outer = envelope::unwrap_outer(&der[..], std::io::sink())?;
-    outer.envelope.check_addressed_to(&opening)?;
+    )?;
+    let seal_signature = seal.as_ref();
     write_whole(&args.out, &der, args.force)?;
     let sha256 = crate::identity::hex(&openssl::sha::sha256(&der));
     println!("wrote: {}", args.out.display());

@@ -36,7 +36,9 @@
 //! at most 100; names of 1 to 100 characters, values of at most 2,000; a
 //! name may appear once) are required; `lots` is optional: the tender's lot
 //! numbers (each once), each with its price (> 0) and optionally its
-//! duration, and then the total must be the sum of the lots' prices. No
+//! duration, and then the total must be the sum of the lots' prices;
+//! `sme` (boolean, default false) declares a small or micro enterprise,
+//! whose price government procurement reduces for the evaluation. No
 //! other field is allowed.
 //!
 //! # The documents digest
@@ -276,6 +278,11 @@ pub struct PriceSchedule {
     pub key_terms: KeyTerms,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lots: Vec<LotPrice>,
+    /// The bidder declares itself a small or micro enterprise
+    /// (中小企业声明函, 财库〔2020〕46号): government procurement then
+    /// deducts the tender's percentage from its price for the evaluation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sme: bool,
 }
 
 pub const MAX_DURATION_DAYS: u32 = 36_500;
@@ -888,6 +895,7 @@ mod tests {
 
     fn schedule() -> PriceSchedule {
         PriceSchedule {
+            sme: false,
             total_price_fen: 123_456_789,
             duration_days: 180,
             key_terms: KeyTerms(vec![

@@ -13,6 +13,7 @@ use crate::audit::AuditContext;
 use crate::error::AppError;
 use crate::identity::sessions::Binding;
 use crate::identity::{Principal, Role};
+use crate::tenders::invitees;
 use crate::tenders::model::TenderStatus;
 use crate::tenders::routes::parse_id;
 use crate::tenders::store::{self as tenders, TenderRow};
@@ -215,6 +216,7 @@ async fn check_and_record(
         .write(move |conn| {
             tenders::lock(conn, &id)?;
             let row = tenders::load_row(conn, &id)?;
+            invitees::require_invited(conn, &row, Some(org.as_str()), "bid")?;
             accepting(conn, &row, ctx.now)?;
             let bid = store::record_bid(
                 conn,
@@ -309,6 +311,47 @@ pub async fn submit_bid(
         .json(receipt))
 }
 
+/// Submits an envelope made on this server, as [`submit_bid`] submits one
+/// uploaded in one request: kept as an upload's part, then checked, stamped
+/// and recorded by [`complete`]. The demo data's bidders bid through it
+/// (`crate::demo::procedure`), signed in as their enterprise's certificate
+/// (`certificate`, DER).
+pub async fn submit_envelope(
+    state: &web::Data<AppState>,
+    ctx: AuditContext,
+    principal: &Principal,
+    certificate: Vec<u8>,
+    tender_id: &TenderId,
+    envelope: &[u8],
+) -> Result<Receipt, AppError> {
+    principal.require_any(&[Role::Bidder])?;
+    let (Some(user), Some(organisation)) = (&principal.user_id, &principal.organisation) else {
+        return Err(AppError::Forbidden(
+            "this account belongs to no enterprise and cannot bid".into(),
+        ));
+    };
+    let who = Bidder {
+        user: user.clone(),
+        organisation: organisation.clone(),
+        certificate,
+    };
+    check_tender(state, tender_id, principal).await?;
+    let part_id = uuid::Uuid::new_v4().to_string();
+    state.uploads.create(&part_id)?;
+    let part = state.uploads.part_path(&part_id);
+    let written = std::fs::write(&part, envelope)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("keeping the envelope")));
+    let result = match written {
+        Ok(()) => {
+            let now = state.clock.now();
+            complete(state, ctx, &who, tender_id, part, None, now, None).await
+        }
+        Err(e) => Err(e),
+    };
+    state.uploads.remove(&part_id);
+    result
+}
+
 /// The tender's opening certificate, to check a bid against as it arrives.
 async fn opening_certificate(
     state: &web::Data<AppState>,
@@ -321,7 +364,9 @@ async fn opening_certificate(
         .await
 }
 
-/// Refuses early (before a body is read) what would be refused at the end.
+/// Refuses early (before a body is read) what would be refused at the end:
+/// a tender the bidder cannot see, one it is not invited to (invited
+/// tendering, 403 `not-invited`), one not taking bids.
 async fn check_tender(
     state: &web::Data<AppState>,
     id: &TenderId,
@@ -331,7 +376,12 @@ async fn check_tender(
     let (id, principal) = (id.clone(), principal.clone());
     let row = state
         .db
-        .read(move |conn| tenders::load_visible(conn, &id, &principal))
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let org = principal.organisation.as_ref().map(|o| o.as_str());
+            invitees::require_invited(conn, &row, org, "bid")?;
+            Ok(row)
+        })
         .await?;
     open_for_bids(&row, now)?;
     Ok(row)
@@ -359,6 +409,7 @@ pub struct NewUpload {
     responses(
         (status = 201, body = UploadView),
         (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem),
         (status = 413, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)
@@ -401,6 +452,7 @@ pub async fn start_upload(
             .write(move |conn| {
                 tenders::lock(conn, &id)?;
                 let row = tenders::load_row(conn, &id)?;
+                invitees::require_invited(conn, &row, Some(org.as_str()), "bid")?;
                 open_for_bids(&row, ctx.now)?;
                 if store::open_uploads_of(conn, &row.id, &org)? >= MAX_OPEN_UPLOADS {
                     return Err(AppError::Conflict(format!(

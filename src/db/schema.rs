@@ -146,6 +146,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         seal_required -> Bool,
+        terms_json -> Text,
     }
 }
 
@@ -156,6 +157,8 @@ diesel::table! {
         title -> Text,
         description -> Text,
         budget_fen -> BigInt,
+        evaluation_json -> Nullable<Text>,
+        ceiling_price_fen -> Nullable<BigInt>,
     }
 }
 
@@ -777,3 +780,50 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(procedure_documents, organisations);
+
+diesel::table! {
+    /// The purchaser's qualification review, one finding per valid bid
+    /// (government procurement tendering, 87号令 第44条).
+    qualification_findings (bid_id) {
+        bid_id -> Text,
+        tender_id -> Text,
+        qualified -> Bool,
+        reason -> Text,
+        document -> Text,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The qualification review concluded, once per tender.
+    qualification_conclusions (tender_id) {
+        tender_id -> Text,
+        reviewed -> Integer,
+        qualified -> Integer,
+        minimum -> Integer,
+        passed -> Bool,
+        concluded_by -> Nullable<Text>,
+        concluded_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(qualification_findings, bids);
+diesel::allow_tables_to_appear_in_same_query!(qualification_findings, organisations);
+diesel::joinable!(qualification_findings -> bids (bid_id));
+
+diesel::table! {
+    /// The enterprises an invited tender invites, by credit code.
+    tender_invitees (tender_id, credit_code) {
+        tender_id -> Text,
+        credit_code -> Text,
+        position -> Integer,
+        org_id -> Nullable<Text>,
+        invited_at -> Nullable<Timestamp>,
+        notified_users -> Integer,
+    }
+}
+
+diesel::joinable!(tender_invitees -> tenders (tender_id));
+diesel::allow_tables_to_appear_in_same_query!(tender_invitees, tenders);
+diesel::allow_tables_to_appear_in_same_query!(tender_invitees, organisations);

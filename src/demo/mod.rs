@@ -7,6 +7,7 @@
 //! database, through the same store functions (and audit hook) as the API.
 
 pub mod fabric;
+pub mod procedure;
 
 use crate::audit::AuditContext;
 use crate::db::Db;
@@ -110,6 +111,28 @@ pub const ORGANISATIONS: &[DemoOrganisation] = &[
         name: "广西建工集团有限公司",
         credit17: "91450000MA5L13579",
     },
+    // The bidders of the demo procedures ([`procedure`]): enrolled as
+    // bidders when they first bid, as at a first sign-in.
+    DemoOrganisation {
+        league: "NNG",
+        name: "南宁智慧校园科技有限公司",
+        credit17: "91450100MA5R10017",
+    },
+    DemoOrganisation {
+        league: "NNG",
+        name: "广西华蓝教育装备有限公司",
+        credit17: "91450100MA5R20025",
+    },
+    DemoOrganisation {
+        league: "NNG",
+        name: "南宁博创电子设备有限公司",
+        credit17: "91450100MA5R30033",
+    },
+    DemoOrganisation {
+        league: "LZH",
+        name: "柳州鹏达教学设备有限公司",
+        credit17: "91450200MA5R40041",
+    },
 ];
 
 /// A demo organisation as created: its id and credit code.
@@ -139,29 +162,47 @@ fn demo_organisation(
 /// timestamp authority becomes the platform's, installed in `tsa_into`;
 /// with none (a provisioned key set, never written), the platform's own
 /// stays.
+///
+/// Returns the demo procedures to run once the server listens
+/// ([`procedure::finish`], [`procedure::open_live`]) when it loaded them:
+/// on this node only, so in a cluster once. The live tender opens
+/// `live_minutes` after the load.
+#[allow(clippy::too_many_arguments)]
 pub fn load_if_empty(
     db: &Db,
     blobs: &BlobStore,
     settings: &OcdsSettings,
     fabric_dir: &Path,
     tsa_into: Option<&Path>,
-    now: DateTime<Utc>,
+    clock: &dyn crate::clock::Clock,
+    live_minutes: u32,
     platform: &openssl::x509::X509,
-) -> anyhow::Result<()> {
-    let now = now.trunc_subsecs(0);
+) -> anyhow::Result<Option<procedure::Plan>> {
+    let now = clock.now().trunc_subsecs(0);
     let loaded = db.write_blocking(|conn| {
         // Nodes starting together on an empty database take turns: the
         // first loads, the others then find the leagues there.
         crate::db::cluster_duty_in_transaction(conn, crate::db::ClusterDuty::DemoData)?;
         let n: i64 = leagues::table.count().get_result(conn)?;
         if n > 0 {
-            return Ok(false);
+            return Ok(None);
         }
-        load(conn, blobs, settings, fabric_dir, now, platform)?;
-        Ok(true)
+        let plan = load(
+            conn,
+            blobs,
+            settings,
+            fabric_dir,
+            now,
+            &Later {
+                clock,
+                live_minutes,
+            },
+            platform,
+        )?;
+        Ok(Some(plan))
     });
     match loaded {
-        Ok(true) => {
+        Ok(Some(plan)) => {
             tracing::info!("demo data loaded");
             if let Some(keys_dir) = tsa_into {
                 let gx = fabric_dir.join("GX");
@@ -178,11 +219,19 @@ pub fn load_if_empty(
                 path = %fabric_dir.display(),
                 "demo trust fabric written: its unencrypted keys sign in as the demo enterprises, experts and supervisors (DEMO MATERIAL — NOT FOR PRODUCTION)"
             );
+            Ok(Some(plan))
         }
-        Ok(false) => {}
+        Ok(None) => Ok(None),
         Err(e) => anyhow::bail!("loading demo data: {e}"),
     }
-    Ok(())
+}
+
+/// What the demo procedures are timed by: the clock when they are set up
+/// (the load's `now` is read before the fabric's keys are made), and the
+/// minutes to the live opening.
+struct Later<'a> {
+    clock: &'a dyn crate::clock::Clock,
+    live_minutes: u32,
 }
 
 /// Custody for a demo tender: the publisher if it has a certificate, a
@@ -225,6 +274,70 @@ fn demo_custody(
     })
 }
 
+/// Drafts a demo tender as `by` two hours before its documents become
+/// available, attaches its document, and publishes it then, with the
+/// demo's custody of its opening key: as its organiser would through the
+/// API, dated when it happened.
+fn publish(
+    conn: &mut crate::db::DbConn,
+    blobs: &BlobStore,
+    settings: &OcdsSettings,
+    platform: &openssl::x509::X509,
+    by: &Principal,
+    parties: &Parties,
+    input: &TenderInput,
+) -> Result<TenderId, AppError> {
+    let start = input.dates.documents_available_at;
+    let created = context(by, start - Duration::hours(2));
+    let id = tenders::insert_draft(conn, &created, input, parties)?;
+    let doc = format!(
+        "# {}\n\n招标文件（示例）。本文件为演示数据，由平台首次启动时生成。\n\nThis is a demo tender document generated on first start.\n",
+        input.title
+    );
+    let blob = blobs.put_bytes(doc.as_bytes())?;
+    let row = tenders::load_row(conn, &id)?;
+    record_document(
+        conn,
+        &created,
+        &row,
+        &NewDocument {
+            title: "招标文件 / Tender documents",
+            filename: "招标文件.md",
+            media_type: "text/markdown",
+            blob: &blob,
+        },
+    )?;
+    let row = tenders::load_row(conn, &id)?;
+    let publish = TransitionInput {
+        action: Action::Publish,
+        reason: String::new(),
+        custody: Some(demo_custody(conn, &parties.league, by)?),
+        winner_bid_id: None,
+    };
+    let published = context(by, start);
+    tenders::transition(conn, &published, settings, &row, &publish)?;
+    // The opening key pair from the pool made ahead at start-up, as a
+    // publication through the API takes it.
+    let key = crate::opening::keypool::shared()
+        .take_or_make()
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening key pair")))?;
+    let mut key = Some(key);
+    crate::opening::store::on_transition(conn, &published, &row, &publish, platform, &mut key)?;
+    Ok(id)
+}
+
+/// `by` acting at `at`, as a request of theirs would be recorded.
+fn context(by: &Principal, at: DateTime<Utc>) -> AuditContext {
+    AuditContext {
+        principal: by.clone(),
+        role: by.roles.first().copied(),
+        client_addr: None,
+        device: None,
+        request_id: None,
+        now: at,
+    }
+}
+
 fn code(raw: &str) -> LeagueCode {
     LeagueCode::parse(raw).expect("demo league codes are valid")
 }
@@ -242,13 +355,69 @@ fn load(
     settings: &OcdsSettings,
     fabric_dir: &Path,
     now: DateTime<Utc>,
+    later: &Later<'_>,
     platform: &openssl::x509::X509,
-) -> Result<(), AppError> {
+) -> Result<procedure::Plan, AppError> {
     // Key generation, RSA above all, is most of the demo load's time.
     let built = fabric::build(now).context("building the demo trust fabric")?;
-    load_records(conn, blobs, settings, now, &built, platform)?;
+    let plan = load_records(
+        conn,
+        blobs,
+        settings,
+        now,
+        &built,
+        platform,
+        |conn, agent, parties| {
+            procedure::set_up(
+                conn,
+                blobs,
+                settings,
+                platform,
+                agent,
+                parties,
+                &scoring(),
+                later.clock.now().trunc_subsecs(0),
+                later.live_minutes,
+                fabric_dir,
+            )
+        },
+    )?;
     fabric::write(fabric_dir, &built)?;
-    Ok(())
+    Ok(plan)
+}
+
+/// The demo's comprehensive scoring (government procurement of goods: the
+/// price weighs 30 of 100, scored from the lowest price).
+fn scoring() -> Evaluation {
+    Evaluation::ComprehensiveScoring {
+        criteria: vec![
+            Criterion {
+                code: "tech".into(),
+                name: "技术方案".into(),
+                kind: CriterionKind::Technical,
+                weight: 50,
+                requires_reason: true,
+                objective: false,
+            },
+            Criterion {
+                code: "service".into(),
+                name: "商务与售后服务".into(),
+                kind: CriterionKind::Commercial,
+                weight: 20,
+                requires_reason: false,
+                objective: true,
+            },
+            Criterion {
+                code: "price".into(),
+                name: "价格".into(),
+                kind: CriterionKind::Price,
+                weight: 30,
+                requires_reason: false,
+                objective: true,
+            },
+        ],
+        price_formula: PriceFormula::LowestPriceBase,
+    }
 }
 
 fn load_records(
@@ -258,7 +427,12 @@ fn load_records(
     now: DateTime<Utc>,
     built: &crate::pki::demo::DemoFabric,
     platform: &openssl::x509::X509,
-) -> Result<(), AppError> {
+    procedures: impl FnOnce(
+        &mut crate::db::DbConn,
+        &Principal,
+        &Parties,
+    ) -> Result<procedure::Plan, AppError>,
+) -> Result<procedure::Plan, AppError> {
     let system = AuditContext::system(now - Duration::days(40));
     for (c, name, name_en, parent) in LEAGUES {
         crate::leagues::insert(
@@ -349,40 +523,8 @@ fn load_records(
         ],
     )?;
 
-    let scoring = Evaluation::ComprehensiveScoring {
-        criteria: vec![
-            Criterion {
-                code: "tech".into(),
-                name: "技术方案".into(),
-                kind: CriterionKind::Technical,
-                weight: 50,
-                requires_reason: true,
-            },
-            Criterion {
-                code: "service".into(),
-                name: "商务与售后服务".into(),
-                kind: CriterionKind::Commercial,
-                weight: 20,
-                requires_reason: false,
-            },
-            Criterion {
-                code: "price".into(),
-                name: "价格".into(),
-                kind: CriterionKind::Price,
-                weight: 30,
-                requires_reason: false,
-            },
-        ],
-        price_formula: PriceFormula::LowestPriceBase,
-    };
-    let ctx = |p: &Principal, at: DateTime<Utc>| AuditContext {
-        principal: p.clone(),
-        role: p.roles.first().copied(),
-        client_addr: None,
-        device: None,
-        request_id: None,
-        now: at,
-    };
+    let scoring = scoring();
+    let ctx = context;
     let dates = |start: DateTime<Utc>, days: i64| KeyDates {
         documents_available_at: start,
         clarification_deadline: start + Duration::days(days - 12),
@@ -419,16 +561,37 @@ fn load_records(
                         title: "第一包：交互式智能黑板".into(),
                         description: "共 320 套".into(),
                         budget_fen: 800_000_000,
+                        evaluation: None,
+                        ceiling_price_fen: None,
                     },
                     LotInput {
                         title: "第二包：学生终端".into(),
                         description: "共 2400 台".into(),
                         budget_fen: 480_000_000,
+                        evaluation: None,
+                        ceiling_price_fen: None,
                     },
                 ],
                 evaluation: scoring.clone(),
                 dates: dates(now - Duration::days(2), 26),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms {
+                    subject: Some(Subject::Goods),
+                    bid_validity_days: Some(90),
+                    sme_price_deduction_percent: Some(10.0),
+                    qualification: vec![ReviewItem {
+                        code: "licence".into(),
+                        name: "具有独立承担民事责任的能力".into(),
+                        document: "营业执照".into(),
+                    }],
+                    compliance: vec![ReviewItem {
+                        code: "delivery".into(),
+                        name: "交货期不超过 60 日".into(),
+                        document: "投标函".into(),
+                    }],
+                    ..ProcedureTerms::default()
+                },
             },
         },
         Demo {
@@ -451,6 +614,23 @@ fn load_records(
                 evaluation: Evaluation::LowestEvaluatedPrice,
                 dates: dates(now - Duration::days(1), 30),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms {
+                    subject: Some(Subject::Works),
+                    ceiling_price_fen: Some(8_400_000_000),
+                    bid_validity_days: Some(90),
+                    qualification: vec![ReviewItem {
+                        code: "grade".into(),
+                        name: "市政公用工程施工总承包二级及以上资质".into(),
+                        document: "资质证书".into(),
+                    }],
+                    compliance: vec![ReviewItem {
+                        code: "period".into(),
+                        name: "工期不超过 540 日历天".into(),
+                        document: "投标函".into(),
+                    }],
+                    ..ProcedureTerms::default()
+                },
             },
         },
         Demo {
@@ -470,9 +650,11 @@ fn load_records(
                     currency: Currency::cny(),
                 },
                 lots: vec![],
-                evaluation: Evaluation::LowestEvaluatedPrice,
+                evaluation: Evaluation::HighestPrice,
                 dates: dates(now - Duration::days(40), 25),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms::default(),
             },
         },
         Demo {
@@ -492,9 +674,11 @@ fn load_records(
                     currency: Currency::cny(),
                 },
                 lots: vec![],
-                evaluation: Evaluation::LowestEvaluatedPrice,
+                evaluation: Evaluation::HighestPrice,
                 dates: dates(now, 35),
                 seal_required: false,
+                invitees: Vec::new(),
+                terms: ProcedureTerms::default(),
             },
         },
     ];
@@ -507,41 +691,19 @@ fn load_records(
     let mut ids: Vec<(TenderId, Principal, DateTime<Utc>)> = Vec::new();
     for demo in demos {
         let start = demo.input.dates.documents_available_at;
-        let created = ctx(&demo.by, start - Duration::hours(2));
         let parties = Parties {
             league: demo.league.clone(),
             tenderer: demo.tenderer.clone(),
             agent: demo.agent.clone(),
         };
-        let id = tenders::insert_draft(conn, &created, &demo.input, &parties)?;
-        let doc = format!(
-            "# {}\n\n招标文件（示例）。本文件为演示数据，由平台首次启动时生成。\n\nThis is a demo tender document generated on first start.\n",
-            demo.input.title
-        );
-        let blob = blobs.put_bytes(doc.as_bytes())?;
-        let row = tenders::load_row(conn, &id)?;
-        record_document(
+        let id = publish(
             conn,
-            &created,
-            &row,
-            &NewDocument {
-                title: "招标文件 / Tender documents",
-                filename: "招标文件.md",
-                media_type: "text/markdown",
-                blob: &blob,
-            },
-        )?;
-        let row = tenders::load_row(conn, &id)?;
-        let publish = TransitionInput {
-            action: Action::Publish,
-            reason: String::new(),
-            custody: Some(demo_custody(conn, &demo.league, &demo.by)?),
-            winner_bid_id: None,
-        };
-        let published = ctx(&demo.by, start);
-        tenders::transition(conn, &published, settings, &row, &publish)?;
-        crate::opening::store::on_transition(
-            conn, &published, &row, &publish, platform, &mut None,
+            blobs,
+            settings,
+            platform,
+            &demo.by,
+            &parties,
+            &demo.input,
         )?;
         ids.push((id, demo.by, start));
     }
@@ -612,5 +774,17 @@ fn load_records(
         platform,
         &mut None,
     )?;
-    Ok(())
+
+    // The procedures that run once the server listens: a tender of the
+    // agent's for the education bureau, finished within seconds, and one
+    // opened live minutes later (`procedure`).
+    procedures(
+        conn,
+        &agent_user,
+        &Parties {
+            league: nng.clone(),
+            tenderer: edu.id.clone(),
+            agent: Some(agency.id.clone()),
+        },
+    )
 }

@@ -7,9 +7,15 @@
 //! against it), `store` persists events before they are broadcast and
 //! rebuilds rooms after a restart, `live` is one member's or watcher's
 //! socket (the hall's live machinery, with actions), `report` renders the
-//! evaluation report, `routes` is the HTTP shell.
+//! evaluation report, `disclosure` is what the public reads of it after
+//! the result, `routes` is the HTTP shell. `qualification` is the
+//! purchaser's qualification review that comes before the room in
+//! government procurement tendering (87号令 第44条).
 
+pub mod disclosure;
 pub mod live;
+pub mod outcome;
+pub mod qualification;
 pub mod report;
 pub mod room;
 pub mod routes;

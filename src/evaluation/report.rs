@@ -65,40 +65,88 @@ pub fn html(tender_title: &str, report: &Value, sha256: &str, signatures: &[Valu
             role
         );
     }
-    h.push_str("</table><h2>评审结果 Scores (means of the sitting members)</h2><table><tr><th>Bid</th><th>Bidder</th><th>Price (yuan)</th>");
-    let criteria: Vec<String> = report["criteria"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| c["code"].as_str().unwrap_or_default().to_string())
-        .collect();
-    for c in &criteria {
-        let _ = write!(h, "<th>{}</th>", esc(c));
-    }
-    h.push_str("<th>Total</th></tr>");
-    for b in report["bids"].as_array().into_iter().flatten() {
+    h.push_str("</table>");
+    for lot in report["lots"].as_array().into_iter().flatten() {
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td>",
-            text(&b["label"]),
-            text(&b["bidder"]),
-            yuan(&b["price_fen"])
+            "<h2>{} — {}</h2><p>{}</p>",
+            if lot["lot"] == 0 {
+                "评审结果 Result".to_string()
+            } else {
+                format!("第 {} 包 Lot {}", text(&lot["lot"]), text(&lot["lot"]))
+            },
+            text(&lot["title"]),
+            text(&lot["method"])
+        );
+        let criteria: Vec<String> = lot["evaluation"]["criteria"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| c["code"].as_str().unwrap_or_default().to_string())
+            .collect();
+        h.push_str(
+            "<table><tr><th>Bid</th><th>Bidder</th><th>Price (yuan)</th><th>Evaluated (yuan)</th>",
         );
         for c in &criteria {
-            let _ = write!(h, "<td>{}</td>", text(&b["criteria"][c]));
+            let _ = write!(h, "<th>{}</th>", esc(c));
         }
-        let _ = write!(h, "<td><b>{}</b></td></tr>", text(&b["total"]));
+        h.push_str("<th>Total</th></tr>");
+        for b in lot["bids"].as_array().into_iter().flatten() {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                text(&b["label"]),
+                text(&b["bidder"]),
+                yuan(&b["price_fen"]),
+                yuan(&b["evaluated_price_fen"])
+            );
+            for c in &criteria {
+                let _ = write!(h, "<td>{}</td>", text(&b["criteria"][c]));
+            }
+            let total = if b["rejected"] == true {
+                "否决 rejected".to_string()
+            } else {
+                text(&b["total"])
+            };
+            let _ = write!(h, "<td><b>{total}</b></td></tr>");
+        }
+        h.push_str("</table>");
+        let rejected = lot["rejected"].as_array().cloned().unwrap_or_default();
+        if !rejected.is_empty() {
+            h.push_str("<h3>否决投标 Rejected bids</h3><ul>");
+            for r in &rejected {
+                let _ = write!(
+                    h,
+                    "<li>Bid {} ({}): {} [{}] — {}</li>",
+                    text(&r["label"]),
+                    text(&r["bidder"]),
+                    text(&r["ground_text"]),
+                    text(&r["basis"]),
+                    text(&r["detail"])
+                );
+            }
+            h.push_str("</ul>");
+        }
+        match lot["failed"].as_str() {
+            Some(why) => {
+                let _ = write!(h, "<p><b>本包失败 The lot fails:</b> {}</p>", esc(why));
+            }
+            None => {
+                h.push_str("<h3>中标候选人 Candidates</h3><ol>");
+                for r in lot["candidates"].as_array().into_iter().flatten() {
+                    let _ = write!(
+                        h,
+                        "<li>Bid {} — {} — {} — {} yuan</li>",
+                        text(&r["label"]),
+                        text(&r["bidder"]),
+                        text(&r["total"]),
+                        yuan(&r["evaluated_price_fen"])
+                    );
+                }
+                h.push_str("</ol>");
+            }
+        }
     }
-    h.push_str("</table><h2>排名 Ranking</h2><ol>");
-    for r in report["ranking"].as_array().into_iter().flatten() {
-        let _ = write!(
-            h,
-            "<li>Bid {} — {}</li>",
-            text(&r["label"]),
-            text(&r["total"])
-        );
-    }
-    h.push_str("</ol>");
     let flags = report["flags"].as_array().cloned().unwrap_or_default();
     if !flags.is_empty() {
         h.push_str("<h2>偏离提示 Scores flagged far from the others</h2><ul>");
@@ -140,7 +188,12 @@ pub fn html(tender_title: &str, report: &Value, sha256: &str, signatures: &[Valu
             Some(d) => format!(" — 保留意见 dissent: {}", esc(d)),
             None => String::new(),
         };
-        let _ = write!(h, "<li>{} signed{}</li>", text(&s["name"]), dissent);
+        let did = if s["refused"] == true {
+            "refused to sign 拒签"
+        } else {
+            "signed"
+        };
+        let _ = write!(h, "<li>{} {did}{}</li>", text(&s["name"]), dissent);
     }
     h.push_str("</ul></body></html>");
     h
@@ -156,9 +209,13 @@ mod tests {
         let report = json!({
             "tender_id": "t<1>",
             "members": [{"name": "<script>alert(1)</script>", "league": "NNG", "venue": "NNG", "chair": true}],
-            "criteria": [{"code": "tech"}],
-            "bids": [{"label": "A", "bidder": "A&B \"公司\"", "price_fen": 12345, "criteria": {"tech": 40.5}, "total": 70.5}],
-            "ranking": [{"label": "A", "total": 70.5}],
+            "lots": [{"lot": 0, "title": "<u>t</u>", "method": "comprehensive_scoring",
+                "evaluation": {"criteria": [{"code": "tech"}]},
+                "bids": [{"label": "A", "bidder": "A&B \"公司\"", "price_fen": 12345,
+                          "evaluated_price_fen": 12345, "criteria": {"tech": 40.5}, "total": 70.5}],
+                "rejected": [{"label": "B", "bidder": "<q>", "ground_text": "x", "basis": "y", "detail": "<z>"}],
+                "candidates": [{"label": "A", "bidder": "A&B", "total": 70.5, "evaluated_price_fen": 12345}],
+                "failed": null}],
             "flags": [], "clarifications": [],
         });
         let page = html(
@@ -168,6 +225,7 @@ mod tests {
             &[json!({"name": "x", "dissent": "<i>no</i>"})],
         );
         assert!(!page.contains("<script>") && !page.contains("<b>招标") && !page.contains("<i>no"));
+        assert!(!page.contains("<u>t") && !page.contains("<q>") && !page.contains("<z>"));
         assert!(page.contains("&lt;script&gt;") && page.contains("A&amp;B &quot;公司&quot;"));
         assert!(page.contains("123.45") && page.contains("40.5") && page.contains("ab12"));
     }

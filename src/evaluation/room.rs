@@ -3,20 +3,33 @@
 //! ([`State::decide`]): refused with a reason, or turned into the events to
 //! append. No clock, no database: time and identities come in as data.
 //!
-//! The procedure: members declare they have no conflict of interest (or
-//! recuse, and a reserve takes the seat); they elect a chair by majority;
-//! they score every bid on every criterion of the current round (technical,
-//! then commercial: the kinds the tender's criteria have), within the
-//! criterion's points, with a reason where the criterion asks for one; a
-//! score far from the other members' mean is flagged; the chair closes a
-//! round once every member present has scored it. When the technical round
-//! closes, a blind room learns which bid is whose. After the last round the
-//! price scores are computed by the tender's formula, never typed; the
-//! ranking and the report follow, and every member signs the report's hash
-//! (a dissent is recorded with its reason). The room closes when all have
-//! signed.
+//! The procedure (招标投标法实施条例 第48–53条; 财政部令第87号 第50–64条):
+//! members declare they have no conflict of interest (or recuse, and a
+//! reserve takes the seat); they elect a chair by majority. Then the
+//! rounds, each over every lot: the **review** (pass/fail on each of the
+//! tender's items, and on the category's other grounds; a bid failed by a
+//! majority is rejected on a legal ground and never scored; a bid above the
+//! ceiling is rejected without a vote; the chair may correct an arithmetic
+//! error, which binds once the bidder confirms it; any member may ask the
+//! bidder to explain an abnormally low price), then for comprehensive
+//! scoring the **technical** and **commercial** rounds (within each
+//! criterion's points, a reason where asked; objective items must agree,
+//! the chair resolves a disagreement; a score far from the others' mean is
+//! flagged). The chair closes a round once every sitting member has done
+//! it. When the technical round closes a blind room learns whose bid is
+//! whose. After the last round the outcome follows by rule
+//! ([`super::outcome`]): price scores by formula, rankings and at most
+//! three candidates per lot, and the report; each member signs its hash, or
+//! refuses (with a reason: a dissent; without: agreement, 条例 第53条). The
+//! room closes when every sitting member has signed or refused.
+//!
+//! A replacement takes over what the member it replaces did (条例 第48条):
+//! the replaced member's votes and scores count no more, and the newcomer
+//! owes them for every round already closed before the report is made.
 
-use crate::tenders::model::{Criterion, CriterionKind, PriceFormula};
+use super::outcome::{GENERAL_ITEM, LotOutcome};
+use crate::tenders::model::{Category, Criterion, CriterionKind, Evaluation, ReviewItem};
+use crate::tenders::rules::Ground;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,12 +37,30 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One bid as the room knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoomBid {
-    /// "A", "B", "C", … in the order of the opening record.
+    /// "A", "B", "C", … in a random order.
     pub label: String,
     pub bid_id: String,
     pub bidder_org_id: String,
     pub bidder: String,
+    /// The total price read at the opening.
     pub price_fen: i64,
+    /// The price per lot number, where the bid priced lots.
+    #[serde(default)]
+    pub lot_prices: BTreeMap<u32, i64>,
+    /// Declared a small or micro enterprise (中小企业声明函).
+    #[serde(default)]
+    pub sme: bool,
+}
+
+/// One lot as the room evaluates it (lot 0: the tender as one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RoomLot {
+    pub lot: u32,
+    pub title: String,
+    pub evaluation: Evaluation,
+    /// The ceiling price in force: the lot's (or the tender's) ceiling,
+    /// and in government procurement its budget too.
+    pub ceiling_fen: Option<i64>,
 }
 
 /// One member of the committee as seated when the room opened (or later,
@@ -47,27 +78,119 @@ pub struct RoomMember {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Setup {
     pub tender_id: String,
-    pub criteria: Vec<Criterion>,
-    pub price_formula: PriceFormula,
+    pub category: Category,
+    pub lots: Vec<RoomLot>,
+    /// Whether bids are compared per lot (they priced lots); else the
+    /// tender is lot 0 and each bid's total is its price.
+    pub per_lot: bool,
     pub bids: Vec<RoomBid>,
     pub members: Vec<RoomMember>,
+    /// The pass/fail items the committee reviews (the compliance items, and
+    /// the qualification items unless the purchaser reviewed them).
+    pub items: Vec<ReviewItem>,
+    /// The small-enterprise price deduction, in percent.
+    pub sme_deduction_percent: Option<f64>,
+    /// The fewest compliant bids a lot needs, and why.
+    pub min_compliant: u32,
+    pub min_compliant_basis: String,
     /// Technical parts evaluated without knowing whose bid is whose.
     pub blind: bool,
     /// A score more than this far (percent) from the others' mean is flagged.
     pub deviation_percent: u32,
 }
 
+/// A round of the room.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Round {
+    /// Pass/fail: qualification and compliance; rejections.
+    Review,
+    Technical,
+    Commercial,
+}
+
 impl Setup {
-    /// The rounds, in order: the criterion kinds scored by hand.
-    pub fn rounds(&self) -> Vec<CriterionKind> {
-        [CriterionKind::Technical, CriterionKind::Commercial]
-            .into_iter()
-            .filter(|k| self.criteria.iter().any(|c| c.kind == *k))
-            .collect()
+    /// The rounds, in order: the review, then the criterion kinds some lot
+    /// scores by hand.
+    pub fn rounds(&self) -> Vec<Round> {
+        let mut rounds = vec![Round::Review];
+        for (kind, round) in [
+            (CriterionKind::Technical, Round::Technical),
+            (CriterionKind::Commercial, Round::Commercial),
+        ] {
+            if self
+                .lots
+                .iter()
+                .any(|l| criteria(l).iter().any(|c| c.kind == kind))
+            {
+                rounds.push(round);
+            }
+        }
+        rounds
     }
 
-    fn criterion(&self, code: &str) -> Option<&Criterion> {
-        self.criteria.iter().find(|c| c.code == code)
+    pub fn lot(&self, lot: u32) -> Option<&RoomLot> {
+        self.lots.iter().find(|l| l.lot == lot)
+    }
+
+    pub fn bid(&self, label: &str) -> Option<&RoomBid> {
+        self.bids.iter().find(|b| b.label == label)
+    }
+
+    /// The price `label` offers for `lot`: its total where the tender is
+    /// one lot; its lot price where bids are compared per lot.
+    pub fn price(&self, lot: u32, label: &str) -> Option<i64> {
+        let bid = self.bid(label)?;
+        if self.per_lot {
+            bid.lot_prices.get(&lot).copied()
+        } else {
+            Some(bid.price_fen)
+        }
+    }
+
+    pub fn ceiling(&self, lot: u32) -> Option<i64> {
+        self.lot(lot).and_then(|l| l.ceiling_fen)
+    }
+
+    /// The bids in a lot: those that priced it (where bids are compared
+    /// per lot, a bid with a total only is in every lot, to be rejected).
+    pub fn bids_in(&self, lot: u32) -> impl Iterator<Item = &RoomBid> {
+        self.bids.iter().filter(move |b| {
+            !self.per_lot || b.lot_prices.is_empty() || b.lot_prices.contains_key(&lot)
+        })
+    }
+
+    fn criterion(&self, lot: u32, code: &str) -> Option<&Criterion> {
+        self.lot(lot)
+            .and_then(|l| criteria(l).iter().find(|c| c.code == code))
+    }
+}
+
+impl Round {
+    fn kind(self) -> Option<CriterionKind> {
+        match self {
+            Round::Review => None,
+            Round::Technical => Some(CriterionKind::Technical),
+            Round::Commercial => Some(CriterionKind::Commercial),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Round::Review => "review",
+            Round::Technical => "technical",
+            Round::Commercial => "commercial",
+        }
+    }
+}
+
+/// A lot's criteria (none unless it is scored).
+fn criteria(lot: &RoomLot) -> &[Criterion] {
+    match &lot.evaluation {
+        Evaluation::ComprehensiveScoring { criteria, .. } => criteria,
+        _ => &[],
     }
 }
 
@@ -77,6 +200,7 @@ impl Setup {
 pub enum Phase {
     /// Members declare; the chair is elected.
     Opening,
+    /// The rounds.
     Scoring,
     /// The report is ready; members sign it.
     Signing,
@@ -90,7 +214,11 @@ pub struct MemberState {
     pub recused: bool,
     pub vote: Option<String>,
     pub signed: bool,
+    /// Refused to sign (with a reason: a dissent; without: agreement).
+    pub refused: bool,
     pub dissent: Option<String>,
+    /// The round in progress when it took its seat (0 for the first).
+    pub joined_round: usize,
 }
 
 /// A score given.
@@ -100,14 +228,57 @@ pub struct Score {
     pub reason: Option<String>,
 }
 
+/// A member's pass/fail on one review item of one bid in one lot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewVote {
+    pub pass: bool,
+    pub ground: Option<Ground>,
+    pub reason: Option<String>,
+}
+
+/// What a clarification asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// Something unclear in the bid (条例 第52条).
+    #[default]
+    Question,
+    /// Explain an abnormally low price, or be rejected (87号令 第60条).
+    LowPrice,
+    /// Confirm an arithmetic correction of the price, or be rejected
+    /// (87号令 第59条).
+    Correction,
+}
+
 /// A clarification asked of a bidder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clarification {
     pub id: String,
     pub bid: String,
+    #[serde(default)]
+    pub lot: u32,
+    #[serde(default)]
+    pub topic: Topic,
     pub question: String,
     pub answer: Option<String>,
+    /// The corrected price proposed (a correction).
+    #[serde(default)]
+    pub price_fen: Option<i64>,
+    /// The bidder's confirmation of a correction.
+    #[serde(default)]
+    pub confirmed: Option<bool>,
 }
+
+/// An arithmetic correction of a bid's price in a lot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    pub clarification: String,
+    pub price_fen: i64,
+    pub confirmed: Option<bool>,
+}
+
+/// (expert, lot, bid label, criterion or item).
+pub type Key = (String, u32, String, String);
 
 /// The room's state: the fold of its events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -118,14 +289,16 @@ pub struct State {
     /// Members in the order they took their seat.
     pub roster: Vec<RoomMember>,
     pub chair: Option<String>,
-    /// The round being scored (index into `setup.rounds()`).
+    /// The round being done (index into `setup.rounds()`).
     pub round: usize,
-    /// (expert, bid label, criterion) → score.
-    pub scores: BTreeMap<(String, String, String), Score>,
-    pub flagged: BTreeSet<(String, String, String)>,
+    pub scores: BTreeMap<Key, Score>,
+    pub reviews: BTreeMap<Key, ReviewVote>,
+    /// (lot, bid, criterion) → the chair's resolution of an objective item.
+    pub resolved: BTreeMap<(u32, String, String), Score>,
+    pub corrections: BTreeMap<(u32, String), Correction>,
+    pub flagged: BTreeSet<Key>,
     pub clarifications: Vec<Clarification>,
     pub unblinded: bool,
-    pub price_scores: BTreeMap<String, f64>,
     pub report_sha256: Option<String>,
 }
 
@@ -154,7 +327,8 @@ pub enum Actor {
     Watcher,
 }
 
-/// An action a member takes.
+/// An action a member takes. `lot` is the lot number (0, the default,
+/// where the tender is evaluated as one).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
@@ -169,17 +343,58 @@ pub enum Action {
         id: String,
         candidate: String,
     },
+    /// Pass or fail a bid on a review item (`general`: fail it on a ground
+    /// of the category's list not tied to an item).
+    Review {
+        id: String,
+        #[serde(default)]
+        lot: u32,
+        bid: String,
+        item: String,
+        pass: bool,
+        /// Required to fail: a ground from the category's list.
+        ground: Option<Ground>,
+        /// Required to fail.
+        reason: Option<String>,
+    },
     Score {
         id: String,
+        #[serde(default)]
+        lot: u32,
         bid: String,
         criterion: String,
         points: f64,
         reason: Option<String>,
     },
+    /// The chair settles an objective item the members disagree on.
+    Resolve {
+        id: String,
+        #[serde(default)]
+        lot: u32,
+        bid: String,
+        criterion: String,
+        points: f64,
+        reason: String,
+    },
     Clarify {
         id: String,
+        #[serde(default)]
+        lot: u32,
         bid: String,
         question: String,
+        /// `question` (default) or `low_price`; a correction is `correct`.
+        #[serde(default)]
+        topic: Topic,
+    },
+    /// The chair corrects an arithmetic error in a bid's price; the bidder
+    /// confirms or refuses through the clarification it gets.
+    Correct {
+        id: String,
+        #[serde(default)]
+        lot: u32,
+        bid: String,
+        price_fen: i64,
+        reason: String,
     },
     CloseRound {
         id: String,
@@ -191,6 +406,12 @@ pub enum Action {
         /// A dissenting member's reason (it signs all the same).
         dissent: Option<String>,
     },
+    /// Refuse to sign: with a reason, a recorded dissent; without one, it
+    /// counts as agreement (招标投标法实施条例 第53条).
+    RefuseToSign {
+        id: String,
+        reason: Option<String>,
+    },
 }
 
 impl Action {
@@ -200,10 +421,14 @@ impl Action {
             Action::Declare { id }
             | Action::Recuse { id, .. }
             | Action::Vote { id, .. }
+            | Action::Review { id, .. }
             | Action::Score { id, .. }
+            | Action::Resolve { id, .. }
             | Action::Clarify { id, .. }
+            | Action::Correct { id, .. }
             | Action::CloseRound { id }
-            | Action::Sign { id, .. } => id,
+            | Action::Sign { id, .. }
+            | Action::RefuseToSign { id, .. } => id,
         }
     }
 }
@@ -232,6 +457,29 @@ fn text_ok(text: &str, max: usize) -> bool {
     !t.is_empty() && t.chars().count() <= max && !crate::types::has_control_chars(t)
 }
 
+/// Points with at most two decimals, within 0..=max.
+fn points_ok(points: f64, max: u32, code: &str) -> Result<(), Refusal> {
+    if !points.is_finite() || points < 0.0 || points > f64::from(max) {
+        return refuse("range", format!("{code} is scored from 0 to {max}"));
+    }
+    // Two decimals, as typed: 16.1 is 1610.0000000000002 hundredths in
+    // binary, so compare with the nearest whole number of hundredths.
+    let hundredths = points * 100.0;
+    if (hundredths - hundredths.round()).abs() > 1e-6 {
+        return refuse("range", "points have at most two decimals");
+    }
+    Ok(())
+}
+
+/// What is still to be done before a round may close.
+#[derive(Debug, Default, PartialEq)]
+pub struct Missing {
+    pub votes: usize,
+    pub scores: usize,
+    /// Objective items the members disagree on, unresolved.
+    pub disagreements: Vec<(u32, String, String)>,
+}
+
 impl State {
     /// The room as it opens.
     pub fn new(setup: Setup) -> State {
@@ -248,10 +496,12 @@ impl State {
             chair: None,
             round: 0,
             scores: BTreeMap::new(),
+            reviews: BTreeMap::new(),
+            resolved: BTreeMap::new(),
+            corrections: BTreeMap::new(),
             flagged: BTreeSet::new(),
             clarifications: Vec::new(),
             unblinded: false,
-            price_scores: BTreeMap::new(),
             report_sha256: None,
         }
     }
@@ -265,18 +515,12 @@ impl State {
             .collect()
     }
 
-    pub fn current_round(&self) -> Option<CriterionKind> {
+    pub fn current_round(&self) -> Option<Round> {
         self.setup.rounds().get(self.round).copied()
     }
 
-    /// The criteria of the current round.
-    fn round_criteria(&self) -> Vec<&Criterion> {
-        let round = self.current_round();
-        self.setup
-            .criteria
-            .iter()
-            .filter(|c| Some(c.kind) == round)
-            .collect()
+    fn round_index(&self, round: Round) -> Option<usize> {
+        self.setup.rounds().iter().position(|r| *r == round)
     }
 
     /// Decides an action: the events it adds, or why not.
@@ -316,22 +560,42 @@ impl State {
                 )])
             }
             Action::Vote { candidate, .. } => self.vote(me, mine, candidate),
+            Action::Review {
+                lot,
+                bid,
+                item,
+                pass,
+                ground,
+                reason,
+                ..
+            } => self.review(me, mine, *lot, bid, item, *pass, *ground, reason.as_deref()),
             Action::Score {
+                lot,
                 bid,
                 criterion,
                 points,
                 reason,
                 ..
-            } => self.score(me, mine, bid, criterion, *points, reason.as_deref()),
-            Action::Clarify { bid, question, .. } => {
-                if !mine.declared {
-                    return refuse("phase", "declare first");
-                }
-                if self.phase != Phase::Scoring {
-                    return refuse("phase", "clarifications are asked while scoring");
-                }
-                if !self.setup.bids.iter().any(|b| b.label == *bid) {
-                    return refuse("invalid", format!("no bid {bid:?} in this room"));
+            } => self.score(me, mine, *lot, bid, criterion, *points, reason.as_deref()),
+            Action::Resolve {
+                lot,
+                bid,
+                criterion,
+                points,
+                reason,
+                ..
+            } => self.resolve(me, *lot, bid, criterion, *points, reason),
+            Action::Clarify {
+                lot,
+                bid,
+                question,
+                topic,
+                ..
+            } => {
+                self.scoring(mine)?;
+                self.bid_in_lot(*lot, bid)?;
+                if *topic == Topic::Correction {
+                    return refuse("invalid", "a correction is the chair's: send \"correct\"");
                 }
                 if !text_ok(question, 2000) {
                     return refuse("invalid", "ask a question of 1 to 2000 characters");
@@ -339,19 +603,46 @@ impl State {
                 let id = format!("q{}", self.clarifications.len() + 1);
                 Ok(vec![Event::new(
                     "clarification.requested",
-                    json!({"id": id, "expert": me, "bid": bid, "question": question.trim()}),
+                    json!({"id": id, "expert": me, "lot": lot, "bid": bid, "topic": topic,
+                           "question": question.trim()}),
+                )])
+            }
+            Action::Correct {
+                lot,
+                bid,
+                price_fen,
+                reason,
+                ..
+            } => {
+                self.scoring(mine)?;
+                if self.chair.as_deref() != Some(me.as_str()) {
+                    return refuse("role", "the chair corrects a price, for the committee");
+                }
+                if self.current_round() != Some(Round::Review) {
+                    return refuse("phase", "prices are corrected during the review");
+                }
+                self.bid_in_lot(*lot, bid)?;
+                if *price_fen <= 0 {
+                    return refuse("invalid", "the corrected price is a positive amount in fen");
+                }
+                if !text_ok(reason, 2000) {
+                    return refuse("invalid", "say what the error is, 1 to 2000 characters");
+                }
+                if self.corrections.contains_key(&(*lot, bid.clone())) {
+                    return refuse("duplicate", "this bid's price has been corrected already");
+                }
+                let id = format!("q{}", self.clarifications.len() + 1);
+                Ok(vec![Event::new(
+                    "clarification.requested",
+                    json!({"id": id, "expert": me, "lot": lot, "bid": bid, "topic": Topic::Correction,
+                           "question": reason.trim(), "price_fen": price_fen}),
                 )])
             }
             Action::CloseRound { .. } => self.close_round(me),
             Action::Sign {
                 signature, dissent, ..
             } => {
-                if self.phase != Phase::Signing {
-                    return refuse("phase", "there is no report to sign yet");
-                }
-                if mine.signed {
-                    return refuse("duplicate", "you have signed the report already");
-                }
+                self.signing(mine)?;
                 if signature.is_empty() || signature.len() > 8192 {
                     return refuse("invalid", "the signature is missing or too long");
                 }
@@ -363,22 +654,118 @@ impl State {
                         "a dissent needs a reason of 1 to 2000 characters",
                     );
                 }
-                let mut events = vec![Event::new(
-                    "report.signed",
-                    json!({"expert": me, "signature": signature,
-                           "dissent": dissent.as_deref().map(str::trim)}),
-                )];
-                let others_signed = self
-                    .active()
-                    .iter()
-                    .filter(|e| **e != me.as_str())
-                    .all(|e| self.members[*e].signed);
-                if others_signed {
-                    events.push(Event::new("room.closed", json!({})));
+                Ok(self.finish_if_done(
+                    me,
+                    Event::new(
+                        "report.signed",
+                        json!({"expert": me, "signature": signature,
+                               "dissent": dissent.as_deref().map(str::trim)}),
+                    ),
+                ))
+            }
+            Action::RefuseToSign { reason, .. } => {
+                self.signing(mine)?;
+                let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+                if let Some(r) = reason
+                    && !text_ok(r, 2000)
+                {
+                    return refuse("invalid", "a reason is 1 to 2000 characters");
                 }
-                Ok(events)
+                Ok(self.finish_if_done(
+                    me,
+                    Event::new(
+                        "report.refused",
+                        json!({"expert": me, "reason": reason,
+                               "counts_as_agreement": reason.is_none()}),
+                    ),
+                ))
             }
         }
+    }
+
+    fn scoring(&self, mine: &MemberState) -> Result<(), Refusal> {
+        if !mine.declared {
+            return refuse(
+                "phase",
+                "declare that you have no conflict of interest first",
+            );
+        }
+        if self.phase != Phase::Scoring {
+            return refuse(
+                "phase",
+                "the committee reviews and scores once the chair is elected, before the report",
+            );
+        }
+        Ok(())
+    }
+
+    fn signing(&self, mine: &MemberState) -> Result<(), Refusal> {
+        if self.phase != Phase::Signing {
+            return refuse("phase", "there is no report to sign yet");
+        }
+        if mine.signed || mine.refused {
+            return refuse("duplicate", "you have answered the report already");
+        }
+        Ok(())
+    }
+
+    /// The event, and the room's closing when every other sitting member
+    /// has signed or refused.
+    fn finish_if_done(&self, me: &str, event: Event) -> Vec<Event> {
+        let mut events = vec![event];
+        let others_done = self
+            .active()
+            .iter()
+            .filter(|e| **e != me)
+            .all(|e| self.members[*e].signed || self.members[*e].refused);
+        if others_done {
+            events.push(Event::new("room.closed", json!({})));
+        }
+        events
+    }
+
+    fn bid_in_lot(&self, lot: u32, bid: &str) -> Result<(), Refusal> {
+        if self.setup.lot(lot).is_none() {
+            let lots: Vec<u32> = self.setup.lots.iter().map(|l| l.lot).collect();
+            return refuse(
+                "invalid",
+                format!("no lot {lot} in this room; lots: {lots:?}"),
+            );
+        }
+        if !self.setup.bids_in(lot).any(|b| b.label == bid) {
+            return refuse("invalid", format!("no bid {bid:?} in lot {lot}"));
+        }
+        Ok(())
+    }
+
+    /// Whether `me` may still act on `round`: the round in progress, or
+    /// one closed before it took its seat (a replacement owes it).
+    fn may_act_on(&self, mine: &MemberState, round: Round) -> Result<(), Refusal> {
+        let Some(index) = self.round_index(round) else {
+            return refuse(
+                "invalid",
+                format!("this room has no {} round", round.code()),
+            );
+        };
+        if index > self.round {
+            return refuse(
+                "locked",
+                format!(
+                    "the {} round is not open yet: rounds are done in order",
+                    round.code()
+                ),
+            );
+        }
+        if index < self.round && mine.joined_round <= index {
+            return refuse(
+                "locked",
+                format!(
+                    "the {} round is closed: what was given there is final",
+                    round.code()
+                ),
+            );
+        }
+        Ok(())
     }
 
     fn vote(&self, me: &str, mine: &MemberState, candidate: &str) -> Result<Vec<Event>, Refusal> {
@@ -419,63 +806,123 @@ impl State {
         Ok(events)
     }
 
+    #[allow(clippy::too_many_arguments)]
+    fn review(
+        &self,
+        me: &str,
+        mine: &MemberState,
+        lot: u32,
+        bid: &str,
+        item: &str,
+        pass: bool,
+        ground: Option<Ground>,
+        reason: Option<&str>,
+    ) -> Result<Vec<Event>, Refusal> {
+        self.scoring(mine)?;
+        self.may_act_on(mine, Round::Review)?;
+        self.bid_in_lot(lot, bid)?;
+        let listed = self.setup.items.iter().any(|i| i.code == item);
+        if !listed && item != GENERAL_ITEM {
+            let codes: Vec<&str> = self.setup.items.iter().map(|i| i.code.as_str()).collect();
+            return refuse(
+                "invalid",
+                format!("no review item {item:?}; items: {codes:?} and {GENERAL_ITEM:?}"),
+            );
+        }
+        if let Some(r) = self.rejection(lot, bid).filter(|r| r.automatic) {
+            return refuse("rejected", format!("this bid is out already: {}", r.detail));
+        }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason
+            && !text_ok(r, 2000)
+        {
+            return refuse("invalid", "a reason is 1 to 2000 characters");
+        }
+        if pass {
+            if item == GENERAL_ITEM {
+                return refuse(
+                    "invalid",
+                    "the general item is voted on only to fail a bid on a ground",
+                );
+            }
+            if ground.is_some() {
+                return refuse("invalid", "a pass has no ground");
+            }
+        } else {
+            let Some(ground) = ground else {
+                let codes: Vec<&str> = crate::tenders::rules::grounds(self.setup.category)
+                    .iter()
+                    .map(|g| g.ground.code())
+                    .collect();
+                return refuse(
+                    "invalid",
+                    format!("a fail names its legal ground, one of {codes:?}"),
+                );
+            };
+            if crate::tenders::rules::ground(self.setup.category, ground).is_none() {
+                return refuse(
+                    "invalid",
+                    format!("{} is not a ground in this category's list", ground.code()),
+                );
+            }
+            if reason.is_none() {
+                return refuse("invalid", "a fail gives its reason");
+            }
+        }
+        let key = (me.to_string(), lot, bid.to_string(), item.to_string());
+        if self.reviews.contains_key(&key) {
+            return refuse(
+                "duplicate",
+                "you have reviewed this already; a review is final once given",
+            );
+        }
+        Ok(vec![Event::new(
+            "review.given",
+            json!({"expert": me, "lot": lot, "bid": bid, "item": item, "pass": pass,
+                   "ground": ground, "reason": reason}),
+        )])
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn score(
         &self,
         me: &str,
         mine: &MemberState,
+        lot: u32,
         bid: &str,
         criterion: &str,
         points: f64,
         reason: Option<&str>,
     ) -> Result<Vec<Event>, Refusal> {
-        if self.phase != Phase::Scoring {
-            return refuse(
-                "phase",
-                "scores are given once the chair is elected, before the report",
-            );
-        }
-        if !mine.declared {
-            return refuse(
-                "phase",
-                "declare that you have no conflict of interest first",
-            );
-        }
-        if !self.setup.bids.iter().any(|b| b.label == bid) {
-            return refuse("invalid", format!("no bid {bid:?} in this room"));
-        }
-        let Some(c) = self.setup.criterion(criterion) else {
+        self.scoring(mine)?;
+        self.bid_in_lot(lot, bid)?;
+        let Some(c) = self.setup.criterion(lot, criterion) else {
             return refuse(
                 "invalid",
-                format!("no criterion {criterion:?} in this tender"),
+                format!("no criterion {criterion:?} in lot {lot}"),
             );
         };
-        if c.kind == CriterionKind::Price {
+        let round = match c.kind {
+            CriterionKind::Price => {
+                return refuse(
+                    "invalid",
+                    "price scores are computed by the tender's formula, never typed",
+                );
+            }
+            CriterionKind::Technical => Round::Technical,
+            CriterionKind::Commercial => Round::Commercial,
+        };
+        self.may_act_on(mine, round)?;
+        if let Some(r) = self.rejection(lot, bid) {
             return refuse(
-                "invalid",
-                "price scores are computed by the tender's formula, never typed",
-            );
-        }
-        if Some(c.kind) != self.current_round() {
-            return refuse(
-                "locked",
+                "rejected",
                 format!(
-                    "the {} round is not open: scores of a closed or later round are refused",
-                    c.kind.code()
+                    "bid {bid} is rejected in lot {lot} ({}): a rejected bid is never scored",
+                    r.ground.code()
                 ),
             );
         }
-        if !points.is_finite() || points < 0.0 || points > f64::from(c.weight) {
-            return refuse(
-                "range",
-                format!("{} is scored from 0 to {}", c.code, c.weight),
-            );
-        }
-        // Two decimals, as typed: 16.1 is 1610.0000000000002 hundredths in
-        // binary, so compare with the nearest whole number of hundredths.
-        let hundredths = points * 100.0;
-        if (hundredths - hundredths.round()).abs() > 1e-6 {
-            return refuse("range", "points have at most two decimals");
-        }
+        points_ok(points, c.weight, &c.code)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if c.requires_reason && reason.is_none() {
             return refuse(
@@ -488,7 +935,7 @@ impl State {
         {
             return refuse("invalid", "a reason is 1 to 2000 characters");
         }
-        let key = (me.to_string(), bid.to_string(), criterion.to_string());
+        let key = (me.to_string(), lot, bid.to_string(), criterion.to_string());
         if self.scores.contains_key(&key) {
             return refuse(
                 "duplicate",
@@ -497,7 +944,8 @@ impl State {
         }
         let mut events = vec![Event::new(
             "score.given",
-            json!({"expert": me, "bid": bid, "criterion": criterion, "points": points, "reason": reason}),
+            json!({"expert": me, "lot": lot, "bid": bid, "criterion": criterion,
+                   "points": points, "reason": reason}),
         )];
         let mut after = self.scores.clone();
         after.insert(
@@ -510,6 +958,7 @@ impl State {
         for flag in deviations(&after, &self.active(), self.setup.deviation_percent) {
             if !self.flagged.contains(&(
                 flag.expert.clone(),
+                flag.lot,
                 flag.bid.clone(),
                 flag.criterion.clone(),
             )) {
@@ -522,6 +971,154 @@ impl State {
         Ok(events)
     }
 
+    fn resolve(
+        &self,
+        me: &str,
+        lot: u32,
+        bid: &str,
+        criterion: &str,
+        points: f64,
+        reason: &str,
+    ) -> Result<Vec<Event>, Refusal> {
+        if self.chair.as_deref() != Some(me) {
+            return refuse("role", "only the chair resolves a disagreement");
+        }
+        if self.phase != Phase::Scoring {
+            return refuse("phase", "disagreements are resolved before the report");
+        }
+        self.bid_in_lot(lot, bid)?;
+        let Some(c) = self.setup.criterion(lot, criterion) else {
+            return refuse(
+                "invalid",
+                format!("no criterion {criterion:?} in lot {lot}"),
+            );
+        };
+        if !c.objective {
+            return refuse(
+                "invalid",
+                "only an objective item is resolved; a subjective one is each member's judgment",
+            );
+        }
+        if !self
+            .disagreements()
+            .contains(&(lot, bid.to_string(), criterion.to_string()))
+        {
+            return refuse(
+                "invalid",
+                "the members agree on this item (or have not all scored it): nothing to resolve",
+            );
+        }
+        points_ok(points, c.weight, &c.code)?;
+        if !text_ok(reason, 2000) {
+            return refuse("invalid", "say why, 1 to 2000 characters");
+        }
+        Ok(vec![Event::new(
+            "score.resolved",
+            json!({"expert": me, "lot": lot, "bid": bid, "criterion": criterion,
+                   "points": points, "reason": reason.trim()}),
+        )])
+    }
+
+    /// Objective items every sitting member has scored, not all alike,
+    /// and not resolved by the chair.
+    pub fn disagreements(&self) -> Vec<(u32, String, String)> {
+        let active = self.active();
+        let mut out = Vec::new();
+        for lot in &self.setup.lots {
+            for c in criteria(lot).iter().filter(|c| c.objective) {
+                for b in self.setup.bids_in(lot.lot) {
+                    let key = (lot.lot, b.label.clone(), c.code.clone());
+                    if self.resolved.contains_key(&key) {
+                        continue;
+                    }
+                    let points: Vec<f64> = active
+                        .iter()
+                        .filter_map(|e| {
+                            self.scores.get(&(
+                                e.to_string(),
+                                lot.lot,
+                                b.label.clone(),
+                                c.code.clone(),
+                            ))
+                        })
+                        .map(|s| s.points)
+                        .collect();
+                    let all = points.len() == active.len() && !points.is_empty();
+                    if all && points.iter().any(|p| (p - points[0]).abs() > 1e-9) {
+                        out.push(key);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// What the sitting members have still to do in the rounds up to
+    /// `upto` (index), as the votes stand.
+    pub fn missing(&self, upto: usize) -> Missing {
+        let rounds = self.setup.rounds();
+        let active = self.active();
+        let mut missing = Missing::default();
+        for round in rounds.iter().take(upto + 1) {
+            for lot in &self.setup.lots {
+                for b in self.setup.bids_in(lot.lot) {
+                    match round.kind() {
+                        None => {
+                            if self
+                                .rejection(lot.lot, &b.label)
+                                .is_some_and(|r| r.automatic)
+                            {
+                                continue;
+                            }
+                            for item in &self.setup.items {
+                                for e in &active {
+                                    let key = (
+                                        e.to_string(),
+                                        lot.lot,
+                                        b.label.clone(),
+                                        item.code.clone(),
+                                    );
+                                    if !self.reviews.contains_key(&key) {
+                                        missing.votes += 1;
+                                    }
+                                }
+                            }
+                        }
+                        Some(kind) => {
+                            if self.rejection(lot.lot, &b.label).is_some() {
+                                continue;
+                            }
+                            for c in criteria(lot).iter().filter(|c| c.kind == kind) {
+                                for e in &active {
+                                    let key =
+                                        (e.to_string(), lot.lot, b.label.clone(), c.code.clone());
+                                    if !self.scores.contains_key(&key) {
+                                        missing.scores += 1;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let kinds: Vec<CriterionKind> = rounds
+            .iter()
+            .take(upto + 1)
+            .filter_map(|r| r.kind())
+            .collect();
+        missing.disagreements = self
+            .disagreements()
+            .into_iter()
+            .filter(|(lot, _, code)| {
+                self.setup
+                    .criterion(*lot, code)
+                    .is_some_and(|c| kinds.contains(&c.kind))
+            })
+            .collect();
+        missing
+    }
+
     fn close_round(&self, me: &str) -> Result<Vec<Event>, Refusal> {
         if self.chair.as_deref() != Some(me) {
             return refuse("role", "only the chair closes a round");
@@ -532,82 +1129,124 @@ impl State {
         else {
             return refuse("phase", "no round is open");
         };
-        let mut missing = 0;
-        for expert in self.active() {
-            for bid in &self.setup.bids {
-                for c in self.round_criteria() {
-                    if !self.scores.contains_key(&(
-                        expert.to_string(),
-                        bid.label.clone(),
-                        c.code.clone(),
-                    )) {
-                        missing += 1;
-                    }
-                }
-            }
-        }
-        if missing > 0 {
+        let missing = self.missing(self.round);
+        if missing.votes + missing.scores > 0 {
             return refuse(
                 "incomplete",
-                format!("{missing} score(s) of this round are still to be given"),
+                format!(
+                    "{} review vote(s) and {} score(s) are still to be given (a replacement owes \
+                     those of the rounds closed before it sat)",
+                    missing.votes, missing.scores
+                ),
             );
         }
+        if !missing.disagreements.is_empty() {
+            let items: Vec<String> = missing
+                .disagreements
+                .iter()
+                .map(|(lot, bid, c)| format!("lot {lot} bid {bid} {c}"))
+                .collect();
+            return refuse(
+                "disagreement",
+                format!(
+                    "objective items must agree; the chair resolves: {}",
+                    items.join(", ")
+                ),
+            );
+        }
+        let mut done = self.clone();
+        done.round += 1;
         let mut events = vec![Event::new(
             "round.closed",
-            json!({"round": round, "averages": self.averages_for(round)}),
+            json!({"round": round, "summary": done.round_summary(round)}),
         )];
-        if round == CriterionKind::Technical && self.setup.blind {
+        if round == Round::Technical && self.setup.blind {
             let bids: Vec<Value> = self
                 .setup
                 .bids
                 .iter()
-                .map(|b| json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen}))
+                .map(|b| {
+                    json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen,
+                               "lot_prices": b.lot_prices})
+                })
                 .collect();
             events.push(Event::new("bids.unblinded", json!({"bids": bids})));
         }
         match self.setup.rounds().get(self.round + 1) {
             Some(next) => events.push(Event::new("round.started", json!({"round": next}))),
             None => {
-                let prices = price_scores(&self.setup);
-                events.push(Event::new("prices.scored", json!({"scores": prices})));
-                let mut done = self.clone();
                 for e in &events {
                     done.apply(e);
                 }
-                let report = done.report();
+                let outcome = done.outcome();
+                let prices: BTreeMap<String, BTreeMap<String, Option<f64>>> = outcome
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.lot.to_string(),
+                            l.bids
+                                .iter()
+                                .filter(|b| b.rejection.is_none())
+                                .map(|b| {
+                                    (b.label.clone(), b.criteria.get("price").copied().flatten())
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                events.push(Event::new(
+                    "prices.scored",
+                    json!({"evaluated": outcome.iter().map(|l| json!({"lot": l.lot,
+                        "prices": l.bids.iter().map(|b| json!({"bid": b.label,
+                            "evaluated_price_fen": b.evaluated_price_fen})).collect::<Vec<_>>()}))
+                        .collect::<Vec<_>>(), "scores": prices}),
+                ));
+                let report = done.report_from(&outcome);
                 let sha = crate::experts::draw::sha256_hex(canonical(&report).as_bytes());
                 events.push(Event::new(
                     "report.ready",
-                    json!({"sha256": sha, "ranking": report["ranking"]}),
+                    json!({"sha256": sha, "lots": report["lots"].as_array().map(|lots|
+                        lots.iter().map(|l| json!({"lot": l["lot"], "candidates": l["candidates"],
+                                                   "failed": l["failed"]})).collect::<Vec<_>>())}),
                 ));
             }
         }
         Ok(events)
     }
 
-    /// Per bid label and criterion, the mean of the sitting members' scores.
-    fn averages_for(&self, round: CriterionKind) -> BTreeMap<String, BTreeMap<String, f64>> {
-        let active = self.active();
-        let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-        for bid in &self.setup.bids {
-            for c in self.setup.criteria.iter().filter(|c| c.kind == round) {
-                let points: Vec<f64> = active
-                    .iter()
-                    .filter_map(|e| {
-                        self.scores
-                            .get(&(e.to_string(), bid.label.clone(), c.code.clone()))
-                    })
-                    .map(|s| s.points)
-                    .collect();
-                if !points.is_empty() {
-                    let mean = points.iter().sum::<f64>() / points.len() as f64;
-                    out.entry(bid.label.clone())
-                        .or_default()
-                        .insert(c.code.clone(), round2(mean));
-                }
+    /// What a closed round concluded, for everyone in the room: the review's
+    /// rejections, or the committee's points per lot, bid and criterion.
+    fn round_summary(&self, round: Round) -> Value {
+        let mut lots = Vec::new();
+        for lot in &self.setup.lots {
+            let mut bids = serde_json::Map::new();
+            for b in self.setup.bids_in(lot.lot) {
+                let rejection = self.rejection(lot.lot, &b.label);
+                let value = match round.kind() {
+                    None => json!({"rejected": rejection.map(|r| json!({"ground": r.ground,
+                        "item": r.item, "votes": r.votes, "automatic": r.automatic}))}),
+                    Some(kind) => {
+                        if rejection.is_some() {
+                            continue;
+                        }
+                        let points: BTreeMap<String, Option<f64>> = criteria(lot)
+                            .iter()
+                            .filter(|c| c.kind == kind)
+                            .map(|c| {
+                                (
+                                    c.code.clone(),
+                                    self.committee_points(lot.lot, &b.label, &c.code),
+                                )
+                            })
+                            .collect();
+                        json!(points)
+                    }
+                };
+                bids.insert(b.label.clone(), value);
             }
+            lots.push(json!({"lot": lot.lot, "bids": bids}));
         }
-        out
+        json!(lots)
     }
 
     /// Folds one event into the state. Events come from the store, in
@@ -620,6 +1259,11 @@ impl State {
                 .unwrap_or_default()
                 .to_string()
         };
+        let lot = p
+            .get("lot")
+            .and_then(Value::as_u64)
+            .and_then(|l| u32::try_from(l).ok())
+            .unwrap_or(0);
         match event.kind.as_str() {
             "member.declared" => {
                 if let Some(m) = self.members.get_mut(&s("expert")) {
@@ -646,7 +1290,11 @@ impl State {
             }
             "member.replaced" => {
                 if let Ok(member) = serde_json::from_value::<RoomMember>(p["replacement"].clone()) {
-                    self.members.entry(member.expert.clone()).or_default();
+                    let joined = self.round;
+                    self.members
+                        .entry(member.expert.clone())
+                        .or_default()
+                        .joined_round = joined;
                     self.roster.push(member);
                 }
             }
@@ -661,34 +1309,75 @@ impl State {
                     self.phase = Phase::Scoring;
                 }
             }
+            "review.given" => {
+                let key = (s("expert"), lot, s("bid"), s("item"));
+                let vote = ReviewVote {
+                    pass: p.get("pass").and_then(Value::as_bool).unwrap_or(true),
+                    ground: p
+                        .get("ground")
+                        .and_then(Value::as_str)
+                        .and_then(Ground::from_code),
+                    reason: p.get("reason").and_then(Value::as_str).map(str::to_string),
+                };
+                self.reviews.insert(key, vote);
+            }
             "score.given" => {
-                let key = (s("expert"), s("bid"), s("criterion"));
+                let key = (s("expert"), lot, s("bid"), s("criterion"));
                 let points = p.get("points").and_then(Value::as_f64).unwrap_or(0.0);
                 let reason = p.get("reason").and_then(Value::as_str).map(str::to_string);
                 self.scores.insert(key, Score { points, reason });
             }
-            "score.flagged" => {
-                self.flagged.insert((s("expert"), s("bid"), s("criterion")));
+            "score.resolved" => {
+                let points = p.get("points").and_then(Value::as_f64).unwrap_or(0.0);
+                let reason = p.get("reason").and_then(Value::as_str).map(str::to_string);
+                self.resolved
+                    .insert((lot, s("bid"), s("criterion")), Score { points, reason });
             }
-            "clarification.requested" => self.clarifications.push(Clarification {
-                id: s("id"),
-                bid: s("bid"),
-                question: s("question"),
-                answer: None,
-            }),
+            "score.flagged" => {
+                self.flagged
+                    .insert((s("expert"), lot, s("bid"), s("criterion")));
+            }
+            "clarification.requested" => {
+                let topic = serde_json::from_value(p["topic"].clone()).unwrap_or_default();
+                let price_fen = p.get("price_fen").and_then(Value::as_i64);
+                if topic == Topic::Correction
+                    && let Some(price_fen) = price_fen
+                {
+                    self.corrections.insert(
+                        (lot, s("bid")),
+                        Correction {
+                            clarification: s("id"),
+                            price_fen,
+                            confirmed: None,
+                        },
+                    );
+                }
+                self.clarifications.push(Clarification {
+                    id: s("id"),
+                    bid: s("bid"),
+                    lot,
+                    topic,
+                    question: s("question"),
+                    answer: None,
+                    price_fen,
+                    confirmed: None,
+                });
+            }
             "clarification.answered" => {
                 let id = s("id");
+                let confirmed = p.get("confirmed").and_then(Value::as_bool);
                 if let Some(c) = self.clarifications.iter_mut().find(|c| c.id == id) {
                     c.answer = Some(s("answer"));
+                    c.confirmed = confirmed;
+                    if c.topic == Topic::Correction
+                        && let Some(k) = self.corrections.get_mut(&(c.lot, c.bid.clone()))
+                    {
+                        k.confirmed = Some(confirmed.unwrap_or(false));
+                    }
                 }
             }
             "round.closed" => self.round += 1,
             "bids.unblinded" => self.unblinded = true,
-            "prices.scored" => {
-                if let Ok(scores) = serde_json::from_value(p["scores"].clone()) {
-                    self.price_scores = scores;
-                }
-            }
             "report.ready" => {
                 self.report_sha256 = Some(s("sha256"));
                 self.phase = Phase::Signing;
@@ -699,60 +1388,125 @@ impl State {
                     m.dissent = p.get("dissent").and_then(Value::as_str).map(str::to_string);
                 }
             }
+            "report.refused" => {
+                if let Some(m) = self.members.get_mut(&s("expert")) {
+                    m.refused = true;
+                    m.dissent = p.get("reason").and_then(Value::as_str).map(str::to_string);
+                }
+            }
             "room.closed" => self.phase = Phase::Closed,
             _ => {}
         }
     }
 
-    /// The evaluation report, as JSON: the committee, the bids, every
-    /// score of the sitting members, the averages, the price scores, the
-    /// totals and the ranking, the flags and the clarifications. Recused
-    /// members' scores are left out.
+    /// The evaluation report, as JSON.
     pub fn report(&self) -> Value {
+        self.report_from(&self.outcome())
+    }
+
+    /// The report: the committee, the bids, every sitting member's review
+    /// votes and scores, the chair's resolutions, the corrections, and per
+    /// lot the evaluated bids, the rejections with their grounds, the
+    /// ranking, at most three candidates or the lot's failure; the flags
+    /// and the clarifications. Recused members' votes and scores are left
+    /// out (条例 第48条: their conclusions are void).
+    fn report_from(&self, outcome: &[LotOutcome]) -> Value {
         let active = self.active();
-        let mut totals: Vec<(String, f64, i64)> = Vec::new();
-        let mut bids = Vec::new();
-        for bid in &self.setup.bids {
-            let mut criteria = BTreeMap::new();
-            let mut total = 0.0;
-            for c in &self.setup.criteria {
-                let value = if c.kind == CriterionKind::Price {
-                    self.price_scores.get(&bid.label).copied()
-                } else {
-                    let points: Vec<f64> = active
-                        .iter()
-                        .filter_map(|e| {
-                            self.scores
-                                .get(&(e.to_string(), bid.label.clone(), c.code.clone()))
-                        })
-                        .map(|s| s.points)
-                        .collect();
-                    (!points.is_empty())
-                        .then(|| round2(points.iter().sum::<f64>() / points.len() as f64))
-                };
-                if let Some(v) = value {
-                    total += v;
-                }
-                criteria.insert(c.code.clone(), value);
-            }
-            let total = round2(total);
-            totals.push((bid.label.clone(), total, bid.price_fen));
-            bids.push(json!({
-                "label": bid.label, "bid_id": bid.bid_id, "bidder": bid.bidder,
-                "price_fen": bid.price_fen, "criteria": criteria, "total": total,
-            }));
-        }
-        totals.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
-        let ranking: Vec<Value> = totals
+        let category = self.setup.category;
+        let bid = |label: &str| self.setup.bid(label);
+        let lots: Vec<Value> = outcome
             .iter()
-            .enumerate()
-            .map(|(i, (label, total, _))| json!({"rank": i + 1, "label": label, "total": total}))
+            .map(|l| {
+                let lot = self.setup.lot(l.lot);
+                let bids: Vec<Value> = l
+                    .bids
+                    .iter()
+                    .map(|b| {
+                        let rb = bid(&b.label);
+                        json!({
+                            "label": b.label, "bid_id": rb.map(|x| &x.bid_id),
+                            "bidder": rb.map(|x| &x.bidder), "price_fen": b.price_fen,
+                            "corrected_price_fen": b.corrected_price_fen,
+                            "evaluated_price_fen": b.evaluated_price_fen, "sme": b.sme,
+                            "criteria": b.criteria, "total": b.total,
+                            "rejected": b.rejection.is_some(),
+                        })
+                    })
+                    .collect();
+                let rejected: Vec<Value> = l
+                    .bids
+                    .iter()
+                    .filter_map(|b| {
+                        let r = b.rejection.as_ref()?;
+                        let rule = crate::tenders::rules::ground(category, r.ground);
+                        let rb = bid(&b.label);
+                        Some(json!({
+                            "label": b.label, "bid_id": rb.map(|x| &x.bid_id),
+                            "bidder": rb.map(|x| &x.bidder), "ground": r.ground,
+                            "ground_text": rule.map(|g| g.zh), "basis": rule.map(|g| g.basis),
+                            "item": r.item, "votes": r.votes, "automatic": r.automatic,
+                            "detail": r.detail,
+                        }))
+                    })
+                    .collect();
+                let ranked = |labels: &[String]| -> Vec<Value> {
+                    labels
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, label)| {
+                            let b = l.bids.iter().find(|b| &b.label == label)?;
+                            let rb = bid(label);
+                            Some(json!({"rank": i + 1, "label": label,
+                                "bid_id": rb.map(|x| &x.bid_id), "bidder": rb.map(|x| &x.bidder),
+                                "total": b.total, "evaluated_price_fen": b.evaluated_price_fen}))
+                        })
+                        .collect()
+                };
+                json!({
+                    "lot": l.lot,
+                    "title": lot.map(|x| x.title.as_str()),
+                    "method": lot.map(|x| x.evaluation.kind()),
+                    "evaluation": lot.map(|x| &x.evaluation),
+                    "ceiling_fen": lot.and_then(|x| x.ceiling_fen),
+                    "bids": bids,
+                    "rejected": rejected,
+                    "ranking": ranked(&l.ranking),
+                    "candidates": ranked(&l.candidates),
+                    "failed": l.failed,
+                })
+            })
             .collect();
         let scores: Vec<Value> = self
             .scores
             .iter()
-            .filter(|((e, _, _), _)| active.contains(&e.as_str()))
-            .map(|((e, b, c), s)| json!({"expert": e, "bid": b, "criterion": c, "points": s.points, "reason": s.reason}))
+            .filter(|((e, ..), _)| active.contains(&e.as_str()))
+            .map(|((e, lot, b, c), s)| {
+                json!({"expert": e, "lot": lot, "bid": b, "criterion": c,
+                                             "points": s.points, "reason": s.reason})
+            })
+            .collect();
+        let review: Vec<Value> = self
+            .reviews
+            .iter()
+            .filter(|((e, ..), _)| active.contains(&e.as_str()))
+            .map(|((e, lot, b, item), v)| json!({"expert": e, "lot": lot, "bid": b, "item": item,
+                                                "pass": v.pass, "ground": v.ground, "reason": v.reason}))
+            .collect();
+        let resolutions: Vec<Value> = self
+            .resolved
+            .iter()
+            .map(|((lot, b, c), s)| {
+                json!({"lot": lot, "bid": b, "criterion": c,
+                                          "points": s.points, "reason": s.reason})
+            })
+            .collect();
+        let corrections: Vec<Value> = self
+            .corrections
+            .iter()
+            .map(|((lot, b), c)| {
+                json!({"lot": lot, "bid": b, "price_fen": c.price_fen,
+                                        "confirmed": c.confirmed})
+            })
             .collect();
         let members: Vec<Value> = self
             .roster
@@ -766,17 +1520,36 @@ impl State {
         let flags: Vec<Value> = self
             .flagged
             .iter()
-            .map(|(e, b, c)| json!({"expert": e, "bid": b, "criterion": c}))
+            .map(|(e, lot, b, c)| json!({"expert": e, "lot": lot, "bid": b, "criterion": c}))
             .collect();
+        let bids: Vec<Value> = self
+            .setup
+            .bids
+            .iter()
+            .map(|b| {
+                json!({"label": b.label, "bid_id": b.bid_id, "bidder": b.bidder,
+                            "price_fen": b.price_fen, "lot_prices": b.lot_prices, "sme": b.sme})
+            })
+            .collect();
+        // The first lot's ranking, as reports before lots named it.
+        let ranking = lots
+            .first()
+            .map(|l| l["ranking"].clone())
+            .unwrap_or(json!([]));
         json!({
-            "version": "ggzy-evaluation-report-v1",
+            "version": "ggzy-evaluation-report-v2",
             "tender_id": self.setup.tender_id,
-            "criteria": self.setup.criteria,
-            "price_formula": self.setup.price_formula,
+            "category": category,
+            "items": self.setup.items,
+            "sme_deduction_percent": self.setup.sme_deduction_percent,
             "blind_technical": self.setup.blind,
             "members": members,
             "bids": bids,
+            "lots": lots,
+            "review": review,
             "scores": scores,
+            "resolutions": resolutions,
+            "corrections": corrections,
             "flags": flags,
             "clarifications": self.clarifications,
             "ranking": ranking,
@@ -792,23 +1565,31 @@ pub struct Ranked {
     pub bid_id: String,
 }
 
-/// A report's ranking ([`State::report`]'s `ranking`, each label resolved
-/// to its bid through the report's `bids`), best first. Entries the report
-/// does not resolve are left out.
+/// A report's candidates for `lot`, best first (the first lot's where the
+/// report has no such lot). Entries the report does not resolve are left
+/// out.
 pub fn ranked_bids(report: &Value) -> Vec<Ranked> {
-    let bids = report["bids"].as_array().cloned().unwrap_or_default();
-    let mut ranked: Vec<Ranked> = report["ranking"]
-        .as_array()
+    candidates_in(report, None)
+}
+
+/// A report's candidates in one lot.
+pub fn candidates_in(report: &Value, lot: Option<u32>) -> Vec<Ranked> {
+    let lots = report["lots"].as_array().cloned().unwrap_or_default();
+    let chosen = match lot {
+        Some(n) => lots
+            .iter()
+            .find(|l| l["lot"].as_u64() == Some(u64::from(n))),
+        None => lots.first(),
+    };
+    let mut ranked: Vec<Ranked> = chosen
+        .and_then(|l| l["candidates"].as_array())
         .into_iter()
         .flatten()
         .filter_map(|r| {
-            let label = r["label"].as_str()?;
-            let rank = u32::try_from(r["rank"].as_u64()?).ok()?;
-            let bid = bids.iter().find(|b| b["label"].as_str() == Some(label))?;
             Some(Ranked {
-                rank,
-                label: label.to_string(),
-                bid_id: bid["bid_id"].as_str()?.to_string(),
+                rank: u32::try_from(r["rank"].as_u64()?).ok()?,
+                label: r["label"].as_str()?.to_string(),
+                bid_id: r["bid_id"].as_str()?.to_string(),
             })
         })
         .collect();
@@ -816,7 +1597,7 @@ pub fn ranked_bids(report: &Value) -> Vec<Ranked> {
     ranked
 }
 
-fn round2(x: f64) -> f64 {
+pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
@@ -831,6 +1612,7 @@ pub fn canonical(value: &Value) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Deviation {
     pub expert: String,
+    pub lot: u32,
     pub bid: String,
     pub criterion: String,
     pub points: f64,
@@ -846,21 +1628,22 @@ pub struct Deviation {
 /// others: with few scores, one outlier would otherwise make its
 /// neighbours look stray too.)
 pub fn deviations(
-    scores: &BTreeMap<(String, String, String), Score>,
+    scores: &BTreeMap<Key, Score>,
     active: &[&str],
     threshold: u32,
 ) -> Vec<Deviation> {
-    let mut items: BTreeMap<(&str, &str), Vec<(&str, f64)>> = BTreeMap::new();
-    for ((expert, bid, criterion), score) in scores {
+    type Given<'a> = Vec<(&'a str, f64)>;
+    let mut items: BTreeMap<(u32, &str, &str), Given> = BTreeMap::new();
+    for ((expert, lot, bid, criterion), score) in scores {
         if active.contains(&expert.as_str()) {
             items
-                .entry((bid.as_str(), criterion.as_str()))
+                .entry((*lot, bid.as_str(), criterion.as_str()))
                 .or_default()
                 .push((expert.as_str(), score.points));
         }
     }
     let mut out = Vec::new();
-    for ((bid, criterion), given) in items {
+    for ((lot, bid, criterion), given) in items {
         if given.len() < 3 {
             continue;
         }
@@ -875,6 +1658,7 @@ pub fn deviations(
             if stray {
                 out.push(Deviation {
                     expert: expert.to_string(),
+                    lot,
                     bid: bid.to_string(),
                     criterion: criterion.to_string(),
                     points,
@@ -887,491 +1671,5 @@ pub fn deviations(
     out
 }
 
-/// Price scores by the tender's formula, per bid label (to two decimals).
-pub fn price_scores(setup: &Setup) -> BTreeMap<String, f64> {
-    let Some(weight) = setup
-        .criteria
-        .iter()
-        .find(|c| c.kind == CriterionKind::Price)
-        .map(|c| f64::from(c.weight))
-    else {
-        return BTreeMap::new();
-    };
-    let prices: Vec<(&str, f64)> = setup
-        .bids
-        .iter()
-        .filter(|b| b.price_fen > 0)
-        .map(|b| (b.label.as_str(), b.price_fen as f64))
-        .collect();
-    if prices.is_empty() {
-        return BTreeMap::new();
-    }
-    let lowest = prices.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let mean = prices.iter().map(|p| p.1).sum::<f64>() / prices.len() as f64;
-    prices
-        .into_iter()
-        .map(|(label, price)| {
-            let score = match &setup.price_formula {
-                PriceFormula::LowestPriceBase => weight * lowest / price,
-                PriceFormula::AverageDeviation {
-                    above_deduct_per_pct,
-                    below_deduct_per_pct,
-                } => {
-                    let pct = (price - mean) / mean * 100.0;
-                    let deduct = if pct >= 0.0 {
-                        pct * above_deduct_per_pct
-                    } else {
-                        -pct * below_deduct_per_pct
-                    };
-                    (weight - deduct).max(0.0)
-                }
-            };
-            (label.to_string(), round2(score))
-        })
-        .collect()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn criterion(code: &str, kind: CriterionKind, weight: u32, requires_reason: bool) -> Criterion {
-        Criterion {
-            code: code.into(),
-            name: code.into(),
-            kind,
-            weight,
-            requires_reason,
-        }
-    }
-
-    fn setup(blind: bool) -> Setup {
-        Setup {
-            tender_id: "t".into(),
-            criteria: vec![
-                criterion("tech", CriterionKind::Technical, 50, true),
-                criterion("biz", CriterionKind::Commercial, 20, false),
-                criterion("price", CriterionKind::Price, 30, false),
-            ],
-            price_formula: PriceFormula::LowestPriceBase,
-            bids: ["A", "B", "C"]
-                .iter()
-                .enumerate()
-                .map(|(i, l)| RoomBid {
-                    label: l.to_string(),
-                    bid_id: format!("bid{i}"),
-                    bidder_org_id: format!("org{i}"),
-                    bidder: format!("公司{i}"),
-                    price_fen: 100_000 + i as i64 * 10_000,
-                })
-                .collect(),
-            members: (1..=5)
-                .map(|i| RoomMember {
-                    expert: format!("e{i}"),
-                    name: format!("专家{i}"),
-                    league: "NNG".into(),
-                    venue: "NNG".into(),
-                })
-                .collect(),
-            blind,
-            deviation_percent: 30,
-        }
-    }
-
-    fn act(state: &mut State, who: &str, action: Action) -> Result<Vec<Event>, Refusal> {
-        let events = state.decide(&Actor::Member(who.into()), &action)?;
-        for e in &events {
-            state.apply(e);
-        }
-        Ok(events)
-    }
-
-    fn kinds(events: &[Event]) -> Vec<&str> {
-        events.iter().map(|e| e.kind.as_str()).collect()
-    }
-
-    fn score(bid: &str, criterion: &str, points: f64) -> Action {
-        Action::Score {
-            id: "x".into(),
-            bid: bid.into(),
-            criterion: criterion.into(),
-            points,
-            reason: Some("理由".into()),
-        }
-    }
-
-    fn seated(blind: bool) -> State {
-        let mut s = State::new(setup(blind));
-        for i in 1..=5 {
-            act(&mut s, &format!("e{i}"), Action::Declare { id: "d".into() }).unwrap();
-        }
-        for i in 1..=3 {
-            act(
-                &mut s,
-                &format!("e{i}"),
-                Action::Vote {
-                    id: "v".into(),
-                    candidate: "e2".into(),
-                },
-            )
-            .unwrap();
-        }
-        s
-    }
-
-    #[test]
-    fn declare_then_elect_a_chair_by_majority() {
-        let mut s = State::new(setup(false));
-        let vote = Action::Vote {
-            id: "v".into(),
-            candidate: "e2".into(),
-        };
-        assert_eq!(
-            act(&mut s, "e1", vote.clone()).unwrap_err().code,
-            "phase",
-            "declare first"
-        );
-        act(&mut s, "e1", Action::Declare { id: "d".into() }).unwrap();
-        assert_eq!(
-            act(&mut s, "e1", Action::Declare { id: "d".into() })
-                .unwrap_err()
-                .code,
-            "duplicate"
-        );
-        for i in 2..=5 {
-            act(&mut s, &format!("e{i}"), Action::Declare { id: "d".into() }).unwrap();
-        }
-        assert_eq!(
-            kinds(&act(&mut s, "e1", vote.clone()).unwrap()),
-            ["chair.vote"]
-        );
-        assert_eq!(
-            act(&mut s, "e1", vote.clone()).unwrap_err().code,
-            "duplicate",
-            "one vote each"
-        );
-        let bad = Action::Vote {
-            id: "v".into(),
-            candidate: "outsider".into(),
-        };
-        assert_eq!(act(&mut s, "e3", bad).unwrap_err().code, "invalid");
-        act(&mut s, "e2", vote.clone()).unwrap();
-        let third = act(&mut s, "e3", vote).unwrap();
-        assert_eq!(
-            kinds(&third),
-            ["chair.vote", "chair.elected", "round.started"]
-        );
-        assert_eq!(s.chair.as_deref(), Some("e2"));
-        assert_eq!(s.phase, Phase::Scoring);
-        assert_eq!(s.current_round(), Some(CriterionKind::Technical));
-        let outsider = s.decide(
-            &Actor::Member("e9".into()),
-            &Action::Declare { id: "d".into() },
-        );
-        assert_eq!(outsider.unwrap_err().code, "role");
-        assert_eq!(
-            s.decide(&Actor::Watcher, &score("A", "tech", 1.0))
-                .unwrap_err()
-                .code,
-            "role"
-        );
-    }
-
-    #[test]
-    fn scores_are_checked_final_and_flagged_when_far_from_the_others() {
-        let mut s = seated(false);
-        assert_eq!(
-            act(&mut s, "e1", score("A", "tech", 51.0))
-                .unwrap_err()
-                .code,
-            "range"
-        );
-        assert_eq!(
-            act(&mut s, "e1", score("A", "tech", -1.0))
-                .unwrap_err()
-                .code,
-            "range"
-        );
-        assert_eq!(
-            act(&mut s, "e1", score("A", "tech", f64::NAN))
-                .unwrap_err()
-                .code,
-            "range"
-        );
-        assert_eq!(
-            act(&mut s, "e1", score("A", "tech", 1.005))
-                .unwrap_err()
-                .code,
-            "range"
-        );
-        // Two decimals that binary cannot hold exactly are two decimals.
-        for ok in [16.1, 4.56, 8.3, 49.99] {
-            let decided = s.decide(&Actor::Member("e1".into()), &score("B", "tech", ok));
-            assert!(decided.is_ok(), "{ok}: {decided:?}");
-        }
-        assert_eq!(
-            act(&mut s, "e1", score("A", "price", 10.0))
-                .unwrap_err()
-                .code,
-            "invalid"
-        );
-        assert_eq!(
-            act(&mut s, "e1", score("A", "biz", 10.0)).unwrap_err().code,
-            "locked"
-        );
-        assert_eq!(
-            act(&mut s, "e1", score("Z", "tech", 10.0))
-                .unwrap_err()
-                .code,
-            "invalid"
-        );
-        let no_reason = Action::Score {
-            id: "x".into(),
-            bid: "A".into(),
-            criterion: "tech".into(),
-            points: 40.0,
-            reason: None,
-        };
-        assert_eq!(act(&mut s, "e1", no_reason).unwrap_err().code, "invalid");
-        act(&mut s, "e1", score("A", "tech", 40.0)).unwrap();
-        assert_eq!(
-            act(&mut s, "e1", score("A", "tech", 41.0))
-                .unwrap_err()
-                .code,
-            "duplicate"
-        );
-        act(&mut s, "e2", score("A", "tech", 42.0)).unwrap();
-        // 20 against a mean of 34: 41 % off; 40 and 42 are within 30 %.
-        let flagged = act(&mut s, "e3", score("A", "tech", 20.0)).unwrap();
-        assert_eq!(kinds(&flagged), ["score.given", "score.flagged"]);
-        assert_eq!(flagged[1].payload["expert"], "e3");
-        assert_eq!(flagged[1].payload["mean"], 34.0);
-        assert_eq!(flagged[1].payload["deviation_percent"], 41.18);
-        // Not raised twice.
-        let later = act(&mut s, "e4", score("A", "tech", 41.0)).unwrap();
-        assert_eq!(kinds(&later), ["score.given"]);
-    }
-
-    fn score_round(s: &mut State, criterion: &str) {
-        for i in 1..=5 {
-            for (j, bid) in ["A", "B", "C"].iter().enumerate() {
-                let e = format!("e{i}");
-                if s.members[&e].recused {
-                    continue;
-                }
-                act(s, &e, score(bid, criterion, 10.0 + j as f64)).unwrap();
-            }
-        }
-    }
-
-    #[test]
-    fn the_chair_closes_rounds_then_prices_ranking_report_and_signatures() {
-        let mut s = seated(true);
-        let close = Action::CloseRound { id: "c".into() };
-        assert_eq!(
-            act(&mut s, "e1", close.clone()).unwrap_err().code,
-            "role",
-            "only the chair"
-        );
-        assert_eq!(
-            act(&mut s, "e2", close.clone()).unwrap_err().code,
-            "incomplete"
-        );
-        score_round(&mut s, "tech");
-        let closed = act(&mut s, "e2", close.clone()).unwrap();
-        assert_eq!(
-            kinds(&closed),
-            ["round.closed", "bids.unblinded", "round.started"]
-        );
-        assert!(s.unblinded);
-        assert_eq!(
-            act(&mut s, "e1", score("A", "tech", 1.0)).unwrap_err().code,
-            "locked",
-            "a closed round"
-        );
-        score_round(&mut s, "biz");
-        let last = act(&mut s, "e2", close).unwrap();
-        assert_eq!(
-            kinds(&last),
-            ["round.closed", "prices.scored", "report.ready"]
-        );
-        assert_eq!(s.phase, Phase::Signing);
-        // Lowest price base: A is lowest (30), B 30×100/110, C 30×100/120.
-        assert_eq!(s.price_scores["A"], 30.0);
-        assert_eq!(s.price_scores["B"], 27.27);
-        assert_eq!(s.price_scores["C"], 25.0);
-        let report = s.report();
-        // C scored higher by every member on tech and biz (12 + 12) but the
-        // price decides: A 10+10+30 = 50, B 11+11+27.27 = 49.27, C 12+12+25 = 49.
-        assert_eq!(report["ranking"][0]["label"], "A");
-        assert_eq!(report["ranking"][1]["label"], "B");
-        let sha = crate::experts::draw::sha256_hex(canonical(&report).as_bytes());
-        assert_eq!(s.report_sha256.as_deref(), Some(sha.as_str()));
-        let sign = |dissent: Option<&str>| Action::Sign {
-            id: "s".into(),
-            signature: "c2ln".into(),
-            dissent: dissent.map(str::to_string),
-        };
-        for i in 1..=4 {
-            let d = (i == 3).then_some("价格分权重过高");
-            assert_eq!(
-                kinds(&act(&mut s, &format!("e{i}"), sign(d)).unwrap()),
-                ["report.signed"]
-            );
-        }
-        assert_eq!(act(&mut s, "e1", sign(None)).unwrap_err().code, "duplicate");
-        assert_eq!(
-            kinds(&act(&mut s, "e5", sign(None)).unwrap()),
-            ["report.signed", "room.closed"]
-        );
-        assert_eq!(s.phase, Phase::Closed);
-        assert_eq!(s.members["e3"].dissent.as_deref(), Some("价格分权重过高"));
-        assert_eq!(
-            act(&mut s, "e1", Action::Declare { id: "d".into() })
-                .unwrap_err()
-                .code,
-            "phase"
-        );
-    }
-
-    #[test]
-    fn a_chair_who_leaves_is_replaced_by_a_new_election_mid_round() {
-        let mut s = seated(false);
-        assert_eq!(s.chair.as_deref(), Some("e2"));
-        act(&mut s, "e1", score("A", "tech", 40.0)).unwrap();
-        act(
-            &mut s,
-            "e2",
-            Action::Recuse {
-                id: "r".into(),
-                reason: "发现利害关系".into(),
-            },
-        )
-        .unwrap();
-        assert_eq!(s.chair, None);
-        assert_eq!(s.phase, Phase::Scoring, "the round goes on");
-        // Nobody can close the round; everyone votes again (e1 voted before).
-        assert_eq!(
-            act(&mut s, "e1", Action::CloseRound { id: "c".into() })
-                .unwrap_err()
-                .code,
-            "role"
-        );
-        let vote = |c: &str| Action::Vote {
-            id: "v".into(),
-            candidate: c.into(),
-        };
-        assert_eq!(
-            act(&mut s, "e1", vote("e2")).unwrap_err().code,
-            "invalid",
-            "not a sitting member"
-        );
-        act(&mut s, "e1", vote("e3")).unwrap();
-        act(&mut s, "e3", vote("e3")).unwrap();
-        let elected = act(&mut s, "e4", vote("e3")).unwrap();
-        assert_eq!(
-            kinds(&elected),
-            ["chair.vote", "chair.elected"],
-            "no second round.started"
-        );
-        assert_eq!(s.chair.as_deref(), Some("e3"));
-        assert_eq!(s.current_round(), Some(CriterionKind::Technical));
-        act(&mut s, "e3", score("A", "tech", 41.0)).unwrap();
-    }
-
-    #[test]
-    fn a_recused_members_scores_are_left_out() {
-        let mut s = seated(false);
-        act(&mut s, "e1", score("A", "tech", 50.0)).unwrap();
-        act(
-            &mut s,
-            "e5",
-            Action::Recuse {
-                id: "r".into(),
-                reason: "与投标人有亲属关系".into(),
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            act(&mut s, "e5", score("B", "tech", 1.0)).unwrap_err().code,
-            "role"
-        );
-        act(&mut s, "e2", score("A", "tech", 10.0)).unwrap();
-        // The replacement joins.
-        s.apply(&Event::new(
-            "member.replaced",
-            json!({"expert": "e5", "replacement":
-            {"expert": "e6", "name": "专家6", "league": "LZH", "venue": "LZH"}}),
-        ));
-        assert!(s.active().contains(&"e6") && !s.active().contains(&"e5"));
-        let report = s.report();
-        assert!(
-            report["scores"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|x| x["expert"] != "e5")
-        );
-        act(
-            &mut s,
-            "e1",
-            Action::Recuse {
-                id: "r".into(),
-                reason: "有利害关系".into(),
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            s.report()["bids"][0]["criteria"]["tech"],
-            10.0,
-            "only e2's score stays"
-        );
-    }
-
-    #[test]
-    fn average_deviation_prices() {
-        let mut st = setup(false);
-        st.price_formula = PriceFormula::AverageDeviation {
-            above_deduct_per_pct: 1.0,
-            below_deduct_per_pct: 0.5,
-        };
-        // Mean 110 000: A is 9.09 % below, C 9.09 % above.
-        let p = price_scores(&st);
-        assert_eq!(p["B"], 30.0);
-        assert_eq!(p["A"], 25.45);
-        assert_eq!(p["C"], 20.91);
-    }
-
-    #[test]
-    fn a_reports_ranking_names_its_bids() {
-        let report = json!({
-            "bids": [
-                {"label": "A", "bid_id": "bid-a"},
-                {"label": "B", "bid_id": "bid-b"},
-                {"label": "C", "bid_id": "bid-c"}
-            ],
-            "ranking": [
-                {"rank": 2, "label": "A", "total": 80.0},
-                {"rank": 1, "label": "C", "total": 90.5},
-                {"rank": 3, "label": "Z", "total": 10.0}
-            ]
-        });
-        let ranked = ranked_bids(&report);
-        assert_eq!(
-            ranked,
-            [
-                Ranked {
-                    rank: 1,
-                    label: "C".into(),
-                    bid_id: "bid-c".into()
-                },
-                Ranked {
-                    rank: 2,
-                    label: "A".into(),
-                    bid_id: "bid-a".into()
-                },
-            ]
-        );
-        assert!(ranked_bids(&json!({})).is_empty());
-    }
-}
+mod tests;

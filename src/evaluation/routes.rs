@@ -130,8 +130,14 @@ fn check_after(after: Option<i64>) -> Result<i64, AppError> {
 /// then `{"type":"live","last_seq":n}`, then each event as it is stored.
 /// Members send actions, each with an `id` of their choosing:
 /// `{"type":"declare","id":…}`, `recuse` (`reason`), `vote` (`candidate`),
-/// `score` (`bid`, `criterion`, `points`, `reason`), `clarify` (`bid`,
-/// `question`), `close_round` (the chair), `sign` (`signature`, `dissent`).
+/// `review` (`lot`, `bid`, `item`, `pass`, and to fail `ground` and
+/// `reason`), `score` (`lot`, `bid`, `criterion`, `points`, `reason`),
+/// `resolve` (the chair: `lot`, `bid`, `criterion`, `points`, `reason`),
+/// `clarify` (`lot`, `bid`, `question`, `topic`: question or low_price),
+/// `correct` (the chair: `lot`, `bid`, `price_fen`, `reason`),
+/// `close_round` (the chair), `sign` (`signature`, `dissent`),
+/// `refuse_to_sign` (`reason`). `lot` is 0 (the default) where the tender
+/// is evaluated as one.
 /// Each is answered with `{"type":"ack","id":…,"seq":n,"duplicate":false}`
 /// or `{"type":"error","id":…,"code":"…","message":"…"}`; an id sent again
 /// is acknowledged as a duplicate and applied once. Anyone may send
@@ -247,7 +253,7 @@ async fn readable_room(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RoomView {
     pub phase: super::room::Phase,
-    pub round: Option<crate::tenders::model::CriterionKind>,
+    pub round: Option<super::room::Round>,
     pub chair: Option<String>,
     pub members: Vec<RoomMemberView>,
     /// Bids: labels, and (for watchers, or once unblinded) whose and at
@@ -437,8 +443,15 @@ pub async fn bid_container(
 pub struct RoomClarification {
     pub id: String,
     pub bid_id: String,
+    /// The lot it is about (0: the tender as one).
+    pub lot: u32,
+    /// question, low_price (explain it or be rejected) or correction
+    /// (confirm the corrected price or be rejected).
+    pub topic: super::room::Topic,
     pub question: String,
+    pub corrected_price_fen: Option<i64>,
     pub answer: Option<String>,
+    pub confirmed: Option<bool>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -480,8 +493,12 @@ pub async fn my_clarifications(
                 .map(|(c, bid_id)| RoomClarification {
                     id: c.id,
                     bid_id,
+                    lot: c.lot,
+                    topic: c.topic,
                     question: c.question,
+                    corrected_price_fen: c.price_fen,
                     answer: c.answer,
+                    confirmed: c.confirmed,
                 })
                 .collect())
         })
@@ -494,6 +511,10 @@ pub async fn my_clarifications(
 pub struct ClarificationAnswer {
     /// 1 to 5000 characters.
     pub answer: String,
+    /// A correction of the price: whether the bidder confirms the
+    /// corrected price (required then; refusing rejects the bid, 87号令
+    /// 第59条). Not sent otherwise.
+    pub confirm: Option<bool>,
 }
 
 /// The bidder answers a clarification from its own session; the answer
@@ -515,7 +536,7 @@ pub async fn answer_clarification(
 ) -> Result<HttpResponse, AppError> {
     let (id, question) = path.into_inner();
     let id = parse_id(&id)?;
-    let answer = body.into_inner().answer;
+    let ClarificationAnswer { answer, confirm } = body.into_inner();
     let mut errors = Vec::new();
     crate::error::check_text(&mut errors, "answer", &answer, true, 5000);
     AppError::check(errors)?;
@@ -525,7 +546,7 @@ pub async fn answer_clarification(
     let (event, room) = crate::hall::write_then_publish(&state.db, &state.rooms.hub, move |conn| {
         let row = tenders::load_visible(conn, &id, &ctx.principal)?;
         let (event, room) =
-            store::answer_clarification(conn, &ctx, &states, &row.id, &question, &answer)?;
+            store::answer_clarification(conn, &ctx, &states, &row.id, &question, &answer, confirm)?;
         Ok(((event.clone(), room), vec![event]))
     })
     .await?;
@@ -619,14 +640,41 @@ pub async fn venue_sign_in(
 pub struct ReportView {
     pub sha256: String,
     /// The report whose canonical JSON (keys sorted, no spaces) has that
-    /// SHA-256.
+    /// SHA-256; or, for a reader who gets it as published (`sight`
+    /// `public`), what the public reads of it (its hash is still the
+    /// signed report's).
     #[schema(value_type = Object)]
     pub report: Value,
     /// The text each member signed.
     pub signed_text: String,
+    /// Each member's signature (`full`: expert, signature, dissent, name,
+    /// at); published: name and time only.
     #[schema(value_type = Vec<Object>)]
     pub signatures: Vec<Value>,
     pub closed: bool,
+    /// `full`, or `public`: what the law publishes after the result.
+    pub sight: crate::audit::sealing::ReportSight,
+}
+
+/// Refuses a reader who may not read the report now (see
+/// [`crate::audit::sealing::report_sight`]).
+fn report_refused(principal: &Principal, closed: bool) -> AppError {
+    if !principal.is_authenticated() {
+        return AppError::Unauthenticated(
+            "sign in: the evaluation report is confidential until the tender's result (招标投标法 第44条)"
+                .into(),
+        );
+    }
+    AppError::Forbidden(if closed {
+        "the evaluation report is confidential until the tender's result is decided \
+         (招标投标法 第44条): the tenderer and its agent read it once the room has closed \
+         (招标投标法实施条例 第53条), the public what is published once the tender is awarded"
+            .into()
+    } else {
+        "only the committee's members and the supervisors whose scope holds the tender read \
+         the report before the room closes"
+            .into()
+    })
 }
 
 async fn report_of(
@@ -634,45 +682,84 @@ async fn report_of(
     principal: Principal,
     id: TenderId,
 ) -> Result<(TenderRow, ReportView), AppError> {
+    use crate::audit::sealing::{ReportSight, report_sight};
     let states = state.rooms.states.clone();
     state
         .db
         .read(move |conn| {
             let (row, room) = room_of(conn, &states, &id, &principal)?;
             let closed = room.phase == super::room::Phase::Closed;
-            if !closed {
-                role_in_room(conn, &principal, &row, &room)?;
-            }
+            // The evaluation and the comparison are confidential until the
+            // result (招标投标法 第44条): who reads what is one rule.
+            let member = matches!(
+                role_in_room(conn, &principal, &row, &room),
+                Ok((Actor::Member(_), _))
+            );
+            let standing = tenders::standing(conn, &row, &principal)?;
+            let Some(sight) = report_sight(row.status()?, closed, member, &standing) else {
+                return Err(report_refused(&principal, closed));
+            };
             let Some(sha256) = room.report_sha256.clone() else {
                 return Err(AppError::Conflict("the report is not ready yet".into()));
             };
+            let report = room.report();
             let mut signatures = Vec::new();
-            for e in store::events_of_kind(conn, &row.id, "report.signed")? {
-                let mut p: Value = serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
-                let name = room
-                    .roster
-                    .iter()
-                    .find(|m| Some(m.expert.as_str()) == p["expert"].as_str())
-                    .map(|m| m.name.clone());
-                p["name"] = serde_json::json!(name);
-                p["at"] = serde_json::json!(e.at);
-                signatures.push(p);
+            let mut answered = store::events_of_kind(conn, &row.id, "report.signed")?;
+            answered.extend(store::events_of_kind(conn, &row.id, "report.refused")?);
+            answered.sort_by_key(|e| e.seq);
+            for e in answered {
+                let p: Value = serde_json::from_str(e.payload.get()).unwrap_or(Value::Null);
+                let expert = p["expert"].as_str().unwrap_or_default();
+                let refused = e.kind == "report.refused";
+                let signature = match sight {
+                    ReportSight::Full => {
+                        let mut p = p.clone();
+                        if refused {
+                            p["refused"] = serde_json::json!(true);
+                            p["dissent"] = p["reason"].clone();
+                        }
+                        let name = room
+                            .roster
+                            .iter()
+                            .find(|m| m.expert == expert)
+                            .map(|m| m.name.clone());
+                        p["name"] = serde_json::json!(name);
+                        p["at"] = serde_json::json!(e.at);
+                        p
+                    }
+                    // Who signed or refused, and when: not the signature
+                    // (its certificate), nor a dissent (the deliberation).
+                    ReportSight::Public => serde_json::json!({
+                        "name": super::disclosure::signer_name(&report, expert),
+                        "refused": refused,
+                        "at": e.at,
+                    }),
+                };
+                signatures.push(signature);
             }
             let view = ReportView {
                 signed_text: super::room::report_signing_text(&row.id, &sha256),
                 sha256,
-                report: room.report(),
+                report: match sight {
+                    ReportSight::Full => report,
+                    ReportSight::Public => super::disclosure::public_report(&report),
+                },
                 signatures,
                 closed,
+                sight,
             };
             Ok((row, view))
         })
         .await
 }
 
-/// The evaluation report (JSON) with its hash and signatures: for the
-/// room's members and watchers once ready, for anyone who sees the tender
-/// once the room is closed.
+/// The evaluation report (JSON) with its hash and signatures, confidential
+/// until the tender's result (招标投标法 第44条): for the room's members and
+/// watchers (supervisors in scope, platform operators) once ready; for the
+/// tenderer's and agent's staff once the room has closed (条例 第53条); for
+/// everyone else who sees the tender, once it is awarded or closed, what
+/// the law publishes (`sight` `public`: the committee's names, the bids'
+/// means, totals, ranking, candidates and rejections, no member's marks).
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path)),
@@ -690,7 +777,8 @@ pub async fn get_report(
     Ok(web::Json(report_of(&state, principal, id).await?.1))
 }
 
-/// The evaluation report as a printable HTML page.
+/// The evaluation report as a printable HTML page, to the same readers as
+/// the JSON and as much of it as they read.
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path)),

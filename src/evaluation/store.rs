@@ -4,7 +4,9 @@
 //! (kept in memory between actions; rebuilt from the database whenever the
 //! memory is behind, so a restarted server rebuilds every open room).
 
-use super::room::{self, Action, Actor, Event, Refusal, RoomBid, RoomMember, Setup, State};
+use super::room::{
+    self, Action, Actor, Event, Refusal, RoomBid, RoomLot, RoomMember, Setup, State,
+};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{
     bid_openings, bids, committee_members, evaluation_rooms, experts, organisations, room_events,
@@ -13,7 +15,7 @@ use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
 use crate::experts::committee::{self, MemberStatus};
 use crate::hall::hub::Sequenced;
-use crate::tenders::model::{Evaluation, TenderStatus};
+use crate::tenders::model::{Category, Evaluation, Method, TenderStatus};
 use crate::tenders::store::TenderRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -268,18 +270,121 @@ fn opened_payload(setup: &Setup, venues: &[crate::experts::draw::Venue]) -> Valu
             if setup.blind {
                 json!({"label": b.label})
             } else {
-                json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen})
+                json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen,
+                       "lot_prices": b.lot_prices, "sme": b.sme})
             }
         })
         .collect();
+    let grounds: Vec<Value> = crate::tenders::rules::grounds(setup.category)
+        .iter()
+        .map(|g| json!({"ground": g.ground, "zh": g.zh, "en": g.en, "basis": g.basis}))
+        .collect();
     json!({
-        "criteria": setup.criteria,
+        "lots": setup.lots,
+        "per_lot": setup.per_lot,
+        "items": setup.items,
+        "grounds": grounds,
         "rounds": setup.rounds(),
+        "sme_deduction_percent": setup.sme_deduction_percent,
+        "min_compliant": setup.min_compliant,
         "blind_technical": setup.blind,
         "deviation_percent": setup.deviation_percent,
         "bids": bids,
         "members": setup.members,
         "venues": venues,
+    })
+}
+
+/// The fewest compliant bids a lot needs, and why: the procedure's
+/// minimum where fewer compliant bids fail it (government procurement:
+/// 政府采购法 第36条(一); its other methods, 财政部令第74号), else one — in
+/// tendering with fewer than three the committee may reject all (评标委员会和
+/// 评标方法暂行规定 第27条), which is its decision, not a count.
+fn min_compliant(category: Category, method: Method) -> Result<(u32, String), AppError> {
+    use crate::tenders::limits::MinimumBids;
+    let rule = crate::tenders::limits::minimum_bids(category, method)?;
+    Ok(match (category, rule) {
+        (
+            Category::GovernmentProcurement,
+            MinimumBids::AtLeast {
+                bids, valid_basis, ..
+            },
+        ) => (bids, valid_basis.to_string()),
+        _ => (
+            1,
+            "at least one compliant bid; with fewer than three the committee may reject all \
+             (评标委员会和评标方法暂行规定 第27条)"
+                .to_string(),
+        ),
+    })
+}
+
+/// What the room evaluates: the lots (each with its method and ceiling),
+/// the bids, the items the committee reviews, the deduction and the
+/// minimum. Bids are compared per lot where they priced lots; a tender
+/// whose bids priced it only as a whole is one lot, numbered 0.
+fn room_setup(
+    tender: &TenderRow,
+    evaluation: &Evaluation,
+    terms: &crate::tenders::model::ProcedureTerms,
+    lots: &[crate::tenders::store::Lot],
+    bids: Vec<RoomBid>,
+    members: Vec<RoomMember>,
+    settings: &RoomSettings,
+) -> Result<Setup, AppError> {
+    let facts = tender.facts()?;
+    let gp = facts.category == Category::GovernmentProcurement;
+    let per_lot = !lots.is_empty() && bids.iter().any(|b| !b.lot_prices.is_empty());
+    // In government procurement the budget is a ceiling too (87号令 第63条(四)).
+    let ceiling = |own: Option<i64>, budget: i64| -> Option<i64> {
+        match (own, gp) {
+            (Some(c), true) => Some(c.min(budget)),
+            (None, true) => Some(budget),
+            (own, false) => own,
+        }
+    };
+    let room_lots: Vec<RoomLot> = if per_lot {
+        lots.iter()
+            .map(|l| RoomLot {
+                lot: l.number as u32,
+                title: l.title.clone(),
+                evaluation: l.evaluation.clone().unwrap_or_else(|| evaluation.clone()),
+                ceiling_fen: ceiling(l.ceiling_price_fen, l.budget_fen),
+            })
+            .collect()
+    } else {
+        vec![RoomLot {
+            lot: 0,
+            title: tender.title.clone(),
+            evaluation: evaluation.clone(),
+            ceiling_fen: ceiling(terms.ceiling_price_fen, tender.budget_fen),
+        }]
+    };
+    // Government procurement tendering: the purchaser or its agent reviews
+    // qualification before the room (财政部令第87号 第44条); the committee
+    // reviews compliance (第50条). Elsewhere the committee reviews both.
+    let purchaser_qualifies = matches!(
+        crate::tenders::limits::qualification_review(facts.category, facts.method)?,
+        crate::tenders::limits::QualificationReview::PurchaserOrAgent { .. }
+    );
+    let mut items = terms.compliance.clone();
+    if !purchaser_qualifies {
+        items.splice(0..0, terms.qualification.iter().cloned());
+    }
+    let (min, basis) = min_compliant(facts.category, facts.method)?;
+    Ok(Setup {
+        tender_id: tender.id.clone(),
+        category: facts.category,
+        lots: room_lots,
+        per_lot,
+        bids,
+        members,
+        items,
+        sme_deduction_percent: terms.sme_price_deduction_percent.filter(|_| gp),
+        min_compliant: min,
+        min_compliant_basis: basis,
+        blind: settings.blind_technical,
+        deviation_percent: settings.deviation_percent.unwrap_or(30),
     })
 }
 
@@ -298,20 +403,30 @@ pub fn open(
     if setup_of(conn, &tender.id)?.is_some() {
         return Err(AppError::Conflict("the room is open already".into()));
     }
+    if super::qualification::required_and_pending(conn, tender)? {
+        return Err(AppError::Conflict(
+            "the purchaser's qualification review is not concluded: the room opens after it \
+             (政府采购货物和服务招标投标管理办法 第44条)"
+                .into(),
+        ));
+    }
     let deviation_percent = settings.deviation_percent.unwrap_or(30);
     if !(1..=100).contains(&deviation_percent) {
         return Err(AppError::invalid("deviation_percent", "from 1 to 100"));
     }
-    let Evaluation::ComprehensiveScoring {
-        criteria,
-        price_formula,
-    } = tender.evaluation()?
-    else {
+    let evaluation = tender.evaluation()?;
+    let terms = tender.terms()?;
+    let tender_lots = crate::tenders::store::lots_of(conn, &tender.id)?;
+    let auctions = tender_lots
+        .iter()
+        .map(|l| l.evaluation.as_ref().unwrap_or(&evaluation))
+        .chain(tender_lots.is_empty().then_some(&evaluation))
+        .any(|e| !e.by_committee());
+    if auctions {
         return Err(AppError::Conflict(
-            "rooms evaluate by comprehensive scoring; this tender's method has no criteria to score"
-                .into(),
+            "a price reached by auction or listing is not evaluated by a committee".into(),
         ));
-    };
+    }
     let draw = committee::load(conn, &tender.id)?
         .filter(|d| d.drawn_at.is_some())
         .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
@@ -356,7 +471,8 @@ pub fn open(
             venue: r.venue,
         });
     }
-    let opened: Vec<(String, String, String, Option<i64>)> = bid_openings::table
+    type Opened = (String, String, String, Option<i64>, Option<String>);
+    let opened: Vec<Opened> = bid_openings::table
         .inner_join(bids::table.on(bids::id.eq(bid_openings::bid_id)))
         .inner_join(organisations::table.on(organisations::id.eq(bids::bidder_org_id)))
         .filter(bid_openings::tender_id.eq(&tender.id))
@@ -367,38 +483,52 @@ pub fn open(
             organisations::id,
             organisations::name,
             bid_openings::total_price_fen,
+            bid_openings::schedule_json,
         ))
         .load(conn)?;
+    // Bids the purchaser's review found not qualified are not evaluated.
+    let excluded = super::qualification::excluded(conn, &tender.id)?;
     let mut opened: Vec<_> = opened
         .into_iter()
-        .filter_map(|(bid_id, org, name, price)| Some((bid_id, org, name, price?)))
+        .filter(|(bid_id, ..)| !excluded.contains_key(bid_id))
+        .filter_map(|(bid_id, org, name, price, schedule)| {
+            Some((bid_id, org, name, price?, schedule))
+        })
         .collect();
     // Labels in a random order: in the opening record's order, "Bid A"
     // would be the first bidder read out in public.
     shuffle(&mut opened)?;
-    let bids: Vec<RoomBid> = opened
-        .into_iter()
-        .enumerate()
-        .map(|(i, (bid_id, bidder_org_id, bidder, price_fen))| RoomBid {
+    let mut bids = Vec::new();
+    for (i, (bid_id, bidder_org_id, bidder, price_fen, schedule)) in opened.into_iter().enumerate()
+    {
+        let schedule: Option<crate::bids::container::PriceSchedule> = schedule
+            .map(|j| serde_json::from_str(&j).map_err(|e| internal("stored price schedule", e)))
+            .transpose()?;
+        bids.push(RoomBid {
             label: label(i),
             bid_id,
             bidder_org_id,
             bidder,
             price_fen,
-        })
-        .collect();
+            lot_prices: schedule
+                .as_ref()
+                .map(|s| s.lots.iter().map(|l| (l.lot, l.price_fen)).collect())
+                .unwrap_or_default(),
+            sme: schedule.is_some_and(|s| s.sme),
+        });
+    }
     if bids.is_empty() {
         return Err(AppError::Conflict("no valid bid to evaluate".into()));
     }
-    let setup = Setup {
-        tender_id: tender.id.clone(),
-        criteria,
-        price_formula,
+    let setup = room_setup(
+        tender,
+        &evaluation,
+        &terms,
+        &tender_lots,
         bids,
         members,
-        blind: settings.blind_technical,
-        deviation_percent,
-    };
+        settings,
+    )?;
     let setup_json = serde_json::to_string(&setup).map_err(|e| internal("room setup", e))?;
     diesel::insert_into(evaluation_rooms::table)
         .values((
@@ -431,7 +561,9 @@ pub fn open(
 }
 
 /// Tells every member seated in the room (those who accepted and those
-/// who have not answered yet: all of them sit) that it is open.
+/// who have not answered yet: all of them sit) that it is open. Sealed:
+/// whom it went to is who sits, confidential until the result (招标投标法
+/// 第37条), so an undelivered one shows operators only its state.
 fn notify_opened(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -455,7 +587,8 @@ fn notify_opened(
     .tender(&tender.id, &tender.league_code)
     .field("title", tender.title.clone())
     .field("reference", tender.reference.clone())
-    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id));
+    .link(format!("/api/v1/tenders/{}/evaluation/room", tender.id))
+    .sealed();
     crate::notify::send(conn, ctx, &message, &users)?;
     Ok(())
 }
@@ -573,6 +706,22 @@ pub fn signed_report(conn: &mut DbConn, tender_id: &str) -> Result<Option<Signed
         sha256: signed,
         ranking: room::ranked_bids(&report),
     }))
+}
+
+/// The names of the members who evaluated (sat to the end) in the room of
+/// `tender_id`, in the order they took their seats; none without a room.
+pub fn evaluators(conn: &mut DbConn, tender_id: &str) -> Result<Vec<String>, AppError> {
+    if setup_of(conn, tender_id)?.is_none() {
+        return Ok(Vec::new());
+    }
+    let (_, room) = state(conn, &States::default(), tender_id)?;
+    let active = room.active();
+    Ok(room
+        .roster
+        .iter()
+        .filter(|m| active.contains(&m.expert.as_str()))
+        .map(|m| m.name.clone())
+        .collect())
 }
 
 /// What became of an action.
@@ -922,6 +1071,7 @@ pub fn answer_clarification(
     tender_id: &str,
     question_id: &str,
     answer: &str,
+    confirm: Option<bool>,
 ) -> Result<(RoomEvent, State), AppError> {
     crate::db::lock_in_transaction(conn, &format!("tender:{tender_id}"))?;
     let (_, mut state) = state(conn, states, tender_id)?;
@@ -957,7 +1107,19 @@ pub fn answer_clarification(
             "the scoring is over; answers are no longer taken".into(),
         ));
     }
-    let payload = json!({"id": question_id, "bid": question.bid, "answer": answer.trim()});
+    let correction = question.topic == room::Topic::Correction;
+    if correction != confirm.is_some() {
+        return Err(AppError::invalid(
+            "confirm",
+            if correction {
+                "a corrected price is confirmed (true) or refused (false)"
+            } else {
+                "only a correction of the price is confirmed"
+            },
+        ));
+    }
+    let payload = json!({"id": question_id, "lot": question.lot, "bid": question.bid,
+                         "answer": answer.trim(), "confirmed": confirm});
     // No actor in the room: in a blind room the bidder's account would say
     // whose bid it is. The audit record keeps who answered.
     let event = append_recorded(

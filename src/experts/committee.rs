@@ -33,8 +33,13 @@
 //! `rep-<account id>`, at the main venue, signing with its certificate
 //! session as every member does.
 //!
-//! Members' identities are shown to operators and supervisors in scope; to
-//! everyone else who sees the tender only once the evaluation has started.
+//! Who sits is confidential until the result is decided (招标投标法 第37条:
+//! "评标委员会成员的名单在中标结果确定前应当保密"): members' identities are
+//! shown to platform operators and supervisors in scope; to the tender's
+//! tenderer and agent once the evaluation has started; to everyone else
+//! who sees the tender once it is awarded or closed (government
+//! procurement then publishes the list, 政府采购法实施条例 第43条). The rule
+//! is [`crate::audit::sealing::sees_members`].
 
 use super::composition;
 use super::draw::{self, Outcome, Rules, Snapshot};
@@ -1236,7 +1241,8 @@ pub struct CommitteeView {
     pub accepted: usize,
     /// Whether the pool could not fill every seat.
     pub short: bool,
-    /// Whether members' identities are hidden from this reader.
+    /// Whether members' identities are hidden from this reader (see
+    /// [`crate::audit::sealing::sees_members`]).
     pub sealed: bool,
     /// How many members the committee has, of which drawn experts and
     /// representatives (null before the rules are set).
@@ -1252,17 +1258,6 @@ pub struct CompositionView {
     pub members: u32,
     pub experts: u32,
     pub representatives: u32,
-}
-
-/// Whether members' identities are open to anyone who sees the tender.
-pub fn unsealed(tender: &TenderRow) -> Result<bool, AppError> {
-    Ok(matches!(
-        tender.status()?,
-        TenderStatus::Evaluating
-            | TenderStatus::CandidatesPublicised
-            | TenderStatus::Awarded
-            | TenderStatus::Closed
-    ))
 }
 
 /// Whether `principal` reads the draw in full: platform operators (no
@@ -1290,7 +1285,8 @@ pub fn view(
     tender: &TenderRow,
 ) -> Result<CommitteeView, AppError> {
     let full = reads_in_full(conn, principal, tender)?;
-    let sealed = !full && !unsealed(tender)?;
+    let standing = crate::tenders::store::standing(conn, tender, principal)?;
+    let sealed = !crate::audit::sealing::sees_members(tender.status()?, &standing);
     let Some(row) = load(conn, &tender.id)? else {
         return Ok(CommitteeView {
             stage: "not_configured".into(),

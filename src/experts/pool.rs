@@ -3,7 +3,10 @@
 //!
 //! Operators manage profiles and see all of them; supervisors read them
 //! without contact details; an expert sees its own. Nobody else reads the
-//! pool: tenderers and bidders must not learn who might be drawn.
+//! pool: tenderers and bidders must not learn who might be drawn. A
+//! profile's committees are shown by [`SeatSight`]: before a tender's
+//! result only to the expert, the platform's operators and supervisors
+//! whose scope holds the tender (招标投标法 第37条).
 
 use super::draw::PoolExpert;
 use super::specialties;
@@ -77,9 +80,64 @@ pub struct HistoryEntry {
     pub venue_league: String,
     pub invited_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
-    /// Whether the tender's evaluation has started (its committee is open).
+    /// The tender's league and category (whose supervisors read the seat).
     #[serde(skip)]
-    pub unsealed: bool,
+    pub place: (String, String),
+    /// Whether the tender's result is decided (its committee is public).
+    #[serde(skip)]
+    pub decided: bool,
+}
+
+/// Whose seats a reader of profiles sees in their history: who sits on a
+/// committee is confidential until the tender's result (招标投标法
+/// 第37条), so a seat is shown by the rule of
+/// [`crate::audit::sealing::sees_committee`], the expert's own to itself.
+#[derive(Debug, Clone)]
+pub enum SeatSight {
+    /// The expert itself: every seat of its own.
+    Own,
+    /// A platform operator: every seat.
+    Platform,
+    /// A supervisor: seats on tenders in its scope, others once decided.
+    Supervisor(crate::supervision::Scope),
+    /// A league's operator: seats on tenders whose result is decided.
+    League,
+}
+
+impl SeatSight {
+    /// How `principal` reads seats (`own`: the profile is its own).
+    pub fn of(conn: &mut DbConn, principal: &Principal, own: bool) -> Result<SeatSight, AppError> {
+        if own {
+            return Ok(SeatSight::Own);
+        }
+        Ok(
+            match principal.require_any(&[Role::Operator, Role::Supervisor])? {
+                Role::Operator if principal.is_platform_operator() => SeatSight::Platform,
+                Role::Operator => SeatSight::League,
+                _ => SeatSight::Supervisor(crate::supervision::scope_of(conn, principal)?),
+            },
+        )
+    }
+
+    /// Whether this reader sees `seat`.
+    pub fn shows(&self, seat: &HistoryEntry) -> bool {
+        use crate::audit::sealing::{Standing, sees_committee};
+        use crate::identity::policy::OperatorKind;
+        let standing = match self {
+            SeatSight::Own => return true,
+            SeatSight::Platform => Standing {
+                operator: Some(OperatorKind::Platform),
+                ..Standing::default()
+            },
+            SeatSight::Supervisor(scope) => Standing {
+                supervises: scope.covers(&seat.place.0, &seat.place.1),
+                ..Standing::default()
+            },
+            // Its league is not the platform: no operator standing counts.
+            SeatSight::League => Standing::default(),
+        };
+        sees_committee(seat.decided, &standing)
+    }
 }
 
 /// A profile as the reader may see it: contact details only for operators
@@ -436,14 +494,8 @@ pub fn set_availability(
 }
 
 type HistoryRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    String,
+    (String, String, String, String, String, String),
+    (String, NaiveDateTime, Option<NaiveDateTime>, String),
 );
 
 /// The expert's committees, newest first.
@@ -452,55 +504,59 @@ pub fn history(conn: &mut DbConn, expert_id: &str) -> Result<Vec<HistoryEntry>, 
         .inner_join(tenders::table)
         .filter(committee_members::expert_id.eq(expert_id))
         .select((
-            tenders::id,
-            tenders::reference,
-            tenders::title,
-            committee_members::status,
-            committee_members::venue_league,
-            committee_members::invited_at,
-            committee_members::answered_at,
-            tenders::status,
+            (
+                tenders::id,
+                tenders::reference,
+                tenders::title,
+                tenders::league_code,
+                tenders::category,
+                committee_members::status,
+            ),
+            (
+                committee_members::venue_league,
+                committee_members::invited_at,
+                committee_members::answered_at,
+                tenders::status,
+            ),
         ))
         .order(committee_members::invited_at.desc())
         .limit(500)
         .load(conn)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
             |(
-                tender_id,
-                reference,
-                title,
-                status,
-                venue_league,
-                invited,
-                answered,
-                tender_status,
-            )| HistoryEntry {
-                unsealed: matches!(
-                    tender_status.as_str(),
-                    "evaluating" | "candidates_publicised" | "awarded" | "closed"
-                ),
-                tender_id,
-                reference,
-                title,
-                status,
-                venue_league,
-                invited_at: from_db_time(invited),
-                answered_at: answered.map(from_db_time),
+                (tender_id, reference, title, league, category, status),
+                (venue_league, invited, answered, tender_status),
+            )| {
+                Ok(HistoryEntry {
+                    decided: crate::audit::sealing::decided(
+                        crate::tenders::model::TenderStatus::from_db(&tender_status)?,
+                    ),
+                    place: (league, category),
+                    tender_id,
+                    reference,
+                    title,
+                    status,
+                    venue_league,
+                    invited_at: from_db_time(invited),
+                    answered_at: answered.map(from_db_time),
+                })
             },
         )
-        .collect())
+        .collect()
 }
 
-/// A profile as `contact` readers (operators, the expert) or others
-/// (supervisors) see it. Others see only the committees whose evaluation
-/// has started: before, who sits is sealed.
-pub fn view(conn: &mut DbConn, row: ExpertRow, contact: bool) -> Result<ExpertView, AppError> {
+/// A profile as `contact` readers (operators of the expert's league, the
+/// expert) or others see it, with the seats `seats` shows: before a
+/// tender's result, who sits on its committee is sealed.
+pub fn view(
+    conn: &mut DbConn,
+    row: ExpertRow,
+    contact: bool,
+    seats: &SeatSight,
+) -> Result<ExpertView, AppError> {
     let mut history = history(conn, &row.id)?;
-    if !contact {
-        history.retain(|h| h.unsealed);
-    }
+    history.retain(|h| seats.shows(h));
     Ok(ExpertView {
         related: row.related()?,
         specialties: row.specialties()?,
@@ -536,6 +592,7 @@ pub struct PoolQuery {
 pub fn list(
     conn: &mut DbConn,
     sight: Sight,
+    seats: &SeatSight,
     query: &PoolQuery,
 ) -> Result<Vec<ExpertView>, AppError> {
     let mut q = experts::table.select(ExpertRow::as_select()).into_boxed();
@@ -557,7 +614,7 @@ pub fn list(
             continue;
         }
         let contact = sight.contact(&row.league_code);
-        out.push(view(conn, row, contact)?);
+        out.push(view(conn, row, contact, seats)?);
     }
     Ok(out)
 }

@@ -53,7 +53,10 @@ pub async fn list_experts(
     let query = query.into_inner();
     let items = state
         .db
-        .read(move |conn| pool::list(conn, sight, &query))
+        .read(move |conn| {
+            let seats = pool::SeatSight::of(conn, &principal, false)?;
+            pool::list(conn, sight, &seats, &query)
+        })
         .await?;
     Ok(web::Json(ExpertList { items }))
 }
@@ -85,7 +88,8 @@ pub async fn create_expert(
         .write(move |conn| {
             let id = pool::create(conn, &ctx, &input)?;
             let row = pool::load(conn, &id)?;
-            pool::view(conn, row, true)
+            let seats = pool::SeatSight::of(conn, &ctx.principal, false)?;
+            pool::view(conn, row, true, &seats)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -123,7 +127,8 @@ pub async fn get_expert(
             } else {
                 pool::sight(&principal)?.contact(&row.league_code)
             };
-            pool::view(conn, row, contact)
+            let seats = pool::SeatSight::of(conn, &principal, own)?;
+            pool::view(conn, row, contact, &seats)
         })
         .await?;
     Ok(web::Json(view))
@@ -159,7 +164,8 @@ pub async fn update_expert(
         .write(move |conn| {
             pool::update(conn, &ctx, &id, &input)?;
             let row = pool::load(conn, &id)?;
-            pool::view(conn, row, true)
+            let seats = pool::SeatSight::of(conn, &ctx.principal, false)?;
+            pool::view(conn, row, true, &seats)
         })
         .await?;
     Ok(web::Json(view))
@@ -180,7 +186,7 @@ pub async fn my_profile(
         .db
         .read(move |conn| {
             let row = pool::of_user(conn, &principal)?;
-            pool::view(conn, row, true)
+            pool::view(conn, row, true, &pool::SeatSight::Own)
         })
         .await?;
     Ok(web::Json(view))
@@ -208,7 +214,7 @@ pub async fn set_availability(
             let row = pool::of_user(conn, &ctx.principal)?;
             pool::set_availability(conn, &ctx, &row, &input)?;
             let row = pool::of_user(conn, &ctx.principal)?;
-            pool::view(conn, row, true)
+            pool::view(conn, row, true, &pool::SeatSight::Own)
         })
         .await?;
     Ok(web::Json(view))
@@ -307,9 +313,11 @@ pub async fn answer_invitation(
     }))
 }
 
-/// A tender's committee: the rules, the commitment, and (for operators and
-/// supervisors in scope, and for everyone once the evaluation has started)
-/// the members.
+/// A tender's committee: the rules, the commitment, and the members, for
+/// platform operators and supervisors in scope, for the tender's tenderer
+/// and agent once the evaluation has started, and for everyone once the
+/// result is decided (awarded or closed: 招标投标法 第37条).
+/// Until then the others read the stage and the seats' count (`sealed`).
 #[utoipa::path(
     tag = "committee",
     params(("id" = String, Path)),
@@ -481,9 +489,9 @@ pub async fn mark_no_show(
     Ok(web::Json(SeatOutcome { replacement }))
 }
 
-/// Everything needed to replay the draw (`ggzy draw verify`): for operators
-/// and supervisors in scope once drawn, for anyone who sees the tender once
-/// the evaluation has started.
+/// Everything needed to replay the draw (`ggzy draw verify`): for platform
+/// operators and supervisors in scope once drawn, never anyone else (the
+/// pool's snapshot holds every expert's employer and relations).
 #[utoipa::path(
     tag = "committee",
     params(("id" = String, Path)),

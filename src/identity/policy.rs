@@ -48,6 +48,12 @@ pub enum Area {
     /// publication, amendments, documents, clarifications, objections,
     /// committee rules, cancellation.
     TenderProcedures,
+    /// Reading who an invited tender invites (`GET /tenders/{id}/invitees`,
+    /// the detail's `invitees`): as close to who bids as who took the
+    /// documents, so kept from the public and other bidders
+    /// (`tenders::invitees`); the platform's operators read it as they
+    /// read the audit record, which holds it.
+    Invitees,
     /// The shared expert pool: a league's experts.
     ExpertPool,
     /// A league's evaluation venue: its sign-in sheet.
@@ -60,7 +66,7 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::Leagues,
         Area::PlatformKeys,
         Area::Accounts,
@@ -68,6 +74,7 @@ impl Area {
         Area::TrustServices,
         Area::Recognitions,
         Area::TenderProcedures,
+        Area::Invitees,
         Area::ExpertPool,
         Area::Venue,
         Area::AuditLog,
@@ -88,6 +95,8 @@ impl Area {
             // The platform's operators hold the platform's keys; a tender's
             // procedure is its tenderer's and its league's centre's.
             Area::TenderProcedures => (Nothing, OwnLeague),
+            // Read only, as the audit record that holds the list is read.
+            Area::Invitees => (Everywhere, OwnLeague),
             Area::ExpertPool => (Everywhere, OwnLeague),
             Area::Venue => (Everywhere, OwnLeague),
             Area::AuditLog => (Everywhere, OwnLeague),
@@ -107,6 +116,7 @@ impl Area {
             }
             Area::Recognitions => "mutual recognition (by the recognising league)",
             Area::TenderProcedures => "tender procedures (drafts to cancellation)",
+            Area::Invitees => "an invited tender's invitees (read)",
             Area::ExpertPool => "the expert pool",
             Area::Venue => "evaluation venues (sign-in sheet)",
             Area::AuditLog => "audit events, live supervision feed",
@@ -125,6 +135,11 @@ impl Area {
             Area::TrustServices => ["read", "read", "read"],
             Area::Recognitions => ["read", "read", "read"],
             Area::TenderProcedures => ["own organisation's tenders", "read", "published only"],
+            Area::Invitees => [
+                "own organisation's tenders (named in the draft)",
+                "read in scope",
+                "bidder: whether its own enterprise is invited",
+            ],
             Area::ExpertPool => [
                 "—",
                 "read in scope, no contact details",

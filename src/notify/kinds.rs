@@ -9,6 +9,9 @@ text_enum! {
         EmailVerification = "email_verification",
         /// A new tender in a category (and league) the user follows.
         TenderPublished = "tender_published",
+        /// An invitation to bid (投标邀请书), at an invited tender's
+        /// publication, to the invited enterprises' bidding accounts.
+        TenderInvitation = "tender_invitation",
         /// An amendment, to every enterprise that took the documents.
         TenderAmended = "tender_amended",
         /// An answered clarification, to every enterprise that took the
@@ -18,6 +21,9 @@ text_enum! {
         BidReceipt = "bid_receipt",
         /// The opening record, to the bidders.
         OpeningRecord = "opening_record",
+        /// Too few bidders at the deadline: the bids are not opened, to
+        /// the enterprises that bid.
+        BidsNotOpened = "bids_not_opened",
         /// An objection's answer, to whoever raised it.
         ObjectionAnswered = "objection_answered",
         /// An invitation to sit on a committee, answered by a deadline.
@@ -61,9 +67,14 @@ impl Kind {
             // the others, through the platform); amendments and answered
             // clarifications are owed to everyone who took the documents
             // (招标投标法实施条例 第21条: "以书面形式通知所有获取招标文件的
-            // 潜在投标人"); invitations, rooms and share requests are what
-            // the procedure waits for.
+            // 潜在投标人"); an invitation to bid is how an invited tender
+            // reaches the only enterprises that may bid (招标投标法 第17条);
+            // invitations, rooms and share requests are what the procedure
+            // waits for; bids not opened end the enterprises' part in the
+            // procedure (招标投标法实施条例 第44条: it must be run again, and
+            // they bid again).
             EmailVerification
+            | TenderInvitation
             | BidReceipt
             | AwardNotice
             | ResultNotice
@@ -72,6 +83,7 @@ impl Kind {
             | ExpertInvitation
             | RoomOpened
             | ShareRequest
+            | BidsNotOpened
             | ObjectionAnswered => Class::Procedural,
             TenderPublished | OpeningRecord | EvaluationFinished | CandidatesPublicised => {
                 Class::Optional
@@ -94,6 +106,7 @@ mod tests {
     fn what_the_procedure_needs_cannot_be_switched_off() {
         for kind in [
             Kind::BidReceipt,
+            Kind::TenderInvitation,
             Kind::ExpertInvitation,
             Kind::AwardNotice,
             Kind::ResultNotice,

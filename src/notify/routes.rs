@@ -646,7 +646,8 @@ pub struct DeadLetter {
     /// Whether the recipient, address, subject, error, tender and league
     /// are withheld: the message tells who bid on a tender not yet opened
     /// (and that the tender had a bid: as sealed as who bid, 招标投标法
-    /// 第22条), or who was invited to a committee before the result.
+    /// 第22条), or who was invited to a committee (or sits in its room)
+    /// before the result.
     pub sealed: bool,
     pub user_id: Option<String>,
     pub address: Option<String>,
@@ -726,18 +727,10 @@ pub async fn dead_letters(
             let tenders: Vec<String> = rows.iter().filter_map(|r| r.0.2.clone()).collect();
             let opened = crate::audit::sealing::opened_tenders(conn, &tenders)?;
             // Who sits on a committee is confidential until the result
-            // (招标投标法 第37条): an invitation's letter stays withheld until
-            // the tender is awarded or closed.
-            let decided: std::collections::HashSet<String> = crate::db::schema::tenders::table
-                .filter(crate::db::schema::tenders::id.eq_any(&tenders))
-                .filter(crate::db::schema::tenders::status.eq_any([
-                    crate::tenders::model::TenderStatus::Awarded.code(),
-                    crate::tenders::model::TenderStatus::Closed.code(),
-                ]))
-                .select(crate::db::schema::tenders::id)
-                .load::<String>(conn)?
-                .into_iter()
-                .collect();
+            // (招标投标法 第37条): a letter to a member (its invitation, the
+            // room's opening) stays withheld until the tender is awarded or
+            // closed.
+            let decided = crate::audit::sealing::decided_tenders(conn, &tenders)?;
             let items = rows
                 .into_iter()
                 .skip(((paging.page - 1) * paging.per_page) as usize)
@@ -749,7 +742,7 @@ pub async fn dead_letters(
                     )| {
                         let kind = Kind::from_db(&kind)?;
                         let revealed = match kind {
-                            Kind::ExpertInvitation => &decided,
+                            Kind::ExpertInvitation | Kind::RoomOpened => &decided,
                             _ => &opened,
                         };
                         let withheld =

@@ -86,10 +86,12 @@ fn source(kind: Kind) -> &'static str {
     match kind {
         Kind::EmailVerification => file!("email_verification"),
         Kind::TenderPublished => file!("tender_published"),
+        Kind::TenderInvitation => file!("tender_invitation"),
         Kind::TenderAmended => file!("tender_amended"),
         Kind::ClarificationAnswered => file!("clarification_answered"),
         Kind::BidReceipt => file!("bid_receipt"),
         Kind::OpeningRecord => file!("opening_record"),
+        Kind::BidsNotOpened => file!("bids_not_opened"),
         Kind::ObjectionAnswered => file!("objection_answered"),
         Kind::ExpertInvitation => file!("expert_invitation"),
         Kind::RoomOpened => file!("room_opened"),
@@ -343,6 +345,9 @@ mod tests {
             "organisation",
             "severity",
             "amendment",
+            "bidders",
+            "minimum",
+            "tenderer",
         ] {
             m = m.field(name, evil);
         }

@@ -1,7 +1,10 @@
 //! Open data: every published notice becomes an OCDS 1.1 release, stored
 //! when it is published; packages and compiled records are served from those.
+//! From the completed opening record on, releases carry the bids it opened
+//! (`opening` reads it, `ocds::bids` maps it).
 
 pub mod ocds;
+pub mod opening;
 pub mod routes;
 
 /// What the OCDS output needs from the configuration.

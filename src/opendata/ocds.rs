@@ -2,6 +2,7 @@
 //! compiled release by the OCDS merge rules.
 
 use super::OcdsSettings;
+use crate::opening::record::Outcome;
 use crate::tenders::model::{Category, Evaluation, Method, NoticeKind, TenderStatus};
 use crate::tenders::store::{Notice, TenderDetail};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -68,8 +69,15 @@ fn amount(fen: i64, currency: &str) -> Value {
     json!({ "amount": money.major_units(), "currency": currency })
 }
 
-/// The release a notice publishes: the tender as it stood at that notice.
-pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Value {
+/// The release a notice publishes: the tender as it stood at that notice,
+/// and, once the opening record is complete (`opening`, completed at or
+/// before the notice), the bids it opened (see [`bids`]).
+pub fn release(
+    settings: &OcdsSettings,
+    t: &TenderDetail,
+    notice: &Notice,
+    opening: Option<&OpeningRecord>,
+) -> Value {
     let s = &t.summary;
     let currency = s.budget.currency.as_str();
     // In procurement the tenderer buys; in land-rights and state-asset
@@ -113,12 +121,23 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
         json!(procurement_method(s.method)),
     );
     tender.insert("procurementMethodDetails".into(), json!(s.method.code()));
-    if s.category == Category::EngineeringConstruction {
-        tender.insert("mainProcurementCategory".into(), json!("works"));
+    match (t.terms.subject, s.category) {
+        (Some(subject), _) => {
+            tender.insert("mainProcurementCategory".into(), json!(subject.code()));
+        }
+        (None, Category::EngineeringConstruction) => {
+            tender.insert("mainProcurementCategory".into(), json!("works"));
+        }
+        _ => {}
     }
     let (criteria, details) = match &t.evaluation {
         // 经评审的最低投标价法: the price after evaluated adjustments.
         Evaluation::LowestEvaluatedPrice => ("costOnly", "lowest evaluated price".to_string()),
+        Evaluation::LowestPrice => ("priceOnly", "lowest price".to_string()),
+        Evaluation::HighestPrice => (
+            "priceOnly",
+            "highest price (auction or listing)".to_string(),
+        ),
         Evaluation::ComprehensiveScoring { criteria, .. } => (
             "ratedCriteria",
             criteria
@@ -186,6 +205,29 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
     if !amendments.is_empty() {
         tender.insert("amendments".into(), json!(amendments));
     }
+    // Who bid, and how many, is sealed until the opening (招标投标法 第22条):
+    // only a release published with or after the completed opening record
+    // says anything about bids.
+    let bids_section = known_at(opening, notice.published_at).map(|o| {
+        let lots: Vec<u32> = t
+            .lots
+            .iter()
+            .filter_map(|l| u32::try_from(l.number).ok())
+            .collect();
+        bids(o, &lots, currency)
+    });
+    if let Some(section) = &bids_section {
+        let tenderers: Vec<Value> = section
+            .tenderers
+            .iter()
+            .map(|(id, name)| json!({ "id": id, "name": name }))
+            .collect();
+        tender.insert("numberOfTenderers".into(), json!(tenderers.len()));
+        tender.insert("tenderers".into(), json!(tenderers));
+        for (id, name) in &section.tenderers {
+            add_party(&mut parties, id, name, "tenderer");
+        }
+    }
     let mut release = json!({
         "ocid": settings.ocid(s.id.as_str()),
         "id": format!("{}-{:04}", s.id, notice.seq),
@@ -199,12 +241,239 @@ pub fn release(settings: &OcdsSettings, t: &TenderDetail, notice: &Notice) -> Va
     if buys {
         release["buyer"] = json!({ "id": t.tenderer.id.as_str(), "name": t.tenderer.name });
     }
+    if let Some(section) = bids_section {
+        release["bids"] = section.bids;
+    }
     release
+}
+
+/// Adds `role` to the party `id`, adding the party if it is not there yet.
+fn add_party(parties: &mut Vec<Value>, id: &str, name: &str, role: &str) {
+    match parties.iter_mut().find(|p| p["id"] == id) {
+        Some(party) => {
+            if let Some(roles) = party["roles"].as_array_mut()
+                && !roles.iter().any(|r| r == role)
+            {
+                roles.push(json!(role));
+            }
+        }
+        None => parties.push(json!({ "id": id, "name": name, "roles": [role] })),
+    }
+}
+
+/// One line of the opening record, as open data publishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedBid {
+    pub bid_id: String,
+    pub bidder_id: String,
+    pub bidder_name: String,
+    pub outcome: Outcome,
+    /// When the platform received the bid (its receipt's time): the bid
+    /// extension's `Bid.date`.
+    pub received_at: DateTime<Utc>,
+    /// The schedule's total, if the bid could be read.
+    pub total_price_fen: Option<i64>,
+    /// The schedule's price per lot (lot number, price), if it priced lots.
+    pub lot_prices: Vec<(u32, i64)>,
+}
+
+/// A completed opening record: every bid opened, in the record's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpeningRecord {
+    pub completed_at: DateTime<Utc>,
+    pub bids: Vec<OpenedBid>,
+}
+
+/// The `bids` section of a release and the enterprises that bid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BidsSection {
+    pub bids: Value,
+    /// (organisation id, name) of each bidder, once, in the record's order.
+    pub tenderers: Vec<(String, String)>,
+}
+
+/// The opening record as a release published at `at` may show it: only
+/// once complete by then. Before the opening who bid, and how many, is
+/// sealed (招标投标法 第22条).
+fn known_at(opening: Option<&OpeningRecord>, at: DateTime<Utc>) -> Option<&OpeningRecord> {
+    opening.filter(|o| o.completed_at <= at)
+}
+
+/// The bid extension's `bidStatus` of what the opening found. A bid that
+/// could not be opened through the bidder's doing counts as revoked
+/// (视为撤销, 电子招标投标办法 第31条): it is not evaluated, `disqualified`;
+/// one lost through no fault of the bidder counts as withdrawn (视为撤回).
+/// The evaluation's rejections are not published here: `valid` means valid
+/// at the opening, that is, passed to the evaluation.
+fn bid_status(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Valid => "valid",
+        Outcome::Revoked => "disqualified",
+        Outcome::Withdrawn => "withdrawn",
+    }
+}
+
+/// The bid extension's `bids` from the completed opening record (pure).
+///
+/// Each lot of a tender is a competition of its own (its bids are
+/// reviewed, ranked and awarded apart), so where the tender has `lots` and
+/// a bid priced them, the bid gives one detail per lot it priced, `<bid
+/// id>-lot<n>` with `relatedLots: ["<n>"]` and that lot's price as its
+/// value: the details then add up to the per-lot statistics, and an award
+/// of a lot can name its bid (`relatedBid`). A bid with no lot prices (one
+/// that could not be read, or a tender without lots) gives one detail, its
+/// id the bid's, with its total if known. Each detail names the bidder
+/// (`tenderers`), the date the bid was received and its status at the
+/// opening.
+///
+/// Statistics (codes of the `bidStatistics` codelist): for the whole
+/// tender `bids` (every bid opened) and `validBids` (valid at the opening),
+/// each bid counted once; without lots, `lowestValidBidValue` and
+/// `highestValidBidValue` of the valid totals; with lots, the four per lot
+/// (`relatedLot`) over the bids that priced it.
+pub fn bids(record: &OpeningRecord, lots: &[u32], currency: &str) -> BidsSection {
+    let date = time(record.completed_at);
+    let per_lot = !lots.is_empty() && record.bids.iter().any(|b| !b.lot_prices.is_empty());
+    let mut details = Vec::new();
+    let mut tenderers: Vec<(String, String)> = Vec::new();
+    for b in &record.bids {
+        if !tenderers.iter().any(|(id, _)| *id == b.bidder_id) {
+            tenderers.push((b.bidder_id.clone(), b.bidder_name.clone()));
+        }
+        let detail = |id: String, fen: Option<i64>| {
+            let mut d = json!({
+                "id": id,
+                "date": time(b.received_at),
+                "status": bid_status(b.outcome),
+                "tenderers": [{ "id": b.bidder_id, "name": b.bidder_name }],
+            });
+            if let Some(fen) = fen {
+                d["value"] = amount(fen, currency);
+            }
+            d
+        };
+        let priced: Vec<(u32, i64)> = b
+            .lot_prices
+            .iter()
+            .copied()
+            .filter(|(lot, _)| per_lot && lots.contains(lot))
+            .collect();
+        if priced.is_empty() {
+            details.push(detail(b.bid_id.clone(), b.total_price_fen));
+        }
+        for (lot, fen) in priced {
+            let mut d = detail(format!("{}-lot{lot}", b.bid_id), Some(fen));
+            d["relatedLots"] = json!([lot.to_string()]);
+            details.push(d);
+        }
+    }
+    let valid = |b: &&OpenedBid| b.outcome == Outcome::Valid;
+    let mut statistics = Vec::new();
+    let mut count = |id: String, measure: &str, value: usize, lot: Option<u32>, notes: &str| {
+        let mut s =
+            json!({ "id": id, "measure": measure, "value": value, "date": date, "notes": notes });
+        if let Some(lot) = lot {
+            s["relatedLot"] = json!(lot.to_string());
+        }
+        statistics.push(s);
+    };
+    count(
+        "bids".into(),
+        "bids",
+        record.bids.len(),
+        None,
+        "开标时开启的投标文件数（每份计一次）/ bids opened at the opening, each counted once",
+    );
+    count(
+        "validBids".into(),
+        "validBids",
+        record.bids.iter().filter(valid).count(),
+        None,
+        "开标有效、进入评标的投标数 / bids valid at the opening, passed to the evaluation",
+    );
+    let mut prices: Vec<(Option<u32>, Vec<i64>)> = Vec::new();
+    if per_lot {
+        for &lot in lots {
+            let priced: Vec<(&OpenedBid, i64)> = record
+                .bids
+                .iter()
+                .filter_map(|b| {
+                    b.lot_prices
+                        .iter()
+                        .find(|(l, _)| *l == lot)
+                        .map(|(_, fen)| (b, *fen))
+                })
+                .collect();
+            if priced.is_empty() {
+                continue;
+            }
+            count(
+                format!("lot{lot}-bids"),
+                "bids",
+                priced.len(),
+                Some(lot),
+                "开标时开启的、对本标包报价的投标数 / bids opened that priced this lot",
+            );
+            count(
+                format!("lot{lot}-validBids"),
+                "validBids",
+                priced.iter().filter(|(b, _)| valid(b)).count(),
+                Some(lot),
+                "其中开标有效的 / of which valid at the opening",
+            );
+            let valid_prices = priced
+                .iter()
+                .filter(|(b, _)| valid(b))
+                .map(|(_, fen)| *fen)
+                .collect();
+            prices.push((Some(lot), valid_prices));
+        }
+    } else {
+        let valid_prices = record
+            .bids
+            .iter()
+            .filter(valid)
+            .filter_map(|b| b.total_price_fen)
+            .collect();
+        prices.push((None, valid_prices));
+    }
+    for (lot, fens) in prices {
+        let prefix = lot.map(|l| format!("lot{l}-")).unwrap_or_default();
+        let extremes = [
+            ("lowestValidBidValue", fens.iter().min()),
+            ("highestValidBidValue", fens.iter().max()),
+        ];
+        for (measure, fen) in extremes {
+            let Some(&fen) = fen else { continue };
+            let money = amount(fen, currency);
+            let mut s = json!({
+                "id": format!("{prefix}{measure}"),
+                "measure": measure,
+                "value": money["amount"],
+                "currency": currency,
+                "date": date,
+            });
+            if let Some(lot) = lot {
+                s["relatedLot"] = json!(lot.to_string());
+            }
+            statistics.push(s);
+        }
+    }
+    BidsSection {
+        bids: json!({ "statistics": statistics, "details": details }),
+        tenderers,
+    }
 }
 
 /// Lots are not in the OCDS core schema; they come from the Lots extension,
 /// which packages declare.
 pub const LOTS_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json";
+
+/// Nor are bids: the Bid statistics and details extension.
+pub const BID_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json";
+
+/// The extensions every package declares.
+pub const EXTENSIONS: [&str; 2] = [LOTS_EXTENSION, BID_EXTENSION];
 
 /// A release package around `releases`.
 pub fn release_package(
@@ -216,7 +485,7 @@ pub fn release_package(
     json!({
         "uri": settings.url(uri),
         "version": "1.1",
-        "extensions": [LOTS_EXTENSION],
+        "extensions": EXTENSIONS,
         "publishedDate": time(published),
         "publisher": { "name": settings.publisher_name },
         "license": "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -238,7 +507,7 @@ pub fn record_package(
     json!({
         "uri": settings.url(uri),
         "version": "1.1",
-        "extensions": [LOTS_EXTENSION],
+        "extensions": EXTENSIONS,
         "publishedDate": time(published),
         "publisher": { "name": settings.publisher_name },
         "license": "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -331,5 +600,225 @@ mod tests {
         );
         assert_eq!(c["tender"]["documents"][0]["title"], json!("one v2"));
         assert_eq!(c["date"], json!("2026-01-02T00:00:00Z"));
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn opened(
+        id: &str,
+        bidder: &str,
+        outcome: Outcome,
+        total: Option<i64>,
+        lots: &[(u32, i64)],
+    ) -> OpenedBid {
+        OpenedBid {
+            bid_id: id.into(),
+            bidder_id: format!("org-{bidder}"),
+            bidder_name: format!("{bidder}公司"),
+            outcome,
+            received_at: at("2026-03-01T01:00:00Z"),
+            total_price_fen: total,
+            lot_prices: lots.to_vec(),
+        }
+    }
+
+    fn statistic<'a>(section: &'a BidsSection, id: &str) -> &'a Value {
+        section.bids["statistics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no statistic {id}"))
+    }
+
+    #[test]
+    fn a_tender_without_lots_has_whole_tender_statistics_and_one_detail_per_bid() {
+        let record = OpeningRecord {
+            completed_at: at("2026-03-01T02:05:00Z"),
+            bids: vec![
+                opened("b1", "甲", Outcome::Valid, Some(90_000_000), &[]),
+                opened("b2", "乙", Outcome::Valid, Some(95_000_050), &[]),
+                opened("b3", "丙", Outcome::Revoked, None, &[]),
+                opened("b4", "丁", Outcome::Withdrawn, None, &[]),
+                opened("b5", "戊", Outcome::Valid, Some(99_000_000), &[]),
+            ],
+        };
+        let section = bids(&record, &[], "CNY");
+        assert_eq!(statistic(&section, "bids")["value"], 5);
+        assert_eq!(statistic(&section, "validBids")["value"], 3);
+        let lowest = statistic(&section, "lowestValidBidValue");
+        assert_eq!(lowest["measure"], "lowestValidBidValue");
+        assert_eq!(lowest["value"], json!(900000.0));
+        assert_eq!(lowest["currency"], "CNY");
+        assert_eq!(
+            statistic(&section, "highestValidBidValue")["value"],
+            json!(990000.0)
+        );
+        assert!(
+            section.bids["statistics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s.get("relatedLot").is_none())
+        );
+        let details = section.bids["details"].as_array().unwrap();
+        assert_eq!(details.len(), 5);
+        let statuses: Vec<&str> = details
+            .iter()
+            .map(|d| d["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            statuses,
+            ["valid", "valid", "disqualified", "withdrawn", "valid"]
+        );
+        assert_eq!(
+            details[1]["value"],
+            json!({"amount": 950000.5, "currency": "CNY"})
+        );
+        assert_eq!(
+            details[1]["tenderers"],
+            json!([{"id": "org-乙", "name": "乙公司"}])
+        );
+        assert_eq!(details[1]["date"], "2026-03-01T01:00:00Z", "when received");
+        assert!(
+            details[2].get("value").is_none(),
+            "an unread bid has no price"
+        );
+        assert!(details.iter().all(|d| d.get("relatedLots").is_none()));
+        assert_eq!(section.tenderers.len(), 5);
+    }
+
+    #[test]
+    fn lots_priced_give_statistics_and_a_detail_per_lot() {
+        let record = OpeningRecord {
+            completed_at: at("2026-03-01T02:05:00Z"),
+            bids: vec![
+                opened("b1", "甲", Outcome::Valid, Some(130), &[(1, 90), (2, 40)]),
+                opened("b2", "乙", Outcome::Valid, Some(38), &[(2, 38)]),
+                opened("b3", "丙", Outcome::Valid, Some(131), &[(1, 92), (2, 39)]),
+                opened("b4", "丁", Outcome::Revoked, None, &[]),
+            ],
+        };
+        let section = bids(&record, &[1, 2, 3], "CNY");
+        assert_eq!(statistic(&section, "bids")["value"], 4, "each bid once");
+        assert_eq!(statistic(&section, "validBids")["value"], 3);
+        assert_eq!(statistic(&section, "lot1-bids")["value"], 2);
+        assert_eq!(statistic(&section, "lot1-bids")["relatedLot"], "1");
+        assert_eq!(statistic(&section, "lot2-bids")["value"], 3);
+        assert_eq!(statistic(&section, "lot2-validBids")["value"], 3);
+        assert_eq!(
+            statistic(&section, "lot1-lowestValidBidValue")["value"],
+            json!(0.9)
+        );
+        assert_eq!(
+            statistic(&section, "lot1-highestValidBidValue")["value"],
+            json!(0.92)
+        );
+        assert_eq!(
+            statistic(&section, "lot2-lowestValidBidValue")["value"],
+            json!(0.38)
+        );
+        assert_eq!(
+            statistic(&section, "lot2-highestValidBidValue")["relatedLot"],
+            "2"
+        );
+        let ids: Vec<&str> = section.bids["statistics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            !ids.iter().any(|id| id.starts_with("lot3")),
+            "nobody priced lot 3"
+        );
+        assert!(
+            !ids.contains(&"lowestValidBidValue"),
+            "totals over different lots are not compared"
+        );
+        let details = section.bids["details"].as_array().unwrap();
+        let detail_ids: Vec<&str> = details.iter().map(|d| d["id"].as_str().unwrap()).collect();
+        assert_eq!(
+            detail_ids,
+            ["b1-lot1", "b1-lot2", "b2-lot2", "b3-lot1", "b3-lot2", "b4"]
+        );
+        assert_eq!(details[1]["relatedLots"], json!(["2"]));
+        assert_eq!(
+            details[1]["value"],
+            json!({"amount": 0.4, "currency": "CNY"})
+        );
+        assert_eq!(details[5]["status"], "disqualified");
+        assert!(details[5].get("relatedLots").is_none());
+        // The details add up to the per-lot statistics.
+        let in_lot2 = details
+            .iter()
+            .filter(|d| d["relatedLots"] == json!(["2"]))
+            .count();
+        assert_eq!(json!(in_lot2), statistic(&section, "lot2-bids")["value"]);
+    }
+
+    #[test]
+    fn a_lot_with_no_valid_price_has_counts_but_no_extremes() {
+        let record = OpeningRecord {
+            completed_at: at("2026-03-01T02:05:00Z"),
+            bids: vec![
+                opened("b1", "甲", Outcome::Valid, Some(90), &[(1, 90)]),
+                opened("b2", "乙", Outcome::Withdrawn, Some(40), &[(2, 40)]),
+            ],
+        };
+        let section = bids(&record, &[1, 2], "CNY");
+        assert_eq!(statistic(&section, "lot2-bids")["value"], 1);
+        assert_eq!(statistic(&section, "lot2-validBids")["value"], 0);
+        let ids: Vec<&str> = section.bids["statistics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            !ids.iter()
+                .any(|id| id.starts_with("lot2-") && id.ends_with("BidValue"))
+        );
+    }
+
+    #[test]
+    fn one_enterprise_is_one_tenderer_party_with_its_roles_kept() {
+        let mut parties = vec![json!({"id": "org-甲", "name": "甲公司", "roles": ["buyer"]})];
+        add_party(&mut parties, "org-甲", "甲公司", "tenderer");
+        add_party(&mut parties, "org-甲", "甲公司", "tenderer");
+        add_party(&mut parties, "org-乙", "乙公司", "tenderer");
+        assert_eq!(parties[0]["roles"], json!(["buyer", "tenderer"]));
+        assert_eq!(
+            parties[1],
+            json!({"id": "org-乙", "name": "乙公司", "roles": ["tenderer"]})
+        );
+        let record = OpeningRecord {
+            completed_at: at("2026-03-01T02:05:00Z"),
+            bids: vec![
+                opened("b1", "甲", Outcome::Valid, Some(1), &[]),
+                opened("b2", "甲", Outcome::Valid, Some(2), &[]),
+            ],
+        };
+        assert_eq!(bids(&record, &[], "CNY").tenderers.len(), 1);
+    }
+
+    #[test]
+    fn no_release_before_the_completed_opening_shows_bids() {
+        let record = OpeningRecord {
+            completed_at: at("2026-03-01T02:05:00Z"),
+            bids: vec![opened("b1", "甲", Outcome::Valid, Some(1), &[])],
+        };
+        assert_eq!(known_at(None, at("2026-03-09T00:00:00Z")), None);
+        assert_eq!(known_at(Some(&record), at("2026-03-01T02:04:59Z")), None);
+        assert_eq!(
+            known_at(Some(&record), at("2026-03-01T02:05:00Z")),
+            Some(&record)
+        );
+        assert_eq!(
+            known_at(Some(&record), at("2026-03-02T00:00:00Z")),
+            Some(&record)
+        );
     }
 }

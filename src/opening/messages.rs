@@ -1,7 +1,8 @@
 //! What the opening tells people, each written inside the transaction of
 //! the change that causes it (see `crate::notify`): an objection's answer to
-//! whoever raised it, and the finished opening record to the enterprises
-//! whose bids were opened.
+//! whoever raised it, the finished opening record to the enterprises whose
+//! bids were opened, and, when too few bid for the bids to be opened, that
+//! news to the enterprises that bid.
 //!
 //! Those enterprises are told through every account of theirs that bids
 //! (the Bidder role), not only the one that uploaded: the record concerns
@@ -56,6 +57,35 @@ pub fn opening_record(
         .field("count", count.to_string())
         .link(format!("/api/v1/tenders/{}/opening", row.id));
     notify::send(conn, ctx, &message, &bidders)
+}
+
+/// The bids were not opened, to every enterprise that bid (`bids`, the
+/// current bids at the deadline): fewer bidders than the procedure's
+/// `minimum`. Once the deadline has passed, who bid is no secret from the
+/// enterprises themselves, and each learns only that its own bid stays
+/// unopened.
+pub fn not_opened(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    row: &TenderRow,
+    bids: &[crate::bids::store::BidRow],
+    minimum: u32,
+) -> Result<usize, AppError> {
+    let mut organisations: Vec<&str> = bids.iter().map(|b| b.bidder_org_id.as_str()).collect();
+    organisations.sort_unstable();
+    organisations.dedup();
+    let mut users = Vec::new();
+    for organisation in organisations {
+        users.extend(notify::users_of(conn, organisation, Role::Bidder)?);
+    }
+    let message = Message::new(Kind::BidsNotOpened, format!("tender:{}:not_opened", row.id))
+        .tender(&row.id, &row.league_code)
+        .field("title", row.title.as_str())
+        .field("reference", row.reference.as_str())
+        .field("bidders", bids.len().to_string())
+        .field("minimum", minimum.to_string())
+        .link(format!("/api/v1/tenders/{}/opening", row.id));
+    notify::send(conn, ctx, &message, &users)
 }
 
 /// An objection's answer, to the user who raised it.

@@ -12,7 +12,9 @@
 //! - `store` keeps custody per tender (made at publication), custodians'
 //!   certificates, and share releases.
 //! - `run` decrypts and checks every bid once enough shares are released,
-//!   and records the opening; `routes` is the HTTP side.
+//!   and records the opening, or, with fewer bidders at the deadline than
+//!   the procedure's minimum, opens nothing and fails the tender; `routes`
+//!   is the HTTP side.
 //! - `messages` is what the opening tells bidders (its record, the answers
 //!   to their objections).
 
@@ -43,5 +45,9 @@ crate::types::text_enum! {
         /// The tender was cancelled or failed before the opening finished;
         /// the released shares are erased and no more bids are opened.
         Aborted = "aborted",
+        /// Fewer bidders at the deadline than the procedure's minimum
+        /// (招标投标法实施条例 第44条 and its like, `tenders::limits`): no bid
+        /// was decrypted, the key was never rebuilt, and the tender failed.
+        NotOpened = "not_opened",
     }
 }

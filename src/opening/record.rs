@@ -11,9 +11,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Fewer valid bids than this and the procedure fails.
-pub const MINIMUM_VALID_BIDS: usize = 3;
-
 crate::types::text_enum! {
     /// What the opening found in a bid.
     pub enum Outcome {
@@ -64,8 +61,12 @@ pub struct OpeningView {
     /// Bids opened so far (all of them once completed).
     pub bids: Vec<OpenedBid>,
     pub valid_bids: Option<i32>,
-    /// Set once completed: whether the procedure goes on to evaluation.
+    /// Set once completed: whether the procedure goes on to evaluation (or,
+    /// not opened, why not).
     pub result: Option<String>,
+    /// For an opening that opened nothing (`not_opened`): how many bidders
+    /// there were at the deadline.
+    pub bidders: Option<i64>,
 }
 
 pub fn opening_status(
@@ -105,13 +106,20 @@ pub fn view(conn: &mut DbConn, tender_id: &str) -> Result<Option<OpeningView>, A
         return Ok(None);
     };
     let (released, threshold) = super::store::release_count(conn, tender_id)?;
-    let result = record
+    let record = record
         .as_deref()
-        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok());
+    let result = record
+        .as_ref()
         .and_then(|v| v["result"].as_str().map(str::to_string));
+    let status = OpeningStatus::from_db(&status)?;
+    let bidders = record
+        .as_ref()
+        .filter(|_| status == OpeningStatus::NotOpened)
+        .and_then(|v| v["bidders"].as_i64());
     Ok(Some(OpeningView {
         tender_id: tender_id.to_string(),
-        status: OpeningStatus::from_db(&status)?,
+        status,
         started_at: from_db_time(started),
         completed_at: completed.map(from_db_time),
         shares_released: released,
@@ -119,6 +127,7 @@ pub fn view(conn: &mut DbConn, tender_id: &str) -> Result<Option<OpeningView>, A
         bids: opened_bids(conn, tender_id)?,
         valid_bids: valid,
         result,
+        bidders,
     }))
 }
 

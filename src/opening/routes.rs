@@ -201,17 +201,35 @@ pub async fn release_share(
     body: web::Json<ShareInput>,
 ) -> Result<web::Json<ReleaseView>, AppError> {
     let id = parse_id(&id)?;
+    if principal.user_id.is_none() {
+        return Err(AppError::Unauthenticated(
+            "sign in as a custodian first".into(),
+        ));
+    }
+    let plain = crate::pki::pem_or_base64(body.share.trim())
+        .ok_or_else(|| AppError::invalid("share", "expected base64"))?;
+    let plain = super::custody::PlainShare::new(plain);
+    release_custodian_share(&state, principal, ctx, id, plain).await
+}
+
+/// Releases a custodian's share, decrypted with its own key: what
+/// [`release_share`] does once the request is read, and what the demo
+/// data's custodians do (`crate::demo::procedure`).
+pub async fn release_custodian_share(
+    state: &web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: TenderId,
+    plain: super::custody::PlainShare,
+) -> Result<web::Json<ReleaseView>, AppError> {
     let user = principal
         .user_id
         .clone()
         .ok_or_else(|| AppError::Unauthenticated("sign in as a custodian first".into()))?;
-    let plain = crate::pki::pem_or_base64(body.share.trim())
-        .ok_or_else(|| AppError::invalid("share", "expected base64"))?;
-    let plain = super::custody::PlainShare::new(plain);
     let role =
         principal.require_any(&[Role::Tenderer, Role::Agent, Role::Supervisor, Role::Expert])?;
     let custodian = Some(user.clone());
-    release_one(&state, principal, ctx, id, custodian, move |_, _, _| {
+    release_one(state, principal, ctx, id, custodian, move |_, _, _| {
         Ok((role, Releaser::User(user), plain))
     })
     .await

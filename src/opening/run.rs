@@ -3,20 +3,29 @@
 //! verify the inner signature, the seal and the signer's league recognition
 //! at the signing time, read the price schedule), records each result in
 //! its own transaction, and finally publishes the opening record; fewer
-//! than three valid bids fail the tender. The key and the released shares
-//! are wiped when it ends. A server stopped half way resumes where it
-//! stopped: bids already recorded are not opened again.
+//! valid bids than the procedure's minimum (`tenders::limits`) fail the
+//! tender. The key and the released shares are wiped when it ends. A
+//! server stopped half way resumes where it stopped: bids already recorded
+//! are not opened again.
+//!
+//! Before any of that, once every bid that arrived before the deadline is
+//! recorded: where the procedure counts bidders at the deadline (tendering:
+//! 招标投标法实施条例 第44条, 87号令 第43条), fewer of them than its minimum
+//! means the bids are **not opened**. Nothing is decrypted, the key is
+//! never rebuilt, the released shares (if any) are erased, and the tender
+//! fails with a notice citing the rule; the bids stay stored as they were
+//! submitted, sealed.
 
 use super::OpeningStatus;
-use super::record::{
-    Found, MINIMUM_VALID_BIDS, OpenedBid, Outcome, opened_bid, opened_bids, opening_status,
-};
+use super::record::{Found, OpenedBid, Outcome, opened_bid, opened_bids, opening_status};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::bids::store::{self as bids, BidRow};
 use crate::db::schema::{bid_openings, openings};
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
+use crate::tenders::limits::{self, MinimumBids};
+use crate::tenders::model::TenderStatus;
 use crate::tenders::store::{self as tenders, TenderRow};
 use crate::types::TenderId;
 use chrono::{DateTime, Utc};
@@ -27,11 +36,16 @@ use openssl::x509::X509;
 use serde::Serialize;
 
 /// Starts the opening of a tender in the background if enough shares are
-/// in and it is not already running. Called after each release, and for
-/// every unfinished opening when the server starts.
+/// in and it is not already running; or, once every bid that arrived in
+/// time is recorded, ends it unopened if there are fewer bidders than the
+/// procedure's minimum ([`not_opened_if_too_few`]). Called when the opening
+/// starts, after each release and each bid recorded, and for every
+/// unfinished opening when the server starts and every
+/// [`RESUME_EVERY`] after.
 pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &str) {
     let id = TenderId::from_db(tender_id.to_string());
     let now = state.clock.now();
+    let settings = state.ocds.clone();
     // Bids that arrived before the deadline and are still being checked go
     // in first; their submission calls here again when done.
     let arriving = state.uploads.any_arriving(tender_id);
@@ -44,6 +58,13 @@ pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &
         let arriving = arriving
             || (status == OpeningStatus::CollectingShares
                 && crate::bids::arrivals::any(conn, id.as_str(), now)?);
+        // Every bidder is in: are there enough to open?
+        if status == OpeningStatus::CollectingShares
+            && !arriving
+            && let Some(events) = not_opened_if_too_few(conn, &settings, &id, now)?
+        {
+            return Ok((false, events));
+        }
         let (released, threshold) = super::store::release_count(conn, id.as_str())?;
         match status {
             OpeningStatus::CollectingShares if released >= threshold && !arriving => {
@@ -107,6 +128,103 @@ pub async fn start_if_ready(state: &actix_web::web::Data<AppState>, tender_id: &
         Ok(false) => {}
         Err(e) => tracing::error!(tender = %tender_id, error = %e, "checking whether to open"),
     }
+}
+
+/// What the record of an opening that opened nothing says.
+#[derive(Serialize)]
+struct NotOpenedRecord<'a> {
+    not_opened_at: DateTime<Utc>,
+    /// Bidders (current bids) at the deadline.
+    bidders: usize,
+    minimum: u32,
+    result: &'a str,
+    basis: &'a str,
+    /// The bids, kept as submitted and never decrypted.
+    bid_ids: Vec<&'a str>,
+}
+
+/// Inside the opening's transaction, once every bid that arrived before the
+/// deadline is recorded: if the tender's procedure counts bidders at the
+/// deadline and there are fewer than its minimum (招标投标法实施条例 第44条:
+/// "投标人少于3个的，不得开标"; 87号令 第43条; see `tenders::limits`), the
+/// bids are not opened. The opening ends `not_opened` with its record, the
+/// released shares (if any) are erased, the enterprises that bid are told,
+/// and the tender fails with a notice citing the rule, in Chinese and
+/// English. Nothing is decrypted and the key is never rebuilt; the bids
+/// stay stored, sealed, as submitted. Returns the hall's events, or `None`
+/// if the opening goes on.
+fn not_opened_if_too_few(
+    conn: &mut DbConn,
+    settings: &crate::opendata::OcdsSettings,
+    id: &TenderId,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<crate::hall::store::HallEvent>>, AppError> {
+    let row = tenders::load_row(conn, id)?;
+    if row.status()? != TenderStatus::Opening {
+        return Ok(None);
+    }
+    let facts = row.facts()?;
+    let rule = limits::minimum_bids(facts.category, facts.method)?;
+    let current = bids::current_bids(conn, &row.id)?;
+    let (Some(reason), MinimumBids::AtLeast { bids, basis, .. }) =
+        (rule.not_opened_reason(current.len()), rule)
+    else {
+        return Ok(None);
+    };
+    let result = format!(
+        "not opened: {} bidder(s) at the deadline, fewer than {bids}",
+        current.len()
+    );
+    let record = NotOpenedRecord {
+        not_opened_at: now,
+        bidders: current.len(),
+        minimum: bids,
+        result: &result,
+        basis,
+        bid_ids: current.iter().map(|b| b.id.as_str()).collect(),
+    };
+    let record_json = serde_json::to_string(&record).map_err(|e| AppError::Internal(e.into()))?;
+    diesel::update(openings::table.find(id.as_str()))
+        .set((
+            openings::status.eq(OpeningStatus::NotOpened.code()),
+            openings::completed_at.eq(to_db_time(now)),
+            openings::record_json.eq(record_json),
+        ))
+        .execute(conn)?;
+    super::store::erase_released(conn, id.as_str())?;
+    let ctx = AuditContext::system(now);
+    crate::audit::record(
+        conn,
+        &ctx,
+        "opening.not_opened",
+        "opening",
+        id.as_str(),
+        Some(id.as_str()),
+        &record,
+    )?;
+    let mut events = vec![crate::hall::store::append(
+        conn,
+        id,
+        "opening.not_opened",
+        &serde_json::json!({ "bidders": current.len(), "minimum": bids, "result": result,
+            "basis": basis }),
+        now,
+    )?];
+    super::messages::not_opened(conn, &ctx, &row, &current, bids)?;
+    let failed = tenders::transition(
+        conn,
+        &ctx,
+        settings,
+        &row,
+        &tenders::TransitionInput {
+            action: crate::tenders::lifecycle::Action::Fail,
+            reason,
+            custody: None,
+            winner_bid_id: None,
+        },
+    )?;
+    events.push(failed.event);
+    Ok(Some(events))
 }
 
 /// How long a runner's hold on an opening lasts unless renewed.
@@ -441,8 +559,11 @@ struct OpeningRecord<'a> {
     result: &'a str,
 }
 
-/// Publishes the opening record, wipes the released shares, and fails the
-/// tender when fewer than three bids are valid.
+/// Publishes the opening record (to the hall, to the bidders, and as a
+/// notice with its open-data release), wipes the released shares, and
+/// fails the tender when fewer bids are valid than its procedure's minimum
+/// (`tenders::limits`: e.g. 政府采购法 第36条 for government procurement
+/// tendering; none for a listing or an auction), citing the rule.
 fn complete(
     conn: &mut DbConn,
     settings: &crate::opendata::OcdsSettings,
@@ -459,10 +580,18 @@ fn complete(
         .iter()
         .filter(|b| b.outcome == Outcome::Valid)
         .count();
-    let result = if valid >= MINIMUM_VALID_BIDS {
-        "proceeds to evaluation".to_string()
-    } else {
-        format!("fails: {valid} valid bid(s), fewer than {MINIMUM_VALID_BIDS}")
+    let row: TenderRow = tenders::load_row(conn, id)?;
+    let facts = row.facts()?;
+    let rule = limits::minimum_bids(facts.category, facts.method)?;
+    let failure = rule.too_few_valid_reason(valid);
+    let result = match (&failure, rule) {
+        (
+            Some(_),
+            MinimumBids::AtLeast {
+                bids, valid_basis, ..
+            },
+        ) => format!("fails: {valid} valid bid(s), fewer than {bids} ({valid_basis})"),
+        _ => "proceeds to evaluation".to_string(),
     };
     let record = OpeningRecord {
         opened_at: now,
@@ -490,8 +619,24 @@ fn complete(
         Some(id.as_str()),
         &record,
     )?;
-    let row: TenderRow = tenders::load_row(conn, id)?;
     super::messages::opening_record(conn, &ctx, &row, now, opened.len())?;
+    // The record is public once read out (招标投标法 第36条: the bidders'
+    // names and prices are read out in public): a notice, whose OCDS
+    // release is the first to carry the bids.
+    tenders::publish_notice(
+        conn,
+        &ctx,
+        settings,
+        id.as_str(),
+        crate::tenders::model::NoticeKind::Opening,
+        &format!("{} — 开标记录 / opening record", row.title),
+        &format!(
+            "开标完成：开启投标文件 {} 份，有效 {valid} 份。The opening is complete: {} bid(s) \
+             opened, {valid} valid; the procedure {result}.",
+            opened.len(),
+            opened.len()
+        ),
+    )?;
     let mut events = vec![crate::hall::store::append(
         conn,
         id,
@@ -499,7 +644,8 @@ fn complete(
         &serde_json::json!({ "valid_bids": valid, "bids": opened.len(), "result": result }),
         now,
     )?];
-    if valid < MINIMUM_VALID_BIDS {
+    let fails = failure.is_some();
+    if let Some(reason) = failure {
         let failed = tenders::transition(
             conn,
             &ctx,
@@ -507,10 +653,7 @@ fn complete(
             &row,
             &tenders::TransitionInput {
                 action: crate::tenders::lifecycle::Action::Fail,
-                reason: format!(
-                    "开标有效投标人不足三家（{valid} 家），招标失败。Fewer than three valid bids \
-                     ({valid}) at the opening: the procedure fails."
-                ),
+                reason,
                 custody: None,
                 winner_bid_id: None,
             },
@@ -518,7 +661,7 @@ fn complete(
         .event;
         events.push(failed);
     }
-    Ok((valid < MINIMUM_VALID_BIDS, events))
+    Ok((fails, events))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! personal CA (`pathlen:0`), a seal authority and a timestamp authority;
 //! enterprise certificates for the league's organisations of the demo data
 //! (`crate::demo::ORGANISATIONS`, with their credit codes) and one extra
-//! enterprise; an expert and a supervisor; one more enterprise whose
+//! enterprise; two experts and a supervisor; one more enterprise whose
 //! certificate is revoked; a CRL from each CA; a PKCS#12 per enterprise
 //! (password `demo`); an organisation seal (GB/T 38540 `SES_Seal`, made by
 //! the league's seal authority with [`crate::seals::make_seal`]) per
@@ -15,7 +15,7 @@
 //! every file. The profiles are those of [`crate::pki::identity`].
 //!
 //! Keys: ECDSA P-256, but LZH's end entities hold RSA 2048 keys and two of
-//! NNG's (an enterprise and the expert) hold SM2 keys. Every certificate
+//! NNG's (its extra enterprise and its first expert) hold SM2 keys. Every certificate
 //! and CRL is signed by a P-256 CA with ECDSA-SHA256: SM2 signatures are
 //! left out (see the certs README).
 //!
@@ -185,6 +185,9 @@ struct LeagueProfile {
     extra: Company,
     revoked: Company,
     expert: Person,
+    /// A second expert: a committee of five (the least for tendering)
+    /// needs more than one expert per league in a three-league fabric.
+    expert2: Person,
     supervisor: Person,
 }
 
@@ -206,6 +209,11 @@ const PROFILES: &[LeagueProfile] = &[
             name: "黄丽萍",
             id17: "45010219780615202",
             employer: "广西壮族自治区建设工程造价管理总站",
+        },
+        expert2: Person {
+            name: "莫建华",
+            id17: "45010319720304151",
+            employer: "广西财经学院",
         },
         supervisor: Person {
             name: "陆志强",
@@ -229,6 +237,11 @@ const PROFILES: &[LeagueProfile] = &[
             id17: "45010319750312101",
             employer: "广西大学",
         },
+        expert2: Person {
+            name: "黄志远",
+            id17: "45010219790826173",
+            employer: "南宁师范大学",
+        },
         supervisor: Person {
             name: "韦海燕",
             id17: "45010719820108024",
@@ -250,6 +263,11 @@ const PROFILES: &[LeagueProfile] = &[
             name: "覃志刚",
             id17: "45020319690403115",
             employer: "广西科技大学",
+        },
+        expert2: Person {
+            name: "潘秀兰",
+            id17: "45020219770115162",
+            employer: "柳州职业技术学院",
         },
         supervisor: Person {
             name: "蒙晓红",
@@ -273,6 +291,11 @@ const PROFILES: &[LeagueProfile] = &[
             id17: "45030219730519131",
             employer: "桂林理工大学",
         },
+        expert2: Person {
+            name: "秦海涛",
+            id17: "45030219810709135",
+            employer: "桂林电子科技大学",
+        },
         supervisor: Person {
             name: "唐伟",
             id17: "45030419801111057",
@@ -294,6 +317,11 @@ const PROFILES: &[LeagueProfile] = &[
             name: "陈海",
             id17: "45050219660830093",
             employer: "北海市建筑设计院",
+        },
+        expert2: Person {
+            name: "梁晓燕",
+            id17: "45050219840221186",
+            employer: "北海职业学院",
         },
         supervisor: Person {
             name: "庞丽",
@@ -960,9 +988,10 @@ fn build_league(w: &mut Writer, profile: &LeagueProfile, now: DateTime<Utc>) -> 
     // People.
     for (kind, person, stem) in [
         (DemoKind::Expert, &profile.expert, "expert"),
+        (DemoKind::Expert, &profile.expert2, "expert-2"),
         (DemoKind::Supervisor, &profile.supervisor, "supervisor"),
     ] {
-        let alg = if code == "NNG" && kind == DemoKind::Expert {
+        let alg = if code == "NNG" && stem == "expert" {
             KeyAlgorithm::Sm2
         } else {
             leaf_alg
@@ -1152,26 +1181,26 @@ mod tests {
                 assert!(listed.contains(&path.as_str()), "{}: {path}", seal.path);
             }
         }
-        // NNG: 3 demo organisations + extra + revoked; LZH: 1 + 2.
+        // NNG: 6 demo organisations + extra + revoked; LZH: 2 + 2.
         let count = |league: &str, kind| {
             m.certificates
                 .iter()
                 .filter(|c| c.league == league && c.kind == kind)
                 .count()
         };
-        assert_eq!(count("NNG", DemoKind::Enterprise), 5);
-        assert_eq!(count("LZH", DemoKind::Enterprise), 3);
+        assert_eq!(count("NNG", DemoKind::Enterprise), 8);
+        assert_eq!(count("LZH", DemoKind::Enterprise), 4);
         for kind in [
             DemoKind::RootCa,
             DemoKind::EnterpriseCa,
             DemoKind::PersonalCa,
             DemoKind::SealAuthority,
             DemoKind::TimestampAuthority,
-            DemoKind::Expert,
             DemoKind::Supervisor,
         ] {
             assert_eq!(count("LZH", kind), 1);
         }
+        assert_eq!(count("LZH", DemoKind::Expert), 2);
         assert_eq!(m.crls.len(), 6);
         for c in &m.certificates {
             let der = X509::from_pem(file(&fabric, &c.cert))

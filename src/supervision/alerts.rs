@@ -380,6 +380,9 @@ pub struct Alert {
     /// True until the tender's opening (and, after it, for an operator of
     /// another league): the summary then names the bidders by label only
     /// ("bidder 1", the same on every alert of the tender), never by name.
+    /// True as well, for a league's operators, on a `score_deviation`
+    /// alert until the tender's result: the summary then says only that
+    /// the details name a member and its marks.
     pub sealed: bool,
 }
 
@@ -431,6 +434,30 @@ impl AlertRow {
             acknowledged_at: self.acknowledged_at.map(from_db_time),
             note: self.ack_note,
             sealed: !revealed,
+        }
+    }
+}
+
+impl AlertRow {
+    /// An alert about a member's marks (a score far from the others') as
+    /// shown to a reader who does not read the committee before the result
+    /// (a league's operators): its kind and that it is sealed, neither the
+    /// member nor the marks nor the events (招标投标法 第37条, 第44条).
+    fn committee_sealed(self) -> Alert {
+        Alert {
+            summary: format!(
+                "{}: the details name a committee member and its marks, sealed until the result",
+                self.kind
+            ),
+            id: self.id,
+            tender_id: self.tender_id,
+            kind: self.kind,
+            events: Vec::new(),
+            raised_at: from_db_time(self.raised_at),
+            acknowledged_by: self.acknowledged_by,
+            acknowledged_at: self.acknowledged_at.map(from_db_time),
+            note: self.ack_note,
+            sealed: true,
         }
     }
 }
@@ -501,11 +528,17 @@ pub async fn list_alerts(
             let tenders: Vec<String> = rows.iter().map(|r| r.tender_id.clone()).collect();
             let places = super::tender_places(conn, &tenders)?;
             let opened = crate::audit::sealing::opened_tenders(conn, &tenders)?;
+            let decided = crate::audit::sealing::decided_tenders(conn, &tenders)?;
             Ok(rows
                 .into_iter()
                 .filter(|r| super::sees_event(&reader, Some(&r.tender_id), &places))
                 .take(500)
                 .map(|r| {
+                    let committee = r.kind == signals::SignalKind::ScoreDeviation.code()
+                        && !reader.sees_committee(decided.contains(&r.tender_id));
+                    if committee {
+                        return r.committee_sealed();
+                    }
                     let shown = revealed(&reader, &opened, &r.tender_id, &places);
                     r.shown(shown)
                 })

@@ -181,8 +181,21 @@ impl Reader {
     /// `league` at all, sees the bidders it names if the tender is
     /// `opened` (the rule of [`crate::audit::sealing::sees_bidders`]).
     pub fn sees_bidders(&self, opened: bool, league: &str) -> bool {
-        use crate::audit::sealing::{Standing, sees_bidders};
-        let standing = match self {
+        crate::audit::sealing::sees_bidders(opened, &self.standing(), league)
+    }
+
+    /// Whether this reader, once it reads an event about a tender at all,
+    /// reads what it says of the committee and its room if the tender's
+    /// result is `decided` (the rule of
+    /// [`crate::audit::sealing::sees_committee`]).
+    pub fn sees_committee(&self, decided: bool) -> bool {
+        crate::audit::sealing::sees_committee(decided, &self.standing())
+    }
+
+    /// How this reader stands to a tender whose events it reads at all.
+    fn standing(&self) -> crate::audit::sealing::Standing<'_> {
+        use crate::audit::sealing::Standing;
+        match self {
             Reader::Operator(_) => Standing {
                 operator: self.operator_kind(),
                 ..Standing::default()
@@ -192,8 +205,7 @@ impl Reader {
                 supervises: true,
                 ..Standing::default()
             },
-        };
-        sees_bidders(opened, &standing, league)
+        }
     }
 
     /// The league a league operator reads bidders of (`None` for everyone
@@ -407,14 +419,15 @@ pub fn sees_event(
     reader.sees(tender_id, tender_id.and_then(|t| places.get(t)))
 }
 
-/// One entry of the log, with the league and category of its tender and
-/// whether that tender has been opened.
+/// One entry of the log, with the league and category of its tender,
+/// whether that tender has been opened, and whether its result is decided.
 #[derive(Debug, Clone)]
 pub struct PlacedEntry {
     pub index: u64,
     pub event: crate::audit::entry::AuditEvent,
     pub place: Option<(String, String)>,
     pub opened: bool,
+    pub decided: bool,
 }
 
 impl PlacedEntry {
@@ -425,18 +438,21 @@ impl PlacedEntry {
             && !self.sealed_from(reader)
     }
 
-    /// Whether the entry names a bidder that `reader` may not learn of
-    /// (yet): see [`crate::audit::sealing`].
+    /// Whether the entry names a bidder, or tells of a committee or its
+    /// room, that `reader` may not learn of (yet): see
+    /// [`crate::audit::sealing`].
     pub fn sealed_from(&self, reader: &Reader) -> bool {
+        use crate::audit::sealing::{concerns_bidder, concerns_committee};
         let e = &self.event;
-        crate::audit::sealing::concerns_bidder(
-            e.tender_id.as_deref(),
-            &e.actor_role,
-            &e.object_type,
-        ) && !self
-            .place
-            .as_ref()
-            .is_some_and(|(league, _)| reader.sees_bidders(self.opened, league))
+        let tender = e.tender_id.as_deref();
+        let bidder = concerns_bidder(tender, &e.actor_role, &e.object_type)
+            && !self
+                .place
+                .as_ref()
+                .is_some_and(|(league, _)| reader.sees_bidders(self.opened, league));
+        let committee = concerns_committee(tender, &e.actor_role, &e.action)
+            && !reader.sees_committee(self.decided);
+        bidder || committee
     }
 }
 
@@ -453,6 +469,7 @@ pub fn placed_entries(
         .collect();
     let places = tender_places(conn, &tenders)?;
     let opened = crate::audit::sealing::opened_tenders(conn, &tenders)?;
+    let decided = crate::audit::sealing::decided_tenders(conn, &tenders)?;
     Ok(rows
         .into_iter()
         .map(|(index, event)| PlacedEntry {
@@ -462,6 +479,10 @@ pub fn placed_entries(
                 .as_ref()
                 .and_then(|t| places.get(t).cloned()),
             opened: event.tender_id.as_ref().is_some_and(|t| opened.contains(t)),
+            decided: event
+                .tender_id
+                .as_ref()
+                .is_some_and(|t| decided.contains(t)),
             event,
         })
         .collect())
@@ -611,6 +632,7 @@ mod tests {
             },
             place: Some((league.into(), "government_procurement".into())),
             opened,
+            decided: false,
         };
         let platform = Reader::Operator(None);
         let nng_operator = Reader::Operator(Some(LeagueCode::parse("NNG").unwrap()));
@@ -637,6 +659,57 @@ mod tests {
         }
         // Another league's operator reads nothing of NNG's record.
         assert!(!publish.seen_by(&lzh_operator));
+    }
+
+    #[test]
+    fn entries_of_the_committee_are_sealed_from_league_operators_until_the_result() {
+        let entry = |actor_role: &str, action: &str, decided: bool| PlacedEntry {
+            index: 9,
+            event: crate::audit::entry::AuditEvent {
+                seq: 10,
+                occurred_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+                actor_id: Some("u".into()),
+                actor_role: actor_role.into(),
+                action: action.into(),
+                object_type: "room".into(),
+                object_id: "t".into(),
+                tender_id: Some("t".into()),
+                client_addr: None,
+                request_id: None,
+                payload_sha256: "ab".into(),
+            },
+            place: Some(("NNG".into(), "government_procurement".into())),
+            opened: true,
+            decided,
+        };
+        let platform = Reader::Operator(None);
+        let nng_operator = Reader::Operator(Some(LeagueCode::parse("NNG").unwrap()));
+        let lzh_operator = Reader::Operator(Some(LeagueCode::parse("LZH").unwrap()));
+        let supervisor = Reader::Supervisor(scope(Some(SupervisorKind::Discipline), None, None));
+        for (role, action) in [
+            ("expert", "room.score.given"),
+            ("operator", "committee.invited"),
+            ("tenderer", "room.opened"),
+        ] {
+            let before = entry(role, action, false);
+            // The platform and supervisors in scope read it at once.
+            for r in [&platform, &supervisor] {
+                assert!(before.seen_by(r), "{action} {r:?}");
+            }
+            // The tender's own league's operators get its leaf hash only.
+            assert!(before.sealed_from(&nng_operator), "{action}");
+            assert!(!before.seen_by(&nng_operator), "{action}");
+            // Once the result is decided, they read it.
+            let after = entry(role, action, true);
+            for r in [&platform, &supervisor, &nng_operator] {
+                assert!(after.seen_by(r), "{action} {r:?}");
+            }
+            // Another league's operator never reads NNG's record.
+            assert!(!after.seen_by(&lzh_operator), "{action}");
+        }
+        // The draw's own events name no member.
+        let drawn = entry("operator", "draw.drawn", false);
+        assert!(drawn.seen_by(&nng_operator));
     }
 
     #[test]

@@ -221,7 +221,7 @@ pub fn answer(
 }
 
 /// Asks a question about a published tender (bidders, before the
-/// clarification deadline).
+/// clarification deadline; on an invited tender, its invitees only).
 #[utoipa::path(
     tag = "tenders",
     params(("id" = String, Path)),
@@ -251,6 +251,9 @@ pub async fn ask_question(
         .write(move |conn| {
             store::lock(conn, &id)?;
             let row = store::load_visible(conn, &id, &principal)?;
+            // Only an invited tender's invitees are its potential bidders.
+            let org = principal.organisation.as_ref().map(|o| o.as_str());
+            super::invitees::require_invited(conn, &row, org, "ask about it")?;
             ask(conn, &ctx.acting_as(Role::Bidder), &row, &input)
         })
         .await?;

@@ -375,7 +375,8 @@ async fn note_taker(state: &AppState, tender_id: &str, taker: Taker) {
 }
 
 /// Downloads a document. `X-Content-SHA256` (hex) and `Repr-Digest`
-/// (RFC 9530) carry the content's hash.
+/// (RFC 9530) carry the content's hash. An invited tender's documents go
+/// only to its invitees and its staff (`super::invitees`).
 #[utoipa::path(
     tag = "tenders",
     params(("id" = String, Path), ("doc" = String, Path)),
@@ -383,6 +384,8 @@ async fn note_taker(state: &AppState, tender_id: &str, taker: Taker) {
         (status = 200, description = "the file, served with the media type it was uploaded with", content_type = "*/*", body = Vec<u8>,
          headers(("X-Content-SHA256" = String, description = "SHA-256 of the content, hex"),
                  ("Repr-Digest" = String, description = "RFC 9530 digest"))),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem)
     )
 )]
@@ -400,6 +403,9 @@ pub async fn download_document(
         .db
         .read(move |conn| {
             let row = store::load_visible(conn, &id, &principal)?;
+            // An invited tender's documents are its invitees' (and its
+            // staff's): 401 signed out, 403 `not-invited` for others.
+            super::invitees::may_take_documents(conn, &row, &principal)?;
             let found: Option<(String, String, i64, String, Option<NaiveDateTime>)> =
                 tender_documents::table
                     .filter(tender_documents::id.eq(doc.as_str()))

@@ -1,6 +1,7 @@
 //! What a tender's changes tell people. Each function is called inside the
 //! transaction of the change that causes its message (see `crate::notify`):
-//! a new tender goes to those who follow its category in its league; an
+//! a new tender goes to those who follow its category in its league (an
+//! invited tender instead to its invitees, as their invitation to bid); an
 //! amendment and an answered clarification to everyone who took the
 //! documents ([`super::takers`]); the publicised candidates to the
 //! enterprises whose bids were opened. What users typed goes into
@@ -61,6 +62,59 @@ pub fn published(
     .term("method", method.code())
     .time("bid_deadline", from_db_time(row.bid_deadline));
     notify::send(conn, ctx, &message, &subscribers)
+}
+
+/// An invited tender just published: the invitation to bid (投标邀请书,
+/// 招标投标法 第17条) to the bidding accounts of every invitee registered on
+/// the platform, all in the publication's transaction, so at the same time
+/// (87号令 第14条: "投标邀请书应当同时向所有受邀请的供应商发出"). Each
+/// invitee's row records when and to how many users it went, and the audit
+/// event `tender.invitations_sent` lists them (the record is read by those
+/// who may see the invitees, `super::invitees`). Followers of the category
+/// are not told: the notice is no public call for bids.
+pub fn invitations(
+    conn: &mut crate::db::DbConn,
+    ctx: &AuditContext,
+    row: &TenderRow,
+) -> Result<usize, AppError> {
+    let category = Category::from_db(&row.category)?;
+    let league = league_name(conn, &row.league_code)?;
+    let tenderer = crate::identity::store::organisation_ref(conn, &row.tenderer_org_id)?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let message = about(
+        Kind::TenderInvitation,
+        format!("tender:{}:invitation", row.id),
+        row,
+    )
+    .field("tenderer", tenderer)
+    .field(
+        "league",
+        if league.is_empty() {
+            row.league_code.clone()
+        } else {
+            league
+        },
+    )
+    .term("category", category.code())
+    .time("bid_deadline", from_db_time(row.bid_deadline));
+    let mut total = 0;
+    let sent = super::invitees::mark_sent(conn, &row.id, ctx.now, |conn, org| {
+        let users = notify::users_of(conn, org, crate::identity::Role::Bidder)?;
+        let told = notify::send(conn, ctx, &message, &users)?;
+        total += told;
+        Ok(told)
+    })?;
+    crate::audit::record(
+        conn,
+        ctx,
+        "tender.invitations_sent",
+        "tender",
+        &row.id,
+        Some(&row.id),
+        &serde_json::json!({ "invitees": sent }),
+    )?;
+    Ok(total)
 }
 
 /// Amendment `version` (titled `amendment`), to everyone who took the

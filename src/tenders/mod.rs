@@ -6,16 +6,19 @@
 //! what the tender's changes tell people; `routes`, `documents` and
 //! `clarifications` are the HTTP shell. `award` decides the winner and
 //! issues the signed notices of award and result notices, which
-//! `procedure_documents` keeps and serves.
+//! `procedure_documents` keeps and serves. `invitees` holds who an invited
+//! tender invites, the only enterprises that may take its documents and bid.
 
 pub mod award;
 pub mod clarifications;
 pub mod documents;
+pub mod invitees;
 pub mod lifecycle;
 pub mod limits;
 pub mod messages;
 pub mod model;
 pub mod procedure_documents;
 pub mod routes;
+pub mod rules;
 pub mod store;
 pub mod takers;

@@ -70,6 +70,16 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// What is bought (OCDS `mainProcurementCategory`): government
+    /// procurement's scoring rules differ for goods and for services.
+    pub enum Subject {
+        Goods = "goods",
+        Services = "services",
+        Works = "works",
+    }
+}
+
 /// One criterion of comprehensive scoring. Weights are points out of 100.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +96,26 @@ pub struct Criterion {
     /// Experts must give a reason with their score.
     #[serde(default)]
     pub requires_reason: bool,
+    /// An objective item (a fact: a certificate held, a delivery time
+    /// offered): every member must give the same points, and the chair
+    /// resolves a disagreement. A subjective item is each member's judgment.
+    #[serde(default)]
+    pub objective: bool,
+}
+
+/// A pass/fail item of the review: a qualification (资格性审查) or a
+/// compliance (符合性审查) requirement, each judged on a named document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewItem {
+    /// Short code, unique within the tender, e.g. `licence`.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,40}$")]
+    pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// The document of the bid the item is judged on, e.g. "营业执照".
+    #[schema(min_length = 1, max_length = 200)]
+    pub document: String,
 }
 
 /// How the price criterion is scored; computed from the prices, never typed.
@@ -111,8 +141,18 @@ pub enum Evaluation {
         criteria: Vec<Criterion>,
         price_formula: PriceFormula,
     },
-    /// 经评审的最低投标价法: the lowest evaluated price among compliant bids wins.
+    /// 经评审的最低投标价法 (最低评标价法 in government procurement): among
+    /// the compliant bids, the lowest price after arithmetic corrections,
+    /// the small-enterprise deduction and the committee's quantified
+    /// adjustments ranks first.
     LowestEvaluatedPrice,
+    /// 最低价 (inquiry, negotiation, single source): among the compliant
+    /// bids, the lowest price as corrected ranks first; nothing is scored.
+    LowestPrice,
+    /// Listing and auction (挂牌, 拍卖) and the property exchanges' online
+    /// bidding: the highest price reached wins. No committee evaluates it:
+    /// the trading engine of the auction issue decides it.
+    HighestPrice,
 }
 
 /// The key dates. The bid deadline is also the opening time.
@@ -137,6 +177,48 @@ pub struct LotInput {
     pub description: String,
     #[schema(minimum = 0)]
     pub budget_fen: i64,
+    /// This lot's own method; by default the tender's.
+    #[serde(default)]
+    pub evaluation: Option<Evaluation>,
+    /// This lot's ceiling price (最高投标限价) in fen; by default none
+    /// beyond the tender's.
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub ceiling_price_fen: Option<i64>,
+}
+
+/// The procedure's terms the evaluation applies: what is bought, the
+/// ceiling price, how long bids stay valid, the review items and the
+/// small-enterprise price deduction. Checked against the category's rules
+/// ([`super::rules`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureTerms {
+    /// Goods, services or works; government procurement must say.
+    #[serde(default)]
+    pub subject: Option<Subject>,
+    /// The ceiling price (最高投标限价, 招标投标法实施条例 第27条) in fen: a bid
+    /// above it is rejected (第51条(五)); in government procurement the
+    /// budget is a ceiling too (87号令 第63条(四)).
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub ceiling_price_fen: Option<i64>,
+    /// Days bids stay valid from the bid deadline (投标有效期, 条例 第25条);
+    /// tendering must set it.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
+    pub bid_validity_days: Option<u32>,
+    /// Qualification items (资格性审查), pass/fail.
+    #[serde(default)]
+    pub qualification: Vec<ReviewItem>,
+    /// Compliance items (符合性审查: the substantive requirements), pass/fail.
+    #[serde(default)]
+    pub compliance: Vec<ReviewItem>,
+    /// The price deduction, in percent, for bids declared by small and
+    /// micro enterprises (government procurement not reserved for them;
+    /// bounds in [`super::rules::sme_deduction`]). `None`: no deduction.
+    #[serde(default)]
+    pub sme_price_deduction_percent: Option<f64>,
 }
 
 /// The body that creates a draft tender or replaces a draft's fields.
@@ -167,7 +249,24 @@ pub struct TenderInput {
     /// recorded as unsealed).
     #[serde(default)]
     pub seal_required: bool,
+    /// Invited tendering only: the unified social credit codes (GB 32100)
+    /// of the enterprises invited to bid, at least 3 and none twice
+    /// (招标投标法 第17条; 政府采购法 第34条). Only they may take the
+    /// documents and bid. Fixed at publication; shown only to the tender's
+    /// managers, supervisors in scope and operators (see `tenders::invitees`).
+    #[serde(default)]
+    #[schema(max_items = 200)]
+    pub invitees: Vec<String>,
+    /// What the evaluation applies: subject, ceiling, bid validity, review
+    /// items, small-enterprise deduction.
+    #[serde(default)]
+    pub terms: ProcedureTerms,
 }
+
+/// At least this many invitees (招标投标法 第17条: "三个以上";
+/// 政府采购法 第34条: "三家以上").
+pub const MIN_INVITEES: usize = 3;
+pub const MAX_INVITEES: usize = 200;
 
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 50_000;
@@ -222,8 +321,171 @@ impl TenderInput {
             ));
         }
         errors.extend(self.evaluation.validate());
+        for (i, lot) in self.lots.iter().enumerate() {
+            if let Some(evaluation) = &lot.evaluation {
+                for e in evaluation.validate() {
+                    errors.push(FieldError::new(format!("lots[{i}].{}", e.field), e.message));
+                }
+            }
+            if let Some(ceiling) = lot.ceiling_price_fen
+                && (ceiling <= 0 || ceiling > lot.budget_fen.max(0))
+            {
+                errors.push(FieldError::new(
+                    format!("lots[{i}].ceiling_price_fen"),
+                    "more than 0 and not above the lot's budget",
+                ));
+            }
+        }
+        errors.extend(self.terms.validate(self.budget.amount_fen));
         errors.extend(self.dates.validate_order());
+        errors.extend(self.validate_invitees());
+        if errors.is_empty() {
+            errors.extend(super::rules::check(self));
+        }
         errors
+    }
+
+    /// The invitees: valid credit codes, none twice, at least
+    /// [`MIN_INVITEES`] for invited tendering and none for other methods.
+    fn validate_invitees(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let invited = self.method == Method::InvitedTendering;
+        if !invited && !self.invitees.is_empty() {
+            errors.push(FieldError::new(
+                "invitees",
+                "only an invited tendering names invitees",
+            ));
+            return errors;
+        }
+        if invited && self.invitees.len() < MIN_INVITEES {
+            errors.push(FieldError::new(
+                "invitees",
+                format!(
+                    "invited tendering invites at least {MIN_INVITEES} enterprises \
+                     (招标投标法 第17条; 政府采购法 第34条), not {}",
+                    self.invitees.len()
+                ),
+            ));
+        }
+        if self.invitees.len() > MAX_INVITEES {
+            errors.push(FieldError::new(
+                "invitees",
+                format!("at most {MAX_INVITEES} invitees"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for (i, code) in self.invitees.iter().enumerate() {
+            if let Err(e) = crate::types::CreditCode::parse(code) {
+                errors.push(FieldError::new(format!("invitees[{i}]"), e));
+            } else if !seen.insert(code.as_str()) {
+                errors.push(FieldError::new(format!("invitees[{i}]"), "invited twice"));
+            }
+        }
+        errors
+    }
+
+    /// The method each lot is evaluated by: (lot number, method); a tender
+    /// without lots is one lot, numbered 0.
+    pub fn lot_methods(&self) -> Vec<(u32, &Evaluation)> {
+        if self.lots.is_empty() {
+            return vec![(0, &self.evaluation)];
+        }
+        self.lots
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                (
+                    i as u32 + 1,
+                    l.evaluation.as_ref().unwrap_or(&self.evaluation),
+                )
+            })
+            .collect()
+    }
+}
+
+fn check_code(errors: &mut Vec<FieldError>, field: &str, code: &str) {
+    let ok = !code.is_empty()
+        && code.len() <= 40
+        && code
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+    if !ok {
+        errors.push(FieldError::new(
+            field,
+            "1 to 40 characters of a-z, 0-9, '-' or '_'",
+        ));
+    }
+}
+
+impl ProcedureTerms {
+    pub const MAX_ITEMS: usize = 100;
+
+    /// Structural checks; the category's rules are in [`super::rules`].
+    pub fn validate(&self, budget_fen: i64) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(ceiling) = self.ceiling_price_fen
+            && (ceiling <= 0 || ceiling > budget_fen)
+        {
+            errors.push(FieldError::new(
+                "terms.ceiling_price_fen",
+                "more than 0 and not above the budget",
+            ));
+        }
+        if let Some(days) = self.bid_validity_days
+            && !(1..=365).contains(&days)
+        {
+            errors.push(FieldError::new(
+                "terms.bid_validity_days",
+                "between 1 and 365 days",
+            ));
+        }
+        let mut codes = HashSet::new();
+        for (list, items) in [
+            ("qualification", &self.qualification),
+            ("compliance", &self.compliance),
+        ] {
+            if items.len() > Self::MAX_ITEMS {
+                errors.push(FieldError::new(
+                    format!("terms.{list}"),
+                    format!("at most {} items", Self::MAX_ITEMS),
+                ));
+            }
+            for (i, item) in items.iter().enumerate() {
+                let at = format!("terms.{list}[{i}]");
+                check_code(&mut errors, &format!("{at}.code"), &item.code);
+                if !codes.insert(item.code.as_str()) {
+                    errors.push(FieldError::new(
+                        format!("{at}.code"),
+                        "review item codes must be unique",
+                    ));
+                }
+                check_text(&mut errors, &format!("{at}.name"), &item.name, true, 200);
+                check_text(
+                    &mut errors,
+                    &format!("{at}.document"),
+                    &item.document,
+                    true,
+                    200,
+                );
+            }
+        }
+        if let Some(p) = self.sme_price_deduction_percent
+            && (!p.is_finite() || p <= 0.0 || p >= 100.0)
+        {
+            errors.push(FieldError::new(
+                "terms.sme_price_deduction_percent",
+                "a percentage above 0 and below 100",
+            ));
+        }
+        errors
+    }
+
+    /// A review item by code.
+    pub fn item(&self, code: &str) -> Option<&ReviewItem> {
+        self.qualification
+            .iter()
+            .chain(&self.compliance)
+            .find(|i| i.code == code)
     }
 }
 
@@ -369,6 +631,7 @@ mod tests {
                     kind: *kind,
                     weight: *weight,
                     requires_reason: false,
+                    objective: false,
                 })
                 .collect(),
             price_formula: PriceFormula::LowestPriceBase,

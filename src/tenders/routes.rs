@@ -298,6 +298,54 @@ pub async fn list_notices(
     Ok(web::Json(NoticeList { items }))
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InviteeList {
+    pub items: Vec<super::invitees::Invitee>,
+}
+
+/// The enterprises an invited tender invites, in the order it names them:
+/// for its managers, supervisors in scope, the platform's operators and its
+/// league's (`identity::policy::Area::Invitees`). Who is invited is as
+/// sealed as who bid (招标投标法 第22条): anyone else gets 403, and an
+/// enterprise learns only whether it is invited itself (the detail's
+/// `invited`). A tender of another method has none (an empty list).
+#[utoipa::path(
+    tag = "tenders",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = InviteeList),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/invitees")]
+pub async fn list_invitees(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<InviteeList>, AppError> {
+    let id = parse_id(&id)?;
+    if !principal.is_authenticated() {
+        return Err(crate::identity::sign_in_first());
+    }
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = store::load_visible(conn, &id, &principal)?;
+            if !super::invitees::seen_by(conn, &row, &principal)? {
+                return Err(AppError::Forbidden(
+                    "an invited tender's invitees are seen only by its tenderer, its agent, \
+                     supervisors in scope and operators of its league or the platform"
+                        .into(),
+                ));
+            }
+            super::invitees::list(conn, &row.id)
+        })
+        .await?;
+    Ok(web::Json(InviteeList { items }))
+}
+
 /// Moves a tender through its lifecycle (publish, start_opening, …, cancel, fail).
 #[utoipa::path(
     tag = "tenders",
@@ -320,8 +368,22 @@ pub async fn transition_tender(
     body: web::Json<TransitionInput>,
 ) -> Result<web::Json<TenderDetail>, AppError> {
     let id = parse_id(&id)?;
+    Ok(web::Json(
+        transition(&state, principal, ctx, id, body.into_inner()).await?,
+    ))
+}
+
+/// Moves a tender as its organiser (or an operator) asked: what
+/// [`transition_tender`] does once the request is read, and what the demo
+/// data's procedures do as their organisers (`crate::demo::procedure`).
+pub async fn transition(
+    state: &web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: TenderId,
+    input: TransitionInput,
+) -> Result<TenderDetail, AppError> {
     principal.require_any(&[Role::Tenderer, Role::Agent, Role::Operator])?;
-    let input = body.into_inner();
     let settings = state.ocds.clone();
     let platform = state.platform_custodian.certificate.clone();
     let signer = state.document_signer.clone();
@@ -346,6 +408,7 @@ pub async fn transition_tender(
     };
     let slot = std::sync::Arc::new(std::sync::Mutex::new(key));
     let in_transaction = slot.clone();
+    let viewer = principal.clone();
     // The hall hears of the transition once it has committed.
     let detail = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
         store::lock(conn, &id)?;
@@ -365,7 +428,21 @@ pub async fn transition_tender(
     if let (Err(_), Some(key)) = (&detail, unused) {
         pool.give_back(key);
     }
-    let detail = detail?;
+    let mut detail = detail?;
+    if action == super::lifecycle::Action::StartOpening {
+        // The opening has started: with every bid in and too few of them,
+        // it ends here, unopened, and the tender fails (see
+        // `opening::run::start_if_ready`); the caller sees where it stands.
+        crate::opening::run::start_if_ready(state, tender.as_str()).await;
+        let id = tender.clone();
+        detail = state
+            .db
+            .read(move |conn| {
+                let row = store::load_row(conn, &id)?;
+                store::detail(conn, &row, &viewer)
+            })
+            .await?;
+    }
     if matches!(
         action,
         super::lifecycle::Action::Close
@@ -375,7 +452,7 @@ pub async fn transition_tender(
         // Evaluation is over or will not happen: decrypted bids go.
         crate::opening::bid::purge_opened(state.config.shared(), tender.as_str());
     }
-    Ok(web::Json(detail))
+    Ok(detail)
 }
 
 /// Publishes a versioned amendment (before the deadline; the 15-day rule applies).

@@ -2,7 +2,9 @@
 
 use super::lifecycle::{self, Action};
 use super::limits::{self, DateFacts};
-use super::model::{Category, Evaluation, KeyDates, Method, NoticeKind, TenderInput, TenderStatus};
+use super::model::{
+    Category, Evaluation, KeyDates, Method, NoticeKind, ProcedureTerms, TenderInput, TenderStatus,
+};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{clarifications, leagues, notices, tender_documents, tender_lots, tenders};
 use crate::db::{DbConn, from_db_time, like_pattern, lower, to_db_time};
@@ -44,6 +46,7 @@ pub struct TenderRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub seal_required: bool,
+    pub terms_json: String,
 }
 
 impl TenderRow {
@@ -78,6 +81,12 @@ impl TenderRow {
     pub fn evaluation(&self) -> Result<Evaluation, AppError> {
         serde_json::from_str(&self.evaluation_json).map_err(|e| {
             AppError::Internal(anyhow::Error::new(e).context("stored evaluation method"))
+        })
+    }
+
+    pub fn terms(&self) -> Result<ProcedureTerms, AppError> {
+        serde_json::from_str(&self.terms_json).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("stored procedure terms"))
         })
     }
 
@@ -135,6 +144,9 @@ pub struct Lot {
     pub title: String,
     pub description: String,
     pub budget_fen: i64,
+    /// This lot's own method (else the tender's).
+    pub evaluation: Option<Evaluation>,
+    pub ceiling_price_fen: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -182,6 +194,9 @@ pub struct TenderDetail {
     pub agent: Option<OrganisationRef>,
     pub lots: Vec<Lot>,
     pub evaluation: Evaluation,
+    /// Subject, ceiling price, bid validity, review items, small-enterprise
+    /// deduction.
+    pub terms: ProcedureTerms,
     pub dates: KeyDates,
     /// Bids must carry the enterprise's seal signature.
     pub seal_required: bool,
@@ -192,6 +207,16 @@ pub struct TenderDetail {
     pub clarifications: Vec<PublicClarification>,
     /// Lifecycle actions open to the viewer now (empty for the public).
     pub allowed_actions: Vec<Action>,
+    /// Invited tendering: the invited enterprises, for the tender's
+    /// managers, supervisors in scope and operators who may see them
+    /// (`tenders::invitees`); absent for everyone else, and on other methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitees: Option<Vec<super::invitees::Invitee>>,
+    /// Invited tendering, for a signed-in enterprise user: whether its
+    /// enterprise is invited (only invitees take the documents and bid).
+    /// Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited: Option<bool>,
 }
 
 /// How `principal` stands to the tender `row` (its manager, a supervisor
@@ -406,25 +431,41 @@ pub fn answered_clarifications(
 
 /// A tender's lots, in number order.
 pub fn lots_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<Lot>, AppError> {
-    let rows: Vec<(i32, String, String, i64)> = tender_lots::table
+    type Row = (i32, String, String, i64, Option<String>, Option<i64>);
+    let rows: Vec<Row> = tender_lots::table
         .filter(tender_lots::tender_id.eq(tender_id))
         .select((
             tender_lots::number,
             tender_lots::title,
             tender_lots::description,
             tender_lots::budget_fen,
+            tender_lots::evaluation_json,
+            tender_lots::ceiling_price_fen,
         ))
         .order(tender_lots::number.asc())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(number, title, description, budget_fen)| Lot {
-            number,
-            title,
-            description,
-            budget_fen,
-        })
-        .collect())
+    rows.into_iter()
+        .map(
+            |(number, title, description, budget_fen, evaluation, ceiling_price_fen)| {
+                Ok(Lot {
+                    number,
+                    title,
+                    description,
+                    budget_fen,
+                    evaluation: evaluation
+                        .map(|j| {
+                            serde_json::from_str(&j).map_err(|e| {
+                                AppError::Internal(
+                                    anyhow::Error::new(e).context("stored lot evaluation"),
+                                )
+                            })
+                        })
+                        .transpose()?,
+                    ceiling_price_fen,
+                })
+            },
+        )
+        .collect()
 }
 
 /// The full view of a tender for `viewer`.
@@ -441,6 +482,7 @@ pub fn detail(
         None => None,
     };
     let status = row.status()?;
+    let (invitees, invited) = super::invitees::for_viewer(conn, row, viewer)?;
     Ok(TenderDetail {
         summary: summary(row, league_name(conn, &row.league_code)?)?,
         description: row.description.clone(),
@@ -448,6 +490,7 @@ pub fn detail(
         agent,
         lots: lots_of(conn, &row.id)?,
         evaluation: row.evaluation()?,
+        terms: row.terms()?,
         dates: row.key_dates(),
         seal_required: row.seal_required,
         amendment_version: row.amendment_version,
@@ -460,6 +503,8 @@ pub fn detail(
         } else {
             Vec::new()
         },
+        invitees,
+        invited,
     })
 }
 
@@ -603,6 +648,13 @@ fn write_lots(conn: &mut DbConn, id: &str, input: &TenderInput) -> Result<(), Ap
                 tender_lots::title.eq(&lot.title),
                 tender_lots::description.eq(&lot.description),
                 tender_lots::budget_fen.eq(lot.budget_fen),
+                tender_lots::evaluation_json.eq(lot
+                    .evaluation
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| AppError::Internal(e.into()))?),
+                tender_lots::ceiling_price_fen.eq(lot.ceiling_price_fen),
             ))
             .execute(conn)?;
     }
@@ -612,6 +664,11 @@ fn write_lots(conn: &mut DbConn, id: &str, input: &TenderInput) -> Result<(), Ap
 fn evaluation_json(input: &TenderInput) -> Result<String, AppError> {
     serde_json::to_string(&input.evaluation)
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("evaluation")))
+}
+
+fn terms_json(input: &TenderInput) -> Result<String, AppError> {
+    serde_json::to_string(&input.terms)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("procedure terms")))
 }
 
 /// Creates a draft. The input has been validated by the caller.
@@ -643,6 +700,7 @@ pub fn insert_draft(
             tenders::budget_fen.eq(input.budget.amount_fen),
             tenders::currency.eq(input.budget.currency.as_str()),
             tenders::evaluation_json.eq(evaluation_json(input)?),
+            tenders::terms_json.eq(terms_json(input)?),
             tenders::documents_available_at.eq(to_db_time(input.dates.documents_available_at)),
             tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
             tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
@@ -657,6 +715,7 @@ pub fn insert_draft(
         ))
         .execute(conn)?;
     write_lots(conn, id.as_str(), input)?;
+    super::invitees::write(conn, id.as_str(), &input.invitees)?;
     audit::record(
         conn,
         ctx,
@@ -690,6 +749,7 @@ pub fn update_draft(
             tenders::budget_fen.eq(input.budget.amount_fen),
             tenders::currency.eq(input.budget.currency.as_str()),
             tenders::evaluation_json.eq(evaluation_json(input)?),
+            tenders::terms_json.eq(terms_json(input)?),
             tenders::documents_available_at.eq(to_db_time(input.dates.documents_available_at)),
             tenders::clarification_deadline.eq(to_db_time(input.dates.clarification_deadline)),
             tenders::bid_deadline.eq(to_db_time(input.dates.bid_deadline)),
@@ -699,6 +759,7 @@ pub fn update_draft(
         ))
         .execute(conn)?;
     write_lots(conn, &row.id, input)?;
+    super::invitees::write(conn, &row.id, &input.invitees)?;
     audit::record(
         conn,
         ctx,
@@ -711,7 +772,8 @@ pub fn update_draft(
 }
 
 /// Publishes a notice for a tender, with its OCDS release built from the
-/// tender as it stands now (the caller has already applied its change).
+/// tender as it stands now (the caller has already applied its change) and,
+/// once the opening is complete, the bids it opened.
 pub fn publish_notice(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -737,7 +799,8 @@ pub fn publish_notice(
         published_at: ctx.now,
     };
     snapshot.notices.push(notice.clone());
-    let release = opendata::ocds::release(settings, &snapshot, &notice);
+    let opening = opendata::opening::completed_record(conn, tender_id)?;
+    let release = opendata::ocds::release(settings, &snapshot, &notice, opening.as_ref());
     let release_json = serde_json::to_string(&release).map_err(|e| AppError::Internal(e.into()))?;
     diesel::insert_into(notices::table)
         .values((
@@ -872,13 +935,25 @@ pub fn transition(
             ))
             .execute(conn)?;
     }
-    let (title, body) = match input.action {
+    let (title, mut body) = match input.action {
         Action::Publish => (row.title.clone(), row.description.clone()),
         other => (
             format!("{} — {}", row.title, other.notice_kind().code()),
             input.reason.clone(),
         ),
     };
+    // Government procurement publishes the committee's names with the
+    // result (政府采购法实施条例 第43条; 财政部令第87号 第69条(五) — check);
+    // until now they were confidential (招标投标法 第37条).
+    if input.action == Action::Award && row.facts()?.category == Category::GovernmentProcurement {
+        let names = crate::evaluation::store::evaluators(conn, &row.id)?;
+        if !names.is_empty() {
+            body = format!(
+                "{body}\n评审专家名单（评标委员会成员）：{}",
+                names.join("、")
+            );
+        }
+    }
     // A draft cancelled before publication was never public: no notice.
     let seq = if row.published_at.is_none() && input.action != Action::Publish {
         None
@@ -918,6 +993,9 @@ pub fn transition(
         },
     )?;
     match input.action {
+        Action::Publish if super::invitees::by_invitation(row) => {
+            super::messages::invitations(conn, ctx, row)?;
+        }
         Action::Publish => {
             super::messages::published(conn, ctx, row)?;
         }
@@ -943,7 +1021,9 @@ pub fn transition(
 }
 
 /// Terms an amendment may change. Any of them changes how bids are
-/// prepared, so the 15-day rule applies whenever one is present.
+/// prepared, so the 15-day rule applies whenever one is present. An
+/// invited tender's invitees are not among them: they are fixed at
+/// publication, when the invitations all went out (`super::invitees`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendedTerms {
@@ -952,6 +1032,11 @@ pub struct AmendedTerms {
     pub lots: Option<Vec<super::model::LotInput>>,
     pub evaluation: Option<Evaluation>,
     pub clarification_deadline: Option<DateTime<Utc>>,
+    /// Never accepted (422): an invited tender's invitees are fixed at
+    /// publication (see above); to invite others, cancel and tender again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub invitees: Option<serde_json::Value>,
 }
 
 impl AmendedTerms {
@@ -1002,11 +1087,16 @@ fn current_input(conn: &mut DbConn, row: &TenderRow) -> Result<TenderInput, AppE
                 title: lot.title,
                 description: lot.description,
                 budget_fen: lot.budget_fen,
+                evaluation: lot.evaluation,
+                ceiling_price_fen: lot.ceiling_price_fen,
             })
             .collect(),
         evaluation: row.evaluation()?,
         dates: row.key_dates(),
         seal_required: row.seal_required,
+        // Fixed at publication: an amendment cannot change them.
+        invitees: super::invitees::codes(conn, &row.id)?,
+        terms: row.terms()?,
     })
 }
 
@@ -1036,6 +1126,15 @@ pub fn amend(
         super::model::MAX_TEXT_CHARS,
     );
     AppError::check(errors)?;
+    if input.changes.invitees.is_some() {
+        return Err(AppError::invalid(
+            "changes.invitees",
+            "an invited tender's invitees are fixed at publication, when the invitations all \
+             went out at once (政府采购货物和服务招标投标管理办法 第14条); an enterprise invited \
+             later would have less than the legal period to prepare its bid (招标投标法 第24条). \
+             To invite others, cancel the tender and tender again",
+        ));
+    }
     let changes_bids =
         input.changes_bids || !input.document_ids.is_empty() || !input.changes.is_empty();
     let new_deadline = input.new_bid_deadline.map(|d| d.trunc_subsecs(0));

@@ -4,7 +4,7 @@
 //! verify-receipt` and `openssl ts -verify` on what it saved, and `ggzy
 //! opening release-share` after the deadline, against the real server.
 
-use crate::bids::{sha256_hex, sign_in, tender_with_opening_cert, wait_for_opening};
+use crate::bids::{sha256_hex, sign_in, wait_for_opening};
 use crate::fabric::openssl;
 use crate::helpers::custody_identity;
 use crate::trust::Registry;
@@ -80,7 +80,13 @@ async fn a_bidder_packs_submits_resumes_and_verifies_and_a_custodian_releases_a_
     assert_eq!(status, 201, "{body:#}");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (tenderer, tender, opening) = tender_with_opening_cert(&r, d).await;
+    // Single source: the one bid this enterprise makes is enough to open
+    // (in tendering fewer than three bidders are not opened at all).
+    let (tenderer, tender, opening) = crate::bids::tender_with_opening_cert_from(&r, d, |body| {
+        body["method"] = serde_json::json!("single_source");
+        body["evaluation"] = serde_json::json!({"method": "lowest_price"});
+    })
+    .await;
     let server = r.app.base.clone();
     let (cert, key) = (nng.path("builder.pem"), nng.path("builder.key"));
 

@@ -215,6 +215,23 @@ pub async fn bid_deadline(r: &Registry, tender: &str) -> chrono::DateTime<chrono
 /// "builder", the last the lowest price but one), so that an opening goes
 /// on to evaluation.
 pub async fn three_valid_bids(r: &Registry, tender: &str, opening: &Path) {
+    valid_bids(r, tender, opening, &three_schedules()).await
+}
+
+/// The price schedules of [`three_valid_bids`]: 900,000, 950,000 and
+/// 1,000,000 yuan.
+pub fn three_schedules() -> Vec<Value> {
+    (0..3)
+        .map(|i| {
+            json!({"total_price_fen": 90_000_000 + i as i64 * 5_000_000, "duration_days": 90,
+                   "key_terms": {"质保期": "3 年"}})
+        })
+        .collect()
+}
+
+/// One valid bid per schedule (at most three), from 广西第二建设,
+/// 广西第三建设 and 广西建工, in that order.
+pub async fn valid_bids(r: &Registry, tender: &str, opening: &Path, schedules: &[Value]) {
     let nng = &r.nng;
     nng.enterprise(
         "second",
@@ -226,12 +243,9 @@ pub async fn three_valid_bids(r: &Registry, tender: &str, opening: &Path) {
         "广西第三建设有限公司",
         &credit("91450100MA5T0004D"),
     );
-    for (i, name) in ["second", "third", "builder"].into_iter().enumerate() {
+    for (name, schedule) in ["second", "third", "builder"].into_iter().zip(schedules) {
         let token = sign_in(r, nng, name).await;
-        let price = 90_000_000 + i as i64 * 5_000_000;
-        let schedule =
-            json!({"total_price_fen": price, "duration_days": 90, "key_terms": {"质保期": "3 年"}});
-        let zip = container(&nng.dir, name, &schedule);
+        let zip = container(&nng.dir, name, schedule);
         let make = Make {
             gcm: true,
             outer: true,
@@ -900,7 +914,31 @@ async fn a_tender_requiring_seals_revokes_unsealed_bids_at_the_opening() {
         );
     }
     assert_eq!(view["valid_bids"], 0);
-    assert_eq!(view["result"], "fails: 0 valid bid(s), fewer than 3");
+    // Three bidders: opened; none valid: the procedure fails, citing the
+    // rule for government procurement tendering.
+    let result = view["result"].as_str().unwrap();
+    assert!(
+        result.starts_with("fails: 0 valid bid(s), fewer than 3 (政府采购法 第36条"),
+        "{result}"
+    );
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    assert_eq!(detail["status"], "failed");
+    let notice = detail["notices"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(notice["kind"], "failure");
+    let body = notice["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("开标有效投标不足3家（0 家）") && body.contains("政府采购法 第36条"),
+        "{body}"
+    );
 }
 
 /// Starts a PATCH of `total` bytes over a plain socket and sends only

@@ -132,7 +132,7 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
         .iter()
         .map(|e| e["league"].as_str().unwrap())
         .collect();
-    assert_eq!(leagues.len(), 3, "one demo expert per league: {leagues:?}");
+    assert_eq!(leagues.len(), 6, "two demo experts per league: {leagues:?}");
 
     // The revoked enterprise is refused: its CA's CRL is loaded.
     let (status, body) = login(&app, "NNG/enterprises/91450100MA5T000451").await;
@@ -171,8 +171,9 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
         );
     }
     // The demo enterprise was told what a follower and a taker of the
-    // documents is told: two new tenders, the answer, the amendment; and,
-    // its address being a demo one, by e-mail too (.eml files).
+    // documents is told: four new tenders (the two of the demo
+    // procedures among them), the answer, the amendment; and, its address
+    // being a demo one, by e-mail too (.eml files).
     let mut kinds: Vec<String> = app
         .inbox(&bidder)
         .await
@@ -186,14 +187,254 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
             "clarification_answered",
             "tender_amended",
             "tender_published",
+            "tender_published",
+            "tender_published",
             "tender_published"
         ]
     );
     for _ in 0..100 {
-        if app.eml_ids().len() == 4 {
+        if app.eml_ids().len() == 6 {
             break;
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(app.eml_ids().len(), 4, "each also by e-mail");
+    assert_eq!(app.eml_ids().len(), 6, "each also by e-mail");
+}
+
+/// The demo's finished tender (found by title) once its room has closed,
+/// and a session of the NNG supervisor, who watches it: the demo data's
+/// background procedure takes about 15 s after the start.
+pub async fn finished_demo_tender(app: &TestApp) -> (String, String) {
+    let (status, body) = login(app, "NNG/people/supervisor").await;
+    assert_eq!(status, 201, "{body:#}");
+    let supervisor = body["token"].as_str().unwrap().to_string();
+    let id = tender_titled(app, "南宁市第三中学理化生实验室设备采购项目").await;
+    let report = format!("/api/v1/tenders/{id}/evaluation/report");
+    for _ in 0..240 {
+        let r = app.get(&report, Some(&supervisor)).await;
+        if r.status == 200 && r.json()["closed"] == true {
+            return (id, supervisor);
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    panic!("the demo's finished procedure did not finish in 2 minutes");
+}
+
+async fn tender_titled(app: &TestApp, title: &str) -> String {
+    let list = app.get("/api/v1/tenders?per_page=100", None).await.json();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == title)
+        .unwrap_or_else(|| panic!("no demo tender {title}: {list:#}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[actix_web::test]
+async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
+    let app = spawn_app_with(Options {
+        demo_data: true,
+        ..Default::default()
+    })
+    .await;
+
+    // The live tender: published, its deadline minutes ahead (10 by
+    // default), three bids in and custodians to release its key.
+    let live = tender_titled(&app, "南宁市第十四中学教室课桌椅采购项目").await;
+    let detail = app
+        .get(&format!("/api/v1/tenders/{live}"), None)
+        .await
+        .json();
+    assert_eq!(detail["status"], "published");
+    let deadline: chrono::DateTime<chrono::Utc> = detail["dates"]["bid_deadline"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ahead = deadline - app.now();
+    assert!(
+        ahead > chrono::Duration::minutes(8) && ahead <= chrono::Duration::minutes(10),
+        "the live opening is {ahead} away"
+    );
+    let key = app
+        .get(&format!("/api/v1/tenders/{live}/opening-key"), None)
+        .await
+        .json();
+    assert_eq!(key["threshold"], 2);
+    assert_eq!(key["custodians"].as_array().unwrap().len(), 3, "{key:#}");
+    let bids_of = |id: &str| app.count(&format!("bids WHERE tender_id = '{id}'"));
+    for _ in 0..120 {
+        if bids_of(&live) == 3 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(bids_of(&live), 3, "the live tender's bids");
+
+    // The finished tender: bids opened, a committee drawn, evaluated.
+    let (id, supervisor) = finished_demo_tender(&app).await;
+    let detail = app.get(&format!("/api/v1/tenders/{id}"), None).await.json();
+    assert_eq!(detail["status"], "evaluating");
+    let deadline: chrono::DateTime<chrono::Utc> = detail["dates"]["bid_deadline"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(deadline < app.now());
+
+    // The opening record: four bids, each valid, sealed, signed before the
+    // deadline.
+    let opening = app
+        .get(&format!("/api/v1/tenders/{id}/opening"), None)
+        .await;
+    opening.assert_status(200);
+    let opening = opening.json();
+    assert_eq!(opening["status"], "completed");
+    let bids = opening["bids"].as_array().unwrap();
+    assert_eq!(bids.len(), 4, "{opening:#}");
+    for b in bids {
+        assert_eq!(b["outcome"], "valid", "{b:#}");
+        assert_eq!(b["sealed"], true, "{b:#}");
+        assert!(b["total_price_fen"].as_i64().unwrap() < 268_000_000);
+    }
+
+    // The committee: five drawn and accepted.
+    let committee = app
+        .get(
+            &format!("/api/v1/tenders/{id}/committee"),
+            Some(&supervisor),
+        )
+        .await
+        .json();
+    assert_eq!(committee["accepted"], 5, "{committee:#}");
+
+    // The room's events, as its watchers read them: every step.
+    let events = app
+        .get(
+            &format!("/api/v1/tenders/{id}/evaluation/room/events?limit=500"),
+            Some(&supervisor),
+        )
+        .await;
+    events.assert_status(200);
+    let events: Vec<Value> = String::from_utf8(events.body)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let count = |k: &str| kinds.iter().filter(|x| **x == k).count();
+    assert_eq!(kinds.first(), Some(&"room.opened"));
+    assert_eq!(kinds.last(), Some(&"room.closed"));
+    for (kind, n) in [
+        ("member.signed_in", 5),
+        ("member.declared", 5),
+        ("chair.elected", 1),
+        // The review, the technical and the commercial rounds.
+        ("round.closed", 3),
+        // Four bids passed on the delivery item by five members (the
+        // licence was the agent's to review, before the room).
+        ("review.given", 20),
+        ("bids.unblinded", 1),
+        ("prices.scored", 1),
+        ("report.ready", 1),
+        ("report.signed", 5),
+        // Four bids, a technical and a commercial criterion, five members.
+        ("score.given", 40),
+    ] {
+        assert_eq!(count(kind), n, "{kind} in {kinds:?}");
+    }
+
+    // The report: signed by each member over its hash, with the member's
+    // own key (checked here with the openssl command line).
+    let report = app
+        .get(
+            &format!("/api/v1/tenders/{id}/evaluation/report"),
+            Some(&supervisor),
+        )
+        .await;
+    report.assert_status(200);
+    let report = report.json();
+    assert_eq!(report["closed"], true);
+    let sha = report["sha256"].as_str().unwrap();
+    assert_eq!(
+        report["signed_text"],
+        format!("ggzy-evaluation-report-v1\n{id}\n{sha}\n")
+    );
+    let ranking = report["report"]["ranking"].as_array().unwrap();
+    assert_eq!(ranking.len(), 4);
+    let signatures = report["signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 5);
+    let dir = fabric_dir(&app);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("text.txt"),
+        report["signed_text"].as_str().unwrap(),
+    )
+    .unwrap();
+    for s in signatures {
+        let name = s["name"].as_str().unwrap();
+        let cert = manifest["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "expert" && c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is no demo expert"));
+        let pem = openssl(
+            work.path(),
+            &[
+                "x509",
+                "-in",
+                dir.join(cert["cert"].as_str().unwrap()).to_str().unwrap(),
+                "-pubkey",
+                "-noout",
+            ],
+        );
+        std::fs::write(work.path().join("pub.pem"), pem).unwrap();
+        std::fs::write(
+            work.path().join("sig.bin"),
+            openssl::base64::decode_block(s["signature"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        let mut args = vec!["dgst"];
+        if cert["key_algorithm"] == "sm2" {
+            args.extend(["-sm3", "-sigopt", "distid:1234567812345678"]);
+        } else {
+            args.push("-sha256");
+        }
+        args.extend(["-verify", "pub.pem", "-signature", "sig.bin", "text.txt"]);
+        let out = openssl(work.path(), &args);
+        assert!(
+            String::from_utf8_lossy(&out).contains("Verified OK"),
+            "{name}'s signature"
+        );
+    }
+
+    // On the record in the order it happened: the tender's audit entries
+    // never go back in time.
+    let audit = app
+        .get(
+            &format!("/api/v1/audit/events?tender_id={id}&per_page=100"),
+            Some(&supervisor),
+        )
+        .await
+        .json();
+    let mut items: Vec<(i64, chrono::DateTime<chrono::Utc>)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["seq"].as_i64().unwrap(),
+                e["occurred_at"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(items.len() > 50, "{}", items.len());
+    items.sort();
+    assert!(items.windows(2).all(|w| w[0].1 <= w[1].1), "{items:?}");
 }

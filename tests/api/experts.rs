@@ -517,11 +517,12 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
         }
     }
 
-    // --- Every step is on the record.
+    // --- Every step is on the record (the committee's steps, for the
+    // platform and supervisors in scope until the result: secrecy.rs).
     let log = app
         .get(
             &format!("/api/v1/audit/events?tender_id={tender}&per_page=100"),
-            Some(&r.operator),
+            Some(&r.platform),
         )
         .await
         .json();
@@ -552,8 +553,9 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
         6
     );
 
-    // --- Once the evaluation starts, the committee is open to all who
-    // see the tender, and so is the record.
+    // --- Once the evaluation starts, the committee is open to the
+    // tenderer, who organises it; to the public only once the result is
+    // decided (招标投标法 第37条); the record never.
     app.act(&tenderer, &tender, "start_opening", "")
         .await
         .assert_status(200);
@@ -575,8 +577,17 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
         .await;
     replaced.assert_status(200);
     assert!(replaced.json()["replacement"]["expert"].is_string());
-    let open = app
+    let public = app
         .get(&format!("/api/v1/tenders/{tender}/committee"), None)
+        .await
+        .json();
+    assert_eq!(public["sealed"], true, "{public}");
+    assert_eq!(public["members"], json!([]));
+    let open = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/committee"),
+            Some(&tenderer),
+        )
         .await
         .json();
     assert_eq!(open["sealed"], false);

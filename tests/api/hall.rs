@@ -158,59 +158,57 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_without_gap_or_repeat() 
         "the event's time is the server's time of the change (allowing for a loaded machine)"
     );
 
-    // Live: the opening starts.
+    // Live: the opening starts. Nobody bid, so in this tendering
+    // procedure the bids are not opened (fewer than 3 bidders, 招标投标法
+    // 实施条例 第44条) and the tender fails at once: three events, in order.
     app.clock.advance(Duration::days(25) + Duration::seconds(1));
     act_ok(&app, &tenderer, &id, "start_opening").await;
     let opening = next_event(&mut ws).await;
     assert_eq!(opening["seq"], 2);
     assert_eq!(opening["payload"]["to"], "opening");
+    let not_opened = next_event(&mut ws).await;
+    assert_eq!(not_opened["seq"], 3);
+    assert_eq!(not_opened["kind"], "opening.not_opened");
+    assert_eq!(not_opened["payload"]["bidders"], 0);
+    let failed = next_event(&mut ws).await;
+    assert_eq!(failed["seq"], 4, "no repeat, no gap");
+    assert_eq!(failed["payload"]["to"], "failed");
 
-    // Disconnected while two more things happen.
+    // Disconnected after the first of them; back with the last number
+    // seen: exactly what followed it, then live.
     ws.close(None).await.unwrap();
     drop(ws);
     subscribers_become(&app, &id, 0).await;
-    act_ok(&app, &tenderer, &id, "start_evaluation").await;
-    act_ok(&app, &tenderer, &id, "publicise_candidates").await;
-
-    // Back with the last number seen: exactly what was missed, then live.
     let mut ws = watch(&app, &id, Some(2)).await;
     let (missed, last) = until_live(&mut ws).await;
     assert_eq!(seqs(&missed), [3, 4]);
     assert_eq!(last, 4);
-    assert_eq!(missed[0]["payload"]["to"], "evaluating");
-    assert_eq!(missed[1]["payload"]["to"], "candidates_publicised");
-    app.clock.advance(Duration::days(3) + Duration::seconds(1));
-    // (No bid was made, so no award: the procedure fails.)
-    app.act(&tenderer, &id, "fail", "无有效投标")
-        .await
-        .assert_status(200);
-    let failed = next_event(&mut ws).await;
-    assert_eq!(failed["seq"], 5, "no repeat of 4, no gap");
-    assert_eq!(failed["payload"]["to"], "failed");
+    assert_eq!(missed[0], not_opened);
+    assert_eq!(missed[1], failed);
 
     // Up to date already: nothing replayed.
-    let mut current = watch(&app, &id, Some(5)).await;
-    assert_eq!(until_live(&mut current).await, (vec![], 5));
+    let mut current = watch(&app, &id, Some(4)).await;
+    assert_eq!(until_live(&mut current).await, (vec![], 4));
 
     // The same events as JSON pages, for clients without WebSocket; an item
     // is the live message without its type.
     let events = |query: &str| format!("/api/v1/tenders/{id}/hall/events{query}");
     let page = app.get(&events(""), None).await.json();
     let items = page["items"].as_array().unwrap();
-    assert_eq!(seqs(items), [1, 2, 3, 4, 5]);
-    assert_eq!(page["next_after"], 5);
+    assert_eq!(seqs(items), [1, 2, 3, 4]);
+    assert_eq!(page["next_after"], 4);
     assert_eq!(page["has_more"], false);
-    assert_eq!(page["last_seq"], 5);
+    assert_eq!(page["last_seq"], 4);
     let mut live_failed = failed.clone();
     live_failed.as_object_mut().unwrap().remove("type");
-    assert_eq!(items[4], live_failed);
-    let page = app.get(&events("?after=2&limit=2"), None).await.json();
-    assert_eq!(seqs(page["items"].as_array().unwrap()), [3, 4]);
-    assert_eq!(page["next_after"], 4);
+    assert_eq!(items[3], live_failed);
+    let page = app.get(&events("?after=1&limit=2"), None).await.json();
+    assert_eq!(seqs(page["items"].as_array().unwrap()), [2, 3]);
+    assert_eq!(page["next_after"], 3);
     assert_eq!(page["has_more"], true);
-    let page = app.get(&events("?after=5"), None).await.json();
+    let page = app.get(&events("?after=4"), None).await.json();
     assert_eq!(page["items"], json!([]));
-    assert_eq!(page["next_after"], 5);
+    assert_eq!(page["next_after"], 4);
     assert_eq!(page["has_more"], false);
     for bad in [
         "?after=-1",
@@ -235,9 +233,9 @@ async fn watchers_see_the_same_sequence() {
     let (rb, _) = until_live(&mut b).await;
     assert_eq!(ra, rb);
     app.clock.advance(Duration::days(25) + Duration::seconds(1));
-    for action in ["start_opening", "start_evaluation", "publicise_candidates"] {
-        act_ok(&app, &tenderer, &id, action).await;
-    }
+    // Three events: the opening starts, finds no bidder, and the tender
+    // fails (nothing to open).
+    act_ok(&app, &tenderer, &id, "start_opening").await;
     let mut ea = Vec::new();
     let mut eb = Vec::new();
     for _ in 0..3 {

@@ -747,6 +747,9 @@ impl TestApp {
             "notification_settings",
             "email_verifications",
             "notification_subscriptions",
+            "qualification_findings",
+            "qualification_conclusions",
+            "tender_invitees",
         ]
         .into_iter()
         .map(|t| (t, self.count(t)))
@@ -775,6 +778,7 @@ impl TestApp {
                 ],
                 "price_formula": {"kind": "lowest_price_base"}
             },
+            "terms": {"subject": "goods", "bid_validity_days": 90},
             "dates": {
                 "documents_available_at": (now + Duration::hours(1)).to_rfc3339(),
                 "clarification_deadline": (now + Duration::days(15)).to_rfc3339(),

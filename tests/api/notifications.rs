@@ -393,7 +393,10 @@ async fn subscriptions_name_real_categories_and_leagues() {
 }
 
 /// A notification made dead directly in the database: the SMTP faults that
-/// make one for real are tests/independent/notifications.py's.
+/// make one for real are tests/independent/notifications.py's. A bid
+/// receipt: sealed, it tells who bid, and shows once the tender is opened
+/// (a room's opening would tell who sits, shown once the result is
+/// decided: tests/api/secrecy.rs).
 fn dead_letter(
     app: &TestApp,
     user: &str,
@@ -403,7 +406,7 @@ fn dead_letter(
 ) -> String {
     dead_letter_of(
         app,
-        ggzy::notify::Kind::RoomOpened,
+        ggzy::notify::Kind::BidReceipt,
         user,
         tender,
         league,
@@ -451,7 +454,10 @@ fn dead_letter_of(
                 .field("title", "道路工程")
                 .field("reference", "GX-1")
                 .field("venue", "GX")
+                .field("bid_id", "b-1")
+                .field("sha256", "ab")
                 .time("answer_by", ctx.now)
+                .time("received_at", ctx.now)
                 .link("/x");
             if let Some(t) = &tender {
                 m = m.tender(t, &league);

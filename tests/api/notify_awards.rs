@@ -102,6 +102,9 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         c.ok(json!({"type": "vote", "candidate": f.members[chair].id}))
             .await;
     }
+    // The review: no items in this tender; the chair closes it.
+    let reviewed = clients[chair].ok(json!({"type": "close_round"})).await;
+    clients[chair].until(reviewed + 1).await;
     for criterion in ["tech", "biz"] {
         let points = if criterion == "tech" { 35.0 } else { 15.0 };
         for c in clients.iter_mut() {
@@ -161,8 +164,13 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     app.act(&f.tenderer, &tender, "publicise_candidates", "")
         .await
         .assert_status(200);
+    // The award waits for the 3-day publicity period.
     app.clock
-        .advance(chrono::Duration::days(3) + chrono::Duration::seconds(1));
+        .advance(chrono::Duration::days(3) - chrono::Duration::seconds(5));
+    award(app, &f.tenderer, &tender, json!({}))
+        .await
+        .assert_problem(422, "time-limit");
+    app.clock.advance(chrono::Duration::seconds(6));
 
     // --- Refusals, each changing nothing. The report is ready but not
     // signed: there is no winner by default.
@@ -218,7 +226,7 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
             .await;
     }
     clients[0].until(last + 1).await;
-    let signed = app.get(&report_url, None).await.json();
+    let signed = app.get(&report_url, Some(&f.tenderer)).await.json();
     assert_eq!(signed["closed"], true, "{signed}");
 
     // Another bid than the report's first needs a reason (第55条).
@@ -249,6 +257,32 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     let awarded = award(app, &f.tenderer, &tender, json!({})).await;
     awarded.assert_status(200);
     assert_eq!(awarded.json()["status"], "awarded");
+
+    // Government procurement publishes the committee's names with the
+    // result: every member who evaluated, in the award's public notice.
+    let published = awarded.json()["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "award")
+        .unwrap()["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(published.contains("评审专家名单"), "{published}");
+    let names = app
+        .get(&format!("/api/v1/tenders/{tender}/committee"), None)
+        .await
+        .json();
+    let seated: Vec<&str> = names["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "accepted" || m["status"] == "invited")
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(seated.len(), 5);
+    assert!(seated.iter().all(|n| published.contains(n)), "{published}");
 
     // The record names the winning bid: the award's payload hash is that of
     // the decision.

@@ -522,6 +522,7 @@ async fn the_signed_report_goes_to_the_tenderer_and_the_candidates_to_the_bidder
     for m in members.iter_mut().take(3) {
         m.ok(json!({ "type": "vote", "candidate": chair })).await;
     }
+    members[0].ok(json!({ "type": "close_round" })).await;
     for criterion in ["tech", "biz"] {
         for m in members.iter_mut() {
             for bid in ["A", "B", "C"] {

@@ -1,26 +1,65 @@
 //! The OCDS output is validated against the vendored OCDS 1.1.5 schemas
-//! (tests/fixtures/ocds-1.1.5), offline.
+//! (tests/fixtures/ocds-1.1.5), patched with the extensions the packages
+//! declare (tests/fixtures/ocds-extensions: lots, bids), offline.
 
+use crate::bids::{
+    Make, container, envelope, release_platform_share, release_tenderer_share,
+    start_opening_at_deadline, submit, tender_with_opening_cert, valid_bids, wait_for_opening,
+};
 use crate::helpers::{Options, spawn_app, spawn_app_with};
+use crate::trust::{Registry, credit};
 use serde_json::{Value, json};
 
 const BASE: &str = "https://standard.open-contracting.org/schema/1__1__5/";
 
-fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/ocds-1.1.5/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+fn read_json(path: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+fn fixture(name: &str) -> Value {
+    read_json(&format!("ocds-1.1.5/{name}"))
+}
+
+/// JSON Merge Patch (RFC 7386), how an extension's release schema extends
+/// the standard's.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Some(patch) = patch.as_object() else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    let target = target.as_object_mut().unwrap();
+    for (key, value) in patch {
+        if value.is_null() {
+            target.remove(key);
+        } else {
+            merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+/// The release schema with the extensions every package declares.
+fn extended_release_schema() -> Value {
+    let mut schema = fixture("release-schema.json");
+    for extension in ["lots", "bid"] {
+        merge_patch(
+            &mut schema,
+            &read_json(&format!("ocds-extensions/{extension}/release-schema.json")),
+        );
+    }
+    schema
+}
+
 /// Validates `instance` against a package schema, with the release schemas
-/// it refers to served from the fixtures.
+/// it refers to served from the fixtures (the release schema extended).
 fn assert_valid(package_schema: &str, instance: &Value) {
     let registry = jsonschema::Registry::new()
         .add(
             format!("{BASE}release-schema.json"),
-            fixture("release-schema.json"),
+            extended_release_schema(),
         )
         .unwrap()
         .add(
@@ -54,6 +93,19 @@ async fn the_validator_rejects_what_it_should() {
         "publisher": {"name": "x"}, "releases": [{"id": "1", "date": "2026-01-01T00:00:00Z", "tag": ["tender"], "initiationType": "tender"}]});
     let result = std::panic::catch_unwind(|| assert_valid("release-package-schema.json", &bad));
     assert!(result.is_err());
+    // The extensions are in: a bid status outside the bid extension's
+    // closed codelist is invalid, one of its own is not.
+    let with_bid = |status: &str| {
+        json!({"uri": "https://x", "version": "1.1", "publishedDate": "2026-01-01T00:00:00Z",
+            "publisher": {"name": "x"}, "releases": [{"ocid": "ocds-x-1", "id": "1", "date": "2026-01-01T00:00:00Z",
+            "tag": ["tenderUpdate"], "initiationType": "tender",
+            "bids": {"details": [{"id": "b1", "status": status, "relatedLots": ["1"]}]}}]})
+    };
+    assert_valid("release-package-schema.json", &with_bid("valid"));
+    let result = std::panic::catch_unwind(|| {
+        assert_valid("release-package-schema.json", &with_bid("rejected"))
+    });
+    assert!(result.is_err());
 }
 
 #[actix_web::test]
@@ -63,6 +115,9 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
         ..Default::default()
     })
     .await;
+    // Once the demo's finished procedure is through (its releases then
+    // stay as they are).
+    crate::demo::finished_demo_tender(&app).await;
     let r = app
         .get("/api/v1/opendata/releases?per_page=100", None)
         .await;
@@ -72,8 +127,9 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
     let releases = feed["releases"].as_array().unwrap();
     assert_eq!(
         releases.len(),
-        7,
-        "four tenders, a clarification, an amendment and an opening"
+        12,
+        "six tenders, a clarification, an amendment, two openings, the finished one's opening \
+         record and an evaluation"
     );
     let tags: Vec<&str> = releases
         .iter()
@@ -93,7 +149,7 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
         );
     }
     let tenders = app.get("/api/v1/tenders?per_page=100", None).await.json();
-    assert_eq!(tenders["total"], 4);
+    assert_eq!(tenders["total"], 6);
     for t in tenders["items"].as_array().unwrap() {
         let id = t["id"].as_str().unwrap();
         let package = app
@@ -186,4 +242,199 @@ async fn the_feed_pages_with_links() {
     let empty = app.get("/api/v1/opendata/releases?page=999", None).await;
     empty.assert_problem(404, "not-found");
     let _ = spawn_app;
+}
+
+/// The releases of `tender`'s package, validated.
+async fn releases_of(app: &crate::helpers::TestApp, tender: &str) -> Vec<Value> {
+    let package = app
+        .get(&format!("/api/v1/opendata/tenders/{tender}/releases"), None)
+        .await
+        .json();
+    assert_valid("release-package-schema.json", &package);
+    assert!(
+        package["extensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("ocds_bid_extension/v1.1.5/")),
+        "the package declares the bid extension"
+    );
+    package["releases"].as_array().unwrap().clone()
+}
+
+fn statistic<'a>(release: &'a Value, id: &str) -> &'a Value {
+    release["bids"]["statistics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no statistic {id} in {}", release["bids"]))
+}
+
+/// Sealed until the opening (招标投标法 第22条): no release before the
+/// completed opening record says who bid or how many; from it on, each
+/// release carries the bids it opened, per lot.
+#[actix_web::test]
+async fn bids_are_published_from_the_opening_record_on_per_lot() {
+    let r = Registry::new().await;
+    let app = &r.app;
+    let dir = tempfile::tempdir().unwrap();
+    let (tenderer, tender, opening) = tender_with_opening_cert(&r, dir.path()).await;
+    // Three valid bids priced per lot (the third prices lot 2 only) and
+    // one the bidder botched: revoked at the opening.
+    let schedules = [
+        json!({"total_price_fen": 130_000_000, "duration_days": 90, "key_terms": {"质保期": "3 年"},
+               "lots": [{"lot": 1, "price_fen": 90_000_000}, {"lot": 2, "price_fen": 40_000_000}]}),
+        json!({"total_price_fen": 131_000_000, "duration_days": 90, "key_terms": {"质保期": "3 年"},
+               "lots": [{"lot": 1, "price_fen": 92_000_000}, {"lot": 2, "price_fen": 39_000_000}]}),
+        json!({"total_price_fen": 38_500_000, "duration_days": 90, "key_terms": {"质保期": "3 年"},
+               "lots": [{"lot": 2, "price_fen": 38_500_000}]}),
+    ];
+    valid_bids(&r, &tender, &opening, &schedules).await;
+    r.nng.enterprise(
+        "fourth",
+        "广西第四建设有限公司",
+        &credit("91450100MA5T0005E"),
+    );
+    let fourth = crate::bids::sign_in(&r, &r.nng, "fourth").await;
+    let zip = container(&r.nng.dir, "fourth", &json!({ "total_price_fen": "lots" }));
+    let make = Make {
+        gcm: true,
+        outer: true,
+    };
+    let botched = envelope(&r.nng, "fourth", &zip, &opening, make);
+    submit(&r, &fourth, &tender, &botched)
+        .await
+        .assert_status(201);
+
+    let no_bids = |releases: &[Value]| {
+        for release in releases {
+            assert!(release.get("bids").is_none(), "{release}");
+            assert!(release["tender"].get("tenderers").is_none());
+            assert!(release["tender"].get("numberOfTenderers").is_none());
+            let roles = release["parties"].to_string();
+            assert!(!roles.contains("tenderer\""), "{roles}");
+        }
+    };
+    no_bids(&releases_of(app, &tender).await);
+    // The opening starts: its notice still says nothing about bids.
+    start_opening_at_deadline(&r, &tenderer, &tender).await;
+    app.clock.advance(chrono::Duration::seconds(1));
+    let started = releases_of(app, &tender).await;
+    assert_eq!(started.len(), 2);
+    no_bids(&started);
+    release_tenderer_share(&r, dir.path(), &tenderer, &tender).await;
+    release_platform_share(&r, &tender).await;
+    let record = wait_for_opening(&r, &tender).await;
+    assert_eq!(record["valid_bids"], 3);
+
+    // The completed record is a notice of its own, and its release the
+    // first with bids.
+    let releases = releases_of(app, &tender).await;
+    let tags: Vec<&str> = releases
+        .iter()
+        .map(|r| r["tag"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["tender", "tenderUpdate", "tenderUpdate"]);
+    no_bids(&releases[..2]);
+    let opened = &releases[2];
+    assert!(
+        opened["tender"]["documents"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("opening record")
+    );
+    assert_eq!(statistic(opened, "bids")["value"], 4);
+    assert_eq!(statistic(opened, "validBids")["value"], 3);
+    assert_eq!(statistic(opened, "lot1-bids")["value"], 2);
+    assert_eq!(statistic(opened, "lot1-bids")["relatedLot"], "1");
+    assert_eq!(statistic(opened, "lot2-bids")["value"], 3);
+    assert_eq!(statistic(opened, "lot2-validBids")["value"], 3);
+    assert_eq!(
+        statistic(opened, "lot1-lowestValidBidValue")["value"],
+        json!(900000.0)
+    );
+    assert_eq!(
+        statistic(opened, "lot1-highestValidBidValue")["value"],
+        json!(920000.0)
+    );
+    assert_eq!(
+        statistic(opened, "lot2-lowestValidBidValue")["value"],
+        json!(385000.0)
+    );
+    assert_eq!(
+        statistic(opened, "lot2-highestValidBidValue")["value"],
+        json!(400000.0)
+    );
+    assert_eq!(
+        statistic(opened, "lot2-highestValidBidValue")["currency"],
+        "CNY"
+    );
+    let details = opened["bids"]["details"].as_array().unwrap();
+    assert_eq!(
+        details.len(),
+        6,
+        "2 + 2 + 1 lots priced, and the revoked bid"
+    );
+    let valid_in = |lot: &str| {
+        details
+            .iter()
+            .filter(|d| d["relatedLots"] == json!([lot]) && d["status"] == "valid")
+            .count()
+    };
+    assert_eq!((valid_in("1"), valid_in("2")), (2, 3));
+    let revoked: Vec<&Value> = details
+        .iter()
+        .filter(|d| d["status"] == "disqualified")
+        .collect();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0]["tenderers"][0]["name"], "广西第四建设有限公司");
+    assert!(revoked[0].get("value").is_none() && revoked[0].get("relatedLots").is_none());
+    let lot2_lowest = details
+        .iter()
+        .find(|d| d["value"]["amount"] == json!(385000.0))
+        .unwrap();
+    assert_eq!(lot2_lowest["relatedLots"], json!(["2"]));
+    assert!(lot2_lowest["id"].as_str().unwrap().ends_with("-lot2"));
+    for detail in details {
+        // Received before the deadline, so before the opening's record.
+        assert!(detail["date"].as_str().unwrap() < opened["date"].as_str().unwrap());
+    }
+    // Bidders are parties (tenderer) and the tender's tenderers.
+    assert_eq!(opened["tender"]["numberOfTenderers"], 4);
+    let tenderers: Vec<&Value> = opened["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["roles"].as_array().unwrap().contains(&json!("tenderer")))
+        .collect();
+    assert_eq!(tenderers.len(), 4);
+    for detail in details {
+        let id = &detail["tenderers"][0]["id"];
+        assert!(tenderers.iter().any(|p| p["id"] == *id));
+    }
+    // Nothing of the evaluation: no awards, no scores.
+    assert!(opened.get("awards").is_none());
+
+    // Later notices carry the same bids.
+    app.act(&tenderer, &tender, "cancel", "项目取消")
+        .await
+        .assert_status(200);
+    let releases = releases_of(app, &tender).await;
+    assert_eq!(releases.len(), 4);
+    assert_eq!(releases[3]["tag"], json!(["tenderCancellation"]));
+    assert_eq!(releases[3]["bids"], opened["bids"]);
+    let record = app
+        .get(&format!("/api/v1/opendata/tenders/{tender}/record"), None)
+        .await
+        .json();
+    assert_valid("record-package-schema.json", &record);
+    let compiled = &record["records"][0]["compiledRelease"];
+    assert_eq!(compiled["bids"]["details"].as_array().unwrap().len(), 6);
+    assert_eq!(compiled["tender"]["status"], "cancelled");
+    let feed = app
+        .get("/api/v1/opendata/releases?per_page=100", None)
+        .await
+        .json();
+    assert_valid("release-package-schema.json", &feed);
 }

@@ -5,7 +5,7 @@
 //! keys; every refusal the protocol promises, and a supervisor who sees
 //! exactly what the experts see.
 
-use crate::bids::{bid_deadline, sign_in, tender_with_opening_cert};
+use crate::bids::{bid_deadline, sign_in};
 use crate::fabric::League;
 use crate::hall::{next, next_json, until_live};
 use crate::helpers::{Options, TestApp};
@@ -48,9 +48,52 @@ pub struct Fixture {
 
 /// Six experts with certificates (three per league), a tender with three
 /// valid bids, a committee of five drawn (two seats for LZH at least),
-/// the opening done and the evaluation started.
+/// the opening done, the evaluation started and the purchaser's
+/// qualification review concluded (all three qualified: government
+/// procurement tendering reviews qualification before the room).
 pub async fn evaluation_started(r: &Registry) -> Fixture {
+    evaluation_started_with(r, |_| {}, &crate::bids::three_schedules()).await
+}
+
+/// The same for a tender as `edit` changes the helpers' draft body, with
+/// one bid per schedule (at most three: 广西第二建设, 广西第三建设, 广西建工);
+/// where the purchaser reviews qualification first (government procurement
+/// tendering), every bid is found qualified.
+pub async fn evaluation_started_with(
+    r: &Registry,
+    edit: impl FnOnce(&mut Value),
+    schedules: &[Value],
+) -> Fixture {
+    let mut body = r.app.tender_body("智慧教室设备采购");
+    edit(&mut body);
+    let purchaser_qualifies = body["category"] == "government_procurement"
+        && matches!(
+            body["method"].as_str(),
+            Some("open_tendering" | "invited_tendering")
+        );
+    let f = opened_with(r, body, schedules, &[]).await;
+    if purchaser_qualifies {
+        crate::minimums::qualify_all(&r.app, &f.tender, &f.tenderer).await;
+    }
+    f
+}
+
+/// As [`evaluation_started`], with bids also from the NNG enterprises
+/// `more` (file name, organisation, credit code), and the qualification
+/// review not begun.
+pub async fn opened_for_evaluation(r: &Registry, more: &[(&str, &str, &str)]) -> Fixture {
+    let body = r.app.tender_body("智慧教室设备采购");
+    opened_with(r, body, &crate::bids::three_schedules(), more).await
+}
+
+async fn opened_with(
+    r: &Registry,
+    body: Value,
+    schedules: &[Value],
+    more: &[(&str, &str, &str)],
+) -> Fixture {
     let app = &r.app;
+    let category = body["category"].as_str().unwrap().to_string();
     let mut experts = Vec::new();
     for i in 0..6 {
         let code = if i < 3 { "NNG" } else { "LZH" };
@@ -87,11 +130,12 @@ pub async fn evaluation_started(r: &Registry) -> Fixture {
     let supervisor = app.supervisor(
         "监督员",
         "administrative",
-        Some("government_procurement"),
+        Some(category.as_str()),
         Some("NNG"),
     );
     let dir = tempfile::tempdir().unwrap();
-    let (tenderer, tender, opening) = tender_with_opening_cert(r, dir.path()).await;
+    let (tenderer, tender, opening) =
+        crate::bids::tender_with_opening_cert_from(r, dir.path(), |b| *b = body.clone()).await;
     app.post_json(
         &format!("/api/v1/tenders/{tender}/committee/rules"),
         Some(&tenderer),
@@ -101,7 +145,22 @@ pub async fn evaluation_started(r: &Registry) -> Fixture {
     )
     .await
     .assert_status(201);
-    crate::bids::three_valid_bids(r, &tender, &opening).await;
+    crate::bids::valid_bids(r, &tender, &opening, schedules).await;
+    for (i, (name, org, code)) in more.iter().enumerate() {
+        r.nng.enterprise(name, org, &credit(code));
+        let token = sign_in(r, &r.nng, name).await;
+        let schedule = json!({"total_price_fen": 120_000_000 + i as i64 * 1_000_000,
+                              "duration_days": 90, "key_terms": {"质保期": "2 年"}});
+        let zip = crate::bids::container(&r.nng.dir, name, &schedule);
+        let make = crate::bids::Make {
+            gcm: true,
+            outer: true,
+        };
+        let bid = crate::bids::envelope(&r.nng, name, &zip, &opening, make);
+        crate::bids::submit(r, &token, &tender, &bid)
+            .await
+            .assert_status(201);
+    }
     let deadline = bid_deadline(r, &tender).await;
     app.clock.advance(deadline - app.now());
     app.act(&tenderer, &tender, "start_opening", "")
@@ -170,7 +229,7 @@ impl Client {
 
     /// Sends an action (its id filled in unless given) and returns the
     /// ack or error that answers it; events meanwhile are kept.
-    async fn act(&mut self, mut action: Value) -> Value {
+    pub async fn act(&mut self, mut action: Value) -> Value {
         if action.get("id").is_none() {
             self.n += 1;
             action["id"] = json!(format!("m{}", self.n));
@@ -200,7 +259,7 @@ impl Client {
         reply["seq"].as_i64().unwrap()
     }
 
-    async fn refused(&mut self, action: Value, code: &str) -> String {
+    pub async fn refused(&mut self, action: Value, code: &str) -> String {
         let reply = self.act(action.clone()).await;
         assert_eq!(reply["type"], "error", "{action} → {reply}");
         assert_eq!(reply["code"], code, "{action} → {reply}");
@@ -220,7 +279,7 @@ impl Client {
         self.events.last().map_or(0, |e| e["seq"].as_i64().unwrap())
     }
 
-    fn kinds(&self) -> Vec<String> {
+    pub fn kinds(&self) -> Vec<String> {
         self.events
             .iter()
             .map(|e| e["kind"].as_str().unwrap().to_string())
@@ -456,6 +515,12 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         "round.started".into()
     ]));
 
+    // --- The review comes first (条例 第51条): no score before it closes.
+    // This tender has no review items; the chair closes it.
+    clients[3].refused(score("A", "tech", 40.0), "locked").await;
+    let reviewed = clients[1].ok(json!({"type": "close_round"})).await;
+    clients[1].until(reviewed + 1).await;
+
     // --- Refusals on the socket, which stays usable.
     let c = &mut clients[3];
     c.refused(score("A", "tech", 51.0), "range").await;
@@ -652,6 +717,12 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     let mut newcomer = Client::open(app, &tender, &reserve_token).await;
     newcomer.ok(json!({"type": "declare"})).await;
     clients.remove(4);
+    // The newcomer owes the technical round, closed before it sat; the
+    // room makes no report until it has given them (条例 第48条).
+    for bid in ["A", "B", "C"] {
+        newcomer.ok(score(bid, "tech", 36.0)).await;
+    }
+    clients[0].refused(score("A", "tech", 30.0), "locked").await;
     clients.push(newcomer);
     for c in clients.iter_mut() {
         for bid in ["A", "B", "C"] {
@@ -688,12 +759,12 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     let scores = report["report"]["scores"].as_array().unwrap();
     assert!(scores.iter().all(|s| s["expert"] != recused.as_str()));
     // Nothing lost in the restart: four sitting members' technical scores
-    // (given before it) and five members' commercial ones.
+    // (given before it), the newcomer's, and five members' commercial ones.
     let count = |c: &str| scores.iter().filter(|s| s["criterion"] == c).count();
-    assert_eq!((count("tech"), count("biz")), (12, 15));
+    assert_eq!((count("tech"), count("biz")), (15, 15));
     assert_eq!(report["report"]["ranking"].as_array().unwrap().len(), 3);
     // Lowest price base: the lowest price gets all 30 points.
-    let prices: BTreeMap<String, f64> = report["report"]["bids"]
+    let prices: BTreeMap<String, f64> = report["report"]["lots"][0]["bids"]
         .as_array()
         .unwrap()
         .iter()
@@ -734,21 +805,30 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     clients[0]
         .refused(json!({"type": "declare"}), "phase")
         .await;
+    // Closed: the tenderer reads the signed report (招标投标法实施条例
+    // 第53条); the public not before the result (第44条: see secrecy.rs).
     let html = app
         .get(
             &format!("/api/v1/tenders/{tender}/evaluation/report.html"),
-            None,
+            Some(&f.tenderer),
         )
         .await;
     html.assert_status(200);
     let page = String::from_utf8(html.body).unwrap();
     assert!(page.contains(&sha) && page.contains("商务评分标准过宽"));
-    let public = app
-        .get(&format!("/api/v1/tenders/{tender}/evaluation/report"), None)
+    let handed = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report"),
+            Some(&f.tenderer),
+        )
         .await
         .json();
-    assert_eq!(public["closed"], true);
-    assert_eq!(public["signatures"].as_array().unwrap().len(), 5);
+    assert_eq!(handed["closed"], true);
+    assert_eq!(handed["sight"], "full");
+    assert_eq!(handed["signatures"].as_array().unwrap().len(), 5);
+    app.get(&format!("/api/v1/tenders/{tender}/evaluation/report"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
 
     // --- The supervisor's view is the experts' view: the same events, in
     // the same order, with the same content.
@@ -767,17 +847,21 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         "numbered without gaps"
     );
 
-    // Every action is on the record.
+    // Every action is on the record (for the platform and supervisors in
+    // scope before the result: secrecy.rs).
     let log = app
         .get(
             &format!(
                 "/api/v1/audit/events?tender_id={tender}&action=room.score.given&per_page=100"
             ),
-            Some(&r.operator),
+            Some(&r.platform),
         )
         .await
         .json();
-    assert_eq!(log["total"], 30, "15 technical + 15 commercial scores");
+    assert_eq!(
+        log["total"], 33,
+        "15 technical + the newcomer's 3 + 15 commercial scores"
+    );
 }
 
 #[actix_web::test]

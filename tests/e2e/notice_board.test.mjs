@@ -29,7 +29,7 @@ after(async () => {
 test('the board lists the published tenders in Chinese', async () => {
   await page.goto(base + '/');
   await page.locator('.tender-list .card').first().waitFor();
-  assert.equal(await page.locator('.tender-list .card').count(), 4);
+  assert.equal(await page.locator('.tender-list .card').count(), 6);
   assert.equal(await page.locator('h1.page-title').textContent(), '公告栏');
   assert.match(await page.locator('.tender-list').textContent(), /南宁市中小学智慧教室设备采购项目/);
   assert.match(await page.locator('.tender-list').textContent(), /¥12,800,000\.00/);

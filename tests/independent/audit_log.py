@@ -24,9 +24,11 @@ signature line; the Ed25519 signature itself by Python `cryptography`).
    all leaf hashes (MTH computed here) is the checkpoint's. An entry that names
    a bidder of a tender not yet opened is sealed, to operators too: it comes as
    its leaf hash alone (leaf_input and event null), which still counts in the
-   root; with --sqlite, each such leaf hash is recomputed here from the row in
-   the database, encoded per the spec, so the seal hides nothing from the
-   hashes;
+   root; so is, to a league's operator, an entry about a tender's committee
+   or evaluation room (a member acted, or the action is committee.* or
+   room.*) until the tender is awarded or closed; with --sqlite, each such
+   leaf hash is recomputed here from the row in the database, encoded per
+   the spec, so the seal hides nothing from the hashes;
 3. every signed checkpoint (`/audit/log/checkpoints`, paged with from_size):
    its note verifies and says what the listing says, the root of its first
    tree_size leaves (MTH here) is its root, times do not decrease with size,
@@ -790,12 +792,16 @@ class Run:
                 equal(b64(leaf_hash(data)), b64(self.entries[k]["leaf_hash"]),
                       f"sealed entry {k}: leaf_hash against SHA-256(0x00 || the row encoded here)")
                 decoded = decode_leaf(data, f"sealed entry {k}")
-                check(decoded["actor_role"] == "bidder" or decoded["object_type"] in ("bid", "bid_upload"),
-                      f"sealed entry {k} names no bidder: {decoded!r}")
+                bidder = decoded["actor_role"] == "bidder" or decoded["object_type"] in (
+                    "bid", "bid_upload", "sealed_notification")
+                committee = decoded["actor_role"] == "expert" or decoded["action"].startswith(("committee.", "room."))
+                check(bidder or committee, f"sealed entry {k} names no bidder and tells nothing of a committee: "
+                      f"{decoded!r}")
         finally:
             db.close()
         ok(f"the {len(sealed)} sealed entries: each leaf hash is that of its database row, encoded here; "
-           "each names a bidder (actor bidder, or a bid or upload session)")
+           "each names a bidder (actor bidder, or a bid, upload session or sealed message) or, for a league's "
+           "operator, tells of a committee or its room")
 
     def step_checkpoints(self) -> None:
         say("3. every signed checkpoint: its note, its root, consistency with the next and the latest")

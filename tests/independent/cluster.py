@@ -684,6 +684,7 @@ class Run(sb.Run):
                 {"code": "tech", "name": "技术", "kind": "technical", "weight": 60},
                 {"code": "price", "name": "价格", "kind": "price", "weight": 40}],
                 "price_formula": {"kind": "lowest_price_base"}},
+            "terms": {"subject": "goods", "bid_validity_days": 90},
             "dates": {"documents_available_at": sb.iso(now - dt.timedelta(minutes=1)),
                       "clarification_deadline": sb.iso(now + dt.timedelta(days=10)),
                       "bid_deadline": sb.iso(now + dt.timedelta(days=21)), "publicity_days": 3},

@@ -697,6 +697,7 @@ class Run:
                 ],
                 "price_formula": {"kind": "lowest_price_base"},
             },
+            "terms": {"subject": "goods", "bid_validity_days": 90},
             "dates": {
                 "documents_available_at": iso(now - dt.timedelta(minutes=1)),
                 "clarification_deadline": iso(now + dt.timedelta(days=10)),

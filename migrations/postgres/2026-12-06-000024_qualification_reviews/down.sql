@@ -1,0 +1,2 @@
+DROP TABLE qualification_conclusions;
+DROP TABLE qualification_findings;
