@@ -218,6 +218,7 @@ async fn a_committee_that_breaks_a_composition_rule_is_refused_with_its_article(
     let mut body = app.tender_body("某地块国有建设用地使用权挂牌出让");
     body["category"] = json!("land_mining_rights");
     body["method"] = json!("listing");
+    body["evaluation"] = json!({"method": "highest_price"});
     let created = app.post_json("/api/v1/tenders", Some(&land), &body).await;
     created.assert_status(201);
     let listing = created.json()["id"].as_str().unwrap().to_string();
@@ -552,6 +553,8 @@ async fn the_tenderers_representative_sits_in_the_room_and_signs_with_its_certif
             .ok(json!({"type": "vote", "candidate": experts[chair].id}))
             .await;
     }
+    // The review (no items in this tender): the chair closes it.
+    clients[chair].ok(json!({"type": "close_round"})).await;
     for criterion in ["tech", "biz"] {
         let points = if criterion == "tech" { 35.0 } else { 15.0 };
         for c in clients.iter_mut() {
