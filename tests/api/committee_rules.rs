@@ -600,7 +600,9 @@ async fn the_tenderers_representative_sits_in_the_room_and_signs_with_its_certif
             &format!(
                 "/api/v1/audit/events?tender_id={tender}&action=room.score.given&per_page=100"
             ),
-            Some(&r.operator),
+            // A league's operators read no committee event before the
+            // result (招标投标法 第37条); the platform's do.
+            Some(&r.platform),
         )
         .await
         .json();
