@@ -375,6 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     experts,
     draws,
     committee_members,
+    committee_representatives,
     draw_replacements,
     evaluation_rooms,
     room_events,
@@ -593,6 +594,22 @@ diesel::table! {
         answered_at -> Nullable<Timestamp>,
         reason -> Nullable<Text>,
         answer_by -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    committee_representatives (tender_id, user_id) {
+        tender_id -> Text,
+        user_id -> Text,
+        position -> Integer,
+        name -> Text,
+        organisation_id -> Text,
+        league_code -> Text,
+        venue_league -> Text,
+        status -> Text,
+        named_at -> Timestamp,
+        left_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
     }
 }
 

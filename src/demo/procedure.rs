@@ -154,6 +154,9 @@ fn committee_rules() -> committee::RulesInput {
         history_days: None,
         avoid_recent_committees: None,
         max_declines: None,
+        representatives: vec![],
+        complex: false,
+        complex_reason: None,
     }
 }
 

@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::Instrument;
 
-/// Who `principal` is in the room: a sitting member, or a watcher
+/// Who `principal` is in the room: a sitting member (an expert, or the
+/// tenderer's representative as `rep-<account id>`), or a watcher
 /// (operators, supervisors in scope); anyone else is refused.
 fn role_in_room(
     conn: &mut DbConn,
@@ -28,9 +29,15 @@ fn role_in_room(
     tender: &TenderRow,
     state: &State,
 ) -> Result<(Actor, Option<RoomMember>), AppError> {
-    if principal.has(Role::Expert)
+    let mine = if principal.has(Role::Expert)
         && let Ok(expert) = crate::experts::pool::of_user(conn, principal)
-        && let Some(member) = state.roster.iter().find(|m| m.expert == expert.id)
+    {
+        Some(expert.id)
+    } else {
+        crate::experts::committee::representative_of(conn, principal, &tender.id)?
+    };
+    if let Some(mine) = mine
+        && let Some(member) = state.roster.iter().find(|m| m.expert == mine)
     {
         if state.members.get(&member.expert).is_some_and(|m| m.recused) {
             return Err(AppError::Forbidden(
@@ -48,6 +55,16 @@ fn role_in_room(
     Err(AppError::Forbidden(
         "only the committee's members and the supervisors whose scope holds the tender join its room".into(),
     ))
+}
+
+/// The role a member acts in, for the record: the tenderer's
+/// representative as the tenderer, the others as experts.
+fn member_role(member: &str) -> Role {
+    if crate::experts::committee::representative_user(member).is_some() {
+        Role::Tenderer
+    } else {
+        Role::Expert
+    }
 }
 
 /// Opens the room of a tender whose evaluation has started: the valid bids
@@ -171,7 +188,7 @@ pub async fn live(
     let (response, session, stream) = crate::hall::live::upgrade(&req, body)?;
     let subscription = state.rooms.hub.subscribe(id.as_str());
     if let Some(member) = member.clone() {
-        let ctx = ctx.clone().acting_as(Role::Expert);
+        let ctx = ctx.clone().acting_as(member_role(&member.expert));
         let tid = id.as_str().to_string();
         crate::hall::write_then_publish(&state.db, &state.rooms.hub, move |conn| {
             let event = store::sign_in(conn, &ctx, &tid, &member)?;
@@ -180,7 +197,7 @@ pub async fn live(
         .await?;
     }
     let ctx = match &actor {
-        Actor::Member(_) => ctx.acting_as(Role::Expert),
+        Actor::Member(member) => ctx.acting_as(member_role(member)),
         Actor::Watcher => ctx,
     };
     let span = tracing::info_span!("room_live", tender_id = %id, after);

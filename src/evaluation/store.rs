@@ -461,6 +461,16 @@ pub fn open(
     for (expert, venue, _) in &seated {
         members.push(member_of(conn, expert, venue)?);
     }
+    // The tenderer's representatives sit as members too, at the main
+    // venue (招标投标法 第37条): named, not drawn.
+    for r in committee::seated_representatives(conn, &tender.id)? {
+        members.push(RoomMember {
+            expert: r.member,
+            name: r.name,
+            league: r.league,
+            venue: r.venue,
+        });
+    }
     type Opened = (String, String, String, Option<i64>, Option<String>);
     let opened: Vec<Opened> = bid_openings::table
         .inner_join(bids::table.on(bids::id.eq(bid_openings::bid_id)))
@@ -561,10 +571,15 @@ fn notify_opened(
     members: &[RoomMember],
 ) -> Result<(), AppError> {
     let ids: Vec<&str> = members.iter().map(|m| m.expert.as_str()).collect();
-    let users: Vec<String> = experts::table
+    let mut users: Vec<String> = experts::table
         .filter(experts::id.eq_any(&ids))
         .select(experts::user_id)
         .load(conn)?;
+    users.extend(
+        ids.iter()
+            .filter_map(|m| committee::representative_user(m))
+            .map(str::to_string),
+    );
     let message = crate::notify::Message::new(
         crate::notify::Kind::RoomOpened,
         format!("tender:{}:room_opened", tender.id),

@@ -286,6 +286,23 @@ pub fn replay(record: &DrawRecord, vkey: Option<&str>) -> Report {
         "committee after replacements",
         || "the committee now is not what the replacements lead to".into(),
     );
+    // The tenderer's representatives are named, not drawn: the committed
+    // rules hold how many, the record who; none is a drawn member.
+    let named = record.representatives.len();
+    report.check(
+        u32::try_from(named).ok() == Some(rules.representatives)
+            && record.representatives.iter().all(|r| {
+                r.member == super::committee::representative_key(&r.user_id)
+                    && !record.committee.iter().any(|s| s.expert == r.member)
+            }),
+        "representatives as committed, not drawn",
+        || {
+            format!(
+                "the committed rules hold {} representative(s); the record names {named}",
+                rules.representatives
+            )
+        },
+    );
     report
 }
 

@@ -20,6 +20,19 @@
 //!    [`super::expiry`]), a no-show or a recusal frees a seat: the next
 //!    suitable reserve is invited, on the record.
 //!
+//! The committee's make-up is the law's ([`super::composition`]): odd, at
+//! least the minimum of the tender's category, method and value, experts
+//! at least two thirds. The rest are the tenderer's representatives
+//! (招标人的代表, 招标投标法 第37条; 采购人代表, 87号令 第47条), named by the
+//! organiser with the rules: accounts of the tenderer's organisation that
+//! hold the tenderer role (not the agent's staff, who may not sit, 87号令
+//! 第47条). They are not drawn: they are stored apart from the drawn
+//! members (`committee_representatives`), on the record
+//! (`committee.representative`) and wherever members are shown, under the
+//! same secrecy; in the room each sits as the member
+//! `rep-<account id>`, at the main venue, signing with its certificate
+//! session as every member does.
+//!
 //! Who sits is confidential until the result is decided (招标投标法 第37条:
 //! "评标委员会成员的名单在中标结果确定前应当保密"): members' identities are
 //! shown to platform operators and supervisors in scope; to the tender's
@@ -28,17 +41,19 @@
 //! procurement then publishes the list, 政府采购法实施条例 第43条). The rule
 //! is [`crate::audit::sealing::sees_members`].
 
+use super::composition;
 use super::draw::{self, Outcome, Rules, Snapshot};
 use super::pool::{self, ExpertRow};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{
-    bids, committee_members, draw_replacements, draws, experts, organisations, tenders,
+    bids, committee_members, committee_representatives, draw_replacements, draws, experts,
+    organisations, tenders,
 };
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::{AppError, FieldError};
 use crate::identity::{Principal, Role};
 use crate::supervision::Reader;
-use crate::tenders::model::{Category, Method, TenderStatus};
+use crate::tenders::model::TenderStatus;
 use crate::tenders::store::TenderRow;
 use crate::types::text_enum;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -69,12 +84,32 @@ impl MemberStatus {
     }
 }
 
+text_enum! {
+    /// What a member is: drawn from the pool, or named by the tenderer.
+    pub enum MemberKind {
+        Expert = "expert",
+        /// The tenderer's representative (招标投标法 第37条): not drawn.
+        Representative = "representative",
+    }
+}
+
+/// A representative named in the rules, by account.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepresentativeInput {
+    /// An account of the tenderer's organisation holding the tenderer role.
+    pub user_id: String,
+}
+
 /// The rules as the organiser sets them; the platform adds the tender's
 /// league and tenderer.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesInput {
-    /// Odd; at least 5 for government procurement and construction tendering.
+    /// The committee's members, representatives included: odd, at least
+    /// the legal minimum of the tender's category, method and value
+    /// ([`composition`]), at most 25. The draw fills the seats the
+    /// representatives leave.
     pub size: u32,
     #[serde(default)]
     pub quotas: Vec<draw::Quota>,
@@ -87,15 +122,187 @@ pub struct RulesInput {
     /// Default 3 (1 to 3 unless an operator sets it; an operator's 0 means
     /// no limit).
     pub max_declines: Option<u32>,
+    /// The tenderer's representatives (招标人的代表), not drawn: at most
+    /// the third of the members that the experts' two thirds leave.
+    #[serde(default)]
+    pub representatives: Vec<RepresentativeInput>,
+    /// Government procurement by tendering: the project is technically
+    /// complex or of large social impact, so the committee has 7 members
+    /// or more (87号令 第47条); `complex_reason` says why.
+    #[serde(default)]
+    pub complex: bool,
+    /// 1 to 500 characters, with `complex` only.
+    pub complex_reason: Option<String>,
 }
 
-/// The least committee size the rules of the trade allow.
-pub fn min_size(category: Category, method: Method) -> u32 {
-    let tendering = matches!(method, Method::OpenTendering | Method::InvitedTendering);
-    match category {
-        Category::GovernmentProcurement | Category::EngineeringConstruction if tendering => 5,
-        _ => 3,
+/// The prefix of a representative's member id: the room and the committee
+/// know it as `rep-<account id>` (account ids are UUIDs, expert ids too,
+/// so the two never meet).
+const REPRESENTATIVE_PREFIX: &str = "rep-";
+
+/// The member id of the representative whose account is `user_id`.
+pub fn representative_key(user_id: &str) -> String {
+    format!("{REPRESENTATIVE_PREFIX}{user_id}")
+}
+
+/// The account of a representative's member id; `None` for an expert.
+pub fn representative_user(member: &str) -> Option<&str> {
+    member.strip_prefix(REPRESENTATIVE_PREFIX)
+}
+
+/// The member id `principal` sits under on `tender_id`'s committee as its
+/// representative, if it is one still seated.
+pub fn representative_of(
+    conn: &mut DbConn,
+    principal: &Principal,
+    tender_id: &str,
+) -> Result<Option<String>, AppError> {
+    let Some(user) = principal.user_id.as_ref() else {
+        return Ok(None);
+    };
+    if !principal.has(Role::Tenderer) {
+        return Ok(None);
     }
+    let status: Option<String> = committee_representatives::table
+        .find((tender_id, user.as_str()))
+        .select(committee_representatives::status)
+        .first(conn)
+        .optional()?;
+    Ok(status
+        .and_then(|s| MemberStatus::from_db(&s).ok())
+        .filter(|s| s.seated())
+        .map(|_| representative_key(user.as_str())))
+}
+
+/// A representative as stored: on the record and in the draw's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Representative {
+    /// Its member id in the room (`rep-<account id>`).
+    pub member: String,
+    pub user_id: String,
+    /// The account's name when it was named.
+    pub name: String,
+    pub organisation_id: String,
+    pub organisation: String,
+    pub league: String,
+    /// The league of its venue: the main venue.
+    pub venue: String,
+    /// accepted (it sits), or recused.
+    pub status: MemberStatus,
+    pub named_at: DateTime<Utc>,
+    pub left_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+/// The representatives of a tender's committee, in the order named.
+pub fn representatives(
+    conn: &mut DbConn,
+    tender_id: &str,
+) -> Result<Vec<Representative>, AppError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = committee_representatives::table
+        .inner_join(
+            organisations::table
+                .on(organisations::id.eq(committee_representatives::organisation_id)),
+        )
+        .filter(committee_representatives::tender_id.eq(tender_id))
+        .order((
+            committee_representatives::position.asc(),
+            committee_representatives::user_id.asc(),
+        ))
+        .select((
+            committee_representatives::user_id,
+            committee_representatives::name,
+            committee_representatives::organisation_id,
+            organisations::name,
+            committee_representatives::league_code,
+            committee_representatives::venue_league,
+            committee_representatives::status,
+            committee_representatives::named_at,
+            committee_representatives::left_at,
+            committee_representatives::reason,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(user, name, org_id, org, league, venue, status, named, left, reason)| {
+                Ok(Representative {
+                    member: representative_key(&user),
+                    user_id: user,
+                    name,
+                    organisation_id: org_id,
+                    organisation: org,
+                    league,
+                    venue,
+                    status: MemberStatus::from_db(&status)?,
+                    named_at: from_db_time(named),
+                    left_at: left.map(from_db_time),
+                    reason,
+                })
+            },
+        )
+        .collect()
+}
+
+/// The representatives who sit (for the room's roster).
+pub fn seated_representatives(
+    conn: &mut DbConn,
+    tender_id: &str,
+) -> Result<Vec<Representative>, AppError> {
+    Ok(representatives(conn, tender_id)?
+        .into_iter()
+        .filter(|r| r.status.seated())
+        .collect())
+}
+
+/// What is wrong with the representatives named (an account of the
+/// tenderer's organisation with the tenderer role, each once), each
+/// problem as a field error; the accounts that pass.
+fn check_representatives(
+    conn: &mut DbConn,
+    tender: &TenderRow,
+    named: &[RepresentativeInput],
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<Principal>, AppError> {
+    let mut seen = BTreeSet::new();
+    let mut accounts = Vec::new();
+    for (i, rep) in named.iter().enumerate() {
+        let field = format!("representatives[{i}].user_id");
+        let Some(id) = crate::types::UserId::parse(rep.user_id.trim()) else {
+            errors.push(FieldError::new(field, "not an account id"));
+            continue;
+        };
+        if !seen.insert(id.as_str().to_string()) {
+            errors.push(FieldError::new(field, "named twice"));
+            continue;
+        }
+        let Some(account) = crate::identity::store::load_principal(conn, id.as_str())? else {
+            errors.push(FieldError::new(field, "no such account, or it is disabled"));
+            continue;
+        };
+        let of_tenderer = account.organisation.as_ref().map(|o| o.as_str())
+            == Some(tender.tenderer_org_id.as_str());
+        if !of_tenderer || !account.has(Role::Tenderer) {
+            errors.push(FieldError::new(
+                field,
+                "the tenderer's representative is an account of the tenderer's organisation holding the tenderer role (招标人的代表, 招标投标法 第37条; 采购人代表, 87号令 第47条: an agency's staff do not sit on the committees of the procedures it runs)",
+            ));
+            continue;
+        }
+        accounts.push(account);
+    }
+    Ok(accounts)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -212,6 +419,13 @@ pub fn commit(
     tender: &TenderRow,
     input: &RulesInput,
 ) -> Result<CommitmentPayload, AppError> {
+    let facts = tender.facts()?;
+    if composition::rule_for(facts.category, facts.method).is_none() {
+        return Err(AppError::Conflict(composition::no_committee(
+            facts.category,
+            facts.method,
+        )));
+    }
     if tender.status()? != TenderStatus::Published {
         return Err(AppError::IllegalTransition(
             "the draw is committed while the tender is published, before its bid deadline".into(),
@@ -228,8 +442,15 @@ pub fn commit(
             "the draw is committed already; its rules and snapshot cannot change".into(),
         ));
     }
+    let named = u32::try_from(input.representatives.len()).unwrap_or(u32::MAX);
+    let complex_reason = input
+        .complex_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
     let rules = Rules {
-        size: input.size,
+        size: input.size.saturating_sub(named),
         quotas: input.quotas.clone(),
         cross_site: input.cross_site,
         venues: input
@@ -246,13 +467,47 @@ pub fn commit(
         history_days: input.history_days.unwrap_or(180),
         avoid_recent_committees: input.avoid_recent_committees.unwrap_or(true),
         max_declines: input.max_declines.unwrap_or(3),
+        representatives: named,
+        complex_reason: complex_reason.clone().filter(|_| input.complex),
     };
-    let facts = tender.facts()?;
-    let mut errors: Vec<FieldError> =
-        draw::check_rules(&rules, min_size(facts.category, facts.method))
+    let budget = tender.budget();
+    let minimum = composition::minimum(&composition::Facts {
+        category: facts.category,
+        method: facts.method,
+        budget_fen: budget.amount_fen,
+        budget_in_cny: budget.currency.as_str() == "CNY",
+        complex: input.complex,
+    })
+    .ok_or_else(|| AppError::Conflict(composition::no_committee(facts.category, facts.method)))?;
+    let mut errors: Vec<FieldError> = composition::check(input.size, named, &minimum)
+        .into_iter()
+        .map(|(f, m)| FieldError::new(f, m))
+        .collect();
+    if input.complex && !composition::complex_applies(facts.category, facts.method) {
+        errors.push(FieldError::new(
+            "complex",
+            "only government procurement by tendering has a larger committee for a complex project (87号令 第47条); choose a larger size instead",
+        ));
+    } else if input.complex {
+        crate::error::check_text(
+            &mut errors,
+            "complex_reason",
+            input.complex_reason.as_deref().unwrap_or(""),
+            true,
+            500,
+        );
+    } else if input.complex_reason.is_some() {
+        errors.push(FieldError::new(
+            "complex_reason",
+            "given with \"complex\": true only",
+        ));
+    }
+    let accounts = check_representatives(conn, tender, &input.representatives, &mut errors)?;
+    errors.extend(
+        draw::check_rules(&rules)
             .into_iter()
-            .map(|(f, m)| FieldError::new(f, m))
-            .collect();
+            .map(|(f, m)| FieldError::new(f, m)),
+    );
     // The avoidance rules keep the same faces off a tenderer's committees:
     // its own organiser may make them stricter, only an operator laxer.
     if ctx.role != Some(Role::Operator) {
@@ -289,9 +544,25 @@ pub fn commit(
         }
     }
     AppError::check(errors)?;
+    // A representative sits for the tenderer only: an expert of the pool
+    // named as representative is not drawn as well (87号令 第47条: an expert
+    // sits on its own unit's committee only as its representative).
+    let representing: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| a.user_id.as_ref().map(|u| u.as_str()))
+        .collect();
+    let not_drawn: BTreeSet<String> = experts::table
+        .filter(experts::user_id.eq_any(&representing))
+        .select(experts::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
     let snapshot = Snapshot {
         taken_at: ctx.now,
-        experts: pool::snapshot(conn, &tender.tenderer_org_id, rules.history_days, ctx.now)?,
+        experts: pool::snapshot(conn, &tender.tenderer_org_id, rules.history_days, ctx.now)?
+            .into_iter()
+            .filter(|e| !not_drawn.contains(&e.id))
+            .collect(),
     };
     let rules_json = serde_json::to_string(&rules).map_err(|e| internal("draw rules", e))?;
     let snapshot_json =
@@ -320,7 +591,109 @@ pub fn commit(
         Some(&tender.id),
         &payload,
     )?;
+    let venue = rules
+        .venues
+        .iter()
+        .find(|v| v.main)
+        .map_or(rules.tender_league.clone(), |v| v.league.clone());
+    for (position, account) in accounts.iter().enumerate() {
+        name_representative(conn, ctx, tender, account, position, &venue)?;
+    }
     Ok(payload)
+}
+
+/// Seats a representative named with the rules, on the record
+/// (`committee.representative`, as sealed as the members' invitations).
+fn name_representative(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender: &TenderRow,
+    account: &Principal,
+    position: usize,
+    venue: &str,
+) -> Result<(), AppError> {
+    let user = account.user_id.as_ref().ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("a representative without an account"))
+    })?;
+    let organisation = tender.tenderer_org_id.as_str();
+    let league = crate::identity::store::organisation_league(conn, organisation)?
+        .unwrap_or_else(|| tender.league_code.clone());
+    diesel::insert_into(committee_representatives::table)
+        .values((
+            committee_representatives::tender_id.eq(&tender.id),
+            committee_representatives::user_id.eq(user.as_str()),
+            committee_representatives::position.eq(position as i32),
+            committee_representatives::name.eq(&account.name),
+            committee_representatives::organisation_id.eq(organisation),
+            committee_representatives::league_code.eq(&league),
+            committee_representatives::venue_league.eq(venue),
+            committee_representatives::status.eq(MemberStatus::Accepted.code()),
+            committee_representatives::named_at.eq(to_db_time(ctx.now)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        "committee.representative",
+        "user",
+        user.as_str(),
+        Some(&tender.id),
+        &serde_json::json!({
+            "member": representative_key(user.as_str()),
+            "user_id": user.as_str(),
+            "name": account.name,
+            "organisation_id": organisation,
+            "venue": venue,
+        }),
+    )?;
+    Ok(())
+}
+
+/// A representative leaves (recused in the room): its seat is not
+/// refilled, since nobody draws it; on the record as a member's leaving.
+fn leave_representative(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    tender_id: &str,
+    user: &str,
+    why: Leaving,
+    reason: &str,
+) -> Result<(), AppError> {
+    let status: Option<String> = committee_representatives::table
+        .find((tender_id, user))
+        .select(committee_representatives::status)
+        .first(conn)
+        .optional()?;
+    match status.map(|s| MemberStatus::from_db(&s)).transpose()? {
+        Some(s) if s.seated() => {}
+        Some(_) => {
+            return Err(AppError::Conflict(
+                "this representative has left the committee already".into(),
+            ));
+        }
+        None => {
+            return Err(AppError::NotFound(
+                "this representative is not on the tender's committee".into(),
+            ));
+        }
+    }
+    let status = why.status();
+    diesel::update(committee_representatives::table.find((tender_id, user)))
+        .set((
+            committee_representatives::status.eq(status.code()),
+            committee_representatives::left_at.eq(Some(to_db_time(ctx.now))),
+            committee_representatives::reason.eq(Some(reason)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        &format!("committee.{}", status.code()),
+        "user",
+        user,
+        Some(tender_id),
+        &serde_json::json!({"reason": reason, "member": representative_key(user), "replacement": null}),
+    )
 }
 
 /// Bidders whose bids stand: their credit codes, sorted.
@@ -577,7 +950,8 @@ fn member_status(
 }
 
 /// A seated member leaves; the next suitable reserve is invited. Returns
-/// the new member, if a reserve fitted.
+/// the new member, if a reserve fitted. A representative (`rep-…`) leaves
+/// without a replacement.
 pub fn leave(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -586,6 +960,10 @@ pub fn leave(
     why: Leaving,
     reason: &str,
 ) -> Result<Option<draw::Seat>, AppError> {
+    if let Some(user) = representative_user(expert_id) {
+        leave_representative(conn, ctx, tender_id, user, why, reason)?;
+        return Ok(None);
+    }
     let row = load_required(conn, tender_id)?;
     let Some(mut outcome) = row.outcome()? else {
         return Err(AppError::Conflict("the committee is not drawn yet".into()));
@@ -828,13 +1206,19 @@ pub fn lapsed(
 /// One member as a reader sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
+    /// expert (drawn) or representative (named by the tenderer).
+    pub kind: MemberKind,
+    /// The member's id in the room: the expert's id, or `rep-<account id>`
+    /// for a representative.
     pub expert_id: String,
     pub name: String,
     pub league: String,
+    /// The expert's employer; the representative's organisation.
     pub employer: String,
     pub venue: draw::Venue,
     pub quota: Option<String>,
     pub status: MemberStatus,
+    /// When the expert was invited; when the representative was named.
     pub invited_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     /// A decline's or recusal's reason: operators and supervisors only.
@@ -860,8 +1244,20 @@ pub struct CommitteeView {
     /// Whether members' identities are hidden from this reader (see
     /// [`crate::audit::sealing::sees_members`]).
     pub sealed: bool,
-    /// The members, past and present (empty while sealed).
+    /// How many members the committee has, of which drawn experts and
+    /// representatives (null before the rules are set).
+    pub composition: Option<CompositionView>,
+    /// The members, past and present, experts then representatives (empty
+    /// while sealed).
     pub members: Vec<MemberView>,
+}
+
+/// The committee's make-up, from its committed rules.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CompositionView {
+    pub members: u32,
+    pub experts: u32,
+    pub representatives: u32,
 }
 
 /// Whether `principal` reads the draw in full: platform operators (no
@@ -903,12 +1299,17 @@ pub fn view(
             accepted: 0,
             short: false,
             sealed,
+            composition: None,
             members: vec![],
         });
     };
     let rules = row.rules()?;
     let members = members(conn, &tender.id, &rules, full)?;
     let seated = members.iter().filter(|m| m.status.seated()).count();
+    let experts_seated = members
+        .iter()
+        .filter(|m| m.kind == MemberKind::Expert && m.status.seated())
+        .count();
     let accepted = members
         .iter()
         .filter(|m| m.status == MemberStatus::Accepted)
@@ -926,8 +1327,13 @@ pub fn view(
         drawn_at: row.drawn_at.map(from_db_time),
         seated,
         accepted,
-        short: row.drawn_at.is_some() && seated < rules.size as usize,
+        short: row.drawn_at.is_some() && experts_seated < rules.size as usize,
         sealed,
+        composition: Some(CompositionView {
+            members: rules.size + rules.representatives,
+            experts: rules.size,
+            representatives: rules.representatives,
+        }),
         members: if sealed { vec![] } else { members },
         rules: Some(rules),
     })
@@ -982,6 +1388,7 @@ fn members(
                         main: false,
                     });
                 Ok(MemberView {
+                    kind: MemberKind::Expert,
                     expert_id: id,
                     name,
                     league,
@@ -995,6 +1402,31 @@ fn members(
                 })
             },
         )
+        .chain(representatives(conn, tender_id)?.into_iter().map(|r| {
+            let venue = rules
+                .venues
+                .iter()
+                .find(|v| v.league == r.venue)
+                .cloned()
+                .unwrap_or(draw::Venue {
+                    league: r.venue.clone(),
+                    name: String::new(),
+                    main: true,
+                });
+            Ok(MemberView {
+                kind: MemberKind::Representative,
+                expert_id: r.member,
+                name: r.name,
+                league: r.league,
+                employer: r.organisation,
+                venue,
+                quota: None,
+                status: r.status,
+                invited_at: r.named_at,
+                answered_at: r.left_at,
+                reason: r.reason.filter(|_| full),
+            })
+        }))
         .collect()
 }
 
@@ -1061,6 +1493,11 @@ pub struct DrawRecord {
     pub replacements: Vec<Replacement>,
     /// The committee now, after replacements.
     pub committee: Vec<draw::Seat>,
+    /// The tenderer's representatives, named with the rules: members, not
+    /// drawn, so outside the replay (the committed rules hold their
+    /// number). Empty in records of draws made before representatives.
+    #[serde(default)]
+    pub representatives: Vec<Representative>,
 }
 
 /// The inputs and result of a drawn committee, for supervisors in scope
@@ -1167,6 +1604,7 @@ pub fn record(
             })
             .collect(),
         committee: now.committee,
+        representatives: representatives(conn, &tender.id)?,
     })
 }
 

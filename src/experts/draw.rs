@@ -110,6 +110,8 @@ pub struct Venue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
+    /// Seats the draw fills: the committee's experts. The committee has
+    /// `size + representatives` members.
     pub size: u32,
     pub quotas: Vec<Quota>,
     pub cross_site: Option<CrossSite>,
@@ -123,6 +125,21 @@ pub struct Rules {
     /// Exclude experts with this many declines or more in the window; 0:
     /// no limit.
     pub max_declines: u32,
+    /// The tenderer's representatives on the committee, named by the
+    /// organiser and not drawn (招标投标法 第37条); the draw does not read
+    /// it. Left out of the text when 0, as in rules committed before
+    /// representatives existed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub representatives: u32,
+    /// Why the organiser marked the project technically complex or of
+    /// large social impact (87号令 第47条: 7 members or more), if it did;
+    /// the draw does not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complex_reason: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Rules {
@@ -417,13 +434,11 @@ pub fn draw(
 }
 
 /// What is wrong with rules, for the person configuring them: each problem
-/// as (field, message).
-pub fn check_rules(rules: &Rules, min_size: u32) -> Vec<(String, String)> {
+/// as (field, message). The committee's size and make-up are the law's
+/// (`super::composition::check`); this checks what the draw needs.
+pub fn check_rules(rules: &Rules) -> Vec<(String, String)> {
     let mut problems = Vec::new();
     let mut problem = |field: &str, message: String| problems.push((field.to_string(), message));
-    if rules.size.is_multiple_of(2) || rules.size < min_size || rules.size > 25 {
-        problem("size", format!("an odd number from {min_size} to 25"));
-    }
     let mut seen = BTreeSet::new();
     for (i, quota) in rules.quotas.iter().enumerate() {
         if specialties::find(&quota.specialty).is_none() {
@@ -444,7 +459,7 @@ pub fn check_rules(rules: &Rules, min_size: u32) -> Vec<(String, String)> {
         problem(
             "quotas",
             format!(
-                "the quotas ask for {quota_seats} seats; the committee has {}",
+                "the quotas ask for {quota_seats} seats; the draw fills {} (the committee's size less its representatives)",
                 rules.size
             ),
         );
@@ -528,6 +543,8 @@ mod tests {
             history_days: 180,
             avoid_recent_committees: true,
             max_declines: 3,
+            representatives: 0,
+            complex_reason: None,
         }
     }
 
@@ -811,7 +828,7 @@ mod tests {
             min_other_league_percent: u32::MAX,
         });
         assert_eq!(r.other_league_seats(), u32::MAX);
-        assert!(!check_rules(&r, 5).is_empty());
+        assert!(!check_rules(&r).is_empty());
         let out = draw(&snapshot(pool(6)), &r, &BTreeSet::new(), &[3; 32]);
         assert!(out.committee.len() <= 6);
     }
@@ -839,12 +856,35 @@ mod tests {
     }
 
     #[test]
+    fn representatives_leave_old_rules_as_they_were_and_the_draw_alone() {
+        // Rules committed before representatives existed read back, and
+        // rules without any keep the same text (the same hash).
+        let text = serde_json::to_string(&rules(5)).unwrap();
+        assert!(!text.contains("representatives") && !text.contains("complex"));
+        let back: Rules = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, rules(5));
+        let mut named = rules(4);
+        named.representatives = 1;
+        named.complex_reason = Some("技术复杂".into());
+        let text = serde_json::to_string(&named).unwrap();
+        assert!(text.contains(r#""representatives":1"#), "{text}");
+        assert_eq!(serde_json::from_str::<Rules>(&text).unwrap(), named);
+        // The draw reads neither: the same seed seats the same experts.
+        let snap = snapshot(pool(20));
+        assert_eq!(
+            draw(&snap, &named, &BTreeSet::new(), &[5; 32]),
+            draw(&snap, &rules(4), &BTreeSet::new(), &[5; 32])
+        );
+    }
+
+    #[test]
     fn rules_are_checked_with_the_field_named() {
-        assert!(check_rules(&rules(5), 5).is_empty());
+        assert!(check_rules(&rules(5)).is_empty());
         let fields =
-            |r: &Rules| -> Vec<String> { check_rules(r, 5).into_iter().map(|(f, _)| f).collect() };
-        assert_eq!(fields(&rules(4)), ["size"]);
-        assert_eq!(fields(&rules(3)), ["size"]);
+            |r: &Rules| -> Vec<String> { check_rules(r).into_iter().map(|(f, _)| f).collect() };
+        // The size is the law's (composition): any number of drawn seats
+        // suits the draw.
+        assert!(fields(&rules(4)).is_empty());
         let mut r = rules(5);
         r.quotas = vec![
             Quota {

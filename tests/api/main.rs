@@ -9,6 +9,7 @@ mod bids;
 mod browser;
 mod cli;
 mod cluster;
+mod committee_rules;
 mod custody;
 mod demo;
 mod documents;

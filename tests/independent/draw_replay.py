@@ -187,6 +187,8 @@ def read_rules(text) -> dict:
         "history_days": need_uint(r, "history_days", "rules"),
         "avoid_recent_committees": need(r, "avoid_recent_committees", bool, "rules"),
         "max_declines": need_uint(r, "max_declines", "rules"),
+        # The tenderer's representatives: named, not drawn; absent (0) in rules committed before them.
+        "representatives": need_uint(r, "representatives", "rules") if "representatives" in r else 0,
     }
 
 
@@ -525,6 +527,18 @@ def replay_into(record, rep: Report) -> None:
               lambda: f"drawn.left is {drawn.get('left')!r}")
     if len(initial) < rules["size"]:
         rep.note(f"the draw is short: {len(initial)} of {rules['size']} seats filled")
+
+    # The tenderer's representatives (招标投标法 第37条) sit besides the drawn seats: the committed
+    # rules hold how many, the record names them; they are not in the draw.
+    named = record.get("representatives", [])
+    if not isinstance(named, list):
+        raise Malformed("record: representatives is not a list")
+    members = [need(n, "member", str, f"representative {i}") for i, n in enumerate(named)]
+    rep.check(len(named) == rules["representatives"] and all(m.startswith("rep-") for m in members),
+              "representatives as committed, not drawn",
+              f"{rules['representatives']} named, the committee {rules['size'] + rules['representatives']} members",
+              lambda: f"the committed rules hold {rules['representatives']} representative(s), "
+                      f"the record names {members!r}")
 
     # 6. replacements
     for i, r in enumerate(replacements, 1):

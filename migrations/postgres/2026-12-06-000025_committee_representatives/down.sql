@@ -1,0 +1,2 @@
+DROP INDEX committee_representatives_user;
+DROP TABLE committee_representatives;
