@@ -5,7 +5,9 @@
 //! ground, an arithmetic correction the bidder confirms, and the report
 //! closed with a refusal to sign that counts as agreement; a government
 //! procurement tender of two lots whose bids are priced per lot, ranked
-//! per lot.
+//! per lot; and a procurement tender whose three bids are out on a refused
+//! correction, an unexplained low price and a voted ground, so the lot
+//! fails. Every ground of each list is voted in the room's unit tests.
 
 use crate::bids::sign_in;
 use crate::helpers::Options;
@@ -406,5 +408,171 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
     assert_ne!(
         lots[0]["bids"][0]["criteria"]["price"],
         lots[1]["bids"][0]["criteria"]["price"]
+    );
+}
+
+/// The committee's clarification requests as the three bidders see them:
+/// (the asked bidder's token, the request's id, its topic).
+async fn asked(r: &Registry, tender: &str) -> Vec<(String, String, String)> {
+    let mut found = Vec::new();
+    for name in ["second", "third", "builder"] {
+        let token = sign_in(r, &r.nng, name).await;
+        let mine = r
+            .app
+            .get(
+                &format!("/api/v1/tenders/{tender}/evaluation/clarifications"),
+                Some(&token),
+            )
+            .await
+            .json();
+        for q in mine["items"].as_array().unwrap() {
+            found.push((
+                token.clone(),
+                q["id"].as_str().unwrap().to_string(),
+                q["topic"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    found
+}
+
+#[actix_web::test]
+async fn a_refused_correction_an_unexplained_low_price_and_a_voted_ground_reject_and_the_lot_fails()
+{
+    let r = Registry::with(Options::default()).await;
+    let f = evaluation_started_with(
+        &r,
+        |b| b["lots"] = json!([]),
+        &crate::bids::three_schedules(),
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/evaluation/room"),
+        Some(&f.tenderer),
+        &json!({}),
+    )
+    .await
+    .assert_status(201);
+    let mut clients = Vec::new();
+    let mut tokens = Vec::new();
+    for e in &f.members {
+        let token = token_of(&r, e).await;
+        clients.push(Client::open(app, &tender, &token).await);
+        tokens.push(token);
+    }
+    for c in clients.iter_mut() {
+        c.ok(json!({"type": "declare"})).await;
+    }
+    let chair = f.members[0].id.clone();
+    for c in clients.iter_mut().take(3) {
+        c.ok(json!({"type": "vote", "candidate": chair})).await;
+    }
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
+    // The chair corrects the lowest bid; a member asks the middle one to
+    // explain its price.
+    clients[0]
+        .ok(
+            json!({"type": "correct", "bid": low, "price_fen": 89_000_000,
+                   "reason": "分项报价合计 890,000 元，与总价不符"}),
+        )
+        .await;
+    let q = clients[2]
+        .ok(json!({"type": "clarify", "bid": mid, "topic": "low_price",
+                   "question": "报价明显低于其他投标报价，请说明成本构成"}))
+        .await;
+    clients[2].until(q).await;
+    // Multiple bids are construction's ground, not procurement's.
+    clients[3]
+        .refused(
+            json!({"type": "review", "bid": high, "item": "general", "pass": false,
+                   "ground": "multiple_bids", "reason": "x"}),
+            "invalid",
+        )
+        .await;
+    // Three of five find the highest bid made in collusion.
+    for c in clients.iter_mut().take(3) {
+        c.ok(
+            json!({"type": "review", "bid": high, "item": "general", "pass": false,
+                    "ground": "collusion", "reason": "与另一投标人的投标文件异常一致"}),
+        )
+        .await;
+    }
+    let questions = asked(&r, &tender).await;
+    assert_eq!(questions.len(), 2, "{questions:?}");
+    let (token, id, _) = questions
+        .iter()
+        .find(|q| q.2 == "correction")
+        .unwrap()
+        .clone();
+    let path = format!("/api/v1/tenders/{tender}/evaluation/clarifications/{id}/answer");
+    app.post_json(
+        &path,
+        Some(&token),
+        &json!({"answer": "不同意修正，以投标函总价为准", "confirm": false}),
+    )
+    .await
+    .assert_status(200);
+    // Answered once: the answer is final.
+    app.post_json(
+        &path,
+        Some(&token),
+        &json!({"answer": "同意", "confirm": true}),
+    )
+    .await
+    .assert_status(409);
+    // The refused correction puts the bid out at once.
+    clients[1]
+        .refused(
+            json!({"type": "review", "bid": low, "item": "general", "pass": false,
+                   "ground": "not_responsive", "reason": "x"}),
+            "rejected",
+        )
+        .await;
+    // Nothing else to review; the middle bidder never explains. The
+    // review closes, then the scoring rounds have nothing left to score.
+    let mut last = 0;
+    for _ in 0..3 {
+        last = clients[0].ok(json!({"type": "close_round"})).await;
+    }
+    clients[0].until(last + 2).await;
+    assert!(clients[0].kinds().ends_with(&[
+        "round.closed".into(),
+        "prices.scored".into(),
+        "report.ready".into()
+    ]));
+    let report = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/evaluation/report"),
+            Some(&f.supervisor),
+        )
+        .await
+        .json();
+    let lot = &report["report"]["lots"][0];
+    let mut rejected: Vec<(String, String, bool)> = lot["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["label"].as_str().unwrap().to_string(),
+                x["ground"].as_str().unwrap().to_string(),
+                x["automatic"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    rejected.sort();
+    let mut expected = vec![
+        (low, "correction_refused".to_string(), true),
+        (mid, "below_cost".to_string(), true),
+        (high, "collusion".to_string(), false),
+    ];
+    expected.sort();
+    assert_eq!(rejected, expected);
+    assert!(lot["candidates"].as_array().unwrap().is_empty());
+    assert!(
+        lot["failed"].as_str().is_some_and(|s| !s.is_empty()),
+        "government procurement fails a lot with fewer than three compliant bids: {lot}"
     );
 }

@@ -649,3 +649,60 @@ fn average_deviation_prices() {
     assert_eq!(scores["B"], 30.0);
     assert_eq!(scores["C"], 20.0);
 }
+
+/// Every ground of each category's list rejects a bid when a majority of
+/// the sitting members fail it on that ground (two of five do not); a
+/// ground of the other category's list only is refused; a bid out on a
+/// ground is never scored.
+#[test]
+fn each_ground_of_the_categorys_list_rejects_by_majority() {
+    for category in [
+        Category::EngineeringConstruction,
+        Category::GovernmentProcurement,
+    ] {
+        let list = crate::tenders::rules::grounds(category);
+        for rule in list {
+            let mut setup = setup(false);
+            setup.category = category;
+            let mut s = seated_with(setup);
+            for e in ["e1", "e2"] {
+                act(&mut s, e, fail(0, "A", GENERAL_ITEM, rule.ground)).unwrap();
+            }
+            assert!(s.rejection(0, "A").is_none(), "two of five: {rule:?}");
+            act(&mut s, "e3", fail(0, "A", GENERAL_ITEM, rule.ground)).unwrap();
+            let out = s.rejection(0, "A").expect("three of five reject");
+            assert_eq!(out.ground, rule.ground);
+            assert_eq!(out.votes, 3);
+            assert!(!out.automatic);
+            pass_review(&mut s);
+            assert_eq!(
+                act(&mut s, "e1", score("A", "tech", 40.0))
+                    .unwrap_err()
+                    .code,
+                "rejected",
+                "{rule:?}"
+            );
+        }
+        let other = if category == Category::GovernmentProcurement {
+            Category::EngineeringConstruction
+        } else {
+            Category::GovernmentProcurement
+        };
+        for rule in crate::tenders::rules::grounds(other) {
+            if list.iter().any(|g| g.ground == rule.ground) {
+                continue;
+            }
+            let mut setup = setup(false);
+            setup.category = category;
+            let mut s = seated_with(setup);
+            assert_eq!(
+                act(&mut s, "e1", fail(0, "A", GENERAL_ITEM, rule.ground))
+                    .unwrap_err()
+                    .code,
+                "invalid",
+                "{:?} is not on {category:?}'s list",
+                rule.ground
+            );
+        }
+    }
+}
