@@ -7,6 +7,7 @@
 pub mod app;
 pub mod audit;
 pub mod bids;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod cluster;
