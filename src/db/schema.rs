@@ -827,3 +827,25 @@ diesel::table! {
 diesel::joinable!(tender_invitees -> tenders (tender_id));
 diesel::allow_tables_to_appear_in_same_query!(tender_invitees, tenders);
 diesel::allow_tables_to_appear_in_same_query!(tender_invitees, organisations);
+
+diesel::table! {
+    /// A tender's awards, one per lot (0 without lots).
+    awards (id) {
+        id -> Text,
+        tender_id -> Text,
+        lot -> Integer,
+        bid_id -> Text,
+        supplier_org_id -> Text,
+        value_fen -> BigInt,
+        rank_in_report -> Nullable<Integer>,
+        reason -> Text,
+        decided_at -> Timestamp,
+        notice_seq -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(awards -> tenders (tender_id));
+diesel::joinable!(awards -> organisations (supplier_org_id));
+diesel::allow_tables_to_appear_in_same_query!(awards, tenders);
+diesel::allow_tables_to_appear_in_same_query!(awards, organisations);
+diesel::allow_tables_to_appear_in_same_query!(awards, bids);

@@ -24,7 +24,7 @@ use super::procedure_documents::{self, DocumentKind};
 use super::store::{TenderRow, TransitionInput};
 use crate::audit::{self, AuditContext};
 use crate::db::DbConn;
-use crate::db::schema::{bid_openings, bids, organisations};
+use crate::db::schema::{awards, bid_openings, bids, organisations};
 use crate::error::AppError;
 use crate::evaluation::store::SignedReport;
 use crate::identity::Role;
@@ -200,6 +200,95 @@ pub fn choose(
         report_sha256: report.map(|r| r.sha256),
         others,
     })
+}
+
+/// An award as stored: one per lot awarded (lot 0 for a tender without
+/// lots). The winning bid, its supplier and the value are fixed here; a
+/// contract drafted from the award takes them as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, utoipa::ToSchema)]
+pub struct AwardRecord {
+    pub id: String,
+    pub tender_id: String,
+    pub lot: i32,
+    pub bid_id: String,
+    pub supplier_org_id: String,
+    pub value_fen: i64,
+    pub rank_in_report: Option<i32>,
+    pub reason: String,
+    #[schema(value_type = String)]
+    pub decided_at: chrono::NaiveDateTime,
+    pub notice_seq: Option<i32>,
+}
+
+/// Stores the award decided in `award` (the whole tender, lot 0), its
+/// value the winning bid's price as read out at the opening.
+pub fn record(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    award: &Award,
+    reason: &str,
+    decided_at: DateTime<Utc>,
+    notice_seq: Option<i32>,
+) -> Result<AwardRecord, AppError> {
+    let value: Option<i64> = bid_openings::table
+        .find(&award.winner.bid_id)
+        .select(bid_openings::total_price_fen)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .flatten();
+    let value = value.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "the winning bid {} has no price read out at the opening",
+            award.winner.bid_id
+        ))
+    })?;
+    let record = AwardRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        tender_id: row.id.clone(),
+        lot: 0,
+        bid_id: award.winner.bid_id.clone(),
+        supplier_org_id: award.winner.organisation_id.clone(),
+        value_fen: value,
+        rank_in_report: award.rank_in_report.and_then(|r| i32::try_from(r).ok()),
+        reason: reason.to_string(),
+        decided_at: crate::db::to_db_time(decided_at),
+        notice_seq,
+    };
+    diesel::insert_into(awards::table)
+        .values((
+            awards::id.eq(&record.id),
+            awards::tender_id.eq(&record.tender_id),
+            awards::lot.eq(record.lot),
+            awards::bid_id.eq(&record.bid_id),
+            awards::supplier_org_id.eq(&record.supplier_org_id),
+            awards::value_fen.eq(record.value_fen),
+            awards::rank_in_report.eq(record.rank_in_report),
+            awards::reason.eq(&record.reason),
+            awards::decided_at.eq(record.decided_at),
+            awards::notice_seq.eq(record.notice_seq),
+        ))
+        .execute(conn)?;
+    Ok(record)
+}
+
+/// A tender's awards, by lot.
+pub fn awards_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<AwardRecord>, AppError> {
+    Ok(awards::table
+        .filter(awards::tender_id.eq(tender_id))
+        .order(awards::lot.asc())
+        .select((
+            awards::id,
+            awards::tender_id,
+            awards::lot,
+            awards::bid_id,
+            awards::supplier_org_id,
+            awards::value_fen,
+            awards::rank_in_report,
+            awards::reason,
+            awards::decided_at,
+            awards::notice_seq,
+        ))
+        .load(conn)?)
 }
 
 /// A party as a signed notice names it.

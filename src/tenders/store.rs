@@ -977,6 +977,9 @@ pub fn transition(
         #[serde(skip_serializing_if = "Option::is_none")]
         award: Option<&'a super::award::Award>,
     }
+    if let Some(award) = &award {
+        super::award::record(conn, row, award, &input.reason, ctx.now, seq)?;
+    }
     audit::record(
         conn,
         ctx,
