@@ -134,9 +134,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     };
     let (base, db, (server, background), hall, rooms) =
         start(&args, clock.clone(), scheme, options.hall);
-    let client = Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .finish();
+    let client = test_client();
     TestApp {
         base,
         client,
@@ -245,9 +243,7 @@ impl TestApp {
             start(&args, self.clock.clone(), "http", self.live);
         TestApp {
             base,
-            client: Client::builder()
-                .timeout(std::time::Duration::from_secs(60))
-                .finish(),
+            client: test_client(),
             clock: self.clock.clone(),
             db,
             hall,
@@ -274,6 +270,18 @@ impl TestApp {
     pub fn database_url(&self) -> String {
         self.args.database_url.clone().unwrap_or_default()
     }
+}
+
+/// The tests' HTTP client. It keeps an idle connection for less time than
+/// the server does (actix-web closes one after 5 s): a test slowed by a
+/// loaded machine (openssl making an envelope between two requests) must
+/// not send its next request on a connection the server has just closed,
+/// which fails as `Connect(Disconnected)` instead of being answered.
+pub fn test_client() -> Client {
+    Client::builder()
+        .connector(awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2)))
+        .timeout(std::time::Duration::from_secs(60))
+        .finish()
 }
 
 /// Copies the files of folder `from` into `to` (one level).
