@@ -49,10 +49,18 @@ async fn the_calendar_is_public_and_ships_2026_official_and_2027_statutory_only(
     let y2026 = year(2026);
     assert_eq!(y2026["official"], true);
     assert_eq!(y2026["shipped"], true);
-    assert!(y2026["source"].as_str().unwrap().contains("2026年部分节假日安排"));
+    assert!(
+        y2026["source"]
+            .as_str()
+            .unwrap()
+            .contains("2026年部分节假日安排")
+    );
     assert_eq!(y2026["workdays"], 6);
     let y2027 = year(2027);
-    assert_eq!(y2027["official"], false, "2027 holds the statutory holidays only");
+    assert_eq!(
+        y2027["official"], false,
+        "2027 holds the statutory holidays only"
+    );
     assert_eq!(y2027["workdays"], 0);
     assert!(
         y2027["source"]
@@ -108,7 +116,10 @@ async fn the_calendar_is_public_and_ships_2026_official_and_2027_statutory_only(
             .unwrap()
             .contains("第13条")
     );
-    assert_eq!(property["amendment_before_deadline"]["unit"], "calendar_days");
+    assert_eq!(
+        property["amendment_before_deadline"]["unit"],
+        "calendar_days"
+    );
 }
 
 #[actix_web::test]
@@ -273,7 +284,12 @@ async fn faulty_years_are_refused_with_their_entries_and_change_nothing() {
     let cases = [
         // Malformed, out of the year, overlapping, a weekday make-up day, no name.
         (
-            year(json!([h("2026-10-01"), h("2026-10-32"), h("2026/10/02"), h("")])),
+            year(json!([
+                h("2026-10-01"),
+                h("2026-10-32"),
+                h("2026/10/02"),
+                h("")
+            ])),
             vec!["days[1].date", "days[2].date", "days[3].date"],
         ),
         (
@@ -414,9 +430,7 @@ async fn a_property_listing_spanning_national_day_counts_working_days() {
         "draft"
     );
     edit(first_valid).await;
-    app.act(&owner, &id, "publish", "")
-        .await
-        .assert_status(200);
+    app.act(&owner, &id, "publish", "").await.assert_status(200);
 }
 
 /// The limits use the stored calendar: once an operator drops the make-up

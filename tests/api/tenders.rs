@@ -126,7 +126,10 @@ async fn publishing_enforces_the_legal_minimum_period() {
         .act(&tenderer, &id, "publish", "")
         .await
         .assert_problem(422, "time-limit");
-    assert!(p["detail"].as_str().unwrap().contains("20 calendar days"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("20 calendar days"),
+        "{p}"
+    );
     assert_eq!(app.snapshot(), before, "nothing written");
     let t = app
         .get(&format!("/api/v1/tenders/{id}"), Some(&tenderer))
