@@ -55,7 +55,8 @@ pub struct Period {
 }
 
 impl Period {
-    const fn calendar(days: u32, basis: &'static str) -> Period {
+    /// A period in calendar days (日).
+    pub const fn calendar(days: u32, basis: &'static str) -> Period {
         Period {
             days,
             unit: DayUnit::CalendarDays,
@@ -63,7 +64,8 @@ impl Period {
         }
     }
 
-    const fn working(days: u32, basis: &'static str) -> Period {
+    /// A period in working days (工作日), counted on the calendar.
+    pub const fn working(days: u32, basis: &'static str) -> Period {
         Period {
             days,
             unit: DayUnit::WorkingDays,
