@@ -284,6 +284,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = Db::connect(&config.effective_database_url(), 1)?;
             let applied = db.migrate()?;
             println!("{} migration(s) applied", applied.len());
+            let now = chrono::Utc::now();
+            let installed =
+                db.write_blocking(|conn| crate::calendar::store::install_shipped(conn, now))?;
+            if !installed.is_empty() {
+                println!("calendar years installed: {installed:?}");
+            }
             Ok(())
         }
         Command::Users { command } => users(config, command),

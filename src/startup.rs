@@ -61,6 +61,13 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
+    // The working-day calendar's shipped years, before anything (the demo
+    // data included) computes a period with it.
+    let installed =
+        db.write_blocking(|conn| crate::calendar::store::install_shipped(conn, clock.now()))?;
+    if !installed.is_empty() {
+        tracing::info!(?installed, "shipped calendar years installed");
+    }
     let blobs = BlobStore::open(&config.blob_dir()).context("opening the file store")?;
     // Opening key pairs start being made ahead now, off any transaction.
     crate::opening::keypool::shared();
@@ -269,6 +276,9 @@ pub fn configure(
                 .service(leagues::routes::get_league)
                 .service(leagues::routes::create_league)
                 .service(tenders::routes::time_limits)
+                .service(crate::calendar::routes::list_years)
+                .service(crate::calendar::routes::get_year)
+                .service(crate::calendar::routes::put_year)
                 .service(tenders::routes::create_tender)
                 .service(tenders::routes::list_tenders)
                 .service(tenders::routes::get_tender)

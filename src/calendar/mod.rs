@@ -153,11 +153,175 @@ fn beyond(date: NaiveDate) -> AppError {
     ))
 }
 
-/// The calendar in force: the shipped years. (Operators' edits, kept in
-/// the database, take their place when the calendar is stored.)
-pub fn current(_conn: &mut crate::db::DbConn) -> Result<Calendar, AppError> {
-    Ok(Calendar::shipped())
+/// The calendar in force: the years stored in the database (the shipped
+/// ones, installed at start-up, and those operators replaced), read afresh
+/// on every call so that every node of a cluster sees an operator's change
+/// at once (a hundred rows or so a year).
+pub fn current(conn: &mut crate::db::DbConn) -> Result<Calendar, AppError> {
+    store::load(conn)
 }
+
+/// The years the platform accepts in its calendar.
+pub const YEAR_RANGE: std::ops::RangeInclusive<i32> = 2000..=2100;
+/// At most this many listed days per year (an arrangement lists some forty).
+pub const MAX_DAYS: usize = 120;
+const MAX_NAME: usize = 50;
+const MAX_SOURCE: usize = 500;
+
+/// A year's arrangement as an operator loads it (`PUT /calendar/{year}`).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YearInput {
+    /// Whether this is the State Council's published arrangement (with its
+    /// make-up working days), or only the statutory holidays awaiting it.
+    pub official: bool,
+    /// Where the days come from (the notice's title and date).
+    #[schema(min_length = 1, max_length = 500)]
+    pub source: String,
+    /// The year's holidays (every day off, weekends within a holiday
+    /// included) and make-up working days; other days follow the week.
+    #[schema(max_items = 120)]
+    pub days: Vec<DayInput>,
+}
+
+/// One listed day as an operator gives it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayInput {
+    /// `YYYY-MM-DD`, within the year.
+    #[schema(example = "2026-10-01")]
+    pub date: String,
+    pub kind: DayKind,
+    /// The holiday it belongs to (e.g. 国庆节).
+    #[schema(min_length = 1, max_length = 50)]
+    pub name: String,
+}
+
+/// Checks a year's arrangement and returns its days in date order; every
+/// fault is a field error (`days[i].date`, …), and nothing is stored.
+///
+/// Refused: a year outside [`YEAR_RANGE`]; an empty source; no holiday at
+/// all (every year has the statutory ones, 全国年节及纪念日放假办法 第2条);
+/// more than [`MAX_DAYS`] entries; a malformed date or one outside the
+/// year; the same date twice (overlapping entries, whatever their kinds); a
+/// make-up working day (调休上班) that is not a Saturday or Sunday (Monday
+/// to Friday are working days already); an empty or overlong name. A
+/// holiday may fall on any day: an arrangement lists the weekend days
+/// within a holiday period too.
+pub fn validate_year(year: i32, input: &YearInput) -> Result<Vec<Day>, AppError> {
+    use crate::error::{FieldError, check_text};
+    if !YEAR_RANGE.contains(&year) {
+        return Err(AppError::invalid(
+            "year",
+            format!(
+                "the calendar holds years {} to {}",
+                YEAR_RANGE.start(),
+                YEAR_RANGE.end()
+            ),
+        ));
+    }
+    let mut errors = Vec::new();
+    check_text(&mut errors, "source", &input.source, true, MAX_SOURCE);
+    if input.days.len() > MAX_DAYS {
+        errors.push(FieldError::new(
+            "days",
+            format!(
+                "at most {MAX_DAYS} listed days a year, not {}",
+                input.days.len()
+            ),
+        ));
+        return AppError::check(errors).map(|_| Vec::new());
+    }
+    if !input.days.iter().any(|d| d.kind == DayKind::Holiday) {
+        errors.push(FieldError::new(
+            "days",
+            "a year lists its public holidays (at least the statutory ones of 全国年节及纪念日放假办法 第2条)",
+        ));
+    }
+    let mut seen: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    let mut days = Vec::new();
+    for (i, d) in input.days.iter().enumerate() {
+        let field = |f: &str| format!("days[{i}].{f}");
+        check_text(&mut errors, &field("name"), &d.name, true, MAX_NAME);
+        let date = match parse_date(&d.date) {
+            Some(date) => date,
+            None => {
+                errors.push(FieldError::new(
+                    field("date"),
+                    format!("{:?} is not a date (YYYY-MM-DD)", d.date),
+                ));
+                continue;
+            }
+        };
+        if date.year() != year {
+            errors.push(FieldError::new(
+                field("date"),
+                format!("{date} is not in {year}"),
+            ));
+            continue;
+        }
+        if let Some(first) = seen.insert(date, i) {
+            errors.push(FieldError::new(
+                field("date"),
+                format!("{date} is listed twice (days[{first}] and days[{i}])"),
+            ));
+            continue;
+        }
+        if d.kind == DayKind::Workday && !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            errors.push(FieldError::new(
+                field("kind"),
+                format!(
+                    "a make-up working day (调休上班) is a Saturday or Sunday; {date} is a {}",
+                    date.weekday()
+                ),
+            ));
+        }
+        days.push(Day {
+            date,
+            kind: d.kind,
+            name: d.name.trim().to_string(),
+        });
+    }
+    AppError::check(errors)?;
+    days.sort_by_key(|d| d.date);
+    Ok(days)
+}
+
+/// A strict `YYYY-MM-DD` (no missing zeros, no time, no spaces).
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    shape
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+impl Calendar {
+    /// How many working days `month` of `year` has, or `None` for a year
+    /// not held (or a month that does not exist).
+    pub fn working_days_in(&self, year: i32, month: u32) -> Option<u32> {
+        let mut date = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let mut count = 0;
+        while date.month() == month {
+            if self.is_working_day(date)? {
+                count += 1;
+            }
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
+        }
+        Some(count)
+    }
+}
+
+pub mod routes;
+pub mod store;
 
 #[cfg(test)]
 mod tests {
@@ -208,5 +372,112 @@ mod tests {
         );
         let late = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
         assert!(c.working_deadline(late, 1).is_err());
+    }
+
+    #[test]
+    fn months_count_their_working_days() {
+        let c = Calendar::shipped();
+        // October 2026: 22 weekdays, 5 of them in the holiday (1, 2, 5, 6,
+        // 7), and Saturday 10 October worked: 18.
+        assert_eq!(c.working_days_in(2026, 10), Some(18));
+        // September 2026: 22 weekdays, Friday 25 (中秋节) off, Sunday 20
+        // worked: 22.
+        assert_eq!(c.working_days_in(2026, 9), Some(22));
+        assert_eq!(c.working_days_in(2030, 1), None);
+        assert_eq!(c.working_days_in(2026, 13), None);
+    }
+
+    fn input(days: &[(&str, DayKind, &str)]) -> YearInput {
+        YearInput {
+            official: true,
+            source: "国务院办公厅关于2026年部分节假日安排的通知".into(),
+            days: days
+                .iter()
+                .map(|(date, kind, name)| DayInput {
+                    date: (*date).into(),
+                    kind: *kind,
+                    name: (*name).into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn fields(err: AppError) -> Vec<String> {
+        match err {
+            AppError::Validation { errors, .. } => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_shipped_years_pass_the_operators_checks() {
+        for y in shipped::YEARS {
+            let days = y.days();
+            let given = input(
+                &days
+                    .iter()
+                    .map(|d| (d.date.to_string(), d.kind, d.name.clone()))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|(a, k, n)| (a.as_str(), *k, n.as_str()))
+                    .collect::<Vec<_>>(),
+            );
+            assert_eq!(validate_year(y.year, &given).unwrap(), days, "{}", y.year);
+        }
+    }
+
+    #[test]
+    fn faulty_years_are_refused_field_by_field() {
+        use DayKind::{Holiday as H, Workday as W};
+        let ok = input(&[("2026-10-10", W, "国庆节"), ("2026-10-01", H, "国庆节")]);
+        let days = validate_year(2026, &ok).unwrap();
+        assert_eq!(days[0].date, d(2026, 10, 1), "sorted by date");
+        // Malformed, outside the year, twice, a weekday "make-up" day, no
+        // name: each names its entry.
+        let bad = input(&[
+            ("2026-10-01", H, "国庆节"),
+            ("2026-1-2", H, "元旦"),
+            ("2026-02-30", H, "春节"),
+            ("2027-01-01", H, "元旦"),
+            ("2026-10-01", W, "国庆节"),
+            ("2026-10-09", W, "国庆节"),
+            ("2026-10-02", H, " "),
+        ]);
+        assert_eq!(
+            fields(validate_year(2026, &bad).unwrap_err()),
+            [
+                "days[1].date",
+                "days[2].date",
+                "days[3].date",
+                "days[4].date",
+                "days[5].kind",
+                "days[6].name"
+            ]
+        );
+        // A holiday on a weekend is part of an arrangement.
+        assert!(validate_year(2026, &input(&[("2026-10-03", H, "国庆节")])).is_ok());
+        // No holiday at all, no source, too many entries, a year out of range.
+        assert_eq!(
+            fields(validate_year(2026, &input(&[("2026-10-10", W, "国庆节")])).unwrap_err()),
+            ["days"]
+        );
+        let mut nameless = ok.clone();
+        nameless.source = String::new();
+        assert_eq!(
+            fields(validate_year(2026, &nameless).unwrap_err()),
+            ["source"]
+        );
+        let mut many = ok.clone();
+        many.days = (0..=MAX_DAYS as u32)
+            .map(|i| DayInput {
+                date: (d(2026, 1, 1) + Duration::days(i.into())).to_string(),
+                kind: H,
+                name: "假".into(),
+            })
+            .collect();
+        assert_eq!(fields(validate_year(2026, &many).unwrap_err()), ["days"]);
+        assert_eq!(fields(validate_year(1999, &ok).unwrap_err()), ["year"]);
+        assert_eq!(parse_date("2026-10-01 "), None);
+        assert_eq!(parse_date("+2026-10-1"), None);
     }
 }

@@ -5,6 +5,11 @@
 use super::{Day, DayKind};
 use chrono::NaiveDate;
 
+/// (month, day).
+pub type MonthDay = (u32, u32);
+/// (name, first day, last day) of a holiday period, inclusive.
+pub type HolidayPeriod = (&'static str, MonthDay, MonthDay);
+
 /// One year's arrangement.
 pub struct Year {
     pub year: i32,
@@ -14,15 +19,15 @@ pub struct Year {
     pub official: bool,
     pub source: &'static str,
     /// (name, first day, last day) of each holiday period, inclusive.
-    pub holidays: &'static [(&'static str, (u32, u32), (u32, u32))],
+    pub holidays: &'static [HolidayPeriod],
     /// (name, date) of each make-up working day.
-    pub workdays: &'static [(&'static str, (u32, u32))],
+    pub workdays: &'static [(&'static str, MonthDay)],
 }
 
 impl Year {
     /// The year's listed days.
     pub fn days(&self) -> Vec<Day> {
-        let date = |(m, d): (u32, u32)| {
+        let date = |(m, d): MonthDay| {
             NaiveDate::from_ymd_opt(self.year, m, d).expect("a shipped date is valid")
         };
         let mut days = Vec::new();

@@ -849,3 +849,39 @@ diesel::joinable!(awards -> organisations (supplier_org_id));
 diesel::allow_tables_to_appear_in_same_query!(awards, tenders);
 diesel::allow_tables_to_appear_in_same_query!(awards, organisations);
 diesel::allow_tables_to_appear_in_same_query!(awards, bids);
+
+diesel::table! {
+    /// The working-day calendar's years (shipped, or replaced by an operator).
+    calendar_years (year) {
+        year -> Integer,
+        official -> Bool,
+        source -> Text,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The calendar's listed days: holidays and make-up working days.
+    calendar_days (day) {
+        day -> Text,
+        year -> Integer,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
+diesel::joinable!(calendar_days -> calendar_years (year));
+diesel::allow_tables_to_appear_in_same_query!(calendar_days, calendar_years);
+
+diesel::table! {
+    /// Each replacement of a calendar year: the audited payload (before and
+    /// after) as canonical JSON, whose SHA-256 the audit event holds.
+    calendar_changes (id) {
+        id -> Text,
+        year -> Integer,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+        payload -> Text,
+    }
+}

@@ -63,10 +63,13 @@ pub enum Area {
     /// E-mails the platform could not deliver (dead letters): seeing and
     /// retrying them.
     Notifications,
+    /// The working-day calendar (public holidays and make-up working days
+    /// per year): one for the whole region, so the platform's.
+    Calendar,
 }
 
 impl Area {
-    pub const ALL: [Area; 12] = [
+    pub const ALL: [Area; 13] = [
         Area::Leagues,
         Area::PlatformKeys,
         Area::Accounts,
@@ -79,6 +82,7 @@ impl Area {
         Area::Venue,
         Area::AuditLog,
         Area::Notifications,
+        Area::Calendar,
     ];
 
     /// (platform operator, league operator)
@@ -102,6 +106,8 @@ impl Area {
             Area::AuditLog => (Everywhere, OwnLeague),
             // A dead letter of a league's tender is its centre's to chase.
             Area::Notifications => (Everywhere, OwnLeague),
+            // Every league's periods are counted on the same calendar.
+            Area::Calendar => (Everywhere, Nothing),
         }
     }
 
@@ -121,6 +127,7 @@ impl Area {
             Area::Venue => "evaluation venues (sign-in sheet)",
             Area::AuditLog => "audit events, live supervision feed",
             Area::Notifications => "undelivered e-mails (dead letters): read, retry",
+            Area::Calendar => "the working-day calendar (holidays, make-up working days)",
         }
     }
 
@@ -148,6 +155,7 @@ impl Area {
             Area::Venue => ["—", "read in scope", "—"],
             Area::AuditLog => ["—", "read in scope", "log proofs only"],
             Area::Notifications => ["own inbox", "own inbox", "own inbox"],
+            Area::Calendar => ["read", "read", "read"],
         }
     }
 }

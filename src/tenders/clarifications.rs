@@ -139,7 +139,8 @@ pub fn answer(
         ));
     }
     if input.changes_bids {
-        limits::check_amendment(&row.facts()?, row.status()?, true, None, ctx.now)?;
+        let calendar = crate::calendar::current(conn)?;
+        limits::check_amendment(&row.facts()?, row.status()?, true, None, ctx.now, &calendar)?;
     }
     type Found = (String, NaiveDateTime, Option<NaiveDateTime>, String);
     let found: Option<Found> = clarifications::table

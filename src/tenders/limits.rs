@@ -1,12 +1,24 @@
 //! Legal time limits per category and method, in one table, and the checks
-//! that apply them (pure: `now` is a parameter).
+//! that apply them (pure: `now` and the working-day calendar are
+//! parameters).
 //!
-//! Periods the law states in working days are held here as ⌈n × 7 ⁄ 5⌉
-//! calendar days, which covers n working days of ordinary weeks. Statutory
-//! holidays are not modelled yet: a working-day period that spans the Spring
-//! Festival or National Day needs a later deadline than this table demands,
-//! and the tenderer must set it. Land listing's own minimum listing period
-//! (10 working days, after the 20-day notice) is not checked separately.
+//! Each period says its unit ([`DayUnit`]) and its article ([`Period`]):
+//! calendar days (日) are counted on the clock; working days (工作日) are
+//! counted on the working-day calendar ([`crate::calendar`]), which skips
+//! weekends and public holidays and counts the official make-up working
+//! days, so a period that spans National Day or the Spring Festival ends
+//! where the official arrangement says. A period in working days that
+//! reaches a year the calendar does not hold is refused, not guessed.
+//! Callers load the calendar with `crate::calendar::current(conn)`.
+//!
+//! Working-day periods in the table: state-owned property's 20 working
+//! days of disclosure (企业国有资产交易监督管理办法 第13条), and government
+//! procurement's non-tendering methods (negotiation and inquiry: 3 working
+//! days for responses and before the deadline for changes; single source:
+//! 5 working days of publicity). Land listing's own listing period
+//! (国土资源部令第39号: 10 days, check whether calendar or working days)
+//! is not checked separately: a tender here has no listing start apart
+//! from its deadline.
 //!
 //! The same table holds how many bids each procedure needs
 //! ([`MinimumBids`]: counted at the deadline, where too few bidders means
@@ -17,23 +29,82 @@
 //! their text.
 
 use super::model::{Category, KeyDates, Method, TenderStatus};
+use crate::calendar::Calendar;
 use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-/// Minimum periods, in calendar days.
+/// Whether a period counts calendar days or working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayUnit {
+    /// 日: every day counts.
+    CalendarDays,
+    /// 工作日: counted on the working-day calendar (`GET /calendar`).
+    WorkingDays,
+}
+
+/// A minimum period: so many days of a unit, from an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Period {
+    /// 0: no such period in this procedure.
+    pub days: u32,
+    pub unit: DayUnit,
+    /// Where it comes from.
+    pub basis: &'static str,
+}
+
+impl Period {
+    /// A period in calendar days (日).
+    pub const fn calendar(days: u32, basis: &'static str) -> Period {
+        Period {
+            days,
+            unit: DayUnit::CalendarDays,
+            basis,
+        }
+    }
+
+    /// A period in working days (工作日), counted on the calendar.
+    pub const fn working(days: u32, basis: &'static str) -> Period {
+        Period {
+            days,
+            unit: DayUnit::WorkingDays,
+            basis,
+        }
+    }
+
+    /// The earliest end of this period started at `from`: `from` plus the
+    /// days, or the end (24:00 Beijing time) of the n-th working day after
+    /// `from`'s date. Refused for working days the calendar does not hold.
+    pub fn end(&self, from: DateTime<Utc>, calendar: &Calendar) -> Result<DateTime<Utc>, AppError> {
+        match self.unit {
+            DayUnit::CalendarDays => Ok(from + days(i64::from(self.days))),
+            DayUnit::WorkingDays => calendar.working_deadline(from, self.days),
+        }
+    }
+
+    /// "20 working days", "15 calendar days".
+    pub fn describe(&self) -> String {
+        match self.unit {
+            DayUnit::CalendarDays => format!("{} calendar days", self.days),
+            DayUnit::WorkingDays => format!("{} working days", self.days),
+        }
+    }
+}
+
+/// Minimum periods, each with its unit and article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Limits {
     /// From the documents being available to the bid deadline.
-    pub documents_to_deadline_days: i64,
+    pub documents_to_deadline: Period,
     /// An amendment that changes bids must be published at least this long
     /// before the deadline, or the deadline moves.
-    pub amendment_before_deadline_days: i64,
+    pub amendment_before_deadline: Period,
     /// Clarification requests close at least this long before the deadline.
-    pub clarification_before_deadline_days: i64,
-    /// Candidates are publicised for at least this long.
-    pub publicity_days: i64,
-    /// Where the rule comes from.
+    pub clarification_before_deadline: Period,
+    /// Candidates are publicised for at least this long (calendar days).
+    pub publicity: Period,
+    /// The procedure's rules.
     pub basis: &'static str,
     /// How many bids the procedure needs.
     pub minimum_bids: MinimumBids,
@@ -107,21 +178,23 @@ pub enum QualificationReview {
     AtRegistration,
 }
 
-#[allow(clippy::too_many_arguments)]
 const fn limits(
-    docs: i64,
-    amend: i64,
-    clar: i64,
-    publicity: i64,
+    periods: [Period; 4],
     basis: &'static str,
     minimum_bids: MinimumBids,
     qualification_review: QualificationReview,
 ) -> Limits {
+    let [
+        documents_to_deadline,
+        amendment_before_deadline,
+        clarification_before_deadline,
+        publicity,
+    ] = periods;
     Limits {
-        documents_to_deadline_days: docs,
-        amendment_before_deadline_days: amend,
-        clarification_before_deadline_days: clar,
-        publicity_days: publicity,
+        documents_to_deadline,
+        amendment_before_deadline,
+        clarification_before_deadline,
+        publicity,
         basis,
         minimum_bids,
         qualification_review,
@@ -216,6 +289,72 @@ const LAND: &str = "招标拍卖挂牌出让国有建设用地使用权规定 (�
 const PROPERTY: &str =
     "企业国有资产交易监督管理办法 (国资委 财政部令第32号) 第13条 (20 working days)";
 
+// The periods, each with its article.
+const GP_DOCS: Period = Period::calendar(
+    20,
+    "政府采购法 第35条: 自招标文件开始发出之日起至投标人提交投标文件截止之日止，不得少于二十日",
+);
+const GP_AMEND: Period = Period::calendar(
+    15,
+    "政府采购货物和服务招标投标管理办法 (财政部令第87号) 第27条: 澄清或者修改的内容可能影响投标文件编制的，应当在投标截止时间至少15日前通知；不足15日的，顺延投标截止时间",
+);
+const NEGOTIATION_DOCS: Period = Period::working(
+    3,
+    "政府采购非招标采购方式管理办法 (财政部令第74号) 第29条 (check): 从谈判文件发出之日起至供应商提交首次响应文件截止之日止不得少于3个工作日",
+);
+const INQUIRY_DOCS: Period = Period::working(
+    3,
+    "财政部令第74号 第45条 (check): 从询价通知书发出之日起至供应商提交响应文件截止之日止不得少于3个工作日",
+);
+const NON_TENDERING_AMEND: Period = Period::working(
+    3,
+    "财政部令第74号 第10条 (check): 澄清或者修改的内容可能影响响应文件编制的，应当在提交首次响应文件截止之日3个工作日前通知",
+);
+const CONSULTATION_DOCS: Period = Period::calendar(
+    10,
+    "竞争性磋商采购方式管理暂行办法 (财库〔2014〕214号) 第10条: 从磋商文件发出之日起至供应商提交首次响应文件截止之日止不得少于10日",
+);
+const CONSULTATION_AMEND: Period = Period::calendar(
+    5,
+    "财库〔2014〕214号 第10条: 澄清或者修改的内容可能影响响应文件编制的，应当在提交首次响应文件截止时间至少5日前通知",
+);
+const SINGLE_SOURCE_DOCS: Period = Period::working(
+    5,
+    "政府采购法实施条例 第38条 (check): 单一来源采购的公示期不得少于5个工作日 (held here as the least time before the response deadline)",
+);
+const CONSTRUCTION_DOCS: Period = Period::calendar(
+    20,
+    "招标投标法 第24条: 自招标文件开始发出之日起至投标人提交投标文件截止之日止，最短不得少于二十日",
+);
+const CONSTRUCTION_AMEND: Period = Period::calendar(
+    15,
+    "招标投标法 第23条; 招标投标法实施条例 第21条: 澄清或者修改的内容可能影响投标文件编制的，应当在投标截止时间至少15日前通知",
+);
+const CONSTRUCTION_CLARIFICATION: Period = Period::calendar(
+    10,
+    "招标投标法实施条例 第22条: 对招标文件有异议的，应当在投标截止时间10日前提出",
+);
+const LAND_DOCS: Period = Period::calendar(
+    20,
+    "招标拍卖挂牌出让国有建设用地使用权规定 (国土资源部令第39号) 第10条: 出让人应当至少在投标、拍卖或者挂牌开始日前20日发布公告",
+);
+const PROPERTY_DOCS: Period = Period::working(
+    20,
+    "企业国有资产交易监督管理办法 (国资委 财政部令第32号) 第13条: 正式披露信息时间不得少于20个工作日; counted on the official calendar, holidays skipped and make-up days worked (企业国有产权交易操作规则 第18条, check)",
+);
+const PLATFORM_AMEND: Period = Period::calendar(
+    15,
+    "the platform's rule, after 招标投标法 第23条 (the category's own rules set no period for amendments: check)",
+);
+const NO_CLARIFICATION_CLOSE: Period = Period::calendar(
+    0,
+    "none: the procedure's rules close no clarification requests before the deadline",
+);
+const PUBLICITY: Period = Period::calendar(
+    3,
+    "招标投标法实施条例 第54条: 中标候选人公示期不得少于3日 (applied to every procedure until its own results rules)",
+);
+
 /// The table: which methods each category may use, their minimum periods,
 /// their minimum bids and who reviews qualification.
 pub const TABLE: &[(Category, Method, Limits)] = &[
@@ -223,10 +362,7 @@ pub const TABLE: &[(Category, Method, Limits)] = &[
         Category::GovernmentProcurement,
         Method::OpenTendering,
         limits(
-            20,
-            15,
-            0,
-            3,
+            [GP_DOCS, GP_AMEND, NO_CLARIFICATION_CLOSE, PUBLICITY],
             GP_TENDERING,
             GP_TENDERING_BIDS,
             GP_TENDERING_REVIEW,
@@ -236,10 +372,7 @@ pub const TABLE: &[(Category, Method, Limits)] = &[
         Category::GovernmentProcurement,
         Method::InvitedTendering,
         limits(
-            20,
-            15,
-            0,
-            3,
+            [GP_DOCS, GP_AMEND, NO_CLARIFICATION_CLOSE, PUBLICITY],
             GP_TENDERING,
             GP_TENDERING_BIDS,
             GP_TENDERING_REVIEW,
@@ -249,10 +382,12 @@ pub const TABLE: &[(Category, Method, Limits)] = &[
         Category::GovernmentProcurement,
         Method::CompetitiveNegotiation,
         limits(
-            5,
-            5,
-            0,
-            3,
+            [
+                NEGOTIATION_DOCS,
+                NON_TENDERING_AMEND,
+                NO_CLARIFICATION_CLOSE,
+                PUBLICITY,
+            ],
             GP_NON_TENDERING,
             GP_NEGOTIATION_BIDS,
             BY_COMMITTEE,
@@ -262,10 +397,12 @@ pub const TABLE: &[(Category, Method, Limits)] = &[
         Category::GovernmentProcurement,
         Method::CompetitiveConsultation,
         limits(
-            10,
-            5,
-            0,
-            3,
+            [
+                CONSULTATION_DOCS,
+                CONSULTATION_AMEND,
+                NO_CLARIFICATION_CLOSE,
+                PUBLICITY,
+            ],
             GP_NON_TENDERING,
             GP_CONSULTATION_BIDS,
             BY_COMMITTEE,
@@ -274,16 +411,28 @@ pub const TABLE: &[(Category, Method, Limits)] = &[
     (
         Category::GovernmentProcurement,
         Method::Inquiry,
-        limits(5, 5, 0, 3, GP_NON_TENDERING, GP_INQUIRY_BIDS, BY_COMMITTEE),
+        limits(
+            [
+                INQUIRY_DOCS,
+                NON_TENDERING_AMEND,
+                NO_CLARIFICATION_CLOSE,
+                PUBLICITY,
+            ],
+            GP_NON_TENDERING,
+            GP_INQUIRY_BIDS,
+            BY_COMMITTEE,
+        ),
     ),
     (
         Category::GovernmentProcurement,
         Method::SingleSource,
         limits(
-            7,
-            5,
-            0,
-            3,
+            [
+                SINGLE_SOURCE_DOCS,
+                NON_TENDERING_AMEND,
+                NO_CLARIFICATION_CLOSE,
+                PUBLICITY,
+            ],
             GP_NON_TENDERING,
             GP_SINGLE_SOURCE_BIDS,
             BY_COMMITTEE,
@@ -292,46 +441,103 @@ pub const TABLE: &[(Category, Method, Limits)] = &[
     (
         Category::EngineeringConstruction,
         Method::OpenTendering,
-        limits(20, 15, 10, 3, CONSTRUCTION, CONSTRUCTION_BIDS, BY_COMMITTEE),
+        limits(
+            [
+                CONSTRUCTION_DOCS,
+                CONSTRUCTION_AMEND,
+                CONSTRUCTION_CLARIFICATION,
+                PUBLICITY,
+            ],
+            CONSTRUCTION,
+            CONSTRUCTION_BIDS,
+            BY_COMMITTEE,
+        ),
     ),
     (
         Category::EngineeringConstruction,
         Method::InvitedTendering,
-        limits(20, 15, 10, 3, CONSTRUCTION, CONSTRUCTION_BIDS, BY_COMMITTEE),
+        limits(
+            [
+                CONSTRUCTION_DOCS,
+                CONSTRUCTION_AMEND,
+                CONSTRUCTION_CLARIFICATION,
+                PUBLICITY,
+            ],
+            CONSTRUCTION,
+            CONSTRUCTION_BIDS,
+            BY_COMMITTEE,
+        ),
     ),
     (
         Category::LandMiningRights,
         Method::OpenTendering,
-        limits(20, 15, 0, 3, LAND, LAND_TENDERING_BIDS, BY_COMMITTEE),
+        limits(
+            [LAND_DOCS, PLATFORM_AMEND, NO_CLARIFICATION_CLOSE, PUBLICITY],
+            LAND,
+            LAND_TENDERING_BIDS,
+            BY_COMMITTEE,
+        ),
     ),
     (
         Category::LandMiningRights,
         Method::Auction,
-        limits(20, 15, 0, 3, LAND, BY_PRICE, AT_REGISTRATION),
+        limits(
+            [LAND_DOCS, PLATFORM_AMEND, NO_CLARIFICATION_CLOSE, PUBLICITY],
+            LAND,
+            BY_PRICE,
+            AT_REGISTRATION,
+        ),
     ),
     (
         Category::LandMiningRights,
         Method::Listing,
-        limits(20, 15, 0, 3, LAND, BY_PRICE, AT_REGISTRATION),
+        limits(
+            [LAND_DOCS, PLATFORM_AMEND, NO_CLARIFICATION_CLOSE, PUBLICITY],
+            LAND,
+            BY_PRICE,
+            AT_REGISTRATION,
+        ),
     ),
     (
         Category::StateOwnedProperty,
         Method::Listing,
-        limits(28, 15, 0, 3, PROPERTY, BY_PRICE, AT_REGISTRATION),
+        limits(
+            [
+                PROPERTY_DOCS,
+                PLATFORM_AMEND,
+                NO_CLARIFICATION_CLOSE,
+                PUBLICITY,
+            ],
+            PROPERTY,
+            BY_PRICE,
+            AT_REGISTRATION,
+        ),
     ),
     (
         Category::StateOwnedProperty,
         Method::Auction,
-        limits(28, 15, 0, 3, PROPERTY, BY_PRICE, AT_REGISTRATION),
+        limits(
+            [
+                PROPERTY_DOCS,
+                PLATFORM_AMEND,
+                NO_CLARIFICATION_CLOSE,
+                PUBLICITY,
+            ],
+            PROPERTY,
+            BY_PRICE,
+            AT_REGISTRATION,
+        ),
     ),
     (
         Category::StateOwnedProperty,
         Method::OpenTendering,
         limits(
-            28,
-            15,
-            0,
-            3,
+            [
+                PROPERTY_DOCS,
+                PLATFORM_AMEND,
+                NO_CLARIFICATION_CLOSE,
+                PUBLICITY,
+            ],
             PROPERTY,
             PROPERTY_TENDERING_BIDS,
             BY_COMMITTEE,
@@ -462,6 +668,34 @@ pub fn minimums_markdown() -> String {
     out
 }
 
+/// The README's table of minimum periods with their units, made from
+/// [`TABLE`] (a unit test keeps the README's copy equal to it).
+pub fn periods_markdown() -> String {
+    let mut out = String::from(
+        "| category | method | documents available to the bid deadline | amendment changing bids, before the deadline | clarification requests close before the deadline | candidates publicised |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    let cell = |p: &Period| {
+        if p.days == 0 {
+            "—".to_string()
+        } else {
+            p.describe()
+        }
+    };
+    for (category, method, l) in TABLE {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            category.code(),
+            method.code(),
+            cell(&l.documents_to_deadline),
+            cell(&l.amendment_before_deadline),
+            cell(&l.clarification_before_deadline),
+            cell(&l.publicity),
+        ));
+    }
+    out
+}
+
 fn days(d: i64) -> Duration {
     Duration::days(d)
 }
@@ -509,8 +743,13 @@ pub fn check_draft(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppError
 
 /// Publishing: the documents must be available for the legal minimum before
 /// the deadline, counted from when they really become available (not before
-/// publication), and the other periods must hold.
-pub fn check_publish(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppError> {
+/// publication), and the other periods must hold. Periods in working days
+/// are counted on `calendar`.
+pub fn check_publish(
+    facts: &DateFacts,
+    now: DateTime<Utc>,
+    calendar: &Calendar,
+) -> Result<(), AppError> {
     let l = require(facts.category, facts.method)?;
     if facts.bid_deadline <= now {
         return Err(AppError::TimeLimit(
@@ -518,17 +757,19 @@ pub fn check_publish(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppErr
         ));
     }
     let available = facts.documents_available_at.max(now);
-    let period = facts.bid_deadline - available;
-    if period < days(l.documents_to_deadline_days) {
+    let period = l.documents_to_deadline;
+    let earliest = period.end(available, calendar)?;
+    if facts.bid_deadline < earliest {
         return Err(AppError::TimeLimit(format!(
-            "{} by {} needs at least {} days from the documents being available ({}) to the bid deadline ({}); this tender gives {} [{}]",
+            "{} by {} needs at least {} from the documents being available ({}) to the bid deadline ({}): the earliest deadline is {}; this tender gives {} [{}]",
             facts.category.code(),
             facts.method.code(),
-            l.documents_to_deadline_days,
+            period.describe(),
             available.to_rfc3339(),
             facts.bid_deadline.to_rfc3339(),
-            whole_days(period),
-            l.basis
+            earliest.to_rfc3339(),
+            whole_days(facts.bid_deadline - available),
+            period.basis
         )));
     }
     if facts.clarification_deadline <= now {
@@ -536,12 +777,12 @@ pub fn check_publish(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppErr
             "the clarification deadline has already passed".into(),
         ));
     }
-    check_clarification_period(facts)?;
+    check_clarification_period(facts, calendar)?;
     check_publicity_days(facts, &l)
 }
 
 /// Clarification requests must close long enough before the bid deadline.
-pub fn check_clarification_period(facts: &DateFacts) -> Result<(), AppError> {
+pub fn check_clarification_period(facts: &DateFacts, calendar: &Calendar) -> Result<(), AppError> {
     let l = require(facts.category, facts.method)?;
     if facts.clarification_deadline > facts.bid_deadline {
         return Err(AppError::invalid(
@@ -549,22 +790,24 @@ pub fn check_clarification_period(facts: &DateFacts) -> Result<(), AppError> {
             "must not be after the bid deadline",
         ));
     }
-    if facts.bid_deadline - facts.clarification_deadline
-        < days(l.clarification_before_deadline_days)
-    {
+    let period = l.clarification_before_deadline;
+    if period.days > 0 && facts.bid_deadline < period.end(facts.clarification_deadline, calendar)? {
         return Err(AppError::TimeLimit(format!(
-            "clarification requests must close at least {} days before the bid deadline [{}]",
-            l.clarification_before_deadline_days, l.basis
+            "clarification requests must close at least {} before the bid deadline [{}]",
+            period.describe(),
+            period.basis
         )));
     }
     Ok(())
 }
 
 fn check_publicity_days(facts: &DateFacts, l: &Limits) -> Result<(), AppError> {
-    if i64::from(facts.publicity_days) < l.publicity_days {
+    if facts.publicity_days < l.publicity.days {
         return Err(AppError::TimeLimit(format!(
-            "candidates must be publicised for at least {} days, not {}",
-            l.publicity_days, facts.publicity_days
+            "candidates must be publicised for at least {}, not {} [{}]",
+            l.publicity.describe(),
+            facts.publicity_days,
+            l.publicity.basis
         )));
     }
     Ok(())
@@ -572,13 +815,15 @@ fn check_publicity_days(facts: &DateFacts, l: &Limits) -> Result<(), AppError> {
 
 /// An amendment before the deadline. Returns the deadline in force after it:
 /// an amendment that changes bids within the minimum period needs a new
-/// deadline far enough away; a deadline may only move later.
+/// deadline far enough away; a deadline may only move later. Periods in
+/// working days are counted on `calendar`.
 pub fn check_amendment(
     facts: &DateFacts,
     status: TenderStatus,
     changes_bids: bool,
     new_deadline: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    calendar: &Calendar,
 ) -> Result<DateTime<Utc>, AppError> {
     let l = require(facts.category, facts.method)?;
     if status != TenderStatus::Published {
@@ -602,15 +847,18 @@ pub fn check_amendment(
         Some(d) => d,
         None => facts.bid_deadline,
     };
-    let lead = days(l.amendment_before_deadline_days);
-    if changes_bids && deadline - now < lead {
-        let earliest = now + lead;
+    if !changes_bids {
+        return Ok(deadline);
+    }
+    let period = l.amendment_before_deadline;
+    let earliest = period.end(now, calendar)?;
+    if deadline < earliest {
         return Err(AppError::TimeLimit(format!(
-            "an amendment that changes bids must be published at least {} days before the deadline; \
+            "an amendment that changes bids must be published at least {} before the deadline; \
              move the deadline (new_bid_deadline) to {} or later [{}]",
-            l.amendment_before_deadline_days,
+            period.describe(),
             earliest.to_rfc3339(),
-            l.basis
+            period.basis
         )));
     }
     Ok(deadline)
@@ -648,6 +896,10 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn cal() -> Calendar {
+        Calendar::shipped()
+    }
+
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
     }
@@ -671,18 +923,18 @@ mod tests {
             0,
             20,
         );
-        assert!(check_publish(&ok, t0()).is_ok());
+        assert!(check_publish(&ok, t0(), &cal()).is_ok());
         let short = DateFacts {
             bid_deadline: ok.bid_deadline - Duration::seconds(1),
             ..ok
         };
         assert!(matches!(
-            check_publish(&short, t0()),
+            check_publish(&short, t0(), &cal()),
             Err(AppError::TimeLimit(_))
         ));
         // Published a day later than planned: the period counts from publication.
         assert!(matches!(
-            check_publish(&ok, t0() + days(1)),
+            check_publish(&ok, t0() + days(1), &cal()),
             Err(AppError::TimeLimit(_))
         ));
     }
@@ -695,7 +947,7 @@ mod tests {
         assert!(for_procedure(Category::EngineeringConstruction, Method::Auction).is_none());
         assert!(require(Category::EngineeringConstruction, Method::Auction).is_err());
         for (_, _, l) in TABLE {
-            assert!(l.publicity_days >= 3);
+            assert!(l.publicity.days >= 3);
         }
     }
 
@@ -823,9 +1075,9 @@ mod tests {
             25,
         );
         f.clarification_deadline = f.bid_deadline - days(9);
-        assert!(check_publish(&f, t0()).is_err());
+        assert!(check_publish(&f, t0(), &cal()).is_err());
         f.clarification_deadline = f.bid_deadline - days(10);
-        assert!(check_publish(&f, t0()).is_ok());
+        assert!(check_publish(&f, t0(), &cal()).is_ok());
     }
 
     #[test]
@@ -837,7 +1089,7 @@ mod tests {
             30,
         );
         f.publicity_days = 2;
-        assert!(check_publish(&f, t0()).is_err());
+        assert!(check_publish(&f, t0(), &cal()).is_err());
     }
 
     #[test]
@@ -851,31 +1103,183 @@ mod tests {
         let published = TenderStatus::Published;
         // 20 days before the deadline: fine as it is.
         assert_eq!(
-            check_amendment(&f, published, true, None, t0() + days(10)).unwrap(),
+            check_amendment(&f, published, true, None, t0() + days(10), &cal()).unwrap(),
             f.bid_deadline
         );
         // 10 days before: refused unless the deadline moves 15 days out.
         let late = t0() + days(20);
         assert!(matches!(
-            check_amendment(&f, published, true, None, late),
+            check_amendment(&f, published, true, None, late, &cal()),
             Err(AppError::TimeLimit(_))
         ));
-        assert!(check_amendment(&f, published, true, Some(late + days(14)), late).is_err());
+        assert!(check_amendment(&f, published, true, Some(late + days(14)), late, &cal()).is_err());
         assert_eq!(
-            check_amendment(&f, published, true, Some(late + days(15)), late).unwrap(),
+            check_amendment(&f, published, true, Some(late + days(15)), late, &cal()).unwrap(),
             late + days(15)
         );
         // A change that does not affect bids needs no extension.
-        assert!(check_amendment(&f, published, false, None, late).is_ok());
+        assert!(check_amendment(&f, published, false, None, late, &cal()).is_ok());
         // Never earlier, never after the deadline, never for a draft.
         assert!(
-            check_amendment(&f, published, false, Some(f.bid_deadline - days(1)), late).is_err()
+            check_amendment(
+                &f,
+                published,
+                false,
+                Some(f.bid_deadline - days(1)),
+                late,
+                &cal()
+            )
+            .is_err()
         );
         assert!(matches!(
-            check_amendment(&f, published, false, None, f.bid_deadline),
+            check_amendment(&f, published, false, None, f.bid_deadline, &cal()),
             Err(AppError::DeadlinePassed(_))
         ));
-        assert!(check_amendment(&f, TenderStatus::Draft, false, None, late).is_err());
+        assert!(check_amendment(&f, TenderStatus::Draft, false, None, late, &cal()).is_err());
+    }
+
+    /// A state-owned property listing published at 10:00 Beijing time on
+    /// Monday 21 September 2026: its 20 working days of disclosure skip
+    /// 中秋节 (25–27 Sep) and 国庆节 (1–7 Oct), count Saturday 10 October
+    /// (worked), and end with Monday 26 October; ⌈20 × 7 ⁄ 5⌉ = 28 calendar
+    /// days would have ended on 19 October.
+    #[test]
+    fn property_disclosure_spans_national_day_in_working_days() {
+        let published = Utc.with_ymd_and_hms(2026, 9, 21, 2, 0, 0).unwrap();
+        let first_valid = Utc.with_ymd_and_hms(2026, 10, 26, 16, 0, 0).unwrap();
+        let property = |deadline| DateFacts {
+            category: Category::StateOwnedProperty,
+            method: Method::Listing,
+            documents_available_at: published,
+            clarification_deadline: deadline,
+            bid_deadline: deadline,
+            publicity_days: 3,
+        };
+        let old_rule = published + days(28) + Duration::hours(6);
+        let Err(AppError::TimeLimit(why)) = check_publish(&property(old_rule), published, &cal())
+        else {
+            panic!("a deadline 28 days on is too early across National Day");
+        };
+        assert!(why.contains("20 working days"), "{why}");
+        assert!(why.contains("第13条"), "{why}");
+        assert!(why.contains("2026-10-26T16:00:00+00:00"), "{why}");
+        assert!(
+            check_publish(
+                &property(first_valid - Duration::seconds(1)),
+                published,
+                &cal()
+            )
+            .is_err()
+        );
+        assert!(check_publish(&property(first_valid), published, &cal()).is_ok());
+        // In weeks without holidays 20 working days are 4 weeks: published
+        // Monday 2 November, the period ends with Monday 30 November.
+        let plain = Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap();
+        let facts = DateFacts {
+            documents_available_at: plain,
+            ..property(end)
+        };
+        assert!(check_publish(&facts, plain, &cal()).is_ok());
+        // A calendar without the year refuses rather than guesses.
+        let none = Calendar::new([], &[]);
+        assert!(matches!(
+            check_publish(&facts, plain, &none),
+            Err(AppError::TimeLimit(m)) if m.contains("no entry for 2026")
+        ));
+    }
+
+    #[test]
+    fn non_tendering_amendments_count_working_days() {
+        // Competitive negotiation: a change 3 working days before the
+        // deadline. Asked on Wednesday 30 September 2026, the 3rd working
+        // day after is Saturday 10 October (worked): 8, 9, 10.
+        let asked = Utc.with_ymd_and_hms(2026, 9, 30, 2, 0, 0).unwrap();
+        let deadline = Utc.with_ymd_and_hms(2026, 10, 5, 2, 0, 0).unwrap();
+        let f = DateFacts {
+            category: Category::GovernmentProcurement,
+            method: Method::CompetitiveNegotiation,
+            documents_available_at: asked - days(10),
+            clarification_deadline: deadline,
+            bid_deadline: deadline,
+            publicity_days: 3,
+        };
+        let earliest = Utc.with_ymd_and_hms(2026, 10, 10, 16, 0, 0).unwrap();
+        let Err(AppError::TimeLimit(why)) = check_amendment(
+            &f,
+            TenderStatus::Published,
+            true,
+            Some(earliest - Duration::seconds(1)),
+            asked,
+            &cal(),
+        ) else {
+            panic!("too early");
+        };
+        assert!(
+            why.contains("3 working days") && why.contains("第10条"),
+            "{why}"
+        );
+        assert_eq!(
+            check_amendment(
+                &f,
+                TenderStatus::Published,
+                true,
+                Some(earliest),
+                asked,
+                &cal()
+            )
+            .unwrap(),
+            earliest
+        );
+    }
+
+    #[test]
+    fn every_period_says_its_unit_and_article() {
+        for (c, m, l) in TABLE {
+            for p in [
+                l.documents_to_deadline,
+                l.amendment_before_deadline,
+                l.clarification_before_deadline,
+                l.publicity,
+            ] {
+                assert!(!p.basis.is_empty(), "{c:?} {m:?}");
+                if p.days > 0 {
+                    assert!(p.basis.contains('第'), "{c:?} {m:?}: {}", p.basis);
+                }
+            }
+            // The award counts the publicity in calendar days.
+            assert_eq!(l.publicity.unit, DayUnit::CalendarDays);
+            let working = l.documents_to_deadline.unit == DayUnit::WorkingDays;
+            assert_eq!(
+                working,
+                *c == Category::StateOwnedProperty
+                    || matches!(
+                        m,
+                        Method::CompetitiveNegotiation | Method::Inquiry | Method::SingleSource
+                    ),
+                "{c:?} {m:?}"
+            );
+        }
+        let property = for_procedure(Category::StateOwnedProperty, Method::Listing).unwrap();
+        assert_eq!(
+            (
+                property.documents_to_deadline.days,
+                property.documents_to_deadline.unit
+            ),
+            (20, DayUnit::WorkingDays)
+        );
+        let json = serde_json::to_value(property).unwrap();
+        assert_eq!(json["documents_to_deadline"]["unit"], "working_days");
+    }
+
+    #[test]
+    fn the_readme_holds_the_table_of_periods() {
+        let readme = include_str!("../../README.md");
+        let table = periods_markdown();
+        assert!(
+            readme.contains(&table),
+            "README.md must hold the table of tenders::limits::periods_markdown():\n{table}"
+        );
     }
 
     #[test]

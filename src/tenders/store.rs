@@ -896,7 +896,9 @@ pub fn transition(
     }
     AppError::check(errors)?;
     match input.action {
-        Action::Publish => limits::check_publish(&facts, ctx.now)?,
+        Action::Publish => {
+            limits::check_publish(&facts, ctx.now, &crate::calendar::current(conn)?)?
+        }
         Action::StartOpening => limits::check_opening(facts.bid_deadline, ctx.now)?,
         Action::Award => limits::check_award(
             from_db_time(row.status_changed_at),
@@ -1142,8 +1144,14 @@ pub fn amend(
         input.changes_bids || !input.document_ids.is_empty() || !input.changes.is_empty();
     let new_deadline = input.new_bid_deadline.map(|d| d.trunc_subsecs(0));
     let facts = row.facts()?;
-    let deadline =
-        limits::check_amendment(&facts, row.status()?, changes_bids, new_deadline, ctx.now)?;
+    let deadline = limits::check_amendment(
+        &facts,
+        row.status()?,
+        changes_bids,
+        new_deadline,
+        ctx.now,
+        &crate::calendar::current(conn)?,
+    )?;
 
     // The terms after the amendment must be as valid as a new tender's.
     let mut next = current_input(conn, row)?;
@@ -1179,7 +1187,7 @@ pub fn amend(
         bid_deadline: deadline,
         ..facts
     };
-    limits::check_clarification_period(&next_facts)?;
+    limits::check_clarification_period(&next_facts, &crate::calendar::current(conn)?)?;
 
     let version = row.amendment_version + 1;
     let now = to_db_time(ctx.now);

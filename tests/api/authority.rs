@@ -226,8 +226,17 @@ async fn the_platforms_keys_and_leagues_are_the_platform_operators() {
         "/api/v1/leagues".into(),
         json!({"code": "GLN", "name": "桂林市公共资源交易中心", "name_en": "Guilin", "parent_region": "GX"}),
     );
+    let calendar = Req::Put(
+        "/api/v1/calendar/2028".into(),
+        json!({"official": false, "source": "全国年节及纪念日放假办法 第2条",
+               "days": [{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]}),
+    );
     for (who, token) in [("NNG operator", &c.nng_op), ("LZH operator", &c.lzh_op)] {
-        let reqs = [share_clone(&share), share_clone(&league)];
+        let reqs = [
+            share_clone(&share),
+            share_clone(&league),
+            share_clone(&calendar),
+        ];
         refused(&app, who, Some(token), &reqs, (403, "forbidden")).await;
     }
     refused(
@@ -250,6 +259,9 @@ async fn the_platforms_keys_and_leagues_are_the_platform_operators() {
     send(&app, &league, Some(&c.platform))
         .await
         .assert_status(201);
+    send(&app, &calendar, Some(&c.platform))
+        .await
+        .assert_status(200);
 }
 
 fn share_clone(r: &Req) -> Req {

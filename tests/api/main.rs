@@ -7,6 +7,7 @@ mod bad_input;
 mod bid_cli;
 mod bids;
 mod browser;
+mod calendar;
 mod cli;
 mod cluster;
 mod committee_rules;

@@ -126,7 +126,10 @@ async fn publishing_enforces_the_legal_minimum_period() {
         .act(&tenderer, &id, "publish", "")
         .await
         .assert_problem(422, "time-limit");
-    assert!(p["detail"].as_str().unwrap().contains("20 days"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("20 calendar days"),
+        "{p}"
+    );
     assert_eq!(app.snapshot(), before, "nothing written");
     let t = app
         .get(&format!("/api/v1/tenders/{id}"), Some(&tenderer))
@@ -167,7 +170,7 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
         )
         .await
         .assert_problem(422, "time-limit");
-    assert!(p["detail"].as_str().unwrap().contains("15 days"));
+    assert!(p["detail"].as_str().unwrap().contains("15 calendar days"));
     assert_eq!(app.snapshot(), before);
     let too_soon = app.now() + Duration::days(14) + Duration::hours(23);
     app.post_json(
