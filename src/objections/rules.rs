@@ -182,8 +182,9 @@ pub const RULES: &[Rule] = &[
         },
         answer: Clock::WorkingDays(7),
         blocks: Some(Action::StartEvaluation),
-        article: "政府采购法 第52条、实施条例 第53条(二): 对采购过程提出质疑的，为各采购程序环节结束之日\
-                  起7个工作日内；政府采购法 第53条: 收到质疑后7个工作日内作出答复",
+        article: "财政部令第87号 第40条: 对开标过程有疑义的当场提出 (check)；政府采购法 第52条、实施条例 \
+                  第53条(二): 对采购过程提出质疑的，为各采购程序环节结束之日起7个工作日内；政府采购法 \
+                  第53条: 收到质疑后7个工作日内作出答复",
     },
     Rule {
         regime: Regime::Procurement,
@@ -323,8 +324,10 @@ pub fn check_filing(
             facts.status,
             S::Draft | S::Cancelled | S::Failed | S::Closed
         ),
+        // On the spot during the opening (财政部令第87号 第40条: 当场提出
+        // — check), or within the window after it.
         (Filing::WorkingDaysFrom { .. }, Subject::Opening) => {
-            matches!(facts.status, S::Evaluating)
+            matches!(facts.status, S::Opening | S::Evaluating)
         }
         (Filing::WorkingDaysFrom { .. }, Subject::Result) => {
             matches!(facts.status, S::CandidatesPublicised | S::Awarded)
@@ -573,6 +576,15 @@ mod tests {
         assert!(check_filing(r, &facts(TenderStatus::Opening), &cal(), bj(2026, 12, 1)).is_ok());
         let e = check_filing(r, &facts(TenderStatus::Evaluating), &cal(), bj(2026, 12, 1));
         assert!(e.unwrap_err().to_string().contains("第44条"));
+        // Government procurement: on the spot, or within 7 working days of
+        // the opening's end (the evaluation's start).
+        let g = rule(Regime::Procurement, Subject::Opening).unwrap();
+        assert!(check_filing(g, &facts(TenderStatus::Opening), &cal(), bj(2026, 11, 3)).is_ok());
+        let mut f = facts(TenderStatus::Evaluating);
+        f.status_changed_at = bj(2026, 11, 2);
+        assert_eq!(closes(g, &f, &cal()).unwrap(), Some(end(2026, 11, 11)));
+        assert!(check_filing(g, &f, &cal(), bj(2026, 11, 12)).is_err());
+        assert!(check_filing(g, &facts(TenderStatus::Published), &cal(), bj(2026, 11, 3)).is_err());
         assert_eq!(r.answer.due(bj(2026, 12, 1), &cal()).unwrap(), None);
     }
 
