@@ -206,12 +206,16 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     let opened = app.act(&tenderer, &tender, "start_opening", "").await;
     assert_ne!(opened.status, 409, "{}", opened.json());
     // The raiser may complain now that it is answered (within 10 days).
-    complain(&app, &bidder, &tender, &oid)
-        .await
-        .assert_status(201);
+    let filed = complain(&app, &bidder, &tender, &oid).await;
+    filed.assert_status(201);
+    assert!(filed.json()["article"].as_str().unwrap().contains("第61条"));
     complain(&app, &bidder, &tender, &oid)
         .await
         .assert_problem(409, "conflict");
+    // Neither accepted nor refused within 3 working days (New Year's Day
+    // may fall in them): alerted.
+    app.clock.advance(Duration::days(10));
+    alert_of(&app, &supervisor, &tender, "complaint_acceptance_overdue").await;
 }
 
 /// Puts a government procurement tender at its candidates' publicity (as
