@@ -2,7 +2,7 @@
 //! comment; the rules are in [`super::rules`], the writes in
 //! [`super::store`].
 
-use super::rules::Subject;
+use super::rules::ObjectionSubject;
 use super::store::{self, Complaint, ComplaintList, Objection, ObjectionList};
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -18,14 +18,14 @@ use serde::Deserialize;
 pub struct ObjectionInput {
     /// What it is about (default `opening`, as before subjects existed).
     #[serde(default)]
-    pub subject: Option<Subject>,
+    pub subject: Option<ObjectionSubject>,
     #[schema(min_length = 1, max_length = 5000)]
     pub text: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AnswerInput {
+pub struct ObjectionAnswerInput {
     #[schema(min_length = 1, max_length = 5000)]
     pub answer: String,
 }
@@ -126,14 +126,14 @@ pub async fn raise_objection(
     AppError::check(errors)?;
     let (user, org) = enterprise(&principal)?;
     let input = body.into_inner();
-    let subject = input.subject.unwrap_or(Subject::Opening);
+    let subject = input.subject.unwrap_or(ObjectionSubject::Opening);
     let objection = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
         tenders::lock(conn, &id)?;
         let row = tenders::load_visible(conn, &id, &principal)?;
         let stored = store::raise(conn, &ctx, &row, &user, &org, subject, &input.text)?;
         let objection = store::one(conn, &row, &stored.id, &principal)?;
         let mut events = Vec::new();
-        if subject == Subject::Opening {
+        if subject == ObjectionSubject::Opening {
             events.push(crate::hall::store::append(
                 conn,
                 &id,
@@ -178,7 +178,7 @@ pub async fn list_objections(
 #[utoipa::path(
     tag = "objections",
     params(("id" = String, Path), ("objection" = String, Path)),
-    request_body = AnswerInput,
+    request_body = ObjectionAnswerInput,
     responses(
         (status = 200, body = Objection),
         (status = 401, body = crate::error::Problem),
@@ -194,7 +194,7 @@ pub async fn answer_objection(
     principal: Principal,
     ctx: AuditContext,
     path: web::Path<(String, String)>,
-    body: web::Json<AnswerInput>,
+    body: web::Json<ObjectionAnswerInput>,
 ) -> Result<web::Json<Objection>, AppError> {
     let (id, oid) = path.into_inner();
     let id = parse_id(&id)?;
@@ -219,7 +219,7 @@ pub async fn answer_objection(
         crate::opening::messages::objection_answered(conn, &ctx, &row, &answered)?;
         let objection = store::one(conn, &row, &oid, &principal)?;
         let mut events = Vec::new();
-        if stored.subject()? == Subject::Opening {
+        if stored.subject()? == ObjectionSubject::Opening {
             events.push(crate::hall::store::append(
                 conn,
                 &id,

@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 text_enum! {
     /// What an objection is about.
-    pub enum Subject {
+    pub enum ObjectionSubject {
         /// The tender documents (and the notice).
         Documents = "documents",
         /// The opening of the bids.
@@ -118,7 +118,7 @@ impl Clock {
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
     pub regime: Regime,
-    pub subject: Subject,
+    pub subject: ObjectionSubject,
     pub filing: Filing,
     pub answer: Clock,
     /// The lifecycle step that waits for the answer.
@@ -133,7 +133,7 @@ pub struct Rule {
 pub const RULES: &[Rule] = &[
     Rule {
         regime: Regime::Tendering,
-        subject: Subject::Documents,
+        subject: ObjectionSubject::Documents,
         filing: Filing::BeforeBidDeadline { days: 10 },
         answer: Clock::Days(3),
         blocks: Some(Action::StartOpening),
@@ -142,7 +142,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         regime: Regime::Tendering,
-        subject: Subject::Opening,
+        subject: ObjectionSubject::Opening,
         filing: Filing::DuringOpening,
         answer: Clock::OnTheSpot,
         blocks: Some(Action::StartEvaluation),
@@ -151,7 +151,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         regime: Regime::Tendering,
-        subject: Subject::Result,
+        subject: ObjectionSubject::Result,
         filing: Filing::DuringPublicity,
         answer: Clock::Days(3),
         blocks: Some(Action::Award),
@@ -160,7 +160,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         regime: Regime::Procurement,
-        subject: Subject::Documents,
+        subject: ObjectionSubject::Documents,
         filing: Filing::WorkingDaysFrom {
             days: 7,
             anchor: Anchor::DocumentsObtained,
@@ -175,7 +175,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         regime: Regime::Procurement,
-        subject: Subject::Opening,
+        subject: ObjectionSubject::Opening,
         filing: Filing::WorkingDaysFrom {
             days: 7,
             anchor: Anchor::StageEnded,
@@ -188,7 +188,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         regime: Regime::Procurement,
-        subject: Subject::Result,
+        subject: ObjectionSubject::Result,
         filing: Filing::WorkingDaysFrom {
             days: 7,
             anchor: Anchor::ResultNoticeEnded,
@@ -200,7 +200,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         regime: Regime::Procurement,
-        subject: Subject::Process,
+        subject: ObjectionSubject::Process,
         filing: Filing::WorkingDaysFrom {
             days: 7,
             anchor: Anchor::StageEnded,
@@ -222,7 +222,7 @@ pub const GP_DOCUMENTS_PERIOD_WORKING_DAYS: u32 = 5;
 pub const GP_RESULT_NOTICE_WORKING_DAYS: u32 = 1;
 
 /// The row for a regime and subject, or a 422 naming the subjects there are.
-pub fn rule(regime: Regime, subject: Subject) -> Result<&'static Rule, AppError> {
+pub fn rule(regime: Regime, subject: ObjectionSubject) -> Result<&'static Rule, AppError> {
     RULES
         .iter()
         .find(|r| r.regime == regime && r.subject == subject)
@@ -320,19 +320,19 @@ pub fn check_filing(
         (Filing::BeforeBidDeadline { .. }, _) => facts.status == S::Published,
         (Filing::DuringOpening, _) => facts.status == S::Opening,
         (Filing::DuringPublicity, _) => facts.status == S::CandidatesPublicised,
-        (Filing::WorkingDaysFrom { .. }, Subject::Documents) => !matches!(
+        (Filing::WorkingDaysFrom { .. }, ObjectionSubject::Documents) => !matches!(
             facts.status,
             S::Draft | S::Cancelled | S::Failed | S::Closed
         ),
         // On the spot during the opening (财政部令第87号 第40条: 当场提出
         // — check), or within the window after it.
-        (Filing::WorkingDaysFrom { .. }, Subject::Opening) => {
+        (Filing::WorkingDaysFrom { .. }, ObjectionSubject::Opening) => {
             matches!(facts.status, S::Opening | S::Evaluating)
         }
-        (Filing::WorkingDaysFrom { .. }, Subject::Result) => {
+        (Filing::WorkingDaysFrom { .. }, ObjectionSubject::Result) => {
             matches!(facts.status, S::CandidatesPublicised | S::Awarded)
         }
-        (Filing::WorkingDaysFrom { .. }, Subject::Process) => {
+        (Filing::WorkingDaysFrom { .. }, ObjectionSubject::Process) => {
             !matches!(facts.status, S::Draft | S::Cancelled | S::Closed)
         }
     };
@@ -510,7 +510,7 @@ mod tests {
     #[test]
     fn every_regime_and_subject_has_at_most_one_row_and_the_tendering_law_no_process_row() {
         for r in Regime::ALL {
-            for s in Subject::ALL {
+            for s in ObjectionSubject::ALL {
                 let n = RULES
                     .iter()
                     .filter(|x| x.regime == *r && x.subject == *s)
@@ -518,7 +518,7 @@ mod tests {
                 assert!(n <= 1, "{r:?} {s:?}");
             }
         }
-        assert!(rule(Regime::Tendering, Subject::Process).is_err());
+        assert!(rule(Regime::Tendering, ObjectionSubject::Process).is_err());
         assert_eq!(RULES.len(), 7);
         assert!(RULES.iter().all(|r| r.article.contains('第')));
     }
@@ -527,16 +527,22 @@ mod tests {
     fn what_each_subject_blocks() {
         let b = |r, s| rule(r, s).unwrap().blocks;
         assert_eq!(
-            b(Regime::Tendering, Subject::Documents),
+            b(Regime::Tendering, ObjectionSubject::Documents),
             Some(Action::StartOpening)
         );
         assert_eq!(
-            b(Regime::Tendering, Subject::Opening),
+            b(Regime::Tendering, ObjectionSubject::Opening),
             Some(Action::StartEvaluation)
         );
-        assert_eq!(b(Regime::Tendering, Subject::Result), Some(Action::Award));
-        assert_eq!(b(Regime::Procurement, Subject::Result), Some(Action::Award));
-        assert_eq!(b(Regime::Procurement, Subject::Process), None);
+        assert_eq!(
+            b(Regime::Tendering, ObjectionSubject::Result),
+            Some(Action::Award)
+        );
+        assert_eq!(
+            b(Regime::Procurement, ObjectionSubject::Result),
+            Some(Action::Award)
+        );
+        assert_eq!(b(Regime::Procurement, ObjectionSubject::Process), None);
     }
 
     #[test]
@@ -554,7 +560,7 @@ mod tests {
 
     #[test]
     fn construction_documents_objection_at_least_10_days_before_the_deadline() {
-        let r = rule(Regime::Tendering, Subject::Documents).unwrap();
+        let r = rule(Regime::Tendering, ObjectionSubject::Documents).unwrap();
         let f = facts(TenderStatus::Published);
         // Deadline 30 Nov 09:00: the last moment is 20 Nov 09:00.
         assert!(check_filing(r, &f, &cal(), bj(2026, 11, 20)).is_ok());
@@ -572,13 +578,13 @@ mod tests {
 
     #[test]
     fn opening_objection_only_during_the_opening_answered_on_the_spot() {
-        let r = rule(Regime::Tendering, Subject::Opening).unwrap();
+        let r = rule(Regime::Tendering, ObjectionSubject::Opening).unwrap();
         assert!(check_filing(r, &facts(TenderStatus::Opening), &cal(), bj(2026, 12, 1)).is_ok());
         let e = check_filing(r, &facts(TenderStatus::Evaluating), &cal(), bj(2026, 12, 1));
         assert!(e.unwrap_err().to_string().contains("第44条"));
         // Government procurement: on the spot, or within 7 working days of
         // the opening's end (the evaluation's start).
-        let g = rule(Regime::Procurement, Subject::Opening).unwrap();
+        let g = rule(Regime::Procurement, ObjectionSubject::Opening).unwrap();
         assert!(check_filing(g, &facts(TenderStatus::Opening), &cal(), bj(2026, 11, 3)).is_ok());
         let mut f = facts(TenderStatus::Evaluating);
         f.status_changed_at = bj(2026, 11, 2);
@@ -590,7 +596,7 @@ mod tests {
 
     #[test]
     fn construction_result_objection_during_publicity() {
-        let r = rule(Regime::Tendering, Subject::Result).unwrap();
+        let r = rule(Regime::Tendering, ObjectionSubject::Result).unwrap();
         let mut f = facts(TenderStatus::CandidatesPublicised);
         f.status_changed_at = bj(2026, 12, 1);
         assert!(check_filing(r, &f, &cal(), bj(2026, 12, 4)).is_ok());
@@ -603,7 +609,7 @@ mod tests {
 
     #[test]
     fn gp_result_challenge_window_spans_national_day() {
-        let r = rule(Regime::Procurement, Subject::Result).unwrap();
+        let r = rule(Regime::Procurement, ObjectionSubject::Result).unwrap();
         let mut f = facts(TenderStatus::CandidatesPublicised);
         // Result published Wednesday 30 September 2026: the notice stands
         // one working day (Thursday 1 October is National Day: the 8th, a
@@ -627,7 +633,7 @@ mod tests {
 
     #[test]
     fn gp_documents_challenge_from_the_later_of_obtaining_and_the_notice_period() {
-        let r = rule(Regime::Procurement, Subject::Documents).unwrap();
+        let r = rule(Regime::Procurement, ObjectionSubject::Documents).unwrap();
         let mut f = facts(TenderStatus::Published);
         // On offer from Monday 2 November: the period ends Monday 9
         // November (5 working days), then 7 working days: 18 November.

@@ -3,7 +3,7 @@
 //! objection or a suspension blocks ([`guard`]), and the supervisor's
 //! handling of a complaint. Every write is audited in its transaction.
 
-use super::rules::{self, Regime, Subject};
+use super::rules::{self, ObjectionSubject, Regime};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{
     bids, complaints, document_takers, notices, objections, procedure_suspensions,
@@ -33,7 +33,7 @@ pub fn regime_of(row: &TenderRow) -> Result<Regime, AppError> {
 pub struct Objection {
     pub id: String,
     pub tender_id: String,
-    pub subject: Subject,
+    pub subject: ObjectionSubject,
     /// tendering (异议) or procurement (质疑), by the tender's category.
     pub regime: Regime,
     /// The enterprise that raised it: shown on the opening, result and
@@ -75,8 +75,8 @@ pub struct ObjectionRow {
 }
 
 impl ObjectionRow {
-    pub fn subject(&self) -> Result<Subject, AppError> {
-        Subject::from_db(&self.subject)
+    pub fn subject(&self) -> Result<ObjectionSubject, AppError> {
+        ObjectionSubject::from_db(&self.subject)
     }
 
     fn shown(&self, regime: Regime, viewer_org: Option<&str>) -> Result<Objection, AppError> {
@@ -88,7 +88,7 @@ impl ObjectionRow {
             tender_id: self.tender_id.clone(),
             subject,
             regime,
-            bidder_organisation_id: if subject != Subject::Documents || own {
+            bidder_organisation_id: if subject != ObjectionSubject::Documents || own {
                 self.bidder_org_id.clone()
             } else {
                 None
@@ -178,7 +178,7 @@ pub fn raise(
     row: &TenderRow,
     user: &str,
     org: &str,
-    subject: Subject,
+    subject: ObjectionSubject,
     text: &str,
 ) -> Result<ObjectionRow, AppError> {
     refuse_if_suspended(conn, &row.id, ctx.now)?;
@@ -187,7 +187,7 @@ pub fn raise(
     let cal = crate::calendar::current(conn)?;
     rules::check_filing(rule, &facts(conn, row, org)?, &cal, ctx.now)?;
     // 投标人对开标有异议 (第44条): the opening's objectors are its bidders.
-    if subject == Subject::Opening {
+    if subject == ObjectionSubject::Opening {
         let bid: i64 = bids::table
             .filter(bids::tender_id.eq(&row.id))
             .filter(bids::bidder_org_id.eq(org))
@@ -216,11 +216,11 @@ pub fn raise(
     // Recorded in the bidder's role: sealed until the opening like a bid
     // (`audit::sealing`); the payload names the enterprise only where
     // the objection shows it.
-    let bidder = (subject != Subject::Documents).then_some(org);
+    let bidder = (subject != ObjectionSubject::Documents).then_some(org);
     audit::record(
         conn,
         &ctx.clone().acting_as(Role::Bidder),
-        if subject == Subject::Opening {
+        if subject == ObjectionSubject::Opening {
             "opening.objection_raised"
         } else {
             "objection.raised"
@@ -273,7 +273,7 @@ pub fn answer(
     audit::record(
         conn,
         ctx,
-        if before.subject()? == Subject::Opening {
+        if before.subject()? == ObjectionSubject::Opening {
             "opening.objection_answered"
         } else {
             "objection.answered"
@@ -334,6 +334,16 @@ pub fn guard(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     refuse_if_suspended(conn, &row.id, now)?;
+    refuse_if_pending(conn, row, action)
+}
+
+/// 409 `objection-pending` while an objection holding `action` awaits its
+/// answer.
+pub fn refuse_if_pending(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    action: Action,
+) -> Result<(), AppError> {
     let regime = regime_of(row)?;
     let pending: Vec<ObjectionRow> = objections::table
         .filter(objections::tender_id.eq(&row.id))
@@ -366,10 +376,11 @@ pub fn pending_blocking(
     row: &TenderRow,
     action: Action,
 ) -> Result<bool, AppError> {
-    Ok(matches!(
-        guard(conn, row, action, DateTime::<Utc>::MAX_UTC),
-        Err(AppError::ObjectionPending(_))
-    ))
+    match refuse_if_pending(conn, row, action) {
+        Ok(()) => Ok(false),
+        Err(AppError::ObjectionPending(_)) => Ok(true),
+        Err(e) => Err(e),
+    }
 }
 
 // ---------------------------------------------------------------- complaints
