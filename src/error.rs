@@ -76,6 +76,13 @@ pub enum AppError {
     IllegalTransition(String),
     #[error("{0}")]
     TimeLimit(String),
+    /// An objection awaits its answer and the step waits for it (409
+    /// `objection-pending`).
+    #[error("{0}")]
+    ObjectionPending(String),
+    /// The supervisor suspended the procedure (409 `procedure-suspended`).
+    #[error("{0}")]
+    ProcedureSuspended(String),
     #[error("{0}")]
     DeadlinePassed(String),
     #[error("{0}")]
@@ -189,6 +196,18 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The dates break a minimum period set by law for this category and procurement method.",
     ),
     (
+        "objection-pending",
+        409,
+        "Objection pending",
+        "An objection (异议/质疑) on this step of the procedure awaits its answer: the step waits for it (招标投标法实施条例 第22条, 第44条, 第54条; see the detail for the objection and its article).",
+    ),
+    (
+        "procedure-suspended",
+        409,
+        "Procedure suspended",
+        "The administrative supervisor handling a complaint has suspended the procedure (政府采购法 第57条; 招标投标法实施条例 第62条): no lifecycle step and no bid until it is resumed.",
+    ),
+    (
         "deadline-passed",
         409,
         "Deadline passed",
@@ -276,6 +295,8 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::IllegalTransition(_) => "illegal-transition",
             AppError::TimeLimit(_) => "time-limit",
+            AppError::ObjectionPending(_) => "objection-pending",
+            AppError::ProcedureSuspended(_) => "procedure-suspended",
             AppError::DeadlinePassed(_) => "deadline-passed",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",

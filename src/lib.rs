@@ -24,6 +24,7 @@ pub mod identity;
 pub mod keys;
 pub mod leagues;
 pub mod notify;
+pub mod objections;
 pub mod opendata;
 pub mod opening;
 pub mod pki;

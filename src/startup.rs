@@ -375,9 +375,15 @@ pub fn configure(
                 .service(crate::opening::routes::release_platform_share)
                 .service(crate::opening::routes::get_opening)
                 .service(crate::opening::routes::bid_container)
-                .service(crate::opening::objections::raise_objection)
-                .service(crate::opening::objections::list_objections)
-                .service(crate::opening::objections::answer_objection),
+                .service(crate::objections::routes::raise_objection)
+                .service(crate::objections::routes::list_objections)
+                .service(crate::objections::routes::answer_objection)
+                .service(crate::objections::routes::file_complaint)
+                .service(crate::objections::routes::list_complaints)
+                .service(crate::objections::routes::accept_complaint)
+                .service(crate::objections::routes::decide_complaint)
+                .service(crate::objections::routes::suspend_procedure)
+                .service(crate::objections::routes::resume_procedure),
         )
         .split_for_parts();
     let mut api = api;
@@ -479,6 +485,20 @@ impl Application {
                 tick.tick().await;
                 if expiring.duties.held() {
                     crate::experts::expiry::round(&expiring.db, &expiring.clock).await;
+                }
+            }
+        });
+        tasks.push(task.abort_handle());
+        // Objection and complaint clocks that run out raise alerts, under
+        // the cluster's duties.
+        let overdue = state.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(crate::objections::overdue::EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if overdue.duties.held() {
+                    crate::objections::overdue::round(&overdue.db, &overdue.clock).await;
                 }
             }
         });

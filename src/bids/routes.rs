@@ -77,6 +77,7 @@ fn accepting(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     open_for_bids(row, at)?;
+    crate::objections::store::refuse_if_suspended(conn, &row.id, at)?;
     if row.status()? == TenderStatus::Opening
         && crate::opening::record::opening_status(conn, &row.id)?
             != Some(crate::opening::OpeningStatus::CollectingShares)
@@ -97,7 +98,10 @@ fn declared_length(req: &HttpRequest) -> Option<u64> {
 /// Whether a refusal is the bid's own (the upload session then ends) rather
 /// than the platform's (the session stays, to be completed again).
 fn bidders_fault(e: &AppError) -> bool {
-    !matches!(e, AppError::Internal(_) | AppError::Unavailable(_))
+    !matches!(
+        e,
+        AppError::Internal(_) | AppError::Unavailable(_) | AppError::ProcedureSuspended(_)
+    )
 }
 
 /// Checks the arrived file, stamps it and records the bid: the end of every

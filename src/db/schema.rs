@@ -524,6 +524,9 @@ diesel::table! {
         answer -> Nullable<Text>,
         answered_by -> Nullable<Text>,
         answered_at -> Nullable<Timestamp>,
+        /// documents, opening, result, process (`objections::rules`).
+        subject -> Text,
+        answer_due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -885,3 +888,43 @@ diesel::table! {
         payload -> Text,
     }
 }
+
+    /// Complaints (投诉) escalated from objections (`objections`).
+    complaints (id) {
+        id -> Text,
+        tender_id -> Text,
+        objection_id -> Text,
+        filed_by -> Text,
+        filer_org_id -> Nullable<Text>,
+        text -> Text,
+        filed_at -> Timestamp,
+        accept_due_at -> Timestamp,
+        decide_due_at -> Nullable<Timestamp>,
+        status -> Text,
+        handled_by -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        refusal -> Nullable<Text>,
+        decision -> Nullable<Text>,
+        upheld -> Nullable<Bool>,
+        decided_at -> Nullable<Timestamp>,
+        notice_seq -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    /// Suspensions of a procedure ordered on a complaint.
+    procedure_suspensions (id) {
+        id -> Text,
+        tender_id -> Text,
+        complaint_id -> Text,
+        reason -> Text,
+        suspended_by -> Text,
+        suspended_at -> Timestamp,
+        until -> Nullable<Timestamp>,
+        resumed_by -> Nullable<Text>,
+        resumed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(complaints, objections);
+diesel::allow_tables_to_appear_in_same_query!(complaints, tenders);

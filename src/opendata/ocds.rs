@@ -28,7 +28,9 @@ fn document_type(kind: NoticeKind) -> &'static str {
         NoticeKind::Cancellation => "cancellationDetails",
         NoticeKind::Candidates => "evaluationReports",
         NoticeKind::Award => "awardNotice",
+        NoticeKind::ComplaintDecision => "complaints",
         NoticeKind::Tender
+        | NoticeKind::Suspension
         | NoticeKind::Amendment
         | NoticeKind::Opening
         | NoticeKind::Evaluation

@@ -16,14 +16,13 @@
 //!   the procedure's minimum, opens nothing and fails the tender; `routes`
 //!   is the HTTP side.
 //! - `messages` is what the opening tells bidders (its record, the answers
-//!   to their objections).
+//!   to their objections; objections themselves are `crate::objections`).
 
 pub mod bid;
 pub mod cli;
 pub mod custody;
 pub mod keypool;
 pub mod messages;
-pub mod objections;
 pub mod platform;
 pub mod record;
 pub mod routes;

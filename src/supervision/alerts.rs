@@ -367,7 +367,9 @@ pub struct Alert {
     pub tender_id: String,
     /// same_client_address, same_device, same_signer,
     /// identical_price_schedule, identical_documents, prices_in_progression,
-    /// prices_in_narrow_band, operator_action_after_deadline.
+    /// prices_in_narrow_band, operator_action_after_deadline,
+    /// score_deviation, objection_answer_overdue,
+    /// complaint_acceptance_overdue, complaint_decision_overdue.
     pub kind: String,
     pub summary: String,
     /// The audit events (`seq`) it rests on; empty while `sealed`, since

@@ -58,6 +58,26 @@ pub const SUPERVISOR_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/tenders/{id}/opening/shares"),
     ("POST", "/api/v1/supervision/alerts/{id}/acknowledge"),
     ("POST", "/api/v1/tenders/{id}/committee/contribution"),
+    // The administrative supervisor's handling of a complaint (投诉), the
+    // only writes of supervision proper; the handlers refuse discipline and
+    // audit supervisors and those whose scope does not hold the tender
+    // (`objections::store::handling_supervisor`).
+    (
+        "POST",
+        "/api/v1/tenders/{id}/complaints/{complaint}/acceptance",
+    ),
+    (
+        "POST",
+        "/api/v1/tenders/{id}/complaints/{complaint}/decision",
+    ),
+    (
+        "POST",
+        "/api/v1/tenders/{id}/complaints/{complaint}/suspension",
+    ),
+    (
+        "POST",
+        "/api/v1/tenders/{id}/complaints/{complaint}/resumption",
+    ),
     ("PUT", "/api/v1/me/email"),
     ("DELETE", "/api/v1/me/email"),
     ("POST", "/api/v1/email-verifications"),

@@ -95,6 +95,13 @@ pub enum SignalKind {
     /// An expert's score far from the other members' mean (raised by the
     /// evaluation room).
     ScoreDeviation,
+    /// An objection (异议/质疑) unanswered past its answer clock (raised
+    /// by `objections::overdue`).
+    ObjectionAnswerOverdue,
+    /// A complaint neither accepted nor refused in its time.
+    ComplaintAcceptanceOverdue,
+    /// An accepted complaint undecided past its time.
+    ComplaintDecisionOverdue,
 }
 
 impl SignalKind {
@@ -108,6 +115,9 @@ impl SignalKind {
         SignalKind::PricesInNarrowBand,
         SignalKind::OperatorActionAfterDeadline,
         SignalKind::ScoreDeviation,
+        SignalKind::ObjectionAnswerOverdue,
+        SignalKind::ComplaintAcceptanceOverdue,
+        SignalKind::ComplaintDecisionOverdue,
     ];
 
     /// How grave a signal of this kind is: what the bids share that only
@@ -126,7 +136,10 @@ impl SignalKind {
             SignalKind::SameClientAddress
             | SignalKind::PricesInProgression
             | SignalKind::OperatorActionAfterDeadline
-            | SignalKind::ScoreDeviation => Severity::Warning,
+            | SignalKind::ScoreDeviation
+            | SignalKind::ObjectionAnswerOverdue
+            | SignalKind::ComplaintAcceptanceOverdue
+            | SignalKind::ComplaintDecisionOverdue => Severity::Warning,
             SignalKind::PricesInNarrowBand => Severity::Info,
         }
     }
@@ -146,6 +159,9 @@ impl SignalKind {
             SignalKind::PricesInNarrowBand => "prices_in_narrow_band",
             SignalKind::OperatorActionAfterDeadline => "operator_action_after_deadline",
             SignalKind::ScoreDeviation => "score_deviation",
+            SignalKind::ObjectionAnswerOverdue => "objection_answer_overdue",
+            SignalKind::ComplaintAcceptanceOverdue => "complaint_acceptance_overdue",
+            SignalKind::ComplaintDecisionOverdue => "complaint_decision_overdue",
         }
     }
 }

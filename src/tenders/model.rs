@@ -58,6 +58,10 @@ text_enum! {
         Closure = "closure",
         Cancellation = "cancellation",
         Failure = "failure",
+        /// A supervisor's decision on a complaint (投诉处理决定).
+        ComplaintDecision = "complaint_decision",
+        /// A procedure suspended or resumed by the supervisor.
+        Suspension = "suspension",
     }
 }
 

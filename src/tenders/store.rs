@@ -865,6 +865,8 @@ pub fn transition(
     row: &TenderRow,
     input: &TransitionInput,
 ) -> Result<Transition, AppError> {
+    // A suspended procedure, or a step an objection holds (issue 22).
+    crate::objections::store::guard(conn, row, input.action, ctx.now)?;
     let from = row.status()?;
     let to = lifecycle::next(from, input.action).ok_or_else(|| {
         let allowed: Vec<&str> = lifecycle::allowed(from).iter().map(|a| a.code()).collect();

@@ -29,6 +29,7 @@ mod notifications;
 mod notify_awards;
 mod notify_committee;
 mod notify_tenders;
+mod objections;
 mod ocsp;
 mod opendata;
 mod pki;
