@@ -889,6 +889,7 @@ diesel::table! {
     }
 }
 
+diesel::table! {
     /// Complaints (投诉) escalated from objections (`objections`).
     complaints (id) {
         id -> Text,
