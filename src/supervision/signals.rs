@@ -95,6 +95,12 @@ pub enum SignalKind {
     /// An expert's score far from the other members' mean (raised by the
     /// evaluation room).
     ScoreDeviation,
+    /// No contract signed by both parties 30 days after the award
+    /// (招标投标法 第46条, 政府采购法 第46条; raised by `contracts`).
+    ContractNotSigned,
+    /// A signed government procurement contract not published within 2
+    /// working days (政府采购法实施条例 第50条; raised by `contracts`).
+    ContractNotPublished,
 }
 
 impl SignalKind {
@@ -108,6 +114,8 @@ impl SignalKind {
         SignalKind::PricesInNarrowBand,
         SignalKind::OperatorActionAfterDeadline,
         SignalKind::ScoreDeviation,
+        SignalKind::ContractNotSigned,
+        SignalKind::ContractNotPublished,
     ];
 
     /// How grave a signal of this kind is: what the bids share that only
@@ -126,7 +134,9 @@ impl SignalKind {
             SignalKind::SameClientAddress
             | SignalKind::PricesInProgression
             | SignalKind::OperatorActionAfterDeadline
-            | SignalKind::ScoreDeviation => Severity::Warning,
+            | SignalKind::ScoreDeviation
+            | SignalKind::ContractNotSigned
+            | SignalKind::ContractNotPublished => Severity::Warning,
             SignalKind::PricesInNarrowBand => Severity::Info,
         }
     }
@@ -146,6 +156,8 @@ impl SignalKind {
             SignalKind::PricesInNarrowBand => "prices_in_narrow_band",
             SignalKind::OperatorActionAfterDeadline => "operator_action_after_deadline",
             SignalKind::ScoreDeviation => "score_deviation",
+            SignalKind::ContractNotSigned => "contract_not_signed",
+            SignalKind::ContractNotPublished => "contract_not_published",
         }
     }
 }

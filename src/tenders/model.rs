@@ -58,6 +58,8 @@ text_enum! {
         Closure = "closure",
         Cancellation = "cancellation",
         Failure = "failure",
+        /// A signed contract published (政府采购法实施条例 第50条).
+        Contract = "contract",
     }
 }
 
