@@ -849,7 +849,10 @@ pub fn sweep(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
         .inner_join(tenders::table.on(tenders::id.eq(awards::tender_id)))
         .left_join(contracts::table.on(contracts::award_id.eq(awards::id)))
         .filter(
-            awards::decided_at.lt(due_from).or(contracts::publish_by
+            awards::decided_at
+                .lt(due_from)
+                .and(contracts::signed_at.is_null())
+                .or(contracts::publish_by
                 .lt(to_db_time(now))
                 .and(contracts::published_at.is_null())),
         )

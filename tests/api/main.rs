@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod cluster;
 mod committee_rules;
+mod contracts;
 mod custody;
 mod demo;
 mod documents;
