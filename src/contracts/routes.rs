@@ -346,7 +346,9 @@ fn verify(
     if !report.passed() {
         return Err(rejected(format!(
             "the signer's certificate is not accepted{}: {}",
-            league.map(|l| format!(" by league {l}")).unwrap_or_default(),
+            league
+                .map(|l| format!(" by league {l}"))
+                .unwrap_or_default(),
             report.report.decision.verdict()
         )));
     }
@@ -375,7 +377,8 @@ fn verify(
             .report
             .decision
     };
-    let seal = crate::seals::verify_signature(&seal_signature, DocumentInput::Bytes(document), trust);
+    let seal =
+        crate::seals::verify_signature(&seal_signature, DocumentInput::Bytes(document), trust);
     if seal.decision.indication != Indication::Passed {
         let failures: Vec<String> = seal
             .decision
@@ -461,7 +464,10 @@ pub async fn sign_contract(
             let row = store::tender(conn, &tender, &who)?;
             let (c, _) = store::load_readable(conn, &row, &contract, &who)?;
             let party = store::signing_party(&who, &c)?;
-            Ok((party, (c.id.clone(), store::prepare_signing(conn, &row, &c, party)?)))
+            Ok((
+                party,
+                (c.id.clone(), store::prepare_signing(conn, &row, &c, party)?),
+            ))
         })
         .await?;
     let (contract, to_sign) = to_sign;
@@ -491,7 +497,15 @@ pub async fn sign_contract(
                 Party::Purchaser => crate::identity::Role::Tenderer,
                 Party::Supplier => crate::identity::Role::Bidder,
             };
-            store::sign(conn, &ctx.acting_as(role), &row, &c, party, &document, &verified)?;
+            store::sign(
+                conn,
+                &ctx.acting_as(role),
+                &row,
+                &c,
+                party,
+                &document,
+                &verified,
+            )?;
             let c = store::load(conn, &row.id, &contract)?;
             store::view(conn, &c, Reader::Party(party))
         })

@@ -342,9 +342,15 @@ pub struct ClockFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overdue {
     /// No contract signed 30 days after the award.
-    NotSigned { award_id: String, due: DateTime<Utc> },
+    NotSigned {
+        award_id: String,
+        due: DateTime<Utc>,
+    },
     /// A government procurement contract not published by its time.
-    NotPublished { award_id: String, due: DateTime<Utc> },
+    NotPublished {
+        award_id: String,
+        due: DateTime<Utc>,
+    },
 }
 
 /// The clocks of `f` that have run out at `now`.
@@ -441,7 +447,11 @@ mod tests {
         };
         let errors = validate(&input(t.clone()), &fixed());
         assert_eq!(fields(&errors), ["performance_bond_fen"]);
-        assert!(errors[0].message.contains("第48条"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("第48条"),
+            "{}",
+            errors[0].message
+        );
         assert!(errors[0].message.contains("第58条"));
         t.performance_bond_fen = Some(9_000_000);
         assert!(validate(&input(t.clone()), &fixed()).is_empty());

@@ -637,10 +637,10 @@ pub fn sign(
     let category = Category::from_db(&row.category)?;
     let (signed_at, publish_by) = if status == Status::Signed {
         let by = if rules::publication_required(category) {
-            Some(crate::calendar::current(conn)?.working_deadline(
-                ctx.now,
-                rules::PUBLISH_WITHIN_WORKING_DAYS,
-            )?)
+            Some(
+                crate::calendar::current(conn)?
+                    .working_deadline(ctx.now, rules::PUBLISH_WITHIN_WORKING_DAYS)?,
+            )
         } else {
             None
         };
@@ -678,7 +678,11 @@ pub fn sign(
 }
 
 /// A party's detached CMS signature (DER).
-pub fn signature_der(conn: &mut DbConn, c: &ContractRow, party: Party) -> Result<Vec<u8>, AppError> {
+pub fn signature_der(
+    conn: &mut DbConn,
+    c: &ContractRow,
+    party: Party,
+) -> Result<Vec<u8>, AppError> {
     contract_signatures::table
         .filter(contract_signatures::contract_id.eq(&c.id))
         .filter(contract_signatures::party.eq(party.code()))
@@ -794,7 +798,8 @@ pub fn publish(
         &body,
         &|release| crate::opendata::ocds::add_contract(settings, release, &facts),
     )?;
-    let withheld_json = serde_json::to_string(&withheld).map_err(|e| AppError::Internal(e.into()))?;
+    let withheld_json =
+        serde_json::to_string(&withheld).map_err(|e| AppError::Internal(e.into()))?;
     diesel::update(contracts::table.find(&c.id))
         .set((
             contracts::status.eq(Status::Published.code()),
@@ -804,7 +809,10 @@ pub fn publish(
             contracts::updated_at.eq(to_db_time(ctx.now)),
         ))
         .execute(conn)?;
-    let late = c.publish_by.map(from_db_time).is_some_and(|by| ctx.now > by);
+    let late = c
+        .publish_by
+        .map(from_db_time)
+        .is_some_and(|by| ctx.now > by);
     audit::record(
         conn,
         ctx,
@@ -853,8 +861,8 @@ pub fn sweep(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
                 .lt(due_from)
                 .and(contracts::signed_at.is_null())
                 .or(contracts::publish_by
-                .lt(to_db_time(now))
-                .and(contracts::published_at.is_null())),
+                    .lt(to_db_time(now))
+                    .and(contracts::published_at.is_null())),
         )
         .filter(tenders::status.ne(TenderStatus::Cancelled.code()))
         .select((

@@ -62,7 +62,12 @@ async fn awarded(r: &Registry) -> Awarded {
     r.nng.enterprise("purchaser", PURCHASER, &purchaser_code());
     r.nng.seal_authority();
     let (status, body) = r
-        .register("NNG", "seal_authority", &r.nng.text("seal-authority.pem"), None)
+        .register(
+            "NNG",
+            "seal_authority",
+            &r.nng.text("seal-authority.pem"),
+            None,
+        )
         .await;
     assert_eq!(status, 201, "{body}");
 
@@ -206,7 +211,13 @@ fn cms_sign(league: &League, signer: &str, document: &[u8]) -> Vec<u8> {
 }
 
 /// A seal signature with `seal` by `signer` over `document`.
-fn seal_sign(app: &TestApp, league: &League, signer: &str, seal: &[u8], document: &[u8]) -> Vec<u8> {
+fn seal_sign(
+    app: &TestApp,
+    league: &League,
+    signer: &str,
+    seal: &[u8],
+    document: &[u8],
+) -> Vec<u8> {
     let (cert, key) = load(league, signer);
     ggzy::seals::sign(
         seal,
@@ -357,7 +368,10 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
     assert_eq!(c["value_fen"], a.value_fen);
     assert_eq!(c["supplier"]["organisation_id"], a.winner_org);
     assert_eq!(c["supplier"]["name"], SUPPLIER);
-    assert_eq!(c["purchaser"]["unified_social_credit_code"], purchaser_code());
+    assert_eq!(
+        c["purchaser"]["unified_social_credit_code"],
+        purchaser_code()
+    );
     assert_eq!(c["lot"], 0);
     assert_eq!(c["terms"]["title"], "智慧教室设备采购合同");
     app.post_json(&base, Some(&a.tenderer), &draft)
@@ -471,7 +485,11 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
             supplier_cms.clone(),
             seal_sign(app, nng, "second", &second_with_third_seal, &document),
         ),
-        ("not DER", b"not a signature".to_vec(), supplier_sealed.clone()),
+        (
+            "not DER",
+            b"not a signature".to_vec(),
+            supplier_sealed.clone(),
+        ),
     ];
     for (what, cms, seal) in &attempts {
         let refused = sign(app, &supplier, &url, cms, seal)
@@ -578,20 +596,30 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
             "{party} over other bytes"
         );
         let seal = app
-            .get(&format!("{url}/signatures/{party}?form=seal"), Some(&a.supervisor))
+            .get(
+                &format!("{url}/signatures/{party}?form=seal"),
+                Some(&a.supervisor),
+            )
             .await;
         seal.assert_status(200);
         let details = ggzy::seals::parse_signature(&seal.body).unwrap();
-        assert_eq!(
-            details.document_digest,
-            crate::bids::sha256_hex(&document)
-        );
+        assert_eq!(details.document_digest, crate::bids::sha256_hex(&document));
     }
 
     // --- Not published within 2 working days: an alert.
-    app.clock.advance(publish_by - app.now() + Duration::seconds(1));
+    app.clock
+        .advance(publish_by - app.now() + Duration::seconds(1));
     let alert = alert_of(app, &a.supervisor, &tender, "contract_not_published").await;
     assert!(alert["summary"].as_str().unwrap().contains("第50条"));
+    // The bidders' certificate sessions lapsed meanwhile (and the test
+    // CRLs with them): their accounts' API tokens act from here.
+    let supplier = app.user("中标方专员", ggzy::identity::Role::Bidder, "NNG", SUPPLIER);
+    let loser = app.user(
+        "落标方专员",
+        ggzy::identity::Role::Bidder,
+        "NNG",
+        "广西第三建设有限公司",
+    );
 
     // --- Publication: the tenderer's (or agent's) act.
     let publication = format!("{url}/publication");
@@ -678,7 +706,10 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
     assert_eq!(contract["id"], id.as_str());
     assert_eq!(contract["awardID"], a.award_id.as_str());
     assert_eq!(contract["status"], "active");
-    assert_eq!(contract["value"], json!({"amount": 900000.0, "currency": "CNY"}));
+    assert_eq!(
+        contract["value"],
+        json!({"amount": 900000.0, "currency": "CNY"})
+    );
     assert_eq!(contract["dateSigned"].as_str().unwrap().len(), 20);
     assert_eq!(contract["period"]["startDate"], "2027-03-01T00:00:00+08:00");
     assert!(contract.get("documents").is_none(), "withheld: {contract}");

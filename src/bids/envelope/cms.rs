@@ -316,8 +316,7 @@ fn read_signed_over<R: Read, T>(
     if let Some(detached) = detached {
         if next.is_some() {
             return Err(EnvelopeError::Malformed(
-                "the signature carries content of its own; a detached signature is expected"
-                    .into(),
+                "the signature carries content of its own; a detached signature is expected".into(),
             ));
         }
         let parts = SignedParts {

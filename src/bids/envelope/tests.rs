@@ -1452,7 +1452,9 @@ fn only_the_tag_may_follow_the_encrypted_content() {
 
 #[test]
 fn detached_signatures_by_the_openssl_cli_verify_over_their_content_only() {
-    let content = "合同文本 {\"format\":\"ggzy-contract-v1\"}".as_bytes().to_vec();
+    let content = "合同文本 {\"format\":\"ggzy-contract-v1\"}"
+        .as_bytes()
+        .to_vec();
     for (name, kit) in kits() {
         let signed = cli_detached_signature(&kit.enterprise, io::Cursor::new(content.clone()));
         let signers = verify_detached(&signed, &content).unwrap_or_else(|e| panic!("{name}: {e}"));
