@@ -10,9 +10,9 @@
 //! the award (招标投标法 第46条, 政府采购法 第46条) or a government
 //! procurement contract is not published in time.
 //!
-//! - [`rules`]: the pure rules (terms, bond ceiling, document, clocks).
-//! - [`store`]: storage, who reads what, the overdue sweep.
-//! - [`routes`]: HTTP.
+//! The pure rules (terms, bond ceiling, document, clocks) are in
+//! [`rules`]; storage, who reads what and the overdue sweep in [`store`];
+//! HTTP in [`routes`].
 
 pub mod routes;
 pub mod rules;
