@@ -100,6 +100,8 @@ pub enum AppError {
     #[error("{0}")]
     BidRejected(String),
     #[error("{0}")]
+    SignatureRejected(String),
+    #[error("{0}")]
     ShareRejected(String),
     #[error("{0}")]
     CustodyUnavailable(String),
@@ -250,6 +252,12 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The bid envelope is not acceptable: not CMS, not signed by the submitting enterprise, not encrypted to the tender's opening certificate, or its signature does not cover its content. Nothing was stored; see the detail.",
     ),
     (
+        "signature-rejected",
+        422,
+        "Signature rejected",
+        "A signature over a document (a contract) is not acceptable: the CMS signature or the seal signature does not verify over the document's bytes, is made by another party's certificate or seal, or its certificates are not recognised by the trust registry. Nothing was stored; see the detail.",
+    ),
+    (
         "share-rejected",
         422,
         "Key share rejected",
@@ -305,6 +313,7 @@ impl AppError {
             AppError::Unavailable(_) => "unavailable",
             AppError::CertificateRejected(_) => "certificate-rejected",
             AppError::BidRejected(_) => "bid-rejected",
+            AppError::SignatureRejected(_) => "signature-rejected",
             AppError::ShareRejected(_) => "share-rejected",
             AppError::CustodyUnavailable(_) => "custody-unavailable",
             AppError::TrustServiceRejected(_) => "trust-service-rejected",

@@ -291,6 +291,14 @@ pub fn configure(
                 .service(tenders::documents::download_document)
                 .service(tenders::procedure_documents::list_result_notices)
                 .service(tenders::procedure_documents::download_result_notice)
+                .service(crate::contracts::routes::list_contracts)
+                .service(crate::contracts::routes::create_contract)
+                .service(crate::contracts::routes::get_contract)
+                .service(crate::contracts::routes::edit_contract)
+                .service(crate::contracts::routes::contract_document)
+                .service(crate::contracts::routes::contract_signature)
+                .service(crate::contracts::routes::sign_contract)
+                .service(crate::contracts::routes::publish_contract)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
                 .service(tenders::clarifications::answer_question)
@@ -499,6 +507,20 @@ impl Application {
                 tick.tick().await;
                 if overdue.duties.held() {
                     crate::objections::overdue::round(&overdue.db, &overdue.clock).await;
+                }
+            }
+        });
+        tasks.push(task.abort_handle());
+        // Contracts' clocks (30 days to sign, 2 working days to publish),
+        // under the cluster's duties.
+        let contracts = state.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(crate::contracts::SWEEP_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if contracts.duties.held() {
+                    crate::contracts::sweep_round(&contracts.db, &contracts.clock).await;
                 }
             }
         });

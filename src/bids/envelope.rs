@@ -62,7 +62,7 @@ use std::io::{self, Read, Write};
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
 use ber::{Meter, Reader, from_io};
-use cms::{Oid, PREFIX, Tee, content_type_of, read_enveloped, read_signed};
+use cms::{Oid, PREFIX, Tee, content_type_of, read_detached, read_enveloped, read_signed};
 
 /// Why an envelope is refused. Each variant is one kind of refusal, with a
 /// stable [`code`](EnvelopeError::code).
@@ -646,6 +646,24 @@ pub(crate) fn open(
         signers,
         container,
     })
+}
+
+/// Verifies a detached CMS SignedData (DER or BER, as `openssl cms -sign
+/// -binary -outform DER` makes it) over `content`, the same way as a bid's
+/// signatures (see the module: `CMS_verify` with
+/// `CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY`, SHA-256/384/512 or SM3).
+/// Returns the signers; whether their certificates are recognised is the
+/// caller's to ask the trust registry. Used for documents signed by
+/// parties, such as contracts.
+pub fn verify_detached(signed: &[u8], content: &[u8]) -> Result<Vec<Signer>> {
+    if signed.is_empty() {
+        return Err(EnvelopeError::Empty);
+    }
+    let meter = Meter::default();
+    let mut reader = Reader::new(signed, &meter);
+    let signers = read_detached(&mut reader, content)?;
+    reader.expect_end("the signature")?;
+    Ok(signers)
 }
 
 /// What the container's seal signature says.

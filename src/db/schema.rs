@@ -913,6 +913,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Contracts drafted from awards and signed by both parties.
+    contracts (id) {
+        id -> Text,
+        tender_id -> Text,
+        award_id -> Text,
+        lot -> Integer,
+        purchaser_org_id -> Text,
+        supplier_org_id -> Text,
+        value_fen -> BigInt,
+        currency -> Text,
+        terms_json -> Text,
+        status -> Text,
+        document -> Nullable<Binary>,
+        document_sha256 -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        signed_at -> Nullable<Timestamp>,
+        publish_by -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        notice_seq -> Nullable<Integer>,
+        withheld_json -> Text,
+    }
+}
+
+diesel::table! {
     /// Suspensions of a procedure ordered on a complaint.
     procedure_suspensions (id) {
         id -> Text,
@@ -929,3 +954,25 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(complaints, objections);
 diesel::allow_tables_to_appear_in_same_query!(complaints, tenders);
+
+diesel::table! {
+    /// Each party's CMS and seal signatures over a contract.
+    contract_signatures (contract_id, party) {
+        contract_id -> Text,
+        party -> Text,
+        cms -> Binary,
+        seal_signature -> Binary,
+        signer_subject -> Text,
+        signer_cert_sha256 -> Text,
+        seal_name -> Text,
+        seal_id -> Text,
+        signed_by -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(contracts -> tenders (tender_id));
+diesel::joinable!(contract_signatures -> contracts (contract_id));
+diesel::allow_tables_to_appear_in_same_query!(contracts, tenders);
+diesel::allow_tables_to_appear_in_same_query!(contracts, awards);
+diesel::allow_tables_to_appear_in_same_query!(contracts, contract_signatures);

@@ -992,7 +992,8 @@ fn raise_alert(
         &format!("{}/{}/{}", s("expert"), s("bid"), s("criterion")),
         &summary,
         &[],
-    )
+    )?;
+    Ok(())
 }
 
 /// The report signed by every member (the room has closed): the

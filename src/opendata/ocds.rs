@@ -17,6 +17,7 @@ fn tag(kind: NoticeKind) -> &'static str {
         NoticeKind::Tender => "tender",
         NoticeKind::Amendment => "tenderAmendment",
         NoticeKind::Cancellation => "tenderCancellation",
+        NoticeKind::Contract => "contract",
         _ => "tenderUpdate",
     }
 }
@@ -29,6 +30,7 @@ fn document_type(kind: NoticeKind) -> &'static str {
         NoticeKind::Candidates => "evaluationReports",
         NoticeKind::Award => "awardNotice",
         NoticeKind::ComplaintDecision => "complaints",
+        NoticeKind::Contract => "contractNotice",
         NoticeKind::Tender
         | NoticeKind::Suspension
         | NoticeKind::Amendment
@@ -247,6 +249,81 @@ pub fn release(
         release["bids"] = section.bids;
     }
     release
+}
+
+/// What a `contract` release says of a published contract and its award.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractFacts {
+    pub contract_id: String,
+    pub award_id: String,
+    pub awarded_at: DateTime<Utc>,
+    /// 0 for a tender without lots.
+    pub lot: i32,
+    pub supplier_id: String,
+    pub supplier_name: String,
+    pub title: String,
+    pub description: String,
+    pub value_fen: i64,
+    pub currency: String,
+    pub date_signed: DateTime<Utc>,
+    /// The performance period's first and last days.
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Where the signed document is public (none with clauses withheld).
+    pub document_url: Option<String>,
+}
+
+/// Adds a published contract to a `contract` release: the award it comes
+/// from (`awards[]`, with its supplier and lot) and the contract
+/// (`contracts[]`: awardID, status, value, dateSigned, period, the signed
+/// document), the supplier among the parties.
+pub fn add_contract(settings: &OcdsSettings, release: &mut Value, f: &ContractFacts) {
+    let value = amount(f.value_fen, &f.currency);
+    let mut award = json!({
+        "id": f.award_id,
+        "status": "active",
+        "date": time(f.awarded_at),
+        "value": value,
+        "suppliers": [{ "id": f.supplier_id, "name": f.supplier_name }],
+    });
+    if f.lot > 0 {
+        award["relatedLots"] = json!([f.lot.to_string()]);
+    }
+    let mut contract = json!({
+        "id": f.contract_id,
+        "awardID": f.award_id,
+        "title": f.title,
+        "status": "active",
+        "value": value,
+        "dateSigned": time(f.date_signed),
+    });
+    if !f.description.is_empty() {
+        contract["description"] = json!(f.description);
+    }
+    if let Some((start, end)) = f.period {
+        // Whole days in Beijing time.
+        contract["period"] = json!({
+            "startDate": format!("{start}T00:00:00+08:00"),
+            "endDate": format!("{end}T23:59:59+08:00"),
+        });
+    }
+    if let Some(url) = &f.document_url {
+        contract["documents"] = json!([{
+            "id": format!("contract-{}", f.contract_id),
+            "documentType": "contractSigned",
+            "title": f.title,
+            "url": settings.url(url),
+            "format": "application/json",
+            "datePublished": release["date"],
+            "language": "zh",
+        }]);
+    }
+    if let Some(parties) = release["parties"].as_array_mut() {
+        let mut list = std::mem::take(parties);
+        add_party(&mut list, &f.supplier_id, &f.supplier_name, "supplier");
+        *parties = list;
+    }
+    release["awards"] = json!([award]);
+    release["contracts"] = json!([contract]);
 }
 
 /// Adds `role` to the party `id`, adding the party if it is not there yet.

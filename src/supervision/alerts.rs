@@ -175,7 +175,8 @@ pub fn refresh(
 }
 
 /// Raises an alert found outside the signals (an evaluation room's flagged
-/// score), once per fingerprint.
+/// score, a contract's clock run out), once per fingerprint. Returns
+/// whether it was raised now.
 pub fn raise(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -184,7 +185,7 @@ pub fn raise(
     fingerprint: &str,
     summary: &str,
     events: &[i64],
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let signal = Signal {
         kind,
         fingerprint: fingerprint.to_string(),
@@ -203,7 +204,7 @@ pub fn raise(
     if !exists {
         insert(conn, &AuditContext::system(ctx.now), tender_id, &signal)?;
     }
-    Ok(())
+    Ok(!exists)
 }
 
 fn insert(

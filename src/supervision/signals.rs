@@ -102,6 +102,12 @@ pub enum SignalKind {
     ComplaintAcceptanceOverdue,
     /// An accepted complaint undecided past its time.
     ComplaintDecisionOverdue,
+    /// No contract signed by both parties 30 days after the award
+    /// (招标投标法 第46条, 政府采购法 第46条; raised by `contracts`).
+    ContractNotSigned,
+    /// A signed government procurement contract not published within 2
+    /// working days (政府采购法实施条例 第50条; raised by `contracts`).
+    ContractNotPublished,
 }
 
 impl SignalKind {
@@ -118,6 +124,8 @@ impl SignalKind {
         SignalKind::ObjectionAnswerOverdue,
         SignalKind::ComplaintAcceptanceOverdue,
         SignalKind::ComplaintDecisionOverdue,
+        SignalKind::ContractNotSigned,
+        SignalKind::ContractNotPublished,
     ];
 
     /// How grave a signal of this kind is: what the bids share that only
@@ -140,6 +148,8 @@ impl SignalKind {
             | SignalKind::ObjectionAnswerOverdue
             | SignalKind::ComplaintAcceptanceOverdue
             | SignalKind::ComplaintDecisionOverdue => Severity::Warning,
+            | SignalKind::ContractNotSigned
+            | SignalKind::ContractNotPublished => Severity::Warning,
             SignalKind::PricesInNarrowBand => Severity::Info,
         }
     }
@@ -162,6 +172,8 @@ impl SignalKind {
             SignalKind::ObjectionAnswerOverdue => "objection_answer_overdue",
             SignalKind::ComplaintAcceptanceOverdue => "complaint_acceptance_overdue",
             SignalKind::ComplaintDecisionOverdue => "complaint_decision_overdue",
+            SignalKind::ContractNotSigned => "contract_not_signed",
+            SignalKind::ContractNotPublished => "contract_not_published",
         }
     }
 }

@@ -62,6 +62,8 @@ text_enum! {
         ComplaintDecision = "complaint_decision",
         /// A procedure suspended or resumed by the supervisor.
         Suspension = "suspension",
+        /// A signed contract published (政府采购法实施条例 第50条).
+        Contract = "contract",
     }
 }
 

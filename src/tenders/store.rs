@@ -783,6 +783,23 @@ pub fn publish_notice(
     title: &str,
     body: &str,
 ) -> Result<i32, AppError> {
+    publish_notice_with(conn, ctx, settings, tender_id, kind, title, body, &|_| {})
+}
+
+/// [`publish_notice`], with `extend` adding to the notice's OCDS release
+/// what the tender's detail does not hold (a contract's award and
+/// contract sections).
+#[allow(clippy::too_many_arguments)]
+pub fn publish_notice_with(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    settings: &OcdsSettings,
+    tender_id: &str,
+    kind: NoticeKind,
+    title: &str,
+    body: &str,
+    extend: &dyn Fn(&mut serde_json::Value),
+) -> Result<i32, AppError> {
     let seq: i32 = notices::table
         .filter(notices::tender_id.eq(tender_id))
         .select(diesel::dsl::max(notices::seq))
@@ -800,7 +817,8 @@ pub fn publish_notice(
     };
     snapshot.notices.push(notice.clone());
     let opening = opendata::opening::completed_record(conn, tender_id)?;
-    let release = opendata::ocds::release(settings, &snapshot, &notice, opening.as_ref());
+    let mut release = opendata::ocds::release(settings, &snapshot, &notice, opening.as_ref());
+    extend(&mut release);
     let release_json = serde_json::to_string(&release).map_err(|e| AppError::Internal(e.into()))?;
     diesel::insert_into(notices::table)
         .values((

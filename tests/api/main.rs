@@ -11,6 +11,7 @@ mod calendar;
 mod cli;
 mod cluster;
 mod committee_rules;
+mod contracts;
 mod custody;
 mod demo;
 mod documents;

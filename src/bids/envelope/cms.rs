@@ -268,6 +268,31 @@ pub(super) fn read_signed<R: Read, T>(
     reader: &mut Reader<'_, R>,
     content: impl FnOnce(&mut dyn Read, bool) -> Result<T>,
 ) -> Result<(Vec<Signer>, T, Option<[u8; 32]>)> {
+    read_signed_over(reader, None, content)
+}
+
+/// Reads a detached SignedData from `reader` (one whose encapsulated
+/// content is absent) and verifies every signer's signature over
+/// `detached`, exactly as [`read_signed`] does over attached content: the
+/// same digest algorithms, the same OpenSSL steps. A SignedData that
+/// carries content of its own is refused.
+pub(super) fn read_detached<R: Read>(
+    reader: &mut Reader<'_, R>,
+    detached: &[u8],
+) -> Result<Vec<Signer>> {
+    let (signers, (), _) = read_signed_over(reader, Some(detached), |content, _| {
+        io::copy(content, &mut io::sink()).map_err(from_io)?;
+        Ok(())
+    })?;
+    Ok(signers)
+}
+
+/// [`read_signed`], or over `detached` content when given.
+fn read_signed_over<R: Read, T>(
+    reader: &mut Reader<'_, R>,
+    detached: Option<&[u8]>,
+    content: impl FnOnce(&mut dyn Read, bool) -> Result<T>,
+) -> Result<(Vec<Signer>, T, Option<[u8; 32]>)> {
     let what = "the SignedData";
     let (content_type, ci, explicit) = content_info(reader)?;
     if content_type != oid::SIGNED_DATA {
@@ -287,7 +312,35 @@ pub(super) fn read_signed<R: Read, T>(
     let encapsulated = reader.enter(&h, sd.depth, "the encapsulated content")?;
     let h = reader.expect(&encapsulated, OID, "the signed content type")?;
     let content_type = reader.capture(&h, encapsulated.depth, 64, "the signed content type")?;
-    let Some(h) = reader.next(&encapsulated, "the encapsulated content")? else {
+    let next = reader.next(&encapsulated, "the encapsulated content")?;
+    if let Some(detached) = detached {
+        if next.is_some() {
+            return Err(EnvelopeError::Malformed(
+                "the signature carries content of its own; a detached signature is expected".into(),
+            ));
+        }
+        let parts = SignedParts {
+            version,
+            digest_algorithms,
+            content_type,
+            certificates: None,
+            crls: None,
+            signer_infos: Vec::new(),
+        };
+        let mut digests = ffi::DigestChain::new(&parts.detached(false))?;
+        let value = {
+            let mut digesting = Digesting {
+                input: detached,
+                digests: &mut digests,
+            };
+            let value = content(&mut digesting, digests_sha256)?;
+            io::copy(&mut digesting, &mut io::sink()).map_err(from_io)?;
+            value
+        };
+        reader.close(&encapsulated, "the encapsulated content")?;
+        return read_signers(reader, &sd, &explicit, &ci, parts, digests, value);
+    }
+    let Some(h) = next else {
         return Err(EnvelopeError::Detached);
     };
     if h.tag != Tag::context(0, true) {
@@ -302,7 +355,7 @@ pub(super) fn read_signed<R: Read, T>(
             "the signed content is missing".into(),
         ));
     };
-    let mut parts = SignedParts {
+    let parts = SignedParts {
         version,
         digest_algorithms,
         content_type,
@@ -324,7 +377,23 @@ pub(super) fn read_signed<R: Read, T>(
     };
     reader.close(&econtent, "the signed content")?;
     reader.close(&encapsulated, "the encapsulated content")?;
-    while let Some(h) = reader.next(&sd, what)? {
+    read_signers(reader, &sd, &explicit, &ci, parts, digests, value)
+}
+
+/// The rest of a SignedData after its content: certificates, CRLs and the
+/// signer information, whose signatures are verified over `digests`.
+fn read_signers<R: Read, T>(
+    reader: &mut Reader<'_, R>,
+    sd: &Frame,
+    explicit: &Frame,
+    ci: &Frame,
+    mut parts: SignedParts,
+    digests: ffi::DigestChain,
+    value: T,
+) -> Result<(Vec<Signer>, T, Option<[u8; 32]>)> {
+    let what = "the SignedData";
+    let digests_sha256 = check_digest_algorithms(&parts.digest_algorithms)?;
+    while let Some(h) = reader.next(sd, what)? {
         let first = parts.signer_infos.is_empty();
         if h.tag == Tag::context(0, true) && first && parts.certificates.is_none() {
             parts.certificates =
@@ -346,8 +415,8 @@ pub(super) fn read_signed<R: Read, T>(
             "the signer information is missing".into(),
         ));
     }
-    reader.close(&explicit, what)?;
-    reader.close(&ci, what)?;
+    reader.close(explicit, what)?;
+    reader.close(ci, what)?;
     let times = signing_times(&parts.signer_infos)?;
     let signers = ffi::verify(&parts.detached(true), &digests, times)?;
     let sha256 = if digests_sha256 {

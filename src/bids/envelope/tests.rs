@@ -1449,3 +1449,52 @@ fn only_the_tag_may_follow_the_encrypted_content() {
         arrived.peak_buffered
     );
 }
+
+#[test]
+fn detached_signatures_by_the_openssl_cli_verify_over_their_content_only() {
+    let content = "合同文本 {\"format\":\"ggzy-contract-v1\"}"
+        .as_bytes()
+        .to_vec();
+    for (name, kit) in kits() {
+        let signed = cli_detached_signature(&kit.enterprise, io::Cursor::new(content.clone()));
+        let signers = verify_detached(&signed, &content).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(signers.len(), 1, "{name}");
+        assert_eq!(der(&signers[0].certificate), der(&kit.enterprise.cert));
+        assert!(signers[0].signing_time.is_some(), "{name}");
+        // Other content: the digest does not match.
+        let mut other = content.clone();
+        other[0] ^= 1;
+        assert!(
+            matches!(
+                verify_detached(&signed, &other),
+                Err(EnvelopeError::NotCovered(_) | EnvelopeError::BadSignature(_))
+            ),
+            "{name}"
+        );
+        // A flipped byte in the signature value, and bytes after it.
+        let mut tampered = signed.clone();
+        let last = tampered.len() - 3;
+        tampered[last] ^= 0x40;
+        assert!(verify_detached(&tampered, &content).is_err(), "{name}");
+        let mut longer = signed.clone();
+        longer.push(0);
+        assert!(verify_detached(&longer, &content).is_err(), "{name}");
+        assert!(matches!(
+            verify_detached(&[], &content),
+            Err(EnvelopeError::Empty)
+        ));
+        // A signature carrying its own content is not a detached one.
+        let attached = openssl::cms::CmsContentInfo::sign(
+            Some(&kit.enterprise.cert),
+            Some(&kit.enterprise.key),
+            None,
+            Some(&content),
+            openssl::cms::CMSOptions::BINARY,
+        )
+        .unwrap()
+        .to_der()
+        .unwrap();
+        let err = verify_detached(&attached, &content).unwrap_err();
+        assert!(err.to_string().contains("detached"), "{name}: {err}");
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE contract_signatures;
+DROP TABLE contracts;
