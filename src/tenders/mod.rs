@@ -18,6 +18,7 @@ pub mod limits;
 pub mod messages;
 pub mod model;
 pub mod procedure_documents;
+pub mod results;
 pub mod routes;
 pub mod rules;
 pub mod store;
