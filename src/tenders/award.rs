@@ -593,7 +593,7 @@ impl NoticeContent {
                     reference = tender.reference,
                 ),
             ),
-            DocumentKind::ResultNotice => (
+            DocumentKind::ResultNotice | DocumentKind::PriceRecord => (
                 "中标结果通知书",
                 format!(
                     "{recipient}：\n“{title}”（招标编号 {reference}）的中标人已确定为{winner}，\
@@ -636,6 +636,7 @@ pub fn filename(kind: DocumentKind, tender_id: &str, recipient_org_id: &str) -> 
     match kind {
         DocumentKind::AwardNotice => format!("award-notice-{tender_id}.p7m"),
         DocumentKind::ResultNotice => format!("result-notice-{tender_id}-{recipient_org_id}.p7m"),
+        DocumentKind::PriceRecord => format!("price-record-{tender_id}.p7m"),
     }
 }
 
@@ -754,7 +755,7 @@ fn message(
 ) -> Message {
     let notice_kind = match kind {
         DocumentKind::AwardNotice => Kind::AwardNotice,
-        DocumentKind::ResultNotice => Kind::ResultNotice,
+        DocumentKind::ResultNotice | DocumentKind::PriceRecord => Kind::ResultNotice,
     };
     let mut message = Message::new(notice_kind, format!("tender:{}:award", row.id))
         .tender(&row.id, &row.league_code)

@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod messages;
 pub mod model;
+pub mod price_record;
 pub mod procedure_documents;
 pub mod results;
 pub mod routes;
