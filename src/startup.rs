@@ -473,6 +473,21 @@ impl Application {
             }
         });
         tasks.push(task.abort_handle());
+        // Government procurement results the purchaser did not confirm in
+        // 5 working days: the first candidate stands, under the cluster's
+        // duties (`tenders::default_award`).
+        let defaulting = state.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(crate::tenders::default_award::EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if defaulting.duties.held() {
+                    crate::tenders::default_award::round(&defaulting).await;
+                }
+            }
+        });
+        tasks.push(task.abort_handle());
         // The audit log's sequencer: appends what was recorded and signs a
         // checkpoint, every interval while there is activity.
         // Each round's entries then go to supervisors' live feed, and the

@@ -345,12 +345,6 @@ pub fn result_text(award: &Award, reason: &str) -> String {
         }
         out.push('\n');
     }
-    if award.decided_by == "platform" {
-        out.push_str(
-            "采购人未在收到评标报告后5个工作日内确定中标人，视同按评标报告推荐的顺序确定排名第一的\
-             中标候选人为中标人（财政部令第87号 第六十八条）。\n",
-        );
-    }
     if !reason.trim().is_empty() {
         out.push_str(reason.trim());
     }

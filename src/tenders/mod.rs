@@ -11,6 +11,7 @@
 
 pub mod award;
 pub mod clarifications;
+pub mod default_award;
 pub mod documents;
 pub mod invitees;
 pub mod lifecycle;
