@@ -281,6 +281,7 @@ pub fn configure(
                 .service(tenders::documents::download_document)
                 .service(tenders::procedure_documents::list_result_notices)
                 .service(tenders::procedure_documents::download_result_notice)
+                .service(tenders::own_result::own)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
                 .service(tenders::clarifications::answer_question)

@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod messages;
 pub mod model;
+pub mod own_result;
 pub mod price_record;
 pub mod procedure_documents;
 pub mod results;
