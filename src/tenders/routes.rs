@@ -433,9 +433,14 @@ pub async fn transition(
         store::lock(conn, &id)?;
         let (row, role) = store::load_managed(conn, &id, &principal)?;
         let ctx = ctx.acting_as(role);
+        // Whether a land or property award carries its price record is
+        // said first (an award the lifecycle does not allow now stays 409).
+        let category = row.facts()?.category;
+        if super::lifecycle::next(category, row.status()?, action).is_some() {
+            needs_price_record(&row, &input, price_record.as_ref())?;
+        }
         let done = store::transition(conn, &ctx, &settings, &row, &input)?;
-        // After the lifecycle's own checks (an award not allowed now is 409
-        // whatever it carries); a refusal here undoes the transition.
+        // A refusal here undoes the transition.
         let kept = keep_price_record(conn, &row, &input, price_record.as_ref(), ctx.now)?;
         if let Some(award) = &done.award {
             super::award::issue(conn, &ctx, &settings, &row, award, &signer)?;
@@ -488,6 +493,40 @@ pub async fn transition(
     Ok(detail)
 }
 
+/// The price record an award must keep: a land or property award's (422
+/// without one); none for other awards, which carry none (422 if they do).
+fn needs_price_record<'a>(
+    row: &store::TenderRow,
+    input: &TransitionInput,
+    record: Option<&'a super::price_record::PriceRecord>,
+) -> Result<Option<&'a super::price_record::PriceRecord>, AppError> {
+    use super::model::Category;
+    if input.action != super::lifecycle::Action::Award {
+        return Ok(None);
+    }
+    let needs = matches!(
+        row.facts()?.category,
+        Category::LandMiningRights | Category::StateOwnedProperty
+    );
+    match (needs, record) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => {
+            Err(AppError::invalid(
+                "price_record",
+                "only a land or property award carries a price record",
+            ))
+        }
+        (true, None) => {
+            Err(AppError::invalid(
+                "price_record",
+                "a land or property award needs the organiser's signed record of how the price \
+                 was reached (CMS SignedData, DER, base64), until auctions run on the platform",
+            ))
+        }
+        (true, Some(record)) => Ok(Some(record)),
+    }
+}
+
 /// Land and property awards need the organiser's signed price record
 /// (422 without, or signed by another than the tenderer or its agent);
 /// other awards carry none. Keeps it as a document of the procedure and
@@ -499,29 +538,8 @@ fn keep_price_record(
     record: Option<&super::price_record::PriceRecord>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<String>, AppError> {
-    use super::model::Category;
-    if input.action != super::lifecycle::Action::Award {
+    let Some(record) = needs_price_record(row, input, record)? else {
         return Ok(None);
-    }
-    let needs = matches!(
-        row.facts()?.category,
-        Category::LandMiningRights | Category::StateOwnedProperty
-    );
-    let record = match (needs, record) {
-        (false, None) => return Ok(None),
-        (false, Some(_)) => {
-            return Err(AppError::invalid(
-                "price_record",
-                "only a land or property award carries a price record",
-            ));
-        }
-        (true, None) => {
-            return Err(AppError::invalid(
-                "price_record",
-                "a land or property award needs the organiser's signed record of how the price                  was reached (CMS SignedData, DER, base64), until auctions run on the platform",
-            ));
-        }
-        (true, Some(record)) => record,
     };
     let mut organisers = vec![row.tenderer_org_id.clone()];
     organisers.extend(row.agent_org_id.clone());
