@@ -33,6 +33,7 @@ mod opendata;
 mod pki;
 mod platform_keys;
 mod publication_keys;
+mod results;
 mod rooms;
 mod sealed;
 mod seals;
