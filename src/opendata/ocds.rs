@@ -642,11 +642,17 @@ mod tests {
         );
         assert_eq!(release["tag"], json!(["award"]));
         assert_eq!(release["awards"][0]["status"], "active");
-        assert_eq!(release["awards"][0]["value"], json!({"amount": 123.45, "currency": "CNY"}));
+        assert_eq!(
+            release["awards"][0]["value"],
+            json!({"amount": 123.45, "currency": "CNY"})
+        );
         assert_eq!(release["awards"][0]["relatedLots"], json!(["1"]));
         assert!(release["awards"][1].get("relatedLots").is_none());
         assert_eq!(release["awards"][1]["suppliers"][0]["id"], "o2");
-        assert_eq!(release["parties"][0]["roles"], json!(["tenderer", "supplier"]));
+        assert_eq!(
+            release["parties"][0]["roles"],
+            json!(["tenderer", "supplier"])
+        );
         assert_eq!(release["parties"][1]["roles"], json!(["supplier"]));
     }
 

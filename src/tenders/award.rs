@@ -25,7 +25,6 @@ use super::store::{TenderRow, TransitionInput};
 use crate::audit::{self, AuditContext};
 use crate::db::DbConn;
 use crate::db::schema::{awards, bid_openings, bids, organisations};
-use crate::tenders::model::Category;
 use crate::error::AppError;
 use crate::evaluation::store::SignedReport;
 use crate::identity::Role;
@@ -33,6 +32,7 @@ use crate::keys::documents::DocumentSigner;
 use crate::notify::{self, Attachment, Kind, Message};
 use crate::opendata::OcdsSettings;
 use crate::opening::record::Outcome;
+use crate::tenders::model::Category;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -235,7 +235,11 @@ pub fn choose(
             }
             AppError::check(errors)?;
             for lot in in_report.iter().filter(|l| !l.failed) {
-                let choice = input.lots.iter().enumerate().find(|(_, c)| c.lot == lot.lot);
+                let choice = input
+                    .lots
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| c.lot == lot.lot);
                 let (named, reason, field) = match choice {
                     Some((i, c)) => (
                         c.winner_bid_id.as_deref(),

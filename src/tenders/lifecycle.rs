@@ -106,11 +106,7 @@ mod tests {
 
     #[test]
     fn procurement_land_and_property_award_without_candidate_publicity() {
-        for category in [
-            GP,
-            Category::LandMiningRights,
-            Category::StateOwnedProperty,
-        ] {
+        for category in [GP, Category::LandMiningRights, Category::StateOwnedProperty] {
             assert_eq!(
                 super::next(category, S::Evaluating, Action::Award),
                 Some(S::Awarded),
@@ -121,7 +117,9 @@ mod tests {
                 None,
                 "{category:?}"
             );
-            assert!(!super::allowed(category, S::Evaluating).contains(&Action::PubliciseCandidates));
+            assert!(
+                !super::allowed(category, S::Evaluating).contains(&Action::PubliciseCandidates)
+            );
         }
         // Construction publicises first: no award straight from the evaluation.
         assert_eq!(next(S::Evaluating, Action::Award), None);

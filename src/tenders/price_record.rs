@@ -81,9 +81,7 @@ pub fn verify(
     if content.is_empty() {
         return Err(bad("signs no content: attach the record to its signature"));
     }
-    let cert_der = signer
-        .to_der()
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let cert_der = signer.to_der().map_err(|e| AppError::Internal(e.into()))?;
     let report = snapshot.check(
         &cert_der,
         Purpose::Signing,

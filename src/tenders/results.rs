@@ -427,8 +427,15 @@ mod tests {
         let c = choose_in_lot(&lots[0], None, &valid, "", "winner_bid_id", "rule").unwrap();
         assert_eq!((c.bid_id.as_str(), c.rank), ("b3", 1));
         // A bid of the tender, valid, but not a candidate: refused.
-        let err = choose_in_lot(&lots[0], Some("b4"), &valid, "理由", "lots[0].winner_bid_id", "R")
-            .unwrap_err();
+        let err = choose_in_lot(
+            &lots[0],
+            Some("b4"),
+            &valid,
+            "理由",
+            "lots[0].winner_bid_id",
+            "R",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("not a candidate"), "{err}");
         assert_eq!(field_of(err), "lots[0].winner_bid_id");
         let err = choose_in_lot(&lots[0], Some("b2"), &valid, " ", "f", "第55条").unwrap_err();
@@ -453,7 +460,10 @@ mod tests {
         // Signed 2027-03-01 10:00 Beijing (02:00 UTC): publicise by 03-03 24:00.
         let signed = Utc.with_ymd_and_hms(2027, 3, 1, 2, 0, 0).unwrap();
         let deadline = publicity_deadline(signed);
-        assert_eq!(deadline, Utc.with_ymd_and_hms(2027, 3, 3, 16, 0, 0).unwrap());
+        assert_eq!(
+            deadline,
+            Utc.with_ymd_and_hms(2027, 3, 3, 16, 0, 0).unwrap()
+        );
         assert!(check_publicity(signed, deadline - Duration::seconds(1)).is_ok());
         let err = check_publicity(signed, deadline).unwrap_err();
         assert!(matches!(err, AppError::TimeLimit(_)));
@@ -476,7 +486,10 @@ mod tests {
             5,
             "{last}"
         );
-        assert!(last > chrono::NaiveDate::from_ymd_opt(2026, 10, 8).unwrap(), "{last}");
+        assert!(
+            last > chrono::NaiveDate::from_ymd_opt(2026, 10, 8).unwrap(),
+            "{last}"
+        );
         assert!(check_confirmation(deadline, deadline - Duration::seconds(1), &[2]).is_ok());
         assert!(check_confirmation(deadline, deadline, &[1, 1]).is_ok());
         let err = check_confirmation(deadline, deadline, &[1, 2]).unwrap_err();

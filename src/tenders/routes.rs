@@ -510,19 +510,15 @@ fn needs_price_record<'a>(
     );
     match (needs, record) {
         (false, None) => Ok(None),
-        (false, Some(_)) => {
-            Err(AppError::invalid(
-                "price_record",
-                "only a land or property award carries a price record",
-            ))
-        }
-        (true, None) => {
-            Err(AppError::invalid(
-                "price_record",
-                "a land or property award needs the organiser's signed record of how the price \
+        (false, Some(_)) => Err(AppError::invalid(
+            "price_record",
+            "only a land or property award carries a price record",
+        )),
+        (true, None) => Err(AppError::invalid(
+            "price_record",
+            "a land or property award needs the organiser's signed record of how the price \
                  was reached (CMS SignedData, DER, base64), until auctions run on the platform",
-            ))
-        }
+        )),
         (true, Some(record)) => Ok(Some(record)),
     }
 }

@@ -1022,9 +1022,7 @@ pub fn transition(
         "organiser"
     };
     let award = match input.action {
-        Action::Award => Some(super::award::choose(
-            conn, row, input, ctx.now, decided_by,
-        )?),
+        Action::Award => Some(super::award::choose(conn, row, input, ctx.now, decided_by)?),
         _ => None,
     };
     let now = to_db_time(ctx.now);

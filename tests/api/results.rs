@@ -151,8 +151,11 @@ async fn award_release(app: &TestApp, tender: &str) -> Value {
 }
 
 async fn own_result(app: &TestApp, token: &str, tender: &str) -> crate::helpers::Reply {
-    app.get(&format!("/api/v1/tenders/{tender}/result/mine"), Some(token))
-        .await
+    app.get(
+        &format!("/api/v1/tenders/{tender}/result/mine"),
+        Some(token),
+    )
+    .await
 }
 
 #[actix_web::test]
@@ -164,7 +167,11 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
     let names: Vec<&str> = listed.iter().map(|c| c.2.as_str()).collect();
     assert_eq!(
         names,
-        ["广西第二建设有限公司", "广西第三建设有限公司", "广西测试建设有限公司"],
+        [
+            "广西第二建设有限公司",
+            "广西第三建设有限公司",
+            "广西测试建设有限公司"
+        ],
         "{view}"
     );
     // Construction goes through the publicity: no award straight away.
@@ -218,7 +225,10 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
     .assert_problem(422, "validation-failed");
     assert_eq!(typed["errors"][0]["field"], "winner_bid_id");
     assert!(
-        typed["detail"].as_str().unwrap().contains("not a candidate"),
+        typed["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not a candidate"),
         "{typed}"
     );
     // The second without a reason: 第55条.
@@ -230,13 +240,18 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
     )
     .await
     .assert_problem(422, "validation-failed");
-    assert!(second["detail"].as_str().unwrap().contains("第55条"), "{second}");
+    assert!(
+        second["detail"].as_str().unwrap().contains("第55条"),
+        "{second}"
+    );
     let awarded = award(app, &f.tenderer, &tender, json!({})).await;
     awarded.assert_status(200);
     assert_eq!(awarded.json()["status"], "awarded");
     let body = notice_body(&awarded.json(), "award");
     assert!(
-        body.contains("本项目：中标人 广西第二建设有限公司，中标价 900000.00 元（评标报告排名第1）"),
+        body.contains(
+            "本项目：中标人 广西第二建设有限公司，中标价 900000.00 元（评标报告排名第1）"
+        ),
         "{body}"
     );
 
@@ -267,12 +282,20 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
     for other in [&listed[0].1, &listed[2].1] {
         assert!(!text.contains(other.as_str()), "{text}");
     }
-    assert!(!text.contains("90000000") && !text.contains("广西"), "{text}");
+    assert!(
+        !text.contains("90000000") && !text.contains("广西"),
+        "{text}"
+    );
     let winner = sign_in(&r, &r.nng, "second").await;
     let won = own_result(app, &winner, &tender).await.json();
     assert_eq!(won["bids"][0]["lots"][0]["awarded"], true, "{won}");
     // Who has no opened bid reads nothing; the tenderer is no bidder.
-    let outsider = app.user("旁观企业", ggzy::identity::Role::Bidder, "NNG", "未投标公司");
+    let outsider = app.user(
+        "旁观企业",
+        ggzy::identity::Role::Bidder,
+        "NNG",
+        "未投标公司",
+    );
     own_result(app, &outsider, &tender)
         .await
         .assert_problem(403, "forbidden");
@@ -363,13 +386,19 @@ async fn procurement_the_first_candidate_stands_after_5_working_days_without_con
     // Four calendar days on, the purchaser still has time: nothing happens.
     app.clock.advance(chrono::Duration::days(4));
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let t = app.get(&format!("/api/v1/tenders/{tender}"), None).await.json();
+    let t = app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
     assert_eq!(t["status"], "evaluating", "{t}");
     // Past 5 working days (at most 9 calendar days without a holiday).
     app.clock.advance(chrono::Duration::days(12));
     let mut t = Value::Null;
     for _ in 0..50 {
-        t = app.get(&format!("/api/v1/tenders/{tender}"), None).await.json();
+        t = app
+            .get(&format!("/api/v1/tenders/{tender}"), None)
+            .await
+            .json();
         if t["status"] == "awarded" {
             break;
         }
@@ -393,9 +422,14 @@ async fn procurement_the_first_candidate_stands_after_5_working_days_without_con
     assert_eq!(app.count("procedure_documents"), 3);
     assert_eq!(app.count("awards"), 1);
     // Too late now for anyone to award again.
-    award(app, &f.tenderer, &tender, json!({"winner_bid_id": listed[1].1, "reason": "x"}))
-        .await
-        .assert_problem(409, "illegal-transition");
+    award(
+        app,
+        &f.tenderer,
+        &tender,
+        json!({"winner_bid_id": listed[1].1, "reason": "x"}),
+    )
+    .await
+    .assert_problem(409, "illegal-transition");
 }
 
 #[actix_web::test]
