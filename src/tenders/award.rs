@@ -218,7 +218,7 @@ pub fn choose(
                 let known = in_report.iter().any(|l| l.lot == choice.lot && !l.failed);
                 if !known || input.lots[..i].iter().any(|c| c.lot == choice.lot) {
                     errors.push(crate::error::FieldError::new(
-                        &format!("lots[{i}].lot"),
+                        format!("lots[{i}].lot"),
                         format!(
                             "lot {} is not a lot of the signed report with candidates, or is \
                              named twice",
