@@ -135,12 +135,19 @@ fn notice_body(detail: &Value, kind: &str) -> String {
         .to_string()
 }
 
-/// The award release of `tender` in its release package.
+/// The award release of `tender` in its release package (the package
+/// validated against the OCDS schema with its extensions, and the record).
 async fn award_release(app: &TestApp, tender: &str) -> Value {
     let package = app
         .get(&format!("/api/v1/opendata/tenders/{tender}/releases"), None)
         .await;
     package.assert_status(200);
+    crate::opendata::assert_valid("release-package-schema.json", &package.json());
+    let record = app
+        .get(&format!("/api/v1/opendata/tenders/{tender}/record"), None)
+        .await;
+    record.assert_status(200);
+    crate::opendata::assert_valid("record-package-schema.json", &record.json());
     package.json()["releases"]
         .as_array()
         .unwrap()
