@@ -20,7 +20,17 @@ use serde_json::{Value, json};
 /// signed by every member. Returns the fixture and the signed report's
 /// view (`report`, `sha256`, …).
 pub async fn signed_report_with(r: &Registry, edit: impl FnOnce(&mut Value)) -> (Fixture, Value) {
-    let f = evaluation_started_with(r, edit, &crate::bids::three_schedules()).await;
+    signed_report_of(r, edit, &crate::bids::three_schedules()).await
+}
+
+/// [`signed_report_with`] with the bids' schedules given (a room that
+/// evaluates per lot scores each lot).
+pub async fn signed_report_of(
+    r: &Registry,
+    edit: impl FnOnce(&mut Value),
+    schedules: &[Value],
+) -> (Fixture, Value) {
+    let f = evaluation_started_with(r, edit, schedules).await;
     let (app, tender) = (&r.app, f.tender.clone());
     app.post_json(
         &format!("/api/v1/tenders/{tender}/evaluation/room"),
@@ -46,6 +56,16 @@ pub async fn signed_report_with(r: &Registry, edit: impl FnOnce(&mut Value)) -> 
         .iter()
         .map(|b| b["label"].as_str().unwrap().to_string())
         .collect();
+    let lots: Vec<Option<u64>> = if clients[0].events[0]["payload"]["per_lot"] == true {
+        clients[0].events[0]["payload"]["lots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["lot"].as_u64())
+            .collect()
+    } else {
+        vec![None]
+    };
     for c in clients.iter_mut() {
         c.ok(json!({"type": "declare"})).await;
     }
@@ -64,7 +84,13 @@ pub async fn signed_report_with(r: &Registry, edit: impl FnOnce(&mut Value)) -> 
         if let Some((criterion, points)) = criterion {
             for c in clients.iter_mut() {
                 for label in &labels {
-                    c.ok(score(label, criterion, points)).await;
+                    for lot in &lots {
+                        let mut action = score(label, criterion, points);
+                        if let Some(lot) = lot {
+                            action["lot"] = json!(lot);
+                        }
+                        c.ok(action).await;
+                    }
                 }
             }
         }
@@ -481,4 +507,96 @@ async fn a_land_award_without_its_signed_price_record_is_refused() {
     assert_eq!(refused["errors"][0]["field"], "price_record", "{refused}");
     let t = app.get(&format!("/api/v1/tenders/{id}"), None).await.json();
     assert_eq!(t["status"], "evaluating");
+}
+
+#[actix_web::test]
+async fn procurement_of_two_lots_awards_each_lot_from_its_own_candidates() {
+    let r = Registry::with(Options::default()).await;
+    // Lot 1: 广西第二建设 cheapest; lot 2: 广西测试建设 cheapest.
+    let schedules: Vec<Value> = (0..3)
+        .map(|i: i64| {
+            let (one, two) = (90_000_000 + i * 1_000_000, 40_000_000 - i * 1_000_000);
+            json!({"total_price_fen": one + two, "duration_days": 90, "key_terms": {"质保期": "3 年"},
+                   "lots": [{"lot": 1, "price_fen": one}, {"lot": 2, "price_fen": two}]})
+        })
+        .collect();
+    let (f, view) = signed_report_of(&r, |_| {}, &schedules).await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let lot_candidates = |n: usize| -> Vec<(String, String)> {
+        view["report"]["lots"][n]["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["bid_id"].as_str().unwrap().to_string(),
+                    c["bidder"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (one, two) = (lot_candidates(0), lot_candidates(1));
+    assert_eq!(one[0].1, "广西第二建设有限公司", "{view}");
+    assert_eq!(two[0].1, "广西测试建设有限公司", "{view}");
+    // One winner for a report of two lots is ambiguous; a lot the report
+    // does not have is refused; a lot's candidate must be that lot's.
+    award(
+        app,
+        &f.tenderer,
+        &tender,
+        json!({"winner_bid_id": one[0].0}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    let refused = award(
+        app,
+        &f.tenderer,
+        &tender,
+        json!({"lots": [{"lot": 3, "winner_bid_id": one[0].0}]}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    assert_eq!(refused["errors"][0]["field"], "lots[0].lot");
+    // Lot 2 to its second candidate, with a reason; lot 1 by default.
+    let awarded = award(
+        app,
+        &f.tenderer,
+        &tender,
+        json!({"lots": [{"lot": 2, "winner_bid_id": two[1].0, "reason": "第一名无法履约"}]}),
+    )
+    .await;
+    awarded.assert_status(200);
+    let body = notice_body(&awarded.json(), "award");
+    assert!(
+        body.contains(
+            "第1标段：中标人 广西第二建设有限公司，中标价 900000.00 元（评标报告排名第1）"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "第2标段：中标人 {}，中标价 390000.00 元（评标报告排名第2）；理由：第一名无法履约",
+            two[1].1
+        )),
+        "{body}"
+    );
+    let release = award_release(app, &tender).await;
+    let awards = release["awards"].as_array().unwrap();
+    assert_eq!(awards.len(), 2, "{release}");
+    assert_eq!(awards[0]["relatedLots"], json!(["1"]));
+    assert_eq!(awards[1]["relatedLots"], json!(["2"]));
+    assert_eq!(awards[1]["value"]["amount"], json!(390000.0));
+    assert_eq!(app.count("awards"), 2);
+    // Each of the two winners has its notice of award; the third bidder
+    // its result notice.
+    assert_eq!(app.count("procedure_documents"), 3);
+    let second = sign_in(&r, &r.nng, "second").await;
+    let mine = own_result(app, &second, &tender).await.json();
+    let lots = mine["bids"][0]["lots"].as_array().unwrap();
+    assert_eq!(lots.len(), 2, "{mine}");
+    assert_eq!(
+        (lots[0]["lot"].as_u64(), lots[0]["awarded"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert_eq!(lots[1]["awarded"], false, "{mine}");
 }
