@@ -5,8 +5,10 @@
 //! awarded from the evaluation without publicity, to the second candidate
 //! with a reason, or to the first by the platform when the purchaser lets
 //! 5 working days pass; each losing bidder reads its own rank and score
-//! only, and nothing before the result; a land award without its signed
-//! price record refused; the award releases' `awards[]`.
+//! only, and nothing before the result; a land award refused without the
+//! organiser's signed price record (or with a bidder's), and kept with it;
+//! a procurement tender of two lots awarded lot by lot; the award
+//! releases' `awards[]`, valid OCDS.
 
 use crate::bids::sign_in;
 use crate::helpers::{Options, TestApp};
@@ -599,4 +601,96 @@ async fn procurement_of_two_lots_awards_each_lot_from_its_own_candidates() {
         (Some(1), Some(true))
     );
     assert_eq!(lots[1]["awarded"], false, "{mine}");
+}
+
+#[actix_web::test]
+async fn a_land_award_keeps_the_organisers_signed_price_record() {
+    use diesel::prelude::*;
+    use ggzy::db::schema::{bids, organisations};
+    let r = Registry::with(Options::default()).await;
+    let app = &r.app;
+    let dir = tempfile::tempdir().unwrap();
+    let (tenderer, tender, opening) =
+        crate::bids::tender_with_opening_cert_from(&r, dir.path(), |b| {
+            b["category"] = json!("land_mining_rights");
+            b["method"] = json!("listing");
+            b["evaluation"] = json!({"method": "highest_price"});
+        })
+        .await;
+    // The tenderer is an enterprise with a certificate of the league.
+    let code = crate::trust::credit("12450100MB0000001");
+    r.nng.enterprise("landorg", "南宁市教育局", &code);
+    let set = code.clone();
+    app.db
+        .write_blocking(move |conn| {
+            diesel::update(organisations::table.filter(organisations::name.eq("南宁市教育局")))
+                .set(organisations::credit_code.eq(Some(set)))
+                .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    crate::bids::valid_bids(&r, &tender, &opening, &crate::bids::three_schedules()).await;
+    let deadline = crate::bids::bid_deadline(&r, &tender).await;
+    app.clock.advance(deadline - app.now());
+    app.act(&tenderer, &tender, "start_opening", "")
+        .await
+        .assert_status(200);
+    app.clock.advance(chrono::Duration::seconds(1));
+    crate::bids::release_tenderer_share(&r, dir.path(), &tenderer, &tender).await;
+    crate::bids::release_platform_share(&r, &tender).await;
+    crate::bids::wait_for_opening(&r, &tender).await;
+    app.act(&tenderer, &tender, "start_evaluation", "")
+        .await
+        .assert_status(200);
+    let t = tender.clone();
+    let bid: String = app
+        .db
+        .read_blocking(move |conn| {
+            Ok(bids::table
+                .filter(bids::tender_id.eq(t))
+                .select(bids::id)
+                .order(bids::id.asc())
+                .first(conn)?)
+        })
+        .unwrap();
+    // Signed by a bidder, not the organiser: refused.
+    let by_bidder = r
+        .nng
+        .sign_cms("second", "挂牌成交记录：最高报价 100 万元", false);
+    let refused = award(
+        app,
+        &tenderer,
+        &tender,
+        json!({"winner_bid_id": bid, "reason": "挂牌成交", "price_record": by_bidder}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    assert_eq!(refused["errors"][0]["field"], "price_record", "{refused}");
+    // The organiser's: kept, and the award made.
+    let record = r
+        .nng
+        .sign_cms("landorg", "挂牌成交记录：最高报价 100 万元", false);
+    let awarded = award(
+        app,
+        &tenderer,
+        &tender,
+        json!({"winner_bid_id": bid, "reason": "挂牌成交", "price_record": record}),
+    )
+    .await;
+    awarded.assert_status(200);
+    let listed = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/result-notices"),
+            Some(&tenderer),
+        )
+        .await
+        .json();
+    let kinds: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"price_record"), "{listed}");
+    assert_eq!(app.count("awards"), 1);
 }
