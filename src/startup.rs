@@ -299,6 +299,7 @@ pub fn configure(
                 .service(crate::contracts::routes::contract_signature)
                 .service(crate::contracts::routes::sign_contract)
                 .service(crate::contracts::routes::publish_contract)
+                .service(tenders::own_result::own)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
                 .service(tenders::clarifications::answer_question)
@@ -521,6 +522,21 @@ impl Application {
                 tick.tick().await;
                 if contracts.duties.held() {
                     crate::contracts::sweep_round(&contracts.db, &contracts.clock).await;
+                }
+            }
+        });
+        tasks.push(task.abort_handle());
+        // Government procurement results the purchaser did not confirm in
+        // 5 working days: the first candidate stands, under the cluster's
+        // duties (`tenders::default_award`).
+        let defaulting = state.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(crate::tenders::default_award::EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if defaulting.duties.held() {
+                    crate::tenders::default_award::round(&defaulting).await;
                 }
             }
         });

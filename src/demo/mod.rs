@@ -313,6 +313,8 @@ fn publish(
         reason: String::new(),
         custody: Some(demo_custody(conn, &parties.league, by)?),
         winner_bid_id: None,
+        lots: Vec::new(),
+        price_record: None,
     };
     let published = context(by, start);
     tenders::transition(conn, &published, settings, &row, &publish)?;
@@ -763,6 +765,8 @@ fn load_records(
         reason: String::new(),
         custody: None,
         winner_bid_id: None,
+        lots: Vec::new(),
+        price_record: None,
     };
     let opening = ctx(land_by, opened);
     tenders::transition(conn, &opening, settings, &row, &start_opening)?;

@@ -587,6 +587,8 @@ async fn transition(
         reason: String::new(),
         custody: None,
         winner_bid_id: None,
+        lots: Vec::new(),
+        price_record: None,
     };
     let ctx = context(state, by, Role::Agent);
     crate::tenders::routes::transition(state, by.clone(), ctx, p.tender.clone(), input).await?;

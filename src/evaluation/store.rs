@@ -674,12 +674,18 @@ pub fn state(
 }
 
 /// The committee's report signed by every sitting member (the room closed):
-/// the hash they signed and the ranking.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the hash they signed, the ranking, the report itself and when the last
+/// member signed (the room closed: the tenderer has the report from then,
+/// 招标投标法实施条例 第54条 "收到评标报告之日").
+#[derive(Debug, Clone, PartialEq)]
 pub struct SignedReport {
     pub sha256: String,
     /// Best first.
     pub ranking: Vec<room::Ranked>,
+    /// The report (`ggzy-evaluation-report-v2`) as signed.
+    pub json: Value,
+    /// When the room closed on the last signature.
+    pub signed_at: DateTime<Utc>,
 }
 
 /// The tender's signed report, rebuilt from the room's events; `None` when
@@ -702,9 +708,23 @@ pub fn signed_report(conn: &mut DbConn, tender_id: &str) -> Result<Option<Signed
              SHA-256 {rebuilt}, not the {signed} its committee signed"
         )));
     }
+    let closed: Option<NaiveDateTime> = room_events::table
+        .filter(room_events::tender_id.eq(tender_id))
+        .filter(room_events::kind.eq("room.closed"))
+        .select(room_events::occurred_at)
+        .order(room_events::seq.desc())
+        .first(conn)
+        .optional()?;
+    let signed_at = closed.map(from_db_time).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "the room of tender {tender_id} is closed without a room.closed event"
+        ))
+    })?;
     Ok(Some(SignedReport {
         sha256: signed,
         ranking: room::ranked_bids(&report),
+        json: report,
+        signed_at,
     }))
 }
 

@@ -326,6 +326,45 @@ pub fn add_contract(settings: &OcdsSettings, release: &mut Value, f: &ContractFa
     release["contracts"] = json!([contract]);
 }
 
+/// One award as an `award` release publishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwardedTo {
+    pub award_id: String,
+    /// 0: the tender as one (no `relatedLots`).
+    pub lot: i32,
+    pub supplier_id: String,
+    pub supplier_name: String,
+    pub value_fen: i64,
+    pub date: DateTime<Utc>,
+}
+
+/// Makes `release` (an award notice's) an `award` release: `awards[]`,
+/// one per lot awarded (id, status active, date, value, suppliers,
+/// relatedLots where the tender has lots), the suppliers as parties.
+pub fn add_awards(release: &mut Value, awards: &[AwardedTo], currency: &str) {
+    let mut parties: Vec<Value> = release["parties"].as_array().cloned().unwrap_or_default();
+    let awards: Vec<Value> = awards
+        .iter()
+        .map(|a| {
+            add_party(&mut parties, &a.supplier_id, &a.supplier_name, "supplier");
+            let mut award = json!({
+                "id": a.award_id,
+                "status": "active",
+                "date": time(a.date),
+                "value": amount(a.value_fen, currency),
+                "suppliers": [{ "id": a.supplier_id, "name": a.supplier_name }],
+            });
+            if a.lot > 0 {
+                award["relatedLots"] = json!([a.lot.to_string()]);
+            }
+            award
+        })
+        .collect();
+    release["parties"] = json!(parties);
+    release["awards"] = json!(awards);
+    release["tag"] = json!(["award"]);
+}
+
 /// Adds `role` to the party `id`, adding the party if it is not there yet.
 fn add_party(parties: &mut Vec<Value>, id: &str, name: &str, role: &str) {
     match parties.iter_mut().find(|p| p["id"] == id) {
@@ -652,6 +691,49 @@ fn merge(into: &mut Value, from: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_award_release_names_each_lots_supplier_and_value() {
+        let mut release = json!({"tag": ["tenderUpdate"],
+            "parties": [{"id": "o1", "name": "甲", "roles": ["tenderer"]}]});
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        add_awards(
+            &mut release,
+            &[
+                AwardedTo {
+                    award_id: "a1".into(),
+                    lot: 1,
+                    supplier_id: "o1".into(),
+                    supplier_name: "甲".into(),
+                    value_fen: 12_345,
+                    date: at,
+                },
+                AwardedTo {
+                    award_id: "a2".into(),
+                    lot: 0,
+                    supplier_id: "o2".into(),
+                    supplier_name: "乙".into(),
+                    value_fen: 100,
+                    date: at,
+                },
+            ],
+            "CNY",
+        );
+        assert_eq!(release["tag"], json!(["award"]));
+        assert_eq!(release["awards"][0]["status"], "active");
+        assert_eq!(
+            release["awards"][0]["value"],
+            json!({"amount": 123.45, "currency": "CNY"})
+        );
+        assert_eq!(release["awards"][0]["relatedLots"], json!(["1"]));
+        assert!(release["awards"][1].get("relatedLots").is_none());
+        assert_eq!(release["awards"][1]["suppliers"][0]["id"], "o2");
+        assert_eq!(
+            release["parties"][0]["roles"],
+            json!(["tenderer", "supplier"])
+        );
+        assert_eq!(release["parties"][1]["roles"], json!(["supplier"]));
+    }
 
     #[test]
     fn merge_follows_ocds_rules() {

@@ -221,6 +221,8 @@ fn not_opened_if_too_few(
             reason,
             custody: None,
             winner_bid_id: None,
+            lots: Vec::new(),
+            price_record: None,
         },
     )?;
     events.push(failed.event);
@@ -656,6 +658,8 @@ fn complete(
                 reason,
                 custody: None,
                 winner_bid_id: None,
+                lots: Vec::new(),
+                price_record: None,
             },
         )?
         .event;

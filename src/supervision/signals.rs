@@ -148,8 +148,7 @@ impl SignalKind {
             | SignalKind::ObjectionAnswerOverdue
             | SignalKind::ComplaintAcceptanceOverdue
             | SignalKind::ComplaintDecisionOverdue => Severity::Warning,
-            | SignalKind::ContractNotSigned
-            | SignalKind::ContractNotPublished => Severity::Warning,
+            SignalKind::ContractNotSigned | SignalKind::ContractNotPublished => Severity::Warning,
             SignalKind::PricesInNarrowBand => Severity::Info,
         }
     }

@@ -32,6 +32,7 @@ use crate::keys::documents::DocumentSigner;
 use crate::notify::{self, Attachment, Kind, Message};
 use crate::opendata::OcdsSettings;
 use crate::opening::record::Outcome;
+use crate::tenders::model::Category;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -61,15 +62,35 @@ pub struct Bidder {
 /// What the award decided.
 #[derive(Debug, Clone, Serialize)]
 pub struct Award {
+    /// The first lot's winner (the whole tender's without lots).
     pub winner: Bidder,
-    /// The winning bid's rank in the signed report (none without one, or
-    /// when the report does not rank it).
+    /// Its rank in the signed report (none without one, or when the
+    /// report does not rank it).
     pub rank_in_report: Option<u32>,
     /// The SHA-256 the committee signed its report under, if there is one.
     pub report_sha256: Option<String>,
-    /// Every other enterprise whose bid was opened, once each.
+    /// Every lot awarded (lot 0 for the tender as one), with its winner,
+    /// rank, value and reason; lots that failed in the report are not.
+    pub lots: Vec<LotAward>,
+    /// Who decided: `purchaser` (the tender's organiser) or `platform`
+    /// (the first candidate standing when the purchaser did not confirm
+    /// in time, 财政部令第87号 第68条).
+    pub decided_by: &'static str,
+    /// Every enterprise whose bid was opened and that won no lot, once each.
     #[serde(skip)]
     pub others: Vec<Bidder>,
+}
+
+/// One lot of an award.
+#[derive(Debug, Clone, Serialize)]
+pub struct LotAward {
+    pub lot: u32,
+    pub winner: Bidder,
+    pub rank_in_report: Option<u32>,
+    /// See [`super::results`]: the lot price as corrected and confirmed,
+    /// else as read out.
+    pub value_fen: i64,
+    pub reason: String,
 }
 
 /// Why there is no winner without one being named.
@@ -157,13 +178,19 @@ fn opened_bids(conn: &mut DbConn, tender_id: &str) -> Result<Vec<(Bidder, String
         .collect())
 }
 
-/// Decides the award of `row` as `input` asks (see the module): the
-/// winner, and everyone else to tell. Refuses (422), changing nothing,
-/// when no winner can be decided.
+/// Decides the award of `row` as `input` asks (see the module and
+/// [`super::results`]): per lot, the winner among the signed report's
+/// candidates (the first unless another is named with a reason), and
+/// everyone else to tell. Without a report (a procedure without a
+/// committee) the winner is named, with a reason. Government procurement
+/// past the purchaser's 5 working days takes only the first. Refuses
+/// (422), changing nothing, when no winner can be decided.
 pub fn choose(
     conn: &mut DbConn,
     row: &TenderRow,
     input: &TransitionInput,
+    now: DateTime<Utc>,
+    decided_by: &'static str,
 ) -> Result<Award, AppError> {
     let opened = opened_bids(conn, &row.id)?;
     let valid: Vec<&str> = opened
@@ -171,35 +198,176 @@ pub fn choose(
         .filter(|(_, outcome)| outcome == Outcome::Valid.code())
         .map(|(b, _)| b.bid_id.as_str())
         .collect();
+    let bidder_of = |bid: &str| -> Result<Bidder, AppError> {
+        opened
+            .iter()
+            .map(|(b, _)| b)
+            .find(|b| b.bid_id == bid)
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the winning bid {bid} vanished")))
+    };
+    let category = row.facts()?.category;
     let report = crate::evaluation::store::signed_report(conn, &row.id)?;
-    let (bid, rank_in_report) = decide(
-        report.as_ref(),
-        input.winner_bid_id.as_deref(),
-        &valid,
-        &input.reason,
-    )?;
-    let winner = opened
-        .iter()
-        .map(|(b, _)| b)
-        .find(|b| b.bid_id == bid)
-        .cloned()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the winning bid {bid} vanished")))?;
+    let mut lots = Vec::new();
+    match &report {
+        Some(report) => {
+            let rule = super::results::award_rule(category);
+            let in_report = super::results::report_lots(&report.json);
+            let mut errors = Vec::new();
+            for (i, choice) in input.lots.iter().enumerate() {
+                let known = in_report.iter().any(|l| l.lot == choice.lot && !l.failed);
+                if !known || input.lots[..i].iter().any(|c| c.lot == choice.lot) {
+                    errors.push(crate::error::FieldError::new(
+                        format!("lots[{i}].lot"),
+                        format!(
+                            "lot {} is not a lot of the signed report with candidates, or is \
+                             named twice",
+                            choice.lot
+                        ),
+                    ));
+                }
+            }
+            if input.winner_bid_id.is_some() && in_report.len() > 1 {
+                errors.push(crate::error::FieldError::new(
+                    "winner_bid_id",
+                    "this report has several lots: name each lot's winner in `lots`",
+                ));
+            }
+            AppError::check(errors)?;
+            for lot in in_report.iter().filter(|l| !l.failed) {
+                let choice = input
+                    .lots
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| c.lot == lot.lot);
+                let (named, reason, field) = match choice {
+                    Some((i, c)) => (
+                        c.winner_bid_id.as_deref(),
+                        c.reason.as_str(),
+                        format!("lots[{i}].winner_bid_id"),
+                    ),
+                    None => (
+                        input.winner_bid_id.as_deref(),
+                        input.reason.as_str(),
+                        "winner_bid_id".to_string(),
+                    ),
+                };
+                let chosen =
+                    super::results::choose_in_lot(lot, named, &valid, reason, &field, rule)?;
+                lots.push(LotAward {
+                    lot: lot.lot,
+                    winner: bidder_of(&chosen.bid_id)?,
+                    rank_in_report: Some(chosen.rank),
+                    value_fen: chosen.value_fen(),
+                    reason: reason.to_string(),
+                });
+            }
+            if lots.is_empty() {
+                return Err(AppError::invalid(
+                    "winner_bid_id",
+                    "every lot failed in the committee's signed report: there is no candidate \
+                     to award; fail the tender instead",
+                ));
+            }
+            if category == Category::GovernmentProcurement {
+                let calendar = crate::calendar::current(conn)?;
+                let deadline = super::results::confirmation_deadline(&calendar, report.signed_at)?;
+                let ranks: Vec<u32> = lots.iter().filter_map(|l| l.rank_in_report).collect();
+                super::results::check_confirmation(deadline, now, &ranks)?;
+            }
+        }
+        None => {
+            if crate::evaluation::store::setup_of(conn, &row.id)?.is_some() {
+                return Err(AppError::invalid(
+                    "winner_bid_id",
+                    "the evaluation report is not yet signed by its whole committee: the winner \
+                     is taken from the signed report's candidates, so the award waits for it",
+                ));
+            }
+            if !input.lots.is_empty() {
+                return Err(AppError::invalid(
+                    "lots",
+                    "without an evaluation report the award names one winning bid",
+                ));
+            }
+            let (bid, rank) = decide(None, input.winner_bid_id.as_deref(), &valid, &input.reason)?;
+            let value: Option<i64> = bid_openings::table
+                .find(&bid)
+                .select(bid_openings::total_price_fen)
+                .first::<Option<i64>>(conn)
+                .optional()?
+                .flatten();
+            let value = value.ok_or_else(|| {
+                AppError::invalid(
+                    "winner_bid_id",
+                    format!("{bid} has no price read out at the opening"),
+                )
+            })?;
+            lots.push(LotAward {
+                lot: 0,
+                winner: bidder_of(&bid)?,
+                rank_in_report: rank,
+                value_fen: value,
+                reason: input.reason.clone(),
+            });
+        }
+    }
     let mut others: Vec<Bidder> = Vec::new();
-    for (bidder, _) in opened {
-        let told = bidder.organisation_id == winner.organisation_id
+    for (bidder, _) in &opened {
+        let told = lots
+            .iter()
+            .any(|l| l.winner.organisation_id == bidder.organisation_id)
             || others
                 .iter()
                 .any(|o| o.organisation_id == bidder.organisation_id);
         if !told {
-            others.push(bidder);
+            others.push(bidder.clone());
         }
     }
+    let first = &lots[0];
     Ok(Award {
-        winner,
-        rank_in_report,
+        winner: first.winner.clone(),
+        rank_in_report: first.rank_in_report,
         report_sha256: report.map(|r| r.sha256),
+        decided_by,
+        lots: lots.clone(),
         others,
     })
+}
+
+/// The public award notice's text: each lot's winner, value and rank in
+/// the report, who decided, and the organiser's words (`reason`). Pure.
+pub fn result_text(award: &Award, reason: &str) -> String {
+    let mut out = String::from("中标结果：\n");
+    for lot in &award.lots {
+        out.push_str(&NoticeLot::of(lot).line());
+        if let Some(rank) = lot.rank_in_report {
+            out.push_str(&format!("（评标报告排名第{rank}）"));
+        }
+        if !lot.reason.trim().is_empty() && lot.reason != reason {
+            out.push_str(&format!("；理由：{}", lot.reason.trim()));
+        }
+        out.push('\n');
+    }
+    if !reason.trim().is_empty() {
+        out.push_str(reason.trim());
+    }
+    out.trim_end().to_string()
+}
+
+/// The enterprises that won at least one lot, once each, with the lots.
+pub fn winners(award: &Award) -> Vec<(Bidder, Vec<&LotAward>)> {
+    let mut out: Vec<(Bidder, Vec<&LotAward>)> = Vec::new();
+    for lot in &award.lots {
+        match out
+            .iter_mut()
+            .find(|(b, _)| b.organisation_id == lot.winner.organisation_id)
+        {
+            Some((_, lots)) => lots.push(lot),
+            None => out.push((lot.winner.clone(), vec![lot])),
+        }
+    }
+    out
 }
 
 /// An award as stored: one per lot awarded (lot 0 for a tender without
@@ -220,55 +388,52 @@ pub struct AwardRecord {
     pub notice_seq: Option<i32>,
 }
 
-/// Stores the award decided in `award` (the whole tender, lot 0), its
-/// value the winning bid's price as read out at the opening.
-pub fn record(
-    conn: &mut DbConn,
+/// The awards of `award` as they will be stored, one per lot, announced by
+/// the public notice `notice_seq` (see [`record`]).
+pub fn records(
     row: &TenderRow,
     award: &Award,
-    reason: &str,
     decided_at: DateTime<Utc>,
     notice_seq: Option<i32>,
-) -> Result<AwardRecord, AppError> {
-    let value: Option<i64> = bid_openings::table
-        .find(&award.winner.bid_id)
-        .select(bid_openings::total_price_fen)
-        .first::<Option<i64>>(conn)
-        .optional()?
-        .flatten();
-    let value = value.ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!(
-            "the winning bid {} has no price read out at the opening",
-            award.winner.bid_id
-        ))
-    })?;
-    let record = AwardRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        tender_id: row.id.clone(),
-        lot: 0,
-        bid_id: award.winner.bid_id.clone(),
-        supplier_org_id: award.winner.organisation_id.clone(),
-        value_fen: value,
-        rank_in_report: award.rank_in_report.and_then(|r| i32::try_from(r).ok()),
-        reason: reason.to_string(),
-        decided_at: crate::db::to_db_time(decided_at),
-        notice_seq,
-    };
-    diesel::insert_into(awards::table)
-        .values((
-            awards::id.eq(&record.id),
-            awards::tender_id.eq(&record.tender_id),
-            awards::lot.eq(record.lot),
-            awards::bid_id.eq(&record.bid_id),
-            awards::supplier_org_id.eq(&record.supplier_org_id),
-            awards::value_fen.eq(record.value_fen),
-            awards::rank_in_report.eq(record.rank_in_report),
-            awards::reason.eq(&record.reason),
-            awards::decided_at.eq(record.decided_at),
-            awards::notice_seq.eq(record.notice_seq),
-        ))
-        .execute(conn)?;
-    Ok(record)
+) -> Vec<AwardRecord> {
+    award
+        .lots
+        .iter()
+        .map(|l| AwardRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            tender_id: row.id.clone(),
+            lot: i32::try_from(l.lot).unwrap_or(i32::MAX),
+            bid_id: l.winner.bid_id.clone(),
+            supplier_org_id: l.winner.organisation_id.clone(),
+            value_fen: l.value_fen,
+            rank_in_report: l.rank_in_report.and_then(|r| i32::try_from(r).ok()),
+            reason: l.reason.clone(),
+            decided_at: crate::db::to_db_time(decided_at),
+            notice_seq,
+        })
+        .collect()
+}
+
+/// Stores the awards (one per lot) made by [`records`], in the award's
+/// transaction.
+pub fn record(conn: &mut DbConn, records: &[AwardRecord]) -> Result<(), AppError> {
+    for record in records {
+        diesel::insert_into(awards::table)
+            .values((
+                awards::id.eq(&record.id),
+                awards::tender_id.eq(&record.tender_id),
+                awards::lot.eq(record.lot),
+                awards::bid_id.eq(&record.bid_id),
+                awards::supplier_org_id.eq(&record.supplier_org_id),
+                awards::value_fen.eq(record.value_fen),
+                awards::rank_in_report.eq(record.rank_in_report),
+                awards::reason.eq(&record.reason),
+                awards::decided_at.eq(record.decided_at),
+                awards::notice_seq.eq(record.notice_seq),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A tender's awards, by lot.
@@ -345,9 +510,46 @@ pub struct NoticeContent {
     pub recipient: Party,
     pub winner: WinnerPart,
     pub decided_at: DateTime<Utc>,
+    /// The lots it concerns: those the recipient won (notice of award), or
+    /// every lot awarded (result notice); lot 0 is the tender as one.
+    pub lots: Vec<NoticeLot>,
     /// The notice in words (Chinese).
     pub text: String,
     pub legal_basis: [&'static str; 2],
+}
+
+/// One lot awarded, as a signed notice names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeLot {
+    pub lot: u32,
+    pub winner: String,
+    pub winner_bid_id: String,
+    pub value_fen: i64,
+}
+
+impl NoticeLot {
+    pub fn of(lot: &LotAward) -> NoticeLot {
+        NoticeLot {
+            lot: lot.lot,
+            winner: lot.winner.name.clone(),
+            winner_bid_id: lot.winner.bid_id.clone(),
+            value_fen: lot.value_fen,
+        }
+    }
+
+    fn line(&self) -> String {
+        let which = if self.lot == 0 {
+            "本项目".to_string()
+        } else {
+            format!("第{}标段", self.lot)
+        };
+        format!(
+            "{which}：中标人 {}，中标价 {}.{:02} 元",
+            self.winner,
+            self.value_fen / 100,
+            self.value_fen.abs() % 100
+        )
+    }
 }
 
 /// "2027年01月15日 16:00:00（北京时间）".
@@ -363,6 +565,7 @@ fn beijing(at: DateTime<Utc>) -> String {
 
 impl NoticeContent {
     /// The notice of `kind` to `recipient` of the award of `tender`. Pure.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         kind: DocumentKind,
         document_id: &str,
@@ -371,14 +574,16 @@ impl NoticeContent {
         recipient: &Bidder,
         winner: &Bidder,
         decided_at: DateTime<Utc>,
+        lots: Vec<NoticeLot>,
     ) -> NoticeContent {
         let when = beijing(decided_at);
+        let lines: String = lots.iter().map(|l| format!("{}\n", l.line())).collect();
         let (title, text) = match kind {
             DocumentKind::AwardNotice => (
                 "中标通知书",
                 format!(
                     "{recipient}：\n经评标委员会评审，招标人{tenderer}确定贵单位为“{title}”\
-                     （招标编号 {reference}）的中标人，特此通知。请自本通知书发出之日起三十日内，\
+                     （招标编号 {reference}）的中标人，特此通知。\n{lines}请自本通知书发出之日起三十日内，\
                      按照招标文件和贵单位的投标文件与招标人订立书面合同。\n{platform}\n{when}",
                     recipient = recipient.name,
                     tenderer = tender.tenderer,
@@ -386,11 +591,11 @@ impl NoticeContent {
                     reference = tender.reference,
                 ),
             ),
-            DocumentKind::ResultNotice => (
+            DocumentKind::ResultNotice | DocumentKind::PriceRecord => (
                 "中标结果通知书",
                 format!(
                     "{recipient}：\n“{title}”（招标编号 {reference}）的中标人已确定为{winner}，\
-                     贵单位未中标，特此通知。感谢贵单位的参与。\n{platform}\n{when}",
+                     贵单位未中标，特此通知。\n{lines}感谢贵单位的参与。\n{platform}\n{when}",
                     recipient = recipient.name,
                     title = tender.title,
                     reference = tender.reference,
@@ -411,6 +616,7 @@ impl NoticeContent {
                 bid_id: winner.bid_id.clone(),
             },
             decided_at,
+            lots,
             text,
             legal_basis: LEGAL_BASIS,
         }
@@ -428,6 +634,7 @@ pub fn filename(kind: DocumentKind, tender_id: &str, recipient_org_id: &str) -> 
     match kind {
         DocumentKind::AwardNotice => format!("award-notice-{tender_id}.p7m"),
         DocumentKind::ResultNotice => format!("result-notice-{tender_id}-{recipient_org_id}.p7m"),
+        DocumentKind::PriceRecord => format!("price-record-{tender_id}.p7m"),
     }
 }
 
@@ -446,8 +653,23 @@ pub fn issue(
     let tenderer = crate::identity::store::organisation_ref(conn, &row.tenderer_org_id)?
         .map(|o| o.name)
         .unwrap_or_default();
-    let recipients = std::iter::once((DocumentKind::AwardNotice, &award.winner))
-        .chain(award.others.iter().map(|o| (DocumentKind::ResultNotice, o)));
+    let all: Vec<NoticeLot> = award.lots.iter().map(NoticeLot::of).collect();
+    let won = winners(award);
+    let recipients = won
+        .iter()
+        .map(|(w, lots)| {
+            (
+                DocumentKind::AwardNotice,
+                w,
+                lots.iter().map(|l| NoticeLot::of(l)).collect::<Vec<_>>(),
+            )
+        })
+        .chain(
+            award
+                .others
+                .iter()
+                .map(|o| (DocumentKind::ResultNotice, o, all.clone())),
+        );
     #[derive(Serialize)]
     struct Issued {
         document_id: String,
@@ -457,7 +679,7 @@ pub fn issue(
         recipients: usize,
     }
     let mut issued = Vec::new();
-    for (kind, recipient) in recipients {
+    for (kind, recipient, lots) in recipients {
         let document_id = uuid::Uuid::new_v4().to_string();
         let tender = TenderPart {
             id: row.id.clone(),
@@ -471,8 +693,13 @@ pub fn issue(
             &settings.publisher_name,
             tender,
             recipient,
-            &award.winner,
+            if kind == DocumentKind::AwardNotice {
+                recipient
+            } else {
+                &award.winner
+            },
             ctx.now,
+            lots,
         )
         .to_bytes()?;
         let signed = signer.sign(&content).map_err(AppError::Internal)?;
@@ -526,7 +753,7 @@ fn message(
 ) -> Message {
     let notice_kind = match kind {
         DocumentKind::AwardNotice => Kind::AwardNotice,
-        DocumentKind::ResultNotice => Kind::ResultNotice,
+        DocumentKind::ResultNotice | DocumentKind::PriceRecord => Kind::ResultNotice,
     };
     let mut message = Message::new(notice_kind, format!("tender:{}:award", row.id))
         .tender(&row.id, &row.league_code)
@@ -544,7 +771,13 @@ fn message(
             signed,
         ));
     if kind == DocumentKind::ResultNotice {
-        message = message.field("winner", award.winner.name.clone());
+        let mut names: Vec<String> = Vec::new();
+        for lot in &award.lots {
+            if !names.contains(&lot.winner.name) {
+                names.push(lot.winner.name.clone());
+            }
+        }
+        message = message.field("winner", names.join("、"));
     }
     message
 }
@@ -566,6 +799,8 @@ mod tests {
                     bid_id: bid.to_string(),
                 })
                 .collect(),
+            json: serde_json::Value::Null,
+            signed_at: DateTime::from_timestamp(0, 0).unwrap(),
         }
     }
 
@@ -675,6 +910,7 @@ mod tests {
             &winner,
             &winner,
             at,
+            vec![],
         );
         let json: serde_json::Value = serde_json::from_slice(&award.to_bytes().unwrap()).unwrap();
         assert_eq!(json["format"], NOTICE_FORMAT);
@@ -704,6 +940,7 @@ mod tests {
             &loser,
             &winner,
             at,
+            vec![],
         );
         let json: serde_json::Value = serde_json::from_slice(&result.to_bytes().unwrap()).unwrap();
         assert_eq!(json["title"], "中标结果通知书");

@@ -11,13 +11,17 @@
 
 pub mod award;
 pub mod clarifications;
+pub mod default_award;
 pub mod documents;
 pub mod invitees;
 pub mod lifecycle;
 pub mod limits;
 pub mod messages;
 pub mod model;
+pub mod own_result;
+pub mod price_record;
 pub mod procedure_documents;
+pub mod results;
 pub mod routes;
 pub mod rules;
 pub mod store;

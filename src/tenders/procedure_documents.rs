@@ -31,6 +31,10 @@ text_enum! {
         AwardNotice = "award_notice",
         /// 中标结果通知书, to every other bidder.
         ResultNotice = "result_notice",
+        /// The organiser's signed record of how a land or property price
+        /// was reached (`super::price_record`), kept as it signed it and
+        /// addressed to the organiser that signed it.
+        PriceRecord = "price_record",
     }
 }
 

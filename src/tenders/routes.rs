@@ -409,14 +409,52 @@ pub async fn transition(
     let slot = std::sync::Arc::new(std::sync::Mutex::new(key));
     let in_transaction = slot.clone();
     let viewer = principal.clone();
+    // A land or property award's price record is checked (signature,
+    // signer's certificate against the trust registry) before the
+    // transaction; whose it is, in it (`super::price_record`).
+    let price_record = match (&input.price_record, action) {
+        (Some(b64), super::lifecycle::Action::Award) => {
+            let id = tender.clone();
+            let league = state
+                .db
+                .read(move |conn| Ok(store::load_row(conn, &id)?.league_code))
+                .await?;
+            let league = crate::types::LeagueCode::parse(&league)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+            let snapshot = state.trust.get(&state.db, ctx.now).await?;
+            Some(super::price_record::verify(
+                b64, &snapshot, &league, ctx.now,
+            )?)
+        }
+        _ => None,
+    };
     // The hall hears of the transition once it has committed.
     let detail = crate::hall::write_then_publish(&state.db, &state.hall.hub, move |conn| {
         store::lock(conn, &id)?;
         let (row, role) = store::load_managed(conn, &id, &principal)?;
         let ctx = ctx.acting_as(role);
+        // Whether a land or property award carries its price record is
+        // said first (an award the lifecycle does not allow now stays 409).
+        let category = row.facts()?.category;
+        if super::lifecycle::next(category, row.status()?, action).is_some() {
+            needs_price_record(&row, &input, price_record.as_ref())?;
+        }
         let done = store::transition(conn, &ctx, &settings, &row, &input)?;
+        // A refusal here undoes the transition.
+        let kept = keep_price_record(conn, &row, &input, price_record.as_ref(), ctx.now)?;
         if let Some(award) = &done.award {
             super::award::issue(conn, &ctx, &settings, &row, award, &signer)?;
+            if let Some(sha256) = kept {
+                crate::audit::record(
+                    conn,
+                    &ctx,
+                    "tender.price_record",
+                    "tender",
+                    &row.id,
+                    Some(&row.id),
+                    &serde_json::json!({ "sha256": sha256 }),
+                )?;
+            }
         }
         let mut key = in_transaction.lock().unwrap_or_else(|p| p.into_inner());
         crate::opening::store::on_transition(conn, &ctx, &row, &input, &platform, &mut key)?;
@@ -453,6 +491,79 @@ pub async fn transition(
         crate::opening::bid::purge_opened(state.config.shared(), tender.as_str());
     }
     Ok(detail)
+}
+
+/// The price record an award must keep: a land or property award's (422
+/// without one); none for other awards, which carry none (422 if they do).
+fn needs_price_record<'a>(
+    row: &store::TenderRow,
+    input: &TransitionInput,
+    record: Option<&'a super::price_record::PriceRecord>,
+) -> Result<Option<&'a super::price_record::PriceRecord>, AppError> {
+    use super::model::Category;
+    if input.action != super::lifecycle::Action::Award {
+        return Ok(None);
+    }
+    let needs = matches!(
+        row.facts()?.category,
+        Category::LandMiningRights | Category::StateOwnedProperty
+    );
+    match (needs, record) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(AppError::invalid(
+            "price_record",
+            "only a land or property award carries a price record",
+        )),
+        (true, None) => Err(AppError::invalid(
+            "price_record",
+            "a land or property award needs the organiser's signed record of how the price \
+                 was reached (CMS SignedData, DER, base64), until auctions run on the platform",
+        )),
+        (true, Some(record)) => Ok(Some(record)),
+    }
+}
+
+/// Land and property awards need the organiser's signed price record
+/// (422 without, or signed by another than the tenderer or its agent);
+/// other awards carry none. Keeps it as a document of the procedure and
+/// returns its SHA-256.
+fn keep_price_record(
+    conn: &mut DbConn,
+    row: &store::TenderRow,
+    input: &TransitionInput,
+    record: Option<&super::price_record::PriceRecord>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<String>, AppError> {
+    let Some(record) = needs_price_record(row, input, record)? else {
+        return Ok(None);
+    };
+    let mut organisers = vec![row.tenderer_org_id.clone()];
+    organisers.extend(row.agent_org_id.clone());
+    let mut candidates = Vec::new();
+    for org in organisers {
+        let code: Option<String> = {
+            use crate::db::schema::organisations;
+            use diesel::prelude::*;
+            organisations::table
+                .find(&org)
+                .select(organisations::credit_code)
+                .first(conn)?
+        };
+        candidates.push((org, code));
+    }
+    let signer = super::price_record::check_signer(record, &candidates)?;
+    let sha256 = super::procedure_documents::keep(
+        conn,
+        &super::procedure_documents::NewDocument {
+            id: &uuid::Uuid::new_v4().to_string(),
+            tender_id: &row.id,
+            kind: super::procedure_documents::DocumentKind::PriceRecord,
+            recipient_org_id: &signer,
+            signed: &record.der,
+        },
+        now,
+    )?;
+    Ok(Some(sha256))
 }
 
 /// Publishes a versioned amendment (before the deadline; the 15-day rule applies).

@@ -499,7 +499,7 @@ pub fn detail(
         notices: notices_of(conn, &row.id)?,
         clarifications: answered_clarifications(conn, &row.id)?,
         allowed_actions: if manages {
-            lifecycle::allowed(status)
+            lifecycle::allowed(row.facts()?.category, status)
         } else {
             Vec::new()
         },
@@ -858,6 +858,46 @@ pub struct TransitionInput {
     /// signed report, needs a `reason` (招标投标法实施条例 第55条).
     #[serde(default)]
     pub winner_bid_id: Option<String>,
+    /// The winners per lot (award only, where the report has lots): each
+    /// lot not named here takes its first candidate.
+    #[serde(default)]
+    pub lots: Vec<LotChoice>,
+    /// Land and property awards only (required there): the organiser's
+    /// signed record of how the price was reached, CMS SignedData (DER,
+    /// content attached), base64; signed with the certificate of the
+    /// tenderer or its agent (`super::results`).
+    #[serde(default)]
+    #[schema(max_length = 2000000)]
+    pub price_record: Option<String>,
+}
+
+/// The winner the award names for one lot.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LotChoice {
+    /// The lot's number in the report (its number in the tender).
+    pub lot: u32,
+    /// One of the report's candidates for the lot; by default its first.
+    #[serde(default)]
+    pub winner_bid_id: Option<String>,
+    /// Why another than the first candidate wins (then required).
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub reason: String,
+}
+
+impl TransitionInput {
+    /// An action with a reason and nothing else.
+    pub fn of(action: Action, reason: impl Into<String>) -> TransitionInput {
+        TransitionInput {
+            action,
+            reason: reason.into(),
+            custody: None,
+            winner_bid_id: None,
+            lots: Vec::new(),
+            price_record: None,
+        }
+    }
 }
 
 /// What a lifecycle action did.
@@ -886,8 +926,12 @@ pub fn transition(
     // A suspended procedure, or a step an objection holds (issue 22).
     crate::objections::store::guard(conn, row, input.action, ctx.now)?;
     let from = row.status()?;
-    let to = lifecycle::next(from, input.action).ok_or_else(|| {
-        let allowed: Vec<&str> = lifecycle::allowed(from).iter().map(|a| a.code()).collect();
+    let category = row.facts()?.category;
+    let to = lifecycle::next(category, from, input.action).ok_or_else(|| {
+        let allowed: Vec<&str> = lifecycle::allowed(category, from)
+            .iter()
+            .map(|a| a.code())
+            .collect();
         AppError::IllegalTransition(format!(
             "a tender that is {} cannot {}; allowed now: {}",
             from.code(),
@@ -908,11 +952,34 @@ pub fn transition(
         matches!(input.action, Action::Cancel | Action::Fail),
         5000,
     );
-    if input.winner_bid_id.is_some() && input.action != Action::Award {
-        errors.push(crate::error::FieldError::new(
-            "winner_bid_id",
-            "names the winner of an award only",
-        ));
+    if input.action != Action::Award {
+        if input.winner_bid_id.is_some() {
+            errors.push(crate::error::FieldError::new(
+                "winner_bid_id",
+                "names the winner of an award only",
+            ));
+        }
+        if !input.lots.is_empty() {
+            errors.push(crate::error::FieldError::new(
+                "lots",
+                "names the winners of an award only",
+            ));
+        }
+        if input.price_record.is_some() {
+            errors.push(crate::error::FieldError::new(
+                "price_record",
+                "belongs to an award only",
+            ));
+        }
+    }
+    for (i, lot) in input.lots.iter().enumerate() {
+        check_text(
+            &mut errors,
+            &format!("lots[{i}].reason"),
+            &lot.reason,
+            false,
+            5000,
+        );
     }
     AppError::check(errors)?;
     match input.action {
@@ -920,15 +987,27 @@ pub fn transition(
             limits::check_publish(&facts, ctx.now, &crate::calendar::current(conn)?)?
         }
         Action::StartOpening => limits::check_opening(facts.bid_deadline, ctx.now)?,
-        Action::Award => limits::check_award(
+        Action::Award if from == TenderStatus::CandidatesPublicised => limits::check_award(
             from_db_time(row.status_changed_at),
             facts.publicity_days,
             ctx.now,
         )?,
         _ => {}
     }
+    // Construction: the candidates are the signed report's, publicised
+    // within 3 days of it (招标投标法实施条例 第54条), in a notice generated
+    // from it (`super::results`).
+    let publicity = match input.action {
+        Action::PubliciseCandidates => Some(candidate_publicity(conn, row, input, ctx.now)?),
+        _ => None,
+    };
+    let decided_by = if ctx.principal.user_id.is_none() {
+        "platform"
+    } else {
+        "organiser"
+    };
     let award = match input.action {
-        Action::Award => Some(super::award::choose(conn, row, input)?),
+        Action::Award => Some(super::award::choose(conn, row, input, ctx.now, decided_by)?),
         _ => None,
     };
     let now = to_db_time(ctx.now);
@@ -959,6 +1038,10 @@ pub fn transition(
     }
     let (title, mut body) = match input.action {
         Action::Publish => (row.title.clone(), row.description.clone()),
+        Action::PubliciseCandidates => (
+            format!("{} — 中标候选人公示", row.title),
+            publicity.clone().unwrap_or_default(),
+        ),
         other => (
             format!("{} — {}", row.title, other.notice_kind().code()),
             input.reason.clone(),
@@ -967,7 +1050,10 @@ pub fn transition(
     // Government procurement publishes the committee's names with the
     // result (政府采购法实施条例 第43条; 财政部令第87号 第69条(五) — check);
     // until now they were confidential (招标投标法 第37条).
-    if input.action == Action::Award && row.facts()?.category == Category::GovernmentProcurement {
+    if let Some(award) = &award {
+        body = super::award::result_text(award, &body);
+    }
+    if input.action == Action::Award && category == Category::GovernmentProcurement {
         let names = crate::evaluation::store::evaluators(conn, &row.id)?;
         if !names.is_empty() {
             body = format!(
@@ -976,11 +1062,38 @@ pub fn transition(
             );
         }
     }
+    // The awards, one per lot, are fixed before the notice so that its OCDS
+    // release carries them; they are stored with the notice's number.
+    let records = award
+        .as_ref()
+        .map(|a| super::award::records(row, a, ctx.now, None))
+        .unwrap_or_default();
+    // Its OCDS release carries them (`awards[]`, one per lot).
+    let mut awarded = Vec::new();
+    for a in &records {
+        let name = crate::identity::store::organisation_ref(conn, &a.supplier_org_id)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        awarded.push(opendata::ocds::AwardedTo {
+            award_id: a.id.clone(),
+            lot: a.lot,
+            supplier_id: a.supplier_org_id.clone(),
+            supplier_name: name,
+            value_fen: a.value_fen,
+            date: crate::db::from_db_time(a.decided_at),
+        });
+    }
+    let currency = row.budget().currency.as_str().to_string();
+    let with_awards = |release: &mut serde_json::Value| {
+        if !awarded.is_empty() {
+            opendata::ocds::add_awards(release, &awarded, &currency);
+        }
+    };
     // A draft cancelled before publication was never public: no notice.
     let seq = if row.published_at.is_none() && input.action != Action::Publish {
         None
     } else {
-        Some(publish_notice(
+        Some(publish_notice_with(
             conn,
             ctx,
             settings,
@@ -988,6 +1101,7 @@ pub fn transition(
             input.action.notice_kind(),
             &title,
             &body,
+            &with_awards,
         )?)
     };
     #[derive(Serialize)]
@@ -999,8 +1113,15 @@ pub fn transition(
         #[serde(skip_serializing_if = "Option::is_none")]
         award: Option<&'a super::award::Award>,
     }
-    if let Some(award) = &award {
-        super::award::record(conn, row, award, &input.reason, ctx.now, seq)?;
+    if award.is_some() {
+        let records: Vec<super::award::AwardRecord> = records
+            .into_iter()
+            .map(|r| super::award::AwardRecord {
+                notice_seq: seq,
+                ..r
+            })
+            .collect();
+        super::award::record(conn, &records)?;
     }
     audit::record(
         conn,
@@ -1043,6 +1164,81 @@ pub fn transition(
         ctx.now,
     )?;
     Ok(Transition { to, event, award })
+}
+
+/// The candidate publicity of a construction tender: the signed report's
+/// candidates per lot, refused without a signed report with candidates or
+/// later than 3 days after it (`super::results`). Returns the notice's body.
+fn candidate_publicity(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    input: &TransitionInput,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    use crate::db::schema::bid_openings;
+    let Some(report) = crate::evaluation::store::signed_report(conn, &row.id)? else {
+        return Err(AppError::Conflict(
+            "the candidates are taken from the committee's evaluation report, which is not \
+             signed by its whole committee yet"
+                .into(),
+        ));
+    };
+    super::results::check_publicity(report.signed_at, now)?;
+    let lots = super::results::report_lots(&report.json);
+    if lots.iter().all(|l| l.failed) {
+        return Err(AppError::Conflict(
+            "the signed report has no candidate in any lot: there is no one to publicise; \
+             fail the tender instead"
+                .into(),
+        ));
+    }
+    let mut terms = std::collections::BTreeMap::new();
+    for lot in &lots {
+        for c in &lot.candidates {
+            let found: Option<(Option<i32>, Option<String>)> = bid_openings::table
+                .find(&c.bid_id)
+                .select((bid_openings::duration_days, bid_openings::schedule_json))
+                .first(conn)
+                .optional()?;
+            let Some((duration_days, schedule)) = found else {
+                continue;
+            };
+            let key_terms = schedule
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+                .and_then(|s| s["key_terms"].as_object().cloned())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| match v.as_str() {
+                            Some(v) => format!("{k}: {v}"),
+                            None => format!("{k}: {v}"),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            terms.insert(
+                c.bid_id.clone(),
+                super::results::BidTerms {
+                    duration_days,
+                    key_terms,
+                },
+            );
+        }
+    }
+    let tenderer = organisation_ref(conn, &row.tenderer_org_id)?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(super::results::publicity_text(&super::results::Publicity {
+        title: &row.title,
+        reference: &row.reference,
+        tenderer: &tenderer,
+        report_sha256: &report.sha256,
+        report_at: report.signed_at,
+        from: now,
+        days: row.facts()?.publicity_days,
+        lots: &lots,
+        terms: &terms,
+        remark: &input.reason,
+    }))
 }
 
 /// Terms an amendment may change. Any of them changes how bids are

@@ -98,6 +98,7 @@ async fn openapi_documents_every_route() {
         "/api/v1/tenders",
         "/api/v1/tenders/{id}",
         "/api/v1/tenders/{id}/transitions",
+        "/api/v1/tenders/{id}/result/mine",
         "/api/v1/tenders/{id}/amendments",
         "/api/v1/tenders/{id}/documents",
         "/api/v1/tenders/{id}/documents/{doc}",
@@ -117,6 +118,13 @@ async fn openapi_documents_every_route() {
         assert!(
             paths.contains_key(expected),
             "{expected} missing from the OpenAPI document"
+        );
+    }
+    // The results' bodies are schemas of their own.
+    for schema in ["LotChoice", "OwnResult", "OwnLot", "OwnRejection"] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "{schema} missing from the OpenAPI document"
         );
     }
     // Every documented operation is served: none answers "no such route".

@@ -36,6 +36,7 @@ mod opendata;
 mod pki;
 mod platform_keys;
 mod publication_keys;
+mod results;
 mod rooms;
 mod sealed;
 mod seals;

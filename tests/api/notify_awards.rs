@@ -160,17 +160,11 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     unopened.assert_status(201);
     let unopened = unopened.json()["bid_id"].as_str().unwrap().to_string();
 
-    // --- Candidates publicised; the publicity period passes.
+    // --- Government procurement has no candidate publicity (87号令 第68条:
+    // the purchaser confirms the winner from the report).
     app.act(&f.tenderer, &tender, "publicise_candidates", "")
         .await
-        .assert_status(200);
-    // The award waits for the 3-day publicity period.
-    app.clock
-        .advance(chrono::Duration::days(3) - chrono::Duration::seconds(5));
-    award(app, &f.tenderer, &tender, json!({}))
-        .await
-        .assert_problem(422, "time-limit");
-    app.clock.advance(chrono::Duration::seconds(6));
+        .assert_problem(409, "illegal-transition");
 
     // --- Refusals, each changing nothing. The report is ready but not
     // signed: there is no winner by default.
@@ -207,8 +201,8 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     .assert_problem(422, "validation-failed");
     assert_eq!(state_of(app), before);
 
-    // --- Every member signs; the report is the committee's. (Three days
-    // on, the members sign in again; a new client names its actions anew.)
+    // --- Every member signs; the report is the committee's. (A new
+    // client names its actions anew.)
     drop(clients);
     let mut clients = Vec::new();
     tokens.clear();
@@ -240,10 +234,10 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     .await
     .assert_problem(422, "validation-failed");
     assert_eq!(refused["errors"][0]["field"], "reason");
-    assert!(refused["detail"].as_str().unwrap().contains("第55条"));
+    assert!(refused["detail"].as_str().unwrap().contains("第68条"));
     assert_eq!(state_of(app), before);
     let status = app.get(&format!("/api/v1/tenders/{tender}"), None).await;
-    assert_eq!(status.json()["status"], "candidates_publicised");
+    assert_eq!(status.json()["status"], "evaluating");
 
     // --- A second bidding account of the winner, and an account of it in
     // another role: only bidding accounts are told.
@@ -300,13 +294,17 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
         )
         .await
         .json();
+    let winner = json!({"organisation_id": winner_org.as_str(), "name": "广西第二建设有限公司",
+                        "credit_code": credit("91450100MA5T0003C"), "bid_id": first_bid});
     let expected = json!({
-        "from": "candidates_publicised", "to": "awarded", "reason": "", "notice_seq": notice_seq,
+        "from": "evaluating", "to": "awarded", "reason": "", "notice_seq": notice_seq,
         "award": {
-            "winner": {"organisation_id": winner_org.as_str(), "name": "广西第二建设有限公司",
-                       "credit_code": credit("91450100MA5T0003C"), "bid_id": first_bid},
+            "winner": winner,
             "rank_in_report": 1,
             "report_sha256": view["sha256"],
+            "lots": [{"lot": 0, "winner": winner, "rank_in_report": 1,
+                      "value_fen": 90_000_000, "reason": ""}],
+            "decided_by": "organiser",
         },
     });
     assert_eq!(

@@ -55,7 +55,7 @@ fn extended_release_schema() -> Value {
 
 /// Validates `instance` against a package schema, with the release schemas
 /// it refers to served from the fixtures (the release schema extended).
-fn assert_valid(package_schema: &str, instance: &Value) {
+pub fn assert_valid(package_schema: &str, instance: &Value) {
     let registry = jsonschema::Registry::new()
         .add(
             format!("{BASE}release-schema.json"),

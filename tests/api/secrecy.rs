@@ -364,9 +364,6 @@ async fn the_committee_and_its_marks_stay_secret_until_the_result_and_marks_for_
     }
     clients[0].until(last + 1).await;
     drop(clients);
-    app.act(&f.tenderer, &tender, "publicise_candidates", "")
-        .await
-        .assert_status(200);
 
     let full = app
         .get(

@@ -338,6 +338,8 @@ pub fn conclude(
             reason,
             custody: None,
             winner_bid_id: None,
+            lots: Vec::new(),
+            price_record: None,
         },
     )?;
     Ok((true, Some(failed.event)))
