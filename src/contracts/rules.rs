@@ -68,7 +68,7 @@ text_enum! {
 /// The performance period (履行期限).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Period {
+pub struct PerformancePeriod {
     pub start: NaiveDate,
     pub end: NaiveDate,
 }
@@ -86,7 +86,7 @@ pub struct Terms {
     #[schema(max_length = 5000)]
     pub subject: String,
     #[serde(default)]
-    pub performance_period: Option<Period>,
+    pub performance_period: Option<PerformancePeriod>,
     #[serde(default)]
     #[schema(max_length = 5000)]
     pub payment_terms: String,
@@ -114,7 +114,7 @@ pub struct TermsInput {
     #[schema(max_length = 5000)]
     pub subject: String,
     #[serde(default)]
-    pub performance_period: Option<Period>,
+    pub performance_period: Option<PerformancePeriod>,
     #[serde(default)]
     #[schema(max_length = 5000)]
     pub payment_terms: String,
@@ -481,7 +481,7 @@ mod tests {
     fn terms_are_checked() {
         let t = Terms {
             title: "x".repeat(201),
-            performance_period: Some(Period {
+            performance_period: Some(PerformancePeriod {
                 start: NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(),
                 end: NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
             }),
