@@ -108,6 +108,31 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
     assert!(fields(&reply).contains(&"evaluation.method".to_string()));
 }
 
+/// Opens the room of `f`'s tender with `options` and joins every member:
+/// their clients and session tokens, in the committee's order.
+async fn open_room(
+    r: &Registry,
+    f: &crate::rooms::Fixture,
+    options: Value,
+) -> (Vec<Client>, Vec<String>) {
+    let (app, tender) = (&r.app, &f.tender);
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/evaluation/room"),
+        Some(&f.tenderer),
+        &options,
+    )
+    .await
+    .assert_status(201);
+    let mut clients = Vec::new();
+    let mut tokens = Vec::new();
+    for e in &f.members {
+        let token = token_of(r, e).await;
+        clients.push(Client::open(app, tender, &token).await);
+        tokens.push(token);
+    }
+    (clients, tokens)
+}
+
 /// The bids in the room's view, label → price (a room that is not blind).
 async fn labels_by_price(
     app: &crate::helpers::TestApp,
@@ -154,20 +179,7 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
     )
     .await;
     let (app, tender) = (&r.app, f.tender.clone());
-    app.post_json(
-        &format!("/api/v1/tenders/{tender}/evaluation/room"),
-        Some(&f.tenderer),
-        &json!({}),
-    )
-    .await
-    .assert_status(201);
-    let mut clients = Vec::new();
-    let mut tokens = Vec::new();
-    for e in &f.members {
-        let token = token_of(&r, e).await;
-        clients.push(Client::open(app, &tender, &token).await);
-        tokens.push(token);
-    }
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
     let opened = &clients[0].events[0]["payload"];
     assert_eq!(
         opened["rounds"],
@@ -447,20 +459,7 @@ async fn a_refused_correction_an_unexplained_low_price_and_a_voted_ground_reject
     )
     .await;
     let (app, tender) = (&r.app, f.tender.clone());
-    app.post_json(
-        &format!("/api/v1/tenders/{tender}/evaluation/room"),
-        Some(&f.tenderer),
-        &json!({}),
-    )
-    .await
-    .assert_status(201);
-    let mut clients = Vec::new();
-    let mut tokens = Vec::new();
-    for e in &f.members {
-        let token = token_of(&r, e).await;
-        clients.push(Client::open(app, &tender, &token).await);
-        tokens.push(token);
-    }
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
     for c in clients.iter_mut() {
         c.ok(json!({"type": "declare"})).await;
     }
