@@ -1355,32 +1355,6 @@ class Run(sb.Run):
 # ---------------------------------------------------------------------------
 
 
-def move_publicity(db: Path, tender_id: str, days: int) -> str:
-    """THE SECOND SHORTCUT (check F only): puts the moment the candidates
-    were publicised `days` days and a minute back, directly in the server's
-    SQLite database, so that the publicity period has passed and the award
-    can be made.
-
-    Why: the award is refused until the candidates have been public for
-    the tender's `publicity_days` (at least 3, src/tenders/limits.rs
-    check_award, from the row's `status_changed_at`); the served binary's
-    clock cannot be moved (see sealed_bids.move_deadline). What it changes:
-    `status_changed_at` of this one tender, while it is
-    `candidates_publicised`, nothing else; the server reads it from the row
-    on every request. The write bypasses the audit trail."""
-    at = sb.utc_now() - dt.timedelta(days=days, minutes=1)
-    stamp = at.strftime("%Y-%m-%d %H:%M:%S")
-    con = sqlite3.connect(str(db), timeout=30)
-    try:
-        with con:
-            cur = con.execute("UPDATE tenders SET status_changed_at = ? WHERE id = ? AND status = "
-                              "'candidates_publicised'", (stamp, tender_id))
-            equal(cur.rowcount, 1, f"tenders updated in {db}")
-    finally:
-        con.close()
-    return sb.iso(at)
-
-
 class ProcedureRoom(er.Room):
     """evaluation_room.py's procedure as it is, but for three things: the
     tender's documents are attached before it is published, the bidders are
@@ -1671,15 +1645,13 @@ class Procedure:
 
     def award(self) -> None:
         r, room, tid = self.r, self.room, self.tid
-        self.api.expect(200, "POST", f"/api/v1/tenders/{tid}/transitions", token=room.t_token,
-                        body={"action": "publicise_candidates"})
-        self.expect("candidates_publicised", self.bidders)
-        self.api.problem(422, "time-limit", "POST", f"/api/v1/tenders/{tid}/transitions", token=room.t_token,
-                         body={"action": "award"})
-        days = self.api.expect(200, "GET", f"/api/v1/tenders/{tid}").json()["dates"]["publicity_days"]
-        at = move_publicity(room.sb.db, tid, days)
-        r.note(f"the award before the publicity period's end: 422 time-limit; the publicity moved back to {at} in "
-               f"SQLite ({days} days: the second shortcut)")
+        # Government procurement publicises no candidates (87号令 第68条: the
+        # purchaser confirms the winner from the report): the step is refused
+        # and nobody is told anything; the award follows the report at once.
+        self.api.problem(409, "illegal-transition", "POST", f"/api/v1/tenders/{tid}/transitions",
+                         token=room.t_token, body={"action": "publicise_candidates"})
+        r.note("publicise_candidates on a government procurement tender: 409 illegal-transition (no candidate "
+               "publicity in government procurement)")
         awarded = self.api.expect(200, "POST", f"/api/v1/tenders/{tid}/transitions", token=room.t_token,
                                   body={"action": "award"}).json()
         equal(awarded["status"], "awarded", "the tender after the award")
@@ -1716,7 +1688,7 @@ class Procedure:
         r.note(f"each .p7m verified with openssl cms -verify -CAfile <document-signing-certificate>: the signed JSON "
                f"names its recipient (name, credit code) and the winner {winner.label}; equal to the notice served "
                "at its link; one byte changed: refused")
-        r.summary.append("F: candidates_publicised to the 3 bidders; award_notice to the winner and result_notice to "
+        r.summary.append("F: no candidate publicity (government procurement); award_notice to the winner and result_notice to "
                          "the 2 others, each .p7m verified with openssl cms -verify against the platform's document "
                          "certificate, the signed JSON naming its recipient")
 
