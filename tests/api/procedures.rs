@@ -423,10 +423,7 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
         ggzy::calendar::beijing_date(signed_at).to_string(),
         "2026-12-28"
     );
-    let calendar = app
-        .db
-        .read_blocking(|conn| ggzy::calendar::current(conn))
-        .unwrap();
+    let calendar = app.db.read_blocking(ggzy::calendar::current).unwrap();
     assert_eq!(
         ggzy::tenders::results::confirmation_deadline(&calendar, signed_at).unwrap(),
         "2027-01-05T16:00:00Z".parse::<DateTime<Utc>>().unwrap()
