@@ -85,7 +85,9 @@ pub async fn list_contracts(
 /// Drafts the contract of an award: supplier, lot and value are the
 /// award's (a body that repeats them differently is refused), the other
 /// terms as given. The tender's tenderer or agent only; one contract per
-/// award; the tender must be awarded.
+/// award; the tender must be awarded. Refused while the procedure is
+/// suspended (409 `procedure-suspended`) or an objection to the result
+/// awaits its answer (409 `objection-pending`).
 #[utoipa::path(
     tag = "contracts",
     params(("id" = String, Path)),
@@ -430,7 +432,9 @@ fn verify(
 /// or with another's seal is refused (422 `signature-rejected`), nothing
 /// kept. The first signature freezes the document; the second makes the
 /// contract signed (its publication is then the purchaser's act, within 2
-/// working days for government procurement).
+/// working days for government procurement). Refused, as the draft is,
+/// while the procedure is suspended or an objection to the result awaits
+/// its answer (409).
 #[utoipa::path(
     tag = "contracts",
     params(("id" = String, Path), ("contract" = String, Path)),
@@ -457,7 +461,7 @@ pub async fn sign_contract(
     let contract = contract_id(&contract)?;
     let cms = base64(&body.cms, "cms")?;
     let seal_signature = base64(&body.seal_signature, "seal_signature")?;
-    let (tender, who) = (id.clone(), principal.clone());
+    let (tender, who, now) = (id.clone(), principal.clone(), ctx.now);
     let (party, to_sign) = state
         .db
         .read(move |conn| {
@@ -466,7 +470,10 @@ pub async fn sign_contract(
             let party = store::signing_party(&who, &c)?;
             Ok((
                 party,
-                (c.id.clone(), store::prepare_signing(conn, &row, &c, party)?),
+                (
+                    c.id.clone(),
+                    store::prepare_signing(conn, &row, &c, party, now)?,
+                ),
             ))
         })
         .await?;

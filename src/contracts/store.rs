@@ -375,6 +375,7 @@ pub fn create(
             status.code()
         )));
     }
+    refuse_if_held(conn, row, ctx.now)?;
     let award = crate::tenders::award::awards_of(conn, &row.id)?
         .into_iter()
         .find(|a| a.id == input.award_id)
@@ -528,13 +529,37 @@ pub struct ToSign {
     pub league: String,
 }
 
-/// Checks `party` may sign `c` now and gives the bytes to verify.
+/// A contract is neither drafted nor signed while the procedure is
+/// suspended by the supervisor handling a complaint (政府采购法 第57条;
+/// 招标投标法实施条例 第62条 — check), nor while an objection to the result
+/// awaits its answer: the award it comes from may yet change (issue 22: a
+/// pending objection holds the step it concerns; after the award, the
+/// contract; 政府采购法 第53条, 招标投标法实施条例 第54条 — check).
+fn refuse_if_held(conn: &mut DbConn, row: &TenderRow, now: DateTime<Utc>) -> Result<(), AppError> {
+    crate::objections::store::refuse_if_suspended(conn, &row.id, now)?;
+    if crate::objections::store::pending_blocking(
+        conn,
+        row,
+        crate::tenders::lifecycle::Action::Award,
+    )? {
+        return Err(AppError::ObjectionPending(
+            "an objection to the result awaits its answer, and the contract waits for it \
+             (政府采购法 第53条; 招标投标法实施条例 第54条 — check)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `party` may sign `c` at `now` and gives the bytes to verify.
 pub fn prepare_signing(
     conn: &mut DbConn,
     row: &TenderRow,
     c: &ContractRow,
     party: Party,
+    now: DateTime<Utc>,
 ) -> Result<ToSign, AppError> {
+    refuse_if_held(conn, row, now)?;
     let status = c.status()?;
     if matches!(status, Status::Signed | Status::Published) {
         return Err(AppError::Conflict(
@@ -597,7 +622,7 @@ pub fn sign(
     document: &[u8],
     v: &Verified,
 ) -> Result<Status, AppError> {
-    let now_bytes = prepare_signing(conn, row, c, party)?.document;
+    let now_bytes = prepare_signing(conn, row, c, party, ctx.now)?.document;
     if now_bytes != document {
         return Err(AppError::Conflict(
             "the contract's document changed while the signatures were checked; fetch it again \

@@ -21,8 +21,8 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
 
-const PURCHASER: &str = "南宁市教育局";
-const SUPPLIER: &str = "广西第二建设有限公司";
+pub const PURCHASER: &str = "南宁市教育局";
+pub const SUPPLIER: &str = "广西第二建设有限公司";
 
 fn purchaser_code() -> String {
     credit("12450100MB0000001")
@@ -44,33 +44,8 @@ struct Awarded {
 /// bids, five members scoring, the report signed by all) and the award to
 /// the report's first (广西第二建设, 900,000 yuan).
 async fn awarded(r: &Registry) -> Awarded {
+    purchaser_ready(r).await;
     let app = &r.app;
-    let ctx = ggzy::audit::AuditContext::system(app.now());
-    let code = ggzy::types::CreditCode::parse(&purchaser_code()).unwrap();
-    let nng = ggzy::types::LeagueCode::parse("NNG").unwrap();
-    app.db
-        .write_blocking(|conn| {
-            ggzy::identity::store::find_or_create_organisation(
-                conn,
-                &ctx,
-                &nng,
-                PURCHASER,
-                Some(&code),
-            )
-        })
-        .unwrap();
-    r.nng.enterprise("purchaser", PURCHASER, &purchaser_code());
-    r.nng.seal_authority();
-    let (status, body) = r
-        .register(
-            "NNG",
-            "seal_authority",
-            &r.nng.text("seal-authority.pem"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-
     let f = evaluation_started(r).await;
     let tender = f.tender.clone();
     app.post_json(
@@ -142,6 +117,71 @@ async fn awarded(r: &Registry) -> Awarded {
         value_fen: award.value_fen,
         winner_org: award.supplier_org_id.clone(),
     }
+}
+
+/// The tenderer's organisation (南宁市教育局) with its credit code, so that
+/// its certificate is matched to it; its enterprise certificate
+/// (`purchaser`); NNG's seal authority registered. Call before the tender
+/// is made.
+pub async fn purchaser_ready(r: &Registry) {
+    let app = &r.app;
+    let ctx = ggzy::audit::AuditContext::system(app.now());
+    let code = ggzy::types::CreditCode::parse(&purchaser_code()).unwrap();
+    let nng = ggzy::types::LeagueCode::parse("NNG").unwrap();
+    app.db
+        .write_blocking(|conn| {
+            ggzy::identity::store::find_or_create_organisation(
+                conn,
+                &ctx,
+                &nng,
+                PURCHASER,
+                Some(&code),
+            )
+        })
+        .unwrap();
+    r.nng.enterprise("purchaser", PURCHASER, &purchaser_code());
+    r.nng.seal_authority();
+    let (status, body) = r
+        .register(
+            "NNG",
+            "seal_authority",
+            &r.nng.text("seal-authority.pem"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// The contract at `url` (as the parties read it) signed by the supplier
+/// ("second", 广西第二建设) and then the purchaser, each with an
+/// `openssl cms -sign` signature and a seal signature over the document
+/// as served; returns the contract after the purchaser's signature.
+pub async fn signed_by_both(r: &Registry, url: &str, purchaser: &str, supplier: &str) -> Value {
+    let (app, nng) = (&r.app, &r.nng);
+    let document = app.get(&format!("{url}/document"), Some(supplier)).await;
+    document.assert_status(200);
+    let document = document.body.clone();
+    let supplier_seal = seal_of(app, nng, (SUPPLIER, &credit("91450100MA5T0003C")), "second");
+    sign(
+        app,
+        supplier,
+        url,
+        &cms_sign(nng, "second", &document),
+        &seal_sign(app, nng, "second", &supplier_seal, &document),
+    )
+    .await
+    .assert_status(201);
+    let purchaser_seal = seal_of(app, nng, (PURCHASER, &purchaser_code()), "purchaser");
+    let done = sign(
+        app,
+        purchaser,
+        url,
+        &cms_sign(nng, "purchaser", &document),
+        &seal_sign(app, nng, "purchaser", &purchaser_seal, &document),
+    )
+    .await;
+    done.assert_status(201);
+    done.json()
 }
 
 fn load(league: &League, name: &str) -> (X509, PKey<openssl::pkey::Private>) {

@@ -35,6 +35,7 @@ mod ocsp;
 mod opendata;
 mod pki;
 mod platform_keys;
+mod procedures;
 mod publication_keys;
 mod results;
 mod rooms;

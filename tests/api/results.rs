@@ -33,6 +33,14 @@ pub async fn signed_report_of(
     schedules: &[Value],
 ) -> (Fixture, Value) {
     let f = evaluation_started_with(r, edit, schedules).await;
+    let signed = sign_report(r, &f).await;
+    (f, signed)
+}
+
+/// The committee of `f` evaluates in its room (equal marks wherever
+/// scored, so the price decides) and every member signs the report;
+/// returns the signed report's view.
+pub async fn sign_report(r: &Registry, f: &Fixture) -> Value {
     let (app, tender) = (&r.app, f.tender.clone());
     app.post_json(
         &format!("/api/v1/tenders/{tender}/evaluation/room"),
@@ -113,10 +121,10 @@ pub async fn signed_report_of(
     clients[0].until(last + 1).await;
     let signed = app.get(&report_url, Some(&f.tenderer)).await.json();
     assert_eq!(signed["closed"], true, "{signed}");
-    (f, signed)
+    signed
 }
 
-fn construction(b: &mut Value) {
+pub fn construction(b: &mut Value) {
     b["category"] = json!("engineering_construction");
     b["lots"] = json!([]);
     b["evaluation"] = json!({"method": "lowest_evaluated_price"});
@@ -124,7 +132,7 @@ fn construction(b: &mut Value) {
 }
 
 /// The report's candidates of its only lot: (rank, bid id, bidder).
-fn candidates(view: &Value) -> Vec<(u64, String, String)> {
+pub fn candidates(view: &Value) -> Vec<(u64, String, String)> {
     view["report"]["lots"][0]["candidates"]
         .as_array()
         .unwrap()
@@ -139,7 +147,7 @@ fn candidates(view: &Value) -> Vec<(u64, String, String)> {
         .collect()
 }
 
-async fn award(app: &TestApp, token: &str, tender: &str, body: Value) -> crate::helpers::Reply {
+pub async fn award(app: &TestApp, token: &str, tender: &str, body: Value) -> crate::helpers::Reply {
     let mut body = body;
     body["action"] = json!("award");
     app.post_json(
@@ -150,7 +158,7 @@ async fn award(app: &TestApp, token: &str, tender: &str, body: Value) -> crate::
     .await
 }
 
-fn notice_body(detail: &Value, kind: &str) -> String {
+pub fn notice_body(detail: &Value, kind: &str) -> String {
     detail["notices"]
         .as_array()
         .unwrap()
@@ -185,7 +193,7 @@ async fn award_release(app: &TestApp, tender: &str) -> Value {
         .unwrap_or_else(|| panic!("no award release: {}", package.json()))
 }
 
-async fn own_result(app: &TestApp, token: &str, tender: &str) -> crate::helpers::Reply {
+pub async fn own_result(app: &TestApp, token: &str, tender: &str) -> crate::helpers::Reply {
     app.get(
         &format!("/api/v1/tenders/{tender}/result/mine"),
         Some(token),

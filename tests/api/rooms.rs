@@ -64,18 +64,8 @@ pub async fn evaluation_started_with(
     edit: impl FnOnce(&mut Value),
     schedules: &[Value],
 ) -> Fixture {
-    let mut body = r.app.tender_body("智慧教室设备采购");
-    edit(&mut body);
-    let purchaser_qualifies = body["category"] == "government_procurement"
-        && matches!(
-            body["method"].as_str(),
-            Some("open_tendering" | "invited_tendering")
-        );
-    let f = opened_with(r, body, schedules, &[]).await;
-    if purchaser_qualifies {
-        crate::minimums::qualify_all(&r.app, &f.tender, &f.tenderer).await;
-    }
-    f
+    let s = submitted_with(r, edit, schedules).await;
+    evaluation_from(r, s).await
 }
 
 /// As [`evaluation_started`], with bids also from the NNG enterprises
@@ -92,8 +82,59 @@ async fn opened_with(
     schedules: &[Value],
     more: &[(&str, &str, &str)],
 ) -> Fixture {
+    let s = bids_submitted(r, body, schedules, more).await;
+    opened_from(r, s).await
+}
+
+/// A tender before its deadline: the experts enrolled, the committee's
+/// rules set and the bids in (see [`evaluation_started_with`]).
+pub struct Submitted {
+    pub tender: String,
+    pub tenderer: String,
+    pub supervisor: String,
+    experts: Vec<Expert>,
+    purchaser_qualifies: bool,
+    dir: tempfile::TempDir,
+}
+
+/// The first half of [`evaluation_started_with`]: everything up to the bid
+/// deadline, so that a test acts before the opening (an objection to the
+/// documents, say) and then calls [`evaluation_from`].
+pub async fn submitted_with(
+    r: &Registry,
+    edit: impl FnOnce(&mut Value),
+    schedules: &[Value],
+) -> Submitted {
+    let mut body = r.app.tender_body("智慧教室设备采购");
+    edit(&mut body);
+    bids_submitted(r, body, schedules, &[]).await
+}
+
+/// The second half of [`evaluation_started_with`]: the opening at the
+/// deadline, the committee seated, the evaluation started (and the
+/// purchaser's qualification review concluded where it comes first).
+pub async fn evaluation_from(r: &Registry, s: Submitted) -> Fixture {
+    let qualifies = s.purchaser_qualifies;
+    let f = opened_from(r, s).await;
+    if qualifies {
+        crate::minimums::qualify_all(&r.app, &f.tender, &f.tenderer).await;
+    }
+    f
+}
+
+async fn bids_submitted(
+    r: &Registry,
+    body: Value,
+    schedules: &[Value],
+    more: &[(&str, &str, &str)],
+) -> Submitted {
     let app = &r.app;
     let category = body["category"].as_str().unwrap().to_string();
+    let purchaser_qualifies = category == "government_procurement"
+        && matches!(
+            body["method"].as_str(),
+            Some("open_tendering" | "invited_tendering")
+        );
     let mut experts = Vec::new();
     for i in 0..6 {
         let code = if i < 3 { "NNG" } else { "LZH" };
@@ -161,6 +202,26 @@ async fn opened_with(
             .await
             .assert_status(201);
     }
+    Submitted {
+        tender,
+        tenderer,
+        supervisor,
+        experts,
+        purchaser_qualifies,
+        dir,
+    }
+}
+
+async fn opened_from(r: &Registry, s: Submitted) -> Fixture {
+    let app = &r.app;
+    let Submitted {
+        tender,
+        tenderer,
+        supervisor,
+        experts,
+        dir,
+        ..
+    } = s;
     let deadline = bid_deadline(r, &tender).await;
     app.clock.advance(deadline - app.now());
     app.act(&tenderer, &tender, "start_opening", "")
