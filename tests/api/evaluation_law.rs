@@ -133,6 +133,22 @@ async fn open_room(
     (clients, tokens)
 }
 
+/// A report lot's rejected bids: (label, ground, automatic).
+fn rejections(lot: &Value) -> Vec<(String, String, bool)> {
+    lot["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["label"].as_str().unwrap().to_string(),
+                x["ground"].as_str().unwrap().to_string(),
+                x["automatic"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// The bids in the room's view, label → price (a room that is not blind).
 async fn labels_by_price(
     app: &crate::helpers::TestApp,
@@ -288,18 +304,7 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
         .json();
     let lot = &report["report"]["lots"][0];
     assert_eq!(lot["method"], "lowest_evaluated_price");
-    let rejected: Vec<(String, String, bool)> = lot["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| {
-            (
-                x["label"].as_str().unwrap().to_string(),
-                x["ground"].as_str().unwrap().to_string(),
-                x["automatic"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let rejected: Vec<(String, String, bool)> = rejections(lot);
     assert!(
         rejected.contains(&(high.clone(), "above_ceiling".into(), true)),
         "{rejected:?}"
@@ -549,18 +554,7 @@ async fn a_refused_correction_an_unexplained_low_price_and_a_voted_ground_reject
         .await
         .json();
     let lot = &report["report"]["lots"][0];
-    let mut rejected: Vec<(String, String, bool)> = lot["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| {
-            (
-                x["label"].as_str().unwrap().to_string(),
-                x["ground"].as_str().unwrap().to_string(),
-                x["automatic"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let mut rejected: Vec<(String, String, bool)> = rejections(lot);
     rejected.sort();
     let mut expected = vec![
         (low, "correction_refused".to_string(), true),
