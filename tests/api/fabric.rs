@@ -80,10 +80,12 @@ impl League {
                     "ca.ext",
                 );
             }
+            // CRLs for 90 days: a whole procedure's clock (the procedures
+            // tests move it some 45 days on) stays inside their validity.
             std::fs::write(
                 d.join(format!("{ca}.cnf")),
                 format!(
-                    "[ca]\ndefault_ca=d\n[d]\ndatabase={ca}.index\ncrlnumber={ca}.crlnumber\ndefault_md=sha256\ndefault_crl_days=30\nprivate_key={ca}.key\ncertificate={ca}.pem\n"
+                    "[ca]\ndefault_ca=d\n[d]\ndatabase={ca}.index\ncrlnumber={ca}.crlnumber\ndefault_md=sha256\ndefault_crl_days=90\nprivate_key={ca}.key\ncertificate={ca}.pem\n"
                 ),
             )
             .unwrap();

@@ -1,23 +1,32 @@
 //! Objections and complaints (issue 22): a documents objection that holds
 //! the opening until answered, its clock alerted when it runs out; a
 //! government procurement 质疑 on the result whose 7-working-day window
-//! spans New Year's Day 2027; a complaint accepted, the procedure
+//! spans a public holiday (a Friday, as New Year's Day 2027, on a calendar
+//! the test loads: `TestApp::holiday_week`); a complaint accepted, the procedure
 //! suspended and resumed, decided and published; and the refusals (out of
 //! the window, award while an objection is pending, a supervisor of
 //! another scope or kind, a complaint inside the answer clock).
 
 use crate::helpers::{TestApp, spawn_app};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
 use ggzy::clock::Clock;
 use ggzy::identity::Role;
 use serde_json::{Value, json};
 
-/// 09:00 Beijing time on a date.
-fn bj(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+/// 09:00 Beijing time on day `n` of the holiday week (day 0 its Monday,
+/// day 4 the holiday).
+fn bj(monday: NaiveDate, n: i64) -> DateTime<Utc> {
+    let date = monday + Duration::days(n);
     ggzy::calendar::beijing()
-        .with_ymd_and_hms(y, m, d, 9, 0, 0)
+        .from_local_datetime(&date.and_hms_opt(9, 0, 0).unwrap())
         .unwrap()
         .with_timezone(&Utc)
+}
+
+/// The end of day `n` of the holiday week (24:00 Beijing time), as the
+/// API writes it.
+fn end(monday: NaiveDate, n: i64) -> String {
+    ggzy::calendar::end_of(monday + Duration::days(n)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Moves the test clock forward to `at`.
@@ -212,9 +221,10 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     complain(&app, &bidder, &tender, &oid)
         .await
         .assert_problem(409, "conflict");
-    // Neither accepted nor refused within 3 working days (New Year's Day
-    // may fall in them): alerted.
-    app.clock.advance(Duration::days(10));
+    // Neither accepted nor refused within 3 working days: alerted. (Three
+    // weeks on, whatever holidays of the shipped calendar fall in them; the
+    // longest, Spring Festival's, is 9 days.)
+    app.clock.advance(Duration::days(21));
     alert_of(&app, &supervisor, &tender, "complaint_acceptance_overdue").await;
 }
 
@@ -253,9 +263,10 @@ fn publicise_result(app: &TestApp, tender: &str) {
 }
 
 #[actix_web::test]
-async fn a_gp_result_challenge_over_new_year_escalates_to_a_complaint_that_suspends_and_is_decided()
-{
+async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_suspends_and_is_decided()
+ {
     let app = spawn_app().await;
+    let d = app.holiday_week().await;
     let (tenderer, tender) = app.published_tender().await;
     let first = app.user("供应商甲", Role::Bidder, "NNG", "广西甲科技有限公司");
     let second = app.user("供应商乙", Role::Bidder, "NNG", "广西乙科技有限公司");
@@ -286,8 +297,8 @@ async fn a_gp_result_challenge_over_new_year_escalates_to_a_complaint_that_suspe
         .await
         .assert_problem(422, "time-limit");
 
-    // The result is published on Tuesday 29 December 2026.
-    move_to(&app, bj(2026, 12, 29));
+    // The result is published on Tuesday (day 1).
+    move_to(&app, bj(d, 1));
     publicise_result(&app, &tender);
     let raised = object(&app, &first, &tender, "result", "评分错误").await;
     raised.assert_status(201);
@@ -295,9 +306,9 @@ async fn a_gp_result_challenge_over_new_year_escalates_to_a_complaint_that_suspe
     let oid = challenge["id"].as_str().unwrap().to_string();
     assert_eq!(challenge["regime"], "procurement");
     assert_eq!(challenge["blocks"], "award");
-    // Answered within 7 working days: 30, 31 December, then (New Year's
-    // Day and the weekend off) 4 to 8 January.
-    assert_eq!(challenge["answer_due_at"], "2027-01-08T16:00:00Z");
+    // Answered within 7 working days: days 2 and 3, then (the holiday and
+    // the weekend off) 7 to 11.
+    assert_eq!(challenge["answer_due_at"], end(d, 11));
     // Bidders are public from the opening: the result's challenger shows.
     let public = app
         .get(&format!("/api/v1/tenders/{tender}/objections"), None)
@@ -326,9 +337,9 @@ async fn a_gp_result_challenge_over_new_year_escalates_to_a_complaint_that_suspe
     let complaint = filed.json();
     let cid = complaint["id"].as_str().unwrap().to_string();
     assert_eq!(complaint["status"], "filed");
-    // Reviewed within 5 working days of 30 December: 31 December, 4 to 7
-    // January; decided within 30 working days of receipt.
-    assert_eq!(complaint["accept_due_at"], "2027-01-07T16:00:00Z");
+    // Reviewed within 5 working days of day 2: day 3, days 7 to 10;
+    // decided within 30 working days of receipt.
+    assert_eq!(complaint["accept_due_at"], end(d, 10));
     assert!(complaint["decide_due_at"].is_string());
 
     let handle = |token: String, step: &'static str, body: Value| {
@@ -439,22 +450,16 @@ async fn a_gp_result_challenge_over_new_year_escalates_to_a_complaint_that_suspe
         .json();
     assert_eq!(listed["items"][0]["status"], "decided");
 
-    // The challenge window: the result notice stood one working day (30
-    // December), then 7 working days: 31 December, 4 to 8 and 11 January
-    // (New Year's Day and its weekend are off). Monday 11 January is in.
-    move_to(&app, bj(2027, 1, 11));
+    // The challenge window: the result notice stood one working day (day
+    // 2), then 7 working days: day 3, days 7 to 11 and 14 (the holiday and
+    // its weekend are off). Monday, day 14, is in.
+    move_to(&app, bj(d, 14));
     object(&app, &second, &tender, "result", "对结果有疑问")
         .await
         .assert_status(201);
-    move_to(&app, bj(2027, 1, 12));
+    move_to(&app, bj(d, 15));
     let late = object(&app, &third, &tender, "result", "对结果有疑问").await;
     let p = late.assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("第52条"), "{p}");
-    assert!(
-        p["detail"]
-            .as_str()
-            .unwrap()
-            .contains("2027-01-11T16:00:00Z"),
-        "{p}"
-    );
+    assert!(p["detail"].as_str().unwrap().contains(&end(d, 14)), "{p}");
 }

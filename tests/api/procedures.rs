@@ -1,27 +1,30 @@
 //! Whole procedures of issue 22, each from the tender's publication to a
 //! signed, published contract, through the real server, room sockets and
-//! openssl signatures, on the shipped calendar over New Year 2027:
+//! openssl signatures, over a holiday: a week whose Friday is a public
+//! holiday (as New Year's Day 2027), on a calendar the test loads:
 //!
 //! - construction (招标投标法): a documents objection holding the opening
 //!   until answered within its 3 days; the report's candidates publicised;
 //!   a result objection during the publicity holding the award; escalated
 //!   as a complaint to the supervisor in scope, accepted within 3 working
-//!   days across New Year, the procedure suspended and resumed, decided and
+//!   days across the holiday, the procedure suspended and resumed, decided and
 //!   published; the award of rank 1; the contract signed by both parties
 //!   and published; the compiled OCDS record valid with awards and
 //!   contracts;
 //! - government procurement (政府采购法): the purchaser confirming rank 1
 //!   within 5 working days of the report, the award notice naming the
 //!   committee, a 质疑 on the result answered within 7 working days and its
-//!   window of 7 working days after the notice's day, both across New
-//!   Year; the contract held while the 质疑 awaits its answer and while
+//!   window of 7 working days after the notice's day, both across the
+//!   holiday; the contract held while the 质疑 awaits its answer and while
 //!   the complaint that followed suspends the procurement; each losing
 //!   bidder reading its own rank only; the contract signed, its
 //!   2-working-day publication clock, published.
 //!
-//! The dates are pinned in Beijing time after the tender's publication
-//! (which is the day the test runs, early December 2026), and each clock
-//! the server computes is checked against the calendar by hand.
+//! The dates are counted in Beijing time from that week's Monday, the bid
+//! deadline (`TestApp::holiday_week`: at least 22 days after the day the
+//! test runs), and each clock the server computes is checked against the
+//! calendar by hand: day 0 is Monday, day 4 the holiday, days 5 and 6 the
+//! weekend, day 7 the next Monday.
 
 use crate::bids::sign_in;
 use crate::contracts::{SUPPLIER, purchaser_ready, signed_by_both};
@@ -29,15 +32,22 @@ use crate::helpers::{Reply, TestApp};
 use crate::results::{award, candidates, construction, notice_body, own_result, sign_report};
 use crate::rooms::{evaluation_from, submitted_with};
 use crate::trust::Registry;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde_json::{Value, json};
 
-/// `h`:00 Beijing time on a date.
-fn bj(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+/// `h`:00 Beijing time on day `n` of the holiday week (day 0 its Monday).
+fn bj(monday: NaiveDate, n: i64, h: u32) -> DateTime<Utc> {
+    let date = monday + Duration::days(n);
     ggzy::calendar::beijing()
-        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
         .unwrap()
         .with_timezone(&Utc)
+}
+
+/// The end of day `n` of the holiday week (24:00 Beijing time), as the
+/// API writes it.
+fn end(monday: NaiveDate, n: i64) -> String {
+    ggzy::calendar::end_of(monday + Duration::days(n)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Moves the test clock forward to `at`.
@@ -54,12 +64,14 @@ fn time(v: &Value) -> DateTime<Utc> {
     serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("not a time: {v}"))
 }
 
-/// The helpers' draft with its deadline pinned at 09:00 Beijing time on
-/// Monday 28 December 2026 (at least 20 days after the documents, 15 after
+/// The helpers' draft with its deadline at 09:00 Beijing time on the
+/// holiday week's Monday (at least 20 days after the documents, 15 after
 /// the clarifications).
-fn pinned(b: &mut Value) {
-    b["dates"]["clarification_deadline"] = json!(bj(2026, 12, 11, 9).to_rfc3339());
-    b["dates"]["bid_deadline"] = json!(bj(2026, 12, 28, 9).to_rfc3339());
+fn pinned(monday: NaiveDate) -> impl FnOnce(&mut Value) {
+    move |b| {
+        b["dates"]["clarification_deadline"] = json!(bj(monday, -17, 9).to_rfc3339());
+        b["dates"]["bid_deadline"] = json!(bj(monday, 0, 9).to_rfc3339());
+    }
 }
 
 async fn object(app: &TestApp, token: &str, tender: &str, subject: &str, text: &str) -> Reply {
@@ -167,12 +179,13 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
  {
     let r = Registry::new().await;
     let app = &r.app;
+    let d = app.holiday_week().await;
     purchaser_ready(&r).await;
     let s = submitted_with(
         &r,
         |b| {
             construction(b);
-            pinned(b);
+            pinned(d)(b);
         },
         &crate::bids::three_schedules(),
     )
@@ -214,9 +227,9 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
     assert_eq!(listed.len(), 3, "{view}");
     assert_eq!(listed[0].2, SUPPLIER);
 
-    // --- The publicity on Monday 28 December: exactly the report's
+    // --- The publicity on Monday (day 0): exactly the report's
     // candidates, in its order.
-    move_to(app, bj(2026, 12, 28, 10));
+    move_to(app, bj(d, 0, 10));
     let published = app
         .act(&tenderer, &tender, "publicise_candidates", "")
         .await;
@@ -241,18 +254,18 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
     }
 
     // --- A result objection during the publicity (第54条), answered in 3
-    // days: raised Tuesday 29 December, due at the end of 1 January
+    // days: raised on Tuesday (day 1), due at the end of the holiday
     // (calendar days: the holiday does not count off).
-    move_to(app, bj(2026, 12, 29, 9));
+    move_to(app, bj(d, 1, 9));
     let third = sign_in(&r, &r.nng, "third").await;
     let raised = object(app, &third, &tender, "result", "第一中标候选人业绩造假").await;
     raised.assert_status(201);
     let raised = raised.json();
     let result_objection = raised["id"].as_str().unwrap().to_string();
     assert_eq!(raised["blocks"], "award");
-    assert_eq!(raised["answer_due_at"], "2027-01-01T16:00:00Z", "{raised}");
+    assert_eq!(raised["answer_due_at"], end(d, 4), "{raised}");
     // Past the publicity the award still waits for the answer.
-    move_to(app, bj(2026, 12, 31, 10) + Duration::minutes(1));
+    move_to(app, bj(d, 3, 10) + Duration::minutes(1));
     let held = award(app, &tenderer, &tender, json!({}))
         .await
         .assert_problem(409, "objection-pending");
@@ -260,14 +273,14 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
         held["detail"].as_str().unwrap().contains("第54条"),
         "{held}"
     );
-    // Answered on 31 December, within its clock.
+    // Answered on Thursday (day 3), within its clock.
     answer(app, &tenderer, &tender, &result_objection)
         .await
         .assert_status(200);
 
     // --- Escalated as a complaint (第60条) to the administrative
     // supervisor of construction in NNG.
-    move_to(app, bj(2026, 12, 31, 11));
+    move_to(app, bj(d, 3, 11));
     let third = sign_in(&r, &r.nng, "third").await;
     let filed = app
         .post_json(
@@ -280,11 +293,8 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
     let complaint = filed.json();
     let cid = complaint["id"].as_str().unwrap().to_string();
     // Accepted or refused within 3 working days of receipt (第61条):
-    // New Year's Day and the weekend off, 4, 5 and 6 January.
-    assert_eq!(
-        complaint["accept_due_at"], "2027-01-06T16:00:00Z",
-        "{complaint}"
-    );
+    // the holiday and the weekend off, days 7, 8 and 9.
+    assert_eq!(complaint["accept_due_at"], end(d, 9), "{complaint}");
     // Another category's supervisor does not handle it.
     let procurement = app.supervisor(
         "财政监督",
@@ -403,11 +413,12 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
 }
 
 #[actix_web::test]
-async fn government_procurement_runs_to_a_published_contract_with_its_clocks_over_new_year() {
+async fn government_procurement_runs_to_a_published_contract_with_its_clocks_over_a_holiday() {
     let r = Registry::new().await;
     let app = &r.app;
+    let d = app.holiday_week().await;
     purchaser_ready(&r).await;
-    let s = submitted_with(&r, pinned, &crate::bids::three_schedules()).await;
+    let s = submitted_with(&r, pinned(d), &crate::bids::three_schedules()).await;
     let f = evaluation_from(&r, s).await;
     let (tender, tenderer) = (f.tender.clone(), f.tenderer.clone());
     let view = sign_report(&r, &f).await;
@@ -415,22 +426,21 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     assert_eq!(listed[0].2, SUPPLIER, "{view}");
 
     // --- The purchaser's 5 working days (87号令 第68条) from the report of
-    // Monday 28 December: 29, 30, 31 December, then (New Year's Day and
-    // the weekend off) 4 and 5 January.
+    // Monday (day 0): days 1, 2, 3, then (the holiday and the weekend off)
+    // 7 and 8.
     // (Signed just now: the clock has not moved since the deadline.)
     let signed_at = app.now();
-    assert_eq!(
-        ggzy::calendar::beijing_date(signed_at).to_string(),
-        "2026-12-28"
-    );
+    assert_eq!(ggzy::calendar::beijing_date(signed_at), d);
     let calendar = app.db.read_blocking(ggzy::calendar::current).unwrap();
     assert_eq!(
-        ggzy::tenders::results::confirmation_deadline(&calendar, signed_at).unwrap(),
-        "2027-01-05T16:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        ggzy::tenders::results::confirmation_deadline(&calendar, signed_at)
+            .unwrap()
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+        end(d, 8)
     );
-    // On Thursday 31 December nothing has stood yet: the purchaser
-    // confirms the first.
-    move_to(app, bj(2026, 12, 31, 9));
+    // On Thursday (day 3) nothing has stood yet: the purchaser confirms
+    // the first.
+    move_to(app, bj(d, 3, 9));
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let detail = app
         .get(&format!("/api/v1/tenders/{tender}"), None)
@@ -474,15 +484,15 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     }
 
     // --- A 质疑 on the result, answered within 7 working days (政府采购法
-    // 第53条): raised on 31 December, due at the end of 12 January (4 to 8,
-    // 11 and 12 January).
-    move_to(app, bj(2026, 12, 31, 10));
+    // 第53条): raised on Thursday (day 3), due at the end of day 15 (days 7
+    // to 11, 14 and 15).
+    move_to(app, bj(d, 3, 10));
     let third = sign_in(&r, &r.nng, "third").await;
     let raised = object(app, &third, &tender, "result", "评分错误").await;
     raised.assert_status(201);
     let raised = raised.json();
     assert_eq!(raised["regime"], "procurement");
-    assert_eq!(raised["answer_due_at"], "2027-01-12T16:00:00Z", "{raised}");
+    assert_eq!(raised["answer_due_at"], end(d, 15), "{raised}");
     let challenge = raised["id"].as_str().unwrap().to_string();
     // The contract waits for the answer: the award may yet change.
     let (award_id, value) = the_award(app, &tender);
@@ -491,14 +501,14 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     app.post_json(&contracts, Some(&tenderer), &draft)
         .await
         .assert_problem(409, "objection-pending");
-    move_to(app, bj(2026, 12, 31, 11));
+    move_to(app, bj(d, 3, 11));
     answer(app, &tenderer, &tender, &challenge)
         .await
         .assert_status(200);
 
     // --- The challenger complains to the finance department (政府采购法
-    // 第55条), which reviews it within 5 working days of receipt (4 to 8
-    // January), suspends the procurement (第57条): no contract meanwhile;
+    // 第55条), which reviews it within 5 working days of receipt (days 7
+    // to 11), suspends the procurement (第57条): no contract meanwhile;
     // and resumes it.
     let filed = app
         .post_json(
@@ -509,10 +519,7 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
         .await;
     filed.assert_status(201);
     let complaint = filed.json();
-    assert_eq!(
-        complaint["accept_due_at"], "2027-01-08T16:00:00Z",
-        "{complaint}"
-    );
+    assert_eq!(complaint["accept_due_at"], end(d, 11), "{complaint}");
     let cid = complaint["id"].as_str().unwrap().to_string();
     for (step, body) in [
         ("acceptance", json!({"accept": true})),
@@ -539,15 +546,15 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     .await
     .assert_status(200);
 
-    // --- The contract, signed on 31 December: published within 2 working
-    // days (政府采购法实施条例 第50条), by the end of 5 January.
+    // --- The contract, signed on Thursday (day 3): published within 2
+    // working days (政府采购法实施条例 第50条), by the end of day 8.
     let supplier = sign_in(&r, &r.nng, "second").await;
     let url = drafted(app, &tenderer, &tender, &award_id, value).await;
     let signed = signed_by_both(&r, &url, &tenderer, &supplier).await;
     assert_eq!(signed["status"], "signed", "{signed}");
-    assert_eq!(signed["publish_by"], "2027-01-05T16:00:00Z", "{signed}");
-    // Published on Monday 4 January, in time.
-    move_to(app, bj(2027, 1, 4, 9));
+    assert_eq!(signed["publish_by"], end(d, 8), "{signed}");
+    // Published on the next Monday (day 7), in time.
+    move_to(app, bj(d, 7, 9));
     let published = app
         .post_json(&format!("{url}/publication"), Some(&tenderer), &json!({}))
         .await;
@@ -558,10 +565,10 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     assert_eq!(release["contracts"][0]["awardID"], award_id.as_str());
     assert_eq!(release["contracts"][0]["value"]["amount"], json!(900000.0));
 
-    // --- The challenge window: the notice's day (4 January, the first
-    // working day after 31 December), then 7 working days: 5 to 8, 11,
-    // 12 and 13 January. A 质疑 on 14 January is late.
-    move_to(app, bj(2027, 1, 14, 9));
+    // --- The challenge window: the notice's day (day 7, the first working
+    // day after Thursday's award), then 7 working days: days 8 to 11, 14,
+    // 15 and 16. A 质疑 on day 17 is late.
+    move_to(app, bj(d, 17, 9));
     let late_bidder = app.user(
         "投标专员",
         ggzy::identity::Role::Bidder,
@@ -572,6 +579,6 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
         .await
         .assert_problem(422, "time-limit");
     let detail = late["detail"].as_str().unwrap();
-    assert!(detail.contains("2027-01-13T16:00:00Z"), "{late}");
+    assert!(detail.contains(&end(d, 16)), "{late}");
     assert!(detail.contains("第52条"), "{late}");
 }
