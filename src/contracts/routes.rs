@@ -14,7 +14,7 @@ use crate::seals::{CertRole, DocumentInput};
 use crate::tenders::routes::parse_id;
 use crate::trust::model::ServiceType;
 use crate::trust::registry::Snapshot;
-use crate::types::LeagueCode;
+use crate::types::{LeagueCode, TenderId};
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -110,8 +110,20 @@ pub async fn create_contract(
     body: web::Json<NewContract>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&id)?;
-    let input = body.into_inner();
-    let view = state
+    let view = draft(&state, principal, ctx, id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// What [`create_contract`] does, for callers that are not HTTP requests
+/// (the demo procedure).
+pub async fn draft(
+    state: &AppState,
+    principal: Principal,
+    ctx: AuditContext,
+    id: TenderId,
+    input: NewContract,
+) -> Result<ContractView, AppError> {
+    state
         .db
         .write(move |conn| {
             crate::tenders::store::lock(conn, &id)?;
@@ -120,8 +132,7 @@ pub async fn create_contract(
             let c = store::create(conn, &ctx.acting_as(role), &row, &input)?;
             store::view(conn, &c, Reader::Drafter(role))
         })
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+        .await
 }
 
 /// A contract, as the caller reads it (see [`list_contracts`]); an
@@ -220,17 +231,7 @@ pub async fn contract_document(
     let (id, contract) = path.into_inner();
     let id = parse_id(&id)?;
     let contract = contract_id(&contract)?;
-    let bytes = state
-        .db
-        .read(move |conn| {
-            let row = store::tender(conn, &id, &principal)?;
-            let (c, reader) = store::load_readable(conn, &row, &contract, &principal)?;
-            if !reader.reads_in_full() && !c.withheld()?.is_empty() {
-                return Err(AppError::not_found("contract document"));
-            }
-            store::document_bytes(conn, &row, &c)
-        })
-        .await?;
+    let bytes = document(&state, principal, id, contract).await?;
     Ok(HttpResponse::Ok()
         .content_type(rules::DOCUMENT_MEDIA_TYPE)
         .insert_header((
@@ -295,6 +296,27 @@ pub async fn contract_signature(
         .content_type(media)
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(der))
+}
+
+/// The document of [`contract_document`] as `principal` reads it: the
+/// bytes both parties sign.
+pub async fn document(
+    state: &AppState,
+    principal: Principal,
+    id: TenderId,
+    contract: String,
+) -> Result<Vec<u8>, AppError> {
+    state
+        .db
+        .read(move |conn| {
+            let row = store::tender(conn, &id, &principal)?;
+            let (c, reader) = store::load_readable(conn, &row, &contract, &principal)?;
+            if !reader.reads_in_full() && !c.withheld()?.is_empty() {
+                return Err(AppError::not_found("contract document"));
+            }
+            store::document_bytes(conn, &row, &c)
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -461,6 +483,22 @@ pub async fn sign_contract(
     let contract = contract_id(&contract)?;
     let cms = base64(&body.cms, "cms")?;
     let seal_signature = base64(&body.seal_signature, "seal_signature")?;
+    let view = sign(&state, principal, ctx, id, contract, cms, seal_signature).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// What [`sign_contract`] does once the body is decoded, for callers that
+/// are not HTTP requests (the demo procedure): the signatures verified
+/// over the document as it is now, then kept.
+pub async fn sign(
+    state: &AppState,
+    principal: Principal,
+    ctx: AuditContext,
+    id: TenderId,
+    contract: String,
+    cms: Vec<u8>,
+    seal_signature: Vec<u8>,
+) -> Result<ContractView, AppError> {
     let (tender, who, now) = (id.clone(), principal.clone(), ctx.now);
     let (party, to_sign) = state
         .db
@@ -494,7 +532,7 @@ pub async fn sign_contract(
         )
     })
     .await?;
-    let view = state
+    state
         .db
         .write(move |conn| {
             crate::tenders::store::lock(conn, &id)?;
@@ -516,8 +554,7 @@ pub async fn sign_contract(
             let c = store::load(conn, &row.id, &contract)?;
             store::view(conn, &c, Reader::Party(party))
         })
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+        .await
 }
 
 /// Publishes a signed contract (the tender's tenderer or agent): a public
@@ -551,9 +588,22 @@ pub async fn publish_contract(
     let (id, contract) = path.into_inner();
     let id = parse_id(&id)?;
     let contract = contract_id(&contract)?;
-    let input = body.into_inner();
+    let view = publish(&state, principal, ctx, id, contract, body.into_inner()).await?;
+    Ok(web::Json(view))
+}
+
+/// What [`publish_contract`] does, for callers that are not HTTP requests
+/// (the demo procedure).
+pub async fn publish(
+    state: &AppState,
+    principal: Principal,
+    ctx: AuditContext,
+    id: TenderId,
+    contract: String,
+    input: Publication,
+) -> Result<ContractView, AppError> {
     let settings = state.ocds.clone();
-    let view = state
+    state
         .db
         .write(move |conn| {
             crate::tenders::store::lock(conn, &id)?;
@@ -563,6 +613,5 @@ pub async fn publish_contract(
             let c = store::publish(conn, &ctx.acting_as(role), &settings, &row, &c, &input)?;
             store::view(conn, &c, Reader::Drafter(role))
         })
-        .await?;
-    Ok(web::Json(view))
+        .await
 }

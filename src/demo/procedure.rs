@@ -581,6 +581,7 @@ async fn transition(
     by: &Principal,
     p: &Procedure,
     action: Move,
+    role: Role,
 ) -> Result<(), AppError> {
     let input = TransitionInput {
         action,
@@ -590,7 +591,7 @@ async fn transition(
         lots: Vec::new(),
         price_record: None,
     };
-    let ctx = context(state, by, Role::Agent);
+    let ctx = context(state, by, role);
     crate::tenders::routes::transition(state, by.clone(), ctx, p.tender.clone(), input).await?;
     tracing::info!(tender = %p.tender, action = action.code(), "demo: the tender moves");
     Ok(())
@@ -714,7 +715,14 @@ async fn run_finished(state: &web::Data<AppState>, plan: &Plan) -> Result<(), Ap
     }
     let (organiser, supervisor) = custodians(state, dir, &m, p).await?;
     sleep_until(state, p.deadline + Duration::milliseconds(500)).await;
-    transition(state, &organiser.principal, p, Move::StartOpening).await?;
+    transition(
+        state,
+        &organiser.principal,
+        p,
+        Move::StartOpening,
+        Role::Agent,
+    )
+    .await?;
     release(state, &organiser, Role::Agent, p).await?;
     release(state, &supervisor, Role::Supervisor, p).await?;
     wait_for(
@@ -731,10 +739,174 @@ async fn run_finished(state: &web::Data<AppState>, plan: &Plan) -> Result<(), Ap
     .await?;
     draw(state, &supervisor, p).await?;
     accept_invitations(state, dir, &m, p).await?;
-    transition(state, &organiser.principal, p, Move::StartEvaluation).await?;
+    transition(
+        state,
+        &organiser.principal,
+        p,
+        Move::StartEvaluation,
+        Role::Agent,
+    )
+    .await?;
     qualify(state, &organiser.principal, p).await?;
     open_room(state, &organiser.principal, p).await?;
-    evaluate(state, dir, &m, p).await
+    evaluate(state, dir, &m, p).await?;
+    conclude(state, dir, &m, p).await
+}
+
+/// The purchaser of the finished procedure (南宁市教育局, whose tender
+/// it is) confirms the first candidate of the signed report as the winner
+/// (87号令 第68条: the result notice follows), drafts the contract from
+/// the award, the winner and the purchaser each sign it with their
+/// enterprise certificate and organisation seal (a detached CMS signature,
+/// as `openssl cms -sign -binary` makes, and a GB/T 38540 seal signature
+/// over the same bytes), and the purchaser publishes it: the contract
+/// notice and OCDS `award` and `contract` releases.
+async fn conclude(
+    state: &web::Data<AppState>,
+    dir: &Path,
+    m: &Manifest,
+    p: &Procedure,
+) -> Result<(), AppError> {
+    let purchaser = enterprise(state, dir, m, PURCHASER).await?;
+    transition(state, &purchaser.principal, p, Move::Award, Role::Tenderer).await?;
+    let tender = p.tender.as_str().to_string();
+    let award = state
+        .db
+        .read(move |conn| crate::tenders::award::awards_of(conn, &tender))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| demo_error("the award left no award record"))?;
+    let winner = award.supplier_org_id.clone();
+    let winner: String = state
+        .db
+        .read(move |conn| {
+            use crate::db::schema::organisations;
+            Ok(organisations::table
+                .find(&winner)
+                .select(organisations::name)
+                .first(conn)?)
+        })
+        .await?;
+    let supplier = enterprise(state, dir, m, &winner).await?;
+    let today = crate::calendar::beijing_date(state.clock.now());
+    let terms: crate::contracts::rules::TermsInput = serde_json::from_value(serde_json::json!({
+        "subject": "理化生实验室成套设备的供货、安装、调试及培训",
+        "performance_period": {
+            "start": (today + Duration::days(7)).to_string(),
+            "end": (today + Duration::days(52)).to_string()
+        },
+        "payment_terms": "合同签订后支付 30% 预付款，验收合格后支付至 100%",
+        "place": "南宁市第三中学",
+        "performance_bond_fen": award.value_fen / 20,
+        "clauses": ["质保期三年，自验收合格之日起计算", "演示数据（DEMO），不具法律效力"]
+    }))
+    .map_err(demo_error)?;
+    let ctx = context(state, &purchaser.principal, Role::Tenderer);
+    let drafted = crate::contracts::routes::draft(
+        state,
+        purchaser.principal.clone(),
+        ctx,
+        p.tender.clone(),
+        crate::contracts::store::NewContract {
+            award_id: award.id.clone(),
+            terms: Some(terms),
+        },
+    )
+    .await?;
+    let contract = drafted.id.clone();
+    for (who, role) in [(&supplier, Role::Bidder), (&purchaser, Role::Tenderer)] {
+        let document = crate::contracts::routes::document(
+            state,
+            who.principal.clone(),
+            p.tender.clone(),
+            contract.clone(),
+        )
+        .await?;
+        let seal = seal_of(dir, m, &who.principal, state).await?;
+        let (cms, seal_signature) = sign_contract(who, &seal, &document, state.clock.now())?;
+        crate::contracts::routes::sign(
+            state,
+            who.principal.clone(),
+            context(state, &who.principal, role),
+            p.tender.clone(),
+            contract.clone(),
+            cms,
+            seal_signature,
+        )
+        .await?;
+        tracing::info!(tender = %p.tender, party = %who.principal.name, "demo: contract signed");
+    }
+    crate::contracts::routes::publish(
+        state,
+        purchaser.principal.clone(),
+        context(state, &purchaser.principal, Role::Tenderer),
+        p.tender.clone(),
+        contract,
+        crate::contracts::store::Publication::default(),
+    )
+    .await?;
+    tracing::info!(tender = %p.tender, "demo: the contract is signed by both parties and published");
+    Ok(())
+}
+
+/// The finished procedure's purchaser, by its name in
+/// [`super::ORGANISATIONS`].
+const PURCHASER: &str = "南宁市教育局";
+
+/// The organisation seal of `who`'s enterprise, from the demo fabric.
+async fn seal_of(
+    dir: &Path,
+    m: &Manifest,
+    who: &Principal,
+    state: &AppState,
+) -> Result<Vec<u8>, AppError> {
+    let org = who
+        .organisation
+        .clone()
+        .ok_or_else(|| demo_error("a party without an organisation"))?;
+    let code = organisation_credit_code(state, org).await?;
+    let seal = m
+        .seals
+        .iter()
+        .find(|s| s.credit_code == code)
+        .ok_or_else(|| demo_error(format!("the demo fabric has no seal for {code}")))?;
+    std::fs::read(dir.join(&seal.path)).map_err(demo_error)
+}
+
+/// A party's two signatures over a contract's document: the detached CMS
+/// SignedData by its enterprise certificate (with its chain), and the
+/// seal signature with its organisation seal by the same certificate.
+fn sign_contract(
+    who: &Party,
+    seal: &[u8],
+    document: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(Vec<u8>, Vec<u8>), AppError> {
+    use openssl::cms::{CMSOptions, CmsContentInfo};
+    let mut chain = openssl::stack::Stack::new().map_err(demo_error)?;
+    for c in &who.signer.chain {
+        chain.push(c.clone()).map_err(demo_error)?;
+    }
+    let cms = CmsContentInfo::sign(
+        Some(&who.signer.cert),
+        Some(&who.signer.key),
+        Some(&chain),
+        Some(document),
+        CMSOptions::BINARY | CMSOptions::DETACHED,
+    )
+    .and_then(|c| c.to_der())
+    .map_err(demo_error)?;
+    let seal_signature = crate::seals::sign(
+        seal,
+        crate::seals::DocumentInput::Bytes(document),
+        "contract.json",
+        now,
+        &who.signer.cert,
+        &who.signer.key,
+    )
+    .map_err(demo_error)?;
+    Ok((cms, seal_signature))
 }
 
 /// The supervisor contributes to the seed once the audit log has signed
@@ -1238,7 +1410,14 @@ async fn run_live(state: &web::Data<AppState>, plan: &Plan) -> Result<(), AppErr
     );
     let (organiser, supervisor) = custodians(state, dir, &m, p).await?;
     sleep_until(state, p.deadline + Duration::seconds(1)).await;
-    transition(state, &organiser.principal, p, Move::StartOpening).await?;
+    transition(
+        state,
+        &organiser.principal,
+        p,
+        Move::StartOpening,
+        Role::Agent,
+    )
+    .await?;
     actix_web::rt::time::sleep(LIVE_PAUSE).await;
     release(state, &organiser, Role::Agent, p).await?;
     actix_web::rt::time::sleep(LIVE_PAUSE).await;

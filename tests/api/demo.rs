@@ -201,23 +201,24 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
     assert_eq!(app.eml_ids().len(), 6, "each also by e-mail");
 }
 
-/// The demo's finished tender (found by title) once its room has closed,
-/// and a session of the NNG supervisor, who watches it: the demo data's
-/// background procedure takes about 15 s after the start.
+/// The demo's finished tender (found by title) once its contract is
+/// published (the last step of the procedure), and a session of the NNG
+/// supervisor, who watches it: the demo data's background procedure takes
+/// about 15 s after the start.
 pub async fn finished_demo_tender(app: &TestApp) -> (String, String) {
     let (status, body) = login(app, "NNG/people/supervisor").await;
     assert_eq!(status, 201, "{body:#}");
     let supervisor = body["token"].as_str().unwrap().to_string();
     let id = tender_titled(app, "南宁市第三中学理化生实验室设备采购项目").await;
-    let report = format!("/api/v1/tenders/{id}/evaluation/report");
+    let contracts = format!("/api/v1/tenders/{id}/contracts");
     for _ in 0..240 {
-        let r = app.get(&report, Some(&supervisor)).await;
-        if r.status == 200 && r.json()["closed"] == true {
+        let r = app.get(&contracts, None).await;
+        if r.status == 200 && r.json()["items"][0]["status"] == "published" {
             return (id, supervisor);
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    panic!("the demo's finished procedure did not finish in 2 minutes");
+    panic!("the demo's finished procedure did not reach its published contract in 2 minutes");
 }
 
 async fn tender_titled(app: &TestApp, title: &str) -> String {
@@ -274,10 +275,12 @@ async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
     }
     assert_eq!(bids_of(&live), 3, "the live tender's bids");
 
-    // The finished tender: bids opened, a committee drawn, evaluated.
+    // The finished tender: bids opened, a committee drawn, evaluated,
+    // awarded to the report's first candidate, its contract signed and
+    // published.
     let (id, supervisor) = finished_demo_tender(&app).await;
     let detail = app.get(&format!("/api/v1/tenders/{id}"), None).await.json();
-    assert_eq!(detail["status"], "evaluating");
+    assert_eq!(detail["status"], "awarded");
     let deadline: chrono::DateTime<chrono::Utc> = detail["dates"]["bid_deadline"]
         .as_str()
         .unwrap()
@@ -411,6 +414,78 @@ async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
         assert!(
             String::from_utf8_lossy(&out).contains("Verified OK"),
             "{name}'s signature"
+        );
+    }
+
+    // The award: the report's first candidate, on the purchaser's
+    // confirmation; the award notice names the committee (87号令 第69条).
+    let first_bid = ranking[0]["bid_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ranking:?}"));
+    let first = bids
+        .iter()
+        .find(|b| b["bid_id"] == first_bid)
+        .unwrap_or_else(|| panic!("{first_bid} in {bids:?}"))["bidder_name"]
+        .as_str()
+        .unwrap();
+    let notices = detail["notices"].as_array().unwrap();
+    let award = notices
+        .iter()
+        .find(|n| n["kind"] == "award")
+        .unwrap_or_else(|| panic!("{detail:#}"));
+    let body = award["body"].as_str().unwrap();
+    assert!(body.contains(first), "{first}: {body}");
+    assert!(body.contains("评审专家名单"), "{body}");
+
+    // The contract: published, drafted from the award, signed by both
+    // parties with their enterprise certificates; each signature verifies
+    // with the openssl command line against NNG's CAs.
+    let listed = app
+        .get(&format!("/api/v1/tenders/{id}/contracts"), None)
+        .await
+        .json();
+    let contract = &listed["items"][0];
+    assert_eq!(contract["status"], "published", "{listed:#}");
+    assert_eq!(contract["supplier"]["name"], first, "{contract:#}");
+    let url = format!(
+        "/api/v1/tenders/{id}/contracts/{}",
+        contract["id"].as_str().unwrap()
+    );
+    let document = app.get(&format!("{url}/document"), None).await;
+    document.assert_status(200);
+    std::fs::write(work.path().join("contract.json"), &document.body).unwrap();
+    let mut chain = std::fs::read(dir.join("NNG/root-ca.cert.pem")).unwrap();
+    chain.extend(std::fs::read(dir.join("NNG/enterprise-ca.cert.pem")).unwrap());
+    std::fs::write(work.path().join("chain.pem"), chain).unwrap();
+    for party in ["supplier", "purchaser"] {
+        let signature = app.get(&format!("{url}/signatures/{party}"), None).await;
+        signature.assert_status(200);
+        std::fs::write(work.path().join("contract.p7s"), &signature.body).unwrap();
+        let out = std::process::Command::new("openssl")
+            .current_dir(work.path())
+            .args([
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                "contract.p7s",
+                "-content",
+                "contract.json",
+                "-CAfile",
+                "chain.pem",
+                "-purpose",
+                "any",
+                "-out",
+                "/dev/null",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{party}: {}",
+            String::from_utf8_lossy(&out.stderr)
         );
     }
 

@@ -127,9 +127,9 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
     let releases = feed["releases"].as_array().unwrap();
     assert_eq!(
         releases.len(),
-        12,
+        14,
         "six tenders, a clarification, an amendment, two openings, the finished one's opening \
-         record and an evaluation"
+         record, an evaluation, its award and its contract"
     );
     let tags: Vec<&str> = releases
         .iter()
@@ -139,6 +139,8 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
         tags.contains(&"tender")
             && tags.contains(&"tenderAmendment")
             && tags.contains(&"tenderUpdate")
+            && tags.contains(&"award")
+            && tags.contains(&"contract")
     );
     for release in releases {
         assert!(
