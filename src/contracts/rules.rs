@@ -178,7 +178,7 @@ pub fn validate(input: &TermsInput, fixed: &Fixed<'_>) -> Vec<FieldError> {
             format!(
                 "the contract value is the award's, {} fen, and cannot be changed: the price of \
                  the contract must agree with the winning bid (招标投标法实施条例 第57条; \
-                 政府采购法实施条例 第49条 (check))",
+                 政府采购法 第46条: 按照采购文件确定的事项签订)",
                 fixed.value_fen
             ),
         ));

@@ -531,10 +531,10 @@ pub struct ToSign {
 
 /// A contract is neither drafted nor signed while the procedure is
 /// suspended by the supervisor handling a complaint (政府采购法 第57条;
-/// 招标投标法实施条例 第62条 — check), nor while an objection to the result
-/// awaits its answer: the award it comes from may yet change (issue 22: a
-/// pending objection holds the step it concerns; after the award, the
-/// contract; 政府采购法 第53条, 招标投标法实施条例 第54条 — check).
+/// 招标投标法实施条例 第62条), nor while an objection to the result awaits
+/// its answer: the award it comes from may yet change (政府采购法实施条例
+/// 第54条: "询问或者质疑事项可能影响中标、成交结果的，采购人应当暂停签订合同";
+/// 招标投标法实施条例 第54条: "作出答复前，应当暂停招标投标活动").
 fn refuse_if_held(conn: &mut DbConn, row: &TenderRow, now: DateTime<Utc>) -> Result<(), AppError> {
     crate::objections::store::refuse_if_suspended(conn, &row.id, now)?;
     if crate::objections::store::pending_blocking(
@@ -544,7 +544,7 @@ fn refuse_if_held(conn: &mut DbConn, row: &TenderRow, now: DateTime<Utc>) -> Res
     )? {
         return Err(AppError::ObjectionPending(
             "an objection to the result awaits its answer, and the contract waits for it \
-             (政府采购法 第53条; 招标投标法实施条例 第54条 — check)"
+             (政府采购法实施条例 第54条; 招标投标法实施条例 第54条)"
                 .into(),
         ));
     }

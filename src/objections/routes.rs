@@ -430,7 +430,7 @@ pub async fn decide_complaint(
 
 /// The administrative supervisor whose scope holds the tender suspends the
 /// procedure while it handles the complaint (政府采购法 第57条, 30 days at
-/// most; 招标投标法实施条例 第62条 — check): every lifecycle step and new
+/// most, 财政部令第94号 第28条; 招标投标法实施条例 第62条, no limit set): every lifecycle step and new
 /// bid is refused (409 `procedure-suspended`) until it resumes it.
 #[utoipa::path(
     tag = "objections",

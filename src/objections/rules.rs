@@ -213,12 +213,16 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// Government procurement: the documents are on offer for at least 5
-/// working days (财政部令第87号 第19条 — check); their "notice period"
+/// working days (政府采购法实施条例 第31条: "招标文件的提供期限自招标文件开始
+/// 发出之日起不得少于5个工作日"); their "notice period"
 /// ends then.
 pub const GP_DOCUMENTS_PERIOD_WORKING_DAYS: u32 = 5;
 
-/// Government procurement: the result notice stands for 1 working day
-/// (财政部令第87号 第69条 — check).
+/// Government procurement: the result notice stands for 1 working day.
+/// 财政部令第87号 第69条 lists the notice's period (中标公告期限) among its
+/// content without a number; the 1 working day is the usual term of
+/// tender documents, after 财库〔2015〕135号 (check). The 质疑 window on
+/// the result runs from its end (政府采购法实施条例 第53条(三)).
 pub const GP_RESULT_NOTICE_WORKING_DAYS: u32 = 1;
 
 /// The row for a regime and subject, or a 422 naming the subjects there are.
@@ -396,7 +400,7 @@ pub const COMPLAINT_RULES: &[ComplaintRule] = &[
         suspend_max_days: None,
         article: "招标投标法实施条例 第60条: 自知道或者应当知道之日起10日内投诉，异议答复期间不计算在内；\
                   第61条: 收到投诉之日起3个工作日内决定是否受理，自受理之日起30个工作日内作出书面处理决定",
-        suspend_article: "招标投标法实施条例 第62条: 必要时，行政监督部门可以责令暂停招标投标活动 (check)",
+        suspend_article: "招标投标法实施条例 第62条: 必要时，行政监督部门可以责令暂停招标投标活动 (no longest period set)",
     },
     ComplaintRule {
         regime: Regime::Procurement,
@@ -407,8 +411,8 @@ pub const COMPLAINT_RULES: &[ComplaintRule] = &[
         decide_from_acceptance: false,
         suspend_max_days: Some(30),
         article: "政府采购法 第55条: 答复期满后15个工作日内投诉；财政部令第94号 第21条: 收到投诉书后\
-                  5个工作日内审查 (check)；政府采购法 第56条: 收到投诉后30个工作日内作出处理决定",
-        suspend_article: "政府采购法 第57条: 可以书面通知采购人暂停采购活动，但暂停时间最长不得超过30日 (check)",
+                  5个工作日内审查；政府采购法 第56条: 收到投诉后30个工作日内作出处理决定",
+        suspend_article: "政府采购法 第57条: 可以书面通知采购人暂停采购活动，但暂停时间最长不得超过30日 (财政部令第94号 第28条 the same)",
     },
 ];
 
@@ -474,10 +478,93 @@ pub fn check_complaint_filing(
     Ok(last)
 }
 
+/// Where the objector's enterprise stands in the procedure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// It took the tender documents.
+    pub took_documents: bool,
+    /// It has a bid in (current, not withdrawn).
+    pub bid: bool,
+}
+
+/// Who may object, by regime and subject; a 403 naming the rule otherwise.
+///
+/// - The opening, under either law: its bidders (招标投标法实施条例 第44条
+///   "投标人对开标有异议的，应当在开标现场提出"; 财政部令第87号 第40条).
+/// - Government procurement (财政部令第94号 第11条: 提出质疑的供应商应当是
+///   参与所质疑项目采购活动的供应商; 潜在供应商已依法获取其可质疑的采购文件
+///   的，可以对该文件提出质疑 — the first sentence's wording check): the
+///   documents by an enterprise that took them; the result by one that bid;
+///   the process by one that took the documents or bid.
+/// - The tendering law lets "其他利害关系人" object too (第22条, 第54条):
+///   anyone signed in for an enterprise may raise the documents and the
+///   result.
+pub fn check_standing(
+    regime: Regime,
+    subject: ObjectionSubject,
+    standing: Standing,
+) -> Result<(), AppError> {
+    let refuse = |why: &str| Err(AppError::Forbidden(why.to_string()));
+    match (regime, subject) {
+        (_, ObjectionSubject::Opening) if !standing.bid => refuse(
+            "only an enterprise that bid on this tender may object to its opening \
+             (招标投标法实施条例 第44条; 财政部令第87号 第40条)",
+        ),
+        (Regime::Procurement, ObjectionSubject::Documents) if !standing.took_documents => refuse(
+            "a 质疑 on the procurement documents is raised by a supplier that obtained them \
+             (财政部令第94号 第11条)",
+        ),
+        (Regime::Procurement, ObjectionSubject::Result) if !standing.bid => refuse(
+            "a 质疑 on the result is raised by a supplier that took part in the procurement \
+             with a bid (财政部令第94号 第11条)",
+        ),
+        (Regime::Procurement, ObjectionSubject::Process)
+            if !standing.bid && !standing.took_documents =>
+        {
+            refuse(
+                "a 质疑 on the procurement process is raised by a supplier that takes part in \
+                 it: one that obtained the documents or bid (财政部令第94号 第11条)",
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::{NaiveDate, TimeZone};
+
+    #[test]
+    fn who_may_object_by_regime_and_subject() {
+        use ObjectionSubject::*;
+        let none = Standing::default();
+        let took = Standing {
+            took_documents: true,
+            bid: false,
+        };
+        let bid = Standing {
+            took_documents: true,
+            bid: true,
+        };
+        let ok = |r, s, st| check_standing(r, s, st).is_ok();
+        for r in Regime::ALL {
+            assert!(!ok(*r, Opening, took));
+            assert!(ok(*r, Opening, bid));
+        }
+        // The tendering law: other interested parties too.
+        assert!(ok(Regime::Tendering, Documents, none));
+        assert!(ok(Regime::Tendering, Result, none));
+        // Government procurement: those who take part.
+        assert!(!ok(Regime::Procurement, Documents, none));
+        assert!(ok(Regime::Procurement, Documents, took));
+        assert!(!ok(Regime::Procurement, Result, took));
+        assert!(ok(Regime::Procurement, Result, bid));
+        assert!(!ok(Regime::Procurement, Process, none));
+        assert!(ok(Regime::Procurement, Process, took));
+        let p = check_standing(Regime::Procurement, Result, took).unwrap_err();
+        assert!(p.to_string().contains("第11条"), "{p}");
+    }
 
     fn cal() -> Calendar {
         Calendar::shipped()

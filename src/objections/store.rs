@@ -185,20 +185,19 @@ pub fn raise(
     let regime = regime_of(row)?;
     let rule = rules::rule(regime, subject)?;
     let cal = crate::calendar::current(conn)?;
-    rules::check_filing(rule, &facts(conn, row, org)?, &cal, ctx.now)?;
-    // 投标人对开标有异议 (第44条): the opening's objectors are its bidders.
-    if subject == ObjectionSubject::Opening {
-        let bid: i64 = bids::table
-            .filter(bids::tender_id.eq(&row.id))
-            .filter(bids::bidder_org_id.eq(org))
-            .count()
-            .get_result(conn)?;
-        if bid == 0 {
-            return Err(AppError::Forbidden(
-                "only an enterprise that bid on this tender may object to its opening".into(),
-            ));
-        }
-    }
+    let facts = facts(conn, row, org)?;
+    rules::check_filing(rule, &facts, &cal, ctx.now)?;
+    let bid: i64 = bids::table
+        .filter(bids::tender_id.eq(&row.id))
+        .filter(bids::bidder_org_id.eq(org))
+        .filter(bids::status.eq(crate::bids::store::BidStatus::Submitted.code()))
+        .count()
+        .get_result(conn)?;
+    let standing = rules::Standing {
+        took_documents: facts.documents_obtained_at.is_some(),
+        bid: bid > 0,
+    };
+    rules::check_standing(regime, subject, standing)?;
     let due = rule.answer.due(ctx.now, &cal)?;
     let oid = uuid::Uuid::new_v4().to_string();
     diesel::insert_into(objections::table)
@@ -315,7 +314,7 @@ pub fn refuse_if_suspended(
             .unwrap_or_default();
         return Err(AppError::ProcedureSuspended(format!(
             "the procedure is suspended{until} by the administrative supervisor handling \
-             complaint {} (政府采购法 第57条; 招标投标法实施条例 第62条 — check): nothing moves \
+             complaint {} (政府采购法 第57条; 招标投标法实施条例 第62条): nothing moves \
              until it is resumed",
             s.complaint_id
         )));

@@ -1,7 +1,7 @@
 //! Government procurement: the first candidate stands when the purchaser
 //! does not confirm the winner within 5 working days of the report
 //! (财政部令第87号 第68条 "……视同按评标报告推荐的顺序确定排名第一的中标
-//! 候选人为中标人", check).
+//! 候选人为中标人").
 //!
 //! Every few seconds one node of the cluster (the cluster's duties, like
 //! the lapsing of committee invitations) looks for government procurement

@@ -231,8 +231,8 @@ const GP_TENDERING_REVIEW: QualificationReview = QualificationReview::PurchaserO
 const GP_NEGOTIATION_BIDS: MinimumBids = at_least(
     3,
     true,
-    "政府采购非招标采购方式管理办法 (财政部令第74号) 第12条、第37条 (check): 符合要求的供应商不足3家的，终止竞争性谈判",
-    "财政部令第74号 第37条 (check): 符合竞争要求的供应商不足3家的，终止竞争性谈判",
+    "政府采购非招标采购方式管理办法 (财政部令第74号) 第12条、第37条: 符合要求的供应商不足3家的，终止竞争性谈判",
+    "财政部令第74号 第37条: 符合竞争要求的供应商不足3家的，终止竞争性谈判",
 );
 const GP_INQUIRY_BIDS: MinimumBids = at_least(
     3,
@@ -251,8 +251,8 @@ const GP_CONSULTATION_BIDS: MinimumBids = at_least(
 const GP_SINGLE_SOURCE_BIDS: MinimumBids = at_least(
     1,
     true,
-    "政府采购法 第31条、第39条 (check): 单一来源采购与唯一的供应商进行",
-    "政府采购法 第31条、第39条 (check): 单一来源采购与唯一的供应商进行",
+    "政府采购法 第31条、第39条: 单一来源采购与唯一的供应商进行",
+    "政府采购法 第31条、第39条: 单一来源采购与唯一的供应商进行",
 );
 const CONSTRUCTION_BIDS: MinimumBids = at_least(
     3,
@@ -270,7 +270,7 @@ const PROPERTY_TENDERING_BIDS: MinimumBids = at_least(
     3,
     true,
     "招标投标法 第28条 (check: whether a transfer of state-owned property by tender follows the tendering law's minimum)",
-    "招标投标法 第28条 (check)",
+    "招标投标法 第28条: 投标人少于三个的，招标人应当依照本法重新招标",
 );
 /// Auctions and listings find the highest price; the 3-bid rule of
 /// tendering does not apply.
@@ -300,15 +300,15 @@ const GP_AMEND: Period = Period::calendar(
 );
 const NEGOTIATION_DOCS: Period = Period::working(
     3,
-    "政府采购非招标采购方式管理办法 (财政部令第74号) 第29条 (check): 从谈判文件发出之日起至供应商提交首次响应文件截止之日止不得少于3个工作日",
+    "政府采购非招标采购方式管理办法 (财政部令第74号) 第29条: 从谈判文件发出之日起至供应商提交首次响应文件截止之日止不得少于3个工作日",
 );
 const INQUIRY_DOCS: Period = Period::working(
     3,
-    "财政部令第74号 第45条 (check): 从询价通知书发出之日起至供应商提交响应文件截止之日止不得少于3个工作日",
+    "财政部令第74号 第45条: 从询价通知书发出之日起至供应商提交响应文件截止之日止不得少于3个工作日",
 );
 const NON_TENDERING_AMEND: Period = Period::working(
     3,
-    "财政部令第74号 第10条 (check): 澄清或者修改的内容可能影响响应文件编制的，应当在提交首次响应文件截止之日3个工作日前通知",
+    "财政部令第74号 第29条 (谈判)、第45条 (询价): 澄清或者修改的内容可能影响响应文件编制的，应当在提交首次响应文件截止之日3个工作日前通知；不足3个工作日的，顺延",
 );
 const CONSULTATION_DOCS: Period = Period::calendar(
     10,
@@ -320,7 +320,7 @@ const CONSULTATION_AMEND: Period = Period::calendar(
 );
 const SINGLE_SOURCE_DOCS: Period = Period::working(
     5,
-    "政府采购法实施条例 第38条 (check): 单一来源采购的公示期不得少于5个工作日 (held here as the least time before the response deadline)",
+    "政府采购法实施条例 第38条: 单一来源采购的公示期不得少于5个工作日 (held here as the least time before the response deadline)",
 );
 const CONSTRUCTION_DOCS: Period = Period::calendar(
     20,

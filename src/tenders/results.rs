@@ -5,8 +5,8 @@
 //!   tenderer publicises them within 3 days of receiving the report, for at
 //!   least 3 days (招标投标法实施条例 第54条: "招标人应当自收到评标报告之日起
 //!   3日内公示中标候选人，公示期不得少于3日"); the notice is generated from the
-//!   report with the content 《招标公告和公示信息发布管理办法》第6条 requires
-//!   (check): ranking, names, bid prices, quality and period, the evaluation,
+//!   report with the content 《招标公告和公示信息发布管理办法》(国家发展改革委令
+//!   第10号) 第6条 requires: ranking, names, bid prices, quality and period, the evaluation,
 //!   and how to object ([`publicity_text`]). The report is "received" when
 //!   the room closes on the last member's signature. The award waits for the
 //!   publicity period (`limits::check_award`) and takes each lot's first
@@ -19,12 +19,13 @@
 //!   "采购人应当自收到评标报告之日起5个工作日内，在评标报告确定的中标候选人
 //!   名单中按顺序确定中标人……采购人在收到评标报告5个工作日内未按评标报告推荐
 //!   的中标候选人顺序确定中标人，又不能说明合法理由的，视同按评标报告推荐的顺序
-//!   确定排名第一的中标候选人为中标人" — check). Past the 5 working days the
+//!   确定排名第一的中标候选人为中标人"; 政府采购法实施条例 第43条 the same 5
+//!   working days). Past the 5 working days the
 //!   first candidate stands: the platform awards it as its own act
 //!   ([`award_by_default`], run under the cluster's duties), and a late
 //!   award by the purchaser may only confirm the first. The result notice
 //!   (with the committee's names) is due within 2 working days of the
-//!   decision (第69条, check); the platform publishes it in the award's own
+//!   decision (第69条: "自中标人确定之日起2个工作日内……公告中标结果"); the platform publishes it in the award's own
 //!   transaction, so it is never late.
 //! - **Land and property**: until the auction issue lands, an award carries
 //!   the organiser's signed record of how the price was reached
@@ -33,8 +34,10 @@
 //!   document of the procedure.
 //!
 //! The value of a lot's award is the winning bid's price for the lot as
-//! the committee corrected it and the bidder confirmed (条例 第52条 (check):
-//! a correction binds only once the bidder confirms it), else as read out
+//! the committee corrected it and the bidder confirmed (a correction binds
+//! only once the bidder confirms it: 财政部令第87号 第59条 for procurement,
+//! 七部委令第30号 第53条 for construction — both check; 条例 第52条 only
+//! bars a clarification from changing the bid's substance), else as read out
 //! at the opening; never the evaluated price, which only compares (a small
 //! enterprise's price deduction is not a discount the purchaser gets).
 
@@ -304,7 +307,7 @@ pub struct Publicity<'a> {
 }
 
 /// The candidate publicity (中标候选人公示) generated from the signed
-/// report, with what 《招标公告和公示信息发布管理办法》第6条 requires (check):
+/// report, with what 《招标公告和公示信息发布管理办法》第6条 requires:
 /// the candidates' ranking, names, bid prices, quality and period, the
 /// evaluation, and how to object (条例 第54条). The project manager and the
 /// qualifications each candidate committed to (第6条(二)(三)) are not held

@@ -1048,7 +1048,7 @@ pub fn transition(
         ),
     };
     // Government procurement publishes the committee's names with the
-    // result (政府采购法实施条例 第43条; 财政部令第87号 第69条(五) — check);
+    // result (政府采购法实施条例 第43条; 财政部令第87号 第69条第二款: "……以及评审专家名单");
     // until now they were confidential (招标投标法 第37条).
     if let Some(award) = &award {
         body = super::award::result_text(award, &body);

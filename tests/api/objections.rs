@@ -228,6 +228,49 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     alert_of(&app, &supervisor, &tender, "complaint_acceptance_overdue").await;
 }
 
+/// Records a current bid of the enterprise named `org` on `tender`, the
+/// row the upload leaves (this test shortcuts the procedure to its result,
+/// as [`publicise_result`] does): a 质疑 on the result is a bidder's
+/// (财政部令第94号 第11条).
+fn has_bid(app: &TestApp, tender: &str, org: &str) {
+    let (tender, org, now) = (tender.to_string(), org.to_string(), app.clock.now());
+    app.db
+        .write_blocking(move |conn| {
+            use diesel::prelude::*;
+            use ggzy::db::schema::{bids, organisations, users};
+            let org_id: String = organisations::table
+                .filter(organisations::name.eq(&org))
+                .select(organisations::id)
+                .first(conn)?;
+            let user: String = users::table
+                .filter(users::organisation_id.eq(&org_id))
+                .select(users::id)
+                .first(conn)?;
+            diesel::insert_into(bids::table)
+                .values((
+                    bids::id.eq(uuid::Uuid::new_v4().to_string()),
+                    bids::tender_id.eq(&tender),
+                    bids::bidder_org_id.eq(&org_id),
+                    bids::submitted_by.eq(&user),
+                    bids::version.eq(1),
+                    bids::status.eq("submitted"),
+                    bids::sha256.eq("00".repeat(32)),
+                    bids::size_bytes.eq(1),
+                    bids::content_sha256.eq("00".repeat(32)),
+                    bids::content_type.eq("application/pkcs7-mime"),
+                    bids::outer_signed.eq(true),
+                    bids::signer_cert_sha256.eq("00".repeat(32)),
+                    bids::signer_subject.eq(format!("CN={org}")),
+                    bids::received_at.eq(ggzy::db::to_db_time(now)),
+                    bids::timestamp_token.eq(Vec::<u8>::new()),
+                    bids::receipt_json.eq("{}"),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
 /// Puts a government procurement tender at its candidates' publicity (as
 /// the results of issue 22 will) and publishes the result notice now.
 fn publicise_result(app: &TestApp, tender: &str) {
@@ -292,6 +335,11 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
     let discipline = app.supervisor("纪检", "discipline", None, None);
     let audit = app.supervisor("审计", "audit", None, None);
 
+    // The first two bid; the third did not.
+    for org in ["广西甲科技有限公司", "广西乙科技有限公司"] {
+        has_bid(&app, &tender, org);
+    }
+
     // No 质疑 on the result before it is published.
     object(&app, &first, &tender, "result", "评审不公")
         .await
@@ -305,6 +353,14 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
     let challenge = raised.json();
     let oid = challenge["id"].as_str().unwrap().to_string();
     assert_eq!(challenge["regime"], "procurement");
+    // A supplier that took no part in the procurement does not challenge
+    // its result (财政部令第94号 第11条), nothing kept.
+    let objections = app.count("objections");
+    let p = object(&app, &third, &tender, "result", "评分错误")
+        .await
+        .assert_problem(403, "forbidden");
+    assert!(p["detail"].as_str().unwrap().contains("第11条"), "{p}");
+    assert_eq!(app.count("objections"), objections);
     assert_eq!(challenge["blocks"], "award");
     // Answered within 7 working days: days 2 and 3, then (the holiday and
     // the weekend off) 7 to 11.
