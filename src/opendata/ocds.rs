@@ -4,7 +4,7 @@
 use super::OcdsSettings;
 use crate::opening::record::Outcome;
 use crate::tenders::model::{Category, Evaluation, Method, NoticeKind, TenderStatus};
-use crate::tenders::store::{Notice, TenderDetail};
+use crate::tenders::store::{Notice, PublicClarification, TenderDetail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
@@ -162,7 +162,13 @@ pub fn release(
         "enquiryPeriod".into(),
         json!({ "startDate": time(t.dates.documents_available_at), "endDate": time(t.dates.clarification_deadline) }),
     );
+    // Only answered clarifications are public (a pending question is seen
+    // by its asker and the tender's managers alone), so both say nothing
+    // of questions still waiting for their answer.
     tender.insert("hasEnquiries".into(), json!(!t.clarifications.is_empty()));
+    if !t.clarifications.is_empty() {
+        tender.insert("enquiries".into(), enquiries(&t.clarifications));
+    }
     if !t.lots.is_empty() {
         let lots: Vec<Value> = t
             .lots
@@ -249,6 +255,35 @@ pub fn release(
         release["bids"] = section.bids;
     }
     release
+}
+
+/// The Enquiries extension's `tender.enquiries` from the answered
+/// clarifications (澄清/答疑), as the public tender page and
+/// `GET /tenders/{id}/clarifications` show them: the public number as
+/// `id`, when the question was asked (`date`) and answered, the question
+/// (`description`) and the answer.
+///
+/// Never `author` (nor an `enquirer` party): who took the documents, and
+/// so who asked, is sealed until the opening (招标投标法 第22条;
+/// `audit::sealing::SEALED_NOTE`), and questions are answered to all
+/// anonymously, so no view of the platform ever names an asker. Nor does a
+/// release say anything of a question still unanswered: those are not
+/// public. No `relatedLot` either: a question is asked of the whole tender
+/// and the platform records no lot it concerns.
+fn enquiries(answered: &[PublicClarification]) -> Value {
+    answered
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.number.to_string(),
+                "date": time(c.asked_at),
+                "title": format!("澄清 / clarification {}", c.number),
+                "description": c.question,
+                "answer": c.answer,
+                "dateAnswered": time(c.answered_at),
+            })
+        })
+        .collect()
 }
 
 /// What a `contract` release says of a published contract and its award.
@@ -590,8 +625,14 @@ pub const LOTS_EXTENSION: &str = "https://raw.githubusercontent.com/open-contrac
 /// Nor are bids: the Bid statistics and details extension.
 pub const BID_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json";
 
-/// The extensions every package declares.
-pub const EXTENSIONS: [&str; 2] = [LOTS_EXTENSION, BID_EXTENSION];
+/// Nor are the questions and answers of `tender.enquiries`: the Enquiries
+/// extension.
+pub const ENQUIRY_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_enquiry_extension/v1.1.5/extension.json";
+
+/// The extensions every package declares, whether or not its releases use
+/// them yet (a feed's page or a tender's package may hold no bids, lots or
+/// enquiries): one fixed list keeps every package's schema the same.
+pub const EXTENSIONS: [&str; 3] = [LOTS_EXTENSION, BID_EXTENSION, ENQUIRY_EXTENSION];
 
 /// A release package around `releases`.
 pub fn release_package(
@@ -733,6 +774,28 @@ mod tests {
             json!(["tenderer", "supplier"])
         );
         assert_eq!(release["parties"][1]["roles"], json!(["supplier"]));
+    }
+
+    #[test]
+    fn an_enquiry_is_the_public_question_and_answer_and_never_its_author() {
+        let answered = [PublicClarification {
+            number: 2,
+            question: "是否接受进口产品？".into(),
+            answer: "不接受。".into(),
+            asked_at: at("2026-03-01T01:00:00Z"),
+            answered_at: at("2026-03-02T08:30:00Z"),
+        }];
+        assert_eq!(
+            enquiries(&answered),
+            json!([{
+                "id": "2",
+                "date": "2026-03-01T01:00:00Z",
+                "title": "澄清 / clarification 2",
+                "description": "是否接受进口产品？",
+                "answer": "不接受。",
+                "dateAnswered": "2026-03-02T08:30:00Z",
+            }])
+        );
     }
 
     #[test]

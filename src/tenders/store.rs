@@ -180,6 +180,9 @@ pub struct PublicClarification {
     pub number: i32,
     pub question: String,
     pub answer: String,
+    /// When the question was asked (public once answered, as in
+    /// `GET /tenders/{id}/clarifications`).
+    pub asked_at: DateTime<Utc>,
     pub answered_at: DateTime<Utc>,
 }
 
@@ -404,7 +407,14 @@ pub fn answered_clarifications(
     conn: &mut DbConn,
     tender_id: &str,
 ) -> Result<Vec<PublicClarification>, AppError> {
-    type AnsweredRow = (Option<i32>, String, Option<String>, Option<NaiveDateTime>);
+    type AnsweredRow = (
+        Option<i32>,
+        String,
+        Option<String>,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
+    // Never `asked_by`: who asked is nobody's business but the asker's.
     let rows: Vec<AnsweredRow> = clarifications::table
         .filter(clarifications::tender_id.eq(tender_id))
         .filter(clarifications::answered_at.is_not_null())
@@ -412,17 +422,19 @@ pub fn answered_clarifications(
             clarifications::number,
             clarifications::question,
             clarifications::answer,
+            clarifications::asked_at,
             clarifications::answered_at,
         ))
         .order(clarifications::number.asc())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(number, question, answer, at)| {
+        .filter_map(|(number, question, answer, asked, at)| {
             Some(PublicClarification {
                 number: number?,
                 question,
                 answer: answer?,
+                asked_at: from_db_time(asked),
                 answered_at: from_db_time(at?),
             })
         })

@@ -1,6 +1,6 @@
 //! The OCDS output is validated against the vendored OCDS 1.1.5 schemas
 //! (tests/fixtures/ocds-1.1.5), patched with the extensions the packages
-//! declare (tests/fixtures/ocds-extensions: lots, bids), offline.
+//! declare (tests/fixtures/ocds-extensions: lots, bids, enquiries), offline.
 
 use crate::bids::{
     Make, container, envelope, release_platform_share, release_tenderer_share,
@@ -8,6 +8,8 @@ use crate::bids::{
 };
 use crate::helpers::{Options, spawn_app, spawn_app_with};
 use crate::trust::{Registry, credit};
+use chrono::Duration;
+use ggzy::identity::Role;
 use serde_json::{Value, json};
 
 const BASE: &str = "https://standard.open-contracting.org/schema/1__1__5/";
@@ -44,7 +46,7 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 /// The release schema with the extensions every package declares.
 fn extended_release_schema() -> Value {
     let mut schema = fixture("release-schema.json");
-    for extension in ["lots", "bid"] {
+    for extension in ["lots", "bid", "enquiry"] {
         merge_patch(
             &mut schema,
             &read_json(&format!("ocds-extensions/{extension}/release-schema.json")),
@@ -106,6 +108,22 @@ async fn the_validator_rejects_what_it_should() {
         assert_valid("release-package-schema.json", &with_bid("rejected"))
     });
     assert!(result.is_err());
+    // And the enquiry extension: its dates are date-times (the core schema
+    // alone knows no `enquiries` and would let anything through).
+    let with_enquiry = |answered: &str| {
+        json!({"uri": "https://x", "version": "1.1", "publishedDate": "2026-01-01T00:00:00Z",
+            "publisher": {"name": "x"}, "releases": [{"ocid": "ocds-x-1", "id": "1", "date": "2026-01-01T00:00:00Z",
+            "tag": ["tenderUpdate"], "initiationType": "tender",
+            "tender": {"id": "t1", "enquiries": [{"id": "1", "description": "?", "answer": "!", "dateAnswered": answered}]}}]})
+    };
+    assert_valid(
+        "release-package-schema.json",
+        &with_enquiry("2026-01-01T00:00:00Z"),
+    );
+    let result = std::panic::catch_unwind(|| {
+        assert_valid("release-package-schema.json", &with_enquiry("yesterday"))
+    });
+    assert!(result.is_err());
 }
 
 #[actix_web::test]
@@ -149,6 +167,17 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
                 .unwrap()
                 .starts_with("ocds-ggzy01-")
         );
+    }
+    // The demo's answered clarification, as an enquiry without its asker.
+    let enquiries: Vec<&Value> = releases
+        .iter()
+        .filter_map(|r| r["tender"]["enquiries"].as_array())
+        .flatten()
+        .collect();
+    assert!(!enquiries.is_empty(), "the demo clarification is published");
+    for enquiry in enquiries {
+        assert!(enquiry["answer"].is_string() && enquiry["dateAnswered"].is_string());
+        assert!(enquiry.get("author").is_none());
     }
     let tenders = app.get("/api/v1/tenders?per_page=100", None).await.json();
     assert_eq!(tenders["total"], 6);
@@ -221,6 +250,122 @@ async fn releases_follow_the_tender_through_its_notices() {
     app.get(&format!("/api/v1/opendata/tenders/{draft}/record"), None)
         .await
         .assert_problem(404, "not-found");
+}
+
+/// A time of the API as open data writes it: to the second, in UTC.
+fn to_the_second(api_time: &Value) -> String {
+    use chrono::SubsecRound;
+    let t: chrono::DateTime<chrono::Utc> = api_time.as_str().unwrap().parse().unwrap();
+    t.trunc_subsecs(0)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Clarifications go out as the Enquiries extension's `tender.enquiries`:
+/// an answered question with its answer, as the public tender page shows
+/// it, never who asked (sealed, 招标投标法 第22条), and nothing of a
+/// question still waiting for its answer.
+#[actix_web::test]
+async fn answered_clarifications_are_published_as_enquiries_without_the_asker() {
+    let app = spawn_app().await;
+    let (tenderer, id) = app.published_tender().await;
+    let asker = app.user("投标部", Role::Bidder, "NNG", "广西建工集团有限公司");
+    let other = app.user("投标部", Role::Bidder, "LZH", "柳州某公司");
+    let path = format!("/api/v1/tenders/{id}/clarifications");
+    let asked = app
+        .post_json(
+            &path,
+            Some(&asker),
+            &json!({"question": "是否接受进口产品？"}),
+        )
+        .await
+        .json();
+    app.clock.advance(Duration::hours(2));
+    let pending = app
+        .post_json(
+            &path,
+            Some(&other),
+            &json!({"question": "保证金能否以保函代替？"}),
+        )
+        .await;
+    assert_eq!(pending.status, 201);
+    app.clock.advance(Duration::hours(1));
+    let cid = asked["id"].as_str().unwrap();
+    app.post_json(
+        &format!("{path}/{cid}/answer"),
+        Some(&tenderer),
+        &json!({"answer": "不接受。"}),
+    )
+    .await
+    .assert_status(200);
+    // A later notice, the other question still unanswered.
+    app.clock.advance(Duration::hours(1));
+    app.post_json(
+        &format!("/api/v1/tenders/{id}/amendments"),
+        Some(&tenderer),
+        &json!({"title": "更正公告", "body": "联系人电话更正", "changes_bids": false}),
+    )
+    .await
+    .assert_status(201);
+    let public = app.get(&path, None).await.json();
+    let answered = &public["items"][0];
+
+    let package = app
+        .get(&format!("/api/v1/opendata/tenders/{id}/releases"), None)
+        .await;
+    let text = String::from_utf8_lossy(&package.body).to_string();
+    let package = package.json();
+    assert_valid("release-package-schema.json", &package);
+    assert!(
+        package["extensions"].as_array().unwrap().iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .contains("ocds_enquiry_extension/v1.1.5/")),
+        "the package declares the enquiry extension"
+    );
+    let releases = package["releases"].as_array().unwrap();
+    let tags: Vec<&str> = releases
+        .iter()
+        .map(|r| r["tag"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["tender", "tenderUpdate", "tenderAmendment"]);
+    assert_eq!(releases[0]["tender"]["hasEnquiries"], false);
+    assert!(releases[0]["tender"].get("enquiries").is_none());
+    let expected = json!([{
+        "id": "1",
+        "date": to_the_second(&answered["asked_at"]),
+        "title": "澄清 / clarification 1",
+        "description": "是否接受进口产品？",
+        "answer": "不接受。",
+        "dateAnswered": to_the_second(&answered["answered_at"]),
+    }]);
+    for release in &releases[1..] {
+        assert_eq!(release["tender"]["hasEnquiries"], true);
+        assert_eq!(
+            release["tender"]["enquiries"], expected,
+            "the answered question, its answer and dates, and no author"
+        );
+    }
+    assert_eq!(releases[1]["date"], to_the_second(&answered["answered_at"]));
+    // Neither who asked nor the question still waiting for its answer.
+    for secret in ["广西建工", "柳州某公司", "保证金能否", "author", "enquirer"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+    let parties = releases[2]["parties"].as_array().unwrap();
+    assert_eq!(parties.len(), 1, "the tenderer alone: {parties:?}");
+
+    let record = app
+        .get(&format!("/api/v1/opendata/tenders/{id}/record"), None)
+        .await;
+    let text = String::from_utf8_lossy(&record.body).to_string();
+    let record = record.json();
+    assert_valid("record-package-schema.json", &record);
+    assert_eq!(
+        record["records"][0]["compiledRelease"]["tender"]["enquiries"],
+        expected
+    );
+    for secret in ["广西建工", "柳州某公司", "保证金能否", "author"] {
+        assert!(!text.contains(secret), "{secret} leaked from the record");
+    }
 }
 
 #[actix_web::test]
