@@ -403,9 +403,71 @@ pub fn validate_withheld(withheld: &[u32], clauses: usize) -> Vec<FieldError> {
         .collect()
 }
 
+/// Whether a tender whose awards have contracts in `statuses` (one entry
+/// per award: its contract's status, `None` for none yet) may close: the
+/// procedure's record ends with its contracts, so each award's must be
+/// signed by both parties (招标投标法 第46条, 政府采购法 第46条: the
+/// contract follows the award within 30 days) and, where the category
+/// publishes contracts, published (政府采购法实施条例 第50条). Closing is
+/// the platform's act of filing the procedure away, not a legal step of its
+/// own: this is the platform's rule, taken from those articles. Returns
+/// why not.
+pub fn closable(category: Category, statuses: &[Option<Status>]) -> Result<(), String> {
+    let needed = if publication_required(category) {
+        Status::Published
+    } else {
+        Status::Signed
+    };
+    let open = statuses
+        .iter()
+        .filter(|s| match s {
+            None => true,
+            Some(Status::Published) => false,
+            Some(Status::Signed) => needed == Status::Published,
+            Some(_) => true,
+        })
+        .count();
+    if open == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "{open} of the {} award(s) has no contract {} yet: the procedure closes with its \
+         contracts (招标投标法 第46条; 政府采购法 第46条{})",
+        statuses.len(),
+        if needed == Status::Published {
+            "signed and published"
+        } else {
+            "signed by both parties"
+        },
+        if needed == Status::Published {
+            "; 政府采购法实施条例 第50条"
+        } else {
+            ""
+        }
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_procedure_closes_with_its_contracts() {
+        use Status::*;
+        let gp = Category::GovernmentProcurement;
+        let works = Category::EngineeringConstruction;
+        assert!(closable(gp, &[]).is_ok());
+        assert!(closable(gp, &[Some(Published), Some(Published)]).is_ok());
+        let why = closable(gp, &[Some(Published), Some(Signed)]).unwrap_err();
+        assert!(why.starts_with("1 of the 2"), "{why}");
+        assert!(why.contains("第50条"), "{why}");
+        assert!(closable(gp, &[None]).is_err());
+        assert!(closable(works, &[Some(Signed)]).is_ok());
+        assert!(closable(works, &[Some(Published)]).is_ok());
+        for open in [None, Some(Draft), Some(Signing)] {
+            assert!(closable(works, &[open]).is_err(), "{open:?}");
+        }
+    }
 
     fn fixed() -> Fixed<'static> {
         Fixed {

@@ -702,6 +702,22 @@ pub fn sign(
     Ok(status)
 }
 
+/// Refuses to close `row` while an award of it lacks its contract
+/// ([`rules::closable`]): 409 with the reason.
+pub fn refuse_close_without_contracts(conn: &mut DbConn, row: &TenderRow) -> Result<(), AppError> {
+    let awards = crate::tenders::award::awards_of(conn, &row.id)?;
+    let mut statuses = Vec::with_capacity(awards.len());
+    for a in &awards {
+        let status: Option<String> = contracts::table
+            .filter(contracts::award_id.eq(&a.id))
+            .select(contracts::status)
+            .first(conn)
+            .optional()?;
+        statuses.push(status.map(|s| Status::from_db(&s)).transpose()?);
+    }
+    rules::closable(Category::from_db(&row.category)?, &statuses).map_err(AppError::Conflict)
+}
+
 /// A party's detached CMS signature (DER).
 pub fn signature_der(
     conn: &mut DbConn,

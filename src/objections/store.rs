@@ -382,6 +382,86 @@ pub fn pending_blocking(
     }
 }
 
+/// Refuses to close `row` (the platform files the procedure away) while
+/// the law still gives someone a say: an objection awaiting its answer
+/// (409 `objection-pending`), a complaint not yet refused or decided, the
+/// window for objections on the result still open (government
+/// procurement: 7 working days after the result notice, 政府采购法实施条例
+/// 第53条(三)), or an answered objection whose complaint window is still
+/// open (条例 第60条; 政府采购法 第55条) and that has no complaint yet.
+pub fn refuse_close_while_open(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let regime = regime_of(row)?;
+    let raised: Vec<ObjectionRow> = objections::table
+        .filter(objections::tender_id.eq(&row.id))
+        .select(ObjectionRow::as_select())
+        .load(conn)?;
+    if let Some(o) = raised.iter().find(|o| o.answered_at.is_none()) {
+        return Err(AppError::ObjectionPending(format!(
+            "objection {} awaits its answer: the procedure does not close before it",
+            o.id
+        )));
+    }
+    let open: Option<String> = complaints::table
+        .filter(complaints::tender_id.eq(&row.id))
+        .filter(complaints::status.eq_any([
+            ComplaintStatus::Filed.code(),
+            ComplaintStatus::Accepted.code(),
+        ]))
+        .select(complaints::id)
+        .first(conn)
+        .optional()?;
+    if let Some(c) = open {
+        return Err(AppError::Conflict(format!(
+            "complaint {c} is still being handled: the procedure does not close before it is \
+             refused or decided"
+        )));
+    }
+    let cal = crate::calendar::current(conn)?;
+    // The tendering law's objections on the result are raised during the
+    // candidates' publicity (条例 第54条), over before any award; a 质疑
+    // follows the result notice.
+    if regime == Regime::Procurement
+        && let Ok(rule) = rules::rule(regime, ObjectionSubject::Result)
+        && let Some(last) = rules::closes(rule, &facts(conn, row, "")?, &cal)?
+        && now <= last
+    {
+        return Err(AppError::Conflict(format!(
+            "the window for a {} on the result runs until {}: the procedure closes after it ({})",
+            regime.word(),
+            last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            rule.article
+        )));
+    }
+    let complaint = rules::complaint_rule(regime);
+    for o in &raised {
+        let has_complaint: bool = diesel::select(diesel::dsl::exists(
+            complaints::table.filter(complaints::objection_id.eq(&o.id)),
+        ))
+        .get_result(conn)?;
+        if has_complaint {
+            continue;
+        }
+        let answered = rules::Answered {
+            answered_at: o.answered_at.map(from_db_time),
+            answer_due_at: o.answer_due_at.map(from_db_time),
+        };
+        if let Ok(last) = rules::check_complaint_filing(complaint, answered, &cal, now) {
+            return Err(AppError::Conflict(format!(
+                "a complaint on objection {} may be filed until {}: the procedure closes after \
+                 that ({})",
+                o.id,
+                last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                complaint.article
+            )));
+        }
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------- complaints
 
 crate::types::text_enum! {

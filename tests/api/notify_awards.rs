@@ -564,19 +564,21 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     std::fs::write(&foreign_ca, foreign.certificate_pem().unwrap()).unwrap();
     assert!(openssl_verify(dir.path(), "foreign", &kept.body, &foreign_ca).is_none());
 
-    // --- The procedure goes on to its close: the award's notice stands.
-    let closed = app.act(&f.tenderer, &tender, "close", "").await;
-    closed.assert_status(200);
-    let kinds: Vec<String> = closed.json()["notices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["kind"].as_str().unwrap().to_string())
-        .collect();
+    // --- The procedure does not close before its contract is signed and
+    // published (the procedures tests close one that has it).
+    let refused = app
+        .act(&f.tenderer, &tender, "close", "")
+        .await
+        .assert_problem(409, "conflict");
     assert!(
-        kinds.ends_with(&["award".to_string(), "closure".to_string()]),
-        "{kinds:?}"
+        refused["detail"].as_str().unwrap().contains("contract"),
+        "{refused}"
     );
+    let detail = app
+        .get(&format!("/api/v1/tenders/{tender}"), Some(&f.tenderer))
+        .await
+        .json();
+    assert_eq!(detail["status"], "awarded");
     // An award is made once: its notices are not issued again.
     assert_eq!(
         list(Some(&f.tenderer)).await.json()["items"]

@@ -410,6 +410,11 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
     assert_eq!(contracts[0]["awardID"], award_id.as_str());
     assert_eq!(contracts[0]["status"], "active");
     assert_eq!(contracts[0]["value"], awards[0]["value"]);
+
+    // --- With its contract signed, the procedure closes.
+    let closed = app.act(&tenderer, &tender, "close", "").await;
+    closed.assert_status(200);
+    assert_eq!(closed.json()["status"], "closed");
 }
 
 #[actix_web::test]
@@ -564,6 +569,33 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     assert_eq!(release["awards"][0]["id"], award_id.as_str(), "{release}");
     assert_eq!(release["contracts"][0]["awardID"], award_id.as_str());
     assert_eq!(release["contracts"][0]["value"]["amount"], json!(900000.0));
+    // Published; but the procedure does not close while the complaint is
+    // handled, nor, once it is decided, while suppliers may still
+    // challenge the result (its window, below).
+    let held = app
+        .act(&tenderer, &tender, "close", "")
+        .await
+        .assert_problem(409, "conflict");
+    assert!(held["detail"].as_str().unwrap().contains(&cid), "{held}");
+    complaint_step(
+        app,
+        &f.supervisor,
+        &tender,
+        &cid,
+        "decision",
+        json!({"decision": "投诉事项缺乏事实依据，驳回投诉。", "upheld": false}),
+    )
+    .await
+    .assert_status(200);
+    let held = app
+        .act(&tenderer, &tender, "close", "")
+        .await
+        .assert_problem(409, "conflict");
+    let detail = held["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("window") && detail.contains(&end(d, 16)),
+        "{held}"
+    );
 
     // --- The challenge window: the notice's day (day 7, the first working
     // day after Thursday's award), then 7 working days: days 8 to 11, 14,
@@ -581,4 +613,9 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     let detail = late["detail"].as_str().unwrap();
     assert!(detail.contains(&end(d, 16)), "{late}");
     assert!(detail.contains("第52条"), "{late}");
+
+    // --- The window over: the procedure closes.
+    let closed = app.act(&tenderer, &tender, "close", "").await;
+    closed.assert_status(200);
+    assert_eq!(closed.json()["status"], "closed");
 }
