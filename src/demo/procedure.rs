@@ -597,6 +597,16 @@ async fn transition(
     Ok(())
 }
 
+/// The organiser (the agent) moves the tender.
+async fn organiser_moves(
+    state: &web::Data<AppState>,
+    organiser: &Party,
+    p: &Procedure,
+    action: Move,
+) -> Result<(), AppError> {
+    transition(state, &organiser.principal, p, action, Role::Agent).await
+}
+
 /// A custodian fetches its encrypted share, decrypts it with its own key
 /// (`openssl cms -decrypt`), and releases it.
 async fn release(
@@ -715,14 +725,7 @@ async fn run_finished(state: &web::Data<AppState>, plan: &Plan) -> Result<(), Ap
     }
     let (organiser, supervisor) = custodians(state, dir, &m, p).await?;
     sleep_until(state, p.deadline + Duration::milliseconds(500)).await;
-    transition(
-        state,
-        &organiser.principal,
-        p,
-        Move::StartOpening,
-        Role::Agent,
-    )
-    .await?;
+    organiser_moves(state, &organiser, p, Move::StartOpening).await?;
     release(state, &organiser, Role::Agent, p).await?;
     release(state, &supervisor, Role::Supervisor, p).await?;
     wait_for(
@@ -739,14 +742,7 @@ async fn run_finished(state: &web::Data<AppState>, plan: &Plan) -> Result<(), Ap
     .await?;
     draw(state, &supervisor, p).await?;
     accept_invitations(state, dir, &m, p).await?;
-    transition(
-        state,
-        &organiser.principal,
-        p,
-        Move::StartEvaluation,
-        Role::Agent,
-    )
-    .await?;
+    organiser_moves(state, &organiser, p, Move::StartEvaluation).await?;
     qualify(state, &organiser.principal, p).await?;
     open_room(state, &organiser.principal, p).await?;
     evaluate(state, dir, &m, p).await?;
@@ -1410,14 +1406,7 @@ async fn run_live(state: &web::Data<AppState>, plan: &Plan) -> Result<(), AppErr
     );
     let (organiser, supervisor) = custodians(state, dir, &m, p).await?;
     sleep_until(state, p.deadline + Duration::seconds(1)).await;
-    transition(
-        state,
-        &organiser.principal,
-        p,
-        Move::StartOpening,
-        Role::Agent,
-    )
-    .await?;
+    organiser_moves(state, &organiser, p, Move::StartOpening).await?;
     actix_web::rt::time::sleep(LIVE_PAUSE).await;
     release(state, &organiser, Role::Agent, p).await?;
     actix_web::rt::time::sleep(LIVE_PAUSE).await;

@@ -1216,7 +1216,7 @@ mod tests {
             panic!("too early");
         };
         assert!(
-            why.contains("3 working days") && why.contains("第10条"),
+            why.contains("3 working days") && why.contains("第29条"),
             "{why}"
         );
         assert_eq!(
