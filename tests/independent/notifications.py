@@ -739,9 +739,10 @@ class Run(sb.Run):
 
     def wait_for_demo_procedure(self, timeout: float = 180) -> None:
         """The demo data finishes a procedure in the background after
-        start-up (its agent 华信 and its committee are told as it goes).
-        Wait until its room has closed, which its agent sees as the report
-        becoming readable to it, so that every message after this is one
+        start-up (its agent 华信, its committee and its bidders are told as
+        it goes). Wait until its room has closed, which its agent sees as
+        the report becoming readable to it, and then until its last step,
+        the contract's publication, so that every message after this is one
         the script caused."""
         agent = self.user("NNG", "enterprise", "广西华信招标代理有限公司")
         tenders = self.api.expect(200, "GET", "/api/v1/tenders?per_page=100").json()["items"]
@@ -752,6 +753,14 @@ class Run(sb.Run):
                             token=agent.token).status != 200:
             check(time.monotonic() - began < timeout,
                   f"the demo's procedure did not finish within {timeout:.0f} s")
+            time.sleep(1)
+        while True:
+            contracts = self.api.call("GET", f"/api/v1/tenders/{finished[0]}/contracts")
+            if contracts.status == 200 and any(
+                    c["status"] == "published" for c in contracts.json()["items"]):
+                break
+            check(time.monotonic() - began < timeout,
+                  f"the demo's procedure did not publish its contract within {timeout:.0f} s")
             time.sleep(1)
         self.note(f"the demo data's procedure finished {time.monotonic() - began:.0f} s after the check began")
 
