@@ -403,6 +403,25 @@ pub fn validate_withheld(withheld: &[u32], clauses: usize) -> Vec<FieldError> {
         .collect()
 }
 
+/// Whether an awarded procedure may still fail (be run again): while no
+/// contract of it is signed by both parties. The winner refusing to sign
+/// (政府采购法实施条例 第49条; 招标投标法实施条例 第55条) or a complaint
+/// upheld (财政部令第94号 第32条) sends it back; a signed contract is
+/// performed or ended under the contract's own law instead.
+pub fn failable_after_award(statuses: &[Option<Status>]) -> Result<(), String> {
+    let signed = statuses
+        .iter()
+        .filter(|s| matches!(s, Some(Status::Signed | Status::Published)))
+        .count();
+    if signed == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "{signed} contract(s) of this award are signed by both parties: the procedure no longer \
+         fails; a signed contract is performed or ended under its own terms (民法典 合同编)"
+    ))
+}
+
 /// Whether a tender whose awards have contracts in `statuses` (one entry
 /// per award: its contract's status, `None` for none yet) may close: the
 /// procedure's record ends with its contracts, so each award's must be
@@ -450,6 +469,15 @@ pub fn closable(category: Category, statuses: &[Option<Status>]) -> Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_awarded_procedure_fails_only_before_a_contract_is_signed() {
+        use Status::*;
+        assert!(failable_after_award(&[]).is_ok());
+        assert!(failable_after_award(&[None, Some(Draft), Some(Signing)]).is_ok());
+        assert!(failable_after_award(&[None, Some(Signed)]).is_err());
+        assert!(failable_after_award(&[Some(Published)]).is_err());
+    }
 
     #[test]
     fn a_procedure_closes_with_its_contracts() {

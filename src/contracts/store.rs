@@ -702,9 +702,8 @@ pub fn sign(
     Ok(status)
 }
 
-/// Refuses to close `row` while an award of it lacks its contract
-/// ([`rules::closable`]): 409 with the reason.
-pub fn refuse_close_without_contracts(conn: &mut DbConn, row: &TenderRow) -> Result<(), AppError> {
+/// The status of each award's contract (`None`: none drafted).
+fn contract_statuses(conn: &mut DbConn, row: &TenderRow) -> Result<Vec<Option<Status>>, AppError> {
     let awards = crate::tenders::award::awards_of(conn, &row.id)?;
     let mut statuses = Vec::with_capacity(awards.len());
     for a in &awards {
@@ -715,7 +714,20 @@ pub fn refuse_close_without_contracts(conn: &mut DbConn, row: &TenderRow) -> Res
             .optional()?;
         statuses.push(status.map(|s| Status::from_db(&s)).transpose()?);
     }
+    Ok(statuses)
+}
+
+/// Refuses to close `row` while an award of it lacks its contract
+/// ([`rules::closable`]): 409 with the reason.
+pub fn refuse_close_without_contracts(conn: &mut DbConn, row: &TenderRow) -> Result<(), AppError> {
+    let statuses = contract_statuses(conn, row)?;
     rules::closable(Category::from_db(&row.category)?, &statuses).map_err(AppError::Conflict)
+}
+
+/// Refuses to fail an awarded `row` once a contract of it is signed by
+/// both parties ([`rules::failable_after_award`]): 409 with the reason.
+pub fn refuse_fail_after_signing(conn: &mut DbConn, row: &TenderRow) -> Result<(), AppError> {
+    rules::failable_after_award(&contract_statuses(conn, row)?).map_err(AppError::Conflict)
 }
 
 /// A party's detached CMS signature (DER).

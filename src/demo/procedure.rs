@@ -6,8 +6,10 @@
 //!   procurement of goods, open tendering, comprehensive scoring): its bid
 //!   deadline falls [`FINISHED_DEADLINE_AFTER`] after the demo data is
 //!   loaded. Four demo enterprises bid, their bids opened, a committee of
-//!   five drawn, and the committee evaluates in the room and signs its
-//!   report, all within seconds of the start.
+//!   five drawn, the committee evaluates in the room and signs its report,
+//!   the purchaser confirms the first candidate, and the contract is
+//!   signed by both parties and published, all within seconds of the
+//!   start.
 //! - **Live** (南宁市第十四中学 classroom furniture): its deadline falls
 //!   `demo_live_opening_minutes` (default 10) after the first start, with
 //!   three bids in. At the deadline the opening starts and its custodians
@@ -703,7 +705,7 @@ pub async fn finish(state: web::Data<AppState>, plan: Plan) {
         Ok(()) => tracing::info!(
             tender = %plan.finished.tender,
             seconds = began.elapsed().as_secs_f64(),
-            "demo: the finished procedure is done: its opening record, room events and signed report are in"
+            "demo: the finished procedure is done: its opening record, room events, signed report, award and published contract are in"
         ),
         Err(e) => {
             tracing::error!(tender = %plan.finished.tender, error = %e, "demo: the finished procedure stopped")

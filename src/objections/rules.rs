@@ -218,11 +218,11 @@ pub const RULES: &[Rule] = &[
 /// ends then.
 pub const GP_DOCUMENTS_PERIOD_WORKING_DAYS: u32 = 5;
 
-/// Government procurement: the result notice stands for 1 working day.
-/// 财政部令第87号 第69条 lists the notice's period (中标公告期限) among its
-/// content without a number; the 1 working day is the usual term of
-/// tender documents, after 财库〔2015〕135号 (check). The 质疑 window on
-/// the result runs from its end (政府采购法实施条例 第53条(三)).
+/// Government procurement: the result notice stands for 1 working day
+/// (中标公告期限, 财政部令第87号 第69条, read as "中标公告期限为1个工作日";
+/// the texts consulted so far list the period among the notice's content
+/// without quoting its length: check). The 质疑 window on the result runs
+/// from its end (政府采购法实施条例 第53条(三)).
 pub const GP_RESULT_NOTICE_WORKING_DAYS: u32 = 1;
 
 /// The row for a regime and subject, or a 422 naming the subjects there are.
@@ -430,6 +430,37 @@ pub struct Answered {
     pub answer_due_at: Option<DateTime<Utc>>,
 }
 
+/// The last instant a complaint may be filed when its time starts at
+/// `start` (the answer, or the end of the answer clock); a calendar that
+/// does not reach that far is an error, never "over".
+fn complaint_window_end(
+    rule: &ComplaintRule,
+    start: DateTime<Utc>,
+    cal: &Calendar,
+) -> Result<DateTime<Utc>, AppError> {
+    Ok(rule
+        .file_within
+        .due(start, cal)?
+        .expect("complaint filing has a clock"))
+}
+
+/// For an answered objection: until when a complaint on it may be filed
+/// (calendar errors propagate). `None` for one still unanswered.
+pub fn complaint_deadline(
+    rule: &ComplaintRule,
+    objection: Answered,
+    cal: &Calendar,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    let start = match (objection.answered_at, objection.answer_due_at) {
+        (None, _) => return Ok(None),
+        (Some(answered), Some(due)) if rule.from_answer_due && due > answered => {
+            due - Duration::seconds(1)
+        }
+        (Some(answered), _) => answered,
+    };
+    complaint_window_end(rule, start, cal).map(Some)
+}
+
 /// The last instant a complaint on the objection may be filed; refuses one
 /// filed too early (the answer clock still running, the objection not
 /// answered) or too late, citing the article.
@@ -463,10 +494,7 @@ pub fn check_complaint_filing(
         }
         (Some(answered), _) => answered,
     };
-    let last = rule
-        .file_within
-        .due(start, cal)?
-        .expect("complaint filing has a clock");
+    let last = complaint_window_end(rule, start, cal)?;
     if now > last {
         return Err(AppError::TimeLimit(format!(
             "the time for a complaint on this objection ended at {} (it is now {}) ({})",
@@ -494,8 +522,9 @@ pub struct Standing {
 /// - Government procurement (财政部令第94号 第11条: 提出质疑的供应商应当是
 ///   参与所质疑项目采购活动的供应商; 潜在供应商已依法获取其可质疑的采购文件
 ///   的，可以对该文件提出质疑 — the first sentence's wording check): the
-///   documents by an enterprise that took them; the result by one that bid;
-///   the process by one that took the documents or bid.
+///   documents by an enterprise that took them (a bidder has the documents
+///   it bid on, whether or not its download was recorded); the result by
+///   one that bid; the process by one that took the documents or bid.
 /// - The tendering law lets "其他利害关系人" object too (第22条, 第54条):
 ///   anyone signed in for an enterprise may raise the documents and the
 ///   result.
@@ -510,10 +539,14 @@ pub fn check_standing(
             "only an enterprise that bid on this tender may object to its opening \
              (招标投标法实施条例 第44条; 财政部令第87号 第40条)",
         ),
-        (Regime::Procurement, ObjectionSubject::Documents) if !standing.took_documents => refuse(
-            "a 质疑 on the procurement documents is raised by a supplier that obtained them \
-             (财政部令第94号 第11条)",
-        ),
+        (Regime::Procurement, ObjectionSubject::Documents)
+            if !standing.took_documents && !standing.bid =>
+        {
+            refuse(
+                "a 质疑 on the procurement documents is raised by a supplier that obtained them \
+                 (财政部令第94号 第11条)",
+            )
+        }
         (Regime::Procurement, ObjectionSubject::Result) if !standing.bid => refuse(
             "a 质疑 on the result is raised by a supplier that took part in the procurement \
              with a bid (财政部令第94号 第11条)",
@@ -558,6 +591,11 @@ mod tests {
         // Government procurement: those who take part.
         assert!(!ok(Regime::Procurement, Documents, none));
         assert!(ok(Regime::Procurement, Documents, took));
+        let bid_only = Standing {
+            took_documents: false,
+            bid: true,
+        };
+        assert!(ok(Regime::Procurement, Documents, bid_only));
         assert!(!ok(Regime::Procurement, Result, took));
         assert!(ok(Regime::Procurement, Result, bid));
         assert!(!ok(Regime::Procurement, Process, none));

@@ -449,7 +449,9 @@ pub fn refuse_close_while_open(
             answered_at: o.answered_at.map(from_db_time),
             answer_due_at: o.answer_due_at.map(from_db_time),
         };
-        if let Ok(last) = rules::check_complaint_filing(complaint, answered, &cal, now) {
+        if let Some(last) = rules::complaint_deadline(complaint, answered, &cal)?
+            && now <= last
+        {
             return Err(AppError::Conflict(format!(
                 "a complaint on objection {} may be filed until {}: the procedure closes after \
                  that ({})",

@@ -361,6 +361,21 @@ pub fn add_contract(settings: &OcdsSettings, release: &mut Value, f: &ContractFa
     release["contracts"] = json!([contract]);
 }
 
+/// Makes `release` (a failure notice's, after an award) say the awards
+/// are cancelled: `awards[]` with each id and status `cancelled`, tagged
+/// `awardCancellation` besides the tender's update.
+pub fn cancel_awards(release: &mut Value, award_ids: &[String]) {
+    release["awards"] = Value::Array(
+        award_ids
+            .iter()
+            .map(|id| json!({ "id": id, "status": "cancelled" }))
+            .collect(),
+    );
+    let mut tags: Vec<Value> = release["tag"].as_array().cloned().unwrap_or_default();
+    tags.push(json!("awardCancellation"));
+    release["tag"] = Value::Array(tags);
+}
+
 /// One award as an `award` release publishes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwardedTo {

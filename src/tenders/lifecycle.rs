@@ -72,9 +72,14 @@ pub fn next(category: Category, from: TenderStatus, action: Action) -> Option<Te
             S::Draft | S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised,
             A::Cancel,
         ) => Some(S::Cancelled),
-        (S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised, A::Fail) => {
-            Some(S::Failed)
-        }
+        // After the award too, while no contract is signed (the route
+        // checks that): the winner refuses to sign and the procedure is run
+        // again (政府采购法实施条例 第49条; 招标投标法实施条例 第55条), or a
+        // complaint upheld annuls the result (财政部令第94号 第32条).
+        (
+            S::Published | S::Opening | S::Evaluating | S::CandidatesPublicised | S::Awarded,
+            A::Fail,
+        ) => Some(S::Failed),
         _ => None,
     }
 }

@@ -438,10 +438,6 @@ pub async fn transition(
         let category = row.facts()?.category;
         if super::lifecycle::next(category, row.status()?, action).is_some() {
             needs_price_record(&row, &input, price_record.as_ref())?;
-            if action == super::lifecycle::Action::Close {
-                crate::contracts::store::refuse_close_without_contracts(conn, &row)?;
-                crate::objections::store::refuse_close_while_open(conn, &row, ctx.now)?;
-            }
         }
         let done = store::transition(conn, &ctx, &settings, &row, &input)?;
         // A refusal here undoes the transition.

@@ -955,6 +955,18 @@ pub fn transition(
             }
         ))
     })?;
+    // What closing and failing after the award wait for, once the
+    // suspension and the lifecycle have had their say.
+    match (input.action, from) {
+        (Action::Close, _) => {
+            crate::objections::store::refuse_close_while_open(conn, row, ctx.now)?;
+            crate::contracts::store::refuse_close_without_contracts(conn, row)?;
+        }
+        (Action::Fail, TenderStatus::Awarded) => {
+            crate::contracts::store::refuse_fail_after_signing(conn, row)?;
+        }
+        _ => {}
+    }
     let facts = row.facts()?;
     let mut errors = Vec::new();
     check_text(
@@ -1096,9 +1108,21 @@ pub fn transition(
         });
     }
     let currency = row.budget().currency.as_str().to_string();
+    // A procedure failing after its award cancels the awards.
+    let cancelled: Vec<String> = if input.action == Action::Fail {
+        super::award::awards_of(conn, &row.id)?
+            .into_iter()
+            .map(|a| a.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let with_awards = |release: &mut serde_json::Value| {
         if !awarded.is_empty() {
             opendata::ocds::add_awards(release, &awarded, &currency);
+        }
+        if !cancelled.is_empty() {
+            opendata::ocds::cancel_awards(release, &cancelled);
         }
     };
     // A draft cancelled before publication was never public: no notice.

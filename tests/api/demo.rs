@@ -439,7 +439,9 @@ async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
 
     // The contract: published, drafted from the award, signed by both
     // parties with their enterprise certificates; each signature verifies
-    // with the openssl command line against NNG's CAs.
+    // with the openssl command line against the fabric's enterprise CAs
+    // (the purchaser is NNG's; the winner, drawn by the room, NNG's or
+    // LZH's).
     let listed = app
         .get(&format!("/api/v1/tenders/{id}/contracts"), None)
         .await
@@ -454,8 +456,12 @@ async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
     let document = app.get(&format!("{url}/document"), None).await;
     document.assert_status(200);
     std::fs::write(work.path().join("contract.json"), &document.body).unwrap();
-    let mut chain = std::fs::read(dir.join("NNG/root-ca.cert.pem")).unwrap();
-    chain.extend(std::fs::read(dir.join("NNG/enterprise-ca.cert.pem")).unwrap());
+    let mut chain = Vec::new();
+    for league in ["GX", "NNG", "LZH"] {
+        for ca in ["root-ca", "enterprise-ca"] {
+            chain.extend(std::fs::read(dir.join(format!("{league}/{ca}.cert.pem"))).unwrap());
+        }
+    }
     std::fs::write(work.path().join("chain.pem"), chain).unwrap();
     for party in ["supplier", "purchaser"] {
         let signature = app.get(&format!("{url}/signatures/{party}"), None).await;

@@ -564,21 +564,58 @@ async fn the_award_sends_signed_notices_to_the_winner_and_every_other_bidder() {
     std::fs::write(&foreign_ca, foreign.certificate_pem().unwrap()).unwrap();
     assert!(openssl_verify(dir.path(), "foreign", &kept.body, &foreign_ca).is_none());
 
-    // --- The procedure does not close before its contract is signed and
-    // published (the procedures tests close one that has it).
-    let refused = app
-        .act(&f.tenderer, &tender, "close", "")
+    // --- The procedure does not close yet: suppliers may still challenge
+    // the result, and it has no contract (the procedures tests close one
+    // that has it).
+    app.act(&f.tenderer, &tender, "close", "")
         .await
         .assert_problem(409, "conflict");
-    assert!(
-        refused["detail"].as_str().unwrap().contains("contract"),
-        "{refused}"
-    );
     let detail = app
         .get(&format!("/api/v1/tenders/{tender}"), Some(&f.tenderer))
         .await
         .json();
     assert_eq!(detail["status"], "awarded");
+    // The winner refusing to sign, the procedure fails and is run again
+    // (政府采购法实施条例 第49条): its failure notice's OCDS release
+    // cancels the awards.
+    let failed = app
+        .act(
+            &f.tenderer,
+            &tender,
+            "fail",
+            "中标人拒绝签订合同，重新组织采购（政府采购法实施条例 第49条）",
+        )
+        .await;
+    failed.assert_status(200);
+    assert_eq!(failed.json()["status"], "failed");
+    let package = app
+        .get(&format!("/api/v1/opendata/tenders/{tender}/releases"), None)
+        .await
+        .json();
+    crate::opendata::assert_valid("release-package-schema.json", &package);
+    let last = package["releases"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["tag"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("awardCancellation")),
+        "{last}"
+    );
+    assert_eq!(last["awards"][0]["status"], "cancelled", "{last}");
+    assert_eq!(last["tender"]["status"], "unsuccessful", "{last}");
+    let record = app
+        .get(&format!("/api/v1/opendata/tenders/{tender}/record"), None)
+        .await
+        .json();
+    assert_eq!(
+        record["records"][0]["compiledRelease"]["awards"][0]["status"],
+        "cancelled"
+    );
     // An award is made once: its notices are not issued again.
     assert_eq!(
         list(Some(&f.tenderer)).await.json()["items"]

@@ -339,6 +339,14 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
     for org in ["广西甲科技有限公司", "广西乙科技有限公司"] {
         has_bid(&app, &tender, org);
     }
+    // Inside the documents' window, a supplier that neither took them nor
+    // bid does not challenge them (财政部令第94号 第11条); a bidder does.
+    app.clock.advance(Duration::hours(2));
+    let p = object(&app, &third, &tender, "documents", "采购需求有倾向性")
+        .await
+        .assert_problem(403, "forbidden");
+    assert!(p["detail"].as_str().unwrap().contains("第11条"), "{p}");
+    assert_eq!(app.count("objections"), 0);
 
     // No 质疑 on the result before it is published.
     object(&app, &first, &tender, "result", "评审不公")

@@ -383,12 +383,30 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
     assert!(body.contains(&format!("中标人 {SUPPLIER}")), "{body}");
     let (award_id, value) = the_award(app, &tender);
     assert_eq!(value, 90_000_000);
+    // Awarded, the procedure does not close before its contract.
+    let held = app
+        .act(&tenderer, &tender, "close", "")
+        .await
+        .assert_problem(409, "conflict");
+    assert!(
+        held["detail"].as_str().unwrap().contains("contract"),
+        "{held}"
+    );
 
     // --- The contract from the award, signed by both, published.
     let supplier = sign_in(&r, &r.nng, "second").await;
     let url = drafted(app, &tenderer, &tender, &award_id, value).await;
     let signed = signed_by_both(&r, &url, &tenderer, &supplier).await;
     assert_eq!(signed["status"], "signed", "{signed}");
+    // Signed, the contract is performed: the procedure no longer fails.
+    let refused = app
+        .act(&tenderer, &tender, "fail", "中标人放弃中标")
+        .await
+        .assert_problem(409, "conflict");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("signed"),
+        "{refused}"
+    );
     let published = app
         .post_json(&format!("{url}/publication"), Some(&tenderer), &json!({}))
         .await;
@@ -506,6 +524,15 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     app.post_json(&contracts, Some(&tenderer), &draft)
         .await
         .assert_problem(409, "objection-pending");
+    // Nor does the procedure close under it.
+    let held = app
+        .act(&tenderer, &tender, "close", "")
+        .await
+        .assert_problem(409, "objection-pending");
+    assert!(
+        held["detail"].as_str().unwrap().contains(&challenge),
+        "{held}"
+    );
     move_to(app, bj(d, 3, 11));
     answer(app, &tenderer, &tender, &challenge)
         .await
@@ -597,6 +624,21 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
         "{held}"
     );
 
+    // --- A second 质疑, by the third-ranked bidder on day 10 (inside the
+    // window), answered at once and never escalated: its answer clock ran
+    // to the end of day 21 (days 11, 14 to 18, 21), and a complaint may
+    // follow for 15 working days after it, to the end of day 42 (days 22
+    // to 25, 28 to 32, 35 to 39, 42).
+    move_to(app, bj(d, 10, 9));
+    let builder = sign_in(&r, &r.nng, "builder").await;
+    let raised = object(app, &builder, &tender, "result", "价格分计算有误").await;
+    raised.assert_status(201);
+    let second = raised.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(raised.json()["answer_due_at"], end(d, 21));
+    answer(app, &tenderer, &tender, &second)
+        .await
+        .assert_status(200);
+
     // --- The challenge window: the notice's day (day 7, the first working
     // day after Thursday's award), then 7 working days: days 8 to 11, 14,
     // 15 and 16. A 质疑 on day 17 is late.
@@ -614,7 +656,18 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     assert!(detail.contains(&end(d, 16)), "{late}");
     assert!(detail.contains("第52条"), "{late}");
 
-    // --- The window over: the procedure closes.
+    // --- The answered 质疑 of day 10 may still become a complaint until
+    // the end of day 42: the procedure closes after that.
+    let held = app
+        .act(&tenderer, &tender, "close", "")
+        .await
+        .assert_problem(409, "conflict");
+    let detail = held["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&second) && detail.contains(&end(d, 42)),
+        "{held}"
+    );
+    move_to(app, bj(d, 43, 9));
     let closed = app.act(&tenderer, &tender, "close", "").await;
     closed.assert_status(200);
     assert_eq!(closed.json()["status"], "closed");
