@@ -217,7 +217,7 @@ pub async fn edit_contract(
     tag = "contracts",
     params(("id" = String, Path), ("contract" = String, Path)),
     responses(
-        (status = 200, description = "the document", content_type = "application/json", body = Vec<u8>,
+        (status = 200, description = "the document: canonical JSON, `format` `ggzy-contract-v1` (contract and award ids, tender, lot, purchaser and supplier with their credit codes, value, currency, terms, legal basis), byte for byte what both parties sign", content_type = "application/json", body = Object,
          headers(("X-Content-SHA256" = String, description = "SHA-256 of the document, hex"))),
         (status = 404, body = crate::error::Problem)
     )

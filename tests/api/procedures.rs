@@ -108,6 +108,31 @@ async fn complaint_step(
     .await
 }
 
+/// `action` (with a reason where it needs one) refused with 409 `code`,
+/// its detail naming each of `needles`.
+async fn refused(
+    app: &TestApp,
+    token: &str,
+    tender: &str,
+    action: &str,
+    code: &str,
+    needles: &[&str],
+) {
+    let reason = if action == "fail" {
+        "中标人放弃中标"
+    } else {
+        ""
+    };
+    let p = app
+        .act(token, tender, action, reason)
+        .await
+        .assert_problem(409, code);
+    let detail = p["detail"].as_str().unwrap();
+    for n in needles {
+        assert!(detail.contains(n), "{action}: {n} in {p}");
+    }
+}
+
 /// The one award of the tender: (id, value in fen).
 fn the_award(app: &TestApp, tender: &str) -> (String, i64) {
     let tender = tender.to_string();
@@ -384,14 +409,7 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
     let (award_id, value) = the_award(app, &tender);
     assert_eq!(value, 90_000_000);
     // Awarded, the procedure does not close before its contract.
-    let held = app
-        .act(&tenderer, &tender, "close", "")
-        .await
-        .assert_problem(409, "conflict");
-    assert!(
-        held["detail"].as_str().unwrap().contains("contract"),
-        "{held}"
-    );
+    refused(app, &tenderer, &tender, "close", "conflict", &["contract"]).await;
 
     // --- The contract from the award, signed by both, published.
     let supplier = sign_in(&r, &r.nng, "second").await;
@@ -399,14 +417,7 @@ async fn construction_runs_from_a_documents_objection_through_a_suspending_compl
     let signed = signed_by_both(&r, &url, &tenderer, &supplier).await;
     assert_eq!(signed["status"], "signed", "{signed}");
     // Signed, the contract is performed: the procedure no longer fails.
-    let refused = app
-        .act(&tenderer, &tender, "fail", "中标人放弃中标")
-        .await
-        .assert_problem(409, "conflict");
-    assert!(
-        refused["detail"].as_str().unwrap().contains("signed"),
-        "{refused}"
-    );
+    refused(app, &tenderer, &tender, "fail", "conflict", &["signed"]).await;
     let published = app
         .post_json(&format!("{url}/publication"), Some(&tenderer), &json!({}))
         .await;
@@ -525,14 +536,15 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
         .await
         .assert_problem(409, "objection-pending");
     // Nor does the procedure close under it.
-    let held = app
-        .act(&tenderer, &tender, "close", "")
-        .await
-        .assert_problem(409, "objection-pending");
-    assert!(
-        held["detail"].as_str().unwrap().contains(&challenge),
-        "{held}"
-    );
+    refused(
+        app,
+        &tenderer,
+        &tender,
+        "close",
+        "objection-pending",
+        &[&challenge],
+    )
+    .await;
     move_to(app, bj(d, 3, 11));
     answer(app, &tenderer, &tender, &challenge)
         .await
@@ -599,11 +611,7 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     // Published; but the procedure does not close while the complaint is
     // handled, nor, once it is decided, while suppliers may still
     // challenge the result (its window, below).
-    let held = app
-        .act(&tenderer, &tender, "close", "")
-        .await
-        .assert_problem(409, "conflict");
-    assert!(held["detail"].as_str().unwrap().contains(&cid), "{held}");
+    refused(app, &tenderer, &tender, "close", "conflict", &[&cid]).await;
     complaint_step(
         app,
         &f.supervisor,
@@ -614,15 +622,15 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
     )
     .await
     .assert_status(200);
-    let held = app
-        .act(&tenderer, &tender, "close", "")
-        .await
-        .assert_problem(409, "conflict");
-    let detail = held["detail"].as_str().unwrap();
-    assert!(
-        detail.contains("window") && detail.contains(&end(d, 16)),
-        "{held}"
-    );
+    refused(
+        app,
+        &tenderer,
+        &tender,
+        "close",
+        "conflict",
+        &["window", &end(d, 16)],
+    )
+    .await;
 
     // --- A second 质疑, by the third-ranked bidder on day 10 (inside the
     // window), answered at once and never escalated: its answer clock ran
@@ -658,15 +666,15 @@ async fn government_procurement_runs_to_a_published_contract_with_its_clocks_ove
 
     // --- The answered 质疑 of day 10 may still become a complaint until
     // the end of day 42: the procedure closes after that.
-    let held = app
-        .act(&tenderer, &tender, "close", "")
-        .await
-        .assert_problem(409, "conflict");
-    let detail = held["detail"].as_str().unwrap();
-    assert!(
-        detail.contains(&second) && detail.contains(&end(d, 42)),
-        "{held}"
-    );
+    refused(
+        app,
+        &tenderer,
+        &tender,
+        "close",
+        "conflict",
+        &[&second, &end(d, 42)],
+    )
+    .await;
     move_to(app, bj(d, 43, 9));
     let closed = app.act(&tenderer, &tender, "close", "").await;
     closed.assert_status(200);
