@@ -17,16 +17,41 @@ use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior, interval_at, timeout};
 
 /// Takes a WebSocket handshake; anything else is a 426 with a problem that
-/// says so.
+/// says so. A client that offers subprotocols (a browser carrying its
+/// token as `ggzy.bearer.<token>`, see `identity::middleware`) must offer
+/// `ggzy.v1` too, which the answer selects; the token is never echoed.
 pub fn upgrade(
     req: &actix_web::HttpRequest,
     body: actix_web::web::Payload,
 ) -> Result<(actix_web::HttpResponse, Session, MessageStream), AppError> {
-    actix_ws::handle(req, body).map_err(|e| {
+    use crate::identity::middleware::WS_PROTOCOL;
+    use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
+    let offered: Vec<String> = req
+        .headers()
+        .get_all(SEC_WEBSOCKET_PROTOCOL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !offered.is_empty() && !offered.iter().any(|p| p == WS_PROTOCOL) {
+        return Err(AppError::UpgradeRequired(format!(
+            "a client that offers WebSocket subprotocols offers {WS_PROTOCOL} (and may carry its \
+             token as ggzy.bearer.<token>)"
+        )));
+    }
+    let (mut response, session, stream) = actix_ws::handle(req, body).map_err(|e| {
         AppError::UpgradeRequired(format!(
             "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
         ))
-    })
+    })?;
+    if !offered.is_empty() {
+        response.headers_mut().insert(
+            SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static(WS_PROTOCOL),
+        );
+    }
+    Ok((response, session, stream))
 }
 
 /// Limits and timings of live sockets.

@@ -104,7 +104,7 @@ pub async fn recheck(state: &AppState, token: &str) -> Result<Principal, AppErro
 /// of another form is refused.
 fn bearer_token(headers: &actix_web::http::header::HeaderMap) -> Result<Option<String>, AppError> {
     let Some(value) = headers.get(actix_web::http::header::AUTHORIZATION) else {
-        return Ok(None);
+        return Ok(websocket_token(headers));
     };
     match value.to_str().unwrap_or("").strip_prefix("Bearer ") {
         Some(token) if !token.trim().is_empty() => Ok(Some(token.trim().to_string())),
@@ -112,6 +112,38 @@ fn bearer_token(headers: &actix_web::http::header::HeaderMap) -> Result<Option<S
             "the Authorization header must be 'Bearer <token>'".into(),
         )),
     }
+}
+
+/// The WebSocket subprotocol that carries no credential and that the
+/// server selects in its handshake answer when a client offers it.
+pub const WS_PROTOCOL: &str = "ggzy.v1";
+
+/// The prefix of the subprotocol that carries a bearer token on a
+/// WebSocket handshake: `Sec-WebSocket-Protocol: ggzy.v1,
+/// ggzy.bearer.<token>`. A browser's WebSocket cannot set an Authorization
+/// header, only subprotocols; a token is a protocol token (`ggzy_` and hex).
+pub const WS_BEARER_PREFIX: &str = "ggzy.bearer.";
+
+/// The token offered as a `ggzy.bearer.` subprotocol on a WebSocket
+/// handshake (a GET with `Upgrade: websocket`), if any. Any other request
+/// carries its token in the Authorization header only.
+fn websocket_token(headers: &actix_web::http::header::HeaderMap) -> Option<String> {
+    use actix_web::http::header::{SEC_WEBSOCKET_PROTOCOL, UPGRADE};
+    let upgrade = headers
+        .get(UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if !upgrade {
+        return None;
+    }
+    headers
+        .get_all(SEC_WEBSOCKET_PROTOCOL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix(WS_BEARER_PREFIX))
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 /// The bearer token a request carries, if any (the middleware has already

@@ -348,3 +348,78 @@ async fn a_feed_ends_when_its_session_is_signed_out() {
     let said = said.expect("an error message before the close");
     assert!(said.contains("unknown, expired or revoked"), "{said}");
 }
+
+/// A browser's WebSocket cannot set an Authorization header: it offers its
+/// token as the subprotocol `ggzy.bearer.<token>` beside `ggzy.v1`, which
+/// the handshake answer selects (never echoing the token). A wrong token
+/// so offered is refused before the upgrade; the subprotocol counts only on
+/// a WebSocket handshake; a client offering other subprotocols only is told
+/// what to offer.
+#[actix_web::test]
+async fn a_browser_offers_its_token_as_a_websocket_subprotocol() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = spawn_app().await;
+    app.leagues();
+    let finance = app.supervisor(
+        "南宁财政",
+        "administrative",
+        Some("government_procurement"),
+        Some("NNG"),
+    );
+    let ws = app.base.replacen("http", "ws", 1);
+    let handshake = |protocols: String| {
+        let mut request = format!("{ws}/api/v1/supervision/live?after=0")
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", protocols.parse().unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    let (mut socket, response) = handshake(format!("ggzy.v1, ggzy.bearer.{finance}"))
+        .await
+        .expect("the handshake with the token as a subprotocol");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "ggzy.v1",
+        "the answer selects ggzy.v1 and never echoes the token"
+    );
+    let live = loop {
+        let Message::Text(t) = socket.next().await.unwrap().unwrap() else {
+            continue;
+        };
+        let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+        if v["type"] == "live" {
+            break v;
+        }
+    };
+    assert_eq!(live["type"], "live");
+
+    // A wrong token: 401 before the upgrade.
+    let refused = handshake("ggzy.v1, ggzy.bearer.ggzy_0000".into()).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 401),
+        other => panic!("{other:?}"),
+    }
+    // No token at all, only the protocol: the public, refused (401).
+    match handshake("ggzy.v1".into()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 401),
+        other => panic!("{other:?}"),
+    }
+    // Other subprotocols only: 426, saying what to offer.
+    match handshake(format!("chat, ggzy.bearer.{finance}")).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 426),
+        other => panic!("{other:?}"),
+    }
+    // On a request that is not a WebSocket handshake the header is no
+    // credential: the supervisor-only read is refused as the public's.
+    let mut req = awc::Client::new().get(format!("{}/api/v1/supervision/alerts", app.base));
+    req = req.insert_header((
+        "Sec-WebSocket-Protocol",
+        format!("ggzy.v1, ggzy.bearer.{finance}"),
+    ));
+    let status = req.send().await.unwrap().status();
+    assert_eq!(status.as_u16(), 401);
+}
