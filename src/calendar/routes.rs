@@ -93,15 +93,7 @@ fn view(y: StoredYear) -> YearView {
 pub async fn list_years(state: web::Data<AppState>) -> Result<web::Json<CalendarYears>, AppError> {
     let years = state
         .db
-        .read(|conn| {
-            let mut out = Vec::new();
-            for y in store::years(conn)? {
-                if let Some(y) = store::year(conn, y.year)? {
-                    out.push(summary(&y));
-                }
-            }
-            Ok(out)
-        })
+        .read(|conn| Ok(store::years(conn)?.iter().map(summary).collect()))
         .await?;
     Ok(web::Json(CalendarYears { years }))
 }

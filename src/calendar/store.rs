@@ -85,9 +85,20 @@ fn year_of(row: YearRow, days: Vec<Day>) -> StoredYear {
     }
 }
 
-/// Every stored year without its days, in order.
+/// Every stored year with its days (in date order), in year order.
 pub fn years(conn: &mut DbConn) -> Result<Vec<StoredYear>, AppError> {
+    stored(conn, i32::MIN, i32::MAX)
+}
+
+/// One stored year with its days (in date order), if held.
+pub fn year(conn: &mut DbConn, year: i32) -> Result<Option<StoredYear>, AppError> {
+    Ok(stored(conn, year, year)?.into_iter().next())
+}
+
+/// The stored years from `first` to `last` with their days.
+fn stored(conn: &mut DbConn, first: i32, last: i32) -> Result<Vec<StoredYear>, AppError> {
     let rows: Vec<YearRow> = calendar_years::table
+        .filter(calendar_years::year.between(first, last))
         .select((
             calendar_years::year,
             calendar_years::official,
@@ -97,35 +108,29 @@ pub fn years(conn: &mut DbConn) -> Result<Vec<StoredYear>, AppError> {
         ))
         .order(calendar_years::year)
         .load(conn)?;
-    Ok(rows.into_iter().map(|r| year_of(r, Vec::new())).collect())
-}
-
-/// One stored year with its days (in date order), if held.
-pub fn year(conn: &mut DbConn, year: i32) -> Result<Option<StoredYear>, AppError> {
-    let row: Option<YearRow> = calendar_years::table
-        .filter(calendar_years::year.eq(year))
+    let day_rows: Vec<(i32, String, String, String)> = calendar_days::table
+        .filter(calendar_days::year.between(first, last))
         .select((
-            calendar_years::year,
-            calendar_years::official,
-            calendar_years::source,
-            calendar_years::changed_by,
-            calendar_years::changed_at,
+            calendar_days::year,
+            calendar_days::day,
+            calendar_days::kind,
+            calendar_days::name,
         ))
-        .first(conn)
-        .optional()?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let rows: Vec<(String, String, String)> = calendar_days::table
-        .filter(calendar_days::year.eq(year))
-        .select((calendar_days::day, calendar_days::kind, calendar_days::name))
         .order(calendar_days::day)
         .load(conn)?;
-    let days = rows
+    let mut days: std::collections::BTreeMap<i32, Vec<Day>> = Default::default();
+    for (year, day, kind, name) in day_rows {
+        days.entry(year)
+            .or_default()
+            .push(day_of((day, kind, name))?);
+    }
+    Ok(rows
         .into_iter()
-        .map(day_of)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(year_of(row, days)))
+        .map(|r| {
+            let year_days = days.remove(&r.0).unwrap_or_default();
+            year_of(r, year_days)
+        })
+        .collect())
 }
 
 /// Writes a year's row and days in place of what was there (no audit).

@@ -491,13 +491,7 @@ async fn bid(
     b: &DemoBid,
 ) -> Result<(), AppError> {
     let who = enterprise(state, dir, m, b.bidder).await?;
-    let seal = m
-        .seals
-        .iter()
-        .find(|s| s.owner == b.bidder)
-        .map(|s| std::fs::read(dir.join(&s.path)))
-        .transpose()
-        .map_err(demo_error)?;
+    let seal = seal_of(dir, m, b.bidder)?;
     let tender = p.tender.clone();
     let opening = state
         .db
@@ -813,7 +807,10 @@ async fn conclude(
     )
     .await?;
     let contract = drafted.id.clone();
-    for (who, role) in [(&supplier, Role::Bidder), (&purchaser, Role::Tenderer)] {
+    for (who, owner, role) in [
+        (&supplier, winner.as_str(), Role::Bidder),
+        (&purchaser, PURCHASER, Role::Tenderer),
+    ] {
         let document = crate::contracts::routes::document(
             state,
             who.principal.clone(),
@@ -821,7 +818,8 @@ async fn conclude(
             contract.clone(),
         )
         .await?;
-        let seal = seal_of(dir, m, &who.principal, state).await?;
+        let seal = seal_of(dir, m, owner)?
+            .ok_or_else(|| demo_error(format!("the demo fabric has no seal for {owner}")))?;
         let (cms, seal_signature) = sign_contract(who, &seal, &document, state.clock.now())?;
         crate::contracts::routes::sign(
             state,
@@ -852,24 +850,15 @@ async fn conclude(
 /// [`super::ORGANISATIONS`].
 const PURCHASER: &str = "南宁市教育局";
 
-/// The organisation seal of `who`'s enterprise, from the demo fabric.
-async fn seal_of(
-    dir: &Path,
-    m: &Manifest,
-    who: &Principal,
-    state: &AppState,
-) -> Result<Vec<u8>, AppError> {
-    let org = who
-        .organisation
-        .clone()
-        .ok_or_else(|| demo_error("a party without an organisation"))?;
-    let code = organisation_credit_code(state, org).await?;
-    let seal = m
-        .seals
+/// The organisation seal of the demo enterprise `owner` (by its name in
+/// [`super::ORGANISATIONS`]), from the demo fabric, if it has one.
+fn seal_of(dir: &Path, m: &Manifest, owner: &str) -> Result<Option<Vec<u8>>, AppError> {
+    m.seals
         .iter()
-        .find(|s| s.credit_code == code)
-        .ok_or_else(|| demo_error(format!("the demo fabric has no seal for {code}")))?;
-    std::fs::read(dir.join(&seal.path)).map_err(demo_error)
+        .find(|s| s.owner == owner)
+        .map(|s| std::fs::read(dir.join(&s.path)))
+        .transpose()
+        .map_err(demo_error)
 }
 
 /// A party's two signatures over a contract's document: the detached CMS

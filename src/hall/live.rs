@@ -24,16 +24,9 @@ pub fn upgrade(
     req: &actix_web::HttpRequest,
     body: actix_web::web::Payload,
 ) -> Result<(actix_web::HttpResponse, Session, MessageStream), AppError> {
-    use crate::identity::middleware::WS_PROTOCOL;
+    use crate::identity::middleware::{WS_PROTOCOL, offered_protocols};
     use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
-    let offered: Vec<String> = req
-        .headers()
-        .get_all(SEC_WEBSOCKET_PROTOCOL)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let offered = offered_protocols(req.headers());
     if !offered.is_empty() && !offered.iter().any(|p| p == WS_PROTOCOL) {
         return Err(AppError::UpgradeRequired(format!(
             "a client that offers WebSocket subprotocols offers {WS_PROTOCOL} (and may carry its \

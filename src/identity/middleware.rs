@@ -128,7 +128,7 @@ pub const WS_BEARER_PREFIX: &str = "ggzy.bearer.";
 /// handshake (a GET with `Upgrade: websocket`), if any. Any other request
 /// carries its token in the Authorization header only.
 fn websocket_token(headers: &actix_web::http::header::HeaderMap) -> Option<String> {
-    use actix_web::http::header::{SEC_WEBSOCKET_PROTOCOL, UPGRADE};
+    use actix_web::http::header::UPGRADE;
     let upgrade = headers
         .get(UPGRADE)
         .and_then(|v| v.to_str().ok())
@@ -136,14 +136,24 @@ fn websocket_token(headers: &actix_web::http::header::HeaderMap) -> Option<Strin
     if !upgrade {
         return None;
     }
+    offered_protocols(headers)
+        .into_iter()
+        .find_map(|p| p.strip_prefix(WS_BEARER_PREFIX).map(str::to_string))
+        .filter(|t| !t.is_empty())
+}
+
+/// The subprotocols a WebSocket handshake offers, in order
+/// (`Sec-WebSocket-Protocol`, comma-separated, possibly over several
+/// header lines).
+pub fn offered_protocols(headers: &actix_web::http::header::HeaderMap) -> Vec<String> {
     headers
-        .get_all(SEC_WEBSOCKET_PROTOCOL)
+        .get_all(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .find_map(|p| p.strip_prefix(WS_BEARER_PREFIX))
-        .filter(|t| !t.is_empty())
+        .filter(|p| !p.is_empty())
         .map(str::to_string)
+        .collect()
 }
 
 /// The bearer token a request carries, if any (the middleware has already

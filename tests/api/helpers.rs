@@ -927,3 +927,31 @@ pub fn custody_identity() -> &'static (
         (key, cert)
     })
 }
+
+/// `h`:00 Beijing time on day `n` of a holiday week (day 0 its Monday,
+/// as [`TestApp::holiday_week`] returns it; day 4 the holiday).
+pub fn holiday_week_at(monday: chrono::NaiveDate, n: i64, h: u32) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let date = monday + Duration::days(n);
+    ggzy::calendar::beijing()
+        .from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// The end of day `n` of a holiday week (24:00 Beijing time), as the API
+/// writes it.
+pub fn holiday_week_end(monday: chrono::NaiveDate, n: i64) -> String {
+    ggzy::calendar::end_of(monday + Duration::days(n))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Moves the test clock forward to `at`.
+pub fn move_to(app: &TestApp, at: DateTime<Utc>) {
+    let by = at - app.now();
+    assert!(
+        by > Duration::zero(),
+        "the clock only moves forward to {at}"
+    );
+    app.clock.advance(by);
+}

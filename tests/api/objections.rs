@@ -7,34 +7,11 @@
 //! the window, award while an objection is pending, a supervisor of
 //! another scope or kind, a complaint inside the answer clock).
 
-use crate::helpers::{TestApp, spawn_app};
-use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
+use crate::helpers::{TestApp, holiday_week_at as bj, holiday_week_end as end, move_to, spawn_app};
+use chrono::{DateTime, Duration, Utc};
 use ggzy::clock::Clock;
 use ggzy::identity::Role;
 use serde_json::{Value, json};
-
-/// 09:00 Beijing time on day `n` of the holiday week (day 0 its Monday,
-/// day 4 the holiday).
-fn bj(monday: NaiveDate, n: i64) -> DateTime<Utc> {
-    let date = monday + Duration::days(n);
-    ggzy::calendar::beijing()
-        .from_local_datetime(&date.and_hms_opt(9, 0, 0).unwrap())
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// The end of day `n` of the holiday week (24:00 Beijing time), as the
-/// API writes it.
-fn end(monday: NaiveDate, n: i64) -> String {
-    ggzy::calendar::end_of(monday + Duration::days(n)).to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Moves the test clock forward to `at`.
-fn move_to(app: &TestApp, at: DateTime<Utc>) {
-    let by = at - app.clock.now();
-    assert!(by > Duration::zero(), "the clock only moves forward");
-    app.clock.advance(by);
-}
 
 async fn object(
     app: &TestApp,
@@ -354,7 +331,7 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
         .assert_problem(422, "time-limit");
 
     // The result is published on Tuesday (day 1).
-    move_to(&app, bj(d, 1));
+    move_to(&app, bj(d, 1, 9));
     publicise_result(&app, &tender);
     let raised = object(&app, &first, &tender, "result", "评分错误").await;
     raised.assert_status(201);
@@ -517,11 +494,11 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
     // The challenge window: the result notice stood one working day (day
     // 2), then 7 working days: day 3, days 7 to 11 and 14 (the holiday and
     // its weekend are off). Monday, day 14, is in.
-    move_to(&app, bj(d, 14));
+    move_to(&app, bj(d, 14, 9));
     object(&app, &second, &tender, "result", "对结果有疑问")
         .await
         .assert_status(201);
-    move_to(&app, bj(d, 15));
+    move_to(&app, bj(d, 15, 9));
     let late = object(&app, &third, &tender, "result", "对结果有疑问").await;
     let p = late.assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("第52条"), "{p}");

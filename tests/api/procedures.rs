@@ -28,37 +28,12 @@
 
 use crate::bids::sign_in;
 use crate::contracts::{SUPPLIER, purchaser_ready, signed_by_both};
-use crate::helpers::{Reply, TestApp};
+use crate::helpers::{Reply, TestApp, holiday_week_at as bj, holiday_week_end as end, move_to};
 use crate::results::{award, candidates, construction, notice_body, own_result, sign_report};
 use crate::rooms::{evaluation_from, submitted_with};
 use crate::trust::Registry;
-use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
-
-/// `h`:00 Beijing time on day `n` of the holiday week (day 0 its Monday).
-fn bj(monday: NaiveDate, n: i64, h: u32) -> DateTime<Utc> {
-    let date = monday + Duration::days(n);
-    ggzy::calendar::beijing()
-        .from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// The end of day `n` of the holiday week (24:00 Beijing time), as the
-/// API writes it.
-fn end(monday: NaiveDate, n: i64) -> String {
-    ggzy::calendar::end_of(monday + Duration::days(n)).to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Moves the test clock forward to `at`.
-fn move_to(app: &TestApp, at: DateTime<Utc>) {
-    let by = at - app.now();
-    assert!(
-        by > Duration::zero(),
-        "the clock only moves forward to {at}"
-    );
-    app.clock.advance(by);
-}
 
 fn time(v: &Value) -> DateTime<Utc> {
     serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("not a time: {v}"))
