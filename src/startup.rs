@@ -241,10 +241,7 @@ pub fn configure(
         .service(http::health::problem_types)
         .service(http::health::problem_type)
         .service(frontend::index)
-        .service(frontend::app_js)
-        .service(frontend::share_js)
-        .service(frontend::auditlog_js)
-        .service(frontend::style_css)
+        .service(frontend::asset)
         .service(
             scope("/api/v1")
                 .service(identity::routes::me)

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{self, spawn_app};
 use serde_json::Value;
 
 #[actix_web::test]
@@ -162,25 +162,88 @@ async fn openapi_documents_every_route() {
 }
 
 #[actix_web::test]
-async fn frontend_is_served_offline() {
+async fn the_portal_is_served_offline_with_its_policy_and_caching() {
     let app = spawn_app().await;
     let r = app.get("/", None).await;
     assert_eq!(r.status, 200);
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-cache"));
+    let csp = r.header("content-security-policy").expect("a policy");
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("unsafe-eval"), "{csp}");
+    let etag = r.header("etag").expect("an etag");
     let html = String::from_utf8(r.body).unwrap();
-    assert!(html.contains("/assets/app.js"));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "no external resources"
     );
-    let js = app.get("/assets/app.js", None).await;
+    // The page's script and style sheet, named by their content's hash.
+    let assets: Vec<&str> = html
+        .split('"')
+        .filter(|p| p.starts_with("/assets/"))
+        .collect();
+    let script = assets
+        .iter()
+        .find(|a| a.ends_with(".js"))
+        .expect("a script");
+    let style = assets
+        .iter()
+        .find(|a| a.ends_with(".css"))
+        .expect("a style sheet");
+    let js = app.get(script, None).await;
     assert_eq!(js.status, 200);
     assert!(
         js.header("content-type")
             .unwrap()
             .starts_with("text/javascript")
     );
-    let css = app.get("/assets/style.css", None).await;
+    assert_eq!(
+        js.header("cache-control").as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    let css = app.get(style, None).await;
     assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+
+    // Gzipped for a browser that takes it, the same bytes once inflated.
+    let zipped = helpers::read(
+        app.client
+            .get(app.url(script))
+            .insert_header(("Accept-Encoding", "gzip, deflate, br"))
+            .send()
+            .await
+            .expect("GET"),
+    )
+    .await;
+    assert_eq!(zipped.header("content-encoding").as_deref(), Some("gzip"));
+    assert!(zipped.body.len() < js.body.len());
+    let mut inflated = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(zipped.body.as_slice()),
+        &mut inflated,
+    )
+    .unwrap();
+    assert_eq!(inflated, js.body);
+
+    // Revalidation answers 304 with no body.
+    let again = helpers::read(
+        app.client
+            .get(app.url("/"))
+            .insert_header(("If-None-Match", etag.as_str()))
+            .send()
+            .await
+            .expect("GET"),
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+
+    // An unknown file is a problem, not the page.
+    let missing = app.get("/assets/nothing-here.js", None).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
 }
 
 /// A client whose request head arrives later than actix's default 5 s

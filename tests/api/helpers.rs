@@ -348,7 +348,7 @@ impl Reply {
     }
 }
 
-async fn read(
+pub async fn read(
     mut resp: awc::ClientResponse<
         impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
         + Unpin,

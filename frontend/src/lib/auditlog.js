@@ -10,7 +10,7 @@
 // fetch functions and a progress callback, and gets findings back.
 'use strict';
 
-const GgzyAuditLog = (() => {
+export const GgzyAuditLog = (() => {
   // A malformed key, note or response: `code` names a message of the page's.
   class AuditLogError extends Error {
     constructor(code, vars) { super(code); this.code = code; this.vars = vars || {}; }

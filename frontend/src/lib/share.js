@@ -6,7 +6,7 @@
 // WebCrypto's; this file only reads and writes DER and puts the steps in order.
 'use strict';
 
-const GgzyShare = (() => {
+export const GgzyShare = (() => {
   // A failure to show the custodian: `code` names a message of the page's.
   class ShareError extends Error {
     constructor(code, vars) { super(code); this.code = code; this.vars = vars || {}; }

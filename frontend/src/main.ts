@@ -1,0 +1,8 @@
+import { createApp } from 'vue';
+import 'element-plus/dist/index.css';
+import './style.css';
+import App from './App.vue';
+import { router } from './router';
+import { i18n } from './i18n';
+
+createApp(App).use(i18n).use(router).mount('#app');
