@@ -17,10 +17,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 900,
   },
   server: {
-    // `npm run dev` beside `cargo run`: the API is proxied to the server.
+    // `npm run dev` beside `cargo run`: pages reload as they are edited and
+    // the API (and its WebSockets) is proxied to the server, GGZY_API or
+    // http://127.0.0.1:8080.
     proxy: {
-      '/api': { target: 'http://127.0.0.1:8080', ws: true },
-      '/readyz': 'http://127.0.0.1:8080',
+      '/api': { target: process.env.GGZY_API ?? 'http://127.0.0.1:8080', ws: true },
+      '/readyz': process.env.GGZY_API ?? 'http://127.0.0.1:8080',
     },
   },
 });
