@@ -11,7 +11,8 @@
 //! lowest price (a rejection, a tie), a tender whose two lots are ranked by
 //! two methods, a chair who resolves an objective item's disagreement (and
 //! a low price explained, which stays in), and the grounds of each list
-//! not voted elsewhere, voted by majority on bids never scored after.
+//! not voted elsewhere, voted by majority on bids never scored after; and the price deduction
+//! for a consortium with, or subcontracting to, small enterprises.
 
 use crate::bids::sign_in;
 use crate::helpers::Options;
@@ -64,6 +65,12 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
         (
             Box::new(|b| b["terms"]["sme_price_deduction_percent"] = json!(6)),
             "terms.sme_price_deduction_percent",
+        ),
+        (
+            // Goods take 4 to 6 % for a consortium or subcontract with
+            // small enterprises (财库〔2022〕19号).
+            Box::new(|b| b["terms"]["sme_partnership_deduction_percent"] = json!(3)),
+            "terms.sme_partnership_deduction_percent",
         ),
         (
             Box::new(|b| {
@@ -1120,3 +1127,52 @@ async fn procurement_bids_are_rejected_on_deposit_signature_and_conditions() {
 }
 
 const GENERAL: &str = "general";
+
+#[actix_web::test]
+async fn a_consortium_or_subcontract_giving_small_enterprises_30_percent_has_its_price_reduced() {
+    let r = Registry::with(Options::default()).await;
+    // 900,000; 950,000 with 30 % of the contract to small enterprises, less
+    // 6 %: 893,000; 1,000,000 with 29 %: no deduction.
+    let mut schedules = crate::bids::three_schedules();
+    schedules[1]["sme_share_percent"] = json!(30);
+    schedules[2]["sme_share_percent"] = json!(29);
+    let f = evaluation_started_with(
+        &r,
+        |b| {
+            b["lots"] = json!([]);
+            b["evaluation"] = json!({"method": "lowest_evaluated_price"});
+            b["terms"]["sme_partnership_deduction_percent"] = json!(6);
+        },
+        &schedules,
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    assert_eq!(
+        clients[0].events[0]["payload"]["sme_partnership_deduction_percent"],
+        6.0
+    );
+    elect(&mut clients, &f, 0).await;
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
+    close(&mut clients, 0, 2).await;
+    let report = report_of(&r, &f).await["report"].clone();
+    assert_eq!(report["sme_partnership_deduction_percent"], 6.0);
+    let lot = &report["lots"][0];
+    assert_eq!(
+        candidates(lot),
+        [
+            (mid.clone(), 89_300_000, None),
+            (low, 90_000_000, None),
+            (high, 100_000_000, None),
+        ]
+    );
+    let declared = lot["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"] == mid.as_str())
+        .unwrap();
+    assert_eq!(declared["sme_share_percent"], 30);
+    assert_eq!(declared["price_fen"], 95_000_000, "the price itself stands");
+}

@@ -32,6 +32,7 @@ fn bid(i: usize, price: i64) -> RoomBid {
         price_fen: price,
         lot_prices: BTreeMap::new(),
         sme: false,
+        sme_share_percent: None,
     }
 }
 
@@ -63,6 +64,7 @@ fn setup(blind: bool) -> Setup {
             document: "投标函".into(),
         }],
         sme_deduction_percent: None,
+        sme_partnership_deduction_percent: None,
         min_compliant: 1,
         min_compliant_basis: "rule".into(),
         blind,
