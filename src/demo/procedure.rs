@@ -1441,6 +1441,7 @@ mod tests {
                     name: format!("expert {i}"),
                     league: "NNG".into(),
                     venue: "NNG".into(),
+                    representative: false,
                 })
                 .collect(),
             items: goods_terms("交货期不超过 30 日").compliance,

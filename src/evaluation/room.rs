@@ -77,6 +77,9 @@ pub struct RoomMember {
     pub league: String,
     /// The league of the venue it sits at.
     pub venue: String,
+    /// The tenderer's (purchaser's) representative, named and not drawn.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub representative: bool,
 }
 
 /// What the room is set up with (the `room.opened` event's stored form).
@@ -792,6 +795,20 @@ impl State {
         }
         if !self.active().contains(&candidate) {
             return refuse("invalid", "the candidate is not a sitting member");
+        }
+        // 财政部关于进一步规范政府采购评审工作有关问题的通知 (财库〔2012〕69号):
+        // 评审委员会应当推选组长，但采购人代表不得担任组长.
+        if self.setup.category == Category::GovernmentProcurement
+            && self
+                .roster
+                .iter()
+                .any(|m| m.expert == candidate && m.representative)
+        {
+            return refuse(
+                "invalid",
+                "the purchaser's representative does not chair a government procurement \
+                 committee: vote for an expert (财库〔2012〕69号: 采购人代表不得担任组长)",
+            );
         }
         let mut events = vec![Event::new(
             "chair.vote",

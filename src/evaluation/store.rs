@@ -257,6 +257,7 @@ fn member_of(conn: &mut DbConn, expert_id: &str, venue: &str) -> Result<RoomMemb
         name,
         league,
         venue: venue.to_string(),
+        representative: false,
     })
 }
 
@@ -472,6 +473,7 @@ pub fn open(
             name: r.name,
             league: r.league,
             venue: r.venue,
+            representative: true,
         });
     }
     type Opened = (String, String, String, Option<i64>, Option<String>);
