@@ -38,8 +38,11 @@
 //! numbers (each once), each with its price (> 0) and optionally its
 //! duration, and then the total must be the sum of the lots' prices;
 //! `sme` (boolean, default false) declares a small or micro enterprise,
-//! whose price government procurement reduces for the evaluation. No
-//! other field is allowed.
+//! whose price government procurement reduces for the evaluation;
+//! `sme_share_percent` (integer, 0 to 100, optional) declares the share of
+//! the contract a consortium agreement or subcontracting intention gives
+//! small and micro enterprises, from 30 reduced by a smaller percentage
+//! (财库〔2020〕46号 第9条第二款). No other field is allowed.
 //!
 //! # The documents digest
 //! The **manifest** lists every file under `documents/`, sorted by the
@@ -283,6 +286,13 @@ pub struct PriceSchedule {
     /// deducts the tender's percentage from its price for the evaluation.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sme: bool,
+    /// The share of the contract, in percent, the bid's consortium
+    /// agreement or subcontracting intention gives small and micro
+    /// enterprises not under the bidder's control (联合协议或者分包意向协议约定
+    /// 小微企业的合同份额, 财库〔2020〕46号 第9条第二款): from 30, government
+    /// procurement deducts the tender's partnership percentage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sme_share_percent: Option<u32>,
 }
 
 pub const MAX_DURATION_DAYS: u32 = 36_500;
@@ -336,6 +346,12 @@ impl PriceSchedule {
             let field = format!("key_terms.{name}");
             check_text(&mut errors, &field, name, true, MAX_KEY_TERM_NAME_CHARS);
             check_text(&mut errors, &field, value, false, MAX_KEY_TERM_VALUE_CHARS);
+        }
+        if self.sme_share_percent.is_some_and(|p| p > 100) {
+            errors.push(FieldError::new(
+                "sme_share_percent",
+                "a share of the contract from 0 to 100",
+            ));
         }
         if self.lots.len() > MAX_LOTS {
             errors.push(FieldError::new("lots", format!("at most {MAX_LOTS} lots")));
@@ -896,6 +912,7 @@ mod tests {
     fn schedule() -> PriceSchedule {
         PriceSchedule {
             sme: false,
+            sme_share_percent: None,
             total_price_fen: 123_456_789,
             duration_days: 180,
             key_terms: KeyTerms(vec![

@@ -531,6 +531,7 @@ async fn bid(
                 ]),
                 lots: vec![],
                 sme: false,
+                sme_share_percent: None,
             };
             crate::bids::cli::pack_envelope(
                 &folder,
@@ -1431,6 +1432,7 @@ mod tests {
                     price_fen: 100_000 + i as i64 * 1_000,
                     lot_prices: Default::default(),
                     sme: i == 1,
+                    sme_share_percent: None,
                 })
                 .collect(),
             members: (0..5)
@@ -1439,10 +1441,12 @@ mod tests {
                     name: format!("expert {i}"),
                     league: "NNG".into(),
                     venue: "NNG".into(),
+                    representative: false,
                 })
                 .collect(),
             items: goods_terms("交货期不超过 30 日").compliance,
             sme_deduction_percent: Some(10.0),
+            sme_partnership_deduction_percent: None,
             min_compliant: 3,
             min_compliant_basis: "政府采购法 第36条".into(),
             blind: true,

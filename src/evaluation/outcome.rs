@@ -14,7 +14,8 @@
 //!   most of them gave.
 //! - Price is always scored by formula over the compliant bids' evaluated
 //!   prices (the corrected price, less the small-enterprise deduction where
-//!   the tender grants one: 财库〔2020〕46号 第9条).
+//!   the tender grants one: 财库〔2020〕46号 第9条; or the smaller one for a
+//!   consortium with or subcontracting to small enterprises, 第9条第二款).
 //! - At most three ranked candidates per lot (条例 第53条); a government
 //!   procurement tendering with fewer than three compliant bids in a lot
 //!   fails there (政府采购法 第36条(一)).
@@ -186,10 +187,25 @@ impl State {
             .filter(|c| c.confirmed == Some(true))
             .map(|c| c.price_fen);
         let base = corrected.unwrap_or(price);
-        let sme = self.setup.bid(label).is_some_and(|b| b.sme);
-        let evaluated = match (sme, self.setup.sme_deduction_percent) {
-            (true, Some(pct)) => (base as f64 * (1.0 - pct / 100.0)).round() as i64,
-            _ => base,
+        // A small enterprise's own deduction; else the smaller one for a
+        // consortium with, or subcontracting to, small enterprises of 30 %
+        // of the contract or more (财库〔2020〕46号 第9条第二款).
+        let setup = &self.setup;
+        let deduction = setup.bid(label).and_then(|b| {
+            if b.sme {
+                setup.sme_deduction_percent
+            } else if b
+                .sme_share_percent
+                .is_some_and(|s| s >= crate::tenders::rules::SME_PARTNERSHIP_MIN_SHARE_PERCENT)
+            {
+                setup.sme_partnership_deduction_percent
+            } else {
+                None
+            }
+        });
+        let evaluated = match deduction {
+            Some(pct) => (base as f64 * (1.0 - pct / 100.0)).round() as i64,
+            None => base,
         };
         Some((evaluated, corrected))
     }

@@ -50,6 +50,11 @@ pub struct RoomBid {
     /// Declared a small or micro enterprise (中小企业声明函).
     #[serde(default)]
     pub sme: bool,
+    /// The share of the contract its consortium agreement or
+    /// subcontracting intention gives small and micro enterprises, in
+    /// percent, where it declared one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sme_share_percent: Option<u32>,
 }
 
 /// One lot as the room evaluates it (lot 0: the tender as one).
@@ -72,6 +77,9 @@ pub struct RoomMember {
     pub league: String,
     /// The league of the venue it sits at.
     pub venue: String,
+    /// The tenderer's (purchaser's) representative, named and not drawn.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub representative: bool,
 }
 
 /// What the room is set up with (the `room.opened` event's stored form).
@@ -90,6 +98,10 @@ pub struct Setup {
     pub items: Vec<ReviewItem>,
     /// The small-enterprise price deduction, in percent.
     pub sme_deduction_percent: Option<f64>,
+    /// The deduction for a consortium with, or subcontracting to, small
+    /// enterprises (财库〔2020〕46号 第9条第二款), in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sme_partnership_deduction_percent: Option<f64>,
     /// The fewest compliant bids a lot needs, and why.
     pub min_compliant: u32,
     pub min_compliant_basis: String,
@@ -784,6 +796,20 @@ impl State {
         if !self.active().contains(&candidate) {
             return refuse("invalid", "the candidate is not a sitting member");
         }
+        // 财政部关于进一步规范政府采购评审工作有关问题的通知 (财库〔2012〕69号):
+        // 评审委员会应当推选组长，但采购人代表不得担任组长.
+        if self.setup.category == Category::GovernmentProcurement
+            && self
+                .roster
+                .iter()
+                .any(|m| m.expert == candidate && m.representative)
+        {
+            return refuse(
+                "invalid",
+                "the purchaser's representative does not chair a government procurement \
+                 committee: vote for an expert (财库〔2012〕69号: 采购人代表不得担任组长)",
+            );
+        }
         let mut events = vec![Event::new(
             "chair.vote",
             json!({"expert": me, "candidate": candidate}),
@@ -1423,14 +1449,20 @@ impl State {
                     .iter()
                     .map(|b| {
                         let rb = bid(&b.label);
-                        json!({
+                        let mut v = json!({
                             "label": b.label, "bid_id": rb.map(|x| &x.bid_id),
                             "bidder": rb.map(|x| &x.bidder), "price_fen": b.price_fen,
                             "corrected_price_fen": b.corrected_price_fen,
                             "evaluated_price_fen": b.evaluated_price_fen, "sme": b.sme,
                             "criteria": b.criteria, "total": b.total,
                             "rejected": b.rejection.is_some(),
-                        })
+                        });
+                        // Only where declared: reports made before the
+                        // field keep their hash.
+                        if let Some(share) = rb.and_then(|x| x.sme_share_percent) {
+                            v["sme_share_percent"] = json!(share);
+                        }
+                        v
                     })
                     .collect();
                 let rejected: Vec<Value> = l
@@ -1536,7 +1568,7 @@ impl State {
             .first()
             .map(|l| l["ranking"].clone())
             .unwrap_or(json!([]));
-        json!({
+        let mut report = json!({
             "version": "ggzy-evaluation-report-v2",
             "tender_id": self.setup.tender_id,
             "category": category,
@@ -1553,7 +1585,11 @@ impl State {
             "flags": flags,
             "clarifications": self.clarifications,
             "ranking": ranking,
-        })
+        });
+        if let Some(p) = self.setup.sme_partnership_deduction_percent {
+            report["sme_partnership_deduction_percent"] = json!(p);
+        }
+        report
     }
 }
 

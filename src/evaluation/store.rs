@@ -257,6 +257,7 @@ fn member_of(conn: &mut DbConn, expert_id: &str, venue: &str) -> Result<RoomMemb
         name,
         league,
         venue: venue.to_string(),
+        representative: false,
     })
 }
 
@@ -271,7 +272,8 @@ fn opened_payload(setup: &Setup, venues: &[crate::experts::draw::Venue]) -> Valu
                 json!({"label": b.label})
             } else {
                 json!({"label": b.label, "bidder": b.bidder, "price_fen": b.price_fen,
-                       "lot_prices": b.lot_prices, "sme": b.sme})
+                       "lot_prices": b.lot_prices, "sme": b.sme,
+                       "sme_share_percent": b.sme_share_percent})
             }
         })
         .collect();
@@ -286,6 +288,7 @@ fn opened_payload(setup: &Setup, venues: &[crate::experts::draw::Venue]) -> Valu
         "grounds": grounds,
         "rounds": setup.rounds(),
         "sme_deduction_percent": setup.sme_deduction_percent,
+        "sme_partnership_deduction_percent": setup.sme_partnership_deduction_percent,
         "min_compliant": setup.min_compliant,
         "blind_technical": setup.blind,
         "deviation_percent": setup.deviation_percent,
@@ -381,6 +384,7 @@ fn room_setup(
         members,
         items,
         sme_deduction_percent: terms.sme_price_deduction_percent.filter(|_| gp),
+        sme_partnership_deduction_percent: terms.sme_partnership_deduction_percent.filter(|_| gp),
         min_compliant: min,
         min_compliant_basis: basis,
         blind: settings.blind_technical,
@@ -469,6 +473,7 @@ pub fn open(
             name: r.name,
             league: r.league,
             venue: r.venue,
+            representative: true,
         });
     }
     type Opened = (String, String, String, Option<i64>, Option<String>);
@@ -514,7 +519,8 @@ pub fn open(
                 .as_ref()
                 .map(|s| s.lots.iter().map(|l| (l.lot, l.price_fen)).collect())
                 .unwrap_or_default(),
-            sme: schedule.is_some_and(|s| s.sme),
+            sme: schedule.as_ref().is_some_and(|s| s.sme),
+            sme_share_percent: schedule.as_ref().and_then(|s| s.sme_share_percent),
         });
     }
     if bids.is_empty() {

@@ -225,6 +225,13 @@ pub struct ProcedureTerms {
     /// bounds in [`super::rules::sme_deduction`]). `None`: no deduction.
     #[serde(default)]
     pub sme_price_deduction_percent: Option<f64>,
+    /// The price deduction, in percent, for a bid whose consortium
+    /// agreement or subcontracting intention gives small and micro
+    /// enterprises at least 30 % of the contract (财库〔2020〕46号 第9条第二款;
+    /// bounds in [`super::rules::sme_partnership_deduction`]). `None`: no
+    /// deduction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sme_partnership_deduction_percent: Option<f64>,
 }
 
 /// The body that creates a draft tender or replaces a draft's fields.
@@ -475,13 +482,21 @@ impl ProcedureTerms {
                 );
             }
         }
-        if let Some(p) = self.sme_price_deduction_percent
-            && (!p.is_finite() || p <= 0.0 || p >= 100.0)
-        {
-            errors.push(FieldError::new(
+        for (field, percent) in [
+            (
                 "terms.sme_price_deduction_percent",
-                "a percentage above 0 and below 100",
-            ));
+                self.sme_price_deduction_percent,
+            ),
+            (
+                "terms.sme_partnership_deduction_percent",
+                self.sme_partnership_deduction_percent,
+            ),
+        ] {
+            if let Some(p) = percent
+                && (!p.is_finite() || p <= 0.0 || p >= 100.0)
+            {
+                errors.push(FieldError::new(field, "a percentage above 0 and below 100"));
+            }
         }
         errors
     }

@@ -244,6 +244,45 @@ pub fn sme_deduction(subject: Subject) -> Option<&'static SmeDeduction> {
     SME_DEDUCTIONS.iter().find(|d| d.subject == subject)
 }
 
+/// The least share of the contract, in percent, a consortium agreement or
+/// subcontracting intention gives small and micro enterprises for the
+/// bid's price to be reduced (财库〔2020〕46号 第9条第二款: 30%以上). A small
+/// enterprise under the bidder's direct control or management does not
+/// count (the same paragraph): the bidder declares the share without it.
+pub const SME_PARTNERSHIP_MIN_SHARE_PERCENT: u32 = 30;
+
+/// The price deduction, in percent, per subject, for a bid of a large or
+/// medium enterprise in a consortium with small and micro enterprises, or
+/// subcontracting to them, at least [`SME_PARTNERSHIP_MIN_SHARE_PERCENT`]
+/// of the contract (大中型企业与小微企业组成联合体或者向小微企业分包): the
+/// tender sets a figure within the bounds, for the evaluation only.
+pub const SME_PARTNERSHIP_DEDUCTIONS: &[SmeDeduction] = &[
+    SmeDeduction {
+        subject: Subject::Goods,
+        min_percent: 4.0,
+        max_percent: 6.0,
+        basis: "财库〔2020〕46号 第9条第二款, raised from 2–3 % by 财库〔2022〕19号 (2022-07-01)",
+    },
+    SmeDeduction {
+        subject: Subject::Services,
+        min_percent: 4.0,
+        max_percent: 6.0,
+        basis: "财库〔2020〕46号 第9条第二款, raised from 2–3 % by 财库〔2022〕19号 (2022-07-01)",
+    },
+    SmeDeduction {
+        subject: Subject::Works,
+        min_percent: 1.0,
+        max_percent: 2.0,
+        basis: "财库〔2020〕46号 第9条第二款 (works)",
+    },
+];
+
+pub fn sme_partnership_deduction(subject: Subject) -> Option<&'static SmeDeduction> {
+    SME_PARTNERSHIP_DEDUCTIONS
+        .iter()
+        .find(|d| d.subject == subject)
+}
+
 text_enum! {
     /// A legal ground a bid is rejected on (否决投标 / 投标无效) in review.
     pub enum Ground {
@@ -517,12 +556,26 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
             }
         }
     }
-    if let Some(p) = terms.sme_price_deduction_percent {
-        match (gp, terms.subject.and_then(sme_deduction)) {
+    type Bounds = fn(Subject) -> Option<&'static SmeDeduction>;
+    let deductions: [(&str, Option<f64>, Bounds); 2] = [
+        (
+            "terms.sme_price_deduction_percent",
+            terms.sme_price_deduction_percent,
+            sme_deduction,
+        ),
+        (
+            "terms.sme_partnership_deduction_percent",
+            terms.sme_partnership_deduction_percent,
+            sme_partnership_deduction,
+        ),
+    ];
+    for (field, percent, bounds) in deductions {
+        let Some(p) = percent else { continue };
+        match (gp, terms.subject.and_then(bounds)) {
             (true, Some(bound)) => {
                 if p < bound.min_percent || p > bound.max_percent {
                     errors.push(FieldError::new(
-                        "terms.sme_price_deduction_percent",
+                        field,
                         format!(
                             "{} take a deduction of {} % to {} % [{}]",
                             bound.subject.code(),
@@ -534,8 +587,8 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
                 }
             }
             _ => errors.push(FieldError::new(
-                "terms.sme_price_deduction_percent",
-                "the small-enterprise price deduction is government procurement's (财库〔2020〕46号)",
+                field,
+                "the small-enterprise price deductions are government procurement's (财库〔2020〕46号)",
             )),
         }
     }
@@ -722,6 +775,15 @@ mod tests {
         sme.terms.subject = Some(Subject::Works);
         sme.terms.sme_price_deduction_percent = Some(4.0);
         assert!(fields(&sme).is_empty());
+        // Consortia and subcontracting with small enterprises: works 1–2 %,
+        // goods and services 4–6 % (财库〔2022〕19号).
+        sme.terms.sme_partnership_deduction_percent = Some(2.0);
+        assert!(fields(&sme).is_empty());
+        sme.terms.subject = Some(Subject::Services);
+        sme.terms.sme_price_deduction_percent = Some(10.0);
+        assert_eq!(fields(&sme), ["terms.sme_partnership_deduction_percent"]);
+        sme.terms.sme_partnership_deduction_percent = Some(6.0);
+        assert!(fields(&sme).is_empty());
         let mut construction = input(
             EngineeringConstruction,
             Method::OpenTendering,
@@ -730,6 +792,12 @@ mod tests {
         construction.terms.sme_price_deduction_percent = Some(10.0);
         assert_eq!(fields(&construction), ["terms.sme_price_deduction_percent"]);
         construction.terms.sme_price_deduction_percent = None;
+        construction.terms.sme_partnership_deduction_percent = Some(1.0);
+        assert_eq!(
+            fields(&construction),
+            ["terms.sme_partnership_deduction_percent"]
+        );
+        construction.terms.sme_partnership_deduction_percent = None;
         construction.terms.ceiling_price_fen = Some(200_000_000);
         assert_eq!(fields(&construction), ["terms.ceiling_price_fen"]);
     }

@@ -363,17 +363,18 @@ struct RepresentedRoom {
 /// The representative signs in with the certificate `edu-rep` of the
 /// tenderer's organisation.
 async fn room_with_representative(r: &Registry) -> RepresentedRoom {
+    room_with_representative_in(r, "engineering_construction").await
+}
+
+/// The same for a tender of `category` (government procurement: the
+/// purchaser's qualification review passes every bid first).
+async fn room_with_representative_in(r: &Registry, category: &str) -> RepresentedRoom {
     let app = &r.app;
     let pool = nng_experts(r, 5).await;
-    let supervisor = app.supervisor(
-        "工程监督员",
-        "administrative",
-        Some("engineering_construction"),
-        Some("NNG"),
-    );
+    let supervisor = app.supervisor("工程监督员", "administrative", Some(category), Some("NNG"));
     let dir = tempfile::tempdir().unwrap();
     let (tenderer, tender, opening) = tender_with_opening_cert_from(r, dir.path(), |b| {
-        b["category"] = json!("engineering_construction");
+        b["category"] = json!(category);
         b["title"] = json!("某中学教学楼施工");
     })
     .await;
@@ -453,6 +454,9 @@ async fn room_with_representative(r: &Registry) -> RepresentedRoom {
     app.act(&tenderer, &tender, "start_evaluation", "")
         .await
         .assert_status(200);
+    if category == "government_procurement" {
+        crate::minimums::qualify_all(app, &tender, &tenderer).await;
+    }
     let view = app
         .get(
             &format!("/api/v1/tenders/{tender}/committee"),
@@ -659,4 +663,52 @@ async fn a_representative_who_recuses_leaves_its_seat_empty_on_the_record() {
     );
     assert_eq!(view["seated"], 4);
     assert_eq!(audit_count(app, &tender, "committee.recused"), 1);
+}
+
+#[actix_web::test]
+async fn the_purchasers_representative_is_not_elected_chair_in_government_procurement() {
+    let r = Registry::new().await;
+    let app = &r.app;
+    let room = room_with_representative_in(&r, "government_procurement").await;
+    let tender = room.tender.clone();
+    let mut clients = Vec::new();
+    for e in &room.experts {
+        clients.push(Client::open(app, &tender, &token_of(&r, e).await).await);
+    }
+    let rep_token = sign_in(&r, &r.nng, "edu-rep").await;
+    clients.push(Client::open(app, &tender, &rep_token).await);
+    let roster = clients[0].events[0]["payload"]["members"].clone();
+    let me = roster
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["expert"] == room.member.as_str())
+        .unwrap();
+    assert_eq!(me["representative"], true, "{roster}");
+    for c in clients.iter_mut() {
+        c.ok(json!({"type": "declare"})).await;
+    }
+    // 财库〔2012〕69号: 采购人代表不得担任组长 — nobody may vote for it,
+    // itself included.
+    for i in [0, 4] {
+        let message = clients[i]
+            .refused(json!({"type": "vote", "candidate": room.member}), "invalid")
+            .await;
+        assert!(message.contains("财库〔2012〕69号"), "{message}");
+    }
+    // It votes for an expert, who is elected.
+    let chair = room.experts[1].id.clone();
+    let mut last = 0;
+    for i in [4, 0, 2] {
+        last = clients[i]
+            .ok(json!({"type": "vote", "candidate": chair}))
+            .await;
+    }
+    clients[2].until(last + 1).await;
+    let elected = clients[2]
+        .events
+        .iter()
+        .find(|e| e["kind"] == "chair.elected")
+        .unwrap();
+    assert_eq!(elected["payload"]["expert"], chair.as_str());
 }

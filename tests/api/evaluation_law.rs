@@ -7,11 +7,18 @@
 //! procurement tender of two lots whose bids are priced per lot, ranked
 //! per lot; and a procurement tender whose three bids are out on a refused
 //! correction, an unexplained low price and a voted ground, so the lot
-//! fails. Every ground of each list is voted in the room's unit tests.
+//! fails. Then each method through the room to its report: an inquiry by
+//! lowest price (a rejection, a tie), a tender whose two lots are ranked by
+//! two methods, a chair who resolves an objective item's disagreement (and
+//! a low price explained, which stays in), and the grounds of each list
+//! not voted elsewhere, voted by majority on bids never scored after; and the price deduction
+//! for a consortium with, or subcontracting to, small enterprises.
 
 use crate::bids::sign_in;
 use crate::helpers::Options;
-use crate::rooms::{Client, evaluation_started_with, league, score, token_of};
+use crate::rooms::{
+    Client, Fixture, evaluation_started_with, evaluation_started_with_more, league, score, token_of,
+};
 use crate::trust::Registry;
 use serde_json::{Value, json};
 
@@ -58,6 +65,12 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
         (
             Box::new(|b| b["terms"]["sme_price_deduction_percent"] = json!(6)),
             "terms.sme_price_deduction_percent",
+        ),
+        (
+            // Goods take 4 to 6 % for a consortium or subcontract with
+            // small enterprises (财库〔2022〕19号).
+            Box::new(|b| b["terms"]["sme_partnership_deduction_percent"] = json!(3)),
+            "terms.sme_partnership_deduction_percent",
         ),
         (
             Box::new(|b| {
@@ -110,11 +123,7 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
 
 /// Opens the room of `f`'s tender with `options` and joins every member:
 /// their clients and session tokens, in the committee's order.
-async fn open_room(
-    r: &Registry,
-    f: &crate::rooms::Fixture,
-    options: Value,
-) -> (Vec<Client>, Vec<String>) {
+pub async fn open_room(r: &Registry, f: &Fixture, options: Value) -> (Vec<Client>, Vec<String>) {
     let (app, tender) = (&r.app, &f.tender);
     app.post_json(
         &format!("/api/v1/tenders/{tender}/evaluation/room"),
@@ -568,4 +577,602 @@ async fn a_refused_correction_an_unexplained_low_price_and_a_voted_ground_reject
         lot["failed"].as_str().is_some_and(|s| !s.is_empty()),
         "government procurement fails a lot with fewer than three compliant bids: {lot}"
     );
+}
+
+/// Every member declares; the first three elect member `chair`.
+pub async fn elect(clients: &mut [Client], f: &Fixture, chair: usize) {
+    for c in clients.iter_mut() {
+        c.ok(json!({"type": "declare"})).await;
+    }
+    let chair = f.members[chair].id.clone();
+    for c in clients.iter_mut().take(3) {
+        c.ok(json!({"type": "vote", "candidate": chair})).await;
+    }
+}
+
+/// The chair (client `chair`) closes the round in progress, and waits for
+/// the `extra` events that follow its `round.closed`.
+pub async fn close(clients: &mut [Client], chair: usize, extra: i64) {
+    let closed = clients[chair].ok(json!({"type": "close_round"})).await;
+    clients[chair].until(closed + extra).await;
+}
+
+/// The report as the supervisor reads it.
+pub async fn report_of(r: &Registry, f: &Fixture) -> Value {
+    let reply = r
+        .app
+        .get(
+            &format!("/api/v1/tenders/{}/evaluation/report", f.tender),
+            Some(&f.supervisor),
+        )
+        .await;
+    reply.assert_status(200);
+    reply.json()
+}
+
+/// Every member signs the report with its own key; the room closes.
+pub async fn sign_all(r: &Registry, f: &Fixture, clients: &mut [Client]) {
+    let text = report_of(r, f).await["signed_text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut last = 0;
+    for (i, e) in f.members.iter().enumerate() {
+        let signature = league(r, e.league).sign_raw(&e.file, &text);
+        last = clients[i]
+            .ok(json!({"type": "sign", "signature": signature}))
+            .await;
+    }
+    clients[0].until(last + 1).await;
+    assert_eq!(clients[0].events.last().unwrap()["kind"], "room.closed");
+    let signed = report_of(r, f).await;
+    assert_eq!(signed["closed"], true, "{signed}");
+    assert_eq!(signed["signatures"].as_array().unwrap().len(), 5);
+}
+
+/// A report lot's candidates: (label, evaluated price, total).
+fn candidates(lot: &Value) -> Vec<(String, i64, Option<f64>)> {
+    lot["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["label"].as_str().unwrap().to_string(),
+                c["evaluated_price_fen"].as_i64().unwrap(),
+                c["total"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+fn priced(prices: &[i64]) -> Vec<Value> {
+    prices
+        .iter()
+        .map(
+            |p| json!({"total_price_fen": p, "duration_days": 30, "key_terms": {"质保期": "1 年"}}),
+        )
+        .collect()
+}
+
+fn pass(bid: &str, item: &str) -> Value {
+    json!({"type": "review", "bid": bid, "item": item, "pass": true})
+}
+
+fn fail(bid: &str, item: &str, ground: &str) -> Value {
+    json!({"type": "review", "bid": bid, "item": item, "pass": false, "ground": ground,
+           "reason": "经评审委员会核查投标文件"})
+}
+
+const FOURTH: (&str, &str, &str) = ("fourth", "广西第四建设有限公司", "91450100MA5T0005E");
+
+#[actix_web::test]
+async fn an_inquiry_by_lowest_price_ranks_the_lowest_compliant_price_first_and_signs() {
+    let r = Registry::with(Options::default()).await;
+    // 880,000 and two at 950,000 yuan; the fourth bidder's 1,200,000.
+    let f = evaluation_started_with_more(
+        &r,
+        |b| {
+            b["method"] = json!("inquiry");
+            b["lots"] = json!([]);
+            b["evaluation"] = json!({"method": "lowest_price"});
+            b["terms"] = json!({"subject": "goods",
+                "compliance": [{"code": "spec", "name": "技术参数", "document": "报价单"}]});
+        },
+        &priced(&[95_000_000, 88_000_000, 95_000_000]),
+        &[FOURTH],
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    let opened = &clients[0].events[0]["payload"];
+    assert_eq!(
+        opened["rounds"],
+        json!(["review"]),
+        "nothing scored by hand"
+    );
+    assert_eq!(opened["lots"][0]["evaluation"]["method"], "lowest_price");
+    elect(&mut clients, &f, 0).await;
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let prices: Vec<i64> = bids.iter().map(|b| b.1).collect();
+    assert_eq!(prices, [88_000_000, 95_000_000, 95_000_000, 120_000_000]);
+    let cheapest = bids[0].0.clone();
+    let mut tied = [bids[1].0.clone(), bids[2].0.clone()];
+    tied.sort();
+    let dearest = bids[3].0.clone();
+    clients[1]
+        .refused(score(&cheapest, "tech", 10.0), "invalid")
+        .await;
+    // Three of five find the cheapest bid's specification short.
+    for (i, c) in clients.iter_mut().enumerate() {
+        for (label, _) in &bids {
+            let vote = if *label == cheapest && i < 3 {
+                fail(label, "spec", "not_responsive")
+            } else {
+                pass(label, "spec")
+            };
+            c.ok(vote).await;
+        }
+    }
+    close(&mut clients, 0, 2).await;
+    assert!(clients[0].kinds().ends_with(&[
+        "round.closed".into(),
+        "prices.scored".into(),
+        "report.ready".into()
+    ]));
+    let report = report_of(&r, &f).await;
+    let lot = &report["report"]["lots"][0];
+    assert_eq!(lot["method"], "lowest_price");
+    assert_eq!(
+        rejections(lot),
+        [(cheapest.clone(), "not_responsive".to_string(), false)]
+    );
+    // The lowest compliant price first; two equal prices in the order of
+    // their labels (drawn at random when the room opened); no points.
+    assert_eq!(
+        candidates(lot),
+        [
+            (tied[0].clone(), 95_000_000, None),
+            (tied[1].clone(), 95_000_000, None),
+            (dearest, 120_000_000, None),
+        ]
+    );
+    assert!(lot["failed"].is_null(), "{lot}");
+    assert!(report["report"]["scores"].as_array().unwrap().is_empty());
+    sign_all(&r, &f, &mut clients).await;
+}
+
+#[actix_web::test]
+async fn each_lot_is_ranked_by_its_own_method_scoring_on_one_lowest_evaluated_price_on_the_other() {
+    let r = Registry::with(Options::default()).await;
+    // Lot 1 (scored) 900,000 / 910,000 / 920,000; lot 2 (lowest evaluated
+    // price) 380,000 / 390,000 / 400,000 yuan.
+    let schedules: Vec<Value> = (0..3)
+        .map(|i: i64| {
+            let (one, two) = (90_000_000 + i * 1_000_000, 38_000_000 + i * 1_000_000);
+            json!({"total_price_fen": one + two, "duration_days": 90, "key_terms": {"质保期": "3 年"},
+                   "lots": [{"lot": 1, "price_fen": one}, {"lot": 2, "price_fen": two}]})
+        })
+        .collect();
+    let f = evaluation_started_with(
+        &r,
+        |b| b["lots"][1]["evaluation"] = json!({"method": "lowest_evaluated_price"}),
+        &schedules,
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    let opened = clients[0].events[0]["payload"].clone();
+    assert_eq!(opened["per_lot"], true);
+    assert_eq!(
+        opened["lots"][0]["evaluation"]["method"],
+        "comprehensive_scoring"
+    );
+    assert_eq!(
+        opened["lots"][1]["evaluation"]["method"],
+        "lowest_evaluated_price"
+    );
+    assert_eq!(
+        opened["rounds"],
+        json!(["review", "technical", "commercial"])
+    );
+    elect(&mut clients, &f, 0).await;
+    // By total: 第二建设 (cheapest in both lots), 第三建设, 广西建工.
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let labels: Vec<String> = bids.iter().map(|b| b.0.clone()).collect();
+    close(&mut clients, 0, 1).await;
+    // Lot 2 has no criteria: nothing in it is scored.
+    clients[1]
+        .refused(
+            json!({"type": "score", "lot": 2, "bid": labels[0], "criterion": "tech",
+                   "points": 30.0, "reason": "x"}),
+            "invalid",
+        )
+        .await;
+    for criterion in ["tech", "biz"] {
+        for c in clients.iter_mut() {
+            for (n, label) in labels.iter().enumerate() {
+                // In lot 1 the dearest bid is technically the best.
+                let points = match (criterion, n) {
+                    ("tech", 2) => 50.0,
+                    ("tech", _) => 30.0,
+                    _ => 15.0,
+                };
+                c.ok(
+                    json!({"type": "score", "lot": 1, "bid": label, "criterion": criterion,
+                            "points": points, "reason": "符合要求"}),
+                )
+                .await;
+            }
+        }
+        let extra = if criterion == "tech" { 1 } else { 2 };
+        close(&mut clients, 0, extra).await;
+    }
+    let report = report_of(&r, &f).await;
+    let lots = report["report"]["lots"].as_array().unwrap();
+    assert_eq!(lots.len(), 2);
+    assert_eq!(lots[0]["method"], "comprehensive_scoring");
+    assert_eq!(lots[1]["method"], "lowest_evaluated_price");
+    // Lot 1 by points: 50 + 15 + 30 × 900,000 ÷ 920,000 = 94.35 first.
+    let one = candidates(&lots[0]);
+    let order: Vec<&str> = one.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(order, [&labels[2], &labels[0], &labels[1]]);
+    assert_eq!(one[0].2, Some(94.35));
+    // Lot 2 by price alone, the cheapest first; no points.
+    assert_eq!(
+        candidates(&lots[1]),
+        [
+            (labels[0].clone(), 38_000_000, None),
+            (labels[1].clone(), 39_000_000, None),
+            (labels[2].clone(), 40_000_000, None),
+        ]
+    );
+    for b in lots[1]["bids"].as_array().unwrap() {
+        assert_eq!(b["criteria"], json!({}), "{b}");
+    }
+    assert!(
+        report["report"]["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["lot"] == 1)
+    );
+    sign_all(&r, &f, &mut clients).await;
+}
+
+#[actix_web::test]
+async fn the_chair_resolves_an_objective_items_disagreement_and_an_explained_low_price_stays_in() {
+    let r = Registry::with(Options::default()).await;
+    let f = evaluation_started_with(
+        &r,
+        |b| {
+            b["lots"] = json!([]);
+            // 商务 is objective: the members' points must agree.
+            b["evaluation"]["criteria"][1]["objective"] = json!(true);
+        },
+        &crate::bids::three_schedules(),
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    elect(&mut clients, &f, 0).await;
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
+    // A member asks the lowest bidder to explain its price; it does.
+    let q = clients[2]
+        .ok(json!({"type": "clarify", "bid": low, "topic": "low_price",
+                   "question": "报价明显低于其他投标报价，请说明成本构成"}))
+        .await;
+    clients[2].until(q).await;
+    let questions = asked(&r, &tender).await;
+    assert_eq!(questions.len(), 1, "{questions:?}");
+    let (token, id, topic) = questions[0].clone();
+    assert_eq!(topic, "low_price");
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/evaluation/clarifications/{id}/answer"),
+        Some(&token),
+        &json!({"answer": "自有生产线，原材料年度框架协议价，详见成本明细"}),
+    )
+    .await
+    .assert_status(200);
+    // The review closes with the explanation given: the bid stays in.
+    close(&mut clients, 0, 1).await;
+    let summary = clients[0]
+        .events
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "round.closed")
+        .unwrap()["payload"]["summary"]
+        .clone();
+    assert!(summary[0]["bids"][&low]["rejected"].is_null(), "{summary}");
+    for c in clients.iter_mut() {
+        for label in [&low, &mid, &high] {
+            c.ok(score(label, "tech", 30.0)).await;
+        }
+    }
+    close(&mut clients, 0, 1).await;
+    // One member gives the lowest bid 10 on the objective item, the rest 15.
+    for (i, c) in clients.iter_mut().enumerate() {
+        let points = if i == 4 { 10.0 } else { 15.0 };
+        c.ok(score(&low, "biz", points)).await;
+        c.ok(score(&mid, "biz", 12.0)).await;
+        c.ok(score(&high, "biz", 12.0)).await;
+    }
+    let message = clients[0]
+        .refused(json!({"type": "close_round"}), "disagreement")
+        .await;
+    assert!(message.contains(&format!("bid {low} biz")), "{message}");
+    let resolve = |bid: &str, criterion: &str| {
+        json!({"type": "resolve", "bid": bid, "criterion": criterion, "points": 15.0,
+               "reason": "核对业绩合同原件，应得 15 分"})
+    };
+    clients[1].refused(resolve(&low, "biz"), "role").await;
+    clients[0].refused(resolve(&low, "tech"), "invalid").await;
+    clients[0].refused(resolve(&mid, "biz"), "invalid").await;
+    let resolved = clients[0].ok(resolve(&low, "biz")).await;
+    clients[3].until(resolved).await;
+    assert_eq!(clients[3].events.last().unwrap()["kind"], "score.resolved");
+    close(&mut clients, 0, 2).await;
+    let report = report_of(&r, &f).await["report"].clone();
+    assert_eq!(report["resolutions"].as_array().unwrap().len(), 1);
+    assert_eq!(report["resolutions"][0]["bid"], low.as_str());
+    assert_eq!(report["resolutions"][0]["points"], 15.0);
+    let lot = &report["lots"][0];
+    assert!(rejections(lot).is_empty(), "{lot}");
+    let bid = lot["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"] == low.as_str())
+        .unwrap();
+    assert_eq!(
+        bid["criteria"]["biz"], 15.0,
+        "the chair's points, not the mean"
+    );
+    // 30 + 15 + 30: the lowest price takes the price's 30 points.
+    assert_eq!(candidates(lot)[0], (low.clone(), 90_000_000, Some(75.0)));
+    let explained = report["clarifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["topic"] == "low_price")
+        .unwrap();
+    assert!(explained["answer"].as_str().is_some_and(|a| !a.is_empty()));
+}
+
+/// Three of the five members fail each (bid, item, ground) of `votes`.
+async fn fail_by_majority(clients: &mut [Client], votes: &[(&str, &str, &str)]) {
+    for c in clients.iter_mut().take(3) {
+        for (bid, item, ground) in votes {
+            c.ok(fail(bid, item, ground)).await;
+        }
+    }
+}
+
+/// Scores the bids `labels` in the two rounds (tech 40, biz 15, each
+/// member) and closes them; a rejected bid is refused.
+async fn score_rounds(clients: &mut [Client], labels: &[String], rejected: &str) {
+    for (criterion, points) in [("tech", 40.0), ("biz", 15.0)] {
+        clients[2]
+            .refused(score(rejected, criterion, points), "rejected")
+            .await;
+        for c in clients.iter_mut() {
+            for label in labels {
+                c.ok(score(label, criterion, points)).await;
+            }
+        }
+        let extra = if criterion == "tech" { 1 } else { 2 };
+        close(clients, 0, extra).await;
+    }
+}
+
+/// The rejected bids never appear among the scores.
+fn never_scored(report: &Value, rejected: &[&String]) {
+    for s in report["scores"].as_array().unwrap() {
+        assert!(!rejected.iter().any(|r| s["bid"] == r.as_str()), "{s}");
+    }
+    for b in report["lots"][0]["bids"].as_array().unwrap() {
+        if rejected.iter().any(|r| b["label"] == r.as_str()) {
+            assert!(b["total"].is_null(), "{b}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn construction_bids_are_rejected_on_qualification_consortium_and_multiple_bids() {
+    let r = Registry::with(Options::default()).await;
+    let f = evaluation_started_with_more(
+        &r,
+        |b| {
+            b["category"] = json!("engineering_construction");
+            b["lots"] = json!([]);
+            b["terms"] = json!({"subject": "works", "bid_validity_days": 90,
+                "qualification": [{"code": "licence", "name": "建筑工程施工总承包资质",
+                                   "document": "资质证书"}]});
+        },
+        &crate::bids::three_schedules(),
+        &[FOURTH],
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    // Tendering reviews qualification in the room (条例 第51条(三)).
+    assert_eq!(
+        clients[0].events[0]["payload"]["items"][0]["code"],
+        "licence"
+    );
+    elect(&mut clients, &f, 0).await;
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let l: Vec<String> = bids.iter().map(|b| b.0.clone()).collect();
+    // Government procurement's grounds are not construction's.
+    for ground in ["no_deposit", "unacceptable_conditions"] {
+        clients[3]
+            .refused(fail(&l[1], GENERAL, ground), "invalid")
+            .await;
+    }
+    fail_by_majority(
+        &mut clients,
+        &[
+            (&l[0], "licence", "not_qualified"),
+            (&l[1], GENERAL, "no_consortium_agreement"),
+            (&l[2], GENERAL, "multiple_bids"),
+        ],
+    )
+    .await;
+    for (i, c) in clients.iter_mut().enumerate() {
+        for label in &l {
+            if i < 3 && *label == l[0] {
+                continue;
+            }
+            c.ok(pass(label, "licence")).await;
+        }
+    }
+    close(&mut clients, 0, 1).await;
+    score_rounds(&mut clients, &l[3..], &l[0]).await;
+    let report = report_of(&r, &f).await["report"].clone();
+    let lot = &report["lots"][0];
+    let mut rejected = rejections(lot);
+    rejected.sort();
+    let mut expected = vec![
+        (l[0].clone(), "not_qualified".to_string(), false),
+        (l[1].clone(), "no_consortium_agreement".to_string(), false),
+        (l[2].clone(), "multiple_bids".to_string(), false),
+    ];
+    expected.sort();
+    assert_eq!(rejected, expected);
+    for x in lot["rejected"].as_array().unwrap() {
+        assert!(
+            x["basis"]
+                .as_str()
+                .unwrap()
+                .starts_with("招标投标法实施条例 第51条"),
+            "{x}"
+        );
+        let item = if x["label"] == l[0].as_str() {
+            "licence"
+        } else {
+            GENERAL
+        };
+        assert_eq!(x["item"], item, "{x}");
+        assert_eq!(x["votes"], 3);
+    }
+    never_scored(&report, &[&l[0], &l[1], &l[2]]);
+    assert_eq!(candidates(lot).len(), 1);
+    assert_eq!(candidates(lot)[0].0, l[3]);
+}
+
+#[actix_web::test]
+async fn procurement_bids_are_rejected_on_deposit_signature_and_conditions() {
+    let r = Registry::with(Options::default()).await;
+    let f = evaluation_started_with_more(
+        &r,
+        |b| b["lots"] = json!([]),
+        &crate::bids::three_schedules(),
+        &[
+            FOURTH,
+            ("fifth", "广西第五建设有限公司", "91450100MA5T0006F"),
+            ("sixth", "广西第六建设有限公司", "91450100MA5T0007G"),
+        ],
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    elect(&mut clients, &f, 0).await;
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    assert_eq!(bids.len(), 6);
+    let l: Vec<String> = bids.iter().map(|b| b.0.clone()).collect();
+    // Construction's grounds are not government procurement's.
+    for ground in ["no_consortium_agreement", "multiple_bids"] {
+        clients[3]
+            .refused(fail(&l[1], GENERAL, ground), "invalid")
+            .await;
+    }
+    fail_by_majority(
+        &mut clients,
+        &[
+            (&l[0], GENERAL, "no_deposit"),
+            (&l[1], GENERAL, "not_signed_or_sealed"),
+            (&l[2], GENERAL, "unacceptable_conditions"),
+        ],
+    )
+    .await;
+    close(&mut clients, 0, 1).await;
+    score_rounds(&mut clients, &l[3..], &l[1]).await;
+    let report = report_of(&r, &f).await["report"].clone();
+    let lot = &report["lots"][0];
+    let mut rejected = rejections(lot);
+    rejected.sort();
+    let mut expected = vec![
+        (l[0].clone(), "no_deposit".to_string(), false),
+        (l[1].clone(), "not_signed_or_sealed".to_string(), false),
+        (l[2].clone(), "unacceptable_conditions".to_string(), false),
+    ];
+    expected.sort();
+    assert_eq!(rejected, expected);
+    for x in lot["rejected"].as_array().unwrap() {
+        assert!(
+            x["basis"]
+                .as_str()
+                .unwrap()
+                .starts_with("财政部令第87号 第63条"),
+            "{x}"
+        );
+        assert!(x["ground_text"].as_str().is_some_and(|t| !t.is_empty()));
+    }
+    never_scored(&report, &[&l[0], &l[1], &l[2]]);
+    // Three compliant bids remain: the lot does not fail.
+    assert!(lot["failed"].is_null(), "{lot}");
+    let ranked: Vec<String> = candidates(lot).into_iter().map(|c| c.0).collect();
+    assert_eq!(ranked, l[3..].to_vec());
+}
+
+const GENERAL: &str = "general";
+
+#[actix_web::test]
+async fn a_consortium_or_subcontract_giving_small_enterprises_30_percent_has_its_price_reduced() {
+    let r = Registry::with(Options::default()).await;
+    // 900,000; 950,000 with 30 % of the contract to small enterprises, less
+    // 6 %: 893,000; 1,000,000 with 29 %: no deduction.
+    let mut schedules = crate::bids::three_schedules();
+    schedules[1]["sme_share_percent"] = json!(30);
+    schedules[2]["sme_share_percent"] = json!(29);
+    let f = evaluation_started_with(
+        &r,
+        |b| {
+            b["lots"] = json!([]);
+            b["evaluation"] = json!({"method": "lowest_evaluated_price"});
+            b["terms"]["sme_partnership_deduction_percent"] = json!(6);
+        },
+        &schedules,
+    )
+    .await;
+    let (app, tender) = (&r.app, f.tender.clone());
+    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    assert_eq!(
+        clients[0].events[0]["payload"]["sme_partnership_deduction_percent"],
+        6.0
+    );
+    elect(&mut clients, &f, 0).await;
+    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
+    close(&mut clients, 0, 2).await;
+    let report = report_of(&r, &f).await["report"].clone();
+    assert_eq!(report["sme_partnership_deduction_percent"], 6.0);
+    let lot = &report["lots"][0];
+    assert_eq!(
+        candidates(lot),
+        [
+            (mid.clone(), 89_300_000, None),
+            (low, 90_000_000, None),
+            (high, 100_000_000, None),
+        ]
+    );
+    let declared = lot["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"] == mid.as_str())
+        .unwrap();
+    assert_eq!(declared["sme_share_percent"], 30);
+    assert_eq!(declared["price_fen"], 95_000_000, "the price itself stands");
 }

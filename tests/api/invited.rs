@@ -692,3 +692,101 @@ async fn an_invitee_that_registers_after_publication_takes_part() {
     assert_eq!(list["items"][0]["notified_users"], 0);
     assert!(app.inbox_of(&late, "tender_invitation").await.is_empty());
 }
+
+#[actix_web::test]
+async fn an_invited_tender_is_opened_evaluated_and_signed_with_the_invitees_bids_only() {
+    use crate::evaluation_law::{close, elect, open_room, report_of, sign_all};
+    let r = Registry::new().await;
+    // 广西第二建设, 广西第三建设 and 广西测试建设 are invited.
+    let invitees: Vec<String> = [
+        "91450100MA5T0003C",
+        "91450100MA5T0004D",
+        "91450100MA5T0001A",
+    ]
+    .iter()
+    .map(|c| credit(c))
+    .collect();
+    let s = crate::rooms::submitted_with(
+        &r,
+        |b| {
+            b["method"] = json!("invited_tendering");
+            b["invitees"] = json!(invitees);
+            b["lots"] = json!([]);
+        },
+        &crate::bids::three_schedules(),
+    )
+    .await;
+    // An enterprise not invited is turned away with the cheapest bid.
+    r.nng.enterprise(
+        "fourth",
+        "广西第四建设有限公司",
+        &credit("91450100MA5T0005E"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let opening = crate::bids::save_opening_certificate(&r, &s.tender, dir.path()).await;
+    let fourth = sign_in(&r, &r.nng, "fourth").await;
+    let zip = container(&r.nng.dir, "fourth-invited", &schedule(80_000_000));
+    let make = Make {
+        gcm: true,
+        outer: true,
+    };
+    let bid = envelope(&r.nng, "fourth", &zip, &opening, make);
+    submit(&r, &fourth, &s.tender, &bid)
+        .await
+        .assert_problem(403, "not-invited");
+    let f = crate::rooms::evaluation_from(&r, s).await;
+    let names = |list: &Value, key: &str| -> Vec<String> {
+        let mut names: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b[key].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let mut invited = vec![
+        "广西第二建设有限公司".to_string(),
+        "广西第三建设有限公司".to_string(),
+        "广西测试建设有限公司".to_string(),
+    ];
+    invited.sort();
+    // The opening read the invitees' three bids, and no other.
+    let record = r
+        .app
+        .get(&format!("/api/v1/tenders/{}/opening", f.tender), None)
+        .await
+        .json();
+    assert_eq!(record["status"], "completed");
+    assert_eq!(names(&record["bids"], "bidder_name"), invited);
+    // The committee evaluates them and signs.
+    let (mut clients, _) = open_room(&r, &f, json!({})).await;
+    elect(&mut clients, &f, 1).await;
+    let labels: Vec<String> = clients[0].events[0]["payload"]["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(labels.len(), 3);
+    close(&mut clients, 1, 1).await;
+    for (criterion, extra) in [("tech", 1), ("biz", 2)] {
+        for c in clients.iter_mut() {
+            for (n, label) in labels.iter().enumerate() {
+                let points = if criterion == "tech" {
+                    35.0 + n as f64
+                } else {
+                    15.0
+                };
+                c.ok(crate::rooms::score(label, criterion, points)).await;
+            }
+        }
+        close(&mut clients, 1, extra).await;
+    }
+    let report = report_of(&r, &f).await["report"].clone();
+    assert_eq!(names(&report["bids"], "bidder"), invited);
+    let lot = &report["lots"][0];
+    assert_eq!(lot["candidates"].as_array().unwrap().len(), 3, "{lot}");
+    assert!(lot["failed"].is_null());
+    sign_all(&r, &f, &mut clients).await;
+}

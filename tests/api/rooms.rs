@@ -64,7 +64,21 @@ pub async fn evaluation_started_with(
     edit: impl FnOnce(&mut Value),
     schedules: &[Value],
 ) -> Fixture {
-    let s = submitted_with(r, edit, schedules).await;
+    evaluation_started_with_more(r, edit, schedules, &[]).await
+}
+
+/// As [`evaluation_started_with`], with bids also from the NNG enterprises
+/// `more` (file name, organisation, credit code), priced from ¥1,200,000
+/// up by ¥10,000 each.
+pub async fn evaluation_started_with_more(
+    r: &Registry,
+    edit: impl FnOnce(&mut Value),
+    schedules: &[Value],
+    more: &[(&str, &str, &str)],
+) -> Fixture {
+    let mut body = r.app.tender_body("智慧教室设备采购");
+    edit(&mut body);
+    let s = bids_submitted(r, body, schedules, more).await;
     evaluation_from(r, s).await
 }
 

@@ -130,6 +130,7 @@ fn at(month: u32, day: u32) -> DateTime<Utc> {
 fn schedule() -> PriceSchedule {
     PriceSchedule {
         sme: false,
+        sme_share_percent: None,
         total_price_fen: 98_765_400,
         duration_days: 90,
         key_terms: KeyTerms(vec![("质保期".into(), "5 年".into())]),

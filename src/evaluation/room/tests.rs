@@ -32,6 +32,7 @@ fn bid(i: usize, price: i64) -> RoomBid {
         price_fen: price,
         lot_prices: BTreeMap::new(),
         sme: false,
+        sme_share_percent: None,
     }
 }
 
@@ -55,6 +56,7 @@ fn setup(blind: bool) -> Setup {
                 name: format!("专家{i}"),
                 league: "NNG".into(),
                 venue: "NNG".into(),
+                representative: false,
             })
             .collect(),
         items: vec![ReviewItem {
@@ -63,6 +65,7 @@ fn setup(blind: bool) -> Setup {
             document: "投标函".into(),
         }],
         sme_deduction_percent: None,
+        sme_partnership_deduction_percent: None,
         min_compliant: 1,
         min_compliant_basis: "rule".into(),
         blind,
@@ -230,6 +233,38 @@ fn declare_then_elect_a_chair_by_majority() {
             .code,
         "role"
     );
+}
+
+#[test]
+fn a_purchasers_representative_never_chairs_a_government_procurement_committee() {
+    let vote = |candidate: &str| Action::Vote {
+        id: "v".into(),
+        candidate: candidate.into(),
+    };
+    for (category, allowed) in [
+        (Category::GovernmentProcurement, false),
+        (Category::EngineeringConstruction, true),
+    ] {
+        let mut setup = setup(false);
+        setup.category = category;
+        setup.members[4].representative = true;
+        let mut s = State::new(setup);
+        for i in 1..=5 {
+            act(&mut s, &format!("e{i}"), Action::Declare { id: "d".into() }).unwrap();
+        }
+        let tried = act(&mut s, "e1", vote("e5"));
+        assert_eq!(tried.is_ok(), allowed, "{category:?}: {tried:?}");
+        if !allowed {
+            let refusal = tried.unwrap_err();
+            assert_eq!(refusal.code, "invalid");
+            assert!(refusal.message.contains("财库〔2012〕69号"));
+            // An expert may be elected all the same.
+            for i in 1..=3 {
+                act(&mut s, &format!("e{i}"), vote("e1")).unwrap();
+            }
+            assert_eq!(s.chair.as_deref(), Some("e1"));
+        }
+    }
 }
 
 #[test]
