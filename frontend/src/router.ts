@@ -10,6 +10,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/audit', name: 'audit', component: () => import('./views/AuditVerify.vue') },
   { path: '/verify-email/:token?', name: 'verify-email', component: () => import('./views/VerifyEmail.vue'), props: true },
   { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignIn.vue') },
+  { path: '/expert', name: 'expert', component: () => import('./views/ExpertHome.vue') },
+  { path: '/rooms/:id', name: 'room', component: () => import('./views/Room.vue'), props: true },
+  { path: '/rooms/:id/venues/:league', name: 'venue-sign-in', component: () => import('./views/VenueSignIn.vue'), props: true },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue') },
 ];
 

@@ -281,9 +281,31 @@ fn opened_payload(setup: &Setup, venues: &[crate::experts::draw::Venue]) -> Valu
         .iter()
         .map(|g| json!({"ground": g.ground, "zh": g.zh, "en": g.en, "basis": g.basis}))
         .collect();
+    // Bids out before anyone votes (priced above the lot's ceiling, or
+    // priced as a whole where lots are compared): the room refuses to
+    // review them, so members are told at once. In a blind room this says
+    // no more than the review's own summary will: that the bid is out, and
+    // on which ground, never its price.
+    let out: Vec<Value> = setup
+        .lots
+        .iter()
+        .flat_map(|lot| {
+            setup.bids.iter().filter_map(move |b| {
+                let ground = match setup.price(lot.lot, &b.label) {
+                    None => Some(crate::tenders::rules::Ground::NotResponsive),
+                    Some(price) => setup
+                        .ceiling(lot.lot)
+                        .filter(|ceiling| price > *ceiling)
+                        .map(|_| crate::tenders::rules::Ground::AboveCeiling),
+                }?;
+                Some(json!({"lot": lot.lot, "bid": b.label, "ground": ground}))
+            })
+        })
+        .collect();
     json!({
         "lots": setup.lots,
         "per_lot": setup.per_lot,
+        "out": out,
         "items": setup.items,
         "grounds": grounds,
         "rounds": setup.rounds(),

@@ -221,7 +221,13 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
     }
     let bids = labels_by_price(app, &tender, &tokens[0]).await;
     let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
-    // 1,000,000 yuan is above the 960,000 ceiling: out without a vote.
+    // 1,000,000 yuan is above the 960,000 ceiling: out without a vote, and
+    // the room says so from its opening (its ground, never the price).
+    let opened = clients[0].events[0]["payload"].clone();
+    assert_eq!(
+        opened["out"],
+        json!([{"lot": 0, "bid": high, "ground": "above_ceiling"}])
+    );
     clients[1]
         .refused(
             json!({"type": "review", "bid": high, "item": "period", "pass": true}),

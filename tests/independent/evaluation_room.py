@@ -444,6 +444,9 @@ class Room:
             f"{subprocess.run(['openssl', 'version'], capture_output=True, text=True).stdout.strip()}")
         self.prepare()
         self.open_room()
+        if self.args.room_only:
+            self.hand_over(Path(self.args.room_only))
+            return
         self.join()
         self.procedure()
         self.report_and_sign()
@@ -808,6 +811,28 @@ class Room:
         self.note(f"refused before the upgrade: a bidder (403), NNG's supervisor, out of scope (403), "
                   f"no token ({anon})")
         self.live = live
+
+    def hand_over(self, out: Path) -> None:
+        """--room-only: the room is open and nobody has joined; write what
+        another client (the portal's browser test) needs to run the
+        evaluation itself, and stop here."""
+        f = self.fabric
+        def files(league: str, kind: str) -> dict:
+            e = f.entry(league, kind)
+            return {"name": e["name"], "league": league, "key_algorithm": e["key_algorithm"],
+                    "cert": str(f.dir / e["cert"]), "key": str(f.dir / e["key"])}
+        handed = {
+            "tender_id": self.tid,
+            "title": self.tender["title"],
+            "experts": [dict(files(e.league, "expert"), expert_id=eid)
+                        for e, eid in zip(self.experts, self.expert_ids)],
+            "supervisor": files("LZH", "supervisor"),
+            "labels": self.labels,
+            "bidder_tokens": [b["token"] for b in self.bidders.values()],
+            "tenderer_token": self.t_token,
+        }
+        out.write_text(json.dumps(handed, ensure_ascii=False, indent=1))
+        self.summary.append(f"room open, handed over in {out}")
 
     # 5 ---------------------------------------------------------------------
 
@@ -1573,6 +1598,10 @@ def main() -> int:
     ap.add_argument("--operator-token", help="use this operator token instead of adding an operator")
     ap.add_argument("--lead", type=int, default=15,
                     help="seconds between moving the deadline and the deadline (default 15)")
+    ap.add_argument("--room-only", metavar="FILE",
+                    help="stop once the room is open (nobody joined) and write to FILE what a client needs to "
+                         "run the evaluation: the tender, the experts' and the supervisor's certificate and key "
+                         "files, the bidders' tokens (used by the portal's browser test)")
     args = ap.parse_args()
     room = None
     try:
