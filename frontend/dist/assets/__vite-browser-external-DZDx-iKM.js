@@ -1,0 +1,1 @@
+import{A as e}from"./index-LInoO2CH.js";var t=e(((e,t)=>{t.exports={}}));export default t();
