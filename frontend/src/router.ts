@@ -2,6 +2,14 @@
 // notifications keep working, and the server needs no fallback route.
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import { nextTick } from 'vue';
+import { session } from './lib/session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** The page needs a signed-in user. */
+    signIn?: boolean;
+  }
+}
 
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'board', component: () => import('./views/NoticeBoard.vue') },
@@ -17,6 +25,13 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes,
   scrollBehavior: () => ({ top: 0 }),
+});
+
+// A page with `meta: { signIn: true }` needs a session: without one, the
+// sign-in page first, which comes back here (`?next=`).
+router.beforeEach((to) => {
+  if (to.meta.signIn && !session.signedIn) return { path: '/sign-in', query: { next: to.fullPath } };
+  return true;
 });
 
 // After a page change, move the focus to its heading so that a screen reader

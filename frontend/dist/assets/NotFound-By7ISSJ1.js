@@ -1,0 +1,1 @@
+import{D as e,E as t,F as n,I as r,M as i,O as a,S as o,T as s,b as c,h as l,j as u,k as d}from"./index-Bpg9pXt1.js";var f={class:`page-title`},p=a({__name:`NotFound`,setup(a){let{t:p}=l();return(a,l)=>{let m=u(`router-link`);return d(),s(c,null,[o(`h1`,f,r(n(p)(`notFound`)),1),o(`p`,null,[e(m,{to:`/`},{default:i(()=>[t(r(n(p)(`home`)),1)]),_:1})])],64)}}});export{p as default};

@@ -1,1 +1,0 @@
-import{O as e,S as t,T as n,b as r,h as i,k as a,p as o,u as s,v as c,w as l,x as u,y as d}from"./index-LInoO2CH.js";var f={class:`page-title`},p=u({__name:`NotFound`,setup(u){let{t:p}=s();return(s,u)=>{let m=l(`router-link`);return t(),c(o,null,[i(`h1`,f,a(e(p)(`notFound`)),1),i(`p`,null,[r(m,{to:`/`},{default:n(()=>[d(a(e(p)(`home`)),1)]),_:1})])],64)}}});export{p as default};

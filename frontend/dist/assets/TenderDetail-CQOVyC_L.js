@@ -1,1 +1,0 @@
-import{S as e,v as t,x as n}from"./index-LInoO2CH.js";var r={class:`page-title`},i=n({__name:`TenderDetail`,setup(n){return(n,i)=>(e(),t(`h1`,r,`TenderDetail`))}});export{i as default};

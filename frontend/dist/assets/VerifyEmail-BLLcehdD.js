@@ -1,0 +1,1 @@
+import{O as e,T as t,k as n}from"./index-Bpg9pXt1.js";var r={class:`page-title`},i=e({__name:`VerifyEmail`,setup(e){return(e,i)=>(n(),t(`h1`,r,`VerifyEmail`))}});export{i as default};

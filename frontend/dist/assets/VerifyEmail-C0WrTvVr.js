@@ -1,1 +1,0 @@
-import{S as e,v as t,x as n}from"./index-LInoO2CH.js";var r={class:`page-title`},i=n({__name:`VerifyEmail`,setup(n){return(n,i)=>(e(),t(`h1`,r,`VerifyEmail`))}});export{i as default};

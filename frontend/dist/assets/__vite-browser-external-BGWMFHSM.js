@@ -1,0 +1,1 @@
+import{L as e}from"./index-Bpg9pXt1.js";var t=e(((e,t)=>{t.exports={}}));export default t();

@@ -1,1 +1,0 @@
-import{A as e}from"./index-LInoO2CH.js";var t=e(((e,t)=>{t.exports={}}));export default t();
