@@ -2,6 +2,14 @@
 // notifications keep working, and the server needs no fallback route.
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import { nextTick } from 'vue';
+import { session } from './lib/session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** The page needs a signed-in user. */
+    signIn?: boolean;
+  }
+}
 
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'board', component: () => import('./views/NoticeBoard.vue') },
@@ -10,9 +18,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/audit', name: 'audit', component: () => import('./views/AuditVerify.vue') },
   { path: '/verify-email/:token?', name: 'verify-email', component: () => import('./views/VerifyEmail.vue'), props: true },
   { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignIn.vue') },
-  { path: '/expert', name: 'expert', component: () => import('./views/ExpertHome.vue') },
-  { path: '/rooms/:id', name: 'room', component: () => import('./views/Room.vue'), props: true },
-  { path: '/rooms/:id/venues/:league', name: 'venue-sign-in', component: () => import('./views/VenueSignIn.vue'), props: true },
+  { path: '/expert', name: 'expert', component: () => import('./views/ExpertHome.vue'), meta: { signIn: true } },
+  { path: '/rooms/:id', name: 'room', component: () => import('./views/Room.vue'), props: true, meta: { signIn: true } },
+  { path: '/rooms/:id/venues/:league', name: 'venue-sign-in', component: () => import('./views/VenueSignIn.vue'), props: true, meta: { signIn: true } },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue') },
 ];
 
@@ -20,6 +28,13 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes,
   scrollBehavior: () => ({ top: 0 }),
+});
+
+// A page with `meta: { signIn: true }` needs a session: without one, the
+// sign-in page first, which comes back here (`?next=`).
+router.beforeEach((to) => {
+  if (to.meta.signIn && !session.signedIn) return { path: '/sign-in', query: { next: to.fullPath } };
+  return true;
 });
 
 // After a page change, move the focus to its heading so that a screen reader

@@ -1,9 +1,14 @@
-// Releasing an opening-key share from the browser. The custodian's private key
-// is read from a file into WebCrypto, never sent anywhere: it signs the login
-// challenge and decrypts the share, a CMS EnvelopedData (RFC 5652) made by the
-// platform with RSAES-OAEP (RFC 3560) or ECDH with the X9.63 KDF and AES key
-// wrap (RFC 5753), content in AES-CBC. Every cryptographic operation is
-// WebCrypto's; this file only reads and writes DER and puts the steps in order.
+// Certificates and private keys read in the browser, for signing in and for
+// releasing an opening-key share. The private key is read from a file into
+// WebCrypto, never sent anywhere: it signs the login challenge and decrypts
+// the share, a CMS EnvelopedData (RFC 5652) made by the platform with
+// RSAES-OAEP (RFC 3560) or ECDH with the X9.63 KDF and AES key wrap (RFC
+// 5753), content in AES-CBC. Keys come as PEM (PKCS#8, encrypted PKCS#8,
+// PKCS#1, SEC1) or inside a PKCS#12 file (RFC 7292) with the certificate.
+// Every cryptographic operation is WebCrypto's, except SM2 signing (GB/T
+// 32918, which WebCrypto lacks): that is sm-crypto-v2's, loaded only when an
+// SM2 key is used. This file only reads and writes DER and puts the steps in
+// order.
 'use strict';
 
 export const GgzyShare = (() => {
@@ -105,8 +110,22 @@ export const GgzyShare = (() => {
     envelopedData: '1.2.840.113549.1.7.3',
     rsaEncryption: '1.2.840.113549.1.1.1', rsaesOaep: '1.2.840.113549.1.1.7', mgf1: '1.2.840.113549.1.1.8',
     ecPublicKey: '1.2.840.10045.2.1',
-    pbes2: '1.2.840.113549.1.5.13', pbkdf2: '1.2.840.113549.1.5.12',
+    pbes2: '1.2.840.113549.1.5.13', pbkdf2: '1.2.840.113549.1.5.12', pbmac1: '1.2.840.113549.1.5.14',
+    // SM2's curve (GB/T 32918, GM/T 0006), named in an EC key's parameters,
+    // or (by some tools) as the key's algorithm itself.
+    sm2: '1.2.156.10197.1.301',
+    // PKCS#12 (RFC 7292) and the PKCS#7 content types it wraps its parts in.
+    data: '1.2.840.113549.1.7.1', encryptedData: '1.2.840.113549.1.7.6',
+    keyBag: '1.2.840.113549.1.12.10.1.1', shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+    certBag: '1.2.840.113549.1.12.10.1.3', x509Certificate: '1.2.840.113549.1.9.22.1',
+    localKeyId: '1.2.840.113549.1.9.21',
   };
+  // Password-based encryption older than PBES2: PKCS#12's own (RC4, 3DES,
+  // RC2, RFC 7292 appendix C) and PBES1 (RFC 8018 §6.1). What openssl's
+  // -legacy writes; WebCrypto has none of these ciphers.
+  const isLegacyPbe = (o) => o.startsWith('1.2.840.113549.1.12.1.')
+    || ['1.2.840.113549.1.5.1', '1.2.840.113549.1.5.3', '1.2.840.113549.1.5.4',
+      '1.2.840.113549.1.5.6', '1.2.840.113549.1.5.10', '1.2.840.113549.1.5.11'].includes(o);
   const HASHES = {
     '1.3.14.3.2.26': 'SHA-1', '2.16.840.1.101.3.4.2.1': 'SHA-256',
     '2.16.840.1.101.3.4.2.2': 'SHA-384', '2.16.840.1.101.3.4.2.3': 'SHA-512',
@@ -160,10 +179,13 @@ export const GgzyShare = (() => {
   // ---------- the private key ----------
   const pkcs8 = (algorithmId, privateKey) => encode(0x30, encode(0x02, new Uint8Array([0])), algorithmId, encode(0x04, privateKey));
 
-  async function decryptPkcs8(der, password) {
-    if (!password) fail('needPassword');
-    const [alg, data] = items(want(root(der), 0x30));
+  // PBES2 (RFC 8018 §6.2) with PBKDF2 and AES-CBC: `alg` is its
+  // AlgorithmIdentifier, the password is taken as UTF-8 (as openssl does).
+  // A wrong password shows as bad padding or, rarely, as plaintext that is
+  // not DER: both are said to be the password's fault.
+  async function pbes2Decrypt(alg, ciphertext, password) {
     const scheme = algorithm(alg);
+    if (isLegacyPbe(scheme.oid)) fail('legacyEncryption');
     if (scheme.oid !== OID.pbes2) fail('keyEncryption');
     const [kdfNode, encNode] = items(want(scheme.params, 0x30));
     const kdf = algorithm(kdfNode);
@@ -181,13 +203,41 @@ export const GgzyShare = (() => {
     const base = await s.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveKey']);
     const key = await s.deriveKey({ name: 'PBKDF2', salt, iterations, hash }, base, { name: 'AES-CBC', length: bits }, false, ['decrypt']);
     let plain;
-    try { plain = new Uint8Array(await s.decrypt({ name: 'AES-CBC', iv }, key, content(want(data, 0x04)))); } catch (_) { fail('wrongPassword'); }
+    try { plain = new Uint8Array(await s.decrypt({ name: 'AES-CBC', iv }, key, ciphertext)); } catch (_) { fail('wrongPassword'); }
     try { root(plain); } catch (_) { fail('wrongPassword'); }
     return plain;
   }
 
+  // An EncryptedPrivateKeyInfo (RFC 5958 §3): its PKCS#8, decrypted.
+  async function decryptPkcs8(der, password) {
+    if (!password) fail('needPassword');
+    const [alg, data] = items(want(root(der), 0x30));
+    return pbes2Decrypt(alg, content(want(data, 0x04)), password);
+  }
+
+  // What a PKCS#8 PrivateKeyInfo holds: RSA, EC on P-256 or P-384 (for
+  // WebCrypto), or SM2 (its private scalar, for the SM2 library).
+  function keyOfPkcs8(der) {
+    const [, alg, privateKey] = items(want(root(der), 0x30));
+    const { oid: keyOid, params } = algorithm(alg);
+    if (keyOid === OID.rsaEncryption) return { kind: 'rsa', pkcs8: der };
+    const curve = params?.tag === 0x06 ? oid(params) : null;
+    if ((keyOid === OID.ecPublicKey && curve === OID.sm2) || keyOid === OID.sm2) {
+      // ECPrivateKey (RFC 5915): version 1, the scalar, [0] parameters, [1] public key.
+      const [, scalar] = items(want(root(content(want(privateKey, 0x04))), 0x30));
+      const d = content(want(scalar, 0x04));
+      if (!d.length || d.length > 32) fail('malformed');
+      const padded = new Uint8Array(32);
+      padded.set(d, 32 - d.length);
+      return { kind: 'sm2', d: padded, pkcs8: der };
+    }
+    if (keyOid === OID.ecPublicKey && CURVES[curve]) return { kind: 'ec', curve: CURVES[curve], pkcs8: der };
+    return fail('keyKind');
+  }
+
   // Reads a PEM private key: PKCS#8 (plain, or encrypted with PBES2 and a
-  // password), PKCS#1 RSA or SEC1 EC. Returns its kind and its PKCS#8.
+  // password), PKCS#1 RSA or SEC1 EC. Returns its kind and its PKCS#8 (and,
+  // for SM2, its private scalar `d`).
   async function readPrivateKey(bytes, password) {
     const text = new TextDecoder().decode(bytes);
     if (!text.includes('-----BEGIN')) fail(bytes[0] === 0x30 ? 'keyNotPem' : 'notPem');
@@ -209,21 +259,164 @@ export const GgzyShare = (() => {
       }
       default: fail('noPrivateKey');
     }
-    const [, alg] = items(want(root(der), 0x30));
-    const { oid: keyOid, params } = algorithm(alg);
-    if (keyOid === OID.rsaEncryption) return { kind: 'rsa', pkcs8: der };
-    if (keyOid === OID.ecPublicKey && params?.tag === 0x06 && CURVES[oid(params)]) {
-      return { kind: 'ec', curve: CURVES[oid(params)], pkcs8: der };
+    return keyOfPkcs8(der);
+  }
+
+  // ---------- PKCS#12 ----------
+  // The PKCS#12 key derivation (RFC 7292 appendix B.2), for the MAC's key
+  // only (id 3, one hash's length): the password as a BMPString with its
+  // two-zero terminator, salt and password each repeated to whole blocks.
+  async function pkcs12MacKey(hash, password, salt, iterations) {
+    const v = hash === 'SHA-384' || hash === 'SHA-512' ? 128 : 64;
+    const u = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 }[hash];
+    const fill = (src) => {
+      const out = new Uint8Array(src.length ? v * Math.ceil(src.length / v) : 0);
+      for (let i = 0; i < out.length; i++) out[i] = src[i % src.length];
+      return out;
+    };
+    const I = new Uint8Array([...fill(salt), ...fill(password)]);
+    let a = new Uint8Array([...new Uint8Array(v).fill(3), ...I]);
+    for (let i = 0; i < iterations; i++) a = new Uint8Array(await subtle().digest(hash, a));
+    return a.subarray(0, u);
+  }
+  const bmpString = (text) => {
+    const out = new Uint8Array(text.length * 2 + 2);
+    for (let i = 0; i < text.length; i++) { out[2 * i] = text.charCodeAt(i) >> 8; out[2 * i + 1] = text.charCodeAt(i) & 0xff; }
+    return out;
+  };
+
+  // The MAC over the PFX's contents (RFC 7292 §4): the password's first
+  // check. HMAC keyed by the PKCS#12 KDF, or PBMAC1 (RFC 9579) with PBKDF2.
+  async function checkPkcs12Mac(macData, authData, password) {
+    const [digestInfo, saltNode, iterNode] = items(want(macData, 0x30));
+    const [algNode, digestNode] = items(want(digestInfo, 0x30));
+    const alg = algorithm(algNode);
+    const digest = content(want(digestNode, 0x04));
+    const s = subtle();
+    const candidates = [];
+    if (alg.oid === OID.pbmac1) {
+      const [kdfNode, macNode] = items(want(alg.params, 0x30));
+      const kdf = algorithm(kdfNode);
+      const hmacHash = HMACS[algorithm(macNode).oid];
+      if (kdf.oid !== OID.pbkdf2 || !hmacHash) fail('pkcs12Unsupported');
+      const [salt, iter, ...rest] = items(want(kdf.params, 0x30));
+      const length = rest.find((n) => n.tag === 0x02);
+      const prfNode = rest.find((n) => n.tag === 0x30);
+      const prf = prfNode ? HMACS[algorithm(prfNode).oid] : 'SHA-1';
+      if (!length || !prf) fail('pkcs12Unsupported');
+      const base = await s.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
+      const bits = await s.deriveBits({ name: 'PBKDF2', salt: content(want(salt, 0x04)), iterations: smallInt(iter), hash: prf }, base, smallInt(length) * 8);
+      candidates.push({ hash: hmacHash, key: new Uint8Array(bits) });
+    } else {
+      const hash = HASHES[alg.oid];
+      if (!hash) fail('pkcs12Unsupported');
+      const salt = content(want(saltNode, 0x04));
+      const iterations = iterNode ? smallInt(iterNode) : 1;
+      candidates.push({ hash, key: await pkcs12MacKey(hash, bmpString(password), salt, iterations) });
+      // An empty password is also tried as no password at all, as openssl does.
+      if (!password) candidates.push({ hash, key: await pkcs12MacKey(hash, new Uint8Array(0), salt, iterations) });
     }
-    return fail('keyKind');
+    for (const c of candidates) {
+      const k = await s.importKey('raw', c.key, { name: 'HMAC', hash: c.hash }, false, ['verify']);
+      if (await s.verify('HMAC', k, digest, authData)) return;
+    }
+    fail(password ? 'wrongPassword' : 'needPassword');
+  }
+
+  // Reads a PKCS#12 file (.p12, .pfx) holding a certificate and its private
+  // key, in password integrity mode with PBES2 privacy, as openssl 3 writes
+  // by default. Older files (3DES, RC2) are refused with the command that
+  // converts them. Returns the certificate (as readCertificate does) and the
+  // key (as readPrivateKey does).
+  async function readPkcs12(bytes, password) {
+    let pfx;
+    try {
+      pfx = items(want(root(bytes), 0x30));
+      if (smallInt(pfx[0]) !== 3) fail('notPkcs12');
+    } catch (_) { fail('notPkcs12'); }
+    const [, authSafe, macData] = pfx;
+    const [ctype, explicit] = items(want(authSafe, 0x30));
+    if (oid(ctype) !== OID.data) fail('pkcs12Unsupported'); // public-key integrity mode
+    const authData = octets(items(want(explicit, 0xa0))[0]);
+    const infos = items(want(root(authData), 0x30)).map((info) => {
+      const [type, value] = items(want(info, 0x30));
+      return { type: oid(type), value: value && items(want(value, 0xa0))[0] };
+    });
+    const bagsOf = (der) => items(want(root(der), 0x30)).map((bag) => {
+      const [id, value, attributes] = items(want(bag, 0x30));
+      return { id: oid(id), value: items(want(value, 0xa0))[0], attributes };
+    });
+    // Legacy ciphers first: whatever the password, the browser cannot open them.
+    for (const info of infos) {
+      if (info.type === OID.encryptedData) {
+        const [, eci] = items(want(info.value, 0x30));
+        if (isLegacyPbe(algorithm(items(want(eci, 0x30))[1]).oid)) fail('legacyPkcs12');
+      } else if (info.type === OID.data) {
+        for (const bag of bagsOf(octets(info.value))) {
+          if (bag.id === OID.shroudedKeyBag && isLegacyPbe(algorithm(items(want(bag.value, 0x30))[0]).oid)) fail('legacyPkcs12');
+        }
+      } else fail('pkcs12Unsupported');
+    }
+    if (macData) await checkPkcs12Mac(macData, authData, password);
+    const keyId = (attributes) => {
+      for (const attr of attributes ? items(want(attributes, 0x31)) : []) {
+        const [id, values] = items(want(attr, 0x30));
+        if (oid(id) === OID.localKeyId) return content(items(want(values, 0x31))[0]);
+      }
+      return null;
+    };
+    const certs = [];
+    const keys = [];
+    for (const info of infos) {
+      let safeContents;
+      if (info.type === OID.data) safeContents = octets(info.value);
+      else {
+        const [, eci] = items(want(info.value, 0x30));
+        const [, alg, encrypted] = items(want(eci, 0x30));
+        if (!encrypted || (encrypted.tag & 0xdf) !== 0x80) fail('notPkcs12');
+        safeContents = await pbes2Decrypt(alg, octets(encrypted), password);
+      }
+      for (const bag of bagsOf(safeContents)) {
+        const id = keyId(bag.attributes);
+        if (bag.id === OID.certBag) {
+          const [type, value] = items(want(bag.value, 0x30));
+          if (oid(type) === OID.x509Certificate) certs.push({ der: octets(items(want(value, 0xa0))[0]), id });
+        } else if (bag.id === OID.keyBag) {
+          keys.push({ der: encoded(bag.value), id });
+        } else if (bag.id === OID.shroudedKeyBag) {
+          const [alg, data] = items(want(bag.value, 0x30));
+          keys.push({ der: await pbes2Decrypt(alg, content(want(data, 0x04)), password), id });
+        }
+      }
+    }
+    if (!keys.length) fail('noPrivateKey');
+    if (!certs.length) fail('notCertificate');
+    // The certificate of the key: the one with the key's local key ID, else
+    // the first (openssl puts the end entity's first, its chain after).
+    const key = keys[0];
+    const cert = (key.id && certs.find((c) => c.id && equal(c.id, key.id))) || certs[0];
+    return { certificate: readCertificate(cert.der), key: keyOfPkcs8(key.der) };
   }
 
   // ---------- signing the login challenge ----------
   // The raw signature the platform's challenge login takes: RSA PKCS#1 v1.5
-  // or ECDSA (DER) over SHA-256 of the challenge text.
+  // or ECDSA (DER) over SHA-256 of the challenge text; or SM2 over SM3 with
+  // the signer's Z value for the default ID 1234567812345678 (GB/T 32918.2
+  // §6.1, GM/T 0009 §10), DER, as `openssl dgst -sm3 -sign key.pem -sigopt
+  // distid:1234567812345678` makes it.
   async function signChallenge(key, text) {
-    const s = subtle();
     const data = new TextEncoder().encode(text);
+    if (key.kind === 'sm2') {
+      // sm-crypto-v2 draws its nonce from crypto.getRandomValues: without it, no signing.
+      if (typeof globalThis.crypto?.getRandomValues !== 'function') fail('noWebCrypto');
+      const { sm2 } = await import('sm-crypto-v2');
+      const hex = Array.from(key.d, (b) => b.toString(16).padStart(2, '0')).join('');
+      const rs = sm2.doSignature(data, hex, { hash: true, der: false, userId: '1234567812345678' });
+      if (!/^[0-9a-f]{128}$/.test(rs)) fail('malformed');
+      const bytes = Uint8Array.from(rs.match(/../g), (h) => parseInt(h, 16));
+      return base64(encode(0x30, encodeUnsigned(bytes.subarray(0, 32)), encodeUnsigned(bytes.subarray(32))));
+    }
+    const s = subtle();
     if (key.kind === 'rsa') {
       const k = await s.importKey('pkcs8', key.pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
       return base64(new Uint8Array(await s.sign('RSASSA-PKCS1-v1_5', k, data)));
@@ -349,5 +542,5 @@ export const GgzyShare = (() => {
     } catch (_) { return fail('corruptShare'); }
   }
 
-  return { ShareError, readCertificate, readPrivateKey, signChallenge, openShare, base64 };
+  return { ShareError, readCertificate, readPrivateKey, readPkcs12, signChallenge, openShare, base64 };
 })();

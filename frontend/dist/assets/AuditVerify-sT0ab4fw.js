@@ -1,1 +1,0 @@
-import{Pn as e,_n as t,xn as n}from"./index-Cfb3YZHd.js";var r={class:`page-title`},i=n({__name:`AuditVerify`,setup(n){return(n,i)=>(e(),t(`h1`,r,`AuditVerify`))}});export{i as default};

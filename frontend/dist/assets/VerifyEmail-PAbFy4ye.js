@@ -1,1 +1,0 @@
-import{Pn as e,_n as t,xn as n}from"./index-Cfb3YZHd.js";var r={class:`page-title`},i=n({__name:`VerifyEmail`,setup(n){return(n,i)=>(e(),t(`h1`,r,`VerifyEmail`))}});export{i as default};
