@@ -1,1 +1,0 @@
-import{en as e,gn as t,rn as n}from"./index-D0jasEpu.js";var r={class:`page-title`},i=n({__name:`TenderDetail`,setup(n){return(n,i)=>(t(),e(`h1`,r,`TenderDetail`))}});export{i as default};
