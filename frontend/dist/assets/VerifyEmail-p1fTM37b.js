@@ -1,1 +1,0 @@
-import{_n as e,in as t,tn as n}from"./index-FTNX2IFY.js";var r={class:`page-title`},i=t({__name:`VerifyEmail`,setup(t){return(t,i)=>(e(),n(`h1`,r,`VerifyEmail`))}});export{i as default};
