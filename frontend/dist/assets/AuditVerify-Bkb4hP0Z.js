@@ -1,0 +1,1 @@
+import{an as e,nn as t,vn as n}from"./index-CQhXGIRv.js";var r={class:`page-title`},i=e({__name:`AuditVerify`,setup(e){return(e,i)=>(n(),t(`h1`,r,`AuditVerify`))}});export{i as default};

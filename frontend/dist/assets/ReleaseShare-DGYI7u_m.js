@@ -1,1 +1,0 @@
-import{an as e,nn as t,vn as n}from"./index-CSmJcB3F.js";var r={class:`page-title`},i=e({__name:`ReleaseShare`,setup(e){return(e,i)=>(n(),t(`h1`,r,`ReleaseShare`))}});export{i as default};

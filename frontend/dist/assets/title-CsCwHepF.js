@@ -1,0 +1,1 @@
+import{On as e,h as t,mn as n}from"./index-CQhXGIRv.js";function r(r){let i=e(()=>{let e=r();document.title=e?`${e} · ${t(`appName`)}`:t(`appName`)},{flush:`post`});n(i)}export{r as t};
