@@ -6,13 +6,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("frontend")
-        .join("dist");
-    println!("cargo:rerun-if-changed={}", root.display());
+    // The package's folder as cargo gives it to this run, not as it was when
+    // this script was compiled (`env!`), and the files to watch relative to
+    // it: a git worktree or a copied target folder reuses the compiled script
+    // and its recorded run, and must read and watch its own tree's dist.
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let root = manifest.join("frontend").join("dist");
+    println!("cargo:rerun-if-changed=frontend/dist");
     let mut files = Vec::new();
     if root.is_dir() {
-        walk(&root, &mut files);
+        walk(&manifest, &root, &mut files);
     }
     files.sort();
     let mut out = String::from(
@@ -40,13 +43,14 @@ fn main() {
     std::fs::write(dest, out).expect("write portal.rs");
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+fn walk(manifest: &Path, dir: &Path, files: &mut Vec<PathBuf>) {
     let entries = std::fs::read_dir(dir).expect("read frontend/dist");
     for entry in entries {
         let path = entry.expect("a dist entry").path();
-        println!("cargo:rerun-if-changed={}", path.display());
+        let watched = path.strip_prefix(manifest).expect("inside the package");
+        println!("cargo:rerun-if-changed={}", watched.display());
         if path.is_dir() {
-            walk(&path, files);
+            walk(manifest, &path, files);
         } else {
             files.push(path);
         }

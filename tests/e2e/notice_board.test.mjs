@@ -1,9 +1,12 @@
 // The notice board as a visitor uses it, in a real (headless) Chromium, against
 // a running ggzy with demo data. GGZY_BASE names the server (default
-// http://127.0.0.1:8080); CHROMIUM the browser (default /usr/bin/chromium).
+// http://127.0.0.1:8080); CHROMIUM the browser (default /usr/bin/chromium);
+// GGZY_SCREENSHOTS a folder for pictures of the board and a tender (zh and
+// en, 1280 and 375 px wide).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { NARROW, assertNoOverflow, screenshot } from './layout.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
 let browser, page;
@@ -35,8 +38,16 @@ test('the board lists the published tenders in Chinese', async () => {
   assert.match(await page.locator('.tender-list').textContent(), /¥12,800,000\.00/);
 });
 
+// The filters are Element Plus selects: the field (a combobox) opens its
+// listbox from the keyboard, and the option is chosen from the list.
+async function choose(id, label) {
+  await page.focus(id);
+  await page.keyboard.press('Enter');
+  await page.getByRole('option', { name: label, exact: true }).click();
+}
+
 test('filters narrow the list and live in the address', async () => {
-  await page.selectOption('#f-category', 'engineering_construction');
+  await choose('#f-category', '工程建设');
   await page.click('form.filters button[type=submit]');
   await page.waitForFunction(() => location.hash.includes('category=engineering_construction'));
   await page.waitForFunction(() => document.querySelectorAll('.tender-list .card').length === 1);
@@ -61,6 +72,19 @@ test('a tender shows its documents with their hash, its notices and clarificatio
   const sha = res.headers()['x-content-sha256'];
   assert.match(sha, /^[0-9a-f]{64}$/);
   assert.ok(text.includes(sha.slice(0, 12)), 'the page shows the document hash');
+  assert.equal(await page.locator('#release-link').count(), 0, 'no release link before the opening');
+});
+
+// (The demo's tenders reach their opening as their deadlines pass: any in
+// its opening will do.)
+test('a tender in its opening shows its custodians the way to release their share', async () => {
+  await page.goto(base + '/#/?status=opening');
+  await page.locator('.tender-list .card').first().waitFor();
+  await page.locator('.tender-list .card h2 a').first().click();
+  const link = page.locator('#release-link');
+  await link.waitFor();
+  const id = await page.evaluate(() => location.hash.split('/')[2]);
+  assert.equal(await link.getAttribute('href'), `#/tenders/${id}/release`);
 });
 
 test('English is one click away and remembered', async () => {
@@ -69,5 +93,25 @@ test('English is one click away and remembered', async () => {
   await page.goto(base + '/');
   await page.locator('.tender-list .card').first().waitFor();
   assert.equal(await page.locator('h1.page-title').textContent(), 'Notice board');
+  assert.deepEqual(problems, [], 'no script errors or failed requests');
+});
+
+// The board and a tender in each language: pictures at laptop and phone
+// widths, and nothing wider than a phone's or a tablet's window.
+test('the board and a tender fit phones and tablets, in Chinese and English', async () => {
+  for (const lang of ['zh', 'en']) {
+    for (const width of [1280, ...NARROW]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}/?lang=${lang}#/`);
+      await page.locator('.tender-list .card').first().waitFor();
+      await assertNoOverflow(page, `the board (${lang})`);
+      if (width !== 768) await screenshot(page, `board-${lang}-${width}`);
+      await page.locator('.tender-list .card h2 a', { hasText: '南宁市中小学智慧教室设备采购项目' }).click();
+      await page.locator('table.documents').waitFor();
+      await assertNoOverflow(page, `a tender (${lang})`);
+      if (width !== 768) await screenshot(page, `tender-${lang}-${width}`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(problems, [], 'no script errors or failed requests');
 });

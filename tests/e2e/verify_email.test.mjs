@@ -11,13 +11,15 @@
 // Environment: GGZY_BASE (the server), GGZY_DATA (its data folder, for
 // `ggzy users add`), GGZY_BIN (the ggzy binary, default ../../target/debug/ggzy);
 // CHROMIUM (default /usr/bin/chromium); GGZY_SCREENSHOT=/path/stem saves
-// pictures of the page.
+// pictures of the page; GGZY_SCREENSHOTS=<folder> saves them there, with the
+// page in Chinese and English at 1280 and 375 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { NARROW, assertNoOverflow, screenshot } from './layout.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
 const data = process.env.GGZY_DATA;
@@ -50,12 +52,14 @@ before(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
 });
 
 after(async () => browser?.close());
 
 async function shot(name) {
   if (process.env.GGZY_SCREENSHOT) await page.screenshot({ path: `${process.env.GGZY_SCREENSHOT}-${name}.png`, fullPage: true });
+  await screenshot(page, `verify-email-${name}`);
 }
 
 // The plain-text part of the newest e-mail to `to` (lettre writes it base64).
@@ -109,5 +113,22 @@ test('the link in the message verifies the address, once, when the user presses'
   await shot('used');
   await page.goto(base + '/?lang=zh#/verify-email/');
   await page.getByText('链接不完整').waitFor();
+  assert.deepEqual(problems, []);
+});
+
+// The page as the link opens it, in each language: pictures at laptop and
+// phone widths, and nothing wider than a phone's or a tablet's window.
+// Opening it sends nothing, so any token does.
+test('the page fits phones and tablets, in Chinese and English', async () => {
+  for (const [lang, button] of [['zh', '确认验证'], ['en', 'Verify']]) {
+    for (const width of [1280, ...NARROW]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}/?lang=${lang}#/verify-email/layoutcheck`);
+      await page.getByRole('button', { name: button }).waitFor();
+      await assertNoOverflow(page, `the verification page (${lang})`);
+      if (width !== 768) await screenshot(page, `verify-email-${lang}-${width}`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(problems, []);
 });

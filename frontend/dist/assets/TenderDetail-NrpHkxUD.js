@@ -1,1 +1,0 @@
-import{Bn as e,Cn as t,Dn as n}from"./index-DQdKIflC.js";var r={class:`page-title`},i=n({__name:`TenderDetail`,setup(n){return(n,i)=>(e(),t(`h1`,r,`TenderDetail`))}});export{i as default};

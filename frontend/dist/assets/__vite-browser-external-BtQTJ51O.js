@@ -1,1 +1,0 @@
-import{t as e}from"./rolldown-runtime-BLXQ4ufn.js";var t=e(((e,t)=>{t.exports={}}));export default t();

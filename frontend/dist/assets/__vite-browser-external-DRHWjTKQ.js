@@ -1,0 +1,1 @@
+import{Mr as e}from"./index-QJkvkWQW.js";var t=e(((e,t)=>{t.exports={}}));export default t();
