@@ -1,1 +1,0 @@
-import{Mr as e}from"./index-QJkvkWQW.js";var t=e(((e,t)=>{t.exports={}}));export default t();
