@@ -1,1 +1,0 @@
-import{A as e,C as t,E as n,F as r,I as i,O as a,T as o,b as s,h as c,j as l,v as u,w as d}from"./index-C1Y_j1mN.js";var f={class:`page-title`},p=n({__name:`NotFound`,setup(n){let{t:p}=c();return(n,c)=>{let m=e(`router-link`);return a(),t(u,null,[s(`h1`,f,i(r(p)(`notFound`)),1),s(`p`,null,[o(m,{to:`/`},{default:l(()=>[d(i(r(p)(`home`)),1)]),_:1})])],64)}}});export{p as default};

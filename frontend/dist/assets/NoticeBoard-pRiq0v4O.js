@@ -1,1 +1,0 @@
-import{C as e,E as t,O as n}from"./index-C1Y_j1mN.js";var r={class:`page-title`},i=t({__name:`NoticeBoard`,setup(t){return(t,i)=>(n(),e(`h1`,r,`NoticeBoard`))}});export{i as default};

@@ -1,1 +1,0 @@
-import{C as e,E as t,O as n}from"./index-C1Y_j1mN.js";var r={class:`page-title`},i=t({__name:`VerifyEmail`,setup(t){return(t,i)=>(n(),e(`h1`,r,`VerifyEmail`))}});export{i as default};
