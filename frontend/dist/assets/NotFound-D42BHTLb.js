@@ -1,1 +1,0 @@
-import{A as e,B as t,D as n,E as r,M as i,O as a,P as o,R as s,S as c,T as l,_ as u,b as d}from"./index-BXYuh5b5.js";var f={class:`page-title`},p=a({__name:`NotFound`,setup(a){let{t:p}=u();return(a,u)=>{let m=i(`router-link`);return e(),l(d,null,[c(`h1`,f,t(s(p)(`notFound`)),1),c(`p`,null,[n(m,{to:`/`},{default:o(()=>[r(t(s(p)(`home`)),1)]),_:1})])],64)}}});export{p as default};

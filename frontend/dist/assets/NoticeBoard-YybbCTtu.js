@@ -1,1 +1,0 @@
-import{A as e,O as t,T as n}from"./index-BXYuh5b5.js";var r={class:`page-title`},i=t({__name:`NoticeBoard`,setup(t){return(t,i)=>(e(),n(`h1`,r,`NoticeBoard`))}});export{i as default};
