@@ -6,9 +6,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("frontend")
-        .join("dist");
+    // The package's folder as cargo gives it to this run, not as it was when
+    // this script was compiled (env!): a target folder copied to another
+    // worktree would otherwise embed the first worktree's portal.
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("frontend").join("dist");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     if root.is_dir() {
