@@ -1,0 +1,1 @@
+import{C as e,D as t,E as n,F as r,N as i,O as a,V as o,j as s,k as c,v as l,x as u,z as d}from"./index-B-mGzKiF.js";var f={class:`page-title`},p=c({__name:`NotFound`,setup(c){let{t:p}=l();return(c,l)=>{let m=i(`router-link`);return s(),n(u,null,[e(`h1`,f,o(d(p)(`notFound`)),1),e(`p`,null,[a(m,{to:`/`},{default:r(()=>[t(o(d(p)(`home`)),1)]),_:1})])],64)}}});export{p as default};

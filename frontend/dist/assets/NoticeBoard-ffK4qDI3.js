@@ -1,0 +1,1 @@
+import{E as e,j as t,k as n}from"./index-B-mGzKiF.js";var r={class:`page-title`},i=n({__name:`NoticeBoard`,setup(n){return(n,i)=>(t(),e(`h1`,r,`NoticeBoard`))}});export{i as default};

@@ -1,1 +1,0 @@
-import{E as e,j as t,k as n}from"./index-oL2XF65m.js";var r={class:`page-title`},i=n({__name:`VerifyEmail`,setup(n){return(n,i)=>(t(),e(`h1`,r,`VerifyEmail`))}});export{i as default};
