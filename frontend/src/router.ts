@@ -16,6 +16,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/tenders/:id', name: 'tender', component: () => import('./views/TenderDetail.vue'), props: true },
   { path: '/tenders/:id/release', name: 'release', component: () => import('./views/ReleaseShare.vue'), props: true },
   { path: '/audit', name: 'audit', component: () => import('./views/AuditVerify.vue') },
+  { path: '/audit/events', name: 'audit-events', component: () => import('./views/AuditEvents.vue') },
   { path: '/verify-email/:token?', name: 'verify-email', component: () => import('./views/VerifyEmail.vue'), props: true },
   { path: '/sign-in', name: 'sign-in', component: () => import('./views/SignIn.vue') },
   { path: '/expert', name: 'expert', component: () => import('./views/ExpertHome.vue'), meta: { signIn: true } },

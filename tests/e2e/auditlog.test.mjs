@@ -1,4 +1,4 @@
-// The audit-log verifier of the web page (frontend/auditlog.js), in Node
+// The audit-log verifier of the web page (frontend/src/lib/auditlog.js), in Node
 // without a browser: its Merkle code against RFC 6962's reference vectors, its
 // note reader against the C2SP signed-note example, the entry encoding, and
 // the whole check over synthetic logs made here (a key of our own, notes
@@ -9,11 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, webcrypto } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import vm from 'node:vm';
-
-const file = new URL('../../frontend/auditlog.js', import.meta.url);
-const L = vm.runInThisContext(`${readFileSync(file, 'utf8')}\n;GgzyAuditLog`, { filename: file.pathname });
+import { GgzyAuditLog as L } from '../../frontend/src/lib/auditlog.js';
 
 // ---------- references, independent of the library ----------
 const sha = (...parts) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };

@@ -12,8 +12,8 @@
 // restored here), GGZY_PKI (its demo PKI, `<data dir>/pki-demo`: the NNG
 // supervisor's certificate and key sign in); CHROMIUM (default
 // /usr/bin/chromium); GGZY_SCREENSHOT=/path/stem saves a picture of each
-// run's end. For developing the page only: GGZY_E2E_FRONTEND=dir serves the
-// page's files from that directory instead of the server's.
+// run's end. For developing the page: GGZY_BASE may be the address of the
+// portal's `npm run dev` (Vite serves the pages as edited and proxies the API).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -60,14 +60,6 @@ after(async () => { await browser?.close(); });
 // A fresh browser profile (nothing remembered), watched for script errors.
 async function newContext(storage) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  if (process.env.GGZY_E2E_FRONTEND) {
-    const dir = process.env.GGZY_E2E_FRONTEND;
-    const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
-    await context.route((url) => url.pathname === '/' || url.pathname.startsWith('/assets/'), (route) => {
-      const name = new URL(route.request().url()).pathname.replace(/^\/(assets\/)?/, '') || 'index.html';
-      route.fulfill({ contentType: `${types[path.extname(name)]}; charset=utf-8`, body: readFileSync(path.join(dir, name)) });
-    });
-  }
   if (storage) await context.addInitScript(([k, v]) => { if (!localStorage.getItem(k)) localStorage.setItem(k, v); }, storage);
   const page = await context.newPage();
   const problems = [];

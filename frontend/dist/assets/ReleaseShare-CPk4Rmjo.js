@@ -1,1 +1,0 @@
-import{An as e,Pn as t,qn as n}from"./index-B-XjgAXH.js";var r={class:`page-title`},i=t({__name:`ReleaseShare`,setup(t){return(t,i)=>(n(),e(`h1`,r,`ReleaseShare`))}});export{i as default};

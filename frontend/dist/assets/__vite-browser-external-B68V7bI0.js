@@ -1,1 +1,0 @@
-import{Mr as e}from"./index-B-XjgAXH.js";var t=e(((e,t)=>{t.exports={}}));export default t();

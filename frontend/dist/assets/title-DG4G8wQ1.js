@@ -1,1 +1,0 @@
-import{Un as e,ir as t,w as n}from"./index-B-XjgAXH.js";function r(r){let i=t(()=>{let e=r();document.title=e?`${e} · ${n(`appName`)}`:n(`appName`)},{flush:`post`});e(i)}export{r as t};
