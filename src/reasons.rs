@@ -179,3 +179,5 @@ pub fn matches(list: &[(&str, &[&str])], key: &str, params: &Value) -> bool {
     given.len() == names.len() && names.iter().all(|n| given.contains_key(*n))
 }
 
+#[cfg(test)]
+mod tests;
