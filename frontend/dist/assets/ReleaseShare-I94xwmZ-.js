@@ -1,0 +1,1 @@
+import{_ as e,b as t,x as n}from"./index-D0PEdUod.js";var r={class:`page-title`},i=t({__name:`ReleaseShare`,setup(t){return(t,i)=>(n(),e(`h1`,r,`ReleaseShare`))}});export{i as default};
