@@ -5,13 +5,26 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use serde_json::{Value, json};
+
+pub use crate::reasons::{REASONS, RULES};
 
 /// One invalid field in a request.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// JSON pointer-ish path of the field, e.g. `dates.bid_deadline`.
     pub field: String,
+    /// What is wrong, in English (the server's words).
     pub message: String,
+    /// The fixed rule the field breaks, where it has one (`text.empty`,
+    /// `text.too-long`, `range`…): a stable key the pages translate with
+    /// `params` (catalogue `rules.<rule>`, see [`RULES`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// The values the rule's sentence names (`{"max": 200}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<Value>,
 }
 
 impl FieldError {
@@ -19,7 +32,21 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            rule: None,
+            params: None,
         }
+    }
+
+    /// The same error, with the fixed rule it breaks and the rule's values
+    /// (the message stays as it was).
+    pub fn because(mut self, rule: &'static str, params: Value) -> Self {
+        debug_assert!(
+            crate::reasons::matches(RULES, rule, &params),
+            "rule {rule} with params {params} is not in reasons::RULES as used"
+        );
+        self.rule = Some(rule);
+        self.params = Some(params);
+        self
     }
 }
 
@@ -33,14 +60,17 @@ pub fn check_text(
     max: usize,
 ) {
     if required && value.trim().is_empty() {
-        errors.push(FieldError::new(field, "must not be empty"));
+        errors.push(FieldError::new(field, "must not be empty").because("text.empty", json!({})));
     } else if crate::types::has_control_chars(value) {
-        errors.push(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
+        errors.push(
+            FieldError::new(field, "must not contain control characters")
+                .because("text.control-chars", json!({})),
+        );
     } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("at most {max} characters")));
+        errors.push(
+            FieldError::new(field, format!("at most {max} characters"))
+                .because("text.too-long", json!({ "max": max })),
+        );
     }
 }
 
@@ -109,6 +139,16 @@ pub enum AppError {
     TrustServiceRejected(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// Another refusal with why, as a stable key the pages translate
+    /// (`reason`, catalogue `reasons.<key>`) and the values its sentence
+    /// names (`params`); code, status and detail are the inner refusal's.
+    /// Made by [`AppError::because`].
+    #[error("{inner}")]
+    Reasoned {
+        inner: Box<AppError>,
+        reason: &'static str,
+        params: Value,
+    },
 }
 
 /// The catalogue of problem codes: (code, status, title, explanation).
@@ -290,8 +330,50 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
 ];
 
 impl AppError {
+    /// The same refusal, saying why as a stable key of [`REASONS`] and the
+    /// values its sentence names: rendered as the RFC 9457 extension
+    /// members `reason` and `params`, for the pages to say it in the
+    /// user's language. Code, status and detail are unchanged.
+    pub fn because(self, reason: &'static str, params: Value) -> AppError {
+        debug_assert!(
+            crate::reasons::matches(REASONS, reason, &params),
+            "reason {reason} with params {params} is not in reasons::REASONS as used"
+        );
+        match self {
+            // A server failure says nothing more than that.
+            AppError::Internal(_) => self,
+            AppError::Reasoned { inner, .. } => AppError::Reasoned {
+                inner,
+                reason,
+                params,
+            },
+            inner => AppError::Reasoned {
+                inner: Box::new(inner),
+                reason,
+                params,
+            },
+        }
+    }
+
+    /// The refusal itself, whether or not it says why.
+    pub fn base(&self) -> &AppError {
+        match self {
+            AppError::Reasoned { inner, .. } => inner.base(),
+            other => other,
+        }
+    }
+
+    /// Why, where the refusal says it: the reason's key and its values.
+    pub fn reason(&self) -> Option<(&'static str, &Value)> {
+        match self {
+            AppError::Reasoned { reason, params, .. } => Some((reason, params)),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
+            AppError::Reasoned { inner, .. } => inner.code(),
             AppError::MalformedJson(_) => "malformed-json",
             AppError::InvalidQuery(_) => "invalid-query",
             AppError::Validation { .. } => "validation-failed",
@@ -330,6 +412,14 @@ impl AppError {
         }
     }
 
+    /// A validation failure on one field, given whole (with its rule).
+    pub fn invalid_field(err: FieldError) -> Self {
+        AppError::Validation {
+            detail: format!("{}: {}", err.field, err.message),
+            errors: vec![err],
+        }
+    }
+
     /// A validation failure on several fields; `Ok` if there are none.
     pub fn check(errors: Vec<FieldError>) -> Result<(), AppError> {
         if errors.is_empty() {
@@ -357,7 +447,17 @@ impl AppError {
     }
 }
 
-/// The RFC 9457 body.
+/// The RFC 9457 body. `code` says what kind of refusal it is; where the
+/// server says why in a way the portal translates, the extension members
+/// `reason` (a stable key such as `room.round-closed` or
+/// `auth.sign-in-first`) and `params` (the values its sentence names, such
+/// as `{"round": "technical"}`) say it, and each field error may carry a
+/// `rule` (`text.too-long`) with its `params` (`{"max": 500}`). `detail`
+/// and `message` stay in English for a reader of the raw response. The
+/// evaluation room's socket refuses an action with the same `reason` and
+/// `params`. A key never changes meaning; new ones are added as the
+/// server learns to say more (the portal shows `detail` for one it does
+/// not know).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
@@ -367,6 +467,17 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code; the last segment of `type`.
     pub code: String,
+    /// Why, where the server says it (an RFC 9457 extension member): a
+    /// stable key, finer than `code`, that the portal's catalogue
+    /// (`reasons.<key>`) says in the user's language with `params`. The
+    /// English `detail` says the same for a reader of the raw response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The values the reason's sentence names (a round, a range, a
+    /// deadline…), as a JSON object; present with `reason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -378,14 +489,16 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let (status, title) = self.catalogue();
-        let detail = match self {
+        let reason = self.reason();
+        let base = self.base();
+        let detail = match base {
             AppError::Internal(err) => {
                 tracing::error!(error = ?err, "internal error");
                 "The server failed to handle this request; the failure has been logged.".to_string()
             }
             other => other.to_string(),
         };
-        let errors = match self {
+        let errors = match base {
             AppError::Validation { errors, .. } => errors.clone(),
             _ => Vec::new(),
         };
@@ -395,13 +508,15 @@ impl ResponseError for AppError {
             status,
             detail,
             code: self.code().to_string(),
+            reason: reason.map(|(r, _)| r.to_string()),
+            params: reason.map(|(_, p)| p.clone()),
             errors,
         };
         let mut response = HttpResponse::build(self.status_code());
-        if let AppError::MethodNotAllowed { allowed, .. } = self {
+        if let AppError::MethodNotAllowed { allowed, .. } = base {
             response.insert_header((actix_web::http::header::ALLOW, allowed.join(", ")));
         }
-        if let AppError::UpgradeRequired(_) = self {
+        if let AppError::UpgradeRequired(_) = base {
             // (Without `Connection: upgrade`, which would make actix treat
             // this error as the switch itself and drop its body.)
             response.insert_header((actix_web::http::header::UPGRADE, "websocket"));

@@ -29,6 +29,7 @@ pub mod objections;
 pub mod opendata;
 pub mod opening;
 pub mod pki;
+pub mod reasons;
 pub mod seals;
 pub mod startup;
 pub mod store;

@@ -51,32 +51,36 @@ impl EventFilter {
     fn validate(&self) -> Result<(), AppError> {
         crate::supervision::check_tender_filter(self.tender_id.as_deref())?;
         if self.action.as_deref().is_some_and(|a| !action_code(a)) {
-            return Err(AppError::InvalidQuery(
-                "action is a code such as tender.publish".into(),
-            ));
+            return Err(
+                AppError::InvalidQuery("action is a code such as tender.publish".into())
+                    .because("supervision.action-code", serde_json::json!({})),
+            );
         }
         if self
             .actor_id
             .as_deref()
             .is_some_and(|a| crate::types::UserId::parse(a).is_none())
         {
-            return Err(AppError::InvalidQuery(
-                "actor_id must be a user's id".into(),
-            ));
+            return Err(
+                AppError::InvalidQuery("actor_id must be a user's id".into())
+                    .because("supervision.actor-id", serde_json::json!({})),
+            );
         }
         if self
             .client_addr
             .as_deref()
             .is_some_and(|a| a.parse::<std::net::IpAddr>().is_err())
         {
-            return Err(AppError::InvalidQuery(
-                "client_addr must be an IP address".into(),
-            ));
+            return Err(
+                AppError::InvalidQuery("client_addr must be an IP address".into())
+                    .because("supervision.client-addr", serde_json::json!({})),
+            );
         }
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
-            return Err(AppError::InvalidQuery("from must not be after to".into()));
+            return Err(AppError::InvalidQuery("from must not be after to".into())
+                .because("supervision.from-after-to", serde_json::json!({})));
         }
         Ok(())
     }
@@ -328,8 +332,10 @@ fn split_query(
 ) -> Result<(EventFilter, PageQuery), AppError> {
     let number = |v: Option<String>, name: &str| -> Result<Option<u32>, AppError> {
         v.map(|v| {
-            v.parse()
-                .map_err(|_| AppError::InvalidQuery(format!("{name} must be a whole number")))
+            v.parse().map_err(|_| {
+                AppError::InvalidQuery(format!("{name} must be a whole number"))
+                    .because("query.whole-number", serde_json::json!({ "name": name }))
+            })
         })
         .transpose()
     };
@@ -346,9 +352,12 @@ fn filter_from(raw: std::collections::HashMap<String, String>) -> Result<EventFi
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("query")))?;
     let mut value = value;
     if let Some(s) = value.get("after_seq").and_then(|v| v.as_str()) {
-        let n: i64 = s
-            .parse()
-            .map_err(|_| AppError::InvalidQuery("after_seq must be a whole number".into()))?;
+        let n: i64 = s.parse().map_err(|_| {
+            AppError::InvalidQuery("after_seq must be a whole number".into()).because(
+                "query.whole-number",
+                serde_json::json!({ "name": "after_seq" }),
+            )
+        })?;
         value["after_seq"] = n.into();
     }
     let filter: EventFilter = serde_json::from_value(value)

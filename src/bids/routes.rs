@@ -99,7 +99,7 @@ fn declared_length(req: &HttpRequest) -> Option<u64> {
 /// than the platform's (the session stays, to be completed again).
 fn bidders_fault(e: &AppError) -> bool {
     !matches!(
-        e,
+        e.base(),
         AppError::Internal(_) | AppError::Unavailable(_) | AppError::ProcedureSuspended(_)
     )
 }
@@ -567,7 +567,7 @@ async fn offset_of(state: &web::Data<AppState>, row: &UploadRow) -> Result<u64, 
             claim.release().await;
             Ok(adopted?.unwrap_or(committed))
         }
-        Err(AppError::Conflict(_)) => Ok(committed),
+        Err(e) if matches!(e.base(), AppError::Conflict(_)) => Ok(committed),
         Err(e) => Err(e),
     }
 }

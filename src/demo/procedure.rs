@@ -932,7 +932,10 @@ async fn draw(
                 tracing::info!(tender = %p.tender, "demo: committee drawn");
                 return Ok(());
             }
-            Err(AppError::Unavailable(_)) if std::time::Instant::now() < until => {
+            Err(e)
+                if matches!(e.base(), AppError::Unavailable(_))
+                    && std::time::Instant::now() < until =>
+            {
                 actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
             }
             Err(e) => return Err(e),

@@ -4,7 +4,7 @@
 //! number of the first event its action added, or an `error` with a stable
 //! code. Watchers (supervisors) may only listen.
 
-use super::room::{Action, Actor};
+use super::room::{Action, Actor, Refusal, refuse};
 use super::store::{self, Acted, RoomEvent};
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -28,8 +28,31 @@ pub struct RoomChannel {
     pub token: Option<String>,
 }
 
-fn error(id: Option<&str>, code: &str, message: &str) -> String {
-    json!({"type": "error", "id": id, "code": code, "message": message}).to_string()
+/// A refusal on the socket: its stable code, the member's sentence in
+/// English, and the reason (a key of [`crate::reasons::REASONS`]) with the
+/// values its sentence names, which the pages say in the member's language
+/// as they do a problem's `reason` and `params`.
+fn error(id: Option<&str>, refusal: &Refusal) -> String {
+    json!({"type": "error", "id": id, "code": refusal.code, "message": refusal.message,
+           "reason": refusal.reason, "params": refusal.params})
+    .to_string()
+}
+
+/// A refusal of the socket's own (not the room's), as made by
+/// `refuse(…).because(…)`.
+fn refused(id: Option<&str>, refusal: Result<(), Refusal>) -> String {
+    match refusal {
+        Err(refusal) => error(id, &refusal),
+        Ok(()) => error(
+            id,
+            &Refusal {
+                code: "server",
+                message: String::new(),
+                reason: "room.not-stored",
+                params: json!({}),
+            },
+        ),
+    }
 }
 
 impl Channel for RoomChannel {
@@ -59,7 +82,12 @@ impl Channel for RoomChannel {
     async fn on_message(&mut self, text: &str) -> Vec<String> {
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(_) => return vec![error(None, "malformed", "not JSON")],
+            Err(_) => {
+                return vec![refused(
+                    None,
+                    refuse("malformed", "not JSON").because("room.not-json", json!({})),
+                )];
+            }
         };
         let id = value.get("id").and_then(Value::as_str).map(str::to_string);
         let id = id.as_deref();
@@ -70,18 +98,24 @@ impl Channel for RoomChannel {
                 // client's values.
                 let why = e.to_string();
                 let why: String = why.chars().take(200).collect();
-                return vec![error(
+                return vec![refused(
                     id,
-                    "malformed",
-                    &format!("not an action of the room protocol: {why}"),
+                    refuse(
+                        "malformed",
+                        format!("not an action of the room protocol: {why}"),
+                    )
+                    .because("room.not-an-action", json!({})),
                 )];
             }
         };
         if self.actor == Actor::Watcher {
-            return vec![error(
+            return vec![refused(
                 id,
-                "role",
-                "you watch this room: supervisors and staff see every event and change nothing",
+                refuse(
+                    "role",
+                    "you watch this room: supervisors and staff see every event and change nothing",
+                )
+                .because("room.watchers-only-watch", json!({})),
             )];
         }
         let mut ctx = self.ctx.clone();
@@ -118,13 +152,16 @@ impl Channel for RoomChannel {
             Ok(Acted::Duplicate { seq }) => {
                 vec![json!({"type": "ack", "id": id, "seq": seq, "duplicate": true}).to_string()]
             }
-            Ok(Acted::Refused(refusal)) => vec![error(id, refusal.code, &refusal.message)],
+            Ok(Acted::Refused(refusal)) => vec![error(id, &refusal)],
             Err(e) => {
                 tracing::warn!(error = %e, "a room action failed");
-                vec![error(
+                vec![refused(
                     id,
-                    "server",
-                    "the action could not be stored; send it again with the same id",
+                    refuse(
+                        "server",
+                        "the action could not be stored; send it again with the same id",
+                    )
+                    .because("room.not-stored", json!({})),
                 )]
             }
         }

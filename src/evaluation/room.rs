@@ -445,18 +445,58 @@ impl Action {
     }
 }
 
-/// Why an action was refused: a stable code and a sentence for the member.
+/// Why an action was refused: a stable code, a sentence for the member
+/// (English), and the reason the pages say in the member's language: a key
+/// of [`crate::reasons::REASONS`] and the values its sentence names, sent
+/// as the error's `reason` and `params` (as a problem's are).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: &'static str,
     pub message: String,
+    pub reason: &'static str,
+    pub params: Value,
 }
 
-fn refuse<T>(code: &'static str, message: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal {
+/// A refusal being made: it is one once it says why ([`Refusing::because`]).
+#[must_use = "a refusal says why: finish it with .because(reason, params)"]
+pub struct Refusing {
+    code: &'static str,
+    message: String,
+}
+
+impl Refusing {
+    /// The refusal, with its reason's key and values.
+    pub fn because<T>(self, reason: &'static str, params: Value) -> Result<T, Refusal> {
+        Err(Refusal::new(self.code, self.message, reason, params))
+    }
+}
+
+impl Refusal {
+    fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        reason: &'static str,
+        params: Value,
+    ) -> Refusal {
+        debug_assert!(
+            crate::reasons::matches(crate::reasons::REASONS, reason, &params),
+            "reason {reason} with params {params} is not in reasons::REASONS as used"
+        );
+        Refusal {
+            code,
+            message: message.into(),
+            reason,
+            params,
+        }
+    }
+}
+
+/// Refuses an action: finished by [`Refusing::because`].
+pub(crate) fn refuse(code: &'static str, message: impl Into<String>) -> Refusing {
+    Refusing {
         code,
         message: message.into(),
-    })
+    }
 }
 
 /// The text a member signs: the report's hash, bound to the tender.
@@ -472,13 +512,15 @@ fn text_ok(text: &str, max: usize) -> bool {
 /// Points with at most two decimals, within 0..=max.
 fn points_ok(points: f64, max: u32, code: &str) -> Result<(), Refusal> {
     if !points.is_finite() || points < 0.0 || points > f64::from(max) {
-        return refuse("range", format!("{code} is scored from 0 to {max}"));
+        return refuse("range", format!("{code} is scored from 0 to {max}"))
+            .because("room.points-range", json!({"criterion": code, "max": max}));
     }
     // Two decimals, as typed: 16.1 is 1610.0000000000002 hundredths in
     // binary, so compare with the nearest whole number of hundredths.
     let hundredths = points * 100.0;
     if (hundredths - hundredths.round()).abs() > 1e-6 {
-        return refuse("range", "points have at most two decimals");
+        return refuse("range", "points have at most two decimals")
+            .because("room.points-decimals", json!({}));
     }
     Ok(())
 }
@@ -541,30 +583,36 @@ impl State {
             return refuse(
                 "role",
                 "only members of the committee act in the room; supervisors and staff watch",
-            );
+            )
+            .because("room.watchers-only-watch", json!({}));
         };
         let Some(mine) = self.members.get(me) else {
-            return refuse("role", "you are not a member of this committee");
+            return refuse("role", "you are not a member of this committee")
+                .because("room.not-member", json!({}));
         };
         if mine.recused {
-            return refuse("role", "you have recused yourself from this evaluation");
+            return refuse("role", "you have recused yourself from this evaluation")
+                .because("room.recused", json!({}));
         }
         if self.phase == Phase::Closed {
-            return refuse("phase", "the evaluation is closed");
+            return refuse("phase", "the evaluation is closed").because("room.closed", json!({}));
         }
         match action {
             Action::Declare { .. } => {
                 if mine.declared {
-                    return refuse("duplicate", "you have declared already");
+                    return refuse("duplicate", "you have declared already")
+                        .because("room.declared-already", json!({}));
                 }
                 Ok(vec![Event::new("member.declared", json!({"expert": me}))])
             }
             Action::Recuse { reason, .. } => {
                 if !text_ok(reason, 500) {
-                    return refuse("invalid", "give a reason, 1 to 500 characters");
+                    return refuse("invalid", "give a reason, 1 to 500 characters")
+                        .because("room.recusal-reason", json!({"max": 500}));
                 }
                 if self.phase == Phase::Signing {
-                    return refuse("phase", "the report is ready; recuse before it, or dissent");
+                    return refuse("phase", "the report is ready; recuse before it, or dissent")
+                        .because("room.recuse-too-late", json!({}));
                 }
                 Ok(vec![Event::new(
                     "member.recused",
@@ -607,10 +655,12 @@ impl State {
                 self.scoring(mine)?;
                 self.bid_in_lot(*lot, bid)?;
                 if *topic == Topic::Correction {
-                    return refuse("invalid", "a correction is the chair's: send \"correct\"");
+                    return refuse("invalid", "a correction is the chair's: send \"correct\"")
+                        .because("room.correction-is-chairs", json!({}));
                 }
                 if !text_ok(question, 2000) {
-                    return refuse("invalid", "ask a question of 1 to 2000 characters");
+                    return refuse("invalid", "ask a question of 1 to 2000 characters")
+                        .because("room.question-length", json!({"max": 2000}));
                 }
                 let id = format!("q{}", self.clarifications.len() + 1);
                 Ok(vec![Event::new(
@@ -628,20 +678,25 @@ impl State {
             } => {
                 self.scoring(mine)?;
                 if self.chair.as_deref() != Some(me.as_str()) {
-                    return refuse("role", "the chair corrects a price, for the committee");
+                    return refuse("role", "the chair corrects a price, for the committee")
+                        .because("room.chair-only", json!({"action": "correct"}));
                 }
                 if self.current_round() != Some(Round::Review) {
-                    return refuse("phase", "prices are corrected during the review");
+                    return refuse("phase", "prices are corrected during the review")
+                        .because("room.correct-during-review", json!({}));
                 }
                 self.bid_in_lot(*lot, bid)?;
                 if *price_fen <= 0 {
-                    return refuse("invalid", "the corrected price is a positive amount in fen");
+                    return refuse("invalid", "the corrected price is a positive amount in fen")
+                        .because("room.price-positive", json!({}));
                 }
                 if !text_ok(reason, 2000) {
-                    return refuse("invalid", "say what the error is, 1 to 2000 characters");
+                    return refuse("invalid", "say what the error is, 1 to 2000 characters")
+                        .because("room.correction-reason", json!({"max": 2000}));
                 }
                 if self.corrections.contains_key(&(*lot, bid.clone())) {
-                    return refuse("duplicate", "this bid's price has been corrected already");
+                    return refuse("duplicate", "this bid's price has been corrected already")
+                        .because("room.corrected-already", json!({"lot": lot, "bid": bid}));
                 }
                 let id = format!("q{}", self.clarifications.len() + 1);
                 Ok(vec![Event::new(
@@ -656,7 +711,8 @@ impl State {
             } => {
                 self.signing(mine)?;
                 if signature.is_empty() || signature.len() > 8192 {
-                    return refuse("invalid", "the signature is missing or too long");
+                    return refuse("invalid", "the signature is missing or too long")
+                        .because("room.signature-missing", json!({}));
                 }
                 if let Some(d) = dissent
                     && !text_ok(d, 2000)
@@ -664,7 +720,8 @@ impl State {
                     return refuse(
                         "invalid",
                         "a dissent needs a reason of 1 to 2000 characters",
-                    );
+                    )
+                    .because("room.dissent-reason", json!({"max": 2000}));
                 }
                 Ok(self.finish_if_done(
                     me,
@@ -681,7 +738,8 @@ impl State {
                 if let Some(r) = reason
                     && !text_ok(r, 2000)
                 {
-                    return refuse("invalid", "a reason is 1 to 2000 characters");
+                    return refuse("invalid", "a reason is 1 to 2000 characters")
+                        .because("room.reason-length", json!({"max": 2000}));
                 }
                 Ok(self.finish_if_done(
                     me,
@@ -700,23 +758,27 @@ impl State {
             return refuse(
                 "phase",
                 "declare that you have no conflict of interest first",
-            );
+            )
+            .because("room.declare-first", json!({}));
         }
         if self.phase != Phase::Scoring {
             return refuse(
                 "phase",
                 "the committee reviews and scores once the chair is elected, before the report",
-            );
+            )
+            .because("room.not-scoring", json!({}));
         }
         Ok(())
     }
 
     fn signing(&self, mine: &MemberState) -> Result<(), Refusal> {
         if self.phase != Phase::Signing {
-            return refuse("phase", "there is no report to sign yet");
+            return refuse("phase", "there is no report to sign yet")
+                .because("room.no-report-yet", json!({}));
         }
         if mine.signed || mine.refused {
-            return refuse("duplicate", "you have answered the report already");
+            return refuse("duplicate", "you have answered the report already")
+                .because("room.answered-report", json!({}));
         }
         Ok(())
     }
@@ -742,10 +804,12 @@ impl State {
             return refuse(
                 "invalid",
                 format!("no lot {lot} in this room; lots: {lots:?}"),
-            );
+            )
+            .because("room.no-lot", json!({"lot": lot, "lots": lots}));
         }
         if !self.setup.bids_in(lot).any(|b| b.label == bid) {
-            return refuse("invalid", format!("no bid {bid:?} in lot {lot}"));
+            return refuse("invalid", format!("no bid {bid:?} in lot {lot}"))
+                .because("room.no-bid", json!({"lot": lot, "bid": bid}));
         }
         Ok(())
     }
@@ -757,7 +821,8 @@ impl State {
             return refuse(
                 "invalid",
                 format!("this room has no {} round", round.code()),
-            );
+            )
+            .because("room.no-such-round", json!({"round": round.code()}));
         };
         if index > self.round {
             return refuse(
@@ -766,7 +831,8 @@ impl State {
                     "the {} round is not open yet: rounds are done in order",
                     round.code()
                 ),
-            );
+            )
+            .because("room.round-not-open", json!({"round": round.code()}));
         }
         if index < self.round && mine.joined_round <= index {
             return refuse(
@@ -775,26 +841,31 @@ impl State {
                     "the {} round is closed: what was given there is final",
                     round.code()
                 ),
-            );
+            )
+            .because("room.round-closed", json!({"round": round.code()}));
         }
         Ok(())
     }
 
     fn vote(&self, me: &str, mine: &MemberState, candidate: &str) -> Result<Vec<Event>, Refusal> {
         if self.chair.is_some() || !matches!(self.phase, Phase::Opening | Phase::Scoring) {
-            return refuse("phase", "the chair is elected already");
+            return refuse("phase", "the chair is elected already")
+                .because("room.chair-elected-already", json!({}));
         }
         if !mine.declared {
             return refuse(
                 "phase",
                 "declare that you have no conflict of interest first",
-            );
+            )
+            .because("room.declare-first", json!({}));
         }
         if mine.vote.is_some() {
-            return refuse("duplicate", "you have voted already");
+            return refuse("duplicate", "you have voted already")
+                .because("room.voted-already", json!({}));
         }
         if !self.active().contains(&candidate) {
-            return refuse("invalid", "the candidate is not a sitting member");
+            return refuse("invalid", "the candidate is not a sitting member")
+                .because("room.candidate-not-sitting", json!({}));
         }
         // 财政部关于进一步规范政府采购评审工作有关问题的通知 (财库〔2012〕69号):
         // 评审委员会应当推选组长，但采购人代表不得担任组长.
@@ -808,7 +879,8 @@ impl State {
                 "invalid",
                 "the purchaser's representative does not chair a government procurement \
                  committee: vote for an expert (财库〔2012〕69号: 采购人代表不得担任组长)",
-            );
+            )
+            .because("room.representative-not-chair", json!({}));
         }
         let mut events = vec![Event::new(
             "chair.vote",
@@ -853,26 +925,31 @@ impl State {
             return refuse(
                 "invalid",
                 format!("no review item {item:?}; items: {codes:?} and {GENERAL_ITEM:?}"),
-            );
+            )
+            .because("room.no-review-item", json!({"item": item, "items": codes}));
         }
         if let Some(r) = self.rejection(lot, bid).filter(|r| r.automatic) {
-            return refuse("rejected", format!("this bid is out already: {}", r.detail));
+            return refuse("rejected", format!("this bid is out already: {}", r.detail))
+                .because("room.bid-out", json!({"lot": lot, "bid": bid}));
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason
             && !text_ok(r, 2000)
         {
-            return refuse("invalid", "a reason is 1 to 2000 characters");
+            return refuse("invalid", "a reason is 1 to 2000 characters")
+                .because("room.reason-length", json!({"max": 2000}));
         }
         if pass {
             if item == GENERAL_ITEM {
                 return refuse(
                     "invalid",
                     "the general item is voted on only to fail a bid on a ground",
-                );
+                )
+                .because("room.general-item-fails-only", json!({}));
             }
             if ground.is_some() {
-                return refuse("invalid", "a pass has no ground");
+                return refuse("invalid", "a pass has no ground")
+                    .because("room.pass-no-ground", json!({}));
             }
         } else {
             let Some(ground) = ground else {
@@ -883,16 +960,19 @@ impl State {
                 return refuse(
                     "invalid",
                     format!("a fail names its legal ground, one of {codes:?}"),
-                );
+                )
+                .because("room.fail-needs-ground", json!({"grounds": codes}));
             };
             if crate::tenders::rules::ground(self.setup.category, ground).is_none() {
                 return refuse(
                     "invalid",
                     format!("{} is not a ground in this category's list", ground.code()),
-                );
+                )
+                .because("room.ground-not-listed", json!({"ground": ground.code()}));
             }
             if reason.is_none() {
-                return refuse("invalid", "a fail gives its reason");
+                return refuse("invalid", "a fail gives its reason")
+                    .because("room.fail-needs-reason", json!({}));
             }
         }
         let key = (me.to_string(), lot, bid.to_string(), item.to_string());
@@ -900,7 +980,8 @@ impl State {
             return refuse(
                 "duplicate",
                 "you have reviewed this already; a review is final once given",
-            );
+            )
+            .because("room.reviewed-already", json!({}));
         }
         Ok(vec![Event::new(
             "review.given",
@@ -926,6 +1007,10 @@ impl State {
             return refuse(
                 "invalid",
                 format!("no criterion {criterion:?} in lot {lot}"),
+            )
+            .because(
+                "room.no-criterion",
+                json!({"lot": lot, "criterion": criterion}),
             );
         };
         let round = match c.kind {
@@ -933,7 +1018,8 @@ impl State {
                 return refuse(
                     "invalid",
                     "price scores are computed by the tender's formula, never typed",
-                );
+                )
+                .because("room.price-computed", json!({}));
             }
             CriterionKind::Technical => Round::Technical,
             CriterionKind::Commercial => Round::Commercial,
@@ -946,6 +1032,10 @@ impl State {
                     "bid {bid} is rejected in lot {lot} ({}): a rejected bid is never scored",
                     r.ground.code()
                 ),
+            )
+            .because(
+                "room.bid-rejected",
+                json!({"lot": lot, "bid": bid, "ground": r.ground.code()}),
             );
         }
         points_ok(points, c.weight, &c.code)?;
@@ -954,19 +1044,22 @@ impl State {
             return refuse(
                 "invalid",
                 format!("{} needs a reason with the score", c.code),
-            );
+            )
+            .because("room.reason-required", json!({"criterion": c.code}));
         }
         if let Some(r) = reason
             && !text_ok(r, 2000)
         {
-            return refuse("invalid", "a reason is 1 to 2000 characters");
+            return refuse("invalid", "a reason is 1 to 2000 characters")
+                .because("room.reason-length", json!({"max": 2000}));
         }
         let key = (me.to_string(), lot, bid.to_string(), criterion.to_string());
         if self.scores.contains_key(&key) {
             return refuse(
                 "duplicate",
                 "you have scored this already; scores are final once given",
-            );
+            )
+            .because("room.scored-already", json!({}));
         }
         let mut events = vec![Event::new(
             "score.given",
@@ -1007,23 +1100,30 @@ impl State {
         reason: &str,
     ) -> Result<Vec<Event>, Refusal> {
         if self.chair.as_deref() != Some(me) {
-            return refuse("role", "only the chair resolves a disagreement");
+            return refuse("role", "only the chair resolves a disagreement")
+                .because("room.chair-only", json!({"action": "resolve"}));
         }
         if self.phase != Phase::Scoring {
-            return refuse("phase", "disagreements are resolved before the report");
+            return refuse("phase", "disagreements are resolved before the report")
+                .because("room.resolve-before-report", json!({}));
         }
         self.bid_in_lot(lot, bid)?;
         let Some(c) = self.setup.criterion(lot, criterion) else {
             return refuse(
                 "invalid",
                 format!("no criterion {criterion:?} in lot {lot}"),
+            )
+            .because(
+                "room.no-criterion",
+                json!({"lot": lot, "criterion": criterion}),
             );
         };
         if !c.objective {
             return refuse(
                 "invalid",
                 "only an objective item is resolved; a subjective one is each member's judgment",
-            );
+            )
+            .because("room.resolve-objective-only", json!({}));
         }
         if !self
             .disagreements()
@@ -1032,11 +1132,13 @@ impl State {
             return refuse(
                 "invalid",
                 "the members agree on this item (or have not all scored it): nothing to resolve",
-            );
+            )
+            .because("room.nothing-to-resolve", json!({}));
         }
         points_ok(points, c.weight, &c.code)?;
         if !text_ok(reason, 2000) {
-            return refuse("invalid", "say why, 1 to 2000 characters");
+            return refuse("invalid", "say why, 1 to 2000 characters")
+                .because("room.reason-length", json!({"max": 2000}));
         }
         Ok(vec![Event::new(
             "score.resolved",
@@ -1147,13 +1249,14 @@ impl State {
 
     fn close_round(&self, me: &str) -> Result<Vec<Event>, Refusal> {
         if self.chair.as_deref() != Some(me) {
-            return refuse("role", "only the chair closes a round");
+            return refuse("role", "only the chair closes a round")
+                .because("room.chair-only", json!({"action": "close-round"}));
         }
         let Some(round) = self
             .current_round()
             .filter(|_| self.phase == Phase::Scoring)
         else {
-            return refuse("phase", "no round is open");
+            return refuse("phase", "no round is open").because("room.no-round-open", json!({}));
         };
         let missing = self.missing(self.round);
         if missing.votes + missing.scores > 0 {
@@ -1164,6 +1267,10 @@ impl State {
                      those of the rounds closed before it sat)",
                     missing.votes, missing.scores
                 ),
+            )
+            .because(
+                "room.round-incomplete",
+                json!({"votes": missing.votes, "scores": missing.scores}),
             );
         }
         if !missing.disagreements.is_empty() {
@@ -1178,7 +1285,8 @@ impl State {
                     "objective items must agree; the chair resolves: {}",
                     items.join(", ")
                 ),
-            );
+            )
+            .because("room.disagreements", json!({"items": items}));
         }
         let mut done = self.clone();
         done.round += 1;

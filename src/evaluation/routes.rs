@@ -18,6 +18,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::json;
 use tracing::Instrument;
 
 /// Who `principal` is in the room: a sitting member (an expert, or the
@@ -42,7 +43,8 @@ fn role_in_room(
         if state.members.get(&member.expert).is_some_and(|m| m.recused) {
             return Err(AppError::Forbidden(
                 "you have recused yourself from this evaluation".into(),
-            ));
+            )
+            .because("room.recused", json!({})));
         }
         return Ok((Actor::Member(member.expert.clone()), Some(member.clone())));
     }
@@ -50,11 +52,12 @@ fn role_in_room(
         return Ok((Actor::Watcher, None));
     }
     if !principal.is_authenticated() {
-        return Err(AppError::Unauthenticated("sign in first".into()));
+        return Err(crate::identity::sign_in_first());
     }
     Err(AppError::Forbidden(
         "only the committee's members and the supervisors whose scope holds the tender join its room".into(),
-    ))
+    )
+    .because("room.members-and-supervisors", json!({})))
 }
 
 /// The role a member acts in, for the record: the tenderer's
@@ -116,9 +119,10 @@ fn check_after(after: Option<i64>) -> Result<i64, AppError> {
     match after {
         None => Ok(0),
         Some(n) if n >= 0 => Ok(n),
-        Some(_) => Err(AppError::InvalidQuery(
-            "after is a sequence number, 0 or more".into(),
-        )),
+        Some(_) => Err(
+            AppError::InvalidQuery("after is a sequence number, 0 or more".into())
+                .because("room.after-seq", json!({})),
+        ),
     }
 }
 
@@ -139,9 +143,11 @@ fn check_after(after: Option<i64>) -> Result<i64, AppError> {
 /// `refuse_to_sign` (`reason`). `lot` is 0 (the default) where the tender
 /// is evaluated as one.
 /// Each is answered with `{"type":"ack","id":…,"seq":n,"duplicate":false}`
-/// or `{"type":"error","id":…,"code":"…","message":"…"}`; an id sent again
-/// is acknowledged as a duplicate and applied once. Anyone may send
-/// `{"type":"resume","after":n}`.
+/// or `{"type":"error","id":…,"code":"…","message":"…","reason":"room.…","params":{…}}`
+/// (`reason` and `params` as a problem's: a stable key the portal says in
+/// the member's language with the values it names, e.g.
+/// `"reason":"room.round-closed","params":{"round":"technical"}`); an id
+/// sent again is acknowledged as a duplicate and applied once. Anyone may send `{"type":"resume","after":n}`.
 #[utoipa::path(
     tag = "evaluation",
     params(("id" = String, Path), RoomQuery),
@@ -183,7 +189,8 @@ pub async fn live(
         return Err(AppError::Unauthenticated(
             "members join the room with their certificate session (sign in with your certificate)"
                 .into(),
-        ));
+        )
+        .because("room.certificate-session", json!({})));
     }
     let (response, session, stream) = crate::hall::live::upgrade(&req, body)?;
     let subscription = state.rooms.hub.subscribe(id.as_str());
@@ -610,7 +617,8 @@ pub async fn venue_sign_in(
             if !staff && !supervises {
                 return Err(AppError::Forbidden(
                     "venue staff see their own venue's sign-in only".into(),
-                ));
+                )
+                .because("room.own-venue-only", json!({})));
             }
             let sign_ins = store::events_of_kind(conn, &row.id, "member.signed_in")?;
             let members = room
@@ -663,8 +671,14 @@ fn report_refused(principal: &Principal, closed: bool) -> AppError {
         return AppError::Unauthenticated(
             "sign in: the evaluation report is confidential until the tender's result (招标投标法 第44条)"
                 .into(),
-        );
+        )
+        .because("room.report-confidential", json!({}));
     }
+    let reason = if closed {
+        "room.report-until-result"
+    } else {
+        "room.report-members-only"
+    };
     AppError::Forbidden(if closed {
         "the evaluation report is confidential until the tender's result is decided \
          (招标投标法 第44条): the tenderer and its agent read it once the room has closed \
@@ -675,6 +689,7 @@ fn report_refused(principal: &Principal, closed: bool) -> AppError {
          the report before the room closes"
             .into()
     })
+    .because(reason, json!({}))
 }
 
 async fn report_of(
@@ -700,7 +715,8 @@ async fn report_of(
                 return Err(report_refused(&principal, closed));
             };
             let Some(sha256) = room.report_sha256.clone() else {
-                return Err(AppError::Conflict("the report is not ready yet".into()));
+                return Err(AppError::Conflict("the report is not ready yet".into())
+                    .because("room.no-report-yet", json!({})));
             };
             let report = room.report();
             let mut signatures = Vec::new();

@@ -678,9 +678,10 @@ pub fn state(
     tender_id: &str,
 ) -> Result<(i64, State), AppError> {
     let Some(setup) = setup_of(conn, tender_id)? else {
-        return Err(AppError::NotFound(
-            "the tender's evaluation room is not open".into(),
-        ));
+        return Err(
+            AppError::NotFound("the tender's evaluation room is not open".into())
+                .because("room.not-open", serde_json::json!({})),
+        );
     };
     let last = last_seq(conn, tender_id)?;
     if let Some(state) = states.get(tender_id, last) {
@@ -795,24 +796,32 @@ fn check_signature(
     text: &str,
     signature_b64: &str,
 ) -> Result<(), Refusal> {
-    let refusal = |message: String| Refusal {
-        code: "signature",
-        message,
-    };
+    use serde_json::json;
     let Some(der) = certificate else {
-        return Err(refusal(
-            "sign in with your certificate: the report is signed with the key of the session's certificate".into(),
-        ));
+        return room::refuse(
+            "signature",
+            "sign in with your certificate: the report is signed with the key of the session's certificate",
+        )
+        .because("room.sign-with-certificate", json!({}));
     };
-    let cert = openssl::x509::X509::from_der(der)
-        .map_err(|_| refusal("the session's certificate cannot be read".into()))?;
-    let signature = openssl::base64::decode_block(signature_b64)
-        .map_err(|_| refusal("the signature is not base64".into()))?;
-    crate::identity::login::verify_raw(&cert, text.as_bytes(), &signature).map_err(|why| {
-        refusal(format!(
-            "{why}; sign the text ggzy-evaluation-report-v1\\n<tender>\\n<report sha256>\\n"
-        ))
-    })
+    let Ok(cert) = openssl::x509::X509::from_der(der) else {
+        return room::refuse("signature", "the session's certificate cannot be read")
+            .because("room.certificate-unreadable", json!({}));
+    };
+    let Ok(signature) = openssl::base64::decode_block(signature_b64) else {
+        return room::refuse("signature", "the signature is not base64")
+            .because("room.signature-not-base64", json!({}));
+    };
+    match crate::identity::login::verify_raw(&cert, text.as_bytes(), &signature) {
+        Ok(()) => Ok(()),
+        Err(why) => room::refuse(
+            "signature",
+            format!(
+                "{why}; sign the text ggzy-evaluation-report-v1\\n<tender>\\n<report sha256>\\n"
+            ),
+        )
+        .because("room.signature-invalid", json!({})),
+    }
 }
 
 /// Applies a member's action, inside a write transaction: refused, a
@@ -836,11 +845,12 @@ pub fn act(
     };
     let client_id = action.id();
     if client_id.is_empty() || client_id.len() > 64 || crate::types::has_control_chars(client_id) {
-        return Ok(Acted::Refused(Refusal {
-            code: "invalid",
-            message: "every action carries an \"id\" of 1 to 64 characters, unique per member"
-                .into(),
-        }));
+        return Ok(room::refuse(
+            "invalid",
+            "every action carries an \"id\" of 1 to 64 characters, unique per member",
+        )
+        .because("room.action-id", serde_json::json!({"max": 64}))
+        .unwrap_or_else(Acted::Refused));
     }
     if let Some(expert) = actor_id {
         let seen: Option<i64> = room_events::table

@@ -59,6 +59,7 @@ use crate::types::text_enum;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::BTreeSet;
 
 text_enum! {
@@ -389,8 +390,10 @@ pub fn load(conn: &mut DbConn, tender_id: &str) -> Result<Option<DrawRow>, AppEr
 }
 
 fn load_required(conn: &mut DbConn, tender_id: &str) -> Result<DrawRow, AppError> {
-    load(conn, tender_id)?
-        .ok_or_else(|| AppError::NotFound("the tender's draw is not configured".into()))
+    load(conn, tender_id)?.ok_or_else(|| {
+        AppError::NotFound("the tender's draw is not configured".into())
+            .because("draw.not-configured", json!({}))
+    })
 }
 
 fn credit_code_of(conn: &mut DbConn, org: &str) -> Result<Option<String>, AppError> {
@@ -731,13 +734,18 @@ pub fn contribute_and_draw(
     AppError::check(errors)?;
     let row = load_required(conn, &tender.id)?;
     if row.drawn_at.is_some() {
-        return Err(AppError::Conflict("the committee is drawn already".into()));
+        return Err(AppError::Conflict("the committee is drawn already".into())
+            .because("draw.drawn-already", json!({})));
     }
     let deadline = from_db_time(tender.bid_deadline);
     if ctx.now <= deadline {
         return Err(AppError::TimeLimit(
             "the draw takes place after the bid deadline, once the audit log's tree head at the deadline is fixed"
                 .into(),
+        )
+        .because(
+            "draw.before-deadline",
+            json!({ "deadline": deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) }),
         ));
     }
     if matches!(
@@ -746,14 +754,16 @@ pub fn contribute_and_draw(
     ) {
         return Err(AppError::IllegalTransition(
             "the tender is cancelled or failed; no committee is drawn".into(),
-        ));
+        )
+        .because("draw.tender-ended", json!({})));
     }
     let (head, settled) = crate::audit::tlog::checkpoint_at(conn, deadline)?;
     let Some(head) = head.filter(|_| settled) else {
         return Err(AppError::Unavailable(
             "the audit log has not yet signed a checkpoint after the bid deadline; try again in a few seconds"
                 .into(),
-        ));
+        )
+        .because("draw.checkpoint-pending", json!({})));
     };
     match commitment_index(conn, &tender.id)? {
         Some(index) if index < head.tree_size => {}
@@ -761,7 +771,8 @@ pub fn contribute_and_draw(
             return Err(AppError::Conflict(
                 "the draw's commitment is not in the audit log's tree head at the deadline, so the draw could not be verified; it cannot take place"
                     .into(),
-            ));
+            )
+            .because("draw.commitment-not-logged", json!({})));
         }
     }
     let rules = row.rules()?;
@@ -1046,13 +1057,19 @@ fn answer_by_of(
 
 /// The refusal of an answer given after the invitation's deadline.
 fn too_late(answer_by: Option<DateTime<Utc>>) -> AppError {
-    AppError::DeadlinePassed(match answer_by {
-        Some(at) => format!(
-            "the invitation had to be answered by {}; it has lapsed and the seat goes to a reserve",
-            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        ),
-        None => "the invitation has lapsed and the seat goes to a reserve".into(),
-    })
+    match answer_by {
+        Some(at) => {
+            let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            AppError::DeadlinePassed(format!(
+                "the invitation had to be answered by {at}; it has lapsed and the seat goes to a reserve"
+            ))
+            .because("invitation.lapsed-at", json!({ "deadline": at }))
+        }
+        None => AppError::DeadlinePassed(
+            "the invitation has lapsed and the seat goes to a reserve".into(),
+        )
+        .because("invitation.lapsed", json!({})),
+    }
 }
 
 /// An invited expert accepts, or declines with a reason, by the
@@ -1080,11 +1097,15 @@ pub fn answer(
             return Err(too_late(answer_by_of(conn, tender_id, &expert.id)?));
         }
         Some(_) => {
-            return Err(AppError::Conflict(
-                "this invitation is answered already".into(),
-            ));
+            return Err(
+                AppError::Conflict("this invitation is answered already".into())
+                    .because("invitation.answered-already", json!({})),
+            );
         }
-        None => return Err(AppError::NotFound("no invitation to this tender".into())),
+        None => {
+            return Err(AppError::NotFound("no invitation to this tender".into())
+                .because("invitation.none", json!({})));
+        }
     }
     if !accept {
         return leave(
@@ -1512,14 +1533,16 @@ pub fn record(
     // is for those who check the draw, never the public.
     if !reads_in_full(conn, principal, tender)? {
         if !principal.is_authenticated() {
-            return Err(AppError::Unauthenticated(
-                "sign in as a supervisor or an operator".into(),
-            ));
+            return Err(
+                AppError::Unauthenticated("sign in as a supervisor or an operator".into())
+                    .because("auth.sign-in-first", json!({})),
+            );
         }
         return Err(AppError::Forbidden(
             "the draw's record holds the pool's data: supervisors whose scope holds the tender and platform operators read it"
                 .into(),
-        ));
+        )
+        .because("draw.record-restricted", json!({})));
     }
     let row = load_required(conn, &tender.id)?;
     let (

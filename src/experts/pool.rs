@@ -452,14 +452,17 @@ pub fn load(conn: &mut DbConn, id: &ExpertId) -> Result<ExpertRow, AppError> {
 pub fn of_user(conn: &mut DbConn, principal: &Principal) -> Result<ExpertRow, AppError> {
     principal.require_any(&[Role::Expert])?;
     let Some(user) = &principal.user_id else {
-        return Err(AppError::Unauthenticated("sign in first".into()));
+        return Err(crate::identity::sign_in_first());
     };
     experts::table
         .filter(experts::user_id.eq(user.as_str()))
         .select(ExpertRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::NotFound("this account has no expert profile".into()))
+        .ok_or_else(|| {
+            AppError::NotFound("this account has no expert profile".into())
+                .because("experts.no-profile", serde_json::json!({}))
+        })
 }
 
 /// The expert says whether it is available.

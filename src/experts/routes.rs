@@ -294,7 +294,8 @@ pub async fn answer_invitation(
                 return Err(AppError::Conflict(
                     "the evaluation room is open: join it, and recuse there if you cannot sit"
                         .into(),
-                ));
+                )
+                .because("invitation.room-open", serde_json::json!({})));
             }
             committee::answer(
                 conn,
@@ -413,7 +414,8 @@ pub async fn contribute(
             if !committee::reads_in_full(conn, &ctx.principal, &row)? {
                 return Err(AppError::Forbidden(
                     "only a supervisor whose scope holds the tender contributes to its draw".into(),
-                ));
+                )
+                .because("draw.not-in-scope", serde_json::json!({})));
             }
             committee::contribute_and_draw(conn, &ctx, &row, &input.contribution, window)
         })

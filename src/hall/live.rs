@@ -160,7 +160,7 @@ impl Channel for HallChannel {
         let message = super::protocol::parse_client(text)
             .err()
             .unwrap_or_else(|| "unexpected message".into());
-        vec![ServerMessage::Error { message: &message }.to_text()]
+        vec![ServerMessage::error(&message, "live.not-understood").to_text()]
     }
 }
 
@@ -311,8 +311,8 @@ impl<C: Channel> Socket<C> {
         Ok(())
     }
 
-    async fn send_error(&mut self, message: &str) -> Result<(), End> {
-        self.send_text(ServerMessage::Error { message }.to_text())
+    async fn send_error(&mut self, message: &str, reason: &'static str) -> Result<(), End> {
+        self.send_text(ServerMessage::error(message, reason).to_text())
             .await
     }
 
@@ -375,8 +375,11 @@ impl<C: Channel> Socket<C> {
         };
         match whole {
             Whole::Binary(_) => {
-                self.send_error("binary messages are not understood; send JSON text")
-                    .await
+                self.send_error(
+                    "binary messages are not understood; send JSON text",
+                    "live.binary",
+                )
+                .await
             }
             Whole::Text(text) if super::protocol::is_resume(&text) => {
                 match super::protocol::parse_client(&text) {
@@ -384,7 +387,7 @@ impl<C: Channel> Socket<C> {
                         self.cursor = Cursor { last: after };
                         self.replay().await
                     }
-                    Err(message) => self.send_error(&message).await,
+                    Err(message) => self.send_error(&message, "live.not-understood").await,
                 }
             }
             Whole::Text(text) => {

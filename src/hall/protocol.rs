@@ -6,8 +6,9 @@
 //! - `{"type":"event","seq":n,"kind":"…","at":"RFC 3339","payload":{…}}`
 //! - `{"type":"live","last_seq":n}`: the replay is done; everything up to `n`
 //!   has been sent, and what follows arrives as it happens
-//! - `{"type":"error","message":"…"}`: a client message was not understood;
-//!   the socket stays open
+//! - `{"type":"error","message":"…","reason":"live.…","params":{}}`: a client
+//!   message was not understood (the reason a key of
+//!   [`crate::reasons::REASONS`], as a problem's); the socket stays open
 //!
 //! Client → server (text frames): `{"type":"resume","after":n}` (optional):
 //! send again everything after `n`, then carry on live.
@@ -32,6 +33,10 @@ pub enum ServerMessage<'a> {
     },
     Error {
         message: &'a str,
+        /// Why, as a key the pages translate (`live.not-understood`,
+        /// `live.binary`); with `params` as a refusal's.
+        reason: &'static str,
+        params: Value,
     },
 }
 
@@ -42,6 +47,16 @@ impl<'a> ServerMessage<'a> {
             kind: &event.kind,
             at: event.at,
             payload: &event.payload,
+        }
+    }
+
+    /// A message not understood, with its reason (a key of
+    /// [`crate::reasons::REASONS`] with no params).
+    pub fn error(message: &'a str, reason: &'static str) -> Self {
+        ServerMessage::Error {
+            message,
+            reason,
+            params: Value::Object(Default::default()),
         }
     }
 
@@ -234,8 +249,8 @@ mod tests {
             r#"{"type":"live","last_seq":3}"#
         );
         assert_eq!(
-            ServerMessage::Error { message: "no" }.to_text(),
-            r#"{"type":"error","message":"no"}"#
+            ServerMessage::error("no", "live.not-understood").to_text(),
+            r#"{"type":"error","message":"no","reason":"live.not-understood","params":{}}"#
         );
     }
 

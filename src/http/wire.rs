@@ -330,6 +330,8 @@ fn rewrite(written: &[u8]) -> Option<Vec<u8>> {
             status,
             detail: explanation.to_string(),
             code: code.to_string(),
+            reason: None,
+            params: None,
             errors: Vec::new(),
         })
         .ok()?;

@@ -120,11 +120,11 @@ pub fn list(
     if let (Some(mine), Some(wanted)) = (&viewer.league, &filter.league)
         && mine.as_str() != wanted
     {
-        return Err(AppError::Forbidden(super::policy::refusal(
+        return Err(super::policy::forbidden(
             viewer,
             Area::Accounts,
             Some(wanted),
-        )));
+        ));
     }
     let build = || {
         let mut q = users::table.into_boxed();

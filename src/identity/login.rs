@@ -27,6 +27,7 @@ use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::stack::Stack;
 use openssl::x509::X509;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The client certificate of a TLS connection (DER), put in the
 /// connection's data by the server's on-connect hook.
@@ -135,7 +136,28 @@ pub struct LoginResult {
     pub validation: TrustReport,
 }
 
+/// The cause of a failed validation, as a stable code: its sub-indication
+/// (ETSI EN 319 102-1, `REVOKED`, `EXPIRED`…) or else its indication.
+pub fn cause(decision: &crate::pki::policy::Decision) -> String {
+    let value = match decision.sub_indication {
+        Some(sub) => serde_json::to_value(sub),
+        None => serde_json::to_value(decision.indication),
+    };
+    value
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn rejection(report: &TrustReport) -> AppError {
+    let checks: Vec<&str> = report
+        .report
+        .decision
+        .checks
+        .iter()
+        .filter(|c| c.result != crate::pki::policy::CheckResult::Passed)
+        .map(|c| c.name)
+        .collect();
     let failed: Vec<String> = report
         .report
         .decision
@@ -153,6 +175,10 @@ fn rejection(report: &TrustReport) -> AppError {
             failed.join("; ")
         }
     ))
+    .because(
+        "signin.certificate-invalid",
+        json!({ "cause": cause(&report.report.decision), "checks": checks }),
+    )
 }
 
 /// Validates a login certificate against the registry at `now`: client
@@ -191,7 +217,10 @@ async fn establish(
     let snapshot_recognitions = snapshot.recognitions.clone();
     let der = parse_certificate(&certificate)
         .and_then(|c| c.to_der().map_err(|e| e.to_string()))
-        .map_err(|why| AppError::CertificateRejected(format!("unreadable certificate: {why}")))?;
+        .map_err(|why| {
+            AppError::CertificateRejected(format!("unreadable certificate: {why}"))
+                .because("signin.certificate-unreadable", json!({}))
+        })?;
     let report = validate_for_login(state, der.clone(), now).await?;
     if !report.passed() {
         return Err(rejection(&report));
@@ -200,12 +229,13 @@ async fn establish(
         AppError::CertificateRejected(format!(
             "the certificate does not fit a login profile: {why}"
         ))
+        .because("signin.profile-mismatch", json!({}))
     })?;
     let profile = Profile::of(&identity);
-    let vouching = report
-        .vouched_by
-        .clone()
-        .ok_or_else(|| AppError::CertificateRejected("no trust service vouches".into()))?;
+    let vouching = report.vouched_by.clone().ok_or_else(|| {
+        AppError::CertificateRejected("no trust service vouches".into())
+            .because("signin.no-vouching", json!({}))
+    })?;
     let expected = match profile {
         Profile::Enterprise => ServiceType::EnterpriseCa,
         Profile::Person => ServiceType::PersonalCa,
@@ -216,7 +246,12 @@ async fn establish(
             profile.code(),
             expected.code(),
             vouching.service_type.code()
-        )));
+        ))
+        .because(
+            "signin.wrong-service",
+            json!({ "profile": profile.code(), "expected": expected.code(),
+                    "actual": vouching.service_type.code() }),
+        ));
     }
     let not_after = report.report.not_after.unwrap_or(now);
     let expires_at: DateTime<Utc> =
@@ -235,7 +270,8 @@ async fn establish(
             }
             let user = sessions::account_for(conn, &ctx, &id_for_tx, &league)?;
             if !sessions::user_enabled(conn, &user)? {
-                return Err(AppError::Forbidden("this account is disabled".into()));
+                return Err(AppError::Forbidden("this account is disabled".into())
+                    .because("signin.disabled", json!({})));
             }
             // The account's league must accept the vouching service: its own,
             // or one it recognises for that type now.
@@ -253,10 +289,17 @@ async fn establish(
                 return Err(AppError::CertificateRejected(format!(
                     "the account belongs to league {}, which does not accept {} certificates of \
                      league {}",
-                    account_league.map_or_else(|| "(none)".to_string(), |l| l.to_string()),
+                    account_league
+                        .as_ref()
+                        .map_or_else(|| "(none)".to_string(), |l| l.to_string()),
                     vouching.service_type.code(),
                     league
-                )));
+                ))
+                .because(
+                    "signin.league-not-accepted",
+                    json!({ "account_league": account_league.as_ref().map_or_else(String::new, |l| l.to_string()),
+                            "service": vouching.service_type.code(), "league": league.to_string() }),
+                ));
             }
             let (session, token) = sessions::open_session(
                 conn,
@@ -272,7 +315,10 @@ async fn establish(
                 },
             )?;
             let (principal, _) = sessions::principal_for_session(conn, &token, now)?
-                .ok_or_else(|| AppError::Forbidden("the account cannot sign in".into()))?;
+                .ok_or_else(|| {
+                    AppError::Forbidden("the account cannot sign in".into())
+                        .because("signin.cannot-sign-in", json!({}))
+                })?;
             if principal.roles.is_empty() {
                 return Err(AppError::Forbidden(format!(
                     "the account holds no role a {} certificate may act in ({})",
@@ -283,7 +329,12 @@ async fn establish(
                         .map(|r| r.code())
                         .collect::<Vec<_>>()
                         .join(", ")
-                )));
+                ))
+                .because(
+                    "signin.no-role",
+                    json!({ "profile": profile.code(),
+                            "roles": profile.roles().iter().map(|r| r.code()).collect::<Vec<_>>() }),
+                ));
             }
             Ok((session, token, principal))
         })
@@ -361,25 +412,33 @@ pub async fn login(
     let now = state.clock.now();
     let id = crate::http::uuid_id(&request.challenge_id, "challenge").map_err(|_| {
         AppError::Unauthenticated("unknown or expired challenge; ask for a new one".into())
+            .because("signin.challenge-unknown", json!({}))
     })?;
     let challenge_id = id.clone();
     let challenge = state
         .db
         .read(move |conn| sessions::open_challenge(conn, &id, now))
         .await?;
-    let cert = parse_certificate(&certificate)
-        .map_err(|why| AppError::CertificateRejected(format!("unreadable certificate: {why}")))?;
+    let cert = parse_certificate(&certificate).map_err(|why| {
+        AppError::CertificateRejected(format!("unreadable certificate: {why}"))
+            .because("signin.certificate-unreadable", json!({}))
+    })?;
     // The same keys for both formats: RSA of 2048 bits or more, P-256, SM2.
-    let key = cert
-        .public_key()
-        .map_err(|_| AppError::CertificateRejected("unreadable public key".into()))?;
-    crate::seals::Algorithm::for_key(&key)
-        .map_err(|why| AppError::CertificateRejected(format!("unsupported key: {why}")))?;
+    let key = cert.public_key().map_err(|_| {
+        AppError::CertificateRejected("unreadable public key".into())
+            .because("signin.key-unreadable", json!({}))
+    })?;
+    crate::seals::Algorithm::for_key(&key).map_err(|why| {
+        AppError::CertificateRejected(format!("unsupported key: {why}"))
+            .because("signin.key-unsupported", json!({}))
+    })?;
     match request.format {
         SignatureFormat::Raw => verify_raw(&cert, challenge.as_bytes(), &signature),
         SignatureFormat::Cms => verify_cms(&cert, challenge.as_bytes(), &signature),
     }
-    .map_err(AppError::CertificateRejected)?;
+    .map_err(|why| {
+        AppError::CertificateRejected(why).because("signin.signature-invalid", json!({}))
+    })?;
     let result = establish(
         &state,
         ctx,
@@ -412,7 +471,8 @@ pub async fn login_mtls(
             "no client certificate on this connection: connect with mutual TLS (or through a \
              trusted proxy that forwards the certificate)"
                 .into(),
-        ));
+        )
+        .because("signin.no-client-certificate", json!({})));
     };
     let result = establish(&state, ctx, certificate, method, None).await?;
     Ok(HttpResponse::Created().json(result))
@@ -434,7 +494,7 @@ pub async fn list_sessions(
     principal: Principal,
 ) -> Result<web::Json<SessionList>, AppError> {
     let Some(user) = principal.user_id.clone() else {
-        return Err(AppError::Unauthenticated("sign in first".into()));
+        return Err(super::sign_in_first());
     };
     let items = state
         .db
@@ -458,7 +518,8 @@ pub async fn logout(
     let Some(binding) = binding else {
         return Err(AppError::Unauthenticated(
             "this request is not made with a certificate session".into(),
-        ));
+        )
+        .because("auth.not-certificate-session", json!({})));
     };
     let view = state
         .db
@@ -485,7 +546,7 @@ pub async fn revoke_session(
     id: web::Path<String>,
 ) -> Result<web::Json<SessionView>, AppError> {
     let Some(user) = principal.user_id.clone() else {
-        return Err(AppError::Unauthenticated("sign in first".into()));
+        return Err(super::sign_in_first());
     };
     let is_operator = principal.has(super::Role::Operator);
     let id = crate::http::uuid_id(&id, "session")?;

@@ -8,6 +8,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde_json::json;
 use std::future::{Ready, ready};
 
 /// Middleware: a request without a token is public; a request with a token
@@ -84,6 +85,7 @@ async fn lookup(
         .await?
         .ok_or_else(|| {
             AppError::Unauthenticated("the session token is unknown, expired or revoked".into())
+                .because("auth.token-unknown", json!({}))
         })
 }
 
@@ -110,7 +112,8 @@ fn bearer_token(headers: &actix_web::http::header::HeaderMap) -> Result<Option<S
         Some(token) if !token.trim().is_empty() => Ok(Some(token.trim().to_string())),
         _ => Err(AppError::Unauthenticated(
             "the Authorization header must be 'Bearer <token>'".into(),
-        )),
+        )
+        .because("auth.bearer-form", json!({}))),
     }
 }
 
@@ -180,11 +183,13 @@ fn check_binding(
         (_, Some(sha)) if sha != binding.cert_sha256 => Err(AppError::Unauthenticated(
             "this session is bound to another certificate than the one this connection presents"
                 .into(),
-        )),
+        )
+        .because("auth.session-other-certificate", json!({}))),
         (Method::Mtls | Method::Proxy, None) => Err(AppError::Unauthenticated(
             "this session was opened with mutual TLS and needs the same client certificate on              every request"
                 .into(),
-        )),
+        )
+        .because("auth.session-needs-mtls", json!({}))),
         _ => Ok(()),
     }
 }
@@ -204,7 +209,11 @@ async fn check_still_valid(
     Err(AppError::Unauthenticated(format!(
         "the session's certificate no longer passes validation ({}); sign in again",
         report.report.decision.verdict()
-    )))
+    ))
+    .because(
+        "auth.certificate-no-longer-valid",
+        json!({ "cause": super::login::cause(&report.report.decision) }),
+    ))
 }
 
 impl FromRequest for Principal {

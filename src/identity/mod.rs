@@ -13,6 +13,7 @@ pub mod store;
 use crate::error::AppError;
 use crate::types::{LeagueCode, OrganisationId, UserId};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The roles of the platform. Stored as their snake_case text codes.
 #[derive(
@@ -122,7 +123,8 @@ impl Principal {
         Err(AppError::Forbidden(format!(
             "this action needs one of the roles: {}",
             names.join(", ")
-        )))
+        ))
+        .because("auth.role-missing", json!({ "roles": names })))
     }
 
     /// The role recorded in the audit log for an action this principal takes.
@@ -137,6 +139,7 @@ pub fn sign_in_first() -> AppError {
     AppError::Unauthenticated(
         "sign in first: send a session token as 'Authorization: Bearer <token>'".into(),
     )
+    .because("auth.sign-in-first", json!({}))
 }
 
 /// Session tokens are 32 random bytes, shown once, stored only as SHA-256.
@@ -177,14 +180,14 @@ mod tests {
         let public = Principal::public();
         assert!(matches!(
             public.require_any(&[Role::Tenderer]),
-            Err(AppError::Unauthenticated(_))
+            Err(e) if matches!(e.base(), AppError::Unauthenticated(_))
         ));
         let mut bidder = Principal::public();
         bidder.user_id = Some(UserId::new());
         bidder.roles = vec![Role::Bidder];
         assert!(matches!(
             bidder.require_any(&[Role::Tenderer]),
-            Err(AppError::Forbidden(_))
+            Err(e) if matches!(e.base(), AppError::Forbidden(_))
         ));
         assert_eq!(
             bidder.require_any(&[Role::Tenderer, Role::Bidder]).unwrap(),

@@ -15,6 +15,7 @@
 
 use super::{Principal, Role};
 use crate::error::AppError;
+use serde_json::json;
 
 /// What an operator kind may do in an area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +223,30 @@ pub fn require_operator(
     if !principal.is_authenticated() {
         return Err(super::sign_in_first());
     }
-    Err(AppError::Forbidden(refusal(principal, area, league)))
+    Err(forbidden(principal, area, league))
+}
+
+/// The 403 of a failed operator check: its words, and its reason for the
+/// pages (`area` is the area's code, the [`Area`] variant's name).
+pub fn forbidden(principal: &Principal, area: Area, league: Option<&str>) -> AppError {
+    let (_, own) = area.grant();
+    let code = format!("{area:?}");
+    let refused = AppError::Forbidden(refusal(principal, area, league));
+    match principal.operator_kind() {
+        None => refused.because("auth.needs-operator", json!({ "area": code })),
+        Some(OperatorKind::Platform) => {
+            refused.because("auth.league-operators-only", json!({ "area": code }))
+        }
+        Some(OperatorKind::League(mine)) => match (own, league) {
+            (Grant::Nothing, _) | (_, None) => {
+                refused.because("auth.platform-operator-only", json!({ "area": code }))
+            }
+            (_, Some(other)) => refused.because(
+                "auth.other-league",
+                json!({ "area": code, "mine": mine, "other": other }),
+            ),
+        },
+    }
 }
 
 /// Why an operator check failed, in words.
@@ -308,7 +332,8 @@ mod tests {
             );
         }
         let err = require_operator(&nng, Area::TrustServices, Some("LZH")).unwrap_err();
-        assert!(matches!(err, AppError::Forbidden(ref m) if m.contains("league LZH")));
+        assert!(matches!(err.base(), AppError::Forbidden(m) if m.contains("league LZH")));
+        assert_eq!(err.reason().map(|r| r.0), Some("auth.other-league"));
         assert!(require_operator(&nng, Area::PlatformKeys, None).is_err());
         assert!(require_operator(&nng, Area::Leagues, None).is_err());
     }
@@ -332,7 +357,7 @@ mod tests {
         }
         assert!(matches!(
             require_operator(&Principal::public(), Area::Accounts, None),
-            Err(AppError::Unauthenticated(_))
+            Err(e) if matches!(e.base(), AppError::Unauthenticated(_))
         ));
     }
 

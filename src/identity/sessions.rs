@@ -12,6 +12,7 @@ use crate::types::{LeagueCode, OrganisationId, UserId};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The certificate profile a session was opened with; it bounds the roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -167,10 +168,12 @@ pub fn open_challenge(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result
         Some((text, expires, None)) if from_db_time(expires) > now => Ok(text),
         Some((_, _, Some(_))) => Err(AppError::Unauthenticated(
             "this challenge has already been used; ask for a new one".into(),
-        )),
+        )
+        .because("signin.challenge-used", json!({}))),
         _ => Err(AppError::Unauthenticated(
             "unknown or expired challenge; ask for a new one".into(),
-        )),
+        )
+        .because("signin.challenge-unknown", json!({}))),
     }
 }
 
@@ -189,7 +192,8 @@ pub fn consume_challenge(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Res
     } else {
         Err(AppError::Unauthenticated(
             "this challenge has already been used or has expired; ask for a new one".into(),
-        ))
+        )
+        .because("signin.challenge-used", json!({})))
     }
 }
 
@@ -286,7 +290,8 @@ pub fn account_for(
             "no account is enrolled for this person's identity number; an operator must enrol \
              experts, supervisors and operators (ggzy users add --id-number …)"
                 .into(),
-        ));
+        )
+        .because("signin.not-enrolled", json!({})));
     };
     let existing: Option<(String, String)> = organisations::table
         .filter(organisations::credit_code.eq(credit_code.as_str()))

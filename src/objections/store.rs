@@ -377,7 +377,7 @@ pub fn pending_blocking(
 ) -> Result<bool, AppError> {
     match refuse_if_pending(conn, row, action) {
         Ok(()) => Ok(false),
-        Err(AppError::ObjectionPending(_)) => Ok(true),
+        Err(e) if matches!(e.base(), AppError::ObjectionPending(_)) => Ok(true),
         Err(e) => Err(e),
     }
 }

@@ -599,17 +599,20 @@ pub async fn acknowledge(
                 .first(conn)
                 .optional()?;
             let Some(row) = row else {
-                return Err(AppError::NotFound("no such alert".into()));
+                return Err(AppError::NotFound("no such alert".into())
+                    .because("supervision.no-alert", serde_json::json!({})));
             };
             let places = super::tender_places(conn, std::slice::from_ref(&row.tender_id))?;
             let reader = super::Reader::Supervisor(scope);
             if !super::sees_event(&reader, Some(&row.tender_id), &places) {
-                return Err(AppError::NotFound("no such alert".into()));
+                return Err(AppError::NotFound("no such alert".into())
+                    .because("supervision.no-alert", serde_json::json!({})));
             }
             if row.acknowledged_at.is_some() {
-                return Err(AppError::Conflict(
-                    "the alert is already acknowledged".into(),
-                ));
+                return Err(
+                    AppError::Conflict("the alert is already acknowledged".into())
+                        .because("supervision.alert-acknowledged", serde_json::json!({})),
+                );
             }
             let user = ctx
                 .principal
@@ -628,9 +631,10 @@ pub async fn acknowledge(
             ))
             .execute(conn)?;
             if changed != 1 {
-                return Err(AppError::Conflict(
-                    "the alert is already acknowledged".into(),
-                ));
+                return Err(
+                    AppError::Conflict("the alert is already acknowledged".into())
+                        .because("supervision.alert-acknowledged", serde_json::json!({})),
+                );
             }
             let ctx = ctx.clone().acting_as(Role::Supervisor);
             let opened =

@@ -83,9 +83,10 @@ pub async fn live(
     principal.require_any(&[Role::Operator, Role::Supervisor])?;
     let query: FeedQuery = super::query(&req)?;
     if query.after.is_some_and(|a| a < 0) {
-        return Err(AppError::InvalidQuery(
-            "after is a leaf index, 0 or more".into(),
-        ));
+        return Err(
+            AppError::InvalidQuery("after is a leaf index, 0 or more".into())
+                .because("supervision.after-index", serde_json::json!({})),
+        );
     }
     super::check_tender_filter(query.tender_id.as_deref())?;
     if query
@@ -93,9 +94,10 @@ pub async fn live(
         .as_deref()
         .is_some_and(|a| !crate::audit::routes::action_code(a))
     {
-        return Err(AppError::InvalidQuery(
-            "action is a code such as opening.".into(),
-        ));
+        return Err(
+            AppError::InvalidQuery("action is a code such as opening.".into())
+                .because("supervision.action-code", serde_json::json!({})),
+        );
     }
     let reader = state
         .db
@@ -257,7 +259,7 @@ async fn run(
                         }
                     }
                     Some(Ok(Message::Text(_) | Message::Binary(_))) => {
-                        if send(&mut session, &serde_json::json!({"type": "error", "message": "the feed is read-only; reconnect with after= to resume"})).await.is_err() {
+                        if send(&mut session, &serde_json::json!({"type": "error", "message": "the feed is read-only; reconnect with after= to resume", "reason": "supervision.feed-read-only", "params": {}})).await.is_err() {
                             return close(CloseCode::Away, String::new());
                         }
                     }
@@ -267,9 +269,10 @@ async fn run(
             _ = credential.tick(), if token.is_some() => {
                 match recheck(&state, token.as_deref().unwrap_or_default()).await {
                     Ok(now) => reader = now,
-                    Err(e @ (AppError::Unauthenticated(_) | AppError::Forbidden(_))) => {
+                    Err(e) if matches!(e.base(), AppError::Unauthenticated(_) | AppError::Forbidden(_)) => {
                         // The whole reason as a message: a close frame holds 123 bytes.
-                        let _ = send(&mut session, &serde_json::json!({"type": "error", "message": e.to_string()})).await;
+                        let (reason, params) = e.reason().map_or(("auth.token-unknown", serde_json::json!({})), |(r, p)| (r, p.clone()));
+                        let _ = send(&mut session, &serde_json::json!({"type": "error", "message": e.to_string(), "reason": reason, "params": params})).await;
                         return close(CloseCode::Policy, format!("signed out; sign in again and reconnect with after={}", next as i64 - 1));
                     }
                     // A passing fault (the database busy): the next check decides.

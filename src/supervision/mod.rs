@@ -13,13 +13,14 @@
 
 use crate::db::DbConn;
 use crate::db::schema::{supervisor_scopes, tenders};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::identity::policy::{Area, OperatorKind};
 use crate::identity::{Principal, Role};
 use crate::tenders::model::Category;
 use crate::types::{LeagueCode, text_enum};
 use diesel::prelude::*;
 use serde::Serialize;
+use serde_json::json;
 use std::collections::HashMap;
 
 pub mod alerts;
@@ -113,7 +114,8 @@ pub async fn read_only(
             let error = AppError::Forbidden(
                 "supervisors read the record and change nothing: this request would change it"
                     .into(),
-            );
+            )
+            .because("supervision.read-only", json!({}));
             let response = actix_web::ResponseError::error_response(&error);
             return Ok(req.into_response(response).map_into_right_body());
         }
@@ -262,7 +264,7 @@ pub fn reader(conn: &mut DbConn, principal: &Principal) -> Result<Reader, AppErr
 /// A supervisor's scope (see [`Scope::kind`] for one never set).
 pub fn scope_of(conn: &mut DbConn, principal: &Principal) -> Result<Scope, AppError> {
     let Some(user) = &principal.user_id else {
-        return Err(AppError::Unauthenticated("sign in first".into()));
+        return Err(crate::identity::sign_in_first());
     };
     let row: Option<ScopeRow> = supervisor_scopes::table
         .find(user.as_str())
@@ -346,18 +348,29 @@ pub fn set_scope(
 ) -> Result<(), AppError> {
     let kind = match (scope.kind, scope.category) {
         (Some(SupervisorKind::Administrative), None) => {
-            return Err(AppError::invalid(
-                "category",
-                "administrative supervision is of one category of trade",
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "category",
+                    "administrative supervision is of one category of trade",
+                )
+                .because("scope.category-needed", json!({})),
             ));
         }
         (Some(SupervisorKind::Discipline | SupervisorKind::Audit), Some(_)) => {
-            return Err(AppError::invalid(
-                "category",
-                "discipline inspection and audit cover every category; give none",
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "category",
+                    "discipline inspection and audit cover every category; give none",
+                )
+                .because("scope.no-category", json!({})),
             ));
         }
-        (None, _) => return Err(AppError::invalid("kind", "a kind of supervision is needed")),
+        (None, _) => {
+            return Err(AppError::invalid_field(
+                FieldError::new("kind", "a kind of supervision is needed")
+                    .because("scope.kind-needed", json!({})),
+            ));
+        }
         (Some(kind), _) => kind,
     };
     let is_supervisor: bool = diesel::select(diesel::dsl::exists(
@@ -367,12 +380,18 @@ pub fn set_scope(
     ))
     .get_result(conn)?;
     if !is_supervisor {
-        return Err(AppError::invalid("user", "the user is not a supervisor"));
+        return Err(AppError::invalid_field(
+            FieldError::new("user", "the user is not a supervisor")
+                .because("scope.not-supervisor", json!({})),
+        ));
     }
     if let Some(l) = &scope.league
         && !crate::leagues::exists(conn, l)?
     {
-        return Err(AppError::invalid("league", format!("no league {l}")));
+        return Err(AppError::invalid_field(
+            FieldError::new("league", format!("no league {l}"))
+                .because("league.unknown", json!({ "league": l.to_string() })),
+        ));
     }
     diesel::delete(supervisor_scopes::table.find(user_id)).execute(conn)?;
     diesel::insert_into(supervisor_scopes::table)
@@ -408,9 +427,10 @@ pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Re
 /// A `tender_id` filter must name a tender's id (which it may not see).
 pub fn check_tender_filter(tender_id: Option<&str>) -> Result<(), AppError> {
     if tender_id.is_some_and(|t| crate::types::TenderId::parse(t).is_none()) {
-        return Err(AppError::InvalidQuery(
-            "tender_id must be a tender's id".into(),
-        ));
+        return Err(
+            AppError::InvalidQuery("tender_id must be a tender's id".into())
+                .because("supervision.tender-id", json!({})),
+        );
     }
     Ok(())
 }

@@ -65,7 +65,7 @@ mod tests {
         assert!(authorise(&lzh, &lc("LZH")).is_ok());
         let refused = authorise(&lzh, &lc("NNG")).unwrap_err();
         assert!(
-            matches!(refused, AppError::Forbidden(ref m) if m.contains("league LZH") && m.contains("NNG"))
+            matches!(refused.base(), AppError::Forbidden(m) if m.contains("league LZH") && m.contains("NNG"))
         );
         assert!(authorise_recognition(&lzh, &lc("NNG")).is_err());
     }
@@ -76,11 +76,11 @@ mod tests {
         bidder.roles = vec![Role::Bidder];
         assert!(matches!(
             require_operator(&bidder),
-            Err(AppError::Forbidden(_))
+            Err(e) if matches!(e.base(), AppError::Forbidden(_))
         ));
         assert!(matches!(
             require_operator(&Principal::public()),
-            Err(AppError::Unauthenticated(_))
+            Err(e) if matches!(e.base(), AppError::Unauthenticated(_))
         ));
     }
 }

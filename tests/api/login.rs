@@ -154,6 +154,8 @@ async fn a_replayed_challenge_and_bad_signatures_are_refused_and_change_nothing(
             .unwrap()
             .contains("already been used")
     );
+    // Said why, for the page to say it in the user's language.
+    assert_eq!(problem["reason"], "signin.challenge-used", "{problem:#}");
     // A signature by another key, over another text, or garbage.
     let (id, text) = challenge(&r).await;
     for (signature, cert) in [
@@ -170,7 +172,8 @@ async fn a_replayed_challenge_and_bad_signatures_are_refused_and_change_nothing(
                         "signature": signature, "format": "raw"}),
             )
             .await;
-        reply.assert_problem(401, "certificate-rejected");
+        let problem = reply.assert_problem(401, "certificate-rejected");
+        assert_eq!(problem["reason"], "signin.signature-invalid", "{problem:#}");
     }
     // A revoked certificate, properly signed.
     let (status, body) = login(&r, &r.nng, "revoked", "raw").await;
@@ -180,6 +183,10 @@ async fn a_replayed_challenge_and_bad_signatures_are_refused_and_change_nothing(
         body["detail"].as_str().unwrap().contains("Revoked"),
         "{body:#}"
     );
+    // With its cause, as a code the page translates, and the failed checks.
+    assert_eq!(body["reason"], "signin.certificate-invalid", "{body:#}");
+    assert_eq!(body["params"]["cause"], "REVOKED", "{body:#}");
+    assert!(body["params"]["checks"].is_array(), "{body:#}");
     // A certificate from a CA nobody registered.
     let dir = tempfile::tempdir().unwrap();
     let stranger = League::new(dir.path(), "XXX");
@@ -196,7 +203,8 @@ async fn a_replayed_challenge_and_bad_signatures_are_refused_and_change_nothing(
                     "signature": "AAAA", "format": "raw"}),
         )
         .await;
-    reply.assert_problem(401, "unauthenticated");
+    let problem = reply.assert_problem(401, "unauthenticated");
+    assert_eq!(problem["reason"], "signin.challenge-unknown", "{problem:#}");
     assert_eq!(r.app.snapshot(), before);
 }
 

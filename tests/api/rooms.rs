@@ -335,10 +335,24 @@ impl Client {
     }
 
     pub async fn refused(&mut self, action: Value, code: &str) -> String {
-        let reply = self.act(action.clone()).await;
-        assert_eq!(reply["type"], "error", "{action} → {reply}");
+        let reply = self.refusal(action.clone()).await;
         assert_eq!(reply["code"], code, "{action} → {reply}");
         reply["message"].as_str().unwrap().to_string()
+    }
+
+    /// The refusal of an action: every one says why, as a reason the
+    /// pages translate and the values it names.
+    pub async fn refusal(&mut self, action: Value) -> Value {
+        let reply = self.act(action.clone()).await;
+        assert_eq!(reply["type"], "error", "{action} → {reply}");
+        assert!(
+            reply["reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("room.")),
+            "{action} → {reply}"
+        );
+        assert!(reply["params"].is_object(), "{action} → {reply}");
+        reply
     }
 
     /// Reads events until it has seen `seq`.
@@ -414,20 +428,33 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     // member joins, and recuses there.
     let answer = format!("/api/v1/experts/me/invitations/{tender}");
     let invited = token_of(&r, &f.members[0]).await;
-    app.post_json(
-        &answer,
-        Some(&invited),
-        &json!({"accept": false, "reason": "临时有事"}),
-    )
-    .await
-    .assert_problem(409, "conflict");
+    let refused = app
+        .post_json(
+            &answer,
+            Some(&invited),
+            &json!({"accept": false, "reason": "临时有事"}),
+        )
+        .await
+        .assert_problem(409, "conflict");
+    // Said why, for the page to say it in the expert's language; the
+    // English detail is still there.
+    assert_eq!(refused["reason"], "invitation.room-open", "{refused}");
+    assert_eq!(refused["params"], json!({}));
+    assert!(refused["detail"].as_str().unwrap().contains("room is open"));
 
     // --- Who may join: refused before the upgrade, as problem+json.
     let live = format!("/api/v1/tenders/{tender}/evaluation/room/live");
     let reserve_token = token_of(&r, &f.reserve).await;
-    app.get(&live, Some(&reserve_token))
+    let refused = app
+        .get(&live, Some(&reserve_token))
         .await
         .assert_problem(403, "forbidden");
+    assert_eq!(refused["reason"], "room.members-and-supervisors");
+    let refused = app
+        .get(&live, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(refused["reason"], "auth.sign-in-first");
     let bidder = sign_in(&r, &r.nng, "builder").await;
     app.get(&live, Some(&bidder))
         .await
@@ -599,8 +626,32 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     // --- Refusals on the socket, which stays usable.
     let c = &mut clients[3];
     c.refused(score("A", "tech", 51.0), "range").await;
+    // Each with its reason and the values it names.
+    let out_of_range = c.refusal(score("A", "tech", 51.0)).await;
+    assert_eq!(out_of_range["reason"], "room.points-range");
+    assert_eq!(
+        out_of_range["params"],
+        json!({"criterion": "tech", "max": 50})
+    );
     c.refused(score("A", "price", 10.0), "invalid").await;
+    assert_eq!(
+        c.refusal(score("A", "price", 10.0)).await["reason"],
+        "room.price-computed"
+    );
     c.refused(score("A", "biz", 10.0), "locked").await;
+    let locked = c.refusal(score("A", "biz", 10.0)).await;
+    assert_eq!(
+        (&locked["reason"], &locked["params"]),
+        (
+            &json!("room.round-not-open"),
+            &json!({"round": "commercial"})
+        )
+    );
+    let chairs = c.refusal(json!({"type": "close_round"})).await;
+    assert_eq!(
+        (&chairs["reason"], &chairs["params"]),
+        (&json!("room.chair-only"), &json!({"action": "close-round"}))
+    );
     c.refused(json!({"type": "score", "bid": "A", "criterion": "tech", "points": 30, "reason": "x", "expert": vote_for}), "malformed").await;
     c.refused(json!({"type": "close_round"}), "role").await;
     c.ws.send(Message::text("{not json")).await.unwrap();

@@ -39,16 +39,6 @@ export default {
       pkcs12Unsupported: '此 PKCS#12 文件的保护方式不受支持（支持口令保护：HMAC 或 PBMAC1 完整性校验，PBES2 加密）。',
       legacyPkcs12: `此 PKCS#12 文件使用旧式加密（3DES 或 RC2），浏览器无法打开。请用 OpenSSL 3 按现代默认方式重新导出后再选择新文件：${CONVERT_P12}`,
     },
-    problems: {
-      'certificate-rejected': {
-        title: '证书登录被拒绝',
-        explain: '平台未接受此证书或签名：证书可能未通过验证（过期、已吊销、签发机构不受信任），或私钥与证书不匹配。',
-      },
-      unauthenticated: {
-        title: '未登录或登录已失效',
-        explain: '登录挑战已过期或无效，或本连接没有客户端证书。请重试。',
-      },
-    },
   },
   en: {
     signIn: {
@@ -85,16 +75,6 @@ export default {
       notPkcs12: 'This is not a PKCS#12 file (.p12 / .pfx).',
       pkcs12Unsupported: 'This PKCS#12 file is protected in a way that is not supported (password integrity with HMAC or PBMAC1 and PBES2 encryption are).',
       legacyPkcs12: `This PKCS#12 file uses legacy encryption (3DES or RC2) that the browser cannot open. Export it again with OpenSSL 3's modern defaults and choose the new file: ${CONVERT_P12}`,
-    },
-    problems: {
-      'certificate-rejected': {
-        title: 'Sign-in refused',
-        explain: 'The platform did not accept this certificate or signature: the certificate may have failed validation (expired, revoked, issuer not trusted), or the key does not belong to the certificate.',
-      },
-      unauthenticated: {
-        title: 'Not signed in',
-        explain: 'The sign-in challenge expired or is not valid, or this connection has no client certificate. Try again.',
-      },
     },
   },
 };

@@ -1,1 +1,0 @@
-import{Pr as e}from"./index-BnLthcbW.js";var t=e(((e,t)=>{t.exports={}}));export default t();

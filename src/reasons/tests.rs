@@ -1,0 +1,290 @@
+use super::*;
+use crate::error::{AppError, PROBLEMS};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The portal's catalogue of problems, reasons and rules.
+const CATALOGUE: &str = include_str!("../../frontend/src/i18n/problems.json");
+const LANGS: [&str; 2] = ["zh", "en"];
+
+fn catalogue() -> Value {
+    serde_json::from_str(CATALOGUE).expect("problems.json is JSON")
+}
+
+fn text<'a>(c: &'a Value, lang: &str, group: &str, key: &str) -> Option<&'a str> {
+    c.get(lang)?.get(group)?.get(key)?.as_str()
+}
+
+/// The placeholders of a vue-i18n message (`{name}`), refusing what the
+/// message syntax would read otherwise: `@` (a linked message), `|` (a
+/// plural), `%` and unbalanced braces, unless written as a literal
+/// (`{'@'}`).
+fn placeholders(message: &str) -> Result<BTreeSet<String>, String> {
+    let mut names = BTreeSet::new();
+    let mut rest = message;
+    while let Some(i) = rest.find(['{', '}', '@', '|', '%']) {
+        let c = rest[i..].chars().next().unwrap_or('{');
+        if c != '{' {
+            return Err(format!("{c:?} outside a literal in {message:?}"));
+        }
+        let after = &rest[i + 1..];
+        let Some(end) = after.find('}') else {
+            return Err(format!("unclosed brace in {message:?}"));
+        };
+        let inner = &after[..end];
+        if inner.starts_with('\'') && inner.ends_with('\'') && inner.len() >= 2 {
+            // A literal: {'@'}.
+        } else if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            names.insert(inner.to_string());
+        } else {
+            return Err(format!("placeholder {{{inner}}} in {message:?}"));
+        }
+        rest = &after[end + 1..];
+    }
+    Ok(names)
+}
+
+#[test]
+fn every_problem_code_has_a_title_and_an_explanation_in_both_languages() {
+    let c = catalogue();
+    for (code, ..) in PROBLEMS {
+        for lang in LANGS {
+            for part in ["title", "explain"] {
+                let said = c[lang]["problems"][code][part].as_str().unwrap_or("");
+                assert!(
+                    !said.trim().is_empty(),
+                    "problems.{code}.{part} is missing in {lang}"
+                );
+                assert_eq!(
+                    placeholders(said),
+                    Ok(BTreeSet::new()),
+                    "problems.{code}.{part} ({lang})"
+                );
+            }
+        }
+    }
+    for lang in LANGS {
+        let listed: BTreeSet<&str> = PROBLEMS.iter().map(|p| p.0).collect();
+        let said: BTreeSet<&str> = c[lang]["problems"]
+            .as_object()
+            .expect("problems")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(said, listed, "the {lang} catalogue's problem codes");
+    }
+}
+
+#[test]
+fn every_reason_and_rule_is_said_in_both_languages_with_its_placeholders() {
+    let c = catalogue();
+    for (group, list) in [("reasons", REASONS), ("rules", RULES)] {
+        let mut keys = BTreeSet::new();
+        for (key, params) in list {
+            assert!(keys.insert(*key), "{group}: {key} is listed twice");
+            assert!(
+                key.split('.').count() >= 2
+                    && key.split('.').all(|s| !s.is_empty()
+                        && s.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')),
+                "{group}: {key} is not a key such as room.round-closed"
+            );
+            let wanted: BTreeSet<String> = params.iter().map(|p| p.to_string()).collect();
+            for lang in LANGS {
+                let said = text(&c, lang, group, key)
+                    .unwrap_or_else(|| panic!("{group}.{key} is missing in {lang}"));
+                assert!(!said.trim().is_empty(), "{group}.{key} is empty in {lang}");
+                assert_eq!(
+                    placeholders(said).as_ref(),
+                    Ok(&wanted),
+                    "{group}.{key} ({lang}) names other values than its params"
+                );
+            }
+        }
+        // A key is never a prefix group of another (the pages nest keys
+        // at their dots).
+        for a in &keys {
+            for b in &keys {
+                assert!(
+                    !b.starts_with(&format!("{a}.")),
+                    "{group}: {a} is both a text and a group"
+                );
+            }
+        }
+        for lang in LANGS {
+            let said: BTreeSet<&str> = c[lang][group]
+                .as_object()
+                .unwrap_or_else(|| panic!("{lang}.{group}"))
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(
+                said, keys,
+                "the {lang} catalogue's {group}, against the list"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_values_a_sentence_names_are_said_in_both_languages() {
+    let c = catalogue();
+    let zh = c["zh"]["values"].as_object().expect("zh values");
+    let en = c["en"]["values"].as_object().expect("en values");
+    assert_eq!(zh.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>());
+    for (param, table) in zh {
+        let zh_keys: BTreeSet<&String> = table.as_object().expect("table").keys().collect();
+        let en_keys: BTreeSet<&String> = en[param].as_object().expect("table").keys().collect();
+        assert_eq!(zh_keys, en_keys, "values.{param}");
+        for (value, said) in table.as_object().expect("table") {
+            for (lang, said) in [("zh", said), ("en", &en[param][value])] {
+                let said = said.as_str().unwrap_or("");
+                assert!(!said.is_empty(), "values.{param}.{value} ({lang})");
+                assert_eq!(placeholders(said), Ok(BTreeSet::new()));
+            }
+        }
+    }
+    // The values the source gives for translated params.
+    for round in ["review", "technical", "commercial"] {
+        assert!(zh["round"].get(round).is_some(), "round {round}");
+    }
+    for role in crate::identity::Role::ALL {
+        assert!(
+            zh["role"].get(role.code()).is_some(),
+            "role {}",
+            role.code()
+        );
+    }
+    for area in crate::identity::policy::Area::ALL {
+        assert!(
+            zh["area"].get(format!("{area:?}")).is_some(),
+            "area {area:?}"
+        );
+    }
+}
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).expect("src").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).expect("source");
+            out.push((path.display().to_string(), text));
+        }
+    }
+}
+
+/// Whether `path` is this module (which lists the keys, not gives them).
+fn is_this_module(path: &str) -> bool {
+    let path = path.replace('\\', "/");
+    path.ends_with("/src/reasons.rs") || path.contains("/src/reasons/")
+}
+
+/// The string literals that follow `because(` in `text`.
+fn given_keys(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("because(") {
+        rest = &rest[i + "because(".len()..];
+        let trimmed = rest.trim_start();
+        if let Some(lit) = trimmed.strip_prefix('"')
+            && let Some(end) = lit.find('"')
+        {
+            keys.push(lit[..end].to_string());
+        }
+    }
+    keys
+}
+
+#[test]
+fn every_reason_the_source_gives_is_listed_and_every_listed_one_is_given() {
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let listed: BTreeSet<&str> = REASONS.iter().chain(RULES).map(|(k, _)| *k).collect();
+    let mut given = BTreeSet::new();
+    for (path, text) in &files {
+        if is_this_module(path) {
+            continue;
+        }
+        for key in given_keys(text) {
+            assert!(
+                listed.contains(key.as_str()),
+                "{path} gives the reason {key:?}, which reasons::REASONS (or RULES) does not list"
+            );
+            given.insert(key);
+        }
+    }
+    assert!(given.len() > 100, "the scan found {} reasons", given.len());
+    for key in listed {
+        let quoted = format!("\"{key}\"");
+        assert!(
+            files
+                .iter()
+                .any(|(path, text)| !is_this_module(path) && text.contains(&quoted)),
+            "{key} is listed but no refusal gives it"
+        );
+    }
+}
+
+#[test]
+fn the_placeholder_reader_refuses_what_vue_i18n_would_misread() {
+    assert_eq!(
+        placeholders("{a} and {b_c}"),
+        Ok(["a".to_string(), "b_c".to_string()].into())
+    );
+    assert_eq!(placeholders("mail {'@'} here"), Ok(BTreeSet::new()));
+    assert!(placeholders("a@b").is_err());
+    assert!(placeholders("yes | no").is_err());
+    assert!(placeholders("50%").is_err());
+    assert!(placeholders("{open").is_err());
+    assert!(placeholders("close}").is_err());
+    assert!(placeholders("{not a name}").is_err());
+}
+
+#[actix_web::test]
+async fn a_refusal_with_a_reason_keeps_its_code_status_and_detail() {
+    use actix_web::ResponseError;
+    use serde_json::json;
+    let plain = AppError::Conflict("the round is closed".into());
+    let reasoned = AppError::Conflict("the round is closed".into())
+        .because("room.round-closed", json!({"round": "technical"}));
+    assert_eq!(reasoned.code(), plain.code());
+    assert_eq!(reasoned.status_code(), plain.status_code());
+    assert_eq!(reasoned.to_string(), plain.to_string());
+    assert!(matches!(reasoned.base(), AppError::Conflict(_)));
+    let body = actix_web::body::to_bytes(reasoned.error_response().into_body())
+        .await
+        .expect("body");
+    let problem: Value = serde_json::from_slice(&body).expect("problem");
+    assert_eq!(problem["code"], "conflict");
+    assert_eq!(problem["status"], 409);
+    assert_eq!(problem["detail"], "the round is closed");
+    assert_eq!(problem["reason"], "room.round-closed");
+    assert_eq!(problem["params"], json!({"round": "technical"}));
+    // Without a reason, no member at all.
+    let body = actix_web::body::to_bytes(plain.error_response().into_body())
+        .await
+        .expect("body");
+    let problem: Value = serde_json::from_slice(&body).expect("problem");
+    assert!(problem.get("reason").is_none() && problem.get("params").is_none());
+    // A validation failure keeps its fields and their rules.
+    let mut errors = Vec::new();
+    crate::error::check_text(&mut errors, "reason", &"x".repeat(600), true, 500);
+    let invalid = AppError::check(errors).unwrap_err();
+    let body = actix_web::body::to_bytes(invalid.error_response().into_body())
+        .await
+        .expect("body");
+    let problem: Value = serde_json::from_slice(&body).expect("problem");
+    assert_eq!(problem["errors"][0]["rule"], "text.too-long");
+    assert_eq!(problem["errors"][0]["params"], json!({"max": 500}));
+    // A server failure says nothing more.
+    let internal =
+        AppError::Internal(anyhow::anyhow!("boom")).because("room.not-stored", json!({}));
+    assert!(internal.reason().is_none());
+}
