@@ -1,1 +1,0 @@
-import{C as e,D as t,O as n,_ as r,b as i,f as a,l as o,m as s,v as c,w as l,x as u,y as d}from"./index-BNt5o7fq.js";var f={class:`page-title`},p=i({__name:`NotFound`,setup(i){let{t:p}=o();return(i,o)=>{let m=e(`router-link`);return u(),r(a,null,[s(`h1`,f,n(t(p)(`notFound`)),1),s(`p`,null,[d(m,{to:`/`},{default:l(()=>[c(n(t(p)(`home`)),1)]),_:1})])],64)}}});export{p as default};

@@ -1,1 +1,0 @@
-import{_ as e,b as t,x as n}from"./index-BNt5o7fq.js";var r={class:`page-title`},i=t({__name:`TenderDetail`,setup(t){return(t,i)=>(n(),e(`h1`,r,`TenderDetail`))}});export{i as default};
