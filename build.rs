@@ -6,9 +6,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("frontend")
-        .join("dist");
+    // Read when the script runs, not when it was compiled: a target folder
+    // copied to another checkout (a git worktree) reuses the compiled
+    // script, which would otherwise embed the first checkout's portal.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("frontend").join("dist");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     if root.is_dir() {
