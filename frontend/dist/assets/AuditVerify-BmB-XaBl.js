@@ -1,0 +1,1 @@
+import{hn as e,jn as t,vn as n}from"./index-raEfpO3b.js";var r={class:`page-title`},i=n({__name:`AuditVerify`,setup(n){return(n,i)=>(t(),e(`h1`,r,`AuditVerify`))}});export{i as default};

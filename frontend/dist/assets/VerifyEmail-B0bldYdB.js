@@ -1,1 +1,0 @@
-import{hn as e,jn as t,vn as n}from"./index-D72sNBjc.js";var r={class:`page-title`},i=n({__name:`VerifyEmail`,setup(n){return(n,i)=>(t(),e(`h1`,r,`VerifyEmail`))}});export{i as default};
