@@ -148,7 +148,6 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("supervision.after-index", &[]),
     ("supervision.action-code", &[]),
     ("supervision.read-only", &[]),
-    ("supervision.feed-read-only", &[]),
     ("supervision.tender-id", &[]),
     ("supervision.actor-id", &[]),
     ("supervision.client-addr", &[]),

@@ -13,6 +13,14 @@
 //! notices still fills is dropped (close 1013) without slowing anyone else;
 //! it reconnects with its last index.
 //!
+//! A client may send `{"type":"resume","after":n}` (the hall's message,
+//! [`crate::hall::protocol`]): the feed sends again what is in scope after
+//! `n`, then `{"type":"live","last_index":m}`. A browser cannot see the
+//! server's pings, so this is how it learns its connection still works; a
+//! resume from where the client already is (nothing in scope after `n` was
+//! sent on this socket, and `n` is not before where the socket started) is
+//! answered with `live` at once, without reading the log again.
+//!
 //! The credential a feed was opened with is checked again every
 //! [`Feed::recheck`]: a token revoked, an account disabled or a session
 //! whose certificate stopped passing ends the feed (close 1008), and a
@@ -24,6 +32,7 @@ use crate::audit::tlog;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::hall::hub::Subscription;
+use crate::hall::protocol::ClientMessage;
 use crate::identity::{Principal, Role};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{CloseCode, CloseReason, Message, Session};
@@ -42,6 +51,9 @@ pub struct FeedQuery {
     pub tender_id: Option<String>,
     /// Only actions starting with this, e.g. `opening.` or `bid.submitted`.
     pub action: Option<String>,
+    /// Only events about tenders of this league (events of no tender are
+    /// of no league: left out). Within the reader's scope as every event.
+    pub league: Option<String>,
 }
 
 impl FeedQuery {
@@ -55,13 +67,19 @@ impl FeedQuery {
                 .action
                 .as_ref()
                 .is_none_or(|a| item.event.action.starts_with(a.as_str()))
+            && self
+                .league
+                .as_ref()
+                .is_none_or(|l| item.place.as_ref().is_some_and(|(league, _)| league == l))
     }
 }
 
 /// Supervisors' (and operators') live feed of the audit log over WebSocket:
 /// `{"type":"event","index":n,"event":{…}}` for each entry in scope (but
 /// those naming a bidder of a tender not yet opened), after a replay
-/// `{"type":"live","last_index":n}`; pings every 15 s.
+/// `{"type":"live","last_index":n}`; pings every 15 s. The client may send
+/// `{"type":"resume","after":n}`: what is in scope after `n` again, then
+/// `live`.
 #[utoipa::path(
     tag = "supervision",
     params(FeedQuery),
@@ -98,6 +116,11 @@ pub async fn live(
             AppError::InvalidQuery("action is a code such as opening.".into())
                 .because("supervision.action-code", serde_json::json!({})),
         );
+    }
+    if let Some(league) = query.league.as_deref()
+        && let Err(e) = crate::types::LeagueCode::parse(league)
+    {
+        return Err(AppError::InvalidQuery(e));
     }
     let reader = state
         .db
@@ -139,13 +162,14 @@ fn close(code: CloseCode, text: String) -> CloseReason {
     }
 }
 
-/// Sends entries `(last, upto)` in scope, read from the database; returns
-/// the last index sent or passed.
+/// Sends entries `[next, upto)` in scope, read from the database, noting
+/// the last one sent in `sent`; returns the index after the last passed.
 async fn catch_up(
     session: &mut Session,
     db: &Db,
     reader: &super::Reader,
     query: &FeedQuery,
+    sent: &mut Option<u64>,
     mut next: u64,
     upto: u64,
 ) -> Result<u64, CloseReason> {
@@ -171,6 +195,7 @@ async fn catch_up(
                     &serde_json::json!({"type": "event", "index": item.index, "event": item.event}),
                 )
                 .await?;
+                *sent = Some(sent.map_or(item.index, |s| s.max(item.index)));
             }
         }
         next = end;
@@ -185,6 +210,11 @@ async fn recheck(state: &AppState, token: &str) -> Result<super::Reader, AppErro
         .db
         .read(move |conn| super::reader(conn, &principal))
         .await
+}
+
+/// `live`: everything in scope before `next` has been sent.
+fn live_message(next: u64) -> serde_json::Value {
+    serde_json::json!({"type": "live", "last_index": next.checked_sub(1)})
 }
 
 async fn run(
@@ -202,29 +232,18 @@ async fn run(
         Ok(latest) => latest.map_or(0, |c| c.tree_size),
         Err(_) => return close(CloseCode::Error, "the database could not be read".into()),
     };
-    let mut next = match query.after {
-        Some(after) => match catch_up(
-            &mut session,
-            &db,
-            &reader,
-            &query,
-            after.unsigned_abs().saturating_add(1),
-            size,
-        )
-        .await
-        {
-            Ok(n) => n,
-            Err(reason) => return reason,
-        },
-        None => size,
-    };
-    if send(
-        &mut session,
-        &serde_json::json!({"type": "live", "last_index": next.checked_sub(1)}),
-    )
-    .await
-    .is_err()
+    // The last index sent, and the first this socket read from: between
+    // the two, nothing else was in scope when read.
+    let mut sent: Option<u64> = None;
+    let mut floor = query
+        .after
+        .map_or(size, |a| a.unsigned_abs().saturating_add(1));
+    let mut next = match catch_up(&mut session, &db, &reader, &query, &mut sent, floor, size).await
     {
+        Ok(n) => n.max(floor),
+        Err(reason) => return reason,
+    };
+    if send(&mut session, &live_message(next)).await.is_err() {
         return close(CloseCode::Away, String::new());
     }
     let mut heartbeat = tokio::time::interval(Duration::from_secs(15));
@@ -242,7 +261,7 @@ async fn run(
                     return close(CloseCode::Restart, format!("server going away; reconnect with after={}", next as i64 - 1));
                 };
                 if head.size > next {
-                    match catch_up(&mut session, &db, &reader, &query, next, head.size).await {
+                    match catch_up(&mut session, &db, &reader, &query, &mut sent, next, head.size).await {
                         Ok(n) => next = n,
                         Err(reason) => return reason,
                     }
@@ -258,8 +277,32 @@ async fn run(
                             return close(CloseCode::Away, String::new());
                         }
                     }
-                    Some(Ok(Message::Text(_) | Message::Binary(_))) => {
-                        if send(&mut session, &serde_json::json!({"type": "error", "message": "the feed is read-only; reconnect with after= to resume", "reason": "supervision.feed-read-only", "params": {}})).await.is_err() {
+                    Some(Ok(Message::Text(text))) => {
+                        match crate::hall::protocol::parse_client(&text) {
+                            Ok(ClientMessage::Resume { after }) => {
+                                let after = after.unsigned_abs();
+                                // Already where it asks to be: say so at once.
+                                let current = sent.is_none_or(|s| after >= s) && after.saturating_add(1) >= floor;
+                                if !current {
+                                    let from = after.saturating_add(1);
+                                    floor = floor.min(from);
+                                    if let Err(reason) = catch_up(&mut session, &db, &reader, &query, &mut sent, from, next).await {
+                                        return reason;
+                                    }
+                                }
+                                if send(&mut session, &live_message(next)).await.is_err() {
+                                    return close(CloseCode::Away, String::new());
+                                }
+                            }
+                            Err(message) => {
+                                if send(&mut session, &serde_json::json!({"type": "error", "message": message, "reason": "live.not-understood", "params": {}})).await.is_err() {
+                                    return close(CloseCode::Away, String::new());
+                                }
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        if send(&mut session, &serde_json::json!({"type": "error", "message": "binary messages are not understood; send JSON text", "reason": "live.binary", "params": {}})).await.is_err() {
                             return close(CloseCode::Away, String::new());
                         }
                     }

@@ -423,3 +423,122 @@ async fn a_browser_offers_its_token_as_a_websocket_subprotocol() {
     let status = req.send().await.unwrap().status();
     assert_eq!(status.as_u16(), 401);
 }
+
+/// The feed answers the hall's `{"type":"resume","after":n}`: what is in
+/// scope after `n` again, then `live` (a browser's way of knowing its
+/// connection still works, since it cannot see pings); a resume from where
+/// the client already is gets `live` at once; anything else is an error
+/// message and the feed goes on. `league=` keeps the events of that
+/// league's tenders only, within the reader's scope.
+#[actix_web::test]
+async fn a_feed_resumes_on_request_and_filters_by_league() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = spawn_app().await;
+    let (tenderer, _) = app.published_tender().await;
+    // Regional audit: every league, every category.
+    let audit = app.supervisor("区审计", "audit", None, None);
+    let start = app.wait_for_log().await;
+    let ws = app.base.replacen("http", "ws", 1);
+    let connect = |query: String| {
+        let url = format!("{ws}/api/v1/supervision/live?{query}");
+        let token = audit.clone();
+        async move {
+            use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+            let mut request = url.into_client_request().unwrap();
+            request
+                .headers_mut()
+                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+            tokio_tungstenite::connect_async(request).await.unwrap().0
+        }
+    };
+    async fn next_json<S>(socket: &mut S) -> serde_json::Value
+    where
+        S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+            + Unpin,
+    {
+        loop {
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+                .await
+                .expect("a frame in time")
+                .unwrap()
+                .unwrap();
+            if let Message::Text(text) = frame {
+                return serde_json::from_str(&text).unwrap();
+            }
+        }
+    }
+    let mut socket = connect(format!("after={}&league=NNG", start - 1)).await;
+    assert_eq!(next_json(&mut socket).await["type"], "live");
+    let id = app.create_draft(&tenderer, "第二个项目").await;
+    // A platform event (an account) is of no league: left out.
+    app.user("另一人", Role::Bidder, "NNG", "另一公司");
+    app.act(&tenderer, &id, "publish", "")
+        .await
+        .assert_status(200);
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let v = next_json(&mut socket).await;
+        assert_eq!(v["type"], "event", "{v}");
+        assert_eq!(v["event"]["tender_id"], json!(id), "{v}");
+        seen.push(v["index"].as_u64().unwrap());
+    }
+    // Resume after the first: the other two again, then live.
+    socket
+        .send(Message::Text(
+            json!({"type": "resume", "after": seen[0]})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let mut again = Vec::new();
+    let live = loop {
+        let v = next_json(&mut socket).await;
+        if v["type"] == "live" {
+            break v;
+        }
+        again.push(v["index"].as_u64().unwrap());
+    };
+    assert_eq!(again, seen[1..]);
+    assert!(live["last_index"].as_u64().unwrap() >= seen[2], "{live}");
+    // From where it is: live at once, nothing sent again.
+    socket
+        .send(Message::Text(
+            json!({"type": "resume", "after": seen[2]})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut socket).await["type"], "live");
+    // Anything else: an error message, and the feed goes on.
+    socket.send(Message::Text("hello".into())).await.unwrap();
+    let error = next_json(&mut socket).await;
+    assert_eq!(error["type"], "error", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("resume"),
+        "{error}"
+    );
+    socket
+        .send(Message::Text(
+            json!({"type": "resume", "after": seen[1]})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let v = next_json(&mut socket).await;
+    assert_eq!(v["index"].as_u64(), Some(seen[2]), "{v}");
+    assert_eq!(next_json(&mut socket).await["type"], "live");
+    socket.close(None).await.unwrap();
+
+    // Another league: none of NNG's events, though in the reader's scope.
+    let mut other = connect(format!("after={}&league=LZH", start - 1)).await;
+    let first = next_json(&mut other).await;
+    assert_eq!(first["type"], "live", "{first}");
+    other.close(None).await.unwrap();
+    app.get("/api/v1/supervision/live?league=nng", Some(&audit))
+        .await
+        .assert_problem(400, "invalid-query");
+}

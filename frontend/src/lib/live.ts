@@ -46,6 +46,13 @@ export interface LiveOptions<T> {
   headOf: (msg: Record<string, unknown>) => number | null;
   /** Whether the socket understands `{"type":"resume","after":n}` (liveness by replay). */
   resumable: boolean;
+  /**
+   * Whether `live` means "everything for you up to the head was sent" on a
+   * filtered socket (the supervision feed): the channel then stands at the
+   * head, so it is not "behind" for the items the filter left out, and
+   * resumes from there.
+   */
+  liveIsCursor?: boolean;
   onItem: (item: T) => void;
   /** Any other message (acks, errors). */
   onMessage?: (msg: Record<string, unknown>) => void;
@@ -143,6 +150,7 @@ export class LiveChannel<T = Record<string, unknown>> {
       const head = this.o.headOf(msg);
       if (head !== null) {
         this.status.head = Math.max(head, this.status.last);
+        if (this.o.liveIsCursor) this.status.last = this.status.head;
         this.status.state = 'live';
         return;
       }

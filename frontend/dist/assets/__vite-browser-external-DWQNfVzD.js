@@ -1,1 +1,0 @@
-import{Pr as e}from"./index-C7tmMo6l.js";var t=e(((e,t)=>{t.exports={}}));export default t();

@@ -1,1 +1,0 @@
-import{E as e,Gn as t,or as n}from"./index-C7tmMo6l.js";function r(r){let i=n(()=>{let t=r();document.title=t?`${t} · ${e(`appName`)}`:e(`appName`)},{flush:`post`});t(i)}export{r as t};
