@@ -95,9 +95,12 @@ export async function endSession(token: string): Promise<boolean> {
 /** Ends the session on the server (best effort) and forgets it here. */
 export async function signOut(): Promise<void> {
   const token = session.token;
+  if (!token) { session.clear(); return; }
+  // The server ends the session first (a few seconds at most), so that
+  // "signed out" on the page means the token no longer works; then, ended
+  // or not (it expires anyway), the page forgets it.
+  try { await call('DELETE', '/api/v1/auth/session', { token, signal: AbortSignal.timeout(5000) }); } catch { /* it expires anyway */ }
   session.clear();
-  if (!token) return;
-  try { await call('DELETE', '/api/v1/auth/session', { token }); } catch { /* it expires anyway */ }
 }
 
 /** Where to go after signing in: a page of the portal named by `?next=`, never elsewhere. */
