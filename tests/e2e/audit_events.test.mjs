@@ -130,7 +130,8 @@ test('a filter narrows the list as the API does; a malformed one is refused with
   await page.locator('#ev-search').click();
   const alert = page.locator('.results [data-testid=problem]');
   await alert.waitFor();
-  assert.match(await alert.textContent(), /client_addr must be an IP address/);
+  // The refusal's reason, said in the page's language (en here).
+  assert.match(await alert.textContent(), /client address is an IP address/);
   await shot('refused');
   // The browser reports the refused request on its console; that one only.
   const refused = problems.splice(0);
