@@ -65,7 +65,7 @@ async function shot(page, name) {
 
 function watch(page, who) {
   page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/WebSocket connection to .* failed|ERR_CONNECTION_(RESET|REFUSED|CLOSED)|net::ERR_EMPTY_RESPONSE/.test(m.text())) problems.push(`${who}: console: ${m.text()}`); });
+  page.on('console', (m) => { if (m.type() === 'error' && !/WebSocket connection to .* failed|ERR_CONNECTION_(RESET|REFUSED|CLOSED)|net::ERR_EMPTY_RESPONSE|net::ERR_SOCKET_NOT_CONNECTED/.test(m.text())) problems.push(`${who}: console: ${m.text()}`); });
 }
 
 async function signIn(page, origin, who, next) {
