@@ -1,6 +1,6 @@
-// What the supervisor's cockpit reads: the feed's messages, alerts, a
-// tender's record from its several sources merged by time, and the
-// committee draw's record checked in the page.
+// What the supervisor's cockpit reads: the feed's messages, alerts, and a
+// tender's record from its several sources merged by time (the committee
+// draw's record is replayed by draw.ts).
 import { get, call, enc, ApiProblem } from './api';
 
 /** An audit event as the log and the feed give it. */
@@ -88,89 +88,6 @@ export interface Committee {
   stage: 'not_configured' | 'committed' | 'drawn' | string;
   committed_at: string | null; drawn_at: string | null; pool_size: number | null;
   seated: number; accepted: number; short: boolean; sealed: boolean; members: Member[];
-}
-export interface Seat { expert: string; quota: string | null; other_league: boolean; venue: string }
-export interface DrawRecord {
-  version: string; tender_id: string; bid_deadline: string; committed_at: string;
-  commitment: { tender_id: string; snapshot_sha256: string; rules_sha256: string; platform_commitment: string };
-  commitment_index: number | null; contributed_index: number | null; drawn_index: number | null;
-  snapshot: string; rules: string; platform_value: string; supervisor_contribution: string;
-  tree_head: { size: number; root: string; signed_at: string; checkpoint: string };
-  bidders: string[] | null; bidders_sealed: boolean; bidders_commitment: string | null; bidders_salt: string | null;
-  drawn_at: string;
-  drawn: { seed: string; committee: Seat[]; reserves: string[]; excluded: { expert: string; reason: string }[]; left: string[] };
-  replacements: unknown[]; committee: Seat[];
-}
-
-/** One check of the draw made in the page: its message key, and whether it held. */
-export interface DrawCheck { key: string; ok: boolean; skipped?: boolean }
-
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const toHex = (b: ArrayBuffer | Uint8Array): string =>
-  Array.from(b instanceof Uint8Array ? b : new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-
-async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
-}
-const sha256Hex = async (bytes: Uint8Array): Promise<string> => toHex(await sha256(bytes));
-
-function fromHex(text: string): Uint8Array | null {
-  if (text.length % 2 !== 0 || !/^[0-9a-f]*$/.test(text)) return null;
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-function less(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i];
-  return a.length < b.length;
-}
-
-/**
- * Checks what of `ggzy-draw-v1` (src/experts/draw.rs) is plain hashing:
- * each input against its commitment, the seed from its inputs, the bidders
- * against their commitment (once revealed), and that the committee and the
- * reserves each come in the draw order (SHA-256 of seed ‖ id, ascending).
- * Who was eligible and who took each seat under the quotas is the full
- * replay's (`ggzy draw verify`), as is the tree head's signature.
- */
-export async function verifyDraw(r: DrawRecord): Promise<DrawCheck[]> {
-  const checks: DrawCheck[] = [];
-  const c = r.commitment;
-  checks.push({ key: 'algorithm', ok: r.version === 'ggzy-draw-v1' });
-  checks.push({ key: 'tender', ok: c.tender_id === r.tender_id });
-  checks.push({ key: 'snapshot', ok: (await sha256Hex(utf8(r.snapshot))) === c.snapshot_sha256 });
-  checks.push({ key: 'rules', ok: (await sha256Hex(utf8(r.rules))) === c.rules_sha256 });
-  const value = fromHex(r.platform_value);
-  checks.push({ key: 'platform', ok: value !== null && (await sha256Hex(value)) === c.platform_commitment });
-  checks.push({ key: 'committedBefore', ok: new Date(r.committed_at).getTime() < new Date(r.bid_deadline).getTime() });
-  const seedText = `ggzy-draw-v1\ntender ${r.tender_id}\nsnapshot ${await sha256Hex(utf8(r.snapshot))}\n`
-    + `rules ${await sha256Hex(utf8(r.rules))}\nplatform ${r.platform_value}\n`
-    + `supervisor ${await sha256Hex(utf8(r.supervisor_contribution))}\n`
-    + `tree ${r.tree_head.size} ${r.tree_head.root}\n`;
-  const seedHex = await sha256Hex(utf8(seedText));
-  checks.push({ key: 'seed', ok: seedHex === r.drawn.seed });
-  if (r.bidders && r.bidders_salt && r.bidders_commitment) {
-    const text = `${r.bidders_salt}\n${JSON.stringify(r.bidders)}`;
-    checks.push({ key: 'bidders', ok: (await sha256Hex(utf8(text))) === r.bidders_commitment });
-  } else {
-    checks.push({ key: 'bidders', ok: true, skipped: true });
-  }
-  const seed = fromHex(r.drawn.seed) ?? new Uint8Array();
-  const keyOf = async (id: string): Promise<Uint8Array> => {
-    const idBytes = utf8(id);
-    const joined = new Uint8Array(seed.length + idBytes.length);
-    joined.set(seed); joined.set(idBytes, seed.length);
-    return sha256(joined);
-  };
-  const ascending = async (ids: string[]): Promise<boolean> => {
-    const keys = await Promise.all(ids.map(keyOf));
-    return keys.every((k, i) => i === 0 || less(keys[i - 1], k));
-  };
-  checks.push({ key: 'committeeOrder', ok: await ascending(r.drawn.committee.map((s) => s.expert)) });
-  if (r.bidders_sealed) checks.push({ key: 'reservesOrder', ok: true, skipped: true });
-  else checks.push({ key: 'reservesOrder', ok: await ascending(r.drawn.reserves) });
-  return checks;
 }
 
 /** The problem of a failed load, or null when the source is simply not there yet (404, 409). */
