@@ -1,0 +1,1 @@
+import{ei as e}from"./index-Nd3k7bj-.js";var t=e(((e,t)=>{t.exports={}}));export default t();
