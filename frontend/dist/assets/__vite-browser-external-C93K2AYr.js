@@ -1,1 +1,0 @@
-import{ei as e}from"./index-Nd3k7bj-.js";var t=e(((e,t)=>{t.exports={}}));export default t();

@@ -1,0 +1,1 @@
+import{ei as e}from"./index-DDL364Q5.js";var t=e(((e,t)=>{t.exports={}}));export default t();
