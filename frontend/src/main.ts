@@ -4,5 +4,6 @@ import './style.css';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
+import { vScrollable } from './lib/scrollable';
 
-createApp(App).use(i18n).use(router).mount('#app');
+createApp(App).use(i18n).use(router).directive('scrollable', vScrollable).mount('#app');
