@@ -73,3 +73,4 @@ export function setLang(next: Lang): void {
 document.documentElement.lang = htmlLang.value;
 
 export const t = i18n.global.t;
+export const te = i18n.global.te;

@@ -5,6 +5,9 @@ export default {
     langSwitch: 'English', langSwitchLabel: 'Switch to English',
     loading: '加载中…', error: '出错了', retry: '重试', none: '无', nothing: '暂无',
     notFound: '页面不存在', home: '返回首页',
+    // Punctuation that differs between the languages: a title and its
+    // subject, a remark in brackets.
+    colon: '：', inParens: '（{text}）', listSep: '、',
     footer: { apiDocs: 'API 文档（JSON）', opendata: '开放数据（OCDS）', problems: '错误代码说明' },
     session: {
       as: '已登录：{name}', expiresIn: '{left}后到期', expiredNotice: '登录已到期或已被撤销，请重新登录。',
@@ -21,6 +24,7 @@ export default {
     langSwitch: '中文', langSwitchLabel: '切换到中文',
     loading: 'Loading…', error: 'Something went wrong', retry: 'Retry', none: 'None', nothing: 'None yet',
     notFound: 'Page not found', home: 'Back to home',
+    colon: ': ', inParens: ' ({text})', listSep: ', ',
     footer: { apiDocs: 'API documentation (JSON)', opendata: 'Open data (OCDS)', problems: 'Error codes' },
     session: {
       as: 'Signed in: {name}', expiresIn: 'expires in {left}', expiredNotice: 'Your sign-in has expired or was revoked; please sign in again.',
