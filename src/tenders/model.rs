@@ -67,6 +67,29 @@ text_enum! {
     }
 }
 
+impl NoticeKind {
+    /// The notice's name as a trading centre titles it (招标公告, 开标公告,
+    /// …): a notice published on a transition is titled "<tender> — <name>",
+    /// in the language of the notice itself, not by its code.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            NoticeKind::Tender => "招标公告",
+            NoticeKind::Amendment => "变更公告",
+            NoticeKind::Clarification => "澄清公告",
+            NoticeKind::Opening => "开标公告",
+            NoticeKind::Evaluation => "评标公告",
+            NoticeKind::Candidates => "中标候选人公示",
+            NoticeKind::Award => "中标结果公告",
+            NoticeKind::Closure => "结束公告",
+            NoticeKind::Cancellation => "终止公告",
+            NoticeKind::Failure => "流标公告",
+            NoticeKind::ComplaintDecision => "投诉处理决定",
+            NoticeKind::Suspension => "暂停或恢复公告",
+            NoticeKind::Contract => "合同公告",
+        }
+    }
+}
+
 text_enum! {
     /// What a scoring criterion judges.
     pub enum CriterionKind {

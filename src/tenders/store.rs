@@ -1067,7 +1067,7 @@ pub fn transition(
             publicity.clone().unwrap_or_default(),
         ),
         other => (
-            format!("{} — {}", row.title, other.notice_kind().code()),
+            format!("{} — {}", row.title, other.notice_kind().name_zh()),
             input.reason.clone(),
         ),
     };
