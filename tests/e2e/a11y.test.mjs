@@ -111,8 +111,8 @@ const PAGES = () => [
   // The demo's land listing waits in its opening for its custodians.
   { name: 'release', who: 'visitor', path: `/tenders/${opening.id}/release`, ready: ['#share-cert', '#opening-progress:not(:empty)'] },
   { name: 'expert', who: 'expert', path: '/expert', ready: ['[data-testid=seats] li', '#save-availability'] },
-  { name: 'room-watcher', who: 'supervisor', path: `/rooms/${finished.id}`, ready: ['[data-testid=live-state][data-state=live]'], closed: true },
-  { name: 'room-member', who: 'expert', path: `/rooms/${finished.id}`, ready: ['[data-testid=live-state][data-state=live]'], closed: true },
+  { name: 'room-closed-watcher', who: 'supervisor', path: `/rooms/${finished.id}`, ready: ['[data-testid=live-state][data-state=live]'], closed: true },
+  { name: 'room-closed-member', who: 'expert', path: `/rooms/${finished.id}`, ready: ['[data-testid=live-state][data-state=live]'], closed: true },
   { name: 'venue', who: 'supervisor', path: `/rooms/${finished.id}/venues/${finished.league_code}`, ready: ['[data-testid=venue-sheet] tbody tr'] },
   { name: 'cockpit', who: 'supervisor', path: '/supervision', ready: ['#feed-state[data-state=live]', '[data-testid=feed] tbody tr'] },
   { name: 'timeline', who: 'supervisor', path: `/supervision/tenders/${finished.id}`, ready: ['#draw-verified[data-verified=true]', '[data-testid=timeline] [data-source]'] },
