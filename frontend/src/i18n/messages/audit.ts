@@ -74,7 +74,7 @@ export default {
       events: {
         nav: '审计事件', title: '审计事件',
         intro: '平台记录的每一项操作，按序号排列。可按项目、操作、操作人、来源地址和时间筛选，并把筛选出的全部事件导出为 CSV 或 JSON Lines 文件。您只能看到您的职责范围内的事件。',
-        needSignIn: '查询审计事件需要以监督人员或平台运营人员的身份登录。', signIn: '证书登录',
+        needSignIn: '查询审计事件需要以监督人员或平台运营人员的身份登录。',
         notReader: '您登录的身份（{name}）不是监督人员或平台运营人员，不能查询审计事件。',
         filters: '筛选条件', tenderId: '项目 ID', action: '操作代码', actionHint: '例如 tender.publish',
         actorId: '操作人 ID', clientAddr: '来源 IP 地址', from: '起始时间（北京时间，含）', to: '截止时间（北京时间，不含）',
@@ -170,7 +170,7 @@ export default {
       events: {
         nav: 'Audit events', title: 'Audit events',
         intro: 'Every action the platform recorded, in order. Filter by tender, action, actor, client address and time, and export every event the filters let through as CSV or JSON Lines. You see the events within your remit only.',
-        needSignIn: 'Reading the audit events needs a supervisor\'s or a platform operator\'s sign-in.', signIn: 'Sign in with certificate',
+        needSignIn: 'Reading the audit events needs a supervisor\'s or a platform operator\'s sign-in.',
         notReader: 'You are signed in as {name}, who is neither a supervisor nor a platform operator: the audit events are not yours to read.',
         filters: 'Filters', tenderId: 'Tender ID', action: 'Action code', actionHint: 'e.g. tender.publish',
         actorId: 'Actor\'s user ID', clientAddr: 'Client IP address', from: 'From (Beijing time, inclusive)', to: 'To (Beijing time, exclusive)',
