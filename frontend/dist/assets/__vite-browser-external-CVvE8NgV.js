@@ -1,0 +1,1 @@
+import{oi as e}from"./index-BMaKHX0q.js";var t=e(((e,t)=>{t.exports={}}));export default t();

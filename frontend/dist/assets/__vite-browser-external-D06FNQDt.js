@@ -1,1 +1,0 @@
-import{ei as e}from"./index-DDL364Q5.js";var t=e(((e,t)=>{t.exports={}}));export default t();

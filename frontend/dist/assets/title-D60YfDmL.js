@@ -1,1 +1,0 @@
-import{E as e,Er as t,dr as n}from"./index-DDL364Q5.js";function r(r){let i=t(()=>{let t=r();document.title=t?`${t} · ${e(`appName`)}`:e(`appName`)},{flush:`post`});n(i)}export{r as t};

@@ -1,0 +1,1 @@
+import{M as e,Mr as t,_r as n}from"./index-BMaKHX0q.js";function r(r){let i=t(()=>{let t=r();document.title=t?`${t} · ${e(`appName`)}`:e(`appName`)},{flush:`post`});n(i)}export{r as t};
