@@ -17,7 +17,8 @@
 use crate::bids::sign_in;
 use crate::helpers::Options;
 use crate::rooms::{
-    Client, Fixture, evaluation_started_with, evaluation_started_with_more, league, score, token_of,
+    Client, Fixture, close, elect, evaluation_started_with, evaluation_started_with_more, league,
+    open_room, report_of, score, sign_all,
 };
 use crate::trust::Registry;
 use serde_json::{Value, json};
@@ -121,27 +122,6 @@ async fn the_set_up_is_checked_against_the_categorys_rules_at_draft_time() {
     assert!(fields(&reply).contains(&"evaluation.method".to_string()));
 }
 
-/// Opens the room of `f`'s tender with `options` and joins every member:
-/// their clients and session tokens, in the committee's order.
-pub async fn open_room(r: &Registry, f: &Fixture, options: Value) -> (Vec<Client>, Vec<String>) {
-    let (app, tender) = (&r.app, &f.tender);
-    app.post_json(
-        &format!("/api/v1/tenders/{tender}/evaluation/room"),
-        Some(&f.tenderer),
-        &options,
-    )
-    .await
-    .assert_status(201);
-    let mut clients = Vec::new();
-    let mut tokens = Vec::new();
-    for e in &f.members {
-        let token = token_of(r, e).await;
-        clients.push(Client::open(app, tender, &token).await);
-        tokens.push(token);
-    }
-    (clients, tokens)
-}
-
 /// A report lot's rejected bids: (label, ground, automatic).
 fn rejections(lot: &Value) -> Vec<(String, String, bool)> {
     lot["rejected"]
@@ -186,6 +166,15 @@ async fn labels_by_price(
     bids
 }
 
+/// The room of `f` opened (not blind) with every member in it and member 0
+/// elected chair; the bids by price, the cheapest first: (label, price).
+async fn seated(r: &Registry, f: &Fixture) -> (Vec<Client>, Vec<(String, i64)>) {
+    let (mut clients, tokens) = open_room(r, f, json!({})).await;
+    elect(&mut clients, f, 0).await;
+    let bids = labels_by_price(&r.app, &f.tender, &tokens[0]).await;
+    (clients, bids)
+}
+
 #[actix_web::test]
 async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_corrected_and_signed()
 {
@@ -204,7 +193,7 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
     )
     .await;
     let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     let opened = &clients[0].events[0]["payload"];
     assert_eq!(
         opened["rounds"],
@@ -212,14 +201,6 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
         "nothing is scored by hand"
     );
     assert_eq!(opened["items"][0]["code"], "period");
-    for c in clients.iter_mut() {
-        c.ok(json!({"type": "declare"})).await;
-    }
-    let chair = f.members[0].id.clone();
-    for c in clients.iter_mut().take(3) {
-        c.ok(json!({"type": "vote", "candidate": chair})).await;
-    }
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
     let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
     // 1,000,000 yuan is above the 960,000 ceiling: out without a vote, and
     // the room says so from its opening (its ground, never the price).
@@ -310,13 +291,7 @@ async fn a_construction_tender_by_lowest_evaluated_price_is_reviewed_rejected_co
         "prices.scored".into(),
         "report.ready".into()
     ]));
-    let report = app
-        .get(
-            &format!("/api/v1/tenders/{tender}/evaluation/report"),
-            Some(&f.supervisor),
-        )
-        .await
-        .json();
+    let report = report_of(&r, &f).await;
     let lot = &report["report"]["lots"][0];
     assert_eq!(lot["method"], "lowest_evaluated_price");
     let rejected: Vec<(String, String, bool)> = rejections(lot);
@@ -358,36 +333,13 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
         })
         .collect();
     let f = evaluation_started_with(&r, |_| {}, &schedules).await;
-    let (app, tender) = (&r.app, f.tender.clone());
-    app.post_json(
-        &format!("/api/v1/tenders/{tender}/evaluation/room"),
-        Some(&f.tenderer),
-        &json!({"blind_technical": true}),
-    )
-    .await
-    .assert_status(201);
-    let mut clients = Vec::new();
-    for e in &f.members {
-        let token = token_of(&r, e).await;
-        clients.push(Client::open(app, &tender, &token).await);
-    }
+    let (mut clients, _) = open_room(&r, &f, json!({"blind_technical": true})).await;
     let opened = clients[0].events[0]["payload"].clone();
     assert_eq!(opened["per_lot"], true);
     assert_eq!(opened["lots"].as_array().unwrap().len(), 2);
     assert!(opened["bids"][0]["price_fen"].is_null(), "blind: no price");
-    let labels: Vec<String> = opened["bids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["label"].as_str().unwrap().to_string())
-        .collect();
-    for c in clients.iter_mut() {
-        c.ok(json!({"type": "declare"})).await;
-    }
-    let chair = f.members[2].id.clone();
-    for c in clients.iter_mut().take(3) {
-        c.ok(json!({"type": "vote", "candidate": chair})).await;
-    }
+    let labels = clients[0].bid_labels();
+    elect(&mut clients, &f, 2).await;
     clients[2].ok(json!({"type": "close_round"})).await;
     // Lot 0 is not in a tender evaluated per lot.
     clients[0]
@@ -410,16 +362,9 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
                 }
             }
         }
-        let closed = clients[2].ok(json!({"type": "close_round"})).await;
-        clients[2].until(closed + 1).await;
+        close(&mut clients, 2, 1).await;
     }
-    let report = app
-        .get(
-            &format!("/api/v1/tenders/{tender}/evaluation/report"),
-            Some(&f.supervisor),
-        )
-        .await
-        .json();
+    let report = report_of(&r, &f).await;
     let lots = report["report"]["lots"].as_array().unwrap();
     assert_eq!(lots.len(), 2);
     for lot in lots {
@@ -479,15 +424,7 @@ async fn a_refused_correction_an_unexplained_low_price_and_a_voted_ground_reject
     )
     .await;
     let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
-    for c in clients.iter_mut() {
-        c.ok(json!({"type": "declare"})).await;
-    }
-    let chair = f.members[0].id.clone();
-    for c in clients.iter_mut().take(3) {
-        c.ok(json!({"type": "vote", "candidate": chair})).await;
-    }
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
     // The chair corrects the lowest bid; a member asks the middle one to
     // explain its price.
@@ -561,13 +498,7 @@ async fn a_refused_correction_an_unexplained_low_price_and_a_voted_ground_reject
         "prices.scored".into(),
         "report.ready".into()
     ]));
-    let report = app
-        .get(
-            &format!("/api/v1/tenders/{tender}/evaluation/report"),
-            Some(&f.supervisor),
-        )
-        .await
-        .json();
+    let report = report_of(&r, &f).await;
     let lot = &report["report"]["lots"][0];
     let mut rejected: Vec<(String, String, bool)> = rejections(lot);
     rejected.sort();
@@ -583,57 +514,6 @@ async fn a_refused_correction_an_unexplained_low_price_and_a_voted_ground_reject
         lot["failed"].as_str().is_some_and(|s| !s.is_empty()),
         "government procurement fails a lot with fewer than three compliant bids: {lot}"
     );
-}
-
-/// Every member declares; the first three elect member `chair`.
-pub async fn elect(clients: &mut [Client], f: &Fixture, chair: usize) {
-    for c in clients.iter_mut() {
-        c.ok(json!({"type": "declare"})).await;
-    }
-    let chair = f.members[chair].id.clone();
-    for c in clients.iter_mut().take(3) {
-        c.ok(json!({"type": "vote", "candidate": chair})).await;
-    }
-}
-
-/// The chair (client `chair`) closes the round in progress, and waits for
-/// the `extra` events that follow its `round.closed`.
-pub async fn close(clients: &mut [Client], chair: usize, extra: i64) {
-    let closed = clients[chair].ok(json!({"type": "close_round"})).await;
-    clients[chair].until(closed + extra).await;
-}
-
-/// The report as the supervisor reads it.
-pub async fn report_of(r: &Registry, f: &Fixture) -> Value {
-    let reply = r
-        .app
-        .get(
-            &format!("/api/v1/tenders/{}/evaluation/report", f.tender),
-            Some(&f.supervisor),
-        )
-        .await;
-    reply.assert_status(200);
-    reply.json()
-}
-
-/// Every member signs the report with its own key; the room closes.
-pub async fn sign_all(r: &Registry, f: &Fixture, clients: &mut [Client]) {
-    let text = report_of(r, f).await["signed_text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut last = 0;
-    for (i, e) in f.members.iter().enumerate() {
-        let signature = league(r, e.league).sign_raw(&e.file, &text);
-        last = clients[i]
-            .ok(json!({"type": "sign", "signature": signature}))
-            .await;
-    }
-    clients[0].until(last + 1).await;
-    assert_eq!(clients[0].events.last().unwrap()["kind"], "room.closed");
-    let signed = report_of(r, f).await;
-    assert_eq!(signed["closed"], true, "{signed}");
-    assert_eq!(signed["signatures"].as_array().unwrap().len(), 5);
 }
 
 /// A report lot's candidates: (label, evaluated price, total).
@@ -689,8 +569,7 @@ async fn an_inquiry_by_lowest_price_ranks_the_lowest_compliant_price_first_and_s
         &[FOURTH],
     )
     .await;
-    let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     let opened = &clients[0].events[0]["payload"];
     assert_eq!(
         opened["rounds"],
@@ -698,8 +577,6 @@ async fn an_inquiry_by_lowest_price_ranks_the_lowest_compliant_price_first_and_s
         "nothing scored by hand"
     );
     assert_eq!(opened["lots"][0]["evaluation"]["method"], "lowest_price");
-    elect(&mut clients, &f, 0).await;
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
     let prices: Vec<i64> = bids.iter().map(|b| b.1).collect();
     assert_eq!(prices, [88_000_000, 95_000_000, 95_000_000, 120_000_000]);
     let cheapest = bids[0].0.clone();
@@ -766,8 +643,7 @@ async fn each_lot_is_ranked_by_its_own_method_scoring_on_one_lowest_evaluated_pr
         &schedules,
     )
     .await;
-    let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     let opened = clients[0].events[0]["payload"].clone();
     assert_eq!(opened["per_lot"], true);
     assert_eq!(
@@ -782,9 +658,7 @@ async fn each_lot_is_ranked_by_its_own_method_scoring_on_one_lowest_evaluated_pr
         opened["rounds"],
         json!(["review", "technical", "commercial"])
     );
-    elect(&mut clients, &f, 0).await;
     // By total: 第二建设 (cheapest in both lots), 第三建设, 广西建工.
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
     let labels: Vec<String> = bids.iter().map(|b| b.0.clone()).collect();
     close(&mut clients, 0, 1).await;
     // Lot 2 has no criteria: nothing in it is scored.
@@ -860,9 +734,7 @@ async fn the_chair_resolves_an_objective_items_disagreement_and_an_explained_low
     )
     .await;
     let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
-    elect(&mut clients, &f, 0).await;
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
     // A member asks the lowest bidder to explain its price; it does.
     let q = clients[2]
@@ -972,13 +844,42 @@ async fn score_rounds(clients: &mut [Client], labels: &[String], rejected: &str)
     }
 }
 
-/// The rejected bids never appear among the scores.
-fn never_scored(report: &Value, rejected: &[&String]) {
-    for s in report["scores"].as_array().unwrap() {
-        assert!(!rejected.iter().any(|r| s["bid"] == r.as_str()), "{s}");
+/// A ground of another category's list is refused, on any bid.
+async fn not_this_list(client: &mut Client, bid: &str, grounds: &[&str]) {
+    for ground in grounds {
+        client.refused(fail(bid, GENERAL, ground), "invalid").await;
     }
-    for b in report["lots"][0]["bids"].as_array().unwrap() {
-        if rejected.iter().any(|r| b["label"] == r.as_str()) {
+}
+
+/// The report (of one lot) rejected exactly the bids of `votes` (bid, item,
+/// ground), each by the three votes on its item and ground, with the
+/// ground's words and on a basis under `law`; and scored none of them.
+fn voted_out(report: &Value, votes: &[(&str, &str, &str)], law: &str) {
+    let lot = &report["lots"][0];
+    let mut rejected = rejections(lot);
+    rejected.sort();
+    let mut expected: Vec<(String, String, bool)> = votes
+        .iter()
+        .map(|(bid, _, ground)| (bid.to_string(), ground.to_string(), false))
+        .collect();
+    expected.sort();
+    assert_eq!(rejected, expected);
+    for x in lot["rejected"].as_array().unwrap() {
+        let (_, item, _) = votes.iter().find(|v| x["label"] == v.0).unwrap();
+        assert_eq!(x["item"], *item, "{x}");
+        assert_eq!(x["votes"], 3, "{x}");
+        assert!(x["basis"].as_str().unwrap().starts_with(law), "{x}");
+        assert!(
+            x["ground_text"].as_str().is_some_and(|t| !t.is_empty()),
+            "{x}"
+        );
+    }
+    let out = |bid: &Value| votes.iter().any(|v| *bid == v.0);
+    for s in report["scores"].as_array().unwrap() {
+        assert!(!out(&s["bid"]), "{s}");
+    }
+    for b in lot["bids"].as_array().unwrap() {
+        if out(&b["label"]) {
             assert!(b["total"].is_null(), "{b}");
         }
     }
@@ -1000,31 +901,26 @@ async fn construction_bids_are_rejected_on_qualification_consortium_and_multiple
         &[FOURTH],
     )
     .await;
-    let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     // Tendering reviews qualification in the room (条例 第51条(三)).
     assert_eq!(
         clients[0].events[0]["payload"]["items"][0]["code"],
         "licence"
     );
-    elect(&mut clients, &f, 0).await;
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
     let l: Vec<String> = bids.iter().map(|b| b.0.clone()).collect();
     // Government procurement's grounds are not construction's.
-    for ground in ["no_deposit", "unacceptable_conditions"] {
-        clients[3]
-            .refused(fail(&l[1], GENERAL, ground), "invalid")
-            .await;
-    }
-    fail_by_majority(
-        &mut clients,
-        &[
-            (&l[0], "licence", "not_qualified"),
-            (&l[1], GENERAL, "no_consortium_agreement"),
-            (&l[2], GENERAL, "multiple_bids"),
-        ],
+    not_this_list(
+        &mut clients[3],
+        &l[1],
+        &["no_deposit", "unacceptable_conditions"],
     )
     .await;
+    let votes = [
+        (l[0].as_str(), "licence", "not_qualified"),
+        (l[1].as_str(), GENERAL, "no_consortium_agreement"),
+        (l[2].as_str(), GENERAL, "multiple_bids"),
+    ];
+    fail_by_majority(&mut clients, &votes).await;
     for (i, c) in clients.iter_mut().enumerate() {
         for label in &l {
             if i < 3 && *label == l[0] {
@@ -1037,32 +933,7 @@ async fn construction_bids_are_rejected_on_qualification_consortium_and_multiple
     score_rounds(&mut clients, &l[3..], &l[0]).await;
     let report = report_of(&r, &f).await["report"].clone();
     let lot = &report["lots"][0];
-    let mut rejected = rejections(lot);
-    rejected.sort();
-    let mut expected = vec![
-        (l[0].clone(), "not_qualified".to_string(), false),
-        (l[1].clone(), "no_consortium_agreement".to_string(), false),
-        (l[2].clone(), "multiple_bids".to_string(), false),
-    ];
-    expected.sort();
-    assert_eq!(rejected, expected);
-    for x in lot["rejected"].as_array().unwrap() {
-        assert!(
-            x["basis"]
-                .as_str()
-                .unwrap()
-                .starts_with("招标投标法实施条例 第51条"),
-            "{x}"
-        );
-        let item = if x["label"] == l[0].as_str() {
-            "licence"
-        } else {
-            GENERAL
-        };
-        assert_eq!(x["item"], item, "{x}");
-        assert_eq!(x["votes"], 3);
-    }
-    never_scored(&report, &[&l[0], &l[1], &l[2]]);
+    voted_out(&report, &votes, "招标投标法实施条例 第51条");
     assert_eq!(candidates(lot).len(), 1);
     assert_eq!(candidates(lot)[0].0, l[3]);
 }
@@ -1081,51 +952,27 @@ async fn procurement_bids_are_rejected_on_deposit_signature_and_conditions() {
         ],
     )
     .await;
-    let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
-    elect(&mut clients, &f, 0).await;
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     assert_eq!(bids.len(), 6);
     let l: Vec<String> = bids.iter().map(|b| b.0.clone()).collect();
     // Construction's grounds are not government procurement's.
-    for ground in ["no_consortium_agreement", "multiple_bids"] {
-        clients[3]
-            .refused(fail(&l[1], GENERAL, ground), "invalid")
-            .await;
-    }
-    fail_by_majority(
-        &mut clients,
-        &[
-            (&l[0], GENERAL, "no_deposit"),
-            (&l[1], GENERAL, "not_signed_or_sealed"),
-            (&l[2], GENERAL, "unacceptable_conditions"),
-        ],
+    not_this_list(
+        &mut clients[3],
+        &l[1],
+        &["no_consortium_agreement", "multiple_bids"],
     )
     .await;
+    let votes = [
+        (l[0].as_str(), GENERAL, "no_deposit"),
+        (l[1].as_str(), GENERAL, "not_signed_or_sealed"),
+        (l[2].as_str(), GENERAL, "unacceptable_conditions"),
+    ];
+    fail_by_majority(&mut clients, &votes).await;
     close(&mut clients, 0, 1).await;
     score_rounds(&mut clients, &l[3..], &l[1]).await;
     let report = report_of(&r, &f).await["report"].clone();
     let lot = &report["lots"][0];
-    let mut rejected = rejections(lot);
-    rejected.sort();
-    let mut expected = vec![
-        (l[0].clone(), "no_deposit".to_string(), false),
-        (l[1].clone(), "not_signed_or_sealed".to_string(), false),
-        (l[2].clone(), "unacceptable_conditions".to_string(), false),
-    ];
-    expected.sort();
-    assert_eq!(rejected, expected);
-    for x in lot["rejected"].as_array().unwrap() {
-        assert!(
-            x["basis"]
-                .as_str()
-                .unwrap()
-                .starts_with("财政部令第87号 第63条"),
-            "{x}"
-        );
-        assert!(x["ground_text"].as_str().is_some_and(|t| !t.is_empty()));
-    }
-    never_scored(&report, &[&l[0], &l[1], &l[2]]);
+    voted_out(&report, &votes, "财政部令第87号 第63条");
     // Three compliant bids remain: the lot does not fail.
     assert!(lot["failed"].is_null(), "{lot}");
     let ranked: Vec<String> = candidates(lot).into_iter().map(|c| c.0).collect();
@@ -1152,14 +999,11 @@ async fn a_consortium_or_subcontract_giving_small_enterprises_30_percent_has_its
         &schedules,
     )
     .await;
-    let (app, tender) = (&r.app, f.tender.clone());
-    let (mut clients, tokens) = open_room(&r, &f, json!({})).await;
+    let (mut clients, bids) = seated(&r, &f).await;
     assert_eq!(
         clients[0].events[0]["payload"]["sme_partnership_deduction_percent"],
         6.0
     );
-    elect(&mut clients, &f, 0).await;
-    let bids = labels_by_price(app, &tender, &tokens[0]).await;
     let (low, mid, high) = (bids[0].0.clone(), bids[1].0.clone(), bids[2].0.clone());
     close(&mut clients, 0, 2).await;
     let report = report_of(&r, &f).await["report"].clone();

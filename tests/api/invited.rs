@@ -695,7 +695,7 @@ async fn an_invitee_that_registers_after_publication_takes_part() {
 
 #[actix_web::test]
 async fn an_invited_tender_is_opened_evaluated_and_signed_with_the_invitees_bids_only() {
-    use crate::evaluation_law::{close, elect, open_room, report_of, sign_all};
+    use crate::rooms::{close, elect, open_room, report_of, sign_all};
     let r = Registry::new().await;
     // 广西第二建设, 广西第三建设 and 广西测试建设 are invited.
     let invitees: Vec<String> = [
@@ -762,12 +762,7 @@ async fn an_invited_tender_is_opened_evaluated_and_signed_with_the_invitees_bids
     // The committee evaluates them and signs.
     let (mut clients, _) = open_room(&r, &f, json!({})).await;
     elect(&mut clients, &f, 1).await;
-    let labels: Vec<String> = clients[0].events[0]["payload"]["bids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["label"].as_str().unwrap().to_string())
-        .collect();
+    let labels = clients[0].bid_labels();
     assert_eq!(labels.len(), 3);
     close(&mut clients, 1, 1).await;
     for (criterion, extra) in [("tech", 1), ("biz", 2)] {

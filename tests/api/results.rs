@@ -12,7 +12,7 @@
 
 use crate::bids::sign_in;
 use crate::helpers::{Options, TestApp};
-use crate::rooms::{Client, Fixture, evaluation_started_with, league, score, token_of};
+use crate::rooms::{Fixture, close, elect, evaluation_started_with, open_room, score, sign_all};
 use crate::trust::Registry;
 use serde_json::{Value, json};
 
@@ -41,33 +41,16 @@ pub async fn signed_report_of(
 /// scored, so the price decides) and every member signs the report;
 /// returns the signed report's view.
 pub async fn sign_report(r: &Registry, f: &Fixture) -> Value {
-    let (app, tender) = (&r.app, f.tender.clone());
-    app.post_json(
-        &format!("/api/v1/tenders/{tender}/evaluation/room"),
-        Some(&f.tenderer),
-        &json!({"blind_technical": false}),
-    )
-    .await
-    .assert_status(201);
-    let mut clients = Vec::new();
-    for e in &f.members {
-        let token = token_of(r, e).await;
-        clients.push(Client::open(app, &tender, &token).await);
-    }
-    let rounds: Vec<String> = clients[0].events[0]["payload"]["rounds"]
+    let (mut clients, _) = open_room(r, f, json!({"blind_technical": false})).await;
+    let opened = &clients[0].events[0]["payload"];
+    let rounds: Vec<String> = opened["rounds"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r.as_str().unwrap().to_string())
         .collect();
-    let labels: Vec<String> = clients[0].events[0]["payload"]["bids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["label"].as_str().unwrap().to_string())
-        .collect();
-    let lots: Vec<Option<u64>> = if clients[0].events[0]["payload"]["per_lot"] == true {
-        clients[0].events[0]["payload"]["lots"]
+    let lots: Vec<Option<u64>> = if opened["per_lot"] == true {
+        opened["lots"]
             .as_array()
             .unwrap()
             .iter()
@@ -76,14 +59,9 @@ pub async fn sign_report(r: &Registry, f: &Fixture) -> Value {
     } else {
         vec![None]
     };
-    for c in clients.iter_mut() {
-        c.ok(json!({"type": "declare"})).await;
-    }
+    let labels = clients[0].bid_labels();
     let chair = 1;
-    for c in clients.iter_mut().take(3) {
-        c.ok(json!({"type": "vote", "candidate": f.members[chair].id}))
-            .await;
-    }
+    elect(&mut clients, f, chair).await;
     for round in &rounds {
         // The helpers' draft scores "tech" (technical) and "biz" (commercial).
         let criterion = match round.as_str() {
@@ -104,24 +82,16 @@ pub async fn sign_report(r: &Registry, f: &Fixture) -> Value {
                 }
             }
         }
-        let closed = clients[chair].ok(json!({"type": "close_round"})).await;
-        clients[chair].until(closed + 1).await;
+        close(&mut clients, chair, 1).await;
     }
-    let report_url = format!("/api/v1/tenders/{tender}/evaluation/report");
-    let view = app.get(&report_url, Some(&f.supervisor)).await;
-    view.assert_status(200);
-    let text = view.json()["signed_text"].as_str().unwrap().to_string();
-    let mut last = 0;
-    for (i, e) in f.members.iter().enumerate() {
-        let signature = league(r, e.league).sign_raw(&e.file, &text);
-        last = clients[i]
-            .ok(json!({"type": "sign", "signature": signature}))
-            .await;
-    }
-    clients[0].until(last + 1).await;
-    let signed = app.get(&report_url, Some(&f.tenderer)).await.json();
-    assert_eq!(signed["closed"], true, "{signed}");
-    signed
+    sign_all(r, f, &mut clients).await;
+    r.app
+        .get(
+            &format!("/api/v1/tenders/{}/evaluation/report", f.tender),
+            Some(&f.tenderer),
+        )
+        .await
+        .json()
 }
 
 pub fn construction(b: &mut Value) {

@@ -374,6 +374,88 @@ impl Client {
             .map(|e| e["kind"].as_str().unwrap().to_string())
             .collect()
     }
+
+    /// The bids' labels, as the room's opening event lists them.
+    pub fn bid_labels(&self) -> Vec<String> {
+        self.events[0]["payload"]["bids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["label"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// Opens the room of `f`'s tender with `options` and joins every member:
+/// their clients and session tokens, in the committee's order.
+pub async fn open_room(r: &Registry, f: &Fixture, options: Value) -> (Vec<Client>, Vec<String>) {
+    let (app, tender) = (&r.app, &f.tender);
+    app.post_json(
+        &format!("/api/v1/tenders/{tender}/evaluation/room"),
+        Some(&f.tenderer),
+        &options,
+    )
+    .await
+    .assert_status(201);
+    let mut clients = Vec::new();
+    let mut tokens = Vec::new();
+    for e in &f.members {
+        let token = token_of(r, e).await;
+        clients.push(Client::open(app, tender, &token).await);
+        tokens.push(token);
+    }
+    (clients, tokens)
+}
+
+/// Every member declares; the first three elect member `chair`.
+pub async fn elect(clients: &mut [Client], f: &Fixture, chair: usize) {
+    for c in clients.iter_mut() {
+        c.ok(json!({"type": "declare"})).await;
+    }
+    let chair = f.members[chair].id.clone();
+    for c in clients.iter_mut().take(3) {
+        c.ok(json!({"type": "vote", "candidate": chair})).await;
+    }
+}
+
+/// The chair (client `chair`) closes the round in progress, and waits for
+/// the `extra` events that follow its `round.closed`.
+pub async fn close(clients: &mut [Client], chair: usize, extra: i64) {
+    let closed = clients[chair].ok(json!({"type": "close_round"})).await;
+    clients[chair].until(closed + extra).await;
+}
+
+/// The report as the supervisor reads it.
+pub async fn report_of(r: &Registry, f: &Fixture) -> Value {
+    let reply = r
+        .app
+        .get(
+            &format!("/api/v1/tenders/{}/evaluation/report", f.tender),
+            Some(&f.supervisor),
+        )
+        .await;
+    reply.assert_status(200);
+    reply.json()
+}
+
+/// Every member signs the report with its own key; the room closes.
+pub async fn sign_all(r: &Registry, f: &Fixture, clients: &mut [Client]) {
+    let text = report_of(r, f).await["signed_text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut last = 0;
+    for (i, e) in f.members.iter().enumerate() {
+        let signature = league(r, e.league).sign_raw(&e.file, &text);
+        last = clients[i]
+            .ok(json!({"type": "sign", "signature": signature}))
+            .await;
+    }
+    clients[0].until(last + 1).await;
+    assert_eq!(clients[0].events.last().unwrap()["kind"], "room.closed");
+    let signed = report_of(r, f).await;
+    assert_eq!(signed["closed"], true, "{signed}");
+    assert_eq!(signed["signatures"].as_array().unwrap().len(), 5);
 }
 
 pub fn score(bid: &str, criterion: &str, points: f64) -> Value {

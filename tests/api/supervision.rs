@@ -1,9 +1,72 @@
 //! Supervisors read and change nothing: every write route of the API,
 //! taken from the OpenAPI document, refuses every kind of supervisor.
 
-use crate::helpers::spawn_app;
+use crate::hall::{Ws, next_json};
+use crate::helpers::{TestApp, spawn_app};
+use futures_util::SinkExt;
 use ggzy::identity::Role;
-use serde_json::json;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+/// The supervision feed with `query`, as the supervisor whose token it is
+/// reads it (the token in the Authorization header).
+async fn feed(app: &TestApp, token: &str, query: &str) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let ws = app.base.replacen("http", "ws", 1);
+    let mut request = format!("{ws}/api/v1/supervision/live?{query}")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// `tenderer` drafts and publishes a second tender, with an account made
+/// meanwhile (a platform event, of no tender): the feed's next three
+/// events are the tender's, none of the account's. The tender's id, and
+/// the events' indexes.
+async fn second_tender_published(
+    app: &TestApp,
+    tenderer: &str,
+    socket: &mut Ws,
+) -> (String, Vec<u64>) {
+    let id = app.create_draft(tenderer, "第二个项目").await;
+    app.user("另一人", Role::Bidder, "NNG", "另一公司");
+    app.act(tenderer, &id, "publish", "")
+        .await
+        .assert_status(200);
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let v = next_json(socket).await;
+        assert_eq!(v["type"], "event", "{v}");
+        assert_eq!(
+            v["event"]["tender_id"],
+            json!(id),
+            "only events in scope: {v}"
+        );
+        seen.push(v["index"].as_u64().unwrap());
+    }
+    (id, seen)
+}
+
+/// The indexes the feed sends until it says `live`, and that message.
+async fn until_live(socket: &mut Ws) -> (Vec<u64>, Value) {
+    let mut indexes = Vec::new();
+    loop {
+        let v = next_json(socket).await;
+        if v["type"] == "live" {
+            return (indexes, v);
+        }
+        indexes.push(v["index"].as_u64().unwrap());
+    }
+}
+
+/// Asks the feed for what is in scope after `after` again.
+async fn resume(socket: &mut Ws, after: u64) {
+    let resume = json!({"type": "resume", "after": after}).to_string();
+    socket.send(Message::Text(resume.into())).await.unwrap();
+}
 
 #[actix_web::test]
 async fn every_write_route_refuses_every_kind_of_supervisor() {
@@ -106,8 +169,6 @@ async fn every_write_route_refuses_every_kind_of_supervisor() {
 
 #[actix_web::test]
 async fn supervisors_follow_the_log_live_within_scope_and_resume() {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
     let app = spawn_app().await;
     let (tenderer, _) = app.published_tender().await;
     let finance = app.supervisor(
@@ -117,65 +178,17 @@ async fn supervisors_follow_the_log_live_within_scope_and_resume() {
         Some("NNG"),
     );
     let start = app.wait_for_log().await;
-    let ws = app.base.replacen("http", "ws", 1);
-    let connect = |query: String| {
-        let url = format!("{ws}/api/v1/supervision/live?{query}");
-        let token = finance.clone();
-        async move {
-            use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-            let mut request = url.into_client_request().unwrap();
-            request
-                .headers_mut()
-                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-            tokio_tungstenite::connect_async(request).await.unwrap().0
-        }
-    };
-    let mut socket = connect(format!("after={}", start - 1)).await;
-    let first: serde_json::Value = match socket.next().await.unwrap().unwrap() {
-        Message::Text(t) => serde_json::from_str(&t).unwrap(),
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(first["type"], "live");
+    let mut socket = feed(&app, &finance, &format!("after={}", start - 1)).await;
+    assert_eq!(next_json(&mut socket).await["type"], "live");
     // A tender in scope, and an account (a platform event, out of scope
     // for administrative supervision).
-    let id = app.create_draft(&tenderer, "第二个项目").await;
-    app.user("另一人", Role::Bidder, "NNG", "另一公司");
-    app.act(&tenderer, &id, "publish", "")
-        .await
-        .assert_status(200);
-    let mut seen = Vec::new();
-    while seen.len() < 3 {
-        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
-            .await
-            .expect("live events")
-            .unwrap()
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(v["type"], "event", "{v}");
-        assert_eq!(
-            v["event"]["tender_id"],
-            json!(id),
-            "only events in scope: {v}"
-        );
-        seen.push(v["index"].as_u64().unwrap());
-    }
+    let (id, seen) = second_tender_published(&app, &tenderer, &mut socket).await;
     assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
     socket.send(Message::Text("hello".into())).await.unwrap();
     socket.close(None).await.unwrap();
     // Resuming after the first gives exactly the other two again.
-    let mut again = connect(format!("after={}&tender_id={id}", seen[0])).await;
-    let mut replay = Vec::new();
-    loop {
-        let Message::Text(text) = again.next().await.unwrap().unwrap() else {
-            continue;
-        };
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        if v["type"] == "live" {
-            break;
-        }
-        replay.push(v["index"].as_u64().unwrap());
-    }
+    let mut again = feed(&app, &finance, &format!("after={}&tender_id={id}", seen[0])).await;
+    let (replay, _) = until_live(&mut again).await;
     assert_eq!(replay, seen[1..]);
     // Refusals come before the upgrade, as problem+json.
     app.get("/api/v1/supervision/live", None)
@@ -295,7 +308,6 @@ async fn scopes_that_make_no_sense_are_refused() {
 #[actix_web::test]
 async fn a_feed_ends_when_its_session_is_signed_out() {
     use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     // A supervisor signed in with a certificate, as in the web page.
     let r = crate::trust::Registry::new().await;
@@ -358,7 +370,6 @@ async fn a_feed_ends_when_its_session_is_signed_out() {
 #[actix_web::test]
 async fn a_browser_offers_its_token_as_a_websocket_subprotocol() {
     use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let app = spawn_app().await;
     app.leagues();
@@ -432,85 +443,22 @@ async fn a_browser_offers_its_token_as_a_websocket_subprotocol() {
 /// league's tenders only, within the reader's scope.
 #[actix_web::test]
 async fn a_feed_resumes_on_request_and_filters_by_league() {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
     let app = spawn_app().await;
     let (tenderer, _) = app.published_tender().await;
     // Regional audit: every league, every category.
     let audit = app.supervisor("区审计", "audit", None, None);
     let start = app.wait_for_log().await;
-    let ws = app.base.replacen("http", "ws", 1);
-    let connect = |query: String| {
-        let url = format!("{ws}/api/v1/supervision/live?{query}");
-        let token = audit.clone();
-        async move {
-            use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-            let mut request = url.into_client_request().unwrap();
-            request
-                .headers_mut()
-                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-            tokio_tungstenite::connect_async(request).await.unwrap().0
-        }
-    };
-    async fn next_json<S>(socket: &mut S) -> serde_json::Value
-    where
-        S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
-            + Unpin,
-    {
-        loop {
-            let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
-                .await
-                .expect("a frame in time")
-                .unwrap()
-                .unwrap();
-            if let Message::Text(text) = frame {
-                return serde_json::from_str(&text).unwrap();
-            }
-        }
-    }
-    let mut socket = connect(format!("after={}&league=NNG", start - 1)).await;
+    let mut socket = feed(&app, &audit, &format!("after={}&league=NNG", start - 1)).await;
     assert_eq!(next_json(&mut socket).await["type"], "live");
-    let id = app.create_draft(&tenderer, "第二个项目").await;
     // A platform event (an account) is of no league: left out.
-    app.user("另一人", Role::Bidder, "NNG", "另一公司");
-    app.act(&tenderer, &id, "publish", "")
-        .await
-        .assert_status(200);
-    let mut seen = Vec::new();
-    while seen.len() < 3 {
-        let v = next_json(&mut socket).await;
-        assert_eq!(v["type"], "event", "{v}");
-        assert_eq!(v["event"]["tender_id"], json!(id), "{v}");
-        seen.push(v["index"].as_u64().unwrap());
-    }
+    let (_, seen) = second_tender_published(&app, &tenderer, &mut socket).await;
     // Resume after the first: the other two again, then live.
-    socket
-        .send(Message::Text(
-            json!({"type": "resume", "after": seen[0]})
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
-    let mut again = Vec::new();
-    let live = loop {
-        let v = next_json(&mut socket).await;
-        if v["type"] == "live" {
-            break v;
-        }
-        again.push(v["index"].as_u64().unwrap());
-    };
+    resume(&mut socket, seen[0]).await;
+    let (again, live) = until_live(&mut socket).await;
     assert_eq!(again, seen[1..]);
     assert!(live["last_index"].as_u64().unwrap() >= seen[2], "{live}");
     // From where it is: live at once, nothing sent again.
-    socket
-        .send(Message::Text(
-            json!({"type": "resume", "after": seen[2]})
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
+    resume(&mut socket, seen[2]).await;
     assert_eq!(next_json(&mut socket).await["type"], "live");
     // Anything else: an error message, and the feed goes on.
     socket.send(Message::Text("hello".into())).await.unwrap();
@@ -520,21 +468,14 @@ async fn a_feed_resumes_on_request_and_filters_by_league() {
         error["message"].as_str().unwrap().contains("resume"),
         "{error}"
     );
-    socket
-        .send(Message::Text(
-            json!({"type": "resume", "after": seen[1]})
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
+    resume(&mut socket, seen[1]).await;
     let v = next_json(&mut socket).await;
     assert_eq!(v["index"].as_u64(), Some(seen[2]), "{v}");
     assert_eq!(next_json(&mut socket).await["type"], "live");
     socket.close(None).await.unwrap();
 
     // Another league: none of NNG's events, though in the reader's scope.
-    let mut other = connect(format!("after={}&league=LZH", start - 1)).await;
+    let mut other = feed(&app, &audit, &format!("after={}&league=LZH", start - 1)).await;
     let first = next_json(&mut other).await;
     assert_eq!(first["type"], "live", "{first}");
     other.close(None).await.unwrap();

@@ -16,33 +16,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { demoSupervisor, launch, need, watch } from './harness.mjs';
 
-const base = process.env.GGZY_BASE;
-const pki = process.env.GGZY_PKI;
-if (!base || !pki) {
-  console.error('GGZY_BASE and GGZY_PKI are needed');
-  process.exit(2);
-}
-const manifest = JSON.parse(readFileSync(path.join(pki, 'manifest.json'), 'utf8'));
-const supervisor = manifest.certificates.find((c) => c.kind === 'supervisor' && c.league === 'NNG');
+const base = need('GGZY_BASE', 'the server');
+const supervisor = demoSupervisor(need('GGZY_PKI', 'its demo PKI'));
 const CSV_HEADER = 'seq,occurred_at,actor_id,actor_role,action,object_type,object_id,tender_id,client_addr,request_id,payload_sha256';
 
 let browser, context, page, token;
 const problems = [];
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  watch(page, problems);
 });
 
 after(async () => { await browser?.close(); });
@@ -87,8 +74,8 @@ test('without a sign-in the events page asks for one', async () => {
 
 test('signed in, a supervisor sees the events the API gives its token, a page at a time', async () => {
   await page.locator('#events-need-sign-in a').click();
-  await page.setInputFiles('#signin-cert', path.join(pki, supervisor.cert));
-  await page.setInputFiles('#signin-key', path.join(pki, supervisor.key));
+  await page.setInputFiles('#signin-cert', supervisor.cert);
+  await page.setInputFiles('#signin-key', supervisor.key);
   await page.locator('#signin-submit').click();
   await page.locator('#ev-count').waitFor();
   assert.match(page.url(), /#\/audit\/events$/);

@@ -15,38 +15,21 @@
 // GGZY_SCREENSHOTS=dir saves pictures of the pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { account as newAccount, call, demoSupervisor, launch, need, watch } from './harness.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
-const data = process.env.GGZY_DATA;
-const bin = process.env.GGZY_BIN ?? new URL('../../target/debug/ggzy', import.meta.url).pathname;
-if (!data) {
-  console.error('GGZY_DATA (the server\'s data folder) is needed');
-  process.exit(2);
-}
-const pki = path.join(data, 'pki-demo');
-const manifest = JSON.parse(readFileSync(path.join(pki, 'manifest.json'), 'utf8'));
-const supervisor = manifest.certificates.find((c) => c.kind === 'supervisor' && c.league === 'NNG');
+const data = need('GGZY_DATA', 'the server\'s data folder');
+const supervisor = demoSupervisor(path.join(data, 'pki-demo'));
 const shots = process.env.GGZY_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
 let browser, context, page;
 const problems = [];
 
-async function api(method, p, token, body) {
-  const res = await fetch(base + p, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json().catch(() => null) };
-}
-
-const account = (name, role, org) => execFileSync(bin, ['users', 'add', '--name', name, '--role', role, '--league', 'NNG',
-  ...(org ? ['--org', org] : [])], { env: { ...process.env, GGZY_DATA_DIR: data, GGZY_LOG: 'error' }, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+const api = (method, p, token, body) => call(base, method, p, token, body);
+const account = (name, role, org) => newAccount(data, name, role, org);
 
 async function shot(name) {
   if (!shots) return;
@@ -54,20 +37,11 @@ async function shot(name) {
 }
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
-  page.on('requestfailed', (r) => {
-    // A page left while a request runs aborts it; nothing failed.
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
+  // A page left while a request runs aborts it; nothing failed.
+  watch(page, problems, { aborted: false, responses: true });
 });
 
 after(async () => browser?.close());
@@ -88,8 +62,8 @@ let tender, token;
 test('a supervisor signs in and sees the feed go live, then filters it by a tender', async () => {
   tender = await finishedTender();
   await page.goto(`${base}/#/sign-in?next=%2Fsupervision`);
-  await page.setInputFiles('#signin-cert', path.join(pki, supervisor.cert));
-  await page.setInputFiles('#signin-key', path.join(pki, supervisor.key));
+  await page.setInputFiles('#signin-cert', supervisor.cert);
+  await page.setInputFiles('#signin-key', supervisor.key);
   await page.click('#signin-submit');
   await page.waitForURL(/#\/supervision/);
   await page.locator('#nav-cockpit').waitFor();

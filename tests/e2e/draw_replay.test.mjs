@@ -30,23 +30,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { bin, demoSupervisor, launch, need, watch } from './harness.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
-const data = process.env.GGZY_DATA;
-const bin = process.env.GGZY_BIN ?? new URL('../../target/debug/ggzy', import.meta.url).pathname;
+const data = need('GGZY_DATA', 'the server\'s data folder');
 const python = process.env.GGZY_PYTHON ?? 'python3';
 const independent = new URL('../independent/', import.meta.url).pathname;
-if (!data) {
-  console.error('GGZY_DATA (the server\'s data folder) is needed');
-  process.exit(2);
-}
-const pki = path.join(data, 'pki-demo');
-const manifest = JSON.parse(readFileSync(path.join(pki, 'manifest.json'), 'utf8'));
-const supervisor = manifest.certificates.find((c) => c.kind === 'supervisor' && c.league === 'NNG');
+const supervisor = demoSupervisor(path.join(data, 'pki-demo'));
 const shots = process.env.GGZY_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(path.join(os.tmpdir(), 'ggzy-draw-replay-'));
@@ -55,22 +48,13 @@ let browser, page, token, tender, record, vkey;
 const problems = [];
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
-  page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
+  watch(page, problems, { aborted: false, responses: true });
   await page.goto(`${base}/#/sign-in?next=%2Fsupervision`);
-  await page.setInputFiles('#signin-cert', path.join(pki, supervisor.cert));
-  await page.setInputFiles('#signin-key', path.join(pki, supervisor.key));
+  await page.setInputFiles('#signin-cert', supervisor.cert);
+  await page.setInputFiles('#signin-key', supervisor.key);
   await page.click('#signin-submit');
   await page.waitForURL(/#\/supervision/);
   token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('ggzy.session')).token);

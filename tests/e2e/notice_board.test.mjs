@@ -5,7 +5,7 @@
 // en, 1280 and 375 px wide).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launch, watch } from './harness.mjs';
 import { NARROW, assertNoOverflow, screenshot } from './layout.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
@@ -13,15 +13,9 @@ let browser, page;
 const problems = [];
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  watch(page, problems);
 });
 
 after(async () => {

@@ -12,7 +12,7 @@
 // the browser (default /usr/bin/chromium); GGZY_SCREENSHOT=/path/stem saves
 // a picture of each attempt's end. Prints one JSON line per attempt; exits 1
 // when an attempt does not end as expected.
-import { chromium } from 'playwright-core';
+import { launch } from './harness.mjs';
 
 const base = process.env.GGZY_BASE;
 const tender = process.env.GGZY_TENDER;
@@ -22,11 +22,7 @@ if (!base || !tender || !attempts.length) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 let failures = 0;
 try {
   for (const [i, a] of attempts.entries()) {

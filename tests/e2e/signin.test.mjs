@@ -21,22 +21,17 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import https from 'node:https';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { bin, launch, manifestOf, need, watch } from './harness.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
-const bin = process.env.GGZY_BIN ?? new URL('../../target/debug/ggzy', import.meta.url).pathname;
-const data = process.env.GGZY_DATA;
-if (!data) {
-  console.error('GGZY_DATA (the server\'s data folder, for its pki-demo) is needed');
-  process.exit(2);
-}
+const data = need('GGZY_DATA', 'the server\'s data folder, for its pki-demo');
 const pki = path.join(data, 'pki-demo');
 // The server writes its demo keys while it starts: wait for them (a minute at most).
 for (let i = 0; i < 240 && !existsSync(path.join(pki, 'manifest.json')); i++) await new Promise((r) => setTimeout(r, 250));
-const manifest = JSON.parse(readFileSync(path.join(pki, 'manifest.json'), 'utf8'));
+const manifest = manifestOf(pki);
 const P12_PASSWORD = manifest.pkcs12_password ?? 'demo';
 const file = (rel) => path.join(pki, rel);
 function holder(league, kind, algorithm, withP12 = false) {
@@ -59,11 +54,7 @@ const problems = [];
 
 before(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'ggzy-signin-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -79,13 +70,7 @@ async function newPage({ lang = 'zh', allow = [] } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript((l) => { try { localStorage.setItem('ggzy.lang', l); } catch { /* */ } }, lang);
   const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    if (allow.some((s) => m.text().includes(`status of ${s}`))) return;
-    problems.push(`console: ${m.text()}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  watch(page, problems, { allow });
   return page;
 }
 
@@ -319,7 +304,7 @@ test('over HTTPS, the certificate the browser presented on the connection signs 
     if (!ready) await new Promise((r) => setTimeout(r, 250));
   }
   assert.ok(ready, 'the HTTPS server is up');
-  const theirs = JSON.parse(readFileSync(path.join(dir, 'pki-demo', 'manifest.json'), 'utf8'));
+  const theirs = manifestOf(path.join(dir, 'pki-demo'));
   const person = theirs.certificates.find((x) => x.league === 'LZH' && x.kind === 'expert' && !x.revoked);
 
   // Without a client certificate: the way in is offered, and its refusal said.

@@ -15,44 +15,24 @@
 // page in Chinese and English at 1280 and 375 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { account, call as callApi, launch, need, watch } from './harness.mjs';
 import { NARROW, assertNoOverflow, screenshot } from './layout.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
-const data = process.env.GGZY_DATA;
-const bin = process.env.GGZY_BIN ?? new URL('../../target/debug/ggzy', import.meta.url).pathname;
-if (!data) {
-  console.error('GGZY_DATA (the server\'s data folder) is needed');
-  process.exit(2);
-}
+const data = need('GGZY_DATA', 'the server\'s data folder');
 
 let browser, page, token;
 const problems = [];
 
-async function call(method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json().catch(() => null) };
-}
+const call = (method, p, body) => callApi(base, method, p, token, body);
 
 before(async () => {
-  token = execFileSync(bin, ['users', 'add', '--name', '验证测试', '--role', 'bidder', '--league', 'NNG',
-    '--org', '南宁验证测试有限公司'], { env: { ...process.env, GGZY_DATA_DIR: data, GGZY_LOG: 'error' } })
-    .toString().trim();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  token = account(data, '验证测试', 'bidder', '南宁验证测试有限公司');
+  browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  watch(page, problems, { console: false });
 });
 
 after(async () => browser?.close());

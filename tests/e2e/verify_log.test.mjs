@@ -18,20 +18,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, webcrypto } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { demoSupervisor, launch, need, watch } from './harness.mjs';
 
-const base = process.env.GGZY_BASE;
-const db = process.env.GGZY_DB;
-const pki = process.env.GGZY_PKI;
-if (!base || !db || !pki) {
-  console.error('GGZY_BASE, GGZY_DB and GGZY_PKI are needed');
-  process.exit(2);
-}
-const manifest = JSON.parse(readFileSync(path.join(pki, 'manifest.json'), 'utf8'));
-const supervisor = manifest.certificates.find((c) => c.kind === 'supervisor' && c.league === 'NNG');
-const signIn = { cert: path.join(pki, supervisor.cert), key: path.join(pki, supervisor.key) };
+const base = need('GGZY_BASE', 'the server');
+const db = need('GGZY_DB', 'its SQLite file');
+const signIn = demoSupervisor(need('GGZY_PKI', 'its demo PKI'));
 
 let browser;
 let supervised; // the supervisor's browser profile, kept across the first tests
@@ -39,11 +30,7 @@ let published; // the log's key: {name, vkey}
 let shots = 0;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   published = await (await fetch(`${base}/api/v1/audit/log/key`)).json();
   // The demo data's events have joined the log (the sequencer runs every second).
   for (let i = 0; ; i++) {
@@ -62,10 +49,7 @@ async function newContext(storage) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   if (storage) await context.addInitScript(([k, v]) => { if (!localStorage.getItem(k)) localStorage.setItem(k, v); }, storage);
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  return { context, page, problems };
+  return { context, page, problems: watch(page) };
 }
 
 // One run of the page: open it, optionally paste a key and choose the

@@ -42,17 +42,16 @@ export interface LiveOptions<T> {
   after?: number;
   /** The number of a numbered item, or null for other messages. */
   numberOf: (msg: Record<string, unknown>) => number | null;
-  /** The server's head in its `live` message. */
+  /**
+   * The server's head in its `live` message. Every live socket means by it
+   * "everything for you up to here was sent", so the channel then stands at
+   * the head: on a filtered socket (the supervision feed) it is not "behind"
+   * for the items the filter left out, and resumes from there; on one that
+   * sends everything (a room) the last item delivered is the head already.
+   */
   headOf: (msg: Record<string, unknown>) => number | null;
   /** Whether the socket understands `{"type":"resume","after":n}` (liveness by replay). */
   resumable: boolean;
-  /**
-   * Whether `live` means "everything for you up to the head was sent" on a
-   * filtered socket (the supervision feed): the channel then stands at the
-   * head, so it is not "behind" for the items the filter left out, and
-   * resumes from there.
-   */
-  liveIsCursor?: boolean;
   onItem: (item: T) => void;
   /** Any other message (acks, errors). */
   onMessage?: (msg: Record<string, unknown>) => void;
@@ -150,7 +149,7 @@ export class LiveChannel<T = Record<string, unknown>> {
       const head = this.o.headOf(msg);
       if (head !== null) {
         this.status.head = Math.max(head, this.status.last);
-        if (this.o.liveIsCursor) this.status.last = this.status.head;
+        this.status.last = this.status.head;
         this.status.state = 'live';
         return;
       }

@@ -7,73 +7,47 @@
 import { GgzyShare } from './share.js';
 import { call, post } from './api';
 import { session, type LoginResult } from './session';
+import { readCredentials, wipe, type Certificate, type Credentials, type Key } from './keyfiles';
 
 export interface Challenge { id: string; challenge: string; expires_at?: string }
-
-/** What the user chose: a certificate and a key file, or one PKCS#12 file. */
-export type Credentials =
-  | { kind: 'pair'; certificate: File; key: File; password: string }
-  | { kind: 'pkcs12'; file: File; password: string };
-
-interface Key { kind: string; pkcs8?: Uint8Array; d?: Uint8Array }
-
-const bytesOf = async (f: File): Promise<Uint8Array> => new Uint8Array(await f.arrayBuffer());
-
-/** Reads the files, signs a fresh challenge and starts the portal's session. */
-export async function signIn(c: Credentials): Promise<LoginResult> {
-  let certificate: { base64: string };
-  let key: Key | null;
-  if (c.kind === 'pkcs12') {
-    ({ certificate, key } = await GgzyShare.readPkcs12(await bytesOf(c.file), c.password));
-  } else {
-    certificate = GgzyShare.readCertificate(await bytesOf(c.certificate));
-    key = await GgzyShare.readPrivateKey(await bytesOf(c.key), c.password);
-  }
-  let signature: string;
-  let challenge: Challenge;
-  try {
-    challenge = await post<Challenge>('/api/v1/auth/challenges', {}, { auth: false });
-    signature = await GgzyShare.signChallenge(key, challenge.challenge);
-  } finally {
-    // The key's bytes are overwritten and the last reference dropped.
-    key?.pkcs8?.fill(0);
-    key?.d?.fill(0);
-    key = null;
-  }
-  const result = await post<LoginResult>('/api/v1/auth/login', {
-    challenge_id: challenge.id, certificate: certificate.base64, signature, format: 'raw',
-  }, { auth: false });
-  session.start(result);
-  return result;
-}
 
 /** A session got with a certificate's key, and the key's material for the page that asked. */
 export interface KeyLogin extends LoginResult {
   /** The certificate as share.js reads it (DER base64, issuer and serial number). */
-  certificate: ReturnType<typeof GgzyShare.readCertificate>;
-  /** The private key, kept by the caller for as long as it needs it (a share to decrypt). */
-  privateKey: Awaited<ReturnType<typeof GgzyShare.readPrivateKey>>;
+  certificate: Certificate;
+  /** The private key, for as long as the caller needs it (a share to
+   *  decrypt): the caller wipes it (keyfiles.ts, `wipe` or `usingKey`). */
+  privateKey: Key;
 }
 
 /**
- * Reads the two files and signs a fresh challenge, without making the result
+ * Reads the files and signs a fresh challenge, without making the result
  * the portal's session: for a page that needs a session of its own for one
  * task (releasing a share, verifying the audit log) and ends it when done.
+ * The key is wiped here if the login fails.
  */
-export async function loginWithFiles(certFile: File, keyFile: File, password: string): Promise<KeyLogin> {
-  const certificate = await GgzyShare.readCertificate(new Uint8Array(await certFile.arrayBuffer()));
-  const privateKey = await GgzyShare.readPrivateKey(new Uint8Array(await keyFile.arrayBuffer()), password);
-  const challenge = await post<Challenge>('/api/v1/auth/challenges', {}, { auth: false });
-  const signature = await GgzyShare.signChallenge(privateKey, challenge.challenge);
-  const result = await post<LoginResult>('/api/v1/auth/login', {
-    challenge_id: challenge.id, certificate: certificate.base64, signature, format: 'raw',
-  }, { auth: false });
-  return { ...result, certificate, privateKey };
+export async function loginWithFiles(c: Credentials): Promise<KeyLogin> {
+  const { certificate, key } = await readCredentials(c);
+  try {
+    const challenge = await post<Challenge>('/api/v1/auth/challenges', {}, { auth: false });
+    const signature = await GgzyShare.signChallenge(key, challenge.challenge);
+    const result = await post<LoginResult>('/api/v1/auth/login', {
+      challenge_id: challenge.id, certificate: certificate.base64, signature, format: 'raw',
+    }, { auth: false });
+    return { ...result, certificate, privateKey: key };
+  } catch (e) {
+    wipe(key);
+    throw e;
+  }
 }
 
-/** Kept for callers of the first version: two files. */
-export function signInWithFiles(certFile: File, keyFile: File, password: string): Promise<LoginResult> {
-  return signIn({ kind: 'pair', certificate: certFile, key: keyFile, password });
+/** Reads the files, signs a fresh challenge and starts the portal's session;
+ *  the key is wiped and dropped. */
+export async function signIn(c: Credentials): Promise<LoginResult> {
+  const { certificate: _certificate, privateKey, ...result } = await loginWithFiles(c);
+  wipe(privateKey);
+  session.start(result);
+  return result;
 }
 
 /** Mutual TLS is offered only where there can be a client certificate: over HTTPS. */

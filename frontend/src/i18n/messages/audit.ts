@@ -12,7 +12,6 @@ export default {
       vkeyHint: '请粘贴通过其他可信渠道（如公告、书面通知）获得的验证密钥。本浏览器固定过的密钥会预先填入；首次验证时若留空，则采用平台公布的密钥，并在验证通过后固定。',
       signIn: '以监督人员身份登录（可选）',
       signInHint: '逐条核对日志条目需要监督人员登录。私钥只在本浏览器中用于签名登录，不会发送到任何地方；验证结束后自动退出登录。',
-      cert: '数字证书（PEM 或 DER）', key: '私钥（PEM：PKCS#8、PKCS#1 或 SEC1）', password: '私钥口令（私钥加密时填写）',
       asReader: '您已以 {name} 的身份登录：将用您的登录逐条核对日志条目，验证结束后您仍保持登录。',
       verify: '开始验证', forget: '忘记本浏览器固定的密钥和检查点',
       eventsLink: '查询和导出审计事件',
@@ -75,7 +74,7 @@ export default {
       events: {
         nav: '审计事件', title: '审计事件',
         intro: '平台记录的每一项操作，按序号排列。可按项目、操作、操作人、来源地址和时间筛选，并把筛选出的全部事件导出为 CSV 或 JSON Lines 文件。您只能看到您的职责范围内的事件。',
-        needSignIn: '查询审计事件需要以监督人员或平台运营人员的身份登录。', signIn: '证书登录',
+        needSignIn: '查询审计事件需要以监督人员或平台运营人员的身份登录。',
         notReader: '您登录的身份（{name}）不是监督人员或平台运营人员，不能查询审计事件。',
         filters: '筛选条件', tenderId: '项目 ID', action: '操作代码', actionHint: '例如 tender.publish',
         actorId: '操作人 ID', clientAddr: '来源 IP 地址', from: '起始时间（北京时间，含）', to: '截止时间（北京时间，不含）',
@@ -109,7 +108,6 @@ export default {
       vkeyHint: 'Paste the verifier key you obtained through another trusted channel (a notice, a letter). The key this browser pinned is filled in; left empty on a first run, the key the platform publishes is taken and pinned once the run verifies.',
       signIn: 'Sign in as a supervisor (optional)',
       signInHint: 'Checking the log\'s entries one by one needs a supervisor\'s sign-in. The key is used in this browser only, to sign you in, and is never sent anywhere; you are signed out when the check ends.',
-      cert: 'Certificate (PEM or DER)', key: 'Private key (PEM: PKCS#8, PKCS#1 or SEC1)', password: 'Key password (if the key is encrypted)',
       asReader: 'You are signed in as {name}: the entries are checked with your sign-in, and you stay signed in when the check ends.',
       verify: 'Verify', forget: 'Forget the key and checkpoint this browser pinned',
       eventsLink: 'Search and export the audit events',
@@ -172,7 +170,7 @@ export default {
       events: {
         nav: 'Audit events', title: 'Audit events',
         intro: 'Every action the platform recorded, in order. Filter by tender, action, actor, client address and time, and export every event the filters let through as CSV or JSON Lines. You see the events within your remit only.',
-        needSignIn: 'Reading the audit events needs a supervisor\'s or a platform operator\'s sign-in.', signIn: 'Sign in with certificate',
+        needSignIn: 'Reading the audit events needs a supervisor\'s or a platform operator\'s sign-in.',
         notReader: 'You are signed in as {name}, who is neither a supervisor nor a platform operator: the audit events are not yours to read.',
         filters: 'Filters', tenderId: 'Tender ID', action: 'Action code', actionHint: 'e.g. tender.publish',
         actorId: 'Actor\'s user ID', clientAddr: 'Client IP address', from: 'From (Beijing time, inclusive)', to: 'To (Beijing time, exclusive)',

@@ -78,10 +78,6 @@ export default {
       back: '返回监督驾驶舱',
       deadline: '投标截止：{at}',
       status: '状态：{s}',
-      statuses: {
-        draft: '草稿', published: '已发布', opening: '开标中', evaluating: '评标中', candidates_publicised: '候选人公示中',
-        awarded: '已定标', closed: '已结束', cancelled: '已终止', failed: '已流标',
-      },
       sources: '来源',
       source: {
         notice: '公告', hall: '开标大厅', bid: '投标', committee: '评标委员会', room: '评标室', audit: '审计事件', alert: '预警',
@@ -318,10 +314,6 @@ export default {
       back: 'Back to the cockpit',
       deadline: 'Bid deadline: {at}',
       status: 'Status: {s}',
-      statuses: {
-        draft: 'draft', published: 'published', opening: 'opening', evaluating: 'evaluating', candidates_publicised: 'candidates publicised',
-        awarded: 'awarded', closed: 'closed', cancelled: 'cancelled', failed: 'failed',
-      },
       sources: 'Sources',
       source: {
         notice: 'Notices', hall: 'Opening hall', bid: 'Bids', committee: 'Committee', room: 'Evaluation room', audit: 'Audit events', alert: 'Alerts',

@@ -3,7 +3,7 @@ export default {
     appName: '公共资源交易平台 · GGZY', skip: '跳到主要内容', siteNav: '站点导航',
     nav: { board: '公告栏', audit: '审计日志验证', signIn: '证书登录', signOut: '退出登录' },
     langSwitch: 'English', langSwitchLabel: 'Switch to English',
-    loading: '加载中…', error: '出错了', retry: '重试', none: '无', nothing: '暂无',
+    loading: '加载中…', error: '出错了', retry: '重试', cancel: '取消', none: '无', nothing: '暂无',
     notFound: '页面不存在', home: '返回首页',
     // Punctuation that differs between the languages: a title and its
     // subject, a remark in brackets.
@@ -22,7 +22,7 @@ export default {
     appName: 'Public Resource Trading Platform · GGZY', skip: 'Skip to main content', siteNav: 'Site',
     nav: { board: 'Notice board', audit: 'Audit log verification', signIn: 'Sign in with certificate', signOut: 'Sign out' },
     langSwitch: '中文', langSwitchLabel: '切换到中文',
-    loading: 'Loading…', error: 'Something went wrong', retry: 'Retry', none: 'None', nothing: 'None yet',
+    loading: 'Loading…', error: 'Something went wrong', retry: 'Retry', cancel: 'Cancel', none: 'None', nothing: 'None yet',
     notFound: 'Page not found', home: 'Back to home',
     colon: ': ', inParens: ' ({text})', listSep: ', ',
     footer: { apiDocs: 'API documentation (JSON)', opendata: 'Open data (OCDS)', problems: 'Error codes' },

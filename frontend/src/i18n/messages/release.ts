@@ -1,12 +1,11 @@
-// A custodian releasing its opening-key share (views/ReleaseShare.vue), and
-// the failures of reading a key or a share in the page (share.js's codes),
-// which the audit log's optional sign-in shows as well.
+// A custodian releasing its opening-key share (views/ReleaseShare.vue); the
+// key-file fields, and the failures of reading a key or a share, are
+// keyfiles.ts's; the tender's status is said as on the board (board.enum).
 export default {
   zh: {
     release: {
       title: '释放开标密钥份额', failed: '份额未释放', backToTender: '← 返回项目',
       intro: '您是本项目开标密钥的保管人之一。请选择您的数字证书和私钥：私钥只在本浏览器中使用——用于签名登录和解密您的份额——不会发送到任何地方。',
-      cert: '数字证书（PEM 或 DER）', key: '私钥（PEM：PKCS#8、PKCS#1 或 SEC1）', password: '私钥口令（私钥加密时填写）',
       button: '登录并释放份额', progress: '已释放 {released} 份，需要 {threshold} 份',
       notOpening: '本项目当前不在开标阶段（{status}），现在不能释放份额。',
       step: {
@@ -14,61 +13,18 @@ export default {
         released: '份额已释放：已有 {released} / {threshold} 份', ready: '份额已足够，平台正在解密投标文件。',
         waiting: '等待其他保管人释放份额。', signedOut: '已退出登录。',
       },
-      status: {
-        draft: '草稿', published: '招标中', opening: '开标中', evaluating: '评标中', candidates_publicised: '候选人公示',
-        awarded: '已定标', closed: '已结束', cancelled: '已终止', failed: '流标',
-      },
-      shareErr: {
-        chooseFiles: '请先选择证书和私钥文件。',
-        noWebCrypto: '此浏览器在本页面不能使用 WebCrypto（页面须通过 HTTPS 访问）。',
-        malformed: '文件无法解析：不是有效的 DER 结构。', notPem: '私钥文件不是 PEM 文本。',
-        keyNotPem: '私钥文件是 DER 格式，请先转换为 PEM：openssl pkey -inform DER -in key.der -out key.pem',
-        noPrivateKey: '文件中没有私钥。',
-        legacyEncrypted: '私钥采用 OpenSSL 旧式 PEM 加密，请转换为 PKCS#8：openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem',
-        needPassword: '私钥已加密，请输入口令。', wrongPassword: '口令不能打开此私钥。',
-        keyEncryption: '私钥的加密方式浏览器无法打开（支持 PBES2：PBKDF2 与 AES-CBC）。',
-        keyKind: '这里只能使用 RSA 或 EC（P-256、P-384）私钥。', notCertificate: '证书文件中没有 X.509 证书。',
-        notEnveloped: '平台返回的份额无法读取（不是本页面能处理的 CMS EnvelopedData）。',
-        otherRecipient: '您的份额加密给了您的另一张证书：请选择项目发布时您使用的证书。',
-        pkcs1v15: '此份额使用 RSA PKCS#1 v1.5 加密，浏览器无法解密：请用命令行释放（ggzy opening release-share）。',
-        unsupported: '此份额使用了本页面不支持的算法：请用命令行释放（ggzy opening release-share）。',
-        keyMismatch: '此私钥打不开份额：它是这张证书的私钥吗？',
-        corruptShare: '您的私钥打开了份额的内容密钥，但份额本身无法解密：平台返回的份额已损坏，请联系平台运维。',
-      },
     },
   },
   en: {
     release: {
       title: 'Release my opening-key share', failed: 'The share was not released', backToTender: '← Back to the tender',
       intro: 'You hold a share of this tender\'s opening key. Choose your certificate and private key: the key is used in this browser only, to sign you in and to decrypt your share, and is never sent anywhere.',
-      cert: 'Certificate (PEM or DER)', key: 'Private key (PEM: PKCS#8, PKCS#1 or SEC1)', password: 'Key password (if the key is encrypted)',
       button: 'Sign in and release my share', progress: '{released} of {threshold} shares released',
       notOpening: 'This tender is not in its opening ({status}); shares cannot be released now.',
       step: {
         signedIn: 'Signed in as {name}', downloaded: 'Encrypted share downloaded (x = {x})', decrypted: 'Share decrypted in this browser',
         released: 'Share released: {released} of {threshold} in', ready: 'Enough shares are in: the platform is opening the bids.',
         waiting: 'Waiting for the other custodians.', signedOut: 'Signed out.',
-      },
-      status: {
-        draft: 'Draft', published: 'Open for bids', opening: 'Opening', evaluating: 'Evaluating', candidates_publicised: 'Candidates publicised',
-        awarded: 'Awarded', closed: 'Closed', cancelled: 'Cancelled', failed: 'Failed',
-      },
-      shareErr: {
-        chooseFiles: 'Choose the certificate and the private key first.',
-        noWebCrypto: 'This browser offers no WebCrypto on this page (it must be served over HTTPS).',
-        malformed: 'The file could not be read: it is not valid DER.', notPem: 'The key file is not PEM text.',
-        keyNotPem: 'The key file is DER; convert it to PEM first: openssl pkey -inform DER -in key.der -out key.pem',
-        noPrivateKey: 'There is no private key in this file.',
-        legacyEncrypted: 'This key is encrypted in OpenSSL\'s legacy PEM format; convert it to PKCS#8: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem',
-        needPassword: 'This key is encrypted: enter its password.', wrongPassword: 'The password does not open this key.',
-        keyEncryption: 'This key is encrypted in a way the browser cannot open (PBES2 with PBKDF2 and AES-CBC is supported).',
-        keyKind: 'Only RSA and EC (P-256, P-384) keys can be used here.', notCertificate: 'The certificate file holds no X.509 certificate.',
-        notEnveloped: 'The share the platform sent cannot be read (it is not a CMS EnvelopedData this page handles).',
-        otherRecipient: 'Your share is encrypted to another certificate of yours: choose the one you held when the tender was published.',
-        pkcs1v15: 'This share is encrypted with RSA PKCS#1 v1.5, which browsers cannot decrypt: release it with the command line (ggzy opening release-share).',
-        unsupported: 'This share uses algorithms this page does not handle: release it with the command line (ggzy opening release-share).',
-        keyMismatch: 'This private key does not open the share: is it the key of this certificate?',
-        corruptShare: 'Your key opened the share\'s content key, but the share itself does not decrypt: the platform sent a damaged share; tell its operators.',
       },
     },
   },

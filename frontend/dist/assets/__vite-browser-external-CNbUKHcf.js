@@ -1,1 +1,0 @@
-import{ti as e}from"./index-TdFARvnE.js";var t=e(((e,t)=>{t.exports={}}));export default t();

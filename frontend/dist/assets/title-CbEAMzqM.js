@@ -1,1 +1,0 @@
-import{Dr as e,E as t,fr as n}from"./index-TdFARvnE.js";function r(r){let i=e(()=>{let e=r();document.title=e?`${e} · ${t(`appName`)}`:t(`appName`)},{flush:`post`});n(i)}export{r as t};
