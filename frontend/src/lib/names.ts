@@ -1,5 +1,5 @@
-// The names of the platform's codes as the pages show them: a role, the
-// kind of object an audit event is about, an event of the opening hall or
+// The names of the platform's codes as the pages show them: a role, an
+// action of the audit record, the kind of object an audit event is about, an event of the opening hall or
 // of an evaluation room. A code the catalogue does not know yet is shown as
 // it is (the pages put it in monospace), never hidden.
 import { t, te } from '../i18n';
@@ -15,6 +15,10 @@ export const roleName = (code: string): string => named('audit.events.role', cod
 
 /** tender → 项目 / Tender */
 export const objectName = (code: string): string => named('names.object', code) ?? code;
+
+/** The name of an action of the audit record (`tender.publish` →
+ *  发布招标公告 / Tender published), or null when there is none yet. */
+export const actionName = (code: string): string | null => named('names.action', code);
 
 /** The name of a hall's or a room's event (`opening.bid_opened`,
  *  `score.given`), or null when there is none yet. */

@@ -2,9 +2,26 @@
 // audit event is about, and the events of the opening hall and of an
 // evaluation room, as the cockpit, the audit events and a tender's
 // timeline show them. Roles are named in audit.ts (audit.events.role).
+// The audit record's actions (`tender.publish`) are in ../actions.json, so
+// that the browser tests can hold them against the server's source; their
+// keys hold dots, which vue-i18n reads as nesting: here they are
+// `names.action.tender_publish`.
+import actions from '../actions.json';
+
+function actionKeys(names: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [code, name] of Object.entries(names)) {
+    const key = code.replace(/\./g, '_');
+    if (key in out) throw new Error(`two actions read as names.action.${key}`);
+    out[key] = name;
+  }
+  return out;
+}
+
 export default {
   zh: {
     names: {
+      action: actionKeys(actions.zh),
       object: {
         league: '交易中心', organisation: '机构', user: '用户', expert: '专家', tender: '项目', document: '招标文件',
         clarification: '澄清', bid: '投标', bid_upload: '投标上传', opening: '开标', opening_key: '开标密钥',
@@ -30,6 +47,7 @@ export default {
   },
   en: {
     names: {
+      action: actionKeys(actions.en),
       object: {
         league: 'Trading centre', organisation: 'Organisation', user: 'User', expert: 'Expert', tender: 'Tender', document: 'Document',
         clarification: 'Clarification', bid: 'Bid', bid_upload: 'Bid upload', opening: 'Opening', opening_key: 'Opening key',

@@ -1,1 +1,0 @@
-import{M as e,N as t}from"./index-rRmd3CH_.js";var n=(n,r)=>{if(!r)return null;let i=`${n}.${r.replace(/\./g,`_`)}`;return t(i)?e(i):null},r=e=>n(`audit.events.role`,e)??e,i=e=>n(`names.object`,e)??e,a=(e,t)=>n(`names.${e}`,t);export{i as n,r,a as t};
