@@ -7,6 +7,11 @@
 // the deadline"), appears without a reload and is acknowledged with a
 // note; the tender's timeline merges its sources and the committee draw's
 // record verifies in the page. Screenshots in Chinese and English.
+// Every action the server puts on the audit record (read from src/**/*.rs)
+// has a name in Chinese and in English (frontend/src/i18n/actions.json), and
+// every action in the demo's record (listed through the API) is shown by
+// that name, its code beside it, in the audit events, the feed and the
+// timeline, in both languages.
 //
 // Environment: GGZY_BASE (the server), GGZY_DATA (its data folder: its
 // demo keys under pki-demo, and `ggzy users add` for the accounts that
@@ -15,7 +20,7 @@
 // GGZY_SCREENSHOTS=dir saves pictures of the pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { account as newAccount, call, demoSupervisor, launch, need, watch } from './harness.mjs';
 
@@ -24,6 +29,9 @@ const data = need('GGZY_DATA', 'the server\'s data folder');
 const supervisor = demoSupervisor(path.join(data, 'pki-demo'));
 const shots = process.env.GGZY_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
+
+const root = new URL('../..', import.meta.url).pathname;
+const actionNames = JSON.parse(readFileSync(path.join(root, 'frontend/src/i18n/actions.json'), 'utf8'));
 
 let browser, context, page;
 const problems = [];
@@ -56,6 +64,130 @@ async function finishedTender() {
   }
   throw new Error('the demo\'s finished tender did not reach its award');
 }
+
+// Every action the server puts on the audit record, read from its source
+// (src/**/*.rs), with where it is recorded: the action argument of each
+// `audit::record(` call (and of a bare `record(` where a file imports
+// `crate::audit::record`) — its string literals (`if … { "user.disable" }
+// else { "user.enable" }` gives both), a `const NAME: &str = "…"` of the file
+// it names, or a `format!` that `dynamic` expands from the code making its
+// values. A call whose action cannot be read fails the test, so that a new
+// kind of call is looked at, not skipped.
+function recordedActions() {
+  const src = path.join(root, 'src');
+  const read = (rel) => readFileSync(path.join(src, rel), 'utf8');
+  const all = (text, re) => [...text.matchAll(re)].map((m) => m[1]);
+  const block = (text, start) => {
+    const i = text.indexOf(start);
+    if (i < 0) throw new Error(`${start} is not in the source any more: the test's reading of it needs a look`);
+    return text.slice(i, text.indexOf('}', i));
+  };
+  const dynamic = {
+    // A tender's lifecycle transition: `tender.<Action>` (src/tenders/lifecycle.rs).
+    'tender.{}': () => all(block(read('tenders/lifecycle.rs'), 'pub enum Action {'), /= "([a-z_]+)"/g),
+    // A member leaving the committee: `committee.<MemberStatus of Leaving::status()>`.
+    'committee.{}': () => {
+      const text = read('experts/committee.rs');
+      const code = Object.fromEntries([...block(text, 'pub enum MemberStatus {').matchAll(/(\w+) = "([a-z_]+)"/g)].map((m) => [m[1], m[2]]));
+      const left = all(text, /Leaving::\w+ => MemberStatus::(\w+)/g);
+      if (!left.length) throw new Error('Leaving::status() is not in src/experts/committee.rs any more');
+      return left.map((v) => {
+        if (!code[v]) throw new Error(`MemberStatus::${v} has no code`);
+        return code[v];
+      });
+    },
+    // An evaluation room's event: `room.<kind>` (src/evaluation: the events
+    // the room's state machine makes, and the kinds given to append_recorded).
+    'room.{kind}': () => {
+      const dir = path.join(src, 'evaluation');
+      const kinds = new Set();
+      for (const f of readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.rs') && !f.endsWith('tests.rs'))) {
+        const text = readFileSync(path.join(dir, f), 'utf8');
+        for (const k of all(text, /Event::new\(\s*"([a-z_.]+)"/g)) kinds.add(k);
+        for (const k of all(text, /\bkind: "([a-z_.]+)"/g)) kinds.add(k);
+        for (const m of text.matchAll(/\bappend_recorded\(/g)) {
+          const k = callArgs(text, m.index + m[0].length)[3]?.trim().match(/^"([a-z_.]+)"$/);
+          if (k) kinds.add(k[1]);
+        }
+      }
+      return [...kinds];
+    },
+  };
+  const found = new Map();
+  for (const rel of readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.rs'))) {
+    const text = read(rel);
+    const bare = /use crate::audit::(\{[^}]*\brecord\b[^}]*\}|record;)/.test(text);
+    const calls = bare ? /(?<![\w.:])(?:(?:crate::)?audit::)?record\(/g : /(?<![\w:])(?:crate::)?audit::record\(/g;
+    for (const m of text.matchAll(calls)) {
+      if (/fn\s+$/.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
+      const where = `src/${rel}:${text.slice(0, m.index).split('\n').length}`;
+      const action = callArgs(text, m.index + m[0].length)[2] ?? '';
+      const template = action.match(/format!\(\s*"([^"]*)"/);
+      let actions;
+      if (template && template[1].includes('{')) {
+        const expand = dynamic[template[1]];
+        if (!expand) throw new Error(`${where}: an action made by format!("${template[1]}"), which this test cannot enumerate yet`);
+        const prefix = template[1].slice(0, template[1].indexOf('{'));
+        actions = expand().map((v) => prefix + v);
+      } else {
+        actions = all(action, /"([^"]*)"/g);
+        for (const name of action.match(/\b[A-Z][A-Z0-9_]+\b/g) ?? []) {
+          const c = text.match(new RegExp(`const ${name}: &str = "([^"]+)"`));
+          if (c) actions.push(c[1]);
+        }
+      }
+      if (!actions.length) throw new Error(`${where}: cannot read the action of this audit::record call: ${action.trim()}`);
+      for (const a of actions) if (!found.has(a)) found.set(a, where);
+    }
+  }
+  return found;
+}
+
+// The top-level arguments, as text, of the call whose '(' ends just before
+// `at` (string literals and // comments skipped, brackets nested).
+function callArgs(text, at) {
+  const list = [];
+  let depth = 0, start = at;
+  for (let i = at; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') { for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++; continue; }
+    if (c === '/' && text[i + 1] === '/') { i = text.indexOf('\n', i); continue; }
+    if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) {
+      if (depth === 0) { list.push(text.slice(start, i)); return list; }
+      depth--;
+    } else if (c === ',' && depth === 0) { list.push(text.slice(start, i)); start = i + 1; }
+  }
+  throw new Error('a call not closed in the source');
+}
+
+// An action's name as the catalogue gives it, checked to be one: Chinese in
+// Chinese, and in English not the code itself.
+function nameOf(action, lang) {
+  const name = actionNames[lang]?.[action];
+  assert.ok(typeof name === 'string' && name.trim(), `no ${lang} name for the action ${action}`);
+  if (lang === 'zh') assert.match(name, /\p{Script=Han}/u, `the zh name of ${action} is not Chinese: ${name}`);
+  else assert.ok(!/\p{Script=Han}/u.test(name) && name !== action && !/^[a-z_.]+$/.test(name), `the en name of ${action} is no English name: ${name}`);
+  return name;
+}
+
+test('every action the server records has a name in Chinese and in English', () => {
+  const recorded = recordedActions();
+  // The scan finds what it should (a reading that found little would pass
+  // for the wrong reason): the calls with literals, the constants, both
+  // sides of an if, and each of the format!s.
+  for (const a of ['tender.create', 'bid.file_removed', 'user.disable', 'user.enable', 'supervision.alert_raised',
+    'tender.publish', 'tender.start_opening', 'committee.no_show', 'room.score.given', 'room.member.signed_in', 'room.room.closed']) {
+    assert.ok(recorded.has(a), `the scan of src found no ${a}`);
+  }
+  assert.ok(recorded.size > 100, `only ${recorded.size} actions found in src`);
+  const missing = [];
+  for (const [a, where] of recorded) {
+    for (const lang of ['zh', 'en']) if (!actionNames[lang]?.[a]) missing.push(`${a} (${lang}, recorded at ${where})`);
+  }
+  assert.deepEqual(missing, [], 'actions with no name in frontend/src/i18n/actions.json');
+  for (const a of recorded.keys()) { nameOf(a, 'zh'); nameOf(a, 'en'); }
+});
 
 let tender, token;
 
@@ -141,6 +273,95 @@ test('the tender\'s timeline merges its record and the draw record verifies in t
   await page.goto(`${base}/#/supervision/tenders/${tender.id}`);
   await page.locator('#draw-verified', { hasText: 'Every check in the page holds' }).waitFor({ timeout: 30_000 });
   await shot('timeline-en');
+  await page.click('#lang-toggle');
+  assert.deepEqual(problems, []);
+});
+
+test('every action in the demo\'s audit record is shown by its name, its code beside it, in Chinese and in English', async () => {
+  // The actions the supervisor's record holds, every page of it.
+  const events = async (query) => {
+    const r = await api('GET', `/api/v1/audit/events?${new URLSearchParams(query)}`, token);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    return r.json;
+  };
+  const pages = [];
+  for (let p = 1; ; p++) {
+    const got = await events({ per_page: 100, page: p });
+    pages.push(got.items);
+    if (p * got.per_page >= got.total || !got.items.length) break;
+  }
+  const present = [...new Set(pages.flat().map((e) => e.action))].sort();
+  // The demo ran a whole procedure: its record is no short one.
+  for (const a of ['tender.publish', 'opening.share_released', 'draw.drawn', 'room.score.given', 'supervision.alert_raised']) {
+    assert.ok(present.includes(a), `${a} in the demo's record: ${present}`);
+  }
+  for (const a of present) { nameOf(a, 'zh'); nameOf(a, 'en'); }
+
+  // The audit events, page by page, in each language: each row's action by
+  // its catalogue name, the code beside it.
+  for (const lang of ['zh', 'en']) {
+    const seen = new Set();
+    for (const [i, items] of pages.entries()) {
+      await page.goto(`${base}/?lang=${lang}#/audit/events?per_page=100&page=${i + 1}`);
+      await page.waitForFunction((seqs) => {
+        const rows = [...document.querySelectorAll('#ev-table tbody tr')].map((r) => Number(r.dataset.seq));
+        return rows.length === seqs.length && rows.every((s, j) => s === seqs[j]);
+      }, items.map((e) => e.seq), { timeout: 15_000 });
+      const rows = await page.locator('#ev-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+        code: tr.querySelector('code.action')?.textContent.trim(),
+        name: tr.querySelector('.action-name')?.textContent.trim() ?? null,
+      })));
+      for (const [j, row] of rows.entries()) {
+        assert.equal(row.code, items[j].action);
+        assert.equal(row.name, nameOf(row.code, lang), `the ${lang} page's row for ${row.code}`);
+        seen.add(row.code);
+      }
+    }
+    assert.deepEqual([...seen].sort(), present);
+    if (lang === 'en') await shot('audit-events-en');
+  }
+
+  // The cockpit's feed (the tender's events, from the earlier test's filter
+  // reset) and the tender's timeline, in Chinese, then in English without a
+  // reload.
+  await page.goto(`${base}/?lang=zh#/supervision`);
+  await page.locator('#feed-state[data-state=live]').waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid=feed] tbody tr').first().waitFor();
+  const feed = async (lang) => {
+    const rows = await page.locator('[data-testid=feed] tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      code: tr.dataset.action, shown: tr.querySelector('code.action')?.textContent.trim(),
+      name: tr.querySelector('.action-name')?.textContent.trim() ?? null,
+    })));
+    assert.ok(rows.length > 0);
+    for (const r of rows) {
+      assert.equal(r.shown, r.code);
+      assert.equal(r.name, nameOf(r.code, lang), `the ${lang} feed's row for ${r.code}`);
+    }
+  };
+  await feed('zh');
+  await page.click('#lang-toggle');
+  await page.locator('#feed-state', { hasText: 'Live' }).waitFor();
+  await feed('en');
+  await page.click('#lang-toggle');
+
+  await page.goto(`${base}/?lang=zh#/supervision/tenders/${tender.id}`);
+  await page.locator('[data-testid=timeline] [data-source=audit]').first().waitFor({ timeout: 30_000 });
+  while (await page.locator('#timeline-more').count()) await page.click('#timeline-more');
+  const timeline = async (lang) => {
+    const rows = await page.locator('[data-testid=timeline] [data-source=audit]').evaluateAll((items) => items.map((i) => ({
+      title: i.querySelector('.tl-line strong')?.textContent.trim(), code: i.querySelector('.tl-code')?.textContent.trim() ?? null,
+    })));
+    assert.ok(rows.length > 0);
+    for (const r of rows) {
+      assert.ok(r.code, `an audit entry shown without its name: ${r.title}`);
+      assert.equal(r.title, nameOf(r.code, lang), `the ${lang} timeline's entry for ${r.code}`);
+    }
+  };
+  await timeline('zh');
+  await page.click('#lang-toggle');
+  await page.locator('#draw-verified', { hasText: 'Every check in the page holds' }).waitFor({ timeout: 30_000 });
+  await timeline('en');
+  await shot('timeline-actions-en');
   await page.click('#lang-toggle');
   assert.deepEqual(problems, []);
 });
