@@ -1,1 +1,0 @@
-import{si as e}from"./index-D-0M8g30.js";var t=e(((e,t)=>{t.exports={}}));export default t();
