@@ -1022,7 +1022,8 @@ pub fn mark_absent(
 }
 
 /// A flagged score is also a supervision alert, for supervisors who are
-/// not in the room.
+/// not in the room; it rests on the audit events of the scores its mean
+/// is of and of the flag ([`flag_evidence`]).
 fn raise_alert(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -1030,6 +1031,7 @@ fn raise_alert(
     event: &RoomEvent,
 ) -> Result<(), AppError> {
     let p: Value = serde_json::from_str(event.payload.get()).unwrap_or(Value::Null);
+    let evidence = flag_evidence(conn, tender_id, &p)?;
     let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
     let summary = format!(
         "expert {} scored bid {} on {} {} points, {} from the members' mean of {}",
@@ -1049,9 +1051,49 @@ fn raise_alert(
         crate::supervision::signals::SignalKind::ScoreDeviation,
         &format!("{}/{}/{}", s("expert"), s("bid"), s("criterion")),
         &summary,
-        &[],
+        &evidence,
     )?;
     Ok(())
+}
+
+/// The audit events (`seq`, ascending) a flag rests on: every member's
+/// `room.score.given` of the flagged bid and criterion so far (the mean is
+/// of them) and the `room.score.flagged` itself. Each room event is on the
+/// record with its own payload ([`append_recorded`]), so each is found by
+/// its action and its payload's hash.
+fn flag_evidence(conn: &mut DbConn, tender_id: &str, flag: &Value) -> Result<Vec<i64>, AppError> {
+    use crate::db::schema::audit_events;
+    let given: Vec<String> = room_events::table
+        .filter(room_events::tender_id.eq(tender_id))
+        .filter(room_events::kind.eq("score.given"))
+        .select(room_events::payload_json)
+        .load(conn)?;
+    let mut scores = Vec::new();
+    for text in given {
+        let score: Value =
+            serde_json::from_str(&text).map_err(|e| internal("stored room event", e))?;
+        if ["lot", "bid", "criterion"]
+            .iter()
+            .all(|k| score[k] == flag[k])
+        {
+            scores.push(audit::payload_hash(&score)?);
+        }
+    }
+    let flagged = audit::payload_hash(flag)?;
+    let mut seqs: Vec<i64> = audit_events::table
+        .filter(audit_events::tender_id.eq(tender_id))
+        .filter(
+            audit_events::action
+                .eq("room.score.given")
+                .and(audit_events::payload_sha256.eq_any(&scores))
+                .or(audit_events::action
+                    .eq("room.score.flagged")
+                    .and(audit_events::payload_sha256.eq(&flagged))),
+        )
+        .select(audit_events::seq)
+        .load(conn)?;
+    seqs.sort_unstable();
+    Ok(seqs)
 }
 
 /// The report signed by every member (the room has closed): the

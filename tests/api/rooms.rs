@@ -792,14 +792,55 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         )
         .await
         .json();
-    assert!(
-        alerts["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["kind"] == "score_deviation"),
-        "{alerts}"
-    );
+    let deviation = alerts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "score_deviation")
+        .unwrap_or_else(|| panic!("{alerts}"))
+        .clone();
+    // Its evidence, for the supervisor to check: the audit events of the
+    // five members' scores of B on tech (the mean is of them) and of the
+    // flag, each found by its payload's hash.
+    let mut expected: Vec<(String, String)> = watcher
+        .events
+        .iter()
+        .filter(|e| {
+            ["score.given", "score.flagged"].contains(&e["kind"].as_str().unwrap_or_default())
+                && e["payload"]["bid"] == "B"
+                && e["payload"]["criterion"] == "tech"
+        })
+        .map(|e| {
+            (
+                format!("room.{}", e["kind"].as_str().unwrap()),
+                crate::bids::sha256_hex(&serde_json::to_vec(&e["payload"]).unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 6, "five scores and the flag");
+    let mut rested_on = Vec::new();
+    for seq in deviation["events"].as_array().unwrap() {
+        let seq = seq.as_i64().unwrap();
+        let page = app
+            .get(
+                &format!(
+                    "/api/v1/audit/events?tender_id={tender}&after_seq={}&per_page=1",
+                    seq - 1
+                ),
+                Some(&f.supervisor),
+            )
+            .await
+            .json();
+        let event = &page["items"][0];
+        assert_eq!(event["seq"], seq, "{page}");
+        rested_on.push((
+            event["action"].as_str().unwrap().to_string(),
+            event["payload_sha256"].as_str().unwrap().to_string(),
+        ));
+    }
+    expected.sort();
+    rested_on.sort();
+    assert_eq!(rested_on, expected, "{deviation}");
 
     // A clarification, answered by the bidder from its own session.
     let asked = clients[0]
