@@ -2,10 +2,16 @@
 // in a browser context of its own, signed in with their own certificates
 // (GX: P-256, NNG: SM2, LZH: RSA), run a blind evaluation from their
 // declarations to the signed report, while a supervisor watches the room in
-// a fourth context. One expert's network is cut in the middle of a round
-// (its connection goes through a TCP relay this test owns and breaks) and
-// it catches up by itself. A deviating score is flagged in every member's
-// room. The signatures the pages made are then checked with openssl.
+// a fourth context and, in a second tab of it (signed in there too: a
+// session is kept per tab), its cockpit: the room's events arrive live in
+// the supervision feed, filtered by the tender. One expert's network is cut
+// in the middle of a round (its connection goes through a TCP relay this
+// test owns and breaks) and it catches up by itself. A deviating score is
+// flagged in every member's room and raises a score_deviation alert, which
+// the supervisor reads with its evidence and acknowledges in the cockpit;
+// at the end the tender's timeline holds the room's events, the alert and
+// the signed report. The signatures the pages made are then checked with
+// openssl.
 //
 // The test starts its own server (GGZY_BIN) on a fresh data folder and has
 // tests/independent/evaluation_room.py (GGZY_PYTHON: a Python with
@@ -29,6 +35,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ggzy-room-e2e-'));
 let server, browser, base, room;
 const experts = [];
 let watcher;
+let cockpit; // the supervisor's second tab: #/supervision
+let tender; // the tender as the notice board gives it
 const problems = [];
 
 async function freePort() {
@@ -59,8 +67,9 @@ async function relay(target) {
   };
 }
 
-async function shot(page, name) {
-  if (shots) { fs.mkdirSync(shots, { recursive: true }); await page.screenshot({ path: path.join(shots, name), fullPage: true }); }
+// The whole page, or (`fullPage: false`) what the window shows.
+async function shot(page, name, { fullPage = true } = {}) {
+  if (shots) { fs.mkdirSync(shots, { recursive: true }); await page.screenshot({ path: path.join(shots, name), fullPage }); }
 }
 
 function watch(page, who) {
@@ -75,6 +84,22 @@ async function signIn(page, origin, who, next) {
   await page.click('#signin-submit');
   await page.waitForURL((u) => u.hash.startsWith('#' + next), { timeout: 20_000 });
 }
+
+// The cockpit's feed rows of an action (the filter keeps the tender's only).
+const feedRows = (action) => cockpit.locator(`[data-testid=feed] tbody tr[data-action="${action}"]`);
+async function inFeed(action, n) {
+  await cockpit.waitForFunction(([a, k]) => document.querySelectorAll(`[data-testid=feed] tbody tr[data-action="${a}"]`).length >= k,
+    [action, n], { timeout: 30_000 });
+  return feedRows(action).count();
+}
+// The supervisor's REST view, with the cockpit tab's session.
+async function asSupervisor(p) {
+  const token = await cockpit.evaluate(() => JSON.parse(sessionStorage.getItem('ggzy.session')).token);
+  const res = await fetch(base + p, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200, `${p}: ${res.status}`);
+  return res.json();
+}
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const live = (page) => page.locator('[data-testid=live-state][data-state=live]').waitFor({ timeout: 30_000 });
 const phase = (page, re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=room-phase]')?.textContent ?? ''), re.source, { timeout: 30_000 });
@@ -106,8 +131,9 @@ before(async () => {
     experts.push({ ...who, relay: r, page, origin: `http://127.0.0.1:${r.port}` });
   }
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  watcher = { ...room.supervisor, page: await ctx.newPage() };
+  watcher = { ...room.supervisor, ctx, page: await ctx.newPage() };
   watch(watcher.page, 'supervisor');
+  tender = await (await fetch(`${base}/api/v1/tenders/${room.tender_id}`)).json();
 });
 
 // GGZY_DEBUG_SHOTS: every page after every test, to see where a run stopped.
@@ -116,7 +142,7 @@ afterEach(async () => {
   step += 1;
   if (!process.env.GGZY_DEBUG_SHOTS) return;
   fs.mkdirSync(process.env.GGZY_DEBUG_SHOTS, { recursive: true });
-  for (const [i, p] of [...experts.map((e) => e.page), watcher?.page].entries()) {
+  for (const [i, p] of [...experts.map((e) => e.page), watcher?.page, cockpit].entries()) {
     if (p) await p.screenshot({ path: path.join(process.env.GGZY_DEBUG_SHOTS, `after-${step}-${i}.png`), fullPage: true }).catch(() => {});
   }
 });
@@ -142,6 +168,30 @@ test('three experts (P-256, SM2, RSA) and a supervisor sign in with their certif
   await shot(experts[0].page, 'room-declaration-zh-1280.png');
 });
 
+test('the supervisor opens its cockpit in a second tab, signs in there too, and filters the feed by the tender', async () => {
+  cockpit = await watcher.ctx.newPage();
+  watch(cockpit, 'supervisor (cockpit)');
+  // The session is this tab's (sessionStorage): a new tab asks to sign in.
+  await cockpit.goto(`${base}/#/supervision`);
+  await cockpit.locator('[data-testid=cockpit-signin]').waitFor();
+  await signIn(cockpit, base, watcher, '/supervision');
+  await cockpit.locator('#feed-state[data-state=live]').waitFor({ timeout: 30_000 });
+  await cockpit.click('#feed-tender');
+  await cockpit.getByRole('option', { name: new RegExp(escape(tender.title)) }).click();
+  await cockpit.click('#feed-apply');
+  await cockpit.waitForURL(new RegExp(`tender=${room.tender_id}`));
+  await cockpit.locator('#feed-state[data-state=live]').waitFor({ timeout: 30_000 });
+  // The tender's record so far (the opening, the draw) and nothing else.
+  await cockpit.locator('[data-testid=feed] tbody tr').first().waitFor({ timeout: 30_000 });
+  const tenders = await cockpit.locator('[data-testid=feed] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.tender));
+  assert.deepEqual([...new Set(tenders)], [room.tender_id], 'only the tender\'s events');
+  assert.equal(await feedRows('room.member.declared').count(), 0, 'no declaration yet');
+  // Whatever arrives from now on arrives live: the tab is never reloaded.
+  await cockpit.evaluate(() => { window.ggzyNoReload = true; });
+  // The room tab keeps its own session.
+  assert.equal(await watcher.page.locator('[data-testid=live-state][data-state=live]').count(), 1);
+});
+
 test('declarations and the chair\'s election', async () => {
   for (const e of experts) await e.page.click('#declare');
   for (const e of experts) await e.page.locator('.vote-box').waitFor();
@@ -153,11 +203,16 @@ test('declarations and the chair\'s election', async () => {
   }
   for (const p of [...experts.map((e) => e.page), watcher.page]) await phase(p, /进行中：符合性与资格审查/);
   assert.match(await experts[0].page.locator('[data-testid=room-role]').textContent(), /组长/);
+  // The cockpit's feed: three declarations, two votes and the election, live.
+  assert.equal(await inFeed('room.member.declared', 3), 3);
+  assert.equal(await inFeed('room.chair.vote', 2), 2);
+  assert.equal(await inFeed('room.chair.elected', 1), 1);
 });
 
 test('the review round: every bid passed on every item, the one above the budget out from the start', async () => {
   const out = await experts[0].page.locator('[data-testid=review-round] .el-tag--danger').count();
   assert.equal(out, 1, 'one bid is out above the budget before any vote');
+  let reviews = 0;
   for (const e of experts) {
     for (const label of room.labels) {
       for (const item of ['licence', 'delivery']) {
@@ -165,6 +220,7 @@ test('the review round: every bid passed on every item, the one above the budget
         const pass = td.locator('.el-button--success');
         if (await pass.count() === 0) continue; // out before any vote
         await pass.click();
+        reviews += 1;
         await td.locator('.cell-done').waitFor({ timeout: 15_000 });
       }
     }
@@ -172,11 +228,14 @@ test('the review round: every bid passed on every item, the one above the budget
   await experts[0].page.click('#close-round');
   for (const p of [...experts.map((e) => e.page), watcher.page]) await phase(p, /进行中：技术评审/);
   await shot(experts[0].page, 'room-technical-zh-1280.png');
+  assert.equal(await inFeed('room.review.given', reviews), reviews, 'every review');
+  assert.equal(await inFeed('room.round.closed', 1), 1);
 });
 
 async function scoreAll(e, round, points, reason, deviate) {
   const forms = e.page.locator(`[data-testid=round-${round}] form.score-form`);
-  for (let n = await forms.count(); n > 0; n = await forms.count()) {
+  let given = 0;
+  for (let n = await forms.count(); n > 0; n = await forms.count(), given++) {
     const form = forms.first();
     const cell = await form.evaluate((f) => f.closest('td').dataset.cell);
     const odd = deviate ? deviate(cell) : null;
@@ -189,35 +248,106 @@ async function scoreAll(e, round, points, reason, deviate) {
     await form.locator('button[type=submit]').click();
     await e.page.locator(`[data-testid=round-${round}] td[data-cell="${cell}"] [data-testid=my-score]`).waitFor({ timeout: 15_000 });
   }
+  return given;
 }
 
 test('the technical round, blind: one expert\'s network is cut mid-round and it catches up; a deviating score is flagged', async () => {
   const [a, b, c] = experts;
   // Two criteria: tech-plan (0–40, a reason required) and tech-team (0–20).
   const fair = (cell) => (cell.endsWith('tech-plan') ? 30 : 15);
-  await scoreAll(a, 'technical', fair, '技术方案完整，满足需求');
+  let scores = await scoreAll(a, 'technical', fair, '技术方案完整，满足需求');
   // The NNG expert loses its network; the others go on scoring.
   b.relay.cut();
   await b.page.locator('[data-testid=live-state][data-state=reconnecting]').waitFor({ timeout: 45_000 });
   await shot(b.page, 'room-reconnecting-zh-tablet.png');
-  // LZH's expert gives one score far from the others (flagged: 30 % from the mean).
+  // LZH's expert gives one score far from the others: 10 where they give
+  // 30 is 57 % from the three scores' mean (23.33), over the room's 30 %,
+  // and the others' 30s stay within it (29 %). (With 8 the mean falls to
+  // 22.67 and the 30s, 32 % above it, would be flagged too.)
   let first = true;
-  await scoreAll(c, 'technical', fair, '方案基本可行', (cell) => { if (first && cell.endsWith('tech-plan')) { first = false; return 8; } return null; });
+  scores += await scoreAll(c, 'technical', fair, '方案基本可行', (cell) => { if (first && cell.endsWith('tech-plan')) { first = false; return 10; } return null; });
   b.relay.restore();
   await live(b.page);
   // B sees what it missed: the scores given while it was away.
   const seen = await b.page.locator('[data-testid=round-technical] ul.others li').count();
   assert.ok(seen >= 2, `after reconnecting, the others' scores are shown (${seen})`);
-  await scoreAll(b, 'technical', fair, '技术方案合理');
+  scores += await scoreAll(b, 'technical', fair, '技术方案合理');
   // The flag shows in every room, the watcher's included.
   for (const p of [...experts.map((e) => e.page), watcher.page]) {
     await p.locator('[data-testid=round-technical] .flagged').first().waitFor({ timeout: 15_000 });
   }
   await shot(watcher.page, 'room-watcher-zh-1280.png');
+  // The scores and the flag reach the cockpit's feed too.
+  assert.equal(await inFeed('room.score.given', scores), scores, 'every technical score');
+  assert.equal(await inFeed('room.score.flagged', 1), 1, 'one score deviates');
   await a.page.click('#close-round');
   for (const p of [...experts.map((e) => e.page), watcher.page]) await phase(p, /进行中：商务评审/);
   // Unblinded: the bidders' names appear beside their labels.
   assert.match(await a.page.locator('[data-testid=round-commercial]').textContent(), /有限公司/);
+});
+
+test('the deviating score raises an alert: the supervisor reads it with its evidence in the cockpit and acknowledges it', async () => {
+  const lzh = experts[2];
+  // The alert names LZH's expert and its 10 points.
+  const mine = (a) => a.kind === 'score_deviation' && a.summary.includes(`expert ${lzh.expert_id} `) && / 10(\.0)? points/.test(a.summary);
+  const card = cockpit.locator('[data-testid=alert]', { hasText: `expert ${lzh.expert_id} ` }).filter({ hasText: /评分明显偏离/ }).filter({ hasText: / 10(\.0)? points/ });
+  await card.waitFor({ timeout: 30_000 });
+  const id = await card.getAttribute('data-alert');
+  await inFeed('supervision.alert_raised', 1);
+  const deviations = (await asSupervisor(`/api/v1/supervision/alerts?tender_id=${room.tender_id}&open=true`)).items
+    .filter((a) => a.kind === 'score_deviation');
+  assert.equal(deviations.length, 1, JSON.stringify(deviations));
+  const [server] = deviations;
+  assert.ok(server.id === id && mine(server), JSON.stringify(server));
+  assert.equal(server.sealed, false);
+  // Its evidence: the audit events of the scores of that bid and criterion
+  // and of the flag, read in the page.
+  assert.equal(server.events.length, experts.length + 1, JSON.stringify(server));
+  await card.getByRole('button', { name: /查看依据/ }).click();
+  const items = card.locator('.evidence li');
+  await items.nth(server.events.length - 1).waitFor();
+  const lines = await items.allTextContents();
+  assert.equal(lines.filter((l) => l.includes('room.score.given')).length, experts.length, lines.join('\n'));
+  assert.equal(lines.filter((l) => l.includes('room.score.flagged')).length, 1, lines.join('\n'));
+  for (const seq of server.events) assert.ok(lines.some((l) => l.includes(`#${seq}`)), `#${seq} in ${lines.join('\n')}`);
+  await card.scrollIntoViewIfNeeded();
+  await shot(cockpit, 'cockpit-alert-zh-1280.png');
+
+  // Acknowledged with the note the form asks for (it cannot be sent empty).
+  assert.equal(await card.locator('.ack-submit').isDisabled(), true, 'no acknowledgement without a note');
+  const note = '已核查：该专家对技术方案评分偏低，已在评标报告中保留意见，无违规。';
+  await card.locator('textarea').fill(note);
+  await card.locator('.ack-submit').click();
+  await cockpit.locator('.ok-note[role=status]').waitFor();
+  await cockpit.locator(`[data-alert="${id}"]`).waitFor({ state: 'detached' });
+  const all = (await asSupervisor(`/api/v1/supervision/alerts?tender_id=${room.tender_id}`)).items;
+  const acked = all.find((a) => a.id === id);
+  assert.ok(acked.acknowledged_at, JSON.stringify(acked));
+  assert.equal(acked.note, note);
+  const me = await cockpit.evaluate(() => JSON.parse(sessionStorage.getItem('ggzy.session')).principal.user_id);
+  assert.equal(acked.acknowledged_by, me);
+  const open = (await asSupervisor(`/api/v1/supervision/alerts?tender_id=${room.tender_id}&open=true`)).items;
+  assert.ok(!open.some((a) => a.id === id), 'no longer open');
+  // On the record: the acknowledgement is an audit event, by the supervisor,
+  // and it reaches the feed.
+  const events = (await asSupervisor(`/api/v1/audit/events?tender_id=${room.tender_id}&action=supervision.alert_acknowledged`)).items;
+  const ack = events.find((e) => e.object_id === id);
+  assert.ok(ack, JSON.stringify(events));
+  assert.equal(ack.actor_role, 'supervisor');
+  assert.equal(ack.actor_id, me);
+  await inFeed('supervision.alert_acknowledged', 1);
+
+  // In English, with the acknowledged alerts shown.
+  await cockpit.click('#lang-toggle');
+  await cockpit.locator('#feed-state', { hasText: 'Live' }).waitFor();
+  await cockpit.locator('label.el-checkbox', { has: cockpit.locator('#alerts-all') }).click();
+  const done = cockpit.locator(`[data-alert="${id}"] [data-testid=alert-acknowledged]`);
+  await done.waitFor();
+  assert.match(await done.textContent(), /Acknowledged .*已核查/);
+  await cockpit.locator(`[data-alert="${id}"]`).scrollIntoViewIfNeeded();
+  await shot(cockpit, 'cockpit-acknowledged-en-1280.png');
+  await cockpit.click('#lang-toggle');
+  await cockpit.locator('#feed-state', { hasText: '实时' }).waitFor();
 });
 
 test('the commercial round, prices scored, ranking and the report', async () => {
@@ -259,6 +389,67 @@ test('each expert signs the report with its own key in the page; the room closes
     assert.match(execFileSync('openssl', args).toString(), /Verified OK/, `${e.name}'s signature (${e.key_algorithm})`);
   }
   assert.ok(report.signatures.some((s) => s.dissent), 'the dissent is recorded');
+});
+
+test('the supervisor opens the tender\'s timeline from the feed: the room\'s events, the alert and the signed report are on it', async () => {
+  await inFeed('room.report.signed', experts.length);
+  await inFeed('room.room.closed', 1);
+  assert.equal(await cockpit.evaluate(() => window.ggzyNoReload), true, 'the feed was followed live, never reloaded');
+  const report = await asSupervisor(`/api/v1/tenders/${room.tender_id}/evaluation/report`);
+  assert.match(report.sha256, /^[0-9a-f]{64}$/);
+  const lzh = experts[2];
+  // From the feed's link to the tender.
+  await feedRows('room.room.closed').first().locator('a').click();
+  await cockpit.waitForURL((u) => u.hash === `#/supervision/tenders/${room.tender_id}`);
+  await cockpit.locator('#draw-verified[data-verified=true]').waitFor({ timeout: 30_000 });
+  while (await cockpit.locator('#timeline-more').count()) await cockpit.click('#timeline-more');
+  // Each entry by its code: a room's event is named in the page's language
+  // with its code beside it; an audit event is its action.
+  const entries = await cockpit.locator('[data-testid=timeline] li[data-source]').evaluateAll((items) => items.map((i) => {
+    const title = i.querySelector('strong')?.textContent ?? '';
+    return { source: i.dataset.source, title, code: i.querySelector('.tl-code')?.textContent ?? title, detail: i.querySelector('.tl-detail')?.textContent ?? '' };
+  }));
+  const of = (source, code) => entries.filter((e) => e.source === source && e.code === code);
+  assert.equal(of('room', 'member.declared').length, experts.length);
+  assert.equal(of('room', 'chair.elected').length, 1);
+  const flags = of('room', 'score.flagged');
+  assert.equal(flags.length, 1);
+  assert.match(flags[0].detail, new RegExp(`expert: ${lzh.expert_id}`));
+  // The signed report: its hash as the room made it ready, each member's
+  // signature (one with its dissent), the room closed.
+  assert.ok(of('room', 'report.ready').some((e) => e.detail.includes(report.sha256)), `report.ready with ${report.sha256}`);
+  const signed = of('room', 'report.signed');
+  assert.equal(signed.length, experts.length);
+  assert.ok(signed.every((x) => x.title !== x.code && /签/.test(x.title)), `named in Chinese: ${signed.map((x) => x.title)}`);
+  for (const e of experts) assert.ok(signed.some((x) => x.detail.includes(e.expert_id)), `${e.name} signed`);
+  assert.ok(signed.some((x) => x.detail.includes('对第二名的技术评分有保留意见')), 'the dissent');
+  assert.equal(of('room', 'room.closed').length, 1);
+  // The alert, with what it says, and its acknowledgement on the record.
+  const alert = entries.filter((e) => e.source === 'alert' && e.title === '评分明显偏离' && e.detail.includes(`expert ${lzh.expert_id} `));
+  assert.equal(alert.length, 1, JSON.stringify(entries.filter((e) => e.source === 'alert')));
+  assert.ok(of('audit', 'supervision.alert_raised').length >= 1);
+  assert.equal(of('audit', 'supervision.alert_acknowledged').length, 1);
+  assert.equal(of('audit', 'room.report.signed').length, experts.length);
+  const times = await cockpit.locator('[data-testid=timeline] .tl-time').allTextContents();
+  assert.deepEqual([...times].sort(), times, 'merged by time');
+  // The timeline is long (hundreds of entries): the window around the alert.
+  await cockpit.locator('[data-testid=timeline] li[data-source=alert]', { hasText: lzh.expert_id }).evaluate((n) => n.scrollIntoView({ block: 'center' }));
+  await shot(cockpit, 'timeline-zh-1280.png', { fullPage: false });
+
+  // In English, at a tablet's width.
+  await cockpit.click('#lang-toggle');
+  await cockpit.setViewportSize({ width: 1024, height: 1366 });
+  await cockpit.reload();
+  await cockpit.locator('#draw-verified', { hasText: 'Every check in the page holds' }).waitFor({ timeout: 30_000 });
+  while (await cockpit.locator('#timeline-more').count()) await cockpit.click('#timeline-more');
+  await cockpit.locator('[data-testid=timeline] li[data-source=alert]', { hasText: 'A deviating score' }).first().waitFor();
+  const overflow = await cockpit.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal overflow at 1024 px (${overflow})`);
+  // Its end: the report made ready with its hash, signed, the room closed.
+  await cockpit.locator('[data-testid=timeline] li[data-source=room]', { hasText: 'room.closed' }).evaluate((n) => n.scrollIntoView({ block: 'end' }));
+  await shot(cockpit, 'timeline-en-tablet.png', { fullPage: false });
+  await cockpit.click('#lang-toggle');
+  await cockpit.setViewportSize({ width: 1280, height: 900 });
 });
 
 test('the room reads in English too, and nothing failed in any page', async () => {
