@@ -434,7 +434,7 @@ test('the supervisor opens the tender\'s timeline from the feed: the room\'s eve
   assert.deepEqual([...times].sort(), times, 'merged by time');
   // The timeline is long (hundreds of entries): the window around the alert.
   await cockpit.locator('[data-testid=timeline] li[data-source=alert]', { hasText: lzh.expert_id }).evaluate((n) => n.scrollIntoView({ block: 'center' }));
-  await shot(cockpit, 'timeline-zh-1280.png', { fullPage: false });
+  await shot(cockpit, 'timeline-room-zh-1280.png', { fullPage: false });
 
   // In English, at a tablet's width.
   await cockpit.click('#lang-toggle');
@@ -447,7 +447,7 @@ test('the supervisor opens the tender\'s timeline from the feed: the room\'s eve
   assert.ok(overflow <= 1, `no horizontal overflow at 1024 px (${overflow})`);
   // Its end: the report made ready with its hash, signed, the room closed.
   await cockpit.locator('[data-testid=timeline] li[data-source=room]', { hasText: 'room.closed' }).evaluate((n) => n.scrollIntoView({ block: 'end' }));
-  await shot(cockpit, 'timeline-en-tablet.png', { fullPage: false });
+  await shot(cockpit, 'timeline-room-en-1024.png', { fullPage: false });
   await cockpit.click('#lang-toggle');
   await cockpit.setViewportSize({ width: 1280, height: 900 });
 });
