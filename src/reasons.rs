@@ -16,6 +16,24 @@
 //! languages, with the placeholders its params name, and every key the
 //! source gives (`.because("…"`) is listed here. A key is never reused for
 //! another meaning; a new meaning is a new key.
+//!
+//! Keys are grouped by area, the part before the first dot (`tender.`,
+//! `bid.`, `opening.`, `objection.`, `contract.`, `trust.`…); rules that
+//! any field may break are generic (`text.`, `number.`, `list.`, `id.`,
+//! `value.`, `time.`, `encoding.`), and an area has rules of its own only
+//! where the law or the procedure sets them (`award.`, `tender.`,
+//! `contract.`). What params carry:
+//!
+//! - instants as [`time`] says them: RFC 3339 in Beijing time with its
+//!   offset (`2026-12-01T09:00:00+08:00`);
+//! - amounts as [`yuan`] says them (`12345.67`), the sentence naming the
+//!   unit;
+//! - an article as [`cite`] says it, in `basis` (`招标投标法实施条例
+//!   第22条`; the legal time limits' own, `tenders::limits::Period::cite`);
+//! - codes (a tender's `status`, an `action`, a `category`, a `method`, a
+//!   `bid_status`, a `regime`…) as the API gives them: the catalogue's
+//!   `values.<param>` says each in both languages, and a test holds every
+//!   code of those enums to its table.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
