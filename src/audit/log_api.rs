@@ -19,12 +19,16 @@ use crate::identity::{Principal, Role};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The most entries one request returns.
 pub const MAX_ENTRIES: u64 = 1000;
 
 fn non_negative(n: i64, name: &str) -> Result<u64, AppError> {
-    u64::try_from(n).map_err(|_| AppError::InvalidQuery(format!("{name} must not be negative")))
+    u64::try_from(n).map_err(|_| {
+        AppError::InvalidQuery(format!("{name} must not be negative"))
+            .because("query.not-negative", json!({ "name": name }))
+    })
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -118,7 +122,10 @@ pub async fn checkpoints(
 ) -> Result<web::Json<CheckpointList>, AppError> {
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(AppError::InvalidQuery("limit is 1 to 1000".into()));
+        return Err(AppError::InvalidQuery("limit is 1 to 1000".into()).because(
+            "query.range",
+            json!({ "name": "limit", "min": 1, "max": 1000 }),
+        ));
     }
     let from = non_negative(query.from_size.unwrap_or(0), "from_size")?;
     let list = state
@@ -194,13 +201,18 @@ pub async fn entries(
     if end < start || end - start > MAX_ENTRIES {
         return Err(AppError::InvalidQuery(format!(
             "entries are asked as start <= end, at most {MAX_ENTRIES} at a time"
-        )));
+        ))
+        .because("audit.entries-range", json!({ "max": MAX_ENTRIES })));
     }
     let size = latest(&state).await?.tree_size;
     if end > size {
         return Err(AppError::InvalidQuery(format!(
             "end {end} is beyond the latest checkpoint's {size} entries"
-        )));
+        ))
+        .because(
+            "audit.beyond-log",
+            json!({ "name": "end", "value": end, "size": size }),
+        ));
     }
     let list = state
         .db
@@ -249,7 +261,11 @@ async fn check_size(state: &AppState, size: u64, name: &str) -> Result<(), AppEr
     if size > latest {
         return Err(AppError::InvalidQuery(format!(
             "{name} {size} is beyond the log: the latest checkpoint has {latest} entries"
-        )));
+        ))
+        .because(
+            "audit.beyond-log",
+            json!({ "name": name, "value": size, "size": latest }),
+        ));
     }
     Ok(())
 }
@@ -274,7 +290,11 @@ pub async fn inclusion(
     if index >= tree_size {
         return Err(AppError::InvalidQuery(format!(
             "index {index} is not in a tree of {tree_size} entries"
-        )));
+        ))
+        .because(
+            "audit.index-outside-tree",
+            json!({ "index": index, "size": tree_size }),
+        ));
     }
     let (root, hashes) = state
         .db
@@ -334,7 +354,8 @@ pub async fn consistency(
     if first == 0 || first > second {
         return Err(AppError::InvalidQuery(
             "a consistency proof is between sizes 0 < first <= second".into(),
-        ));
+        )
+        .because("audit.consistency-sizes", json!({})));
     }
     check_size(&state, second, "second").await?;
     let hashes = state

@@ -360,8 +360,10 @@ fn filter_from(raw: std::collections::HashMap<String, String>) -> Result<EventFi
         })?;
         value["after_seq"] = n.into();
     }
-    let filter: EventFilter = serde_json::from_value(value)
-        .map_err(|e| AppError::InvalidQuery(format!("bad filter: {e}")))?;
+    let filter: EventFilter = serde_json::from_value(value).map_err(|e| {
+        AppError::InvalidQuery(format!("bad filter: {e}"))
+            .because("query.filter", serde_json::json!({}))
+    })?;
     filter.validate()?;
     Ok(filter)
 }
@@ -405,7 +407,12 @@ pub async fn export_events(
         Some("csv") => ExportFormat::Csv,
         Some("jsonl") => ExportFormat::Jsonl,
         _ => {
-            return Err(AppError::InvalidQuery("format is csv or jsonl".into()));
+            return Err(
+                AppError::InvalidQuery("format is csv or jsonl".into()).because(
+                    "query.one-of",
+                    serde_json::json!({ "name": "format", "allowed": ["csv", "jsonl"] }),
+                ),
+            );
         }
     };
     let filter = filter_from(raw)?;

@@ -16,6 +16,7 @@ use crate::trust::registry::Snapshot;
 use crate::types::LeagueCode;
 use chrono::{DateTime, Utc};
 use openssl::x509::X509;
+use serde_json::json;
 use std::io::Read;
 use std::path::Path;
 
@@ -36,7 +37,24 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 fn rejected(e: EnvelopeError) -> AppError {
-    AppError::BidRejected(e.to_string())
+    let (reason, params) = match &e {
+        EnvelopeError::NotSigned(_) => ("bid.envelope-not-signed", json!({})),
+        EnvelopeError::Detached => ("bid.envelope-detached", json!({})),
+        EnvelopeError::UnsupportedDigest(algorithm) => {
+            ("bid.envelope-digest", json!({ "algorithm": algorithm }))
+        }
+        EnvelopeError::BadSignature(_) | EnvelopeError::NotCovered(_) => {
+            ("bid.envelope-signature-invalid", json!({}))
+        }
+        EnvelopeError::NotEncrypted(_) => ("bid.envelope-not-encrypted", json!({})),
+        EnvelopeError::UnsupportedCipher(cipher) => {
+            ("bid.envelope-cipher", json!({ "cipher": cipher }))
+        }
+        EnvelopeError::NotAddressed(_) => ("bid.not-for-this-tender", json!({})),
+        EnvelopeError::SignerMismatch(_) => ("bid.envelope-signer-mismatch", json!({})),
+        _ => ("bid.envelope-invalid", json!({})),
+    };
+    AppError::BidRejected(e.to_string()).because(reason, params)
 }
 
 /// What reading an upload found: the SHA-256 (hex) and size of the whole
@@ -70,9 +88,10 @@ pub fn check<R: Read>(mut input: R, opening: &X509) -> Result<Outer, AppError> {
         .map_err(|e| AppError::Internal(e.into()))?
         != 0
     {
-        return Err(AppError::BidRejected(
-            "there are bytes after the end of the envelope".into(),
-        ));
+        return Err(
+            AppError::BidRejected("there are bytes after the end of the envelope".into())
+                .because("bid.envelope-trailing-bytes", json!({})),
+        );
     }
     outer
         .envelope
@@ -80,7 +99,8 @@ pub fn check<R: Read>(mut input: R, opening: &X509) -> Result<Outer, AppError> {
         .map_err(|e| match e {
             EnvelopeError::NotAddressed(why) => AppError::BidRejected(format!(
                 "the bid is not encrypted to this tender's opening certificate: {why}"
-            )),
+            ))
+            .because("bid.not-for-this-tender", json!({})),
             other => rejected(other),
         })?;
     Ok(outer)
@@ -107,12 +127,13 @@ pub fn identify(
                 return Err(AppError::BidRejected(format!(
                     "the outer signature has {} signers; the bidding enterprise alone signs",
                     signers.len()
-                )));
+                ))
+                .because("bid.one-signer", json!({ "signers": signers.len() })));
             };
-            let der = signer
-                .certificate
-                .to_der()
-                .map_err(|e| AppError::BidRejected(format!("the signer certificate: {e}")))?;
+            let der = signer.certificate.to_der().map_err(|e| {
+                AppError::BidRejected(format!("the signer certificate: {e}"))
+                    .because("bid.signer-certificate-unreadable", json!({}))
+            })?;
             (der, true)
         }
         None => (session_certificate.to_vec(), false),
@@ -138,26 +159,40 @@ pub fn identify(
                 "session's"
             },
             report.report.decision.verdict()
-        )));
+        ))
+        .because(
+            if outer_signed {
+                "bid.signer-certificate-rejected"
+            } else {
+                "bid.session-certificate-rejected"
+            },
+            json!({
+                "league": league.as_str(),
+                "cause": crate::identity::login::cause(&report.report.decision),
+            }),
+        ));
     }
     let credit = match identity_of(&der) {
         Ok(CertIdentity::Enterprise { credit_code, .. }) => credit_code,
         Ok(_) => {
             return Err(AppError::BidRejected(
                 "a bid is signed with an enterprise certificate, not a personal one".into(),
-            ));
+            )
+            .because("bid.personal-certificate", json!({})));
         }
         Err(e) => {
-            return Err(AppError::BidRejected(format!(
-                "the signer certificate: {e}"
-            )));
+            return Err(
+                AppError::BidRejected(format!("the signer certificate: {e}"))
+                    .because("bid.signer-certificate-unreadable", json!({})),
+            );
         }
     };
     if Some(credit.as_str()) != bidder_credit_code {
         return Err(AppError::BidRejected(format!(
             "the bid is signed by the enterprise {}, not the one this session speaks for",
             credit.as_str()
-        )));
+        ))
+        .because("bid.other-enterprise", json!({ "signer": credit.as_str() })));
     }
     let subject = x509_parser::parse_x509_certificate(&der)
         .map(|(_, c)| c.subject().to_string())

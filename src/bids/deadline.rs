@@ -29,7 +29,17 @@ pub fn check(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AppError
          after the deadline",
         deadline.to_rfc3339_opts(SecondsFormat::Secs, true),
         now.to_rfc3339_opts(SecondsFormat::Millis, true)
-    )))
+    ))
+    .because(
+        "bid.deadline-passed",
+        serde_json::json!({
+            "deadline": crate::reasons::time(deadline),
+            // To the millisecond: a bid a moment late is late.
+            "now": now
+                .with_timezone(&crate::calendar::beijing())
+                .to_rfc3339_opts(SecondsFormat::Millis, false),
+        }),
+    ))
 }
 
 #[cfg(test)]
@@ -42,10 +52,18 @@ mod tests {
         let deadline = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
         assert!(check(deadline, deadline - Duration::milliseconds(1)).is_ok());
         assert!(check(deadline, deadline - Duration::days(3)).is_ok());
-        assert!(matches!(
-            check(deadline, deadline),
-            Err(AppError::DeadlinePassed(_))
-        ));
+        let late = check(deadline, deadline).unwrap_err();
+        assert!(matches!(late.base(), AppError::DeadlinePassed(_)));
+        assert_eq!(
+            late.reason().map(|(r, p)| (r, p.clone())),
+            Some((
+                "bid.deadline-passed",
+                serde_json::json!({
+                    "deadline": "2026-12-01T18:00:00+08:00",
+                    "now": "2026-12-01T18:00:00.000+08:00",
+                })
+            ))
+        );
         assert!(check(deadline, deadline + Duration::milliseconds(1)).is_err());
     }
 

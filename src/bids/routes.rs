@@ -10,7 +10,7 @@ use super::store::{self, BidStatus, BidView, Receipt, ReceiptStamp, UploadRow, U
 use super::upload::Appended;
 use crate::app::AppState;
 use crate::audit::AuditContext;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::identity::sessions::Binding;
 use crate::identity::{Principal, Role};
 use crate::tenders::invitees;
@@ -22,6 +22,7 @@ use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::path::PathBuf;
 
 /// Who may submit: a signed-in bidder of an enterprise, by certificate.
@@ -39,17 +40,21 @@ fn bidder(principal: &Principal, req: &HttpRequest) -> Result<Bidder, AppError> 
              certificate (POST /api/v1/auth/login or mutual TLS)"
                 .into(),
         )
+        .because("bid.certificate-session", json!({}))
     })?;
     let (Some(user), Some(organisation)) = (&principal.user_id, &principal.organisation) else {
-        return Err(AppError::Forbidden(
-            "this account belongs to no enterprise and cannot bid".into(),
-        ));
+        return Err(no_enterprise());
     };
     Ok(Bidder {
         user: user.clone(),
         organisation: organisation.clone(),
         certificate: binding.certificate,
     })
+}
+
+fn no_enterprise() -> AppError {
+    AppError::Forbidden("this account belongs to no enterprise and cannot bid".into())
+        .because("bid.no-enterprise", json!({}))
 }
 
 /// The tender must be taking bids at `at` (by the one deadline rule): it
@@ -62,7 +67,8 @@ fn open_for_bids(row: &TenderRow, at: DateTime<Utc>) -> Result<(), AppError> {
             return Err(AppError::IllegalTransition(format!(
                 "the tender is {}: bids are accepted only while it is published",
                 other.code()
-            )));
+            ))
+            .because("bid.tender-not-open", json!({ "status": other.code() })));
         }
     }
     super::deadline::check(crate::db::from_db_time(row.bid_deadline), at)
@@ -150,7 +156,10 @@ async fn check_and_record(
             .read(move |conn| {
                 let row = tenders::load_row(conn, &id)?;
                 let opening = crate::opening::store::opening_certificate(conn, &row.id)?
-                    .ok_or_else(|| AppError::Conflict("the tender has no opening key".into()))?;
+                    .ok_or_else(|| {
+                        AppError::Conflict("the tender has no opening key".into())
+                            .because("bid.no-opening-key", json!({}))
+                    })?;
                 let credit: Option<String> = {
                     use crate::db::schema::organisations;
                     use diesel::prelude::*;
@@ -179,7 +188,11 @@ async fn check_and_record(
     {
         return Err(AppError::BidRejected(format!(
             "the uploaded file's SHA-256 is {sha256}, not the {expected} declared for this upload"
-        )));
+        ))
+        .because(
+            "bid.sha256-mismatch",
+            json!({ "sha256": sha256, "expected": expected }),
+        ));
     }
     let snapshot = state.trust.get(&state.db, at).await?;
     let league = crate::types::LeagueCode::parse(&row.league_code)
@@ -220,7 +233,7 @@ async fn check_and_record(
         .write(move |conn| {
             tenders::lock(conn, &id)?;
             let row = tenders::load_row(conn, &id)?;
-            invitees::require_invited(conn, &row, Some(org.as_str()), "bid")?;
+            invitees::require_invited(conn, &row, Some(org.as_str()), invitees::Step::Bid)?;
             accepting(conn, &row, ctx.now)?;
             let bid = store::record_bid(
                 conn,
@@ -291,7 +304,8 @@ pub async fn submit_bid(
     {
         return Err(AppError::PayloadTooLarge(format!(
             "the bid has {len} bytes; the limit is {limit}"
-        )));
+        ))
+        .because("bid.too-large", json!({ "size": len, "limit": limit })));
     }
     check_tender(&state, &id, &principal).await?;
     let opening = opening_certificate(&state, &id).await?;
@@ -305,7 +319,9 @@ pub async fn submit_bid(
         Ok(Appended::Done(_, checked)) => {
             complete(&state, ctx, &who, &id, part, None, now, checked).await
         }
-        Ok(Appended::Interrupted(_, why)) => Err(AppError::UploadIncomplete(why)),
+        Ok(Appended::Interrupted(_, why)) => {
+            Err(AppError::UploadIncomplete(why).because("upload.interrupted", json!({})))
+        }
         Err(e) => Err(e),
     };
     state.uploads.remove(&part_id);
@@ -330,9 +346,7 @@ pub async fn submit_envelope(
 ) -> Result<Receipt, AppError> {
     principal.require_any(&[Role::Bidder])?;
     let (Some(user), Some(organisation)) = (&principal.user_id, &principal.organisation) else {
-        return Err(AppError::Forbidden(
-            "this account belongs to no enterprise and cannot bid".into(),
-        ));
+        return Err(no_enterprise());
     };
     let who = Bidder {
         user: user.clone(),
@@ -383,7 +397,7 @@ async fn check_tender(
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
             let org = principal.organisation.as_ref().map(|o| o.as_str());
-            invitees::require_invited(conn, &row, org, "bid")?;
+            invitees::require_invited(conn, &row, org, invitees::Step::Bid)?;
             Ok(row)
         })
         .await?;
@@ -436,11 +450,20 @@ pub async fn start_upload(
         return Err(AppError::PayloadTooLarge(format!(
             "a bid has 1 to {limit} bytes; {} declared",
             body.size
-        )));
+        ))
+        .because(
+            "bid.size-declared",
+            json!({ "size": body.size, "limit": limit }),
+        ));
     }
     let sha = match body.sha256.as_deref().map(str::to_ascii_lowercase) {
         Some(s) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => Some(s),
-        Some(_) => return Err(AppError::invalid("sha256", "64 hexadecimal digits")),
+        Some(_) => {
+            return Err(AppError::invalid_field(
+                FieldError::new("sha256", "64 hexadecimal digits")
+                    .because("encoding.hex-digits", json!({ "digits": 64 })),
+            ));
+        }
         None => None,
     };
     check_tender(&state, &id, &principal).await?;
@@ -456,13 +479,14 @@ pub async fn start_upload(
             .write(move |conn| {
                 tenders::lock(conn, &id)?;
                 let row = tenders::load_row(conn, &id)?;
-                invitees::require_invited(conn, &row, Some(org.as_str()), "bid")?;
+                invitees::require_invited(conn, &row, Some(org.as_str()), invitees::Step::Bid)?;
                 open_for_bids(&row, ctx.now)?;
                 if store::open_uploads_of(conn, &row.id, &org)? >= MAX_OPEN_UPLOADS {
                     return Err(AppError::Conflict(format!(
                         "this enterprise already has {MAX_OPEN_UPLOADS} unfinished uploads for \
                          this tender: finish or abandon one first"
-                    )));
+                    ))
+                    .because("bid.uploads-open", json!({ "max": MAX_OPEN_UPLOADS })));
                 }
                 let upload = store::start_upload(
                     conn,
@@ -505,7 +529,11 @@ async fn own_upload(
         return Err(AppError::Conflict(format!(
             "this upload is complete: it became bid {}",
             row.bid_id.clone().unwrap_or_default()
-        )));
+        ))
+        .because(
+            "bid.upload-complete",
+            json!({ "bid": row.bid_id.clone().unwrap_or_default() }),
+        ));
     }
     Ok(row)
 }
@@ -606,6 +634,7 @@ pub async fn append_upload(
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
         .ok_or_else(|| {
             AppError::InvalidQuery("the Upload-Offset header (a byte offset) is required".into())
+                .because("upload.offset-required", json!({}))
         })?;
     let claim = state.uploads.claim(&row.id).await?;
     let result = append_claimed(
@@ -635,9 +664,10 @@ async fn append_claimed(
     // request to write (perhaps on a node since lost) did not commit it.
     let committed = u64::try_from(row.received_bytes).unwrap_or(0);
     if state.uploads.adopt(claim, committed).await?.is_none() {
-        return Err(AppError::NotFound(
-            "this upload has no data file any more".into(),
-        ));
+        return Err(
+            AppError::NotFound("this upload has no data file any more".into())
+                .because("upload.data-gone", json!({})),
+        );
     }
     let tender = TenderId::from_db(row.tender_id.clone());
     // Late already, or expired? The session ends here, nothing kept. (A
@@ -671,7 +701,8 @@ async fn append_claimed(
             note(&state, &row.id, at).await;
             return Err(AppError::UploadIncomplete(format!(
                 "{why}; {at} bytes are kept: resume at offset {at}"
-            )));
+            ))
+            .because("upload.resume-at", json!({ "offset": at })));
         }
     };
     if at < size {
@@ -855,7 +886,8 @@ pub async fn list_bids(
     id: web::Path<String>,
 ) -> Result<web::Json<BidList>, AppError> {
     if !principal.is_authenticated() {
-        return Err(AppError::Unauthenticated("sign in to see bids".into()));
+        return Err(AppError::Unauthenticated("sign in to see bids".into())
+            .because("bid.sign-in", json!({})));
     }
     let id = parse_id(&id)?;
     let list = state
@@ -1016,7 +1048,8 @@ pub async fn withdraw_bid(
                 return Err(AppError::Conflict(format!(
                     "this bid is {}; only the current bid can be withdrawn",
                     row.status
-                )));
+                ))
+                .because("bid.not-current", json!({ "bid_status": row.status })));
             }
             let row = store::withdraw(conn, &ctx, &row)?;
             store::view_of(conn, &row)

@@ -572,7 +572,11 @@ pub fn withdraw(conn: &mut DbConn, ctx: &AuditContext, row: &BidRow) -> Result<B
         return Err(AppError::Conflict(format!(
             "this bid is {}, not the bidder's current bid",
             row.status
-        )));
+        ))
+        .because(
+            "bid.not-current",
+            serde_json::json!({ "bid_status": row.status }),
+        ));
     }
     diesel::update(bids::table.find(&row.id))
         .set((

@@ -292,7 +292,8 @@ impl Uploads {
         if !taken {
             return Err(AppError::Conflict(
                 "another request is writing to this upload right now; wait for it to finish".into(),
-            ));
+            )
+            .because("upload.busy", serde_json::json!({})));
         }
         let lost = Arc::new(AtomicBool::new(false));
         let held = Arc::new(AtomicI64::new((now + lease).timestamp_millis()));
@@ -418,14 +419,21 @@ impl Uploads {
         let file = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
-            .map_err(|_| AppError::NotFound("this upload has no data file any more".into()))?;
+            .map_err(|_| {
+                AppError::NotFound("this upload has no data file any more".into())
+                    .because("upload.data-gone", serde_json::json!({}))
+            })?;
         let have = file.metadata().map(|m| m.len()).map_err(|e| {
             AppError::Internal(anyhow::Error::new(e).context("reading upload part"))
         })?;
         if have != offset {
             return Err(AppError::Conflict(format!(
                 "the upload is at offset {have}, not {offset}: resume from {have}"
-            )));
+            ))
+            .because(
+                "upload.offset-mismatch",
+                serde_json::json!({ "offset": offset, "have": have }),
+            ));
         }
         let check = check.filter(|_| offset == 0);
         let (tx, rx) = mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
@@ -489,7 +497,8 @@ impl Uploads {
         if too_large {
             return Err(AppError::PayloadTooLarge(format!(
                 "the upload was declared as {size} bytes; this chunk goes past that"
-            )));
+            ))
+            .because("upload.past-declared", serde_json::json!({ "size": size })));
         }
         Ok(match stopped {
             None => {

@@ -151,6 +151,10 @@ fn beyond(date: NaiveDate) -> AppError {
          operators load it when the State Council publishes it)",
         date.year()
     ))
+    .because(
+        "calendar.year-missing",
+        serde_json::json!({ "year": date.year() }),
+    )
 }
 
 /// The calendar in force: the years stored in the database (the shipped
@@ -211,12 +215,18 @@ pub struct DayInput {
 pub fn validate_year(year: i32, input: &YearInput) -> Result<Vec<Day>, AppError> {
     use crate::error::{FieldError, check_text};
     if !YEAR_RANGE.contains(&year) {
-        return Err(AppError::invalid(
-            "year",
-            format!(
-                "the calendar holds years {} to {}",
-                YEAR_RANGE.start(),
-                YEAR_RANGE.end()
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "year",
+                format!(
+                    "the calendar holds years {} to {}",
+                    YEAR_RANGE.start(),
+                    YEAR_RANGE.end()
+                ),
+            )
+            .because(
+                "number.range",
+                serde_json::json!({ "min": YEAR_RANGE.start(), "max": YEAR_RANGE.end() }),
             ),
         ));
     }

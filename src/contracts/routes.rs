@@ -18,6 +18,7 @@ use crate::types::{LeagueCode, TenderId};
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ContractList {
@@ -43,8 +44,12 @@ pub struct SignatureInput {
 
 fn base64(text: &str, field: &str) -> Result<Vec<u8>, AppError> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    openssl::base64::decode_block(&compact)
-        .map_err(|_| AppError::invalid(field, "expected base64 of DER"))
+    openssl::base64::decode_block(&compact).map_err(|_| {
+        AppError::invalid_field(
+            crate::error::FieldError::new(field, "expected base64 of DER")
+                .because("encoding.base64", json!({})),
+        )
+    })
 }
 
 fn contract_id(raw: &str) -> Result<String, AppError> {
@@ -270,7 +275,12 @@ pub async fn contract_signature(
     let seal = match query.form.as_deref() {
         None | Some("cms") => false,
         Some("seal") => true,
-        Some(_) => return Err(AppError::invalid("form", "cms or seal")),
+        Some(_) => {
+            return Err(AppError::invalid_field(
+                crate::error::FieldError::new("form", "cms or seal")
+                    .because("value.one-of", json!({ "allowed": ["cms", "seal"] })),
+            ));
+        }
     };
     let der = state
         .db
@@ -326,8 +336,8 @@ pub struct SignatureForm {
     pub form: Option<String>,
 }
 
-fn rejected(why: impl std::fmt::Display) -> AppError {
-    AppError::SignatureRejected(why.to_string())
+fn rejected(why: impl std::fmt::Display, reason: &'static str, params: Value) -> AppError {
+    AppError::SignatureRejected(why.to_string()).because(reason, params)
 }
 
 /// Verifies `input`'s signatures over `document` for the party whose
@@ -346,18 +356,30 @@ fn verify(
     cms: Vec<u8>,
     seal_signature: Vec<u8>,
 ) -> Result<Verified, AppError> {
-    let signers = envelope::verify_detached(&cms, document)
-        .map_err(|e| rejected(format!("the CMS signature: {e}")))?;
+    let signers = envelope::verify_detached(&cms, document).map_err(|e| {
+        rejected(
+            format!("the CMS signature: {e}"),
+            "contract.cms-invalid",
+            json!({}),
+        )
+    })?;
     let [signer] = signers.as_slice() else {
-        return Err(rejected(format!(
-            "the CMS signature has {} signers; the party alone signs",
-            signers.len()
-        )));
+        return Err(rejected(
+            format!(
+                "the CMS signature has {} signers; the party alone signs",
+                signers.len()
+            ),
+            "contract.cms-one-signer",
+            json!({ "signers": signers.len() }),
+        ));
     };
-    let der = signer
-        .certificate
-        .to_der()
-        .map_err(|e| rejected(format!("the signer certificate: {e}")))?;
+    let der = signer.certificate.to_der().map_err(|e| {
+        rejected(
+            format!("the signer certificate: {e}"),
+            "contract.signer-certificate-unreadable",
+            json!({}),
+        )
+    })?;
     // The signing time in the signature is the signer's claim: without a
     // verified timestamp, certificates are judged now (as seals::routes).
     let report = snapshot.check(
@@ -368,28 +390,44 @@ fn verify(
         now,
     );
     if !report.passed() {
-        return Err(rejected(format!(
-            "the signer's certificate is not accepted{}: {}",
-            league
-                .map(|l| format!(" by league {l}"))
-                .unwrap_or_default(),
-            report.report.decision.verdict()
-        )));
+        return Err(rejected(
+            format!(
+                "the signer's certificate is not accepted{}: {}",
+                league
+                    .map(|l| format!(" by league {l}"))
+                    .unwrap_or_default(),
+                report.report.decision.verdict()
+            ),
+            "contract.signer-certificate-rejected",
+            json!({ "cause": crate::identity::login::cause(&report.report.decision) }),
+        ));
     }
     match identity_of(&der) {
         Ok(CertIdentity::Enterprise { credit_code: c, .. }) if c.as_str() == credit_code => {}
         Ok(CertIdentity::Enterprise { credit_code: c, .. }) => {
-            return Err(rejected(format!(
-                "the CMS signature is by the enterprise {}, not the party ({credit_code})",
-                c.as_str()
-            )));
+            return Err(rejected(
+                format!(
+                    "the CMS signature is by the enterprise {}, not the party ({credit_code})",
+                    c.as_str()
+                ),
+                "contract.other-enterprise",
+                json!({ "signer": c.as_str(), "party_code": credit_code }),
+            ));
         }
         Ok(_) => {
             return Err(rejected(
                 "a contract is signed with the enterprise's certificate, not a personal one",
+                "contract.personal-certificate",
+                json!({}),
             ));
         }
-        Err(e) => return Err(rejected(format!("the signer certificate: {e}"))),
+        Err(e) => {
+            return Err(rejected(
+                format!("the signer certificate: {e}"),
+                "contract.signer-certificate-unreadable",
+                json!({}),
+            ));
+        }
     }
     let trust = |cert: &[u8], role: CertRole, _claimed: DateTime<Utc>| -> Decision {
         let types: &[ServiceType] = match role {
@@ -411,28 +449,39 @@ fn verify(
             .filter(|c| c.result != CheckResult::Passed)
             .map(|c| format!("{}: {}", c.name, c.detail))
             .collect();
-        return Err(rejected(format!(
-            "the seal signature does not verify over the document: {} ({})",
-            seal.decision.verdict(),
-            failures.join("; ")
-        )));
+        return Err(rejected(
+            format!(
+                "the seal signature does not verify over the document: {} ({})",
+                seal.decision.verdict(),
+                failures.join("; ")
+            ),
+            "contract.seal-invalid",
+            json!({ "cause": crate::identity::login::cause(&seal.decision) }),
+        ));
     }
     let cert_sha256 = crate::identity::hex(&openssl::sha::sha256(&der));
     if seal.signer_cert_sha256.as_deref() != Some(cert_sha256.as_str()) {
         return Err(rejected(
             "the seal signature is made with another certificate than the CMS signature",
+            "contract.seal-other-certificate",
+            json!({}),
         ));
     }
-    let details = seal
-        .seal
-        .as_ref()
-        .ok_or_else(|| rejected("the seal signature carries no readable seal"))?;
+    let details = seal.seal.as_ref().ok_or_else(|| {
+        rejected(
+            "the seal signature carries no readable seal",
+            "contract.seal-unreadable",
+            json!({}),
+        )
+    })?;
     if let Some(owner) = &details.credit_code
         && owner != credit_code
     {
-        return Err(rejected(format!(
-            "the seal belongs to the enterprise {owner}, not the party ({credit_code})"
-        )));
+        return Err(rejected(
+            format!("the seal belongs to the enterprise {owner}, not the party ({credit_code})"),
+            "contract.seal-other-owner",
+            json!({ "owner": owner, "party_code": credit_code }),
+        ));
     }
     let subject = x509_parser::parse_x509_certificate(&der)
         .map(|(_, c)| c.subject().to_string())

@@ -5,11 +5,12 @@
 //! within 2 working days of its signing). No database, no clock: time is a
 //! parameter.
 
-use crate::error::{FieldError, check_text};
+use crate::error::{AppError, FieldError, check_text};
 use crate::tenders::model::Category;
 use crate::types::text_enum;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The version of the signed document's JSON ([`Document`]).
 pub const DOCUMENT_FORMAT: &str = "ggzy-contract-v1";
@@ -173,31 +174,43 @@ pub fn validate(input: &TermsInput, fixed: &Fixed<'_>) -> Vec<FieldError> {
     if let Some(value) = input.value_fen
         && value != fixed.value_fen
     {
-        errors.push(FieldError::new(
-            "value_fen",
-            format!(
-                "the contract value is the award's, {} fen, and cannot be changed: the price of \
-                 the contract must agree with the winning bid (招标投标法实施条例 第57条; \
-                 政府采购法 第46条: 按照采购文件确定的事项签订)",
-                fixed.value_fen
+        errors.push(
+            FieldError::new(
+                "value_fen",
+                format!(
+                    "the contract value is the award's, {} fen, and cannot be changed: the price \
+                     of the contract must agree with the winning bid (招标投标法实施条例 第57条; \
+                     政府采购法 第46条: 按照采购文件确定的事项签订)",
+                    fixed.value_fen
+                ),
+            )
+            .because(
+                "contract.value-fixed",
+                json!({ "value": crate::reasons::yuan(fixed.value_fen) }),
             ),
-        ));
+        );
     }
     if let Some(supplier) = &input.supplier_org_id
         && supplier != fixed.supplier_org_id
     {
-        errors.push(FieldError::new(
-            "supplier_org_id",
-            "the supplier is the award's winner and cannot be changed",
-        ));
+        errors.push(
+            FieldError::new(
+                "supplier_org_id",
+                "the supplier is the award's winner and cannot be changed",
+            )
+            .because("contract.supplier-fixed", json!({})),
+        );
     }
     if let Some(lot) = input.lot
         && lot != fixed.lot
     {
-        errors.push(FieldError::new(
-            "lot",
-            format!("the contract is for lot {} of its award", fixed.lot),
-        ));
+        errors.push(
+            FieldError::new(
+                "lot",
+                format!("the contract is for lot {} of its award", fixed.lot),
+            )
+            .because("contract.lot-fixed", json!({ "lot": fixed.lot })),
+        );
     }
     let t = &input.terms();
     check_text(&mut errors, "title", &t.title, false, 200);
@@ -207,34 +220,49 @@ pub fn validate(input: &TermsInput, fixed: &Fixed<'_>) -> Vec<FieldError> {
     if let Some(p) = &t.performance_period
         && p.end < p.start
     {
-        errors.push(FieldError::new(
-            "performance_period.end",
-            "the performance period ends before it starts",
-        ));
+        errors.push(
+            FieldError::new(
+                "performance_period.end",
+                "the performance period ends before it starts",
+            )
+            .because("time.end-before-start", json!({})),
+        );
     }
     if let Some(bond) = t.performance_bond_fen {
         if bond < 0 {
-            errors.push(FieldError::new(
-                "performance_bond_fen",
-                "the performance bond cannot be negative",
-            ));
+            errors.push(
+                FieldError::new(
+                    "performance_bond_fen",
+                    "the performance bond cannot be negative",
+                )
+                .because("number.not-negative", json!({})),
+            );
         } else if !bond_within_ceiling(bond, fixed.value_fen) {
-            errors.push(FieldError::new(
-                "performance_bond_fen",
-                format!(
-                    "the performance bond may not exceed 10 % of the contract value ({} fen at \
-                     most for {} fen): 政府采购法实施条例 第48条, 招标投标法实施条例 第58条",
-                    fixed.value_fen / 10,
-                    fixed.value_fen
+            errors.push(
+                FieldError::new(
+                    "performance_bond_fen",
+                    format!(
+                        "the performance bond may not exceed 10 % of the contract value ({} fen \
+                         at most for {} fen): 政府采购法实施条例 第48条, 招标投标法实施条例 第58条",
+                        fixed.value_fen / 10,
+                        fixed.value_fen
+                    ),
+                )
+                .because(
+                    "contract.bond-ceiling",
+                    json!({
+                        "max": crate::reasons::yuan(fixed.value_fen / 10),
+                        "value": crate::reasons::yuan(fixed.value_fen),
+                    }),
                 ),
-            ));
+            );
         }
     }
     if t.clauses.len() > MAX_CLAUSES {
-        errors.push(FieldError::new(
-            "clauses",
-            format!("at most {MAX_CLAUSES} clauses"),
-        ));
+        errors.push(
+            FieldError::new("clauses", format!("at most {MAX_CLAUSES} clauses"))
+                .because("list.too-many", json!({ "max": MAX_CLAUSES })),
+        );
     }
     for (i, clause) in t.clauses.iter().enumerate() {
         check_text(
@@ -399,6 +427,10 @@ pub fn validate_withheld(withheld: &[u32], clauses: usize) -> Vec<FieldError> {
                 format!("withheld_clauses[{i}]"),
                 format!("the contract has no clause {n} (it has {clauses})"),
             )
+            .because(
+                "contract.no-such-clause",
+                json!({ "clause": n, "clauses": clauses }),
+            )
         })
         .collect()
 }
@@ -408,7 +440,7 @@ pub fn validate_withheld(withheld: &[u32], clauses: usize) -> Vec<FieldError> {
 /// (政府采购法实施条例 第49条; 招标投标法实施条例 第55条) or a complaint
 /// upheld (财政部令第94号 第32条) sends it back; a signed contract is
 /// performed or ended under the contract's own law instead.
-pub fn failable_after_award(statuses: &[Option<Status>]) -> Result<(), String> {
+pub fn failable_after_award(statuses: &[Option<Status>]) -> Result<(), AppError> {
     let signed = statuses
         .iter()
         .filter(|s| matches!(s, Some(Status::Signed | Status::Published)))
@@ -416,10 +448,11 @@ pub fn failable_after_award(statuses: &[Option<Status>]) -> Result<(), String> {
     if signed == 0 {
         return Ok(());
     }
-    Err(format!(
+    Err(AppError::Conflict(format!(
         "{signed} contract(s) of this award are signed by both parties: the procedure no longer \
          fails; a signed contract is performed or ended under its own terms (民法典 合同编)"
     ))
+    .because("contract.signed-no-fail", json!({ "signed": signed })))
 }
 
 /// Whether a tender whose awards have contracts in `statuses` (one entry
@@ -431,7 +464,7 @@ pub fn failable_after_award(statuses: &[Option<Status>]) -> Result<(), String> {
 /// the platform's act of filing the procedure away, not a legal step of its
 /// own: this is the platform's rule, taken from those articles. Returns
 /// why not.
-pub fn closable(category: Category, statuses: &[Option<Status>]) -> Result<(), String> {
+pub fn closable(category: Category, statuses: &[Option<Status>]) -> Result<(), AppError> {
     let needed = if publication_required(category) {
         Status::Published
     } else {
@@ -449,7 +482,7 @@ pub fn closable(category: Category, statuses: &[Option<Status>]) -> Result<(), S
     if open == 0 {
         return Ok(());
     }
-    Err(format!(
+    Err(AppError::Conflict(format!(
         "{open} of the {} award(s) has no contract {} yet: the procedure closes with its \
          contracts (招标投标法 第46条; 政府采购法 第46条{})",
         statuses.len(),
@@ -463,6 +496,14 @@ pub fn closable(category: Category, statuses: &[Option<Status>]) -> Result<(), S
         } else {
             ""
         }
+    ))
+    .because(
+        if needed == Status::Published {
+            "contract.close-needs-published"
+        } else {
+            "contract.close-needs-signed"
+        },
+        json!({ "open": open, "awards": statuses.len() }),
     ))
 }
 
@@ -486,9 +527,17 @@ mod tests {
         let works = Category::EngineeringConstruction;
         assert!(closable(gp, &[]).is_ok());
         assert!(closable(gp, &[Some(Published), Some(Published)]).is_ok());
-        let why = closable(gp, &[Some(Published), Some(Signed)]).unwrap_err();
+        let refused = closable(gp, &[Some(Published), Some(Signed)]).unwrap_err();
+        let why = refused.to_string();
         assert!(why.starts_with("1 of the 2"), "{why}");
         assert!(why.contains("第50条"), "{why}");
+        assert_eq!(
+            refused.reason().map(|(r, p)| (r, p.clone())),
+            Some((
+                "contract.close-needs-published",
+                json!({ "open": 1, "awards": 2 })
+            ))
+        );
         assert!(closable(gp, &[None]).is_err());
         assert!(closable(works, &[Some(Signed)]).is_ok());
         assert!(closable(works, &[Some(Published)]).is_ok());

@@ -7,7 +7,7 @@ use super::rules::{
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{awards, contract_signatures, contracts, organisations, tenders};
 use crate::db::{DbConn, from_db_time, to_db_time};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::identity::{Principal, Role};
 use crate::opendata::OcdsSettings;
 use crate::supervision::signals::SignalKind;
@@ -18,6 +18,7 @@ use crate::types::TenderId;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// A contract as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -163,7 +164,8 @@ pub fn drafter_role(row: &TenderRow, principal: &Principal) -> Result<Role, AppE
         _ => Err(AppError::Forbidden(
             "contracts are drafted, edited and published by the tender's tenderer or its agent"
                 .into(),
-        )),
+        )
+        .because("contract.drafters-only", json!({}))),
     }
 }
 
@@ -373,13 +375,19 @@ pub fn create(
         return Err(AppError::Conflict(format!(
             "a contract is drafted from an award; this tender is {}",
             status.code()
-        )));
+        ))
+        .because("contract.not-awarded", json!({ "status": status.code() })));
     }
     refuse_if_held(conn, row, ctx.now)?;
     let award = crate::tenders::award::awards_of(conn, &row.id)?
         .into_iter()
         .find(|a| a.id == input.award_id)
-        .ok_or_else(|| AppError::invalid("award_id", "not an award of this tender"))?;
+        .ok_or_else(|| {
+            AppError::invalid_field(
+                FieldError::new("award_id", "not an award of this tender")
+                    .because("contract.no-such-award", json!({})),
+            )
+        })?;
     let taken: bool = diesel::select(diesel::dsl::exists(
         contracts::table.filter(contracts::award_id.eq(&award.id)),
     ))
@@ -387,7 +395,8 @@ pub fn create(
     if taken {
         return Err(AppError::Conflict(
             "this award has its contract already: edit that draft".into(),
-        ));
+        )
+        .because("contract.award-has-contract", json!({})));
     }
     let input_terms = input.terms.clone().unwrap_or_default();
     AppError::check(rules::validate(&input_terms, &fixed_of(&award)))?;
@@ -473,7 +482,8 @@ pub fn edit(
         return Err(AppError::Conflict(
             "a party has signed this contract: its document is frozen and no term can change"
                 .into(),
-        ));
+        )
+        .because("contract.frozen", json!({})));
     }
     let award = crate::tenders::award::awards_of(conn, &row.id)?
         .into_iter()
@@ -517,7 +527,8 @@ pub fn signing_party(principal: &Principal, c: &ContractRow) -> Result<Party, Ap
             "a contract is signed by its parties: the purchaser's tenderer accounts and the \
              winning supplier's bidding accounts"
                 .into(),
-        )),
+        )
+        .because("contract.parties-only", json!({}))),
     }
 }
 
@@ -546,7 +557,8 @@ fn refuse_if_held(conn: &mut DbConn, row: &TenderRow, now: DateTime<Utc>) -> Res
             "an objection to the result awaits its answer, and the contract waits for it \
              (政府采购法实施条例 第54条; 招标投标法实施条例 第54条)"
                 .into(),
-        ));
+        )
+        .because("contract.objection-pending", json!({})));
     }
     Ok(())
 }
@@ -562,9 +574,10 @@ pub fn prepare_signing(
     refuse_if_held(conn, row, now)?;
     let status = c.status()?;
     if matches!(status, Status::Signed | Status::Published) {
-        return Err(AppError::Conflict(
-            "both parties have signed this contract".into(),
-        ));
+        return Err(
+            AppError::Conflict("both parties have signed this contract".into())
+                .because("contract.signed-already", json!({})),
+        );
     }
     let signed: bool = diesel::select(diesel::dsl::exists(
         contract_signatures::table
@@ -576,7 +589,11 @@ pub fn prepare_signing(
         return Err(AppError::Conflict(format!(
             "the {} has signed this contract already",
             party.code()
-        )));
+        ))
+        .because(
+            "contract.party-signed-already",
+            json!({ "party": party.code() }),
+        ));
     }
     let org = match party {
         Party::Purchaser => &c.purchaser_org_id,
@@ -590,6 +607,7 @@ pub fn prepare_signing(
                  cannot be matched to it",
                 party.code()
             ))
+            .because("contract.no-credit-code", json!({ "party": party.code() }))
         })?;
     Ok(ToSign {
         document: document_bytes(conn, row, c)?,
@@ -628,7 +646,8 @@ pub fn sign(
             "the contract's document changed while the signatures were checked; fetch it again \
              and sign that"
                 .into(),
-        ));
+        )
+        .because("contract.changed-meanwhile", json!({})));
     }
     let user = ctx
         .principal
@@ -721,13 +740,13 @@ fn contract_statuses(conn: &mut DbConn, row: &TenderRow) -> Result<Vec<Option<St
 /// ([`rules::closable`]): 409 with the reason.
 pub fn refuse_close_without_contracts(conn: &mut DbConn, row: &TenderRow) -> Result<(), AppError> {
     let statuses = contract_statuses(conn, row)?;
-    rules::closable(Category::from_db(&row.category)?, &statuses).map_err(AppError::Conflict)
+    rules::closable(Category::from_db(&row.category)?, &statuses)
 }
 
 /// Refuses to fail an awarded `row` once a contract of it is signed by
 /// both parties ([`rules::failable_after_award`]): 409 with the reason.
 pub fn refuse_fail_after_signing(conn: &mut DbConn, row: &TenderRow) -> Result<(), AppError> {
-    rules::failable_after_award(&contract_statuses(conn, row)?).map_err(AppError::Conflict)
+    rules::failable_after_award(&contract_statuses(conn, row)?)
 }
 
 /// A party's detached CMS signature (DER).
@@ -785,14 +804,16 @@ pub fn publish(
     match c.status()? {
         Status::Signed => {}
         Status::Published => {
-            return Err(AppError::Conflict(
-                "this contract is published already".into(),
-            ));
+            return Err(
+                AppError::Conflict("this contract is published already".into())
+                    .because("contract.published-already", json!({})),
+            );
         }
         _ => {
             return Err(AppError::Conflict(
                 "only a contract both parties have signed is published".into(),
-            ));
+            )
+            .because("contract.publish-signed-only", json!({})));
         }
     }
     let terms = c.terms()?;

@@ -367,7 +367,10 @@ pub async fn list_events(
     let after = check_after(query.after)?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(AppError::InvalidQuery("limit is 1 to 500".into()));
+        return Err(AppError::InvalidQuery("limit is 1 to 500".into()).because(
+            "query.range",
+            json!({ "name": "limit", "min": 1, "max": 500 }),
+        ));
     }
     let (row, _, _) = readable_room(&state, principal, id).await?;
     let events = state
@@ -427,9 +430,10 @@ pub async fn bid_container(
         })
         .await?;
     let path = crate::opening::bid::opened_container(state.config.shared(), &row.id, &bid.bid_id);
-    let mut bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|_| AppError::NotFound("the decrypted bid is no longer kept".into()))?;
+    let mut bytes = tokio::fs::read(&path).await.map_err(|_| {
+        AppError::NotFound("the decrypted bid is no longer kept".into())
+            .because("opening.container-gone", json!({}))
+    })?;
     if blind {
         bytes = crate::db::off_executor(move || {
             crate::bids::container::documents_only(&bytes).map_err(AppError::Internal)
@@ -472,7 +476,10 @@ fn bidder_org(principal: &Principal) -> Result<String, AppError> {
         .organisation
         .as_ref()
         .map(|o| o.as_str().to_string())
-        .ok_or_else(|| AppError::Forbidden("the account belongs to no enterprise".into()))
+        .ok_or_else(|| {
+            AppError::Forbidden("the account belongs to no enterprise".into())
+                .because("account.no-enterprise", json!({}))
+        })
 }
 
 /// The clarifications the room asked of the signed-in bidder.

@@ -424,21 +424,27 @@ pub fn open(
     if tender.status()? != TenderStatus::Evaluating {
         return Err(AppError::IllegalTransition(
             "the room opens when the tender's evaluation has started".into(),
-        ));
+        )
+        .because("evaluation.not-started", json!({})));
     }
     if setup_of(conn, &tender.id)?.is_some() {
-        return Err(AppError::Conflict("the room is open already".into()));
+        return Err(AppError::Conflict("the room is open already".into())
+            .because("evaluation.room-open-already", json!({})));
     }
     if super::qualification::required_and_pending(conn, tender)? {
         return Err(AppError::Conflict(
             "the purchaser's qualification review is not concluded: the room opens after it \
              (政府采购货物和服务招标投标管理办法 第44条)"
                 .into(),
-        ));
+        )
+        .because("evaluation.qualification-pending", json!({})));
     }
     let deviation_percent = settings.deviation_percent.unwrap_or(30);
     if !(1..=100).contains(&deviation_percent) {
-        return Err(AppError::invalid("deviation_percent", "from 1 to 100"));
+        return Err(AppError::invalid_field(
+            crate::error::FieldError::new("deviation_percent", "from 1 to 100")
+                .because("number.range", json!({ "min": 1, "max": 100 })),
+        ));
     }
     let evaluation = tender.evaluation()?;
     let terms = tender.terms()?;
@@ -451,11 +457,12 @@ pub fn open(
     if auctions {
         return Err(AppError::Conflict(
             "a price reached by auction or listing is not evaluated by a committee".into(),
-        ));
+        )
+        .because("evaluation.by-auction", json!({})));
     }
     let draw = committee::load(conn, &tender.id)?
         .filter(|d| d.drawn_at.is_some())
-        .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
+        .ok_or_else(committee::not_drawn)?;
     let venues = draw.rules()?.venues;
     // A member who let its invitation lapse does not sit, even if the
     // sweep has not come by yet: the lapse, and its replacement, first.
@@ -481,7 +488,11 @@ pub fn open(
         return Err(AppError::Conflict(format!(
             "the committee is short: {} of {size} seats are held; the room opens with a full committee",
             seated.len()
-        )));
+        ))
+        .because(
+            "evaluation.committee-short",
+            json!({ "seated": seated.len(), "size": size }),
+        ));
     }
     let mut members = Vec::new();
     for (expert, venue, _) in &seated {
@@ -546,7 +557,8 @@ pub fn open(
         });
     }
     if bids.is_empty() {
-        return Err(AppError::Conflict("no valid bid to evaluate".into()));
+        return Err(AppError::Conflict("no valid bid to evaluate".into())
+            .because("evaluation.no-valid-bid", json!({})));
     }
     let setup = room_setup(
         tender,
@@ -964,7 +976,8 @@ pub fn mark_absent(
     if tender.status()? != TenderStatus::Evaluating {
         return Err(AppError::IllegalTransition(
             "a member is marked absent once the evaluation has started, and not after".into(),
-        ));
+        )
+        .because("evaluation.absence-not-now", json!({})));
     }
     let joined = events_of_kind(conn, tender_id, "member.signed_in")?
         .iter()
@@ -973,7 +986,8 @@ pub fn mark_absent(
         return Err(AppError::Conflict(
             "this member has joined the room: only the member itself can leave it (by recusing)"
                 .into(),
-        ));
+        )
+        .because("evaluation.member-joined", json!({})));
     }
     let why = committee::Leaving::NoShow;
     if setup_of(conn, tender_id)?.is_none() {
@@ -986,14 +1000,16 @@ pub fn mark_absent(
     }
     let (_, mut state) = state(conn, states, tender_id)?;
     if !state.active().contains(&expert) {
-        return Err(AppError::NotFound(
-            "this expert does not sit in the room".into(),
-        ));
+        return Err(
+            AppError::NotFound("this expert does not sit in the room".into())
+                .because("evaluation.not-sitting", json!({})),
+        );
     }
     if matches!(state.phase, room::Phase::Signing | room::Phase::Closed) {
         return Err(AppError::IllegalTransition(
             "the report is ready: the committee no longer changes".into(),
-        ));
+        )
+        .because("evaluation.report-ready", json!({})));
     }
     let absent = Event {
         kind: "member.recused".into(),
@@ -1194,30 +1210,36 @@ pub fn answer_clarification(
     let org = ctx.principal.organisation.as_ref().map(|o| o.as_str());
     if !ctx.principal.has(crate::identity::Role::Bidder) || org != Some(bid.bidder_org_id.as_str())
     {
-        return Err(AppError::Forbidden(
-            "only the bidder asked answers a clarification".into(),
-        ));
+        return Err(
+            AppError::Forbidden("only the bidder asked answers a clarification".into())
+                .because("evaluation.bidder-answers", json!({})),
+        );
     }
     if question.answer.is_some() {
-        return Err(AppError::Conflict(
-            "this clarification is answered already".into(),
-        ));
+        return Err(
+            AppError::Conflict("this clarification is answered already".into())
+                .because("evaluation.answered-already", json!({})),
+        );
     }
     if state.phase != room::Phase::Scoring {
         return Err(AppError::IllegalTransition(
             "the scoring is over; answers are no longer taken".into(),
-        ));
+        )
+        .because("evaluation.scoring-over", json!({})));
     }
     let correction = question.topic == room::Topic::Correction;
     if correction != confirm.is_some() {
-        return Err(AppError::invalid(
-            "confirm",
-            if correction {
-                "a corrected price is confirmed (true) or refused (false)"
-            } else {
-                "only a correction of the price is confirmed"
-            },
-        ));
+        let field = if correction {
+            crate::error::FieldError::new(
+                "confirm",
+                "a corrected price is confirmed (true) or refused (false)",
+            )
+            .because("evaluation.confirm-correction", json!({}))
+        } else {
+            crate::error::FieldError::new("confirm", "only a correction of the price is confirmed")
+                .because("evaluation.confirm-only-correction", json!({}))
+        };
+        return Err(AppError::invalid_field(field));
     }
     let payload = json!({"id": question_id, "lot": question.lot, "bid": question.bid,
                          "answer": answer.trim(), "confirmed": confirm});

@@ -53,7 +53,7 @@ use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::{AppError, FieldError};
 use crate::identity::{Principal, Role};
 use crate::supervision::Reader;
-use crate::tenders::model::TenderStatus;
+use crate::tenders::model::{Category, Method, TenderStatus};
 use crate::tenders::store::TenderRow;
 use crate::types::text_enum;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -389,6 +389,23 @@ pub fn load(conn: &mut DbConn, tender_id: &str) -> Result<Option<DrawRow>, AppEr
         .optional()?)
 }
 
+/// A procedure that has no evaluation committee.
+fn no_committee(category: Category, method: Method) -> AppError {
+    AppError::Conflict(composition::no_committee(category, method)).because(
+        match method {
+            Method::Listing | Method::Auction => "committee.none-by-price",
+            _ => "committee.none",
+        },
+        json!({ "category": category.code(), "method": method.code() }),
+    )
+}
+
+/// The committee is asked for before its draw.
+pub fn not_drawn() -> AppError {
+    AppError::Conflict("the committee is not drawn yet".into())
+        .because("committee.not-drawn", json!({}))
+}
+
 fn load_required(conn: &mut DbConn, tender_id: &str) -> Result<DrawRow, AppError> {
     load(conn, tender_id)?.ok_or_else(|| {
         AppError::NotFound("the tender's draw is not configured".into())
@@ -424,26 +441,35 @@ pub fn commit(
 ) -> Result<CommitmentPayload, AppError> {
     let facts = tender.facts()?;
     if composition::rule_for(facts.category, facts.method).is_none() {
-        return Err(AppError::Conflict(composition::no_committee(
-            facts.category,
-            facts.method,
-        )));
+        return Err(no_committee(facts.category, facts.method));
     }
     if tender.status()? != TenderStatus::Published {
         return Err(AppError::IllegalTransition(
             "the draw is committed while the tender is published, before its bid deadline".into(),
+        )
+        .because(
+            "draw.commit-while-published",
+            json!({ "status": tender.status()?.code() }),
         ));
     }
     if ctx.now + COMMIT_MARGIN >= from_db_time(tender.bid_deadline) {
         return Err(AppError::DeadlinePassed(format!(
             "the draw is committed at least {} minutes before the bid deadline, so that the commitment is in the audit log's tree head at the deadline",
             COMMIT_MARGIN.num_minutes()
-        )));
+        ))
+        .because(
+            "draw.commit-too-late",
+            json!({
+                "minutes": COMMIT_MARGIN.num_minutes(),
+                "deadline": crate::reasons::time(from_db_time(tender.bid_deadline)),
+            }),
+        ));
     }
     if load(conn, &tender.id)?.is_some() {
         return Err(AppError::Conflict(
             "the draw is committed already; its rules and snapshot cannot change".into(),
-        ));
+        )
+        .because("draw.committed-already", json!({})));
     }
     let named = u32::try_from(input.representatives.len()).unwrap_or(u32::MAX);
     let complex_reason = input
@@ -481,7 +507,7 @@ pub fn commit(
         budget_in_cny: budget.currency.as_str() == "CNY",
         complex: input.complex,
     })
-    .ok_or_else(|| AppError::Conflict(composition::no_committee(facts.category, facts.method)))?;
+    .ok_or_else(|| no_committee(facts.category, facts.method))?;
     let mut errors: Vec<FieldError> = composition::check(input.size, named, &minimum)
         .into_iter()
         .map(|(f, m)| FieldError::new(f, m))
@@ -672,7 +698,8 @@ fn leave_representative(
         Some(_) => {
             return Err(AppError::Conflict(
                 "this representative has left the committee already".into(),
-            ));
+            )
+            .because("committee.left-already", json!({})));
         }
         None => {
             return Err(AppError::NotFound(
@@ -977,14 +1004,15 @@ pub fn leave(
     }
     let row = load_required(conn, tender_id)?;
     let Some(mut outcome) = row.outcome()? else {
-        return Err(AppError::Conflict("the committee is not drawn yet".into()));
+        return Err(not_drawn());
     };
     match member_status(conn, tender_id, expert_id)? {
         Some(status) if status.seated() => {}
         Some(_) => {
-            return Err(AppError::Conflict(
-                "this expert has left the committee already".into(),
-            ));
+            return Err(
+                AppError::Conflict("this expert has left the committee already".into())
+                    .because("committee.left-already", json!({})),
+            );
         }
         None => {
             return Err(AppError::NotFound(
@@ -1563,11 +1591,9 @@ pub fn record(
         row.drawn_at,
     )
     else {
-        return Err(AppError::Conflict("the committee is not drawn yet".into()));
+        return Err(not_drawn());
     };
-    let now = row
-        .outcome()?
-        .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
+    let now = row.outcome()?.ok_or_else(not_drawn)?;
     let replacements: Vec<(String, String, Option<String>)> = draw_replacements::table
         .filter(draw_replacements::tender_id.eq(&tender.id))
         .order(draw_replacements::n.asc())
@@ -1583,7 +1609,7 @@ pub fn record(
         .as_deref()
         .map(|j| serde_json::from_str(j).map_err(|e| internal("stored draw", e)))
         .transpose()?
-        .ok_or_else(|| AppError::Conflict("the committee is not drawn yet".into()))?;
+        .ok_or_else(not_drawn)?;
     let bidders: Vec<String> =
         serde_json::from_str(&bidders).map_err(|e| internal("stored bidders", e))?;
     // Only those who read the record in full get here, and after the

@@ -268,7 +268,10 @@ fn check_input(input: &ExpertInput) -> Result<Vec<String>, AppError> {
         errors.push(FieldError::new("employer.credit_code", e));
     }
     if input.related.len() > 50 {
-        errors.push(FieldError::new("related", "at most 50 organisations"));
+        errors.push(
+            FieldError::new("related", "at most 50 organisations")
+                .because("list.too-many", serde_json::json!({ "max": 50 })),
+        );
     }
     for (i, r) in input.related.iter().enumerate() {
         if let Err(e) = CreditCode::parse(&r.credit_code) {
@@ -316,9 +319,9 @@ pub fn create(
 ) -> Result<ExpertId, AppError> {
     let codes = check_input(input)?;
     let Some(user_id) = input.user_id.as_deref() else {
-        return Err(AppError::invalid(
-            "user_id",
-            "the expert's account is required",
+        return Err(AppError::invalid_field(
+            FieldError::new("user_id", "the expert's account is required")
+                .because("value.required", serde_json::json!({})),
         ));
     };
     let user: Option<(String, Option<String>, bool)> = users::table
@@ -327,7 +330,10 @@ pub fn create(
         .first(conn)
         .optional()?;
     let Some((name, league, disabled)) = user else {
-        return Err(AppError::invalid("user_id", "no such account"));
+        return Err(AppError::invalid_field(
+            FieldError::new("user_id", "no such account")
+                .because("id.unknown", serde_json::json!({})),
+        ));
     };
     // A league's operators put their own league's experts in the pool.
     require_operator(&ctx.principal, Area::ExpertPool, league.as_deref())?;
@@ -338,15 +344,18 @@ pub fn create(
         .get_result::<i64>(conn)?
         > 0;
     if !is_expert || disabled {
-        return Err(AppError::invalid(
-            "user_id",
-            "the account must be enabled and hold the expert role",
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "user_id",
+                "the account must be enabled and hold the expert role",
+            )
+            .because("experts.not-expert-account", serde_json::json!({})),
         ));
     }
     let Some(league) = league else {
-        return Err(AppError::invalid(
-            "user_id",
-            "the account belongs to no league",
+        return Err(AppError::invalid_field(
+            FieldError::new("user_id", "the account belongs to no league")
+                .because("experts.account-no-league", serde_json::json!({})),
         ));
     };
     let taken = experts::table
@@ -355,9 +364,10 @@ pub fn create(
         .get_result::<i64>(conn)?
         > 0;
     if taken {
-        return Err(AppError::Conflict(
-            "this account already has an expert profile".into(),
-        ));
+        return Err(
+            AppError::Conflict("this account already has an expert profile".into())
+                .because("experts.profile-exists", serde_json::json!({})),
+        );
     }
     let id = ExpertId::new();
     let now = to_db_time(ctx.now);
@@ -404,9 +414,9 @@ pub fn update(
     input: &ExpertInput,
 ) -> Result<(), AppError> {
     if input.user_id.is_some() {
-        return Err(AppError::invalid(
-            "user_id",
-            "an expert's account cannot be changed",
+        return Err(AppError::invalid_field(
+            FieldError::new("user_id", "an expert's account cannot be changed")
+                .because("value.unchangeable", serde_json::json!({})),
         ));
     }
     let row = load(conn, id)?;

@@ -49,9 +49,10 @@ fn check_after(after: Option<i64>) -> Result<i64, AppError> {
     match after {
         None => Ok(0),
         Some(n) if n >= 0 => Ok(n),
-        Some(_) => Err(AppError::InvalidQuery(
-            "after is a sequence number, 0 or more".into(),
-        )),
+        Some(_) => Err(
+            AppError::InvalidQuery("after is a sequence number, 0 or more".into())
+                .because("query.not-negative", serde_json::json!({ "name": "after" })),
+        ),
     }
 }
 
@@ -187,9 +188,12 @@ pub async fn list_events(
     let after = check_after(query.after)?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=MAX_BATCH).contains(&limit) {
-        return Err(AppError::InvalidQuery(format!(
-            "limit must be between 1 and {MAX_BATCH}"
-        )));
+        return Err(
+            AppError::InvalidQuery(format!("limit must be between 1 and {MAX_BATCH}")).because(
+                "query.range",
+                serde_json::json!({ "name": "limit", "min": 1, "max": MAX_BATCH }),
+            ),
+        );
     }
     let (events, last_seq) = state
         .db

@@ -26,12 +26,15 @@ fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
     match err {
         E::OverflowKnownLength { length, limit } => {
             AppError::PayloadTooLarge(format!("the body has {length} bytes; the limit is {limit}"))
+                .because("http.body-too-large", serde_json::json!({ "limit": limit }))
         }
         E::Overflow { limit } => {
             AppError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes"))
+                .because("http.body-too-large", serde_json::json!({ "limit": limit }))
         }
         E::ContentType => {
             AppError::UnsupportedMediaType("send the body as Content-Type: application/json".into())
+                .because("http.json-only", serde_json::json!({}))
         }
         E::Deserialize(e) if e.is_data() => AppError::Validation {
             detail: format!("the body does not match the expected shape: {e}"),
@@ -108,14 +111,20 @@ impl PageQuery {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if !(1..=MAX_PAGE).contains(&page) {
-            return Err(AppError::InvalidQuery(format!(
-                "page counts from 1 to {MAX_PAGE}"
-            )));
+            return Err(
+                AppError::InvalidQuery(format!("page counts from 1 to {MAX_PAGE}")).because(
+                    "query.range",
+                    serde_json::json!({ "name": "page", "min": 1, "max": MAX_PAGE }),
+                ),
+            );
         }
         if !(1..=100).contains(&per_page) {
-            return Err(AppError::InvalidQuery(
-                "per_page must be between 1 and 100".into(),
-            ));
+            return Err(
+                AppError::InvalidQuery("per_page must be between 1 and 100".into()).because(
+                    "query.range",
+                    serde_json::json!({ "name": "per_page", "min": 1, "max": 100 }),
+                ),
+            );
         }
         Ok(Paging { page, per_page })
     }

@@ -155,7 +155,8 @@ pub fn may_change(actor: &Principal, target: &AccountView) -> Result<(), AppErro
     if actor.user_id.as_ref().map(|u| u.as_str()) == Some(target.id.as_str()) {
         return Err(AppError::Forbidden(
             "an operator cannot disable or enable its own account".into(),
-        ));
+        )
+        .because("accounts.own-account", serde_json::json!({})));
     }
     may_act_for(actor, target)
 }
@@ -172,7 +173,8 @@ pub fn may_act_for(actor: &Principal, target: &AccountView) -> Result<(), AppErr
     if guarded && !actor.is_platform_operator() {
         return Err(AppError::Forbidden(
             "accounts of operators and supervisors are changed by a platform operator only".into(),
-        ));
+        )
+        .because("accounts.platform-operator-only", serde_json::json!({})));
     }
     Ok(())
 }
@@ -193,13 +195,21 @@ pub fn set_disabled(
     let mut errors: Vec<FieldError> = Vec::new();
     check_text(&mut errors, "reason", reason, true, 500);
     if let Some(e) = errors.pop() {
-        return Err(AppError::invalid(e.field, e.message));
+        return Err(AppError::invalid_field(e));
     }
     if before.disabled == disabled {
         return Err(AppError::Conflict(format!(
             "the account is already {}",
             if disabled { "disabled" } else { "enabled" }
-        )));
+        ))
+        .because(
+            if disabled {
+                "accounts.disabled-already"
+            } else {
+                "accounts.enabled-already"
+            },
+            serde_json::json!({}),
+        ));
     }
     diesel::update(users::table.filter(users::id.eq(id)))
         .set(users::disabled.eq(disabled))

@@ -216,7 +216,8 @@ pub fn bind_identity(
         Some(_) => {
             return Err(AppError::Conflict(format!(
                 "this {kind} identity is already bound to another account"
-            )));
+            ))
+            .because("accounts.identity-taken", serde_json::json!({})));
         }
         None => {}
     }

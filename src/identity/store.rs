@@ -188,10 +188,16 @@ pub fn insert_user(
     new: &NewUser<'_>,
 ) -> Result<UserId, AppError> {
     if new.name.trim().is_empty() {
-        return Err(AppError::invalid("name", "must not be empty"));
+        return Err(AppError::invalid_field(
+            crate::error::FieldError::new("name", "must not be empty")
+                .because("text.empty", serde_json::json!({})),
+        ));
     }
     if new.roles.is_empty() {
-        return Err(AppError::invalid("roles", "at least one role is needed"));
+        return Err(AppError::invalid_field(
+            crate::error::FieldError::new("roles", "at least one role is needed")
+                .because("list.empty", serde_json::json!({})),
+        ));
     }
     let id = UserId::new();
     diesel::insert_into(users::table)

@@ -70,10 +70,12 @@ pub fn exists(conn: &mut DbConn, code: &LeagueCode) -> Result<bool, AppError> {
 pub fn insert(conn: &mut DbConn, ctx: &AuditContext, league: &League) -> Result<(), AppError> {
     league.validate()?;
     if exists(conn, &league.code)? {
-        return Err(AppError::Conflict(format!(
-            "league {} already exists",
-            league.code
-        )));
+        return Err(
+            AppError::Conflict(format!("league {} already exists", league.code)).because(
+                "league.exists",
+                serde_json::json!({ "league": league.code.as_str() }),
+            ),
+        );
     }
     diesel::insert_into(leagues::table)
         .values((

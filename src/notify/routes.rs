@@ -818,7 +818,11 @@ pub async fn retry_dead_letter(
             if st != State::Dead.code() {
                 return Err(AppError::Conflict(format!(
                     "this e-mail is {st}, not a dead letter: only dead letters are retried"
-                )));
+                ))
+                .because(
+                    "notify.not-dead-letter",
+                    serde_json::json!({ "delivery": st }),
+                ));
             }
             diesel::update(
                 email_deliveries::table

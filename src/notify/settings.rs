@@ -88,7 +88,12 @@ pub fn load(conn: &mut DbConn, user_id: &str) -> Result<Choices, AppError> {
 /// Checks an e-mail address as entered: one mailbox, no display name, no
 /// white space or control characters, at most 254 characters.
 pub fn parse_address(raw: &str) -> Result<String, AppError> {
-    let bad = |why: &str| AppError::invalid("address", why.to_string());
+    let bad = |why: &str| {
+        AppError::invalid_field(
+            crate::error::FieldError::new("address", why)
+                .because("notify.address", serde_json::json!({})),
+        )
+    };
     if raw.len() > 254 {
         return Err(bad("at most 254 characters"));
     }
@@ -298,9 +303,12 @@ pub fn add_address(
 /// only if it is still the user's address.
 pub fn verify(conn: &mut DbConn, ctx: &AuditContext, token: &str) -> Result<String, AppError> {
     let refused = || {
-        AppError::invalid(
-            "token",
-            "this link is unknown, was used already, was replaced by a newer one, or has expired",
+        AppError::invalid_field(
+            crate::error::FieldError::new(
+                "token",
+                "this link is unknown, was used already, was replaced by a newer one, or has expired",
+            )
+            .because("notify.link-invalid", serde_json::json!({})),
         )
     };
     if token.len() > 128

@@ -80,9 +80,10 @@ pub struct ResumptionInput {
 fn enterprise(principal: &Principal) -> Result<(String, String), AppError> {
     match (&principal.user_id, &principal.organisation) {
         (Some(u), Some(o)) => Ok((u.as_str().to_string(), o.as_str().to_string())),
-        _ => Err(AppError::Forbidden(
-            "only an enterprise objects or complains".into(),
-        )),
+        _ => Err(
+            AppError::Forbidden("only an enterprise objects or complains".into())
+                .because("objection.enterprise-only", serde_json::json!({})),
+        ),
     }
 }
 

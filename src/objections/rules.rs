@@ -236,14 +236,20 @@ pub fn rule(regime: Regime, subject: ObjectionSubject) -> Result<&'static Rule, 
                 .filter(|r| r.regime == regime)
                 .map(|r| r.subject.code())
                 .collect();
-            AppError::invalid(
-                "subject",
-                format!(
-                    "the tendering law has no {} on {}: a violation in the procedure goes to the \
-                     supervisor as a complaint (招标投标法实施条例 第60条); subjects here: {}",
-                    regime.word(),
-                    subject.code(),
-                    subjects.join(", ")
+            AppError::invalid_field(
+                crate::error::FieldError::new(
+                    "subject",
+                    format!(
+                        "the tendering law has no {} on {}: a violation in the procedure goes to \
+                         the supervisor as a complaint (招标投标法实施条例 第60条); subjects here: {}",
+                        regime.word(),
+                        subject.code(),
+                        subjects.join(", ")
+                    ),
+                )
+                .because(
+                    "objection.no-such-subject",
+                    serde_json::json!({ "regime": regime.code(), "subject": subject.code() }),
                 ),
             )
         })
@@ -267,6 +273,12 @@ pub struct Facts {
 
 fn at(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// An article's citation alone (`招标投标法实施条例 第22条`), without the
+/// text it quotes: the `basis` a refusal's reason names.
+pub fn cite(article: &str) -> &str {
+    crate::reasons::cite(article)
 }
 
 /// The last instant of the filing window, where it has one.
@@ -313,12 +325,13 @@ pub fn check_filing(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     use TenderStatus as S;
-    let refuse = |why: String| {
-        Err(AppError::TimeLimit(format!(
-            "{why}; {} ({})",
-            rule.regime.word(),
-            rule.article
-        )))
+    let refuse = |why: String, reason: &'static str, mut params: serde_json::Value| {
+        params["regime"] = rule.regime.code().into();
+        params["basis"] = cite(rule.article).into();
+        Err(
+            AppError::TimeLimit(format!("{why}; {} ({})", rule.regime.word(), rule.article))
+                .because(reason, params),
+        )
     };
     let status_ok = match (rule.filing, rule.subject) {
         (Filing::BeforeBidDeadline { .. }, _) => facts.status == S::Published,
@@ -341,29 +354,41 @@ pub fn check_filing(
         }
     };
     if !status_ok {
-        return refuse(format!(
-            "a {} on {} is not open while the tender is {}",
-            rule.regime.word(),
-            rule.subject.code(),
-            facts.status.code()
-        ));
+        return refuse(
+            format!(
+                "a {} on {} is not open while the tender is {}",
+                rule.regime.word(),
+                rule.subject.code(),
+                facts.status.code()
+            ),
+            "objection.not-now",
+            serde_json::json!({ "subject": rule.subject.code(), "status": facts.status.code() }),
+        );
     }
     if rule.filing == Filing::DuringOpening {
         return Ok(());
     }
     match closes(rule, facts, cal)? {
-        Some(last) if now > last => refuse(format!(
-            "the window for a {} on {} closed at {} (it is now {})",
-            rule.regime.word(),
-            rule.subject.code(),
-            at(last),
-            at(now)
-        )),
+        Some(last) if now > last => refuse(
+            format!(
+                "the window for a {} on {} closed at {} (it is now {})",
+                rule.regime.word(),
+                rule.subject.code(),
+                at(last),
+                at(now)
+            ),
+            "objection.window-closed",
+            serde_json::json!({ "subject": rule.subject.code(), "closed": crate::reasons::time(last) }),
+        ),
         Some(_) => Ok(()),
-        None => refuse(format!(
-            "a {} on the result is raised once the result is published",
-            rule.regime.word()
-        )),
+        None => refuse(
+            format!(
+                "a {} on the result is raised once the result is published",
+                rule.regime.word()
+            ),
+            "objection.result-not-published",
+            serde_json::json!({}),
+        ),
     }
 }
 
@@ -477,14 +502,25 @@ pub fn check_complaint_filing(
                  complaint follows the answer or the end of that clock ({})",
                 at(due),
                 rule.article
-            )));
+            ))
+            .because(
+                "complaint.answer-awaited-until",
+                serde_json::json!({
+                    "until": crate::reasons::time(due),
+                    "basis": cite(rule.article),
+                }),
+            ));
         }
         (None, None) => {
             return Err(AppError::TimeLimit(format!(
                 "the objection, answered on the spot, has no answer yet: a complaint follows the \
                  answer ({})",
                 rule.article
-            )));
+            ))
+            .because(
+                "complaint.answer-awaited",
+                serde_json::json!({ "basis": cite(rule.article) }),
+            ));
         }
         // A clock's end is 24:00 of its last day: the period after it
         // starts with the next day (the last second is still that day).
@@ -501,7 +537,14 @@ pub fn check_complaint_filing(
             at(last),
             at(now),
             rule.article
-        )));
+        ))
+        .because(
+            "complaint.window-closed",
+            serde_json::json!({
+                "closed": crate::reasons::time(last),
+                "basis": cite(rule.article),
+            }),
+        ));
     }
     Ok(last)
 }
@@ -533,11 +576,14 @@ pub fn check_standing(
     subject: ObjectionSubject,
     standing: Standing,
 ) -> Result<(), AppError> {
-    let refuse = |why: &str| Err(AppError::Forbidden(why.to_string()));
+    let refuse = |why: &str, reason: &'static str| {
+        Err(AppError::Forbidden(why.to_string()).because(reason, serde_json::json!({})))
+    };
     match (regime, subject) {
         (_, ObjectionSubject::Opening) if !standing.bid => refuse(
             "only an enterprise that bid on this tender may object to its opening \
              (招标投标法实施条例 第44条; 财政部令第87号 第40条)",
+            "objection.opening-bidders-only",
         ),
         (Regime::Procurement, ObjectionSubject::Documents)
             if !standing.took_documents && !standing.bid =>
@@ -545,11 +591,13 @@ pub fn check_standing(
             refuse(
                 "a 质疑 on the procurement documents is raised by a supplier that obtained them \
                  (财政部令第94号 第11条)",
+                "objection.documents-obtained-only",
             )
         }
         (Regime::Procurement, ObjectionSubject::Result) if !standing.bid => refuse(
             "a 质疑 on the result is raised by a supplier that took part in the procurement \
              with a bid (财政部令第94号 第11条)",
+            "objection.result-bidders-only",
         ),
         (Regime::Procurement, ObjectionSubject::Process)
             if !standing.bid && !standing.took_documents =>
@@ -557,6 +605,7 @@ pub fn check_standing(
             refuse(
                 "a 质疑 on the procurement process is raised by a supplier that takes part in \
                  it: one that obtained the documents or bid (财政部令第94号 第11条)",
+                "objection.process-participants-only",
             )
         }
         _ => Ok(()),

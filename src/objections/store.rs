@@ -19,6 +19,7 @@ use crate::tenders::store::TenderRow;
 use chrono::{DateTime, Duration, NaiveDateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use serde_json::json;
 
 fn at(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -264,7 +265,8 @@ pub fn answer(
     if updated != 1 {
         return Err(AppError::Conflict(
             "no unanswered objection of this tender has that id".into(),
-        ));
+        )
+        .because("objection.not-unanswered", json!({})));
     }
     let late = before
         .answer_due_at
@@ -312,12 +314,19 @@ pub fn refuse_if_suspended(
             .until
             .map(|u| format!(" until {}", at(from_db_time(u))))
             .unwrap_or_default();
-        return Err(AppError::ProcedureSuspended(format!(
+        let refused = AppError::ProcedureSuspended(format!(
             "the procedure is suspended{until} by the administrative supervisor handling \
              complaint {} (政府采购法 第57条; 招标投标法实施条例 第62条): nothing moves \
              until it is resumed",
             s.complaint_id
-        )));
+        ));
+        return Err(match s.until {
+            Some(u) => refused.because(
+                "procedure.suspended-until",
+                json!({ "until": crate::reasons::time(from_db_time(u)) }),
+            ),
+            None => refused.because("procedure.suspended", json!({})),
+        });
     }
     Ok(())
 }
@@ -362,7 +371,17 @@ pub fn refuse_if_pending(
                 at(from_db_time(o.raised_at)),
                 action.code(),
                 rule.article
-            )));
+            ))
+            .because(
+                "objection.pending",
+                json!({
+                    "regime": regime.code(),
+                    "subject": rule.subject.code(),
+                    "raised": crate::reasons::time(from_db_time(o.raised_at)),
+                    "action": action.code(),
+                    "basis": rules::cite(rule.article),
+                }),
+            ));
         }
     }
     Ok(())
@@ -403,7 +422,14 @@ pub fn refuse_close_while_open(
         return Err(AppError::ObjectionPending(format!(
             "objection {} awaits its answer: the procedure does not close before it",
             o.id
-        )));
+        ))
+        .because(
+            "procedure.objection-unanswered",
+            json!({
+                "regime": regime.code(),
+                "raised": crate::reasons::time(from_db_time(o.raised_at)),
+            }),
+        ));
     }
     let open: Option<String> = complaints::table
         .filter(complaints::tender_id.eq(&row.id))
@@ -418,7 +444,8 @@ pub fn refuse_close_while_open(
         return Err(AppError::Conflict(format!(
             "complaint {c} is still being handled: the procedure does not close before it is \
              refused or decided"
-        )));
+        ))
+        .because("procedure.complaint-open", json!({})));
     }
     let cal = crate::calendar::current(conn)?;
     // The tendering law's objections on the result are raised during the
@@ -434,7 +461,15 @@ pub fn refuse_close_while_open(
             regime.word(),
             last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             rule.article
-        )));
+        ))
+        .because(
+            "procedure.objection-window-open",
+            json!({
+                "regime": regime.code(),
+                "until": crate::reasons::time(last),
+                "basis": rules::cite(rule.article),
+            }),
+        ));
     }
     let complaint = rules::complaint_rule(regime);
     for o in &raised {
@@ -458,7 +493,14 @@ pub fn refuse_close_while_open(
                 o.id,
                 last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 complaint.article
-            )));
+            ))
+            .because(
+                "procedure.complaint-window-open",
+                json!({
+                    "until": crate::reasons::time(last),
+                    "basis": rules::cite(complaint.article),
+                }),
+            ));
         }
     }
     Ok(())
@@ -648,16 +690,18 @@ pub fn file_complaint(
     if o.bidder_org_id.as_deref() != Some(org) && o.raised_by != user {
         return Err(AppError::Forbidden(
             "only the enterprise that raised the objection may complain of its answer".into(),
-        ));
+        )
+        .because("complaint.objector-only", json!({})));
     }
     let exists: i64 = complaints::table
         .filter(complaints::objection_id.eq(oid))
         .count()
         .get_result(conn)?;
     if exists > 0 {
-        return Err(AppError::Conflict(
-            "this objection already has its complaint".into(),
-        ));
+        return Err(
+            AppError::Conflict("this objection already has its complaint".into())
+                .because("complaint.filed-already", json!({})),
+        );
     }
     let regime = regime_of(row)?;
     let rule = rules::complaint_rule(regime);
@@ -724,20 +768,25 @@ pub fn handling_supervisor(
             "complaints are handled by the administrative supervisor of the tender's category; \
              discipline inspection and audit read the record and change nothing"
                 .into(),
-        ));
+        )
+        .because("complaint.administrative-only", json!({})));
     }
     if !scope.covers(&row.league_code, &row.category) {
         return Err(AppError::Forbidden(
             "this tender is outside your supervision scope: its complaints are handled by the \
              administrative supervisor whose league and category hold it"
                 .into(),
-        ));
+        )
+        .because("complaint.outside-scope", json!({})));
     }
     principal
         .user_id
         .as_ref()
         .map(|u| u.as_str().to_string())
-        .ok_or_else(|| AppError::Unauthenticated("sign in first".into()))
+        .ok_or_else(|| {
+            AppError::Unauthenticated("sign in first".into())
+                .because("auth.sign-in-first", json!({}))
+        })
 }
 
 /// Accepts (受理) or refuses a filed complaint; a refusal is published.
@@ -757,7 +806,11 @@ pub fn accept(
         return Err(AppError::Conflict(format!(
             "the complaint is {}: only a filed complaint is accepted or refused",
             c.status
-        )));
+        ))
+        .because(
+            "complaint.not-filed",
+            json!({ "complaint_status": c.status }),
+        ));
     }
     let rule = rules::complaint_rule(regime_of(row)?);
     let cal = crate::calendar::current(conn)?;
@@ -831,7 +884,11 @@ pub fn decide(
         return Err(AppError::Conflict(format!(
             "the complaint is {}: only an accepted complaint is decided",
             c.status
-        )));
+        ))
+        .because(
+            "complaint.not-accepted",
+            json!({ "complaint_status": c.status }),
+        ));
     }
     resume_all(conn, ctx, row, supervisor, cid, "投诉处理决定已作出")?;
     let regime = regime_of(row)?;
@@ -897,12 +954,17 @@ pub fn suspend(
         return Err(AppError::Conflict(format!(
             "the complaint is {}: a procedure is suspended only while its complaint is handled",
             c.status
-        )));
+        ))
+        .because(
+            "complaint.not-being-handled",
+            json!({ "complaint_status": c.status }),
+        ));
     }
     if suspension_in_force(conn, &row.id, ctx.now)?.is_some() {
-        return Err(AppError::Conflict(
-            "the procedure is already suspended".into(),
-        ));
+        return Err(
+            AppError::Conflict("the procedure is already suspended".into())
+                .because("procedure.suspended-already", json!({})),
+        );
     }
     if matches!(
         row.status()?,
@@ -910,18 +972,26 @@ pub fn suspend(
     ) {
         return Err(AppError::IllegalTransition(
             "the procedure has ended: there is nothing to suspend".into(),
-        ));
+        )
+        .because("procedure.ended", json!({})));
     }
     let rule = rules::complaint_rule(regime_of(row)?);
     let days = match (days, rule.suspend_max_days) {
         (Some(d), _) if d < 1 => {
-            return Err(AppError::invalid("days", "at least 1"));
+            return Err(AppError::invalid_field(
+                crate::error::FieldError::new("days", "at least 1")
+                    .because("number.at-least", json!({ "min": 1 })),
+            ));
         }
         (Some(d), Some(max)) if d > max => {
             return Err(AppError::TimeLimit(format!(
                 "a suspension lasts {max} days at most ({})",
                 rule.suspend_article
-            )));
+            ))
+            .because(
+                "procedure.suspension-too-long",
+                json!({ "max": max, "basis": rules::cite(rule.suspend_article) }),
+            ));
         }
         (d, max) => d.or(max),
     };
@@ -983,7 +1053,8 @@ pub fn resume(
     if in_force.as_ref().is_none_or(|s| s.complaint_id != cid) {
         return Err(AppError::Conflict(
             "no suspension ordered on this complaint is in force".into(),
-        ));
+        )
+        .because("procedure.not-suspended-by-complaint", json!({})));
     }
     resume_all(conn, ctx, row, supervisor, cid, reason)?;
     crate::tenders::store::publish_notice(

@@ -13,6 +13,7 @@ use crate::tenders::store::{self as tenders, TenderRow};
 use crate::types::{TenderId, UserId};
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// The tender's opening certificate (bids are encrypted to it), threshold
 /// and custodians, with which shares are released.
@@ -32,8 +33,7 @@ pub async fn opening_key(
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
-            store::custody_of(conn, &row.id)?
-                .ok_or_else(|| AppError::NotFound("the tender has no opening key yet".into()))
+            store::custody_of(conn, &row.id)?.ok_or_else(no_key_yet)
         })
         .await?;
     Ok(web::Json(view))
@@ -61,7 +61,7 @@ pub async fn opening_certificate(
             let row = tenders::load_visible(conn, &id, &principal)?;
             store::custody_of(conn, &row.id)?
                 .map(|v| v.certificate_pem)
-                .ok_or_else(|| AppError::NotFound("the tender has no opening key yet".into()))
+                .ok_or_else(no_key_yet)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -90,18 +90,14 @@ pub async fn my_share(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&id)?;
-    let user = principal
-        .user_id
-        .clone()
-        .ok_or_else(|| AppError::Unauthenticated("sign in as a custodian first".into()))?;
+    let user = principal.user_id.clone().ok_or_else(sign_in_as_custodian)?;
     let (x, der) = state
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
             // Who holds a share first; then whether it may be had now.
-            let share = store::encrypted_share_of(conn, &row.id, &user).map_err(|_| {
-                AppError::Forbidden("you hold no share of this tender's opening key".into())
-            })?;
+            let share =
+                store::encrypted_share_of(conn, &row.id, &user).map_err(|_| store::no_share())?;
             // Not before the opening: nobody gathers shares ahead of time.
             check_releasable(conn, &row)?;
             Ok(share)
@@ -142,8 +138,24 @@ fn released_view(outcome: Released) -> Result<web::Json<ReleaseView>, AppError> 
             threshold,
             ready: released >= threshold,
         })),
-        Released::Refused { reason, .. } => Err(AppError::ShareRejected(reason)),
+        Released::Refused {
+            reason,
+            said,
+            params,
+            ..
+        } => Err(AppError::ShareRejected(reason).because(said, params)),
     }
+}
+
+/// A tender published before opening keys, or not yet published.
+fn no_key_yet() -> AppError {
+    AppError::NotFound("the tender has no opening key yet".into())
+        .because("opening.no-key-yet", json!({}))
+}
+
+fn sign_in_as_custodian() -> AppError {
+    AppError::Unauthenticated("sign in as a custodian first".into())
+        .because("opening.sign-in-as-custodian", json!({}))
 }
 
 /// Checks the tender is where shares may be released: its opening has
@@ -159,24 +171,30 @@ fn check_releasable(
             return Err(AppError::IllegalTransition(
                 "shares are released only in the opening, which starts after the bid deadline"
                     .into(),
-            ));
+            )
+            .because("opening.shares-before-opening", json!({})));
         }
         other => {
             return Err(AppError::IllegalTransition(format!(
                 "the tender is {}; its opening is over",
                 other.code()
-            )));
+            ))
+            .because("opening.over", json!({ "status": other.code() })));
         }
     }
     match super::record::opening_status(conn, &row.id)? {
         Some(super::OpeningStatus::CollectingShares) => Ok(()),
         Some(_) => Err(AppError::Conflict(
             "enough shares are in: the bids are being or have been opened".into(),
-        )),
-        None => Err(AppError::IllegalTransition(
-            "the opening has not started".into(),
-        )),
+        )
+        .because("opening.enough-shares", json!({}))),
+        None => Err(not_started()),
     }
+}
+
+fn not_started() -> AppError {
+    AppError::IllegalTransition("the opening has not started".into())
+        .because("opening.not-started", json!({}))
 }
 
 /// Releases the signed-in custodian's share (after the deadline, in the
@@ -202,12 +220,14 @@ pub async fn release_share(
 ) -> Result<web::Json<ReleaseView>, AppError> {
     let id = parse_id(&id)?;
     if principal.user_id.is_none() {
-        return Err(AppError::Unauthenticated(
-            "sign in as a custodian first".into(),
-        ));
+        return Err(sign_in_as_custodian());
     }
-    let plain = crate::pki::pem_or_base64(body.share.trim())
-        .ok_or_else(|| AppError::invalid("share", "expected base64"))?;
+    let plain = crate::pki::pem_or_base64(body.share.trim()).ok_or_else(|| {
+        AppError::invalid_field(
+            crate::error::FieldError::new("share", "expected base64")
+                .because("encoding.base64", json!({})),
+        )
+    })?;
     let plain = super::custody::PlainShare::new(plain);
     release_custodian_share(&state, principal, ctx, id, plain).await
 }
@@ -222,10 +242,7 @@ pub async fn release_custodian_share(
     id: TenderId,
     plain: super::custody::PlainShare,
 ) -> Result<web::Json<ReleaseView>, AppError> {
-    let user = principal
-        .user_id
-        .clone()
-        .ok_or_else(|| AppError::Unauthenticated("sign in as a custodian first".into()))?;
+    let user = principal.user_id.clone().ok_or_else(sign_in_as_custodian)?;
     let role =
         principal.require_any(&[Role::Tenderer, Role::Agent, Role::Supervisor, Role::Expert])?;
     let custodian = Some(user.clone());
@@ -304,9 +321,7 @@ where
         // Authority before state: one who holds no share hears that, and
         // nothing about where the opening stands.
         if let Some(user) = &custodian {
-            store::encrypted_share_of(conn, &row.id, user).map_err(|_| {
-                AppError::Forbidden("you hold no share of this tender's opening key".into())
-            })?;
+            store::encrypted_share_of(conn, &row.id, user).map_err(|_| store::no_share())?;
         }
         check_releasable(conn, &row)?;
         let (role, releaser, plain) = share(conn, &row, &principal)?;
@@ -341,8 +356,10 @@ pub async fn get_opening(
         .db
         .read(move |conn| {
             let row = tenders::load_visible(conn, &id, &principal)?;
-            super::record::view(conn, &row.id)?
-                .ok_or_else(|| AppError::NotFound("the opening has not started".into()))
+            super::record::view(conn, &row.id)?.ok_or_else(|| {
+                AppError::NotFound("the opening has not started".into())
+                    .because("opening.not-started", json!({}))
+            })
         })
         .await?;
     Ok(web::Json(view))
@@ -385,7 +402,8 @@ pub async fn bid_container(
             {
                 return Err(AppError::Forbidden(
                     "only supervisors whose scope holds the tender read its bids".into(),
-                ));
+                )
+                .because("opening.bids-supervisors-only", json!({})));
             }
             let found: i64 = {
                 use crate::db::schema::bid_openings;
@@ -412,9 +430,10 @@ pub async fn bid_container(
         })
         .await?;
     let path = super::bid::opened_container(state.config.shared(), id.as_str(), &bid);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|_| AppError::NotFound("the decrypted bid is no longer kept".into()))?;
+    let bytes = tokio::fs::read(&path).await.map_err(|_| {
+        AppError::NotFound("the decrypted bid is no longer kept".into())
+            .because("opening.container-gone", json!({}))
+    })?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((

@@ -7,7 +7,7 @@ use super::custody::{self, Custodian};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{custody_certificates, opening_keys, opening_shares, user_roles, users};
 use crate::db::{DbConn, from_db_time, to_db_time};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::identity::Role;
 use crate::tenders::store::TenderRow;
 use crate::types::UserId;
@@ -201,31 +201,42 @@ fn custodians_for(
         Some(input) => {
             for user in &input.custodians {
                 if crate::types::UserId::parse(user.as_str()).is_none() {
-                    return Err(AppError::invalid(
-                        "custody.custodians",
-                        "a custodian is a user id (UUID)",
+                    return Err(AppError::invalid_field(
+                        FieldError::new("custody.custodians", "a custodian is a user id (UUID)")
+                            .because("id.malformed", serde_json::json!({})),
                     ));
                 }
                 if chosen
                     .iter()
                     .any(|c: &Candidate| c.user.as_deref() == Some(user.as_str()))
                 {
-                    return Err(AppError::invalid(
-                        "custody.custodians",
-                        format!("{user} is named twice"),
+                    return Err(AppError::invalid_field(
+                        FieldError::new("custody.custodians", format!("{user} is named twice"))
+                            .because(
+                                "list.duplicate",
+                                serde_json::json!({ "value": user.as_str() }),
+                            ),
                     ));
                 }
                 let roles = roles_of(conn, user.as_str())?;
                 if roles.iter().any(|r| r == Role::Bidder.code()) {
                     return Err(AppError::CustodyUnavailable(format!(
                         "{user} is a bidder and cannot hold a share of an opening key"
-                    )));
+                    ))
+                    .because(
+                        "custody.bidder",
+                        serde_json::json!({ "user": user.as_str() }),
+                    ));
                 }
                 if roles.iter().any(|r| r == Role::Operator.code()) {
                     return Err(AppError::CustodyUnavailable(format!(
                         "{user} is an operator: operators release the platform's share and \
                          cannot hold another"
-                    )));
+                    ))
+                    .because(
+                        "custody.operator",
+                        serde_json::json!({ "user": user.as_str() }),
+                    ));
                 }
                 chosen.push(candidate(conn, row, user.as_str())?.ok_or_else(|| {
                     AppError::CustodyUnavailable(format!(
@@ -233,6 +244,10 @@ fn custodians_for(
                          encrypted to (an RSA or EC certificate they signed in with); they sign \
                          in with one once"
                     ))
+                    .because(
+                        "custody.no-certificate",
+                        serde_json::json!({ "user": user.as_str() }),
+                    )
                 })?);
             }
             if input.platform {
@@ -270,7 +285,8 @@ fn custodians_for(
                      publishing user or a supervisor of the league signs in with a certificate \
                      once, or custody names its custodians"
                         .into(),
-                ));
+                )
+                .because("custody.too-few", serde_json::json!({})));
             }
             2
         }
@@ -279,18 +295,27 @@ fn custodians_for(
     let before = chosen.len();
     dedupe(&mut chosen);
     if chosen.len() != before {
-        return Err(AppError::invalid(
-            "custody.custodians",
-            "two custodians share a certificate: each custodian holds their own key",
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "custody.custodians",
+                "two custodians share a certificate: each custodian holds their own key",
+            )
+            .because("custody.shared-certificate", serde_json::json!({})),
         ));
     }
     if !(2..=chosen.len()).contains(&threshold) {
-        return Err(AppError::invalid(
-            "custody.threshold",
-            format!(
-                "{threshold} of {} custodians: the threshold must be at least 2 and at most the \
-                 number of custodians",
-                chosen.len()
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "custody.threshold",
+                format!(
+                    "{threshold} of {} custodians: the threshold must be at least 2 and at most \
+                     the number of custodians",
+                    chosen.len()
+                ),
+            )
+            .because(
+                "number.range",
+                serde_json::json!({ "min": 2, "max": chosen.len() }),
             ),
         ));
     }
@@ -306,12 +331,16 @@ fn custodians_for(
         return Err(AppError::CustodyUnavailable(format!(
             "{party} would hold {n} of the {threshold} shares needed to open: no single party may \
              be able to open the bids alone"
-        )));
+        ))
+        .because(
+            "custody.one-party",
+            serde_json::json!({ "shares": n, "threshold": threshold }),
+        ));
     }
     if chosen.len() > 16 {
-        return Err(AppError::invalid(
-            "custody.custodians",
-            "at most 16 custodians",
+        return Err(AppError::invalid_field(
+            FieldError::new("custody.custodians", "at most 16 custodians")
+                .because("list.too-many", serde_json::json!({ "max": 16 })),
         ));
     }
     Ok((chosen, threshold))
@@ -527,7 +556,16 @@ pub fn encrypted_share_of(
         .select((opening_shares::x, opening_shares::encrypted_share))
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::NotFound("you hold no share of this tender's opening key".into()))
+        .ok_or_else(|| {
+            AppError::NotFound("you hold no share of this tender's opening key".into())
+                .because("opening.no-share", serde_json::json!({}))
+        })
+}
+
+/// One who holds no share of the tender's opening key asked to release one.
+pub fn no_share() -> AppError {
+    AppError::Forbidden("you hold no share of this tender's opening key".into())
+        .because("opening.no-share", serde_json::json!({}))
 }
 
 /// The platform's encrypted share of a tender's opening key.
@@ -553,6 +591,10 @@ pub enum Released {
     Refused {
         custodian: String,
         reason: String,
+        /// Why, as the refusal's reason key says it (`opening.share-*`).
+        said: &'static str,
+        /// The values its sentence names.
+        params: serde_json::Value,
     },
 }
 
@@ -581,27 +623,37 @@ pub fn release(
         ))
         .first(conn)
         .optional()?;
-    let (x, label, committed, released_at) = found.ok_or_else(|| {
-        AppError::Forbidden("you hold no share of this tender's opening key".into())
-    })?;
+    let (x, label, committed, released_at) = found.ok_or_else(no_share)?;
     if released_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "{label}'s share has already been released"
-        )));
+        return Err(
+            AppError::Conflict(format!("{label}'s share has already been released")).because(
+                "opening.share-released-already",
+                serde_json::json!({ "custodian": label }),
+            ),
+        );
     }
-    let reason = match custody::read_share(plain) {
-        Err(e) => Some(e.to_string()),
-        Ok(share) if i32::from(share.x) != x => Some(format!(
-            "this is share {} but {label} holds share {x}",
-            share.x
+    let refusal = match custody::read_share(plain) {
+        Err(e) => Some((
+            e.to_string(),
+            "opening.share-unreadable",
+            serde_json::json!({}),
         )),
-        Ok(_) if custody::share_digest(plain) != committed => Some(format!(
-            "the share does not match the commitment recorded for {label}'s share when the key \
-             was made"
+        Ok(share) if i32::from(share.x) != x => Some((
+            format!("this is share {} but {label} holds share {x}", share.x),
+            "opening.share-other",
+            serde_json::json!({ "presented": share.x, "held": x }),
+        )),
+        Ok(_) if custody::share_digest(plain) != committed => Some((
+            format!(
+                "the share does not match the commitment recorded for {label}'s share when the \
+                 key was made"
+            ),
+            "opening.share-not-committed",
+            serde_json::json!({}),
         )),
         Ok(_) => None,
     };
-    if let Some(reason) = reason {
+    if let Some((reason, said, params)) = refusal {
         audit::record(
             conn,
             ctx,
@@ -615,6 +667,8 @@ pub fn release(
         return Ok(Released::Refused {
             custodian: label,
             reason,
+            said,
+            params,
         });
     }
     diesel::update(
@@ -703,9 +757,12 @@ pub fn on_transition(
             create_for_tender(conn, ctx, row, input.custody.as_ref(), platform, key)?;
         }
         _ if input.custody.is_some() => {
-            return Err(AppError::invalid(
-                "custody",
-                "custodians are named when the tender is published, and only then",
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "custody",
+                    "custodians are named when the tender is published, and only then",
+                )
+                .because("custody.publish-only", serde_json::json!({})),
             ));
         }
         Action::StartEvaluation => {
@@ -717,7 +774,11 @@ pub fn on_transition(
                 return Err(AppError::IllegalTransition(format!(
                     "evaluation starts once the opening is completed; the opening is {}",
                     status.map_or("not started", |s| s.code())
-                )));
+                ))
+                .because(
+                    "opening.not-completed",
+                    serde_json::json!({ "opening": status.map_or("not_started", |s| s.code()) }),
+                ));
             }
         }
         Action::Cancel | Action::Fail => {

@@ -162,6 +162,125 @@ fn the_values_a_sentence_names_are_said_in_both_languages() {
             "area {area:?}"
         );
     }
+    // Every code a table's param can carry, so that no sentence shows a
+    // bare code (the tables are checked in both languages above).
+    let tables: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "status",
+            crate::tenders::model::TenderStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "action",
+            crate::tenders::lifecycle::Action::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "category",
+            crate::tenders::model::Category::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "method",
+            crate::tenders::model::Method::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "purchase",
+            crate::tenders::model::Subject::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "evaluation",
+            crate::tenders::rules::MethodKind::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        ("unit", vec!["calendar_days", "working_days"]),
+        (
+            "bid_status",
+            crate::bids::store::BidStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "opening",
+            crate::opening::OpeningStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .chain(["not_started"])
+                .collect(),
+        ),
+        (
+            "regime",
+            crate::objections::rules::Regime::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "subject",
+            crate::objections::rules::ObjectionSubject::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "complaint_status",
+            crate::objections::store::ComplaintStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "party",
+            crate::contracts::rules::Party::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "service",
+            crate::trust::model::ServiceType::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "service_status",
+            crate::trust::model::ServiceStatus::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+        (
+            "delivery",
+            crate::notify::outbox::State::ALL
+                .iter()
+                .map(|s| s.code())
+                .collect(),
+        ),
+    ];
+    for (param, codes) in tables {
+        for code in codes {
+            assert!(
+                zh.get(param).and_then(|t| t.get(code)).is_some(),
+                "values.{param}.{code}"
+            );
+        }
+    }
 }
 
 /// Every `.rs` file under `dir`, with its text.
@@ -287,4 +406,36 @@ async fn a_refusal_with_a_reason_keeps_its_code_status_and_detail() {
     let internal =
         AppError::Internal(anyhow::anyhow!("boom")).because("room.not-stored", json!({}));
     assert!(internal.reason().is_none());
+}
+
+#[test]
+fn a_basis_is_cited_without_the_text_it_quotes_or_an_english_note() {
+    assert_eq!(
+        cite(
+            "政府采购法 第35条: 自招标文件开始发出之日起至投标人提交投标文件截止之日止，不得少于二十日"
+        ),
+        "政府采购法 第35条"
+    );
+    assert_eq!(
+        cite("政府采购货物和服务招标投标管理办法 (财政部令第87号) 第53条"),
+        "政府采购货物和服务招标投标管理办法 (财政部令第87号) 第53条"
+    );
+    assert_eq!(
+        cite("财政部令第74号 第42条 (one supplier; the price is negotiated)"),
+        "财政部令第74号 第42条"
+    );
+    assert_eq!(
+        cite("财政部令第87号 第40条: 对开标过程有疑义的当场提出 (check)"),
+        "财政部令第87号 第40条"
+    );
+}
+
+#[test]
+fn times_and_amounts_are_said_in_beijing_time_and_yuan() {
+    use chrono::TimeZone;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 16, 0, 0).unwrap();
+    assert_eq!(time(at), "2026-12-02T00:00:00+08:00");
+    assert_eq!(yuan(1_234_567), "12345.67");
+    assert_eq!(yuan(-5), "-0.05");
+    assert_eq!(yuan(0), "0.00");
 }

@@ -6,7 +6,7 @@
 
 use super::{CertRole, DocumentInput, SealReport, SignatureReport, verify_seal, verify_signature};
 use crate::app::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::identity::Principal;
 use crate::pki::policy::{Check, CheckResult, Decision, Purpose};
 use crate::trust::model::ServiceType;
@@ -15,6 +15,7 @@ use crate::types::LeagueCode;
 use actix_web::{post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::sync::Mutex;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -70,22 +71,30 @@ pub struct SealVerification {
 
 fn base64(text: &str, field: &str) -> Result<Vec<u8>, AppError> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    openssl::base64::decode_block(&compact).map_err(|_| AppError::invalid(field, "expected base64"))
+    openssl::base64::decode_block(&compact).map_err(|_| {
+        AppError::invalid_field(
+            FieldError::new(field, "expected base64").because("encoding.base64", json!({})),
+        )
+    })
 }
 
 fn hex(text: &str, field: &str) -> Result<Vec<u8>, AppError> {
     let text = text.trim();
     let ok = text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit());
     if !ok {
-        return Err(AppError::invalid(
-            field,
-            "expected 64 hex digits (SHA-256 or SM3)",
-        ));
+        return Err(digest_hex(field));
     }
     (0..32)
         .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
         .collect::<Result<_, _>>()
-        .map_err(|_| AppError::invalid(field, "expected hex"))
+        .map_err(|_| digest_hex(field))
+}
+
+fn digest_hex(field: &str) -> AppError {
+    AppError::invalid_field(
+        FieldError::new(field, "expected 64 hex digits (SHA-256 or SM3)")
+            .because("encoding.hex-digits", json!({ "digits": 64 })),
+    )
 }
 
 /// The registry's verdict on each certificate a seal structure shows,
@@ -128,9 +137,10 @@ pub async fn verify_seal_signature(
     body: web::Json<VerifySignatureRequest>,
 ) -> Result<web::Json<SignatureVerification>, AppError> {
     if !principal.is_authenticated() {
-        return Err(AppError::Unauthenticated(
-            "verification is for signed-in users".into(),
-        ));
+        return Err(
+            AppError::Unauthenticated("verification is for signed-in users".into())
+                .because("auth.sign-in-first", json!({})),
+        );
     }
     let request = body.into_inner();
     let signature = base64(&request.signature, "signature")?;
@@ -138,9 +148,12 @@ pub async fn verify_seal_signature(
         (Some(doc), None) => (true, base64(doc, "document")?),
         (None, Some(digest)) => (false, hex(digest, "document_digest")?),
         _ => {
-            return Err(AppError::invalid(
-                "document",
-                "give exactly one of document and document_digest",
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "document",
+                    "give exactly one of document and document_digest",
+                )
+                .because("seal.document-or-digest", json!({})),
             ));
         }
     };
@@ -197,9 +210,10 @@ pub async fn verify_seal_alone(
     body: web::Json<VerifySealRequest>,
 ) -> Result<web::Json<SealVerification>, AppError> {
     if !principal.is_authenticated() {
-        return Err(AppError::Unauthenticated(
-            "verification is for signed-in users".into(),
-        ));
+        return Err(
+            AppError::Unauthenticated("verification is for signed-in users".into())
+                .because("auth.sign-in-first", json!({})),
+        );
     }
     let request = body.into_inner();
     let seal = base64(&request.seal, "seal")?;

@@ -107,12 +107,14 @@ impl BlobStore {
             while let Some(chunk) = body.next().await {
                 let chunk = chunk.map_err(|e| {
                     AppError::UploadIncomplete(format!("the upload was interrupted: {e}"))
+                        .because("upload.interrupted", serde_json::json!({}))
                 })?;
                 size += chunk.len() as u64;
                 if size > limit {
                     return Err(AppError::PayloadTooLarge(format!(
                         "the file exceeds the limit of {limit} bytes"
-                    )));
+                    ))
+                    .because("upload.over-limit", serde_json::json!({ "limit": limit })));
                 }
                 hasher.update(&chunk);
                 file.write_all(&chunk).await?;
@@ -306,8 +308,11 @@ mod tests {
         assert_eq!(out, b"abc");
         let big = vec![Ok::<_, std::io::Error>(Bytes::from(vec![0u8; 11]))];
         assert!(matches!(
-            store.put_stream(futures_util::stream::iter(big), 10).await,
-            Err(AppError::PayloadTooLarge(_))
+            store
+                .put_stream(futures_util::stream::iter(big), 10)
+                .await
+                .map_err(|e| e.code()),
+            Err("payload-too-large")
         ));
         assert_eq!(
             std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),

@@ -25,7 +25,7 @@ use super::store::{TenderRow, TransitionInput};
 use crate::audit::{self, AuditContext};
 use crate::db::DbConn;
 use crate::db::schema::{awards, bid_openings, bids, organisations};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::evaluation::store::SignedReport;
 use crate::identity::Role;
 use crate::keys::documents::DocumentSigner;
@@ -36,6 +36,7 @@ use crate::tenders::model::Category;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use serde_json::json;
 
 /// The media type of a signed notice (CMS SignedData, DER).
 pub const SIGNED_MEDIA_TYPE: &str = "application/pkcs7-mime";
@@ -116,31 +117,54 @@ pub fn decide(
         None => report
             .and_then(|r| r.ranking.first())
             .map(|first| first.bid_id.clone())
-            .ok_or_else(|| AppError::invalid("winner_bid_id", NO_REPORT))?,
+            .ok_or_else(|| {
+                AppError::invalid_field(
+                    FieldError::new("winner_bid_id", NO_REPORT)
+                        .because("award.name-winner", json!({})),
+                )
+            })?,
     };
     if !valid_bids.contains(&bid.as_str()) {
-        return Err(AppError::invalid(
-            "winner_bid_id",
-            format!(
-                "{bid} is not a bid of this tender read out as valid at its opening; only \
-                 such a bid can win"
-            ),
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "winner_bid_id",
+                format!(
+                    "{bid} is not a bid of this tender read out as valid at its opening; only \
+                     such a bid can win"
+                ),
+            )
+            .because("award.not-valid-bid", json!({ "bid": bid })),
         ));
     }
     let rank = rank_of(&bid);
     if rank != Some(1) && reason.trim().is_empty() {
-        let why = match (report, rank) {
-            (None, _) => "there is no report signed by the whole committee".to_string(),
-            (Some(_), Some(rank)) => format!("the signed report ranks it {rank}"),
-            (Some(_), None) => "the signed report does not rank it".to_string(),
-        };
-        return Err(AppError::invalid(
-            "reason",
-            format!(
-                "say why this bid wins: {why}, and for a state-funded project the first-ranked \
-                 candidate wins unless it gives up, cannot perform or is disqualified \
-                 (招标投标法实施条例 第55条)"
+        let (why, rule, params) = match (report, rank) {
+            (None, _) => (
+                "there is no report signed by the whole committee".to_string(),
+                "award.reason-no-report",
+                json!({}),
             ),
+            (Some(_), Some(rank)) => (
+                format!("the signed report ranks it {rank}"),
+                "award.reason-not-first",
+                json!({ "rank": rank }),
+            ),
+            (Some(_), None) => (
+                "the signed report does not rank it".to_string(),
+                "award.reason-unranked",
+                json!({}),
+            ),
+        };
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "reason",
+                format!(
+                    "say why this bid wins: {why}, and for a state-funded project the first-ranked \
+                     candidate wins unless it gives up, cannot perform or is disqualified \
+                     (招标投标法实施条例 第55条)"
+                ),
+            )
+            .because(rule, params),
         ));
     }
     Ok((bid, rank))
@@ -217,21 +241,27 @@ pub fn choose(
             for (i, choice) in input.lots.iter().enumerate() {
                 let known = in_report.iter().any(|l| l.lot == choice.lot && !l.failed);
                 if !known || input.lots[..i].iter().any(|c| c.lot == choice.lot) {
-                    errors.push(crate::error::FieldError::new(
-                        format!("lots[{i}].lot"),
-                        format!(
-                            "lot {} is not a lot of the signed report with candidates, or is \
-                             named twice",
-                            choice.lot
-                        ),
-                    ));
+                    errors.push(
+                        FieldError::new(
+                            format!("lots[{i}].lot"),
+                            format!(
+                                "lot {} is not a lot of the signed report with candidates, or is \
+                                 named twice",
+                                choice.lot
+                            ),
+                        )
+                        .because("award.lot-not-in-report", json!({ "lot": choice.lot })),
+                    );
                 }
             }
             if input.winner_bid_id.is_some() && in_report.len() > 1 {
-                errors.push(crate::error::FieldError::new(
-                    "winner_bid_id",
-                    "this report has several lots: name each lot's winner in `lots`",
-                ));
+                errors.push(
+                    FieldError::new(
+                        "winner_bid_id",
+                        "this report has several lots: name each lot's winner in `lots`",
+                    )
+                    .because("award.name-each-lot", json!({})),
+                );
             }
             AppError::check(errors)?;
             for lot in in_report.iter().filter(|l| !l.failed) {
@@ -263,10 +293,13 @@ pub fn choose(
                 });
             }
             if lots.is_empty() {
-                return Err(AppError::invalid(
-                    "winner_bid_id",
-                    "every lot failed in the committee's signed report: there is no candidate \
-                     to award; fail the tender instead",
+                return Err(AppError::invalid_field(
+                    FieldError::new(
+                        "winner_bid_id",
+                        "every lot failed in the committee's signed report: there is no \
+                         candidate to award; fail the tender instead",
+                    )
+                    .because("award.every-lot-failed", json!({})),
                 ));
             }
             if category == Category::GovernmentProcurement {
@@ -278,16 +311,23 @@ pub fn choose(
         }
         None => {
             if crate::evaluation::store::setup_of(conn, &row.id)?.is_some() {
-                return Err(AppError::invalid(
-                    "winner_bid_id",
-                    "the evaluation report is not yet signed by its whole committee: the winner \
-                     is taken from the signed report's candidates, so the award waits for it",
+                return Err(AppError::invalid_field(
+                    FieldError::new(
+                        "winner_bid_id",
+                        "the evaluation report is not yet signed by its whole committee: the \
+                         winner is taken from the signed report's candidates, so the award waits \
+                         for it",
+                    )
+                    .because("award.report-not-signed", json!({})),
                 ));
             }
             if !input.lots.is_empty() {
-                return Err(AppError::invalid(
-                    "lots",
-                    "without an evaluation report the award names one winning bid",
+                return Err(AppError::invalid_field(
+                    FieldError::new(
+                        "lots",
+                        "without an evaluation report the award names one winning bid",
+                    )
+                    .because("award.one-winner-without-report", json!({})),
                 ));
             }
             let (bid, rank) = decide(None, input.winner_bid_id.as_deref(), &valid, &input.reason)?;
@@ -298,9 +338,12 @@ pub fn choose(
                 .optional()?
                 .flatten();
             let value = value.ok_or_else(|| {
-                AppError::invalid(
-                    "winner_bid_id",
-                    format!("{bid} has no price read out at the opening"),
+                AppError::invalid_field(
+                    FieldError::new(
+                        "winner_bid_id",
+                        format!("{bid} has no price read out at the opening"),
+                    )
+                    .because("award.no-price", json!({ "bid": bid })),
                 )
             })?;
             lots.push(LotAward {

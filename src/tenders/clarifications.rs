@@ -76,6 +76,10 @@ pub fn ask(
     if row.status()? != TenderStatus::Published {
         return Err(AppError::IllegalTransition(
             "questions can be asked only while the tender is published".into(),
+        )
+        .because(
+            "clarification.tender-not-published",
+            serde_json::json!({ "status": row.status()?.code() }),
         ));
     }
     let deadline = from_db_time(row.clarification_deadline);
@@ -83,7 +87,11 @@ pub fn ask(
         return Err(AppError::DeadlinePassed(format!(
             "the clarification deadline ({}) has passed",
             deadline.to_rfc3339()
-        )));
+        ))
+        .because(
+            "clarification.deadline-passed",
+            serde_json::json!({ "deadline": crate::reasons::time(deadline) }),
+        ));
     }
     let cid = ClarificationId::new();
     let asker = ctx
@@ -136,6 +144,10 @@ pub fn answer(
     if row.status()? != TenderStatus::Published || ctx.now >= from_db_time(row.bid_deadline) {
         return Err(AppError::DeadlinePassed(
             "answers are published only before the bid deadline".into(),
+        )
+        .because(
+            "clarification.answer-before-deadline",
+            serde_json::json!({}),
         ));
     }
     if input.changes_bids {
@@ -157,9 +169,10 @@ pub fn answer(
     let (question, asked_at, answered, asked_by) =
         found.ok_or_else(|| AppError::not_found("clarification"))?;
     if answered.is_some() {
-        return Err(AppError::Conflict(
-            "this question has already been answered".into(),
-        ));
+        return Err(
+            AppError::Conflict("this question has already been answered".into())
+                .because("clarification.answered-already", serde_json::json!({})),
+        );
     }
     let number: i32 = clarifications::table
         .filter(clarifications::tender_id.eq(&row.id))
@@ -179,9 +192,10 @@ pub fn answer(
     ))
     .execute(conn)?;
     if updated != 1 {
-        return Err(AppError::Conflict(
-            "this question has already been answered".into(),
-        ));
+        return Err(
+            AppError::Conflict("this question has already been answered".into())
+                .because("clarification.answered-already", serde_json::json!({})),
+        );
     }
     let title = format!("{} — 澄清 / clarification {number}", row.title);
     let body = format!("问 Q: {question}\n答 A: {}", input.answer);
@@ -254,7 +268,7 @@ pub async fn ask_question(
             let row = store::load_visible(conn, &id, &principal)?;
             // Only an invited tender's invitees are its potential bidders.
             let org = principal.organisation.as_ref().map(|o| o.as_str());
-            super::invitees::require_invited(conn, &row, org, "ask about it")?;
+            super::invitees::require_invited(conn, &row, org, super::invitees::Step::Ask)?;
             ask(conn, &ctx.acting_as(Role::Bidder), &row, &input)
         })
         .await?;

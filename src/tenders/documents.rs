@@ -20,6 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -41,7 +42,8 @@ fn check_filename(name: &str) -> Result<(), AppError> {
         return Err(AppError::InvalidQuery(
             "filename must be 1 to 255 characters with no path separators or control characters"
                 .into(),
-        ));
+        )
+        .because("upload.filename", json!({ "max": 255 })));
     }
     Ok(())
 }
@@ -50,17 +52,20 @@ fn check_media_type(req: &HttpRequest) -> Result<String, AppError> {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
         return Ok("application/octet-stream".into());
     };
-    let text = value
-        .to_str()
-        .map_err(|_| AppError::UnsupportedMediaType("unreadable Content-Type".into()))?;
-    let mime: mime::Mime = text
-        .parse()
-        .map_err(|_| AppError::UnsupportedMediaType(format!("invalid Content-Type {text:?}")))?;
+    let text = value.to_str().map_err(|_| {
+        AppError::UnsupportedMediaType("unreadable Content-Type".into())
+            .because("upload.content-type-invalid", json!({}))
+    })?;
+    let mime: mime::Mime = text.parse().map_err(|_| {
+        AppError::UnsupportedMediaType(format!("invalid Content-Type {text:?}"))
+            .because("upload.content-type-invalid", json!({}))
+    })?;
     if mime.type_() == "multipart" {
         return Err(AppError::UnsupportedMediaType(
             "send the file itself as the body (not a multipart form), with its own Content-Type"
                 .into(),
-        ));
+        )
+        .because("upload.not-multipart", json!({})));
     }
     Ok(mime.essence_str().to_string())
 }
@@ -99,9 +104,10 @@ pub async fn upload_document(
         .clone()
         .unwrap_or_else(|| query.filename.clone());
     if title.trim().is_empty() || title.chars().count() > 300 {
-        return Err(AppError::InvalidQuery(
-            "title must be 1 to 300 characters".into(),
-        ));
+        return Err(
+            AppError::InvalidQuery("title must be 1 to 300 characters".into())
+                .because("query.length", json!({ "name": "title", "max": 300 })),
+        );
     }
     let media_type = check_media_type(&req)?;
     let limit = state.config.max_document_bytes;
@@ -113,7 +119,8 @@ pub async fn upload_document(
     {
         return Err(AppError::PayloadTooLarge(format!(
             "the file has {len} bytes; the limit is {limit}"
-        )));
+        ))
+        .because("upload.too-large", json!({ "size": len, "limit": limit })));
     }
     // Refuse before reading the body if the caller may not upload here.
     let check_id = id.clone();
@@ -320,7 +327,8 @@ fn open_for_documents(status: TenderStatus) -> Result<(), AppError> {
         other => Err(AppError::IllegalTransition(format!(
             "documents can be added to a draft or published tender, not to one that is {}",
             other.code()
-        ))),
+        ))
+        .because("tender.documents-closed", json!({ "status": other.code() }))),
     }
 }
 

@@ -193,28 +193,45 @@ pub fn is_invited(
         > 0)
 }
 
-fn refusal(action: &str) -> AppError {
+/// What an enterprise that is not invited tried to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Take the tender's documents.
+    Documents,
+    /// Ask a clarification question.
+    Ask,
+    /// Start an upload or bid.
+    Bid,
+}
+
+fn refusal(step: Step) -> AppError {
+    let (action, reason) = match step {
+        Step::Documents => ("take its documents", "tender.not-invited-documents"),
+        Step::Ask => ("ask about it", "tender.not-invited-ask"),
+        Step::Bid => ("bid", "tender.not-invited-bid"),
+    };
     AppError::NotInvited(format!(
         "this tender is an invited tendering: only the enterprises it invites may {action} \
          (招标投标法 第17条; 政府采购法 第34条), and yours is not one of them"
     ))
+    .because(reason, serde_json::json!({}))
 }
 
 /// Refuses (403 `not-invited`) an organisation that is not invited to an
 /// invited tender, before it asks, starts an upload or bids; any
-/// organisation passes on another method. `action` says what it tried.
+/// organisation passes on another method. `step` says what it tried.
 pub fn require_invited(
     conn: &mut DbConn,
     row: &TenderRow,
     organisation_id: Option<&str>,
-    action: &str,
+    step: Step,
 ) -> Result<(), AppError> {
     if !by_invitation(row) {
         return Ok(());
     }
     match organisation_id {
         Some(org) if is_invited(conn, &row.id, org)? => Ok(()),
-        _ => Err(refusal(action)),
+        _ => Err(refusal(step)),
     }
 }
 
@@ -248,10 +265,11 @@ pub fn may_take_documents(
             "the documents of an invited tender are for the enterprises it invites: sign in \
              as one of them"
                 .into(),
-        ));
+        )
+        .because("tender.invited-sign-in", serde_json::json!({})));
     }
     let org = principal.organisation.as_ref().map(|o| o.as_str());
-    require_invited(conn, row, org, "take its documents")
+    require_invited(conn, row, org, Step::Documents)
 }
 
 /// What the viewer of a tender's detail learns of its invitees: the list

@@ -30,9 +30,11 @@
 
 use super::model::{Category, KeyDates, Method, TenderStatus};
 use crate::calendar::Calendar;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
+use crate::reasons::time;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use serde_json::json;
 
 /// Whether a period counts calendar days or working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -52,6 +54,11 @@ pub struct Period {
     pub unit: DayUnit,
     /// Where it comes from.
     pub basis: &'static str,
+    /// The article alone, as a refusal's sentence cites it in either
+    /// language (`《政府采购法》第三十五条`): the `basis` param of the
+    /// `tender.*-period` reasons.
+    #[serde(skip)]
+    pub cite: &'static str,
 }
 
 impl Period {
@@ -61,6 +68,7 @@ impl Period {
             days,
             unit: DayUnit::CalendarDays,
             basis,
+            cite: basis,
         }
     }
 
@@ -70,6 +78,20 @@ impl Period {
             days,
             unit: DayUnit::WorkingDays,
             basis,
+            cite: basis,
+        }
+    }
+
+    /// The same period, citing its article as `cite`.
+    pub const fn cited(self, cite: &'static str) -> Period {
+        Period { cite, ..self }
+    }
+
+    /// The unit's code, as the reasons' `unit` param gives it.
+    pub fn unit_code(&self) -> &'static str {
+        match self.unit {
+            DayUnit::CalendarDays => "calendar_days",
+            DayUnit::WorkingDays => "working_days",
         }
     }
 
@@ -293,67 +315,83 @@ const PROPERTY: &str =
 const GP_DOCS: Period = Period::calendar(
     20,
     "政府采购法 第35条: 自招标文件开始发出之日起至投标人提交投标文件截止之日止，不得少于二十日",
-);
+)
+.cited("《政府采购法》第三十五条");
 const GP_AMEND: Period = Period::calendar(
     15,
     "政府采购货物和服务招标投标管理办法 (财政部令第87号) 第27条: 澄清或者修改的内容可能影响投标文件编制的，应当在投标截止时间至少15日前通知；不足15日的，顺延投标截止时间",
-);
+)
+.cited("《政府采购货物和服务招标投标管理办法》（财政部令第87号）第二十七条");
 const NEGOTIATION_DOCS: Period = Period::working(
     3,
     "政府采购非招标采购方式管理办法 (财政部令第74号) 第29条: 从谈判文件发出之日起至供应商提交首次响应文件截止之日止不得少于3个工作日",
-);
+)
+.cited("《政府采购非招标采购方式管理办法》（财政部令第74号）第二十九条");
 const INQUIRY_DOCS: Period = Period::working(
     3,
     "财政部令第74号 第45条: 从询价通知书发出之日起至供应商提交响应文件截止之日止不得少于3个工作日",
-);
+)
+.cited("《政府采购非招标采购方式管理办法》（财政部令第74号）第四十五条");
 const NON_TENDERING_AMEND: Period = Period::working(
     3,
     "财政部令第74号 第29条 (谈判)、第45条 (询价): 澄清或者修改的内容可能影响响应文件编制的，应当在提交首次响应文件截止之日3个工作日前通知；不足3个工作日的，顺延",
-);
+)
+.cited("《政府采购非招标采购方式管理办法》（财政部令第74号）第二十九条、第四十五条");
 const CONSULTATION_DOCS: Period = Period::calendar(
     10,
     "竞争性磋商采购方式管理暂行办法 (财库〔2014〕214号) 第10条: 从磋商文件发出之日起至供应商提交首次响应文件截止之日止不得少于10日",
-);
+)
+.cited("《政府采购竞争性磋商采购方式管理暂行办法》（财库〔2014〕214号）第十条");
 const CONSULTATION_AMEND: Period = Period::calendar(
     5,
     "财库〔2014〕214号 第10条: 澄清或者修改的内容可能影响响应文件编制的，应当在提交首次响应文件截止时间至少5日前通知",
-);
+)
+.cited("《政府采购竞争性磋商采购方式管理暂行办法》（财库〔2014〕214号）第十条");
 const SINGLE_SOURCE_DOCS: Period = Period::working(
     5,
     "政府采购法实施条例 第38条: 单一来源采购的公示期不得少于5个工作日 (held here as the least time before the response deadline)",
-);
+)
+.cited("《政府采购法实施条例》第三十八条");
 const CONSTRUCTION_DOCS: Period = Period::calendar(
     20,
     "招标投标法 第24条: 自招标文件开始发出之日起至投标人提交投标文件截止之日止，最短不得少于二十日",
-);
+)
+.cited("《招标投标法》第二十四条");
 const CONSTRUCTION_AMEND: Period = Period::calendar(
     15,
     "招标投标法 第23条; 招标投标法实施条例 第21条: 澄清或者修改的内容可能影响投标文件编制的，应当在投标截止时间至少15日前通知",
-);
+)
+.cited("《招标投标法》第二十三条；《招标投标法实施条例》第二十一条");
 const CONSTRUCTION_CLARIFICATION: Period = Period::calendar(
     10,
     "招标投标法实施条例 第22条: 对招标文件有异议的，应当在投标截止时间10日前提出",
-);
+)
+.cited("《招标投标法实施条例》第二十二条");
 const LAND_DOCS: Period = Period::calendar(
     20,
     "招标拍卖挂牌出让国有建设用地使用权规定 (国土资源部令第39号) 第10条: 出让人应当至少在投标、拍卖或者挂牌开始日前20日发布公告",
-);
+)
+.cited("《招标拍卖挂牌出让国有建设用地使用权规定》（国土资源部令第39号）第十条");
 const PROPERTY_DOCS: Period = Period::working(
     20,
     "企业国有资产交易监督管理办法 (国资委 财政部令第32号) 第13条: 正式披露信息时间不得少于20个工作日; counted on the official calendar, holidays skipped and make-up days worked (企业国有产权交易操作规则 第18条, check)",
-);
+)
+.cited("《企业国有资产交易监督管理办法》（国资委 财政部令第32号）第十三条");
 const PLATFORM_AMEND: Period = Period::calendar(
     15,
     "the platform's rule, after 招标投标法 第23条 (the category's own rules set no period for amendments: check)",
-);
+)
+.cited("本平台规则（参照《招标投标法》第二十三条）");
 const NO_CLARIFICATION_CLOSE: Period = Period::calendar(
     0,
     "none: the procedure's rules close no clarification requests before the deadline",
-);
+)
+.cited("无");
 const PUBLICITY: Period = Period::calendar(
     3,
     "招标投标法实施条例 第54条: 中标候选人公示期不得少于3日 (applied to every procedure until its own results rules)",
-);
+)
+.cited("《招标投标法实施条例》第五十四条");
 
 /// The table: which methods each category may use, their minimum periods,
 /// their minimum bids and who reviews qualification.
@@ -562,13 +600,19 @@ pub fn require(category: Category, method: Method) -> Result<Limits, AppError> {
             .filter(|(c, _, _)| *c == category)
             .map(|(_, m, _)| m.code())
             .collect();
-        AppError::invalid(
-            "method",
-            format!(
-                "{} cannot use {}; allowed: {}",
-                category.code(),
-                method.code(),
-                allowed.join(", ")
+        AppError::invalid_field(
+            FieldError::new(
+                "method",
+                format!(
+                    "{} cannot use {}; allowed: {}",
+                    category.code(),
+                    method.code(),
+                    allowed.join(", ")
+                ),
+            )
+            .because(
+                "tender.method-not-allowed",
+                json!({ "category": category.code(), "method": method.code() }),
             ),
         )
     })
@@ -733,9 +777,9 @@ impl DateFacts {
 pub fn check_draft(facts: &DateFacts, now: DateTime<Utc>) -> Result<(), AppError> {
     require(facts.category, facts.method)?;
     if facts.bid_deadline <= now {
-        return Err(AppError::invalid(
-            "dates.bid_deadline",
-            "the bid deadline is in the past",
+        return Err(AppError::invalid_field(
+            FieldError::new("dates.bid_deadline", "the bid deadline is in the past")
+                .because("time.future", json!({})),
         ));
     }
     Ok(())
@@ -752,9 +796,10 @@ pub fn check_publish(
 ) -> Result<(), AppError> {
     let l = require(facts.category, facts.method)?;
     if facts.bid_deadline <= now {
-        return Err(AppError::TimeLimit(
-            "the bid deadline has already passed".into(),
-        ));
+        return Err(
+            AppError::TimeLimit("the bid deadline has already passed".into())
+                .because("tender.bid-deadline-passed", json!({})),
+        );
     }
     let available = facts.documents_available_at.max(now);
     let period = l.documents_to_deadline;
@@ -770,12 +815,26 @@ pub fn check_publish(
             earliest.to_rfc3339(),
             whole_days(facts.bid_deadline - available),
             period.basis
-        )));
+        ))
+        .because(
+            "tender.documents-period",
+            json!({
+                "category": facts.category.code(),
+                "method": facts.method.code(),
+                "days": period.days,
+                "unit": period.unit_code(),
+                "available": time(available),
+                "deadline": time(facts.bid_deadline),
+                "earliest": time(earliest),
+                "basis": period.cite,
+            }),
+        ));
     }
     if facts.clarification_deadline <= now {
-        return Err(AppError::TimeLimit(
-            "the clarification deadline has already passed".into(),
-        ));
+        return Err(
+            AppError::TimeLimit("the clarification deadline has already passed".into())
+                .because("tender.clarification-deadline-passed", json!({})),
+        );
     }
     check_clarification_period(facts, calendar)?;
     check_publicity_days(facts, &l)
@@ -785,9 +844,12 @@ pub fn check_publish(
 pub fn check_clarification_period(facts: &DateFacts, calendar: &Calendar) -> Result<(), AppError> {
     let l = require(facts.category, facts.method)?;
     if facts.clarification_deadline > facts.bid_deadline {
-        return Err(AppError::invalid(
-            "dates.clarification_deadline",
-            "must not be after the bid deadline",
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "dates.clarification_deadline",
+                "must not be after the bid deadline",
+            )
+            .because("tender.clarification-after-bid-deadline", json!({})),
         ));
     }
     let period = l.clarification_before_deadline;
@@ -796,7 +858,11 @@ pub fn check_clarification_period(facts: &DateFacts, calendar: &Calendar) -> Res
             "clarification requests must close at least {} before the bid deadline [{}]",
             period.describe(),
             period.basis
-        )));
+        ))
+        .because(
+            "tender.clarification-period",
+            json!({ "days": period.days, "unit": period.unit_code(), "basis": period.cite }),
+        ));
     }
     Ok(())
 }
@@ -808,7 +874,16 @@ fn check_publicity_days(facts: &DateFacts, l: &Limits) -> Result<(), AppError> {
             l.publicity.describe(),
             facts.publicity_days,
             l.publicity.basis
-        )));
+        ))
+        .because(
+            "tender.publicity-period",
+            json!({
+                "days": l.publicity.days,
+                "unit": l.publicity.unit_code(),
+                "given": facts.publicity_days,
+                "basis": l.publicity.cite,
+            }),
+        ));
     }
     Ok(())
 }
@@ -830,18 +905,28 @@ pub fn check_amendment(
         return Err(AppError::IllegalTransition(format!(
             "only a published tender can be amended; this one is {}",
             status.code()
-        )));
+        ))
+        .because(
+            "tender.amend-published-only",
+            json!({ "status": status.code() }),
+        ));
     }
     if now >= facts.bid_deadline {
         return Err(AppError::DeadlinePassed(
             "the bid deadline has passed; the tender can no longer be amended".into(),
+        )
+        .because(
+            "tender.amend-after-deadline",
+            json!({ "deadline": time(facts.bid_deadline) }),
         ));
     }
     let deadline = match new_deadline {
         Some(d) if d < facts.bid_deadline => {
-            return Err(AppError::invalid(
-                "new_bid_deadline",
-                "a deadline can only be moved later",
+            return Err(AppError::invalid_field(
+                FieldError::new("new_bid_deadline", "a deadline can only be moved later").because(
+                    "tender.deadline-only-later",
+                    json!({ "deadline": time(facts.bid_deadline) }),
+                ),
             ));
         }
         Some(d) => d,
@@ -859,7 +944,16 @@ pub fn check_amendment(
             period.describe(),
             earliest.to_rfc3339(),
             period.basis
-        )));
+        ))
+        .because(
+            "tender.amendment-period",
+            json!({
+                "days": period.days,
+                "unit": period.unit_code(),
+                "earliest": time(earliest),
+                "basis": period.cite,
+            }),
+        ));
     }
     Ok(deadline)
 }
@@ -871,7 +965,11 @@ pub fn check_opening(bid_deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<
         return Err(AppError::TimeLimit(format!(
             "the opening starts at the bid deadline ({}), not before",
             bid_deadline.to_rfc3339()
-        )));
+        ))
+        .because(
+            "opening.before-deadline",
+            json!({ "deadline": time(bid_deadline) }),
+        ));
     }
     Ok(())
 }
@@ -886,7 +984,8 @@ pub fn check_award(
         return Err(AppError::TimeLimit(format!(
             "the candidates' publicity period runs until {}; the award can be made after it",
             ends.to_rfc3339()
-        )));
+        ))
+        .because("tender.publicity-running", json!({ "until": time(ends) })));
     }
     Ok(())
 }
@@ -929,14 +1028,35 @@ mod tests {
             ..ok
         };
         assert!(matches!(
-            check_publish(&short, t0(), &cal()),
-            Err(AppError::TimeLimit(_))
+            check_publish(&short, t0(), &cal()).map_err(|e| e.base().code()),
+            Err("time-limit")
         ));
         // Published a day later than planned: the period counts from publication.
         assert!(matches!(
-            check_publish(&ok, t0() + days(1), &cal()),
-            Err(AppError::TimeLimit(_))
+            check_publish(&ok, t0() + days(1), &cal()).map_err(|e| e.base().code()),
+            Err("time-limit")
         ));
+    }
+
+    #[test]
+    fn every_period_cites_its_article_for_the_refusals() {
+        for (c, m, l) in TABLE {
+            for p in [
+                l.documents_to_deadline,
+                l.amendment_before_deadline,
+                l.clarification_before_deadline,
+                l.publicity,
+            ] {
+                if p.days > 0 {
+                    assert!(
+                        p.cite != p.basis
+                            && (p.cite.starts_with('《') || p.cite.starts_with("本平台")),
+                        "{c:?} {m:?}: {}",
+                        p.basis
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -1109,8 +1229,8 @@ mod tests {
         // 10 days before: refused unless the deadline moves 15 days out.
         let late = t0() + days(20);
         assert!(matches!(
-            check_amendment(&f, published, true, None, late, &cal()),
-            Err(AppError::TimeLimit(_))
+            check_amendment(&f, published, true, None, late, &cal()).map_err(|e| e.code()),
+            Err("time-limit")
         ));
         assert!(check_amendment(&f, published, true, Some(late + days(14)), late, &cal()).is_err());
         assert_eq!(
@@ -1132,8 +1252,9 @@ mod tests {
             .is_err()
         );
         assert!(matches!(
-            check_amendment(&f, published, false, None, f.bid_deadline, &cal()),
-            Err(AppError::DeadlinePassed(_))
+            check_amendment(&f, published, false, None, f.bid_deadline, &cal())
+                .map_err(|e| e.code()),
+            Err("deadline-passed")
         ));
         assert!(check_amendment(&f, TenderStatus::Draft, false, None, late, &cal()).is_err());
     }
@@ -1156,13 +1277,29 @@ mod tests {
             publicity_days: 3,
         };
         let old_rule = published + days(28) + Duration::hours(6);
-        let Err(AppError::TimeLimit(why)) = check_publish(&property(old_rule), published, &cal())
-        else {
+        let Err(refused) = check_publish(&property(old_rule), published, &cal()) else {
             panic!("a deadline 28 days on is too early across National Day");
+        };
+        let AppError::TimeLimit(why) = refused.base() else {
+            panic!("{refused:?}");
         };
         assert!(why.contains("20 working days"), "{why}");
         assert!(why.contains("第13条"), "{why}");
         assert!(why.contains("2026-10-26T16:00:00+00:00"), "{why}");
+        // Said for the portal: the period, its unit and article, and the
+        // earliest deadline in Beijing time (the end of 26 October).
+        let (reason, params) = refused.reason().expect("a reason");
+        assert_eq!(reason, "tender.documents-period");
+        assert_eq!(params["days"], 20);
+        assert_eq!(params["unit"], "working_days");
+        assert_eq!(params["earliest"], "2026-10-27T00:00:00+08:00");
+        assert_eq!(params["available"], "2026-09-21T10:00:00+08:00");
+        assert_eq!(params["category"], "state_owned_property");
+        assert_eq!(params["method"], "listing");
+        assert!(
+            params["basis"].as_str().unwrap().contains("第十三条"),
+            "{params}"
+        );
         assert!(
             check_publish(
                 &property(first_valid - Duration::seconds(1)),
@@ -1184,7 +1321,7 @@ mod tests {
         // A calendar without the year refuses rather than guesses.
         let none = Calendar::new([], &[]);
         assert!(matches!(
-            check_publish(&facts, plain, &none),
+            check_publish(&facts, plain, &none).as_ref().map_err(|e| e.base()),
             Err(AppError::TimeLimit(m)) if m.contains("no entry for 2026")
         ));
     }
@@ -1205,7 +1342,7 @@ mod tests {
             publicity_days: 3,
         };
         let earliest = Utc.with_ymd_and_hms(2026, 10, 10, 16, 0, 0).unwrap();
-        let Err(AppError::TimeLimit(why)) = check_amendment(
+        let Err(refused) = check_amendment(
             &f,
             TenderStatus::Published,
             true,
@@ -1215,6 +1352,15 @@ mod tests {
         ) else {
             panic!("too early");
         };
+        let AppError::TimeLimit(why) = refused.base() else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(
+            refused
+                .reason()
+                .map(|(r, p)| (r, p["days"].clone(), p["unit"].clone())),
+            Some(("tender.amendment-period", 3.into(), "working_days".into()))
+        );
         assert!(
             why.contains("3 working days") && why.contains("第29条"),
             "{why}"

@@ -324,7 +324,10 @@ impl TenderInput {
             errors.push(FieldError::new("budget.amount_fen", e));
         }
         if self.lots.len() > MAX_LOTS {
-            errors.push(FieldError::new("lots", format!("at most {MAX_LOTS} lots")));
+            errors.push(
+                FieldError::new("lots", format!("at most {MAX_LOTS} lots"))
+                    .because("list.too-many", serde_json::json!({ "max": MAX_LOTS })),
+            );
         }
         let mut lot_sum: i64 = 0;
         for (i, lot) in self.lots.iter().enumerate() {
@@ -343,33 +346,42 @@ impl TenderInput {
                 MAX_TEXT_CHARS,
             );
             if lot.budget_fen < 0 {
-                errors.push(FieldError::new(
-                    format!("lots[{i}].budget_fen"),
-                    "must not be negative",
-                ));
+                errors.push(
+                    FieldError::new(format!("lots[{i}].budget_fen"), "must not be negative")
+                        .because("number.not-negative", serde_json::json!({})),
+                );
             }
             lot_sum = lot_sum.saturating_add(lot.budget_fen.max(0));
         }
         if lot_sum > self.budget.amount_fen {
-            errors.push(FieldError::new(
-                "lots",
-                "the lots' budgets add up to more than the tender's budget",
-            ));
+            errors.push(
+                FieldError::new(
+                    "lots",
+                    "the lots' budgets add up to more than the tender's budget",
+                )
+                .because("tender.lots-over-budget", serde_json::json!({})),
+            );
         }
         errors.extend(self.evaluation.validate());
         for (i, lot) in self.lots.iter().enumerate() {
             if let Some(evaluation) = &lot.evaluation {
                 for e in evaluation.validate() {
-                    errors.push(FieldError::new(format!("lots[{i}].{}", e.field), e.message));
+                    errors.push(FieldError {
+                        field: format!("lots[{i}].{}", e.field),
+                        ..e
+                    });
                 }
             }
             if let Some(ceiling) = lot.ceiling_price_fen
                 && (ceiling <= 0 || ceiling > lot.budget_fen.max(0))
             {
-                errors.push(FieldError::new(
-                    format!("lots[{i}].ceiling_price_fen"),
-                    "more than 0 and not above the lot's budget",
-                ));
+                errors.push(
+                    FieldError::new(
+                        format!("lots[{i}].ceiling_price_fen"),
+                        "more than 0 and not above the lot's budget",
+                    )
+                    .because("tender.ceiling-within-budget", serde_json::json!({})),
+                );
             }
         }
         errors.extend(self.terms.validate(self.budget.amount_fen));
@@ -387,34 +399,43 @@ impl TenderInput {
         let mut errors = Vec::new();
         let invited = self.method == Method::InvitedTendering;
         if !invited && !self.invitees.is_empty() {
-            errors.push(FieldError::new(
-                "invitees",
-                "only an invited tendering names invitees",
-            ));
+            errors.push(
+                FieldError::new("invitees", "only an invited tendering names invitees")
+                    .because("tender.invitees-not-invited", serde_json::json!({})),
+            );
             return errors;
         }
         if invited && self.invitees.len() < MIN_INVITEES {
-            errors.push(FieldError::new(
-                "invitees",
-                format!(
-                    "invited tendering invites at least {MIN_INVITEES} enterprises \
-                     (招标投标法 第17条; 政府采购法 第34条), not {}",
-                    self.invitees.len()
+            errors.push(
+                FieldError::new(
+                    "invitees",
+                    format!(
+                        "invited tendering invites at least {MIN_INVITEES} enterprises \
+                         (招标投标法 第17条; 政府采购法 第34条), not {}",
+                        self.invitees.len()
+                    ),
+                )
+                .because(
+                    "tender.invitees-too-few",
+                    serde_json::json!({ "min": MIN_INVITEES, "given": self.invitees.len() }),
                 ),
-            ));
+            );
         }
         if self.invitees.len() > MAX_INVITEES {
-            errors.push(FieldError::new(
-                "invitees",
-                format!("at most {MAX_INVITEES} invitees"),
-            ));
+            errors.push(
+                FieldError::new("invitees", format!("at most {MAX_INVITEES} invitees"))
+                    .because("list.too-many", serde_json::json!({ "max": MAX_INVITEES })),
+            );
         }
         let mut seen = HashSet::new();
         for (i, code) in self.invitees.iter().enumerate() {
             if let Err(e) = crate::types::CreditCode::parse(code) {
                 errors.push(FieldError::new(format!("invitees[{i}]"), e));
             } else if !seen.insert(code.as_str()) {
-                errors.push(FieldError::new(format!("invitees[{i}]"), "invited twice"));
+                errors.push(
+                    FieldError::new(format!("invitees[{i}]"), "invited twice")
+                        .because("list.duplicate", serde_json::json!({ "value": code })),
+                );
             }
         }
         errors
@@ -446,11 +467,15 @@ fn check_code(errors: &mut Vec<FieldError>, field: &str, code: &str) {
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
     if !ok {
-        errors.push(FieldError::new(
-            field,
-            "1 to 40 characters of a-z, 0-9, '-' or '_'",
-        ));
+        errors.push(code_format(field));
     }
+}
+
+/// A code (of a review item, a criterion) that is not 1 to 40 of
+/// `a-z 0-9 - _`.
+fn code_format(field: &str) -> FieldError {
+    FieldError::new(field, "1 to 40 characters of a-z, 0-9, '-' or '_'")
+        .because("tender.code-format", serde_json::json!({ "max": 40 }))
 }
 
 impl ProcedureTerms {
@@ -462,18 +487,21 @@ impl ProcedureTerms {
         if let Some(ceiling) = self.ceiling_price_fen
             && (ceiling <= 0 || ceiling > budget_fen)
         {
-            errors.push(FieldError::new(
-                "terms.ceiling_price_fen",
-                "more than 0 and not above the budget",
-            ));
+            errors.push(
+                FieldError::new(
+                    "terms.ceiling_price_fen",
+                    "more than 0 and not above the budget",
+                )
+                .because("tender.ceiling-within-budget", serde_json::json!({})),
+            );
         }
         if let Some(days) = self.bid_validity_days
             && !(1..=365).contains(&days)
         {
-            errors.push(FieldError::new(
-                "terms.bid_validity_days",
-                "between 1 and 365 days",
-            ));
+            errors.push(
+                FieldError::new("terms.bid_validity_days", "between 1 and 365 days")
+                    .because("number.range", serde_json::json!({ "min": 1, "max": 365 })),
+            );
         }
         let mut codes = HashSet::new();
         for (list, items) in [
@@ -481,19 +509,25 @@ impl ProcedureTerms {
             ("compliance", &self.compliance),
         ] {
             if items.len() > Self::MAX_ITEMS {
-                errors.push(FieldError::new(
-                    format!("terms.{list}"),
-                    format!("at most {} items", Self::MAX_ITEMS),
-                ));
+                errors.push(
+                    FieldError::new(
+                        format!("terms.{list}"),
+                        format!("at most {} items", Self::MAX_ITEMS),
+                    )
+                    .because(
+                        "list.too-many",
+                        serde_json::json!({ "max": Self::MAX_ITEMS }),
+                    ),
+                );
             }
             for (i, item) in items.iter().enumerate() {
                 let at = format!("terms.{list}[{i}]");
                 check_code(&mut errors, &format!("{at}.code"), &item.code);
                 if !codes.insert(item.code.as_str()) {
-                    errors.push(FieldError::new(
-                        format!("{at}.code"),
-                        "review item codes must be unique",
-                    ));
+                    errors.push(
+                        FieldError::new(format!("{at}.code"), "review item codes must be unique")
+                            .because("list.duplicate", serde_json::json!({ "value": item.code })),
+                    );
                 }
                 check_text(&mut errors, &format!("{at}.name"), &item.name, true, 200);
                 check_text(
@@ -518,7 +552,10 @@ impl ProcedureTerms {
             if let Some(p) = percent
                 && (!p.is_finite() || p <= 0.0 || p >= 100.0)
             {
-                errors.push(FieldError::new(field, "a percentage above 0 and below 100"));
+                errors.push(
+                    FieldError::new(field, "a percentage above 0 and below 100")
+                        .because("number.percentage", serde_json::json!({})),
+                );
             }
         }
         errors
@@ -544,10 +581,13 @@ impl Evaluation {
             return errors;
         };
         if criteria.is_empty() {
-            errors.push(FieldError::new(
-                "evaluation.criteria",
-                "comprehensive scoring needs criteria",
-            ));
+            errors.push(
+                FieldError::new(
+                    "evaluation.criteria",
+                    "comprehensive scoring needs criteria",
+                )
+                .because("tender.criteria-needed", serde_json::json!({})),
+            );
             return errors;
         }
         let mut codes = HashSet::new();
@@ -561,46 +601,55 @@ impl Evaluation {
                     .chars()
                     .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
             if !code_ok {
-                errors.push(FieldError::new(
-                    format!("{at}.code"),
-                    "1 to 40 characters of a-z, 0-9, '-' or '_'",
-                ));
+                errors.push(code_format(&format!("{at}.code")));
             }
             if !codes.insert(c.code.as_str()) {
-                errors.push(FieldError::new(
-                    format!("{at}.code"),
-                    "codes must be unique",
-                ));
+                errors.push(
+                    FieldError::new(format!("{at}.code"), "codes must be unique")
+                        .because("list.duplicate", serde_json::json!({ "value": c.code })),
+                );
             }
             check_text(&mut errors, &format!("{at}.name"), &c.name, true, 200);
             if c.weight == 0 || c.weight > 100 {
-                errors.push(FieldError::new(
-                    format!("{at}.weight"),
-                    "between 1 and 100 points",
-                ));
+                errors.push(
+                    FieldError::new(format!("{at}.weight"), "between 1 and 100 points")
+                        .because("number.range", serde_json::json!({ "min": 1, "max": 100 })),
+                );
             }
             total += u64::from(c.weight);
             if c.kind == CriterionKind::Price {
                 if price_weight.is_some() {
-                    errors.push(FieldError::new(
-                        format!("{at}.kind"),
-                        "only one price criterion is allowed",
-                    ));
+                    errors.push(
+                        FieldError::new(
+                            format!("{at}.kind"),
+                            "only one price criterion is allowed",
+                        )
+                        .because("tender.one-price-criterion", serde_json::json!({})),
+                    );
                 }
                 price_weight = Some(c.weight);
             }
         }
         if total != 100 {
-            errors.push(FieldError::new(
-                "evaluation.criteria",
-                format!("weights must add up to 100, not {total}"),
-            ));
+            errors.push(
+                FieldError::new(
+                    "evaluation.criteria",
+                    format!("weights must add up to 100, not {total}"),
+                )
+                .because(
+                    "tender.weights-total",
+                    serde_json::json!({ "total": total }),
+                ),
+            );
         }
         match price_weight {
-            None => errors.push(FieldError::new(
-                "evaluation.criteria",
-                "one criterion must be the price (kind \"price\")",
-            )),
+            None => errors.push(
+                FieldError::new(
+                    "evaluation.criteria",
+                    "one criterion must be the price (kind \"price\")",
+                )
+                .because("tender.price-criterion-needed", serde_json::json!({})),
+            ),
             Some(weight) => {
                 if let PriceFormula::AverageDeviation {
                     above_deduct_per_pct,
@@ -612,10 +661,16 @@ impl Evaluation {
                         ("below_deduct_per_pct", below_deduct_per_pct),
                     ] {
                         if !v.is_finite() || *v < 0.0 || *v > f64::from(weight) {
-                            errors.push(FieldError::new(
-                                format!("evaluation.price_formula.{name}"),
-                                format!("between 0 and the price weight ({weight})"),
-                            ));
+                            errors.push(
+                                FieldError::new(
+                                    format!("evaluation.price_formula.{name}"),
+                                    format!("between 0 and the price weight ({weight})"),
+                                )
+                                .because(
+                                    "number.range",
+                                    serde_json::json!({ "min": 0, "max": weight }),
+                                ),
+                            );
                         }
                     }
                 }
@@ -630,22 +685,34 @@ impl KeyDates {
     pub fn validate_order(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if self.clarification_deadline <= self.documents_available_at {
-            errors.push(FieldError::new(
-                "dates.clarification_deadline",
-                "must be after documents_available_at",
-            ));
+            errors.push(
+                FieldError::new(
+                    "dates.clarification_deadline",
+                    "must be after documents_available_at",
+                )
+                .because(
+                    "tender.clarification-before-documents",
+                    serde_json::json!({}),
+                ),
+            );
         }
         if self.bid_deadline < self.clarification_deadline {
-            errors.push(FieldError::new(
-                "dates.bid_deadline",
-                "must not be before clarification_deadline",
-            ));
+            errors.push(
+                FieldError::new(
+                    "dates.bid_deadline",
+                    "must not be before clarification_deadline",
+                )
+                .because(
+                    "tender.bid-deadline-before-clarification",
+                    serde_json::json!({}),
+                ),
+            );
         }
         if self.publicity_days == 0 || self.publicity_days > 60 {
-            errors.push(FieldError::new(
-                "dates.publicity_days",
-                "between 1 and 60 days",
-            ));
+            errors.push(
+                FieldError::new("dates.publicity_days", "between 1 and 60 days")
+                    .because("number.range", serde_json::json!({ "min": 1, "max": 60 })),
+            );
         }
         errors
     }

@@ -124,7 +124,8 @@ fn own_result(conn: &mut DbConn, row: &store::TenderRow, org: &str) -> Result<Ow
              bids are confidential (招标投标法 第44条); each bidder reads its own score and rank \
              once the tender is awarded"
                 .into(),
-        ));
+        )
+        .because("result.not-decided", serde_json::json!({})));
     }
     let opened: Vec<(String, String, Option<String>)> = bid_openings::table
         .inner_join(bids::table.on(bids::id.eq(bid_openings::bid_id)))
@@ -138,7 +139,8 @@ fn own_result(conn: &mut DbConn, row: &store::TenderRow, org: &str) -> Result<Ow
             "your enterprise has no bid opened in this tender: a result is read by the \
              enterprises whose bids were opened"
                 .into(),
-        ));
+        )
+        .because("result.no-opened-bid", serde_json::json!({})));
     }
     let report = crate::evaluation::store::signed_report(conn, &row.id)?;
     let awards = super::award::awards_of(conn, &row.id)?;
@@ -206,13 +208,15 @@ pub async fn own(
     if !principal.is_authenticated() {
         return Err(AppError::Unauthenticated(
             "sign in with your enterprise's bidding account to read its result".into(),
-        ));
+        )
+        .because("result.sign-in-as-bidder", serde_json::json!({})));
     }
     principal.require_any(&[Role::Bidder])?;
     let Some(org) = principal.organisation.clone() else {
-        return Err(AppError::Forbidden(
-            "your account speaks for no enterprise".into(),
-        ));
+        return Err(
+            AppError::Forbidden("your account speaks for no enterprise".into())
+                .because("account.no-enterprise", serde_json::json!({})),
+        );
     };
     let result = state
         .db

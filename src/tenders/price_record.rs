@@ -21,6 +21,7 @@ use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
 use openssl::stack::Stack;
 use openssl::x509::X509;
 use openssl::x509::store::X509StoreBuilder;
+use serde_json::json;
 
 /// The largest record accepted (DER).
 pub const MAX_BYTES: usize = 1_000_000;
@@ -34,8 +35,15 @@ pub struct PriceRecord {
     pub signer_credit_code: String,
 }
 
+/// A record that is not a CMS SignedData of one signer over its content.
 fn bad(why: impl Into<String>) -> AppError {
-    AppError::invalid("price_record", why.into())
+    refused(why, "price-record.unreadable", json!({}))
+}
+
+fn refused(why: impl Into<String>, rule: &'static str, params: serde_json::Value) -> AppError {
+    AppError::invalid_field(
+        crate::error::FieldError::new("price_record", why).because(rule, params),
+    )
 }
 
 /// Decodes and checks `b64` (see the module) at `now` for a tender of
@@ -77,7 +85,13 @@ pub fn verify(
             Some(&mut content),
             Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY,
         )
-        .map_err(|_| bad("the signature does not verify (or the content is detached)"))?;
+        .map_err(|_| {
+            refused(
+                "the signature does not verify (or the content is detached)",
+                "price-record.signature-invalid",
+                json!({}),
+            )
+        })?;
     if content.is_empty() {
         return Err(bad("signs no content: attach the record to its signature"));
     }
@@ -93,15 +107,24 @@ pub fn verify(
         return Err(AppError::CertificateRejected(format!(
             "the price record's signer certificate is not accepted by league {league}: {}",
             report.report.decision.verdict()
-        )));
+        ))
+        .because(
+            "price-record.certificate-rejected",
+            json!({
+                "league": league.as_str(),
+                "cause": crate::identity::login::cause(&report.report.decision),
+            }),
+        ));
     }
     match identity_of(&cert_der) {
         Ok(CertIdentity::Enterprise { credit_code, .. }) => Ok(PriceRecord {
             der,
             signer_credit_code: credit_code.as_str().to_string(),
         }),
-        Ok(_) => Err(bad(
+        Ok(_) => Err(refused(
             "is signed with a personal certificate; the organiser signs with its enterprise's",
+            "price-record.personal-certificate",
+            json!({}),
         )),
         Err(why) => Err(bad(format!("the signer certificate: {why}"))),
     }
@@ -118,10 +141,14 @@ pub fn check_signer(
         .find(|(_, code)| code.as_deref() == Some(record.signer_credit_code.as_str()))
         .map(|(id, _)| id.clone())
         .ok_or_else(|| {
-            bad(format!(
-                "is signed by the enterprise {}, which is neither this tender's tenderer nor its \
-                 agent",
-                record.signer_credit_code
-            ))
+            refused(
+                format!(
+                    "is signed by the enterprise {}, which is neither this tender's tenderer nor \
+                     its agent",
+                    record.signer_credit_code
+                ),
+                "price-record.other-signer",
+                json!({ "signer": record.signer_credit_code }),
+            )
         })
 }

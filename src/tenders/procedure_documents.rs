@@ -104,7 +104,8 @@ fn reads(conn: &mut DbConn, row: &TenderRow, principal: &Principal) -> Result<Re
             "sign in: notices of award and result notices are for their recipients and the \
              procedure's staff"
                 .into(),
-        ));
+        )
+        .because("notice.sign-in", serde_json::json!({})));
     }
     let standing = super::store::standing(conn, row, principal)?;
     if sees_bidders(true, &standing, &row.league_code) {
@@ -122,6 +123,7 @@ fn refused() -> AppError {
          tenderer and agent, supervisors in scope and the operators of its league"
             .into(),
     )
+    .because("notice.restricted", serde_json::json!({}))
 }
 
 type Row = (

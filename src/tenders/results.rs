@@ -41,7 +41,8 @@
 //! at the opening; never the evaluated price, which only compares (a small
 //! enterprise's price deduction is not a discount the purchaser gets).
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
+use crate::reasons::time;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -167,9 +168,12 @@ pub fn choose_in_lot(
     };
     let chosen = match named {
         None => lot.candidates.first().cloned().ok_or_else(|| {
-            AppError::invalid(
-                field,
-                format!("the committee's signed report names no candidate for {which}"),
+            AppError::invalid_field(
+                FieldError::new(
+                    field,
+                    format!("the committee's signed report names no candidate for {which}"),
+                )
+                .because("award.no-candidate", serde_json::json!({})),
             )
         })?,
         Some(bid) => lot
@@ -183,36 +187,51 @@ pub fn choose_in_lot(
                     .iter()
                     .map(|c| format!("{} {} ({})", c.rank, c.bidder, c.bid_id))
                     .collect();
-                AppError::invalid(
-                    field,
-                    format!(
-                        "{bid} is not a candidate for {which} in the committee's signed report \
-                         (candidates: {}); the winner is taken from the report's candidates, \
-                         never typed ({rule})",
-                        if listed.is_empty() {
-                            "none".to_string()
-                        } else {
-                            listed.join(", ")
-                        }
-                    ),
+                AppError::invalid_field(
+                    FieldError::new(
+                        field,
+                        format!(
+                            "{bid} is not a candidate for {which} in the committee's signed \
+                             report (candidates: {}); the winner is taken from the report's \
+                             candidates, never typed ({rule})",
+                            if listed.is_empty() {
+                                "none".to_string()
+                            } else {
+                                listed.join(", ")
+                            }
+                        ),
+                    )
+                    .because("award.not-candidate", serde_json::json!({ "bid": bid })),
                 )
             })?,
     };
     if !valid.contains(&chosen.bid_id.as_str()) {
-        return Err(AppError::invalid(
-            field,
-            format!(
-                "{} was not read out as valid at the opening; only such a bid can win",
-                chosen.bid_id
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                field,
+                format!(
+                    "{} was not read out as valid at the opening; only such a bid can win",
+                    chosen.bid_id
+                ),
+            )
+            .because(
+                "award.not-valid-bid",
+                serde_json::json!({ "bid": chosen.bid_id }),
             ),
         ));
     }
     if chosen.rank != 1 && reason.trim().is_empty() {
-        return Err(AppError::invalid(
-            "reason",
-            format!(
-                "say why the candidate ranked {} wins {which}: {rule}",
-                chosen.rank
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "reason",
+                format!(
+                    "say why the candidate ranked {} wins {which}: {rule}",
+                    chosen.rank
+                ),
+            )
+            .because(
+                "award.reason-not-first",
+                serde_json::json!({ "rank": chosen.rank }),
             ),
         ));
     }
@@ -238,7 +257,11 @@ pub fn check_publicity(report_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(
              公示中标候选人\"",
             report_at.to_rfc3339(),
             deadline.to_rfc3339()
-        )));
+        ))
+        .because(
+            "tender.publicity-too-late",
+            serde_json::json!({ "signed": time(report_at), "deadline": time(deadline) }),
+        ));
     }
     Ok(())
 }
@@ -264,7 +287,11 @@ pub fn check_confirmation(
              another candidate; past them the first-ranked candidate stands (财政部令第87号 \
              第68条)",
             deadline.to_rfc3339()
-        )));
+        ))
+        .because(
+            "award.confirmation-over",
+            serde_json::json!({ "deadline": time(deadline) }),
+        ));
     }
     Ok(())
 }
@@ -440,6 +467,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("not a candidate"), "{err}");
+        let AppError::Validation { errors, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(errors[0].rule, Some("award.not-candidate"));
+        assert_eq!(errors[0].params, Some(serde_json::json!({ "bid": "b4" })));
         assert_eq!(field_of(err), "lots[0].winner_bid_id");
         let err = choose_in_lot(&lots[0], Some("b2"), &valid, " ", "f", "第55条").unwrap_err();
         assert!(err.to_string().contains("第55条"), "{err}");
@@ -469,7 +501,14 @@ mod tests {
         );
         assert!(check_publicity(signed, deadline - Duration::seconds(1)).is_ok());
         let err = check_publicity(signed, deadline).unwrap_err();
-        assert!(matches!(err, AppError::TimeLimit(_)));
+        assert!(matches!(err.base(), AppError::TimeLimit(_)));
+        assert_eq!(
+            err.reason().map(|(r, p)| (r, p["deadline"].clone())),
+            Some((
+                "tender.publicity-too-late",
+                "2027-03-04T00:00:00+08:00".into()
+            ))
+        );
         assert!(err.to_string().contains("第54条"), "{err}");
     }
 

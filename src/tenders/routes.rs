@@ -9,12 +9,13 @@ use super::store::{
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::DbConn;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::http::{Page, PageQuery};
 use crate::identity::{Principal, Role};
 use crate::types::{OrganisationId, TenderId};
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::Serialize;
+use serde_json::json;
 
 /// Parses a tender id from a path and records it in the request's span.
 pub fn parse_id(raw: &str) -> Result<TenderId, AppError> {
@@ -30,20 +31,23 @@ fn parties(
     role: Role,
     input: &TenderInput,
 ) -> Result<Parties, AppError> {
-    let own_league = principal
-        .league
-        .clone()
-        .ok_or_else(|| AppError::Forbidden("your account belongs to no league".into()))?;
+    let own_league = principal.league.clone().ok_or_else(|| {
+        AppError::Forbidden("your account belongs to no league".into())
+            .because("account.no-league", json!({}))
+    })?;
     let league = input.league.clone().unwrap_or_else(|| own_league.clone());
     if league != own_league {
-        return Err(AppError::Forbidden(format!(
-            "you act for league {own_league}, not {league}"
-        )));
+        return Err(
+            AppError::Forbidden(format!("you act for league {own_league}, not {league}")).because(
+                "tender.own-league-only",
+                json!({ "mine": own_league.as_str(), "league": league.as_str() }),
+            ),
+        );
     }
-    let own_org = principal
-        .organisation
-        .clone()
-        .ok_or_else(|| AppError::Forbidden("your account belongs to no organisation".into()))?;
+    let own_org = principal.organisation.clone().ok_or_else(|| {
+        AppError::Forbidden("your account belongs to no organisation".into())
+            .because("account.no-organisation", json!({}))
+    })?;
     let (tenderer, agent) = match role {
         Role::Tenderer => {
             if input
@@ -53,26 +57,43 @@ fn parties(
             {
                 return Err(AppError::Forbidden(
                     "a tenderer publishes for its own organisation only".into(),
-                ));
+                )
+                .because("tender.tenderer-own-organisation", json!({})));
             }
             (own_org, None)
         }
         _ => {
             let tenderer = input.tenderer_org_id.clone().ok_or_else(|| {
-                AppError::invalid(
-                    "tenderer_org_id",
-                    "an agent must name the tenderer it acts for",
+                AppError::invalid_field(
+                    FieldError::new(
+                        "tenderer_org_id",
+                        "an agent must name the tenderer it acts for",
+                    )
+                    .because("tender.agent-names-tenderer", json!({})),
                 )
             })?;
-            let parsed = OrganisationId::parse(tenderer.as_str())
-                .ok_or_else(|| AppError::invalid("tenderer_org_id", "not an organisation id"))?;
+            let parsed = OrganisationId::parse(tenderer.as_str()).ok_or_else(|| {
+                AppError::invalid_field(
+                    FieldError::new("tenderer_org_id", "not an organisation id")
+                        .because("id.malformed", json!({})),
+                )
+            })?;
             // An agent runs tenders only for tenderers of its own league.
             match crate::identity::store::organisation_league(conn, parsed.as_str())? {
-                None => return Err(AppError::invalid("tenderer_org_id", "no such organisation")),
+                None => {
+                    return Err(AppError::invalid_field(
+                        FieldError::new("tenderer_org_id", "no such organisation")
+                            .because("id.unknown", json!({})),
+                    ));
+                }
                 Some(l) if l != league.as_str() => {
                     return Err(AppError::Forbidden(format!(
                         "the tenderer belongs to league {l}; this tender is run in {league}"
-                    )));
+                    ))
+                    .because(
+                        "tender.tenderer-other-league",
+                        json!({ "tenderer_league": l, "league": league.as_str() }),
+                    ));
                 }
                 Some(_) => {}
             }
@@ -80,7 +101,10 @@ fn parties(
         }
     };
     if !crate::leagues::exists(conn, &league)? {
-        return Err(AppError::invalid("league", "no such league"));
+        return Err(AppError::invalid_field(
+            FieldError::new("league", "no such league")
+                .because("league.unknown", json!({ "league": league.as_str() })),
+        ));
     }
     Ok(Parties {
         league,
@@ -187,9 +211,9 @@ pub async fn update_tender(
                 .as_ref()
                 .is_some_and(|l| l.as_str() != row.league_code)
             {
-                return Err(AppError::invalid(
-                    "league",
-                    "a tender's league cannot change",
+                return Err(AppError::invalid_field(
+                    FieldError::new("league", "a tender's league cannot change")
+                        .because("value.unchangeable", json!({})),
                 ));
             }
             if input
@@ -197,9 +221,9 @@ pub async fn update_tender(
                 .as_ref()
                 .is_some_and(|t| t.as_str() != row.tenderer_org_id)
             {
-                return Err(AppError::invalid(
-                    "tenderer_org_id",
-                    "a tender's tenderer cannot change",
+                return Err(AppError::invalid_field(
+                    FieldError::new("tenderer_org_id", "a tender's tenderer cannot change")
+                        .because("value.unchangeable", json!({})),
                 ));
             }
             store::update_draft(conn, &ctx, &row, &input)?;
@@ -235,7 +259,8 @@ pub async fn list_tenders(
     {
         return Err(AppError::InvalidQuery(
             "q is limited to 200 characters, without control characters".into(),
-        ));
+        )
+        .because("query.text", json!({ "name": "q", "max": 200 })));
     }
     if let Some(league) = &filter.league {
         crate::types::LeagueCode::parse(league).map_err(AppError::InvalidQuery)?;
@@ -338,7 +363,8 @@ pub async fn list_invitees(
                     "an invited tender's invitees are seen only by its tenderer, its agent, \
                      supervisors in scope and operators of its league or the platform"
                         .into(),
-                ));
+                )
+                .because("tender.invitees-restricted", json!({})));
             }
             super::invitees::list(conn, &row.id)
         })
@@ -510,14 +536,20 @@ fn needs_price_record<'a>(
     );
     match (needs, record) {
         (false, None) => Ok(None),
-        (false, Some(_)) => Err(AppError::invalid(
-            "price_record",
-            "only a land or property award carries a price record",
+        (false, Some(_)) => Err(AppError::invalid_field(
+            FieldError::new(
+                "price_record",
+                "only a land or property award carries a price record",
+            )
+            .because("price-record.not-taken", json!({})),
         )),
-        (true, None) => Err(AppError::invalid(
-            "price_record",
-            "a land or property award needs the organiser's signed record of how the price \
+        (true, None) => Err(AppError::invalid_field(
+            FieldError::new(
+                "price_record",
+                "a land or property award needs the organiser's signed record of how the price \
                  was reached (CMS SignedData, DER, base64), until auctions run on the platform",
+            )
+            .because("price-record.required", json!({})),
         )),
         (true, Some(record)) => Ok(Some(record)),
     }

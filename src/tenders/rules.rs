@@ -16,6 +16,7 @@ use super::model::{Category, Evaluation, Method, PriceFormula, Subject, TenderIn
 use crate::error::FieldError;
 use crate::types::text_enum;
 use serde::Serialize;
+use serde_json::json;
 
 text_enum! {
     /// An evaluation method, without its parameters.
@@ -475,18 +476,24 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
     let gp = input.category == Category::GovernmentProcurement;
     let terms = &input.terms;
     if gp && terms.subject.is_none() {
-        errors.push(FieldError::new(
-            "terms.subject",
-            "government procurement says whether it buys goods, services or works (政府采购法 第2条)",
-        ));
+        errors.push(
+            FieldError::new(
+                "terms.subject",
+                "government procurement says whether it buys goods, services or works (政府采购法 第2条)",
+            )
+            .because("tender.purchase-needed", json!({})),
+        );
     }
     if tendering(input.method) && allowed.evaluation.iter().any(|k| *k != K::HighestPrice) {
         let by_committee = input.lot_methods().iter().any(|(_, e)| e.by_committee());
         if by_committee && terms.bid_validity_days.is_none() {
-            errors.push(FieldError::new(
-                "terms.bid_validity_days",
-                "a tendering sets how long bids stay valid (招标投标法实施条例 第25条)",
-            ));
+            errors.push(
+                FieldError::new(
+                    "terms.bid_validity_days",
+                    "a tendering sets how long bids stay valid (招标投标法实施条例 第25条)",
+                )
+                .because("tender.bid-validity-needed", json!({})),
+            );
         }
     }
     // The tender's method (which lots without one of their own use), and
@@ -502,17 +509,28 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
         let kind = evaluation.kind();
         if !allowed.evaluation.contains(&kind) {
             let names: Vec<&str> = allowed.evaluation.iter().map(|k| k.code()).collect();
-            errors.push(FieldError::new(
-                format!("{at}.method"),
-                format!(
-                    "{} by {} is evaluated by {}, not {} [{}]",
-                    input.category.code(),
-                    input.method.code(),
-                    names.join(" or "),
-                    kind.code(),
-                    allowed.basis
+            errors.push(
+                FieldError::new(
+                    format!("{at}.method"),
+                    format!(
+                        "{} by {} is evaluated by {}, not {} [{}]",
+                        input.category.code(),
+                        input.method.code(),
+                        names.join(" or "),
+                        kind.code(),
+                        allowed.basis
+                    ),
+                )
+                .because(
+                    "tender.evaluation-not-allowed",
+                    json!({
+                        "category": input.category.code(),
+                        "method": input.method.code(),
+                        "evaluation": kind.code(),
+                        "basis": crate::reasons::cite(allowed.basis),
+                    }),
                 ),
-            ));
+            );
             continue;
         }
         if let (
@@ -524,13 +542,16 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
         ) = (gp, evaluation)
         {
             if *price_formula != PriceFormula::LowestPriceBase {
-                errors.push(FieldError::new(
-                    format!("{at}.price_formula"),
-                    format!(
-                        "government procurement scores price by the lowest price only \
-                         (低价优先法: weight × lowest ÷ price) [{GP_87}]"
-                    ),
-                ));
+                errors.push(
+                    FieldError::new(
+                        format!("{at}.price_formula"),
+                        format!(
+                            "government procurement scores price by the lowest price only \
+                             (低价优先法: weight × lowest ÷ price) [{GP_87}]"
+                        ),
+                    )
+                    .because("tender.gp-lowest-price-base", json!({})),
+                );
             }
             let weight = criteria
                 .iter()
@@ -542,17 +563,30 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
                     .find(|b| b.method == input.method && b.subject == subject)
                 && !(bound.min..=bound.max).contains(&weight)
             {
-                errors.push(FieldError::new(
-                    format!("{at}.criteria"),
-                    format!(
-                        "the price weighs {weight} of 100 points; {} of {} must weigh {} to {} [{}]",
-                        subject.code(),
-                        input.method.code(),
-                        bound.min,
-                        bound.max,
-                        bound.basis
+                errors.push(
+                    FieldError::new(
+                        format!("{at}.criteria"),
+                        format!(
+                            "the price weighs {weight} of 100 points; {} of {} must weigh {} to {} [{}]",
+                            subject.code(),
+                            input.method.code(),
+                            bound.min,
+                            bound.max,
+                            bound.basis
+                        ),
+                    )
+                    .because(
+                        "tender.price-weight",
+                        json!({
+                            "weight": weight,
+                            "purchase": subject.code(),
+                            "method": input.method.code(),
+                            "min": bound.min,
+                            "max": bound.max,
+                            "basis": crate::reasons::cite(bound.basis),
+                        }),
                     ),
-                ));
+                );
             }
         }
     }
@@ -574,22 +608,36 @@ pub fn check(input: &TenderInput) -> Vec<FieldError> {
         match (gp, terms.subject.and_then(bounds)) {
             (true, Some(bound)) => {
                 if p < bound.min_percent || p > bound.max_percent {
-                    errors.push(FieldError::new(
-                        field,
-                        format!(
-                            "{} take a deduction of {} % to {} % [{}]",
-                            bound.subject.code(),
-                            bound.min_percent,
-                            bound.max_percent,
-                            bound.basis
+                    errors.push(
+                        FieldError::new(
+                            field,
+                            format!(
+                                "{} take a deduction of {} % to {} % [{}]",
+                                bound.subject.code(),
+                                bound.min_percent,
+                                bound.max_percent,
+                                bound.basis
+                            ),
+                        )
+                        .because(
+                            "tender.sme-deduction-range",
+                            json!({
+                                "purchase": bound.subject.code(),
+                                "min": bound.min_percent,
+                                "max": bound.max_percent,
+                                "basis": crate::reasons::cite(bound.basis),
+                            }),
                         ),
-                    ));
+                    );
                 }
             }
-            _ => errors.push(FieldError::new(
-                field,
-                "the small-enterprise price deductions are government procurement's (财库〔2020〕46号)",
-            )),
+            _ => errors.push(
+                FieldError::new(
+                    field,
+                    "the small-enterprise price deductions are government procurement's (财库〔2020〕46号)",
+                )
+                .because("tender.sme-deduction-gp-only", json!({})),
+            ),
         }
     }
     errors

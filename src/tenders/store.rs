@@ -284,13 +284,15 @@ pub fn load_managed(
     if let Some(role) = row.managing_role(principal) {
         Ok((row, role))
     } else if !principal.is_authenticated() {
-        Err(AppError::Unauthenticated(
-            "sign in as the tender's tenderer or agent".into(),
-        ))
+        Err(
+            AppError::Unauthenticated("sign in as the tender's tenderer or agent".into())
+                .because("tender.sign-in-as-manager", serde_json::json!({})),
+        )
     } else {
         Err(AppError::Forbidden(
             "only the tender's tenderer, its agent or an operator of its league may do this".into(),
-        ))
+        )
+        .because("tender.managers-only", serde_json::json!({})))
     }
 }
 
@@ -750,7 +752,8 @@ pub fn update_draft(
     if row.status()? != TenderStatus::Draft {
         return Err(AppError::IllegalTransition(
             "only a draft can be edited; a published tender changes through amendments".into(),
-        ));
+        )
+        .because("tender.draft-only", serde_json::json!({})));
     }
     diesel::update(tenders::table.filter(tenders::id.eq(&row.id)))
         .set((
@@ -850,6 +853,7 @@ fn changed_meanwhile() -> AppError {
     AppError::Conflict(
         "the tender changed while this request was handled; reload it and retry".into(),
     )
+    .because("tender.changed-meanwhile", serde_json::json!({}))
 }
 
 /// Body of a lifecycle action.
@@ -944,7 +948,7 @@ pub fn transition(
             .iter()
             .map(|a| a.code())
             .collect();
-        AppError::IllegalTransition(format!(
+        let refused = AppError::IllegalTransition(format!(
             "a tender that is {} cannot {}; allowed now: {}",
             from.code(),
             input.action.code(),
@@ -953,7 +957,13 @@ pub fn transition(
             } else {
                 allowed.join(", ")
             }
-        ))
+        ));
+        let params = serde_json::json!({ "status": from.code(), "action": input.action.code() });
+        if allowed.is_empty() {
+            refused.because("tender.status-final", params)
+        } else {
+            refused.because("tender.action-not-now", params)
+        }
     })?;
     // What closing and failing after the award wait for, once the
     // suspension and the lifecycle have had their say.
@@ -1217,7 +1227,8 @@ fn candidate_publicity(
             "the candidates are taken from the committee's evaluation report, which is not \
              signed by its whole committee yet"
                 .into(),
-        ));
+        )
+        .because("tender.report-not-signed", serde_json::json!({})));
     };
     super::results::check_publicity(report.signed_at, now)?;
     let lots = super::results::report_lots(&report.json);
@@ -1226,7 +1237,8 @@ fn candidate_publicity(
             "the signed report has no candidate in any lot: there is no one to publicise; \
              fail the tender instead"
                 .into(),
-        ));
+        )
+        .because("tender.no-candidates", serde_json::json!({})));
     }
     let mut terms = std::collections::BTreeMap::new();
     for lot in &lots {
@@ -1384,12 +1396,15 @@ pub fn amend(
     );
     AppError::check(errors)?;
     if input.changes.invitees.is_some() {
-        return Err(AppError::invalid(
-            "changes.invitees",
-            "an invited tender's invitees are fixed at publication, when the invitations all \
-             went out at once (政府采购货物和服务招标投标管理办法 第14条); an enterprise invited \
-             later would have less than the legal period to prepare its bid (招标投标法 第24条). \
-             To invite others, cancel the tender and tender again",
+        return Err(AppError::invalid_field(
+            crate::error::FieldError::new(
+                "changes.invitees",
+                "an invited tender's invitees are fixed at publication, when the invitations all \
+                 went out at once (政府采购货物和服务招标投标管理办法 第14条); an enterprise invited \
+                 later would have less than the legal period to prepare its bid (招标投标法 第24条). \
+                 To invite others, cancel the tender and tender again",
+            )
+            .because("tender.invitees-fixed", serde_json::json!({})),
         ));
     }
     let changes_bids =
@@ -1420,9 +1435,12 @@ pub fn amend(
     if let Some(clarification) = terms.clarification_deadline {
         let clarification = clarification.trunc_subsecs(0);
         if clarification <= ctx.now {
-            return Err(AppError::invalid(
-                "changes.clarification_deadline",
-                "must be in the future",
+            return Err(AppError::invalid_field(
+                crate::error::FieldError::new(
+                    "changes.clarification_deadline",
+                    "must be in the future",
+                )
+                .because("time.future", serde_json::json!({})),
             ));
         }
         next.dates.clarification_deadline = clarification;
@@ -1431,7 +1449,10 @@ pub fn amend(
     AppError::check(
         next.validate()
             .into_iter()
-            .map(|e| crate::error::FieldError::new(format!("changes: {}", e.field), e.message))
+            .map(|e| crate::error::FieldError {
+                field: format!("changes: {}", e.field),
+                ..e
+            })
             .collect(),
     )?;
     let next_facts = DateFacts {
@@ -1456,9 +1477,15 @@ pub fn amend(
         ))
         .execute(conn)?;
         if updated != 1 {
-            return Err(AppError::invalid(
-                "document_ids",
-                format!("{doc} is not an unpublished document of this tender"),
+            return Err(AppError::invalid_field(
+                crate::error::FieldError::new(
+                    "document_ids",
+                    format!("{doc} is not an unpublished document of this tender"),
+                )
+                .because(
+                    "tender.document-not-pending",
+                    serde_json::json!({ "document": doc.as_str() }),
+                ),
             ));
         }
     }

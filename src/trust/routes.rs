@@ -238,8 +238,12 @@ pub async fn load_crl(
 ) -> Result<HttpResponse, AppError> {
     let kind = require_operator(&principal)?;
     let new = body.into_inner();
-    let bytes = crate::pki::pem_or_base64(&new.crl)
-        .ok_or_else(|| AppError::invalid("crl", "expected a PEM CRL or base64 DER"))?;
+    let bytes = crate::pki::pem_or_base64(&new.crl).ok_or_else(|| {
+        AppError::invalid_field(
+            crate::error::FieldError::new("crl", "expected a PEM CRL or base64 DER")
+                .because("encoding.crl", serde_json::json!({})),
+        )
+    })?;
     let ctx = ctx.acting_as(Role::Operator);
     let source = new.source_url;
     let info = state
@@ -391,7 +395,8 @@ pub async fn list_policy_requirements(
     if !principal.is_authenticated() {
         return Err(AppError::Unauthenticated(
             "policy requirements are for signed-in users".into(),
-        ));
+        )
+        .because("auth.sign-in-first", serde_json::json!({})));
     }
     let league = known_league(&state, &league).await?;
     let items = state
@@ -498,9 +503,10 @@ pub async fn validate_certificate(
     body: web::Json<ValidateRequest>,
 ) -> Result<web::Json<TrustReport>, AppError> {
     if !principal.is_authenticated() {
-        return Err(AppError::Unauthenticated(
-            "validation is for signed-in users".into(),
-        ));
+        return Err(
+            AppError::Unauthenticated("validation is for signed-in users".into())
+                .because("auth.sign-in-first", serde_json::json!({})),
+        );
     }
     let request = body.into_inner();
     let policies = request.policies.clone().unwrap_or_default();

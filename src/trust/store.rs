@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use openssl::x509::{X509, X509Crl};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// A registered trust service as the API shows it.
@@ -159,6 +160,11 @@ fn check_url(errors: &mut Vec<FieldError>, field: &str, url: &str) {
     }
 }
 
+/// A CRL field that holds no readable CRL.
+fn unreadable_crl(why: impl Into<String>) -> AppError {
+    AppError::invalid_field(FieldError::new("crl", why).because("encoding.crl", json!({})))
+}
+
 fn check_sources(errors: &mut Vec<FieldError>, ocsp: Option<&str>, crls: &[String]) {
     if let Some(url) = ocsp
         && let Err(why) = crate::pki::ocsp::ResponderUrl::parse(url)
@@ -166,7 +172,10 @@ fn check_sources(errors: &mut Vec<FieldError>, ocsp: Option<&str>, crls: &[Strin
         errors.push(FieldError::new("ocsp_url", why));
     }
     if crls.len() > 10 {
-        errors.push(FieldError::new("crl_urls", "at most 10"));
+        errors.push(
+            FieldError::new("crl_urls", "at most 10")
+                .because("list.too-many", json!({ "max": 10 })),
+        );
     }
     for (i, url) in crls.iter().enumerate() {
         check_url(errors, &format!("crl_urls[{i}]"), url);
@@ -180,13 +189,32 @@ fn reason_text(errors: &mut Vec<FieldError>, reason: &str, required: bool) {
 /// Reads a certificate of a registration: PEM text, or base64 of DER.
 fn certificate_from_text(text: &str, field: &str) -> Result<X509, AppError> {
     let bytes = crate::pki::pem_or_base64(text)
-        .ok_or_else(|| AppError::invalid(field, "expected a PEM certificate or base64 DER"))?;
-    parse_certificate(&bytes).map_err(|why| AppError::invalid(field, why))
+        .ok_or_else(|| unreadable_certificate(field, "expected a PEM certificate or base64 DER"))?;
+    parse_certificate(&bytes).map_err(|why| unreadable_certificate(field, why))
 }
 
-/// A refusal to admit a certificate, as the API says it.
+/// A certificate field that holds no readable X.509 certificate.
+fn unreadable_certificate(field: &str, why: impl Into<String>) -> AppError {
+    AppError::invalid_field(FieldError::new(field, why).because("encoding.certificate", json!({})))
+}
+
+/// A refusal to admit a certificate, as the API says it (`field` names the
+/// certificate refused when it is a supplied issuer).
+fn refused_as(why: Refusal, field: Option<&str>) -> AppError {
+    let (reason, params) = match &why {
+        Refusal::Unfit(_) => ("trust.unfit", json!({})),
+        Refusal::BadSignature(_) => ("trust.signature-invalid", json!({})),
+        Refusal::NoIssuer(_) => ("trust.no-issuer", json!({})),
+    };
+    let detail = match field {
+        Some(field) => format!("{field}: {}", why.detail()),
+        None => why.detail().to_string(),
+    };
+    AppError::TrustServiceRejected(detail).because(reason, params)
+}
+
 fn refused(why: Refusal) -> AppError {
-    AppError::TrustServiceRejected(why.detail().to_string())
+    refused_as(why, None)
 }
 
 /// Bumps the registry's generation; call in the transaction of every change.
@@ -223,7 +251,10 @@ fn league_exists(conn: &mut DbConn, league: &LeagueCode, field: &str) -> Result<
     if crate::leagues::exists(conn, league)? {
         Ok(())
     } else {
-        Err(AppError::invalid(field, format!("no league {league}")))
+        Err(AppError::invalid_field(
+            FieldError::new(field, format!("no league {league}"))
+                .because("league.unknown", json!({ "league": league.as_str() })),
+        ))
     }
 }
 
@@ -237,7 +268,9 @@ pub fn register(
     check_sources(&mut errors, new.ocsp_url.as_deref(), &new.crl_urls);
     reason_text(&mut errors, new.reason.as_deref().unwrap_or(""), false);
     if new.issuers.len() > 5 {
-        errors.push(FieldError::new("issuers", "at most 5"));
+        errors.push(
+            FieldError::new("issuers", "at most 5").because("list.too-many", json!({ "max": 5 })),
+        );
     }
     AppError::check(errors)?;
     league_exists(conn, &new.league, "league")?;
@@ -258,14 +291,17 @@ pub fn register(
     }
     let der = cert
         .to_der()
-        .map_err(|e| AppError::invalid("certificate", e.to_string()))?;
+        .map_err(|e| unreadable_certificate("certificate", e.to_string()))?;
     let (_, parsed) = X509Certificate::from_der(&der)
-        .map_err(|e| AppError::invalid("certificate", e.to_string()))?;
+        .map_err(|e| unreadable_certificate("certificate", e.to_string()))?;
     admission::check_fit(&parsed, new.service_type).map_err(refused)?;
     if new.service_type == ServiceType::CrlIssuer && !new.issuers.is_empty() {
-        return Err(AppError::invalid(
-            "issuers",
-            "a CRL issuer is verified under a CA this league lists; register that CA first",
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "issuers",
+                "a CRL issuer is verified under a CA this league lists; register that CA first",
+            )
+            .because("trust.crl-issuer-no-issuers", json!({})),
         ));
     }
     let mut supplied = Vec::with_capacity(new.issuers.len());
@@ -274,11 +310,11 @@ pub fn register(
         let issuer = certificate_from_text(text, &field)?;
         let issuer_der = issuer
             .to_der()
-            .map_err(|e| AppError::invalid(field.as_str(), e.to_string()))?;
+            .map_err(|e| unreadable_certificate(&field, e.to_string()))?;
         let (_, parsed_issuer) = X509Certificate::from_der(&issuer_der)
-            .map_err(|e| AppError::invalid(field.as_str(), e.to_string()))?;
+            .map_err(|e| unreadable_certificate(&field, e.to_string()))?;
         admission::check_fit(&parsed_issuer, ServiceType::EnterpriseCa)
-            .map_err(|why| AppError::TrustServiceRejected(format!("{field}: {}", why.detail())))?;
+            .map_err(|why| refused_as(why, Some(&field)))?;
         supplied.push(issuer);
     }
     // Signatures: a root by its own key, anything else under an issuer
@@ -302,12 +338,16 @@ pub fn register(
         return Err(AppError::Conflict(format!(
             "league {} already lists this certificate",
             new.league
-        )));
+        ))
+        .because(
+            "trust.listed-already",
+            json!({ "league": new.league.as_str() }),
+        ));
     }
     let (not_before, not_after) = match (utc(cert.not_before()), utc(cert.not_after())) {
         (Some(a), Some(b)) => (a, b),
         _ => {
-            return Err(AppError::invalid(
+            return Err(unreadable_certificate(
                 "certificate",
                 "its validity period cannot be read",
             ));
@@ -434,13 +474,20 @@ pub fn change_status(
     {
         return Err(AppError::Conflict(
             "the service is withdrawn by then, and a withdrawal is final".into(),
-        ));
+        )
+        .because("trust.withdrawn", json!({})));
     }
     let first = service.history.iter().map(|c| c.effective_from).min();
-    if first.is_some_and(|first| effective_from < first) {
-        return Err(AppError::invalid(
-            "effective_from",
-            "must not be before the service was first listed",
+    if let Some(first) = first.filter(|first| effective_from < *first) {
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "effective_from",
+                "must not be before the service was first listed",
+            )
+            .because(
+                "time.not-before",
+                json!({ "earliest": crate::reasons::time(first) }),
+            ),
         ));
     }
     if status_at(&service.history, effective_from) == Some(change.status)
@@ -449,7 +496,11 @@ pub fn change_status(
         return Err(AppError::Conflict(format!(
             "the service is already {} at that time",
             change.status.code()
-        )));
+        ))
+        .because(
+            "trust.status-already",
+            json!({ "service_status": change.status.code() }),
+        ));
     }
     insert_status(
         conn,
@@ -693,12 +744,14 @@ pub fn load_crl_checked(
         check_url(&mut errors, "source_url", url);
         AppError::check(errors)?;
     }
-    let crl = parse_crl(bytes).map_err(|why| AppError::invalid("crl", why))?;
-    let der = crl
-        .to_der()
-        .map_err(|e| AppError::invalid("crl", e.to_string()))?;
+    let crl = parse_crl(bytes).map_err(unreadable_crl)?;
+    let der = crl.to_der().map_err(|e| unreadable_crl(e.to_string()))?;
     let sha256 = crate::identity::hex(&openssl::sha::sha256(&der));
-    check_crl_extensions(&der).map_err(|why| AppError::invalid("crl", why))?;
+    check_crl_extensions(&der).map_err(|why| {
+        AppError::invalid_field(
+            FieldError::new("crl", why).because("trust.crl-critical-extension", json!({})),
+        )
+    })?;
     let services = list(conn, None, ctx.now)?;
     // Its issuer by name (RFC 5280 §7.1, not byte for byte) and signature:
     // a CA, a CRL issuer (maybe of an indirect CRL), or another key of a
@@ -714,9 +767,12 @@ pub fn load_crl_checked(
         })
         .collect();
     let Some(first) = by_key.first() else {
-        return Err(AppError::invalid(
-            "crl",
-            "the CRL is not signed by any registered trust service",
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "crl",
+                "the CRL is not signed by any registered trust service",
+            )
+            .because("trust.crl-unknown-signer", json!({})),
         ));
     };
     // A key that may not sign CRLs (keyUsage without cRLSign) is not
@@ -727,12 +783,18 @@ pub fn load_crl_checked(
         .filter(|s| admission::may_sign_crls(&s.certificate))
         .collect();
     if signers.is_empty() {
-        return Err(AppError::invalid(
-            "crl",
-            format!(
-                "the CRL is signed by {}, whose keyUsage does not allow cRLSign: it may not \
-                 sign CRLs",
-                first.service.subject
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "crl",
+                format!(
+                    "the CRL is signed by {}, whose keyUsage does not allow cRLSign: it may not \
+                     sign CRLs",
+                    first.service.subject
+                ),
+            )
+            .because(
+                "trust.crl-signer-not-allowed",
+                json!({ "signer": first.service.subject }),
             ),
         ));
     }
@@ -742,6 +804,7 @@ pub fn load_crl_checked(
         None => {
             return Err(may_load(&first.service.league).err().unwrap_or_else(|| {
                 AppError::Forbidden("the CRL's issuer is not yours to manage".into())
+                    .because("trust.crl-issuer-not-yours", json!({}))
             }));
         }
     };
@@ -749,10 +812,13 @@ pub fn load_crl_checked(
         return Ok(info);
     }
     let this_update =
-        utc(crl.last_update()).ok_or_else(|| AppError::invalid("crl", "unreadable thisUpdate"))?;
+        utc(crl.last_update()).ok_or_else(|| unreadable_crl("unreadable thisUpdate"))?;
     let next_update = crl.next_update().and_then(utc);
     if this_update > ctx.now + chrono::Duration::minutes(5) {
-        return Err(AppError::invalid("crl", "thisUpdate lies in the future"));
+        return Err(AppError::invalid_field(
+            FieldError::new("crl", "thisUpdate lies in the future")
+                .because("trust.crl-from-future", json!({})),
+        ));
     }
     diesel::insert_into(trust_crls::table)
         .values((
@@ -957,10 +1023,13 @@ pub fn recognise(
     let mut errors = Vec::new();
     reason_text(&mut errors, new.reason.as_deref().unwrap_or(""), false);
     if new.league == new.recognised_league {
-        errors.push(FieldError::new(
-            "recognised_league",
-            "a league always trusts its own services; name another league",
-        ));
+        errors.push(
+            FieldError::new(
+                "recognised_league",
+                "a league always trusts its own services; name another league",
+            )
+            .because("trust.recognise-own-league", json!({})),
+        );
     }
     AppError::check(errors)?;
     league_exists(conn, &new.league, "league")?;
@@ -978,7 +1047,15 @@ pub fn recognise(
             new.league,
             new.recognised_league,
             new.service_type.code()
-        )));
+        ))
+        .because(
+            "trust.recognised-already",
+            json!({
+                "league": new.league.as_str(),
+                "recognised": new.recognised_league.as_str(),
+                "service": new.service_type.code(),
+            }),
+        ));
     }
     let recognition = Recognition {
         id: uuid::Uuid::new_v4().to_string(),
@@ -1035,13 +1112,20 @@ pub fn end_recognition(
         .find(|r| r.id == id)
         .ok_or_else(|| AppError::not_found("recognition agreement"))?;
     if current.effective_until.is_some() {
-        return Err(AppError::Conflict("the agreement has already ended".into()));
+        return Err(AppError::Conflict("the agreement has already ended".into())
+            .because("trust.agreement-ended", json!({})));
     }
     let until = end.effective_until.unwrap_or(ctx.now);
     if until < current.effective_from {
-        return Err(AppError::invalid(
-            "effective_until",
-            "must not be before the agreement took effect",
+        return Err(AppError::invalid_field(
+            FieldError::new(
+                "effective_until",
+                "must not be before the agreement took effect",
+            )
+            .because(
+                "time.not-before",
+                json!({ "earliest": crate::reasons::time(current.effective_from) }),
+            ),
         ));
     }
     diesel::update(trust_recognitions::table.filter(trust_recognitions::id.eq(id)))

@@ -210,6 +210,26 @@ async fn bad_proof_and_range_requests_are_refused() {
         let problem = r.assert_problem(400, "invalid-query");
         assert!(problem["detail"].as_str().is_some(), "{path}");
     }
+    // Said for the portal: how far the log goes.
+    let params = app
+        .get(
+            &format!("/api/v1/audit/log/entries?start=0&end={}", size + 1),
+            Some(&operator),
+        )
+        .await
+        .assert_refusal(400, "invalid-query", "audit.beyond-log");
+    assert_eq!(
+        params,
+        serde_json::json!({ "name": "end", "value": size + 1, "size": size })
+    );
+    let params = app
+        .get("/api/v1/audit/log/checkpoints?limit=0", None)
+        .await
+        .assert_refusal(400, "invalid-query", "query.range");
+    assert_eq!(
+        params,
+        serde_json::json!({ "name": "limit", "min": 1, "max": 1000 })
+    );
     app.get("/api/v1/audit/log/entries?start=0&end=1", None)
         .await
         .assert_problem(401, "unauthenticated");

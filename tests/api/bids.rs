@@ -471,13 +471,13 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
     );
     submit(&r, &builder, &tender, &elsewhere)
         .await
-        .assert_problem(422, "bid-rejected");
+        .assert_refusal(422, "bid-rejected", "bid.not-for-this-tender");
     // Garbage, empty and truncated.
     let garbage = dir.path().join("garbage.p7m");
     std::fs::write(&garbage, b"this is not CMS at all").unwrap();
     submit(&r, &builder, &tender, &garbage)
         .await
-        .assert_problem(422, "bid-rejected");
+        .assert_refusal(422, "bid-rejected", "bid.envelope-invalid");
     let good = std::fs::read(&again).unwrap();
     for cut in [0, 10, good.len() / 2, good.len() - 1] {
         let truncated = dir.path().join(format!("cut-{cut}.p7m"));
@@ -495,10 +495,17 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
     submit(&r, &builder, &tender, &tampered_path)
         .await
         .assert_problem(422, "bid-rejected");
-    // Outer signature by another enterprise than the session's.
-    submit(&r, &second, &tender, &again)
-        .await
-        .assert_problem(422, "bid-rejected");
+    // Outer signature by another enterprise than the session's: the
+    // refusal names the signer's credit code.
+    let params = submit(&r, &second, &tender, &again).await.assert_refusal(
+        422,
+        "bid-rejected",
+        "bid.other-enterprise",
+    );
+    assert!(
+        params["signer"].as_str().is_some_and(|s| s.len() == 18),
+        "{params}"
+    );
     // A revoked signer cannot even sign in; its envelope sent from another
     // enterprise's session is refused as well.
     let zip = container(&nng.dir, "revoked", &schedule(5));
@@ -534,7 +541,7 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
         .assert_problem(403, "forbidden");
     submit(&r, &token_bidder, &tender, &again)
         .await
-        .assert_problem(401, "unauthenticated");
+        .assert_refusal(401, "unauthenticated", "bid.certificate-session");
     assert_eq!(r.app.snapshot(), before, "refused bids wrote nothing");
     assert_eq!(
         count_files(&r.app.data_dir.path().join("bids")),
@@ -571,9 +578,20 @@ async fn bids_made_with_openssl_are_received_with_receipts_and_refused_when_bad(
     reply.assert_status(201);
     r.app.clock.advance(deadline - r.app.now());
     let before = r.app.snapshot();
-    submit(&r, &builder, &tender, &again)
-        .await
-        .assert_problem(409, "deadline-passed");
+    let params = submit(&r, &builder, &tender, &again).await.assert_refusal(
+        409,
+        "deadline-passed",
+        "bid.deadline-passed",
+    );
+    // The deadline and the platform's time, both in Beijing time (the
+    // time to the millisecond: a moment late is late).
+    assert_eq!(params["deadline"], json!(ggzy::reasons::time(deadline)));
+    let now: chrono::DateTime<chrono::Utc> = params["now"].as_str().unwrap().parse().unwrap();
+    assert!(
+        now >= deadline && now - deadline < chrono::Duration::seconds(5),
+        "{params}"
+    );
+    assert!(params["now"].as_str().unwrap().ends_with("+08:00"));
     assert_eq!(r.app.snapshot(), before, "a late bid wrote nothing");
 }
 
@@ -755,7 +773,12 @@ async fn an_enterprise_has_three_unfinished_uploads_at_most_and_one_patch_can_ca
     }
     // A fourth is refused until one of the three ends.
     let before = r.app.count("bid_uploads");
-    let problem = start().await.assert_problem(409, "conflict");
+    let reply = start().await;
+    let problem = reply.assert_problem(409, "conflict");
+    assert_eq!(
+        reply.assert_refusal(409, "conflict", "bid.uploads-open"),
+        json!({ "max": 3 })
+    );
     assert!(
         problem["detail"]
             .as_str()
@@ -1169,10 +1192,11 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
 
     // Before the deadline: no opening, no share to be had or released.
     let my_share = format!("/api/v1/tenders/{tender}/opening-key/my-share");
-    r.app
-        .get(&my_share, Some(&tenderer))
-        .await
-        .assert_problem(409, "illegal-transition");
+    r.app.get(&my_share, Some(&tenderer)).await.assert_refusal(
+        409,
+        "illegal-transition",
+        "opening.shares-before-opening",
+    );
     let release = |token: String, share: Vec<u8>| {
         let path = format!("/api/v1/tenders/{tender}/opening/shares");
         let r = &r;
@@ -1201,19 +1225,23 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     let reply = r.app.act(&tenderer, &tender, "start_opening", "").await;
     reply.assert_status(200);
     // Evaluation waits for the opening.
-    r.app
+    let params = r
+        .app
         .act(&tenderer, &tender, "start_evaluation", "")
         .await
-        .assert_problem(409, "illegal-transition");
+        .assert_refusal(409, "illegal-transition", "opening.not-completed");
+    assert_eq!(params, json!({ "opening": "collecting_shares" }));
     let custodian_share = r.app.get(&my_share, Some(&tenderer)).await;
     assert_eq!(custodian_share.status, 200);
     let share = decrypt_share(dir.path(), &custodian_share.body);
     let mut wrong = share.clone();
     let last = wrong.len() - 1;
     wrong[last] ^= 0x55;
-    release(tenderer.clone(), wrong)
-        .await
-        .assert_problem(422, "share-rejected");
+    release(tenderer.clone(), wrong).await.assert_refusal(
+        422,
+        "share-rejected",
+        "opening.share-not-committed",
+    );
     let refused = r
         .app
         .get(
@@ -1479,7 +1507,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     r.app
         .get(&builders, Some(&lzh_supervisor))
         .await
-        .assert_problem(403, "forbidden");
+        .assert_refusal(403, "forbidden", "opening.bids-supervisors-only");
     r.app
         .get(&builders, Some(&tenderer))
         .await
@@ -1496,7 +1524,7 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     );
     release(tenderer.clone(), share)
         .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "opening.enough-shares");
     // Bidders object during the opening; it is recorded and answered.
     let builder = sign_in(&r, nng, "builder").await;
     let reply = r

@@ -394,12 +394,27 @@ async fn a_property_listing_spanning_national_day_counts_working_days() {
         .await;
     created.assert_status(201);
     let id = created.json()["id"].as_str().unwrap().to_string();
-    let p = app
-        .act(&owner, &id, "publish", "")
-        .await
-        .assert_problem(422, "time-limit");
+    let refused = app.act(&owner, &id, "publish", "").await;
+    let p = refused.assert_problem(422, "time-limit");
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.contains("20 working days"), "{detail}");
+    // The portal's sentence counts working days and cites the article.
+    let params = refused.assert_refusal(422, "time-limit", "tender.documents-period");
+    assert_eq!(
+        (&params["days"], &params["unit"], &params["method"]),
+        (
+            &serde_json::json!(20),
+            &serde_json::json!("working_days"),
+            &serde_json::json!("listing")
+        )
+    );
+    assert_eq!(
+        params["basis"],
+        "《企业国有资产交易监督管理办法》（国资委 财政部令第32号）第十三条"
+    );
+    // The earliest deadline: the end of Monday 26 October, Beijing time.
+    assert_eq!(params["earliest"], "2026-10-27T00:00:00+08:00");
+    assert_eq!(params["deadline"], "2026-10-20T10:00:00+08:00");
     assert!(detail.contains("企业国有资产交易监督管理办法"), "{detail}");
     assert!(detail.contains("第13条"), "{detail}");
     assert!(detail.contains("2026-10-26T16:00:00+00:00"), "{detail}");

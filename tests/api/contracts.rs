@@ -369,27 +369,38 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
         .await
         .assert_problem(401, "unauthenticated");
     for token in [&supplier, &loser, &a.supervisor, &r.operator] {
+        // (A supervisor changes nothing anywhere, whatever the request.)
+        let why = if token == &a.supervisor {
+            "supervision.read-only"
+        } else {
+            "contract.drafters-only"
+        };
         app.post_json(&base, Some(token), &draft)
             .await
-            .assert_problem(403, "forbidden");
+            .assert_refusal(403, "forbidden", why);
     }
     // The value, supplier and lot are the award's; the bond at most 10 %.
     let mut bad = draft.clone();
     bad["terms"]["value_fen"] = json!(a.value_fen + 1);
-    let refused = app
-        .post_json(&base, Some(&a.tenderer), &bad)
-        .await
-        .assert_problem(422, "validation-failed");
+    let reply = app.post_json(&base, Some(&a.tenderer), &bad).await;
+    let refused = reply.assert_problem(422, "validation-failed");
     assert_eq!(refused["errors"][0]["field"], "value_fen");
     assert!(refused["detail"].as_str().unwrap().contains("第57条"));
+    // The award's value, in yuan, for the portal's sentence.
+    assert_eq!(
+        reply.assert_rule("contract.value-fixed"),
+        ("value_fen".to_string(), json!({ "value": "900000.00" }))
+    );
     let mut bad = draft.clone();
     bad["terms"]["performance_bond_fen"] = json!(9_000_001);
-    let refused = app
-        .post_json(&base, Some(&a.tenderer), &bad)
-        .await
-        .assert_problem(422, "validation-failed");
+    let reply = app.post_json(&base, Some(&a.tenderer), &bad).await;
+    let refused = reply.assert_problem(422, "validation-failed");
     assert_eq!(refused["errors"][0]["field"], "performance_bond_fen");
     assert!(refused["detail"].as_str().unwrap().contains("第48条"));
+    assert_eq!(
+        reply.assert_rule("contract.bond-ceiling").1,
+        json!({ "max": "90000.00", "value": "900000.00" })
+    );
     let mut bad = draft.clone();
     bad["award_id"] = json!(uuid::Uuid::new_v4().to_string());
     app.post_json(&base, Some(&a.tenderer), &bad)
@@ -414,7 +425,7 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
     assert_eq!(c["terms"]["title"], "智慧教室设备采购合同");
     app.post_json(&base, Some(&a.tenderer), &draft)
         .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "contract.award-has-contract");
 
     // --- Editing: the value cannot change, the bond stays within 10 %.
     let mut edit = draft["terms"].clone();
@@ -530,10 +541,22 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
         ),
     ];
     for (what, cms, seal) in &attempts {
-        let refused = sign(app, &supplier, &url, cms, seal)
-            .await
-            .assert_problem(422, "signature-rejected");
+        let reply = sign(app, &supplier, &url, cms, seal).await;
+        let refused = reply.assert_problem(422, "signature-rejected");
         assert!(!refused["detail"].as_str().unwrap().is_empty(), "{what}");
+        // Each says why for the portal.
+        let reason = match *what {
+            "flipped CMS" | "CMS over other bytes" | "not DER" => "contract.cms-invalid",
+            "another enterprise's certificate" => "contract.other-enterprise",
+            "seal over other bytes" => "contract.seal-invalid",
+            "seal by another certificate" => "contract.seal-other-certificate",
+            "another enterprise's seal" => "contract.seal-other-owner",
+            other => panic!("{other}"),
+        };
+        let params = reply.assert_refusal(422, "signature-rejected", reason);
+        if reason == "contract.seal-other-owner" {
+            assert_eq!(params["owner"], json!(third_code.as_str()), "{what}");
+        }
     }
     for token in [&loser, &a.supervisor] {
         sign(app, token, &url, &supplier_cms, &supplier_sealed)
@@ -585,10 +608,11 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
     // Frozen: no edit; the same party does not sign twice.
     app.put_json(&url, Some(&a.tenderer), &edit)
         .await
-        .assert_problem(409, "conflict");
-    sign(app, &supplier, &url, &supplier_cms, &supplier_sealed)
+        .assert_refusal(409, "conflict", "contract.frozen");
+    let params = sign(app, &supplier, &url, &supplier_cms, &supplier_sealed)
         .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "contract.party-signed-already");
+    assert_eq!(params, json!({ "party": "supplier" }));
     assert_eq!(
         app.get(&format!("{url}/document"), Some(&a.tenderer))
             .await
@@ -689,7 +713,7 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
     let seq = published["notice_seq"].clone();
     app.post_json(&publication, Some(&a.tenderer), &json!({}))
         .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "contract.published-already");
 
     // The public reads it without the clause withheld, and not the
     // signed document (it holds that clause).

@@ -82,6 +82,7 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             409,
             "custody-unavailable",
             "operator",
+            "custody.operator",
         ),
         (
             "a bidder as custodian",
@@ -89,6 +90,7 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             409,
             "custody-unavailable",
             "bidder",
+            "custody.bidder",
         ),
         (
             "one user named twice",
@@ -96,6 +98,7 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             422,
             "validation-failed",
             "named twice",
+            "list.duplicate",
         ),
         (
             "one organisation holding 2 of the 2 shares needed",
@@ -103,6 +106,7 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             409,
             "custody-unavailable",
             "the tenderer and its agent would hold 2 of the 2",
+            "custody.one-party",
         ),
         (
             "one organisation holding 2 of 3 custodians' shares, 2 needed",
@@ -110,6 +114,7 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             409,
             "custody-unavailable",
             "alone",
+            "custody.one-party",
         ),
         (
             "a threshold of 1",
@@ -117,6 +122,7 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             422,
             "validation-failed",
             "at least 2",
+            "number.range",
         ),
         (
             "a threshold above the number of custodians",
@@ -124,6 +130,7 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             422,
             "validation-failed",
             "at most the number of custodians",
+            "number.range",
         ),
         (
             "a custodian who is not a user id",
@@ -131,9 +138,10 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             422,
             "validation-failed",
             "user id",
+            "id.malformed",
         ),
     ];
-    for (what, custody, status, code, says) in cases {
+    for (what, custody, status, code, says, why) in cases {
         let got = publish_with(&app, &tenderer, &tender, custody).await;
         assert_eq!(got["status"], status, "{what}: {}", got["body"]);
         assert!(
@@ -146,6 +154,13 @@ async fn custody_that_one_party_could_open_alone_or_that_names_the_wrong_people_
             "{what}: the explanation should mention {says:?}: {}",
             got["body"]
         );
+        // Said for the portal: a refusal's reason, a field error's rule.
+        let said = if status == 409 {
+            &got["body"]["reason"]
+        } else {
+            &got["body"]["errors"][0]["rule"]
+        };
+        assert_eq!(said, why, "{what}: {}", got["body"]);
         assert_eq!(app.snapshot(), before, "{what}: nothing may change");
         assert_eq!(app.count("opening_keys"), 0, "{what}: no opening key");
     }

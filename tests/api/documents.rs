@@ -140,14 +140,19 @@ async fn refused_uploads_leave_nothing() {
     let files_before = files_under(&blobs);
     let before = app.snapshot();
     let path = format!("/api/v1/tenders/{id}/documents?filename=big.bin");
-    app.post_raw(
-        &path,
-        Some(&tenderer),
-        "application/octet-stream",
-        vec![7u8; 65 * 1024],
-    )
-    .await
-    .assert_problem(413, "payload-too-large");
+    let params = app
+        .post_raw(
+            &path,
+            Some(&tenderer),
+            "application/octet-stream",
+            vec![7u8; 65 * 1024],
+        )
+        .await
+        .assert_refusal(413, "payload-too-large", "upload.too-large");
+    assert_eq!(
+        (params["size"].clone(), params["limit"].clone()),
+        (json!(65 * 1024), json!(64 * 1024))
+    );
     // A chunked body with no Content-Length is cut off while streaming.
     let chunks = futures_util::stream::iter(
         (0..20).map(|_| Ok::<_, std::io::Error>(actix_web::web::Bytes::from(vec![1u8; 8 * 1024]))),
@@ -169,7 +174,7 @@ async fn refused_uploads_leave_nothing() {
         b"x".to_vec(),
     )
     .await
-    .assert_problem(400, "invalid-query");
+    .assert_refusal(400, "invalid-query", "upload.filename");
     app.post_raw(
         &format!("/api/v1/tenders/{id}/documents"),
         Some(&tenderer),
@@ -185,7 +190,7 @@ async fn refused_uploads_leave_nothing() {
         b"x".to_vec(),
     )
     .await
-    .assert_problem(415, "unsupported-media-type");
+    .assert_refusal(415, "unsupported-media-type", "upload.not-multipart");
     app.post_raw(&path, Some(&bidder), "text/plain", b"x".to_vec())
         .await
         .assert_problem(403, "forbidden");
@@ -206,12 +211,15 @@ async fn no_documents_once_the_opening_has_started() {
         app.act(&tenderer, &id, "start_opening", "").await.status,
         200
     );
-    app.post_raw(
-        &format!("/api/v1/tenders/{id}/documents?filename=late.txt"),
-        Some(&tenderer),
-        "text/plain",
-        b"late".to_vec(),
-    )
-    .await
-    .assert_problem(409, "illegal-transition");
+    let params = app
+        .post_raw(
+            &format!("/api/v1/tenders/{id}/documents?filename=late.txt"),
+            Some(&tenderer),
+            "text/plain",
+            b"late".to_vec(),
+        )
+        .await
+        .assert_refusal(409, "illegal-transition", "tender.documents-closed");
+    // (Nobody bid: the opening found too few bidders and failed the tender.)
+    assert_eq!(params, json!({ "status": "failed" }));
 }

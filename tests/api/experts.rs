@@ -217,7 +217,7 @@ async fn a_committee_is_drawn_verifiably_sealed_until_evaluation_and_replaced_in
         &json!({"user_id": first_user, "employer": {"name": "x"}, "specialties": ["B01"]}),
     )
     .await
-    .assert_problem(409, "conflict");
+    .assert_refusal(409, "conflict", "experts.profile-exists");
     assert_eq!(app.count("experts"), before);
 
     // --- The commitment, before the deadline, by the organiser.

@@ -346,6 +346,39 @@ impl Reply {
         );
         p
     }
+
+    /// As [`Self::assert_problem`], and the refusal says why with `reason`,
+    /// whose params are as the catalogue lists them; returns the params.
+    pub fn assert_refusal(&self, status: u16, code: &str, reason: &str) -> Value {
+        let p = self.assert_problem(status, code);
+        assert_eq!(p["reason"], json!(reason), "reason; problem: {p:#}");
+        assert!(
+            ggzy::reasons::matches(ggzy::reasons::REASONS, reason, &p["params"]),
+            "{reason} with params {} is not as reasons::REASONS lists it",
+            p["params"]
+        );
+        p["params"].clone()
+    }
+
+    /// The one field error of a 422 `validation-failed`, with its rule as
+    /// the catalogue lists it: (field, params).
+    pub fn assert_rule(&self, rule: &str) -> (String, Value) {
+        let p = self.assert_problem(422, "validation-failed");
+        let errors = p["errors"].as_array().expect("errors");
+        let e = errors
+            .iter()
+            .find(|e| e["rule"] == json!(rule))
+            .unwrap_or_else(|| panic!("no field error with rule {rule}: {p:#}"));
+        assert!(
+            ggzy::reasons::matches(ggzy::reasons::RULES, rule, &e["params"]),
+            "{rule} with params {} is not as reasons::RULES lists it",
+            e["params"]
+        );
+        (
+            e["field"].as_str().unwrap_or_default().to_string(),
+            e["params"].clone(),
+        )
+    }
 }
 
 pub async fn read(

@@ -72,9 +72,11 @@ async fn only_operators_register_leagues() {
         .post_json("/api/v1/leagues", Some(&operator), &body)
         .await;
     assert_eq!(r.status, 201);
-    app.post_json("/api/v1/leagues", Some(&operator), &body)
+    let params = app
+        .post_json("/api/v1/leagues", Some(&operator), &body)
         .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "league.exists");
+    assert_eq!(params, serde_json::json!({ "league": "WUZ" }));
     let r = app.get("/api/v1/leagues/WUZ", None).await;
     assert_eq!(r.json()["name"], "梧州市公共资源交易中心");
     let bad =

@@ -108,6 +108,10 @@ async fn a_draft_names_at_least_three_distinct_invitees_fixed_at_publication() {
         .await;
     let problem = two.assert_problem(422, "validation-failed");
     assert_eq!(problem["errors"][0]["field"], "invitees", "{problem}");
+    assert_eq!(
+        two.assert_rule("tender.invitees-too-few").1,
+        json!({ "min": 3, "given": 2 })
+    );
     assert!(
         problem["errors"][0]["message"]
             .as_str()
@@ -249,13 +253,14 @@ async fn a_non_invitee_cannot_take_the_documents_or_ask() {
             problem["detail"].as_str().unwrap().contains("invited"),
             "{problem}"
         );
+        refused.assert_refusal(403, "not-invited", "tender.not-invited-documents");
         app.post_json(
             &format!("/api/v1/tenders/{id}/clarifications"),
             Some(token),
             &json!({ "question": "能否参加？" }),
         )
         .await
-        .assert_problem(403, "not-invited");
+        .assert_refusal(403, "not-invited", "tender.not-invited-ask");
     }
     // Signed out: sign in first.
     app.get(&download, None)

@@ -108,11 +108,26 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
 
     // An unknown subject for the tendering law: the process has no 异议.
     let refused = object(&app, &bidder, &tender, "process", "程序违法").await;
-    refused.assert_problem(422, "validation-failed");
+    let (field, params) = refused.assert_rule("objection.no-such-subject");
+    assert_eq!(field, "subject");
+    assert_eq!(
+        params,
+        json!({ "regime": "tendering", "subject": "process" })
+    );
     // Objecting to an opening not under way: refused with its article.
     let refused = object(&app, &bidder, &tender, "opening", "开标有误").await;
     let p = refused.assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("第44条"), "{p}");
+    let params = refused.assert_refusal(422, "time-limit", "objection.not-now");
+    assert_eq!(
+        params,
+        json!({
+            "regime": "tendering",
+            "subject": "opening",
+            "status": "published",
+            "basis": "招标投标法实施条例 第44条",
+        })
+    );
 
     let raised = object(
         &app,
@@ -158,6 +173,13 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     let early = complain(&app, &bidder, &tender, &oid).await;
     let p = early.assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("第60条"), "{p}");
+    let params = early.assert_refusal(422, "time-limit", "complaint.answer-awaited-until");
+    let due: DateTime<Utc> = serde_json::from_value(objection["answer_due_at"].clone()).unwrap();
+    assert_eq!(params["until"], json!(ggzy::reasons::time(due)));
+    assert!(
+        params["basis"].as_str().unwrap().contains("第60条"),
+        "{params}"
+    );
     assert_eq!(app.count("complaints"), 0);
 
     // Four days on, unanswered: the clock ran out and supervisors hear.
@@ -173,12 +195,35 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     let late = object(&app, &bidder, &tender, "documents", "再提异议").await;
     let p = late.assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("第22条"), "{p}");
+    // The window closed ten days before the deadline, said in Beijing time.
+    let params = late.assert_refusal(422, "time-limit", "objection.window-closed");
+    assert_eq!(
+        params,
+        json!({
+            "regime": "tendering",
+            "subject": "documents",
+            "closed": ggzy::reasons::time(deadline - Duration::days(10)),
+            "basis": "招标投标法实施条例 第22条",
+        })
+    );
 
     // At the deadline the opening waits for the answer.
     move_to(&app, deadline + Duration::seconds(1));
     let held = app.act(&tenderer, &tender, "start_opening", "").await;
     let p = held.assert_problem(409, "objection-pending");
     assert!(p["detail"].as_str().unwrap().contains(&oid), "{p}");
+    let params = held.assert_refusal(409, "objection-pending", "objection.pending");
+    let raised: DateTime<Utc> = serde_json::from_value(objection["raised_at"].clone()).unwrap();
+    assert_eq!(
+        params,
+        json!({
+            "regime": "tendering",
+            "subject": "documents",
+            "raised": ggzy::reasons::time(raised),
+            "action": "start_opening",
+            "basis": "招标投标法实施条例 第22条",
+        })
+    );
     // Only the tender's managers answer.
     answer(&app, &bidder, &tender, &oid)
         .await
@@ -186,18 +231,22 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     let answered = answer(&app, &tenderer, &tender, &oid).await;
     answered.assert_status(200);
     assert!(answered.json()["answered_at"].is_string());
-    answer(&app, &tenderer, &tender, &oid)
-        .await
-        .assert_problem(409, "conflict");
+    answer(&app, &tenderer, &tender, &oid).await.assert_refusal(
+        409,
+        "conflict",
+        "objection.not-unanswered",
+    );
     let opened = app.act(&tenderer, &tender, "start_opening", "").await;
     assert_ne!(opened.status, 409, "{}", opened.json());
     // The raiser may complain now that it is answered (within 10 days).
     let filed = complain(&app, &bidder, &tender, &oid).await;
     filed.assert_status(201);
     assert!(filed.json()["article"].as_str().unwrap().contains("第61条"));
-    complain(&app, &bidder, &tender, &oid)
-        .await
-        .assert_problem(409, "conflict");
+    complain(&app, &bidder, &tender, &oid).await.assert_refusal(
+        409,
+        "conflict",
+        "complaint.filed-already",
+    );
     // Neither accepted nor refused within 3 working days: alerted. (Three
     // weeks on, whatever holidays of the shipped calendar fall in them; the
     // longest, Spring Festival's, is 9 days.)
@@ -403,13 +452,14 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
             .assert_problem(403, "forbidden");
     }
     // Decided before it is accepted: refused.
-    handle(
+    let params = handle(
         finance.clone(),
         "decision",
         json!({"decision": "x", "upheld": false}),
     )
     .await
-    .assert_problem(409, "conflict");
+    .assert_refusal(409, "conflict", "complaint.not-accepted");
+    assert_eq!(params, json!({ "complaint_status": "filed" }));
     let accepted = handle(finance.clone(), "acceptance", accept.clone()).await;
     accepted.assert_status(200);
     assert_eq!(accepted.json()["status"], "accepted");
@@ -432,10 +482,13 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
         json!({ "reason": "again", "days": 31 }),
     )
     .await
-    .assert_problem(409, "conflict");
+    .assert_refusal(409, "conflict", "procedure.suspended-already");
+    let until: DateTime<Utc> =
+        serde_json::from_value(suspended.json()["suspensions"][0]["until"].clone()).unwrap();
     for action in ["award", "fail", "cancel"] {
         let r = app.act(&tenderer, &tender, action, "继续").await;
-        r.assert_problem(409, "procedure-suspended");
+        let params = r.assert_refusal(409, "procedure-suspended", "procedure.suspended-until");
+        assert_eq!(params, json!({ "until": ggzy::reasons::time(until) }));
     }
     // Nor new objections meanwhile.
     object(&app, &second, &tender, "result", "同样的问题")

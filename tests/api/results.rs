@@ -195,7 +195,7 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
     let third = sign_in(&r, &r.nng, "third").await;
     own_result(app, &third, &tender)
         .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "result.not-decided");
 
     // --- The publicity: the report's candidates, generated, with the
     // content the rules ask for.
@@ -223,19 +223,33 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
 
     // --- The award: after the publicity period; a bid typed that is not
     // the report's candidate is refused, whatever the reason.
-    award(app, &f.tenderer, &tender, json!({}))
+    let params = award(app, &f.tenderer, &tender, json!({}))
         .await
-        .assert_problem(422, "time-limit");
+        .assert_refusal(422, "time-limit", "tender.publicity-running");
+    // The publicity runs 3 days from now, to the second.
+    let until: chrono::DateTime<chrono::Utc> = params["until"].as_str().unwrap().parse().unwrap();
+    assert!(
+        (until - app.now() - chrono::Duration::days(3))
+            .num_seconds()
+            .abs()
+            <= 5,
+        "{params}"
+    );
     app.clock
         .advance(chrono::Duration::days(3) + chrono::Duration::seconds(1));
-    let typed = award(
+    let typed_bid = uuid::Uuid::new_v4().to_string();
+    let reply = award(
         app,
         &f.tenderer,
         &tender,
-        json!({"winner_bid_id": uuid::Uuid::new_v4().to_string(), "reason": "我们更喜欢它"}),
+        json!({"winner_bid_id": typed_bid, "reason": "我们更喜欢它"}),
     )
-    .await
-    .assert_problem(422, "validation-failed");
+    .await;
+    let typed = reply.assert_problem(422, "validation-failed");
+    assert_eq!(
+        reply.assert_rule("award.not-candidate"),
+        ("winner_bid_id".to_string(), json!({ "bid": typed_bid }))
+    );
     assert_eq!(typed["errors"][0]["field"], "winner_bid_id");
     assert!(
         typed["detail"]
@@ -245,14 +259,18 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
         "{typed}"
     );
     // The second without a reason: 第55条.
-    let second = award(
+    let reply = award(
         app,
         &f.tenderer,
         &tender,
         json!({"winner_bid_id": listed[1].1}),
     )
-    .await
-    .assert_problem(422, "validation-failed");
+    .await;
+    let second = reply.assert_problem(422, "validation-failed");
+    assert_eq!(
+        reply.assert_rule("award.reason-not-first"),
+        ("reason".to_string(), json!({ "rank": 2 }))
+    );
     assert!(
         second["detail"].as_str().unwrap().contains("第55条"),
         "{second}"
@@ -309,9 +327,11 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
         "NNG",
         "未投标公司",
     );
-    own_result(app, &outsider, &tender)
-        .await
-        .assert_problem(403, "forbidden");
+    own_result(app, &outsider, &tender).await.assert_refusal(
+        403,
+        "forbidden",
+        "result.no-opened-bid",
+    );
     own_result(app, &f.tenderer, &tender)
         .await
         .assert_problem(403, "forbidden");

@@ -196,7 +196,7 @@ async fn bad_seals_are_refused() {
             &json!({"signature": "***", "document_digest": "00"}),
         )
         .await;
-    reply.assert_problem(422, "validation-failed");
+    assert_eq!(reply.assert_rule("encoding.base64").0, "signature");
     let reply = r
         .app
         .post_json(
@@ -205,7 +205,7 @@ async fn bad_seals_are_refused() {
             &json!({"signature": "AAAA"}),
         )
         .await;
-    reply.assert_problem(422, "validation-failed");
+    assert_eq!(reply.assert_rule("seal.document-or-digest").0, "document");
     let reply = r
         .app
         .post_json(
@@ -214,7 +214,7 @@ async fn bad_seals_are_refused() {
             &json!({"signature": "AAAA"}),
         )
         .await;
-    reply.assert_problem(401, "unauthenticated");
+    reply.assert_refusal(401, "unauthenticated", "auth.sign-in-first");
     // A seal on its own, checked at a time.
     let reply = r
         .app

@@ -60,18 +60,33 @@ async fn draft_publish_and_full_lifecycle() {
     assert_eq!(t["notices"][0]["kind"], "tender");
     app.put_json(&format!("/api/v1/tenders/{id}"), Some(&tenderer), &edited)
         .await
-        .assert_problem(409, "illegal-transition");
+        .assert_refusal(409, "illegal-transition", "tender.draft-only");
     let public = app.get(&format!("/api/v1/tenders/{id}"), None).await.json();
     assert_eq!(public["status"], "published");
     assert_eq!(public["allowed_actions"], json!([]));
 
-    // Opening cannot start before the deadline, by the server's clock.
-    app.act(&tenderer, &id, "start_opening", "")
+    // Opening cannot start before the deadline, by the server's clock; the
+    // refusal names the deadline in Beijing time.
+    let deadline: chrono::DateTime<chrono::Utc> = public["dates"]["bid_deadline"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let params = app
+        .act(&tenderer, &id, "start_opening", "")
         .await
-        .assert_problem(422, "time-limit");
-    app.act(&tenderer, &id, "publish", "")
-        .await
-        .assert_problem(409, "illegal-transition");
+        .assert_refusal(422, "time-limit", "opening.before-deadline");
+    assert_eq!(params, json!({ "deadline": ggzy::reasons::time(deadline) }));
+    assert!(params["deadline"].as_str().unwrap().ends_with("+08:00"));
+    let params = app.act(&tenderer, &id, "publish", "").await.assert_refusal(
+        409,
+        "illegal-transition",
+        "tender.action-not-now",
+    );
+    assert_eq!(
+        params,
+        json!({ "status": "published", "action": "publish" })
+    );
     app.act(&tenderer, &id, "award", "")
         .await
         .assert_problem(409, "illegal-transition");
@@ -102,9 +117,11 @@ async fn draft_publish_and_full_lifecycle() {
     app.act(&tenderer, &id, "start_evaluation", "")
         .await
         .assert_problem(409, "illegal-transition");
-    app.act(&tenderer, &id, "cancel", "too late")
+    let params = app
+        .act(&tenderer, &id, "cancel", "too late")
         .await
-        .assert_problem(409, "illegal-transition");
+        .assert_refusal(409, "illegal-transition", "tender.status-final");
+    assert_eq!(params, json!({ "status": "failed", "action": "cancel" }));
 }
 
 #[actix_web::test]
@@ -122,14 +139,34 @@ async fn publishing_enforces_the_legal_minimum_period() {
     assert_eq!(r.status, 201, "a draft may hold any future dates");
     let id = r.json()["id"].as_str().unwrap().to_string();
     let before = app.snapshot();
-    let p = app
-        .act(&tenderer, &id, "publish", "")
-        .await
-        .assert_problem(422, "time-limit");
+    let published_at = app.now();
+    let r = app.act(&tenderer, &id, "publish", "").await;
+    let p = r.assert_problem(422, "time-limit");
     assert!(
         p["detail"].as_str().unwrap().contains("20 calendar days"),
         "{p}"
     );
+    // Said for the portal: the period, its unit and article, the dates in
+    // Beijing time, the earliest deadline that would do.
+    let params = r.assert_refusal(422, "time-limit", "tender.documents-period");
+    assert_eq!(params["category"], "government_procurement");
+    assert_eq!(params["method"], "open_tendering");
+    assert_eq!(
+        (&params["days"], &params["unit"]),
+        (&json!(20), &json!("calendar_days"))
+    );
+    assert_eq!(params["basis"], "《政府采购法》第三十五条");
+    let at = |name: &str| -> chrono::DateTime<chrono::Utc> {
+        params[name].as_str().unwrap().parse().unwrap()
+    };
+    // The documents are available an hour after the draft was made.
+    assert_eq!(
+        at("deadline") - at("available"),
+        Duration::days(10) - Duration::hours(1)
+    );
+    assert_eq!(at("earliest") - at("available"), Duration::days(20));
+    assert!((at("available") - published_at).num_seconds().abs() <= 3600 + 5);
+    assert!(params["earliest"].as_str().unwrap().ends_with("+08:00"));
     assert_eq!(app.snapshot(), before, "nothing written");
     let t = app
         .get(&format!("/api/v1/tenders/{id}"), Some(&tenderer))
@@ -140,9 +177,15 @@ async fn publishing_enforces_the_legal_minimum_period() {
     let mut body = app.tender_body("施工拍卖");
     body["category"] = json!("engineering_construction");
     body["method"] = json!("auction");
-    app.post_json("/api/v1/tenders", Some(&tenderer), &body)
+    let (field, params) = app
+        .post_json("/api/v1/tenders", Some(&tenderer), &body)
         .await
-        .assert_problem(422, "validation-failed");
+        .assert_rule("tender.method-not-allowed");
+    assert_eq!(field, "method");
+    assert_eq!(
+        params,
+        json!({ "category": "engineering_construction", "method": "auction" })
+    );
 }
 
 #[actix_web::test]
@@ -162,15 +205,34 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
     // 12 days later only 13 days remain: a bid-changing amendment must move the deadline.
     app.clock.advance(Duration::days(12));
     let before = app.snapshot();
-    let p = app
+    let asked = app.now();
+    let r = app
         .post_json(
             &path,
             Some(&tenderer),
             &json!({"title": "更正公告（第2号）", "body": "交货期变更", "changes_bids": true}),
         )
-        .await
-        .assert_problem(422, "time-limit");
+        .await;
+    let p = r.assert_problem(422, "time-limit");
     assert!(p["detail"].as_str().unwrap().contains("15 calendar days"));
+    let params = r.assert_refusal(422, "time-limit", "tender.amendment-period");
+    assert_eq!(
+        (&params["days"], &params["unit"]),
+        (&json!(15), &json!("calendar_days"))
+    );
+    assert_eq!(
+        params["basis"],
+        "《政府采购货物和服务招标投标管理办法》（财政部令第87号）第二十七条"
+    );
+    let earliest: chrono::DateTime<chrono::Utc> =
+        params["earliest"].as_str().unwrap().parse().unwrap();
+    assert!(
+        (earliest - (asked + Duration::days(15)))
+            .num_seconds()
+            .abs()
+            <= 2,
+        "{params}"
+    );
     assert_eq!(app.snapshot(), before);
     let too_soon = app.now() + Duration::days(14) + Duration::hours(23);
     app.post_json(
@@ -205,13 +267,18 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
         .await;
     assert_eq!(r.status, 201);
     let earlier = app.now() + Duration::days(1);
-    app.post_json(
+    let (field, params) = app.post_json(
         &path,
         Some(&tenderer),
         &json!({"title": "x", "body": "y", "changes_bids": false, "new_bid_deadline": earlier.to_rfc3339()}),
     )
     .await
-    .assert_problem(422, "validation-failed");
+    .assert_rule("tender.deadline-only-later");
+    assert_eq!(field, "new_bid_deadline");
+    assert_eq!(
+        params,
+        json!({ "deadline": ggzy::reasons::time(new_deadline) })
+    );
     let notices = app
         .get(&format!("/api/v1/tenders/{id}/notices"), None)
         .await
@@ -225,13 +292,18 @@ async fn amendments_follow_the_15_day_rule_and_are_versioned() {
     assert_eq!(kinds, ["tender", "amendment", "amendment", "amendment"]);
     // After the deadline no amendment is possible.
     app.clock.advance(Duration::days(16));
-    app.post_json(
-        &path,
-        Some(&tenderer),
-        &json!({"title": "x", "body": "y", "changes_bids": false}),
-    )
-    .await
-    .assert_problem(409, "deadline-passed");
+    let params = app
+        .post_json(
+            &path,
+            Some(&tenderer),
+            &json!({"title": "x", "body": "y", "changes_bids": false}),
+        )
+        .await
+        .assert_refusal(409, "deadline-passed", "tender.amend-after-deadline");
+    assert_eq!(
+        params,
+        json!({ "deadline": ggzy::reasons::time(new_deadline) })
+    );
 }
 
 #[actix_web::test]
@@ -284,7 +356,7 @@ async fn clarifications_are_answered_to_all_without_the_asker() {
     assert_eq!(r.json()["number"], 1);
     app.post_json(&answer_path, Some(&tenderer), &json!({"answer": "again"}))
         .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "clarification.answered-already");
     let public = app.get(&format!("/api/v1/tenders/{id}"), None).await;
     let t = public.json();
     assert_eq!(t["clarifications"][0]["question"], "是否接受进口产品？");
@@ -296,10 +368,17 @@ async fn clarifications_are_answered_to_all_without_the_asker() {
         "the public view never names the asker"
     );
     // Questions close at the clarification deadline.
+    let deadline: chrono::DateTime<chrono::Utc> = t["dates"]["clarification_deadline"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     app.clock.advance(Duration::days(15));
-    app.post_json(&path, Some(&bidder), &json!({"question": "太晚了？"}))
+    let params = app
+        .post_json(&path, Some(&bidder), &json!({"question": "太晚了？"}))
         .await
-        .assert_problem(409, "deadline-passed");
+        .assert_refusal(409, "deadline-passed", "clarification.deadline-passed");
+    assert_eq!(params, json!({ "deadline": ggzy::reasons::time(deadline) }));
 }
 
 #[actix_web::test]
@@ -309,9 +388,11 @@ async fn agents_run_tenders_for_tenderers_and_others_cannot_touch_them() {
     let (_, edu) = app.user_with_org("采购科", Role::Tenderer, "NNG", "南宁市教育局");
     let agent = app.user("项目经理", Role::Agent, "NNG", "华信招标代理");
     let mut body = app.tender_body("代理项目");
-    app.post_json("/api/v1/tenders", Some(&agent), &body)
+    let (field, _) = app
+        .post_json("/api/v1/tenders", Some(&agent), &body)
         .await
-        .assert_problem(422, "validation-failed");
+        .assert_rule("tender.agent-names-tenderer");
+    assert_eq!(field, "tenderer_org_id");
     body["tenderer_org_id"] = json!(edu.as_str());
     let r = app.post_json("/api/v1/tenders", Some(&agent), &body).await;
     assert_eq!(r.status, 201);
@@ -327,7 +408,7 @@ async fn agents_run_tenders_for_tenderers_and_others_cannot_touch_them() {
     assert_eq!(app.act(&agent, id, "publish", "").await.status, 200);
     app.act(&stranger, id, "cancel", "因故")
         .await
-        .assert_problem(403, "forbidden");
+        .assert_refusal(403, "forbidden", "tender.managers-only");
     let bidder = app.user("b", Role::Bidder, "NNG", "投标人");
     app.act(&bidder, id, "cancel", "因故")
         .await
@@ -339,9 +420,11 @@ async fn agents_run_tenders_for_tenderers_and_others_cannot_touch_them() {
     let mut foreign = app.tender_body("跨区项目");
     foreign["league"] = json!("LZH");
     let tenderer = app.user("t", Role::Tenderer, "NNG", "南宁市教育局");
-    app.post_json("/api/v1/tenders", Some(&tenderer), &foreign)
+    let params = app
+        .post_json("/api/v1/tenders", Some(&tenderer), &foreign)
         .await
-        .assert_problem(403, "forbidden");
+        .assert_refusal(403, "forbidden", "tender.own-league-only");
+    assert_eq!(params, json!({ "mine": "NNG", "league": "LZH" }));
     // Cancel needs a reason, which is published.
     app.act(&agent, id, "cancel", "")
         .await

@@ -292,7 +292,7 @@ async fn a_league_accepts_its_own_and_only_what_it_recognises_at_the_time() {
             &json!({"reason": "again"}),
         )
         .await;
-    again.assert_problem(409, "conflict");
+    again.assert_refusal(409, "conflict", "trust.agreement-ended");
 }
 
 #[actix_web::test]
@@ -561,12 +561,19 @@ async fn bad_status_changes_revocation_sources_and_agreements_are_refused() {
     };
     // Before the service was listed; the status it already has; no reason.
     let early = (r.app.now() - chrono::Duration::days(3)).to_rfc3339();
-    status(json!({"status": "suspended", "effective_from": early, "reason": "x"}))
+    let (field, params) =
+        status(json!({"status": "suspended", "effective_from": early, "reason": "x"}))
+            .await
+            .assert_rule("time.not-before");
+    assert_eq!(field, "effective_from");
+    assert!(
+        params["earliest"].as_str().unwrap().ends_with("+08:00"),
+        "{params}"
+    );
+    let params = status(json!({"status": "granted", "reason": "again"}))
         .await
-        .assert_problem(422, "validation-failed");
-    status(json!({"status": "granted", "reason": "again"}))
-        .await
-        .assert_problem(409, "conflict");
+        .assert_refusal(409, "conflict", "trust.status-already");
+    assert_eq!(params, json!({ "service_status": "granted" }));
     status(json!({"status": "suspended", "reason": ""}))
         .await
         .assert_problem(422, "validation-failed");

@@ -11,11 +11,12 @@ use crate::error::AppError;
 use crate::identity::{Principal, Role};
 use crate::opening::record::Outcome;
 use crate::tenders::limits;
-use crate::tenders::model::{Category, Method};
+use crate::tenders::model::{Category, Method, TenderStatus};
 use crate::tenders::store::{self as tenders, TenderRow};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use serde_json::json;
 use std::collections::BTreeMap;
 
 crate::types::text_enum! {
@@ -90,6 +91,28 @@ fn rule(row: &TenderRow) -> Result<(&'static str, u32), AppError> {
             category.code(),
             method.code()
         ))
+        .because(
+            match l.qualification_review {
+                limits::QualificationReview::AtRegistration => "qualification.at-registration",
+                _ => "qualification.by-committee",
+            },
+            json!({ "category": category.code(), "method": method.code() }),
+        )
+    })
+}
+
+/// Findings are recorded, and the review concluded, while the tender is
+/// evaluating.
+fn check_stage(row: &TenderRow) -> Result<(), AppError> {
+    let status = row.status()?;
+    super::check_stage(status).map_err(|why| {
+        let reason = match status {
+            TenderStatus::Draft | TenderStatus::Published | TenderStatus::Opening => {
+                "qualification.before-evaluation"
+            }
+            _ => "qualification.over",
+        };
+        AppError::IllegalTransition(why).because(reason, json!({ "status": status.code() }))
     })
 }
 
@@ -136,6 +159,7 @@ fn conclusion_of(conn: &mut DbConn, tender_id: &str) -> Result<Option<Conclusion
 
 fn concluded_refusal() -> AppError {
     AppError::Conflict("the qualification review is concluded; its findings stand".into())
+        .because("qualification.concluded", json!({}))
 }
 
 type FindingRow = (
@@ -204,15 +228,18 @@ pub fn record(
 ) -> Result<FindingView, AppError> {
     AppError::check(input.validate())?;
     rule(row)?;
-    super::check_stage(row.status()?).map_err(AppError::IllegalTransition)?;
+    check_stage(row)?;
     if conclusion_of(conn, &row.id)?.is_some() {
         return Err(concluded_refusal());
     }
     let valid = valid_bids(conn, &row.id)?;
     if !valid.iter().any(|(b, _, _)| *b == input.bid_id) {
-        return Err(AppError::invalid(
-            "bid_id",
-            "not a bid of this tender that the opening found valid",
+        return Err(AppError::invalid_field(
+            crate::error::FieldError::new(
+                "bid_id",
+                "not a bid of this tender that the opening found valid",
+            )
+            .because("qualification.not-valid-bid", json!({})),
         ));
     }
     let already: i64 = findings::table
@@ -223,7 +250,11 @@ pub fn record(
         return Err(AppError::Conflict(format!(
             "bid {} already has its finding; a finding is recorded once",
             input.bid_id
-        )));
+        ))
+        .because(
+            "qualification.found-already",
+            json!({ "bid": input.bid_id }),
+        ));
     }
     let reason = input.reason.trim();
     let document = input.document.trim();
@@ -266,7 +297,7 @@ pub fn conclude(
     row: &TenderRow,
 ) -> Result<(bool, Option<crate::hall::HallEvent>), AppError> {
     let (basis, minimum) = rule(row)?;
-    super::check_stage(row.status()?).map_err(AppError::IllegalTransition)?;
+    check_stage(row)?;
     if conclusion_of(conn, &row.id)?.is_some() {
         return Err(concluded_refusal());
     }
@@ -288,7 +319,11 @@ pub fn conclude(
                 pending.len(),
                 valid.len(),
                 pending.join(", ")
-            )));
+            ))
+            .because(
+                "qualification.pending",
+                json!({ "pending": pending.len(), "valid": valid.len() }),
+            ));
         }
         Conclusion::Passes { qualified } => (qualified, None),
         Conclusion::Fails { qualified, reason } => (qualified, Some(reason)),
@@ -382,8 +417,10 @@ pub fn view(
                  supervisors in scope and operators, and each bidder reads its own findings"
                     .into(),
             )
+            .because("qualification.restricted", json!({}))
         } else {
             AppError::Unauthenticated("sign in to read the qualification review".into())
+                .because("auth.sign-in-first", json!({}))
         });
     }
     let (basis, minimum) = rule(row)?;
