@@ -1187,9 +1187,20 @@ async fn a_huge_frame_closes_the_socket_and_a_reader_that_stops_is_dropped_alone
         .chars()
         .take(2000)
         .collect();
-    assert_eq!(app.rooms.hub.subscribers(&tender), 4);
+    // The two other members leave once they have voted: a member that
+    // stays but never reads would fall behind as well, and under a loaded
+    // machine be dropped in the same breath as the slow watcher (its
+    // socket's buffers are larger, not endless), which is not what this
+    // test is about.
+    drop(others);
+    let mut waited = 0;
+    while app.rooms.hub.subscribers(&tender) != 2 {
+        waited += 1;
+        assert!(waited < 500, "the members who left are still subscribed");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let mut asked = 0;
-    while app.rooms.hub.subscribers(&tender) == 4 {
+    while app.rooms.hub.subscribers(&tender) == 2 {
         asked += 1;
         assert!(asked < 3000, "the slow watcher was never dropped");
         let started = std::time::Instant::now();
