@@ -35,13 +35,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { assertNoOverflow, screenshot } from './layout.mjs';
+import { need } from './harness.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
-const data = process.env.GGZY_DATA;
-if (!data) {
-  console.error('GGZY_DATA (the server\'s data folder, for its pki-demo) is needed');
-  process.exit(2);
-}
+const data = need('GGZY_DATA', 'the server\'s data folder, for its pki-demo');
 const pki = path.join(data, 'pki-demo');
 for (let i = 0; i < 240 && !existsSync(path.join(pki, 'manifest.json')); i++) await new Promise((r) => setTimeout(r, 250));
 const manifest = JSON.parse(readFileSync(path.join(pki, 'manifest.json'), 'utf8'));
