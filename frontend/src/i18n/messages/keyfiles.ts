@@ -15,7 +15,7 @@ export default {
       mode: { legend: '您的证书和私钥如何保存？', pair: '证书和私钥是两个文件', pkcs12: '一个 PKCS#12 文件（.p12 / .pfx）' },
       cert: '数字证书（PEM 或 DER）', key: '私钥（PEM：PKCS#8、加密的 PKCS#8、PKCS#1 或 SEC1）',
       keyOrPkcs12: '私钥文件（PEM 或 PKCS#12）',
-      pkcs12: 'PKCS#12 文件（含证书和私钥）', chosen: '已选择：{name}',
+      pkcs12: 'PKCS#12 文件（含证书和私钥）', choose: '选择文件', none: '未选择文件',
       password: '私钥口令（私钥加密时填写）', pkcs12Password: 'PKCS#12 文件口令',
     },
     local: {
@@ -46,7 +46,7 @@ export default {
       mode: { legend: 'How are your certificate and key stored?', pair: 'The certificate and the key are two files', pkcs12: 'One PKCS#12 file (.p12 / .pfx)' },
       cert: 'Certificate (PEM or DER)', key: 'Private key (PEM: PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1)',
       keyOrPkcs12: 'Private key file (PEM or PKCS#12)',
-      pkcs12: 'PKCS#12 file (certificate and key)', chosen: 'Chosen: {name}',
+      pkcs12: 'PKCS#12 file (certificate and key)', choose: 'Choose file', none: 'No file chosen',
       password: 'Key password (if the key is encrypted)', pkcs12Password: 'PKCS#12 password',
     },
     local: {
