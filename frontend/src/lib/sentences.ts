@@ -252,7 +252,7 @@ function roomSentence(r: RoomView, kind: string, p: Record<string, any>): Senten
     case 'report.ready': {
       const lots = (p.lots ?? []) as { lot: number; candidates?: { rank: number; label: string }[]; failed?: unknown }[];
       return then(
-        say('sentence.room.report_ready', { sha: str(p.sha256).slice(0, 16) + '…' }),
+        say('sentence.room.report_ready', { sha: str(p.sha256) }),
         ...lots.map((l) => {
           const first = (l.candidates ?? []).find((c) => c.rank === 1) ?? l.candidates?.[0];
           const s = first ? say('sentence.room.first', { bid: bid(first.label) }) : l.failed ? say('sentence.room.lot_failed') : null;
