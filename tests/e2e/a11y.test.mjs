@@ -181,6 +181,19 @@ async function untranslated(page, lang) {
         const own = [...el.childNodes].filter((c) => c.nodeType === 3).map((c) => c.textContent).join('').trim();
         if (/[\u4e00-\u9fff]/.test(own) && !el.closest('[lang^=zh]')) out.push(`zh in en: <${el.tagName.toLowerCase()}> ${own.slice(0, 80)}`);
       }
+      // The record's Chinese (a title, a name, a notice) is marked zh-CN, so
+      // that a screen reader reads it in Chinese; nothing without Chinese in
+      // it is marked Chinese. (Alerts are said as the server words them.)
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest('script, style, [hidden], [data-source=alert], [data-testid=alert]') || !el.getClientRects().length) continue;
+        const text = n.textContent.trim();
+        if (/\p{Script=Han}/u.test(text) && !el.closest('[lang]')?.getAttribute('lang').startsWith('zh')) out.push(`zh not marked zh-CN: <${el.tagName.toLowerCase()}> ${text.slice(0, 80)}`);
+      }
+      for (const el of document.body.querySelectorAll('[lang^=zh]')) {
+        if (el.getClientRects().length && el.textContent.trim() && !/\p{Script=Han}/u.test(el.textContent)) out.push(`marked zh-CN without Chinese: <${el.tagName.toLowerCase()}> ${el.textContent.trim().slice(0, 80)}`);
+      }
     }
     return out;
   }, lang);
@@ -398,6 +411,106 @@ test('the language switch works from the keyboard and keeps the focus', async ()
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   assert.equal(await page.locator('h1').textContent(), '公告栏');
+});
+
+// On a phone the header is one row: the site's name and a Menu button that
+// opens the site's links, the language and the session below it (it was
+// three ragged rows). The button says whether the menu is open; Enter opens
+// it, Tab goes into it, Escape closes it and gives the button the focus
+// back; nothing is wider than the window, open or closed.
+test('at 375 px the header is one row and its menu works from the keyboard', async () => {
+  const page = await tab('supervisor');
+  for (const lang of LANGS) {
+    await page.setViewportSize(SIZES[2]);
+    await open(PAGES().find((p) => p.name === 'cockpit'), lang);
+    const row = await page.evaluate(() => {
+      const rect = (s) => document.querySelector(s).getBoundingClientRect();
+      return { header: rect('.site-header').height, brand: rect('.brand'), menu: rect('#menu-toggle'), nav: getComputedStyle(document.querySelector('#site-nav')).display };
+    });
+    assert.ok(row.header <= 72, `${lang}: the header is one row (${row.header} px)`);
+    assert.ok(Math.abs((row.brand.top + row.brand.bottom) / 2 - (row.menu.top + row.menu.bottom) / 2) < 4, `${lang}: the name and the menu button side by side`);
+    assert.equal(row.nav, 'none', `${lang}: the links folded into the menu`);
+    const menu = page.locator('#menu-toggle');
+    assert.equal((await menu.textContent()).trim(), lang === 'zh' ? '菜单' : 'Menu');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    assert.equal(await menu.getAttribute('aria-controls'), 'site-nav');
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await page.locator('#site-nav a', { hasText: lang === 'zh' ? '审计日志验证' : 'Audit log verification' }).waitFor();
+    await page.locator('#nav-cockpit').waitFor();
+    await page.locator('#lang-toggle').waitFor();
+    await page.getByTestId('session').waitFor();
+    await assertNoOverflow(page, `the open menu (${lang})`);
+    const found = (await axe(page)).map((v) => ({ where: `the open menu ${lang}`, ...v }));
+    assert.equal(found.length, 0, `axe-core violations:\n${describe(found)}`);
+    await screenshot(page, `menu-${lang}-375`);
+    await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => !!document.activeElement?.closest('#site-nav')), `${lang}: Tab goes into the menu`);
+    await page.keyboard.press('Escape');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'menu-toggle', `${lang}: Escape gives the button the focus back`);
+    assert.equal(await page.locator('#site-nav').evaluate((n) => getComputedStyle(n).display), 'none');
+    // A page chosen from the menu closes it.
+    await page.keyboard.press('Enter');
+    await page.click('#nav-audit-events');
+    await page.waitForURL((u) => u.hash.startsWith('#/audit/events'));
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+  }
+  await page.setViewportSize(SIZES[0]);
+  // Wide, the links are in the header and the button is not there.
+  await open(PAGES().find((p) => p.name === 'cockpit'), 'zh');
+  assert.equal(await page.locator('#menu-toggle').isVisible(), false);
+  assert.equal(await page.locator('#nav-cockpit').isVisible(), true);
+});
+
+// Element Plus's date pickers speak the page's language (ElConfigProvider
+// with zh-cn or en, following the switch): the month and the weekdays in
+// Chinese on a Chinese page, in English on an English one, and again after
+// the switch without a reload. The open panel passes axe-core too.
+test('the audit events\' date picker speaks the page\'s language', async () => {
+  const page = await open(PAGES().find((p) => p.name === 'audit-events'), 'zh');
+  const panel = async () => {
+    await page.click('#ev-from');
+    const p = page.locator('.el-picker-panel.el-date-picker:visible').first();
+    await p.waitFor();
+    await page.waitForTimeout(300);
+    return {
+      header: (await p.locator('.el-date-picker__header').textContent()).replace(/\s+/g, ' ').trim(),
+      days: (await p.locator('table.el-date-table th').allTextContents()).map((d) => d.trim()),
+      footer: (await p.locator('.el-picker-panel__footer button:visible').allTextContents()).map((b) => b.trim()).join(' '),
+    };
+  };
+  const MONTHS = 'January|February|March|April|May|June|July|August|September|October|November|December';
+  const zh = async () => {
+    const got = await panel();
+    assert.match(got.header, /^\d{4} 年 ?\d{1,2} 月$/);
+    assert.deepEqual(got.days, ['一', '二', '三', '四', '五', '六', '日']);
+    assert.equal(got.footer, '确定');
+  };
+  const en = async () => {
+    const got = await panel();
+    assert.match(got.header, new RegExp(`^\\d{4} (${MONTHS})$`));
+    assert.deepEqual(got.days, ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']);
+    assert.equal(got.footer, 'OK');
+  };
+  await zh();
+  const found = (await axe(page)).map((v) => ({ where: 'the date picker open, zh', ...v }));
+  assert.equal(found.length, 0, `axe-core violations:\n${describe(found)}`);
+  await screenshot(page, 'date-picker-zh-1280');
+  await page.keyboard.press('Escape');
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await en();
+  await screenshot(page, 'date-picker-en-1280');
+  await page.keyboard.press('Escape');
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await zh();
+  await page.keyboard.press('Escape');
+  await open(PAGES().find((p) => p.name === 'audit-events'), 'en');
+  await en();
+  await page.keyboard.press('Escape');
 });
 
 test('every page fits a phone and a tablet, says its words in its language, and is pictured', async () => {

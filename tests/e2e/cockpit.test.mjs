@@ -256,6 +256,79 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   await page.click('#lang-toggle');
 });
 
+// The timeline's entries as the page shows them: each one's source, code,
+// title and detail (the sentence), the record's names in the detail marked
+// Chinese, and whether its payload is kept behind Details.
+async function timelineEntries() {
+  while (await page.locator('#timeline-more').count()) await page.click('#timeline-more');
+  return page.locator('[data-testid=timeline] li[data-source]').evaluateAll((items) => items.map((i) => ({
+    source: i.dataset.source,
+    code: i.querySelector('.tl-code')?.textContent.trim() ?? null,
+    title: i.querySelector('.tl-line strong')?.textContent.trim() ?? '',
+    detail: i.querySelector('.tl-detail')?.textContent.trim() ?? '',
+    zh: [...i.querySelectorAll('.tl-detail [lang=zh-CN]')].map((n) => n.textContent),
+    payload: !!i.querySelector('details summary'),
+  })));
+}
+
+// What the hall's, the room's and the audit record's entries must say, from
+// the record as the API gives it: a few kinds word for word, in each language.
+async function expectedSentences() {
+  const hall = (await api('GET', `/api/v1/tenders/${tender.id}/hall/events`, token)).json.items;
+  const res = await fetch(`${base}/api/v1/tenders/${tender.id}/evaluation/room/events`, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/jsonl' } });
+  const room = (await res.text()).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)).filter((e) => e.type === 'event');
+  const opened = room.find((e) => e.kind === 'room.opened');
+  const nameOfExpert = (id) => opened.payload.members.find((m) => m.expert === id).name;
+  const completed = hall.find((e) => e.kind === 'opening.completed').payload;
+  const chair = nameOfExpert(room.find((e) => e.kind === 'chair.elected').payload.expert);
+  const bid = hall.find((e) => e.kind === 'opening.bid_opened').payload;
+  const publish = (await api('GET', `/api/v1/audit/events?tender_id=${tender.id}&action=tender.publish`, token)).json.items[0];
+  const role = { zh: { agent: '代理机构', tenderer: '招标人' }, en: { agent: 'agent', tenderer: 'tenderer' } };
+  assert.ok(role.zh[publish.actor_role], `the demo's tender is published by ${publish.actor_role}`);
+  return {
+    bidder: bid.bidder_name,
+    zh: {
+      'tender.status': '发布招标公告：项目状态由“草稿”变为“招标中”。',
+      'opening.completed': `开启投标文件 ${completed.bids} 份，其中有效 ${completed.valid_bids} 份。`,
+      'chair.elected': `${chair} 当选评标委员会组长。`,
+      'tender.publish': `${role.zh[publish.actor_role]}（${publish.actor_id}）操作，对象：本项目；审计记录第 ${publish.seq} 条。`,
+    },
+    en: {
+      'tender.status': 'Tender published: the tender went from “Draft” to “Open for bids”.',
+      'opening.completed': `${completed.bids} bid(s) opened, ${completed.valid_bids} valid.`,
+      'chair.elected': `${chair} was elected chair of the committee.`,
+      'tender.publish': `By the ${role.en[publish.actor_role]} (${publish.actor_id}), on this tender; audit record #${publish.seq}.`,
+    },
+  };
+}
+
+// Every hall and room entry is said in a sentence of the page's language
+// (never as `action: publish · from: draft`), the few kinds above word for
+// word; the payload stays behind Details; the bidders' names are marked
+// Chinese in an English sentence.
+// A payload's field shown as `key: value` (as `action: publish · from: draft`
+// was): the hall's and the room's field names, or any snake_case one.
+const CODE_SUMMARY = /(^|[\s·;；（(])(action|from|to|reason|notice_seq|custodian|released|threshold|ready|shares|outcome|bidder_name|bids|valid_bids|result|expert|candidate|round|lot|bid|item|pass|ground|criterion|points|mean|topic|question|answer|sha256|signature|dissent|venue|[a-z]+_[a-z_]+): /;
+
+function assertSentences(entries, expected, lang) {
+  const said = entries.filter((e) => ['hall', 'room', 'audit'].includes(e.source));
+  assert.ok(said.length > 50, `the timeline has the hall's, the room's and the audit record's entries (${said.length})`);
+  for (const e of said) {
+    assert.ok(e.detail, `${e.source} ${e.code}: said in a sentence`);
+    assert.doesNotMatch(e.detail, CODE_SUMMARY, `${e.source} ${e.code} (${lang}): a code summary: ${e.detail}`);
+    if (e.source !== 'audit') assert.ok(e.payload, `${e.source} ${e.code}: its payload behind Details`);
+  }
+  const first = (source, code) => said.find((e) => e.source === source && e.code === code)?.detail;
+  assert.equal(first('hall', 'tender.status'), expected[lang]['tender.status']);
+  assert.equal(first('hall', 'opening.completed'), expected[lang]['opening.completed']);
+  assert.equal(first('room', 'chair.elected'), expected[lang]['chair.elected']);
+  assert.equal(first('audit', 'tender.publish'), expected[lang]['tender.publish']);
+  const opened = said.find((e) => e.code === 'opening.bid_opened' && e.detail.includes(expected.bidder));
+  assert.ok(opened, `the opening of ${expected.bidder}'s bid`);
+  assert.match(opened.detail, lang === 'zh' ? /的投标文件：有效。投标总价 ¥[\d,]+\.\d\d。/ : /^The bid of .*: valid\. Total price ¥[\d,]+\.\d\d\./);
+  assert.deepEqual(opened.zh, [expected.bidder], 'the bidder\'s name, marked zh-CN');
+}
+
 test('the tender\'s timeline merges its record and the draw record verifies in the page', async () => {
   await page.goto(`${base}/#/supervision/tenders/${tender.id}`);
   await page.locator('#draw-verified[data-verified=true]').waitFor({ timeout: 30_000 });
@@ -269,9 +342,21 @@ test('the tender\'s timeline merges its record and the draw record verifies in t
   assert.deepEqual([...times].sort(), times, 'merged by time');
   assert.equal(await page.locator('#watch-room').getAttribute('href'), `#/rooms/${tender.id}`);
   assert.match(await page.locator('pre.command').textContent(), new RegExp(`ggzy draw verify --url .* --tender ${tender.id}`));
+  const expected = await expectedSentences();
+  assertSentences(await timelineEntries(), expected, 'zh');
+  // The payload as it came, behind Details.
+  const status = page.locator('[data-testid=timeline] li[data-source=hall]', { has: page.locator('.tl-code', { hasText: 'tender.status' }) }).first();
+  await status.locator('details summary').click();
+  assert.match(await status.locator('pre.payload').textContent(), /"action": "publish"/);
+  // In English, after the switch without a reload, then loaded in English.
   await page.click('#lang-toggle');
+  await page.locator('#draw-verified', { hasText: 'Every check in the page holds' }).waitFor({ timeout: 30_000 });
+  assertSentences(await timelineEntries(), expected, 'en');
   await page.goto(`${base}/#/supervision/tenders/${tender.id}`);
   await page.locator('#draw-verified', { hasText: 'Every check in the page holds' }).waitFor({ timeout: 30_000 });
+  assertSentences(await timelineEntries(), expected, 'en');
+  // The tender's Chinese title, on an English page, is marked Chinese.
+  assert.equal(await page.locator('h1.page-title [lang=zh-CN]').textContent(), tender.title);
   await shot('timeline-en');
   await page.click('#lang-toggle');
   assert.deepEqual(problems, []);

@@ -414,14 +414,16 @@ test('the supervisor opens the tender\'s timeline from the feed: the room\'s eve
   assert.equal(of('room', 'chair.elected').length, 1);
   const flags = of('room', 'score.flagged');
   assert.equal(flags.length, 1);
-  assert.match(flags[0].detail, new RegExp(`expert: ${lzh.expert_id}`));
+  // Said in a sentence, the expert by name, not as `expert: <id>` (the bid
+  // by its label, and its bidder once the room revealed it).
+  assert.match(flags[0].detail, new RegExp(`^${lzh.name} 给 投标 [A-Z](（[^）]+）)?“[^”]+”的 10 分偏离均值 23\\.33 分（\\d+(\\.\\d+)?%）。$`));
   // The signed report: its hash as the room made it ready, each member's
   // signature (one with its dissent), the room closed.
   assert.ok(of('room', 'report.ready').some((e) => e.detail.includes(report.sha256)), `report.ready with ${report.sha256}`);
   const signed = of('room', 'report.signed');
   assert.equal(signed.length, experts.length);
   assert.ok(signed.every((x) => x.title !== x.code && /签/.test(x.title)), `named in Chinese: ${signed.map((x) => x.title)}`);
-  for (const e of experts) assert.ok(signed.some((x) => x.detail.includes(e.expert_id)), `${e.name} signed`);
+  for (const e of experts) assert.ok(signed.some((x) => x.detail.startsWith(`${e.name} 签署评标报告`)), `${e.name} signed`);
   assert.ok(signed.some((x) => x.detail.includes('对第二名的技术评分有保留意见')), 'the dissent');
   assert.equal(of('room', 'room.closed').length, 1);
   // The alert, with what it says, and its acknowledgement on the record.

@@ -128,6 +128,51 @@ test('an RSA key (PEM) signs in, and the page that asked comes back', async () =
   await page.context().close();
 });
 
+// The browser's own file input speaks the browser's language ("Choose File
+// / No file chosen" in an English Chromium on a Chinese page): the page
+// shows its own button and the file's name in the page's language, both
+// switching with it, and the button is a real one, reached and pressed from
+// the keyboard, named by the field's label, described by the file's name.
+test('the key files are chosen with a button in the page\'s language, from the keyboard too', async () => {
+  const words = { zh: ['选择文件', '未选择文件', '数字证书（PEM 或 DER）'], en: ['Choose file', 'No file chosen', 'Certificate (PEM or DER)'] };
+  const page = await newPage({ lang: 'zh' });
+  const chosen = [];
+  page.on('filechooser', (c) => chosen.push(c));
+  await openSignIn(page);
+  for (const lang of ['zh', 'en']) {
+    const [choose, none, label] = words[lang];
+    assert.equal((await page.locator('#signin-cert-choose').textContent()).trim(), choose);
+    assert.equal((await page.locator('#signin-key-choose').textContent()).trim(), choose);
+    assert.equal((await page.locator('#signin-key-name').textContent()).trim(), none);
+    // The button's name is the field's label and its own word.
+    await page.getByRole('button', { name: `${label} ${choose}`, exact: true }).waitFor();
+    assert.equal(await page.locator('#signin-cert-choose').getAttribute('aria-describedby'), 'signin-cert-name');
+    // The input itself: labelled, out of sight and out of the tab order.
+    assert.equal(await page.locator('label[for=signin-cert]').textContent(), label);
+    assert.equal(await page.locator('#signin-cert').getAttribute('tabindex'), '-1');
+    assert.ok((await page.locator('#signin-cert').boundingBox()).width <= 1, 'the native input is not seen');
+    if (lang === 'zh') {
+      await page.click('#lang-toggle');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+    }
+  }
+  // From the keyboard: Enter on the button opens the file chooser of its input.
+  await page.locator('#signin-cert-choose').focus();
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 50 && !chosen.length; i++) await page.waitForTimeout(100);
+  assert.equal(chosen.length, 1, 'Enter on the button opens the file chooser');
+  assert.equal(await chosen[0].element().getAttribute('id'), 'signin-cert');
+  await chosen[0].setFiles(file(rsa.cert));
+  assert.equal(await page.locator('#signin-cert-name').textContent(), path.basename(rsa.cert));
+  assert.equal(await page.locator('#signin-cert-name').getAttribute('aria-live'), 'polite');
+  await page.locator('#signin-key').setInputFiles(file(rsa.key));
+  assert.equal(await page.locator('#signin-key-name').textContent(), path.basename(rsa.key));
+  await shot(page, 'files-chosen-en');
+  await page.locator('#signin-submit').click();
+  await signedIn(page, rsa.name);
+  await page.context().close();
+});
+
 test('a P-256 key (PEM) signs in, its certificate given as DER', async () => {
   const der = path.join(work, 'p256.cert.der');
   execFileSync('openssl', ['x509', '-in', file(p256.cert), '-outform', 'DER', '-out', der]);
