@@ -78,3 +78,13 @@ export function demoSupervisor(pki) {
   const s = manifestOf(pki).certificates.find((c) => c.kind === 'supervisor' && c.league === 'NNG');
   return { ...s, cert: path.join(pki, s.cert), key: path.join(pki, s.key) };
 }
+
+/** Switches the page's language with the header's button; on a phone it is in the menu, opened for it and closed again. */
+export async function switchLanguage(page) {
+  const toggle = page.locator('#lang-toggle');
+  const menu = page.locator('#menu-toggle');
+  const folded = !(await toggle.isVisible()) && await menu.isVisible();
+  if (folded) await menu.click();
+  await toggle.click();
+  if (folded) await menu.click();
+}
