@@ -388,12 +388,31 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
         summary,
         "3 bidders submitted from the same address: bidder 1, bidder 2, bidder 3"
     );
+    // The same as a key and params, the bidders by their label numbers and
+    // the address left out, as the summary leaves them out.
+    assert_eq!(
+        (&same["reason"], &same["params"]),
+        (
+            &json!("alert.same-client-address-sealed"),
+            &json!({"count": 3, "labels": [1, 2, 3]})
+        ),
+        "{same:#}"
+    );
     for (who, token) in staff.readers() {
         let read = alerts_as(app, who, token, &tender).await;
         for a in &read {
             let text = a["summary"].as_str().unwrap();
+            let params = a["params"].to_string();
             assert!(
-                NAMES.iter().all(|n| !text.contains(n)) && !text.contains("127.0.0.1"),
+                NAMES
+                    .iter()
+                    .all(|n| !text.contains(n) && !params.contains(n))
+                    && !text.contains("127.0.0.1")
+                    && !params.contains("127.0.0.1"),
+                "{who}: {a:#}"
+            );
+            assert!(
+                a["reason"].as_str().unwrap().ends_with("-sealed"),
                 "{who}: {a:#}"
             );
             // Which rows of the log an alert rests on would point at the
@@ -479,6 +498,7 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
             }
             if let Some(same) = alerts.iter().find(|a| is_the_same_address_alert(a)) {
                 assert_eq!(same["summary"], summary);
+                assert_eq!(same["params"], json!({"count": 3, "labels": [1, 2, 3]}));
             }
         } else {
             let same = same_address(&alerts);
@@ -497,6 +517,16 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
             let text = same["summary"].as_str().unwrap();
             assert!(
                 NAMES.iter().all(|n| text.contains(n)) && text.contains("127.0.0.1"),
+                "{who}: {same:#}"
+            );
+            let mut names = NAMES.to_vec();
+            names.sort_unstable();
+            assert_eq!(
+                (&same["reason"], &same["params"]),
+                (
+                    &json!("alert.same-client-address"),
+                    &json!({"count": 3, "address": "127.0.0.1", "bidders": names})
+                ),
                 "{who}: {same:#}"
             );
         }

@@ -235,6 +235,8 @@ struct Secrets {
     private: Vec<String>,
     /// The member whose score was flagged.
     flagged: String,
+    /// Its name.
+    flagged_name: String,
 }
 
 #[actix_web::test]
@@ -387,6 +389,14 @@ async fn the_committee_and_its_marks_stay_secret_until_the_result_and_marks_for_
         names,
         private,
         flagged: f.members[4].id.clone(),
+        flagged_name: full["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["expert_id"] == f.members[4].id.as_str())
+            .and_then(|m| m["name"].as_str())
+            .unwrap_or_else(|| panic!("{full:#}"))
+            .to_string(),
     };
 
     probe(app, &tender, &cast, &f, &secrets, &letter, Stage::Before).await;
@@ -702,11 +712,42 @@ async fn probe(
         assert_eq!(alert["sealed"], sealed, "{} {stage:?}: {alert}", w.name);
         let summary = alert["summary"].as_str().unwrap();
         assert_eq!(
-            summary.contains(&secrets.flagged),
+            summary.contains(&secrets.flagged_name),
             !sealed,
             "{} {stage:?}: {summary}",
             w.name
         );
+        // Said as a key and params too: the member by its name, never its
+        // id; sealed, only the alert's kind.
+        let params = alert["params"].to_string();
+        assert!(
+            !summary.contains(&secrets.flagged) && !params.contains(&secrets.flagged),
+            "{} {stage:?}: {alert}",
+            w.name
+        );
+        if sealed {
+            assert_eq!(
+                (&alert["reason"], &alert["params"]),
+                (
+                    &json!("alert.committee-sealed"),
+                    &json!({"kind": "score_deviation"})
+                ),
+                "{}: {alert}",
+                w.name
+            );
+            assert!(
+                secrets.all.iter().all(|s| !params.contains(s)),
+                "{}: {alert}",
+                w.name
+            );
+        } else {
+            assert_eq!(alert["reason"], "alert.score-deviation", "{}", w.name);
+            assert_eq!(
+                alert["params"]["expert"], secrets.flagged_name,
+                "{}: {alert}",
+                w.name
+            );
+        }
     }
 
     // --- Experts' profiles: a member's seat on this tender shows to the
