@@ -441,6 +441,70 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
         }
     }
 
+    // An alert kept before keys existed says its English summary alone;
+    // one kept before sealed summaries existed, only its kind (said as
+    // `alert.details-sealed`). The columns are put back afterwards.
+    let id = same["id"].as_str().unwrap().to_string();
+    let set = |columns: (Option<&str>, Option<&str>, Option<String>)| {
+        let id = id.clone();
+        let (summary, reason, params) = (
+            columns.0.map(str::to_string),
+            columns.1.map(str::to_string),
+            columns.2,
+        );
+        app.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::supervision_alerts::dsl as a;
+                diesel::update(a::supervision_alerts.find(&id))
+                    .set((
+                        a::sealed_summary.eq(summary),
+                        a::sealed_reason.eq(reason),
+                        a::sealed_params_json.eq(params),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .unwrap()
+    };
+    let read_again = || async {
+        let path = format!("/api/v1/supervision/alerts?tender_id={tender}");
+        let list = app.get(&path, Some(&staff.supervisor)).await.json();
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id.as_str())
+            .unwrap()
+            .clone()
+    };
+    set((Some(summary), None, None));
+    let older = read_again().await;
+    set((None, None, None));
+    let oldest = read_again().await;
+    set((
+        Some(summary),
+        Some("alert.same-client-address-sealed"),
+        Some(json!({"count": 3, "labels": [1, 2, 3]}).to_string()),
+    ));
+    assert!(
+        older.get("reason").is_none() && older.get("params").is_none(),
+        "{older:#}"
+    );
+    assert_eq!(older["summary"], summary);
+    assert_eq!(
+        (&oldest["summary"], &oldest["reason"], &oldest["params"]),
+        (
+            &json!(
+                "same_client_address: the details name bidders and are sealed until the opening"
+            ),
+            &json!("alert.details-sealed"),
+            &json!({"kind": "same_client_address"})
+        ),
+        "{oldest:#}"
+    );
+    assert_eq!(read_again().await, *same, "put back");
+
     // The opening.
     start_opening_at_deadline(&r, &tenderer, &tender).await;
     release_tenderer_share(&r, dir.path(), &tenderer, &tender).await;
