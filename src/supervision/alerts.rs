@@ -283,8 +283,19 @@ fn insert(
         // opening too: the payload holds only what a sealed alert shows, so
         // no guess at the bidders' names, addresses, devices or signers can
         // be confirmed against its hash, nor which entries are the hidden
-        // bids (招标投标法 第22条).
-        &sealed_payload(&id, signal.kind.code(), &sealed_summary),
+        // bids (招标投标法 第22条). An alert about a member's marks names
+        // the member, whom a league's operators may not know before the
+        // result (and the pool's names are few enough to try each): its
+        // entry holds only what they are shown, the kind (招标投标法 第44条).
+        &sealed_payload(
+            &id,
+            signal.kind.code(),
+            &if signal.kind == signals::SignalKind::ScoreDeviation {
+                committee_sealed_summary(signal.kind.code())
+            } else {
+                sealed_summary.clone()
+            },
+        ),
     )?;
     notify_raised(conn, ctx, &alert, &signal.summary, &sealed_summary)?;
     Ok(alert)
@@ -354,6 +365,12 @@ fn alert_message(
         "/api/v1/supervision/alerts?tender_id={}",
         alert.tender_id
     ))
+}
+
+/// An alert about a member's marks as a reader who may not know the
+/// committee before the result reads it: its kind alone.
+pub fn committee_sealed_summary(kind: &str) -> String {
+    format!("{kind}: the details name a committee member and its marks, sealed until the result")
 }
 
 /// What `supervision.alert_raised` records: the alert as it is shown while
@@ -530,10 +547,7 @@ impl AlertRow {
     fn committee_sealed(self) -> Alert {
         let (reason, params) = said_of_kind("alert.committee-sealed", &self.kind);
         Alert {
-            summary: format!(
-                "{}: the details name a committee member and its marks, sealed until the result",
-                self.kind
-            ),
+            summary: committee_sealed_summary(&self.kind),
             reason,
             params,
             id: self.id,

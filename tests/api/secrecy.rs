@@ -740,6 +740,36 @@ async fn probe(
                 "{}: {alert}",
                 w.name
             );
+            // Nor can the member's name be tried against the hash of the
+            // alert's entry in the log, which this reader is served: it
+            // holds only what the reader is shown.
+            let raised = app
+                .get(
+                    &format!(
+                        "/api/v1/audit/events?action=supervision.alert_raised&tender_id={tender}&per_page=100"
+                    ),
+                    w.token(),
+                )
+                .await;
+            raised.assert_status(200);
+            let raised = raised.json();
+            let entry = raised["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["object_id"] == alert["id"])
+                .unwrap_or_else(|| panic!("{}: no alert_raised in {raised}", w.name));
+            let recorded = ggzy::supervision::alerts::sealed_payload(
+                alert["id"].as_str().unwrap(),
+                "score_deviation",
+                summary,
+            );
+            assert_eq!(
+                entry["payload_sha256"].as_str().unwrap(),
+                ggzy::audit::payload_hash(&recorded).unwrap(),
+                "{}: {entry}",
+                w.name
+            );
         } else {
             assert_eq!(alert["reason"], "alert.score-deviation", "{}", w.name);
             assert_eq!(
