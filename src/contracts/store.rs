@@ -10,6 +10,7 @@ use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::{AppError, FieldError};
 use crate::identity::{Principal, Role};
 use crate::opendata::OcdsSettings;
+use crate::supervision::said::Said;
 use crate::supervision::signals::SignalKind;
 use crate::tenders::award::AwardRecord;
 use crate::tenders::model::{Category, NoticeKind, TenderStatus};
@@ -959,7 +960,7 @@ pub fn sweep(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
             published_at: published_at.map(from_db_time),
         };
         for finding in rules::overdue(&facts, now) {
-            let (kind, fingerprint, summary) = match finding {
+            let (kind, fingerprint, summary, said) = match finding {
                 rules::Overdue::NotSigned { award_id, due } => (
                     SignalKind::ContractNotSigned,
                     format!("contract_not_signed:{award_id}"),
@@ -967,6 +968,11 @@ pub fn sweep(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
                         "award {award_id}: no contract signed by both parties within 30 days of \
                          the award (due {}; 招标投标法 第46条, 政府采购法 第46条)",
                         due.to_rfc3339()
+                    ),
+                    Said::new(
+                        "alert.contract-not-signed",
+                        json!({"award": award_id, "due": crate::reasons::time(due),
+                               "basis": "招标投标法 第46条、政府采购法 第46条"}),
                     ),
                 ),
                 rules::Overdue::NotPublished { award_id, due } => (
@@ -978,6 +984,11 @@ pub fn sweep(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
                          政府采购法实施条例 第50条)",
                         due.to_rfc3339()
                     ),
+                    Said::new(
+                        "alert.contract-not-published",
+                        json!({"award": award_id, "due": crate::reasons::time(due),
+                               "basis": "政府采购法实施条例 第50条"}),
+                    ),
                 ),
             };
             if crate::supervision::alerts::raise(
@@ -987,6 +998,7 @@ pub fn sweep(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
                 kind,
                 &fingerprint,
                 &summary,
+                said,
                 &[],
             )? {
                 raised += 1;

@@ -117,6 +117,10 @@ diesel::table! {
         acknowledged_at -> Nullable<Timestamp>,
         ack_note -> Nullable<Text>,
         sealed_summary -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        params_json -> Nullable<Text>,
+        sealed_reason -> Nullable<Text>,
+        sealed_params_json -> Nullable<Text>,
     }
 }
 

@@ -199,7 +199,7 @@ impl Round {
 }
 
 /// A lot's criteria (none unless it is scored).
-fn criteria(lot: &RoomLot) -> &[Criterion] {
+pub fn criteria(lot: &RoomLot) -> &[Criterion] {
     match &lot.evaluation {
         Evaluation::ComprehensiveScoring { criteria, .. } => criteria,
         _ => &[],

@@ -1039,7 +1039,11 @@ pub fn mark_absent(
 
 /// A flagged score is also a supervision alert, for supervisors who are
 /// not in the room; it rests on the audit events of the scores its mean
-/// is of and of the flag ([`flag_evidence`]).
+/// is of and of the flag ([`flag_evidence`]). It names the member by its
+/// name (the supervisors in scope read the committee from the draw on,
+/// `audit::sealing::sees_committee`; a league's operators read only that
+/// it is sealed until the result), the bid by the label the room gives it
+/// (a letter, blind or not) and the criterion by its name.
 fn raise_alert(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -1049,24 +1053,51 @@ fn raise_alert(
     let p: Value = serde_json::from_str(event.payload.get()).unwrap_or(Value::Null);
     let evidence = flag_evidence(conn, tender_id, &p)?;
     let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+    let (expert_id, bid, code) = (s("expert"), s("bid"), s("criterion"));
+    let expert = experts::table
+        .find(&expert_id)
+        .select(experts::name)
+        .first::<String>(conn)
+        .optional()?
+        .unwrap_or_else(|| expert_id.clone());
+    let lot = p["lot"].as_u64().and_then(|l| u32::try_from(l).ok());
+    let criterion = setup_of(conn, tender_id)?
+        .and_then(|setup| {
+            let lot = setup.lot(lot.unwrap_or(0))?;
+            room::criteria(lot)
+                .iter()
+                .find(|c| c.code == code)
+                .map(|c| c.name.clone())
+        })
+        .unwrap_or_else(|| code.clone());
+    let deviation = p["deviation_percent"].as_f64();
     let summary = format!(
-        "expert {} scored bid {} on {} {} points, {} from the members' mean of {}",
-        s("expert"),
-        s("bid"),
-        s("criterion"),
+        "expert {expert} scored bid {bid} on {criterion} {} points, {} from the members' mean of {}",
         p["points"],
-        p["deviation_percent"]
-            .as_f64()
-            .map_or("far".to_string(), |d| format!("{d}%")),
+        deviation.map_or("far".to_string(), |d| format!("{d}%")),
         p["mean"]
     );
+    let said = match deviation {
+        Some(deviation) => crate::supervision::said::Said::new(
+            "alert.score-deviation",
+            json!({"expert": expert, "bid": bid, "criterion": criterion,
+                   "points": p["points"], "mean": p["mean"], "deviation": deviation}),
+        ),
+        // The others gave nothing: no percentage is far enough to say.
+        None => crate::supervision::said::Said::new(
+            "alert.score-deviation-zero-mean",
+            json!({"expert": expert, "bid": bid, "criterion": criterion,
+                   "points": p["points"]}),
+        ),
+    };
     crate::supervision::alerts::raise(
         conn,
         ctx,
         tender_id,
         crate::supervision::signals::SignalKind::ScoreDeviation,
-        &format!("{}/{}/{}", s("expert"), s("bid"), s("criterion")),
+        &format!("{expert_id}/{bid}/{code}"),
         &summary,
+        said,
         &evidence,
     )?;
     Ok(())

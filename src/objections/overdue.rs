@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::db::schema::{complaints, objections, supervision_alerts};
 use crate::db::{Db, DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
+use crate::supervision::said::Said;
 use crate::supervision::signals::SignalKind;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
@@ -19,11 +20,17 @@ use std::time::Duration;
 /// How often the sweep looks.
 pub const EVERY: Duration = Duration::from_secs(2);
 
-/// One clock run out: (tender, kind, object id, summary).
-type Due = (String, SignalKind, String, String);
+/// One clock run out: (tender, kind, object id, summary, said).
+type Due = (String, SignalKind, String, String, Said);
 
 fn at(t: NaiveDateTime) -> String {
     from_db_time(t).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A due time as an alert's params name it (Beijing time).
+fn due_param(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| crate::reasons::time(from_db_time(t)))
+        .unwrap_or_default()
 }
 
 /// Whether an alert of `kind` about `id` is already kept.
@@ -52,6 +59,10 @@ pub fn due(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<Due>, AppError> 
         .load(conn)?;
     for (id, tender, subject, due) in unanswered {
         if !alerted(conn, SignalKind::ObjectionAnswerOverdue, &id)? {
+            let said = Said::new(
+                "alert.objection-answer-overdue",
+                serde_json::json!({"subject": subject, "due": due_param(due)}),
+            );
             let due = due.map(at).unwrap_or_default();
             out.push((
                 tender,
@@ -60,6 +71,7 @@ pub fn due(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<Due>, AppError> 
                 format!(
                     "an objection on the {subject} is unanswered past its answer clock ({due})"
                 ),
+                said,
             ));
         }
     }
@@ -82,6 +94,10 @@ pub fn due(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<Due>, AppError> 
                     "a complaint is neither accepted nor refused past its time ({})",
                     at(due)
                 ),
+                Said::new(
+                    "alert.complaint-acceptance-overdue",
+                    serde_json::json!({"due": due_param(Some(due))}),
+                ),
             ));
         }
     }
@@ -96,12 +112,17 @@ pub fn due(conn: &mut DbConn, now: DateTime<Utc>) -> Result<Vec<Due>, AppError> 
         .load(conn)?;
     for (id, tender, due) in undecided {
         if !alerted(conn, SignalKind::ComplaintDecisionOverdue, &id)? {
+            let said = Said::new(
+                "alert.complaint-decision-overdue",
+                serde_json::json!({"due": due_param(due)}),
+            );
             let due = due.map(at).unwrap_or_default();
             out.push((
                 tender,
                 SignalKind::ComplaintDecisionOverdue,
                 id,
                 format!("a complaint is undecided past its time ({due})"),
+                said,
             ));
         }
     }
@@ -119,7 +140,7 @@ pub async fn round(db: &Db, clock: &Arc<dyn Clock>) -> usize {
         }
     };
     let n = found.len();
-    for (tender, kind, id, summary) in found {
+    for (tender, kind, id, summary, said) in found {
         let now = clock.now();
         let raised = db
             .write(move |conn| {
@@ -130,6 +151,7 @@ pub async fn round(db: &Db, clock: &Arc<dyn Clock>) -> usize {
                     kind,
                     &id,
                     &summary,
+                    said,
                     &[],
                 )
             })

@@ -439,3 +439,118 @@ fn times_and_amounts_are_said_in_beijing_time_and_yuan() {
     assert_eq!(yuan(-5), "-0.05");
     assert_eq!(yuan(0), "0.00");
 }
+
+/// The portal's catalogue of what alerts say.
+const ALERT_CATALOGUE: &str = include_str!("../../frontend/src/i18n/alerts.json");
+
+/// Whether `path` lists the alerts' keys rather than gives them.
+fn lists_alerts(path: &str) -> bool {
+    path.replace('\\', "/")
+        .ends_with("/src/supervision/said.rs")
+        || is_this_module(path)
+}
+
+#[test]
+fn every_alert_sentence_and_kind_is_said_in_both_languages_with_its_placeholders() {
+    use crate::supervision::said::ALERTS;
+    let c: Value = serde_json::from_str(ALERT_CATALOGUE).expect("alerts.json is JSON");
+    let mut keys = BTreeSet::new();
+    for (key, params) in ALERTS {
+        assert!(keys.insert(*key), "{key} is listed twice");
+        let rest = key.strip_prefix("alert.").unwrap_or("");
+        assert!(
+            !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{key} is not a key such as alert.same-client-address"
+        );
+        let wanted: BTreeSet<String> = params.iter().map(|p| p.to_string()).collect();
+        for lang in LANGS {
+            let said = text(&c, lang, "said", key)
+                .unwrap_or_else(|| panic!("said.{key} is missing in {lang}"));
+            assert!(!said.trim().is_empty(), "said.{key} is empty in {lang}");
+            assert_eq!(
+                placeholders(said).as_ref(),
+                Ok(&wanted),
+                "said.{key} ({lang}) names other values than its params"
+            );
+        }
+    }
+    // Every kind of alert is named, and nothing else.
+    let kinds: BTreeSet<&str> = crate::supervision::signals::SignalKind::ALL
+        .iter()
+        .map(|k| k.code())
+        .collect();
+    // The parts a sentence's values are said with (lib/alerts.ts).
+    let parts: BTreeSet<(&str, BTreeSet<String>)> = [
+        ("bidder", &["n"][..]),
+        ("document", &["sha256", "held"][..]),
+        ("held", &["bidder", "file"][..]),
+    ]
+    .into_iter()
+    .map(|(k, ps)| (k, ps.iter().map(|p| p.to_string()).collect()))
+    .collect();
+    for lang in LANGS {
+        let group = |name: &str| -> BTreeSet<&str> {
+            c[lang][name]
+                .as_object()
+                .unwrap_or_else(|| panic!("{lang}.{name}"))
+                .keys()
+                .map(String::as_str)
+                .collect()
+        };
+        assert_eq!(group("said"), keys, "the {lang} catalogue's sentences");
+        assert_eq!(group("kinds"), kinds, "the {lang} catalogue's kinds");
+        for kind in &kinds {
+            let said = text(&c, lang, "kinds", kind).unwrap_or("");
+            assert!(!said.trim().is_empty(), "kinds.{kind} ({lang})");
+            assert_eq!(placeholders(said), Ok(BTreeSet::new()), "kinds.{kind}");
+        }
+        let said_parts: BTreeSet<(&str, BTreeSet<String>)> = group("parts")
+            .into_iter()
+            .map(|k| {
+                let said = text(&c, lang, "parts", k).unwrap_or("");
+                (k, placeholders(said).unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(said_parts, parts, "the {lang} catalogue's parts");
+    }
+    // No sentence key is a group of another's (the page nests them at
+    // their dots).
+    for a in &keys {
+        assert!(keys.iter().all(|b| !b.starts_with(&format!("{a}."))), "{a}");
+    }
+}
+
+#[test]
+fn every_alert_sentence_the_source_gives_is_listed_and_every_listed_one_is_given() {
+    use crate::supervision::said::ALERTS;
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let listed: BTreeSet<&str> = ALERTS.iter().map(|(k, _)| *k).collect();
+    let mut given = BTreeSet::new();
+    for (path, text) in &files {
+        if lists_alerts(path) {
+            continue;
+        }
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("\"alert.") {
+            rest = &rest[i + 1..];
+            let key = &rest[..rest.find('"').unwrap_or(rest.len())];
+            assert!(
+                listed.contains(key),
+                "{path} says the alert sentence {key:?}, which supervision::said::ALERTS does not list"
+            );
+            given.insert(key.to_string());
+        }
+    }
+    let given: BTreeSet<&str> = given.iter().map(String::as_str).collect();
+    assert_eq!(
+        given, listed,
+        "the sentences the source gives, against the list"
+    );
+}

@@ -7,13 +7,16 @@
 //! ("bidder 1", "bidder 2", the same on every alert of the tender, given the
 //! first time an alert names the bidder); from the opening, by name, to
 //! those who then see the tender's bidders ([`crate::audit::sealing`]).
+//! Each alert says so in English (`summary`) and as a key with params
+//! (`reason`, `params`: [`super::said`]) in the same form.
 
+use super::said::Said;
 use super::signals::{self, ActionFact, BidFact, Signal, TenderFacts, Thresholds};
 use crate::app::AppState;
 use crate::audit::{AuditContext, record};
 use crate::db::schema::{
     audit_events, bid_openings, bids, organisations, sealed_bidder_labels, supervision_alerts,
-    tender_documents, tenders,
+    tender_documents, tenders, users,
 };
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
@@ -119,12 +122,27 @@ pub fn facts(conn: &mut DbConn, tender_id: &str) -> Result<Option<TenderFacts>, 
             }
         })
         .collect();
+    // The operators' names, for the alerts about their actions.
+    let mut operators: Vec<&str> = events
+        .iter()
+        .filter(|(_, role, ..)| role == "operator")
+        .filter_map(|(_, _, actor, ..)| actor.as_deref())
+        .collect();
+    operators.sort_unstable();
+    operators.dedup();
+    let names: HashMap<String, String> = users::table
+        .filter(users::id.eq_any(&operators))
+        .select((users::id, users::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let actions = events
         .iter()
         .map(|(seq, role, actor, action, _, at)| ActionFact {
             seq: *seq,
             actor_role: role.clone(),
             actor_id: actor.clone(),
+            actor_name: actor.as_ref().and_then(|a| names.get(a).cloned()),
             action: action.clone(),
             at: from_db_time(*at),
         })
@@ -175,8 +193,10 @@ pub fn refresh(
 }
 
 /// Raises an alert found outside the signals (an evaluation room's flagged
-/// score, a contract's clock run out), once per fingerprint. Returns
-/// whether it was raised now.
+/// score, a contract's clock run out), once per fingerprint; it names no
+/// bidder, and `said` says what `summary` says. Returns whether it was
+/// raised now.
+#[allow(clippy::too_many_arguments)]
 pub fn raise(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -184,6 +204,7 @@ pub fn raise(
     kind: signals::SignalKind,
     fingerprint: &str,
     summary: &str,
+    said: Said,
     events: &[i64],
 ) -> Result<bool, AppError> {
     let signal = Signal {
@@ -193,6 +214,8 @@ pub fn raise(
         events: events.to_vec(),
         bidders: Vec::new(),
         sealed_head: summary.to_string(),
+        sealed_head_said: said.clone(),
+        said,
     };
     let exists: bool = diesel::select(diesel::dsl::exists(
         supervision_alerts::table
@@ -218,6 +241,7 @@ fn insert(
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("alert evidence")))?;
     let labels = label_bidders(conn, tender_id, &signal.bidders)?;
     let sealed_summary = signal.sealed_summary(&labels);
+    let sealed_said = signal.sealed_said(&labels);
     diesel::insert_into(supervision_alerts::table)
         .values((
             supervision_alerts::id.eq(&id),
@@ -228,6 +252,10 @@ fn insert(
             supervision_alerts::evidence_json.eq(&evidence),
             supervision_alerts::raised_at.eq(to_db_time(ctx.now)),
             supervision_alerts::sealed_summary.eq(&sealed_summary),
+            supervision_alerts::reason.eq(signal.said.reason),
+            supervision_alerts::params_json.eq(signal.said.params_json()),
+            supervision_alerts::sealed_reason.eq(sealed_said.reason),
+            supervision_alerts::sealed_params_json.eq(sealed_said.params_json()),
         ))
         .execute(conn)?;
     let alert = Alert {
@@ -235,6 +263,8 @@ fn insert(
         tender_id: tender_id.to_string(),
         kind: signal.kind.code().to_string(),
         summary: signal.summary.clone(),
+        reason: Some(signal.said.reason.to_string()),
+        params: Some(signal.said.params.clone()),
         events: signal.events.clone(),
         raised_at: ctx.now,
         acknowledged_by: None,
@@ -253,8 +283,19 @@ fn insert(
         // opening too: the payload holds only what a sealed alert shows, so
         // no guess at the bidders' names, addresses, devices or signers can
         // be confirmed against its hash, nor which entries are the hidden
-        // bids (招标投标法 第22条).
-        &sealed_payload(&id, signal.kind.code(), &sealed_summary),
+        // bids (招标投标法 第22条). An alert about a member's marks names
+        // the member, whom a league's operators may not know before the
+        // result (and the pool's names are few enough to try each): its
+        // entry holds only what they are shown, the kind (招标投标法 第44条).
+        &sealed_payload(
+            &id,
+            signal.kind.code(),
+            &if signal.kind == signals::SignalKind::ScoreDeviation {
+                committee_sealed_summary(signal.kind.code())
+            } else {
+                sealed_summary.clone()
+            },
+        ),
     )?;
     notify_raised(conn, ctx, &alert, &signal.summary, &sealed_summary)?;
     Ok(alert)
@@ -326,6 +367,12 @@ fn alert_message(
     ))
 }
 
+/// An alert about a member's marks as a reader who may not know the
+/// committee before the result reads it: its kind alone.
+pub fn committee_sealed_summary(kind: &str) -> String {
+    format!("{kind}: the details name a committee member and its marks, sealed until the result")
+}
+
 /// What `supervision.alert_raised` records: the alert as it is shown while
 /// the tender's bidders are sealed (its kind and its summary with the
 /// bidders by label), never the names or the events it rests on.
@@ -372,7 +419,23 @@ pub struct Alert {
     /// score_deviation, objection_answer_overdue,
     /// complaint_acceptance_overdue, complaint_decision_overdue.
     pub kind: String,
+    /// What it found, in English, as its reader may see it (see `sealed`).
     pub summary: String,
+    /// The same as `summary`, as a stable key (the portal's catalogue
+    /// `frontend/src/i18n/alerts.json` says it in Chinese and English; the
+    /// keys are listed in `supervision::said::ALERTS`): for example
+    /// `alert.same-client-address`, or `alert.same-client-address-sealed`
+    /// while the bidders are sealed. Absent on alerts kept before keys
+    /// were: their `summary` is all they say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The values the reason's sentence names, as a JSON object: bidders
+    /// by name (`bidders`) or, sealed, by label number (`labels`: 1 for
+    /// "bidder 1"); people by name; times in Beijing time with the offset;
+    /// amounts in yuan (`12345.67`); present with `reason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<serde_json::Value>,
     /// The audit events (`seq`) it rests on; empty while `sealed`, since
     /// they would point at the hidden bid events.
     pub events: Vec<i64>,
@@ -402,29 +465,64 @@ struct AlertRow {
     acknowledged_at: Option<chrono::NaiveDateTime>,
     ack_note: Option<String>,
     sealed_summary: Option<String>,
+    reason: Option<String>,
+    params_json: Option<String>,
+    sealed_reason: Option<String>,
+    sealed_params_json: Option<String>,
+}
+
+/// A stored key and its params, as an alert gives them: none unless both
+/// are there and the params read.
+fn stored_said(
+    reason: Option<String>,
+    params: Option<String>,
+) -> (Option<String>, Option<serde_json::Value>) {
+    match (
+        reason,
+        params.and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok()),
+    ) {
+        (Some(reason), Some(params)) if params.is_object() => (Some(reason), Some(params)),
+        _ => (None, None),
+    }
+}
+
+/// A sentence said on reading, never stored (`alert.committee-sealed`,
+/// `alert.details-sealed`), naming the alert's kind.
+fn said_of_kind(reason: &'static str, kind: &str) -> (Option<String>, Option<serde_json::Value>) {
+    let said = Said::new(reason, serde_json::json!({ "kind": kind }));
+    (Some(said.reason.to_string()), Some(said.params))
 }
 
 impl AlertRow {
     /// The alert as shown to a reader who sees the tender's bidders
     /// (`revealed`) or not.
     fn shown(self, revealed: bool) -> Alert {
-        let summary = if revealed {
-            self.summary
+        let (summary, (reason, params)) = if revealed {
+            (self.summary, stored_said(self.reason, self.params_json))
         } else {
-            // An alert kept before sealed summaries existed says only its
-            // kind until the opening.
-            self.sealed_summary.unwrap_or_else(|| {
-                format!(
-                    "{}: the details name bidders and are sealed until the opening",
-                    self.kind
-                )
-            })
+            match self.sealed_summary {
+                Some(sealed) => (
+                    sealed,
+                    stored_said(self.sealed_reason, self.sealed_params_json),
+                ),
+                // An alert kept before sealed summaries existed says only
+                // its kind until the opening.
+                None => (
+                    format!(
+                        "{}: the details name bidders and are sealed until the opening",
+                        self.kind
+                    ),
+                    said_of_kind("alert.details-sealed", &self.kind),
+                ),
+            }
         };
         Alert {
             id: self.id,
             tender_id: self.tender_id,
             kind: self.kind,
             summary,
+            reason,
+            params,
             // Sealed, the events say which rows of the log are the hidden
             // bids (and their neighbours, who made them): none is shown.
             events: if revealed {
@@ -447,11 +545,11 @@ impl AlertRow {
     /// (a league's operators): its kind and that it is sealed, neither the
     /// member nor the marks nor the events (招标投标法 第37条, 第44条).
     fn committee_sealed(self) -> Alert {
+        let (reason, params) = said_of_kind("alert.committee-sealed", &self.kind);
         Alert {
-            summary: format!(
-                "{}: the details name a committee member and its marks, sealed until the result",
-                self.kind
-            ),
+            summary: committee_sealed_summary(&self.kind),
+            reason,
+            params,
             id: self.id,
             tender_id: self.tender_id,
             kind: self.kind,
@@ -672,6 +770,8 @@ mod tests {
                 tender_id: "t1".into(),
                 kind: kind.code().into(),
                 summary: "bidder 1, bidder 2".into(),
+                reason: None,
+                params: None,
                 events: vec![],
                 raised_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
                 acknowledged_by: None,

@@ -1,6 +1,7 @@
 //! Supervision: who may read which part of the record; the signals
-//! supervisors hunt for (`signals`, pure) kept as alerts (`alerts`); their
-//! live feed of the log (`live`).
+//! supervisors hunt for (`signals`, pure) kept as alerts (`alerts`), each
+//! said as a key and params too (`said`); their live feed of the log
+//! (`live`).
 //!
 //! Administrative supervision is per category of trade (the finance bureau
 //! for government procurement, development and reform for construction,
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 pub mod alerts;
 pub mod feed;
 pub mod live;
+pub mod said;
 pub mod signals;
 
 text_enum! {

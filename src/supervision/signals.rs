@@ -4,10 +4,15 @@
 //! raised once however often it is recomputed. A signal about bidders also
 //! says which bidders it names, and has a summary without their names (nor
 //! the value they share) for supervisors before the opening, to which the
-//! bidders' labels are added ([`Signal::sealed_summary`]).
+//! bidders' labels are added ([`Signal::sealed_summary`]). Each says the
+//! same as a key and params too ([`super::said`]), in both forms
+//! ([`Signal::said`], [`Signal::sealed_said`]).
 
+use super::said::Said;
+use crate::reasons::{time, yuan};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 /// One bid, as the record knows it.
@@ -36,6 +41,8 @@ pub struct ActionFact {
     pub seq: i64,
     pub actor_role: String,
     pub actor_id: Option<String>,
+    /// The actor's name, where the actor is a known user.
+    pub actor_name: Option<String>,
     pub action: String,
     pub at: DateTime<Utc>,
 }
@@ -212,6 +219,12 @@ pub struct Signal {
     /// The summary without names or shared values, for before the opening
     /// (see [`Signal::sealed_summary`]).
     pub sealed_head: String,
+    /// The summary as a key and params.
+    pub said: Said,
+    /// The sealed head as a key and params, the bidders' labels not yet
+    /// among them (see [`Signal::sealed_said`]); for a signal naming no
+    /// bidder, the same as `said`.
+    pub sealed_head_said: Said,
 }
 
 impl Signal {
@@ -235,6 +248,32 @@ impl Signal {
             .collect();
         format!("{}: {}", self.sealed_head, named.join(", "))
     }
+
+    /// [`Signal::sealed_summary`] as a key and params: the sealed head's,
+    /// with the bidders' label numbers (`labels`), lowest first; a signal
+    /// that names no bidder says what it says to everyone.
+    pub fn sealed_said(&self, labels: &HashMap<String, i32>) -> Said {
+        if self.bidders.is_empty() {
+            return self.said.clone();
+        }
+        let mut numbers: Vec<i32> = self
+            .bidders
+            .iter()
+            .filter_map(|b| labels.get(b).copied())
+            .collect();
+        numbers.sort_unstable();
+        let mut params = self.sealed_head_said.params.clone();
+        if let Some(object) = params.as_object_mut() {
+            object.insert("labels".into(), json!(numbers));
+        }
+        Said::new(self.sealed_head_said.reason, params)
+    }
+}
+
+/// A sealed head's key and params, the labels added later: not checked
+/// against [`super::said::ALERTS`] until then.
+fn unlabelled(reason: &'static str, params: Value) -> Said {
+    Said { reason, params }
 }
 
 /// Operator actions that are part of the procedure after the deadline.
@@ -244,10 +283,13 @@ const ROUTINE_AFTER_DEADLINE: &[&str] = &["opening.share_released"];
 pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
     let mut out = Vec::new();
     // Bids of different bidders grouped by a shared trait.
+    // `said`: the key of the sentence with names, the name of the shared
+    // value among its params, and the key of the sealed one.
     let mut shared = |kind: SignalKind,
                       key: &dyn Fn(&BidFact) -> Option<String>,
                       what: &str,
-                      sealed_what: &str| {
+                      sealed_what: &str,
+                      said: (&'static str, &str, &'static str)| {
         let mut groups: BTreeMap<String, Vec<&BidFact>> = BTreeMap::new();
         for bid in &facts.bids {
             if let Some(k) = key(bid) {
@@ -264,7 +306,14 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
             let mut names: Vec<&str> = bids.iter().map(|b| b.bidder_name.as_str()).collect();
             names.sort_unstable();
             names.dedup();
+            let (reason, value_param, sealed_reason) = said;
+            let mut params = serde_json::Map::new();
+            params.insert("count".into(), json!(orgs.len()));
+            params.insert(value_param.into(), json!(value));
+            params.insert("bidders".into(), json!(names));
             out.push(Signal {
+                said: Said::new(reason, Value::Object(params)),
+                sealed_head_said: unlabelled(sealed_reason, json!({"count": orgs.len()})),
                 kind,
                 fingerprint: bounded(format!("{value}|{}", orgs.join(","))),
                 summary: format!(
@@ -283,24 +332,40 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
         &|b| b.client_addr.clone(),
         "submitted from the same address",
         "submitted from the same address",
+        (
+            "alert.same-client-address",
+            "address",
+            "alert.same-client-address-sealed",
+        ),
     );
     shared(
         SignalKind::SameDevice,
         &|b| b.device.clone(),
         "sent their bids from the same device, fingerprint",
         "sent their bids from the same device",
+        ("alert.same-device", "device", "alert.same-device-sealed"),
     );
     shared(
         SignalKind::SameSigner,
         &|b| Some(b.signer_cert_sha256.clone()),
         "signed with the same certificate",
         "signed with the same certificate",
+        (
+            "alert.same-signer",
+            "certificate",
+            "alert.same-signer-sealed",
+        ),
     );
     shared(
         SignalKind::IdenticalPriceSchedule,
         &|b| b.schedule_sha256.clone(),
         "read out an identical price schedule, SHA-256",
         "read out an identical price schedule",
+        (
+            "alert.identical-price-schedule",
+            "sha256",
+            "alert.identical-price-schedule-sealed",
+        ),
     );
     identical_documents(facts, &mut out);
     // Prices (once opened).
@@ -325,7 +390,8 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
                 .collect::<Vec<_>>()
                 .join(","),
         );
-        let mut price_signal = |kind, summary: String| {
+        let said_prices: Vec<String> = prices.iter().map(|p| yuan(*p)).collect();
+        let mut price_signal = |kind, summary: String, said: Said| {
             out.push(Signal {
                 kind,
                 fingerprint: fingerprint.clone(),
@@ -333,6 +399,8 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
                 summary,
                 events: events_of(&bids),
                 bidders: Vec::new(),
+                sealed_head_said: said.clone(),
+                said,
             })
         };
         if in_progression(&prices, t.progression_tolerance) {
@@ -343,6 +411,11 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
                     prices.len(),
                     (prices[1] - prices[0]) as f64 / 100.0
                 ),
+                Said::new(
+                    "alert.prices-in-progression",
+                    json!({"count": prices.len(), "step": yuan(prices[1] - prices[0]),
+                           "prices": said_prices}),
+                ),
             );
         }
         if in_band(&prices, t.price_band) {
@@ -352,6 +425,11 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
                     "the {} prices lie within {:.1}% of their mean: {list}",
                     prices.len(),
                     t.price_band * 100.0
+                ),
+                Said::new(
+                    "alert.prices-in-narrow-band",
+                    json!({"count": prices.len(), "band": (t.price_band * 1000.0).round() / 10.0,
+                           "prices": said_prices}),
                 ),
             );
         }
@@ -366,6 +444,12 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
             && !a.action.starts_with("supervision.")
             && !ROUTINE_AFTER_DEADLINE.contains(&a.action.as_str())
         {
+            // By name where the operator is a known user, else by id.
+            let operator = a.actor_name.as_deref().or(a.actor_id.as_deref());
+            let said = Said::new(
+                "alert.operator-action-after-deadline",
+                json!({"operator": operator, "audit_action": a.action, "at": time(a.at)}),
+            );
             out.push(Signal {
                 kind: SignalKind::OperatorActionAfterDeadline,
                 fingerprint: a.seq.to_string(),
@@ -381,6 +465,8 @@ pub fn detect(facts: &TenderFacts, t: Thresholds) -> Vec<Signal> {
                 events: vec![a.seq],
                 bidders: Vec::new(),
                 sealed_head: String::new(),
+                said: said.clone(),
+                sealed_head_said: said,
             });
         }
     }
@@ -399,10 +485,13 @@ fn identical_documents(facts: &TenderFacts, out: &mut Vec<Signal>) {
             }
         }
     }
-    // Bidders (sorted) → the hashes they share, their bids, what each holds.
-    type Shared<'a> = (Vec<&'a str>, Vec<&'a BidFact>, Vec<String>);
+    // Bidders (sorted) → the hashes they share, their bids, what each holds
+    // (as the summary says it, and as params).
+    type Shared<'a> = (Vec<&'a str>, Vec<&'a BidFact>, Vec<String>, Vec<Value>);
     let mut by_bidders: BTreeMap<Vec<&str>, Shared<'_>> = BTreeMap::new();
-    for (sha, holders) in by_hash {
+    for (sha, mut holders) in by_hash {
+        // In one order however the bids were read.
+        holders.sort_by(|(a, x), (b, y)| (&a.bidder_name, x).cmp(&(&b.bidder_name, y)));
         let mut orgs: Vec<&str> = holders.iter().map(|(b, _)| b.bidder_org.as_str()).collect();
         orgs.sort_unstable();
         orgs.dedup();
@@ -421,8 +510,15 @@ fn identical_documents(facts: &TenderFacts, out: &mut Vec<Signal>) {
             &sha[..sha.len().min(12)],
             held.join(", ")
         ));
+        let held: Vec<Value> = holders
+            .iter()
+            .map(|(b, name)| json!({"bidder": b.bidder_name, "file": name}))
+            .collect();
+        entry
+            .3
+            .push(json!({"sha256": &sha[..sha.len().min(12)], "held": held}));
     }
-    for (orgs, (hashes, bids, lines)) in by_bidders {
+    for (orgs, (hashes, bids, lines, files)) in by_bidders {
         let head = format!(
             "{} bidders' bids hold {} identical document(s)",
             orgs.len(),
@@ -434,7 +530,26 @@ fn identical_documents(facts: &TenderFacts, out: &mut Vec<Signal>) {
         } else {
             String::new()
         };
+        let count = orgs.len();
+        let files = &files[..shown];
+        let said = if lines.len() > shown {
+            Said::new(
+                "alert.identical-documents-more",
+                json!({"count": count, "documents": hashes.len(), "files": files,
+                       "more": lines.len() - shown}),
+            )
+        } else {
+            Said::new(
+                "alert.identical-documents",
+                json!({"count": count, "documents": hashes.len(), "files": files}),
+            )
+        };
         out.push(Signal {
+            said,
+            sealed_head_said: unlabelled(
+                "alert.identical-documents-sealed",
+                json!({"count": count, "documents": hashes.len()}),
+            ),
             kind: SignalKind::IdenticalDocuments,
             // Hashed: the list of shared files can be longer than an index
             // entry may be.
@@ -581,6 +696,36 @@ mod tests {
             found[0].sealed_summary(&labels),
             "2 bidders submitted from the same address: bidder 1, bidder 2"
         );
+        // The same as keys and params: the address and the names, or the
+        // labels alone.
+        assert_eq!(
+            found[0].said,
+            Said::new(
+                "alert.same-client-address",
+                json!({"count": 2, "address": "10.0.0.1", "bidders": ["a公司", "b公司"]})
+            )
+        );
+        assert_eq!(
+            found[0].sealed_said(&labels),
+            Said::new(
+                "alert.same-client-address-sealed",
+                json!({"count": 2, "labels": [1, 2]})
+            )
+        );
+        assert_eq!(
+            found[1].said,
+            Said::new(
+                "alert.same-signer",
+                json!({"count": 2, "certificate": "cert-a", "bidders": ["a公司", "c公司"]})
+            )
+        );
+        assert_eq!(
+            found[2].sealed_said(&[("b".to_string(), 4), ("c".to_string(), 3)].into()),
+            Said::new(
+                "alert.identical-price-schedule-sealed",
+                json!({"count": 2, "labels": [3, 4]})
+            )
+        );
         // Recomputed, the same fingerprints.
         assert_eq!(detect(&f, Thresholds::default()), found);
     }
@@ -628,6 +773,29 @@ mod tests {
             found[0].sealed_summary(&[("a".to_string(), 2), ("c".to_string(), 3)].into()),
             "2 bidders sent their bids from the same device: bidder 2, bidder 3"
         );
+        assert_eq!(
+            found[0].said,
+            Said::new(
+                "alert.same-device",
+                json!({"count": 2, "device": "device-1", "bidders": ["a公司", "c公司"]})
+            )
+        );
+        assert_eq!(
+            found[1].said,
+            Said::new(
+                "alert.identical-documents",
+                json!({"count": 2, "documents": 1, "files": [{"sha256": "abababababab", "held": [
+                    {"bidder": "b公司", "file": "documents/技术方案.pdf"},
+                    {"bidder": "c公司", "file": "documents/tech.pdf"}]}]})
+            )
+        );
+        assert_eq!(
+            found[1].sealed_said(&labels),
+            Said::new(
+                "alert.identical-documents-sealed",
+                json!({"count": 2, "documents": 1, "labels": [1, 3]})
+            )
+        );
         // The tender's form, shared by all, raises nothing once it is
         // known as the tender's; unknown, it would.
         f.supplied.clear();
@@ -665,6 +833,28 @@ mod tests {
         // Prices name no bidder: the same before the opening.
         assert!(found[0].bidders.is_empty());
         assert_eq!(found[0].sealed_summary(&HashMap::new()), found[0].summary);
+        assert_eq!(
+            found[0].said,
+            Said::new(
+                "alert.prices-in-progression",
+                json!({"count": 3, "step": "100000.00",
+                       "prices": ["5000000.00", "5100000.00", "5200000.00"]})
+            )
+        );
+        assert_eq!(found[0].sealed_said(&HashMap::new()), found[0].said);
+        let mut close = vec![bid(1, "a"), bid(2, "b"), bid(3, "c")];
+        for (b, p) in close.iter_mut().zip([100_000_000, 100_200_000, 99_900_000]) {
+            b.price_fen = Some(p);
+        }
+        let found = detect(&facts(close), Thresholds::default());
+        assert_eq!(
+            found.iter().map(|s| &s.said).collect::<Vec<_>>(),
+            [&Said::new(
+                "alert.prices-in-narrow-band",
+                json!({"count": 3, "band": 0.5,
+                       "prices": ["999000.00", "1000000.00", "1002000.00"]})
+            )]
+        );
     }
 
     #[test]
@@ -675,6 +865,7 @@ mod tests {
             seq,
             actor_role: role.into(),
             actor_id: Some("u".into()),
+            actor_name: None,
             action: action.into(),
             at: deadline + chrono::Duration::seconds(after),
         };
@@ -693,6 +884,20 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].kind, SignalKind::OperatorActionAfterDeadline);
         assert_eq!(found[0].events, [4]);
+        // Said by the operator's id where it has no name; by its name, in
+        // Beijing time.
+        assert_eq!(
+            found[0].said,
+            Said::new(
+                "alert.operator-action-after-deadline",
+                json!({"operator": "u", "audit_action": "tender.status",
+                       "at": "2027-01-15T16:01:00+08:00"})
+            )
+        );
+        f.actions[3].actor_name = Some("李运维".into());
+        let found = detect(&f, Thresholds::default());
+        assert_eq!(found[0].said.params["operator"], "李运维");
+        assert_eq!(found[0].sealed_said(&HashMap::new()), found[0].said);
     }
 
     #[test]

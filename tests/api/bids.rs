@@ -1430,6 +1430,63 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
             .contains("900000.00, 910000.00, 920000.00"),
         "{progression}"
     );
+    // Each says the same as a key and params, for the portal to say it in
+    // the supervisor's language: after the opening, the bidders by name.
+    let said = |a: &Value| (a["reason"].clone(), a["params"].clone());
+    assert_eq!(
+        said(&device),
+        (
+            json!("alert.same-device"),
+            json!({"count": 2, "device": "device-shared-by-2-and-3",
+                   "bidders": ["广西第三建设有限公司", "广西第二建设有限公司"]})
+        )
+    );
+    let shared = &sha256_hex("投标文件 second".as_bytes())[..12];
+    assert_eq!(
+        said(&documents),
+        (
+            json!("alert.identical-documents"),
+            json!({"count": 2, "documents": 1, "files": [{"sha256": shared, "held": [
+                {"bidder": "广西第三建设有限公司", "file": "documents/技术标.txt"},
+                {"bidder": "广西第二建设有限公司", "file": "documents/技术标.txt"}]}]})
+        )
+    );
+    assert_eq!(
+        said(progression),
+        (
+            json!("alert.prices-in-progression"),
+            json!({"count": 3, "step": "10000.00",
+                   "prices": ["900000.00", "910000.00", "920000.00"]})
+        )
+    );
+    // The API's description of an alert says them.
+    let api = r.app.get("/api/openapi.json", None).await.json();
+    let described = &api["components"]["schemas"]["Alert"]["properties"];
+    assert!(
+        described["reason"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("alert.same-client-address"))
+            && described["params"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("labels")),
+        "{described:#}"
+    );
+    // One address alert per set of bidders as they came: the last names
+    // all four.
+    let addresses: Vec<(Value, Value)> = alerts
+        .iter()
+        .filter(|a| a["kind"] == "same_client_address")
+        .map(said)
+        .collect();
+    assert!(
+        addresses.contains(&(
+            json!("alert.same-client-address"),
+            json!({"count": 4, "address": "127.0.0.1", "bidders": [
+                "广西测试建设有限公司", "广西第三建设有限公司",
+                "广西第二建设有限公司", "广西第四建设有限公司"]})
+        )),
+        "{addresses:#?}"
+    );
     let cited: Vec<i64> = progression["events"]
         .as_array()
         .unwrap()

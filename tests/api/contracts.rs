@@ -576,7 +576,8 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
     // is moved back, as if the days had passed; the certificates' CRLs
     // would not outlive the clock moved a month).
     let award_id = a.award_id.clone();
-    app.db
+    let awarded = app
+        .db
         .write_blocking(move |conn| {
             use diesel::prelude::*;
             use ggzy::db::schema::awards;
@@ -584,15 +585,26 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
                 .find(&award_id)
                 .select(awards::decided_at)
                 .first(conn)?;
+            let moved = at - Duration::days(30) - Duration::seconds(5);
             diesel::update(awards::table.find(&award_id))
-                .set(awards::decided_at.eq(at - Duration::days(30) - Duration::seconds(5)))
+                .set(awards::decided_at.eq(moved))
                 .execute(conn)?;
-            Ok(())
+            Ok(ggzy::db::from_db_time(moved))
         })
         .unwrap();
     let alert = alert_of(app, &a.supervisor, &tender, "contract_not_signed").await;
     assert!(
         alert["summary"].as_str().unwrap().contains("第46条"),
+        "{alert}"
+    );
+    // Said as a key and params: the due time in Beijing time, the articles.
+    assert_eq!(
+        (&alert["reason"], &alert["params"]),
+        (
+            &json!("alert.contract-not-signed"),
+            &json!({"award": a.award_id, "due": ggzy::reasons::time(awarded + Duration::days(30)),
+                    "basis": "招标投标法 第46条、政府采购法 第46条"})
+        ),
         "{alert}"
     );
 
@@ -673,6 +685,15 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
         .advance(publish_by - app.now() + Duration::seconds(1));
     let alert = alert_of(app, &a.supervisor, &tender, "contract_not_published").await;
     assert!(alert["summary"].as_str().unwrap().contains("第50条"));
+    assert_eq!(
+        (&alert["reason"], &alert["params"]),
+        (
+            &json!("alert.contract-not-published"),
+            &json!({"award": a.award_id, "due": ggzy::reasons::time(publish_by),
+                    "basis": "政府采购法实施条例 第50条"})
+        ),
+        "{alert}"
+    );
     // The bidders' certificate sessions lapsed meanwhile (and the test
     // CRLs with them): their accounts' API tokens act from here.
     let supplier = app.user("中标方专员", ggzy::identity::Role::Bidder, "NNG", SUPPLIER);

@@ -189,6 +189,16 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
         alert["summary"].as_str().unwrap().contains("documents"),
         "{alert}"
     );
+    // Said as a key and params: the objection's subject, its answer clock in
+    // Beijing time.
+    assert_eq!(
+        (&alert["reason"], &alert["params"]),
+        (
+            &json!("alert.objection-answer-overdue"),
+            &json!({"subject": "documents", "due": ggzy::reasons::time(due)})
+        ),
+        "{alert}"
+    );
 
     // Past ten days before the deadline, no more objections on documents.
     move_to(&app, deadline - Duration::days(10) + Duration::seconds(5));
@@ -242,6 +252,8 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     let filed = complain(&app, &bidder, &tender, &oid).await;
     filed.assert_status(201);
     assert!(filed.json()["article"].as_str().unwrap().contains("第61条"));
+    let accept_due: DateTime<Utc> =
+        serde_json::from_value(filed.json()["accept_due_at"].clone()).unwrap();
     complain(&app, &bidder, &tender, &oid).await.assert_refusal(
         409,
         "conflict",
@@ -251,7 +263,15 @@ async fn a_documents_objection_holds_the_opening_until_answered_and_its_clock_is
     // weeks on, whatever holidays of the shipped calendar fall in them; the
     // longest, Spring Festival's, is 9 days.)
     app.clock.advance(Duration::days(21));
-    alert_of(&app, &supervisor, &tender, "complaint_acceptance_overdue").await;
+    let alert = alert_of(&app, &supervisor, &tender, "complaint_acceptance_overdue").await;
+    assert_eq!(
+        (&alert["reason"], &alert["params"]),
+        (
+            &json!("alert.complaint-acceptance-overdue"),
+            &json!({"due": ggzy::reasons::time(accept_due)})
+        ),
+        "{alert}"
+    );
 }
 
 /// Records a current bid of the enterprise named `org` on `tender`, the

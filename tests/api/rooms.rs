@@ -619,6 +619,18 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         venues.contains(&"NNG") && venues.contains(&"LZH"),
         "{venues:?}"
     );
+    // The members by name, as the room names them.
+    let member_names: std::collections::HashMap<String, String> = opened["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["expert"].as_str().unwrap().to_string(),
+                m["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
 
     // Venue staff see their own venue's sign-in only.
     let lzh_staff = app.user("柳州场地管理员", Role::Operator, "LZH", "柳州交易中心");
@@ -799,6 +811,31 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
         .find(|a| a["kind"] == "score_deviation")
         .unwrap_or_else(|| panic!("{alerts}"))
         .clone();
+    // It names the member by its name (the supervisor reads the committee),
+    // never by its id; the bid by its label in the room; the criterion by
+    // its name: 10 points where the five members' mean of B on 技术 is
+    // (4 × 36 + 10) / 5 = 30.8, 67.53 % from it.
+    let flagged = &f.members[4].id;
+    let name = &member_names[flagged];
+    assert_eq!(
+        (&deviation["reason"], &deviation["params"]),
+        (
+            &json!("alert.score-deviation"),
+            &json!({"expert": name, "bid": "B", "criterion": "技术",
+                    "points": 10.0, "mean": 30.8, "deviation": 67.53})
+        ),
+        "{deviation:#}"
+    );
+    assert_eq!(
+        deviation["summary"],
+        format!(
+            "expert {name} scored bid B on 技术 10.0 points, 67.53% from the members' mean of 30.8"
+        )
+    );
+    assert!(
+        !deviation.to_string().contains(flagged.as_str()),
+        "{deviation:#}"
+    );
     // Its evidence, for the supervisor to check: the audit events of the
     // five members' scores of B on tech (the mean is of them) and of the
     // flag, each found by its payload's hash.

@@ -388,12 +388,31 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
         summary,
         "3 bidders submitted from the same address: bidder 1, bidder 2, bidder 3"
     );
+    // The same as a key and params, the bidders by their label numbers and
+    // the address left out, as the summary leaves them out.
+    assert_eq!(
+        (&same["reason"], &same["params"]),
+        (
+            &json!("alert.same-client-address-sealed"),
+            &json!({"count": 3, "labels": [1, 2, 3]})
+        ),
+        "{same:#}"
+    );
     for (who, token) in staff.readers() {
         let read = alerts_as(app, who, token, &tender).await;
         for a in &read {
             let text = a["summary"].as_str().unwrap();
+            let params = a["params"].to_string();
             assert!(
-                NAMES.iter().all(|n| !text.contains(n)) && !text.contains("127.0.0.1"),
+                NAMES
+                    .iter()
+                    .all(|n| !text.contains(n) && !params.contains(n))
+                    && !text.contains("127.0.0.1")
+                    && !params.contains("127.0.0.1"),
+                "{who}: {a:#}"
+            );
+            assert!(
+                a["reason"].as_str().unwrap().ends_with("-sealed"),
                 "{who}: {a:#}"
             );
             // Which rows of the log an alert rests on would point at the
@@ -421,6 +440,70 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
             );
         }
     }
+
+    // An alert kept before keys existed says its English summary alone;
+    // one kept before sealed summaries existed, only its kind (said as
+    // `alert.details-sealed`). The columns are put back afterwards.
+    let id = same["id"].as_str().unwrap().to_string();
+    let set = |columns: (Option<&str>, Option<&str>, Option<String>)| {
+        let id = id.clone();
+        let (summary, reason, params) = (
+            columns.0.map(str::to_string),
+            columns.1.map(str::to_string),
+            columns.2,
+        );
+        app.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::supervision_alerts::dsl as a;
+                diesel::update(a::supervision_alerts.find(&id))
+                    .set((
+                        a::sealed_summary.eq(summary),
+                        a::sealed_reason.eq(reason),
+                        a::sealed_params_json.eq(params),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .unwrap()
+    };
+    let read_again = || async {
+        let path = format!("/api/v1/supervision/alerts?tender_id={tender}");
+        let list = app.get(&path, Some(&staff.supervisor)).await.json();
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id.as_str())
+            .unwrap()
+            .clone()
+    };
+    set((Some(summary), None, None));
+    let older = read_again().await;
+    set((None, None, None));
+    let oldest = read_again().await;
+    set((
+        Some(summary),
+        Some("alert.same-client-address-sealed"),
+        Some(json!({"count": 3, "labels": [1, 2, 3]}).to_string()),
+    ));
+    assert!(
+        older.get("reason").is_none() && older.get("params").is_none(),
+        "{older:#}"
+    );
+    assert_eq!(older["summary"], summary);
+    assert_eq!(
+        (&oldest["summary"], &oldest["reason"], &oldest["params"]),
+        (
+            &json!(
+                "same_client_address: the details name bidders and are sealed until the opening"
+            ),
+            &json!("alert.details-sealed"),
+            &json!({"kind": "same_client_address"})
+        ),
+        "{oldest:#}"
+    );
+    assert_eq!(read_again().await, *same, "put back");
 
     // The opening.
     start_opening_at_deadline(&r, &tenderer, &tender).await;
@@ -479,6 +562,7 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
             }
             if let Some(same) = alerts.iter().find(|a| is_the_same_address_alert(a)) {
                 assert_eq!(same["summary"], summary);
+                assert_eq!(same["params"], json!({"count": 3, "labels": [1, 2, 3]}));
             }
         } else {
             let same = same_address(&alerts);
@@ -497,6 +581,16 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
             let text = same["summary"].as_str().unwrap();
             assert!(
                 NAMES.iter().all(|n| text.contains(n)) && text.contains("127.0.0.1"),
+                "{who}: {same:#}"
+            );
+            let mut names = NAMES.to_vec();
+            names.sort_unstable();
+            assert_eq!(
+                (&same["reason"], &same["params"]),
+                (
+                    &json!("alert.same-client-address"),
+                    &json!({"count": 3, "address": "127.0.0.1", "bidders": names})
+                ),
                 "{who}: {same:#}"
             );
         }

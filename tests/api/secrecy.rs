@@ -235,6 +235,8 @@ struct Secrets {
     private: Vec<String>,
     /// The member whose score was flagged.
     flagged: String,
+    /// Its name.
+    flagged_name: String,
 }
 
 #[actix_web::test]
@@ -387,6 +389,14 @@ async fn the_committee_and_its_marks_stay_secret_until_the_result_and_marks_for_
         names,
         private,
         flagged: f.members[4].id.clone(),
+        flagged_name: full["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["expert_id"] == f.members[4].id.as_str())
+            .and_then(|m| m["name"].as_str())
+            .unwrap_or_else(|| panic!("{full:#}"))
+            .to_string(),
     };
 
     probe(app, &tender, &cast, &f, &secrets, &letter, Stage::Before).await;
@@ -702,11 +712,72 @@ async fn probe(
         assert_eq!(alert["sealed"], sealed, "{} {stage:?}: {alert}", w.name);
         let summary = alert["summary"].as_str().unwrap();
         assert_eq!(
-            summary.contains(&secrets.flagged),
+            summary.contains(&secrets.flagged_name),
             !sealed,
             "{} {stage:?}: {summary}",
             w.name
         );
+        // Said as a key and params too: the member by its name, never its
+        // id; sealed, only the alert's kind.
+        let params = alert["params"].to_string();
+        assert!(
+            !summary.contains(&secrets.flagged) && !params.contains(&secrets.flagged),
+            "{} {stage:?}: {alert}",
+            w.name
+        );
+        if sealed {
+            assert_eq!(
+                (&alert["reason"], &alert["params"]),
+                (
+                    &json!("alert.committee-sealed"),
+                    &json!({"kind": "score_deviation"})
+                ),
+                "{}: {alert}",
+                w.name
+            );
+            assert!(
+                secrets.all.iter().all(|s| !params.contains(s)),
+                "{}: {alert}",
+                w.name
+            );
+            // Nor can the member's name be tried against the hash of the
+            // alert's entry in the log, which this reader is served: it
+            // holds only what the reader is shown.
+            let raised = app
+                .get(
+                    &format!(
+                        "/api/v1/audit/events?action=supervision.alert_raised&tender_id={tender}&per_page=100"
+                    ),
+                    w.token(),
+                )
+                .await;
+            raised.assert_status(200);
+            let raised = raised.json();
+            let entry = raised["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["object_id"] == alert["id"])
+                .unwrap_or_else(|| panic!("{}: no alert_raised in {raised}", w.name));
+            let recorded = ggzy::supervision::alerts::sealed_payload(
+                alert["id"].as_str().unwrap(),
+                "score_deviation",
+                summary,
+            );
+            assert_eq!(
+                entry["payload_sha256"].as_str().unwrap(),
+                ggzy::audit::payload_hash(&recorded).unwrap(),
+                "{}: {entry}",
+                w.name
+            );
+        } else {
+            assert_eq!(alert["reason"], "alert.score-deviation", "{}", w.name);
+            assert_eq!(
+                alert["params"]["expert"], secrets.flagged_name,
+                "{}: {alert}",
+                w.name
+            );
+        }
     }
 
     // --- Experts' profiles: a member's seat on this tender shows to the

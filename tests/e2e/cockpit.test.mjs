@@ -232,7 +232,17 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
     .map((n) => n.dataset.alert).find((id) => !old.includes(id)), [...before], { timeout: 30_000 });
   const id = await shown.jsonValue();
   const card = page.locator(`[data-alert="${id}"]`);
-  assert.match(await card.textContent(), /objection\.answered/);
+  // Said in the page's language from its key and params: the operator by
+  // its name, the action by its name, the time in Beijing time.
+  const raisedNow = (await api('GET', `/api/v1/supervision/alerts?tender_id=${tender.id}`, token)).json.items.find((a) => a.id === id);
+  assert.equal(raisedNow.reason, 'alert.operator-action-after-deadline', JSON.stringify(raisedNow));
+  const { at } = raisedNow.params;
+  assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+  assert.deepEqual(raisedNow.params, { operator: '驾驶舱测试运维', audit_action: 'objection.answered', at });
+  const when = `${at.slice(0, 10)} ${at.slice(11, 19)}`;
+  const said = card.locator('[data-testid=alert-text]');
+  assert.equal(await said.textContent(), `运维人员 驾驶舱测试运维 在投标截止时间后进行了操作“答复异议”（${when} 北京时间）`);
+  assert.equal(await said.getAttribute('lang'), null);
   // The alert joined the feed too (the filter keeps the tender's events).
   await page.locator(`[data-testid=feed] tr[data-action="supervision.alert_raised"]`).first().waitFor({ timeout: 30_000 });
   await card.getByRole('button', { name: /查看依据|Show evidence/ }).click();
@@ -252,6 +262,8 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   await page.locator('#feed-state', { hasText: 'Live' }).waitFor();
   await page.locator('label.el-checkbox', { has: page.locator('#alerts-all') }).click();
   await page.locator(`[data-alert="${id}"] [data-testid=alert-acknowledged]`).waitFor();
+  assert.equal(await page.locator(`[data-alert="${id}"] [data-testid=alert-text]`).textContent(),
+    `Operator 驾驶舱测试运维 acted after the bid deadline: “Objection answered” (${when} Beijing time (UTC+8))`);
   await shot('cockpit-en');
   await page.click('#lang-toggle');
 });

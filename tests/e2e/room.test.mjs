@@ -38,6 +38,7 @@ const experts = [];
 let watcher;
 let cockpit; // the supervisor's second tab: #/supervision
 let tender; // the tender as the notice board gives it
+let flaggedBid; // the label of the bid whose tech-plan score deviates
 const problems = [];
 
 async function freePort() {
@@ -266,7 +267,10 @@ test('the technical round, blind: one expert\'s network is cut mid-round and it 
   // and the others' 30s stay within it (29 %). (With 8 the mean falls to
   // 22.67 and the 30s, 32 % above it, would be flagged too.)
   let first = true;
-  scores += await scoreAll(c, 'technical', fair, '方案基本可行', (cell) => { if (first && cell.endsWith('tech-plan')) { first = false; return 10; } return null; });
+  scores += await scoreAll(c, 'technical', fair, '方案基本可行', (cell) => {
+    if (first && cell.endsWith('tech-plan')) { first = false; flaggedBid = cell.split(':')[1]; return 10; }
+    return null;
+  });
   b.relay.restore();
   await live(b.page);
   // B sees what it missed: the scores given while it was away.
@@ -287,12 +291,35 @@ test('the technical round, blind: one expert\'s network is cut mid-round and it 
   assert.match(await a.page.locator('[data-testid=round-commercial]').textContent(), /有限公司/);
 });
 
+// The member's name as supervisors read the committee.
+async function memberName(expertId) {
+  const committee = await asSupervisor(`/api/v1/tenders/${room.tender_id}/committee`);
+  const member = committee.members.find((m) => m.expert_id === expertId);
+  assert.ok(member?.name, JSON.stringify(committee));
+  return member.name;
+}
+// The alert of LZH's 10 points, as the cockpit and the timeline say it: the
+// member by its name, the bid by its label in the room, the criterion by
+// its name; the mean of the three scores (30, 30, 10) is 23.33, and 10 is
+// 57.14 % from it.
+const deviationSaid = (name) => ({
+  zh: `专家 ${name} 对投标 ${flaggedBid} 的“技术方案”评分为 10 分，偏离成员平均分 23.33 分 57.14%`,
+  en: `Expert ${name} gave bid ${flaggedBid} 10 points on “技术方案”, 57.14% from the members' mean of 23.33`,
+});
+
 test('the deviating score raises an alert: the supervisor reads it with its evidence in the cockpit and acknowledges it', async () => {
   const lzh = experts[2];
-  // The alert names LZH's expert and its 10 points.
-  const mine = (a) => a.kind === 'score_deviation' && a.summary.includes(`expert ${lzh.expert_id} `) && / 10(\.0)? points/.test(a.summary);
-  const card = cockpit.locator('[data-testid=alert]', { hasText: `expert ${lzh.expert_id} ` }).filter({ hasText: /评分明显偏离/ }).filter({ hasText: / 10(\.0)? points/ });
+  const name = await memberName(lzh.expert_id);
+  const said = deviationSaid(name);
+  // The alert names LZH's expert by its name (never its id) and its 10 points.
+  const mine = (a) => a.kind === 'score_deviation' && a.reason === 'alert.score-deviation' && a.params?.expert === name;
+  const card = cockpit.locator('[data-testid=alert]', { hasText: said.zh });
   await card.waitFor({ timeout: 30_000 });
+  // Said in the page's language: no lang="en" on it, the kind named too.
+  const text = card.locator('[data-testid=alert-text]');
+  assert.equal(await text.textContent(), said.zh);
+  assert.equal(await text.getAttribute('lang'), null);
+  assert.match(await card.textContent(), /评分明显偏离/);
   const id = await card.getAttribute('data-alert');
   await inFeed('supervision.alert_raised', 1);
   const deviations = (await asSupervisor(`/api/v1/supervision/alerts?tender_id=${room.tender_id}&open=true`)).items
@@ -301,6 +328,8 @@ test('the deviating score raises an alert: the supervisor reads it with its evid
   const [server] = deviations;
   assert.ok(server.id === id && mine(server), JSON.stringify(server));
   assert.equal(server.sealed, false);
+  assert.deepEqual(server.params, { expert: name, bid: flaggedBid, criterion: '技术方案', points: 10, mean: 23.33, deviation: 57.14 });
+  assert.ok(!JSON.stringify(server).includes(lzh.expert_id), `no expert id in ${JSON.stringify(server)}`);
   // Its evidence: the audit events of the scores of that bid and criterion
   // and of the flag, read in the page.
   assert.equal(server.events.length, experts.length + 1, JSON.stringify(server));
@@ -345,6 +374,7 @@ test('the deviating score raises an alert: the supervisor reads it with its evid
   const done = cockpit.locator(`[data-alert="${id}"] [data-testid=alert-acknowledged]`);
   await done.waitFor();
   assert.match(await done.textContent(), /Acknowledged .*已核查/);
+  assert.equal(await cockpit.locator(`[data-alert="${id}"] [data-testid=alert-text]`).textContent(), said.en);
   await cockpit.locator(`[data-alert="${id}"]`).scrollIntoViewIfNeeded();
   await shot(cockpit, 'cockpit-acknowledged-en-1280.png');
   await cockpit.click('#lang-toggle');
@@ -428,7 +458,8 @@ test('the supervisor opens the tender\'s timeline from the feed: the room\'s eve
   assert.ok(signed.some((x) => x.detail.includes('对第二名的技术评分有保留意见')), 'the dissent');
   assert.equal(of('room', 'room.closed').length, 1);
   // The alert, with what it says, and its acknowledgement on the record.
-  const alert = entries.filter((e) => e.source === 'alert' && e.title === '评分明显偏离' && e.detail.includes(`expert ${lzh.expert_id} `));
+  const said = deviationSaid(await memberName(lzh.expert_id));
+  const alert = entries.filter((e) => e.source === 'alert' && e.title === '评分明显偏离' && e.detail === said.zh);
   assert.equal(alert.length, 1, JSON.stringify(entries.filter((e) => e.source === 'alert')));
   assert.ok(of('audit', 'supervision.alert_raised').length >= 1);
   assert.equal(of('audit', 'supervision.alert_acknowledged').length, 1);
@@ -436,7 +467,7 @@ test('the supervisor opens the tender\'s timeline from the feed: the room\'s eve
   const times = await cockpit.locator('[data-testid=timeline] .tl-time').allTextContents();
   assert.deepEqual([...times].sort(), times, 'merged by time');
   // The timeline is long (hundreds of entries): the window around the alert.
-  await cockpit.locator('[data-testid=timeline] li[data-source=alert]', { hasText: lzh.expert_id }).evaluate((n) => n.scrollIntoView({ block: 'center' }));
+  await cockpit.locator('[data-testid=timeline] li[data-source=alert]', { hasText: said.zh }).evaluate((n) => n.scrollIntoView({ block: 'center' }));
   await shot(cockpit, 'timeline-room-zh-1280.png', { fullPage: false });
 
   // In English, at a tablet's width.
@@ -445,7 +476,10 @@ test('the supervisor opens the tender\'s timeline from the feed: the room\'s eve
   await cockpit.reload();
   await cockpit.locator('#draw-verified', { hasText: 'Every check in the page holds' }).waitFor({ timeout: 30_000 });
   while (await cockpit.locator('#timeline-more').count()) await cockpit.click('#timeline-more');
-  await cockpit.locator('[data-testid=timeline] li[data-source=alert]', { hasText: 'A deviating score' }).first().waitFor();
+  const inEnglish = cockpit.locator('[data-testid=timeline] li[data-source=alert]', { hasText: 'A deviating score' });
+  await inEnglish.first().waitFor();
+  assert.equal(await inEnglish.locator('.tl-detail', { hasText: said.en }).count(), 1, 'the alert said in English');
+  assert.equal(await inEnglish.locator('.tl-detail', { hasText: said.en }).getAttribute('lang'), null);
   const overflow = await cockpit.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal overflow at 1024 px (${overflow})`);
   // Its end: the report made ready with its hash, signed, the room closed.

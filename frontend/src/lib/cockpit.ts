@@ -25,7 +25,12 @@ export interface Alert {
   id: string;
   tender_id: string;
   kind: string;
+  /** What it found, in English (shown where no reason is said). */
   summary: string;
+  /** The same as a key and params (lib/alerts.ts says them); absent on
+   *  alerts kept before keys existed. */
+  reason?: string;
+  params?: Record<string, unknown>;
   /** The audit events (`seq`) it rests on; empty while sealed. */
   events: number[];
   raised_at: string;
