@@ -7,6 +7,7 @@
 // `params` (sayRefusal).
 import { ApiProblem } from './api';
 import { t, i18n } from '../i18n';
+import { dateTime } from './format';
 
 export interface Said { title: string; detail: string; serverDetail?: string; fields: { field: string; message: string }[] }
 
@@ -15,6 +16,8 @@ const has = (key: string): boolean => i18n.global.te(key) || i18n.global.te(key,
 // Params whose values are codes said through another param's table.
 const TABLE: Record<string, string> = { roles: 'role', expected: 'service', actual: 'service' };
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 /** A value a sentence names, in the user's language where it is a code the
  *  catalogue knows (`values.<param>.<value>`); a list is said item by item. */
 function value(param: string, v: unknown): unknown {
@@ -22,6 +25,9 @@ function value(param: string, v: unknown): unknown {
     const sep = i18n.global.locale.value === 'zh' ? '、' : ', ';
     return v.map((x) => String(value(param, x))).join(sep);
   }
+  // An instant (the server names each in Beijing time with its offset):
+  // said as every page says a time, in Beijing time with the zone named.
+  if (typeof v === 'string' && INSTANT.test(v)) return dateTime(v, true);
   if (typeof v === 'string' || typeof v === 'number') {
     const key = `values.${TABLE[param] ?? param}.${v}`;
     if (has(key)) return t(key);
