@@ -1,1 +1,0 @@
-import{si as e}from"./index-BWMspPE3.js";var t=e(((e,t)=>{t.exports={}}));export default t();

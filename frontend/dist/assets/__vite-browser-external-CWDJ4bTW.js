@@ -1,0 +1,1 @@
+import{si as e}from"./index-BO6oB8vq.js";var t=e(((e,t)=>{t.exports={}}));export default t();

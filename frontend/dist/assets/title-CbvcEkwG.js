@@ -1,1 +1,0 @@
-import{M as e,Nr as t,vr as n}from"./index-BWMspPE3.js";function r(r){let i=t(()=>{let t=r();document.title=t?`${t} · ${e(`appName`)}`:e(`appName`)},{flush:`post`});n(i)}export{r as t};

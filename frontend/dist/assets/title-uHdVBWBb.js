@@ -1,0 +1,1 @@
+import{M as e,Nr as t,vr as n}from"./index-BO6oB8vq.js";function r(r){let i=t(()=>{let t=r();document.title=t?`${t} · ${e(`appName`)}`:e(`appName`)},{flush:`post`});n(i)}export{r as t};
