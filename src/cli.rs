@@ -448,9 +448,15 @@ fn users(config: crate::config::Config, command: UsersCommand) -> anyhow::Result
             if let Some(l) = &league
                 && !crate::leagues::exists(conn, l)?
             {
-                return Err(crate::AppError::invalid(
-                    "league",
-                    format!("no league {l}; see `ggzy leagues list`"),
+                return Err(crate::AppError::invalid_field(
+                    crate::error::FieldError::new(
+                        "league",
+                        format!("no league {l}; see `ggzy leagues list`"),
+                    )
+                    .because(
+                        "league.unknown",
+                        serde_json::json!({ "league": l.as_str() }),
+                    ),
                 ));
             }
             let organisation = match (&org, &league) {

@@ -403,15 +403,6 @@ impl AppError {
         }
     }
 
-    /// A validation failure on one field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let err = FieldError::new(field, message);
-        AppError::Validation {
-            detail: format!("{}: {}", err.field, err.message),
-            errors: vec![err],
-        }
-    }
-
     /// A validation failure on one field, given whole (with its rule).
     pub fn invalid_field(err: FieldError) -> Self {
         AppError::Validation {
@@ -433,8 +424,16 @@ impl AppError {
         Err(AppError::Validation { detail, errors })
     }
 
-    pub fn not_found(what: &str) -> Self {
+    /// No such `what` (or none this principal may see), saying which
+    /// kind of thing: `what` is one of [`crate::reasons::THINGS`], which the
+    /// portal's catalogue says in both languages (`values.what`).
+    pub fn not_found(what: &'static str) -> Self {
+        debug_assert!(
+            crate::reasons::THINGS.contains(&what),
+            "{what:?} is not in reasons::THINGS"
+        );
         AppError::NotFound(format!("{what} not found"))
+            .because("record.not-found", json!({ "what": what }))
     }
 
     fn catalogue(&self) -> (u16, &'static str) {
@@ -531,15 +530,17 @@ impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
-            Error::NotFound => AppError::NotFound("not found".into()),
+            Error::NotFound => AppError::not_found("record"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 AppError::Conflict(format!("already exists ({})", info.message()))
+                    .because("record.exists-already", json!({}))
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 AppError::Conflict(format!(
                     "refers to something that does not exist ({})",
                     info.message()
                 ))
+                .because("record.refers-to-missing", json!({}))
             }
             other => AppError::Internal(anyhow::Error::new(other).context("database query")),
         }

@@ -173,8 +173,10 @@ pub async fn index(req: HttpRequest) -> Result<HttpResponse, AppError> {
 #[get("/assets/{name}")]
 pub async fn asset(req: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, AppError> {
     let name = name.into_inner();
-    let file = find(&format!("/assets/{name}"))
-        .ok_or_else(|| AppError::NotFound(format!("no portal file named {name:?}")))?;
+    let file = find(&format!("/assets/{name}")).ok_or_else(|| {
+        AppError::NotFound(format!("no portal file named {name:?}"))
+            .because("http.no-resource", serde_json::json!({}))
+    })?;
     Ok(send(&req, file, "public, max-age=31536000, immutable"))
 }
 

@@ -30,6 +30,8 @@
 //!   unit;
 //! - an article as [`cite`] says it, in `basis` (`招标投标法实施条例
 //!   第22条`; the legal time limits' own, `tenders::limits::Period::cite`);
+//! - the kind of record a `record.not-found` names, as `what`: one of
+//!   [`THINGS`], said through the catalogue's `values.what`;
 //! - codes (a tender's `status`, an `action`, a `category`, a `method`, a
 //!   `bid_status`, a `regime`…) as the API gives them: the catalogue's
 //!   `values.<param>` says each in both languages, and a test holds every
@@ -44,6 +46,13 @@ use serde_json::Value;
 pub fn time(at: DateTime<Utc>) -> String {
     at.with_timezone(&crate::calendar::beijing())
         .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// As [`time`], to the millisecond, for a moment that a second does not
+/// tell apart (a bid a moment late is late).
+pub fn time_ms(at: DateTime<Utc>) -> String {
+    at.with_timezone(&crate::calendar::beijing())
+        .to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 
 /// An amount in fen as a reason's params name it: yuan with two decimals
@@ -116,11 +125,17 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("account.no-organisation", &[]),
     // Query strings and headers.
     ("query.filter", &[]),
+    ("query.league-code", &["name"]),
     ("query.length", &["name", "max"]),
+    ("query.malformed", &[]),
+    ("query.missing-parameter", &["name"]),
     ("query.not-negative", &["name"]),
     ("query.one-of", &["name", "allowed"]),
+    ("query.parameter-twice", &["name"]),
     ("query.range", &["name", "min", "max"]),
     ("query.text", &["name", "max"]),
+    ("query.unknown-parameter", &["name"]),
+    ("query.value-one-of", &["allowed"]),
     ("query.whole-number", &["name"]),
     // A tender: drafting, publishing, amending, its lifecycle and the legal
     // time limits (`tenders::limits`; `basis` cites the article).
@@ -183,6 +198,7 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("upload.busy", &[]),
     ("upload.content-type-invalid", &[]),
     ("upload.data-gone", &[]),
+    ("upload.expired", &[]),
     ("upload.filename", &["max"]),
     ("upload.interrupted", &[]),
     ("upload.not-multipart", &[]),
@@ -227,10 +243,12 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("opening.container-gone", &[]),
     ("opening.enough-shares", &[]),
     ("opening.no-key-yet", &[]),
+    ("opening.no-platform-share", &[]),
     ("opening.no-share", &[]),
     ("opening.not-completed", &["opening"]),
     ("opening.not-started", &[]),
     ("opening.over", &["status"]),
+    ("opening.run-elsewhere", &[]),
     ("opening.share-not-committed", &[]),
     ("opening.share-other", &["presented", "held"]),
     ("opening.share-released-already", &["custodian"]),
@@ -271,6 +289,7 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("committee.none", &["category", "method"]),
     ("committee.none-by-price", &["category", "method"]),
     ("committee.not-drawn", &[]),
+    ("committee.not-member", &[]),
     // The evaluation room (its socket's `error` messages, and over HTTP).
     ("room.action-id", &["max"]),
     ("room.after-seq", &[]),
@@ -343,6 +362,8 @@ pub const REASONS: &[(&str, &[&str])] = &[
     // message.
     ("live.binary", &[]),
     ("live.not-understood", &[]),
+    ("live.subprotocol", &["protocol"]),
+    ("live.websocket-only", &[]),
     // An expert's invitations.
     ("invitation.answered-already", &[]),
     ("invitation.lapsed", &[]),
@@ -485,9 +506,60 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("supervision.no-alert", &[]),
     ("supervision.read-only", &[]),
     ("supervision.tender-id", &[]),
-    // The request itself: its body, its method.
+    // The request itself: its body, its address, its method.
     ("http.body-too-large", &["limit"]),
+    ("http.body-unreadable", &[]),
+    ("http.json-cut-short", &[]),
     ("http.json-only", &[]),
+    ("http.method-not-allowed", &["method", "allowed"]),
+    ("http.no-resource", &[]),
+    ("http.not-json", &["line", "column"]),
+    // Any record: none such, or one that already exists.
+    ("record.exists-already", &[]),
+    ("record.not-found", &["what"]),
+    ("record.refers-to-missing", &[]),
+    // Open data.
+    ("opendata.page-empty", &[]),
+    // The timestamp authority.
+    ("tsa.no-root", &[]),
+];
+
+/// The kinds of thing a `record.not-found` names (`what`), as
+/// [`crate::error::AppError::not_found`] is given them; the catalogue's
+/// `values.what` says each in both languages.
+pub const THINGS: &[&str] = &[
+    "account",
+    "attachment",
+    "bid",
+    "calendar year",
+    "challenge",
+    "clarification",
+    "clarification request",
+    "complaint",
+    "contract",
+    "contract document",
+    "dead letter",
+    "document",
+    "expert",
+    "file",
+    "league",
+    "notification",
+    "objection",
+    "opened bid",
+    "opening key",
+    "problem type",
+    "published tender",
+    "recognition agreement",
+    "record",
+    "result notice",
+    "seal signature",
+    "service type",
+    "session",
+    "signature",
+    "tender",
+    "trust service",
+    "upload",
+    "venue",
 ];
 
 /// Field rules: (key, names of its params).
@@ -500,27 +572,37 @@ pub const RULES: &[(&str, &[&str])] = &[
     ("number.at-least", &["min"]),
     ("number.not-negative", &[]),
     ("number.percentage", &[]),
+    ("number.positive", &[]),
     ("number.range", &["min", "max"]),
     // Lists.
+    ("list.count-range", &["min", "max"]),
     ("list.duplicate", &["value"]),
     ("list.empty", &[]),
     ("list.too-many", &["max"]),
     // Ids and references.
+    ("id.credit-code", &[]),
     ("id.malformed", &[]),
     ("id.unknown", &[]),
     // Any value.
+    ("value.given-twice", &[]),
+    ("value.invalid", &[]),
     ("value.one-of", &["allowed"]),
     ("value.required", &[]),
     ("value.unchangeable", &[]),
+    ("value.unknown-field", &[]),
+    ("value.wrong-type", &[]),
     // Times.
+    ("time.date", &[]),
     ("time.end-before-start", &[]),
     ("time.future", &[]),
     ("time.not-before", &["earliest"]),
     // Encoded values (base64, hex, PEM).
     ("encoding.base64", &[]),
+    ("encoding.base64-or-pem", &[]),
     ("encoding.certificate", &[]),
     ("encoding.crl", &[]),
     ("encoding.hex-digits", &["digits"]),
+    ("encoding.policy-oid", &["oid"]),
     // Leagues.
     ("league.unknown", &["league"]),
     // A supervisor's scope.
@@ -566,6 +648,7 @@ pub const RULES: &[(&str, &[&str])] = &[
     ("custody.publish-only", &[]),
     ("custody.shared-certificate", &[]),
     // The award's winner and reason.
+    ("award.award-only", &[]),
     ("award.every-lot-failed", &[]),
     ("award.lot-not-in-report", &["lot"]),
     ("award.name-each-lot", &[]),
@@ -601,20 +684,60 @@ pub const RULES: &[(&str, &[&str])] = &[
     ("trust.crl-critical-extension", &[]),
     ("trust.crl-from-future", &[]),
     ("trust.crl-issuer-no-issuers", &[]),
+    ("trust.crl-issuer-no-requirement", &[]),
     ("trust.crl-signer-not-allowed", &["signer"]),
     ("trust.crl-unknown-signer", &[]),
+    ("trust.ocsp-url", &[]),
     ("trust.recognise-own-league", &[]),
+    ("trust.source-url", &["max"]),
     // The expert pool.
     ("experts.account-no-league", &[]),
+    ("experts.email", &["max"]),
     ("experts.not-expert-account", &[]),
+    ("experts.phone", &["min", "max"]),
+    ("experts.specialty-code", &[]),
     // The qualification review.
     ("qualification.not-valid-bid", &[]),
+    ("qualification.reason-needed", &[]),
     // The evaluation.
     ("evaluation.confirm-correction", &[]),
     ("evaluation.confirm-only-correction", &[]),
     // Notification settings.
     ("notify.address", &[]),
+    ("notify.league-or-every", &["league"]),
     ("notify.link-invalid", &[]),
+    ("notify.not-opt-in", &[]),
+    ("notify.not-optional", &[]),
+    // Accounts.
+    ("accounts.id-number-for-persons", &["roles"]),
+    ("accounts.person-needs-league", &[]),
+    // Request headers.
+    ("audit.device-header", &["min", "max"]),
+    // A bid's price schedule.
+    ("bid.lots-sum-overflow", &[]),
+    ("bid.total-is-lots-sum", &["sum"]),
+    // The working-day calendar.
+    ("calendar.holidays-needed", &[]),
+    ("calendar.other-year", &["year"]),
+    ("calendar.workday-weekend", &["date"]),
+    // The committee's composition and its draw.
+    ("committee.complex-gp-only", &[]),
+    ("committee.complex-reason-alone", &[]),
+    (
+        "committee.experts-two-thirds",
+        &["members", "experts", "max", "basis"],
+    ),
+    ("committee.representative-of-tenderer", &[]),
+    ("committee.representatives-fill", &["representatives"]),
+    ("committee.size", &["min", "members", "basis"]),
+    ("committee.size-max", &["max"]),
+    ("draw.avoidance-operator-only", &[]),
+    ("draw.cross-site-venue", &[]),
+    ("draw.declines-operator-only", &["min", "max"]),
+    ("draw.history-operator-only", &["min"]),
+    ("draw.one-main-venue", &[]),
+    ("draw.one-venue-per-league", &["league"]),
+    ("draw.quotas-over-seats", &["seats", "size"]),
 ];
 
 /// Whether `key` is listed in `list` with exactly the params `params` has

@@ -108,10 +108,13 @@ pub fn device_of(req: &actix_web::HttpRequest) -> Result<Option<String>, AppErro
         }
         _ => Err(AppError::Validation {
             detail: format!("the {DEVICE_HEADER} header must be 8 to 128 visible ASCII characters"),
-            errors: vec![crate::error::FieldError::new(
-                DEVICE_HEADER,
-                "8 to 128 visible ASCII characters",
-            )],
+            errors: vec![
+                crate::error::FieldError::new(DEVICE_HEADER, "8 to 128 visible ASCII characters")
+                    .because(
+                        "audit.device-header",
+                        serde_json::json!({ "min": 8, "max": 128 }),
+                    ),
+            ],
         }),
     }
 }

@@ -64,6 +64,7 @@ use openssl::sha::Sha256;
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -302,13 +303,15 @@ pub const MAX_KEY_TERM_VALUE_CHARS: usize = 2_000;
 pub const MAX_LOTS: usize = crate::tenders::model::MAX_LOTS;
 
 fn check_duration(errors: &mut Vec<FieldError>, field: &str, days: u32) {
+    let range = json!({ "min": 1, "max": MAX_DURATION_DAYS });
     if days == 0 {
-        errors.push(FieldError::new(field, "must be at least 1 day"));
+        errors
+            .push(FieldError::new(field, "must be at least 1 day").because("number.range", range));
     } else if days > MAX_DURATION_DAYS {
-        errors.push(FieldError::new(
-            field,
-            format!("at most {MAX_DURATION_DAYS} days"),
-        ));
+        errors.push(
+            FieldError::new(field, format!("at most {MAX_DURATION_DAYS} days"))
+                .because("number.range", range),
+        );
     }
 }
 
@@ -330,17 +333,17 @@ impl PriceSchedule {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if self.total_price_fen <= 0 {
-            errors.push(FieldError::new(
-                "total_price_fen",
-                "must be a positive amount in fen",
-            ));
+            errors.push(
+                FieldError::new("total_price_fen", "must be a positive amount in fen")
+                    .because("number.positive", json!({})),
+            );
         }
         check_duration(&mut errors, "duration_days", self.duration_days);
         if self.key_terms.0.len() > MAX_KEY_TERMS {
-            errors.push(FieldError::new(
-                "key_terms",
-                format!("at most {MAX_KEY_TERMS} key terms"),
-            ));
+            errors.push(
+                FieldError::new("key_terms", format!("at most {MAX_KEY_TERMS} key terms"))
+                    .because("list.too-many", json!({ "max": MAX_KEY_TERMS })),
+            );
         }
         for (name, value) in &self.key_terms.0 {
             let field = format!("key_terms.{name}");
@@ -348,33 +351,42 @@ impl PriceSchedule {
             check_text(&mut errors, &field, value, false, MAX_KEY_TERM_VALUE_CHARS);
         }
         if self.sme_share_percent.is_some_and(|p| p > 100) {
-            errors.push(FieldError::new(
-                "sme_share_percent",
-                "a share of the contract from 0 to 100",
-            ));
+            errors.push(
+                FieldError::new("sme_share_percent", "a share of the contract from 0 to 100")
+                    .because("number.range", json!({ "min": 0, "max": 100 })),
+            );
         }
         if self.lots.len() > MAX_LOTS {
-            errors.push(FieldError::new("lots", format!("at most {MAX_LOTS} lots")));
+            errors.push(
+                FieldError::new("lots", format!("at most {MAX_LOTS} lots"))
+                    .because("list.too-many", json!({ "max": MAX_LOTS })),
+            );
         }
         let mut seen = HashSet::new();
         let mut sum: Option<i64> = Some(0);
         for (i, lot) in self.lots.iter().enumerate() {
             if lot.lot == 0 {
-                errors.push(FieldError::new(
-                    format!("lots[{i}].lot"),
-                    "lot numbers start at 1",
-                ));
+                errors.push(
+                    FieldError::new(format!("lots[{i}].lot"), "lot numbers start at 1")
+                        .because("number.at-least", json!({ "min": 1 })),
+                );
             } else if !seen.insert(lot.lot) {
-                errors.push(FieldError::new(
-                    format!("lots[{i}].lot"),
-                    format!("lot {} is priced twice", lot.lot),
-                ));
+                errors.push(
+                    FieldError::new(
+                        format!("lots[{i}].lot"),
+                        format!("lot {} is priced twice", lot.lot),
+                    )
+                    .because("list.duplicate", json!({ "value": lot.lot })),
+                );
             }
             if lot.price_fen <= 0 {
-                errors.push(FieldError::new(
-                    format!("lots[{i}].price_fen"),
-                    "must be a positive amount in fen",
-                ));
+                errors.push(
+                    FieldError::new(
+                        format!("lots[{i}].price_fen"),
+                        "must be a positive amount in fen",
+                    )
+                    .because("number.positive", json!({})),
+                );
             }
             if let Some(days) = lot.duration_days {
                 check_duration(&mut errors, &format!("lots[{i}].duration_days"), days);
@@ -384,17 +396,26 @@ impl PriceSchedule {
         if !self.lots.is_empty() {
             match sum {
                 Some(sum) if sum == self.total_price_fen => {}
-                Some(sum) => errors.push(FieldError::new(
-                    "total_price_fen",
-                    format!(
-                        "must be the sum of the lots' prices ({sum} fen), not {} fen",
-                        self.total_price_fen
+                Some(sum) => errors.push(
+                    FieldError::new(
+                        "total_price_fen",
+                        format!(
+                            "must be the sum of the lots' prices ({sum} fen), not {} fen",
+                            self.total_price_fen
+                        ),
+                    )
+                    .because(
+                        "bid.total-is-lots-sum",
+                        json!({ "sum": crate::reasons::yuan(sum) }),
                     ),
-                )),
-                None => errors.push(FieldError::new(
-                    "lots",
-                    "the lots' prices add up to more than can be counted",
-                )),
+                ),
+                None => errors.push(
+                    FieldError::new(
+                        "lots",
+                        "the lots' prices add up to more than can be counted",
+                    )
+                    .because("bid.lots-sum-overflow", json!({})),
+                ),
             }
         }
         errors

@@ -35,9 +35,7 @@ pub fn check(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AppError
         serde_json::json!({
             "deadline": crate::reasons::time(deadline),
             // To the millisecond: a bid a moment late is late.
-            "now": now
-                .with_timezone(&crate::calendar::beijing())
-                .to_rfc3339_opts(SecondsFormat::Millis, false),
+            "now": crate::reasons::time_ms(now),
         }),
     ))
 }

@@ -573,7 +573,8 @@ pub async fn get_upload(
     let deadline = deadline_of(&state, &row).await?;
     // (A session whose last byte is in only waits to be completed.)
     if row.last_byte_at.is_none() && row.expires(deadline) <= state.clock.now() {
-        return Err(AppError::not_found("upload (it expired)"));
+        return Err(AppError::NotFound("upload not found (it expired)".into())
+            .because("upload.expired", json!({})));
     }
     let offset = offset_of(&state, &row).await?;
     Ok(HttpResponse::Ok()
@@ -680,7 +681,8 @@ async fn append_claimed(
         }
         if expired(&state, &row) {
             drop_session(&state, &ctx, &row, "expired").await;
-            return Err(AppError::not_found("upload (it expired)"));
+            return Err(AppError::NotFound("upload not found (it expired)".into())
+                .because("upload.expired", json!({})));
         }
     }
     // A request that carries the whole upload from offset 0 is checked as

@@ -233,20 +233,26 @@ pub fn validate_year(year: i32, input: &YearInput) -> Result<Vec<Day>, AppError>
     let mut errors = Vec::new();
     check_text(&mut errors, "source", &input.source, true, MAX_SOURCE);
     if input.days.len() > MAX_DAYS {
-        errors.push(FieldError::new(
-            "days",
-            format!(
-                "at most {MAX_DAYS} listed days a year, not {}",
-                input.days.len()
-            ),
-        ));
+        errors.push(
+            FieldError::new(
+                "days",
+                format!(
+                    "at most {MAX_DAYS} listed days a year, not {}",
+                    input.days.len()
+                ),
+            )
+            .because("list.too-many", serde_json::json!({ "max": MAX_DAYS })),
+        );
         return AppError::check(errors).map(|_| Vec::new());
     }
     if !input.days.iter().any(|d| d.kind == DayKind::Holiday) {
-        errors.push(FieldError::new(
-            "days",
-            "a year lists its public holidays (at least the statutory ones of 全国年节及纪念日放假办法 第2条)",
-        ));
+        errors.push(
+            FieldError::new(
+                "days",
+                "a year lists its public holidays (at least the statutory ones of 全国年节及纪念日放假办法 第2条)",
+            )
+            .because("calendar.holidays-needed", serde_json::json!({})),
+        );
     }
     let mut seen: BTreeMap<NaiveDate, usize> = BTreeMap::new();
     let mut days = Vec::new();
@@ -256,35 +262,50 @@ pub fn validate_year(year: i32, input: &YearInput) -> Result<Vec<Day>, AppError>
         let date = match parse_date(&d.date) {
             Some(date) => date,
             None => {
-                errors.push(FieldError::new(
-                    field("date"),
-                    format!("{:?} is not a date (YYYY-MM-DD)", d.date),
-                ));
+                errors.push(
+                    FieldError::new(
+                        field("date"),
+                        format!("{:?} is not a date (YYYY-MM-DD)", d.date),
+                    )
+                    .because("time.date", serde_json::json!({})),
+                );
                 continue;
             }
         };
         if date.year() != year {
-            errors.push(FieldError::new(
-                field("date"),
-                format!("{date} is not in {year}"),
-            ));
+            errors.push(
+                FieldError::new(field("date"), format!("{date} is not in {year}"))
+                    .because("calendar.other-year", serde_json::json!({ "year": year })),
+            );
             continue;
         }
         if let Some(first) = seen.insert(date, i) {
-            errors.push(FieldError::new(
-                field("date"),
-                format!("{date} is listed twice (days[{first}] and days[{i}])"),
-            ));
+            errors.push(
+                FieldError::new(
+                    field("date"),
+                    format!("{date} is listed twice (days[{first}] and days[{i}])"),
+                )
+                .because(
+                    "list.duplicate",
+                    serde_json::json!({ "value": date.to_string() }),
+                ),
+            );
             continue;
         }
         if d.kind == DayKind::Workday && !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-            errors.push(FieldError::new(
-                field("kind"),
-                format!(
-                    "a make-up working day (调休上班) is a Saturday or Sunday; {date} is a {}",
-                    date.weekday()
+            errors.push(
+                FieldError::new(
+                    field("kind"),
+                    format!(
+                        "a make-up working day (调休上班) is a Saturday or Sunday; {date} is a {}",
+                        date.weekday()
+                    ),
+                )
+                .because(
+                    "calendar.workday-weekend",
+                    serde_json::json!({ "date": date.to_string() }),
                 ),
-            ));
+            );
         }
         days.push(Day {
             date,

@@ -916,7 +916,8 @@ async fn draw(
                 tenders::lock(conn, &id)?;
                 let row = tenders::load_visible(conn, &id, &ctx.principal)?;
                 if !committee::reads_in_full(conn, &ctx.principal, &row)? {
-                    return Err(AppError::Forbidden("the demo supervisor's scope".into()));
+                    return Err(AppError::Forbidden("the demo supervisor's scope".into())
+                        .because("draw.not-in-scope", serde_json::json!({})));
                 }
                 committee::contribute_and_draw(
                     conn,

@@ -1229,7 +1229,12 @@ pub fn answer_clarification(
         .find(|c| c.id == question_id)
         .cloned()
     else {
-        return Err(AppError::NotFound("no such clarification request".into()));
+        return Err(
+            AppError::NotFound("no such clarification request".into()).because(
+                "record.not-found",
+                json!({ "what": "clarification request" }),
+            ),
+        );
     };
     let bid = state
         .setup
@@ -1237,7 +1242,12 @@ pub fn answer_clarification(
         .iter()
         .find(|b| b.label == question.bid)
         .cloned()
-        .ok_or_else(|| AppError::NotFound("no such clarification request".into()))?;
+        .ok_or_else(|| {
+            AppError::NotFound("no such clarification request".into()).because(
+                "record.not-found",
+                json!({ "what": "clarification request" }),
+            )
+        })?;
     let org = ctx.principal.organisation.as_ref().map(|o| o.as_str());
     if !ctx.principal.has(crate::identity::Role::Bidder) || org != Some(bid.bidder_org_id.as_str())
     {

@@ -281,24 +281,35 @@ fn check_representatives(
     for (i, rep) in named.iter().enumerate() {
         let field = format!("representatives[{i}].user_id");
         let Some(id) = crate::types::UserId::parse(rep.user_id.trim()) else {
-            errors.push(FieldError::new(field, "not an account id"));
+            errors.push(
+                FieldError::new(field, "not an account id").because("id.malformed", json!({})),
+            );
             continue;
         };
         if !seen.insert(id.as_str().to_string()) {
-            errors.push(FieldError::new(field, "named twice"));
+            errors.push(
+                FieldError::new(field, "named twice")
+                    .because("list.duplicate", json!({ "value": id.as_str() })),
+            );
             continue;
         }
         let Some(account) = crate::identity::store::load_principal(conn, id.as_str())? else {
-            errors.push(FieldError::new(field, "no such account, or it is disabled"));
+            errors.push(
+                FieldError::new(field, "no such account, or it is disabled")
+                    .because("id.unknown", json!({})),
+            );
             continue;
         };
         let of_tenderer = account.organisation.as_ref().map(|o| o.as_str())
             == Some(tender.tenderer_org_id.as_str());
         if !of_tenderer || !account.has(Role::Tenderer) {
-            errors.push(FieldError::new(
-                field,
-                "the tenderer's representative is an account of the tenderer's organisation holding the tenderer role (招标人的代表, 招标投标法 第37条; 采购人代表, 87号令 第47条: an agency's staff do not sit on the committees of the procedures it runs)",
-            ));
+            errors.push(
+                FieldError::new(
+                    field,
+                    "the tenderer's representative is an account of the tenderer's organisation holding the tenderer role (招标人的代表, 招标投标法 第37条; 采购人代表, 87号令 第47条: an agency's staff do not sit on the committees of the procedures it runs)",
+                )
+                .because("committee.representative-of-tenderer", json!({})),
+            );
             continue;
         }
         accounts.push(account);
@@ -508,15 +519,15 @@ pub fn commit(
         complex: input.complex,
     })
     .ok_or_else(|| no_committee(facts.category, facts.method))?;
-    let mut errors: Vec<FieldError> = composition::check(input.size, named, &minimum)
-        .into_iter()
-        .map(|(f, m)| FieldError::new(f, m))
-        .collect();
+    let mut errors: Vec<FieldError> = composition::check(input.size, named, &minimum);
     if input.complex && !composition::complex_applies(facts.category, facts.method) {
-        errors.push(FieldError::new(
-            "complex",
-            "only government procurement by tendering has a larger committee for a complex project (87号令 第47条); choose a larger size instead",
-        ));
+        errors.push(
+            FieldError::new(
+                "complex",
+                "only government procurement by tendering has a larger committee for a complex project (87号令 第47条); choose a larger size instead",
+            )
+            .because("committee.complex-gp-only", json!({})),
+        );
     } else if input.complex {
         crate::error::check_text(
             &mut errors,
@@ -526,37 +537,42 @@ pub fn commit(
             500,
         );
     } else if input.complex_reason.is_some() {
-        errors.push(FieldError::new(
-            "complex_reason",
-            "given with \"complex\": true only",
-        ));
+        errors.push(
+            FieldError::new("complex_reason", "given with \"complex\": true only")
+                .because("committee.complex-reason-alone", json!({})),
+        );
     }
     let accounts = check_representatives(conn, tender, &input.representatives, &mut errors)?;
-    errors.extend(
-        draw::check_rules(&rules)
-            .into_iter()
-            .map(|(f, m)| FieldError::new(f, m)),
-    );
+    errors.extend(draw::check_rules(&rules));
     // The avoidance rules keep the same faces off a tenderer's committees:
     // its own organiser may make them stricter, only an operator laxer.
     if ctx.role != Some(Role::Operator) {
         if !rules.avoid_recent_committees {
-            errors.push(FieldError::new(
-                "avoid_recent_committees",
-                "only an operator may switch off the avoidance of this tenderer's recent committees",
-            ));
+            errors.push(
+                FieldError::new(
+                    "avoid_recent_committees",
+                    "only an operator may switch off the avoidance of this tenderer's recent committees",
+                )
+                .because("draw.avoidance-operator-only", json!({})),
+            );
         }
         if rules.max_declines == 0 || rules.max_declines > 3 {
-            errors.push(FieldError::new(
-                "max_declines",
-                "1 to 3; only an operator may allow more declines",
-            ));
+            errors.push(
+                FieldError::new(
+                    "max_declines",
+                    "1 to 3; only an operator may allow more declines",
+                )
+                .because("draw.declines-operator-only", json!({ "min": 1, "max": 3 })),
+            );
         }
         if rules.history_days < 180 {
-            errors.push(FieldError::new(
-                "history_days",
-                "at least 180 days; only an operator may look back less",
-            ));
+            errors.push(
+                FieldError::new(
+                    "history_days",
+                    "at least 180 days; only an operator may look back less",
+                )
+                .because("draw.history-operator-only", json!({ "min": 180 })),
+            );
         }
     }
     for (i, venue) in rules.venues.iter().enumerate() {
@@ -566,10 +582,10 @@ pub fn commit(
             .transpose()?
             .unwrap_or(false);
         if !known {
-            errors.push(FieldError::new(
-                format!("venues[{i}].league"),
-                "no such league",
-            ));
+            errors.push(
+                FieldError::new(format!("venues[{i}].league"), "no such league")
+                    .because("league.unknown", json!({ "league": venue.league })),
+            );
         }
     }
     AppError::check(errors)?;
@@ -704,7 +720,8 @@ fn leave_representative(
         None => {
             return Err(AppError::NotFound(
                 "this representative is not on the tender's committee".into(),
-            ));
+            )
+            .because("committee.not-member", json!({})));
         }
     }
     let status = why.status();
@@ -772,7 +789,7 @@ pub fn contribute_and_draw(
         )
         .because(
             "draw.before-deadline",
-            json!({ "deadline": deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) }),
+            json!({ "deadline": crate::reasons::time(deadline) }),
         ));
     }
     if matches!(
@@ -1015,9 +1032,10 @@ pub fn leave(
             );
         }
         None => {
-            return Err(AppError::NotFound(
-                "this expert is not on the tender's committee".into(),
-            ));
+            return Err(
+                AppError::NotFound("this expert is not on the tender's committee".into())
+                    .because("committee.not-member", json!({})),
+            );
         }
     }
     let status = why.status();
@@ -1086,13 +1104,14 @@ fn answer_by_of(
 /// The refusal of an answer given after the invitation's deadline.
 fn too_late(answer_by: Option<DateTime<Utc>>) -> AppError {
     match answer_by {
-        Some(at) => {
-            let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            AppError::DeadlinePassed(format!(
-                "the invitation had to be answered by {at}; it has lapsed and the seat goes to a reserve"
-            ))
-            .because("invitation.lapsed-at", json!({ "deadline": at }))
-        }
+        Some(at) => AppError::DeadlinePassed(format!(
+            "the invitation had to be answered by {}; it has lapsed and the seat goes to a reserve",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ))
+        .because(
+            "invitation.lapsed-at",
+            json!({ "deadline": crate::reasons::time(at) }),
+        ),
         None => AppError::DeadlinePassed(
             "the invitation has lapsed and the seat goes to a reserve".into(),
         )

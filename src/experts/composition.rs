@@ -34,8 +34,10 @@
 //! Budgets in a currency other than CNY cannot be compared with a figure in
 //! yuan: the larger minimum applies (the organiser can always choose more).
 
+use crate::error::FieldError;
 use crate::tenders::model::{Category, Method};
 use serde::Serialize;
+use serde_json::json;
 
 /// ¥10 million in fen: a government procurement tender at or above it has 7
 /// members or more (87号令 第47条第二款第一项).
@@ -293,10 +295,11 @@ pub fn complex_applies(category: Category, method: Method) -> bool {
 }
 
 /// What is wrong with a committee of `members` of which `representatives`
-/// are the tenderer's, against `minimum`: each problem as (field, message),
-/// `size` for the count and `representatives` for the share.
-pub fn check(members: u32, representatives: u32, minimum: &Minimum) -> Vec<(String, String)> {
+/// are the tenderer's, against `minimum`: each problem as a field error
+/// with its rule, `size` for the count and `representatives` for the share.
+pub fn check(members: u32, representatives: u32, minimum: &Minimum) -> Vec<FieldError> {
     let mut problems = Vec::new();
+    let basis = crate::reasons::cite(&minimum.basis);
     let described = if representatives == 0 {
         format!("{members} members")
     } else {
@@ -317,36 +320,62 @@ pub fn check(members: u32, representatives: u32, minimum: &Minimum) -> Vec<(Stri
             (false, true) => "a committee has an odd number of members".to_string(),
             _ => format!("a committee has at least {} members", minimum.members),
         };
-        problems.push((
-            "size".to_string(),
-            format!("{rule}; this one has {described} ({})", minimum.basis),
-        ));
+        problems.push(
+            FieldError::new(
+                "size",
+                format!("{rule}; this one has {described} ({})", minimum.basis),
+            )
+            .because(
+                "committee.size",
+                json!({ "min": minimum.members, "members": members, "basis": basis }),
+            ),
+        );
     }
     if members > MAX_MEMBERS {
-        problems.push((
-            "size".to_string(),
-            format!("at most {MAX_MEMBERS} members on this platform"),
-        ));
+        problems.push(
+            FieldError::new(
+                "size",
+                format!("at most {MAX_MEMBERS} members on this platform"),
+            )
+            .because("committee.size-max", json!({ "max": MAX_MEMBERS })),
+        );
     }
     if representatives > 0 && representatives >= members {
-        problems.push((
-            "representatives".to_string(),
-            format!(
-                "the committee's size counts its representatives: {representatives} representative{} leave no seat for the experts",
-                if representatives == 1 { "" } else { "s" }
+        problems.push(
+            FieldError::new(
+                "representatives",
+                format!(
+                    "the committee's size counts its representatives: {representatives} representative{} leave no seat for the experts",
+                    if representatives == 1 { "" } else { "s" }
+                ),
+            )
+            .because(
+                "committee.representatives-fill",
+                json!({ "representatives": representatives }),
             ),
-        ));
+        );
     } else if representatives > most_representatives(members) {
-        problems.push((
-            "representatives".to_string(),
-            format!(
-                "experts are at least two thirds of the members: a committee of {members} has at least {} experts, so at most {} representative{} ({})",
-                least_experts(members),
-                most_representatives(members),
-                if most_representatives(members) == 1 { "" } else { "s" },
-                minimum.basis
+        problems.push(
+            FieldError::new(
+                "representatives",
+                format!(
+                    "experts are at least two thirds of the members: a committee of {members} has at least {} experts, so at most {} representative{} ({})",
+                    least_experts(members),
+                    most_representatives(members),
+                    if most_representatives(members) == 1 { "" } else { "s" },
+                    minimum.basis
+                ),
+            )
+            .because(
+                "committee.experts-two-thirds",
+                json!({
+                    "members": members,
+                    "experts": least_experts(members),
+                    "max": most_representatives(members),
+                    "basis": basis,
+                }),
             ),
-        ));
+        );
     }
     problems
 }
@@ -458,7 +487,7 @@ mod tests {
         let fields = |members, reps| -> Vec<String> {
             check(members, reps, &five)
                 .into_iter()
-                .map(|(f, _)| f)
+                .map(|e| e.field)
                 .collect()
         };
         assert!(fields(5, 0).is_empty());
@@ -467,7 +496,7 @@ mod tests {
         assert_eq!(fields(6, 0), ["size"]);
         assert_eq!(fields(3, 0), ["size"]);
         assert_eq!(fields(4, 0), ["size"]);
-        let (_, message) = &check(4, 0, &five)[0];
+        let FieldError { message, .. } = &check(4, 0, &five)[0];
         assert!(
             message.contains("odd number of members, at least 5"),
             "{message}"
@@ -476,12 +505,12 @@ mod tests {
         assert_eq!(fields(27, 0), ["size"]);
         assert_eq!(fields(26, 0), ["size", "size"], "even, and too many");
         assert_eq!(fields(1, 1), ["size", "representatives"]);
-        let (_, message) = &check(5, 2, &five)[0];
+        let FieldError { message, .. } = &check(5, 2, &five)[0];
         assert!(
             message.contains("two thirds") && message.contains("招标投标法 第37条"),
             "{message}"
         );
-        let (_, message) = &check(6, 1, &five)[0];
+        let FieldError { message, .. } = &check(6, 1, &five)[0];
         assert!(
             message.contains("5 drawn experts and 1 representative"),
             "{message}"

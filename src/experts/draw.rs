@@ -43,7 +43,9 @@
 //! 7. **Venue.** Each member sits at the venue of its league.
 
 use super::specialties;
+use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::BTreeSet;
 
 /// The algorithm's name, first line of the seed text.
@@ -434,72 +436,98 @@ pub fn draw(
 }
 
 /// What is wrong with rules, for the person configuring them: each problem
-/// as (field, message). The committee's size and make-up are the law's
-/// (`super::composition::check`); this checks what the draw needs.
-pub fn check_rules(rules: &Rules) -> Vec<(String, String)> {
+/// as a field error with its rule. The committee's size and make-up are the
+/// law's (`super::composition::check`); this checks what the draw needs.
+pub fn check_rules(rules: &Rules) -> Vec<FieldError> {
     let mut problems = Vec::new();
-    let mut problem = |field: &str, message: String| problems.push((field.to_string(), message));
     let mut seen = BTreeSet::new();
     for (i, quota) in rules.quotas.iter().enumerate() {
         if specialties::find(&quota.specialty).is_none() {
-            problem(
-                &format!("quotas[{i}].specialty"),
-                "not a code of the specialty tree (GET /api/v1/experts/specialties)".into(),
+            problems.push(
+                FieldError::new(
+                    format!("quotas[{i}].specialty"),
+                    "not a code of the specialty tree (GET /api/v1/experts/specialties)",
+                )
+                .because("experts.specialty-code", json!({})),
             );
         }
         if !seen.insert(quota.specialty.as_str()) {
-            problem(&format!("quotas[{i}].specialty"), "named twice".into());
+            problems.push(
+                FieldError::new(format!("quotas[{i}].specialty"), "named twice")
+                    .because("list.duplicate", json!({ "value": quota.specialty })),
+            );
         }
         if quota.count == 0 {
-            problem(&format!("quotas[{i}].count"), "at least 1".into());
+            problems.push(
+                FieldError::new(format!("quotas[{i}].count"), "at least 1")
+                    .because("number.at-least", json!({ "min": 1 })),
+            );
         }
     }
     let quota_seats: u64 = rules.quotas.iter().map(|q| u64::from(q.count)).sum();
     if quota_seats > u64::from(rules.size) {
-        problem(
-            "quotas",
-            format!(
-                "the quotas ask for {quota_seats} seats; the draw fills {} (the committee's size less its representatives)",
-                rules.size
+        problems.push(
+            FieldError::new(
+                "quotas",
+                format!(
+                    "the quotas ask for {quota_seats} seats; the draw fills {} (the committee's \
+                     size less its representatives)",
+                    rules.size
+                ),
+            )
+            .because(
+                "draw.quotas-over-seats",
+                json!({ "seats": quota_seats, "size": rules.size }),
             ),
         );
     }
     if let Some(cross) = rules.cross_site
         && !(1..=100).contains(&cross.min_other_league_percent)
     {
-        problem(
-            "cross_site.min_other_league_percent",
-            "from 1 to 100".into(),
+        problems.push(
+            FieldError::new("cross_site.min_other_league_percent", "from 1 to 100")
+                .because("number.range", json!({ "min": 1, "max": 100 })),
         );
     }
     let mains: Vec<_> = rules.venues.iter().filter(|v| v.main).collect();
     if mains.len() != 1 {
-        problem("venues", "exactly one venue is the main venue".into());
+        problems.push(
+            FieldError::new("venues", "exactly one venue is the main venue")
+                .because("draw.one-main-venue", json!({})),
+        );
     }
     let mut leagues = BTreeSet::new();
     for (i, venue) in rules.venues.iter().enumerate() {
         if !leagues.insert(venue.league.as_str()) {
-            problem(
-                &format!("venues[{i}].league"),
-                "one venue per league".into(),
+            problems.push(
+                FieldError::new(format!("venues[{i}].league"), "one venue per league").because(
+                    "draw.one-venue-per-league",
+                    json!({ "league": venue.league }),
+                ),
             );
         }
-        let name = venue.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || crate::types::has_control_chars(name) {
-            problem(
-                &format!("venues[{i}].name"),
-                "1 to 200 characters, no control characters".into(),
-            );
-        }
+        crate::error::check_text(
+            &mut problems,
+            &format!("venues[{i}].name"),
+            &venue.name,
+            true,
+            200,
+        );
     }
     if rules.cross_site.is_some() && rules.venues.iter().all(|v| v.league == rules.tender_league) {
-        problem(
-            "venues",
-            "cross-site evaluation needs a venue in at least one other league".into(),
+        problems.push(
+            FieldError::new(
+                "venues",
+                "cross-site evaluation needs a venue in at least one other league",
+            )
+            .because("draw.cross-site-venue", json!({})),
         );
     }
     if rules.history_days == 0 || rules.history_days > 3650 {
-        problem("history_days", "from 1 to 3650".into());
+        problems.push(
+            FieldError::new("history_days", "from 1 to 3650")
+                .because("number.range", json!({ "min": 1, "max": 3650 })),
+        );
     }
     problems
 }
@@ -881,7 +909,7 @@ mod tests {
     fn rules_are_checked_with_the_field_named() {
         assert!(check_rules(&rules(5)).is_empty());
         let fields =
-            |r: &Rules| -> Vec<String> { check_rules(r).into_iter().map(|(f, _)| f).collect() };
+            |r: &Rules| -> Vec<String> { check_rules(r).into_iter().map(|e| e.field).collect() };
         // The size is the law's (composition): any number of drawn seats
         // suits the draw.
         assert!(fields(&rules(4)).is_empty());

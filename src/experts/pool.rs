@@ -233,10 +233,10 @@ fn check_contact(errors: &mut Vec<FieldError>, input: &ExpertInput) {
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
         if !ok {
-            errors.push(FieldError::new(
-                "phone",
-                "5 to 20 characters of digits, '+', '-' or spaces",
-            ));
+            errors.push(
+                FieldError::new("phone", "5 to 20 characters of digits, '+', '-' or spaces")
+                    .because("experts.phone", serde_json::json!({ "min": 5, "max": 20 })),
+            );
         }
     }
     if let Some(email) = &input.email {
@@ -247,7 +247,10 @@ fn check_contact(errors: &mut Vec<FieldError>, input: &ExpertInput) {
                 .split_once('@')
                 .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
         if !ok {
-            errors.push(FieldError::new("email", "an email address"));
+            errors.push(
+                FieldError::new("email", "an email address")
+                    .because("experts.email", serde_json::json!({ "max": 200 })),
+            );
         }
     }
 }
@@ -265,7 +268,10 @@ fn check_input(input: &ExpertInput) -> Result<Vec<String>, AppError> {
     if let Some(code) = &input.employer.credit_code
         && let Err(e) = CreditCode::parse(code)
     {
-        errors.push(FieldError::new("employer.credit_code", e));
+        errors.push(
+            FieldError::new("employer.credit_code", e)
+                .because("id.credit-code", serde_json::json!({})),
+        );
     }
     if input.related.len() > 50 {
         errors.push(
@@ -275,7 +281,10 @@ fn check_input(input: &ExpertInput) -> Result<Vec<String>, AppError> {
     }
     for (i, r) in input.related.iter().enumerate() {
         if let Err(e) = CreditCode::parse(&r.credit_code) {
-            errors.push(FieldError::new(format!("related[{i}].credit_code"), e));
+            errors.push(
+                FieldError::new(format!("related[{i}].credit_code"), e)
+                    .because("id.credit-code", serde_json::json!({})),
+            );
         }
         crate::error::check_text(
             &mut errors,
@@ -286,17 +295,22 @@ fn check_input(input: &ExpertInput) -> Result<Vec<String>, AppError> {
         );
     }
     if input.specialties.is_empty() || input.specialties.len() > 20 {
-        errors.push(FieldError::new(
-            "specialties",
-            "1 to 20 codes of the specialty tree",
-        ));
+        errors.push(
+            FieldError::new("specialties", "1 to 20 codes of the specialty tree").because(
+                "list.count-range",
+                serde_json::json!({ "min": 1, "max": 20 }),
+            ),
+        );
     }
     for (i, code) in input.specialties.iter().enumerate() {
         if specialties::find(code).is_none() {
-            errors.push(FieldError::new(
-                format!("specialties[{i}]"),
-                "not a code of the specialty tree (GET /api/v1/experts/specialties)",
-            ));
+            errors.push(
+                FieldError::new(
+                    format!("specialties[{i}]"),
+                    "not a code of the specialty tree (GET /api/v1/experts/specialties)",
+                )
+                .because("experts.specialty-code", serde_json::json!({})),
+            );
         }
     }
     check_contact(&mut errors, input);

@@ -31,12 +31,17 @@ pub fn upgrade(
         return Err(AppError::UpgradeRequired(format!(
             "a client that offers WebSocket subprotocols offers {WS_PROTOCOL} (and may carry its \
              token as ggzy.bearer.<token>)"
-        )));
+        ))
+        .because(
+            "live.subprotocol",
+            serde_json::json!({ "protocol": WS_PROTOCOL }),
+        ));
     }
     let (mut response, session, stream) = actix_ws::handle(req, body).map_err(|e| {
         AppError::UpgradeRequired(format!(
             "this endpoint speaks WebSocket only, and the request is not a WebSocket handshake ({e})"
         ))
+        .because("live.websocket-only", serde_json::json!({}))
     })?;
     if !offered.is_empty() {
         response.headers_mut().insert(

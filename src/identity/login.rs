@@ -15,7 +15,7 @@ use super::Principal;
 use super::sessions::{self, Method, NewSession, Profile, SessionView};
 use crate::app::AppState;
 use crate::audit::AuditContext;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::pki::identity::{CertIdentity, identity_of};
 use crate::pki::policy::Purpose;
 use crate::pki::validation::parse_certificate;
@@ -385,8 +385,12 @@ pub struct LoginRequest {
 }
 
 fn decode_text(text: &str, field: &str) -> Result<Vec<u8>, AppError> {
-    crate::pki::pem_or_base64(text)
-        .ok_or_else(|| AppError::invalid(field, "expected base64 (or PEM)"))
+    crate::pki::pem_or_base64(text).ok_or_else(|| {
+        AppError::invalid_field(
+            FieldError::new(field, "expected base64 (or PEM)")
+                .because("encoding.base64-or-pem", serde_json::json!({})),
+        )
+    })
 }
 
 /// Signs in with a signature over a challenge.

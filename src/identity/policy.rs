@@ -231,22 +231,20 @@ pub fn require_operator(
 pub fn forbidden(principal: &Principal, area: Area, league: Option<&str>) -> AppError {
     let (_, own) = area.grant();
     let code = format!("{area:?}");
-    let refused = AppError::Forbidden(refusal(principal, area, league));
-    match principal.operator_kind() {
-        None => refused.because("auth.needs-operator", json!({ "area": code })),
-        Some(OperatorKind::Platform) => {
-            refused.because("auth.league-operators-only", json!({ "area": code }))
-        }
+    let (reason, params) = match principal.operator_kind() {
+        None => ("auth.needs-operator", json!({ "area": code })),
+        Some(OperatorKind::Platform) => ("auth.league-operators-only", json!({ "area": code })),
         Some(OperatorKind::League(mine)) => match (own, league) {
             (Grant::Nothing, _) | (_, None) => {
-                refused.because("auth.platform-operator-only", json!({ "area": code }))
+                ("auth.platform-operator-only", json!({ "area": code }))
             }
-            (_, Some(other)) => refused.because(
+            (_, Some(other)) => (
                 "auth.other-league",
                 json!({ "area": code, "mine": mine, "other": other }),
             ),
         },
-    }
+    };
+    AppError::Forbidden(refusal(principal, area, league)).because(reason, params)
 }
 
 /// Why an operator check failed, in words.

@@ -38,7 +38,7 @@ pub async fn list_users(
     principal.require_any(&[Role::Operator])?;
     let filter = query.into_inner();
     if let Some(league) = &filter.league {
-        crate::types::LeagueCode::parse(league).map_err(AppError::InvalidQuery)?;
+        crate::http::league_query(league)?;
     }
     let paging = PageQuery {
         page: filter.page,

@@ -6,7 +6,7 @@ use super::{Principal, Role, new_token, token_hash};
 use crate::audit::{self, AuditContext};
 use crate::db::schema::{login_challenges, organisations, sessions, user_identities, users};
 use crate::db::{DbConn, from_db_time, to_db_time};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::pki::identity::CertIdentity;
 use crate::types::{LeagueCode, OrganisationId, UserId};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -601,16 +601,29 @@ pub fn bind_certificate_identities(
             .optional()?
             .flatten();
         if league.is_none() {
-            return Err(AppError::invalid(
-                "league",
-                "a person signing in by certificate needs a league: only that league's \
-                 certificates, or those it recognises, sign in to the account",
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "league",
+                    "a person signing in by certificate needs a league: only that league's \
+                     certificates, or those it recognises, sign in to the account",
+                )
+                .because("accounts.person-needs-league", json!({})),
             ));
         }
         if !roles.iter().any(|r| Profile::Person.roles().contains(r)) {
-            return Err(AppError::invalid(
-                "id_number",
-                "an identity number signs in persons: give a role among operator, expert, supervisor",
+            let persons: Vec<&str> = Profile::Person.roles().iter().map(|r| r.code()).collect();
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "id_number",
+                    format!(
+                        "an identity number signs in persons: give a role among {}",
+                        persons.join(", ")
+                    ),
+                )
+                .because(
+                    "accounts.id-number-for-persons",
+                    json!({ "roles": persons }),
+                ),
             ));
         }
         bind_identity(conn, ctx, user, "person", id.as_str())?;

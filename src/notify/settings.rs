@@ -13,6 +13,7 @@ use crate::tenders::model::Category;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// How long a verification link works.
 pub const VERIFY_WITHIN: chrono::Duration = chrono::Duration::hours(24);
@@ -180,19 +181,25 @@ pub fn change(
     if let Some(code) = &input.language {
         match Language::from_code(code) {
             Some(l) => choices.language = l,
-            None => errors.push(FieldError::new("language", "zh or en")),
+            None => errors.push(
+                FieldError::new("language", "zh or en")
+                    .because("value.one-of", json!({ "allowed": ["zh", "en"] })),
+            ),
         }
     }
     if let Some(muted) = &input.muted {
         for kind in muted {
             if kind.class() != Class::Optional {
-                errors.push(FieldError::new(
-                    "muted",
-                    format!(
-                        "{} cannot be switched off: the procedure depends on it, or it is opt-in",
-                        kind.code()
-                    ),
-                ));
+                errors.push(
+                    FieldError::new(
+                        "muted",
+                        format!(
+                            "{} cannot be switched off: the procedure depends on it, or it is opt-in",
+                            kind.code()
+                        ),
+                    )
+                    .because("notify.not-optional", json!({})),
+                );
             }
         }
         choices.muted = muted.clone();
@@ -200,10 +207,10 @@ pub fn change(
     if let Some(wanted) = &input.wanted {
         for kind in wanted {
             if kind.class() != Class::OptIn {
-                errors.push(FieldError::new(
-                    "wanted",
-                    format!("{} is not an opt-in kind", kind.code()),
-                ));
+                errors.push(
+                    FieldError::new("wanted", format!("{} is not an opt-in kind", kind.code()))
+                        .because("notify.not-opt-in", json!({})),
+                );
             }
         }
         choices.wanted = wanted.clone();
@@ -446,7 +453,10 @@ pub fn set_subscriptions(
     use crate::db::schema::leagues;
     let mut errors = Vec::new();
     if wanted.len() > 64 {
-        errors.push(FieldError::new("subscriptions", "at most 64"));
+        errors.push(
+            FieldError::new("subscriptions", "at most 64")
+                .because("list.too-many", json!({ "max": 64 })),
+        );
     }
     for (i, s) in wanted.iter().enumerate() {
         if s.league != "*" {
@@ -455,10 +465,13 @@ pub fn set_subscriptions(
                 .count()
                 .get_result(conn)?;
             if known == 0 {
-                errors.push(FieldError::new(
-                    format!("[{i}].league"),
-                    "no such league (or * for every league)",
-                ));
+                errors.push(
+                    FieldError::new(
+                        format!("[{i}].league"),
+                        "no such league (or * for every league)",
+                    )
+                    .because("notify.league-or-every", json!({ "league": s.league })),
+                );
             }
         }
     }

@@ -87,7 +87,7 @@ fn enterprise(principal: &Principal) -> Result<(String, String), AppError> {
     }
 }
 
-fn check_uuid(raw: &str, what: &str) -> Result<(), AppError> {
+fn check_uuid(raw: &str, what: &'static str) -> Result<(), AppError> {
     uuid::Uuid::parse_str(raw)
         .map(|_| ())
         .map_err(|_| AppError::not_found(what))
@@ -459,7 +459,10 @@ pub async fn suspend_procedure(
     let mut errors = Vec::new();
     check_text(&mut errors, "reason", &input.reason, true, 5000);
     if input.days.is_some_and(|d| !(1..=365).contains(&d)) {
-        errors.push(crate::error::FieldError::new("days", "from 1 to 365"));
+        errors.push(
+            crate::error::FieldError::new("days", "from 1 to 365")
+                .because("number.range", serde_json::json!({ "min": 1, "max": 365 })),
+        );
     }
     AppError::check(errors)?;
     let c = handle(

@@ -314,19 +314,20 @@ pub fn refuse_if_suspended(
             .until
             .map(|u| format!(" until {}", at(from_db_time(u))))
             .unwrap_or_default();
-        let refused = AppError::ProcedureSuspended(format!(
+        let (reason, params) = match s.until {
+            Some(u) => (
+                "procedure.suspended-until",
+                json!({ "until": crate::reasons::time(from_db_time(u)) }),
+            ),
+            None => ("procedure.suspended", json!({})),
+        };
+        return Err(AppError::ProcedureSuspended(format!(
             "the procedure is suspended{until} by the administrative supervisor handling \
              complaint {} (政府采购法 第57条; 招标投标法实施条例 第62条): nothing moves \
              until it is resumed",
             s.complaint_id
-        ));
-        return Err(match s.until {
-            Some(u) => refused.because(
-                "procedure.suspended-until",
-                json!({ "until": crate::reasons::time(from_db_time(u)) }),
-            ),
-            None => refused.because("procedure.suspended", json!({})),
-        });
+        ))
+        .because(reason, params));
     }
     Ok(())
 }

@@ -99,7 +99,8 @@ pub async fn release_feed(
         })
         .await?;
     let Some(latest) = latest else {
-        return Err(AppError::NotFound("no releases on this page".into()));
+        return Err(AppError::NotFound("no releases on this page".into())
+            .because("opendata.page-empty", serde_json::json!({})));
     };
     let uri = format!(
         "/api/v1/opendata/releases?page={}&per_page={}",

@@ -276,7 +276,8 @@ fn still_mine(conn: &mut DbConn, tender_id: &str) -> Result<(), AppError> {
         other => Err(AppError::Conflict(format!(
             "the opening of {tender_id} is run by {} now",
             other.as_deref().unwrap_or("no node")
-        ))),
+        ))
+        .because("opening.run-elsewhere", serde_json::json!({}))),
     }
 }
 

@@ -400,10 +400,10 @@ pub fn create_for_tender(
         threshold,
         &custodians,
     )
-    .map_err(|e| match e {
-        custody::CustodyError::Invalid(m) => AppError::invalid("custody", m),
-        other => AppError::Internal(anyhow::Error::new(other).context("opening key custody")),
-    })?;
+    // (`custodians_for` has held the threshold to the custodians, and the
+    // key's validity is the server's own: an `Invalid` here is a bug, not
+    // the request's fault.)
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening key custody")))?;
     let der = key
         .certificate
         .to_der()
@@ -576,7 +576,10 @@ pub fn platform_share_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<u8>, 
         .select(opening_shares::encrypted_share)
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::NotFound("the platform holds no share of this key".into()))
+        .ok_or_else(|| {
+            AppError::NotFound("the platform holds no share of this key".into())
+                .because("opening.no-platform-share", serde_json::json!({}))
+        })
 }
 
 /// How a release went: a wrong share is refused but the attempt is recorded,

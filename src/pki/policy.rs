@@ -78,10 +78,10 @@ pub struct PolicyInputs {
 
 impl PolicyInputs {
     /// Whether every OID is dotted decimal with at least two arcs (what
-    /// openssl will accept), and there are at most 32 of them.
-    pub fn check(&self) -> Result<(), String> {
-        if self.initial_policies.len() > 32 {
-            return Err("at most 32 initial policies".into());
+    /// openssl will accept), and there are at most [`MAX_POLICIES`] of them.
+    pub fn check(&self) -> Result<(), PolicyInputsError> {
+        if self.initial_policies.len() > MAX_POLICIES {
+            return Err(PolicyInputsError::TooMany);
         }
         for oid in &self.initial_policies {
             let arcs: Vec<&str> = oid.split('.').collect();
@@ -92,13 +92,23 @@ impl PolicyInputs {
                 })
                 && matches!(arcs[0], "0" | "1" | "2");
             if !ok {
-                return Err(format!(
-                    "{oid:?} is not a policy OID in dotted decimal form"
-                ));
+                return Err(PolicyInputsError::NotAnOid(oid.clone()));
             }
         }
         Ok(())
     }
+}
+
+/// The most initial policies a validation takes.
+pub const MAX_POLICIES: usize = 32;
+
+/// Why policy inputs are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyInputsError {
+    #[error("at most {MAX_POLICIES} initial policies")]
+    TooMany,
+    #[error("{0:?} is not a policy OID in dotted decimal form")]
+    NotAnOid(String),
 }
 
 /// How path building ended (openssl's verdict, without the time checks).

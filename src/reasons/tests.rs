@@ -164,7 +164,7 @@ fn the_values_a_sentence_names_are_said_in_both_languages() {
     }
     // Every code a table's param can carry, so that no sentence shows a
     // bare code (the tables are checked in both languages above).
-    let tables: Vec<(&str, Vec<&str>)> = vec![
+    let mut tables: Vec<(&str, Vec<&str>)> = vec![
         (
             "status",
             crate::tenders::model::TenderStatus::ALL
@@ -273,6 +273,7 @@ fn the_values_a_sentence_names_are_said_in_both_languages() {
                 .collect(),
         ),
     ];
+    tables.push(("what", THINGS.to_vec()));
     for (param, codes) in tables {
         for code in codes {
             assert!(
@@ -435,6 +436,10 @@ fn times_and_amounts_are_said_in_beijing_time_and_yuan() {
     use chrono::TimeZone;
     let at = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 16, 0, 0).unwrap();
     assert_eq!(time(at), "2026-12-02T00:00:00+08:00");
+    assert_eq!(
+        time_ms(at + chrono::Duration::milliseconds(7)),
+        "2026-12-02T00:00:00.007+08:00"
+    );
     assert_eq!(yuan(1_234_567), "12345.67");
     assert_eq!(yuan(-5), "-0.05");
     assert_eq!(yuan(0), "0.00");
@@ -552,5 +557,368 @@ fn every_alert_sentence_the_source_gives_is_listed_and_every_listed_one_is_given
     assert_eq!(
         given, listed,
         "the sentences the source gives, against the list"
+    );
+}
+
+/// The refusals of [`AppError`] that must say why: every variant of the enum
+/// (read from src/error.rs, so that a new one is covered too) but the
+/// server's own failures (`Internal`, and `Unavailable`, a 503), `Reasoned`
+/// (a refusal with its reason) and `Validation` (whose field errors say why,
+/// each by its rule: a `FieldError::new` is held to `.because(` instead).
+fn refusal_variants(src: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(src.join("error.rs")).expect("error.rs");
+    let file = syn::parse_file(&text).expect("error.rs parses");
+    let mut variants = BTreeSet::new();
+    for item in &file.items {
+        if let syn::Item::Enum(e) = item
+            && e.ident == "AppError"
+        {
+            variants.extend(e.variants.iter().map(|v| v.ident.to_string()));
+        }
+    }
+    for not_a_refusal in ["Internal", "Unavailable", "Reasoned", "Validation"] {
+        assert!(
+            variants.remove(not_a_refusal),
+            "AppError::{not_a_refusal} is gone: say here what the scan is to hold"
+        );
+    }
+    assert!(variants.len() > 20, "refusal variants: {variants:?}");
+    variants
+}
+
+/// Whether `attrs` make an item a test's (`#[test]`, `#[actix_web::test]`,
+/// `#[cfg(test)]`).
+fn is_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let path = a.path();
+        if path.segments.last().is_some_and(|s| s.ident == "test") {
+            return true;
+        }
+        if path.is_ident("cfg") {
+            let said = quote_of(&a.meta);
+            return said.contains("test") && !said.contains("not");
+        }
+        false
+    })
+}
+
+fn quote_of(tokens: &impl quote::ToTokens) -> String {
+    tokens.to_token_stream().to_string()
+}
+
+/// Reads one source file for refusals that do not say why.
+struct Unsaid<'a> {
+    variants: &'a BTreeSet<String>,
+    file: String,
+    /// The functions the scan is in (for the report).
+    within: Vec<String>,
+    found: Vec<String>,
+}
+
+impl Unsaid<'_> {
+    /// What `path` makes, if it is a refusal that says no why by itself:
+    /// `AppError::<refusal>` (called, or as a function value such as
+    /// `map_err(AppError::Conflict)`) or `FieldError::new`.
+    fn makes(&self, path: &syn::Path) -> Option<String> {
+        let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        match names.as_slice() {
+            [.., ty, v] if ty == "AppError" && self.variants.contains(v) => {
+                Some(format!("AppError::{v}"))
+            }
+            [.., ty, v] if ty == "FieldError" && v == "new" => Some("FieldError::new".into()),
+            _ => None,
+        }
+    }
+
+    fn makes_expr(&self, e: &syn::Expr) -> Option<String> {
+        match e {
+            syn::Expr::Path(p) => self.makes(&p.path),
+            _ => None,
+        }
+    }
+
+    fn flag(&mut self, what: &str, at: &impl quote::ToTokens) {
+        let mut said = quote_of(at);
+        if said.len() > 160 {
+            let cut = (0..=160)
+                .rev()
+                .find(|i| said.is_char_boundary(*i))
+                .unwrap_or(0);
+            said.truncate(cut);
+            said.push('…');
+        }
+        self.found.push(format!(
+            "{} in fn {}: {what} without .because(…): {said}",
+            self.file,
+            self.within.join("::")
+        ));
+    }
+
+    /// The arguments of a `.because(…)`: instants are given in Beijing time
+    /// (`reasons::time`), never as UTC text.
+    fn check_params(&mut self, call: &syn::ExprMethodCall) {
+        let said = quote_of(&call.args);
+        if said.contains("to_rfc3339") {
+            self.found.push(format!(
+                "{} in fn {}: an instant in a reason's params not by reasons::time: {said}",
+                self.file,
+                self.within.join("::")
+            ));
+        }
+    }
+}
+
+impl Unsaid<'_> {
+    /// A `not_found` (and the id checks that give one, `uuid_id`,
+    /// `check_uuid`) names a thing of [`THINGS`], which the catalogue says.
+    fn check_thing(&mut self, c: &syn::ExprCall) {
+        let syn::Expr::Path(f) = &*c.func else {
+            return;
+        };
+        let named = f.path.segments.last().map(|s| s.ident.to_string());
+        if !named.is_some_and(|n| ["not_found", "uuid_id", "check_uuid"].contains(&n.as_str())) {
+            return;
+        }
+        for arg in &c.args {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = arg
+                && !THINGS.contains(&s.value().as_str())
+            {
+                self.found.push(format!(
+                    "{} in fn {}: not found names {:?}, which reasons::THINGS does not list",
+                    self.file,
+                    self.within.join("::"),
+                    s.value()
+                ));
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Unsaid<'_> {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if !is_test(&m.attrs) {
+            syn::visit::visit_item_mod(self, m);
+        }
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        if !is_test(&i.attrs) {
+            syn::visit::visit_item_impl(self, i);
+        }
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if is_test(&f.attrs) {
+            return;
+        }
+        self.within.push(f.sig.ident.to_string());
+        syn::visit::visit_item_fn(self, f);
+        self.within.pop();
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if is_test(&f.attrs) {
+            return;
+        }
+        self.within.push(f.sig.ident.to_string());
+        syn::visit::visit_impl_item_fn(self, f);
+        self.within.pop();
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if m.method == "because" {
+            self.check_params(m);
+            // The refusal made right here, saying why: look only inside.
+            let said = match &*m.receiver {
+                syn::Expr::Call(c) if self.makes_expr(&c.func).is_some() => {
+                    c.args.iter().for_each(|a| self.visit_expr(a));
+                    true
+                }
+                syn::Expr::Struct(s) if self.makes(&s.path).is_some() => {
+                    s.fields.iter().for_each(|f| self.visit_expr(&f.expr));
+                    true
+                }
+                _ => false,
+            };
+            if said {
+                m.args.iter().for_each(|a| self.visit_expr(a));
+                return;
+            }
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        self.check_thing(c);
+        if let Some(what) = self.makes_expr(&c.func) {
+            self.flag(&what, c);
+            c.args.iter().for_each(|a| self.visit_expr(a));
+            return;
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
+        if let Some(what) = self.makes(&s.path) {
+            self.flag(&what, s);
+        }
+        syn::visit::visit_expr_struct(self, s);
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if let Some(what) = self.makes(&p.path) {
+            self.flag(&what, p);
+        }
+    }
+
+    /// A macro's arguments where they are expressions (`vec![…]`,
+    /// `assert!(…)`); `matches!` holds patterns, not refusals made.
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        if m.path.segments.last().is_some_and(|s| s.ident == "matches") {
+            return;
+        }
+        let exprs = m.parse_body_with(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+        );
+        if let Ok(exprs) = exprs {
+            exprs.iter().for_each(|e| self.visit_expr(e));
+        }
+    }
+}
+
+/// The refusals in `file` (named `name` in the report) that do not say why.
+fn unsaid(name: &str, file: &syn::File, variants: &BTreeSet<String>) -> Vec<String> {
+    use syn::visit::Visit;
+    let mut scan = Unsaid {
+        variants,
+        file: name.to_string(),
+        within: Vec::new(),
+        found: Vec::new(),
+    };
+    scan.visit_file(file);
+    scan.found
+}
+
+#[test]
+fn the_scan_tells_a_refusal_that_says_why_from_one_that_does_not() {
+    let variants = refusal_variants(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let found = |text: &str| -> usize {
+        let file = syn::parse_file(text).expect("parses");
+        unsaid("x.rs", &file, &variants).len()
+    };
+    // Said where it is made.
+    assert_eq!(
+        found(
+            r#"fn f() -> Result<(), AppError> {
+                Err(AppError::Conflict("x".into()).because("k.k", json!({})))
+            }
+            fn g(e: Vec<FieldError>) -> Vec<FieldError> {
+                vec![FieldError::new("a", "b").because("text.empty", json!({}))]
+            }
+            fn h() -> AppError { AppError::not_found("tender") }
+            fn i(e: &AppError) -> bool {
+                matches!(e.base(), AppError::Conflict(_))
+                    || matches!(e, AppError::MethodNotAllowed { .. })
+            }
+            fn j() -> AppError { AppError::Internal(anyhow::anyhow!("x")) }
+            #[cfg(test)]
+            mod tests {
+                fn k() -> AppError { AppError::Forbidden("x".into()) }
+            }"#
+        ),
+        0
+    );
+    // Not said, or said elsewhere (which the scan cannot tell from never).
+    for unsaid in [
+        r#"fn f() -> AppError { AppError::Conflict("x".into()) }"#,
+        r#"fn f() -> AppError { let e = AppError::Forbidden("x".into()); e.because("k.k", json!({})) }"#,
+        r#"fn f(r: Result<(), String>) -> Result<(), AppError> { r.map_err(AppError::InvalidQuery) }"#,
+        r#"fn f() -> Vec<FieldError> { vec![FieldError::new("a", "b")] }"#,
+        r#"fn f() -> AppError { AppError::MethodNotAllowed { detail: String::new(), allowed: vec![] } }"#,
+        r#"fn f() -> AppError { AppError::not_found("no such thing") }"#,
+        r#"fn f(at: DateTime<Utc>) -> AppError {
+            AppError::Conflict("x".into()).because("k.k", json!({ "at": at.to_rfc3339() }))
+        }"#,
+    ] {
+        assert_eq!(found(unsaid), 1, "{unsaid}");
+    }
+}
+
+/// The files of the modules declared `#[cfg(test)] mod x;` in `file` (at
+/// `path`): `x.rs` beside it, or in the folder named after it.
+fn test_module_files(path: &Path, file: &syn::File, out: &mut BTreeSet<std::path::PathBuf>) {
+    let dir = path.parent().expect("folder");
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let base = if ["mod", "lib", "main"].contains(&stem) {
+        dir.to_path_buf()
+    } else {
+        dir.join(stem)
+    };
+    for item in &file.items {
+        if let syn::Item::Mod(m) = item
+            && m.content.is_none()
+            && is_test(&m.attrs)
+        {
+            let name = m.ident.to_string();
+            out.insert(base.join(format!("{name}.rs")));
+            out.insert(base.join(&name).join("mod.rs"));
+        }
+    }
+}
+
+/// Every refusal says why (issue 23): in the source outside tests, each
+/// `AppError::<refusal>` (every 4xx variant) and each `FieldError::new` is
+/// made with its `.because(…)` in the same expression, and each
+/// `AppError::not_found` names a thing of [`THINGS`]. A refusal made in one
+/// place and given its reason in another cannot be told from one that has
+/// none, so the source says it where it makes it. The API suite holds the
+/// same at run time: every 4xx problem it receives carries a reason
+/// (tests/api/helpers.rs, `assert_says_why`).
+///
+/// What the scan cannot see: the arguments of a macro that are not
+/// expressions (`json!`, `format!`'s captures), and a refusal that is not
+/// an `AppError` (actix's own answers, which `http::json_config`,
+/// `query_config`, `path_config` and the default service turn into
+/// refusals with reasons; the connection layer's three codes,
+/// `http::wire`, which say all there is by their code).
+#[test]
+fn every_refusal_in_the_source_says_why() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let variants = refusal_variants(&src);
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let parsed: Vec<(String, syn::File)> = files
+        .iter()
+        .map(|(path, text)| {
+            let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+            (path.clone(), file)
+        })
+        .collect();
+    let mut tests = BTreeSet::new();
+    for (path, file) in &parsed {
+        test_module_files(Path::new(path), file, &mut tests);
+    }
+    assert!(tests.len() >= 5, "test modules: {tests:?}");
+    let mut found = Vec::new();
+    let mut scanned = 0;
+    for (path, file) in &parsed {
+        if tests.contains(Path::new(path)) || is_this_module(path) {
+            continue;
+        }
+        let name = path
+            .split_once("/src/")
+            .map_or(path.clone(), |(_, p)| format!("src/{p}"));
+        found.extend(unsaid(&name, file, &variants));
+        scanned += 1;
+    }
+    assert!(scanned > 100, "scanned {scanned} files");
+    assert!(
+        found.is_empty(),
+        "{} refusals do not say why:\n{}",
+        found.len(),
+        found.join("\n")
     );
 }

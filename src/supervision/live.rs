@@ -117,10 +117,8 @@ pub async fn live(
                 .because("supervision.action-code", serde_json::json!({})),
         );
     }
-    if let Some(league) = query.league.as_deref()
-        && let Err(e) = crate::types::LeagueCode::parse(league)
-    {
-        return Err(AppError::InvalidQuery(e));
+    if let Some(league) = query.league.as_deref() {
+        crate::http::league_query(league)?;
     }
     let reader = state
         .db

@@ -423,7 +423,7 @@ pub fn set_scope(
 pub fn query<T: serde::de::DeserializeOwned>(req: &actix_web::HttpRequest) -> Result<T, AppError> {
     actix_web::web::Query::<T>::from_query(req.query_string())
         .map(actix_web::web::Query::into_inner)
-        .map_err(|e| AppError::InvalidQuery(format!("invalid query string: {e}")))
+        .map_err(crate::http::query_error)
 }
 
 /// A `tender_id` filter must name a tender's id (which it may not see).

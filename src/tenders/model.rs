@@ -321,7 +321,10 @@ impl TenderInput {
             MAX_TEXT_CHARS,
         );
         if let Err(e) = self.budget.validate() {
-            errors.push(FieldError::new("budget.amount_fen", e));
+            errors.push(
+                FieldError::new("budget.amount_fen", e)
+                    .because("number.not-negative", serde_json::json!({})),
+            );
         }
         if self.lots.len() > MAX_LOTS {
             errors.push(
@@ -430,7 +433,10 @@ impl TenderInput {
         let mut seen = HashSet::new();
         for (i, code) in self.invitees.iter().enumerate() {
             if let Err(e) = crate::types::CreditCode::parse(code) {
-                errors.push(FieldError::new(format!("invitees[{i}]"), e));
+                errors.push(
+                    FieldError::new(format!("invitees[{i}]"), e)
+                        .because("id.credit-code", serde_json::json!({})),
+                );
             } else if !seen.insert(code.as_str()) {
                 errors.push(
                     FieldError::new(format!("invitees[{i}]"), "invited twice")

@@ -263,7 +263,7 @@ pub async fn list_tenders(
         .because("query.text", json!({ "name": "q", "max": 200 })));
     }
     if let Some(league) = &filter.league {
-        crate::types::LeagueCode::parse(league).map_err(AppError::InvalidQuery)?;
+        crate::http::league_query(league)?;
     }
     let page = state
         .db

@@ -948,7 +948,12 @@ pub fn transition(
             .iter()
             .map(|a| a.code())
             .collect();
-        let refused = AppError::IllegalTransition(format!(
+        let reason = if allowed.is_empty() {
+            "tender.status-final"
+        } else {
+            "tender.action-not-now"
+        };
+        AppError::IllegalTransition(format!(
             "a tender that is {} cannot {}; allowed now: {}",
             from.code(),
             input.action.code(),
@@ -957,13 +962,11 @@ pub fn transition(
             } else {
                 allowed.join(", ")
             }
-        ));
-        let params = serde_json::json!({ "status": from.code(), "action": input.action.code() });
-        if allowed.is_empty() {
-            refused.because("tender.status-final", params)
-        } else {
-            refused.because("tender.action-not-now", params)
-        }
+        ))
+        .because(
+            reason,
+            serde_json::json!({ "status": from.code(), "action": input.action.code() }),
+        )
     })?;
     // What closing and failing after the award wait for, once the
     // suspension and the lifecycle have had their say.
@@ -988,22 +991,22 @@ pub fn transition(
     );
     if input.action != Action::Award {
         if input.winner_bid_id.is_some() {
-            errors.push(crate::error::FieldError::new(
-                "winner_bid_id",
-                "names the winner of an award only",
-            ));
+            errors.push(
+                crate::error::FieldError::new("winner_bid_id", "names the winner of an award only")
+                    .because("award.award-only", serde_json::json!({})),
+            );
         }
         if !input.lots.is_empty() {
-            errors.push(crate::error::FieldError::new(
-                "lots",
-                "names the winners of an award only",
-            ));
+            errors.push(
+                crate::error::FieldError::new("lots", "names the winners of an award only")
+                    .because("award.award-only", serde_json::json!({})),
+            );
         }
         if input.price_record.is_some() {
-            errors.push(crate::error::FieldError::new(
-                "price_record",
-                "belongs to an award only",
-            ));
+            errors.push(
+                crate::error::FieldError::new("price_record", "belongs to an award only")
+                    .because("award.award-only", serde_json::json!({})),
+            );
         }
     }
     for (i, lot) in input.lots.iter().enumerate() {

@@ -157,13 +157,16 @@ pub fn set(
     check_text(&mut errors, "reason", &change.reason, true, 500);
     let policies = change.policies();
     if let Err(why) = policies.check() {
-        errors.push(FieldError::new("initial_policies", why));
+        errors.push(policies_refused("initial_policies", &why));
     }
     if service_type == ServiceType::CrlIssuer {
-        errors.push(FieldError::new(
-            "service_type",
-            "a CRL issuer vouches for no certificate: nothing to require of it",
-        ));
+        errors.push(
+            FieldError::new(
+                "service_type",
+                "a CRL issuer vouches for no certificate: nothing to require of it",
+            )
+            .because("trust.crl-issuer-no-requirement", serde_json::json!({})),
+        );
     }
     AppError::check(errors)?;
     let key = lpr::table
@@ -213,6 +216,18 @@ pub fn set(
         policies,
         updated_at: ctx.now,
     })
+}
+
+/// The field error of policy inputs that are refused, with its rule.
+pub fn policies_refused(field: &str, why: &crate::pki::policy::PolicyInputsError) -> FieldError {
+    use crate::pki::policy::{MAX_POLICIES, PolicyInputsError};
+    let (rule, params) = match why {
+        PolicyInputsError::TooMany => ("list.too-many", serde_json::json!({ "max": MAX_POLICIES })),
+        PolicyInputsError::NotAnOid(oid) => {
+            ("encoding.policy-oid", serde_json::json!({ "oid": oid }))
+        }
+    };
+    FieldError::new(field, why.to_string()).because(rule, params)
 }
 
 #[cfg(test)]

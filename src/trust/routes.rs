@@ -31,8 +31,7 @@ pub struct LeagueFilter {
 }
 
 fn league_filter(raw: Option<&str>) -> Result<Option<LeagueCode>, AppError> {
-    raw.map(|code| LeagueCode::parse(code).map_err(AppError::InvalidQuery))
-        .transpose()
+    raw.map(crate::http::league_query).transpose()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -437,8 +436,8 @@ pub async fn set_policy_requirement(
     let league = known_league(&state, league.as_str()).await?;
     let service_type =
         ServiceType::from_code(&service_type).ok_or_else(|| AppError::not_found("service type"))?;
-    let change: RequirementChange = serde_json::from_value(body.into_inner())
-        .map_err(|e| AppError::invalid("body", e.to_string()))?;
+    let change: RequirementChange =
+        serde_json::from_value(body.into_inner()).map_err(|e| crate::http::body_misfit(&e))?;
     let ctx = ctx.acting_as(Role::Operator);
     let requirement = state
         .db
@@ -512,7 +511,7 @@ pub async fn validate_certificate(
     let policies = request.policies.clone().unwrap_or_default();
     policies
         .check()
-        .map_err(|why| AppError::invalid("policies", why))?;
+        .map_err(|why| AppError::invalid_field(requirements::policies_refused("policies", &why)))?;
     // Undecodable text is validated as is and reported as a format failure.
     let bytes = crate::pki::pem_or_base64(&request.certificate)
         .unwrap_or_else(|| request.certificate.clone().into_bytes());

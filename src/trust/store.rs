@@ -153,10 +153,13 @@ fn check_url(errors: &mut Vec<FieldError>, field: &str, url: &str) {
         && url.len() <= 500
         && !url.chars().any(|c| c.is_whitespace() || c.is_control());
     if !ok {
-        errors.push(FieldError::new(
-            field,
-            "must be an http:// or https:// URL of at most 500 characters",
-        ));
+        errors.push(
+            FieldError::new(
+                field,
+                "must be an http:// or https:// URL of at most 500 characters",
+            )
+            .because("trust.source-url", json!({ "max": 500 })),
+        );
     }
 }
 
@@ -169,7 +172,7 @@ fn check_sources(errors: &mut Vec<FieldError>, ocsp: Option<&str>, crls: &[Strin
     if let Some(url) = ocsp
         && let Err(why) = crate::pki::ocsp::ResponderUrl::parse(url)
     {
-        errors.push(FieldError::new("ocsp_url", why));
+        errors.push(FieldError::new("ocsp_url", why).because("trust.ocsp-url", json!({})));
     }
     if crls.len() > 10 {
         errors.push(

@@ -49,6 +49,7 @@ pub async fn root(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
             "the timestamp authority's configured chain does not end in a self-signed root; \
              its operator publishes the root elsewhere"
                 .into(),
-        )),
+        )
+        .because("tsa.no-root", serde_json::json!({}))),
     }
 }

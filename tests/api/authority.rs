@@ -630,6 +630,14 @@ async fn every_change_asks_who_first() {
                 .unwrap();
             let status = reply.status().as_u16();
             let body = reply.body().await.unwrap();
+            crate::helpers::assert_says_why(
+                status,
+                reply
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok()),
+                &body,
+            );
             let problem: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             assert_eq!(
                 (status, problem["code"].as_str().unwrap_or("")),

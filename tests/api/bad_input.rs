@@ -31,20 +31,31 @@ async fn refused(app: &TestApp, token: &str, body: &Value, status: u16, code: &s
 async fn malformed_json_is_400() {
     let (app, token) = setup(Options::default()).await;
     let before = app.snapshot();
-    for raw in [
-        &b"{\"title\": "[..],
-        b"not json",
-        b"{\"title\":\"x\",}",
-        b"",
+    // Said why, the place in the body named where there is one.
+    for (raw, reason, params) in [
+        (&b"{\"title\": "[..], "http.json-cut-short", json!({})),
+        (b"", "http.json-cut-short", json!({})),
+        (
+            b"not json",
+            "http.not-json",
+            json!({ "line": 1, "column": 2 }),
+        ),
+        (
+            b"{\"title\":\"x\",}",
+            "http.not-json",
+            json!({ "line": 1, "column": 14 }),
+        ),
     ] {
-        app.post_raw(
-            "/api/v1/tenders",
-            Some(&token),
-            "application/json",
-            raw.to_vec(),
-        )
-        .await
-        .assert_problem(400, "malformed-json");
+        let said = app
+            .post_raw(
+                "/api/v1/tenders",
+                Some(&token),
+                "application/json",
+                raw.to_vec(),
+            )
+            .await
+            .assert_refusal(400, "malformed-json", reason);
+        assert_eq!(said, params, "{}", String::from_utf8_lossy(raw));
     }
     assert_eq!(app.snapshot(), before);
 }
@@ -53,33 +64,108 @@ async fn malformed_json_is_400() {
 async fn shape_errors_are_422() {
     let (app, token) = setup(Options::default()).await;
     let good = app.tender_body("x");
+    // Each says which rule it breaks; the field is named where serde names
+    // it (a missing or unknown one), else the place in the body.
+    let shape = |p: &Value| -> (String, String) {
+        let e = &p["errors"][0];
+        (
+            e["field"].as_str().unwrap().to_string(),
+            e["rule"].as_str().unwrap().to_string(),
+        )
+    };
     let mut missing = good.clone();
     missing.as_object_mut().unwrap().remove("title");
-    refused(&app, &token, &missing, 422, "validation-failed").await;
+    let p = refused(&app, &token, &missing, 422, "validation-failed").await;
+    assert_eq!(shape(&p), ("title".into(), "value.required".into()));
     let mut unknown = good.clone();
     unknown["colour"] = json!("red");
     let p = refused(&app, &token, &unknown, 422, "validation-failed").await;
     assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
+    assert_eq!(shape(&p), ("colour".into(), "value.unknown-field".into()));
     let mut nested_unknown = good.clone();
     nested_unknown["dates"]["opening_party"] = json!(true);
-    refused(&app, &token, &nested_unknown, 422, "validation-failed").await;
+    let p = refused(&app, &token, &nested_unknown, 422, "validation-failed").await;
+    assert_eq!(
+        shape(&p),
+        ("opening_party".into(), "value.unknown-field".into())
+    );
     let mut wrong_type = good.clone();
     wrong_type["budget"]["amount_fen"] = json!("a lot");
-    refused(&app, &token, &wrong_type, 422, "validation-failed").await;
+    let p = refused(&app, &token, &wrong_type, 422, "validation-failed").await;
+    assert_eq!(shape(&p).1, "value.wrong-type");
+    assert!(shape(&p).0.starts_with("line 1 column "), "{p}");
     let mut float_money = good.clone();
     float_money["budget"]["amount_fen"] = json!(12.5);
-    refused(&app, &token, &float_money, 422, "validation-failed").await;
+    let p = refused(&app, &token, &float_money, 422, "validation-failed").await;
+    assert_eq!(shape(&p).1, "value.wrong-type");
     let mut bad_enum = good.clone();
     bad_enum["category"] = json!("weapons");
-    refused(&app, &token, &bad_enum, 422, "validation-failed").await;
+    let p = refused(&app, &token, &bad_enum, 422, "validation-failed").await;
+    assert_eq!(shape(&p).1, "value.one-of");
+    let categories: Vec<&str> = ggzy::tenders::model::Category::ALL
+        .iter()
+        .map(|c| c.code())
+        .collect();
+    assert_eq!(p["errors"][0]["params"], json!({ "allowed": categories }));
     let mut bad_method = good.clone();
     bad_method["evaluation"] = json!({"method": "coin_toss"});
-    refused(&app, &token, &bad_method, 422, "validation-failed").await;
+    let p = refused(&app, &token, &bad_method, 422, "validation-failed").await;
+    assert_eq!(shape(&p).1, "value.one-of");
     let mut bad_currency = good.clone();
     bad_currency["budget"]["currency"] = json!("yuan");
-    refused(&app, &token, &bad_currency, 422, "validation-failed").await;
+    let p = refused(&app, &token, &bad_currency, 422, "validation-failed").await;
+    assert_eq!(shape(&p).1, "value.invalid");
     let not_object = json!([1, 2, 3]);
-    refused(&app, &token, &not_object, 422, "validation-failed").await;
+    let p = refused(&app, &token, &not_object, 422, "validation-failed").await;
+    assert_eq!(shape(&p).1, "value.wrong-type");
+}
+
+#[actix_web::test]
+async fn the_generic_refusals_say_why() {
+    let (app, token) = setup(Options::default()).await;
+    // A query string that does not fit, its parameter named.
+    let said = app
+        .get("/api/v1/tenders?page=two", None)
+        .await
+        .assert_refusal(400, "invalid-query", "query.malformed");
+    assert_eq!(said, json!({}));
+    let said = app
+        .get("/api/v1/tenders?league=nng", None)
+        .await
+        .assert_refusal(400, "invalid-query", "query.league-code");
+    assert_eq!(said, json!({ "name": "league" }));
+    // An address with nothing at it, a method it does not answer, a
+    // record that is not there.
+    app.get("/api/v1/nothing-here", None).await.assert_refusal(
+        404,
+        "not-found",
+        "http.no-resource",
+    );
+    let said = app
+        .delete("/api/v1/tenders", Some(&token))
+        .await
+        .assert_refusal(405, "method-not-allowed", "http.method-not-allowed");
+    assert_eq!(
+        said,
+        json!({ "method": "DELETE", "allowed": ["GET", "POST"] })
+    );
+    let said = app
+        .get(&format!("/api/v1/tenders/{}", uuid::Uuid::new_v4()), None)
+        .await
+        .assert_refusal(404, "not-found", "record.not-found");
+    assert_eq!(said, json!({ "what": "tender" }));
+    app.get("/api/v1/tenders/not-an-id", None)
+        .await
+        .assert_refusal(404, "not-found", "record.not-found");
+    // A body that is not JSON at all.
+    app.post_raw(
+        "/api/v1/tenders",
+        Some(&token),
+        "text/plain",
+        b"{}".to_vec(),
+    )
+    .await
+    .assert_refusal(415, "unsupported-media-type", "http.json-only");
 }
 
 #[actix_web::test]
@@ -375,4 +461,61 @@ async fn malformed_heads_are_problems_too() {
             "{code} missing from /problems"
         );
     }
+}
+
+/// The suite's own check that every refusal says why
+/// (`helpers::assert_says_why`) fails where it should.
+#[test]
+fn the_suite_refuses_a_refusal_that_does_not_say_why() {
+    use crate::helpers::assert_says_why;
+    let problem = |status: u16, code: &str, extra: Value| -> Vec<u8> {
+        let mut p = json!({
+            "type": format!("/problems/{code}"),
+            "title": "t",
+            "status": status,
+            "detail": "d",
+            "code": code,
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        serde_json::to_vec(&p).unwrap()
+    };
+    let kind = Some("application/problem+json");
+    let fails = |status: u16, body: Vec<u8>| {
+        std::panic::catch_unwind(|| assert_says_why(status, kind, &body)).is_err()
+    };
+    // Said: a listed reason with its params; field errors with their rules.
+    let round = json!({ "reason": "room.round-closed", "params": { "round": "technical" } });
+    assert!(!fails(409, problem(409, "conflict", round)));
+    let fields = json!({ "errors": [
+        { "field": "title", "message": "m", "rule": "text.too-long", "params": { "max": 200 } },
+    ] });
+    assert!(!fails(422, problem(422, "validation-failed", fields)));
+    // Not said: no reason, an unlisted one, params other than listed, a
+    // field error without a rule, an instant in UTC.
+    assert!(fails(409, problem(409, "conflict", json!({}))));
+    let unlisted = json!({ "reason": "room.no-such-reason", "params": {} });
+    assert!(fails(409, problem(409, "conflict", unlisted)));
+    let other_params = json!({ "reason": "room.round-closed", "params": {} });
+    assert!(fails(409, problem(409, "conflict", other_params)));
+    let bare = json!({ "errors": [{ "field": "title", "message": "m" }] });
+    assert!(fails(422, problem(422, "validation-failed", bare)));
+    let utc = json!({
+        "reason": "invitation.lapsed-at",
+        "params": { "deadline": "2026-12-01T01:00:00Z" },
+    });
+    assert!(fails(409, problem(409, "deadline-passed", utc)));
+    let beijing = json!({
+        "reason": "invitation.lapsed-at",
+        "params": { "deadline": "2026-12-01T09:00:00+08:00" },
+    });
+    assert!(!fails(409, problem(409, "deadline-passed", beijing)));
+    // The connection layer's answers say all by their code; a success or
+    // a body that is not a problem is not a refusal.
+    assert!(!fails(400, problem(400, "malformed-request", json!({}))));
+    assert!(!fails(200, problem(409, "conflict", json!({}))));
+    assert!(
+        std::panic::catch_unwind(|| assert_says_why(404, Some("text/html"), b"<p>no</p>")).is_ok()
+    );
 }

@@ -45,6 +45,7 @@ async fn connect(
     tokio_tungstenite::connect_async(request)
         .await
         .map(|(ws, _)| ws)
+        .inspect_err(crate::helpers::ws_refusal_says_why)
 }
 
 pub async fn watch(app: &TestApp, id: &str, after: Option<i64>) -> Ws {
@@ -585,6 +586,8 @@ async fn the_live_route_refuses_what_is_not_a_websocket_handshake() {
     let problem: Value = serde_json::from_str(&body).expect("a problem");
     assert_eq!(problem["code"], "upgrade-required");
     assert_eq!(problem["status"], 426);
+    assert_eq!(problem["reason"], "live.websocket-only", "{problem}");
+    crate::helpers::assert_says_why(426, Some("application/problem+json"), body.as_bytes());
     app.get(&format!("{live}?after=-1"), None)
         .await
         .assert_problem(400, "invalid-query");

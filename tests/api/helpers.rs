@@ -381,6 +381,114 @@ impl Reply {
     }
 }
 
+/// The problem codes that say all there is to say: the connection layer
+/// (src/http/wire.rs) writes them for a request it could not read (a
+/// malformed head, a head too large, none in time), from the status alone,
+/// before any route or extractor runs; the code's own explanation in the
+/// portal's catalogue is the whole of why.
+const SAID_BY_THEIR_CODE: &[&str] = &[
+    "malformed-request",
+    "request-timeout",
+    "request-head-too-large",
+];
+
+/// Every refusal says why in a way the portal translates (issue 23): a 4xx
+/// problem+json carries a `reason` that reasons::REASONS lists with the
+/// params it has, and each field error of a 422 a `rule` that
+/// reasons::RULES lists likewise (a field error's rule is its why; a 422
+/// with fields needs no `reason` beside them). [`read`] checks every reply
+/// the suite receives, so that a refusal without a reason fails the test
+/// that meets it; a test that reads a reply by other means calls this
+/// itself. The only exceptions are [`SAID_BY_THEIR_CODE`] (and a body the
+/// client did not read).
+#[track_caller]
+pub fn assert_says_why(status: u16, content_type: Option<&str>, body: &[u8]) {
+    if !(400..500).contains(&status) || content_type != Some("application/problem+json") {
+        return;
+    }
+    if status == 426 && body.is_empty() {
+        // awc skips the body of an answer with `Connection: upgrade`, which
+        // actix adds to a 426; hall.rs reads one over a plain socket.
+        return;
+    }
+    let text = String::from_utf8_lossy(body);
+    let Ok(p) = serde_json::from_slice::<Value>(body) else {
+        panic!("a {status} problem that is not JSON: {text}");
+    };
+    let code = p["code"].as_str().unwrap_or_default();
+    if SAID_BY_THEIR_CODE.contains(&code) {
+        return;
+    }
+    let errors = p["errors"].as_array().cloned().unwrap_or_default();
+    for params in std::iter::once(&p["params"]).chain(errors.iter().map(|e| &e["params"])) {
+        in_beijing_time(params, &text);
+    }
+    for e in &errors {
+        let rule = e["rule"].as_str().unwrap_or_else(|| {
+            panic!("a field error without a rule (say why: FieldError::because): {text}")
+        });
+        assert!(
+            ggzy::reasons::matches(ggzy::reasons::RULES, rule, &e["params"]),
+            "the rule {rule} with params {} is not as reasons::RULES lists it: {text}",
+            e["params"]
+        );
+    }
+    if errors.is_empty() || p.get("reason").is_some() {
+        let reason = p["reason"].as_str().unwrap_or_else(|| {
+            panic!("a refusal without a reason (say why: AppError::because): {text}")
+        });
+        assert!(
+            ggzy::reasons::matches(ggzy::reasons::REASONS, reason, &p["params"]),
+            "the reason {reason} with params {} is not as reasons::REASONS lists it: {text}",
+            p["params"]
+        );
+        if let Some(what) = p["params"]["what"].as_str() {
+            assert!(
+                ggzy::reasons::THINGS.contains(&what),
+                "{what:?} is not a thing reasons::THINGS lists (values.what): {text}"
+            );
+        }
+    }
+}
+
+/// As [`assert_says_why`], for a WebSocket handshake the server refused
+/// with an HTTP answer. (The client keeps of the answer's body only what
+/// arrived with its head, which may be nothing: an empty body is not read.)
+pub fn ws_refusal_says_why(e: &tokio_tungstenite::tungstenite::Error) {
+    if let tokio_tungstenite::tungstenite::Error::Http(r) = e
+        && r.body().as_ref().is_some_and(|b| !b.is_empty())
+    {
+        assert_says_why(
+            r.status().as_u16(),
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            r.body().as_deref().unwrap_or_default(),
+        );
+    }
+}
+
+/// The instants a reason's params name are in Beijing time, the time
+/// the procedure runs on (`reasons::time`), not in UTC.
+#[track_caller]
+fn in_beijing_time(params: &Value, problem: &str) {
+    match params {
+        Value::String(s) => {
+            if let Ok(at) = DateTime::parse_from_rfc3339(s) {
+                assert_eq!(
+                    at.offset().local_minus_utc(),
+                    8 * 3600,
+                    "an instant in params not in Beijing time (reasons::time): {problem}"
+                );
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| in_beijing_time(v, problem)),
+        Value::Object(map) => map.values().for_each(|v| in_beijing_time(v, problem)),
+        _ => {}
+    }
+}
+
+/// Reads a response whole; a refusal must say why ([`assert_says_why`]).
 pub async fn read(
     mut resp: awc::ClientResponse<
         impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
@@ -393,11 +501,17 @@ pub async fn read(
         .await
         .expect("read body")
         .to_vec();
-    Reply {
+    let reply = Reply {
         status: resp.status().as_u16(),
         headers: resp.headers().clone(),
         body,
-    }
+    };
+    assert_says_why(
+        reply.status,
+        reply.header("content-type").as_deref(),
+        &reply.body,
+    );
+    reply
 }
 
 impl TestApp {

@@ -134,6 +134,14 @@ async fn every_write_route_refuses_every_kind_of_supervisor() {
                 .await
                 .unwrap();
             let body = response.body().limit(1 << 20).await.unwrap();
+            crate::helpers::assert_says_why(
+                response.status().as_u16(),
+                response
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok()),
+                &body,
+            );
             let problem: serde_json::Value = serde_json::from_slice(&body)
                 .unwrap_or_else(|_| panic!("{method} {path}: {}", String::from_utf8_lossy(&body)));
             assert_eq!(
@@ -387,7 +395,11 @@ async fn a_browser_offers_its_token_as_a_websocket_subprotocol() {
         request
             .headers_mut()
             .insert("Sec-WebSocket-Protocol", protocols.parse().unwrap());
-        tokio_tungstenite::connect_async(request)
+        async {
+            tokio_tungstenite::connect_async(request)
+                .await
+                .inspect_err(crate::helpers::ws_refusal_says_why)
+        }
     };
     let (mut socket, response) = handshake(format!("ggzy.v1, ggzy.bearer.{finance}"))
         .await

@@ -56,14 +56,17 @@ impl FindingInput {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if uuid::Uuid::parse_str(&self.bid_id).is_err() {
-            errors.push(FieldError::new("bid_id", "a bid id (UUID)"));
+            errors.push(
+                FieldError::new("bid_id", "a bid id (UUID)")
+                    .because("id.malformed", serde_json::json!({})),
+            );
         }
         if !self.qualified && self.reason.trim().is_empty() {
             // The review states why a bidder fails it.
-            errors.push(FieldError::new(
-                "reason",
-                "a bid found not qualified needs the reason",
-            ));
+            errors.push(
+                FieldError::new("reason", "a bid found not qualified needs the reason")
+                    .because("qualification.reason-needed", serde_json::json!({})),
+            );
         } else {
             check_text(&mut errors, "reason", &self.reason, false, MAX_REASON_CHARS);
         }
