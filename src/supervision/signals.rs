@@ -236,17 +236,24 @@ impl Signal {
         if self.bidders.is_empty() {
             return self.summary.clone();
         }
+        let numbers = self.label_numbers(labels);
+        let named: Vec<String> = numbers
+            .into_iter()
+            .map(crate::audit::sealing::label)
+            .collect();
+        format!("{}: {}", self.sealed_head, named.join(", "))
+    }
+
+    /// The label numbers of the bidders it names (`labels`: organisation
+    /// id → label number on this tender), lowest first.
+    fn label_numbers(&self, labels: &HashMap<String, i32>) -> Vec<i32> {
         let mut numbers: Vec<i32> = self
             .bidders
             .iter()
             .filter_map(|b| labels.get(b).copied())
             .collect();
         numbers.sort_unstable();
-        let named: Vec<String> = numbers
-            .into_iter()
-            .map(crate::audit::sealing::label)
-            .collect();
-        format!("{}: {}", self.sealed_head, named.join(", "))
+        numbers
     }
 
     /// [`Signal::sealed_summary`] as a key and params: the sealed head's,
@@ -256,12 +263,7 @@ impl Signal {
         if self.bidders.is_empty() {
             return self.said.clone();
         }
-        let mut numbers: Vec<i32> = self
-            .bidders
-            .iter()
-            .filter_map(|b| labels.get(b).copied())
-            .collect();
-        numbers.sort_unstable();
+        let numbers = self.label_numbers(labels);
         let mut params = self.sealed_head_said.params.clone();
         if let Some(object) = params.as_object_mut() {
             object.insert("labels".into(), json!(numbers));

@@ -4,9 +4,9 @@
 // switch chooses English, remembered in this browser.
 import { createI18n } from 'vue-i18n';
 import { computed, ref } from 'vue';
+import type { Tree } from './nest';
 
 export type Lang = 'zh' | 'en';
-type Tree = { [key: string]: string | Tree };
 
 const modules = import.meta.glob<{ default: { zh: Tree; en: Tree } }>('./messages/*.ts', { eager: true });
 

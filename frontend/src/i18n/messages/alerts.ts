@@ -7,28 +7,12 @@
 // the server gives (src/supervision/said.rs) must be here, in both
 // languages, with the placeholders its params name. Keys hold dots; they
 // are nested here, as vue-i18n reads dots.
+import { nest, type Tree } from '../nest';
 import catalogue from '../alerts.json';
-
-type Tree = { [key: string]: string | Tree };
-
-function nest(flat: Record<string, string>): Tree {
-  const out: Tree = {};
-  for (const [key, text] of Object.entries(flat)) {
-    const parts = key.split('.');
-    let at = out;
-    for (const part of parts.slice(0, -1)) {
-      const next = at[part];
-      if (typeof next === 'string') throw new Error(`alert key ${key} is below a text`);
-      at = (at[part] = next ?? {}) as Tree;
-    }
-    at[parts[parts.length - 1]] = text;
-  }
-  return out;
-}
 
 type Lang = typeof catalogue.zh;
 function messages(c: Lang): Tree {
-  return { alerts: { ...nest(c.said), kinds: c.kinds, parts: c.parts } };
+  return { alerts: { ...nest(c.said, 'alert'), kinds: c.kinds, parts: c.parts } };
 }
 
 export default { zh: messages(catalogue.zh), en: messages(catalogue.en) };

@@ -6,31 +6,15 @@
 // gives must be here, in both languages, with the placeholders its params
 // name (src/reasons.rs). Keys hold dots (`room.round-closed`); vue-i18n reads
 // dots as nesting, so they are nested here.
+import { nest, type Tree } from '../nest';
 import catalogue from '../problems.json';
-
-type Tree = { [key: string]: string | Tree };
-
-function nest(flat: Record<string, string>): Tree {
-  const out: Tree = {};
-  for (const [key, text] of Object.entries(flat)) {
-    const parts = key.split('.');
-    let at = out;
-    for (const part of parts.slice(0, -1)) {
-      const next = at[part];
-      if (typeof next === 'string') throw new Error(`catalogue key ${key} is below a text`);
-      at = (at[part] = next ?? {}) as Tree;
-    }
-    at[parts[parts.length - 1]] = text;
-  }
-  return out;
-}
 
 type Lang = typeof catalogue.zh;
 function messages(c: Lang): Tree {
   return {
     problems: c.problems as unknown as Tree,
-    reasons: nest(c.reasons as Record<string, string>),
-    rules: nest(c.rules as Record<string, string>),
+    reasons: nest(c.reasons as Record<string, string>, 'catalogue'),
+    rules: nest(c.rules as Record<string, string>, 'catalogue'),
     values: c.values as unknown as Tree,
   };
 }

@@ -1,1 +1,0 @@
-import{fi as e}from"./index-DkaRP2fE.js";var t=e(((e,t)=>{t.exports={}}));export default t();

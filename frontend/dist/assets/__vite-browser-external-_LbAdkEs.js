@@ -1,0 +1,1 @@
+import{fi as e}from"./index-D0P71Djj.js";var t=e(((e,t)=>{t.exports={}}));export default t();

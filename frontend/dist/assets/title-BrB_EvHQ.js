@@ -1,1 +1,0 @@
-import{Lr as e,N as t,Sr as n}from"./index-DkaRP2fE.js";function r(r){let i=e(()=>{let e=r();document.title=e?`${e} · ${t(`appName`)}`:t(`appName`)},{flush:`post`});n(i)}export{r as t};
