@@ -661,7 +661,7 @@ async fn appends_are_numbered_without_gaps_under_concurrency() {
         for result in t.join().unwrap() {
             match result {
                 Ok(_) => stored += 1,
-                Err(ggzy::AppError::Conflict(_)) => {}
+                Err(e) if matches!(e.base(), ggzy::AppError::Conflict(_)) => {}
                 Err(other) => panic!("unexpected {other:?}"),
             }
         }
