@@ -241,7 +241,7 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   assert.deepEqual(raisedNow.params, { operator: '驾驶舱测试运维', audit_action: 'objection.answered', at });
   const when = `${at.slice(0, 10)} ${at.slice(11, 19)}`;
   const said = card.locator('[data-testid=alert-text]');
-  assert.equal(await said.textContent(), `运维人员 驾驶舱测试运维 在投标截止时间后进行了操作“答复异议”（${when} 北京时间）`);
+  assert.equal(await said.textContent(), `运营人员 驾驶舱测试运维 在投标截止时间后进行了操作“答复异议”（${when} 北京时间）`);
   assert.equal(await said.getAttribute('lang'), null);
   // The alert joined the feed too (the filter keeps the tender's events).
   await page.locator(`[data-testid=feed] tr[data-action="supervision.alert_raised"]`).first().waitFor({ timeout: 30_000 });
@@ -303,13 +303,13 @@ async function expectedSentences() {
       'tender.status': '发布招标公告：项目状态由“草稿”变为“招标中”。',
       'opening.completed': `开启投标文件 ${completed.bids} 份，其中有效 ${completed.valid_bids} 份。`,
       'chair.elected': `${chair} 当选评标委员会组长。`,
-      'tender.publish': `${role.zh[publish.actor_role]}（${publish.actor_id}）操作，对象：本项目；审计记录第 ${publish.seq} 条。`,
+      'tender.publish': `${role.zh[publish.actor_role]}（${publish.actor_id}）操作，对象：本项目；事件号 #${publish.seq}。`,
     },
     en: {
       'tender.status': 'Tender published: the tender went from “Draft” to “Open for bids”.',
       'opening.completed': `${completed.bids} bid(s) opened, ${completed.valid_bids} valid.`,
       'chair.elected': `${chair} was elected chair of the committee.`,
-      'tender.publish': `By the ${role.en[publish.actor_role]} (${publish.actor_id}), on this tender; audit record #${publish.seq}.`,
+      'tender.publish': `By the ${role.en[publish.actor_role]} (${publish.actor_id}), on this tender; event #${publish.seq}.`,
     },
   };
 }
