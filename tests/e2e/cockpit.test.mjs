@@ -265,7 +265,7 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   await card.locator('.evidence li', { hasText: 'objection.answered' }).waitFor();
   await shot('cockpit-zh');
 
-  await card.locator('textarea').fill('已核查：运维人员代为答复质疑，属正常处理。');
+  await card.locator('textarea').fill('已核查：运营人员代为答复质疑，属正常处理。');
   await card.locator('.ack-submit').click();
   await page.locator('.ok-note[role=status]').waitFor();
   await page.locator(`[data-alert="${id}"]`).waitFor({ state: 'detached' });
