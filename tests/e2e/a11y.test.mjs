@@ -253,6 +253,28 @@ test('the board\'s select lists, opened, pass axe-core too', async () => {
   assert.equal(found.length, 0, `axe-core violations:\n${describe(found)}`);
 });
 
+test('the action pickers, opened, and the acknowledged alerts pass axe-core too', async () => {
+  const found = [];
+  const cockpit = PAGES().find((p) => p.name === 'cockpit');
+  for (const lang of ['zh', 'en']) {
+    const page = await open(cockpit, lang);
+    await page.locator('label.el-checkbox', { has: page.locator('#alerts-all') }).click();
+    await page.locator('#acked-alerts-heading').waitFor();
+    await page.focus('#feed-action');
+    await page.keyboard.type(lang === 'zh' ? '发布' : 'publish');
+    await page.locator('.action-picker-popper li').first().waitFor();
+    found.push(...(await axe(page)).map((v) => ({ where: `cockpit ${lang}, acknowledged alerts shown, the action picker open`, ...v })));
+    await page.keyboard.press('Escape');
+  }
+  const events = await open(PAGES().find((p) => p.name === 'audit-events'), 'zh');
+  await events.focus('#ev-action');
+  await events.keyboard.type('tender.');
+  await events.locator('.action-picker-popper li').first().waitFor();
+  found.push(...(await axe(events)).map((v) => ({ where: 'audit events zh, the action picker open', ...v })));
+  await events.keyboard.press('Escape');
+  assert.equal(found.length, 0, `axe-core violations:\n${describe(found)}`);
+});
+
 // What the focus is on: its id or its text, where it is in the page, and
 // whether a ring of at least 2 px is drawn around it, around the Element
 // Plus wrapper it sits in (an input's box), or beside it (the box of a

@@ -101,7 +101,9 @@ test('signed in, a supervisor sees the events the API gives its token, a page at
 });
 
 test('a filter narrows the list as the API does; a malformed one is refused with the reason', async () => {
+  // (A code typed is kept as typed: Enter takes it.)
   await page.fill('#ev-action', 'tender.publish');
+  await page.keyboard.press('Enter');
   await page.locator('#ev-search').click();
   await page.waitForURL(/action=tender\.publish/);
   const want = await api({ action: 'tender.publish', per_page: 20 });

@@ -213,6 +213,22 @@ test('a supervisor signs in and sees the feed go live, then filters it by a tend
   const tenders = await page.locator('[data-testid=feed] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.tender));
   assert.ok(tenders.length > 0);
   assert.deepEqual([...new Set(tenders)], [tender.id], 'only the chosen tender\'s events');
+
+  // The feed numbers its events by their event number (seq), as the audit
+  // events, the alerts' evidence and the timeline do, not by the log's
+  // position (a different count): each row's number is the seq the audit
+  // events API gives the same event.
+  assert.equal((await page.locator('[data-testid=feed] thead th').first().textContent()).trim(), '事件号');
+  const numbered = await page.locator('[data-testid=feed] tbody tr').evaluateAll((rows) => rows.slice(0, 5).map((r) => ({
+    shown: r.querySelector('td').textContent.trim(), action: r.dataset.action,
+  })));
+  for (const row of numbered) {
+    const seq = Number(row.shown.replace(/^#/, ''));
+    assert.equal(row.shown, `#${seq}`, `a feed row's number: ${row.shown}`);
+    const got = (await api('GET', `/api/v1/audit/events?tender_id=${tender.id}&after_seq=${seq - 1}&per_page=1`, token)).json.items[0];
+    assert.equal(got?.seq, seq, `event #${seq} in the audit events`);
+    assert.equal(got.action, row.action, `event #${seq} is the feed's ${row.action}`);
+  }
 });
 
 test('an alert raised meanwhile appears without a reload and is acknowledged with a note', async () => {
@@ -241,7 +257,7 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   assert.deepEqual(raisedNow.params, { operator: '驾驶舱测试运维', audit_action: 'objection.answered', at });
   const when = `${at.slice(0, 10)} ${at.slice(11, 19)}`;
   const said = card.locator('[data-testid=alert-text]');
-  assert.equal(await said.textContent(), `运维人员 驾驶舱测试运维 在投标截止时间后进行了操作“答复异议”（${when} 北京时间）`);
+  assert.equal(await said.textContent(), `运营人员 驾驶舱测试运维 在投标截止时间后进行了操作“答复异议”（${when} 北京时间）`);
   assert.equal(await said.getAttribute('lang'), null);
   // The alert joined the feed too (the filter keeps the tender's events).
   await page.locator(`[data-testid=feed] tr[data-action="supervision.alert_raised"]`).first().waitFor({ timeout: 30_000 });
@@ -249,7 +265,7 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   await card.locator('.evidence li', { hasText: 'objection.answered' }).waitFor();
   await shot('cockpit-zh');
 
-  await card.locator('textarea').fill('已核查：运维人员代为答复质疑，属正常处理。');
+  await card.locator('textarea').fill('已核查：运营人员代为答复质疑，属正常处理。');
   await card.locator('.ack-submit').click();
   await page.locator('.ok-note[role=status]').waitFor();
   await page.locator(`[data-alert="${id}"]`).waitFor({ state: 'detached' });
@@ -262,6 +278,11 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   await page.locator('#feed-state', { hasText: 'Live' }).waitFor();
   await page.locator('label.el-checkbox', { has: page.locator('#alerts-all') }).click();
   await page.locator(`[data-alert="${id}"] [data-testid=alert-acknowledged]`).waitFor();
+  // Shown with the acknowledged ones, under their own heading, not among the open alerts.
+  assert.equal(await page.locator(`[data-testid=open-alerts] [data-alert="${id}"]`).count(), 0, 'an acknowledged alert is not listed as open');
+  assert.equal(await page.locator(`[data-testid=acked-alerts] [data-alert="${id}"].acked`).count(), 1);
+  assert.equal((await page.locator('#acked-alerts-heading').textContent()).trim(), 'Acknowledged alerts');
+  assert.equal(await page.locator('[data-testid=open-alerts] [data-alert].acked').count(), 0);
   assert.equal(await page.locator(`[data-alert="${id}"] [data-testid=alert-text]`).textContent(),
     `Operator 驾驶舱测试运维 acted after the bid deadline: “Objection answered” (${when} Beijing time (UTC+8))`);
   await shot('cockpit-en');
@@ -303,13 +324,13 @@ async function expectedSentences() {
       'tender.status': '发布招标公告：项目状态由“草稿”变为“招标中”。',
       'opening.completed': `开启投标文件 ${completed.bids} 份，其中有效 ${completed.valid_bids} 份。`,
       'chair.elected': `${chair} 当选评标委员会组长。`,
-      'tender.publish': `${role.zh[publish.actor_role]}（${publish.actor_id}）操作，对象：本项目；审计记录第 ${publish.seq} 条。`,
+      'tender.publish': `${role.zh[publish.actor_role]}（${publish.actor_id}）操作，对象：本项目；事件号 #${publish.seq}。`,
     },
     en: {
       'tender.status': 'Tender published: the tender went from “Draft” to “Open for bids”.',
       'opening.completed': `${completed.bids} bid(s) opened, ${completed.valid_bids} valid.`,
       'chair.elected': `${chair} was elected chair of the committee.`,
-      'tender.publish': `By the ${role.en[publish.actor_role]} (${publish.actor_id}), on this tender; audit record #${publish.seq}.`,
+      'tender.publish': `By the ${role.en[publish.actor_role]} (${publish.actor_id}), on this tender; event #${publish.seq}.`,
     },
   };
 }
@@ -346,6 +367,12 @@ test('the tender\'s timeline merges its record and the draw record verifies in t
   await page.locator('#draw-verified[data-verified=true]').waitFor({ timeout: 30_000 });
   const failed = await page.locator('[data-check].check-bad').count();
   assert.equal(failed, 0);
+  // The draw check names the log's entries by their position in the log
+  // (its leaf index), never as an event number or a bare "第 N 条".
+  const entries = (await page.locator('[data-part=log] [data-check]').allTextContents()).map((x) => x.replace(/\s+/g, ' ').trim());
+  const committed = entries.find((x) => x.includes('draw.committed') && /位置/.test(x));
+  assert.match(committed ?? '', /审计日志位置 \d+ 的条目为 draw\.committed，所载值与记录完全一致/, entries.join('\n'));
+  assert.ok(!entries.some((x) => /第 \d+ 条/.test(x)), entries.join('\n'));
   await shot('timeline-zh');
   while (await page.locator('#timeline-more').count()) await page.click('#timeline-more');
   const sources = await page.locator('[data-testid=timeline] [data-source]').evaluateAll((items) => [...new Set(items.map((i) => i.dataset.source))]);
@@ -461,4 +488,116 @@ test('every action in the demo\'s audit record is shown by its name, its code be
   await shot('timeline-actions-en');
   await page.click('#lang-toggle');
   assert.deepEqual(problems, []);
+});
+
+test('an action is chosen by its name: the feed filters by its code as a prefix, the audit events by the code exactly', async () => {
+  const code = 'tender.publish';
+  const name = actionNames.zh[code];
+  await page.goto(`${base}/?lang=zh#/supervision`);
+  await page.locator('#feed-state[data-state=live]').waitFor({ timeout: 30_000 });
+  await page.click('#feed-action');
+  await page.keyboard.type(name.slice(0, 4));
+  const option = page.locator('.action-picker-popper li', { hasText: name });
+  await option.first().waitFor();
+  assert.equal(await option.first().locator('.ap-code').textContent(), code);
+  await option.first().click();
+  assert.equal((await page.locator('.cf .action-picker').innerText()).trim(), `${name} · ${code}`);
+  assert.match(await page.locator('#feed-action-hint').textContent(), /开头/);
+  await page.click('#feed-apply');
+  await page.waitForURL(/action=tender\.publish/);
+  await page.locator('#feed-state[data-state=live]').waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid=feed] tbody tr').first().waitFor();
+  const feedActions = await page.locator('[data-testid=feed] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action));
+  assert.ok(feedActions.length > 0);
+  assert.deepEqual([...new Set(feedActions)], [code], 'the feed keeps the chosen action');
+
+  await page.goto(`${base}/?lang=zh#/audit/events`);
+  await page.locator('#ev-table tbody tr').first().waitFor();
+  await page.click('#ev-action');
+  await page.keyboard.type(name.slice(0, 4));
+  await page.locator('.action-picker-popper li:visible', { hasText: name }).first().click();
+  assert.equal((await page.locator('.events-filters .action-picker').innerText()).trim(), `${name} · ${code}`);
+  assert.match(await page.locator('#ev-action-hint').textContent(), /完整的操作代码/);
+  await page.click('#ev-search');
+  await page.waitForURL(/action=tender\.publish/);
+  const total = (await api('GET', `/api/v1/audit/events?action=${code}&per_page=1`, token)).json.total;
+  await page.waitForFunction((n) => document.querySelectorAll('#ev-table tbody tr').length === Math.min(n, 20), total, { timeout: 15_000 });
+  const rows = await page.locator('#ev-table tbody tr code.action').allTextContents();
+  assert.deepEqual([...new Set(rows)], [code]);
+});
+
+test('at a tablet\'s width the feed and the audit events are cards: no sideways scroll, no row taller than a few lines', async () => {
+  await page.setViewportSize({ width: 768, height: 1000 });
+  try {
+    await page.goto(`${base}/?lang=zh#/supervision`);
+    await page.locator('#feed-state[data-state=live]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid=feed] tbody tr').first().waitFor();
+    const feed = await page.locator('[data-testid=feed]').evaluate((table) => {
+      const wrap = table.closest('.table-wrap');
+      const rows = [...table.querySelectorAll('tbody tr')].slice(0, 100);
+      const hidden = [...table.querySelectorAll('tbody tr:first-child td')].filter((td) => td.getBoundingClientRect().right > wrap.getBoundingClientRect().right + 1).length;
+      return { overflow: wrap.scrollWidth - wrap.clientWidth, tallest: Math.max(...rows.map((r) => r.getBoundingClientRect().height)), hidden };
+    });
+    assert.ok(feed.overflow <= 1, `the feed scrolls sideways by ${feed.overflow} px`);
+    assert.equal(feed.hidden, 0, 'every field of a row is in view');
+    assert.ok(feed.tallest <= 130, `a feed row ${feed.tallest} px tall`);
+
+    await page.goto(`${base}/?lang=zh#/audit/events?per_page=20`);
+    await page.locator('#ev-table tbody tr').first().waitFor();
+    const events = await page.locator('#ev-table').evaluate((table) => {
+      const wrap = table.closest('.table-wrap');
+      const rows = [...table.querySelectorAll('tbody tr')];
+      return { overflow: wrap.scrollWidth - wrap.clientWidth, tallest: Math.max(...rows.map((r) => r.getBoundingClientRect().height)), count: rows.length };
+    });
+    assert.equal(events.count, 20);
+    assert.ok(events.overflow <= 1, `the audit events scroll sideways by ${events.overflow} px`);
+    assert.ok(events.tallest <= 200, `an audit event ${events.tallest} px tall`);
+    await shot('cockpit-events-768');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+test('operators have one Chinese name: 运营人员, in alerts and everywhere else', () => {
+  const dir = path.join(root, 'frontend/src/i18n');
+  const files = [...readdirSync(dir).filter((f) => f.endsWith('.json')), ...readdirSync(path.join(dir, 'messages')).map((f) => `messages/${f}`)];
+  const other = files.filter((f) => readFileSync(path.join(dir, f), 'utf8').includes('运维人员'));
+  assert.deepEqual(other, []);
+  assert.match(JSON.stringify(JSON.parse(readFileSync(path.join(dir, 'alerts.json'), 'utf8'))), /运营人员 \{operator\}/);
+});
+
+test('before its draw a tender\'s timeline and room ask for nothing that is not there, and say the room is not open yet', async () => {
+  const list = await (await fetch(`${base}/api/v1/tenders?per_page=100`)).json();
+  let early = null;
+  for (const x of list.items.filter((x) => x.league_code === 'NNG' && x.status === 'published')) {
+    const c = (await api('GET', `/api/v1/tenders/${x.id}/committee`, token)).json;
+    if (c?.stage !== 'drawn') { early = x; break; }
+  }
+  assert.ok(early, 'the demo has an NNG tender before its draw');
+  const seen = [];
+  const log = (r) => { if (r.status() >= 400) seen.push(`${r.status()} ${r.url()}`); };
+  const errors = [];
+  const onConsole = (m) => { if (m.type() === 'error') errors.push(m.text()); };
+  page.on('response', log);
+  page.on('console', onConsole);
+  try {
+    await page.goto(`${base}/?lang=zh#/supervision/tenders/${early.id}`);
+    await page.locator('[data-testid=timeline] [data-source]').first().waitFor({ timeout: 30_000 });
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.locator('#watch-room').count(), 0, 'no room to watch before there is one');
+    await page.goto(`${base}/?lang=zh#/rooms/${early.id}`);
+    await page.locator('[data-testid=room-not-yet]').waitFor();
+    assert.match(await page.locator('[data-testid=room-not-yet]').textContent(), /评标室尚未开启。开标时间为 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 北京时间/);
+    assert.equal(await page.locator('[data-testid=room-role]').count(), 0);
+    assert.equal(await page.locator('#room-back').textContent(), '← 返回项目时间线');
+    // The cockpit left at once: its sockets close without a word.
+    await page.goto(`${base}/?lang=zh#/supervision`);
+    await page.goto(`${base}/?lang=zh#/audit/events`);
+    await page.locator('#ev-table tbody tr').first().waitFor();
+  } finally {
+    page.off('response', log);
+    page.off('console', onConsole);
+  }
+  assert.deepEqual(seen, []);
+  assert.deepEqual(errors, []);
 });

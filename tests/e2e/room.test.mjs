@@ -390,6 +390,22 @@ test('the commercial round, prices scored, ranking and the report', async () => 
   }
   const candidates = await experts[0].page.locator('[data-testid=candidates] li').count();
   assert.equal(candidates, 3, 'at most three candidates');
+  // The ranking as it reads: numbered once (by its rank, not by the list
+  // too), the bidder's name apart from its total, every points figure with
+  // two decimals (30.00 beside 29.58, not 30).
+  const ranking = experts[0].page.locator('[data-testid=ranking]');
+  assert.equal(await ranking.locator('ol').count(), 0, 'no list numbers beside the ranks');
+  const lines = await ranking.locator('[data-testid=candidates] li').evaluateAll((lis) => lis.map((li) => li.innerText.replace(/\s+/g, ' ').trim()));
+  lines.forEach((line, i) => assert.match(line, new RegExp(`^第 ${i + 1} 名：.+\\S 总分 \\d+\\.\\d\\d · ¥[\\d,]+\\.\\d\\d$`), line));
+  const scores = await ranking.locator('tbody td.num:nth-of-type(2)').allInnerTexts();
+  assert.ok(scores.length >= 3);
+  for (const x of scores) assert.match(x.trim(), /^(\d+\.\d\d|—)$/, `a price score: ${x}`);
+  // The documents' buttons keep the space between their words.
+  const docButtons = await experts[0].page.locator('button', { hasText: /的文件/ }).allInnerTexts();
+  assert.ok(docButtons.length >= 3, docButtons.join(' | '));
+  for (const b of docButtons) assert.match(b.trim(), /^打开 \S.* 的文件$/, b);
+  // The supervisor's way back from the room is to the tender's timeline.
+  assert.equal(await watcher.page.locator('#room-back').textContent(), '← 返回项目时间线');
   await shot(experts[0].page, 'room-report-zh-1280.png');
 });
 

@@ -144,7 +144,7 @@ test('an event changed in the database is named with the checkpoint that signed 
     sql('UPDATE audit_events SET object_id = ? WHERE leaf_index = ?', objectId, index);
   }
   assert.equal(r.state, 'failed', r.text);
-  const named = r.findings.filter((f) => f.startsWith(`Entry ${index} (seq ${seq},`));
+  const named = r.findings.filter((f) => f.startsWith(`The entry at log position ${index} (event #${seq},`));
   assert.equal(named.length, 1, JSON.stringify(r.findings));
   assert.match(named[0], new RegExp(`on \\S+ ${objectId}-tampered\\) is not what the checkpoint of \\d+ entries \\(signed .+\\) signed: changed in the database`));
   assert.equal(r.remembered, before, 'a failed run remembers nothing');

@@ -92,7 +92,7 @@ export class LiveChannel<T = Record<string, unknown>> {
     this.stopped = true;
     this.status.state = 'closed';
     this.clearTimers();
-    try { this.ws?.close(1000); } catch { /* already closed */ }
+    shut(this.ws);
     this.ws = null;
   }
 
@@ -101,7 +101,7 @@ export class LiveChannel<T = Record<string, unknown>> {
     if (this.stopped) return;
     this.status.refusal = null;
     this.status.attempt = 0;
-    try { this.ws?.close(1000); } catch { /* already closed */ }
+    shut(this.ws);
     this.ws = null;
     this.connect();
   }
@@ -219,4 +219,17 @@ export class LiveChannel<T = Record<string, unknown>> {
     this.answered();
     this.timer = undefined; this.probeTimer = undefined;
   }
+}
+
+/** Closes a socket cleanly: one still connecting is closed once it opens
+ *  (closing it before makes the browser log "WebSocket is closed before the
+ *  connection is established" for a page that simply moved on). */
+function shut(ws: WebSocket | null): void {
+  if (!ws) return;
+  ws.onmessage = null;
+  if (ws.readyState === WebSocket.CONNECTING) {
+    ws.onopen = () => { try { ws.close(1000); } catch { /* already closed */ } };
+    return;
+  }
+  try { ws.close(1000); } catch { /* already closed */ }
 }

@@ -6,7 +6,8 @@ export default {
       refused: '无法进入', closed: '已断开',
     },
     room: {
-      title: '评标室', backExpert: '← 返回我的评标', backHome: '← 返回首页',
+      title: '评标室', backExpert: '← 返回我的评标', backHome: '← 返回首页', backTimeline: '← 返回项目时间线', backCockpit: '← 返回监督驾驶舱',
+      notYet: '评标室尚未开启。开标时间为 {at}；开标结束后，由招标人或招标代理机构开启评标室，届时可从本页进入。', checkAgain: '重新检查', notOpened: '评标室尚未开启：开标已结束，等待招标人或招标代理机构开启评标室，开启后可从本页进入。',
       signInFirst: '进入评标室需要以评标专家（或监督人员）身份用证书登录。',
       roleMember: '评标委员会成员', roleChair: '评标委员会组长', roleWatcher: '只读旁观（监督）', blind: '暗标评审',
       phase: {
@@ -57,7 +58,8 @@ export default {
       refused: 'Cannot enter', closed: 'Disconnected',
     },
     room: {
-      title: 'Evaluation room', backExpert: '← My evaluations', backHome: '← Home',
+      title: 'Evaluation room', backExpert: '← My evaluations', backHome: '← Home', backTimeline: '← The tender\'s timeline', backCockpit: '← Supervision cockpit',
+      notYet: 'The evaluation room is not open yet. The bids are opened at {at}; after the opening the tenderer or its agent opens the room, and you can enter it from this page then.', checkAgain: 'Check again', notOpened: 'The evaluation room is not open yet: the opening is over, and the tenderer or its agent opens the room next; you can enter it from this page then.',
       signInFirst: 'Sign in with your certificate as an evaluation expert (or a supervisor) to enter the room.',
       roleMember: 'Committee member', roleChair: 'Committee chair', roleWatcher: 'Watching, read-only (supervision)', blind: 'Blind evaluation',
       phase: {

@@ -74,7 +74,7 @@ export default {
         on: '对象：{object}（{id}）；',
         on_tender: '对象：本项目；',
         on_tenders: '对象：本项目的{object}；',
-        seq: '审计记录第 {seq} 条。',
+        seq: '事件号 #{seq}。',
       },
       // A kind not known here yet: its fields, each by its name.
       field: {
@@ -164,7 +164,7 @@ export default {
         on: 'on the {object} ({id});',
         on_tender: 'on this tender;',
         on_tenders: 'on this tender\'s {object};',
-        seq: 'audit record #{seq}.',
+        seq: 'event #{seq}.',
       },
       field: {
         action: 'Action', from: 'From', to: 'To', status: 'Status', reason: 'Reason', round: 'Round', role: 'Role',
