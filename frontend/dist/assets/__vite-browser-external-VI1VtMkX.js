@@ -1,0 +1,1 @@
+import{fi as e}from"./index-gyjp1x_D.js";var t=e(((e,t)=>{t.exports={}}));export default t();

@@ -1,1 +1,0 @@
-import{fi as e}from"./index-D0P71Djj.js";var t=e(((e,t)=>{t.exports={}}));export default t();

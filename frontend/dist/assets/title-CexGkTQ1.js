@@ -1,0 +1,1 @@
+import{Lr as e,N as t,Sr as n}from"./index-gyjp1x_D.js";function r(r){let i=e(()=>{let e=r();document.title=e?`${e} · ${t(`appName`)}`:t(`appName`)},{flush:`post`});n(i)}export{r as t};

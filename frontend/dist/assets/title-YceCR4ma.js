@@ -1,1 +1,0 @@
-import{Lr as e,N as t,Sr as n}from"./index-D0P71Djj.js";function r(r){let i=e(()=>{let e=r();document.title=e?`${e} · ${t(`appName`)}`:t(`appName`)},{flush:`post`});n(i)}export{r as t};
