@@ -310,7 +310,11 @@ pub async fn list_events(
                 .limit(paging.limit())
                 .select(AuditRow::as_select())
                 .load(conn)?;
-            let items = named(conn, &reader, rows.into_iter().map(AuditEvent::from).collect())?;
+            let items = named(
+                conn,
+                &reader,
+                rows.into_iter().map(AuditEvent::from).collect(),
+            )?;
             let Page {
                 items,
                 page,
@@ -455,7 +459,11 @@ pub async fn export_events(
                         .limit(EXPORT_BATCH)
                         .select(AuditRow::as_select())
                         .load::<AuditRow>(conn)?;
-                    named(conn, &reader, rows.into_iter().map(AuditEvent::from).collect())
+                    named(
+                        conn,
+                        &reader,
+                        rows.into_iter().map(AuditEvent::from).collect(),
+                    )
                 })
                 .await?;
             if rows.is_empty() {
@@ -489,7 +497,11 @@ pub async fn export_events(
         .streaming(body))
 }
 
-fn write_event(out: &mut Vec<u8>, named: &NamedEvent, format: ExportFormat) -> Result<(), AppError> {
+fn write_event(
+    out: &mut Vec<u8>,
+    named: &NamedEvent,
+    format: ExportFormat,
+) -> Result<(), AppError> {
     let e = &named.event;
     match format {
         ExportFormat::Jsonl => {

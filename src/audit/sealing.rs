@@ -598,17 +598,41 @@ mod tests {
             object: false,
         };
         // A bid before the opening: neither its bidder nor who acted.
-        assert_eq!(nameable(t, "bidder", "bid.submitted", "bid", false, true), none);
-        assert_eq!(nameable(t, "bidder", "bid.submitted", "bid", true, false), both);
+        assert_eq!(
+            nameable(t, "bidder", "bid.submitted", "bid", false, true),
+            none
+        );
+        assert_eq!(
+            nameable(t, "bidder", "bid.submitted", "bid", true, false),
+            both
+        );
         // The committee before the result, to one who waits for it.
-        assert_eq!(nameable(t, "expert", "room.score.given", "room", true, false), none);
-        assert_eq!(nameable(t, "operator", "committee.invited", "expert", true, false), none);
-        assert_eq!(nameable(t, "operator", "expert.updated", "expert", true, false), none);
-        assert_eq!(nameable(t, "operator", "committee.invited", "expert", true, true), both);
+        assert_eq!(
+            nameable(t, "expert", "room.score.given", "room", true, false),
+            none
+        );
+        assert_eq!(
+            nameable(t, "operator", "committee.invited", "expert", true, false),
+            none
+        );
+        assert_eq!(
+            nameable(t, "operator", "expert.updated", "expert", true, false),
+            none
+        );
+        assert_eq!(
+            nameable(t, "operator", "committee.invited", "expert", true, true),
+            both
+        );
         // What names neither: always.
-        assert_eq!(nameable(t, "tenderer", "tender.publish", "tender", false, false), both);
+        assert_eq!(
+            nameable(t, "tenderer", "tender.publish", "tender", false, false),
+            both
+        );
         // An expert's own record, of no tender: named.
-        assert_eq!(nameable(None, "operator", "expert.updated", "expert", false, false), both);
+        assert_eq!(
+            nameable(None, "operator", "expert.updated", "expert", false, false),
+            both
+        );
     }
 
     #[test]

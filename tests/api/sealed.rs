@@ -404,7 +404,10 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
     let replay = feed_replay(app, &staff.supervisor).await;
     assert!(!replay.is_empty());
     assert!(replay.iter().all(|e| !is_about_a_bidder(e)), "{replay:#?}");
-    let about_tender: Vec<&Value> = replay.iter().filter(|e| e["tender_id"] == json!(tender)).collect();
+    let about_tender: Vec<&Value> = replay
+        .iter()
+        .filter(|e| e["tender_id"] == json!(tender))
+        .collect();
     assert!(!about_tender.is_empty());
     let text = serde_json::to_string(&about_tender).unwrap();
     assert_eq!(names_any(&text), None, "{text}");
