@@ -344,7 +344,11 @@ function assertSentences(entries, expected, lang) {
   assert.equal(first('hall', 'opening.completed'), expected[lang]['opening.completed']);
   assert.equal(first('room', 'chair.elected'), expected[lang]['chair.elected']);
   assert.equal(first('audit', 'tender.publish'), expected[lang]['tender.publish']);
-  const opened = said.find((e) => e.code === 'opening.bid_opened' && e.detail.includes(expected.bidder));
+  const opened = said.find((e) => e.source === 'hall' && e.code === 'opening.bid_opened' && e.detail.includes(expected.bidder));
+  // The audit record's entry of the same opening names the bid by its bidder, not by its id.
+  const audited = said.filter((e) => e.source === 'audit' && e.code === 'opening.bid_opened').map((e) => e.detail);
+  const onBid = lang === 'zh' ? `对象：投标（${expected.bidder}）；` : `on the bid (${expected.bidder});`;
+  assert.equal(audited.filter((d) => d.includes(onBid)).length, 1, `${onBid} in ${audited.join(' | ')}`);
   assert.ok(opened, `the opening of ${expected.bidder}'s bid`);
   assert.match(opened.detail, lang === 'zh' ? /的投标文件：有效。投标总价 ¥[\d,]+\.\d\d。/ : /^The bid of .*: valid\. Total price ¥[\d,]+\.\d\d\./);
   assert.deepEqual(opened.zh, [expected.bidder], 'the bidder\'s name, marked zh-CN');
