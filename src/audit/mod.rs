@@ -6,11 +6,13 @@
 //! heads the platform signs as checkpoints ([`note`]), and which
 //! `ggzy audit verify` ([`verify`]) checks from outside. Events that name a
 //! bidder stay sealed to every reader until the tender's opening
-//! ([`sealing`]).
+//! ([`sealing`]). Readers get them with display names derived at read time
+//! ([`names`]), never logged.
 
 pub mod entry;
 pub mod log_api;
 pub mod merkle;
+pub mod names;
 pub mod note;
 mod request;
 pub mod routes;

@@ -2,9 +2,13 @@
 //! scope): a query with filters and pages, and exports as CSV or JSON Lines.
 //! Events that name a bidder of a tender not yet opened are left out of
 //! both until the opening, and events about a tender's committee or room,
-//! for a league's operators, until its result ([`super::sealing`]).
+//! for a league's operators, until its result ([`super::sealing`]). Each
+//! event comes with the names its reader may know ([`super::names`]),
+//! derived at read time: extra fields in the listing and the JSON Lines,
+//! extra columns at the end of the CSV.
 
 use super::entry::{AuditEvent, AuditRow};
+use super::names::{NamedEvent, named};
 use crate::app::AppState;
 use crate::db::schema::{audit_events, tenders};
 use crate::db::{DbConn, to_db_time};
@@ -241,7 +245,8 @@ fn committee_unsealed() -> Box<
 /// A page of audit events, and what is left out of it until the opening.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventPage {
-    pub items: Vec<AuditEvent>,
+    /// The events, each with the names this reader may know.
+    pub items: Vec<NamedEvent>,
     pub page: u32,
     pub per_page: u32,
     /// Events in scope that the filter lets through (sealed ones not
@@ -270,6 +275,8 @@ pub struct PageParams {
 /// not counted); until its result is decided, so are events about its
 /// committee or room, to everyone but supervisors in scope and platform
 /// operators (招标投标法 第37条, 第44条); the answer's `sealed` says so.
+/// Each event carries the names the reader may know (`actor_name`,
+/// `object_name`, `tender_title`), derived at read time, never logged.
 #[utoipa::path(
     tag = "audit",
     params(EventFilter, PageParams),
@@ -303,7 +310,11 @@ pub async fn list_events(
                 .limit(paging.limit())
                 .select(AuditRow::as_select())
                 .load(conn)?;
-            let items = rows.into_iter().map(AuditEvent::from).collect();
+            let items = named(
+                conn,
+                &reader,
+                rows.into_iter().map(AuditEvent::from).collect(),
+            )?;
             let Page {
                 items,
                 page,
@@ -381,7 +392,9 @@ const EXPORT_BATCH: i64 = 1000;
 /// Every audit event in scope that the filter lets through, oldest first,
 /// as CSV (`format=csv`) or JSON Lines (`format=jsonl`), streamed. As in
 /// the listing, events whose actor or subject is a bidder of a tender not
-/// yet opened are left out until the opening.
+/// yet opened are left out until the opening; and each event carries the
+/// names the reader may know (`actor_name`, `object_name`,
+/// `tender_title`: the CSV's last three columns), derived at read time.
 #[utoipa::path(
     tag = "audit",
     params(
@@ -424,7 +437,7 @@ pub async fn export_events(
     let db = state.db.clone();
     let header = match format {
         ExportFormat::Csv => Some(web::Bytes::from_static(
-            b"seq,occurred_at,actor_id,actor_role,action,object_type,object_id,tender_id,client_addr,request_id,payload_sha256\r\n",
+            b"seq,occurred_at,actor_id,actor_role,action,object_type,object_id,tender_id,client_addr,request_id,payload_sha256,actor_name,object_name,tender_title\r\n",
         )),
         ExportFormat::Jsonl => None,
     };
@@ -440,12 +453,17 @@ pub async fn export_events(
             step.after_seq = Some(after.max(filter.after_seq.unwrap_or(0)));
             let rows = db
                 .read(move |conn: &mut DbConn| {
-                    Ok(step
+                    let rows = step
                         .query(&reader)
                         .order(audit_events::seq.asc())
                         .limit(EXPORT_BATCH)
                         .select(AuditRow::as_select())
-                        .load::<AuditRow>(conn)?)
+                        .load::<AuditRow>(conn)?;
+                    named(
+                        conn,
+                        &reader,
+                        rows.into_iter().map(AuditEvent::from).collect(),
+                    )
                 })
                 .await?;
             if rows.is_empty() {
@@ -454,9 +472,8 @@ pub async fn export_events(
             let more = rows.len() as i64 == EXPORT_BATCH;
             let mut out = Vec::with_capacity(rows.len() * 256);
             let mut last = after;
-            for row in rows {
-                let event = AuditEvent::from(row);
-                last = event.seq;
+            for event in rows {
+                last = event.event.seq;
                 write_event(&mut out, &event, format)?;
             }
             Ok(Some((
@@ -480,10 +497,15 @@ pub async fn export_events(
         .streaming(body))
 }
 
-fn write_event(out: &mut Vec<u8>, e: &AuditEvent, format: ExportFormat) -> Result<(), AppError> {
+fn write_event(
+    out: &mut Vec<u8>,
+    named: &NamedEvent,
+    format: ExportFormat,
+) -> Result<(), AppError> {
+    let e = &named.event;
     match format {
         ExportFormat::Jsonl => {
-            serde_json::to_writer(&mut *out, e)
+            serde_json::to_writer(&mut *out, named)
                 .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("export")))?;
             out.push(b'\n');
         }
@@ -504,6 +526,9 @@ fn write_event(out: &mut Vec<u8>, e: &AuditEvent, format: ExportFormat) -> Resul
                 e.client_addr.as_deref().unwrap_or(""),
                 e.request_id.as_deref().unwrap_or(""),
                 &e.payload_sha256,
+                named.actor_name.as_deref().unwrap_or(""),
+                named.object_name.as_deref().unwrap_or(""),
+                named.tender_title.as_deref().unwrap_or(""),
             ];
             for (i, f) in fields.iter().enumerate() {
                 if i > 0 {

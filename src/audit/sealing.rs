@@ -195,6 +195,43 @@ pub fn concerns_bidder(tender_id: Option<&str>, actor_role: &str, object_type: &
     tender_id.is_some() && (actor_role == BIDDER_ROLE || BIDDER_OBJECTS.contains(&object_type))
 }
 
+/// Which names an audit event may be read with (see
+/// [`crate::audit::names`]): the actor's, and the object's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nameable {
+    pub actor: bool,
+    pub object: bool,
+}
+
+/// Which names an event may carry to a reader who, for its tender, sees
+/// its bidders (`bidders_seen`) and its committee (`committee_seen`): none
+/// of an event that names a bidder the reader may not know yet, nor of one
+/// about the committee or its room (or naming an expert about a tender)
+/// the reader may not read yet; otherwise both. The readers of the record
+/// leave such events out whole already; this holds the names to the same
+/// rule wherever an event is served.
+pub fn nameable(
+    tender_id: Option<&str>,
+    actor_role: &str,
+    action: &str,
+    object_type: &str,
+    bidders_seen: bool,
+    committee_seen: bool,
+) -> Nameable {
+    let bidder = concerns_bidder(tender_id, actor_role, object_type) && !bidders_seen;
+    let committee = (concerns_committee(tender_id, actor_role, action)
+        || (tender_id.is_some() && object_type == EXPERT_OBJECT))
+        && !committee_seen;
+    let shown = !(bidder || committee);
+    Nameable {
+        actor: shown,
+        object: shown,
+    }
+}
+
+/// The object type of events about an expert.
+pub const EXPERT_OBJECT: &str = "expert";
+
 /// How a member of staff stands to one tender.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Standing<'a> {
@@ -546,6 +583,55 @@ mod tests {
         assert_eq!(
             report_sight(S::Awarded, false, false, &Standing::default()),
             None
+        );
+    }
+
+    #[test]
+    fn names_follow_the_seals() {
+        let t = Some("t");
+        let both = Nameable {
+            actor: true,
+            object: true,
+        };
+        let none = Nameable {
+            actor: false,
+            object: false,
+        };
+        // A bid before the opening: neither its bidder nor who acted.
+        assert_eq!(
+            nameable(t, "bidder", "bid.submitted", "bid", false, true),
+            none
+        );
+        assert_eq!(
+            nameable(t, "bidder", "bid.submitted", "bid", true, false),
+            both
+        );
+        // The committee before the result, to one who waits for it.
+        assert_eq!(
+            nameable(t, "expert", "room.score.given", "room", true, false),
+            none
+        );
+        assert_eq!(
+            nameable(t, "operator", "committee.invited", "expert", true, false),
+            none
+        );
+        assert_eq!(
+            nameable(t, "operator", "expert.updated", "expert", true, false),
+            none
+        );
+        assert_eq!(
+            nameable(t, "operator", "committee.invited", "expert", true, true),
+            both
+        );
+        // What names neither: always.
+        assert_eq!(
+            nameable(t, "tenderer", "tender.publish", "tender", false, false),
+            both
+        );
+        // An expert's own record, of no tender: named.
+        assert_eq!(
+            nameable(None, "operator", "expert.updated", "expert", false, false),
+            both
         );
     }
 

@@ -13,6 +13,9 @@
 //! notices still fills is dropped (close 1013) without slowing anyone else;
 //! it reconnects with its last index.
 //!
+//! Each event comes with the names the reader may know
+//! ([`crate::audit::names`]): `actor_name`, `object_name`, `tender_title`.
+//!
 //! A client may send `{"type":"resume","after":n}` (the hall's message,
 //! [`crate::hall::protocol`]): the feed sends again what is in scope after
 //! `n`, then `{"type":"live","last_index":m}`. A browser cannot see the
@@ -186,15 +189,35 @@ async fn catch_up(
                     ),
                 )
             })?;
-        for item in &items {
-            if query.matches(reader, item) {
-                send(
-                    session,
-                    &serde_json::json!({"type": "event", "index": item.index, "event": item.event}),
+        let passed: Vec<&super::PlacedEntry> = items
+            .iter()
+            .filter(|item| query.matches(reader, item))
+            .collect();
+        if passed.is_empty() {
+            next = end;
+            continue;
+        }
+        let events: Vec<_> = passed.iter().map(|item| item.event.clone()).collect();
+        let for_names = reader.clone();
+        let events = db
+            .read(move |conn| crate::audit::names::named(conn, &for_names, events))
+            .await
+            .map_err(|_| {
+                close(
+                    CloseCode::Error,
+                    format!(
+                        "the database could not be read; reconnect with after={}",
+                        next.saturating_sub(1)
+                    ),
                 )
-                .await?;
-                *sent = Some(sent.map_or(item.index, |s| s.max(item.index)));
-            }
+            })?;
+        for (item, event) in passed.iter().zip(events) {
+            send(
+                session,
+                &serde_json::json!({"type": "event", "index": item.index, "event": event}),
+            )
+            .await?;
+            *sent = Some(sent.map_or(item.index, |s| s.max(item.index)));
         }
         next = end;
     }

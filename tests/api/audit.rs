@@ -31,6 +31,21 @@ async fn every_state_change_is_audited_once_with_who_and_where() {
     assert_eq!(publish["client_addr"], "127.0.0.1");
     assert!(publish["request_id"].as_str().is_some());
     assert_eq!(publish["payload_sha256"].as_str().unwrap().len(), 64);
+    // Names, derived at read time: the tenderer's user acts for its
+    // organisation; the tender by its title.
+    assert_eq!(
+        (
+            &publish["actor_name"],
+            &publish["object_name"],
+            &publish["tender_title"]
+        ),
+        (
+            &json!("南宁市教育局"),
+            &json!("智慧教室设备采购"),
+            &json!("智慧教室设备采购")
+        ),
+        "{publish:#}"
+    );
     // Each further action adds exactly its one event.
     let before = app.count("audit_events");
     let r = app
@@ -69,6 +84,13 @@ async fn only_operators_and_supervisors_read_the_log() {
         all.iter().any(|e| e["action"] == "user.create"),
         "account creation is on the record"
     );
+    // A user created is named by its own name (a supervisor's is not its
+    // organisation's); an event of no tender has no tender title.
+    let created = all
+        .iter()
+        .find(|e| e["action"] == "user.create" && e["object_name"] == "s")
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    assert_eq!(created["tender_title"], Value::Null, "{created:#}");
     assert!(all.iter().any(|e| e["action"] == "league.create"));
     let seqs: Vec<i64> = all.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "ordered");
@@ -177,8 +199,16 @@ async fn supervisors_read_the_record_only_within_their_scope() {
     csv.assert_status(200);
     let text = String::from_utf8(csv.body.clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("seq,occurred_at,actor_id"));
+    assert_eq!(
+        lines[0],
+        "seq,occurred_at,actor_id,actor_role,action,object_type,object_id,tender_id,\
+         client_addr,request_id,payload_sha256,actor_name,object_name,tender_title"
+    );
     assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[2].ends_with(",南宁市教育局,智慧教室设备采购,智慧教室设备采购"),
+        "{text}"
+    );
     let jsonl = app
         .get(
             &format!("/api/v1/audit/events/export?format=jsonl&tender_id={id}"),

@@ -94,6 +94,11 @@ const NAMES: [&str; 3] = [
     "广西第三建设有限公司",
 ];
 
+/// The first of the bidders' names `text` holds.
+fn names_any(text: &str) -> Option<&'static str> {
+    NAMES.iter().copied().find(|n| text.contains(n))
+}
+
 fn is_about_a_bidder(event: &Value) -> bool {
     event["actor_role"] == "bidder"
         || event["object_type"] == "bid"
@@ -345,6 +350,27 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
             for_tender.iter().all(|e| !is_about_a_bidder(e)),
             "{who}: {for_tender:#?}"
         );
+        // Names are derived at read time, and no bidder's is among them:
+        // not in the listing, not in the exports' extra columns.
+        let text = serde_json::to_string(&for_tender).unwrap();
+        assert_eq!(names_any(&text), None, "{who}: {text}");
+        for format in ["csv", "jsonl"] {
+            let export = app
+                .get(
+                    &format!("/api/v1/audit/events/export?format={format}&tender_id={tender}"),
+                    Some(token),
+                )
+                .await;
+            let text = String::from_utf8(export.body).unwrap();
+            assert_eq!(names_any(&text), None, "{who}, {format}: {text}");
+        }
+        // What the tender's events do name: its title.
+        assert!(
+            for_tender
+                .iter()
+                .all(|e| e["tender_title"] == "智慧教室设备采购"),
+            "{who}: {for_tender:#?}"
+        );
         let (counted, page) = all_events(app, token, "action=bid.submitted").await;
         assert_eq!((counted.len(), &page["total"]), (0, &json!(0)), "{who}");
         for format in ["csv", "jsonl"] {
@@ -378,6 +404,13 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
     let replay = feed_replay(app, &staff.supervisor).await;
     assert!(!replay.is_empty());
     assert!(replay.iter().all(|e| !is_about_a_bidder(e)), "{replay:#?}");
+    let about_tender: Vec<&Value> = replay
+        .iter()
+        .filter(|e| e["tender_id"] == json!(tender))
+        .collect();
+    assert!(!about_tender.is_empty());
+    let text = serde_json::to_string(&about_tender).unwrap();
+    assert_eq!(names_any(&text), None, "{text}");
 
     // Supervisors get the collusion signal at once, the bidders by label.
     let before = alerts(app, &staff.supervisor, &tender).await;
@@ -568,6 +601,40 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
             let same = same_address(&alerts);
             assert_eq!(events.len(), 3, "{who}: {events:#?}");
             assert!(events.iter().all(|e| e["actor_id"].is_string()), "{who}");
+            // Opened: each bid's event names its bidder, as actor (its
+            // user acts for it) and as the bid's bidder.
+            let mut named: Vec<(&str, &str)> = events
+                .iter()
+                .map(|e| {
+                    (
+                        e["actor_name"].as_str().unwrap_or("none"),
+                        e["object_name"].as_str().unwrap_or("none"),
+                    )
+                })
+                .collect();
+            named.sort_unstable();
+            let mut expected: Vec<(&str, &str)> = NAMES.iter().map(|n| (*n, *n)).collect();
+            expected.sort_unstable();
+            assert_eq!(named, expected, "{who}: {events:#?}");
+            let csv = app
+                .get(
+                    "/api/v1/audit/events/export?format=csv&action=bid.submitted",
+                    Some(token),
+                )
+                .await;
+            let text = String::from_utf8(csv.body).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            assert!(
+                lines[0].ends_with(",payload_sha256,actor_name,object_name,tender_title"),
+                "{text}"
+            );
+            assert!(
+                lines[1].ends_with(&format!(
+                    ",{0},{0},智慧教室设备采购",
+                    events[0]["actor_name"].as_str().unwrap()
+                )),
+                "{who}: {text}"
+            );
             for (index, leaf_hash) in &submitted {
                 let entry = &served[*index as usize];
                 assert_eq!(entry["leaf_hash"], json!(leaf_hash), "{who}");
@@ -596,11 +663,17 @@ async fn before_the_opening_no_one_but_each_bidder_learns_who_bid_or_how_many() 
         }
     }
     let replay = feed_replay(app, &staff.supervisor).await;
-    assert_eq!(
-        replay
-            .iter()
-            .filter(|e| e["action"] == "bid.submitted")
-            .count(),
-        3
-    );
+    let submitted: Vec<&Value> = replay
+        .iter()
+        .filter(|e| e["action"] == "bid.submitted")
+        .collect();
+    assert_eq!(submitted.len(), 3);
+    let mut fed: Vec<&str> = submitted
+        .iter()
+        .map(|e| e["object_name"].as_str().unwrap_or("none"))
+        .collect();
+    fed.sort_unstable();
+    let mut expected = NAMES.to_vec();
+    expected.sort_unstable();
+    assert_eq!(fed, expected, "{submitted:#?}");
 }

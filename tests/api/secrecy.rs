@@ -632,6 +632,47 @@ async fn probe(
         assert!(is_prefix(&nng, &platform));
         assert_eq!(scores(&exported), 30);
     }
+    // The names events are read with (derived at read time, never logged):
+    // the members' only to those who read the committee, here as the
+    // invitations' objects.
+    let invited = |text: &str| -> Vec<String> {
+        let mut out: Vec<String> = text
+            .lines()
+            .filter_map(|l| {
+                let e: Value = serde_json::from_str(l).unwrap();
+                (e["action"] == "committee.invited")
+                    .then(|| e["object_name"].as_str().unwrap_or("(none)").to_string())
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    let league_text = String::from_utf8(export.body.clone()).unwrap();
+    if before {
+        assert_eq!(
+            names_any(&league_text, &secrets.names),
+            None,
+            "{league_text}"
+        );
+    } else {
+        let named = invited(&league_text);
+        assert!(
+            secrets.names.iter().all(|n| named.contains(n)) && !named.contains(&"(none)".into()),
+            "{named:?}"
+        );
+    }
+    let watched = app
+        .get(
+            &format!("/api/v1/audit/events/export?format=jsonl&tender_id={tender}"),
+            cast.sup_in.token(),
+        )
+        .await;
+    let named = invited(&String::from_utf8(watched.body).unwrap());
+    assert!(
+        secrets.names.iter().all(|n| named.contains(n)) && !named.contains(&"(none)".into()),
+        "a supervisor in scope, {stage:?}: {named:?}"
+    );
 
     // The log's entries: the same entries as leaf hashes only, so every
     // proof still verifies.

@@ -20,7 +20,7 @@ import { demoSupervisor, launch, need, watch } from './harness.mjs';
 
 const base = need('GGZY_BASE', 'the server');
 const supervisor = demoSupervisor(need('GGZY_PKI', 'its demo PKI'));
-const CSV_HEADER = 'seq,occurred_at,actor_id,actor_role,action,object_type,object_id,tender_id,client_addr,request_id,payload_sha256';
+const CSV_HEADER = 'seq,occurred_at,actor_id,actor_role,action,object_type,object_id,tender_id,client_addr,request_id,payload_sha256,actor_name,object_name,tender_title';
 
 let browser, context, page, token;
 const problems = [];

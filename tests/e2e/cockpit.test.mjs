@@ -262,7 +262,13 @@ test('an alert raised meanwhile appears without a reload and is acknowledged wit
   // The alert joined the feed too (the filter keeps the tender's events).
   await page.locator(`[data-testid=feed] tr[data-action="supervision.alert_raised"]`).first().waitFor({ timeout: 30_000 });
   await card.getByRole('button', { name: /查看依据|Show evidence/ }).click();
-  await card.locator('.evidence li', { hasText: 'objection.answered' }).waitFor();
+  const evidence = card.locator('.evidence li', { hasText: 'objection.answered' });
+  await evidence.waitFor();
+  // The operator by its name (its id on hover), not its UUID.
+  const actor = evidence.locator('[data-testid=evidence-actor]');
+  assert.equal(await actor.textContent(), '驾驶舱测试运维');
+  assert.match(await actor.getAttribute('title'), /^[0-9a-f]{8}-[0-9a-f]{4}-/);
+  assert.doesNotMatch(await evidence.textContent(), /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/);
   await shot('cockpit-zh');
 
   await card.locator('textarea').fill('已核查：运营人员代为答复质疑，属正常处理。');
@@ -318,19 +324,22 @@ async function expectedSentences() {
   const publish = (await api('GET', `/api/v1/audit/events?tender_id=${tender.id}&action=tender.publish`, token)).json.items[0];
   const role = { zh: { agent: '代理机构', tenderer: '招标人' }, en: { agent: 'agent', tenderer: 'tenderer' } };
   assert.ok(role.zh[publish.actor_role], `the demo's tender is published by ${publish.actor_role}`);
+  // Who published it, by name (its organisation's: the user acts for it), not by its id.
+  const org = { agent: '广西华信招标代理有限公司', tenderer: '南宁市教育局' };
+  assert.equal(publish.actor_name, org[publish.actor_role], JSON.stringify(publish));
   return {
     bidder: bid.bidder_name,
     zh: {
       'tender.status': '发布招标公告：项目状态由“草稿”变为“招标中”。',
       'opening.completed': `开启投标文件 ${completed.bids} 份，其中有效 ${completed.valid_bids} 份。`,
       'chair.elected': `${chair} 当选评标委员会组长。`,
-      'tender.publish': `${role.zh[publish.actor_role]}（${publish.actor_id}）操作，对象：本项目；事件号 #${publish.seq}。`,
+      'tender.publish': `${role.zh[publish.actor_role]}（${publish.actor_name}）操作，对象：本项目；事件号 #${publish.seq}。`,
     },
     en: {
       'tender.status': 'Tender published: the tender went from “Draft” to “Open for bids”.',
       'opening.completed': `${completed.bids} bid(s) opened, ${completed.valid_bids} valid.`,
       'chair.elected': `${chair} was elected chair of the committee.`,
-      'tender.publish': `By the ${role.en[publish.actor_role]} (${publish.actor_id}), on this tender; event #${publish.seq}.`,
+      'tender.publish': `By the ${role.en[publish.actor_role]} (${publish.actor_name}), on this tender; event #${publish.seq}.`,
     },
   };
 }
@@ -356,7 +365,11 @@ function assertSentences(entries, expected, lang) {
   assert.equal(first('hall', 'opening.completed'), expected[lang]['opening.completed']);
   assert.equal(first('room', 'chair.elected'), expected[lang]['chair.elected']);
   assert.equal(first('audit', 'tender.publish'), expected[lang]['tender.publish']);
-  const opened = said.find((e) => e.code === 'opening.bid_opened' && e.detail.includes(expected.bidder));
+  const opened = said.find((e) => e.source === 'hall' && e.code === 'opening.bid_opened' && e.detail.includes(expected.bidder));
+  // The audit record's entry of the same opening names the bid by its bidder, not by its id.
+  const audited = said.filter((e) => e.source === 'audit' && e.code === 'opening.bid_opened').map((e) => e.detail);
+  const onBid = lang === 'zh' ? `对象：投标（${expected.bidder}）；` : `on the bid (${expected.bidder});`;
+  assert.equal(audited.filter((d) => d.includes(onBid)).length, 1, `${onBid} in ${audited.join(' | ')}`);
   assert.ok(opened, `the opening of ${expected.bidder}'s bid`);
   assert.match(opened.detail, lang === 'zh' ? /的投标文件：有效。投标总价 ¥[\d,]+\.\d\d。/ : /^The bid of .*: valid\. Total price ¥[\d,]+\.\d\d\./);
   assert.deepEqual(opened.zh, [expected.bidder], 'the bidder\'s name, marked zh-CN');

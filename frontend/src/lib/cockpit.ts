@@ -16,6 +16,11 @@ export interface AuditEvent {
   client_addr: string | null;
   request_id: string | null;
   payload_sha256: string;
+  /** Names where the reader may know them, derived by the server when read
+   *  (never logged): who acted, what it is about, the tender's title. */
+  actor_name?: string | null;
+  object_name?: string | null;
+  tender_title?: string | null;
 }
 
 /** `{"type":"event","index":n,"event":{…}}` on the supervision feed. */

@@ -17,7 +17,7 @@ import { actionName, objectName, roleName } from './names';
 import { apply, emptyRoom, type RoomEvent, type RoomView } from './room';
 import { tEnum } from './tenders';
 
-export interface Part { text: string; lang?: 'zh-CN' | 'en' }
+export interface Part { text: string; lang?: 'zh-CN' | 'en'; /** What it stands for (an id), shown on hover. */ title?: string }
 export type Sentence = Part[];
 
 /** The plain text of a sentence. */
@@ -279,6 +279,13 @@ function roomSentence(r: RoomView, kind: string, p: Record<string, any>): Senten
 
 export interface AuditFacts {
   seq: number; actor_id: string | null; actor_role: string; object_type: string; object_id: string; tender_id: string | null;
+  /** Names the server gives where the reader may know them (derived at read time). */
+  actor_name?: string | null; object_name?: string | null;
+}
+
+/** A name of the record with the id it stands for on hover; the id itself where there is no name. */
+export function named(name: string | null | undefined, id: string): Sentence {
+  return name ? [{ text: name, lang: dataLang(name), title: id }] : [{ text: id }];
 }
 
 /** Who acted on what, for an audit event (its action is its title). */
@@ -287,10 +294,10 @@ export function auditSentence(e: AuditFacts): Sentence {
   // In an English sentence a role or a kind of object is a common noun.
   const noun = (s: string): string => (en && /^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
   const by = e.actor_role === 'system' && !e.actor_id ? say('sentence.audit.by_system')
-    : e.actor_id ? say('sentence.audit.by', { role: noun(roleName(e.actor_role)), actor: e.actor_id })
+    : e.actor_id ? say('sentence.audit.by', { role: noun(roleName(e.actor_role)), actor: named(e.actor_name, e.actor_id) })
       : say('sentence.audit.by_role', { role: noun(roleName(e.actor_role)) });
   // The tender itself, or its one opening, draw or room (their ids are the tender's).
-  const on = e.object_id !== e.tender_id ? say('sentence.audit.on', { object: noun(objectName(e.object_type)), id: e.object_id })
+  const on = e.object_id !== e.tender_id ? say('sentence.audit.on', { object: noun(objectName(e.object_type)), id: named(e.object_name, e.object_id) })
     : e.object_type === 'tender' ? say('sentence.audit.on_tender')
       : say('sentence.audit.on_tenders', { object: noun(objectName(e.object_type)) });
   return then(by, on, say('sentence.audit.seq', { seq: e.seq }));

@@ -1,0 +1,1 @@
+import{hi as e}from"./index-C8FBlyoR.js";var t=e(((e,t)=>{t.exports={}}));export default t();

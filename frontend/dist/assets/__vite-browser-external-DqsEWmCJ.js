@@ -1,1 +1,0 @@
-import{hi as e}from"./index-DSyGCQrP.js";var t=e(((e,t)=>{t.exports={}}));export default t();
