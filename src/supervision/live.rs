@@ -177,8 +177,25 @@ async fn catch_up(
     while next < upto {
         let end = (next + 500).min(upto);
         let start = next;
-        let items = db
-            .read(move |conn| super::placed_entries(conn, start, end))
+        let (for_query, for_reader) = (query.clone(), reader.clone());
+        // One visit to the database per batch: the entries, those in scope,
+        // and their names as this reader may know them.
+        let passed = db
+            .read(move |conn| {
+                let items: Vec<super::PlacedEntry> = super::placed_entries(conn, start, end)?
+                    .into_iter()
+                    .filter(|item| for_query.matches(&for_reader, item))
+                    .collect();
+                let events = items.iter().map(|item| item.event.clone()).collect();
+                let named = crate::audit::names::named(conn, &for_reader, events)?;
+                Ok::<_, AppError>(
+                    items
+                        .into_iter()
+                        .map(|i| i.index)
+                        .zip(named)
+                        .collect::<Vec<_>>(),
+                )
+            })
             .await
             .map_err(|_| {
                 close(
@@ -189,35 +206,13 @@ async fn catch_up(
                     ),
                 )
             })?;
-        let passed: Vec<&super::PlacedEntry> = items
-            .iter()
-            .filter(|item| query.matches(reader, item))
-            .collect();
-        if passed.is_empty() {
-            next = end;
-            continue;
-        }
-        let events: Vec<_> = passed.iter().map(|item| item.event.clone()).collect();
-        let for_names = reader.clone();
-        let events = db
-            .read(move |conn| crate::audit::names::named(conn, &for_names, events))
-            .await
-            .map_err(|_| {
-                close(
-                    CloseCode::Error,
-                    format!(
-                        "the database could not be read; reconnect with after={}",
-                        next.saturating_sub(1)
-                    ),
-                )
-            })?;
-        for (item, event) in passed.iter().zip(events) {
+        for (index, event) in passed {
             send(
                 session,
-                &serde_json::json!({"type": "event", "index": item.index, "event": event}),
+                &serde_json::json!({"type": "event", "index": index, "event": event}),
             )
             .await?;
-            *sent = Some(sent.map_or(item.index, |s| s.max(item.index)));
+            *sent = Some(sent.map_or(index, |s| s.max(index)));
         }
         next = end;
     }
