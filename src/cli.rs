@@ -392,8 +392,28 @@ fn pki(command: PkiCommand) -> anyhow::Result<()> {
 fn serve(config: crate::config::Config) -> anyhow::Result<()> {
     let state = crate::startup::prepare(config, crate::startup::system_clock())?;
     actix_web::rt::System::new().block_on(async move {
+        let (db, config) = (state.db.clone(), state.config.clone());
         let app = crate::startup::Application::build(state)?;
         tracing::info!(port = app.port(), "ggzy listening");
+        // The first screen (standard output; the logs go to standard
+        // error): where to open the portal, and the demo accounts' files.
+        let url = crate::demo::welcome::url(&config.listen, app.port(), config.tls_cert.is_some());
+        let fabric = config.data_dir.join("pki-demo");
+        let dir = fabric.clone();
+        let accounts = db
+            .read(move |conn| crate::demo::welcome::accounts(conn, &dir))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the demo accounts could not be listed");
+                Vec::new()
+            });
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ =
+                out.write_all(crate::demo::welcome::render(&url, &fabric, &accounts).as_bytes());
+            let _ = out.flush();
+        }
         app.run().await.context("running the server")
     })
 }

@@ -99,6 +99,21 @@ pub struct Config {
     /// Minutes after the first start at which the demo data's open tender
     /// reaches its bid deadline and is opened, live (`crate::demo`).
     pub demo_live_opening_minutes: u32,
+    /// Empty site fields: none shown, or the demo's when `demo_data` is on.
+    /// The platform operator's name, shown in the portal's footer (`GET /api/v1/site`).
+    pub site_operator: String,
+    /// The operator's name in English (unset: the Chinese name).
+    pub site_operator_en: String,
+    /// The site's ICP filing number (ICP备案号, e.g. `桂ICP备12345678号-1`).
+    pub site_icp: String,
+    /// The public-security filing number (公安机关备案号, e.g. `桂公网安备 45010002000001号`).
+    pub site_police: String,
+    /// The service telephone number shown to the public.
+    pub site_phone: String,
+    /// The service e-mail address shown to the public.
+    pub site_email: String,
+    /// The operator's postal address.
+    pub site_address: String,
 }
 
 impl Default for Config {
@@ -135,6 +150,13 @@ impl Default for Config {
             tls_key: None,
             trusted_proxies: String::new(),
             client_cert_header: "X-Client-Cert".into(),
+            site_operator: String::new(),
+            site_operator_en: String::new(),
+            site_icp: String::new(),
+            site_police: String::new(),
+            site_phone: String::new(),
+            site_email: String::new(),
+            site_address: String::new(),
         }
     }
 }
@@ -174,6 +196,13 @@ struct FileConfig {
     mail_max_attempts: Option<u32>,
     invitation_answer_minutes: Option<u32>,
     demo_live_opening_minutes: Option<u32>,
+    site_operator: Option<String>,
+    site_operator_en: Option<String>,
+    site_icp: Option<String>,
+    site_police: Option<String>,
+    site_phone: Option<String>,
+    site_email: Option<String>,
+    site_address: Option<String>,
 }
 
 /// Flags and environment variables (clap reads both; a flag wins).
@@ -279,6 +308,27 @@ pub struct ConfigArgs {
     /// is opened, live [default: 10].
     #[arg(long, env = "GGZY_DEMO_LIVE_OPENING_MINUTES", global = true)]
     pub demo_live_opening_minutes: Option<u32>,
+    /// The platform operator's name, shown in the portal's footer (`GET /api/v1/site`).
+    #[arg(long, env = "GGZY_SITE_OPERATOR", global = true)]
+    pub site_operator: Option<String>,
+    /// The operator's name in English (unset: the Chinese name).
+    #[arg(long, env = "GGZY_SITE_OPERATOR_EN", global = true)]
+    pub site_operator_en: Option<String>,
+    /// The site's ICP filing number (ICP备案号, e.g. `桂ICP备12345678号-1`).
+    #[arg(long, env = "GGZY_SITE_ICP", global = true)]
+    pub site_icp: Option<String>,
+    /// The public-security filing number (公安机关备案号, e.g. `桂公网安备 45010002000001号`).
+    #[arg(long, env = "GGZY_SITE_POLICE", global = true)]
+    pub site_police: Option<String>,
+    /// The service telephone number shown to the public.
+    #[arg(long, env = "GGZY_SITE_PHONE", global = true)]
+    pub site_phone: Option<String>,
+    /// The service e-mail address shown to the public.
+    #[arg(long, env = "GGZY_SITE_EMAIL", global = true)]
+    pub site_email: Option<String>,
+    /// The operator's postal address.
+    #[arg(long, env = "GGZY_SITE_ADDRESS", global = true)]
+    pub site_address: Option<String>,
 }
 
 impl ConfigArgs {
@@ -315,7 +365,14 @@ impl ConfigArgs {
             mail_retry_seconds,
             mail_max_attempts,
             invitation_answer_minutes,
-            demo_live_opening_minutes
+            demo_live_opening_minutes,
+            site_operator,
+            site_operator_en,
+            site_icp,
+            site_police,
+            site_phone,
+            site_email,
+            site_address
         );
         if self.smtp_url.is_some() {
             config.smtp_url = self.smtp_url.clone();
@@ -382,7 +439,14 @@ impl Config {
             mail_retry_seconds,
             mail_max_attempts,
             invitation_answer_minutes,
-            demo_live_opening_minutes
+            demo_live_opening_minutes,
+            site_operator,
+            site_operator_en,
+            site_icp,
+            site_police,
+            site_phone,
+            site_email,
+            site_address
         );
         if file.smtp_url.is_some() {
             self.smtp_url = file.smtp_url;

@@ -116,8 +116,10 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("signin.no-role", &["profile", "roles"]),
     ("signin.no-vouching", &[]),
     ("signin.not-enrolled", &[]),
+    ("signin.platform-account-needs-staff-ca", &["league"]),
     ("signin.profile-mismatch", &[]),
     ("signin.signature-invalid", &[]),
+    ("signin.staff-ca-platform-operators-only", &[]),
     ("signin.wrong-service", &["profile", "expected", "actual"]),
     // What the signed-in account is (its league, organisation, enterprise).
     ("account.no-enterprise", &[]),
@@ -168,6 +170,7 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("tender.invited-sign-in", &[]),
     ("tender.invitees-restricted", &[]),
     ("tender.managers-only", &[]),
+    ("tender.mine-organisers-only", &[]),
     ("tender.no-candidates", &[]),
     ("tender.not-invited-ask", &[]),
     ("tender.not-invited-bid", &[]),
@@ -486,7 +489,9 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("accounts.enabled-already", &[]),
     ("accounts.identity-taken", &[]),
     ("accounts.own-account", &[]),
+    ("accounts.own-roles", &[]),
     ("accounts.platform-operator-only", &[]),
+    ("accounts.roles-unchanged", &[]),
     // Leagues.
     ("league.exists", &["league"]),
     // E-mail notifications and their settings.
@@ -543,6 +548,7 @@ pub const THINGS: &[&str] = &[
     "expert",
     "file",
     "league",
+    "notice",
     "notification",
     "objection",
     "opened bid",
@@ -582,6 +588,7 @@ pub const RULES: &[(&str, &[&str])] = &[
     // Ids and references.
     ("id.credit-code", &[]),
     ("id.malformed", &[]),
+    ("id.resident-id", &[]),
     ("id.unknown", &[]),
     // Any value.
     ("value.given-twice", &[]),
@@ -687,9 +694,12 @@ pub const RULES: &[(&str, &[&str])] = &[
     ("trust.crl-issuer-no-requirement", &[]),
     ("trust.crl-signer-not-allowed", &["signer"]),
     ("trust.crl-unknown-signer", &[]),
+    ("trust.league-required", &[]),
     ("trust.ocsp-url", &[]),
     ("trust.recognise-own-league", &[]),
     ("trust.source-url", &["max"]),
+    ("trust.staff-ca-is-the-platforms", &[]),
+    ("trust.staff-ca-not-recognised", &[]),
     // The expert pool.
     ("experts.account-no-league", &[]),
     ("experts.email", &["max"]),
@@ -709,7 +719,9 @@ pub const RULES: &[(&str, &[&str])] = &[
     ("notify.not-opt-in", &[]),
     ("notify.not-optional", &[]),
     // Accounts.
+    ("accounts.credit-code-needs-organisation", &[]),
     ("accounts.id-number-for-persons", &["roles"]),
+    ("accounts.organisation-needs-league", &[]),
     ("accounts.person-needs-league", &[]),
     // Request headers.
     ("audit.device-header", &["min", "max"]),

@@ -179,7 +179,9 @@ pub fn record(
             audit_events::payload_sha256.eq(hash),
         ))
         .execute(conn)?;
-    tracing::info!(action, object_type, object_id, "audit event recorded");
+    // Debug: the audit log holds every event; at the default level they
+    // would bury the server's own messages (hundreds at a first start).
+    tracing::debug!(action, object_type, object_id, "audit event recorded");
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 //! - `upload` keeps resumable uploads on disk; `arrival` checks a finished
 //!   upload; `store` records bids, receipts and upload sessions; `routes`
 //!   is the HTTP side.
+//! - `mine` is the bidder's own view of its tenders (`GET /me/tenders`).
 //! - `orphans` is the start-up sweep that gives every kept bid file its bid
 //!   or removes it, on the record.
 
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod container;
 pub mod deadline;
 pub mod envelope;
+pub mod mine;
 pub mod orphans;
 pub mod routes;
 pub mod store;

@@ -851,17 +851,21 @@ pub fn publish(
             )
         }),
     };
-    let title = format!("合同公告：{}", terms.title);
-    let body = format!(
-        "{}与{}于{}签订合同，合同金额 {} 元。",
-        party_info(conn, &c.purchaser_org_id)?.name,
-        supplier.name,
-        crate::calendar::beijing_date(signed_at),
-        crate::types::Money {
-            amount_fen: c.value_fen,
-            currency: crate::types::Currency::from_db(c.currency.clone()),
-        }
-        .major_units()
+    let written = crate::tenders::notice_words::contract(
+        crate::tenders::model::Category::from_db(&row.category)?,
+        &crate::tenders::notice_words::ContractFacts {
+            title: &terms.title,
+            purchaser: &party_info(conn, &c.purchaser_org_id)?.name,
+            supplier: &supplier.name,
+            date: &crate::calendar::beijing_date(signed_at).to_string(),
+            amount: &crate::types::Money {
+                amount_fen: c.value_fen,
+                currency: crate::types::Currency::from_db(c.currency.clone()),
+            }
+            .major_units()
+            .to_string(),
+            currency: &c.currency,
+        },
     );
     let seq = tender_store::publish_notice_with(
         conn,
@@ -869,8 +873,7 @@ pub fn publish(
         settings,
         &row.id,
         NoticeKind::Contract,
-        &title,
-        &body,
+        &written,
         &|release| crate::opendata::ocds::add_contract(settings, release, &facts),
     )?;
     let withheld_json =

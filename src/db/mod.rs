@@ -7,7 +7,7 @@ pub mod shell;
 
 use crate::error::AppError;
 use anyhow::Context;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -309,6 +309,28 @@ impl Db {
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
         let conn: &mut DbConn = &mut conn;
+        if matches!(conn, DbConn::Sqlite(_)) {
+            // Another process may write the same file (`ggzy users add` on
+            // a running server's data folder). A deferred transaction that
+            // has read and then writes gets SQLITE_BUSY at once when the
+            // other has written meanwhile: in WAL mode SQLite does not wait
+            // for a reader to become a writer (it could deadlock), so
+            // `busy_timeout` never applies. `BEGIN IMMEDIATE` takes the
+            // write lock first, where the busy timeout does wait.
+            on_sqlite(conn, |c| {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            })?;
+            return match f(conn) {
+                Ok(value) => {
+                    on_sqlite(conn, AnsiTransactionManager::commit_transaction)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    on_sqlite(conn, AnsiTransactionManager::rollback_transaction)?;
+                    Err(e)
+                }
+            };
+        }
         conn.transaction(f)
     }
 
@@ -320,6 +342,17 @@ impl Db {
         })
         .await
         .is_ok()
+    }
+}
+
+/// `op` on the connection when it is SQLite's (nothing on PostgreSQL's).
+fn on_sqlite(
+    conn: &mut DbConn,
+    op: impl FnOnce(&mut diesel::SqliteConnection) -> QueryResult<()>,
+) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => op(c),
+        DbConn::Pg(_) => Ok(()),
     }
 }
 

@@ -191,6 +191,7 @@ diesel::table! {
         body -> Text,
         published_at -> Timestamp,
         release_json -> Text,
+        words_json -> Nullable<Text>,
     }
 }
 
@@ -210,7 +211,7 @@ diesel::table! {
 diesel::table! {
     trust_services (id) {
         id -> Text,
-        league_code -> Text,
+        league_code -> Nullable<Text>,
         service_type -> Text,
         subject -> Text,
         issuer -> Text,

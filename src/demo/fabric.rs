@@ -1,6 +1,8 @@
 //! The demo data's trust fabric: a fresh `ggzy pki demo` fabric for GX, NNG
 //! and LZH, registered in the trust registry with its CRLs and recognition
-//! agreements, and person accounts for its experts and supervisors, so that
+//! agreements, the platform's staff CA (a `staff_ca` service of no league),
+//! and person accounts for its experts, supervisors and the platform
+//! operator (an account of no league the staff CA vouches for), so that
 //! the demo accounts can sign in with the keys written to
 //! `<data_dir>/pki-demo`. DEMO MATERIAL — NOT FOR PRODUCTION: the keys are
 //! written unencrypted. Everything goes through the registry's and the
@@ -58,7 +60,9 @@ fn service_type(kind: DemoKind) -> Option<ServiceType> {
         DemoKind::PersonalCa => Some(ServiceType::PersonalCa),
         DemoKind::SealAuthority => Some(ServiceType::SealAuthority),
         DemoKind::TimestampAuthority => Some(ServiceType::TimestampAuthority),
-        DemoKind::Enterprise | DemoKind::Expert | DemoKind::Supervisor => None,
+        // The platform's own, for its operators (registered without a league).
+        DemoKind::StaffCa => Some(ServiceType::StaffCa),
+        DemoKind::Enterprise | DemoKind::Expert | DemoKind::Supervisor | DemoKind::Operator => None,
     }
 }
 
@@ -85,6 +89,15 @@ fn league(code: &str) -> Result<LeagueCode, AppError> {
     LeagueCode::parse(code).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
 }
 
+/// A manifest's league: none for the platform's own (`""`).
+fn platform_or_league(code: &str) -> Result<Option<LeagueCode>, AppError> {
+    if code.is_empty() {
+        Ok(None)
+    } else {
+        league(code).map(Some)
+    }
+}
+
 /// Registers the fabric's authorities, loads its CRLs, records the
 /// recognition agreements and creates the person accounts, at `ctx.now`
 /// (the fabric's certificates start an hour before).
@@ -93,7 +106,9 @@ pub fn register_fabric(
     ctx: &AuditContext,
     fabric: &DemoFabric,
 ) -> Result<(), AppError> {
-    const REASON: &str = "demo trust fabric (DEMO MATERIAL — NOT FOR PRODUCTION)";
+    // Written into the registry the leagues' staff read: in Chinese, like
+    // the rest of the platform's data.
+    const REASON: &str = "演示信任体系（演示材料，不得用于生产）";
     let m = &fabric.manifest;
     // Roots first: the order is the manifest's, root-ca leading each league.
     for c in &m.certificates {
@@ -106,7 +121,7 @@ pub fn register_fabric(
             conn,
             ctx,
             &NewService {
-                league: league(&c.league)?,
+                league: platform_or_league(&c.league)?,
                 service_type,
                 certificate: pem,
                 issuers: Vec::new(),
@@ -131,8 +146,8 @@ pub fn register_fabric(
                     service_type: *service_type,
                     effective_from: None,
                     reason: Some(format!(
-                        "demo: {by} recognises {of}'s {} services",
-                        service_type.code()
+                        "演示：{by} 认可 {of} 的{}",
+                        service_name(*service_type)
                     )),
                 },
             )?;
@@ -144,8 +159,10 @@ pub fn register_fabric(
     Ok(())
 }
 
-/// An account for an expert's or a supervisor's certificate, bound to the
-/// identity number it names (no token: the person signs in by certificate).
+/// An account for an expert's, a supervisor's or the platform operator's
+/// certificate, bound to the identity number it names (no token: the person
+/// signs in by certificate). The operator's account is the platform's (no
+/// league): only the platform's staff CA vouches for it.
 fn person_account(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -154,6 +171,7 @@ fn person_account(
     let role = match c.kind {
         DemoKind::Expert => Role::Expert,
         DemoKind::Supervisor => Role::Supervisor,
+        DemoKind::Operator => Role::Operator,
         _ => return Ok(()),
     };
     let id_number = c
@@ -161,14 +179,14 @@ fn person_account(
         .as_deref()
         .context("a demo person names no identity number")
         .and_then(|id| ResidentId::parse(id).map_err(anyhow::Error::msg))?;
-    let league = league(&c.league)?;
+    let league = platform_or_league(&c.league)?;
     let user = insert_user(
         conn,
         ctx,
         &NewUser {
             name: &c.name,
             roles: &[role],
-            league: Some(&league),
+            league: league.as_ref(),
             organisation: None,
         },
     )?;
@@ -176,7 +194,42 @@ fn person_account(
     if role == Role::Expert {
         expert_profile(conn, ctx, c, &user)?;
     }
+    if role == Role::Supervisor
+        && let Some(scope) = supervisor_scope(&c.league)?
+    {
+        crate::supervision::set_scope(conn, ctx, user.as_str(), &scope)?;
+    }
     Ok(())
+}
+
+/// The scope a demo supervisor is given, as a deployment stores one for
+/// each supervisor it enrols: a city league's supervisor is the
+/// administrative supervisor (行政监督) of the category of its league's demo
+/// tenders, so that it accepts, suspends and decides their complaints
+/// (投诉) without setting up: NNG's government procurement (the finance
+/// department supervises it, 政府采购法 第13条). LZH's supervisor has no
+/// stored scope (its league's, every category, as an account enrolled
+/// before scopes were stored): the browser tests run LZH's tenders of
+/// government procurement and of construction through one supervisor, and
+/// an administrative scope names one category. The regional centre's
+/// supervisor inspects discipline (纪检监察) across every category of its
+/// league, and handles no complaint.
+fn supervisor_scope(league: &str) -> Result<Option<crate::supervision::Scope>, AppError> {
+    use crate::supervision::{Scope, SupervisorKind};
+    use crate::tenders::model::Category;
+    let (kind, category) = match league {
+        "NNG" => (
+            SupervisorKind::Administrative,
+            Some(Category::GovernmentProcurement),
+        ),
+        "GX" => (SupervisorKind::Discipline, None),
+        _ => return Ok(None),
+    };
+    Ok(Some(Scope {
+        kind: Some(kind),
+        category,
+        league: platform_or_league(league)?,
+    }))
 }
 
 /// The demo expert joins the shared pool, available: teaching equipment
@@ -217,7 +270,7 @@ fn expert_profile(
         &row,
         &pool::AvailabilityInput {
             available: true,
-            note: Some("演示数据 demo".into()),
+            note: Some("演示数据".into()),
         },
     )
 }
@@ -262,4 +315,16 @@ pub fn record_custody_certificates(
 pub fn write(dir: &Path, fabric: &DemoFabric) -> anyhow::Result<()> {
     crate::pki::demo::write(dir, fabric, true)
         .with_context(|| format!("writing the demo trust fabric to {}", dir.display()))
+}
+
+/// A trust service's type in Chinese, for the demo's recognitions.
+fn service_name(t: ServiceType) -> &'static str {
+    match t {
+        ServiceType::EnterpriseCa => "企业证书认证机构",
+        ServiceType::PersonalCa => "个人证书认证机构",
+        ServiceType::SealAuthority => "电子印章制作机构",
+        ServiceType::TimestampAuthority => "时间戳服务机构",
+        ServiceType::CrlIssuer => "证书撤销列表签发机构",
+        ServiceType::StaffCa => "平台工作人员证书认证机构",
+    }
 }

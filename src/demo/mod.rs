@@ -8,6 +8,7 @@
 
 pub mod fabric;
 pub mod procedure;
+pub mod welcome;
 
 use crate::audit::AuditContext;
 use crate::db::Db;
@@ -217,7 +218,7 @@ pub fn load_if_empty(
             }
             tracing::warn!(
                 path = %fabric_dir.display(),
-                "demo trust fabric written: its unencrypted keys sign in as the demo enterprises, experts and supervisors (DEMO MATERIAL — NOT FOR PRODUCTION)"
+                "demo trust fabric written: its unencrypted keys sign in as the demo enterprises, experts, supervisors and the platform operator (DEMO MATERIAL — NOT FOR PRODUCTION)"
             );
             Ok(Some(plan))
         }
@@ -291,7 +292,7 @@ fn publish(
     let created = context(by, start - Duration::hours(2));
     let id = tenders::insert_draft(conn, &created, input, parties)?;
     let doc = format!(
-        "# {}\n\n招标文件（示例）。本文件为演示数据，由平台首次启动时生成。\n\nThis is a demo tender document generated on first start.\n",
+        "# {}\n\n招标文件（示例）。本文件为演示数据，由平台首次启动时生成。\n",
         input.title
     );
     let blob = blobs.put_bytes(doc.as_bytes())?;
@@ -301,7 +302,7 @@ fn publish(
         &created,
         &row,
         &NewDocument {
-            title: "招标文件 / Tender documents",
+            title: "招标文件",
             filename: "招标文件.md",
             media_type: "text/markdown",
             blob: &blob,

@@ -404,7 +404,7 @@ async fn enterprise(
         .db
         .write(move |conn| {
             let identity = crate::pki::identity::identity_of(&cert).map_err(demo_error)?;
-            crate::identity::sessions::account_for(conn, &ctx, &identity, &league)
+            crate::identity::sessions::account_for(conn, &ctx, &identity, Some(&league))
         })
         .await?;
     Ok(Party {
@@ -513,13 +513,13 @@ async fn bid(
             std::fs::write(
                 folder.join("投标函.md"),
                 format!(
-                    "# 投标函\n\n致：{title}\n\n我方 {name} 愿以人民币 {:.2} 元（含税）承担本项目，交货期 {days} 日，投标有效期 90 日。\n\n（演示数据 DEMO）\n",
+                    "# 投标函\n\n致：{title}\n\n我方 {name} 愿以人民币 {:.2} 元（含税）承担本项目，交货期 {days} 日，投标有效期 90 日。\n\n（演示数据）\n",
                     price as f64 / 100.0
                 ),
             )?;
             std::fs::write(
                 folder.join("技术响应.md"),
-                format!("# 技术响应\n\n{name} 对采购需求逐条响应，详见偏离表。\n\n（演示数据 DEMO）\n"),
+                format!("# 技术响应\n\n{name} 对采购需求逐条响应，详见偏离表。\n\n（演示数据）\n"),
             )?;
             let manifest = crate::bids::container::manifest_of_dir(&folder)?;
             let schedule = PriceSchedule {
@@ -561,7 +561,7 @@ async fn bid(
         &envelope,
     )
     .await?;
-    tracing::info!(tender = %p.tender, bidder = b.bidder, "demo: bid submitted");
+    tracing::debug!(tender = %p.tender, bidder = b.bidder, "demo: bid submitted");
     Ok(())
 }
 
@@ -590,7 +590,7 @@ async fn transition(
     };
     let ctx = context(state, by, role);
     crate::tenders::routes::transition(state, by.clone(), ctx, p.tender.clone(), input).await?;
-    tracing::info!(tender = %p.tender, action = action.code(), "demo: the tender moves");
+    tracing::debug!(tender = %p.tender, action = action.code(), "demo: the tender moves");
     Ok(())
 }
 
@@ -636,7 +636,7 @@ async fn release(
         plain,
     )
     .await?;
-    tracing::info!(tender = %p.tender, custodian = %who.principal.name, "demo: share released");
+    tracing::debug!(tender = %p.tender, custodian = %who.principal.name, "demo: share released");
     Ok(())
 }
 
@@ -792,7 +792,7 @@ async fn conclude(
         "payment_terms": "合同签订后支付 30% 预付款，验收合格后支付至 100%",
         "place": "南宁市第三中学",
         "performance_bond_fen": award.value_fen / 20,
-        "clauses": ["质保期三年，自验收合格之日起计算", "演示数据（DEMO），不具法律效力"]
+        "clauses": ["质保期三年，自验收合格之日起计算", "演示数据，不具法律效力"]
     }))
     .map_err(demo_error)?;
     let ctx = context(state, &purchaser.principal, Role::Tenderer);
@@ -832,7 +832,7 @@ async fn conclude(
             seal_signature,
         )
         .await?;
-        tracing::info!(tender = %p.tender, party = %who.principal.name, "demo: contract signed");
+        tracing::debug!(tender = %p.tender, party = %who.principal.name, "demo: contract signed");
     }
     crate::contracts::routes::publish(
         state,
@@ -843,7 +843,7 @@ async fn conclude(
         crate::contracts::store::Publication::default(),
     )
     .await?;
-    tracing::info!(tender = %p.tender, "demo: the contract is signed by both parties and published");
+    tracing::debug!(tender = %p.tender, "demo: the contract is signed by both parties and published");
     Ok(())
 }
 
@@ -930,7 +930,7 @@ async fn draw(
             .await;
         match drawn {
             Ok(_) => {
-                tracing::info!(tender = %p.tender, "demo: committee drawn");
+                tracing::debug!(tender = %p.tender, "demo: committee drawn");
                 return Ok(());
             }
             Err(e)
@@ -1004,7 +1004,7 @@ async fn accept_invitations(
             })
             .await?;
     }
-    tracing::info!(tender = %p.tender, "demo: the committee accepted");
+    tracing::debug!(tender = %p.tender, "demo: the committee accepted");
     Ok(())
 }
 
@@ -1048,7 +1048,7 @@ async fn qualify(
         Ok(((), event.into_iter().collect()))
     })
     .await?;
-    tracing::info!(tender = %p.tender, "demo: qualification reviewed");
+    tracing::debug!(tender = %p.tender, "demo: qualification reviewed");
     Ok(())
 }
 
@@ -1070,7 +1070,7 @@ async fn open_room(
         Ok(((), vec![event]))
     })
     .await?;
-    tracing::info!(tender = %p.tender, "demo: the room is open");
+    tracing::debug!(tender = %p.tender, "demo: the room is open");
     Ok(())
 }
 
@@ -1285,7 +1285,7 @@ async fn evaluate(
             .await?;
         let (expert, action) = match next(&room, &tender, n) {
             Next::Done => {
-                tracing::info!(tender = %p.tender, "demo: the report is signed and the room closed");
+                tracing::debug!(tender = %p.tender, "demo: the report is signed and the room closed");
                 return Ok(());
             }
             Next::Stuck(why) => return Err(demo_error(format!("the room: {why}"))),

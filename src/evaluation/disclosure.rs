@@ -50,6 +50,10 @@ const RANKED: &[&str] = &[
     "total",
     "price_fen",
     "evaluated_price_fen",
+    // A tie the stated rules leave (并列, 87号令 第56条, 第57条): part of
+    // the ranking the law publishes.
+    "tied",
+    "tied_with",
 ];
 
 /// Fields of a rejected bid: which, and on what ground (条例 第51条).
@@ -173,6 +177,9 @@ pub fn public_report(report: &Value) -> Value {
                     );
                 }
                 out["ranking"] = Value::Array(pick_all(lot, "ranking", RANKED));
+                if let Some(ties) = lot.get("ties") {
+                    out["ties"] = ties.clone();
+                }
                 out["candidates"] = Value::Array(pick_all(lot, "candidates", RANKED));
                 out["rejected"] = Value::Array(pick_all(lot, "rejected", REJECTED));
                 out

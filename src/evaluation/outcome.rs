@@ -16,6 +16,16 @@
 //!   prices (the corrected price, less the small-enterprise deduction where
 //!   the tender grants one: 财库〔2020〕46号 第9条; or the smaller one for a
 //!   consortium with or subcontracting to small enterprises, 第9条第二款).
+//! - Ranked by the stated rules: by total, then by evaluated price, under
+//!   comprehensive scoring (财政部令第87号 第57条: "得分相同的，按投标报价
+//!   由低到高顺序排列。得分且投标报价相同的并列"); by evaluated price under
+//!   the lowest-price methods (第56条: "投标报价相同的并列"). Tenders under
+//!   the tendering law rank the same way (the documents state no other
+//!   rule here). What the rules leave equal is a tie (并列), marked as such
+//!   and listed in label order: the tenderer decides between tied
+//!   candidates by the method its documents state, or else by lot (第68条:
+//!   "中标候选人并列的，由采购人或者采购人委托评标委员会按照招标文件规定的
+//!   方式确定中标人；招标文件未规定的，采取随机抽取的方式确定").
 //! - At most three ranked candidates per lot (条例 第53条); a government
 //!   procurement tendering with fewer than three compliant bids in a lot
 //!   fails there (政府采购法 第36条(一)).
@@ -68,6 +78,9 @@ pub struct LotOutcome {
     pub bids: Vec<LotBid>,
     /// Labels of the compliant bids, best first.
     pub ranking: Vec<String>,
+    /// Groups of labels the stated rules leave equal (并列), each in
+    /// ranking order; a label is in one group at most.
+    pub ties: Vec<Vec<String>>,
     /// The first three of the ranking, unless the lot failed.
     pub candidates: Vec<String>,
     pub failed: Option<String>,
@@ -297,21 +310,33 @@ impl State {
             }
         }
         let mut ranked: Vec<&LotBid> = bids.iter().filter(|b| b.rejection.is_none()).collect();
-        match &evaluation {
-            Evaluation::ComprehensiveScoring { .. } => ranked.sort_by(|a, b| {
+        // The stated rules (87号令 第56条, 第57条); what they leave equal
+        // is a tie, in label order.
+        let scored = matches!(evaluation, Evaluation::ComprehensiveScoring { .. });
+        let by_rules = |a: &&LotBid, b: &&LotBid| {
+            let price = a.evaluated_price_fen.cmp(&b.evaluated_price_fen);
+            if scored {
                 b.total
                     .unwrap_or(0.0)
                     .total_cmp(&a.total.unwrap_or(0.0))
-                    .then(a.evaluated_price_fen.cmp(&b.evaluated_price_fen))
-                    .then(a.label.cmp(&b.label))
-            }),
-            _ => ranked.sort_by(|a, b| {
-                a.evaluated_price_fen
-                    .cmp(&b.evaluated_price_fen)
-                    .then(a.label.cmp(&b.label))
-            }),
-        }
+                    .then(price)
+            } else {
+                price
+            }
+        };
+        ranked.sort_by(|a, b| by_rules(a, b).then(a.label.cmp(&b.label)));
         let ranking: Vec<String> = ranked.iter().map(|b| b.label.clone()).collect();
+        let mut ties: Vec<Vec<String>> = Vec::new();
+        for pair in ranked.windows(2) {
+            if by_rules(&pair[0], &pair[1]).is_eq() {
+                match ties.last_mut() {
+                    Some(group) if group.last() == Some(&pair[0].label) => {
+                        group.push(pair[1].label.clone())
+                    }
+                    _ => ties.push(vec![pair[0].label.clone(), pair[1].label.clone()]),
+                }
+            }
+        }
         let min = setup.min_compliant.max(1) as usize;
         let failed = (ranking.len() < min).then(|| {
             format!(
@@ -330,6 +355,7 @@ impl State {
             lot,
             bids,
             ranking,
+            ties,
             candidates,
             failed,
         }

@@ -1589,6 +1589,16 @@ impl State {
                         }))
                     })
                     .collect();
+                // A bid the stated rules leave equal to another is marked
+                // tied (并列, 87号令 第56条, 第57条) with the labels it ties
+                // with: the tenderer decides between them (第68条).
+                let tied_with = |label: &String| -> Vec<&String> {
+                    l.ties
+                        .iter()
+                        .find(|g| g.contains(label))
+                        .map(|g| g.iter().filter(|x| *x != label).collect())
+                        .unwrap_or_default()
+                };
                 let ranked = |labels: &[String]| -> Vec<Value> {
                     labels
                         .iter()
@@ -1596,9 +1606,11 @@ impl State {
                         .filter_map(|(i, label)| {
                             let b = l.bids.iter().find(|b| &b.label == label)?;
                             let rb = bid(label);
+                            let with = tied_with(label);
                             Some(json!({"rank": i + 1, "label": label,
                                 "bid_id": rb.map(|x| &x.bid_id), "bidder": rb.map(|x| &x.bidder),
-                                "total": b.total, "evaluated_price_fen": b.evaluated_price_fen}))
+                                "total": b.total, "evaluated_price_fen": b.evaluated_price_fen,
+                                "tied": !with.is_empty(), "tied_with": with}))
                         })
                         .collect()
                 };
@@ -1611,6 +1623,7 @@ impl State {
                     "bids": bids,
                     "rejected": rejected,
                     "ranking": ranked(&l.ranking),
+                    "ties": l.ties,
                     "candidates": ranked(&l.candidates),
                     "failed": l.failed,
                 })

@@ -470,7 +470,8 @@ pub struct RoomClarificationList {
     pub items: Vec<RoomClarification>,
 }
 
-fn bidder_org(principal: &Principal) -> Result<String, AppError> {
+/// The enterprise of a bidding account (401 signed out, 403 otherwise).
+pub(crate) fn bidder_org(principal: &Principal) -> Result<String, AppError> {
     principal.require_any(&[Role::Bidder])?;
     principal
         .organisation

@@ -247,6 +247,38 @@ pub fn setup_of(conn: &mut DbConn, tender_id: &str) -> Result<Option<Setup>, App
         .transpose()
 }
 
+/// Whether the tender's room has been opened.
+pub fn room_exists(conn: &mut DbConn, tender_id: &str) -> Result<bool, AppError> {
+    Ok(
+        diesel::select(diesel::dsl::exists(evaluation_rooms::table.find(tender_id)))
+            .get_result(conn)?,
+    )
+}
+
+/// Whether the tender's report is signed: none without a room; signed
+/// once the room has closed (`room.closed` follows the last member's
+/// signature or refusal, and nothing else).
+pub fn report_presence(
+    conn: &mut DbConn,
+    tender_id: &str,
+) -> Result<Option<crate::tenders::store::ReportPresence>, AppError> {
+    use crate::tenders::store::ReportPresence;
+    if !room_exists(conn, tender_id)? {
+        return Ok(None);
+    }
+    let closed: bool = diesel::select(diesel::dsl::exists(
+        room_events::table
+            .filter(room_events::tender_id.eq(tender_id))
+            .filter(room_events::kind.eq("room.closed")),
+    ))
+    .get_result(conn)?;
+    Ok(Some(if closed {
+        ReportPresence::Signed
+    } else {
+        ReportPresence::NotSigned
+    }))
+}
+
 fn member_of(conn: &mut DbConn, expert_id: &str, venue: &str) -> Result<RoomMember, AppError> {
     let (name, league): (String, String) = experts::table
         .find(expert_id)
@@ -1061,7 +1093,11 @@ fn raise_alert(
         .optional()?
         .unwrap_or_else(|| expert_id.clone());
     let lot = p["lot"].as_u64().and_then(|l| u32::try_from(l).ok());
-    let criterion = setup_of(conn, tender_id)?
+    let setup = setup_of(conn, tender_id)?;
+    // A tender in several lots evaluates each bid once per lot: the lot
+    // tells one flag from another and is said.
+    let per_lot = setup.as_ref().is_some_and(|s| s.lots.len() > 1);
+    let criterion = setup
         .and_then(|setup| {
             let lot = setup.lot(lot.unwrap_or(0))?;
             room::criteria(lot)
@@ -1072,35 +1108,51 @@ fn raise_alert(
         .unwrap_or_else(|| code.clone());
     let deviation = p["deviation_percent"].as_f64();
     let summary = format!(
-        "expert {expert} scored bid {bid} on {criterion} {} points, {} from the members' mean of {}",
+        "expert {expert} scored bid {bid}{} on {criterion} {} points, {} from the members' mean of {}",
+        match (per_lot, lot) {
+            (true, Some(lot)) => format!(" in lot {lot}"),
+            _ => String::new(),
+        },
         p["points"],
         deviation.map_or("far".to_string(), |d| format!("{d}%")),
         p["mean"]
     );
-    let said = match deviation {
-        Some(deviation) => crate::supervision::said::Said::new(
-            "alert.score-deviation",
-            json!({"expert": expert, "bid": bid, "criterion": criterion,
-                   "points": p["points"], "mean": p["mean"], "deviation": deviation}),
-        ),
+    let mut params = json!({"expert": expert, "bid": bid, "criterion": criterion,
+                            "points": p["points"]});
+    if let Some(deviation) = deviation {
+        params["mean"] = p["mean"].clone();
+        params["deviation"] = json!(deviation);
+    }
+    if per_lot {
+        params["lot"] = json!(lot);
+    }
+    let reason = match (deviation.is_some(), per_lot) {
+        (true, false) => "alert.score-deviation",
+        (true, true) => "alert.score-deviation-in-lot",
         // The others gave nothing: no percentage is far enough to say.
-        None => crate::supervision::said::Said::new(
-            "alert.score-deviation-zero-mean",
-            json!({"expert": expert, "bid": bid, "criterion": criterion,
-                   "points": p["points"]}),
-        ),
+        (false, false) => "alert.score-deviation-zero-mean",
+        (false, true) => "alert.score-deviation-zero-mean-in-lot",
     };
+    let said = crate::supervision::said::Said::new(reason, params);
+    // One alert per member, lot, bid and criterion: a bid is scored once in
+    // each lot it is in, and a flag in another lot is another finding.
     crate::supervision::alerts::raise(
         conn,
         ctx,
         tender_id,
         crate::supervision::signals::SignalKind::ScoreDeviation,
-        &format!("{expert_id}/{bid}/{code}"),
+        &score_deviation_fingerprint(&expert_id, lot.unwrap_or(0), &bid, &code),
         &summary,
         said,
         &evidence,
     )?;
     Ok(())
+}
+
+/// The fingerprint of a flagged score's alert: the member, the lot, the
+/// bid and the criterion.
+pub fn score_deviation_fingerprint(expert: &str, lot: u32, bid: &str, criterion: &str) -> String {
+    format!("{expert}/{lot}/{bid}/{criterion}")
 }
 
 /// The audit events (`seq`, ascending) a flag rests on: every member's

@@ -267,6 +267,63 @@ pub fn seated_representatives(
         .collect())
 }
 
+/// Whether `account` may be named the tender's representative: an account
+/// of the tenderer's organisation holding the tenderer role (招标人的代表,
+/// 招标投标法 第37条; an agency's staff do not sit for the tenderer, 87号令
+/// 第47条). Disabled accounts do not load, so they never pass.
+fn may_represent(account: &Principal, tender: &TenderRow) -> bool {
+    account.organisation.as_ref().map(|o| o.as_str()) == Some(tender.tenderer_org_id.as_str())
+        && account.has(Role::Tenderer)
+}
+
+/// An account the organiser may name as the tenderer's representative:
+/// its id, name and roles, nothing more (no contact details, no tokens).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RepresentativeCandidate {
+    pub user_id: crate::types::UserId,
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+/// The accounts that [`check_representatives`] would accept for `tender`:
+/// the enabled accounts of its tenderer's organisation holding the
+/// tenderer role, by name (then id).
+pub fn representative_candidates(
+    conn: &mut DbConn,
+    tender: &TenderRow,
+) -> Result<Vec<RepresentativeCandidate>, AppError> {
+    use crate::db::schema::{user_roles, users};
+    let ids: Vec<String> = users::table
+        .inner_join(user_roles::table.on(user_roles::user_id.eq(users::id)))
+        .filter(users::organisation_id.eq(&tender.tenderer_org_id))
+        .filter(users::disabled.eq(false))
+        .filter(user_roles::role.eq(Role::Tenderer.code()))
+        .select(users::id)
+        .load(conn)?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        // The same loading and test as naming them: the list never offers
+        // an account the rules would refuse.
+        let Some(account) = crate::identity::store::load_principal(conn, &id)? else {
+            continue;
+        };
+        if !may_represent(&account, tender) {
+            continue;
+        }
+        let Some(user_id) = account.user_id else {
+            continue;
+        };
+        out.push(RepresentativeCandidate {
+            user_id,
+            name: account.name,
+            roles: account.roles,
+        });
+    }
+    // By name, in Rust: the databases' collations order Chinese apart.
+    out.sort_by(|a, b| (&a.name, a.user_id.as_str()).cmp(&(&b.name, b.user_id.as_str())));
+    Ok(out)
+}
+
 /// What is wrong with the representatives named (an account of the
 /// tenderer's organisation with the tenderer role, each once), each
 /// problem as a field error; the accounts that pass.
@@ -300,9 +357,7 @@ fn check_representatives(
             );
             continue;
         };
-        let of_tenderer = account.organisation.as_ref().map(|o| o.as_str())
-            == Some(tender.tenderer_org_id.as_str());
-        if !of_tenderer || !account.has(Role::Tenderer) {
+        if !may_represent(&account, tender) {
             errors.push(
                 FieldError::new(
                     field,

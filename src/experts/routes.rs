@@ -341,6 +341,46 @@ pub async fn get_committee(
     Ok(web::Json(view))
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RepresentativeCandidateList {
+    pub items: Vec<committee::RepresentativeCandidate>,
+}
+
+/// The accounts that may be named the tenderer's representatives in the
+/// draw's rules (招标人的代表, 招标投标法 第37条): the enabled accounts of
+/// the tender's tenderer organisation holding the tenderer role, each with
+/// its id, name and roles only. For whoever may set the rules: the
+/// tender's tenderer, its agent (who names the tenderer's representatives
+/// for it) and an operator of its league; anyone else is refused (401
+/// signed out, 403 signed in; 404 for a draft they cannot see). A read,
+/// not audited, as other reads of accounts are not.
+#[utoipa::path(
+    tag = "committee",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = RepresentativeCandidateList),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/committee/representative-candidates")]
+pub async fn representative_candidates(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<RepresentativeCandidateList>, AppError> {
+    let id = parse_id(&id)?;
+    let items = state
+        .db
+        .read(move |conn| {
+            let (row, _) = tenders::load_managed(conn, &id, &principal)?;
+            committee::representative_candidates(conn, &row)
+        })
+        .await?;
+    Ok(web::Json(RepresentativeCandidateList { items }))
+}
+
 /// Sets the draw's rules and commits the draw: the pool snapshot, the rules
 /// and the platform's secret value are hashed into the audit log. By the
 /// tender's organiser, before the bid deadline, once.

@@ -60,10 +60,31 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Ready>, AppE
     }
 }
 
-/// Prometheus metrics (text exposition format).
-#[utoipa::path(tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
+/// One figure of the JSON form.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Figure {
+    pub name: &'static str,
+    pub help: &'static str,
+    pub value: f64,
+}
+
+/// The metrics as JSON (`/metrics` with `Accept: application/json`): the
+/// same figures as the Prometheus text, for the operators' health page.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MetricsJson {
+    /// The node these figures are from.
+    pub node_id: String,
+    pub version: &'static str,
+    pub figures: Vec<Figure>,
+    /// Requests per route (the bids' routes counted together, unnamed).
+    pub routes: Vec<super::metrics::RouteFigures>,
+}
+
+/// Prometheus metrics (text exposition format); the same as JSON when the
+/// request accepts `application/json` (and not text/plain first).
+#[utoipa::path(tag = "operations", responses((status = 200, content((String = "text/plain"), (MetricsJson = "application/json")))))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
     let db_up = if state.db.ping().await { 1.0 } else { 0.0 };
     let uptime = (state.clock.now() - state.started_at).num_milliseconds() as f64 / 1000.0;
     let now = state.clock.now();
@@ -78,7 +99,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let (sends, send_seconds, longest) = stats.latency();
     let count =
         |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed) as f64;
-    let body = state.metrics.render(&[
+    let figures: Vec<(&'static str, &'static str, f64)> = vec![
         (
             "ggzy_mail_queue_depth",
             "E-mails waiting to be sent or being sent (the whole platform's outbox).",
@@ -169,7 +190,19 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             "Average time from a notice's arrival to its events' publication on this node.",
             state.bus.average_relay_micros() as f64 / 1e6,
         ),
-    ]);
+    ];
+    if wants_json(&req) {
+        return HttpResponse::Ok().json(MetricsJson {
+            node_id: crate::cluster::node_id().to_string(),
+            version: env!("CARGO_PKG_VERSION"),
+            figures: figures
+                .into_iter()
+                .map(|(name, help, value)| Figure { name, help, value })
+                .collect(),
+            routes: state.metrics.routes(),
+        });
+    }
+    let body = state.metrics.render(&figures);
     // Every figure here is this node's own; this names the node (its id
     // has only letters, digits, '.', '_' and '-': nothing to escape).
     let body = format!(
@@ -182,6 +215,22 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)
+}
+
+/// Whether the request's `Accept` asks for JSON before plain text.
+fn wants_json(req: &actix_web::HttpRequest) -> bool {
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let json = accept.find("application/json");
+    let text = accept.find("text/plain");
+    match (json, text) {
+        (Some(j), Some(t)) => j < t,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

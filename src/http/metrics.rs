@@ -117,6 +117,41 @@ impl Metrics {
     }
 }
 
+/// One route's requests, for the JSON form (`/metrics` asked for
+/// `application/json`): how many, with which statuses, and how long.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RouteFigures {
+    pub method: String,
+    pub route: String,
+    /// Requests per status (`"0"`: the bids' routes, counted together).
+    pub statuses: BTreeMap<String, u64>,
+    pub count: u64,
+    pub sum_seconds: f64,
+}
+
+impl Metrics {
+    /// Every route's figures, the statuses of a route together.
+    pub fn routes(&self) -> Vec<RouteFigures> {
+        let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: BTreeMap<(String, String), RouteFigures> = BTreeMap::new();
+        for ((method, route, status), s) in series.iter() {
+            let r = out
+                .entry((method.clone(), route.clone()))
+                .or_insert_with(|| RouteFigures {
+                    method: method.clone(),
+                    route: route.clone(),
+                    statuses: BTreeMap::new(),
+                    count: 0,
+                    sum_seconds: 0.0,
+                });
+            *r.statuses.entry(status.to_string()).or_default() += s.count;
+            r.count += s.count;
+            r.sum_seconds += s.sum_seconds;
+        }
+        out.into_values().collect()
+    }
+}
+
 fn escape(label: &str) -> String {
     label
         .replace('\\', "\\\\")
@@ -145,6 +180,23 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("route=\"/api/v1/tenders\",status=\"200\"} 1"));
+    }
+
+    #[test]
+    fn routes_gather_their_statuses_and_bids_stay_together() {
+        let m = Metrics::default();
+        let t = Duration::from_millis(3);
+        m.observe("GET", "/api/v1/tenders", 200, t);
+        m.observe("GET", "/api/v1/tenders", 400, t);
+        m.observe("POST", "/api/v1/tenders/{id}/bids", 201, t);
+        let routes = m.routes();
+        let tenders = routes
+            .iter()
+            .find(|r| r.route == "/api/v1/tenders")
+            .unwrap();
+        assert_eq!(tenders.count, 2);
+        assert_eq!(tenders.statuses.get("400"), Some(&1));
+        assert!(routes.iter().all(|r| !r.route.ends_with("/bids")));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod site;
 mod span;
 pub use span::{RequestId, request_span};
 pub mod wire;
@@ -171,6 +172,18 @@ pub fn league_query(raw: &str) -> Result<crate::types::LeagueCode, AppError> {
     crate::types::LeagueCode::parse(raw).map_err(|e| {
         AppError::InvalidQuery(e).because("query.league-code", json!({ "name": "league" }))
     })
+}
+
+/// A `q` search text: at most 200 characters, no control characters (400
+/// `invalid-query` otherwise).
+pub fn search_text_query(q: Option<&str>) -> Result<(), AppError> {
+    if q.is_some_and(|q| q.chars().count() > 200 || crate::types::has_control_chars(q)) {
+        return Err(AppError::InvalidQuery(
+            "q is limited to 200 characters, without control characters".into(),
+        )
+        .because("query.text", json!({ "name": "q", "max": 200 })));
+    }
+    Ok(())
 }
 
 /// A path whose parameters do not parse (a year that is not a number): no

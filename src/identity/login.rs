@@ -21,6 +21,7 @@ use crate::pki::policy::Purpose;
 use crate::pki::validation::parse_certificate;
 use crate::trust::model::ServiceType;
 use crate::trust::registry::TrustReport;
+use crate::types::LeagueCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Duration, Utc};
 use openssl::cms::{CMSOptions, CmsContentInfo};
@@ -183,7 +184,8 @@ fn rejection(report: &TrustReport) -> AppError {
 
 /// Validates a login certificate against the registry at `now`: client
 /// authentication, vouched for by an enterprise or personal CA of any league
-/// (whether the account's league accepts that league is decided after).
+/// or by the platform's staff CA (whether that service may vouch for the
+/// account is decided after, by `policy::signin_vouching`).
 pub async fn validate_for_login(
     state: &AppState,
     der: Vec<u8>,
@@ -194,7 +196,11 @@ pub async fn validate_for_login(
         Ok(snapshot.check(
             &der,
             Purpose::ClientAuth,
-            &[ServiceType::EnterpriseCa, ServiceType::PersonalCa],
+            &[
+                ServiceType::EnterpriseCa,
+                ServiceType::PersonalCa,
+                ServiceType::StaffCa,
+            ],
             None,
             now,
         ))
@@ -236,20 +242,28 @@ async fn establish(
         AppError::CertificateRejected("no trust service vouches".into())
             .because("signin.no-vouching", json!({}))
     })?;
-    let expected = match profile {
-        Profile::Enterprise => ServiceType::EnterpriseCa,
-        Profile::Person => ServiceType::PersonalCa,
+    // An enterprise's certificate comes from an enterprise CA; a person's
+    // from a personal CA, or, for the platform's own operators, from the
+    // platform's staff CA (whom each vouches for: `policy::signin_vouching`).
+    let expected: &[ServiceType] = match profile {
+        Profile::Enterprise => &[ServiceType::EnterpriseCa],
+        Profile::Person => &[ServiceType::PersonalCa, ServiceType::StaffCa],
     };
-    if vouching.service_type != expected {
+    if !expected.contains(&vouching.service_type) {
+        let expected = expected
+            .iter()
+            .map(|t| t.code())
+            .collect::<Vec<_>>()
+            .join(" or ");
         return Err(AppError::CertificateRejected(format!(
             "a {} certificate must come from a {} service, not a {}",
             profile.code(),
-            expected.code(),
+            expected,
             vouching.service_type.code()
         ))
         .because(
             "signin.wrong-service",
-            json!({ "profile": profile.code(), "expected": expected.code(),
+            json!({ "profile": profile.code(), "expected": expected,
                     "actual": vouching.service_type.code() }),
         ));
     }
@@ -268,39 +282,30 @@ async fn establish(
             if let Some(id) = &challenge_id {
                 sessions::consume_challenge(conn, id, now)?;
             }
-            let user = sessions::account_for(conn, &ctx, &id_for_tx, &league)?;
+            let user = sessions::account_for(conn, &ctx, &id_for_tx, league.as_ref())?;
             if !sessions::user_enabled(conn, &user)? {
                 return Err(AppError::Forbidden("this account is disabled".into())
                     .because("signin.disabled", json!({})));
             }
-            // The account's league must accept the vouching service: its own,
-            // or one it recognises for that type now.
+            // Whose service may vouch for this account: one rule, in
+            // `policy::signin_vouching` (a league's CA never for a platform
+            // account, the platform's staff CA only for its operators).
             let account_league = sessions::account_league(conn, &user)?;
-            let accepted = account_league.as_ref().is_some_and(|own| {
-                *own == league
-                    || recognitions.iter().any(|r| {
-                        r.league == *own
-                            && r.recognised_league == league
+            let account_roles = sessions::account_roles(conn, &user)?;
+            crate::identity::policy::signin_vouching(
+                league.as_ref().map(LeagueCode::as_str),
+                vouching.service_type,
+                account_league.as_ref().map(LeagueCode::as_str),
+                &account_roles,
+                |own, other| {
+                    recognitions.iter().any(|r| {
+                        r.league.as_str() == own
+                            && r.recognised_league.as_str() == other
                             && r.service_type == vouching.service_type
                             && r.in_force(now)
                     })
-            });
-            if !accepted {
-                return Err(AppError::CertificateRejected(format!(
-                    "the account belongs to league {}, which does not accept {} certificates of \
-                     league {}",
-                    account_league
-                        .as_ref()
-                        .map_or_else(|| "(none)".to_string(), |l| l.to_string()),
-                    vouching.service_type.code(),
-                    league
-                ))
-                .because(
-                    "signin.league-not-accepted",
-                    json!({ "account_league": account_league.as_ref().map_or_else(String::new, |l| l.to_string()),
-                            "service": vouching.service_type.code(), "league": league.to_string() }),
-                ));
-            }
+                },
+            )?;
             let (session, token) = sessions::open_session(
                 conn,
                 &ctx,

@@ -15,6 +15,7 @@
 
 use super::{Principal, Role};
 use crate::error::AppError;
+use crate::trust::model::ServiceType;
 use serde_json::json;
 
 /// What an operator kind may do in an area.
@@ -36,7 +37,9 @@ pub enum Area {
     /// The platform's own keys: its opening-key share, the audit log's,
     /// trust list's and timestamp authority's keys.
     PlatformKeys,
-    /// Accounts: listing, disabling and enabling them, revoking sessions.
+    /// Accounts: creating and listing them, their roles, disabling and
+    /// enabling them, revoking sessions (a supervisor's scope: the
+    /// platform's operators, `identity::accounts::set_scope`).
     Accounts,
     /// New trust anchors: roots, and CAs admitted on issuers brought along.
     TrustAnchors,
@@ -116,7 +119,7 @@ impl Area {
         match self {
             Area::Leagues => "leagues",
             Area::PlatformKeys => "the platform's keys and opening-key share",
-            Area::Accounts => "accounts (list, disable, enable, revoke sessions)",
+            Area::Accounts => "accounts (create, list, roles, disable, enable, revoke sessions)",
             Area::TrustAnchors => "trust anchors (root CAs, CAs with their issuers supplied)",
             Area::TrustServices => {
                 "trust services under registered roots, their status, revocation sources, CRLs"
@@ -207,6 +210,75 @@ impl Principal {
     pub fn operates(&self, area: Area, league: Option<&str>) -> bool {
         self.operator_kind()
             .is_some_and(|kind| kind.operates(area, league))
+    }
+}
+
+/// Whether a certificate vouched for by a trust service of `voucher_league`
+/// (`None`: the platform's own) of type `voucher_type` signs in to an
+/// account of `account_league` (`None`: a platform account) holding
+/// `account_roles`; `recognised(account league, voucher league)` says
+/// whether the account's league recognises that league's services of that
+/// type now. The one rule of who vouches for whom at sign-in:
+///
+/// - a league's account: a service of its own league, or of one it
+///   recognises for that type (mutual recognition, DOMAIN.md);
+/// - a platform account (no league): only the platform's staff CA, never a
+///   league's CA. A platform operator holds the platform's keys (its
+///   opening-key share, the audit log's and trust list's keys): were a
+///   league's CA to vouch for it, that league's operators, who register
+///   their league's CAs, could issue themselves the platform's authority;
+/// - the platform's staff CA vouches only for the platform's own operators
+///   (accounts of no league with the operator role): not for enterprises
+///   (their certificates come from the CAs the law recognises for them,
+///   《电子签名法》第十六条), not for a league's staff, experts or
+///   supervisors, who are each league's to certify.
+pub fn signin_vouching(
+    voucher_league: Option<&str>,
+    voucher_type: ServiceType,
+    account_league: Option<&str>,
+    account_roles: &[Role],
+    recognised: impl Fn(&str, &str) -> bool,
+) -> Result<(), AppError> {
+    let staff_ca = voucher_type == ServiceType::StaffCa;
+    match (voucher_league, account_league) {
+        (None, None) if staff_ca && account_roles.contains(&Role::Operator) => Ok(()),
+        (None, _) => Err(AppError::CertificateRejected(format!(
+            "the platform's staff CA vouches only for the platform's own operators (accounts of \
+             no league with the operator role), not for an account {}",
+            account_league.map_or_else(
+                || "without the operator role".to_string(),
+                |l| format!("of league {l}")
+            )
+        ))
+        .because("signin.staff-ca-platform-operators-only", json!({}))),
+        (Some(league), None) => Err(AppError::CertificateRejected(format!(
+            "the account is the platform's (of no league): only the platform's staff CA vouches \
+             for it, not a CA of league {league}"
+        ))
+        .because(
+            "signin.platform-account-needs-staff-ca",
+            json!({ "league": league }),
+        )),
+        (Some(league), Some(own)) if own == league || recognised(own, league) => {
+            if staff_ca {
+                // Registration refuses a staff CA for a league; kept whole
+                // here should one ever be stored.
+                return Err(AppError::CertificateRejected(
+                    "a staff CA belongs to the platform, not to a league".into(),
+                )
+                .because("signin.staff-ca-platform-operators-only", json!({})));
+            }
+            Ok(())
+        }
+        (Some(league), Some(own)) => Err(AppError::CertificateRejected(format!(
+            "the account belongs to league {own}, which does not accept {} certificates of \
+             league {league}",
+            voucher_type.code()
+        ))
+        .because(
+            "signin.league-not-accepted",
+            json!({ "account_league": own, "service": voucher_type.code(), "league": league }),
+        )),
     }
 }
 
@@ -302,6 +374,64 @@ pub fn markdown_table() -> String {
 mod tests {
     use super::*;
     use crate::types::{LeagueCode, UserId};
+
+    #[test]
+    fn who_vouches_for_whom_at_sign_in() {
+        let none = |_: &str, _: &str| false;
+        let reason = |r: Result<(), AppError>| r.unwrap_err().reason().map(|r| r.0.to_string());
+        let staff = ServiceType::StaffCa;
+        let personal = ServiceType::PersonalCa;
+        // The staff CA: the platform's operators, and no one else.
+        assert!(signin_vouching(None, staff, None, &[Role::Operator], none).is_ok());
+        for (league, roles) in [
+            (Some("NNG"), &[Role::Operator][..]),
+            (Some("NNG"), &[Role::Expert][..]),
+            (None, &[Role::Supervisor][..]),
+            (Some("NNG"), &[Role::Bidder][..]),
+        ] {
+            assert_eq!(
+                reason(signin_vouching(None, staff, league, roles, none)).as_deref(),
+                Some("signin.staff-ca-platform-operators-only")
+            );
+        }
+        // A platform account: never a league's CA, recognised or not.
+        assert_eq!(
+            reason(signin_vouching(
+                Some("NNG"),
+                personal,
+                None,
+                &[Role::Operator],
+                |_, _| true
+            ))
+            .as_deref(),
+            Some("signin.platform-account-needs-staff-ca")
+        );
+        // A league's account: its own league, or one it recognises.
+        assert!(
+            signin_vouching(Some("NNG"), personal, Some("NNG"), &[Role::Operator], none).is_ok()
+        );
+        assert_eq!(
+            reason(signin_vouching(
+                Some("LZH"),
+                personal,
+                Some("NNG"),
+                &[Role::Expert],
+                none
+            ))
+            .as_deref(),
+            Some("signin.league-not-accepted")
+        );
+        assert!(
+            signin_vouching(
+                Some("LZH"),
+                personal,
+                Some("NNG"),
+                &[Role::Expert],
+                |a, b| a == "NNG" && b == "LZH"
+            )
+            .is_ok()
+        );
+    }
 
     fn operator(league: Option<&str>) -> Principal {
         Principal {

@@ -256,7 +256,7 @@ pub fn account_for(
     conn: &mut DbConn,
     ctx: &AuditContext,
     identity: &CertIdentity,
-    league: &LeagueCode,
+    league: Option<&LeagueCode>,
 ) -> Result<UserId, AppError> {
     let (kind, identifier) = Profile::key(identity);
     let bound = |conn: &mut DbConn| -> Result<Option<UserId>, AppError> {
@@ -291,6 +291,15 @@ pub fn account_for(
             "no account is enrolled for this person's identity number; an operator must enrol \
              experts, supervisors and operators (ggzy users add --id-number …)"
                 .into(),
+        )
+        .because("signin.not-enrolled", json!({})));
+    };
+    // Enterprises are enrolled in the league whose CA vouches for them; no
+    // enterprise certificate is vouched for by the platform's staff CA
+    // (`login` refuses it first), so there is always one.
+    let Some(league) = league else {
+        return Err(AppError::Forbidden(
+            "an enterprise is enrolled in the league whose CA vouches for it".into(),
         )
         .because("signin.not-enrolled", json!({})));
     };
@@ -572,6 +581,15 @@ pub fn account_league(conn: &mut DbConn, user: &UserId) -> Result<Option<LeagueC
     }
 }
 
+/// The roles an account holds (all of them, whatever its certificate).
+pub fn account_roles(conn: &mut DbConn, user: &UserId) -> Result<Vec<Role>, AppError> {
+    let codes: Vec<String> = crate::db::schema::user_roles::table
+        .filter(crate::db::schema::user_roles::user_id.eq(user.as_str()))
+        .select(crate::db::schema::user_roles::role)
+        .load(conn)?;
+    Ok(codes.iter().filter_map(|c| Role::from_code(c)).collect())
+}
+
 /// Whether a user exists and is enabled (for enrolment checks).
 pub fn user_enabled(conn: &mut DbConn, user: &UserId) -> Result<bool, AppError> {
     let disabled: Option<bool> = users::table
@@ -600,12 +618,15 @@ pub fn bind_certificate_identities(
             .first::<Option<String>>(conn)
             .optional()?
             .flatten();
-        if league.is_none() {
+        // A person of no league signs in only as a platform operator, with
+        // a certificate of the platform's staff CA (`policy::signin_vouching`).
+        if league.is_none() && !roles.contains(&Role::Operator) {
             return Err(AppError::invalid_field(
                 FieldError::new(
                     "league",
                     "a person signing in by certificate needs a league: only that league's \
-                     certificates, or those it recognises, sign in to the account",
+                     certificates, or those it recognises, sign in to the account (only a \
+                     platform operator, of no league, signs in with the platform's staff CA)",
                 )
                 .because("accounts.person-needs-league", json!({})),
             ));

@@ -486,6 +486,20 @@ pub fn complaint_deadline(
     complaint_window_end(rule, start, cal).map(Some)
 }
 
+/// Until when a complaint on the objection may be filed, for the page:
+/// from the answer or, unanswered, from the end of its answer clock (as
+/// [`check_complaint_filing`] counts); `None` while neither is there.
+pub fn complaint_window(
+    rule: &ComplaintRule,
+    objection: Answered,
+    cal: &Calendar,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    match (objection.answered_at, objection.answer_due_at) {
+        (None, Some(due)) => complaint_window_end(rule, due - Duration::seconds(1), cal).map(Some),
+        _ => complaint_deadline(rule, objection, cal),
+    }
+}
+
 /// The last instant a complaint on the objection may be filed; refuses one
 /// filed too early (the answer clock still running, the objection not
 /// answered) or too late, citing the article.
@@ -848,5 +862,40 @@ mod tests {
         );
         assert_eq!(g.suspend_max_days, Some(30));
         assert!(g.article.contains("第55条") && t.article.contains("第61条"));
+    }
+
+    #[test]
+    fn the_page_is_told_the_last_day_the_filing_check_allows() {
+        let t = complaint_rule(Regime::Tendering);
+        let g = complaint_rule(Regime::Procurement);
+        let unanswered = Answered {
+            answered_at: None,
+            answer_due_at: Some(end(2026, 11, 13)),
+        };
+        let answered = Answered {
+            answered_at: Some(bj(2026, 11, 11)),
+            answer_due_at: Some(end(2026, 11, 13)),
+        };
+        // Unanswered: counted from the end of the answer clock, as the
+        // filing is (the answer-based deadline alone says nothing).
+        assert_eq!(complaint_deadline(t, unanswered, &cal()).unwrap(), None);
+        assert_eq!(
+            complaint_window(t, unanswered, &cal()).unwrap(),
+            Some(end(2026, 11, 23))
+        );
+        assert_eq!(
+            complaint_window(t, answered, &cal()).unwrap(),
+            Some(end(2026, 11, 21))
+        );
+        assert_eq!(
+            complaint_window(g, answered, &cal()).unwrap(),
+            Some(end(2026, 12, 4))
+        );
+        // Answered on the spot, not yet answered: no window yet.
+        let on_the_spot = Answered {
+            answered_at: None,
+            answer_due_at: None,
+        };
+        assert_eq!(complaint_window(t, on_the_spot, &cal()).unwrap(), None);
     }
 }

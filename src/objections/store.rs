@@ -51,6 +51,13 @@ pub struct Objection {
     /// The lifecycle step waiting for the answer.
     pub blocks: Option<Action>,
     pub article: String,
+    /// Until when its enterprise may complain of it to the supervisor,
+    /// counted from its answer or the end of its answer clock (none for
+    /// one answered on the spot and not yet answered, or where the
+    /// calendar does not reach that far yet): 招标投标法实施条例 第60条; 政府采购法 第55条.
+    pub complaint_until: Option<DateTime<Utc>>,
+    /// The complaint rule's article, as `complaint_until` reads it.
+    pub complaint_article: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -101,7 +108,28 @@ impl ObjectionRow {
             answered_at: self.answered_at.map(from_db_time),
             blocks: rule.and_then(|r| r.blocks),
             article: rule.map(|r| r.article.to_string()).unwrap_or_default(),
+            complaint_until: None,
+            complaint_article: rules::complaint_rule(regime).article.to_string(),
         })
+    }
+
+    /// As shown, with the end of its complaint window read on `cal` (a
+    /// calendar that does not reach it yet leaves it unsaid).
+    fn shown_on(
+        &self,
+        regime: Regime,
+        viewer_org: Option<&str>,
+        cal: &crate::calendar::Calendar,
+    ) -> Result<Objection, AppError> {
+        let mut o = self.shown(regime, viewer_org)?;
+        let answered = rules::Answered {
+            answered_at: self.answered_at.map(from_db_time),
+            answer_due_at: self.answer_due_at.map(from_db_time),
+        };
+        o.complaint_until = rules::complaint_window(rules::complaint_rule(regime), answered, cal)
+            .ok()
+            .flatten();
+        Ok(o)
     }
 }
 
@@ -131,9 +159,10 @@ pub fn list(
 ) -> Result<Vec<Objection>, AppError> {
     let regime = regime_of(row)?;
     let org = principal.organisation.as_ref().map(|o| o.as_str());
+    let cal = crate::calendar::current(conn)?;
     rows_of(conn, &row.id)?
         .iter()
-        .map(|r| r.shown(regime, org))
+        .map(|r| r.shown_on(regime, org, &cal))
         .collect()
 }
 
@@ -144,7 +173,8 @@ pub fn one(
     principal: &Principal,
 ) -> Result<Objection, AppError> {
     let org = principal.organisation.as_ref().map(|o| o.as_str());
-    row_of(conn, &row.id, id)?.shown(regime_of(row)?, org)
+    let cal = crate::calendar::current(conn)?;
+    row_of(conn, &row.id, id)?.shown_on(regime_of(row)?, org, &cal)
 }
 
 /// The facts the filing window reads, for an objector of `org`.
@@ -237,6 +267,89 @@ pub fn raise(
         }),
     )?;
     row_of(conn, &row.id, &oid)
+}
+
+/// One subject's filing window as an enterprise sees it before it files:
+/// the same checks [`raise`] makes (`rules::check_filing`,
+/// `rules::check_standing`, a suspension), said instead of refused.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ObjectionWindow {
+    pub subject: ObjectionSubject,
+    /// tendering (异议) or procurement (质疑), by the tender's category.
+    pub regime: Regime,
+    /// Whether this enterprise may file one now.
+    pub open: bool,
+    /// The window's last instant, where it has one and it is known yet
+    /// (none during the opening: "on the spot").
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Why not, where it may not: the reason and params the refusal would
+    /// carry (translated by the portal's catalogue).
+    pub reason: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<serde_json::Value>,
+    /// The lifecycle step that waits for the answer.
+    pub blocks: Option<Action>,
+    /// The article the window and the answer clock come from.
+    pub article: String,
+}
+
+/// Every subject's window for the enterprise `org` on the tender at `now`,
+/// in the rules table's order (a subject the regime has no row for is not
+/// listed). Reads only; nothing is kept.
+pub fn windows(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    org: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<ObjectionWindow>, AppError> {
+    let regime = regime_of(row)?;
+    let cal = crate::calendar::current(conn)?;
+    let facts = facts(conn, row, org)?;
+    let bid: i64 = bids::table
+        .filter(bids::tender_id.eq(&row.id))
+        .filter(bids::bidder_org_id.eq(org))
+        .filter(bids::status.eq(crate::bids::store::BidStatus::Submitted.code()))
+        .count()
+        .get_result(conn)?;
+    let standing = rules::Standing {
+        took_documents: facts.documents_obtained_at.is_some(),
+        bid: bid > 0,
+    };
+    let said = |e: &AppError| match e.reason() {
+        Some((r, p)) => (r.to_string(), p.clone()),
+        None => ("objection.not-now".to_string(), json!({})),
+    };
+    let suspended = refuse_if_suspended(conn, &row.id, now)
+        .err()
+        .map(|e| said(&e));
+    let mut out = Vec::new();
+    for rule in rules::RULES.iter().filter(|r| r.regime == regime) {
+        // In the order `raise` checks: suspension, window, standing.
+        let refusal = match &suspended {
+            Some(s) => Some(s.clone()),
+            None => rules::check_filing(rule, &facts, &cal, now)
+                .and_then(|()| rules::check_standing(regime, rule.subject, standing))
+                .err()
+                .map(|e| said(&e)),
+        };
+        let open = refusal.is_none();
+        let (reason, params) = refusal.unzip();
+        out.push(ObjectionWindow {
+            subject: rule.subject,
+            regime,
+            open,
+            // Where the window is not the tender's stage's (yet, or any
+            // more), a date computed from another stage would mislead.
+            closes_at: (open || reason.as_deref() == Some("objection.window-closed"))
+                .then(|| rules::closes(rule, &facts, &cal).ok().flatten())
+                .flatten(),
+            reason,
+            params,
+            blocks: rule.blocks,
+            article: rule.article.to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// The tender's manager answers an objection, once; the caller holds the
@@ -850,14 +963,13 @@ pub fn accept(
     )?;
     if !accepted {
         // A refusal is a decision on the complaint too: published.
-        let seq = crate::tenders::store::publish_notice(
+        let seq = crate::tenders::store::publish_written(
             conn,
             ctx,
             settings,
             &row.id,
             NoticeKind::ComplaintDecision,
-            &format!("{} — 投诉不予受理", row.title),
-            reason,
+            &crate::tenders::notice_words::complaint_refused(&row.title, reason),
         )?;
         diesel::update(complaints::table.find(cid))
             .set(complaints::notice_seq.eq(seq))
@@ -891,24 +1003,33 @@ pub fn decide(
             json!({ "complaint_status": c.status }),
         ));
     }
-    resume_all(conn, ctx, row, supervisor, cid, "投诉处理决定已作出")?;
+    resume_all(
+        conn,
+        ctx,
+        row,
+        supervisor,
+        cid,
+        crate::tenders::notice_words::COMPLAINT_DECIDED,
+    )?;
     let regime = regime_of(row)?;
     let subject = row_of(conn, &row.id, &c.objection_id)?.subject;
-    let body = format!(
-        "关于本项目{}事项（{}）的投诉，处理决定如下：{}\n投诉{}。",
-        regime.word(),
-        subject,
-        decision,
-        if upheld { "成立" } else { "不成立" }
-    );
-    let seq = crate::tenders::store::publish_notice(
+    let seq = crate::tenders::store::publish_written(
         conn,
         ctx,
         settings,
         &row.id,
         NoticeKind::ComplaintDecision,
-        &format!("{} — 投诉处理决定", row.title),
-        &body,
+        &crate::tenders::notice_words::complaint_decided(
+            Category::from_db(&row.category)?,
+            &row.title,
+            match regime {
+                Regime::Procurement => "procurement",
+                Regime::Tendering => "tendering",
+            },
+            &subject,
+            decision,
+            upheld,
+        ),
     )?;
     diesel::update(complaints::table.find(cid))
         .set((
@@ -1009,20 +1130,13 @@ pub fn suspend(
             procedure_suspensions::until.eq(until.map(to_db_time)),
         ))
         .execute(conn)?;
-    let seq = crate::tenders::store::publish_notice(
+    let seq = crate::tenders::store::publish_written(
         conn,
         ctx,
         settings,
         &row.id,
         NoticeKind::Suspension,
-        &format!("{} — 暂停", row.title),
-        &format!(
-            "行政监督部门处理投诉期间，暂停本项目{}：{}",
-            until
-                .map(|u| format!("（至{}）", at(u)))
-                .unwrap_or_default(),
-            reason
-        ),
+        &crate::tenders::notice_words::suspended(&row.title, until.map(at).as_deref(), reason),
     )?;
     audit::record(
         conn,
@@ -1058,14 +1172,13 @@ pub fn resume(
         .because("procedure.not-suspended-by-complaint", json!({})));
     }
     resume_all(conn, ctx, row, supervisor, cid, reason)?;
-    crate::tenders::store::publish_notice(
+    crate::tenders::store::publish_written(
         conn,
         ctx,
         settings,
         &row.id,
         NoticeKind::Suspension,
-        &format!("{} — 恢复", row.title),
-        &format!("行政监督部门决定恢复本项目：{reason}"),
+        &crate::tenders::notice_words::resumed(&row.title, reason),
     )?;
     Ok(())
 }

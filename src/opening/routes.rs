@@ -69,6 +69,50 @@ pub async fn opening_certificate(
         .body(pem))
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustodianCandidateList {
+    pub items: Vec<store::CustodianCandidate>,
+    /// What publication does without a choice: the publishing user, the
+    /// league's most recently certified supervisor and the platform, 2 of
+    /// them needed (`opening::store::CustodyInput`).
+    pub default_threshold: u32,
+}
+
+/// Who the tender's organiser may choose as custodians of its opening key
+/// at publication (`custody.custodians` of the publish transition): its
+/// tenderer's and agent's staff and its league's supervisors with a
+/// certificate on record, neither bidders nor operators. For the tender's
+/// managers only (it names people).
+#[utoipa::path(
+    tag = "opening",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = CustodianCandidateList),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/opening-key/custodian-candidates")]
+pub async fn custodian_candidates(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<CustodianCandidateList>, AppError> {
+    let id = parse_id(&id)?;
+    let items = state
+        .db
+        .read(move |conn| {
+            let (row, _) = tenders::load_managed(conn, &id, &principal)?;
+            store::custodian_candidates(conn, &row)
+        })
+        .await?;
+    Ok(web::Json(CustodianCandidateList {
+        items,
+        default_threshold: 2,
+    }))
+}
+
 /// The signed-in custodian's share, encrypted to their certificate (CMS
 /// EnvelopedData, DER): `openssl cms -decrypt -inform DER -binary -inkey
 /// my.key -recip my.pem` opens it.

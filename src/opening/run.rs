@@ -26,6 +26,7 @@ use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
 use crate::tenders::limits::{self, MinimumBids};
 use crate::tenders::model::TenderStatus;
+use crate::tenders::notice_words::OpeningResult;
 use crate::tenders::store::{self as tenders, TenderRow};
 use crate::types::TenderId;
 use chrono::{DateTime, Utc};
@@ -596,6 +597,18 @@ fn complete(
         ) => format!("fails: {valid} valid bid(s), fewer than {bids} ({valid_basis})"),
         _ => "proceeds to evaluation".to_string(),
     };
+    let said = match (&failure, rule) {
+        (
+            Some(_),
+            MinimumBids::AtLeast {
+                bids, valid_basis, ..
+            },
+        ) => OpeningResult::Fails {
+            minimum: i64::from(bids),
+            basis: valid_basis.to_string(),
+        },
+        _ => OpeningResult::Proceeds,
+    };
     let record = OpeningRecord {
         opened_at: now,
         bids: &opened,
@@ -626,18 +639,18 @@ fn complete(
     // The record is public once read out (招标投标法 第36条: the bidders'
     // names and prices are read out in public): a notice, whose OCDS
     // release is the first to carry the bids.
-    tenders::publish_notice(
+    tenders::publish_written(
         conn,
         &ctx,
         settings,
         id.as_str(),
         crate::tenders::model::NoticeKind::Opening,
-        &format!("{} — 开标记录 / opening record", row.title),
-        &format!(
-            "开标完成：开启投标文件 {} 份，有效 {valid} 份。The opening is complete: {} bid(s) \
-             opened, {valid} valid; the procedure {result}.",
+        &crate::tenders::notice_words::opening_record(
+            facts.category,
+            &row.title,
             opened.len(),
-            opened.len()
+            valid,
+            &said,
         ),
     )?;
     let mut events = vec![crate::hall::store::append(

@@ -346,6 +346,101 @@ fn custodians_for(
     Ok((chosen, threshold))
 }
 
+/// A user who could hold a share of a tender's opening key, as its
+/// organiser chooses custodians at publication.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CustodianCandidate {
+    pub user_id: String,
+    pub name: String,
+    /// `organiser` (the tenderer's or its agent's staff: one party
+    /// together), `supervisor` (the league's supervisors) or `other`.
+    pub party: String,
+    pub organisation: Option<String>,
+    pub roles: Vec<String>,
+    /// The subject of the certificate the share would be encrypted to.
+    pub certificate_subject: String,
+    /// When that certificate was last recorded (its holder signed in with it).
+    pub certified_at: DateTime<Utc>,
+}
+
+/// An account with its certificate on record: id, name, organisation id
+/// and name, the certificate's subject, when it was recorded.
+type CandidateRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    NaiveDateTime,
+);
+
+/// Who can be chosen as a custodian of `row`'s opening key: the enabled
+/// accounts of its tenderer's and agent's organisations and its league's
+/// supervisors that have a certificate on record a share can be encrypted
+/// to, and are neither bidders nor operators (the same conditions
+/// [`custodians_for`] holds a choice to). The platform, always a possible
+/// custodian, is not listed.
+pub fn custodian_candidates(
+    conn: &mut DbConn,
+    row: &TenderRow,
+) -> Result<Vec<CustodianCandidate>, AppError> {
+    use crate::db::schema::organisations;
+    let mut orgs = vec![row.tenderer_org_id.clone()];
+    orgs.extend(row.agent_org_id.clone());
+    let found: Vec<CandidateRow> = custody_certificates::table
+        .inner_join(users::table.on(users::id.eq(custody_certificates::user_id)))
+        .left_join(organisations::table.on(users::organisation_id.eq(organisations::id.nullable())))
+        .filter(users::disabled.eq(false))
+        .filter(
+            users::organisation_id
+                .eq_any(orgs.clone())
+                .or(users::league_code.eq(&row.league_code).and(
+                    users::id.eq_any(
+                        user_roles::table
+                            .filter(user_roles::role.eq(Role::Supervisor.code()))
+                            .select(user_roles::user_id),
+                    ),
+                )),
+        )
+        .order((users::name.asc(), users::id.asc()))
+        .select((
+            users::id,
+            users::name,
+            users::organisation_id,
+            organisations::name.nullable(),
+            custody_certificates::subject,
+            custody_certificates::updated_at,
+        ))
+        .load(conn)?;
+    let mut out = Vec::new();
+    for (id, name, org_id, org_name, subject, at) in found {
+        let roles = roles_of(conn, &id)?;
+        if roles
+            .iter()
+            .any(|r| r == Role::Bidder.code() || r == Role::Operator.code())
+        {
+            continue;
+        }
+        let party = if org_id.as_ref().is_some_and(|o| orgs.contains(o)) {
+            "organiser"
+        } else if roles.iter().any(|r| r == Role::Supervisor.code()) {
+            "supervisor"
+        } else {
+            "other"
+        };
+        out.push(CustodianCandidate {
+            user_id: id,
+            name,
+            party: party.into(),
+            organisation: org_name,
+            roles,
+            certificate_subject: subject,
+            certified_at: from_db_time(at),
+        });
+    }
+    Ok(out)
+}
+
 /// Drops later custodians with the same user or the same certificate as an
 /// earlier one.
 fn dedupe(chosen: &mut Vec<Candidate>) {

@@ -12,7 +12,11 @@
 //! (password `demo`); an organisation seal (GB/T 38540 `SES_Seal`, made by
 //! the league's seal authority with [`crate::seals::make_seal`]) per
 //! enterprise whose certificate is not revoked; and `manifest.json` listing
-//! every file. The profiles are those of [`crate::pki::identity`].
+//! every file. Besides the leagues, the platform's own staff CA (of no
+//! league, registered as a `staff_ca` trust service) with its CRL and one
+//! platform operator's certificate under it, in `platform/` (their manifest
+//! entries name the league `""`): a platform operator signs in with it like
+//! anyone with a certificate (`identity::policy::signin_vouching`). The profiles are those of [`crate::pki::identity`].
 //!
 //! Keys: ECDSA P-256, but LZH's end entities hold RSA 2048 keys and two of
 //! NNG's (its extra enterprise and its first expert) hold SM2 keys. Every certificate
@@ -51,6 +55,24 @@ pub const PKCS12_PASSWORD: &str = "demo";
 pub const DEFAULT_LEAGUES: &[&str] = &["GX", "NNG", "LZH"];
 /// How long the CRLs are current: they must be regenerated before.
 pub const CRL_DAYS: i64 = 30;
+/// Where the platform's staff CA and its operator's files go.
+pub const PLATFORM_DIR: &str = "platform";
+/// The platform's demo operator: name, identity number without its check
+/// character, and the platform as employer.
+const OPERATOR: Person = Person {
+    name: "农志诚",
+    id17: "45010319860512208",
+    employer: "广西公共资源交易平台（演示）",
+};
+
+/// The folder of a league's files, or the platform's (league `""`).
+fn folder(league: &str) -> &str {
+    if league.is_empty() {
+        PLATFORM_DIR
+    } else {
+        league
+    }
+}
 
 /// What a demo certificate is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +86,10 @@ pub enum DemoKind {
     Enterprise,
     Expert,
     Supervisor,
+    /// The platform's staff CA (no league).
+    StaffCa,
+    /// A platform operator, certified by the staff CA (no league).
+    Operator,
 }
 
 /// The key pair's algorithm.
@@ -78,6 +104,8 @@ pub enum KeyAlgorithm {
 /// One certificate of the manifest. Paths are relative to the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ManifestCertificate {
+    /// The league; empty for the platform's staff CA and its operator
+    /// (files under [`PLATFORM_DIR`]).
     pub league: String,
     pub kind: DemoKind,
     /// The subject, as RFC 4514-like text.
@@ -660,7 +688,7 @@ impl Writer {
             pkcs12,
             issuer_cert: e
                 .issuer_stem
-                .map(|stem| cert_path(&format!("{}/{stem}", e.league))),
+                .map(|stem| cert_path(&format!("{}/{stem}", folder(e.league)))),
             chain: e.chain,
             crl: e.crl,
             issues_crl: e.issues_crl,
@@ -1038,6 +1066,78 @@ fn build_league(w: &mut Writer, profile: &LeagueProfile, now: DateTime<Utc>) -> 
     Ok(())
 }
 
+/// The platform's staff CA (a self-signed CA of the platform, no league)
+/// with its CRL, and the demo platform operator's certificate under it.
+fn build_platform(w: &mut Writer, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let start = now - Duration::hours(1);
+    let dir = |stem: &str| format!("{PLATFORM_DIR}/{stem}");
+    let alg = KeyAlgorithm::EcdsaP256;
+    let cn = "Platform Demo Staff CA";
+    let staff_ca = issue(
+        &name(&[
+            Attr::Printable("C", "CN"),
+            Attr::Utf8("O", OPERATOR.employer),
+            Attr::Utf8("OU", "DEMO - NOT FOR PRODUCTION"),
+            Attr::Utf8("CN", cn),
+        ])?,
+        generate_key(alg)?,
+        None,
+        Profile::Root,
+        start,
+        3650,
+    )?;
+    let plain = |kind, stem: &str| Entry {
+        league: "",
+        kind,
+        stem: dir(stem),
+        alg,
+        credit_code: None,
+        id_number: None,
+        organisation: Some(OPERATOR.employer),
+        issuer_stem: None,
+        chain: Vec::new(),
+        crl: None,
+        issues_crl: None,
+        revoked: None,
+        pkcs12_chain: None,
+    };
+    w.add(
+        &staff_ca,
+        cn,
+        Entry {
+            issues_crl: Some(format!("{}.crl.pem", dir("staff-ca"))),
+            ..plain(DemoKind::StaffCa, "staff-ca")
+        },
+    )?;
+    let id = ResidentId::with_check_char(OPERATOR.id17).map_err(anyhow::Error::msg)?;
+    let operator = issue(
+        &name(&[
+            Attr::Printable("C", "CN"),
+            Attr::Utf8("O", OPERATOR.employer),
+            Attr::Utf8("CN", OPERATOR.name),
+            Attr::Printable("serialNumber", id.as_str()),
+        ])?,
+        generate_key(alg)?,
+        Some(&staff_ca),
+        Profile::Subscriber,
+        start,
+        1095,
+    )?;
+    w.add(
+        &operator,
+        OPERATOR.name,
+        Entry {
+            id_number: Some(&id),
+            issuer_stem: Some("staff-ca"),
+            chain: vec![cert_path(&dir("staff-ca"))],
+            crl: Some(format!("{}.crl.pem", dir("staff-ca"))),
+            ..plain(DemoKind::Operator, "operator")
+        },
+    )?;
+    w.crl("", &staff_ca, &dir("staff-ca"), now, &[])?;
+    Ok(())
+}
+
 /// Makes a demo fabric for `leagues` at time `now` (in memory).
 pub fn build(leagues: &[LeagueCode], now: DateTime<Utc>) -> anyhow::Result<DemoFabric> {
     let now = now.trunc_subsecs(0);
@@ -1054,6 +1154,7 @@ pub fn build(leagues: &[LeagueCode], now: DateTime<Utc>) -> anyhow::Result<DemoF
             .with_context(|| format!("no demo league {league}"))?;
         build_league(&mut w, profile, now).with_context(|| format!("league {league}"))?;
     }
+    build_platform(&mut w, now).context("the platform's staff CA")?;
     Ok(DemoFabric {
         files: w.files,
         manifest: Manifest {
@@ -1071,7 +1172,8 @@ pub fn build(leagues: &[LeagueCode], now: DateTime<Utc>) -> anyhow::Result<DemoF
 
 /// Writes a fabric into `out`. A directory that exists and is not empty is
 /// refused unless `force`; with `force`, the manifest and the directories
-/// of the leagues written are replaced, and nothing else is touched.
+/// of the leagues written (and the platform's) are replaced, and nothing
+/// else is touched.
 pub fn write(out: &Path, fabric: &DemoFabric, force: bool) -> anyhow::Result<()> {
     if out.exists() {
         ensure!(out.is_dir(), "{} is not a directory", out.display());
@@ -1085,8 +1187,15 @@ pub fn write(out: &Path, fabric: &DemoFabric, force: bool) -> anyhow::Result<()>
                 out.display()
             );
         }
-        for league in &fabric.manifest.leagues {
-            let dir = out.join(league);
+        // The leagues' folders and the platform's.
+        for league in fabric
+            .manifest
+            .leagues
+            .iter()
+            .map(String::as_str)
+            .chain([""])
+        {
+            let dir = out.join(folder(league));
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)
                     .with_context(|| format!("removing {}", dir.display()))?;
@@ -1201,7 +1310,10 @@ mod tests {
             assert_eq!(count("LZH", kind), 1);
         }
         assert_eq!(count("LZH", DemoKind::Expert), 2);
-        assert_eq!(m.crls.len(), 6);
+        // The platform's (no league): its staff CA and one operator.
+        assert_eq!(count("", DemoKind::StaffCa), 1);
+        assert_eq!(count("", DemoKind::Operator), 1);
+        assert_eq!(m.crls.len(), 3 * 2 + 1);
         for c in &m.certificates {
             let der = X509::from_pem(file(&fabric, &c.cert))
                 .unwrap()
@@ -1218,7 +1330,7 @@ mod tests {
                     assert_eq!(name, c.name);
                 }
                 (
-                    DemoKind::Expert | DemoKind::Supervisor,
+                    DemoKind::Expert | DemoKind::Supervisor | DemoKind::Operator,
                     Ok(CertIdentity::Person {
                         name,
                         id_number,
@@ -1231,9 +1343,13 @@ mod tests {
                         (c.name.clone(), c.organisation.clone())
                     );
                 }
-                (DemoKind::Enterprise | DemoKind::Expert | DemoKind::Supervisor, other) => {
-                    panic!("{}: {other:?}", c.cert)
-                }
+                (
+                    DemoKind::Enterprise
+                    | DemoKind::Expert
+                    | DemoKind::Supervisor
+                    | DemoKind::Operator,
+                    other,
+                ) => panic!("{}: {other:?}", c.cert),
                 (_, other) => assert!(other.is_err(), "an authority names no one: {other:?}"),
             }
             // The key files say what they are and hold the certificate's key.
@@ -1268,7 +1384,8 @@ mod tests {
             X509::from_pem(file(&fabric, &c.cert)).unwrap()
         };
         let trust = TrustMaterial {
-            anchors: vec![cert(DemoKind::RootCa)],
+            // The league's root, and the platform's staff CA for its operator.
+            anchors: vec![cert(DemoKind::RootCa), cert(DemoKind::StaffCa)],
             intermediates: vec![cert(DemoKind::EnterpriseCa), cert(DemoKind::PersonalCa)],
             crls: m
                 .crls
@@ -1284,7 +1401,13 @@ mod tests {
             };
             let report = validate(file(&fabric, &c.cert), &trust, now, purpose);
             let expected = match (c.kind, c.revoked) {
-                (DemoKind::RootCa | DemoKind::EnterpriseCa | DemoKind::PersonalCa, _) => continue,
+                (
+                    DemoKind::RootCa
+                    | DemoKind::EnterpriseCa
+                    | DemoKind::PersonalCa
+                    | DemoKind::StaffCa,
+                    _,
+                ) => continue,
                 (_, true) => (Indication::Failed, Some(SubIndication::Revoked)),
                 (_, false) => (Indication::Passed, None),
             };

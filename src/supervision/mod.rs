@@ -280,6 +280,25 @@ pub fn scope_of(conn: &mut DbConn, principal: &Principal) -> Result<Scope, AppEr
     scope_from(row, principal.league.clone())
 }
 
+/// The scope of the supervisor account `user_id` of league `own_league`
+/// (as [`scope_of`] reads a signed-in supervisor's), for the accounts page.
+pub fn scope_of_account(
+    conn: &mut DbConn,
+    user_id: &str,
+    own_league: Option<&str>,
+) -> Result<Scope, AppError> {
+    let row: Option<ScopeRow> = supervisor_scopes::table
+        .find(user_id)
+        .select((
+            supervisor_scopes::kind,
+            supervisor_scopes::category,
+            supervisor_scopes::league_code,
+        ))
+        .first(conn)
+        .optional()?;
+    scope_from(row, own_league.map(|l| LeagueCode::from_db(l.to_string())))
+}
+
 /// A stored scope: kind, category, league.
 type ScopeRow = (String, Option<String>, Option<String>);
 

@@ -80,6 +80,23 @@ pub const ALERTS: &[(&str, &[&str])] = &[
         "alert.score-deviation-zero-mean",
         &["expert", "bid", "criterion", "points"],
     ),
+    // The same in a tender of several lots: the lot said.
+    (
+        "alert.score-deviation-in-lot",
+        &[
+            "expert",
+            "lot",
+            "bid",
+            "criterion",
+            "points",
+            "mean",
+            "deviation",
+        ],
+    ),
+    (
+        "alert.score-deviation-zero-mean-in-lot",
+        &["expert", "lot", "bid", "criterion", "points"],
+    ),
     // Clocks run out: objections, complaints, contracts.
     ("alert.objection-answer-overdue", &["subject", "due"]),
     ("alert.complaint-acceptance-overdue", &["due"]),

@@ -398,6 +398,38 @@ pub fn result_text(award: &Award, reason: &str) -> String {
     out.trim_end().to_string()
 }
 
+/// [`result_text`] as words (`award`): per lot its winner, value (yuan,
+/// as written), rank in the report and own reason, and the organiser's
+/// words, for the portal to say in the reader's language
+/// (`super::notice_words`). Pure.
+pub fn result_words(award: &Award, reason: &str) -> super::notice_words::Said {
+    let lots: Vec<serde_json::Value> = award
+        .lots
+        .iter()
+        .map(|lot| {
+            let mut l = serde_json::json!({
+                "lot": lot.lot,
+                "winner": lot.winner.name,
+                "value": format!("{}.{:02}", lot.value_fen / 100, lot.value_fen.abs() % 100),
+            });
+            if let Some(rank) = lot.rank_in_report {
+                l["rank"] = serde_json::json!(rank);
+            }
+            if !lot.reason.trim().is_empty() && lot.reason != reason {
+                l["reason"] = serde_json::json!(lot.reason.trim());
+            }
+            l
+        })
+        .collect();
+    let mut params = serde_json::json!({ "lots": lots, "reason": reason.trim() });
+    // The platform's own reason when the first candidate stands
+    // (财政部令第87号 第68条).
+    if reason.trim() == super::default_award::REASON {
+        params["standing"] = serde_json::json!(true);
+    }
+    super::notice_words::Said::new("award", params)
+}
+
 /// The enterprises that won at least one lot, once each, with the lots.
 pub fn winners(award: &Award) -> Vec<(Bidder, Vec<&LotAward>)> {
     let mut out: Vec<(Bidder, Vec<&LotAward>)> = Vec::new();

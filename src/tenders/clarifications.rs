@@ -197,16 +197,13 @@ pub fn answer(
                 .because("clarification.answered-already", serde_json::json!({})),
         );
     }
-    let title = format!("{} — 澄清 / clarification {number}", row.title);
-    let body = format!("问 Q: {question}\n答 A: {}", input.answer);
-    store::publish_notice(
+    store::publish_written(
         conn,
         ctx,
         settings,
         &row.id,
         NoticeKind::Clarification,
-        &title,
-        &body,
+        &super::notice_words::clarification(&row.title, number, &question, &input.answer),
     )?;
     audit::record(
         conn,

@@ -8,6 +8,8 @@
 //! issues the signed notices of award and result notices, which
 //! `procedure_documents` keeps and serves. `invitees` holds who an invited
 //! tender invites, the only enterprises that may take its documents and bid.
+//! `vocabulary` holds each category's words, and `notice_words` what the
+//! platform writes in a notice, as a key and params beside its Chinese text.
 
 pub mod award;
 pub mod clarifications;
@@ -18,6 +20,8 @@ pub mod lifecycle;
 pub mod limits;
 pub mod messages;
 pub mod model;
+pub mod notice_words;
+pub mod notices;
 pub mod own_result;
 pub mod price_record;
 pub mod procedure_documents;
@@ -26,3 +30,4 @@ pub mod routes;
 pub mod rules;
 pub mod store;
 pub mod takers;
+pub mod vocabulary;

@@ -117,7 +117,11 @@ pub fn own_lots(report: &Value, bid_id: &str, awarded: &[u32]) -> Vec<OwnLot> {
         .collect()
 }
 
-fn own_result(conn: &mut DbConn, row: &store::TenderRow, org: &str) -> Result<OwnResult, AppError> {
+pub(crate) fn own_result(
+    conn: &mut DbConn,
+    row: &store::TenderRow,
+    org: &str,
+) -> Result<OwnResult, AppError> {
     if !sealing::decided(row.status()?) {
         return Err(AppError::Conflict(
             "the result is not decided yet: until the award the evaluation and comparison of the \

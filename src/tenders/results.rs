@@ -404,6 +404,51 @@ pub fn publicity_text(p: &Publicity) -> String {
     out
 }
 
+/// [`publicity_text`] as words (`publicity`), for the portal to say it in
+/// the reader's language (`super::notice_words`): the same facts, amounts
+/// in yuan as written, times as RFC 3339 instants. Pure.
+pub fn publicity_words(p: &Publicity) -> super::notice_words::Said {
+    use serde_json::json;
+    let until = p.from + Duration::days(i64::from(p.days));
+    let lots: Vec<Value> = p
+        .lots
+        .iter()
+        .map(|lot| {
+            let candidates: Vec<Value> = lot
+                .candidates
+                .iter()
+                .map(|c| {
+                    let terms = p.terms.get(&c.bid_id).cloned().unwrap_or_default();
+                    let mut v = json!({
+                        "rank": c.rank, "bidder": c.bidder, "price": yuan(c.price_fen),
+                        "evaluated": yuan(c.evaluated_price_fen), "terms": terms.key_terms,
+                    });
+                    if let Some(corrected) = c.corrected_price_fen {
+                        v["corrected"] = json!(yuan(corrected));
+                    }
+                    if let Some(total) = c.total {
+                        v["total"] = json!(format!("{total:.2}"));
+                    }
+                    if let Some(days) = terms.duration_days {
+                        v["days"] = json!(days);
+                    }
+                    v
+                })
+                .collect();
+            json!({ "lot": lot.lot, "title": lot.title, "candidates": candidates, "rejected": lot.rejected })
+        })
+        .collect();
+    super::notice_words::Said::new(
+        "publicity",
+        json!({
+            "tender": p.title, "reference": p.reference, "tenderer": p.tenderer,
+            "report_sha256": p.report_sha256, "report_at": p.report_at.to_rfc3339(),
+            "from": p.from.to_rfc3339(), "until": until.to_rfc3339(), "days": p.days,
+            "lots": lots, "remark": p.remark.trim(),
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,6 +127,106 @@ fn validated(
     Ok(input)
 }
 
+/// A tenderer organisation an agent may name as `tenderer_org_id`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TendererChoice {
+    pub id: OrganisationId,
+    pub name: String,
+    /// Its unified social credit code, where the platform knows it.
+    pub credit_code: Option<String>,
+    /// Whether this agent's organisation already runs or ran a tender for it.
+    pub acted_for: bool,
+}
+
+/// The tenderer organisations an agent may act for.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TendererChoices {
+    pub items: Vec<TendererChoice>,
+}
+
+/// The tenderer organisations the signed-in agent may draft a tender for
+/// (agents only): the platform records no agency agreement, so these are
+/// the organisations of the agent's own league (the only ones
+/// [`parties`] accepts) that have a tenderer account or already had a
+/// tender run by this agent's organisation, those first; never the agent's
+/// own organisation (drafting for it is acting as its tenderer).
+#[utoipa::path(
+    tag = "tenders",
+    responses(
+        (status = 200, body = TendererChoices),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)
+    )
+)]
+#[get("/me/tenderers")]
+pub async fn my_tenderers(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<web::Json<TendererChoices>, AppError> {
+    principal.require_any(&[Role::Agent])?;
+    let league = principal.league.clone().ok_or_else(|| {
+        AppError::Forbidden("your account belongs to no league".into())
+            .because("account.no-league", json!({}))
+    })?;
+    let own = principal.organisation.clone().ok_or_else(|| {
+        AppError::Forbidden("your account belongs to no organisation".into())
+            .because("account.no-organisation", json!({}))
+    })?;
+    let items = state
+        .db
+        .read(move |conn| tenderer_choices(conn, league.as_str(), own.as_str()))
+        .await?;
+    Ok(web::Json(TendererChoices { items }))
+}
+
+fn tenderer_choices(
+    conn: &mut DbConn,
+    league: &str,
+    own: &str,
+) -> Result<Vec<TendererChoice>, AppError> {
+    use crate::db::schema::{organisations, tenders, user_roles, users};
+    use diesel::prelude::*;
+    let with_tenderer: Vec<String> = users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq(Role::Tenderer.code()))
+        .filter(users::disabled.eq(false))
+        .filter(users::organisation_id.is_not_null())
+        .select(users::organisation_id.assume_not_null())
+        .distinct()
+        .load(conn)?;
+    let acted_for: Vec<String> = tenders::table
+        .filter(tenders::agent_org_id.eq(own))
+        .select(tenders::tenderer_org_id)
+        .distinct()
+        .load(conn)?;
+    let rows: Vec<(String, String, Option<String>)> = organisations::table
+        .filter(organisations::league_code.eq(league))
+        .filter(organisations::id.ne(own))
+        .filter(
+            organisations::id
+                .eq_any(&with_tenderer)
+                .or(organisations::id.eq_any(&acted_for)),
+        )
+        .order((organisations::name.asc(), organisations::id.asc()))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::credit_code,
+        ))
+        .load(conn)?;
+    let mut items: Vec<TendererChoice> = rows
+        .into_iter()
+        .map(|(id, name, credit_code)| TendererChoice {
+            acted_for: acted_for.contains(&id),
+            id: OrganisationId::from_db(id),
+            name,
+            credit_code,
+        })
+        .collect();
+    items.sort_by_key(|c| !c.acted_for);
+    Ok(items)
+}
+
 /// Creates a draft tender (tenderers and agents).
 #[utoipa::path(
     tag = "tenders",
@@ -238,7 +338,12 @@ pub async fn update_tender(
 #[utoipa::path(
     tag = "tenders",
     params(TenderFilter),
-    responses((status = 200, body = Page<TenderSummary>), (status = 400, body = crate::error::Problem))
+    responses(
+        (status = 200, body = Page<TenderSummary>),
+        (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)
+    )
 )]
 #[get("/tenders")]
 pub async fn list_tenders(
@@ -247,21 +352,15 @@ pub async fn list_tenders(
     query: web::Query<TenderFilter>,
 ) -> Result<web::Json<Page<TenderSummary>>, AppError> {
     let filter = query.into_inner();
+    if filter.mine == Some(true) {
+        runs_tenders(&principal)?;
+    }
     let paging = PageQuery {
         page: filter.page,
         per_page: filter.per_page,
     }
     .validate()?;
-    if filter
-        .q
-        .as_ref()
-        .is_some_and(|q| q.chars().count() > 200 || crate::types::has_control_chars(q))
-    {
-        return Err(AppError::InvalidQuery(
-            "q is limited to 200 characters, without control characters".into(),
-        )
-        .because("query.text", json!({ "name": "q", "max": 200 })));
-    }
+    crate::http::search_text_query(filter.q.as_deref())?;
     if let Some(league) = &filter.league {
         crate::http::league_query(league)?;
     }
@@ -270,6 +369,32 @@ pub async fn list_tenders(
         .read(move |conn| store::list(conn, &filter, &principal, paging))
         .await?;
     Ok(web::Json(page))
+}
+
+/// Who may ask for "my tenders": a tenderer's or an agent's account of an
+/// organisation, or a league operator (who runs its league's procedures,
+/// `identity::policy::Area::TenderProcedures`).
+fn runs_tenders(principal: &Principal) -> Result<(), AppError> {
+    if !principal.is_authenticated() {
+        return Err(crate::identity::sign_in_first());
+    }
+    let organiser = (principal.has(Role::Tenderer) || principal.has(Role::Agent))
+        && principal.organisation.is_some();
+    let centre = match principal.operator_kind() {
+        Some(crate::identity::policy::OperatorKind::League(l)) => {
+            principal.operates(crate::identity::policy::Area::TenderProcedures, Some(l))
+        }
+        _ => false,
+    };
+    if organiser || centre {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only tenderers, agents and league operators run tenders of their own (mine=true)"
+                .into(),
+        )
+        .because("tender.mine-organisers-only", json!({})))
+    }
 }
 
 /// One tender with its lots, documents, notice history and answered clarifications.
@@ -317,7 +442,7 @@ pub async fn list_notices(
         .db
         .read(move |conn| {
             let row = store::load_visible(conn, &id, &principal)?;
-            store::notices_of(conn, &row.id)
+            store::notices_of(conn, &row)
         })
         .await?;
     Ok(web::Json(NoticeList { items }))

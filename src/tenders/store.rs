@@ -5,8 +5,11 @@ use super::limits::{self, DateFacts};
 use super::model::{
     Category, Evaluation, KeyDates, Method, NoticeKind, ProcedureTerms, TenderInput, TenderStatus,
 };
+use super::notice_words::{self, Written};
 use crate::audit::{self, AuditContext};
-use crate::db::schema::{clarifications, leagues, notices, tender_documents, tender_lots, tenders};
+use crate::db::schema::{
+    clarifications, leagues, notices, openings, tender_documents, tender_lots, tenders,
+};
 use crate::db::{DbConn, from_db_time, like_pattern, lower, to_db_time};
 use crate::error::{AppError, check_text};
 use crate::http::{Page, Paging};
@@ -14,6 +17,7 @@ use crate::identity::policy::{Area, OperatorKind};
 use crate::identity::store::{OrganisationRef, organisation_ref};
 use crate::identity::{Principal, Role};
 use crate::opendata::{self, OcdsSettings};
+use crate::opening::OpeningStatus;
 use crate::types::{Currency, DocumentId, LeagueCode, Money, OrganisationId, TenderId};
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -132,6 +136,12 @@ pub struct TenderSummary {
     pub league_code: LeagueCode,
     pub league_name: String,
     pub status: TenderStatus,
+    /// Where the tender's opening is, once it has started (absent before):
+    /// a tender stays `opening` after its opening completed until the
+    /// evaluation starts (`lifecycle`), so pages say "opened, awaiting
+    /// evaluation" from `completed`, not "opening in progress".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opening: Option<OpeningStatus>,
     pub budget: Money,
     pub documents_available_at: DateTime<Utc>,
     pub bid_deadline: DateTime<Utc>,
@@ -169,9 +179,41 @@ pub struct Document {
 pub struct Notice {
     pub seq: i32,
     pub kind: NoticeKind,
+    /// The title in Chinese, as published (and in the open data).
     pub title: String,
     pub body: String,
     pub published_at: DateTime<Utc>,
+    /// The parts the platform wrote, as message keys and params, for a
+    /// reader of another language (`super::notice_words`); absent: written
+    /// by people, shown as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<super::notice_words::NoticeWords>,
+}
+
+/// A notice's words: as stored, or read back from its text for one stored
+/// before they were kept; none when people wrote it all.
+pub(crate) fn words_of(
+    category: Category,
+    kind: NoticeKind,
+    tender_title: &str,
+    title: &str,
+    body: &str,
+    stored: Option<&str>,
+) -> Option<super::notice_words::NoticeWords> {
+    let words = match stored
+        .and_then(|j| serde_json::from_str::<super::notice_words::NoticeWords>(j).ok())
+    {
+        // Stored before the platform kept a body's words (an award's
+        // result, a failure's reason): read back from its text.
+        Some(mut w) => {
+            if w.body.is_none() {
+                w.body = super::notice_words::derive_body(kind, body);
+            }
+            w
+        }
+        None => super::notice_words::derive(category, kind, tender_title, title, body),
+    };
+    (!words.is_empty()).then_some(words)
 }
 
 /// An answered clarification, as everyone sees it: never who asked.
@@ -184,6 +226,26 @@ pub struct PublicClarification {
     /// `GET /tenders/{id}/clarifications`).
     pub asked_at: DateTime<Utc>,
     pub answered_at: DateTime<Utc>,
+}
+
+crate::types::text_enum! {
+    /// Whether a tender's evaluation room exists yet.
+    pub enum RoomPresence {
+        /// Not opened yet (the tenderer opens it once the evaluation starts).
+        NotOpen = "not_open",
+        Open = "open",
+    }
+}
+
+crate::types::text_enum! {
+    /// Whether a tender's evaluation report is signed yet.
+    pub enum ReportPresence {
+        /// The room is open and its committee has not all signed the report.
+        NotSigned = "not_signed",
+        /// Every sitting member signed or refused: the room is closed and
+        /// the report exists (`GET /tenders/{id}/evaluation/report`).
+        Signed = "signed",
+    }
 }
 
 /// A tender with everything the public may see (and, for its managers,
@@ -210,6 +272,26 @@ pub struct TenderDetail {
     pub clarifications: Vec<PublicClarification>,
     /// Lifecycle actions open to the viewer now (empty for the public).
     pub allowed_actions: Vec<Action>,
+    /// From the opening on: whether the evaluation room is open, so that a
+    /// page asks the room only once it exists (the room answers 404
+    /// before). Absent before the opening, and for a tender cancelled or
+    /// failed without a room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_room: Option<RoomPresence>,
+    /// Once the room is open: whether its report is signed, so that a page
+    /// asks for the report only once there is one (the report answers 409
+    /// before, and its readers other than the committee and supervisors
+    /// read it only once signed). Absent without a room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_report: Option<ReportPresence>,
+    /// Government procurement by tendering, from the evaluation on: where
+    /// the purchaser's qualification review before the room stands
+    /// (政府采购货物和服务招标投标管理办法 第44条; its findings at
+    /// `GET /tenders/{id}/qualification-review`). Absent in procedures
+    /// whose committee reviews qualification in its room, and before the
+    /// evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualification_review: Option<crate::evaluation::qualification::store::ReviewStatus>,
     /// Invited tendering: the invited enterprises, for the tender's
     /// managers, supervisors in scope and operators who may see them
     /// (`tenders::invitees`); absent for everyone else, and on other methods.
@@ -296,7 +378,7 @@ pub fn load_managed(
     }
 }
 
-pub(super) fn league_name(conn: &mut DbConn, code: &str) -> Result<String, AppError> {
+pub(crate) fn league_name(conn: &mut DbConn, code: &str) -> Result<String, AppError> {
     Ok(leagues::table
         .filter(leagues::code.eq(code))
         .select(leagues::name)
@@ -305,7 +387,11 @@ pub(super) fn league_name(conn: &mut DbConn, code: &str) -> Result<String, AppEr
         .unwrap_or_default())
 }
 
-fn summary(row: &TenderRow, league_name: String) -> Result<TenderSummary, AppError> {
+pub(crate) fn summary(
+    row: &TenderRow,
+    league_name: String,
+    opening: Option<OpeningStatus>,
+) -> Result<TenderSummary, AppError> {
     Ok(TenderSummary {
         id: TenderId::from_db(row.id.clone()),
         reference: row.reference.clone(),
@@ -315,6 +401,7 @@ fn summary(row: &TenderRow, league_name: String) -> Result<TenderSummary, AppErr
         league_code: LeagueCode::from_db(row.league_code.clone()),
         league_name,
         status: row.status()?,
+        opening,
         budget: row.budget(),
         documents_available_at: from_db_time(row.documents_available_at),
         bid_deadline: from_db_time(row.bid_deadline),
@@ -380,23 +467,28 @@ pub fn documents(
         .collect())
 }
 
-pub fn notices_of(conn: &mut DbConn, tender_id: &str) -> Result<Vec<Notice>, AppError> {
-    let rows: Vec<(i32, String, String, String, NaiveDateTime)> = notices::table
-        .filter(notices::tender_id.eq(tender_id))
+pub fn notices_of(conn: &mut DbConn, row: &TenderRow) -> Result<Vec<Notice>, AppError> {
+    type NoticeRow = (i32, String, String, String, NaiveDateTime, Option<String>);
+    let rows: Vec<NoticeRow> = notices::table
+        .filter(notices::tender_id.eq(&row.id))
         .select((
             notices::seq,
             notices::kind,
             notices::title,
             notices::body,
             notices::published_at,
+            notices::words_json,
         ))
         .order(notices::seq.asc())
         .load(conn)?;
+    let category = Category::from_db(&row.category)?;
     rows.into_iter()
-        .map(|(seq, kind, title, body, at)| {
+        .map(|(seq, kind, title, body, at, words)| {
+            let kind = NoticeKind::from_db(&kind)?;
             Ok(Notice {
                 seq,
-                kind: NoticeKind::from_db(&kind)?,
+                kind,
+                words: words_of(category, kind, &row.title, &title, &body, words.as_deref()),
                 title,
                 body,
                 published_at: from_db_time(at),
@@ -498,7 +590,11 @@ pub fn detail(
     let status = row.status()?;
     let (invitees, invited) = super::invitees::for_viewer(conn, row, viewer)?;
     Ok(TenderDetail {
-        summary: summary(row, league_name(conn, &row.league_code)?)?,
+        summary: summary(
+            row,
+            league_name(conn, &row.league_code)?,
+            crate::opening::record::opening_status(conn, &row.id)?,
+        )?,
         description: row.description.clone(),
         tenderer,
         agent,
@@ -510,13 +606,22 @@ pub fn detail(
         amendment_version: row.amendment_version,
         status_changed_at: from_db_time(row.status_changed_at),
         documents: documents(conn, row, manages)?,
-        notices: notices_of(conn, &row.id)?,
+        notices: notices_of(conn, row)?,
         clarifications: answered_clarifications(conn, &row.id)?,
         allowed_actions: if manages {
             lifecycle::allowed(row.facts()?.category, status)
         } else {
             Vec::new()
         },
+        evaluation_room: match status {
+            TenderStatus::Draft | TenderStatus::Published => None,
+            _ if crate::evaluation::store::room_exists(conn, &row.id)? => Some(RoomPresence::Open),
+            // Ended without a room: none will open.
+            TenderStatus::Cancelled | TenderStatus::Failed => None,
+            _ => Some(RoomPresence::NotOpen),
+        },
+        evaluation_report: crate::evaluation::store::report_presence(conn, &row.id)?,
+        qualification_review: crate::evaluation::qualification::store::status_of(conn, row)?,
         invitees,
         invited,
     })
@@ -531,6 +636,17 @@ pub struct TenderFilter {
     pub status: Option<TenderStatus>,
     /// Text to find in the title, reference or description.
     pub q: Option<String>,
+    /// Only the tenders the caller runs: its organisation's as tenderer or
+    /// as agent (drafts included), or a league operator's league's. For
+    /// tenderers, agents and league operators (401 signed out, 403 for
+    /// anyone else).
+    pub mine: Option<bool>,
+    /// `true`: only the tenders whose record the caller reads (a
+    /// supervisor's scope: its league and, for an administrative
+    /// supervisor, its category; a league operator's league; the platform
+    /// operator's all), for the pickers of the audit events and the
+    /// cockpit. Supervisors and operators only.
+    pub in_scope: Option<bool>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
@@ -546,9 +662,41 @@ pub fn list(
     viewer: &Principal,
     paging: Paging,
 ) -> Result<Page<TenderSummary>, AppError> {
+    // The reader's scope, as `supervision::Reader::covers` decides it.
+    let scope: Option<(Option<String>, Option<String>)> = if filter.in_scope == Some(true) {
+        use crate::supervision::{Reader, SupervisorKind};
+        Some(match crate::supervision::reader(conn, viewer)? {
+            Reader::Operator(league) => (league.map(|l| l.as_str().to_string()), None),
+            Reader::Supervisor(scope) => (
+                scope.league.map(|l| l.as_str().to_string()),
+                match scope.kind {
+                    // An administrative supervisor without a category
+                    // watches none (`Scope::covers`).
+                    Some(SupervisorKind::Administrative) => Some(
+                        scope
+                            .category
+                            .map(|c| c.code().to_string())
+                            .unwrap_or_default(),
+                    ),
+                    _ => None,
+                },
+            ),
+        })
+    } else {
+        None
+    };
     let build = || {
         let mut q = tenders::table.into_boxed();
+        if let Some((league, category)) = &scope {
+            if let Some(l) = league {
+                q = q.filter(tenders::league_code.eq(l.clone()));
+            }
+            if let Some(c) = category {
+                q = q.filter(tenders::category.eq(c.clone()));
+            }
+        }
         // The same rule as `TenderRow::visible_to`, in SQL.
+        let mine = filter.mine == Some(true);
         let centre = match viewer.operator_kind() {
             Some(OperatorKind::League(l)) if viewer.operates(Area::TenderProcedures, Some(l)) => {
                 Some(l.to_string())
@@ -556,14 +704,22 @@ pub fn list(
             _ => None,
         };
         if let Some(league) = centre {
-            // A league's operators see its drafts, and only its.
-            q = q.filter(
-                tenders::published_at
-                    .is_not_null()
-                    .or(tenders::league_code.eq(league)),
-            );
+            // A league's operators see its drafts, and only its; its own
+            // league's tenders are the ones it runs ("mine").
+            q = if mine {
+                q.filter(tenders::league_code.eq(league))
+            } else {
+                q.filter(
+                    tenders::published_at
+                        .is_not_null()
+                        .or(tenders::league_code.eq(league)),
+                )
+            };
         } else {
-            let published = tenders::published_at.is_not_null();
+            // "Mine": the published ones fall away, the organiser's own stay.
+            let published = tenders::published_at
+                .is_not_null()
+                .and(diesel::IntoSql::into_sql::<diesel::sql_types::Bool>(!mine));
             let org = viewer.organisation.as_ref().map(|o| o.as_str().to_string());
             let (as_tenderer, as_agent) = (viewer.has(Role::Tenderer), viewer.has(Role::Agent));
             q = match org {
@@ -614,12 +770,23 @@ pub fn list(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let openings: std::collections::HashMap<String, String> = openings::table
+        .filter(openings::tender_id.eq_any(&ids))
+        .select((openings::tender_id, openings::status))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let items = rows
         .iter()
         .map(|row| {
             summary(
                 row,
                 names.get(&row.league_code).cloned().unwrap_or_default(),
+                openings
+                    .get(&row.id)
+                    .map(|s| OpeningStatus::from_db(s))
+                    .transpose()?,
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -786,9 +953,10 @@ pub fn update_draft(
     )
 }
 
-/// Publishes a notice for a tender, with its OCDS release built from the
-/// tender as it stands now (the caller has already applied its change) and,
-/// once the opening is complete, the bids it opened.
+/// Publishes a notice written by people (an amendment: its title and
+/// body as they wrote them), with its OCDS release built from the tender
+/// as it stands now (the caller has already applied its change) and, once
+/// the opening is complete, the bids it opened.
 pub fn publish_notice(
     conn: &mut DbConn,
     ctx: &AuditContext,
@@ -798,21 +966,37 @@ pub fn publish_notice(
     title: &str,
     body: &str,
 ) -> Result<i32, AppError> {
-    publish_notice_with(conn, ctx, settings, tender_id, kind, title, body, &|_| {})
+    let written = Written {
+        title: title.to_string(),
+        body: body.to_string(),
+        words: Default::default(),
+    };
+    publish_notice_with(conn, ctx, settings, tender_id, kind, &written, &|_| {})
 }
 
-/// [`publish_notice`], with `extend` adding to the notice's OCDS release
+/// Publishes a notice the platform wrote ([`super::notice_words`]): its
+/// Chinese text, and its words beside it for readers of other languages.
+pub fn publish_written(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    settings: &OcdsSettings,
+    tender_id: &str,
+    kind: NoticeKind,
+    written: &Written,
+) -> Result<i32, AppError> {
+    publish_notice_with(conn, ctx, settings, tender_id, kind, written, &|_| {})
+}
+
+/// [`publish_written`], with `extend` adding to the notice's OCDS release
 /// what the tender's detail does not hold (a contract's award and
 /// contract sections).
-#[allow(clippy::too_many_arguments)]
 pub fn publish_notice_with(
     conn: &mut DbConn,
     ctx: &AuditContext,
     settings: &OcdsSettings,
     tender_id: &str,
     kind: NoticeKind,
-    title: &str,
-    body: &str,
+    written: &Written,
     extend: &dyn Fn(&mut serde_json::Value),
 ) -> Result<i32, AppError> {
     let seq: i32 = notices::table
@@ -823,27 +1007,34 @@ pub fn publish_notice_with(
         + 1;
     let row = load_row(conn, &TenderId::from_db(tender_id.to_string()))?;
     let mut snapshot = detail(conn, &row, &Principal::public())?;
+    let words = (!written.words.is_empty()).then(|| written.words.clone());
     let notice = Notice {
         seq,
         kind,
-        title: title.to_string(),
-        body: body.to_string(),
+        title: written.title.clone(),
+        body: written.body.clone(),
         published_at: ctx.now,
+        words: words.clone(),
     };
     snapshot.notices.push(notice.clone());
     let opening = opendata::opening::completed_record(conn, tender_id)?;
     let mut release = opendata::ocds::release(settings, &snapshot, &notice, opening.as_ref());
     extend(&mut release);
     let release_json = serde_json::to_string(&release).map_err(|e| AppError::Internal(e.into()))?;
+    let words_json = words
+        .map(|w| serde_json::to_string(&w))
+        .transpose()
+        .map_err(|e| AppError::Internal(e.into()))?;
     diesel::insert_into(notices::table)
         .values((
             notices::tender_id.eq(tender_id),
             notices::seq.eq(seq),
             notices::kind.eq(kind.code()),
-            notices::title.eq(title),
-            notices::body.eq(body),
+            notices::title.eq(&written.title),
+            notices::body.eq(&written.body),
             notices::published_at.eq(to_db_time(ctx.now)),
             notices::release_json.eq(release_json),
+            notices::words_json.eq(words_json),
         ))
         .execute(conn)?;
     Ok(seq)
@@ -1073,30 +1264,53 @@ pub fn transition(
             ))
             .execute(conn)?;
     }
-    let (title, mut body) = match input.action {
-        Action::Publish => (row.title.clone(), row.description.clone()),
-        Action::PubliciseCandidates => (
-            format!("{} — 中标候选人公示", row.title),
-            publicity.clone().unwrap_or_default(),
-        ),
-        other => (
-            format!("{} — {}", row.title, other.notice_kind().name_zh()),
-            input.reason.clone(),
-        ),
+    // The tender's own notice is its title and description as its organiser
+    // wrote them; every later one is titled by the platform in the
+    // category's words (`super::vocabulary`).
+    let mut written = match input.action {
+        Action::Publish => Written {
+            title: row.title.clone(),
+            body: row.description.clone(),
+            words: Default::default(),
+        },
+        Action::PubliciseCandidates => {
+            let (text, said) = publicity.clone().unwrap_or_default();
+            let mut w =
+                notice_words::transition(category, NoticeKind::Candidates, &row.title, &text);
+            w.words.body = said;
+            w
+        }
+        other => {
+            let mut w =
+                notice_words::transition(category, other.notice_kind(), &row.title, &input.reason);
+            // A failure the platform declared from the minimum number of
+            // bids (`limits::MinimumBids`) gives its reason in words.
+            if other == Action::Fail {
+                w.words.body = notice_words::failure_reason(&input.reason);
+            }
+            w
+        }
     };
+    if let Some(award) = &award {
+        written.words.body = Some(super::award::result_words(award, &written.body));
+    }
     // Government procurement publishes the committee's names with the
     // result (政府采购法实施条例 第43条; 财政部令第87号 第69条第二款: "……以及评审专家名单");
     // until now they were confidential (招标投标法 第37条).
     if let Some(award) = &award {
-        body = super::award::result_text(award, &body);
+        written.body = super::award::result_text(award, &written.body);
     }
     if input.action == Action::Award && category == Category::GovernmentProcurement {
         let names = crate::evaluation::store::evaluators(conn, &row.id)?;
         if !names.is_empty() {
-            body = format!(
-                "{body}\n评审专家名单（评标委员会成员）：{}",
+            written.body = format!(
+                "{}\n评审专家名单（评标委员会成员）：{}",
+                written.body,
                 names.join("、")
             );
+            if let Some(w) = &mut written.words.body {
+                w.params.insert("experts".into(), serde_json::json!(names));
+            }
         }
     }
     // The awards, one per lot, are fixed before the notice so that its OCDS
@@ -1148,8 +1362,7 @@ pub fn transition(
             settings,
             &row.id,
             input.action.notice_kind(),
-            &title,
-            &body,
+            &written,
             &with_awards,
         )?)
     };
@@ -1223,7 +1436,7 @@ fn candidate_publicity(
     row: &TenderRow,
     input: &TransitionInput,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<(String, Option<notice_words::Said>), AppError> {
     use crate::db::schema::bid_openings;
     let Some(report) = crate::evaluation::store::signed_report(conn, &row.id)? else {
         return Err(AppError::Conflict(
@@ -1278,7 +1491,7 @@ fn candidate_publicity(
     let tenderer = organisation_ref(conn, &row.tenderer_org_id)?
         .map(|o| o.name)
         .unwrap_or_default();
-    Ok(super::results::publicity_text(&super::results::Publicity {
+    let publicity = super::results::Publicity {
         title: &row.title,
         reference: &row.reference,
         tenderer: &tenderer,
@@ -1289,7 +1502,11 @@ fn candidate_publicity(
         lots: &lots,
         terms: &terms,
         remark: &input.reason,
-    }))
+    };
+    Ok((
+        super::results::publicity_text(&publicity),
+        Some(super::results::publicity_words(&publicity)),
+    ))
 }
 
 /// Terms an amendment may change. Any of them changes how bids are

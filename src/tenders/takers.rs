@@ -3,8 +3,9 @@
 //! clarifications reach them all (招标投标法实施条例 第21条: "通知所有获取
 //! 招标文件的潜在投标人"). Who took the documents is as sealed as who bid
 //! (招标投标法 第22条: the tenderer may not disclose the potential bidders):
-//! no API shows it and it is not on the audit record; it is read only to
-//! address those messages.
+//! no API shows it to anyone else and it is not on the audit record; it is
+//! read to address those messages, and each enterprise reads its own entry
+//! (`GET /me/tenders`, `bids::mine`).
 
 use crate::db::schema::document_takers;
 use crate::db::{DbConn, to_db_time};

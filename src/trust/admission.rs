@@ -135,7 +135,7 @@ pub fn check_fit(cert: &X509Certificate<'_>, ty: ServiceType) -> Result<(), Refu
                 ));
             }
         }
-        ServiceType::EnterpriseCa | ServiceType::PersonalCa => {
+        ServiceType::EnterpriseCa | ServiceType::PersonalCa | ServiceType::StaffCa => {
             if !is_ca {
                 return Err(bad(
                     "a CA service's certificate must be a CA certificate (basicConstraints cA=TRUE)"

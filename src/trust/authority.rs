@@ -22,9 +22,14 @@ pub fn require_operator(principal: &Principal) -> Result<Changer, AppError> {
 }
 
 /// Refuses (403) unless the changer may change `league`'s services, their
-/// revocation sources and CRLs.
-pub fn authorise(changer: &Changer, league: &LeagueCode) -> Result<(), AppError> {
-    policy::require_operator(&changer.0, Area::TrustServices, Some(league.as_str()))
+/// revocation sources and CRLs (`None`: the platform's own staff CA, its
+/// operators' alone).
+pub fn authorise(changer: &Changer, league: Option<&LeagueCode>) -> Result<(), AppError> {
+    policy::require_operator(
+        &changer.0,
+        Area::TrustServices,
+        league.map(LeagueCode::as_str),
+    )
 }
 
 /// Refuses (403) unless the changer may grant or end `league`'s
@@ -55,15 +60,17 @@ mod tests {
     #[test]
     fn a_platform_operator_manages_every_league() {
         let c = require_operator(&operator(None)).unwrap();
-        assert!(authorise(&c, &lc("NNG")).is_ok());
+        assert!(authorise(&c, Some(&lc("NNG"))).is_ok());
+        assert!(authorise(&c, None).is_ok());
         assert!(authorise_recognition(&c, &lc("LZH")).is_ok());
     }
 
     #[test]
     fn a_league_operator_manages_its_own_league_only() {
         let lzh = require_operator(&operator(Some("LZH"))).unwrap();
-        assert!(authorise(&lzh, &lc("LZH")).is_ok());
-        let refused = authorise(&lzh, &lc("NNG")).unwrap_err();
+        assert!(authorise(&lzh, Some(&lc("LZH"))).is_ok());
+        assert!(authorise(&lzh, None).is_err());
+        let refused = authorise(&lzh, Some(&lc("NNG"))).unwrap_err();
         assert!(
             matches!(refused.base(), AppError::Forbidden(m) if m.contains("league LZH") && m.contains("NNG"))
         );

@@ -20,6 +20,8 @@ pub enum TypeArg {
     SealAuthority,
     TimestampAuthority,
     CrlIssuer,
+    /// The platform's own staff CA, for its operators (no `--league`).
+    StaffCa,
 }
 
 impl From<TypeArg> for ServiceType {
@@ -30,16 +32,21 @@ impl From<TypeArg> for ServiceType {
             TypeArg::SealAuthority => ServiceType::SealAuthority,
             TypeArg::TimestampAuthority => ServiceType::TimestampAuthority,
             TypeArg::CrlIssuer => ServiceType::CrlIssuer,
+            TypeArg::StaffCa => ServiceType::StaffCa,
         }
     }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TrustCommand {
-    /// Register certificates (PEM or DER files) as a league's trust services.
+    /// Register certificates (PEM or DER files) as a league's trust services,
+    /// or, with `--type staff_ca` and no `--league`, as the platform's own
+    /// staff CA, which certifies the platform operators who sign in.
     Import {
+        /// The league that lists them; omitted for the platform's staff CA
+        /// (and required for every other type: the registry says so).
         #[arg(long)]
-        league: String,
+        league: Option<String>,
         #[arg(long = "type", value_enum)]
         service_type: TypeArg,
         #[arg(long)]
@@ -206,7 +213,7 @@ pub fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
             effective_from,
             files,
         } => {
-            let code = league(&l)?;
+            let code = l.as_deref().map(league).transpose()?;
             for file in files {
                 let bytes =
                     std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -232,7 +239,7 @@ pub fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
                 println!(
                     "{}\t{}\t{}\t{}",
                     s.id,
-                    s.league,
+                    s.league.as_ref().map_or("-", LeagueCode::as_str),
                     s.service_type.code(),
                     s.subject
                 );
@@ -246,7 +253,7 @@ pub fn run(config: &Config, command: TrustCommand) -> anyhow::Result<()> {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     s.id,
-                    s.league,
+                    s.league.as_ref().map_or("-", LeagueCode::as_str),
                     s.service_type.code(),
                     s.status.map_or("-", |st| st.code()),
                     s.subject

@@ -113,7 +113,7 @@ pub fn build(
         next_update: now + chrono::Duration::hours(24),
         services: services
             .iter()
-            .filter(|(s, _)| s.league == league.code)
+            .filter(|(s, _)| s.league.as_ref() == Some(&league.code))
             .map(|(s, der)| ListedService {
                 id: s.id.clone(),
                 service_type: s.service_type,

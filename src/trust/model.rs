@@ -21,6 +21,12 @@ text_enum! {
         /// indirect ones, for a CA this league lists. It vouches for
         /// nothing: no certificate is accepted because of it.
         CrlIssuer = "crl_issuer",
+        /// The platform's own staff CA: registered for the platform, not
+        /// for any league, it certifies the platform's operators (accounts
+        /// of no league) and vouches for nothing else: not for enterprises,
+        /// not for a league's staff, not for seals or timestamps
+        /// (`identity::policy::signin_vouching`).
+        StaffCa = "staff_ca",
     }
 }
 
@@ -82,11 +88,18 @@ impl Recognition {
     }
 }
 
+/// Whose a service is, in words: "league NNG", or "the platform" for its
+/// own staff CA.
+pub fn owner_text(league: Option<&LeagueCode>) -> String {
+    league.map_or_else(|| "the platform".to_string(), |l| format!("league {l}"))
+}
+
 /// A registered service met on a certificate path.
 #[derive(Debug, Clone)]
 pub struct PathService {
     pub id: String,
-    pub league: LeagueCode,
+    /// None: the platform's own (its staff CA).
+    pub league: Option<LeagueCode>,
     pub service_type: ServiceType,
     pub subject: String,
     pub history: Vec<StatusChange>,
@@ -96,8 +109,9 @@ pub struct PathService {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Vouching {
     pub service_id: String,
-    #[schema(value_type = String)]
-    pub league: LeagueCode,
+    /// None: the platform's own staff CA.
+    #[schema(value_type = Option<String>)]
+    pub league: Option<LeagueCode>,
     pub service_type: ServiceType,
 }
 
@@ -163,10 +177,10 @@ pub fn accept(
         "trust_service_type",
         type_ok,
         format!(
-            "vouched for by {} ({} of league {}); this use needs {}",
+            "vouched for by {} ({} of {}); this use needs {}",
             nearest.subject,
             nearest.service_type.code(),
-            nearest.league,
+            owner_text(nearest.league.as_ref()),
             types
                 .iter()
                 .map(|t| t.code())
@@ -183,10 +197,10 @@ pub fn accept(
             "trust_service_status",
             ok,
             format!(
-                "{} ({} of league {}) is {} at {}",
+                "{} ({} of {}) is {} at {}",
                 service.subject,
                 service.service_type.code(),
-                service.league,
+                owner_text(service.league.as_ref()),
                 status.map_or("not yet listed", |s| s.code()),
                 at.to_rfc3339()
             ),
@@ -194,7 +208,7 @@ pub fn accept(
     }
     let league_ok = match for_league {
         None => true,
-        Some(league) if *league == nearest.league => {
+        Some(league) if nearest.league.as_ref() == Some(league) => {
             checks.push(check(
                 "league_recognition",
                 true,
@@ -203,23 +217,25 @@ pub fn accept(
             true
         }
         Some(league) => {
+            // No league recognises the platform's staff CA: it is no
+            // league's, and vouches only for the platform's operators.
             let agreement = recognitions.iter().find(|r| {
                 r.league == *league
-                    && r.recognised_league == nearest.league
+                    && Some(&r.recognised_league) == nearest.league.as_ref()
                     && r.service_type == nearest.service_type
                     && r.in_force(at)
             });
             let detail = match agreement {
                 Some(r) => format!(
-                    "league {league} recognises league {}'s {} services since {} (agreement {})",
-                    nearest.league,
+                    "league {league} recognises {}'s {} services since {} (agreement {})",
+                    owner_text(nearest.league.as_ref()),
                     nearest.service_type.code(),
                     r.effective_from.to_rfc3339(),
                     r.id
                 ),
                 None => format!(
-                    "league {league} does not recognise league {}'s {} services at {}",
-                    nearest.league,
+                    "league {league} does not recognise {}'s {} services at {}",
+                    owner_text(nearest.league.as_ref()),
                     nearest.service_type.code(),
                     at.to_rfc3339()
                 ),
@@ -260,7 +276,7 @@ mod tests {
     fn service(league: &str, ty: ServiceType, history: Vec<StatusChange>) -> PathService {
         PathService {
             id: format!("{league}-{}", ty.code()),
-            league: lc(league),
+            league: Some(lc(league)),
             service_type: ty,
             subject: format!("CN={league} CA"),
             history,

@@ -56,6 +56,8 @@ pub struct Snapshot {
 struct ViewKey {
     league: Option<LeagueCode>,
     recognised: Vec<(LeagueCode, ServiceType)>,
+    /// The platform's own services only (`league` none, nothing recognised).
+    platform: bool,
 }
 
 impl ViewKey {
@@ -71,6 +73,7 @@ impl ViewKey {
         ViewKey {
             league: Some(league.clone()),
             recognised,
+            platform: false,
         }
     }
 
@@ -79,25 +82,45 @@ impl ViewKey {
         ViewKey {
             league: Some(league.clone()),
             recognised: Vec::new(),
+            platform: false,
         }
     }
 
+    /// Every league's listings (not the platform's own).
     fn everything() -> ViewKey {
         ViewKey {
             league: None,
             recognised: Vec::new(),
+            platform: false,
+        }
+    }
+
+    /// The platform's own services (its staff CA), which no league lists
+    /// or recognises: a view of their own, so that a league's decision is
+    /// never taken on the platform's staff CA and the other way round.
+    fn platform() -> ViewKey {
+        ViewKey {
+            league: None,
+            recognised: Vec::new(),
+            platform: true,
         }
     }
 
     fn holds(&self, s: &LoadedService) -> bool {
+        let Some(own) = &s.service.league else {
+            return self.platform;
+        };
+        if self.platform {
+            return false;
+        }
         match &self.league {
             None => true,
             Some(l) => {
-                s.service.league == *l
+                own == l
                     || self
                         .recognised
                         .iter()
-                        .any(|(rl, ty)| *rl == s.service.league && *ty == s.service.service_type)
+                        .any(|(rl, ty)| rl == own && *ty == s.service.service_type)
             }
         }
     }
@@ -138,7 +161,7 @@ fn admitted(services: &[LoadedService]) -> Vec<bool> {
         if !ok {
             tracing::warn!(
                 service = %s.service.id,
-                league = %s.service.league,
+                league = %super::model::owner_text(s.service.league.as_ref()),
                 subject = %s.service.subject,
                 "a stored trust service's certificate does not verify; it takes no part in path building"
             );
@@ -289,7 +312,7 @@ impl Snapshot {
                 .collect();
             let chosen = listed
                 .iter()
-                .find(|s| Some(&s.service.league) == league)
+                .find(|s| s.service.league.as_ref() == league)
                 .or(listed.first());
             if let Some(s) = chosen {
                 out.push(as_path(s));
@@ -356,15 +379,12 @@ impl Snapshot {
                 let leagues = self.leagues_listing_issuer_of(certificate);
                 let mut fallback: Option<TrustReport> = None;
                 for l in &leagues {
-                    let report = self.check_in(
-                        &ViewKey::own(l),
-                        certificate,
-                        purpose,
-                        types,
-                        None,
-                        at,
-                        policies,
-                    );
+                    let view = match l {
+                        Some(l) => ViewKey::own(l),
+                        None => ViewKey::platform(),
+                    };
+                    let report =
+                        self.check_in(&view, certificate, purpose, types, None, at, policies);
                     if report.passed() {
                         return report;
                     }
@@ -411,11 +431,11 @@ impl Snapshot {
             return;
         }
         let listing = self.leagues_listing_issuer_of(certificate);
-        if listing.contains(league) {
+        if listing.contains(&Some(league.clone())) {
             // The league does list a CA of that name: say what failed.
             let signed = parse_certificate(certificate).is_ok_and(|cert| {
                 self.services.iter().zip(&self.admitted).any(|(s, ok)| {
-                    *ok && s.service.league == *league
+                    *ok && s.service.league.as_ref() == Some(league)
                         && s.service.service_type != ServiceType::CrlIssuer
                         && admission::signed_by(&s.certificate, &cert)
                 })
@@ -442,6 +462,7 @@ impl Snapshot {
         }
         let others: Vec<String> = listing
             .into_iter()
+            .flatten()
             .filter(|l| l != league)
             .map(|l| l.as_str().to_string())
             .collect();
@@ -462,12 +483,13 @@ impl Snapshot {
 
     /// The leagues (in order) listing, as a whole certificate, the
     /// certificate itself or a CA of the name it names as its issuer.
-    fn leagues_listing_issuer_of(&self, certificate: &[u8]) -> Vec<LeagueCode> {
+    /// (`None`: the platform itself, listing its staff CA.)
+    fn leagues_listing_issuer_of(&self, certificate: &[u8]) -> Vec<Option<LeagueCode>> {
         let Ok(cert) = parse_certificate(certificate) else {
             return Vec::new();
         };
         let der = cert.to_der().ok();
-        let mut leagues: Vec<LeagueCode> = self
+        let mut leagues: Vec<Option<LeagueCode>> = self
             .services
             .iter()
             .zip(&self.admitted)
@@ -478,7 +500,11 @@ impl Snapshot {
             })
             .map(|(s, _)| s.service.league.clone())
             .collect();
-        leagues.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        leagues.sort_by(|a, b| {
+            a.as_ref()
+                .map(LeagueCode::as_str)
+                .cmp(&b.as_ref().map(LeagueCode::as_str))
+        });
         leagues.dedup();
         leagues
     }

@@ -100,7 +100,7 @@ pub async fn register_service(
 ) -> Result<HttpResponse, AppError> {
     let kind = require_operator(&principal)?;
     let new = body.into_inner();
-    authorise(&kind, &new.league)?;
+    authorise(&kind, new.league.as_ref())?;
     let ctx = ctx.acting_as(Role::Operator);
     let service = state
         .db
@@ -141,7 +141,7 @@ pub async fn change_status(
     let service = state
         .db
         .write(move |conn| {
-            authorise(&kind, &store::get(conn, &id, ctx.now)?.league)?;
+            authorise(&kind, store::get(conn, &id, ctx.now)?.league.as_ref())?;
             store::change_status(conn, &ctx, &id, &change)
         })
         .await?;
@@ -179,7 +179,7 @@ pub async fn set_revocation(
     let service = state
         .db
         .write(move |conn| {
-            authorise(&kind, &store::get(conn, &id, ctx.now)?.league)?;
+            authorise(&kind, store::get(conn, &id, ctx.now)?.league.as_ref())?;
             store::set_revocation_sources(conn, &ctx, &id, &sources)
         })
         .await?;
@@ -432,7 +432,7 @@ pub async fn set_policy_requirement(
     let kind = require_operator(&principal)?;
     let (league, service_type) = path.into_inner();
     let league = LeagueCode::parse(&league).map_err(|_| AppError::not_found("league"))?;
-    authorise(&kind, &league)?;
+    authorise(&kind, Some(&league))?;
     let league = known_league(&state, league.as_str()).await?;
     let service_type =
         ServiceType::from_code(&service_type).ok_or_else(|| AppError::not_found("service type"))?;

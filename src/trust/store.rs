@@ -24,8 +24,9 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Service {
     pub id: String,
-    #[schema(value_type = String)]
-    pub league: LeagueCode,
+    /// The league listing it; none for the platform's own staff CA.
+    #[schema(value_type = Option<String>)]
+    pub league: Option<LeagueCode>,
     pub service_type: ServiceType,
     pub subject: String,
     pub issuer: String,
@@ -60,8 +61,11 @@ pub struct LoadedService {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewService {
-    #[schema(value_type = String, example = "NNG")]
-    pub league: LeagueCode,
+    /// The league that lists it; none (null or absent) for the platform's
+    /// own staff CA (`service_type` `staff_ca`, platform operators only).
+    #[schema(value_type = Option<String>, example = "NNG")]
+    #[serde(default)]
+    pub league: Option<LeagueCode>,
     pub service_type: ServiceType,
     /// The certificate, PEM (or DER in base64).
     pub certificate: String,
@@ -276,7 +280,41 @@ pub fn register(
         );
     }
     AppError::check(errors)?;
-    league_exists(conn, &new.league, "league")?;
+    match (&new.league, new.service_type) {
+        // The platform's staff CA is the platform's, registered by its
+        // operators, for its operators (`policy::signin_vouching`).
+        (None, ServiceType::StaffCa) => crate::identity::policy::require_operator(
+            &ctx.principal,
+            crate::identity::policy::Area::TrustAnchors,
+            None,
+        )?,
+        (None, _) => {
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "league",
+                    "name the league that lists this service: only the platform's staff CA \
+                     (staff_ca) belongs to no league",
+                )
+                .because("trust.league-required", json!({})),
+            ));
+        }
+        (Some(_), ServiceType::StaffCa) => {
+            return Err(AppError::invalid_field(
+                FieldError::new(
+                    "service_type",
+                    "a staff CA is the platform's own, for its operators: register it without a \
+                     league (a league's staff sign in with its personal CA)",
+                )
+                .because("trust.staff-ca-is-the-platforms", json!({})),
+            ));
+        }
+        (Some(league), _) => league_exists(conn, league, "league")?,
+    }
+    let owner = new.league.as_ref().map(LeagueCode::as_str);
+    let owner_text = new
+        .league
+        .as_ref()
+        .map_or_else(|| "the platform".to_string(), |l| format!("league {l}"));
     let cert = certificate_from_text(&new.certificate, "certificate")?;
     // A new trust anchor (a root, or a CA vouched for by issuers brought
     // along rather than by a root already registered) is the platform's to
@@ -289,7 +327,7 @@ pub fn register(
         crate::identity::policy::require_operator(
             &ctx.principal,
             crate::identity::policy::Area::TrustAnchors,
-            Some(new.league.as_str()),
+            owner,
         )?;
     }
     let der = cert
@@ -324,28 +362,30 @@ pub fn register(
     // this league lists (or one supplied, itself whole). Another league's
     // listings play no part.
     // A CRL issuer signs no certificates: it is no one's issuer.
-    let registered: Vec<X509> = list(conn, Some(&new.league), ctx.now)?
+    let registered: Vec<X509> = list(conn, new.league.as_ref(), ctx.now)?
         .into_iter()
+        .filter(|s| s.service.league == new.league)
         .filter(|s| s.service.service_type != ServiceType::CrlIssuer)
         .map(|s| s.certificate)
         .collect();
     let used = admission::whole(&cert, &registered, &supplied).map_err(refused)?;
     let issuer_chain = (!used.is_empty()).then(|| pem_chain(&used));
     let sha256 = fingerprint(&cert);
-    let taken: i64 = trust_services::table
-        .filter(trust_services::league_code.eq(new.league.as_str()))
+    let mut taken = trust_services::table
         .filter(trust_services::sha256.eq(&sha256))
-        .count()
-        .get_result(conn)?;
+        .into_boxed();
+    taken = match owner {
+        Some(league) => taken.filter(trust_services::league_code.eq(league)),
+        None => taken.filter(trust_services::league_code.is_null()),
+    };
+    let taken: i64 = taken.count().get_result(conn)?;
     if taken > 0 {
-        return Err(AppError::Conflict(format!(
-            "league {} already lists this certificate",
-            new.league
-        ))
-        .because(
-            "trust.listed-already",
-            json!({ "league": new.league.as_str() }),
-        ));
+        return Err(
+            AppError::Conflict(format!("{owner_text} already lists this certificate")).because(
+                "trust.listed-already",
+                json!({ "league": owner.unwrap_or("") }),
+            ),
+        );
     }
     let (not_before, not_after) = match (utc(cert.not_before()), utc(cert.not_after())) {
         (Some(a), Some(b)) => (a, b),
@@ -367,7 +407,7 @@ pub fn register(
     diesel::insert_into(trust_services::table)
         .values((
             trust_services::id.eq(&id),
-            trust_services::league_code.eq(new.league.as_str()),
+            trust_services::league_code.eq(owner),
             trust_services::service_type.eq(new.service_type.code()),
             trust_services::subject.eq(parsed.subject().to_string()),
             trust_services::issuer.eq(parsed.issuer().to_string()),
@@ -420,7 +460,7 @@ struct AuditedService<'a> {
 impl<'a> AuditedService<'a> {
     fn of(s: &'a Service) -> Self {
         AuditedService {
-            league: s.league.as_str(),
+            league: s.league.as_ref().map_or("", LeagueCode::as_str),
             service_type: s.service_type.code(),
             subject: &s.subject,
             sha256: &s.sha256,
@@ -603,7 +643,7 @@ fn history_of(conn: &mut DbConn, id: &str) -> Result<Vec<StatusChange>, AppError
 
 type ServiceRow = (
     String,
-    String,
+    Option<String>,
     String,
     String,
     String,
@@ -660,7 +700,7 @@ fn assemble(
             status: status_at(&history, now),
             certificate_pem: pem(&certificate),
             id,
-            league: LeagueCode::from_db(league),
+            league: league.map(LeagueCode::from_db),
             service_type: ServiceType::from_db(&ty)?,
             subject,
             issuer,
@@ -730,7 +770,13 @@ pub fn load_crl(
     bytes: &[u8],
     source_url: Option<&str>,
 ) -> Result<CrlInfo, AppError> {
-    load_crl_checked(conn, ctx, bytes, source_url, |_| Ok(()))
+    load_crl_checked(
+        conn,
+        ctx,
+        bytes,
+        source_url,
+        |_: Option<&LeagueCode>| Ok(()),
+    )
 }
 
 /// Loads a CRL signed by a registered service of a league for which
@@ -740,7 +786,7 @@ pub fn load_crl_checked(
     ctx: &AuditContext,
     bytes: &[u8],
     source_url: Option<&str>,
-    may_load: impl Fn(&LeagueCode) -> Result<(), AppError>,
+    may_load: impl Fn(Option<&LeagueCode>) -> Result<(), AppError>,
 ) -> Result<CrlInfo, AppError> {
     if let Some(url) = source_url {
         let mut errors = Vec::new();
@@ -802,13 +848,18 @@ pub fn load_crl_checked(
         ));
     }
     let first = signers[0];
-    let issuer = match signers.iter().find(|s| may_load(&s.service.league).is_ok()) {
+    let issuer = match signers
+        .iter()
+        .find(|s| may_load(s.service.league.as_ref()).is_ok())
+    {
         Some(issuer) => issuer,
         None => {
-            return Err(may_load(&first.service.league).err().unwrap_or_else(|| {
-                AppError::Forbidden("the CRL's issuer is not yours to manage".into())
-                    .because("trust.crl-issuer-not-yours", json!({}))
-            }));
+            return Err(may_load(first.service.league.as_ref())
+                .err()
+                .unwrap_or_else(|| {
+                    AppError::Forbidden("the CRL's issuer is not yours to manage".into())
+                        .because("trust.crl-issuer-not-yours", json!({}))
+                }));
         }
     };
     if let Some(info) = crl_info(conn, &sha256)? {
@@ -1032,6 +1083,20 @@ pub fn recognise(
                 "a league always trusts its own services; name another league",
             )
             .because("trust.recognise-own-league", json!({})),
+        );
+    }
+    // The staff CA is the platform's, of no league, and vouches only for
+    // the platform's own operators (`policy::signin_vouching`): there is no
+    // league's staff CA to recognise, and an agreement naming the type
+    // would read as if a league's staff could sign in with another's.
+    if new.service_type == ServiceType::StaffCa {
+        errors.push(
+            FieldError::new(
+                "service_type",
+                "the platform's staff CA vouches only for the platform's own operators; no \
+                 league recognises it: a recognition agreement cannot name staff_ca",
+            )
+            .because("trust.staff-ca-not-recognised", json!({})),
         );
     }
     AppError::check(errors)?;

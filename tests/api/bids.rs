@@ -1191,6 +1191,12 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     assert_eq!(submit(&r, &fourth, &tender, &botched).await.status, 201);
 
     // Before the deadline: no opening, no share to be had or released.
+    let shown = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    assert!(shown.get("opening").is_none(), "{shown}");
     let my_share = format!("/api/v1/tenders/{tender}/opening-key/my-share");
     r.app.get(&my_share, Some(&tenderer)).await.assert_refusal(
         409,
@@ -1261,6 +1267,25 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
         .json();
     assert_eq!(view["status"], "collecting_shares");
     assert_eq!(view["shares_released"], 1);
+    // The tender says where its opening is, in its page and in the list.
+    let listed = |list: Value| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == tender.as_str())
+            .cloned()
+            .unwrap()
+    };
+    let shown = r
+        .app
+        .get(&format!("/api/v1/tenders/{tender}"), None)
+        .await
+        .json();
+    assert_eq!(
+        (&shown["status"], &shown["opening"]),
+        (&json!("opening"), &json!("collecting_shares"))
+    );
     // Anyone may follow the opening live: a watcher connects now.
     let mut watcher = crate::hall::watch(&r.app, &tender, None).await;
     let (replayed, live_from) = crate::hall::until_live(&mut watcher).await;
@@ -1272,6 +1297,20 @@ async fn the_opening_needs_k_shares_after_the_deadline_and_reads_every_bid() {
     // The platform's share, released by an operator: the key is whole.
     assert_eq!(release_platform_share(&r, &tender).await["ready"], true);
     let view = wait_for_opening(&r, &tender).await;
+    // The opening is over while the tender stays `opening` until the
+    // evaluation starts: every page reads "opened" from the tender itself.
+    for shown in [
+        r.app
+            .get(&format!("/api/v1/tenders/{tender}"), None)
+            .await
+            .json(),
+        listed(r.app.get("/api/v1/tenders?per_page=100", None).await.json()),
+    ] {
+        assert_eq!(
+            (&shown["status"], &shown["opening"]),
+            (&json!("opening"), &json!("completed"))
+        );
+    }
     // The watcher heard it all, in order: the release, the decryption, each
     // bid read out, the result.
     let mut heard = Vec::new();

@@ -3,14 +3,19 @@
 use crate::helpers::{Reply, test_database};
 use std::process::Command;
 
-fn ggzy(data_dir: &std::path::Path, db: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ggzy"))
+/// `ggzy` with `args` on `data_dir` and the database `db`, not yet run.
+fn ggzy_command(data_dir: &std::path::Path, db: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ggzy"));
+    command
         .args(args)
         .env("GGZY_DATA_DIR", data_dir)
         .env("DATABASE_URL", db)
-        .env("GGZY_LOG", "warn")
-        .output()
-        .expect("run ggzy")
+        .env("GGZY_LOG", "warn");
+    command
+}
+
+fn ggzy(data_dir: &std::path::Path, db: &str, args: &[&str]) -> std::process::Output {
+    ggzy_command(data_dir, db, args).output().expect("run ggzy")
 }
 
 /// `ggzy` with `args`, which must succeed (else its standard error is shown).
@@ -95,31 +100,23 @@ async fn migrate_users_add_and_the_token_works_against_the_server() {
     assert!(!out.status.success());
 
     // Serve the same database and use the token.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_ggzy"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--demo-data",
-            "false",
-        ])
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ggzy"));
+    command
+        .args(["serve", "--demo-data", "false"])
         .env("GGZY_DATA_DIR", dir.path())
         .env("DATABASE_URL", &db)
-        .env("GGZY_LOG", "warn")
-        .spawn()
-        .unwrap();
+        .env("GGZY_LOG", "warn");
+    let (mut server, address) = crate::helpers::spawn_on_any_port(command);
+    let base = crate::helpers::printed_address(&mut server, &address)
+        .await
+        .expect("the server listens");
     let client = awc::Client::default();
     let mut reply = None;
     // A first start makes the platform's keys (RSA key generation: seconds,
     // more on a loaded machine).
     for _ in 0..600 {
         if let Ok(mut r) = client
-            .get(format!("http://127.0.0.1:{port}/api/v1/me"))
+            .get(format!("{base}/api/v1/me"))
             .insert_header(("Authorization", format!("Bearer {token}")))
             .send()
             .await
@@ -440,6 +437,46 @@ async fn the_trust_registry_from_the_command_line() {
         &ca,
     ]);
     let ca_id = out.split('\t').next().unwrap().to_string();
+    // The platform's staff CA: `--type staff_ca` and no league, audited
+    // like the other imports; never a league's, and every other type
+    // needs a league.
+    let staff = crate::fabric::League::new(fabric_dir.path(), "STAFF");
+    let staff_root = staff.path("root.pem");
+    let out = run(&["trust", "import", "--type", "staff_ca", &staff_root]);
+    assert!(out.contains("\t-\tstaff_ca\t"), "{out}");
+    let staff_id = out.split('\t').next().unwrap().to_string();
+    for refused in [
+        &[
+            "trust",
+            "import",
+            "--league",
+            "NNG",
+            "--type",
+            "staff_ca",
+            &staff_root,
+        ][..],
+        &["trust", "import", "--type", "personal_ca", &staff_root][..],
+    ] {
+        let out = ggzy(dir.path(), &db, refused);
+        assert!(!out.status.success(), "{refused:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("league"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let audited = run(&[
+        "database",
+        "shell",
+        "--reason",
+        "核对工作人员 CA 的登记",
+        "--command",
+        &format!(
+            "SELECT count(*) FROM audit_events WHERE action = 'trust.service.register' \
+             AND object_id = '{staff_id}' AND actor_id IS NULL"
+        ),
+    ]);
+    assert_eq!(audited.trim(), "1", "{audited}");
     let listed = run(&["trust", "list", "--league", "NNG"]);
     assert!(listed.contains("granted"), "{listed}");
     let fetched = run(&["trust", "fetch-crls", "--timeout", "10"]);
@@ -613,15 +650,6 @@ async fn nodes_starting_together_on_an_empty_database_all_start() {
     if !db.starts_with("postgres") {
         return;
     }
-    let ports: Vec<u16> = (0..3)
-        .map(|_| {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        })
-        .collect();
     let keys = dir.path().join("platform-keys");
     let init = Command::new(env!("CARGO_BIN_EXE_ggzy"))
         .args(["keys", "init", "--dir", keys.to_str().unwrap()])
@@ -632,28 +660,25 @@ async fn nodes_starting_together_on_an_empty_database_all_start() {
         "{}",
         String::from_utf8_lossy(&init.stderr)
     );
-    let mut nodes: Vec<std::process::Child> = ports
-        .iter()
-        .enumerate()
-        .map(|(i, port)| {
-            Command::new(env!("CARGO_BIN_EXE_ggzy"))
+    let (mut nodes, addresses): (Vec<_>, Vec<_>) = (0..3)
+        .map(|i| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_ggzy"));
+            command
                 .arg("serve")
                 .env("GGZY_DATA_DIR", dir.path().join(format!("node{i}")))
                 .env("GGZY_KEYS_DIR", &keys)
                 .env("DATABASE_URL", &db)
-                .env("GGZY_LISTEN", format!("127.0.0.1:{port}"))
                 .env("GGZY_LOG", "warn")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("start a node")
+                .stderr(std::process::Stdio::piped());
+            crate::helpers::spawn_on_any_port(command)
         })
-        .collect();
+        .unzip();
+    let mut bases: Vec<Option<String>> = vec![None; nodes.len()];
     let client = awc::Client::default();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    let mut ready = vec![false; ports.len()];
+    let mut ready = vec![false; nodes.len()];
     while ready.iter().any(|r| !r) && std::time::Instant::now() < deadline {
-        for (i, port) in ports.iter().enumerate() {
+        for i in 0..nodes.len() {
             if ready[i] {
                 continue;
             }
@@ -671,21 +696,25 @@ async fn nodes_starting_together_on_an_empty_database_all_start() {
                 }
                 panic!("node {i} stopped ({status}) while starting: {err}");
             }
+            if bases[i].is_none() {
+                bases[i] = addresses[i].try_recv().ok();
+            }
+            let Some(base) = &bases[i] else { continue };
             ready[i] = client
-                .get(format!("http://127.0.0.1:{port}/readyz"))
+                .get(format!("{base}/readyz"))
                 .send()
                 .await
                 .is_ok_and(|r| r.status().is_success());
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    let listed: Option<serde_json::Value> = match client
-        .get(format!("http://127.0.0.1:{}/api/v1/leagues", ports[0]))
-        .send()
-        .await
-    {
-        Ok(mut r) => r.json().await.ok(),
-        Err(_) => None,
+    // (No address: the node never listened, and `ready` says so below.)
+    let listed: Option<serde_json::Value> = match &bases[0] {
+        Some(base) => match client.get(format!("{base}/api/v1/leagues")).send().await {
+            Ok(mut r) => r.json().await.ok(),
+            Err(_) => None,
+        },
+        None => None,
     };
     for node in &mut nodes {
         let _ = node.kill();
@@ -707,4 +736,65 @@ async fn nodes_starting_together_on_an_empty_database_all_start() {
         !codes.is_empty() && unique.len() == codes.len(),
         "{codes:?}"
     );
+}
+
+/// Administrators' commands write the database a running server writes:
+/// twelve `ggzy users add` at once on one database all succeed. On SQLite
+/// a write that began as a read failed at once with "database is locked"
+/// when another process had written meanwhile (WAL does not wait to make
+/// a reader a writer), so most of them failed before writes began with
+/// `BEGIN IMMEDIATE` (`db::Db::write_blocking`).
+#[test]
+fn administrators_writing_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _cleanup) = test_database(dir.path());
+    ggzy_ok(dir.path(), &db, &["migrate"]);
+    ggzy_ok(
+        dir.path(),
+        &db,
+        &[
+            "leagues",
+            "add",
+            "--code",
+            "NNG",
+            "--name",
+            "南宁",
+            "--name-en",
+            "Nanning",
+            "--parent-region",
+            "GX",
+        ],
+    );
+    let children: Vec<_> = (0..12)
+        .map(|i| {
+            let name = format!("专家{i}");
+            ggzy_command(
+                dir.path(),
+                &db,
+                &[
+                    "users", "add", "--name", &name, "--role", "expert", "--league", "NNG",
+                ],
+            )
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run ggzy")
+        })
+        .collect();
+    let failed: Vec<String> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait for ggzy"))
+        .filter(|out| !out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stderr).into_owned())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of 12 failed: {failed:?}",
+        failed.len()
+    );
+    let listed = ggzy_ok(dir.path(), &db, &["users", "list", "--league", "NNG"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    for i in 0..12 {
+        assert!(listed.contains(&format!("专家{i}")), "专家{i} in {listed}");
+    }
 }

@@ -30,15 +30,11 @@ impl Drop for NodeB {
 }
 
 pub async fn start_b(app: &TestApp) -> NodeB {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     // As a second machine is set up: a data folder of its own, the
     // platform's key set and the shared folder (here, A's folders).
     let own = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ggzy"));
+    command
         .arg("serve")
         .env("DATABASE_URL", app.database_url())
         .env("GGZY_DATA_DIR", own.path())
@@ -46,15 +42,13 @@ pub async fn start_b(app: &TestApp) -> NodeB {
         .env("GGZY_SHARED_DIR", app.data_dir.path())
         .env("GGZY_NODE_ID", "b")
         .env("GGZY_DEMO_DATA", "false")
-        .env("GGZY_LISTEN", format!("127.0.0.1:{port}"))
         .env("GGZY_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start node B");
+        .stderr(Stdio::inherit());
+    let (mut child, address) = crate::helpers::spawn_on_any_port(command);
+    let base = crate::helpers::printed_address(&mut child, &address).await;
     let mut node = NodeB {
         child,
-        base: format!("http://127.0.0.1:{port}"),
+        base: base.expect("node B listens"),
         _own: own,
     };
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -93,6 +93,149 @@ async fn published(r: &Registry, category: &str, budget_fen: i64) -> (String, St
     (tenderer, tender)
 }
 
+/// The accounts listed as candidates, as (name, id); each item must hold
+/// its id, name and roles and nothing else.
+async fn candidates(app: &TestApp, token: &str, tender: &str) -> Vec<(String, String)> {
+    let reply = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/committee/representative-candidates"),
+            Some(token),
+        )
+        .await;
+    reply.assert_status(200);
+    let body = reply.json();
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let mut keys: Vec<&str> = c.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+            keys.sort_unstable();
+            assert_eq!(keys, ["name", "roles", "user_id"], "{c}");
+            assert!(
+                c["roles"].as_array().unwrap().contains(&json!("tenderer")),
+                "{c}"
+            );
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["user_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_organiser_lists_the_tenderers_accounts_it_may_name_and_names_two() {
+    let r = Registry::new().await;
+    let app = &r.app;
+    let (tenderer, works) = published(&r, "engineering_construction", 150_000_000).await;
+    let me = id_of(app, &tenderer).await;
+    let (_, org) = app.user_with_org("同单位投标账号", Role::Bidder, "NNG", "南宁市教育局");
+    let colleague = app.user_custom(
+        "招标人代表二",
+        &[Role::Tenderer, Role::Bidder],
+        "NNG",
+        Some(&org),
+        None,
+    );
+    let colleague = id_of(app, &colleague).await;
+    // Not candidates: a colleague without the tenderer role, a disabled
+    // colleague, another organisation's tenderer.
+    let gone = app.user_custom("已停用", &[Role::Tenderer], "NNG", Some(&org), None);
+    let gone_id = id_of(app, &gone).await;
+    {
+        let gone_id = gone_id.clone();
+        app.db
+            .write_blocking(move |conn| {
+                use diesel::prelude::*;
+                use ggzy::db::schema::users;
+                diesel::update(users::table.filter(users::id.eq(&gone_id)))
+                    .set(users::disabled.eq(true))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    let stranger = app.user("别的单位", Role::Tenderer, "NNG", "别的单位");
+    let mut expected = vec![
+        ("招标人代表二".to_string(), colleague.clone()),
+        ("采购科".to_string(), me.clone()),
+    ];
+    expected.sort();
+    let listed = candidates(app, &tenderer, &works).await;
+    assert_eq!(listed, expected);
+    // An operator of the tender's league sets rules too, and sees the same.
+    assert_eq!(candidates(app, &r.operator, &works).await, expected);
+
+    // Who may not: signed out, a bidder, an expert, another organisation's
+    // tenderer, an agent of no part in the tender.
+    let path = format!("/api/v1/tenders/{works}/committee/representative-candidates");
+    app.get(&path, None)
+        .await
+        .assert_refusal(401, "unauthenticated", "tender.sign-in-as-manager");
+    let bidder = app.user("投标人", Role::Bidder, "NNG", "某建设公司");
+    let expert = app.user("评审专家", Role::Expert, "NNG", "广西大学");
+    let other_agent = app.user("别的代理", Role::Agent, "NNG", "别的代理公司");
+    // Another league's operator acts for its own league only.
+    let lzh_operator = app.user("柳州运营", Role::Operator, "LZH", "柳州市公共资源交易中心");
+    for token in [&bidder, &expert, &stranger, &other_agent, &lzh_operator] {
+        app.get(&path, Some(token))
+            .await
+            .assert_refusal(403, "forbidden", "tender.managers-only");
+    }
+    app.get(
+        "/api/v1/tenders/not-a-tender/committee/representative-candidates",
+        Some(&tenderer),
+    )
+    .await
+    .assert_problem(404, "not-found");
+
+    // An agent running a tender for the organisation names its
+    // representatives from the same list; a draft is not even seen by
+    // another tenderer.
+    let agent = app.user("项目经理", Role::Agent, "NNG", "华信招标代理");
+    let mut body = app.tender_body("代理项目");
+    body["tenderer_org_id"] = json!(org.as_str());
+    let reply = app.post_json("/api/v1/tenders", Some(&agent), &body).await;
+    reply.assert_status(201);
+    let agents = reply.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(candidates(app, &agent, &agents).await, expected);
+    app.get(
+        &format!("/api/v1/tenders/{agents}/committee/representative-candidates"),
+        Some(&stranger),
+    )
+    .await
+    .assert_problem(404, "not-found");
+
+    // Both named: seven members, five drawn experts and two
+    // representatives (two thirds, 招标投标法 第37条).
+    let ids: Vec<&str> = listed.iter().map(|(_, id)| id.as_str()).collect();
+    app.post_json(
+        &format!("/api/v1/tenders/{works}/committee/rules"),
+        Some(&tenderer),
+        &rules(7, &ids),
+    )
+    .await
+    .assert_status(201);
+    let works2 = works.clone();
+    let mut named: Vec<String> = app
+        .db
+        .write_blocking(move |conn| {
+            use diesel::prelude::*;
+            use ggzy::db::schema::committee_representatives as cr;
+            Ok(cr::table
+                .filter(cr::tender_id.eq(&works2))
+                .select(cr::user_id)
+                .load(conn)?)
+        })
+        .unwrap();
+    named.sort();
+    let mut want = vec![me, colleague];
+    want.sort();
+    assert_eq!(named, want);
+    assert!(!named.contains(&gone_id));
+}
+
 #[actix_web::test]
 async fn a_committee_that_breaks_a_composition_rule_is_refused_with_its_article() {
     let r = Registry::new().await;

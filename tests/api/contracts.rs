@@ -814,8 +814,16 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
             .contains(&json!("supplier"))
     );
 
-    // Every step is on the record.
+    // Every step is on the record, the contract named by its title and
+    // parties (not its id).
     app.wait_for_log().await;
+    let now = app.get(&url, Some(&a.tenderer)).await.json();
+    let named = format!(
+        "{}（甲方：{}，乙方：{}）",
+        now["terms"]["title"].as_str().unwrap(),
+        now["purchaser"]["name"].as_str().unwrap(),
+        SUPPLIER
+    );
     for (action, n) in [
         ("contract.drafted", 1),
         ("contract.edited", 1),
@@ -835,5 +843,8 @@ async fn a_contract_from_the_award_is_signed_by_both_parties_verified_by_openssl
             Some(n),
             "{action}: {events}"
         );
+        for e in events["items"].as_array().unwrap() {
+            assert_eq!(e["object_name"], json!(named), "{action}: {e}");
+        }
     }
 }

@@ -78,9 +78,16 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
             "{league}"
         );
     }
-    assert_eq!(items.len(), 15);
+    // And the platform's own staff CA, of no league.
+    let staff: Vec<&Value> = items
+        .iter()
+        .filter(|s| s["service_type"] == "staff_ca")
+        .collect();
+    assert_eq!(staff.len(), 1, "{services:#}");
+    assert_eq!(staff[0]["league"], Value::Null);
+    assert_eq!(items.len(), 16);
     assert!(items.iter().all(|s| s["status"] == "granted"));
-    assert_eq!(app.count("trust_crls"), 9);
+    assert_eq!(app.count("trust_crls"), 10);
     assert_eq!(app.count("trust_recognitions"), 14);
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(fabric_dir(&app).join("manifest.json")).unwrap())
@@ -99,6 +106,16 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
     assert_eq!(status, 201, "{body:#}");
     assert_eq!(body["principal"]["name"], "柳州城投 招采部");
     assert_eq!(body["principal"]["roles"], json!(["tenderer"]));
+
+    // The platform operator signs in with the certificate the platform's
+    // staff CA issued it, to its account of no league.
+    let (status, body) = login(&app, "platform/operator").await;
+    assert_eq!(status, 201, "{body:#}");
+    assert_eq!(body["principal"]["name"], "农志诚");
+    assert_eq!(body["principal"]["roles"], json!(["operator"]));
+    assert_eq!(body["principal"]["league"], Value::Null);
+    assert_eq!(body["validation"]["vouched_by"]["service_type"], "staff_ca");
+    let operator = body["token"].as_str().unwrap().to_string();
 
     // The experts and supervisors have accounts of their own.
     let (status, body) = login(&app, "GX/people/expert").await;
@@ -133,6 +150,32 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
         .map(|e| e["league"].as_str().unwrap())
         .collect();
     assert_eq!(leagues.len(), 6, "two demo experts per league: {leagues:?}");
+    // The supervisors' stored scopes: NNG's administrative supervisor of its
+    // demo tenders' category, the regional centre's discipline inspection;
+    // LZH's none (its league, every category: see demo::fabric).
+    for (league, scope) in [
+        (
+            "NNG",
+            json!({"kind": "administrative", "category": "government_procurement", "league": "NNG"}),
+        ),
+        (
+            "LZH",
+            json!({"kind": null, "category": null, "league": "LZH"}),
+        ),
+        (
+            "GX",
+            json!({"kind": "discipline", "category": null, "league": "GX"}),
+        ),
+    ] {
+        let (status, body) = login(&app, &format!("{league}/people/supervisor")).await;
+        assert_eq!(status, 201, "{body:#}");
+        let id = body["principal"]["user_id"].as_str().unwrap();
+        let account = app
+            .get(&format!("/api/v1/users/{id}"), Some(&operator))
+            .await;
+        account.assert_status(200);
+        assert_eq!(account.json()["scope"], scope, "{league}");
+    }
 
     // The revoked enterprise is refused: its CA's CRL is loaded.
     let (status, body) = login(&app, "NNG/enterprises/91450100MA5T000451").await;
@@ -199,6 +242,50 @@ async fn demo_data_registers_a_fabric_whose_keys_sign_in_the_demo_accounts() {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(app.eml_ids().len(), 6, "each also by e-mail");
+
+    // What the demo writes into the platform's data reads in one language,
+    // Chinese, like the rest of it: the expert's availability note, the
+    // trust registry's reasons, the tender documents' titles.
+    let texts = app
+        .db
+        .read_blocking(|conn| {
+            use diesel::prelude::*;
+            use ggzy::db::schema::{
+                experts, tender_documents, trust_recognitions, trust_service_statuses,
+            };
+            let mut texts: Vec<String> = experts::table
+                .select(experts::availability_note)
+                .load::<Option<String>>(conn)?
+                .into_iter()
+                .flatten()
+                .collect();
+            texts.extend(
+                trust_service_statuses::table
+                    .select(trust_service_statuses::reason)
+                    .load::<String>(conn)?,
+            );
+            texts.extend(
+                trust_recognitions::table
+                    .select(trust_recognitions::reason)
+                    .load::<String>(conn)?,
+            );
+            texts.extend(
+                tender_documents::table
+                    .select(tender_documents::title)
+                    .load::<String>(conn)?,
+            );
+            Ok(texts)
+        })
+        .unwrap();
+    assert!(texts.iter().any(|t| t == "演示数据"), "{texts:?}");
+    // An English word: four letters or more, or "demo" in any case (codes
+    // such as a parcel's GLN stay).
+    let english = |t: &str| {
+        t.split(|c: char| !c.is_ascii_alphabetic())
+            .any(|w| w.len() >= 4 || w.eq_ignore_ascii_case("demo"))
+    };
+    let mixed: Vec<&String> = texts.iter().filter(|t| english(t)).collect();
+    assert!(mixed.is_empty(), "English in the demo's data: {mixed:?}");
 }
 
 /// The demo's finished tender (found by title) once its contract is

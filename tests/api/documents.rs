@@ -74,6 +74,22 @@ async fn documents_upload_publish_and_download_with_their_hash() {
     let public = app.get(&format!("/api/v1/tenders/{id}"), None).await.json();
     assert_eq!(public["documents"][0]["published"], true);
     assert_eq!(public["documents"][0]["amendment_version"], 0);
+    // On the record, the document is named by its file name (its title
+    // being the file's stem).
+    let operator = app.user("运营", Role::Operator, "NNG", "平台");
+    app.wait_for_log().await;
+    let record = app
+        .get(
+            &format!("/api/v1/audit/events?tender_id={id}&action=tender.document.upload"),
+            Some(&operator),
+        )
+        .await;
+    record.assert_status(200);
+    let record = record.json();
+    assert_eq!(
+        record["items"][0]["object_name"], "招标文件.pdf",
+        "{record}"
+    );
 }
 
 #[actix_web::test]

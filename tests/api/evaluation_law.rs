@@ -327,7 +327,8 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
     let r = Registry::with(Options::default()).await;
     let schedules: Vec<Value> = (0..3)
         .map(|i: i64| {
-            let (one, two) = (90_000_000 + i * 1_000_000, 40_000_000 - i * 1_000_000);
+            // Lot 2 priced alike by all three (a tie unless the scores part them).
+            let (one, two) = (90_000_000 + i * 1_000_000, 40_000_000);
             json!({"total_price_fen": one + two, "duration_days": 90, "key_terms": {"质保期": "3 年"},
                    "lots": [{"lot": 1, "price_fen": one}, {"lot": 2, "price_fen": two}]})
         })
@@ -345,11 +346,18 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
     clients[0]
         .refused(score(&labels[0], "tech", 30.0), "invalid")
         .await;
+    // The last member scores the first bid's technical offer far below the
+    // others, in both lots: two findings, one alert each.
+    let strays = clients.len() - 1;
     for criterion in ["tech", "biz"] {
-        for c in clients.iter_mut() {
+        for (m, c) in clients.iter_mut().enumerate() {
             for (n, label) in labels.iter().enumerate() {
                 for lot in [1, 2] {
-                    let points = if criterion == "tech" {
+                    let points = if criterion == "tech" && m == strays && n == 0 {
+                        5.0
+                    } else if criterion == "tech" && lot == 2 {
+                        30.0
+                    } else if criterion == "tech" {
                         30.0 + n as f64
                     } else {
                         15.0
@@ -380,11 +388,74 @@ async fn two_lots_priced_per_lot_are_reviewed_scored_and_ranked_apart() {
             .fold(0.0, f64::max);
         assert_eq!(best_price, 30.0);
     }
-    // Lot 1's lowest price is 广西第二建设's, lot 2's 广西建工's: the lots'
-    // price scores differ.
-    assert_ne!(
-        lots[0]["bids"][0]["criteria"]["price"],
-        lots[1]["bids"][0]["criteria"]["price"]
+    // Lot 1's prices differ, lot 2's are alike: the lots' price scores
+    // differ.
+    let price_scores = |lot: &Value| -> Vec<Value> {
+        lot["bids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["criteria"]["price"].clone())
+            .collect()
+    };
+    assert_ne!(price_scores(&lots[0]), price_scores(&lots[1]));
+    // In lot 2 the second and third bids have the same total and the same
+    // price: a tie (并列, 财政部令第87号 第57条), marked, not broken; the
+    // first, scored down by one member, ranks last. Lot 1 has none.
+    let mut tied = vec![labels[1].clone(), labels[2].clone()];
+    tied.sort();
+    assert_eq!(lots[1]["ties"], json!([tied]), "{:#}", lots[1]);
+    assert_eq!(lots[1]["ranking"][2]["label"], json!(labels[0]));
+    let marks: Vec<(Value, Value)> = lots[1]["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["tied"].clone(), c["tied_with"].clone()))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            (json!(true), json!([tied[1]])),
+            (json!(true), json!([tied[0]])),
+            (json!(false), json!([]))
+        ]
+    );
+    assert_eq!(lots[0]["ties"], json!([]));
+    // The stray score raised an alert in each lot, each saying its lot.
+    let alerts = r
+        .app
+        .get(
+            &format!("/api/v1/supervision/alerts?tender_id={}", f.tender),
+            Some(&f.supervisor),
+        )
+        .await
+        .json();
+    let mut deviations: Vec<(Value, Value, Value)> = alerts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "score_deviation")
+        .map(|a| {
+            (
+                a["reason"].clone(),
+                a["params"]["lot"].clone(),
+                a["params"]["bid"].clone(),
+            )
+        })
+        .collect();
+    deviations.sort_by_key(|d| d.1.as_u64());
+    let first = json!(labels[0]);
+    assert_eq!(
+        deviations,
+        [
+            (
+                json!("alert.score-deviation-in-lot"),
+                json!(1),
+                first.clone()
+            ),
+            (json!("alert.score-deviation-in-lot"), json!(2), first)
+        ],
+        "{alerts:#}"
     );
 }
 

@@ -546,6 +546,18 @@ impl TestApp {
         .await
     }
 
+    /// GETs with an `Accept` header.
+    pub async fn get_accepting(&self, path: &str, token: Option<&str>, accept: &str) -> Reply {
+        read(
+            self.req(awc::http::Method::GET, path, token)
+                .insert_header(("Accept", accept))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
+    }
+
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
         read(
             self.req(awc::http::Method::POST, path, token)
@@ -1101,4 +1113,64 @@ pub fn move_to(app: &TestApp, at: DateTime<Utc>) {
         "the clock only moves forward to {at}"
     );
     app.clock.advance(by);
+}
+
+/// Starts `command` (a `ggzy serve`) on a port the system chooses: its
+/// process, and where the address it prints on standard output once it
+/// listens arrives (see [`printed_address`]). A port picked beforehand by
+/// binding and closing a socket can be taken by another test's server
+/// before this one binds it, and the test then speaks to the wrong server.
+pub fn spawn_on_any_port(
+    mut command: std::process::Command,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut child = command
+        .env("GGZY_LISTEN", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start ggzy serve");
+    let stdout = child.stdout.take().expect("piped standard output");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Read to the end so that the server never blocks on a full pipe.
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let line = line.trim();
+            if line.starts_with("http://127.0.0.1:") {
+                let _ = tx.send(line.trim_end_matches('/').to_string());
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// The base URL (no trailing slash) a server started by
+/// [`spawn_on_any_port`] printed, waiting up to two minutes (without
+/// blocking the test's runtime, which may be serving another node); an
+/// error if it ended (or hung) first.
+pub async fn printed_address(
+    child: &mut std::process::Child,
+    address: &std::sync::mpsc::Receiver<String>,
+) -> Result<String, String> {
+    use std::sync::mpsc::TryRecvError;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        match address.try_recv() {
+            Ok(base) => return Ok(base),
+            Err(TryRecvError::Disconnected) => {
+                return Err(format!(
+                    "the server ended before it listened: {:?}",
+                    child.wait()
+                ));
+            }
+            Err(TryRecvError::Empty) if std::time::Instant::now() > deadline => {
+                return Err("the server printed no address in 120 s".into());
+            }
+            Err(TryRecvError::Empty) => {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+        }
+    }
 }

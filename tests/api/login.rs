@@ -647,3 +647,176 @@ async fn a_leagues_operator_cannot_revoke_its_supervisors_sessions_nor_another_l
         .await
         .assert_problem(401, "unauthenticated");
 }
+
+/// Enrols a platform operator (no league) bound to `id_number`; returns its id.
+fn enrol_platform_operator(r: &Registry, id_number: &str) -> String {
+    let ctx = AuditContext::system(r.app.now());
+    let id = ggzy::types::ResidentId::parse(id_number).unwrap();
+    r.app
+        .db
+        .write_blocking(|conn| {
+            let user = ggzy::identity::store::insert_user(
+                conn,
+                &ctx,
+                &ggzy::identity::store::NewUser {
+                    name: "平台运维",
+                    roles: &[Role::Operator],
+                    league: None,
+                    organisation: None,
+                },
+            )?;
+            ggzy::identity::sessions::bind_certificate_identities(
+                conn,
+                &ctx,
+                &user,
+                &[Role::Operator],
+                None,
+                Some(&id),
+            )?;
+            Ok(user)
+        })
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+#[actix_web::test]
+async fn the_platforms_staff_ca_vouches_for_its_operators_only_and_no_league_ca_for_them() {
+    let r = Registry::new().await;
+    // The platform's own PKI: its staff CA (root and issuing CA).
+    let dir = tempfile::tempdir().unwrap();
+    let staff = League::new(dir.path(), "PLATFORM");
+    staff.person("op", "平台运维", &resident("45010219900101001"));
+    staff.person("nng-expert", "张三", &resident("45010219800101123"));
+    // An enterprise's certificate from the staff CA's issuing CA.
+    staff.issue(
+        "firm",
+        &format!(
+            "/C=CN/O=平台测试有限公司/organizationIdentifier={}/CN=平台测试有限公司",
+            credit("91450100MA5T0007G")
+        ),
+        "personal-ca",
+        "leaf.ext",
+    );
+    staff.revoke("nng-expert", "personal-ca");
+    let staff_ca = |file: &str, league: Value| json!({ "league": league, "service_type": "staff_ca", "certificate": staff.text(file) });
+    // Only the platform's operators register it, and only as the platform's.
+    r.app
+        .post_json(
+            "/api/v1/trust/services",
+            Some(&r.operator),
+            &staff_ca("root.pem", Value::Null),
+        )
+        .await
+        .assert_refusal(403, "forbidden", "auth.platform-operator-only");
+    r.app
+        .post_json(
+            "/api/v1/trust/services",
+            Some(&r.platform),
+            &staff_ca("root.pem", json!("NNG")),
+        )
+        .await
+        .assert_rule("trust.staff-ca-is-the-platforms");
+    r.app
+        .post_json(
+            "/api/v1/trust/services",
+            Some(&r.platform),
+            &json!({ "service_type": "personal_ca", "certificate": staff.text("root.pem") }),
+        )
+        .await
+        .assert_rule("trust.league-required");
+    for file in ["root.pem", "personal-ca.pem"] {
+        let reply = r
+            .app
+            .post_json(
+                "/api/v1/trust/services",
+                Some(&r.platform),
+                &staff_ca(file, Value::Null),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.json());
+        assert_eq!(reply.json()["league"], Value::Null);
+    }
+    for ca in ["root", "personal-ca"] {
+        r.app
+            .post_json(
+                "/api/v1/trust/crls",
+                Some(&r.platform),
+                &json!({ "crl": staff.crl(ca) }),
+            )
+            .await
+            .assert_status(201);
+    }
+    // A platform operator signs in with the staff CA's certificate.
+    let operator = enrol_platform_operator(&r, &resident("45010219900101001"));
+    let (status, body) = login(&r, &staff, "op", "raw").await;
+    assert_eq!(status, 201, "{body:#}");
+    assert_eq!(body["principal"]["user_id"], operator);
+    assert_eq!(body["principal"]["roles"], json!(["operator"]));
+    assert_eq!(body["principal"]["league"], Value::Null);
+    assert_eq!(body["validation"]["vouched_by"]["service_type"], "staff_ca");
+    let token = body["token"].as_str().unwrap().to_string();
+    assert_eq!(r.app.get("/api/v1/me", Some(&token)).await.status, 200);
+
+    // No league's CA vouches for a platform account, even for its identity.
+    let id = resident("45010219800101123");
+    enrol_platform_operator(&r, &id);
+    let before = r.app.snapshot();
+    let (status, body) = login(&r, &r.nng, "expert", "raw").await;
+    assert_eq!(status, 401, "{body:#}");
+    assert_eq!(
+        body["reason"], "signin.platform-account-needs-staff-ca",
+        "{body:#}"
+    );
+    assert_eq!(body["params"]["league"], "NNG");
+    assert_eq!(r.app.snapshot(), before);
+
+    // The staff CA vouches for no one else: not a league's person (its
+    // certificate is refused whoever it names; this one is revoked too, so
+    // a fresh one is issued), not an enterprise.
+    staff.person("lzh-op", "李四", &resident("45020219850101002"));
+    enrol_person_in(
+        &r,
+        "LZH",
+        "李四",
+        &[Role::Operator],
+        &resident("45020219850101002"),
+    );
+    let (status, body) = login(&r, &staff, "lzh-op", "raw").await;
+    assert_eq!(status, 401, "{body:#}");
+    assert_eq!(
+        body["reason"], "signin.staff-ca-platform-operators-only",
+        "{body:#}"
+    );
+    assert!(
+        body["detail"].as_str().unwrap().contains("league LZH"),
+        "{body:#}"
+    );
+    let (status, body) = login(&r, &staff, "firm", "raw").await;
+    assert_eq!(status, 401, "{body:#}");
+    assert_eq!(body["reason"], "signin.wrong-service", "{body:#}");
+    // The same revocation checks: a revoked staff certificate is refused.
+    let (status, body) = login(&r, &staff, "nng-expert", "raw").await;
+    assert_eq!(status, 401, "{body:#}");
+    assert_eq!(body["reason"], "signin.certificate-invalid", "{body:#}");
+    assert_eq!(body["params"]["cause"], "REVOKED", "{body:#}");
+    // And no league's decision is taken on the staff CA: a league asked
+    // to accept the platform operator's certificate says no.
+    let reply = r
+        .validate_pem(&staff.text("op.pem"), "NNG", json!({}))
+        .await;
+    assert_ne!(reply.json()["indication"], "PASSED", "{}", reply.json());
+    // Nor may an agreement make a league recognise it: refused with its
+    // reason, for the platform's operators too, and nothing recorded.
+    let before = r.app.snapshot();
+    r.app
+        .post_json(
+            "/api/v1/trust/recognitions",
+            Some(&r.platform),
+            &json!({ "league": "NNG", "recognised_league": "LZH", "service_type": "staff_ca",
+                     "reason": "互认工作人员证书" }),
+        )
+        .await
+        .assert_rule("trust.staff-ca-not-recognised");
+    assert_eq!(r.app.snapshot(), before);
+}

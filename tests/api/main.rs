@@ -1,5 +1,6 @@
 //! The integration suite: one binary, the real server, real HTTP.
 
+mod accounts;
 mod audit;
 mod audit_log;
 mod authority;
@@ -25,6 +26,7 @@ mod identity;
 mod invited;
 mod login;
 mod minimums;
+mod my_tenders;
 mod nodes;
 mod notifications;
 mod notify_awards;
@@ -33,9 +35,11 @@ mod notify_tenders;
 mod objections;
 mod ocsp;
 mod opendata;
+mod organiser_portal;
 mod pki;
 mod platform_keys;
 mod procedures;
+mod public_notices;
 mod publication_keys;
 mod results;
 mod rooms;

@@ -183,6 +183,20 @@ async fn a_construction_tender_with_two_bidders_is_not_opened_and_fails() {
             && why.contains("招标投标法实施条例 第44条"),
         "{why}"
     );
+    // The platform's reason in words, for a reader of another language.
+    let words = &detail["notices"][2]["words"]["body"];
+    assert_eq!(words["key"], "not_opened", "{detail}");
+    assert_eq!(
+        words["params"],
+        json!({ "bids": 3, "bidders": 2, "basis": words["params"]["basis"] })
+    );
+    assert!(
+        words["params"]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("招标投标法实施条例 第44条"),
+        "{words}"
+    );
 
     // The opening opened nothing.
     let view = app
@@ -372,6 +386,14 @@ async fn government_procurement_with_one_of_three_unqualified_fails_by_rule() {
             && why.contains("第44条"),
         "{why}"
     );
+    let words = &notice["words"]["body"];
+    assert_eq!(words["key"], "not_qualified", "{notice}");
+    assert_eq!(words["params"]["bids"], 3);
+    assert_eq!(words["params"]["qualified"], 2);
+    assert!(
+        why.ends_with(words["params"]["basis"].as_str().unwrap()),
+        "{words}"
+    );
     // No room for a failed procedure; the decrypted bids are gone.
     app.post_json(
         &format!("/api/v1/tenders/{tender}/evaluation/room"),
@@ -432,6 +454,14 @@ async fn the_review_refuses_what_it_should_and_the_room_opens_with_the_qualified
     let stranger = app.user("别的采购人", Role::Tenderer, "NNG", "南宁市卫生局");
     let good = |bid: &str| json!({"bid_id": bid, "qualified": true, "document": "营业执照"});
 
+    // The tender says the review is under way, for pages that then ask
+    // for it (other procedures have none: their detail says nothing).
+    let detail = || async {
+        app.get(&format!("/api/v1/tenders/{tender}"), None)
+            .await
+            .json()
+    };
+    assert_eq!(detail().await["qualification_review"], "in_progress");
     // The room waits for the review.
     let before = state(app);
     let waiting = app
@@ -580,12 +610,9 @@ async fn the_review_refuses_what_it_should_and_the_room_opens_with_the_qualified
     let view = concluded.json();
     assert_eq!(view["status"], "passed", "{view:#}");
     assert_eq!(view["qualified"], 3);
-    assert_eq!(
-        app.get(&format!("/api/v1/tenders/{tender}"), None)
-            .await
-            .json()["status"],
-        "evaluating"
-    );
+    let after = detail().await;
+    assert_eq!(after["status"], "evaluating");
+    assert_eq!(after["qualification_review"], "passed", "{after:#}");
     // After the conclusion, nothing more is recorded or concluded.
     let before = state(app);
     app.post_json(&findings(tender), Some(tenderer), &good(&excluded))
@@ -663,5 +690,10 @@ async fn other_procedures_have_no_purchasers_review() {
             .await
             .assert_problem(409, "conflict");
         assert_eq!(state(&app), before, "{category} {method}");
+        let detail = app.get(&format!("/api/v1/tenders/{id}"), None).await.json();
+        assert!(
+            detail.get("qualification_review").is_none(),
+            "{category} {method}: {detail:#}"
+        );
     }
 }

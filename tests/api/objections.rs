@@ -557,12 +557,47 @@ async fn a_gp_result_challenge_over_a_holiday_escalates_to_a_complaint_that_susp
     let notice = notices.iter().find(|n| n["seq"] == seq).unwrap();
     assert_eq!(notice["kind"], "complaint_decision");
     assert!(notice["body"].as_str().unwrap().contains("驳回投诉"));
+    // In words: the regime, the subject's code, the decision as written.
+    assert_eq!(
+        notice["words"]["body"],
+        json!({ "key": "complaint_decision", "params": {
+            "regime": "procurement", "subject": "result",
+            "decision": "投诉事项缺乏事实依据，驳回投诉。", "upheld": false,
+        } }),
+        "{notice}"
+    );
     assert!(notices.iter().any(|n| n["kind"] == "suspension"));
     let listed = app
         .get(&format!("/api/v1/tenders/{tender}/complaints"), None)
         .await
         .json();
     assert_eq!(listed["items"][0]["status"], "decided");
+    // On the record, the complaint is named by who filed it and the day
+    // (Beijing time), not by its id: to its supervisor, who sees the
+    // bidders of an opened tender.
+    let filed_at: DateTime<Utc> = serde_json::from_value(complaint["filed_at"].clone()).unwrap();
+    let named = format!(
+        "投诉（广西甲科技有限公司 提出，{}）",
+        ggzy::calendar::beijing_date(filed_at).format("%Y-%m-%d")
+    );
+    app.wait_for_log().await;
+    let record = app
+        .get(
+            &format!("/api/v1/audit/events?per_page=100&tender_id={tender}"),
+            Some(&finance),
+        )
+        .await
+        .json();
+    let about: Vec<&Value> = record["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["object_type"] == "complaint")
+        .collect();
+    assert!(about.len() >= 3, "{record}");
+    for e in about {
+        assert_eq!(e["object_name"], json!(named), "{e}");
+    }
 
     // The challenge window: the result notice stood one working day (day
     // 2), then 7 working days: day 3, days 7 to 11 and 14 (the holiday and

@@ -489,8 +489,26 @@ async fn bids_are_published_from_the_opening_record_on_per_lot() {
         opened["tender"]["documents"][0]["title"]
             .as_str()
             .unwrap()
-            .contains("opening record")
+            .ends_with("— 开标记录")
     );
+    // The notice says it in Chinese, and beside it in words the portal
+    // says in the reader's language (no English sentence in the text).
+    let notices = app
+        .get(&format!("/api/v1/tenders/{tender}/notices"), None)
+        .await
+        .json();
+    let record_notice = &notices["items"][2];
+    assert_eq!(record_notice["kind"], "opening");
+    assert_eq!(
+        record_notice["body"],
+        "开标完成：开启投标文件 4 份，有效 3 份；进入评标。"
+    );
+    let words = &record_notice["words"];
+    assert_eq!(words["title"]["key"], "opening_record");
+    assert_eq!(words["body"]["key"], "opening_record");
+    assert_eq!(words["body"]["params"]["opened"], 4);
+    assert_eq!(words["body"]["params"]["valid"], 3);
+    assert_eq!(words["body"]["params"]["result"], "proceeds");
     assert_eq!(statistic(opened, "bids")["value"], 4);
     assert_eq!(statistic(opened, "validBids")["value"], 3);
     assert_eq!(statistic(opened, "lot1-bids")["value"], 2);

@@ -42,17 +42,13 @@ fn keys_init(dir: &Path) -> Vec<String> {
     out.lines().map(str::to_string).collect()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 struct Node {
     child: Child,
+    /// Where the address the node prints once it listens arrives.
+    address: std::sync::mpsc::Receiver<String>,
     base: String,
+    /// Its GGZY_NODE_ID.
+    id: String,
 }
 
 impl Drop for Node {
@@ -63,23 +59,23 @@ impl Drop for Node {
 }
 
 fn start(data_dir: &Path, db: &str, keys: Option<&Path>, demo: bool) -> Node {
-    let port = free_port();
-    let child = ggzy(data_dir, db, keys, &["serve"])
-        .env("GGZY_LISTEN", format!("127.0.0.1:{port}"))
-        .env("GGZY_NODE_ID", format!("node-{port}"))
+    let id = format!("node-{}", uuid::Uuid::new_v4().simple());
+    let mut command = ggzy(data_dir, db, keys, &["serve"]);
+    command
+        .env("GGZY_NODE_ID", &id)
         .env("GGZY_DEMO_DATA", demo.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start a node");
+        .stderr(Stdio::piped());
+    let (child, address) = crate::helpers::spawn_on_any_port(command);
     Node {
         child,
-        base: format!("http://127.0.0.1:{port}"),
+        address,
+        base: String::new(),
+        id,
     }
 }
 
-/// Waits until `node` answers /readyz (Ok) or stops (Err: its standard
-/// error).
+/// Waits until `node` prints where it listens and answers /readyz there
+/// (Ok), or stops (Err: its standard error).
 async fn ready(node: &mut Node) -> Result<(), String> {
     let client = awc::Client::default();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
@@ -92,7 +88,11 @@ async fn ready(node: &mut Node) -> Result<(), String> {
             }
             return Err(format!("stopped ({status}): {err}"));
         }
-        if client
+        if node.base.is_empty() {
+            if let Ok(base) = node.address.try_recv() {
+                node.base = base;
+            }
+        } else if client
             .get(format!("{}/readyz", node.base))
             .send()
             .await
@@ -289,11 +289,7 @@ async fn a_node_with_other_keys_on_the_platforms_database_refuses() {
         assert_eq!(row.spki_sha256, fp.spki_sha256);
         assert_eq!(row.algorithm, fp.algorithm);
         // By the node's id (GGZY_NODE_ID).
-        assert_eq!(
-            row.recorded_by,
-            format!("node-{}", a.base.rsplit(':').next().unwrap()),
-            "{row:?}"
-        );
+        assert_eq!(row.recorded_by, a.id, "{row:?}");
     }
     let mut b = start(&b_dir, &db, None, false);
     let err = ready(&mut b).await.expect_err("the second node refuses");

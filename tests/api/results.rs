@@ -141,6 +141,19 @@ pub fn notice_body(detail: &Value, kind: &str) -> String {
         .to_string()
 }
 
+/// The words of the body the platform wrote in the last `kind` notice of
+/// `detail` (`tenders::notice_words`): its key and params.
+pub fn notice_words(detail: &Value, kind: &str) -> Value {
+    detail["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|n| n["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} notice: {detail}"))["words"]["body"]
+        .clone()
+}
+
 /// The award release of `tender` in its release package (the package
 /// validated against the OCDS schema with its extensions, and the record).
 async fn award_release(app: &TestApp, tender: &str) -> Value {
@@ -217,6 +230,29 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
     ] {
         assert!(body.contains(part), "{part}: {body}");
     }
+    // The same publicity in words, for a reader of another language.
+    let words = notice_words(&published.json(), "candidates");
+    assert_eq!(words["key"], "publicity", "{words}");
+    let p = &words["params"];
+    assert_eq!(p["report_sha256"], view["sha256"]);
+    assert_eq!(p["days"], 3);
+    let first = &p["lots"][0]["candidates"][0];
+    assert_eq!(first["rank"], 1, "{words}");
+    assert_eq!(first["bidder"], "广西第二建设有限公司");
+    assert_eq!(first["price"], "900000.00");
+    assert_eq!(first["days"], 90);
+    assert!(
+        first["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "质保期: 3 年"),
+        "{words}"
+    );
+    assert_eq!(
+        p["lots"][0]["candidates"][2]["bidder"],
+        "广西测试建设有限公司"
+    );
     own_result(app, &third, &tender)
         .await
         .assert_problem(409, "conflict");
@@ -284,6 +320,12 @@ async fn construction_publicises_the_reports_candidates_and_awards_the_first() {
             "本项目：中标人 广西第二建设有限公司，中标价 900000.00 元（评标报告排名第1）"
         ),
         "{body}"
+    );
+    let words = notice_words(&awarded.json(), "award");
+    assert_eq!(words["key"], "award", "{words}");
+    assert_eq!(
+        words["params"]["lots"],
+        json!([{"lot": 0, "winner": "广西第二建设有限公司", "value": "900000.00", "rank": 1}])
     );
 
     // --- Open data: the award release.
@@ -396,6 +438,18 @@ async fn procurement_awards_from_the_report_without_publicity_and_the_second_nee
     );
     assert!(body.contains("排名第一的中标候选人放弃中标"), "{body}");
     assert!(body.contains("评审专家名单"), "{body}");
+    // In words: the winner, its rank, the reason and the committee.
+    let words = notice_words(&detail, "award");
+    assert_eq!(words["key"], "award", "{words}");
+    assert_eq!(words["params"]["lots"][0]["winner"], "广西第三建设有限公司");
+    assert_eq!(words["params"]["lots"][0]["rank"], 2);
+    assert_eq!(words["params"]["reason"], "排名第一的中标候选人放弃中标");
+    let experts = words["params"]["experts"].as_array().unwrap();
+    assert!(!experts.is_empty(), "{words}");
+    assert!(
+        experts.iter().all(|e| body.contains(e.as_str().unwrap())),
+        "{words}"
+    );
     // The winner's own result; the first candidate reads it lost.
     let third = sign_in(&r, &r.nng, "third").await;
     let won = own_result(app, &third, &tender).await.json();

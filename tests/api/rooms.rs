@@ -455,6 +455,13 @@ pub async fn sign_all(r: &Registry, f: &Fixture, clients: &mut [Client]) {
     assert_eq!(clients[0].events.last().unwrap()["kind"], "room.closed");
     let signed = report_of(r, f).await;
     assert_eq!(signed["closed"], true, "{signed}");
+    // The tender says so, for pages that ask for the report only then.
+    let detail = r
+        .app
+        .get(&format!("/api/v1/tenders/{}", f.tender), None)
+        .await
+        .json();
+    assert_eq!(detail["evaluation_report"], "signed", "{detail:#}");
     assert_eq!(signed["signatures"].as_array().unwrap().len(), 5);
 }
 
@@ -489,6 +496,27 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
 
     // --- Opening the room: the organiser only, once.
     let open = format!("/api/v1/tenders/{tender}/evaluation/room");
+    // Until it is open the tender says so, for pages that then ask nothing
+    // of a room that is not there (it answers 404).
+    let room_of = || async {
+        app.get(&format!("/api/v1/tenders/{tender}"), None)
+            .await
+            .json()["evaluation_room"]
+            .clone()
+    };
+    assert_eq!(room_of().await, "not_open");
+    // No room, no report to ask for.
+    let report_of_detail = || async {
+        app.get(&format!("/api/v1/tenders/{tender}"), None)
+            .await
+            .json()
+            .get("evaluation_report")
+            .cloned()
+    };
+    assert_eq!(report_of_detail().await, None);
+    app.get(&open, Some(&f.supervisor))
+        .await
+        .assert_refusal(404, "not-found", "room.not-open");
     app.post_json(
         &open,
         Some(&f.supervisor),
@@ -505,6 +533,8 @@ async fn a_committee_evaluates_across_venues_in_one_room_and_signs_the_report() 
     app.post_json(&open, Some(&f.tenderer), &json!({"blind_technical": true}))
         .await
         .assert_problem(409, "conflict");
+    assert_eq!(room_of().await, "open");
+    assert_eq!(report_of_detail().await, Some(json!("not_signed")));
 
     // Once the room is open an invitation is no longer declined: the
     // member joins, and recuses there.

@@ -79,16 +79,10 @@ impl std::ops::DerefMut for Served {
 }
 
 /// Starts the real `ggzy serve` on the app's data folder and database.
-fn serve(app: &TestApp, port: u16, abort_after_keeping_bid: bool) -> Served {
+async fn serve(app: &TestApp, abort_after_keeping_bid: bool) -> (Served, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ggzy"));
     command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--demo-data",
-            "false",
-        ])
+        .args(["serve", "--demo-data", "false"])
         .env("GGZY_DATA_DIR", app.data_dir.path())
         .env("DATABASE_URL", app.database_url())
         .env("GGZY_LOG", "warn")
@@ -96,25 +90,16 @@ fn serve(app: &TestApp, port: u16, abort_after_keeping_bid: bool) -> Served {
     if abort_after_keeping_bid {
         command.env(ggzy::bids::upload::ABORT_AFTER_KEEPING_BID, "1");
     }
-    Served(command.spawn().expect("start ggzy serve"))
+    let (mut child, address) = crate::helpers::spawn_on_any_port(command);
+    let base = crate::helpers::printed_address(&mut child, &address).await;
+    let served = Served(child);
+    (served, base.expect("the server listens"))
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Waits until the server on `port` answers (it sweeps before it listens).
-async fn until_serving(app: &TestApp, port: u16, child: &mut Served) {
+/// Waits until the server at `base` answers (it sweeps before it listens).
+async fn until_serving(app: &TestApp, base: &str, child: &mut Served) {
     for _ in 0..300 {
-        if let Ok(r) = app
-            .client
-            .get(format!("http://127.0.0.1:{port}/healthz"))
-            .send()
-            .await
+        if let Ok(r) = app.client.get(format!("{base}/healthz")).send().await
             && r.status().is_success()
         {
             return;
@@ -170,17 +155,14 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
     // The real server, told to die right after it moves a bid's file into
     // place and before it records the bid, receives a replacement.
     r.app.stop().await;
-    let port = free_port();
-    let mut server = serve(&r.app, port, true);
-    until_serving(&r.app, port, &mut server).await;
+    let (mut server, base) = serve(&r.app, true).await;
+    until_serving(&r.app, &base, &mut server).await;
     let zip = container(&nng.dir, "lost", &schedule(69_000_000));
     let lost = std::fs::read(envelope(&nng, "builder", &zip, &opening, make)).unwrap();
     let answer = r
         .app
         .client
-        .post(format!(
-            "http://127.0.0.1:{port}/api/v1/tenders/{tender}/bids"
-        ))
+        .post(format!("{base}/api/v1/tenders/{tender}/bids"))
         .insert_header(("Authorization", format!("Bearer {builder}")))
         .insert_header(("Content-Type", "application/pkcs7-mime"))
         .send_body(lost.clone())
@@ -220,9 +202,8 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
 
     // Started again on the same data folder: the orphan is gone, on the
     // record, with its hash and no bidder; the recorded bid is untouched.
-    let port = free_port();
-    let mut server = serve(&r.app, port, false);
-    until_serving(&r.app, port, &mut server).await;
+    let (mut server, base) = serve(&r.app, false).await;
+    until_serving(&r.app, &base, &mut server).await;
     assert_eq!(bid_files(&r.app), vec![format!("{kept_id}.p7m")]);
     let removed = events(&r.app, "bid.file_removed");
     assert_eq!(removed.len(), 1, "{removed:?}");
@@ -247,9 +228,7 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
     let mine = r
         .app
         .client
-        .get(format!(
-            "http://127.0.0.1:{port}/api/v1/tenders/{tender}/bids"
-        ))
+        .get(format!("{base}/api/v1/tenders/{tender}/bids"))
         .insert_header(("Authorization", format!("Bearer {builder}")))
         .send()
         .await
@@ -263,9 +242,8 @@ async fn a_bid_file_kept_without_its_bid_when_the_server_died_is_removed_on_the_
     assert_eq!(items[0]["status"], "submitted");
     // Once is enough: a further start finds nothing to remove.
     drop(server);
-    let port = free_port();
-    let mut server = serve(&r.app, port, false);
-    until_serving(&r.app, port, &mut server).await;
+    let (mut server, base) = serve(&r.app, false).await;
+    until_serving(&r.app, &base, &mut server).await;
     assert_eq!(events(&r.app, "bid.file_removed").len(), 1);
 }
 

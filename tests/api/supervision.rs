@@ -495,3 +495,80 @@ async fn a_feed_resumes_on_request_and_filters_by_league() {
         .await
         .assert_problem(400, "invalid-query");
 }
+
+/// The pickers of the audit events and the cockpit list the tenders whose
+/// record the reader reads (`in_scope=true`): a supervisor scoped to one
+/// league gets none of another league's, an administrative supervisor only
+/// its category; others may not ask.
+#[actix_web::test]
+async fn the_tender_picker_lists_only_the_tenders_in_the_readers_scope() {
+    let app = crate::helpers::spawn_app().await;
+    app.leagues();
+    let nng = app.user("南宁采购科", Role::Tenderer, "NNG", "南宁市教育局");
+    let lzh = app.user("柳州采购科", Role::Tenderer, "LZH", "柳州市教育局");
+    let mut ids = std::collections::BTreeMap::new();
+    for (token, league) in [(&nng, "NNG"), (&lzh, "LZH"), (&lzh, "LZH")] {
+        let id = app.create_draft(token, &format!("{league} 设备采购")).await;
+        app.act(token, &id, "publish", "").await.assert_status(200);
+        ids.entry(league).or_insert_with(Vec::new).push(id);
+    }
+    let listed = |token: String, extra: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .get(
+                    &format!("/api/v1/tenders?in_scope=true&per_page=100{extra}"),
+                    Some(&token),
+                )
+                .await
+                .json();
+            let mut got: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_str().unwrap().to_string())
+                .collect();
+            got.sort();
+            (got, page["total"].as_i64().unwrap())
+        }
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    // NNG's supervisor: NNG's tender only, though LZH's are public.
+    let nng_sup = app.supervisor("南宁监督员", "discipline", None, Some("NNG"));
+    assert_eq!(listed(nng_sup.clone(), "").await, (ids["NNG"].clone(), 1));
+    // Searching by title stays in scope.
+    let lzh_title = "&q=LZH";
+    assert_eq!(listed(nng_sup, lzh_title).await, (vec![], 0));
+    let lzh_sup = app.supervisor("柳州监督员", "discipline", None, Some("LZH"));
+    assert_eq!(
+        listed(lzh_sup.clone(), lzh_title).await,
+        (sorted(ids["LZH"].clone()), 2)
+    );
+    // An administrative supervisor of another category: none.
+    let works = app.supervisor(
+        "柳州住建监督员",
+        "administrative",
+        Some("engineering_construction"),
+        Some("LZH"),
+    );
+    assert_eq!(listed(works, "").await, (vec![], 0));
+    // The region's supervisor: all three.
+    let region = app.supervisor("自治区监督员", "audit", None, None);
+    assert_eq!(listed(region, "").await.1, 3);
+    // Without the filter the list is the public one.
+    let all = app
+        .get("/api/v1/tenders?per_page=100", Some(&lzh_sup))
+        .await
+        .json();
+    assert_eq!(all["total"], 3);
+    // Others may not ask for a scope they do not have.
+    app.get("/api/v1/tenders?in_scope=true", Some(&nng))
+        .await
+        .assert_refusal(403, "forbidden", "auth.role-missing");
+    app.get("/api/v1/tenders?in_scope=true", None)
+        .await
+        .assert_status(401);
+}

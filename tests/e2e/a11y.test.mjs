@@ -15,11 +15,19 @@
 // - GGZY_SCREENSHOTS=<folder>: a picture of each page in each language at
 //   1280×900, 1024×1366 and 375×800, named <page>-<lang>-<width>.png.
 //
-// The pages: the notice board, a tender, sign-in, e-mail verification, the
+// The pages: the notice board, a tender, the notices, a notice, a tender's
+// opening hall, open data (the feed and a tender's), the API documentation, sign-in, e-mail verification, the
 // audit log's verification (signed out and as a supervisor), the audit
-// events, an opening-key share release, the expert's home, the evaluation
+// events, an opening-key share release, the expert's home, the bidder's
+// tenders and its page for one tender, its messages and its notification
+// settings (as 广西建工集团), the evaluation
 // room (a supervisor watching, and a member), a venue's sign-in sheet, the
-// supervisor's cockpit and a tender's timeline. The demo's finished
+// supervisor's cockpit and a tender's timeline; the tenderer's tenders, its
+// draft form and its management page of the finished tender; the operators'
+// pages (their start as a visitor sees it, with its ways in; accounts, trust
+// services, recognition, the signed trust lists, the expert pool, leagues,
+// health, the platform's key share) as the demo platform operator, signed in
+// with the certificate the platform's staff CA issued it. The demo's finished
 // procedure (awarded, its room closed) gives the tender, the room, the
 // venue and the timeline; its NNG supervisor and one of its committee's
 // demo experts sign in with their demo keys.
@@ -54,6 +62,8 @@ const contexts = {};
 let finished; // the demo's finished tender
 let opening; // the demo's tender waiting in its opening
 let expert; // a demo expert of its committee
+let bidTender; // an NNG tender open for bids, for the bidder's pages
+const bidderCert = manifest.certificates.find((c) => c.kind === 'enterprise' && c.credit_code === '91450000MA5L13579M');
 
 // The demo's finished procedure: opened, drawn, evaluated, awarded.
 async function finishedTender() {
@@ -83,9 +93,18 @@ async function tab(who) {
   const page = await context.newPage();
   watch(page, who);
   if (who !== 'visitor') {
-    const c = who === 'supervisor'
+    // The platform operator (of no league) signs in like anyone, with the
+    // certificate the platform's staff CA issued it.
+    const c = who === 'operator'
+      ? manifest.certificates.find((x) => x.kind === 'operator' && x.league === '')
+      : who === 'supervisor'
       ? manifest.certificates.find((x) => x.kind === 'supervisor' && x.league === 'NNG' && !x.revoked)
-      : expert;
+      : who === 'tenderer'
+        ? manifest.certificates.find((x) => x.kind === 'enterprise' && x.credit_code === '11450100MB1234567D')
+        : who === 'bidder'
+          // The demo's bidding enterprise with an account: 广西建工集团.
+          ? { ...bidderCert, key: bidderCert.cert.replace('.cert.pem', '.key.pem') }
+          : expert;
     await page.goto(`${base}/?lang=zh#/sign-in?next=%2Faudit`);
     await page.setInputFiles('#signin-cert', path.join(pki, c.cert));
     await page.setInputFiles('#signin-key', path.join(pki, c.key));
@@ -100,6 +119,12 @@ async function tab(who) {
 const PAGES = () => [
   { name: 'board', who: 'visitor', path: '/', ready: ['.tender-list .card'] },
   { name: 'tender', who: 'visitor', path: `/tenders/${finished.id}`, ready: ['[data-testid=sha256]', '#s-notices'] },
+  { name: 'notices', who: 'visitor', path: '/notices', ready: ['.notice-list .card', '[data-testid=site-identity]'] },
+  { name: 'notice', who: 'visitor', path: `/notices/${finished.id}/1`, ready: ['[data-testid=notice-body]'] },
+  { name: 'hall', who: 'visitor', path: `/tenders/${finished.id}/hall`, ready: ['[data-testid=live-state][data-state=live]', '.opening-table tbody tr'] },
+  { name: 'opendata', who: 'visitor', path: '/opendata', ready: ['[data-testid=releases] tbody tr'] },
+  { name: 'opendata-tender', who: 'visitor', path: `/opendata/tenders/${finished.id}`, ready: ['[data-testid=tender-releases] tbody tr'] },
+  { name: 'api-docs', who: 'visitor', path: '/api-docs', ready: ['.api-op'] },
   { name: 'sign-in', who: 'visitor', path: '/sign-in', ready: ['#signin-submit'] },
   { name: 'verify-email', who: 'visitor', path: '/verify-email/a11ycheck', ready: ['#verify-email'] },
   { name: 'audit', who: 'visitor', path: '/audit', ready: ['#audit-vkey', '#audit-cert'] },
@@ -111,8 +136,30 @@ const PAGES = () => [
   { name: 'room-closed-watcher', who: 'supervisor', path: `/rooms/${finished.id}`, ready: ['[data-testid=live-state][data-state=live]'], closed: true },
   { name: 'room-closed-member', who: 'expert', path: `/rooms/${finished.id}`, ready: ['[data-testid=live-state][data-state=live]'], closed: true },
   { name: 'venue', who: 'supervisor', path: `/rooms/${finished.id}/venues/${finished.league_code}`, ready: ['[data-testid=venue-sheet] tbody tr'] },
+  { name: 'bidder-mine', who: 'bidder', path: '/bidder', ready: ['[data-testid=my-tenders] tbody tr'] },
+  { name: 'bidder-tender', who: 'bidder', path: `/bidder/tenders/${bidTender.id}`, ready: ['#bid-submit', '[data-testid=windows] tbody tr'] },
+  // Every signed-in user's messages and notification settings (as the bidder).
+  { name: 'inbox', who: 'bidder', path: '/inbox', ready: ['[data-testid=inbox-list] li'] },
+  { name: 'notification-settings', who: 'bidder', path: '/settings/notifications', ready: ['[data-testid=kinds] li', '[data-testid=email-state]'] },
   { name: 'cockpit', who: 'supervisor', path: '/supervision', ready: ['#feed-state[data-state=live]', '[data-testid=feed] tbody tr'] },
+  // The tenderer's pages: its tenders, the draft form, the finished tender it runs.
+  { name: 'my-tenders', who: 'tenderer', path: '/my/tenders', ready: ['[data-testid=my-tenders] li'] },
+  { name: 'draft', who: 'tenderer', path: '/my/tenders/new', ready: ['#draft-form', '[data-testid=deadline-hint] span'] },
+  { name: 'manage', who: 'tenderer', path: `/my/tenders/${finished.id}`, ready: ['[data-testid=manage-title]', '[data-testid=documents]', '[data-testid=contracts]'] },
   { name: 'timeline', who: 'supervisor', path: `/supervision/tenders/${finished.id}`, ready: ['#draw-verified[data-verified=true]', '[data-testid=timeline] [data-source]'] },
+  // The operators' pages, as a platform operator.
+  { name: 'operator-sign-in', who: 'visitor', path: '/operator', ready: ['#op-token'] },
+  { name: 'operator', who: 'operator', path: '/operator', ready: ['#operator-kind', '#tile-accounts'] },
+  { name: 'operator-accounts', who: 'operator', path: '/operator/accounts', ready: ['#accounts-table tbody tr', '#account-create'] },
+  { name: 'operator-trust', who: 'operator', path: '/operator/trust', ready: ['#services li', '#service-register'] },
+  { name: 'operator-trust-league', who: 'operator', path: '/operator/trust?league=NNG', ready: ['#services li', '#requirements-panel', '#requirement-form'] },
+  { name: 'operator-recognitions', who: 'operator', path: '/operator/recognitions', ready: ['#recognition-matrix .cell-on', '#recognition-create'] },
+  { name: 'operator-trust-lists', who: 'operator', path: '/operator/trust-lists', ready: ['#list-verdict[data-verdict]'] },
+  { name: 'operator-experts', who: 'operator', path: '/operator/experts', ready: ['#experts li', '#expert-form'] },
+  { name: 'operator-leagues', who: 'operator', path: '/operator/leagues', ready: ['#leagues-table tbody tr'] },
+  { name: 'operator-health', who: 'operator', path: '/operator/health', ready: ['#health-figures [data-metric]', '#dead-letters #dead-none'] },
+  { name: 'operator-calendar', who: 'operator', path: '/operator/calendar', ready: ['#calendar-months li', '#calendar-edit'] },
+  { name: 'operator-platform-share', who: 'operator', path: '/operator/platform-share', ready: ['main h1'] },
 ];
 
 // Opens a page in a language and waits until it shows what it is for.
@@ -164,11 +211,12 @@ async function untranslated(page, lang) {
   return page.evaluate((lang) => {
     const out = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    const key = /\b(?:board|room|cockpit|timeline|audit|expert|signIn|release|venue|live|session|nav|problem|verifyEmail|enum|footer|names)\.[A-Za-z_]+(?:\.[A-Za-z_]+)*\b/;
+    const key = /\b(?:board|room|cockpit|timeline|audit|expert|signIn|release|venue|live|session|nav|problem|verifyEmail|enum|footer|names|tenderer|operator|inbox|notifySettings)\.[A-Za-z_]+(?:\.[A-Za-z_]+)*\b/;
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
-      // (Codes are shown as codes: in code, pre or monospace.)
-      if (!el || el.closest('code, pre, .mono, script, style, [hidden]') || !el.getClientRects().length) continue;
+      // (Codes are shown as codes: in code, pre or monospace; the API
+      // documentation's texts, `data-doc`, are the server's, codes included.)
+      if (!el || el.closest('code, pre, .mono, script, style, [hidden], [data-doc]') || !el.getClientRects().length) continue;
       const text = n.textContent.trim();
       if (!text) continue;
       if (key.test(text)) out.push(`key: ${text.slice(0, 80)}`);
@@ -211,6 +259,10 @@ before(async () => {
   opening = (await (await fetch(`${base}/api/v1/tenders?per_page=100&status=opening`)).json()).items
     .sort((a, b) => a.bid_deadline.localeCompare(b.bid_deadline))[0];
   assert.ok(opening, 'the demo has a tender in its opening');
+  bidTender = (await (await fetch(`${base}/api/v1/tenders?per_page=100&status=published`)).json()).items
+    .filter((x) => x.league_code === 'NNG' && new Date(x.bid_deadline).getTime() > Date.now() + 86400_000)
+    .sort((a, b) => a.reference.localeCompare(b.reference))[0];
+  assert.ok(bidTender, 'the demo has an NNG tender open for bids');
   // A demo expert who sat on its committee (the demo's experts with keys).
   const sup = await tab('supervisor');
   const token = await sup.evaluate(() => JSON.parse(sessionStorage.getItem('ggzy.session')).token);
@@ -453,7 +505,8 @@ test('at 375 px the header is one row and its menu works from the keyboard', asy
     assert.ok(Math.abs((row.brand.top + row.brand.bottom) / 2 - (row.menu.top + row.menu.bottom) / 2) < 4, `${lang}: the name and the menu button side by side`);
     assert.equal(row.nav, 'none', `${lang}: the links folded into the menu`);
     const menu = page.locator('#menu-toggle');
-    assert.equal((await menu.textContent()).trim(), lang === 'zh' ? '菜单' : 'Menu');
+    // Its name: the menu, and the unread count when there is one (the badge on the folded menu).
+    assert.match((await menu.textContent()).trim(), lang === 'zh' ? /^菜单(\d+条未读消息)?$/ : /^Menu(\d+unread messages)?$/);
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
     assert.equal(await menu.getAttribute('aria-controls'), 'site-nav');
     await menu.focus();

@@ -4,7 +4,7 @@
 // run), the API called with a token, and the demo's keys and accounts made
 // with the server's own command line.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -73,10 +73,34 @@ export function account(data, name, role, org) {
 /** The demo's keys (`<data dir>/pki-demo`, listed in manifest.json). */
 export const manifestOf = (pki) => JSON.parse(readFileSync(path.join(pki, 'manifest.json'), 'utf8'));
 
+/** The demo's keys folder in the server's data folder `data`, once the starting server has written it (up to a minute). */
+export async function demoPkiIn(data) {
+  const pki = path.join(data, 'pki-demo');
+  for (let i = 0; i < 240 && !existsSync(path.join(pki, 'manifest.json')); i++) await new Promise((r) => setTimeout(r, 250));
+  return pki;
+}
+
+/** A demo enterprise's certificate, key and seal files, as paths, found by its credit code. */
+export function demoEnterprise(pki, creditCode) {
+  const e = manifestOf(pki).certificates.find((c) => c.kind === 'enterprise' && c.credit_code === creditCode);
+  const file = (suffix) => path.join(pki, e.cert.replace('.cert.pem', suffix));
+  return { ...e, cert: path.join(pki, e.cert), key: file('.key.pem'), seal: file('.seal.der') };
+}
+
 /** The demo NNG supervisor's certificate and key files, as paths. */
 export function demoSupervisor(pki) {
   const s = manifestOf(pki).certificates.find((c) => c.kind === 'supervisor' && c.league === 'NNG');
   return { ...s, cert: path.join(pki, s.cert), key: path.join(pki, s.key) };
+}
+
+/**
+ * The demo platform operator's certificate and key files, as paths: issued by
+ * the platform's staff CA (`pki-demo/platform`), for the platform's operator
+ * account (of no league).
+ */
+export function demoOperator(pki) {
+  const o = manifestOf(pki).certificates.find((c) => c.kind === 'operator' && c.league === '');
+  return { ...o, cert: path.join(pki, o.cert), key: path.join(pki, o.key) };
 }
 
 /** Switches the page's language with the header's button; on a phone it is in the menu, opened for it and closed again. */
@@ -87,4 +111,22 @@ export async function switchLanguage(page) {
   if (folded) await menu.click();
   await toggle.click();
   if (folded) await menu.click();
+}
+
+/**
+ * A page in a fresh context of `browser` (its own storage: one user each),
+ * in `lang`, `width` px wide, watched into `problems`; `allow` lists the
+ * statuses of the refusals a test provokes (Chromium logs them as errors).
+ */
+export async function freshPage(browser, problems, { lang = 'zh', width = 1280, allow = [] } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  await context.addInitScript((l) => { try { localStorage.setItem('ggzy.lang', l); } catch { /* */ } }, lang);
+  const page = await context.newPage();
+  watch(page, problems, { allow });
+  return page;
+}
+
+/** Saves a full-page picture as <GGZY_SCREENSHOT>-<name>.png when GGZY_SCREENSHOT (a path and stem) is set. */
+export async function shotAt(page, name) {
+  if (process.env.GGZY_SCREENSHOT) await page.screenshot({ path: `${process.env.GGZY_SCREENSHOT}-${name}.png`, fullPage: true });
 }

@@ -12,8 +12,17 @@ export const NARROW = [375, 768];
 
 /** Fails when the page is wider than its window. */
 export async function assertNoOverflow(page, what) {
-  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
-  assert.ok(scroll <= inner, `${what} at ${inner} px is ${scroll} px wide`);
+  const [scroll, inner, wide] = await page.evaluate(() => {
+    // What reaches past the window, outermost first, to name in a failure.
+    const past = [...document.body.querySelectorAll('*')].filter((el) => {
+      const b = el.getBoundingClientRect();
+      return b.width > 0 && b.right > innerWidth + 1 && getComputedStyle(el).visibility !== 'hidden';
+    });
+    const outermost = past.filter((el) => !past.includes(el.parentElement)).slice(0, 5);
+    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (to ${Math.round(el.getBoundingClientRect().right)} px: "${(el.textContent ?? '').trim().slice(0, 40)}")`;
+    return [document.documentElement.scrollWidth, innerWidth, outermost.map(name)];
+  });
+  assert.ok(scroll <= inner, `${what} at ${inner} px is ${scroll} px wide: ${wide.join('; ')}`);
 }
 
 /** Saves a full-page picture as <GGZY_SCREENSHOTS>/<name>.png when asked. */

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { switchLanguage } from './harness.mjs';
+import { switchLanguage, watch as watchAll } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = process.env.GGZY_BIN ?? path.resolve(here, '../../target/debug/ggzy');
@@ -106,6 +106,55 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const live = (page) => page.locator('[data-testid=live-state][data-state=live]').waitFor({ timeout: 30_000 });
 const phase = (page, re) => page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=room-phase]')?.textContent ?? ''), re.source, { timeout: 30_000 });
 
+// A tender whose opening is over and whose committee is drawn stays
+// `opening` until its evaluation starts: every page says "opened, awaiting
+// evaluation" (not "opening"), and the room page says the room is not open
+// yet without asking for it (no failed request, no 4xx, no console error).
+async function awaitingEvaluation(id) {
+  const seen = [];
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  watchAll(page, seen, { responses: true });
+  const shown = await (await fetch(`${base}/api/v1/tenders/${id}`)).json();
+  assert.deepEqual([shown.status, shown.opening, shown.evaluation_room], ['opening', 'completed', 'not_open']);
+  const stage = (where) => where.locator('[data-testid=status]').first();
+  // The notice board and the tender's page, without signing in.
+  await page.goto(`${base}/#/?q=${encodeURIComponent(shown.reference)}`);
+  const card = page.locator('.tender-list .card', { hasText: shown.title });
+  await card.waitFor({ timeout: 15_000 });
+  assert.equal(await stage(card).getAttribute('data-status'), 'opened');
+  assert.equal((await stage(card).textContent()).trim(), '开标完成 · 待评标');
+  await page.goto(`${base}/#/tenders/${id}`);
+  await page.locator('[data-testid=status][data-status=opened]').waitFor({ timeout: 15_000 });
+  assert.equal((await stage(page).textContent()).trim(), '开标完成 · 待评标');
+  await shot(page, 'tender-opened-awaiting-evaluation-zh-1280.png');
+  await switchLanguage(page);
+  await page.locator('[data-testid=status]', { hasText: 'Opened · awaiting evaluation' }).waitFor({ timeout: 15_000 });
+  await switchLanguage(page);
+  // The LZH supervisor (whose scope holds the tender): its timeline, the
+  // cockpit's tender picker and the room page.
+  const m = JSON.parse(fs.readFileSync(path.join(work, 'data', 'pki-demo', 'manifest.json'), 'utf8'));
+  const sup = m.certificates.find((c) => c.kind === 'supervisor' && c.league === 'LZH');
+  const files = { cert: path.join(work, 'data', 'pki-demo', sup.cert), key: path.join(work, 'data', 'pki-demo', sup.key) };
+  await signIn(page, base, files, `/supervision/tenders/${id}`);
+  await page.locator('[data-testid=stage]').waitFor({ timeout: 15_000 });
+  assert.match(await page.locator('[data-testid=stage]').textContent(), /开标完成 · 待评标/);
+  await page.goto(`${base}/#/rooms/${id}`);
+  await page.locator('[data-testid=room-not-yet]').waitFor({ timeout: 15_000 });
+  assert.match(await page.locator('[data-testid=room-not-yet]').textContent(), /评标室尚未开启：开标已结束/);
+  await shot(page, 'room-not-open-zh-1280.png');
+  await page.goto(`${base}/#/supervision`);
+  await page.locator('#feed-state[data-state=live]').waitFor({ timeout: 30_000 });
+  await page.click('#feed-tender');
+  const option = page.getByRole('option', { name: new RegExp(escape(shown.title)) });
+  await option.waitFor({ timeout: 15_000 });
+  assert.match(await option.textContent(), /开标完成 · 待评标/);
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(500); // anything late still fails the check below
+  await ctx.close();
+  assert.deepEqual(seen, [], 'the pages of a tender awaiting its evaluation asked for nothing missing');
+}
+
 before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -118,13 +167,31 @@ before(async () => {
     if (i > 240) throw new Error('the server did not start');
     await new Promise((r) => setTimeout(r, 250));
   }
-  execFileSync(python, [path.resolve(here, '../independent/evaluation_room.py'), '--url', base, '--data-dir', path.join(work, 'data'),
-    '--ggzy', bin, '--room-only', path.join(work, 'room.json')], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 240_000 });
-  room = JSON.parse(fs.readFileSync(path.join(work, 'room.json'), 'utf8'));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // The script pauses once the committee is drawn, before the evaluation
+  // starts: the pages of a tender opened and awaiting its evaluation are
+  // looked at then (awaitingEvaluation), and the script goes on.
+  const pause = path.join(work, 'pause.json');
+  const script = spawn(python, [path.resolve(here, '../independent/evaluation_room.py'), '--url', base, '--data-dir', path.join(work, 'data'),
+    '--ggzy', bin, '--pause', pause, '--room-only', path.join(work, 'room.json')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const finished = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { script.kill(); reject(new Error('evaluation_room.py took over 300 s')); }, 300_000);
+    script.on('exit', (code) => { clearTimeout(timer); if (code === 0) resolve(); else reject(new Error(`evaluation_room.py exited with ${code}`)); });
+  });
+  finished.catch(() => {});
+  for (let i = 0; !fs.existsSync(pause); i++) {
+    if (script.exitCode !== null) await finished;
+    if (i > 1200) throw new Error('evaluation_room.py did not reach the evaluation');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await new Promise((r) => setTimeout(r, 100)); // the file written whole
+  await awaitingEvaluation(JSON.parse(fs.readFileSync(pause, 'utf8')).tender_id);
+  fs.rmSync(pause);
+  await finished;
+  room = JSON.parse(fs.readFileSync(path.join(work, 'room.json'), 'utf8'));
   for (const [i, who] of room.experts.entries()) {
     const r = await relay(port);
     const ctx = await browser.newContext({ viewport: i === 1 ? { width: 1024, height: 1366 } : { width: 1280, height: 900 }, locale: 'zh-CN' });

@@ -24,7 +24,7 @@ import https from 'node:https';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bin, launch, manifestOf, need, watch } from './harness.mjs';
+import { bin, freshPage, launch, manifestOf, need, shotAt, watch } from './harness.mjs';
 
 const base = process.env.GGZY_BASE ?? 'http://127.0.0.1:8080';
 const data = need('GGZY_DATA', 'the server\'s data folder, for its pki-demo');
@@ -66,17 +66,9 @@ after(async () => {
 // A fresh browser context (its own sessionStorage): one user each. Refusals
 // that a test provokes are answered with an HTTP error, which Chromium logs
 // on the console; only those statuses are allowed there.
-async function newPage({ lang = 'zh', allow = [] } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addInitScript((l) => { try { localStorage.setItem('ggzy.lang', l); } catch { /* */ } }, lang);
-  const page = await context.newPage();
-  watch(page, problems, { allow });
-  return page;
-}
+const newPage = (options) => freshPage(browser, problems, options);
 
-async function shot(page, name) {
-  if (process.env.GGZY_SCREENSHOT) await page.screenshot({ path: `${process.env.GGZY_SCREENSHOT}-${name}.png`, fullPage: true });
-}
+const shot = shotAt;
 
 async function openSignIn(page, next = '/audit') {
   await page.goto(`${base}/#/sign-in?next=${encodeURIComponent(next)}`);
@@ -133,6 +125,29 @@ test('an RSA key (PEM) signs in, and the page that asked comes back', async () =
 // shows its own button and the file's name in the page's language, both
 // switching with it, and the button is a real one, reached and pressed from
 // the keyboard, named by the field's label, described by the file's name.
+// The server's first screen (src/demo/welcome.rs) lists every demo person
+// and enterprise whose certificate is not revoked, with its .cert.pem and
+// .key.pem under pki-demo: each pair, chosen as it is in the page, signs
+// in, and between them every role the demo has (the platform operator,
+// whose certificate the platform's staff CA issued, supervisor, expert,
+// tenderer, agent, bidder) is reached.
+test('every demo account\'s two files, as found in pki-demo, sign in through the page', async () => {
+  const listed = manifest.certificates.filter((c) => ['operator', 'enterprise', 'expert', 'supervisor'].includes(c.kind) && !c.revoked);
+  assert.ok(listed.length >= 10, `demo accounts in the manifest: ${listed.length}`);
+  const roles = new Set();
+  for (const c of listed) {
+    const page = await newPage();
+    await openSignIn(page);
+    await fill(page, { cert: file(c.cert), key: file(c.key) });
+    await signedIn(page, c.kind === 'enterprise' ? '' : c.name);
+    const me = await (await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${await token(page)}` } })).json();
+    assert.ok(me.roles?.length, `${c.cert}: signed in with roles (${JSON.stringify(me)})`);
+    for (const r of me.roles) roles.add(r);
+    await page.context().close();
+  }
+  for (const r of ['operator', 'supervisor', 'expert', 'tenderer', 'agent', 'bidder']) assert.ok(roles.has(r), `a demo account signs in as ${r}: ${[...roles]}`);
+});
+
 test('the key files are chosen with a button in the page\'s language, from the keyboard too', async () => {
   const words = { zh: ['选择文件', '未选择文件', '数字证书（PEM 或 DER）'], en: ['Choose file', 'No file chosen', 'Certificate (PEM or DER)'] };
   const page = await newPage({ lang: 'zh' });

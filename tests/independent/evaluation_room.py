@@ -720,6 +720,17 @@ class Room:
             equal((len(mine), mine[0]["venue"]["league"] if mine else None, mine[0]["status"] if mine else None),
                   (1, e.league, "invited"), f"{e.label}: its invitation")
             api.expect(200, "POST", f"/api/v1/experts/me/invitations/{tid}", token=token, body={"accept": True})
+        if getattr(self.args, "pause", None):
+            # The opening over and the committee drawn, the evaluation not
+            # started: another client (the portal's browser test) looks at
+            # the pages in this state, then removes the file to go on.
+            pause = Path(self.args.pause)
+            pause.write_text(json.dumps({"tender_id": tid}))
+            say(f"paused before the evaluation: remove {pause} to go on")
+            limit = time.monotonic() + 600
+            while pause.exists():
+                check(time.monotonic() < limit, f"{pause} was not removed within 10 minutes")
+                time.sleep(0.2)
         self.note(("drawn at the first try" if tries == 1 else
                    f"drawn at try {tries} (503 before: the log had not signed past the deadline)") + ": "
                   "the three demo experts, GX and NNG on other-league seats, each at its league's venue; "
@@ -1602,6 +1613,10 @@ def main() -> int:
                     help="stop once the room is open (nobody joined) and write to FILE what a client needs to "
                          "run the evaluation: the tender, the experts' and the supervisor's certificate and key "
                          "files, the bidders' tokens (used by the portal's browser test)")
+    ap.add_argument("--pause", metavar="FILE",
+                    help="once the committee is drawn and before the evaluation starts, write the tender's id "
+                         "to FILE and wait until FILE is removed (the portal's browser test looks at the pages "
+                         "of a tender opened and awaiting its evaluation meanwhile)")
     args = ap.parse_args()
     room = None
     try:

@@ -46,8 +46,10 @@ export interface Alert {
 }
 
 export interface TenderSummary {
-  id: string; reference?: string; title: string; status: string; league_code: string; category: string;
+  id: string; reference?: string; title: string; status: string; opening?: string | null; league_code: string; category: string;
   bid_deadline: string; league_name?: string;
+  /** From the opening on: whether the evaluation room is open yet. */
+  evaluation_room?: 'not_open' | 'open' | null;
 }
 
 /** The log's size, from its latest checkpoint (0 before any). */

@@ -23,7 +23,11 @@ export interface Clarification {
   id: string; expert: string; lot: number; bid: string; topic: 'question' | 'low_price' | 'correction';
   question: string; price_fen: number | null; answer: string | null; confirmed: boolean | null; at: string;
 }
-export interface Candidate { rank: number; label: string; bidder?: string; bid_id?: string; total?: number | null; evaluated_price_fen?: number | null }
+export interface Candidate {
+  rank: number; label: string; bidder?: string; bid_id?: string; total?: number | null; evaluated_price_fen?: number | null;
+  /** Left equal by the stated rules (并列, 87号令 第56条, 第57条), with the labels it ties with. */
+  tied?: boolean; tied_with?: string[];
+}
 
 export interface RoomView {
   opened: boolean;

@@ -12,7 +12,10 @@ export interface SessionInfo {
   id: string; profile: string; cert_subject: string; cert_sha256: string; method: string;
   created_at: string; expires_at: string;
 }
-export interface LoginResult { token: string; session: SessionInfo; principal: Principal }
+/** `session` is null for an API token (`ggzy users add` prints one; a
+ *  platform operator, of no league, signs in with it): no certificate
+ *  session, no expiry the page knows. */
+export interface LoginResult { token: string; session: SessionInfo | null; principal: Principal }
 
 const KEY = 'ggzy.session';
 
@@ -62,7 +65,7 @@ try {
   const saved = sessionStorage.getItem(KEY);
   if (saved) {
     const r = JSON.parse(saved) as LoginResult;
-    if (r?.token && r.session && new Date(r.session.expires_at).getTime() > Date.now()) {
+    if (r?.token && (!r.session || new Date(r.session.expires_at).getTime() > Date.now())) {
       session.token = r.token; session.principal = r.principal; session.info = r.session;
       arm();
     } else sessionStorage.removeItem(KEY);

@@ -69,7 +69,9 @@ export async function endSession(token: string): Promise<boolean> {
 /** Ends the session on the server (best effort) and forgets it here. */
 export async function signOut(): Promise<void> {
   const token = session.token;
-  if (!token) { session.clear(); return; }
+  // An API token (an operator's, views/operator/OperatorHome.vue) is no
+  // certificate session: the page only forgets it, the token stays valid.
+  if (!token || !session.info) { session.clear(); return; }
   // The server ends the session first (a few seconds at most), so that
   // "signed out" on the page means the token no longer works; then, ended
   // or not (it expires anyway), the page forgets it.

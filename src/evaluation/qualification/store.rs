@@ -477,6 +477,21 @@ pub fn excluded(conn: &mut DbConn, tender_id: &str) -> Result<BTreeMap<String, S
     Ok(rows.into_iter().collect())
 }
 
+/// Where the review of a tender stands, for its detail: `None` in a
+/// procedure without the purchaser's review, and before the evaluation
+/// (a tender that ended before it has no review, unless concluded).
+pub fn status_of(conn: &mut DbConn, row: &TenderRow) -> Result<Option<ReviewStatus>, AppError> {
+    if !applies(row)? {
+        return Ok(None);
+    }
+    Ok(match conclusion_of(conn, &row.id)? {
+        Some((_, _, true, _)) => Some(ReviewStatus::Passed),
+        Some((_, _, false, _)) => Some(ReviewStatus::Failed),
+        None if row.status()? == TenderStatus::Evaluating => Some(ReviewStatus::InProgress),
+        None => None,
+    })
+}
+
 /// For the room: whether the tender's procedure has the purchaser's review
 /// and it is not concluded yet (the room waits for it).
 pub fn required_and_pending(conn: &mut DbConn, tender: &TenderRow) -> Result<bool, AppError> {

@@ -741,3 +741,69 @@ fn each_ground_of_the_categorys_list_rejects_by_majority() {
         }
     }
 }
+
+#[test]
+fn equal_prices_under_the_lowest_price_method_are_a_tie_marked_in_the_report() {
+    // 87号令 第56条: "投标报价相同的并列".
+    let mut setup = setup(false);
+    setup.items.clear();
+    setup.lots[0].evaluation = Evaluation::LowestEvaluatedPrice;
+    setup.bids = vec![bid(0, 95_000), bid(1, 90_000), bid(2, 90_000)];
+    let mut s = seated_with(setup);
+    pass_review(&mut s);
+    let outcome = s.outcome();
+    assert_eq!(outcome[0].ranking, ["B", "C", "A"]);
+    assert_eq!(outcome[0].ties, [vec!["B".to_string(), "C".to_string()]]);
+    let report = s.report();
+    let lot = &report["lots"][0];
+    assert_eq!(lot["ties"], json!([["B", "C"]]));
+    let marks: Vec<(Value, Value)> = lot["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["tied"].clone(), r["tied_with"].clone()))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            (json!(true), json!(["C"])),
+            (json!(true), json!(["B"])),
+            (json!(false), json!([]))
+        ]
+    );
+    assert_eq!(lot["candidates"][0]["tied_with"], json!(["C"]));
+    // The published report keeps the marks.
+    let public = crate::evaluation::disclosure::public_report(&report);
+    assert_eq!(public["lots"][0]["ties"], json!([["B", "C"]]));
+    assert_eq!(public["lots"][0]["ranking"][1]["tied"], json!(true));
+}
+
+#[test]
+fn equal_totals_go_to_the_lower_price_and_only_a_full_tie_is_marked() {
+    // 87号令 第57条: "得分相同的，按投标报价由低到高顺序排列。得分且投标报价
+    // 相同的并列。"
+    let mut setup = setup(false);
+    setup.items.clear();
+    setup.lots[0].evaluation = Evaluation::ComprehensiveScoring {
+        criteria: vec![
+            criterion("tech", CriterionKind::Technical, 70, false),
+            criterion("price", CriterionKind::Price, 30, true),
+        ],
+        price_formula: PriceFormula::LowestPriceBase,
+    };
+    // A and B price alike; C prices higher but scores so that its total
+    // equals theirs: C ranks after them on price, A and B tie.
+    setup.bids = vec![bid(0, 100_000), bid(1, 100_000), bid(2, 125_000)];
+    let mut s = seated_with(setup);
+    pass_review(&mut s);
+    // Price scores: A, B 30; C 30 × 100,000 / 125,000 = 24. Totals 84.
+    score_round(&mut s, "tech", &[54.0, 54.0, 60.0]);
+    let outcome = s.outcome();
+    let totals: Vec<Option<f64>> = outcome[0].bids.iter().map(|b| b.total).collect();
+    assert_eq!(totals, [Some(84.0), Some(84.0), Some(84.0)]);
+    assert_eq!(outcome[0].ranking, ["A", "B", "C"]);
+    assert_eq!(outcome[0].ties, [vec!["A".to_string(), "B".to_string()]]);
+    let report = s.report();
+    assert_eq!(report["lots"][0]["ranking"][2]["tied"], json!(false));
+    assert_eq!(report["ranking"][0]["tied_with"], json!(["B"]));
+}

@@ -28,7 +28,7 @@ export default {
       enum: {
         category: { government_procurement: '政府采购', engineering_construction: '工程建设', land_mining_rights: '土地矿业权', state_owned_property: '国有产权' },
         method: { open_tendering: '公开招标', invited_tendering: '邀请招标', competitive_negotiation: '竞争性谈判', competitive_consultation: '竞争性磋商', inquiry: '询价', single_source: '单一来源', auction: '拍卖', listing: '挂牌' },
-        status: { draft: '草稿', published: '招标中', opening: '开标中', evaluating: '评标中', candidates_publicised: '候选人公示', awarded: '已定标', closed: '已结束', cancelled: '已终止', failed: '流标' },
+        status: { draft: '草稿', published: '招标中', opening: '开标中', opened: '开标完成 · 待评标', opening_aborted: '开标中止', evaluating: '评标中', candidates_publicised: '候选人公示', awarded: '已定标', closed: '已结束', cancelled: '已终止', failed: '流标' },
         kind: {
           tender: '招标公告', amendment: '变更公告', clarification: '澄清公告', opening: '开标公告', evaluation: '评标公告',
           candidates: '中标候选人公示', award: '中标结果公告', closure: '结束公告', cancellation: '终止公告', failure: '流标公告',
@@ -70,7 +70,7 @@ export default {
       enum: {
         category: { government_procurement: 'Government procurement', engineering_construction: 'Engineering construction', land_mining_rights: 'Land & mining rights', state_owned_property: 'State-owned property' },
         method: { open_tendering: 'Open tendering', invited_tendering: 'Invited tendering', competitive_negotiation: 'Competitive negotiation', competitive_consultation: 'Competitive consultation', inquiry: 'Request for quotation', single_source: 'Single source', auction: 'Auction', listing: 'Listing' },
-        status: { draft: 'Draft', published: 'Open for bids', opening: 'Opening', evaluating: 'Evaluating', candidates_publicised: 'Candidates publicised', awarded: 'Awarded', closed: 'Closed', cancelled: 'Cancelled', failed: 'Failed' },
+        status: { draft: 'Draft', published: 'Open for bids', opening: 'Opening', opened: 'Opened · awaiting evaluation', opening_aborted: 'Opening aborted', evaluating: 'Evaluating', candidates_publicised: 'Candidates publicised', awarded: 'Awarded', closed: 'Closed', cancelled: 'Cancelled', failed: 'Failed' },
         kind: {
           tender: 'Tender notice', amendment: 'Amendment', clarification: 'Clarification', opening: 'Opening', evaluation: 'Evaluation',
           candidates: 'Candidates', award: 'Award', closure: 'Closure', cancellation: 'Cancellation', failure: 'Failure notice',

@@ -1,7 +1,7 @@
 export default {
   zh: {
     appName: '公共资源交易平台 · GGZY', skip: '跳到主要内容', siteNav: '站点导航',
-    appShort: '公共资源交易平台', menu: '菜单',
+    appShort: '公共资源交易平台', menu: '菜单', menuUnread: '条未读消息',
     nav: { board: '公告栏', audit: '审计日志验证', signIn: '证书登录', signOut: '退出登录' },
     langSwitch: 'English', langSwitchLabel: 'Switch to English',
     loading: '加载中…', error: '出错了', retry: '重试', cancel: '取消', none: '无', nothing: '暂无',
@@ -21,7 +21,7 @@ export default {
   },
   en: {
     appName: 'Public Resource Trading Platform · GGZY', skip: 'Skip to main content', siteNav: 'Site',
-    appShort: 'Public Resource Trading Platform', menu: 'Menu',
+    appShort: 'Public Resource Trading Platform', menu: 'Menu', menuUnread: 'unread messages',
     nav: { board: 'Notice board', audit: 'Audit log verification', signIn: 'Sign in with certificate', signOut: 'Sign out' },
     langSwitch: '中文', langSwitchLabel: '切换到中文',
     loading: 'Loading…', error: 'Something went wrong', retry: 'Retry', cancel: 'Cancel', none: 'None', nothing: 'None yet',

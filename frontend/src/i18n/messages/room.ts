@@ -7,7 +7,7 @@ export default {
     },
     room: {
       title: '评标室', backExpert: '← 返回我的评标', backHome: '← 返回首页', backTimeline: '← 返回项目时间线', backCockpit: '← 返回监督驾驶舱',
-      notYet: '评标室尚未开启。开标时间为 {at}；开标结束后，由招标人或招标代理机构开启评标室，届时可从本页进入。', checkAgain: '重新检查', notOpened: '评标室尚未开启：开标已结束，等待招标人或招标代理机构开启评标室，开启后可从本页进入。',
+      notYet: '评标室尚未开启。开标时间为 {at}；开标结束后，由招标人或招标代理机构开启评标室，届时可从本页进入。', checkAgain: '重新检查', none: '本项目已终止或流标，未开启评标室。', notOpened: '评标室尚未开启：开标已结束，等待招标人或招标代理机构开启评标室，开启后可从本页进入。',
       signInFirst: '进入评标室需要以评标专家（或监督人员）身份用证书登录。',
       roleMember: '评标委员会成员', roleChair: '评标委员会组长', roleWatcher: '只读旁观（监督）', blind: '暗标评审',
       phase: {
@@ -41,6 +41,8 @@ export default {
       topicLabel: '类型', question: '问题', ask: '发出澄清', answer: '答复', confirmed: '已确认', notConfirmed: '不确认', awaitingAnswer: '等待投标人答复',
       ranking: '价格分与排名', evaluatedPrice: '评标价', priceScore: '价格分', lotFailed: '本标段（包）有效投标不足，评标失败。',
       candidate: '第 {rank} 名：{bid}', total: '总分 {total}',
+      tied: '并列', tiedWith: '（与 {bids} 并列）', tieJoin: '、',
+      tieNote: '并列的投标得分与报价均相同，评标规则不能区分；由采购人（招标人）按招标文件规定的方式确定，招标文件未规定的随机抽取确定（财政部令第87号 第68条）。',
       report: '评标报告', reportSha: '报告的 SHA-256', shaCheck: '本页核对', shaMatches: '本页计算的哈希与报告一致', shaDiffers: '哈希不一致：请勿签署，并联系监督人员',
       signedText: '签署的文本', reportContent: '报告全文（JSON）', printable: '打印版报告',
       signTitle: '签署评标报告', signIntro: '请选择您登录所用证书的私钥文件：私钥只在本浏览器中对上面的文本签名，不会发送到任何地方。如对结论有不同意见，请在签署时写明。',
@@ -59,7 +61,7 @@ export default {
     },
     room: {
       title: 'Evaluation room', backExpert: '← My evaluations', backHome: '← Home', backTimeline: '← The tender\'s timeline', backCockpit: '← Supervision cockpit',
-      notYet: 'The evaluation room is not open yet. The bids are opened at {at}; after the opening the tenderer or its agent opens the room, and you can enter it from this page then.', checkAgain: 'Check again', notOpened: 'The evaluation room is not open yet: the opening is over, and the tenderer or its agent opens the room next; you can enter it from this page then.',
+      notYet: 'The evaluation room is not open yet. The bids are opened at {at}; after the opening the tenderer or its agent opens the room, and you can enter it from this page then.', checkAgain: 'Check again', none: 'This tender was cancelled or failed without an evaluation room.', notOpened: 'The evaluation room is not open yet: the opening is over, and the tenderer or its agent opens the room next; you can enter it from this page then.',
       signInFirst: 'Sign in with your certificate as an evaluation expert (or a supervisor) to enter the room.',
       roleMember: 'Committee member', roleChair: 'Committee chair', roleWatcher: 'Watching, read-only (supervision)', blind: 'Blind evaluation',
       phase: {
@@ -93,6 +95,8 @@ export default {
       topicLabel: 'Kind', question: 'Question', ask: 'Ask', answer: 'Answer', confirmed: 'Confirmed', notConfirmed: 'Not confirmed', awaitingAnswer: 'Awaiting the bidder\'s answer',
       ranking: 'Price scores and ranking', evaluatedPrice: 'Evaluated price', priceScore: 'Price score', lotFailed: 'Too few compliant bids: this lot failed.',
       candidate: 'Rank {rank}: {bid}', total: 'total {total}',
+      tied: 'Tied', tiedWith: '(tied with {bids})', tieJoin: ', ',
+      tieNote: 'Tied bids have the same score and price: the evaluation rules cannot separate them. The purchaser (tenderer) decides between them by the method its documents state, or else by lot (MOF Order No. 87, art. 68).',
       report: 'Evaluation report', reportSha: 'The report\'s SHA-256', shaCheck: 'Checked in this page', shaMatches: 'The hash computed here matches the report', shaDiffers: 'The hash differs: do not sign; tell the supervisors',
       signedText: 'The text signed', reportContent: 'The whole report (JSON)', printable: 'Printable report',
       signTitle: 'Sign the report', signIntro: 'Choose the private key of the certificate you signed in with: it signs the text above in this browser only and is never sent. If you disagree with the conclusions, write your dissent.',

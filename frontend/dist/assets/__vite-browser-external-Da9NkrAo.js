@@ -1,1 +1,0 @@
-import{hi as e}from"./index-C8FBlyoR.js";var t=e(((e,t)=>{t.exports={}}));export default t();

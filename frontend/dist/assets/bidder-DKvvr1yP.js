@@ -1,0 +1,1 @@
+var e=e=>e.bids.find(e=>e.status===`submitted`);function t(e){let t=[],n=/[\p{Script=Han}（《“][\p{Script=Han}\d（）《》、，。：；“”]*/gu,r=0;for(let i of e.matchAll(n))i.index>r&&t.push({text:e.slice(r,i.index),zh:!1}),t.push({text:i[0],zh:!0}),r=i.index+i[0].length;return r<e.length&&t.push({text:e.slice(r),zh:!1}),t}export{t as n,e as t};

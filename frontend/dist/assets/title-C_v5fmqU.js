@@ -1,1 +1,0 @@
-import{Br as e,N as t,wr as n}from"./index-C8FBlyoR.js";function r(r){let i=e(()=>{let e=r();document.title=e?`${e} · ${t(`appName`)}`:t(`appName`)},{flush:`post`});n(i)}export{r as t};

@@ -1,0 +1,66 @@
+// The inbox (#/inbox, #/inbox/<id>) and the notification settings
+// (#/settings/notifications), for every signed-in user.
+export default {
+  zh: {
+    inbox: {
+      nav: '消息', navUnread: '条未读', title: '我的消息', unreadOnly: '只看未读', all: '全部消息',
+      markAll: '全部标为已读', empty: '没有消息。', emptyUnread: '没有未读消息。', unread: '未读', read: '已读',
+      readAt: '阅读时间：{at}', sentAt: '发送时间', kind: '类型', subject: '主题', total: '共 {n} 条',
+      prev: '上一页', next: '下一页', pageOf: '第 {page} / {pages} 页', count: '{n} 条未读',
+      back: '返回消息列表', tender: '相关项目', openTender: '查看项目', attachments: '附件', download: '下载 {name}',
+      noAttachments: '没有附件。', markedRead: '已标为已读。', allRead: '已全部标为已读。',
+      email: { label: '电子邮件', pending: '待发送', sending: '发送中', sent: '已发送', dead: '发送失败', none: '未发送邮件' },
+      settingsLink: '通知设置',
+      kinds: {
+        email_verification: '邮箱验证', tender_published: '新招标公告', tender_invitation: '投标邀请书', tender_amended: '变更公告',
+        clarification_answered: '澄清答复', bid_receipt: '投标回执', opening_record: '开标记录', bids_not_opened: '投标人不足未开标',
+        objection_answered: '异议答复', expert_invitation: '评标邀请', room_opened: '评标室开启', evaluation_finished: '评标完成',
+        candidates_publicised: '中标候选人公示', award_notice: '中标通知书', result_notice: '中标结果通知书', supervision_alert: '监督预警',
+        share_request: '开标密钥份额释放请求',
+      },
+    },
+    notifySettings: {
+      title: '通知设置', language: '通知语言', languageHint: '平台发给您的消息和邮件使用的语言。', zh: '中文', en: 'English',
+      kinds: '接收哪些邮件', kindsHint: '所有消息都会进入站内消息；这里选择哪些同时通过电子邮件发送。程序性通知不能关闭。',
+      byEmail: '通过电子邮件接收', procedural: '程序性通知，不能关闭', optional: '可关闭', optIn: '需主动订阅',
+      locked: '已锁定', save: '保存设置', saved: '设置已保存。',
+      follow: '关注的交易类别', followHint: '关注的类别在相应交易中心发布新公告时通知您。', noFollow: '尚未关注任何类别。',
+      category: '交易类别', league: '交易中心', everyLeague: '全部交易中心', add: '关注', remove: '取消关注 {what}', followed: '关注已更新。',
+      email: '电子邮件地址', noEmail: '尚未设置电子邮件地址。', verified: '已验证', unverified: '未验证',
+      unverifiedHint: '打开发到该地址的验证链接（24 小时内有效）后，平台才会向它发送邮件。',
+      newAddress: '新的电子邮件地址', sendLink: '发送验证链接', linkSent: '验证链接已发送到 {address}，请在 {hours} 小时内打开。',
+      removeEmail: '删除电子邮件地址', removed: '电子邮件地址已删除。',
+    },
+  },
+  en: {
+    inbox: {
+      nav: 'Messages', navUnread: ' unread', title: 'My messages', unreadOnly: 'Unread only', all: 'All messages',
+      markAll: 'Mark all as read', empty: 'No messages.', emptyUnread: 'No unread messages.', unread: 'Unread', read: 'Read',
+      readAt: 'Read: {at}', sentAt: 'Sent', kind: 'Kind', subject: 'Subject', total: '{n} in all',
+      prev: 'Previous', next: 'Next', pageOf: 'Page {page} of {pages}', count: '{n} unread',
+      back: 'Back to the messages', tender: 'Project', openTender: 'Open the project', attachments: 'Attachments', download: 'Download {name}',
+      noAttachments: 'No attachments.', markedRead: 'Marked as read.', allRead: 'All marked as read.',
+      email: { label: 'E-mail', pending: 'To be sent', sending: 'Sending', sent: 'Sent', dead: 'Could not be delivered', none: 'No e-mail' },
+      settingsLink: 'Notification settings',
+      kinds: {
+        email_verification: 'Address verification', tender_published: 'New tender', tender_invitation: 'Invitation to bid', tender_amended: 'Amendment',
+        clarification_answered: 'Clarification answered', bid_receipt: 'Bid receipt', opening_record: 'Opening record', bids_not_opened: 'Bids not opened (too few bidders)',
+        objection_answered: 'Objection answered', expert_invitation: 'Evaluation invitation', room_opened: 'Evaluation room opened', evaluation_finished: 'Evaluation finished',
+        candidates_publicised: 'Candidates publicised', award_notice: 'Notice of award', result_notice: 'Result notice', supervision_alert: 'Supervision alert',
+        share_request: 'Opening key share requested',
+      },
+    },
+    notifySettings: {
+      title: 'Notification settings', language: 'Language of messages', languageHint: 'The language of the messages and e-mails the platform sends you.', zh: '中文', en: 'English',
+      kinds: 'Which e-mails you get', kindsHint: 'Every message reaches your inbox; here you choose which are also sent by e-mail. Procedural messages cannot be switched off.',
+      byEmail: 'By e-mail', procedural: 'Procedural: cannot be switched off', optional: 'Can be switched off', optIn: 'Only if you ask',
+      locked: 'Locked', save: 'Save settings', saved: 'Settings saved.',
+      follow: 'Categories you follow', followHint: 'You are told of each new tender in a category you follow, in the trading centre chosen.', noFollow: 'You follow no category yet.',
+      category: 'Category', league: 'Trading centre', everyLeague: 'Every trading centre', add: 'Follow', remove: 'Stop following {what}', followed: 'Followed categories updated.',
+      email: 'E-mail address', noEmail: 'No e-mail address yet.', verified: 'Verified', unverified: 'Not verified',
+      unverifiedHint: 'The platform sends e-mail there only once the link sent to it (valid 24 hours) is opened.',
+      newAddress: 'New e-mail address', sendLink: 'Send a verification link', linkSent: 'A verification link was sent to {address}; open it within {hours} hours.',
+      removeEmail: 'Remove the e-mail address', removed: 'E-mail address removed.',
+    },
+  },
+};
