@@ -458,6 +458,55 @@ test('the platform operator changes a day of the working-day calendar; a refusal
   await page.context().close();
 });
 
+// A year the platform does not hold (the one after the last held, so that
+// a rerun on the same server adds the next): started in the page from the
+// statutory holidays on fixed dates, refused without its source (nothing
+// stored), then saved with a holiday marked; the server then holds it.
+test('the platform operator adds a year the calendar does not hold yet', async () => {
+  const held = (await call(base, 'GET', '/api/v1/calendar', platform)).json.years.map((y) => y.year);
+  const year = Math.max(...held) + 1;
+  assert.ok(year <= 2100, `a year to add: ${year}`);
+  assert.equal((await call(base, 'GET', `/api/v1/calendar/${year}`, platform)).status, 404);
+  const page = await newPage({ allow: [422] });
+  await signIn(page, platform, /平台运营人员/);
+  await page.goto(`${base}/#/operator/calendar`);
+  await page.locator('#calendar-months li').first().waitFor();
+  // Out of the calendar's range: said in the page, nothing asked of the server.
+  await page.locator('#cal-new-year').fill('2101');
+  await page.locator('#cal-add-year').click();
+  await page.locator('#cal-add-error', { hasText: '年份应在 2000 至 2100 之间' }).waitFor();
+  assert.equal(await page.locator('#calendar-new').count(), 0);
+  await page.locator('#cal-new-year').fill(String(year));
+  await page.locator('#cal-add-year').click();
+  await page.locator('#calendar-new', { hasText: `正在添加 ${year} 年` }).waitFor();
+  assert.equal(await page.locator('#cal-year').inputValue(), String(year));
+  assert.match(await page.locator('#calendar-about').textContent(), /尚未保存/);
+  const marked = await page.locator('#calendar-months td[data-kind="holiday"]').evaluateAll((els) => els.map((e) => e.dataset.date));
+  assert.deepEqual(marked, ['01-01', '05-01', '05-02', '10-01', '10-02', '10-03'].map((d) => `${year}-${d}`));
+  await shot(page, 'operator-calendar-new-zh-1280');
+  // Saved without its source: refused with the reason, and the year still not held.
+  await page.locator('#cal-save').click();
+  const refusal = page.locator('#calendar-edit [data-testid="problem"]');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /不能为空/);
+  assert.equal((await call(base, 'GET', `/api/v1/calendar/${year}`, platform)).status, 404, 'nothing stored');
+  // The Qingming Festival marked (a day of early April), the source given: saved.
+  const qingming = `${year}-04-05`;
+  await setDay(page, qingming, 'holiday', '清明节');
+  await page.locator('#cal-source').fill(`全国年节及纪念日放假办法 第2条（${year} 年安排公布前，浏览器测试）`);
+  await page.locator('#cal-save').click();
+  await page.locator('#calendar-saved', { hasText: `${year} 年已保存` }).waitFor();
+  const stored = (await call(base, 'GET', `/api/v1/calendar/${year}`, platform)).json;
+  assert.equal(stored.official, false);
+  assert.equal(stored.shipped, false);
+  assert.deepEqual(stored.days.map((d) => `${d.date} ${d.name}`),
+    [...marked.slice(0, 3), qingming, ...marked.slice(3)].sort().map((d) => `${d} ${d.endsWith('-01-01') ? '元旦' : d.includes('-05-') ? '劳动节' : d === qingming ? '清明节' : '国庆节'}`));
+  assert.equal(await page.locator('#calendar-new').count(), 0, 'no longer being added');
+  assert.ok((await call(base, 'GET', '/api/v1/calendar', platform)).json.years.some((y) => y.year === year), 'the server lists the year');
+  assert.match(await page.locator(`#cal-year option[value="${year}"]`).textContent(), /仅法定节日/);
+  await page.context().close();
+});
+
 test('a league\'s operator reads the calendar but cannot change it; the API refuses it (403)', async () => {
   const before = await calendarOf();
   const page = await newPage();
@@ -467,6 +516,7 @@ test('a league\'s operator reads the calendar but cannot change it; the API refu
   assert.match(await page.locator('#calendar-who').textContent(), /只有平台运营人员可以修改工作日日历；联盟运营人员只能查看/);
   assert.equal(await page.locator('#calendar-edit').count(), 0, 'no way to change it');
   assert.equal(await page.locator('#calendar-months button').count(), 0, 'the days are not buttons');
+  assert.equal(await page.locator('#cal-add-year').count(), 0, 'no year to add');
   await page.locator('#cal-year').selectOption(String(YEAR));
   await page.locator('#calendar-source', { hasText: before.source }).waitFor();
   await shot(page, 'operator-calendar-league-zh-1280');

@@ -135,6 +135,9 @@ export default {
         month: { 1: '一月', 2: '二月', 3: '三月', 4: '四月', 5: '五月', 6: '六月', 7: '七月', 8: '八月', 9: '九月', 10: '十月', 11: '十一月', 12: '十二月' },
         wd: { 0: '星期一', 1: '星期二', 2: '星期三', 3: '星期四', 4: '星期五', 5: '星期六', 6: '星期日' },
         wdShort: { 0: '一', 1: '二', 2: '三', 3: '四', 4: '五', 5: '六', 6: '日' },
+        newYear: '添加年份', addYear: '添加', yearRange: '年份应在 {min} 至 {max} 之间。', unsavedYear: '尚未保存',
+        notHeld: '尚未保存：平台还没有这一年的日历',
+        newHint: '正在添加 {year} 年：已列出公历固定日期的法定节日（元旦、劳动节、国庆节）。请按国务院通知标出春节、清明节、端午节、中秋节和调休上班日，填写来源后保存；保存前平台不会有这一年。',
       },
       health: {
         title: '系统状态', checked: '检查于', refresh: '刷新', live: '存活检查', ready: '就绪检查', up: '正常', down: '无响应',
@@ -289,6 +292,9 @@ export default {
         month: { 1: 'January', 2: 'February', 3: 'March', 4: 'April', 5: 'May', 6: 'June', 7: 'July', 8: 'August', 9: 'September', 10: 'October', 11: 'November', 12: 'December' },
         wd: { 0: 'Monday', 1: 'Tuesday', 2: 'Wednesday', 3: 'Thursday', 4: 'Friday', 5: 'Saturday', 6: 'Sunday' },
         wdShort: { 0: 'Mo', 1: 'Tu', 2: 'We', 3: 'Th', 4: 'Fr', 5: 'Sa', 6: 'Su' },
+        newYear: 'Add a year', addYear: 'Add', yearRange: 'The year is between {min} and {max}.', unsavedYear: 'not saved yet',
+        notHeld: 'Not saved yet: the platform holds no calendar for this year',
+        newHint: 'Adding {year}: the statutory holidays on fixed dates (New Year\'s Day, Labour Day, National Day) are listed. Mark the Spring Festival, Qingming, the Dragon Boat and Mid-Autumn Festivals and the make-up working days from the State Council\'s notice, give the source, and save; the platform holds no such year until then.',
       },
       health: {
         title: 'System health', checked: 'Checked', refresh: 'Refresh', live: 'Liveness', ready: 'Readiness', up: 'Up', down: 'Not answering',
