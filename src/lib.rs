@@ -5,6 +5,7 @@
 //! small.
 
 pub mod app;
+pub mod auctions;
 pub mod audit;
 pub mod bids;
 pub mod calendar;

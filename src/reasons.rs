@@ -84,8 +84,87 @@ pub fn cite(basis: &str) -> &str {
     basis[..note.unwrap_or(basis.len())].trim()
 }
 
+/// Why an action was refused, where the refusal is not an HTTP problem of
+/// its own (the evaluation room's actions, an auction's quotes): a stable
+/// code, a sentence for the actor (English), and the reason the pages say in
+/// the actor's language: a key of [`REASONS`] and the values its sentence names, sent
+/// as the error's `reason` and `params` (as a problem's are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+    pub reason: &'static str,
+    pub params: Value,
+}
+
+/// A refusal being made: it is one once it says why ([`Refusing::because`]).
+#[must_use = "a refusal says why: finish it with .because(reason, params)"]
+pub struct Refusing {
+    code: &'static str,
+    message: String,
+}
+
+impl Refusing {
+    /// The refusal, with its reason's key and values.
+    pub fn because<T>(self, reason: &'static str, params: Value) -> Result<T, Refusal> {
+        Err(Refusal::new(self.code, self.message, reason, params))
+    }
+}
+
+impl Refusal {
+    fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        reason: &'static str,
+        params: Value,
+    ) -> Refusal {
+        debug_assert!(
+            matches(REASONS, reason, &params),
+            "reason {reason} with params {params} is not in reasons::REASONS as used"
+        );
+        Refusal {
+            code,
+            message: message.into(),
+            reason,
+            params,
+        }
+    }
+}
+
+/// Refuses an action: finished by [`Refusing::because`].
+pub fn refuse(code: &'static str, message: impl Into<String>) -> Refusing {
+    Refusing {
+        code,
+        message: message.into(),
+    }
+}
+
 /// Reasons: (key, names of its params).
 pub const REASONS: &[(&str, &[&str])] = &[
+    // Trades found by price (auctions::engine).
+    ("auction.agreement-below", &["floor"]),
+    ("auction.agreement-recorded", &[]),
+    ("auction.amount-range", &["max"]),
+    ("auction.below-floor", &["floor"]),
+    ("auction.closed", &[]),
+    ("auction.continue-needs-quote", &[]),
+    ("auction.continue-rule", &[]),
+    ("auction.countdown-range", &["min", "max"]),
+    ("auction.declarations-over", &[]),
+    ("auction.declared-already", &[]),
+    ("auction.deciding", &["until"]),
+    ("auction.increment-not-now", &[]),
+    ("auction.leader-may-not-raise", &[]),
+    ("auction.no-agreement", &[]),
+    ("auction.no-declarations", &[]),
+    ("auction.not-a-participant", &[]),
+    ("auction.not-multiple", &["base", "increment"]),
+    ("auction.not-open", &["starts_at"]),
+    ("auction.not-qualified", &[]),
+    ("auction.period-order", &[]),
+    ("auction.reserve-not-now", &[]),
+    ("auction.restart-window", &[]),
+    ("auction.too-many-increments", &["max"]),
     // Signing in first, and the common 401/403.
     ("auth.bearer-form", &[]),
     ("auth.certificate-no-longer-valid", &["cause"]),

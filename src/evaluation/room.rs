@@ -28,6 +28,7 @@
 //! owes them for every round already closed before the report is made.
 
 use super::outcome::{GENERAL_ITEM, LotOutcome};
+pub use crate::reasons::{Refusal, Refusing, refuse};
 use crate::tenders::model::{Category, Criterion, CriterionKind, Evaluation, ReviewItem};
 use crate::tenders::rules::Ground;
 use serde::{Deserialize, Serialize};
@@ -442,60 +443,6 @@ impl Action {
             | Action::Sign { id, .. }
             | Action::RefuseToSign { id, .. } => id,
         }
-    }
-}
-
-/// Why an action was refused: a stable code, a sentence for the member
-/// (English), and the reason the pages say in the member's language: a key
-/// of [`crate::reasons::REASONS`] and the values its sentence names, sent
-/// as the error's `reason` and `params` (as a problem's are).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub message: String,
-    pub reason: &'static str,
-    pub params: Value,
-}
-
-/// A refusal being made: it is one once it says why ([`Refusing::because`]).
-#[must_use = "a refusal says why: finish it with .because(reason, params)"]
-pub struct Refusing {
-    code: &'static str,
-    message: String,
-}
-
-impl Refusing {
-    /// The refusal, with its reason's key and values.
-    pub fn because<T>(self, reason: &'static str, params: Value) -> Result<T, Refusal> {
-        Err(Refusal::new(self.code, self.message, reason, params))
-    }
-}
-
-impl Refusal {
-    fn new(
-        code: &'static str,
-        message: impl Into<String>,
-        reason: &'static str,
-        params: Value,
-    ) -> Refusal {
-        debug_assert!(
-            crate::reasons::matches(crate::reasons::REASONS, reason, &params),
-            "reason {reason} with params {params} is not in reasons::REASONS as used"
-        );
-        Refusal {
-            code,
-            message: message.into(),
-            reason,
-            params,
-        }
-    }
-}
-
-/// Refuses an action: finished by [`Refusing::because`].
-pub(crate) fn refuse(code: &'static str, message: impl Into<String>) -> Refusing {
-    Refusing {
-        code,
-        message: message.into(),
     }
 }
 
