@@ -83,6 +83,91 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// A PostgreSQL database with every migration applied, made once for the
+/// migrations as they are (its name carries their digest) and copied for
+/// each test (`CREATE DATABASE … TEMPLATE`): a copy is a file copy, where
+/// migrating each test's database anew took seconds. The server under test
+/// still runs its migrations at start, and finds none pending. Templates of
+/// other migrations (an older checkout's) are dropped when a new one is made.
+fn migrated_template(admin: &str) -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+        let mut files = Vec::new();
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).expect("read migrations/postgres") {
+                let path = entry.expect("a migration file").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut all = Vec::new();
+        for f in &files {
+            all.extend_from_slice(f.strip_prefix(&dir).unwrap().to_string_lossy().as_bytes());
+            all.push(0);
+            all.extend(std::fs::read(f).expect("read a migration"));
+            all.push(0);
+        }
+        let digest: String = openssl::sha::sha256(&all)[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let name = format!("ggzy_test_template_{digest}");
+        let mut conn =
+            PgConnection::establish(admin).expect("connect to the PostgreSQL admin database");
+        // Test processes started together make it once: the first takes the
+        // lock and makes it, the others wait and find it made.
+        diesel::sql_query("SELECT pg_advisory_lock(7020611)")
+            .execute(&mut conn)
+            .expect("lock the test template");
+        #[derive(diesel::QueryableByName)]
+        struct Named {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            datname: String,
+        }
+        let existing: Vec<Named> = diesel::sql_query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'ggzy\\_test\\_template\\_%'",
+        )
+        .load(&mut conn)
+        .expect("list test templates");
+        if !existing.iter().any(|d| d.datname == name) {
+            for old in &existing {
+                let _ = diesel::sql_query(format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    old.datname
+                ))
+                .execute(&mut conn);
+            }
+            let making = format!("{name}_making");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {making} WITH (FORCE)"))
+                .execute(&mut conn)
+                .expect("drop a half-made template");
+            diesel::sql_query(format!("CREATE DATABASE {making}"))
+                .execute(&mut conn)
+                .expect("create the test template");
+            {
+                let db = Db::connect(&with_database(admin, &making), 1)
+                    .expect("connect to the template");
+                db.migrate().expect("migrate the test template");
+            }
+            // Published whole, under its name, once migrated (and no longer
+            // connected to: a template is copied only when nobody is).
+            diesel::sql_query(format!("ALTER DATABASE {making} RENAME TO {name}"))
+                .execute(&mut conn)
+                .expect("name the test template");
+        }
+        diesel::sql_query("SELECT pg_advisory_unlock(7020611)")
+            .execute(&mut conn)
+            .expect("unlock the test template");
+        name
+    })
+}
+
 pub fn test_database(dir: &std::path::Path) -> (String, Option<DropDatabase>) {
     // OpenSSL set up by us before the PostgreSQL client does (see
     // `ggzy::startup::prepare`).
@@ -90,11 +175,20 @@ pub fn test_database(dir: &std::path::Path) -> (String, Option<DropDatabase>) {
     match std::env::var("GGZY_TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let name = format!("ggzy_test_{}", uuid::Uuid::new_v4().simple());
+            let template = migrated_template(&admin);
             let mut conn =
                 PgConnection::establish(&admin).expect("connect to the PostgreSQL admin database");
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
+            diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
                 .execute(&mut conn)
                 .expect("create test database");
+            // A test's commits need not wait for the disk: nothing here
+            // survives the test, and the server under test is never asked to
+            // outlive a crash of PostgreSQL itself.
+            diesel::sql_query(format!(
+                "ALTER DATABASE {name} SET synchronous_commit = off"
+            ))
+            .execute(&mut conn)
+            .expect("set up test database");
             (
                 with_database(&admin, &name),
                 Some(DropDatabase { admin, name }),
