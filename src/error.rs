@@ -74,6 +74,17 @@ pub fn check_text(
     }
 }
 
+/// One text field checked as [`check_text`] does: its error, if any, as a
+/// validation problem.
+pub fn text_field(field: &str, value: &str, required: bool, max: usize) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    check_text(&mut errors, field, value, required, max);
+    match errors.pop() {
+        None => Ok(()),
+        Some(error) => Err(AppError::invalid_field(error)),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -129,6 +140,8 @@ pub enum AppError {
     CertificateRejected(String),
     #[error("{0}")]
     BidRejected(String),
+    #[error("{0}")]
+    TradeRefused(String),
     #[error("{0}")]
     SignatureRejected(String),
     #[error("{0}")]
@@ -292,6 +305,12 @@ pub const PROBLEMS: &[(&str, u16, &str, &str)] = &[
         "The bid envelope is not acceptable: not CMS, not signed by the submitting enterprise, not encrypted to the tender's opening certificate, or its signature does not cover its content. Nothing was stored; see the detail.",
     ),
     (
+        "trade-refused",
+        422,
+        "Refused by the trade's rules",
+        "A trade found by price refused this: a quote below the current price plus one increment, not a whole number of increments, or terms out of their range. Nothing was stored; the detail and its reason say which rule.",
+    ),
+    (
         "signature-rejected",
         422,
         "Signature rejected",
@@ -395,6 +414,7 @@ impl AppError {
             AppError::Unavailable(_) => "unavailable",
             AppError::CertificateRejected(_) => "certificate-rejected",
             AppError::BidRejected(_) => "bid-rejected",
+            AppError::TradeRefused(_) => "trade-refused",
             AppError::SignatureRejected(_) => "signature-rejected",
             AppError::ShareRejected(_) => "share-rejected",
             AppError::CustodyUnavailable(_) => "custody-unavailable",

@@ -141,29 +141,51 @@ pub fn refuse(code: &'static str, message: impl Into<String>) -> Refusing {
 
 /// Reasons: (key, names of its params).
 pub const REASONS: &[(&str, &[&str])] = &[
-    // Trades found by price (auctions::engine).
+    // Trades found by price (auctions::engine, auctions::store).
     ("auction.agreement-below", &["floor"]),
     ("auction.agreement-recorded", &[]),
     ("auction.amount-range", &["max"]),
+    ("auction.applicants-sealed", &[]),
+    ("auction.applied-already", &[]),
     ("auction.below-floor", &["floor"]),
+    ("auction.bidders-fixed", &["starts_at"]),
+    ("auction.certificate-session", &[]),
     ("auction.closed", &[]),
     ("auction.continue-needs-quote", &[]),
     ("auction.continue-rule", &[]),
     ("auction.countdown-range", &["min", "max"]),
+    ("auction.decided-already", &["status"]),
+    ("auction.deciding", &["until"]),
     ("auction.declarations-over", &[]),
     ("auction.declared-already", &[]),
-    ("auction.deciding", &["until"]),
     ("auction.increment-not-now", &[]),
+    ("auction.kind-procedure", &["kind", "category", "method"]),
     ("auction.leader-may-not-raise", &[]),
+    (
+        "auction.listing-period",
+        &["days", "unit", "earliest", "basis"],
+    ),
     ("auction.no-agreement", &[]),
     ("auction.no-declarations", &[]),
+    ("auction.no-sealed-bids", &[]),
     ("auction.not-a-participant", &[]),
     ("auction.not-multiple", &["base", "increment"]),
     ("auction.not-open", &["starts_at"]),
     ("auction.not-qualified", &[]),
+    ("auction.not-taking-applications", &["status"]),
+    (
+        "auction.notice-period",
+        &["days", "unit", "earliest", "basis"],
+    ),
+    ("auction.number-not-yours", &[]),
     ("auction.period-order", &[]),
     ("auction.reserve-not-now", &[]),
     ("auction.restart-window", &[]),
+    (
+        "auction.starts-before-applications-close",
+        &["starts_at", "deadline"],
+    ),
+    ("auction.terms-fixed", &["status"]),
     ("auction.too-many-increments", &["max"]),
     // Signing in first, and the common 401/403.
     ("auth.bearer-form", &[]),
@@ -613,7 +635,9 @@ pub const REASONS: &[(&str, &[&str])] = &[
 /// `values.what` says each in both languages.
 pub const THINGS: &[&str] = &[
     "account",
+    "applicant",
     "attachment",
+    "auction",
     "bid",
     "calendar year",
     "challenge",

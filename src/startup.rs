@@ -304,6 +304,14 @@ pub fn configure(
                 .service(crate::contracts::routes::contract_signature)
                 .service(crate::contracts::routes::sign_contract)
                 .service(crate::contracts::routes::publish_contract)
+                .service(crate::auctions::routes::get_trade)
+                .service(crate::auctions::routes::put_trade)
+                .service(crate::auctions::routes::apply)
+                .service(crate::auctions::routes::list_applications)
+                .service(crate::auctions::routes::decide)
+                .service(crate::auctions::routes::deposit)
+                .service(crate::auctions::routes::quote)
+                .service(crate::auctions::routes::my_receipts)
                 .service(tenders::own_result::own)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
@@ -531,6 +539,21 @@ impl Application {
                 tick.tick().await;
                 if contracts.duties.held() {
                     crate::contracts::sweep_round(&contracts.db, &contracts.clock).await;
+                }
+            }
+        });
+        tasks.push(task.abort_handle());
+        // Trades found by price: what the time makes of them (quoting
+        // opens, the listing period ends, the countdown runs out) recorded
+        // at the instant it was due, under the cluster's duties.
+        let trades = state.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(crate::auctions::TICK_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if trades.duties.held() {
+                    crate::auctions::tick_round(&trades.db, &trades.clock).await;
                 }
             }
         });

@@ -20,4 +20,45 @@
 //! [`engine::replay`] reproduces from the record.
 
 pub mod engine;
+pub mod routes;
 pub mod rules;
+pub mod store;
+
+/// How often the ticker records what the time has made of the trades. A
+/// quote never waits for it: each write catches its trade up first, so the
+/// ticker only makes the record (and the board's watchers) hear of a
+/// transition nobody acted on.
+pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// One round of the ticker: each undecided trade whose quoting has opened
+/// is caught up to now, in its own transaction under its tender's lock
+/// (idempotent: the events are those due, at the instants they were due).
+pub async fn tick_round(db: &crate::db::Db, clock: &std::sync::Arc<dyn crate::clock::Clock>) {
+    let now = clock.now();
+    let trades = match db.read(store::undecided).await {
+        Ok(trades) => trades,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing the trades to tick");
+            return;
+        }
+    };
+    for trade in trades {
+        if trade.terms().is_ok_and(|t| t.starts_at > now) {
+            continue;
+        }
+        let id = trade.tender_id.clone();
+        let caught_up = db
+            .write(move |conn| {
+                crate::db::lock_in_transaction(conn, &format!("tender:{}", trade.tender_id))?;
+                store::catch_up(conn, &trade, now)
+            })
+            .await;
+        match caught_up {
+            Ok(recorded) if recorded.is_empty() => {}
+            Ok(recorded) => {
+                tracing::info!(tender = %id, events = recorded.len(), "trade caught up with the time")
+            }
+            Err(e) => tracing::warn!(tender = %id, error = %e, "ticking a trade"),
+        }
+    }
+}

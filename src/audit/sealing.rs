@@ -34,8 +34,14 @@ use std::collections::HashSet;
 pub const BIDDER_ROLE: &str = "bidder";
 
 /// Object types whose subject is a bidder: its bids (submitted, replaced,
-/// withdrawn; their receipts) and its upload sessions.
-pub const BIDDER_OBJECTS: &[&str] = &["bid", "bid_upload", SEALED_NOTIFICATION];
+/// withdrawn; their receipts), its upload sessions, and its application
+/// to a trade found by price (applied, qualified, deposit, quotes).
+pub const BIDDER_OBJECTS: &[&str] = &[
+    "bid",
+    "bid_upload",
+    SEALED_NOTIFICATION,
+    crate::auctions::store::APPLICANT_OBJECT,
+];
 
 /// The object type of events about a message that tells who bid (a bid
 /// receipt's delivery): as sealed as the bid.

@@ -83,6 +83,7 @@ fn accepting(
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
     open_for_bids(row, at)?;
+    crate::auctions::store::refuse_sealed_bids(conn, &row.id)?;
     crate::objections::store::refuse_if_suspended(conn, &row.id, at)?;
     if row.status()? == TenderStatus::Opening
         && crate::opening::record::opening_status(conn, &row.id)?
@@ -481,6 +482,7 @@ pub async fn start_upload(
                 let row = tenders::load_row(conn, &id)?;
                 invitees::require_invited(conn, &row, Some(org.as_str()), invitees::Step::Bid)?;
                 open_for_bids(&row, ctx.now)?;
+                crate::auctions::store::refuse_sealed_bids(conn, &row.id)?;
                 if store::open_uploads_of(conn, &row.id, &org)? >= MAX_OPEN_UPLOADS {
                     return Err(AppError::Conflict(format!(
                         "this enterprise already has {MAX_OPEN_UPLOADS} unfinished uploads for \

@@ -981,3 +981,53 @@ diesel::joinable!(contract_signatures -> contracts (contract_id));
 diesel::allow_tables_to_appear_in_same_query!(contracts, tenders);
 diesel::allow_tables_to_appear_in_same_query!(contracts, awards);
 diesel::allow_tables_to_appear_in_same_query!(contracts, contract_signatures);
+
+diesel::table! {
+    /// Trades found by price: a tender's listing, auction or online bidding.
+    auction_trades (tender_id) {
+        tender_id -> Text,
+        kind -> Text,
+        terms_json -> Text,
+        deposit_fen -> BigInt,
+        set_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A trade's applicants, their qualification, deposit and number.
+    auction_applicants (tender_id, org_id) {
+        tender_id -> Text,
+        org_id -> Text,
+        applied_by -> Text,
+        applied_at -> Timestamp,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        deposit_confirmed_at -> Nullable<Timestamp>,
+        deposit_source -> Nullable<Text>,
+        deposit_reference -> Nullable<Text>,
+        number -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// A trade's record: the engine's events in order.
+    auction_events (tender_id, seq) {
+        tender_id -> Text,
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        payload_json -> Text,
+        actor_id -> Nullable<Text>,
+        org_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        amount_fen -> Nullable<BigInt>,
+        timestamp_token -> Nullable<Binary>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(auction_trades, tenders);
+diesel::allow_tables_to_appear_in_same_query!(auction_applicants, organisations);

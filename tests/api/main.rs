@@ -1,6 +1,7 @@
 //! The integration suite: one binary, the real server, real HTTP.
 
 mod accounts;
+mod auctions;
 mod audit;
 mod audit_log;
 mod authority;

@@ -1,0 +1,3 @@
+DROP TABLE auction_events;
+DROP TABLE auction_applicants;
+DROP TABLE auction_trades;

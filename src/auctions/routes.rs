@@ -1,0 +1,445 @@
+//! HTTP for trades found by price: the organiser's set-up, applications
+//! and their qualification and deposits, quotes with their receipts, and
+//! the price board everyone reads.
+//!
+//! Who may call what:
+//! - `GET …/auction` (the board): whoever sees the tender (the public once
+//!   it is published): prices and bidder numbers, never names.
+//! - `PUT …/auction`: the tender's tenderer, agent or its league's
+//!   operators (`identity::policy::Area::TenderProcedures`), while a draft.
+//! - `POST …/auction/applications`, `POST …/auction/quotes`, `GET
+//!   …/auction/receipts`: a bidder signed in with its enterprise's
+//!   certificate, for its own enterprise.
+//! - `GET …/auction/applications`: the tender's managers (all); a bidder
+//!   (its own enterprise's application only).
+//! - `POST …/auction/applications/{org}/decision` and `…/deposit`: the
+//!   tender's managers.
+//!
+//! Supervisors read and change nothing here (the supervision guard refuses
+//! their writes everywhere).
+
+use super::store::{
+    self, ApplicantView, DepositSource, QuoteInput, QuoteReceipt, SetUp, TradeView,
+};
+use crate::app::AppState;
+use crate::audit::AuditContext;
+use crate::error::AppError;
+use crate::identity::sessions::Binding;
+use crate::identity::{Principal, Role};
+use crate::tenders::routes::parse_id;
+use crate::tenders::store as tenders;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, put, web};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// A bidder signed in with its enterprise's certificate: (user, enterprise).
+fn bidder(principal: &Principal, req: &HttpRequest) -> Result<(String, String), AppError> {
+    principal.require_any(&[Role::Bidder])?;
+    if req.extensions().get::<Binding>().is_none() {
+        return Err(AppError::Unauthenticated(
+            "a trade is entered in a certificate session: sign in with the enterprise's certificate (POST /api/v1/auth/login)".into(),
+        )
+        .because("auction.certificate-session", json!({})));
+    }
+    match (&principal.user_id, &principal.organisation) {
+        (Some(user), Some(org)) => Ok((user.to_string(), org.to_string())),
+        _ => Err(AppError::Forbidden(
+            "this account belongs to no enterprise and cannot enter a trade".into(),
+        )
+        .because("bid.no-enterprise", json!({}))),
+    }
+}
+
+fn org_id(raw: &str) -> Result<String, AppError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| AppError::not_found("applicant"))
+}
+
+/// The trade's price board: terms, phase (as the time makes it now),
+/// the least next quote, every accepted quote by number, the outcome.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    responses((status = 200, body = TradeView), (status = 404, body = crate::error::Problem))
+)]
+#[get("/tenders/{id}/auction")]
+pub async fn get_trade(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<TradeView>, AppError> {
+    let id = parse_id(&id)?;
+    let now = state.clock.now();
+    let view = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let trade = store::require(conn, &row.id)?;
+            store::view(conn, &trade, now)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Sets up (or, while the tender is a draft, changes) the tender's trade:
+/// its kind must be the tender's category and method; quoting opens no
+/// earlier than the tender's bid deadline (applications close then) and
+/// the notice period; a listing lasts its least period (in working days
+/// where the rule says so, on the platform's calendar). The tender's
+/// tenderer, agent or its league's operators.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    request_body = SetUp,
+    responses(
+        (status = 200, body = TradeView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[put("/tenders/{id}/auction")]
+pub async fn put_trade(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<SetUp>,
+) -> Result<web::Json<TradeView>, AppError> {
+    let id = parse_id(&id)?;
+    let input = body.into_inner();
+    let view = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let (row, role) = tenders::load_managed(conn, &id, &principal)?;
+            let trade = store::set_up(conn, &ctx.clone().acting_as(role), &row, &input)?;
+            store::view(conn, &trade, ctx.now)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApplicantList {
+    pub items: Vec<ApplicantView>,
+}
+
+/// An enterprise applies to the trade (竞买申请), signed in with its
+/// certificate, while the tender is published and before its bid
+/// deadline. Once the organiser qualifies it and its deposit is confirmed
+/// it gets its number (竞买号).
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    responses(
+        (status = 201, body = ApplicantView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 410, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/auction/applications")]
+pub async fn apply(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let (user, org) = bidder(&principal, &req)?;
+    let clock = state.clock.clone();
+    let view = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            // The time is read under the lock, as a bid's arrival is.
+            let ctx = AuditContext {
+                now: clock.now(),
+                ..ctx
+            }
+            .acting_as(Role::Bidder);
+            let a = store::apply(conn, &ctx, &row, &org, &user)?;
+            store::applicant_view(conn, &a)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The applications: every one for the tender's managers; a bidder's own
+/// enterprise's alone (an empty list if it has not applied). Nobody else.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ApplicantList),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/auction/applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<ApplicantList>, AppError> {
+    let id = parse_id(&id)?;
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            store::require(conn, &row.id)?;
+            if row.managed_by(&principal) {
+                return store::applicants(conn, &row.id);
+            }
+            if !principal.is_authenticated() {
+                return Err(crate::identity::sign_in_first());
+            }
+            match (&principal.organisation, principal.has(Role::Bidder)) {
+                (Some(org), true) => store::applicant(conn, &row.id, org.as_str())?
+                    .map(|a| store::applicant_view(conn, &a))
+                    .into_iter()
+                    .collect(),
+                _ => Err(AppError::Forbidden(
+                    "who applied is sealed: only the tender's managers read the applications, and each bidder its own".into(),
+                )
+                .because("auction.applicants-sealed", json!({}))),
+            }
+        })
+        .await?;
+    Ok(web::Json(ApplicantList { items }))
+}
+
+/// The organiser's decision on an application.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub qualified: bool,
+    /// Why (required to refuse).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Qualifies an applicant or refuses it (with a reason), before quoting
+/// opens. The tender's managers.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path), ("org" = String, Path)),
+    request_body = Decision,
+    responses(
+        (status = 200, body = ApplicantView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/auction/applications/{org}/decision")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+    body: web::Json<Decision>,
+) -> Result<web::Json<ApplicantView>, AppError> {
+    let (id, org) = path.into_inner();
+    let id = parse_id(&id)?;
+    let org = org_id(&org)?;
+    let input = body.into_inner();
+    if let Some(reason) = &input.reason {
+        crate::error::text_field("reason", reason, false, 2000)?;
+    }
+    let clock = state.clock.clone();
+    let view = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let (row, role) = tenders::load_managed(conn, &id, &principal)?;
+            let trade = store::require(conn, &row.id)?;
+            let ctx = AuditContext {
+                now: clock.now(),
+                ..ctx
+            }
+            .acting_as(role);
+            let a = store::decide(
+                conn,
+                &ctx,
+                &trade,
+                &org,
+                input.qualified,
+                input.reason.as_deref(),
+            )?;
+            store::applicant_view(conn, &a)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// A deposit's arrival as the organiser records it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepositInput {
+    /// The bank's reference for the transfer.
+    #[schema(min_length = 1, max_length = 128)]
+    pub reference: String,
+}
+
+/// Records that an applicant's deposit arrived, before quoting opens; a
+/// second record changes nothing (200 either way). The tender's managers.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path), ("org" = String, Path)),
+    request_body = DepositInput,
+    responses(
+        (status = 200, body = ApplicantView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/auction/applications/{org}/deposit")]
+pub async fn deposit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    path: web::Path<(String, String)>,
+    body: web::Json<DepositInput>,
+) -> Result<web::Json<ApplicantView>, AppError> {
+    let (id, org) = path.into_inner();
+    let id = parse_id(&id)?;
+    let org = org_id(&org)?;
+    let input = body.into_inner();
+    crate::error::text_field("reference", &input.reference, true, 128)?;
+    let clock = state.clock.clone();
+    let view = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let (row, role) = tenders::load_managed(conn, &id, &principal)?;
+            let trade = store::require(conn, &row.id)?;
+            let ctx = AuditContext {
+                now: clock.now(),
+                ..ctx
+            }
+            .acting_as(role);
+            let (a, _) = store::confirm_deposit(
+                conn,
+                &ctx,
+                &trade,
+                &org,
+                DepositSource::Organiser,
+                &input.reference,
+            )?;
+            store::applicant_view(conn, &a)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// A quote, by a qualified bidder signed in with its enterprise's
+/// certificate: accepted if the trade is open to it by the server's clock
+/// and the amount is at least the current price plus one increment, a
+/// whole number of increments above it. 201 with the receipt (an RFC 3161
+/// timestamp over its text); the same client id again answers 200 with
+/// the first receipt and records nothing.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    request_body = QuoteInput,
+    responses(
+        (status = 200, body = QuoteReceipt),
+        (status = 201, body = QuoteReceipt),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/auction/quotes")]
+pub async fn quote(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<QuoteInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let (user, org) = bidder(&principal, &req)?;
+    let input = body.into_inner();
+    let clock = state.clock.clone();
+    let tsa = state.tsa.clone();
+    let quoted = state
+        .db
+        .write(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let trade = store::require(conn, &row.id)?;
+            let ctx = ctx.acting_as(Role::Bidder);
+            store::quote(
+                conn,
+                &ctx,
+                &tsa,
+                clock.as_ref(),
+                &trade,
+                &org,
+                &user,
+                &input,
+            )
+        })
+        .await?;
+    let receipt = quoted.receipt?;
+    Ok(if receipt.duplicate {
+        HttpResponse::Ok().json(receipt)
+    } else {
+        HttpResponse::Created().json(receipt)
+    })
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReceiptList {
+    pub items: Vec<QuoteReceipt>,
+}
+
+/// The caller's enterprise's accepted quotes, with their receipts.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = ReceiptList),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/auction/receipts")]
+pub async fn my_receipts(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<web::Json<ReceiptList>, AppError> {
+    let id = parse_id(&id)?;
+    let (_, org) = bidder(&principal, &req)?;
+    let items = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            store::require(conn, &row.id)?;
+            store::my_receipts(conn, &row.id, &org)
+        })
+        .await?;
+    Ok(web::Json(ReceiptList { items }))
+}
