@@ -39,6 +39,8 @@ pub struct AppState {
     pub hall: hall::Hall,
     /// Evaluation rooms: their hub, states and socket settings.
     pub rooms: crate::evaluation::Rooms,
+    /// Trades found by price: their live channel's hub and settings.
+    pub auctions: crate::auctions::live::Auctions,
     /// The transparency log's key and sequencer interval.
     pub audit_log: Arc<audit::AuditLog>,
     /// Supervisors' live feed of the log.

@@ -172,6 +172,7 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("auction.not-multiple", &["base", "increment"]),
     ("auction.not-open", &["starts_at"]),
     ("auction.not-qualified", &[]),
+    ("auction.not-stored", &[]),
     ("auction.not-taking-applications", &["status"]),
     (
         "auction.notice-period",

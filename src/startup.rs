@@ -176,6 +176,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         openings_running: Arc::default(),
         hall: hall::Hall::default(),
         rooms: crate::evaluation::Rooms::default(),
+        auctions: crate::auctions::live::Auctions::default(),
         audit_log: Arc::new(audit::AuditLog {
             key: log_key,
             interval: std::time::Duration::from_secs(1),
@@ -312,6 +313,7 @@ pub fn configure(
                 .service(crate::auctions::routes::deposit)
                 .service(crate::auctions::routes::quote)
                 .service(crate::auctions::routes::my_receipts)
+                .service(crate::auctions::routes::live)
                 .service(tenders::own_result::own)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
@@ -553,7 +555,7 @@ impl Application {
             loop {
                 tick.tick().await;
                 if trades.duties.held() {
-                    crate::auctions::tick_round(&trades.db, &trades.clock).await;
+                    crate::auctions::tick_round(&trades).await;
                 }
             }
         });
@@ -709,6 +711,10 @@ fn join_cluster(state: &web::Data<AppState>, listen: String) -> tokio::task::Abo
     state.bus.relay(
         crate::evaluation::store::TOPIC,
         state.rooms.relay(&state.db),
+    );
+    state.bus.relay(
+        crate::auctions::live::TOPIC,
+        state.auctions.relay(&state.db),
     );
     state.bus.relay(
         crate::supervision::feed::TOPIC,

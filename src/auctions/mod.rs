@@ -20,6 +20,7 @@
 //! [`engine::replay`] reproduces from the record.
 
 pub mod engine;
+pub mod live;
 pub mod routes;
 pub mod rules;
 pub mod store;
@@ -32,10 +33,11 @@ pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_millis(500
 
 /// One round of the ticker: each undecided trade whose quoting has opened
 /// is caught up to now, in its own transaction under its tender's lock
-/// (idempotent: the events are those due, at the instants they were due).
-pub async fn tick_round(db: &crate::db::Db, clock: &std::sync::Arc<dyn crate::clock::Clock>) {
-    let now = clock.now();
-    let trades = match db.read(store::undecided).await {
+/// (idempotent: the events are those due, at the instants they were due),
+/// and what it recorded goes to the trade's watchers once committed.
+pub async fn tick_round(state: &crate::app::AppState) {
+    let now = state.clock.now();
+    let trades = match state.db.read(store::undecided).await {
         Ok(trades) => trades,
         Err(e) => {
             tracing::warn!(error = %e, "listing the trades to tick");
@@ -47,17 +49,17 @@ pub async fn tick_round(db: &crate::db::Db, clock: &std::sync::Arc<dyn crate::cl
             continue;
         }
         let id = trade.tender_id.clone();
-        let caught_up = db
-            .write(move |conn| {
+        let caught_up =
+            crate::hall::write_then_publish(&state.db, &state.auctions.hub, move |conn| {
                 crate::db::lock_in_transaction(conn, &format!("tender:{}", trade.tender_id))?;
-                store::catch_up(conn, &trade, now)
+                let recorded = store::catch_up(conn, &trade, now)?;
+                let events = live::announced(conn, &trade.tender_id, recorded)?;
+                Ok((events.len(), events))
             })
             .await;
         match caught_up {
-            Ok(recorded) if recorded.is_empty() => {}
-            Ok(recorded) => {
-                tracing::info!(tender = %id, events = recorded.len(), "trade caught up with the time")
-            }
+            Ok(0) => {}
+            Ok(n) => tracing::info!(tender = %id, events = n, "trade caught up with the time"),
             Err(e) => tracing::warn!(tender = %id, error = %e, "ticking a trade"),
         }
     }

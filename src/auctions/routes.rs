@@ -380,27 +380,12 @@ pub async fn quote(
     let id = parse_id(&id)?;
     let (user, org) = bidder(&principal, &req)?;
     let input = body.into_inner();
-    let clock = state.clock.clone();
-    let tsa = state.tsa.clone();
-    let quoted = state
+    let visible = id.clone();
+    state
         .db
-        .write(move |conn| {
-            let row = tenders::load_visible(conn, &id, &principal)?;
-            let trade = store::require(conn, &row.id)?;
-            let ctx = ctx.acting_as(Role::Bidder);
-            store::quote(
-                conn,
-                &ctx,
-                &tsa,
-                clock.as_ref(),
-                &trade,
-                &org,
-                &user,
-                &input,
-            )
-        })
+        .read(move |conn| tenders::load_visible(conn, &visible, &principal).map(|_| ()))
         .await?;
-    let receipt = quoted.receipt?;
+    let receipt = super::live::quote(&state, ctx, id.as_str(), user, org, input).await?;
     Ok(if receipt.duplicate {
         HttpResponse::Ok().json(receipt)
     } else {
@@ -442,4 +427,91 @@ pub async fn my_receipts(
         })
         .await?;
     Ok(web::Json(ReceiptList { items }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LiveQuery {
+    /// Send only events numbered after this one (0, the default: all).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+}
+
+/// Follows a trade live over a WebSocket, and quotes on it.
+///
+/// After the upgrade the server sends every recorded event numbered after
+/// `after` as a JSON text frame (`{"type":"event","seq":n,"at":"RFC 3339",
+/// "kind":"quote_accepted","number":"…","amount_fen":…}`, and the other
+/// kinds with their fields), then `{"type":"live","last_seq":n}`, then each
+/// new event as it commits, in order, without gaps or repeats. Anyone who
+/// sees the tender may watch (numbers, never names). `{"type":"clock"}` is
+/// answered with `{"type":"clock","now":…}`, the server's time. A bidder
+/// whose socket was opened in its certificate session (the token as a
+/// bearer header, or the subprotocol `ggzy.bearer.<token>` beside
+/// `ggzy.v1`) sends `{"type":"quote","id":…,"amount_fen":…}` and gets
+/// `{"type":"ack","id":…,"seq":n,"receipt":{…}}`, or `{"type":"error",
+/// "id":…,"code":…,"reason":…,"params":{…}}` as over HTTP.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path), LiveQuery),
+    responses(
+        (status = 101, description = "Switching Protocols: the WebSocket of the trade's events"),
+        (status = 400, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 426, description = "Not a WebSocket handshake", body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/auction/live")]
+pub async fn live(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    query: web::Query<LiveQuery>,
+) -> Result<HttpResponse, AppError> {
+    use tracing::Instrument;
+    let id = parse_id(&id)?;
+    let after = match query.after {
+        None => 0,
+        Some(n) if n >= 0 => n,
+        Some(_) => {
+            return Err(
+                AppError::InvalidQuery("after is a sequence number, 0 or more".into())
+                    .because("query.not-negative", json!({ "name": "after" })),
+            );
+        }
+    };
+    let reader = principal.clone();
+    let tender = id.clone();
+    state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &tender, &reader)?;
+            store::require(conn, &row.id).map(|_| ())
+        })
+        .await?;
+    // A bidder in a certificate session may quote on the socket; anyone
+    // else watches.
+    let quoting = bidder(&principal, &req).ok();
+    let (response, session, stream) = crate::hall::live::upgrade(&req, body)?;
+    let subscription = state.auctions.hub.subscribe(id.as_str());
+    let span = tracing::info_span!("auction_live", tender_id = %id, after);
+    let live = crate::hall::live::Live {
+        session,
+        stream,
+        subscription,
+        channel: super::live::AuctionChannel {
+            state: state.clone(),
+            tender_id: id.to_string(),
+            bidder: quoting,
+            ctx,
+            token: crate::identity::middleware::bearer(&req),
+        },
+        after,
+        settings: state.auctions.settings,
+    };
+    actix_web::rt::spawn(live.run().instrument(span));
+    Ok(response)
 }

@@ -67,6 +67,33 @@ async fn quote(
     .await
 }
 
+/// A socket on the trade's live channel, as the public or with a token.
+async fn socket(app: &TestApp, tender: &str, token: Option<&str>) -> crate::hall::Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let base = app.base.replacen("http", "ws", 1);
+    let mut request = format!("{base}/api/v1/tenders/{tender}/auction/live")
+        .into_client_request()
+        .unwrap();
+    if let Some(token) = token {
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect to the trade's live channel")
+        .0
+}
+
+async fn send(ws: &mut crate::hall::Ws, message: Value) {
+    use futures_util::SinkExt;
+    ws.send(tokio_tungstenite::tungstenite::Message::Text(
+        message.to_string().into(),
+    ))
+    .await
+    .unwrap();
+}
+
 /// Moves the platform's clock to `at` exactly (it runs on from there).
 fn to_exactly(app: &TestApp, at: DateTime<Utc>) {
     let by = at - ggzy::clock::Clock::now(app.clock.as_ref());
@@ -398,6 +425,11 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     )
     .await
     .assert_problem(422, "validation-failed");
+    // Watchers follow the trade live: its record so far, then each event.
+    let mut watcher = socket(app, &tender, None).await;
+    let (replayed, last_seq) = crate::hall::until_live(&mut watcher).await;
+    assert_eq!(replayed[0]["kind"], "opened", "{replayed:?}");
+    assert_eq!(last_seq, replayed.len() as i64);
     let first = quote(app, &tokens[0], &url, "q1", start).await;
     first.assert_status(201);
     let receipt = first.json();
@@ -431,14 +463,68 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     assert_eq!(board.json()["quotes"].as_array().unwrap().len(), 2);
     assert_eq!(board.json()["floor_fen"], start + 2 * inc);
     assert_eq!(board.json()["phase"]["phase"], "open");
+    // The watcher got both accepted quotes as they committed, by number.
+    for expected in [start, start + inc] {
+        let event = crate::hall::next_event(&mut watcher).await;
+        assert_eq!(event["kind"], "quote_accepted");
+        assert_eq!(event["amount_fen"], expected);
+        assert!(numbers.contains(&event["number"].as_str().unwrap().to_string()));
+        assert!(!event.to_string().contains("有限公司"), "{event}");
+    }
+    // The server's clock, for the countdown a page shows.
+    send(&mut watcher, json!({"type": "clock"})).await;
+    let clock = crate::hall::next_json(&mut watcher).await;
+    assert_eq!(clock["type"], "clock");
+    // A watcher does not quote; a bidder in its certificate session does.
+    send(
+        &mut watcher,
+        json!({"type": "quote", "id": "w", "amount_fen": start + 2 * inc}),
+    )
+    .await;
+    let refused = crate::hall::next_json(&mut watcher).await;
+    assert_eq!(
+        refused["reason"], "auction.certificate-session",
+        "{refused}"
+    );
+    let mut bidder = socket(app, &tender, Some(&tokens[0])).await;
+    crate::hall::until_live(&mut bidder).await;
+    send(
+        &mut bidder,
+        json!({"type": "quote", "id": "ws1", "amount_fen": start + 2 * inc + inc / 2}),
+    )
+    .await;
+    let refused = crate::hall::next_json(&mut bidder).await;
+    assert_eq!(
+        (refused["type"].as_str(), refused["reason"].as_str()),
+        (Some("error"), Some("auction.not-multiple")),
+        "{refused}"
+    );
+    send(
+        &mut bidder,
+        json!({"type": "quote", "id": "ws1", "amount_fen": start + 2 * inc}),
+    )
+    .await;
+    let ack = loop {
+        let m = crate::hall::next_json(&mut bidder).await;
+        if m["type"] == "ack" {
+            break m;
+        }
+    };
+    assert_eq!(ack["id"], "ws1");
+    assert_eq!(ack["receipt"]["number"], numbers[0]);
+    openssl_verifies(app, &ack["receipt"]);
+    let event = crate::hall::next_event(&mut watcher).await;
+    assert_eq!(
+        (event["seq"].clone(), event["amount_fen"].clone()),
+        (ack["seq"].clone(), json!(start + 2 * inc))
+    );
 
     // --- The countdown: from the end of the free bidding, 60 s, restarted
     // by each quote; a quote before the end is accepted and moves it, one
     // at the end is refused.
     move_to(app, free_until + Duration::seconds(30));
-    let leader_is_1 = board.json()["leader"]["number"] == numbers[1];
-    let (next, other) = if leader_is_1 { (0, 2) } else { (0, 1) };
-    let in_timed = quote(app, &tokens[next], &url, "t1", start + 2 * inc).await;
+    let (next, other) = (1, 2);
+    let in_timed = quote(app, &tokens[next], &url, "t1", start + 3 * inc).await;
     in_timed.assert_status(201);
     let ends: DateTime<Utc> = in_timed.json()["ends_at"]
         .as_str()
@@ -460,19 +546,19 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     // (The test clock runs on from where it is moved: the microsecond
     // boundary is the engine's unit tests'; here, two seconds before.)
     to_exactly(app, ends - Duration::seconds(2));
-    let last = quote(app, &tokens[other], &url, "t2", start + 3 * inc).await;
+    let last = quote(app, &tokens[other], &url, "t2", start + 4 * inc).await;
     last.assert_status(201);
     let ends: DateTime<Utc> = last.json()["ends_at"].as_str().unwrap().parse().unwrap();
     openssl_verifies(app, &last.json());
     to_exactly(app, ends);
-    quote(app, &tokens[next], &url, "t3", start + 4 * inc)
+    quote(app, &tokens[next], &url, "t3", start + 5 * inc)
         .await
         .assert_refusal(409, "illegal-transition", "auction.closed");
     let board = app.get(&url, None).await.json();
     assert_eq!(board["phase"]["phase"], "decided", "{board}");
     assert_eq!(board["outcome"]["result"], "sold");
     assert_eq!(board["outcome"]["number"], numbers[other]);
-    assert_eq!(board["outcome"]["price_fen"], start + 3 * inc);
+    assert_eq!(board["outcome"]["price_fen"], start + 4 * inc);
 
     // The record holds it all, closed at the countdown's end (the refused
     // quote made the time's events recorded).
