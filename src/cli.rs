@@ -73,6 +73,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// For anyone: replay a trade found by price from its record.
+    Auction {
+        #[command(subcommand)]
+        command: crate::auctions::cli::AuctionCommand,
+    },
     /// For anyone: replay a committee draw from its published inputs.
     Draw {
         #[command(subcommand)]
@@ -252,6 +257,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Bid { command }) => return crate::bids::cli::run(command),
         Some(Command::Opening { command }) => return crate::opening::cli::run(command),
         Some(Command::Draw { command }) => return crate::experts::cli::run(command),
+        Some(Command::Auction { command }) => return crate::auctions::cli::run(command),
         Some(Command::Audit {
             command:
                 AuditCommand::Verify {
@@ -299,7 +305,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pki { command } => pki(command),
         Command::Bid { command } => crate::bids::cli::run(command),
         Command::Opening { command } => crate::opening::cli::run(command),
-        Command::Audit { .. } | Command::Draw { .. } => {
+        Command::Audit { .. } | Command::Draw { .. } | Command::Auction { .. } => {
             unreachable!("handled before configuration")
         }
         Command::Database {

@@ -180,6 +180,7 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ),
     ("auction.number-not-yours", &[]),
     ("auction.period-order", &[]),
+    ("auction.record-after-close", &[]),
     ("auction.reserve-not-now", &[]),
     ("auction.restart-window", &[]),
     (

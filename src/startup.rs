@@ -314,6 +314,7 @@ pub fn configure(
                 .service(crate::auctions::routes::quote)
                 .service(crate::auctions::routes::my_receipts)
                 .service(crate::auctions::routes::live)
+                .service(crate::auctions::routes::record)
                 .service(tenders::own_result::own)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)

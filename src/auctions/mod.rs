@@ -19,6 +19,7 @@
 //! and the time, which the store records under the tender's lock and which
 //! [`engine::replay`] reproduces from the record.
 
+pub mod cli;
 pub mod engine;
 pub mod live;
 pub mod routes;

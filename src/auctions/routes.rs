@@ -429,6 +429,36 @@ pub async fn my_receipts(
     Ok(web::Json(ReceiptList { items }))
 }
 
+/// A decided trade's whole record: terms, the numbers that could quote,
+/// every event in order and the outcome, which `ggzy auction verify`
+/// replays. Whoever sees the tender; 409 until the trade is decided.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = store::TradeRecord),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/auction/record")]
+pub async fn record(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<store::TradeRecord>, AppError> {
+    let id = parse_id(&id)?;
+    let record = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let trade = store::require(conn, &row.id)?;
+            store::record(conn, &trade)
+        })
+        .await?;
+    Ok(web::Json(record))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct LiveQuery {

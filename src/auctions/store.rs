@@ -601,6 +601,54 @@ pub fn view(
     })
 }
 
+/// A decided trade's whole record, for anyone to replay (`ggzy auction
+/// verify`): its terms, the numbers that could quote, every event in
+/// order, and the outcome the platform holds.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TradeRecord {
+    /// `ggzy-auction-record-v1`
+    pub format: String,
+    pub tender_id: String,
+    pub terms: Terms,
+    /// The qualified bidders' numbers (sealed until the trade is decided).
+    pub qualified: Vec<String>,
+    pub events: Vec<RecordedEvent>,
+    pub outcome: Option<Outcome>,
+}
+
+/// One event of a record with its number.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RecordedEvent {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub recorded: Recorded,
+}
+
+pub const RECORD_FORMAT: &str = "ggzy-auction-record-v1";
+
+/// The record of a decided trade (409 before: the numbers that could quote
+/// tell how many took part).
+pub fn record(conn: &mut DbConn, trade: &TradeRow) -> Result<TradeRecord, AppError> {
+    let (state, _, events) = state(conn, trade)?;
+    let Some(outcome) = state.outcome().cloned() else {
+        return Err(AppError::IllegalTransition(
+            "the trade's record is published once it is decided; until then its board shows every accepted quote".into(),
+        )
+        .because("auction.record-after-close", json!({})));
+    };
+    Ok(TradeRecord {
+        format: RECORD_FORMAT.into(),
+        tender_id: trade.tender_id.clone(),
+        terms: trade.terms()?,
+        qualified: qualified_numbers(conn, &trade.tender_id)?,
+        events: events
+            .into_iter()
+            .map(|(seq, recorded)| RecordedEvent { seq, recorded })
+            .collect(),
+        outcome: Some(outcome),
+    })
+}
+
 // --- Applicants.
 
 pub fn applicant(

@@ -435,6 +435,10 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     let receipt = first.json();
     assert_eq!(receipt["number"], numbers[0]);
     openssl_verifies(app, &receipt);
+    // The whole record waits for the outcome.
+    app.get(&format!("{url}/record"), None)
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.record-after-close");
     // The same request again: the same receipt, nothing recorded.
     let again = quote(app, &tokens[0], &url, "q1", start).await;
     again.assert_status(200);
@@ -559,6 +563,51 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     assert_eq!(board["outcome"]["result"], "sold");
     assert_eq!(board["outcome"]["number"], numbers[other]);
     assert_eq!(board["outcome"]["price_fen"], start + 4 * inc);
+
+    // Anyone replays the decided trade with the same engine: the winner,
+    // the price and the close follow from the record; a record changed
+    // afterwards does not hold.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("record.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .args([
+            "auction", "verify", "--url", &app.base, "--tender", &tender, "--save",
+        ])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("by {}", numbers[other])),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("quoting closed at {}", ends.to_rfc3339())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the record holds"), "{stdout}");
+    let mut record: Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+    let last_quote = record["events"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .rev()
+        .find(|e| e["kind"] == "quote_accepted")
+        .unwrap();
+    last_quote["amount_fen"] = json!(start + 9 * inc);
+    std::fs::write(&saved, record.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ggzy"))
+        .args(["auction", "verify", "--record"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FINDING"));
 
     // The record holds it all, closed at the countdown's end (the refused
     // quote made the time's events recorded).
