@@ -40,7 +40,7 @@ pub struct AppState {
     /// Evaluation rooms: their hub, states and socket settings.
     pub rooms: crate::evaluation::Rooms,
     /// Trades found by price: their live channel's hub and settings.
-    pub auctions: crate::auctions::live::Auctions,
+    pub auctions: crate::auctions::feed::Auctions,
     /// The transparency log's key and sequencer interval.
     pub audit_log: Arc<audit::AuditLog>,
     /// Supervisors' live feed of the log.

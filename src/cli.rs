@@ -89,6 +89,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DatabaseCommand,
     },
+    /// Banks that notify trades' deposits (on the server).
+    Banks {
+        #[command(subcommand)]
+        command: BanksCommand,
+    },
     /// Set a supervisor's scope (on the server).
     Supervision {
         #[command(subcommand)]
@@ -125,6 +130,22 @@ pub enum AuditCommand {
         /// Check an export instead of downloading.
         #[arg(long)]
         from_export: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BanksCommand {
+    /// Register a bank for a league's trades: prints its HMAC-SHA256 key
+    /// (hex) once, for the bank to sign its deposit notifications with.
+    Add {
+        /// The bank's code, as it names itself in X-GGZY-Bank (A-Z, 0-9, -).
+        #[arg(long)]
+        code: String,
+        /// The league whose trades it serves.
+        #[arg(long)]
+        league: String,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -300,6 +321,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users { command } => users(config, command),
         Command::Leagues { command } => leagues(config, command),
+        Command::Banks {
+            command: BanksCommand::Add { code, league, name },
+        } => {
+            let db = admin_db(&config)?;
+            let league = LeagueCode::parse(&league).map_err(anyhow::Error::msg)?;
+            let ctx = AuditContext::system(chrono::Utc::now());
+            let key = db
+                .write_blocking(|conn| {
+                    crate::auctions::banks::add(conn, &ctx, &code, league.as_str(), &name)
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "bank {code} registered for league {league}; its HMAC key follows (shown once):"
+            );
+            println!("{key}");
+            Ok(())
+        }
         Command::Trust { command } => crate::trust::cli::run(&config, command),
         Command::Keys { command } => crate::keys::cli::run(&config, command),
         Command::Pki { command } => pki(command),

@@ -176,7 +176,7 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
         openings_running: Arc::default(),
         hall: hall::Hall::default(),
         rooms: crate::evaluation::Rooms::default(),
-        auctions: crate::auctions::live::Auctions::default(),
+        auctions: crate::auctions::feed::Auctions::default(),
         audit_log: Arc::new(audit::AuditLog {
             key: log_key,
             interval: std::time::Duration::from_secs(1),
@@ -312,9 +312,11 @@ pub fn configure(
                 .service(crate::auctions::routes::decide)
                 .service(crate::auctions::routes::deposit)
                 .service(crate::auctions::routes::quote)
+                .service(crate::auctions::routes::declare)
                 .service(crate::auctions::routes::my_receipts)
                 .service(crate::auctions::routes::live)
                 .service(crate::auctions::routes::record)
+                .service(crate::auctions::routes::bank_notification)
                 .service(tenders::own_result::own)
                 .service(tenders::clarifications::ask_question)
                 .service(tenders::clarifications::list_clarifications)
@@ -714,7 +716,7 @@ fn join_cluster(state: &web::Data<AppState>, listen: String) -> tokio::task::Abo
         state.rooms.relay(&state.db),
     );
     state.bus.relay(
-        crate::auctions::live::TOPIC,
+        crate::auctions::feed::TOPIC,
         state.auctions.relay(&state.db),
     );
     state.bus.relay(

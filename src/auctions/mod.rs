@@ -19,8 +19,10 @@
 //! and the time, which the store records under the tender's lock and which
 //! [`engine::replay`] reproduces from the record.
 
+pub mod banks;
 pub mod cli;
 pub mod engine;
+pub mod feed;
 pub mod live;
 pub mod routes;
 pub mod rules;
@@ -54,7 +56,7 @@ pub async fn tick_round(state: &crate::app::AppState) {
             crate::hall::write_then_publish(&state.db, &state.auctions.hub, move |conn| {
                 crate::db::lock_in_transaction(conn, &format!("tender:{}", trade.tender_id))?;
                 let recorded = store::catch_up(conn, &trade, now)?;
-                let events = live::announced(conn, &trade.tender_id, recorded)?;
+                let events = feed::announced(conn, &trade.tender_id, recorded)?;
                 Ok((events.len(), events))
             })
             .await;

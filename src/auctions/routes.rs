@@ -393,6 +393,74 @@ pub async fn quote(
     })
 }
 
+/// A declaration to continue (listings).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContinueInput {
+    /// The client's id for this request (1 to 64 characters).
+    #[schema(min_length = 1, max_length = 64)]
+    pub id: String,
+}
+
+/// What a declaration came to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Declared {
+    /// The declaration's place in the trade's record.
+    pub seq: i64,
+    /// The same id was declared before: nothing new recorded.
+    pub duplicate: bool,
+}
+
+/// A listing's bidder says it wants to continue into the timed phase
+/// (39号令 第19条), during the listing period or the window after it,
+/// signed in with its enterprise's certificate. 201 (200 for the same id
+/// again); refused as a quote is, with its reason.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    request_body = ContinueInput,
+    responses(
+        (status = 200, body = Declared),
+        (status = 201, body = Declared),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/auction/continue")]
+pub async fn declare(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<ContinueInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let (user, org) = bidder(&principal, &req)?;
+    let input = body.into_inner();
+    let clock = state.clock.clone();
+    let declared = crate::hall::write_then_publish(&state.db, &state.auctions.hub, move |conn| {
+        let row = tenders::load_visible(conn, &id, &principal)?;
+        let trade = store::require(conn, &row.id)?;
+        let ctx = ctx.acting_as(Role::Bidder);
+        let (declared, recorded) =
+            store::declare(conn, &ctx, clock.as_ref(), &trade, &org, &user, &input.id)?;
+        let events = super::feed::announced(conn, &row.id, recorded)?;
+        Ok((declared, events))
+    })
+    .await??;
+    let (seq, duplicate) = declared;
+    let body = Declared { seq, duplicate };
+    Ok(if duplicate {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::Created().json(body)
+    })
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReceiptList {
     pub items: Vec<QuoteReceipt>,
@@ -544,4 +612,55 @@ pub async fn live(
     };
     actix_web::rt::spawn(live.run().instrument(span));
     Ok(response)
+}
+
+/// A bank tells the platform that an applicant's deposit arrived. Not a
+/// user's request: the bank is named in `X-GGZY-Bank` and the body signed
+/// with HMAC-SHA256 under the bank's key (`ggzy banks add`), lower-case
+/// hex in `X-GGZY-Signature`; anything else is 401. The bank serves the
+/// tender's league only (403), the amount covers the trade's deposit and
+/// the payer has applied (422), before quoting opens (409). The same
+/// reference again answers as the first time and changes nothing; the same
+/// reference for another payment is 409.
+#[utoipa::path(
+    tag = "auctions",
+    request_body = super::banks::Notification,
+    params(
+        ("X-GGZY-Bank" = String, Header, description = "the bank's code"),
+        ("X-GGZY-Signature" = String, Header, description = "HMAC-SHA256 of the body under the bank's key, lower-case hex")
+    ),
+    responses(
+        (status = 200, body = super::banks::Acknowledgement),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/auction-deposits")]
+pub async fn bank_notification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<web::Json<super::banks::Acknowledgement>, AppError> {
+    use super::banks::{BANK_HEADER, SIGNATURE_HEADER};
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (bank, signature) = (header(BANK_HEADER), header(SIGNATURE_HEADER));
+    let clock = state.clock.clone();
+    let ack = state
+        .db
+        .write(move |conn| {
+            let (bank, league) =
+                super::banks::authenticate(conn, bank.as_deref(), signature.as_deref(), &body)?;
+            let notification: super::banks::Notification = crate::http::parse_json(&body)?;
+            super::banks::notify(conn, clock.now(), &bank, &league, &body, &notification)
+        })
+        .await?;
+    Ok(web::Json(ack))
 }

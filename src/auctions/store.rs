@@ -236,31 +236,6 @@ pub fn check_set_up(
         ))
         .because("auction.terms-fixed", json!({ "status": status.code() })));
     }
-    let (category, method) = input.kind.procedure();
-    if (category.code(), method.code()) != (row.category.as_str(), row.method.as_str()) {
-        return Err(AppError::TradeRefused(format!(
-            "a {} trade runs a tender of {} by {}; this tender is {} by {}",
-            input.kind.code(),
-            category.code(),
-            method.code(),
-            row.category,
-            row.method
-        ))
-        .because(
-            "auction.kind-procedure",
-            json!({ "kind": input.kind.code(), "category": category.code(), "method": method.code() }),
-        ));
-    }
-    if !(0..=engine::MAX_AMOUNT_FEN).contains(&input.deposit_fen) {
-        return Err(AppError::TradeRefused(format!(
-            "the deposit is 0 to {} yuan",
-            yuan(engine::MAX_AMOUNT_FEN)
-        ))
-        .because(
-            "auction.amount-range",
-            json!({ "max": yuan(engine::MAX_AMOUNT_FEN) }),
-        ));
-    }
     let mut terms = Terms::of_kind(
         input.kind,
         input.start_fen,
@@ -276,6 +251,49 @@ pub fn check_set_up(
     if let Some(restart) = input.restart {
         terms.restart = restart;
     }
+    check_terms(row, &terms, input.deposit_fen, calendar)?;
+    Ok(terms)
+}
+
+/// The longest a trade may be set ahead of its bid deadline, or last.
+pub const MAX_SPAN_DAYS: i64 = 366;
+
+/// Checks a trade's terms against its tender as the tender is now (its
+/// category and method, its bid deadline and documents' date) and the
+/// law's periods: at set-up, and again at publication and at each
+/// amendment, since the tender's dates may have moved since.
+pub fn check_terms(
+    row: &TenderRow,
+    terms: &Terms,
+    deposit_fen: i64,
+    calendar: &crate::calendar::Calendar,
+) -> Result<(), AppError> {
+    let kind = terms.kind;
+    let (category, method) = kind.procedure();
+    if (category.code(), method.code()) != (row.category.as_str(), row.method.as_str()) {
+        return Err(AppError::TradeRefused(format!(
+            "a {} trade runs a tender of {} by {}; this tender is {} by {}",
+            kind.code(),
+            category.code(),
+            method.code(),
+            row.category,
+            row.method
+        ))
+        .because(
+            "auction.kind-procedure",
+            json!({ "kind": kind.code(), "category": category.code(), "method": method.code() }),
+        ));
+    }
+    if !(0..=engine::MAX_AMOUNT_FEN).contains(&deposit_fen) {
+        return Err(AppError::TradeRefused(format!(
+            "the deposit is 0 to {} yuan",
+            yuan(engine::MAX_AMOUNT_FEN)
+        ))
+        .because(
+            "auction.amount-range",
+            json!({ "max": yuan(engine::MAX_AMOUNT_FEN) }),
+        ));
+    }
     if terms.max_increments == Some(0) {
         return Err(
             AppError::TradeRefused("a quote may add at least one increment".into())
@@ -284,6 +302,13 @@ pub fn check_set_up(
     }
     terms.check().map_err(refused)?;
     let deadline = from_db_time(row.bid_deadline);
+    let span = chrono::Duration::days(MAX_SPAN_DAYS);
+    if terms.starts_at > deadline + span || terms.free_until > terms.starts_at + span {
+        return Err(AppError::TradeRefused(format!(
+            "a trade starts within {MAX_SPAN_DAYS} days of its bid deadline and quotes for at most {MAX_SPAN_DAYS} days"
+        ))
+        .because("auction.period-range", json!({ "days": MAX_SPAN_DAYS })));
+    }
     if terms.starts_at < deadline {
         return Err(AppError::TimeLimit(format!(
             "quoting opens at {}, before applications close at the tender's bid deadline ({}): the qualified bidders are known before the first quote",
@@ -295,7 +320,7 @@ pub fn check_set_up(
             json!({ "starts_at": time(terms.starts_at), "deadline": time(deadline) }),
         ));
     }
-    let rules = input.kind.rules();
+    let rules = kind.rules();
     let notice = rules.notice_before_start;
     let available = from_db_time(row.documents_available_at);
     let earliest = notice.end(available, calendar)?;
@@ -334,7 +359,44 @@ pub fn check_set_up(
             ));
         }
     }
-    Ok(terms)
+    Ok(())
+}
+
+/// A tender's transition, as it concerns its trade (if it has one): at
+/// publication the terms are checked again against the tender as
+/// published; a trade has no opening (nor what follows one): its
+/// applicants stay sealed and its outcome is the engine's.
+pub fn before_transition(
+    conn: &mut DbConn,
+    row: &TenderRow,
+    action: crate::tenders::lifecycle::Action,
+) -> Result<(), AppError> {
+    use crate::tenders::lifecycle::Action;
+    let Some(trade) = load(conn, &row.id)? else {
+        return Ok(());
+    };
+    match action {
+        Action::Publish => recheck(conn, row, &trade),
+        Action::StartOpening | Action::StartEvaluation => Err(AppError::IllegalTransition(
+            "this tender is a trade found by price: it has no opening or evaluation; its outcome is the trade's".into(),
+        )
+        .because("auction.no-opening", json!({}))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a trade's stored terms against its tender as it is now (after an
+/// amendment, say), if it has a trade.
+pub fn recheck_if_trade(conn: &mut DbConn, row: &TenderRow) -> Result<(), AppError> {
+    match load(conn, &row.id)? {
+        Some(trade) => recheck(conn, row, &trade),
+        None => Ok(()),
+    }
+}
+
+fn recheck(conn: &mut DbConn, row: &TenderRow, trade: &TradeRow) -> Result<(), AppError> {
+    let calendar = crate::calendar::current(conn)?;
+    check_terms(row, &trade.terms()?, trade.deposit_fen, &calendar)
 }
 
 /// Records a trade's set-up (or replaces it, while the tender is a draft).
@@ -549,8 +611,7 @@ pub fn undecided(conn: &mut DbConn) -> Result<Vec<TradeRow>, AppError> {
         .load(conn)?;
     let rows: Vec<TradeRow> = auction_trades::table
         .inner_join(tenders::table.on(tenders::id.eq(auction_trades::tender_id)))
-        .filter(tenders::published_at.is_not_null())
-        .filter(tenders::status.ne(TenderStatus::Cancelled.code()))
+        .filter(tenders::status.eq(TenderStatus::Published.code()))
         .select(TradeRow::as_select())
         .load(conn)?;
     Ok(rows
@@ -744,10 +805,15 @@ pub fn apply(
 }
 
 /// The organiser's decisions on an applicant are made before quoting
-/// opens: the qualified bidders are fixed then.
-fn before_quoting(trade: &TradeRow, now: DateTime<Utc>) -> Result<(), AppError> {
+/// opens: the qualified bidders are fixed then (by the clock, and by the
+/// record: nothing recorded yet, whatever this node's clock says).
+fn before_quoting(conn: &mut DbConn, trade: &TradeRow, now: DateTime<Utc>) -> Result<(), AppError> {
     let terms = trade.terms()?;
-    if now >= terms.starts_at {
+    let recorded: i64 = auction_events::table
+        .filter(auction_events::tender_id.eq(&trade.tender_id))
+        .count()
+        .get_result(conn)?;
+    if now >= terms.starts_at || recorded > 0 {
         return Err(AppError::IllegalTransition(format!(
             "quoting opened at {}: the qualified bidders are fixed",
             time(terms.starts_at)
@@ -807,7 +873,7 @@ pub fn decide(
     qualify: bool,
     reason: Option<&str>,
 ) -> Result<ApplicantRow, AppError> {
-    before_quoting(trade, ctx.now)?;
+    before_quoting(conn, trade, ctx.now)?;
     let a =
         applicant(conn, &trade.tender_id, org)?.ok_or_else(|| AppError::not_found("applicant"))?;
     if a.status != "applied" {
@@ -882,7 +948,7 @@ pub fn confirm_deposit(
     if a.deposit_confirmed_at.is_some() {
         return Ok((a, false));
     }
-    before_quoting(trade, ctx.now)?;
+    before_quoting(conn, trade, ctx.now)?;
     diesel::update(auction_applicants::table.find((&trade.tender_id, org)))
         .set((
             auction_applicants::deposit_confirmed_at.eq(to_db_time(ctx.now)),
@@ -949,9 +1015,7 @@ fn receipt_of(
         ends_at,
     }) = serde_json::from_str::<Event>(&payload)
     else {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "auction event {seq} of {tender_id} is no quote"
-        )));
+        return Err(id_reused());
     };
     Ok(QuoteReceipt {
         tender_id: tender_id.to_string(),
@@ -981,41 +1045,16 @@ pub fn quote(
     user: &str,
     input: &QuoteInput,
 ) -> Result<Quoted, AppError> {
-    crate::db::lock_in_transaction(conn, &format!("tender:{}", trade.tender_id))?;
     let id = input.id.as_str();
-    crate::error::text_field("id", id, true, 64)?;
-    let seen: Option<i64> = auction_events::table
-        .filter(auction_events::tender_id.eq(&trade.tender_id))
-        .filter(auction_events::org_id.eq(org))
-        .filter(auction_events::client_id.eq(id))
-        .select(auction_events::seq)
-        .first(conn)
-        .optional()?;
-    if let Some(seq) = seen {
-        return Ok(Quoted {
-            receipt: receipt_of(conn, &trade.tender_id, seq, true),
-            recorded: Vec::new(),
-        });
-    }
-    let mine = applicant(conn, &trade.tender_id, org)?;
-    let number = match mine.as_ref().and_then(|a| a.number.clone()) {
-        Some(n) => n,
-        None => {
-            return Err(AppError::Forbidden(
-                "your enterprise may not quote in this trade: it has not applied, is not qualified, or its deposit is not confirmed".into(),
-            )
-            .because("auction.not-qualified", json!({})));
+    let (number, now) = match prepare(conn, clock, trade, org, id, input.number.as_deref())? {
+        Prepared::Seen(seq) => {
+            return Ok(Quoted {
+                receipt: receipt_of(conn, &trade.tender_id, seq, true),
+                recorded: Vec::new(),
+            });
         }
+        Prepared::Ready { number, now } => (number, now),
     };
-    if input.number.as_ref().is_some_and(|n| *n != number) {
-        return Err(AppError::Forbidden(
-            "that bidder number is not your enterprise's: you quote under your own".into(),
-        )
-        .because("auction.number-not-yours", json!({})));
-    }
-    // The time is read under the lock: no quote taken after this one can
-    // carry an earlier time.
-    let now = record_time(clock.now());
     let ctx = AuditContext { now, ..ctx.clone() };
     let (mut state, mut last, _) = state(conn, trade)?;
     let step = state.step(
@@ -1075,6 +1114,144 @@ pub fn quote(
         receipt: receipt_of(conn, &trade.tender_id, seq, false),
         recorded,
     })
+}
+
+/// Where a bidder's request stands before the engine judges it.
+enum Prepared {
+    /// The same client id was recorded before, as this event.
+    Seen(i64),
+    /// The bidder's number, and the time read under the lock.
+    Ready { number: String, now: DateTime<Utc> },
+}
+
+/// Under the tender's lock: the client id (a repeat is answered as
+/// before), the caller's number (qualified, its deposit confirmed; a number
+/// claimed must be its own), the tender published and not suspended, and
+/// the time, read after the lock so that nothing taken after this request
+/// carries an earlier time.
+fn prepare(
+    conn: &mut DbConn,
+    clock: &dyn crate::clock::Clock,
+    trade: &TradeRow,
+    org: &str,
+    id: &str,
+    claimed: Option<&str>,
+) -> Result<Prepared, AppError> {
+    crate::db::lock_in_transaction(conn, &format!("tender:{}", trade.tender_id))?;
+    crate::error::text_field("id", id, true, 64)?;
+    let seen: Option<i64> = auction_events::table
+        .filter(auction_events::tender_id.eq(&trade.tender_id))
+        .filter(auction_events::org_id.eq(org))
+        .filter(auction_events::client_id.eq(id))
+        .select(auction_events::seq)
+        .first(conn)
+        .optional()?;
+    if let Some(seq) = seen {
+        return Ok(Prepared::Seen(seq));
+    }
+    let mine = applicant(conn, &trade.tender_id, org)?;
+    let Some(number) = mine.and_then(|a| a.number) else {
+        return Err(AppError::Forbidden(
+            "your enterprise may not quote in this trade: it has not applied, is not qualified, or its deposit is not confirmed".into(),
+        )
+        .because("auction.not-qualified", json!({})));
+    };
+    if claimed.is_some_and(|n| n != number) {
+        return Err(AppError::Forbidden(
+            "that bidder number is not your enterprise's: you quote under your own".into(),
+        )
+        .because("auction.number-not-yours", json!({})));
+    }
+    let now = record_time(clock.now());
+    let tender = crate::tenders::store::load_row(
+        conn,
+        &crate::types::TenderId::from_db(trade.tender_id.clone()),
+    )?;
+    let status = tender.status()?;
+    if status != TenderStatus::Published {
+        return Err(AppError::IllegalTransition(format!(
+            "the tender is {}: quotes are taken only while it is published",
+            status.code()
+        ))
+        .because(
+            "auction.tender-not-published",
+            json!({ "status": status.code() }),
+        ));
+    }
+    crate::objections::store::refuse_if_suspended(conn, &trade.tender_id, now)?;
+    Ok(Prepared::Ready { number, now })
+}
+
+/// A declaration's number in the record and whether it was seen before,
+/// or why it was refused.
+pub type Declaration = Result<(i64, bool), AppError>;
+
+/// A listing's bidder declares that it continues into the timed phase
+/// (39号令 第19条: "询问竞买人是否愿意继续竞价"). Returns the event's
+/// number, or why it was refused, with the events recorded on the way.
+pub fn declare(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    clock: &dyn crate::clock::Clock,
+    trade: &TradeRow,
+    org: &str,
+    user: &str,
+    id: &str,
+) -> Result<(Declaration, Record), AppError> {
+    let (number, now) = match prepare(conn, clock, trade, org, id, None)? {
+        Prepared::Seen(seq) => {
+            let kind: String = auction_events::table
+                .find((&trade.tender_id, seq))
+                .select(auction_events::kind)
+                .first(conn)?;
+            if kind != "continue_declared" {
+                return Err(id_reused());
+            }
+            return Ok((Ok((seq, true)), Vec::new()));
+        }
+        Prepared::Ready { number, now } => (number, now),
+    };
+    let ctx = AuditContext { now, ..ctx.clone() };
+    let (mut state, mut last, _) = state(conn, trade)?;
+    let step = state.step(&Command::Continue { number }, now);
+    let system = AuditContext::system(now);
+    let seqs = append(
+        conn,
+        &system,
+        &trade.tender_id,
+        &mut last,
+        &step.advanced,
+        None,
+        None,
+    )?;
+    let mut recorded: Record = seqs.into_iter().zip(step.advanced).collect();
+    let events = match step.decided {
+        Ok(events) => events,
+        Err(refusal) => return Ok((Err(refused(refusal)), recorded)),
+    };
+    let seqs = append(
+        conn,
+        &ctx,
+        &trade.tender_id,
+        &mut last,
+        &events,
+        Some((user, org, id)),
+        None,
+    )?;
+    let Some(&seq) = seqs.first() else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "a declaration made no event"
+        )));
+    };
+    recorded.extend(seqs.into_iter().zip(events));
+    Ok((Ok((seq, false)), recorded))
+}
+
+fn id_reused() -> AppError {
+    AppError::Conflict(
+        "this id was used for another request: send each request with its own id".into(),
+    )
+    .because("auction.id-reused", json!({}))
 }
 
 /// The caller's own quotes' receipts.

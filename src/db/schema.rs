@@ -1031,3 +1031,28 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(auction_trades, tenders);
 diesel::allow_tables_to_appear_in_same_query!(auction_applicants, organisations);
+
+diesel::table! {
+    /// Banks that notify trades' deposits, with their HMAC keys.
+    deposit_banks (code) {
+        code -> Text,
+        league_code -> Text,
+        name -> Text,
+        hmac_key -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Deposit notifications received, once per (bank, reference).
+    deposit_notifications (bank_code, reference) {
+        bank_code -> Text,
+        reference -> Text,
+        tender_id -> Text,
+        org_id -> Text,
+        amount_fen -> BigInt,
+        paid_at -> Timestamp,
+        body_sha256 -> Text,
+        received_at -> Timestamp,
+    }
+}

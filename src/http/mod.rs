@@ -23,6 +23,13 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .error_handler(|err, _req| json_error(err).into())
 }
 
+/// A JSON body read as bytes (its exact bytes are signed), with the same
+/// problems for what does not parse or fit as [`json_config`]'s.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body)
+        .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))
+}
+
 fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
     use actix_web::error::JsonPayloadError as E;
     match err {

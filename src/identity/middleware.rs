@@ -44,15 +44,17 @@ pub async fn resolve_principal(
     next.call(req).await
 }
 
-/// The requests anyone may make: signing in, and verifying an e-mail
-/// address with the single-use token sent to it (the token is the proof;
-/// the link is opened in whatever browser reads the mail). Everything else
-/// that is not a read needs a principal.
-const SIGN_IN: [&str; 4] = [
+/// The requests anyone may make: signing in, verifying an e-mail address
+/// with the single-use token sent to it (the token is the proof; the link
+/// is opened in whatever browser reads the mail), and a bank's deposit
+/// notification (its HMAC signature is the proof, `auctions::banks`).
+/// Everything else that is not a read needs a principal.
+const SIGN_IN: [&str; 5] = [
     "/api/v1/auth/challenges",
     "/api/v1/auth/login",
     "/api/v1/auth/mtls",
     "/api/v1/email-verifications",
+    "/api/v1/auction-deposits",
 ];
 
 /// A documented operation that changes something (a wrong path or method

@@ -590,6 +590,9 @@ pub async fn transition(
         if super::lifecycle::next(category, row.status()?, action).is_some() {
             needs_price_record(&row, &input, price_record.as_ref())?;
         }
+        // A trade found by price: its terms checked again at publication,
+        // and no opening (`auctions::store::before_transition`).
+        crate::auctions::store::before_transition(conn, &row, action)?;
         let done = store::transition(conn, &ctx, &settings, &row, &input)?;
         // A refusal here undoes the transition.
         let kept = keep_price_record(conn, &row, &input, price_record.as_ref(), ctx.now)?;
@@ -755,6 +758,9 @@ pub async fn amend_tender(
             let (row, role) = store::load_managed(conn, &id, &principal)?;
             let ctx = ctx.acting_as(role);
             store::amend(conn, &ctx, &settings, &row, &input)?;
+            // The dates as amended still hold the trade's periods.
+            let amended = store::load_row(conn, &id)?;
+            crate::auctions::store::recheck_if_trade(conn, &amended)?;
             let row = store::load_row(conn, &id)?;
             store::detail(conn, &row, &principal)
         })

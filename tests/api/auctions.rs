@@ -67,6 +67,47 @@ async fn quote(
     .await
 }
 
+/// Registers a bank for a league (as `ggzy banks add` does); its key, hex.
+fn bank(app: &TestApp, code: &str, league: &str) -> String {
+    let ctx = ggzy::audit::AuditContext::system(app.now());
+    app.db
+        .write_blocking(|conn| ggzy::auctions::banks::add(conn, &ctx, code, league, "测试银行"))
+        .unwrap()
+}
+
+/// A bank's deposit notification, signed by the openssl command line with
+/// the bank's key (or carrying `signature` as given).
+async fn notify(
+    app: &TestApp,
+    bank: &str,
+    key: &str,
+    body: &str,
+    signature: Option<String>,
+) -> crate::helpers::Reply {
+    let signature = signature.unwrap_or_else(|| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("body.json"), body).unwrap();
+        let out = Command::new("openssl")
+            .args(["dgst", "-sha256", "-mac", "HMAC", "-macopt"])
+            .arg(format!("hexkey:{key}"))
+            .arg("body.json")
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.trim().rsplit(' ').next().unwrap().to_string()
+    });
+    app.post_raw_with(
+        "/api/v1/auction-deposits",
+        None,
+        "application/json",
+        &[("X-GGZY-Bank", bank), ("X-GGZY-Signature", &signature)],
+        body.as_bytes().to_vec(),
+    )
+    .await
+}
+
 /// A socket on the trade's live channel, as the public or with a token.
 async fn socket(app: &TestApp, tender: &str, token: Option<&str>) -> crate::hall::Ws {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -216,6 +257,10 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     app.act(&land, &tender, "publish", "")
         .await
         .assert_status(200);
+    // A trade has no opening: its outcome is the trade's.
+    app.act(&land, &tender, "start_opening", "")
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.no-opening");
     app.put_json(&url, Some(&land), &good).await.assert_refusal(
         409,
         "illegal-transition",
@@ -348,12 +393,79 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     )
     .await
     .assert_refusal(409, "conflict", "auction.decided-already");
+    // The third's deposit is told by its bank, signed with the bank's key.
+    let bank_key = bank(app, "GXBBW", "NNG");
+    let other_key = bank(app, "LZBANK", "LZH");
+    let notice = |reference: &str, code: &str, amount: i64| {
+        json!({"reference": reference, "tender_id": tender, "payer_credit_code": credit(code),
+               "amount_fen": amount, "paid_at": app.now().to_rfc3339()})
+        .to_string()
+    };
+    let paid = notice("GX-0001", BUYERS[2].2, 200_000_000);
+    notify(app, "GXBBW", &bank_key, &paid, Some("0".repeat(64)))
+        .await
+        .assert_refusal(401, "unauthenticated", "deposit.signature-invalid");
+    notify(app, "NOSUCH", &bank_key, &paid, None)
+        .await
+        .assert_refusal(401, "unauthenticated", "deposit.signature-invalid");
+    notify(app, "LZBANK", &other_key, &paid, None)
+        .await
+        .assert_refusal(403, "forbidden", "deposit.other-league");
+    notify(
+        app,
+        "GXBBW",
+        &bank_key,
+        &notice("GX-0002", BUYERS[2].2, 199_999_999),
+        None,
+    )
+    .await
+    .assert_refusal(422, "trade-refused", "deposit.amount-short");
+    notify(
+        app,
+        "GXBBW",
+        &bank_key,
+        &notice("GX-0003", "91450100MA5T9999X", 200_000_000),
+        None,
+    )
+    .await
+    .assert_refusal(422, "trade-refused", "deposit.no-applicant");
+    assert_eq!(app.count("deposit_notifications"), 0);
     for org in &orgs[..3] {
         let q = app
             .post_json(&decision(org), Some(&land), &json!({"qualified": true}))
             .await;
         q.assert_status(200);
         assert!(q.json()["number"].is_null(), "no number before the deposit");
+        if org == &orgs[2] {
+            let told = notify(app, "GXBBW", &bank_key, &paid, None).await;
+            told.assert_status(200);
+            assert_eq!(told.json()["duplicate"], false);
+            // Told again: the same answer, nothing changed; the same
+            // reference for another payment is refused.
+            let again = notify(app, "GXBBW", &bank_key, &paid, None).await;
+            assert_eq!(again.json()["duplicate"], true);
+            notify(
+                app,
+                "GXBBW",
+                &bank_key,
+                &notice("GX-0001", BUYERS[2].2, 300_000_000),
+                None,
+            )
+            .await
+            .assert_refusal(409, "conflict", "deposit.reference-reused");
+            assert_eq!(app.count("deposit_notifications"), 1);
+            let mine = list(Some(land.clone())).await.json();
+            let applicant = mine["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["organisation_id"] == org.as_str())
+                .unwrap()
+                .clone();
+            assert_eq!(applicant["deposit_source"], "bank");
+            assert_eq!(applicant["number"].as_str().unwrap().len(), 6);
+            continue;
+        }
         let d = app
             .post_json(
                 &deposit(org),
@@ -457,6 +569,8 @@ async fn a_land_auction_is_set_up_entered_quoted_by_the_servers_clock_and_surviv
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [201, 422], "{} / {}", a.json(), b.json());
+    let loser = if a.status == 422 { &a } else { &b };
+    loser.assert_refusal(422, "trade-refused", "auction.below-floor");
 
     // The board: prices and numbers, never names.
     let board = app.get(&url, None).await;
@@ -629,7 +743,19 @@ async fn a_listing_lasts_its_least_period_counted_in_its_unit() {
     let app = &r.app;
     let (land, tender, deadline) = land_draft(app, "listing").await;
     let url = format!("/api/v1/tenders/{tender}/auction");
-    // After 20 working days from the notice (mining rights' notice period).
+    // Mining rights are noticed 20 working days before the trade (more
+    // than the 25 calendar days to the deadline): an hour after the
+    // deadline is too soon.
+    let soon = deadline + Duration::hours(1);
+    let refused = app
+        .put_json(
+            &url,
+            Some(&land),
+            &terms("mining_listing", soon, soon + Duration::days(20)),
+        )
+        .await
+        .assert_refusal(422, "time-limit", "auction.notice-period");
+    assert_eq!(refused["unit"], "working_days");
     let starts = deadline + Duration::days(10);
     // 39号令 第18条: ten calendar days.
     let short = terms(
@@ -666,15 +792,156 @@ async fn a_listing_lasts_its_least_period_counted_in_its_unit() {
     )
     .await
     .assert_status(200);
-    // The notice: 20 days before the start (第10条).
-    let body = app
-        .get(&format!("/api/v1/tenders/{tender}"), Some(&land))
+}
+
+/// A trade of `kind` on a published land tender of `method`, set up to
+/// open an hour after the bid deadline and quote for `period`; the first
+/// three buyers applied, qualified, their deposits recorded; the clock
+/// just past the opening. (registry, organiser, tender, board url, bidder
+/// tokens, numbers, quoting's end.)
+async fn entered(
+    method: &str,
+    kind: &str,
+    period: Duration,
+) -> (
+    Registry,
+    String,
+    String,
+    String,
+    Vec<String>,
+    Vec<String>,
+    DateTime<Utc>,
+) {
+    let r = Registry::new().await;
+    for (name, org, code) in BUYERS {
+        r.nng.enterprise(name, org, &credit(code));
+    }
+    let app = &r.app;
+    let (land, tender, deadline) = land_draft(app, method).await;
+    let url = format!("/api/v1/tenders/{tender}/auction");
+    let starts = deadline + Duration::hours(1);
+    app.put_json(&url, Some(&land), &terms(kind, starts, starts + period))
         .await
-        .json();
-    let available: DateTime<Utc> = body["dates"]["documents_available_at"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(available + Duration::days(20) < deadline);
+        .assert_status(200);
+    app.act(&land, &tender, "publish", "")
+        .await
+        .assert_status(200);
+    let mut orgs = Vec::new();
+    for (name, _, _) in &BUYERS[..3] {
+        let token = sign_in(&r, &r.nng, name).await;
+        let applied = app
+            .post_json(&format!("{url}/applications"), Some(&token), &json!({}))
+            .await;
+        applied.assert_status(201);
+        orgs.push(
+            applied.json()["organisation_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let mut numbers = Vec::new();
+    for org in &orgs {
+        app.post_json(
+            &format!("{url}/applications/{org}/decision"),
+            Some(&land),
+            &json!({"qualified": true}),
+        )
+        .await
+        .assert_status(200);
+        let d = app
+            .post_json(
+                &format!("{url}/applications/{org}/deposit"),
+                Some(&land),
+                &json!({"reference": format!("REF-{org}")}),
+            )
+            .await;
+        numbers.push(d.json()["number"].as_str().unwrap().to_string());
+    }
+    move_to(app, starts + Duration::seconds(1));
+    let tokens = signed_in_again(&r).await;
+    (r, land, tender, url, tokens, numbers, starts + period)
+}
+
+/// The first three buyers signed in again (sessions end with the day).
+async fn signed_in_again(r: &Registry) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for (name, _, _) in &BUYERS[..3] {
+        tokens.push(sign_in(r, &r.nng, name).await);
+    }
+    tokens
+}
+
+#[actix_web::test]
+async fn a_listing_goes_to_the_timed_phase_when_a_bidder_declares_it_continues() {
+    let period = Duration::days(10);
+    let (r, land, _tender, url, tokens, numbers, free_until) =
+        entered("listing", "land_listing", period).await;
+    let app = &r.app;
+    let start = 1_000_000_000_i64;
+    let inc = 1_000_000_i64;
+    let declare = |token: String, id: &'static str| {
+        let url = format!("{url}/continue");
+        async move {
+            app.post_json(&url, Some(&token), &json!({ "id": id }))
+                .await
+        }
+    };
+    quote(app, &tokens[0], &url, "a", start)
+        .await
+        .assert_status(201);
+    quote(app, &tokens[1], &url, "b", start + inc)
+        .await
+        .assert_status(201);
+    // Only a bidder who quoted in the listing may continue (the rules'
+    // join_requires_quote); the organiser does not bid.
+    declare(tokens[2].clone(), "c").await.assert_refusal(
+        403,
+        "forbidden",
+        "auction.continue-needs-quote",
+    );
+    declare(land.clone(), "l")
+        .await
+        .assert_refusal(403, "forbidden", "auth.role-missing");
+    let declared = declare(tokens[0].clone(), "d").await;
+    declared.assert_status(201);
+    let again = declare(tokens[0].clone(), "d").await;
+    again.assert_status(200);
+    assert_eq!(again.json()["seq"], declared.json()["seq"]);
+    // The id is the declaration's: a quote with it is refused.
+    quote(app, &tokens[0], &url, "d", start + 2 * inc)
+        .await
+        .assert_refusal(409, "conflict", "auction.id-reused");
+
+    // The listing period ends: the leader is announced, and after the
+    // window for declarations the leader and the one who declared bid on.
+    move_to(app, free_until + Duration::seconds(1));
+    let board = app.get(&url, None).await.json();
+    assert_eq!(board["phase"]["phase"], "deciding", "{board}");
+    let window = board["rules"]["continue_window_secs"].as_i64().unwrap();
+    move_to(app, free_until + Duration::seconds(window + 1));
+    let board = app.get(&url, None).await.json();
+    assert_eq!(board["phase"]["phase"], "timed", "{board}");
+    let tokens = signed_in_again(&r).await;
+    // The third never quoted: it is no participant.
+    quote(app, &tokens[2], &url, "t0", start + 2 * inc)
+        .await
+        .assert_refusal(403, "forbidden", "auction.not-a-participant");
+    let timed = quote(app, &tokens[0], &url, "t1", start + 2 * inc).await;
+    timed.assert_status(201);
+    let ends: DateTime<Utc> = timed.json()["ends_at"].as_str().unwrap().parse().unwrap();
+    to_exactly(app, ends);
+    quote(app, &tokens[1], &url, "t2", start + 3 * inc)
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.closed");
+    let board = app.get(&url, None).await.json();
+    assert_eq!(board["outcome"]["result"], "sold", "{board}");
+    assert_eq!(board["outcome"]["number"], numbers[0]);
+    assert_eq!(board["outcome"]["price_fen"], start + 2 * inc);
+    // The record replays to the same outcome.
+    let record = app.get(&format!("{url}/record"), None).await;
+    record.assert_status(200);
+    let record: ggzy::auctions::store::TradeRecord = serde_json::from_slice(&record.body).unwrap();
+    let report = ggzy::auctions::cli::replay(&record);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
 }

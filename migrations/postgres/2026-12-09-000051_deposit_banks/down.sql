@@ -1,0 +1,2 @@
+DROP TABLE deposit_notifications;
+DROP TABLE deposit_banks;
