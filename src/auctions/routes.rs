@@ -571,16 +571,7 @@ pub async fn live(
 ) -> Result<HttpResponse, AppError> {
     use tracing::Instrument;
     let id = parse_id(&id)?;
-    let after = match query.after {
-        None => 0,
-        Some(n) if n >= 0 => n,
-        Some(_) => {
-            return Err(
-                AppError::InvalidQuery("after is a sequence number, 0 or more".into())
-                    .because("query.not-negative", json!({ "name": "after" })),
-            );
-        }
-    };
+    let after = crate::hall::routes::check_after(query.after)?;
     let reader = principal.clone();
     let tender = id.clone();
     state

@@ -45,7 +45,8 @@ async fn check_visible(
         .await
 }
 
-fn check_after(after: Option<i64>) -> Result<i64, AppError> {
+/// A live socket's or a page's `after`: 0 by default, never negative.
+pub fn check_after(after: Option<i64>) -> Result<i64, AppError> {
     match after {
         None => Ok(0),
         Some(n) if n >= 0 => Ok(n),
