@@ -511,10 +511,6 @@ pub fn state(conn: &mut DbConn, trade: &TradeRow) -> Result<(Trade, i64, Record)
     Ok((state, last, record))
 }
 
-fn audit_action(event: &Event) -> String {
-    format!("auction.{}", event.kind())
-}
-
 /// Appends events to the record (and the audit log), numbered after
 /// `last`; returns the new last number. The first of `by`'s events is the
 /// actor's (with its client id and, for a quote, the amount and token).
@@ -567,7 +563,7 @@ fn append(
         audit::record(
             conn,
             &event_ctx,
-            &audit_action(&r.event),
+            &format!("auction.{}", r.event.kind()),
             object_type,
             &object_id,
             Some(tender_id),

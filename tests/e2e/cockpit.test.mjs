@@ -96,6 +96,13 @@ function recordedActions() {
         return code[v];
       });
     },
+    // A trade's event: `auction.<kind>` (src/auctions/engine.rs: the kinds
+    // Event::kind gives).
+    'auction.{}': () => {
+      const text = readFileSync(path.join(src, 'auctions', 'engine.rs'), 'utf8');
+      const body = text.slice(text.indexOf('pub fn kind(&self)'));
+      return all(body.slice(0, body.indexOf('\n    }\n')), /=> "([a-z_]+)"/g);
+    },
     // An evaluation room's event: `room.<kind>` (src/evaluation: the events
     // the room's state machine makes, and the kinds given to append_recorded).
     'room.{kind}': () => {
