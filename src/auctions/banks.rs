@@ -39,6 +39,7 @@ pub struct Notification {
 
 /// What the bank is answered.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DepositAcknowledgement)]
 pub struct Acknowledgement {
     pub bank: String,
     pub reference: String,

@@ -40,6 +40,7 @@ pub type Number = String;
 
 /// A trade's terms, fixed when it is set up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuctionTerms)]
 pub struct Terms {
     pub kind: TradeKind,
     /// 起始价: the first quote's least amount.
@@ -158,6 +159,7 @@ pub const COUNTDOWN_SECS: std::ops::RangeInclusive<u32> = 10..=3600;
 
 /// Where a trade is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuctionPhase)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// Before quoting opens.
@@ -205,6 +207,7 @@ pub enum NoSale {
 
 /// What a trade came to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuctionOutcome)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Outcome {
     /// The highest quote, at or above the reserve.
@@ -232,6 +235,7 @@ pub enum Outcome {
 
 /// What happened, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuctionEventKind)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// Quoting opened.
@@ -300,6 +304,7 @@ impl Event {
 /// An event with its time: the instant it was due (by the time), or the
 /// server's time of the command that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuctionRecordedEvent)]
 pub struct Recorded {
     pub at: DateTime<Utc>,
     #[serde(flatten)]

@@ -220,6 +220,7 @@ pub async fn list_applications(
 
 /// The organiser's decision on an application.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ApplicantDecision)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     pub qualified: bool,
