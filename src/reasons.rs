@@ -184,7 +184,14 @@ pub const REASONS: &[(&str, &[&str])] = &[
     ("auction.period-order", &[]),
     ("auction.period-range", &["days"]),
     ("auction.record-after-close", &[]),
+    ("auction.no-reserve", &[]),
+    ("auction.reserve-decided", &[]),
+    ("auction.reserve-not-due", &[]),
     ("auction.reserve-not-now", &[]),
+    ("auction.reserve-seal-not-now", &["status"]),
+    ("auction.reserve-sealed-already", &[]),
+    ("auction.reserve-sellers", &[]),
+    ("auction.reserve-too-late", &["starts_at"]),
     ("auction.restart-window", &[]),
     (
         "auction.starts-before-applications-close",
@@ -685,6 +692,10 @@ pub const THINGS: &[&str] = &[
 
 /// Field rules: (key, names of its params).
 pub const RULES: &[(&str, &[&str])] = &[
+    // The sealed reserve's envelope and commitment (auctions::reserve).
+    ("auction.reserve-commitment", &[]),
+    ("auction.reserve-envelope", &[]),
+    ("auction.reserve-recipients", &["recipients"]),
     // Text fields.
     ("text.control-chars", &[]),
     ("text.empty", &[]),

@@ -106,6 +106,22 @@ pub fn replay(record: &TradeRecord) -> Report {
                     serde_json::to_string(&trade.outcome()).unwrap_or_default()
                 ));
             }
+            for finding in
+                super::reserve::findings(&record.tender_id, record.reserve.as_ref(), &events)
+            {
+                report.findings.push(finding);
+            }
+            if let Some(reserve) = trade.reserve_fen() {
+                report.lines.push(format!(
+                    "reserve revealed: {} yuan, as sealed under commitment {}",
+                    crate::reasons::yuan(reserve),
+                    record
+                        .reserve
+                        .as_ref()
+                        .and_then(|r| r.commitment.as_deref())
+                        .unwrap_or("-")
+                ));
+            }
             if !matches!(trade.phase(), Phase::Decided { .. }) {
                 report
                     .findings

@@ -24,6 +24,7 @@ pub mod cli;
 pub mod engine;
 pub mod feed;
 pub mod live;
+pub mod reserve;
 pub mod routes;
 pub mod rules;
 pub mod store;
@@ -55,7 +56,10 @@ pub async fn tick_round(state: &crate::app::AppState) {
         let caught_up =
             crate::hall::write_then_publish(&state.db, &state.auctions.hub, move |conn| {
                 crate::db::lock_in_transaction(conn, &format!("tender:{}", trade.tender_id))?;
-                let recorded = store::catch_up(conn, &trade, now)?;
+                let mut recorded = store::catch_up(conn, &trade, now)?;
+                // A reserve that was never sealed cannot be revealed: the
+                // trade is void at its close, with no custodian to wait for.
+                recorded.extend(reserve::void_if_unsealed(conn, &trade, now)?);
                 let events = feed::announced(conn, &trade.tender_id, recorded)?;
                 Ok((events.len(), events))
             })

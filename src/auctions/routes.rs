@@ -656,3 +656,251 @@ pub async fn bank_notification(
         .await?;
     Ok(web::Json(ack))
 }
+
+// --- The sealed reserve (`super::reserve`).
+
+/// Seals the trade's reserve price: the plain text (`ggzy-reserve-v1`
+/// lines) encrypted to the tender's opening certificate alone, and its
+/// SHA-256, the commitment, which the audit log keeps. Once, after the
+/// tender is published and before quoting opens. The seller only: the
+/// tender's tenderer or agent, never the centre's operators.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    request_body = super::reserve::SealInput,
+    responses(
+        (status = 200, body = store::ReserveView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[put("/tenders/{id}/auction/reserve")]
+pub async fn seal_reserve(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<super::reserve::SealInput>,
+) -> Result<web::Json<store::ReserveView>, AppError> {
+    let id = parse_id(&id)?;
+    let input = body.into_inner();
+    let clock = state.clock.clone();
+    let view = state
+        .db
+        .write(move |conn| {
+            tenders::lock(conn, &id)?;
+            let (row, role) = tenders::load_managed(conn, &id, &principal)?;
+            if !matches!(role, Role::Tenderer | Role::Agent) {
+                return Err(AppError::Forbidden(
+                    "the reserve is the seller's: the tender's tenderer or its agent seals it"
+                        .into(),
+                )
+                .because("auction.reserve-sellers", json!({})));
+            }
+            let trade = store::require(conn, &row.id)?;
+            let ctx = AuditContext {
+                now: clock.now(),
+                ..ctx
+            }
+            .acting_as(role);
+            super::reserve::seal(conn, &ctx, &row, &trade, &input)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// The signed-in custodian's share of the tender's opening key, encrypted
+/// to its certificate (CMS, `openssl cms -decrypt`), once the trade has
+/// closed and waits for its reserve.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "CMS EnvelopedData (DER)", content_type = "application/pkcs7-mime", body = Vec<u8>),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)
+    )
+)]
+#[get("/tenders/{id}/auction/reserve/my-share")]
+pub async fn reserve_share(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&id)?;
+    let user = principal
+        .user_id
+        .clone()
+        .ok_or_else(crate::identity::sign_in_first)?;
+    let now = state.clock.now();
+    let (x, der) = state
+        .db
+        .read(move |conn| {
+            let row = tenders::load_visible(conn, &id, &principal)?;
+            let trade = store::require(conn, &row.id)?;
+            let share = crate::opening::store::encrypted_share_of(conn, &row.id, &user)
+                .map_err(|_| crate::opening::store::no_share())?;
+            let (mut trade_state, _, _) = store::state(conn, &trade)?;
+            trade_state.advance(store::record_time(now));
+            if !matches!(
+                trade_state.phase(),
+                super::engine::Phase::AwaitingReserve { .. }
+            ) {
+                return Err(AppError::IllegalTransition(
+                    "the shares are given out once quoting has closed and the trade waits for its reserve".into(),
+                )
+                .because("auction.reserve-not-due", json!({})));
+            }
+            Ok(share)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pkcs7-mime; smime-type=enveloped-data")
+        .insert_header(("X-Share-X", x.to_string()))
+        .body(der))
+}
+
+/// Releases the signed-in custodian's share for the reserve (the bytes
+/// `openssl cms -decrypt` gave, base64), once quoting has closed; with
+/// enough shares the reserve is revealed and checked against its
+/// commitment, and the trade decided (or void). A custodian of the
+/// tender's opening key only.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    request_body = crate::opening::routes::ShareInput,
+    responses(
+        (status = 200, body = crate::opening::routes::ReleaseView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/auction/reserve/shares")]
+pub async fn release_reserve_share(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+    body: web::Json<crate::opening::routes::ShareInput>,
+) -> Result<web::Json<crate::opening::routes::ReleaseView>, AppError> {
+    let id = parse_id(&id)?;
+    let user = principal
+        .user_id
+        .clone()
+        .ok_or_else(crate::identity::sign_in_first)?;
+    let role =
+        principal.require_any(&[Role::Tenderer, Role::Agent, Role::Supervisor, Role::Expert])?;
+    let plain = crate::pki::pem_or_base64(body.share.trim()).ok_or_else(|| {
+        AppError::invalid_field(
+            crate::error::FieldError::new("share", "expected base64")
+                .because("encoding.base64", json!({})),
+        )
+    })?;
+    let plain = crate::opening::custody::PlainShare::new(plain);
+    release(state, principal, ctx, id, move |conn, tender| {
+        crate::opening::store::encrypted_share_of(conn, tender, &user)
+            .map_err(|_| crate::opening::store::no_share())?;
+        Ok((
+            role,
+            crate::opening::store::Releaser::User(user.clone()),
+            plain,
+        ))
+    })
+    .await
+}
+
+/// Releases the platform's share for the reserve: a platform operator
+/// asks, the server decrypts it with the platform's custodian key, once
+/// quoting has closed.
+#[utoipa::path(
+    tag = "auctions",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = crate::opening::routes::ReleaseView),
+        (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)
+    )
+)]
+#[post("/tenders/{id}/auction/reserve/platform-share")]
+pub async fn release_reserve_platform_share(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: web::Path<String>,
+) -> Result<web::Json<crate::opening::routes::ReleaseView>, AppError> {
+    let id = parse_id(&id)?;
+    crate::identity::policy::require_operator(
+        &principal,
+        crate::identity::policy::Area::PlatformKeys,
+        None,
+    )?;
+    let custodian = state.platform_custodian.clone();
+    release(state, principal, ctx, id, move |conn, tender| {
+        let encrypted = crate::opening::store::platform_share_of(conn, tender)?;
+        let plain = custodian
+            .decrypt_share(&encrypted)
+            .map_err(AppError::Internal)?;
+        Ok((
+            Role::Operator,
+            crate::opening::store::Releaser::Platform,
+            crate::opening::custody::PlainShare::new(plain),
+        ))
+    })
+    .await
+}
+
+/// One release for the reserve, in one transaction under the tender's
+/// lock: `share` says who releases what (after checking it holds a
+/// share); the events recorded go to the trade's watchers once committed.
+async fn release<F>(
+    state: web::Data<AppState>,
+    principal: Principal,
+    ctx: AuditContext,
+    id: crate::types::TenderId,
+    share: F,
+) -> Result<web::Json<crate::opening::routes::ReleaseView>, AppError>
+where
+    F: FnOnce(
+            &mut crate::db::DbConn,
+            &str,
+        ) -> Result<
+            (
+                Role,
+                crate::opening::store::Releaser,
+                crate::opening::custody::PlainShare,
+            ),
+            AppError,
+        > + Send
+        + 'static,
+{
+    let clock = state.clock.clone();
+    let released = crate::hall::write_then_publish(&state.db, &state.auctions.hub, move |conn| {
+        tenders::lock(conn, &id)?;
+        let row = tenders::load_visible(conn, &id, &principal)?;
+        let trade = store::require(conn, &row.id)?;
+        // Authority before state: one who holds no share hears that, and
+        // nothing about where the trade stands.
+        let (role, releaser, plain) = share(conn, &row.id)?;
+        let ctx = AuditContext {
+            now: store::record_time(clock.now()),
+            ..ctx
+        }
+        .acting_as(role);
+        let (released, recorded) =
+            super::reserve::release(conn, &ctx, &trade, &releaser, plain.bytes())?;
+        let events = super::feed::announced(conn, &row.id, recorded)?;
+        Ok((released, events))
+    })
+    .await?;
+    crate::opening::routes::released_view(released)
+}

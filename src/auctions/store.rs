@@ -14,7 +14,9 @@
 use super::engine::{self, Command, Event, Outcome, Phase, Recorded, Terms, Trade};
 use super::rules::{Restart, TradeKind};
 use crate::audit::{self, AuditContext};
-use crate::db::schema::{auction_applicants, auction_events, auction_trades, organisations};
+use crate::db::schema::{
+    auction_applicants, auction_events, auction_reserves, auction_trades, organisations,
+};
 use crate::db::{DbConn, from_db_time, to_db_time};
 use crate::error::AppError;
 use crate::reasons::{Refusal, time, yuan};
@@ -99,6 +101,11 @@ pub struct SetUp {
     /// How a quote moves the countdown; the kind's rule if absent.
     #[serde(default)]
     pub restart: Option<Restart>,
+    /// A sealed reserve price (底价) decides the sale: the seller seals it
+    /// after publication and before quoting opens
+    /// (`PUT …/auction/reserve`), and it is revealed after the close.
+    #[serde(default)]
+    pub reserve_sealed: bool,
 }
 
 /// An applicant as its readers see it.
@@ -142,8 +149,72 @@ pub struct TradeView {
     pub leader: Option<QuoteView>,
     pub quotes: Vec<QuoteView>,
     pub outcome: Option<Outcome>,
+    /// The sealed reserve's commitment, and its value once revealed.
+    pub reserve: ReserveView,
     /// The articles: the kind's rules.
     pub rules: &'static super::rules::KindRules,
+}
+
+/// A trade's reserve as everyone reads it: its commitment, and the value
+/// once revealed.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AuctionReserve)]
+pub struct ReserveView {
+    /// The trade's terms call for a sealed reserve.
+    pub required: bool,
+    /// The commitment (SHA-256 of the sealed plain text), once sealed.
+    pub commitment: Option<String>,
+    /// SHA-256 of the stored envelope.
+    pub envelope_sha256: Option<String>,
+    pub sealed_at: Option<DateTime<Utc>>,
+    pub revealed_at: Option<DateTime<Utc>>,
+    /// The reserve, once revealed (fen).
+    pub reserve_fen: Option<i64>,
+    /// What the envelope held, once opened after the close, base64: its
+    /// SHA-256 is to be the commitment (`ggzy auction verify` checks it).
+    pub revealed_plain: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = auction_reserves)]
+pub struct ReserveRow {
+    pub envelope: Vec<u8>,
+    pub envelope_sha256: String,
+    pub commitment: String,
+    pub sealed_by: String,
+    pub sealed_at: NaiveDateTime,
+    pub revealed_at: Option<NaiveDateTime>,
+    pub revealed_plain: Option<Vec<u8>>,
+}
+
+pub fn reserve_row(conn: &mut DbConn, tender_id: &str) -> Result<Option<ReserveRow>, AppError> {
+    Ok(auction_reserves::table
+        .find(tender_id)
+        .select(ReserveRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The reserve's public view (the value only once the record reveals it).
+pub fn reserve_view(
+    conn: &mut DbConn,
+    trade: &TradeRow,
+    revealed_fen: Option<i64>,
+) -> Result<ReserveView, AppError> {
+    let required = trade.terms()?.reserve_sealed;
+    let row = reserve_row(conn, &trade.tender_id)?;
+    Ok(ReserveView {
+        required,
+        commitment: row.as_ref().map(|r| r.commitment.clone()),
+        envelope_sha256: row.as_ref().map(|r| r.envelope_sha256.clone()),
+        sealed_at: row.as_ref().map(|r| from_db_time(r.sealed_at)),
+        revealed_at: row.as_ref().and_then(|r| r.revealed_at.map(from_db_time)),
+        reserve_fen: revealed_fen,
+        revealed_plain: row
+            .as_ref()
+            .and_then(|r| r.revealed_plain.as_deref())
+            .map(openssl::base64::encode_block),
+    })
 }
 
 /// An accepted quote's receipt: what was accepted, when by the server's
@@ -242,7 +313,7 @@ pub fn check_set_up(
         input.increment_fen,
         record_time(input.starts_at),
         record_time(input.free_until),
-        false,
+        input.reserve_sealed,
     );
     terms.max_increments = input.max_increments;
     if let Some(secs) = input.countdown_secs {
@@ -574,6 +645,42 @@ fn append(
     Ok(seqs)
 }
 
+/// Asks the trade to do `command` at `now` (under the tender's lock): the
+/// time's due events are recorded first, by the system, then the
+/// command's, by `ctx` (with `actor`: user, organisation and client id, on
+/// the first). Returns the command's recorded events or the engine's
+/// refusal, and the time's events, recorded either way.
+pub fn act(
+    conn: &mut DbConn,
+    ctx: &AuditContext,
+    trade: &TradeRow,
+    command: &Command,
+    now: DateTime<Utc>,
+    actor: Option<(&str, &str, &str)>,
+) -> Result<(Result<Record, Refusal>, Record), AppError> {
+    let (mut state, mut last, _) = state(conn, trade)?;
+    let step = state.step(command, now);
+    let system = AuditContext::system(now);
+    let seqs = append(
+        conn,
+        &system,
+        &trade.tender_id,
+        &mut last,
+        &step.advanced,
+        None,
+        None,
+    )?;
+    let advanced: Record = seqs.into_iter().zip(step.advanced).collect();
+    let decided = match step.decided {
+        Ok(events) => {
+            let seqs = append(conn, ctx, &trade.tender_id, &mut last, &events, actor, None)?;
+            Ok(seqs.into_iter().zip(events).collect())
+        }
+        Err(refusal) => Err(refusal),
+    };
+    Ok((decided, advanced))
+}
+
 /// Records what the time has made of a trade by `now` (each event at the
 /// instant it was due). Idempotent: a second call at the same time records
 /// nothing. Call it under the tender's lock.
@@ -654,6 +761,7 @@ pub fn view(
         leader: quotes.last().cloned(),
         quotes,
         outcome: state.outcome().cloned(),
+        reserve: reserve_view(conn, trade, state.reserve_fen())?,
         rules: state.terms().kind.rules(),
     })
 }
@@ -671,6 +779,10 @@ pub struct TradeRecord {
     pub qualified: Vec<String>,
     pub events: Vec<RecordedEvent>,
     pub outcome: Option<Outcome>,
+    /// The sealed reserve: its commitment and what its envelope held, for
+    /// the reveal to be checked (absent from records of before it).
+    #[serde(default)]
+    pub reserve: Option<ReserveView>,
 }
 
 /// One event of a record with its number.
@@ -703,6 +815,7 @@ pub fn record(conn: &mut DbConn, trade: &TradeRow) -> Result<TradeRecord, AppErr
             .map(|(seq, recorded)| RecordedEvent { seq, recorded })
             .collect(),
         outcome: Some(outcome),
+        reserve: Some(reserve_view(conn, trade, state.reserve_fen())?),
     })
 }
 
@@ -1208,38 +1321,25 @@ pub fn declare(
         Prepared::Ready { number, now } => (number, now),
     };
     let ctx = AuditContext { now, ..ctx.clone() };
-    let (mut state, mut last, _) = state(conn, trade)?;
-    let step = state.step(&Command::Continue { number }, now);
-    let system = AuditContext::system(now);
-    let seqs = append(
+    let (decided, recorded) = act(
         conn,
-        &system,
-        &trade.tender_id,
-        &mut last,
-        &step.advanced,
-        None,
-        None,
+        &ctx,
+        trade,
+        &Command::Continue { number },
+        now,
+        Some((user, org, id)),
     )?;
-    let mut recorded: Record = seqs.into_iter().zip(step.advanced).collect();
-    let events = match step.decided {
+    let events = match decided {
         Ok(events) => events,
         Err(refusal) => return Ok((Err(refused(refusal)), recorded)),
     };
-    let seqs = append(
-        conn,
-        &ctx,
-        &trade.tender_id,
-        &mut last,
-        &events,
-        Some((user, org, id)),
-        None,
-    )?;
-    let Some(&seq) = seqs.first() else {
+    let Some(seq) = events.first().map(|(seq, _)| *seq) else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "a declaration made no event"
         )));
     };
-    recorded.extend(seqs.into_iter().zip(events));
+    let mut recorded = recorded;
+    recorded.extend(events);
     Ok((Ok((seq, false)), recorded))
 }
 

@@ -1056,3 +1056,17 @@ diesel::table! {
         received_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// A trade's sealed reserve: its envelope and commitment.
+    auction_reserves (tender_id) {
+        tender_id -> Text,
+        envelope -> Binary,
+        envelope_sha256 -> Text,
+        commitment -> Text,
+        sealed_by -> Text,
+        sealed_at -> Timestamp,
+        revealed_at -> Nullable<Timestamp>,
+        revealed_plain -> Nullable<Binary>,
+    }
+}

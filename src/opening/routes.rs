@@ -171,7 +171,7 @@ pub struct ReleaseView {
     pub ready: bool,
 }
 
-fn released_view(outcome: Released) -> Result<web::Json<ReleaseView>, AppError> {
+pub fn released_view(outcome: Released) -> Result<web::Json<ReleaseView>, AppError> {
     match outcome {
         Released::Accepted {
             released,

@@ -355,7 +355,7 @@ pub async fn resume_all(state: &actix_web::web::Data<AppState>) {
 }
 
 /// Rebuilds the key from the released shares.
-fn rebuild_key(conn: &mut DbConn, tender_id: &str) -> Result<(PKey<Private>, X509), AppError> {
+pub fn rebuild_key(conn: &mut DbConn, tender_id: &str) -> Result<(PKey<Private>, X509), AppError> {
     let certificate = super::store::opening_certificate(conn, tender_id)?.ok_or_else(|| {
         AppError::Internal(anyhow::anyhow!("tender {tender_id} has no opening key"))
     })?;

@@ -7,6 +7,7 @@
 //! every refusal with its reason.
 
 use crate::bids::sign_in;
+use crate::fabric::openssl;
 use crate::helpers::{TestApp, move_to};
 use crate::trust::{Registry, credit};
 use chrono::{DateTime, Duration, Utc};
@@ -794,6 +795,89 @@ async fn a_listing_lasts_its_least_period_counted_in_its_unit() {
     .assert_status(200);
 }
 
+/// A published trade, before quoting opens.
+struct Published {
+    r: Registry,
+    land: String,
+    tender: String,
+    url: String,
+    starts: DateTime<Utc>,
+    free_until: DateTime<Utc>,
+}
+
+/// A trade of `kind` on a published land tender of `method`, set up to
+/// open an hour after the bid deadline and quote for `period`, its terms
+/// with `extra` (a JSON object's fields) over the test's.
+async fn published(method: &str, kind: &str, period: Duration, extra: Value) -> Published {
+    let r = Registry::new().await;
+    for (name, org, code) in BUYERS {
+        r.nng.enterprise(name, org, &credit(code));
+    }
+    let app = &r.app;
+    let (land, tender, deadline) = land_draft(app, method).await;
+    let url = format!("/api/v1/tenders/{tender}/auction");
+    let starts = deadline + Duration::hours(1);
+    let mut body = terms(kind, starts, starts + period);
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    app.put_json(&url, Some(&land), &body)
+        .await
+        .assert_status(200);
+    app.act(&land, &tender, "publish", "")
+        .await
+        .assert_status(200);
+    Published {
+        r,
+        land,
+        tender,
+        url,
+        starts,
+        free_until: starts + period,
+    }
+}
+
+/// The first three buyers apply, are qualified and their deposits
+/// recorded; the clock just past the opening. (bidder tokens, numbers.)
+async fn enter(p: &Published) -> (Vec<String>, Vec<String>) {
+    let (r, url, land) = (&p.r, &p.url, &p.land);
+    let app = &r.app;
+    let mut orgs = Vec::new();
+    for (name, _, _) in &BUYERS[..3] {
+        let token = sign_in(r, &r.nng, name).await;
+        let applied = app
+            .post_json(&format!("{url}/applications"), Some(&token), &json!({}))
+            .await;
+        applied.assert_status(201);
+        orgs.push(
+            applied.json()["organisation_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let mut numbers = Vec::new();
+    for org in &orgs {
+        app.post_json(
+            &format!("{url}/applications/{org}/decision"),
+            Some(land),
+            &json!({"qualified": true}),
+        )
+        .await
+        .assert_status(200);
+        let d = app
+            .post_json(
+                &format!("{url}/applications/{org}/deposit"),
+                Some(land),
+                &json!({"reference": format!("REF-{org}")}),
+            )
+            .await;
+        numbers.push(d.json()["number"].as_str().unwrap().to_string());
+    }
+    move_to(app, p.starts + Duration::seconds(1));
+    (signed_in_again(r).await, numbers)
+}
+
 /// A trade of `kind` on a published land tender of `method`, set up to
 /// open an hour after the bid deadline and quote for `period`; the first
 /// three buyers applied, qualified, their deposits recorded; the clock
@@ -812,55 +896,9 @@ async fn entered(
     Vec<String>,
     DateTime<Utc>,
 ) {
-    let r = Registry::new().await;
-    for (name, org, code) in BUYERS {
-        r.nng.enterprise(name, org, &credit(code));
-    }
-    let app = &r.app;
-    let (land, tender, deadline) = land_draft(app, method).await;
-    let url = format!("/api/v1/tenders/{tender}/auction");
-    let starts = deadline + Duration::hours(1);
-    app.put_json(&url, Some(&land), &terms(kind, starts, starts + period))
-        .await
-        .assert_status(200);
-    app.act(&land, &tender, "publish", "")
-        .await
-        .assert_status(200);
-    let mut orgs = Vec::new();
-    for (name, _, _) in &BUYERS[..3] {
-        let token = sign_in(&r, &r.nng, name).await;
-        let applied = app
-            .post_json(&format!("{url}/applications"), Some(&token), &json!({}))
-            .await;
-        applied.assert_status(201);
-        orgs.push(
-            applied.json()["organisation_id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
-    let mut numbers = Vec::new();
-    for org in &orgs {
-        app.post_json(
-            &format!("{url}/applications/{org}/decision"),
-            Some(&land),
-            &json!({"qualified": true}),
-        )
-        .await
-        .assert_status(200);
-        let d = app
-            .post_json(
-                &format!("{url}/applications/{org}/deposit"),
-                Some(&land),
-                &json!({"reference": format!("REF-{org}")}),
-            )
-            .await;
-        numbers.push(d.json()["number"].as_str().unwrap().to_string());
-    }
-    move_to(app, starts + Duration::seconds(1));
-    let tokens = signed_in_again(&r).await;
-    (r, land, tender, url, tokens, numbers, starts + period)
+    let p = published(method, kind, period, json!({})).await;
+    let (tokens, numbers) = enter(&p).await;
+    (p.r, p.land, p.tender, p.url, tokens, numbers, p.free_until)
 }
 
 /// The first three buyers signed in again (sessions end with the day).
@@ -944,4 +982,394 @@ async fn a_listing_goes_to_the_timed_phase_when_a_bidder_declares_it_continues()
     let record: ggzy::auctions::store::TradeRecord = serde_json::from_slice(&record.body).unwrap();
     let report = ggzy::auctions::cli::replay(&record);
     assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
+/// A reserve sealed as a seller does it with the openssl command line:
+/// the plain text written by hand, its SHA-256 (`openssl dgst`), and the
+/// text encrypted to the certificates in `recipients` (files in `dir`).
+/// (the envelope in base64, the commitment, the plain text.)
+fn sealed_by_hand(
+    dir: &std::path::Path,
+    tender: &str,
+    reserve_fen: i64,
+    recipients: &[&str],
+) -> (String, String, String) {
+    let plain = format!(
+        "ggzy-reserve-v1\ntender {tender}\nreserve_fen {reserve_fen}\nsalt 5f3c9a0e77d1b2c48e6a1f09d3b7c2e4\n"
+    );
+    std::fs::write(dir.join("reserve.txt"), &plain).unwrap();
+    let digest = openssl(dir, &["dgst", "-sha256", "-r", "reserve.txt"]);
+    let commitment = String::from_utf8(digest).unwrap()[..64].to_string();
+    let mut args = vec![
+        "cms",
+        "-encrypt",
+        "-binary",
+        "-aes-256-gcm",
+        "-in",
+        "reserve.txt",
+        "-outform",
+        "DER",
+        "-out",
+        "reserve.der",
+    ];
+    for r in recipients {
+        args.extend(["-recip", r]);
+    }
+    openssl(dir, &args);
+    let envelope = std::fs::read(dir.join("reserve.der")).unwrap();
+    (openssl::base64::encode_block(&envelope), commitment, plain)
+}
+
+/// The tender's opening certificate, as anyone downloads it, in `dir`.
+async fn opening_pem(app: &TestApp, dir: &std::path::Path, tender: &str) {
+    let pem = app
+        .get(
+            &format!("/api/v1/tenders/{tender}/opening-key/certificate.pem"),
+            None,
+        )
+        .await;
+    pem.assert_status(200);
+    std::fs::write(dir.join("opening.pem"), &pem.body).unwrap();
+    let (_, custodian) = crate::helpers::custody_identity();
+    std::fs::write(dir.join("other.pem"), custodian.to_pem().unwrap()).unwrap();
+}
+
+/// The tender's land reserve centre and the platform release their shares
+/// for the reserve (two of its three custodians); the replies.
+async fn release_for_reserve(p: &Published) -> (Value, Value) {
+    let app = &p.r.app;
+    let url = format!("{}/reserve", p.url);
+    let share = app.get(&format!("{url}/my-share"), Some(&p.land)).await;
+    share.assert_status(200);
+    let dir = tempfile::tempdir().unwrap();
+    let plain = crate::bids::decrypt_share(dir.path(), &share.body);
+    let body = json!({ "share": openssl::base64::encode_block(&plain) });
+    let first = app
+        .post_json(&format!("{url}/shares"), Some(&p.land), &body)
+        .await;
+    first.assert_status(200);
+    // The same share again is refused.
+    app.post_json(&format!("{url}/shares"), Some(&p.land), &body)
+        .await
+        .assert_refusal(409, "conflict", "opening.share-released-already");
+    let platform = app
+        .post_json(
+            &format!("{url}/platform-share"),
+            Some(&p.r.platform),
+            &json!({}),
+        )
+        .await;
+    platform.assert_status(200);
+    (first.json(), platform.json())
+}
+
+#[actix_web::test]
+async fn a_sealed_reserve_is_read_by_nobody_before_the_close_and_then_decides_the_sale() {
+    let p = published(
+        "auction",
+        "land_auction",
+        Duration::minutes(10),
+        json!({ "reserve_sealed": true }),
+    )
+    .await;
+    let app = &p.r.app;
+    let url = &p.url;
+    let reserve_url = format!("{url}/reserve");
+    let board = app.get(url, None).await.json();
+    assert_eq!(board["terms"]["reserve_sealed"], true, "{board}");
+    assert_eq!(board["reserve"]["required"], true);
+    assert!(board["reserve"]["commitment"].is_null());
+
+    let dir = tempfile::tempdir().unwrap();
+    opening_pem(app, dir.path(), &p.tender).await;
+    let start = 1_000_000_000_i64;
+    let inc = 1_000_000_i64;
+    let reserve = start + 2 * inc;
+    let (envelope, commitment, plain) =
+        sealed_by_hand(dir.path(), &p.tender, reserve, &["opening.pem"]);
+    let body = json!({ "envelope": envelope, "commitment": commitment });
+
+    // The reserve is the seller's: not the centre's operators (of its
+    // league or another), nor the platform's, nor a bidder.
+    let lzh_op = app.user("柳州中心", Role::Operator, "LZH", "柳州市公共资源交易中心");
+    app.put_json(&reserve_url, Some(&p.r.operator), &body)
+        .await
+        .assert_refusal(403, "forbidden", "auction.reserve-sellers");
+    app.put_json(&reserve_url, Some(&lzh_op), &body)
+        .await
+        .assert_refusal(403, "forbidden", "tender.managers-only");
+    app.put_json(&reserve_url, Some(&p.r.platform), &body)
+        .await
+        .assert_refusal(403, "forbidden", "tender.managers-only");
+    app.put_json(&reserve_url, None, &body)
+        .await
+        .assert_status(401);
+    // Bad input, each refused with its reason.
+    let mut bad = body.clone();
+    bad["commitment"] = json!(&commitment[..63]);
+    app.put_json(&reserve_url, Some(&p.land), &bad)
+        .await
+        .assert_rule("auction.reserve-commitment");
+    let mut bad = body.clone();
+    bad["envelope"] = json!("not base64 at all!");
+    app.put_json(&reserve_url, Some(&p.land), &bad)
+        .await
+        .assert_rule("encoding.base64");
+    let mut bad = body.clone();
+    bad["envelope"] = json!(openssl::base64::encode_block(b"0123456789abcdef"));
+    app.put_json(&reserve_url, Some(&p.land), &bad)
+        .await
+        .assert_rule("auction.reserve-envelope");
+    // Encrypted to someone else, or to the opening certificate and to
+    // someone else as well: that one could read it before the close.
+    for recipients in [&["other.pem"][..], &["opening.pem", "other.pem"][..]] {
+        let (other, c, _) = sealed_by_hand(dir.path(), &p.tender, reserve, recipients);
+        app.put_json(
+            &reserve_url,
+            Some(&p.land),
+            &json!({ "envelope": other, "commitment": c }),
+        )
+        .await
+        .assert_rule("auction.reserve-recipients");
+    }
+    // Nothing of that was kept.
+    assert!(app.get(url, None).await.json()["reserve"]["commitment"].is_null());
+    // Nobody gathers shares before the close.
+    app.get(&format!("{reserve_url}/my-share"), Some(&p.land))
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.reserve-not-due");
+    app.post_json(
+        &format!("{reserve_url}/platform-share"),
+        Some(&p.r.platform),
+        &json!({}),
+    )
+    .await
+    .assert_refusal(409, "illegal-transition", "auction.reserve-not-due");
+
+    let sealed = app.put_json(&reserve_url, Some(&p.land), &body).await;
+    sealed.assert_status(200);
+    assert_eq!(sealed.json()["commitment"], commitment);
+    assert!(sealed.json()["reserve_fen"].is_null());
+    app.put_json(&reserve_url, Some(&p.land), &body)
+        .await
+        .assert_refusal(409, "conflict", "auction.reserve-sealed-already");
+    let board = app.get(url, None).await.json();
+    assert_eq!(board["reserve"]["commitment"], commitment);
+    assert!(board["reserve"]["reserve_fen"].is_null());
+    // The audit log's entry commits to the commitment and the envelope's
+    // digest, both public; the value is in neither.
+    let logged: Vec<String> = app
+        .db
+        .read_blocking(|conn| {
+            use diesel::prelude::*;
+            use ggzy::db::schema::audit_events::dsl::*;
+            Ok(audit_events
+                .filter(action.eq("auction.reserve_sealed"))
+                .select(payload_sha256)
+                .load::<String>(conn)?)
+        })
+        .unwrap();
+    let payload = json!({
+        "commitment": commitment,
+        "envelope_sha256": board["reserve"]["envelope_sha256"],
+    });
+    assert_eq!(logged, vec![ggzy::audit::payload_hash(&payload).unwrap()]);
+
+    let (tokens, numbers) = enter(&p).await;
+    quote(app, &tokens[0], url, "q1", start)
+        .await
+        .assert_status(201);
+    quote(app, &tokens[1], url, "q2", start + inc)
+        .await
+        .assert_status(201);
+    quote(app, &tokens[2], url, "q3", start + 3 * inc)
+        .await
+        .assert_status(201);
+    // Free bidding ends, then the countdown (60 s) with no quote.
+    move_to(app, p.free_until + Duration::seconds(61));
+    let board = app.get(url, None).await.json();
+    assert_eq!(board["phase"]["phase"], "awaiting_reserve", "{board}");
+    assert!(board["outcome"].is_null());
+    assert!(board["reserve"]["reserve_fen"].is_null());
+    app.get(&format!("{url}/record"), None)
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.record-after-close");
+    // Only a custodian releases; an operator of the league holds no share.
+    app.post_json(
+        &format!("{reserve_url}/shares"),
+        Some(&p.r.operator),
+        &json!({ "share": "AAAA" }),
+    )
+    .await
+    .assert_status(403);
+    let (first, second) = release_for_reserve(&p).await;
+    assert_eq!(first["ready"], false, "{first}");
+    assert_eq!(second["ready"], true, "{second}");
+
+    let board = app.get(url, None).await.json();
+    assert_eq!(board["phase"]["phase"], "decided", "{board}");
+    assert_eq!(board["outcome"]["result"], "sold");
+    assert_eq!(board["outcome"]["number"], numbers[2]);
+    assert_eq!(board["outcome"]["price_fen"], start + 3 * inc);
+    assert_eq!(board["reserve"]["reserve_fen"], reserve);
+    // What the envelope held is published: anyone checks it against the
+    // commitment.
+    let revealed =
+        openssl::base64::decode_block(board["reserve"]["revealed_plain"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(revealed, plain.as_bytes());
+    assert_eq!(
+        ggzy::identity::hex(&openssl::sha::sha256(&revealed)),
+        commitment
+    );
+    // The released shares are erased, and no more are taken.
+    app.post_json(
+        &format!("{reserve_url}/platform-share"),
+        Some(&p.r.platform),
+        &json!({}),
+    )
+    .await
+    .assert_refusal(409, "conflict", "auction.reserve-decided");
+    let record = app.get(&format!("{url}/record"), None).await;
+    record.assert_status(200);
+    let record: ggzy::auctions::store::TradeRecord = serde_json::from_slice(&record.body).unwrap();
+    let report = ggzy::auctions::cli::replay(&record);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(
+        report.lines.iter().any(|l| l.contains("reserve revealed")),
+        "{:?}",
+        report.lines
+    );
+    // A record whose revealed reserve is not what was sealed is caught,
+    // though the outcome would stand either way.
+    let mut tampered = record.clone();
+    for e in &mut tampered.events {
+        if let ggzy::auctions::engine::Event::ReserveRevealed { reserve_fen } =
+            &mut e.recorded.event
+        {
+            *reserve_fen -= inc;
+        }
+    }
+    let report = ggzy::auctions::cli::replay(&tampered);
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert!(report.findings[0].contains("sealed plain text says"));
+    let mut tampered = record.clone();
+    if let Some(r) = tampered.reserve.as_mut() {
+        r.commitment = Some("0".repeat(64));
+    }
+    let report = ggzy::auctions::cli::replay(&tampered);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.contains("does not match the commitment")),
+        "{:?}",
+        report.findings
+    );
+}
+
+#[actix_web::test]
+async fn a_reserve_that_fails_its_commitment_or_was_never_sealed_voids_the_trade() {
+    // Sealed, but the commitment is to another amount.
+    let p = published(
+        "auction",
+        "land_auction",
+        Duration::minutes(10),
+        json!({ "reserve_sealed": true }),
+    )
+    .await;
+    let app = &p.r.app;
+    let dir = tempfile::tempdir().unwrap();
+    opening_pem(app, dir.path(), &p.tender).await;
+    let (_, other_commitment, _) =
+        sealed_by_hand(dir.path(), &p.tender, 1_002_000_000, &["opening.pem"]);
+    let (envelope, _, _) = sealed_by_hand(dir.path(), &p.tender, 1_001_000_000, &["opening.pem"]);
+    app.put_json(
+        &format!("{}/reserve", p.url),
+        Some(&p.land),
+        &json!({ "envelope": envelope, "commitment": other_commitment }),
+    )
+    .await
+    .assert_status(200);
+    let (tokens, _) = enter(&p).await;
+    quote(app, &tokens[0], &p.url, "q1", 1_000_000_000)
+        .await
+        .assert_status(201);
+    move_to(app, p.free_until + Duration::seconds(61));
+    release_for_reserve(&p).await;
+    let board = app.get(&p.url, None).await.json();
+    assert_eq!(board["outcome"]["result"], "void", "{board}");
+    assert!(
+        board["outcome"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("does not match the commitment"),
+        "{board}"
+    );
+    assert!(board["reserve"]["reserve_fen"].is_null());
+    assert!(board["reserve"]["revealed_plain"].is_string());
+
+    // Never sealed: too late once quoting opened, and void at the close
+    // without waiting for anyone (the ticker records it).
+    let p = published(
+        "auction",
+        "land_auction",
+        Duration::minutes(10),
+        json!({ "reserve_sealed": true }),
+    )
+    .await;
+    let app = &p.r.app;
+    let dir = tempfile::tempdir().unwrap();
+    opening_pem(app, dir.path(), &p.tender).await;
+    let (envelope, commitment, _) =
+        sealed_by_hand(dir.path(), &p.tender, 1_001_000_000, &["opening.pem"]);
+    let body = json!({ "envelope": envelope, "commitment": commitment });
+    let (tokens, _) = enter(&p).await;
+    app.put_json(&format!("{}/reserve", p.url), Some(&p.land), &body)
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.reserve-too-late");
+    quote(app, &tokens[0], &p.url, "q1", 1_000_000_000)
+        .await
+        .assert_status(201);
+    move_to(app, p.free_until + Duration::seconds(61));
+    let mut board = Value::Null;
+    for _ in 0..100 {
+        board = app.get(&p.url, None).await.json();
+        if board["outcome"]["result"] == "void" {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(board["outcome"]["result"], "void", "{board}");
+    assert!(
+        board["outcome"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("no reserve was sealed"),
+        "{board}"
+    );
+
+    // A draft has no opening certificate to seal to yet, and a trade
+    // without a sealed reserve in its terms takes none.
+    let (land, draft, deadline) = land_draft(app, "auction").await;
+    let url = format!("/api/v1/tenders/{draft}/auction");
+    let starts = deadline + Duration::hours(1);
+    let mut terms_sealed = terms("land_auction", starts, starts + Duration::minutes(10));
+    terms_sealed["reserve_sealed"] = json!(true);
+    app.put_json(&url, Some(&land), &terms_sealed)
+        .await
+        .assert_status(200);
+    app.put_json(&format!("{url}/reserve"), Some(&land), &body)
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.reserve-seal-not-now");
+    app.put_json(
+        &url,
+        Some(&land),
+        &terms("land_auction", starts, starts + Duration::minutes(10)),
+    )
+    .await
+    .assert_status(200);
+    app.put_json(&format!("{url}/reserve"), Some(&land), &body)
+        .await
+        .assert_refusal(409, "conflict", "auction.no-reserve");
 }

@@ -1,0 +1,1 @@
+import{wi as e}from"./index-C68PG6Tj.js";var t=e(((e,t)=>{t.exports={}}));export default t();

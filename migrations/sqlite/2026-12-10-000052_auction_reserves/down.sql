@@ -1,0 +1,1 @@
+DROP TABLE auction_reserves;
