@@ -20,7 +20,8 @@ pub const MAX_TRADES: i64 = 200;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TradeFilter {
-    /// Only this tender's trade (an empty list when it is none).
+    /// Only this tender's trade (an empty list when it is none), for
+    /// whoever sees the tender: its managers see a draft's.
     pub tender: Option<String>,
 }
 
@@ -45,30 +46,43 @@ pub struct TradeSummaries {
 }
 
 /// The trades of published tenders (and later), newest start first, with
-/// their phase and price now. Public.
+/// their phase and price now. Public; with `tender`, that tender's trade
+/// for whoever sees the tender (404 otherwise).
 #[utoipa::path(
     tag = "auctions",
     params(TradeFilter),
-    responses((status = 200, body = TradeSummaries), (status = 400, body = crate::error::Problem))
+    responses(
+        (status = 200, body = TradeSummaries),
+        (status = 400, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)
+    )
 )]
 #[get("/auctions")]
 pub async fn list_trades(
     state: web::Data<AppState>,
+    principal: crate::identity::Principal,
     query: web::Query<TradeFilter>,
 ) -> Result<web::Json<TradeSummaries>, AppError> {
     let now = state.clock.now();
-    let only = query.into_inner().tender;
+    let only = match query.into_inner().tender {
+        Some(raw) => Some(crate::tenders::routes::parse_id(&raw)?),
+        None => None,
+    };
     let items = state
         .db
         .read(move |conn| {
             let mut q = auction_trades::table
                 .inner_join(tenders::table.on(tenders::id.eq(auction_trades::tender_id)))
-                .filter(tenders::status.ne(TenderStatus::Draft.code()))
                 .select((TradeRow::as_select(), tenders::reference, tenders::title))
                 .limit(MAX_TRADES)
                 .into_boxed();
-            if let Some(id) = &only {
-                q = q.filter(auction_trades::tender_id.eq(id.clone()));
+            match &only {
+                Some(id) => {
+                    // Whoever sees the tender (its managers, a draft).
+                    crate::tenders::store::load_visible(conn, id, &principal)?;
+                    q = q.filter(auction_trades::tender_id.eq(id.as_str().to_string()));
+                }
+                None => q = q.filter(tenders::status.ne(TenderStatus::Draft.code())),
             }
             let rows: Vec<(TradeRow, String, String)> = q.load(conn)?;
             let mut items = Vec::new();
