@@ -20,6 +20,9 @@
 //    Chinese, then in English), and downloads its receipt, which
 //    `openssl ts -verify` checks against the platform's TSA root.
 //
+// The board, the bidder's and the organiser's pages pass axe-core (WCAG 2.1
+// A/AA) and fit a phone's width.
+//
 // Environment: GGZY_BASE (the server, started fresh, its countdown short
 // enough to wait for: GGZY_DEMO_AUCTION_COUNTDOWN_SECS, 60 in CI), GGZY_DATA
 // (its data folder: the demo keys, and ggzy.db for the shortcut; the
@@ -29,6 +32,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { call, demoPkiIn, launch, manifestOf, need, switchLanguage, watch } from './harness.mjs';
@@ -62,6 +66,23 @@ async function context(lang, width) {
   const ctx = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
   await ctx.addInitScript((l) => { try { localStorage.setItem('ggzy.lang', l); } catch { /* */ } }, lang);
   return ctx;
+}
+
+// axe-core at WCAG 2.0/2.1 A and AA, served at a path of this origin the
+// server does not have (the portal's policy allows this origin's scripts
+// only), as a11y.test.mjs does.
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+async function assertAxe(page, where) {
+  const url = `${base}/__test__/axe.min.js`;
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.route(url, (route) => route.fulfill({ path: axeSource, contentType: 'text/javascript' }));
+    await page.addScriptTag({ url });
+  }
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join('; ')}`);
+  });
+  assert.deepEqual(found, [], `axe-core on ${where}`);
 }
 
 /** Seconds shown by the board's countdown (mm:ss). */
@@ -116,10 +137,12 @@ test('the demo listing\'s board, followed live: the price moves, the countdown r
   const outcome = (await page.locator('[data-testid=board-outcome]').textContent()).trim();
   assert.ok(outcome.startsWith('成交') && outcome.includes(final.outcome.number), outcome);
   await screenshot(page, 'auction-board-sold-zh-1280');
+  await assertAxe(page, 'the board, sold (zh)');
   await switchLanguage(page);
   await page.waitForFunction(() => document.querySelector('[data-testid=board-outcome]')?.textContent.trim().startsWith('Sold'));
   assert.ok((await page.locator('[data-testid=board-outcome]').textContent()).includes(final.outcome.number));
   await screenshot(page, 'auction-board-sold-en-1280');
+  await assertAxe(page, 'the board, sold (en)');
 
   // The list of trades says so too (from the footer's link).
   await page.click('#footer-auctions');
@@ -205,6 +228,7 @@ test('a developer applies, is qualified, quotes, is refused as the leader in zh 
   await applicant.locator('.record-deposit').click();
   await opage.waitForFunction(() => /^\d{6}$/.test(document.querySelector('[data-testid=applicants] tbody tr td:last-child')?.textContent.trim() ?? ''));
   await screenshot(opage, 'auction-organiser-zh-1280');
+  await assertAxe(opage, 'the organiser\'s trade (zh)');
   await opage.setViewportSize({ width: 375, height: 800 });
   await assertNoOverflow(opage, 'the organiser\'s trade (zh)');
   await screenshot(opage, 'auction-organiser-zh-375');
@@ -237,6 +261,7 @@ test('a developer applies, is qualified, quotes, is refused as the leader in zh 
   await switchLanguage(bpage);
   await bpage.waitForFunction(() => /Your quote leads/.test(document.querySelector('[data-testid=auction-refusal]')?.textContent ?? ''));
   await screenshot(bpage, 'auction-bidder-refused-en-1280');
+  await assertAxe(bpage, 'the bidder\'s trade, a refusal shown (en)');
   await bpage.setViewportSize({ width: 375, height: 800 });
   await assertNoOverflow(bpage, 'the bidder\'s trade (en)');
   await screenshot(bpage, 'auction-bidder-en-375');

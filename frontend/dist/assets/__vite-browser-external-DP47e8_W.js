@@ -1,0 +1,1 @@
+import{wi as e}from"./index-GrdKvdfU.js";var t=e(((e,t)=>{t.exports={}}));export default t();

@@ -1,1 +1,0 @@
-import{wi as e}from"./index-rLx2Ia2p.js";var t=e(((e,t)=>{t.exports={}}));export default t();
