@@ -103,7 +103,7 @@ pub async fn list_trades(
                     quotes: view.quotes.len(),
                 });
             }
-            items.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
+            items.sort_by_key(|t| std::cmp::Reverse(t.starts_at));
             Ok(items)
         })
         .await?;

@@ -423,6 +423,7 @@ fn credit(first17: &str) -> CreditCode {
 /// Loads everything in one transaction. The fabric's files are written
 /// last, so a failed load leaves none behind that the database does not
 /// know (a later start overwrites them).
+#[allow(clippy::too_many_arguments)]
 fn load(
     conn: &mut crate::db::DbConn,
     blobs: &BlobStore,
