@@ -52,7 +52,7 @@ pub struct AppState {
     /// E-mail out: the mailer, the retry policy, this process's figures.
     pub mail: Arc<crate::notify::worker::Delivery>,
     /// The demo data's procedures to run, when this node loaded them.
-    pub demo: Option<crate::demo::procedure::Plan>,
+    pub demo: Option<crate::demo::Plan>,
 }
 
 #[cfg(test)]

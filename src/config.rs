@@ -99,6 +99,12 @@ pub struct Config {
     /// Minutes after the first start at which the demo data's open tender
     /// reaches its bid deadline and is opened, live (`crate::demo`).
     pub demo_live_opening_minutes: u32,
+    /// Minutes after the first start at which the demo data's land auction
+    /// opens for quotes, live (`crate::demo::auctions`).
+    pub demo_auction_minutes: u32,
+    /// The demo trades' countdown (限时竞价), seconds: the land rules' 300
+    /// by default; shorter to watch them close sooner.
+    pub demo_auction_countdown_secs: u32,
     /// Empty site fields: none shown, or the demo's when `demo_data` is on.
     /// The platform operator's name, shown in the portal's footer (`GET /api/v1/site`).
     pub site_operator: String,
@@ -145,6 +151,8 @@ impl Default for Config {
             mail_max_attempts: 10,
             invitation_answer_minutes: 60,
             demo_live_opening_minutes: 10,
+            demo_auction_minutes: 5,
+            demo_auction_countdown_secs: 300,
             session_minutes: 480,
             tls_cert: None,
             tls_key: None,
@@ -196,6 +204,8 @@ struct FileConfig {
     mail_max_attempts: Option<u32>,
     invitation_answer_minutes: Option<u32>,
     demo_live_opening_minutes: Option<u32>,
+    demo_auction_minutes: Option<u32>,
+    demo_auction_countdown_secs: Option<u32>,
     site_operator: Option<String>,
     site_operator_en: Option<String>,
     site_icp: Option<String>,
@@ -308,6 +318,13 @@ pub struct ConfigArgs {
     /// is opened, live [default: 10].
     #[arg(long, env = "GGZY_DEMO_LIVE_OPENING_MINUTES", global = true)]
     pub demo_live_opening_minutes: Option<u32>,
+    /// Minutes after the first start at which the demo data's land auction
+    /// opens for quotes [default: 5].
+    #[arg(long, env = "GGZY_DEMO_AUCTION_MINUTES", global = true)]
+    pub demo_auction_minutes: Option<u32>,
+    /// The demo trades' countdown, seconds [default: 300].
+    #[arg(long, env = "GGZY_DEMO_AUCTION_COUNTDOWN_SECS", global = true)]
+    pub demo_auction_countdown_secs: Option<u32>,
     /// The platform operator's name, shown in the portal's footer (`GET /api/v1/site`).
     #[arg(long, env = "GGZY_SITE_OPERATOR", global = true)]
     pub site_operator: Option<String>,
@@ -366,6 +383,8 @@ impl ConfigArgs {
             mail_max_attempts,
             invitation_answer_minutes,
             demo_live_opening_minutes,
+            demo_auction_minutes,
+            demo_auction_countdown_secs,
             site_operator,
             site_operator_en,
             site_icp,
@@ -440,6 +459,8 @@ impl Config {
             mail_max_attempts,
             invitation_answer_minutes,
             demo_live_opening_minutes,
+            demo_auction_minutes,
+            demo_auction_countdown_secs,
             site_operator,
             site_operator_en,
             site_icp,
@@ -552,6 +573,14 @@ impl Config {
         anyhow::ensure!(
             (1..=1440).contains(&self.demo_live_opening_minutes),
             "demo_live_opening_minutes must be between 1 and 1440"
+        );
+        anyhow::ensure!(
+            (1..=1440).contains(&self.demo_auction_minutes),
+            "demo_auction_minutes must be between 1 and 1440"
+        );
+        anyhow::ensure!(
+            crate::auctions::engine::COUNTDOWN_SECS.contains(&self.demo_auction_countdown_secs),
+            "demo_auction_countdown_secs must be between 10 and 3600"
         );
         anyhow::ensure!(
             self.max_json_bytes >= 1024,

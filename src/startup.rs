@@ -112,8 +112,13 @@ pub fn prepare(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState
             &ocds,
             &config.data_dir.join("pki-demo"),
             (!folder.provisioned).then_some(folder.dir.as_path()),
+            early_tsa.as_ref(),
             clock.as_ref(),
-            config.demo_live_opening_minutes,
+            crate::demo::Timing {
+                live_minutes: config.demo_live_opening_minutes,
+                auction_minutes: config.demo_auction_minutes,
+                countdown_secs: config.demo_auction_countdown_secs,
+            },
             &keys.custodian.certificate,
         )?
     } else {
@@ -305,6 +310,7 @@ pub fn configure(
                 .service(crate::contracts::routes::contract_signature)
                 .service(crate::contracts::routes::sign_contract)
                 .service(crate::contracts::routes::publish_contract)
+                .service(crate::auctions::list::list_trades)
                 .service(crate::auctions::routes::get_trade)
                 .service(crate::auctions::routes::put_trade)
                 .service(crate::auctions::routes::apply)
@@ -658,11 +664,21 @@ impl Application {
         // The demo data's procedures, on the node that loaded them.
         if let Some(plan) = state.demo.clone() {
             tasks.push(
-                actix_web::rt::spawn(crate::demo::procedure::finish(state.clone(), plan.clone()))
-                    .abort_handle(),
+                actix_web::rt::spawn(crate::demo::procedure::finish(
+                    state.clone(),
+                    plan.procedures.clone(),
+                ))
+                .abort_handle(),
             );
             tasks.push(
-                actix_web::rt::spawn(crate::demo::procedure::open_live(state.clone(), plan))
+                actix_web::rt::spawn(crate::demo::procedure::open_live(
+                    state.clone(),
+                    plan.procedures,
+                ))
+                .abort_handle(),
+            );
+            tasks.push(
+                actix_web::rt::spawn(crate::demo::auctions::run(state.clone(), plan.trades))
                     .abort_handle(),
             );
         }

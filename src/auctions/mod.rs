@@ -23,6 +23,7 @@ pub mod banks;
 pub mod cli;
 pub mod engine;
 pub mod feed;
+pub mod list;
 pub mod live;
 pub mod reserve;
 pub mod routes;

@@ -6,6 +6,7 @@
 //! and the keys written to `<data_dir>/pki-demo`. Loaded only into an empty
 //! database, through the same store functions (and audit hook) as the API.
 
+pub mod auctions;
 pub mod fabric;
 pub mod procedure;
 pub mod welcome;
@@ -134,6 +135,29 @@ pub const ORGANISATIONS: &[DemoOrganisation] = &[
         name: "柳州鹏达教学设备有限公司",
         credit17: "91450200MA5R40041",
     },
+    // The land trades' organiser and bidders ([`auctions`]): the bureau
+    // that sells the land-use rights, and three developers, enrolled as
+    // bidders when they first apply, as at a first sign-in.
+    DemoOrganisation {
+        league: "NNG",
+        name: "南宁市自然资源局",
+        credit17: "11450100MB0246813",
+    },
+    DemoOrganisation {
+        league: "NNG",
+        name: "南宁五象新城置业有限公司",
+        credit17: "91450100MA5R60051",
+    },
+    DemoOrganisation {
+        league: "NNG",
+        name: "广西邕江城市发展有限公司",
+        credit17: "91450100MA5R70068",
+    },
+    DemoOrganisation {
+        league: "NNG",
+        name: "南宁青秀山房地产开发有限公司",
+        credit17: "91450100MA5R80076",
+    },
 ];
 
 /// A demo organisation as created: its id and credit code.
@@ -164,10 +188,14 @@ fn demo_organisation(
 /// with none (a provisioned key set, never written), the platform's own
 /// stays.
 ///
-/// Returns the demo procedures to run once the server listens
-/// ([`procedure::finish`], [`procedure::open_live`]) when it loaded them:
-/// on this node only, so in a cluster once. The live tender opens
-/// `live_minutes` after the load.
+/// Returns the demo procedures and trades to run once the server listens
+/// ([`procedure::finish`], [`procedure::open_live`], [`auctions::run`])
+/// when it loaded them: on this node only, so in a cluster once. The live
+/// tender opens `timing.live_minutes` after the load, the land auction
+/// `timing.auction_minutes` after it. The trades' receipts are stamped by
+/// `tsa`, the platform's timestamp authority when it is provisioned;
+/// without one, by the demo fabric's GX authority, which becomes the
+/// platform's.
 #[allow(clippy::too_many_arguments)]
 pub fn load_if_empty(
     db: &Db,
@@ -175,10 +203,11 @@ pub fn load_if_empty(
     settings: &OcdsSettings,
     fabric_dir: &Path,
     tsa_into: Option<&Path>,
+    tsa: Option<&crate::tsa::Tsa>,
     clock: &dyn crate::clock::Clock,
-    live_minutes: u32,
+    timing: Timing,
     platform: &openssl::x509::X509,
-) -> anyhow::Result<Option<procedure::Plan>> {
+) -> anyhow::Result<Option<Plan>> {
     let now = clock.now().trunc_subsecs(0);
     let loaded = db.write_blocking(|conn| {
         // Nodes starting together on an empty database take turns: the
@@ -194,10 +223,8 @@ pub fn load_if_empty(
             settings,
             fabric_dir,
             now,
-            &Later {
-                clock,
-                live_minutes,
-            },
+            &Later { clock, timing },
+            tsa,
             platform,
         )?;
         Ok(Some(plan))
@@ -229,10 +256,28 @@ pub fn load_if_empty(
 
 /// What the demo procedures are timed by: the clock when they are set up
 /// (the load's `now` is read before the fabric's keys are made), and the
-/// minutes to the live opening.
+/// minutes to the live opening and the auction.
 struct Later<'a> {
     clock: &'a dyn crate::clock::Clock,
-    live_minutes: u32,
+    timing: Timing,
+}
+
+/// When the demo's live parts happen (the configuration's
+/// `demo_live_opening_minutes`, `demo_auction_minutes` and
+/// `demo_auction_countdown_secs`).
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub live_minutes: u32,
+    pub auction_minutes: u32,
+    pub countdown_secs: u32,
+}
+
+/// What the demo runs once the server listens: the tendering procedures
+/// and the trades found by price.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub procedures: procedure::Plan,
+    pub trades: auctions::Plan,
 }
 
 /// Custody for a demo tender: the publisher if it has a certificate, a
@@ -288,6 +333,31 @@ fn publish(
     parties: &Parties,
     input: &TenderInput,
 ) -> Result<TenderId, AppError> {
+    publish_with(
+        conn,
+        blobs,
+        settings,
+        platform,
+        by,
+        parties,
+        input,
+        |_, _, _| Ok(()),
+    )
+}
+
+/// As [`publish`], with `prepare` run on the draft an hour before its
+/// publication (a trade's set-up, made while the tender is a draft).
+#[allow(clippy::too_many_arguments)]
+fn publish_with(
+    conn: &mut crate::db::DbConn,
+    blobs: &BlobStore,
+    settings: &OcdsSettings,
+    platform: &openssl::x509::X509,
+    by: &Principal,
+    parties: &Parties,
+    input: &TenderInput,
+    prepare: impl FnOnce(&mut crate::db::DbConn, &AuditContext, &TenderId) -> Result<(), AppError>,
+) -> Result<TenderId, AppError> {
     let start = input.dates.documents_available_at;
     let created = context(by, start - Duration::hours(2));
     let id = tenders::insert_draft(conn, &created, input, parties)?;
@@ -308,6 +378,7 @@ fn publish(
             blob: &blob,
         },
     )?;
+    prepare(conn, &context(by, start - Duration::hours(1)), &id)?;
     let row = tenders::load_row(conn, &id)?;
     let publish = TransitionInput {
         action: Action::Publish,
@@ -352,6 +423,7 @@ fn credit(first17: &str) -> CreditCode {
 /// Loads everything in one transaction. The fabric's files are written
 /// last, so a failed load leaves none behind that the database does not
 /// know (a later start overwrites them).
+#[allow(clippy::too_many_arguments)]
 fn load(
     conn: &mut crate::db::DbConn,
     blobs: &BlobStore,
@@ -359,10 +431,19 @@ fn load(
     fabric_dir: &Path,
     now: DateTime<Utc>,
     later: &Later<'_>,
+    tsa: Option<&crate::tsa::Tsa>,
     platform: &openssl::x509::X509,
-) -> Result<procedure::Plan, AppError> {
+) -> Result<Plan, AppError> {
     // Key generation, RSA above all, is most of the demo load's time.
     let built = fabric::build(now).context("building the demo trust fabric")?;
+    let fabric_tsa;
+    let tsa = match tsa {
+        Some(tsa) => tsa,
+        None => {
+            fabric_tsa = auctions::fabric_tsa(&built)?;
+            &fabric_tsa
+        }
+    };
     let plan = load_records(
         conn,
         blobs,
@@ -370,8 +451,8 @@ fn load(
         now,
         &built,
         platform,
-        |conn, agent, parties| {
-            procedure::set_up(
+        |conn, agent, parties, land, land_parties| {
+            let procedures = procedure::set_up(
                 conn,
                 blobs,
                 settings,
@@ -380,9 +461,24 @@ fn load(
                 parties,
                 &scoring(),
                 later.clock.now().trunc_subsecs(0),
-                later.live_minutes,
+                later.timing.live_minutes,
                 fabric_dir,
-            )
+            )?;
+            let trades = auctions::set_up(
+                conn,
+                &auctions::Context {
+                    blobs,
+                    settings,
+                    platform,
+                    built: &built,
+                    tsa,
+                },
+                land,
+                land_parties,
+                later.clock.now().trunc_subsecs(0),
+                later.timing,
+            )?;
+            Ok(Plan { procedures, trades })
         },
     )?;
     fabric::write(fabric_dir, &built)?;
@@ -434,8 +530,10 @@ fn load_records(
         &mut crate::db::DbConn,
         &Principal,
         &Parties,
-    ) -> Result<procedure::Plan, AppError>,
-) -> Result<procedure::Plan, AppError> {
+        &Principal,
+        &Parties,
+    ) -> Result<Plan, AppError>,
+) -> Result<Plan, AppError> {
     let system = AuditContext::system(now - Duration::days(40));
     for (c, name, name_en, parent) in LEAGUES {
         crate::leagues::insert(
@@ -456,6 +554,7 @@ fn load_records(
     let gln_org = demo_organisation(conn, &system, "桂林市自然资源局")?;
     let bhy_org = demo_organisation(conn, &system, "北海市国有资本投资运营有限公司")?;
     let builder = demo_organisation(conn, &system, "广西建工集团有限公司")?;
+    let land_bureau = demo_organisation(conn, &system, "南宁市自然资源局")?;
 
     // Each account signs in with its token or with its organisation's
     // certificate (the demo fabric's, bound by credit code).
@@ -496,6 +595,12 @@ fn load_records(
     )?;
     let bhy_user = actor("北海国资 产权部", Role::Tenderer, &code("BHY"), &bhy_org)?;
     let bidder = actor("广西建工集团 投标部", Role::Bidder, &nng, &builder)?;
+    let land_user = actor(
+        "南宁市自然资源局 土地出让科",
+        Role::Tenderer,
+        &nng,
+        &land_bureau,
+    )?;
     // The enterprise reads the platform's messages by e-mail and follows
     // two categories: with no SMTP server configured, what it is sent
     // appears as .eml files under <data_dir>/mail from the first start.
@@ -790,6 +895,12 @@ fn load_records(
             league: nng.clone(),
             tenderer: edu.id.clone(),
             agent: Some(agency.id.clone()),
+        },
+        &land_user,
+        &Parties {
+            league: nng.clone(),
+            tenderer: land_bureau.id.clone(),
+            agent: None,
         },
     )
 }

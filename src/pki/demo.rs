@@ -1290,14 +1290,15 @@ mod tests {
                 assert!(listed.contains(&path.as_str()), "{}: {path}", seal.path);
             }
         }
-        // NNG: 6 demo organisations + extra + revoked; LZH: 2 + 2.
+        // NNG: 10 demo organisations (the land trades' bureau and three
+        // developers among them) + extra + revoked; LZH: 2 + 2.
         let count = |league: &str, kind| {
             m.certificates
                 .iter()
                 .filter(|c| c.league == league && c.kind == kind)
                 .count()
         };
-        assert_eq!(count("NNG", DemoKind::Enterprise), 8);
+        assert_eq!(count("NNG", DemoKind::Enterprise), 12);
         assert_eq!(count("LZH", DemoKind::Enterprise), 4);
         for kind in [
             DemoKind::RootCa,

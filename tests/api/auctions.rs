@@ -1373,3 +1373,106 @@ async fn a_reserve_that_fails_its_commitment_or_was_never_sealed_voids_the_trade
         .await
         .assert_refusal(409, "conflict", "auction.no-reserve");
 }
+
+#[actix_web::test]
+async fn entering_and_quoting_are_refused_out_of_their_time_and_to_other_leagues() {
+    // A draft's trade takes no application, and a trade lasts a year at most.
+    let p = published("auction", "land_auction", Duration::minutes(10), json!({})).await;
+    let app = &p.r.app;
+    let lzh_op = app.user("柳州中心", Role::Operator, "LZH", "柳州市公共资源交易中心");
+    let (land, draft, deadline) = land_draft(app, "auction").await;
+    let draft_url = format!("/api/v1/tenders/{draft}/auction");
+    let starts = deadline + Duration::hours(1);
+    app.put_json(
+        &draft_url,
+        Some(&land),
+        &terms("land_auction", starts, starts + Duration::days(367)),
+    )
+    .await
+    .assert_refusal(422, "trade-refused", "auction.period-range");
+    app.put_json(
+        &draft_url,
+        Some(&land),
+        &terms("land_auction", starts, starts + Duration::minutes(10)),
+    )
+    .await
+    .assert_status(200);
+    // Another league's operator sets up nothing here.
+    app.put_json(
+        &draft_url,
+        Some(&lzh_op),
+        &terms("land_auction", starts, starts + Duration::minutes(10)),
+    )
+    .await
+    .assert_status(404);
+    let buyer = sign_in(&p.r, &p.r.nng, BUYERS[0].0).await;
+    app.post_json(
+        &format!("{draft_url}/applications"),
+        Some(&buyer),
+        &json!({}),
+    )
+    .await
+    .assert_status(404);
+
+    // An amendment that moves the bid deadline past the trade's start is
+    // refused: the bidders would not be fixed before the first quote.
+    let amended = app
+        .post_json(
+            &format!("/api/v1/tenders/{}/amendments", p.tender),
+            Some(&p.land),
+            &json!({
+                "title": "更正", "body": "延长报名", "changes_bids": true,
+                "new_bid_deadline": (p.starts + Duration::days(1)).to_rfc3339(),
+            }),
+        )
+        .await;
+    amended.assert_refusal(
+        422,
+        "time-limit",
+        "auction.starts-before-applications-close",
+    );
+
+    // Another league's operator decides nothing on this trade, and reads
+    // none of its applicants.
+    let stranger = uuid::Uuid::new_v4();
+    app.post_json(
+        &format!("{}/applications/{stranger}/decision", p.url),
+        Some(&lzh_op),
+        &json!({"qualified": true}),
+    )
+    .await
+    .assert_refusal(403, "forbidden", "tender.managers-only");
+    app.get(&format!("{}/applications", p.url), Some(&lzh_op))
+        .await
+        .assert_refusal(403, "forbidden", "auction.applicants-sealed");
+
+    let (tokens, _) = enter(&p).await;
+    // After the deadline nobody applies.
+    let late = sign_in(&p.r, &p.r.nng, BUYERS[3].0).await;
+    app.post_json(&format!("{}/applications", p.url), Some(&late), &json!({}))
+        .await
+        .assert_refusal(409, "deadline-passed", "bid.deadline-passed");
+    // Once quoting opens, the bidders are fixed.
+    let listed = app
+        .get(&format!("{}/applications", p.url), Some(&p.land))
+        .await
+        .json();
+    let org = listed["items"][0]["organisation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.post_json(
+        &format!("{}/applications/{org}/decision", p.url),
+        Some(&p.land),
+        &json!({"qualified": false, "reason": "资格复核不通过"}),
+    )
+    .await
+    .assert_refusal(409, "illegal-transition", "auction.bidders-fixed");
+    // A cancelled tender's trade takes no quote.
+    app.act(&p.land, &p.tender, "cancel", "地块规划调整，终止出让")
+        .await
+        .assert_status(200);
+    quote(app, &tokens[0], &p.url, "q1", 1_000_000_000)
+        .await
+        .assert_refusal(409, "illegal-transition", "auction.tender-not-published");
+}

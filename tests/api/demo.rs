@@ -606,3 +606,200 @@ async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
     items.sort();
     assert!(items.windows(2).all(|w| w[0].1 <= w[1].1), "{items:?}");
 }
+
+/// Checks a quote's receipt with the openssl command line against the
+/// platform's timestamp authority's root.
+fn receipt_verifies(app: &TestApp, receipt: &Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("receipt.txt"),
+        receipt["text"].as_str().unwrap(),
+    )
+    .unwrap();
+    let der =
+        openssl::base64::decode_block(receipt["timestamp_response"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.path().join("receipt.tsr"), der).unwrap();
+    let root = app.data_dir.path().join("keys/tsa-root.cert.pem");
+    let out = std::process::Command::new("openssl")
+        .args([
+            "ts",
+            "-verify",
+            "-data",
+            "receipt.txt",
+            "-in",
+            "receipt.tsr",
+            "-CAfile",
+        ])
+        .arg(&root)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verification: OK"),
+        "openssl ts -verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The demo's trades found by price: the land listing is in its timed
+/// phase when the server starts, with the countdown running, its quotes
+/// shown by number only, the applicants sealed, each quote's receipt
+/// timestamped; the land auction opens minutes later. With the clock past
+/// the countdown, the listing is sold to its leader, and its record
+/// replays to the same outcome.
+#[actix_web::test]
+async fn the_demo_data_has_a_listing_in_its_timed_phase_and_an_auction_minutes_ahead() {
+    use ggzy::demo::auctions::{AUCTION_TITLE, DEVELOPERS, LISTING_TITLE};
+    let app = spawn_app_with(Options {
+        demo_data: true,
+        ..Default::default()
+    })
+    .await;
+    let listing = tender_titled(&app, LISTING_TITLE).await;
+    let board = app
+        .get(&format!("/api/v1/tenders/{listing}/auction"), None)
+        .await;
+    board.assert_status(200);
+    let board = board.json();
+    let now = app.now();
+    assert_eq!(board["terms"]["kind"], "land_listing");
+    assert_eq!(board["terms"]["countdown_secs"], 300);
+    assert_eq!(board["terms"]["reserve_sealed"], false);
+    assert_eq!(board["phase"]["phase"], "timed", "{board:#}");
+    let ends: chrono::DateTime<chrono::Utc> =
+        board["phase"]["ends_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        ends > now && ends <= now + chrono::Duration::seconds(300),
+        "the countdown ends at {ends}, now {now}"
+    );
+    // Six quotes: five in the listing period, one in the timed phase, by
+    // three numbers; the public sees numbers, never names.
+    let quotes = board["quotes"].as_array().unwrap();
+    assert_eq!(quotes.len(), 6, "{board:#}");
+    let numbers: std::collections::BTreeSet<&str> = quotes
+        .iter()
+        .map(|q| q["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 3);
+    assert!(
+        numbers
+            .iter()
+            .all(|n| n.len() == 6 && n.chars().all(|c| c.is_ascii_digit()))
+    );
+    assert_eq!(
+        board["leader"]["amount_fen"],
+        18_600_000_000_i64 + 6 * 100_000_000
+    );
+    assert_eq!(board["floor_fen"], 18_600_000_000_i64 + 7 * 100_000_000);
+    let text = board.to_string();
+    for name in DEVELOPERS {
+        assert!(!text.contains(name), "the board names {name}");
+    }
+    app.get(
+        &format!("/api/v1/tenders/{listing}/auction/applications"),
+        None,
+    )
+    .await
+    .assert_status(401);
+    app.get(&format!("/api/v1/tenders/{listing}/auction/record"), None)
+        .await
+        .assert_problem(409, "illegal-transition");
+    // The listing's period ended, two declared, and the timed phase began:
+    // the record shows it (by the trade's events, in the audit log too).
+    let kinds = |id: &str, kind: &str| {
+        app.count(&format!(
+            "auction_events WHERE tender_id = '{id}' AND kind = '{kind}'"
+        ))
+    };
+    assert_eq!(kinds(&listing, "listing_ended"), 1);
+    assert_eq!(kinds(&listing, "continue_declared"), 2);
+    assert_eq!(kinds(&listing, "timed_started"), 1);
+
+    // A developer signs in with its demo certificate: its application, its
+    // number, its receipts, each timestamp checked by openssl.
+    let code = ggzy::types::CreditCode::with_check_digit("91450100MA5R60051").unwrap();
+    let (status, body) = login(&app, &format!("NNG/enterprises/{}", code.as_str())).await;
+    assert_eq!(status, 201, "{body:#}");
+    assert_eq!(body["principal"]["roles"], json!(["bidder"]));
+    let developer = body["token"].as_str().unwrap().to_string();
+    let mine = app
+        .get(
+            &format!("/api/v1/tenders/{listing}/auction/applications"),
+            Some(&developer),
+        )
+        .await
+        .json();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine:#}");
+    assert_eq!(mine["items"][0]["status"], "qualified");
+    assert!(mine["items"][0]["deposit_confirmed_at"].is_string());
+    let number = mine["items"][0]["number"].as_str().unwrap().to_string();
+    let receipts = app
+        .get(
+            &format!("/api/v1/tenders/{listing}/auction/receipts"),
+            Some(&developer),
+        )
+        .await;
+    receipts.assert_status(200);
+    let receipts = receipts.json();
+    let items = receipts["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{receipts:#}");
+    for r in items {
+        assert_eq!(r["number"], number.as_str());
+        receipt_verifies(&app, r);
+    }
+
+    // The auction: scheduled, quoting opens minutes after the start (5 by
+    // default), three qualified.
+    let auction = tender_titled(&app, AUCTION_TITLE).await;
+    let board = app
+        .get(&format!("/api/v1/tenders/{auction}/auction"), None)
+        .await
+        .json();
+    assert_eq!(board["terms"]["kind"], "land_auction");
+    assert_eq!(board["phase"]["phase"], "scheduled", "{board:#}");
+    assert!(board["quotes"].as_array().unwrap().is_empty());
+    let starts: chrono::DateTime<chrono::Utc> = board["terms"]["starts_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ahead = starts - app.now();
+    assert!(
+        ahead > chrono::Duration::minutes(3) && ahead <= chrono::Duration::minutes(5),
+        "the auction opens {ahead} from now"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "auction_applicants WHERE tender_id = '{auction}' AND number IS NOT NULL"
+        )),
+        3
+    );
+
+    // Past the countdown (nobody quoted since, or a quote moved it and
+    // the clock is past that too): sold to the leader at its price.
+    app.clock.advance(chrono::Duration::seconds(301));
+    let mut decided = Value::Null;
+    for _ in 0..60 {
+        let b = app
+            .get(&format!("/api/v1/tenders/{listing}/auction"), None)
+            .await
+            .json();
+        if b["phase"]["phase"] == "decided" && kinds(&listing, "decided") == 1 {
+            decided = b;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(decided["outcome"]["result"], "sold", "{decided:#}");
+    assert_eq!(decided["outcome"]["number"], decided["leader"]["number"]);
+    assert_eq!(
+        decided["outcome"]["price_fen"],
+        decided["leader"]["amount_fen"]
+    );
+    let record = app
+        .get(&format!("/api/v1/tenders/{listing}/auction/record"), None)
+        .await;
+    record.assert_status(200);
+    assert_eq!(record.json()["outcome"], decided["outcome"]);
+}

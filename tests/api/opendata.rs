@@ -145,9 +145,9 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
     let releases = feed["releases"].as_array().unwrap();
     assert_eq!(
         releases.len(),
-        14,
-        "six tenders, a clarification, an amendment, two openings, the finished one's opening \
-         record, an evaluation, its award and its contract"
+        16,
+        "eight tenders (two of them trades found by price), a clarification, an amendment, two \
+         openings, the finished one's opening record, an evaluation, its award and its contract"
     );
     let tags: Vec<&str> = releases
         .iter()
@@ -180,7 +180,7 @@ async fn demo_data_feed_and_records_are_valid_ocds() {
         assert!(enquiry.get("author").is_none());
     }
     let tenders = app.get("/api/v1/tenders?per_page=100", None).await.json();
-    assert_eq!(tenders["total"], 6);
+    assert_eq!(tenders["total"], 8);
     for t in tenders["items"].as_array().unwrap() {
         let id = t["id"].as_str().unwrap();
         let package = app

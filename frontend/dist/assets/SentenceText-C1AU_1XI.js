@@ -1,1 +1,0 @@
-import{Cr as e,Lr as t,Si as n,dr as r,xr as i,yr as a,zr as o}from"./index-C68PG6Tj.js";var s=[`lang`,`title`],c=e({__name:`SentenceText`,props:{parts:{}},setup(e){return(c,l)=>(t(!0),a(r,null,o(e.parts,(e,o)=>(t(),a(r,{key:o},[e.lang||e.title?(t(),a(`span`,{key:0,lang:e.lang,title:e.title},n(e.text),9,s)):(t(),a(r,{key:1},[i(n(e.text),1)],64))],64))),128))}});export{c as t};

@@ -1,0 +1,1 @@
+import{wi as e}from"./index-DvSEAqS8.js";var t=e(((e,t)=>{t.exports={}}));export default t();

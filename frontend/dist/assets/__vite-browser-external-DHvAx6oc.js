@@ -1,1 +1,0 @@
-import{wi as e}from"./index-C68PG6Tj.js";var t=e(((e,t)=>{t.exports={}}));export default t();

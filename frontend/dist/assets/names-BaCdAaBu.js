@@ -1,0 +1,1 @@
+import{R as e,z as t}from"./index-DvSEAqS8.js";var n=(n,r)=>{if(!r)return null;let i=`${n}.${r.replace(/\./g,`_`)}`;return t(i)?e(i):null},r=e=>n(`audit.events.role`,e)??e,i=e=>n(`names.object`,e)??e,a=e=>n(`names.action`,e),o=(e,t)=>n(`names.${e}`,t);export{r as i,o as n,i as r,a as t};

@@ -1,1 +1,0 @@
-import{I as e,R as t}from"./index-C68PG6Tj.js";function n(e){let t=/^(.+)-(\d{4})$/.exec(e.id??``);return t?{tender:t[1],seq:Number(t[2])}:null}function r(n){let r=`pub.opendata.tags.${n}`;return e.global.te(r)||e.global.te(r,`zh`)?t(r):n}export{r as n,n as t};

@@ -1,0 +1,1 @@
+import{Nr as e,R as t,Yr as n}from"./index-DvSEAqS8.js";function r(r){let i=n(()=>{let e=r();document.title=e?`${e} · ${t(`appName`)}`:t(`appName`)},{flush:`post`});e(i)}export{r as t};

@@ -1,0 +1,1 @@
+import{I as e,R as t}from"./index-DvSEAqS8.js";var n=t=>e.global.te(t)||e.global.te(t,`zh`);function r(e,r){let i=`vocab.${e??``}.${r}`;return e&&n(i)?t(i):t(`vocab.default.${r}`)}function i(e,r){let i=`vocab.${e??``}.kind.${r}`;if(e&&n(i))return t(i);let a=`board.enum.kind.${r}`;return n(a)?t(a):r}export{r as n,i as t};
