@@ -571,21 +571,6 @@ async fn quote_now(
     Ok(())
 }
 
-/// Sleeps until the clock reads `at`.
-async fn sleep_until(state: &AppState, at: DateTime<Utc>) {
-    loop {
-        let left = at - state.clock.now();
-        if left <= Duration::zero() {
-            return;
-        }
-        let left = left
-            .to_std()
-            .unwrap_or_default()
-            .min(std::time::Duration::from_secs(1));
-        actix_web::rt::time::sleep(left).await;
-    }
-}
-
 /// Waits `gap`, or less: a live quote comes at least five seconds before
 /// the countdown's end, so that the demo's countdown restarts and is never
 /// missed by a slow start.
@@ -597,7 +582,7 @@ async fn before_the_end(state: &AppState, t: &DemoTrade, gap: std::time::Duratio
         }
         _ => planned,
     };
-    sleep_until(state, at).await;
+    super::procedure::sleep_until(state, at).await;
 }
 
 async fn run_listing(state: &AppState, t: &DemoTrade) -> Result<(), AppError> {
@@ -613,12 +598,12 @@ async fn run_listing(state: &AppState, t: &DemoTrade) -> Result<(), AppError> {
 
 async fn run_auction(state: &AppState, t: &DemoTrade) -> Result<(), AppError> {
     let [a, b, c] = [&t.bidders[0], &t.bidders[1], &t.bidders[2]];
-    sleep_until(state, t.starts_at + Duration::seconds(10)).await;
+    super::procedure::sleep_until(state, t.starts_at + Duration::seconds(10)).await;
     quote_now(state, t, a, 1, "demo-a1").await?;
     actix_web::rt::time::sleep(LIVE_GAP).await;
     quote_now(state, t, b, 2, "demo-a2").await?;
     // The countdown: two more quotes, each restarting it.
-    sleep_until(state, t.free_until + Duration::seconds(10)).await;
+    super::procedure::sleep_until(state, t.free_until + Duration::seconds(10)).await;
     quote_now(state, t, c, 1, "demo-a3").await?;
     before_the_end(state, t, LIVE_GAP).await;
     quote_now(state, t, a, 1, "demo-a4").await

@@ -674,7 +674,7 @@ where
 }
 
 /// Sleeps until the clock reads `at`.
-async fn sleep_until(state: &AppState, at: DateTime<Utc>) {
+pub(super) async fn sleep_until(state: &AppState, at: DateTime<Utc>) {
     loop {
         let left = at - state.clock.now();
         if left <= Duration::zero() {

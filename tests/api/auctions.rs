@@ -148,7 +148,7 @@ fn to_exactly(app: &TestApp, at: DateTime<Utc>) {
 
 /// Checks a receipt's timestamp with the openssl command line against the
 /// platform's timestamp authority root.
-fn openssl_verifies(app: &TestApp, receipt: &Value) {
+pub fn openssl_verifies(app: &TestApp, receipt: &Value) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("receipt.txt"),

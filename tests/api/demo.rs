@@ -607,41 +607,6 @@ async fn the_demo_data_finishes_a_procedure_and_opens_another_live() {
     assert!(items.windows(2).all(|w| w[0].1 <= w[1].1), "{items:?}");
 }
 
-/// Checks a quote's receipt with the openssl command line against the
-/// platform's timestamp authority's root.
-fn receipt_verifies(app: &TestApp, receipt: &Value) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("receipt.txt"),
-        receipt["text"].as_str().unwrap(),
-    )
-    .unwrap();
-    let der =
-        openssl::base64::decode_block(receipt["timestamp_response"].as_str().unwrap()).unwrap();
-    std::fs::write(dir.path().join("receipt.tsr"), der).unwrap();
-    let root = app.data_dir.path().join("keys/tsa-root.cert.pem");
-    let out = std::process::Command::new("openssl")
-        .args([
-            "ts",
-            "-verify",
-            "-data",
-            "receipt.txt",
-            "-in",
-            "receipt.tsr",
-            "-CAfile",
-        ])
-        .arg(&root)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verification: OK"),
-        "openssl ts -verify: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The demo's trades found by price: the land listing is in its timed
 /// phase when the server starts, with the countdown running, its quotes
 /// shown by number only, the applicants sealed, each quote's receipt
@@ -746,7 +711,7 @@ async fn the_demo_data_has_a_listing_in_its_timed_phase_and_an_auction_minutes_a
     assert_eq!(items.len(), 2, "{receipts:#}");
     for r in items {
         assert_eq!(r["number"], number.as_str());
-        receipt_verifies(&app, r);
+        crate::auctions::openssl_verifies(&app, r);
     }
 
     // The auction: scheduled, quoting opens minutes after the start (5 by
