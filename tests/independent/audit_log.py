@@ -792,8 +792,10 @@ class Run:
                 equal(b64(leaf_hash(data)), b64(self.entries[k]["leaf_hash"]),
                       f"sealed entry {k}: leaf_hash against SHA-256(0x00 || the row encoded here)")
                 decoded = decode_leaf(data, f"sealed entry {k}")
+                # A trade's applicant (auction_applicant) is sealed as a
+                # bidder is: who applied is not told until the trade is decided.
                 bidder = decoded["actor_role"] == "bidder" or decoded["object_type"] in (
-                    "bid", "bid_upload", "sealed_notification")
+                    "bid", "bid_upload", "sealed_notification", "auction_applicant")
                 committee = decoded["actor_role"] == "expert" or decoded["action"].startswith(("committee.", "room."))
                 check(bidder or committee, f"sealed entry {k} names no bidder and tells nothing of a committee: "
                       f"{decoded!r}")
