@@ -759,10 +759,7 @@ pub async fn reserve_share(
             Ok(share)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pkcs7-mime; smime-type=enveloped-data")
-        .insert_header(("X-Share-X", x.to_string()))
-        .body(der))
+    Ok(crate::opening::routes::share_response(x, der))
 }
 
 /// Releases the signed-in custodian's share for the reserve (the bytes

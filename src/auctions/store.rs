@@ -660,17 +660,7 @@ pub fn act(
 ) -> Result<(Result<Record, Refusal>, Record), AppError> {
     let (mut state, mut last, _) = state(conn, trade)?;
     let step = state.step(command, now);
-    let system = AuditContext::system(now);
-    let seqs = append(
-        conn,
-        &system,
-        &trade.tender_id,
-        &mut last,
-        &step.advanced,
-        None,
-        None,
-    )?;
-    let advanced: Record = seqs.into_iter().zip(step.advanced).collect();
+    let advanced = append_by_time(conn, &trade.tender_id, &mut last, step.advanced, now)?;
     let decided = match step.decided {
         Ok(events) => {
             let seqs = append(conn, ctx, &trade.tender_id, &mut last, &events, actor, None)?;
@@ -691,16 +681,20 @@ pub fn catch_up(
 ) -> Result<Vec<(i64, Recorded)>, AppError> {
     let (mut state, mut last, _) = state(conn, trade)?;
     let advanced = state.advance(record_time(now));
-    let ctx = AuditContext::system(now);
-    let seqs = append(
-        conn,
-        &ctx,
-        &trade.tender_id,
-        &mut last,
-        &advanced,
-        None,
-        None,
-    )?;
+    append_by_time(conn, &trade.tender_id, &mut last, advanced, now)
+}
+
+/// Records the time's events (by the system, each at the instant it was
+/// due), numbered after `last`.
+fn append_by_time(
+    conn: &mut DbConn,
+    tender_id: &str,
+    last: &mut i64,
+    advanced: Vec<Recorded>,
+    now: DateTime<Utc>,
+) -> Result<Record, AppError> {
+    let system = AuditContext::system(now);
+    let seqs = append(conn, &system, tender_id, last, &advanced, None, None)?;
     Ok(seqs.into_iter().zip(advanced).collect())
 }
 
@@ -1173,17 +1167,7 @@ pub fn quote(
         },
         now,
     );
-    let system = AuditContext::system(now);
-    let seqs = append(
-        conn,
-        &system,
-        &trade.tender_id,
-        &mut last,
-        &step.advanced,
-        None,
-        None,
-    )?;
-    let mut recorded: Vec<(i64, Recorded)> = seqs.into_iter().zip(step.advanced).collect();
+    let mut recorded = append_by_time(conn, &trade.tender_id, &mut last, step.advanced, now)?;
     let events = match step.decided {
         Ok(events) => events,
         Err(refusal) => {

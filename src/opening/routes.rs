@@ -147,10 +147,16 @@ pub async fn my_share(
             Ok(share)
         })
         .await?;
-    Ok(HttpResponse::Ok()
+    Ok(share_response(x, der))
+}
+
+/// A custodian's encrypted share as served: the CMS EnvelopedData (DER),
+/// with its x in `X-Share-X`.
+pub fn share_response(x: i32, der: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("application/pkcs7-mime; smime-type=enveloped-data")
         .insert_header(("X-Share-X", x.to_string()))
-        .body(der))
+        .body(der)
 }
 
 /// A released share: the bytes `openssl cms -decrypt` printed, in base64.
