@@ -1397,6 +1397,27 @@ async fn entering_and_quoting_are_refused_out_of_their_time_and_to_other_leagues
     )
     .await
     .assert_status(200);
+    // The list of trades tells a draft's trade to its managers only.
+    let listed = app
+        .get(&format!("/api/v1/auctions?tender={draft}"), Some(&land))
+        .await;
+    listed.assert_status(200);
+    assert_eq!(listed.json()["items"].as_array().unwrap().len(), 1);
+    app.get(&format!("/api/v1/auctions?tender={draft}"), None)
+        .await
+        .assert_status(404);
+    app.get(&format!("/api/v1/auctions?tender={draft}"), Some(&lzh_op))
+        .await
+        .assert_status(404);
+    let public = app.get("/api/v1/auctions", None).await.json();
+    assert!(
+        public["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["tender_id"] != draft.as_str()),
+        "{public}"
+    );
     // Another league's operator sets up nothing here.
     app.put_json(
         &draft_url,
